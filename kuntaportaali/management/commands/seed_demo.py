@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from kuntaportaali.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
+from kuntaportaali.roles import roles_sync
+
+
+class Command(BaseCommand):
+    help = "Create or reset the demo users (one per role) and print their logins. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help=f"Password for every demo user (default {DEMO_PASSWORD!r}, allowed only with DEBUG on).",
+        )
+
+    def handle(self, *args, password=None, **options):
+        if password is None:
+            if not settings.DEBUG:
+                raise CommandError("With DEBUG off the demo users need an explicit --password.")
+            password = DEMO_PASSWORD
+        roles_sync()
+        created, updated = demo_users_seed(password=password)
+
+        self.stdout.write("Demo logins (username / role):")
+        for demo in DEMO_USERS:
+            self.stdout.write(f"  {demo.username:<15} {demo.role.label}")
+        self.stdout.write(f"  password for all: {password}")
+        self.stdout.write(f"seed_demo: users={len(DEMO_USERS)} created={created} updated={updated}")

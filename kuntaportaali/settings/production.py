@@ -1,0 +1,34 @@
+"""Production: DEBUG off, every secret and address from the environment, HTTPS enforced.
+
+With its environment set, `manage.py check --deploy` reports no issues.
+"""
+
+from .base import *  # noqa: F403
+from .env import env_bool, env_int, env_list, env_required
+
+DEBUG = False
+SECRET_KEY = env_required("SECRET_KEY", "production has no default key.")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+if not ALLOWED_HOSTS:
+    env_required("ALLOWED_HOSTS", "list the host names the portal answers to, comma-separated.")
+PUBLIC_BASE_URL = env_required("PUBLIC_BASE_URL", "the https address residents and Twilio reach the portal at.").rstrip(
+    "/"
+)
+env_required("DATABASE_URL", "production runs on PostgreSQL, e.g. postgres://user:pass@host:5432/kuntaportaali.")
+env_required("REDIS_URL", "workers and the web share one Redis, e.g. redis://host:6379/0.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True

@@ -1,0 +1,14 @@
+"""Settings for the test suite: PostgreSQL and Redis come from DATABASE_URL and REDIS_URL."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-for-the-kuntaportaali-test-suite-0123456789")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .decorators import staff_permission_required
+from .health import system_health
+from .heartbeat import heartbeats_request
+from .roles import user_roles
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """Axes calls this instead of the login view once a username is locked out."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def public_home(request):
+    return render(request, "public/home.html")
+
+
+@login_required
+def staff_home(request):
+    return render(request, "staff/home.html", {"roles": user_roles(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required("kuntaportaali.view_system_status")
+def system_status(request):
+    if request.method == "POST":
+        heartbeats_request()
+        messages.success(request, _("Every queue's worker was asked for a heartbeat. Reload in a moment."))
+        return redirect("system-status")
+    return render(request, "staff/system_status.html", {"health": system_health()})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    report = system_health()
+    return JsonResponse(report.as_dict(), status=200 if report.ok else 503)
