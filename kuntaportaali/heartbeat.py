@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 import django_rq
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
@@ -26,11 +25,8 @@ def heartbeat_ages(*, now: datetime | None = None) -> dict[str, timedelta | None
 
 
 def heartbeats_request() -> None:
-    """Ask every queue's worker for a heartbeat now, once the current transaction commits."""
+    """Ask every queue's worker for a heartbeat now (enqueued when the transaction commits)."""
     from .jobs import heartbeat
 
-    def enqueue():
-        for queue in settings.WORKER_QUEUES:
-            django_rq.get_queue(queue).enqueue(heartbeat, queue)
-
-    transaction.on_commit(enqueue)
+    for queue in settings.WORKER_QUEUES:
+        django_rq.get_queue(queue).enqueue(heartbeat, queue)

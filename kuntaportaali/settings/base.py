@@ -128,10 +128,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Without collectstatic (demo, tests) WhiteNoise serves straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 REDIS_URL = env_str("REDIS_URL") or "redis://127.0.0.1:6379/0"
 WORKER_QUEUES = ("dialer", "populus", "reports", "email")
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in WORKER_QUEUES}
+# Jobs are enqueued only when the surrounding transaction commits, so a worker never
+# looks for a row that was rolled back.
+RQ = {"COMMIT_MODE": "on_db_commit"}
 # A queue whose heartbeat is older than this has no live worker (or the cron process is down).
 HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("HEARTBEAT_MAX_AGE", 180))
 

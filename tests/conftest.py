@@ -1,0 +1,51 @@
+"""Fixtures shared by the whole suite: one user per role, and clean RQ queues on the real Redis."""
+
+import django_rq
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from kuntaportaali.roles import Role, user_set_roles
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, *roles: Role, password: str = TEST_PASSWORD):
+    user = get_user_model().objects.create_user(
+        username=username, password=password, first_name=username.title(), email=f"{username}@example.invalid"
+    )
+    user_set_roles(user=user, roles=list(roles))
+    return user
+
+
+@pytest.fixture
+def role_users(db) -> dict[Role, object]:
+    """One active user per role, named after the role."""
+    return {role: make_user(f"user-{role.value}", role) for role in Role}
+
+
+@pytest.fixture
+def user_without_role(db):
+    return make_user("user-no-role")
+
+
+@pytest.fixture
+def client_as(client, role_users):
+    """`client_as(Role.X)` returns the test client logged in as that role's user."""
+
+    def login(role: Role):
+        client.force_login(role_users[role])
+        return client
+
+    return login
+
+
+@pytest.fixture
+def rq_queues():
+    """The worker queues on the real Redis, emptied before and after the test."""
+    queues = {name: django_rq.get_queue(name) for name in settings.WORKER_QUEUES}
+    for queue in queues.values():
+        queue.empty()
+    yield queues
+    for queue in queues.values():
+        queue.empty()

@@ -1,0 +1,74 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from kuntaportaali.models import WorkerHeartbeat
+
+
+def beat_all(age: timedelta):
+    for queue in settings.WORKER_QUEUES:
+        WorkerHeartbeat.objects.update_or_create(queue=queue, defaults={"beat_at": timezone.now() - age})
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_when_database_redis_and_workers_are_fine(client):
+    beat_all(timedelta(seconds=30))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["failing"] == []
+    assert body["checks"]["database"] == {"ok": True, "vendor": "postgresql"}
+    assert body["checks"]["redis"] == {"ok": True}
+    assert body["checks"]["workers"]["heartbeat_age_seconds"] == {q: 30 for q in settings.WORKER_QUEUES}
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_queue_whose_worker_is_silent(client):
+    beat_all(timedelta(seconds=10))
+    WorkerHeartbeat.objects.filter(queue="populus").update(beat_at=timezone.now() - timedelta(minutes=10))
+    WorkerHeartbeat.objects.filter(queue="email").delete()
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["workers"]
+    assert body["checks"]["workers"]["stale_queues"] == ["email", "populus"]
+    assert body["checks"]["workers"]["heartbeat_age_seconds"]["email"] is None
+
+
+@pytest.mark.django_db
+def test_healthz_names_redis_when_it_cannot_be_reached(client, settings):
+    beat_all(timedelta(seconds=5))
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    settings.RQ_QUEUES = {name: {"URL": "redis://127.0.0.1:1/0"} for name in settings.WORKER_QUEUES}
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["redis"]
+    assert body["checks"]["redis"] == {"ok": False, "error": "ConnectionError"}
+
+
+@pytest.mark.django_db
+def test_healthz_reveals_no_secrets_or_addresses(client, settings):
+    beat_all(timedelta(seconds=5))
+
+    text = client.get("/healthz").content.decode()
+
+    for secret in (settings.SECRET_KEY, settings.REDIS_URL, settings.DATABASES["default"]["HOST"] or "127.0.0.1"):
+        assert secret not in text
+    assert set(json.loads(text)) == {"status", "failing", "checks"}
+
+
+@pytest.mark.django_db
+def test_healthz_only_answers_get(client):
+    assert client.post("/healthz").status_code == 405

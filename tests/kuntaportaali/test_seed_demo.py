@@ -1,0 +1,41 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from kuntaportaali.roles import Role, user_roles
+
+EXPECTED = {
+    "admin": Role.ADMIN,
+    "kyselyvastaava": Role.SURVEY_MANAGER,
+    "viestinta": Role.COMMUNICATIONS,
+    "valtuutettu": Role.COUNCILLOR,
+    "hrhallinto": Role.HR_ADMIN,
+    "esihenkilo": Role.SUPERVISOR,
+    "esihenkilo2": Role.SUPERVISOR,
+}
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
+    call_command("seed_demo", "--password", "demo-salasana-1")
+    first = capsys.readouterr().out
+    call_command("seed_demo", "--password", "demo-salasana-2")
+    second = capsys.readouterr().out
+
+    users = get_user_model().objects.filter(username__in=EXPECTED)
+    assert users.count() == 7 == get_user_model().objects.count()
+    for user in users:
+        assert user_roles(user) == [EXPECTED[user.username]]
+        assert user.check_password("demo-salasana-2")
+        assert user.is_staff == (user.username == "admin")
+    assert first.strip().splitlines()[-1] == "seed_demo: users=7 created=7 updated=0"
+    assert second.strip().splitlines()[-1] == "seed_demo: users=7 created=0 updated=7"
+    for username in EXPECTED:
+        assert f"  {username} " in second
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_the_well_known_password_when_debug_is_off():
+    with pytest.raises(CommandError, match="explicit --password"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.exists()

@@ -1,0 +1,62 @@
+"""Production settings: `check --deploy` is clean, and a missing setting stops start-up by name."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.production",
+    "SECRET_KEY": "x7!Qm2#pL9vR4@tZ8wK1$nB6^cF3&hJ5*eD0(yU2)sA7-gM4_oP1+iT9=lX3",
+    "ALLOWED_HOSTS": "portaali.example.fi",
+    "PUBLIC_BASE_URL": "https://portaali.example.fi",
+    "DATABASE_URL": "postgres://kuntaportaali@db.example.fi:5432/kuntaportaali",
+    "REDIS_URL": "redis://redis.example.fi:6379/0",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "DEBUG"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"])
+def test_missing_production_setting_stops_start_up_naming_it(missing):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert f"The environment variable {missing} must be set" in result.stderr
+
+
+def test_demo_settings_refuse_to_run_without_secret_key_when_debug_is_off():
+    result = manage("check", env={"DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.base", "DEBUG": "0"})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_malformed_boolean_is_named():
+    result = manage("check", env={"DEBUG": "maybe"})
+
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr

@@ -1,0 +1,80 @@
+"""Every UI string is translated to Finnish and Swedish, and the compiled catalogs are current."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+TRANSLATED_LANGUAGES = ("fi", "sv")
+SOURCE_DIRS = ("kuntaportaali", "surveys", "hrreports", "templates")
+
+
+def catalog_path(language: str, suffix: str = "po") -> str:
+    return str(PROJECT_DIR / "locale" / language / "LC_MESSAGES" / f"django.{suffix}")
+
+
+def catalog(language: str) -> polib.POFile:
+    return polib.pofile(catalog_path(language))
+
+
+def entry_key(entry) -> tuple[str, str, str]:
+    return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_catalog_has_no_untranslated_or_fuzzy_entries(language):
+    po = catalog(language)
+
+    untranslated = [entry.msgid for entry in po.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+    assert untranslated == [], f"{language}: untranslated msgids"
+    assert fuzzy == [], f"{language}: fuzzy msgids"
+    assert len(po) > 50
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_compiled_catalog_matches_its_source(language):
+    po = catalog(language)
+    mo = polib.mofile(catalog_path(language, "mo"))
+
+    compiled = {entry_key(e): (e.msgstr, e.msgstr_plural) for e in mo}
+    for entry in po.translated_entries():
+        assert compiled.get(entry_key(entry)) == (entry.msgstr, entry.msgstr_plural), (
+            f"{language}: {entry.msgid!r} differs in django.mo - run `make messages`"
+        )
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_placeholders_survive_translation(language):
+    result = subprocess.run(
+        ["msgfmt", "--check-format", "-o", "/dev/null", catalog_path(language)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_catalogs_hold_every_string_of_the_source(tmp_path):
+    """Extract the msgids afresh from a copy of the source and compare with the committed catalogs."""
+    for name in SOURCE_DIRS:
+        shutil.copytree(PROJECT_DIR / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(PROJECT_DIR / "manage.py", tmp_path)
+    (tmp_path / "locale").mkdir()
+
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fi", "--no-location"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.local"},
+    )
+
+    fresh = {entry_key(e) for e in polib.pofile(str(tmp_path / "locale" / "fi" / "LC_MESSAGES" / "django.po"))}
+    for language in TRANSLATED_LANGUAGES:
+        committed = {entry_key(e) for e in catalog(language) if not e.obsolete}
+        assert sorted(fresh - committed) == [], f"{language}: strings missing from the catalog - run `make messages`"
+        assert sorted(committed - fresh) == [], f"{language}: catalog holds strings no longer in the source"
