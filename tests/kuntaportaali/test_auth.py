@@ -81,15 +81,3 @@ def test_password_change_requires_the_old_password(client_as, role_users):
     assert changed.status_code == 302
     role_users[Role.HR_ADMIN].refresh_from_db()
     assert role_users[Role.HR_ADMIN].check_password(new_password)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("language", "heading"), [("fi", "Sivua ei löytynyt"), ("sv", "Sidan hittades inte")])
-def test_unknown_url_gets_a_translated_404(client, language, heading):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-
-    response = client.get("/ei-ole-olemassa/")
-
-    assert response.status_code == 404
-    assert f"<h1>{heading}</h1>" in response.text
-    assert f'<html lang="{language}">' in response.text
