@@ -21,7 +21,8 @@ PY=.venv/bin/python
 port=${DEMO_PORT:-8000}
 url="http://127.0.0.1:$port/"
 
-say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+say() { printf '%sdemo:%s %s\n' "$bold" "$plain" "$*"; }
 die() { printf 'demo: ERROR: %s\n' "$*" >&2; exit 1; }
 
 [ -x "$PY" ] || die "$PY not found: run \`make demo\` (it creates .venv first)"
@@ -86,7 +87,7 @@ stop_all() {
     wait 2>/dev/null || true
     say "stopped"
 }
-trap 'say "stopping..."; stop_all; exit 130' INT
+trap 'say "stopping..."; stop_all; exit 0' INT
 trap 'say "stopping..."; stop_all; exit 143' TERM
 trap 'stop_all' EXIT
 
