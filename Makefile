@@ -45,7 +45,7 @@ fi; \
 DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=900 install $(1)
 endef
 
-.PHONY: help venv install install-dev demo test services lint messages check-deploy clean distclean
+.PHONY: help venv install install-dev demo test bench services lint messages check-deploy clean distclean
 
 help: ## List the tasks
 	@echo "Kuntaportaali: make TARGET"
@@ -94,6 +94,13 @@ test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: install-dev services ## Run the tests on PostgreSQL, Redis and headless Chromium (ARGS="..." for pytest)
 	@echo "test: DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"
 	$(VENV)/bin/pytest $(ARGS)
+
+bench: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+bench: export REDIS_URL ?= $(TEST_REDIS_URL)
+bench: install-dev services ## Run the benchmarks in benchmarks/ (figures belong in docs/benchmarks.md)
+	@for module in benchmarks/bench_*.py; do \
+	    module=$${module%.py}; $(PY) -m $${module//\//.}; \
+	done
 
 services: ## Make sure Redis, PostgreSQL, Chromium, Node.js and axe-core are there (installs/starts them)
 	@bash scripts/ensure-redis.sh
