@@ -20,7 +20,7 @@ def main() -> None:
     with benchmark_database():
         for queue in settings.WORKER_QUEUES:
             WorkerHeartbeat.objects.update_or_create(queue=queue, defaults={"beat_at": timezone.now()})
-        admin = get_user_model().objects.create_user("bench-admin", password="x")
+        admin = get_user_model().objects.create_user("bench-admin")
         user_set_roles(user=admin, roles=[Role.ADMIN])
         anonymous, signed_in = Client(), Client()
         signed_in.force_login(admin)
