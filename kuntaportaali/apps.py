@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,20 @@ class KuntaportaaliConfig(AppConfig):
     default = True
     name = "kuntaportaali"
     verbose_name = _("Kuntaportaali")
+
+    def ready(self):
+        # Also after `flush` (which empties the groups) and when a new model brings permissions
+        # that the administrator role must hold.
+        post_migrate.connect(_sync_roles_after_migrate, sender=self)
+
+
+def _sync_roles_after_migrate(sender, apps=None, **kwargs):
+    # `migrate` passes its post-migration app registry; `flush` passes none.
+    from django.apps import apps as global_apps
+
+    from .roles import roles_sync
+
+    roles_sync(apps=apps or global_apps)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -96,3 +96,11 @@ def test_granting_admin_role_in_django_admin_makes_user_staff(client_as):
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     target.refresh_from_db()
     assert target.is_staff
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushing_the_database_brings_the_role_groups_back():
+    call_command("flush", "--noinput", verbosity=0)
+
+    assert group_permissions(Role.SUPERVISOR) == {"hrreports.view_unit_reports"}
+    assert "auth.change_user" in group_permissions(Role.ADMIN)
