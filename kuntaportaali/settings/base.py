@@ -168,7 +168,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# Plain markup styled by static/css/portal.css (no Bootstrap).
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 LOGGING = {
     "version": 1,
