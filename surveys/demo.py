@@ -1,0 +1,200 @@
+"""Demo data for `seed_demo`: a city-strategy survey like the pilot's, in Finnish and Swedish,
+and two launch-ready campaigns - `pilotti`, set up like the pilot, and `demo`, which may call at
+any hour so that a live demonstration works whenever it is given."""
+
+from datetime import date, time, timedelta
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import Campaign, Contact, Demographic, LaunchChecklist, QuestionKind, Survey
+from surveys.services import announcements as announcement_services
+from surveys.services import campaigns as campaign_services
+from surveys.services import surveys as survey_services
+from surveys.services.contacts import contacts_import
+from surveys.services.notices import information_notice_default
+from surveys.services.surveys import OptionText
+
+SURVEY_SLUG = "kaupunkistrategia"
+SAMPLE_CONTACTS = Path(__file__).resolve().parent.parent / "docs" / "samples" / "contacts-sample.csv"
+CALLER_NUMBER = "+358 9 310 1691"
+
+QUESTIONS = [
+    {
+        "kind": QuestionKind.CHOICE,
+        "demographic": Demographic.AGE_GROUP,
+        "text_fi": "Mihin ikäryhmään kuulut?",
+        "text_sv": "Vilken åldersgrupp hör du till?",
+        "options": [
+            ("18–29", "18–29"),
+            ("30–44", "30–44"),
+            ("45–64", "45–64"),
+            ("65–74", "65–74"),
+            ("75 tai yli", "75 eller äldre"),
+        ],
+    },
+    {
+        "kind": QuestionKind.CHOICE,
+        "demographic": Demographic.DISTRICT,
+        "text_fi": "Millä alueella asut?",
+        "text_sv": "I vilket område bor du?",
+        "options": [
+            ("Keskusta", "Centrum"),
+            ("Pohjoinen", "Norra"),
+            ("Etelä", "Södra"),
+            ("Itä", "Östra"),
+            ("Länsi", "Västra"),
+            ("Haja-asutusalue", "Glesbygd"),
+        ],
+    },
+    {
+        "kind": QuestionKind.SCALE,
+        "text_fi": "Kuinka tyytyväinen olet asumiseen kaupungissamme?",
+        "text_sv": "Hur nöjd är du med att bo i vår stad?",
+    },
+    {
+        "kind": QuestionKind.CHOICE,
+        "text_fi": "Mikä on sinulle tärkeintä kaupungin kehittämisessä?",
+        "text_sv": "Vad är viktigast för dig när staden utvecklas?",
+        "options": [
+            ("Palvelut lähellä", "Service nära"),
+            ("Työpaikat ja yrittäjyys", "Arbetsplatser och företagande"),
+            ("Luonto ja ympäristö", "Natur och miljö"),
+            ("Liikenneyhteydet", "Trafikförbindelser"),
+            ("Kulttuuri ja vapaa-aika", "Kultur och fritid"),
+            ("Turvallisuus", "Trygghet"),
+        ],
+    },
+    {
+        "kind": QuestionKind.YES_NO,
+        "text_fi": "Käytätkö kaupungin liikuntapaikkoja vähintään kerran viikossa?",
+        "text_sv": "Använder du stadens idrottsplatser minst en gång i veckan?",
+    },
+    {
+        "kind": QuestionKind.SCALE,
+        "text_fi": "Kuinka tyytyväinen olet kaupungin liikuntapaikkoihin?",
+        "text_sv": "Hur nöjd är du med stadens idrottsplatser?",
+    },
+    {
+        "kind": QuestionKind.SCALE,
+        "text_fi": "Kuinka turvalliseksi koet oman asuinalueesi?",
+        "text_sv": "Hur trygg känner du dig i ditt eget bostadsområde?",
+    },
+    {
+        "kind": QuestionKind.OPEN,
+        "required": False,
+        "text_fi": "Mitä haluaisit kaupungin kehittävän seuraavaksi? Kerro omin sanoin.",
+        "text_sv": "Vad vill du att staden utvecklar härnäst? Berätta med egna ord.",
+    },
+]
+
+
+@transaction.atomic
+def survey_demo_seed(*, today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    users = get_user_model().objects.in_bulk(["kyselyvastaava", "viestinta"], field_name="username")
+    manager, communications = users["kyselyvastaava"], users["viestinta"]
+    survey = Survey.objects.filter(slug=SURVEY_SLUG).first() or _survey_create(manager)
+
+    pilot_start = _first_december_monday(today)
+    demo_start = today
+    for slug, fields, published_on in (
+        ("pilotti", _pilot_fields(pilot_start), today),
+        ("demo", _demo_fields(demo_start), demo_start - timedelta(days=7)),
+    ):
+        campaign = Campaign.objects.filter(slug=slug).first()
+        if campaign is None:
+            campaign = campaign_services.campaign_create(
+                by=manager, slug=slug, survey_version=survey.current_version, caller_number=CALLER_NUMBER, **fields
+            )
+        campaign_services.campaign_publish_questions(campaign=campaign, by=communications)
+        campaign_services.checklist_confirm(campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True))
+        if not campaign.contacts.exists():
+            contacts_import(
+                campaign=campaign, data=SAMPLE_CONTACTS.read_bytes(), filename=SAMPLE_CONTACTS.name, by=manager
+            )
+        for announcement in announcement_services.announcements_ensure(campaign=campaign):
+            if announcement.published_on is None and announcement.channel in ("website", "newspaper", "social"):
+                announcement_services.announcement_publish(
+                    announcement=announcement, published_on=published_on, by=communications
+                )
+    contacts = Contact.objects.filter(campaign__slug__in=["pilotti", "demo"]).count()
+    return (
+        f"survey={SURVEY_SLUG} questions={survey.current_version.questions.count()} "
+        f"campaigns=pilotti,demo contacts={contacts}"
+    )
+
+
+def _survey_create(manager) -> Survey:
+    survey = survey_services.survey_create(
+        slug=SURVEY_SLUG,
+        organiser="Esimerkkilän kaupunki",
+        by=manager,
+        title_fi="Kaupunkistrategia 2030 – mikä sinulle on tärkeää?",
+        title_sv="Stadsstrategi 2030 – vad är viktigt för dig?",
+        purpose_fi="Kysymme asukkailta, mitä he arvostavat kaupungissa ja mihin suuntaan sitä pitäisi kehittää. "
+        "Vastaukset käytetään kaupunkistrategian valmisteluun.",
+        purpose_sv="Vi frågar invånarna vad de värdesätter i staden och åt vilket håll den borde utvecklas. "
+        "Svaren används när stadsstrategin bereds.",
+        offers_sv=True,
+    )
+    for spec in QUESTIONS:
+        fields = {key: value for key, value in spec.items() if key != "options"}
+        options = [OptionText(fi, sv) for fi, sv in spec.get("options", [])]
+        survey_services.question_create(survey=survey, options=options, **fields)
+    # Those who do not use the sports facilities skip the question about them.
+    survey_services.question_update(
+        survey=survey, position=5, skips={2: 7}, **{key: value for key, value in QUESTIONS[4].items()}
+    )
+    return survey
+
+
+def _common_fields() -> dict:
+    return {
+        "number_source": "Numerot ostettu tietopalveluyritykseltä (vuosisopimus)",
+        "max_attempts": 3,
+        "price_per_minute": "0.09",
+        **information_notice_default(),
+    }
+
+
+def _pilot_fields(start: date) -> dict:
+    return {
+        **_common_fields(),
+        "name": "Kaupunkistrategiakysely (pilotin asetukset)",
+        "start_date": start,
+        "end_date": start + timedelta(days=11),
+        "daily_start": time(10),
+        "daily_end": time(20),
+        "weekdays": [0, 1, 2, 3, 4],
+        "exclude_holidays": True,
+        "budget_cap": "12000",
+    }
+
+
+def _demo_fields(start: date) -> dict:
+    return {
+        **_common_fields(),
+        "name": "Esittelykampanja (soittaa mihin aikaan tahansa)",
+        "start_date": start,
+        "end_date": start + timedelta(days=60),
+        "daily_start": time(0),
+        "daily_end": time(23, 59),
+        "weekdays": [0, 1, 2, 3, 4, 5, 6],
+        "exclude_holidays": False,
+        "is_demo_window": True,
+        "budget_cap": "100",
+    }
+
+
+def _first_december_monday(today: date) -> date:
+    """The pilot called in the first half of December; the launch gate needs a week's notice first."""
+    year = today.year
+    while True:
+        first = date(year, 12, 1)
+        monday = first + timedelta(days=(7 - first.weekday()) % 7)
+        if monday - timedelta(days=7) >= today:
+            return monday
+        year += 1

@@ -1,0 +1,34 @@
+"""Campaign facts in words residents read: calling days, hours and the caller number."""
+
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+
+from surveys.models import Campaign
+from surveys.phone_numbers import phone_display
+
+ALL_DAYS = list(range(7))
+MONDAY_TO_FRIDAY = list(range(5))
+
+
+def calling_days_text(campaign: Campaign) -> str:
+    days = sorted(campaign.weekdays)
+    if days == ALL_DAYS:
+        text = _("every day")
+    elif days == MONDAY_TO_FRIDAY:
+        text = _("on weekdays (Monday to Friday)")
+    else:
+        text = ", ".join(str(WEEKDAYS[day]) for day in days)
+    if campaign.exclude_holidays:
+        text = _("%(days)s, not on public holidays") % {"days": text}
+    return text
+
+
+def calling_hours_text(campaign: Campaign) -> str:
+    return _("%(start)s-%(end)s") % {
+        "start": campaign.daily_start.strftime("%H.%M"),
+        "end": campaign.daily_end.strftime("%H.%M"),
+    }
+
+
+def caller_number_text(campaign: Campaign) -> str:
+    return phone_display(campaign.caller_number)

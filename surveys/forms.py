@@ -1,0 +1,199 @@
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Announcement, Campaign, LaunchChecklist, Question, Survey, SurveyVersion
+from surveys.services.surveys import OptionText
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class SurveyForm(forms.Form):
+    """A survey and the texts of its editable version."""
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        survey_fields = fields_for_model(Survey, fields=["slug", "organiser"] if creating else ["organiser"])
+        version_fields = fields_for_model(
+            SurveyVersion,
+            fields=[
+                "title_fi",
+                "title_sv",
+                "title_en",
+                "purpose_fi",
+                "purpose_sv",
+                "purpose_en",
+                "offers_sv",
+                "offers_en",
+            ],
+            widgets={name: TEXTAREA for name in ("purpose_fi", "purpose_sv", "purpose_en")},
+        )
+        self.fields.update(survey_fields | version_fields)
+
+    def clean(self):
+        data = super().clean()
+        for language, name in (("sv", _("Swedish")), ("en", _("English"))):
+            if data.get(f"offers_{language}"):
+                for field in ("title", "purpose"):
+                    if not (data.get(f"{field}_{language}") or "").strip():
+                        self.add_error(
+                            f"{field}_{language}",
+                            _("The survey is offered in %(language)s, so this text is needed.") % {"language": name},
+                        )
+        return data
+
+
+class QuestionForm(forms.ModelForm):
+    options_fi = forms.CharField(
+        label=_("Answer options in Finnish, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only for choice questions: the first line is keypad digit 1, the second 2, and so on."),
+    )
+    options_sv = forms.CharField(
+        label=_("Answer options in Swedish"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    options_en = forms.CharField(
+        label=_("Answer options in English"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    class Meta:
+        model = Question
+        fields = ["kind", "demographic", "text_fi", "text_sv", "text_en", "required", "min_value", "max_value"]
+        widgets = {"text_fi": TEXTAREA, "text_sv": TEXTAREA, "text_en": TEXTAREA}
+
+    def __init__(self, *args, later_questions: list[Question] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        question = self.instance
+        if question.pk:
+            options = list(question.options.all())
+            for language in ("fi", "sv", "en"):
+                self.fields[f"options_{language}"].initial = "\n".join(
+                    getattr(option, f"label_{language}") for option in options
+                )
+            targets = [("", _("the next question"))] + [
+                (str(later.position), f"{later.position}. {later.text_fi[:60]}") for later in later_questions
+            ]
+            for option in options:
+                self.fields[f"skip_{option.digit}"] = forms.TypedChoiceField(
+                    label=_("After answer %(digit)d (%(label)s), go to")
+                    % {"digit": option.digit, "label": option.label_fi},
+                    choices=targets,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    initial=str(option.skip_to.position) if option.skip_to else "",
+                )
+
+    @property
+    def main_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("skip_")]
+
+    @property
+    def skip_fields(self):
+        return [self[name] for name in self.fields if name.startswith("skip_")]
+
+    def option_texts(self) -> list[OptionText]:
+        columns = [self.cleaned_data.get(f"options_{language}", "").splitlines() for language in ("fi", "sv", "en")]
+        finnish = [line for line in columns[0] if line.strip()]
+        padded = [column + [""] * (len(finnish) - len(column)) for column in columns[1:]]
+        return [OptionText(fi, sv, en) for fi, sv, en in zip(finnish, padded[0], padded[1], strict=False)]
+
+    def skips(self) -> dict[int, int | None]:
+        return {
+            int(name.removeprefix("skip_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("skip_")
+        }
+
+
+class CampaignForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Calling days"),
+        choices=[(day, name) for day, name in WEEKDAYS.items()],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "slug",
+            "name",
+            "survey_version",
+            "caller_number",
+            "caller_number_override_reason",
+            "start_date",
+            "end_date",
+            "daily_start",
+            "daily_end",
+            "weekdays",
+            "exclude_holidays",
+            "is_demo_window",
+            "max_attempts",
+            "min_gap_minutes",
+            "max_concurrent_calls",
+            "calls_per_second",
+            "price_per_minute",
+            "budget_cap",
+            "telephony_provider",
+            "number_source",
+            "number_retention_days",
+            "answer_retention_months",
+            "information_notice_fi",
+            "information_notice_sv",
+            "information_notice_en",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "daily_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "daily_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "caller_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+            "caller_number_override_reason": forms.Textarea(attrs={"rows": 2}),
+            "information_notice_fi": forms.Textarea(attrs={"rows": 6}),
+            "information_notice_sv": forms.Textarea(attrs={"rows": 6}),
+            "information_notice_en": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, providers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey_version"].queryset = SurveyVersion.objects.select_related("survey").order_by(
+            "survey__slug", "-number"
+        )
+        self.fields["telephony_provider"] = forms.ChoiceField(
+            label=self.fields["telephony_provider"].label, choices=[(name, name) for name in providers]
+        )
+        if self.instance.pk:
+            self.fields.pop("slug")
+        self.initial.setdefault("weekdays", self.instance.weekdays)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The last calling day is before the first one."))
+        begins, ends = data.get("daily_start"), data.get("daily_end")
+        if begins and ends and ends <= begins:
+            self.add_error("daily_end", _("Calls must end later in the day than they start."))
+        return data
+
+
+class ChecklistForm(forms.ModelForm):
+    class Meta:
+        model = LaunchChecklist
+        fields = list(LaunchChecklist.ITEMS)
+
+
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 10})}
+
+
+class PublishForm(forms.Form):
+    published_on = forms.DateField(
+        label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

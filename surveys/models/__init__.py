@@ -1,0 +1,28 @@
+from .announcement import Announcement, AnnouncementChannel
+from .campaign import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
+from .consent import ConsentEvent, ConsentKind
+from .contacts import Contact, ContactImport, ContactStatus, DoNotCall
+from .section import Section
+from .survey import Demographic, Question, QuestionKind, QuestionOption, Survey, SurveyVersion
+
+__all__ = [
+    "Announcement",
+    "AnnouncementChannel",
+    "Campaign",
+    "CampaignStatus",
+    "CampaignStatusChange",
+    "ConsentEvent",
+    "ConsentKind",
+    "Contact",
+    "ContactImport",
+    "ContactStatus",
+    "Demographic",
+    "DoNotCall",
+    "LaunchChecklist",
+    "Question",
+    "QuestionKind",
+    "QuestionOption",
+    "Section",
+    "Survey",
+    "SurveyVersion",
+]

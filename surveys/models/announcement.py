@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .campaign import Campaign
+
+
+class AnnouncementChannel(models.TextChoices):
+    WEBSITE = "website", _("City website news")
+    PRESS = "press", _("Press release")
+    SOCIAL = "social", _("Social media post")
+    NEWSPAPER = "newspaper", _("Local newspaper notice")
+    SMS = "sms", _("SMS text")
+
+
+class Announcement(models.Model):
+    """A pre-announcement of a campaign in one channel and language; the launch gate reads its publish date."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="announcements")
+    channel = models.CharField(_("channel"), max_length=10, choices=AnnouncementChannel.choices)
+    language = models.CharField(_("language"), max_length=2, choices=[("fi", "fi"), ("sv", "sv"), ("en", "en")])
+    text = models.TextField(_("text"))
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign", "channel", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "channel", "language"], name="announcement_per_channel_language"
+            )
+        ]
+        verbose_name = _("pre-announcement")
+        verbose_name_plural = _("pre-announcements")
+
+    def __str__(self):
+        return f"{self.campaign.slug} {self.channel} {self.language}"

@@ -1,0 +1,152 @@
+from datetime import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from surveys.languages import LocalizedFieldsMixin
+
+from .survey import SurveyVersion
+
+MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]
+
+
+def default_weekdays() -> list[int]:
+    return list(MONDAY_TO_FRIDAY)
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    READY = "ready", _("Ready")
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Campaign(LocalizedFieldsMixin, models.Model):
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    survey_version = models.ForeignKey(
+        SurveyVersion, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("survey version")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+
+    caller_number = models.CharField(_("caller number"), max_length=20, help_text=_("E.164, e.g. +358 9 123 4567."))
+    caller_number_override_reason = models.TextField(_("reason for a non-Finnish caller number"), blank=True)
+    caller_number_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    start_date = models.DateField(_("first calling day"))
+    end_date = models.DateField(_("last calling day"))
+    daily_start = models.TimeField(_("calls from"), default=time(10, 0))
+    daily_end = models.TimeField(_("calls until"), default=time(20, 0))
+    weekdays = models.JSONField(_("weekdays"), default=default_weekdays, help_text=_("0 = Monday ... 6 = Sunday."))
+    exclude_holidays = models.BooleanField(_("no calls on Finnish public holidays"), default=True)
+    is_demo_window = models.BooleanField(
+        _("demo calling window"),
+        default=False,
+        help_text=_("A demonstration campaign that may call at any hour. Never for real residents."),
+    )
+
+    max_attempts = models.PositiveSmallIntegerField(_("attempts per number"), default=3)
+    min_gap_minutes = models.PositiveIntegerField(_("minimum gap between attempts (minutes)"), default=180)
+    max_concurrent_calls = models.PositiveIntegerField(_("concurrent calls at most"), default=10)
+    calls_per_second = models.DecimalField(_("new calls per second"), max_digits=5, decimal_places=2, default=1)
+    price_per_minute = models.DecimalField(
+        _("price per started minute (EUR)"), max_digits=6, decimal_places=4, default=Decimal("0.09")
+    )
+    budget_cap = models.DecimalField(_("budget cap (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    telephony_provider = models.CharField(_("telephony provider"), max_length=30, default="simulator")
+
+    number_source = models.CharField(
+        _("source of the phone numbers"), max_length=300, help_text=_("E.g. the data broker and the register used.")
+    )
+    number_retention_days = models.PositiveIntegerField(
+        _("phone numbers kept after the last calling day (days)"), default=30
+    )
+    answer_retention_months = models.PositiveIntegerField(_("answers kept (months)"), default=24)
+    information_notice_fi = models.TextField(_("information notice (Finnish)"))
+    information_notice_sv = models.TextField(_("information notice (Swedish)"), blank=True)
+    information_notice_en = models.TextField(_("information notice (English)"), blank=True)
+
+    questions_published_at = models.DateTimeField(_("questions published"), null=True, blank=True)
+    questions_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="campaign_dates_order"
+            )
+        ]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.questions_published_at is not None
+
+
+class CampaignStatusChange(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=CampaignStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=CampaignStatus.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["campaign", "changed_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.campaign}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class LaunchChecklist(models.Model):
+    """The lawfulness checks a named person confirms before any call is made."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="checklist")
+    purpose_not_marketing = models.BooleanField(_("The purpose is a survey, not marketing or sales."))
+    legal_basis_public_task = models.BooleanField(_("The legal basis is a public task (GDPR Art. 6(1)(e))."))
+    information_notice_published = models.BooleanField(
+        _(
+            "The information notice (controller, purpose, source of the numbers, retention, rights) "
+            "is published (GDPR Art. 14)."
+        )
+    )
+    caller_number_on_page = models.BooleanField(_("The caller number is shown on the residents' page."))
+    opt_out_path = models.BooleanField(_("Residents can opt out by phone and on the web."))
+    retention_defined = models.BooleanField(_("The retention periods of numbers and answers are set."))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now=True)
+
+    ITEMS = (
+        "purpose_not_marketing",
+        "legal_basis_public_task",
+        "information_notice_published",
+        "caller_number_on_page",
+        "opt_out_path",
+        "retention_defined",
+    )
+
+    class Meta:
+        verbose_name = _("launch checklist")
+        verbose_name_plural = _("launch checklists")
+
+    def __str__(self):
+        return f"{self.campaign} checklist"
+
+    def unconfirmed_items(self) -> list[str]:
+        return [item for item in self.ITEMS if not getattr(self, item)]

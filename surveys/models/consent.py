@@ -1,0 +1,51 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .campaign import Campaign
+
+
+class ConsentKind(models.TextChoices):
+    INFORMED = "informed", _("Informed")
+    CONSENTED = "consented", _("Consented")
+    DECLINED = "declined", _("Declined")
+    OPTED_OUT = "opted_out", _("Opted out")
+
+
+class ConsentEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Consent events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Consent events are append-only: they cannot be deleted.")
+
+
+class ConsentEvent(models.Model):
+    """Evidence of what a person was told and what they chose. Append-only.
+
+    Besides this model guard, PostgreSQL refuses UPDATE and DELETE on the table (a trigger).
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    contact_ref = models.UUIDField(_("pseudonymous contact"), null=True, blank=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=10, choices=ConsentKind.choices)
+    channel = models.CharField(_("channel"), max_length=4, choices=[("call", _("call")), ("web", _("web"))])
+    intro_hash = models.CharField(_("hash of the introduction played"), max_length=64, blank=True)
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = ConsentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind} ({self.channel})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Consent events are append-only: an existing event cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Consent events are append-only: they cannot be deleted.")

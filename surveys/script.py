@@ -1,0 +1,117 @@
+"""What the phone bot says, step by step, in each language: one implementation for the editor's
+preview, the residents' page and (later) the TwiML of every telephony provider.
+
+Spoken texts are built with gettext under the respondent's language, so the Finnish and
+Swedish wording lives in the translation catalogs like every other UI string.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Question, QuestionKind, SurveyVersion
+
+WORDS_PER_SECOND = 2.5  # a calm text-to-speech voice, about 150 words a minute
+SECONDS_TO_ANSWER = 6  # thinking and pressing a key or speaking, per question
+OPEN_ANSWER_SECONDS = 20
+INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT = 1, 2, 9
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str  # "intro", "q<position>", "closing"
+    title: str
+    says: str
+    keypad: list[tuple[int, str]] = field(default_factory=list)
+    skips: list[tuple[int, int]] = field(default_factory=list)  # (digit, question position)
+
+
+@dataclass(frozen=True)
+class CallScript:
+    language: str
+    steps: list[Step]
+    estimated_minutes: int
+
+    @property
+    def intro_hash(self) -> str:
+        """Identifies the exact introduction a respondent heard (kept with their consent events)."""
+        return hashlib.sha256(self.steps[0].says.encode()).hexdigest()
+
+
+def call_script(version: SurveyVersion, *, language: str) -> CallScript:
+    questions = list(version.questions.prefetch_related("options__skip_to").order_by("position"))
+    with translation.override(language):
+        question_steps = [_question_step(question, language) for question in questions]
+        closing = Step("closing", _("Closing"), _closing_text())
+        # The introduction states the length; its own words barely change with the number in it.
+        spoken = [_intro_text(version, language, minutes=1), *(step.says for step in [*question_steps, closing])]
+        minutes = _estimate_minutes(spoken, questions)
+        intro = Step("intro", _("Introduction"), _intro_text(version, language, minutes), _intro_keypad())
+        return CallScript(language, [intro, *question_steps, closing], minutes)
+
+
+def _intro_text(version: SurveyVersion, language: str, minutes: int) -> str:
+    return " ".join(
+        [
+            _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
+            _("We are asking residents about: %(title)s.") % {"title": version.localized("title", language)},
+            version.localized("purpose", language),
+            ngettext(
+                "Answering takes about %(minutes)d minute.",
+                "Answering takes about %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            _("Taking part is voluntary and your answers are handled without your phone number."),
+            _("Press %(answer)d to answer, %(decline)d to decline, or %(opt_out)d never to be called again.")
+            % {"answer": INTRO_DIGIT_ANSWER, "decline": INTRO_DIGIT_DECLINE, "opt_out": INTRO_DIGIT_OPT_OUT},
+        ]
+    )
+
+
+def _intro_keypad() -> list[tuple[int, str]]:
+    return [
+        (INTRO_DIGIT_ANSWER, _("answer the survey")),
+        (INTRO_DIGIT_DECLINE, _("decline this time")),
+        (INTRO_DIGIT_OPT_OUT, _("never be called again")),
+    ]
+
+
+def _question_step(question: Question, language: str) -> Step:
+    text = question.localized("text", language)
+    keypad = [(option.digit, option.localized("label", language)) for option in question.options.all()]
+    if question.kind == QuestionKind.NUMBER:
+        instruction = _("Key in the number and finish with the hash key, or say it.")
+    elif question.kind == QuestionKind.OPEN:
+        instruction = _("Say your answer after the tone. Pause for a moment when you are done.")
+    elif question.kind == QuestionKind.SCALE:
+        instruction = _("Press a number from 1 to 5: 1 means not at all, 5 means very much.")
+    else:
+        instruction = " ".join(
+            _("Press %(digit)d for %(label)s.") % {"digit": d, "label": label} for d, label in keypad
+        )
+    if not question.required:
+        instruction += " " + _("To skip this question, press the star key.")
+    skips = [(option.digit, option.skip_to.position) for option in question.options.all() if option.skip_to]
+    title = _("Question %(number)d") % {"number": question.position}
+    return Step(f"q{question.position}", title, f"{text} {instruction}", keypad, skips)
+
+
+def _closing_text() -> str:
+    return " ".join(
+        [
+            _("Thank you for your answers."),
+            _("The results will be published on the municipality's website."),
+            _("Goodbye."),
+        ]
+    )
+
+
+def _estimate_minutes(spoken: list[str], questions: list[Question]) -> int:
+    words = sum(len(text.split()) for text in spoken)
+    answering = sum(OPEN_ANSWER_SECONDS if q.kind == QuestionKind.OPEN else SECONDS_TO_ANSWER for q in questions)
+    return max(1, math.ceil((words / WORDS_PER_SECOND + answering) / 60))

@@ -1,0 +1,105 @@
+"""Reads for the survey pages."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
+from surveys.models import Campaign, CampaignStatus, Question, QuestionKind, Survey
+from surveys.script import call_script
+
+
+def surveys_for_editor() -> QuerySet[Survey]:
+    return Survey.objects.prefetch_related("versions").annotate(campaign_count=Count("versions__campaigns"))
+
+
+def campaigns_for_staff() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("survey_version__survey").annotate(contact_count=Count("contacts"))
+
+
+def public_campaigns() -> QuerySet[Campaign]:
+    """Campaigns residents may see: questions published, not cancelled."""
+    return (
+        Campaign.objects.filter(questions_published_at__isnull=False)
+        .exclude(status=CampaignStatus.CANCELLED)
+        .select_related("survey_version__survey")
+        .order_by("start_date", "slug")
+    )
+
+
+@dataclass(frozen=True)
+class PublicQuestion:
+    position: int
+    text: str
+    answers: list[str]
+    demographic: bool
+
+
+@dataclass(frozen=True)
+class PublicCampaign:
+    campaign: Campaign
+    language: str
+    title: str
+    purpose: str
+    organiser: str
+    caller_number: str
+    days: str
+    hours: str
+    notice: str
+    questions: list[PublicQuestion]
+    estimated_minutes: int
+    phase: str
+
+
+def campaign_phase(campaign: Campaign, today: date) -> str:
+    if campaign.status == CampaignStatus.COMPLETED or campaign.end_date < today:
+        return "finished"
+    if campaign.status in (CampaignStatus.RUNNING, CampaignStatus.PAUSED) or campaign.start_date <= today:
+        return "running"
+    return "upcoming"
+
+
+def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = True) -> PublicCampaign:
+    """What the residents' page shows of a campaign; the list leaves out questions and notice."""
+    version = campaign.survey_version
+    shown_language = language if language in version.languages else "fi"
+    questions = version.questions.prefetch_related("options").order_by("position") if detailed else []
+    return PublicCampaign(
+        campaign=campaign,
+        language=shown_language,
+        title=version.localized("title", shown_language),
+        purpose=version.localized("purpose", shown_language),
+        organiser=version.survey.organiser,
+        caller_number=caller_number_text(campaign),
+        days=calling_days_text(campaign),
+        hours=calling_hours_text(campaign),
+        notice=campaign.localized("information_notice", shown_language) if detailed else "",
+        questions=[_public_question(question, shown_language) for question in questions],
+        estimated_minutes=call_script(version, language=shown_language).estimated_minutes if detailed else 0,
+        phase=campaign_phase(campaign, timezone.localdate()),
+    )
+
+
+def _public_question(question: Question, language: str) -> PublicQuestion:
+    if question.kind == QuestionKind.SCALE:
+        with translation.override(language):
+            answers = [_("1 (not at all) – 5 (very much)")]
+    else:
+        answers = [f"{option.digit} = {option.localized('label', language)}" for option in question.options.all()]
+    return PublicQuestion(
+        position=question.position,
+        text=question.localized("text", language),
+        answers=answers,
+        demographic=bool(question.demographic),
+    )
+
+
+def public_campaigns_grouped(campaigns, *, language: str) -> dict[str, list[PublicCampaign]]:
+    groups: dict[str, list[PublicCampaign]] = {"running": [], "upcoming": [], "finished": []}
+    for campaign in campaigns:
+        view = public_campaign_view(campaign, language=language, detailed=False)
+        groups[view.phase].append(view)
+    return groups

@@ -1,0 +1,175 @@
+"""Campaigns: their settings, the launch gate and the status machine.
+
+draft -> ready -> running <-> paused -> completed, and cancelled from any unfinished state.
+Every change is recorded with who and when; starting goes through the launch gate.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.errors import LaunchRefused, SurveyError
+from surveys.models import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
+from surveys.phone_numbers import InvalidPhoneNumber, phone_is_finnish, phone_normalise
+
+from .surveys import version_freeze
+
+S = CampaignStatus
+TRANSITIONS = {
+    S.DRAFT: {S.READY, S.CANCELLED},
+    S.READY: {S.DRAFT, S.RUNNING, S.CANCELLED},
+    S.RUNNING: {S.PAUSED, S.COMPLETED, S.CANCELLED},
+    S.PAUSED: {S.RUNNING, S.COMPLETED, S.CANCELLED},
+    S.COMPLETED: set(),
+    S.CANCELLED: set(),
+}
+EDITABLE_STATUSES = {S.DRAFT, S.READY}
+
+
+def caller_number_check(*, raw_number: str, override_reason: str, by) -> str:
+    """The caller number in E.164. A foreign number needs an administrator's written reason:
+    residents do not answer foreign-looking numbers and operators block foreign calls showing
+    Finnish ones."""
+    from kuntaportaali.roles import user_is_portal_admin
+
+    try:
+        number = phone_normalise(raw_number)
+    except InvalidPhoneNumber as error:
+        raise SurveyError(_("Caller number: %(reason)s") % {"reason": error}) from None
+    if not phone_is_finnish(number):
+        if not user_is_portal_admin(by):
+            raise SurveyError(_("The caller number must be a Finnish number; only an administrator may override this."))
+        if not override_reason.strip():
+            raise SurveyError(_("A non-Finnish caller number needs a written reason for the override."))
+    return number
+
+
+@transaction.atomic
+def campaign_create(*, by, caller_number: str, caller_number_override_reason: str = "", **fields) -> Campaign:
+    number = caller_number_check(raw_number=caller_number, override_reason=caller_number_override_reason, by=by)
+    campaign = Campaign(
+        created_by=by,
+        caller_number=number,
+        caller_number_override_reason="" if phone_is_finnish(number) else caller_number_override_reason,
+        caller_number_override_by=None if phone_is_finnish(number) else by,
+        **fields,
+    )
+    campaign.full_clean()
+    campaign.save()
+    CampaignStatusChange.objects.create(campaign=campaign, to_status=campaign.status, changed_by=by)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, by, caller_number: str, caller_number_override_reason: str = "", **fields):
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in EDITABLE_STATUSES:
+        raise SurveyError(_("Only a draft or ready campaign can be changed; pause is not enough."))
+    version_changes = "survey_version" in fields and fields["survey_version"] != campaign.survey_version
+    if version_changes and campaign.status != S.DRAFT:
+        raise SurveyError(_("The survey version can only be changed while the campaign is a draft."))
+    number = caller_number_check(raw_number=caller_number, override_reason=caller_number_override_reason, by=by)
+    if number != campaign.caller_number or caller_number_override_reason != campaign.caller_number_override_reason:
+        foreign = not phone_is_finnish(number)
+        campaign.caller_number = number
+        campaign.caller_number_override_reason = caller_number_override_reason if foreign else ""
+        campaign.caller_number_override_by = by if foreign else None
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+def campaign_publish_questions(*, campaign: Campaign, by) -> Campaign:
+    if campaign.status == S.CANCELLED:
+        raise SurveyError(_("A cancelled campaign is not published."))
+    if not campaign.survey_version.questions.exists():
+        raise SurveyError(_("The survey has no questions to publish yet."))
+    if campaign.questions_published_at is None:
+        campaign.questions_published_at = timezone.now()
+        campaign.questions_published_by = by
+        campaign.save(update_fields=["questions_published_at", "questions_published_by"])
+    return campaign
+
+
+@transaction.atomic
+def checklist_confirm(*, campaign: Campaign, by, **items: bool) -> LaunchChecklist:
+    checklist, _created = LaunchChecklist.objects.update_or_create(
+        campaign=campaign,
+        defaults={**{item: bool(items.get(item)) for item in LaunchChecklist.ITEMS}, "confirmed_by": by},
+    )
+    return checklist
+
+
+def campaign_launch_problems(*, campaign: Campaign, today: date | None = None) -> list[str]:
+    """Every reason the campaign may not start now; empty when it may."""
+    today = today or timezone.localdate()
+    problems = []
+    if not campaign.survey_version.questions.exists():
+        problems.append(_("The survey has no questions."))
+    if campaign.questions_published_at is None:
+        problems.append(_("The questions are not published on the residents' page."))
+    lead_days = settings.ANNOUNCEMENT_LEAD_DAYS
+    latest_publication = campaign.start_date - timedelta(days=lead_days)
+    announced = campaign.announcements.filter(
+        published_on__isnull=False, published_on__lte=min(latest_publication, today)
+    ).exists()
+    if not announced:
+        problems.append(
+            _("No pre-announcement was published at least %(days)d days before the start (by %(date)s).")
+            % {"days": lead_days, "date": latest_publication.strftime("%d.%m.%Y")}
+        )
+    checklist = LaunchChecklist.objects.filter(campaign=campaign).first()
+    if checklist is None:
+        problems.append(_("The launch checklist has not been confirmed."))
+    else:
+        labels = {field.name: str(field.verbose_name) for field in LaunchChecklist._meta.get_fields()}
+        problems += [
+            _("Checklist item not confirmed: %(item)s") % {"item": labels[item]}
+            for item in checklist.unconfirmed_items()
+        ]
+    if campaign.end_date < today:
+        problems.append(_("The last calling day is already past."))
+    return problems
+
+
+@transaction.atomic
+def campaign_transition(*, campaign: Campaign, to: str, by, note: str = "") -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    current = S(campaign.status)
+    target = S(to)
+    if target == current:
+        return campaign
+    if target not in TRANSITIONS[current]:
+        raise SurveyError(
+            _("A campaign cannot go from %(current)s to %(target)s.")
+            % {"current": current.label, "target": target.label}
+        )
+    if target == S.READY and not campaign.survey_version.questions.exists():
+        raise SurveyError(_("A campaign without questions cannot be ready."))
+    if target == S.RUNNING and current == S.READY:
+        problems = campaign_launch_problems(campaign=campaign)
+        if problems:
+            raise LaunchRefused(problems)
+        version_freeze(version=campaign.survey_version)
+    CampaignStatusChange.objects.create(
+        campaign=campaign, from_status=current, to_status=target, changed_by=by, note=note
+    )
+    campaign.status = target
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+def campaign_start(*, campaign: Campaign, by) -> Campaign:
+    """Start a draft or ready campaign through the launch gate (a draft becomes ready on the way)."""
+    if campaign.status in (S.DRAFT, S.READY):
+        problems = campaign_launch_problems(campaign=campaign)
+        if problems:
+            raise LaunchRefused(problems)
+        if campaign.status == S.DRAFT:
+            campaign = campaign_transition(campaign=campaign, to=S.READY, by=by)
+    return campaign_transition(campaign=campaign, to=S.RUNNING, by=by)

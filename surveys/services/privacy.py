@@ -1,0 +1,138 @@
+"""Phone numbers as personal data: purged after the campaign's retention, opt-outs honoured at once."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from surveys.models import (
+    Campaign,
+    CampaignStatus,
+    ConsentKind,
+    Contact,
+    ContactImport,
+    ContactStatus,
+    DoNotCall,
+)
+from surveys.phone_numbers import phone_hash, phone_normalise
+
+from .consent import consent_record
+
+FINISHED_CAMPAIGN_STATUSES = (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED)
+CALLABLE_CONTACT_STATUSES = (ContactStatus.PENDING, ContactStatus.IN_PROGRESS)
+OPT_OUT_SOURCES = ("web", "call", "admin")
+CONSENT_CHANNELS = ("web", "call")
+
+
+@dataclass
+class PurgeReport:
+    """What one purge removed: per campaign touched and in total, a count per kind of data, in purge order."""
+
+    campaigns: dict[str, dict[str, int]] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+
+    def summary_line(self) -> str:
+        counts = " ".join(f"{name}={count}" for name, count in self.removed.items())
+        return f"purged_campaigns={len(self.campaigns)} {counts}".strip()
+
+
+class PurgeStep(NamedTuple):
+    """One kind of personal data removed from expired campaigns; `purge` returns how many rows it cleared."""
+
+    name: str
+    purge: Callable[[QuerySet, datetime], int]
+
+
+def _purge_numbers(campaigns: QuerySet, now: datetime) -> int:
+    return (
+        Contact.objects.filter(campaign__in=campaigns)
+        .filter(Q(phone_encrypted__isnull=False) | Q(phone_hash__isnull=False))
+        .update(phone_encrypted=None, phone_hash=None, purged_at=now)
+    )
+
+
+def _purge_import_reports(campaigns: QuerySet, now: datetime) -> int:
+    # The problems list quotes the rejected cells, which may be (mistyped) phone numbers.
+    return ContactImport.objects.filter(campaign__in=campaigns).exclude(problems=[]).update(problems=[])
+
+
+# Each step clears one kind of data; the dialing adds its call metadata here, in the same report.
+PURGE_STEPS: list[PurgeStep] = [
+    PurgeStep("numbers", _purge_numbers),
+    PurgeStep("import_reports", _purge_import_reports),
+]
+
+
+def campaign_numbers_expire_on(campaign: Campaign) -> date:
+    """The last day the campaign's numbers may be kept: the last calling day (or the day it was
+    cancelled, when earlier) plus the campaign's retention period."""
+    basis = campaign.end_date
+    if campaign.status == CampaignStatus.CANCELLED:
+        cancelled = (
+            campaign.status_changes.filter(to_status=CampaignStatus.CANCELLED)
+            .order_by("-changed_at")
+            .values_list("changed_at", flat=True)
+            .first()
+        )
+        if cancelled is not None:
+            basis = min(basis, timezone.localdate(cancelled))
+    return basis + timedelta(days=campaign.number_retention_days)
+
+
+def campaigns_past_retention(*, today: date) -> list[Campaign]:
+    candidates = Campaign.objects.filter(Q(end_date__lt=today) | Q(status=CampaignStatus.CANCELLED))
+    return [campaign for campaign in candidates if campaign_numbers_expire_on(campaign) < today]
+
+
+def contacts_purge_expired(*, today: date) -> PurgeReport:
+    """Delete the phone numbers (and the rows quoting them) of every campaign past its retention.
+
+    Pseudonyms, statuses, demographics, answers and counts stay. Running it again removes nothing more.
+    """
+    now = timezone.now()
+    report = PurgeReport(removed={step.name: 0 for step in PURGE_STEPS})
+    with transaction.atomic():
+        for campaign in campaigns_past_retention(today=today):
+            one = Campaign.objects.filter(pk=campaign.pk)
+            counts = {step.name: step.purge(one, now) for step in PURGE_STEPS}
+            if any(counts.values()):
+                report.campaigns[campaign.slug] = counts
+                for name, count in counts.items():
+                    report.removed[name] += count
+    return report
+
+
+def opt_out_register(*, raw_number: str, source: str) -> bool:
+    """Put the number's keyed hash on the do-not-call registry and stop every call still to come.
+
+    Raises InvalidPhoneNumber for text that is not a phone number. Returns True when the number was
+    not on the registry before - for the caller's log only: a resident must be shown the same
+    answer either way, so that the form reveals nothing about any list.
+    """
+    if source not in OPT_OUT_SOURCES:
+        raise ValueError(f"Unknown opt-out source {source!r}.")
+    number_hash = phone_hash(phone_normalise(raw_number))
+    with transaction.atomic():
+        _entry, created = DoNotCall.objects.get_or_create(phone_hash=number_hash, defaults={"source": source})
+        still_to_call = list(
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(phone_hash=number_hash, status__in=CALLABLE_CONTACT_STATUSES)
+            .exclude(campaign__status__in=FINISHED_CAMPAIGN_STATUSES)
+        )
+        Contact.objects.filter(pk__in=[contact.pk for contact in still_to_call]).update(status=ContactStatus.OPTED_OUT)
+        if source in CONSENT_CHANNELS:
+            for contact in still_to_call:
+                consent_record(
+                    kind=ConsentKind.OPTED_OUT,
+                    channel=source,
+                    campaign=contact.campaign,
+                    contact_ref=contact.pseudonym,
+                )
+            if created and not still_to_call:
+                consent_record(kind=ConsentKind.OPTED_OUT, channel=source)
+    return created

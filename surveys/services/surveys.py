@@ -1,0 +1,237 @@
+"""Writing surveys and their questions. Every write goes to the survey's editable version:
+once a campaign has started, its version is frozen and the first edit copies it into a new one,
+so what earlier respondents were asked never changes. Questions are addressed by position,
+which a copy keeps.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.errors import SurveyError
+from surveys.models import Question, QuestionKind, QuestionOption, Survey, SurveyVersion
+
+VERSION_FIELDS = (
+    "title_fi",
+    "title_sv",
+    "title_en",
+    "purpose_fi",
+    "purpose_sv",
+    "purpose_en",
+    "offers_sv",
+    "offers_en",
+)
+QUESTION_FIELDS = ("kind", "demographic", "text_fi", "text_sv", "text_en", "required", "min_value", "max_value")
+SCALE_POINTS = 5
+MIN_CHOICES, MAX_CHOICES = 2, 9
+
+
+@dataclass(frozen=True)
+class OptionText:
+    fi: str
+    sv: str = ""
+    en: str = ""
+
+
+@transaction.atomic
+def survey_create(*, slug: str, organiser: str, by, **version_fields) -> Survey:
+    survey = Survey(slug=slug, organiser=organiser, created_by=by)
+    survey.full_clean()
+    survey.save()
+    version = SurveyVersion(survey=survey, number=1, **version_fields)
+    version.full_clean()
+    version.save()
+    return survey
+
+
+def survey_editable_version(*, survey: Survey) -> SurveyVersion:
+    """The version edits go to: the current one, or a fresh copy when the current one is frozen."""
+    current = survey.current_version
+    if not current.is_frozen:
+        return current
+    return _version_copy(current)
+
+
+@transaction.atomic
+def survey_update(*, survey: Survey, organiser: str, **version_fields) -> SurveyVersion:
+    survey.organiser = organiser
+    survey.full_clean()
+    survey.save(update_fields=["organiser"])
+    version = survey_editable_version(survey=survey)
+    for name in VERSION_FIELDS:
+        if name in version_fields:
+            setattr(version, name, version_fields[name])
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def question_create(*, survey: Survey, options: list[OptionText] | None = None, **fields) -> Question:
+    version = survey_editable_version(survey=survey)
+    position = (version.questions.aggregate(last=Max("position"))["last"] or 0) + 1
+    question = Question(version=version, position=position, **_only(fields, QUESTION_FIELDS))
+    _question_validate(question, options or [])
+    question.save()
+    _options_replace(question, options or [])
+    return question
+
+
+@transaction.atomic
+def question_update(
+    *, survey: Survey, position: int, options: list[OptionText] | None = None, skips: dict[int, int | None], **fields
+) -> Question:
+    """`skips` maps an option's digit to the position of the question to jump to (None: the next one)."""
+    question = _question_at(survey_editable_version(survey=survey), position)
+    for name, value in _only(fields, QUESTION_FIELDS).items():
+        setattr(question, name, value)
+    _question_validate(question, options or [])
+    question.save()
+    _options_replace(question, options or [])
+    _skips_apply(question, skips)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, survey: Survey, position: int) -> None:
+    version = survey_editable_version(survey=survey)
+    _question_at(version, position).delete()
+    # Close the gap one row at a time, lowest first, so the unique position never collides.
+    for question in version.questions.filter(position__gt=position).order_by("position"):
+        question.position = F("position") - 1
+        question.save(update_fields=["position"])
+
+
+@transaction.atomic
+def question_move(*, survey: Survey, position: int, offset: int) -> int:
+    """Move a question up (-1) or down (+1); returns its new position. Skip rules that would
+    then point backwards are dropped, since the bot only moves forwards."""
+    version = survey_editable_version(survey=survey)
+    question = _question_at(version, position)
+    target = position + offset
+    neighbour = version.questions.filter(position=target).first()
+    if neighbour is None:
+        raise SurveyError(_("The question is already the first or the last one."))
+    question.position = 0
+    question.save(update_fields=["position"])
+    neighbour.position = position
+    neighbour.save(update_fields=["position"])
+    question.position = target
+    question.save(update_fields=["position"])
+    QuestionOption.objects.filter(question__version=version, skip_to__position__lte=F("question__position")).update(
+        skip_to=None
+    )
+    return target
+
+
+def version_freeze(*, version: SurveyVersion) -> None:
+    if not version.is_frozen:
+        version.frozen_at = timezone.now()
+        version.save(update_fields=["frozen_at"])
+
+
+def _version_copy(source: SurveyVersion) -> SurveyVersion:
+    copy = SurveyVersion.objects.create(
+        survey=source.survey,
+        number=source.number + 1,
+        **{name: getattr(source, name) for name in VERSION_FIELDS},
+    )
+    by_position = {}
+    for question in source.questions.order_by("position"):
+        by_position[question.position] = Question.objects.create(
+            version=copy, position=question.position, **{name: getattr(question, name) for name in QUESTION_FIELDS}
+        )
+    for option in QuestionOption.objects.filter(question__version=source).select_related("question", "skip_to"):
+        QuestionOption.objects.create(
+            question=by_position[option.question.position],
+            digit=option.digit,
+            label_fi=option.label_fi,
+            label_sv=option.label_sv,
+            label_en=option.label_en,
+            skip_to=by_position[option.skip_to.position] if option.skip_to else None,
+        )
+    return copy
+
+
+def _question_at(version: SurveyVersion, position: int) -> Question:
+    question = version.questions.filter(position=position).first()
+    if question is None:
+        raise SurveyError(_("There is no question %(position)d in this survey.") % {"position": position})
+    return question
+
+
+def _question_validate(question: Question, options: list[OptionText]) -> None:
+    question.full_clean(exclude=["version"])
+    version = question.version
+    missing = [
+        name
+        for language, name in (("sv", _("Swedish")), ("en", _("English")))
+        if language in version.languages and not getattr(question, f"text_{language}").strip()
+    ]
+    if missing:
+        raise SurveyError(
+            _("The survey is offered in %(languages)s, so the question needs a text in it too.")
+            % {"languages": ", ".join(missing)}
+        )
+    if question.kind == QuestionKind.CHOICE:
+        if not MIN_CHOICES <= len(options) <= MAX_CHOICES:
+            raise SurveyError(
+                _("A choice question needs %(min)d to %(max)d options (one per keypad digit); it has %(count)d.")
+                % {"min": MIN_CHOICES, "max": MAX_CHOICES, "count": len(options)}
+            )
+        for digit, option in enumerate(options, start=1):
+            for language in version.languages:
+                if not getattr(option, language).strip():
+                    raise SurveyError(
+                        _("Option %(digit)d has no text in %(language)s.")
+                        % {"digit": digit, "language": _language_name(language)}
+                    )
+    limits = (question.min_value, question.max_value)
+    if question.kind == QuestionKind.NUMBER and None not in limits and limits[0] > limits[1]:
+        raise SurveyError(_("The smallest accepted number is larger than the largest one."))
+
+
+def _options_replace(question: Question, options: list[OptionText]) -> None:
+    """Scale and yes/no questions get their fixed keypad options; choice questions the given ones."""
+    kept_skips = dict(question.options.exclude(skip_to=None).values_list("digit", "skip_to"))
+    question.options.all().delete()
+    if question.kind == QuestionKind.SCALE:
+        options = [OptionText(str(point), str(point), str(point)) for point in range(1, SCALE_POINTS + 1)]
+    elif question.kind == QuestionKind.YES_NO:
+        options = [OptionText("kyllä", "ja", "yes"), OptionText("ei", "nej", "no")]
+    elif question.kind != QuestionKind.CHOICE:
+        options = []
+    QuestionOption.objects.bulk_create(
+        QuestionOption(
+            question=question,
+            digit=digit,
+            label_fi=option.fi.strip(),
+            label_sv=option.sv.strip(),
+            label_en=option.en.strip(),
+            skip_to_id=kept_skips.get(digit),
+        )
+        for digit, option in enumerate(options, start=1)
+    )
+
+
+def _skips_apply(question: Question, skips: dict[int, int | None]) -> None:
+    later = {q.position: q for q in question.version.questions.filter(position__gt=question.position)}
+    for option in question.options.all():
+        target = skips.get(option.digit)
+        if target is not None and target not in later:
+            raise SurveyError(
+                _("Answer %(digit)d can only skip forwards, to a question after this one.") % {"digit": option.digit}
+            )
+        option.skip_to = later.get(target) if target is not None else None
+        option.save(update_fields=["skip_to"])
+
+
+def _only(fields: dict, names: tuple[str, ...]) -> dict:
+    return {name: fields[name] for name in names if name in fields}
+
+
+def _language_name(code: str) -> str:
+    return {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}[code]

@@ -1,0 +1,75 @@
+"""Pre-announcements and publishing the residents' page: the communications team's pages."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kuntaportaali.decorators import staff_permission_required
+from surveys import selectors
+from surveys.errors import SurveyError
+from surveys.forms import AnnouncementForm, PublishForm
+from surveys.models import Announcement, Campaign
+from surveys.services import announcements as announcement_services
+from surveys.services.campaigns import campaign_publish_questions
+
+publish_announcements = staff_permission_required("surveys.publish_announcements")
+
+
+@publish_announcements
+def campaign_list(request):
+    return render(request, "surveys/announcements/campaign_list.html", {"campaigns": selectors.campaigns_for_staff()})
+
+
+@publish_announcements
+def campaign_announcements(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    announcements = announcement_services.announcements_ensure(campaign=campaign)
+    return render(
+        request,
+        "surveys/announcements/campaign_announcements.html",
+        {"campaign": campaign, "announcements": announcements},
+    )
+
+
+@publish_announcements
+def announcement_edit(request, pk: int):
+    announcement = get_object_or_404(Announcement.objects.select_related("campaign"), pk=pk)
+    text_form = AnnouncementForm(request.POST if "save" in request.POST else None, instance=announcement)
+    publish_form = PublishForm(
+        request.POST if "publish" in request.POST else None,
+        initial={"published_on": announcement.published_on or timezone.localdate()},
+    )
+    if "save" in request.POST and text_form.is_valid():
+        try:
+            announcement_services.announcement_update(announcement=announcement, text=text_form.cleaned_data["text"])
+        except SurveyError as error:
+            text_form.add_error("text", str(error))
+        else:
+            messages.success(request, _("The text was saved."))
+            return redirect("surveys:announcement", pk=pk)
+    if "publish" in request.POST and publish_form.is_valid():
+        announcement_services.announcement_publish(
+            announcement=announcement, published_on=publish_form.cleaned_data["published_on"], by=request.user
+        )
+        messages.success(request, _("The publication was recorded in your name."))
+        return redirect("surveys:campaign-announcements", slug=announcement.campaign.slug)
+    return render(
+        request,
+        "surveys/announcements/announcement_form.html",
+        {"announcement": announcement, "text_form": text_form, "publish_form": publish_form},
+    )
+
+
+@require_POST
+@publish_announcements
+def campaign_publish(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    try:
+        campaign_publish_questions(campaign=campaign, by=request.user)
+    except SurveyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The questions are public on the residents' page."))
+    return redirect("surveys:campaign-announcements", slug=slug)

@@ -1,0 +1,109 @@
+"""Campaign pages for survey managers: settings, launch checklist, gate and status."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kuntaportaali.decorators import staff_permission_required
+from surveys import selectors
+from surveys.errors import LaunchRefused, SurveyError
+from surveys.forms import CampaignForm, ChecklistForm
+from surveys.models import Campaign, CampaignStatus, LaunchChecklist
+from surveys.services import campaigns as campaign_services
+from surveys.services.notices import information_notice_default
+
+manage_surveys = staff_permission_required("surveys.manage_surveys")
+
+
+@manage_surveys
+def campaign_list(request):
+    return render(request, "surveys/campaigns/campaign_list.html", {"campaigns": selectors.campaigns_for_staff()})
+
+
+@manage_surveys
+def campaign_create(request):
+    initial = {"telephony_provider": settings.TELEPHONY_PROVIDER} | information_notice_default()
+    form = CampaignForm(request.POST or None, initial=initial, providers=list(settings.TELEPHONY_PROVIDERS))
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_services.campaign_create(by=request.user, **form.cleaned_data)
+        except SurveyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The campaign was created as a draft."))
+            return redirect("surveys:campaign", slug=campaign.slug)
+    return render(request, "surveys/campaigns/campaign_form.html", {"form": form})
+
+
+@manage_surveys
+def campaign_detail(request, slug: str):
+    campaign = get_object_or_404(selectors.campaigns_for_staff(), slug=slug)
+    return render(
+        request,
+        "surveys/campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "problems": campaign_services.campaign_launch_problems(campaign=campaign),
+            "transitions": [CampaignStatus(status) for status in campaign_services.TRANSITIONS[campaign.status]],
+            "status_changes": campaign.status_changes.select_related("changed_by"),
+            "announcements": campaign.announcements.select_related("published_by"),
+            "checklist": LaunchChecklist.objects.filter(campaign=campaign).select_related("confirmed_by").first(),
+            "public": selectors.public_campaign_view(campaign, language="fi"),
+        },
+    )
+
+
+@manage_surveys
+def campaign_edit(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    form = CampaignForm(request.POST or None, instance=campaign, providers=list(settings.TELEPHONY_PROVIDERS))
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "slug"}
+        try:
+            campaign_services.campaign_update(campaign=Campaign.objects.get(pk=campaign.pk), by=request.user, **data)
+        except SurveyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The campaign was saved."))
+            return redirect("surveys:campaign", slug=slug)
+    return render(request, "surveys/campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@manage_surveys
+def campaign_checklist(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    checklist = LaunchChecklist.objects.filter(campaign=campaign).first()
+    form = ChecklistForm(request.POST or None, instance=checklist)
+    if request.method == "POST" and form.is_valid():
+        campaign_services.checklist_confirm(campaign=campaign, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The launch checklist was confirmed in your name."))
+        return redirect("surveys:campaign", slug=slug)
+    return render(request, "surveys/campaigns/checklist.html", {"form": form, "campaign": campaign})
+
+
+@require_POST
+@manage_surveys
+def campaign_status(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    target = request.POST.get("to", "")
+    if target not in CampaignStatus.values:
+        messages.error(request, _("Unknown status."))
+        return redirect("surveys:campaign", slug=slug)
+    try:
+        if target == CampaignStatus.RUNNING and campaign.status != CampaignStatus.PAUSED:
+            campaign = campaign_services.campaign_start(campaign=campaign, by=request.user)
+        else:
+            campaign = campaign_services.campaign_transition(
+                campaign=campaign, to=target, by=request.user, note=request.POST.get("note", "")
+            )
+    except LaunchRefused as refusal:
+        messages.error(request, _("The campaign cannot start yet:"))
+        for problem in refusal.problems:
+            messages.error(request, problem)
+    except SurveyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The campaign is now: %(status)s.") % {"status": campaign.get_status_display()})
+    return redirect("surveys:campaign", slug=slug)

@@ -1,0 +1,50 @@
+"""The residents' opt-out form: a number goes on the do-not-call registry, and every call to it stops.
+
+Whatever the number, the resident sees the same confirmation: the form must not tell anyone
+whether a number is on a contact list or on the registry already.
+"""
+
+import logging
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from kuntaportaali.ratelimit import rate_limit_exceeded
+from surveys.contact_forms import OptOutForm
+from surveys.services.privacy import opt_out_register
+
+logger = logging.getLogger(__name__)
+OPT_OUT_WINDOW_SECONDS = 3600
+
+
+def client_address(request) -> str:
+    """The resident's address. Behind the trusted reverse proxy (production sets
+    SECURE_PROXY_SSL_HEADER for it) that is the last address the proxy appended to X-Forwarded-For."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded.strip():
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def opt_out(request):
+    form = OptOutForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if rate_limit_exceeded(
+            scope="opt-out",
+            key=client_address(request),
+            limit=settings.OPT_OUT_LIMIT_PER_HOUR,
+            window_seconds=OPT_OUT_WINDOW_SECONDS,
+        ):
+            return render(request, "surveys/public/opt_out_limited.html", status=429)
+        if form.is_valid():
+            opt_out_register(raw_number=form.cleaned_data["phone"], source="web")
+            logger.info("A web opt-out was registered.")
+            return redirect("surveys-public:opt-out-done")
+    return render(request, "surveys/public/opt_out.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def opt_out_done(request):
+    return render(request, "surveys/public/opt_out_done.html")

@@ -1,0 +1,65 @@
+"""Spreadsheet exports: formula injection is neutralised, cells keep their types."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from kuntaportaali.spreadsheets import Column, csv_bytes, spreadsheet_safe, xlsx_bytes
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+358401234567", "'+358401234567"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Matti", "Matti"),
+        ("", ""),
+        (-5, -5),
+        (None, None),
+    ],
+)
+def test_spreadsheet_safe(value, expected):
+    assert spreadsheet_safe(value) == expected
+
+
+COLUMNS = [Column("Time", width=20), Column("Text", width=30), Column("Count", number_format="0"), Column("Day")]
+ROWS = [
+    [datetime(2025, 12, 8, 8, 30, tzinfo=UTC), '=HYPERLINK("http://evil.example","x")', 7, date(2025, 12, 8)],
+    [datetime(2025, 6, 2, 9, 0, tzinfo=UTC), "Ääkköset ok", Decimal("1.5"), None],
+]
+
+
+def test_csv_has_bom_semicolons_local_times_and_escaped_formulas():
+    content = csv_bytes(columns=COLUMNS, rows=ROWS)
+
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Time", "Text", "Count", "Day"]
+    assert rows[1] == ["2025-12-08 10:30:00", '\'=HYPERLINK("http://evil.example","x")', "7", "2025-12-08"]
+    assert rows[2] == ["2025-06-02 12:00:00", "Ääkköset ok", "1.5", ""]
+
+
+def test_xlsx_has_typed_cells_and_a_frozen_bold_filtered_header():
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(title="Export", columns=COLUMNS, rows=ROWS))).active
+
+    assert sheet.title == "Export"
+    assert [cell.value for cell in sheet[1]] == ["Time", "Text", "Count", "Day"]
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:D3"
+    assert sheet["A2"].value == datetime(2025, 12, 8, 10, 30)  # Helsinki wall-clock time, naive
+    assert sheet["A2"].is_date and sheet["A2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet["A3"].value == datetime(2025, 6, 2, 12, 0)  # summer time
+    assert sheet["B2"].value == '\'=HYPERLINK("http://evil.example","x")'
+    assert sheet["B2"].data_type == "s"
+    assert (sheet["C2"].value, sheet["C2"].data_type, sheet["C2"].number_format) == (7, "n", "0")
+    assert sheet["D2"].is_date
+    assert sheet.column_dimensions["B"].width == 30

@@ -1,0 +1,45 @@
+"""Fixtures of the survey tests: campaigns built directly with the ORM, in any status."""
+
+from datetime import date
+
+import pytest
+
+from kuntaportaali.roles import Role
+from surveys.models import Campaign, CampaignStatus, Survey, SurveyVersion
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def survey_manager(db):
+    return make_user("kyselyvastaava-test", Role.SURVEY_MANAGER)
+
+
+@pytest.fixture
+def make_campaign(db):
+    """`make_campaign(slug=..., status=..., **fields)` creates a campaign (and its survey) in one step."""
+    created = {}
+
+    def make(slug: str = "kysely", *, status: str = CampaignStatus.DRAFT, by=None, **fields) -> Campaign:
+        by = by or created.get("user") or make_user("campaign-owner")
+        created["user"] = by
+        survey = Survey.objects.create(slug=f"{slug}-survey", organiser="Esimerkkilän kunta", created_by=by)
+        version = SurveyVersion.objects.create(
+            survey=survey, number=1, title_fi="Kuntastrategiakysely", purpose_fi="Kerromme, mikä on tärkeää."
+        )
+        values = {
+            "name": f"Kampanja {slug}",
+            "caller_number": "+358191234567",
+            "start_date": date(2025, 12, 8),
+            "end_date": date(2025, 12, 19),
+            "number_source": "Esimerkkivälittäjä Oy, numeropalvelu",
+            "number_retention_days": 30,
+            "information_notice_fi": "Rekisteriseloste.",
+        } | fields
+        return Campaign.objects.create(slug=slug, survey_version=version, status=status, created_by=by, **values)
+
+    return make
+
+
+@pytest.fixture
+def campaign(make_campaign) -> Campaign:
+    return make_campaign()

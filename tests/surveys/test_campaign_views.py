@@ -1,0 +1,165 @@
+"""Campaign and announcement pages: survey managers and the communications team."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kuntaportaali.roles import Role
+from surveys.models import Announcement, Campaign, CampaignStatus
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
+
+
+@pytest.fixture
+def survey(role_users):
+    return build_survey(role_users[Role.SURVEY_MANAGER])
+
+
+def campaign_post(survey, **overrides):
+    start = timezone.localdate() + timedelta(days=20)
+    return {
+        "slug": "kevat",
+        "name": "Kevään kysely",
+        "survey_version": survey.current_version.pk,
+        "caller_number": "09 310 1691",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=11)).isoformat(),
+        "daily_start": "10:00",
+        "daily_end": "20:00",
+        "weekdays": ["0", "1", "2", "3", "4"],
+        "exclude_holidays": "on",
+        "max_attempts": "3",
+        "min_gap_minutes": "180",
+        "max_concurrent_calls": "10",
+        "calls_per_second": "1",
+        "price_per_minute": "0.09",
+        "telephony_provider": "simulator",
+        "number_source": "Esimerkkivälittäjä Oy",
+        "number_retention_days": "30",
+        "answer_retention_months": "24",
+        "information_notice_fi": "Rekisterinpitäjä: kaupunki.",
+    } | overrides
+
+
+def test_survey_manager_creates_a_campaign_with_pilot_defaults(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    form_page = client.get(reverse("surveys:campaign-create"))
+    assert form_page.context["form"]["daily_start"].value().strftime("%H:%M") == "10:00"
+    assert "Rekisterinpitäjä: kunta" in form_page.context["form"]["information_notice_fi"].value()
+    response = client.post(reverse("surveys:campaign-create"), campaign_post(survey))
+
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(slug="kevat")
+    assert (campaign.caller_number, campaign.weekdays, campaign.status) == ("+35893101691", [0, 1, 2, 3, 4], "draft")
+
+
+def test_foreign_caller_number_is_refused_in_the_form(client_as, survey):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-create"), campaign_post(survey, caller_number="+7 495 123 4567")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Soittajan numeron on oltava suomalainen; vain pääkäyttäjä voi tehdä poikkeuksen."
+    ]
+    assert not Campaign.objects.exists()
+
+
+def test_calls_must_end_after_they_start(client_as, survey):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-create"), campaign_post(survey, daily_start="20:00", daily_end="10:00")
+    )
+
+    assert response.context["form"].errors["daily_end"] == ["Soittojen on päätyttävä myöhemmin kuin ne alkavat."]
+
+
+def test_campaign_page_lists_the_gate_and_refuses_a_start(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    client = client_as(Role.SURVEY_MANAGER)
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug}))
+    assert len(page.context["problems"]) == 3
+    refused = client.post(
+        reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"}, follow=True
+    )
+
+    texts = [str(message) for message in refused.context["messages"]]
+    assert texts[0] == "Kampanja ei voi vielä alkaa:"
+    assert "Käynnistyksen tarkistuslistaa ei ole vahvistettu." in texts
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+
+
+def test_checklist_is_confirmed_in_the_users_name(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    items = [
+        "purpose_not_marketing",
+        "legal_basis_public_task",
+        "information_notice_published",
+        "caller_number_on_page",
+        "opt_out_path",
+        "retention_defined",
+    ]
+
+    client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-checklist", kwargs={"slug": campaign.slug}), dict.fromkeys(items, "on")
+    )
+
+    assert campaign.checklist.confirmed_by == role_users[Role.SURVEY_MANAGER]
+    assert campaign.checklist.unconfirmed_items() == []
+
+
+def test_communications_prepares_publishes_and_records_announcements(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    client = client_as(Role.COMMUNICATIONS)
+
+    page = client.get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug}))
+    assert page.status_code == 200
+    assert campaign.announcements.count() == 10  # five channels, Finnish and Swedish
+    website = campaign.announcements.get(channel="website", language="fi")
+    assert "09 3101691" in website.text
+    assert f"/fi/kyselyt/{campaign.slug}/" in website.text
+    assert f"/sv/enkater/{campaign.slug}/" in campaign.announcements.get(channel="website", language="sv").text
+
+    client.post(reverse("surveys:campaign-publish", kwargs={"slug": campaign.slug}))
+    published_on = campaign.start_date - timedelta(days=10)
+    client.post(
+        reverse("surveys:announcement", kwargs={"pk": website.pk}),
+        {"publish": "1", "published_on": published_on.isoformat()},
+    )
+
+    website.refresh_from_db()
+    campaign.refresh_from_db()
+    assert (website.published_on, website.published_by) == (published_on, role_users[Role.COMMUNICATIONS])
+    assert campaign.questions_published_by == role_users[Role.COMMUNICATIONS]
+    assert Announcement.objects.filter(campaign=campaign, published_on__isnull=False).count() == 1
+
+
+def test_announcement_text_cannot_be_emptied(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    client = client_as(Role.COMMUNICATIONS)
+    client.get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug}))
+    sms = campaign.announcements.get(channel="sms", language="fi")
+
+    response = client.post(reverse("surveys:announcement", kwargs={"pk": sms.pk}), {"save": "1", "text": "   "})
+
+    assert response.status_code == 200
+    sms.refresh_from_db()
+    assert sms.text.startswith("Esimerkkilän kaupunki soittaa asukkaille")
+
+
+def test_survey_manager_starts_a_launch_ready_campaign_from_its_page(client_as, survey, role_users):
+    campaign = make_launch_ready(
+        build_campaign(survey, role_users[Role.SURVEY_MANAGER]),
+        manager=role_users[Role.SURVEY_MANAGER],
+        communications=role_users[Role.COMMUNICATIONS],
+    )
+
+    client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"}
+    )
+
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING

@@ -1,0 +1,192 @@
+"""Campaign settings, the launch gate and the status machine."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from kuntaportaali.roles import Role
+from surveys.errors import LaunchRefused, SurveyError
+from surveys.models import Campaign, CampaignStatus, LaunchChecklist
+from surveys.services import campaigns as campaign_services
+from tests.conftest import make_user
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager", Role.SURVEY_MANAGER)
+
+
+@pytest.fixture
+def communications(db):
+    return make_user("comms", Role.COMMUNICATIONS)
+
+
+@pytest.fixture
+def survey(manager):
+    return build_survey(manager)
+
+
+@pytest.fixture
+def ready(survey, manager, communications) -> Campaign:
+    return make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
+
+
+def test_caller_number_is_stored_in_e164(survey, manager):
+    campaign = build_campaign(survey, manager)
+
+    assert campaign.caller_number == "+35893101691"
+    assert campaign.status_changes.get().to_status == CampaignStatus.DRAFT
+
+
+@pytest.mark.parametrize("number", ["+7 495 123 4567", "+75 123 4567 89"])
+def test_foreign_caller_number_is_refused_for_a_survey_manager(survey, manager, number):
+    with pytest.raises(SurveyError) as refused:
+        campaign_services.caller_number_check(raw_number=number, override_reason="halvempi", by=manager)
+
+    assert "must be a Finnish number" in str(refused.value) or "Caller number:" in str(refused.value)
+
+
+def test_admin_may_allow_a_foreign_number_only_with_a_written_reason(survey):
+    admin = make_user("admin-user", Role.ADMIN)
+
+    with pytest.raises(SurveyError, match="needs a written reason"):
+        campaign_services.caller_number_check(raw_number="+46 8 123 456 78", override_reason="  ", by=admin)
+
+    campaign = campaign_services.campaign_create(
+        by=admin,
+        slug="ulkomaa",
+        survey_version=survey.current_version,
+        caller_number="+46 8 123 456 78",
+        caller_number_override_reason="Ruotsinkielinen kysely Tukholman toimistolta.",
+        name="Ruotsi",
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        number_source="x",
+        information_notice_fi="x",
+    )
+    assert (campaign.caller_number, campaign.caller_number_override_by) == ("+46812345678", admin)
+
+
+def test_new_campaign_lists_every_unmet_launch_condition(survey, manager):
+    campaign = build_campaign(survey, manager)
+
+    problems = campaign_services.campaign_launch_problems(campaign=campaign)
+
+    assert problems == [
+        "The questions are not published on the residents' page.",
+        f"No pre-announcement was published at least 7 days before the start (by "
+        f"{(campaign.start_date - timedelta(days=7)):%d.%m.%Y}).",
+        "The launch checklist has not been confirmed.",
+    ]
+
+
+def test_launch_ready_campaign_has_no_problems(ready):
+    assert campaign_services.campaign_launch_problems(campaign=ready) == []
+
+
+def test_an_announcement_published_too_late_does_not_count(ready):
+    ready.announcements.update(published_on=ready.start_date - timedelta(days=6))
+
+    problems = campaign_services.campaign_launch_problems(campaign=ready)
+
+    assert len(problems) == 1
+    assert problems[0].startswith("No pre-announcement was published at least 7 days before the start")
+
+
+def test_an_announcement_dated_in_the_future_does_not_count(ready):
+    ready.start_date = timezone.localdate() + timedelta(days=30)
+    ready.end_date = ready.start_date + timedelta(days=5)
+    ready.save()
+    ready.announcements.update(published_on=timezone.localdate() + timedelta(days=2))
+
+    assert campaign_services.campaign_launch_problems(campaign=ready)[0].startswith("No pre-announcement")
+
+
+def test_each_unconfirmed_checklist_item_is_named(ready, manager):
+    campaign_services.checklist_confirm(
+        campaign=ready, by=manager, **(dict.fromkeys(LaunchChecklist.ITEMS, True) | {"purpose_not_marketing": False})
+    )
+
+    assert campaign_services.campaign_launch_problems(campaign=ready) == [
+        "Checklist item not confirmed: The purpose is a survey, not marketing or sales."
+    ]
+
+
+def test_start_refused_lists_problems_and_changes_nothing(survey, manager):
+    campaign = build_campaign(survey, manager)
+
+    with pytest.raises(LaunchRefused) as refused:
+        campaign_services.campaign_start(campaign=campaign, by=manager)
+
+    assert len(refused.value.problems) == 3
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    assert not campaign.survey_version.is_frozen
+
+
+def test_start_goes_through_ready_records_who_and_freezes_the_version(ready, manager):
+    campaign = campaign_services.campaign_start(campaign=ready, by=manager)
+
+    assert campaign.status == CampaignStatus.RUNNING
+    assert list(campaign.status_changes.values_list("from_status", "to_status", "changed_by__username")) == [
+        ("", "draft", "manager"),
+        ("draft", "ready", "manager"),
+        ("ready", "running", "manager"),
+    ]
+    assert campaign.survey_version.is_frozen
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        (["completed"], "from Draft to Completed"),
+        (["ready", "paused"], "from Ready to Paused"),
+        (["cancelled", "draft"], "from Cancelled to Draft"),
+    ],
+)
+def test_transitions_outside_the_machine_are_refused(ready, manager, path, refused):
+    with pytest.raises(SurveyError, match=refused):
+        for status in path:
+            campaign_services.campaign_transition(campaign=ready, to=status, by=manager)
+
+
+def test_pause_resume_and_complete(ready, manager):
+    campaign = campaign_services.campaign_start(campaign=ready, by=manager)
+    for status in ("paused", "running", "completed"):
+        campaign = campaign_services.campaign_transition(campaign=campaign, to=status, by=manager)
+
+    assert campaign.status == CampaignStatus.COMPLETED
+    with pytest.raises(SurveyError, match="Only a draft or ready campaign can be changed"):
+        campaign_services.campaign_update(campaign=campaign, by=manager, caller_number="09 310 1691", name="x")
+
+
+def test_start_campaign_command_lists_problems_and_exits_1(survey, manager, capsys):
+    build_campaign(survey, manager, slug="kesken")
+
+    with pytest.raises(SystemExit) as exited:
+        call_command("start_campaign", "kesken")
+
+    assert exited.value.code == 1
+    output = capsys.readouterr()
+    assert output.out.strip().splitlines()[-1] == "campaign=kesken status=refused problems=3"
+    assert "- The launch checklist has not been confirmed." in output.err
+
+
+def test_start_campaign_command_starts_a_ready_campaign(ready, capsys):
+    call_command("start_campaign", ready.slug)
+
+    assert capsys.readouterr().out.strip() == f"campaign={ready.slug} status=running by=manager"
+    ready.refresh_from_db()
+    assert ready.status == CampaignStatus.RUNNING
+
+
+def test_start_campaign_command_names_an_unknown_campaign(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="No campaign called 'ei-ole'"):
+        call_command("start_campaign", "ei-ole")

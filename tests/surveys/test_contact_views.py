@@ -1,0 +1,116 @@
+"""The contact list pages: who may open them, upload, the import report and its invalid rows."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from kuntaportaali.roles import Role
+from surveys.models import CampaignStatus, Contact, ContactImport
+from surveys.services.contacts import contacts_import
+
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "contacts-sample.csv"
+BAD_FILE = "puhelin;ikä\n040 123 4567;30\n040 12;40\n=cmd|' /C calc'!A0;50\n"
+
+
+def contacts_url(campaign) -> str:
+    return reverse("surveys:campaign-contacts", kwargs={"slug": campaign.slug})
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_survey_managers_and_admins_open_the_contacts_pages(client_as, campaign, role):
+    report = contacts_import(campaign=campaign, data=b"puhelin\n12\n", filename="x.csv", by=None)
+    client = client_as(role)
+    allowed = role in (Role.ADMIN, Role.SURVEY_MANAGER)
+    urls = [
+        contacts_url(campaign),
+        reverse("surveys:contact-import", kwargs={"slug": campaign.slug, "pk": report.pk}),
+        reverse("surveys:contact-import-problems", kwargs={"slug": campaign.slug, "pk": report.pk}),
+    ]
+
+    assert [client.get(url).status_code for url in urls] == [200 if allowed else 403] * 3
+
+
+def test_anonymous_visitor_is_sent_to_login(client, campaign):
+    response = client.get(contacts_url(campaign))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_upload_redirects_to_the_report_with_invalid_rows(client_as, campaign):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    response = client.post(contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", BAD_FILE.encode())})
+
+    report = ContactImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("surveys:contact-import", kwargs={"slug": campaign.slug, "pk": report.pk})
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert [row.record["row"] for row in page.context["problems"].rows] == [3, 4]
+    assert "040 12" in page.text
+    assert "<caption>" in page.text
+    assert report.imported_by.username == "user-survey_manager"
+
+
+def test_unusable_file_is_refused_on_the_form_with_the_reason(client_as, campaign):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", b"nimi\nMatti\n")}
+    )
+
+    assert response.status_code == 200
+    assert "Puhelinnumerosaraketta ei löytynyt." in response.text
+    assert not ContactImport.objects.exists()
+
+
+def test_missing_file_is_a_form_error(client_as, campaign):
+    response = client_as(Role.SURVEY_MANAGER).post(contacts_url(campaign), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+
+
+def test_a_finished_campaign_offers_no_upload(client_as, make_campaign):
+    campaign = make_campaign(status=CampaignStatus.COMPLETED)
+    client = client_as(Role.SURVEY_MANAGER)
+
+    page = client.get(contacts_url(campaign))
+    refused = client.post(contacts_url(campaign), {"file": SimpleUploadedFile("x.csv", b"puhelin\n0401234567\n")})
+
+    assert 'type="file"' not in page.text
+    assert "numeroita voi lisätä vain luonnos-, valmis- tai keskeytettyyn kampanjaan" in refused.text
+    assert not Contact.objects.exists()
+
+
+def test_previous_imports_are_listed(client_as, campaign):
+    contacts_import(campaign=campaign, data=b"puhelin\n0401234567\n", filename="ensimmainen.csv", by=None)
+
+    page = client_as(Role.SURVEY_MANAGER).get(contacts_url(campaign))
+
+    assert "ensimmainen.csv" in page.text
+    assert page.context["contact_count"] == 1
+
+
+def test_invalid_rows_download_escapes_formulas(client_as, campaign):
+    report = contacts_import(campaign=campaign, data=BAD_FILE.encode(), filename="x.csv", by=None)
+
+    response = client_as(Role.SURVEY_MANAGER).get(
+        reverse("surveys:contact-import-problems", kwargs={"slug": campaign.slug, "pk": report.pk})
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[:2] for row in rows[1:]] == [["3", "040 12"], ["4", "'=cmd|' /C calc'!A0"]]
+
+
+def test_the_sample_files_import_with_their_bad_rows_reported(campaign):
+    csv_report = contacts_import(campaign=campaign, data=SAMPLE.read_bytes(), filename=SAMPLE.name, by=None)
+    xlsx = SAMPLE.with_suffix(".xlsx")
+    xlsx_report = contacts_import(campaign=campaign, data=xlsx.read_bytes(), filename=xlsx.name, by=None)
+
+    assert (csv_report.rows_read, csv_report.imported, csv_report.duplicates, csv_report.invalid) == (61, 56, 1, 4)
+    assert (xlsx_report.rows_read, xlsx_report.duplicates, xlsx_report.invalid) == (61, 57, 4)
+    assert xlsx.stat().st_size < 20_000

@@ -1,0 +1,160 @@
+"""The residents' opt-out: the same answer for every number, only a keyed hash kept, calls stopped at once."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from surveys.models import CampaignStatus, ConsentEvent, ConsentKind, Contact, ContactStatus, DoNotCall
+from surveys.phone_numbers import InvalidPhoneNumber, phone_hash
+from surveys.services.contacts import contacts_import
+from surveys.services.privacy import opt_out_register
+
+NUMBER = "+358401234567"
+
+
+TEST_ADDRESSES = ("127.0.0.1", "192.0.2.7")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    keys = [f"ratelimit:opt-out:{address}" for address in TEST_ADDRESSES]
+    cache.delete_many(keys)
+    yield
+    cache.delete_many(keys)
+
+
+@pytest.fixture
+def listed(campaign):
+    contacts_import(campaign=campaign, data=b"puhelin\n040 123 4567\n0501234567\n", filename="x.csv", by=None)
+    return campaign
+
+
+def opt_out_url(language: str = "fi") -> str:
+    with translation.override(language):
+        return reverse("surveys-public:opt-out")
+
+
+def test_translated_addresses():
+    assert opt_out_url("en") == "/en/surveys/opt-out/"
+    with translation.override("en"):
+        assert reverse("surveys-public:opt-out-done") == "/en/surveys/opt-out/done/"
+
+
+def test_form_page_has_a_labelled_phone_field(client, db):
+    response = client.get(opt_out_url("en"))
+
+    assert response.status_code == 200
+    assert 'autocomplete="tel"' in response.text
+    assert 'inputmode="tel"' in response.text
+    assert '<label for="id_phone">' in response.text
+
+
+def test_listed_and_unlisted_numbers_get_the_same_response(client, listed):
+    listed_response = client.post(opt_out_url("en"), {"phone": "040 123 4567"})
+    unlisted_response = client.post(opt_out_url("en"), {"phone": "044 987 6543"})
+
+    assert listed_response.status_code == unlisted_response.status_code == 302
+    assert listed_response["Location"] == unlisted_response["Location"] == "/en/surveys/opt-out/done/"
+    done_page = client.get(listed_response["Location"])
+    assert done_page.status_code == 200
+    assert "Your request has been received" in done_page.text
+
+
+def test_the_registry_gets_the_keyed_hash_never_the_number(client, db):
+    client.post(opt_out_url(), {"phone": "040 123 4567"})
+
+    entry = DoNotCall.objects.get()
+    assert (entry.phone_hash, entry.source) == (phone_hash(NUMBER), "web")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM surveys_donotcall")
+        stored = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    for form in ("401234567", "040 123 4567", "0401234567"):
+        assert form not in stored
+
+
+def test_contacts_in_unfinished_campaigns_are_opted_out_with_evidence(listed, make_campaign):
+    completed = make_campaign("valmis")
+    contacts_import(campaign=completed, data=b"puhelin\n0401234567\n", filename="x.csv", by=None)
+    completed.status = CampaignStatus.COMPLETED
+    completed.save(update_fields=["status"])
+
+    opt_out_register(raw_number="040-123 4567", source="web")
+
+    contact = listed.contacts.get(phone_hash=phone_hash(NUMBER))
+    assert contact.status == ContactStatus.OPTED_OUT
+    assert listed.contacts.get(phone_hash=phone_hash("+358501234567")).status == ContactStatus.PENDING
+    assert completed.contacts.get().status == ContactStatus.PENDING
+    event = ConsentEvent.objects.get()
+    assert (event.kind, event.channel, event.campaign_id, event.contact_ref) == (
+        ConsentKind.OPTED_OUT,
+        "web",
+        listed.pk,
+        contact.pseudonym,
+    )
+
+
+def test_a_number_on_no_list_leaves_an_event_without_a_contact(db):
+    assert opt_out_register(raw_number="044 987 6543", source="web") is True
+
+    event = ConsentEvent.objects.get()
+    assert (event.kind, event.campaign, event.contact_ref) == (ConsentKind.OPTED_OUT, None, None)
+
+
+def test_opting_out_twice_changes_nothing_more(listed):
+    assert opt_out_register(raw_number=NUMBER, source="web") is True
+    assert opt_out_register(raw_number="040 123 4567", source="web") is False
+
+    assert DoNotCall.objects.count() == 1
+    assert ConsentEvent.objects.count() == 1
+
+
+def test_a_later_import_leaves_the_number_out(campaign):
+    opt_out_register(raw_number="0401234567", source="web")
+
+    report = contacts_import(campaign=campaign, data=b"puhelin\n+358 40 123 4567\n", filename="x.csv", by=None)
+
+    assert (report.imported, report.opted_out) == (0, 1)
+    assert not Contact.objects.exists()
+
+
+def test_invalid_number_gets_a_form_error_and_nothing_is_stored(client, db):
+    response = client.post(opt_out_url("en"), {"phone": "12"})
+
+    assert response.status_code == 200
+    assert "Check the number and try again." in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert not DoNotCall.objects.exists()
+
+
+def test_service_refuses_text_that_is_no_number(db):
+    with pytest.raises(InvalidPhoneNumber):
+        opt_out_register(raw_number="kissa", source="web")
+
+
+@override_settings(OPT_OUT_LIMIT_PER_HOUR=3)
+def test_posts_are_rate_limited_per_address(client, db):
+    statuses = [client.post(opt_out_url("en"), {"phone": f"040 123 456{digit}"}).status_code for digit in range(5)]
+
+    assert statuses == [302, 302, 302, 429, 429]
+    limited = client.post(opt_out_url("en"), {"phone": "040 123 4569"})
+    assert "Too many requests" in limited.text
+    assert DoNotCall.objects.count() == 3
+    other_address = client.post(opt_out_url("en"), {"phone": "040 123 4569"}, REMOTE_ADDR="192.0.2.7")
+    assert other_address.status_code == 302
+
+
+def test_csrf_is_enforced(db):
+    browser = Client(enforce_csrf_checks=True)
+
+    refused = browser.post(opt_out_url(), {"phone": "040 123 4567"})
+
+    assert refused.status_code == 403
+    assert not DoNotCall.objects.exists()
+    browser.get(opt_out_url())
+    accepted = browser.post(
+        opt_out_url(), {"phone": "040 123 4567", "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
+    )
+    assert accepted.status_code == 302

@@ -1,0 +1,171 @@
+"""Surveys, questions and versioning through the services."""
+
+import pytest
+
+from kuntaportaali.roles import Role
+from surveys.errors import SurveyError
+from surveys.models import QuestionKind, SurveyVersion
+from surveys.services import campaigns as campaign_services
+from surveys.services import surveys as survey_services
+from surveys.services.surveys import OptionText
+from tests.conftest import make_user
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager", Role.SURVEY_MANAGER)
+
+
+@pytest.fixture
+def communications(db):
+    return make_user("comms", Role.COMMUNICATIONS)
+
+
+def texts(survey):
+    return list(survey.current_version.questions.order_by("position").values_list("position", "text_fi"))
+
+
+def test_new_survey_starts_at_version_one_with_questions_in_order(manager):
+    survey = build_survey(manager)
+
+    assert survey.versions.count() == 1
+    assert [position for position, _text in texts(survey)] == [1, 2, 3, 4]
+
+
+def test_fixed_keypad_options_for_scale_and_yes_no(manager):
+    survey = build_survey(manager)
+    version = survey.current_version
+
+    yes_no = version.questions.get(kind=QuestionKind.YES_NO)
+    scale = version.questions.get(kind=QuestionKind.SCALE)
+    assert list(yes_no.options.values_list("digit", "label_fi", "label_sv")) == [(1, "kyllä", "ja"), (2, "ei", "nej")]
+    assert list(scale.options.values_list("digit", flat=True)) == [1, 2, 3, 4, 5]
+    assert not version.questions.get(kind=QuestionKind.OPEN).options.exists()
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_choice_question_needs_two_to_nine_options(manager, count):
+    survey = build_survey(manager)
+
+    with pytest.raises(SurveyError, match=f"2 to 9 options .* it has {count}"):
+        survey_services.question_create(
+            survey=survey,
+            kind=QuestionKind.CHOICE,
+            text_fi="Valitse",
+            text_sv="Välj",
+            options=[OptionText(f"v{i}", f"a{i}") for i in range(count)],
+        )
+    assert survey.current_version.questions.count() == 4
+
+
+def test_swedish_text_is_required_when_the_survey_offers_swedish(manager):
+    survey = build_survey(manager)
+
+    with pytest.raises(SurveyError, match="offered in Swedish"):
+        survey_services.question_create(survey=survey, kind=QuestionKind.SCALE, text_fi="Kysymys ilman ruotsia")
+    with pytest.raises(SurveyError, match="Option 2 has no text in Swedish"):
+        survey_services.question_create(
+            survey=survey,
+            kind=QuestionKind.CHOICE,
+            text_fi="Valitse",
+            text_sv="Välj",
+            options=[OptionText("a", "a"), OptionText("b", "")],
+        )
+
+
+def test_move_swaps_neighbours_and_drops_skips_that_would_point_backwards(manager):
+    survey = build_survey(manager)
+    survey_services.question_update(
+        survey=survey,
+        position=2,
+        kind=QuestionKind.YES_NO,
+        text_fi="Liikutko viikoittain?",
+        text_sv="Motionerar du varje vecka?",
+        skips={2: 4},
+    )
+
+    assert survey_services.question_move(survey=survey, position=4, offset=-1) == 3
+    assert [text for _position, text in texts(survey)] == [
+        "Mihin ikäryhmään kuulut?",
+        "Liikutko viikoittain?",
+        "Mitä kaupungin pitäisi kehittää?",
+        "Kuinka tyytyväinen olet?",
+    ]
+    yes_no = survey.current_version.questions.get(position=2)
+    assert yes_no.options.get(digit=2).skip_to.position == 3
+
+    survey_services.question_move(survey=survey, position=2, offset=1)
+    moved = survey.current_version.questions.get(position=3)
+    assert moved.text_fi == "Liikutko viikoittain?"
+    assert not moved.options.exclude(skip_to=None).exists()
+
+
+def test_moving_the_first_question_up_is_refused(manager):
+    survey = build_survey(manager)
+
+    with pytest.raises(SurveyError, match="already the first or the last"):
+        survey_services.question_move(survey=survey, position=1, offset=-1)
+
+
+def test_skip_rules_only_go_forwards(manager):
+    survey = build_survey(manager)
+
+    with pytest.raises(SurveyError, match="only skip forwards"):
+        survey_services.question_update(
+            survey=survey,
+            position=3,
+            kind=QuestionKind.SCALE,
+            text_fi="Kuinka tyytyväinen olet?",
+            text_sv="Hur nöjd är du?",
+            skips={1: 1},
+        )
+
+
+def test_delete_closes_the_gap(manager):
+    survey = build_survey(manager)
+
+    survey_services.question_delete(survey=survey, position=2)
+
+    assert [position for position, _text in texts(survey)] == [1, 2, 3]
+    assert texts(survey)[1][1] == "Kuinka tyytyväinen olet?"
+
+
+def test_editing_after_a_campaign_started_creates_a_new_version_and_keeps_the_old(manager, communications):
+    survey = build_survey(manager)
+    campaign = make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
+    survey_services.question_update(
+        survey=survey,
+        position=2,
+        kind=QuestionKind.YES_NO,
+        text_fi="Liikutko viikoittain?",
+        text_sv="Motionerar du varje vecka?",
+        skips={2: 4},
+    )
+    campaign_services.campaign_start(campaign=campaign, by=manager)
+    first = SurveyVersion.objects.get(survey=survey, number=1)
+    assert first.is_frozen
+
+    survey_services.question_update(
+        survey=survey,
+        position=3,
+        kind=QuestionKind.SCALE,
+        text_fi="Kuinka tyytyväinen olet asumiseen?",
+        text_sv="Hur nöjd är du med boendet?",
+        skips={},
+    )
+
+    second = survey.current_version
+    assert (second.number, second.is_frozen) == (2, False)
+    assert first.questions.get(position=3).text_fi == "Kuinka tyytyväinen olet?"
+    assert second.questions.get(position=3).text_fi == "Kuinka tyytyväinen olet asumiseen?"
+    copied_skip = second.questions.get(position=2).options.get(digit=2).skip_to
+    assert (copied_skip.version_id, copied_skip.position) == (second.pk, 4)
+    campaign.refresh_from_db()
+    assert campaign.survey_version == first
+
+    survey_services.question_delete(survey=survey, position=4)
+    assert survey.versions.count() == 2, "edits go to the unfrozen copy from then on"
+    assert first.questions.count() == 4
