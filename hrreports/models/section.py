@@ -9,6 +9,7 @@ class Section(models.Model):  # noqa: DJ008 (no rows, so nothing to name)
     """
 
     class Meta:
+        app_label = "hrreports"
         managed = False
         default_permissions = ()
         permissions = [

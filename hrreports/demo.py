@@ -1,0 +1,50 @@
+"""HR demo data for `manage.py seed_demo`: the simulator source, the last full months fetched from
+it, and the demo supervisors assigned to different units. Idempotent: re-running re-fetches (an upsert)."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .models import Source, SupervisorAssignment, WorkUnit
+from .models.fetching import RunStatus, RunTrigger
+from .models.organisation import SupervisorRole
+from .periods import period_label, period_last_full, period_shift
+from .services.fetch import populus_fetch
+from .sources.simulator import SimulatorSource
+
+DEMO_SOURCE = "simulaattori"
+# Two level-2 units in different divisions: a school and a day-care centre.
+DEMO_SUPERVISORS = (("esihenkilo", "2010"), ("esihenkilo2", "3010"))
+
+
+def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
+    """Configure the simulator, fetch the last `months` full months and assign the demo supervisors."""
+    source, _created = Source.objects.get_or_create(
+        name=DEMO_SOURCE, defaults={"kind": SimulatorSource.kind, "config": SimulatorSource.config_defaults()}
+    )
+    last = period_last_full(today or timezone.localdate())
+    periods = [period_shift(last, -offset) for offset in reversed(range(months))]
+    totals = {"absences": 0, "salaries": 0, "employments": 0}
+    failed = []
+    for period in periods:
+        run = populus_fetch(source=source, period=period, trigger=RunTrigger.DEMO)
+        if run.status != RunStatus.DONE:
+            failed.append(period_label(period))
+        for report in totals:
+            totals[report] += run.count(report)
+    users = get_user_model().objects.in_bulk([username for username, _code in DEMO_SUPERVISORS], field_name="username")
+    assigned = 0
+    for username, code in DEMO_SUPERVISORS:
+        unit = WorkUnit.objects.filter(code=code).first()
+        if unit is None or username not in users:
+            continue
+        SupervisorAssignment.objects.get_or_create(
+            unit=unit, user=users[username], role=SupervisorRole.SUPERVISOR, defaults={"valid_from": periods[0]}
+        )
+        assigned += 1
+    return (
+        f"source={source.name} periods={period_label(periods[0])}..{period_label(periods[-1])} "
+        f"absences={totals['absences']} salaries={totals['salaries']} employments={totals['employments']} "
+        f"supervisors={assigned} failed={','.join(failed) or 'none'}"
+    )

@@ -1,0 +1,191 @@
+"""Forms of the HR administration pages: they parse input; the services decide."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from kuntaportaali.roles import Role
+
+from .errors import PopulusError
+from .models import AbsenceType, SalaryType, Source, WorkUnit
+from .models.fetching import ReportType
+from .models.organisation import SupervisorRole
+from .periods import period_parse
+from .sources.base import source_kinds
+from .sources.files import DEFAULT_FILES, ENCODINGS
+from .sources.schema import FIELDS
+
+KIND_LABELS = {
+    "simulator": _("Simulator (demo data)"),
+    "files": _("Export files (CSV or Excel)"),
+    "http": _("Integration endpoint (HTTP/JSON)"),
+}
+FILE_REPORTS = [(value, label) for value, label in ReportType.choices]
+
+
+class PeriodField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Period"))
+        kwargs.setdefault("help_text", _("Month in the form YYYY-MM, e.g. 2026-03."))
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return period_parse(value)
+        except PopulusError:
+            raise forms.ValidationError(_("Give the month in the form YYYY-MM, e.g. 2026-03.")) from None
+
+
+class SourceForm(forms.Form):
+    name = forms.SlugField(label=_("Name"), max_length=60, help_text=_("Short name used on the command line."))
+    kind = forms.ChoiceField(label=_("Kind"))
+    active = forms.BooleanField(
+        label=_("Active"), required=False, help_text=_("Active sources are fetched every month automatically.")
+    )
+    folder = forms.CharField(
+        label=_("Folder"),
+        required=False,
+        help_text=_("Export files: folder inside the portal's Populus file folder where the exports are put."),
+    )
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=list(ENCODINGS.items()), required=False)
+    delimiter = forms.ChoiceField(
+        label=_("Delimiter"), choices=[(";", _("semicolon (;)")), (",", _("comma (,)"))], required=False
+    )
+    has_header = forms.BooleanField(label=_("The files have a header row"), required=False)
+    files_units = forms.CharField(
+        label=_("File name of work units"),
+        required=False,
+        help_text=_("Optional. {yyyymm} stands for the month (e.g. 202603) and * for any text."),
+    )
+    files_employments = forms.CharField(label=_("File name of employments"), required=False)
+    files_absences = forms.CharField(label=_("File name of absences"), required=False)
+    files_salaries = forms.CharField(label=_("File name of salaries"), required=False)
+    base_url = forms.URLField(label=_("Endpoint address"), required=False, assume_scheme="https")
+    token = forms.CharField(
+        label=_("Access token"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the stored token."),
+    )
+    timeout = forms.FloatField(label=_("Timeout (seconds)"), required=False, min_value=0.1)
+    retries = forms.IntegerField(label=_("Retries"), required=False, min_value=0, max_value=10)
+    seed = forms.IntegerField(
+        label=_("Seed"), required=False, help_text=_("Simulator: the same seed gives the same data.")
+    )
+    employees = forms.IntegerField(label=_("Employees"), required=False, min_value=1, max_value=10_000)
+
+    KIND_FIELDS = {
+        "files": ("folder", "encoding", "delimiter", "has_header"),
+        # files_<report> fields are gathered into the "files" setting by settings()
+        "http": ("base_url", "token", "timeout", "retries"),
+        "simulator": ("seed", "employees"),
+    }
+
+    def __init__(self, *args, source: Source | None = None, **kwargs):
+        if source is not None and "initial" not in kwargs:
+            kwargs["initial"] = (
+                {"name": source.name, "kind": source.kind, "active": source.active}
+                | {key: value for key, value in source.config.items() if key != "token"}
+                | {f"files_{report}": pattern for report, pattern in (source.config.get("files") or {}).items()}
+            )
+        elif source is None and "initial" not in kwargs:
+            kwargs["initial"] = {"active": True, "has_header": True} | {
+                f"files_{report}": pattern for report, pattern in DEFAULT_FILES.items()
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, KIND_LABELS.get(kind, kind)) for kind in source_kinds()]
+
+    def settings(self) -> dict:
+        data = self.cleaned_data
+        settings = {name: data.get(name) for name in self.KIND_FIELDS.get(data["kind"], ())}
+        if data["kind"] == "files":
+            settings["files"] = {report: (data.get(f"files_{report}") or "").strip() for report in DEFAULT_FILES}
+        return settings
+
+
+class ColumnMapForm(forms.Form):
+    """One field per report field: the header name or the column number that holds it."""
+
+    def __init__(self, *args, report_type: str, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for spec in FIELDS[report_type]:
+            self.fields[spec.name] = forms.CharField(
+                label=spec.label,
+                required=spec.required,
+                initial=current.get(spec.name, ""),
+                help_text=_("Header name or column number (1 = first column)."),
+            )
+
+
+class PreviewForm(forms.Form):
+    report_type = forms.ChoiceField(label=_("Report"), choices=FILE_REPORTS)
+    file = forms.FileField(label=_("Export file"), help_text=_("CSV or Excel (.xlsx) file as Populus wrote it."))
+
+
+class UploadForm(PreviewForm):
+    period = PeriodField()
+
+
+class FetchForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("Source"), queryset=Source.objects.all(), empty_label=None)
+    period = PeriodField()
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = WorkUnit
+        fields = ["code", "name", "parent", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = WorkUnit.objects.order_by("path")
+        if self.instance.pk:
+            parents = parents.exclude(path__startswith=self.instance.path)
+        self.fields["parent"].queryset = parents
+
+
+class AssignmentForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Supervisor"), queryset=get_user_model().objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=SupervisorRole.choices)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty while the assignment lasts."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True)
+            .order_by("last_name", "username")
+        )
+        self.fields["user"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.username})"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+            self.add_error("valid_until", _("The assignment cannot end before it starts."))
+        return data
+
+
+class EmployeeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, person number or employment id"), max_length=100, required=False)
+
+
+class AbsenceTypeForm(forms.ModelForm):
+    class Meta:
+        model = AbsenceType
+        fields = ["code", "name_fi", "name_sv", "category", "paid_by_default", "active"]
+
+
+class SalaryTypeForm(forms.ModelForm):
+    class Meta:
+        model = SalaryType
+        fields = ["code", "name_fi", "name_sv", "active"]

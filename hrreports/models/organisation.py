@@ -1,0 +1,71 @@
+"""The organisation: work units as a tree, and the supervisors (and deputies) of each unit."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkUnit(models.Model):
+    """A work unit (cost centre). `path` is the materialised path of codes from the root, e.g.
+    "/10/1010/101020/", so a unit's descendants are one indexed prefix query."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("Cost centre or unit code."))
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    path = models.CharField(_("path"), max_length=1000, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("level"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("work unit")
+        verbose_name_plural = _("work units")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["path"], name="hr_unit_path_prefix", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class SupervisorRole(models.TextChoices):
+    SUPERVISOR = "supervisor", _("Supervisor")
+    DEPUTY = "deputy", _("Deputy")
+
+
+class SupervisorAssignmentQuerySet(models.QuerySet):
+    def valid_on(self, day: date):
+        return self.filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
+class SupervisorAssignment(models.Model):
+    """A user is a unit's supervisor (or deputy) from `valid_from` to `valid_until` (inclusive, open-ended if empty)."""
+
+    unit = models.ForeignKey(
+        WorkUnit, verbose_name=_("work unit"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="unit_assignments"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=SupervisorRole.choices, default=SupervisorRole.SUPERVISOR)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    objects = SupervisorAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervisor assignment")
+        verbose_name_plural = _("supervisor assignments")
+        ordering = ["unit__path", "role", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="hr_assignment_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.unit} ({self.get_role_display()})"

@@ -1,0 +1,154 @@
+"""HR records fetched from Populus: employees, employments, absences and salary payments, with
+the editable code lists of absence and salary types."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .organisation import WorkUnit
+
+
+class CodeName(models.Model):
+    """A code with a Finnish and a Swedish name; English pages show the Finnish name."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.name_sv if get_language() == "sv" and self.name_sv else self.name_fi
+
+
+class AbsenceCategory(models.TextChoices):
+    SICK_LEAVE = "sick_leave", _("Sick leave")
+    OCCUPATIONAL_ACCIDENT = "occupational_accident", _("Occupational accident or disease")
+    ANNUAL_LEAVE = "annual_leave", _("Annual leave")
+    CHILD_CARE = "child_care", _("Temporary child-care leave")
+    FAMILY_LEAVE = "family_leave", _("Family leave")
+    UNPAID_LEAVE = "unpaid_leave", _("Unpaid leave")
+    OTHER = "other", _("Other absence")
+
+
+class AbsenceType(CodeName):
+    category = models.CharField(_("category"), max_length=32, choices=AbsenceCategory.choices)
+    paid_by_default = models.BooleanField(_("paid by default"), default=True)
+
+    class Meta(CodeName.Meta):
+        verbose_name = _("absence type")
+        verbose_name_plural = _("absence types")
+
+
+class SalaryType(CodeName):
+    class Meta(CodeName.Meta):
+        verbose_name = _("salary type")
+        verbose_name_plural = _("salary types")
+
+
+class Employee(models.Model):
+    person_number = models.CharField(_("person number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or str(_("(no name)"))
+
+
+class EmploymentKind(models.TextChoices):
+    PERMANENT = "permanent", _("Permanent")
+    FIXED_TERM = "fixed_term", _("Fixed-term")
+
+
+class Employment(models.Model):
+    employment_id = models.CharField(_("employment id"), max_length=32, unique=True)
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="employments"
+    )
+    unit = models.ForeignKey(
+        WorkUnit, verbose_name=_("work unit"), on_delete=models.PROTECT, related_name="employments"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=EmploymentKind.choices, default=EmploymentKind.PERMANENT)
+    start = models.DateField(_("start"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+    working_time_percent = models.DecimalField(_("working time %"), max_digits=5, decimal_places=2, default=100)
+    source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["employment_id"]
+
+    def __str__(self) -> str:
+        return self.employment_id
+
+
+class Absence(models.Model):
+    employment = models.ForeignKey(
+        Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="absences"
+    )
+    unit = models.ForeignKey(WorkUnit, verbose_name=_("work unit"), on_delete=models.PROTECT, related_name="absences")
+    absence_type = models.ForeignKey(
+        AbsenceType, verbose_name=_("absence type"), on_delete=models.PROTECT, related_name="absences"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    calendar_days = models.PositiveIntegerField(_("calendar days"))
+    working_days = models.PositiveIntegerField(_("working days"))
+    paid = models.BooleanField(_("paid"))
+    source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(fields=["employment", "absence_type", "start"], name="hr_absence_natural_key"),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="hr_absence_range"),
+        ]
+        indexes = [models.Index(fields=["unit", "start"], name="hr_absence_unit_start")]
+
+    def __str__(self) -> str:
+        return f"{self.absence_type.code} {self.start}–{self.end}"
+
+
+class SalaryPayment(models.Model):
+    employment = models.ForeignKey(
+        Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="salary_payments"
+    )
+    unit = models.ForeignKey(
+        WorkUnit, verbose_name=_("work unit"), on_delete=models.PROTECT, related_name="salary_payments"
+    )
+    pay_period = models.DateField(_("pay period"), help_text=_("The first day of the month paid for."))
+    payment_date = models.DateField(_("payment date"))
+    salary_type = models.ForeignKey(
+        SalaryType, verbose_name=_("salary type"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("salary payment")
+        verbose_name_plural = _("salary payments")
+        ordering = ["pay_period", "payment_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employment", "pay_period", "payment_date", "salary_type"], name="hr_salary_natural_key"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "pay_period"], name="hr_salary_unit_period")]
+
+    def __str__(self) -> str:
+        return f"{self.salary_type.code} {self.pay_period:%Y-%m} {self.amount}"

@@ -1,0 +1,40 @@
+"""Pay periods are calendar months, represented by the date of their first day."""
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from .errors import PopulusError
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period_parse(text: str) -> date:
+    """'2026-03' -> date(2026, 3, 1); anything else raises PopulusError naming the expected form."""
+    match = _PERIOD_RE.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        raise PopulusError(f"The period {text!r} is not a month in the form YYYY-MM, e.g. 2026-03.")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def period_label(period: date) -> str:
+    return f"{period.year:04d}-{period.month:02d}"
+
+
+def period_last_day(period: date) -> date:
+    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+
+
+def period_shift(period: date, months: int) -> date:
+    index = period.year * 12 + period.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_last_full(today: date) -> date:
+    """The month before `today`'s month: the last month whose payroll is complete."""
+    return period_shift(today.replace(day=1), -1)
+
+
+def period_days(period: date) -> list[date]:
+    first = period
+    return [first + timedelta(days=offset) for offset in range((period_last_day(period) - first).days + 1)]

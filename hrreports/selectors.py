@@ -1,0 +1,78 @@
+"""Reads of the HR reports. Every page and export that shows units or their records asks
+`units_visible_to` which units the user may see."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Absence, Employee, Employment, FetchRun, SalaryPayment, SupervisorAssignment, WorkUnit
+
+ALL_UNITS_PERMISSION = "hrreports.view_all_units"
+
+
+def units_visible_to(user, *, on: date | None = None) -> QuerySet[WorkUnit]:
+    """The work units `user` may see on day `on` (default today, Helsinki time).
+
+    Holders of `hrreports.view_all_units` (HR administration, administrators) see every unit. Anyone
+    else sees the units they are a supervisor or deputy of on that day, and all their sub-units.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return WorkUnit.objects.none()
+    if user.has_perm(ALL_UNITS_PERMISSION):
+        return WorkUnit.objects.all()
+    day = on or timezone.localdate()
+    roots = list(
+        SupervisorAssignment.objects.valid_on(day).filter(user=user).values_list("unit__path", flat=True).distinct()
+    )
+    if not roots:
+        return WorkUnit.objects.none()
+    scope = Q()
+    for path in roots:
+        scope |= Q(path__startswith=path)
+    return WorkUnit.objects.filter(scope)
+
+
+def unit_tree() -> list[WorkUnit]:
+    """All units in tree order (by path), each with its currently valid assignments prefetched."""
+    from django.db.models import Prefetch
+
+    today = timezone.localdate()
+    current = SupervisorAssignment.objects.valid_on(today).select_related("user").order_by("role", "valid_from")
+    return list(
+        WorkUnit.objects.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
+    )
+
+
+def employees_search(*, query: str, limit: int = 50) -> QuerySet[Employee]:
+    """Employees whose name, person number or an employment id contains `query`."""
+    query = query.strip()
+    if not query:
+        return Employee.objects.none()
+    return (
+        Employee.objects.filter(
+            Q(name__icontains=query) | Q(person_number__iexact=query) | Q(employments__employment_id__iexact=query)
+        )
+        .distinct()
+        .order_by("name")[:limit]
+    )
+
+
+def fetch_runs_recent(*, limit: int = 100) -> QuerySet[FetchRun]:
+    return FetchRun.objects.select_related("source", "created_by").order_by("-created_at", "-pk")[:limit]
+
+
+def employments_visible_to(user, *, on: date | None = None) -> QuerySet[Employment]:
+    """Employments in the units `user` may see (see units_visible_to)."""
+    return Employment.objects.filter(unit__in=units_visible_to(user, on=on))
+
+
+def absences_visible_to(user, *, on: date | None = None) -> QuerySet[Absence]:
+    """Absences recorded on the units `user` may see."""
+    return Absence.objects.filter(unit__in=units_visible_to(user, on=on))
+
+
+def salary_payments_visible_to(user, *, on: date | None = None) -> QuerySet[SalaryPayment]:
+    """Salary payments of the units `user` may see; salaries are personal data, so pages show them only
+    to HR administration and to the unit's own supervisor."""
+    return SalaryPayment.objects.filter(unit__in=units_visible_to(user, on=on))

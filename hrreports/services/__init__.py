@@ -1,0 +1,1 @@
+"""Writes of the HR reports: every change of HR data goes through a function here."""

@@ -1,0 +1,193 @@
+"""Fetch runs: take one period's reports from a source, check them against the organisation and
+the code lists, and store them in one transaction (an idempotent upsert), or nothing at all.
+
+A run advances pending -> running -> done | failed. `fetch_run_execute` first claims the pending
+run with a row lock (skip locked), so a job delivered twice, or two workers, never run it twice.
+"""
+
+import logging
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import PopulusError, TransientSourceError
+from ..models import FetchRun, RejectedRow, Source
+from ..models.fetching import RunStatus, RunTrigger
+from ..periods import period_label
+from ..sources.base import Rejection, SourceBatch, source_for
+from .store import batches_store
+
+logger = logging.getLogger(__name__)
+
+REPORT_ORDER = ("units", "employments", "absences", "salaries")
+RETRY_DELAYS = (10.0, 60.0)  # seconds before the 2nd and 3rd try of a source that did not answer
+
+
+class RunFailed(PopulusError):
+    """Ends a run as failed; raised inside the storing transaction so that it rolls back."""
+
+    def __init__(self, message: str, rejections: Sequence[Rejection] = ()):
+        super().__init__(message)
+        self.rejections = list(rejections)
+
+
+def fetch_run_create(*, source: Source, period: date, trigger: str = RunTrigger.USER, by=None) -> FetchRun:
+    if period.day != 1:
+        raise PopulusError("A fetch period is a month: give its first day.")
+    return FetchRun.objects.create(source=source, period=period, trigger=trigger, created_by=by)
+
+
+def fetch_run_execute(
+    *,
+    run: FetchRun,
+    retry_delays: Sequence[float] = RETRY_DELAYS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchRun:
+    """Run a pending fetch to its end. A run that is not pending (any more) is returned unchanged."""
+    with transaction.atomic():
+        claimed = (
+            FetchRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk, status=RunStatus.PENDING).first()
+        )
+        if claimed is None:
+            run.refresh_from_db()
+            return run
+        run = claimed
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.attempts += 1
+        run.stage = "starting"
+        run.save(update_fields=["status", "started_at", "attempts", "stage"])
+
+    rejections: list[Rejection] = []
+    rows_read = 0
+    try:
+        plugin = source_for(run.source)
+        batches: dict[str, SourceBatch] = {}
+        for report_type in REPORT_ORDER:
+            if not plugin.provides(report_type):
+                continue
+            _stage(run, f"fetching {report_type}")
+            batches[report_type] = _with_retries(
+                lambda rt=report_type: plugin.fetch(rt, run.period), retry_delays=retry_delays, sleep=sleep
+            )
+        rows_read = sum(batch.total for batch in batches.values())
+        if rows_read == 0:
+            raise RunFailed(f"The source delivered no rows at all for {period_label(run.period)}.")
+        _stage(run, "storing")
+        threshold = settings.POPULUS_REJECT_THRESHOLD
+        with transaction.atomic():
+            # Runs of one source store one at a time (a command and the schedule may overlap).
+            Source.objects.select_for_update().filter(pk=run.source_id).first()
+            counts, rejections = batches_store(source=run.source, period=run.period, batches=batches)
+            if len(rejections) > threshold * rows_read:
+                raise RunFailed(
+                    f"{len(rejections)} of {rows_read} rows were rejected ({len(rejections) / rows_read:.1%}), "
+                    f"more than the permitted {threshold:.1%}: nothing was stored for {period_label(run.period)}. "
+                    "Correct the rows listed below, or the source's settings, and fetch again.",
+                    rejections,
+                )
+    except RunFailed as error:
+        return _finish(run, status=RunStatus.FAILED, error=str(error), rejections=error.rejections, rows_read=rows_read)
+    except PopulusError as error:
+        return _finish(run, status=RunStatus.FAILED, error=str(error), rejections=[], rows_read=rows_read)
+    except Exception as error:
+        # A bug or a database failure must not leave the run "running" for ever. Neither the run nor
+        # the log gets the error's text, which may quote row data (person numbers): only its type
+        # and where it happened.
+        logger.error(
+            "Populus fetch %s stopped on %s:\n%s",
+            run.pk,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
+        return _finish(
+            run,
+            status=RunStatus.FAILED,
+            error=f"The run stopped on an unexpected error ({type(error).__name__}); see the worker's log.",
+            rejections=[],
+            rows_read=rows_read,
+        )
+    return _finish(run, status=RunStatus.DONE, counts=counts, rejections=rejections, rows_read=rows_read)
+
+
+def _with_retries(fetch: Callable[[], SourceBatch], *, retry_delays: Sequence[float], sleep) -> SourceBatch:
+    for delay in retry_delays:
+        try:
+            return fetch()
+        except TransientSourceError as error:
+            logger.warning("Populus source did not answer, trying again in %s s: %s", delay, error)
+            sleep(delay)
+    return fetch()
+
+
+def _stage(run: FetchRun, stage: str) -> None:
+    run.stage = stage
+    FetchRun.objects.filter(pk=run.pk).update(stage=stage)
+
+
+def _finish(
+    run: FetchRun,
+    *,
+    status: str,
+    rejections: Sequence[Rejection],
+    rows_read: int,
+    counts: dict | None = None,
+    error: str = "",
+) -> FetchRun:
+    with transaction.atomic():
+        run.rejected_rows.all().delete()
+        RejectedRow.objects.bulk_create(
+            [
+                RejectedRow(
+                    run=run,
+                    report_type=r.report_type,
+                    file=r.file[:300],
+                    row=r.row,
+                    field=r.field[:60],
+                    value=r.value[:200],
+                    reason=r.reason[:500],
+                )
+                for r in rejections
+            ],
+            batch_size=1000,
+        )
+        run.status = status
+        run.finished_at = timezone.now()
+        run.stage = ""
+        run.counts = counts or {}
+        run.rows_read = rows_read
+        run.rejected_count = len(rejections)
+        run.error = error
+        run.save()
+    logger.info(
+        "Populus fetch %s %s from %s: %s, counts %s, %d rejected",
+        run.pk,
+        period_label(run.period),
+        run.source.name,
+        status,
+        run.counts,
+        run.rejected_count,
+    )
+    return run
+
+
+def populus_fetch(*, source: Source, period: date, trigger: str = RunTrigger.COMMAND, by=None, **options) -> FetchRun:
+    """Create a run for `period` and carry it out now (the command line and the demo)."""
+    run = fetch_run_create(source=source, period=period, trigger=trigger, by=by)
+    return fetch_run_execute(run=run, **options)
+
+
+def fetch_run_enqueue(*, source: Source, period: date, by=None) -> FetchRun:
+    """Create a run started from the HR pages; a worker on the populus queue carries it out."""
+    import django_rq
+
+    from ..jobs import fetch_run_job
+
+    run = fetch_run_create(source=source, period=period, trigger=RunTrigger.USER, by=by)
+    django_rq.get_queue("populus").enqueue(fetch_run_job, run.pk, job_timeout=3 * 3600)
+    return run

@@ -1,0 +1,74 @@
+"""The organisation: work units (a tree kept as materialised paths) and supervisor assignments."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..errors import PopulusError
+from ..models import SupervisorAssignment, WorkUnit
+
+
+def unit_paths_rebuild() -> int:
+    """Recompute every unit's path and level from its parent; returns how many changed.
+
+    Raises PopulusError if the parents form a cycle.
+    """
+    units = {unit.pk: unit for unit in WorkUnit.objects.only("pk", "code", "parent_id", "path", "depth")}
+    paths: dict[int, str] = {}
+
+    def path_of(pk: int, trail: tuple[int, ...] = ()) -> str:
+        if pk in paths:
+            return paths[pk]
+        if pk in trail:
+            raise PopulusError(f"The work unit {units[pk].code} would be its own parent unit (a cycle).")
+        unit = units[pk]
+        prefix = path_of(unit.parent_id, (*trail, pk)) if unit.parent_id else "/"
+        paths[pk] = f"{prefix}{unit.code}/"
+        return paths[pk]
+
+    changed = []
+    for pk, unit in units.items():
+        path = path_of(pk)
+        depth = path.count("/") - 2
+        if unit.path != path or unit.depth != depth:
+            unit.path, unit.depth = path, depth
+            changed.append(unit)
+    WorkUnit.objects.bulk_update(changed, ["path", "depth"], batch_size=2000)
+    return len(changed)
+
+
+@transaction.atomic
+def unit_save(*, unit: WorkUnit) -> WorkUnit:
+    """Create or change a unit by hand; moving it under another parent moves its whole subtree."""
+    unit.path = unit.path or f"/{unit.code}/"
+    try:
+        unit.full_clean(exclude=["path"])
+    except ValidationError as error:
+        raise PopulusError("; ".join(error.messages)) from None
+    unit.save()
+    unit_paths_rebuild()
+    unit.refresh_from_db()
+    return unit
+
+
+def supervisor_assign(
+    *, unit: WorkUnit, user, role: str, valid_from: date, valid_until: date | None = None
+) -> SupervisorAssignment:
+    if valid_until is not None and valid_until < valid_from:
+        raise PopulusError("The assignment cannot end before it starts.")
+    assignment = SupervisorAssignment(unit=unit, user=user, role=role, valid_from=valid_from, valid_until=valid_until)
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+def supervisor_assignment_end(*, assignment: SupervisorAssignment, on: date) -> SupervisorAssignment:
+    """End an assignment on `on` (inclusive). Ending it before it started removes it."""
+    if on < assignment.valid_from:
+        assignment.delete()
+        return assignment
+    if assignment.valid_until is None or assignment.valid_until > on:
+        assignment.valid_until = on
+        assignment.save(update_fields=["valid_until"])
+    return assignment

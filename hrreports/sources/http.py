@@ -1,0 +1,129 @@
+"""An integration endpoint that serves the Populus reports as JSON.
+
+GET {base_url}/{report_type}?period=YYYY-MM&page=1&page_size=N with `Authorization: Bearer <token>`.
+The answer is {"results": [...], "next": <url or null>} (or {"results": [...], "page": n,
+"pages": m}, or a bare list). Rows are objects keyed by the portal's field names. Connection
+errors, timeouts and HTTP 5xx/429 are retried with exponential backoff.
+"""
+
+import time
+from datetime import date
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from ..errors import PopulusError, TransientSourceError
+from .base import PopulusSource, Rejection, SourceBatch, row_validate
+
+MAX_PAGES = 10_000
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class HttpSource(PopulusSource):
+    kind = "http"
+    sleep = staticmethod(time.sleep)
+
+    @classmethod
+    def config_defaults(cls) -> dict[str, Any]:
+        return {"base_url": "", "token": "", "timeout": 10.0, "retries": 3, "backoff": 1.0, "page_size": 500}
+
+    def _get(self, session: requests.Session, url: str, params: dict | None) -> Any:
+        retries = int(self.config.get("retries", 3))
+        backoff = float(self.config.get("backoff", 1.0))
+        timeout = float(self.config.get("timeout", 10.0))
+        reason = ""
+        for attempt in range(retries + 1):
+            if attempt:
+                self.sleep(backoff * 2 ** (attempt - 1))
+            try:
+                response = session.get(url, params=params, timeout=timeout)
+            except requests.Timeout:
+                reason = f"no answer within {timeout:g} seconds"
+                continue
+            except requests.ConnectionError:
+                reason = "the connection failed"
+                continue
+            if response.status_code in RETRY_STATUSES:
+                reason = f"HTTP {response.status_code}"
+                continue
+            if response.status_code in (401, 403):
+                raise PopulusError(
+                    f"The endpoint {_shown(url)} refused the token (HTTP {response.status_code}); "
+                    "check the source's token."
+                )
+            if response.status_code != 200:
+                raise PopulusError(f"The endpoint {_shown(url)} answered HTTP {response.status_code}.")
+            try:
+                return response.json()
+            except ValueError:
+                raise PopulusError(f"The endpoint {_shown(url)} did not answer JSON.") from None
+        raise TransientSourceError(f"The endpoint {_shown(url)} did not answer after {retries + 1} tries: {reason}.")
+
+    def fetch(self, report_type: str, period: date) -> SourceBatch:
+        base_url = str(self.config.get("base_url", "")).rstrip("/") + "/"
+        if not urlsplit(base_url).scheme.startswith("http"):
+            raise PopulusError("The source has no endpoint address (base URL starting with https://).")
+        session = requests.Session()
+        session.headers["Accept"] = "application/json"
+        if self.config.get("token"):
+            session.headers["Authorization"] = f"Bearer {self.config['token']}"
+        url = urljoin(base_url, report_type)
+        params: dict | None = {
+            "period": f"{period:%Y-%m}",
+            "page": 1,
+            "page_size": int(self.config.get("page_size", 500)),
+        }
+        batch = SourceBatch(report_type=report_type)
+        number = 0
+        seen: set[str] = set()
+        with session:
+            for _page in range(MAX_PAGES):
+                payload = self._get(session, url, params)
+                page_name = f"{urlsplit(url).path} page {params['page'] if params else len(seen) + 1}"
+                batch.files.append(page_name)
+                rows, next_url, next_page = _page_parts(payload, url=url, params=params)
+                for raw in rows:
+                    number += 1
+                    if not isinstance(raw, dict):
+                        batch.rejected.append(Rejection(report_type, "the row is not a JSON object", page_name, number))
+                        continue
+                    values, rejection = row_validate(report_type, raw, file=page_name, row=number)
+                    if rejection is None:
+                        batch.rows.append(values)
+                    else:
+                        batch.rejected.append(rejection)
+                if next_url:
+                    next_url = urljoin(url, next_url)
+                    if urlsplit(next_url).netloc != urlsplit(base_url).netloc:
+                        raise PopulusError(
+                            "The endpoint's next-page link points to another server; refusing to send the token there."
+                        )
+                    if next_url in seen:
+                        raise PopulusError("The endpoint's next-page links go round in a circle.")
+                    seen.add(next_url)
+                    url, params = next_url, None
+                elif next_page:
+                    params = {**(params or {}), "page": next_page}
+                else:
+                    return batch
+        raise PopulusError(f"The endpoint returned more than {MAX_PAGES} pages.")
+
+
+def _page_parts(payload: Any, *, url: str, params: dict | None) -> tuple[list, str | None, int | None]:
+    if isinstance(payload, list):
+        return payload, None, None
+    if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
+        raise PopulusError(f"The endpoint {_shown(url)} answered JSON without a list of results.")
+    next_url = payload.get("next")
+    if next_url:
+        return payload["results"], str(next_url), None
+    page, pages = payload.get("page"), payload.get("pages")
+    if isinstance(page, int) and isinstance(pages, int) and page < pages:
+        return payload["results"], None, page + 1
+    return payload["results"], None, None
+
+
+def _shown(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"

@@ -1,0 +1,57 @@
+"""django-tables2 tables of the HR administration pages."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import Employee, FetchRun, RejectedRow
+from .reasons import reason_display
+
+TEMPLATE = "hrreports/table.html"
+
+
+class CaptionedTable(tables.Table):
+    """A table with a caption and column headers marked scope="col" (hrreports/table.html)."""
+
+    def __init__(self, *args, caption: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caption = caption
+
+
+class FetchRunTable(CaptionedTable):
+    id = tables.LinkColumn("hrreports:run-detail", args=[tables.A("pk")], verbose_name=_("Run"))
+    period = tables.DateColumn(format="Y-m", verbose_name=_("Period"))
+    source = tables.Column(verbose_name=_("Source"))
+    status = tables.Column(verbose_name=_("Status"))
+    trigger = tables.Column(verbose_name=_("Started by"))
+    created_at = tables.DateTimeColumn(format="j.n.Y H:i", verbose_name=_("Created"))
+    rows_read = tables.Column(verbose_name=_("Rows read"))
+    rejected_count = tables.Column(verbose_name=_("Rejected rows"))
+
+    class Meta:
+        model = FetchRun
+        fields = ("id", "period", "source", "status", "trigger", "created_at", "rows_read", "rejected_count")
+        orderable = False
+        template_name = TEMPLATE
+
+
+class RejectedRowTable(CaptionedTable):
+    def render_reason(self, value: str) -> str:
+        return reason_display(value)
+
+    class Meta:
+        model = RejectedRow
+        fields = ("report_type", "file", "row", "field", "value", "reason")
+        orderable = False
+        empty_text = _("No rows were rejected.")
+        template_name = TEMPLATE
+
+
+class EmployeeTable(CaptionedTable):
+    name = tables.LinkColumn("hrreports:employee-detail", args=[tables.A("pk")], verbose_name=_("Name"))
+    person_number = tables.Column(verbose_name=_("Person number"))
+
+    class Meta:
+        model = Employee
+        fields = ("name", "person_number")
+        orderable = False
+        template_name = TEMPLATE

@@ -1,0 +1,51 @@
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from kuntaportaali.decorators import staff_permission_required
+
+from ..forms import EmployeeSearchForm
+from ..models import Employee
+from ..selectors import employees_search
+from ..tables import EmployeeTable
+from .home import MANAGE_HR
+
+
+@staff_permission_required(MANAGE_HR)
+def employees(request):
+    form = EmployeeSearchForm(request.GET or None)
+    table = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        table = EmployeeTable(employees_search(query=form.cleaned_data["q"]), caption=_("Employees found"))
+        table.empty_text = _("No employee matches the search.")
+    return render(request, "hrreports/employees.html", {"form": form, "table": table})
+
+
+@staff_permission_required(MANAGE_HR)
+def employee_detail(request, pk: int):
+    employee = get_object_or_404(Employee, pk=pk)
+    employments = employee.employments.select_related("unit").order_by("-start")
+    context = {
+        "employee": employee,
+        "employments": employments,
+        "absences": employee_absences(employee)[:100],
+        "salaries": employee_salaries(employee)[:100],
+    }
+    return render(request, "hrreports/employee_detail.html", context)
+
+
+def employee_absences(employee: Employee):
+    from ..models import Absence
+
+    return (
+        Absence.objects.filter(employment__employee=employee).select_related("absence_type", "unit").order_by("-start")
+    )
+
+
+def employee_salaries(employee: Employee):
+    from ..models import SalaryPayment
+
+    return (
+        SalaryPayment.objects.filter(employment__employee=employee)
+        .select_related("salary_type", "employment")
+        .order_by("-pay_period", "salary_type__code")
+    )

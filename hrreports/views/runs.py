@@ -1,0 +1,72 @@
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from kuntaportaali.decorators import staff_permission_required
+
+from ..forms import FetchForm
+from ..models import FetchRun
+from ..models.fetching import ReportType
+from ..periods import period_last_full
+from ..selectors import fetch_runs_recent
+from ..services.fetch import fetch_run_enqueue
+from ..tables import FetchRunTable, RejectedRowTable
+from .home import MANAGE_HR
+
+
+@staff_permission_required(MANAGE_HR)
+def runs(request):
+    table = FetchRunTable(fetch_runs_recent(limit=200), caption=_("Fetch runs, newest first"))
+    table.paginate(page=request.GET.get("page", 1), per_page=25)
+    form = FetchForm(initial={"period": f"{period_last_full(timezone.localdate()):%Y-%m}"})
+    return render(request, "hrreports/runs.html", {"table": table, "form": form})
+
+
+@staff_permission_required(MANAGE_HR)
+@require_http_methods(["POST"])
+def run_create(request):
+    form = FetchForm(request.POST)
+    if not form.is_valid():
+        table = FetchRunTable(fetch_runs_recent(limit=200), caption=_("Fetch runs, newest first"))
+        table.paginate(page=1, per_page=25)
+        return render(request, "hrreports/runs.html", {"table": table, "form": form}, status=400)
+    run = fetch_run_enqueue(source=form.cleaned_data["source"], period=form.cleaned_data["period"], by=request.user)
+    messages.success(request, _("The fetch was started. This page follows its progress."))
+    return redirect("hrreports:run-detail", pk=run.pk)
+
+
+def stage_label(stage: str) -> str:
+    """The run's current stage ("starting", "fetching <report>", "storing") in the reader's language."""
+    if stage.startswith("fetching "):
+        report = stage.removeprefix("fetching ")
+        label = ReportType(report).label if report in ReportType.values else report
+        return _("Fetching: %(report)s") % {"report": label}
+    return {"starting": _("Starting"), "storing": _("Storing the rows")}.get(stage, stage)
+
+
+@staff_permission_required(MANAGE_HR)
+def run_detail(request, pk: int):
+    run = get_object_or_404(FetchRun.objects.select_related("source", "created_by"), pk=pk)
+    table = RejectedRowTable(run.rejected_rows.all(), caption=_("Rejected rows"))
+    table.paginate(page=request.GET.get("page", 1), per_page=50)
+    counts = [(label, run.counts[value]) for value, label in ReportType.choices if value in run.counts]
+    context = {"run": run, "table": table, "counts": counts, "stage": stage_label(run.stage)}
+    return render(request, "hrreports/run_detail.html", context)
+
+
+@never_cache
+@staff_permission_required(MANAGE_HR)
+def run_status(request, pk: int):
+    run = get_object_or_404(FetchRun, pk=pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "stage": stage_label(run.stage),
+            "finished": run.is_finished,
+        }
+    )

@@ -1,0 +1,56 @@
+"""Fixtures of the HR tests: a small simulated organisation, sources of every kind, and a unit tree."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hrreports.models import Source, WorkUnit
+from hrreports.services.organisation import unit_save
+
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "populus"
+SAMPLE_PERIOD = date(2026, 3, 1)
+SMALL_SIMULATION = {"seed": 7, "employees": 120, "sections_per_division": 2, "teams_per_section": 2}
+
+
+@pytest.fixture
+def simulator_source(db) -> Source:
+    return Source.objects.create(name="simulaattori", kind="simulator", config=dict(SMALL_SIMULATION))
+
+
+@pytest.fixture
+def file_root(settings, tmp_path) -> Path:
+    settings.POPULUS_FILE_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def sample_source(db, file_root) -> Source:
+    """A file source reading copies of docs/samples/populus/ (Populus' default Finnish headers)."""
+    folder = file_root / "samples"
+    folder.mkdir()
+    for sample in SAMPLES.iterdir():
+        if sample.is_file():
+            (folder / sample.name).write_bytes(sample.read_bytes())
+    from hrreports.sources.files import FileSource
+
+    config = FileSource.config_defaults() | {"folder": "samples"}
+    return Source.objects.create(name="tiedostot", kind="files", config=config)
+
+
+def make_unit(code: str, parent: WorkUnit | None = None, name: str | None = None) -> WorkUnit:
+    return unit_save(unit=WorkUnit(code=code, name=name or f"Yksikkö {code}", parent=parent))
+
+
+@pytest.fixture
+def unit_tree(db) -> dict[str, WorkUnit]:
+    """10 > 1010 > (101010, 101020); 10 > 1020; 20 > 2010."""
+    units = {}
+    units["10"] = make_unit("10")
+    units["1010"] = make_unit("1010", units["10"])
+    units["101010"] = make_unit("101010", units["1010"])
+    units["101020"] = make_unit("101020", units["1010"])
+    units["1020"] = make_unit("1020", units["10"])
+    units["20"] = make_unit("20")
+    units["2010"] = make_unit("2010", units["20"])
+    return units

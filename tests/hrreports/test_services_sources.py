@@ -1,0 +1,49 @@
+"""Configuring sources: settings per kind, the token, column maps."""
+
+import pytest
+
+from hrreports.errors import PopulusError
+from hrreports.services.sources import source_columns_set, source_save
+
+
+def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db):
+    settings = {"base_url": "https://populus.example.fi/api", "token": "abc", "timeout": 5, "retries": 2}
+    source = source_save(source=None, name="rajapinta", kind="http", active=True, settings=settings)
+
+    source = source_save(source=source, name="rajapinta", kind="http", active=False, settings=settings | {"token": ""})
+
+    assert source.config["token"] == "abc"
+    assert source.config["timeout"] == 5
+    assert source.active is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "message"),
+    [
+        ("http", {"base_url": "ftp://populus"}, "must start with https://"),
+        ("files", {"folder": "../../etc"}, "outside the permitted file root"),
+        ("files", {"encoding": "latin-9"}, "UTF-8 or Windows-1252"),
+        ("simulator", {"employees": 0}, "1 to 10,000 employees"),
+        ("sftp", {}, "Unknown source kind"),
+    ],
+)
+def test_bad_settings_are_refused_with_the_reason(db, file_root, kind, values, message):
+    with pytest.raises(PopulusError, match=message):
+        source_save(source=None, name="x", kind=kind, active=True, settings=values)
+
+
+def test_column_map_needs_positions_when_files_have_no_header(db, file_root):
+    source = source_save(source=None, name="siirto", kind="files", active=True, settings={"has_header": False})
+
+    with pytest.raises(PopulusError, match="as a column number"):
+        source_columns_set(source=source, report_type="units", columns={"code": "Yksikkö", "name": "2"})
+
+    source_columns_set(source=source, report_type="units", columns={"code": "1", "name": "2"})
+    assert source.config["columns"]["units"] == {"code": 1, "name": 2}
+
+
+def test_a_required_column_cannot_be_left_out(db, file_root):
+    source = source_save(source=None, name="raportit", kind="files", active=True, settings={})
+
+    with pytest.raises(PopulusError, match="is required"):
+        source_columns_set(source=source, report_type="units", columns={"code": "Yksikkö"})

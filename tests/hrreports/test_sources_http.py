@@ -1,0 +1,168 @@
+"""The HTTP source against a real HTTP server on 127.0.0.1: token, pagination, timeouts, 5xx, retries."""
+
+import contextlib
+import json
+import threading
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from hrreports.errors import PopulusError, TransientSourceError
+from hrreports.models import Absence, Source
+from hrreports.models.fetching import RunStatus
+from hrreports.services.fetch import populus_fetch
+from hrreports.sources.http import HttpSource
+
+TOKEN = "s3cret-token"
+PERIOD = date(2026, 3, 1)
+
+
+def absence(n: int) -> dict:
+    return {
+        "person_number": f"0101{n:02d}-9{n:02d}X",
+        "employee_name": f"Testi {n}",
+        "employment_id": f"E{n}",
+        "unit_code": "10",
+        "absence_code": "102",
+        "start": "2026-03-02",
+        "end": "2026-03-03",
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    calls: dict[str, int] = {}
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status: int, payload) -> None:
+        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+            self.wfile.write(body)
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        kind, report = url.path.strip("/").split("/", 1)
+        Handler.calls[kind] = Handler.calls.get(kind, 0) + 1
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self.answer(401, {"detail": "bad token"})
+        if report != "absences":
+            return self.answer(200, {"results": [], "next": None})
+        if kind == "linked":
+            if "cursor" in query:
+                return self.answer(200, {"results": [absence(3)], "next": None})
+            assert query["period"] == ["2026-03"]
+            return self.answer(200, {"results": [absence(1), absence(2)], "next": f"/{kind}/absences?cursor=2"})
+        if kind == "numbered":
+            page = int(query["page"][0])
+            return self.answer(200, {"results": [absence(page)], "page": page, "pages": 3})
+        if kind == "slow":
+            time.sleep(0.5)
+            return self.answer(200, [absence(1)])
+        if kind == "flaky":
+            if Handler.calls[kind] % 2 == 1:
+                return self.answer(503, {"detail": "busy"})
+            return self.answer(200, [absence(1), {"person_number": "x", "start": "huomenna"}])
+        if kind == "down":
+            return self.answer(500, {"detail": "broken"})
+        if kind == "html":
+            return self.answer(200, "<html>login</html>")
+        return self.answer(404, {})
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def source(server: str, kind: str, **config) -> HttpSource:
+    settings = {"base_url": f"{server}/{kind}", "token": TOKEN, "timeout": 0.2, "retries": 2, "backoff": 0.01}
+    return HttpSource(name="rajapinta", config=HttpSource.config_defaults() | settings | config)
+
+
+def test_follows_next_links(server):
+    batch = source(server, "linked").fetch("absences", PERIOD)
+
+    assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
+    assert batch.rejected == []
+
+
+def test_follows_page_numbers(server):
+    batch = source(server, "numbered").fetch("absences", PERIOD)
+
+    assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
+
+
+def test_a_slow_endpoint_times_out_and_is_retried_then_reported_as_transient(server):
+    Handler.calls.pop("slow", None)
+
+    with pytest.raises(TransientSourceError, match=r"did not answer after 3 tries: no answer within 0\.2 seconds"):
+        source(server, "slow").fetch("absences", PERIOD)
+    assert Handler.calls["slow"] == 3
+
+
+def test_503_then_200_is_retried_and_bad_rows_are_rejected(server):
+    Handler.calls["flaky"] = 0
+
+    batch = source(server, "flaky").fetch("absences", PERIOD)
+
+    assert Handler.calls["flaky"] == 2
+    assert len(batch.rows) == 1
+    [rejected] = batch.rejected
+    assert rejected.row == 2
+    assert "person_number" not in rejected.value
+
+
+def test_persistent_5xx_is_transient(server):
+    with pytest.raises(TransientSourceError, match="HTTP 500"):
+        source(server, "down").fetch("absences", PERIOD)
+
+
+def test_wrong_token_is_a_clear_permanent_error(server):
+    with pytest.raises(PopulusError, match="refused the token") as error:
+        source(server, "linked", token="wrong").fetch("absences", PERIOD)
+    assert not isinstance(error.value, TransientSourceError)
+    assert "wrong" not in str(error.value)
+
+
+def test_non_json_answer(server):
+    with pytest.raises(PopulusError, match="did not answer JSON"):
+        source(server, "html").fetch("absences", PERIOD)
+
+
+def test_run_retries_a_transient_source_and_stores(server, db):
+    from tests.hrreports.conftest import make_unit
+
+    make_unit("10")
+    Handler.calls["flaky"] = 0
+    configured = Source.objects.create(name="rajapinta", kind="http", config=source(server, "flaky", retries=0).config)
+    waits = []
+
+    run = populus_fetch(source=configured, period=PERIOD, retry_delays=(1, 1), sleep=waits.append)
+
+    assert run.status == RunStatus.FAILED  # 1 of 2 rows rejected: over the 5 % threshold
+    assert waits, "the source's 503 was retried by the run"
+    assert Absence.objects.count() == 0
+
+
+def test_run_fails_clearly_when_the_endpoint_stays_down(server, db):
+    configured = Source.objects.create(name="alhaalla", kind="http", config=source(server, "down").config)
+
+    run = populus_fetch(source=configured, period=PERIOD, retry_delays=(0,), sleep=lambda s: None)
+
+    assert run.status == RunStatus.FAILED
+    assert "did not answer after 3 tries: HTTP 500" in run.error

@@ -1,0 +1,291 @@
+"""The HR administration pages: who may open them, and what they do."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from hrreports.jobs import fetch_run_job
+from hrreports.models import AbsenceType, Employee, FetchRun, Source, SupervisorAssignment, WorkUnit
+from hrreports.models.fetching import RunStatus
+from hrreports.services.fetch import populus_fetch
+from kuntaportaali.roles import Role
+from tests.conftest import make_user
+from tests.hrreports.conftest import SAMPLE_PERIOD, SAMPLES
+from tests.kuntaportaali.test_heartbeat_jobs import run_worker_burst
+
+HR = Role.HR_ADMIN
+
+
+@pytest.fixture
+def fetched(sample_source):
+    populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+    return sample_source
+
+
+def object_urls(source: Source) -> list[str]:
+    run = source.runs.first()
+    unit = WorkUnit.objects.get(code="1010")
+    employee = Employee.objects.first()
+    assignment = SupervisorAssignment.objects.create(
+        unit=unit, user=make_user("someone", Role.SUPERVISOR), valid_from=date(2026, 1, 1)
+    )
+    return [
+        reverse("hrreports:source-edit", args=[source.pk]),
+        reverse("hrreports:source-columns", args=[source.pk, "absences"]),
+        reverse("hrreports:source-preview", args=[source.pk]),
+        reverse("hrreports:source-upload", args=[source.pk]),
+        reverse("hrreports:run-detail", args=[run.pk]),
+        reverse("hrreports:run-status", args=[run.pk]),
+        reverse("hrreports:unit-detail", args=[unit.pk]),
+        reverse("hrreports:unit-edit", args=[unit.pk]),
+        reverse("hrreports:employee-detail", args=[employee.pk]),
+        reverse("hrreports:absence-type-edit", args=[AbsenceType.objects.first().pk]),
+        reverse("hrreports:assignment-end", args=[assignment.pk]),
+    ]
+
+
+def test_object_pages_are_for_hr_admin_and_admin_only(client_as, fetched):
+    urls = object_urls(fetched)
+    for role in Role:
+        client = client_as(role)
+        for url in urls:
+            status = client.get(url).status_code
+            if url.endswith("/end/"):
+                assert status == (405 if role in (Role.ADMIN, HR) else 403), (role, url)
+            else:
+                assert status == (200 if role in (Role.ADMIN, HR) else 403), (role, url)
+
+
+def test_admin_home_links_every_hr_page(client_as, fetched):
+    response = client_as(HR).get(reverse("hrreports:admin"))
+
+    for name in ("sources", "runs", "units", "employees", "codes"):
+        assert f'href="{reverse(f"hrreports:{name}")}"' in response.text
+    assert "tiedostot" in response.text
+
+
+def test_create_a_file_source_and_edit_its_column_map(client_as, file_root):
+    client = client_as(HR)
+    response = client.post(
+        reverse("hrreports:source-create"),
+        {
+            "name": "populus-raportit",
+            "kind": "files",
+            "active": "on",
+            "folder": "exports",
+            "encoding": "windows-1252",
+            "delimiter": ";",
+            "has_header": "on",
+            "files_employments": "ps_{yyyymm}*",
+            "files_absences": "pois_{yyyymm}*",
+            "files_salaries": "palkat_{yyyymm}*",
+        },
+    )
+    source = Source.objects.get(name="populus-raportit")
+    assert response.status_code == 302
+    assert source.config["encoding"] == "windows-1252"
+    assert source.config["files"] == {
+        "units": "",
+        "employments": "ps_{yyyymm}*",
+        "absences": "pois_{yyyymm}*",
+        "salaries": "palkat_{yyyymm}*",
+    }
+
+    response = client.post(
+        reverse("hrreports:source-columns", args=[source.pk, "absences"]),
+        {
+            "person_number": "Hetu",
+            "employment_id": "3",
+            "unit_code": "Kustannuspaikka",
+            "absence_code": "Koodi",
+            "start": "Alku",
+            "end": "Loppu",
+        },
+    )
+
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.config["columns"]["absences"]["employment_id"] == 3
+    assert source.config["columns"]["absences"]["person_number"] == "Hetu"
+
+
+def test_source_outside_the_file_root_is_refused_with_the_reason(client_as, file_root):
+    response = client_as(HR).post(
+        reverse("hrreports:source-create"),
+        {
+            "name": "ulos",
+            "kind": "files",
+            "folder": "../..",
+            "encoding": "utf-8",
+            "delimiter": ";",
+            "files_absences": "a",
+            "files_salaries": "b",
+            "files_employments": "c",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "outside the permitted file root" in response.text
+    assert not Source.objects.exists()
+
+
+def test_preview_shows_how_the_first_rows_map(client_as, sample_source):
+    upload = SimpleUploadedFile("poissaolot.csv", (SAMPLES / "poissaolot_202603.csv").read_bytes())
+
+    response = client_as(HR).post(
+        reverse("hrreports:source-preview", args=[sample_source.pk]), {"report_type": "absences", "file": upload}
+    )
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert preview.error == ""
+    assert preview.total == 7
+    assert "Mäkinen Aino" in response.text
+    assert "column: Poissaolokoodi" in response.text or "sarake: Poissaolokoodi" in response.text
+    assert not FetchRun.objects.exists()
+
+
+def test_preview_of_a_broken_file_explains_the_problem(client_as, sample_source):
+    upload = SimpleUploadedFile("palkat.csv", "Henkilötunnus;Summa\n".encode("cp1252"))
+
+    response = client_as(HR).post(
+        reverse("hrreports:source-preview", args=[sample_source.pk]), {"report_type": "salaries", "file": upload}
+    )
+
+    assert "not valid UTF-8" in response.context["preview"].error
+
+
+def test_upload_saves_the_file_where_the_fetch_finds_it(client_as, sample_source, file_root):
+    data = (SAMPLES / "poissaolot_202603.csv").read_bytes()
+    upload = SimpleUploadedFile("export.csv", data)
+
+    response = client_as(HR).post(
+        reverse("hrreports:source-upload", args=[sample_source.pk]),
+        {"report_type": "absences", "period": "2026-04", "file": upload},
+    )
+
+    assert response.status_code == 302
+    assert (file_root / "samples" / "poissaolot_202604.csv").read_bytes() == data
+
+
+def test_starting_a_fetch_enqueues_a_job_that_a_worker_runs(
+    client_as, simulator_source, rq_queues, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(HR).post(
+            reverse("hrreports:run-create"), {"source": simulator_source.pk, "period": "2026-02"}
+        )
+    run = FetchRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("hrreports:run-detail", args=[run.pk])
+    assert run.status == RunStatus.PENDING
+    assert rq_queues["populus"].count == 1
+
+    run_worker_burst({"populus": rq_queues["populus"]})
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    status = client_as(HR).get(reverse("hrreports:run-status", args=[run.pk])).json()
+    assert status["finished"] is True
+    assert fetch_run_job(run.pk) == RunStatus.DONE  # delivered again: nothing happens
+
+
+def test_bad_period_is_a_form_error(client_as, simulator_source):
+    response = client_as(HR).post(reverse("hrreports:run-create"), {"source": simulator_source.pk, "period": "2026-13"})
+
+    assert response.status_code == 400
+    assert not FetchRun.objects.exists()
+
+
+def test_run_page_lists_rejected_rows(client_as, fetched, file_root, settings):
+    settings.POPULUS_REJECT_THRESHOLD = 1
+    path = file_root / "samples" / "poissaolot_202603.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";102;", ";999;", 1), encoding="utf-8")
+    run = populus_fetch(source=fetched, period=SAMPLE_PERIOD)
+
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("hrreports:run-detail", args=[run.pk]))
+
+    assert "unknown absence code: add it to the absence types first" in response.text
+    assert "<caption>" in response.text
+
+
+def test_unit_tree_shows_supervisors_and_assignment_works(client_as, fetched):
+    supervisor = make_user("esihenkilo-x", Role.SUPERVISOR)
+    unit = WorkUnit.objects.get(code="2010")
+    client = client_as(HR)
+
+    response = client.post(
+        reverse("hrreports:unit-detail", args=[unit.pk]),
+        {"user": supervisor.pk, "role": "deputy", "valid_from": "2026-01-01"},
+    )
+    assert response.status_code == 302
+    tree = client.get(reverse("hrreports:units"))
+
+    assert tree.status_code == 200
+    assert "Esihenkilo-X" in tree.text
+    assignment = SupervisorAssignment.objects.get(user=supervisor)
+    client.post(reverse("hrreports:assignment-end", args=[assignment.pk]))
+    assignment.refresh_from_db()
+    assert assignment.valid_until is not None
+
+
+def test_employee_lookup_by_name_and_employment_id(client_as, fetched):
+    client = client_as(HR)
+
+    by_name = client.get(reverse("hrreports:employees"), {"q": "mäkinen"})
+    by_id = client.get(reverse("hrreports:employees"), {"q": "2001004"})
+
+    assert "Mäkinen Aino" in by_name.text
+    assert "Lindqvist Johan" in by_id.text
+    employee = Employee.objects.get(name="Mäkinen Aino")
+    detail = client.get(reverse("hrreports:employee-detail", args=[employee.pk]))
+    assert "3912.40" in detail.text.replace(",", ".").replace("\xa0", "")
+
+
+def test_supervisor_sees_their_units_on_the_reports_page(client, fetched):
+    supervisor = make_user("esihenkilo-y", Role.SUPERVISOR)
+    SupervisorAssignment.objects.create(
+        unit=WorkUnit.objects.get(code="1010"), user=supervisor, valid_from=date(2020, 1, 1)
+    )
+    client.force_login(supervisor)
+
+    response = client.get(reverse("hrreports:reports"))
+
+    assert [unit.code for unit in response.context["units"]] == ["1010", "101010", "101020"]
+
+
+def test_code_lists_can_be_edited(client_as, db):
+    client = client_as(HR)
+    response = client.post(
+        reverse("hrreports:absence-type-create"),
+        {"code": "800", "name_fi": "Opintovapaa", "name_sv": "Studieledighet", "category": "other", "active": "on"},
+    )
+
+    assert response.status_code == 302
+    assert AbsenceType.objects.get(code="800").name_sv == "Studieledighet"
+
+
+def test_a_required_file_name_left_empty_is_explained(client_as, file_root):
+    response = client_as(HR).post(
+        reverse("hrreports:source-create"),
+        {"name": "puuttuu", "kind": "files", "folder": "", "encoding": "utf-8", "delimiter": ";"},
+    )
+
+    assert response.status_code == 200
+    assert "The file name of employments is required." in response.text
+    assert not Source.objects.exists()
+
+
+def test_run_status_names_the_stage(client_as, simulator_source, settings):
+    run = FetchRun.objects.create(source=simulator_source, period=date(2026, 2, 1), stage="fetching absences")
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    status = client.get(reverse("hrreports:run-status", args=[run.pk])).json()
+
+    assert status == {"status": "pending", "status_label": "Waiting", "stage": "Fetching: Absences", "finished": False}
