@@ -7,6 +7,9 @@ Cron strings are read in the scheduler's local time, which Django sets to TIME_Z
 from django.conf import settings
 from rq import cron
 
+from hrreports.jobs import populus_fetch_monthly
+from surveys.jobs import purge_expired
+
 from .jobs import heartbeat
 
 HEARTBEAT_INTERVAL_SECONDS = 60
@@ -20,3 +23,15 @@ for queue in settings.WORKER_QUEUES:
         name=f"heartbeat-{queue}",
         result_ttl=HEARTBEAT_INTERVAL_SECONDS,
     )
+
+# The monthly HR data fetch of the last full month, on POPULUS_FETCH_DAY at POPULUS_FETCH_HOUR.
+cron.register(
+    populus_fetch_monthly,
+    queue_name="populus",
+    cron=f"0 {settings.POPULUS_FETCH_HOUR} {settings.POPULUS_FETCH_DAY} * *",
+    name="populus-fetch-monthly",
+    job_timeout=3 * 3600,
+)
+
+# The daily retention purge of phone numbers, at night when no calls are made.
+cron.register(purge_expired, queue_name="reports", cron="15 3 * * *", name="surveys-purge-expired")

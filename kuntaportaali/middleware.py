@@ -3,7 +3,8 @@ from django.utils import translation
 
 
 class ChosenLanguageMiddleware:
-    """Finnish for everyone, unless the visitor picked Swedish or English with the switcher.
+    """The language of a residents' page address (/fi/..., /sv/..., /en/...); elsewhere Finnish,
+    unless the visitor picked Swedish or English with the switcher.
 
     The browser's Accept-Language is ignored on purpose: many residents' devices are set to
     English although they expect their municipality's portal in Finnish.
@@ -14,7 +15,9 @@ class ChosenLanguageMiddleware:
         self.languages = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = translation.get_language_from_path(request.path_info) or request.COOKIES.get(
+            settings.LANGUAGE_COOKIE_NAME
+        )
         if language not in self.languages:
             language = settings.LANGUAGE_CODE
         translation.activate(language)

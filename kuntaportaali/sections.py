@@ -43,6 +43,13 @@ SECTIONS = (
         "surveys.view_results",
     ),
     Section(
+        "consent",
+        _("Consent evidence"),
+        _("The append-only log of what residents were told and what they chose, with exports."),
+        "surveys:consent-log",
+        "surveys.view_consentevent",
+    ),
+    Section(
         "hr-admin",
         _("HR administration"),
         _("Populus sources, work units, supervisors, subscriptions and early-support rules."),

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -18,3 +19,6 @@ urlpatterns = [
     path("staff/hr/", include("hrreports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The residents' pages carry their language in the address, so a link can be shared in Swedish.
+urlpatterns += i18n_patterns(path("", include("surveys.public_urls")))

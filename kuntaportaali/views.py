@@ -3,9 +3,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from surveys.selectors import public_campaigns, public_campaigns_grouped
 
 from .decorators import staff_permission_required
 from .health import system_health
@@ -20,7 +23,8 @@ def login_locked_out(request, original_response=None, credentials=None):
 
 
 def public_home(request):
-    return render(request, "public/home.html")
+    groups = public_campaigns_grouped(public_campaigns(), language=get_language())
+    return render(request, "public/home.html", {"current": groups["running"] + groups["upcoming"]})
 
 
 @login_required

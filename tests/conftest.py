@@ -49,3 +49,12 @@ def rq_queues():
     yield queues
     for queue in queues.values():
         queue.empty()
+
+
+@pytest.fixture
+def english():
+    """Messages in English (the msgids), for tests that match a service's wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

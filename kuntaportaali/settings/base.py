@@ -152,6 +152,27 @@ RQ = {"COMMIT_MODE": "on_db_commit"}
 # A queue whose heartbeat is older than this has no live worker (or the cron process is down).
 HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("HEARTBEAT_MAX_AGE", 180))
 
+# HR data from CGI Populus: the source plug-ins, the monthly fetch (day of month and hour,
+# Helsinki time), the share of rejected rows above which a run fails as a whole, and the only
+# folder that file sources may read.
+POPULUS_SOURCE_KINDS = {
+    "simulator": "hrreports.sources.simulator.SimulatorSource",
+    "files": "hrreports.sources.files.FileSource",
+    "http": "hrreports.sources.http.HttpSource",
+}
+POPULUS_FETCH_DAY = env_int("POPULUS_FETCH_DAY", 5)
+POPULUS_FETCH_HOUR = env_int("POPULUS_FETCH_HOUR", 6)
+POPULUS_REJECT_THRESHOLD = float(env_str("POPULUS_REJECT_THRESHOLD") or "0.05")
+POPULUS_FILE_ROOT = Path(env_str("POPULUS_FILE_ROOT") or BASE_DIR / "var" / "populus")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CACHE_URL") or REDIS_URL,
+        "KEY_PREFIX": "kuntaportaali",
+    }
+}
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -162,6 +183,21 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "kuntaportaali@localhost"
 SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+
+# Surveys: phone numbers are encrypted at rest (Fernet; the first key encrypts, all decrypt, so
+# keys can be rotated) and matched by a keyed hash (HMAC-SHA256) that the do-not-call registry keeps.
+_DEMO_PHONE_ENCRYPTION_KEY = "3BBKvmP0dWYnM_1_ayPXUrvjEYgd7ZJ6j0kbNgW7vWk="
+_DEMO_PHONE_HASH_KEY = "demo-only-phone-hash-key"
+PHONE_ENCRYPTION_KEYS = env_list("PHONE_ENCRYPTION_KEYS", [_DEMO_PHONE_ENCRYPTION_KEY] if DEBUG else [])
+PHONE_HASH_KEY = env_str("PHONE_HASH_KEY") or (_DEMO_PHONE_HASH_KEY if DEBUG else "")
+PHONE_REGION = "FI"
+# A campaign may start only this many days after its first pre-announcement was published.
+ANNOUNCEMENT_LEAD_DAYS = env_int("ANNOUNCEMENT_LEAD_DAYS", 7)
+CONTACT_FILE_MAX_BYTES = env_int("CONTACT_FILE_MAX_BYTES", 20 * 1024 * 1024)
+# The telephony providers a campaign may call through; the default for new campaigns.
+TELEPHONY_PROVIDERS = ("simulator", "twilio")
+TELEPHONY_PROVIDER = env_str("TELEPHONY_PROVIDER") or "simulator"
+OPT_OUT_LIMIT_PER_HOUR = env_int("OPT_OUT_LIMIT_PER_HOUR", 20)
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -17,6 +17,10 @@ PUBLIC_BASE_URL = env_required("PUBLIC_BASE_URL", "the https address residents a
 env_required("DATABASE_URL", "production runs on PostgreSQL, e.g. postgres://user:pass@host:5432/kuntaportaali.")
 env_required("REDIS_URL", "workers and the web share one Redis, e.g. redis://host:6379/0.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
+PHONE_ENCRYPTION_KEYS = env_required(
+    "PHONE_ENCRYPTION_KEYS", "Fernet keys that encrypt phone numbers at rest, comma-separated, newest first."
+).split(",")
+PHONE_HASH_KEY = env_required("PHONE_HASH_KEY", "the secret of the keyed hash that matches phone numbers.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

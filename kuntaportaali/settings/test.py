@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-for-the-kuntaportaali-test-suite-0123456789")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("PHONE_ENCRYPTION_KEYS", "hS1mJ0y0Lw3h6h3oTHjv0d1G0pbqK4bqfQk1J2mC6rU=")
+os.environ.setdefault("PHONE_HASH_KEY", "test-only-phone-hash-key")
 
 from .base import *  # noqa: F403
 

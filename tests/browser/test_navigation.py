@@ -16,7 +16,7 @@ from tests.conftest import TEST_PASSWORD
 
 # The specification: which staff sections each role finds in the navigation, in navigation order.
 EXPECTED_SECTION_KEYS: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: ("surveys", "announcements", "results", "hr-admin", "unit-reports", "system", "users"),
+    Role.ADMIN: ("surveys", "announcements", "results", "consent", "hr-admin", "unit-reports", "system", "users"),
     Role.SURVEY_MANAGER: ("surveys", "results"),
     Role.COMMUNICATIONS: ("announcements",),
     Role.COUNCILLOR: ("results",),

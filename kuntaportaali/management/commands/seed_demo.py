@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from hrreports.demo import hr_demo_seed
 from kuntaportaali.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
 from kuntaportaali.roles import roles_sync
+from surveys.demo import survey_demo_seed
 
 
 class Command(BaseCommand):
@@ -21,6 +23,8 @@ class Command(BaseCommand):
             password = DEMO_PASSWORD
         roles_sync()
         created, updated = demo_users_seed(password=password)
+        self.stdout.write(f"surveys: {survey_demo_seed()}")
+        self.stdout.write(f"hr: {hr_demo_seed()}")
 
         self.stdout.write("Demo logins (username / role):")
         for demo in DEMO_USERS:
