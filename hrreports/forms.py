@@ -11,6 +11,7 @@ from .models import AbsenceType, SalaryType, Source, WorkUnit
 from .models.fetching import ReportType
 from .models.organisation import SupervisorRole
 from .periods import period_parse
+from .services.sources import MAX_UPLOAD_BYTES
 from .sources.base import source_kinds
 from .sources.files import DEFAULT_FILES, ENCODINGS
 from .sources.schema import FIELDS
@@ -123,6 +124,13 @@ class PreviewForm(forms.Form):
     report_type = forms.ChoiceField(label=_("Report"), choices=FILE_REPORTS)
     file = forms.FileField(label=_("Export file"), help_text=_("CSV or Excel (.xlsx) file as Populus wrote it."))
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Checked before the file is read into memory (the services check it again).
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload
+
 
 class UploadForm(PreviewForm):
     period = PeriodField()
@@ -144,6 +152,12 @@ class UnitForm(forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(path__startswith=self.instance.path)
         self.fields["parent"].queryset = parents
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if "/" in code:
+            raise forms.ValidationError(_("A unit code cannot contain a slash (/)."))
+        return code
 
 
 class AssignmentForm(forms.Form):

@@ -23,6 +23,7 @@ FIXED = {
     N("not yes or no (K/E, 1/0)"),
     N("not an employment kind (vakinainen or määräaikainen)"),
     N("longer than 32 characters"),
+    N("a unit code cannot contain a slash (/)"),
     N("a required value is missing"),
     N("the end date is before the start date"),
     N("the row is not a JSON object"),
@@ -60,6 +61,20 @@ PATTERNS = (
     ),
 )
 _PART = re.compile(r"^(?P<field>[a-z_]+): (?P<reason>.+)$")
+
+
+def field_display(report_type: str, field: str) -> str:
+    """The rejected field(s) ("unit_code" or "start, end") as labels in the active language."""
+    from .sources.schema import FIELD_BY_NAME
+
+    specs = FIELD_BY_NAME.get(report_type, {})
+    return (
+        ", ".join(
+            str(specs[name].label) if name in specs else name for name in (part.strip() for part in field.split(","))
+        )
+        if field
+        else ""
+    )
 
 
 def reason_display(reason: str) -> str:

@@ -3,10 +3,10 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Absence, Employee, Employment, FetchRun, SalaryPayment, SupervisorAssignment, WorkUnit
+from .models import Absence, Employee, Employment, FetchRun, SalaryPayment, Source, SupervisorAssignment, WorkUnit
 
 ALL_UNITS_PERMISSION = "hrreports.view_all_units"
 
@@ -56,6 +56,14 @@ def employees_search(*, query: str, limit: int = 50) -> QuerySet[Employee]:
         .distinct()
         .order_by("name")[:limit]
     )
+
+
+def sources_with_latest_run() -> list[tuple[Source, FetchRun | None]]:
+    """Every source with its newest fetch run (or None), in two queries whatever their number."""
+    newest = FetchRun.objects.filter(source=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
+    sources = list(Source.objects.annotate(latest_run_id=Subquery(newest)))
+    runs = FetchRun.objects.in_bulk([source.latest_run_id for source in sources if source.latest_run_id])
+    return [(source, runs.get(source.latest_run_id)) for source in sources]
 
 
 def fetch_runs_recent(*, limit: int = 100) -> QuerySet[FetchRun]:

@@ -1,5 +1,6 @@
 from django import forms
 from django.forms.models import fields_for_model
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,14 @@ class SurveyForm(forms.Form):
             widgets={name: TEXTAREA for name in ("purpose_fi", "purpose_sv", "purpose_en")},
         )
         self.fields.update(survey_fields | version_fields)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Survey.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(
+                _("Another survey already has the short name %(slug)s. Choose another one.") % {"slug": slug}
+            )
+        return slug
 
     def clean(self):
         data = super().clean()
@@ -95,8 +104,12 @@ class QuestionForm(forms.ModelForm):
         return [self[name] for name in self.fields if name.startswith("skip_")]
 
     def option_texts(self) -> list[OptionText]:
-        columns = [self.cleaned_data.get(f"options_{language}", "").splitlines() for language in ("fi", "sv", "en")]
-        finnish = [line for line in columns[0] if line.strip()]
+        # Blank lines are skipped in every language alike, so line N is keypad digit N in each of them.
+        columns = [
+            [line for line in self.cleaned_data.get(f"options_{language}", "").splitlines() if line.strip()]
+            for language in ("fi", "sv", "en")
+        ]
+        finnish = columns[0]
         padded = [column + [""] * (len(finnish) - len(column)) for column in columns[1:]]
         return [OptionText(fi, sv, en) for fi, sv, en in zip(finnish, padded[0], padded[1], strict=False)]
 
@@ -197,3 +210,11 @@ class PublishForm(forms.Form):
     published_on = forms.DateField(
         label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+    def clean_published_on(self):
+        published_on = self.cleaned_data["published_on"]
+        if published_on > timezone.localdate():
+            raise forms.ValidationError(
+                _("The date is in the future. Record the publication on the day it has been published.")
+            )
+        return published_on

@@ -19,7 +19,7 @@ from ..errors import PopulusError, TransientSourceError
 from ..models import FetchRun, RejectedRow, Source
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
-from ..sources.base import Rejection, SourceBatch, source_for
+from ..sources.base import Rejection, SourceBatch, person_numbers_hidden, source_for
 from .store import batches_store
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ def _finish(
         run.counts = counts or {}
         run.rows_read = rows_read
         run.rejected_count = len(rejections)
-        run.error = error
+        run.error = person_numbers_hidden(error)
         run.save()
     logger.info(
         "Populus fetch %s %s from %s: %s, counts %s, %d rejected",

@@ -41,6 +41,8 @@ def unit_paths_rebuild() -> int:
 @transaction.atomic
 def unit_save(*, unit: WorkUnit) -> WorkUnit:
     """Create or change a unit by hand; moving it under another parent moves its whole subtree."""
+    if "/" in unit.code:
+        raise PopulusError("A unit code cannot contain a slash (/).")
     unit.path = unit.path or f"/{unit.code}/"
     try:
         unit.full_clean(exclude=["path"])

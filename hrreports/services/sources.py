@@ -10,7 +10,7 @@ from django.db import transaction
 
 from ..errors import PopulusError
 from ..models import Source
-from ..reasons import reason_display
+from ..reasons import field_display, reason_display
 from ..sources.base import Rejection, source_class
 from ..sources.files import (
     DEFAULT_FILES,
@@ -136,6 +136,9 @@ def source_file_preview(*, source: Source, report_type: str, filename: str, data
         columns=[(spec.label, str(column_map[spec.name])) for spec in specs],
         fields=[spec.name for spec in specs],
     )
+    if len(data) > MAX_UPLOAD_BYTES:
+        preview.error = "The file is larger than 50 MB."
+        return preview
     try:
         batch = file_parse(data=data, filename=filename, report_type=report_type, options=options)
     except PopulusError as error:
@@ -143,5 +146,8 @@ def source_file_preview(*, source: Source, report_type: str, filename: str, data
         return preview
     preview.total = batch.total
     preview.rows = [[row.get(name) for name in preview.fields] for row in batch.rows[:limit]]
-    preview.rejected = [replace(r, reason=reason_display(r.reason)) for r in batch.rejected[:limit]]
+    preview.rejected = [
+        replace(r, field=field_display(report_type, r.field), reason=reason_display(r.reason))
+        for r in batch.rejected[:limit]
+    ]
     return preview

@@ -5,6 +5,7 @@ Which kinds exist is the setting POPULUS_SOURCE_KINDS (kind -> dotted class path
 kind touches no shared code.
 """
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,21 @@ from ..errors import PopulusError
 from .schema import FIELDS, FieldError, is_empty
 
 HIDDEN_VALUE = "(hidden)"
+# A Finnish personal identity code (ddmmyy, century sign, individual number, check character).
+_PERSON_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])")
+
+
+def person_numbers_hidden(text: str) -> str:
+    """`text` with anything shaped like a person number replaced by HIDDEN_VALUE.
+
+    Rejections and run errors quote values from the source; a column map that points at the wrong
+    column (or a data row taken for a header) must not carry person numbers into them.
+    """
+    return _PERSON_NUMBER.sub(HIDDEN_VALUE, text)
+
+
+def has_person_number(text: str) -> bool:
+    return bool(_PERSON_NUMBER.search(text))
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,10 @@ class Rejection:
     row: int | None = None
     field: str = ""
     value: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "value", person_numbers_hidden(self.value))
+        object.__setattr__(self, "reason", person_numbers_hidden(self.reason))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 
 from ..errors import PopulusError
-from .base import PopulusSource, Rejection, SourceBatch, row_validate
+from .base import PopulusSource, Rejection, SourceBatch, has_person_number, person_numbers_hidden, row_validate
 from .schema import FIELDS, default_column_map
 
 ENCODINGS = {"utf-8": "UTF-8", "windows-1252": "Windows-1252"}
@@ -153,9 +153,15 @@ def file_parse(*, data: bytes, filename: str, report_type: str, options: FileOpt
         positions, missing = _header_positions(report_type, column_map, header)
         if missing:
             found = ", ".join(cell for cell in (str(c).strip() for c in first[1]) if cell)[:300]
+            if has_person_number(found):
+                # A data row taken for the header: never quote it (it holds a person number).
+                raise PopulusError(
+                    f"The file {filename} has no header row: its first row is data. "
+                    "Untick “The files have a header row” in the source's settings and give the columns by number."
+                )
             raise PopulusError(
-                f"The file {filename} has no column {', '.join(missing)}. Its header row has: {found}. "
-                "Fix the source's column map or the export."
+                f"The file {filename} has no column {', '.join(missing)}. "
+                f"Its header row has: {person_numbers_hidden(found)}. Fix the source's column map or the export."
             )
     else:
         for name, reference in column_map.items():
@@ -167,7 +173,9 @@ def file_parse(*, data: bytes, filename: str, report_type: str, options: FileOpt
                 )
             positions[name] = position - 1
     needed = max((positions[f.name] for f in FIELDS[report_type] if f.required and f.name in positions), default=0)
+    data_rows = 0
     for number, record in records:
+        data_rows += 1
         if header_width and len(record) > header_width and any(str(c).strip() for c in record[header_width:]):
             batch.rejected.append(
                 Rejection(
@@ -194,6 +202,9 @@ def file_parse(*, data: bytes, filename: str, report_type: str, options: FileOpt
             batch.rows.append(values)
         else:
             batch.rejected.append(rejection)
+    if not data_rows:
+        # Storing an empty report would erase the month's rows fetched earlier.
+        raise PopulusError(f"The file {filename} has a header row but no data rows (was the export interrupted?).")
     return batch
 
 

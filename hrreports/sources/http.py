@@ -3,7 +3,7 @@
 GET {base_url}/{report_type}?period=YYYY-MM&page=1&page_size=N with `Authorization: Bearer <token>`.
 The answer is {"results": [...], "next": <url or null>} (or {"results": [...], "page": n,
 "pages": m}, or a bare list). Rows are objects keyed by the portal's field names. Connection
-errors, timeouts and HTTP 5xx/429 are retried with exponential backoff.
+errors, timeouts, answers cut off and HTTP 5xx/429/408 are retried with exponential backoff.
 """
 
 import time
@@ -17,7 +17,7 @@ from ..errors import PopulusError, TransientSourceError
 from .base import PopulusSource, Rejection, SourceBatch, row_validate
 
 MAX_PAGES = 10_000
-RETRY_STATUSES = {429, 500, 502, 503, 504}
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 
 
 class HttpSource(PopulusSource):
@@ -43,6 +43,9 @@ class HttpSource(PopulusSource):
                 continue
             except requests.ConnectionError:
                 reason = "the connection failed"
+                continue
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+                reason = "the answer was cut off"
                 continue
             if response.status_code in RETRY_STATUSES:
                 reason = f"HTTP {response.status_code}"

@@ -167,6 +167,14 @@ def _code(value: Any) -> str:
     return text
 
 
+def _unit_code(value: Any) -> str:
+    """Unit codes build the materialised paths of the unit tree ("/10/1010/"), so no slash."""
+    text = _code(value)
+    if "/" in text:
+        raise FieldError("a unit code cannot contain a slash (/)")
+    return text
+
+
 def _name(value: Any) -> str:
     return parse_text(value)[:200]
 
@@ -174,13 +182,13 @@ def _name(value: Any) -> str:
 _PERSON = Field("person_number", _("person number"), _code, personal=True, header="Henkilötunnus")
 _EMPLOYEE = Field("employee_name", _("employee name"), _name, required=False, header="Nimi")
 _EMPLOYMENT = Field("employment_id", _("employment id"), _code, header="Palvelussuhde")
-_UNIT = Field("unit_code", _("unit code"), _code, header="Kustannuspaikka")
+_UNIT = Field("unit_code", _("unit code"), _unit_code, header="Kustannuspaikka")
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     ReportType.UNITS: (
-        Field("code", _("unit code"), _code, header="Yksikkö"),
+        Field("code", _("unit code"), _unit_code, header="Yksikkö"),
         Field("name", _("unit name"), _name, header="Yksikön nimi"),
-        Field("parent_code", _("parent unit code"), _code, required=False, header="Ylempi yksikkö"),
+        Field("parent_code", _("parent unit code"), _unit_code, required=False, header="Ylempi yksikkö"),
         Field("active", _("active"), parse_bool, required=False, header="Voimassa"),
     ),
     ReportType.EMPLOYMENTS: (

@@ -210,10 +210,20 @@ class World:
     chains: list[list[Link]]
 
 
+_MASK64 = (1 << 64) - 1
+
+
 def _mix(*numbers: int) -> int:
+    """A 64-bit hash of `numbers` whose every bit is well mixed (splitmix64 steps).
+
+    The rare absences read independent 16-bit slices of one hash, so each slice must be uniform.
+    """
     value = 0x9E3779B97F4A7C15
     for number in numbers:
-        value = (value ^ (number & 0xFFFFFFFFFFFF)) * 0x100000001B3 % (1 << 64)
+        value = ((value ^ (number & _MASK64)) + 0x9E3779B97F4A7C15) & _MASK64
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
+        value ^= value >> 31
     return value
 
 

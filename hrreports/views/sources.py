@@ -6,9 +6,10 @@ from django.views.decorators.http import require_http_methods
 from kuntaportaali.decorators import staff_permission_required
 
 from ..errors import PopulusError
-from ..forms import ColumnMapForm, PreviewForm, SourceForm, UploadForm
-from ..models import FetchRun, Source
+from ..forms import KIND_LABELS, ColumnMapForm, PreviewForm, SourceForm, UploadForm
+from ..models import Source
 from ..models.fetching import ReportType
+from ..selectors import sources_with_latest_run
 from ..services.sources import source_columns_set, source_file_preview, source_file_store, source_save
 from ..sources.files import FileOptions
 from .home import MANAGE_HR
@@ -16,9 +17,7 @@ from .home import MANAGE_HR
 
 @staff_permission_required(MANAGE_HR)
 def sources(request):
-    rows = []
-    for source in Source.objects.all():
-        rows.append((source, FetchRun.objects.filter(source=source).order_by("-created_at", "-pk").first()))
+    rows = [(source, run, KIND_LABELS.get(source.kind, source.kind)) for source, run in sources_with_latest_run()]
     return render(request, "hrreports/sources.html", {"rows": rows})
 
 

@@ -71,7 +71,11 @@ def campaign_update(*, campaign: Campaign, by, caller_number: str, caller_number
     version_changes = "survey_version" in fields and fields["survey_version"] != campaign.survey_version
     if version_changes and campaign.status != S.DRAFT:
         raise SurveyError(_("The survey version can only be changed while the campaign is a draft."))
-    number = caller_number_check(raw_number=caller_number, override_reason=caller_number_override_reason, by=by)
+    if _keeps_approved_number(campaign, caller_number, caller_number_override_reason):
+        # An administrator already allowed this foreign number; other settings stay editable by its managers.
+        number = campaign.caller_number
+    else:
+        number = caller_number_check(raw_number=caller_number, override_reason=caller_number_override_reason, by=by)
     if number != campaign.caller_number or caller_number_override_reason != campaign.caller_number_override_reason:
         foreign = not phone_is_finnish(number)
         campaign.caller_number = number
@@ -82,6 +86,15 @@ def campaign_update(*, campaign: Campaign, by, caller_number: str, caller_number
     campaign.full_clean()
     campaign.save()
     return campaign
+
+
+def _keeps_approved_number(campaign: Campaign, raw_number: str, override_reason: str) -> bool:
+    if campaign.caller_number_override_by_id is None or override_reason != campaign.caller_number_override_reason:
+        return False
+    try:
+        return phone_normalise(raw_number) == campaign.caller_number
+    except InvalidPhoneNumber:
+        return False
 
 
 def campaign_publish_questions(*, campaign: Campaign, by) -> Campaign:
@@ -98,6 +111,13 @@ def campaign_publish_questions(*, campaign: Campaign, by) -> Campaign:
 
 @transaction.atomic
 def checklist_confirm(*, campaign: Campaign, by, **items: bool) -> LaunchChecklist:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in EDITABLE_STATUSES:
+        # What was confirmed before the first call is evidence; it is not rewritten afterwards.
+        raise SurveyError(
+            _("The launch checklist can be changed only before the campaign starts; this campaign is %(status)s.")
+            % {"status": campaign.get_status_display().lower()}
+        )
     checklist, _created = LaunchChecklist.objects.update_or_create(
         campaign=campaign,
         defaults={**{item: bool(items.get(item)) for item in LaunchChecklist.ITEMS}, "confirmed_by": by},
@@ -164,8 +184,11 @@ def campaign_transition(*, campaign: Campaign, to: str, by, note: str = "") -> C
     return campaign
 
 
+@transaction.atomic
 def campaign_start(*, campaign: Campaign, by) -> Campaign:
-    """Start a draft or ready campaign through the launch gate (a draft becomes ready on the way)."""
+    """Start a draft or ready campaign through the launch gate (a draft becomes ready on the way).
+
+    One transaction: a refusal leaves a draft a draft, not half-way at ready."""
     if campaign.status in (S.DRAFT, S.READY):
         problems = campaign_launch_problems(campaign=campaign)
         if problems:

@@ -13,6 +13,8 @@ from surveys.errors import SurveyError
 from surveys.models import Campaign, CampaignStatus, Contact, ContactImport, DoNotCall
 from surveys.phone_numbers import InvalidPhoneNumber, phone_encrypt, phone_hash, phone_normalise
 
+from .privacy import do_not_call_lock
+
 IMPORTABLE_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.READY, CampaignStatus.PAUSED)
 # The report keeps the first problems; the counts keep counting past them.
 MAX_PROBLEMS_KEPT = 1_000
@@ -39,6 +41,7 @@ def contacts_import(
         # One import at a time per campaign, so two uploads of the same file cannot both pass the dedupe.
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         _check_campaign_takes_contacts(campaign)
+        do_not_call_lock()
         report = ContactImport(campaign=campaign, filename=filename[:255], imported_by=by)
         normalised = _normalise_rows(parsed.rows, report)
         hashes = {number_hash for _row, _number, number_hash in normalised}

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -21,6 +21,10 @@ from surveys.models import (
 from surveys.phone_numbers import phone_hash, phone_normalise
 
 from .consent import consent_record
+
+# Opt-outs and contact imports serialise on this PostgreSQL advisory lock: otherwise an import that
+# read the registry just before an opt-out committed could add the opted-out number afterwards.
+DO_NOT_CALL_LOCK_KEY = 0x6B70_646E63  # "kpdnc"
 
 FINISHED_CAMPAIGN_STATUSES = (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED)
 CALLABLE_CONTACT_STATUSES = (ContactStatus.PENDING, ContactStatus.IN_PROGRESS)
@@ -106,6 +110,13 @@ def contacts_purge_expired(*, today: date) -> PurgeReport:
     return report
 
 
+def do_not_call_lock() -> None:
+    """Hold the registry lock until the current transaction ends (SQLite serialises writers itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DO_NOT_CALL_LOCK_KEY])
+
+
 def opt_out_register(*, raw_number: str, source: str) -> bool:
     """Put the number's keyed hash on the do-not-call registry and stop every call still to come.
 
@@ -117,6 +128,7 @@ def opt_out_register(*, raw_number: str, source: str) -> bool:
         raise ValueError(f"Unknown opt-out source {source!r}.")
     number_hash = phone_hash(phone_normalise(raw_number))
     with transaction.atomic():
+        do_not_call_lock()
         _entry, created = DoNotCall.objects.get_or_create(phone_hash=number_hash, defaults={"source": source})
         still_to_call = list(
             Contact.objects.select_for_update(of=("self",))

@@ -6,6 +6,7 @@ which a copy keeps.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -39,16 +40,21 @@ class OptionText:
 @transaction.atomic
 def survey_create(*, slug: str, organiser: str, by, **version_fields) -> Survey:
     survey = Survey(slug=slug, organiser=organiser, created_by=by)
-    survey.full_clean()
+    _full_clean(survey)
     survey.save()
     version = SurveyVersion(survey=survey, number=1, **version_fields)
-    version.full_clean()
+    _full_clean(version)
     version.save()
     return survey
 
 
 def survey_editable_version(*, survey: Survey) -> SurveyVersion:
-    """The version edits go to: the current one, or a fresh copy when the current one is frozen."""
+    """The version edits go to: the current one, or a fresh copy when the current one is frozen.
+
+    Call it inside a transaction: it locks the survey row until the edit commits, so a campaign
+    start cannot freeze the version half-way through an edit (see `version_freeze`) and two
+    concurrent edits of a frozen version cannot both copy it."""
+    Survey.objects.select_for_update().only("pk").get(pk=survey.pk)
     current = survey.current_version
     if not current.is_frozen:
         return current
@@ -57,14 +63,14 @@ def survey_editable_version(*, survey: Survey) -> SurveyVersion:
 
 @transaction.atomic
 def survey_update(*, survey: Survey, organiser: str, **version_fields) -> SurveyVersion:
-    survey.organiser = organiser
-    survey.full_clean()
-    survey.save(update_fields=["organiser"])
     version = survey_editable_version(survey=survey)
+    survey.organiser = organiser
+    _full_clean(survey)
+    survey.save(update_fields=["organiser"])
     for name in VERSION_FIELDS:
         if name in version_fields:
             setattr(version, name, version_fields[name])
-    version.full_clean()
+    _full_clean(version)
     version.save()
     return version
 
@@ -127,7 +133,11 @@ def question_move(*, survey: Survey, position: int, offset: int) -> int:
     return target
 
 
+@transaction.atomic
 def version_freeze(*, version: SurveyVersion) -> None:
+    # The same lock as the edits take: an edit in progress finishes before the version freezes.
+    Survey.objects.select_for_update().only("pk").get(pk=version.survey_id)
+    version.refresh_from_db(fields=["frozen_at"])
     if not version.is_frozen:
         version.frozen_at = timezone.now()
         version.save(update_fields=["frozen_at"])
@@ -163,8 +173,16 @@ def _question_at(version: SurveyVersion, position: int) -> Question:
     return question
 
 
+def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
+    """Model validation whose failure is a SurveyError a page can show, never a server error."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise SurveyError(" ".join(error.messages)) from None
+
+
 def _question_validate(question: Question, options: list[OptionText]) -> None:
-    question.full_clean(exclude=["version"])
+    _full_clean(question, exclude=["version"])
     version = question.version
     missing = [
         name

@@ -77,9 +77,13 @@ def campaign_checklist(request, slug: str):
     checklist = LaunchChecklist.objects.filter(campaign=campaign).first()
     form = ChecklistForm(request.POST or None, instance=checklist)
     if request.method == "POST" and form.is_valid():
-        campaign_services.checklist_confirm(campaign=campaign, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The launch checklist was confirmed in your name."))
-        return redirect("surveys:campaign", slug=slug)
+        try:
+            campaign_services.checklist_confirm(campaign=campaign, by=request.user, **form.cleaned_data)
+        except SurveyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The launch checklist was confirmed in your name."))
+            return redirect("surveys:campaign", slug=slug)
     return render(request, "surveys/campaigns/checklist.html", {"form": form, "campaign": campaign})
 
 

@@ -153,3 +153,11 @@ def fetched_samples(sample_source):
     from tests.hrreports.conftest import SAMPLE_PERIOD
 
     populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+
+def test_a_unit_code_with_a_slash_cannot_reach_into_another_scope(unit_tree, supervisor):
+    # "/10/x/" would start with the path "/10/" of unit 10 although the unit is a root.
+    with pytest.raises(PopulusError, match="slash"):
+        make_unit("10/x")
+
+    assert not WorkUnit.objects.filter(code="10/x").exists()

@@ -100,3 +100,16 @@ def test_person_numbers_are_unique_per_employment_and_in_the_test_range(report):
         assert people.setdefault(row["employment_id"], row["person_number"]) == row["person_number"]
         assert row["person_number"][7] == "9"  # individual numbers 900-999: temporary/test range
     assert len(set(people.values())) == len(people)
+
+
+def test_every_rare_absence_kind_occurs_in_a_year():
+    codes: Counter = Counter()
+    for month in range(1, 13):
+        for row in rows("absences", date(2025, month, 1)):
+            if row["start"].month == month and row["start"].year == 2025:
+                codes[row["absence_code"]] += 1
+
+    # Unpaid leave (500), accidents (110), family leave (410) and long sick leave: a few each.
+    assert 10 <= codes["500"] <= 80
+    assert 10 <= codes["110"] <= 60
+    assert 10 <= codes["410"] <= 120

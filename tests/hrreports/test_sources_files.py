@@ -216,3 +216,72 @@ def test_units_under_a_rejected_parent_are_rejected_too(sample_source, file_root
     assert run.counts["units"] == 7
     assert sorted(run.rejected_rows.values_list("row", "value")) == [(9, "99"), (10, "30"), (11, "4010")]
     assert not WorkUnit.objects.filter(code__in=["30", "3010", "4010"]).exists()
+
+
+def test_a_header_only_file_fails_instead_of_erasing_the_month(sample_source, file_root):
+    populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+    before = Absence.objects.count()
+    (file_root / "samples" / "poissaolot_202603.csv").write_text(HEADER + "\n", encoding="utf-8")
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.status == RunStatus.FAILED
+    assert "has a header row but no data rows" in run.error
+    assert Absence.objects.count() == before > 0
+
+
+def test_a_data_row_taken_for_the_header_is_not_quoted():
+    with pytest.raises(PopulusError) as caught:
+        parse(GOOD + "\n" + GOOD + "\n")
+
+    assert "has no header row: its first row is data" in str(caught.value)
+    assert "010175-901V" not in str(caught.value)
+    assert "Mäkinen" not in str(caught.value)
+
+
+def test_a_run_on_files_without_header_never_stores_person_numbers_in_its_error(sample_source, file_root):
+    folder = file_root / "samples"
+    lines = (folder / "poissaolot_202603.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "poissaolot_202603.csv").write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.status == RunStatus.FAILED
+    assert "first row is data" in run.error
+    assert "010175-901V" not in run.error
+
+
+def test_a_person_number_in_a_wrongly_mapped_column_is_hidden_in_the_rejection():
+    # The column map points the start date at column 1, which holds the person number.
+    columns = {"person_number": 1, "employment_id": 3, "unit_code": 4, "absence_code": 5, "start": 1, "end": 8}
+
+    batch = parse(GOOD, has_header=False, columns={"absences": columns})
+
+    [rejected] = batch.rejected
+    assert rejected.field == "start"
+    assert rejected.value == "(hidden)"
+    assert "010175-901V" not in rejected.reason
+
+
+def test_store_rejections_hide_person_numbers_too(sample_source, file_root, settings):
+    settings.POPULUS_REJECT_THRESHOLD = 0.5
+    folder = file_root / "samples"
+    lines = (folder / "poissaolot_202603.csv").read_text(encoding="utf-8").splitlines()
+    lines.append(lines[1].replace(";101010;", ";010175-901V;"))  # a person number where the unit belongs
+    (folder / "poissaolot_202603.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    [rejected] = run.rejected_rows.all()
+    assert (rejected.field, rejected.value) == ("unit_code", "(hidden)")
+
+
+def test_unit_codes_with_a_slash_are_rejected():
+    header = "Yksikkö;Yksikön nimi;Ylempi yksikkö;Voimassa"
+
+    batch = parse(f"{header}\n10/5;Vinoviiva;;K\n20;Hyvä;10/5;K\n", report_type="units", filename="yksikot.csv")
+
+    assert [(r.row, r.field, r.reason) for r in batch.rejected] == [
+        (2, "code", "a unit code cannot contain a slash (/)"),
+        (3, "parent_code", "a unit code cannot contain a slash (/)"),
+    ]

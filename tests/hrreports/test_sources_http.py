@@ -73,6 +73,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, [absence(1), {"person_number": "x", "start": "huomenna"}])
         if kind == "down":
             return self.answer(500, {"detail": "broken"})
+        if kind == "cut":  # promises more bytes than it sends, then closes the connection
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"results": [')
+            self.close_connection = True
+            return None
         if kind == "html":
             return self.answer(200, "<html>login</html>")
         return self.answer(404, {})
@@ -166,3 +174,12 @@ def test_run_fails_clearly_when_the_endpoint_stays_down(server, db):
 
     assert run.status == RunStatus.FAILED
     assert "did not answer after 3 tries: HTTP 500" in run.error
+
+
+def test_an_answer_cut_off_midway_is_retried_as_transient(server):
+    Handler.calls.pop("cut", None)
+
+    with pytest.raises(TransientSourceError, match="cut off"):
+        source(server, "cut", retries=1).fetch("absences", PERIOD)
+
+    assert Handler.calls["cut"] == 2

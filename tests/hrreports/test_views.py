@@ -289,3 +289,56 @@ def test_run_status_names_the_stage(client_as, simulator_source, settings):
     status = client.get(reverse("hrreports:run-status", args=[run.pk])).json()
 
     assert status == {"status": "pending", "status_label": "Waiting", "stage": "Fetching: Absences", "finished": False}
+
+
+def test_sources_page_queries_do_not_grow_with_sources_and_name_the_kind(client_as, fetched, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("hrreports:sources"))
+    for number in range(5):
+        extra = Source.objects.create(name=f"lisa-{number}", kind="simulator", config={})
+        FetchRun.objects.create(source=extra, period=SAMPLE_PERIOD)
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(reverse("hrreports:sources"))
+
+    assert len(six.captured_queries) == len(one.captured_queries)
+    assert "Export files (CSV or Excel)" in response.text
+    assert "Simulator (demo data)" in response.text
+    assert [run.source.name if run else None for _source, run, _kind in response.context["rows"]] == [
+        "lisa-0",
+        "lisa-1",
+        "lisa-2",
+        "lisa-3",
+        "lisa-4",
+        "tiedostot",
+    ]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client_as, sample_source, monkeypatch):
+    monkeypatch.setattr("hrreports.forms.MAX_UPLOAD_BYTES", 10)
+    upload = SimpleUploadedFile("poissaolot.csv", (SAMPLES / "poissaolot_202603.csv").read_bytes())
+
+    response = client_as(HR).post(
+        reverse("hrreports:source-preview", args=[sample_source.pk]), {"report_type": "absences", "file": upload}
+    )
+
+    assert response.context["preview"] is None
+    assert "larger than 50 MB" in response.text
+
+
+def test_rejected_rows_name_the_field_in_the_readers_language(client_as, fetched, file_root, settings):
+    settings.POPULUS_REJECT_THRESHOLD = 1
+    path = file_root / "samples" / "poissaolot_202603.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";102;", ";999;", 1), encoding="utf-8")
+    run = populus_fetch(source=fetched, period=SAMPLE_PERIOD)
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("hrreports:run-detail", args=[run.pk]))
+
+    assert ">absence code<" in response.text
+    assert ">absence_code<" not in response.text

@@ -124,7 +124,7 @@ def test_communications_prepares_publishes_and_records_announcements(client_as, 
     assert f"/sv/enkater/{campaign.slug}/" in campaign.announcements.get(channel="website", language="sv").text
 
     client.post(reverse("surveys:campaign-publish", kwargs={"slug": campaign.slug}))
-    published_on = campaign.start_date - timedelta(days=10)
+    published_on = timezone.localdate()
     client.post(
         reverse("surveys:announcement", kwargs={"pk": website.pk}),
         {"publish": "1", "published_on": published_on.isoformat()},
@@ -163,3 +163,37 @@ def test_survey_manager_starts_a_launch_ready_campaign_from_its_page(client_as, 
 
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.RUNNING
+
+
+def test_a_publication_cannot_be_recorded_for_a_future_day(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    client = client_as(Role.COMMUNICATIONS)
+    client.get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug}))
+    website = campaign.announcements.get(channel="website", language="fi")
+
+    response = client.post(
+        reverse("surveys:announcement", kwargs={"pk": website.pk}),
+        {"publish": "1", "published_on": (timezone.localdate() + timedelta(days=1)).isoformat()},
+    )
+
+    assert response.status_code == 200
+    assert response.context["publish_form"].errors["published_on"]
+    website.refresh_from_db()
+    assert website.published_on is None
+
+
+def test_the_checklist_page_refuses_changes_once_the_campaign_runs(client_as, survey, role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = make_launch_ready(
+        build_campaign(survey, manager), manager=manager, communications=role_users[Role.COMMUNICATIONS]
+    )
+    client = client_as(Role.SURVEY_MANAGER)
+    client.post(reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"})
+
+    checklist_url = reverse("surveys:campaign-checklist", kwargs={"slug": campaign.slug})
+    response = client.post(checklist_url, {"opt_out_path": "on"})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    campaign.refresh_from_db()
+    assert campaign.checklist.unconfirmed_items() == []

@@ -190,3 +190,69 @@ def test_start_campaign_command_names_an_unknown_campaign(db):
 
     with pytest.raises(CommandError, match="No campaign called 'ei-ole'"):
         call_command("start_campaign", "ei-ole")
+
+
+def test_a_refused_start_leaves_a_draft_a_draft(survey, manager, communications, monkeypatch):
+    campaign = make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
+    # The gate passes when the draft is checked, then fails on the way from ready to running.
+    answers = iter([[], ["The questions are not published on the residents' page."]])
+    monkeypatch.setattr(campaign_services, "campaign_launch_problems", lambda **kwargs: next(answers))
+
+    with pytest.raises(LaunchRefused):
+        campaign_services.campaign_start(campaign=campaign, by=manager)
+
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    assert list(campaign.status_changes.values_list("to_status", flat=True)) == [CampaignStatus.DRAFT]
+
+
+def test_the_checklist_cannot_be_rewritten_after_the_start(ready, manager):
+    campaign = campaign_services.campaign_start(campaign=ready, by=manager)
+
+    with pytest.raises(SurveyError, match="only before the campaign starts; this campaign is running"):
+        campaign_services.checklist_confirm(campaign=campaign, by=manager, purpose_not_marketing=False)
+
+    assert LaunchChecklist.objects.get(campaign=campaign).unconfirmed_items() == []
+
+
+def test_a_survey_manager_may_edit_a_campaign_whose_foreign_number_an_admin_allowed(survey, manager):
+    admin = make_user("admin-user", Role.ADMIN)
+    reason = "Ruotsinkielinen kysely Tukholman toimistolta."
+    campaign = campaign_services.campaign_create(
+        by=admin,
+        slug="ulkomaa",
+        survey_version=survey.current_version,
+        caller_number="+46 8 123 456 78",
+        caller_number_override_reason=reason,
+        name="Ruotsi",
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        number_source="x",
+        information_notice_fi="x",
+    )
+
+    updated = campaign_services.campaign_update(
+        campaign=campaign,
+        by=manager,
+        caller_number="+46 8 123 456 78",
+        caller_number_override_reason=reason,
+        name="Uusi",
+    )
+
+    assert (updated.name, updated.caller_number, updated.caller_number_override_by) == ("Uusi", "+46812345678", admin)
+    with pytest.raises(SurveyError, match="must be a Finnish number"):
+        campaign_services.campaign_update(
+            campaign=updated, by=manager, caller_number="+46 8 123 456 79", caller_number_override_reason=reason
+        )
+
+
+def test_start_campaign_command_refuses_a_user_without_the_survey_manager_role(ready):
+    from django.core.management import CommandError
+
+    make_user("viestija", Role.COMMUNICATIONS)
+
+    with pytest.raises(CommandError, match="'viestija' may not start campaigns"):
+        call_command("start_campaign", ready.slug, "--by", "viestija")
+
+    ready.refresh_from_db()
+    assert ready.status == CampaignStatus.DRAFT

@@ -135,3 +135,32 @@ def test_other_roles_cannot_edit(client_as, role_users, role):
         client.post(reverse("surveys:question-create", kwargs={"slug": "strategia"}), question_post()).status_code
         == 403
     )
+
+
+def test_a_taken_survey_short_name_is_a_field_error_not_a_server_error(manager_client, role_users):
+    build_survey(role_users[Role.SURVEY_MANAGER], slug="varattu")
+
+    response = manager_client.post(
+        reverse("surveys:survey-create"),
+        {"slug": "varattu", "organiser": "Kunta", "title_fi": "Otsikko", "purpose_fi": "Tarkoitus."},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["slug"]
+    assert Survey.objects.filter(slug="varattu").count() == 1
+
+
+def test_blank_lines_do_not_shift_the_swedish_options_against_the_finnish_ones(manager_client, role_users):
+    build_survey(role_users[Role.SURVEY_MANAGER], slug="rivit")
+
+    response = manager_client.post(
+        reverse("surveys:question-create", kwargs={"slug": "rivit"}),
+        question_post(options_fi="Luontoa\n\nPalveluita\n", options_sv="Naturen\n\nServicen\n"),
+    )
+
+    assert response.status_code == 302
+    question = Survey.objects.get(slug="rivit").current_version.questions.order_by("position").last()
+    assert list(question.options.values_list("digit", "label_fi", "label_sv")) == [
+        (1, "Luontoa", "Naturen"),
+        (2, "Palveluita", "Servicen"),
+    ]

@@ -158,3 +158,47 @@ def test_csrf_is_enforced(db):
         opt_out_url(), {"phone": "040 123 4567", "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
     )
     assert accepted.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_opt_out_committed_during_an_import_is_not_imported(campaign):
+    """The import waits for an opt-out in progress and then leaves its number out (PostgreSQL locks)."""
+    import threading
+
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite serialises writers itself")
+    opted_out = threading.Event()
+    release = threading.Event()
+    reports = []
+
+    def resident_opts_out():
+        try:
+            with transaction.atomic():
+                opt_out_register(raw_number="040 123 4567", source="web")
+                opted_out.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def manager_imports():
+        try:
+            reports.append(contacts_import(campaign=campaign, data=b"puhelin\n040 123 4567\n", filename="x.csv"))
+        finally:
+            connection.close()
+
+    resident = threading.Thread(target=resident_opts_out)
+    resident.start()
+    assert opted_out.wait(timeout=10)
+    importer = threading.Thread(target=manager_imports)
+    importer.start()
+    importer.join(timeout=1)
+    still_waiting = importer.is_alive()
+    release.set()
+    resident.join(timeout=10)
+    importer.join(timeout=10)
+
+    assert still_waiting
+    assert (reports[0].imported, reports[0].opted_out) == (0, 1)
+    assert not Contact.objects.filter(campaign=campaign).exists()

@@ -169,3 +169,19 @@ def test_editing_after_a_campaign_started_creates_a_new_version_and_keeps_the_ol
     survey_services.question_delete(survey=survey, position=4)
     assert survey.versions.count() == 2, "edits go to the unfrozen copy from then on"
     assert first.questions.count() == 4
+
+
+def test_edits_and_the_freeze_lock_the_survey_row(manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survey = build_survey(manager)
+
+    with CaptureQueriesContext(connection) as edit:
+        survey_services.question_create(survey=survey, kind=QuestionKind.YES_NO, text_fi="Uusi?", text_sv="Ny?")
+    with CaptureQueriesContext(connection) as freeze:
+        survey_services.version_freeze(version=survey.current_version)
+
+    for queries in (edit, freeze):
+        locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+        assert any('FROM "surveys_survey"' in sql for sql in locks)

@@ -38,6 +38,8 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=username, is_active=True).first()
             if user is None:
                 raise CommandError(f"No active user called {username!r}.")
+            if not user.has_perm("surveys.manage_surveys"):
+                raise CommandError(f"User {username!r} may not start campaigns (no survey manager role).")
             return user
         return LaunchChecklist.objects.get(campaign=campaign).confirmed_by
 
