@@ -327,7 +327,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client_as, samp
     )
 
     assert response.context["preview"] is None
-    assert "larger than 50 MB" in response.text
+    assert "Tiedosto on suurempi kuin 50 Mt." in response.text
 
 
 def test_rejected_rows_name_the_field_in_the_readers_language(client_as, fetched, file_root, settings):
