@@ -50,6 +50,18 @@ def build_survey(by, *, slug: str = "strategia", offers_sv: bool = True) -> Surv
     return survey
 
 
+def skip_from_no_to_last(survey: Survey) -> None:
+    """Answering "no" (2) to question 2 of `build_survey` jumps to question 4."""
+    survey_services.question_update(
+        survey=survey,
+        position=2,
+        kind=QuestionKind.YES_NO,
+        text_fi="Liikutko viikoittain?",
+        text_sv="Motionerar du varje vecka?",
+        skips={2: 4},
+    )
+
+
 def build_campaign(survey: Survey, by, *, slug: str = "syksy", start: date | None = None, **fields) -> Campaign:
     start = start or timezone.localdate() + timedelta(days=14)
     values = {

@@ -7,20 +7,13 @@ from surveys.models import QuestionKind
 from surveys.script import call_script
 from surveys.services import surveys as survey_services
 from tests.conftest import make_user
-from tests.surveys.factories import build_survey
+from tests.surveys.factories import build_survey, skip_from_no_to_last
 
 
 @pytest.fixture
 def survey(db):
     survey = build_survey(make_user("manager", Role.SURVEY_MANAGER))
-    survey_services.question_update(
-        survey=survey,
-        position=2,
-        kind=QuestionKind.YES_NO,
-        text_fi="Liikutko viikoittain?",
-        text_sv="Motionerar du varje vecka?",
-        skips={2: 4},
-    )
+    skip_from_no_to_last(survey)
     return survey
 
 

@@ -9,7 +9,7 @@ from surveys.services import campaigns as campaign_services
 from surveys.services import surveys as survey_services
 from surveys.services.surveys import OptionText
 from tests.conftest import make_user
-from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready, skip_from_no_to_last
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -78,14 +78,7 @@ def test_swedish_text_is_required_when_the_survey_offers_swedish(manager):
 
 def test_move_swaps_neighbours_and_drops_skips_that_would_point_backwards(manager):
     survey = build_survey(manager)
-    survey_services.question_update(
-        survey=survey,
-        position=2,
-        kind=QuestionKind.YES_NO,
-        text_fi="Liikutko viikoittain?",
-        text_sv="Motionerar du varje vecka?",
-        skips={2: 4},
-    )
+    skip_from_no_to_last(survey)
 
     assert survey_services.question_move(survey=survey, position=4, offset=-1) == 3
     assert [text for _position, text in texts(survey)] == [
@@ -136,14 +129,7 @@ def test_delete_closes_the_gap(manager):
 def test_editing_after_a_campaign_started_creates_a_new_version_and_keeps_the_old(manager, communications):
     survey = build_survey(manager)
     campaign = make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
-    survey_services.question_update(
-        survey=survey,
-        position=2,
-        kind=QuestionKind.YES_NO,
-        text_fi="Liikutko viikoittain?",
-        text_sv="Motionerar du varje vecka?",
-        skips={2: 4},
-    )
+    skip_from_no_to_last(survey)
     campaign_services.campaign_start(campaign=campaign, by=manager)
     first = SurveyVersion.objects.get(survey=survey, number=1)
     assert first.is_frozen
