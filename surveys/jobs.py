@@ -17,3 +17,26 @@ def purge_expired() -> str:
         return contacts_purge_expired(today=timezone.localdate()).summary_line()
     finally:
         cache.delete(PURGE_LOCK_KEY)
+
+
+DIAL_TICK_LOCK_KEY = "lock:surveys:dial-tick"
+DIAL_TICK_LOCK_SECONDS = 60
+
+
+def dial_tick() -> str:
+    """Every few seconds: queue the calls every running campaign may start now."""
+    from .services.dialing import dial_tick_all
+
+    if not cache.add(DIAL_TICK_LOCK_KEY, "1", timeout=DIAL_TICK_LOCK_SECONDS):
+        return "skipped: another tick is running"
+    try:
+        return f"queued={dial_tick_all()}"
+    finally:
+        cache.delete(DIAL_TICK_LOCK_KEY)
+
+
+def place_call(attempt_id: int) -> str:
+    """Dial one attempt; a redelivered job finds the attempt no longer queued and does nothing."""
+    from .services.dialing import attempt_place
+
+    return attempt_place(attempt_id=attempt_id)

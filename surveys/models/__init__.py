@@ -1,4 +1,5 @@
 from .announcement import Announcement, AnnouncementChannel
+from .calls import Answer, CallAttempt, CallStatus, Response, ResponseStatus
 from .campaign import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from .consent import ConsentEvent, ConsentKind
 from .contacts import Contact, ContactImport, ContactStatus, DoNotCall
@@ -8,6 +9,9 @@ from .survey import Demographic, Question, QuestionKind, QuestionOption, Survey,
 __all__ = [
     "Announcement",
     "AnnouncementChannel",
+    "Answer",
+    "CallAttempt",
+    "CallStatus",
     "Campaign",
     "CampaignStatus",
     "CampaignStatusChange",
@@ -22,6 +26,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "QuestionOption",
+    "Response",
+    "ResponseStatus",
     "Section",
     "Survey",
     "SurveyVersion",

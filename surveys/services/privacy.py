@@ -64,10 +64,22 @@ def _purge_import_reports(campaigns: QuerySet, now: datetime) -> int:
     return ContactImport.objects.filter(campaign__in=campaigns).exclude(problems=[]).update(problems=[])
 
 
-# Each step clears one kind of data; the dialing adds its call metadata here, in the same report.
+def _purge_call_metadata(campaigns: QuerySet, now: datetime) -> int:
+    # The carrier's call ids and exact call times could be matched with the carrier's records of numbers.
+    from surveys.models import CallAttempt
+
+    return (
+        CallAttempt.objects.filter(contact__campaign__in=campaigns)
+        .filter(Q(provider_call_id__isnull=False) | Q(placed_at__isnull=False))
+        .update(provider_call_id=None, placed_at=None, answered_at=None, ended_at=None, error="")
+    )
+
+
+# Each step clears one kind of data, in the same report.
 PURGE_STEPS: list[PurgeStep] = [
     PurgeStep("numbers", _purge_numbers),
     PurgeStep("import_reports", _purge_import_reports),
+    PurgeStep("call_metadata", _purge_call_metadata),
 ]
 
 

@@ -43,8 +43,8 @@ def test_numbers_are_purged_after_retention_and_the_rest_is_kept(finished):
 
     report = contacts_purge_expired(today=END + timedelta(days=31))
 
-    assert report.campaigns == {"joulu": {"numbers": 2, "import_reports": 1}}
-    assert report.summary_line() == "purged_campaigns=1 numbers=2 import_reports=1"
+    assert report.campaigns == {"joulu": {"numbers": 2, "import_reports": 1, "call_metadata": 0}}
+    assert report.summary_line() == "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0"
     contacts = list(finished.contacts.all())
     assert {contact.pseudonym for contact in contacts} == pseudonyms
     assert all(contact.phone_encrypted is None and contact.phone_hash is None for contact in contacts)
@@ -60,7 +60,7 @@ def test_purge_is_idempotent(finished):
 
     again = contacts_purge_expired(today=END + timedelta(days=32))
 
-    assert again.summary_line() == "purged_campaigns=0 numbers=0 import_reports=0"
+    assert again.summary_line() == "purged_campaigns=0 numbers=0 import_reports=0 call_metadata=0"
 
 
 def test_a_campaign_still_inside_its_window_is_not_touched(finished, make_campaign):
@@ -98,13 +98,16 @@ def test_command_prints_what_it_removed_and_a_summary_line(finished):
     call_command("purge_expired", "--today", "2026-01-19", stdout=stdout)
 
     lines = stdout.getvalue().splitlines()
-    assert lines == ["campaign joulu: numbers=2 import_reports=1", "purged_campaigns=1 numbers=2 import_reports=1"]
+    assert lines == [
+        "campaign joulu: numbers=2 import_reports=1 call_metadata=0",
+        "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0",
+    ]
     assert Contact.objects.filter(phone_hash__isnull=False).count() == 0
 
 
 def test_job_purges_with_todays_date(finished):
     # END + 30 days is long past by the time the suite runs.
-    assert purge_expired() == "purged_campaigns=1 numbers=2 import_reports=1"
+    assert purge_expired() == "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0"
 
 
 def test_daily_job_is_registered_on_the_reports_queue():

@@ -1,0 +1,68 @@
+"""When a campaign may call: Helsinki wall-clock hours on its weekdays, between its first and last
+calling day, outside Finnish public holidays. DST-safe: hours are read on the local clock and
+converted with zoneinfo, so a day that is 23 or 25 hours long keeps its 10-20 window."""
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from surveys.models import Campaign
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+# Parts of the day, by local start hour: a retry goes to another part than the earlier attempts.
+DAY_PARTS = (("morning", 0), ("afternoon", 12), ("evening", 16))
+
+
+@lru_cache(maxsize=32)
+def _finnish_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("FI", years=year)
+
+
+def is_calling_day(campaign: Campaign, day: date) -> bool:
+    if not campaign.start_date <= day <= campaign.end_date or day.weekday() not in campaign.weekdays:
+        return False
+    return not (campaign.exclude_holidays and day in _finnish_holidays(day.year))
+
+
+def _local(day: date, clock: time) -> datetime:
+    # fold=0 and zoneinfo's normalisation: a wall time skipped by the spring change moves forward.
+    return datetime.combine(day, clock, tzinfo=HELSINKI).astimezone(HELSINKI)
+
+
+def _day_window(campaign: Campaign, day: date) -> tuple[datetime, datetime]:
+    if campaign.is_demo_window:
+        return _local(day, time(0)), _local(day + timedelta(days=1), time(0))
+    return _local(day, campaign.daily_start), _local(day, campaign.daily_end)
+
+
+def next_open_moment(campaign: Campaign, after: datetime) -> datetime | None:
+    """The first moment at or after `after` when the campaign may call, None when none is left."""
+    moment = after.astimezone(HELSINKI)
+    day = max(moment.date(), campaign.start_date)
+    while day <= campaign.end_date:
+        if is_calling_day(campaign, day):
+            start, end = _day_window(campaign, day)
+            if moment < end:
+                return max(moment, start)
+        day += timedelta(days=1)
+    return None
+
+
+def is_open(campaign: Campaign, moment: datetime) -> bool:
+    return next_open_moment(campaign, moment) == moment
+
+
+def day_part(moment: datetime) -> str:
+    hour = moment.astimezone(HELSINKI).hour
+    return [name for name, start in DAY_PARTS if hour >= start][-1]
+
+
+def next_part_start(moment: datetime) -> datetime:
+    """The beginning of the part of the day after the one `moment` is in (Helsinki time)."""
+    local = moment.astimezone(HELSINKI)
+    for _name, start in DAY_PARTS:
+        if local.hour < start:
+            return _local(local.date(), time(start))
+    return _local(local.date() + timedelta(days=1), time(0))

@@ -1,0 +1,118 @@
+"""Calls and answers. An attempt is one dial of one contact; answers belong to a pseudonymous
+response and never point at the contact (whose phone number is personal data)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .campaign import Campaign
+from .contacts import Contact
+from .survey import Question, QuestionOption, SurveyVersion
+
+
+class CallStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be dialed")
+    QUEUED = "queued", _("Queued")
+    DIALING = "dialing", _("Dialing")
+    RINGING = "ringing", _("Ringing")
+    IN_PROGRESS = "in-progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    BUSY = "busy", _("Busy")
+    NO_ANSWER = "no-answer", _("No answer")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Cancelled")
+    MACHINE = "machine", _("Answering machine")
+
+
+# Statuses after which the carrier sends nothing that changes the outcome.
+FINAL_CALL_STATUSES = frozenset(
+    {
+        CallStatus.COMPLETED,
+        CallStatus.BUSY,
+        CallStatus.NO_ANSWER,
+        CallStatus.FAILED,
+        CallStatus.CANCELED,
+        CallStatus.MACHINE,
+    }
+)
+# Outcomes after which the number is tried again (up to the campaign's attempts per number).
+RETRY_CALL_STATUSES = frozenset({CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED, CallStatus.MACHINE})
+ACTIVE_CALL_STATUSES = frozenset({CallStatus.QUEUED, CallStatus.DIALING, CallStatus.RINGING, CallStatus.IN_PROGRESS})
+
+
+class CallAttempt(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    status = models.CharField(_("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.PENDING)
+    provider = models.CharField(_("telephony provider"), max_length=30)
+    provider_call_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    scheduled_for = models.DateTimeField(_("due"), db_index=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    billed_minutes = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=8, decimal_places=4, default=0)
+    answered_by = models.CharField(max_length=30, blank=True)
+    language = models.CharField(max_length=2, default="fi")
+    current_step = models.CharField(max_length=20, blank=True)
+    reprompts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["contact", "number"]
+        constraints = [models.UniqueConstraint(fields=["contact", "number"], name="call_attempt_number_unique")]
+        indexes = [models.Index(fields=["status", "scheduled_for"])]
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
+
+    def __str__(self):
+        return f"{self.contact_id} #{self.number} {self.status}"
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.contact.campaign
+
+
+class ResponseStatus(models.TextChoices):
+    PARTIAL = "partial", _("Partial")
+    COMPLETE = "complete", _("Complete")
+
+
+class Response(models.Model):
+    """One respondent's answers, known only by the contact's pseudonym."""
+
+    pseudonym = models.UUIDField(unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
+    survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
+    language = models.CharField(max_length=2, default="fi")
+    status = models.CharField(max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.PARTIAL)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "started_at"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self):
+        return f"{self.pseudonym} ({self.status})"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    digits = models.CharField(max_length=20, blank=True)
+    option = models.ForeignKey(QuestionOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    number_value = models.IntegerField(null=True, blank=True)
+    transcript = models.TextField(blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["response", "question__position"]
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once_per_question")]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self):
+        return f"{self.response_id} q{self.question_id}"

@@ -1,0 +1,257 @@
+"""The IVR webhooks: every TwiML step parsed as XML, answers stored as they arrive, signatures enforced."""
+
+import logging
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from surveys.models import (
+    Answer,
+    CallStatus,
+    ConsentEvent,
+    ConsentKind,
+    ContactStatus,
+    DoNotCall,
+    Response,
+    ResponseStatus,
+)
+from surveys.script import call_script
+from tests.surveys.calls import queued_attempt, running_campaign
+from tests.surveys.telephony_fakes import signed_post
+
+
+@pytest.fixture
+def attempt(make_campaign):
+    campaign = running_campaign(make_campaign)
+    contact = campaign.contacts.get()
+    contact.status = ContactStatus.IN_PROGRESS
+    contact.save(update_fields=["status"])
+    return queued_attempt(contact, status=CallStatus.RINGING, provider_call_id="SIM1")
+
+
+def xml(response) -> ET.Element:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    return ET.fromstring(response.content)  # noqa: S314 - the TwiML our own views rendered
+
+
+def start(client, attempt):
+    return xml(signed_post(client, f"/telephony/ivr/{attempt.pk}/start/", {"CallSid": "SIM1"}))
+
+
+def intro(client, attempt, digits="", speech=""):
+    return xml(signed_post(client, f"/telephony/ivr/{attempt.pk}/intro/", {"Digits": digits, "SpeechResult": speech}))
+
+
+def answer(client, attempt, position, digits="", speech="", confidence=""):
+    params = {"Digits": digits, "SpeechResult": speech, "Confidence": confidence}
+    return xml(signed_post(client, f"/telephony/ivr/{attempt.pk}/q/{position}/", params))
+
+
+def finnish(msgid: str) -> str:
+    """What the bot says in a Finnish call (the calls are in the respondent's language, not the page's)."""
+    with translation.override("fi"):
+        return gettext(msgid)
+
+
+def gather_action(root: ET.Element) -> str:
+    return root.find("Gather").get("action")
+
+
+def test_intro_is_the_call_scripts_introduction_in_a_gather(client, attempt):
+    root = start(client, attempt)
+
+    gather = root.find("Gather")
+    assert gather.get("input") == "dtmf speech"
+    assert gather.get("numDigits") == "1"
+    assert gather.get("language") == "fi-FI"
+    assert gather.get("method") == "POST"
+    assert gather.get("actionOnEmptyResult") == "true"
+    assert gather.get("action") == f"http://127.0.0.1:8000/telephony/ivr/{attempt.pk}/intro/"
+    say = gather.find("Say")
+    script = call_script(attempt.contact.campaign.survey_version, language="fi")
+    assert say.text == script.steps[0].says
+    assert say.get("voice") == "Polly.Suvi-Neural"
+    event = ConsentEvent.objects.get()
+    assert (event.kind, event.channel, event.intro_hash) == (ConsentKind.INFORMED, "call", script.intro_hash)
+    assert event.contact_ref == attempt.contact.pseudonym
+
+
+def test_a_repeated_start_records_informed_once(client, attempt):
+    start(client, attempt)
+    start(client, attempt)
+
+    assert ConsentEvent.objects.filter(kind=ConsentKind.INFORMED).count() == 1
+
+
+def test_pressing_1_consents_and_asks_the_first_question(client, attempt):
+    start(client, attempt)
+
+    root = intro(client, attempt, digits="1")
+
+    assert gather_action(root).endswith(f"/telephony/ivr/{attempt.pk}/q/1/")
+    assert root.find("Gather/Say").text.startswith("Mihin ikäryhmään kuulut?")
+    assert ConsentEvent.objects.filter(kind=ConsentKind.CONSENTED, contact_ref=attempt.contact.pseudonym).exists()
+    response = Response.objects.get()
+    assert (response.pseudonym, response.status) == (attempt.contact.pseudonym, ResponseStatus.PARTIAL)
+
+
+def test_saying_one_in_finnish_also_consents(client, attempt):
+    start(client, attempt)
+
+    root = intro(client, attempt, speech="Yksi")
+
+    assert gather_action(root).endswith("/q/1/")
+
+
+def test_pressing_2_declines_and_hangs_up(client, attempt):
+    start(client, attempt)
+
+    root = intro(client, attempt, digits="2")
+
+    assert root.find("Hangup") is not None
+    assert root.find("Say").text == finnish("Thank you. We will not ask you anything this time. Goodbye.")
+    assert ConsentEvent.objects.filter(kind=ConsentKind.DECLINED).count() == 1
+    assert not Response.objects.exists()
+
+
+def test_pressing_9_puts_the_number_on_the_registry_at_once(client, attempt):
+    start(client, attempt)
+
+    root = intro(client, attempt, digits="9")
+
+    assert root.find("Say").text == finnish("Your number will not be called again. Goodbye.")
+    assert root.find("Hangup") is not None
+    assert DoNotCall.objects.get().source == "call"
+    attempt.contact.refresh_from_db()
+    assert attempt.contact.status == ContactStatus.OPTED_OUT
+    assert ConsentEvent.objects.filter(kind=ConsentKind.OPTED_OUT, contact_ref=attempt.contact.pseudonym).count() == 1
+
+
+def test_silence_at_the_intro_is_reprompted_once_then_the_call_ends(client, attempt):
+    start(client, attempt)
+
+    again = intro(client, attempt)
+    end = intro(client, attempt, digits="5")
+
+    intro_text = call_script(attempt.contact.campaign.survey_version, language="fi").steps[0].says
+    assert again.find("Gather/Say").text == f"{finnish('Sorry, I did not get that.')} {intro_text}"
+    assert end.find("Say").text == finnish("We did not get an answer. Goodbye.")
+    assert end.find("Hangup") is not None
+    assert not ConsentEvent.objects.exclude(kind=ConsentKind.INFORMED).exists()
+
+
+def test_each_answer_is_stored_at_once_and_skip_logic_is_followed(client, attempt):
+    start(client, attempt)
+    intro(client, attempt, digits="1")
+
+    root = answer(client, attempt, 1, digits="3")
+
+    stored = Answer.objects.get()
+    assert (stored.question.position, stored.digits, stored.option.label_fi) == (1, "3", "65+")
+    assert gather_action(root).endswith("/q/4/")
+    assert Response.objects.get().status == ResponseStatus.PARTIAL
+
+
+def test_invalid_input_is_reprompted_once_then_the_question_is_left(client, attempt):
+    start(client, attempt)
+    intro(client, attempt, digits="1")
+    answer(client, attempt, 1, digits="1")
+
+    again = answer(client, attempt, 2, digits="7")
+    onwards = answer(client, attempt, 2, digits="")
+
+    assert gather_action(again).endswith("/q/2/")
+    assert again.find("Gather/Say").text.startswith(f"{finnish('Sorry, I did not get that.')} Liikutko viikoittain?")
+    assert gather_action(onwards).endswith("/q/3/")
+    assert list(Answer.objects.values_list("question__position", flat=True)) == [1]
+
+
+def test_a_full_call_keeps_numbers_and_speech_and_completes(client, attempt):
+    start(client, attempt)
+    intro(client, attempt, digits="1")
+    answer(client, attempt, 1, digits="2")
+    answer(client, attempt, 2, digits="1")
+    number = answer(client, attempt, 3, digits="12")
+    assert number.find("Gather").get("finishOnKey") == "#"
+
+    closing = answer(client, attempt, 4, speech="Lisää pyöräteitä", confidence="0.87")
+
+    assert closing.find("Hangup") is not None
+    assert (
+        closing.find("Say").text == call_script(attempt.contact.campaign.survey_version, language="fi").steps[-1].says
+    )
+    assert Answer.objects.get(question__position=3).number_value == 12
+    spoken = Answer.objects.get(question__position=4)
+    assert (spoken.transcript, spoken.confidence) == ("Lisää pyöräteitä", 0.87)
+    response = Response.objects.get()
+    assert response.status == ResponseStatus.COMPLETE
+    assert response.finished_at is not None
+
+
+def test_an_optional_question_is_skipped_with_the_star_key(client, attempt):
+    start(client, attempt)
+    intro(client, attempt, digits="1")
+    answer(client, attempt, 1, digits="3")
+
+    closing = answer(client, attempt, 4, digits="*")
+
+    assert closing.find("Hangup") is not None
+    assert Response.objects.get().status == ResponseStatus.COMPLETE
+
+
+def test_swedish_respondents_hear_swedish(client, attempt):
+    version = attempt.contact.campaign.survey_version
+    version.offers_sv = True
+    version.save(update_fields=["offers_sv"])
+    attempt.language = "sv"
+    attempt.save(update_fields=["language"])
+
+    gather = start(client, attempt).find("Gather")
+
+    assert gather.get("language") == "sv-SE"
+    assert gather.find("Say").get("voice") == "Polly.Elin-Neural"
+    assert gather.find("Say").text.startswith("Hej")
+
+
+@pytest.mark.parametrize("signature", [None, "forged"])
+def test_unsigned_or_forged_requests_get_403_and_change_nothing(client, attempt, caplog, signature):
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    caplog.set_level(logging.WARNING)
+
+    response = client.post(f"/telephony/ivr/{attempt.pk}/start/", {"CallSid": "SIM1"}, headers=headers)
+    status = client.post(f"/telephony/status/{attempt.pk}/", {"CallStatus": "completed"}, headers=headers)
+
+    assert response.status_code == status.status_code == 403
+    assert not ConsentEvent.objects.exists()
+    attempt.refresh_from_db()
+    assert attempt.status == CallStatus.RINGING
+    assert "Rejected an unsigned or forged telephony webhook" in caplog.text
+    assert "401234567" not in caplog.text
+
+
+def test_a_signature_for_other_parameters_is_rejected(client, attempt):
+    from django.conf import settings
+    from twilio.request_validator import RequestValidator
+
+    from surveys.telephony.simulator import simulator_auth_token
+
+    url = f"{settings.PUBLIC_BASE_URL}/telephony/ivr/{attempt.pk}/intro/"
+    signature = RequestValidator(simulator_auth_token()).compute_signature(url, {"Digits": "2"})
+
+    response = client.post(
+        f"/telephony/ivr/{attempt.pk}/intro/", {"Digits": "9"}, headers={"X-Twilio-Signature": signature}
+    )
+
+    assert response.status_code == 403
+    assert not DoNotCall.objects.exists()
+
+
+def test_an_unknown_attempt_gets_403(client, attempt):
+    assert signed_post(client, f"/telephony/ivr/{attempt.pk + 1000}/start/", {}).status_code == 403
+
+
+def test_get_is_not_allowed(client, attempt):
+    assert client.get(f"/telephony/ivr/{attempt.pk}/start/").status_code == 405

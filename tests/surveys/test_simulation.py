@@ -1,0 +1,62 @@
+"""The simulator carrier and its synthetic residents, through the real dialer and webhook views."""
+
+import io
+import json
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from surveys.calling_window import is_open
+from surveys.models import Answer, CallAttempt, CampaignStatus, Contact, ContactStatus
+from tests.surveys.calls import add_questions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SUMMARY = re.compile(r"^numbers=(\d+) calls=(\d+) answered=(\d+) consented=(\d+) complete=(\d+) rr1=([\d.]+)$")
+
+
+@pytest.fixture
+def running(make_campaign, rq_queues):
+    campaign = make_campaign("simulaatio", max_concurrent_calls=10, calls_per_second=2, min_gap_minutes=120)
+    add_questions(campaign)
+    campaign.status = CampaignStatus.RUNNING
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+def simulate(*args) -> str:
+    stdout = io.StringIO()
+    call_command("simulate_campaign", "--campaign", "simulaatio", *args, stdout=stdout)
+    return stdout.getvalue().splitlines()[-1]
+
+
+def test_a_simulated_campaign_calls_every_number_inside_the_window_and_prints_its_funnel(running):
+    line = simulate("--contacts", "60", "--seed", "7")
+
+    numbers, calls, answered, consented, complete, rr1 = SUMMARY.match(line).groups()
+    assert int(numbers) == 60
+    assert int(calls) >= 60
+    assert int(calls) >= int(answered) >= int(consented) >= int(complete)
+    attempts = CallAttempt.objects.filter(contact__campaign=running)
+    assert all(is_open(running, attempt.placed_at) for attempt in attempts.exclude(placed_at=None))
+    assert not Contact.objects.filter(campaign=running, status__in=[ContactStatus.PENDING, ContactStatus.IN_PROGRESS])
+    most = Contact.objects.filter(campaign=running).annotate(n=Count("attempts")).order_by("-n").first().n
+    assert 1 <= most <= running.max_attempts
+    assert Contact.objects.filter(campaign=running, attempts__isnull=True).count() == 0
+    assert Answer.objects.filter(response__campaign=running).exists()
+    assert 0 <= float(rr1) <= 1
+
+
+def test_json_summary_and_the_same_seed_gives_the_same_population(running):
+    line = simulate("--contacts", "10", "--seed", "3", "--json")
+
+    assert set(json.loads(line)) == {"numbers", "calls", "answered", "consented", "complete", "rr1"}
+    assert json.loads(line)["numbers"] == 10
+
+
+def test_a_campaign_that_is_not_running_is_refused(make_campaign):
+    make_campaign("simulaatio")
+
+    with pytest.raises(CommandError, match="start it first"):
+        simulate()
