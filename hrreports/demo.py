@@ -6,10 +6,12 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from .models import Source, SupervisorAssignment, WorkUnit
+from .models import Source, Subscription, SupervisorAssignment, WorkUnit
+from .models.delivery import ReportKind
 from .models.fetching import RunStatus, RunTrigger
 from .models.organisation import SupervisorRole
 from .periods import period_label, period_last_full, period_shift
+from .services.delivery import subscription_save
 from .services.fetch import populus_fetch
 from .sources.simulator import SimulatorSource
 
@@ -19,7 +21,8 @@ DEMO_SUPERVISORS = (("esihenkilo", "2010"), ("esihenkilo2", "3010"))
 
 
 def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
-    """Configure the simulator, fetch the last `months` full months and assign the demo supervisors."""
+    """Configure the simulator, fetch the last `months` full months, assign the demo supervisors and
+    subscribe them to their units' monthly reports."""
     source, _created = Source.objects.get_or_create(
         name=DEMO_SOURCE, defaults={"kind": SimulatorSource.kind, "config": SimulatorSource.config_defaults()}
     )
@@ -43,8 +46,10 @@ def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
             unit=unit, user=users[username], role=SupervisorRole.SUPERVISOR, defaults={"valid_from": periods[0]}
         )
         assigned += 1
+        if not Subscription.objects.filter(user=users[username], unit=unit).exists():
+            subscription_save(user=users[username], unit=unit, reports=list(ReportKind.values))
     return (
         f"source={source.name} periods={period_label(periods[0])}..{period_label(periods[-1])} "
         f"absences={totals['absences']} salaries={totals['salaries']} employments={totals['employments']} "
-        f"supervisors={assigned} failed={','.join(failed) or 'none'}"
+        f"supervisors={assigned} subscriptions={Subscription.objects.count()} failed={','.join(failed) or 'none'}"
     )

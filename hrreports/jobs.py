@@ -43,3 +43,27 @@ def populus_fetch_monthly() -> str:
         return " ".join(statuses) or "no active sources"
     finally:
         lock.release()
+
+
+def unit_reports_monthly() -> str:
+    """The monthly cron job after the fetch: raise the early-support alerts of the last full month and
+    email the subscribed reports, but only once that month's fetch has succeeded."""
+    from .reports import period_fetched
+    from .services.delivery import unit_reports_send
+    from .services.early_support import alerts_evaluate
+
+    lock = django_rq.get_connection("email").lock(
+        "kuntaportaali:hrreports:unit-reports-monthly", timeout=MONTHLY_LOCK_SECONDS, blocking=False
+    )
+    if not lock.acquire():
+        logger.info("Monthly unit reports skipped: another run is going on.")
+        return "skipped"
+    try:
+        period = period_last_full(timezone.localdate())
+        if not period_fetched(period):
+            logger.warning("Monthly unit reports not sent: the fetch of %s has not succeeded.", period)
+            return "not fetched"
+        alerts_evaluate(period=period)
+        return unit_reports_send(period=period).line()
+    finally:
+        lock.release()

@@ -84,3 +84,35 @@ def salary_payments_visible_to(user, *, on: date | None = None) -> QuerySet[Sala
     """Salary payments of the units `user` may see; salaries are personal data, so pages show them only
     to HR administration and to the unit's own supervisor."""
     return SalaryPayment.objects.filter(unit__in=units_visible_to(user, on=on))
+
+
+def unit_visible_or_none(user, pk: int) -> WorkUnit | None:
+    """The unit `pk` when `user` may see it now, else None (callers answer 404 and log the attempt)."""
+    return units_visible_to(user).filter(pk=pk).first()
+
+
+def report_periods(*, latest: date, limit: int = 36) -> list[date]:
+    """Months some source has fetched successfully, newest first, always including `latest`."""
+    from .models.fetching import RunStatus
+
+    done = FetchRun.objects.filter(status=RunStatus.DONE).values_list("period", flat=True).distinct()
+    periods = set(done.order_by("-period")[:limit]) | {latest}
+    return sorted(periods, reverse=True)
+
+
+def report_accesses_recent(*, limit: int = 500) -> QuerySet:
+    from .models import ReportAccess
+
+    return ReportAccess.objects.select_related("user", "unit").order_by("-created_at", "-pk")[:limit]
+
+
+def alerts_visible_to(user, *, open_only: bool = False, units: QuerySet[WorkUnit] | None = None) -> QuerySet:
+    """Early-support alerts of the units `user` may see (optionally narrowed to `units`), newest first."""
+    from .models import Alert
+
+    alerts = Alert.objects.filter(unit__in=units_visible_to(user))
+    if units is not None:
+        alerts = alerts.filter(unit__in=units)
+    if open_only:
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    return alerts.select_related("employee", "unit", "rule", "acknowledged_by")

@@ -3,7 +3,6 @@ from django.shortcuts import render
 from kuntaportaali.decorators import staff_permission_required
 
 from ..models import Employee, FetchRun, Source, WorkUnit
-from ..selectors import units_visible_to
 
 MANAGE_HR = "hrreports.manage_hr"
 
@@ -17,8 +16,3 @@ def admin(request):
         "last_runs": FetchRun.objects.select_related("source").order_by("-created_at", "-pk")[:5],
     }
     return render(request, "hrreports/admin.html", context)
-
-
-@staff_permission_required("hrreports.view_unit_reports")
-def reports(request):
-    return render(request, "hrreports/reports.html", {"units": units_visible_to(request.user)[:200]})

@@ -54,3 +54,11 @@ def unit_tree(db) -> dict[str, WorkUnit]:
     units["20"] = make_unit("20")
     units["2010"] = make_unit("2010", units["20"])
     return units
+
+
+@pytest.fixture
+def default_rules(db):
+    """The default early-support rules (seeded by a data migration, which transactional tests flush)."""
+    from hrreports.services.early_support import rule_defaults_ensure
+
+    rule_defaults_ensure()

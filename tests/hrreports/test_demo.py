@@ -1,7 +1,7 @@
 from datetime import date
 
 from hrreports.demo import hr_demo_seed
-from hrreports.models import FetchRun, SalaryPayment, Source
+from hrreports.models import FetchRun, SalaryPayment, Source, Subscription
 from hrreports.selectors import units_visible_to
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
@@ -16,10 +16,12 @@ def test_demo_fetches_the_last_full_months_and_assigns_two_supervisors(db):
     again = hr_demo_seed(months=2, today=date(2026, 11, 28))
 
     assert summary.startswith("source=simulaattori periods=2026-09..2026-10 ")
-    assert summary.endswith("supervisors=2 failed=none")
+    assert summary.endswith("supervisors=2 subscriptions=2 failed=none")
     assert again == summary
     assert FetchRun.objects.filter(status="done").count() == 4
     assert set(SalaryPayment.objects.values_list("pay_period", flat=True)) == {date(2026, 9, 1), date(2026, 10, 1)}
     on = date(2026, 11, 1)
     mine, theirs = set(units_visible_to(first, on=on)), set(units_visible_to(second, on=on))
+    subscribed = set(Subscription.objects.values_list("user__username", "unit__code"))
+    assert subscribed == {("esihenkilo", "2010"), ("esihenkilo2", "3010")}
     assert mine and theirs and not mine & theirs

@@ -1,0 +1,124 @@
+"""Charts as inline SVG drawn on the server: no scripts and no style attributes, so they pass the
+portal's Content-Security-Policy and print in PDFs. Every chart has a data table next to it for
+screen readers; the SVG itself carries a title and a description."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+BAR_FILL = "#1f5f99"
+LINE_STROKE = "#a4262c"
+AXIS = "#4a4a4a"
+
+
+def _scale(values: Sequence[float]) -> float:
+    top = max([value for value in values if value is not None] + [0])
+    return top * 1.1 if top > 0 else 1.0
+
+
+def _frame(*, chart_id: str, title: str, description: str, top: float, body: SafeString, labels: Sequence[str]):
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(labels), 1)
+    ticks = format_html_join(
+        "",
+        '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>',
+        ((round(LEFT + step * (i + 0.5), 1), HEIGHT - BOTTOM + 16, AXIS, label) for i, label in enumerate(labels)),
+    )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
+        '<line x1="{l}" y1="{t}" x2="{l}" y2="{base}" stroke="{axis}"/>'
+        '<line x1="{l}" y1="{base}" x2="{r}" y2="{base}" stroke="{axis}"/>'
+        '<text x="{lx}" y="{ty}" font-size="11" text-anchor="end" fill="{axis}">{top}</text>'
+        '<text x="{lx}" y="{base}" font-size="11" text-anchor="end" fill="{axis}">0</text>{body}{ticks}</svg>',
+        w=WIDTH,
+        h=HEIGHT,
+        id=chart_id,
+        title=title,
+        desc=description,
+        l=LEFT,
+        t=TOP,
+        r=WIDTH - RIGHT,
+        base=TOP + plot_h,
+        axis=AXIS,
+        lx=LEFT - 6,
+        ty=TOP + 10,
+        top=f"{top:.0f}" if top >= 10 else f"{top:.1f}",
+        body=body,
+        ticks=ticks,
+    )
+
+
+def bar_chart(*, chart_id: str, title: str, description: str, points: Sequence[tuple[str, float]]) -> SafeString:
+    """One bar per (label, value)."""
+    values = [float(value) for _label, value in points]
+    top = _scale(values)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(points), 1)
+    bars = format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
+        (
+            (
+                round(LEFT + step * i + step * 0.15, 1),
+                round(TOP + plot_h - plot_h * value / top, 1),
+                round(step * 0.7, 1),
+                round(plot_h * value / top, 1),
+                BAR_FILL,
+                label,
+                _number(value),
+            )
+            for i, ((label, _raw), value) in enumerate(zip(points, values, strict=True))
+        ),
+    )
+    labels = [label for label, _value in points]
+    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=bars, labels=labels)
+
+
+def line_chart(
+    *, chart_id: str, title: str, description: str, points: Sequence[tuple[str, Decimal | float | None]]
+) -> SafeString:
+    """A line through the (label, value) points; months without a value leave a gap."""
+    values = [None if value is None else float(value) for _label, value in points]
+    top = _scale(values)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(points), 1)
+    coords = [
+        None if value is None else (round(LEFT + step * (i + 0.5), 1), round(TOP + plot_h - plot_h * value / top, 1))
+        for i, value in enumerate(values)
+    ]
+    segments, current = [], []
+    for coord in coords:
+        if coord is None:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(coord)
+    if current:
+        segments.append(current)
+    lines = format_html_join(
+        "",
+        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>',
+        ((" ".join(f"{x},{y}" for x, y in segment), LINE_STROKE) for segment in segments),
+    )
+    dots = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="3.5" fill="{}"><title>{}: {}</title></circle>',
+        (
+            (coord[0], coord[1], LINE_STROKE, label, _number(value))
+            for (label, _raw), coord, value in zip(points, coords, values, strict=True)
+            if coord is not None
+        ),
+    )
+    labels = [label for label, _value in points]
+    body = format_html("{}{}", lines, dots)
+    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=body, labels=labels)
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") if value != int(value) else str(int(value))

@@ -1,0 +1,70 @@
+"""django-tables2 tables of the unit reports: sortable, paged, over the reports' dataclass rows."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .tables import CaptionedTable
+
+TEMPLATE = "hrreports/report_table.html"
+NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
+
+
+class ReportTable(CaptionedTable):
+    class Meta:
+        template_name = TEMPLATE
+        empty_text = _("No rows for this month.")
+
+
+class AbsenceTable(ReportTable):
+    employee_name = tables.Column(verbose_name=_("Employee"))
+    unit_code = tables.Column(verbose_name=_("Unit"))
+    type_name = tables.Column(verbose_name=_("Absence type"), order_by=("type_code",))
+    spells = tables.Column(verbose_name=_("Spells"), attrs=NUMERIC)
+    calendar_days = tables.Column(verbose_name=_("Calendar days"), attrs=NUMERIC)
+    working_days = tables.Column(verbose_name=_("Working days"), attrs=NUMERIC)
+
+    def render_type_name(self, value, record):
+        return f"{record.type_code} {value}"
+
+    class Meta(ReportTable.Meta):
+        pass
+
+
+class SalaryTable(ReportTable):
+    employee_name = tables.Column(verbose_name=_("Employee"))
+    unit_code = tables.Column(verbose_name=_("Unit"))
+    type_name = tables.Column(verbose_name=_("Salary type"), order_by=("type_code",))
+    amount = tables.Column(verbose_name=_("Amount (EUR)"), attrs=NUMERIC)
+
+    def render_type_name(self, value, record):
+        return f"{record.type_code} {value}"
+
+    class Meta(ReportTable.Meta):
+        pass
+
+
+class EmploymentTable(ReportTable):
+    event = tables.Column(verbose_name=_("Event"))
+    employee_name = tables.Column(verbose_name=_("Employee"))
+    unit_code = tables.Column(verbose_name=_("Unit"))
+    title = tables.Column(verbose_name=_("Title"))
+    kind_label = tables.Column(verbose_name=_("Kind"))
+    start = tables.DateColumn(format="j.n.Y", verbose_name=_("Start"))
+    end = tables.DateColumn(format="j.n.Y", verbose_name=_("End"))
+
+    class Meta(ReportTable.Meta):
+        pass
+
+
+class ReportAccessTable(CaptionedTable):
+    created_at = tables.DateTimeColumn(format="j.n.Y H:i", verbose_name=_("When"))
+    user = tables.Column(verbose_name=_("User"))
+    kind = tables.Column(verbose_name=_("Access"))
+    what = tables.Column(verbose_name=_("What"))
+    unit_ref = tables.Column(verbose_name=_("Unit"))
+    period = tables.DateColumn(format="Y-m", verbose_name=_("Period"))
+
+    class Meta:
+        orderable = False
+        template_name = "hrreports/table.html"
+        empty_text = _("No views or downloads yet.")

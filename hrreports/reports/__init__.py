@@ -1,0 +1,28 @@
+"""The three monthly reports of a work unit: absences, paid salaries, employments started and ended.
+
+Pure reads: each takes (unit, period, include_subunits) and returns plain dataclasses, so pages,
+spreadsheets and emails render the same figures. Scoping (who may ask for which unit) is the
+caller's job, through `hrreports.selectors.units_visible_to`.
+"""
+
+from .absences import AbsenceReport, AbsenceRow, AbsenceSummary, absence_report, absence_summary
+from .common import period_fetched, report_units
+from .employments import EmploymentReport, EmploymentRow, employment_report
+from .salaries import SalaryReport, SalaryRow, SalaryTypeTotal, salary_report
+
+__all__ = [
+    "AbsenceReport",
+    "AbsenceRow",
+    "AbsenceSummary",
+    "EmploymentReport",
+    "EmploymentRow",
+    "SalaryReport",
+    "SalaryRow",
+    "SalaryTypeTotal",
+    "absence_report",
+    "absence_summary",
+    "employment_report",
+    "period_fetched",
+    "report_units",
+    "salary_report",
+]

@@ -1,0 +1,122 @@
+"""The paid-salaries report: per employee and salary type, totals per type and for the unit, and the
+change from the previous month."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+
+from ..models import SalaryPayment, SalaryType, WorkUnit
+from ..periods import period_shift
+from .common import period_fetched, report_units
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class SalaryRow:
+    employee_id: int
+    employee_name: str
+    unit_code: str
+    type_code: str
+    type_name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class SalaryTypeTotal:
+    type_code: str
+    type_name: str
+    amount: Decimal
+    previous_amount: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.amount - self.previous_amount
+
+
+@dataclass(frozen=True)
+class SalaryReport:
+    unit: WorkUnit
+    period: date
+    include_subunits: bool
+    fetched: bool
+    previous_fetched: bool
+    rows: list[SalaryRow] = field(default_factory=list)
+    type_totals: list[SalaryTypeTotal] = field(default_factory=list)
+    total: Decimal = ZERO
+    previous_total: Decimal = ZERO
+
+    @property
+    def change(self) -> Decimal:
+        return self.total - self.previous_total
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        if not self.previous_total:
+            return None
+        return (self.change * 100 / self.previous_total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _per_type(units, period: date) -> dict[str, Decimal]:
+    """Salary type code -> the sum paid for `period`."""
+    rows = (
+        SalaryPayment.objects.filter(unit__in=units, pay_period=period)
+        .values_list("salary_type__code")
+        .annotate(total=Sum("amount"))
+    )
+    return dict(rows)
+
+
+def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = False) -> SalaryReport:
+    """Salaries paid for `period` (by pay period) in the unit, with per-type and unit totals."""
+    units = report_units(unit, include_subunits=include_subunits)
+    previous = period_shift(period, -1)
+    payments = (
+        SalaryPayment.objects.filter(unit__in=units, pay_period=period)
+        .select_related("salary_type", "employment__employee", "unit")
+        .order_by("employment__employee__name", "salary_type__code")
+    )
+    grouped: dict[tuple, Decimal] = {}
+    names: dict[str, str] = {}
+    for payment in payments:
+        employee = payment.employment.employee
+        key = (employee.pk, employee.name, payment.unit.code, payment.salary_type.code)
+        grouped[key] = grouped.get(key, ZERO) + payment.amount
+        names[payment.salary_type.code] = payment.salary_type.name
+    rows = [
+        SalaryRow(
+            employee_id=key[0],
+            employee_name=key[1],
+            unit_code=key[2],
+            type_code=key[3],
+            type_name=names[key[3]],
+            amount=amount,
+        )
+        for key, amount in grouped.items()
+    ]
+    current_by_type = _per_type(units, period)
+    previous_by_type = _per_type(units, previous)
+    codes = sorted(set(current_by_type) | set(previous_by_type))
+    type_names = {kind.code: kind.name for kind in SalaryType.objects.filter(code__in=codes)}
+    type_totals = [
+        SalaryTypeTotal(
+            type_code=code,
+            type_name=type_names.get(code, code),
+            amount=current_by_type.get(code, ZERO),
+            previous_amount=previous_by_type.get(code, ZERO),
+        )
+        for code in codes
+    ]
+    return SalaryReport(
+        unit=unit,
+        period=period,
+        include_subunits=include_subunits,
+        fetched=period_fetched(period),
+        previous_fetched=period_fetched(previous),
+        rows=rows,
+        type_totals=type_totals,
+        total=sum((total.amount for total in type_totals), ZERO),
+        previous_total=sum((total.previous_amount for total in type_totals), ZERO),
+    )

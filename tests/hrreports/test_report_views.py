@@ -1,0 +1,150 @@
+"""My reports: the unit pages, their tables, charts and downloads, and scoping (tampering -> 404, logged)."""
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from hrreports.models import ReportAccess
+from hrreports.models.access import AccessKind
+from hrreports.models.organisation import SupervisorRole
+from hrreports.services.organisation import supervisor_assign
+from kuntaportaali.roles import Role
+from tests.conftest import make_user
+from tests.hrreports.report_data import build_report_data
+
+
+@pytest.fixture
+def data(unit_tree):
+    return build_report_data(unit_tree)
+
+
+@pytest.fixture
+def supervisor(data):
+    user = make_user("esihenkilo-raportit", Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    return user
+
+
+def in_english(client):
+    """New page texts are asserted by their msgids, whatever the state of the Finnish catalogue."""
+    client.cookies["kuntaportaali_language"] = "en"
+    return client
+
+
+def report_url(unit, kind, **params):
+    query = "&".join(f"{key}={value}" for key, value in ({"period": "2026-03"} | params).items())
+    return reverse("hrreports:unit-report", args=[unit.pk, kind]) + "?" + query
+
+
+def test_my_reports_lists_units_in_scope_only(client, supervisor, data, unit_tree):
+    client.force_login(supervisor)
+    page = client.get(reverse("hrreports:reports")).content.decode()
+
+    assert "Yksikkö 1010" in page and "Yksikkö 101010" in page
+    assert "Yksikkö 2010" not in page
+    assert reverse("hrreports:unit-report", args=[data["unit"].pk, "absences"]) in page
+
+
+def test_absence_report_page_shows_rows_summary_and_charts(client, supervisor, data):
+    client.force_login(supervisor)
+    response = client.get(report_url(data["unit"], "absences"))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Aalto Anna" in page and "Berg Bertil" in page
+    assert "Cedergren Cecilia" not in page
+    assert "21,4" in page or "21.4" in page
+    assert page.count('<svg class="chart"') == 2
+    assert "style=" not in page and "<script" not in page
+    assert ReportAccess.objects.filter(user=supervisor, kind=AccessKind.VIEW, what="absences").count() == 1
+
+
+def test_sub_units_and_filters(client, supervisor, data):
+    client.force_login(supervisor)
+    with_sub = client.get(report_url(data["unit"], "absences", subunits="on")).content.decode()
+    filtered = client.get(report_url(data["unit"], "absences", employee="berg")).content.decode()
+    by_type = client.get(report_url(data["unit"], "absences", type="200")).content.decode()
+
+    assert "Cedergren Cecilia" in with_sub
+    assert "Berg Bertil" in filtered and "Aalto Anna" not in filtered.split('id="rows-heading"')[1]
+    rows = by_type.split('id="rows-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 1 and "Vuosiloma" in rows
+
+
+def test_sorting_by_a_column(client, supervisor, data):
+    client.force_login(supervisor)
+    page = client.get(report_url(data["unit"], "absences", sort="-working_days")).content.decode()
+    rows = page.split('id="rows-heading"')[1]
+
+    assert rows.index("Vuosiloma") < rows.index("Sairauspoissaolo, lääkärintodistus")
+    assert 'aria-sort="descending"' in rows
+
+
+def test_month_without_data_says_so(client, supervisor, data):
+    client.force_login(supervisor)
+    in_english(client)
+    page = client.get(reverse("hrreports:unit-report", args=[data["unit"].pk, "salaries"])).content.decode()
+
+    assert "No data has been fetched for this month." in page
+
+
+def test_xlsx_download_has_typed_cells_frozen_header_and_autofilter(client, supervisor, data):
+    client.force_login(supervisor)
+    in_english(client)
+    response = client.get(report_url(data["unit"], "salaries", export="xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+
+    assert response["Content-Disposition"] == 'attachment; filename="salaries-1010-2026-03.xlsx"'
+    headers = ["Employee", "Unit", "Salary type code", "Salary type", "Amount (EUR)"]
+    assert [cell.value for cell in sheet[1]] == headers
+    assert sheet["A2"].value == "Aalto Anna"
+    assert float(sheet["E2"].value) == 3000.0
+    assert sheet["E2"].number_format == "#,##0.00"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:E4"
+    assert ReportAccess.objects.filter(kind=AccessKind.DOWNLOAD, what="salaries.xlsx").count() == 1
+
+
+def test_csv_download_of_the_employments_report(client, supervisor, data):
+    client.force_login(supervisor)
+    in_english(client)
+    body = client.get(report_url(data["unit"], "employments", export="csv")).content.decode("utf-8-sig")
+
+    assert body.splitlines()[1] == "Started;Berg Bertil;E2;1010;Avustaja;Fixed-term;2026-03-16;"
+
+
+@pytest.mark.parametrize("kind", ["absences", "salaries", "employments"])
+def test_another_units_report_is_404_and_logged(client, supervisor, unit_tree, kind):
+    client.force_login(supervisor)
+    response = client.get(report_url(unit_tree["2010"], kind))
+
+    assert response.status_code == 404
+    denied = ReportAccess.objects.get(kind=AccessKind.DENIED)
+    assert (denied.user, denied.unit_ref, denied.what) == (supervisor, str(unit_tree["2010"].pk), kind)
+
+
+def test_parent_unit_of_the_scope_is_404(client, supervisor, unit_tree):
+    client.force_login(supervisor)
+
+    assert client.get(report_url(unit_tree["10"], "absences")).status_code == 404
+
+
+def test_unknown_period_or_kind_is_404(client, supervisor, data):
+    client.force_login(supervisor)
+
+    assert client.get(report_url(data["unit"], "absences", period="2019-01")).status_code == 404
+    assert client.get(report_url(data["unit"], "secrets")).status_code == 404
+
+
+def test_hr_admin_sees_every_unit(client_as, data, unit_tree):
+    client = client_as(Role.HR_ADMIN)
+
+    assert client.get(report_url(unit_tree["2010"], "salaries")).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.SURVEY_MANAGER, Role.COUNCILLOR, Role.COMMUNICATIONS])
+def test_other_roles_are_refused(client_as, data, role):
+    assert client_as(role).get(report_url(data["unit"], "absences")).status_code == 403

@@ -1,0 +1,145 @@
+"""Early-support rules: every default rule at its threshold (one below, at, one above), idempotency,
+and the supervisor's acknowledgement."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from hrreports.errors import PopulusError
+from hrreports.models import Alert, Rule
+from hrreports.services.early_support import alert_acknowledge, alerts_evaluate
+from tests.hrreports.report_data import MARCH, _absence, _employment
+
+MARCH_END = date(2026, 3, 31)
+
+
+@pytest.fixture
+def employment(unit_tree, default_rules):
+    from hrreports.services.codes import code_lists_ensure
+
+    code_lists_ensure()
+    return _employment(1, "Aalto Anna", unit_tree["1010"], start=date(2020, 1, 1))
+
+
+def rule(order: int) -> Rule:
+    return Rule.objects.get(order=order)
+
+
+def one_day_spells(employment, count: int, code: str = "102"):
+    for day in range(1, count + 1):
+        _absence(employment, code, date(2026, 3, day), date(2026, 3, day))
+
+
+def one_spell_ending_in_march(employment, days: int, code: str = "101"):
+    _absence(employment, code, MARCH_END - timedelta(days=days - 1), MARCH_END)
+
+
+def alerted(rule_order: int) -> bool:
+    return Alert.objects.filter(rule__order=rule_order, period=MARCH).exists()
+
+
+def test_the_defaults_are_seeded(default_rules):
+    assert [(r.kind, r.months, r.spells_at_least, r.days_at_least) for r in Rule.objects.all()] == [
+        ("window", 12, 5, 20),
+        ("window", 12, 10, 30),
+        ("checkpoint", 12, None, 30),
+        ("checkpoint", 12, None, 60),
+        ("checkpoint", 12, None, 90),
+    ]
+    assert all(r.guidance_fi and r.guidance_sv and r.guidance_en for r in Rule.objects.all())
+
+
+@pytest.mark.parametrize(("rule_order", "threshold"), [(10, 5), (20, 10)])
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_spells_rules_at_threshold(employment, rule_order, threshold, delta):
+    one_day_spells(employment, threshold + delta)
+    alerts_evaluate(period=MARCH)
+
+    assert alerted(rule_order) is (delta >= 0)
+
+
+@pytest.mark.parametrize(("rule_order", "threshold"), [(10, 20), (20, 30)])
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_days_rules_at_threshold(employment, rule_order, threshold, delta):
+    one_spell_ending_in_march(employment, threshold + delta)
+    alerts_evaluate(period=MARCH)
+
+    assert alerted(rule_order) is (delta >= 0)
+
+
+@pytest.mark.parametrize("threshold", [30, 60, 90])
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_checkpoint_rules_at_threshold(employment, threshold, delta):
+    one_spell_ending_in_march(employment, threshold + delta)
+    alerts_evaluate(period=MARCH)
+
+    assert alerted({30: 30, 60: 40, 90: 50}[threshold]) is (delta >= 0)
+
+
+def test_checkpoint_counts_cumulative_days_of_several_spells(employment):
+    _absence(employment, "101", date(2025, 6, 2), date(2025, 6, 21))  # 20 days
+    _absence(employment, "101", date(2026, 3, 1), date(2026, 3, 10))  # 10 more in March: 30
+
+    alerts_evaluate(period=MARCH)
+
+    alert = Alert.objects.get(rule__order=30)
+    assert (alert.spells, alert.days, alert.unit.code) == (2, 30, "1010")
+
+
+def test_a_threshold_reached_earlier_does_not_alert_again(employment):
+    one_spell_ending_in_march(employment, 31)
+    alerts_evaluate(period=MARCH)
+
+    assert alerts_evaluate(period=date(2026, 4, 1)) == 0
+
+
+def test_other_absence_categories_do_not_count(employment):
+    one_spell_ending_in_march(employment, 31, code="200")
+
+    assert alerts_evaluate(period=MARCH) == 0
+
+
+def test_evaluation_is_idempotent(employment):
+    one_spell_ending_in_march(employment, 31)
+
+    assert alerts_evaluate(period=MARCH) == 3  # (a) 20 days, (b) 30 days, day 30
+    assert alerts_evaluate(period=MARCH) == 0
+    assert Alert.objects.count() == 3
+
+
+def test_inactive_rules_are_skipped(employment):
+    Rule.objects.update(active=False)
+    one_spell_ending_in_march(employment, 31)
+
+    assert alerts_evaluate(period=MARCH) == 0
+
+
+@pytest.fixture
+def alert(employment):
+    one_spell_ending_in_march(employment, 30)
+    alerts_evaluate(period=MARCH)
+    return Alert.objects.get(rule__order=30)
+
+
+def test_acknowledging_records_the_action(alert, django_user_model):
+    user = django_user_model.objects.create_user("esihenkilo-ack")
+
+    alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Soitin työterveyshuoltoon.")
+
+    alert.refresh_from_db()
+    assert (alert.is_open, alert.action_date, alert.action_note, alert.acknowledged_by) == (
+        False,
+        date(2026, 4, 2),
+        "Soitin työterveyshuoltoon.",
+        user,
+    )
+
+
+def test_acknowledging_needs_a_note_and_happens_once(alert, django_user_model, english):
+    user = django_user_model.objects.create_user("esihenkilo-ack")
+
+    with pytest.raises(PopulusError, match="Describe the action taken"):
+        alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="  ")
+    alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Keskustelu pidetty.")
+    with pytest.raises(PopulusError, match="already been acknowledged"):
+        alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Uudestaan.")
