@@ -7,12 +7,13 @@ Cron strings are read in the scheduler's local time, which Django sets to TIME_Z
 from django.conf import settings
 from rq import cron
 
-from hrreports.jobs import populus_fetch_monthly
-from surveys.jobs import purge_expired
+from hrreports.jobs import populus_fetch_monthly, unit_reports_monthly
+from surveys.jobs import dial_tick, purge_expired
 
 from .jobs import heartbeat
 
 HEARTBEAT_INTERVAL_SECONDS = 60
+DIAL_TICK_INTERVAL_SECONDS = 5
 
 for queue in settings.WORKER_QUEUES:
     cron.register(
@@ -33,5 +34,25 @@ cron.register(
     job_timeout=3 * 3600,
 )
 
+# The monthly unit reports to subscribed supervisors, on UNIT_REPORTS_DAY at UNIT_REPORTS_HOUR; the job
+# sends nothing unless that month's fetch has succeeded.
+cron.register(
+    unit_reports_monthly,
+    queue_name="email",
+    cron=f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *",
+    name="hrreports-unit-reports-monthly",
+    job_timeout=3 * 3600,
+)
+
 # The daily retention purge of phone numbers, at night when no calls are made.
 cron.register(purge_expired, queue_name="reports", cron="15 3 * * *", name="surveys-purge-expired")
+
+# The dialer: every few seconds, queue the calls each running campaign may start now.
+cron.register(
+    dial_tick,
+    queue_name="dialer",
+    interval=DIAL_TICK_INTERVAL_SECONDS,
+    name="surveys-dial-tick",
+    result_ttl=DIAL_TICK_INTERVAL_SECONDS * 2,
+    job_timeout=60,
+)

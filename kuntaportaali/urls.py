@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/system/", views.system_status, name="system-status"),
     path("staff/surveys/", include("surveys.urls")),
     path("staff/hr/", include("hrreports.urls")),
+    path("telephony/", include("surveys.webhook_urls")),
     path("admin/", admin.site.urls),
 ]
 

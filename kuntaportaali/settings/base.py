@@ -164,6 +164,9 @@ POPULUS_FETCH_DAY = env_int("POPULUS_FETCH_DAY", 5)
 POPULUS_FETCH_HOUR = env_int("POPULUS_FETCH_HOUR", 6)
 POPULUS_REJECT_THRESHOLD = float(env_str("POPULUS_REJECT_THRESHOLD") or "0.05")
 POPULUS_FILE_ROOT = Path(env_str("POPULUS_FILE_ROOT") or BASE_DIR / "var" / "populus")
+# The monthly emails of unit reports (Helsinki time), after the fetch of POPULUS_FETCH_DAY.
+UNIT_REPORTS_DAY = env_int("UNIT_REPORTS_DAY", 6)
+UNIT_REPORTS_HOUR = env_int("UNIT_REPORTS_HOUR", 7)
 
 CACHES = {
     "default": {
@@ -195,8 +198,22 @@ PHONE_REGION = "FI"
 ANNOUNCEMENT_LEAD_DAYS = env_int("ANNOUNCEMENT_LEAD_DAYS", 7)
 CONTACT_FILE_MAX_BYTES = env_int("CONTACT_FILE_MAX_BYTES", 20 * 1024 * 1024)
 # The telephony providers a campaign may call through; the default for new campaigns.
-TELEPHONY_PROVIDERS = ("simulator", "twilio")
+TELEPHONY_PROVIDERS = {
+    "simulator": "surveys.telephony.simulator.SimulatorProvider",
+    "twilio": "surveys.telephony.twilio.TwilioProvider",
+}
 TELEPHONY_PROVIDER = env_str("TELEPHONY_PROVIDER") or "simulator"
+# Twilio: credentials, the REST API host (another host only for a local fake server in tests),
+# the text-to-speech voice per survey language and the ring time before "no answer".
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID") or ""
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN") or ""
+TWILIO_API_BASE_URL = (env_str("TWILIO_API_BASE_URL") or "").rstrip("/")
+TWILIO_VOICES = {
+    "fi": env_str("TWILIO_VOICE") or "Polly.Suvi-Neural",
+    "sv": env_str("TWILIO_VOICE_SV") or "Polly.Elin-Neural",
+    "en": env_str("TWILIO_VOICE_EN") or "Polly.Amy-Neural",
+}
+TWILIO_RING_TIMEOUT = env_int("TWILIO_RING_TIMEOUT", 30)
 OPT_OUT_LIMIT_PER_HOUR = env_int("OPT_OUT_LIMIT_PER_HOUR", 20)
 
 SESSION_COOKIE_HTTPONLY = True
