@@ -4,9 +4,10 @@
 About 150 work units in three levels (divisions, sections, teams) and 2,500 employee "slots".
 Each slot is held by a chain of employments over the years (permanent ones lasting years,
 fixed-term ones months), so every month has hires and leavers while the headcount stays steady.
-Absences follow KVTES-style patterns: seasonal short sick leaves (more in winter), a few long
-sick leaves, people with repeated short spells, temporary child-care leave for parents, summer
-annual leave, and rare accidents, unpaid and family leaves. Payroll is monthly.
+Absences follow KVTES-style patterns: seasonal short sick leaves (more in winter, none while on
+annual leave), a few long sick leaves of months, a few people with repeated short spells, temporary
+child-care leave for parents, summer annual leave, and rare accidents, unpaid and family leaves.
+Payroll is monthly.
 
 Everything is generated on the fly for the requested month from integer seeds derived from
 (seed, slot, employment, month), so any month can be fetched in any order with the same result.
@@ -171,10 +172,29 @@ LAST_NAMES = (
     "Peltonen",
 )
 CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-# Short sick-leave frequency by month: the flu season in winter, fewest in July.
-SICK_SEASON = (1.6, 1.7, 1.4, 1.0, 0.8, 0.6, 0.4, 0.7, 1.0, 1.2, 1.4, 1.5)
+# Calibrated to Finnish municipal employers: sick leave about 4-5 % of planned working time over a
+# year (~6 % in winter, ~2 % in July), about 1.8 sick spells per person a year, some 8-10 % of staff
+# reaching the early-support discussion (5 spells or 20 days in 12 months) and a handful of people
+# passing the 30/60/90-day checkpoints every month (tests/hrreports/test_simulator.py measures it).
+# The month of a short sick spell: the flu season in winter, fewest in July.
+SICK_SEASON = (2.1, 2.2, 1.6, 1.0, 0.7, 0.45, 0.2, 0.45, 0.9, 1.25, 1.6, 1.9)
+# Short sick spells a year: weights of 0, 1, 2, ... spells; the few frequent-sick people have 10-18.
+# Most are self-reported (KVTES: up to 5 days without a doctor's certificate), mostly 1-3 days; the
+# rest are certified spells of about a week.
+SICK_COUNTS = (18, 27, 30, 17, 8)
+SICK_FREQUENT_COUNTS = (0,) * 10 + (1,) * 9
+FREQUENT_SICK_SHARE = 0.03
+SELF_REPORTED_SHARE = 0.7
+SELF_REPORTED_DAYS = (1, 2, 3, 4, 5)
+SELF_REPORTED_WEIGHTS = (22, 36, 32, 5, 5)
+CERTIFIED_MIN, CERTIFIED_MAX = 4, 8  # calendar days
+# Long sick leave: starts per person and month (times LONG_SICK_PRONE for the few prone to it),
+# lasting LONG_SICK_MIN to LONG_SICK_MAX - 1 calendar days: they pass the 30/60/90-day checkpoints.
+LONG_SICK_RATE = 0.0018
+LONG_SICK_PRONE = 15
+LONG_SICK_MIN, LONG_SICK_MAX = 60, 366
 CHILD_CARE_SEASON = (1.5, 1.6, 1.3, 1.0, 0.8, 0.4, 0.2, 0.6, 1.2, 1.3, 1.4, 1.4)
-LOOKBACK_MONTHS = 10  # the longest leave (family leave) spans at most this many months
+LOOKBACK_MONTHS = 12  # the longest leaves (long sick leave, family leave) span at most this many months
 CHAIN_START = date(1990, 1, 1)
 CHAIN_END = date(2060, 12, 31)
 PERSON_DAYS = 16000  # birth dates spread over ~44 years from 1960
@@ -306,7 +326,7 @@ def _person(seed: int, world: World, link: Link, employees: int) -> dict[str, An
         "title": title,
         "base_salary": base * (1 + rng.uniform(-0.05, 0.15)),
         "working_time_percent": rng.choices((100, 80, 60, 50), weights=(85, 8, 4, 3))[0],
-        "frequent_sick": rng.random() < 0.08,
+        "frequent_sick": rng.random() < FREQUENT_SICK_SHARE,
         "long_sick_prone": rng.random() < 0.05,
         "has_children": rng.random() < 0.28,
         "personal_supplement": round(rng.uniform(50, 300), 2) if rng.random() < 0.3 else 0,
@@ -330,7 +350,7 @@ def _rare_spells(seed: int, link: Link, person: dict[str, Any], month: date) -> 
     months before the requested one are cheap to look back over.
     """
     roll = _mix(seed, 7, link.slot, link.index, month.year * 12 + month.month)
-    long_sick = (roll & 0xFFFF) / 65536 < 0.0018 * (6 if person["long_sick_prone"] else 1)
+    long_sick = (roll & 0xFFFF) / 65536 < LONG_SICK_RATE * (LONG_SICK_PRONE if person["long_sick_prone"] else 1)
     accident = (roll >> 16 & 0xFFFF) / 65536 < 0.0006
     unpaid = (roll >> 32 & 0xFFFF) / 65536 < 0.001
     family = person["birth_year"] > month.year - 42 and (roll >> 48 & 0xFFFF) / 65536 < 0.0012
@@ -341,7 +361,7 @@ def _rare_spells(seed: int, link: Link, person: dict[str, Any], month: date) -> 
     spells = []
     if long_sick:
         start = _weekday_on_or_after(month + timedelta(days=rng.randrange(days)))
-        spells.append(("101", start, start + timedelta(days=rng.randrange(30, 181))))
+        spells.append(("101", start, start + timedelta(days=rng.randrange(LONG_SICK_MIN, LONG_SICK_MAX))))
     if accident:
         start = _weekday_on_or_after(month + timedelta(days=rng.randrange(days)))
         spells.append(("110", start, start + timedelta(days=rng.randrange(3, 31))))
@@ -359,20 +379,48 @@ def _common_spells(seed: int, link: Link, person: dict[str, Any], month: date) -
     rng = random.Random(_mix(seed, 4, link.slot, link.index, month.year * 12 + month.month))
     days = period_last_day(month).day
     spells: list[tuple[str, date, date]] = []
-    rate = 0.085 * SICK_SEASON[month.month - 1] * (4.0 if person["frequent_sick"] else 1.0)
-    for _ in range(_poisson(rng, rate)):
-        start = _weekday_on_or_after(month + timedelta(days=rng.randrange(days)))
-        if rng.random() < 0.6:
-            spells.append(("102", start, start + timedelta(days=rng.randrange(0, 3))))
-        else:
-            spells.append(("101", start, start + timedelta(days=rng.randrange(3, 12))))
+    annual = _annual_leave(seed, link, month)
+    for start, code, length in _short_sick_year(seed, link, person, month):
+        if annual and annual[1] <= start <= annual[2]:
+            continue  # falling ill on annual leave is no sick leave from work (the holiday is moved)
+        spells.append((code, start, start + timedelta(days=length - 1)))
     if person["has_children"] and rng.random() < 0.11 * CHILD_CARE_SEASON[month.month - 1]:
         start = _weekday_on_or_after(month + timedelta(days=rng.randrange(days)))
         spells.append(("300", start, start + timedelta(days=rng.randrange(0, 4))))
-    annual = _annual_leave(seed, link, month)
     if annual:
         spells.append(annual)
     return spells
+
+
+def _short_sick_year(seed: int, link: Link, person: dict[str, Any], month: date) -> list[tuple[date, str, int]]:
+    """The short sick spells starting in `month`: (start, code, calendar days)."""
+    days = period_last_day(month).day
+    year = _sick_year(seed, link.slot, link.index, month.year, person["frequent_sick"])
+    return [
+        (_weekday_on_or_after(month + timedelta(days=int(share * days))), code, length)
+        for spell_month, share, code, length in year
+        if spell_month == month.month
+    ]
+
+
+@lru_cache(maxsize=16384)
+def _sick_year(seed: int, slot: int, index: int, year: int, frequent: bool) -> tuple[tuple[int, float, str, int], ...]:
+    """One employment's short sick spells of a year: (month, start as a share of the month, code, calendar days).
+
+    The spells of a whole year are drawn at once (how many, then each one's month by the season), so
+    most people have a few spells a year and only the frequent-sick ones five or more.
+    """
+    rng = random.Random(_mix(seed, 8, slot, index, year))
+    counts = SICK_FREQUENT_COUNTS if frequent else SICK_COUNTS
+    spells = []
+    for _ in range(rng.choices(range(len(counts)), weights=counts)[0]):
+        month = rng.choices(range(1, 13), weights=SICK_SEASON)[0]
+        day = rng.random()
+        if rng.random() >= SELF_REPORTED_SHARE:
+            spells.append((month, day, "101", rng.randrange(CERTIFIED_MIN, CERTIFIED_MAX + 1)))
+        else:
+            spells.append((month, day, "102", rng.choices(SELF_REPORTED_DAYS, weights=SELF_REPORTED_WEIGHTS)[0]))
+    return tuple(spells)
 
 
 def _spells(
@@ -402,14 +450,6 @@ def _annual_leave(seed: int, link: Link, month: date) -> tuple[str, date, date] 
     if christmas and month.month == 12:
         return ("200", date(month.year, 12, 23), date(month.year, 12, 31))
     return None
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    limit, count, product = math.exp(-rate), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
 
 
 def _payday(month: date) -> date:

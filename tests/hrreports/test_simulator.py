@@ -1,11 +1,11 @@
 """The simulator: deterministic by seed, the promised size, and realistic patterns."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 
 import pytest
 
-from hrreports.periods import period_shift
+from hrreports.periods import period_last_day, period_shift
 from hrreports.sources.simulator import SimulatorSource
 from hrreports.workdays import working_days
 
@@ -113,3 +113,91 @@ def test_every_rare_absence_kind_occurs_in_a_year():
     assert 10 <= codes["500"] <= 80
     assert 10 <= codes["110"] <= 60
     assert 10 <= codes["410"] <= 120
+
+
+SICK = ("101", "102")
+
+
+@pytest.fixture(scope="module")
+def sick_year():
+    """A real simulated year (2026) of the default source: the monthly sick-leave rates as the absence
+    report computes them, every sick spell since 2025 (for 12-month windows) and each month's staff."""
+    rates, spells, staff = {}, {}, {}
+    for offset in range(24):
+        month = period_shift(date(2025, 1, 1), offset)
+        first, last = month, period_last_day(month)
+        sick = 0
+        for row in rows("absences", month):
+            if row["absence_code"] in SICK:
+                spells[(row["employment_id"], row["absence_code"], row["start"])] = row
+                sick += working_days(max(row["start"], first), min(row["end"], last))
+        if month.year == 2026:
+            employments = rows("employments", month)
+            staff[month] = {row["person_number"] for row in employments}
+            planned = sum(
+                working_days(max(e["start"], first), min(e["end"] or last, last)) * e["working_time_percent"] / 100
+                for e in employments
+            )
+            rates[month] = (sick, planned)
+    return rates, list(spells.values()), staff
+
+
+def _window_figures(spells: list[dict], period: date) -> dict[str, tuple[int, int]]:
+    """Per person: (spells, calendar days) of sick leave in the 12 months ending with `period`."""
+    first, last = period_shift(period, -11), period_last_day(period)
+    figures: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for row in spells:
+        if row["start"] <= last and row["end"] >= first:
+            count, days = figures[row["person_number"]]
+            inside = (min(row["end"], last) - max(row["start"], first)).days + 1
+            figures[row["person_number"]] = (count + 1, days + inside)
+    return figures
+
+
+def test_the_sick_leave_rate_is_about_4_to_5_percent_a_year_higher_in_winter(sick_year):
+    rates, _spells, _staff = sick_year
+    percent = {month: 100 * sick / planned for month, (sick, planned) in rates.items()}
+
+    year = 100 * sum(sick for sick, _ in rates.values()) / sum(planned for _, planned in rates.values())
+    assert 4.0 <= year <= 5.0
+    assert all(5.5 <= percent[date(2026, month, 1)] <= 7.0 for month in (1, 2))
+    assert 1.5 <= percent[date(2026, 7, 1)] <= 2.5
+    assert max(percent, key=percent.get).month in (1, 2, 12)
+
+
+def test_short_spells_are_the_most_frequent_and_long_leaves_carry_many_days(sick_year):
+    _rates, spells, staff = sick_year
+    in_2026 = [row for row in spells if row["start"].year == 2026]
+    lengths = Counter(
+        "1-3" if days <= 3 else "4-5" if days <= 5 else "6-29" if days < 30 else "30+"
+        for days in (row["calendar_days"] for row in in_2026)
+    )
+    working = Counter()
+    for row in in_2026:
+        working[row["calendar_days"] <= 3] += row["working_days"]
+
+    assert lengths.most_common(1)[0][0] == "1-3"
+    assert lengths["1-3"] + lengths["4-5"] > 0.6 * len(in_2026)
+    assert 0.15 <= working[True] / sum(working.values()) <= 0.4  # short spells: roughly a third of the days
+    people = len(set().union(*staff.values()))
+    assert 1.5 <= len(in_2026) / people <= 2.5  # sick spells per person and year
+
+
+def test_a_realistic_share_reaches_early_support_and_the_checkpoints_every_month(sick_year):
+    _rates, spells, staff = sick_year
+    before = _window_figures(spells, date(2025, 12, 1))
+    yearly: Counter = Counter()
+    for offset in range(12):
+        month = date(2026, 1 + offset, 1)
+        now = _window_figures(spells, month)
+        # Rule (a): 5 spells or 20 days in the 12 months ending with the month.
+        reached = sum(1 for person in staff[month] if now[person][0] >= 5 or now[person][1] >= 20)
+        assert 0.05 <= reached / len(staff[month]) <= 0.10, (month, reached)
+        crossed = [
+            sum(1 for p in staff[month] if now[p][1] >= threshold and before[p][1] < threshold)
+            for threshold in (30, 60, 90)
+        ]
+        assert 3 <= sum(crossed) <= 40, (month, crossed)  # a handful pass the day 30/60/90 checkpoints
+        yearly.update(dict(zip((30, 60, 90), crossed, strict=True)))
+        before = now
+    assert all(20 <= yearly[threshold] <= 150 for threshold in (30, 60, 90)), yearly
