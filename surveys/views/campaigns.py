@@ -1,16 +1,19 @@
-"""Campaign pages for survey managers: settings, launch checklist, gate and status."""
+"""Campaign pages for survey managers: settings, launch checklist, gate, status and live progress."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hrreports.charts import bar_chart
 from kuntaportaali.decorators import staff_permission_required
 from surveys import selectors
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.forms import CampaignForm, ChecklistForm
 from surveys.models import Campaign, CampaignStatus, LaunchChecklist
+from surveys.progress import CampaignProgress, campaign_progress, progress_json, progress_summary
 from surveys.services import campaigns as campaign_services
 from surveys.services.notices import information_notice_default
 
@@ -40,6 +43,7 @@ def campaign_create(request):
 @manage_surveys
 def campaign_detail(request, slug: str):
     campaign = get_object_or_404(selectors.campaigns_for_staff(), slug=slug)
+    progress = campaign_progress(campaign)
     return render(
         request,
         "surveys/campaigns/campaign_detail.html",
@@ -51,8 +55,36 @@ def campaign_detail(request, slug: str):
             "announcements": campaign.announcements.select_related("published_by"),
             "checklist": LaunchChecklist.objects.filter(campaign=campaign).select_related("confirmed_by").first(),
             "public": selectors.public_campaign_view(campaign, language="fi"),
+            "progress": progress,
+            "summary": progress_summary(progress),
+            "funnel_chart": _funnel_chart(progress),
         },
     )
+
+
+def _funnel_chart(progress: CampaignProgress):
+    return bar_chart(
+        chart_id="funnel-chart",
+        title=_("Funnel so far"),
+        description=_(
+            "Numbers, calls, answered calls, consented numbers and complete answers; the table has the figures."
+        ),
+        points=[
+            (_("Numbers"), progress.numbers),
+            (_("Calls"), progress.calls),
+            (_("Answered"), progress.answered),
+            (_("Consented"), progress.consented),
+            (_("Complete answers"), progress.complete),
+        ],
+    )
+
+
+@manage_surveys
+def campaign_progress_json(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    progress = campaign_progress(campaign)
+    data = progress_json(progress, status_label=campaign.get_status_display())
+    return JsonResponse(data | {"funnel_chart": _funnel_chart(progress)})
 
 
 @manage_surveys

@@ -1,0 +1,66 @@
+// Keeps the live campaign page current: while the campaign is running, fetches its figures every
+// five seconds and writes them into the elements marked data-live; once it stops running, reloads
+// the page once so the pause/resume/cancel buttons match the new status. Only the summary line is an
+// aria-live region, so a screen reader hears one sentence per change instead of every cell.
+(function () {
+  "use strict";
+  var box = document.getElementById("campaign-live");
+  if (!box || !box.dataset.progressUrl || box.dataset.running !== "true") {
+    return;
+  }
+  var INTERVAL = 5000;
+  var bar = document.getElementById("campaign-progress-bar");
+  var summary = box.querySelector("[data-live-summary]");
+  var badge = document.querySelector("[data-live-status]");
+  var chart = box.querySelector("[data-live-chart]");
+  var lastChart = null;
+
+  function setText(element, text) {
+    if (element && element.textContent !== text) {
+      element.textContent = text;
+    }
+  }
+
+  function apply(data) {
+    Object.keys(data.values).forEach(function (key) {
+      box.querySelectorAll('[data-live="' + key + '"]').forEach(function (element) {
+        setText(element, data.values[key]);
+      });
+    });
+    if (bar) {
+      bar.max = Math.max(data.numbers, 1);
+      bar.value = data.final;
+      setText(bar, data.values.percent + " %");
+    }
+    setText(summary, data.summary);
+    // The chart is drawn on the server (escaped SVG, no scripts or styles), so it is swapped whole.
+    if (chart && data.funnel_chart && data.funnel_chart !== lastChart) {
+      chart.innerHTML = data.funnel_chart;
+      lastChart = data.funnel_chart;
+    }
+    if (badge) {
+      setText(badge, data.status_label);
+      badge.className = "status status--" + data.status;
+    }
+  }
+
+  function poll() {
+    fetch(box.dataset.progressUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) {
+          window.setTimeout(poll, INTERVAL);
+          return;
+        }
+        apply(data);
+        if (data.running) {
+          window.setTimeout(poll, INTERVAL);
+        } else {
+          // Paused, completed or cancelled elsewhere: reload once so the status buttons match.
+          window.location.reload();
+        }
+      })
+      .catch(function () { window.setTimeout(poll, INTERVAL); });
+  }
+  window.setTimeout(poll, INTERVAL);
+})();

@@ -1,0 +1,210 @@
+"""The live campaign page's figures: exact counts on a hand-built campaign, a fixed number of
+queries, and the JSON endpoint the page polls."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kuntaportaali.roles import Role
+from surveys.models import (
+    CallStatus,
+    CampaignStatus,
+    ConsentEvent,
+    ConsentKind,
+    ContactStatus,
+    Response,
+    ResponseStatus,
+)
+from surveys.progress import campaign_progress
+from tests.surveys.calls import NOON, queued_attempt, running_campaign
+
+NUMBERS = tuple(f"040123456{digit}" for digit in range(10))
+
+
+def placed(contact, number: int, status: str, *, answered: bool = False, step: str = "", cost: str = "0"):
+    return queued_attempt(
+        contact,
+        number=number,
+        status=status,
+        placed_at=NOON,
+        answered_at=NOON + timedelta(seconds=10) if answered else None,
+        current_step=step,
+        cost=Decimal(cost),
+    )
+
+
+def finish(contact, status: str = ContactStatus.FINISHED) -> None:
+    contact.status = status
+    contact.save(update_fields=["status"])
+
+
+def consent(contact, kind: str) -> None:
+    ConsentEvent.objects.create(campaign=contact.campaign, contact_ref=contact.pseudonym, kind=kind, channel="call")
+
+
+def respond(contact, status: str) -> None:
+    campaign = contact.campaign
+    Response.objects.create(
+        pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version, status=status
+    )
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    """Ten numbers in every state a number can be in (three attempts allowed, budget 10 EUR)."""
+    campaign = running_campaign(make_campaign, numbers=NUMBERS, max_attempts=3, budget_cap=Decimal("10.00"))
+    complete, no_answer, partial, retrying, talking, fresh, opted_out, fax, declined, ran_out = (
+        campaign.contacts.order_by("pk")
+    )
+    placed(complete, 1, CallStatus.COMPLETED, answered=True, step="q4", cost="0.18")
+    consent(complete, ConsentKind.CONSENTED)
+    respond(complete, ResponseStatus.COMPLETE)
+    finish(complete)
+    for number in (1, 2, 3):
+        placed(no_answer, number, CallStatus.NO_ANSWER)
+    finish(no_answer)
+    placed(partial, 1, CallStatus.COMPLETED, answered=True, step="q2", cost="0.27")
+    consent(partial, ConsentKind.CONSENTED)
+    respond(partial, ResponseStatus.PARTIAL)
+    finish(partial)
+    placed(retrying, 1, CallStatus.BUSY)
+    queued_attempt(retrying, number=2, status=CallStatus.PENDING, scheduled_for=NOON + timedelta(hours=4))
+    placed(talking, 1, CallStatus.IN_PROGRESS, answered=True, step="q1")
+    finish(talking, ContactStatus.IN_PROGRESS)
+    placed(opted_out, 1, CallStatus.COMPLETED, answered=True, step="intro", cost="0.09")
+    consent(opted_out, ConsentKind.OPTED_OUT)
+    finish(opted_out, ContactStatus.OPTED_OUT)
+    placed(fax, 1, CallStatus.FAILED)
+    finish(fax)
+    placed(declined, 1, CallStatus.COMPLETED, answered=True, step="intro", cost="0.09")
+    consent(declined, ConsentKind.DECLINED)
+    finish(declined)
+    placed(ran_out, 1, CallStatus.NO_ANSWER)
+    placed(ran_out, 2, CallStatus.MACHINE, answered=True)
+    finish(ran_out)
+    assert fresh.status == ContactStatus.PENDING
+    return campaign
+
+
+def test_progress_counts_numbers_with_a_final_outcome(campaign):
+    progress = campaign_progress(campaign)
+    assert (progress.numbers, progress.final, progress.percent) == (10, 7, 70.0)
+
+
+def test_funnel_counts_calls_answered_consented_and_complete(campaign):
+    progress = campaign_progress(campaign)
+    funnel = (progress.calls, progress.answered, progress.consented, progress.complete, progress.partial)
+    assert funnel == (12, 6, 2, 1, 1)
+    assert progress.in_progress == 1
+
+
+def test_coverage_explains_every_number_with_fewer_attempts_than_the_maximum(campaign):
+    coverage = {row.attempts: (row.numbers, row.reasons) for row in campaign_progress(campaign).coverage}
+    assert coverage == {
+        0: (1, {"pending": 1, "complete": 0, "refused": 0, "opted_out": 0, "not_eligible": 0, "ended": 0}),
+        1: (7, {"pending": 2, "complete": 1, "refused": 2, "opted_out": 1, "not_eligible": 1, "ended": 0}),
+        2: (1, {"pending": 0, "complete": 0, "refused": 0, "opted_out": 0, "not_eligible": 0, "ended": 1}),
+        3: (1, None),
+    }
+
+
+def test_numbers_still_waiting_count_as_ended_once_the_campaign_is_cancelled(campaign):
+    campaign.status = CampaignStatus.CANCELLED
+    progress = campaign_progress(campaign)
+    assert progress.final == 10
+    assert progress.coverage[0].reasons["ended"] == 1
+    assert progress.coverage[1].reasons["pending"] == 0
+
+
+def test_spend_against_the_budget(campaign):
+    progress = campaign_progress(campaign)
+    assert (progress.spend, progress.budget_cap, progress.budget_percent) == (
+        Decimal("0.63"),
+        Decimal("10.00"),
+        6.3,
+    )
+
+
+def test_an_empty_campaign_has_no_progress(make_campaign):
+    progress = campaign_progress(make_campaign("tyhja"))
+    assert (progress.numbers, progress.final, progress.percent, progress.spend) == (0, 0, 0.0, Decimal(0))
+    assert progress.budget_percent is None
+
+
+def test_the_number_of_queries_does_not_grow_with_the_contacts(campaign, make_campaign):
+    small_campaign = running_campaign(make_campaign, slug="pieni")
+    with CaptureQueriesContext(connection) as small:
+        campaign_progress(small_campaign)
+    with CaptureQueriesContext(connection) as large:
+        campaign_progress(campaign)
+    assert len(large) == len(small) == 4
+
+
+def test_the_progress_json_has_the_figures_the_page_updates(campaign, client_as):
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("surveys:campaign-progress", args=[campaign.slug]))
+    assert response.status_code == 200
+    data = response.json()
+    assert {key: data[key] for key in ("status", "running", "final", "numbers")} == {
+        "status": "running",
+        "running": True,
+        "final": 7,
+        "numbers": 10,
+    }
+    assert data["summary"] == "Numbers with a final outcome: 7 of 10 (70.0 %)."
+    values = data["values"]
+    assert (values["calls"], values["answered"], values["spend"], values["budget_percent"]) == (
+        "12",
+        "6",
+        "0.63",
+        "6.3",
+    )
+    assert values["coverage-1-refused"] == "2"
+    assert data["funnel_chart"].startswith('<svg class="chart"')
+
+
+def test_the_campaign_page_shows_the_progress_and_the_funnel(campaign, client_as):
+    response = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign", args=[campaign.slug]))
+    html = response.content.decode()
+    assert '<progress id="campaign-progress-bar" max="10" value="7">' in html
+    assert 'data-progress-url="/staff/surveys/campaigns/' in html
+    assert '<svg class="chart"' in html
+    assert "style=" not in html.split('id="campaign-live"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.ADMIN, 200),
+        (Role.SURVEY_MANAGER, 200),
+        (Role.COMMUNICATIONS, 403),
+        (Role.COUNCILLOR, 403),
+        (Role.HR_ADMIN, 403),
+        (Role.SUPERVISOR, 403),
+    ],
+)
+def test_who_may_read_the_progress_json(campaign, client_as, role, status):
+    response = client_as(role).get(reverse("surveys:campaign-progress", args=[campaign.slug]))
+    assert response.status_code == status
+
+
+def test_the_progress_json_of_an_unknown_campaign_is_404(client_as):
+    response = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign-progress", args=["ei-ole"]))
+    assert response.status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(campaign, client):
+    response = client.get(reverse("surveys:campaign-progress", args=[campaign.slug]))
+    assert response.status_code == 302
+
+
+def test_a_contact_ref_unknown_to_the_campaign_is_not_counted(campaign):
+    ConsentEvent.objects.create(campaign=None, contact_ref=uuid.uuid4(), kind=ConsentKind.CONSENTED, channel="web")
+    assert campaign_progress(campaign).consented == 2
