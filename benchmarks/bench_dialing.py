@@ -1,0 +1,343 @@
+"""The dialer and the IVR webhooks: one dial tick of a 100,000-contact running campaign, and one
+signed IVR answer step (answer stored + next TwiML) against a bare view returning static TwiML.
+Then both requests again over HTTP to gunicorn on 127.0.0.1 with 50 concurrent clients (p50/p99).
+Figures go to docs/benchmarks.md. Nothing is dialled: the tick's jobs on the `dialer` queue are
+removed after every run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_dialing
+"""
+
+import random
+import statistics
+import time
+from datetime import timedelta
+from itertools import count
+
+from benchmarks.harness import benchmark_database, describe_machine, measure, setup_django
+
+CONTACTS = 100_000
+MOBILE_PREFIXES = ("40", "41", "44", "45", "50")
+STATIC_TWIML = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/bare/" input="dtmf speech" '
+    'timeout="6"><Say language="fi-FI">Kiitos.</Say></Gather></Response>'
+)
+
+
+def finnish_numbers(how_many: int, *, seed: int = 2026) -> list[str]:
+    """Distinct valid Finnish mobile numbers in E.164."""
+    rng = random.Random(seed)  # noqa: S311 (reproducible test data, not secrets)
+    numbers: set[str] = set()
+    while len(numbers) < how_many:
+        numbers.add(f"+358{rng.choice(MOBILE_PREFIXES)}{rng.randrange(1_000_000, 9_999_999)}")
+    return sorted(numbers)
+
+
+def _summary(label: str, seconds: list[float], unit: str = "ms") -> dict:
+    values = [s * 1000 for s in seconds]
+    result = {"median": statistics.median(values), "min": min(values), "max": max(values)}
+    print(f"  {label:<46} median {result['median']:8.1f} {unit} (min {result['min']:.1f}, max {result['max']:.1f})")
+    return result
+
+
+def answering_calls(campaign, how_many: int, *, seed: int) -> list:
+    """In-progress calls whose respondents consented at the introduction (their `Response` exists)."""
+    from django.utils import timezone
+
+    from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus, Response
+    from surveys.phone_numbers import phone_encrypt, phone_hash
+
+    contacts = Contact.objects.bulk_create(
+        Contact(
+            campaign=campaign,
+            phone_encrypted=phone_encrypt(number),
+            phone_hash=phone_hash(number),
+            status=ContactStatus.IN_PROGRESS,
+        )
+        for number in finnish_numbers(how_many, seed=seed)
+    )
+    now = timezone.now()
+    attempts = CallAttempt.objects.bulk_create(
+        CallAttempt(
+            contact=contact,
+            number=1,
+            status=CallStatus.IN_PROGRESS,
+            provider="simulator",
+            provider_call_id=f"SIMBENCH{contact.pk}",
+            scheduled_for=now,
+            placed_at=now,
+            answered_at=now,
+            current_step="q1",
+        )
+        for contact in contacts
+    )
+    Response.objects.bulk_create(
+        Response(pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version)
+        for contact in contacts
+    )
+    return attempts
+
+
+def bare_twiml(request):
+    """The bare view: a fixed TwiML string, no database, no signature check."""
+    from django.http import HttpResponse
+
+    return HttpResponse(STATIC_TWIML, content_type="text/xml; charset=utf-8")
+
+
+def bench_urlconf():
+    """The portal's URL patterns plus the bare view under /bench/bare-twiml/ (same middleware)."""
+    from importlib import import_module
+    from types import ModuleType
+
+    from django.conf import settings
+    from django.urls import path
+    from django.views.decorators.csrf import csrf_exempt
+    from django.views.decorators.http import require_POST
+
+    root = settings.ROOT_URLCONF
+    root = import_module(root) if isinstance(root, str) else root
+    urlconf = ModuleType("bench_dialing_urls")
+    urlconf.urlpatterns = [path("bench/bare-twiml/", csrf_exempt(require_POST(bare_twiml))), *root.urlpatterns]
+    return urlconf
+
+
+def gunicorn_app():
+    """The WSGI application gunicorn serves (`benchmarks.bench_dialing:gunicorn_app()`)."""
+    setup_django()
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    settings.ROOT_URLCONF = bench_urlconf()
+    return get_wsgi_application()
+
+
+def bench_gunicorn(campaign, *, clients: int = 50, requests_each: int = 20) -> None:
+    """The same two requests over HTTP to gunicorn on 127.0.0.1, `clients` of them at once."""
+    import os
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+    from django.conf import settings
+    from django.db import connection
+
+    from surveys.telephony.simulator import SimulatorProvider
+
+    total = clients * requests_each
+    attempts = iter(answering_calls(campaign, total + clients, seed=11))
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    port = 8765
+    env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.test"}
+    workers = 2 * (os.cpu_count() or 1) + 1
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    app = "benchmarks.bench_dialing:gunicorn_app()"
+    server = subprocess.Popen([*command, "--log-level", "warning", app], env=env)  # noqa: S603 (our own command)
+    provider = SimulatorProvider()
+    params = {"Digits": "2", "SpeechResult": "", "Confidence": "", "CallSid": "SIMBENCH"}
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.RequestException:  # not listening yet, or still starting
+                time.sleep(0.2)
+
+        def client_run(paths: list[str]) -> list[float]:
+            latencies = []
+            with requests.Session() as session:
+                for path_ in paths:
+                    signature = provider.sign(settings.PUBLIC_BASE_URL + path_, params)
+                    start = time.perf_counter()
+                    response = session.post(
+                        f"http://127.0.0.1:{port}{path_}",
+                        data=params,
+                        headers={"X-Twilio-Signature": signature},
+                        timeout=30,
+                    )
+                    latencies.append(time.perf_counter() - start)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path_}: HTTP {response.status_code}")
+            return latencies
+
+        def run(label: str, make_path) -> dict:
+            batches = [[make_path() for _ in range(requests_each)] for _ in range(clients)]
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=clients) as pool:
+                latencies = sorted(x * 1000 for batch in pool.map(client_run, batches) for x in batch)
+            wall = time.perf_counter() - start
+            p50 = latencies[len(latencies) // 2]
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            print(
+                f"{label:<48} p50 {p50:6.1f} ms, p99 {p99:6.1f} ms, max {latencies[-1]:.1f} ms "
+                f"({total} requests, {clients} clients, {total / wall:,.0f} requests/s)"
+            )
+            return {"p50": p50, "p99": p99}
+
+        print(f"gunicorn {workers} sync workers on 127.0.0.1:{port}, {clients} concurrent clients (requests)")
+        run("warm-up (bare view)", lambda: "/bench/bare-twiml/")
+        bare = run("bare view, static TwiML", lambda: "/bench/bare-twiml/")
+        ivr = run("IVR answer step (signed, answer stored)", lambda: f"/telephony/ivr/{next(attempts).pk}/q/1/")
+        print(f"  ratio IVR / bare: p50 {ivr['p50'] / bare['p50']:.1f}x, p99 {ivr['p99'] / bare['p99']:.1f}x")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def bench_dial_tick(user, version) -> None:
+    import django_rq
+    from django.utils import timezone
+
+    from surveys.models import CallAttempt, Campaign, CampaignStatus, Contact
+    from surveys.phone_numbers import phone_encrypt, phone_hash
+    from surveys.services.dialing import DIALER_QUEUE, dial_tick
+
+    started = time.perf_counter()
+    numbers = finnish_numbers(CONTACTS)
+    encrypted = [(phone_encrypt(number), phone_hash(number)) for number in numbers]
+    print(f"{CONTACTS:,} numbers generated and encrypted once in {time.perf_counter() - started:.1f} s")
+    queue = django_rq.get_queue(DIALER_QUEUE)
+    queue.empty()
+    today = timezone.localdate()
+
+    for calls_per_second in (999.99, 100):
+        per_tick = int(-(-calls_per_second * 5 // 1))
+        campaign = Campaign.objects.create(
+            slug=f"bench-dial-{int(calls_per_second)}",
+            name="Bench",
+            survey_version=version,
+            caller_number="+35893101691",
+            start_date=today - timedelta(days=1),
+            end_date=today + timedelta(days=30),
+            weekdays=list(range(7)),
+            exclude_holidays=False,
+            is_demo_window=True,
+            max_concurrent_calls=10_000_000,
+            calls_per_second=calls_per_second,
+            number_source="bench",
+            information_notice_fi="x",
+            created_by=user,
+            status=CampaignStatus.RUNNING,
+        )
+        started = time.perf_counter()
+        Contact.objects.bulk_create(
+            (
+                Contact(campaign=campaign, phone_encrypted=token, phone_hash=hashed, language="fi")
+                for token, hashed in encrypted
+            ),
+            batch_size=5_000,
+        )
+        print(
+            f"campaign with {CONTACTS:,} contacts (calls_per_second={calls_per_second}, {per_tick} slots a tick) "
+            f"stored in {time.perf_counter() - started:.1f} s"
+        )
+        tick_seconds: list[float] = []
+        queued: list[int] = []
+
+        def tick(campaign=campaign, tick_seconds=tick_seconds, queued=queued):
+            start = time.perf_counter()
+            queued.append(dial_tick(campaign=campaign, now=timezone.now()))
+            tick_seconds.append(time.perf_counter() - start)
+            queue.empty()  # nothing is dialled
+
+        measure(f"dial_tick, {per_tick} slots, {CONTACTS:,} contacts (+ queue.empty())", tick, repeat=1)
+        # The runs after the warm-up one, without emptying the queue.
+        runs, dispatched = tick_seconds[1:], queued[1:]
+        _summary("tick alone", runs)
+        rates = sorted(n / s for n, s in zip(dispatched, runs, strict=True))
+        print(
+            f"  attempts queued a tick {dispatched}; calls dispatched/s median {statistics.median(rates):,.0f} "
+            f"(min {rates[0]:,.0f}, max {rates[-1]:,.0f})"
+        )
+        attempts = CallAttempt.objects.filter(contact__campaign=campaign).count()
+        print(f"  attempts in the campaign after the runs: {attempts:,}; dialer queue length {queue.count}")
+    queue.empty()
+
+
+def bench_ivr_step(user, version, campaign_factory) -> None:
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from surveys.models import Answer
+    from surveys.telephony.simulator import SimulatorProvider
+
+    repeat, runs = 100, 5
+    campaign = campaign_factory()
+    attempts = answering_calls(campaign, (runs + 1) * repeat + 10, seed=7)
+    provider = SimulatorProvider()
+    client = Client(HTTP_HOST=urlsplit(settings.PUBLIC_BASE_URL).netloc)
+    secure = settings.PUBLIC_BASE_URL.startswith("https")
+    fresh = iter(attempts)
+    params = {"Digits": "2", "SpeechResult": "", "Confidence": "", "CallSid": "SIMBENCH"}
+
+    def signed_post(path_: str):
+        signature = provider.sign(settings.PUBLIC_BASE_URL + path_, params)
+        return client.post(path_, params, secure=secure, headers={"X-Twilio-Signature": signature})
+
+    def answer_step():
+        # Question 1 answered by a new caller each time: an answer row is inserted every request.
+        response = signed_post(f"/telephony/ivr/{next(fresh).pk}/q/1/")
+        if response.status_code != 200 or b"<Gather" not in response.content:
+            raise RuntimeError(f"unexpected IVR answer: {response.status_code} {response.content[:200]!r}")
+
+    urlconf = bench_urlconf()
+
+    def bare_step():
+        response = signed_post("/bench/bare-twiml/")  # signed too, though the bare view checks nothing
+        if response.status_code != 200:
+            raise RuntimeError(f"unexpected bare view answer: {response.status_code}")
+
+    ivr = measure("POST /telephony/ivr/<id>/q/1/ (signed, answer stored)", answer_step, repeat=repeat, runs=runs)
+    print(f"  answers stored: {Answer.objects.count():,}")
+    with override_settings(ROOT_URLCONF=urlconf):
+        bare = measure("POST bare view, static TwiML (same client, middleware)", bare_step, repeat=repeat, runs=runs)
+    print(f"  ratio IVR step / bare view (medians): {ivr['median_ms'] / bare['median_ms']:.1f}x")
+    bench_gunicorn(campaign)
+
+
+def main() -> None:
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from surveys.models import Campaign, CampaignStatus, Survey, SurveyVersion
+    from tests.surveys.calls import add_questions
+
+    with benchmark_database():
+        user = get_user_model().objects.create_user("bench-manager")
+        survey = Survey.objects.create(slug="bench", organiser="Kunta", created_by=user)
+        version = SurveyVersion.objects.create(survey=survey, number=1, title_fi="Kysely", purpose_fi="Tarkoitus")
+        slugs = count()
+
+        def ivr_campaign():
+            campaign = Campaign.objects.create(
+                slug=f"bench-ivr-{next(slugs)}",
+                name="Bench IVR",
+                survey_version=SurveyVersion.objects.create(
+                    survey=Survey.objects.create(slug=f"bench-ivr-{next(slugs)}", organiser="Kunta", created_by=user),
+                    number=1,
+                    title_fi="Kysely",
+                    purpose_fi="Tarkoitus",
+                ),
+                caller_number="+35893101691",
+                start_date=timezone.localdate(),
+                end_date=timezone.localdate() + timedelta(days=30),
+                number_source="bench",
+                information_notice_fi="x",
+                created_by=user,
+                status=CampaignStatus.RUNNING,
+            )
+            add_questions(campaign)
+            return campaign
+
+        print(describe_machine())
+        bench_dial_tick(user, version)
+        bench_ivr_step(user, version, ivr_campaign)
+
+
+if __name__ == "__main__":
+    main()
