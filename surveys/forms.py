@@ -5,7 +5,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Announcement, Campaign, LaunchChecklist, Question, Survey, SurveyVersion
-from surveys.services.surveys import OptionText
+from surveys.services.surveys import VERSION_FIELDS, OptionText
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -18,16 +18,7 @@ class SurveyForm(forms.Form):
         survey_fields = fields_for_model(Survey, fields=["slug", "organiser"] if creating else ["organiser"])
         version_fields = fields_for_model(
             SurveyVersion,
-            fields=[
-                "title_fi",
-                "title_sv",
-                "title_en",
-                "purpose_fi",
-                "purpose_sv",
-                "purpose_en",
-                "offers_sv",
-                "offers_en",
-            ],
+            fields=list(VERSION_FIELDS),
             widgets={name: TEXTAREA for name in ("purpose_fi", "purpose_sv", "purpose_en")},
         )
         self.fields.update(survey_fields | version_fields)
