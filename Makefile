@@ -4,8 +4,8 @@
 #   make test     run the test suite (PostgreSQL, Redis, headless Chromium, axe-core)
 #
 # Both work on a fresh Debian machine with Python 3.11+: missing system packages (redis-server,
-# postgresql, chromium, nodejs, npm, python3-venv, gettext) are installed with apt-get when run as
-# root; otherwise the error message names the package to install.
+# postgresql, chromium, nodejs, npm, python3-venv, gettext, Pango and DejaVu fonts for PDFs) are
+# installed with apt-get when run as root; otherwise the error message names the package.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -102,11 +102,12 @@ bench: install-dev services ## Run the benchmarks in benchmarks/ (figures belong
 	    module=$${module%.py}; $(PY) -m $${module//\//.}; \
 	done
 
-services: ## Make sure Redis, PostgreSQL, Chromium, Node.js and axe-core are there (installs/starts them)
+services: ## Make sure Redis, PostgreSQL, Chromium, Node.js, axe-core and Pango are there (installs/starts them)
 	@bash scripts/ensure-redis.sh
 	@bash scripts/ensure-postgres.sh
 	@bash scripts/ensure-chromium.sh
 	@bash scripts/ensure-node.sh
+	@bash scripts/ensure-pdf-libs.sh
 
 # --- Code quality, translations, deployment check ---------------------------------------------
 

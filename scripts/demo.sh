@@ -40,6 +40,7 @@ sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$port
 }
 
 scripts/ensure-redis.sh
+scripts/ensure-pdf-libs.sh
 case ${DATABASE_URL:-} in
     postgres* | pgsql* | postgis*) scripts/ensure-postgres.sh ;;
 esac
