@@ -1,0 +1,156 @@
+"""The shape of a campaign's results: what the results page, the PDF and the XLSX report render.
+
+`surveys.services.results.campaign_results(campaign)` builds a `CampaignResults` from the
+contacts' dispositions, the responses and the municipality's population targets. Everything in
+here is plain data (no model instances beyond `campaign`), so the renderers never query.
+Shares are fractions 0..1, never percentages; `None` means "not defined" (a zero denominator),
+which renderers show as "-", never as 0.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class ResponseRates:
+    """AAPOR Standard Definitions rates computed from final dispositions.
+
+    `dispositions` maps I, P, R, NC, O, UH, UO, NE to counts of numbers. `e` is the estimated
+    share of eligible cases among unknown-eligibility ones (derived from known cases unless the
+    campaign sets it; `e_source` is "estimated" or "set").
+    """
+
+    dispositions: dict[str, int]
+    e: float
+    e_source: str
+    rr: dict[str, float | None]  # RR1..RR6
+    coop: dict[str, float | None]  # COOP1..COOP4
+    ref: dict[str, float | None]  # REF1..REF3
+    con: dict[str, float | None]  # CON1..CON3
+
+
+@dataclass(frozen=True)
+class Funnel:
+    numbers: int
+    calls: int
+    answered: int
+    consented: int
+    complete: int
+    partial: int
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    """One category of a demographic dimension: respondents vs the population."""
+
+    dimension: str  # "age_group" | "district" | "gender"
+    category: str  # the target's category key, e.g. "65+"
+    label: str  # human label in the current language
+    respondents: int
+    sample_share: float | None
+    weighted_share: float | None
+    population_share: float | None
+
+
+@dataclass(frozen=True)
+class Weighting:
+    method: str  # "none" | "post-stratification" | "raking"
+    dimensions: list[str]
+    respondents: int
+    converged: bool
+    iterations: int
+    trim_cap: float | None
+    trimmed: int
+    design_effect: float  # Kish: n * sum(w^2) / sum(w)^2
+    effective_sample_size: float
+    warnings: list[str]  # translated, shown wherever the results are shown
+    collapsed: list[str]  # translated descriptions of categories merged as the fallback
+    groups: list[GroupShare]
+    missing_demographics: int  # respondents with a missing demographic answer (kept, weight documented)
+    weights: dict[int, float]  # Response.pk -> weight (mean 1)
+
+
+@dataclass(frozen=True)
+class OptionEstimate:
+    value: str  # the digit / option key as answered
+    label: str
+    count: int
+    share: float | None  # unweighted
+    weighted_share: float | None
+    ci_low: float | None  # 95 % CI of the weighted share, design effect accounted for
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class MeanEstimate:
+    unweighted: float | None
+    weighted: float | None
+    ci_low: float | None  # 95 % CI of the weighted mean
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class CrossTab:
+    """Weighted shares of one question's options within each category of a dimension."""
+
+    dimension: str
+    categories: list[tuple[str, str]]  # (category key, label)
+    rows: list[tuple[str, list[float | None]]]  # (option label, share per category)
+    respondents: list[int]  # respondents per category
+
+
+@dataclass(frozen=True)
+class Theme:
+    keyword: str
+    count: int
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    position: int
+    text: str
+    kind: str
+    demographic: str
+    answered: int
+    skipped: int
+    options: list[OptionEstimate]  # empty for number and open questions
+    mean: MeanEstimate | None  # scale and number questions
+    crosstabs: list[CrossTab]
+    open_answers: list[str]  # transcripts, for open questions
+    themes: list[Theme]  # frequent keywords, stop words removed
+
+
+@dataclass(frozen=True)
+class FixedCost:
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Costs:
+    minutes: int
+    call_cost: Decimal
+    fixed: list[FixedCost]
+    total: Decimal
+    per_complete: Decimal | None
+    budget_cap: Decimal | None
+    budget_used: float | None  # call cost / budget cap
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    campaign: object  # surveys.models.Campaign
+    generated_at: datetime
+    language: str
+    rates: ResponseRates
+    funnel: Funnel
+    coverage: list  # surveys.progress.CoverageRow
+    weighting: Weighting
+    questions: list[QuestionResult]
+    costs: Costs
+    summary: list[str] = field(default_factory=list)  # "what residents find important", translated
+
+    @property
+    def has_responses(self) -> bool:
+        return self.weighting.respondents > 0
