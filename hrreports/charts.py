@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
@@ -122,3 +123,22 @@ def line_chart(
 
 def _number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") if value != int(value) else str(int(value))
+
+
+def absence_charts(trend) -> dict:
+    """The two charts of a unit's absence trend (hrreports.reports.absence_trend): working days of
+    absence by month, and the sick-leave rate by month; `rows` are their figures for the data table."""
+    labels = [f"{summary.period.month}/{summary.period.year % 100:02d}" for summary in trend]
+    days = bar_chart(
+        chart_id="chart-absence-days",
+        title=_("Absence working days by month"),
+        description=_("Working days of all absences in each of the last 12 months; the table below has the figures."),
+        points=[(label, summary.working_days) for label, summary in zip(labels, trend, strict=True)],
+    )
+    rate = line_chart(
+        chart_id="chart-sick-rate",
+        title=_("Sick-leave rate by month (%)"),
+        description=_("Sick-leave working days per planned working days; the table below has the figures."),
+        points=[(label, summary.sick_rate) for label, summary in zip(labels, trend, strict=True)],
+    )
+    return {"days": days, "rate": rate, "rows": [(summary.period, summary) for summary in trend]}

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .models import Source, Subscription, SupervisorAssignment, WorkUnit
-from .models.delivery import ReportKind
+from .models.delivery import DeliveryFormat, ReportKind
 from .models.fetching import RunStatus, RunTrigger
 from .models.organisation import SupervisorRole
 from .periods import period_label, period_last_full, period_shift
@@ -16,8 +16,9 @@ from .services.fetch import populus_fetch
 from .sources.simulator import SimulatorSource
 
 DEMO_SOURCE = "simulaattori"
-# Two level-2 units in different divisions: a school and a day-care centre.
-DEMO_SUPERVISORS = (("esihenkilo", "2010"), ("esihenkilo2", "3010"))
+# Two level-2 units in different divisions: a school and a day-care centre; one supervisor gets the
+# reports as PDF attachments, the other as Excel, so the demo's mails in var/mail/ show both.
+DEMO_SUPERVISORS = (("esihenkilo", "2010", DeliveryFormat.PDF), ("esihenkilo2", "3010", DeliveryFormat.XLSX))
 
 
 def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
@@ -36,9 +37,11 @@ def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
             failed.append(period_label(period))
         for report in totals:
             totals[report] += run.count(report)
-    users = get_user_model().objects.in_bulk([username for username, _code in DEMO_SUPERVISORS], field_name="username")
+    users = get_user_model().objects.in_bulk(
+        [username for username, _code, _format in DEMO_SUPERVISORS], field_name="username"
+    )
     assigned = 0
-    for username, code in DEMO_SUPERVISORS:
+    for username, code, delivery_format in DEMO_SUPERVISORS:
         unit = WorkUnit.objects.filter(code=code).first()
         if unit is None or username not in users:
             continue
@@ -47,7 +50,7 @@ def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
         )
         assigned += 1
         if not Subscription.objects.filter(user=users[username], unit=unit).exists():
-            subscription_save(user=users[username], unit=unit, reports=list(ReportKind.values))
+            subscription_save(user=users[username], unit=unit, reports=list(ReportKind.values), format=delivery_format)
     return (
         f"source={source.name} periods={period_label(periods[0])}..{period_label(periods[-1])} "
         f"absences={totals['absences']} salaries={totals['salaries']} employments={totals['employments']} "

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.roles import Role
 
 from .errors import PopulusError
-from .models import AbsenceType, SalaryType, Source, WorkUnit
+from .models import AbsenceType, SalaryType, Source, TeamsChannel, WorkUnit
 from .models.fetching import ReportType
 from .models.organisation import SupervisorRole
 from .periods import period_parse
@@ -203,3 +203,24 @@ class SalaryTypeForm(forms.ModelForm):
     class Meta:
         model = SalaryType
         fields = ["code", "name_fi", "name_sv", "active"]
+
+
+class TeamsChannelForm(forms.ModelForm):
+    """Parses the channel's fields; the service (teams_channel_save) checks the address."""
+
+    webhook_url = forms.URLField(
+        label=TeamsChannel._meta.get_field("webhook_url").verbose_name,
+        max_length=2000,
+        assume_scheme="https",
+        help_text=TeamsChannel._meta.get_field("webhook_url").help_text,
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = TeamsChannel
+        fields = ["unit", "webhook_url", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = WorkUnit.objects.order_by("path")
+        self.fields["unit"].empty_label = _("HR (a summary of every monthly run)")

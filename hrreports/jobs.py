@@ -64,6 +64,6 @@ def unit_reports_monthly() -> str:
             logger.warning("Monthly unit reports not sent: the fetch of %s has not succeeded.", period)
             return "not fetched"
         alerts_evaluate(period=period)
-        return unit_reports_send(period=period).line()
+        return unit_reports_send(period=period, trigger=RunTrigger.SCHEDULE).line()
     finally:
         lock.release()

@@ -8,18 +8,41 @@ from .models import Rule, RuleKind
 from .models.delivery import DeliveryFormat, ReportKind
 from .models.records import AbsenceCategory
 from .periods import period_label, period_parse
+from .reports.columns import REPORT_COLUMNS, column_choices
 
 
 class ReportOptionsForm(forms.Form):
+    """The month and filters of a report page, and the tailoring a subscription sets by default: the
+    columns shown and (absence report) the absence categories included."""
+
     period = forms.ChoiceField(label=_("Month"))
     subunits = forms.BooleanField(label=_("Include sub-units"), required=False)
     employee = forms.CharField(label=_("Employee name contains"), required=False, max_length=100)
     type = forms.ChoiceField(label=_("Type"), required=False)
+    columns = forms.MultipleChoiceField(label=_("Columns shown"), required=False, widget=forms.CheckboxSelectMultiple)
+    categories = forms.MultipleChoiceField(
+        label=_("Absence categories included"),
+        choices=AbsenceCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: every category."),
+    )
 
-    def __init__(self, *args, periods, types, **kwargs):
+    def __init__(self, *args, kind, periods, types, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [(period_label(period), period_label(period)) for period in periods]
         self.fields["type"].choices = [("", _("All types")), *types]
+        self.fields["columns"].choices = column_choices(kind)
+        if kind != ReportKind.ABSENCES:
+            del self.fields["categories"]
+
+    @property
+    def tailoring_fields(self):
+        return [self[name] for name in ("columns", "categories") if name in self.fields]
+
+    @property
+    def filter_fields(self):
+        return [self[name] for name in ("period", "subunits", "employee", "type")]
 
     def clean_period(self):
         return period_parse(self.cleaned_data["period"])
@@ -82,6 +105,12 @@ class SubscriptionForm(forms.Form):
     include_subunits = forms.BooleanField(label=_("Include sub-units"), required=False)
     active = forms.BooleanField(label=_("Active"), required=False)
 
+    COLUMN_LABELS = {
+        ReportKind.ABSENCES: _("Columns of the absence report"),
+        ReportKind.SALARIES: _("Columns of the salary report"),
+        ReportKind.EMPLOYMENTS: _("Columns of the employments report"),
+    }
+
     def __init__(self, *args, units, users=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
@@ -89,3 +118,22 @@ class SubscriptionForm(forms.Form):
             del self.fields["user"]
         else:
             self.fields["user"].queryset = users
+        for kind in REPORT_COLUMNS:
+            self.fields[f"columns_{kind}"] = forms.MultipleChoiceField(
+                label=self.COLUMN_LABELS[kind],
+                choices=column_choices(kind),
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                help_text=_("Shown in the emailed attachment and first on the report page. None chosen: every column."),
+            )
+
+    @staticmethod
+    def initial_columns(columns: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The form's initial column fields of a subscription's choice (every column where it has none)."""
+        return {
+            f"columns_{kind}": columns.get(kind) or [key for key, _label in column_choices(kind)]
+            for kind in REPORT_COLUMNS
+        }
+
+    def columns(self) -> dict[str, list[str]]:
+        return {kind: self.cleaned_data[f"columns_{kind}"] for kind in REPORT_COLUMNS}

@@ -18,13 +18,11 @@ class ReportTable(CaptionedTable):
 class AbsenceTable(ReportTable):
     employee_name = tables.Column(verbose_name=_("Employee"))
     unit_code = tables.Column(verbose_name=_("Unit"))
-    type_name = tables.Column(verbose_name=_("Absence type"), order_by=("type_code",))
+    type_code = tables.Column(verbose_name=_("Code"))
+    type_name = tables.Column(verbose_name=_("Absence type"))
     spells = tables.Column(verbose_name=_("Spells"), attrs=NUMERIC)
     calendar_days = tables.Column(verbose_name=_("Calendar days"), attrs=NUMERIC)
     working_days = tables.Column(verbose_name=_("Working days"), attrs=NUMERIC)
-
-    def render_type_name(self, value, record):
-        return f"{record.type_code} {value}"
 
     class Meta(ReportTable.Meta):
         pass
@@ -33,11 +31,9 @@ class AbsenceTable(ReportTable):
 class SalaryTable(ReportTable):
     employee_name = tables.Column(verbose_name=_("Employee"))
     unit_code = tables.Column(verbose_name=_("Unit"))
-    type_name = tables.Column(verbose_name=_("Salary type"), order_by=("type_code",))
+    type_code = tables.Column(verbose_name=_("Code"))
+    type_name = tables.Column(verbose_name=_("Salary type"))
     amount = tables.Column(verbose_name=_("Amount (EUR)"), attrs=NUMERIC)
-
-    def render_type_name(self, value, record):
-        return f"{record.type_code} {value}"
 
     class Meta(ReportTable.Meta):
         pass
@@ -46,6 +42,7 @@ class SalaryTable(ReportTable):
 class EmploymentTable(ReportTable):
     event = tables.Column(verbose_name=_("Event"))
     employee_name = tables.Column(verbose_name=_("Employee"))
+    employment_id = tables.Column(verbose_name=_("Employment id"))
     unit_code = tables.Column(verbose_name=_("Unit"))
     title = tables.Column(verbose_name=_("Title"))
     kind_label = tables.Column(verbose_name=_("Kind"))
@@ -54,6 +51,10 @@ class EmploymentTable(ReportTable):
 
     class Meta(ReportTable.Meta):
         pass
+
+
+# The table of each report; its column names are the report's column keys (hrreports.reports.columns).
+REPORT_TABLES = {"absences": AbsenceTable, "salaries": SalaryTable, "employments": EmploymentTable}
 
 
 class ReportAccessTable(CaptionedTable):

@@ -116,3 +116,30 @@ def alerts_visible_to(user, *, open_only: bool = False, units: QuerySet[WorkUnit
     if open_only:
         alerts = alerts.filter(acknowledged_at__isnull=True)
     return alerts.select_related("employee", "unit", "rule", "acknowledged_by")
+
+
+def delivery_runs_recent(*, limit: int = 100) -> QuerySet:
+    from .models import DeliveryRun
+
+    return DeliveryRun.objects.order_by("-started_at", "-pk")[:limit]
+
+
+def delivery_minutes_saved_total() -> int:
+    """Staff minutes saved by every monthly delivery run so far (each at its own minutes per report)."""
+    from django.db.models import F, Sum
+
+    from .models import DeliveryRun
+
+    total = DeliveryRun.objects.aggregate(minutes=Sum(F("reports") * F("minutes_per_report")))["minutes"]
+    return total or 0
+
+
+def deliveries_failed(*, period: date, unit_code: str = "") -> QuerySet:
+    """The deliveries of `period` that are failed now (optionally of one unit's subscriptions)."""
+    from .models import Delivery
+    from .models.delivery import DeliveryStatus
+
+    deliveries = Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED)
+    if unit_code:
+        deliveries = deliveries.filter(subscription__unit__code=unit_code)
+    return deliveries.select_related("subscription__user", "subscription__unit").order_by("subscription__unit__path")

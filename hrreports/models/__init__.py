@@ -1,10 +1,11 @@
 from .access import AccessKind, ReportAccess
-from .delivery import Delivery, DeliveryFormat, DeliveryStatus, ReportKind, Subscription
+from .delivery import Delivery, DeliveryFormat, DeliveryRun, DeliveryStatus, ReportKind, Subscription
 from .early_support import Alert, Rule, RuleKind
 from .fetching import FetchRun, RejectedRow, Source
 from .organisation import SupervisorAssignment, WorkUnit
 from .records import Absence, AbsenceCategory, AbsenceType, Employee, Employment, SalaryPayment, SalaryType
 from .section import Section
+from .teams import TeamsChannel
 
 __all__ = [
     "Absence",
@@ -14,6 +15,7 @@ __all__ = [
     "Alert",
     "Delivery",
     "DeliveryFormat",
+    "DeliveryRun",
     "DeliveryStatus",
     "Employee",
     "Employment",
@@ -29,5 +31,6 @@ __all__ = [
     "Source",
     "Subscription",
     "SupervisorAssignment",
+    "TeamsChannel",
     "WorkUnit",
 ]

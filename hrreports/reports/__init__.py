@@ -5,15 +5,16 @@ spreadsheets and emails render the same figures. Scoping (who may ask for which 
 caller's job, through `hrreports.selectors.units_visible_to`.
 """
 
-from .absences import AbsenceReport, AbsenceRow, AbsenceSummary, absence_report, absence_summary
+from .absences import AbsenceReport, AbsenceRow, AbsenceSummary, absence_report, absence_summary, absence_trend
 from .common import period_fetched, report_units
-from .employments import EmploymentReport, EmploymentRow, employment_report
+from .employments import EmploymentEvent, EmploymentReport, EmploymentRow, employment_events, employment_report
 from .salaries import SalaryReport, SalaryRow, SalaryTypeTotal, salary_report
 
 __all__ = [
     "AbsenceReport",
     "AbsenceRow",
     "AbsenceSummary",
+    "EmploymentEvent",
     "EmploymentReport",
     "EmploymentRow",
     "SalaryReport",
@@ -21,6 +22,8 @@ __all__ = [
     "SalaryTypeTotal",
     "absence_report",
     "absence_summary",
+    "absence_trend",
+    "employment_events",
     "employment_report",
     "period_fetched",
     "report_units",

@@ -12,7 +12,7 @@ from ..models import Absence, Employment, WorkUnit
 from ..models.records import AbsenceCategory
 from ..periods import period_last_day, period_shift
 from ..workdays import working_days
-from .common import period_fetched, report_units
+from .common import periods_fetched, report_units
 
 RATE_PLACES = Decimal("0.1")
 
@@ -79,15 +79,14 @@ def _clipped_days(start: date, end: date, first: date, last: date) -> tuple[int,
     return (end - start).days + 1, working_days(start, end)
 
 
-def _planned_working_days(units, period: date) -> Decimal:
-    """Working days the unit's employments were planned to work in the month, scaled by working time %."""
+def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
+    """Working days the employments (start, end, working time %) were planned to work in the month."""
     first, last = period, period_last_day(period)
     total = Decimal(0)
-    for start, end, percent in _overlapping(Employment.objects.filter(unit__in=units), first, last).values_list(
-        "start", "end", "working_time_percent"
-    ):
-        days = working_days(max(start or first, first), min(end or last, last))
-        total += Decimal(days) * percent / 100
+    for start, end, percent in employments:
+        if (start is None or start <= last) and (end is None or end >= first):
+            days = working_days(max(start or first, first), min(end or last, last))
+            total += Decimal(days) * percent / 100
     return total
 
 
@@ -97,26 +96,28 @@ def _rate(sick: int, planned: Decimal) -> Decimal | None:
     return (Decimal(sick) * 100 / planned).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def absence_summary(
-    unit: WorkUnit, period: date, *, include_subunits: bool = False, categories: set[str] | None = None
+def _summarise(
+    period: date, *, fetched: bool, absences: list[tuple], employments: list[tuple], categories: set[str] | None
 ) -> AbsenceSummary:
-    """The unit's absence totals and sick-leave rate for one month (the rate always counts sick leave)."""
-    units = report_units(unit, include_subunits=include_subunits)
+    """One month's summary from the absences (start, end, category) and employments (start, end,
+    working time %) of a span of months that includes it (the rate always counts sick leave)."""
     first, last = period, period_last_day(period)
     spells = calendar = working = sick_spells = sick_working = 0
-    for absence in _month_absences(units, period, None):
-        cal, work = _clipped_days(absence.start, absence.end, first, last)
-        if absence.absence_type.category == AbsenceCategory.SICK_LEAVE:
+    for start, end, category in absences:
+        if start > last or end < first:
+            continue
+        cal, work = _clipped_days(start, end, first, last)
+        if category == AbsenceCategory.SICK_LEAVE:
             sick_spells += 1
             sick_working += work
-        if categories is None or absence.absence_type.category in categories:
+        if categories is None or category in categories:
             spells += 1
             calendar += cal
             working += work
-    planned = _planned_working_days(units, period)
+    planned = _planned_working_days(employments, period)
     return AbsenceSummary(
         period=period,
-        fetched=period_fetched(period),
+        fetched=fetched,
         spells=spells,
         calendar_days=calendar,
         working_days=working,
@@ -125,6 +126,35 @@ def absence_summary(
         planned_working_days=planned,
         sick_rate=_rate(sick_working, planned),
     )
+
+
+def _summaries(unit: WorkUnit, months: list[date], *, include_subunits: bool, categories: set[str] | None):
+    """The summaries of `months` (oldest first) in three queries, however many months."""
+    units = report_units(unit, include_subunits=include_subunits)
+    first, last = months[0], period_last_day(months[-1])
+    absences = list(
+        Absence.objects.filter(unit__in=units, start__lte=last, end__gte=first).values_list(
+            "start", "end", "absence_type__category"
+        )
+    )
+    employments = list(
+        _overlapping(Employment.objects.filter(unit__in=units), first, last).values_list(
+            "start", "end", "working_time_percent"
+        )
+    )
+    fetched = periods_fetched(months)
+    return [
+        _summarise(month, fetched=month in fetched, absences=absences, employments=employments, categories=categories)
+        for month in months
+    ]
+
+
+def absence_summary(
+    unit: WorkUnit, period: date, *, include_subunits: bool = False, categories: set[str] | None = None
+) -> AbsenceSummary:
+    """The unit's absence totals and sick-leave rate for one month (the rate always counts sick leave)."""
+    [summary] = _summaries(unit, [period], include_subunits=include_subunits, categories=categories)
+    return summary
 
 
 def absence_report(
@@ -161,15 +191,30 @@ def absence_report(
     ]
     rows.sort(key=lambda row: (row.employee_name, row.type_code))
 
-    def summary(month: date) -> AbsenceSummary:
-        return absence_summary(unit, month, include_subunits=include_subunits, categories=categories)
-
+    previous_year, previous_month, current = _summaries(
+        unit,
+        [period_shift(period, -12), period_shift(period, -1), period],
+        include_subunits=include_subunits,
+        categories=categories,
+    )
     return AbsenceReport(
         unit=unit,
         period=period,
         include_subunits=include_subunits,
         rows=rows,
-        current=summary(period),
-        previous_month=summary(period_shift(period, -1)),
-        previous_year=summary(period_shift(period, -12)),
+        current=current,
+        previous_month=previous_month,
+        previous_year=previous_year,
     )
+
+
+TREND_MONTHS = 12
+
+
+def absence_trend(
+    unit: WorkUnit, period: date, *, include_subunits: bool = False, categories: set[str] | None = None
+) -> list[AbsenceSummary]:
+    """The unit's summaries of the `TREND_MONTHS` months up to and including `period`, oldest first:
+    the figures behind the charts of absences by month and of the sick-leave rate."""
+    months = [period_shift(period, -offset) for offset in reversed(range(TREND_MONTHS))]
+    return _summaries(unit, months, include_subunits=include_subunits, categories=categories)

@@ -18,3 +18,8 @@ def report_units(unit: WorkUnit, *, include_subunits: bool) -> QuerySet[WorkUnit
 def period_fetched(period: date) -> bool:
     """True when some source has successfully fetched `period`; otherwise a report has nothing to say."""
     return FetchRun.objects.filter(period=period, status=RunStatus.DONE).exists()
+
+
+def periods_fetched(periods: list[date]) -> set[date]:
+    """Those of `periods` that some source has fetched successfully (one query)."""
+    return set(FetchRun.objects.filter(period__in=periods, status=RunStatus.DONE).values_list("period", flat=True))

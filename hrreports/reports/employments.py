@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from ..models import Employment, WorkUnit
 from ..periods import period_last_day
 from .common import period_fetched, report_units
@@ -10,6 +12,22 @@ from .common import period_fetched, report_units
 
 @dataclass(frozen=True)
 class EmploymentRow:
+    employee_id: int
+    employee_name: str
+    employment_id: str
+    unit_code: str
+    title: str
+    kind: str
+    kind_label: str
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class EmploymentEvent:
+    """One line of the report's table: an employment that started, or one that ended, in the month."""
+
+    event: str
     employee_id: int
     employee_name: str
     employment_id: str
@@ -60,3 +78,12 @@ def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = 
         started=[_row(employment) for employment in started],
         ended=[_row(employment) for employment in ended],
     )
+
+
+def employment_events(report: EmploymentReport) -> list[EmploymentEvent]:
+    """Every started and every ended employment as a table line, started first."""
+    return [
+        EmploymentEvent(event, *(getattr(row, name) for name in EmploymentRow.__dataclass_fields__))
+        for event, rows in ((_("Started"), report.started), (_("Ended"), report.ended))
+        for row in rows
+    ]

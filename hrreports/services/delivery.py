@@ -6,29 +6,36 @@ and a later run finds it sent. `force` sends again on purpose.
 """
 
 import logging
-from dataclasses import dataclass
+import multiprocessing
+from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kuntaportaali.pdf import PDF_CONTENT_TYPE
+from kuntaportaali.spreadsheets import XLSX_CONTENT_TYPE
+
 from ..errors import PopulusError
-from ..models import Delivery, Subscription, WorkUnit
-from ..models.delivery import DeliveryFormat, DeliveryStatus, ReportKind
+from ..models import Delivery, DeliveryRun, Subscription, WorkUnit
+from ..models.delivery import DeliveryFormat, DeliveryStatus, ReportKind, hours_of
+from ..models.fetching import RunTrigger
 from ..models.records import AbsenceCategory
 from ..periods import period_label
-from ..reports import absence_report, employment_report, period_fetched, report_units, salary_report
-from ..reports.export import absence_sheet, employment_sheet, salary_sheet
+from ..reports import period_fetched, report_units
+from ..reports.columns import columns_validate
+from ..reports.documents import report_build, report_pdf, report_xlsx
 from ..selectors import alerts_visible_to, units_visible_to
+from .teams import UnitDelivered, teams_notices_send
 
 logger = logging.getLogger(__name__)
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ATTACHMENT_FORMATS = (DeliveryFormat.XLSX, DeliveryFormat.PDF)
 
 
 def subscription_save(
@@ -39,11 +46,15 @@ def subscription_save(
     format: str = DeliveryFormat.LINK,
     language: str = "fi",
     categories: list[str] | None = None,
+    columns: dict[str, list[str]] | None = None,
     include_subunits: bool = True,
     active: bool = True,
     subscription: Subscription | None = None,
 ) -> Subscription:
-    """Create or update `user`'s subscription to `unit`; refused when the unit is outside their scope."""
+    """Create or update `user`'s subscription to `unit`; refused when the unit is outside their scope.
+
+    `columns` tailors each report's table ({report: [column keys]}, see hrreports.reports.columns);
+    a report left out, or given every column, shows every column."""
     if not units_visible_to(user).filter(pk=unit.pk).exists():
         raise PopulusError(
             _("%(user)s is not a supervisor of %(unit)s, so cannot subscribe to its reports.")
@@ -54,6 +65,10 @@ def subscription_save(
         raise PopulusError(_("Choose at least one of the reports: absences, salaries, employments."))
     if set(categories or []) - set(AbsenceCategory.values):
         raise PopulusError(_("Unknown absence category."))
+    try:
+        columns = columns_validate(columns or {})
+    except ValueError as error:
+        raise PopulusError(_("Unknown report column: %(column)s.") % {"column": error}) from None
     if subscription is None:
         subscription = Subscription.objects.filter(user=user, unit=unit).first() or Subscription(user=user, unit=unit)
     elif Subscription.objects.filter(user=user, unit=unit).exclude(pk=subscription.pk).exists():
@@ -61,6 +76,7 @@ def subscription_save(
     subscription.user, subscription.unit = user, unit
     subscription.reports, subscription.format, subscription.language = list(reports), format, language
     subscription.categories, subscription.include_subunits = list(categories or []), include_subunits
+    subscription.columns = columns
     subscription.active = active
     subscription.full_clean()
     subscription.save()
@@ -70,13 +86,29 @@ def subscription_save(
 @dataclass
 class SendSummary:
     period: date
+    minutes_per_report: int
     reports: int = 0
     emails: int = 0
     failed: int = 0
     skipped: int = 0
+    notices_sent: int = 0
+    notices_failed: int = 0
+    notice_errors: list[dict] = field(default_factory=list)
+    run: DeliveryRun | None = None
 
     def line(self) -> str:
+        """The last line of `send_unit_reports`: a contract, other tools read it."""
         return f"period={period_label(self.period)} reports={self.reports} emails={self.emails} failed={self.failed}"
+
+    def time_saved_line(self) -> str:
+        minutes = self.reports * self.minutes_per_report
+        return (
+            f"time saved: {self.reports} reports x {self.minutes_per_report} min = {minutes} min "
+            f"= {hours_of(minutes)} h"
+        )
+
+    def notices_line(self) -> str:
+        return f"teams notices: sent={self.notices_sent} failed={self.notices_failed}"
 
 
 def _portal_link(subscription: Subscription, kind: str, period: date) -> str:
@@ -89,35 +121,40 @@ def _portal_link(subscription: Subscription, kind: str, period: date) -> str:
 
 def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAlternatives, int]:
     """The email of one subscription and month, in the subscriber's language. Salary figures appear
-    only inside the XLSX attachment, and only when the subscriber chose attachments."""
+    only inside an attachment (XLSX or PDF), and only when the subscriber chose one; the attachments
+    show the subscriber's columns, and the absence PDF the open alerts with their guidance."""
     unit, sub = subscription.unit, subscription.include_subunits
     categories = set(subscription.categories) or None
+    alerts = list(alerts_visible_to(subscription.user, open_only=True, units=report_units(unit, include_subunits=sub)))
     sections, attachments = [], []
     for kind in [value for value in ReportKind.values if value in subscription.reports]:
         section = {"kind": kind, "label": ReportKind(kind).label, "link": _portal_link(subscription, kind, period)}
+        report = report_build(kind, unit, period, include_subunits=sub, categories=categories)
         if kind == ReportKind.ABSENCES:
-            report = absence_report(unit, period, include_subunits=sub, categories=categories)
             section["absences"] = report.current
-            sheet = absence_sheet(report)
-        elif kind == ReportKind.SALARIES:
-            sheet = salary_sheet(salary_report(unit, period, include_subunits=sub))
-        else:
-            report = employment_report(unit, period, include_subunits=sub)
+        elif kind == ReportKind.EMPLOYMENTS:
             section["started"], section["ended"] = len(report.started), len(report.ended)
-            sheet = employment_sheet(report)
+        columns = subscription.columns.get(kind)
+        name = f"{kind}-{unit.code}-{period_label(period)}"
         if subscription.format == DeliveryFormat.XLSX:
-            attachments.append((f"{kind}-{unit.code}-{period_label(period)}.xlsx", sheet.xlsx(), XLSX_MIME))
+            attachments.append((f"{name}.xlsx", report_xlsx(kind, report, columns=columns), XLSX_CONTENT_TYPE))
+        elif subscription.format == DeliveryFormat.PDF:
+            pdf = report_pdf(
+                kind,
+                report,
+                columns=columns,
+                categories=subscription.categories,
+                alerts=alerts if kind == ReportKind.ABSENCES else (),
+            )
+            attachments.append((f"{name}.pdf", pdf, PDF_CONTENT_TYPE))
         sections.append(section)
-    open_alerts = alerts_visible_to(
-        subscription.user, open_only=True, units=report_units(unit, include_subunits=sub)
-    ).count()
     context = {
         "subscription": subscription,
         "unit": unit,
         "period": period_label(period),
         "sections": sections,
-        "attached": subscription.format == DeliveryFormat.XLSX,
-        "open_alerts": open_alerts,
+        "attached": subscription.format in ATTACHMENT_FORMATS,
+        "open_alerts": len(alerts),
         "alerts_link": f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:reports')}",
     }
     subject = _("Unit reports %(period)s: %(unit)s") % {"period": period_label(period), "unit": unit}
@@ -170,30 +207,98 @@ def _deliver(delivery: Delivery, *, force: bool) -> str:
         return "failed" if reason else "sent"
 
 
+def _deliver_in_process(delivery_id: int, force: bool) -> str:
+    try:
+        return _deliver(Delivery(pk=delivery_id), force=force)
+    finally:
+        connections.close_all()
+
+
+def _deliver_all(deliveries: list[Delivery], *, force: bool, processes: int) -> list[str]:
+    """The outcome of each delivery, in order. Rendering a PDF is CPU-bound Python, so with several
+    `processes` the deliveries are shared among forked processes, each with its own database
+    connection; every delivery still takes its own row lock, so nothing is sent twice. Inside a
+    transaction (the other processes could not see its rows) they run here, one by one."""
+    if processes <= 1 or len(deliveries) < 2 or connection.in_atomic_block:
+        return [_deliver(delivery, force=force) for delivery in deliveries]
+    connections.close_all()  # a forked process must not share the parent's connection
+    with multiprocessing.get_context("fork").Pool(min(processes, len(deliveries))) as pool:
+        outcomes = pool.starmap(_deliver_in_process, [(delivery.pk, force) for delivery in deliveries], chunksize=1)
+        # Let the processes exit on their own: leaving the block would stop them with SIGTERM, which a
+        # process that inherited a handler for it (an RQ work horse has one) may not obey.
+        pool.close()
+        pool.join()
+    return outcomes
+
+
 def unit_reports_send(
-    *, period: date, unit_code: str | None = None, dry_run: bool = False, force: bool = False
+    *,
+    period: date,
+    unit_code: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    trigger: str = RunTrigger.COMMAND,
+    processes: int | None = None,
 ) -> SendSummary:
-    """Email every active subscription its reports of `period` (optionally only `unit_code`'s)."""
-    summary = SendSummary(period=period)
+    """Email every active subscription its reports of `period` (optionally only `unit_code`'s), then
+    tell the Teams channels of the units delivered, and HR's. A real run is recorded as a DeliveryRun
+    with its counts, its notices and the staff time it saved. `processes` (default
+    HR_REPORT_PROCESSES) render and send side by side."""
+    summary = SendSummary(period=period, minutes_per_report=settings.HR_MANUAL_MINUTES_PER_REPORT)
     subscriptions = Subscription.objects.filter(active=True).select_related("unit", "user").order_by("pk")
     if unit_code:
         if not WorkUnit.objects.filter(code=unit_code).exists():
             raise PopulusError(_("No work unit has the code %(code)s.") % {"code": unit_code})
         subscriptions = subscriptions.filter(unit__code=unit_code)
-    for subscription in subscriptions:
-        if dry_run:
+    if dry_run:
+        for subscription in subscriptions:
             sent = Delivery.objects.filter(subscription=subscription, period=period, status=DeliveryStatus.SENT)
             if force or not sent.exists():
                 summary.reports += len(subscription.reports)
                 summary.emails += 1
-            continue
-        delivery, _created = Delivery.objects.get_or_create(subscription=subscription, period=period)
-        outcome = _deliver(delivery, force=force)
+        return summary
+    summary.run = DeliveryRun.objects.create(
+        period=period,
+        unit_code=unit_code or "",
+        trigger=trigger,
+        forced=force,
+        minutes_per_report=summary.minutes_per_report,
+    )
+    deliveries = [
+        Delivery.objects.get_or_create(subscription=subscription, period=period)[0] for subscription in subscriptions
+    ]
+    outcomes = _deliver_all(deliveries, force=force, processes=processes or settings.HR_REPORT_PROCESSES)
+    reports = dict(
+        Delivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).values_list("pk", "reports")
+    )
+    delivered: dict[int, UnitDelivered] = {}
+    for delivery, outcome in zip(deliveries, outcomes, strict=True):
         if outcome == "sent":
+            subscription = delivery.subscription
             summary.emails += 1
-            summary.reports += Delivery.objects.get(pk=delivery.pk).reports
+            summary.reports += reports[delivery.pk]
+            unit = delivered.setdefault(subscription.unit_id, UnitDelivered(unit=subscription.unit))
+            unit.kinds |= set(subscription.reports)
+            unit.emails += 1
         elif outcome == "failed":
             summary.failed += 1
         else:
             summary.skipped += 1
+    _run_finish(summary, delivered)
     return summary
+
+
+def _run_finish(summary: SendSummary, delivered: dict[int, UnitDelivered]) -> None:
+    run = summary.run
+    run.reports, run.emails, run.failed, run.skipped = summary.reports, summary.emails, summary.failed, summary.skipped
+    notices = teams_notices_send(
+        period=summary.period,
+        delivered=delivered,
+        reports=summary.reports,
+        hours_saved=run.hours_saved,
+        run_link=f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:delivery-run', args=[run.pk])}",
+    )
+    summary.notices_sent, summary.notices_failed, summary.notice_errors = notices.sent, notices.failed, notices.errors
+    run.notices_sent, run.notices_failed, run.notice_errors = notices.sent, notices.failed, notices.errors
+    run.finished_at = timezone.now()
+    run.save()

@@ -2,6 +2,7 @@
 
 from .alerts import access_log, alert_acknowledge_view, rule_edit, rules
 from .codes import absence_type_edit, codes, salary_type_edit
+from .deliveries import delivery_run, delivery_runs, teams_channel_delete, teams_channel_edit, teams_channels
 from .employees import employee_detail, employees
 from .home import admin
 from .organisation import assignment_end, unit_detail, unit_edit, units
@@ -17,6 +18,8 @@ __all__ = [
     "alert_acknowledge_view",
     "assignment_end",
     "codes",
+    "delivery_run",
+    "delivery_runs",
     "employee_detail",
     "employees",
     "reports",
@@ -35,6 +38,9 @@ __all__ = [
     "subscription_delete",
     "subscription_edit",
     "subscriptions",
+    "teams_channel_delete",
+    "teams_channel_edit",
+    "teams_channels",
     "unit_detail",
     "unit_edit",
     "unit_report",

@@ -44,6 +44,7 @@ def subscription_edit(request, pk: int | None = None):
     manages_all = _manages_all(request.user)
     users = get_user_model().objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True) if manages_all else None
     initial = {"reports": list(ReportKind.values), "include_subunits": True, "active": True, "language": "fi"}
+    initial |= SubscriptionForm.initial_columns({})
     if subscription is not None:
         initial = {
             "user": subscription.user_id,
@@ -54,7 +55,7 @@ def subscription_edit(request, pk: int | None = None):
             "categories": subscription.categories,
             "include_subunits": subscription.include_subunits,
             "active": subscription.active,
-        }
+        } | SubscriptionForm.initial_columns(subscription.columns)
     form = SubscriptionForm(
         request.POST or None, initial=initial, units=units_visible_to(request.user).order_by("path"), users=users
     )
@@ -68,6 +69,7 @@ def subscription_edit(request, pk: int | None = None):
                 format=data["format"],
                 language=data["language"],
                 categories=data["categories"],
+                columns=form.columns(),
                 include_subunits=data["include_subunits"],
                 active=data["active"],
                 subscription=subscription,

@@ -1,8 +1,6 @@
 """My reports: a supervisor's units, and each unit's three monthly reports as tables, charts and
 downloads. Every unit is looked up through the scope selector; anything else is 404 and logged."""
 
-from dataclasses import dataclass
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,42 +9,37 @@ from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.pdf import PDF_CONTENT_TYPE
 from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from .. import charts
-from ..models import AbsenceType, SalaryType
+from ..models import AbsenceType, SalaryType, Subscription
 from ..models.access import AccessKind
 from ..models.records import EmploymentKind
-from ..periods import period_label, period_last_full, period_shift
+from ..periods import period_label, period_last_full
 from ..report_forms import ReportOptionsForm
-from ..report_tables import AbsenceTable, EmploymentTable, SalaryTable
-from ..reports import absence_report, absence_summary, employment_report, report_units, salary_report
-from ..reports.export import absence_sheet, employment_rows, employment_sheet, salary_sheet
-from ..selectors import report_periods, unit_visible_or_none, units_visible_to
+from ..report_tables import REPORT_TABLES
+from ..reports import absence_trend, report_units
+from ..reports.columns import column_keys, columns_chosen
+from ..reports.documents import report_build, report_pdf, report_rows, report_sheet
+from ..selectors import alerts_visible_to, report_periods, unit_visible_or_none, units_visible_to
 from ..services.access import report_access_record
 
 VIEW_REPORTS = "hrreports.view_unit_reports"
 PER_PAGE = 25
-CHART_MONTHS = 12
+EXPORTS = ("xlsx", "csv", "pdf")
 REPORT_KINDS = {
     "absences": gettext_lazy("Absences"),
     "salaries": gettext_lazy("Paid salaries"),
     "employments": gettext_lazy("Employments started and ended"),
 }
-
-
-@dataclass(frozen=True)
-class EmploymentEvent:
-    """An employments-report row with its event (started / ended), for the table."""
-
-    event: str
-    employee_name: str
-    unit_code: str
-    title: str
-    kind: str
-    kind_label: str
-    start: object
-    end: object
+TABLE_CAPTIONS = {
+    "absences": gettext_lazy("Absences per employee and type"),
+    "salaries": gettext_lazy("Paid salaries per employee and salary type"),
+    "employments": gettext_lazy("Employments started and ended"),
+}
+# The attribute each report's "type" filter compares with.
+TYPE_ATTRIBUTES = {"absences": "type_code", "salaries": "type_code", "employments": "kind"}
 
 
 def _type_choices(kind: str) -> list[tuple[str, str]]:
@@ -77,6 +70,17 @@ def reports(request):
     )
 
 
+def _tailoring_defaults(data, *, user, unit, kind: str) -> None:
+    """A page opened without its own choice shows the columns (and absence categories) of the user's
+    subscription to the unit, if any: the same tailoring as the emailed report."""
+    subscription = Subscription.objects.filter(user=user, unit=unit).first()
+    if "columns" not in data:
+        chosen = subscription.columns.get(kind) if subscription else None
+        data.setlist("columns", chosen or column_keys(kind))
+    if kind == "absences" and "categories" not in data and subscription and subscription.categories:
+        data.setlist("categories", subscription.categories)
+
+
 def _filtered(rows, *, employee: str, type_code: str, type_attr: str):
     if employee:
         rows = [row for row in rows if employee.casefold() in row.employee_name.casefold()]
@@ -85,23 +89,24 @@ def _filtered(rows, *, employee: str, type_code: str, type_attr: str):
     return rows
 
 
-def _absence_charts(unit, period, include_subunits):
-    months = [period_shift(period, -offset) for offset in reversed(range(CHART_MONTHS))]
-    summaries = [absence_summary(unit, month, include_subunits=include_subunits) for month in months]
-    labels = [f"{month.month}/{month.year % 100:02d}" for month in months]
-    days = charts.bar_chart(
-        chart_id="chart-absence-days",
-        title=_("Absence working days by month"),
-        description=_("Working days of all absences in each of the last 12 months; the table below has the figures."),
-        points=[(label, s.working_days) for label, s in zip(labels, summaries, strict=True)],
+def _download(request, *, kind, export, unit, report, rows, columns, categories, include_subunits):
+    report_access_record(
+        user=request.user, kind=AccessKind.DOWNLOAD, what=f"{kind}.{export}", unit=unit, period=report.period
     )
-    rate = charts.line_chart(
-        chart_id="chart-sick-rate",
-        title=_("Sick-leave rate by month (%)"),
-        description=_("Sick-leave working days per planned working days; the table below has the figures."),
-        points=[(label, s.sick_rate) for label, s in zip(labels, summaries, strict=True)],
-    )
-    return {"days": days, "rate": rate, "rows": list(zip(months, summaries, strict=True))}
+    if export == "pdf":
+        alerts = ()
+        if kind == "absences":
+            units = report_units(unit, include_subunits=include_subunits)
+            alerts = list(alerts_visible_to(request.user, open_only=True, units=units))
+        body = report_pdf(kind, report, rows=rows, columns=columns, categories=categories, alerts=alerts)
+        content_type = PDF_CONTENT_TYPE
+    else:
+        sheet = report_sheet(kind, report, rows, columns)
+        body, content_type = (sheet.xlsx(), XLSX_CONTENT_TYPE) if export == "xlsx" else (sheet.csv(), CSV_CONTENT_TYPE)
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{kind}-{unit.code}-{period_label(report.period)}.{export}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @staff_permission_required(VIEW_REPORTS)
@@ -110,15 +115,47 @@ def unit_report(request, pk: int, kind: str):
         raise Http404
     unit = _unit_or_404(request, pk, what=kind)
     latest = period_last_full(timezone.localdate())
-    periods = report_periods(latest=latest)
     data = request.GET.copy()
     data.setdefault("period", period_label(latest))
-    form = ReportOptionsForm(data, periods=periods, types=_type_choices(kind))
+    _tailoring_defaults(data, user=request.user, unit=unit, kind=kind)
+    form = ReportOptionsForm(data, kind=kind, periods=report_periods(latest=latest), types=_type_choices(kind))
     if not form.is_valid():
         raise Http404(_("No such month in the reports."))
     options = form.cleaned_data
     period, include_subunits = options["period"], options["subunits"]
-    employee, type_code = options["employee"].strip(), options["type"]
+    columns, categories = options["columns"], options.get("categories") or []
+    report = report_build(kind, unit, period, include_subunits=include_subunits, categories=set(categories) or None)
+    rows = _filtered(
+        report_rows(kind, report),
+        employee=options["employee"].strip(),
+        type_code=options["type"],
+        type_attr=TYPE_ATTRIBUTES[kind],
+    )
+    export = request.GET.get("export")
+    if export in EXPORTS:
+        return _download(
+            request,
+            kind=kind,
+            export=export,
+            unit=unit,
+            report=report,
+            rows=rows,
+            columns=columns,
+            categories=categories,
+            include_subunits=include_subunits,
+        )
+    shown = {column.key for column in columns_chosen(kind, columns)}
+    table = REPORT_TABLES[kind](
+        rows, caption=TABLE_CAPTIONS[kind], exclude=[key for key in column_keys(kind) if key not in shown]
+    )
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    report_access_record(user=request.user, kind=AccessKind.VIEW, what=kind, unit=unit, period=period)
+    query = data.copy()
+    query.pop("page", None)
+    downloads = {}
+    for export_format in EXPORTS:
+        query["export"] = export_format
+        downloads[export_format] = "?" + query.urlencode()
     context = {
         "alert_units": report_units(unit, include_subunits=include_subunits),
         "unit": unit,
@@ -126,49 +163,12 @@ def unit_report(request, pk: int, kind: str):
         "kind_label": REPORT_KINDS[kind],
         "form": form,
         "period": period,
+        "report": report,
+        "table": table,
+        "kinds": list(REPORT_KINDS.items()),
+        "downloads": downloads,
     }
     if kind == "absences":
-        report = absence_report(unit, period, include_subunits=include_subunits)
-        rows = _filtered(report.rows, employee=employee, type_code=type_code, type_attr="type_code")
-        sheet = absence_sheet(report, rows)
-        table = AbsenceTable(rows, caption=_("Absences per employee and type"))
-        context["charts"] = _absence_charts(unit, period, include_subunits)
-    elif kind == "salaries":
-        report = salary_report(unit, period, include_subunits=include_subunits)
-        rows = _filtered(report.rows, employee=employee, type_code=type_code, type_attr="type_code")
-        sheet = salary_sheet(report, rows)
-        table = SalaryTable(rows, caption=_("Paid salaries per employee and salary type"))
-    else:
-        report = employment_report(unit, period, include_subunits=include_subunits)
-        events = [
-            (event, row)
-            for event, row in employment_rows(report)
-            if (not employee or employee.casefold() in row.employee_name.casefold())
-            and (not type_code or row.kind == type_code)
-        ]
-        sheet = employment_sheet(report, events)
-        rows = [
-            EmploymentEvent(event, r.employee_name, r.unit_code, r.title, r.kind, r.kind_label, r.start, r.end)
-            for event, r in events
-        ]
-        table = EmploymentTable(rows, caption=_("Employments started and ended"))
-    export = request.GET.get("export")
-    if export in ("xlsx", "csv"):
-        report_access_record(
-            user=request.user, kind=AccessKind.DOWNLOAD, what=f"{kind}.{export}", unit=unit, period=period
-        )
-        body, content_type = (sheet.xlsx(), XLSX_CONTENT_TYPE) if export == "xlsx" else (sheet.csv(), CSV_CONTENT_TYPE)
-        response = HttpResponse(body, content_type=content_type)
-        filename = f"{kind}-{unit.code}-{period_label(period)}.{export}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    report_access_record(user=request.user, kind=AccessKind.VIEW, what=kind, unit=unit, period=period)
-    query = request.GET.copy()
-    query.pop("page", None)
-    downloads = {}
-    for export_format in ("xlsx", "csv"):
-        query["export"] = export_format
-        downloads[export_format] = "?" + query.urlencode()
-    context |= {"report": report, "table": table, "kinds": list(REPORT_KINDS.items()), "downloads": downloads}
+        trend = absence_trend(unit, period, include_subunits=include_subunits, categories=set(categories) or None)
+        context["charts"] = charts.absence_charts(trend)
     return render(request, "hrreports/unit_report.html", context)

@@ -167,6 +167,10 @@ POPULUS_FILE_ROOT = Path(env_str("POPULUS_FILE_ROOT") or BASE_DIR / "var" / "pop
 # The monthly emails of unit reports (Helsinki time), after the fetch of POPULUS_FETCH_DAY.
 UNIT_REPORTS_DAY = env_int("UNIT_REPORTS_DAY", 6)
 UNIT_REPORTS_HOUR = env_int("UNIT_REPORTS_HOUR", 7)
+# Staff minutes one report took by hand in the pilot; each monthly run shows reports x minutes saved.
+HR_MANUAL_MINUTES_PER_REPORT = env_int("HR_MANUAL_MINUTES_PER_REPORT", 20)
+# Processes that render and send the monthly unit reports side by side (PDF rendering is CPU-bound).
+HR_REPORT_PROCESSES = env_int("HR_REPORT_PROCESSES", 2)
 
 CACHES = {
     "default": {
@@ -214,6 +218,11 @@ TWILIO_VOICES = {
     "en": env_str("TWILIO_VOICE_EN") or "Polly.Amy-Neural",
 }
 TWILIO_RING_TIMEOUT = env_int("TWILIO_RING_TIMEOUT", 30)
+# The simulator carrier plays each call it is given in real time, one RQ job per step on the dialer
+# queue (the demo's calls), unless a virtual-clock simulation runs in the process; with
+# SIMULATOR_LIVE_SPEED above 1 these calls run that many times faster than real ones.
+SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", True)
+SIMULATOR_LIVE_SPEED = env_int("SIMULATOR_LIVE_SPEED", 1)
 OPT_OUT_LIMIT_PER_HOUR = env_int("OPT_OUT_LIMIT_PER_HOUR", 20)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,6 @@
-"""A supervisor in the browser: opens a unit report, sorts it, downloads it as XLSX and acknowledges
-an early-support alert; the pages are axe-clean."""
+"""A supervisor in the browser: opens a unit report, sorts it, chooses its columns, downloads it as
+XLSX and PDF and acknowledges an early-support alert; HR administration reads the monthly run's time
+saved and sets up a Teams channel. The pages are axe-clean."""
 
 import io
 from datetime import date
@@ -9,14 +10,16 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from hrreports.models import Alert
+from hrreports.models import Alert, TeamsChannel
 from hrreports.models.organisation import SupervisorRole
+from hrreports.services.delivery import subscription_save, unit_reports_send
 from hrreports.services.early_support import alerts_evaluate, rule_defaults_ensure
 from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
 from tests.browser.conftest import login
 from tests.browser.test_hr_admin import assert_accessible
 from tests.hrreports.conftest import make_unit
+from tests.hrreports.pdf_text import pdf_text
 from tests.hrreports.report_data import MARCH, _absence, build_report_data
 
 
@@ -45,12 +48,12 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     assert_accessible(page, live_server, axe_path)
     page.locator(f"a[href^='/staff/hr/reports/units/{unit.pk}/absences/']").click()
     page.locator("select[name=period]").select_option("2026-03")
-    page.locator("form.report-options button[type=submit]").click()
+    page.locator(".report-options button[type=submit]").click()
     rows = page.locator("#rows-heading ~ .table-scroll tbody tr")
     expect(rows.first).to_contain_text("Aalto Anna")
     assert_accessible(page, live_server, axe_path)
 
-    header = page.locator("#rows-heading ~ .table-scroll thead th").nth(5)
+    header = page.locator("#rows-heading ~ .table-scroll thead th").nth(6)
     header.get_by_role("link").click()
     expect(header).to_have_attribute("aria-sort", "ascending")
     header.get_by_role("link").click()
@@ -64,6 +67,27 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     assert sheet.freeze_panes == "A2"
     assert (sheet["A2"].value, sheet["C2"].value, sheet["G2"].value) == ("Aalto Anna", "101", 8)
 
+    with page.expect_download() as download:
+        page.locator("a[href*='export=pdf']").click()
+    assert download.value.suggested_filename == "absences-1010-2026-03.pdf"
+    text = pdf_text(Path(download.value.path()).read_bytes())
+    assert "Poissaolot: 1010 Yksikkö 1010, 2026-03" in text
+    # Aalto's certified sick leave: 2 spells, 13 calendar and 8 working days in March; the unit's
+    # sick-leave rate is 13 sick working days of 28 planned: 46,4 %.
+    assert "Aalto Anna 1010 101 Sairauspoissaolo, lääkärintodistus 2 13 8" in text
+    assert "46,4" in text
+
+    page.locator(".report-tailoring summary").click()
+    for column in ("unit_code", "type_code", "calendar_days"):
+        page.locator(f".report-tailoring input[name=columns][value={column}]").uncheck()
+    assert_accessible(page, live_server, axe_path)
+    page.locator(".report-tailoring button[type=submit]").click()
+    expect(page.locator("#rows-heading ~ .table-scroll thead th")).to_have_count(4)
+    with page.expect_download() as download:
+        page.locator("a[href*='export=xlsx']").click()
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert [cell.value for cell in sheet[1]] == ["Työntekijä", "Poissaololaji", "Jaksot", "Työpäivät"]
+
     alert = Alert.objects.get(employee=report_data["aalto"].employee, rule__order=10)
     item = page.locator(".hr-alert", has_text="Aalto Anna").filter(has_text=alert.rule.name)
     item.locator("summary").click()
@@ -75,3 +99,41 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     alert.refresh_from_db()
     assert alert.action_note == "Varhaisen tuen keskustelu sovittu."
     assert_accessible(page, live_server, axe_path)
+
+
+def test_hr_admin_reads_the_time_saved_and_adds_a_teams_channel(
+    page: Page, live_server, create_role_user, axe_path: Path, report_data, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.HR_MANUAL_MINUTES_PER_REPORT = 20
+    supervisor = create_role_user(Role.SUPERVISOR)
+    supervisor_assign(
+        unit=report_data["unit"], user=supervisor, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1)
+    )
+    subscription_save(user=supervisor, unit=report_data["unit"], reports=["absences", "salaries", "employments"])
+    run = unit_reports_send(period=MARCH).run
+    login(page, live_server, create_role_user(Role.HR_ADMIN).username)
+
+    page.goto("/staff/hr/deliveries/")
+    expect(page.locator("#time-saved-total")).to_contain_text("1,0")
+    assert_accessible(page, live_server, axe_path)
+    page.locator(f"a[href='/staff/hr/deliveries/{run.pk}/']").click()
+    expect(page.locator("#time-saved")).to_contain_text("3")
+    expect(page.locator("#time-saved")).to_contain_text("20 min = 1,0 h")
+    assert_accessible(page, live_server, axe_path)
+
+    page.goto("/staff/hr/subscriptions/new/")
+    expect(page.locator("input[name=columns_salaries]")).to_have_count(5)
+    assert_accessible(page, live_server, axe_path)
+
+    page.goto("/staff/hr/teams/")
+    assert_accessible(page, live_server, axe_path)
+    page.locator("a[href='/staff/hr/teams/new/']").click()
+    page.locator("select[name=unit]").select_option(str(report_data["unit"].pk))
+    page.locator("input[name=webhook_url]").fill("https://kunta.webhook.office.com/webhookb2/salainen")
+    assert_accessible(page, live_server, axe_path)
+    page.locator("form.hr-form button[type=submit]").click()
+
+    expect(page).to_have_url(f"{live_server.url}/staff/hr/teams/")
+    expect(page.locator("table")).to_contain_text("kunta.webhook.office.com")
+    assert TeamsChannel.objects.get().unit == report_data["unit"]

@@ -4,6 +4,7 @@ repeated and concurrent runs, failures logged and retried, the command and the c
 import io
 import threading
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from hrreports.errors import PopulusError
-from hrreports.models import Delivery, FetchRun, Source
+from hrreports.models import Delivery, DeliveryRun, FetchRun, Source
 from hrreports.models.delivery import DeliveryStatus
 from hrreports.models.fetching import RunStatus
 from hrreports.models.organisation import SupervisorRole
@@ -19,7 +20,10 @@ from hrreports.services.delivery import subscription_save, unit_reports_send
 from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
+from tests.hrreports.pdf_text import pdf_text
 from tests.hrreports.report_data import MARCH, _absence, build_report_data
+
+REPORTS = ("absences", "salaries", "employments")
 
 
 @pytest.fixture
@@ -154,6 +158,7 @@ def test_command_rejects_a_bad_period(db):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_send_exactly_one_email(unit_tree, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.HR_REPORT_PROCESSES = 1  # the in-memory outbox is this process's; other processes: see below
     data = build_report_data(unit_tree)
     user = make_user("esihenkilo-rinnakkain", Role.SUPERVISOR)
     supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
@@ -189,6 +194,8 @@ def test_monthly_job_waits_for_the_fetch(subscription, monkeypatch):
 
     monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 6))
     assert jobs.unit_reports_monthly() == "period=2026-03 reports=3 emails=1 failed=0"
+    run = DeliveryRun.objects.get()
+    assert (run.trigger, run.period, run.reports) == ("schedule", MARCH, 3)
 
 
 def test_cron_registers_the_monthly_reports(settings):
@@ -201,3 +208,145 @@ def test_cron_registers_the_monthly_reports(settings):
     [job] = [job for job in scheduler.get_jobs() if job.name == "hrreports-unit-reports-monthly"]
     assert job.cron == f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *"
     assert job.queue_name == "email"
+
+
+def test_pdf_attachments_carry_the_figures_and_the_body_does_not(subscription, supervisor, data):
+    subscription_save(user=supervisor, unit=data["unit"], reports=list(REPORTS), format="pdf", language="en")
+
+    unit_reports_send(period=MARCH)
+
+    [message] = mail.outbox
+    attachments = {name: (content, mime) for name, content, mime in message.attachments}
+    assert sorted(attachments) == [
+        "absences-1010-2026-03.pdf",
+        "employments-1010-2026-03.pdf",
+        "salaries-1010-2026-03.pdf",
+    ]
+    assert {mime for _content, mime in attachments.values()} == {"application/pdf"}
+    salaries = pdf_text(attachments["salaries-1010-2026-03.pdf"][0])
+    assert "Paid salaries: 1010 Yksikkö 1010, 2026-03" in salaries
+    assert "6,850.50" in salaries  # the unit total with sub-unit 101010
+    assert "Cedergren Cecilia 101010 1001 Tehtäväkohtainen palkka 2,500.00" in salaries
+    assert "(with its sub-units)" in salaries
+    absences = pdf_text(attachments["absences-1010-2026-03.pdf"][0])
+    assert "Sick-leave working days 8 3 0 Planned working days 35.0 40.0 42.0 Sick-leave rate % 22.9 7.5" in absences
+    assert "The salary figures are in the attachment." in message.body
+    html = message.alternatives[0][0]
+    for figure in ("6850", "6,850", "3000", "3,000", "2500", "2,500"):
+        assert figure not in message.body and figure not in html
+
+
+def test_pdf_attachment_is_in_the_subscribers_language(subscription, supervisor, data):
+    subscription_save(user=supervisor, unit=data["unit"], reports=["salaries"], format="pdf", language="fi")
+
+    unit_reports_send(period=MARCH)
+
+    [(_name, content, _mime)] = mail.outbox[0].attachments
+    text = pdf_text(content)
+    assert "Maksetut palkat: 1010 Yksikkö 1010, 2026-03" in text
+    assert "6 850,50" in text
+
+
+def test_the_chosen_columns_shape_the_emailed_xlsx_and_pdf(subscription, supervisor, data):
+    columns = {"salaries": ["employee_name", "amount"], "absences": ["employee_name", "type_name", "working_days"]}
+    subscription_save(
+        user=supervisor,
+        unit=data["unit"],
+        reports=["absences", "salaries"],
+        format="xlsx",
+        language="en",
+        columns=columns,
+    )
+    unit_reports_send(period=MARCH)
+    subscription_save(
+        user=supervisor, unit=data["unit"], reports=["salaries"], format="pdf", language="en", columns=columns
+    )
+    unit_reports_send(period=MARCH, force=True)
+
+    xlsx = {name: load_workbook(io.BytesIO(content)).active for name, content, _mime in mail.outbox[0].attachments}
+    assert [cell.value for cell in xlsx["salaries-1010-2026-03.xlsx"][1]] == ["Employee", "Amount (EUR)"]
+    assert [cell.value for cell in xlsx["absences-1010-2026-03.xlsx"][1]] == [
+        "Employee",
+        "Absence type",
+        "Working days",
+    ]
+    salaries = xlsx["salaries-1010-2026-03.xlsx"]
+    assert (salaries["A2"].value, salaries["B2"].value) == ("Aalto Anna", 3000)
+    [(_name, content, _mime)] = mail.outbox[1].attachments
+    text = pdf_text(content)
+    assert "Employee Amount (EUR) Aalto Anna 3,000.00" in text
+    assert "Salary type code" not in text
+
+
+def test_an_unknown_column_is_refused(supervisor, data, english):
+    with pytest.raises(PopulusError, match="Unknown report column: ssn"):
+        subscription_save(user=supervisor, unit=data["unit"], reports=["absences"], columns={"absences": ["ssn"]})
+
+
+def test_absence_categories_narrow_the_attachment_too(subscription, supervisor, data):
+    subscription_save(
+        user=supervisor,
+        unit=data["unit"],
+        reports=["absences"],
+        categories=["annual_leave"],
+        format="xlsx",
+        language="en",
+    )
+
+    unit_reports_send(period=MARCH)
+
+    [(_name, content, _mime)] = mail.outbox[0].attachments
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[2]) for row in rows] == [("Aalto Anna", "200")]
+
+
+def test_each_run_is_recorded_with_the_time_it_saved(subscription, settings):
+    settings.HR_MANUAL_MINUTES_PER_REPORT = 25
+
+    summary = unit_reports_send(period=MARCH)
+    unit_reports_send(period=MARCH)
+
+    first, second = DeliveryRun.objects.order_by("pk")
+    assert summary.run == first
+    assert (first.reports, first.emails, first.minutes_per_report, first.minutes_saved) == (3, 1, 25, 75)
+    assert first.hours_saved == Decimal("1.3")
+    assert first.finished_at is not None
+    assert (second.reports, second.skipped, second.minutes_saved) == (0, 1, 0)
+    assert summary.time_saved_line() == "time saved: 3 reports x 25 min = 75 min = 1.3 h"
+
+
+def test_command_prints_the_time_saved_before_the_summary_line(subscription, settings):
+    settings.HR_MANUAL_MINUTES_PER_REPORT = 20
+    out = io.StringIO()
+
+    call_command("send_unit_reports", "--period", "2026-03", stdout=out)
+
+    assert out.getvalue().splitlines()[-3:] == [
+        "teams notices: sent=0 failed=0",
+        "time saved: 3 reports x 20 min = 60 min = 1.0 h",
+        "period=2026-03 reports=3 emails=1 failed=0",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_processes_send_each_email_once(unit_tree, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
+    data = build_report_data(unit_tree)
+    for number, unit in enumerate([data["unit"], data["sub"], unit_tree["2010"]]):
+        user = make_user(f"esihenkilo-prosessi-{number}", Role.SUPERVISOR)
+        supervisor_assign(unit=unit, user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+        subscription_save(user=user, unit=unit, reports=list(REPORTS), format="pdf", language="en")
+
+    summary = unit_reports_send(period=MARCH, processes=2)
+    again = unit_reports_send(period=MARCH, processes=2)
+
+    assert summary.line() == "period=2026-03 reports=9 emails=3 failed=0"
+    assert (again.emails, again.skipped) == (0, 3)
+    messages = sorted(path.read_text() for path in tmp_path.iterdir())
+    assert len(messages) == 3
+    assert sorted(line for message in messages for line in message.splitlines() if line.startswith("To: ")) == [
+        f"To: esihenkilo-prosessi-{number}@example.invalid" for number in range(3)
+    ]
+    assert all(message.count("Content-Type: application/pdf") == 3 for message in messages)
+    assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.SENT, 1)}

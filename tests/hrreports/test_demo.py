@@ -25,3 +25,5 @@ def test_demo_fetches_the_last_full_months_and_assigns_two_supervisors(db):
     subscribed = set(Subscription.objects.values_list("user__username", "unit__code"))
     assert subscribed == {("esihenkilo", "2010"), ("esihenkilo2", "3010")}
     assert mine and theirs and not mine & theirs
+    formats = dict(Subscription.objects.values_list("user__username", "format"))
+    assert formats == {"esihenkilo": "pdf", "esihenkilo2": "xlsx"}

@@ -13,6 +13,7 @@ from hrreports.models.organisation import SupervisorRole
 from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
+from tests.hrreports.pdf_text import pdf_text
 from tests.hrreports.report_data import build_report_data
 
 
@@ -148,3 +149,109 @@ def test_hr_admin_sees_every_unit(client_as, data, unit_tree):
 @pytest.mark.parametrize("role", [Role.SURVEY_MANAGER, Role.COUNCILLOR, Role.COMMUNICATIONS])
 def test_other_roles_are_refused(client_as, data, role):
     assert client_as(role).get(report_url(data["unit"], "absences")).status_code == 403
+
+
+def test_pdf_download_is_logged_and_follows_the_filters(client, supervisor, data):
+    client.force_login(supervisor)
+    in_english(client)
+    response = client.get(report_url(data["unit"], "salaries", export="pdf", employee="aalto"))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="salaries-1010-2026-03.pdf"'
+    text = pdf_text(response.content)
+    assert "Paid salaries: 1010 Yksikkö 1010, 2026-03" in text
+    assert "Aalto Anna 1010 1001 Tehtäväkohtainen palkka 3,000.00" in text
+    assert "Berg Bertil" not in text.split("per employee and salary type")[1]
+    assert "4,350.50" in text  # the unit total is the whole unit's, whatever the table's filter
+    download = ReportAccess.objects.get(kind=AccessKind.DOWNLOAD)
+    assert (download.user, download.what, download.unit, download.period) == (
+        supervisor,
+        "salaries.pdf",
+        data["unit"],
+        date(2026, 3, 1),
+    )
+
+
+def test_absence_pdf_download_has_the_supervisors_open_alerts(client, supervisor, data, default_rules):
+    from hrreports.services.early_support import alerts_evaluate
+    from tests.hrreports.report_data import _absence
+
+    _absence(data["aalto"], "101", date(2026, 3, 12), date(2026, 3, 22))
+    alerts_evaluate(period=date(2026, 3, 1))
+    client.force_login(supervisor)
+    in_english(client)
+
+    text = pdf_text(client.get(report_url(data["unit"], "absences", export="pdf")).content)
+
+    assert "Aalto Anna (1010) – Varhaisen tuen keskustelu" in text
+    assert "What to do:" in text
+
+
+@pytest.mark.parametrize("kind", ["absences", "salaries", "employments"])
+def test_pdf_of_another_unit_is_404_and_logged(client, supervisor, unit_tree, data, kind):
+    client.force_login(supervisor)
+    response = client.get(report_url(unit_tree["2010"], kind, export="pdf"))
+
+    assert response.status_code == 404
+    assert not ReportAccess.objects.filter(kind=AccessKind.DOWNLOAD).exists()
+    denied = ReportAccess.objects.get(kind=AccessKind.DENIED)
+    assert (denied.user, denied.unit_ref, denied.what) == (supervisor, str(unit_tree["2010"].pk), kind)
+
+
+def test_the_page_shows_the_columns_of_the_subscription_first(client, supervisor, data):
+    from hrreports.services.delivery import subscription_save
+
+    subscription_save(
+        user=supervisor, unit=data["unit"], reports=["salaries"], columns={"salaries": ["employee_name", "amount"]}
+    )
+    client.force_login(supervisor)
+    in_english(client)
+
+    page = client.get(report_url(data["unit"], "salaries")).content.decode()
+    table = page.split('id="rows-heading"')[1]
+    headers = [cell.split("</th>")[0] for cell in table.split("<thead>")[1].split("</thead>")[0].split("<th")[1:]]
+    assert len(headers) == 2 and "Employee" in headers[0] and "Amount (EUR)" in headers[1]
+    assert "export=xlsx" in table and "columns=employee_name" in table
+
+    every = client.get(report_url(data["unit"], "salaries") + "&columns=type_code&columns=amount").content.decode()
+    assert "Salary type</a>" not in every and ">Code</a>" in every
+    sheet = load_workbook(io.BytesIO(client.get(report_url(data["unit"], "salaries", export="xlsx")).content)).active
+    assert [cell.value for cell in sheet[1]] == ["Employee", "Amount (EUR)"]
+
+
+def test_the_page_includes_the_absence_categories_of_the_subscription(client, supervisor, data):
+    from hrreports.services.delivery import subscription_save
+
+    subscription_save(user=supervisor, unit=data["unit"], reports=["absences"], categories=["annual_leave"])
+    client.force_login(supervisor)
+
+    page = client.get(report_url(data["unit"], "absences")).content.decode()
+    rows = page.split('id="rows-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 1 and "Vuosiloma" in rows
+
+    all_categories = client.get(report_url(data["unit"], "absences", categories="sick_leave")).content.decode()
+    rows = all_categories.split('id="rows-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 3 and "Vuosiloma" not in rows
+
+
+def test_hr_admin_sees_each_runs_time_saved(client_as, settings, data):
+    from hrreports.services.delivery import unit_reports_send
+
+    settings.HR_MANUAL_MINUTES_PER_REPORT = 20
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    user = make_user("esihenkilo-aika", Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    from hrreports.services.delivery import subscription_save
+
+    subscription_save(user=user, unit=data["unit"], reports=["absences", "salaries", "employments"])
+    run = unit_reports_send(period=date(2026, 3, 1)).run
+    client = in_english(client_as(Role.HR_ADMIN))
+
+    listing = client.get(reverse("hrreports:delivery-runs")).content.decode()
+    detail = client.get(reverse("hrreports:delivery-run", args=[run.pk])).content.decode()
+    home = client.get(reverse("hrreports:admin")).content.decode()
+
+    assert "3 reports × 20 min = 1.0 h" in listing
+    assert "Staff time saved by all runs so far: 1.0 h (60 min)." in listing
+    assert "Staff time saved: 3 reports × 20 min = 1.0 h" in " ".join(detail.split())
+    assert "Latest run (2026-03): 3 reports delivered, 1.0 h of staff time saved." in home

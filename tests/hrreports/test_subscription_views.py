@@ -92,3 +92,43 @@ def test_removing_a_subscription(client, supervisor, unit_tree):
     client.post(reverse("hrreports:subscription-delete", args=[mine.pk]))
 
     assert Subscription.objects.count() == 0
+
+
+def test_supervisor_chooses_pdf_and_the_columns_of_each_report(client, supervisor, unit_tree):
+    client.force_login(supervisor)
+    data = form_data(
+        unit_tree["1010"],
+        format="pdf",
+        columns_salaries=["amount", "employee_name"],
+        columns_absences=[
+            "employee_name",
+            "unit_code",
+            "type_code",
+            "type_name",
+            "spells",
+            "calendar_days",
+            "working_days",
+        ],
+    )
+
+    assert client.post(reverse("hrreports:subscription-create"), data).status_code == 302
+
+    subscription = Subscription.objects.get()
+    assert subscription.format == "pdf"
+    assert subscription.columns == {"salaries": ["employee_name", "amount"]}  # every absence column is the default
+    page = client.get(reverse("hrreports:subscription-edit", args=[subscription.pk])).content.decode()
+    assert 'name="columns_salaries" value="amount" id="id_columns_salaries_4" checked' in page
+    assert 'name="columns_salaries" value="type_code"' in page
+    assert 'name="columns_salaries" value="type_code" id="id_columns_salaries_2" checked' not in page
+    assert 'name="columns_employments" value="end" id="id_columns_employments_7" checked' in page
+
+
+def test_a_made_up_column_is_refused_by_the_form(client, supervisor, unit_tree):
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("hrreports:subscription-create"), form_data(unit_tree["1010"], columns_salaries=["ssn"])
+    )
+
+    assert response.status_code == 200
+    assert Subscription.objects.count() == 0

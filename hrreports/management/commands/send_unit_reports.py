@@ -11,8 +11,10 @@ from hrreports.services.early_support import alerts_evaluate
 class Command(BaseCommand):
     help = (
         "Email each subscribed supervisor the month's unit reports (absences, salaries, employments) with "
-        "a link to the portal. A subscription gets one email per month; --force sends again. Exits with "
-        "status 1 when an email failed (failed ones are retried by the next run)."
+        "a link to the portal, and tell the units' and HR's Teams channels. A subscription gets one email per "
+        "month; --force sends again. Before the summary line it prints the Teams notices and the staff time "
+        "saved (reports x HR_MANUAL_MINUTES_PER_REPORT). Exits with status 1 when an email failed (failed "
+        "ones are retried by the next run); a failed Teams notice is reported but does not fail the run."
     )
 
     def add_arguments(self, parser):
@@ -20,13 +22,20 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="Only the subscriptions of this work unit code.")
         parser.add_argument("--dry-run", action="store_true", help="Count what would be sent; send nothing.")
         parser.add_argument("--force", action="store_true", help="Send again to subscriptions already sent.")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            help="Processes that render and send side by side (default: the HR_REPORT_PROCESSES setting).",
+        )
 
-    def handle(self, *args, period: str, unit: str | None = None, dry_run=False, force=False, **options):
+    def handle(
+        self, *args, period: str, unit: str | None = None, dry_run=False, force=False, processes=None, **options
+    ):
         try:
             month = period_parse(period)
             if not dry_run:
                 alerts_evaluate(period=month)
-            summary = unit_reports_send(period=month, unit_code=unit, dry_run=dry_run, force=force)
+            summary = unit_reports_send(period=month, unit_code=unit, dry_run=dry_run, force=force, processes=processes)
         except PopulusError as error:
             raise CommandError(str(error)) from None
         if summary.failed:
@@ -34,6 +43,11 @@ class Command(BaseCommand):
                 "subscription__user", "subscription__unit"
             ):
                 self.stderr.write(f"{delivery.subscription}: {delivery.reason}")
+        for error in summary.notice_errors:
+            self.stderr.write(f"Teams {error['channel']}: {error['reason']}")
+        if not dry_run:
+            self.stdout.write(summary.notices_line())
+        self.stdout.write(summary.time_saved_line())
         self.stdout.write(summary.line())
         if summary.failed:
             raise SystemExit(1)

@@ -1,0 +1,172 @@
+"""Notices to Microsoft Teams channels through their incoming webhooks when the monthly reports are
+ready. A notice carries the month, the unit, how many reports and a link to the portal: no personal
+data and no salary figures. A channel that fails is recorded on the run; it never stops the emails."""
+
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..errors import PopulusError
+from ..models import TeamsChannel, WorkUnit
+from ..models.delivery import ReportKind
+from ..periods import period_label
+
+logger = logging.getLogger(__name__)
+TIMEOUT_SECONDS = 10
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def teams_channel_save(
+    *, channel: TeamsChannel, unit: WorkUnit | None, webhook_url: str, active: bool = True
+) -> TeamsChannel:
+    """Create or update a channel. The address must be https (plain http only to this machine, for a
+    local test receiver): the notices leave the municipality's network."""
+    parts = urlsplit(webhook_url.strip())
+    if not (parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname or ""))):
+        raise PopulusError(_("The webhook address must start with https://."))
+    channel.unit, channel.webhook_url, channel.active = unit, webhook_url.strip(), active
+    try:
+        channel.full_clean()
+    except ValidationError as error:
+        raise PopulusError(" ".join(error.messages)) from None
+    channel.save()
+    return channel
+
+
+def teams_card(*, title: str, facts: list[tuple[str, str]], link: str, link_label: str) -> dict:
+    """A Teams message holding one Adaptive Card: what both incoming webhooks and workflows accept."""
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": ADAPTIVE_CARD,
+                "contentUrl": None,
+                "content": {
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": [
+                        {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True},
+                        {"type": "FactSet", "facts": [{"title": name, "value": value} for name, value in facts]},
+                    ],
+                    "actions": [{"type": "Action.OpenUrl", "title": link_label, "url": link}],
+                },
+            }
+        ],
+    }
+
+
+def teams_post(*, url: str, payload: dict) -> str:
+    """POST `payload` to a webhook: '' when Teams accepted it, otherwise why not (without the address,
+    whose path is the channel's secret)."""
+    try:
+        response = requests.post(url, json=payload, timeout=TIMEOUT_SECONDS)
+    except requests.Timeout:
+        return _("No answer within %(seconds)s seconds.") % {"seconds": TIMEOUT_SECONDS}
+    except requests.ConnectionError:
+        return _("Could not connect to %(host)s.") % {"host": urlsplit(url).hostname}
+    except requests.RequestException as error:
+        return type(error).__name__
+    if not 200 <= response.status_code < 300:
+        return _("Teams answered HTTP %(status)s: %(text)s") % {
+            "status": response.status_code,
+            "text": response.text[:200],
+        }
+    return ""
+
+
+@dataclass
+class UnitDelivered:
+    """What a run delivered for one unit: the reports (kinds) and how many subscribers got them."""
+
+    unit: WorkUnit
+    kinds: set[str] = field(default_factory=set)
+    emails: int = 0
+
+
+@dataclass
+class NoticeOutcome:
+    sent: int = 0
+    failed: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+
+def _unit_card(period: date, delivered: UnitDelivered) -> dict:
+    kinds = [kind for kind in ReportKind.values if kind in delivered.kinds]
+    path = reverse("hrreports:unit-report", args=[delivered.unit.pk, kinds[0]])
+    labels = ", ".join(str(ReportKind(kind).label) for kind in kinds)
+    return teams_card(
+        title=_("Unit reports of %(period)s are ready") % {"period": period_label(period)},
+        facts=[
+            (_("Month"), period_label(period)),
+            (_("Work unit"), f"{delivered.unit.code} {delivered.unit.name}"),
+            (_("Reports"), f"{len(kinds)} ({labels})"),
+            (
+                _("Emailed to"),
+                ngettext("%(count)s subscriber", "%(count)s subscribers", delivered.emails)
+                % {"count": delivered.emails},
+            ),
+        ],
+        link=f"{settings.PUBLIC_BASE_URL}{path}?period={period_label(period)}",
+        link_label=_("Open the reports in the portal"),
+    )
+
+
+def _hr_card(period: date, delivered: dict[int, UnitDelivered], *, reports: int, hours_saved, run_link: str) -> dict:
+    return teams_card(
+        title=_("Unit reports of %(period)s have been delivered") % {"period": period_label(period)},
+        facts=[
+            (_("Month"), period_label(period)),
+            (_("Work units"), str(len(delivered))),
+            (_("Reports delivered"), str(reports)),
+            (_("Emails sent"), str(sum(item.emails for item in delivered.values()))),
+            (_("Staff time saved"), _("%(hours)s h") % {"hours": hours_saved}),
+        ],
+        link=run_link,
+        link_label=_("Open the run in the portal"),
+    )
+
+
+def teams_notices_send(
+    *, period: date, delivered: dict[int, UnitDelivered], reports: int, hours_saved, run_link: str
+) -> NoticeOutcome:
+    """Tell each active unit channel whose unit got reports in this run, and HR's channel (a summary of
+    the run), in the portal's default language. Nothing is posted when nothing was delivered."""
+    outcome = NoticeOutcome()
+    if not delivered:
+        return outcome
+    with translation.override(settings.LANGUAGE_CODE):
+        for channel in TeamsChannel.objects.filter(active=True).select_related("unit"):
+            if channel.unit_id is None:
+                payload = _hr_card(period, delivered, reports=reports, hours_saved=hours_saved, run_link=run_link)
+            elif channel.unit_id in delivered:
+                payload = _unit_card(period, delivered[channel.unit_id])
+            else:
+                continue
+            reason = teams_post(url=channel.webhook_url, payload=payload)
+            if reason:
+                logger.warning("Teams notice to channel %s (%s) failed: %s", channel.pk, channel, reason)
+                outcome.failed += 1
+                outcome.errors.append({"channel": str(channel), "reason": reason})
+            else:
+                outcome.sent += 1
+    return outcome

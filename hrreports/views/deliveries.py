@@ -1,0 +1,63 @@
+"""The monthly delivery runs as HR administration sees them: what each run sent, the Teams notices it
+posted and the staff time it saved; and the Teams channels that hear of the delivered reports."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kuntaportaali.decorators import staff_permission_required
+
+from ..errors import PopulusError
+from ..forms import TeamsChannelForm
+from ..models import DeliveryRun, TeamsChannel
+from ..models.delivery import hours_of
+from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
+from ..services.teams import teams_channel_save
+from .home import MANAGE_HR
+
+
+@staff_permission_required(MANAGE_HR)
+def delivery_runs(request):
+    minutes = delivery_minutes_saved_total()
+    context = {"runs": delivery_runs_recent(limit=120), "minutes_total": minutes, "hours_total": hours_of(minutes)}
+    return render(request, "hrreports/delivery_runs.html", context)
+
+
+@staff_permission_required(MANAGE_HR)
+def delivery_run(request, pk: int):
+    run = get_object_or_404(DeliveryRun, pk=pk)
+    context = {"run": run, "failed": deliveries_failed(period=run.period, unit_code=run.unit_code)}
+    return render(request, "hrreports/delivery_run.html", context)
+
+
+@staff_permission_required(MANAGE_HR)
+def teams_channels(request):
+    return render(request, "hrreports/teams_channels.html", {"channels": TeamsChannel.objects.select_related("unit")})
+
+
+@staff_permission_required(MANAGE_HR)
+@require_http_methods(["GET", "POST"])
+def teams_channel_edit(request, pk: int | None = None):
+    channel = get_object_or_404(TeamsChannel, pk=pk) if pk else TeamsChannel()
+    form = TeamsChannelForm(request.POST or None, instance=channel)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            teams_channel_save(
+                channel=channel, unit=data["unit"], webhook_url=data["webhook_url"], active=data["active"]
+            )
+        except PopulusError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The Teams channel was saved."))
+            return redirect("hrreports:teams-channels")
+    return render(request, "hrreports/teams_channel_form.html", {"form": form, "channel": channel if pk else None})
+
+
+@staff_permission_required(MANAGE_HR)
+@require_POST
+def teams_channel_delete(request, pk: int):
+    get_object_or_404(TeamsChannel, pk=pk).delete()
+    messages.success(request, _("The Teams channel was removed."))
+    return redirect("hrreports:teams-channels")

@@ -1,0 +1,144 @@
+"""The three unit reports as PDF and XLSX documents on the hand-built dataset of report_data.py: the
+figures, the charts, the alerts with their guidance, and the columns a subscriber chose."""
+
+import io
+from datetime import date
+
+import pytest
+from django.utils import translation
+from openpyxl import load_workbook
+
+from hrreports.models import Alert
+from hrreports.report_tables import REPORT_TABLES
+from hrreports.reports.columns import REPORT_COLUMNS, columns_validate
+from hrreports.reports.documents import report_build, report_pdf, report_xlsx
+from hrreports.services.early_support import alerts_evaluate
+from tests.hrreports.pdf_text import pdf_text
+from tests.hrreports.report_data import MARCH, _absence, build_report_data
+
+
+@pytest.fixture
+def data(unit_tree):
+    return build_report_data(unit_tree)
+
+
+def render(kind, unit, *, language="en", include_subunits=False, period=MARCH, **options) -> str:
+    with translation.override(language):
+        report = report_build(kind, unit, period, include_subunits=include_subunits)
+        return pdf_text(report_pdf(kind, report, **options))
+
+
+def test_absence_pdf_has_the_unit_month_summary_rows_and_charts(data):
+    text = render("absences", data["unit"])
+
+    assert "Absences: 1010 Yksikkö 1010, 2026-03" in text
+    # The months side by side: this month, the previous month (not fetched) and March 2025 (idem).
+    assert "This month (2026-03) Previous month (2026-02) – not fetched Same month last year (2025-03)" in text
+    assert "Spells 4 1 0 Calendar days 12 4 0 Working days 11 3 0 Sick-leave working days 6 3 0" in text
+    assert "Planned working days 28.0 20.0 21.0 Sick-leave rate % 21.4 15.0 0.0" in text
+    assert "Aalto Anna 1010 200 Vuosiloma 1 5 5" in text
+    assert "Berg Bertil 1010 102 Sairauspoissaolo, oma ilmoitus 1 2 2" in text
+    assert "Cedergren Cecilia" not in text
+    # Both charts are drawn: their month labels are text in the PDF, as is the figures table.
+    assert "Absence working days by month" in text and "Sick-leave rate by month (%)" in text
+    assert text.count("3/26") == 3
+    assert "Absence working days 0 0 0 0 0 0 0 0 0 0 3 11" in text
+    assert "Sick-leave rate % 0.0 0.0 0.0 0.0 0.0 0.0 0.0 0.0 0.0 0.0 15.0 21.4" in text
+    assert "No open early-support alerts." in text
+
+
+def test_absence_pdf_with_sub_units_in_finnish(data):
+    text = render("absences", data["unit"], language="fi", include_subunits=True)
+
+    assert "Poissaolot: 1010 Yksikkö 1010, 2026-03" in text
+    assert "Cedergren Cecilia 101010 101" in text
+    assert "Suunnitellut työpäivät 35,0 40,0 42,0" in text
+    assert "Sairauspoissaoloprosentti 22,9 7,5 0,0" in text
+
+
+def test_absence_pdf_lists_open_alerts_with_their_guidance(data, default_rules):
+    _absence(data["aalto"], "101", date(2026, 3, 12), date(2026, 3, 22))
+    alerts_evaluate(period=MARCH)
+    alert = Alert.objects.get(employee=data["aalto"].employee, rule__order=10)
+
+    with translation.override("en"):
+        guidance = alert.rule.guidance
+    text = render("absences", data["unit"], alerts=[alert])
+
+    assert f"Aalto Anna (1010) – {alert.rule.name}, 2026-03" in text
+    assert "Spells: 3, days: 20 (the last 12 months)." in text
+    assert f"What to do: {' '.join(guidance.split())}" in text
+
+
+def test_salary_pdf_has_type_totals_change_and_rows_in_finnish(data):
+    text = render("salaries", data["unit"], language="fi")
+
+    assert "Maksetut palkat: 1010 Yksikkö 1010, 2026-03" in text
+    assert "1001 Tehtäväkohtainen palkka 4 200,00 2 900,00 1 300,00" in text
+    assert "4 350,50 2 900,00 1 450,50 (50,0 %)" in text
+    assert "Aalto Anna 1010 2001 Iltatyölisä 150,50" in text
+    assert "Berg Bertil 1010 1001 Tehtäväkohtainen palkka 1 200,00" in text
+
+
+def test_employments_pdf_lists_who_started_and_who_left(data):
+    alone = render("employments", data["unit"])
+    with_sub = render("employments", data["unit"], include_subunits=True)
+
+    assert "Employments started: 1, ended: 0" in alone
+    assert "Started Berg Bertil E2 1010 Avustaja Fixed-term 16.3.2026" in alone
+    assert "Employments started: 1, ended: 1" in with_sub
+    assert "Ended Cedergren Cecilia E3 101010 Opettaja Permanent 1.1.2020 10.3.2026" in with_sub
+
+
+def test_a_month_without_data_says_so_in_the_pdf(data):
+    text = render("salaries", data["unit"], period=date(2026, 5, 1))
+
+    assert "No data has been fetched for this month." in text
+    assert "No rows for this month." in text
+
+
+def test_pdf_shows_only_the_chosen_columns(data):
+    text = render("salaries", data["unit"], columns=["employee_name", "amount"])
+
+    assert "Employee Amount (EUR) Aalto Anna 3,000.00 Aalto Anna 150.50 Berg Bertil 1,200.00" in text
+    assert "Salary type code" not in text
+
+
+def test_pdf_names_the_absence_categories_it_includes(data):
+    with translation.override("en"):
+        report = report_build("absences", data["unit"], MARCH, include_subunits=False, categories={"annual_leave"})
+        text = pdf_text(report_pdf("absences", report, categories=["annual_leave"]))
+
+    assert "Absence categories Annual leave" in text
+    assert "Aalto Anna 1010 200 Vuosiloma 1 5 5" in text
+    assert "Sairauspoissaolo" not in text.split("Absences per employee and type")[1]
+
+
+def test_xlsx_has_the_chosen_columns_in_the_reports_order(data):
+    with translation.override("en"):
+        report = report_build("absences", data["unit"], MARCH, include_subunits=False)
+        content = report_xlsx("absences", report, columns=["working_days", "employee_name", "type_code"])
+    sheet = load_workbook(io.BytesIO(content)).active
+
+    assert [cell.value for cell in sheet[1]] == ["Employee", "Absence type code", "Working days"]
+    assert [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ["Aalto Anna", "101", 1],
+        ["Aalto Anna", "102", 3],
+        ["Aalto Anna", "200", 5],
+        ["Berg Bertil", "102", 2],
+    ]
+    assert sheet.auto_filter.ref == "A1:C5"
+
+
+def test_column_choices_are_validated_and_every_column_is_stored_as_the_default():
+    assert columns_validate({"salaries": ["amount", "employee_name"]}) == {"salaries": ["employee_name", "amount"]}
+    assert columns_validate({"absences": [key.key for key in REPORT_COLUMNS["absences"]], "salaries": []}) == {}
+    with pytest.raises(ValueError, match="salary"):
+        columns_validate({"absences": ["salary"]})
+    with pytest.raises(ValueError, match="payslips"):
+        columns_validate({"payslips": ["amount"]})
+
+
+@pytest.mark.parametrize("kind", list(REPORT_COLUMNS))
+def test_each_reports_table_has_exactly_the_reports_columns(kind):
+    assert list(REPORT_TABLES[kind].base_columns) == [column.key for column in REPORT_COLUMNS[kind]]

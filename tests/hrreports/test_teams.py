@@ -1,0 +1,233 @@
+"""Teams notices after a monthly run, posted to a real HTTP server on this machine: what the channels
+receive (no personal data, no salary figures), failures recorded on the run without stopping the
+emails, and HR administration's channel pages."""
+
+import io
+import json
+import socket
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from hrreports.errors import PopulusError
+from hrreports.models import DeliveryRun, TeamsChannel
+from hrreports.models.organisation import SupervisorRole
+from hrreports.services.delivery import subscription_save, unit_reports_send
+from hrreports.services.organisation import supervisor_assign
+from hrreports.services.teams import teams_channel_save
+from kuntaportaali.roles import Role
+from tests.conftest import make_user
+from tests.hrreports.report_data import MARCH, build_report_data
+
+
+class TeamsReceiver:
+    """A webhook receiver on 127.0.0.1: records each POST's path and JSON, answers `status`."""
+
+    def __init__(self):
+        self.received: list[tuple[str, dict]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((self.path, json.loads(body)))
+                self.send_response(receiver.status)
+                self.end_headers()
+                self.wfile.write(b"1" if receiver.status == 200 else b"Microsoft Teams endpoint returned HTTP error")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+
+@pytest.fixture
+def teams():
+    receiver = TeamsReceiver()
+    receiver.thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
+
+
+@pytest.fixture
+def data(unit_tree, settings):
+    settings.PUBLIC_BASE_URL = "https://portaali.example.fi"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LANGUAGE_CODE = "en"  # the notices are in the portal's default language; msgids here
+    settings.HR_MANUAL_MINUTES_PER_REPORT = 20
+    data = build_report_data(unit_tree)
+    user = make_user("esihenkilo-teams", Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    subscription_save(user=user, unit=data["unit"], reports=["absences", "salaries", "employments"], format="xlsx")
+    return data
+
+
+def card(payload: dict) -> dict:
+    [attachment] = payload["attachments"]
+    assert payload["type"] == "message"
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return attachment["content"]
+
+
+def facts(content: dict) -> dict[str, str]:
+    return {fact["title"]: fact["value"] for fact in content["body"][1]["facts"]}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_units_channel_and_hrs_channel_hear_of_the_delivered_reports(data, teams, unit_tree):
+    unit = data["unit"]
+    TeamsChannel.objects.create(unit=unit, webhook_url=teams.url("/yksikko-1010"))
+    TeamsChannel.objects.create(unit=None, webhook_url=teams.url("/hr"))
+    TeamsChannel.objects.create(unit=unit_tree["2010"], webhook_url=teams.url("/yksikko-2010"))
+
+    summary = unit_reports_send(period=MARCH)
+
+    received = dict(teams.received)
+    assert sorted(received) == ["/hr", "/yksikko-1010"]
+    unit_card = card(received["/yksikko-1010"])
+    assert unit_card["type"] == "AdaptiveCard" and unit_card["version"] == "1.4"
+    assert unit_card["body"][0]["text"] == "Unit reports of 2026-03 are ready"
+    assert facts(unit_card) == {
+        "Month": "2026-03",
+        "Work unit": "1010 Yksikkö 1010",
+        "Reports": "3 (Absences, Paid salaries, Employments started and ended)",
+        "Emailed to": "1 subscriber",
+    }
+    assert unit_card["actions"] == [
+        {
+            "type": "Action.OpenUrl",
+            "title": "Open the reports in the portal",
+            "url": f"https://portaali.example.fi/staff/hr/reports/units/{unit.pk}/absences/?period=2026-03",
+        }
+    ]
+    hr_card = card(received["/hr"])
+    assert facts(hr_card) == {
+        "Month": "2026-03",
+        "Work units": "1",
+        "Reports delivered": "3",
+        "Emails sent": "1",
+        "Staff time saved": "1.0 h",
+    }
+    assert hr_card["actions"][0]["url"] == f"https://portaali.example.fi/staff/hr/deliveries/{summary.run.pk}/"
+    everything = json.dumps(teams.received, ensure_ascii=False)
+    for personal in ("Aalto", "Berg", "Cedergren", "3000", "4350", "6850", "esihenkilo"):
+        assert personal not in everything
+    run = DeliveryRun.objects.get()
+    assert (run.notices_sent, run.notices_failed, run.notice_errors) == (2, 0, [])
+    assert len(mail.outbox) == 1
+
+
+def test_nothing_is_posted_when_the_run_delivered_nothing(data, teams):
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/yksikko"))
+    TeamsChannel.objects.create(unit=None, webhook_url=teams.url("/hr"), active=False)
+    unit_reports_send(period=MARCH)
+
+    again = unit_reports_send(period=MARCH)
+
+    assert [path for path, _payload in teams.received] == ["/yksikko"]
+    assert (again.emails, again.notices_sent) == (0, 0)
+
+
+def test_a_channel_answering_500_is_reported_and_the_email_still_goes(data, teams):
+    teams.status = 500
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/rikki"))
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("send_unit_reports", "--period", "2026-03", stdout=out, stderr=err)
+
+    assert len(teams.received) == 1
+    assert len(mail.outbox) == 1
+    run = DeliveryRun.objects.get()
+    assert (run.emails, run.notices_sent, run.notices_failed) == (1, 0, 1)
+    assert run.notice_errors == [
+        {
+            "channel": "1010 Yksikkö 1010",
+            "reason": "Teams answered HTTP 500: Microsoft Teams endpoint returned HTTP error",
+        }
+    ]
+    assert "Teams 1010 Yksikkö 1010: Teams answered HTTP 500" in err.getvalue()
+    assert out.getvalue().splitlines()[-3:] == [
+        "teams notices: sent=0 failed=1",
+        "time saved: 3 reports x 20 min = 60 min = 1.0 h",
+        "period=2026-03 reports=3 emails=1 failed=0",
+    ]
+
+
+def test_a_refused_connection_is_reported_without_the_secret_path(data, teams):
+    port = free_port()
+    TeamsChannel.objects.create(unit=None, webhook_url=f"http://127.0.0.1:{port}/salainen-polku")
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/toimii"))
+
+    summary = unit_reports_send(period=MARCH)
+
+    assert (summary.emails, summary.notices_sent, summary.notices_failed) == (1, 1, 1)
+    assert summary.notice_errors == [{"channel": "HR", "reason": "Could not connect to 127.0.0.1."}]
+    assert "salainen" not in json.dumps(DeliveryRun.objects.get().notice_errors)
+
+
+def test_channel_addresses_must_be_https_except_to_this_machine(unit_tree, english):
+    with pytest.raises(PopulusError, match="must start with https://"):
+        teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="http://teams.example.com/webhook")
+
+    hr = teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="https://example.webhook.office.com/x/y")
+    local = teams_channel_save(channel=TeamsChannel(), unit=unit_tree["10"], webhook_url="http://127.0.0.1:8080/hook")
+
+    assert (hr.unit, local.unit) == (None, unit_tree["10"])
+    with pytest.raises(PopulusError, match="has a Teams channel already"):
+        teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="https://example.webhook.office.com/z")
+    with pytest.raises(PopulusError, match="has a Teams channel already"):
+        teams_channel_save(channel=TeamsChannel(), unit=unit_tree["10"], webhook_url="https://example.com/other")
+
+
+def test_hr_admin_adds_a_channel_and_the_list_hides_its_secret_path(client_as, unit_tree):
+    client = client_as(Role.HR_ADMIN)
+
+    response = client.post(
+        reverse("hrreports:teams-channel-create"),
+        {
+            "unit": unit_tree["1010"].pk,
+            "webhook_url": "https://kunta.webhook.office.com/webhookb2/salaisuus",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    channel = TeamsChannel.objects.get()
+    assert (channel.unit, channel.active) == (unit_tree["1010"], True)
+    page = client.get(reverse("hrreports:teams-channels")).content.decode()
+    assert "kunta.webhook.office.com" in page and "salaisuus" not in page
+
+    refused = client.post(
+        reverse("hrreports:teams-channel-edit", args=[channel.pk]),
+        {"unit": unit_tree["1010"].pk, "webhook_url": "http://kunta.example.fi/hook", "active": "on"},
+    )
+    assert refused.status_code == 200
+    channel.refresh_from_db()
+    assert channel.webhook_url.startswith("https://kunta.webhook.office.com/")
+
+    client.post(reverse("hrreports:teams-channel-delete", args=[channel.pk]))
+    assert not TeamsChannel.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.COUNCILLOR])
+def test_only_hr_administration_manages_channels_and_runs(client_as, role, db):
+    client = client_as(role)
+
+    assert client.get(reverse("hrreports:teams-channels")).status_code == 403
+    assert client.get(reverse("hrreports:delivery-runs")).status_code == 403
