@@ -1,15 +1,24 @@
 """The dialer and the IVR webhooks: one dial tick of a 100,000-contact running campaign, and one
 signed IVR answer step (answer stored + next TwiML) against a bare view returning static TwiML.
-Then both requests again over HTTP to gunicorn on 127.0.0.1 with 50 concurrent clients (p50/p99).
-Figures go to docs/benchmarks.md. Nothing is dialled: the tick's jobs on the `dialer` queue are
-removed after every run.
+Then both requests again over HTTP to gunicorn on 127.0.0.1: 50 clients sending back to back
+(saturation, p50/p99), and paced, open-loop arrivals at 5, 10 and 15 requests a second (p50, p95,
+p99 of each view). Figures go to docs/benchmarks.md. Nothing is dialled: the tick's jobs on the
+`dialer` queue are removed after every run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_dialing
+    python -m benchmarks.bench_dialing --part paced --conn-max-age 60   # only the paced runs
+
+`--conn-max-age` sets DATABASE_CONN_MAX_AGE for gunicorn (0, the default, opens a database
+connection per request; production can keep them).
 """
 
+import argparse
+import math
+import os
 import random
 import statistics
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from itertools import count
 
@@ -111,31 +120,27 @@ def gunicorn_app():
     return get_wsgi_application()
 
 
-def bench_gunicorn(campaign, *, clients: int = 50, requests_each: int = 20) -> None:
-    """The same two requests over HTTP to gunicorn on 127.0.0.1, `clients` of them at once."""
-    import os
+@contextmanager
+def gunicorn_server(*, conn_max_age: int = 0):
+    """gunicorn serving `gunicorn_app()` on 127.0.0.1 with 2 x CPUs + 1 sync workers; yields its base URL."""
     import subprocess
     import sys
-    from concurrent.futures import ThreadPoolExecutor
 
     import requests
-    from django.conf import settings
     from django.db import connection
 
-    from surveys.telephony.simulator import SimulatorProvider
-
-    total = clients * requests_each
-    attempts = iter(answering_calls(campaign, total + clients, seed=11))
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     port = 8765
-    env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.test"}
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "DATABASE_CONN_MAX_AGE": str(conn_max_age),
+        "DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.test",
+    }
     workers = 2 * (os.cpu_count() or 1) + 1
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     app = "benchmarks.bench_dialing:gunicorn_app()"
     server = subprocess.Popen([*command, "--log-level", "warning", app], env=env)  # noqa: S603 (our own command)
-    provider = SimulatorProvider()
-    params = {"Digits": "2", "SpeechResult": "", "Confidence": "", "CallSid": "SIMBENCH"}
     try:
         for _ in range(100):
             try:
@@ -143,18 +148,52 @@ def bench_gunicorn(campaign, *, clients: int = 50, requests_each: int = 20) -> N
                 break
             except requests.RequestException:  # not listening yet, or still starting
                 time.sleep(0.2)
+        print(
+            f"gunicorn {workers} sync workers on 127.0.0.1:{port}, DATABASE_CONN_MAX_AGE={conn_max_age}, "
+            f"load average before {os.getloadavg()[0]:.1f}"
+        )
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
-        def client_run(paths: list[str]) -> list[float]:
+
+ANSWER_PARAMS = {"Digits": "2", "SpeechResult": "", "Confidence": "", "CallSid": "SIMBENCH"}
+
+
+def signed(paths: list[str]) -> list[tuple[str, str]]:
+    """Each path with its X-Twilio-Signature, computed before any clock starts."""
+    from django.conf import settings
+
+    from surveys.telephony.simulator import SimulatorProvider
+
+    provider = SimulatorProvider()
+    return [(path_, provider.sign(settings.PUBLIC_BASE_URL + path_, ANSWER_PARAMS)) for path_ in paths]
+
+
+def _percentile(sorted_values: list[float], share: float) -> float:
+    """Nearest rank: the smallest value with at least `share` of all values at or below it."""
+    rank = math.ceil(round(share * len(sorted_values), 6))
+    return sorted_values[max(rank, 1) - 1]
+
+
+def bench_gunicorn(campaign, *, clients: int = 50, requests_each: int = 20, conn_max_age: int = 0) -> None:
+    """The same two requests over HTTP to gunicorn on 127.0.0.1, `clients` of them at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    total = clients * requests_each
+    attempts = iter(answering_calls(campaign, total + clients, seed=11))
+    with gunicorn_server(conn_max_age=conn_max_age) as base_url:
+
+        def client_run(requests_: list[tuple[str, str]]) -> list[float]:
             latencies = []
             with requests.Session() as session:
-                for path_ in paths:
-                    signature = provider.sign(settings.PUBLIC_BASE_URL + path_, params)
+                for path_, signature in requests_:
                     start = time.perf_counter()
                     response = session.post(
-                        f"http://127.0.0.1:{port}{path_}",
-                        data=params,
-                        headers={"X-Twilio-Signature": signature},
-                        timeout=30,
+                        base_url + path_, data=ANSWER_PARAMS, headers={"X-Twilio-Signature": signature}, timeout=30
                     )
                     latencies.append(time.perf_counter() - start)
                     if response.status_code != 200:
@@ -162,34 +201,91 @@ def bench_gunicorn(campaign, *, clients: int = 50, requests_each: int = 20) -> N
             return latencies
 
         def run(label: str, make_path) -> dict:
-            batches = [[make_path() for _ in range(requests_each)] for _ in range(clients)]
+            batches = [signed([make_path() for _ in range(requests_each)]) for _ in range(clients)]
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=clients) as pool:
                 latencies = sorted(x * 1000 for batch in pool.map(client_run, batches) for x in batch)
             wall = time.perf_counter() - start
-            p50 = latencies[len(latencies) // 2]
-            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
             print(
                 f"{label:<48} p50 {p50:6.1f} ms, p99 {p99:6.1f} ms, max {latencies[-1]:.1f} ms "
                 f"({total} requests, {clients} clients, {total / wall:,.0f} requests/s)"
             )
             return {"p50": p50, "p99": p99}
 
-        print(f"gunicorn {workers} sync workers on 127.0.0.1:{port}, {clients} concurrent clients (requests)")
+        print(f"saturation: {clients} concurrent clients sending back to back")
         run("warm-up (bare view)", lambda: "/bench/bare-twiml/")
         bare = run("bare view, static TwiML", lambda: "/bench/bare-twiml/")
         ivr = run("IVR answer step (signed, answer stored)", lambda: f"/telephony/ivr/{next(attempts).pk}/q/1/")
         print(f"  ratio IVR / bare: p50 {ivr['p50'] / bare['p50']:.1f}x, p99 {ivr['p99'] / bare['p99']:.1f}x")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+PACED_RATES = (5, 10, 15)
+PACED_SECONDS = 20
+
+
+def bench_gunicorn_paced(campaign, *, conn_max_age: int = 0, rates=PACED_RATES, seconds: int = PACED_SECONDS):
+    """Open-loop load: request i is sent at start + i / rate whether or not the earlier ones have been
+    answered, as calls in progress post their webhooks. Latency runs from the scheduled moment to
+    the full response, so a late sender counts against the server, not in its favour."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    warm_up = 50
+    attempts = iter(answering_calls(campaign, sum(rates) * seconds + warm_up, seed=13))
+
+    def paced_run(base_url: str, requests_: list[tuple[str, str]], rate: float) -> list[float]:
+        begin = time.perf_counter() + 0.5
+
+        def send(index: int) -> float:
+            path_, signature = requests_[index]
+            scheduled = begin + index / rate
+            time.sleep(max(0.0, scheduled - time.perf_counter()))
+            response = requests.post(
+                base_url + path_, data=ANSWER_PARAMS, headers={"X-Twilio-Signature": signature}, timeout=30
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"{path_}: HTTP {response.status_code}")
+            return time.perf_counter() - scheduled
+
+        # Enough senders that none is late for its moment unless responses take seconds.
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            return sorted(x * 1000 for x in pool.map(send, range(len(requests_))))
+
+    with gunicorn_server(conn_max_age=conn_max_age) as base_url:
+        # Warm-up: every worker has served both views (imports, URL patterns, the cached script).
+        paced_run(base_url, signed(["/bench/bare-twiml/"] * warm_up), 25)
+        paced_run(base_url, signed([f"/telephony/ivr/{next(attempts).pk}/q/1/" for _ in range(warm_up)]), 25)
+        print(f"paced, open loop, {seconds} s per rate and view (latency from the scheduled send)")
+        print(f"{'':<40} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}  ms")
+        results = {}
+        for rate in rates:
+            n = rate * seconds
+            for label, paths in (
+                ("bare view", ["/bench/bare-twiml/"] * n),
+                ("IVR answer step", [f"/telephony/ivr/{next(attempts).pk}/q/1/" for _ in range(n)]),
+            ):
+                latencies = paced_run(base_url, signed(paths), rate)
+                p50, p95, p99 = (_percentile(latencies, share) for share in (0.5, 0.95, 0.99))
+                results[(rate, label)] = (p50, p95, p99)
+                print(
+                    f"{rate:>3}/s {label + f' ({n} requests)':<34} {p50:7.1f} {p95:7.1f} {p99:7.1f} "
+                    f"{latencies[-1]:7.1f}"
+                )
+            bare, ivr = results[(rate, "bare view")], results[(rate, "IVR answer step")]
+            print(
+                f"{rate:>3}/s {'ratio IVR / bare':<34} {ivr[0] / bare[0]:6.1f}x {ivr[1] / bare[1]:6.1f}x "
+                f"{ivr[2] / bare[2]:6.1f}x"
+            )
+    return results
 
 
 def bench_dial_tick(user, version) -> None:
     import django_rq
     from django.utils import timezone
 
-    from surveys.models import CallAttempt, Campaign, CampaignStatus, Contact
+    from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact
     from surveys.phone_numbers import phone_encrypt, phone_hash
     from surveys.services.dialing import DIALER_QUEUE, dial_tick
 
@@ -240,8 +336,13 @@ def bench_dial_tick(user, version) -> None:
             queued.append(dial_tick(campaign=campaign, now=timezone.now()))
             tick_seconds.append(time.perf_counter() - start)
             queue.empty()  # nothing is dialled
+            # The workers' part, done at once: the calls end, so they no longer count against the
+            # rate or the concurrency cap of the next tick.
+            CallAttempt.objects.filter(contact__campaign=campaign, status=CallStatus.QUEUED).update(
+                status=CallStatus.NO_ANSWER
+            )
 
-        measure(f"dial_tick, {per_tick} slots, {CONTACTS:,} contacts (+ queue.empty())", tick, repeat=1)
+        measure(f"dial_tick, {per_tick} slots, {CONTACTS:,} contacts (+ clean-up)", tick, repeat=1)
         # The runs after the warm-up one, without emptying the queue.
         runs, dispatched = tick_seconds[1:], queued[1:]
         _summary("tick alone", runs)
@@ -255,7 +356,7 @@ def bench_dial_tick(user, version) -> None:
     queue.empty()
 
 
-def bench_ivr_step(user, version, campaign_factory) -> None:
+def bench_ivr_step(campaign_factory, *, conn_max_age: int) -> None:
     from urllib.parse import urlsplit
 
     from django.conf import settings
@@ -296,15 +397,20 @@ def bench_ivr_step(user, version, campaign_factory) -> None:
     with override_settings(ROOT_URLCONF=urlconf):
         bare = measure("POST bare view, static TwiML (same client, middleware)", bare_step, repeat=repeat, runs=runs)
     print(f"  ratio IVR step / bare view (medians): {ivr['median_ms'] / bare['median_ms']:.1f}x")
-    bench_gunicorn(campaign)
+    bench_gunicorn(campaign, conn_max_age=conn_max_age)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["all", "tick", "ivr", "paced"], default="all")
+    parser.add_argument("--conn-max-age", type=int, default=0, help="DATABASE_CONN_MAX_AGE of gunicorn")
+    options = parser.parse_args()
     setup_django()
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from surveys.models import Campaign, CampaignStatus, Survey, SurveyVersion
+    from surveys.services.surveys import version_freeze
     from tests.surveys.calls import add_questions
 
     with benchmark_database():
@@ -332,11 +438,16 @@ def main() -> None:
                 status=CampaignStatus.RUNNING,
             )
             add_questions(campaign)
+            version_freeze(version=campaign.survey_version)  # as the start of every real campaign does
             return campaign
 
         print(describe_machine())
-        bench_dial_tick(user, version)
-        bench_ivr_step(user, version, ivr_campaign)
+        if options.part in ("all", "tick"):
+            bench_dial_tick(user, version)
+        if options.part in ("all", "ivr"):
+            bench_ivr_step(ivr_campaign, conn_max_age=options.conn_max_age)
+        if options.part in ("all", "paced"):
+            bench_gunicorn_paced(ivr_campaign(), conn_max_age=options.conn_max_age)
 
 
 if __name__ == "__main__":

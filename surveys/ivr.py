@@ -5,9 +5,12 @@ decides which step comes next, stores each answer the moment it arrives and rend
 """
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,8 +24,10 @@ from surveys.models import (
     ConsentKind,
     Question,
     QuestionKind,
+    QuestionOption,
     Response,
     ResponseStatus,
+    SurveyVersion,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES
 from surveys.phone_numbers import phone_decrypt
@@ -86,6 +91,42 @@ def ivr_url(name: str, attempt: CallAttempt, **kwargs) -> str:
 
 def _script(attempt: CallAttempt) -> CallScript:
     return call_script(attempt.contact.campaign.survey_version, language=attempt.language)
+
+
+@dataclass(frozen=True)
+class _Questions:
+    """A version's questions with their options, in order: what the steps of a call move through."""
+
+    in_order: tuple[Question, ...]
+
+    def at(self, position: int) -> Question | None:
+        return next((question for question in self.in_order if question.position == position), None)
+
+    def first(self) -> Question | None:
+        return self.in_order[0] if self.in_order else None
+
+    def after(self, question: Question, option: QuestionOption | None) -> Question | None:
+        """The next question to ask: where the chosen option's skip rule points, else the next one."""
+        if option is not None and option.skip_to_id is not None:
+            return next(candidate for candidate in self.in_order if candidate.pk == option.skip_to_id)
+        return next((candidate for candidate in self.in_order if candidate.position > question.position), None)
+
+
+def _questions(attempt: CallAttempt) -> _Questions:
+    version = attempt.contact.campaign.survey_version
+    if version.is_frozen:
+        return _frozen_questions(version, version.frozen_at)
+    return _questions_load(version)
+
+
+# A frozen version never changes: each web process loads its questions once, not on every answer.
+@lru_cache(maxsize=32)
+def _frozen_questions(version: SurveyVersion, frozen_at) -> _Questions:
+    return _questions_load(version)
+
+
+def _questions_load(version: SurveyVersion) -> _Questions:
+    return _Questions(tuple(version.questions.prefetch_related("options").order_by("position")))
 
 
 def _say(node, attempt: CallAttempt, text: str) -> None:
@@ -157,10 +198,35 @@ def _with_language(function):
     return wrapper
 
 
-def _locked(attempt: CallAttempt) -> CallAttempt:
-    return (
-        CallAttempt.objects.select_for_update().select_related("contact__campaign__survey_version").get(pk=attempt.pk)
+# What the steps of a call read of the attempt, its contact and survey. Every step of every call
+# reads them, so only these columns are fetched; anything else is loaded when used, which for a
+# started campaign (its version frozen, script and questions kept in memory) nothing is.
+STEP_FIELDS = (
+    "status",
+    "current_step",
+    "reprompts",
+    "language",
+    "answered_at",
+    "contact__pseudonym",
+    "contact__phone_encrypted",
+    "contact__campaign__survey_version__frozen_at",
+    "contact__campaign__survey_version__survey__organiser",
+)
+
+
+def _locked(attempt: CallAttempt, *, with_response: bool = False) -> CallAttempt:
+    """The attempt, locked so the steps of one call take turns; the rows it refers to are read, not
+    locked, so the other calls of the campaign (and its dial tick) do not wait for this one.
+    `with_response` reads the id of the respondent's response (`response_pk`) in the same query."""
+    attempts = (
+        CallAttempt.objects.select_for_update(of=("self",))
+        .select_related("contact__campaign__survey_version__survey")
+        .only(*STEP_FIELDS)
     )
+    if with_response:
+        responses = Response.objects.filter(pseudonym=OuterRef("contact__pseudonym"))
+        attempts = attempts.annotate(response_pk=Subquery(responses.values("pk")[:1]))
+    return attempts.get(pk=attempt.pk)
 
 
 @_with_language
@@ -204,7 +270,7 @@ def ivr_intro_answer(*, attempt: CallAttempt, digits: str, speech: str) -> str:
                     "language": attempt.language,
                 },
             )
-        return _ask(attempt, script, _first_question(attempt))
+        return _ask(attempt, script, _questions(attempt).first())
     if choice == INTRO_DIGIT_DECLINE:
         if attempt.current_step == "intro":
             consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
@@ -227,25 +293,27 @@ def ivr_intro_answer(*, attempt: CallAttempt, digits: str, speech: str) -> str:
 @transaction.atomic
 def ivr_answer(*, attempt: CallAttempt, position: int, digits: str, speech: str, confidence: float | None) -> str:
     """Store the answer to the question at `position` at once, then ask the next one."""
-    attempt = _locked(attempt)
+    attempt = _locked(attempt, with_response=True)
     script = _script(attempt)
-    contact = attempt.contact
-    response = Response.objects.filter(pseudonym=contact.pseudonym).first()
-    question = contact.campaign.survey_version.questions.prefetch_related("options").filter(position=position).first()
-    if response is None or question is None:
+    questions = _questions(attempt)
+    question = questions.at(position)
+    if attempt.response_pk is None or question is None:
         return _goodbye(attempt, _("We did not get an answer. Goodbye."))
     if digits == SKIP_KEY and not question.required:
-        return _ask(attempt, script, _next_question(question, None))
+        return _ask(attempt, script, questions.after(question, None))
     answer = _parse_answer(question, digits=digits, speech=speech, language=attempt.language)
     if answer is None:
         if attempt.reprompts < MAX_REPROMPTS:
             attempt.reprompts += 1
             attempt.save(update_fields=["reprompts"])
             return _question_twiml(attempt, script, question, prefix=_("Sorry, I did not get that."))
-        return _ask(attempt, script, _next_question(question, None))
+        return _ask(attempt, script, questions.after(question, None))
     answer.update(confidence=confidence if speech and not digits else None)
-    Answer.objects.get_or_create(response=response, question=question, defaults=answer)
-    return _ask(attempt, script, _next_question(question, answer.get("option")))
+    # The first answer stays when the carrier repeats the request: one INSERT ... ON CONFLICT DO NOTHING.
+    Answer.objects.bulk_create(
+        [Answer(response_id=attempt.response_pk, question=question, **answer)], ignore_conflicts=True
+    )
+    return _ask(attempt, script, questions.after(question, answer.get("option")))
 
 
 def _parse_answer(question: Question, *, digits: str, speech: str, language: str) -> dict | None:
@@ -265,16 +333,6 @@ def _parse_answer(question: Question, *, digits: str, speech: str, language: str
     if option is None:
         return None
     return {"digits": digits or str(value), "option": option, "transcript": transcript}
-
-
-def _first_question(attempt: CallAttempt) -> Question | None:
-    return attempt.contact.campaign.survey_version.questions.order_by("position").first()
-
-
-def _next_question(question: Question, option) -> Question | None:
-    if option is not None and option.skip_to_id is not None:
-        return Question.objects.get(pk=option.skip_to_id)
-    return question.version.questions.filter(position__gt=question.position).order_by("position").first()
 
 
 def _set_step(attempt: CallAttempt, step: str) -> None:

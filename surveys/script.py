@@ -8,6 +8,7 @@ Swedish wording lives in the translation catalogs like every other UI string.
 import hashlib
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -43,6 +44,20 @@ class CallScript:
 
 
 def call_script(version: SurveyVersion, *, language: str) -> CallScript:
+    if version.is_frozen:
+        return _frozen_call_script(version, version.frozen_at, version.survey.organiser, language)
+    return _call_script(version, language)
+
+
+# A frozen version never changes (an edit makes a new version), so each web process builds its
+# script once per language instead of on every step of every call. The organiser is in the key
+# because it belongs to the survey, which is not frozen with the version.
+@lru_cache(maxsize=64)
+def _frozen_call_script(version: SurveyVersion, frozen_at, organiser: str, language: str) -> CallScript:
+    return _call_script(version, language)
+
+
+def _call_script(version: SurveyVersion, language: str) -> CallScript:
     questions = list(version.questions.prefetch_related("options__skip_to").order_by("position"))
     with translation.override(language):
         question_steps = [_question_step(question, language) for question in questions]

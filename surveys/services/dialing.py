@@ -1,22 +1,32 @@
 """The dialer: which numbers to call now, placing each call once, and what a call's outcome means.
 
-A tick runs every few seconds per running campaign. It picks due contacts under row locks that
-other ticks skip, creates the attempt (unique per contact and attempt number) and enqueues the
-call job when the transaction commits. The job dials only an attempt still `queued`, so a job
-delivered twice never dials twice. Status callbacks may repeat and arrive out of order: a final
-status is never overwritten.
+A tick runs every few seconds per running campaign. Ticks of one campaign take turns (a lock on
+the campaign's row), so each counts the calls the previous one started before it adds any: the
+concurrency and rate limits hold however many workers tick at once. It picks due contacts under
+row locks that other transactions skip, creates the attempt (unique per contact and attempt
+number) and enqueues the call job when the transaction commits. The job dials only an attempt
+still `queued`, so a job delivered twice never dials twice. Status callbacks may repeat and
+arrive out of order: a final status is never overwritten.
+
+A worker can die at any moment (SIGKILL, a lost machine). Every tick first sweeps for attempts
+left behind: a queued attempt whose job is gone is enqueued again, and an attempt left `dialing`
+by a dead worker - maybe dialed, maybe not - is closed as cancelled and retried as the next
+attempt, never dialed a second time itself.
 """
 
 import logging
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import django_rq
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from rq import Queue
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from surveys.calling_window import day_part, is_open, next_open_moment, next_part_start
 from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus, DoNotCall
@@ -27,6 +37,27 @@ logger = logging.getLogger(__name__)
 
 DIALER_QUEUE = "dialer"
 TICK_SECONDS = 5
+# Placing a call is one request to the carrier; RQ stops a call job that takes longer.
+PLACE_CALL_TIMEOUT_SECONDS = 60
+# An attempt still `dialing` without any word from the carrier this long after it was dialed has
+# lost its worker: longer than a call job may run, plus the minute RQ gives a stuck job before
+# killing it, so no live job can still be placing the call.
+STALE_DIALING_AFTER = timedelta(minutes=5)
+# Twilio ends every call after four hours (its default time limit): an attempt still active after
+# that has lost its final status callback.
+CALL_TIME_LIMIT = timedelta(hours=4)
+# RQ job states in which a call job is still to run or running; in any other, or gone, it is lost.
+LIVE_JOB_STATUSES = frozenset(
+    {
+        JobStatus.CREATED,
+        JobStatus.QUEUED,
+        JobStatus.STARTED,
+        JobStatus.DEFERRED,
+        JobStatus.SCHEDULED,
+        JobStatus.RATE_LIMITED,
+        JobStatus.READY_TO_ENQUEUE,
+    }
+)
 MAX_RETRY_SEARCH_STEPS = 60
 STATUS_ORDER = [
     CallStatus.PENDING,
@@ -45,10 +76,19 @@ def _on_registry():
     return Exists(DoNotCall.objects.filter(phone_hash=OuterRef("phone_hash")))
 
 
-def _free_slots(campaign: Campaign) -> int:
-    active = CallAttempt.objects.filter(contact__campaign=campaign, status__in=ACTIVE_CALL_STATUSES).count()
+def _free_slots(campaign: Campaign, now: datetime) -> int:
+    """How many calls may start now: below the concurrency cap, and at most a tick's worth of
+    `calls_per_second` started in the last TICK_SECONDS (queued, or dialed in that time), so
+    ticks that follow each other closely do not add up to more than the rate."""
+    counts = CallAttempt.objects.filter(contact__campaign=campaign).aggregate(
+        active=Count("pk", filter=Q(status__in=ACTIVE_CALL_STATUSES)),
+        started=Count(
+            "pk",
+            filter=Q(status=CallStatus.QUEUED) | Q(placed_at__gt=now - timedelta(seconds=TICK_SECONDS)),
+        ),
+    )
     per_tick = math.ceil(campaign.calls_per_second * TICK_SECONDS)
-    return max(0, min(campaign.max_concurrent_calls - active, per_tick))
+    return max(0, min(campaign.max_concurrent_calls - counts["active"], per_tick - counts["started"]))
 
 
 def attempts_cancel_opted_out(*, campaign: Campaign) -> int:
@@ -62,15 +102,20 @@ def attempts_cancel_opted_out(*, campaign: Campaign) -> int:
 
 def dial_tick(*, campaign: Campaign, now: datetime) -> int:
     """Queue the calls this campaign may start now; returns how many were queued."""
-    if campaign.status != CampaignStatus.RUNNING:
-        return 0
-    attempts_cancel_opted_out(campaign=campaign)
-    if not is_open(campaign, now):
-        return 0
-    if campaign.budget_cap is not None and campaign_spend(campaign) >= campaign.budget_cap:
-        return 0
     with transaction.atomic():
-        slots = _free_slots(campaign)
+        # Ticks of this campaign wait here for each other, and the limits below are counted only
+        # once the previous tick has committed its attempts. NO KEY: rows that refer to the
+        # campaign (consent events, responses) can still be inserted meanwhile. The status is read
+        # under the lock, so a pause or cancel committed before this tick is honoured by it.
+        campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.RUNNING:
+            return 0
+        attempts_cancel_opted_out(campaign=campaign)
+        if not is_open(campaign, now):
+            return 0
+        if campaign.budget_cap is not None and campaign_spend(campaign) >= campaign.budget_cap:
+            return 0
+        slots = _free_slots(campaign, now)
         if slots == 0:
             return 0
         queued = []
@@ -109,11 +154,35 @@ def dial_tick(*, campaign: Campaign, now: datetime) -> int:
         ids = [attempt.pk for attempt in queued]
         CallAttempt.objects.filter(pk__in=ids, status=CallStatus.PENDING).update(status=CallStatus.QUEUED)
         Contact.objects.filter(attempts__pk__in=ids).update(status=ContactStatus.IN_PROGRESS)
-        # One Redis round trip for the whole tick, and only once the attempts are committed
-        # (enqueue_many bypasses django-rq's on-commit hold, so the hook is explicit here).
-        jobs = [Queue.prepare_data("surveys.jobs.place_call", (attempt_id,)) for attempt_id in ids]
-        transaction.on_commit(lambda: django_rq.get_queue(DIALER_QUEUE).enqueue_many(jobs))
+        # Only once the attempts are committed (enqueue_many bypasses django-rq's on-commit hold,
+        # so the hook is explicit here).
+        transaction.on_commit(lambda: _call_jobs_enqueue(ids))
     return len(ids)
+
+
+def place_call_job_id(attempt_id: int) -> str:
+    """One job id per attempt: the sweep can ask Redis whether the attempt's job still exists."""
+    return f"place-call-{attempt_id}"
+
+
+def _call_jobs_enqueue(attempt_ids: list[int]) -> None:
+    """The call jobs of these attempts, in one Redis round trip."""
+    jobs = [
+        Queue.prepare_data(
+            "surveys.jobs.place_call",
+            (attempt_id,),
+            job_id=place_call_job_id(attempt_id),
+            timeout=PLACE_CALL_TIMEOUT_SECONDS,
+        )
+        for attempt_id in attempt_ids
+    ]
+    django_rq.get_queue(DIALER_QUEUE).enqueue_many(jobs)
+
+
+def _attempts_locked():
+    """Attempts locked with their contact. The campaign is read but not locked: the calls of a
+    campaign must not wait for each other, nor for its dial tick, which locks the campaign."""
+    return CallAttempt.objects.select_for_update(of=("self", "contact")).select_related("contact__campaign")
 
 
 def _call_language(language: str, languages: list[str]) -> str:
@@ -126,9 +195,7 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
 
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = (
-            CallAttempt.objects.select_for_update().select_related("contact__campaign").filter(pk=attempt_id).first()
-        )
+        attempt = _attempts_locked().filter(pk=attempt_id).first()
         if attempt is None or attempt.status != CallStatus.QUEUED:
             return "skipped"
         contact = attempt.contact
@@ -159,7 +226,7 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
     except ProviderError as error:
         logger.warning("Call attempt %s failed at the carrier: %s", attempt.pk, error)
         with transaction.atomic():
-            attempt = CallAttempt.objects.select_for_update().select_related("contact__campaign").get(pk=attempt.pk)
+            attempt = _attempts_locked().get(pk=attempt.pk)
             attempt.status = CallStatus.FAILED
             attempt.error = str(error)[:300]
             attempt.ended_at = now
@@ -176,7 +243,7 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
 def call_status_apply(*, attempt_id: int, update: StatusUpdate, now: datetime | None = None) -> CallAttempt:
     """Apply one status callback. Repeats and late arrivals change nothing already final."""
     now = now or update.timestamp or timezone.now()
-    attempt = CallAttempt.objects.select_for_update().select_related("contact__campaign").get(pk=attempt_id)
+    attempt = _attempts_locked().get(pk=attempt_id)
     if update.answered_by and not attempt.answered_by:
         attempt.answered_by = update.answered_by
     if attempt.provider_call_id is None and update.call_id:
@@ -213,7 +280,8 @@ def _apply_bill(attempt: CallAttempt, update: StatusUpdate, now: datetime) -> No
 
 def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> None:
     """After a final status: schedule the next attempt, or finish the contact."""
-    contact = Contact.objects.select_for_update().get(pk=attempt.contact_id)
+    # Every caller loaded the attempt with _attempts_locked(): its contact is locked and current.
+    contact = attempt.contact
     if contact.status == ContactStatus.OPTED_OUT:
         return
     campaign = attempt.contact.campaign
@@ -230,10 +298,18 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
         contact.status = ContactStatus.FINISHED
         contact.save(update_fields=["status"])
         return
-    CallAttempt.objects.get_or_create(
-        contact=contact,
-        number=attempt.number + 1,
-        defaults={"scheduled_for": retry_at, "provider": attempt.provider, "language": attempt.language},
+    # The next attempt once, in one statement (INSERT ... ON CONFLICT DO NOTHING; no savepoints).
+    CallAttempt.objects.bulk_create(
+        [
+            CallAttempt(
+                contact=contact,
+                number=attempt.number + 1,
+                scheduled_for=retry_at,
+                provider=attempt.provider,
+                language=attempt.language,
+            )
+        ],
+        ignore_conflicts=True,
     )
     contact.status = ContactStatus.PENDING
     contact.save(update_fields=["status"])
@@ -260,8 +336,93 @@ def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> da
     return first_open
 
 
-def dial_tick_all(*, now: datetime | None = None) -> int:
+@dataclass(frozen=True)
+class DialerRound:
+    queued: int
+    requeued: int
+    closed: int
+
+    def summary_line(self) -> str:
+        return f"queued={self.queued} requeued={self.requeued} closed={self.closed}"
+
+
+def dial_tick_all(*, now: datetime | None = None) -> DialerRound:
+    """The dialer's recurring job: recover what dead workers left behind, then tick every running campaign."""
     now = now or timezone.now()
-    return sum(
+    recovered = attempts_recover_stale(now=now)
+    queued = sum(
         dial_tick(campaign=campaign, now=now) for campaign in Campaign.objects.filter(status=CampaignStatus.RUNNING)
     )
+    return DialerRound(queued=queued, requeued=recovered.requeued, closed=recovered.closed)
+
+
+@dataclass(frozen=True)
+class StaleAttempts:
+    requeued: int
+    closed: int
+
+
+def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
+    """Find the attempts a killed worker, a lost job or a lost callback left behind, in every campaign.
+
+    A queued attempt whose call job no longer exists or has ended gets its job again: the job
+    dials only a queued attempt, so a copy of it still around somewhere does no harm. An attempt
+    still dialing without any word from the carrier long after it was dialed lost its worker
+    around the carrier's request: whether the call went out is unknown, so it is never dialed
+    again - it ends cancelled and the number gets its next attempt, as after an unanswered call.
+    An attempt still active after the carrier's longest possible call lost its final status.
+    """
+    queue = django_rq.get_queue(DIALER_QUEUE)
+    # RQ fails the job of a killed worker once its heartbeat has expired, but only when the
+    # registry is cleaned (by a worker every ten minutes); here it is done every tick.
+    StartedJobRegistry(queue=queue).cleanup(timestamp=now.timestamp())
+    requeued = _queued_attempts_requeue(queue)
+    stale = Q(status=CallStatus.DIALING, provider_call_id=None, placed_at__lt=now - STALE_DIALING_AFTER) | Q(
+        status__in=ACTIVE_CALL_STATUSES - {CallStatus.QUEUED}, placed_at__lt=now - CALL_TIME_LIMIT
+    )
+    closed = sum(
+        _attempt_close_stale(attempt_id, stale=stale, now=now)
+        for attempt_id in CallAttempt.objects.filter(stale).values_list("pk", flat=True)
+    )
+    return StaleAttempts(requeued=requeued, closed=closed)
+
+
+def _queued_attempts_requeue(queue: Queue) -> int:
+    # A tick that has just committed may not have enqueued its jobs yet; its attempts then get
+    # their job twice, and the second one finds them no longer queued.
+    attempt_ids = list(CallAttempt.objects.filter(status=CallStatus.QUEUED).values_list("pk", flat=True))
+    if not attempt_ids:
+        return 0
+    jobs = Job.fetch_many([place_call_job_id(pk) for pk in attempt_ids], connection=queue.connection)
+    lost = [
+        attempt_id
+        for attempt_id, job in zip(attempt_ids, jobs, strict=True)
+        if job is None or job.get_status(refresh=False) not in LIVE_JOB_STATUSES
+    ]
+    if lost:
+        failed = FailedJobRegistry(queue=queue)
+        for attempt_id in lost:
+            failed.remove(place_call_job_id(attempt_id))  # it is queued again, no longer a failure to look at
+        _call_jobs_enqueue(lost)
+        logger.warning("Call jobs of %d queued attempts were lost; enqueued again.", len(lost))
+    return len(lost)
+
+
+@transaction.atomic
+def _attempt_close_stale(attempt_id: int, *, stale: Q, now: datetime) -> bool:
+    # Checked again under the lock: a status callback may have come in since.
+    attempt = _attempts_locked().filter(stale, pk=attempt_id).first()
+    if attempt is None:
+        return False
+    answered = attempt.answered_at is not None
+    attempt.status = CallStatus.COMPLETED if answered else CallStatus.CANCELED
+    attempt.ended_at = now
+    attempt.error = (
+        "No final status from the carrier."
+        if attempt.provider_call_id
+        else "The call job stopped while placing the call; the carrier never reported it."
+    )
+    attempt.save(update_fields=["status", "ended_at", "error"])
+    logger.warning("Call attempt %s closed as stale: %s", attempt.pk, attempt.error)
+    _attempt_outcome(attempt, now=now, retry=not answered)
+    return True

@@ -25,7 +25,8 @@ def signed_webhook(view):
     @require_POST
     @wraps(view)
     def wrapper(request, attempt_id: int, **kwargs):
-        attempt = CallAttempt.objects.select_related("contact__campaign").filter(pk=attempt_id).first()
+        # Only what the check needs: the step itself loads (and locks) the attempt with its campaign.
+        attempt = CallAttempt.objects.only("pk", "provider", "language").filter(pk=attempt_id).first()
         # An unknown attempt gets the same 403 as a bad signature: the answer reveals no attempt ids.
         if attempt is None or not provider_get(attempt.provider).validate_request(request):
             # The path identifies only an attempt number; no phone number or answer is logged.

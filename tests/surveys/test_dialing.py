@@ -9,7 +9,8 @@ from rq.cron import CronScheduler
 
 from surveys.calling_window import HELSINKI, day_part
 from surveys.jobs import place_call
-from surveys.models import CallAttempt, CallStatus, CampaignStatus, Contact, ContactStatus
+from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus
+from surveys.services.campaigns import campaign_transition
 from surveys.services.dialing import attempt_place, call_status_apply, dial_tick, retry_moment
 from surveys.services.privacy import contacts_purge_expired, opt_out_register
 from surveys.telephony import StatusUpdate
@@ -144,6 +145,40 @@ def test_a_paused_campaign_keeps_its_queued_attempt_for_the_resume(campaign, rq_
     rq_queues["dialer"].empty()
     tick(campaign, NOON)
     assert attempt_id in queued_job_ids(rq_queues)
+
+
+def test_a_pause_takes_effect_at_the_next_tick_even_with_the_campaign_read_before_it(campaign, rq_queues, tick):
+    read_before = Campaign.objects.get(pk=campaign.pk)
+    campaign_transition(campaign=campaign, to=CampaignStatus.PAUSED, by=campaign.created_by)
+
+    assert tick(read_before, NOON) == 0
+
+    campaign_transition(campaign=campaign, to=CampaignStatus.RUNNING, by=campaign.created_by)
+    assert tick(read_before, NOON) == 5
+
+
+def test_cancelling_stops_the_queued_calls_within_one_tick(campaign, rq_queues, tick):
+    tick(campaign, NOON)
+    campaign_transition(campaign=campaign, to=CampaignStatus.CANCELLED, by=campaign.created_by)
+
+    assert [place_call(attempt_id) for attempt_id in queued_job_ids(rq_queues)] == ["canceled"] * 5
+    assert tick(campaign, NOON + timedelta(seconds=5)) == 0
+    assert not CallAttempt.objects.exclude(status=CallStatus.CANCELED).exists()
+    assert not CallAttempt.objects.exclude(placed_at=None).exists()
+
+
+def test_the_next_tick_cancels_a_queued_call_of_a_number_opted_out_meanwhile(campaign, rq_queues, tick):
+    tick(campaign, NOON)
+    attempt = CallAttempt.objects.get(contact=campaign.contacts.order_by("pk").first())
+
+    opt_out_register(raw_number=NUMBERS[0], source="web")
+    tick(campaign, NOON + timedelta(seconds=5))
+
+    attempt.refresh_from_db()
+    assert attempt.status == CallStatus.CANCELED
+    assert place_call(attempt.pk) == "skipped"
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.placed_at) == (CallStatus.CANCELED, None)
 
 
 def dialed(campaign) -> CallAttempt:

@@ -4,6 +4,8 @@ import logging
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -16,8 +18,11 @@ from surveys.models import (
     DoNotCall,
     Response,
     ResponseStatus,
+    Survey,
+    SurveyVersion,
 )
 from surveys.script import call_script
+from surveys.services.surveys import version_freeze
 from tests.surveys.calls import queued_attempt, running_campaign
 from tests.surveys.telephony_fakes import signed_post
 
@@ -255,3 +260,53 @@ def test_an_unknown_attempt_gets_403(client, attempt):
 
 def test_get_is_not_allowed(client, attempt):
     assert client.get(f"/telephony/ivr/{attempt.pk}/start/").status_code == 405
+
+
+@pytest.fixture
+def frozen_attempt(attempt):
+    """The attempt of a campaign whose survey version is frozen, as every started campaign's is."""
+    version_freeze(version=attempt.contact.campaign.survey_version)
+    return attempt
+
+
+def test_an_answer_step_of_a_frozen_version_takes_four_queries(client, frozen_attempt):
+    start(client, frozen_attempt)
+    intro(client, frozen_attempt, digits="1")
+
+    with CaptureQueriesContext(connection) as captured:
+        root = answer(client, frozen_attempt, 1, digits="2")
+
+    # The attempt for the signature check; the attempt locked, read with its campaign, survey and
+    # the respondent's response; the answer inserted; the step saved. The script and the questions
+    # come from memory. (The step's transaction is a savepoint inside the test's own transaction.)
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert [statement for statement in statements if statement not in ("SAVEPOINT", "RELEASE")] == [
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+    ]
+    assert gather_action(root).endswith(f"/ivr/{frozen_attempt.pk}/q/2/")
+    assert Answer.objects.get().option.digit == 2
+
+
+def test_a_frozen_versions_script_is_built_once_and_follows_its_survey(frozen_attempt, django_assert_num_queries):
+    version = SurveyVersion.objects.select_related("survey").get(pk=frozen_attempt.contact.campaign.survey_version_id)
+    first = call_script(version, language="fi")
+
+    with django_assert_num_queries(0):
+        assert call_script(version, language="fi") is first
+    Survey.objects.filter(pk=version.survey_id).update(organiser="Toinen kunta")
+    version.survey.refresh_from_db()
+    assert "Toinen kunta" in call_script(version, language="fi").steps[0].says
+
+
+def test_a_repeated_answer_request_stores_the_answer_once(client, frozen_attempt):
+    start(client, frozen_attempt)
+    intro(client, frozen_attempt, digits="1")
+
+    first = answer(client, frozen_attempt, 1, digits="2")
+    repeat = answer(client, frozen_attempt, 1, digits="2")
+
+    assert gather_action(first) == gather_action(repeat)
+    assert [(answer.question.position, answer.digits) for answer in Answer.objects.all()] == [(1, "2")]

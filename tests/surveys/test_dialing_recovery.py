@@ -1,0 +1,162 @@
+"""The sweep of every dial tick: attempts a killed worker, a lost job or a lost callback left behind
+are enqueued again or closed, and none is ever dialed a second time."""
+
+from datetime import timedelta
+
+import pytest
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
+
+from surveys.jobs import dial_tick as dial_tick_job
+from surveys.jobs import place_call
+from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus
+from surveys.services.dialing import (
+    CALL_TIME_LIMIT,
+    STALE_DIALING_AFTER,
+    attempts_recover_stale,
+    call_status_apply,
+    dial_tick,
+    place_call_job_id,
+)
+from surveys.telephony import StatusUpdate
+from tests.surveys.calls import NOON, queued_attempt, running_campaign
+
+NUMBERS = ("0401234500", "0401234501", "0401234502")
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    return running_campaign(make_campaign, numbers=NUMBERS, max_concurrent_calls=5, calls_per_second=1)
+
+
+@pytest.fixture
+def queued(campaign, rq_queues, django_capture_on_commit_callbacks) -> list[CallAttempt]:
+    """Three attempts queued by a tick at noon, their call jobs on the real `dialer` queue."""
+    with django_capture_on_commit_callbacks(execute=True):
+        dial_tick(campaign=campaign, now=NOON)
+    return list(CallAttempt.objects.order_by("pk"))
+
+
+def job_ids(rq_queues) -> list[str]:
+    return rq_queues["dialer"].get_job_ids()
+
+
+def dialing(campaign, *, number: int = 1, **fields) -> CallAttempt:
+    """The first contact's attempt left `dialing` at noon, as a worker killed mid-call leaves it."""
+    contact = campaign.contacts.order_by("pk").first()
+    Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.IN_PROGRESS)
+    return queued_attempt(contact, number=number, status=CallStatus.DIALING, placed_at=NOON, **fields)
+
+
+def test_queued_attempts_whose_jobs_wait_are_left_alone(queued, rq_queues):
+    assert attempts_recover_stale(now=NOON).requeued == 0
+    assert len(job_ids(rq_queues)) == 3
+
+
+def test_a_queued_attempt_whose_job_was_lost_gets_its_job_again(queued, rq_queues):
+    lost = queued[0]
+    rq_queues["dialer"].remove(place_call_job_id(lost.pk))
+    Job.fetch(place_call_job_id(lost.pk), connection=rq_queues["dialer"].connection).delete()
+
+    assert attempts_recover_stale(now=NOON).requeued == 1
+
+    assert sorted(job_ids(rq_queues)) == sorted(place_call_job_id(attempt.pk) for attempt in queued)
+    assert place_call(lost.pk) == "placed"
+
+
+def test_a_queued_attempt_whose_job_failed_is_enqueued_again_and_leaves_the_failed_list(queued, rq_queues):
+    queue = rq_queues["dialer"]
+    job = Job.fetch(place_call_job_id(queued[0].pk), connection=queue.connection)
+    queue.remove(job)
+    failed = FailedJobRegistry(queue=queue)
+    with queue.connection.pipeline() as pipeline:
+        job.set_status(JobStatus.FAILED, pipeline=pipeline)
+        failed.add(job, pipeline=pipeline)
+        pipeline.execute()
+
+    assert attempts_recover_stale(now=NOON).requeued == 1
+
+    assert job.get_status() == JobStatus.QUEUED
+    assert place_call_job_id(queued[0].pk) in job_ids(rq_queues)
+    assert place_call_job_id(queued[0].pk) not in failed.get_job_ids()
+
+
+def test_an_attempt_left_dialing_is_closed_and_the_number_gets_its_next_attempt(campaign):
+    attempt = dialing(campaign)
+
+    assert attempts_recover_stale(now=NOON + STALE_DIALING_AFTER - timedelta(seconds=1)).closed == 0
+    closed_at = NOON + STALE_DIALING_AFTER + timedelta(seconds=1)
+    assert attempts_recover_stale(now=closed_at).closed == 1
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.ended_at, attempt.placed_at) == (CallStatus.CANCELED, closed_at, NOON)
+    assert attempt.error == "The call job stopped while placing the call; the carrier never reported it."
+    retry = CallAttempt.objects.get(contact=attempt.contact, number=2)
+    assert retry.status == CallStatus.PENDING
+    assert retry.scheduled_for >= closed_at + timedelta(minutes=campaign.min_gap_minutes)
+    assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.PENDING
+
+
+def test_a_closed_attempt_is_never_dialed_by_its_job(campaign, rq_queues):
+    attempt = dialing(campaign)
+    attempts_recover_stale(now=NOON + STALE_DIALING_AFTER + timedelta(seconds=1))
+
+    assert place_call(attempt.pk) == "skipped"
+    attempt.refresh_from_db()
+    assert attempt.provider_call_id is None
+
+
+def test_the_last_attempt_left_dialing_finishes_the_number(campaign):
+    attempt = dialing(campaign, number=campaign.max_attempts)
+
+    attempts_recover_stale(now=NOON + STALE_DIALING_AFTER + timedelta(seconds=1))
+
+    assert CallAttempt.objects.count() == 1
+    assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.FINISHED
+
+
+def test_a_call_the_carrier_took_is_waited_for_until_the_longest_call_has_ended(campaign):
+    attempt = dialing(campaign, provider_call_id="CA1")
+
+    assert attempts_recover_stale(now=NOON + CALL_TIME_LIMIT - timedelta(seconds=1)).closed == 0
+    assert attempts_recover_stale(now=NOON + CALL_TIME_LIMIT + timedelta(seconds=1)).closed == 1
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.error) == (CallStatus.CANCELED, "No final status from the carrier.")
+    assert CallAttempt.objects.get(contact=attempt.contact, number=2).status == CallStatus.PENDING
+
+
+def test_an_answered_call_without_its_final_status_ends_completed_without_a_retry(campaign):
+    attempt = dialing(campaign, provider_call_id="CA1")
+    CallAttempt.objects.filter(pk=attempt.pk).update(status=CallStatus.IN_PROGRESS, answered_at=NOON, current_step="q2")
+
+    attempts_recover_stale(now=NOON + CALL_TIME_LIMIT + timedelta(seconds=1))
+
+    attempt.refresh_from_db()
+    assert attempt.status == CallStatus.COMPLETED
+    assert CallAttempt.objects.count() == 1
+    assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.FINISHED
+
+
+def test_a_late_status_callback_bills_a_closed_attempt_but_keeps_it_closed(campaign):
+    attempt = dialing(campaign)
+    attempts_recover_stale(now=NOON + STALE_DIALING_AFTER + timedelta(seconds=1))
+
+    call_status_apply(
+        attempt_id=attempt.pk,
+        update=StatusUpdate(call_id="CA9", status=CallStatus.COMPLETED, duration_seconds=61),
+        now=NOON + timedelta(minutes=6),
+    )
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.provider_call_id, attempt.billed_minutes) == (CallStatus.CANCELED, "CA9", 2)
+    assert CallAttempt.objects.filter(contact=attempt.contact).count() == 2
+
+
+def test_the_dial_tick_job_reports_what_it_recovered(campaign, rq_queues):
+    dialing(campaign)
+    CallAttempt.objects.filter(status=CallStatus.DIALING).update(placed_at=NOON - timedelta(days=400))
+
+    summary = dial_tick_job()
+
+    assert summary.endswith("requeued=0 closed=1")
