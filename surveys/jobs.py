@@ -24,13 +24,14 @@ DIAL_TICK_LOCK_SECONDS = 60
 
 
 def dial_tick() -> str:
-    """Every few seconds: queue the calls every running campaign may start now."""
+    """Every few seconds: recover attempts dead workers left behind, then queue the calls every
+    running campaign may start now."""
     from .services.dialing import dial_tick_all
 
     if not cache.add(DIAL_TICK_LOCK_KEY, "1", timeout=DIAL_TICK_LOCK_SECONDS):
         return "skipped: another tick is running"
     try:
-        return f"queued={dial_tick_all()}"
+        return dial_tick_all().summary_line()
     finally:
         cache.delete(DIAL_TICK_LOCK_KEY)
 
@@ -40,3 +41,17 @@ def place_call(attempt_id: int) -> str:
     from .services.dialing import attempt_place
 
     return attempt_place(attempt_id=attempt_id)
+
+
+def simulated_call_step(call) -> str:
+    """The simulator carrier's next step of a call played in real time (the demo's calls)."""
+    from .telephony.simulator import live_call_step
+
+    return live_call_step(call)
+
+
+def generate_report_file(report_file_id: int) -> str:
+    """Build a requested PDF or XLSX report (queue `reports`); its progress is stored on the row."""
+    from .reports.files import report_file_generate
+
+    return report_file_generate(report_file_id=report_file_id)
