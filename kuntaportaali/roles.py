@@ -22,8 +22,14 @@ ALL_PERMISSIONS = "__all__"
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...] | str] = {
     Role.ADMIN: ALL_PERMISSIONS,
-    Role.SURVEY_MANAGER: ("surveys.manage_surveys", "surveys.view_results"),
-    Role.COMMUNICATIONS: ("surveys.publish_announcements",),
+    Role.SURVEY_MANAGER: (
+        "surveys.manage_surveys",
+        "surveys.view_results",
+        "surveys.change_campaignresultsettings",
+        "surveys.add_campaignfixedcost",
+        "surveys.delete_campaignfixedcost",
+    ),
+    Role.COMMUNICATIONS: ("surveys.publish_announcements", "surveys.publish_results"),
     Role.COUNCILLOR: ("surveys.view_results",),
     Role.HR_ADMIN: ("hrreports.manage_hr", "hrreports.view_unit_reports", "hrreports.view_all_units"),
     Role.SUPERVISOR: ("hrreports.view_unit_reports",),
@@ -35,7 +41,13 @@ def roles_sync(*, apps=global_apps) -> dict[str, int]:
 
     `apps` is the historical app registry when called from a migration. Returns the number of
     permissions per group.
+
+    A migration early in the history runs this with today's role table, whose permissions may be
+    declared by models that later migrations create: with a historical registry those are skipped
+    (the sync after `migrate` ends grants them). With the real registry (`sync_roles`, `seed_demo`)
+    a name that no model declares is an error.
     """
+    historical = apps is not global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
@@ -51,17 +63,20 @@ def roles_sync(*, apps=global_apps) -> dict[str, int]:
             if wanted == ALL_PERMISSIONS:
                 permissions = list(Permission.objects.all())
             else:
-                permissions = [_permission_by_name(Permission, name) for name in wanted]
+                found = [_permission_by_name(Permission, name, missing_ok=historical) for name in wanted]
+                permissions = [permission for permission in found if permission is not None]
             group.permissions.set(permissions)
             summary[role.value] = len(permissions)
     return summary
 
 
-def _permission_by_name(Permission, dotted_name: str):
+def _permission_by_name(Permission, dotted_name: str, *, missing_ok: bool = False):
     app_label, codename = dotted_name.split(".", 1)
     try:
         return Permission.objects.get(content_type__app_label=app_label, codename=codename)
     except Permission.DoesNotExist:
+        if missing_ok:
+            return None
         raise LookupError(f"ROLE_PERMISSIONS names {dotted_name}, which no model declares.") from None
 
 

@@ -43,6 +43,13 @@ SECTIONS = (
         "surveys.view_results",
     ),
     Section(
+        "published-results",
+        _("Published results"),
+        _("Short summaries of finished surveys on the residents' questions page."),
+        "surveys:summaries",
+        "surveys.publish_results",
+    ),
+    Section(
         "consent",
         _("Consent evidence"),
         _("The append-only log of what residents were told and what they chose, with exports."),

@@ -3,11 +3,14 @@ from django.contrib import admin
 from .models import (
     Announcement,
     Campaign,
+    CampaignFixedCost,
+    CampaignResultSettings,
     CampaignStatusChange,
     ConsentEvent,
     Contact,
     ContactImport,
     DoNotCall,
+    PopulationTarget,
     Survey,
     SurveyVersion,
 )
@@ -104,3 +107,24 @@ class CampaignStatusChangeAdmin(ReadOnlyAdmin):
 class AnnouncementAdmin(ReadOnlyAdmin):
     list_display = ("campaign", "channel", "language", "published_on", "published_by")
     list_filter = ("channel", "language", "campaign")
+
+
+@admin.register(PopulationTarget)
+class PopulationTargetAdmin(ReadOnlyAdmin):
+    """Edited on the portal's targets page, which checks that each dimension's shares add up to 1."""
+
+    list_display = ("dimension", "category", "share", "updated_by", "updated_at")
+    list_filter = ("dimension",)
+
+
+@admin.register(CampaignFixedCost)
+class CampaignFixedCostAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "description", "amount", "created_by", "created_at")
+    list_filter = ("campaign",)
+    list_select_related = ("campaign", "created_by")
+
+
+@admin.register(CampaignResultSettings)
+class CampaignResultSettingsAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "eligibility_e", "weighting_dimensions", "trim_cap", "updated_at")
+    list_select_related = ("campaign",)

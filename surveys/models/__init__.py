@@ -3,6 +3,8 @@ from .calls import Answer, CallAttempt, CallStatus, Response, ResponseStatus
 from .campaign import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from .consent import ConsentEvent, ConsentKind
 from .contacts import Contact, ContactImport, ContactStatus, DoNotCall
+from .publication import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
+from .results import CampaignFixedCost, CampaignResultSettings, PopulationTarget, TargetDimension
 from .section import Section
 from .survey import Demographic, Question, QuestionKind, QuestionOption, Survey, SurveyVersion
 
@@ -13,6 +15,8 @@ __all__ = [
     "CallAttempt",
     "CallStatus",
     "Campaign",
+    "CampaignFixedCost",
+    "CampaignResultSettings",
     "CampaignStatus",
     "CampaignStatusChange",
     "ConsentEvent",
@@ -23,12 +27,18 @@ __all__ = [
     "Demographic",
     "DoNotCall",
     "LaunchChecklist",
+    "PopulationTarget",
     "Question",
     "QuestionKind",
     "QuestionOption",
+    "ReportFile",
+    "ReportFileStatus",
+    "ReportFormat",
     "Response",
     "ResponseStatus",
+    "ResultSummary",
     "Section",
     "Survey",
     "SurveyVersion",
+    "TargetDimension",
 ]

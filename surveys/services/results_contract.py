@@ -18,7 +18,8 @@ class ResponseRates:
 
     `dispositions` maps I, P, R, NC, O, UH, UO, NE to counts of numbers. `e` is the estimated
     share of eligible cases among unknown-eligibility ones (derived from known cases unless the
-    campaign sets it; `e_source` is "estimated" or "set").
+    campaign sets it; `e_source` is "estimated" or "set", or "assumed" when no case's eligibility
+    is known yet and e = 1 is taken, which makes RR3/RR4 equal RR1/RR2).
     """
 
     dispositions: dict[str, int]
@@ -150,6 +151,11 @@ class CampaignResults:
     questions: list[QuestionResult]
     costs: Costs
     summary: list[str] = field(default_factory=list)  # "what residents find important", translated
+    # Estimates restricted to one group, e.g. {"age_group": "65+"}: weights stay those of the whole
+    # sample; rates, funnel, costs and "who answered" describe the whole campaign.
+    respondent_filter: dict[str, str] = field(default_factory=dict)
+    filter_labels: list[str] = field(default_factory=list)  # translated, e.g. "Age group: 65+"
+    selected_respondents: int | None = None  # respondents in the group (None: no filter)
 
     @property
     def has_responses(self) -> bool:

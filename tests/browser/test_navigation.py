@@ -16,9 +16,19 @@ from tests.conftest import TEST_PASSWORD
 
 # The specification: which staff sections each role finds in the navigation, in navigation order.
 EXPECTED_SECTION_KEYS: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: ("surveys", "announcements", "results", "consent", "hr-admin", "unit-reports", "system", "users"),
+    Role.ADMIN: (
+        "surveys",
+        "announcements",
+        "results",
+        "published-results",
+        "consent",
+        "hr-admin",
+        "unit-reports",
+        "system",
+        "users",
+    ),
     Role.SURVEY_MANAGER: ("surveys", "results"),
-    Role.COMMUNICATIONS: ("announcements",),
+    Role.COMMUNICATIONS: ("announcements", "published-results"),
     Role.COUNCILLOR: ("results",),
     Role.HR_ADMIN: ("hr-admin", "unit-reports"),
     Role.SUPERVISOR: ("unit-reports",),

@@ -25,6 +25,7 @@ ACCESS = {
     "surveys:campaign-create": {A, SM},
     "surveys:announcements": {A, C},
     "surveys:results": {A, SM, CO},
+    "surveys:summaries": {A, C},
     "hrreports:admin": {A, HR},
     "hrreports:reports": {A, HR, SU},
     "hrreports:sources": {A, HR},
@@ -90,9 +91,22 @@ def test_user_without_role_sees_home_but_no_section(client, user_without_role):
 @pytest.mark.parametrize(
     ("role", "section_keys"),
     [
-        (A, ["surveys", "announcements", "results", "consent", "hr-admin", "unit-reports", "system", "users"]),
+        (
+            A,
+            [
+                "surveys",
+                "announcements",
+                "results",
+                "published-results",
+                "consent",
+                "hr-admin",
+                "unit-reports",
+                "system",
+                "users",
+            ],
+        ),
         (SM, ["surveys", "results"]),
-        (C, ["announcements"]),
+        (C, ["announcements", "published-results"]),
         (CO, ["results"]),
         (HR, ["hr-admin", "unit-reports"]),
         (SU, ["unit-reports"]),

@@ -1,0 +1,108 @@
+"""Forms of the result settings pages: population targets, a campaign's fixed costs and settings."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import TargetDimension
+from surveys.models.results import DEFAULT_TRIM_CAP
+from surveys.services.result_settings import TargetRow, demographic_questions
+
+
+class TargetForm(forms.Form):
+    category = forms.CharField(label=_("Category"), max_length=100, required=False)
+    share = forms.DecimalField(
+        label=_("Share"),
+        max_digits=5,
+        decimal_places=4,
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        required=False,
+        localize=True,
+    )
+
+    def clean(self):
+        data = super().clean()
+        category, share = (data.get("category") or "").strip(), data.get("share")
+        if category and share is None and "share" not in self.errors:
+            self.add_error("share", _("Give the share of %(category)s.") % {"category": category})
+        if share is not None and not category:
+            self.add_error("category", _("Name the category of this share."))
+        return data
+
+
+class BaseTargetFormSet(forms.BaseFormSet):
+    def rows(self) -> list[TargetRow]:
+        """The filled rows, in their order; rows marked for removal and empty rows left out."""
+        return [
+            TargetRow(category=form.cleaned_data["category"].strip(), share=form.cleaned_data["share"])
+            for form in self.forms
+            if form.cleaned_data.get("category") and not form.cleaned_data.get("DELETE")
+        ]
+
+
+TargetFormSet = forms.formset_factory(TargetForm, formset=BaseTargetFormSet, extra=2, can_delete=True)
+
+
+class TargetQuestionForm(forms.Form):
+    """Which survey's answer options the categories must match."""
+
+    question = forms.ModelChoiceField(queryset=None, label=_("Match the answer options of"), required=True)
+
+    def __init__(self, *args, dimension: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["question"]
+        field.queryset = demographic_questions(dimension)
+        field.label_from_instance = lambda question: (
+            _("%(survey)s, question %(position)s: %(text)s")
+            % {
+                "survey": question.version.survey.slug,
+                "position": question.position,
+                "text": question.text_fi,
+            }
+        )
+        field.required = field.queryset.exists()
+
+
+class ResultSettingsForm(forms.Form):
+    eligibility_e = forms.FloatField(
+        label=_("Eligible share of numbers with unknown eligibility (e)"),
+        min_value=0.0,
+        max_value=1.0,
+        required=False,
+        localize=True,
+        help_text=_(
+            "Used by RR3, RR4, REF2 and CON2. Leave empty to estimate it from the numbers whose eligibility is known."
+        ),
+    )
+    weighting_dimensions = forms.MultipleChoiceField(
+        label=_("Weight by"),
+        choices=TargetDimension.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Used when the survey asks it and population targets are set. None: unweighted results."),
+    )
+    trim_cap = forms.FloatField(
+        label=_("Largest weight (times the mean)"),
+        min_value=1.0,
+        initial=DEFAULT_TRIM_CAP,
+        localize=True,
+        help_text=_("Larger weights are cut to this and the rest re-weighted. 5 is a common choice."),
+    )
+
+
+class EurosField(forms.DecimalField):
+    """Accepts 2 100,50 as people write euros: spaces (also non-breaking) between thousands."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split())
+        return super().to_python(value)
+
+
+class FixedCostForm(forms.Form):
+    description = forms.CharField(
+        label=_("Description"), max_length=200, help_text=_("For example the number list or project work.")
+    )
+    amount = EurosField(label=_("Amount (EUR)"), max_digits=10, decimal_places=2, min_value=Decimal(0), localize=True)

@@ -1,0 +1,274 @@
+"""Estimates from weighted answers: plain functions on lists aligned with the respondents.
+
+`values[i]` is respondent i's answer to the question (None: not answered) and `weights[i]` their
+weight; every estimate uses only those who answered.
+
+Confidence intervals (95 %):
+- A share p uses the effective sample size of those who answered, n_eff = (sum w)^2 / sum w^2,
+  which is n / Kish design effect, in the Wilson score interval (which stays inside 0..1 and
+  behaves for small n and shares near 0 or 1).
+- A weighted mean m = sum(w x) / sum(w) uses the linearisation (sandwich) variance of a ratio
+  estimator, var(m) = n / (n - 1) * sum(w^2 (x - m)^2) / (sum w)^2, and m +- 1.96 sqrt(var(m)).
+  With fewer than two answers there is no interval.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from surveys.services.results_contract import (
+    Costs,
+    CrossTab,
+    FixedCost,
+    MeanEstimate,
+    OptionEstimate,
+    QuestionResult,
+    Theme,
+)
+from surveys.services.stopwords import STOP_WORDS
+
+Z95 = 1.959963984540054
+CENT = Decimal("0.01")
+THEMES = 10
+THEME_MIN_ANSWERS = 2
+MIN_KEYWORD_LENGTH = 3
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _answered(values: Sequence, weights: Sequence[float]) -> list[tuple]:
+    return [(value, weight) for value, weight in zip(values, weights, strict=True) if value is not None]
+
+
+def wilson_interval(share: float, n_eff: float) -> tuple[float | None, float | None]:
+    if n_eff <= 0:
+        return None, None
+    z2 = Z95 * Z95
+    centre = (share + z2 / (2 * n_eff)) / (1 + z2 / n_eff)
+    half = Z95 * math.sqrt(share * (1 - share) / n_eff + z2 / (4 * n_eff * n_eff)) / (1 + z2 / n_eff)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def option_estimates(
+    values: Sequence[str | None], weights: Sequence[float], options: Sequence[tuple[str, str]]
+) -> list[OptionEstimate]:
+    """Counts, unweighted and weighted shares and the weighted share's 95 % CI per (value, label)."""
+    answered = _answered(values, weights)
+    total_weight = sum(weight for _value, weight in answered)
+    n_eff = total_weight**2 / sum(weight * weight for _value, weight in answered) if answered else 0.0
+    counts = Counter(value for value, _weight in answered)
+    weight_of = Counter()
+    for value, weight in answered:
+        weight_of[value] += weight
+    estimates = []
+    for value, label in options:
+        weighted = weight_of[value] / total_weight if total_weight else None
+        low, high = wilson_interval(weighted, n_eff) if weighted is not None else (None, None)
+        estimates.append(
+            OptionEstimate(
+                value=value,
+                label=label,
+                count=counts[value],
+                share=counts[value] / len(answered) if answered else None,
+                weighted_share=weighted,
+                ci_low=low,
+                ci_high=high,
+            )
+        )
+    return estimates
+
+
+def mean_estimate(values: Sequence[float | None], weights: Sequence[float]) -> MeanEstimate:
+    answered = _answered(values, weights)
+    if not answered:
+        return MeanEstimate(unweighted=None, weighted=None, ci_low=None, ci_high=None)
+    count = len(answered)
+    total_weight = sum(weight for _value, weight in answered)
+    unweighted = sum(value for value, _weight in answered) / count
+    mean = sum(value * weight for value, weight in answered) / total_weight
+    if count < 2:
+        return MeanEstimate(unweighted=unweighted, weighted=mean, ci_low=None, ci_high=None)
+    variance = count / (count - 1) * sum(w * w * (x - mean) ** 2 for x, w in answered) / total_weight**2
+    half = Z95 * math.sqrt(variance)
+    return MeanEstimate(unweighted=unweighted, weighted=mean, ci_low=mean - half, ci_high=mean + half)
+
+
+def crosstab(
+    *,
+    dimension: str,
+    categories: Sequence[tuple[str, str]],
+    groups: Sequence[str | None],
+    values: Sequence[str | None],
+    weights: Sequence[float],
+    options: Sequence[tuple[str, str]],
+) -> CrossTab:
+    """Weighted shares of each option among those in each category (`groups[i]`: respondent i's
+    category key, None when not answered) who answered the question."""
+    totals = {key: 0.0 for key, _label in categories}
+    by_option = {key: Counter() for key, _label in categories}
+    respondents = Counter()
+    for group, value, weight in zip(groups, values, weights, strict=True):
+        if group is None or value is None or group not in totals:
+            continue
+        totals[group] += weight
+        by_option[group][value] += weight
+        respondents[group] += 1
+    return CrossTab(
+        dimension=dimension,
+        categories=list(categories),
+        rows=[
+            (label, [by_option[key][value] / totals[key] if totals[key] else None for key, _label in categories])
+            for value, label in options
+        ],
+        respondents=[respondents[key] for key, _label in categories],
+    )
+
+
+def keywords(text: str) -> set[str]:
+    """The distinct words of one answer that can be a theme: lower case, no punctuation or digits,
+    no stop words, at least three letters."""
+    return {
+        word for word in WORD.findall(text.casefold()) if len(word) >= MIN_KEYWORD_LENGTH and word not in STOP_WORDS
+    }
+
+
+def themes(transcripts: Sequence[str], *, limit: int = THEMES) -> list[Theme]:
+    """The keywords found in the most answers (at least two), most frequent first."""
+    counts = Counter()
+    for transcript in transcripts:
+        counts.update(keywords(transcript))
+    ranked = sorted(
+        ((word, count) for word, count in counts.items() if count >= THEME_MIN_ANSWERS),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return [Theme(keyword=word, count=count) for word, count in ranked[:limit]]
+
+
+def costs_summary(
+    *, minutes: int, call_cost: Decimal, fixed: Sequence[FixedCost], complete: int, budget_cap: Decimal | None
+) -> Costs:
+    call_cost = Decimal(call_cost).quantize(CENT)
+    total = call_cost + sum((cost.amount for cost in fixed), Decimal(0))
+    return Costs(
+        minutes=minutes,
+        call_cost=call_cost,
+        fixed=list(fixed),
+        total=total.quantize(CENT),
+        per_complete=(total / complete).quantize(CENT) if complete else None,
+        budget_cap=budget_cap,
+        budget_used=float(call_cost / budget_cap) if budget_cap else None,
+    )
+
+
+def rounded(value: float, decimals: int) -> Decimal:
+    """Rounded half up, as people round (57.5 -> 58), after the float noise (57.49999999) is gone."""
+    return Decimal(str(round(value, 9))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _percent(share: float) -> str:
+    return number_format(rounded(share * 100, 0), 0, use_l10n=True)
+
+
+def _decimal(value: float) -> str:
+    return number_format(rounded(value, 1), 1, use_l10n=True)
+
+
+def summary_sentences(questions: Sequence[QuestionResult]) -> list[str]:
+    """What residents find important, from the weighted results: the most chosen option of each
+    choice question, the share of yes answers, the highest and lowest rated scale questions and
+    the most frequent themes of the open answers."""
+    sentences = []
+    rated = []
+    for question in questions:
+        if question.demographic or not question.answered:
+            continue
+        if question.kind == "scale" and question.mean and question.mean.weighted is not None:
+            rated.append(question)
+        elif question.kind == "choice" and question.options:
+            top = max(question.options, key=lambda option: option.weighted_share or 0)
+            sentences.append(
+                _("Most chosen in “%(question)s”: %(option)s (%(percent)s %%).")
+                % {"question": question.text, "option": top.label, "percent": _percent(top.weighted_share or 0)}
+            )
+        elif question.kind == "yes_no" and question.options:
+            yes = question.options[0]
+            sentences.append(
+                _("%(percent)s %% answered yes to “%(question)s”.")
+                % {"question": question.text, "percent": _percent(yes.weighted_share or 0)}
+            )
+        elif question.kind == "open" and question.themes:
+            sentences.append(
+                _("Frequent words in the answers to “%(question)s”: %(keywords)s.")
+                % {"question": question.text, "keywords": ", ".join(theme.keyword for theme in question.themes[:3])}
+            )
+    rated.sort(key=lambda question: -question.mean.weighted)
+    if rated:
+        sentences.insert(
+            0,
+            _("Rated highest: “%(question)s”, %(mean)s on average on a scale of 1 to 5.")
+            % {"question": rated[0].text, "mean": _decimal(rated[0].mean.weighted)},
+        )
+    if len(rated) > 1:
+        sentences.insert(
+            1,
+            _("Rated lowest: “%(question)s”, %(mean)s on average on a scale of 1 to 5.")
+            % {"question": rated[-1].text, "mean": _decimal(rated[-1].mean.weighted)},
+        )
+    return sentences
+
+
+def estimate_errors(results, truth: dict) -> dict:
+    """How far the weighted and the unweighted estimates of `results` (a CampaignResults) are from
+    the population's truth, {position: {"shares": {value: share}, "mean": float | None}} (or
+    objects with `shares` and `mean`, like `synthetic_population.population_truth` returns).
+
+    Shares and means are compared separately (a share is 0..1, a mean is on the question's scale):
+    the mean absolute error over every option share of every question, and over every mean.
+    Demographic questions are left out: weighting matches them by construction. Returns
+    {"shares": {"weighted", "unweighted", "count"}, "means": {...}, "questions": {position:
+    {"shares": {"weighted", "unweighted"}, "mean": {"weighted", "unweighted"}}}}, None where
+    nothing was compared."""
+    errors = {"shares": {"weighted": [], "unweighted": []}, "means": {"weighted": [], "unweighted": []}}
+    questions = {}
+    for question in results.questions:
+        expected = truth.get(question.position)
+        if expected is None or question.demographic or not question.answered:
+            continue
+        mine = {"shares": {"weighted": [], "unweighted": []}, "means": {"weighted": [], "unweighted": []}}
+        true_shares, true_mean = _truth_parts(expected)
+        shares = {str(value): share for value, share in true_shares.items()}
+        for option in question.options:
+            if option.value in shares:
+                for kind, estimate in (("weighted", option.weighted_share), ("unweighted", option.share)):
+                    mine["shares"][kind].append(abs((estimate or 0.0) - shares[option.value]))
+        if true_mean is not None and question.mean is not None and question.mean.weighted is not None:
+            for kind, estimate in (("weighted", question.mean.weighted), ("unweighted", question.mean.unweighted)):
+                mine["means"][kind].append(abs(estimate - true_mean))
+        for group in ("shares", "means"):
+            for kind in ("weighted", "unweighted"):
+                errors[group][kind] += mine[group][kind]
+        questions[question.position] = {
+            "shares": {kind: _mean(values) for kind, values in mine["shares"].items()},
+            "mean": {kind: _mean(values) for kind, values in mine["means"].items()},
+        }
+
+    def summary(group):
+        return {kind: _mean(values) for kind, values in group.items()} | {"count": len(group["weighted"])}
+
+    return {"shares": summary(errors["shares"]), "means": summary(errors["means"]), "questions": questions}
+
+
+def _truth_parts(expected) -> tuple[dict, float | None]:
+    """(shares, mean) of a truth entry: a mapping, or an object with those attributes (the
+    simulator's `TruthForQuestion`)."""
+    if isinstance(expected, Mapping):
+        return expected.get("shares") or {}, expected.get("mean")
+    return expected.shares or {}, expected.mean
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None

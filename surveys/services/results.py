@@ -1,0 +1,471 @@
+"""A campaign's results: response rates, who answered, the weights and every question's estimates.
+
+`campaign_results` reads everything in a fixed number of queries (answers as value lists, never
+one query per response) and hands the plain-data `CampaignResults` of `results_contract` to the
+results page, the PDF and the XLSX. Respondents are the interviews of the AAPOR dispositions:
+complete responses and partial ones that answered at least half of the questions.
+
+How answers meet the population targets: a demographic question's option and a target are the
+same category when their names match after `category_key` (see surveys/models/results.py). A
+dimension whose options and targets do not match exactly is not used, and a warning names the
+categories that differ.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from surveys.errors import SurveyError
+from surveys.models import (
+    Answer,
+    CallAttempt,
+    Campaign,
+    CampaignFixedCost,
+    CampaignResultSettings,
+    PopulationTarget,
+    Question,
+    QuestionKind,
+    Response,
+    TargetDimension,
+)
+from surveys.models.results import category_key
+from surveys.progress import campaign_progress
+from surveys.services import weighting
+from surveys.services.dispositions import COMPLETE, campaign_dispositions
+from surveys.services.estimates import (
+    costs_summary,
+    crosstab,
+    mean_estimate,
+    option_estimates,
+    rounded,
+    summary_sentences,
+    themes,
+)
+from surveys.services.rates import response_rates
+from surveys.services.result_settings import result_settings_for
+from surveys.services.results_contract import (
+    CampaignResults,
+    FixedCost,
+    Funnel,
+    GroupShare,
+    QuestionResult,
+    Weighting,
+)
+
+CROSSTAB_DIMENSIONS = (TargetDimension.AGE_GROUP, TargetDimension.DISTRICT)
+MEAN_KINDS = (QuestionKind.SCALE, QuestionKind.NUMBER)
+
+
+@dataclass(frozen=True)
+class DemographicQuestion:
+    """A survey's demographic question and the category key of each of its options."""
+
+    dimension: str
+    question: Question
+    key_of_option: dict[int, str]  # option pk -> category key (the target's, when one matches)
+    categories: list[tuple[str, str]]  # (key, label) in the survey's order
+    unknown: list[str]  # option categories that no target names
+    missing: list[str]  # target categories that no option names
+
+
+def targets_by_dimension() -> dict[str, list[tuple[str, float]]]:
+    targets: dict[str, list[tuple[str, float]]] = {}
+    for dimension, category, share in PopulationTarget.objects.values_list("dimension", "category", "share"):
+        targets.setdefault(dimension, []).append((category, float(share)))
+    return targets
+
+
+def demographic_question(
+    dimension: str, question: Question, targets: Sequence[tuple[str, float]], language: str
+) -> DemographicQuestion:
+    target_of = {category_key(category): category for category, _share in targets}
+    options = list(question.options.all())
+    key_of_option = {
+        option.pk: target_of.get(category_key(option.label_fi), option.label_fi.strip()) for option in options
+    }
+    option_keys = {category_key(option.label_fi) for option in options}
+    return DemographicQuestion(
+        dimension=dimension,
+        question=question,
+        key_of_option=key_of_option,
+        categories=[(key_of_option[option.pk], option.localized("label", language)) for option in options],
+        unknown=[option.label_fi.strip() for option in options if category_key(option.label_fi) not in target_of]
+        if targets
+        else [],
+        missing=[category for category, _share in targets if category_key(category) not in option_keys],
+    )
+
+
+def _dimension_name(dimension: str) -> str:
+    return str(TargetDimension(dimension).label)
+
+
+def _number(value: float, decimals: int = 1) -> str:
+    return number_format(rounded(value, decimals), decimals, use_l10n=True)
+
+
+def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str]) -> str:
+    def names(categories):
+        return ", ".join(labels.get((issue.dimension, category), category) for category in categories)
+
+    values = {
+        "dimension": _dimension_name(issue.dimension) if issue.dimension else "",
+        "categories": names(issue.categories),
+        "merged_into": names(issue.merged_into),
+        "value": _number(issue.value or 0, 1),
+    }
+    if issue.kind == weighting.EMPTY:
+        return _("%(dimension)s: nobody answered %(categories)s, so it is weighted together with %(merged_into)s.") % (
+            values
+        )
+    if issue.kind == weighting.EXTREME:
+        return (
+            _(
+                "%(dimension)s: too few answered %(categories)s (each would stand for %(value)s respondents), "
+                "so it is weighted together with %(merged_into)s."
+            )
+            % values
+        )
+    if issue.kind == weighting.NO_POPULATION:
+        return (
+            _("%(dimension)s: %(categories)s has no population share, so it is weighted together with %(merged_into)s.")
+            % values
+        )
+    if issue.kind == weighting.DIMENSION_DROPPED:
+        return _("%(dimension)s: too few categories have respondents, so the results are not weighted by it.") % values
+    if issue.kind == weighting.NOT_CONVERGED:
+        return _(
+            "The weights did not fully reach the population shares (largest difference %(value)s percentage points)."
+        ) % (values | {"value": _number((issue.value or 0) * 100, 2)})
+    return (
+        _("Some weights stay above the cap (the largest is %(value)s times the mean) to reach the population shares.")
+        % values
+    )
+
+
+def _weighting(
+    *,
+    respondent_ids: list[int],
+    demographics: list[DemographicQuestion],
+    answers_by_question: dict[int, dict[int, tuple]],
+    targets: dict[str, list[tuple[str, float]]],
+    result_settings: CampaignResultSettings,
+) -> tuple[Weighting, dict[str, list[str | None]]]:
+    """The weights and the "who answered" table; also each respondent's category per dimension."""
+    warnings: list[str] = []
+    groups_of: dict[str, list[str | None]] = {}
+    for demographic in demographics:
+        answers = answers_by_question.get(demographic.question.pk, {})
+        groups_of[demographic.dimension] = [
+            demographic.key_of_option.get(answers[pk][0]) if pk in answers else None for pk in respondent_ids
+        ]
+
+    wanted = set(result_settings.weighting_dimensions or [])
+    margins = []
+    for demographic in demographics:
+        dimension = demographic.dimension
+        if dimension not in wanted:
+            continue
+        if dimension not in targets:
+            warnings.append(
+                _("%(dimension)s: no population shares are set, so the results are not weighted by it.")
+                % {"dimension": _dimension_name(dimension)}
+            )
+            continue
+        if demographic.unknown or demographic.missing:
+            warnings.append(
+                _(
+                    "%(dimension)s: the survey's answer options and the population targets differ "
+                    "(not in the targets: %(unknown)s; not among the options: %(missing)s), so the "
+                    "results are not weighted by it."
+                )
+                % {
+                    "dimension": _dimension_name(dimension),
+                    "unknown": ", ".join(demographic.unknown) or "-",
+                    "missing": ", ".join(demographic.missing) or "-",
+                }
+            )
+            continue
+        margins.append(weighting.Margin(dimension, targets[dimension]))
+
+    rows = [
+        {dimension: groups[index] for dimension, groups in groups_of.items()} for index in range(len(respondent_ids))
+    ]
+    outcome = weighting.weights_compute(
+        [{margin.dimension: row[margin.dimension] for margin in margins} for row in rows],
+        margins,
+        trim_cap=result_settings.trim_cap,
+    )
+    labels = {
+        (demographic.dimension, key): label for demographic in demographics for key, label in demographic.categories
+    }
+    collapsed_kinds = (weighting.EMPTY, weighting.EXTREME, weighting.NO_POPULATION)
+    collapsed = [_issue_text(issue, labels) for issue in outcome.issues if issue.kind in collapsed_kinds]
+    warnings += [_issue_text(issue, labels) for issue in outcome.issues if issue.kind not in collapsed_kinds]
+    if respondent_ids and not outcome.dimensions and not warnings:
+        warnings.append(_("The results are not weighted: the survey asks no demographic question that has targets."))
+    if outcome.missing:
+        warnings.append(
+            ngettext(
+                "%(count)s respondent did not answer every demographic question used in weighting; "
+                "they are weighted by the questions they answered.",
+                "%(count)s respondents did not answer every demographic question used in weighting; "
+                "they are weighted by the questions they answered.",
+                outcome.missing,
+            )
+            % {"count": outcome.missing}
+        )
+    if outcome.trimmed:
+        warnings.append(
+            ngettext(
+                "%(count)s weight was cut to %(cap)s times the mean.",
+                "%(count)s weights were cut to %(cap)s times the mean.",
+                outcome.trimmed,
+            )
+            % {"count": outcome.trimmed, "cap": _number(outcome.trim_cap or 0, 1)}
+        )
+
+    group_shares = []
+    for demographic in demographics:
+        groups = groups_of[demographic.dimension]
+        population = dict(targets.get(demographic.dimension, []))
+        known = [(group, weight) for group, weight in zip(groups, outcome.weights, strict=True) if group is not None]
+        known_weight = sum(weight for _group, weight in known)
+        for key, label in demographic.categories:
+            count = sum(1 for group, _weight in known if group == key)
+            group_weight = sum(weight for group, weight in known if group == key)
+            group_shares.append(
+                GroupShare(
+                    dimension=demographic.dimension,
+                    category=key,
+                    label=label,
+                    respondents=count,
+                    sample_share=count / len(known) if known else None,
+                    weighted_share=group_weight / known_weight if known_weight else None,
+                    population_share=population.get(key),
+                )
+            )
+    result = Weighting(
+        method=outcome.method,
+        dimensions=outcome.dimensions,
+        respondents=len(respondent_ids),
+        converged=outcome.converged,
+        iterations=outcome.iterations,
+        trim_cap=outcome.trim_cap,
+        trimmed=outcome.trimmed,
+        design_effect=outcome.design_effect,
+        effective_sample_size=outcome.effective_sample_size,
+        warnings=warnings,
+        collapsed=collapsed,
+        groups=group_shares,
+        missing_demographics=outcome.missing,
+        weights=dict(zip(respondent_ids, outcome.weights, strict=True)),
+    )
+    return result, groups_of
+
+
+def _question_result(
+    question: Question,
+    *,
+    respondent_ids: list[int],
+    answers: dict[int, tuple],
+    weights: list[float],
+    demographics: list[DemographicQuestion],
+    groups_of: dict[str, list[str | None]],
+    language: str,
+) -> QuestionResult:
+    options = list(question.options.all())
+    digit_of = {option.pk: str(option.digit) for option in options}
+    labelled = [(str(option.digit), option.localized("label", language)) for option in options]
+    if question.has_options:
+        values = [digit_of.get(answers[pk][0]) if pk in answers else None for pk in respondent_ids]
+    elif question.kind == QuestionKind.NUMBER:
+        values = [answers[pk][1] if pk in answers else None for pk in respondent_ids]
+    else:
+        values = [answers[pk][2] or None if pk in answers else None for pk in respondent_ids]
+    answered = sum(1 for value in values if value is not None)
+
+    mean = None
+    if question.kind in MEAN_KINDS:
+        mean = mean_estimate([None if value is None else float(value) for value in values], weights)
+    crosstabs = []
+    if question.has_options and not question.demographic:
+        crosstabs = [
+            crosstab(
+                dimension=demographic.dimension,
+                categories=demographic.categories,
+                groups=groups_of[demographic.dimension],
+                values=values,
+                weights=weights,
+                options=labelled,
+            )
+            for demographic in demographics
+            if demographic.dimension in CROSSTAB_DIMENSIONS
+        ]
+    transcripts = [value for value in values if value] if question.kind == QuestionKind.OPEN else []
+    return QuestionResult(
+        position=question.position,
+        text=question.localized("text", language),
+        kind=question.kind,
+        demographic=question.demographic,
+        answered=answered,
+        skipped=len(respondent_ids) - answered,
+        options=option_estimates(values, weights, labelled) if question.has_options else [],
+        mean=mean,
+        crosstabs=crosstabs,
+        open_answers=transcripts,
+        themes=themes(transcripts),
+    )
+
+
+def campaign_results(
+    campaign: Campaign, *, language: str | None = None, respondent_filter: dict[str, str] | None = None
+) -> CampaignResults:
+    """Everything the results page and the reports show, in `language` (default: the active one).
+
+    `respondent_filter` ({dimension: category key}, see `filter_choices`) restricts the question
+    estimates to one group of respondents, weighted with the whole sample's weights.
+    """
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _campaign_results(campaign, language, respondent_filter or {})
+
+
+def _demographics(questions: list[Question], targets: dict, language: str) -> list[DemographicQuestion]:
+    demographics = []
+    for dimension in TargetDimension.values:
+        question = next((question for question in questions if question.demographic == dimension), None)
+        if question is not None:
+            demographics.append(demographic_question(dimension, question, targets.get(dimension, []), language))
+    return demographics
+
+
+def filter_choices(campaign: Campaign, *, language: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The groups the results can be restricted to: (dimension, its name, [(category key, label)])."""
+    questions = list(campaign.survey_version.questions.prefetch_related("options").order_by("position"))
+    with translation.override(language):
+        return [
+            (demographic.dimension, _dimension_name(demographic.dimension), demographic.categories)
+            for demographic in _demographics(questions, targets_by_dimension(), language)
+        ]
+
+
+def _selected(
+    respondent_filter: dict[str, str], demographics: list[DemographicQuestion], groups_of: dict[str, list]
+) -> tuple[list[int], list[str]]:
+    """Indexes of the respondents in the filter's group, and the filter in words."""
+    categories = {demographic.dimension: dict(demographic.categories) for demographic in demographics}
+    for dimension, category in respondent_filter.items():
+        if category not in categories.get(dimension, {}):
+            raise SurveyError(_("The survey has no group %(group)s to show.") % {"group": f"{dimension}={category}"})
+    labels = [
+        f"{_dimension_name(dimension)}: {categories[dimension][category]}"
+        for dimension, category in respondent_filter.items()
+    ]
+    size = len(next(iter(groups_of.values()), []))
+    indexes = [
+        index
+        for index in range(size)
+        if all(groups_of[dimension][index] == category for dimension, category in respondent_filter.items())
+    ]
+    return indexes, labels
+
+
+def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict[str, str]) -> CampaignResults:
+    result_settings = result_settings_for(campaign)
+    dispositions = campaign_dispositions(campaign=campaign)
+    rates = response_rates(dispositions.counts, e=result_settings.eligibility_e)
+    progress = campaign_progress(campaign)
+
+    questions = list(campaign.survey_version.questions.prefetch_related("options").order_by("position"))
+    respondent_ids = [
+        pk
+        for pk, pseudonym in Response.objects.filter(campaign=campaign).order_by("pk").values_list("pk", "pseudonym")
+        if pseudonym in dispositions.interviews
+    ]
+    respondents = set(respondent_ids)
+    answers_by_question: dict[int, dict[int, tuple]] = {}
+    for response_id, question_id, option_id, number_value, transcript in Answer.objects.filter(
+        response__campaign=campaign
+    ).values_list("response_id", "question_id", "option_id", "number_value", "transcript"):
+        if response_id in respondents:
+            answers_by_question.setdefault(question_id, {})[response_id] = (option_id, number_value, transcript)
+
+    targets = targets_by_dimension()
+    demographics = _demographics(questions, targets, language)
+
+    weights_result, groups_of = _weighting(
+        respondent_ids=respondent_ids,
+        demographics=demographics,
+        answers_by_question=answers_by_question,
+        targets=targets,
+        result_settings=result_settings,
+    )
+    if not respondent_ids:
+        weights_result.warnings.insert(0, _("Nobody has answered the survey yet, so there are no results to show."))
+    filter_labels: list[str] = []
+    selected_ids = respondent_ids
+    if respondent_filter:
+        indexes, filter_labels = _selected(respondent_filter, demographics, groups_of)
+        selected_ids = [respondent_ids[index] for index in indexes]
+        groups_of = {dimension: [groups[index] for index in indexes] for dimension, groups in groups_of.items()}
+    weights = [weights_result.weights[pk] for pk in selected_ids]
+    question_results = [
+        _question_result(
+            question,
+            respondent_ids=selected_ids,
+            answers=answers_by_question.get(question.pk, {}),
+            weights=weights,
+            demographics=demographics,
+            groups_of=groups_of,
+            language=language,
+        )
+        for question in questions
+    ]
+
+    calls = CallAttempt.objects.filter(contact__campaign=campaign).aggregate(
+        minutes=Coalesce(Sum("billed_minutes"), Value(0)),
+        cost=Coalesce(Sum("cost"), Value(Decimal(0)), output_field=DecimalField(max_digits=12, decimal_places=4)),
+    )
+    fixed = [
+        FixedCost(description=description, amount=amount)
+        for description, amount in CampaignFixedCost.objects.filter(campaign=campaign).values_list(
+            "description", "amount"
+        )
+    ]
+    return CampaignResults(
+        campaign=campaign,
+        generated_at=timezone.now(),
+        language=language,
+        rates=rates,
+        funnel=Funnel(
+            numbers=progress.numbers,
+            calls=progress.calls,
+            answered=progress.answered,
+            consented=progress.consented,
+            complete=progress.complete,
+            partial=progress.partial,
+        ),
+        coverage=progress.coverage,
+        weighting=weights_result,
+        questions=question_results,
+        costs=costs_summary(
+            minutes=calls["minutes"],
+            call_cost=calls["cost"],
+            fixed=fixed,
+            complete=dispositions[COMPLETE],
+            budget_cap=campaign.budget_cap,
+        ),
+        summary=summary_sentences(question_results) if selected_ids else [],
+        respondent_filter=dict(respondent_filter),
+        filter_labels=filter_labels,
+        selected_respondents=len(selected_ids) if respondent_filter else None,
+    )

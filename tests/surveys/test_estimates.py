@@ -1,0 +1,177 @@
+"""Estimates from weighted answers, against figures computed by hand."""
+
+import math
+from decimal import Decimal
+
+import pytest
+
+from surveys.services.estimates import (
+    costs_summary,
+    crosstab,
+    keywords,
+    mean_estimate,
+    option_estimates,
+    summary_sentences,
+    themes,
+    wilson_interval,
+)
+from surveys.services.results_contract import FixedCost, MeanEstimate, OptionEstimate, QuestionResult, Theme
+
+Z = 1.959963984540054
+
+
+def wilson(p: float, n: float) -> tuple[float, float]:
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    return centre - half, centre + half
+
+
+def test_wilson_interval_of_half_of_a_hundred_is_the_textbook_one():
+    assert wilson_interval(0.5, 100) == (pytest.approx(0.4038, abs=1e-4), pytest.approx(0.5962, abs=1e-4))
+    assert wilson_interval(0.0, 10)[0] == 0.0  # stays inside 0..1
+    assert wilson_interval(0.3, 0) == (None, None)
+
+
+def test_option_shares_counts_and_the_weighted_interval():
+    values = ["1", "1", "2", None]
+    weights = [1.0, 1.0, 2.0, 5.0]
+
+    first, second, third = option_estimates(values, weights, [("1", "kyllä"), ("2", "ei"), ("3", "en osaa sanoa")])
+
+    # Three answered; the unanswered one (weight 5) counts nowhere.
+    assert (first.count, second.count, third.count) == (2, 1, 0)
+    assert (first.share, second.share, third.share) == (pytest.approx(2 / 3), pytest.approx(1 / 3), 0.0)
+    # Weighted: 1 -> (1+1)/4 = 0.5, 2 -> 2/4 = 0.5
+    assert (first.weighted_share, second.weighted_share) == (0.5, 0.5)
+    # n_eff = (1+1+2)^2 / (1+1+4) = 16/6 = 2.667
+    low, high = wilson(0.5, 16 / 6)
+    assert (first.ci_low, first.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert (round(first.ci_low, 4), round(first.ci_high, 4)) == (0.1159, 0.8841)
+
+
+def test_unequal_weights_widen_the_interval_through_the_effective_sample_size():
+    values = ["1"] * 50 + ["2"] * 50
+    equal = option_estimates(values, [1.0] * 100, [("1", "a"), ("2", "b")])[0]
+    # Weights 1 for fifty and 3 for fifty: n_eff = 200^2 / (50 + 450) = 80; share of "1" = 50/200 = 0.25
+    unequal = option_estimates(values, [1.0] * 50 + [3.0] * 50, [("1", "a"), ("2", "b")])[0]
+
+    assert (equal.ci_low, equal.ci_high) == (pytest.approx(0.4038, abs=1e-4), pytest.approx(0.5962, abs=1e-4))
+    assert unequal.weighted_share == pytest.approx(0.25)
+    assert (unequal.ci_low, unequal.ci_high) == tuple(pytest.approx(bound) for bound in wilson(0.25, 80))
+
+
+def test_mean_with_equal_weights_has_the_classical_standard_error():
+    estimate = mean_estimate([1, 2, 3, 4, None], [1.0] * 5)
+
+    # mean 2.5; s^2 = 5/3, se = sqrt(5/3)/2 = 0.6455; sandwich: 4/3 * 5/16 = 0.41667 = se^2
+    se = math.sqrt(5 / 3) / 2
+    assert (estimate.unweighted, estimate.weighted) == (2.5, 2.5)
+    assert (estimate.ci_low, estimate.ci_high) == (pytest.approx(2.5 - Z * se), pytest.approx(2.5 + Z * se))
+
+
+def test_weighted_mean_and_its_linearised_variance():
+    estimate = mean_estimate([1, 5], [3.0, 1.0])
+
+    # m = (3*1 + 1*5) / 4 = 2; var = 2/1 * (3^2*(1-2)^2 + 1^2*(5-2)^2) / 4^2 = 2 * 18/16 = 2.25; se = 1.5
+    assert (estimate.unweighted, estimate.weighted) == (3.0, 2.0)
+    assert (estimate.ci_low, estimate.ci_high) == (pytest.approx(2 - Z * 1.5), pytest.approx(2 + Z * 1.5))
+
+
+def test_mean_of_one_answer_has_no_interval_and_of_none_no_mean():
+    assert mean_estimate([4], [2.0]) == MeanEstimate(unweighted=4.0, weighted=4.0, ci_low=None, ci_high=None)
+    assert mean_estimate([None], [1.0]).weighted is None
+
+
+def test_crosstab_shares_within_each_group():
+    table = crosstab(
+        dimension="age_group",
+        categories=[("18-29", "18–29"), ("65+", "65+")],
+        groups=["18-29", "18-29", "65+", "65+", None],
+        values=["1", "2", "1", "1", "2"],
+        weights=[1.0, 3.0, 1.0, 1.0, 1.0],
+        options=[("1", "kyllä"), ("2", "ei")],
+    )
+
+    # 18-29: yes 1/(1+3) = 0.25, no 3/4 = 0.75; 65+: yes 2/2, no 0; the one without an age group is left out
+    assert table.rows == [("kyllä", [0.25, 1.0]), ("ei", [0.75, 0.0])]
+    assert table.respondents == [2, 2]
+
+
+def test_keywords_drop_stop_words_punctuation_digits_and_short_words():
+    assert keywords("Lisää pyöräteitä, ja kirjaston aukioloajat! 24/7 ok") == {"pyöräteitä", "kirjaston", "aukioloajat"}
+    assert keywords("Fler cykelvägar och bättre parker i staden") == {"cykelvägar", "bättre", "parker"}
+
+
+def test_themes_count_each_keyword_once_per_answer_and_keep_the_frequent_ones():
+    answers = [
+        "Lisää pyöräteitä keskustaan",
+        "Pyöräteitä ja puistoja!",
+        "puistoja, puistoja",
+        "Kirjasto",
+        "Fler parker",
+    ]
+
+    assert themes(answers) == [Theme("puistoja", 2), Theme("pyöräteitä", 2)]
+
+
+def test_costs_total_per_complete_and_budget_use():
+    costs = costs_summary(
+        minutes=120,
+        call_cost=Decimal("10.8000"),
+        fixed=[FixedCost("Numerolista", Decimal("2100.00")), FixedCost("Projektityö", Decimal("5000.50"))],
+        complete=7,
+        budget_cap=Decimal("100.00"),
+    )
+
+    # 10.80 + 2100.00 + 5000.50 = 7111.30; / 7 = 1015.90; calls 10.80 / 100 = 0.108 of the cap
+    assert (costs.call_cost, costs.total, costs.per_complete) == (
+        Decimal("10.80"),
+        Decimal("7111.30"),
+        Decimal("1015.90"),
+    )
+    assert costs.budget_used == pytest.approx(0.108)
+    assert costs_summary(minutes=0, call_cost=Decimal(0), fixed=[], complete=0, budget_cap=None).per_complete is None
+
+
+def _question(position, kind, text, *, options=(), mean=None, themes_=()):
+    return QuestionResult(
+        position=position,
+        text=text,
+        kind=kind,
+        demographic="",
+        answered=10,
+        skipped=0,
+        options=list(options),
+        mean=None if mean is None else MeanEstimate(mean - 0.5, mean, None, None),
+        crosstabs=[],
+        open_answers=[],
+        themes=list(themes_),
+    )
+
+
+def _option(value, label, share):
+    return OptionEstimate(value, label, 1, share, share, None, None)
+
+
+def test_summary_names_the_most_important_things_from_the_weighted_results(english):
+    questions = [
+        _question(1, "scale", "Housing?", mean=3.64),
+        _question(2, "scale", "Safety?", mean=4.21),
+        _question(3, "scale", "Sports venues?", mean=2.95),
+        _question(
+            4,
+            "choice",
+            "What matters most?",
+            options=[_option("1", "Services nearby", 0.314), _option("2", "Jobs", 0.42), _option("3", "Nature", 0.266)],
+        ),
+        _question(5, "yes_no", "Weekly exercise?", options=[_option("1", "yes", 0.575), _option("2", "no", 0.425)]),
+        _question(6, "open", "What next?", themes_=[Theme("cycle", 5), Theme("library", 3), Theme("parks", 2)]),
+    ]
+
+    assert summary_sentences(questions) == [
+        "Rated highest: “Safety?”, 4.2 on average on a scale of 1 to 5.",
+        "Rated lowest: “Sports venues?”, 3.0 on average on a scale of 1 to 5.",
+        "Most chosen in “What matters most?”: Jobs (42 %).",
+        "58 % answered yes to “Weekly exercise?”.",
+        "Frequent words in the answers to “What next?”: cycle, library, parks.",
+    ]

@@ -1,0 +1,364 @@
+"""`campaign_results`: a small campaign whose every figure is worked out by hand in the comments."""
+
+import random
+from decimal import Decimal
+
+import pytest
+
+from surveys.demo import survey_demo_seed
+from surveys.demo_results import demo_population_targets
+from surveys.models import (
+    Answer,
+    CallStatus,
+    Campaign,
+    CampaignFixedCost,
+    CampaignResultSettings,
+    CampaignStatus,
+    Contact,
+    PopulationTarget,
+    Response,
+    ResponseStatus,
+)
+from surveys.services.estimates import estimate_errors
+from surveys.services.results import campaign_results
+from surveys.simulation import simulate
+from surveys.synthetic_population import population_truth, synthetic_contacts_add
+from tests.conftest import make_user
+from tests.surveys.calls import queued_attempt
+from tests.surveys.factories import build_campaign, build_survey
+
+pytestmark = pytest.mark.django_db
+
+# Respondents by age group: 1 aged 18-29, 3 aged 30-64, 6 aged 65+. Population: 0.15 / 0.50 / 0.35.
+# Post-stratification weights: 0.15/0.1 = 1.5, 0.50/0.3 = 5/3, 0.35/0.6 = 7/12 (mean exactly 1).
+# Q2 "exercise weekly" (1 yes, 2 no) and Q3 satisfaction 1-5 by group:
+#   18-29: yes, 5   30-64: yes/yes/no, 4/4/4   65+: no x6, 2 x6
+ANSWERS = [("18–29", 1, 5)] + [("30–64", 1, 4)] * 2 + [("30–64", 2, 4)] + [("65+", 2, 2)] * 6
+OPEN = ["Lisää pyöräteitä!", "Pyöräteitä ja puistoja", "Kirjasto auki"]
+
+
+def answer(response, question, *, digit=None, number=None, transcript=""):
+    option = question.options.get(digit=digit) if digit is not None else None
+    return Answer.objects.create(
+        response=response,
+        question=question,
+        option=option,
+        digits=str(digit or ""),
+        number_value=number,
+        transcript=transcript,
+    )
+
+
+def respond(campaign, *, status=ResponseStatus.COMPLETE, minutes=2) -> Response:
+    contact = Contact.objects.create(campaign=campaign)
+    queued_attempt(contact, status=CallStatus.COMPLETED, current_step="closing", billed_minutes=minutes, cost="0.18")
+    return Response.objects.create(
+        pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version, status=status
+    )
+
+
+def set_age_targets(*shares):
+    for position, (category, share) in enumerate(zip(("18-29", "30-64", "65+"), shares, strict=True)):
+        PopulationTarget.objects.create(dimension="age_group", category=category, share=share, position=position)
+
+
+@pytest.fixture
+def surveyed(db):
+    manager = make_user("tulokset")
+    campaign = build_campaign(build_survey(manager), manager, budget_cap=Decimal("100.00"))
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    for index, (age, exercise, satisfaction) in enumerate(ANSWERS):
+        response = respond(campaign)
+        answer(response, questions[1], digit=["18–29", "30–64", "65+"].index(age) + 1)
+        answer(response, questions[2], digit=exercise)
+        answer(response, questions[3], digit=satisfaction)
+        if index < len(OPEN):
+            answer(response, questions[4], transcript=OPEN[index])
+    # A break-off: consented, answered 1 of 4 questions (below half): R, not a respondent.
+    answer(respond(campaign, status=ResponseStatus.PARTIAL), questions[1], digit=1)
+    unanswered = Contact.objects.create(campaign=campaign)  # UH
+    queued_attempt(unanswered, status=CallStatus.NO_ANSWER)
+    disconnected = Contact.objects.create(campaign=campaign)  # NE
+    queued_attempt(disconnected, status=CallStatus.FAILED)
+    CampaignFixedCost.objects.create(campaign=campaign, description="Numerolista", amount=Decimal("2100.00"))
+    return campaign
+
+
+def by_position(results):
+    return {question.position: question for question in results.questions}
+
+
+def test_rates_funnel_and_costs(surveyed):
+    set_age_targets("0.15", "0.50", "0.35")
+
+    results = campaign_results(surveyed, language="fi")
+
+    # I=10, R=1 (the break-off), UH=1, NE=1: D = 12, e = 11/12, De = 11 + 11/12
+    assert results.rates.dispositions == {"I": 10, "P": 0, "R": 1, "NC": 0, "O": 0, "UH": 1, "UO": 0, "NE": 1}
+    assert results.rates.rr["RR1"] == pytest.approx(10 / 12)
+    assert results.rates.e == pytest.approx(11 / 12)
+    assert results.rates.rr["RR3"] == pytest.approx(10 / (11 + 11 / 12))
+    assert (results.funnel.numbers, results.funnel.complete, results.funnel.partial) == (13, 10, 1)
+    # 11 answered calls x 2 min x 0.18 EUR; fixed 2100; total 2101.98; per complete / 10
+    costs = results.costs
+    assert (costs.minutes, costs.call_cost, costs.total) == (22, Decimal("1.98"), Decimal("2101.98"))
+    assert costs.per_complete == Decimal("210.20")
+    assert costs.budget_used == pytest.approx(0.0198)
+    assert [(cost.description, cost.amount) for cost in costs.fixed] == [("Numerolista", Decimal("2100.00"))]
+
+
+def test_weighted_and_unweighted_estimates_by_hand(surveyed):
+    set_age_targets("0.15", "0.50", "0.35")
+
+    results = campaign_results(surveyed, language="fi")
+
+    weighting = results.weighting
+    assert (weighting.method, weighting.dimensions, weighting.respondents) == (
+        "post-stratification",
+        ["age_group"],
+        10,
+    )
+    assert sorted(weighting.weights.values()) == pytest.approx([7 / 12] * 6 + [1.5] + [5 / 3] * 3)
+    # Kish: sum w^2 = 2.25 + 3*(25/9) + 6*(49/144) = 12.625 -> deff 1.2625, n_eff 7.92
+    assert weighting.design_effect == pytest.approx(1.2625)
+    assert weighting.effective_sample_size == pytest.approx(100 / 12.625)
+    assert weighting.warnings == []
+    groups = [(g.category, g.label, g.respondents, g.sample_share, g.weighted_share) for g in weighting.groups]
+    assert groups == [
+        ("18-29", "18–29", 1, 0.1, pytest.approx(0.15)),
+        ("30-64", "30–64", 3, 0.3, pytest.approx(0.50)),
+        ("65+", "65+", 6, 0.6, pytest.approx(0.35)),
+    ]
+    assert [g.population_share for g in weighting.groups] == [0.15, 0.5, 0.35]
+
+    questions = by_position(results)
+    yes, no = questions[2].options
+    # yes: 3 of 10 unweighted; weighted (1.5 + 2 * 5/3) / 10 = 0.48333
+    assert (yes.label, yes.count, yes.share) == ("kyllä", 3, pytest.approx(0.3))
+    assert yes.weighted_share == pytest.approx((1.5 + 10 / 3) / 10)
+    assert yes.ci_low < yes.weighted_share < yes.ci_high
+    assert no.weighted_share == pytest.approx(1 - (1.5 + 10 / 3) / 10)
+    # satisfaction: unweighted (5 + 3*4 + 6*2) / 10 = 2.9; weighted (1.5*5 + 5/3*12 + 7/12*12) / 10 = 3.45
+    mean = questions[3].mean
+    assert (mean.unweighted, mean.weighted) == (pytest.approx(2.9), pytest.approx(3.45))
+    assert mean.ci_low < 3.45 < mean.ci_high
+    # crosstab of exercise by age group: 18-29 all yes, 30-64 two of three yes, 65+ none
+    [table] = questions[2].crosstabs
+    assert table.rows[0] == ("kyllä", [1.0, pytest.approx(2 / 3), 0.0])
+    assert table.respondents == [1, 3, 6]
+    assert (questions[4].answered, questions[4].skipped) == (3, 7)
+    assert questions[4].open_answers == OPEN
+    assert [(theme.keyword, theme.count) for theme in questions[4].themes] == [("pyöräteitä", 2)]
+
+
+def test_summary_in_the_language_asked(surveyed, english):
+    set_age_targets("0.15", "0.50", "0.35")
+
+    results = campaign_results(surveyed, language="en")
+
+    assert results.language == "en"
+    assert "48 % answered yes to “Liikutko viikoittain?”." in results.summary
+    assert "Rated highest: “Kuinka tyytyväinen olet?”, 3.5 on average on a scale of 1 to 5." in results.summary
+
+
+def test_a_campaign_without_answers_reports_so(make_campaign, english):
+    campaign = make_campaign("tyhja")
+
+    results = campaign_results(campaign, language="en")
+
+    assert not results.has_responses
+    assert results.weighting.respondents == 0
+    assert results.weighting.warnings[0] == "Nobody has answered the survey yet, so there are no results to show."
+    assert results.rates.rr["RR1"] is None
+    assert results.costs.per_complete is None
+    assert results.summary == []
+
+
+def test_targets_that_do_not_match_the_options_leave_the_dimension_out_with_a_warning(surveyed, english):
+    for position, (category, share) in enumerate([("18-34", "0.25"), ("35-64", "0.40"), ("65+", "0.35")]):
+        PopulationTarget.objects.create(dimension="age_group", category=category, share=share, position=position)
+
+    results = campaign_results(surveyed, language="en")
+
+    assert results.weighting.method == "none"
+    assert results.weighting.warnings == [
+        "Age group: the survey's answer options and the population targets differ (not in the targets: "
+        "18–29, 30–64; not among the options: 18-34, 35-64), so the results are not weighted by it."
+    ]
+    assert set(results.weighting.weights.values()) == {1.0}
+
+
+def test_no_targets_at_all_gives_unweighted_results_and_says_why(surveyed, english):
+    results = campaign_results(surveyed, language="en")
+
+    assert results.weighting.method == "none"
+    assert results.weighting.warnings == [
+        "Age group: no population shares are set, so the results are not weighted by it."
+    ]
+    assert by_position(results)[2].options[0].weighted_share == pytest.approx(0.3)
+
+
+def test_an_empty_age_group_is_merged_and_shown(surveyed, english):
+    set_age_targets("0.15", "0.50", "0.35")
+    Answer.objects.filter(question__position=1, option__digit=1).update(
+        option=surveyed.survey_version.questions.get(position=1).options.get(digit=2)
+    )
+
+    results = campaign_results(surveyed, language="en")
+
+    assert results.weighting.collapsed == ["Age group: nobody answered 18–29, so it is weighted together with 30–64."]
+    # 18-29 + 30-64: 0.65 of the population, 4 of 10 respondents -> 1.625; 65+ 0.35/0.6
+    assert sorted(set(round(weight, 4) for weight in results.weighting.weights.values())) == [0.5833, 1.625]
+
+
+def test_a_respondent_without_an_age_answer_is_kept_and_counted(surveyed, english):
+    set_age_targets("0.15", "0.50", "0.35")
+    dropped = Answer.objects.filter(question__position=1, option__digit=3).first()
+    dropped.delete()
+
+    results = campaign_results(surveyed, language="en")
+
+    assert results.weighting.respondents == 10
+    assert results.weighting.missing_demographics == 1
+    assert results.weighting.weights[dropped.response_id] == pytest.approx(1.0)
+    assert (
+        "1 respondent did not answer every demographic question used in weighting; "
+        "they are weighted by the questions they answered." in results.weighting.warnings
+    )
+    assert by_position(results)[1].skipped == 1
+
+
+def test_the_campaign_can_set_e_and_switch_weighting_off(surveyed):
+    set_age_targets("0.15", "0.50", "0.35")
+    CampaignResultSettings.objects.create(campaign=surveyed, eligibility_e=0.5, weighting_dimensions=[])
+
+    results = campaign_results(surveyed, language="fi")
+
+    assert (results.rates.e, results.rates.e_source) == (0.5, "set")
+    assert results.rates.rr["RR3"] == pytest.approx(10 / 11.5)  # De = 11 + 0.5 * 1
+    assert results.weighting.method == "none"
+
+
+def test_queries_do_not_grow_with_the_respondents(surveyed, django_assert_max_num_queries):
+    set_age_targets("0.15", "0.50", "0.35")
+    with django_assert_max_num_queries(18):
+        campaign_results(surveyed, language="fi")
+    questions = {question.position: question for question in surveyed.survey_version.questions.all()}
+    for _ in range(15):
+        response = respond(surveyed)
+        answer(response, questions[1], digit=2)
+        answer(response, questions[2], digit=1)
+
+    with django_assert_max_num_queries(18):
+        results = campaign_results(surveyed, language="fi")
+    assert results.weighting.respondents == 25
+
+
+def test_estimate_errors_compare_weighted_and_unweighted_with_the_truth(surveyed):
+    set_age_targets("0.15", "0.50", "0.35")
+    # A population whose young and middle-aged exercise and old do not, like the sample's groups:
+    # truth yes = 0.15*1 + 0.50*(2/3) + 0.35*0 = 0.48333; mean = 0.15*5 + 0.50*4 + 0.35*2 = 3.45
+    truth = {
+        2: {"shares": {"1": 0.15 + 0.5 * 2 / 3, "2": 0.35 + 0.5 / 3}, "mean": None},
+        3: {"shares": {}, "mean": 3.45},
+    }
+
+    errors = estimate_errors(campaign_results(surveyed, language="fi"), truth)
+
+    # unweighted yes 0.3 vs 0.48333: |error| 0.18333 for both options; weighted exact
+    assert errors["shares"] == {
+        "weighted": pytest.approx(0.0),
+        "unweighted": pytest.approx(0.18333, abs=1e-5),
+        "count": 2,
+    }
+    # mean: unweighted 2.9 vs 3.45 -> 0.55; weighted 3.45 -> 0
+    assert errors["means"] == {"weighted": pytest.approx(0.0), "unweighted": pytest.approx(0.55), "count": 1}
+
+
+def test_weighting_brings_a_pilot_like_skewed_sample_closer_to_the_population_truth(db):
+    """A hand-built population and a sample skewed like the pilot's (the old answer far more often).
+
+    Population: 18-29 0.15, 30-64 0.50, 65+ 0.35. Who exercises weekly: 0.7 / 0.5 / 0.2 of each group,
+    so the truth is 0.15*0.7 + 0.50*0.5 + 0.35*0.2 = 0.425. Satisfaction (1-5) averages 2.5 / 3.5 / 4.5
+    by group: truth 0.15*2.5 + 0.50*3.5 + 0.35*4.5 = 3.7. Response propensity 0.12 / 0.27 / 0.55 (the
+    simulator's FINISH) makes the 400 respondents 20 / 157 / 223: 5 % young, 56 % old, as in the pilot.
+    """
+    rng = random.Random(11)  # noqa: S311 - test data, not a secret
+    manager = make_user("vinouma")
+    campaign = build_campaign(build_survey(manager), manager)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    options = {
+        (position, option.digit): option.pk for position in (1, 2, 3) for option in questions[position].options.all()
+    }
+    set_age_targets("0.15", "0.50", "0.35")
+    groups = [(1, 20, 0.7, 2.5), (2, 157, 0.5, 3.5), (3, 223, 0.2, 4.5)]
+    contacts = Contact.objects.bulk_create(Contact(campaign=campaign) for _ in range(400))
+    responses = Response.objects.bulk_create(
+        Response(
+            pseudonym=contact.pseudonym,
+            campaign=campaign,
+            survey_version=campaign.survey_version,
+            status=ResponseStatus.COMPLETE,
+        )
+        for contact in contacts
+    )
+    answers = []
+    people = iter(responses)
+    for age_digit, count, exercise, satisfaction in groups:
+        for _ in range(count):
+            response = next(people)
+            # Satisfaction: the two scores around the group's mean, equally likely.
+            score = rng.choice([int(satisfaction - 0.5), int(satisfaction + 0.5)])
+            answers += [
+                Answer(response=response, question=questions[1], option_id=options[(1, age_digit)]),
+                Answer(
+                    response=response,
+                    question=questions[2],
+                    option_id=options[(2, 1 if rng.random() < exercise else 2)],
+                ),
+                Answer(response=response, question=questions[3], option_id=options[(3, score)]),
+            ]
+    Answer.objects.bulk_create(answers)
+    truth = {
+        2: {"shares": {"1": 0.425, "2": 0.575}, "mean": None},
+        3: {"shares": {}, "mean": 0.15 * 2.5 + 0.50 * 3.5 + 0.35 * 4.5},
+    }
+
+    results = campaign_results(campaign, language="fi")
+    errors = estimate_errors(results, truth)
+
+    assert [group.respondents for group in results.weighting.groups] == [20, 157, 223]
+    assert errors["shares"]["weighted"] < 0.03 < 0.07 < errors["shares"]["unweighted"]
+    assert errors["means"]["weighted"] < 0.1 < 0.25 < errors["means"]["unweighted"]
+    assert errors["questions"][3]["mean"]["weighted"] == errors["means"]["weighted"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_weighted_estimates_of_a_simulated_pilot_are_closer_to_the_population_truth(rq_queues):
+    """Issue 5 item 8: the pilot-calibrated simulator on the demo survey (age in five groups and
+    district asked), 1,500 numbers; raking by age group and district to the demo targets, which are
+    the synthetic population's own shares. Both errors are printed for docs/benchmarks.md."""
+    make_user("kyselyvastaava")
+    make_user("viestinta")
+    survey_demo_seed()
+    demo_population_targets()
+    campaign = Campaign.objects.get(slug="pilotti")
+    synthetic_contacts_add(campaign=campaign, count=1500 - campaign.contacts.count(), seed=5)
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
+    campaign.refresh_from_db()
+    simulate(campaign, seed=5)
+
+    results = campaign_results(campaign, language="fi")
+    errors = estimate_errors(results, population_truth(campaign, seed=5))
+
+    print(
+        f"\nrespondents={results.weighting.respondents} method={results.weighting.method} "
+        f"deff={results.weighting.design_effect:.2f} shares MAE weighted={errors['shares']['weighted']:.4f} "
+        f"unweighted={errors['shares']['unweighted']:.4f} (n={errors['shares']['count']}) means MAE "
+        f"weighted={errors['means']['weighted']:.4f} unweighted={errors['means']['unweighted']:.4f} "
+        f"(n={errors['means']['count']})"
+    )
+    assert results.weighting.method == "raking"
+    assert results.weighting.dimensions == ["age_group", "district"]
+    assert errors["shares"]["weighted"] < errors["shares"]["unweighted"]
+    assert errors["means"]["weighted"] < errors["means"]["unweighted"]
