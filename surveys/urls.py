@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import announcements, campaigns, consent, contacts, editor, sections
+from .views import announcements, campaigns, consent, contacts, editor, results, results_settings, sections
 
 app_name = "surveys"
 urlpatterns = [
@@ -28,6 +28,20 @@ urlpatterns = [
     path("announcements/<slug:slug>/publish/", announcements.campaign_publish, name="campaign-publish"),
     path("announcements/edit/<int:pk>/", announcements.announcement_edit, name="announcement"),
     path("results/", sections.results, name="results"),
+    path("results/<slug:slug>/", results.campaign_results_page, name="campaign-results"),
+    path("results/<slug:slug>/download/<str:file_format>/", results.report_download, name="report-download"),
+    path("results/<slug:slug>/reports/", results.report_file_create, name="report-file-create"),
+    path("results/<slug:slug>/reports/<int:pk>/", results.report_file_download, name="report-file"),
+    path("results/<slug:slug>/reports/<int:pk>/status/", results.report_file_status, name="report-file-status"),
+    path("published-results/", results.summaries, name="summaries"),
+    path("published-results/<slug:slug>/", results.summary_edit, name="summary"),
+    path("published-results/<slug:slug>/unpublish/", results.summary_unpublish, name="summary-unpublish"),
+    path("population-targets/", results_settings.results_targets, name="results_targets"),
+    path(
+        "campaigns/<slug:slug>/result-settings/",
+        results_settings.campaign_result_settings,
+        name="campaign_result_settings",
+    ),
     path("s/<slug:slug>/", editor.survey_detail, name="survey"),
     path("s/<slug:slug>/edit/", editor.survey_edit, name="survey-edit"),
     path("s/<slug:slug>/preview/", editor.survey_preview, name="survey-preview"),

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from surveys import selectors
+from surveys.reports.publication import MIN_PUBLIC_RESPONDENTS, public_summary
 
 
 def campaign_list(request):
@@ -20,5 +21,9 @@ def campaign_detail(request, slug: str):
     return render(
         request,
         "surveys/public/campaign_detail.html",
-        {"campaign": selectors.public_campaign_view(campaign, language=get_language())},
+        {
+            "campaign": selectors.public_campaign_view(campaign, language=get_language()),
+            "summary": public_summary(campaign, language=get_language()),
+            "minimum": MIN_PUBLIC_RESPONDENTS,
+        },
     )

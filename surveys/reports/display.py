@@ -1,0 +1,86 @@
+"""Numbers and codes as the results page and the reports write them, in the active language.
+
+Shares are fractions in the results; people read percentages with one decimal. A value that is
+not defined (a zero denominator) is written as a dash, never as zero.
+"""
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Demographic
+
+NOT_DEFINED = "–"
+NBSP = "\xa0"
+
+RATE_DEFINITIONS = {
+    "RR1": _("Complete answers of all eligible numbers and numbers of unknown eligibility"),
+    "RR2": _("Complete and partial answers of all eligible numbers and numbers of unknown eligibility"),
+    "RR3": _("Complete answers of the eligible numbers, unknown ones counted by the estimated share e"),
+    "RR4": _("Complete and partial answers, unknown numbers counted by the estimated share e"),
+    "RR5": _("Complete answers of the numbers known to be eligible"),
+    "RR6": _("Complete and partial answers of the numbers known to be eligible"),
+    "COOP1": _("Complete answers of the people reached"),
+    "COOP2": _("Complete and partial answers of the people reached"),
+    "COOP3": _("Complete answers of the people reached, leaving out those unable to answer"),
+    "COOP4": _("Complete and partial answers of the people reached, leaving out those unable to answer"),
+    "REF1": _("Refusals of all eligible numbers and numbers of unknown eligibility"),
+    "REF2": _("Refusals, unknown numbers counted by the estimated share e"),
+    "REF3": _("Refusals of the numbers known to be eligible"),
+    "CON1": _("People reached of all eligible numbers and numbers of unknown eligibility"),
+    "CON2": _("People reached, unknown numbers counted by the estimated share e"),
+    "CON3": _("People reached of the numbers known to be eligible"),
+}
+
+DISPOSITION_LABELS = {
+    "I": _("Complete interview"),
+    "P": _("Partial interview"),
+    "R": _("Refusal or break-off"),
+    "NC": _("Non-contact (e.g. answering machine)"),
+    "O": _("Other eligible, not interviewed"),
+    "UH": _("Unknown eligibility (never answered)"),
+    "UO": _("Unknown eligibility, other"),
+    "NE": _("Not eligible (e.g. disconnected number)"),
+}
+
+WEIGHTING_METHODS = {
+    "none": _("No weighting"),
+    "post-stratification": _("Post-stratification"),
+    "raking": _("Raking (iterative proportional fitting)"),
+}
+
+
+def dimension_label(dimension: str) -> str:
+    return str(Demographic(dimension).label) if dimension in Demographic.values else dimension
+
+
+def count_text(value: int | None) -> str:
+    return NOT_DEFINED if value is None else number_format(value, force_grouping=True)
+
+
+def share_text(value: float | None) -> str:
+    """0.4234 -> "42,3 %" (in Finnish and Swedish; "42.3 %" in English)."""
+    return NOT_DEFINED if value is None else f"{number_format(round(100 * value, 1), decimal_pos=1)}{NBSP}%"
+
+
+def interval_text(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return NOT_DEFINED
+    return f"{number_format(round(100 * low, 1), decimal_pos=1)}–{share_text(high)}"
+
+
+def decimal_text(value: float | None, places: int = 2) -> str:
+    return NOT_DEFINED if value is None else number_format(round(value, places), decimal_pos=places)
+
+
+def mean_interval_text(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return NOT_DEFINED
+    return f"{decimal_text(low)}–{decimal_text(high)}"
+
+
+def euros_text(value: Decimal | None) -> str:
+    if value is None:
+        return NOT_DEFINED
+    return f"{number_format(Decimal(value).quantize(Decimal('0.01')), decimal_pos=2, force_grouping=True)}{NBSP}EUR"

@@ -1,0 +1,43 @@
+"""The finished results report as a PDF (WeasyPrint): cover, summary, method and response rates, who
+answered, weighted results per question, open-answer themes, costs and an appendix."""
+
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kuntaportaali.pdf import render_pdf
+from surveys.describe import calling_days_text, calling_hours_text
+from surveys.services.results_contract import CampaignResults
+
+from .presentation import results_view
+
+TEMPLATE = "surveys/results/report_pdf.html"
+OPEN_ANSWERS_IN_PDF = 20
+
+
+def method_facts(campaign) -> list[tuple[str, str]]:
+    """How the answers were gathered, in the words of the report's method section."""
+    period = (
+        f"{date_format(campaign.start_date, 'SHORT_DATE_FORMAT')}–{date_format(campaign.end_date, 'SHORT_DATE_FORMAT')}"
+    )
+    return [
+        (_("Method"), _("Robot phone survey: an automated call asked the questions, answered by keypad or speech.")),
+        (_("Calling period"), f"{period}, {calling_days_text(campaign)}, {calling_hours_text(campaign)}"),
+        (_("Attempts per number"), str(campaign.max_attempts)),
+        (_("Source of the phone numbers"), campaign.number_source),
+    ]
+
+
+def render(results: CampaignResults) -> bytes:
+    """The report in `results.language`: its figures, labels and dates."""
+    campaign = results.campaign
+    with translation.override(results.language):
+        context = {
+            "campaign": campaign,
+            "title": campaign.survey_version.localized("title", results.language),
+            "organiser": campaign.survey_version.survey.organiser,
+            "view": results_view(results, weighted=True),
+            "method": method_facts(campaign),
+            "open_answers_shown": OPEN_ANSWERS_IN_PDF,
+        }
+        return render_pdf(TEMPLATE, context)

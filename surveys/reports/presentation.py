@@ -1,0 +1,454 @@
+"""A campaign's results laid out for people: the sections that the results page and the PDF report
+show, each chart with the table of its figures, formatted in the active language.
+
+Building this is the same for the page and the PDF, so both say the same thing; the templates only
+place the sections. `weighted` picks which estimate the question charts show; the question tables
+always show the unweighted and the weighted distribution side by side.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from surveys import charts
+from surveys.models import QuestionKind
+from surveys.progress import SHORT_REASONS
+from surveys.services.results_contract import CampaignResults, CrossTab, GroupShare, QuestionResult
+
+from .display import (
+    DISPOSITION_LABELS,
+    RATE_DEFINITIONS,
+    WEIGHTING_METHODS,
+    count_text,
+    decimal_text,
+    dimension_label,
+    euros_text,
+    interval_text,
+    mean_interval_text,
+    share_text,
+)
+
+RATE_GROUPS = ("rr", "coop", "ref", "con")
+DISPOSITION_ORDER = ("I", "P", "R", "NC", "O", "UH", "UO", "NE")
+OPEN_ANSWERS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of formatted cells: `rows` are (row header, cells); every cell after the header is a figure."""
+
+    caption: str
+    row_header: str
+    headers: list[str]
+    rows: list[tuple[str, list[str]]]
+    text_columns: tuple[int, ...] = ()  # columns of words, not figures (aligned left)
+
+
+@dataclass(frozen=True)
+class Figure:
+    chart: SafeString
+    table: Table
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    anchor: str
+    position: int
+    text: str
+    kind: str
+    kind_label: str
+    answered: str
+    skipped: str
+    figure: Figure | None
+    mean: Table | None
+    crosstabs: list[Table]
+    themes: Table | None
+    open_answers: list[str]
+    open_answers_total: int
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    results: CampaignResults
+    weighted: bool
+    key_figures: list[tuple[str, str]]
+    summary: list[str]
+    warnings: list[str]
+    funnel: Figure
+    rates: Table
+    dispositions: Table
+    coverage: Table
+    groups: list[Figure]
+    questions: list[QuestionView]
+    costs: Table
+    method: str
+    weighting: list[tuple[str, str]]
+    weights: Table
+    collapsed: list[str] = field(default_factory=list)
+
+    @property
+    def has_responses(self) -> bool:
+        return self.results.has_responses
+
+
+def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsView:
+    """Every section of the results in the active language; `weighted` chooses the charts' estimate."""
+    weighting = results.weighting
+    return ResultsView(
+        results=results,
+        weighted=weighted,
+        key_figures=_key_figures(results),
+        summary=list(results.summary),
+        warnings=list(weighting.warnings),
+        funnel=_funnel(results),
+        rates=_rates(results),
+        dispositions=_dispositions(results),
+        coverage=_coverage(results),
+        groups=_groups(results),
+        questions=[_question(question, weighted=weighted) for question in results.questions],
+        costs=_costs(results),
+        method=str(WEIGHTING_METHODS.get(weighting.method, weighting.method)),
+        weighting=_weighting_facts(results),
+        weights=_weights_summary(results),
+        collapsed=list(weighting.collapsed),
+    )
+
+
+def _key_figures(results: CampaignResults) -> list[tuple[str, str]]:
+    funnel, weighting = results.funnel, results.weighting
+    return [
+        (_("Phone numbers"), count_text(funnel.numbers)),
+        (_("Calls"), count_text(funnel.calls)),
+        (_("Answered calls"), count_text(funnel.answered)),
+        (_("Complete answers"), count_text(funnel.complete)),
+        (_("Response rate (AAPOR RR1)"), share_text(results.rates.rr.get("RR1"))),
+        (_("Response rate (AAPOR RR3)"), share_text(results.rates.rr.get("RR3"))),
+        (_("Effective sample size after weighting"), decimal_text(weighting.effective_sample_size, 1)),
+        (_("Total cost"), euros_text(results.costs.total)),
+    ]
+
+
+def _funnel(results: CampaignResults) -> Figure:
+    funnel = results.funnel
+    steps = [
+        (_("Numbers"), funnel.numbers),
+        (_("Calls"), funnel.calls),
+        (_("Answered"), funnel.answered),
+        (_("Consented"), funnel.consented),
+        (_("Complete answers"), funnel.complete),
+        (_("Partial answers"), funnel.partial),
+    ]
+    chart = charts.horizontal_bar_chart(
+        chart_id="funnel-chart",
+        title=_("Funnel"),
+        description=_("Numbers, calls, answered calls, consented numbers, complete and partial answers."),
+        categories=[label for label, _value in steps],
+        series=[charts.Series(name=_("Count"), values=[value for _label, value in steps])],
+        value_text=count_text,
+        shares=False,
+    )
+    table = Table(
+        caption=_("Funnel"),
+        row_header=_("Step"),
+        headers=[_("Count"), _("Share of the numbers")],
+        rows=[
+            (label, [count_text(value), share_text(value / funnel.numbers if funnel.numbers else None)])
+            for label, value in steps
+        ],
+    )
+    return Figure(chart=chart, table=table)
+
+
+def _rates(results: CampaignResults) -> Table:
+    rates = results.rates
+    rows = []
+    for group in RATE_GROUPS:
+        for code, value in getattr(rates, group).items():
+            rows.append((code, [share_text(value), str(RATE_DEFINITIONS.get(code, ""))]))
+    source = {
+        "estimated": _("estimated from the numbers of known eligibility"),
+        "assumed": _("assumed 1: no number's eligibility is known yet"),
+    }.get(rates.e_source, _("set"))
+    rows.append(
+        (
+            "e",
+            [
+                share_text(rates.e),
+                _("Estimated share of eligible numbers among the unknown ones (%(source)s)") % {"source": source},
+            ],
+        )
+    )
+    return Table(
+        caption=_("Response rates (AAPOR Standard Definitions)"),
+        row_header=_("Rate"),
+        headers=[_("Value"), _("What it measures")],
+        rows=rows,
+        text_columns=(1,),
+    )
+
+
+def _dispositions(results: CampaignResults) -> Table:
+    counts = results.rates.dispositions
+    numbers = sum(counts.values())
+    codes = [code for code in DISPOSITION_ORDER if code in counts] + sorted(set(counts) - set(DISPOSITION_ORDER))
+    return Table(
+        caption=_("Final dispositions of the numbers"),
+        row_header=_("Code"),
+        headers=[_("Disposition"), _("Numbers"), _("Share")],
+        text_columns=(0,),
+        rows=[
+            (
+                code,
+                [
+                    str(DISPOSITION_LABELS.get(code, code)),
+                    count_text(counts[code]),
+                    share_text(counts[code] / numbers if numbers else None),
+                ],
+            )
+            for code in codes
+        ],
+    )
+
+
+def coverage_reason_labels() -> dict[str, str]:
+    return {
+        "pending": _("Still to be called"),
+        "complete": _("Completed the survey"),
+        "refused": _("Refused or broke off"),
+        "opted_out": _("Opted out"),
+        "not_eligible": _("Not eligible"),
+        "ended": _("Window or campaign ended"),
+    }
+
+
+def _coverage(results: CampaignResults) -> Table:
+    labels = coverage_reason_labels()
+    rows = []
+    for row in results.coverage:
+        reasons = row.reasons or {}
+        cells = [count_text(row.numbers)] + [
+            count_text(reasons[reason]) if row.reasons else "" for reason in SHORT_REASONS
+        ]
+        rows.append((str(row.attempts), cells))
+    return Table(
+        caption=_("Attempt coverage: numbers by attempts made, and why a number had fewer than the maximum"),
+        row_header=_("Attempts"),
+        headers=[_("Numbers")] + [labels[reason] for reason in SHORT_REASONS],
+        rows=rows,
+    )
+
+
+def _groups(results: CampaignResults) -> list[Figure]:
+    by_dimension: dict[str, list[GroupShare]] = {}
+    for group in results.weighting.groups:
+        by_dimension.setdefault(group.dimension, []).append(group)
+    return [_group_figure(dimension, groups) for dimension, groups in by_dimension.items()]
+
+
+def _group_figure(dimension: str, groups: list[GroupShare]) -> Figure:
+    name = dimension_label(dimension)
+    chart = charts.horizontal_bar_chart(
+        chart_id=f"groups-{dimension}",
+        title=_("Who answered: %(dimension)s") % {"dimension": name},
+        description=_(
+            "Share of respondents, weighted share and population share (diamond) in each group; "
+            "the table has the figures."
+        ),
+        categories=[group.label for group in groups],
+        series=[
+            charts.Series(
+                name=_("Respondents"), values=[group.sample_share for group in groups], fill=charts.UNWEIGHTED_FILL
+            ),
+            charts.Series(name=_("Weighted"), values=[group.weighted_share for group in groups]),
+            charts.Series(
+                name=_("Population"),
+                values=[group.population_share for group in groups],
+                fill=charts.INK,
+                marker=True,
+            ),
+        ],
+        value_text=share_text,
+    )
+    table = Table(
+        caption=_("Respondents compared with the population: %(dimension)s") % {"dimension": name},
+        row_header=name,
+        headers=[_("Respondents"), _("Share of respondents"), _("Weighted share"), _("Share of the population")],
+        rows=[
+            (
+                group.label,
+                [
+                    count_text(group.respondents),
+                    share_text(group.sample_share),
+                    share_text(group.weighted_share),
+                    share_text(group.population_share),
+                ],
+            )
+            for group in groups
+        ],
+    )
+    return Figure(chart=chart, table=table)
+
+
+def question_chart(question: QuestionResult, *, weighted: bool, chart_id: str) -> SafeString:
+    """One bar per answer option: the weighted share with its 95 % interval, or the unweighted share."""
+    options = question.options
+    if weighted:
+        series = charts.Series(
+            name=_("Weighted share"),
+            values=[option.weighted_share for option in options],
+            intervals=[
+                (option.ci_low, option.ci_high) if option.ci_low is not None and option.ci_high is not None else None
+                for option in options
+            ],
+        )
+        description = _("Weighted share of each answer with its confidence interval (95 %); the table has the figures.")
+    else:
+        series = charts.Series(
+            name=_("Share of respondents"), values=[option.share for option in options], fill=charts.UNWEIGHTED_FILL
+        )
+        description = _("Unweighted share of each answer; the table has the figures.")
+    return charts.horizontal_bar_chart(
+        chart_id=chart_id,
+        title=f"{question.position}. {question.text}",
+        description=description,
+        categories=[option.label for option in options],
+        series=[series],
+        value_text=share_text,
+    )
+
+
+def _question(question: QuestionResult, *, weighted: bool) -> QuestionView:
+    anchor = f"q{question.position}"
+    figure = None
+    if question.options:
+        table = Table(
+            caption=_("Answers to question %(position)s, unweighted and weighted") % {"position": question.position},
+            row_header=_("Answer"),
+            headers=[_("Answers"), _("Share"), _("Weighted share"), _("Confidence interval (95 %)")],
+            rows=[
+                (
+                    option.label,
+                    [
+                        count_text(option.count),
+                        share_text(option.share),
+                        share_text(option.weighted_share),
+                        interval_text(option.ci_low, option.ci_high),
+                    ],
+                )
+                for option in question.options
+            ],
+        )
+        figure = Figure(chart=question_chart(question, weighted=weighted, chart_id=f"{anchor}-chart"), table=table)
+    mean = None
+    if question.mean is not None:
+        mean = Table(
+            caption=_("Mean of question %(position)s") % {"position": question.position},
+            row_header=_("Mean"),
+            headers=[_("Unweighted"), _("Weighted"), _("Confidence interval (95 %)")],
+            rows=[
+                (
+                    _("Mean"),
+                    [
+                        decimal_text(question.mean.unweighted),
+                        decimal_text(question.mean.weighted),
+                        mean_interval_text(question.mean.ci_low, question.mean.ci_high),
+                    ],
+                )
+            ],
+        )
+    themes = None
+    if question.themes:
+        themes = Table(
+            caption=_("Frequent words in the answers to question %(position)s") % {"position": question.position},
+            row_header=_("Word"),
+            headers=[_("Answers mentioning it")],
+            rows=[(theme.keyword, [count_text(theme.count)]) for theme in question.themes],
+        )
+    return QuestionView(
+        anchor=anchor,
+        position=question.position,
+        text=question.text,
+        kind=question.kind,
+        kind_label=str(QuestionKind(question.kind).label) if question.kind in QuestionKind.values else question.kind,
+        answered=count_text(question.answered),
+        skipped=count_text(question.skipped),
+        figure=figure,
+        mean=mean,
+        crosstabs=[_crosstab(question, crosstab) for crosstab in question.crosstabs],
+        themes=themes,
+        open_answers=question.open_answers[:OPEN_ANSWERS_SHOWN],
+        open_answers_total=len(question.open_answers),
+    )
+
+
+def _crosstab(question: QuestionResult, crosstab: CrossTab) -> Table:
+    name = dimension_label(crosstab.dimension)
+    rows = [(label, [share_text(share) for share in shares]) for label, shares in crosstab.rows]
+    rows.append((_("Respondents"), [count_text(count) for count in crosstab.respondents]))
+    return Table(
+        caption=_("Question %(position)s by %(dimension)s (weighted shares)")
+        % {"position": question.position, "dimension": name.lower()},
+        row_header=_("Answer"),
+        headers=[label for _key, label in crosstab.categories],
+        rows=rows,
+    )
+
+
+def _costs(results: CampaignResults) -> Table:
+    costs = results.costs
+    rows = [
+        (_("Call minutes"), [count_text(costs.minutes)]),
+        (_("Call costs"), [euros_text(costs.call_cost)]),
+    ]
+    rows += [(fixed.description, [euros_text(fixed.amount)]) for fixed in costs.fixed]
+    rows += [
+        (_("Total"), [euros_text(costs.total)]),
+        (_("Per complete answer"), [euros_text(costs.per_complete)]),
+        (_("Budget cap for calls"), [euros_text(costs.budget_cap)]),
+        (_("Share of the call budget used"), [share_text(costs.budget_used)]),
+    ]
+    return Table(caption=_("Costs"), row_header=_("Item"), headers=[_("Amount")], rows=rows)
+
+
+def _weighting_facts(results: CampaignResults) -> list[tuple[str, str]]:
+    weighting = results.weighting
+    facts = [
+        (_("Method"), str(WEIGHTING_METHODS.get(weighting.method, weighting.method))),
+        (_("Weighted by"), ", ".join(dimension_label(dimension) for dimension in weighting.dimensions) or "–"),
+        (_("Respondents"), count_text(weighting.respondents)),
+        (_("Respondents with a missing demographic answer"), count_text(weighting.missing_demographics)),
+    ]
+    if weighting.method == "raking":
+        converged = _("yes") if weighting.converged else _("no")
+        facts.append(
+            (
+                _("Converged"),
+                _("%(converged)s, after %(iterations)s iterations")
+                % {"converged": converged, "iterations": weighting.iterations},
+            )
+        )
+    if weighting.trim_cap is not None:
+        facts.append((_("Weights trimmed at"), decimal_text(weighting.trim_cap)))
+        facts.append((_("Trimmed weights"), count_text(weighting.trimmed)))
+    facts += [
+        (_("Design effect (Kish)"), decimal_text(weighting.design_effect)),
+        (_("Effective sample size"), decimal_text(weighting.effective_sample_size, 1)),
+    ]
+    return facts
+
+
+def _weights_summary(results: CampaignResults) -> Table:
+    weights = sorted(results.weighting.weights.values())
+    if weights:
+        quartiles = statistics.quantiles(weights, n=4) if len(weights) > 1 else [weights[0]] * 3
+        cells = [decimal_text(value) for value in (weights[0], quartiles[0], quartiles[1], quartiles[2], weights[-1])]
+    else:
+        cells = ["–"] * 5
+    return Table(
+        caption=_("Distribution of the weights (mean 1)"),
+        row_header=_("Respondents"),
+        headers=[_("Smallest"), _("Lower quartile"), _("Median"), _("Upper quartile"), _("Largest")],
+        rows=[(count_text(len(weights)), cells)],
+    )

@@ -1,0 +1,271 @@
+"""The summary of a finished campaign's results that communications publishes on the residents' page.
+
+Publishing freezes the figures of the chosen questions, in Finnish, Swedish and English, into the
+summary row; the public page draws its charts from those and never computes results itself.
+
+Privacy: residents' page figures never describe fewer than `MIN_PUBLIC_RESPONDENTS` people.
+- A campaign with fewer respondents than that cannot be published at all.
+- A chosen question answered by fewer than that is left out of the page (it says so).
+- In "who answered", a group (an age group, a district) with fewer respondents than that shows no
+  count and no share, only "fewer than 5" and the population share, which is public anyway.
+- Only weighted shares of the whole sample are published: no answer counts and no cross-tabs, so no
+  one's answer can be read off a small group.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from surveys import charts
+from surveys.errors import SurveyError
+from surveys.models import Campaign, CampaignStatus, QuestionKind, ResultSummary
+from surveys.services.results_contract import CampaignResults, QuestionResult
+
+from .display import count_text, decimal_text, dimension_label, interval_text, mean_interval_text, share_text
+from .presentation import Table
+
+MIN_PUBLIC_RESPONDENTS = 5
+SUMMARY_LANGUAGES = ("fi", "sv", "en")
+CHART_KINDS = (QuestionKind.SCALE, QuestionKind.CHOICE, QuestionKind.YES_NO)
+
+
+def summary_questions(campaign: Campaign) -> list[tuple[int, str]]:
+    """The questions whose chart may be published: those answered by choosing an option, in Finnish."""
+    questions = campaign.survey_version.questions.filter(kind__in=CHART_KINDS).order_by("position")
+    return [(question.position, question.text_fi) for question in questions]
+
+
+def summary_publishable(campaign: Campaign) -> bool:
+    return campaign.status == CampaignStatus.COMPLETED and campaign.is_public
+
+
+@transaction.atomic
+def summary_publish(
+    *, campaign: Campaign, by, intro_fi: str, intro_sv: str = "", intro_en: str = "", question_positions: list[int]
+) -> ResultSummary:
+    """Publish (or republish with new texts and charts) the summary of a completed campaign."""
+    from surveys.services.results import campaign_results
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not summary_publishable(campaign):
+        raise SurveyError(
+            _("Only a completed campaign whose questions are on the residents' page can have its results published.")
+        )
+    if not intro_fi.strip():
+        raise SurveyError(_("Write the introduction in Finnish at least."))
+    allowed = {position for position, _text in summary_questions(campaign)}
+    unknown = sorted(set(question_positions) - allowed)
+    if unknown:
+        raise SurveyError(_("Question %(position)s has no chart to publish.") % {"position": unknown[0]})
+    figures = {"languages": {}}
+    for language in SUMMARY_LANGUAGES:
+        results = campaign_results(campaign, language=language)
+        if results.weighting.respondents < MIN_PUBLIC_RESPONDENTS:
+            raise SurveyError(
+                _("The results of fewer than %(minimum)s respondents are not published.")
+                % {"minimum": MIN_PUBLIC_RESPONDENTS}
+            )
+        figures["languages"][language] = summary_figures(results, question_positions=sorted(set(question_positions)))
+    figures |= {
+        "weighted_by": list(results.weighting.dimensions),
+        "respondents": results.weighting.respondents,
+        "numbers": results.funnel.numbers,
+        "rr1": results.rates.rr.get("RR1"),
+    }
+    summary, _created = ResultSummary.objects.update_or_create(
+        campaign=campaign,
+        defaults={
+            "intro_fi": intro_fi.strip(),
+            "intro_sv": intro_sv.strip(),
+            "intro_en": intro_en.strip(),
+            "question_positions": sorted(set(question_positions)),
+            "figures": figures,
+            "published_at": timezone.now(),
+            "published_by": by,
+        },
+    )
+    return summary
+
+
+@transaction.atomic
+def summary_unpublish(*, campaign: Campaign) -> ResultSummary | None:
+    """Take the summary off the residents' page; its texts stay for publishing again."""
+    summary = ResultSummary.objects.select_for_update().filter(campaign=campaign).first()
+    if summary is not None and summary.is_published:
+        summary.published_at = None
+        summary.published_by = None
+        summary.figures = {}
+        summary.save(update_fields=["published_at", "published_by", "figures", "updated_at"])
+    return summary
+
+
+def summary_figures(results: CampaignResults, *, question_positions: list[int]) -> dict:
+    """What the residents' page may show, in the results' language, small groups already left out."""
+    chosen = [question for question in results.questions if question.position in question_positions]
+    by_dimension: dict[str, list[dict]] = {}
+    for group in results.weighting.groups:
+        shown = group.respondents >= MIN_PUBLIC_RESPONDENTS
+        by_dimension.setdefault(group.dimension, []).append(
+            {
+                "label": group.label,
+                "respondents": group.respondents if shown else None,
+                "sample_share": group.sample_share if shown else None,
+                "population_share": group.population_share,
+            }
+        )
+    return {
+        "questions": [_question_figures(question) for question in chosen],
+        "groups": [{"dimension": dimension, "rows": rows} for dimension, rows in by_dimension.items()],
+    }
+
+
+def _question_figures(question: QuestionResult) -> dict:
+    figures = {
+        "position": question.position,
+        "text": question.text,
+        "shown": question.answered >= MIN_PUBLIC_RESPONDENTS,
+    }
+    if figures["shown"]:
+        figures["answered"] = question.answered
+        figures["options"] = [
+            {
+                "label": option.label,
+                "share": option.weighted_share,
+                "ci_low": option.ci_low,
+                "ci_high": option.ci_high,
+            }
+            for option in question.options
+        ]
+        if question.mean is not None:
+            figures["mean"] = {
+                "value": question.mean.weighted,
+                "ci_low": question.mean.ci_low,
+                "ci_high": question.mean.ci_high,
+            }
+    return figures
+
+
+@dataclass(frozen=True)
+class PublicQuestion:
+    position: int
+    text: str
+    shown: bool
+    chart: SafeString | None
+    table: Table | None
+    mean: str
+
+
+@dataclass(frozen=True)
+class PublicSummary:
+    intro: str
+    language: str
+    published_at: object
+    respondents: str
+    response_rate: str
+    weighted_by: str
+    questions: list[PublicQuestion]
+    groups: list[tuple[SafeString, Table]]
+
+
+def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None:
+    """The published summary in `language` (Finnish when it has no text in that language), or None."""
+    summary = ResultSummary.objects.filter(campaign=campaign, published_at__isnull=False).first()
+    if summary is None:
+        return None
+    shown_language = language if getattr(summary, f"intro_{language}", "") else "fi"
+    figures = summary.figures["languages"].get(shown_language) or summary.figures["languages"]["fi"]
+    return PublicSummary(
+        intro=getattr(summary, f"intro_{shown_language}"),
+        language=shown_language,
+        published_at=summary.published_at,
+        respondents=count_text(summary.figures["respondents"]),
+        response_rate=share_text(summary.figures["rr1"]),
+        weighted_by=", ".join(dimension_label(dimension).lower() for dimension in summary.figures["weighted_by"]),
+        questions=[_public_question(question) for question in figures["questions"]],
+        groups=[_public_group(group) for group in figures["groups"]],
+    )
+
+
+def _public_question(question: dict) -> PublicQuestion:
+    if not question["shown"]:
+        return PublicQuestion(question["position"], question["text"], False, None, None, "")
+    options = question["options"]
+    chart = charts.horizontal_bar_chart(
+        chart_id=f"summary-q{question['position']}",
+        title=f"{question['position']}. {question['text']}",
+        description=_("Weighted share of each answer with its confidence interval (95 %); the table has the figures."),
+        categories=[option["label"] for option in options],
+        series=[
+            charts.Series(
+                name=_("Weighted share"),
+                values=[option["share"] for option in options],
+                intervals=[
+                    (option["ci_low"], option["ci_high"]) if option["ci_low"] is not None else None
+                    for option in options
+                ],
+            )
+        ],
+        value_text=share_text,
+    )
+    table = Table(
+        caption=_("Answers to question %(position)s (weighted)") % {"position": question["position"]},
+        row_header=_("Answer"),
+        headers=[_("Share of residents (estimate)"), _("Confidence interval (95 %)")],
+        rows=[
+            (option["label"], [share_text(option["share"]), interval_text(option["ci_low"], option["ci_high"])])
+            for option in options
+        ],
+    )
+    mean = ""
+    if "mean" in question:
+        mean = _("Mean %(mean)s (confidence interval %(interval)s), %(answered)s answers.") % {
+            "mean": decimal_text(question["mean"]["value"]),
+            "interval": mean_interval_text(question["mean"]["ci_low"], question["mean"]["ci_high"]),
+            "answered": count_text(question["answered"]),
+        }
+    return PublicQuestion(question["position"], question["text"], True, chart, table, mean)
+
+
+def _public_group(group: dict) -> tuple[SafeString, Table]:
+    name = dimension_label(group["dimension"])
+    rows = group["rows"]
+    fewer = _("fewer than %(minimum)s") % {"minimum": MIN_PUBLIC_RESPONDENTS}
+    chart = charts.horizontal_bar_chart(
+        chart_id=f"summary-groups-{group['dimension']}",
+        title=_("Who answered: %(dimension)s") % {"dimension": name},
+        description=_(
+            "Share of respondents and population share (diamond) in each group; groups with fewer than "
+            "%(minimum)s respondents are not shown. The table has the figures."
+        )
+        % {"minimum": MIN_PUBLIC_RESPONDENTS},
+        categories=[row["label"] for row in rows],
+        series=[
+            charts.Series(
+                name=_("Respondents"), values=[row["sample_share"] for row in rows], fill=charts.UNWEIGHTED_FILL
+            ),
+            charts.Series(
+                name=_("Population"), values=[row["population_share"] for row in rows], fill=charts.INK, marker=True
+            ),
+        ],
+        value_text=share_text,
+    )
+    table = Table(
+        caption=_("Respondents compared with the population: %(dimension)s") % {"dimension": name},
+        row_header=name,
+        headers=[_("Respondents"), _("Share of respondents"), _("Share of the population")],
+        rows=[
+            (
+                row["label"],
+                [
+                    fewer if row["respondents"] is None else count_text(row["respondents"]),
+                    share_text(row["sample_share"]),
+                    share_text(row["population_share"]),
+                ],
+            )
+            for row in rows
+        ],
+    )
+    return chart, table

@@ -1,0 +1,365 @@
+"""The finished results as an Excel workbook (openpyxl): summary, questions, means, cross-tabs,
+open-answer themes, weights, dispositions, attempt coverage and the anonymous responses.
+
+Cells are typed: counts are integers, shares are fractions shown with a percent format, euros are
+decimals, dates are dates. Each sheet has a bold frozen header row and an autofilter. Text goes
+through `spreadsheet_safe`, so an answer starting with "=" stays text in a colleague's Excel.
+"""
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from kuntaportaali.spreadsheets import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TIME_ZONE, Column, spreadsheet_safe
+from surveys.progress import SHORT_REASONS
+from surveys.services.results_contract import CampaignResults
+
+from .display import DISPOSITION_LABELS, RATE_DEFINITIONS, WEIGHTING_METHODS, dimension_label
+from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels
+from .responses import AnonymousAnswers
+
+PERCENT = "0.0%"
+EUROS = "#,##0.00"
+DECIMAL = "0.00"
+WEIGHT = "0.000"
+INTEGER = "0"
+HEADER_FONT = Font(bold=True)
+
+Progress = Callable[[int], None]
+
+
+def render(results: CampaignResults, *, answers: AnonymousAnswers, progress: Progress | None = None) -> bytes:
+    """The workbook in `results.language`; `progress(percent)` is told as the sheets are written."""
+    progress = progress or (lambda percent: None)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    with translation.override(results.language):
+        _summary_sheet(workbook, results)
+        _questions_sheet(workbook, results)
+        _means_sheet(workbook, results)
+        _crosstabs_sheet(workbook, results)
+        _themes_sheet(workbook, results)
+        _weights_sheet(workbook, results)
+        _dispositions_sheet(workbook, results)
+        _coverage_sheet(workbook, results)
+        progress(50)
+        _responses_sheet(workbook, answers)
+        progress(90)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value):
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TIME_ZONE).replace(tzinfo=None) if value.tzinfo else value
+    if value is None or isinstance(value, bool | int | float | Decimal | date):
+        return value
+    return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def _sheet(
+    workbook: Workbook,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    last_column_formats: Sequence[str | None] | None = None,
+) -> None:
+    """One sheet; a column's number format applies to its numbers, and `last_column_formats` gives each
+    row its own format for the last column (the summary mixes counts, shares and euros in one column)."""
+    sheet = workbook.create_sheet(ILLEGAL_CHARACTERS_RE.sub("", title)[:31])
+    sheet.append([_cell(column.header) for column in columns])
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+    count = 1
+    for row in rows:
+        sheet.append([_cell(value) for value in row])
+        count += 1
+        row_format = last_column_formats[count - 2] if last_column_formats else None
+        for index, (column, cell) in enumerate(zip(columns, sheet[count], strict=False)):
+            if cell.value is None or isinstance(cell.value, str):
+                continue
+            if isinstance(cell.value, datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            elif row_format and index == len(columns) - 1:
+                cell.number_format = row_format
+            elif column.number_format:
+                cell.number_format = column.number_format
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
+
+
+def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    campaign, funnel, weighting, costs = results.campaign, results.funnel, results.weighting, results.costs
+    section_campaign, section_funnel = _("Campaign"), _("Funnel")
+    section_rates, section_weighting, section_costs = _("Response rates"), _("Weighting"), _("Costs")
+    rows: list[tuple[str, str, object, str | None]] = [
+        (section_campaign, _("Campaign"), campaign.name, None),
+        (section_campaign, _("Survey"), campaign.survey_version.localized("title", results.language), None),
+        (section_campaign, _("First calling day"), campaign.start_date, None),
+        (section_campaign, _("Last calling day"), campaign.end_date, None),
+        (section_campaign, _("Generated"), results.generated_at, None),
+    ]
+    if not results.has_responses:
+        rows.append(
+            (_("Summary"), _("Note"), _("The campaign got no answers, so there are no results to report."), None)
+        )
+    rows += [(_("Summary"), _("Finding"), line, None) for line in results.summary]
+    rows += [(_("Weighting"), _("Warning"), warning, None) for warning in weighting.warnings]
+    rows += [
+        (section_funnel, _("Numbers"), funnel.numbers, INTEGER),
+        (section_funnel, _("Calls"), funnel.calls, INTEGER),
+        (section_funnel, _("Answered"), funnel.answered, INTEGER),
+        (section_funnel, _("Consented"), funnel.consented, INTEGER),
+        (section_funnel, _("Complete answers"), funnel.complete, INTEGER),
+        (section_funnel, _("Partial answers"), funnel.partial, INTEGER),
+    ]
+    for group in RATE_GROUPS:
+        rows += [(section_rates, code, value, PERCENT) for code, value in getattr(results.rates, group).items()]
+    rows.append((section_rates, "e", results.rates.e, PERCENT))
+    rows += [
+        (section_weighting, _("Method"), str(WEIGHTING_METHODS.get(weighting.method, weighting.method)), None),
+        (section_weighting, _("Respondents"), weighting.respondents, INTEGER),
+        (
+            section_weighting,
+            _("Respondents with a missing demographic answer"),
+            weighting.missing_demographics,
+            INTEGER,
+        ),
+        (section_weighting, _("Design effect (Kish)"), weighting.design_effect, DECIMAL),
+        (section_weighting, _("Effective sample size"), weighting.effective_sample_size, "0.0"),
+        (section_costs, _("Call minutes"), costs.minutes, INTEGER),
+        (section_costs, _("Call costs (EUR)"), costs.call_cost, EUROS),
+    ]
+    rows += [(section_costs, f"{fixed.description} (EUR)", fixed.amount, EUROS) for fixed in costs.fixed]
+    rows += [
+        (section_costs, _("Total (EUR)"), costs.total, EUROS),
+        (section_costs, _("Per complete answer (EUR)"), costs.per_complete, EUROS),
+        (section_costs, _("Budget cap for calls (EUR)"), costs.budget_cap, EUROS),
+        (section_costs, _("Share of the call budget used"), costs.budget_used, PERCENT),
+    ]
+    _sheet(
+        workbook,
+        _("Summary"),
+        [Column(_("Section"), 20), Column(_("Item"), 44), Column(_("Value"), 40)],
+        [row[:3] for row in rows],
+        last_column_formats=[row[3] for row in rows],
+    )
+
+
+def _questions_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    rows = [
+        (
+            question.position,
+            question.text,
+            option.label,
+            option.count,
+            option.share,
+            option.weighted_share,
+            option.ci_low,
+            option.ci_high,
+        )
+        for question in results.questions
+        for option in question.options
+    ]
+    _sheet(
+        workbook,
+        _("Questions"),
+        [
+            Column(_("Question"), 10, INTEGER),
+            Column(_("Question text"), 48),
+            Column(_("Answer"), 28),
+            Column(_("Answers"), 10, INTEGER),
+            Column(_("Share"), 10, PERCENT),
+            Column(_("Weighted share"), 14, PERCENT),
+            Column(_("Confidence interval, low (95 %)"), 14, PERCENT),
+            Column(_("Confidence interval, high (95 %)"), 14, PERCENT),
+        ],
+        rows,
+    )
+
+
+def _means_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    rows = [
+        (
+            question.position,
+            question.text,
+            question.answered,
+            question.mean.unweighted,
+            question.mean.weighted,
+            question.mean.ci_low,
+            question.mean.ci_high,
+        )
+        for question in results.questions
+        if question.mean is not None
+    ]
+    _sheet(
+        workbook,
+        _("Means"),
+        [
+            Column(_("Question"), 10, INTEGER),
+            Column(_("Question text"), 48),
+            Column(_("Answered"), 10, INTEGER),
+            Column(_("Mean"), 10, DECIMAL),
+            Column(_("Weighted mean"), 14, DECIMAL),
+            Column(_("Confidence interval, low (95 %)"), 14, DECIMAL),
+            Column(_("Confidence interval, high (95 %)"), 14, DECIMAL),
+        ],
+        rows,
+    )
+
+
+def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    rows = []
+    for question in results.questions:
+        for crosstab in question.crosstabs:
+            for index, (_key, category) in enumerate(crosstab.categories):
+                for label, shares in crosstab.rows:
+                    rows.append(
+                        (
+                            question.position,
+                            question.text,
+                            dimension_label(crosstab.dimension),
+                            category,
+                            crosstab.respondents[index],
+                            label,
+                            shares[index],
+                        )
+                    )
+    _sheet(
+        workbook,
+        _("Cross-tabs"),
+        [
+            Column(_("Question"), 10, INTEGER),
+            Column(_("Question text"), 40),
+            Column(_("Dimension"), 18),
+            Column(_("Group"), 18),
+            Column(_("Respondents in the group"), 14, INTEGER),
+            Column(_("Answer"), 28),
+            Column(_("Weighted share"), 14, PERCENT),
+        ],
+        rows,
+    )
+
+
+def _themes_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    rows = [
+        (question.position, question.text, theme.keyword, theme.count)
+        for question in results.questions
+        for theme in question.themes
+    ]
+    _sheet(
+        workbook,
+        _("Open-answer themes"),
+        [
+            Column(_("Question"), 10, INTEGER),
+            Column(_("Question text"), 48),
+            Column(_("Word"), 20),
+            Column(_("Answers mentioning it"), 14, INTEGER),
+        ],
+        rows,
+    )
+
+
+def _weights_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    rows = [
+        (
+            dimension_label(group.dimension),
+            group.label,
+            group.respondents,
+            group.sample_share,
+            group.weighted_share,
+            group.population_share,
+        )
+        for group in results.weighting.groups
+    ]
+    _sheet(
+        workbook,
+        _("Weights"),
+        [
+            Column(_("Dimension"), 20),
+            Column(_("Group"), 20),
+            Column(_("Respondents"), 12, INTEGER),
+            Column(_("Share of respondents"), 14, PERCENT),
+            Column(_("Weighted share"), 14, PERCENT),
+            Column(_("Share of the population"), 14, PERCENT),
+        ],
+        rows,
+    )
+
+
+def _dispositions_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    counts = results.rates.dispositions
+    numbers = sum(counts.values())
+    codes = [code for code in DISPOSITION_ORDER if code in counts] + sorted(set(counts) - set(DISPOSITION_ORDER))
+    rows = [
+        (code, str(DISPOSITION_LABELS.get(code, code)), counts[code], counts[code] / numbers if numbers else None)
+        for code in codes
+    ]
+    rows += [
+        (code, str(RATE_DEFINITIONS.get(code, "")), None, value)
+        for group in RATE_GROUPS
+        for code, value in getattr(results.rates, group).items()
+    ]
+    _sheet(
+        workbook,
+        _("Dispositions"),
+        [
+            Column(_("Code"), 10),
+            Column(_("Meaning"), 60),
+            Column(_("Numbers"), 10, INTEGER),
+            Column(_("Share"), 10, PERCENT),
+        ],
+        rows,
+    )
+
+
+def _coverage_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    labels = coverage_reason_labels()
+    rows = [
+        (row.attempts, row.numbers, *[(row.reasons or {}).get(reason) for reason in SHORT_REASONS])
+        for row in results.coverage
+    ]
+    _sheet(
+        workbook,
+        _("Attempt coverage"),
+        [Column(_("Attempts"), 10, INTEGER), Column(_("Numbers"), 10, INTEGER)]
+        + [Column(labels[reason], 16, INTEGER) for reason in SHORT_REASONS],
+        rows,
+    )
+
+
+def _responses_sheet(workbook: Workbook, answers: AnonymousAnswers) -> None:
+    columns = [
+        Column(_("Respondent"), 12, INTEGER),
+        Column(_("Language"), 10),
+        Column(_("Status"), 12),
+        Column(_("Finished"), 20),
+        Column(_("Weight"), 10, WEIGHT),
+    ]
+    columns += [Column(f"{position}. {text}", 24) for position, text, _kind in answers.questions]
+    statuses = {"complete": _("Complete answer"), "partial": _("Partial answer")}
+    rows = (
+        (
+            response.number,
+            response.language,
+            statuses.get(response.status, response.status),
+            response.finished_at,
+            response.weight,
+            *[response.answers.get(position) for position, _text, _kind in answers.questions],
+        )
+        for response in answers.responses
+    )
+    _sheet(workbook, _("Anonymous responses"), columns, rows)

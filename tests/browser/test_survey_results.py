@@ -1,0 +1,99 @@
+"""A councillor reads a campaign's results: opens them from the results section, switches the charts
+between weighted and unweighted with the keyboard, and downloads the PDF and the Excel workbook.
+axe-core finds nothing blocking on the results page, nor on the residents' page with a published
+summary, in Finnish and in Swedish."""
+
+import io
+
+import openpyxl
+import pypdf
+import pytest
+from playwright.sync_api import Page, expect
+
+from kuntaportaali.roles import Role
+from surveys.reports.publication import summary_publish
+from tests.browser.conftest import login, switch_language
+from tests.browser.test_survey_editor import assert_accessible
+from tests.surveys.results_factory import small_campaign
+
+PDF = "application/pdf"
+DOWNLOAD_TIMEOUT_MS = 60_000  # the report is built in the request
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def campaign(create_role_user):
+    return small_campaign(create_role_user(Role.SURVEY_MANAGER))
+
+
+def download(page: Page, link_selector: str) -> tuple[str, bytes, str]:
+    """Click a download link: the file's content type (asked again with the page's session, since a
+    download fires no response event), its bytes and its suggested name."""
+    link = page.locator(link_selector)
+    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
+        link.click()
+    file = download_info.value
+    with open(file.path(), "rb") as handle:
+        data = handle.read()
+    content_type = page.request.get(link.get_attribute("href"), timeout=DOWNLOAD_TIMEOUT_MS).headers["content-type"]
+    return content_type, data, file.suggested_filename
+
+
+def test_councillor_reads_switches_and_downloads_the_results(
+    page: Page, live_server, create_role_user, campaign, axe_path
+):
+    councillor = create_role_user(Role.COUNCILLOR)
+    login(page, live_server, councillor.username)
+    results_path = f"/staff/surveys/results/{campaign.slug}/"
+
+    page.goto("/staff/surveys/results/")
+    page.locator(f'main a[href="{results_path}"]').click()
+    expect(page).to_have_url(f"{live_server.url}{results_path}")
+    expect(page.locator("#q2-chart-title")).to_have_text("2. Liikutko viikoittain?")
+    assert page.locator("#q2 svg rect title").first.text_content().endswith("kyllä: 68,3\xa0%")  # weighted
+    assert_accessible(page, live_server, axe_path)
+
+    unweighted = page.locator(f'.estimate-switch a[href="{results_path}?estimate=unweighted"]')
+    unweighted.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}{results_path}?estimate=unweighted")
+    expect(page.locator(".estimate-switch a[aria-current=true]")).to_have_attribute(
+        "href", f"{results_path}?estimate=unweighted"
+    )
+    assert page.locator("#q2 svg rect title").first.text_content().endswith("kyllä: 62,5\xa0%")
+
+    content_type, data, filename = download(page, f'a[href="{results_path}download/pdf/?language=fi"]')
+    assert (content_type, filename) == (PDF, "pieni-fi.pdf")
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).replace("\xa0", " ")
+    assert "72,7 %" in text and "68,3 %" in text
+
+    content_type, data, filename = download(page, f'a[href="{results_path}download/xlsx/?language=sv"]')
+    assert (content_type, filename) == (XLSX, "pieni-sv.xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.worksheets[-1]["F1"].value == "1. Vilken åldersgrupp hör du till?"
+
+    switch_language(page, "sv")
+    expect(page.locator("#q2-chart-title")).to_have_text("2. Motionerar du varje vecka?")
+    assert_accessible(page, live_server, axe_path)
+
+
+@pytest.mark.parametrize(("language", "path"), [("fi", "/fi/kyselyt/pieni/"), ("sv", "/sv/enkater/pieni/")])
+def test_residents_page_with_a_published_summary_is_accessible(
+    page: Page, live_server, create_role_user, campaign, axe_path, language, path
+):
+    summary_publish(
+        campaign=campaign,
+        by=create_role_user(Role.COMMUNICATIONS),
+        intro_fi="Kiitos vastanneille! Tässä tulokset.",
+        intro_sv="Tack till alla som svarade! Här är resultaten.",
+        question_positions=[2, 3],
+    )
+
+    page.goto(path)
+
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator(".summary-intro")).to_have_text(
+        {"fi": "Kiitos vastanneille! Tässä tulokset.", "sv": "Tack till alla som svarade! Här är resultaten."}[language]
+    )
+    expect(page.locator("svg#summary-q2, svg[aria-labelledby^='summary-q2']")).to_have_count(1)
+    assert_accessible(page, live_server, axe_path)

@@ -1,0 +1,151 @@
+"""The summary communications publishes on the residents' page: who may publish, what residents see
+in each language, unpublishing, and the privacy rule that no figure describes fewer than 5 people."""
+
+import dataclasses
+
+import pytest
+from django.urls import reverse
+
+from kuntaportaali.roles import Role
+from surveys.errors import SurveyError
+from surveys.models import Answer, CampaignStatus, ResultSummary
+from surveys.reports.publication import MIN_PUBLIC_RESPONDENTS, summary_figures, summary_publish
+from tests.surveys.results_factory import hand_built_results, small_campaign
+
+pytestmark = pytest.mark.django_db
+
+INTROS = {
+    "intro_fi": "Kiitos kaikille vastanneille! Tässä tärkeimmät tulokset.",
+    "intro_sv": "Tack till alla som svarade! Här är de viktigaste resultaten.",
+}
+
+
+@pytest.fixture
+def campaign(role_users):
+    return small_campaign(role_users[Role.SURVEY_MANAGER])
+
+
+def publish(client, campaign, **data):
+    return client.post(reverse("surveys:summary", args=[campaign.slug]), INTROS | {"question_positions": [2, 3]} | data)
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNICATIONS, Role.ADMIN])
+def test_communications_and_admin_may_publish(client_as, campaign, role):
+    client = client_as(role)
+
+    assert client.get(reverse("surveys:summaries")).status_code == 200
+    response = publish(client, campaign)
+
+    assert response.status_code == 302
+    summary = ResultSummary.objects.get(campaign=campaign)
+    assert summary.is_published and summary.question_positions == [2, 3]
+    assert summary.figures["respondents"] == 8
+
+
+@pytest.mark.parametrize("role", [Role.COUNCILLOR, Role.SURVEY_MANAGER, Role.SUPERVISOR])
+def test_other_roles_may_not_publish(client_as, campaign, role):
+    client = client_as(role)
+
+    assert client.get(reverse("surveys:summaries")).status_code == 403
+    assert publish(client, campaign).status_code == 403
+    assert not ResultSummary.objects.exists()
+
+
+def test_residents_see_the_summary_in_finnish(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/fi/kyselyt/{campaign.slug}/").text
+
+    assert INTROS["intro_fi"] in page
+    assert 'id="summary-q2-title"' in page and 'id="summary-q3-title"' in page
+    assert "68,3\xa0%" in page  # weighted yes to Q2
+    assert "62,5\xa0%" not in page  # unweighted shares are not published
+    assert "3,58" in page  # weighted mean of Q3
+    assert "72,7\xa0%" in page  # the response rate (RR1)
+
+
+def test_swedish_page_has_the_swedish_texts(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/sv/enkater/{campaign.slug}/").text
+
+    assert INTROS["intro_sv"] in page and INTROS["intro_fi"] not in page
+    assert "Motionerar du varje vecka?" in page
+
+
+def test_english_page_falls_back_to_the_finnish_introduction(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/en/surveys/{campaign.slug}/").text
+
+    assert INTROS["intro_fi"] in page
+
+
+def test_groups_of_fewer_than_five_respondents_are_not_shown(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/en/surveys/{campaign.slug}/").text
+
+    # 18-29: 1 respondent (12.5 %) - hidden; 30-64: 3 (37.5 %) - hidden; 65+: 4 - hidden. Population shown.
+    assert page.count('<td class="num">fewer than 5</td>') == 3
+    assert "12.5\xa0%" not in page and "37.5\xa0%" not in page
+    assert "20.0\xa0%" in page and "50.0\xa0%" in page and "30.0\xa0%" in page
+
+
+def test_a_question_answered_by_fewer_than_five_is_left_out(make_campaign):
+    results = hand_built_results(make_campaign("vahan"), language="fi")
+    few = dataclasses.replace(results.questions[1], answered=MIN_PUBLIC_RESPONDENTS - 1)
+    results = dataclasses.replace(results, questions=[results.questions[0], few, *results.questions[2:]])
+
+    figures = summary_figures(results, question_positions=[2, 3])
+
+    assert figures["questions"][0] == {"position": 2, "text": "Liikutko viikoittain?", "shown": False}
+    assert [option["share"] for option in figures["questions"][1]["options"]] == [0.05, 0.09, 0.24, 0.38, 0.24]
+
+
+def test_unpublishing_takes_the_summary_off(client_as, client, campaign):
+    communications = client_as(Role.COMMUNICATIONS)
+    publish(communications, campaign)
+
+    response = communications.post(reverse("surveys:summary-unpublish", args=[campaign.slug]))
+
+    assert response.status_code == 302
+    client.logout()
+    assert INTROS["intro_fi"] not in client.get(f"/fi/kyselyt/{campaign.slug}/").text
+    assert ResultSummary.objects.get(campaign=campaign).intro_fi == INTROS["intro_fi"]  # kept for next time
+
+
+def test_list_of_campaigns_links_to_published_results(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get("/en/surveys/").text
+
+    assert f'href="/en/surveys/{campaign.slug}/#results-heading"' in page
+
+
+def test_a_running_campaign_cannot_be_published(client_as, campaign, role_users):
+    campaign.status = CampaignStatus.RUNNING
+    campaign.save(update_fields=["status"])
+
+    assert client_as(Role.COMMUNICATIONS).get(reverse("surveys:summary", args=[campaign.slug])).status_code == 404
+    with pytest.raises(SurveyError):
+        summary_publish(campaign=campaign, by=role_users[Role.COMMUNICATIONS], question_positions=[2], **INTROS)
+
+
+def test_too_few_respondents_are_never_published(campaign, role_users, english):
+    broken_off = campaign.responses.order_by("pk")[:4]
+    Answer.objects.filter(response__in=broken_off).delete()
+    campaign.responses.filter(pk__in=broken_off.values("pk")).update(status="partial")  # 4 respondents left
+
+    with pytest.raises(SurveyError, match=r"The results of fewer than 5 respondents are not published\."):
+        summary_publish(campaign=campaign, by=role_users[Role.COMMUNICATIONS], question_positions=[2], **INTROS)
+
+
+def test_an_open_question_has_no_chart_to_publish(campaign, role_users, english):
+    with pytest.raises(SurveyError, match=r"Question 4 has no chart to publish\."):
+        summary_publish(campaign=campaign, by=role_users[Role.COMMUNICATIONS], question_positions=[4], **INTROS)

@@ -1,0 +1,119 @@
+"""The results pages: who may open them, what a real small campaign's page shows, the weighted and
+unweighted switch, and the direct downloads of both report files."""
+
+import io
+
+import openpyxl
+import pypdf
+import pytest
+from django.urls import reverse
+
+from kuntaportaali.roles import Role
+from surveys.models import CampaignStatus
+from tests.surveys.results_factory import small_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(role_users):
+    return small_campaign(role_users[Role.SURVEY_MANAGER])
+
+
+def results_url(campaign, **query):
+    url = reverse("surveys:campaign-results", args=[campaign.slug])
+    return url + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")
+
+
+@pytest.mark.parametrize("role", [Role.COUNCILLOR, Role.SURVEY_MANAGER, Role.ADMIN])
+def test_readers_of_results_open_the_list_and_the_campaign(client_as, campaign, role):
+    client = client_as(role)
+
+    listing = client.get(reverse("surveys:results"))
+    page = client.get(results_url(campaign))
+
+    assert listing.status_code == 200
+    assert results_url(campaign) in listing.text
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.HR_ADMIN, Role.COMMUNICATIONS])
+def test_other_roles_get_403(client_as, campaign, role):
+    client = client_as(role)
+
+    assert client.get(reverse("surveys:results")).status_code == 403
+    assert client.get(results_url(campaign)).status_code == 403
+    download = reverse("surveys:report-download", args=[campaign.slug, "pdf"])
+    assert client.get(download).status_code == 403
+
+
+def test_residents_are_sent_to_the_login(client, campaign):
+    response = client.get(results_url(campaign))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_draft_campaign_has_no_results_page(client_as, campaign):
+    campaign.status = CampaignStatus.DRAFT
+    campaign.save(update_fields=["status"])
+
+    assert client_as(Role.COUNCILLOR).get(results_url(campaign)).status_code == 404
+
+
+def test_page_shows_the_figures_of_the_campaign(client_as, campaign):
+    page = client_as(Role.COUNCILLOR).get(results_url(campaign)).text
+
+    assert "72,7\xa0%" in page  # RR1 = 8 / 11
+    assert "62,5\xa0%" in page  # unweighted yes to Q2
+    assert "68,3\xa0%" in page  # weighted yes to Q2
+    assert "3,25" in page and "3,58" in page  # Q3 mean, unweighted and weighted
+    assert "2,25\xa0EUR" in page  # 25 billed minutes at 0.09 EUR
+    assert "Lisää pyöräteitä ja valaistusta" in page
+
+
+def test_switch_chooses_the_estimate_the_charts_show(client_as, campaign):
+    client = client_as(Role.COUNCILLOR)
+
+    weighted = client.get(results_url(campaign)).context
+    unweighted = client.get(results_url(campaign, estimate="unweighted")).context
+
+    assert weighted["estimate"] == "weighted" and unweighted["estimate"] == "unweighted"
+    q2_weighted = weighted["view"].questions[1].figure.chart
+    q2_unweighted = unweighted["view"].questions[1].figure.chart
+    assert ": 68,3\xa0%</title>" in q2_weighted and ": 62,5\xa0%</title>" not in q2_weighted
+    assert ": 62,5\xa0%</title>" in q2_unweighted and ": 68,3\xa0%</title>" not in q2_unweighted
+    switch = client.get(results_url(campaign, estimate="unweighted")).text
+    assert f'href="{results_url(campaign, estimate="unweighted")}" aria-current="true"' in switch
+
+
+def test_small_campaign_downloads_the_pdf_at_once(client_as, campaign):
+    response = client_as(Role.COUNCILLOR).get(
+        reverse("surveys:report-download", args=[campaign.slug, "pdf"]) + "?language=sv"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="pieni-sv.pdf"'
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert "Vilken åldersgrupp hör du till?" in text
+    assert "72,7 %" in text.replace("\xa0", " ")
+
+
+def test_small_campaign_downloads_the_workbook_at_once(client_as, campaign):
+    response = client_as(Role.SURVEY_MANAGER).get(
+        reverse("surveys:report-download", args=[campaign.slug, "xlsx"]) + "?language=fi"
+    )
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    responses = workbook.worksheets[-1]
+    assert [cell.value for cell in responses["A"]][1:] == list(range(1, 9))
+
+
+def test_unknown_format_or_language_is_404(client_as, campaign):
+    client = client_as(Role.COUNCILLOR)
+
+    assert client.get(reverse("surveys:report-download", args=[campaign.slug, "docx"])).status_code == 404
+    url = reverse("surveys:report-download", args=[campaign.slug, "pdf"]) + "?language=de"
+    assert client.get(url).status_code == 404

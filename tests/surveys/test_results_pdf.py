@@ -1,0 +1,81 @@
+"""The PDF report: the hand-built results' figures in Finnish and Swedish, a campaign without answers,
+and a real small campaign's report."""
+
+import io
+
+import pypdf
+import pytest
+
+from kuntaportaali.roles import Role
+from surveys.reports import pdf
+from surveys.reports.files import report_build
+from tests.surveys.results_factory import empty_results, hand_built_results, small_campaign
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text, spaces normalised (numbers are grouped with no-break spaces)."""
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    return "\n".join(" ".join(page.extract_text().replace("\xa0", " ").split(" ")) for page in pages)
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    return make_campaign("raportti")
+
+
+def test_finnish_report_has_the_figures(campaign):
+    data = pdf.render(hand_built_results(campaign, language="fi"))
+
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    assert "Kuntastrategiakysely" in text  # cover: the survey's title
+    assert "Tärkeintä on liikunta: 62,0 % liikkuu viikoittain." in text  # the summary
+    assert "15,1 %" in text  # RR1 = 146 / 970
+    assert "15,3 %" in text  # RR3 = 146 / (590 + 0.9516 * 380)
+    assert "95,2 %" in text  # e = 590 / 620
+    assert "Ikäryhmässä 18–29 on vain 8 vastaajaa" in text  # the weighting warning, shown prominently
+    assert "Liikutko viikoittain?" in text
+    assert "68,5 %" in text and "62,0 %" in text  # Q2 yes: unweighted 100/146, weighted
+    assert "53,0–71,0 %" in text  # its 95 % confidence interval
+    assert "3,82" in text and "3,67" in text and "3,48–3,86" in text  # Q3 mean and its interval
+    assert "liikenne" in text and "Enemmän kevyen liikenteen väyliä." in text  # open-answer themes, examples
+    assert "11 379,00 EUR" in text and "77,94 EUR" in text  # total and per complete answer
+    assert "102,8" in text and "1,42" in text  # effective sample size and design effect
+    assert "380" in text  # UH numbers in the appendix
+
+
+def test_swedish_report_is_in_swedish(campaign):
+    text = pdf_text(pdf.render(hand_built_results(campaign, language="sv")))
+
+    assert "Motionerar du varje vecka?" in text
+    assert "Kostnader" in text  # the costs heading in Swedish
+    assert "Fullständiga svar" in text  # "complete answers" in the key figures
+    assert "11 379,00 EUR" in text
+
+
+def test_english_report_uses_decimal_points(campaign):
+    text = pdf_text(pdf.render(hand_built_results(campaign, language="en")))
+
+    assert "Results per question (weighted)" in text
+    assert "15.1 %" in text and "11,379.00 EUR" in text
+
+
+def test_campaign_without_answers_still_gets_a_report_that_says_so(campaign):
+    text = pdf_text(pdf.render(empty_results(campaign, language="en")))
+
+    assert "The campaign got no answers, so there are no results to report." in text
+    assert "Results per question" not in text
+    assert "Funnel" in text and "95" in text  # the calls made
+    assert "Appendix: dispositions and weights" in text
+
+
+@pytest.mark.django_db
+def test_real_small_campaign_report(role_users):
+    campaign = small_campaign(role_users[Role.SURVEY_MANAGER])
+
+    text = pdf_text(report_build(campaign=campaign, file_format="pdf", language="fi"))
+
+    assert "72,7 %" in text  # RR1 = 8 / 11
+    assert "62,5 %" in text and "68,3 %" in text  # Q2 yes, unweighted and weighted
+    assert "3,25" in text and "3,58" in text  # Q3 mean, unweighted and weighted
+    assert "2,25 EUR" in text  # 25 minutes at 0.09 EUR

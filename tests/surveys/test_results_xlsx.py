@@ -1,0 +1,132 @@
+"""The Excel workbook: typed cells with number formats, frozen headers and autofilters on every sheet,
+and anonymous responses that never carry a phone number or a pseudonym."""
+
+import io
+
+import openpyxl
+import pytest
+
+from kuntaportaali.roles import Role
+from surveys.reports import xlsx
+from surveys.reports.files import report_build
+from surveys.reports.responses import AnonymousAnswers
+from tests.surveys.results_factory import SMALL_NUMBERS, empty_results, hand_built_results, small_campaign
+
+NO_ANSWERS = AnonymousAnswers(questions=[], responses=[])
+
+
+def workbook(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def rows(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+
+
+def row_with(sheet, *values) -> list:
+    """The cells of the first row that contains every one of `values`."""
+    return next(row for row in sheet.iter_rows(min_row=2) if all(v in [c.value for c in row] for v in values))
+
+
+@pytest.fixture
+def book(make_campaign):
+    return workbook(xlsx.render(hand_built_results(make_campaign("taulukko"), language="en"), answers=NO_ANSWERS))
+
+
+def test_sheets_are_named_and_each_has_a_frozen_header_and_an_autofilter(book):
+    assert book.sheetnames == [
+        "Summary",
+        "Questions",
+        "Means",
+        "Cross-tabs",
+        "Open-answer themes",
+        "Weights",
+        "Dispositions",
+        "Attempt coverage",
+        "Anonymous responses",
+    ]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref.startswith("A1:")
+        assert sheet["A1"].font.bold
+
+
+def test_summary_holds_numbers_shares_euros_and_dates(book):
+    summary = book["Summary"]
+
+    rr1 = row_with(summary, "RR1")[2]
+    assert rr1.value == pytest.approx(146 / 970) and rr1.number_format == "0.0%"
+    calls = row_with(summary, "Calls")[2]
+    assert calls.value == 2400 and isinstance(calls.value, int)
+    total = row_with(summary, "Total (EUR)")[2]
+    assert total.value == 11379 and total.number_format == "#,##0.00"
+    first_day = row_with(summary, "First calling day")[2]
+    assert first_day.value.date().isoformat() == "2025-12-08" and first_day.number_format == "yyyy-mm-dd"
+    assert row_with(summary, "Warning")[2].value.startswith("Ikäryhmässä 18–29 on vain 8 vastaajaa")
+
+
+def test_questions_sheet_has_each_answer_unweighted_and_weighted(book):
+    yes = [cell for cell in row_with(book["Questions"], "Kyllä")]
+
+    assert [cell.value for cell in yes] == [2, "Liikutko viikoittain?", "Kyllä", 100, 100 / 146, 0.62, 0.5301, 0.7099]
+    assert [cell.number_format for cell in yes[4:]] == ["0.0%"] * 4
+    mean = row_with(book["Means"], "Kuinka tyytyväinen olet?")
+    assert [cell.value for cell in mean] == [
+        3,
+        "Kuinka tyytyväinen olet?",
+        146,
+        pytest.approx(558 / 146),
+        3.67,
+        3.48,
+        3.86,
+    ]
+
+
+def test_crosstabs_themes_weights_and_dispositions(book):
+    assert [cell.value for cell in row_with(book["Cross-tabs"], "18–29", "Kyllä")] == [
+        2, "Liikutko viikoittain?", "Age group", "18–29", 8, "Kyllä", 0.875,
+    ]  # fmt: skip
+    assert rows(book["Open-answer themes"]) == [
+        [4, "Mitä kaupungin pitäisi kehittää?", "liikenne", 12],
+        [4, "Mitä kaupungin pitäisi kehittää?", "kirjasto", 7],
+    ]
+    assert [cell.value for cell in row_with(book["Weights"], "65+")] == ["Age group", "65+", 80, 80 / 146, 0.28, 0.28]
+    assert [cell.value for cell in row_with(book["Dispositions"], "UH")] == [
+        "UH", "Unknown eligibility (never answered)", 380, 0.38,
+    ]  # fmt: skip
+    assert rows(book["Attempt coverage"])[1] == [1, 300, 0, 90, 180, 10, 20, 0]
+
+
+def test_campaign_without_answers_gets_a_workbook_that_says_so(make_campaign):
+    book = workbook(xlsx.render(empty_results(make_campaign("tyhja"), language="en"), answers=NO_ANSWERS))
+
+    note = row_with(book["Summary"], "Note")[2].value
+    assert note == "The campaign got no answers, so there are no results to report."
+    assert rows(book["Questions"]) == [] and rows(book["Anonymous responses"]) == []
+    assert row_with(book["Summary"], "Calls")[2].value == 95
+
+
+@pytest.mark.django_db
+def test_anonymous_responses_are_numbered_and_never_name_a_contact(role_users):
+    campaign = small_campaign(role_users[Role.SURVEY_MANAGER])
+
+    book = workbook(report_build(campaign=campaign, file_format="xlsx", language="fi"))
+
+    sheet = book.worksheets[-1]
+    header = [cell.value for cell in sheet[1]]
+    assert header[5:] == [
+        "1. Mihin ikäryhmään kuulut?",
+        "2. Liikutko viikoittain?",
+        "3. Kuinka tyytyväinen olet?",
+        "4. Mitä kaupungin pitäisi kehittää?",
+    ]
+    first, second = rows(sheet)[:2]
+    assert first[0] == 1 and first[4] == pytest.approx(1.6) and first[5:] == [
+        "18–29", "kyllä", 5, "Lisää pyöräteitä ja valaistusta",
+    ]  # fmt: skip
+    assert second[8] == '\'=HYPERLINK("http://x")'  # a formula-like answer stays text
+    assert [row[0] for row in rows(sheet)] == list(range(1, 9))
+    everything = {str(cell.value) for each in book.worksheets for row in each.iter_rows() for cell in row}
+    pseudonyms = {str(pseudonym) for pseudonym in campaign.contacts.values_list("pseudonym", flat=True)}
+    assert not everything & pseudonyms
+    assert not any(number[1:] in value for value in everything for number in SMALL_NUMBERS)
