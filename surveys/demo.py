@@ -1,6 +1,12 @@
 """Demo data for `seed_demo`: a city-strategy survey like the pilot's, in Finnish and Swedish,
-and two launch-ready campaigns - `pilotti`, set up like the pilot, and `demo`, which may call at
-any hour so that a live demonstration works whenever it is given."""
+and two campaigns on the simulator carrier:
+
+- `pilotti`, set up like the pilot and ready to launch (`simulate_campaign --campaign pilotti
+  --contacts 7703` runs it at the pilot's scale on a virtual clock);
+- `demo`, running from the start: its window is every hour of every day (named so), so that in
+  `make demo` the worker calls its synthetic residents in real time whenever the demo is shown and
+  the live campaign page shows the calls progressing. Its retries come after 15 minutes, not hours.
+"""
 
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -9,17 +15,21 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import Campaign, Contact, Demographic, LaunchChecklist, QuestionKind, Survey
+from surveys.models import Campaign, CampaignStatus, Contact, Demographic, LaunchChecklist, QuestionKind, Survey
 from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services import surveys as survey_services
 from surveys.services.contacts import contacts_import
 from surveys.services.notices import information_notice_default
 from surveys.services.surveys import OptionText
+from surveys.synthetic_population import synthetic_contacts_add
+from surveys.telephony.simulator import LIVE_SEED
 
 SURVEY_SLUG = "kaupunkistrategia"
 SAMPLE_CONTACTS = Path(__file__).resolve().parent.parent / "docs" / "samples" / "contacts-sample.csv"
 CALLER_NUMBER = "+358 9 310 1691"
+# The running demo campaign: the sample file's numbers and synthetic ones up to this many.
+DEMO_CONTACTS = 400
 
 QUESTIONS = [
     {
@@ -63,8 +73,8 @@ QUESTIONS = [
             ("Työpaikat ja yrittäjyys", "Arbetsplatser och företagande"),
             ("Luonto ja ympäristö", "Natur och miljö"),
             ("Liikenneyhteydet", "Trafikförbindelser"),
-            ("Kulttuuri ja vapaa-aika", "Kultur och fritid"),
             ("Turvallisuus", "Trygghet"),
+            ("Kulttuuri ja vapaa-aika", "Kultur och fritid"),
         ],
     },
     {
@@ -109,8 +119,11 @@ def survey_demo_seed(*, today: date | None = None) -> str:
             campaign = campaign_services.campaign_create(
                 by=manager, slug=slug, survey_version=survey.current_version, caller_number=CALLER_NUMBER, **fields
             )
-        campaign_services.campaign_publish_questions(campaign=campaign, by=communications)
-        campaign_services.checklist_confirm(campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True))
+        if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.READY):
+            campaign_services.campaign_publish_questions(campaign=campaign, by=communications)
+            campaign_services.checklist_confirm(
+                campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True)
+            )
         if not campaign.contacts.exists():
             contacts_import(
                 campaign=campaign, data=SAMPLE_CONTACTS.read_bytes(), filename=SAMPLE_CONTACTS.name, by=manager
@@ -120,6 +133,11 @@ def survey_demo_seed(*, today: date | None = None) -> str:
                 announcement_services.announcement_publish(
                     announcement=announcement, published_on=published_on, by=communications
                 )
+    demo = Campaign.objects.get(slug="demo")
+    if demo.contacts.count() < DEMO_CONTACTS:
+        synthetic_contacts_add(campaign=demo, count=DEMO_CONTACTS - demo.contacts.count(), seed=LIVE_SEED)
+    if demo.status in (CampaignStatus.DRAFT, CampaignStatus.READY):
+        campaign_services.campaign_start(campaign=demo, by=manager)
     contacts = Contact.objects.filter(campaign__slug__in=["pilotti", "demo"]).count()
     return (
         f"survey={SURVEY_SLUG} questions={survey.current_version.questions.count()} "
@@ -170,6 +188,9 @@ def _pilot_fields(start: date) -> dict:
         "daily_end": time(20),
         "weekdays": [0, 1, 2, 3, 4],
         "exclude_holidays": True,
+        # Twenty lines, four new calls a second: the whole list is dialed in about half an hour.
+        "max_concurrent_calls": 20,
+        "calls_per_second": 4,
         "budget_cap": "12000",
     }
 
@@ -177,7 +198,7 @@ def _pilot_fields(start: date) -> dict:
 def _demo_fields(start: date) -> dict:
     return {
         **_common_fields(),
-        "name": "Esittelykampanja (soittaa mihin aikaan tahansa)",
+        "name": "Esittelykampanja (simuloidut puhelut mihin aikaan tahansa)",
         "start_date": start,
         "end_date": start + timedelta(days=60),
         "daily_start": time(0),
@@ -185,7 +206,8 @@ def _demo_fields(start: date) -> dict:
         "weekdays": [0, 1, 2, 3, 4, 5, 6],
         "exclude_holidays": False,
         "is_demo_window": True,
-        "budget_cap": "100",
+        "min_gap_minutes": 15,
+        "budget_cap": "300",
     }
 
 

@@ -16,3 +16,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Calls placed through the simulator go nowhere unless a test plays them (tests/surveys/test_simulation_live.py).
+SIMULATOR_LIVE_CALLS = False

@@ -3,7 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Campaign, CampaignStatus
-from surveys.simulation import simulate, synthetic_contacts_add
+from surveys.simulation import simulate
+from surveys.synthetic_population import synthetic_contacts_add
 
 
 class Command(BaseCommand):

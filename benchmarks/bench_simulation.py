@@ -1,0 +1,96 @@
+"""The pilot-scale simulation: the demo campaign `pilotti`, configured like the pilot (weekdays
+10-20 in the first half of December, up to 3 attempts, 0.09 EUR a minute), with 7,759 numbers -
+the demo sample's 56 and 7,703 synthetic residents - run from its first calling day to its end
+through the real dialer, its call jobs on Redis and the signed webhook views, on the virtual clock
+(`surveys.simulation.simulate`, as `manage.py simulate_campaign` runs it).
+
+Each run starts from an empty database. Prints the wall time of `simulate` (median of the runs),
+the CPU time of this process and of the simulation's worker processes, and the funnel and the
+respondents' age groups against the pilot's figures. Figures go to docs/benchmarks.md.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_simulation [--runs 3]
+"""
+
+import argparse
+import resource
+import statistics
+import time
+
+from benchmarks.harness import benchmark_database, describe_machine, setup_django
+
+PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "complete": 1132}
+PILOT_AGE_SHARES = {"18-29": 0.053, "65+": 0.54}
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of this process and of its finished child processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def one_run(*, seed: int, workers: int | None) -> dict:
+    import django_rq
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from surveys.demo import survey_demo_seed
+    from surveys.models import Campaign, LaunchChecklist
+    from surveys.services.campaigns import campaign_start
+    from surveys.simulation import complete_by_age_group, simulate
+    from surveys.synthetic_population import synthetic_contacts_add
+
+    for queue in settings.WORKER_QUEUES:
+        django_rq.get_queue(queue).empty()
+    for username in ("kyselyvastaava", "viestinta"):
+        get_user_model().objects.create_user(username)
+    survey_demo_seed()
+    pilot = Campaign.objects.get(slug="pilotti")
+    pilot = campaign_start(campaign=pilot, by=LaunchChecklist.objects.get(campaign=pilot).confirmed_by)
+    synthetic_contacts_add(campaign=pilot, count=PILOT["numbers"] - pilot.contacts.count(), seed=seed)
+
+    own_before, children_before = cpu_seconds()
+    start = time.perf_counter()
+    result = simulate(pilot, seed=seed, workers=workers)
+    wall = time.perf_counter() - start
+    own_after, children_after = cpu_seconds()
+    ages = complete_by_age_group(pilot, seed=seed)
+    return {
+        "wall": wall,
+        "cpu_main": own_after - own_before,
+        "cpu_workers": children_after - children_before,
+        "result": result,
+        "ages": {group: count / max(1, sum(ages.values())) for group, count in ages.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU)")
+    options = parser.parse_args()
+    setup_django()
+
+    runs = []
+    for number in range(1, options.runs + 1):
+        with benchmark_database():
+            if number == 1:
+                print(describe_machine())
+            run = one_run(seed=options.seed, workers=options.workers)
+        runs.append(run)
+        print(
+            f"run {number}: {run['wall']:.1f} s wall, CPU {run['cpu_main']:.1f} s main + "
+            f"{run['cpu_workers']:.1f} s workers; {run['result'].summary_line()}"
+        )
+    walls = [run["wall"] for run in runs]
+    print(f"wall time: median {statistics.median(walls):.1f} s (min {min(walls):.1f}, max {max(walls):.1f})")
+    result = runs[0]["result"].as_dict()
+    for name, pilot in PILOT.items():
+        print(f"  {name:<9} {result[name]:>7,}  pilot {pilot:>7,}  {result[name] / pilot - 1:+.1%}")
+    for group, pilot in PILOT_AGE_SHARES.items():
+        share = runs[0]["ages"][group]
+        print(f"  complete {group:<6} {share:6.1%}  pilot {pilot:6.1%}  {share / pilot - 1:+.1%}")
+
+
+if __name__ == "__main__":
+    main()

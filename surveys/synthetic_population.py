@@ -1,0 +1,404 @@
+"""The synthetic residents behind the simulator carrier: who they are, how they behave on the
+phone and what they truly think.
+
+Every contact of a campaign is one resident, built from the simulation's seed and the contact's
+pseudonym alone, so the same seed always gives the same people:
+
+- **Age** from the contact's birth year (age = the campaign's year - birth year), else drawn from
+  AGE_BRACKETS. AGE_GROUPS is the same distribution in the three groups the behaviour and the
+  opinions depend on; the demo's population targets (surveys/demo_results.py) use these shares.
+- **District** from the postal code (DISTRICTS lists each district's share and postal codes, named
+  like the options of the demo survey's district question), else drawn from the shares. Age and
+  district are independent.
+- **Behaviour on the phone** per age group (BEHAVIOUR), calibrated on the pilot (see below).
+
+**True opinions.** Each resident's answer to every question is fixed, drawn from a distribution
+that depends on their age group - and on their district when the survey asks the district - with
+a random generator seeded by (seed, resident, question position). Respondents give exactly these
+answers, so a result can be checked against `population_truth`. The model, per question kind:
+
+- scale 1-5: a normal curve around a mean by age group (SCALE_MEANS: the young are the least and
+  the 65+ the most satisfied), cut to 1..5 with SCALE_SPREAD;
+- yes/no: "yes" (1) with a probability by age group (YES_SHARES: the young say yes most often);
+- choice: every option weighs 1, the age group's favourite CHOICE_FAVOURITE_WEIGHT more - the 65+
+  favour the first option, the 30-64 the second and the 18-29 the last;
+- number: a normal curve around a point of the allowed range by age group (NUMBER_POINTS);
+- with a district question, each district shifts the scale means (and the yes share) by
+  DISTRICT_LEANS, to one side on every other opinion question, and the district's own favourite
+  choice option (the district's place in DISTRICTS, wrapped around) weighs one more.
+
+Only age and district drive both who answers and what they think ("missing at random" given age
+and district), so weighting to the population by them removes the sample's bias.
+
+**Calibration** (`tests/surveys/test_simulation_calibration.py`, `benchmarks/bench_simulation.py`).
+The pilot called 7,759 numbers up to 3 times: 20,219 calls (2.61 a number), 13,139 answered (65 %
+of the calls), 1,132 complete (14.6 % of the numbers); 5.3 % of the respondents were 18-29 and
+54 % 65+. The dialer tries a number again unless a person heard the introduction, so 2.61 calls a
+number means a person stays for the introduction in only about one call in seven; the other
+answered calls are voicemail or people hanging up as soon as they hear a robot. The age skew comes
+from the young picking up less, hanging up more and finishing less often.
+"""
+
+import math
+import random
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+
+from surveys.calling_window import HELSINKI
+from surveys.models import Campaign, Contact, Demographic, DoNotCall, QuestionKind, SurveyVersion
+from surveys.phone_numbers import phone_encrypt, phone_hash
+
+# (youngest, oldest, share of the adult residents); the last bracket is open-ended.
+AGE_BRACKETS = ((18, 29, 0.15), (30, 44, 0.22), (45, 64, 0.28), (65, 74, 0.19), (75, 94, 0.16))
+AGE_GROUPS = {"18-29": 0.15, "30-64": 0.50, "65+": 0.35}
+# District: (share of the residents, its postal codes). The demo contacts' codes are all here.
+DISTRICTS = {
+    "Keskusta": (0.30, ("01900",)),
+    "Pohjoinen": (0.18, ("01910",)),
+    "Etelä": (0.17, ("01940",)),
+    "Itä": (0.14, ("01950",)),
+    "Länsi": (0.13, ("01970",)),
+    "Haja-asutusalue": (0.08, ("01980", "01990")),
+}
+POSTAL_DISTRICTS = {code: name for name, (_share, codes) in DISTRICTS.items() for code in codes}
+SWEDISH_SPEAKERS = 0.05
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How the residents of one age group treat a robot's call."""
+
+    picks_up: float  # a person or their voicemail answers (before the hour's effect)
+    voicemail: float  # of the calls answered, those answered by voicemail
+    listens: float  # of the people who answer, those who stay for the introduction
+    consents: float  # of those who hear the introduction, those who press 1
+    finishes: float  # of those who consent, those who answer to the end
+    speaks: float  # answer by speech instead of the keypad
+    daytime: float  # picking up on a weekday before 16 ...
+    evening: float  # ... and from 16 on, relative to `picks_up`
+    weekend: float
+
+
+BEHAVIOUR = {
+    "18-29": Behaviour(0.57, 0.45, 0.23, 0.40, 0.58, 0.30, daytime=0.85, evening=1.25, weekend=1.10),
+    "30-64": Behaviour(0.675, 0.40, 0.33, 0.52, 0.63, 0.20, daytime=0.85, evening=1.25, weekend=1.10),
+    "65+": Behaviour(0.73, 0.30, 0.37, 0.62, 0.72, 0.10, daytime=1.05, evening=0.90, weekend=1.00),
+}
+# Picking up by district, relative (about 1 on average): the rural area answers most.
+DISTRICT_PICK_UP = {
+    "Keskusta": 0.92,
+    "Pohjoinen": 1.00,
+    "Etelä": 1.02,
+    "Itä": 0.98,
+    "Länsi": 1.03,
+    "Haja-asutusalue": 1.15,
+}
+DISCONNECTED = 0.01  # numbers no longer in use: every call fails
+OPTS_OUT = 0.10  # of those who do not consent: press 9 (the rest press 2 or hang up)
+HANGS_UP_AT_INTRO = 0.30  # of those who do not consent: hang up without pressing anything
+
+SCALE_MEANS = {"18-29": 2.6, "30-64": 3.3, "65+": 3.9}
+SCALE_SPREAD = 1.0
+YES_SHARES = {"18-29": 0.70, "30-64": 0.50, "65+": 0.30}
+CHOICE_FAVOURITE_WEIGHT = 2.5
+NUMBER_POINTS = {"18-29": 0.35, "30-64": 0.25, "65+": 0.15}  # where in the allowed range, 0..1
+NUMBER_SPREAD = 0.12  # of the allowed range
+DISTRICT_LEANS = {
+    "Keskusta": 0.3,
+    "Pohjoinen": 0.0,
+    "Etelä": 0.1,
+    "Itä": -0.2,
+    "Länsi": -0.1,
+    "Haja-asutusalue": -0.4,
+}
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What a resident needs to know of a question to answer it."""
+
+    position: int
+    kind: str
+    demographic: str
+    required: bool
+    digits: tuple[int, ...]
+    labels: tuple[str, ...]  # the options' Finnish labels, in digit order
+    skips: dict[int, int] = field(default_factory=dict)  # digit -> position it jumps to
+    min_value: int | None = None
+    max_value: int | None = None
+
+    @property
+    def is_opinion(self) -> bool:
+        return not self.demographic and self.kind != QuestionKind.OPEN
+
+
+@dataclass(frozen=True)
+class SurveyQuestions:
+    questions: tuple[QuestionSpec, ...]
+
+    def at(self, position: int) -> QuestionSpec | None:
+        return next((question for question in self.questions if question.position == position), None)
+
+    @property
+    def asks_district(self) -> bool:
+        return any(question.demographic == Demographic.DISTRICT for question in self.questions)
+
+    def opinion_order(self, position: int) -> int:
+        """0 for the first opinion question, 1 for the second, ..."""
+        opinions = [question.position for question in self.questions if question.is_opinion]
+        return opinions.index(position)
+
+    def next_after(self, question: QuestionSpec, answer: int | None) -> QuestionSpec | None:
+        if answer in question.skips:
+            return self.at(question.skips[answer])
+        return next((later for later in self.questions if later.position > question.position), None)
+
+
+def survey_questions(version: SurveyVersion) -> SurveyQuestions:
+    questions = list(version.questions.prefetch_related("options").order_by("position"))
+    positions = {question.pk: question.position for question in questions}
+    specs = []
+    for question in questions:
+        options = sorted(question.options.all(), key=lambda option: option.digit)
+        specs.append(
+            QuestionSpec(
+                position=question.position,
+                kind=question.kind,
+                demographic=question.demographic,
+                required=question.required,
+                digits=tuple(option.digit for option in options),
+                labels=tuple(option.label_fi for option in options),
+                skips={option.digit: positions[option.skip_to_id] for option in options if option.skip_to_id},
+                min_value=question.min_value,
+                max_value=question.max_value,
+            )
+        )
+    return SurveyQuestions(tuple(specs))
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """What the contact list says of a resident."""
+
+    pseudonym: str
+    birth_year: int | None
+    postal_code: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Resident:
+    seed: int
+    key: str  # the contact's pseudonym
+    age: int
+    district: str
+    language: str
+    disconnected: bool
+    consents: bool
+    finishes: bool
+    speaks: bool
+    break_off: float  # when not finishing: hangs up at this point of the questions (0..1)
+
+    @property
+    def age_group(self) -> str:
+        return _age_group(self.age)
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return BEHAVIOUR[self.age_group]
+
+    def rng(self, *parts) -> random.Random:
+        return random.Random(":".join(str(part) for part in (self.seed, self.key, *parts)))  # noqa: S311 - a simulation
+
+    def picks_up(self, moment: datetime) -> float:
+        """The chance that this resident (or their voicemail) answers a call at `moment`."""
+        behaviour = self.behaviour
+        local = moment.astimezone(HELSINKI)
+        if local.weekday() >= 5:
+            factor = behaviour.weekend
+        else:
+            factor = behaviour.evening if local.hour >= 16 else behaviour.daytime
+        return min(0.97, behaviour.picks_up * factor * DISTRICT_PICK_UP[self.district])
+
+
+def resident_build(facts: ContactFacts, *, seed: int, year: int) -> Resident:
+    """The resident behind a contact; `year` is the campaign's, for the age from the birth year."""
+    rng = random.Random(f"{seed}:{facts.pseudonym}")  # noqa: S311 - a simulation, not a secret
+    age = max(year - facts.birth_year, AGE_BRACKETS[0][0]) if facts.birth_year else _age_draw(rng)
+    district = POSTAL_DISTRICTS.get(facts.postal_code) or _district_draw(rng)
+    behaviour = BEHAVIOUR[_age_group(age)]
+    return Resident(
+        seed=seed,
+        key=facts.pseudonym,
+        age=age,
+        district=district,
+        language=facts.language,
+        disconnected=rng.random() < DISCONNECTED,
+        consents=rng.random() < behaviour.consents,
+        finishes=rng.random() < behaviour.finishes,
+        speaks=rng.random() < behaviour.speaks,
+        break_off=rng.random(),
+    )
+
+
+def _age_group(age: int) -> str:
+    return "18-29" if age < 30 else "30-64" if age < 65 else "65+"
+
+
+def _age_draw(rng: random.Random) -> int:
+    youngest, oldest, _share = rng.choices(AGE_BRACKETS, weights=[share for *_ages, share in AGE_BRACKETS])[0]
+    return rng.randint(youngest, oldest)
+
+
+def _district_draw(rng: random.Random) -> str:
+    return rng.choices(list(DISTRICTS), weights=[share for share, _codes in DISTRICTS.values()])[0]
+
+
+def true_answer(resident: Resident, question: QuestionSpec, survey: SurveyQuestions) -> int | None:
+    """The resident's answer to the question: an option's digit, or a number; None for open questions."""
+    if question.demographic == Demographic.AGE_GROUP:
+        return _age_digit(question, resident.age)
+    if question.demographic == Demographic.DISTRICT:
+        return _district_digit(question, resident.district)
+    if question.demographic == Demographic.GENDER:
+        return question.digits[resident.rng("gender").randrange(min(2, len(question.digits)))]
+    if question.kind == QuestionKind.OPEN:
+        return None
+    rng = resident.rng("opinion", question.position)
+    group = resident.age_group
+    lean = 0.0
+    if survey.asks_district:
+        lean = DISTRICT_LEANS[resident.district] * (1 if survey.opinion_order(question.position) % 2 == 0 else -1)
+    if question.kind == QuestionKind.SCALE:
+        return _around(rng, question.digits, SCALE_MEANS[group] + lean, SCALE_SPREAD)
+    if question.kind == QuestionKind.YES_NO:
+        yes, no = question.digits[0], question.digits[-1]
+        return yes if rng.random() < YES_SHARES[group] + lean / 10 else no
+    if question.kind == QuestionKind.NUMBER:
+        low, high = question.min_value or 0, question.max_value if question.max_value is not None else 100
+        value = rng.gauss(low + (high - low) * NUMBER_POINTS[group], (high - low) * NUMBER_SPREAD)
+        return min(high, max(low, round(value)))
+    weights = [1.0] * len(question.digits)
+    favourite = {"65+": 0, "30-64": min(1, len(weights) - 1), "18-29": len(weights) - 1}[group]
+    weights[favourite] += CHOICE_FAVOURITE_WEIGHT
+    if survey.asks_district:
+        weights[list(DISTRICTS).index(resident.district) % len(weights)] += 1
+    return rng.choices(question.digits, weights=weights)[0]
+
+
+def _around(rng: random.Random, values: tuple[int, ...], mean: float, spread: float) -> int:
+    weights = [math.exp(-((value - mean) ** 2) / (2 * spread**2)) for value in values]
+    return rng.choices(values, weights=weights)[0]
+
+
+def _age_digit(question: QuestionSpec, age: int) -> int:
+    """The option whose age range holds `age`: each label starts with its youngest age ("18–29",
+    "75 tai yli"). Options without ages are taken as AGE_GROUPS in order."""
+    youngest = [re.match(r"\s*(\d+)", label) for label in question.labels]
+    if all(youngest):
+        fitting = [digit for digit, found in zip(question.digits, youngest, strict=True) if int(found[1]) <= age]
+        return fitting[-1] if fitting else question.digits[0]
+    group = list(AGE_GROUPS).index(_age_group(age))
+    return question.digits[min(group, len(question.digits) - 1)]
+
+
+def _district_digit(question: QuestionSpec, district: str) -> int:
+    if district in question.labels:
+        return question.digits[question.labels.index(district)]
+    return question.digits[list(DISTRICTS).index(district) % len(question.digits)]
+
+
+def answers_path(resident: Resident, survey: SurveyQuestions) -> dict[int, int | None]:
+    """Position -> true answer of every question the resident would be asked, skip rules followed."""
+    answers = {}
+    question = survey.questions[0] if survey.questions else None
+    while question is not None:
+        answer = true_answer(resident, question, survey)
+        answers[question.position] = answer
+        question = survey.next_after(question, answer)
+    return answers
+
+
+@dataclass(frozen=True)
+class TruthForQuestion:
+    """The whole population's answers to one opinion question."""
+
+    position: int
+    kind: str
+    residents: int  # those the question would be put to (skip rules followed)
+    shares: dict[str, float]  # answer as keyed in ("1".."5", option digit, number) -> share
+    mean: float | None  # scale and number questions
+
+
+def population_truth(campaign: Campaign, *, seed: int) -> dict[int, TruthForQuestion]:
+    """The true answers of ALL the campaign's residents, reached or not, to each question that is
+    neither demographic nor open: what a perfect survey of the campaign's numbers would find."""
+    survey = survey_questions(campaign.survey_version)
+    given: dict[int, list[int]] = {question.position: [] for question in survey.questions if question.is_opinion}
+    for facts in contact_facts(Contact.objects.filter(campaign=campaign)):
+        resident = resident_build(facts, seed=seed, year=campaign.start_date.year)
+        for position, answer in answers_path(resident, survey).items():
+            if position in given:
+                given[position].append(answer)
+    truth = {}
+    for position, answers in given.items():
+        question = survey.at(position)
+        values = question.digits if question.digits else sorted(set(answers))
+        count = len(answers)
+        truth[position] = TruthForQuestion(
+            position=position,
+            kind=question.kind,
+            residents=count,
+            shares={str(value): (answers.count(value) / count if count else 0.0) for value in values},
+            mean=(sum(answers) / count if count else None)
+            if question.kind in (QuestionKind.SCALE, QuestionKind.NUMBER)
+            else None,
+        )
+    return truth
+
+
+def contact_facts(contacts) -> list[ContactFacts]:
+    return [
+        ContactFacts(str(pseudonym), birth_year, postal_code, language)
+        for pseudonym, birth_year, postal_code, language in contacts.values_list(
+            "pseudonym", "birth_year", "postal_code", "language"
+        )
+    ]
+
+
+@transaction.atomic
+def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int) -> int:
+    """Add `count` synthetic residents' numbers to the campaign, drawn like the population: age
+    from AGE_BRACKETS, a postal code of a district by DISTRICTS (numbers on the registry left out)."""
+    rng = random.Random(f"contacts:{seed}:{campaign.slug}")  # noqa: S311 - a simulation, not a secret
+    year = campaign.start_date.year
+    taken = set(Contact.objects.filter(campaign=campaign).values_list("phone_hash", flat=True))
+    blocked = set(DoNotCall.objects.values_list("phone_hash", flat=True))
+    contacts = []
+    while len(contacts) < count:
+        number = f"+35850{rng.randrange(10**7):07d}"
+        pseudonym = uuid.UUID(int=rng.getrandbits(128), version=4)
+        age, district = _age_draw(rng), _district_draw(rng)
+        postal_code = rng.choice(DISTRICTS[district][1])
+        language = "sv" if rng.random() < SWEDISH_SPEAKERS else "fi"
+        number_hash = phone_hash(number)
+        if number_hash in taken or number_hash in blocked:
+            continue
+        taken.add(number_hash)
+        contacts.append(
+            Contact(
+                campaign=campaign,
+                pseudonym=pseudonym,
+                phone_encrypted=phone_encrypt(number),
+                phone_hash=number_hash,
+                birth_year=year - age,
+                postal_code=postal_code,
+                language=language,
+            )
+        )
+    Contact.objects.bulk_create(contacts, batch_size=1000)
+    return len(contacts)
