@@ -59,3 +59,11 @@ def demo_fixed_costs(*, campaign: Campaign) -> int:
         campaign=campaign, description=description, defaults={"amount": amount}
     )
     return int(created)
+
+
+def results_demo_seed() -> str:
+    """The demo town's population targets and the pilot campaign's number list cost."""
+    targets = demo_population_targets()
+    pilot = Campaign.objects.filter(slug="pilotti").first()
+    costs = demo_fixed_costs(campaign=pilot) if pilot else 0
+    return f"targets={targets} fixed_costs={costs}"

@@ -1,12 +1,15 @@
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 
-from surveys.models import Campaign, Survey
+from surveys.demo_results import results_demo_seed
+from surveys.models import Campaign, CampaignStatus, PopulationTarget, Survey
 from surveys.services.campaigns import campaign_launch_problems
 
 
 @pytest.mark.django_db
-def test_seed_demo_adds_a_pilot_like_survey_and_two_launch_ready_campaigns(capsys):
+def test_seed_demo_adds_a_pilot_like_survey_a_pilot_ready_to_launch_and_a_running_demo_campaign(capsys):
     call_command("seed_demo", "--password", "demo-salasana-1")
     call_command("seed_demo", "--password", "demo-salasana-1")
 
@@ -24,7 +27,16 @@ def test_seed_demo_adds_a_pilot_like_survey_and_two_launch_ready_campaigns(capsy
     assert pilot.exclude_holidays and not pilot.is_demo_window
     assert demo.is_demo_window and demo.weekdays == list(range(7)) and not demo.exclude_holidays
     assert campaign_launch_problems(campaign=pilot) == []
-    assert campaign_launch_problems(campaign=demo) == []
-    assert (pilot.contacts.count(), demo.contacts.count()) == (56, 56)
+    assert (pilot.status, demo.status) == (CampaignStatus.DRAFT, CampaignStatus.RUNNING)
+    assert demo.telephony_provider == "simulator" and demo.min_gap_minutes == 15
+    # The demo calls the sample file's 56 numbers and synthetic residents up to 400.
+    assert (pilot.contacts.count(), demo.contacts.count()) == (56, 400)
     assert pilot.contact_imports.count() == 1, "a second seed imports nothing again"
-    assert "surveys: survey=kaupunkistrategia questions=8 campaigns=pilotti,demo" in capsys.readouterr().out
+    assert demo.status_changes.filter(to_status=CampaignStatus.RUNNING).count() == 1
+    output = capsys.readouterr().out
+    assert "surveys: survey=kaupunkistrategia questions=8 campaigns=pilotti,demo" in output
+    # 5 age groups + 6 districts, and the pilot's number list; a second seed adds nothing.
+    assert "survey results: targets=11 fixed_costs=1" in output
+    assert results_demo_seed() == "targets=0 fixed_costs=0"
+    assert PopulationTarget.objects.filter(dimension="age_group").count() == 5
+    assert pilot.fixed_costs.get().amount == Decimal("2100.00")

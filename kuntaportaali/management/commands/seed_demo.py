@@ -5,6 +5,7 @@ from hrreports.demo import hr_demo_seed
 from kuntaportaali.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
 from kuntaportaali.roles import roles_sync
 from surveys.demo import survey_demo_seed
+from surveys.demo_results import results_demo_seed
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         roles_sync()
         created, updated = demo_users_seed(password=password)
         self.stdout.write(f"surveys: {survey_demo_seed()}")
+        self.stdout.write(f"survey results: {results_demo_seed()}")
         self.stdout.write(f"hr: {hr_demo_seed()}")
 
         self.stdout.write("Demo logins (username / role):")
