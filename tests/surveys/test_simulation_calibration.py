@@ -8,11 +8,6 @@ sample: they must be within 10 %. Completes (about 170 here) and the respondents
 carry a sampling error of several per cent at this size, so they must be within 10 % plus two
 standard errors of the sample - a miscalibration still fails, the luck of one sample does not.
 The whole pilot's scale, within 10 % without that allowance, is benchmarks/bench_simulation.py.
-
-The same simulated campaign then checks issue 5 item 8: raked by age group and district to the
-demo town's targets (the synthetic population's own shares), the weighted estimates are closer to
-the population's true opinions than the unweighted ones. Both errors are printed for
-docs/benchmarks.md.
 """
 
 import math
@@ -20,13 +15,10 @@ import math
 import pytest
 
 from surveys.demo import survey_demo_seed
-from surveys.demo_results import demo_population_targets
 from surveys.models import Campaign, LaunchChecklist
 from surveys.services.campaigns import campaign_start
-from surveys.services.estimates import estimate_errors
-from surveys.services.results import campaign_results
 from surveys.simulation import complete_by_age_group, simulate
-from surveys.synthetic_population import population_truth, synthetic_contacts_add
+from surveys.synthetic_population import synthetic_contacts_add
 from tests.conftest import make_user
 
 PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "complete": 1132}
@@ -36,7 +28,7 @@ SEED = 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_default_calibration_reproduces_the_pilot_and_weighting_corrects_its_skew(rq_queues):
+def test_the_default_calibration_reproduces_the_pilot_on_a_sample(rq_queues):
     make_user("kyselyvastaava")
     make_user("viestinta")
     survey_demo_seed()
@@ -65,15 +57,3 @@ def test_the_default_calibration_reproduces_the_pilot_and_weighting_corrects_its
     for group, share in PILOT_AGE_SHARES.items():
         standard_error = math.sqrt(share * (1 - share) / respondents)
         assert ages[group] / respondents == pytest.approx(share, abs=0.10 * share + 2 * standard_error)
-
-    demo_population_targets()
-    results = campaign_results(pilot, language="fi")
-    errors = estimate_errors(results, population_truth(pilot, seed=SEED))
-    print(
-        f"\nrespondents={results.weighting.respondents} deff={results.weighting.design_effect:.2f} "
-        f"shares MAE weighted={errors['shares']['weighted']:.4f} unweighted={errors['shares']['unweighted']:.4f} "
-        f"means MAE weighted={errors['means']['weighted']:.4f} unweighted={errors['means']['unweighted']:.4f}"
-    )
-    assert (results.weighting.method, results.weighting.dimensions) == ("raking", ["age_group", "district"])
-    assert errors["shares"]["weighted"] < errors["shares"]["unweighted"]
-    assert errors["means"]["weighted"] < errors["means"]["unweighted"]
