@@ -229,6 +229,7 @@ def test_a_councillor_cannot_add_costs(client_as, campaign):
 def test_demo_targets_match_the_demo_survey_and_keep_an_administrators_shares(db):
     call_command("seed_demo", "--password", "demo-salasana-1")
     PopulationTarget.objects.all().delete()
+    CampaignFixedCost.objects.all().delete()
     survey = Survey.objects.get(slug="kaupunkistrategia")
 
     created = demo_population_targets()
