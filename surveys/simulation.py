@@ -37,10 +37,17 @@ from surveys.models import (
     Response,
     ResponseStatus,
 )
-from surveys.services.dialing import DIALER_QUEUE, TICK_SECONDS, attempt_place, campaign_spend, dial_tick
+from surveys.services.dialing import (
+    DIALER_QUEUE,
+    TICK_SECONDS,
+    attempt_place,
+    campaign_spend,
+    dial_tick,
+    place_call_job_id,
+)
 from surveys.services.dispositions import campaign_dispositions
 from surveys.synthetic_population import AGE_GROUPS, contact_facts, resident_build
-from surveys.telephony.simulator import Carrier, SimulatorProvider, virtual_carrier
+from surveys.telephony.simulator import Carrier, virtual_calls_start, virtual_carrier
 
 # About every 2,500 calls (at a call a second), the tables' statistics are brought up to date.
 STATISTICS_EVERY_TICKS = 500
@@ -73,8 +80,9 @@ def simulate(campaign: Campaign, *, seed: int = 1, workers: int | None = None) -
     """Run the running campaign from its first calling day to its end on the virtual clock.
 
     `workers` processes run the call jobs and play the calls of each tick side by side, as several
-    RQ workers would (default: one per CPU on PostgreSQL, none - this process - otherwise). Each
-    call plays the same whichever process plays it, so the result does not depend on them."""
+    RQ workers would (default on PostgreSQL: one more than the CPUs, as they also wait for the
+    database; elsewhere none - this process). Each call plays the same whichever process plays it,
+    so the result does not depend on them."""
     queue = django_rq.get_queue(DIALER_QUEUE)
     # Calls end within the tick that placed them, so a tick can start this many at most.
     per_tick = min(campaign.max_concurrent_calls, math.ceil(campaign.calls_per_second * TICK_SECONDS))
@@ -86,7 +94,7 @@ def simulate(campaign: Campaign, *, seed: int = 1, workers: int | None = None) -
                 _statistics_refresh()
             ticks += 1
             queued = dial_tick(campaign=campaign, now=clock)
-            play(_call_jobs_take(queue), clock)
+            play(_call_jobs_take(campaign, queue), clock)
             if queued >= per_tick:
                 clock = next_open_moment(campaign, clock + timedelta(seconds=TICK_SECONDS))
             else:
@@ -94,18 +102,21 @@ def simulate(campaign: Campaign, *, seed: int = 1, workers: int | None = None) -
     return simulation_result(campaign)
 
 
-def _call_jobs_take(queue: Queue) -> list[int]:
-    """The attempts of the call jobs waiting in the queue, the jobs removed: the simulation runs them."""
-    jobs = [
-        job
-        for job in Job.fetch_many(queue.get_job_ids(), connection=queue.connection)
-        if job is not None and job.func_name == "surveys.jobs.place_call"
-    ]
+def _call_jobs_take(campaign: Campaign, queue: Queue) -> list[int]:
+    """The campaign's queued attempts, their call jobs taken off the queue: the simulation runs them
+    (the jobs of other campaigns stay for the workers)."""
+    attempt_ids = list(
+        CallAttempt.objects.filter(contact__campaign=campaign, status=CallStatus.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     with queue.connection.pipeline() as pipeline:
-        for job in jobs:
-            job.delete(pipeline=pipeline)
+        for attempt_id in attempt_ids:
+            job_id = place_call_job_id(attempt_id)
+            queue.remove(job_id, pipeline=pipeline)
+            pipeline.delete(Job.key_for(job_id))
         pipeline.execute()
-    return [job.args[0] for job in jobs]
+    return attempt_ids
 
 
 @contextmanager
@@ -113,10 +124,11 @@ def _call_players(*, seed: int, workers: int | None):
     """A function that runs the call jobs of these attempts at a virtual moment and plays the calls
     placed, returning when all have ended: in this process, or spread over worker processes."""
     if workers is None:
-        workers = (os.cpu_count() or 1) if connection.vendor == "postgresql" and not connection.in_atomic_block else 0
+        parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+        workers = (os.cpu_count() or 1) + 1 if parallel else 0
     if workers <= 1:
-        with virtual_carrier(seed=seed):
-            yield partial(_calls_place_and_play, carrier=Carrier())
+        with virtual_carrier(seed=seed) as placed:
+            yield partial(_calls_place_and_play, carrier=Carrier(), placed=placed)
         return
     # The workers must not share this process's database connection: each opens its own.
     connections.close_all()
@@ -126,28 +138,26 @@ def _call_players(*, seed: int, workers: int | None):
         pool.join()
 
 
-_player_carrier: Carrier | None = None
+_player: dict = {}
 
 
 def _player_start(seed: int) -> None:
-    """A worker process of the simulation: its own carrier, and calls placed wait for it."""
-    global _player_carrier
-    _player_carrier = Carrier()
-    SimulatorProvider.virtual_calls, SimulatorProvider.virtual_seed = deque(), seed
+    """A worker process of the simulation: its own carrier and queue of calls placed."""
+    _player.update(carrier=Carrier(), placed=virtual_calls_start(seed=seed))
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")
 
 
 def _player_play(attempt_id: int, now: datetime) -> None:
-    _calls_place_and_play([attempt_id], now, carrier=_player_carrier)
+    _calls_place_and_play([attempt_id], now, **_player)
 
 
-def _calls_place_and_play(attempt_ids: list[int], now: datetime, *, carrier: Carrier) -> None:
+def _calls_place_and_play(attempt_ids: list[int], now: datetime, *, carrier: Carrier, placed: deque) -> None:
     """The worker's part: place each call (its job) at the virtual moment, then play it to its end."""
     for attempt_id in attempt_ids:
         attempt_place(attempt_id=attempt_id, now=now)
-    while SimulatorProvider.virtual_calls:
-        carrier.play(SimulatorProvider.virtual_calls.popleft(), start=now)
+    while placed:
+        carrier.play(placed.popleft(), start=now)
 
 
 def _next_work(campaign: Campaign, clock: datetime, *, queued: int) -> datetime | None:

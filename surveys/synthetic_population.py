@@ -36,7 +36,7 @@ of the calls), 1,132 complete (14.6 % of the numbers); 5.3 % of the respondents 
 54 % 65+. The dialer tries a number again unless a person heard the introduction, so 2.61 calls a
 number means a person stays for the introduction in only about one call in seven; the other
 answered calls are voicemail or people hanging up as soon as they hear a robot. The age skew comes
-from the young picking up less, hanging up more and finishing less often.
+from the young picking up less, hanging up more, consenting and finishing less often.
 """
 
 import math
@@ -52,7 +52,7 @@ from surveys.calling_window import HELSINKI
 from surveys.models import Campaign, Contact, Demographic, DoNotCall, QuestionKind, SurveyVersion
 from surveys.phone_numbers import phone_encrypt, phone_hash
 
-# (youngest, oldest, share of the adult residents); the last bracket is open-ended.
+# (youngest, oldest, share of the adult residents); the oldest are drawn up to 94.
 AGE_BRACKETS = ((18, 29, 0.15), (30, 44, 0.22), (45, 64, 0.28), (65, 74, 0.19), (75, 94, 0.16))
 AGE_GROUPS = {"18-29": 0.15, "30-64": 0.50, "65+": 0.35}
 # District: (share of the residents, its postal codes). The demo contacts' codes are all here.

@@ -154,12 +154,18 @@ class SimulatorProvider(TelephonyProvider):
         return TwilioProvider.parse_status(self, params)
 
 
+def virtual_calls_start(*, seed: int) -> deque:
+    """From now on the calls placed through the simulator in this process wait in the returned
+    queue, with the residents of `seed`, for a simulation to play them on its virtual clock."""
+    SimulatorProvider.virtual_calls, SimulatorProvider.virtual_seed = deque(), seed
+    return SimulatorProvider.virtual_calls
+
+
 @contextmanager
 def virtual_carrier(*, seed: int):
     """While open, calls placed through the simulator wait in the yielded queue for a simulation."""
-    SimulatorProvider.virtual_calls, SimulatorProvider.virtual_seed = deque(), seed
     try:
-        yield SimulatorProvider.virtual_calls
+        yield virtual_calls_start(seed=seed)
     finally:
         SimulatorProvider.virtual_calls, SimulatorProvider.virtual_seed = None, LIVE_SEED
 

@@ -4,13 +4,15 @@ import io
 import json
 import re
 
+import django_rq
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from surveys.calling_window import is_open
-from surveys.models import Answer, CallAttempt, CampaignStatus, Contact, ContactStatus
-from tests.surveys.calls import add_questions
+from surveys.models import Answer, CallAttempt, CallStatus, CampaignStatus, Contact, ContactStatus
+from surveys.services.dialing import DIALER_QUEUE, dial_tick, place_call_job_id
+from tests.surveys.calls import NOON, add_questions, running_campaign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SUMMARY = re.compile(r"^numbers=(\d+) calls=(\d+) answered=(\d+) consented=(\d+) complete=(\d+) rr1=([\d.]+)$")
@@ -23,6 +25,10 @@ def running(make_campaign, rq_queues):
     campaign.status = CampaignStatus.RUNNING
     campaign.save(update_fields=["status"])
     return campaign
+
+
+def rq_queue_job_ids() -> list[str]:
+    return django_rq.get_queue(DIALER_QUEUE).get_job_ids()
 
 
 def simulate(*args) -> str:
@@ -53,6 +59,17 @@ def test_json_summary_and_the_same_seed_gives_the_same_population(running):
 
     assert set(json.loads(line)) == {"numbers", "calls", "answered", "consented", "complete", "rr1"}
     assert json.loads(line)["numbers"] == 10
+
+
+def test_the_call_jobs_of_other_campaigns_stay_for_the_workers(running, make_campaign):
+    other = running_campaign(make_campaign, "toinen", numbers=("0401234599",), is_demo_window=True)
+    assert dial_tick(campaign=other, now=NOON) == 1
+    waiting = rq_queue_job_ids()
+
+    simulate("--contacts", "5", "--seed", "2")
+
+    assert rq_queue_job_ids() == waiting == [place_call_job_id(other.contacts.get().attempts.get().pk)]
+    assert other.contacts.get().attempts.get().status == CallStatus.QUEUED
 
 
 def test_a_campaign_that_is_not_running_is_refused(make_campaign):
