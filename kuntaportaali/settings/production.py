@@ -16,6 +16,10 @@ PUBLIC_BASE_URL = env_required("PUBLIC_BASE_URL", "the https address residents a
 )
 env_required("DATABASE_URL", "production runs on PostgreSQL, e.g. postgres://user:pass@host:5432/kuntaportaali.")
 env_required("REDIS_URL", "workers and the web share one Redis, e.g. redis://host:6379/0.")
+# Kept connections spare every request a PostgreSQL connection set-up: with one per request the
+# IVR answer step's p99 doubles (docs/benchmarks.md). Health checks drop a connection the server closed.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 PHONE_ENCRYPTION_KEYS = env_required(
     "PHONE_ENCRYPTION_KEYS", "Fernet keys that encrypt phone numbers at rest, comma-separated, newest first."

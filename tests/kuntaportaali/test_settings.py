@@ -40,6 +40,20 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.parametrize(("extra", "kept_seconds"), [({}, "60"), ({"DATABASE_CONN_MAX_AGE": "0"}, "0")])
+def test_production_keeps_database_connections_unless_told_otherwise(extra, kept_seconds):
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection as c; print(c.settings_dict['CONN_MAX_AGE'], c.settings_dict['CONN_HEALTH_CHECKS'])",
+        env={**PRODUCTION_ENV, **extra},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [kept_seconds, "True"]
+
+
 @pytest.mark.parametrize("missing", [name for name in PRODUCTION_ENV if name != "DJANGO_SETTINGS_MODULE"])
 def test_missing_production_setting_stops_start_up_naming_it(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
