@@ -8,7 +8,7 @@ from django.utils import timezone
 from .models import FetchRun, Source
 from .models.fetching import RunTrigger
 from .periods import period_last_full
-from .services.fetch import fetch_run_create, fetch_run_execute
+from .services.fetch import fetch_run_create, fetch_run_execute, fetch_runs_stale_fail
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,14 @@ def fetch_run_job(run_id: int) -> str:
     return fetch_run_execute(run=run).status
 
 
+def hr_runs_sweep() -> str:
+    """The hourly cron job: end as failed the fetch and delivery runs whose worker is gone."""
+    from .services.delivery import delivery_runs_stale_fail
+
+    fetch_runs, delivery_runs = fetch_runs_stale_fail(), delivery_runs_stale_fail()
+    return f"fetch runs failed={len(fetch_runs)} delivery runs failed={len(delivery_runs)}"
+
+
 def populus_fetch_monthly() -> str:
     """The monthly cron job: fetch the last full month from every active source.
 
@@ -35,6 +43,7 @@ def populus_fetch_monthly() -> str:
         logger.info("Monthly Populus fetch skipped: another one is running.")
         return "skipped"
     try:
+        fetch_runs_stale_fail()  # a dead run of the month would show "running" beside the new one
         period = period_last_full(timezone.localdate())
         statuses = []
         for source in Source.objects.filter(active=True):
@@ -49,7 +58,7 @@ def unit_reports_monthly() -> str:
     """The monthly cron job after the fetch: raise the early-support alerts of the last full month and
     email the subscribed reports, but only once that month's fetch has succeeded."""
     from .reports import period_fetched
-    from .services.delivery import unit_reports_send
+    from .services.delivery import delivery_runs_stale_fail, unit_reports_send
     from .services.early_support import alerts_evaluate
 
     lock = django_rq.get_connection("email").lock(
@@ -59,6 +68,7 @@ def unit_reports_monthly() -> str:
         logger.info("Monthly unit reports skipped: another run is going on.")
         return "skipped"
     try:
+        delivery_runs_stale_fail()  # a dead run of last month would read "not finished" for ever
         period = period_last_full(timezone.localdate())
         if not period_fetched(period):
             logger.warning("Monthly unit reports not sent: the fetch of %s has not succeeded.", period)
@@ -67,3 +77,10 @@ def unit_reports_monthly() -> str:
         return unit_reports_send(period=period, trigger=RunTrigger.SCHEDULE).line()
     finally:
         lock.release()
+
+
+def hr_data_purge_daily() -> str:
+    """The nightly cron job: delete the HR records and access-log entries past their retention."""
+    from .services.retention import hr_data_purge
+
+    return hr_data_purge(today=timezone.localdate()).summary_line()

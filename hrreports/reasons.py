@@ -1,7 +1,7 @@
-"""Why a row was rejected, shown in the reader's language.
+"""Why a row was rejected, or a whole run failed, shown in the reader's language.
 
-Rejections are stored in English (stable in logs and exports); the pages translate them here.
-Every reason the parser and the store produce is listed below, marked for the catalogs.
+Rejections and run errors are stored in English (stable in logs and exports); the pages translate
+them here. Every reason the parser and the store produce is listed below, marked for the catalogs.
 """
 
 import re
@@ -92,3 +92,13 @@ def reason_display(reason: str) -> str:
             parts.append(f"{match['field']}: {reason_display(match['reason'])}" if match else part)
         return "; ".join(parts)
     return reason
+
+
+# The run errors that are fixed sentences; the others quote the source or a count and stay as stored.
+WORKER_STOPPED = N("The worker stopped before the run finished; start it again.")
+RUN_ERRORS_FIXED = {WORKER_STOPPED}
+
+
+def run_error_display(error: str) -> str:
+    """A fetch or delivery run's stored (English) error in the active language, when it is a fixed one."""
+    return gettext(error) if error in RUN_ERRORS_FIXED else error

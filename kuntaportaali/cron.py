@@ -7,7 +7,7 @@ Cron strings are read in the scheduler's local time, which Django sets to TIME_Z
 from django.conf import settings
 from rq import cron
 
-from hrreports.jobs import populus_fetch_monthly, unit_reports_monthly
+from hrreports.jobs import hr_data_purge_daily, hr_runs_sweep, populus_fetch_monthly, unit_reports_monthly
 from surveys.jobs import dial_tick, purge_expired
 
 from .jobs import heartbeat
@@ -31,7 +31,7 @@ cron.register(
     queue_name="populus",
     cron=f"0 {settings.POPULUS_FETCH_HOUR} {settings.POPULUS_FETCH_DAY} * *",
     name="populus-fetch-monthly",
-    job_timeout=3 * 3600,
+    job_timeout=settings.HR_RUN_JOB_TIMEOUT,
 )
 
 # The monthly unit reports to subscribed supervisors, on UNIT_REPORTS_DAY at UNIT_REPORTS_HOUR; the job
@@ -41,11 +41,19 @@ cron.register(
     queue_name="email",
     cron=f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *",
     name="hrreports-unit-reports-monthly",
-    job_timeout=3 * 3600,
+    job_timeout=settings.HR_RUN_JOB_TIMEOUT,
 )
+
+# Hourly, end as failed the HR fetch and delivery runs whose worker was killed (they would show
+# "running" for ever).
+cron.register(hr_runs_sweep, queue_name="populus", cron="40 * * * *", name="hrreports-runs-sweep")
 
 # The daily retention purge of phone numbers, at night when no calls are made.
 cron.register(purge_expired, queue_name="reports", cron="15 3 * * *", name="surveys-purge-expired")
+
+# The daily retention purge of HR data (HR_DATA_RETENTION_MONTHS) and of the report access log, at night
+# when nobody reads reports and no fetch is running.
+cron.register(hr_data_purge_daily, queue_name="populus", cron="45 3 * * *", name="hrreports-purge-hr-data")
 
 # The dialer: every few seconds, queue the calls each running campaign may start now.
 cron.register(

@@ -111,6 +111,7 @@ class DeliveryRun(models.Model):
     notices_sent = models.PositiveIntegerField(_("Teams notices sent"), default=0)
     notices_failed = models.PositiveIntegerField(_("Teams notices failed"), default=0)
     notice_errors = models.JSONField(_("Teams notice failures"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True, help_text=_("Why the run ended before it finished."))
 
     class Meta:
         verbose_name = _("delivery run")
@@ -119,6 +120,10 @@ class DeliveryRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.finished_at is None and not self.error
 
     @property
     def minutes_saved(self) -> int:

@@ -2,13 +2,14 @@
 
 Exactly one email per (subscription, period): the Delivery row is unique per pair, and the sender
 holds its row lock (SELECT ... FOR UPDATE SKIP LOCKED) while sending, so a concurrent run skips it
-and a later run finds it sent. `force` sends again on purpose.
+and a later run finds it sent. `force` sends again on purpose. A run whose worker was killed is
+ended as failed by `delivery_runs_stale_fail`; running the month again sends only what it had not.
 """
 
 import logging
 import multiprocessing
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from ..models.delivery import DeliveryFormat, DeliveryStatus, ReportKind, hours_
 from ..models.fetching import RunTrigger
 from ..models.records import AbsenceCategory
 from ..periods import period_label
+from ..reasons import WORKER_STOPPED
 from ..reports import period_fetched, report_units
 from ..reports.columns import columns_validate
 from ..reports.documents import report_build, report_pdf, report_xlsx
@@ -302,3 +304,21 @@ def _run_finish(summary: SendSummary, delivered: dict[int, UnitDelivered]) -> No
     run.notices_sent, run.notices_failed, run.notice_errors = notices.sent, notices.failed, notices.errors
     run.finished_at = timezone.now()
     run.save()
+
+
+def delivery_runs_stale_fail(*, now: datetime | None = None) -> list[int]:
+    """End as failed the delivery runs still unfinished HR_RUN_STALE_MINUTES after they started, and
+    return their ids: RQ stops the monthly job at its timeout, so the worker was killed before the run
+    could record its end. A run thought dead that finishes after all clears the error when it saves."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.HR_RUN_STALE_MINUTES)
+    with transaction.atomic():
+        failed = list(
+            DeliveryRun.objects.select_for_update(skip_locked=True)
+            .filter(finished_at__isnull=True, error="", started_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        DeliveryRun.objects.filter(pk__in=failed).update(error=WORKER_STOPPED)
+    if failed:
+        logger.warning("Delivery runs %s failed: their worker stopped before they finished.", failed)
+    return failed

@@ -3,22 +3,25 @@ the code lists, and store them in one transaction (an idempotent upsert), or not
 
 A run advances pending -> running -> done | failed. `fetch_run_execute` first claims the pending
 run with a row lock (skip locked), so a job delivered twice, or two workers, never run it twice.
+A worker that is killed cannot end its run: `fetch_runs_stale_fail` ends such runs as failed.
 """
 
 import logging
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..errors import PopulusError, TransientSourceError
 from ..models import FetchRun, RejectedRow, Source
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
+from ..reasons import WORKER_STOPPED
 from ..sources.base import Rejection, SourceBatch, person_numbers_hidden, source_for
 from .store import batches_store
 
@@ -26,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 REPORT_ORDER = ("units", "employments", "absences", "salaries")
 RETRY_DELAYS = (10.0, 60.0)  # seconds before the 2nd and 3rd try of a source that did not answer
+# A pending run's job reaches Redis only after the run's transaction commits: give it this long.
+PENDING_JOB_GRACE = timedelta(minutes=10)
 
 
 class RunFailed(PopulusError):
@@ -189,5 +194,49 @@ def fetch_run_enqueue(*, source: Source, period: date, by=None) -> FetchRun:
     from ..jobs import fetch_run_job
 
     run = fetch_run_create(source=source, period=period, trigger=RunTrigger.USER, by=by)
-    django_rq.get_queue("populus").enqueue(fetch_run_job, run.pk, job_timeout=3 * 3600)
+    django_rq.get_queue("populus").enqueue(
+        fetch_run_job, run.pk, job_id=fetch_run_job_id(run.pk), job_timeout=settings.HR_RUN_JOB_TIMEOUT
+    )
     return run
+
+
+def fetch_run_job_id(run_id: int) -> str:
+    """The RQ job id of a run started from the HR pages, so that the sweep can ask whether it still waits."""
+    return f"hrreports-fetch-run-{run_id}"
+
+
+def fetch_runs_stale_fail(*, now: datetime | None = None) -> list[int]:
+    """End as failed the runs that no worker will finish, and return their ids:
+
+    - running, and started more than HR_RUN_STALE_MINUTES ago: RQ stops a job at its timeout, so the
+      worker was killed (out of memory, a restart) before the run could record how it ended;
+    - pending for longer than PENDING_JOB_GRACE with no job waiting for them: Redis lost the job, or
+      the command or monthly job that was to run it at once died.
+
+    A run that is being claimed right now is locked and left alone. If a worker thought dead does finish
+    its run after all, its ending overwrites this one."""
+    import django_rq
+    from rq.job import Job, JobStatus
+
+    now = now or timezone.now()
+    stale = Q(status=RunStatus.RUNNING, started_at__lt=now - timedelta(minutes=settings.HR_RUN_STALE_MINUTES))
+    pending = list(
+        FetchRun.objects.filter(status=RunStatus.PENDING, created_at__lt=now - PENDING_JOB_GRACE).values_list(
+            "pk", flat=True
+        )
+    )
+    jobs = Job.fetch_many([fetch_run_job_id(pk) for pk in pending], connection=django_rq.get_connection("populus"))
+    waiting = (JobStatus.CREATED, JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.STARTED)
+    orphaned = [
+        pk for pk, job in zip(pending, jobs, strict=True) if job is None or job.get_status(refresh=False) not in waiting
+    ]
+    with transaction.atomic():
+        failed = list(
+            FetchRun.objects.select_for_update(skip_locked=True)
+            .filter(stale | Q(status=RunStatus.PENDING, pk__in=orphaned))
+            .values_list("pk", flat=True)
+        )
+        FetchRun.objects.filter(pk__in=failed).update(status=RunStatus.FAILED, stage="", error=WORKER_STOPPED)
+    if failed:
+        logger.warning("Populus fetch runs %s failed: their worker stopped before they finished.", failed)
+    return failed

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db.models import Model, QuerySet
+
 from ..models import Absence, AbsenceType, Employee, Employment, SalaryPayment, SalaryType, Source, WorkUnit
 from ..periods import period_last_day
 from ..sources.base import Rejection, SourceBatch
@@ -221,43 +223,111 @@ def _employment_for(report_type: str, row: dict, index: int, employments: dict, 
     return pk
 
 
+def _references(
+    report_type: str,
+    row: dict,
+    index: int,
+    resolver: _Resolver,
+    *,
+    units: dict,
+    employments: dict,
+    code_field: str,
+    codes: dict,
+    unknown_code: str,
+) -> tuple[int, Any, int] | None:
+    """What an absence or payment row refers to - (unit pk, its code-list entry, employment pk) - or None
+    when the row is rejected for naming an unknown unit, code or employment (the first one found)."""
+    unit = units.get(row["unit_code"])
+    if unit is None:
+        resolver.reject(report_type, row, index, "unit_code", row["unit_code"], "unknown work unit code")
+        return None
+    entry = codes.get(row[code_field])
+    if entry is None:
+        resolver.reject(report_type, row, index, code_field, row[code_field], unknown_code)
+        return None
+    employment = _employment_for(report_type, row, index, employments, resolver)
+    if employment is None:
+        return None
+    return unit, entry, employment
+
+
+def _is_duplicate(
+    report_type: str,
+    row: dict,
+    index: int,
+    resolver: _Resolver,
+    *,
+    key: tuple,
+    first_rows: dict[tuple, int],
+    field: str,
+    value: Any,
+    reason: str,
+) -> bool:
+    """Reject `row` when an earlier row had the same natural `key` (`reason` names that row as {row});
+    otherwise remember this row as the key's first."""
+    if key in first_rows:
+        resolver.reject(report_type, row, index, field, value, reason.format(row=first_rows[key]))
+        return True
+    first_rows[key] = row.get("_row") or index
+    return False
+
+
+def _upsert_replacing(
+    model: type[Model],
+    keep: dict[tuple, Model],
+    *,
+    unique_fields: list[str],
+    update_fields: list[str],
+    current: QuerySet,
+) -> None:
+    """Upsert the `keep` rows by their natural key (`unique_fields`, in the order of the keys of `keep`),
+    then delete the rows of `current` (the period's rows from this source) whose key is not among them."""
+    model.objects.bulk_create(
+        list(keep.values()),
+        update_conflicts=True,
+        unique_fields=unique_fields,
+        update_fields=update_fields,
+        batch_size=BATCH_SIZE,
+    )
+    key_columns = [model._meta.get_field(name).attname for name in unique_fields]
+    stale = [pk for pk, *key in current.values_list("pk", *key_columns) if tuple(key) not in keep]
+    model.objects.filter(pk__in=stale).delete()
+
+
 def _absences_store(
     source: Source, period: date, batch: SourceBatch, units: dict, employments: dict, resolver: _Resolver
 ) -> int:
     types = {t.code: t for t in AbsenceType.objects.all()}
     keep: dict[tuple, Absence] = {}
-    first_row: dict[tuple, int] = {}
+    first_rows: dict[tuple, int] = {}
     for index, row in _rows(batch):
-        unit = units.get(row["unit_code"])
-        if unit is None:
-            resolver.reject("absences", row, index, "unit_code", row["unit_code"], "unknown work unit code")
+        found = _references(
+            "absences",
+            row,
+            index,
+            resolver,
+            units=units,
+            employments=employments,
+            code_field="absence_code",
+            codes=types,
+            unknown_code="unknown absence code: add it to the absence types first",
+        )
+        if found is None:
             continue
-        absence_type = types.get(row["absence_code"])
-        if absence_type is None:
-            resolver.reject(
-                "absences",
-                row,
-                index,
-                "absence_code",
-                row["absence_code"],
-                "unknown absence code: add it to the absence types first",
-            )
-            continue
-        employment = _employment_for("absences", row, index, employments, resolver)
-        if employment is None:
-            continue
+        unit, absence_type, employment = found
         key = (employment, absence_type.pk, row["start"])
-        if key in keep:
-            resolver.reject(
-                "absences",
-                row,
-                index,
-                "start",
-                row["start"].isoformat(),
-                f"duplicate row: the same absence is already on row {first_row[key]}",
-            )
+        if _is_duplicate(
+            "absences",
+            row,
+            index,
+            resolver,
+            key=key,
+            first_rows=first_rows,
+            field="start",
+            value=row["start"].isoformat(),
+            reason="duplicate row: the same absence is already on row {row}",
+        ):
             continue
-        first_row[key] = row.get("_row") or index
         keep[key] = Absence(
             employment_id=employment,
             unit_id=unit,
@@ -273,22 +343,14 @@ def _absences_store(
             paid=row["paid"] if row.get("paid") is not None else absence_type.paid_by_default,
             source=source,
         )
-    Absence.objects.bulk_create(
-        list(keep.values()),
-        update_conflicts=True,
+    # Absences of this period that the source no longer reports were cancelled in Populus.
+    _upsert_replacing(
+        Absence,
+        keep,
         unique_fields=["employment", "absence_type", "start"],
         update_fields=["unit", "end", "calendar_days", "working_days", "paid", "source"],
-        batch_size=BATCH_SIZE,
+        current=Absence.objects.filter(source=source, start__gte=period, start__lte=period_last_day(period)),
     )
-    # Absences of this period that the source no longer reports were cancelled in Populus.
-    stale = [
-        pk
-        for pk, *key in Absence.objects.filter(
-            source=source, start__gte=period, start__lte=period_last_day(period)
-        ).values_list("pk", "employment_id", "absence_type_id", "start")
-        if tuple(key) not in keep
-    ]
-    Absence.objects.filter(pk__in=stale).delete()
     return len(keep)
 
 
@@ -297,38 +359,35 @@ def _salaries_store(
 ) -> int:
     types = dict(SalaryType.objects.values_list("code", "pk"))
     keep: dict[tuple, SalaryPayment] = {}
-    first_row: dict[tuple, int] = {}
+    first_rows: dict[tuple, int] = {}
     for index, row in _rows(batch):
-        unit = units.get(row["unit_code"])
-        if unit is None:
-            resolver.reject("salaries", row, index, "unit_code", row["unit_code"], "unknown work unit code")
+        found = _references(
+            "salaries",
+            row,
+            index,
+            resolver,
+            units=units,
+            employments=employments,
+            code_field="salary_type_code",
+            codes=types,
+            unknown_code="unknown salary type code: add it to the salary types first",
+        )
+        if found is None:
             continue
-        salary_type = types.get(row["salary_type_code"])
-        if salary_type is None:
-            resolver.reject(
-                "salaries",
-                row,
-                index,
-                "salary_type_code",
-                row["salary_type_code"],
-                "unknown salary type code: add it to the salary types first",
-            )
-            continue
-        employment = _employment_for("salaries", row, index, employments, resolver)
-        if employment is None:
-            continue
+        unit, salary_type, employment = found
         key = (employment, row["pay_period"], row["payment_date"], salary_type)
-        if key in keep:
-            resolver.reject(
-                "salaries",
-                row,
-                index,
-                "salary_type_code",
-                row["salary_type_code"],
-                f"duplicate row: the same payment is already on row {first_row[key]}",
-            )
+        if _is_duplicate(
+            "salaries",
+            row,
+            index,
+            resolver,
+            key=key,
+            first_rows=first_rows,
+            field="salary_type_code",
+            value=row["salary_type_code"],
+            reason="duplicate row: the same payment is already on row {row}",
+        ):
             continue
-        first_row[key] = row.get("_row") or index
         keep[key] = SalaryPayment(
             employment_id=employment,
             unit_id=unit,
@@ -338,19 +397,12 @@ def _salaries_store(
             amount=row["amount"],
             source=source,
         )
-    SalaryPayment.objects.bulk_create(
-        list(keep.values()),
-        update_conflicts=True,
+    # Payments of this period that the source no longer reports were corrected away in Populus.
+    _upsert_replacing(
+        SalaryPayment,
+        keep,
         unique_fields=["employment", "pay_period", "payment_date", "salary_type"],
         update_fields=["unit", "amount", "source"],
-        batch_size=BATCH_SIZE,
+        current=SalaryPayment.objects.filter(source=source, pay_period=period),
     )
-    stale = [
-        pk
-        for pk, *key in SalaryPayment.objects.filter(source=source, pay_period=period).values_list(
-            "pk", "employment_id", "pay_period", "payment_date", "salary_type_id"
-        )
-        if tuple(key) not in keep
-    ]
-    SalaryPayment.objects.filter(pk__in=stale).delete()
     return len(keep)

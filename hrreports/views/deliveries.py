@@ -12,6 +12,7 @@ from ..errors import PopulusError
 from ..forms import TeamsChannelForm
 from ..models import DeliveryRun, TeamsChannel
 from ..models.delivery import hours_of
+from ..reasons import run_error_display
 from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
 from ..services.teams import teams_channel_save
 from .home import MANAGE_HR
@@ -27,7 +28,11 @@ def delivery_runs(request):
 @staff_permission_required(MANAGE_HR)
 def delivery_run(request, pk: int):
     run = get_object_or_404(DeliveryRun, pk=pk)
-    context = {"run": run, "failed": deliveries_failed(period=run.period, unit_code=run.unit_code)}
+    context = {
+        "run": run,
+        "error": run_error_display(run.error),
+        "failed": deliveries_failed(period=run.period, unit_code=run.unit_code),
+    }
     return render(request, "hrreports/delivery_run.html", context)
 
 

@@ -12,6 +12,7 @@ from ..forms import FetchForm
 from ..models import FetchRun
 from ..models.fetching import ReportType
 from ..periods import period_last_full
+from ..reasons import run_error_display
 from ..selectors import fetch_runs_recent
 from ..services.fetch import fetch_run_enqueue
 from ..tables import FetchRunTable, RejectedRowTable
@@ -54,7 +55,13 @@ def run_detail(request, pk: int):
     table = RejectedRowTable(run.rejected_rows.all(), caption=_("Rejected rows"))
     table.paginate(page=request.GET.get("page", 1), per_page=50)
     counts = [(label, run.counts[value]) for value, label in ReportType.choices if value in run.counts]
-    context = {"run": run, "table": table, "counts": counts, "stage": stage_label(run.stage)}
+    context = {
+        "run": run,
+        "table": table,
+        "counts": counts,
+        "stage": stage_label(run.stage),
+        "error": run_error_display(run.error),
+    }
     return render(request, "hrreports/run_detail.html", context)
 
 

@@ -171,6 +171,21 @@ UNIT_REPORTS_HOUR = env_int("UNIT_REPORTS_HOUR", 7)
 HR_MANUAL_MINUTES_PER_REPORT = env_int("HR_MANUAL_MINUTES_PER_REPORT", 20)
 # Processes that render and send the monthly unit reports side by side (PDF rendering is CPU-bound).
 HR_REPORT_PROCESSES = env_int("HR_REPORT_PROCESSES", 2)
+# Months of HR data (absences, salaries, employments, early-support alerts, rejected rows) kept before
+# the current month; older data is purged nightly, Populus stays the system of record. 25, because a
+# year ago the newest report was of the month 13 months back, and that absence report compares with
+# the same month a year earlier (25 months back), as does the early-support rules' 12-month window
+# evaluated for it (its month before starts 12 months earlier still). So every report opened within
+# the last year shows the same figures and comparisons as when it was sent. Rules counting more than
+# 12 months need a correspondingly longer retention.
+HR_DATA_RETENTION_MONTHS = env_int("HR_DATA_RETENTION_MONTHS", 25)
+# Months before the current month for which the HR report access log is kept.
+HR_ACCESS_LOG_RETENTION_MONTHS = env_int("HR_ACCESS_LOG_RETENTION_MONTHS", 24)
+# The RQ job timeout of a fetch run and of the monthly fetch and delivery jobs. No run outlives its job,
+# so a run still "running" HR_RUN_STALE_MINUTES after it started has lost its worker (killed, out of
+# memory, machine restarted): the hourly sweep marks it failed. Keep the limit above the timeout.
+HR_RUN_JOB_TIMEOUT = 3 * 3600
+HR_RUN_STALE_MINUTES = env_int("HR_RUN_STALE_MINUTES", HR_RUN_JOB_TIMEOUT // 60 + 15)
 
 CACHES = {
     "default": {

@@ -350,3 +350,29 @@ def test_several_processes_send_each_email_once(unit_tree, settings, tmp_path):
     ]
     assert all(message.count("Content-Type: application/pdf") == 3 for message in messages)
     assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.SENT, 1)}
+
+
+def test_running_a_month_again_after_a_killed_run_sends_only_what_it_had_not(subscription, data, settings):
+    from hrreports.jobs import hr_runs_sweep
+
+    second = make_user("esihenkilo-toinen", Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=second, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    other = subscription_save(user=second, unit=data["unit"], reports=["absences"], language="en")
+    # What a worker killed in the middle of the month's run leaves: one email sent, one delivery waiting.
+    killed = DeliveryRun.objects.create(period=MARCH, minutes_per_report=20)
+    DeliveryRun.objects.filter(pk=killed.pk).update(
+        started_at=killed.started_at - timedelta(minutes=settings.HR_RUN_STALE_MINUTES + 1)
+    )
+    Delivery.objects.create(subscription=subscription, period=MARCH, status=DeliveryStatus.SENT, attempts=1)
+    Delivery.objects.create(subscription=other, period=MARCH)
+
+    hr_runs_sweep()
+    summary = unit_reports_send(period=MARCH)
+
+    assert DeliveryRun.objects.get(pk=killed.pk).error.startswith("The worker stopped")
+    assert (summary.emails, summary.skipped, summary.reports) == (1, 1, 1)
+    assert [message.to for message in mail.outbox] == [["esihenkilo-toinen@example.invalid"]]
+    assert set(Delivery.objects.values_list("subscription", "status", "attempts")) == {
+        (subscription.pk, DeliveryStatus.SENT, 1),
+        (other.pk, DeliveryStatus.SENT, 1),
+    }

@@ -182,6 +182,45 @@ def test_unknown_units_codes_and_duplicates_are_rejected_in_the_run(sample_sourc
     }
 
 
+def test_unknown_salary_types_other_peoples_employments_and_duplicate_payments_are_rejected(
+    sample_source, file_root, settings
+):
+    settings.POPULUS_REJECT_THRESHOLD = 0.5
+    path = file_root / "samples" / "palkat_202603.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    text.append(text[1])  # duplicate payment
+    text.append(text[2].replace(";1001;", ";9999;"))  # unknown salary type
+    text.append(text[3].replace("050592-9034;", "010175-901V;"))  # employment 2001003 is Heikkilä's
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.status == RunStatus.DONE, run.error
+    assert run.counts["salaries"] == SalaryPayment.objects.count() == 10
+    rejected = {(r.report_type, r.row, r.field, r.value): r.reason for r in run.rejected_rows.all()}
+    assert rejected == {
+        ("salaries", 12, "salary_type_code", "1001"): "duplicate row: the same payment is already on row 2",
+        ("salaries", 13, "salary_type_code", "9999"): "unknown salary type code: add it to the salary types first",
+        ("salaries", 14, "employment_id", "2001003"): "this employment id belongs to another person",
+    }
+
+
+def test_refetch_updates_payments_and_removes_those_no_longer_reported(sample_source, file_root):
+    populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+    path = file_root / "samples" / "palkat_202603.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[1] = text[1].replace(";3 912,40", ";3 999,00")
+    path.write_text("\n".join(text[:-1]) + "\n", encoding="utf-8")  # Salo's holiday compensation corrected away
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.counts["salaries"] == SalaryPayment.objects.count() == 9
+    assert not SalaryPayment.objects.filter(salary_type__code="3101").exists()
+    assert SalaryPayment.objects.get(employment__employment_id="2001001", salary_type__code="1001").amount == Decimal(
+        "3999.00"
+    )
+
+
 def test_missing_file_fails_the_run_and_keeps_previous_data(sample_source, file_root):
     populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
     before = Absence.objects.count()
