@@ -1,5 +1,10 @@
 """Pre-announcements: a ready text per channel and language, filled from the campaign, which
-communications edits and marks published. The launch gate reads the publish dates."""
+communications edits and marks published. The launch gate reads the publish dates.
+
+Each announcement keeps the text last generated for it. When the campaign's facts change, an
+unpublished text nobody edited follows them at once; an edited or published one is left to
+communications and is out of date: its generated text is not what the facts give now.
+"""
 
 from datetime import date
 
@@ -12,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
 from surveys.errors import SurveyError
-from surveys.models import Announcement, AnnouncementChannel, Campaign
+from surveys.models import Announcement, AnnouncementChannel, Campaign, Survey
+from surveys.models.announcement import comparable_text
 
 
 def announcement_default_text(*, campaign: Campaign, channel: str, language: str) -> str:
@@ -61,19 +67,17 @@ def announcements_ensure(*, campaign: Campaign) -> list[Announcement]:
     for channel in AnnouncementChannel.values:
         for language in campaign.survey_version.languages:
             if (channel, language) not in existing:
+                text = announcement_default_text(campaign=campaign, channel=channel, language=language)
                 existing[(channel, language)] = Announcement.objects.create(
-                    campaign=campaign,
-                    channel=channel,
-                    language=language,
-                    text=announcement_default_text(campaign=campaign, channel=channel, language=language),
+                    campaign=campaign, channel=channel, language=language, text=text, generated_text=text
                 )
-    return sorted(existing.values(), key=lambda a: (AnnouncementChannel.values.index(a.channel), a.language))
+    return sorted(existing.values(), key=_channel_order)
 
 
 def announcement_update(*, announcement: Announcement, text: str) -> Announcement:
     if not text.strip():
         raise SurveyError(_("The announcement text is empty."))
-    announcement.text = text.strip()
+    announcement.text = comparable_text(text)
     announcement.save(update_fields=["text", "updated_at"])
     return announcement
 
@@ -83,3 +87,55 @@ def announcement_publish(*, announcement: Announcement, published_on: date, by) 
     announcement.published_by = by
     announcement.save(update_fields=["published_on", "published_by", "updated_at"])
     return announcement
+
+
+def announcement_is_out_of_date(announcement: Announcement) -> bool:
+    """Whether the campaign's facts changed after the text was generated."""
+    return comparable_text(announcement.generated_text) != comparable_text(_current_default_text(announcement))
+
+
+def announcements_out_of_date(*, campaign: Campaign) -> list[Announcement]:
+    announcements = campaign.announcements.select_related("published_by")
+    return sorted(
+        (announcement for announcement in announcements if announcement_is_out_of_date(announcement)),
+        key=_channel_order,
+    )
+
+
+@transaction.atomic
+def announcements_follow_campaign(*, campaign: Campaign) -> None:
+    """Call after the campaign's facts may have changed. An unpublished text nobody edited takes the
+    new facts at once; an edited or published one is kept, as communications chose its words or it
+    has already gone out, and stays out of date until communications replaces it."""
+    for announcement in campaign.announcements.select_for_update().order_by("pk"):
+        if (
+            announcement.published_on is None
+            and not announcement.is_edited
+            and announcement_is_out_of_date(announcement)
+        ):
+            announcement_replace_with_current(announcement=announcement)
+
+
+def announcements_follow_survey(*, survey: Survey) -> None:
+    """Call after the survey's organiser, title or purpose may have changed: every campaign of the
+    survey states them (one on an older, frozen version still states the organiser)."""
+    for campaign in Campaign.objects.filter(survey_version__survey=survey).select_related("survey_version__survey"):
+        announcements_follow_campaign(campaign=campaign)
+
+
+def announcement_replace_with_current(*, announcement: Announcement) -> Announcement:
+    """The text generated from the campaign's current facts, replacing any edits. A publication
+    record stays: it tells when the announcement went out, which the launch gate counts."""
+    announcement.text = announcement.generated_text = _current_default_text(announcement)
+    announcement.save(update_fields=["text", "generated_text", "updated_at"])
+    return announcement
+
+
+def _current_default_text(announcement: Announcement) -> str:
+    return announcement_default_text(
+        campaign=announcement.campaign, channel=announcement.channel, language=announcement.language
+    )
+
+
+def _channel_order(announcement: Announcement) -> tuple[int, str]:
+    return AnnouncementChannel.values.index(announcement.channel), announcement.language

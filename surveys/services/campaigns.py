@@ -15,6 +15,7 @@ from surveys.errors import LaunchRefused, SurveyError
 from surveys.models import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from surveys.phone_numbers import InvalidPhoneNumber, phone_is_finnish, phone_normalise
 
+from .announcements import announcements_follow_campaign, announcements_out_of_date
 from .surveys import version_freeze
 
 S = CampaignStatus
@@ -85,6 +86,7 @@ def campaign_update(*, campaign: Campaign, by, caller_number: str, caller_number
         setattr(campaign, name, value)
     campaign.full_clean()
     campaign.save()
+    announcements_follow_campaign(campaign=campaign)
     return campaign
 
 
@@ -155,6 +157,24 @@ def campaign_launch_problems(*, campaign: Campaign, today: date | None = None) -
     if campaign.end_date < today:
         problems.append(_("The last calling day is already past."))
     return problems
+
+
+def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
+    """What whoever starts the campaign should know but which does not stop it: published
+    pre-announcements stating facts the campaign has since changed."""
+    return [
+        _(
+            "The pre-announcement %(channel)s (%(language)s) published on %(date)s states facts the campaign "
+            "has since changed; the published text needs correcting."
+        )
+        % {
+            "channel": announcement.get_channel_display(),
+            "language": announcement.language,
+            "date": announcement.published_on.strftime("%d.%m.%Y"),
+        }
+        for announcement in announcements_out_of_date(campaign=campaign)
+        if announcement.published_on is not None
+    ]
 
 
 @transaction.atomic

@@ -26,10 +26,15 @@ def campaign_list(request):
 def campaign_announcements(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
     announcements = announcement_services.announcements_ensure(campaign=campaign)
+    out_of_date = announcement_services.announcements_out_of_date(campaign=campaign)
     return render(
         request,
         "surveys/announcements/campaign_announcements.html",
-        {"campaign": campaign, "announcements": announcements},
+        {
+            "campaign": campaign,
+            "announcements": announcements,
+            "out_of_date_ids": {announcement.pk for announcement in out_of_date},
+        },
     )
 
 
@@ -58,8 +63,28 @@ def announcement_edit(request, pk: int):
     return render(
         request,
         "surveys/announcements/announcement_form.html",
-        {"announcement": announcement, "text_form": text_form, "publish_form": publish_form},
+        {
+            "announcement": announcement,
+            "text_form": text_form,
+            "publish_form": publish_form,
+            "out_of_date": announcement_services.announcement_is_out_of_date(announcement),
+        },
     )
+
+
+@require_POST
+@publish_announcements
+def announcement_replace(request, pk: int):
+    announcement = get_object_or_404(Announcement.objects.select_related("campaign"), pk=pk)
+    announcement_services.announcement_replace_with_current(announcement=announcement)
+    if announcement.published_on:
+        messages.success(
+            request,
+            _("The text now states the campaign's current facts. Publish the corrected text in the channel as well."),
+        )
+    else:
+        messages.success(request, _("The text now states the campaign's current facts."))
+    return redirect("surveys:announcement", pk=pk)
 
 
 @require_POST

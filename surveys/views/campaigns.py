@@ -50,6 +50,7 @@ def campaign_detail(request, slug: str):
         {
             "campaign": campaign,
             "problems": campaign_services.campaign_launch_problems(campaign=campaign),
+            "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
             "transitions": [CampaignStatus(status) for status in campaign_services.TRANSITIONS[campaign.status]],
             "status_changes": campaign.status_changes.select_related("changed_by"),
             "announcements": campaign.announcements.select_related("published_by"),
@@ -116,7 +117,11 @@ def campaign_checklist(request, slug: str):
         else:
             messages.success(request, _("The launch checklist was confirmed in your name."))
             return redirect("surveys:campaign", slug=slug)
-    return render(request, "surveys/campaigns/checklist.html", {"form": form, "campaign": campaign})
+    return render(
+        request,
+        "surveys/campaigns/checklist.html",
+        {"form": form, "campaign": campaign, "warnings": campaign_services.campaign_launch_warnings(campaign=campaign)},
+    )
 
 
 @require_POST
