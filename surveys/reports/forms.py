@@ -8,8 +8,15 @@ from surveys.models import ReportFormat
 
 
 class ReportRequestForm(forms.Form):
+    """A report in one of the survey's languages: in another one its questions would stay untranslated."""
+
     file_format = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices)
-    language = forms.ChoiceField(label=_("Language of the report"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language of the report"))
+
+    def __init__(self, *args, languages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [(code, names[code]) for code in languages]
 
 
 class SummaryForm(forms.Form):
