@@ -1,10 +1,14 @@
 """Charts as inline SVG drawn on the server: no scripts and no style attributes, so they pass the
 portal's Content-Security-Policy and print in PDFs. Every chart has a data table next to it for
-screen readers; the SVG itself carries a title and a description."""
+screen readers; the SVG itself carries a title and a description. Numbers follow the active
+language's format ("8,1" in Finnish), as the tables next to the charts do."""
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -16,9 +20,12 @@ LINE_STROKE = "#a4262c"
 AXIS = "#4a4a4a"
 
 
-def _scale(values: Sequence[float]) -> float:
-    top = max([value for value in values if value is not None] + [0])
-    return top * 1.1 if top > 0 else 1.0
+def _scale(values: Sequence[float | None]) -> float:
+    """The axis end: a tenth above the largest value, rounded up to what its tick shows (8,1 or 25)."""
+    top = max([value for value in values if value is not None] + [0]) * 1.1
+    if top <= 0:
+        return 1.0
+    return float(math.ceil(top)) if top >= 10 else math.ceil(round(top * 10, 6)) / 10
 
 
 def _frame(*, chart_id: str, title: str, description: str, top: float, body: SafeString, labels: Sequence[str]):
@@ -48,15 +55,17 @@ def _frame(*, chart_id: str, title: str, description: str, top: float, body: Saf
         axis=AXIS,
         lx=LEFT - 6,
         ty=TOP + 10,
-        top=f"{top:.0f}" if top >= 10 else f"{top:.1f}",
+        top=_number(top),
         body=body,
         ticks=ticks,
     )
 
 
-def bar_chart(*, chart_id: str, title: str, description: str, points: Sequence[tuple[str, float]]) -> SafeString:
-    """One bar per (label, value)."""
-    values = [float(value) for _label, value in points]
+def bar_chart(
+    *, chart_id: str, title: str, description: str, points: Sequence[tuple[str, Decimal | float | None]]
+) -> SafeString:
+    """One bar per (label, value); a month without a value has no bar (a gap, not a zero)."""
+    values = [None if value is None else float(value) for _label, value in points]
     top = _scale(values)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points), 1)
@@ -74,6 +83,7 @@ def bar_chart(*, chart_id: str, title: str, description: str, points: Sequence[t
                 _number(value),
             )
             for i, ((label, _raw), value) in enumerate(zip(points, values, strict=True))
+            if value is not None
         ),
     )
     labels = [label for label, _value in points]
@@ -122,23 +132,67 @@ def line_chart(
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",") if value != int(value) else str(int(value))
+    """One decimal at most, rounded (number_format alone would cut 7,36 to 7,3)."""
+    value = round(value, 1)
+    return number_format(value, decimal_pos=0 if value == int(value) else 1)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart with its title and description, for the page's visible <figcaption>; renders
+    in a template as the SVG itself."""
+
+    svg: SafeString
+    title: str
+    description: str
+
+    def __html__(self) -> str:
+        return self.svg
+
+    def __str__(self) -> str:
+        return self.svg
+
+
+def _chart(draw, *, chart_id: str, title: str, description: str, points: list[tuple[str, object]]) -> Chart:
+    svg = draw(chart_id=chart_id, title=title, description=description, points=points)
+    return Chart(svg=svg, title=title, description=description)
 
 
 def absence_charts(trend) -> dict:
     """The two charts of a unit's absence trend (hrreports.reports.absence_trend): working days of
-    absence by month, and the sick-leave rate by month; `rows` are their figures for the data table."""
+    absence by month, and the sick-leave rate by month; `rows` are their figures for the data table.
+    A month no source has fetched is a gap in both charts, not a zero, and the descriptions name it."""
     labels = [f"{summary.period.month}/{summary.period.year % 100:02d}" for summary in trend]
-    days = bar_chart(
+    not_fetched = [label for label, summary in zip(labels, trend, strict=True) if not summary.fetched]
+    gaps = (
+        " " + _("Months with no fetched data are left empty: %(months)s.") % {"months": ", ".join(not_fetched)}
+        if not_fetched
+        else ""
+    )
+    days = _chart(
+        bar_chart,
         chart_id="chart-absence-days",
         title=_("Absence working days by month"),
-        description=_("Working days of all absences in each of the last 12 months; the table below has the figures."),
-        points=[(label, summary.working_days) for label, summary in zip(labels, trend, strict=True)],
+        description=_("Working days of all absences in each of the last 12 months; the table below has the figures.")
+        + gaps,
+        points=[
+            (label, summary.working_days if summary.fetched else None)
+            for label, summary in zip(labels, trend, strict=True)
+        ],
     )
-    rate = line_chart(
+    rate = _chart(
+        line_chart,
         chart_id="chart-sick-rate",
         title=_("Sick-leave rate by month (%)"),
-        description=_("Sick-leave working days per planned working days; the table below has the figures."),
-        points=[(label, summary.sick_rate) for label, summary in zip(labels, trend, strict=True)],
+        description=_("Sick-leave working days per planned working days; the table below has the figures.") + gaps,
+        points=[
+            (label, summary.sick_rate if summary.fetched else None)
+            for label, summary in zip(labels, trend, strict=True)
+        ],
     )
-    return {"days": days, "rate": rate, "rows": [(summary.period, summary) for summary in trend]}
+    return {
+        "days": days,
+        "rate": rate,
+        "figures": [days, rate],
+        "rows": [(summary.period, summary) for summary in trend],
+    }

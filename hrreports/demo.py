@@ -1,17 +1,19 @@
 """HR demo data for `manage.py seed_demo`: the simulator source, the last full months fetched from
-it, and the demo supervisors assigned to different units. Idempotent: re-running re-fetches (an upsert)."""
+it, their early-support alerts, and the demo supervisors assigned to different units. Idempotent:
+re-running re-fetches (an upsert) and raises no alert twice."""
 
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from .models import Source, Subscription, SupervisorAssignment, WorkUnit
+from .models import Alert, Source, Subscription, SupervisorAssignment, WorkUnit
 from .models.delivery import DeliveryFormat, ReportKind
 from .models.fetching import RunStatus, RunTrigger
 from .models.organisation import SupervisorRole
 from .periods import period_label, period_last_full, period_shift
 from .services.delivery import subscription_save
+from .services.early_support import alerts_evaluate, rule_defaults_ensure
 from .services.fetch import populus_fetch
 from .sources.simulator import SimulatorSource
 
@@ -22,8 +24,9 @@ DEMO_SUPERVISORS = (("esihenkilo", "2010", DeliveryFormat.PDF), ("esihenkilo2", 
 
 
 def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
-    """Configure the simulator, fetch the last `months` full months, assign the demo supervisors and
-    subscribe them to their units' monthly reports."""
+    """Configure the simulator, fetch the last `months` full months and raise their early-support
+    alerts month by month (as the monthly runs would have), assign the demo supervisors and subscribe
+    them to their units' monthly reports."""
     source, _created = Source.objects.get_or_create(
         name=DEMO_SOURCE, defaults={"kind": SimulatorSource.kind, "config": SimulatorSource.config_defaults()}
     )
@@ -37,6 +40,9 @@ def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
             failed.append(period_label(period))
         for report in totals:
             totals[report] += run.count(report)
+    rule_defaults_ensure()
+    for period in periods:
+        alerts_evaluate(period=period)
     users = get_user_model().objects.in_bulk(
         [username for username, _code, _format in DEMO_SUPERVISORS], field_name="username"
     )
@@ -54,5 +60,6 @@ def hr_demo_seed(*, months: int = 3, today: date | None = None) -> str:
     return (
         f"source={source.name} periods={period_label(periods[0])}..{period_label(periods[-1])} "
         f"absences={totals['absences']} salaries={totals['salaries']} employments={totals['employments']} "
+        f"alerts={Alert.objects.count()} "
         f"supervisors={assigned} subscriptions={Subscription.objects.count()} failed={','.join(failed) or 'none'}"
     )

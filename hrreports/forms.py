@@ -163,11 +163,13 @@ class UnitForm(forms.ModelForm):
 class AssignmentForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Supervisor"), queryset=get_user_model().objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=SupervisorRole.choices)
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave empty while the assignment lasts."),
     )
 

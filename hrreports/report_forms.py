@@ -10,13 +10,22 @@ from .models.records import AbsenceCategory
 from .periods import period_label, period_parse
 from .reports.columns import REPORT_COLUMNS, column_choices
 
+SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT = "on", "off"
+
 
 class ReportOptionsForm(forms.Form):
     """The month and filters of a report page, and the tailoring a subscription sets by default: the
-    columns shown and (absence report) the absence categories included."""
+    columns shown and (absence report) the absence categories included.
+
+    Sub-units are a choice of two values rather than a checkbox, because an unchecked checkbox sends
+    nothing and could not be told apart from a page opened without a choice (which includes them).
+    A unit without sub-units has no such choice."""
 
     period = forms.ChoiceField(label=_("Month"))
-    subunits = forms.BooleanField(label=_("Include sub-units"), required=False)
+    subunits = forms.ChoiceField(
+        label=_("Sub-units"),
+        choices=[(SUBUNITS_INCLUDED, _("With its sub-units")), (SUBUNITS_LEFT_OUT, _("This unit only"))],
+    )
     employee = forms.CharField(label=_("Employee name contains"), required=False, max_length=100)
     type = forms.ChoiceField(label=_("Type"), required=False)
     columns = forms.MultipleChoiceField(label=_("Columns shown"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -28,8 +37,10 @@ class ReportOptionsForm(forms.Form):
         help_text=_("None chosen: every category."),
     )
 
-    def __init__(self, *args, kind, periods, types, **kwargs):
+    def __init__(self, *args, kind, periods, types, has_subunits: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not has_subunits:
+            del self.fields["subunits"]
         self.fields["period"].choices = [(period_label(period), period_label(period)) for period in periods]
         self.fields["type"].choices = [("", _("All types")), *types]
         self.fields["columns"].choices = column_choices(kind)
@@ -42,14 +53,20 @@ class ReportOptionsForm(forms.Form):
 
     @property
     def filter_fields(self):
-        return [self[name] for name in ("period", "subunits", "employee", "type")]
+        return [self[name] for name in ("period", "subunits", "employee", "type") if name in self.fields]
 
     def clean_period(self):
         return period_parse(self.cleaned_data["period"])
 
+    @property
+    def include_subunits(self) -> bool:
+        return self.cleaned_data.get("subunits") == SUBUNITS_INCLUDED
+
 
 class AcknowledgeForm(forms.Form):
-    action_date = forms.DateField(label=_("Date of the action"), widget=forms.DateInput(attrs={"type": "date"}))
+    action_date = forms.DateField(
+        label=_("Date of the action"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_("Action taken"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -63,6 +80,8 @@ class RuleForm(forms.ModelForm):
         model = Rule
         fields = [
             "name",
+            "name_sv",
+            "name_en",
             "kind",
             "months",
             "spells_at_least",

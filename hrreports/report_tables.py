@@ -1,8 +1,11 @@
 """django-tables2 tables of the unit reports: sortable, paged, over the reports' dataclass rows."""
 
 import django_tables2 as tables
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .models.delivery import ReportKind
 from .tables import CaptionedTable
 
 TEMPLATE = "hrreports/report_table.html"
@@ -35,6 +38,10 @@ class SalaryTable(ReportTable):
     type_name = tables.Column(verbose_name=_("Salary type"))
     amount = tables.Column(verbose_name=_("Amount (EUR)"), attrs=NUMERIC)
 
+    def render_amount(self, value) -> str:
+        """Euros as in the PDF: two decimals, grouped thousands ("4 106,96" in Finnish)."""
+        return floatformat(value, "2g")
+
     class Meta(ReportTable.Meta):
         pass
 
@@ -57,6 +64,19 @@ class EmploymentTable(ReportTable):
 REPORT_TABLES = {"absences": AbsenceTable, "salaries": SalaryTable, "employments": EmploymentTable}
 
 
+# What an access log entry's `what` names, besides a report kind ("salaries") or its download ("salaries.csv").
+ACCESS_SUBJECTS = {"alerts": _("Early-support alerts"), "alert": _("Early-support alert")}
+
+
+def access_subject_label(what: str) -> str:
+    """The readable name of what was opened: "Paid salaries (CSV)" for "salaries.csv"; an unknown code as is."""
+    kind, _dot, export = what.partition(".")
+    if kind in ReportKind.values:
+        label = ReportKind(kind).label
+        return gettext("%(report)s (%(format)s)") % {"report": label, "format": export.upper()} if export else label
+    return ACCESS_SUBJECTS.get(what, what)
+
+
 class ReportAccessTable(CaptionedTable):
     created_at = tables.DateTimeColumn(format="j.n.Y H:i", verbose_name=_("When"))
     user = tables.Column(verbose_name=_("User"))
@@ -64,6 +84,9 @@ class ReportAccessTable(CaptionedTable):
     what = tables.Column(verbose_name=_("What"))
     unit_ref = tables.Column(verbose_name=_("Unit"))
     period = tables.DateColumn(format="Y-m", verbose_name=_("Period"))
+
+    def render_what(self, value: str) -> str:
+        return access_subject_label(value)
 
     class Meta:
         orderable = False

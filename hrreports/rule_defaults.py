@@ -1,7 +1,8 @@
 """The default early-support rules: the municipal example model (5 spells or 20 days, 10 spells or
 30 days in 12 months -> early-support discussion / occupational health) and the statutory 30-60-90
 checkpoints of sick leave (REFERENCE: occupational health by day 30, Kela by day 60, physician's
-statement by day 90). Plain data, shared by the data migration and `rule_defaults_ensure`."""
+statement by day 90). Plain data, shared by the data migrations and `rule_defaults_ensure`; the
+Finnish `name` identifies a default rule."""
 
 SICK = ["sick_leave"]
 MONTHS = 12
@@ -10,6 +11,8 @@ DEFAULT_RULES = (
     {
         "order": 10,
         "name": "Varhaisen tuen keskustelu (5 jaksoa tai 20 päivää / 12 kk)",
+        "name_sv": "Samtal om tidigt stöd (5 perioder eller 20 dagar / 12 mån)",
+        "name_en": "Early-support discussion (5 spells or 20 days / 12 months)",
         "kind": "window",
         "spells_at_least": 5,
         "days_at_least": 20,
@@ -29,6 +32,8 @@ DEFAULT_RULES = (
     {
         "order": 20,
         "name": "Ilmoitus työterveyshuoltoon (10 jaksoa tai 30 päivää / 12 kk)",
+        "name_sv": "Anmälan till företagshälsovården (10 perioder eller 30 dagar / 12 mån)",
+        "name_en": "Notify occupational health (10 spells or 30 days / 12 months)",
         "kind": "window",
         "spells_at_least": 10,
         "days_at_least": 30,
@@ -48,6 +53,8 @@ DEFAULT_RULES = (
     {
         "order": 30,
         "name": "Päivä 30: ilmoitus työterveyshuoltoon",
+        "name_sv": "Dag 30: anmälan till företagshälsovården",
+        "name_en": "Day 30: notify occupational health",
         "kind": "checkpoint",
         "days_at_least": 30,
         "guidance_fi": "Sairauspoissaoloja on kertynyt 30 päivää: ilmoita työterveyshuoltoon viimeistään nyt.",
@@ -57,6 +64,8 @@ DEFAULT_RULES = (
     {
         "order": 40,
         "name": "Päivä 60: Kelan sairauspäivärahan hakuaika",
+        "name_sv": "Dag 60: ansökningstiden för FPA:s sjukdagpenning",
+        "name_en": "Day 60: Kela sickness allowance application deadline",
         "kind": "checkpoint",
         "days_at_least": 60,
         "guidance_fi": (
@@ -75,6 +84,8 @@ DEFAULT_RULES = (
     {
         "order": 50,
         "name": "Päivä 90: työterveyslääkärin lausunto",
+        "name_sv": "Dag 90: företagsläkarens utlåtande",
+        "name_en": "Day 90: occupational physician's statement",
         "kind": "checkpoint",
         "days_at_least": 90,
         "guidance_fi": (

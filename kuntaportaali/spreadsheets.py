@@ -51,14 +51,31 @@ def _local_naive(value: datetime) -> datetime:
     return value
 
 
-def _csv_cell(value) -> str:
+# Languages whose spreadsheet programs read ";" between fields and a decimal comma; others read ","
+# and a decimal point (English Excel would take "4106,96" for text, Finnish Excel "4106.96").
+DECIMAL_COMMA_LANGUAGES = ("fi", "sv")
+
+
+def csv_separators(language: str | None) -> tuple[str, str]:
+    """(field separator, decimal separator) that Excel in `language`'s locale opens as is. None: ";"
+    with decimal points, what exports without a language (the survey ones) have always written."""
+    if language is None:
+        return ";", "."
+    if language.split("-")[0] in DECIMAL_COMMA_LANGUAGES:
+        return ";", ","
+    return ",", "."
+
+
+def _csv_cell(value, decimal_separator: str = ".") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return _local_naive(value).strftime(CSV_DATETIME_FORMAT)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, bool | int | float | Decimal):
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", decimal_separator)
+    if isinstance(value, bool | int):
         return str(value)
     return spreadsheet_safe(str(value))
 
@@ -70,13 +87,15 @@ def _xlsx_cell(value):
     return spreadsheet_safe(text)
 
 
-def csv_bytes(*, columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
-    """UTF-8 with a byte order mark and `;` between fields: what Finnish and Swedish Excel opens as is."""
+def csv_bytes(*, columns: Sequence[Column], rows: Iterable[Sequence], language: str | None = None) -> bytes:
+    """UTF-8 with a byte order mark and `;` between fields: what Finnish and Swedish Excel opens as is.
+    With a `language`, numbers and separators follow its Excel (see csv_separators)."""
+    delimiter, decimal_separator = csv_separators(language)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([spreadsheet_safe(column.header) for column in columns])
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([_csv_cell(value, decimal_separator) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

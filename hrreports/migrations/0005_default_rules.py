@@ -9,8 +9,12 @@ from hrreports.rule_defaults import DEFAULT_RULES, MONTHS, SICK
 
 def seed_rules(apps, schema_editor):
     Rule = apps.get_model("hrreports", "Rule")
+    # The shared defaults also hold fields that later migrations add (the names in Swedish and
+    # English, filled by 0009); this historical model does not have them yet.
+    fields = {field.name for field in Rule._meta.get_fields()}
     for values in DEFAULT_RULES:
-        Rule.objects.get_or_create(name=values["name"], defaults=values | {"months": MONTHS, "categories": SICK})
+        defaults = {key: value for key, value in values.items() if key in fields}
+        Rule.objects.get_or_create(name=values["name"], defaults=defaults | {"months": MONTHS, "categories": SICK})
 
 
 def unseed_rules(apps, schema_editor):

@@ -22,9 +22,11 @@ class Rule(models.Model):
     """An early-support rule. A `window` rule fires when an employee's spells reach `spells_at_least`
     or their absence days reach `days_at_least` within the last `months` months; a `checkpoint` rule
     fires when the cumulative days within the last `months` months reach `days_at_least` (day 30, 60,
-    90). A rule fires in the month the figure reaches the threshold, once per employee and month."""
+    90). A rule alerts an employee at most once in any `months` months (see `alerts_evaluate`)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=RuleKind.choices, default=RuleKind.WINDOW)
     months = models.PositiveSmallIntegerField(_("months"), default=12, help_text=_("How many months are counted."))
     spells_at_least = models.PositiveIntegerField(_("spells at least"), null=True, blank=True)
@@ -49,12 +51,20 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the active language, or the Finnish one when it has no translation."""
+        return getattr(self, f"name_{_active_language()}", "") or self.name
 
     @property
     def guidance(self) -> str:
-        language = get_language() or "fi"
-        return getattr(self, f"guidance_{language[:2]}", "") or self.guidance_fi
+        return getattr(self, f"guidance_{_active_language()}", "") or self.guidance_fi
+
+
+def _active_language() -> str:
+    return (get_language() or "fi")[:2]
 
 
 class Alert(models.Model):
@@ -64,6 +74,9 @@ class Alert(models.Model):
     period = models.DateField(_("period"))
     spells = models.PositiveIntegerField(_("spells"))
     days = models.PositiveIntegerField(_("calendar days"))
+    # A late alert (a missed monthly run, a newly added rule) is raised in a later period than the
+    # threshold was reached in; the date tells the supervisor how late it is.
+    reached_on = models.DateField(_("threshold reached on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     action_date = models.DateField(_("action taken on"), null=True, blank=True)
     action_note = models.TextField(_("action taken"), blank=True)

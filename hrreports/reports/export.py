@@ -4,6 +4,7 @@ render from here (kuntaportaali.spreadsheets does the typing, formats, frozen he
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kuntaportaali.spreadsheets import Column, csv_bytes, xlsx_bytes
@@ -22,7 +23,8 @@ class Sheet:
         return xlsx_bytes(title=self.title, columns=self.columns, rows=self.rows)
 
     def csv(self) -> bytes:
-        return csv_bytes(columns=self.columns, rows=self.rows)
+        """In the active language's Excel dialect: "4106,96" between semicolons in Finnish and Swedish."""
+        return csv_bytes(columns=self.columns, rows=self.rows, language=get_language())
 
 
 def report_sheet(kind: str, report, rows: list, columns: Iterable[str] | None = None) -> Sheet:

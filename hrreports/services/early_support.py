@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,24 +35,44 @@ def _figures(absences, first: date, last: date) -> Figures:
     return Figures(spells=spells, days=days)
 
 
-def _reached(rule: Rule, figures: Figures) -> bool:
-    if rule.kind == RuleKind.WINDOW and rule.spells_at_least is not None and figures.spells >= rule.spells_at_least:
-        return True
-    return rule.days_at_least is not None and figures.days >= rule.days_at_least
+def _reached_on(rule: Rule, absences, first: date, last: date) -> date | None:
+    """The day the rule's threshold was reached, counting from `first` to `last`: the day the n-th spell
+    began or the n-th absence day fell on (e.g. the 30th sick day), whichever came first; None if not
+    reached by `last`."""
+    spells = days = 0
+    for start, end in absences:  # in order of start
+        if start > last or end < first:
+            continue
+        begin, finish = max(start, first), min(end, last)
+        spells += 1
+        if rule.kind == RuleKind.WINDOW and rule.spells_at_least is not None and spells >= rule.spells_at_least:
+            return begin
+        length = (finish - begin).days + 1
+        if rule.days_at_least is not None and days + length >= rule.days_at_least:
+            return begin + timedelta(days=max(rule.days_at_least - days, 1) - 1)
+        days += length
+    return None
 
 
 def alerts_evaluate(*, period: date) -> int:
-    """Raise the alerts of `period`: for each active rule, every employee whose figure reached the
-    rule's threshold during the month (reached at its end, not yet at the end of the month before).
+    """Raise the alerts due at the end of `period`: for each active rule, every employee whose figure
+    in the rule's `months` months ending with `period` has reached the threshold, unless the employee
+    has an alert of the rule in those months (or a later one). So a person over a threshold is alerted
+    once, and again after `months` months if still over it. The alert records the figures and the day
+    the threshold was reached (e.g. the day the 30th sick day fell on).
 
-    Idempotent: an (employee, rule, period) alert is created once; returns how many were created now.
+    Catching up: the threshold may have been reached in an earlier month that was never evaluated (a
+    skipped or failed run, a rule added since); its alert is raised now, and `reached_on` shows the
+    supervisor how late it is. Idempotent: evaluating a period again raises nothing new; returns how
+    many alerts were created now.
     """
     created = 0
     for rule in Rule.objects.filter(active=True):
         first, last = _window(period, rule.months)
-        before_first, before_last = _window(period_shift(period, -1), rule.months)
+        already_alerted = Alert.objects.filter(rule=rule, period__gte=first).values("employee_id")
         rows = (
-            Absence.objects.filter(absence_type__category__in=rule.categories, start__lte=last, end__gte=before_first)
+            Absence.objects.filter(absence_type__category__in=rule.categories, start__lte=last, end__gte=first)
+            .exclude(employment__employee_id__in=already_alerted)
             .order_by("start")
             .values_list("employment__employee_id", "unit_id", "start", "end")
         )
@@ -62,16 +82,22 @@ def alerts_evaluate(*, period: date) -> int:
             spans[employee_id].append((start, end))
             latest_unit[employee_id] = unit_id
         for employee_id, absences in spans.items():
-            now = _figures(absences, first, last)
-            if not _reached(rule, now) or _reached(rule, _figures(absences, before_first, before_last)):
+            reached_on = _reached_on(rule, absences, first, last)
+            if reached_on is None:
                 continue
+            figures = _figures(absences, first, last)
             try:
                 with transaction.atomic():
                     _alert, was_created = Alert.objects.get_or_create(
                         employee_id=employee_id,
                         rule=rule,
                         period=period,
-                        defaults={"unit_id": latest_unit[employee_id], "spells": now.spells, "days": now.days},
+                        defaults={
+                            "unit_id": latest_unit[employee_id],
+                            "spells": figures.spells,
+                            "days": figures.days,
+                            "reached_on": reached_on,
+                        },
                     )
             except IntegrityError:  # a concurrent evaluation created it first
                 was_created = False

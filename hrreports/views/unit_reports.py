@@ -17,7 +17,7 @@ from ..models import AbsenceType, SalaryType, Subscription
 from ..models.access import AccessKind
 from ..models.records import EmploymentKind
 from ..periods import period_label, period_last_full
-from ..report_forms import ReportOptionsForm
+from ..report_forms import SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT, ReportOptionsForm
 from ..report_tables import REPORT_TABLES
 from ..reports import absence_trend, report_units
 from ..reports.columns import column_keys, columns_chosen
@@ -72,8 +72,12 @@ def reports(request):
 
 def _tailoring_defaults(data, *, user, unit, kind: str) -> None:
     """A page opened without its own choice shows the columns (and absence categories) of the user's
-    subscription to the unit, if any: the same tailoring as the emailed report."""
+    subscription to the unit, if any: the same tailoring as the emailed report. Sub-units are
+    included as a subscription includes them, by default."""
     subscription = Subscription.objects.filter(user=user, unit=unit).first()
+    if "subunits" not in data:
+        included = subscription.include_subunits if subscription else True
+        data["subunits"] = SUBUNITS_INCLUDED if included else SUBUNITS_LEFT_OUT
     if "columns" not in data:
         chosen = subscription.columns.get(kind) if subscription else None
         data.setlist("columns", chosen or column_keys(kind))
@@ -118,11 +122,17 @@ def unit_report(request, pk: int, kind: str):
     data = request.GET.copy()
     data.setdefault("period", period_label(latest))
     _tailoring_defaults(data, user=request.user, unit=unit, kind=kind)
-    form = ReportOptionsForm(data, kind=kind, periods=report_periods(latest=latest), types=_type_choices(kind))
+    form = ReportOptionsForm(
+        data,
+        kind=kind,
+        periods=report_periods(latest=latest),
+        types=_type_choices(kind),
+        has_subunits=unit.children.exists(),
+    )
     if not form.is_valid():
         raise Http404(_("No such month in the reports."))
     options = form.cleaned_data
-    period, include_subunits = options["period"], options["subunits"]
+    period, include_subunits = options["period"], form.include_subunits
     columns, categories = options["columns"], options.get("categories") or []
     report = report_build(kind, unit, period, include_subunits=include_subunits, categories=set(categories) or None)
     rows = _filtered(

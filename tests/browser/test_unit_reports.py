@@ -51,6 +51,10 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     page.locator(".report-options button[type=submit]").click()
     rows = page.locator("#rows-heading ~ .table-scroll tbody tr")
     expect(rows.first).to_contain_text("Aalto Anna")
+    expect(rows.filter(has_text="Cedergren Cecilia")).to_have_count(1)  # sub-units are included by default
+    page.locator("select[name=subunits]").select_option("off")
+    page.locator(".report-options button[type=submit]").click()
+    expect(rows.filter(has_text="Cedergren Cecilia")).to_have_count(0)
     assert_accessible(page, live_server, axe_path)
 
     header = page.locator("#rows-heading ~ .table-scroll thead th").nth(6)

@@ -4,6 +4,7 @@ action taken; rules edited and the access log read by HR administration."""
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from hrreports.models import Alert, ReportAccess, Rule
@@ -44,6 +45,17 @@ def test_supervisor_sees_alerts_of_sub_units_with_guidance(client, supervisor, a
         assert "Aalto Anna" in page and guidance in page
         assert "Berg Bertil" not in page
     assert ReportAccess.objects.filter(user=supervisor, what="alerts").count() == 2
+
+
+def test_alerts_show_the_rule_name_and_reached_day_in_the_supervisors_language(client, supervisor, alerts):
+    client.force_login(supervisor)
+    finnish = client.get(reverse("staff-home")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    swedish = client.get(reverse("staff-home")).content.decode()
+
+    assert "Päivä 30: ilmoitus työterveyshuoltoon" in finnish and "31.3.2026" in finnish
+    assert "Dag 30: anmälan till företagshälsovården" in swedish and "2026-03-31" in swedish
+    assert "Päivä 30" not in swedish
 
 
 def test_hr_admin_home_has_no_alert_list(client_as, alerts):
@@ -88,6 +100,8 @@ def test_hr_admin_edits_a_rule(client_as, default_rules):
         reverse("hrreports:rule-edit", args=[rule.pk]),
         {
             "name": rule.name,
+            "name_sv": "Samtal om tidigt stöd",
+            "name_en": "Early-support discussion",
             "kind": "window",
             "months": 4,
             "spells_at_least": 3,
@@ -103,7 +117,9 @@ def test_hr_admin_edits_a_rule(client_as, default_rules):
 
     assert response.status_code == 302
     rule.refresh_from_db()
-    assert (rule.months, rule.spells_at_least, rule.days_at_least, rule.categories) == (
+    assert (rule.name_sv, rule.name_en, rule.months, rule.spells_at_least, rule.days_at_least, rule.categories) == (
+        "Samtal om tidigt stöd",
+        "Early-support discussion",
         4,
         3,
         None,
@@ -128,4 +144,4 @@ def test_access_log_lists_views_and_refusals(client, client_as, supervisor, aler
 
     page = client_as(Role.HR_ADMIN).get(reverse("hrreports:access-log")).content.decode()
 
-    assert "esihenkilo-halytykset" in page and "salaries" in page
+    assert "esihenkilo-halytykset" in page and "Maksetut palkat" in page

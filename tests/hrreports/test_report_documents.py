@@ -65,9 +65,20 @@ def test_absence_pdf_lists_open_alerts_with_their_guidance(data, default_rules):
         guidance = alert.rule.guidance
     text = render("absences", data["unit"], alerts=[alert])
 
-    assert f"Aalto Anna (1010) – {alert.rule.name}, 2026-03" in text
-    assert "Spells: 3, days: 20 (the last 12 months)." in text
+    assert "Aalto Anna (1010) – Early-support discussion (5 spells or 20 days / 12 months), 2026-03" in text
+    assert "Spells: 3, days: 20 (the last 12 months). Threshold reached on 03/22/2026." in text
     assert f"What to do: {' '.join(guidance.split())}" in text
+
+
+def test_absence_pdf_in_swedish_names_the_rule_in_swedish(data, default_rules):
+    _absence(data["aalto"], "101", date(2026, 3, 12), date(2026, 3, 22))
+    alerts_evaluate(period=MARCH)
+    alert = Alert.objects.get(employee=data["aalto"].employee, rule__order=10)
+
+    text = render("absences", data["unit"], language="sv", alerts=[alert])
+
+    assert "Aalto Anna (1010) – Samtal om tidigt stöd (5 perioder eller 20 dagar / 12 mån), 2026-03" in text
+    assert "2026-03-22" in text
 
 
 def test_salary_pdf_has_type_totals_change_and_rows_in_finnish(data):

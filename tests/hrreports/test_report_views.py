@@ -51,7 +51,7 @@ def test_my_reports_lists_units_in_scope_only(client, supervisor, data, unit_tre
 
 def test_absence_report_page_shows_rows_summary_and_charts(client, supervisor, data):
     client.force_login(supervisor)
-    response = client.get(report_url(data["unit"], "absences"))
+    response = client.get(report_url(data["unit"], "absences", subunits="off"))
     page = response.content.decode()
 
     assert response.status_code == 200
@@ -105,7 +105,7 @@ def test_xlsx_download_has_typed_cells_frozen_header_and_autofilter(client, supe
     assert float(sheet["E2"].value) == 3000.0
     assert sheet["E2"].number_format == "#,##0.00"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:E4"
+    assert sheet.auto_filter.ref == "A1:E5"  # four rows: the unit's three and its sub-unit's one
     assert ReportAccess.objects.filter(kind=AccessKind.DOWNLOAD, what="salaries.xlsx").count() == 1
 
 
@@ -114,7 +114,7 @@ def test_csv_download_of_the_employments_report(client, supervisor, data):
     in_english(client)
     body = client.get(report_url(data["unit"], "employments", export="csv")).content.decode("utf-8-sig")
 
-    assert body.splitlines()[1] == "Started;Berg Bertil;E2;1010;Avustaja;Fixed-term;2026-03-16;"
+    assert body.splitlines()[1] == "Started,Berg Bertil,E2,1010,Avustaja,Fixed-term,2026-03-16,"
 
 
 @pytest.mark.parametrize("kind", ["absences", "salaries", "employments"])
@@ -162,7 +162,7 @@ def test_pdf_download_is_logged_and_follows_the_filters(client, supervisor, data
     assert "Paid salaries: 1010 Yksikkö 1010, 2026-03" in text
     assert "Aalto Anna 1010 1001 Tehtäväkohtainen palkka 3,000.00" in text
     assert "Berg Bertil" not in text.split("per employee and salary type")[1]
-    assert "4,350.50" in text  # the unit total is the whole unit's, whatever the table's filter
+    assert "6,850.50" in text  # the total is the unit's with its sub-unit, whatever the table's filter
     download = ReportAccess.objects.get(kind=AccessKind.DOWNLOAD)
     assert (download.user, download.what, download.unit, download.period) == (
         supervisor,
@@ -183,7 +183,7 @@ def test_absence_pdf_download_has_the_supervisors_open_alerts(client, supervisor
 
     text = pdf_text(client.get(report_url(data["unit"], "absences", export="pdf")).content)
 
-    assert "Aalto Anna (1010) – Varhaisen tuen keskustelu" in text
+    assert "Aalto Anna (1010) – Early-support discussion" in text
     assert "What to do:" in text
 
 
@@ -231,7 +231,7 @@ def test_the_page_includes_the_absence_categories_of_the_subscription(client, su
 
     all_categories = client.get(report_url(data["unit"], "absences", categories="sick_leave")).content.decode()
     rows = all_categories.split('id="rows-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
-    assert rows.count("<tr") == 3 and "Vuosiloma" not in rows
+    assert rows.count("<tr") == 4 and "Vuosiloma" not in rows and "Cedergren Cecilia" in rows
 
 
 def test_hr_admin_sees_each_runs_time_saved(client_as, settings, data):

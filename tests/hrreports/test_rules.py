@@ -11,6 +11,7 @@ from hrreports.services.early_support import alert_acknowledge, alerts_evaluate
 from tests.hrreports.report_data import MARCH, _absence, _employment
 
 MARCH_END = date(2026, 3, 31)
+APRIL = date(2026, 4, 1)
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def test_the_defaults_are_seeded(default_rules):
         ("checkpoint", 12, None, 90),
     ]
     assert all(r.guidance_fi and r.guidance_sv and r.guidance_en for r in Rule.objects.all())
+    assert all(r.name and r.name_sv and r.name_en for r in Rule.objects.all())
 
 
 @pytest.mark.parametrize(("rule_order", "threshold"), [(10, 5), (20, 10)])
@@ -91,6 +93,48 @@ def test_a_threshold_reached_earlier_does_not_alert_again(employment):
     alerts_evaluate(period=MARCH)
 
     assert alerts_evaluate(period=date(2026, 4, 1)) == 0
+
+
+def raised() -> set[tuple[int, date, date, int]]:
+    """Every alert as (rule order, period, the day its threshold was reached, days)."""
+    return {(a.rule.order, a.period, a.reached_on, a.days) for a in Alert.objects.select_related("rule")}
+
+
+def test_a_long_sick_leave_first_evaluated_on_day_83_gets_every_alert_it_missed(employment):
+    # Sick from 8 January to the end of April; no month was evaluated before March (day 83).
+    _absence(employment, "101", date(2026, 1, 8), date(2026, 4, 30))
+
+    assert alerts_evaluate(period=MARCH) == 4
+    in_march = {
+        (10, MARCH, date(2026, 1, 27), 83),  # (a) the 20th day, in January
+        (20, MARCH, date(2026, 2, 6), 83),  # (b) the 30th day, in February
+        (30, MARCH, date(2026, 2, 6), 83),  # day 30
+        (40, MARCH, date(2026, 3, 8), 83),  # day 60
+    }
+    assert raised() == in_march
+    assert alerts_evaluate(period=MARCH) == 0
+    assert alerts_evaluate(period=APRIL) == 1
+    assert raised() == in_march | {(50, APRIL, date(2026, 4, 7), 113)}  # day 90; nothing of March again
+    assert alerts_evaluate(period=APRIL) == 0
+
+
+def test_a_person_still_over_a_threshold_is_alerted_again_after_the_rules_months(employment):
+    one_spell_ending_in_march(employment, 31)
+    alerts_evaluate(period=MARCH)
+    _absence(employment, "101", date(2026, 12, 1), date(2027, 3, 31))
+
+    alerts_evaluate(period=date(2027, 2, 1))
+    # Days 60 and 90 count March 2026 too; rules (a), (b) and day 30 alerted less than 12 months ago.
+    assert {(order, reached_on) for order, period, reached_on, _d in raised() if period.year == 2027} == {
+        (40, date(2026, 12, 29)),
+        (50, date(2027, 1, 28)),
+    }
+    assert alerts_evaluate(period=date(2027, 3, 1)) == 3
+    assert {(order, reached_on) for order, period, reached_on, _d in raised() if period == date(2027, 3, 1)} == {
+        (10, date(2026, 12, 20)),
+        (20, date(2026, 12, 30)),
+        (30, date(2026, 12, 30)),
+    }
 
 
 def test_other_absence_categories_do_not_count(employment):

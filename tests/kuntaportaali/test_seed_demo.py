@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from hrreports.models import Alert
+from hrreports.selectors import alerts_visible_to
 from kuntaportaali.roles import Role, user_roles
 
 EXPECTED = {
@@ -19,6 +21,7 @@ EXPECTED = {
 def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
     call_command("seed_demo", "--password", "demo-salasana-1")
     first = capsys.readouterr().out
+    alerts_after_first = Alert.objects.count()
     call_command("seed_demo", "--password", "demo-salasana-2")
     second = capsys.readouterr().out
 
@@ -32,6 +35,11 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
     assert second.strip().splitlines()[-1] == "seed_demo: users=7 created=0 updated=7"
     for username in EXPECTED:
         assert f"  {username} " in second
+    # Both demo supervisors see open early-support alerts of their units at once, and re-seeding
+    # raised none twice.
+    for username in ("esihenkilo", "esihenkilo2"):
+        assert alerts_visible_to(users.get(username=username), open_only=True).exists()
+    assert Alert.objects.count() == alerts_after_first
 
 
 @pytest.mark.django_db
