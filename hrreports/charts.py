@@ -195,4 +195,5 @@ def absence_charts(trend) -> dict:
         "rate": rate,
         "figures": [days, rate],
         "rows": [(summary.period, summary) for summary in trend],
+        "not_fetched": not_fetched,
     }
