@@ -85,6 +85,7 @@ def build_campaign(user):
         created_by=user,
         status=CampaignStatus.COMPLETED,
         budget_cap=Decimal("12000"),
+        answer_retention_months=120,  # the pilot's dates: the default 24 months would have purged the answers
     )
     questions = list(campaign.survey_version.questions.prefetch_related("options").order_by("position"))
     options = {question.position: list(question.options.all()) for question in questions}

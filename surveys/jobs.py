@@ -3,7 +3,7 @@
 from django.core.cache import cache
 from django.utils import timezone
 
-from .services.privacy import contacts_purge_expired
+from .services.privacy import answers_purge_expired, contacts_purge_expired
 
 PURGE_LOCK_KEY = "lock:surveys:purge-expired"
 PURGE_LOCK_SECONDS = 30 * 60
@@ -14,7 +14,9 @@ def purge_expired() -> str:
     if not cache.add(PURGE_LOCK_KEY, "1", timeout=PURGE_LOCK_SECONDS):
         return "skipped: another purge is running"
     try:
-        return contacts_purge_expired(today=timezone.localdate()).summary_line()
+        today = timezone.localdate()
+        numbers = contacts_purge_expired(today=today).summary_line()
+        return f"numbers: {numbers}; answers: {answers_purge_expired(today=today).summary_line()}"
     finally:
         cache.delete(PURGE_LOCK_KEY)
 

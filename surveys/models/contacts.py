@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .campaign import Campaign
 
@@ -10,7 +11,7 @@ from .campaign import Campaign
 class ContactStatus(models.TextChoices):
     PENDING = "pending", _("Not called yet")
     IN_PROGRESS = "in_progress", _("Being called")
-    FINISHED = "finished", _("Finished")
+    FINISHED = "finished", pgettext_lazy("contact status", "Finished")
     OPTED_OUT = "opted_out", _("Opted out")
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -346,7 +347,7 @@ def _responses_sheet(workbook: Workbook, answers: AnonymousAnswers) -> None:
         Column(_("Respondent"), 12, INTEGER),
         Column(_("Language"), 10),
         Column(_("Status"), 12),
-        Column(_("Finished"), 20),
+        Column(pgettext("timestamp", "Finished"), 20),
         Column(_("Weight"), 10, WEIGHT),
     ]
     columns += [Column(f"{position}. {text}", 24) for position, text, _kind in answers.questions]

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+import snowballstemmer
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,8 @@ THEMES = 10
 THEME_MIN_ANSWERS = 2
 MIN_KEYWORD_LENGTH = 3
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# The Snowball stemmer of each survey language, so that inflected forms are one theme.
+STEMMER_NAMES = {"fi": "finnish", "sv": "swedish", "en": "english"}
 
 
 def _answered(values: Sequence, weights: Sequence[float]) -> list[tuple]:
@@ -136,16 +139,41 @@ def keywords(text: str) -> set[str]:
     }
 
 
-def themes(transcripts: Sequence[str], *, limit: int = THEMES) -> list[Theme]:
-    """The keywords found in the most answers (at least two), most frequent first."""
-    counts = Counter()
-    for transcript in transcripts:
-        counts.update(keywords(transcript))
+def themes(transcripts: Sequence[str], languages: Sequence[str], *, limit: int = THEMES) -> list[Theme]:
+    """The keywords found in the most answers (at least two), most frequent first.
+
+    `languages[i]` is the language of answer `transcripts[i]` (a key of STEMMER_NAMES). Inflected
+    forms are one theme: each keyword is reduced to its stem in the answer's language, an answer
+    counts once per stem, and the theme shows the stem's form written in the most answers (ties:
+    the shortest, then alphabetical), as a stem ("liikent" of "liikenteen") is no word. The same stem in two
+    languages (Swedish "parker", English "parks") is one theme.
+    """
+    # A stemmer keeps state while it works, so each call has its own rather than sharing them.
+    stemmers = {}
+    answers_of_stem = Counter()
+    forms_of_stem: dict[str, Counter] = {}
+    for transcript, language in zip(transcripts, languages, strict=True):
+        if language not in stemmers:
+            stemmers[language] = snowballstemmer.stemmer(STEMMER_NAMES[language])
+        stems = set()
+        for word in keywords(transcript):
+            stem = stemmers[language].stemWord(word)
+            stems.add(stem)
+            forms_of_stem.setdefault(stem, Counter())[word] += 1
+        answers_of_stem.update(stems)
     ranked = sorted(
-        ((word, count) for word, count in counts.items() if count >= THEME_MIN_ANSWERS),
+        (
+            (_most_written(forms_of_stem[stem]), count)
+            for stem, count in answers_of_stem.items()
+            if count >= THEME_MIN_ANSWERS
+        ),
         key=lambda item: (-item[1], item[0]),
     )
     return [Theme(keyword=word, count=count) for word, count in ranked[:limit]]
+
+
+def _most_written(forms: Counter) -> str:
+    return min(forms.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
 
 
 def costs_summary(

@@ -1,5 +1,7 @@
-"""Phone numbers as personal data: purged after the campaign's retention, opt-outs honoured at once."""
+"""Residents' personal data: phone numbers purged after the campaign's number retention, the answers'
+contents after its answer retention, opt-outs honoured at once."""
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from surveys.models import (
+    Answer,
     Campaign,
     CampaignStatus,
     ConsentKind,
@@ -17,6 +20,7 @@ from surveys.models import (
     ContactImport,
     ContactStatus,
     DoNotCall,
+    ReportFile,
 )
 from surveys.phone_numbers import phone_hash, phone_normalise
 
@@ -75,17 +79,42 @@ def _purge_call_metadata(campaigns: QuerySet, now: datetime) -> int:
     )
 
 
+def _purge_answer_contents(campaigns: QuerySet, now: datetime) -> int:
+    return (
+        Answer.objects.filter(response__campaign__in=campaigns)
+        .exclude(digits="", option__isnull=True, number_value__isnull=True, transcript="", confidence__isnull=True)
+        .update(digits="", option=None, number_value=None, transcript="", confidence=None)
+    )
+
+
+def _purge_demographics(campaigns: QuerySet, now: datetime) -> int:
+    return (
+        Contact.objects.filter(campaign__in=campaigns)
+        .filter(Q(birth_year__isnull=False) | ~Q(postal_code=""))
+        .update(birth_year=None, postal_code="")
+    )
+
+
+def _purge_report_files(campaigns: QuerySet, now: datetime) -> int:
+    return ReportFile.objects.filter(campaign__in=campaigns).delete()[0]
+
+
 # Each step clears one kind of data, in the same report.
 PURGE_STEPS: list[PurgeStep] = [
     PurgeStep("numbers", _purge_numbers),
     PurgeStep("import_reports", _purge_import_reports),
     PurgeStep("call_metadata", _purge_call_metadata),
 ]
+ANSWER_PURGE_STEPS: list[PurgeStep] = [
+    PurgeStep("answers", _purge_answer_contents),
+    PurgeStep("demographics", _purge_demographics),
+    PurgeStep("report_files", _purge_report_files),
+]
 
 
-def campaign_numbers_expire_on(campaign: Campaign) -> date:
-    """The last day the campaign's numbers may be kept: the last calling day (or the day it was
-    cancelled, when earlier) plus the campaign's retention period."""
+def _retention_start(campaign: Campaign) -> date:
+    """The day the retention periods count from: the last calling day, or the day the campaign was
+    cancelled, when earlier."""
     basis = campaign.end_date
     if campaign.status == CampaignStatus.CANCELLED:
         cancelled = (
@@ -96,12 +125,31 @@ def campaign_numbers_expire_on(campaign: Campaign) -> date:
         )
         if cancelled is not None:
             basis = min(basis, timezone.localdate(cancelled))
-    return basis + timedelta(days=campaign.number_retention_days)
+    return basis
 
 
-def campaigns_past_retention(*, today: date) -> list[Campaign]:
+def campaign_numbers_expire_on(campaign: Campaign) -> date:
+    """The last day the campaign's numbers may be kept."""
+    return _retention_start(campaign) + timedelta(days=campaign.number_retention_days)
+
+
+def campaign_answers_expire_on(campaign: Campaign) -> date:
+    """The last day the contents of the campaign's answers may be kept: `answer_retention_months`
+    calendar months after the retention start (the 31st becomes the month's last day)."""
+    start = _retention_start(campaign)
+    month_index = start.month - 1 + campaign.answer_retention_months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def campaign_answers_purged(campaign: Campaign, *, today: date | None = None) -> bool:
+    """Whether the campaign's answers are past their retention (the nightly purge has cleared them)."""
+    return campaign_answers_expire_on(campaign) < (today or timezone.localdate())
+
+
+def campaigns_past_retention(*, today: date, expire_on: Callable[[Campaign], date] = campaign_numbers_expire_on):
     candidates = Campaign.objects.filter(Q(end_date__lt=today) | Q(status=CampaignStatus.CANCELLED))
-    return [campaign for campaign in candidates if campaign_numbers_expire_on(campaign) < today]
+    return [campaign for campaign in candidates if expire_on(campaign) < today]
 
 
 def contacts_purge_expired(*, today: date) -> PurgeReport:
@@ -109,12 +157,27 @@ def contacts_purge_expired(*, today: date) -> PurgeReport:
 
     Pseudonyms, statuses, demographics, answers and counts stay. Running it again removes nothing more.
     """
+    return _purge(today=today, steps=PURGE_STEPS, expire_on=campaign_numbers_expire_on)
+
+
+def answers_purge_expired(*, today: date) -> PurgeReport:
+    """Delete what residents answered in every campaign past its answer retention: the answers'
+    contents, the contacts' birth years and postal codes, and the report files quoting them.
+
+    An emptied answer row stays as the record that the question was answered, so the dispositions
+    and AAPOR rates come out as before; the published summary keeps its frozen figures. Running it
+    again removes nothing more.
+    """
+    return _purge(today=today, steps=ANSWER_PURGE_STEPS, expire_on=campaign_answers_expire_on)
+
+
+def _purge(*, today: date, steps: list[PurgeStep], expire_on: Callable[[Campaign], date]) -> PurgeReport:
     now = timezone.now()
-    report = PurgeReport(removed={step.name: 0 for step in PURGE_STEPS})
+    report = PurgeReport(removed={step.name: 0 for step in steps})
     with transaction.atomic():
-        for campaign in campaigns_past_retention(today=today):
+        for campaign in campaigns_past_retention(today=today, expire_on=expire_on):
             one = Campaign.objects.filter(pk=campaign.pk)
-            counts = {step.name: step.purge(one, now) for step in PURGE_STEPS}
+            counts = {step.name: step.purge(one, now) for step in steps}
             if any(counts.values()):
                 report.campaigns[campaign.slug] = counts
                 for name, count in counts.items():

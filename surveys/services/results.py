@@ -19,11 +19,12 @@ from django.conf import settings
 from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from surveys.errors import SurveyError
+from surveys.languages import SURVEY_LANGUAGES
 from surveys.models import (
     Answer,
     CallAttempt,
@@ -49,6 +50,7 @@ from surveys.services.estimates import (
     summary_sentences,
     themes,
 )
+from surveys.services.privacy import campaign_answers_expire_on, campaign_answers_purged
 from surveys.services.rates import response_rates
 from surveys.services.result_settings import result_settings_for
 from surveys.services.results_contract import (
@@ -276,6 +278,7 @@ def _question_result(
     question: Question,
     *,
     respondent_ids: list[int],
+    respondent_languages: list[str],
     answers: dict[int, tuple],
     weights: list[float],
     demographics: list[DemographicQuestion],
@@ -310,7 +313,12 @@ def _question_result(
             for demographic in demographics
             if demographic.dimension in CROSSTAB_DIMENSIONS
         ]
-    transcripts = [value for value in values if value] if question.kind == QuestionKind.OPEN else []
+    transcripts, transcript_languages = [], []
+    if question.kind == QuestionKind.OPEN:
+        for value, respondent_language in zip(values, respondent_languages, strict=True):
+            if value:
+                transcripts.append(value)
+                transcript_languages.append(respondent_language)
     return QuestionResult(
         position=question.position,
         text=question.localized("text", language),
@@ -322,7 +330,7 @@ def _question_result(
         mean=mean,
         crosstabs=crosstabs,
         open_answers=transcripts,
-        themes=themes(transcripts),
+        themes=themes(transcripts, transcript_languages),
     )
 
 
@@ -386,11 +394,18 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
     progress = campaign_progress(campaign)
 
     questions = list(campaign.survey_version.questions.prefetch_related("options").order_by("position"))
-    respondent_ids = [
-        pk
-        for pk, pseudonym in Response.objects.filter(campaign=campaign).order_by("pk").values_list("pk", "pseudonym")
-        if pseudonym in dispositions.interviews
-    ]
+    # The language each respondent answered in; an unknown one is taken to be the survey's first.
+    survey_language = campaign.survey_version.languages[0]
+    # After the answer retention only the rates are left: the answers' contents are gone.
+    answers_purged = campaign_answers_purged(campaign)
+    language_of = {
+        pk: answer_language if answer_language in SURVEY_LANGUAGES else survey_language
+        for pk, pseudonym, answer_language in Response.objects.filter(campaign=campaign)
+        .order_by("pk")
+        .values_list("pk", "pseudonym", "language")
+        if pseudonym in dispositions.interviews and not answers_purged
+    }
+    respondent_ids = list(language_of)
     respondents = set(respondent_ids)
     answers_by_question: dict[int, dict[int, tuple]] = {}
     for response_id, question_id, option_id, number_value, transcript in Answer.objects.filter(
@@ -409,7 +424,19 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         targets=targets,
         result_settings=result_settings,
     )
-    if not respondent_ids:
+    if answers_purged:
+        weights_result.warnings.insert(
+            0,
+            _(
+                "The answers were deleted after %(date)s, at the end of their retention period of %(months)s "
+                "months: only the response rates and the published summary remain."
+            )
+            % {
+                "date": date_format(campaign_answers_expire_on(campaign), "SHORT_DATE_FORMAT"),
+                "months": campaign.answer_retention_months,
+            },
+        )
+    elif not respondent_ids:
         weights_result.warnings.insert(0, _("Nobody has answered the survey yet, so there are no results to show."))
     filter_labels: list[str] = []
     selected_ids = respondent_ids
@@ -422,6 +449,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         _question_result(
             question,
             respondent_ids=selected_ids,
+            respondent_languages=[language_of[pk] for pk in selected_ids],
             answers=answers_by_question.get(question.pk, {}),
             weights=weights,
             demographics=demographics,
@@ -450,9 +478,11 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
             numbers=progress.numbers,
             calls=progress.calls,
             answered=progress.answered,
+            reached=progress.reached,
             consented=progress.consented,
             complete=progress.complete,
             partial=progress.partial,
+            break_offs=progress.break_offs,
         ),
         coverage=progress.coverage,
         weighting=weights_result,

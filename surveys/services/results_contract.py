@@ -33,12 +33,16 @@ class ResponseRates:
 
 @dataclass(frozen=True)
 class Funnel:
+    """As `surveys.progress.CampaignProgress` counts them: calls and answered are attempts, the rest numbers."""
+
     numbers: int
     calls: int
     answered: int
+    reached: int
     consented: int
     complete: int
-    partial: int
+    partial: int  # AAPOR P
+    break_offs: int  # unfinished with fewer answers than P needs: AAPOR R
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,8 @@ class CrossTab:
 
 @dataclass(frozen=True)
 class Theme:
-    keyword: str
-    count: int
+    keyword: str  # the most written of the word's inflected forms ("kirjasto", "kirjastossa": one theme)
+    count: int  # answers that use the word in any inflection
 
 
 @dataclass(frozen=True)

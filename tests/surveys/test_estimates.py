@@ -111,7 +111,43 @@ def test_themes_count_each_keyword_once_per_answer_and_keep_the_frequent_ones():
         "Fler parker",
     ]
 
-    assert themes(answers) == [Theme("puistoja", 2), Theme("pyöräteitä", 2)]
+    assert themes(answers, ["fi", "fi", "fi", "fi", "sv"]) == [Theme("puistoja", 2), Theme("pyöräteitä", 2)]
+
+
+def test_themes_join_the_inflected_forms_of_a_finnish_word_under_its_most_written_form():
+    answers = [
+        "Kirjastossa pitäisi olla enemmän lehtiä",
+        "Kirjastoa on kehitettävä",
+        "Kirjastossa käyn usein",
+        "Kirjastot ja puistot",
+        "Puistoja lisää",
+    ]
+
+    # "kirjastossa" is written in two answers, the other forms in one; "puistot" and "puistoja"
+    # in one each, so the shorter one names the theme. Library and park stay two themes.
+    assert themes(answers, ["fi"] * 5) == [Theme("kirjastossa", 4), Theme("puistot", 2)]
+
+
+def test_themes_stem_swedish_answers_with_the_swedish_stemmer():
+    answers = [
+        "Bussen går för sällan",
+        "Fler bussar på kvällen",
+        "Bussarna är fulla",
+        "bussen är sen",
+        "Parken",
+        "parker",
+    ]
+
+    # "parken" and "parker" are written once each and are as long: alphabetical order names the theme.
+    assert themes(answers, ["sv"] * 6) == [Theme("bussen", 4), Theme("parken", 2)]
+    # The Finnish stemmer leaves "bussen" and "bussar", "parken" and "parker" apart: the language decides.
+    assert themes(answers, ["fi"] * 6) == [Theme("bussar", 2), Theme("bussen", 2)]
+
+
+def test_themes_stem_english_answers_and_name_a_tie_by_the_shorter_form():
+    answers = ["More libraries", "The library opens late", "Libraries need longer hours", "Roads", "Fix the road"]
+
+    assert themes(answers, ["en"] * 5) == [Theme("libraries", 3), Theme("road", 2)]
 
 
 def test_costs_total_per_complete_and_budget_use():

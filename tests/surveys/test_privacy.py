@@ -107,7 +107,10 @@ def test_command_prints_what_it_removed_and_a_summary_line(finished):
 
 def test_job_purges_with_todays_date(finished):
     # END + 30 days is long past by the time the suite runs.
-    assert purge_expired() == "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0"
+    assert purge_expired() == (
+        "numbers: purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0; "
+        "answers: purged_campaigns=0 answers=0 demographics=0 report_files=0"
+    )
 
 
 def test_daily_job_is_registered_on_the_reports_queue():

@@ -49,11 +49,15 @@ def answer(response, question, *, digit=None, number=None, transcript=""):
     )
 
 
-def respond(campaign, *, status=ResponseStatus.COMPLETE, minutes=2) -> Response:
+def respond(campaign, *, status=ResponseStatus.COMPLETE, minutes=2, language="fi") -> Response:
     contact = Contact.objects.create(campaign=campaign)
     queued_attempt(contact, status=CallStatus.COMPLETED, current_step="closing", billed_minutes=minutes, cost="0.18")
     return Response.objects.create(
-        pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version, status=status
+        pseudonym=contact.pseudonym,
+        campaign=campaign,
+        survey_version=campaign.survey_version,
+        status=status,
+        language=language,
     )
 
 
@@ -98,7 +102,9 @@ def test_rates_funnel_and_costs(surveyed):
     assert results.rates.rr["RR1"] == pytest.approx(10 / 12)
     assert results.rates.e == pytest.approx(11 / 12)
     assert results.rates.rr["RR3"] == pytest.approx(10 / (11 + 11 / 12))
-    assert (results.funnel.numbers, results.funnel.complete, results.funnel.partial) == (13, 10, 1)
+    # The break-off is R in the AAPOR table, so the funnel does not count it as a partial answer.
+    funnel = results.funnel
+    assert (funnel.numbers, funnel.complete, funnel.partial, funnel.break_offs) == (13, 10, 0, 1)
     # 11 answered calls x 2 min x 0.18 EUR; fixed 2100; total 2101.98; per complete / 10
     costs = results.costs
     assert (costs.minutes, costs.call_cost, costs.total) == (22, Decimal("1.98"), Decimal("2101.98"))
@@ -149,6 +155,28 @@ def test_weighted_and_unweighted_estimates_by_hand(surveyed):
     assert (questions[4].answered, questions[4].skipped) == (3, 7)
     assert questions[4].open_answers == OPEN
     assert [(theme.keyword, theme.count) for theme in questions[4].themes] == [("pyöräteitä", 2)]
+
+
+def test_open_answer_themes_stem_each_answer_in_its_respondents_language(surveyed):
+    questions = {question.position: question for question in surveyed.survey_version.questions.all()}
+    # Swedish respondents' "bussen"/"bussar" are one word only to the Swedish stemmer; a response
+    # in no known language is stemmed in the survey's first language, Finnish, so "kirjastoa"
+    # joins the Finnish respondent's "Kirjasto".
+    for language, transcript in [
+        ("sv", "Bussen är sen"),
+        ("sv", "Bussen kommer sällan"),
+        ("sv", "Fler bussar"),
+        ("", "Kirjastoa kaivataan"),
+    ]:
+        response = respond(surveyed, language=language)
+        for position in (1, 2, 3):
+            answer(response, questions[position], digit=1)
+        answer(response, questions[4], transcript=transcript)
+
+    results = campaign_results(surveyed, language="fi")
+
+    themes = [(theme.keyword, theme.count) for theme in by_position(results)[4].themes]
+    assert themes == [("bussen", 3), ("kirjasto", 2), ("pyöräteitä", 2)]
 
 
 def test_summary_in_the_language_asked(surveyed, english):
