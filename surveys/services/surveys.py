@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from surveys.errors import SurveyError
 from surveys.models import Question, QuestionKind, QuestionOption, Survey, SurveyVersion
 
+from .announcements import announcements_follow_survey
+
 VERSION_FIELDS = (
     "title_fi",
     "title_sv",
@@ -72,6 +74,7 @@ def survey_update(*, survey: Survey, organiser: str, **version_fields) -> Survey
             setattr(version, name, version_fields[name])
     _full_clean(version)
     version.save()
+    announcements_follow_survey(survey=survey)
     return version
 
 
@@ -103,8 +106,28 @@ def question_update(
 
 @transaction.atomic
 def question_delete(*, survey: Survey, position: int) -> None:
+    """Refused while another question's skip rule jumps to this one: deleting it would quietly turn
+    the rule into "next question", so the manager changes the rules first."""
     version = survey_editable_version(survey=survey)
-    _question_at(version, position).delete()
+    target = _question_at(version, position)
+    jumping = list(
+        Question.objects.filter(options__skip_to=target).distinct().order_by("position").only("position", "text_fi")
+    )
+    if jumping:
+        raise SurveyError(
+            _(
+                "Question %(number)d cannot be deleted: the skip rules of these questions jump to it: "
+                "%(questions)s. Change those rules first, then delete the question."
+            )
+            % {
+                "number": position,
+                "questions": ", ".join(
+                    _("question %(number)d (“%(text)s”)") % {"number": source.position, "text": source.text_fi}
+                    for source in jumping
+                ),
+            }
+        )
+    target.delete()
     # Close the gap one row at a time, lowest first, so the unique position never collides.
     for question in version.questions.filter(position__gt=position).order_by("position"):
         question.position = F("position") - 1

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from kuntaportaali.roles import Role
 from surveys.models import Survey
-from tests.surveys.factories import build_survey
+from tests.surveys.factories import build_survey, skip_from_no_to_last
 
 
 @pytest.fixture
@@ -91,6 +91,25 @@ def test_reorder_and_delete_through_the_pages(manager_client, role_users):
     manager_client.post(reverse("surveys:question-delete", kwargs={"slug": "strategia", "position": 2}))
     assert survey.current_version.questions.count() == 3
     assert not survey.current_version.questions.filter(text_fi="Mihin ikäryhmään kuulut?").exists()
+
+
+def test_deleting_a_skip_target_is_refused_on_the_page_with_the_reason(manager_client, role_users):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+    skip_from_no_to_last(survey)
+
+    page = manager_client.post(
+        reverse("surveys:question-delete", kwargs={"slug": "strategia", "position": 4}), follow=True
+    )
+
+    assert page.redirect_chain == [(reverse("surveys:survey", kwargs={"slug": "strategia"}), 302)]
+    assert [(message.level_tag, message.message) for message in page.context["messages"]] == [
+        (
+            "error",
+            "Kysymystä 4 ei voi poistaa: näiden kysymysten ohitukset siirtyvät siihen: "
+            "kysymys 2 (”Liikutko viikoittain?”). Muuta ensin ohitukset ja poista kysymys sitten.",
+        )
+    ]
+    assert survey.current_version.questions.count() == 4
 
 
 def test_skip_rules_are_set_on_the_question_page(manager_client, role_users):

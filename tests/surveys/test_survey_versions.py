@@ -126,6 +126,60 @@ def test_delete_closes_the_gap(manager):
     assert texts(survey)[1][1] == "Kuinka tyytyväinen olet?"
 
 
+def test_deleting_a_question_that_a_skip_rule_jumps_to_is_refused_and_names_the_rule(manager):
+    survey = build_survey(manager)
+    skip_from_no_to_last(survey)
+
+    with pytest.raises(SurveyError) as refused:
+        survey_services.question_delete(survey=survey, position=4)
+
+    assert str(refused.value) == (
+        "Question 4 cannot be deleted: the skip rules of these questions jump to it: "
+        "question 2 (“Liikutko viikoittain?”). Change those rules first, then delete the question."
+    )
+    assert [position for position, _text in texts(survey)] == [1, 2, 3, 4]
+    rules = survey.current_version.questions.get(position=2).options.exclude(skip_to=None)
+    assert [(option.digit, option.skip_to.position) for option in rules] == [(2, 4)]
+
+
+def test_the_refusal_names_every_question_whose_rules_jump_to_the_deleted_one(manager):
+    survey = build_survey(manager)
+    skip_from_no_to_last(survey)
+    survey_services.question_update(
+        survey=survey,
+        position=1,
+        kind=QuestionKind.CHOICE,
+        text_fi="Mihin ikäryhmään kuulut?",
+        text_sv="Vilken åldersgrupp hör du till?",
+        options=[OptionText("18–29", "18–29"), OptionText("30–64", "30–64"), OptionText("65+", "65+")],
+        skips={1: 4, 3: 4},
+    )
+
+    with pytest.raises(SurveyError) as refused:
+        survey_services.question_delete(survey=survey, position=4)
+
+    assert str(refused.value).startswith(
+        "Question 4 cannot be deleted: the skip rules of these questions jump to it: "
+        "question 1 (“Mihin ikäryhmään kuulut?”), question 2 (“Liikutko viikoittain?”)."
+    )
+    assert survey.current_version.questions.count() == 4
+
+
+def test_deleting_a_question_no_rule_jumps_to_keeps_the_rules(manager):
+    survey = build_survey(manager)
+    skip_from_no_to_last(survey)
+
+    survey_services.question_delete(survey=survey, position=3)
+
+    assert [text for _position, text in texts(survey)] == [
+        "Mihin ikäryhmään kuulut?",
+        "Liikutko viikoittain?",
+        "Mitä kaupungin pitäisi kehittää?",
+    ]
+    rule = survey.current_version.questions.get(position=2).options.get(digit=2)
+    assert rule.skip_to.position == 3, "still jumps to the same question, now number 3"
+
+
 def test_editing_after_a_campaign_started_creates_a_new_version_and_keeps_the_old(manager, communications):
     survey = build_survey(manager)
     campaign = make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
@@ -152,7 +206,7 @@ def test_editing_after_a_campaign_started_creates_a_new_version_and_keeps_the_ol
     campaign.refresh_from_db()
     assert campaign.survey_version == first
 
-    survey_services.question_delete(survey=survey, position=4)
+    survey_services.question_delete(survey=survey, position=3)
     assert survey.versions.count() == 2, "edits go to the unfrozen copy from then on"
     assert first.questions.count() == 4
 
