@@ -1,10 +1,14 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +24,17 @@ def login_locked_out(request, original_response=None, credentials=None):
     """Axes calls this instead of the login view once a username is locked out."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def set_language(request):
+    """Django's language switch, reading `next` in the language of its own address.
+
+    Django translates `next` (/fi/kyselyt/x/ -> /sv/enkater/x/) by resolving it in the active
+    language, which here is the one chosen earlier: a /fi/ page resolves in Finnish only, so after
+    choosing Swedish once, the switch back from a Finnish page would stay on it."""
+    next_url = request.POST.get("next", request.GET.get("next", ""))
+    with translation.override(translation.get_language_from_path(urlsplit(next_url).path) or get_language()):
+        return i18n.set_language(request)
 
 
 def public_home(request):

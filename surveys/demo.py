@@ -20,7 +20,7 @@ from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services import surveys as survey_services
 from surveys.services.contacts import contacts_import
-from surveys.services.notices import information_notice_default
+from surveys.services.notices import information_notice_placeholder_languages
 from surveys.services.surveys import OptionText
 from surveys.synthetic_population import synthetic_contacts_add
 from surveys.telephony.simulator import LIVE_SEED
@@ -120,6 +120,11 @@ def survey_demo_seed(*, today: date | None = None) -> str:
                 by=manager, slug=slug, survey_version=survey.current_version, caller_number=CALLER_NUMBER, **fields
             )
         if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.READY):
+            if information_notice_placeholder_languages(campaign):
+                # Seeded before the notice was completed: bring it up to what the launch gate expects.
+                campaign = campaign_services.campaign_update(
+                    campaign=campaign, by=manager, caller_number=campaign.caller_number, **DEMO_NOTICES
+                )
             campaign_services.campaign_publish_questions(campaign=campaign, by=communications)
             campaign_services.checklist_confirm(
                 campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True)
@@ -169,12 +174,43 @@ def _survey_create(manager) -> Survey:
     return survey
 
 
+# A completed information notice: the default one has a placeholder controller the launch gate refuses.
+DEMO_NOTICES = {
+    "information_notice_fi": "\n".join(
+        [
+            "Rekisterinpitäjä: Esimerkkilän kaupunki, Kaupunginkanslia, Kaupungintalontie 1, 00100 Esimerkkilä; "
+            "kirjaamo@esimerkkila.fi, puh. 09 310 1691. Tietosuojavastaava: tietosuoja@esimerkkila.fi.",
+            "Tarkoitus: asukaskysely kaupunkistrategian valmistelua varten (yleisen edun mukainen tehtävä, "
+            "EU:n tietosuoja-asetus 6 art. 1 e).",
+            "Puhelinnumeroiden lähde: tietopalveluyritykseltä ostettu numeroluettelo.",
+            "Säilytys: puhelinnumerot poistetaan 30 päivän kuluttua viimeisestä soittopäivästä; vastaukset "
+            "säilytetään ilman numeroita raportointia varten 24 kuukautta.",
+            "Oikeutesi: voit vastustaa käsittelyä (21 art.) ja pyytää, ettei sinulle soiteta enää, tarkastaa "
+            "tietosi ja tehdä valituksen tietosuojavaltuutetulle.",
+        ]
+    ),
+    "information_notice_sv": "\n".join(
+        [
+            "Personuppgiftsansvarig: Exempelby stad, Stadskansliet, Stadshusvägen 1, 00100 Exempelby; "
+            "registratur@esimerkkila.fi, tfn 09 310 1691. Dataskyddsombud: tietosuoja@esimerkkila.fi.",
+            "Syfte: en invånarenkät för beredningen av stadsstrategin (en uppgift av allmänt intresse, "
+            "EU:s dataskyddsförordning art. 6.1 e).",
+            "Telefonnumrens källa: en nummerförteckning köpt av ett informationstjänstföretag.",
+            "Lagring: telefonnumren raderas 30 dagar efter den sista uppringningsdagen; svaren sparas utan "
+            "nummer för rapporteringen i 24 månader.",
+            "Dina rättigheter: du kan invända mot behandlingen (art. 21) och be att inte bli uppringd igen, "
+            "granska dina uppgifter och lämna klagomål till dataombudsmannen.",
+        ]
+    ),
+}
+
+
 def _common_fields() -> dict:
     return {
         "number_source": "Numerot ostettu tietopalveluyritykseltä (vuosisopimus)",
         "max_attempts": 3,
         "price_per_minute": "0.09",
-        **information_notice_default(),
+        **DEMO_NOTICES,
     }
 
 

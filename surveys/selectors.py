@@ -26,8 +26,30 @@ def public_campaigns() -> QuerySet[Campaign]:
         Campaign.objects.filter(questions_published_at__isnull=False)
         .exclude(status=CampaignStatus.CANCELLED)
         .select_related("survey_version__survey")
+        .prefetch_related("status_changes")
         .order_by("start_date", "slug")
     )
+
+
+def campaign_calling_dates(campaign: Campaign) -> tuple[date, date, bool]:
+    """The first and last calling day residents are told, and whether calling ended before the plan.
+
+    A campaign completed or cancelled before its planned last day shows the day it ended, not a
+    future date on which no one will be called."""
+    ended_at = max(
+        (
+            change.changed_at
+            for change in campaign.status_changes.all()
+            if change.to_status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED)
+        ),
+        default=None,
+    )
+    if ended_at is None:
+        return campaign.start_date, campaign.end_date, False
+    ended_on = timezone.localdate(ended_at)
+    if ended_on >= campaign.end_date:
+        return campaign.start_date, campaign.end_date, False
+    return campaign.start_date, max(ended_on, campaign.start_date), True
 
 
 @dataclass(frozen=True)
@@ -48,6 +70,9 @@ class PublicCampaign:
     caller_number: str
     days: str
     hours: str
+    first_day: date
+    last_day: date
+    ended_early: bool
     notice: str
     questions: list[PublicQuestion]
     estimated_minutes: int
@@ -66,6 +91,7 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
     """What the residents' page shows of a campaign; the list leaves out questions and notice."""
     version = campaign.survey_version
     shown_language = language if language in version.languages else "fi"
+    first_day, last_day, ended_early = campaign_calling_dates(campaign)
     questions = version.questions.prefetch_related("options").order_by("position") if detailed else []
     return PublicCampaign(
         campaign=campaign,
@@ -76,6 +102,9 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
         caller_number=caller_number_text(campaign),
         days=calling_days_text(campaign),
         hours=calling_hours_text(campaign),
+        first_day=first_day,
+        last_day=last_day,
+        ended_early=ended_early,
         notice=campaign.localized("information_notice", shown_language) if detailed else "",
         questions=[_public_question(question, shown_language) for question in questions],
         estimated_minutes=call_script(version, language=shown_language).estimated_minutes if detailed else 0,

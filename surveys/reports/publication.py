@@ -38,6 +38,16 @@ def summary_questions(campaign: Campaign) -> list[tuple[int, str]]:
     return [(question.position, question.text_fi) for question in questions]
 
 
+def summary_missing_intros(campaign: Campaign, *, intros) -> list[str]:
+    """The survey's other languages whose introduction `intros` leaves empty: their residents' page
+    shows its charts in that language but the Finnish introduction."""
+    return [
+        language
+        for language in campaign.survey_version.languages
+        if language != "fi" and not (intros.get(f"intro_{language}") or "").strip()
+    ]
+
+
 def summary_publishable(campaign: Campaign) -> bool:
     return campaign.status == CampaignStatus.COMPLETED and campaign.is_public
 
@@ -161,6 +171,8 @@ class PublicQuestion:
 @dataclass(frozen=True)
 class PublicSummary:
     intro: str
+    intro_language: str
+    intro_fallback: bool
     language: str
     published_at: object
     respondents: str
@@ -171,15 +183,24 @@ class PublicSummary:
 
 
 def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None:
-    """The published summary in `language` (Finnish when it has no text in that language), or None."""
+    """The published summary for a page in `language`, or None.
+
+    The question texts and answer labels were frozen in every language at publication, so they
+    follow the page whenever the survey has its language (Finnish otherwise, like the questions
+    list). Only an introduction not written in `language` falls back to Finnish, marked as such.
+    """
     summary = ResultSummary.objects.filter(campaign=campaign, published_at__isnull=False).first()
     if summary is None:
         return None
-    shown_language = language if getattr(summary, f"intro_{language}", "") else "fi"
-    figures = summary.figures["languages"].get(shown_language) or summary.figures["languages"]["fi"]
+    frozen = summary.figures["languages"]
+    figures_language = language if language in campaign.survey_version.languages and language in frozen else "fi"
+    figures = frozen[figures_language]
+    intro_language = language if getattr(summary, f"intro_{language}", "") else "fi"
     return PublicSummary(
-        intro=getattr(summary, f"intro_{shown_language}"),
-        language=shown_language,
+        intro=getattr(summary, f"intro_{intro_language}"),
+        intro_language=intro_language,
+        intro_fallback=intro_language != language,
+        language=figures_language,
         published_at=summary.published_at,
         respondents=count_text(summary.figures["respondents"]),
         response_rate=share_text(summary.figures["rr1"]),

@@ -2,8 +2,13 @@
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from surveys.models import Campaign
 
 NOTICE_LANGUAGES = ("fi", "sv", "en")
+# The default notice's blank: the line a survey manager must replace with the real controller.
+PLACEHOLDER_CONTROLLER = gettext_noop("Controller: the municipality, contact: the registry office.")
 
 
 def information_notice_default() -> dict[str, str]:
@@ -13,7 +18,7 @@ def information_notice_default() -> dict[str, str]:
         with translation.override(language):
             notices[f"information_notice_{language}"] = "\n".join(
                 [
-                    _("Controller: the municipality, contact: the registry office."),
+                    _(PLACEHOLDER_CONTROLLER),
                     _(
                         "Purpose: an opinion survey of residents for the city strategy "
                         "(a public task, GDPR Art. 6(1)(e))."
@@ -30,3 +35,21 @@ def information_notice_default() -> dict[str, str]:
                 ]
             )
     return notices
+
+
+def information_notice_placeholder_languages(campaign: Campaign) -> list[str]:
+    """The campaign's languages whose information notice still names the placeholder controller.
+
+    The default's first line is the blank a survey manager must fill in; a notice that still has it
+    would tell residents nothing about who to contact. An empty Swedish or English notice is not
+    counted: the residents' page shows the Finnish one instead.
+    """
+    placeholders = {}
+    for language in NOTICE_LANGUAGES:
+        with translation.override(language):
+            placeholders[language] = _(PLACEHOLDER_CONTROLLER)
+    return [
+        language
+        for language in campaign.survey_version.languages
+        if placeholders[language] in getattr(campaign, f"information_notice_{language}")
+    ]

@@ -163,6 +163,12 @@ def summary_edit(request, slug: str):
             "form": form,
             "summary": summary,
             "published": publication.public_summary(campaign, language=get_language()),
+            "missing_intros": [
+                LANGUAGE_NAMES[language]
+                for language in publication.summary_missing_intros(
+                    campaign, intros=form.data if form.is_bound else initial
+                )
+            ],
             "minimum": publication.MIN_PUBLIC_RESPONDENTS,
         },
     )

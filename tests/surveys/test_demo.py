@@ -6,6 +6,7 @@ from django.core.management import call_command
 from surveys.demo_results import results_demo_seed
 from surveys.models import Campaign, CampaignStatus, PopulationTarget, Survey
 from surveys.services.campaigns import campaign_launch_problems
+from surveys.services.notices import information_notice_default
 
 
 @pytest.mark.django_db
@@ -40,3 +41,16 @@ def test_seed_demo_adds_a_pilot_like_survey_a_pilot_ready_to_launch_and_a_runnin
     assert results_demo_seed() == "targets=0 fixed_costs=0"
     assert PopulationTarget.objects.filter(dimension="age_group").count() == 5
     assert pilot.fixed_costs.get().amount == Decimal("2100.00")
+
+
+@pytest.mark.django_db
+def test_seed_demo_completes_a_pilot_notice_that_still_has_the_placeholder(capsys):
+    call_command("seed_demo", "--password", "demo-salasana-1")
+    Campaign.objects.filter(slug="pilotti").update(**information_notice_default())
+
+    call_command("seed_demo", "--password", "demo-salasana-1")
+
+    pilot = Campaign.objects.get(slug="pilotti")
+    assert pilot.information_notice_fi.startswith("Rekisterinpitäjä: Esimerkkilän kaupunki, Kaupunginkanslia")
+    assert pilot.information_notice_sv.startswith("Personuppgiftsansvarig: Exempelby stad, Stadskansliet")
+    assert campaign_launch_problems(campaign=pilot) == []

@@ -1,12 +1,16 @@
 """The residents' pages: published campaigns with their questions, in the language of the address."""
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kuntaportaali.roles import Role
 from surveys.services import campaigns as campaign_services
-from tests.surveys.factories import build_campaign, build_survey
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
 
 
 @pytest.fixture
@@ -71,3 +75,70 @@ def test_the_language_switcher_keeps_the_page(client, published):
     response = client.post("/i18n/setlang/", {"language": "sv", "next": f"/fi/kyselyt/{published.slug}/"})
 
     assert response["Location"] == f"/sv/enkater/{published.slug}/"
+
+
+def test_a_campaign_completed_early_shows_its_last_real_calling_day(client, role_users):
+    manager, communications = role_users[Role.SURVEY_MANAGER], role_users[Role.COMMUNICATIONS]
+    today = timezone.localdate()
+    start = today - timedelta(days=2)
+    campaign = make_launch_ready(
+        build_campaign(build_survey(manager), manager, start=start), manager=manager, communications=communications
+    )
+    campaign_services.campaign_start(campaign=campaign, by=manager)
+    campaign_services.campaign_transition(campaign=campaign, to="completed", by=manager)
+
+    response = client.get("/fi/kyselyt/")
+
+    [finished] = response.context["groups"]["finished"]
+    assert (finished.first_day, finished.last_day, finished.ended_early) == (start, today, True)
+    assert f"{start:%-d.%-m.%Y}–{today:%-d.%-m.%Y} (" in response.text
+    assert f"{campaign.end_date:%-d.%-m.%Y}" not in response.text
+    detail = client.get(f"/fi/kyselyt/{campaign.slug}/")
+    assert f"{start:%-d.%-m.%Y}–{today:%-d.%-m.%Y} (" in detail.text
+
+
+def test_a_running_campaign_shows_its_planned_dates(client, published):
+    [upcoming] = client.get("/fi/kyselyt/").context["groups"]["upcoming"]
+
+    assert (upcoming.first_day, upcoming.last_day, upcoming.ended_early) == (
+        published.start_date,
+        published.end_date,
+        False,
+    )
+
+
+def switch_form_next(page_html: str) -> str:
+    """The `next` the language switcher posts, as a browser would read it from the page."""
+    return re.search(r'<input type="hidden" name="next" value="([^"]*)">', page_html).group(1)
+
+
+@pytest.mark.parametrize(
+    ("cookie", "page", "language", "landing"),
+    [
+        ("sv", "/fi/kyselyt/{slug}/", "sv", "/sv/enkater/{slug}/"),
+        ("fi", "/sv/enkater/{slug}/", "fi", "/fi/kyselyt/{slug}/"),
+        ("sv", "/sv/enkater/{slug}/", "en", "/en/surveys/{slug}/"),
+        ("en", "/fi/kyselyt/{slug}/", "en", "/en/surveys/{slug}/"),
+    ],
+)
+def test_the_language_switcher_lands_on_the_same_page_whatever_the_earlier_choice(
+    client, published, cookie, page, language, landing
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    page_html = client.get(page.format(slug=published.slug)).text
+
+    response = client.post("/i18n/setlang/", {"language": language, "next": switch_form_next(page_html)})
+
+    assert response.status_code == 302
+    assert response["Location"] == landing.format(slug=published.slug)
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
+
+
+def test_the_language_switcher_keeps_a_staff_page(client_as):
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+
+    response = client.post("/i18n/setlang/", {"language": "fi", "next": "/staff/surveys/"})
+
+    assert response["Location"] == "/staff/surveys/"
+    assert '<html lang="fi">' in client.get("/staff/surveys/").text

@@ -149,3 +149,62 @@ def test_too_few_respondents_are_never_published(campaign, role_users, english):
 def test_an_open_question_has_no_chart_to_publish(campaign, role_users, english):
     with pytest.raises(SurveyError, match=r"Question 4 has no chart to publish\."):
         summary_publish(campaign=campaign, by=role_users[Role.COMMUNICATIONS], question_positions=[4], **INTROS)
+
+
+def test_swedish_page_shows_swedish_questions_and_answers_when_the_swedish_intro_is_empty(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign, intro_sv="")
+    client.logout()
+
+    response = client.get(f"/sv/enkater/{campaign.slug}/")
+
+    summary = response.context["summary"]
+    assert [question.text for question in summary.questions] == ["Motionerar du varje vecka?", "Hur nöjd är du?"]
+    assert [label for label, _cells in summary.questions[0].table.rows] == ["ja", "nej"]
+    assert (summary.intro, summary.intro_language, summary.intro_fallback) == (INTROS["intro_fi"], "fi", True)
+    page = response.text
+    assert '<h3 id="summary-q2-heading" lang="sv">2. Motionerar du varje vecka?</h3>' in page
+    assert '<tr><th scope="row">ja</th>' in page and '<tr><th scope="row">kyllä</th>' not in page
+    assert "Liikutko viikoittain?" not in page
+    assert f'<p class="summary-intro" lang="fi">{INTROS["intro_fi"]}</p>' in page
+    assert "The introduction is available in Finnish only." in page  # the msgid until catalogs are compiled
+
+
+def test_swedish_page_with_a_swedish_intro_has_no_fallback_note(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/sv/enkater/{campaign.slug}/").text
+
+    assert f'<p class="summary-intro" lang="sv">{INTROS["intro_sv"]}</p>' in page
+    assert "The introduction is available in Finnish only." not in page
+
+
+def test_english_page_of_a_finnish_and_swedish_survey_shows_the_finnish_figures(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    summary = client.get(f"/en/surveys/{campaign.slug}/").context["summary"]
+
+    assert (summary.language, summary.questions[0].text) == ("fi", "Liikutko viikoittain?")
+
+
+def test_publish_form_warns_of_a_missing_swedish_introduction_but_publishes(client_as, campaign):
+    client = client_as(Role.COMMUNICATIONS)
+
+    response = publish(client, campaign, intro_sv="   ")
+    form_page = client.get(reverse("surveys:summary", args=[campaign.slug]))
+
+    assert response.status_code == 302
+    assert ResultSummary.objects.get(campaign=campaign).is_published
+    assert form_page.context["missing_intros"] == ["ruotsi"]
+    assert '<div class="notice" role="status">' in form_page.text
+
+
+def test_publish_form_does_not_warn_when_every_survey_language_has_an_introduction(client_as, campaign):
+    client = client_as(Role.COMMUNICATIONS)
+    publish(client, campaign)
+
+    form_page = client.get(reverse("surveys:summary", args=[campaign.slug]))
+
+    assert form_page.context["missing_intros"] == []
+    assert '<div class="notice" role="status">' not in form_page.text
