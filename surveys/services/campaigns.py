@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.errors import LaunchRefused, SurveyError
+from surveys.languages import LANGUAGE_NAMES
 from surveys.models import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from surveys.phone_numbers import InvalidPhoneNumber, phone_is_finnish, phone_normalise
 
 from .announcements import announcements_follow_campaign, announcements_out_of_date
+from .notices import information_notice_placeholder_languages
 from .surveys import version_freeze
 
 S = CampaignStatus
@@ -27,6 +29,8 @@ TRANSITIONS = {
     S.COMPLETED: set(),
     S.CANCELLED: set(),
 }
+# No transition leaves these: reaching one ends the campaign's calling for good.
+FINAL_STATUSES = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
 EDITABLE_STATUSES = {S.DRAFT, S.READY}
 
 
@@ -135,6 +139,11 @@ def campaign_launch_problems(*, campaign: Campaign, today: date | None = None) -
         problems.append(_("The survey has no questions."))
     if campaign.questions_published_at is None:
         problems.append(_("The questions are not published on the residents' page."))
+    problems += [
+        _("Edit the information notice (%(language)s): it still has the placeholder text.")
+        % {"language": LANGUAGE_NAMES[language]}
+        for language in information_notice_placeholder_languages(campaign)
+    ]
     lead_days = settings.ANNOUNCEMENT_LEAD_DAYS
     latest_publication = campaign.start_date - timedelta(days=lead_days)
     announced = campaign.announcements.filter(

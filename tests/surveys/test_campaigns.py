@@ -10,6 +10,7 @@ from kuntaportaali.roles import Role
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.models import Campaign, CampaignStatus, LaunchChecklist
 from surveys.services import campaigns as campaign_services
+from surveys.services.notices import information_notice_default
 from tests.conftest import make_user
 from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
 
@@ -105,6 +106,27 @@ def test_an_announcement_dated_in_the_future_does_not_count(ready):
     ready.announcements.update(published_on=timezone.localdate() + timedelta(days=2))
 
     assert campaign_services.campaign_launch_problems(campaign=ready)[0].startswith("No pre-announcement")
+
+
+def test_an_unedited_information_notice_is_refused_in_each_survey_language(ready):
+    defaults = information_notice_default()
+    ready.information_notice_fi = defaults["information_notice_fi"]
+    ready.information_notice_sv = defaults["information_notice_sv"]
+    ready.save()
+
+    assert campaign_services.campaign_launch_problems(campaign=ready) == [
+        "Edit the information notice (Finnish): it still has the placeholder text.",
+        "Edit the information notice (Swedish): it still has the placeholder text.",
+    ]
+
+
+def test_a_notice_that_names_the_real_controller_passes_even_if_the_rest_is_default(ready):
+    purpose_onwards = information_notice_default()["information_notice_fi"].split("\n", 1)[1]
+    ready.information_notice_fi = "Rekisterinpitäjä: Esimerkkilän kaupunki, kirjaamo.\n" + purpose_onwards
+    ready.information_notice_sv = ""  # the residents' page shows the Finnish notice instead
+    ready.save()
+
+    assert campaign_services.campaign_launch_problems(campaign=ready) == []
 
 
 def test_each_unconfirmed_checklist_item_is_named(ready, manager):
