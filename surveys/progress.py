@@ -2,17 +2,33 @@
 
 The funnel counts like `simulate_campaign` does (calls are placed attempts, answered are attempts a
 person or a machine picked up, consented are distinct numbers), so the page and the simulator agree.
+Its other stages count numbers; partial answers count like AAPOR's P (at least half the questions
+answered) and the rest of the unfinished answers are break-offs, so the funnel and the AAPOR table agree.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from surveys.models import (
+    Answer,
     CallAttempt,
     CallStatus,
     Campaign,
@@ -21,10 +37,12 @@ from surveys.models import (
     ConsentKind,
     Contact,
     ContactStatus,
+    Question,
     Response,
     ResponseStatus,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES
+from surveys.services.dispositions import PARTIAL_THRESHOLD
 
 # Why a number has had fewer attempts than the campaign allows, in the order of the coverage table.
 PENDING, COMPLETE, REFUSED, OPTED_OUT, NOT_ELIGIBLE, ENDED = (
@@ -52,11 +70,13 @@ class CampaignProgress:
     status: str
     numbers: int
     final: int
-    calls: int
-    answered: int
+    calls: int  # placed attempts, not numbers
+    answered: int  # attempts a person or a machine picked up
+    reached: int  # numbers where a person heard the introduction
     consented: int
     complete: int
-    partial: int
+    partial: int  # AAPOR P: at least half of the questions answered
+    break_offs: int  # unfinished with fewer answers: AAPOR counts them with the refusals (R)
     in_progress: int
     coverage: list[CoverageRow]
     spend: Decimal
@@ -124,17 +144,33 @@ def _short_reason(group: dict, *, campaign_ended: bool) -> str:
     return ENDED
 
 
+def _responses_with_answer_counts(campaign: Campaign):
+    """The campaign's responses with their answers and the survey's questions counted in subqueries,
+    so telling partial answers from break-offs (as `surveys/services/dispositions.py` does) stays one query."""
+    answers = Answer.objects.filter(response=OuterRef("pk")).order_by().values("response").annotate(n=Count("pk"))
+    questions = (
+        Question.objects.filter(version=campaign.survey_version_id).order_by().values("version").annotate(n=Count("pk"))
+    )
+    return Response.objects.filter(campaign=campaign).annotate(
+        answer_count=Coalesce(Subquery(answers.values("n"), output_field=IntegerField()), Value(0)),
+        question_count=Coalesce(Subquery(questions.values("n"), output_field=IntegerField()), Value(0)),
+        threshold=ExpressionWrapper(F("question_count") * PARTIAL_THRESHOLD, output_field=FloatField()),
+    )
+
+
 def campaign_progress(campaign: Campaign) -> CampaignProgress:
     """The live figures of one campaign: four queries however many numbers it has."""
     campaign_ended = campaign.status in ENDED_CAMPAIGN_STATUSES
     maximum = campaign.max_attempts
     by_attempts = {attempts: 0 for attempts in range(maximum + 1)}
     reasons = {attempts: dict.fromkeys(SHORT_REASONS, 0) for attempts in range(maximum)}
-    numbers = final = 0
+    numbers = final = reached = 0
     for group in _coverage_groups(campaign):
         count = group["numbers"]
         attempts = min(group["placed"], maximum)
         numbers += count
+        if group["reached"]:
+            reached += count
         by_attempts[attempts] += count
         if campaign_ended or group["status"] in (ContactStatus.FINISHED, ContactStatus.OPTED_OUT):
             final += count
@@ -147,9 +183,12 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         in_progress=Count("pk", filter=Q(status__in=ACTIVE_CALL_STATUSES)),
         spend=Coalesce(Sum("cost"), Value(Decimal(0)), output_field=DecimalField(max_digits=12, decimal_places=4)),
     )
-    responses = Response.objects.filter(campaign=campaign).aggregate(
+    responses = _responses_with_answer_counts(campaign).aggregate(
         complete=Count("pk", filter=Q(status=ResponseStatus.COMPLETE)),
-        partial=Count("pk", filter=Q(status=ResponseStatus.PARTIAL)),
+        partial=Count(
+            "pk", filter=Q(status=ResponseStatus.PARTIAL, question_count__gt=0, answer_count__gte=F("threshold"))
+        ),
+        unfinished=Count("pk", filter=Q(status=ResponseStatus.PARTIAL)),
     )
     consented = ConsentEvent.objects.filter(campaign=campaign, kind=ConsentKind.CONSENTED).aggregate(
         numbers=Count("contact_ref", distinct=True)
@@ -161,8 +200,10 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         calls=calls["calls"],
         answered=calls["answered"],
         consented=consented,
+        reached=reached,
         complete=responses["complete"],
         partial=responses["partial"],
+        break_offs=responses["unfinished"] - responses["partial"],
         in_progress=calls["in_progress"],
         coverage=[
             CoverageRow(attempts=attempts, numbers=count, reasons=reasons.get(attempts))
@@ -186,16 +227,12 @@ def progress_summary(progress: CampaignProgress) -> str:
 
 
 def progress_values(progress: CampaignProgress) -> dict[str, str]:
-    """Every figure the page shows, formatted for the active language, keyed by its `data-live` name."""
+    """Every figure the page updates one by one, formatted for the active language, keyed by its
+    `data-live` name; the funnel is swapped whole (`surveys.views.campaigns`)."""
     values = {
         "numbers": progress.numbers,
         "final": progress.final,
         "percent": progress.percent,
-        "calls": progress.calls,
-        "answered": progress.answered,
-        "consented": progress.consented,
-        "complete": progress.complete,
-        "partial": progress.partial,
         "in_progress": progress.in_progress,
         "spend": progress.spend.quantize(Decimal("0.01")),
     }

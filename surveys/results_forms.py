@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.models import TargetDimension
 from surveys.models.results import DEFAULT_TRIM_CAP
-from surveys.services.result_settings import TargetRow, demographic_questions
+from surveys.services.result_settings import TargetRow, WeightingDimensions, demographic_questions
 
 
 class TargetForm(forms.Form):
@@ -78,10 +78,8 @@ class ResultSettingsForm(forms.Form):
     )
     weighting_dimensions = forms.MultipleChoiceField(
         label=_("Weight by"),
-        choices=TargetDimension.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Used when the survey asks it and population targets are set. None: unweighted results."),
     )
     trim_cap = forms.FloatField(
         label=_("Largest weight (times the mean)"),
@@ -90,6 +88,33 @@ class ResultSettingsForm(forms.Form):
         localize=True,
         help_text=_("Larger weights are cut to this and the rest re-weighted. 5 is a common choice."),
     )
+
+    def __init__(self, *args, dimensions: WeightingDimensions, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["weighting_dimensions"]
+        labels = dict(TargetDimension.choices)
+        field.choices = [(value, labels[value]) for value in dimensions.usable]
+        field.help_text = " ".join(
+            [
+                str(
+                    _(
+                        "Offered: what the survey asks and what population shares are set for. "
+                        "None checked: unweighted results."
+                    )
+                ),
+                *[
+                    str(_("%(dimension)s: the survey does not ask it.") % {"dimension": labels[value]})
+                    for value in dimensions.not_asked
+                ],
+                *[
+                    str(
+                        _("%(dimension)s: no population shares are set (an administrator sets them).")
+                        % {"dimension": labels[value]}
+                    )
+                    for value in dimensions.without_targets
+                ],
+            ]
+        )
 
 
 class EurosField(forms.DecimalField):

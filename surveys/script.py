@@ -19,6 +19,7 @@ from .models import Question, QuestionKind, SurveyVersion
 WORDS_PER_SECOND = 2.5  # a calm text-to-speech voice, about 150 words a minute
 SECONDS_TO_ANSWER = 6  # thinking and pressing a key or speaking, per question
 OPEN_ANSWER_SECONDS = 20
+SENTENCE_ENDS = (".", "?", "!", "…")
 INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT = 1, 2, 9
 
 
@@ -73,7 +74,7 @@ def _intro_text(version: SurveyVersion, language: str, minutes: int) -> str:
     return " ".join(
         [
             _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
-            _("We are asking residents about: %(title)s.") % {"title": version.localized("title", language)},
+            _topic_sentence(version.localized("title", language).strip()),
             version.localized("purpose", language),
             ngettext(
                 "Answering takes about %(minutes)d minute.",
@@ -86,6 +87,14 @@ def _intro_text(version: SurveyVersion, language: str, minutes: int) -> str:
             % {"answer": INTRO_DIGIT_ANSWER, "decline": INTRO_DIGIT_DECLINE, "opt_out": INTRO_DIGIT_OPT_OUT},
         ]
     )
+
+
+def _topic_sentence(title: str) -> str:
+    """The sentence naming the survey; a title that ends a sentence itself ("…tärkeää?") gets no extra period."""
+    sentence = _("We are asking residents about: %(title)s.") % {"title": title}
+    if title.endswith(SENTENCE_ENDS) and sentence.endswith(f"{title}."):
+        return sentence[:-1]
+    return sentence
 
 
 def _intro_keypad() -> list[tuple[int, str]]:

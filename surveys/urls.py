@@ -12,6 +12,11 @@ urlpatterns = [
     path("campaigns/<slug:slug>/edit/", campaigns.campaign_edit, name="campaign-edit"),
     path("campaigns/<slug:slug>/checklist/", campaigns.campaign_checklist, name="campaign-checklist"),
     path("campaigns/<slug:slug>/status/", campaigns.campaign_status, name="campaign-status"),
+    path(
+        "campaigns/<slug:slug>/status/<str:target>/confirm/",
+        campaigns.campaign_status_confirm,
+        name="campaign-status-confirm",
+    ),
     path("campaigns/<slug:slug>/progress.json", campaigns.campaign_progress_json, name="campaign-progress"),
     path("campaigns/<slug:slug>/contacts/", contacts.campaign_contacts, name="campaign-contacts"),
     path("campaigns/<slug:slug>/contacts/<int:pk>/", contacts.contact_import, name="contact-import"),

@@ -12,8 +12,8 @@
   var bar = document.getElementById("campaign-progress-bar");
   var summary = box.querySelector("[data-live-summary]");
   var badge = document.querySelector("[data-live-status]");
-  var chart = box.querySelector("[data-live-chart]");
-  var lastChart = null;
+  var funnel = box.querySelector("[data-live-funnel]");
+  var lastFunnel = null;
 
   function setText(element, text) {
     if (element && element.textContent !== text) {
@@ -33,10 +33,11 @@
       setText(bar, data.values.percent + " %");
     }
     setText(summary, data.summary);
-    // The chart is drawn on the server (escaped SVG, no scripts or styles), so it is swapped whole.
-    if (chart && data.funnel_chart && data.funnel_chart !== lastChart) {
-      chart.innerHTML = data.funnel_chart;
-      lastChart = data.funnel_chart;
+    // The funnel's chart and table are drawn on the server (escaped SVG and HTML, no scripts or
+    // styles), so they are swapped whole.
+    if (funnel && data.funnel && data.funnel !== lastFunnel) {
+      funnel.innerHTML = data.funnel;
+      lastFunnel = data.funnel;
     }
     if (badge) {
       setText(badge, data.status_label);

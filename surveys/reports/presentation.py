@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from surveys import charts
 from surveys.models import QuestionKind
-from surveys.progress import SHORT_REASONS
-from surveys.services.results_contract import CampaignResults, CrossTab, GroupShare, QuestionResult
+from surveys.progress import SHORT_REASONS, CampaignProgress
+from surveys.services.results_contract import CampaignResults, CrossTab, Funnel, GroupShare, QuestionResult
 
 from .display import (
     DISPOSITION_LABELS,
@@ -131,32 +131,66 @@ def _key_figures(results: CampaignResults) -> list[tuple[str, str]]:
 
 
 def _funnel(results: CampaignResults) -> Figure:
-    funnel = results.funnel
-    steps = [
+    return funnel_figure(results.funnel, title=_("Funnel"))
+
+
+def funnel_figure(funnel: Funnel | CampaignProgress, *, title: str) -> Figure:
+    """The funnel of the results page, the PDF report and the live campaign page.
+
+    Calls are attempts, several per number, so they are given per number and left out of the chart;
+    every other stage counts numbers and is a share of them. Partial answers count like AAPOR's P.
+    """
+    numbers = funnel.numbers
+
+    def share(value: int) -> str:
+        return share_text(value / numbers if numbers else None)
+
+    def per_number(value: int) -> str:
+        return decimal_text(value / numbers if numbers else None, 1)
+
+    number_stages = [
         (_("Numbers"), funnel.numbers),
-        (_("Calls"), funnel.calls),
-        (_("Answered"), funnel.answered),
+        (_("Numbers reached (a person heard the introduction)"), funnel.reached),
         (_("Consented"), funnel.consented),
         (_("Complete answers"), funnel.complete),
-        (_("Partial answers"), funnel.partial),
+    ]
+    rows = [
+        (_("Numbers"), [count_text(funnel.numbers), share(funnel.numbers)]),
+        (_("Calls"), [count_text(funnel.calls), _("%(count)s calls per number") % {"count": per_number(funnel.calls)}]),
+        (
+            _("Answered calls"),
+            [
+                count_text(funnel.answered),
+                _("%(count)s answered calls per number") % {"count": per_number(funnel.answered)},
+            ],
+        ),
+        *[(label, [count_text(value), share(value)]) for label, value in number_stages[1:]],
+        (
+            _("Partial answers (at least half of the questions answered)"),
+            [count_text(funnel.partial), share(funnel.partial)],
+        ),
+        (
+            _("Break-offs (fewer than half answered, counted as refusals)"),
+            [count_text(funnel.break_offs), share(funnel.break_offs)],
+        ),
     ]
     chart = charts.horizontal_bar_chart(
         chart_id="funnel-chart",
-        title=_("Funnel"),
-        description=_("Numbers, calls, answered calls, consented numbers, complete and partial answers."),
-        categories=[label for label, _value in steps],
-        series=[charts.Series(name=_("Count"), values=[value for _label, value in steps])],
+        title=title,
+        description=_(
+            "Numbers, numbers reached, consented numbers and complete answers. Calls are attempts, "
+            "several per number, so the table gives them per number."
+        ),
+        categories=[label for label, _value in number_stages],
+        series=[charts.Series(name=_("Numbers"), values=[value for _label, value in number_stages])],
         value_text=count_text,
         shares=False,
     )
     table = Table(
-        caption=_("Funnel"),
+        caption=title,
         row_header=_("Step"),
-        headers=[_("Count"), _("Share of the numbers")],
-        rows=[
-            (label, [count_text(value), share_text(value / funnel.numbers if funnel.numbers else None)])
-            for label, value in steps
-        ],
+        headers=[_("Count"), _("Relative to the numbers")],
+        rows=rows,
     )
     return Figure(chart=chart, table=table)
 

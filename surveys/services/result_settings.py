@@ -121,6 +121,26 @@ def population_targets_replace(
     )
 
 
+@dataclass(frozen=True)
+class WeightingDimensions:
+    """Which dimensions a campaign's results can be weighted by, in `TargetDimension` order."""
+
+    usable: list[str]  # the survey asks it and population shares are set
+    not_asked: list[str]
+    without_targets: list[str]  # asked, but no population shares are set
+
+
+def weighting_dimensions_for(campaign: Campaign) -> WeightingDimensions:
+    """Weighting by a dimension needs both the survey's question and the population's shares."""
+    asked = set(campaign.survey_version.questions.exclude(demographic="").values_list("demographic", flat=True))
+    targeted = set(PopulationTarget.objects.values_list("dimension", flat=True).distinct())
+    return WeightingDimensions(
+        usable=[value for value in TargetDimension.values if value in asked and value in targeted],
+        not_asked=[value for value in TargetDimension.values if value not in asked],
+        without_targets=[value for value in TargetDimension.values if value in asked and value not in targeted],
+    )
+
+
 def result_settings_for(campaign: Campaign) -> CampaignResultSettings:
     """The campaign's settings; the defaults, unsaved, until someone saves them."""
     return CampaignResultSettings.objects.filter(campaign=campaign).first() or CampaignResultSettings(campaign=campaign)

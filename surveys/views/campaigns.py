@@ -2,18 +2,19 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hrreports.charts import bar_chart
 from kuntaportaali.decorators import staff_permission_required
 from surveys import selectors
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.forms import CampaignForm, ChecklistForm
 from surveys.models import Campaign, CampaignStatus, LaunchChecklist
 from surveys.progress import CampaignProgress, campaign_progress, progress_json, progress_summary
+from surveys.reports.presentation import funnel_figure
 from surveys.services import campaigns as campaign_services
 from surveys.services.notices import information_notice_default
 
@@ -44,6 +45,7 @@ def campaign_create(request):
 def campaign_detail(request, slug: str):
     campaign = get_object_or_404(selectors.campaigns_for_staff(), slug=slug)
     progress = campaign_progress(campaign)
+    allowed = [status for status in CampaignStatus if status in campaign_services.TRANSITIONS[campaign.status]]
     return render(
         request,
         "surveys/campaigns/campaign_detail.html",
@@ -51,33 +53,23 @@ def campaign_detail(request, slug: str):
             "campaign": campaign,
             "problems": campaign_services.campaign_launch_problems(campaign=campaign),
             "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
-            "transitions": [CampaignStatus(status) for status in campaign_services.TRANSITIONS[campaign.status]],
+            "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],
+            "final_transitions": [status for status in allowed if status in campaign_services.FINAL_STATUSES],
             "status_changes": campaign.status_changes.select_related("changed_by"),
             "announcements": campaign.announcements.select_related("published_by"),
             "checklist": LaunchChecklist.objects.filter(campaign=campaign).select_related("confirmed_by").first(),
             "public": selectors.public_campaign_view(campaign, language="fi"),
             "progress": progress,
             "summary": progress_summary(progress),
-            "funnel_chart": _funnel_chart(progress),
+            "funnel": _funnel_html(progress),
         },
     )
 
 
-def _funnel_chart(progress: CampaignProgress):
-    return bar_chart(
-        chart_id="funnel-chart",
-        title=_("Funnel so far"),
-        description=_(
-            "Numbers, calls, answered calls, consented numbers and complete answers; the table has the figures."
-        ),
-        points=[
-            (_("Numbers"), progress.numbers),
-            (_("Calls"), progress.calls),
-            (_("Answered"), progress.answered),
-            (_("Consented"), progress.consented),
-            (_("Complete answers"), progress.complete),
-        ],
-    )
+def _funnel_html(progress: CampaignProgress) -> str:
+    """The funnel's chart and table, drawn as on the results page; the live page swaps them whole."""
+    figure = funnel_figure(progress, title=_("Funnel so far"))
+    return render_to_string("surveys/campaigns/_funnel.html", {"funnel": figure})
 
 
 @manage_surveys
@@ -85,7 +77,7 @@ def campaign_progress_json(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
     progress = campaign_progress(campaign)
     data = progress_json(progress, status_label=campaign.get_status_display())
-    return JsonResponse(data | {"funnel_chart": _funnel_chart(progress)})
+    return JsonResponse(data | {"funnel": _funnel_html(progress)})
 
 
 @manage_surveys
@@ -124,6 +116,20 @@ def campaign_checklist(request, slug: str):
     )
 
 
+@manage_surveys
+def campaign_status_confirm(request, slug: str, target: str):
+    """What ending or cancelling the campaign does, and the button that does it: a final step is
+    never one click on the campaign page."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    if target not in campaign_services.FINAL_STATUSES or target not in campaign_services.TRANSITIONS[campaign.status]:
+        raise Http404
+    return render(
+        request,
+        "surveys/campaigns/status_confirm.html",
+        {"campaign": campaign, "target": CampaignStatus(target)},
+    )
+
+
 @require_POST
 @manage_surveys
 def campaign_status(request, slug: str):
@@ -132,6 +138,9 @@ def campaign_status(request, slug: str):
     if target not in CampaignStatus.values:
         messages.error(request, _("Unknown status."))
         return redirect("surveys:campaign", slug=slug)
+    if target in campaign_services.FINAL_STATUSES and request.POST.get("confirmed") != "yes":
+        messages.error(request, _("Ending or cancelling a campaign cannot be undone: confirm it on this page first."))
+        return redirect("surveys:campaign-status-confirm", slug=slug, target=target)
     try:
         if target == CampaignStatus.RUNNING and campaign.status != CampaignStatus.PAUSED:
             campaign = campaign_services.campaign_start(campaign=campaign, by=request.user)

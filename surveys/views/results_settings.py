@@ -68,17 +68,19 @@ def results_targets(request):
 def campaign_result_settings(request, slug: str):
     campaign = get_object_or_404(selectors.campaigns_for_staff(), slug=slug)
     settings = services.result_settings_for(campaign)
+    dimensions = services.weighting_dimensions_for(campaign)
     settings_form = ResultSettingsForm(
         initial={
             "eligibility_e": settings.eligibility_e,
-            "weighting_dimensions": settings.weighting_dimensions,
+            "weighting_dimensions": [value for value in settings.weighting_dimensions if value in dimensions.usable],
             "trim_cap": settings.trim_cap,
-        }
+        },
+        dimensions=dimensions,
     )
     cost_form = FixedCostForm()
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "settings":
-        settings_form = ResultSettingsForm(request.POST)
+        settings_form = ResultSettingsForm(request.POST, dimensions=dimensions)
         if settings_form.is_valid():
             services.result_settings_update(campaign=campaign, by=request.user, **settings_form.cleaned_data)
             messages.success(request, _("The result settings were saved."))

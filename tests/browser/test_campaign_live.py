@@ -40,13 +40,16 @@ def test_the_live_page_updates_itself_while_the_campaign_runs(page: Page, live_s
 
     live = page.locator("#campaign-live")
     expect(live.locator("progress")).to_have_attribute("value", "0")
-    expect(live.locator('[data-live="numbers"]')).to_have_text("3")
-    expect(live.locator('[data-live="calls"]')).to_have_text("0")
+    funnel = live.locator("[data-live-funnel]")
+    numbers_cells = funnel.get_by_role("row", name=re.compile(r"^Numerot \d")).locator("td")
+    calls_cells = funnel.get_by_role("row", name=re.compile(r"^Puhelut \d")).locator("td")
+    expect(numbers_cells.first).to_have_text("3")
+    expect(calls_cells.first).to_have_text("0")
     expect(live.locator('[data-live="coverage-0-pending"]')).to_have_text("3")
     expect(live.locator("svg.chart")).to_be_visible()
     expect(live.locator("[aria-live=polite]")).to_have_count(1)
     expect(page.get_by_role("button", name="Keskeytä")).to_be_visible()
-    expect(page.get_by_role("button", name="Peru kampanja")).to_be_visible()
+    expect(page.get_by_role("link", name="Peru kampanja")).to_be_visible()
     assert_accessible(page, live_server, axe_path)
 
     contact = running.contacts.order_by("pk").first()
@@ -61,12 +64,14 @@ def test_the_live_page_updates_itself_while_the_campaign_runs(page: Page, live_s
     contact.status = ContactStatus.FINISHED
     contact.save(update_fields=["status"])
 
-    expect(live.locator('[data-live="calls"]')).to_have_text("1", timeout=REFRESH_TIMEOUT_MS)
+    expect(calls_cells.first).to_have_text("1", timeout=REFRESH_TIMEOUT_MS)
+    expect(calls_cells.nth(1)).to_have_text(re.compile(r"^0,3 "))  # one call on three numbers, not 33 %
     expect(live.locator('[data-live="coverage-1-ended"]')).to_have_text("1")
     expect(live.locator('[data-live="coverage-0-pending"]')).to_have_text("2")
     expect(live.locator("progress")).to_have_attribute("value", "1")
-    calls_bar = live.locator("svg.chart rect").nth(1).locator("title")
-    expect(calls_bar).to_have_text(re.compile(r": 1$"))
+    # The chart shows numbers only: the calls stay in the table.
+    expect(live.locator("svg.chart rect title").first).to_have_text(re.compile(r": 3$"))
+    expect(live.locator("svg.chart text", has_text="Puhelut")).to_have_count(0)
     assert_accessible(page, live_server, axe_path)
 
 
@@ -92,3 +97,38 @@ def test_the_page_stops_polling_when_the_campaign_is_not_running(
     expect(page.locator("#campaign-live")).to_have_attribute("data-running", "false")
     page.wait_for_timeout(6_000)
     assert not [url for url in request_log if url.endswith("/progress.json")]
+
+
+def test_cancelling_asks_for_confirmation_first_and_works_with_the_keyboard(
+    page: Page, live_server, manager, running, axe_path
+):
+    login(page, live_server, manager.username)
+    page.goto(f"/staff/surveys/campaigns/{running.slug}/")
+
+    page.get_by_role("link", name="Peru kampanja").focus()
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/staff/surveys/campaigns/{running.slug}/status/cancelled/confirm/$"))
+    running.refresh_from_db()
+    assert running.status == CampaignStatus.RUNNING
+    assert_accessible(page, live_server, axe_path)
+
+    page.locator("button.button--danger").focus()
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/staff/surveys/campaigns/{running.slug}/$"))
+    expect(page.get_by_role("link", name="Peru kampanja")).to_have_count(0)
+    running.refresh_from_db()
+    assert running.status == CampaignStatus.CANCELLED
+
+
+def test_each_checklist_item_is_ticked_by_its_own_label(page: Page, live_server, manager, running, axe_path):
+    login(page, live_server, manager.username)
+    page.goto(f"/staff/surveys/campaigns/{running.slug}/checklist/")
+
+    item = "Asukkaat voivat kieltäytyä puheluista puhelimessa ja verkossa."
+    page.get_by_text(item).click()
+
+    expect(page.get_by_role("checkbox", name=item)).to_be_checked()
+    expect(page.get_by_role("checkbox", checked=True)).to_have_count(1)
+    assert_accessible(page, live_server, axe_path)

@@ -46,7 +46,8 @@ def test_production_keeps_database_connections_unless_told_otherwise(extra, kept
         "shell",
         "--no-imports",
         "-c",
-        "from django.db import connection as c; print(c.settings_dict['CONN_MAX_AGE'], c.settings_dict['CONN_HEALTH_CHECKS'])",
+        "from django.db import connection as c; "
+        "print(c.settings_dict['CONN_MAX_AGE'], c.settings_dict['CONN_HEALTH_CHECKS'])",
         env={**PRODUCTION_ENV, **extra},
     )
 

@@ -225,7 +225,16 @@ def hand_built_results(campaign, *, language: str = "fi") -> CampaignResults:
         generated_at=GENERATED_AT,
         language=language,
         rates=rates(DISPOSITIONS),
-        funnel=Funnel(numbers=1000, calls=2400, answered=1500, consented=160, complete=146, partial=9),
+        funnel=Funnel(
+            numbers=1000,
+            calls=2400,
+            answered=1500,
+            reached=420,
+            consented=160,
+            complete=146,
+            partial=9,
+            break_offs=5,
+        ),
         coverage=[
             CoverageRow(
                 0, 0, dict.fromkeys(("pending", "complete", "refused", "opted_out", "not_eligible", "ended"), 0)
@@ -276,7 +285,7 @@ def empty_results(campaign, *, language: str = "fi") -> CampaignResults:
         generated_at=GENERATED_AT,
         language=language,
         rates=rates(dispositions),
-        funnel=Funnel(numbers=40, calls=95, answered=10, consented=0, complete=0, partial=0),
+        funnel=Funnel(numbers=40, calls=95, answered=10, reached=0, consented=0, complete=0, partial=0, break_offs=0),
         coverage=[
             CoverageRow(
                 0, 0, dict.fromkeys(("pending", "complete", "refused", "opted_out", "not_eligible", "ended"), 0)

@@ -197,3 +197,85 @@ def test_the_checklist_page_refuses_changes_once_the_campaign_runs(client_as, su
     assert response.context["form"].non_field_errors()
     campaign.refresh_from_db()
     assert campaign.checklist.unconfirmed_items() == []
+
+
+@pytest.fixture
+def running(client_as, survey, role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = make_launch_ready(
+        build_campaign(survey, manager), manager=manager, communications=role_users[Role.COMMUNICATIONS]
+    )
+    client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"}
+    )
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING
+    return campaign
+
+
+@pytest.mark.parametrize("final", ["completed", "cancelled"])
+def test_a_final_transition_without_confirmation_is_refused(client_as, running, final):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-status", kwargs={"slug": running.slug}), {"to": final}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/surveys/campaigns/{running.slug}/status/{final}/confirm/"
+    running.refresh_from_db()
+    assert running.status == CampaignStatus.RUNNING
+
+
+def test_a_confirmed_cancellation_ends_the_campaign_with_its_reason(client_as, running):
+    client = client_as(Role.SURVEY_MANAGER)
+    confirm_url = reverse("surveys:campaign-status-confirm", kwargs={"slug": running.slug, "target": "cancelled"})
+    page = client.get(confirm_url).text
+    assert '<input type="hidden" name="confirmed" value="yes">' in page
+    assert f'<a href="/staff/surveys/campaigns/{running.slug}/">' in page  # back without changes
+    assert 'class="button button--danger" aria-describedby="final-consequences"' in page
+
+    client.post(
+        reverse("surveys:campaign-status", kwargs={"slug": running.slug}),
+        {"to": "cancelled", "confirmed": "yes", "note": "Budjetti loppui"},
+    )
+
+    running.refresh_from_db()
+    assert running.status == CampaignStatus.CANCELLED
+    assert running.status_changes.get(to_status=CampaignStatus.CANCELLED).note == "Budjetti loppui"
+
+
+def test_pausing_stays_one_click_and_final_actions_open_the_confirmation(client_as, running):
+    client = client_as(Role.SURVEY_MANAGER)
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": running.slug})).text
+    assert f'href="/staff/surveys/campaigns/{running.slug}/status/completed/confirm/">Päätä kampanja</a>' in page
+    assert (
+        f'<a class="button button--danger" href="/staff/surveys/campaigns/{running.slug}/status/cancelled/confirm/">'
+        in page
+    )
+    assert 'name="to" value="completed"' not in page and 'name="to" value="cancelled"' not in page
+
+    client.post(reverse("surveys:campaign-status", kwargs={"slug": running.slug}), {"to": "paused"})
+
+    running.refresh_from_db()
+    assert running.status == CampaignStatus.PAUSED
+
+
+def test_no_confirmation_page_for_a_transition_the_campaign_cannot_make(client_as, survey, role_users):
+    draft = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    client = client_as(Role.SURVEY_MANAGER)
+
+    assert client.get(f"/staff/surveys/campaigns/{draft.slug}/status/completed/confirm/").status_code == 404
+    assert client.get(f"/staff/surveys/campaigns/{draft.slug}/status/paused/confirm/").status_code == 404
+
+
+def test_each_checklist_box_sits_inside_its_own_label(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+
+    page = (
+        client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign-checklist", kwargs={"slug": campaign.slug})).text
+    )
+
+    assert (
+        '<label for="id_opt_out_path"><input type="checkbox" name="opt_out_path" id="id_opt_out_path"> '
+        "<span>Asukkaat voivat kieltäytyä puheluista puhelimessa ja verkossa.</span></label>"
+    ) in page
+    assert page.count('<div class="check-item">') == 6

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from kuntaportaali.roles import Role
 from surveys.models import (
+    Answer,
     CallStatus,
     CampaignStatus,
     ConsentEvent,
@@ -22,6 +23,7 @@ from surveys.models import (
     ResponseStatus,
 )
 from surveys.progress import campaign_progress
+from surveys.services.dispositions import campaign_dispositions
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 
 NUMBERS = tuple(f"040123456{digit}" for digit in range(10))
@@ -48,11 +50,13 @@ def consent(contact, kind: str) -> None:
     ConsentEvent.objects.create(campaign=contact.campaign, contact_ref=contact.pseudonym, kind=kind, channel="call")
 
 
-def respond(contact, status: str) -> None:
+def respond(contact, status: str, *, answered_questions: int = 0) -> None:
     campaign = contact.campaign
-    Response.objects.create(
+    response = Response.objects.create(
         pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version, status=status
     )
+    for question in campaign.survey_version.questions.order_by("position")[:answered_questions]:
+        Answer.objects.create(response=response, question=question, digits="1")
 
 
 @pytest.fixture
@@ -71,7 +75,7 @@ def campaign(make_campaign):
     finish(no_answer)
     placed(partial, 1, CallStatus.COMPLETED, answered=True, step="q2", cost="0.27")
     consent(partial, ConsentKind.CONSENTED)
-    respond(partial, ResponseStatus.PARTIAL)
+    respond(partial, ResponseStatus.PARTIAL, answered_questions=2)  # two of four: AAPOR P
     finish(partial)
     placed(retrying, 1, CallStatus.BUSY)
     queued_attempt(retrying, number=2, status=CallStatus.PENDING, scheduled_for=NOON + timedelta(hours=4))
@@ -101,7 +105,19 @@ def test_funnel_counts_calls_answered_consented_and_complete(campaign):
     progress = campaign_progress(campaign)
     funnel = (progress.calls, progress.answered, progress.consented, progress.complete, progress.partial)
     assert funnel == (12, 6, 2, 1, 1)
-    assert progress.in_progress == 1
+
+
+def test_funnel_counts_the_numbers_a_person_answered(campaign):
+    # complete, partial, talking, opted out and declined heard the introduction; the machine did not.
+    assert campaign_progress(campaign).reached == 5
+
+
+def test_partial_answers_count_like_aapor_p_and_the_rest_are_break_offs(campaign):
+    talking = campaign.contacts.get(status=ContactStatus.IN_PROGRESS)
+    respond(talking, ResponseStatus.PARTIAL, answered_questions=1)  # one of four: a break-off
+    progress = campaign_progress(campaign)
+    assert (progress.partial, progress.break_offs) == (1, 1)
+    assert campaign_dispositions(campaign=campaign)["P"] == progress.partial
 
 
 def test_coverage_explains_every_number_with_fewer_attempts_than_the_maximum(campaign):
@@ -160,14 +176,12 @@ def test_the_progress_json_has_the_figures_the_page_updates(campaign, client_as)
     }
     assert data["summary"] == "Numbers with a final outcome: 7 of 10 (70.0 %)."
     values = data["values"]
-    assert (values["calls"], values["answered"], values["spend"], values["budget_percent"]) == (
-        "12",
-        "6",
-        "0.63",
-        "6.3",
-    )
+    assert (values["in_progress"], values["spend"], values["budget_percent"]) == ("1", "0.63", "6.3")
     assert values["coverage-1-refused"] == "2"
-    assert data["funnel_chart"].startswith('<svg class="chart"')
+    assert data["funnel"].startswith('<figure class="results-figure"><svg class="chart"')
+    assert (
+        '<th scope="row">Calls</th><td class="num">12</td><td class="num">1.2 calls per number</td>' in data["funnel"]
+    )
 
 
 def test_the_campaign_page_shows_the_progress_and_the_funnel(campaign, client_as):
@@ -177,6 +191,10 @@ def test_the_campaign_page_shows_the_progress_and_the_funnel(campaign, client_as
     assert 'data-progress-url="/staff/surveys/campaigns/' in html
     assert '<svg class="chart"' in html
     assert "style=" not in html.split('id="campaign-live"')[1].split("</section>")[0]
+    # Twelve calls on ten numbers are calls per number, not a share of the numbers above 100 %.
+    calls_row = html.split('<th scope="row">Puhelut</th>')[1].split("</tr>")[0]
+    assert calls_row.startswith('<td class="num">12</td><td class="num">1,2 ')
+    assert "%" not in calls_row
 
 
 @pytest.mark.parametrize(

@@ -166,7 +166,7 @@ def test_swedish_page_shows_swedish_questions_and_answers_when_the_swedish_intro
     assert '<tr><th scope="row">ja</th>' in page and '<tr><th scope="row">kyllä</th>' not in page
     assert "Liikutko viikoittain?" not in page
     assert f'<p class="summary-intro" lang="fi">{INTROS["intro_fi"]}</p>' in page
-    assert "The introduction is available in Finnish only." in page  # the msgid until catalogs are compiled
+    assert "Inledningen finns endast på finska." in page
 
 
 def test_swedish_page_with_a_swedish_intro_has_no_fallback_note(client_as, client, campaign):

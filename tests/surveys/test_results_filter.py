@@ -61,6 +61,7 @@ def test_results_page_filters_by_the_chosen_group(client_as, surveyed):  # noqa:
     assert '<option value="65+" selected>65+</option>' in page
     assert "Yhden ryhmän kysymystulokset: Ikäryhmä: 65+ (6 vastaajaa)" in page
     assert f'href="{url}?estimate=weighted&amp;group_age_group=65%2B"' in page
+    assert '<button type="submit" class="button">Näytä</button>' in page
 
 
 def test_results_page_ignores_an_unknown_group(client_as, surveyed):  # noqa: F811

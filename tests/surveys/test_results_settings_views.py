@@ -196,7 +196,15 @@ def test_a_cost_of_another_campaign_cannot_be_removed_through_this_one(client_as
     assert CampaignFixedCost.objects.filter(pk=cost.pk).exists()
 
 
+def set_age_targets():
+    for position, (category, share) in enumerate([("18–29", "0.2"), ("30–64", "0.5"), ("65+", "0.3")]):
+        PopulationTarget.objects.create(
+            dimension="age_group", category=category, share=Decimal(share), position=position
+        )
+
+
 def test_survey_manager_sets_e_weighting_and_the_trim_cap(client_as, campaign):
+    set_age_targets()
     response = client_as(Role.SURVEY_MANAGER).post(
         settings_url(campaign),
         {"action": "settings", "eligibility_e": "0,8", "weighting_dimensions": ["age_group"], "trim_cap": "4"},
@@ -258,3 +266,39 @@ def test_demo_targets_match_the_demo_survey_and_keep_an_administrators_shares(db
     pilot = Campaign.objects.get(slug="pilotti")
     assert (demo_fixed_costs(campaign=pilot), demo_fixed_costs(campaign=pilot)) == (1, 0)
     assert pilot.fixed_costs.get().amount == Decimal("2100.00")
+
+
+def test_weighting_offers_only_what_the_survey_asks_and_has_population_shares(client_as, campaign):
+    set_age_targets()
+    PopulationTarget.objects.create(dimension="gender", category="nainen", share=Decimal("1"))
+
+    form = client_as(Role.SURVEY_MANAGER).get(settings_url(campaign)).context["settings_form"]
+
+    field = form["weighting_dimensions"]
+    assert [value for value, _label in field.field.choices] == ["age_group"]
+    assert field.value() == ["age_group"]  # checked by default; gender and district are not
+    assert "Sukupuoli" in field.help_text and "Kaupunginosa tai postinumeroalue" in field.help_text
+    assert "Sukupuoli" not in str(field)
+
+
+def test_a_dimension_the_survey_does_not_ask_cannot_be_chosen(client_as, campaign):
+    set_age_targets()
+    PopulationTarget.objects.create(dimension="gender", category="nainen", share=Decimal("1"))
+
+    response = client_as(Role.SURVEY_MANAGER).post(
+        settings_url(campaign),
+        {"action": "settings", "weighting_dimensions": ["age_group", "gender"], "trim_cap": "5"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["settings_form"].errors["weighting_dimensions"]
+    assert not CampaignResultSettings.objects.filter(campaign=campaign).exists()
+
+
+def test_without_population_shares_nothing_is_offered_and_the_help_says_why(client_as, campaign):
+    form = client_as(Role.SURVEY_MANAGER).get(settings_url(campaign)).context["settings_form"]
+
+    field = form["weighting_dimensions"]
+    assert field.field.choices == []
+    assert field.value() == []
+    assert "Ikäryhmä" in field.help_text

@@ -29,6 +29,30 @@ def test_finnish_introduction_says_who_why_how_long_and_the_keys(survey):
     assert [digit for digit, _label in script.steps[0].keypad] == [1, 2, 9]
 
 
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("fi", "Kysymme asukkailta aiheesta: Mikä kaupungissa on tärkeää? Kysymme"),
+        ("sv", "Vi frågar invånarna om: Vad är viktigt i staden? Vi frågar"),
+    ],
+)
+def test_a_title_ending_in_a_question_mark_gets_no_extra_period(survey, language, sentence):
+    intro = call_script(survey.current_version, language=language).steps[0].says
+
+    assert sentence in intro
+    assert "?." not in intro
+
+
+def test_a_title_without_sentence_punctuation_gets_a_period(survey):
+    version = survey.current_version
+    version.title_fi = "Kaupunkistrategia 2030"
+    version.save(update_fields=["title_fi"])
+
+    intro = call_script(version, language="fi").steps[0].says
+
+    assert "Kysymme asukkailta aiheesta: Kaupunkistrategia 2030. Kysymme" in intro
+
+
 def test_each_question_step_carries_its_keypad_instructions_and_skips(survey):
     steps = call_script(survey.current_version, language="sv").steps
 
