@@ -58,6 +58,17 @@ def test_summary_holds_numbers_shares_euros_and_dates(book):
     assert rr1.value == pytest.approx(146 / 970) and rr1.number_format == "0.0%"
     calls = row_with(summary, "Calls")[2]
     assert calls.value == 2400 and isinstance(calls.value, int)
+    funnel = [row[1:3] for row in rows(summary) if row[0] == "Funnel"]
+    assert funnel == [
+        ["Numbers", 1000],
+        ["Calls", 2400],
+        ["Answered", 1500],
+        ["Numbers reached (a person heard the introduction)", 420],
+        ["Consented", 160],
+        ["Complete answers", 146],
+        ["Partial answers (at least half of the questions answered)", 9],
+        ["Break-offs (fewer than half answered, counted as refusals)", 5],
+    ]
     total = row_with(summary, "Total (EUR)")[2]
     assert total.value == 11379 and total.number_format == "#,##0.00"
     first_day = row_with(summary, "First calling day")[2]
