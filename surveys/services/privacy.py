@@ -113,18 +113,18 @@ ANSWER_PURGE_STEPS: list[PurgeStep] = [
 
 
 def _retention_start(campaign: Campaign) -> date:
-    """The day the retention periods count from: the last calling day, or the day the campaign was
-    cancelled, when earlier."""
+    """The day the retention periods count from: the planned last calling day, or the day the
+    campaign was ended or cancelled, when earlier."""
     basis = campaign.end_date
-    if campaign.status == CampaignStatus.CANCELLED:
-        cancelled = (
-            campaign.status_changes.filter(to_status=CampaignStatus.CANCELLED)
+    if campaign.status in FINISHED_CAMPAIGN_STATUSES:
+        ended = (
+            campaign.status_changes.filter(to_status=campaign.status)
             .order_by("-changed_at")
             .values_list("changed_at", flat=True)
             .first()
         )
-        if cancelled is not None:
-            basis = min(basis, timezone.localdate(cancelled))
+        if ended is not None:
+            basis = min(basis, timezone.localdate(ended))
     return basis
 
 
@@ -148,7 +148,7 @@ def campaign_answers_purged(campaign: Campaign, *, today: date | None = None) ->
 
 
 def campaigns_past_retention(*, today: date, expire_on: Callable[[Campaign], date] = campaign_numbers_expire_on):
-    candidates = Campaign.objects.filter(Q(end_date__lt=today) | Q(status=CampaignStatus.CANCELLED))
+    candidates = Campaign.objects.filter(Q(end_date__lt=today) | Q(status__in=FINISHED_CAMPAIGN_STATUSES))
     return [campaign for campaign in candidates if expire_on(campaign) < today]
 
 

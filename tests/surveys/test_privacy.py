@@ -86,6 +86,21 @@ def test_a_cancelled_campaign_counts_its_retention_from_the_cancellation(make_ca
     assert contacts_purge_expired(today=cancelled_on + timedelta(days=8)).removed["numbers"] == 1
 
 
+def test_a_campaign_ended_before_its_last_planned_day_counts_its_retention_from_the_end(make_campaign):
+    campaign = make_campaign("lopetettu", end_date=date(2030, 1, 31), number_retention_days=7)
+    contacts_import(campaign=campaign, data=b"puhelin\n0401234567\n", filename="x.csv", by=None)
+    campaign.status = CampaignStatus.COMPLETED
+    campaign.save(update_fields=["status"])
+    CampaignStatusChange.objects.create(
+        campaign=campaign, from_status="running", to_status="completed", changed_by=make_user("lopettaja", Role.ADMIN)
+    )
+    ended_on = timezone.localdate()
+
+    assert campaign_numbers_expire_on(campaign) == ended_on + timedelta(days=7)
+    assert contacts_purge_expired(today=ended_on + timedelta(days=7)).campaigns == {}
+    assert contacts_purge_expired(today=ended_on + timedelta(days=8)).removed["numbers"] == 1
+
+
 def test_every_purge_step_is_in_the_summary(db):
     report = contacts_purge_expired(today=date(2000, 1, 1))
 
