@@ -183,12 +183,17 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         in_progress=Count("pk", filter=Q(status__in=ACTIVE_CALL_STATUSES)),
         spend=Coalesce(Sum("cost"), Value(Decimal(0)), output_field=DecimalField(max_digits=12, decimal_places=4)),
     )
-    responses = _responses_with_answer_counts(campaign).aggregate(
-        complete=Count("pk", filter=Q(status=ResponseStatus.COMPLETE)),
-        partial=Count(
-            "pk", filter=Q(status=ResponseStatus.PARTIAL, question_count__gt=0, answer_count__gte=F("threshold"))
-        ),
-        unfinished=Count("pk", filter=Q(status=ResponseStatus.PARTIAL)),
+    # An interview still on the line is unfinished but not broken off (yet).
+    on_the_line = CallAttempt.objects.filter(contact__pseudonym=OuterRef("pseudonym"), status__in=ACTIVE_CALL_STATUSES)
+    half_answered = Q(question_count__gt=0, answer_count__gte=F("threshold"))
+    responses = (
+        _responses_with_answer_counts(campaign)
+        .annotate(on_the_line=Exists(on_the_line))
+        .aggregate(
+            complete=Count("pk", filter=Q(status=ResponseStatus.COMPLETE)),
+            partial=Count("pk", filter=Q(status=ResponseStatus.PARTIAL) & half_answered),
+            break_offs=Count("pk", filter=Q(status=ResponseStatus.PARTIAL, on_the_line=False) & ~half_answered),
+        )
     )
     consented = ConsentEvent.objects.filter(campaign=campaign, kind=ConsentKind.CONSENTED).aggregate(
         numbers=Count("contact_ref", distinct=True)
@@ -203,7 +208,7 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         reached=reached,
         complete=responses["complete"],
         partial=responses["partial"],
-        break_offs=responses["unfinished"] - responses["partial"],
+        break_offs=responses["break_offs"],
         in_progress=calls["in_progress"],
         coverage=[
             CoverageRow(attempts=attempts, numbers=count, reasons=reasons.get(attempts))

@@ -114,10 +114,15 @@ def test_funnel_counts_the_numbers_a_person_answered(campaign):
 
 def test_partial_answers_count_like_aapor_p_and_the_rest_are_break_offs(campaign):
     talking = campaign.contacts.get(status=ContactStatus.IN_PROGRESS)
-    respond(talking, ResponseStatus.PARTIAL, answered_questions=1)  # one of four: a break-off
-    progress = campaign_progress(campaign)
-    assert (progress.partial, progress.break_offs) == (1, 1)
-    assert campaign_dispositions(campaign=campaign)["P"] == progress.partial
+    respond(talking, ResponseStatus.PARTIAL, answered_questions=1)  # one of four so far
+
+    during_the_call = campaign_progress(campaign)
+    talking.attempts.update(status=CallStatus.COMPLETED)  # the resident hangs up: a break-off
+    after_the_call = campaign_progress(campaign)
+
+    assert (during_the_call.partial, during_the_call.break_offs) == (1, 0)
+    assert (after_the_call.partial, after_the_call.break_offs) == (1, 1)
+    assert campaign_dispositions(campaign=campaign)["P"] == after_the_call.partial
 
 
 def test_coverage_explains_every_number_with_fewer_attempts_than_the_maximum(campaign):
