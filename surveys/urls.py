@@ -33,6 +33,7 @@ urlpatterns = [
     path("announcements/<slug:slug>/publish/", announcements.campaign_publish, name="campaign-publish"),
     path("announcements/edit/<int:pk>/", announcements.announcement_edit, name="announcement"),
     path("announcements/edit/<int:pk>/replace/", announcements.announcement_replace, name="announcement-replace"),
+    path("announcements/edit/<int:pk>/keep/", announcements.announcement_keep, name="announcement-keep"),
     path("results/", sections.results, name="results"),
     path("results/<slug:slug>/", results.campaign_results_page, name="campaign-results"),
     path("results/<slug:slug>/download/<str:file_format>/", results.report_download, name="report-download"),

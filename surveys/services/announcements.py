@@ -131,6 +131,14 @@ def announcement_replace_with_current(*, announcement: Announcement) -> Announce
     return announcement
 
 
+def announcement_keep_text(*, announcement: Announcement) -> Announcement:
+    """Communications checked the text against the campaign's current facts and keeps it as it is:
+    it is no longer out of date, and stays an edited text that no later change overwrites."""
+    announcement.generated_text = _current_default_text(announcement)
+    announcement.save(update_fields=["generated_text", "updated_at"])
+    return announcement
+
+
 def _current_default_text(announcement: Announcement) -> str:
     return announcement_default_text(
         campaign=announcement.campaign, channel=announcement.channel, language=announcement.language

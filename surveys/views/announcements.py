@@ -89,6 +89,15 @@ def announcement_replace(request, pk: int):
 
 @require_POST
 @publish_announcements
+def announcement_keep(request, pk: int):
+    announcement = get_object_or_404(Announcement.objects.select_related("campaign"), pk=pk)
+    announcement_services.announcement_keep_text(announcement=announcement)
+    messages.success(request, _("The text is kept as it is: it was checked against the campaign's current facts."))
+    return redirect("surveys:announcement", pk=pk)
+
+
+@require_POST
+@publish_announcements
 def campaign_publish(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
     try:

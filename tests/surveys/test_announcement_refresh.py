@@ -218,3 +218,53 @@ def test_a_budget_change_leaves_every_text_as_it_was(campaign, manager, communic
     assert campaign.budget_cap == Decimal("2500.00")
     assert {a.pk: (a.text, a.generated_text, a.updated_at) for a in campaign.announcements.all()} == before
     assert announcement_services.announcements_out_of_date(campaign=campaign) == []
+
+
+def test_keeping_a_checked_text_clears_the_warning_and_keeps_the_edits(campaign, manager, client_as):
+    announcement_services.announcement_update(announcement=website_fi(campaign), text=EDITED)
+    campaign = move_start(campaign, manager, days=3)
+
+    response = client_as(Role.COMMUNICATIONS).post(
+        reverse("surveys:announcement-keep", kwargs={"pk": website_fi(campaign).pk})
+    )
+
+    announcement = website_fi(campaign)
+    assert response.status_code == 302
+    assert announcement.text == EDITED and announcement.is_edited
+    assert announcement_services.announcements_out_of_date(campaign=campaign) == []
+    # A later change flags it again, and still never overwrites it.
+    campaign = move_start(campaign, manager, days=1)
+    assert announcement_services.announcements_out_of_date(campaign=campaign) == [website_fi(campaign)]
+    assert website_fi(campaign).text == EDITED
+
+
+def test_an_announcement_from_before_generated_texts_were_kept_is_never_overwritten(campaign, manager, client_as):
+    # Migration 0007 leaves the generated text of existing rows empty: they count as edited.
+    legacy = website_fi(campaign)
+    legacy.generated_text = ""
+    legacy.save(update_fields=["generated_text"])
+    text = legacy.text
+
+    campaign = move_start(campaign, manager, days=2)
+
+    assert website_fi(campaign).text == text
+    assert announcement_services.announcements_out_of_date(campaign=campaign) == [website_fi(campaign)]
+    page = client_as(Role.COMMUNICATIONS).get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug}))
+    assert page_has(
+        page,
+        "This text is from before the portal followed the campaign's facts: check that it states "
+        "them correctly, then keep or replace it.",
+    )
+
+
+@pytest.mark.parametrize("role", [Role.SURVEY_MANAGER, Role.COUNCILLOR])
+def test_keeping_needs_the_announcement_permission(campaign, manager, client_as, role):
+    announcement_services.announcement_update(announcement=website_fi(campaign), text=EDITED)
+    campaign = move_start(campaign, manager, days=1)
+    announcement = website_fi(campaign)
+
+    response = client_as(role).post(reverse("surveys:announcement-keep", kwargs={"pk": announcement.pk}))
+
+    assert response.status_code == 403
+    announcement.refresh_from_db()
+    assert announcement_services.announcements_out_of_date(campaign=campaign) == [announcement]
