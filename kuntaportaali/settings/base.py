@@ -130,6 +130,7 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kuntaportaali.formats"]
 LANGUAGE_COOKIE_NAME = "kuntaportaali_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Helsinki"

@@ -68,7 +68,7 @@ def test_absence_pdf_lists_open_alerts_with_their_guidance(data, default_rules):
     text = render("absences", data["unit"], alerts=[alert])
 
     assert "Aalto Anna (1010) – Early-support discussion (5 spells or 20 days / 12 months), 2026-03" in text
-    assert "Spells: 3, days: 20 (the last 12 months). Threshold reached on 03/22/2026." in text
+    assert "Spells: 3, days: 20 (the last 12 months). Threshold reached on 22/03/2026." in text
     assert f"What to do: {' '.join(guidance.split())}" in text
 
 

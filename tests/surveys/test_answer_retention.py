@@ -85,7 +85,7 @@ def test_results_after_the_retention_say_why_only_the_rates_are_left(campaign, e
     results = campaign_results(campaign)
 
     assert results.weighting.warnings[0] == (
-        "The answers were deleted after 06/19/2026, at the end of their retention period of 6 months: "
+        "The answers were deleted after 19/06/2026, at the end of their retention period of 6 months: "
         "only the response rates and the published summary remain."
     )
     assert not results.has_responses
