@@ -19,12 +19,13 @@ def test_bar_chart_has_one_bar_per_point_and_an_accessible_name():
 
 
 def test_line_chart_leaves_a_gap_where_a_month_has_no_value():
-    svg = line_chart(
-        chart_id="c2",
-        title="Sairauspoissaolo-%",
-        description="x",
-        points=[("1/26", Decimal("2.5")), ("2/26", None), ("3/26", Decimal("3.0")), ("4/26", Decimal("1.0"))],
-    )
+    with translation.override("fi"):
+        svg = line_chart(
+            chart_id="c2",
+            title="Sairauspoissaolo-%",
+            description="x",
+            points=[("1/26", Decimal("2.5")), ("2/26", None), ("3/26", Decimal("3.0")), ("4/26", Decimal("1.0"))],
+        )
 
     assert svg.count("<polyline") == 2 and svg.count("<circle") == 3
     assert "<title>1/26: 2,5</title>" in svg
