@@ -48,6 +48,12 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     assert_accessible(page, live_server, axe_path)
     page.locator(f"a[href^='/staff/hr/reports/units/{unit.pk}/absences/']").click()
     page.locator("select[name=period]").select_option("2026-03")
+    # Each filter's label stands right above its own control, not beside the next one.
+    fields = page.locator(".report-options__field").all()
+    assert len(fields) >= 3
+    for field in fields:
+        label, control = field.locator("label").bounding_box(), field.locator("select, input").bounding_box()
+        assert label["x"] == control["x"] and label["y"] + label["height"] <= control["y"]
     page.locator(".report-options button[type=submit]").click()
     rows = page.locator("#rows-heading ~ .table-scroll tbody tr")
     expect(rows.first).to_contain_text("Aalto Anna")
