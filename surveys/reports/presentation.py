@@ -181,7 +181,8 @@ def funnel_figure(funnel: Funnel | CampaignProgress, *, title: str) -> Figure:
             "Numbers, numbers reached, consented numbers and complete answers. Calls are attempts, "
             "several per number, so the table gives them per number."
         ),
-        categories=[label for label, _value in number_stages],
+        # The chart's label column is narrow: the table beside it names the stages in full.
+        categories=[_("Numbers"), _("Reached"), _("Consented"), _("Complete answers")],
         series=[charts.Series(name=_("Numbers"), values=[value for _label, value in number_stages])],
         value_text=count_text,
         shares=False,

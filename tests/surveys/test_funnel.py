@@ -42,6 +42,14 @@ def test_the_chart_shrinks_and_leaves_the_calls_out():
     assert positions == sorted(positions)
 
 
+def test_the_charts_stage_names_fit_its_label_column():
+    with translation.override("fi"):
+        chart = funnel_figure(FUNNEL, title="Suppilo").chart
+    for label in ("Numerot", "Tavoitetut", "Suostui", "Valmiit vastaukset"):
+        assert f">{label}</text>" in chart
+    assert "…" not in chart
+
+
 def test_an_empty_campaign_has_no_shares_or_calls_per_number():
     empty = Funnel(numbers=0, calls=0, answered=0, reached=0, consented=0, complete=0, partial=0, break_offs=0)
     with translation.override("en"):
