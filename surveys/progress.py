@@ -247,7 +247,9 @@ def progress_values(progress: CampaignProgress) -> dict[str, str]:
         values[f"coverage-{row.attempts}"] = row.numbers
         for reason, count in (row.reasons or {}).items():
             values[f"coverage-{row.attempts}-{reason}"] = count
-    return {key: _number(value) for key, value in values.items()}
+    figures = {key: _number(value) for key, value in values.items()}
+    figures["spend"] = number_format(values["spend"], 2, use_l10n=True, force_grouping=True)
+    return figures
 
 
 def progress_json(progress: CampaignProgress, *, status_label: str) -> dict:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from kuntaportaali.roles import Role
 from surveys.models import (
@@ -22,7 +23,7 @@ from surveys.models import (
     Response,
     ResponseStatus,
 )
-from surveys.progress import campaign_progress
+from surveys.progress import campaign_progress, progress_values
 from surveys.services.dispositions import campaign_dispositions
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 
@@ -231,3 +232,18 @@ def test_anonymous_visitors_are_sent_to_log_in(campaign, client):
 def test_a_contact_ref_unknown_to_the_campaign_is_not_counted(campaign):
     ConsentEvent.objects.create(campaign=None, contact_ref=uuid.uuid4(), kind=ConsentKind.CONSENTED, channel="web")
     assert campaign_progress(campaign).consented == 2
+
+
+def test_money_is_grouped_in_thousands_on_the_page_and_in_the_updates(campaign, client_as):
+    campaign.budget_cap = Decimal("12000.00")
+    campaign.save(update_fields=["budget_cap"])
+    campaign.contacts.first().attempts.update(cost=Decimal("1234.5"))
+
+    page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
+    with translation.override("fi"):
+        values = progress_values(campaign_progress(campaign))
+
+    # 1,234.50 + the other numbers' 0.27 + 0.09 + 0.09
+    assert '<span data-live="spend">1\xa0234,95</span> EUR' in page
+    assert "budjettikatto 12\xa0000,00 EUR" in page
+    assert values["spend"] == "1\xa0234,95"
