@@ -35,7 +35,8 @@ def campaign_calling_dates(campaign: Campaign) -> tuple[date, date, bool]:
     """The first and last calling day residents are told, and whether calling ended before the plan.
 
     A campaign completed or cancelled before its planned last day shows the day it ended, not a
-    future date on which no one will be called."""
+    future date on which no one will be called; one ended before its first day has its last day
+    before its first."""
     ended_at = max(
         (
             change.changed_at
@@ -49,7 +50,7 @@ def campaign_calling_dates(campaign: Campaign) -> tuple[date, date, bool]:
     ended_on = timezone.localdate(ended_at)
     if ended_on >= campaign.end_date:
         return campaign.start_date, campaign.end_date, False
-    return campaign.start_date, max(ended_on, campaign.start_date), True
+    return campaign.start_date, ended_on, True
 
 
 @dataclass(frozen=True)

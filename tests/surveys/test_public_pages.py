@@ -97,6 +97,25 @@ def test_a_campaign_completed_early_shows_its_last_real_calling_day(client, role
     assert f"{start:%-d.%-m.%Y}–{today:%-d.%-m.%Y} (" in detail.text
 
 
+def test_a_campaign_ended_before_its_first_day_says_no_calls_were_made(client, role_users):
+    manager, communications = role_users[Role.SURVEY_MANAGER], role_users[Role.COMMUNICATIONS]
+    today = timezone.localdate()
+    campaign = make_launch_ready(
+        build_campaign(build_survey(manager), manager, start=today + timedelta(days=10)),
+        manager=manager,
+        communications=communications,
+    )
+    campaign_services.campaign_start(campaign=campaign, by=manager)
+    campaign_services.campaign_transition(campaign=campaign, to="completed", by=manager)
+
+    listing = client.get("/fi/kyselyt/").text
+    detail = client.get(f"/fi/kyselyt/{campaign.slug}/").text
+
+    for page in (listing, detail):
+        assert f"Päättyi {today:%-d.%-m.%Y} ennen kuin yhtään puhelua soitettiin." in page
+        assert f"{campaign.start_date:%-d.%-m.%Y}" not in page
+
+
 def test_a_running_campaign_shows_its_planned_dates(client, published):
     [upcoming] = client.get("/fi/kyselyt/").context["groups"]["upcoming"]
 
