@@ -242,7 +242,7 @@ def test_a_confirmed_cancellation_ends_the_campaign_with_its_reason(client_as, r
     assert running.status == CampaignStatus.CANCELLED
     assert running.status_changes.get(to_status=CampaignStatus.CANCELLED).note == "Budjetti loppui"
     history = client.get(reverse("surveys:campaign", kwargs={"slug": running.slug})).text
-    assert "<th scope=\"col\">Syy</th>" in history and "<td>Budjetti loppui</td>" in history
+    assert '<th scope="col">Syy</th>' in history and "<td>Budjetti loppui</td>" in history
 
 
 def test_pausing_stays_one_click_and_final_actions_open_the_confirmation(client_as, running):
