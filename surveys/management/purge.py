@@ -1,28 +1,15 @@
-"""The shared shape of the retention purge commands: an optional --today, a line per campaign
-purged, then the purge's summary line."""
+"""The campaigns' retention purge commands: a line per campaign purged, then the summary line."""
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from kuntaportaali.management.purge import RetentionPurgeCommand
 
 
-class PurgeCommand(BaseCommand):
-    def purge(self, *, today: date):
-        """The purge service to run, returning a `PurgeReport`."""
+class CampaignPurgeCommand(RetentionPurgeCommand):
+    def campaign_purge(self, *, today):
+        """The purge service to run, returning a `surveys.services.privacy.PurgeReport`."""
         raise NotImplementedError
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--today", metavar="YYYY-MM-DD", help="Purge as if it were this day (default: today in Helsinki)."
-        )
-
-    def handle(self, *args, today: str | None, **options):
-        try:
-            day = date.fromisoformat(today) if today else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--today must be a date such as 2025-01-31, not {today!r}.") from None
-        report = self.purge(today=day)
+    def purge(self, *, today):
+        report = self.campaign_purge(today=today)
         for slug, counts in report.campaigns.items():
             self.stdout.write(f"campaign {slug}: " + " ".join(f"{name}={count}" for name, count in counts.items()))
         self.stdout.write(report.summary_line())

@@ -5,7 +5,7 @@ import io
 from datetime import date
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from kuntaportaali.roles import Role
@@ -124,3 +124,11 @@ def test_the_daily_job_runs_both_purges(campaign):
         "numbers: purged_campaigns=1 numbers=12 import_reports=0 call_metadata=16; "
         "answers: purged_campaigns=1 answers=27 demographics=2 report_files=1"
     )
+
+
+@pytest.mark.parametrize("command", ["purge_expired", "purge_answers"])
+def test_a_malformed_day_is_refused_naming_the_form(command):
+    with pytest.raises(
+        CommandError, match=r"--today must be a date in the form YYYY-MM-DD, e.g. 2025-01-31, not '31.1.2025'"
+    ):
+        call_command(command, "--today", "31.1.2025")

@@ -1,12 +1,12 @@
-from surveys.management.purge import PurgeCommand
+from surveys.management.purge import CampaignPurgeCommand
 from surveys.services.privacy import answers_purge_expired
 
 
-class Command(PurgeCommand):
+class Command(CampaignPurgeCommand):
     help = (
         "Delete the answers, demographics and report files of campaigns past their answer retention period, "
         "keeping the response rates and published summaries."
     )
 
-    def purge(self, *, today):
+    def campaign_purge(self, *, today):
         return answers_purge_expired(today=today)

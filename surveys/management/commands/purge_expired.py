@@ -1,9 +1,9 @@
-from surveys.management.purge import PurgeCommand
+from surveys.management.purge import CampaignPurgeCommand
 from surveys.services.privacy import contacts_purge_expired
 
 
-class Command(PurgeCommand):
+class Command(CampaignPurgeCommand):
     help = "Delete the phone numbers of campaigns past their retention period, keeping anonymous answers."
 
-    def purge(self, *, today):
+    def campaign_purge(self, *, today):
         return contacts_purge_expired(today=today)
