@@ -8,9 +8,7 @@ from django.utils import timezone
 
 
 class RetentionPurgeCommand(BaseCommand):
-    def purge(self, *, today: date) -> None:
-        """Run the purge for `today` and write what it removed."""
-        raise NotImplementedError
+    """A subclass defines `purge(self, *, today)`: run the purge for that day and write what it removed."""
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -4,9 +4,8 @@ from kuntaportaali.management.purge import RetentionPurgeCommand
 
 
 class CampaignPurgeCommand(RetentionPurgeCommand):
-    def campaign_purge(self, *, today):
-        """The purge service to run, returning a `surveys.services.privacy.PurgeReport`."""
-        raise NotImplementedError
+    """A subclass names its purge service: `campaign_purge = staticmethod(service)`, a function of
+    `today` returning a `surveys.services.privacy.PurgeReport`."""
 
     def purge(self, *, today):
         report = self.campaign_purge(today=today)

@@ -5,5 +5,4 @@ from surveys.services.privacy import contacts_purge_expired
 class Command(CampaignPurgeCommand):
     help = "Delete the phone numbers of campaigns past their retention period, keeping anonymous answers."
 
-    def campaign_purge(self, *, today):
-        return contacts_purge_expired(today=today)
+    campaign_purge = staticmethod(contacts_purge_expired)
