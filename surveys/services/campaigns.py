@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from surveys.errors import LaunchRefused, SurveyError
@@ -178,8 +179,8 @@ def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
         )
         % {
             "channel": announcement.get_channel_display(),
-            "language": announcement.language,
-            "date": announcement.published_on.strftime("%d.%m.%Y"),
+            "language": LANGUAGE_NAMES[announcement.language],
+            "date": date_format(announcement.published_on, "SHORT_DATE_FORMAT"),
         }
         for announcement in announcements_out_of_date(campaign=campaign)
         if announcement.published_on is not None

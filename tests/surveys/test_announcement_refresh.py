@@ -144,13 +144,14 @@ def test_an_out_of_date_published_announcement_warns_at_the_gate_but_does_not_bl
 ):
     campaign = make_launch_ready(campaign, manager=manager, communications=communications)
     published = campaign.announcements.get(published_on__isnull=False)
+    assert published.language == "fi"
     campaign = move_start(campaign, manager, days=1)
 
     with translation.override("en"):
         warnings = campaign_services.campaign_launch_warnings(campaign=campaign)
     assert warnings == [
-        f"The pre-announcement City website news ({published.language}) published on "
-        f"{published.published_on.strftime('%d.%m.%Y')} states facts the campaign has since changed; "
+        f"The pre-announcement City website news (Finnish) published on "
+        f"{published.published_on.strftime('%d/%m/%Y')} states facts the campaign has since changed; "
         "the published text needs correcting."
     ]
     assert campaign_services.campaign_launch_problems(campaign=campaign) == []
