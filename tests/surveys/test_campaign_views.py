@@ -225,6 +225,21 @@ def test_a_final_transition_without_confirmation_is_refused(client_as, running, 
     assert running.status == CampaignStatus.RUNNING
 
 
+@pytest.mark.parametrize("role", [Role.COUNCILLOR, Role.COMMUNICATIONS, Role.SUPERVISOR])
+def test_other_roles_can_neither_open_the_confirmation_nor_end_the_campaign(client_as, running, role):
+    client = client_as(role)
+    confirm_url = reverse("surveys:campaign-status-confirm", kwargs={"slug": running.slug, "target": "cancelled"})
+
+    page = client.get(confirm_url)
+    post = client.post(
+        reverse("surveys:campaign-status", kwargs={"slug": running.slug}), {"to": "cancelled", "confirmed": "yes"}
+    )
+
+    assert (page.status_code, post.status_code) == (403, 403)
+    running.refresh_from_db()
+    assert running.status == CampaignStatus.RUNNING
+
+
 def test_a_confirmed_cancellation_ends_the_campaign_with_its_reason(client_as, running):
     client = client_as(Role.SURVEY_MANAGER)
     confirm_url = reverse("surveys:campaign-status-confirm", kwargs={"slug": running.slug, "target": "cancelled"})
