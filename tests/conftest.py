@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: one user per role, and clean RQ queues on the real Redis."""
 
 import django_rq
+import hypothesis
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,6 +9,11 @@ from django.contrib.auth import get_user_model
 from kuntaportaali.roles import Role, user_set_roles
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+# Property tests keep no example database in the checkout and have no per-example time limit
+# (the machine is shared with PostgreSQL and Chromium).
+hypothesis.settings.register_profile("kuntaportaali", database=None, deadline=None)
+hypothesis.settings.load_profile("kuntaportaali")
 
 
 def make_user(username: str, *roles: Role, password: str = TEST_PASSWORD):

@@ -1,0 +1,171 @@
+"""Why a file, a row or a value could not be read: a code with its parameters, stored as such and
+worded in the reader's language only when shown.
+
+Each app registers the wording of its own codes (`problem_messages_register`), marked with
+`gettext_noop` so that the catalogs carry them; the shared reader's codes are registered here.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N
+
+_MESSAGES: dict[str, str] = {}
+
+
+def problem_messages_register(messages: Mapping[str, str]) -> None:
+    """Add codes and their English wording (msgids with %(name)s placeholders); a code is registered once."""
+    for code, message in messages.items():
+        if _MESSAGES.get(code, message) != message:
+            raise ValueError(f"The problem code {code!r} is registered twice with different wording.")
+        _MESSAGES[code] = message
+
+
+def problem_codes() -> frozenset[str]:
+    return frozenset(_MESSAGES)
+
+
+def _plain(value: Any) -> str | int:
+    """Parameters are stored as JSON: text and whole numbers."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | float):
+        return str(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason, as a code and its parameters (JSON-safe: text and whole numbers)."""
+
+    code: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.code not in _MESSAGES:
+            raise ValueError(f"Unknown problem code {self.code!r}: register its wording first.")
+        object.__setattr__(self, "params", {name: _plain(value) for name, value in self.params.items()})
+
+    def message(self) -> str:
+        """The reason in the active language."""
+        return problem_message(self.code, self.params)
+
+    def english(self) -> str:
+        """The reason in English, for logs and command output."""
+        with translation.override("en"):
+            return self.message()
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+def problem_message(code: str, params: Mapping[str, Any] | None = None) -> str:
+    """The wording of `code` in the active language; a code no longer known is shown as it is."""
+    template = _MESSAGES.get(code)
+    if template is None:
+        return code
+    text = gettext(template)
+    try:
+        return text % dict(params or {}) if params or "%(" in text else text
+    except (KeyError, TypeError, ValueError):
+        # A translation that names a parameter the code does not have must not hide the reason.
+        return template % dict(params or {})
+
+
+class TabularError(Exception):
+    """A whole file cannot be read; `problem` says why, in words a person can act on."""
+
+    def __init__(self, code: str, **params: Any):
+        self.problem = Problem(code, params)
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        return self.problem.message()
+
+
+class ValueProblem(ValueError):
+    """One value cannot be read as the kind of value its column holds."""
+
+    def __init__(self, code: str, **params: Any):
+        self.problem = Problem(code, params)
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        return self.problem.message()
+
+
+problem_messages_register(
+    {
+        # Whole files
+        "file_empty": N("The file is empty."),
+        "file_too_large": N(
+            "The file is %(size)s bytes; files of at most %(limit)s bytes are accepted. Split it into smaller files."
+        ),
+        "file_old_excel": N(
+            "Old Excel files (.xls) cannot be read. Save the file as .xlsx or as CSV (UTF-8) and try again."
+        ),
+        "file_opendocument": N(
+            "OpenDocument spreadsheets (.ods) cannot be read. Save the file as .xlsx or as CSV (UTF-8) and try again."
+        ),
+        "file_pdf": N("The file is a PDF document, not a table. Export the data as CSV or .xlsx."),
+        "file_not_a_table": N(
+            "The file cannot be read as a table. Use CSV (UTF-8, UTF-16 or Windows-1252; fields separated by ;, "
+            "comma, tab or |) or Excel .xlsx."
+        ),
+        "file_not_utf8": N(
+            "The file is not valid UTF-8 (byte %(byte)s cannot be read). If it was saved as Windows-1252 "
+            "(ANSI), choose that encoding or automatic detection."
+        ),
+        "file_utf8_read_as_windows1252": N(
+            "The file is UTF-8, but Windows-1252 was chosen as its encoding: letters like ä and ö would be garbled. "
+            "Choose UTF-8 or automatic detection."
+        ),
+        "file_unknown_encoding": N(
+            "The file is neither UTF-8, UTF-16 nor Windows-1252 (byte %(byte)s cannot be read). Save it as "
+            "CSV UTF-8 and try again."
+        ),
+        "file_csv_broken": N("The file cannot be read as CSV near line %(line)s: %(detail)s."),
+        "file_xlsx_damaged": N("The Excel file is damaged or truncated and cannot be read."),
+        "file_xlsx_too_large": N(
+            "The Excel file unpacks to %(size)s bytes, more than the %(limit)s bytes accepted. Save it as CSV, "
+            "or split it into smaller files."
+        ),
+        "file_too_many_rows": N("The file has more than %(limit)s rows. Split it into smaller files."),
+        "file_no_data_rows": N("The file has a header row but no data rows."),
+        # Single values
+        "value_control_character": N(
+            "the cell contains an invisible control character (%(character)s): the file may be damaged"
+        ),
+        "value_spreadsheet_error": N("the cell shows a spreadsheet error (%(error)s), not a value"),
+        "value_formula": N("the cell holds a spreadsheet formula, not a value"),
+        "value_not_a_number": N("not a number"),
+        "value_number_ambiguous_separator": N(
+            "%(value)s could mean %(thousands)s or %(decimal)s: write it without a thousands separator, "
+            "with a decimal comma (e.g. %(example)s)"
+        ),
+        "value_number_bad_grouping": N("the digits of %(value)s are not grouped in threes: is it one number?"),
+        "value_too_many_decimals": N("%(value)s has more than %(decimals)s decimals"),
+        "value_number_too_large": N("the number is too large"),
+        "value_not_a_whole_number": N("not a whole number"),
+        "value_digits_lost": N(
+            "a spreadsheet shortened the number to %(value)s and its last digits are lost: format the column "
+            "as text and export the file again"
+        ),
+        "value_not_a_date": N("not a date in the form d.m.yyyy, YYYYMMDD or YYYY-MM-DD"),
+        "value_not_a_real_date": N("not a real calendar date"),
+        "value_date_ambiguous": N(
+            "%(value)s could be %(first)s or %(second)s: write dates as d.m.yyyy (e.g. %(example)s)"
+        ),
+        "value_date_time_invalid": N("the time of day after the date is not a real time"),
+        "value_percent_expected": N("the cell is formatted as a percentage, but a plain number is expected here"),
+    }
+)

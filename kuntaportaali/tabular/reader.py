@@ -1,0 +1,338 @@
+"""Reading a table from a CSV or XLSX file as people really hand them over, one row at a time.
+
+CSV: the encoding is found from a byte order mark (UTF-8, UTF-16), from the pattern of zero bytes
+(UTF-16 without a mark), or else by checking the whole file as UTF-8 before falling back to
+Windows-1252; the delimiter (; , tab |) from the first lines. XLSX: every sheet can be read, in
+read-only mode, with the unpacked size checked before anything is parsed; percent-formatted cells
+come as `Percent`, error cells as `SpreadsheetError`, whole numbers as int. Rows stream: memory
+does not grow with the file. Anything that makes the whole file unreadable raises TabularError.
+"""
+
+import codecs
+import csv
+import io
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import IO, Any
+
+from .problems import TabularError
+from .values import SpreadsheetError, percent_from_fraction
+
+AUTO = "auto"
+UTF8, UTF16, WINDOWS_1252 = "utf-8", "utf-16", "windows-1252"
+ENCODINGS = (AUTO, UTF8, UTF16, WINDOWS_1252)
+DELIMITERS = (";", ",", "\t", "|")
+XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary .xls
+PDF_MAGIC = b"%PDF"
+UTF8_BOM = codecs.BOM_UTF8
+SNIFF_BYTES = 64 * 1024
+SNIFF_LINES = 50
+CHUNK_BYTES = 1024 * 1024
+# Python's csv module refuses longer fields; a real export never has one this long.
+MAX_FIELD_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    encoding: str = AUTO
+    delimiter: str = AUTO
+    max_rows: int = 2_000_000
+    max_xlsx_unpacked_bytes: int = 1_500_000_000
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row: its number as a spreadsheet or text editor shows it (1-based) and its cells."""
+
+    number: int
+    cells: tuple[Any, ...]
+    sheet: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(cell not in (None, "") and (not isinstance(cell, str) or cell.strip()) for cell in self.cells)
+
+
+class Table(ABC):
+    """An opened file: `sheets` names its sheets (one unnamed sheet for CSV), `rows(sheet)` streams one."""
+
+    format: str
+    encoding: str = ""
+    delimiter: str = ""
+    sheets: tuple[str, ...] = ("",)
+
+    @abstractmethod
+    def rows(self, sheet: str = "") -> Iterator[Row]:
+        """The rows of `sheet` (the first sheet by default), empty ones included, in order."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the file; a table is also a context manager."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def table_open(source: bytes | Path | IO[bytes], *, options: ReadOptions = ReadOptions()) -> Table:
+    """Open `source` (bytes, a path or a seekable binary file) as a CSV or XLSX table."""
+    stream = _binary_stream(source)
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    if not head.strip():
+        raise TabularError("file_empty")
+    if head.startswith(XLSX_MAGIC):
+        return _XlsxTable(stream, options)
+    if head.startswith(OLE2_MAGIC):
+        raise TabularError("file_old_excel")
+    if head.startswith(PDF_MAGIC):
+        raise TabularError("file_pdf")
+    return _CsvTable(stream, head, options)
+
+
+def _binary_stream(source: bytes | Path | IO[bytes]) -> IO[bytes]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(source)
+    if isinstance(source, Path):
+        return source.open("rb")
+    return source
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+class _CsvTable(Table):
+    format = "csv"
+
+    def __init__(self, stream: IO[bytes], head: bytes, options: ReadOptions):
+        self._stream = stream
+        self._options = options
+        self.encoding, self._skip = _encoding_detect(stream, head, options.encoding)
+        text_head = _decoded_head(head, self.encoding, self._skip)
+        self.delimiter = options.delimiter if options.delimiter != AUTO else _delimiter_sniff(text_head)
+
+    def rows(self, sheet: str = "") -> Iterator[Row]:
+        self._stream.seek(self._skip)
+        text = io.TextIOWrapper(self._stream, encoding=self.encoding, newline="", errors="strict")
+        csv.field_size_limit(MAX_FIELD_CHARS)
+        reader = csv.reader(text, delimiter=self.delimiter, strict=False)
+        line = 0
+        count = 0
+        try:
+            for record in reader:
+                number = line + 1
+                line = reader.line_num
+                count += 1
+                if count > self._options.max_rows:
+                    raise TabularError("file_too_many_rows", limit=self._options.max_rows)
+                yield Row(number, tuple(record))
+        except csv.Error as error:
+            raise TabularError("file_csv_broken", line=reader.line_num, detail=str(error)) from None
+        except UnicodeDecodeError:
+            # Checked before reading for UTF-8 and Windows-1252; UTF-16 can still end in half a character.
+            raise TabularError("file_not_a_table") from None
+        finally:
+            text.detach()
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _encoding_detect(stream: IO[bytes], head: bytes, wanted: str) -> tuple[str, int]:
+    """(codec, bytes to skip): a byte order mark always wins, then the zero-byte pattern of UTF-16."""
+    if head.startswith(UTF8_BOM):
+        return UTF8, len(UTF8_BOM)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return UTF16, 0
+    utf16 = _utf16_without_mark(head)
+    if utf16:
+        return utf16, 0
+    if wanted == UTF16:
+        raise TabularError("file_not_a_table")
+    first_bad = _first_non_utf8_byte(stream)
+    if wanted == UTF8:
+        if first_bad is not None:
+            raise TabularError("file_not_utf8", byte=first_bad + 1)
+        return UTF8, 0
+    if wanted == WINDOWS_1252:
+        if first_bad is None and not _is_ascii(stream):
+            raise TabularError("file_utf8_read_as_windows1252")
+        return _windows_1252_checked(stream), 0
+    return (UTF8, 0) if first_bad is None else (_windows_1252_checked(stream), 0)
+
+
+def _utf16_without_mark(head: bytes) -> str:
+    """'utf-16-le' or 'utf-16-be' when every other byte of mostly-Latin text is zero, else ''."""
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return ""
+    even_zeros = sample[0::2].count(0)
+    odd_zeros = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_zeros > 0.3 * half and even_zeros < 0.05 * half:
+        return "utf-16-le"
+    if even_zeros > 0.3 * half and odd_zeros < 0.05 * half:
+        return "utf-16-be"
+    return ""
+
+
+def _first_non_utf8_byte(stream: IO[bytes]) -> int | None:
+    """The offset of the first byte that is not valid UTF-8, reading the whole file in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    stream.seek(0)
+    offset = 0
+    try:
+        while chunk := stream.read(CHUNK_BYTES):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return offset - pending + error.start
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            return offset - len(error.object) + error.start
+    finally:
+        stream.seek(0)
+    return None
+
+
+def _is_ascii(stream: IO[bytes]) -> bool:
+    stream.seek(0)
+    try:
+        while chunk := stream.read(CHUNK_BYTES):
+            if not chunk.isascii():
+                return False
+        return True
+    finally:
+        stream.seek(0)
+
+
+def _windows_1252_checked(stream: IO[bytes]) -> str:
+    """Windows-1252 leaves five byte values undefined: a file with one of them is in no encoding we know."""
+    stream.seek(0)
+    offset = 0
+    try:
+        while chunk := stream.read(CHUNK_BYTES):
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError as error:
+                raise TabularError("file_unknown_encoding", byte=offset + error.start + 1) from None
+            offset += len(chunk)
+    finally:
+        stream.seek(0)
+    return WINDOWS_1252
+
+
+def _decoded_head(head: bytes, encoding: str, skip: int) -> str:
+    data = head[skip:]
+    if encoding.startswith("utf-16"):
+        data = data[: len(data) // 2 * 2]
+    return data.decode(encoding, errors="ignore")
+
+
+def _delimiter_sniff(text: str) -> str:
+    """The delimiter that splits the most of the first lines into the same number (more than one) of
+    fields; on a tie the earlier of ; tab , | (a decimal comma must not pass for a delimiter)."""
+    lines = text.splitlines()[:SNIFF_LINES]
+    if len(lines) > 1 and len(text) >= SNIFF_BYTES:
+        lines = lines[:-1]  # cut off by the sample
+    best, best_score = DELIMITERS[0], (0, 0)
+    for delimiter in (";", "\t", ",", "|"):
+        try:
+            widths = [len(record) for record in csv.reader(lines, delimiter=delimiter) if any(record)]
+        except csv.Error:
+            continue
+        wide = [width for width in widths if width > 1]
+        if not wide:
+            continue
+        modal = max(set(wide), key=wide.count)
+        score = (wide.count(modal), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+
+class _XlsxTable(Table):
+    format = "xlsx"
+
+    def __init__(self, stream: IO[bytes], options: ReadOptions):
+        from openpyxl import load_workbook
+
+        self._options = options
+        _xlsx_size_check(stream, options.max_xlsx_unpacked_bytes)
+        try:
+            self._workbook = load_workbook(stream, read_only=True, data_only=True)
+        except TabularError:
+            raise
+        except Exception:  # openpyxl raises zip, XML, key and value errors on a damaged file
+            raise TabularError("file_xlsx_damaged") from None
+        self.sheets = tuple(self._workbook.sheetnames)
+
+    def rows(self, sheet: str = "") -> Iterator[Row]:
+        worksheet = self._workbook[sheet or self.sheets[0]]
+        if not hasattr(worksheet, "iter_rows"):  # a chart sheet
+            return
+        worksheet.reset_dimensions()  # some programs write a wrong size; read what is there
+        number = 0
+        try:
+            for cells in worksheet.iter_rows():
+                number = next((cell.row for cell in cells if getattr(cell, "row", None)), number + 1)
+                if number > self._options.max_rows:
+                    raise TabularError("file_too_many_rows", limit=self._options.max_rows)
+                yield Row(number, tuple(_cell_value(cell) for cell in cells), sheet or self.sheets[0])
+        except TabularError:
+            raise
+        except Exception:  # a damaged sheet fails only while its rows are read
+            raise TabularError("file_xlsx_damaged") from None
+
+    def close(self) -> None:
+        self._workbook.close()
+
+
+def _xlsx_size_check(stream: IO[bytes], limit: int) -> None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = archive.namelist()
+            if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
+                raise TabularError("file_opendocument")
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise TabularError("file_xlsx_damaged") from None
+    finally:
+        stream.seek(0)
+    if unpacked > limit:
+        raise TabularError(
+            "file_xlsx_too_large", size=f"{unpacked:,}".replace(",", " "), limit=f"{limit:,}".replace(",", " ")
+        )
+
+
+def _cell_value(cell) -> Any:
+    value = cell.value
+    if value is None:
+        return ""
+    data_type = getattr(cell, "data_type", "n")
+    if data_type == "e":
+        return SpreadsheetError(str(value))
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if "%" in (getattr(cell, "number_format", "") or ""):
+            return percent_from_fraction(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date()
+    return value

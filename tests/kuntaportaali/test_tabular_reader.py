@@ -1,0 +1,281 @@
+"""Opening tables as people hand them over: any encoding, delimiter, title rows, two-level headers,
+any sheet of a workbook - and a clear refusal, never a crash, for a file that is no table."""
+
+import codecs
+import io
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from kuntaportaali.tabular.headers import header_key, header_locate
+from kuntaportaali.tabular.problems import TabularError
+from kuntaportaali.tabular.reader import ReadOptions, table_open
+from kuntaportaali.tabular.values import Percent, SpreadsheetError
+
+pytestmark = pytest.mark.usefixtures("english")
+
+ROWS = [["Nimi", "Kunta", "Summa"], ["Äijälä Örjan", "Närpiö", "1 234,50"], ["Åsa Öberg", "Pietarsaari", "12,00"]]
+
+
+def csv_text(rows, delimiter=";") -> str:
+    return "\r\n".join(delimiter.join(row) for row in rows) + "\r\n"
+
+
+def read(data, **options) -> list[list]:
+    with table_open(data, options=ReadOptions(**options)) as table:
+        return [list(row.cells) for row in table.rows()]
+
+
+def xlsx(*sheets: list[list], formats: dict | None = None) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for index, rows in enumerate(sheets):
+        sheet = workbook.create_sheet(f"Taul{index + 1}")
+        for row in rows:
+            sheet.append(row)
+        for coordinate, number_format in (formats or {}).get(index, {}).items():
+            sheet[coordinate].number_format = number_format
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("encoded", "encoding"),
+    [
+        (csv_text(ROWS).encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + csv_text(ROWS).encode("utf-8"), "utf-8"),
+        (csv_text(ROWS).encode("cp1252"), "windows-1252"),
+        (csv_text(ROWS, "\t").encode("utf-16"), "utf-16"),
+        (codecs.BOM_UTF16_BE + csv_text(ROWS, "\t").encode("utf-16-be"), "utf-16"),
+        (csv_text(ROWS, "\t").encode("utf-16-le"), "utf-16-le"),
+        (csv_text(ROWS, "\t").encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_every_encoding_exports_use_reads_the_same_letters(encoded, encoding):
+    with table_open(encoded) as table:
+        assert table.encoding == encoding
+        assert [list(row.cells) for row in table.rows()] == ROWS
+
+
+def test_a_utf8_file_whose_first_megabytes_are_plain_ascii_is_still_read_as_utf8():
+    data = ("a;b\r\n" * 400_000 + "Äijälä;Öberg\r\n").encode("utf-8")
+    assert read(data)[-1] == ["Äijälä", "Öberg"]
+
+
+def test_a_windows_1252_file_with_its_first_letter_far_down_is_read_as_windows_1252():
+    data = ("a;b\r\n" * 400_000 + "Äijälä;Öberg\r\n").encode("cp1252")
+    assert read(data)[-1] == ["Äijälä", "Öberg"]
+
+
+def test_the_chosen_encoding_is_kept_and_a_mismatch_is_explained():
+    with pytest.raises(TabularError) as error:
+        read(csv_text(ROWS).encode("cp1252"), encoding="utf-8")
+    assert str(error.value) == (
+        "The file is not valid UTF-8 (byte 19 cannot be read). If it was saved as Windows-1252 (ANSI), "
+        "choose that encoding or automatic detection."
+    )
+    with pytest.raises(TabularError) as error:
+        read(csv_text(ROWS).encode("utf-8"), encoding="windows-1252")
+    assert error.value.problem.code == "file_utf8_read_as_windows1252"
+
+
+def test_a_byte_order_mark_says_the_encoding_whatever_was_chosen():
+    assert read(csv_text(ROWS, "\t").encode("utf-16"), encoding="windows-1252") == ROWS
+
+
+def test_bytes_no_encoding_defines_are_refused():
+    with pytest.raises(TabularError) as error:
+        read(b"a;b\r\nx\x81y;z\r\n")
+    assert error.value.problem.code == "file_unknown_encoding"
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("a;b;c\n1,5;2,5;3\n4,5;5;6\n", ";"),
+        ("a;b\n1,5;2,5\n", ";"),
+        ("a,b,c\n1,2,3\n", ","),
+        ('a,b\n"1,5","2,5"\n', ","),
+        ("a\tb\n1,5\t2\n", "\t"),
+        ("a|b|c\n1|2|3\n", "|"),
+        ("Poissaolot 3/2026\n\nnimi;alku;loppu\nA;1.3.2026;2.3.2026\nB;3.3.2026;4.3.2026\n", ";"),
+    ],
+)
+def test_the_delimiter_is_found_from_the_first_lines(text, delimiter):
+    with table_open(text.encode()) as table:
+        assert table.delimiter == delimiter
+
+
+def test_a_nul_byte_in_a_cell_reaches_the_cell_for_its_row_to_be_refused():
+    assert read(b"a;b\r\nx\x00y;z\r\n") == [["a", "b"], ["x\x00y", "z"]]
+
+
+def test_rows_are_numbered_as_a_text_editor_shows_them_also_after_a_cell_with_a_line_break():
+    data = b'a;b\r\n"two\r\nlines";x\r\n\r\nlast;y\r\n'
+    with table_open(data) as table:
+        assert [(row.number, row.cells) for row in table.rows()] == [
+            (1, ("a", "b")),
+            (2, ("two\r\nlines", "x")),
+            (4, ()),
+            (5, ("last", "y")),
+        ]
+
+
+def test_xlsx_cells_come_typed_as_the_workbook_shows_them():
+    data = xlsx(
+        [
+            ["Työaika-%", "Summa", "Alkupvm", "Loppupvm", "Numero", "Virhe"],
+            [0.8, 3912.4, datetime(2026, 4, 2), datetime(2026, 4, 2, 12, 30), 401234575.0, "=NA()"],
+        ],
+        formats={0: {"A2": "0%"}},
+    )
+    rows = read(data)
+    assert rows[1][:5] == [Percent(Decimal("80.0")), 3912.4, date(2026, 4, 2), datetime(2026, 4, 2, 12, 30), 401234575]
+
+
+def test_an_xlsx_error_cell_is_marked_as_an_error():
+    workbook = Workbook()
+    workbook.active.append(["a", "b"])
+    workbook.active["A2"] = "#N/A"
+    workbook.active["A2"].data_type = "e"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert read(buffer.getvalue())[1][0] == SpreadsheetError("#N/A")
+
+
+def test_every_sheet_of_a_workbook_can_be_read():
+    data = xlsx([["Raportin tiedot"], ["Ajettu 1.4.2026"]], [["Nimi", "Summa"], ["A", 1]])
+    with table_open(data) as table:
+        assert table.sheets == ("Taul1", "Taul2")
+        assert [list(row.cells) for row in table.rows("Taul2")] == [["Nimi", "Summa"], ["A", 1]]
+        assert all(row.sheet == "Taul2" for row in table.rows("Taul2"))
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_parsed():
+    data = xlsx([["x" * 1000] for _ in range(200)])
+    with pytest.raises(TabularError) as error:
+        read(data, max_xlsx_unpacked_bytes=50_000)
+    assert error.value.problem.code == "file_xlsx_too_large"
+
+
+@pytest.mark.parametrize("format_", ["csv", "xlsx"])
+def test_files_with_more_rows_than_the_limit_are_refused(format_):
+    rows = [["n"], *[[str(number)] for number in range(30)]]
+    data = csv_text(rows).encode() if format_ == "csv" else xlsx(rows)
+    with pytest.raises(TabularError) as error:
+        read(data, max_rows=20)
+    assert str(error.value) == "The file has more than 20 rows. Split it into smaller files."
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "file_empty"),
+        (b"  \r\n ", "file_empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "file_old_excel"),
+        (b"%PDF-1.7\n...", "file_pdf"),
+        (b"PK\x03\x04 truncated", "file_xlsx_damaged"),
+    ],
+)
+def test_files_that_are_no_table_are_refused_with_a_reason(data, code):
+    with pytest.raises(TabularError) as error:
+        read(data)
+    assert error.value.problem.code == code
+
+
+def test_an_opendocument_spreadsheet_is_refused_with_the_way_out():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    with pytest.raises(TabularError) as error:
+        read(buffer.getvalue())
+    assert "Save the file as .xlsx" in str(error.value)
+
+
+def phone_score(labels) -> int:
+    return sum("puhelin" in header_key(label) or header_key(label) == "nimi" for label in labels)
+
+
+def test_the_header_is_found_below_title_rows():
+    data = csv_text([["Yhteystiedot 12/2026"], ["Toimittaja: Välittäjä Oy"], [], ["Nimi", "Puhelin"], ["A", "040"]])
+    with table_open(data.encode()) as table:
+        header, rows = header_locate(table.rows(), score=phone_score)
+        assert header.labels == ("Nimi", "Puhelin")
+        assert header.rows == (4,)
+        assert [row.cells for row in rows] == [("A", "040")]
+
+
+def test_a_merged_cell_over_two_columns_names_both():
+    data = xlsx(
+        [["Nimi", "Puhelin", None, "Postinumero"], [None, "Koti", "Matka", None], ["A", "09 123", "040 1", "00100"]]
+    )
+    with table_open(data) as table:
+        header, rows = header_locate(table.rows(), score=phone_score)
+        assert header.labels == ("Nimi", "Puhelin Koti", "Puhelin Matka", "Postinumero")
+        assert header.rows == (1, 2)
+        assert [row.number for row in rows] == [3]
+
+
+def test_a_data_row_under_the_header_is_not_taken_for_a_second_header_row():
+    data = csv_text([["Nimi", "Puhelin"], ["Anna", "040 123 4567"]])
+    with table_open(data.encode()) as table:
+        header, rows = header_locate(table.rows(), score=phone_score)
+        assert header.labels == ("Nimi", "Puhelin")
+        assert [row.cells for row in rows] == [("Anna", "040 123 4567")]
+
+
+def test_without_a_header_every_row_is_data():
+    data = csv_text([["040 123 4567"], ["050 765 4321"]])
+    with table_open(data.encode()) as table:
+        header, rows = header_locate(table.rows(), score=phone_score)
+        assert header is None
+        assert len(list(rows)) == 2
+
+
+@settings(max_examples=400)
+@given(
+    data=st.binary(max_size=400),
+    options=st.builds(
+        ReadOptions,
+        encoding=st.sampled_from(["auto", "utf-8", "windows-1252", "utf-16"]),
+        delimiter=st.sampled_from(["auto", ";", ","]),
+    ),
+)
+def test_any_bytes_are_rows_or_a_reason(data, options):
+    try:
+        with table_open(data, options=options) as table:
+            for sheet in table.sheets:
+                list(table.rows(sheet))
+    except TabularError as error:
+        assert str(error)
+
+
+@settings(max_examples=200)
+@given(
+    rows=st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r\n"), max_size=8),
+            min_size=2,
+            max_size=5,
+        ),
+        min_size=2,
+        max_size=8,
+    ),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le"]),
+    delimiter=st.sampled_from([";", "\t", "|"]),
+)
+def test_what_the_csv_module_writes_in_any_unicode_encoding_is_read_back(rows, encoding, delimiter):
+    import csv
+
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    read_back = read(buffer.getvalue().encode(encoding), delimiter=delimiter)
+    assert read_back == rows
