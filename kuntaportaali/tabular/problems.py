@@ -30,8 +30,10 @@ def problem_codes() -> frozenset[str]:
     return frozenset(_MESSAGES)
 
 
-def _plain(value: Any) -> str | int:
-    """Parameters are stored as JSON: text and whole numbers."""
+def _plain(value: Any) -> str | int | dict:
+    """Parameters are stored as JSON: text and whole numbers, or a quoted Problem as {"code", "params"}."""
+    if isinstance(value, Problem):
+        return {"code": value.code, "params": dict(value.params)}
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
@@ -45,10 +47,11 @@ def _plain(value: Any) -> str | int:
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason, as a code and its parameters (JSON-safe: text and whole numbers)."""
+    """One reason, as a code and its parameters (JSON-safe: text and whole numbers). A parameter may
+    quote another Problem ("%(file)s: %(reason)s"); it is kept as a code too and worded with this one."""
 
     code: str
-    params: Mapping[str, str | int] = field(default_factory=dict)
+    params: Mapping[str, str | int | dict] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.code not in _MESSAGES:
@@ -73,12 +76,20 @@ def problem_message(code: str, params: Mapping[str, Any] | None = None) -> str:
     template = _MESSAGES.get(code)
     if template is None:
         return code
+    values = {name: _worded(value) for name, value in (params or {}).items()}
     text = gettext(template)
     try:
-        return text % dict(params or {}) if params or "%(" in text else text
+        return text % values if values or "%(" in text else text
     except (KeyError, TypeError, ValueError):
         # A translation that names a parameter the code does not have must not hide the reason.
-        return template % dict(params or {})
+        return template % values
+
+
+def _worded(value: Any) -> Any:
+    """A quoted problem (stored as {"code", "params"}) in the active language; other values as they are."""
+    if isinstance(value, Mapping) and "code" in value:
+        return problem_message(value["code"], value.get("params"))
+    return value
 
 
 class TabularError(Exception):
