@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from .models import Employee, FetchRun, RejectedRow
-from .reasons import field_display, reason_display
+from .reasons import field_display
 
 TEMPLATE = "hrreports/table.html"
 
@@ -35,11 +35,13 @@ class FetchRunTable(CaptionedTable):
 
 
 class RejectedRowTable(CaptionedTable):
+    reason = tables.Column(verbose_name=_("reason"), accessor="code")
+
     def render_field(self, value: str, record: RejectedRow) -> str:
         return field_display(record.report_type, value)
 
-    def render_reason(self, value: str) -> str:
-        return reason_display(value)
+    def render_reason(self, record: RejectedRow) -> str:
+        return record.reason
 
     class Meta:
         model = RejectedRow

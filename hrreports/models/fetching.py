@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.tabular.problems import problem_message
+
 
 class ReportType(models.TextChoices):
     UNITS = "units", _("Work units")
@@ -91,7 +93,9 @@ class FetchRun(models.Model):
 
 
 class RejectedRow(models.Model):
-    """A row the run could not take in, and why. Person numbers never appear in `value` or `reason`."""
+    """A row (one value of it, when several are bad) the run could not take in, and why: the reason is
+    stored as a code with its parameters and worded in the reader's language when shown
+    (hrreports.reasons). Person numbers never appear in `value` or `params`."""
 
     run = models.ForeignKey(FetchRun, on_delete=models.CASCADE, related_name="rejected_rows")
     report_type = models.CharField(_("report"), max_length=16, choices=ReportType.choices)
@@ -99,7 +103,8 @@ class RejectedRow(models.Model):
     row = models.PositiveIntegerField(_("row"), null=True, blank=True)
     field = models.CharField(_("field"), max_length=60, blank=True)
     value = models.CharField(_("value"), max_length=200, blank=True)
-    reason = models.CharField(_("reason"), max_length=500)
+    code = models.CharField(_("reason code"), max_length=64)
+    params = models.JSONField(_("reason parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("rejected row")
@@ -108,3 +113,8 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row} {self.field}: {self.reason}"
+
+    @property
+    def reason(self) -> str:
+        """Why, in the active language."""
+        return problem_message(self.code, self.params)

@@ -155,7 +155,8 @@ def _finish(
                     row=r.row,
                     field=r.field[:60],
                     value=r.value[:200],
-                    reason=r.reason[:500],
+                    code=r.problem.code,
+                    params=r.problem.params,
                 )
                 for r in rejections
             ],

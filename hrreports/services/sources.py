@@ -10,7 +10,7 @@ from django.db import transaction
 
 from ..errors import PopulusError
 from ..models import Source
-from ..reasons import field_display, reason_display
+from ..reasons import field_display
 from ..sources.base import Rejection, source_class
 from ..sources.files import (
     DEFAULT_FILES,
@@ -146,8 +146,5 @@ def source_file_preview(*, source: Source, report_type: str, filename: str, data
         return preview
     preview.total = batch.total
     preview.rows = [[row.get(name) for name in preview.fields] for row in batch.rows[:limit]]
-    preview.rejected = [
-        replace(r, field=field_display(report_type, r.field), reason=reason_display(r.reason))
-        for r in batch.rejected[:limit]
-    ]
+    preview.rejected = [replace(r, field=field_display(report_type, r.field)) for r in batch.rejected[:limit]]
     return preview

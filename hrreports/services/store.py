@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from kuntaportaali.tabular.problems import Problem
+
 from ..models import Absence, AbsenceType, Employee, Employment, SalaryPayment, SalaryType, Source, WorkUnit
 from ..periods import period_last_day
 from ..sources.base import Rejection, SourceBatch
@@ -24,9 +26,11 @@ class _Resolver:
         self.batches = batches
         self.rejections: list[Rejection] = [r for batch in batches.values() for r in batch.rejected]
 
-    def reject(self, report_type: str, row: dict[str, Any], index: int, field: str, value: Any, reason: str) -> None:
+    def reject(
+        self, report_type: str, row: dict[str, Any], index: int, field: str, value: Any, problem: Problem
+    ) -> None:
         self.rejections.append(
-            Rejection(report_type, reason, row.get("_file", ""), row.get("_row", index), field, str(value)[:200])
+            Rejection(report_type, problem, row.get("_file", ""), row.get("_row", index), field, str(value)[:200])
         )
 
 
@@ -59,7 +63,7 @@ def _units_store(batch: SourceBatch, resolver: _Resolver) -> int:
     rows: list[dict[str, Any]] = []
     for index, row in _rows(batch):
         if row["code"] in seen:
-            resolver.reject("units", row, index, "code", row["code"], "duplicate row: this unit code appears twice")
+            resolver.reject("units", row, index, "code", row["code"], Problem("unit_duplicate"))
             continue
         seen[row["code"]] = index
         rows.append(row)
@@ -81,7 +85,7 @@ def _units_store(batch: SourceBatch, resolver: _Resolver) -> int:
                 waiting.append(row)
         pending = waiting
     for row in pending:
-        resolver.reject("units", row, 0, "parent_code", row["parent_code"], "unknown parent unit code")
+        resolver.reject("units", row, 0, "parent_code", row["parent_code"], Problem("unit_parent_unknown"))
     WorkUnit.objects.bulk_create(
         [
             WorkUnit(code=row["code"], name=row["name"], active=row["active"] is not False, path=f"/{row['code']}/")
@@ -150,12 +154,12 @@ def _employments_store(
                     index,
                     "employment_id",
                     employment_id,
-                    f"duplicate row: employment {employment_id} is already on row {first_row[employment_id]}",
+                    Problem("employment_duplicate", {"employment": employment_id, "row": first_row[employment_id]}),
                 )
                 continue
             unit = units.get(row["unit_code"])
             if unit is None:
-                resolver.reject("employments", row, index, "unit_code", row["unit_code"], "unknown work unit code")
+                resolver.reject("employments", row, index, "unit_code", row["unit_code"], Problem("unit_unknown"))
                 continue
             first_row[employment_id] = row.get("_row") or index
             owner[employment_id] = row["person_number"]
@@ -207,7 +211,7 @@ def _employments_store(
 def _employment_for(report_type: str, row: dict, index: int, employments: dict, resolver: _Resolver) -> int | None:
     found = employments.get(row["employment_id"])
     if found is None:
-        resolver.reject(report_type, row, index, "employment_id", row["employment_id"], "unknown employment")
+        resolver.reject(report_type, row, index, "employment_id", row["employment_id"], Problem("employment_unknown"))
         return None
     pk, person = found
     if person != row["person_number"]:
@@ -217,7 +221,7 @@ def _employment_for(report_type: str, row: dict, index: int, employments: dict, 
             index,
             "employment_id",
             row["employment_id"],
-            "this employment id belongs to another person",
+            Problem("employment_of_another_person"),
         )
         return None
     return pk
@@ -239,11 +243,11 @@ def _references(
     when the row is rejected for naming an unknown unit, code or employment (the first one found)."""
     unit = units.get(row["unit_code"])
     if unit is None:
-        resolver.reject(report_type, row, index, "unit_code", row["unit_code"], "unknown work unit code")
+        resolver.reject(report_type, row, index, "unit_code", row["unit_code"], Problem("unit_unknown"))
         return None
     entry = codes.get(row[code_field])
     if entry is None:
-        resolver.reject(report_type, row, index, code_field, row[code_field], unknown_code)
+        resolver.reject(report_type, row, index, code_field, row[code_field], Problem(unknown_code))
         return None
     employment = _employment_for(report_type, row, index, employments, resolver)
     if employment is None:
@@ -261,12 +265,12 @@ def _is_duplicate(
     first_rows: dict[tuple, int],
     field: str,
     value: Any,
-    reason: str,
+    code: str,
 ) -> bool:
-    """Reject `row` when an earlier row had the same natural `key` (`reason` names that row as {row});
+    """Reject `row` when an earlier row had the same natural `key` (the reason `code` names that row);
     otherwise remember this row as the key's first."""
     if key in first_rows:
-        resolver.reject(report_type, row, index, field, value, reason.format(row=first_rows[key]))
+        resolver.reject(report_type, row, index, field, value, Problem(code, {"row": first_rows[key]}))
         return True
     first_rows[key] = row.get("_row") or index
     return False
@@ -310,7 +314,7 @@ def _absences_store(
             employments=employments,
             code_field="absence_code",
             codes=types,
-            unknown_code="unknown absence code: add it to the absence types first",
+            unknown_code="absence_code_unknown",
         )
         if found is None:
             continue
@@ -325,7 +329,7 @@ def _absences_store(
             first_rows=first_rows,
             field="start",
             value=row["start"].isoformat(),
-            reason="duplicate row: the same absence is already on row {row}",
+            code="absence_duplicate",
         ):
             continue
         keep[key] = Absence(
@@ -370,7 +374,7 @@ def _salaries_store(
             employments=employments,
             code_field="salary_type_code",
             codes=types,
-            unknown_code="unknown salary type code: add it to the salary types first",
+            unknown_code="salary_type_unknown",
         )
         if found is None:
             continue
@@ -385,7 +389,7 @@ def _salaries_store(
             first_rows=first_rows,
             field="salary_type_code",
             value=row["salary_type_code"],
-            reason="duplicate row: the same payment is already on row {row}",
+            code="salary_duplicate",
         ):
             continue
         keep[key] = SalaryPayment(

@@ -16,8 +16,10 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from kuntaportaali.tabular.problems import Problem, ValueProblem
+
 from ..errors import PopulusError
-from .schema import FIELDS, FieldError, is_empty
+from .schema import FIELDS, is_empty
 
 HIDDEN_VALUE = "(hidden)"
 # A Finnish personal identity code (ddmmyy, century sign, individual number, check character).
@@ -37,20 +39,54 @@ def has_person_number(text: str) -> bool:
     return bool(_PERSON_NUMBER.search(text))
 
 
+# Control characters shown as their visible symbols (NUL as ␀): a database refuses NUL in text.
+_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\t\n\r"} | {0x7F: "\u2421"}
+
+
+def text_safe(text: str) -> str:
+    """`text` as it may be stored and shown: person numbers hidden, control characters made visible."""
+    return person_numbers_hidden(text).translate(_CONTROL_PICTURES)
+
+
+def _params_safe(params: Mapping[str, Any]) -> dict[str, Any]:
+    safe = {}
+    for name, value in params.items():
+        if isinstance(value, Mapping):  # a quoted problem
+            value = {"code": value["code"], "params": _params_safe(value.get("params", {}))}
+        elif isinstance(value, str):
+            value = text_safe(value)
+        safe[name] = value
+    return safe
+
+
 @dataclass(frozen=True)
 class Rejection:
-    """Why one row (or one value in it) was not taken in. `value` never holds personal data."""
+    """Why one value of a row (or the row as a whole) was not taken in: `problem` is the reason as a
+    code with its parameters. A row with several bad values has one rejection per value. Neither
+    `value` nor the reason's parameters ever hold a person number or a character a database refuses."""
 
     report_type: str
-    reason: str
+    problem: Problem
     file: str = ""
     row: int | None = None
     field: str = ""
     value: str = ""
 
     def __post_init__(self):
-        object.__setattr__(self, "value", person_numbers_hidden(self.value))
-        object.__setattr__(self, "reason", person_numbers_hidden(self.reason))
+        object.__setattr__(self, "value", text_safe(self.value))
+        object.__setattr__(self, "problem", Problem(self.problem.code, _params_safe(self.problem.params)))
+
+
+def rejected_row_count(rejections: Iterable[Rejection]) -> int:
+    """How many rows the rejections are about (a row with two bad values counts once)."""
+    rows: set[tuple] = set()
+    unnumbered = 0
+    for rejection in rejections:
+        if rejection.row is None:
+            unnumbered += 1
+        else:
+            rows.add((rejection.report_type, rejection.file, rejection.row))
+    return len(rows) + unnumbered
 
 
 @dataclass
@@ -64,7 +100,7 @@ class SourceBatch:
 
     @property
     def total(self) -> int:
-        return len(self.rows) + len(self.rejected)
+        return len(self.rows) + rejected_row_count(self.rejected)
 
 
 class PopulusSource(ABC):
@@ -116,44 +152,28 @@ def source_for(source_model) -> PopulusSource:
 
 def row_validate(
     report_type: str, raw: Mapping[str, Any], *, file: str = "", row: int | None = None
-) -> tuple[dict[str, Any] | None, Rejection | None]:
-    """Parse one raw row of `report_type`: (values, None), or (None, one rejection naming every bad field)."""
+) -> tuple[dict[str, Any] | None, list[Rejection]]:
+    """Parse one raw row of `report_type`: (values, []), or (None, one rejection per bad field)."""
     values: dict[str, Any] = {}
-    problems: list[tuple[str, str, str]] = []  # (field, value shown, reason)
+    rejections: list[Rejection] = []
     for spec in FIELDS[report_type]:
         raw_value = raw.get(spec.name)
         if is_empty(raw_value):
             if spec.required:
-                problems.append((spec.name, "", "a required value is missing"))
+                rejections.append(Rejection(report_type, Problem("row_value_missing"), file, row, spec.name))
             values[spec.name] = None
             continue
         try:
             values[spec.name] = spec.parse(raw_value)
-        except FieldError as error:
+        except ValueProblem as problem:
             shown = HIDDEN_VALUE if spec.personal else str(raw_value)[:200]
-            problems.append((spec.name, shown, str(error)))
+            rejections.append(Rejection(report_type, problem.problem, file, row, spec.name, shown))
     start, end = values.get("start"), values.get("end")
-    if not problems and start and end and end < start:
-        problems.append(("end", str(raw.get("end"))[:200], "the end date is before the start date"))
-    if not problems:
-        values["_file"], values["_row"] = file, row
-        return values, None
-    if len(problems) == 1:
-        name, shown, reason = problems[0]
-        return None, Rejection(report_type, reason, file, row, name, shown)
-    reason = "; ".join(f"{name}: {why}" for name, _shown, why in problems)
-    return None, Rejection(report_type, reason[:500], file, row, ", ".join(p[0] for p in problems)[:60], problems[0][1])
-
-
-def rows_validate(
-    report_type: str, raw_rows: Iterable[tuple[int | None, Mapping[str, Any]]], *, file: str = ""
-) -> SourceBatch:
-    """Validate numbered raw rows into a batch: every row ends up either in `rows` or in `rejected`."""
-    batch = SourceBatch(report_type=report_type, files=[file] if file else [])
-    for number, raw in raw_rows:
-        values, rejection = row_validate(report_type, raw, file=file, row=number)
-        if rejection is None:
-            batch.rows.append(values)
-        else:
-            batch.rejected.append(rejection)
-    return batch
+    if not rejections and start and end and end < start:
+        rejections.append(
+            Rejection(report_type, Problem("row_end_before_start"), file, row, "end", str(raw.get("end"))[:200])
+        )
+    if rejections:
+        return None, rejections
+    values["_file"], values["_row"] = file, row
+    return values, []

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 
+from kuntaportaali.tabular.problems import Problem
+
 from ..errors import PopulusError
 from .base import PopulusSource, Rejection, SourceBatch, has_person_number, person_numbers_hidden, row_validate
 from .schema import FIELDS, default_column_map
@@ -180,7 +182,7 @@ def file_parse(*, data: bytes, filename: str, report_type: str, options: FileOpt
             batch.rejected.append(
                 Rejection(
                     report_type,
-                    f"the row has {len(record)} columns but the header has {header_width}",
+                    Problem("row_more_columns_than_header", {"found": len(record), "header": header_width}),
                     filename,
                     number,
                 )
@@ -190,18 +192,18 @@ def file_parse(*, data: bytes, filename: str, report_type: str, options: FileOpt
             batch.rejected.append(
                 Rejection(
                     report_type,
-                    f"the row has only {len(record)} columns, {needed + 1} are needed (is the file truncated?)",
+                    Problem("row_too_few_columns", {"found": len(record), "needed": needed + 1}),
                     filename,
                     number,
                 )
             )
             continue
         raw = {name: record[index] if index < len(record) else None for name, index in positions.items()}
-        values, rejection = row_validate(report_type, raw, file=filename, row=number)
-        if rejection is None:
-            batch.rows.append(values)
+        values, rejections = row_validate(report_type, raw, file=filename, row=number)
+        if values is None:
+            batch.rejected.extend(rejections)
         else:
-            batch.rejected.append(rejection)
+            batch.rows.append(values)
     if not data_rows:
         # Storing an empty report would erase the month's rows fetched earlier.
         raise PopulusError(f"The file {filename} has a header row but no data rows (was the export interrupted?).")

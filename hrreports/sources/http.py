@@ -13,6 +13,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from kuntaportaali.tabular.problems import Problem
+
 from ..errors import PopulusError, TransientSourceError
 from .base import PopulusSource, Rejection, SourceBatch, row_validate
 
@@ -89,13 +91,13 @@ class HttpSource(PopulusSource):
                 for raw in rows:
                     number += 1
                     if not isinstance(raw, dict):
-                        batch.rejected.append(Rejection(report_type, "the row is not a JSON object", page_name, number))
+                        batch.rejected.append(Rejection(report_type, Problem("row_not_json_object"), page_name, number))
                         continue
-                    values, rejection = row_validate(report_type, raw, file=page_name, row=number)
-                    if rejection is None:
-                        batch.rows.append(values)
+                    values, rejections = row_validate(report_type, raw, file=page_name, row=number)
+                    if values is None:
+                        batch.rejected.extend(rejections)
                     else:
-                        batch.rejected.append(rejection)
+                        batch.rows.append(values)
                 if next_url:
                     next_url = urljoin(url, next_url)
                     if urlsplit(next_url).netloc != urlsplit(base_url).netloc:

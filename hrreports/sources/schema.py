@@ -10,11 +10,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.tabular.problems import ValueProblem
+
+from .. import reasons  # noqa: F401 (registers the reasons raised here)
 from ..models.fetching import ReportType
-
-
-class FieldError(ValueError):
-    """A value that cannot be read; the message says why, without repeating the value."""
 
 
 def parse_text(value: Any) -> str:
@@ -44,8 +43,8 @@ def parse_date(value: Any) -> date:
             try:
                 return date(int(match.group(year)), int(match.group(month)), int(match.group(day)))
             except ValueError:
-                raise FieldError("not a real calendar date") from None
-    raise FieldError("not a date in the form d.m.yyyy, YYYYMMDD or YYYY-MM-DD")
+                raise ValueProblem("value_not_a_real_date") from None
+    raise ValueProblem("value_not_a_date")
 
 
 def parse_period(value: Any) -> date:
@@ -58,11 +57,11 @@ def parse_period(value: Any) -> date:
         year, month = (match.group(1), match.group(2)) if len(match.group(1)) == 4 else (match.group(2), match.group(1))
         if 1 <= int(month) <= 12 and int(year) >= 1900:
             return date(int(year), int(month), 1)
-        raise FieldError("not a real month")
+        raise ValueProblem("value_not_a_month")
     try:
         day = parse_date(text)
-    except FieldError:
-        raise FieldError("not a pay period in the form YYYY-MM, YYYYMM or m/yyyy") from None
+    except ValueProblem:
+        raise ValueProblem("value_not_a_pay_period") from None
     return date(day.year, day.month, 1)
 
 
@@ -73,7 +72,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 def parse_decimal(value: Any) -> Decimal:
     """Decimal comma or point, spaces as thousands separators; '1.234,50' is read Finnish-style."""
     if isinstance(value, bool):
-        raise FieldError("not a number")
+        raise ValueProblem("value_not_a_number")
     if isinstance(value, int | Decimal):
         number = Decimal(value)
     elif isinstance(value, float):
@@ -83,34 +82,34 @@ def parse_decimal(value: Any) -> Decimal:
         if "," in text:
             text = text.replace(".", "").replace(",", ".")
         if not _NUMBER.match(text):
-            raise FieldError("not a number (use a decimal comma, e.g. 1234,50)")
+            raise ValueProblem("value_not_a_number")
         number = Decimal(text)
     if not number.is_finite():
-        raise FieldError("not a finite number")
+        raise ValueProblem("value_not_a_number")
     return number
 
 
 def parse_amount(value: Any) -> Decimal:
     number = parse_decimal(value)
     if abs(number) >= Decimal("1e10"):
-        raise FieldError("amount out of range")
+        raise ValueProblem("value_amount_out_of_range")
     try:
         return number.quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise FieldError("amount out of range") from None
+        raise ValueProblem("value_amount_out_of_range") from None
 
 
 def parse_days(value: Any) -> int:
     number = parse_decimal(value)
     if number < 0 or number > 10000 or number != number.to_integral_value():
-        raise FieldError("not a whole number of days between 0 and 10000")
+        raise ValueProblem("value_days_out_of_range")
     return int(number)
 
 
 def parse_percent(value: Any) -> Decimal:
     number = parse_decimal(str(value).replace("%", "") if isinstance(value, str) else value)
     if not 0 < number <= 100:
-        raise FieldError("working time must be more than 0 and at most 100 per cent")
+        raise ValueProblem("value_working_time_out_of_range")
     return number.quantize(Decimal("0.01"))
 
 
@@ -126,7 +125,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise FieldError("not yes or no (K/E, 1/0)")
+    raise ValueProblem("value_not_yes_or_no")
 
 
 _KINDS = {
@@ -146,7 +145,7 @@ _KINDS = {
 def parse_kind(value: Any) -> str:
     kind = _KINDS.get(parse_text(value).lower())
     if kind is None:
-        raise FieldError("not an employment kind (vakinainen or määräaikainen)")
+        raise ValueProblem("value_employment_kind_unknown", value=parse_text(value)[:60])
     return kind
 
 
@@ -163,7 +162,7 @@ class Field:
 def _code(value: Any) -> str:
     text = parse_text(value)
     if len(text) > 32:
-        raise FieldError("longer than 32 characters")
+        raise ValueProblem("value_code_too_long", limit=32)
     return text
 
 
@@ -171,7 +170,7 @@ def _unit_code(value: Any) -> str:
     """Unit codes build the materialised paths of the unit tree ("/10/1010/"), so no slash."""
     text = _code(value)
     if "/" in text:
-        raise FieldError("a unit code cannot contain a slash (/)")
+        raise ValueProblem("value_unit_code_slash")
     return text
 
 

@@ -505,11 +505,11 @@ class SimulatorSource(PopulusSource):
         raw_rows = getattr(self, f"_{report_type}")(period)
         batch = SourceBatch(report_type=report_type, files=[f"simulator seed {self.seed}"])
         for number, raw in enumerate(raw_rows, start=1):
-            values, rejection = row_validate(report_type, raw, file=batch.files[0], row=number)
-            if rejection is None:
-                batch.rows.append(values)
+            values, rejections = row_validate(report_type, raw, file=batch.files[0], row=number)
+            if values is None:
+                batch.rejected.extend(rejections)
             else:
-                batch.rejected.append(rejection)
+                batch.rows.append(values)
         return batch
 
     def _units(self, period: date) -> list[dict[str, Any]]:

@@ -34,6 +34,8 @@ def _plain(value: Any) -> str | int | dict:
     """Parameters are stored as JSON: text and whole numbers, or a quoted Problem as {"code", "params"}."""
     if isinstance(value, Problem):
         return {"code": value.code, "params": dict(value.params)}
+    if isinstance(value, Mapping) and "code" in value:  # a quoted problem as stored
+        return {"code": str(value["code"]), "params": {k: _plain(v) for k, v in value.get("params", {}).items()}}
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):

@@ -10,6 +10,7 @@ from hrreports.errors import PopulusError
 from hrreports.models import Absence, Employee, Employment, SalaryPayment
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
+from hrreports.sources.base import rejected_row_count
 from hrreports.sources.files import FileOptions, file_parse
 from tests.hrreports.conftest import SAMPLE_PERIOD
 
@@ -56,7 +57,7 @@ def test_no_bytes_crash_the_parser(data, filename, report, options):
     except PopulusError as error:
         assert str(error)
     else:
-        assert all(rejection.reason for rejection in batch.rejected)
+        assert all(rejection.problem.message() for rejection in batch.rejected)
 
 
 @settings(max_examples=200, deadline=None, database=None)
@@ -70,7 +71,7 @@ def test_every_data_row_is_either_taken_or_rejected(rows, report):
     except PopulusError:
         return
     records = [r for r in csv.reader(io.StringIO(buffer.getvalue()), delimiter=";") if any(c.strip() for c in r)]
-    assert len(batch.rows) + len(batch.rejected) == len(records)
+    assert batch.total == len(batch.rows) + rejected_row_count(batch.rejected) == len(records)
     assert {r.row for r in batch.rejected}.isdisjoint({row["_row"] for row in batch.rows})
 
 

@@ -1,47 +1,124 @@
-"""Every rejection reason the code produces can be shown translated."""
+"""Why a row was rejected is stored as a reason code with its parameters and worded in the reader's
+language when shown: on the run page, in the preview, in the downloads."""
 
 import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 from django.utils import translation
 
-from hrreports.reasons import FIXED, reason_display
+import kuntaportaali.tabular.problems as problems
+from hrreports.models import RejectedRow
+from hrreports.services.fetch import populus_fetch
+from kuntaportaali.roles import Role
+from kuntaportaali.tabular.problems import problem_codes
+from tests.hrreports.conftest import SAMPLE_PERIOD
 
 HRREPORTS = Path(__file__).resolve().parents[2] / "hrreports"
+BEFORE_CODES = [("hrreports", "0009_rule_names_alert_reached_on")]
 
 
-def produced_reasons() -> set[str]:
-    reasons = set()
-    for path in [
-        HRREPORTS / "sources" / "schema.py",
-        HRREPORTS / "sources" / "base.py",
-        HRREPORTS / "sources" / "http.py",
-    ]:
-        reasons |= set(re.findall(r'FieldError\("([^"]+)"\)', path.read_text()))
-        reasons |= set(re.findall(r'problems\.append\(\([^()]*"([^"]+)"\)\)', path.read_text()))
-    store = (HRREPORTS / "services" / "store.py").read_text()
-    reasons |= {m for m in re.findall(r'\s"((?:unknown|duplicate row: this|this employment)[^"{]*)"', store)}
-    return reasons
+@pytest.fixture
+def marked_translations(monkeypatch):
+    """Every message shows the language it was worded in: '[fi] unknown employment'."""
+    monkeypatch.setattr(problems, "gettext", lambda message: f"[{translation.get_language()}] {message}")
 
 
-def test_every_fixed_reason_in_the_code_is_listed():
-    missing = produced_reasons() - FIXED
-    assert produced_reasons()
-    assert not missing
+def absences_with_unknown_code(file_root, settings) -> None:
+    settings.POPULUS_REJECT_THRESHOLD = 1
+    path = file_root / "samples" / "poissaolot_202603.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";102;", ";999;", 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    "reason",
-    [
-        "unknown work unit code",
-        "duplicate row: the same absence is already on row 2",
-        "duplicate row: employment 2001003 is already on row 4",
-        "the row has only 3 columns, 8 are needed (is the file truncated?)",
-        "start: not a real calendar date; paid: not yes or no (K/E, 1/0)",
-        "something the code does not produce",
-    ],
-)
-def test_reasons_read_back_unchanged_in_english(reason):
+def test_a_rejected_row_is_stored_as_a_reason_code_with_its_parameters(sample_source, file_root, settings):
+    settings.POPULUS_REJECT_THRESHOLD = 1
+    path = file_root / "samples" / "poissaolot_202603.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    [rejected] = run.rejected_rows.all()
+    assert (rejected.code, rejected.params, rejected.row) == ("absence_duplicate", {"row": 2}, 9)
     with translation.override("en"):
-        assert reason_display(reason) == reason
+        assert rejected.reason == "duplicate row: the same absence is already on row 2"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_run_page_words_rejections_in_the_readers_language(
+    client_as, sample_source, file_root, settings, marked_translations, language
+):
+    absences_with_unknown_code(file_root, settings)
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+    client = client_as(Role.HR_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.get(reverse("hrreports:run-detail", args=[run.pk]))
+
+    assert f"[{language}] unknown absence code: add it to the absence types first" in response.text
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_preview_words_rejections_in_the_pages_language(
+    client_as, sample_source, file_root, settings, marked_translations, language
+):
+    data = (file_root / "samples" / "poissaolot_202603.csv").read_text(encoding="utf-8")
+    upload = SimpleUploadedFile("poissaolot.csv", data.replace("2.3.2026", "31.2.2026", 1).encode())
+    client = client_as(Role.HR_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.post(
+        reverse("hrreports:source-preview", args=[sample_source.pk]),
+        {"report_type": "absences", "file": upload, "period": "2026-03"},
+    )
+
+    assert f"[{language}] not a real calendar date" in response.text
+
+
+def test_every_reason_code_the_hr_reports_give_is_registered():
+    given = set()
+    for path in HRREPORTS.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text()
+        given |= set(re.findall(r'(?:Problem|ValueProblem|PopulusError\.of)\(\s*"([a-z0-9_]+)"', text))
+        given |= set(re.findall(r'(?:code|unknown_code)="([a-z0-9_]+)"', text))
+    assert {"unit_unknown", "absence_duplicate", "value_code_too_long", "row_value_missing"} <= given
+    assert given - problem_codes() == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_english_reasons_become_codes_once():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_CODES)
+    old = executor.loader.project_state(BEFORE_CODES).apps
+    source = old.get_model("hrreports", "Source").objects.create(name="vanha", kind="files")
+    run = old.get_model("hrreports", "FetchRun").objects.create(source=source, period="2026-03-01")
+    stored = [
+        ("unit_code", "777777", "unknown work unit code"),
+        ("start", "2026-03-02", "duplicate row: the same absence is already on row 2"),
+        ("start, paid", "31.2.2026", "start: not a real calendar date; paid: not yes or no (K/E, 1/0)"),
+        ("kind", "Sijainen", "not an employment kind (vakinainen or määräaikainen)"),
+        ("", "", "something no version of the portal said"),
+    ]
+    for row, (field, value, reason) in enumerate(stored, start=2):
+        old.get_model("hrreports", "RejectedRow").objects.create(
+            run=run, report_type="absences", file="poissaolot.csv", row=row, field=field, value=value, reason=reason
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("hrreports"))
+
+    converted = list(RejectedRow.objects.order_by("row", "pk").values_list("row", "field", "code", "params"))
+    assert converted == [
+        (2, "unit_code", "unit_unknown", {}),
+        (3, "start", "absence_duplicate", {"row": 2}),
+        (4, "start", "value_not_a_real_date", {}),
+        (4, "paid", "value_not_yes_or_no", {}),
+        (5, "kind", "value_employment_kind_unknown", {"value": "Sijainen"}),
+        (6, "", "reason_as_stored", {"text": "something no version of the portal said"}),
+    ]

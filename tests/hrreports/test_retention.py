@@ -68,7 +68,12 @@ def fetch_run(source: Source, period: date, rejected: int) -> FetchRun:
     run = FetchRun.objects.create(source=source, period=period, status=RunStatus.DONE, rejected_count=rejected)
     for row in range(rejected):
         RejectedRow.objects.create(
-            run=run, report_type="absences", row=row + 2, field="employee_name", value="Berg Bertil", reason="unknown"
+            run=run,
+            report_type="absences",
+            row=row + 2,
+            field="employee_name",
+            value="Berg Bertil",
+            code="unit_unknown",
         )
     return run
 

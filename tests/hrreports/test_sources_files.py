@@ -10,6 +10,7 @@ from hrreports.models import Absence, Employment, SalaryPayment, Source, WorkUni
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
 from hrreports.sources.files import FileOptions, FileSource, file_parse
+from kuntaportaali.tabular.problems import Problem
 from tests.hrreports.conftest import SAMPLE_PERIOD, SAMPLES
 
 HEADER = (
@@ -104,32 +105,48 @@ def test_positions_needed_without_header():
 
 
 @pytest.mark.parametrize(
-    ("line", "field", "reason"),
+    ("line", "field", "code"),
     [
-        (GOOD.replace("2.3.2026", "31.2.2026"), "start", "not a real calendar date"),
-        (GOOD.replace("2.3.2026", "maaliskuu"), "start", "not a date"),
-        (GOOD.replace("3.3.2026", "1.3.2026"), "end", "end date is before the start date"),
-        (GOOD.replace(";2;2;", ";kaksi;2;"), "calendar_days", "not a number"),
-        (GOOD.replace(";2;2;", ";2,5;2;"), "calendar_days", "not a whole number"),
-        (GOOD.replace(";K", ";ehkä"), "paid", "not yes or no"),
-        (GOOD.replace(";102;", ";;"), "absence_code", "required value is missing"),
+        (GOOD.replace("2.3.2026", "31.2.2026"), "start", "value_not_a_real_date"),
+        (GOOD.replace("2.3.2026", "maaliskuu"), "start", "value_not_a_date"),
+        (GOOD.replace("3.3.2026", "1.3.2026"), "end", "row_end_before_start"),
+        (GOOD.replace(";2;2;", ";kaksi;2;"), "calendar_days", "value_not_a_number"),
+        (GOOD.replace(";2;2;", ";2,5;2;"), "calendar_days", "value_days_out_of_range"),
+        (GOOD.replace(";K", ";ehkä"), "paid", "value_not_yes_or_no"),
+        (GOOD.replace(";102;", ";;"), "absence_code", "row_value_missing"),
     ],
 )
-def test_bad_values_are_rejected_with_row_field_and_reason(line, field, reason):
+def test_bad_values_are_rejected_with_row_field_and_reason(line, field, code):
     batch = parse(HEADER + "\n" + GOOD + "\n" + line + "\n")
 
     assert len(batch.rows) == 1
     [rejected] = batch.rejected
-    assert (rejected.file, rejected.row, rejected.field) == ("poissaolot_202603.csv", 3, field)
-    assert reason in rejected.reason
+    assert (rejected.file, rejected.row, rejected.field, rejected.problem.code) == (
+        "poissaolot_202603.csv",
+        3,
+        field,
+        code,
+    )
+
+
+def test_a_row_with_several_bad_values_has_a_reason_for_each():
+    line = GOOD.replace("2.3.2026", "31.2.2026").replace(";K", ";ehkä")
+
+    batch = parse(HEADER + "\n" + line + "\n")
+
+    assert [(r.row, r.field, r.value, r.problem.code) for r in batch.rejected] == [
+        (2, "start", "31.2.2026", "value_not_a_real_date"),
+        (2, "paid", "ehkä", "value_not_yes_or_no"),
+    ]
+    assert batch.total == 1
 
 
 def test_a_truncated_last_row_is_rejected():
     batch = parse(HEADER + "\n" + GOOD + "\n" + GOOD[:30])
 
     assert len(batch.rows) == 1
-    assert batch.rejected[0].row == 3
-    assert "truncated" in batch.rejected[0].reason
+    assert (batch.rejected[0].row, batch.rejected[0].problem.code) == (3, "row_too_few_columns")
+    assert batch.rejected[0].problem.params == {"found": 3, "needed": 8}
 
 
 def test_person_numbers_never_appear_in_rejections():
@@ -138,7 +155,7 @@ def test_person_numbers_never_appear_in_rejections():
     [rejected] = batch.rejected
     assert rejected.field == "person_number"
     assert rejected.value == "(hidden)"
-    assert "x" * 40 not in rejected.reason
+    assert rejected.problem == Problem("value_code_too_long", {"limit": 32})
 
 
 @pytest.mark.parametrize(
@@ -174,11 +191,11 @@ def test_unknown_units_codes_and_duplicates_are_rejected_in_the_run(sample_sourc
 
     assert run.status == RunStatus.DONE, run.error
     assert run.counts["absences"] == 7
-    rejected = {(r.row, r.field, r.value): r.reason for r in run.rejected_rows.all()}
+    rejected = {(r.row, r.field, r.value): (r.code, r.params) for r in run.rejected_rows.all()}
     assert rejected == {
-        (9, "start", "2026-03-02"): "duplicate row: the same absence is already on row 2",
-        (10, "absence_code", "999"): "unknown absence code: add it to the absence types first",
-        (11, "unit_code", "777777"): "unknown work unit code",
+        (9, "start", "2026-03-02"): ("absence_duplicate", {"row": 2}),
+        (10, "absence_code", "999"): ("absence_code_unknown", {}),
+        (11, "unit_code", "777777"): ("unit_unknown", {}),
     }
 
 
@@ -197,11 +214,11 @@ def test_unknown_salary_types_other_peoples_employments_and_duplicate_payments_a
 
     assert run.status == RunStatus.DONE, run.error
     assert run.counts["salaries"] == SalaryPayment.objects.count() == 10
-    rejected = {(r.report_type, r.row, r.field, r.value): r.reason for r in run.rejected_rows.all()}
+    rejected = {(r.report_type, r.row, r.field, r.value): (r.code, r.params) for r in run.rejected_rows.all()}
     assert rejected == {
-        ("salaries", 12, "salary_type_code", "1001"): "duplicate row: the same payment is already on row 2",
-        ("salaries", 13, "salary_type_code", "9999"): "unknown salary type code: add it to the salary types first",
-        ("salaries", 14, "employment_id", "2001003"): "this employment id belongs to another person",
+        ("salaries", 12, "salary_type_code", "1001"): ("salary_duplicate", {"row": 2}),
+        ("salaries", 13, "salary_type_code", "9999"): ("salary_type_unknown", {}),
+        ("salaries", 14, "employment_id", "2001003"): ("employment_of_another_person", {}),
     }
 
 
@@ -299,7 +316,7 @@ def test_a_person_number_in_a_wrongly_mapped_column_is_hidden_in_the_rejection()
     [rejected] = batch.rejected
     assert rejected.field == "start"
     assert rejected.value == "(hidden)"
-    assert "010175-901V" not in rejected.reason
+    assert "010175-901V" not in str(rejected.problem.params)
 
 
 def test_store_rejections_hide_person_numbers_too(sample_source, file_root, settings):
@@ -320,7 +337,7 @@ def test_unit_codes_with_a_slash_are_rejected():
 
     batch = parse(f"{header}\n10/5;Vinoviiva;;K\n20;Hyvä;10/5;K\n", report_type="units", filename="yksikot.csv")
 
-    assert [(r.row, r.field, r.reason) for r in batch.rejected] == [
-        (2, "code", "a unit code cannot contain a slash (/)"),
-        (3, "parent_code", "a unit code cannot contain a slash (/)"),
+    assert [(r.row, r.field, r.problem.code) for r in batch.rejected] == [
+        (2, "code", "value_unit_code_slash"),
+        (3, "parent_code", "value_unit_code_slash"),
     ]

@@ -130,9 +130,13 @@ def test_503_then_200_is_retried_and_bad_rows_are_rejected(server):
 
     assert Handler.calls["flaky"] == 2
     assert len(batch.rows) == 1
-    [rejected] = batch.rejected
-    assert rejected.row == 2
-    assert "person_number" not in rejected.value
+    assert {rejected.row for rejected in batch.rejected} == {2}
+    assert batch.total == 2
+    assert {(rejected.field, rejected.problem.code) for rejected in batch.rejected} >= {
+        ("start", "value_not_a_date"),
+        ("employment_id", "row_value_missing"),
+    }
+    assert all(rejected.value != "x" for rejected in batch.rejected if rejected.field == "person_number")
 
 
 def test_persistent_5xx_is_transient(server):

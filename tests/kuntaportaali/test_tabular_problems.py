@@ -21,6 +21,7 @@ def test_a_problem_can_quote_another_problem_and_is_stored_as_plain_json():
         "reason": {"code": "value_too_many_decimals", "params": {"value": "1,234", "decimals": 2}},
     }
     assert json.loads(json.dumps(outer.params)) == outer.params
+    assert Problem("test_in_file", outer.params).params == outer.params
 
 
 def test_the_quoted_problem_is_worded_when_the_outer_one_is_shown():
