@@ -40,7 +40,23 @@ problem_messages_register(
         "absence_duplicate": N("duplicate row: the same absence is already on row %(row)s"),
         "salary_type_unknown": N("unknown salary type code: add it to the salary types first"),
         "salary_duplicate": N("duplicate row: the same payment is already on row %(row)s"),
-        # A stored reason from before reasons were codes that could not be read back as one
+        # A whole fetch run
+        "run_worker_stopped": N("The worker stopped before the run finished; start it again."),
+        "run_nothing_delivered": N("The source delivered no rows at all for %(month)s."),
+        "run_too_many_rejected": N(
+            "%(rejected)s of %(rows)s rows were rejected, more than the permitted %(threshold)s %%: "
+            "nothing was stored for %(month)s. Correct the rows listed below, or the source's settings, "
+            "and fetch again."
+        ),
+        "run_unexpected_error": N("The run stopped on an unexpected error (%(error)s); see the worker's log."),
+        "run_end_not_recorded": N(
+            "The rows were read, but the database refused to record the run's end (%(error)s): nothing was stored "
+            "for %(month)s. See the worker's log."
+        ),
+        "run_rejected_rows_not_recorded": N(
+            "%(reason)s The %(rejected)s rejected rows could not be recorded (%(error)s); see the worker's log."
+        ),
+        # A reason given as text (a message that quotes a source's answer), or stored before reasons were codes
         "reason_as_stored": "%(text)s",
     }
 )

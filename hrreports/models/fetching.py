@@ -67,7 +67,9 @@ class FetchRun(models.Model):
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rejected_count = models.PositiveIntegerField(_("rejected rows"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("error"), blank=True, help_text=_("Why the run failed, in English (for logs)."))
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("fetch run")
@@ -90,6 +92,11 @@ class FetchRun(models.Model):
 
     def count(self, report_type: str) -> int:
         return int(self.counts.get(report_type, 0))
+
+    @property
+    def error_message(self) -> str:
+        """Why the run failed, in the active language (runs from before errors were codes: as stored)."""
+        return problem_message(self.error_code, self.error_params) if self.error_code else self.error
 
 
 class RejectedRow(models.Model):

@@ -1,5 +1,6 @@
 """Fetch runs: take one period's reports from a source, check them against the organisation and
-the code lists, and store them in one transaction (an idempotent upsert), or nothing at all.
+the code lists, and store them with the run's end in one transaction, or nothing at all (the run then
+ends failed, with its reason and its rejected rows).
 
 A run advances pending -> running -> done | failed. `fetch_run_execute` first claims the pending
 run with a row lock (skip locked), so a job delivered twice, or two workers, never run it twice.
@@ -13,16 +14,18 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, TransientSourceError
 from ..models import FetchRun, RejectedRow, Source
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
 from ..reasons import WORKER_STOPPED
-from ..sources.base import Rejection, SourceBatch, person_numbers_hidden, source_for
+from ..sources.base import Rejection, SourceBatch, problem_safe, rejected_row_count, source_for
 from .store import batches_store
 
 logger = logging.getLogger(__name__)
@@ -36,8 +39,8 @@ PENDING_JOB_GRACE = timedelta(minutes=10)
 class RunFailed(PopulusError):
     """Ends a run as failed; raised inside the storing transaction so that it rolls back."""
 
-    def __init__(self, message: str, rejections: Sequence[Rejection] = ()):
-        super().__init__(message)
+    def __init__(self, problem: Problem, rejections: Sequence[Rejection] = ()):
+        super().__init__(problem)
         self.rejections = list(rejections)
 
 
@@ -53,7 +56,12 @@ def fetch_run_execute(
     retry_delays: Sequence[float] = RETRY_DELAYS,
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchRun:
-    """Run a pending fetch to its end. A run that is not pending (any more) is returned unchanged."""
+    """Run a pending fetch to its end. A run that is not pending (any more) is returned unchanged.
+
+    All or nothing: the period's rows, the rejected rows and the run's end (done) are stored in one
+    transaction; if anything in it fails - a source, a bug, a value the database refuses, even recording
+    the end - none of it is stored, and the run is recorded as failed with its reason and the rejected
+    rows known so far."""
     with transaction.atomic():
         claimed = (
             FetchRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk, status=RunStatus.PENDING).first()
@@ -71,53 +79,72 @@ def fetch_run_execute(
     rejections: list[Rejection] = []
     rows_read = 0
     try:
-        plugin = source_for(run.source)
-        batches: dict[str, SourceBatch] = {}
-        for report_type in REPORT_ORDER:
-            if not plugin.provides(report_type):
-                continue
-            _stage(run, f"fetching {report_type}")
-            batches[report_type] = _with_retries(
-                lambda rt=report_type: plugin.fetch(rt, run.period), retry_delays=retry_delays, sleep=sleep
-            )
+        batches = _batches_fetch(run, retry_delays=retry_delays, sleep=sleep)
+        rejections = [rejection for batch in batches.values() for rejection in batch.rejected]
         rows_read = sum(batch.total for batch in batches.values())
         if rows_read == 0:
-            raise RunFailed(f"The source delivered no rows at all for {period_label(run.period)}.")
+            raise RunFailed(Problem("run_nothing_delivered", {"month": period_label(run.period)}))
         _stage(run, "storing")
-        threshold = settings.POPULUS_REJECT_THRESHOLD
         with transaction.atomic():
             # Runs of one source store one at a time (a command and the schedule may overlap).
             Source.objects.select_for_update().filter(pk=run.source_id).first()
             counts, rejections = batches_store(source=run.source, period=run.period, batches=batches)
-            if len(rejections) > threshold * rows_read:
+            rejected = rejected_row_count(rejections)
+            threshold = settings.POPULUS_REJECT_THRESHOLD
+            if rejected > threshold * rows_read:
                 raise RunFailed(
-                    f"{len(rejections)} of {rows_read} rows were rejected ({len(rejections) / rows_read:.1%}), "
-                    f"more than the permitted {threshold:.1%}: nothing was stored for {period_label(run.period)}. "
-                    "Correct the rows listed below, or the source's settings, and fetch again.",
+                    Problem(
+                        "run_too_many_rejected",
+                        {
+                            "rejected": rejected,
+                            "rows": rows_read,
+                            "threshold": f"{threshold * 100:g}",
+                            "month": period_label(run.period),
+                        },
+                    ),
                     rejections,
                 )
+            try:
+                _end_record(run, status=RunStatus.DONE, counts=counts, rejections=rejections, rows_read=rows_read)
+            except (DatabaseError, ValueError) as error:
+                logger.exception("Populus fetch %s: the database refused the run's end", run.pk)
+                # Raised on inside the transaction, so that the period's rows roll back with it.
+                raise RunFailed(
+                    Problem("run_end_not_recorded", {"error": type(error).__name__, "month": period_label(run.period)}),
+                    rejections,
+                ) from None
     except RunFailed as error:
-        return _finish(run, status=RunStatus.FAILED, error=str(error), rejections=error.rejections, rows_read=rows_read)
+        return _failure_record(
+            run, problem=error.problem, rejections=error.rejections or rejections, rows_read=rows_read
+        )
     except PopulusError as error:
-        return _finish(run, status=RunStatus.FAILED, error=str(error), rejections=[], rows_read=rows_read)
+        return _failure_record(run, problem=error.problem, rejections=rejections, rows_read=rows_read)
     except Exception as error:
-        # A bug or a database failure must not leave the run "running" for ever. Neither the run nor
-        # the log gets the error's text, which may quote row data (person numbers): only its type
-        # and where it happened.
+        # Neither the run nor the log gets the error's text, which may quote row data (person numbers):
+        # only its type and where it happened.
         logger.error(
             "Populus fetch %s stopped on %s:\n%s",
             run.pk,
             type(error).__name__,
             "".join(traceback.format_tb(error.__traceback__)),
         )
-        return _finish(
-            run,
-            status=RunStatus.FAILED,
-            error=f"The run stopped on an unexpected error ({type(error).__name__}); see the worker's log.",
-            rejections=[],
-            rows_read=rows_read,
+        problem = Problem("run_unexpected_error", {"error": type(error).__name__})
+        return _failure_record(run, problem=problem, rejections=rejections, rows_read=rows_read)
+    _log_end(run)
+    return run
+
+
+def _batches_fetch(run: FetchRun, *, retry_delays: Sequence[float], sleep) -> dict[str, SourceBatch]:
+    plugin = source_for(run.source)
+    batches: dict[str, SourceBatch] = {}
+    for report_type in REPORT_ORDER:
+        if not plugin.provides(report_type):
+            continue
+        _stage(run, f"fetching {report_type}")
+        batches[report_type] = _with_retries(
+            lambda rt=report_type: plugin.fetch(rt, run.period), retry_delays=retry_delays, sleep=sleep
         )
-    return _finish(run, status=RunStatus.DONE, counts=counts, rejections=rejections, rows_read=rows_read)
+    return batches
 
 
 def _with_retries(fetch: Callable[[], SourceBatch], *, retry_delays: Sequence[float], sleep) -> SourceBatch:
@@ -125,7 +152,7 @@ def _with_retries(fetch: Callable[[], SourceBatch], *, retry_delays: Sequence[fl
         try:
             return fetch()
         except TransientSourceError as error:
-            logger.warning("Populus source did not answer, trying again in %s s: %s", delay, error)
+            logger.warning("Populus source did not answer, trying again in %s s: %s", delay, error.problem.english())
             sleep(delay)
     return fetch()
 
@@ -135,51 +162,84 @@ def _stage(run: FetchRun, stage: str) -> None:
     FetchRun.objects.filter(pk=run.pk).update(stage=stage)
 
 
-def _finish(
+def _end_record(
     run: FetchRun,
     *,
     status: str,
     rejections: Sequence[Rejection],
     rows_read: int,
     counts: dict | None = None,
-    error: str = "",
-) -> FetchRun:
-    with transaction.atomic():
-        run.rejected_rows.all().delete()
-        RejectedRow.objects.bulk_create(
-            [
-                RejectedRow(
-                    run=run,
-                    report_type=r.report_type,
-                    file=r.file[:300],
-                    row=r.row,
-                    field=r.field[:60],
-                    value=r.value[:200],
-                    code=r.problem.code,
-                    params=r.problem.params,
-                )
-                for r in rejections
-            ],
-            batch_size=1000,
+    problem: Problem | None = None,
+    rejected_count: int | None = None,
+) -> None:
+    """Record how the run ended, with its rejected rows (inside the caller's transaction); `rejected_count`
+    when the rows are not among `rejections`."""
+    run.rejected_rows.all().delete()
+    RejectedRow.objects.bulk_create(
+        [
+            RejectedRow(
+                run=run,
+                report_type=r.report_type,
+                file=r.file[:300],
+                row=r.row,
+                field=r.field[:60],
+                value=r.value[:200],
+                code=r.problem.code,
+                params=r.problem.params,
+            )
+            for r in rejections
+        ],
+        batch_size=1000,
+    )
+    problem = problem_safe(problem) if problem is not None else None
+    run.status = status
+    run.finished_at = timezone.now()
+    run.stage = ""
+    run.counts = counts or {}
+    run.rows_read = rows_read
+    run.rejected_count = rejected_row_count(rejections) if rejected_count is None else rejected_count
+    run.error = problem.english() if problem else ""
+    run.error_code = problem.code if problem else ""
+    run.error_params = dict(problem.params) if problem else {}
+    run.save()
+
+
+def _failure_record(run: FetchRun, *, problem: Problem, rejections: Sequence[Rejection], rows_read: int) -> FetchRun:
+    """End the run as failed with `problem` and the rejected rows; when the database refuses those, end it
+    failed without them (their number is kept, and the reason says so)."""
+    try:
+        with transaction.atomic():
+            _end_record(run, status=RunStatus.FAILED, rejections=rejections, rows_read=rows_read, problem=problem)
+    except (DatabaseError, ValueError) as error:
+        logger.exception("Populus fetch %s: the database refused the run's rejected rows", run.pk)
+        rejected = rejected_row_count(rejections)
+        unrecorded = Problem(
+            "run_rejected_rows_not_recorded", {"reason": problem, "rejected": rejected, "error": type(error).__name__}
         )
-        run.status = status
-        run.finished_at = timezone.now()
-        run.stage = ""
-        run.counts = counts or {}
-        run.rows_read = rows_read
-        run.rejected_count = len(rejections)
-        run.error = person_numbers_hidden(error)
-        run.save()
+        with transaction.atomic():
+            _end_record(
+                run,
+                status=RunStatus.FAILED,
+                rejections=[],
+                rows_read=rows_read,
+                problem=unrecorded,
+                rejected_count=rejected,
+            )
+    _log_end(run)
+    return run
+
+
+def _log_end(run: FetchRun) -> None:
     logger.info(
-        "Populus fetch %s %s from %s: %s, counts %s, %d rejected",
+        "Populus fetch %s %s from %s: %s, counts %s, %d rejected%s",
         run.pk,
         period_label(run.period),
         run.source.name,
-        status,
+        run.status,
         run.counts,
         run.rejected_count,
+        f": {run.error}" if run.error else "",
     )
-    return run
 
 
 def populus_fetch(*, source: Source, period: date, trigger: str = RunTrigger.COMMAND, by=None, **options) -> FetchRun:
@@ -237,7 +297,9 @@ def fetch_runs_stale_fail(*, now: datetime | None = None) -> list[int]:
             .filter(stale | Q(status=RunStatus.PENDING, pk__in=orphaned))
             .values_list("pk", flat=True)
         )
-        FetchRun.objects.filter(pk__in=failed).update(status=RunStatus.FAILED, stage="", error=WORKER_STOPPED)
+        FetchRun.objects.filter(pk__in=failed).update(
+            status=RunStatus.FAILED, stage="", error=WORKER_STOPPED, error_code="run_worker_stopped", error_params={}
+        )
     if failed:
         logger.warning("Populus fetch runs %s failed: their worker stopped before they finished.", failed)
     return failed

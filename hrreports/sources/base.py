@@ -48,6 +48,11 @@ def text_safe(text: str) -> str:
     return person_numbers_hidden(text).translate(_CONTROL_PICTURES)
 
 
+def problem_safe(problem: Problem) -> Problem:
+    """`problem` with the text it quotes made safe to store and show (see text_safe)."""
+    return Problem(problem.code, _params_safe(problem.params))
+
+
 def _params_safe(params: Mapping[str, Any]) -> dict[str, Any]:
     safe = {}
     for name, value in params.items():
@@ -74,7 +79,7 @@ class Rejection:
 
     def __post_init__(self):
         object.__setattr__(self, "value", text_safe(self.value))
-        object.__setattr__(self, "problem", Problem(self.problem.code, _params_safe(self.problem.params)))
+        object.__setattr__(self, "problem", problem_safe(self.problem))
 
 
 def rejected_row_count(rejections: Iterable[Rejection]) -> int:

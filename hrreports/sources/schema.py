@@ -11,17 +11,15 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tabular.problems import ValueProblem
+from kuntaportaali.tabular.values import text_clean
 
 from .. import reasons  # noqa: F401 (registers the reasons raised here)
 from ..models.fetching import ReportType
 
 
 def parse_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel stores codes typed as numbers as floats
-    return str(value).strip()
+    """The cell as text; control characters (a NUL byte is the mark of a damaged file) refuse the value."""
+    return text_clean(value)
 
 
 _DATE_FORMS = (

@@ -12,7 +12,6 @@ from ..forms import FetchForm
 from ..models import FetchRun
 from ..models.fetching import ReportType
 from ..periods import period_last_full
-from ..reasons import run_error_display
 from ..selectors import fetch_runs_recent
 from ..services.fetch import fetch_run_enqueue
 from ..tables import FetchRunTable, RejectedRowTable
@@ -60,7 +59,7 @@ def run_detail(request, pk: int):
         "table": table,
         "counts": counts,
         "stage": stage_label(run.stage),
-        "error": run_error_display(run.error),
+        "error": run.error_message,
     }
     return render(request, "hrreports/run_detail.html", context)
 

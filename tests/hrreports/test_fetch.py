@@ -3,10 +3,13 @@
 from datetime import date
 
 import pytest
+from django.db import DataError
+from django.utils import translation
 
 from hrreports.models import Absence, Employee, Employment, FetchRun, SalaryPayment, WorkUnit
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import fetch_run_create, fetch_run_execute, populus_fetch
+from tests.hrreports.conftest import SAMPLE_PERIOD
 
 PERIOD = date(2026, 2, 1)
 
@@ -140,3 +143,116 @@ def test_unknown_source_kind_fails_the_run_with_the_known_kinds(db):
 
     assert run.status == RunStatus.FAILED
     assert run.error == "Unknown source kind 'sftp'; the known kinds are files, http, simulator."
+
+
+# --- All or nothing, through the file source -----------------------------------------------------
+
+
+def absences_file_lines(file_root) -> list[str]:
+    return (file_root / "samples" / "poissaolot_202603.csv").read_text(encoding="utf-8").splitlines()
+
+
+def absences_file_write(file_root, lines: list[str], encoding: str = "utf-8") -> None:
+    (file_root / "samples" / "poissaolot_202603.csv").write_bytes(("\n".join(lines) + "\n").encode(encoding))
+
+
+def test_a_nul_byte_in_a_cell_rejects_that_row_and_the_run_records_it(sample_source, file_root, settings):
+    settings.POPULUS_REJECT_THRESHOLD = 0.5
+    lines = absences_file_lines(file_root)
+    lines[3] = lines[3].replace("Heikkilä Sanna", "Heikki\x00lä Sanna")
+    lines[5] = lines[5].replace(";102;", ";1\x0002;")
+    absences_file_write(file_root, lines)
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.status == RunStatus.DONE, run.error
+    assert run.counts["absences"] == Absence.objects.count() == 5
+    rejected = [(r.row, r.field, r.value, r.code) for r in run.rejected_rows.order_by("row")]
+    assert rejected == [
+        (4, "employee_name", "Heikki\u2400lä Sanna", "value_control_character"),
+        (6, "absence_code", "1\u240002", "value_control_character"),
+    ]
+    assert run.rejected_count == 2
+
+
+class RefusedOnce:
+    """bulk_create of rejected rows that the database refuses `times` times, as PostgreSQL refuses a value."""
+
+    def __init__(self, monkeypatch, times: int):
+        from hrreports.models import RejectedRow
+
+        self.left = times
+        self.original = RejectedRow.objects.bulk_create
+        monkeypatch.setattr(RejectedRow.objects, "bulk_create", self)
+
+    def __call__(self, objects, **kwargs):
+        if self.left and objects:
+            self.left -= 1
+            raise DataError("value refused")
+        return self.original(objects, **kwargs)
+
+
+def test_when_the_runs_end_cannot_be_recorded_nothing_is_stored_and_the_run_fails_with_its_rejected_rows(
+    sample_source, file_root, settings, monkeypatch
+):
+    settings.POPULUS_REJECT_THRESHOLD = 0.5
+    lines = absences_file_lines(file_root)
+    lines[2] = lines[2].replace(";101;", ";999;")
+    absences_file_write(file_root, lines)
+    RefusedOnce(monkeypatch, times=1)
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    run.refresh_from_db()
+    assert (run.status, run.error_code, run.rejected_count) == (RunStatus.FAILED, "run_end_not_recorded", 1)
+    assert run.error_params == {"error": "DataError", "month": "2026-03"}
+    assert list(run.rejected_rows.values_list("row", "field", "code")) == [(3, "absence_code", "absence_code_unknown")]
+    assert snapshot() == {"units": 0, "employees": 0, "employments": 0, "absences": 0, "salaries": 0}
+
+
+def test_when_even_the_rejected_rows_are_refused_the_run_still_fails_with_its_reason_and_count(
+    sample_source, file_root, settings, monkeypatch
+):
+    settings.POPULUS_REJECT_THRESHOLD = 0.5
+    lines = absences_file_lines(file_root)
+    lines[2] = lines[2].replace(";101;", ";999;")
+    absences_file_write(file_root, lines)
+    RefusedOnce(monkeypatch, times=2)
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    run.refresh_from_db()
+    assert (run.status, run.error_code, run.rejected_count) == (
+        RunStatus.FAILED,
+        "run_rejected_rows_not_recorded",
+        1,
+    )
+    assert run.error_params["reason"]["code"] == "run_end_not_recorded"
+    assert not run.rejected_rows.exists()
+    with translation.override("en"):
+        assert run.error_message == (
+            "The rows were read, but the database refused to record the run's end (DataError): nothing was stored "
+            "for 2026-03. See the worker's log. The 1 rejected rows could not be recorded (DataError); "
+            "see the worker's log."
+        )
+    assert Absence.objects.count() == 0
+
+
+def test_an_unexpected_error_while_storing_keeps_the_rejected_rows_of_the_files(
+    sample_source, file_root, settings, monkeypatch
+):
+    settings.POPULUS_REJECT_THRESHOLD = 0.5
+    lines = absences_file_lines(file_root)
+    lines[2] = lines[2].replace("9.3.2026", "31.2.2026")
+    absences_file_write(file_root, lines)
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr("hrreports.services.fetch.batches_store", broken)
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert (run.status, run.error_code) == (RunStatus.FAILED, "run_unexpected_error")
+    assert list(run.rejected_rows.values_list("row", "field", "code")) == [(3, "start", "value_not_a_real_date")]
+    assert snapshot()["absences"] == 0

@@ -122,3 +122,22 @@ def test_stored_english_reasons_become_codes_once():
         (5, "kind", "value_employment_kind_unknown", {"value": "Sijainen"}),
         (6, "", "reason_as_stored", {"text": "something no version of the portal said"}),
     ]
+
+
+def test_a_failed_runs_reason_is_stored_as_a_code_and_worded_in_the_readers_language(
+    client_as, sample_source, file_root, settings, marked_translations
+):
+    absences_with_unknown_code(file_root, settings)
+    settings.POPULUS_REJECT_THRESHOLD = 0
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+    client = client_as(Role.HR_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+
+    response = client.get(reverse("hrreports:run-detail", args=[run.pk]))
+
+    assert (run.error_code, run.error_params) == (
+        "run_too_many_rejected",
+        {"rejected": 1, "rows": 30, "threshold": "0", "month": "2026-03"},
+    )
+    assert "[sv] 1 of 30 rows were rejected, more than the permitted 0 %" in response.text
+    assert run.error.startswith("[en] 1 of 30 rows were rejected")  # English, for logs and commands
