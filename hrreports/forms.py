@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.roles import Role
+from kuntaportaali.tabular.reader import AUTO
 
 from .errors import PopulusError
 from .models import AbsenceType, SalaryType, Source, TeamsChannel, WorkUnit
@@ -13,7 +14,7 @@ from .models.organisation import SupervisorRole
 from .periods import period_parse
 from .services.sources import MAX_UPLOAD_BYTES
 from .sources.base import source_kinds
-from .sources.files import DEFAULT_FILES, ENCODINGS
+from .sources.files import DEFAULT_FILES, DELIMITERS, ENCODINGS, MAX_TITLE_ROWS
 from .sources.schema import FIELDS
 
 KIND_LABELS = {
@@ -51,10 +52,19 @@ class SourceForm(forms.Form):
         help_text=_("Export files: folder inside the portal's Populus file folder where the exports are put."),
     )
     encoding = forms.ChoiceField(label=_("Encoding"), choices=list(ENCODINGS.items()), required=False)
-    delimiter = forms.ChoiceField(
-        label=_("Delimiter"), choices=[(";", _("semicolon (;)")), (",", _("comma (,)"))], required=False
+    delimiter = forms.ChoiceField(label=_("Delimiter"), choices=list(DELIMITERS.items()), required=False)
+    has_header = forms.BooleanField(
+        label=_("The files have a header row"),
+        required=False,
+        help_text=_("The header may stand below title rows; in an Excel file, every sheet with it is read."),
     )
-    has_header = forms.BooleanField(label=_("The files have a header row"), required=False)
+    title_rows = forms.IntegerField(
+        label=_("Title rows above the data"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TITLE_ROWS,
+        help_text=_("Files without a header row: how many rows at the top to skip."),
+    )
     files_units = forms.CharField(
         label=_("File name of work units"),
         required=False,
@@ -78,7 +88,7 @@ class SourceForm(forms.Form):
     employees = forms.IntegerField(label=_("Employees"), required=False, min_value=1, max_value=10_000)
 
     KIND_FIELDS = {
-        "files": ("folder", "encoding", "delimiter", "has_header"),
+        "files": ("folder", "encoding", "delimiter", "has_header", "title_rows"),
         # files_<report> fields are gathered into the "files" setting by settings()
         "http": ("base_url", "token", "timeout", "retries"),
         "simulator": ("seed", "employees"),
@@ -92,7 +102,7 @@ class SourceForm(forms.Form):
                 | {f"files_{report}": pattern for report, pattern in (source.config.get("files") or {}).items()}
             )
         elif source is None and "initial" not in kwargs:
-            kwargs["initial"] = {"active": True, "has_header": True} | {
+            kwargs["initial"] = {"active": True, "has_header": True, "encoding": AUTO, "delimiter": AUTO} | {
                 f"files_{report}": pattern for report, pattern in DEFAULT_FILES.items()
             }
         super().__init__(*args, **kwargs)

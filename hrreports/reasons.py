@@ -40,6 +40,33 @@ problem_messages_register(
         "absence_duplicate": N("duplicate row: the same absence is already on row %(row)s"),
         "salary_type_unknown": N("unknown salary type code: add it to the salary types first"),
         "salary_duplicate": N("duplicate row: the same payment is already on row %(row)s"),
+        # A whole file
+        "file_unreadable": N("%(file)s: %(reason)s"),
+        "file_missing": N("No %(report)s file for %(month)s in %(folder)s: expected a file named %(pattern)s."),
+        "file_os_error": N("The file %(file)s cannot be read: %(error)s."),
+        "folder_missing": N("The folder %(folder)s does not exist or cannot be read."),
+        "folder_outside_root": N("The folder %(folder)s is outside the permitted file root %(root)s."),
+        "file_columns_missing": N(
+            "The file %(file)s has no column %(missing)s. Its header row has: %(found)s. "
+            "Fix the source's column map or the export."
+        ),
+        "file_no_sheet_with_header": N(
+            "No sheet of %(file)s has a header row with the columns %(expected)s (looked for in the first 20 rows "
+            "of each sheet). Fix the source's column map or the export."
+        ),
+        "file_first_row_is_data": N(
+            "The file %(file)s has no header row: its first row is data. Untick “The files have a header row” "
+            "in the source's settings and give the columns by number."
+        ),
+        "file_wrong_delimiter": N(
+            "The file %(file)s seems to be separated by %(found)s, but the source expects %(expected)s. "
+            "Change the source's delimiter, or let the portal find it (Automatic)."
+        ),
+        "file_column_map_incomplete": N("The %(report)s column map gives no column for %(fields)s."),
+        "file_columns_by_name_without_header": N(
+            "The %(report)s column map names %(field)s by header, but the source's files have no header row: "
+            "give column numbers instead."
+        ),
         # A whole fetch run
         "run_worker_stopped": N("The worker stopped before the run finished; start it again."),
         "run_nothing_delivered": N("The source delivered no rows at all for %(month)s."),

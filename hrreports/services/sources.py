@@ -14,8 +14,10 @@ from ..reasons import field_display
 from ..sources.base import Rejection, source_class
 from ..sources.files import (
     DEFAULT_FILES,
+    DELIMITERS,
     ENCODINGS,
     EXTENSIONS,
+    MAX_TITLE_ROWS,
     FileOptions,
     column_position,
     file_parse,
@@ -31,9 +33,11 @@ def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
     if kind == "files":
         folder_resolve(settings.get("folder", ""))
         if settings.get("encoding") not in ENCODINGS:
-            raise PopulusError("The encoding must be UTF-8 or Windows-1252.")
-        if settings.get("delimiter") not in (";", ","):
-            raise PopulusError("The delimiter must be a semicolon or a comma.")
+            raise PopulusError("The encoding must be automatic, UTF-8, UTF-16 or Windows-1252.")
+        if settings.get("delimiter") not in DELIMITERS:
+            raise PopulusError("The delimiter must be automatic, a semicolon, a comma, a tab or a vertical bar.")
+        if not 0 <= int(settings.get("title_rows") or 0) <= MAX_TITLE_ROWS:
+            raise PopulusError(f"The number of title rows must be between 0 and {MAX_TITLE_ROWS}.")
         for report, pattern in (settings.get("files") or {}).items():
             if "/" in pattern or "\\" in pattern or ".." in pattern:
                 raise PopulusError(f"The file name of {report} must be a plain name inside the folder.")

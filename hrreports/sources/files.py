@@ -1,29 +1,49 @@
-"""File exports: CSV or XLSX files as Populus reporting writes them, from a folder or an upload.
+"""File exports: CSV or XLSX files as Populus reporting (or a person with Excel) writes them, from a
+folder or an upload, read through the shared tabular reader (kuntaportaali.tabular).
 
-Whole-file problems (empty, wrong encoding, not CSV/XLSX, missing columns) raise PopulusError and
-fail the run; a bad row becomes a Rejection naming the file, row, field and reason.
+What is read: CSV in UTF-8, UTF-16 or Windows-1252, separated by ; , tab or | (found from the file, or
+as set for the source), and Excel .xlsx workbooks. With a header row, the header is looked for below
+title rows and the columns are found by the names in the source's column map; in a workbook every sheet
+with that header is read (a cover sheet is skipped) and a rejected row names its sheet. Without a header
+row, the columns are given by number and a set number of title rows is skipped.
+
+Whole-file problems (no such file, not a table, wrong encoding, missing columns) raise PopulusError and
+fail the run; a bad row becomes one Rejection per bad value, naming the file, row, field and reason.
 """
 
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
-from kuntaportaali.tabular.problems import Problem
+from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
+from kuntaportaali.tabular.problems import Problem, TabularError
+from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, table_open
 
 from ..errors import PopulusError
-from .base import PopulusSource, Rejection, SourceBatch, has_person_number, person_numbers_hidden, row_validate
+from .base import PopulusSource, Rejection, SourceBatch, has_person_number, row_validate, text_safe
 from .schema import FIELDS, default_column_map
 
-ENCODINGS = {"utf-8": "UTF-8", "windows-1252": "Windows-1252"}
-DELIMITERS = {";": "semicolon (;)", ",": "comma (,)"}
+ENCODINGS = {
+    AUTO: _("Automatic (UTF-8, UTF-16 or Windows-1252)"),
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "windows-1252": "Windows-1252",
+}
+DELIMITERS = {
+    AUTO: _("Automatic"),
+    ";": _("semicolon (;)"),
+    ",": _("comma (,)"),
+    "\t": _("tab"),
+    "|": _("vertical bar (|)"),
+}
+DELIMITER_SHOWN = {";": "“;”", ",": "“,”", "\t": "TAB", "|": "“|”"}
+MAX_TITLE_ROWS = 50
 DEFAULT_FILES = {
     "units": "yksikot*",
     "employments": "palvelussuhteet_{yyyymm}*",
@@ -32,28 +52,38 @@ DEFAULT_FILES = {
 }
 EXTENSIONS = (".csv", ".txt", ".xlsx")
 MAX_COLUMNS = 200
+SHEET_MARK = " › "  # between a workbook's name and its sheet's: "palkat.xlsx › Taul2"
+# A sheet whose best header row names this many of the report's columns holds data: it is read, or
+# refused when a column is missing, never skipped as a cover sheet.
+DATA_SHEET_COLUMNS = 2
 _FILE_PLACEHOLDERS = re.compile(r"\{(yyyymm|yyyy|mm)\}")
 
 
 @dataclass(frozen=True)
 class FileOptions:
-    encoding: str = "utf-8"
-    delimiter: str = ";"
+    encoding: str = AUTO
+    delimiter: str = AUTO
     has_header: bool = True
+    title_rows: int = 0  # files without a header row: the rows above the data
     columns: Mapping[str, Mapping[str, str | int]] | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "FileOptions":
         return cls(
-            encoding=config.get("encoding", "utf-8"),
-            delimiter=config.get("delimiter", ";"),
+            encoding=config.get("encoding", AUTO),
+            delimiter=config.get("delimiter", AUTO),
             has_header=bool(config.get("has_header", True)),
+            title_rows=int(config.get("title_rows") or 0),
             columns=config.get("columns") or {},
         )
 
     def column_map(self, report_type: str) -> dict[str, str | int]:
         configured = (self.columns or {}).get(report_type)
         return dict(configured) if configured else default_column_map(report_type, has_header=self.has_header)
+
+    @property
+    def read_options(self) -> ReadOptions:
+        return ReadOptions(encoding=self.encoding, delimiter=self.delimiter)
 
 
 def column_position(reference: str | int) -> int | None:
@@ -64,176 +94,183 @@ def column_position(reference: str | int) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _decode(data: bytes, *, filename: str, encoding: str) -> str:
-    if encoding == "utf-8":
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise PopulusError(
-                f"The file {filename} is not valid UTF-8 (byte {error.start + 1} cannot be read). "
-                "If Populus wrote it in Windows-1252, set the source's encoding to Windows-1252."
-            ) from None
-    if encoding == "windows-1252":
-        if not data.isascii():
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-            else:
-                raise PopulusError(
-                    f"The file {filename} is UTF-8, but the source reads Windows-1252: "
-                    "letters like ä and ö would be garbled. Set the source's encoding to UTF-8."
-                )
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise PopulusError(
-                f"The file {filename} is not valid Windows-1252 (byte {error.start + 1} cannot be read)."
-            ) from None
-    raise PopulusError(f"Unknown encoding {encoding!r}; use UTF-8 or Windows-1252.")
+@dataclass(frozen=True)
+class _Layout:
+    """Where a table's fields are: 0-based column per field, and the header's width (0 without one)."""
+
+    positions: dict[str, int]
+    header_width: int = 0
 
 
-def _csv_records(data: bytes, *, filename: str, options: FileOptions) -> Iterator[tuple[int, list[Any]]]:
-    text = _decode(data, filename=filename, encoding=options.encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=options.delimiter)
-    try:
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                yield reader.line_num, record
-    except csv.Error as error:
-        raise PopulusError(f"The file {filename} cannot be read as CSV near line {reader.line_num}: {error}.") from None
-
-
-def _xlsx_records(data: bytes, *, filename: str) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise PopulusError(
-            f"The file {filename} is not a readable Excel workbook (damaged or truncated?): {error}."
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            record = ["" if cell is None else cell for cell in cells]
-            if any(str(cell).strip() for cell in record):
-                yield number, record
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:
-        raise PopulusError(f"The file {filename} is damaged or truncated: {error}.") from None
-    finally:
-        workbook.close()
-
-
-def _is_xlsx(data: bytes, filename: str) -> bool:
-    return filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04"
-
-
-def file_parse(*, data: bytes, filename: str, report_type: str, options: FileOptions) -> SourceBatch:
-    """Read one exported file into a batch: each data row is either a validated row or a rejection."""
-    if not data.strip():
-        raise PopulusError(f"The file {filename} is empty.")
-    xlsx = _is_xlsx(data, filename)
-    records = _xlsx_records(data, filename=filename) if xlsx else _csv_records(data, filename=filename, options=options)
+def file_parse(*, data: bytes | Path, filename: str, report_type: str, options: FileOptions) -> SourceBatch:
+    """Read one exported file into a batch: each data row is either a validated row or rejected."""
     batch = SourceBatch(report_type=report_type, files=[filename])
-    column_map = options.column_map(report_type)
-    positions: dict[str, int] = {}
-    header_width = 0
-    if options.has_header:
-        first = next(records, None)
-        if first is None:
-            raise PopulusError(f"The file {filename} is empty.")
-        header = [str(cell).strip().lstrip("\ufeff").casefold() for cell in first[1]]
-        header_width = len(header)
-        if not xlsx and header_width == 1:
-            other = "," if options.delimiter == ";" else ";"
-            if other in first[1][0]:
-                raise PopulusError(
-                    f"The file {filename} seems to be separated by {other!r}, "
-                    f"but the source expects {options.delimiter!r}. Change the source's delimiter."
+    try:
+        with table_open(data, options=options.read_options) as table:
+            if options.has_header:
+                tables = _tables_with_header(table, filename=filename, report_type=report_type, options=options)
+            else:
+                layout = _layout_by_number(report_type, options.column_map(report_type))
+                rows = table.rows(table.sheets[0])
+                tables = [(filename, layout, _after_title_rows(rows, options.title_rows))]
+            data_rows = 0
+            for label, layout, rows in tables:
+                data_rows += _rows_read(
+                    rows, layout=layout, label=label, report_type=report_type, batch=batch, xlsx=table.format == "xlsx"
                 )
-        positions, missing = _header_positions(report_type, column_map, header)
-        if missing:
-            found = ", ".join(cell for cell in (str(c).strip() for c in first[1]) if cell)[:300]
-            if has_person_number(found):
-                # A data row taken for the header: never quote it (it holds a person number).
-                raise PopulusError(
-                    f"The file {filename} has no header row: its first row is data. "
-                    "Untick “The files have a header row” in the source's settings and give the columns by number."
-                )
-            raise PopulusError(
-                f"The file {filename} has no column {', '.join(missing)}. "
-                f"Its header row has: {person_numbers_hidden(found)}. Fix the source's column map or the export."
-            )
-    else:
-        for name, reference in column_map.items():
-            position = column_position(reference)
-            if position is None or not 1 <= position <= MAX_COLUMNS:
-                raise PopulusError(
-                    f"The {report_type} column map names {name} by header ({reference!r}), "
-                    "but the source's files have no header row: give column numbers instead."
-                )
-            positions[name] = position - 1
-    needed = max((positions[f.name] for f in FIELDS[report_type] if f.required and f.name in positions), default=0)
-    data_rows = 0
-    for number, record in records:
-        data_rows += 1
-        if header_width and len(record) > header_width and any(str(c).strip() for c in record[header_width:]):
-            batch.rejected.append(
-                Rejection(
-                    report_type,
-                    Problem("row_more_columns_than_header", {"found": len(record), "header": header_width}),
-                    filename,
-                    number,
-                )
-            )
-            continue
-        if len(record) <= needed:
-            batch.rejected.append(
-                Rejection(
-                    report_type,
-                    Problem("row_too_few_columns", {"found": len(record), "needed": needed + 1}),
-                    filename,
-                    number,
-                )
-            )
-            continue
-        raw = {name: record[index] if index < len(record) else None for name, index in positions.items()}
-        values, rejections = row_validate(report_type, raw, file=filename, row=number)
-        if values is None:
-            batch.rejected.extend(rejections)
-        else:
-            batch.rows.append(values)
+    except TabularError as error:
+        raise PopulusError.of("file_unreadable", file=filename, reason=error.problem) from None
     if not data_rows:
         # Storing an empty report would erase the month's rows fetched earlier.
-        raise PopulusError(f"The file {filename} has a header row but no data rows (was the export interrupted?).")
+        raise PopulusError.of("file_unreadable", file=filename, reason=Problem("file_no_data_rows"))
     return batch
 
 
-def _header_positions(
-    report_type: str, column_map: Mapping[str, str | int], header: list[str]
-) -> tuple[dict[str, int], list[str]]:
+def _tables_with_header(
+    table, *, filename: str, report_type: str, options: FileOptions
+) -> list[tuple[str, _Layout, Iterator[Row]]]:
+    """(label, layout, data rows) of every sheet whose header names the report's required columns.
+
+    A sheet without such a header is skipped when it names fewer than DATA_SHEET_COLUMNS of them (a cover
+    sheet, notes); otherwise its missing columns fail the file, as does a file where no sheet qualifies."""
+    column_map = options.column_map(report_type)
+    wanted = {name: header_key(str(ref)) for name, ref in column_map.items() if column_position(ref) is None and ref}
+    required = [spec.name for spec in FIELDS[report_type] if spec.required]
+    unmapped = [name for name in required if not column_map.get(name)]
+    if unmapped:
+        raise PopulusError.of("file_column_map_incomplete", report=report_type, fields=", ".join(unmapped))
+
+    def score(labels: Sequence[str]) -> int:
+        keys = {header_key(label) for label in labels}
+        return sum(1 for key in wanted.values() if key in keys)
+
+    found: list[tuple[str, _Layout, Iterator[Row]]] = []
+    refused: list[tuple[int, PopulusError]] = []
+    for sheet in table.sheets:
+        label = f"{filename}{SHEET_MARK}{sheet}" if table.format == "xlsx" else filename
+        rows = table.rows(sheet)
+        header, rest = header_locate(rows, score=score)
+        if header is None:
+            if table.format != "xlsx":
+                raise _no_header_error(filename, rest, report_type=report_type, column_map=column_map, options=options)
+            continue
+        layout, missing = _layout_by_header(column_map, header, required=required)
+        if missing:
+            refused.append((score(header.labels), _columns_missing_error(label, missing, header)))
+        else:
+            found.append((label, layout, rest))
+    data_like = [error for points, error in refused if points >= DATA_SHEET_COLUMNS]
+    if data_like:
+        raise data_like[0]
+    if not found:
+        if refused:
+            raise max(refused, key=lambda item: item[0])[1]
+        expected = ", ".join(f"“{ref}”" for name, ref in column_map.items() if name in required)
+        raise PopulusError.of("file_no_sheet_with_header", file=filename, expected=expected)
+    return found
+
+
+def _layout_by_header(
+    column_map: Mapping[str, str | int], header: Header, *, required: Sequence[str]
+) -> tuple[_Layout, list[str]]:
+    """The fields' columns in `header`, and the column map's names (or numbers) the header lacks."""
+    keys: dict[str, int] = {}
+    for index, label in enumerate(header.labels):
+        keys.setdefault(header_key(label), index)
     positions: dict[str, int] = {}
     missing: list[str] = []
-    required = {f.name for f in FIELDS[report_type] if f.required}
     for name, reference in column_map.items():
         if reference in ("", None):
             continue
         position = column_position(reference)
-        if position is not None:
-            if 1 <= position <= len(header):
-                positions[name] = position - 1
-            elif name in required:
-                missing.append(f"number {position}")
-            continue
-        wanted = str(reference).strip().casefold()
-        if wanted in header:
-            positions[name] = header.index(wanted)
+        index = position - 1 if position is not None else keys.get(header_key(str(reference)))
+        if index is not None and 0 <= index < len(header.labels):
+            positions[name] = index
         elif name in required:
             missing.append(f"“{str(reference).strip()}”")
-    for name in required - positions.keys() - {n for n, ref in column_map.items() if ref not in ("", None)}:
-        missing.append(f"for {name} (not in the column map)")
-    return positions, missing
+    return _Layout(positions, header_width=len(header.labels)), missing
+
+
+def _layout_by_number(report_type: str, column_map: Mapping[str, str | int]) -> _Layout:
+    positions: dict[str, int] = {}
+    for name, reference in column_map.items():
+        position = column_position(reference)
+        if position is None or not 1 <= position <= MAX_COLUMNS:
+            raise PopulusError.of("file_columns_by_name_without_header", report=report_type, field=name)
+        positions[name] = position - 1
+    return _Layout(positions)
+
+
+def _after_title_rows(rows: Iterator[Row], count: int) -> Iterator[Row]:
+    for row in rows:
+        if row.number > count:
+            yield row
+
+
+def _no_header_error(
+    filename: str, rows: Iterator[Row], *, report_type: str, column_map: Mapping[str, str | int], options: FileOptions
+) -> PopulusError:
+    """Why a CSV file has no header row: its first row is data, the delimiter is not the file's, or the
+    header's names are not the column map's."""
+    first = next((row for row in rows if not row.is_empty), None)
+    labels = row_labels(first) if first is not None else []
+    shown = ", ".join(label for label in labels if label)[:300]
+    if has_person_number(shown):
+        # A data row taken for the header: never quote it (it holds a person number).
+        return PopulusError.of("file_first_row_is_data", file=filename)
+    if options.delimiter != AUTO and len(labels) == 1:
+        others = [mark for mark in (";", ",", "\t", "|") if mark != options.delimiter and mark in labels[0]]
+        if others:
+            return PopulusError.of(
+                "file_wrong_delimiter",
+                file=filename,
+                found=DELIMITER_SHOWN[others[0]],
+                expected=DELIMITER_SHOWN[options.delimiter],
+            )
+    required = {spec.name for spec in FIELDS[report_type] if spec.required}
+    missing = ", ".join(f"“{ref}”" for name, ref in column_map.items() if name in required)
+    return PopulusError.of("file_columns_missing", file=filename, missing=missing, found=text_safe(shown))
+
+
+def _columns_missing_error(label: str, missing: list[str], header: Header) -> PopulusError:
+    shown = ", ".join(name for name in header.labels if name)[:300]
+    if has_person_number(shown):
+        return PopulusError.of("file_first_row_is_data", file=label)
+    return PopulusError.of("file_columns_missing", file=label, missing=", ".join(missing), found=text_safe(shown))
+
+
+def _rows_read(
+    rows: Iterator[Row], *, layout: _Layout, label: str, report_type: str, batch: SourceBatch, xlsx: bool
+) -> int:
+    """Validate the data rows into `batch`; returns how many non-empty rows there were."""
+    required = [layout.positions[f.name] for f in FIELDS[report_type] if f.required and f.name in layout.positions]
+    needed = max(required, default=0)
+    count = 0
+    for row in rows:
+        if row.is_empty:
+            continue
+        count += 1
+        cells = row.cells
+        if (
+            layout.header_width
+            and len(cells) > layout.header_width
+            and any(str(cell).strip() for cell in cells[layout.header_width :])
+        ):
+            problem = Problem("row_more_columns_than_header", {"found": len(cells), "header": layout.header_width})
+            batch.rejected.append(Rejection(report_type, problem, label, row.number))
+            continue
+        # A workbook leaves out the empty cells at the end of a row; a CSV row that is short was cut off.
+        if not xlsx and len(cells) <= needed:
+            problem = Problem("row_too_few_columns", {"found": len(cells), "needed": needed + 1})
+            batch.rejected.append(Rejection(report_type, problem, label, row.number))
+            continue
+        raw = {name: cells[index] if index < len(cells) else None for name, index in layout.positions.items()}
+        values, rejections = row_validate(report_type, raw, file=label, row=row.number)
+        if values is None:
+            batch.rejected.extend(rejections)
+        else:
+            batch.rows.append(values)
+    return count
 
 
 def file_root() -> Path:
@@ -245,7 +282,7 @@ def folder_resolve(folder: str) -> Path:
     root = file_root()
     path = (root / (folder or "")).resolve()
     if not path.is_relative_to(root):
-        raise PopulusError(f"The folder {folder!r} is outside the permitted file root {root}.")
+        raise PopulusError.of("folder_outside_root", folder=folder, root=str(root))
     return path
 
 
@@ -267,9 +304,10 @@ class FileSource(PopulusSource):
     def config_defaults(cls) -> dict[str, Any]:
         return {
             "folder": "",
-            "encoding": "utf-8",
-            "delimiter": ";",
+            "encoding": AUTO,
+            "delimiter": AUTO,
             "has_header": True,
+            "title_rows": 0,
             "files": dict(DEFAULT_FILES),
             "columns": {},
         }
@@ -284,7 +322,7 @@ class FileSource(PopulusSource):
         if not pattern:
             return folder, pattern, []
         if not folder.is_dir():
-            raise PopulusError(f"The folder {folder} does not exist or cannot be read.")
+            raise PopulusError.of("folder_missing", folder=str(folder))
         matches = sorted(path for path in folder.glob(pattern) if path.suffix.lower() in EXTENSIONS and path.is_file())
         return folder, pattern, matches
 
@@ -296,16 +334,17 @@ class FileSource(PopulusSource):
         if not paths:
             if report_type == "units":
                 return SourceBatch(report_type=report_type)
-            raise PopulusError(
-                f"No {report_type} file for {period:%Y-%m} in {folder}: expected a file named {pattern}."
+            raise PopulusError.of(
+                "file_missing", report=report_type, month=f"{period:%Y-%m}", folder=str(folder), pattern=pattern
             )
         batch = SourceBatch(report_type=report_type)
         for path in paths:
             try:
-                data = path.read_bytes()
+                part = file_parse(data=path, filename=path.name, report_type=report_type, options=self.options)
             except OSError as error:
-                raise PopulusError(f"The file {path.name} cannot be read: {error.strerror}.") from None
-            part = file_parse(data=data, filename=path.name, report_type=report_type, options=self.options)
+                raise PopulusError.of(
+                    "file_os_error", file=path.name, error=error.strerror or type(error).__name__
+                ) from None
             batch.rows.extend(part.rows)
             batch.rejected.extend(part.rejected)
             batch.files.extend(part.files)

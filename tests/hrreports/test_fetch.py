@@ -175,6 +175,22 @@ def test_a_nul_byte_in_a_cell_rejects_that_row_and_the_run_records_it(sample_sou
     assert run.rejected_count == 2
 
 
+def test_a_utf16_file_on_a_source_set_to_windows_1252_is_read_as_utf16(sample_source, file_root):
+    sample_source.config = sample_source.config | {"encoding": "windows-1252"}
+    sample_source.save()
+    for other in ("yksikot.csv", "palkat_202603.csv"):
+        path = file_root / "samples" / other
+        path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    lines = [line.replace(";", "\t") for line in absences_file_lines(file_root)]
+    absences_file_write(file_root, lines, encoding="utf-16")
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.status == RunStatus.DONE, run.error
+    assert run.counts["absences"] == 7
+    assert Absence.objects.filter(employment__employee__name="Järvinen Eero").count() == 1
+
+
 class RefusedOnce:
     """bulk_create of rejected rows that the database refuses `times` times, as PostgreSQL refuses a value."""
 

@@ -16,9 +16,10 @@ from tests.hrreports.conftest import SAMPLE_PERIOD
 
 OPTIONS = st.builds(
     FileOptions,
-    encoding=st.sampled_from(["utf-8", "windows-1252"]),
-    delimiter=st.sampled_from([";", ","]),
+    encoding=st.sampled_from(["auto", "utf-8", "utf-16", "windows-1252"]),
+    delimiter=st.sampled_from(["auto", ";", ",", "\t", "|"]),
     has_header=st.booleans(),
+    title_rows=st.integers(min_value=0, max_value=3),
 )
 REPORTS = st.sampled_from(["units", "employments", "absences", "salaries"])
 CELL = st.one_of(
@@ -65,7 +66,7 @@ def test_no_bytes_crash_the_parser(data, filename, report, options):
 def test_every_data_row_is_either_taken_or_rejected(rows, report):
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";").writerows(rows)
-    options = FileOptions(has_header=False)
+    options = FileOptions(has_header=False, delimiter=";")
     try:
         batch = file_parse(data=buffer.getvalue().encode(), filename="x.csv", report_type=report, options=options)
     except PopulusError:

@@ -22,7 +22,9 @@ def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db):
     [
         ("http", {"base_url": "ftp://populus"}, "must start with https://"),
         ("files", {"folder": "../../etc"}, "outside the permitted file root"),
-        ("files", {"encoding": "latin-9"}, "UTF-8 or Windows-1252"),
+        ("files", {"encoding": "latin-9"}, "automatic, UTF-8, UTF-16 or Windows-1252"),
+        ("files", {"delimiter": ":"}, "a semicolon, a comma, a tab or a vertical bar"),
+        ("files", {"title_rows": 51}, "between 0 and 50"),
         ("simulator", {"employees": 0}, "1 to 10,000 employees"),
         ("sftp", {}, "Unknown source kind"),
     ],
@@ -47,3 +49,14 @@ def test_a_required_column_cannot_be_left_out(db, file_root):
 
     with pytest.raises(PopulusError, match="is required"):
         source_columns_set(source=source, report_type="units", columns={"code": "Yksikkö"})
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("auto", "auto"), ("utf-16", "\t"), ("windows-1252", "|"), ("utf-8", ",")]
+)
+def test_file_sources_take_every_encoding_and_delimiter_the_reader_knows(db, file_root, encoding, delimiter):
+    settings = {"encoding": encoding, "delimiter": delimiter, "has_header": False, "title_rows": 2}
+
+    source = source_save(source=None, name="tiedostot", kind="files", active=True, settings=settings)
+
+    assert {key: source.config[key] for key in settings} == settings

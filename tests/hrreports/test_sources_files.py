@@ -1,5 +1,6 @@
 """The file source on the sample exports and on hand-made nasty files."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +21,10 @@ HEADER = (
 GOOD = "010175-901V;Mäkinen Aino;2001001;101010;102;Sairauspoissaolo;2.3.2026;3.3.2026;2;2;K"
 
 
-def parse(text: str | bytes, *, report_type: str = "absences", filename: str = "poissaolot_202603.csv", **options):
+FILE = "poissaolot_202603.csv"
+
+
+def parse(text: str | bytes, *, report_type: str = "absences", filename: str = FILE, **options):
     data = text.encode("utf-8") if isinstance(text, str) else text
     return file_parse(data=data, filename=filename, report_type=report_type, options=FileOptions(**options))
 
@@ -77,26 +81,66 @@ def test_header_names_from_a_custom_column_map_and_comma_delimiter():
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "options", "problem"),
     [
-        (b"", "is empty"),
-        (b"\r\n  \r\n", "is empty"),
-        ((HEADER + "\n" + GOOD).encode("cp1252"), "not valid UTF-8"),
-        (b"PK\x03\x04 truncated zip", "not a readable Excel workbook"),
-        (HEADER.replace(";Alkupvm", ";Alku").encode(), "no column “Alkupvm”"),
-        (HEADER.replace(";", ",").encode() + b"\n", "separated by ','"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff", "not valid UTF-8"),
+        (b"", {}, Problem("file_unreadable", {"file": FILE, "reason": Problem("file_empty")})),
+        (b"\r\n  \r\n", {}, Problem("file_unreadable", {"file": FILE, "reason": Problem("file_empty")})),
+        (
+            (HEADER + "\n" + GOOD).encode("cp1252"),
+            {"encoding": "utf-8"},
+            Problem("file_unreadable", {"file": FILE, "reason": Problem("file_not_utf8", {"byte": 7})}),
+        ),
+        (
+            b"PK\x03\x04 truncated zip",
+            {},
+            Problem("file_unreadable", {"file": FILE, "reason": Problem("file_xlsx_damaged")}),
+        ),
+        (
+            (HEADER.replace(";Alkupvm", ";Alku") + "\n" + GOOD).encode(),
+            {},
+            Problem(
+                "file_columns_missing",
+                {"file": FILE, "missing": "“Alkupvm”", "found": HEADER.replace(";Alkupvm", ";Alku").replace(";", ", ")},
+            ),
+        ),
+        (
+            (HEADER + "\n" + GOOD).replace(";", ",").encode(),
+            {"delimiter": ";"},
+            Problem("file_wrong_delimiter", {"file": FILE, "found": "“,”", "expected": "“;”"}),
+        ),
+        (
+            HEADER.encode() + b"\n",
+            {},
+            Problem("file_unreadable", {"file": FILE, "reason": Problem("file_no_data_rows")}),
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff",
+            {"encoding": "utf-8"},
+            Problem("file_unreadable", {"file": FILE, "reason": Problem("file_not_utf8", {"byte": 1})}),
+        ),
+        (
+            (HEADER + "\n" + GOOD).encode(),
+            {"encoding": "windows-1252"},
+            Problem("file_unreadable", {"file": FILE, "reason": Problem("file_utf8_read_as_windows1252")}),
+        ),
     ],
-    ids=["empty", "blank", "wrong-encoding", "broken-xlsx", "missing-column", "wrong-delimiter", "binary"],
+    ids=[
+        "empty",
+        "blank",
+        "wrong-encoding",
+        "broken-xlsx",
+        "missing-column",
+        "wrong-delimiter",
+        "header-only",
+        "binary",
+        "utf8-as-windows-1252",
+    ],
 )
-def test_whole_file_problems_fail_with_a_clear_reason(data, message):
-    with pytest.raises(PopulusError, match=message):
-        parse(data)
+def test_whole_file_problems_fail_with_the_file_and_a_clear_reason(data, options, problem):
+    with pytest.raises(PopulusError) as caught:
+        parse(data, **options)
 
-
-def test_utf8_file_read_as_windows_1252_is_refused():
-    with pytest.raises(PopulusError, match="is UTF-8, but the source reads Windows-1252"):
-        parse(HEADER + "\n" + GOOD, encoding="windows-1252")
+    assert caught.value.problem == problem
 
 
 def test_positions_needed_without_header():
@@ -341,3 +385,121 @@ def test_unit_codes_with_a_slash_are_rejected():
         (2, "code", "value_unit_code_slash"),
         (3, "parent_code", "value_unit_code_slash"),
     ]
+
+
+# --- File forms read through the shared reader ---------------------------------------------------
+
+
+def workbook(sheets: dict[str, list[list]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+SALARY_HEADER = ["Henkilötunnus", "Nimi", "Palvelussuhde", "Kustannuspaikka", "Palkkakausi", "Maksupäivä", "Palkkalaji"]
+SALARY_HEADER += ["Palkkalajin nimi", "Summa"]
+SALARY = ["010175-901V", "Mäkinen Aino", "2001001", "101010", "03/2026", date(2026, 3, 13), "1001", "Palkka", 3912.4]
+
+
+def test_two_title_rows_above_the_header_are_skipped():
+    text = f"Poissaolot 1.3.2026-31.3.2026\nKeskustan kunta;;;\n\n{HEADER}\n{GOOD}\n"
+
+    batch = parse(text)
+
+    assert batch.rejected == []
+    assert [(row["_row"], row["absence_code"]) for row in batch.rows] == [(5, "102")]
+
+
+def test_data_on_the_second_sheet_is_read_and_a_cover_sheet_is_skipped():
+    data = workbook(
+        {
+            "Kansilehti": [["Palkat maaliskuu 2026"], ["Tulostettu", date(2026, 4, 1)]],
+            "Taul2": [SALARY_HEADER, SALARY, [*SALARY[:6], "1201", "Kokemuslisä", "kolme"]],
+        }
+    )
+
+    batch = parse(data, report_type="salaries", filename="palkat.xlsx")
+
+    assert [(row["_file"], row["_row"], row["amount"]) for row in batch.rows] == [
+        ("palkat.xlsx › Taul2", 2, Decimal("3912.40"))
+    ]
+    assert [(r.file, r.row, r.field, r.problem.code) for r in batch.rejected] == [
+        ("palkat.xlsx › Taul2", 3, "amount", "value_not_a_number")
+    ]
+
+
+def test_every_sheet_with_the_header_is_read():
+    data = workbook({"Sivistys": [SALARY_HEADER, SALARY], "Tekniset": [["Palkat"], SALARY_HEADER, SALARY]})
+
+    batch = parse(data, report_type="salaries", filename="palkat.xlsx")
+
+    assert [(row["_file"], row["_row"]) for row in batch.rows] == [
+        ("palkat.xlsx › Sivistys", 2),
+        ("palkat.xlsx › Tekniset", 3),
+    ]
+
+
+def test_a_sheet_that_looks_like_data_with_a_missing_column_fails_instead_of_being_skipped():
+    data = workbook({"Taul1": [SALARY_HEADER, SALARY], "Taul2": [SALARY_HEADER[:-1], SALARY[:-1]]})
+
+    with pytest.raises(PopulusError) as caught:
+        parse(data, report_type="salaries", filename="palkat.xlsx")
+
+    assert caught.value.problem.code == "file_columns_missing"
+    assert caught.value.problem.params["file"] == "palkat.xlsx › Taul2"
+    assert caught.value.problem.params["missing"] == "“Summa”"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig", "cp1252"])
+def test_utf16_tab_separated_and_other_exports_are_read_by_default(encoding):
+    text = (HEADER + "\r\n" + GOOD + "\r\n").replace(";", "\t")
+
+    batch = parse(text.encode(encoding))
+
+    assert batch.rejected == []
+    assert batch.rows[0]["employee_name"] == "Mäkinen Aino"
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])
+def test_each_delimiter_is_found_or_can_be_set(delimiter):
+    text = HEADER.replace(";", delimiter) + "\n" + GOOD.replace(";", delimiter) + "\n"
+
+    found = parse(text)
+    set_ = parse(text, delimiter=delimiter)
+
+    assert found.rows[0]["start"] == set_.rows[0]["start"] == date(2026, 3, 2)
+
+
+def test_header_less_files_skip_the_title_rows_set_for_the_source():
+    text = f"POISSAOLOT 202603\n\n{GOOD}\n"
+
+    batch = parse(text, has_header=False, title_rows=2)
+
+    assert [(row["_row"], row["employment_id"]) for row in batch.rows] == [(3, "2001001")]
+    assert batch.rejected == []
+
+
+def test_a_file_problem_names_the_file_and_the_readers_reason():
+    with pytest.raises(PopulusError) as caught:
+        parse(b"PK\x03\x04 truncated zip", filename="palkat.xlsx")
+
+    assert caught.value.problem.code == "file_unreadable"
+    assert caught.value.problem.params == {
+        "file": "palkat.xlsx",
+        "reason": {"code": "file_xlsx_damaged", "params": {}},
+    }
+
+
+def test_sources_without_the_new_settings_read_any_encoding_and_delimiter_and_stored_ones_are_kept():
+    assert FileOptions.from_config({}) == FileOptions(encoding="auto", delimiter="auto", columns={})
+    assert FileSource.config_defaults()["encoding"] == FileSource.config_defaults()["delimiter"] == "auto"
+    stored = FileOptions.from_config({"encoding": "windows-1252", "delimiter": ";", "has_header": False})
+    assert (stored.encoding, stored.delimiter, stored.has_header, stored.title_rows) == ("windows-1252", ";", False, 0)

@@ -147,14 +147,16 @@ def test_preview_shows_how_the_first_rows_map(client_as, sample_source):
     assert not FetchRun.objects.exists()
 
 
-def test_preview_of_a_broken_file_explains_the_problem(client_as, sample_source):
-    upload = SimpleUploadedFile("palkat.csv", "Henkilötunnus;Summa\n".encode("cp1252"))
+def test_preview_of_a_broken_file_explains_the_problem(client_as, sample_source, settings):
+    upload = SimpleUploadedFile("palkat.xlsx", b"PK\x03\x04 truncated")
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    response = client_as(HR).post(
+    response = client.post(
         reverse("hrreports:source-preview", args=[sample_source.pk]), {"report_type": "salaries", "file": upload}
     )
 
-    assert "not valid UTF-8" in response.context["preview"].error
+    assert "palkat.xlsx: The Excel file is damaged or truncated and cannot be read." in response.text
 
 
 def test_upload_saves_the_file_where_the_fetch_finds_it(client_as, sample_source, file_root):
@@ -342,3 +344,13 @@ def test_rejected_rows_name_the_field_in_the_readers_language(client_as, fetched
 
     assert ">absence code<" in response.text
     assert ">absence_code<" not in response.text
+
+
+def test_the_source_form_offers_every_encoding_delimiter_and_title_rows(client_as, file_root):
+    response = client_as(HR).get(reverse("hrreports:source-create"))
+
+    form = response.context["form"]
+    assert [value for value, _label in form.fields["encoding"].choices] == ["auto", "utf-8", "utf-16", "windows-1252"]
+    assert [value for value, _label in form.fields["delimiter"].choices] == ["auto", ";", ",", "\t", "|"]
+    assert (form.initial["encoding"], form.initial["delimiter"]) == ("auto", "auto")
+    assert 'name="title_rows"' in response.text
