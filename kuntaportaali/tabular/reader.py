@@ -65,14 +65,20 @@ class Table(ABC):
     encoding: str = ""
     delimiter: str = ""
     sheets: tuple[str, ...] = ("",)
+    owned_file: IO[bytes] | None = None
 
     @abstractmethod
     def rows(self, sheet: str = "") -> Iterator[Row]:
         """The rows of `sheet` (the first sheet by default), empty ones included, in order."""
 
-    @abstractmethod
     def close(self) -> None:
         """Release the file; a table is also a context manager."""
+        if self.owned_file is not None:
+            self.owned_file.close()
+
+    @abstractmethod
+    def rows_estimate(self, sheet: str = "") -> int | None:
+        """About how many rows `sheet` has (for a progress bar), without reading it; None when unknown."""
 
     def __enter__(self):
         return self
@@ -82,19 +88,29 @@ class Table(ABC):
 
 
 def table_open(source: bytes | Path | IO[bytes], *, options: ReadOptions = ReadOptions()) -> Table:
-    """Open `source` (bytes, a path or a seekable binary file) as a CSV or XLSX table."""
+    """Open `source` (bytes, a path or a seekable binary file) as a CSV or XLSX table. Closing the table
+    closes a file it opened itself (from a path), never a file object it was given."""
     stream = _binary_stream(source)
-    head = stream.read(SNIFF_BYTES)
-    stream.seek(0)
-    if not head.strip():
-        raise TabularError("file_empty")
-    if head.startswith(XLSX_MAGIC):
-        return _XlsxTable(stream, options)
-    if head.startswith(OLE2_MAGIC):
-        raise TabularError("file_old_excel")
-    if head.startswith(PDF_MAGIC):
-        raise TabularError("file_pdf")
-    return _CsvTable(stream, head, options)
+    try:
+        stream.seek(0)
+        head = stream.read(SNIFF_BYTES)
+        stream.seek(0)
+        if not head.strip():
+            raise TabularError("file_empty")
+        if head.startswith(XLSX_MAGIC):
+            table: Table = _XlsxTable(stream, options)
+        elif head.startswith(OLE2_MAGIC):
+            raise TabularError("file_old_excel")
+        elif head.startswith(PDF_MAGIC):
+            raise TabularError("file_pdf")
+        else:
+            table = _CsvTable(stream, head, options)
+    except BaseException:
+        if isinstance(source, Path):
+            stream.close()
+        raise
+    table.owned_file = stream if isinstance(source, Path) else None
+    return table
 
 
 def _binary_stream(source: bytes | Path | IO[bytes]) -> IO[bytes]:
@@ -141,16 +157,27 @@ class _CsvTable(Table):
         finally:
             text.detach()
 
-    def close(self) -> None:
-        self._stream.close()
+    def rows_estimate(self, sheet: str = "") -> int | None:
+        """The line breaks in the file (a cell with a line break makes it a little too many)."""
+        self._stream.seek(self._skip)
+        newline = "\n".encode(self.encoding)
+        lines = 0
+        last = b""
+        while chunk := self._stream.read(CHUNK_BYTES):
+            lines += chunk.count(newline)
+            last = chunk
+        self._stream.seek(0)
+        return lines + (1 if last and not last.endswith(newline) else 0)
 
 
 def _encoding_detect(stream: IO[bytes], head: bytes, wanted: str) -> tuple[str, int]:
     """(codec, bytes to skip): a byte order mark always wins, then the zero-byte pattern of UTF-16."""
     if head.startswith(UTF8_BOM):
         return UTF8, len(UTF8_BOM)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return UTF16, 0
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", len(codecs.BOM_UTF16_LE)
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", len(codecs.BOM_UTF16_BE)
     utf16 = _utf16_without_mark(head)
     if utf16:
         return utf16, 0
@@ -299,6 +326,12 @@ class _XlsxTable(Table):
 
     def close(self) -> None:
         self._workbook.close()
+        super().close()
+
+    def rows_estimate(self, sheet: str = "") -> int | None:
+        """The size the workbook states for the sheet, when it states one."""
+        worksheet = self._workbook[sheet or self.sheets[0]]
+        return getattr(worksheet, "max_row", None)
 
 
 def _xlsx_size_check(stream: IO[bytes], limit: int) -> None:

@@ -137,9 +137,11 @@ def _decimal_from_text(text: str) -> Decimal:
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
-    if text[:1] in _MINUS or text[:1] == "+":
+    if text and (text[0] in _MINUS or text[0] == "+"):
+        if negative:
+            raise ValueProblem("value_not_a_number")
         negative, text = text[0] != "+", text[1:].lstrip()
-    if text[-1:] in _MINUS:
+    if text and text[-1] in _MINUS:
         if negative:
             raise ValueProblem("value_not_a_number")
         negative, text = True, text[:-1].rstrip()

@@ -51,8 +51,8 @@ def xlsx(*sheets: list[list], formats: dict | None = None) -> bytes:
         (csv_text(ROWS).encode("utf-8"), "utf-8"),
         (codecs.BOM_UTF8 + csv_text(ROWS).encode("utf-8"), "utf-8"),
         (csv_text(ROWS).encode("cp1252"), "windows-1252"),
-        (csv_text(ROWS, "\t").encode("utf-16"), "utf-16"),
-        (codecs.BOM_UTF16_BE + csv_text(ROWS, "\t").encode("utf-16-be"), "utf-16"),
+        (csv_text(ROWS, "\t").encode("utf-16"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + csv_text(ROWS, "\t").encode("utf-16-be"), "utf-16-be"),
         (csv_text(ROWS, "\t").encode("utf-16-le"), "utf-16-le"),
         (csv_text(ROWS, "\t").encode("utf-16-be"), "utf-16-be"),
     ],
@@ -83,6 +83,12 @@ def test_the_chosen_encoding_is_kept_and_a_mismatch_is_explained():
     with pytest.raises(TabularError) as error:
         read(csv_text(ROWS).encode("utf-8"), encoding="windows-1252")
     assert error.value.problem.code == "file_utf8_read_as_windows1252"
+
+
+def test_line_breaks_estimate_the_rows_in_every_encoding():
+    for encoding in ("utf-8", "utf-16", "utf-16-le", "cp1252"):
+        with table_open(csv_text(ROWS).encode(encoding)) as table:
+            assert table.rows_estimate() == 3
 
 
 def test_a_byte_order_mark_says_the_encoding_whatever_was_chosen():
