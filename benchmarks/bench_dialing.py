@@ -52,23 +52,29 @@ def answering_calls(campaign, how_many: int, *, seed: int) -> list:
     """In-progress calls whose respondents consented at the introduction (their `Response` exists)."""
     from django.utils import timezone
 
-    from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus, Response
+    from surveys.models import CallAttempt, CallStatus, Contact, ContactNumber, ContactStatus, Response
     from surveys.phone_numbers import phone_encrypt, phone_hash
 
+    numbers = finnish_numbers(how_many, seed=seed)
     contacts = Contact.objects.bulk_create(
-        Contact(
+        Contact(campaign=campaign, status=ContactStatus.IN_PROGRESS) for _number in numbers
+    )
+    phones = ContactNumber.objects.bulk_create(
+        ContactNumber(
+            contact=contact,
             campaign=campaign,
+            position=1,
             phone_encrypted=phone_encrypt(number),
             phone_hash=phone_hash(number),
-            status=ContactStatus.IN_PROGRESS,
         )
-        for number in finnish_numbers(how_many, seed=seed)
+        for contact, number in zip(contacts, numbers, strict=True)
     )
     now = timezone.now()
     attempts = CallAttempt.objects.bulk_create(
         CallAttempt(
             contact=contact,
             number=1,
+            phone=phone,
             status=CallStatus.IN_PROGRESS,
             provider="simulator",
             provider_call_id=f"SIMBENCH{contact.pk}",
@@ -77,7 +83,7 @@ def answering_calls(campaign, how_many: int, *, seed: int) -> list:
             answered_at=now,
             current_step="q1",
         )
-        for contact in contacts
+        for contact, phone in zip(contacts, phones, strict=True)
     )
     Response.objects.bulk_create(
         Response(pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version)
@@ -285,7 +291,7 @@ def bench_dial_tick(user, version) -> None:
     import django_rq
     from django.utils import timezone
 
-    from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact
+    from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactNumber
     from surveys.phone_numbers import phone_encrypt, phone_hash
     from surveys.services.dialing import DIALER_QUEUE, dial_tick
 
@@ -317,10 +323,13 @@ def bench_dial_tick(user, version) -> None:
             status=CampaignStatus.RUNNING,
         )
         started = time.perf_counter()
-        Contact.objects.bulk_create(
+        contacts = Contact.objects.bulk_create(
+            (Contact(campaign=campaign, language="fi") for _number in encrypted), batch_size=5_000
+        )
+        ContactNumber.objects.bulk_create(
             (
-                Contact(campaign=campaign, phone_encrypted=token, phone_hash=hashed, language="fi")
-                for token, hashed in encrypted
+                ContactNumber(contact=contact, campaign=campaign, position=1, phone_encrypted=token, phone_hash=hashed)
+                for contact, (token, hashed) in zip(contacts, encrypted, strict=True)
             ),
             batch_size=5_000,
         )

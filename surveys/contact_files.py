@@ -1,104 +1,90 @@
-"""Reading a data broker's contact file (CSV or XLSX) into rows, without touching the database.
+"""Reading a data broker's contact file (CSV or XLSX): which columns hold what, then each row's
+values, read as the file means them or refused with a reason.
 
-CSV may be UTF-8 (with or without a byte order mark), UTF-16 with a byte order mark (Excel's
-"Unicode text") or Windows-1252, separated by `;`, `,` or a tab. The header row is found by its
-column names in Finnish, Swedish or English; only the phone column is required. Anything that
-makes the whole file unusable raises `ContactFileRejected` with a message a person can act on.
+Phone columns are recognised by name and by content: a column named like one (puhelin,
+matkapuhelin, mobiili, liittymänumero, telefon, phone, ...) whose cells are mostly phone numbers,
+or a column with a weaker name (numero, nummer, number) or none at all when its cells are phone
+numbers. Several phone columns are several numbers of the same person, called in turn. When the
+file does not say plainly which columns hold the numbers, the layout `needs_choice` and a person
+picks them.
 """
 
-import csv
-import io
 import re
-import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from django.utils.translation import gettext_noop as N
 
+from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
+from kuntaportaali.tabular.problems import Problem, TabularError, ValueProblem, problem_messages_register
+from kuntaportaali.tabular.reader import Row, Table
+from kuntaportaali.tabular.values import digits_restore, integer_parse, text_clean
 from surveys.errors import SurveyError
+from surveys.phone_numbers import phone_read
 
-XLSX_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary .xls (and .doc)
-PDF_MAGIC = b"%PDF"
-UTF8_BOM = b"\xef\xbb\xbf"
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-DELIMITERS = (";", ",", "\t")
-# The header is looked for in the first rows only: a title line or two above it is common.
-HEADER_SEARCH_ROWS = 10
-MAX_CELL_CHARS = 200
+problem_messages_register(
+    {
+        "contacts_no_phone_column": N(
+            "No column holds phone numbers. Name the phone column e.g. puhelin, matkapuhelin, telefon or phone, "
+            "and check that its cells are phone numbers."
+        ),
+        "contacts_choose_phone_columns": N(
+            "The file does not say plainly which columns hold the phone numbers: choose them (columns that "
+            "look like phone numbers: %(columns)s)."
+        ),
+        "contacts_phone_column_unknown": N("The file has no column %(column)s."),
+        "contacts_birth_year_invalid": N("The birth year is not a year between 1900 and this year."),
+        "contacts_age_invalid": N("The age is not a whole number of years between 0 and 120."),
+        "contacts_age_contradicts_birth_year": N("The age and the birth year contradict each other."),
+        "contacts_postal_code_invalid": N("The postal code is not a Finnish postal code of five digits."),
+        "contacts_language_unknown": N(
+            "The language is not one the survey can be answered in (fi, sv or en; suomi, svenska, english...)."
+        ),
+        "contacts_campaign_closed": N(
+            "The campaign was started or ended while the file was being imported: nothing was imported."
+        ),
+        "contacts_import_failed": N("The import stopped on an unexpected error; nothing was imported. Try again."),
+        "contacts_file_expired": N("The uploaded file was kept for a day only and has been deleted: upload it again."),
+    }
+)
 
 PHONE = "phone"
 BIRTH_YEAR = "birth_year"
 AGE = "age"
 POSTAL_CODE = "postal_code"
 LANGUAGE = "language"
+OTHER_FIELDS = (BIRTH_YEAR, AGE, POSTAL_CODE, LANGUAGE)
 
-# Header names per field, written as `header_key` folds them: lower case, no accents or punctuation.
-HEADER_NAMES: dict[str, frozenset[str]] = {
-    PHONE: frozenset(
-        {
-            # Finnish
-            "puhelin",
-            "puhelinnumero",
-            "puh",
-            "puhnro",
-            "puhelinnro",
-            "matkapuhelin",
-            "matkapuhelinnumero",
-            "kannykka",
-            "gsm",
-            "numero",
-            # Swedish
-            "telefon",
-            "telefonnummer",
-            "telnr",
-            "tel",
-            "mobil",
-            "mobilnummer",
-            "mobiltelefon",
-            "nummer",
-            # English
-            "phone",
-            "phonenumber",
-            "telephone",
-            "telephonenumber",
-            "mobile",
-            "mobilenumber",
-            "mobilephone",
-            "cell",
-            "cellphone",
-            "msisdn",
-        }
-    ),
+STRONG, WEAK = "strong", "weak"
+# Parts of header names (as `header_key` folds them) that name a phone column: contained anywhere,
+# or (the short ones) at the start.
+PHONE_NAME_PARTS = (
+    "puhelin",
+    "matkapuh",
+    "mobiili",
+    "kannykka",
+    "liittyma",
+    "telefon",
+    "mobil",
+    "phone",
+    "msisdn",
+)
+PHONE_NAME_STARTS = ("puh", "gsm", "tel", "tfn", "cell")
+WEAK_PHONE_NAMES = frozenset({"numero", "nro", "nummer", "number", "no", "num"})
+FIELD_NAMES: dict[str, frozenset[str]] = {
     BIRTH_YEAR: frozenset(
-        {
-            "syntymavuosi",
-            "syntvuosi",
-            "syntynyt",
-            "fodelsear",
-            "fodd",
-            "birthyear",
-            "yearofbirth",
-            "yob",
-        }
+        {"syntymavuosi", "syntvuosi", "syntynyt", "fodelsear", "fodd", "birthyear", "yearofbirth", "yob"}
     ),
-    AGE: frozenset({"ika", "alder", "age"}),
+    AGE: frozenset({"ika", "ikavuotta", "alder", "age"}),
     POSTAL_CODE: frozenset(
-        {
-            "postinumero",
-            "postinro",
-            "postnummer",
-            "postnr",
-            "postalcode",
-            "postcode",
-            "zip",
-            "zipcode",
-        }
+        {"postinumero", "postinro", "postnummer", "postnr", "postalcode", "postcode", "zip", "zipcode"}
     ),
-    LANGUAGE: frozenset({"kieli", "aidinkieli", "asiointikieli", "sprak", "modersmal", "language", "lang"}),
+    LANGUAGE: frozenset(
+        {"kieli", "aidinkieli", "asiointikieli", "kielikoodi", "sprak", "modersmal", "language", "lang"}
+    ),
 }
-
 LANGUAGE_VALUES = {
     "fi": "fi",
     "fin": "fi",
@@ -117,222 +103,393 @@ LANGUAGE_VALUES = {
     "engelska": "en",
     "english": "en",
 }
+DEFAULT_LANGUAGE = "fi"
+# Rows read to learn what each column holds.
+SAMPLE_ROWS = 200
+# Share of a column's filled cells that must be phone numbers for a column with a weak name (numero) or
+# none; a column named as a phone column needs only some phone numbers (a short list may be mostly errors).
+WEAK_NAME_PHONE_SHARE = 0.5
+UNNAMED_PHONE_SHARE = 0.8
+MAX_CELL_CHARS = 200
+EXAMPLES_SHOWN = 3
+_DIGIT = re.compile(r"\d")
 
 
 class ContactFileRejected(SurveyError):
-    """The whole file is unusable; nothing of it may be imported."""
+    """The whole file cannot be imported; `problem` says why."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.code)
+
+    def __str__(self) -> str:
+        return self.problem.message()
+
+    @classmethod
+    def of(cls, code: str, **params: Any) -> "ContactFileRejected":
+        return cls(Problem(code, params))
+
+
+class RowRefused(ValueError):
+    """One row is left out: `problem` says why, `column` names the cell and `value` quotes it."""
+
+    def __init__(self, problem: Problem, *, column: str = "", value: str = ""):
+        self.problem, self.column, self.value = problem, column, value
+        super().__init__(problem.code)
 
 
 @dataclass(frozen=True)
-class ContactRow:
-    """One data row as text, with its row number in the file (1-based, as a spreadsheet shows it)."""
+class FileColumn:
+    """One column as the sample of rows shows it."""
+
+    index: int
+    label: str
+    field: str = ""
+    phone_name: str = ""  # STRONG, WEAK or ""
+    filled: int = 0
+    phone_like: int = 0
+    examples: tuple[str, ...] = ()
+
+    @property
+    def phone_share(self) -> float:
+        return self.phone_like / self.filled if self.filled else 0.0
+
+    @property
+    def name(self) -> str:
+        """The column's label, or its number when the file has no header."""
+        return self.label or _("column %(number)s") % {"number": self.index + 1}
+
+
+@dataclass(frozen=True)
+class ContactFileLayout:
+    """Where a file's header and columns are, and which columns hold the phone numbers (in calling order)."""
+
+    sheet: str
+    header_rows: tuple[int, ...]
+    columns: tuple[FileColumn, ...]
+    phone_columns: tuple[int, ...]
+    fields: Mapping[str, int] = field(default_factory=dict)
+    needs_choice: bool = False
+
+    @property
+    def phone_candidates(self) -> list[FileColumn]:
+        """Columns a person may choose as phone columns: those whose cells look like phone numbers."""
+        return [column for column in self.columns if column.phone_like]
+
+    def column_name(self, index: int) -> str:
+        return self.columns[index].name if index < len(self.columns) else str(index + 1)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "header_rows": list(self.header_rows),
+            "columns": [asdict(column) | {"examples": list(column.examples)} for column in self.columns],
+            "phone_columns": list(self.phone_columns),
+            "fields": dict(self.fields),
+            "needs_choice": self.needs_choice,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "ContactFileLayout":
+        return cls(
+            sheet=data.get("sheet", ""),
+            header_rows=tuple(data.get("header_rows", ())),
+            columns=tuple(
+                FileColumn(**(column | {"examples": tuple(column.get("examples", ()))}))
+                for column in data.get("columns", ())
+            ),
+            phone_columns=tuple(data.get("phone_columns", ())),
+            fields=dict(data.get("fields", {})),
+            needs_choice=bool(data.get("needs_choice")),
+        )
+
+
+@dataclass(frozen=True)
+class ContactValues:
+    """One row's values as they will be stored: its numbers (E.164) in calling order and what else it says."""
 
     row: int
-    phone: str
-    birth_year: str = ""
-    age: str = ""
-    postal_code: str = ""
-    language: str = ""
+    numbers: tuple[str, ...]
+    birth_year: int | None
+    postal_code: str
+    language: str
 
 
-@dataclass(frozen=True)
-class ContactFile:
-    header_row: int
-    columns: dict[str, list[int]]
-    rows: list[ContactRow]
+def phone_name_kind(label: str) -> str:
+    key = header_key(label)
+    if not key or "fax" in key:
+        return ""
+    if any(part in key for part in PHONE_NAME_PARTS) or key.startswith(PHONE_NAME_STARTS):
+        return STRONG
+    if key in WEAK_PHONE_NAMES:
+        return WEAK
+    return ""
 
 
-def header_key(text: str) -> str:
-    """'Puhelin-numero ' -> 'puhelinnumero', 'Födelseår' -> 'fodelsear': how headers are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return re.sub(r"[^a-z0-9]", "", "".join(char for char in decomposed if not unicodedata.combining(char)))
+def field_of(label: str) -> str:
+    key = header_key(label)
+    if phone_name_kind(label) == STRONG:
+        return PHONE
+    for name, keys in FIELD_NAMES.items():
+        if key in keys:
+            return name
+    return ""
 
 
-def contact_file_read(data: bytes, *, max_bytes: int) -> ContactFile:
-    """Parse `data`; raises ContactFileRejected when the file cannot be used at all."""
-    if not data or not data.strip():
-        raise ContactFileRejected(_("The file is empty."))
-    if len(data) > max_bytes:
-        raise ContactFileRejected(
-            _("The file is %(size)s bytes; files of at most %(limit)s bytes are accepted. Split it into smaller files.")
-            % {"size": f"{len(data):,}".replace(",", " "), "limit": f"{max_bytes:,}".replace(",", " ")}
-        )
-    if data.startswith(XLSX_MAGIC):
-        table = _xlsx_rows(data)
-    elif data.startswith(OLE2_MAGIC):
-        raise ContactFileRejected(
-            _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or as CSV and upload it again.")
-        )
-    else:
-        table = _csv_rows(data)
-    return _contact_file(table)
+def _header_score(labels: Sequence[str]) -> int:
+    """How many columns the labels name: a phone column counts twice, so that a two-level header that
+    names two phone columns wins over the one row above it."""
+    score = 0
+    for label in labels:
+        kind = phone_name_kind(label)
+        score += 2 if kind == STRONG else 1 if kind == WEAK or field_of(label) else 0
+    return score
 
 
-def _unreadable() -> ContactFileRejected:
-    return ContactFileRejected(
-        _("The file cannot be read. Upload a CSV file (UTF-8 or Windows-1252, ; or , between fields) or an .xlsx file.")
+def contact_file_layout(table: Table, *, phone_columns: Sequence[int] | None = None) -> ContactFileLayout:
+    """Learn the file's layout from its header and first rows; with `phone_columns` (0-based), use those.
+
+    Raises ContactFileRejected when no sheet holds phone numbers or the file has no data rows."""
+    layouts = []
+    try:
+        for sheet in table.sheets:
+            layout = _sheet_layout(table, sheet, phone_columns)
+            if layout is not None and (layout.phone_columns or layout.phone_candidates):
+                return layout
+            layouts.append(layout)
+    except TabularError as error:
+        raise ContactFileRejected(error.problem) from None
+    if all(layout is None for layout in layouts):
+        raise ContactFileRejected.of("file_no_data_rows")
+    raise ContactFileRejected.of("contacts_no_phone_column")
+
+
+def _sheet_layout(table: Table, sheet: str, chosen: Sequence[int] | None) -> ContactFileLayout | None:
+    """The sheet's layout, or None when the sheet has no data rows."""
+    header, rows = header_locate(table.rows(sheet), score=_header_score)
+    sample = [row for _index, row in zip(range(SAMPLE_ROWS), (row for row in rows if not row.is_empty), strict=False)]
+    if header is None and sample and _names_columns(sample[0]):
+        header, sample = Header(tuple(row_labels(sample[0])), (sample[0].number,)), sample[1:]
+    labels = list(header.labels) if header else []
+    if not sample:
+        return None
+    width = max(len(labels), *(len(row.cells) for row in sample))
+    columns = tuple(_column(index, labels[index] if index < len(labels) else "", sample) for index in range(width))
+    fields = {}
+    for column in columns:
+        if column.field in OTHER_FIELDS and column.field not in fields:
+            fields[column.field] = column.index
+    layout = ContactFileLayout(
+        sheet=sheet, header_rows=header.rows if header else (), columns=columns, phone_columns=(), fields=fields
+    )
+    if chosen is not None:
+        return _with_chosen_columns(layout, chosen)
+    phones, needs_choice = _phone_columns(columns)
+    return ContactFileLayout(
+        sheet=sheet,
+        header_rows=layout.header_rows,
+        columns=columns,
+        phone_columns=phones,
+        fields={name: index for name, index in fields.items() if index not in phones},
+        needs_choice=needs_choice,
     )
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(UTF16_BOMS):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _unreadable() from None
-    if data.startswith(PDF_MAGIC) or b"\x00" in data:
-        raise _unreadable()
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise _unreadable() from None
+def _names_columns(row: Row) -> bool:
+    """A first row of names that are none we know: words, and no phone number among them."""
+    filled = [cell for cell in row.cells if not _blank(cell)]
+    return all(isinstance(cell, str) and any(char.isalpha() for char in cell) for cell in filled) and not any(
+        _looks_like_phone(cell) for cell in filled
+    )
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise _unreadable()
-    delimiters = sorted(DELIMITERS, key=lambda delimiter: -_first_lines(text).count(delimiter))
-    best: list[tuple[int, list[str]]] | None = None
-    for delimiter in delimiters:
-        rows = _csv_parse(text, delimiter)
-        if _find_header(rows) is not None:
-            return rows
-        best = best or rows
-    return best or []
+def _with_chosen_columns(layout: ContactFileLayout, chosen: Sequence[int]) -> ContactFileLayout:
+    for index in chosen:
+        if not 0 <= index < len(layout.columns):
+            raise ContactFileRejected.of("contacts_phone_column_unknown", column=index + 1)
+    phones = tuple(sorted(set(chosen)))
+    return ContactFileLayout(
+        sheet=layout.sheet,
+        header_rows=layout.header_rows,
+        columns=layout.columns,
+        phone_columns=phones,
+        fields={name: index for name, index in layout.fields.items() if index not in phones},
+    )
 
 
-def _first_lines(text: str) -> str:
-    return "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
-
-
-def _csv_parse(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    try:
-        return [(number, row) for number, row in enumerate(reader, start=1)]
-    except csv.Error:
-        raise _unreadable() from None
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    """The first worksheet that has a phone column (or the first worksheet), as text cells."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors (zip, XML, key, value) on a damaged file
-        raise _unreadable() from None
-    try:
-        first = None
-        for sheet in workbook.worksheets:
-            rows = [
-                (number, [_cell_text(value) for value in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-            if _find_header(rows) is not None:
-                return rows
-            first = rows if first is None else first
-        return first or []
-    except Exception:  # a damaged sheet fails only while its rows are read
-        raise _unreadable() from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return str(value.year)
-    return str(value)
-
-
-def _find_header(rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, list[int]]] | None:
-    for index, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns: dict[str, list[int]] = {}
-        for position, cell in enumerate(cells):
-            key = header_key(cell or "")
-            for field, names in HEADER_NAMES.items():
-                if key in names:
-                    columns.setdefault(field, []).append(position)
-        if PHONE in columns:
-            return index, columns
-    return None
-
-
-def _contact_file(table: list[tuple[int, list[str]]]) -> ContactFile:
-    if not any(any((cell or "").strip() for cell in cells) for _number, cells in table):
-        raise ContactFileRejected(_("The file is empty."))
-    found = _find_header(table)
-    if found is None:
-        raise ContactFileRejected(
-            _(
-                "No phone number column was found. The first row must name the columns; the phone column "
-                "may be called e.g. puhelin, puhelinnumero, matkapuhelin, telefon, mobil or phone."
-            )
-        )
-    header_index, columns = found
-    rows = []
-    for number, cells in table[header_index + 1 :]:
-        if not any((cell or "").strip() for cell in cells):
+def _column(index: int, label: str, sample: list[Row]) -> FileColumn:
+    filled = phone_like = 0
+    examples: list[str] = []
+    for row in sample:
+        value = row.cells[index] if index < len(row.cells) else ""
+        if value in ("", None) or (isinstance(value, str) and not value.strip()):
             continue
-        rows.append(
-            ContactRow(
-                row=number,
-                phone=_first_filled(cells, columns[PHONE]),
-                birth_year=_first_filled(cells, columns.get(BIRTH_YEAR, [])),
-                age=_first_filled(cells, columns.get(AGE, [])),
-                postal_code=_first_filled(cells, columns.get(POSTAL_CODE, [])),
-                language=_first_filled(cells, columns.get(LANGUAGE, [])),
-            )
-        )
-    return ContactFile(header_row=table[header_index][0], columns=columns, rows=rows)
+        filled += 1
+        looks_like_phone = _looks_like_phone(value)
+        phone_like += looks_like_phone
+        if len(examples) < EXAMPLES_SHOWN:
+            examples.append(_example(value))
+    return FileColumn(
+        index=index,
+        label=label,
+        field=field_of(label),
+        phone_name=phone_name_kind(label),
+        filled=filled,
+        phone_like=phone_like,
+        examples=tuple(examples),
+    )
 
 
-def _first_filled(cells: list[str], positions: list[int]) -> str:
-    for position in positions:
-        if position < len(cells):
-            value = (cells[position] or "").strip()
-            if value:
-                return value[:MAX_CELL_CHARS]
-    return ""
+def _looks_like_phone(value: Any) -> bool:
+    """A phone number of any kind (a premium-rate number too: the column still holds numbers)."""
+    try:
+        phone_read(value, region="FI")
+    except ValueProblem as error:
+        return error.problem.code in {
+            "phone_premium_rate",
+            "phone_toll_free",
+            "phone_service_number",
+            "phone_not_personal",
+        }
+    return True
 
 
-def birth_year_clean(*, birth_year: str, age: str, this_year: int) -> int | None:
-    """The birth year, from the birth year column or else from the age; None when neither makes sense."""
-    year = _integer(birth_year)
-    if year is not None and 1900 <= year <= this_year:
+def _example(value: Any) -> str:
+    """A cell shown to help choose its column: digits masked but the first three and last two."""
+    try:
+        text = text_clean(value)[:40]
+    except ValueProblem:
+        return "?"
+    digits = [match.start() for match in _DIGIT.finditer(text)]
+    if len(digits) < 7:
+        return text
+    hidden = set(digits[3:-2])
+    return "".join("•" if position in hidden else char for position, char in enumerate(text))
+
+
+def _phone_columns(columns: Sequence[FileColumn]) -> tuple[tuple[int, ...], bool]:
+    """(phone columns, whether a person must choose): columns named as phone columns that hold phone
+    numbers (or nothing yet) are used; a column that holds mostly phone numbers without such a name is
+    used only when it is the one column holding them."""
+    named = [
+        column.index for column in columns if column.phone_name == STRONG and (column.filled == 0 or column.phone_like)
+    ]
+    others = [
+        column.index
+        for column in columns
+        if column.index not in named
+        and column.filled
+        and column.phone_share >= (WEAK_NAME_PHONE_SHARE if column.phone_name == WEAK else UNNAMED_PHONE_SHARE)
+    ]
+    if named and any(columns[index].filled for index in named):
+        return tuple(named), bool(others)
+    if len(others) == 1:
+        return tuple(others), False
+    return (), bool(others) or any(column.phone_like for column in columns)
+
+
+def contact_rows(table: Table, layout: ContactFileLayout) -> Iterator[Row]:
+    """The data rows under the layout's header (empty rows left out)."""
+    last_header_row = layout.header_rows[-1] if layout.header_rows else 0
+    try:
+        for row in table.rows(layout.sheet):
+            if row.number > last_header_row and not row.is_empty:
+                yield row
+    except TabularError as error:
+        raise ContactFileRejected(error.problem) from None
+
+
+def contact_values(row: Row, layout: ContactFileLayout, *, this_year: int, region: str) -> ContactValues:
+    """The row's values to store; raises RowRefused naming the first value that cannot be read."""
+    numbers: list[str] = []
+    for index in layout.phone_columns:
+        value = _cell(row, index)
+        if _blank(value):
+            continue
+        try:
+            number = phone_read(value, region=region)
+        except ValueProblem as error:
+            raise RowRefused(error.problem, column=layout.column_name(index), value=_shown(value)) from None
+        if number not in numbers:
+            numbers.append(number)
+    if not numbers:
+        raise RowRefused(Problem("phone_empty"), column=layout.column_name(layout.phone_columns[0]))
+    return ContactValues(
+        row=row.number,
+        numbers=tuple(numbers),
+        birth_year=_birth_year(row, layout, this_year),
+        postal_code=_postal_code(row, layout),
+        language=_language(row, layout),
+    )
+
+
+def _cell(row: Row, index: int | None) -> Any:
+    if index is None or index >= len(row.cells):
+        return ""
+    return row.cells[index]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _shown(value: Any) -> str:
+    return str(value)[:MAX_CELL_CHARS]
+
+
+def _refused(layout: ContactFileLayout, name: str, code: str, value: Any) -> RowRefused:
+    return RowRefused(Problem(code), column=layout.column_name(layout.fields[name]), value=_shown(value))
+
+
+def _whole_number(layout: ContactFileLayout, name: str, row: Row, code: str, low: int, high: int) -> int | None:
+    value = _cell(row, layout.fields.get(name))
+    if _blank(value):
+        return None
+    try:
+        number = integer_parse(value)
+    except ValueProblem:
+        raise _refused(layout, name, code, value) from None
+    if not low <= number <= high:
+        raise _refused(layout, name, code, value)
+    return number
+
+
+def _birth_year(row: Row, layout: ContactFileLayout, this_year: int) -> int | None:
+    """From the birth year column, else from the age (this year's birth year of that age)."""
+    year = _whole_number(layout, BIRTH_YEAR, row, "contacts_birth_year_invalid", 1900, this_year)
+    age = _whole_number(layout, AGE, row, "contacts_age_invalid", 0, 120)
+    if year is not None and age is not None and abs(this_year - year - age) > 1:
+        raise _refused(layout, AGE, "contacts_age_contradicts_birth_year", _cell(row, layout.fields[AGE]))
+    if year is not None:
         return year
-    years = _integer(age)
-    if years is not None and 0 <= years <= 120:
-        return this_year - years
-    return None
+    return None if age is None else this_year - age
 
 
-def postal_code_clean(value: str) -> str:
-    """A Finnish postal code (five digits; spreadsheets drop the leading zeros of 00100), else ''."""
-    digits = value.strip()
-    if digits.isascii() and digits.isdigit() and len(digits) <= 5:
-        return digits.zfill(5)
-    return ""
+def _postal_code(row: Row, layout: ContactFileLayout) -> str:
+    """Five digits; a spreadsheet that read 00100 as a number left 100, and 23500 as 23500.0."""
+    value = _cell(row, layout.fields.get(POSTAL_CODE))
+    if _blank(value):
+        return ""
+    try:
+        digits = digits_restore(value) or text_clean(value).upper().removeprefix("FI-").removeprefix("AX-")
+    except ValueProblem:
+        raise _refused(layout, POSTAL_CODE, "contacts_postal_code_invalid", value) from None
+    if not (digits.isascii() and digits.isdigit() and 3 <= len(digits) <= 5):
+        raise _refused(layout, POSTAL_CODE, "contacts_postal_code_invalid", value)
+    code = digits.zfill(5)
+    if code < "00100":
+        raise _refused(layout, POSTAL_CODE, "contacts_postal_code_invalid", value)
+    return code
 
 
-def language_clean(value: str) -> str:
-    return LANGUAGE_VALUES.get(header_key(value), "fi")
-
-
-def _integer(value: str) -> int | None:
-    text = value.strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if text.isascii() and text.isdigit() and len(text) <= 4:
-        return int(text)
-    return None
+def _language(row: Row, layout: ContactFileLayout) -> str:
+    value = _cell(row, layout.fields.get(LANGUAGE))
+    if _blank(value):
+        return DEFAULT_LANGUAGE
+    try:
+        language = LANGUAGE_VALUES.get(header_key(text_clean(value)))
+    except ValueProblem:
+        language = None
+    if language is None:
+        raise _refused(layout, LANGUAGE, "contacts_language_unknown", value)
+    return language

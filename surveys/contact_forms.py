@@ -1,9 +1,10 @@
-"""Forms of the personal-data pages: the contact file upload and the residents' opt-out."""
+"""Forms of the personal-data pages: the contact file upload, its phone columns and the residents' opt-out."""
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from surveys.contact_files import ContactFileLayout
 from surveys.phone_numbers import InvalidPhoneNumber, phone_normalise
 
 
@@ -11,10 +12,12 @@ class ContactFileForm(forms.Form):
     file = forms.FileField(
         label=_("Contact file"),
         help_text=_(
-            "CSV (UTF-8 or Windows-1252, fields separated by ; or ,) or Excel .xlsx. The first row names the "
-            "columns: a phone number column is required; birth year or age, postal code and language are optional."
+            "CSV (UTF-8, UTF-16 or Windows-1252; fields separated by ;, comma or tab) or Excel .xlsx. A header row "
+            "names the columns (title rows above it are fine): one or more phone number columns; birth year or "
+            "age, postal code and language are optional. A second phone column is a second number of the same "
+            "person."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx,text/csv"}),
     )
 
     def clean_file(self):
@@ -25,6 +28,35 @@ class ContactFileForm(forms.Form):
                 % {"limit": settings.CONTACT_FILE_MAX_BYTES // (1024 * 1024) or 1}
             )
         return upload
+
+
+class PhoneColumnsForm(forms.Form):
+    """Which of a file's columns hold phone numbers, when the file does not say it plainly."""
+
+    columns = forms.TypedMultipleChoiceField(
+        label=_("Columns that hold the phone numbers"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick every column that holds a phone number of the person on the row: the numbers are called in "
+            "the order of the columns. The examples hide most digits."
+        ),
+    )
+
+    def __init__(self, *args, layout: ContactFileLayout, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = [
+            (column.index, _column_choice_label(column)) for column in (layout.phone_candidates or layout.columns)
+        ]
+        self.initial.setdefault("columns", list(layout.phone_columns))
+
+    def chosen(self) -> list[int]:
+        return self.cleaned_data["columns"]
+
+
+def _column_choice_label(column) -> str:
+    examples = ", ".join(column.examples)
+    return f"{column.index + 1}. {column.name}" + (f" ({examples})" if examples else "")
 
 
 class OptOutForm(forms.Form):

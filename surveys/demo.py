@@ -130,9 +130,7 @@ def survey_demo_seed(*, today: date | None = None) -> str:
                 campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True)
             )
         if not campaign.contacts.exists():
-            contacts_import(
-                campaign=campaign, data=SAMPLE_CONTACTS.read_bytes(), filename=SAMPLE_CONTACTS.name, by=manager
-            )
+            contacts_import(campaign=campaign, file=SAMPLE_CONTACTS, filename=SAMPLE_CONTACTS.name, by=manager)
         for announcement in announcement_services.announcements_ensure(campaign=campaign):
             if announcement.published_on is None and announcement.channel in ("website", "newspaper", "social"):
                 announcement_services.announcement_publish(

@@ -30,10 +30,9 @@ from surveys.models import (
     SurveyVersion,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES
-from surveys.phone_numbers import phone_decrypt
 from surveys.script import INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT, CallScript, call_script
 from surveys.services.consent import consent_record
-from surveys.services.privacy import opt_out_register
+from surveys.services.privacy import contact_opt_out
 
 GATHER_TIMEOUT_SECONDS = 6
 MAX_REPROMPTS = 1
@@ -208,7 +207,6 @@ STEP_FIELDS = (
     "language",
     "answered_at",
     "contact__pseudonym",
-    "contact__phone_encrypted",
     "contact__campaign__survey_version__frozen_at",
     "contact__campaign__survey_version__survey__organiser",
 )
@@ -277,8 +275,8 @@ def ivr_intro_answer(*, attempt: CallAttempt, digits: str, speech: str) -> str:
             _set_step(attempt, "declined")
         return _goodbye(attempt, _("Thank you. We will not ask you anything this time. Goodbye."))
     if choice == INTRO_DIGIT_OPT_OUT:
-        if attempt.current_step == "intro" and contact.phone_encrypted is not None:
-            opt_out_register(raw_number=phone_decrypt(contact.phone_encrypted), source="call")
+        if attempt.current_step == "intro":
+            contact_opt_out(contact=contact, source="call")
             _set_step(attempt, "opted_out")
         return _goodbye(attempt, _("Your number will not be called again. Goodbye."))
     if attempt.reprompts < MAX_REPROMPTS:

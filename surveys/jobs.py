@@ -11,12 +11,18 @@ PURGE_LOCK_SECONDS = 30 * 60
 
 def purge_expired() -> str:
     """The daily retention purge; a run that finds another one holding the lock does nothing."""
+    from .services.contacts import contact_imports_expire
+
     if not cache.add(PURGE_LOCK_KEY, "1", timeout=PURGE_LOCK_SECONDS):
         return "skipped: another purge is running"
     try:
         today = timezone.localdate()
         numbers = contacts_purge_expired(today=today).summary_line()
-        return f"numbers: {numbers}; answers: {answers_purge_expired(today=today).summary_line()}"
+        uploads = contact_imports_expire(now=timezone.now())
+        return (
+            f"numbers: {numbers}; answers: {answers_purge_expired(today=today).summary_line()}; "
+            f"contact uploads ended: {uploads}"
+        )
     finally:
         cache.delete(PURGE_LOCK_KEY)
 
@@ -50,6 +56,14 @@ def simulated_call_step(call) -> str:
     from .telephony.simulator import live_call_step
 
     return live_call_step(call)
+
+
+def import_contacts(import_id: int) -> str:
+    """Import an uploaded contact file (queue `imports`); a redelivered job finds it no longer pending."""
+    from .services.contacts import contact_import_run
+
+    report = contact_import_run(import_id=import_id)
+    return f"{report.status}: imported={report.imported} invalid={report.invalid}"
 
 
 def generate_report_file(report_file_id: int) -> str:

@@ -2,31 +2,118 @@
 
 import hashlib
 import hmac
+import re
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N
+from phonenumbers import PhoneNumberType
+
+from kuntaportaali.tabular.problems import ValueProblem, problem_messages_register
+from kuntaportaali.tabular.values import digits_restore, text_clean
+
+problem_messages_register(
+    {
+        "phone_empty": N("The phone number is empty."),
+        "phone_not_a_number": N("This is not a phone number."),
+        "phone_not_in_plan": N("The number does not exist in the numbering plan."),
+        "phone_formula": N("The cell holds a spreadsheet formula, not a phone number."),
+        "phone_letters": N("The cell has letters or other text besides a phone number."),
+        "phone_premium_rate": N(
+            "A premium-rate number (such as 0600 or 0700): no resident answers it, so it is not called."
+        ),
+        "phone_toll_free": N("A toll-free service number (0800): no resident answers it, so it is not called."),
+        "phone_service_number": N(
+            "A service or company number (such as 0100, 0200 or 020): no resident answers it, so it is not called."
+        ),
+        "phone_not_personal": N(
+            "A pager, voicemail or internet-call number: no resident answers it, so it is not called."
+        ),
+    }
+)
+
+# The number types a person answers: only these are called.
+CALLABLE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_REFUSED_TYPES = {
+    PhoneNumberType.PREMIUM_RATE: "phone_premium_rate",
+    PhoneNumberType.TOLL_FREE: "phone_toll_free",
+    PhoneNumberType.SHARED_COST: "phone_service_number",
+    PhoneNumberType.UAN: "phone_service_number",
+}
+# What a number in a file may hold besides digits: spaces, dashes, brackets, dots, slashes, a leading +.
+_NUMBER_TEXT = re.compile(r"^\+?[\d\s\-()./]+$")
+_NOT_DIGITS = re.compile(r"\D")
+FINNISH_COUNTRY_CODE = 358
 
 
-class InvalidPhoneNumber(ValueError):
-    """The text is not a dialable phone number; the message says why, for a person to read."""
+class InvalidPhoneNumber(ValueProblem):
+    """The text is not a number that may be dialled; `problem` says why, for a person to read."""
 
 
 def phone_normalise(raw: str, *, region: str | None = None) -> str:
     """`raw` in any common notation (040 123 4567, +358 40 1234567, 00358...) -> E.164."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhoneNumber(_("The phone number is empty."))
+        raise InvalidPhoneNumber("phone_empty")
     try:
         number = phonenumbers.parse(text, region or settings.PHONE_REGION)
     except phonenumbers.NumberParseException:
-        raise InvalidPhoneNumber(_("This is not a phone number.")) from None
+        raise InvalidPhoneNumber("phone_not_a_number") from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber(_("The number does not exist in the numbering plan."))
+        raise InvalidPhoneNumber("phone_not_in_plan")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_read(value: Any, *, region: str) -> str:
+    """A contact file's cell as the E.164 number of a phone a person answers (mobile or fixed line).
+
+    Stricter than `phone_normalise`: the cell must hold a number and nothing else (a formula such as
+    =HYPERLINK("http://x/1433799") is refused, not mined for digits); a number a spreadsheet stored as
+    401234575.0 or 4.01234567E8 gets its digits back; premium-rate and service numbers are refused.
+    """
+    digits = digits_restore(value)
+    text = digits if digits is not None else text_clean(value)
+    if not text:
+        raise InvalidPhoneNumber("phone_empty")
+    if text.startswith("="):
+        raise InvalidPhoneNumber("phone_formula")
+    if not _NUMBER_TEXT.match(text):
+        raise InvalidPhoneNumber("phone_letters" if any(char.isalpha() for char in text) else "phone_not_a_number")
+    number = _finnish_number(text, region) or _parsed_number(text, region)
+    kind = phonenumbers.number_type(number)
+    if kind in CALLABLE_TYPES:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if kind == PhoneNumberType.UNKNOWN:
+        raise InvalidPhoneNumber("phone_not_in_plan")
+    raise InvalidPhoneNumber(_REFUSED_TYPES.get(kind, "phone_not_personal"))
+
+
+def _finnish_number(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The common Finnish forms (040 123 4567, +358 40..., 00358 40...) without phonenumbers' general
+    parser, which costs most of an import's time; None for anything else."""
+    digits = _NOT_DIGITS.sub("", text)
+    if text.startswith("+"):
+        national = digits[3:] if digits.startswith("358") else None
+    elif digits.startswith("00358"):
+        national = digits[5:]
+    elif region == "FI" and digits.startswith("0") and not digits.startswith("00"):
+        national = digits[1:]
+    else:
+        national = None
+    if not national or national.startswith("0") or len(national) > 12:
+        return None
+    return phonenumbers.PhoneNumber(country_code=FINNISH_COUNTRY_CODE, national_number=int(national))
+
+
+def _parsed_number(text: str, region: str) -> phonenumbers.PhoneNumber:
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber("phone_not_a_number") from None
 
 
 def phone_is_finnish(e164: str) -> bool:
@@ -56,8 +143,17 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def phone_encrypt(e164: str) -> bytes:
-    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS)).encrypt(e164.encode())
+    return personal_data_encrypt(e164.encode())
 
 
 def phone_decrypt(token: bytes) -> str:
-    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS)).decrypt(bytes(token)).decode()
+    return personal_data_decrypt(token).decode()
+
+
+def personal_data_encrypt(data: bytes) -> bytes:
+    """Bytes of personal data (a number, a piece of an uploaded contact file) encrypted with the phone keys."""
+    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS)).encrypt(data)
+
+
+def personal_data_decrypt(token: bytes) -> bytes:
+    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS)).decrypt(bytes(token))

@@ -19,7 +19,6 @@ from functools import partial
 
 import django_rq
 from django.db import connection, connections
-from django.db.models import Exists, OuterRef
 from rq import Queue
 from rq.job import Job
 
@@ -33,7 +32,6 @@ from surveys.models import (
     ConsentKind,
     Contact,
     ContactStatus,
-    DoNotCall,
     Response,
     ResponseStatus,
 )
@@ -42,6 +40,7 @@ from surveys.services.dialing import (
     TICK_SECONDS,
     attempt_place,
     campaign_spend,
+    contact_on_registry,
     dial_tick,
     place_call_job_id,
 )
@@ -171,7 +170,7 @@ def _next_work(campaign: Campaign, clock: datetime, *, queued: int) -> datetime 
         CallAttempt.objects.filter(
             status=CallStatus.PENDING, contact__campaign=campaign, contact__status=ContactStatus.PENDING
         )
-        .filter(~Exists(DoNotCall.objects.filter(phone_hash=OuterRef("contact__phone_hash"))))
+        .filter(~contact_on_registry("contact"))
         .order_by("scheduled_for")
         .values_list("scheduled_for", flat=True)
         .first()

@@ -49,7 +49,7 @@ from datetime import datetime
 from django.db import transaction
 
 from surveys.calling_window import HELSINKI
-from surveys.models import Campaign, Contact, Demographic, DoNotCall, QuestionKind, SurveyVersion
+from surveys.models import Campaign, Contact, ContactNumber, Demographic, DoNotCall, QuestionKind, SurveyVersion
 from surveys.phone_numbers import phone_encrypt, phone_hash
 
 # (youngest, oldest, share of the adult residents); the oldest are drawn up to 94.
@@ -376,9 +376,9 @@ def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int) -> int:
     from AGE_BRACKETS, a postal code of a district by DISTRICTS (numbers on the registry left out)."""
     rng = random.Random(f"contacts:{seed}:{campaign.slug}")  # noqa: S311 - a simulation, not a secret
     year = campaign.start_date.year
-    taken = set(Contact.objects.filter(campaign=campaign).values_list("phone_hash", flat=True))
+    taken = set(ContactNumber.objects.filter(campaign=campaign).values_list("phone_hash", flat=True))
     blocked = set(DoNotCall.objects.values_list("phone_hash", flat=True))
-    contacts = []
+    contacts, numbers = [], []
     while len(contacts) < count:
         number = f"+35850{rng.randrange(10**7):07d}"
         pseudonym = uuid.UUID(int=rng.getrandbits(128), version=4)
@@ -393,12 +393,18 @@ def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int) -> int:
             Contact(
                 campaign=campaign,
                 pseudonym=pseudonym,
-                phone_encrypted=phone_encrypt(number),
-                phone_hash=number_hash,
                 birth_year=year - age,
                 postal_code=postal_code,
                 language=language,
             )
         )
+        numbers.append((phone_encrypt(number), number_hash))
     Contact.objects.bulk_create(contacts, batch_size=1000)
+    ContactNumber.objects.bulk_create(
+        (
+            ContactNumber(contact=contact, campaign=campaign, position=1, phone_encrypted=token, phone_hash=digest)
+            for contact, (token, digest) in zip(contacts, numbers, strict=True)
+        ),
+        batch_size=1000,
+    )
     return len(contacts)

@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.tabular.problems import problem_message
 from surveys.models import ConsentEvent, ContactImport
 
 CAPTIONED_TABLE = "surveys/tables/captioned_table.html"
@@ -24,12 +25,23 @@ class CaptionedTable(tables.Table):
         template_name = CAPTIONED_TABLE
 
 
+def problem_reason(problem: dict) -> str:
+    """An invalid row's reason in the reader's language (imports before reasons had codes stored their text)."""
+    if "code" in problem:
+        return problem_message(problem["code"], problem.get("params"))
+    return problem.get("reason", "")
+
+
 class ContactImportProblemTable(CaptionedTable):
     """The rows of one contact file that were left out as invalid (from ContactImport.problems)."""
 
     row = tables.Column(verbose_name=_("Row"), attrs={"td": {"class": "numeric"}})
+    column = tables.Column(verbose_name=_("Column"), default=EMPTY_CELL)
     value = tables.Column(verbose_name=_("Value"), empty_values=())
-    reason = tables.Column(verbose_name=_("Reason"))
+    reason = tables.Column(verbose_name=_("Reason"), accessor=tables.A("row"), empty_values=())
+
+    def render_reason(self, record: dict) -> str:
+        return problem_reason(record)
 
     class Meta(CaptionedTable.Meta):
         orderable = False
@@ -43,8 +55,9 @@ class ContactImportTable(CaptionedTable):
     )
     filename = tables.Column(verbose_name=_("File"))
     imported_by = tables.Column(verbose_name=_("By"), default=EMPTY_CELL)
+    status = tables.Column(verbose_name=_("Status"))
     rows_read = tables.Column(verbose_name=_("Rows"))
-    imported = tables.Column(verbose_name=_("Imported numbers"))
+    imported = tables.Column(verbose_name=_("Imported contacts"))
     duplicates = tables.Column(verbose_name=_("Duplicates"))
     invalid = tables.Column(verbose_name=_("Invalid"))
     opted_out = tables.Column(verbose_name=_("On the do-not-call registry"))
@@ -55,6 +68,7 @@ class ContactImportTable(CaptionedTable):
             "imported_at",
             "filename",
             "imported_by",
+            "status",
             "rows_read",
             "imported",
             "duplicates",

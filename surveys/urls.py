@@ -21,6 +21,11 @@ urlpatterns = [
     path("campaigns/<slug:slug>/contacts/", contacts.campaign_contacts, name="campaign-contacts"),
     path("campaigns/<slug:slug>/contacts/<int:pk>/", contacts.contact_import, name="contact-import"),
     path(
+        "campaigns/<slug:slug>/contacts/<int:pk>/status.json",
+        contacts.contact_import_status,
+        name="contact-import-status",
+    ),
+    path(
         "campaigns/<slug:slug>/contacts/<int:pk>/invalid-rows.csv",
         contacts.contact_import_problems_csv,
         name="contact-import-problems",

@@ -145,7 +145,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 REDIS_URL = env_str("REDIS_URL") or "redis://127.0.0.1:6379/0"
-WORKER_QUEUES = ("dialer", "populus", "reports", "email")
+WORKER_QUEUES = ("dialer", "populus", "reports", "email", "imports")
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in WORKER_QUEUES}
 # Jobs are enqueued only when the surrounding transaction commits, so a worker never
 # looks for a row that was rolled back.
@@ -216,7 +216,10 @@ PHONE_HASH_KEY = env_str("PHONE_HASH_KEY") or (_DEMO_PHONE_HASH_KEY if DEBUG els
 PHONE_REGION = "FI"
 # A campaign may start only this many days after its first pre-announcement was published.
 ANNOUNCEMENT_LEAD_DAYS = env_int("ANNOUNCEMENT_LEAD_DAYS", 7)
-CONTACT_FILE_MAX_BYTES = env_int("CONTACT_FILE_MAX_BYTES", 20 * 1024 * 1024)
+# Contact files: the largest upload and the most rows a file may have (a worker imports them in the
+# background on the `imports` queue, a million rows in about a minute).
+CONTACT_FILE_MAX_BYTES = env_int("CONTACT_FILE_MAX_BYTES", 64 * 1024 * 1024)
+CONTACT_FILE_MAX_ROWS = env_int("CONTACT_FILE_MAX_ROWS", 2_000_000)
 # The telephony providers a campaign may call through; the default for new campaigns.
 TELEPHONY_PROVIDERS = {
     "simulator": "surveys.telephony.simulator.SimulatorProvider",

@@ -2,7 +2,15 @@ from .announcement import Announcement, AnnouncementChannel
 from .calls import Answer, CallAttempt, CallStatus, Response, ResponseStatus
 from .campaign import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from .consent import ConsentEvent, ConsentKind
-from .contacts import Contact, ContactImport, ContactStatus, DoNotCall
+from .contacts import (
+    Contact,
+    ContactImport,
+    ContactImportChunk,
+    ContactImportStatus,
+    ContactNumber,
+    ContactStatus,
+    DoNotCall,
+)
 from .publication import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
 from .results import CampaignFixedCost, CampaignResultSettings, PopulationTarget, TargetDimension
 from .section import Section
@@ -23,6 +31,9 @@ __all__ = [
     "ConsentKind",
     "Contact",
     "ContactImport",
+    "ContactImportChunk",
+    "ContactImportStatus",
+    "ContactNumber",
     "ContactStatus",
     "Demographic",
     "DoNotCall",

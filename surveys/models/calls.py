@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .campaign import Campaign
-from .contacts import Contact
+from .contacts import Contact, ContactNumber
 from .survey import Question, QuestionOption, SurveyVersion
 
 
@@ -42,6 +42,8 @@ ACTIVE_CALL_STATUSES = frozenset({CallStatus.QUEUED, CallStatus.DIALING, CallSta
 class CallAttempt(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveSmallIntegerField(_("attempt"))
+    # The number dialled: a contact's numbers are tried in turn.
+    phone = models.ForeignKey(ContactNumber, on_delete=models.SET_NULL, null=True, related_name="attempts")
     status = models.CharField(_("status"), max_length=12, choices=CallStatus.choices, default=CallStatus.PENDING)
     provider = models.CharField(_("telephony provider"), max_length=30)
     provider_call_id = models.CharField(max_length=64, null=True, blank=True, unique=True)

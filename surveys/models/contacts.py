@@ -16,16 +16,16 @@ class ContactStatus(models.TextChoices):
 
 
 class Contact(models.Model):
-    """A number to call in one campaign. The number is encrypted; `phone_hash` (HMAC) finds it.
+    """A person to call in one campaign, at one or more numbers (`numbers`, tried in turn).
 
-    Answers never point here: they carry `pseudonym`, which survives the purge of the number.
+    Answers never point here: they carry `pseudonym`, which survives the purge of the numbers.
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
     pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    phone_encrypted = models.BinaryField(null=True, editable=False)
-    # NULL after the purge: unlike empty strings, NULLs never collide in the per-campaign unique constraint.
-    phone_hash = models.CharField(max_length=64, null=True, db_index=True, editable=False)  # noqa: DJ001
+    source_import = models.ForeignKey(
+        "ContactImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts", editable=False
+    )
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     postal_code = models.CharField(max_length=5, blank=True)
     language = models.CharField(max_length=2, default="fi")
@@ -34,9 +34,6 @@ class Contact(models.Model):
     purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "phone_hash"], name="contact_number_once_per_campaign")
-        ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 
@@ -44,19 +41,62 @@ class Contact(models.Model):
         return str(self.pseudonym)
 
 
+class ContactNumber(models.Model):
+    """One phone number of a contact. The number is encrypted; `phone_hash` (HMAC) finds it.
+
+    `campaign` repeats the contact's campaign so that the database itself keeps a number once per campaign.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="numbers")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(help_text="1 for the number called first")
+    phone_encrypted = models.BinaryField(null=True, editable=False)
+    # NULL after the purge: unlike empty strings, NULLs never collide in the per-campaign unique constraint.
+    phone_hash = models.CharField(max_length=64, null=True, db_index=True, editable=False)  # noqa: DJ001
+    # The carrier refused to call the number (invalid, unreachable): the contact's other numbers are tried.
+    carrier_refused = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["contact", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "phone_hash"], name="contact_number_once_per_campaign"),
+            models.UniqueConstraint(fields=["contact", "position"], name="contact_number_position_unique"),
+        ]
+        verbose_name = _("contact's phone number")
+        verbose_name_plural = _("contacts' phone numbers")
+
+    def __str__(self):
+        return f"{self.contact_id} #{self.position}"
+
+
+class ContactImportStatus(models.TextChoices):
+    CHOOSING = "choosing", _("Waiting for the phone columns to be chosen")
+    PENDING = "pending", _("Waiting for a worker")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Refused, nothing imported")
+
+
 class ContactImport(models.Model):
-    """One uploaded contact file and what became of its rows."""
+    """One uploaded contact file and what became of its rows: choosing -> pending -> running -> done | failed."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contact_imports")
     filename = models.CharField(max_length=255)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     imported_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=ContactImportStatus.choices, default=ContactImportStatus.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    layout = models.JSONField(default=dict, help_text="The columns found in the file and the phone columns used")
+    error = models.JSONField(default=dict, help_text="{code, params} of the reason the whole file was refused")
     rows_read = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
+    numbers = models.PositiveIntegerField(default=0, help_text="Phone numbers stored for the imported contacts")
     duplicates = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
     opted_out = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, help_text="[{row, value, reason}] of the invalid rows")
+    problems = models.JSONField(default=list, help_text="[{row, column, value, code, params}] of the invalid rows")
 
     class Meta:
         ordering = ["-imported_at"]
@@ -65,6 +105,27 @@ class ContactImport(models.Model):
 
     def __str__(self):
         return f"{self.filename} -> {self.campaign.slug}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ContactImportStatus.DONE, ContactImportStatus.FAILED)
+
+
+class ContactImportChunk(models.Model):
+    """A piece of an uploaded contact file, encrypted, kept only until its import has ended."""
+
+    contact_import = models.ForeignKey(ContactImport, on_delete=models.CASCADE, related_name="file_chunks")
+    position = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["contact_import", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact_import", "position"], name="contact_import_chunk_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.contact_import_id} #{self.position}"
 
 
 class DoNotCall(models.Model):

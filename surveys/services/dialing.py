@@ -29,7 +29,16 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from surveys.calling_window import day_part, is_open, next_open_moment, next_part_start
-from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus, DoNotCall
+from surveys.models import (
+    CallAttempt,
+    CallStatus,
+    Campaign,
+    CampaignStatus,
+    Contact,
+    ContactNumber,
+    ContactStatus,
+    DoNotCall,
+)
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
 from surveys.telephony import ProviderError, StatusUpdate, provider_get
 
@@ -72,8 +81,23 @@ def campaign_spend(campaign: Campaign) -> Decimal:
     return CallAttempt.objects.filter(contact__campaign=campaign).aggregate(total=Sum("cost"))["total"] or Decimal(0)
 
 
-def _on_registry():
-    return Exists(DoNotCall.objects.filter(phone_hash=OuterRef("phone_hash")))
+def contact_on_registry(contact_ref: str = "pk") -> Exists:
+    """Whether a number of the contact `contact_ref` names is on the do-not-call registry."""
+    return Exists(
+        ContactNumber.objects.filter(
+            contact=OuterRef(contact_ref), phone_hash__in=DoNotCall.objects.values("phone_hash")
+        )
+    )
+
+
+def _dialable_numbers(contact_ids) -> dict[int, list[ContactNumber]]:
+    """Each contact's numbers that may still be dialled, in calling order."""
+    numbers: dict[int, list[ContactNumber]] = {}
+    for number in ContactNumber.objects.filter(
+        contact_id__in=contact_ids, phone_encrypted__isnull=False, carrier_refused=False
+    ).order_by("contact_id", "position"):
+        numbers.setdefault(number.contact_id, []).append(number)
+    return numbers
 
 
 def _free_slots(campaign: Campaign, now: datetime) -> int:
@@ -129,29 +153,33 @@ def dial_tick(*, campaign: Campaign, now: datetime) -> int:
                 status=CallStatus.PENDING,
                 scheduled_for__lte=now,
             )
-            .filter(~Exists(DoNotCall.objects.filter(phone_hash=OuterRef("contact__phone_hash"))))
+            .filter(~contact_on_registry("contact"))
             .order_by("scheduled_for", "pk")[:slots]
         )
         for attempt in retries:
             queued.append(attempt)
-        fresh = (
+        fresh = list(
             Contact.objects.select_for_update(skip_locked=True)
-            .filter(campaign=campaign, status=ContactStatus.PENDING, phone_encrypted__isnull=False)
+            .filter(campaign=campaign, status=ContactStatus.PENDING)
+            .filter(Exists(ContactNumber.objects.filter(contact=OuterRef("pk"), phone_encrypted__isnull=False)))
             .filter(~Exists(CallAttempt.objects.filter(contact=OuterRef("pk"))))
-            .filter(~_on_registry())
+            .filter(~contact_on_registry())
             .order_by("pk")[: slots - len(queued)]
         )
         languages = campaign.survey_version.languages
+        first_numbers = _dialable_numbers([contact.pk for contact in fresh])
         # The contacts are locked and had no attempt: one insert for all, no per-row savepoints.
         queued += CallAttempt.objects.bulk_create(
             CallAttempt(
                 contact=contact,
                 number=1,
+                phone=first_numbers[contact.pk][0],
                 scheduled_for=now,
                 provider=campaign.telephony_provider,
                 language=_call_language(contact.language, languages),
             )
             for contact in fresh
+            if contact.pk in first_numbers
         )
         ids = [attempt.pk for attempt in queued]
         CallAttempt.objects.filter(pk__in=ids, status=CallStatus.PENDING).update(status=CallStatus.QUEUED)
@@ -184,7 +212,7 @@ def _call_jobs_enqueue(attempt_ids: list[int]) -> None:
 def _attempts_locked():
     """Attempts locked with their contact. The campaign is read but not locked: the calls of a
     campaign must not wait for each other, nor for its dial tick, which locks the campaign."""
-    return CallAttempt.objects.select_for_update(of=("self", "contact")).select_related("contact__campaign")
+    return CallAttempt.objects.select_for_update(of=("self", "contact")).select_related("contact__campaign", "phone")
 
 
 def _call_language(language: str, languages: list[str]) -> str:
@@ -204,9 +232,10 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
         campaign = contact.campaign
         opted_out = (
             contact.status == ContactStatus.OPTED_OUT
-            or DoNotCall.objects.filter(phone_hash=contact.phone_hash).exists()
+            or Contact.objects.filter(pk=contact.pk).filter(contact_on_registry()).exists()
         )
-        if opted_out or campaign.status == CampaignStatus.CANCELLED or contact.phone_encrypted is None:
+        no_number = attempt.phone is None or attempt.phone.phone_encrypted is None
+        if opted_out or campaign.status == CampaignStatus.CANCELLED or no_number:
             attempt.status = CallStatus.CANCELED
             attempt.ended_at = now
             attempt.save(update_fields=["status", "ended_at"])
@@ -233,9 +262,12 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
             attempt.error = str(error)[:300]
             attempt.ended_at = now
             attempt.save(update_fields=["status", "error", "ended_at"])
-            # A refused request (4xx: e.g. an invalid number) would be refused again; a carrier fault is retried.
-            retry = error.status is None or error.status >= 500
-            _attempt_outcome(attempt, now=now, retry=retry)
+            # A refused request (4xx: e.g. an invalid number) would be refused again: the contact's other
+            # numbers are tried instead. A carrier fault is retried.
+            refused = error.status is not None and error.status < 500
+            if refused:
+                ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
+            _attempt_outcome(attempt, now=now, retry=True)
         return "failed"
     CallAttempt.objects.filter(pk=attempt.pk, provider_call_id__isnull=True).update(provider_call_id=call_id)
     return "placed"
@@ -293,9 +325,11 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
         answered_by_person = attempt.current_step != ""
     # Hanging up before the introduction began (on hearing a robot) is no contact yet: tried again.
     hung_up_at_once = attempt.status == CallStatus.COMPLETED and attempt.current_step == ""
-    retry_at = None
+    retry_at = phone = None
     if (retry or hung_up_at_once) and not answered_by_person and attempt.number < campaign.max_attempts:
-        retry_at = retry_moment(campaign, contact=contact, after=attempt.ended_at or now)
+        phone = _next_phone(contact, after=attempt.phone_id)
+        if phone is not None:
+            retry_at = retry_moment(campaign, contact=contact, after=attempt.ended_at or now)
     if retry_at is None:
         contact.status = ContactStatus.FINISHED
         contact.save(update_fields=["status"])
@@ -306,6 +340,7 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
             CallAttempt(
                 contact=contact,
                 number=attempt.number + 1,
+                phone=phone,
                 scheduled_for=retry_at,
                 provider=attempt.provider,
                 language=attempt.language,
@@ -315,6 +350,19 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
     )
     contact.status = ContactStatus.PENDING
     contact.save(update_fields=["status"])
+
+
+def _next_phone(contact: Contact, *, after: int | None) -> ContactNumber | None:
+    """The number to try next: the contact's dialable number after `after` in calling order, round again."""
+    numbers = _dialable_numbers([contact.pk]).get(contact.pk, [])
+    if not numbers:
+        return None
+    ids = [number.pk for number in numbers]
+    if after in ids:
+        return numbers[(ids.index(after) + 1) % len(numbers)]
+    # The number just tried may no longer be dialled (the carrier refused it): the next one after it.
+    tried = ContactNumber.objects.filter(pk=after).values_list("position", flat=True).first() or 0
+    return next((number for number in numbers if number.position > tried), numbers[0])
 
 
 def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> datetime | None:

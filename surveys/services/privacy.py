@@ -18,6 +18,7 @@ from surveys.models import (
     ConsentKind,
     Contact,
     ContactImport,
+    ContactNumber,
     ContactStatus,
     DoNotCall,
     ReportFile,
@@ -56,11 +57,14 @@ class PurgeStep(NamedTuple):
 
 
 def _purge_numbers(campaigns: QuerySet, now: datetime) -> int:
-    return (
-        Contact.objects.filter(campaign__in=campaigns)
+    purged = (
+        ContactNumber.objects.filter(campaign__in=campaigns)
         .filter(Q(phone_encrypted__isnull=False) | Q(phone_hash__isnull=False))
-        .update(phone_encrypted=None, phone_hash=None, purged_at=now)
+        .update(phone_encrypted=None, phone_hash=None)
     )
+    if purged:
+        Contact.objects.filter(campaign__in=campaigns, purged_at=None).update(purged_at=now)
+    return purged
 
 
 def _purge_import_reports(campaigns: QuerySet, now: datetime) -> int:
@@ -201,14 +205,29 @@ def opt_out_register(*, raw_number: str, source: str) -> bool:
     """
     if source not in OPT_OUT_SOURCES:
         raise ValueError(f"Unknown opt-out source {source!r}.")
-    number_hash = phone_hash(phone_normalise(raw_number))
+    return _opt_out(hashes=[phone_hash(phone_normalise(raw_number))], source=source)
+
+
+def contact_opt_out(*, contact: Contact, source: str) -> bool:
+    """The person on the line asked never to be called again: every number of theirs goes on the
+    registry and their calls still to come stop, in every campaign."""
+    if source not in OPT_OUT_SOURCES:
+        raise ValueError(f"Unknown opt-out source {source!r}.")
+    hashes = list(contact.numbers.exclude(phone_hash=None).values_list("phone_hash", flat=True))
+    return _opt_out(hashes=hashes, source=source) if hashes else False
+
+
+def _opt_out(*, hashes: list[str], source: str) -> bool:
     with transaction.atomic():
         do_not_call_lock()
-        _entry, created = DoNotCall.objects.get_or_create(phone_hash=number_hash, defaults={"source": source})
+        listed = set(DoNotCall.objects.filter(phone_hash__in=hashes).values_list("phone_hash", flat=True))
+        new = [number_hash for number_hash in dict.fromkeys(hashes) if number_hash not in listed]
+        DoNotCall.objects.bulk_create([DoNotCall(phone_hash=number_hash, source=source) for number_hash in new])
         still_to_call = list(
             Contact.objects.select_for_update(of=("self",))
             .select_related("campaign")
-            .filter(phone_hash=number_hash, status__in=CALLABLE_CONTACT_STATUSES)
+            .filter(pk__in=ContactNumber.objects.filter(phone_hash__in=hashes).values("contact_id"))
+            .filter(status__in=CALLABLE_CONTACT_STATUSES)
             .exclude(campaign__status__in=FINISHED_CAMPAIGN_STATUSES)
         )
         Contact.objects.filter(pk__in=[contact.pk for contact in still_to_call]).update(status=ContactStatus.OPTED_OUT)
@@ -220,6 +239,6 @@ def opt_out_register(*, raw_number: str, source: str) -> bool:
                     campaign=contact.campaign,
                     contact_ref=contact.pseudonym,
                 )
-            if created and not still_to_call:
+            if new and not still_to_call:
                 consent_record(kind=ConsentKind.OPTED_OUT, channel=source)
-    return created
+    return bool(new)

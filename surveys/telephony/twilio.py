@@ -66,11 +66,10 @@ class TwilioProvider(TelephonyProvider):
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
     def place_call(self, attempt, *, url: str, status_callback: str) -> str:
-        contact = attempt.contact
         try:
             call = self.client.calls.create(
-                to=phone_decrypt(contact.phone_encrypted),
-                from_=contact.campaign.caller_number,
+                to=phone_decrypt(attempt.phone.phone_encrypted),
+                from_=attempt.contact.campaign.caller_number,
                 url=url,
                 method="POST",
                 status_callback=status_callback,

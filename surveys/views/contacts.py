@@ -1,18 +1,26 @@
-"""Contact lists for survey managers: upload a data broker's file, read what became of its rows."""
+"""Contact lists for survey managers: upload a data broker's file, choose its phone columns when the
+file does not say them plainly, follow the import and read what became of its rows."""
 
-from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django_tables2 import RequestConfig
 
 from kuntaportaali.decorators import staff_permission_required
 from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, Column, csv_bytes
-from surveys.contact_forms import ContactFileForm
+from kuntaportaali.tabular.problems import problem_message
+from surveys.contact_files import ContactFileLayout
+from surveys.contact_forms import ContactFileForm, PhoneColumnsForm
 from surveys.errors import SurveyError
-from surveys.models import Campaign, ContactImport
-from surveys.services.contacts import IMPORTABLE_STATUSES, contacts_import
-from surveys.tables import ContactImportProblemTable, ContactImportTable
+from surveys.models import Campaign, ContactImport, ContactImportStatus
+from surveys.services.contacts import (
+    IMPORTABLE_STATUSES,
+    contact_import_choose_columns,
+    contact_import_progress,
+    contact_import_upload,
+)
+from surveys.tables import ContactImportProblemTable, ContactImportTable, problem_reason
 
 PROBLEMS_PER_PAGE = 100
 manage_surveys = staff_permission_required("surveys.manage_surveys")
@@ -26,12 +34,7 @@ def campaign_contacts(request, slug: str):
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = contacts_import(
-                campaign=campaign,
-                data=upload.read(settings.CONTACT_FILE_MAX_BYTES + 1),
-                filename=upload.name,
-                by=request.user,
-            )
+            report = contact_import_upload(campaign=campaign, file=upload.file, filename=upload.name, by=request.user)
         except SurveyError as error:
             form.add_error("file", str(error))
         else:
@@ -53,25 +56,75 @@ def campaign_contacts(request, slug: str):
     )
 
 
-@manage_surveys
-def contact_import(request, slug: str, pk: int):
-    report = get_object_or_404(
+def _import_of(slug: str, pk: int) -> ContactImport:
+    return get_object_or_404(
         ContactImport.objects.select_related("campaign", "imported_by"), campaign__slug=slug, pk=pk
     )
+
+
+@manage_surveys
+def contact_import(request, slug: str, pk: int):
+    report = _import_of(slug, pk)
+    layout = ContactFileLayout.from_json(report.layout) if report.layout else None
+    columns_form = None
+    if report.status == ContactImportStatus.CHOOSING and layout is not None:
+        columns_form = PhoneColumnsForm(request.POST if request.method == "POST" else None, layout=layout)
+        if request.method == "POST" and columns_form.is_valid():
+            try:
+                contact_import_choose_columns(contact_import=report, phone_columns=columns_form.chosen())
+            except SurveyError as error:
+                columns_form.add_error(None, str(error))
+            else:
+                return redirect("surveys:contact-import", slug=slug, pk=pk)
     problems = ContactImportProblemTable(report.problems, caption=_("Rows left out as invalid"))
     RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(problems)
+    rows_done, rows_total = contact_import_progress(report)
     return render(
         request,
         "surveys/contacts/import_report.html",
-        {"report": report, "campaign": report.campaign, "problems": problems},
+        {
+            "report": report,
+            "campaign": report.campaign,
+            "problems": problems,
+            "layout": layout,
+            "columns_form": columns_form,
+            "error": problem_message(report.error["code"], report.error.get("params")) if report.error else "",
+            "progress": _percent(rows_done, rows_total),
+            "rows_done": rows_done,
+        },
+    )
+
+
+def _percent(rows_done: int, rows_total: int | None) -> int | None:
+    if not rows_total:
+        return None
+    return min(99, rows_done * 100 // rows_total)
+
+
+@manage_surveys
+@never_cache
+def contact_import_status(request, slug: str, pk: int):
+    report = _import_of(slug, pk)
+    rows_done, rows_total = contact_import_progress(report)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "status_label": report.get_status_display(),
+            "rows_done": rows_done,
+            "progress": 100 if report.is_finished else _percent(rows_done, rows_total),
+            "finished": report.is_finished,
+        }
     )
 
 
 @manage_surveys
 def contact_import_problems_csv(request, slug: str, pk: int):
     report = get_object_or_404(ContactImport, campaign__slug=slug, pk=pk)
-    columns = [Column(_("Row")), Column(_("Value")), Column(_("Reason"))]
-    rows = ([problem["row"], problem["value"], problem["reason"]] for problem in report.problems)
+    columns = [Column(_("Row")), Column(_("Column")), Column(_("Value")), Column(_("Reason"))]
+    rows = (
+        [problem["row"], problem.get("column", ""), problem["value"], problem_reason(problem)]
+        for problem in report.problems
+    )
     response = HttpResponse(csv_bytes(columns=columns, rows=rows), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="contact-import-{report.pk}-invalid-rows.csv"'
     return response

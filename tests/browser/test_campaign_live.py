@@ -28,7 +28,7 @@ def manager(create_role_user):
 def running(manager):
     campaign = build_campaign(build_survey(manager), manager, slug="elava", start=timezone.localdate())
     data = b"puhelin\n0401234560\n0401234561\n0401234562\n"
-    contacts_import(campaign=campaign, data=data, filename="numerot.csv", by=manager)
+    contacts_import(campaign=campaign, file=data, filename="numerot.csv", by=manager)
     campaign.status = CampaignStatus.RUNNING
     campaign.save(update_fields=["status"])
     return campaign

@@ -38,12 +38,16 @@ def running_campaign(make_campaign, slug: str = "soitot", numbers: tuple[str, ..
     campaign = make_campaign(slug, **fields)
     add_questions(campaign)
     data = ("puhelin\n" + "\n".join(numbers) + "\n").encode()
-    contacts_import(campaign=campaign, data=data, filename="numerot.csv", by=None)
+    contacts_import(campaign=campaign, file=data, filename="numerot.csv", by=None)
     campaign.status = CampaignStatus.RUNNING
     campaign.save(update_fields=["status"])
     return campaign
 
 
 def queued_attempt(contact: Contact, *, number: int = 1, status: str = CallStatus.QUEUED, **fields) -> CallAttempt:
-    values = {"scheduled_for": NOON, "provider": contact.campaign.telephony_provider} | fields
+    values = {
+        "scheduled_for": NOON,
+        "provider": contact.campaign.telephony_provider,
+        "phone": contact.numbers.order_by("position").first(),
+    } | fields
     return CallAttempt.objects.create(contact=contact, number=number, status=status, **values)

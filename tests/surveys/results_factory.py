@@ -369,7 +369,7 @@ def small_campaign(manager, *, slug: str = "pieni", status: str = "completed"):
             dimension="age_group", category=category, defaults={"share": Decimal(share), "position": position}
         )
     data = ("puhelin\n" + "\n".join(SMALL_NUMBERS) + "\n").encode()
-    contacts_import(campaign=campaign, data=data, filename="numerot.csv", by=manager)
+    contacts_import(campaign=campaign, file=data, filename="numerot.csv", by=manager)
     questions = {question.position: question for question in campaign.survey_version.questions.all()}
     contacts = list(campaign.contacts.order_by("pk"))
     answered_at = datetime(2025, 12, 10, 12, 0, tzinfo=ZoneInfo("Europe/Helsinki"))

@@ -122,7 +122,7 @@ def test_the_daily_job_runs_both_purges(campaign):
 
     assert purge_expired() == (
         "numbers: purged_campaigns=1 numbers=12 import_reports=0 call_metadata=16; "
-        "answers: purged_campaigns=1 answers=27 demographics=2 report_files=1"
+        "answers: purged_campaigns=1 answers=27 demographics=2 report_files=1; contact uploads ended: 0"
     )
 
 

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kuntaportaali.roles import Role
-from surveys.models import CampaignStatus, Contact, ContactImport
-from surveys.services.contacts import contacts_import
+from surveys.models import CampaignStatus, Contact, ContactImport, ContactImportStatus
+from surveys.services.contacts import contact_import_run, contacts_import
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "contacts-sample.csv"
 BAD_FILE = "puhelin;ikä\n040 123 4567;30\n040 12;40\n=cmd|' /C calc'!A0;50\n"
@@ -22,7 +22,7 @@ def contacts_url(campaign) -> str:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_only_survey_managers_and_admins_open_the_contacts_pages(client_as, campaign, role):
-    report = contacts_import(campaign=campaign, data=b"puhelin\n12\n", filename="x.csv", by=None)
+    report = contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n12\n", filename="x.csv", by=None)
     client = client_as(role)
     allowed = role in (Role.ADMIN, Role.SURVEY_MANAGER)
     urls = [
@@ -41,20 +41,72 @@ def test_anonymous_visitor_is_sent_to_login(client, campaign):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_upload_redirects_to_the_report_with_invalid_rows(client_as, campaign):
+def import_url(report, name: str = "surveys:contact-import") -> str:
+    return reverse(name, kwargs={"slug": report.campaign.slug, "pk": report.pk})
+
+
+def test_an_upload_is_imported_by_a_worker_while_its_page_shows_the_progress(client_as, campaign, rq_queues):
     client = client_as(Role.SURVEY_MANAGER)
 
     response = client.post(contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", BAD_FILE.encode())})
 
     report = ContactImport.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("surveys:contact-import", kwargs={"slug": campaign.slug, "pk": report.pk})
+    assert response["Location"] == import_url(report)
+    waiting = client.get(response["Location"])
+    assert "<progress" in waiting.text
+    assert "Odottaa työjonoa" in waiting.text
+    assert client.get(import_url(report, "surveys:contact-import-status")).json() == {
+        "status": "pending",
+        "status_label": "Odottaa työjonoa",
+        "rows_done": 0,
+        "progress": None,
+        "finished": False,
+    }
+
+    contact_import_run(import_id=report.pk)
+
     page = client.get(response["Location"])
-    assert page.status_code == 200
     assert [row.record["row"] for row in page.context["problems"].rows] == [3, 4]
     assert "040 12" in page.text
+    assert "Numeroa ei ole numerointisuunnitelmassa." in page.text
     assert "<caption>" in page.text
-    assert report.imported_by.username == "user-survey_manager"
+    assert client.get(import_url(report, "surveys:contact-import-status")).json()["finished"] is True
+    assert ContactImport.objects.get().imported_by.username == "user-survey_manager"
+
+
+def test_phone_columns_the_file_does_not_name_plainly_are_chosen_on_the_import_page(client_as, campaign, rq_queues):
+    client = client_as(Role.SURVEY_MANAGER)
+    text = "Nimi;Puhelin;Numero\nAnna;040 123 4567;050 765 4321\nPekka;040 111 2222;\n"
+    client.post(contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", text.encode())})
+    report = ContactImport.objects.get()
+
+    page = client.get(import_url(report))
+
+    assert report.status == ContactImportStatus.CHOOSING
+    assert 'type="checkbox"' in page.text
+    assert "2. Puhelin (040 ••• ••67, 040 ••• ••22)" in page.text
+    assert "3. Numero (050 ••• ••21)" in page.text
+
+    response = client.post(import_url(report), {"columns": ["1", "2"]})
+
+    assert response.status_code == 302
+    contact_import_run(import_id=report.pk)
+    report.refresh_from_db()
+    assert (report.status, report.imported, report.numbers) == (ContactImportStatus.DONE, 2, 3)
+
+
+def test_an_import_refused_in_the_worker_shows_why(client_as, campaign, rq_queues):
+    client = client_as(Role.SURVEY_MANAGER)
+    client.post(contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", b"puhelin\n0401234567\n")})
+    report = ContactImport.objects.get()
+    campaign.status = CampaignStatus.RUNNING
+    campaign.save()
+    contact_import_run(import_id=report.pk)
+
+    page = client.get(import_url(report))
+
+    assert "Kampanja käynnistettiin tai päätettiin tiedoston tuonnin aikana: mitään ei tuotu." in page.text
 
 
 def test_unusable_file_is_refused_on_the_form_with_the_reason(client_as, campaign):
@@ -63,7 +115,7 @@ def test_unusable_file_is_refused_on_the_form_with_the_reason(client_as, campaig
     )
 
     assert response.status_code == 200
-    assert "Puhelinnumerosaraketta ei löytynyt." in response.text
+    assert "Yksikään sarake ei sisällä puhelinnumeroita." in response.text
     assert not ContactImport.objects.exists()
 
 
@@ -87,7 +139,7 @@ def test_a_finished_campaign_offers_no_upload(client_as, make_campaign):
 
 
 def test_previous_imports_are_listed(client_as, campaign):
-    contacts_import(campaign=campaign, data=b"puhelin\n0401234567\n", filename="ensimmainen.csv", by=None)
+    contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n", filename="ensimmainen.csv", by=None)
 
     page = client_as(Role.SURVEY_MANAGER).get(contacts_url(campaign))
 
@@ -96,20 +148,20 @@ def test_previous_imports_are_listed(client_as, campaign):
 
 
 def test_invalid_rows_download_escapes_formulas(client_as, campaign):
-    report = contacts_import(campaign=campaign, data=BAD_FILE.encode(), filename="x.csv", by=None)
+    report = contacts_import(campaign=campaign, file=BAD_FILE.encode(), filename="x.csv", by=None)
 
     response = client_as(Role.SURVEY_MANAGER).get(
         reverse("surveys:contact-import-problems", kwargs={"slug": campaign.slug, "pk": report.pk})
     )
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert [row[:2] for row in rows[1:]] == [["3", "040 12"], ["4", "'=cmd|' /C calc'!A0"]]
+    assert [row[:3] for row in rows[1:]] == [["3", "puhelin", "040 12"], ["4", "puhelin", "'=cmd|' /C calc'!A0"]]
 
 
 def test_the_sample_files_import_with_their_bad_rows_reported(campaign):
-    csv_report = contacts_import(campaign=campaign, data=SAMPLE.read_bytes(), filename=SAMPLE.name, by=None)
+    csv_report = contacts_import(campaign=campaign, file=SAMPLE, filename=SAMPLE.name, by=None)
     xlsx = SAMPLE.with_suffix(".xlsx")
-    xlsx_report = contacts_import(campaign=campaign, data=xlsx.read_bytes(), filename=xlsx.name, by=None)
+    xlsx_report = contacts_import(campaign=campaign, file=xlsx, filename=xlsx.name, by=None)
 
     assert (csv_report.rows_read, csv_report.imported, csv_report.duplicates, csv_report.invalid) == (61, 56, 1, 4)
     assert (xlsx_report.rows_read, xlsx_report.duplicates, xlsx_report.invalid) == (61, 57, 4)

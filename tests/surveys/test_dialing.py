@@ -111,7 +111,7 @@ def test_call_job_is_idempotent(campaign, rq_queues, tick):
 
 def test_opt_out_after_queueing_cancels_the_attempt(campaign, rq_queues, tick):
     tick(campaign, NOON)
-    attempt = CallAttempt.objects.get(contact__phone_hash=Contact.objects.order_by("pk").first().phone_hash)
+    attempt = CallAttempt.objects.get(contact=Contact.objects.order_by("pk").first())
 
     opt_out_register(raw_number=NUMBERS[0], source="web")
 

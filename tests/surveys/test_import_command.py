@@ -30,7 +30,7 @@ def test_summary_is_the_last_line_and_exit_code_is_0(campaign, tmp_path):
 
     assert code == 0
     assert lines[-1] == "imported=2 duplicates=1 invalid=1 opted_out=1"
-    assert lines[0].startswith("row 5: '12': ")
+    assert lines[0] == "row 5 (puhelin): '12': The number does not exist in the numbering plan."
     assert ContactImport.objects.get().filename == "numerot.csv"
 
 
@@ -46,7 +46,12 @@ def test_import_by_a_named_user(campaign, survey_manager, tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"nimi\nMatti\n", "No phone number column"), (b"\x00\x01\x02\x03" * 10, "cannot be read"), (b"", "empty")],
+    [
+        (b"nimi\nMatti\n", "No column holds phone numbers"),
+        (bytes(range(256)) * 4, "neither UTF-8, UTF-16 nor Windows-1252"),
+        (b"", "empty"),
+        (b"puhelin;ika\n", "a header row but no data rows"),
+    ],
 )
 def test_file_rejected_whole_exits_1_with_the_reason_and_imports_nothing(campaign, tmp_path, content, reason):
     path = tmp_path / "numerot.csv"
@@ -58,6 +63,23 @@ def test_file_rejected_whole_exits_1_with_the_reason_and_imports_nothing(campaig
     assert lines[-1] == "imported=0 duplicates=0 invalid=0 opted_out=0"
     assert reason in stderr
     assert (Contact.objects.count(), ContactImport.objects.count()) == (0, 0)
+
+
+def test_phone_columns_the_file_does_not_name_plainly_are_given_on_the_command_line(campaign, tmp_path):
+    path = tmp_path / "numerot.csv"
+    path.write_text("Puhelin;Numero\n040 123 4567;050 765 4321\n")
+
+    code, lines, stderr = run("--campaign", campaign.slug, str(path))
+
+    assert code == 1
+    assert "columns that look like phone numbers: 1 (Puhelin), 2 (Numero)" in stderr
+    assert "--phone-column" in stderr
+    assert lines[-1] == "imported=0 duplicates=0 invalid=0 opted_out=0"
+
+    code, lines, _stderr = run("--campaign", campaign.slug, "--phone-column", "1", "--phone-column", "2", str(path))
+
+    assert (code, lines[-1]) == (0, "imported=1 duplicates=0 invalid=0 opted_out=0")
+    assert Contact.objects.get().numbers.count() == 2
 
 
 def test_unknown_campaign_or_missing_file_exits_1(campaign, tmp_path):

@@ -28,7 +28,7 @@ def _fresh_rate_limit():
 
 @pytest.fixture
 def listed(campaign):
-    contacts_import(campaign=campaign, data=b"puhelin\n040 123 4567\n0501234567\n", filename="x.csv", by=None)
+    contacts_import(campaign=campaign, file=b"puhelin\n040 123 4567\n0501234567\n", filename="x.csv", by=None)
     return campaign
 
 
@@ -77,15 +77,15 @@ def test_the_registry_gets_the_keyed_hash_never_the_number(client, db):
 
 def test_contacts_in_unfinished_campaigns_are_opted_out_with_evidence(listed, make_campaign):
     completed = make_campaign("valmis")
-    contacts_import(campaign=completed, data=b"puhelin\n0401234567\n", filename="x.csv", by=None)
+    contacts_import(campaign=completed, file=b"puhelin\n0401234567\n", filename="x.csv", by=None)
     completed.status = CampaignStatus.COMPLETED
     completed.save(update_fields=["status"])
 
     opt_out_register(raw_number="040-123 4567", source="web")
 
-    contact = listed.contacts.get(phone_hash=phone_hash(NUMBER))
+    contact = listed.contacts.get(numbers__phone_hash=phone_hash(NUMBER))
     assert contact.status == ContactStatus.OPTED_OUT
-    assert listed.contacts.get(phone_hash=phone_hash("+358501234567")).status == ContactStatus.PENDING
+    assert listed.contacts.get(numbers__phone_hash=phone_hash("+358501234567")).status == ContactStatus.PENDING
     assert completed.contacts.get().status == ContactStatus.PENDING
     event = ConsentEvent.objects.get()
     assert (event.kind, event.channel, event.campaign_id, event.contact_ref) == (
@@ -114,7 +114,7 @@ def test_opting_out_twice_changes_nothing_more(listed):
 def test_a_later_import_leaves_the_number_out(campaign):
     opt_out_register(raw_number="0401234567", source="web")
 
-    report = contacts_import(campaign=campaign, data=b"puhelin\n+358 40 123 4567\n", filename="x.csv", by=None)
+    report = contacts_import(campaign=campaign, file=b"puhelin\n+358 40 123 4567\n", filename="x.csv", by=None)
 
     assert (report.imported, report.opted_out) == (0, 1)
     assert not Contact.objects.exists()
@@ -184,7 +184,7 @@ def test_an_opt_out_committed_during_an_import_is_not_imported(campaign):
 
     def manager_imports():
         try:
-            reports.append(contacts_import(campaign=campaign, data=b"puhelin\n040 123 4567\n", filename="x.csv"))
+            reports.append(contacts_import(campaign=campaign, file=b"puhelin\n040 123 4567\n", filename="x.csv"))
         finally:
             connection.close()
 

@@ -11,7 +11,7 @@ from rq.cron import CronScheduler
 
 from kuntaportaali.roles import Role
 from surveys.jobs import purge_expired
-from surveys.models import CampaignStatus, CampaignStatusChange, Contact, ContactImport
+from surveys.models import CampaignStatus, CampaignStatusChange, ContactImport, ContactNumber
 from surveys.services.contacts import contacts_import
 from surveys.services.privacy import PURGE_STEPS, campaign_numbers_expire_on, contacts_purge_expired
 from tests.conftest import make_user
@@ -23,7 +23,7 @@ FILE = b"puhelin;syntymavuosi;postinumero\n0401234567;1980;01900\n0501234567;199
 @pytest.fixture
 def finished(make_campaign):
     campaign = make_campaign("joulu", status=CampaignStatus.DRAFT, end_date=END, number_retention_days=30)
-    contacts_import(campaign=campaign, data=FILE, filename="numerot.csv", by=None)
+    contacts_import(campaign=campaign, file=FILE, filename="numerot.csv", by=None)
     campaign.status = CampaignStatus.COMPLETED
     campaign.save(update_fields=["status"])
     return campaign
@@ -35,7 +35,7 @@ def test_numbers_are_kept_until_the_retention_period_ends(finished):
     report = contacts_purge_expired(today=END + timedelta(days=30))
 
     assert report.campaigns == {}
-    assert finished.contacts.filter(phone_hash__isnull=False).count() == 2
+    assert finished.contacts.filter(numbers__phone_hash__isnull=False).count() == 2
 
 
 def test_numbers_are_purged_after_retention_and_the_rest_is_kept(finished):
@@ -47,7 +47,9 @@ def test_numbers_are_purged_after_retention_and_the_rest_is_kept(finished):
     assert report.summary_line() == "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0"
     contacts = list(finished.contacts.all())
     assert {contact.pseudonym for contact in contacts} == pseudonyms
-    assert all(contact.phone_encrypted is None and contact.phone_hash is None for contact in contacts)
+    numbers = ContactNumber.objects.filter(contact__in=contacts)
+    assert numbers.count() == 2
+    assert all(number.phone_encrypted is None and number.phone_hash is None for number in numbers)
     assert all(contact.purged_at is not None for contact in contacts)
     assert {(contact.birth_year, contact.postal_code) for contact in contacts} == {(1980, "01900"), (1990, "01900")}
     imported = ContactImport.objects.get()
@@ -65,16 +67,16 @@ def test_purge_is_idempotent(finished):
 
 def test_a_campaign_still_inside_its_window_is_not_touched(finished, make_campaign):
     current = make_campaign("kevat", end_date=END + timedelta(days=60))
-    contacts_import(campaign=current, data=b"puhelin\n0401234567\n", filename="x.csv", by=None)
+    contacts_import(campaign=current, file=b"puhelin\n0401234567\n", filename="x.csv", by=None)
 
     contacts_purge_expired(today=END + timedelta(days=31))
 
-    assert current.contacts.get().phone_hash is not None
+    assert current.contacts.get().numbers.get().phone_hash is not None
 
 
 def test_a_cancelled_campaign_counts_its_retention_from_the_cancellation(make_campaign):
     campaign = make_campaign("peruttu", end_date=date(2030, 1, 31), number_retention_days=7)
-    contacts_import(campaign=campaign, data=b"puhelin\n0401234567\n", filename="x.csv", by=None)
+    contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n", filename="x.csv", by=None)
     campaign.status = CampaignStatus.CANCELLED
     campaign.save(update_fields=["status"])
     CampaignStatusChange.objects.create(
@@ -88,7 +90,7 @@ def test_a_cancelled_campaign_counts_its_retention_from_the_cancellation(make_ca
 
 def test_a_campaign_ended_before_its_last_planned_day_counts_its_retention_from_the_end(make_campaign):
     campaign = make_campaign("lopetettu", end_date=date(2030, 1, 31), number_retention_days=7)
-    contacts_import(campaign=campaign, data=b"puhelin\n0401234567\n", filename="x.csv", by=None)
+    contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n", filename="x.csv", by=None)
     campaign.status = CampaignStatus.COMPLETED
     campaign.save(update_fields=["status"])
     CampaignStatusChange.objects.create(
@@ -117,14 +119,14 @@ def test_command_prints_what_it_removed_and_a_summary_line(finished):
         "campaign joulu: numbers=2 import_reports=1 call_metadata=0",
         "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0",
     ]
-    assert Contact.objects.filter(phone_hash__isnull=False).count() == 0
+    assert ContactNumber.objects.filter(phone_hash__isnull=False).count() == 0
 
 
 def test_job_purges_with_todays_date(finished):
     # END + 30 days is long past by the time the suite runs.
     assert purge_expired() == (
         "numbers: purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0; "
-        "answers: purged_campaigns=0 answers=0 demographics=0 report_files=0"
+        "answers: purged_campaigns=0 answers=0 demographics=0 report_files=0; contact uploads ended: 0"
     )
 
 

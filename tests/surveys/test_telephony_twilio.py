@@ -5,7 +5,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
 from twilio.request_validator import RequestValidator
 
-from surveys.models import CallAttempt, CallStatus, ContactStatus
+from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus
+from surveys.phone_numbers import phone_decrypt
+from surveys.services.contacts import contacts_import
 from surveys.services.dialing import attempt_place
 from surveys.telephony import ProviderError, provider_get
 from surveys.telephony.twilio import TwilioProvider
@@ -150,3 +152,18 @@ def test_status_parameters_become_a_status_update(fake_twilio):
 
     assert (completed.status, completed.duration_seconds) == (CallStatus.COMPLETED, 61)
     assert (machine.status, machine.answered_by) == (CallStatus.MACHINE, "machine_start")
+
+
+def test_a_number_twilio_refuses_is_not_called_again_but_the_persons_other_number_is(fake_twilio, make_campaign):
+    campaign = make_campaign("kaksi", telephony_provider="twilio")
+    contacts_import(campaign=campaign, file=b"Puhelin 1;Puhelin 2\n040 123 4567;09 123 4567\n", filename="x.csv")
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
+    contact = campaign.contacts.get()
+    fake_twilio.reply = (400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400})
+
+    assert attempt_place(attempt_id=queued_attempt(contact).pk, now=NOON) == "failed"
+
+    retry = CallAttempt.objects.get(number=2)
+    assert phone_decrypt(retry.phone.phone_encrypted) == "+35891234567"
+    assert contact.numbers.get(position=1).carrier_refused
+    assert Contact.objects.get(pk=contact.pk).status == ContactStatus.PENDING

@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from kuntaportaali.tabular.problems import problem_message
+from surveys.contact_files import ContactFileRejected
 from surveys.errors import SurveyError
 from surveys.models import Campaign
 from surveys.services.contacts import contacts_import
@@ -17,22 +18,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, metavar="SLUG", help="Short name of the campaign.")
         parser.add_argument("--user", metavar="USERNAME", help="Record the import as done by this user.")
+        parser.add_argument(
+            "--phone-column",
+            type=int,
+            action="append",
+            dest="phone_columns",
+            metavar="N",
+            help="A column (1 = the first) that holds phone numbers; repeat it for a second number of the same "
+            "person. Needed only when the file does not say plainly which columns hold them.",
+        )
         parser.add_argument("file", type=Path, metavar="FILE", help="The CSV or XLSX file from the data broker.")
 
-    def handle(self, *args, campaign: str, user: str | None, file: Path, **options):
+    def handle(self, *args, campaign: str, user: str | None, phone_columns: list[int] | None, file: Path, **options):
         try:
             report = contacts_import(
                 campaign=self._campaign(campaign),
-                data=self._read(file),
+                file=self._file(file),
                 filename=file.name,
                 by=self._user(user),
+                phone_columns=[column - 1 for column in phone_columns] if phone_columns else None,
             )
         except (SurveyError, CommandError) as error:
             self.stderr.write(f"Rejected, nothing imported: {error}")
+            if isinstance(error, ContactFileRejected) and error.problem.code == "contacts_choose_phone_columns":
+                self.stderr.write("Name them with --phone-column N (1 = the first column), once per column.")
             self.stdout.write("imported=0 duplicates=0 invalid=0 opted_out=0")
             raise SystemExit(1) from None
         for problem in report.problems[:PROBLEMS_SHOWN]:
-            self.stdout.write(f"row {problem['row']}: {problem['value']!r}: {problem['reason']}")
+            reason = problem_message(problem["code"], problem["params"])
+            self.stdout.write(f"row {problem['row']} ({problem['column']}): {problem['value']!r}: {reason}")
         if report.invalid > PROBLEMS_SHOWN:
             self.stdout.write(f"... and {report.invalid - PROBLEMS_SHOWN} more invalid rows")
         self.stdout.write(
@@ -46,13 +60,14 @@ class Command(BaseCommand):
         except Campaign.DoesNotExist:
             raise CommandError(f"No campaign has the short name {slug!r}.") from None
 
-    def _read(self, path: Path) -> bytes:
-        # Read one byte past the limit: enough for the import to reject an oversized file.
+    def _file(self, path: Path) -> Path:
         try:
-            with path.open("rb") as handle:
-                return handle.read(settings.CONTACT_FILE_MAX_BYTES + 1)
+            if not path.is_file():
+                raise CommandError(f"Cannot read {path}: no such file.")
+            path.open("rb").close()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        return path
 
     def _user(self, username: str | None):
         if not username:
