@@ -28,7 +28,16 @@ problem_messages_register(
         "value_days_out_of_range": N("the number of days must be between 0 and 10000"),
         "value_working_time_out_of_range": N("working time must be more than 0 and at most 100 per cent"),
         "value_not_yes_or_no": N("not yes or no (K/E, 1/0)"),
-        "value_employment_kind_unknown": N("not an employment kind (vakinainen or määräaikainen)"),
+        "value_employment_kind_unknown": N(
+            "%(value)s is not an employment kind the portal knows; it reads these words: %(accepted)s"
+        ),
+        "value_employment_kind_contradictory": N(
+            "%(value)s says both permanent and fixed-term, or both public office and employment contract"
+        ),
+        "value_working_time_ambiguous": N(
+            "%(value)s could mean %(value)s %% or %(percent)s %%: write the working time in per cent "
+            "(e.g. %(percent)s) or format the cell as a percentage"
+        ),
         # What the row refers to
         "unit_duplicate": N("duplicate row: this unit code appears twice"),
         "unit_parent_unknown": N("unknown parent unit code"),

@@ -59,7 +59,8 @@ def reason_code(reason: str, value: str) -> tuple[str, dict]:
     if reason in FIXED:
         return FIXED[reason], {}
     if reason == EMPLOYMENT_KIND:
-        return "value_employment_kind_unknown", {"value": value}
+        # The words the portal read at the time.
+        return "value_employment_kind_unknown", {"value": value, "accepted": "vakinainen, määräaikainen"}
     for pattern, code in PATTERNS:
         match = pattern.match(reason)
         if match:

@@ -69,6 +69,15 @@ class Employee(models.Model):
 class EmploymentKind(models.TextChoices):
     PERMANENT = "permanent", _("Permanent")
     FIXED_TERM = "fixed_term", _("Fixed-term")
+    NOT_STATED = "", _("Not stated")
+
+
+class EmploymentRelationship(models.TextChoices):
+    """Finnish municipal employment is either a public office (virkasuhde) or an employment contract (työsuhde)."""
+
+    PUBLIC_OFFICE = "public_office", _("Public office (virkasuhde)")
+    EMPLOYMENT_CONTRACT = "employment_contract", _("Employment contract (työsuhde)")
+    NOT_STATED = "", _("Not stated")
 
 
 class Employment(models.Model):
@@ -80,7 +89,16 @@ class Employment(models.Model):
         WorkUnit, verbose_name=_("work unit"), on_delete=models.PROTECT, related_name="employments"
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=EmploymentKind.choices, default=EmploymentKind.PERMANENT)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EmploymentKind.choices, default=EmploymentKind.NOT_STATED, blank=True
+    )
+    relationship = models.CharField(
+        _("relationship"),
+        max_length=24,
+        choices=EmploymentRelationship.choices,
+        default=EmploymentRelationship.NOT_STATED,
+        blank=True,
+    )
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
     working_time_percent = models.DecimalField(_("working time %"), max_digits=5, decimal_places=2, default=100)

@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from kuntaportaali.tabular.problems import Problem
 
 from ..models import Absence, AbsenceType, Employee, Employment, SalaryPayment, SalaryType, Source, WorkUnit
+from ..models.records import EmploymentKind, EmploymentRelationship
 from ..periods import period_last_day
 from ..sources.base import Rejection, SourceBatch
 from ..workdays import working_days
@@ -168,7 +169,8 @@ def _employments_store(
                 employee_id=people[row["person_number"]],
                 unit_id=unit,
                 title=row.get("title") or "",
-                kind=row.get("kind") or "permanent",
+                kind=row["kind"].kind if row.get("kind") else EmploymentKind.NOT_STATED,
+                relationship=row["kind"].relationship if row.get("kind") else EmploymentRelationship.NOT_STATED,
                 start=row["start"],
                 end=row.get("end"),
                 working_time_percent=row.get("working_time_percent") or 100,
@@ -178,7 +180,17 @@ def _employments_store(
         list(full.values()),
         update_conflicts=True,
         unique_fields=["employment_id"],
-        update_fields=["employee", "unit", "title", "kind", "start", "end", "working_time_percent", "source"],
+        update_fields=[
+            "employee",
+            "unit",
+            "title",
+            "kind",
+            "relationship",
+            "start",
+            "end",
+            "working_time_percent",
+            "source",
+        ],
         batch_size=BATCH_SIZE,
     )
     minimal: dict[str, Employment] = {}

@@ -4,14 +4,15 @@ a typed value from the simulator) becomes a validated one."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tabular.problems import ValueProblem
-from kuntaportaali.tabular.values import text_clean
+from kuntaportaali.tabular.values import Percent, date_parse, decimal_parse, percent_parse, text_clean
 
 from .. import reasons  # noqa: F401 (registers the reasons raised here)
 from ..models.fetching import ReportType
@@ -22,27 +23,9 @@ def parse_text(value: Any) -> str:
     return text_clean(value)
 
 
-_DATE_FORMS = (
-    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),  # YYYYMMDD (Populus transfer files)
-    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), (3, 2, 1)),  # d.m.yyyy (Populus reports)
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), (1, 2, 3)),  # ISO (JSON)
-)
-
-
 def parse_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = parse_text(value)
-    for pattern, (year, month, day) in _DATE_FORMS:
-        match = pattern.match(text)
-        if match:
-            try:
-                return date(int(match.group(year)), int(match.group(month)), int(match.group(day)))
-            except ValueError:
-                raise ValueProblem("value_not_a_real_date") from None
-    raise ValueProblem("value_not_a_date")
+    """d.m.yyyy (also with a two-digit year or a time of day, "2.4.2026 0:00"), YYYYMMDD, ISO, or a date cell."""
+    return date_parse(value)
 
 
 def parse_period(value: Any) -> date:
@@ -57,58 +40,44 @@ def parse_period(value: Any) -> date:
             return date(int(year), int(month), 1)
         raise ValueProblem("value_not_a_month")
     try:
-        day = parse_date(text)
+        day = date_parse(text)
     except ValueProblem:
         raise ValueProblem("value_not_a_pay_period") from None
     return date(day.year, day.month, 1)
 
 
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-
-
-def parse_decimal(value: Any) -> Decimal:
-    """Decimal comma or point, spaces as thousands separators; '1.234,50' is read Finnish-style."""
-    if isinstance(value, bool):
-        raise ValueProblem("value_not_a_number")
-    if isinstance(value, int | Decimal):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(str(value))
-    else:
-        text = _SPACES.sub("", parse_text(value)).replace("\u2212", "-")
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        if not _NUMBER.match(text):
-            raise ValueProblem("value_not_a_number")
-        number = Decimal(text)
-    if not number.is_finite():
-        raise ValueProblem("value_not_a_number")
-    return number
+MAX_AMOUNT = Decimal("1e10")
+CENTS = Decimal("0.01")
 
 
 def parse_amount(value: Any) -> Decimal:
-    number = parse_decimal(value)
-    if abs(number) >= Decimal("1e10"):
+    """Euros and cents in any plain form ("3 912,40", "3,912.40", "2 345,5 €", "312,99-"); more than two
+    decimals are refused, never rounded."""
+    number = decimal_parse(value, max_decimals=2)
+    if abs(number) >= MAX_AMOUNT:
         raise ValueProblem("value_amount_out_of_range")
-    try:
-        return number.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise ValueProblem("value_amount_out_of_range") from None
+    return number.quantize(CENTS)
 
 
 def parse_days(value: Any) -> int:
-    number = parse_decimal(value)
+    number = decimal_parse(value)
     if number < 0 or number > 10000 or number != number.to_integral_value():
         raise ValueProblem("value_days_out_of_range")
     return int(number)
 
 
 def parse_percent(value: Any) -> Decimal:
-    number = parse_decimal(str(value).replace("%", "") if isinstance(value, str) else value)
+    """A working time in per cent. A percent-formatted cell (80 %) or a value written with % is per cent;
+    a plain number of at most 1 could be a fraction (0,8 = 80 %) as well and is refused."""
+    explicit = isinstance(value, Percent) or (isinstance(value, str) and "%" in value)
+    number = percent_parse(value, max_decimals=2)
+    if not explicit and 0 < number <= 1:
+        raise ValueProblem(
+            "value_working_time_ambiguous", value=parse_text(value), percent=format((number * 100).normalize(), "f")
+        )
     if not 0 < number <= 100:
         raise ValueProblem("value_working_time_out_of_range")
-    return number.quantize(Decimal("0.01"))
+    return number.quantize(CENTS)
 
 
 _TRUE = {"1", "k", "kyllä", "kylla", "x", "true", "yes", "y", "j", "ja", "palkallinen", "paid"}
@@ -126,25 +95,57 @@ def parse_bool(value: Any) -> bool:
     raise ValueProblem("value_not_yes_or_no")
 
 
-_KINDS = {
-    "permanent": "permanent",
-    "p": "permanent",
-    "vakinainen": "permanent",
-    "toistaiseksi voimassa oleva": "permanent",
-    "toistaiseksi": "permanent",
-    "fixed_term": "fixed_term",
-    "fixed-term": "fixed_term",
-    "m": "fixed_term",
-    "määräaikainen": "fixed_term",
-    "maaraaikainen": "fixed_term",
-}
+@dataclass(frozen=True)
+class EmploymentKindReading:
+    """What an employment-kind cell says: permanent or fixed-term (`kind`), and public office or employment
+    contract (`relationship`); "" for what it does not say."""
+
+    kind: str
+    relationship: str
+
+    def __str__(self) -> str:
+        from ..models.records import EmploymentKind, EmploymentRelationship
+
+        labels = (EmploymentKind(self.kind).label, EmploymentRelationship(self.relationship).label)
+        return ", ".join(str(label) for label in labels if self.kind or self.relationship)
 
 
-def parse_kind(value: Any) -> str:
-    kind = _KINDS.get(parse_text(value).lower())
-    if kind is None:
-        raise ValueProblem("value_employment_kind_unknown", value=parse_text(value)[:60])
-    return kind
+# Word stems, in Finnish, Swedish and English, that say what kind of employment a cell means. A stem
+# matches the start of a word, so inflected forms ("vakinaisessa", "virkasuhteinen") are read too.
+_PERMANENT = ("vakinai", "toistaiseksi", "ordinarie", "tillsvidare", "permanent", "indefinite")
+_FIXED_TERM = ("määräaik", "maaraaik", "sijai", "visstid", "tidsbegräns", "vikari", "temporary", "substitute")
+_PUBLIC_OFFICE = ("virkasuh", "virka", "viranhalt", "tjänsteförhåll", "tjänsteinneh", "office")
+_EMPLOYMENT_CONTRACT = ("työsuh", "työsopimus", "arbetsavtal", "anställningsförhåll", "contract")
+# Whole words and phrases (after folding case and joining parts of a phrase with "_").
+_PERMANENT_WORDS = frozenset({"p", "tills_vidare", "open_ended"})
+_FIXED_TERM_WORDS = frozenset({"m", "fixed_term"})
+ACCEPTED_KIND_WORDS = (
+    "vakinainen, toistaiseksi voimassa oleva, määräaikainen, sijainen, virkasuhde, työsuhde; "
+    "ordinarie, tills vidare, visstid, vikarie, tjänsteförhållande, arbetsavtalsförhållande; "
+    "permanent, fixed-term, temporary, substitute, public office, employment contract; P, M"
+)
+
+
+def parse_kind(value: Any) -> EmploymentKindReading:
+    """Read an employment kind by its words: 'Vakinainen virkasuhde' is a permanent public office,
+    'Määräaikainen työsuhde' a fixed-term employment contract, 'Sijainen' (a substitute) fixed-term."""
+    text = parse_text(value)
+    folded = re.sub(r"[\s\-_/,.;:()]+", " ", text.casefold()).strip()
+    words = folded.split()
+    phrases = set(words) | {"_".join(pair) for pair in pairwise(words)}
+
+    def says(stems: tuple[str, ...], whole: frozenset[str] = frozenset()) -> bool:
+        return bool(phrases & whole) or any(word.startswith(stems) for word in words)
+
+    permanent, fixed_term = says(_PERMANENT, _PERMANENT_WORDS), says(_FIXED_TERM, _FIXED_TERM_WORDS)
+    office, contract = says(_PUBLIC_OFFICE), says(_EMPLOYMENT_CONTRACT)
+    if (permanent and fixed_term) or (office and contract):
+        raise ValueProblem("value_employment_kind_contradictory", value=text[:60])
+    if not (permanent or fixed_term or office or contract):
+        raise ValueProblem("value_employment_kind_unknown", value=text[:60], accepted=ACCEPTED_KIND_WORDS)
+    kind = "permanent" if permanent else "fixed_term" if fixed_term else ""
+    relationship = "public_office" if office else "employment_contract" if contract else ""
+    return EmploymentKindReading(kind, relationship)
 
 
 @dataclass(frozen=True)

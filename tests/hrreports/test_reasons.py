@@ -119,7 +119,7 @@ def test_stored_english_reasons_become_codes_once():
         (3, "start", "absence_duplicate", {"row": 2}),
         (4, "start", "value_not_a_real_date", {}),
         (4, "paid", "value_not_yes_or_no", {}),
-        (5, "kind", "value_employment_kind_unknown", {"value": "Sijainen"}),
+        (5, "kind", "value_employment_kind_unknown", {"value": "Sijainen", "accepted": "vakinainen, määräaikainen"}),
         (6, "", "reason_as_stored", {"text": "something no version of the portal said"}),
     ]
 

@@ -354,3 +354,15 @@ def test_the_source_form_offers_every_encoding_delimiter_and_title_rows(client_a
     assert [value for value, _label in form.fields["delimiter"].choices] == ["auto", ";", ",", "\t", "|"]
     assert (form.initial["encoding"], form.initial["delimiter"]) == ("auto", "auto")
     assert 'name="title_rows"' in response.text
+
+
+def test_the_employee_page_shows_the_kind_and_relationship_of_each_employment(client_as, fetched, settings):
+    from hrreports.models import Employment
+
+    Employment.objects.filter(employment_id="2001001").update(kind="permanent", relationship="public_office")
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("hrreports:employee-detail", args=[Employee.objects.get(name="Mäkinen Aino").pk]))
+
+    assert "<td>Permanent</td><td>Public office (virkasuhde)</td>" in response.text
