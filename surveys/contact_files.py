@@ -12,6 +12,7 @@ picks them.
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -445,10 +446,13 @@ def _whole_number(layout: ContactFileLayout, name: str, row: Row, code: str, low
     value = _cell(row, layout.fields.get(name))
     if _blank(value):
         return None
-    try:
-        number = integer_parse(value)
-    except ValueProblem:
-        raise _refused(layout, name, code, value) from None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)  # the common case, without the general parser
+    else:
+        try:
+            number = integer_parse(value)
+        except ValueProblem:
+            raise _refused(layout, name, code, value) from None
     if not low <= number <= high:
         raise _refused(layout, name, code, value)
     return number
@@ -470,6 +474,8 @@ def _postal_code(row: Row, layout: ContactFileLayout) -> str:
     value = _cell(row, layout.fields.get(POSTAL_CODE))
     if _blank(value):
         return ""
+    if isinstance(value, str) and len(value) == 5 and value.isascii() and value.isdigit() and value >= "00100":
+        return value  # the common case, without the general rules
     try:
         digits = digits_restore(value) or text_clean(value).upper().removeprefix("FI-").removeprefix("AX-")
     except ValueProblem:
@@ -486,10 +492,16 @@ def _language(row: Row, layout: ContactFileLayout) -> str:
     value = _cell(row, layout.fields.get(LANGUAGE))
     if _blank(value):
         return DEFAULT_LANGUAGE
-    try:
-        language = LANGUAGE_VALUES.get(header_key(text_clean(value)))
-    except ValueProblem:
-        language = None
+    language = _language_code(value) if isinstance(value, str) else None
     if language is None:
         raise _refused(layout, LANGUAGE, "contacts_language_unknown", value)
     return language
+
+
+@lru_cache(maxsize=256)
+def _language_code(value: str) -> str | None:
+    """A file has a handful of different language values, each read once."""
+    try:
+        return LANGUAGE_VALUES.get(header_key(text_clean(value)))
+    except ValueProblem:
+        return None

@@ -216,6 +216,8 @@ def digits_restore(value: Any) -> str | None:
     when `value` does not look like such a number: 401234575 and '401234575.0' -> '401234575',
     '4.01234567E8' -> '401234567'. Raises ValueProblem when the spreadsheet dropped digits ('4.01235E+08').
     """
+    if isinstance(value, str) and "." not in value and "e" not in value and "E" not in value:
+        return None  # the common case, answered before any pattern is tried
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

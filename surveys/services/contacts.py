@@ -10,64 +10,45 @@ so that rows_read == imported + duplicates + invalid + opted_out.
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuntaportaali.tabular.problems import Problem, TabularError
-from kuntaportaali.tabular.reader import ReadOptions, Table, table_open
+from kuntaportaali.tabular.reader import ReadOptions, table_open
 from surveys.contact_files import (
     ContactFileLayout,
     ContactFileRejected,
-    ContactValues,
-    RowRefused,
     contact_file_layout,
-    contact_rows,
-    contact_values,
 )
 from surveys.errors import SurveyError
 from surveys.models import (
     Campaign,
-    CampaignStatus,
-    Contact,
     ContactImport,
     ContactImportChunk,
     ContactImportStatus,
-    ContactNumber,
-    DoNotCall,
 )
-from surveys.phone_numbers import personal_data_decrypt, personal_data_encrypt, phone_encrypt, phone_hash
+from surveys.phone_numbers import personal_data_decrypt, personal_data_encrypt
 
-from .privacy import do_not_call_lock
+from .contact_store import IMPORTABLE_STATUSES, Progress, contacts_store
 
 logger = logging.getLogger(__name__)
 
 IMPORTS_QUEUE = "imports"
-IMPORTABLE_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.READY, CampaignStatus.PAUSED)
-# The report keeps the first problems; the counts keep counting past them.
-MAX_PROBLEMS_KEPT = 1_000
-MAX_PROBLEM_VALUE_CHARS = 100
-ROWS_PER_BATCH = 5_000
-HASH_LOOKUP_CHUNK = 5_000
 UPLOAD_CHUNK_BYTES = 1024 * 1024
 # An upload waiting for its phone columns to be chosen is deleted after this long.
 UPLOAD_KEPT_FOR = timedelta(days=1)
 JOB_TIMEOUT_SECONDS = 60 * 60
 PROGRESS_KEPT_SECONDS = 60 * 60
-# Imports of one campaign take turns on this PostgreSQL advisory lock (with the campaign's id).
-IMPORT_LOCK_KEY = 0x6B70_696D  # "kpim"
-
-Progress = Callable[[int, int | None], None]
 
 
 def _no_progress(rows_done: int, rows_total: int | None) -> None:
@@ -106,7 +87,7 @@ def contacts_import(
             started_at=timezone.now(),
             layout=layout.as_json(),
         )
-        return _import(report, table, layout, progress=progress)
+        return contacts_store(report, table, layout, progress=progress)
 
 
 def contact_import_upload(
@@ -196,7 +177,7 @@ def contact_import_run(*, import_id: int, progress: Progress | None = None) -> C
     progress = progress or _progress_to_cache(report.pk)
     try:
         with _uploaded_file(report) as path, _table(path) as table:
-            return _import(report, table, ContactFileLayout.from_json(report.layout), progress=progress)
+            return contacts_store(report, table, ContactFileLayout.from_json(report.layout), progress=progress)
     except ContactFileRejected as error:
         return _failed(report, error.problem)
     except Exception:
@@ -294,144 +275,3 @@ def _check_campaign_takes_contacts(campaign: Campaign) -> None:
             % {"status": campaign.get_status_display().lower()}
         )
 
-
-def _imports_lock(campaign: Campaign) -> None:
-    """One import at a time per campaign, so two uploads of one file cannot both pass the dedupe.
-    (The campaign's row is locked only at the end: editing it must not wait for an import.)"""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_KEY, campaign.pk])
-
-
-def _import(report: ContactImport, table: Table, layout: ContactFileLayout, *, progress: Progress) -> ContactImport:
-    """Store the file's contacts in one transaction; the report is saved with them, or nothing is."""
-    total = table.rows_estimate(layout.sheet)
-    with transaction.atomic():
-        _imports_lock(report.campaign)
-        if report.pk is None:
-            report.save()
-        store = _ContactStore(report, layout)
-        for rows in _batches(contact_rows(table, layout), ROWS_PER_BATCH):
-            store.add(rows)
-            progress(store.rows_read, total)
-        store.registry_apply()
-        campaign = Campaign.objects.select_for_update().get(pk=report.campaign_id)
-        if campaign.status not in IMPORTABLE_STATUSES:
-            raise ContactFileRejected(Problem("contacts_campaign_closed"))
-        report.status = ContactImportStatus.DONE
-        report.finished_at = timezone.now()
-        store.report_fill(report)
-        report.save()
-    return report
-
-
-def _batches(items: Iterable, size: int) -> Iterable[list]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-class _ContactStore:
-    """Reads, deduplicates and stores the rows of one import, a batch at a time; keeps the counts."""
-
-    def __init__(self, report: ContactImport, layout: ContactFileLayout):
-        self.report = report
-        self.layout = layout
-        self.campaign = report.campaign
-        self.this_year = timezone.localdate().year
-        self.region = settings.PHONE_REGION
-        # Numbers met in this file, as integers (E.164 digits): a set of a million of them stays small.
-        self.seen: set[int] = set()
-        self.campaign_has_numbers = ContactNumber.objects.filter(campaign=self.campaign).exists()
-        self.rows_read = self.imported = self.numbers = self.duplicates = self.invalid = self.opted_out = 0
-        self.problems: list[dict] = []
-
-    def add(self, rows: Iterable) -> None:
-        fresh: list[ContactValues] = []
-        for row in rows:
-            self.rows_read += 1
-            try:
-                values = contact_values(row, self.layout, this_year=self.this_year, region=self.region)
-            except RowRefused as refusal:
-                self._invalid(row.number, refusal)
-                continue
-            keys = [int(number[1:]) for number in values.numbers]
-            if any(key in self.seen for key in keys):
-                self.duplicates += 1
-                continue
-            self.seen.update(keys)
-            fresh.append(values)
-        hashes = {number: phone_hash(number) for values in fresh for number in values.numbers}
-        taken = self._taken_in_campaign(hashes.values()) if self.campaign_has_numbers else set()
-        contacts: list[tuple[Contact, tuple[str, ...]]] = []
-        for values in fresh:
-            if any(hashes[number] in taken for number in values.numbers):
-                self.duplicates += 1
-                continue
-            contact = Contact(
-                campaign=self.campaign,
-                source_import=self.report,
-                birth_year=values.birth_year,
-                postal_code=values.postal_code,
-                language=values.language,
-            )
-            contacts.append((contact, values.numbers))
-        Contact.objects.bulk_create([contact for contact, _numbers in contacts])
-        ContactNumber.objects.bulk_create(
-            ContactNumber(
-                contact=contact,
-                campaign=self.campaign,
-                position=position,
-                phone_encrypted=phone_encrypt(number),
-                phone_hash=hashes[number],
-            )
-            for contact, numbers in contacts
-            for position, number in enumerate(numbers, start=1)
-        )
-        self.imported += len(contacts)
-        self.numbers += sum(len(numbers) for _contact, numbers in contacts)
-
-    def _invalid(self, row: int, refusal: RowRefused) -> None:
-        self.invalid += 1
-        if len(self.problems) < MAX_PROBLEMS_KEPT:
-            self.problems.append(
-                {
-                    "row": row,
-                    "column": refusal.column,
-                    "value": refusal.value[:MAX_PROBLEM_VALUE_CHARS],
-                    "code": refusal.problem.code,
-                    "params": dict(refusal.problem.params),
-                }
-            )
-
-    def _taken_in_campaign(self, hashes: Iterable[str]) -> set[str]:
-        wanted = list(hashes)
-        found: set[str] = set()
-        numbers = ContactNumber.objects.filter(campaign=self.campaign)
-        for start in range(0, len(wanted), HASH_LOOKUP_CHUNK):
-            chunk = wanted[start : start + HASH_LOOKUP_CHUNK]
-            found.update(numbers.filter(phone_hash__in=chunk).values_list("phone_hash", flat=True))
-        return found
-
-    def registry_apply(self) -> None:
-        """Leave out the contacts with a number on the do-not-call registry. Checked last, under the
-        registry's lock, so that an opt-out committed at any time during the import is honoured."""
-        do_not_call_lock()
-        on_registry = Contact.objects.filter(
-            source_import=self.report, numbers__phone_hash__in=DoNotCall.objects.values("phone_hash")
-        ).values_list("pk", flat=True)
-        ids = list(on_registry.distinct())
-        if ids:
-            self.numbers -= ContactNumber.objects.filter(contact_id__in=ids).count()
-            Contact.objects.filter(pk__in=ids).delete()
-        self.opted_out = len(ids)
-        self.imported -= len(ids)
-
-    def report_fill(self, report: ContactImport) -> None:
-        report.rows_read = self.rows_read
-        report.imported = self.imported
-        report.numbers = self.numbers
-        report.duplicates = self.duplicates
-        report.invalid = self.invalid
-        report.opted_out = self.opted_out
-        report.problems = self.problems

@@ -22,8 +22,8 @@ from surveys.models import (
     DoNotCall,
 )
 from surveys.phone_numbers import phone_decrypt, phone_hash
+from surveys.services.contact_store import MAX_PROBLEMS_KEPT
 from surveys.services.contacts import (
-    MAX_PROBLEMS_KEPT,
     contact_import_choose_columns,
     contact_import_run,
     contact_import_upload,
