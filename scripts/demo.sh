@@ -6,7 +6,7 @@
 #   2. manage.py migrate --noinput, manage.py seed_demo (prints the demo logins)
 #   3. starts, each in its own process group, with prefixed output:
 #        [web]    manage.py runserver 127.0.0.1:8000
-#        [worker] manage.py rqworker dialer populus reports email --with-scheduler
+#        [worker] manage.py rqworker dialer populus reports email imports --with-scheduler
 #        [cron]   manage.py rqcron kuntaportaali.cron
 #   4. Ctrl-C (SIGINT) or SIGTERM stops all three; if one of them dies, the others are stopped.
 #
@@ -93,7 +93,7 @@ trap 'say "stopping..."; stop_all; exit 143' TERM
 trap 'stop_all' EXIT
 
 start web "$PY" manage.py runserver "127.0.0.1:$port"
-start worker "$PY" manage.py rqworker dialer populus reports email --with-scheduler
+start worker "$PY" manage.py rqworker dialer populus reports email imports --with-scheduler
 start cron "$PY" manage.py rqcron kuntaportaali.cron
 
 # Tell where to go once the web server answers (at most ~30 s).

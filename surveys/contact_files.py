@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 
 from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
 from kuntaportaali.tabular.problems import Problem, TabularError, ValueProblem, problem_messages_register
@@ -27,27 +27,31 @@ from surveys.phone_numbers import phone_read
 
 problem_messages_register(
     {
-        "contacts_no_phone_column": N(
+        "contacts_no_phone_column": gettext_noop(
             "No column holds phone numbers. Name the phone column e.g. puhelin, matkapuhelin, telefon or phone, "
             "and check that its cells are phone numbers."
         ),
-        "contacts_choose_phone_columns": N(
+        "contacts_choose_phone_columns": gettext_noop(
             "The file does not say plainly which columns hold the phone numbers: choose them (columns that "
             "look like phone numbers: %(columns)s)."
         ),
-        "contacts_phone_column_unknown": N("The file has no column %(column)s."),
-        "contacts_birth_year_invalid": N("The birth year is not a year between 1900 and this year."),
-        "contacts_age_invalid": N("The age is not a whole number of years between 0 and 120."),
-        "contacts_age_contradicts_birth_year": N("The age and the birth year contradict each other."),
-        "contacts_postal_code_invalid": N("The postal code is not a Finnish postal code of five digits."),
-        "contacts_language_unknown": N(
+        "contacts_phone_column_unknown": gettext_noop("The file has no column %(column)s."),
+        "contacts_birth_year_invalid": gettext_noop("The birth year is not a year between 1900 and this year."),
+        "contacts_age_invalid": gettext_noop("The age is not a whole number of years between 0 and 120."),
+        "contacts_age_contradicts_birth_year": gettext_noop("The age and the birth year contradict each other."),
+        "contacts_postal_code_invalid": gettext_noop("The postal code is not a Finnish postal code of five digits."),
+        "contacts_language_unknown": gettext_noop(
             "The language is not one the survey can be answered in (fi, sv or en; suomi, svenska, english...)."
         ),
-        "contacts_campaign_closed": N(
+        "contacts_campaign_closed": gettext_noop(
             "The campaign was started or ended while the file was being imported: nothing was imported."
         ),
-        "contacts_import_failed": N("The import stopped on an unexpected error; nothing was imported. Try again."),
-        "contacts_file_expired": N("The uploaded file was kept for a day only and has been deleted: upload it again."),
+        "contacts_import_failed": gettext_noop(
+            "The import stopped on an unexpected error; nothing was imported. Try again."
+        ),
+        "contacts_file_expired": gettext_noop(
+            "The uploaded file was kept for a day only and has been deleted: upload it again."
+        ),
     }
 )
 

@@ -10,7 +10,7 @@ import phonenumbers
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 from phonenumbers import PhoneNumberType
 
 from kuntaportaali.tabular.problems import ValueProblem, problem_messages_register
@@ -18,19 +18,21 @@ from kuntaportaali.tabular.values import digits_restore, text_clean
 
 problem_messages_register(
     {
-        "phone_empty": N("The phone number is empty."),
-        "phone_not_a_number": N("This is not a phone number."),
-        "phone_not_in_plan": N("The number does not exist in the numbering plan."),
-        "phone_formula": N("The cell holds a spreadsheet formula, not a phone number."),
-        "phone_letters": N("The cell has letters or other text besides a phone number."),
-        "phone_premium_rate": N(
+        "phone_empty": gettext_noop("The phone number is empty."),
+        "phone_not_a_number": gettext_noop("This is not a phone number."),
+        "phone_not_in_plan": gettext_noop("The number does not exist in the numbering plan."),
+        "phone_formula": gettext_noop("The cell holds a spreadsheet formula, not a phone number."),
+        "phone_letters": gettext_noop("The cell has letters or other text besides a phone number."),
+        "phone_premium_rate": gettext_noop(
             "A premium-rate number (such as 0600 or 0700): no resident answers it, so it is not called."
         ),
-        "phone_toll_free": N("A toll-free service number (0800): no resident answers it, so it is not called."),
-        "phone_service_number": N(
+        "phone_toll_free": gettext_noop(
+            "A toll-free service number (0800): no resident answers it, so it is not called."
+        ),
+        "phone_service_number": gettext_noop(
             "A service or company number (such as 0100, 0200 or 020): no resident answers it, so it is not called."
         ),
-        "phone_not_personal": N(
+        "phone_not_personal": gettext_noop(
             "A pager, voicemail or internet-call number: no resident answers it, so it is not called."
         ),
     }

@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext, gettext_noop
 
 _MESSAGES: dict[str, str] = {}
 
@@ -119,66 +118,70 @@ class ValueProblem(ValueError):
 problem_messages_register(
     {
         # Whole files
-        "file_empty": N("The file is empty."),
-        "file_too_large": N(
+        "file_empty": gettext_noop("The file is empty."),
+        "file_too_large": gettext_noop(
             "The file is %(size)s bytes; files of at most %(limit)s bytes are accepted. Split it into smaller files."
         ),
-        "file_old_excel": N(
+        "file_old_excel": gettext_noop(
             "Old Excel files (.xls) cannot be read. Save the file as .xlsx or as CSV (UTF-8) and try again."
         ),
-        "file_opendocument": N(
+        "file_opendocument": gettext_noop(
             "OpenDocument spreadsheets (.ods) cannot be read. Save the file as .xlsx or as CSV (UTF-8) and try again."
         ),
-        "file_pdf": N("The file is a PDF document, not a table. Export the data as CSV or .xlsx."),
-        "file_not_a_table": N(
+        "file_pdf": gettext_noop("The file is a PDF document, not a table. Export the data as CSV or .xlsx."),
+        "file_not_a_table": gettext_noop(
             "The file cannot be read as a table. Use CSV (UTF-8, UTF-16 or Windows-1252; fields separated by ;, "
             "comma, tab or |) or Excel .xlsx."
         ),
-        "file_not_utf8": N(
+        "file_not_utf8": gettext_noop(
             "The file is not valid UTF-8 (byte %(byte)s cannot be read). If it was saved as Windows-1252 "
             "(ANSI), choose that encoding or automatic detection."
         ),
-        "file_utf8_read_as_windows1252": N(
+        "file_utf8_read_as_windows1252": gettext_noop(
             "The file is UTF-8, but Windows-1252 was chosen as its encoding: letters like ä and ö would be garbled. "
             "Choose UTF-8 or automatic detection."
         ),
-        "file_unknown_encoding": N(
+        "file_unknown_encoding": gettext_noop(
             "The file is neither UTF-8, UTF-16 nor Windows-1252 (byte %(byte)s cannot be read). Save it as "
             "CSV UTF-8 and try again."
         ),
-        "file_csv_broken": N("The file cannot be read as CSV near line %(line)s: %(detail)s."),
-        "file_xlsx_damaged": N("The Excel file is damaged or truncated and cannot be read."),
-        "file_xlsx_too_large": N(
+        "file_csv_broken": gettext_noop("The file cannot be read as CSV near line %(line)s: %(detail)s."),
+        "file_xlsx_damaged": gettext_noop("The Excel file is damaged or truncated and cannot be read."),
+        "file_xlsx_too_large": gettext_noop(
             "The Excel file unpacks to %(size)s bytes, more than the %(limit)s bytes accepted. Save it as CSV, "
             "or split it into smaller files."
         ),
-        "file_too_many_rows": N("The file has more than %(limit)s rows. Split it into smaller files."),
-        "file_no_data_rows": N("The file has a header row but no data rows."),
+        "file_too_many_rows": gettext_noop("The file has more than %(limit)s rows. Split it into smaller files."),
+        "file_no_data_rows": gettext_noop("The file has a header row but no data rows."),
         # Single values
-        "value_control_character": N(
+        "value_control_character": gettext_noop(
             "the cell contains an invisible control character (%(character)s): the file may be damaged"
         ),
-        "value_spreadsheet_error": N("the cell shows a spreadsheet error (%(error)s), not a value"),
-        "value_formula": N("the cell holds a spreadsheet formula, not a value"),
-        "value_not_a_number": N("not a number"),
-        "value_number_ambiguous_separator": N(
+        "value_spreadsheet_error": gettext_noop("the cell shows a spreadsheet error (%(error)s), not a value"),
+        "value_formula": gettext_noop("the cell holds a spreadsheet formula, not a value"),
+        "value_not_a_number": gettext_noop("not a number"),
+        "value_number_ambiguous_separator": gettext_noop(
             "%(value)s could mean %(thousands)s or %(decimal)s: write it without a thousands separator, "
             "with a decimal comma (e.g. %(example)s)"
         ),
-        "value_number_bad_grouping": N("the digits of %(value)s are not grouped in threes: is it one number?"),
-        "value_too_many_decimals": N("%(value)s has more than %(decimals)s decimals"),
-        "value_number_too_large": N("the number is too large"),
-        "value_not_a_whole_number": N("not a whole number"),
-        "value_digits_lost": N(
+        "value_number_bad_grouping": gettext_noop(
+            "the digits of %(value)s are not grouped in threes: is it one number?"
+        ),
+        "value_too_many_decimals": gettext_noop("%(value)s has more than %(decimals)s decimals"),
+        "value_number_too_large": gettext_noop("the number is too large"),
+        "value_not_a_whole_number": gettext_noop("not a whole number"),
+        "value_digits_lost": gettext_noop(
             "a spreadsheet shortened the number to %(value)s and its last digits are lost: format the column "
             "as text and export the file again"
         ),
-        "value_not_a_date": N("not a date in the form d.m.yyyy, YYYYMMDD or YYYY-MM-DD"),
-        "value_not_a_real_date": N("not a real calendar date"),
-        "value_date_ambiguous": N(
+        "value_not_a_date": gettext_noop("not a date in the form d.m.yyyy, YYYYMMDD or YYYY-MM-DD"),
+        "value_not_a_real_date": gettext_noop("not a real calendar date"),
+        "value_date_ambiguous": gettext_noop(
             "%(value)s could be %(first)s or %(second)s: write dates as d.m.yyyy (e.g. %(example)s)"
         ),
-        "value_date_time_invalid": N("the time of day after the date is not a real time"),
-        "value_percent_expected": N("the cell is formatted as a percentage, but a plain number is expected here"),
+        "value_date_time_invalid": gettext_noop("the time of day after the date is not a real time"),
+        "value_percent_expected": gettext_noop(
+            "the cell is formatted as a percentage, but a plain number is expected here"
+        ),
     }
 )

@@ -5,29 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0008_contact_numbers_background_imports'),
+        ("surveys", "0008_contact_numbers_background_imports"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contactnumber',
-            name='campaign',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='surveys.campaign'),
+            model_name="contactnumber",
+            name="campaign",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="surveys.campaign"
+            ),
         ),
         migrations.AlterField(
-            model_name='contactnumber',
-            name='contact',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='numbers', to='surveys.contact'),
+            model_name="contactnumber",
+            name="contact",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="numbers",
+                to="surveys.contact",
+            ),
         ),
         migrations.AlterField(
-            model_name='contactnumber',
-            name='phone_hash',
+            model_name="contactnumber",
+            name="phone_hash",
             field=models.CharField(editable=False, max_length=64, null=True),
         ),
         migrations.AddIndex(
-            model_name='contactnumber',
-            index=models.Index(fields=['phone_hash'], name='contact_number_hash'),
+            model_name="contactnumber",
+            index=models.Index(fields=["phone_hash"], name="contact_number_hash"),
         ),
     ]

@@ -274,4 +274,3 @@ def _check_campaign_takes_contacts(campaign: Campaign) -> None:
             _("The campaign is %(status)s: contacts can be added only to a draft, ready or paused campaign.")
             % {"status": campaign.get_status_display().lower()}
         )
-

@@ -13,7 +13,7 @@ from kuntaportaali.tabular.problems import problem_message
 from surveys.contact_files import ContactFileLayout
 from surveys.contact_forms import ContactFileForm, PhoneColumnsForm
 from surveys.errors import SurveyError
-from surveys.models import Campaign, ContactImport, ContactImportStatus
+from surveys.models import Campaign, ContactImport, ContactImportStatus, ContactNumber
 from surveys.services.contacts import (
     IMPORTABLE_STATUSES,
     contact_import_choose_columns,
@@ -52,6 +52,7 @@ def campaign_contacts(request, slug: str):
             "imports": imports,
             "takes_contacts": campaign.status in IMPORTABLE_STATUSES,
             "contact_count": campaign.contacts.count(),
+            "number_count": ContactNumber.objects.filter(campaign=campaign).count(),
         },
     )
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
-from surveys.models import Campaign, DoNotCall, Survey, SurveyVersion
+from surveys.models import Campaign, ContactImport, DoNotCall, Survey, SurveyVersion
 from surveys.phone_numbers import phone_hash
+from surveys.services.contacts import contact_import_run
 from tests.browser.conftest import login
 from tests.browser.test_accessibility import BLOCKING_IMPACTS, axe_violations, describe
 
@@ -68,15 +69,50 @@ def test_survey_manager_uploads_a_file_and_sees_the_bad_rows(
     page.locator("main form button[type=submit]").click()
 
     page.wait_for_url(f"{live_server.url}/staff/surveys/campaigns/{campaign.slug}/contacts/*/")
+    expect(page.locator("main progress")).to_be_visible()
+    expect(page.locator("label[for=import-progress]")).to_be_visible()
+    assert_accessible(page, live_server, axe_path)
+
+    contact_import_run(import_id=ContactImport.objects.get().pk)  # what the worker on the imports queue does
+
+    # The page follows the import and shows its report when it has finished.
     counts = page.locator("main table").first.locator("td")
-    expect(counts).to_have_text(["5", "2", "1", "2", "0"])  # read, imported, duplicates, invalid, opted out
+    expect(counts).to_have_text(["5", "2", "2", "1", "2", "0"], timeout=20_000)  # read, contacts, numbers, ...
     problem_rows = page.locator("main section table tbody tr")
     expect(problem_rows).to_have_count(2)
     expect(problem_rows.nth(0).locator("td").nth(0)).to_have_text("3")
-    expect(problem_rows.nth(0).locator("td").nth(1)).to_have_text("040 12")
+    expect(problem_rows.nth(0).locator("td").nth(2)).to_have_text("040 12")
     expect(problem_rows.nth(1).locator("td").nth(0)).to_have_text("5")
-    expect(problem_rows.nth(1).locator("td").nth(1)).to_have_text("soita illalla")
+    expect(problem_rows.nth(1).locator("td").nth(2)).to_have_text("soita illalla")
+    expect(problem_rows.nth(1).locator("td").nth(3)).to_have_text(
+        "Solussa on kirjaimia tai muuta tekstiä puhelinnumeron lisäksi."
+    )
     assert_accessible(page, live_server, axe_path)
+
+
+def test_survey_manager_chooses_the_phone_columns_of_a_file_that_does_not_name_them(
+    page: Page, live_server, create_role_user, campaign, axe_path, tmp_path
+):
+    login(page, live_server, create_role_user(Role.SURVEY_MANAGER).username)
+    page.goto(reverse("surveys:campaign-contacts", kwargs={"slug": campaign.slug}))
+    upload = tmp_path / "numerot.csv"
+    upload.write_text("Nimi;Puhelin;Numero\nAnna;040 123 4567;050 765 4321\nPekka;040 111 2222;\n", encoding="utf-8")
+    page.locator("main form input[type=file]").set_input_files(upload)
+    page.locator("main form button[type=submit]").click()
+
+    page.wait_for_url(f"{live_server.url}/staff/surveys/campaigns/{campaign.slug}/contacts/*/")
+    choices = page.get_by_role("checkbox")
+    expect(choices).to_have_count(2)
+    expect(page.get_by_label("2. Puhelin (040 ••• ••67, 040 ••• ••22)")).to_be_checked()
+    assert_accessible(page, live_server, axe_path)
+    page.get_by_label("3. Numero (050 ••• ••21)").focus()
+    page.keyboard.press("Space")
+    page.locator("main form button[type=submit]").click()
+
+    expect(page.locator("main progress")).to_be_visible()
+    contact_import_run(import_id=ContactImport.objects.get().pk)
+    counts = page.locator("main table").first.locator("td")
+    expect(counts).to_have_text(["2", "2", "3", "0", "0", "0"], timeout=20_000)
 
     page.goto(reverse("surveys:campaign-contacts", kwargs={"slug": campaign.slug}))
     expect(page.locator("main")).to_contain_text("numerot.csv")
