@@ -48,6 +48,19 @@ problem_messages_register(
         "absence_code_unknown": N("unknown absence code: add it to the absence types first"),
         "absence_duplicate": N("duplicate row: the same absence is already on row %(row)s"),
         "salary_type_unknown": N("unknown salary type code: add it to the salary types first"),
+        "salary_repeated": N(
+            "the same payment (employment, pay period, payment date, salary type and amount) is already on row "
+            "%(row)s of %(file)s: a repeated row is stored once"
+        ),
+        "absence_outside_month": N(
+            "the absence %(start)s–%(end)s has no day in %(month)s, the month fetched: it belongs to the file of "
+            "its own month"
+        ),
+        "salary_paid_outside_month": N(
+            "paid on %(payment_date)s, not in %(month)s, the month fetched: a payment belongs to the file of the "
+            "month it was paid in"
+        ),
+        # Reasons of rows rejected before reasons were codes; no longer given
         "salary_duplicate": N("duplicate row: the same payment is already on row %(row)s"),
         # A whole file
         "file_unreadable": N("%(file)s: %(reason)s"),

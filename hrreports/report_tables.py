@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models.delivery import ReportKind
 from .tables import CaptionedTable
+from .templatetags.hr_days import days
 
 TEMPLATE = "hrreports/report_table.html"
 NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
@@ -26,6 +27,13 @@ class AbsenceTable(ReportTable):
     spells = tables.Column(verbose_name=_("Spells"), attrs=NUMERIC)
     calendar_days = tables.Column(verbose_name=_("Calendar days"), attrs=NUMERIC)
     working_days = tables.Column(verbose_name=_("Working days"), attrs=NUMERIC)
+
+    def render_calendar_days(self, value) -> str:
+        """Days as counted, a half day too ("4,5" in Finnish)."""
+        return days(value)
+
+    def render_working_days(self, value) -> str:
+        return days(value)
 
     class Meta(ReportTable.Meta):
         pass

@@ -73,7 +73,7 @@ class Alert(models.Model):
     rule = models.ForeignKey(Rule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="alerts")
     period = models.DateField(_("period"))
     spells = models.PositiveIntegerField(_("spells"))
-    days = models.PositiveIntegerField(_("calendar days"))
+    days = models.DecimalField(_("calendar days"), max_digits=7, decimal_places=2)
     # A late alert (a missed monthly run, a newly added rule) is raised in a later period than the
     # threshold was reached in; the date tells the supervisor how late it is.
     reached_on = models.DateField(_("threshold reached on"), null=True, blank=True)

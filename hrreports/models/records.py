@@ -121,10 +121,13 @@ class Absence(models.Model):
     absence_type = models.ForeignKey(
         AbsenceType, verbose_name=_("absence type"), on_delete=models.PROTECT, related_name="absences"
     )
+    period = models.DateField(
+        _("month fetched"), help_text=_("The first day of the month whose file reported this absence.")
+    )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
-    calendar_days = models.PositiveIntegerField(_("calendar days"))
-    working_days = models.PositiveIntegerField(_("working days"))
+    calendar_days = models.DecimalField(_("calendar days"), max_digits=7, decimal_places=2)
+    working_days = models.DecimalField(_("working days"), max_digits=7, decimal_places=2)
     paid = models.BooleanField(_("paid"))
     source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -133,10 +136,19 @@ class Absence(models.Model):
         verbose_name_plural = _("absences")
         ordering = ["start"]
         constraints = [
-            models.UniqueConstraint(fields=["employment", "absence_type", "start"], name="hr_absence_natural_key"),
+            models.UniqueConstraint(
+                fields=["employment", "absence_type", "start", "period"], name="hr_absence_natural_key"
+            ),
             models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="hr_absence_range"),
+            models.CheckConstraint(
+                condition=models.Q(calendar_days__gte=0, working_days__gte=0), name="hr_absence_days_not_negative"
+            ),
         ]
-        indexes = [models.Index(fields=["unit", "start"], name="hr_absence_unit_start")]
+        indexes = [
+            models.Index(fields=["unit", "period"], name="hr_absence_unit_period"),
+            models.Index(fields=["period", "absence_type"], name="hr_absence_period_type"),
+            models.Index(fields=["source", "period"], name="hr_absence_source_period"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.absence_type.code} {self.start}–{self.end}"
@@ -161,12 +173,11 @@ class SalaryPayment(models.Model):
         verbose_name = _("salary payment")
         verbose_name_plural = _("salary payments")
         ordering = ["pay_period", "payment_date"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["employment", "pay_period", "payment_date", "salary_type"], name="hr_salary_natural_key"
-            )
+        # No natural key: corrections repeat the pay period, payment date and salary type with another amount.
+        indexes = [
+            models.Index(fields=["unit", "pay_period"], name="hr_salary_unit_period"),
+            models.Index(fields=["source", "payment_date"], name="hr_salary_source_paid"),
         ]
-        indexes = [models.Index(fields=["unit", "pay_period"], name="hr_salary_unit_period")]
 
     def __str__(self) -> str:
         return f"{self.salary_type.code} {self.pay_period:%Y-%m} {self.amount}"

@@ -1,5 +1,6 @@
 """The absence report: per employee and absence type the spells, calendar days and working days in
-the month, and the unit's sick-leave rate compared with the previous month and the same month a year ago."""
+the month, and the unit's sick-leave rate compared with the previous month and the same month a year ago.
+A month's figures come from the absences its own file reported (hrreports.spells)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -8,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
-from ..models import Absence, Employment, WorkUnit
+from ..models import Absence, AbsenceType, Employment, WorkUnit
 from ..models.records import AbsenceCategory
 from ..periods import period_last_day, period_shift
+from ..spells import PIECE_FIELDS, Piece, day_count, piece_month, piece_of, spells_count
 from ..workdays import working_days
 from .common import periods_fetched, report_units
 
@@ -26,8 +28,8 @@ class AbsenceRow:
     type_name: str
     category: str
     spells: int
-    calendar_days: int
-    working_days: int
+    calendar_days: int | Decimal
+    working_days: int | Decimal
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,10 @@ class AbsenceSummary:
     period: date
     fetched: bool
     spells: int
-    calendar_days: int
-    working_days: int
+    calendar_days: int | Decimal
+    working_days: int | Decimal
     sick_spells: int
-    sick_working_days: int
+    sick_working_days: int | Decimal
     planned_working_days: Decimal
     sick_rate: Decimal | None
 
@@ -65,20 +67,6 @@ def _overlapping(queryset, first: date, last: date):
     return queryset.filter(Q(start__isnull=True) | Q(start__lte=last)).filter(Q(end__isnull=True) | Q(end__gte=first))
 
 
-def _month_absences(units, period: date, categories: set[str] | None):
-    first, last = period, period_last_day(period)
-    absences = Absence.objects.filter(unit__in=units, start__lte=last, end__gte=first)
-    if categories is not None:
-        absences = absences.filter(absence_type__category__in=categories)
-    return absences.select_related("absence_type", "employment__employee", "unit")
-
-
-def _clipped_days(start: date, end: date, first: date, last: date) -> tuple[int, int]:
-    """(calendar days, working days) of [start, end] that fall inside [first, last]."""
-    start, end = max(start, first), min(end, last)
-    return (end - start).days + 1, working_days(start, end)
-
-
 def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
     """Working days the employments (start, end, working time %) were planned to work in the month."""
     first, last = period, period_last_day(period)
@@ -90,53 +78,50 @@ def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
     return total
 
 
-def _rate(sick: int, planned: Decimal) -> Decimal | None:
+def _rate(sick: Decimal, planned: Decimal) -> Decimal | None:
     if planned <= 0:
         return None
-    return (Decimal(sick) * 100 / planned).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    return (sick * 100 / planned).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _summarise(
-    period: date, *, fetched: bool, absences: list[tuple], employments: list[tuple], categories: set[str] | None
+    period: date,
+    *,
+    fetched: bool,
+    pieces: list[tuple[Piece, str]],
+    employments: list[tuple],
+    categories: set[str] | None,
 ) -> AbsenceSummary:
-    """One month's summary from the absences (start, end, category) and employments (start, end,
-    working time %) of a span of months that includes it (the rate always counts sick leave)."""
-    first, last = period, period_last_day(period)
-    spells = calendar = working = sick_spells = sick_working = 0
-    for start, end, category in absences:
-        if start > last or end < first:
-            continue
-        cal, work = _clipped_days(start, end, first, last)
-        if category == AbsenceCategory.SICK_LEAVE:
-            sick_spells += 1
-            sick_working += work
-        if categories is None or category in categories:
-            spells += 1
-            calendar += cal
-            working += work
+    """One month's summary from its pieces of absence (with their category) and the employments (start,
+    end, working time %) of a span of months that includes it (the rate always counts sick leave)."""
+    chosen = [piece for piece, category in pieces if categories is None or category in categories]
+    sick = [piece for piece, category in pieces if category == AbsenceCategory.SICK_LEAVE]
+    sick_working = sum((piece.working_days for piece in sick), Decimal(0))
     planned = _planned_working_days(employments, period)
     return AbsenceSummary(
         period=period,
         fetched=fetched,
-        spells=spells,
-        calendar_days=calendar,
-        working_days=working,
-        sick_spells=sick_spells,
-        sick_working_days=sick_working,
+        spells=spells_count(chosen),
+        calendar_days=day_count(sum((piece.calendar_days for piece in chosen), Decimal(0))),
+        working_days=day_count(sum((piece.working_days for piece in chosen), Decimal(0))),
+        sick_spells=spells_count(sick),
+        sick_working_days=day_count(sick_working),
         planned_working_days=planned,
         sick_rate=_rate(sick_working, planned),
     )
 
 
 def _summaries(unit: WorkUnit, months: list[date], *, include_subunits: bool, categories: set[str] | None):
-    """The summaries of `months` (oldest first) in three queries, however many months."""
+    """The summaries of `months` (oldest first) in three queries, however many months. Each month counts
+    the absences of its own file only (hrreports.spells)."""
     units = report_units(unit, include_subunits=include_subunits)
     first, last = months[0], period_last_day(months[-1])
-    absences = list(
-        Absence.objects.filter(unit__in=units, start__lte=last, end__gte=first).values_list(
-            "start", "end", "absence_type__category"
-        )
-    )
+    by_month: dict[date, list[tuple[Piece, str]]] = defaultdict(list)
+    absences = Absence.objects.filter(unit__in=units, period__in=months)
+    for *values, category in absences.values_list(*PIECE_FIELDS, "absence_type__category"):
+        piece = piece_of(*values)
+        if piece is not None:
+            by_month[piece_month(piece)].append((piece, category))
     employments = list(
         _overlapping(Employment.objects.filter(unit__in=units), first, last).values_list(
             "start", "end", "working_time_percent"
@@ -144,7 +129,9 @@ def _summaries(unit: WorkUnit, months: list[date], *, include_subunits: bool, ca
     )
     fetched = periods_fetched(months)
     return [
-        _summarise(month, fetched=month in fetched, absences=absences, employments=employments, categories=categories)
+        _summarise(
+            month, fetched=month in fetched, pieces=by_month[month], employments=employments, categories=categories
+        )
         for month in months
     ]
 
@@ -160,34 +147,40 @@ def absence_summary(
 def absence_report(
     unit: WorkUnit, period: date, *, include_subunits: bool = False, categories: set[str] | None = None
 ) -> AbsenceReport:
-    """Per employee and absence type: spells overlapping the month, and their days inside the month.
+    """Per employee and absence type: the spells in the month, and their days in the month.
 
     `categories` (absence categories) narrows the rows, e.g. for a subscription that wants sick leave only.
     """
     units = report_units(unit, include_subunits=include_subunits)
-    first, last = period, period_last_day(period)
-    grouped: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for absence in _month_absences(units, period, categories):
-        employee = absence.employment.employee
-        kind = absence.absence_type
-        key = (employee.pk, employee.name, absence.unit.code, kind.code, kind.name, kind.category)
-        cal, work = _clipped_days(absence.start, absence.end, first, last)
-        grouped[key][0] += 1
-        grouped[key][1] += cal
-        grouped[key][2] += work
+    absences = Absence.objects.filter(unit__in=units, period=period)
+    if categories is not None:
+        absences = absences.filter(absence_type__category__in=categories)
+    grouped: dict[tuple, list[Piece]] = defaultdict(list)
+    for *values, employee_id, employee_name, unit_code, type_code, category in absences.values_list(
+        *PIECE_FIELDS,
+        "employment__employee_id",
+        "employment__employee__name",
+        "unit__code",
+        "absence_type__code",
+        "absence_type__category",
+    ):
+        piece = piece_of(*values)
+        if piece is not None:
+            grouped[(employee_id, employee_name, unit_code, type_code, category)].append(piece)
+    type_names = {kind.code: kind.name for kind in AbsenceType.objects.filter(code__in={key[3] for key in grouped})}
     rows = [
         AbsenceRow(
             employee_id=key[0],
             employee_name=key[1],
             unit_code=key[2],
             type_code=key[3],
-            type_name=key[4],
-            category=key[5],
-            spells=spells,
-            calendar_days=cal,
-            working_days=work,
+            type_name=type_names[key[3]],
+            category=key[4],
+            spells=spells_count(pieces),
+            calendar_days=day_count(sum((piece.calendar_days for piece in pieces), Decimal(0))),
+            working_days=day_count(sum((piece.working_days for piece in pieces), Decimal(0))),
         )
-        for key, (spells, cal, work) in grouped.items()
+        for key, pieces in grouped.items()
     ]
     rows.sort(key=lambda row: (row.employee_name, row.type_code))
 

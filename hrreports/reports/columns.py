@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-DAYS = "0"
+COUNT = "0"
+DAYS = "General"  # whole days as 5, half days as 4,5
 MONEY = "#,##0.00"
 
 
@@ -32,7 +33,7 @@ REPORT_COLUMNS: dict[str, tuple[ReportColumn, ...]] = {
         ReportColumn("unit_code", _("Unit"), 10),
         ReportColumn("type_code", _("Absence type code"), 10),
         ReportColumn("type_name", _("Absence type"), 32),
-        ReportColumn("spells", _("Spells"), 10, DAYS),
+        ReportColumn("spells", _("Spells"), 10, COUNT),
         ReportColumn("calendar_days", _("Calendar days"), 12, DAYS),
         ReportColumn("working_days", _("Working days"), 12, DAYS),
     ),

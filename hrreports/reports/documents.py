@@ -15,7 +15,7 @@ from .. import charts
 from ..models import AbsenceCategory, WorkUnit
 from ..periods import period_label
 from .absences import absence_report, absence_trend
-from .columns import ReportColumn, columns_chosen
+from .columns import MONEY, ReportColumn, columns_chosen
 from .employments import employment_events, employment_report
 from .export import report_sheet
 from .salaries import salary_report
@@ -45,13 +45,15 @@ def report_xlsx(kind: str, report, *, rows: list | None = None, columns: Iterabl
     return report_sheet(kind, report, report_rows(kind, report) if rows is None else rows, columns).xlsx()
 
 
-def _pdf_cell(value) -> str:
+def _pdf_cell(value, column: ReportColumn) -> str:
     if value is None:
         return ""
     if isinstance(value, date | datetime):
         return f"{value.day}.{value.month}.{value.year}"
     if isinstance(value, Decimal):
-        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+        # Money with its cents ("4 106,96"), days as counted ("4,5").
+        decimals = 2 if column.number_format == MONEY else None
+        return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return str(value)
 
 
@@ -87,7 +89,7 @@ def report_pdf(
     `columns` and, for absences, the 12-month charts and the open `alerts` with their guidance."""
     rows = report_rows(kind, report) if rows is None else rows
     chosen = columns_chosen(kind, columns)
-    cells = [[(_pdf_cell(column.value(row)), column.numeric) for column in chosen] for row in rows]
+    cells = [[(_pdf_cell(column.value(row), column), column.numeric) for column in chosen] for row in rows]
     context = {
         "kind": kind,
         "report": report,

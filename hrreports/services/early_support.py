@@ -1,8 +1,10 @@
 """Early-support alerts: evaluate the rules for a month, and record what the supervisor did."""
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,12 +15,13 @@ from ..models import Absence, Alert, Rule
 from ..models.early_support import RuleKind
 from ..periods import period_last_day, period_shift
 from ..rule_defaults import DEFAULT_RULES, MONTHS, SICK
+from ..spells import PIECE_FIELDS, Piece, piece_of, spell_starts, spells_count
 
 
 @dataclass(frozen=True)
 class Figures:
     spells: int
-    days: int
+    days: Decimal
 
 
 def _window(period: date, months: int) -> tuple[date, date]:
@@ -26,31 +29,29 @@ def _window(period: date, months: int) -> tuple[date, date]:
     return period_shift(period, -(months - 1)), period_last_day(period)
 
 
-def _figures(absences, first: date, last: date) -> Figures:
-    spells = days = 0
-    for start, end in absences:
-        if start <= last and end >= first:
+def _figures(pieces: list[Piece]) -> Figures:
+    return Figures(spells=spells_count(pieces), days=sum((piece.calendar_days for piece in pieces), Decimal(0)))
+
+
+def _reached_on(rule: Rule, pieces: list[Piece]) -> date | None:
+    """The day the rule's threshold was reached within its window: the day the n-th spell began or the n-th
+    absence day fell on (e.g. the 30th sick day), whichever came first; None if not reached. A half day
+    counts as half."""
+    starts = spell_starts(pieces)
+    spells = 0
+    days = Decimal(0)
+    for piece in sorted(pieces, key=lambda p: (p.start, p.end)):
+        if piece in starts:
             spells += 1
-            days += (min(end, last) - max(start, first)).days + 1
-    return Figures(spells=spells, days=days)
-
-
-def _reached_on(rule: Rule, absences, first: date, last: date) -> date | None:
-    """The day the rule's threshold was reached, counting from `first` to `last`: the day the n-th spell
-    began or the n-th absence day fell on (e.g. the 30th sick day), whichever came first; None if not
-    reached by `last`."""
-    spells = days = 0
-    for start, end in absences:  # in order of start
-        if start > last or end < first:
-            continue
-        begin, finish = max(start, first), min(end, last)
-        spells += 1
-        if rule.kind == RuleKind.WINDOW and rule.spells_at_least is not None and spells >= rule.spells_at_least:
-            return begin
-        length = (finish - begin).days + 1
-        if rule.days_at_least is not None and days + length >= rule.days_at_least:
-            return begin + timedelta(days=max(rule.days_at_least - days, 1) - 1)
-        days += length
+            if rule.kind == RuleKind.WINDOW and rule.spells_at_least is not None and spells >= rule.spells_at_least:
+                return piece.start
+        if rule.days_at_least is not None and piece.calendar_days and days + piece.calendar_days >= rule.days_at_least:
+            length = (piece.end - piece.start).days + 1
+            # The piece's days fall evenly on its calendar days: the threshold day is the first whose
+            # share reaches it.
+            needed = (rule.days_at_least - days) * length / piece.calendar_days
+            return piece.start + timedelta(days=max(math.ceil(needed), 1) - 1)
+        days += piece.calendar_days
     return None
 
 
@@ -59,7 +60,8 @@ def alerts_evaluate(*, period: date) -> int:
     in the rule's `months` months ending with `period` has reached the threshold, unless the employee
     has an alert of the rule in those months (or a later one). So a person over a threshold is alerted
     once, and again after `months` months if still over it. The alert records the figures and the day
-    the threshold was reached (e.g. the day the 30th sick day fell on).
+    the threshold was reached (e.g. the day the 30th sick day fell on). Each month's days come from that
+    month's file, and the parts of one absence in consecutive months are one spell (hrreports.spells).
 
     Catching up: the threshold may have been reached in an earlier month that was never evaluated (a
     skipped or failed run, a rule added since); its alert is raised now, and `reached_on` shows the
@@ -71,21 +73,23 @@ def alerts_evaluate(*, period: date) -> int:
         first, last = _window(period, rule.months)
         already_alerted = Alert.objects.filter(rule=rule, period__gte=first).values("employee_id")
         rows = (
-            Absence.objects.filter(absence_type__category__in=rule.categories, start__lte=last, end__gte=first)
+            Absence.objects.filter(absence_type__category__in=rule.categories, period__gte=first, period__lte=last)
             .exclude(employment__employee_id__in=already_alerted)
             .order_by("start")
-            .values_list("employment__employee_id", "unit_id", "start", "end")
+            .values_list("employment__employee_id", "unit_id", *PIECE_FIELDS)
         )
-        spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        pieces: dict[int, list[Piece]] = defaultdict(list)
         latest_unit: dict[int, int] = {}
-        for employee_id, unit_id, start, end in rows:
-            spans[employee_id].append((start, end))
-            latest_unit[employee_id] = unit_id
-        for employee_id, absences in spans.items():
-            reached_on = _reached_on(rule, absences, first, last)
+        for employee_id, unit_id, *values in rows:
+            piece = piece_of(*values)
+            if piece is not None:
+                pieces[employee_id].append(piece)
+                latest_unit[employee_id] = unit_id
+        for employee_id, employee_pieces in pieces.items():
+            reached_on = _reached_on(rule, employee_pieces)
             if reached_on is None:
                 continue
-            figures = _figures(absences, first, last)
+            figures = _figures(employee_pieces)
             try:
                 with transaction.atomic():
                     _alert, was_created = Alert.objects.get_or_create(

@@ -4,17 +4,15 @@ and upsert the rest by natural keys so that fetching a period again updates inst
 Runs inside the caller's transaction; it never commits on its own.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
-
-from django.db.models import Model, QuerySet
 
 from kuntaportaali.tabular.problems import Problem
 
 from ..models import Absence, AbsenceType, Employee, Employment, SalaryPayment, SalaryType, Source, WorkUnit
 from ..models.records import EmploymentKind, EmploymentRelationship
-from ..periods import period_last_day
+from ..periods import period_label, period_last_day
 from ..sources.base import Rejection, SourceBatch
 from ..workdays import working_days
 from .organisation import unit_paths_rebuild
@@ -274,49 +272,56 @@ def _is_duplicate(
     resolver: _Resolver,
     *,
     key: tuple,
-    first_rows: dict[tuple, int],
+    first_rows: dict[tuple, tuple[int, str]],
     field: str,
     value: Any,
-    code: str,
+    problem: Callable[[int, str], Problem],
 ) -> bool:
-    """Reject `row` when an earlier row had the same natural `key` (the reason `code` names that row);
-    otherwise remember this row as the key's first."""
-    if key in first_rows:
-        resolver.reject(report_type, row, index, field, value, Problem(code, {"row": first_rows[key]}))
+    """Reject `row` when an earlier row had the same `key` (`problem(row, file)` names that row); otherwise
+    remember this row as the key's first."""
+    first = first_rows.get(key)
+    if first is not None:
+        resolver.reject(report_type, row, index, field, value, problem(*first))
         return True
-    first_rows[key] = row.get("_row") or index
+    first_rows[key] = (row.get("_row") or index, row.get("_file", ""))
     return False
 
 
-def _upsert_replacing(
-    model: type[Model],
-    keep: dict[tuple, Model],
-    *,
-    unique_fields: list[str],
-    update_fields: list[str],
-    current: QuerySet,
-) -> None:
-    """Upsert the `keep` rows by their natural key (`unique_fields`, in the order of the keys of `keep`),
-    then delete the rows of `current` (the period's rows from this source) whose key is not among them."""
-    model.objects.bulk_create(
-        list(keep.values()),
-        update_conflicts=True,
-        unique_fields=unique_fields,
-        update_fields=update_fields,
-        batch_size=BATCH_SIZE,
-    )
-    key_columns = [model._meta.get_field(name).attname for name in unique_fields]
-    stale = [pk for pk, *key in current.values_list("pk", *key_columns) if tuple(key) not in keep]
-    model.objects.filter(pk__in=stale).delete()
+def _in_month(row: dict, index: int, resolver: _Resolver, *, report_type: str, period: date) -> bool:
+    """Whether the row belongs to the fetched month's file (a month's file is the truth about that month):
+    an absence that overlaps the month, a payment paid in it. A row of another month is rejected."""
+    first, last = period, period_last_day(period)
+    if report_type == "absences":
+        if row["start"] <= last and row["end"] >= first:
+            return True
+        params = {"start": _day(row["start"]), "end": _day(row["end"]), "month": period_label(period)}
+        resolver.reject(report_type, row, index, "start", _day(row["start"]), Problem("absence_outside_month", params))
+        return False
+    if first <= row["payment_date"] <= last:
+        return True
+    paid = _day(row["payment_date"])
+    params = {"payment_date": paid, "month": period_label(period)}
+    resolver.reject(report_type, row, index, "payment_date", paid, Problem("salary_paid_outside_month", params))
+    return False
+
+
+def _day(day: date) -> str:
+    return f"{day.day}.{day.month}.{day.year}"
 
 
 def _absences_store(
     source: Source, period: date, batch: SourceBatch, units: dict, employments: dict, resolver: _Resolver
 ) -> int:
+    """Store the absences of the month's file as the month's rows from `source` (with the dates and days
+    the file gave), replacing those fetched for the month before: an absence over several months is
+    stored once for each month's file that reports it, and counted in each month from that month's row
+    only (hrreports.spells)."""
     types = {t.code: t for t in AbsenceType.objects.all()}
     keep: dict[tuple, Absence] = {}
-    first_rows: dict[tuple, int] = {}
+    first_rows: dict[tuple, tuple[int, str]] = {}
     for index, row in _rows(batch):
+        if not _in_month(row, index, resolver, report_type="absences", period=period):
+            continue
         found = _references(
             "absences",
             row,
@@ -331,7 +336,7 @@ def _absences_store(
         if found is None:
             continue
         unit, absence_type, employment = found
-        key = (employment, absence_type.pk, row["start"])
+        key = (employment, absence_type.pk, row["start"], period)
         if _is_duplicate(
             "absences",
             row,
@@ -341,13 +346,14 @@ def _absences_store(
             first_rows=first_rows,
             field="start",
             value=row["start"].isoformat(),
-            code="absence_duplicate",
+            problem=lambda first, _file: Problem("absence_duplicate", {"row": first}),
         ):
             continue
         keep[key] = Absence(
             employment_id=employment,
             unit_id=unit,
             absence_type=absence_type,
+            period=period,
             start=row["start"],
             end=row["end"],
             calendar_days=row["calendar_days"]
@@ -359,24 +365,37 @@ def _absences_store(
             paid=row["paid"] if row.get("paid") is not None else absence_type.paid_by_default,
             source=source,
         )
-    # Absences of this period that the source no longer reports were cancelled in Populus.
-    _upsert_replacing(
-        Absence,
-        keep,
-        unique_fields=["employment", "absence_type", "start"],
+    # The month's absences that the source no longer reports were cancelled in Populus. Upserting by the
+    # natural key keeps a row another source stored for the same month from failing the run.
+    Absence.objects.bulk_create(
+        list(keep.values()),
+        update_conflicts=True,
+        unique_fields=["employment", "absence_type", "start", "period"],
         update_fields=["unit", "end", "calendar_days", "working_days", "paid", "source"],
-        current=Absence.objects.filter(source=source, start__gte=period, start__lte=period_last_day(period)),
+        batch_size=BATCH_SIZE,
     )
+    current = Absence.objects.filter(source=source, period=period)
+    stale = [
+        pk
+        for pk, *key in current.values_list("pk", "employment_id", "absence_type_id", "start", "period")
+        if tuple(key) not in keep
+    ]
+    Absence.objects.filter(pk__in=stale).delete()
     return len(keep)
 
 
 def _salaries_store(
     source: Source, period: date, batch: SourceBatch, units: dict, employments: dict, resolver: _Resolver
 ) -> int:
+    """Store the payments of the month's file - those paid in the month, whatever month they are for -
+    replacing what `source` gave for the month before. Payments of another month, like a correction for
+    this month paid in the next, belong to that month's file and are left alone."""
     types = dict(SalaryType.objects.values_list("code", "pk"))
-    keep: dict[tuple, SalaryPayment] = {}
-    first_rows: dict[tuple, int] = {}
+    keep: list[SalaryPayment] = []
+    first_rows: dict[tuple, tuple[int, str]] = {}
     for index, row in _rows(batch):
+        if not _in_month(row, index, resolver, report_type="salaries", period=period):
+            continue
         found = _references(
             "salaries",
             row,
@@ -391,7 +410,9 @@ def _salaries_store(
         if found is None:
             continue
         unit, salary_type, employment = found
-        key = (employment, row["pay_period"], row["payment_date"], salary_type)
+        # Corrections share the pay period, payment date and salary type and differ in the amount; a row
+        # equal in all of them too is a repeated line, not a second payment, and is stored once.
+        key = (employment, row["pay_period"], row["payment_date"], salary_type, row["amount"])
         if _is_duplicate(
             "salaries",
             row,
@@ -399,26 +420,24 @@ def _salaries_store(
             resolver,
             key=key,
             first_rows=first_rows,
-            field="salary_type_code",
-            value=row["salary_type_code"],
-            code="salary_duplicate",
+            field="amount",
+            value=row["amount"],
+            problem=lambda first, file: Problem("salary_repeated", {"row": first, "file": file}),
         ):
             continue
-        keep[key] = SalaryPayment(
-            employment_id=employment,
-            unit_id=unit,
-            pay_period=row["pay_period"],
-            payment_date=row["payment_date"],
-            salary_type_id=salary_type,
-            amount=row["amount"],
-            source=source,
+        keep.append(
+            SalaryPayment(
+                employment_id=employment,
+                unit_id=unit,
+                pay_period=row["pay_period"],
+                payment_date=row["payment_date"],
+                salary_type_id=salary_type,
+                amount=row["amount"],
+                source=source,
+            )
         )
-    # Payments of this period that the source no longer reports were corrected away in Populus.
-    _upsert_replacing(
-        SalaryPayment,
-        keep,
-        unique_fields=["employment", "pay_period", "payment_date", "salary_type"],
-        update_fields=["unit", "amount", "source"],
-        current=SalaryPayment.objects.filter(source=source, pay_period=period),
-    )
+    SalaryPayment.objects.filter(
+        source=source, payment_date__gte=period, payment_date__lte=period_last_day(period)
+    ).delete()
+    SalaryPayment.objects.bulk_create(keep, batch_size=BATCH_SIZE)
     return len(keep)

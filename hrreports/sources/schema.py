@@ -59,11 +59,15 @@ def parse_amount(value: Any) -> Decimal:
     return number.quantize(CENTS)
 
 
-def parse_days(value: Any) -> int:
-    number = decimal_parse(value)
-    if number < 0 or number > 10000 or number != number.to_integral_value():
+MAX_DAYS = 10000
+
+
+def parse_days(value: Any) -> Decimal:
+    """A number of days, also a half day ("0,5"); more than two decimals are refused, never rounded."""
+    number = decimal_parse(value, max_decimals=2)
+    if not 0 <= number <= MAX_DAYS:
         raise ValueProblem("value_days_out_of_range")
-    return int(number)
+    return number
 
 
 def parse_percent(value: Any) -> Decimal:

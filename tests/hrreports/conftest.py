@@ -62,3 +62,39 @@ def default_rules(db):
     from hrreports.services.early_support import rule_defaults_ensure
 
     rule_defaults_ensure()
+
+
+AINO = "010175-901V;Mäkinen Aino;2001001;101010"  # the first employee of the samples
+ABSENCES_HEADER = (
+    "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;Poissaolokoodi;Poissaolon nimi;"
+    "Alkupvm;Loppupvm;Kalenteripäivät;Työpäivät;Palkallinen"
+)
+SALARIES_HEADER = (
+    "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;Palkkakausi;Maksupäivä;Palkkalaji;Palkkalajin nimi;Summa"
+)
+
+
+def absence_line(code: str, start: str, end: str, calendar_days: str, working_days: str) -> str:
+    """Mäkinen Aino's absence as a line of an absences export."""
+    return f"{AINO};{code};Poissaolo;{start};{end};{calendar_days};{working_days};K"
+
+
+def salary_line(pay_period: str, paid: str, code: str, amount: str) -> str:
+    """Mäkinen Aino's payment as a line of a salaries export."""
+    return f"{AINO};{pay_period};{paid};{code};Palkkalaji;{amount}"
+
+
+@pytest.fixture
+def month_files(sample_source, file_root):
+    """`month_files(period, absences=[...], salaries=[...])` writes the month's export files of the sample
+    source (the samples' employments and units, and the given absence and salary lines)."""
+    folder = file_root / "samples"
+    employments = (folder / "palvelussuhteet_202603.xlsx").read_bytes()
+
+    def write(period: date, *, absences: list[str], salaries: list[str]) -> None:
+        month = f"{period:%Y%m}"
+        (folder / f"palvelussuhteet_{month}.xlsx").write_bytes(employments)
+        (folder / f"poissaolot_{month}.csv").write_text("\n".join([ABSENCES_HEADER, *absences]) + "\n")
+        (folder / f"palkat_{month}.csv").write_text("\n".join([SALARIES_HEADER, *salaries]) + "\n")
+
+    return write

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from hrreports.models import Absence, AbsenceType, Employee, Employment, FetchRun, SalaryPayment, SalaryType, Source
 from hrreports.models.fetching import RunStatus
+from hrreports.periods import period_shift
 from hrreports.services.codes import code_lists_ensure
 from hrreports.workdays import working_days
 
@@ -34,17 +35,26 @@ def _employment(employee_id, name, unit, *, start, end=None, percent=100, kind="
     )
 
 
-def _absence(employment, code, start, end):
-    return Absence.objects.create(
-        employment=employment,
-        unit=employment.unit,
-        absence_type=AbsenceType.objects.get(code=code),
-        start=start,
-        end=end,
-        calendar_days=(end - start).days + 1,
-        working_days=working_days(start, end),
-        paid=True,
-    )
+def _absence(employment, code, start, end) -> list[Absence]:
+    """The absence as each month's file reports it: the whole absence, once for every month it touches."""
+    rows = []
+    month = start.replace(day=1)
+    while month <= end:
+        rows.append(
+            Absence.objects.create(
+                employment=employment,
+                unit=employment.unit,
+                absence_type=AbsenceType.objects.get(code=code),
+                period=month,
+                start=start,
+                end=end,
+                calendar_days=(end - start).days + 1,
+                working_days=working_days(start, end),
+                paid=True,
+            )
+        )
+        month = period_shift(month, 1)
+    return rows
 
 
 def _salary(employment, period, code, amount):

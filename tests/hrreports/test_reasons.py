@@ -6,20 +6,16 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import translation
 
 import kuntaportaali.tabular.problems as problems
-from hrreports.models import RejectedRow
 from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
 from kuntaportaali.tabular.problems import problem_codes
 from tests.hrreports.conftest import SAMPLE_PERIOD
 
 HRREPORTS = Path(__file__).resolve().parents[2] / "hrreports"
-BEFORE_CODES = [("hrreports", "0009_rule_names_alert_reached_on")]
 
 
 @pytest.fixture
@@ -89,39 +85,6 @@ def test_every_reason_code_the_hr_reports_give_is_registered():
         given |= set(re.findall(r'(?:code|unknown_code)="([a-z0-9_]+)"', text))
     assert {"unit_unknown", "absence_duplicate", "value_code_too_long", "row_value_missing"} <= given
     assert given - problem_codes() == set()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_stored_english_reasons_become_codes_once():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE_CODES)
-    old = executor.loader.project_state(BEFORE_CODES).apps
-    source = old.get_model("hrreports", "Source").objects.create(name="vanha", kind="files")
-    run = old.get_model("hrreports", "FetchRun").objects.create(source=source, period="2026-03-01")
-    stored = [
-        ("unit_code", "777777", "unknown work unit code"),
-        ("start", "2026-03-02", "duplicate row: the same absence is already on row 2"),
-        ("start, paid", "31.2.2026", "start: not a real calendar date; paid: not yes or no (K/E, 1/0)"),
-        ("kind", "Sijainen", "not an employment kind (vakinainen or määräaikainen)"),
-        ("", "", "something no version of the portal said"),
-    ]
-    for row, (field, value, reason) in enumerate(stored, start=2):
-        old.get_model("hrreports", "RejectedRow").objects.create(
-            run=run, report_type="absences", file="poissaolot.csv", row=row, field=field, value=value, reason=reason
-        )
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes("hrreports"))
-
-    converted = list(RejectedRow.objects.order_by("row", "pk").values_list("row", "field", "code", "params"))
-    assert converted == [
-        (2, "unit_code", "unit_unknown", {}),
-        (3, "start", "absence_duplicate", {"row": 2}),
-        (4, "start", "value_not_a_real_date", {}),
-        (4, "paid", "value_not_yes_or_no", {}),
-        (5, "kind", "value_employment_kind_unknown", {"value": "Sijainen", "accepted": "vakinainen, määräaikainen"}),
-        (6, "", "reason_as_stored", {"text": "something no version of the portal said"}),
-    ]
 
 
 def test_a_failed_runs_reason_is_stored_as_a_code_and_worded_in_the_readers_language(

@@ -2,6 +2,7 @@
 figures, the charts, the alerts with their guidance, and the columns a subscriber chose."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -156,3 +157,24 @@ def test_column_choices_are_validated_and_every_column_is_stored_as_the_default(
 @pytest.mark.parametrize("kind", list(REPORT_COLUMNS))
 def test_each_reports_table_has_exactly_the_reports_columns(kind):
     assert list(REPORT_TABLES[kind].base_columns) == [column.key for column in REPORT_COLUMNS[kind]]
+
+
+def test_half_days_show_as_halves_in_the_pdf_xlsx_and_csv(data):
+    from hrreports.models import Absence
+    from hrreports.reports.export import report_sheet
+
+    # Cedergren's two sick days were half days: 1 calendar day and 1 working day in all.
+    Absence.objects.filter(employment=data["ceder"]).update(calendar_days="1.00", working_days="1.00")
+    Absence.objects.filter(employment=data["aalto"], absence_type__code="200").update(working_days="4.50")
+
+    text = render("absences", data["unit"], language="fi", include_subunits=True)
+    with translation.override("fi"):
+        report = report_build("absences", data["unit"], MARCH, include_subunits=True)
+        sheet = load_workbook(io.BytesIO(report_xlsx("absences", report))).active
+        csv_text = report_sheet("absences", report, report.rows).csv().decode("utf-8-sig")
+
+    assert re.search(r"Aalto Anna 1010 200 Vuosiloma 1 5 4,5(?![0-9])", text)
+    assert re.search(r"Cedergren Cecilia 101010 101 Sairauspoissaolo, lääkärintodistus 1 1 1(?![0-9,])", text)
+    vacation = next(row for row in sheet.iter_rows(min_row=2, values_only=False) if row[2].value == "200")
+    assert (float(vacation[6].value), vacation[6].number_format) == (4.5, "General")
+    assert "Aalto Anna;1010;200;Vuosiloma;1;5;4,5" in csv_text

@@ -255,3 +255,15 @@ def test_hr_admin_sees_each_runs_time_saved(client_as, settings, data):
     assert "Staff time saved by all runs so far: 1.0 h (60 min)." in listing
     assert "Staff time saved: 3 reports × 20 min = 1.0 h" in " ".join(detail.split())
     assert "Latest run (2026-03): 3 reports delivered, 1.0 h of staff time saved." in home
+
+
+def test_the_absence_page_shows_half_days_in_the_readers_number_format(client, supervisor, data):
+    from hrreports.models import Absence
+
+    Absence.objects.filter(employment=data["aalto"], absence_type__code="200").update(working_days="4.50")
+    client.force_login(supervisor)
+
+    page = client.get(report_url(data["unit"], "absences", subunits="off", type="200")).content.decode()
+
+    rows = page.split('id="rows-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert '<td class="numeric">5</td>' in rows and '<td class="numeric">4,5</td>' in rows

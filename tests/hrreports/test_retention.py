@@ -116,7 +116,8 @@ def test_an_absence_ending_the_day_before_the_cutoff_goes_and_one_ending_on_it_s
 
     assert report.cutoff == CUTOFF
     assert report.removed["absences"] == 2
-    assert list(Absence.objects.values_list("pk", flat=True)) == [records["absence_into_cutoff"].pk]
+    # The absence into the cutoff month is kept as both months' files reported it.
+    assert sorted(Absence.objects.values_list("pk", flat=True)) == [row.pk for row in records["absence_into_cutoff"]]
 
 
 def test_salary_payments_of_periods_before_the_cutoff_month_go(records):
@@ -133,7 +134,7 @@ def test_an_employee_with_old_and_new_data_keeps_the_new(records):
 
     aalto = records["aalto"]
     assert Employment.objects.filter(pk=aalto.pk).exists()
-    assert list(Absence.objects.filter(employment=aalto).values_list("start", flat=True)) == [date(2025, 2, 27)]
+    assert set(Absence.objects.filter(employment=aalto).values_list("start", flat=True)) == {date(2025, 2, 27)}
     assert list(SalaryPayment.objects.filter(employment=aalto).values_list("pay_period", flat=True)) == [CUTOFF]
 
 

@@ -2,6 +2,7 @@
 and the supervisor's acknowledgement."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -187,3 +188,19 @@ def test_acknowledging_needs_a_note_and_happens_once(alert, django_user_model, e
     alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Keskustelu pidetty.")
     with pytest.raises(PopulusError, match="already been acknowledged"):
         alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Uudestaan.")
+
+
+def test_half_days_count_as_halves_toward_a_days_threshold(employment):
+    from hrreports.models import Absence
+    from hrreports.models.early_support import RuleKind
+
+    Rule.objects.all().delete()
+    Rule.objects.create(name="1 day", kind=RuleKind.WINDOW, months=1, days_at_least=1, categories=["sick_leave"])
+    for day in (2, 4, 6):
+        _absence(employment, "102", date(2026, 3, day), date(2026, 3, day))
+    Absence.objects.update(calendar_days="0.50", working_days="0.50")
+
+    alerts_evaluate(period=MARCH)
+
+    alert = Alert.objects.get()
+    assert (alert.spells, alert.days, alert.reached_on) == (3, Decimal("1.50"), date(2026, 3, 4))

@@ -155,7 +155,8 @@ def test_positions_needed_without_header():
         (GOOD.replace("2.3.2026", "maaliskuu"), "start", "value_not_a_date"),
         (GOOD.replace("3.3.2026", "1.3.2026"), "end", "row_end_before_start"),
         (GOOD.replace(";2;2;", ";kaksi;2;"), "calendar_days", "value_not_a_number"),
-        (GOOD.replace(";2;2;", ";2,5;2;"), "calendar_days", "value_days_out_of_range"),
+        (GOOD.replace(";2;2;", ";2,5555;2;"), "calendar_days", "value_too_many_decimals"),
+        (GOOD.replace(";2;2;", ";2;-1;"), "working_days", "value_days_out_of_range"),
         (GOOD.replace(";K", ";ehkä"), "paid", "value_not_yes_or_no"),
         (GOOD.replace(";102;", ";;"), "absence_code", "row_value_missing"),
     ],
@@ -260,7 +261,7 @@ def test_unknown_salary_types_other_peoples_employments_and_duplicate_payments_a
     assert run.counts["salaries"] == SalaryPayment.objects.count() == 10
     rejected = {(r.report_type, r.row, r.field, r.value): (r.code, r.params) for r in run.rejected_rows.all()}
     assert rejected == {
-        ("salaries", 12, "salary_type_code", "1001"): ("salary_duplicate", {"row": 2}),
+        ("salaries", 12, "amount", "3912.40"): ("salary_repeated", {"row": 2, "file": "palkat_202603.csv"}),
         ("salaries", 13, "salary_type_code", "9999"): ("salary_type_unknown", {}),
         ("salaries", 14, "employment_id", "2001003"): ("employment_of_another_person", {}),
     }

@@ -1,0 +1,100 @@
+"""Data migrations of the HR reports, run forward on rows as the versions before them stored them."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from hrreports.models import Absence, RejectedRow
+
+
+def migrated_from(target: str):
+    """The apps of `target` (after migrating back to it) and a function that migrates to the newest."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("hrreports", target)])
+    old = executor.loader.project_state([("hrreports", target)]).apps
+
+    def forward():
+        latest = MigrationExecutor(connection)
+        latest.migrate(latest.loader.graph.leaf_nodes("hrreports"))
+
+    return old, forward
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_english_reasons_become_codes_once():
+    old, forward = migrated_from("0009_rule_names_alert_reached_on")
+    source = old.get_model("hrreports", "Source").objects.create(name="vanha", kind="files")
+    run = old.get_model("hrreports", "FetchRun").objects.create(source=source, period="2026-03-01")
+    stored = [
+        ("unit_code", "777777", "unknown work unit code"),
+        ("start", "2026-03-02", "duplicate row: the same absence is already on row 2"),
+        ("start, paid", "31.2.2026", "start: not a real calendar date; paid: not yes or no (K/E, 1/0)"),
+        ("kind", "Sijainen", "not an employment kind (vakinainen or määräaikainen)"),
+        ("", "", "something no version of the portal said"),
+    ]
+    for row, (field, value, reason) in enumerate(stored, start=2):
+        old.get_model("hrreports", "RejectedRow").objects.create(
+            run=run, report_type="absences", file="poissaolot.csv", row=row, field=field, value=value, reason=reason
+        )
+
+    forward()
+
+    converted = list(RejectedRow.objects.order_by("row", "pk").values_list("row", "field", "code", "params"))
+    assert converted == [
+        (2, "unit_code", "unit_unknown", {}),
+        (3, "start", "absence_duplicate", {"row": 2}),
+        (4, "start", "value_not_a_real_date", {}),
+        (4, "paid", "value_not_yes_or_no", {}),
+        (5, "kind", "value_employment_kind_unknown", {"value": "Sijainen", "accepted": "vakinainen, määräaikainen"}),
+        (6, "", "reason_as_stored", {"text": "something no version of the portal said"}),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_absences_get_their_month_and_a_piece_for_each_later_month_fetched():
+    old, forward = migrated_from("0013_employment_relationship")
+    source = old.get_model("hrreports", "Source").objects.create(name="vanha", kind="files")
+    for month in (2, 3):
+        old.get_model("hrreports", "FetchRun").objects.create(source=source, period=date(2026, month, 1), status="done")
+    unit = old.get_model("hrreports", "WorkUnit").objects.create(code="10", name="Yksikkö", path="/10/")
+    employee = old.get_model("hrreports", "Employee").objects.create(person_number="P1", name="Aalto Anna")
+    employment = old.get_model("hrreports", "Employment").objects.create(
+        employment_id="E1", employee=employee, unit=unit
+    )
+    absence_types = old.get_model("hrreports", "AbsenceType").objects
+    sick = absence_types.get_or_create(code="101", defaults={"name_fi": "Sairaus", "category": "sick_leave"})[0]
+    leave = absence_types.get_or_create(code="200", defaults={"name_fi": "Vuosiloma", "category": "annual_leave"})[0]
+
+    def absence(kind, start, end, days):
+        old.get_model("hrreports", "Absence").objects.create(
+            employment=employment,
+            unit=unit,
+            absence_type=kind,
+            start=start,
+            end=end,
+            calendar_days=days,
+            working_days=days,
+            paid=True,
+            source=source,
+        )
+
+    absence(sick, date(2026, 2, 25), date(2026, 3, 10), 14)  # February's row, over into March
+    absence(sick, date(2026, 3, 1), date(2026, 3, 10), 10)  # March's file reported it clipped: counted twice
+    absence(leave, date(2026, 2, 23), date(2026, 3, 3), 9)  # into March, which March's file did not repeat
+    absence(leave, date(2026, 3, 30), date(2026, 4, 2), 4)  # into April, not fetched
+
+    forward()
+
+    stored = Absence.objects.order_by("absence_type__code", "start", "period").values_list(
+        "absence_type__code", "period", "start", "calendar_days"
+    )
+    assert list(stored) == [
+        ("101", date(2026, 2, 1), date(2026, 2, 25), Decimal("14.00")),
+        ("101", date(2026, 3, 1), date(2026, 3, 1), Decimal("10.00")),
+        ("200", date(2026, 2, 1), date(2026, 2, 23), Decimal("9.00")),
+        ("200", date(2026, 3, 1), date(2026, 2, 23), Decimal("9.00")),
+        ("200", date(2026, 3, 1), date(2026, 3, 30), Decimal("4.00")),
+    ]

@@ -1,0 +1,214 @@
+"""Storing a fetched month: a month's file is the truth about that month. Rows of another month are
+rejected; absences are stored per fetched month and counted once; salary corrections are kept."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from hrreports.models import Absence, Alert, Rule, SalaryPayment, WorkUnit
+from hrreports.models.early_support import RuleKind
+from hrreports.models.fetching import RunStatus
+from hrreports.reports import absence_report, absence_summary, salary_report
+from hrreports.services.early_support import alerts_evaluate
+from hrreports.services.fetch import populus_fetch
+from tests.hrreports.conftest import absence_line, salary_line
+
+FEBRUARY, MARCH, APRIL = date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
+PAY = [salary_line("02/2026", "13.2.2026", "1001", "3 912,40")]
+
+
+def fetched(source, period):
+    run = populus_fetch(source=source, period=period)
+    assert run.status == RunStatus.DONE, run.error
+    return run
+
+
+@pytest.fixture
+def threshold(settings):
+    settings.POPULUS_REJECT_THRESHOLD = 1
+
+
+# --- Rows of another month ----------------------------------------------------------------------
+
+
+def test_an_absence_that_does_not_overlap_the_month_is_rejected_naming_the_month(sample_source, month_files, threshold):
+    month_files(
+        MARCH,
+        absences=[
+            absence_line("102", "2.3.2026", "3.3.2026", "2", "2"),
+            absence_line("102", "2.2.2026", "5.2.2026", "4", "4"),
+        ],
+        salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    assert list(run.rejected_rows.values_list("row", "field", "code", "params")) == [
+        (3, "start", "absence_outside_month", {"start": "2.2.2026", "end": "5.2.2026", "month": "2026-03"})
+    ]
+    assert list(Absence.objects.values_list("start", flat=True)) == [date(2026, 3, 2)]
+
+
+def test_a_payment_made_in_another_month_is_rejected_naming_the_month(sample_source, month_files, threshold):
+    month_files(
+        MARCH,
+        absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")],
+        salaries=[
+            salary_line("03/2026", "13.3.2026", "1001", "3 912,40"),
+            salary_line("03/2026", "15.4.2026", "2101", "120,00"),  # a correction for March, paid in April
+        ],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    assert list(run.rejected_rows.values_list("row", "field", "code", "params")) == [
+        (3, "payment_date", "salary_paid_outside_month", {"payment_date": "15.4.2026", "month": "2026-03"})
+    ]
+    assert SalaryPayment.objects.count() == 1
+
+
+# --- Absences across months ---------------------------------------------------------------------
+
+# 25.2.-10.3.2026: 4 calendar days and 3 working days (25.-27.2.) in February, 10 and 7 in March.
+IN_FEBRUARYS_FILE = absence_line("101", "25.2.2026", "10.3.2026", "14", "10")
+IN_MARCHS_FILE = absence_line("101", "1.3.2026", "10.3.2026", "10", "7")  # clipped to March by the export
+
+
+@pytest.fixture
+def across_months(sample_source, month_files):
+    month_files(FEBRUARY, absences=[IN_FEBRUARYS_FILE], salaries=PAY)
+    month_files(MARCH, absences=[IN_MARCHS_FILE], salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")])
+    fetched(sample_source, FEBRUARY)
+    fetched(sample_source, MARCH)
+    return WorkUnit.objects.get(code="101010")
+
+
+def figures(unit, period):
+    summary = absence_summary(unit, period)
+    return summary.spells, summary.calendar_days, summary.working_days
+
+
+def test_an_absence_in_two_months_files_is_stored_with_the_month_each_came_from(across_months):
+    stored = Absence.objects.order_by("period").values_list("period", "start", "end", "calendar_days", "working_days")
+
+    assert list(stored) == [
+        (FEBRUARY, date(2026, 2, 25), date(2026, 3, 10), Decimal("14.00"), Decimal("10.00")),
+        (MARCH, date(2026, 3, 1), date(2026, 3, 10), Decimal("10.00"), Decimal("7.00")),
+    ]
+
+
+def test_an_absence_clipped_to_the_month_in_the_next_months_file_is_counted_once(across_months):
+    assert figures(across_months, FEBRUARY) == (1, 4, 3)
+    assert figures(across_months, MARCH) == (1, 10, 7)
+    [row] = absence_report(across_months, MARCH).rows
+    assert (row.spells, row.calendar_days, row.working_days) == (1, 10, 7)
+
+
+def test_the_pieces_of_one_absence_in_two_months_are_one_spell_for_the_early_support_rules(across_months):
+    Rule.objects.all().delete()
+    spells = Rule.objects.create(
+        name="2 spells", kind=RuleKind.WINDOW, months=3, spells_at_least=2, categories=["sick_leave"]
+    )
+    days = Rule.objects.create(
+        name="14 days", kind=RuleKind.WINDOW, months=3, days_at_least=14, categories=["sick_leave"]
+    )
+
+    alerts_evaluate(period=MARCH)
+
+    assert not Alert.objects.filter(rule=spells).exists()
+    alert = Alert.objects.get(rule=days)
+    assert (alert.spells, alert.days, alert.reached_on) == (1, Decimal("14.00"), date(2026, 3, 10))
+
+
+def test_refetching_a_month_replaces_only_that_months_rows(across_months, sample_source, month_files):
+    month_files(FEBRUARY, absences=[absence_line("101", "25.2.2026", "12.3.2026", "16", "12")], salaries=PAY)
+
+    fetched(sample_source, FEBRUARY)
+
+    stored = Absence.objects.order_by("period").values_list("period", "end")
+    assert list(stored) == [(FEBRUARY, date(2026, 3, 12)), (MARCH, date(2026, 3, 10))]
+    assert figures(across_months, MARCH) == (1, 10, 7)
+
+
+def test_half_days_are_stored_and_counted_as_halves(sample_source, month_files):
+    month_files(
+        MARCH,
+        absences=[
+            absence_line("300", "4.3.2026", "4.3.2026", "0,5", "0,5"),
+            absence_line("102", "9.3.2026", "10.3.2026", "2", "1,5"),
+        ],
+        salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")],
+    )
+
+    fetched(sample_source, MARCH)
+
+    unit = WorkUnit.objects.get(code="101010")
+    assert sorted(Absence.objects.values_list("calendar_days", "working_days")) == [
+        (Decimal("0.50"), Decimal("0.50")),
+        (Decimal("2.00"), Decimal("1.50")),
+    ]
+    assert figures(unit, MARCH) == (2, Decimal("2.5"), 2)
+    assert [(r.type_code, r.calendar_days, r.working_days) for r in absence_report(unit, MARCH).rows] == [
+        ("102", 2, Decimal("1.5")),
+        ("300", Decimal("0.5"), Decimal("0.5")),
+    ]
+
+
+def test_stored_working_days_are_shared_between_months_by_the_absences_working_days(sample_source, month_files):
+    # A part-time employee: 5 working days of absence over the 10 calendar working days of 25.2.-10.3.
+    month_files(FEBRUARY, absences=[absence_line("101", "25.2.2026", "10.3.2026", "14", "5")], salaries=PAY)
+
+    fetched(sample_source, FEBRUARY)
+
+    assert figures(WorkUnit.objects.get(code="101010"), FEBRUARY) == (1, 4, Decimal("1.5"))
+
+
+# --- Salary corrections -------------------------------------------------------------------------
+
+
+def test_a_negative_correction_with_the_same_period_date_and_type_is_stored(sample_source, month_files):
+    month_files(
+        MARCH,
+        absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")],
+        salaries=[
+            salary_line("03/2026", "13.3.2026", "1001", "3 912,40"),
+            salary_line("03/2026", "13.3.2026", "1001", "312,99-"),
+        ],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    assert run.rejected_count == 0
+    assert sorted(SalaryPayment.objects.values_list("amount", flat=True)) == [Decimal("-312.99"), Decimal("3912.40")]
+    assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("3599.41")
+
+
+def test_a_payment_row_repeated_exactly_is_stored_once_with_the_reason(sample_source, month_files, threshold):
+    payment = salary_line("03/2026", "13.3.2026", "1001", "3 912,40")
+    month_files(MARCH, absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")], salaries=[payment, payment])
+
+    run = fetched(sample_source, MARCH)
+
+    assert list(run.rejected_rows.values_list("row", "code", "params")) == [
+        (3, "salary_repeated", {"row": 2, "file": "palkat_202603.csv"})
+    ]
+    assert SalaryPayment.objects.count() == 1
+
+
+def test_refetching_march_keeps_a_correction_for_march_paid_in_april(sample_source, month_files):
+    absences = [absence_line("102", "2.3.2026", "3.3.2026", "2", "2")]
+    month_files(MARCH, absences=absences, salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")])
+    april_absences = [absence_line("102", "1.4.2026", "1.4.2026", "1", "1")]
+    april_pay = [
+        salary_line("04/2026", "15.4.2026", "1001", "3 912,40"),
+        salary_line("03/2026", "15.4.2026", "1001", "120,00"),  # March's correction, paid in April
+    ]
+    month_files(APRIL, absences=april_absences, salaries=april_pay)
+    fetched(sample_source, MARCH)
+    fetched(sample_source, APRIL)
+
+    fetched(sample_source, MARCH)
+
+    assert SalaryPayment.objects.filter(pay_period=MARCH).count() == 2
+    assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("4032.40")
