@@ -69,7 +69,17 @@ class EmploymentAdmin(admin.ModelAdmin):
 
 @admin.register(Absence)
 class AbsenceAdmin(admin.ModelAdmin):
-    list_display = ("employment", "absence_type", "start", "end", "calendar_days", "working_days", "paid", "unit")
+    list_display = (
+        "employment",
+        "absence_type",
+        "period",
+        "start",
+        "end",
+        "calendar_days",
+        "working_days",
+        "paid",
+        "unit",
+    )
     list_filter = ("absence_type",)
     date_hierarchy = "start"
     raw_id_fields = ("employment", "unit")

@@ -37,7 +37,9 @@ def employee_absences(employee: Employee):
     from ..models import Absence
 
     return (
-        Absence.objects.filter(employment__employee=employee).select_related("absence_type", "unit").order_by("-start")
+        Absence.objects.filter(employment__employee=employee)
+        .select_related("absence_type", "unit")
+        .order_by("-start", "-period")
     )
 
 

@@ -366,3 +366,16 @@ def test_the_employee_page_shows_the_kind_and_relationship_of_each_employment(cl
     response = client.get(reverse("hrreports:employee-detail", args=[Employee.objects.get(name="Mäkinen Aino").pk]))
 
     assert "<td>Permanent</td><td>Public office (virkasuhde)</td>" in response.text
+
+
+def test_the_employee_page_lists_each_absence_with_the_month_whose_file_reported_it(client_as, fetched, settings):
+    from hrreports.models import Absence
+
+    absence = Absence.objects.get(employment__employment_id="2001001", start=date(2026, 3, 2))
+    Absence.objects.filter(pk=absence.pk).update(working_days="1.50")
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("hrreports:employee-detail", args=[absence.employment.employee_id]))
+
+    assert "<td>2026-03</td><td>2.3.2026</td><td>3.3.2026</td><td>2</td><td>1.5</td>" in response.text
