@@ -130,8 +130,13 @@ class ColumnMapForm(forms.Form):
             )
 
 
-class PreviewForm(forms.Form):
+class ExportFileForm(forms.Form):
+    """An export file of a report for a month: to test (preview) or to upload where the source finds it."""
+
     report_type = forms.ChoiceField(label=_("Report"), choices=FILE_REPORTS)
+    period = PeriodField(
+        help_text=_("The month the file is for, in the form YYYY-MM, e.g. 2026-03: rows of other months are rejected.")
+    )
     file = forms.FileField(label=_("Export file"), help_text=_("CSV or Excel (.xlsx) file as Populus wrote it."))
 
     def clean_file(self):
@@ -140,10 +145,6 @@ class PreviewForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
         return upload
-
-
-class UploadForm(PreviewForm):
-    period = PeriodField()
 
 
 class FetchForm(forms.Form):

@@ -63,6 +63,7 @@ problem_messages_register(
         # Reasons of rows rejected before reasons were codes; no longer given
         "salary_duplicate": N("duplicate row: the same payment is already on row %(row)s"),
         # A whole file
+        "upload_too_large": N("The file is larger than 50 MB."),
         "file_unreadable": N("%(file)s: %(reason)s"),
         "file_missing": N("No %(report)s file for %(month)s in %(folder)s: expected a file named %(pattern)s."),
         "file_os_error": N("The file %(file)s cannot be read: %(error)s."),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kuntaportaali.spreadsheets import Column, csv_bytes, xlsx_bytes
 
 from ..periods import period_label
+from ..reasons import field_display
 from .columns import columns_chosen
 
 
@@ -40,3 +41,28 @@ def report_sheet(kind: str, report, rows: list, columns: Iterable[str] | None = 
         [Column(str(column.label), column.width, column.number_format) for column in chosen],
         [[column.value(row) for column in chosen] for row in rows],
     )
+
+
+def rejected_rows_sheet(run) -> Sheet:
+    """A fetch run's rejected rows, their fields and reasons in the active language: for correcting the
+    export and fetching again."""
+    columns = [
+        Column(_("Report"), 14),
+        Column(_("File"), 30),
+        Column(_("Row"), 8, "0"),
+        Column(_("Field"), 20),
+        Column(_("Value"), 24),
+        Column(_("Reason"), 80),
+    ]
+    rows = [
+        [
+            rejected.get_report_type_display(),
+            rejected.file,
+            rejected.row,
+            field_display(rejected.report_type, rejected.field),
+            rejected.value,
+            rejected.reason,
+        ]
+        for rejected in run.rejected_rows.all()
+    ]
+    return Sheet(_("Rejected rows %(period)s") % {"period": period_label(run.period)}, columns, rows)

@@ -25,7 +25,14 @@ from ..models import FetchRun, RejectedRow, Source
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
 from ..reasons import WORKER_STOPPED
-from ..sources.base import Rejection, SourceBatch, problem_safe, rejected_row_count, source_for
+from ..sources.base import (
+    Rejection,
+    SourceBatch,
+    problem_safe,
+    rejected_row_count,
+    rejections_sorted,
+    source_for,
+)
 from .store import batches_store
 
 logger = logging.getLogger(__name__)
@@ -187,7 +194,7 @@ def _end_record(
                 code=r.problem.code,
                 params=r.problem.params,
             )
-            for r in rejections
+            for r in rejections_sorted(rejections)
         ],
         batch_size=1000,
     )

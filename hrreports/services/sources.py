@@ -1,6 +1,5 @@
 """Configuring Populus sources: their settings, column maps and export files."""
 
-from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,17 +9,14 @@ from django.db import transaction
 
 from ..errors import PopulusError
 from ..models import Source
-from ..reasons import field_display
-from ..sources.base import Rejection, source_class
+from ..sources.base import source_class
 from ..sources.files import (
     DEFAULT_FILES,
     DELIMITERS,
     ENCODINGS,
     EXTENSIONS,
     MAX_TITLE_ROWS,
-    FileOptions,
     column_position,
-    file_parse,
     file_pattern,
     folder_resolve,
 )
@@ -115,40 +111,3 @@ def source_file_store(*, source: Source, report_type: str, period: date, filenam
     target = folder / f"{stem}{extension}"
     target.write_bytes(data)
     return target
-
-
-@dataclass
-class Preview:
-    """How the first rows of a file map onto the fields of a report."""
-
-    report_type: str
-    columns: list[tuple[Any, str]]  # (field label, column reference)
-    fields: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    total: int = 0
-    error: str = ""
-
-
-def source_file_preview(*, source: Source, report_type: str, filename: str, data: bytes, limit: int = 10) -> Preview:
-    """Parse an uploaded file with the source's settings without storing anything."""
-    options = FileOptions.from_config(source.config)
-    column_map = options.column_map(report_type)
-    specs = [spec for spec in FIELDS[report_type] if spec.name in column_map]
-    preview = Preview(
-        report_type=report_type,
-        columns=[(spec.label, str(column_map[spec.name])) for spec in specs],
-        fields=[spec.name for spec in specs],
-    )
-    if len(data) > MAX_UPLOAD_BYTES:
-        preview.error = "The file is larger than 50 MB."
-        return preview
-    try:
-        batch = file_parse(data=data, filename=filename, report_type=report_type, options=options)
-    except PopulusError as error:
-        preview.error = str(error)
-        return preview
-    preview.total = batch.total
-    preview.rows = [[row.get(name) for name in preview.fields] for row in batch.rows[:limit]]
-    preview.rejected = [replace(r, field=field_display(report_type, r.field)) for r in batch.rejected[:limit]]
-    return preview

@@ -94,6 +94,12 @@ def rejected_row_count(rejections: Iterable[Rejection]) -> int:
     return len(rows) + unnumbered
 
 
+def rejections_sorted(rejections: Iterable[Rejection]) -> list[Rejection]:
+    """In the order people read them: by report, file and row (a row's values in the order of its columns)."""
+    order = {report_type: position for position, report_type in enumerate(FIELDS)}
+    return sorted(rejections, key=lambda r: (order.get(r.report_type, len(order)), r.file, r.row or 0))
+
+
 @dataclass
 class SourceBatch:
     """What a source delivers for one report type and period: valid rows and rejected ones."""

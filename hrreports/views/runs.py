@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,11 +7,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from ..forms import FetchForm
 from ..models import FetchRun
 from ..models.fetching import ReportType
 from ..periods import period_last_full
+from ..reports.export import rejected_rows_sheet
 from ..selectors import fetch_runs_recent
 from ..services.fetch import fetch_run_enqueue
 from ..tables import FetchRunTable, RejectedRowTable
@@ -51,6 +53,13 @@ def stage_label(stage: str) -> str:
 @staff_permission_required(MANAGE_HR)
 def run_detail(request, pk: int):
     run = get_object_or_404(FetchRun.objects.select_related("source", "created_by"), pk=pk)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        sheet = rejected_rows_sheet(run)
+        body, content_type = (sheet.xlsx(), XLSX_CONTENT_TYPE) if export == "xlsx" else (sheet.csv(), CSV_CONTENT_TYPE)
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="rejected-rows-run-{run.pk}.{export}"'
+        return response
     table = RejectedRowTable(run.rejected_rows.all(), caption=_("Rejected rows"))
     table.paginate(page=request.GET.get("page", 1), per_page=50)
     counts = [(label, run.counts[value]) for value, label in ReportType.choices if value in run.counts]

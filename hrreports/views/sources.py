@@ -1,16 +1,19 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kuntaportaali.decorators import staff_permission_required
 
 from ..errors import PopulusError
-from ..forms import KIND_LABELS, ColumnMapForm, PreviewForm, SourceForm, UploadForm
+from ..forms import KIND_LABELS, ColumnMapForm, ExportFileForm, SourceForm
 from ..models import Source
 from ..models.fetching import ReportType
+from ..periods import period_last_full
 from ..selectors import sources_with_latest_run
-from ..services.sources import source_columns_set, source_file_preview, source_file_store, source_save
+from ..services.preview import source_file_preview
+from ..services.sources import source_columns_set, source_file_store, source_save
 from ..sources.files import FileOptions
 from .home import MANAGE_HR
 
@@ -70,12 +73,17 @@ def source_columns(request, pk: int, report_type: str):
 @require_http_methods(["GET", "POST"])
 def source_preview(request, pk: int):
     source = get_object_or_404(Source, pk=pk, kind="files")
-    form = PreviewForm(request.POST or None, request.FILES or None)
+    initial = {"period": f"{period_last_full(timezone.localdate()):%Y-%m}"}
+    form = ExportFileForm(request.POST or None, request.FILES or None, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         preview = source_file_preview(
-            source=source, report_type=form.cleaned_data["report_type"], filename=upload.name, data=upload.read()
+            source=source,
+            report_type=form.cleaned_data["report_type"],
+            period=form.cleaned_data["period"],
+            filename=upload.name,
+            data=upload.read(),
         )
     return render(request, "hrreports/source_preview.html", {"form": form, "source": source, "preview": preview})
 
@@ -84,7 +92,7 @@ def source_preview(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def source_upload(request, pk: int):
     source = get_object_or_404(Source, pk=pk, kind="files")
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = ExportFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

@@ -1,6 +1,7 @@
 """Why a row was rejected is stored as a reason code with its parameters and worded in the reader's
 language when shown: on the run page, in the preview, in the downloads."""
 
+import io
 import re
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 import kuntaportaali.tabular.problems as problems
 from hrreports.services.fetch import populus_fetch
@@ -104,3 +106,27 @@ def test_a_failed_runs_reason_is_stored_as_a_code_and_worded_in_the_readers_lang
     )
     assert "[sv] 1 of 30 rows were rejected, more than the permitted 0 %" in response.text
     assert run.error.startswith("[en] 1 of 30 rows were rejected")  # English, for logs and commands
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_the_rejected_rows_download_words_the_reasons_in_the_readers_language(
+    client_as, sample_source, file_root, settings, marked_translations, export
+):
+    absences_with_unknown_code(file_root, settings)
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+    client = client_as(Role.HR_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+
+    response = client.get(reverse("hrreports:run-detail", args=[run.pk]), {"export": export})
+
+    if export == "csv":
+        lines = response.content.decode("utf-8-sig").splitlines()
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        lines = [
+            ";".join("" if cell is None else str(cell) for cell in row) for row in sheet.iter_rows(values_only=True)
+        ]
+    assert response["Content-Disposition"] == f'attachment; filename="rejected-rows-run-{run.pk}.{export}"'
+    assert lines[1].endswith(
+        ";poissaolot_202603.csv;2;frånvarokod;999;[sv] unknown absence code: add it to the absence types first"
+    )

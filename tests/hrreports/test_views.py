@@ -135,13 +135,16 @@ def test_preview_shows_how_the_first_rows_map(client_as, sample_source):
     upload = SimpleUploadedFile("poissaolot.csv", (SAMPLES / "poissaolot_202603.csv").read_bytes())
 
     response = client_as(HR).post(
-        reverse("hrreports:source-preview", args=[sample_source.pk]), {"report_type": "absences", "file": upload}
+        reverse("hrreports:source-preview", args=[sample_source.pk]),
+        {"report_type": "absences", "file": upload, "period": "2026-03"},
     )
 
     assert response.status_code == 200
     preview = response.context["preview"]
-    assert preview.error == ""
-    assert preview.total == 7
+    assert preview.error is None
+    assert (preview.total, preview.stored, preview.rejected_rows) == (7, 7, 0)
+    # Nothing was fetched yet: the month's units and employments files are read first, as a fetch does.
+    assert preview.companion_files == ["yksikot.csv", "palvelussuhteet_202603.xlsx"]
     assert "Mäkinen Aino" in response.text
     assert "column: Poissaolokoodi" in response.text or "sarake: Poissaolokoodi" in response.text
     assert not FetchRun.objects.exists()
@@ -153,7 +156,8 @@ def test_preview_of_a_broken_file_explains_the_problem(client_as, sample_source,
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     response = client.post(
-        reverse("hrreports:source-preview", args=[sample_source.pk]), {"report_type": "salaries", "file": upload}
+        reverse("hrreports:source-preview", args=[sample_source.pk]),
+        {"report_type": "salaries", "file": upload, "period": "2026-03"},
     )
 
     assert "palkat.xlsx: The Excel file is damaged or truncated and cannot be read." in response.text
@@ -379,3 +383,45 @@ def test_the_employee_page_lists_each_absence_with_the_month_whose_file_reported
     response = client.get(reverse("hrreports:employee-detail", args=[absence.employment.employee_id]))
 
     assert "<td>2026-03</td><td>2.3.2026</td><td>3.3.2026</td><td>2</td><td>1.5</td>" in response.text
+
+
+def test_the_preview_says_what_a_fetch_would_store_and_reject_and_stores_nothing(
+    client_as, fetched, file_root, settings
+):
+    from hrreports.models import Absence
+
+    lines = (file_root / "samples" / "poissaolot_202603.csv").read_text(encoding="utf-8").splitlines()
+    bad = [
+        lines[1].replace(";101010;", ";777777;"),  # unknown unit
+        lines[2].replace(";101;", ";999;"),  # unknown absence code
+        lines[3].replace("16.3.2026;17.3.2026", "16.2.2026;17.2.2026"),  # February's absence in March's file
+        lines[4].replace("230469-9041;", "010175-901V;"),  # employment 2001004 is Lindqvist's
+        lines[5],
+        lines[5],  # the same absence twice
+        lines[6].replace("2.3.2026", "31.2.2026"),  # no such date
+    ]
+    upload = SimpleUploadedFile("poissaolot.csv", "\n".join([lines[0], *bad, lines[7]]).encode())
+    before = Absence.objects.count()
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(
+        reverse("hrreports:source-preview", args=[fetched.pk]),
+        {"report_type": "absences", "file": upload, "period": "2026-03"},
+    )
+
+    preview = response.context["preview"]
+    assert (preview.total, preview.stored, preview.rejected_rows) == (8, 2, 6)
+    assert [(r.row, r.problem.code) for r in preview.rejected] == [
+        (2, "unit_unknown"),
+        (3, "absence_code_unknown"),
+        (4, "absence_outside_month"),
+        (5, "employment_of_another_person"),
+        (7, "absence_duplicate"),
+        (8, "value_not_a_real_date"),
+    ]
+    assert "2 rows would be stored." in response.text and "6 rows would be rejected." in response.text
+    assert "A fetch would fail: more than 5 % of the rows would be rejected" in response.text
+    assert "the absence 16.2.2026–17.2.2026 has no day in 2026-03, the month fetched" in response.text
+    assert Absence.objects.count() == before
+    assert FetchRun.objects.count() == 1
