@@ -6,104 +6,109 @@ Finnish page and in Swedish on a Swedish one. The reasons of the shared file rea
 not a date, a file that is not UTF-8...) are registered there; the HR reports' own ones here.
 """
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext, gettext_noop
 
 from kuntaportaali.tabular.problems import problem_messages_register
 
 problem_messages_register(
     {
         # A row as a whole
-        "row_value_missing": N("a required value is missing"),
-        "row_end_before_start": N("the end date is before the start date"),
-        "row_not_json_object": N("the row is not a JSON object"),
-        "row_more_columns_than_header": N("the row has %(found)s columns but the header has %(header)s"),
-        "row_too_few_columns": N("the row has only %(found)s columns, %(needed)s are needed (is the file truncated?)"),
+        "row_value_missing": gettext_noop("a required value is missing"),
+        "row_end_before_start": gettext_noop("the end date is before the start date"),
+        "row_not_json_object": gettext_noop("the row is not a JSON object"),
+        "row_more_columns_than_header": gettext_noop("the row has %(found)s columns but the header has %(header)s"),
+        "row_too_few_columns": gettext_noop(
+            "the row has only %(found)s columns, %(needed)s are needed (is the file truncated?)"
+        ),
         # One value
-        "value_code_too_long": N("longer than %(limit)s characters"),
-        "value_unit_code_slash": N("a unit code cannot contain a slash (/)"),
-        "value_not_a_month": N("not a real month"),
-        "value_not_a_pay_period": N("not a pay period in the form YYYY-MM, YYYYMM or m/yyyy"),
-        "value_amount_out_of_range": N("amount out of range"),
-        "value_days_out_of_range": N("the number of days must be between 0 and 10000"),
-        "value_working_time_out_of_range": N("working time must be more than 0 and at most 100 per cent"),
-        "value_not_yes_or_no": N("not yes or no (K/E, 1/0)"),
-        "value_employment_kind_unknown": N(
+        "value_code_too_long": gettext_noop("longer than %(limit)s characters"),
+        "value_unit_code_slash": gettext_noop("a unit code cannot contain a slash (/)"),
+        "value_not_a_month": gettext_noop("not a real month"),
+        "value_not_a_pay_period": gettext_noop("not a pay period in the form YYYY-MM, YYYYMM or m/yyyy"),
+        "value_amount_out_of_range": gettext_noop("amount out of range"),
+        "value_days_out_of_range": gettext_noop("the number of days must be between 0 and 10000"),
+        "value_working_time_out_of_range": gettext_noop("working time must be more than 0 and at most 100 per cent"),
+        "value_not_yes_or_no": gettext_noop("not yes or no (K/E, 1/0)"),
+        "value_employment_kind_unknown": gettext_noop(
             "%(value)s is not an employment kind the portal knows; it reads these words: %(accepted)s"
         ),
-        "value_employment_kind_contradictory": N(
+        "value_employment_kind_contradictory": gettext_noop(
             "%(value)s says both permanent and fixed-term, or both public office and employment contract"
         ),
-        "value_working_time_ambiguous": N(
+        "value_working_time_ambiguous": gettext_noop(
             "%(value)s could mean %(value)s %% or %(percent)s %%: write the working time in per cent "
             "(e.g. %(percent)s) or format the cell as a percentage"
         ),
         # What the row refers to
-        "unit_duplicate": N("duplicate row: this unit code appears twice"),
-        "unit_parent_unknown": N("unknown parent unit code"),
-        "unit_unknown": N("unknown work unit code"),
-        "employment_unknown": N("unknown employment"),
-        "employment_of_another_person": N("this employment id belongs to another person"),
-        "employment_duplicate": N("duplicate row: employment %(employment)s is already on row %(row)s"),
-        "absence_code_unknown": N("unknown absence code: add it to the absence types first"),
-        "absence_duplicate": N("duplicate row: the same absence is already on row %(row)s"),
-        "salary_type_unknown": N("unknown salary type code: add it to the salary types first"),
-        "salary_repeated": N(
+        "unit_duplicate": gettext_noop("duplicate row: this unit code appears twice"),
+        "unit_parent_unknown": gettext_noop("unknown parent unit code"),
+        "unit_unknown": gettext_noop("unknown work unit code"),
+        "employment_unknown": gettext_noop("unknown employment"),
+        "employment_of_another_person": gettext_noop("this employment id belongs to another person"),
+        "employment_duplicate": gettext_noop("duplicate row: employment %(employment)s is already on row %(row)s"),
+        "absence_code_unknown": gettext_noop("unknown absence code: add it to the absence types first"),
+        "absence_duplicate": gettext_noop("duplicate row: the same absence is already on row %(row)s"),
+        "salary_type_unknown": gettext_noop("unknown salary type code: add it to the salary types first"),
+        "salary_repeated": gettext_noop(
             "the same payment (employment, pay period, payment date, salary type and amount) is already on row "
             "%(row)s of %(file)s: a repeated row is stored once"
         ),
-        "absence_outside_month": N(
+        "absence_outside_month": gettext_noop(
             "the absence %(start)s–%(end)s has no day in %(month)s, the month fetched: it belongs to the file of "
             "its own month"
         ),
-        "salary_paid_outside_month": N(
+        "salary_paid_outside_month": gettext_noop(
             "paid on %(payment_date)s, not in %(month)s, the month fetched: a payment belongs to the file of the "
             "month it was paid in"
         ),
         # Reasons of rows rejected before reasons were codes; no longer given
-        "salary_duplicate": N("duplicate row: the same payment is already on row %(row)s"),
+        "salary_duplicate": gettext_noop("duplicate row: the same payment is already on row %(row)s"),
         # A whole file
-        "upload_too_large": N("The file is larger than 50 MB."),
-        "file_unreadable": N("%(file)s: %(reason)s"),
-        "file_missing": N("No %(report)s file for %(month)s in %(folder)s: expected a file named %(pattern)s."),
-        "file_os_error": N("The file %(file)s cannot be read: %(error)s."),
-        "folder_missing": N("The folder %(folder)s does not exist or cannot be read."),
-        "folder_outside_root": N("The folder %(folder)s is outside the permitted file root %(root)s."),
-        "file_columns_missing": N(
+        "upload_too_large": gettext_noop("The file is larger than 50 MB."),
+        "file_unreadable": gettext_noop("%(file)s: %(reason)s"),
+        "file_missing": gettext_noop(
+            "No %(report)s file for %(month)s in %(folder)s: expected a file named %(pattern)s."
+        ),
+        "file_os_error": gettext_noop("The file %(file)s cannot be read: %(error)s."),
+        "folder_missing": gettext_noop("The folder %(folder)s does not exist or cannot be read."),
+        "folder_outside_root": gettext_noop("The folder %(folder)s is outside the permitted file root %(root)s."),
+        "file_columns_missing": gettext_noop(
             "The file %(file)s has no column %(missing)s. Its header row has: %(found)s. "
             "Fix the source's column map or the export."
         ),
-        "file_no_sheet_with_header": N(
+        "file_no_sheet_with_header": gettext_noop(
             "No sheet of %(file)s has a header row with the columns %(expected)s (looked for in the first 20 rows "
             "of each sheet). Fix the source's column map or the export."
         ),
-        "file_first_row_is_data": N(
+        "file_first_row_is_data": gettext_noop(
             "The file %(file)s has no header row: its first row is data. Untick “The files have a header row” "
             "in the source's settings and give the columns by number."
         ),
-        "file_wrong_delimiter": N(
+        "file_wrong_delimiter": gettext_noop(
             "The file %(file)s seems to be separated by %(found)s, but the source expects %(expected)s. "
             "Change the source's delimiter, or let the portal find it (Automatic)."
         ),
-        "file_column_map_incomplete": N("The %(report)s column map gives no column for %(fields)s."),
-        "file_columns_by_name_without_header": N(
+        "file_column_map_incomplete": gettext_noop("The %(report)s column map gives no column for %(fields)s."),
+        "file_columns_by_name_without_header": gettext_noop(
             "The %(report)s column map names %(field)s by header, but the source's files have no header row: "
             "give column numbers instead."
         ),
         # A whole fetch run
-        "run_worker_stopped": N("The worker stopped before the run finished; start it again."),
-        "run_nothing_delivered": N("The source delivered no rows at all for %(month)s."),
-        "run_too_many_rejected": N(
+        "run_worker_stopped": gettext_noop("The worker stopped before the run finished; start it again."),
+        "run_nothing_delivered": gettext_noop("The source delivered no rows at all for %(month)s."),
+        "run_too_many_rejected": gettext_noop(
             "%(rejected)s of %(rows)s rows were rejected, more than the permitted %(threshold)s %%: "
             "nothing was stored for %(month)s. Correct the rows listed below, or the source's settings, "
             "and fetch again."
         ),
-        "run_unexpected_error": N("The run stopped on an unexpected error (%(error)s); see the worker's log."),
-        "run_end_not_recorded": N(
+        "run_unexpected_error": gettext_noop(
+            "The run stopped on an unexpected error (%(error)s); see the worker's log."
+        ),
+        "run_end_not_recorded": gettext_noop(
             "The rows were read, but the database refused to record the run's end (%(error)s): nothing was stored "
             "for %(month)s. See the worker's log."
         ),
-        "run_rejected_rows_not_recorded": N(
+        "run_rejected_rows_not_recorded": gettext_noop(
             "%(reason)s The %(rejected)s rejected rows could not be recorded (%(error)s); see the worker's log."
         ),
         # A reason given as text (a message that quotes a source's answer), or stored before reasons were codes
@@ -121,7 +126,7 @@ def field_display(report_type: str, field: str) -> str:
 
 
 # Delivery runs keep their error as text; the one fixed sentence among them is translated when shown.
-WORKER_STOPPED = N("The worker stopped before the run finished; start it again.")
+WORKER_STOPPED = gettext_noop("The worker stopped before the run finished; start it again.")
 RUN_ERRORS_FIXED = {WORKER_STOPPED}
 
 
