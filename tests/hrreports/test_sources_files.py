@@ -504,3 +504,21 @@ def test_sources_without_the_new_settings_read_any_encoding_and_delimiter_and_st
     assert FileSource.config_defaults()["encoding"] == FileSource.config_defaults()["delimiter"] == "auto"
     stored = FileOptions.from_config({"encoding": "windows-1252", "delimiter": ";", "has_header": False})
     assert (stored.encoding, stored.delimiter, stored.has_header, stored.title_rows) == ("windows-1252", ";", False, 0)
+
+
+def test_an_excel_percent_cell_is_stored_in_per_cent():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Henkilötunnus", "Nimi", "Palvelussuhde", "Kustannuspaikka", "Alkupvm", "Työaika-%"])
+    sheet.append(["010175-901V", "Mäkinen Aino", 2001001, "101010", date(2005, 8, 1), 0.8])
+    sheet["F2"].number_format = "0 %"
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    batch = parse(buffer.getvalue(), report_type="employments", filename="palvelussuhteet.xlsx")
+
+    assert batch.rejected == []
+    assert batch.rows[0]["working_time_percent"] == Decimal("80.00")
+    assert batch.rows[0]["employment_id"] == "2001001"
