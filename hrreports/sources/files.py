@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
+from kuntaportaali.tabular.headers import HEADER_SEARCH_ROWS, Header, header_key, header_locate, row_labels
 from kuntaportaali.tabular.problems import Problem, TabularError
 from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, table_open
 
@@ -211,9 +212,14 @@ def _no_header_error(
     filename: str, rows: Iterator[Row], *, report_type: str, column_map: Mapping[str, str | int], options: FileOptions
 ) -> PopulusError:
     """Why a CSV file has no header row: its first row is data, the delimiter is not the file's, or the
-    header's names are not the column map's."""
-    first = next((row for row in rows if not row.is_empty), None)
-    labels = row_labels(first) if first is not None else []
+    header's names are not the column map's (quoting the widest of the first rows, the likeliest header,
+    not a title row above it)."""
+    first_rows = list(islice((row for row in rows if not row.is_empty), HEADER_SEARCH_ROWS))
+    if first_rows and has_person_number(" ".join(row_labels(first_rows[0]))):
+        # A data row taken for the header: never quote it (it holds a person number).
+        return PopulusError.of("file_first_row_is_data", file=filename)
+    widest = max(first_rows, key=lambda row: sum(1 for label in row_labels(row) if label), default=None)
+    labels = row_labels(widest) if widest is not None else []
     shown = ", ".join(label for label in labels if label)[:300]
     if has_person_number(shown):
         # A data row taken for the header: never quote it (it holds a person number).

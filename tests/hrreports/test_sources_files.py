@@ -522,3 +522,13 @@ def test_an_excel_percent_cell_is_stored_in_per_cent():
     assert batch.rejected == []
     assert batch.rows[0]["working_time_percent"] == Decimal("80.00")
     assert batch.rows[0]["employment_id"] == "2001001"
+
+
+def test_a_header_with_other_names_below_a_title_row_is_the_one_quoted():
+    english = "Person;Name;Employment;Cost centre;Code;Absence;Start;End;Calendar days;Working days;Paid"
+
+    with pytest.raises(PopulusError) as caught:
+        parse(f"Poissaolot maaliskuu 2026\n{english}\n{GOOD}\n")
+
+    assert caught.value.problem.code == "file_columns_missing"
+    assert caught.value.problem.params["found"] == english.replace(";", ", ")
