@@ -65,6 +65,9 @@ problem_messages_register(
         "salary_duplicate": gettext_noop("duplicate row: the same payment is already on row %(row)s"),
         # A whole file
         "upload_too_large": gettext_noop("The file is larger than 50 MB."),
+        "preview_database_error": gettext_noop(
+            "The database refused the file's rows (%(error)s): a fetch of it would fail too. See the web server's log."
+        ),
         "file_unreadable": gettext_noop("%(file)s: %(reason)s"),
         "file_missing": gettext_noop(
             "No %(report)s file for %(month)s in %(folder)s: expected a file named %(pattern)s."

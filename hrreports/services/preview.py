@@ -3,13 +3,14 @@ would reject, and why - found by running the fetch's own reading and storing cod
 other files of the source that the fetch reads first, in a transaction that is rolled back. So the answer
 is the fetch's answer (units, code lists, employments and month checks included) and nothing is stored."""
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from kuntaportaali.tabular.problems import Problem
 
@@ -21,6 +22,8 @@ from ..sources.files import FileOptions, file_parse
 from ..sources.schema import FIELDS
 from .sources import MAX_UPLOAD_BYTES
 from .store import batches_store
+
+logger = logging.getLogger(__name__)
 
 ROWS_SHOWN = 10
 REJECTIONS_SHOWN = 500
@@ -96,11 +99,17 @@ def source_file_preview(*, source: Source, report_type: str, period: date, filen
     batches = _month_files_read_first(source, report_type, period)
     preview.companion_files = [name for companion in batches.values() for name in companion.files]
     batches[report_type] = batch
-    with transaction.atomic():
-        # As a fetch of the source does: one at a time with its fetches, which store the same rows.
-        Source.objects.select_for_update().filter(pk=source.pk).first()
-        counts, rejections = batches_store(source=source, period=period, batches=batches)
-        transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            # As a fetch of the source does: one at a time with its fetches, which store the same rows.
+            Source.objects.select_for_update().filter(pk=source.pk).first()
+            counts, rejections = batches_store(source=source, period=period, batches=batches)
+            transaction.set_rollback(True)
+    except DatabaseError as error:
+        # A fetch would end failed on this (fetch_run_execute); the page says so instead of failing.
+        logger.exception("Testing a %s file of source %s failed", report_type, source.pk)
+        preview.error = Problem("preview_database_error", {"error": type(error).__name__})
+        return preview
     rejections = [rejection for rejection in rejections if rejection.report_type == report_type]
     rejected_at = {(rejection.file, rejection.row) for rejection in rejections}
     preview.total = batch.total

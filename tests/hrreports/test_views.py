@@ -425,3 +425,23 @@ def test_the_preview_says_what_a_fetch_would_store_and_reject_and_stores_nothing
     assert "the absence 16.2.2026–17.2.2026 has no day in 2026-03, the month fetched" in response.text
     assert Absence.objects.count() == before
     assert FetchRun.objects.count() == 1
+
+
+def test_the_preview_says_so_when_the_database_refuses_the_rows(client_as, sample_source, settings, monkeypatch):
+    from django.db import DataError
+
+    def refused(**kwargs):
+        raise DataError("value refused")
+
+    monkeypatch.setattr("hrreports.services.preview.batches_store", refused)
+    upload = SimpleUploadedFile("poissaolot.csv", (SAMPLES / "poissaolot_202603.csv").read_bytes())
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(
+        reverse("hrreports:source-preview", args=[sample_source.pk]),
+        {"report_type": "absences", "file": upload, "period": "2026-03"},
+    )
+
+    assert response.status_code == 200
+    assert "The database refused the file&#x27;s rows (DataError): a fetch of it would fail too." in response.text
