@@ -47,6 +47,7 @@ def test_hr_admin_previews_a_file_starts_a_fetch_and_follows_it(
     page.get_by_role("link", name="populus-raportit").click()
     page.locator(f"a[href='/staff/hr/sources/{sample_source.pk}/preview/']").click()
     page.locator("select[name=report_type]").select_option("absences")
+    page.locator("input[name=period]").fill("2026-03")
     page.locator("input[name=file]").set_input_files(str(SAMPLES / "poissaolot_202603.csv"))
     page.locator("main form button[type=submit]").click()
 
