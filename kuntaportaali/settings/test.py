@@ -1,13 +1,24 @@
 """Settings for the test suite: PostgreSQL and Redis come from DATABASE_URL and REDIS_URL."""
 
 import os
+from urllib.parse import urlsplit
+
+# Under pytest-xdist every worker gets a Redis database of its own (the next ones after REDIS_URL's),
+# so that a test emptying the queues or the cache never touches another worker's. The processes a
+# test starts inherit the adjusted address and keep it.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER.startswith("gw") and os.environ.get("KUNTAPORTAALI_TEST_REDIS_FOR") != _XDIST_WORKER:
+    _redis = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    _database = int(_redis.path.strip("/") or 0) + 1 + int(_XDIST_WORKER.removeprefix("gw"))
+    os.environ["REDIS_URL"] = _redis._replace(path=f"/{_database}").geturl()
+    os.environ["KUNTAPORTAALI_TEST_REDIS_FOR"] = _XDIST_WORKER
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-for-the-kuntaportaali-test-suite-0123456789")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("PHONE_ENCRYPTION_KEYS", "hS1mJ0y0Lw3h6h3oTHjv0d1G0pbqK4bqfQk1J2mC6rU=")
 os.environ.setdefault("PHONE_HASH_KEY", "test-only-phone-hash-key")
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
