@@ -50,6 +50,8 @@ def text_clean(value: Any) -> str:
     Raises ValueProblem for control characters (a NUL byte is the mark of a damaged file) and for
     spreadsheet error cells. Whole numbers that a spreadsheet stored as 12.0 are written 12.
     """
+    if type(value) is str and value.isascii() and value.isprintable():
+        return value.strip()  # the common case, before any other test
     if value is None:
         return ""
     if isinstance(value, SpreadsheetError):

@@ -23,8 +23,17 @@ class Contact(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
     pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Which upload brought the contact. Neither an index nor a database constraint: a million-row import
+    # would pay for both on every row, and nothing looks contacts up by their import but the import itself.
     source_import = models.ForeignKey(
-        "ContactImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts", editable=False
+        "ContactImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
     )
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     postal_code = models.CharField(max_length=5, blank=True)
@@ -48,9 +57,11 @@ class ContactNumber(models.Model):
     """
 
     # No index of their own: the unique constraints below begin with them. (A million-row import pays
-    # for every index.)
+    # for every index and every constraint; `campaign` repeats the contact's, which the database checks.)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="numbers", db_index=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     position = models.PositiveSmallIntegerField(help_text="1 for the number called first")
     phone_encrypted = models.BinaryField(null=True, editable=False)
     # NULL after the purge: unlike empty strings, NULLs never collide in the per-campaign unique constraint.
@@ -61,11 +72,10 @@ class ContactNumber(models.Model):
     class Meta:
         ordering = ["contact", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "phone_hash"], name="contact_number_once_per_campaign"),
+            # Hash first: the registry and opt-outs look numbers up by hash alone, imports by hash and campaign.
+            models.UniqueConstraint(fields=["phone_hash", "campaign"], name="contact_number_once_per_campaign"),
             models.UniqueConstraint(fields=["contact", "position"], name="contact_number_position_unique"),
         ]
-        # The registry and opt-outs look numbers up by hash alone (no LIKE index: hashes are never searched by prefix).
-        indexes = [models.Index(fields=["phone_hash"], name="contact_number_hash")]
         verbose_name = _("contact's phone number")
         verbose_name_plural = _("contacts' phone numbers")
 

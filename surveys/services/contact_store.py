@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from kuntaportaali.tabular.problems import Problem
@@ -35,7 +35,7 @@ from surveys.models import (
     ContactStatus,
     DoNotCall,
 )
-from surveys.phone_numbers import phone_encrypt, phone_hash
+from surveys.phone_numbers import phone_encrypter, phone_hasher
 
 from .privacy import do_not_call_lock
 
@@ -51,8 +51,18 @@ READ_AHEAD = 2
 IMPORT_LOCK_KEY = 0x6B70_696D  # "kpim"
 
 Progress = Callable[[int, int | None], None]
-# A contact to store: its values, and its numbers as (encrypted, keyed hash) in calling order.
-NewContact = tuple[ContactValues, list[tuple[bytes, str]]]
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """A contact to store: its values, and its numbers as (encrypted, keyed hash) in calling order."""
+
+    values: ContactValues
+    numbers: tuple[tuple[bytes, str], ...]
+
+
+# A contact with what its writer will send of it.
+Prepared = list[tuple[NewContact, object]]
 
 
 @dataclass
@@ -80,13 +90,13 @@ def contacts_store(
         writer = _writer(campaign_id=report.campaign_id, import_id=report.pk)
         check_campaign = ContactNumber.objects.filter(campaign_id=report.campaign_id).exists()
         in_campaign = 0
-        batches = (reader.read(rows) for rows in _batches(contact_rows(table, layout), ROWS_PER_BATCH))
+        batches = (writer.prepare(reader.read(rows)) for rows in _batches(contact_rows(table, layout), ROWS_PER_BATCH))
         for batch in _read_ahead(batches):
-            contacts = _not_in_campaign(batch, report.campaign_id) if check_campaign else batch
-            in_campaign += len(batch) - len(contacts)
-            writer(contacts)
-            counts.imported += len(contacts)
-            counts.numbers += sum(len(numbers) for _values, numbers in contacts)
+            kept = _not_in_campaign(batch, report.campaign_id) if check_campaign else batch
+            in_campaign += len(batch) - len(kept)
+            writer.send([payload for _contact, payload in kept])
+            counts.imported += len(kept)
+            counts.numbers += sum(len(contact.numbers) for contact, _payload in kept)
             progress(counts.rows_read, total)
         counts.duplicates += in_campaign
         _registry_apply(report, counts)
@@ -118,9 +128,10 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 _DONE = object()
 
 
-def _read_ahead(batches: Iterator[list[NewContact]]) -> Iterator[list[NewContact]]:
+def _read_ahead(batches: Iterator[Prepared]) -> Iterator[Prepared]:
     """`batches` produced by a background thread, READ_AHEAD ahead of the consumer; an error in the thread
-    is raised here. The thread reads the file and does Python's work; it never touches the database."""
+    is raised here. The thread reads the file and does Python's work; what it asks of the database goes
+    through a connection of its own, outside the import's transaction, closed when it ends."""
     handoff: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
     stop = threading.Event()
 
@@ -141,6 +152,8 @@ def _read_ahead(batches: Iterator[list[NewContact]]) -> Iterator[list[NewContact
             hand_over(_DONE)
         except BaseException as error:  # handed to the consumer, which raises it in its transaction
             hand_over(error)
+        finally:
+            connections.close_all()
 
     thread = threading.Thread(target=produce, name="contact-import-reader", daemon=True)
     thread.start()
@@ -166,6 +179,7 @@ class _BatchReader:
         self.region = settings.PHONE_REGION
         # Numbers met in this file, as integers (E.164 digits): a set of a million of them stays small.
         self.seen: set[int] = set()
+        self.encrypt, self.hash = phone_encrypter(), phone_hasher()
 
     def read(self, rows: list[Row]) -> list[NewContact]:
         """The contacts of `rows` new to the file; the counts of the rest go to `counts`."""
@@ -181,7 +195,8 @@ class _BatchReader:
                 self.counts.duplicates += 1
                 continue
             self.seen.update(keys)
-            contacts.append((values, [(phone_encrypt(number), phone_hash(number)) for number in values.numbers]))
+            numbers = tuple((self.encrypt(number), self.hash(number)) for number in values.numbers)
+            contacts.append(NewContact(values, numbers))
         self.counts.rows_read += len(rows)
         return contacts
 
@@ -199,15 +214,15 @@ class _BatchReader:
             )
 
 
-def _not_in_campaign(contacts: list[NewContact], campaign_id: int) -> list[NewContact]:
+def _not_in_campaign(batch: Prepared, campaign_id: int) -> Prepared:
     """The contacts none of whose numbers the campaign has already."""
-    wanted = [digest for _values, numbers in contacts for _token, digest in numbers]
+    wanted = [digest for contact, _payload in batch for _token, digest in contact.numbers]
     taken: set[str] = set()
     numbers = ContactNumber.objects.filter(campaign_id=campaign_id)
     for start in range(0, len(wanted), HASH_LOOKUP_CHUNK):
         chunk = wanted[start : start + HASH_LOOKUP_CHUNK]
         taken.update(numbers.filter(phone_hash__in=chunk).values_list("phone_hash", flat=True))
-    return [contact for contact in contacts if not any(digest in taken for _token, digest in contact[1])]
+    return [(contact, payload) for contact, payload in batch if not any(d in taken for _t, d in contact.numbers)]
 
 
 def _registry_apply(report: ContactImport, counts: Counts) -> None:
@@ -215,8 +230,12 @@ def _registry_apply(report: ContactImport, counts: Counts) -> None:
     registry's lock, so that an opt-out committed at any time during the import is honoured."""
     do_not_call_lock()
     ids = list(
-        Contact.objects.filter(source_import=report, numbers__phone_hash__in=DoNotCall.objects.values("phone_hash"))
-        .values_list("pk", flat=True)
+        ContactNumber.objects.filter(
+            campaign_id=report.campaign_id,
+            phone_hash__in=DoNotCall.objects.values("phone_hash"),
+            contact__source_import=report,
+        )
+        .values_list("contact_id", flat=True)
         .distinct()
     )
     if ids:
@@ -226,46 +245,50 @@ def _registry_apply(report: ContactImport, counts: Counts) -> None:
     counts.imported -= len(ids)
 
 
-def _writer(*, campaign_id: int, import_id: int) -> Callable[[list[NewContact]], None]:
+def _writer(*, campaign_id: int, import_id: int):
     writer = _CopyWriter if connection.vendor == "postgresql" else _OrmWriter
-    return writer(campaign_id=campaign_id, import_id=import_id).write
+    return writer(campaign_id=campaign_id, import_id=import_id)
 
 
 class _OrmWriter:
-    """Stores new contacts with the ORM (SQLite, the demo's database)."""
+    """Stores new contacts with the ORM (SQLite, the demo's database), all in the import's thread."""
 
     def __init__(self, *, campaign_id: int, import_id: int):
         self.campaign_id, self.import_id = campaign_id, import_id
 
-    def write(self, contacts: list[NewContact]) -> None:
+    def prepare(self, contacts: list[NewContact]) -> Prepared:
+        return [(contact, contact) for contact in contacts]
+
+    def send(self, contacts: list[NewContact]) -> None:
         stored = Contact.objects.bulk_create(
             Contact(
                 campaign_id=self.campaign_id,
                 source_import_id=self.import_id,
-                birth_year=values.birth_year,
-                postal_code=values.postal_code,
-                language=values.language,
+                birth_year=contact.values.birth_year,
+                postal_code=contact.values.postal_code,
+                language=contact.values.language,
             )
-            for values, _numbers in contacts
+            for contact in contacts
         )
         ContactNumber.objects.bulk_create(
             ContactNumber(
-                contact=contact,
+                contact=row,
                 campaign_id=self.campaign_id,
                 position=position,
                 phone_encrypted=token,
                 phone_hash=digest,
             )
-            for contact, (_values, numbers) in zip(stored, contacts, strict=True)
-            for position, (token, digest) in enumerate(numbers, start=1)
+            for row, contact in zip(stored, contacts, strict=True)
+            for position, (token, digest) in enumerate(contact.numbers, start=1)
         )
 
 
 class _CopyWriter:
-    """Stores new contacts with PostgreSQL's COPY, the rows written as text lines: a million rows would
-    spend most of a minute in the ORM building INSERT statements. Every value is one the import made
-    itself (numbers, codes, hexadecimal), so no value needs escaping. The contacts' ids are taken from
-    their sequence first, so that their numbers can point at them."""
+    """Stores new contacts with PostgreSQL's COPY: a million rows would spend most of a minute in the ORM
+    building INSERT statements. The reading thread prepares each contact's rows as COPY text lines, with
+    an id taken from the contacts' sequence (on its own connection: a sequence is outside transactions),
+    so that the import's thread only streams them and PostgreSQL always has rows to store. Every value is
+    one the import made itself (numbers, codes, hexadecimal), so none needs escaping."""
 
     CONTACT_FIELDS = (
         "id",
@@ -283,41 +306,47 @@ class _CopyWriter:
     def __init__(self, *, campaign_id: int, import_id: int):
         self.campaign_id, self.import_id = campaign_id, import_id
         self.now = timezone.now().isoformat()
+        self.contact_copy = self._statement(Contact, self.CONTACT_FIELDS)
+        self.number_copy = self._statement(ContactNumber, self.NUMBER_FIELDS)
 
     @staticmethod
     def _statement(model, fields: Sequence[str]) -> str:
         columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
         return f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
 
-    def write(self, contacts: list[NewContact]) -> None:
+    def prepare(self, contacts: list[NewContact]) -> Prepared:
         if not contacts:
-            return
-        campaign, source, now, pending = self.campaign_id, self.import_id, self.now, ContactStatus.PENDING.value
+            return []
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [Contact._meta.db_table, len(contacts)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            with cursor.cursor.copy(self._statement(Contact, self.CONTACT_FIELDS)) as copy:
-                copy.write(
-                    "".join(
-                        f"{contact_id}\t{campaign}\t{pseudonym}\t{source}\t"
-                        f"{values.birth_year if values.birth_year is not None else NULL}\t"
-                        f"{values.postal_code}\t{values.language}\t{pending}\t{now}\n"
-                        for contact_id, pseudonym, (values, _numbers) in zip(
-                            ids, _pseudonyms(len(contacts)), contacts, strict=True
-                        )
-                    )
-                )
-            with cursor.cursor.copy(self._statement(ContactNumber, self.NUMBER_FIELDS)) as copy:
-                copy.write(
-                    "".join(
-                        f"{contact_id}\t{campaign}\t{position}\t\\\\x{token.hex()}\t{digest}\tf\n"
-                        for contact_id, (_values, numbers) in zip(ids, contacts, strict=True)
-                        for position, (token, digest) in enumerate(numbers, start=1)
-                    )
-                )
+        campaign, source, now, pending = self.campaign_id, self.import_id, self.now, ContactStatus.PENDING.value
+        prepared = []
+        for contact_id, pseudonym, contact in zip(ids, _pseudonyms(len(contacts)), contacts, strict=True):
+            values = contact.values
+            birth_year = values.birth_year if values.birth_year is not None else NULL
+            contact_line = (
+                f"{contact_id}\t{campaign}\t{pseudonym}\t{source}\t{birth_year}\t"
+                f"{values.postal_code}\t{values.language}\t{pending}\t{now}\n"
+            )
+            number_lines = "".join(
+                f"{contact_id}\t{campaign}\t{position}\t\\\\x{token.hex()}\t{digest}\tf\n"
+                for position, (token, digest) in enumerate(contact.numbers, start=1)
+            )
+            prepared.append((contact, (contact_line, number_lines)))
+        return prepared
+
+    def send(self, lines: list[tuple[str, str]]) -> None:
+        if not lines:
+            return
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(self.contact_copy) as copy:
+                copy.write("".join(contact_line for contact_line, _numbers in lines))
+            with cursor.cursor.copy(self.number_copy) as copy:
+                copy.write("".join(number_lines for _contact, number_lines in lines))
 
 
 NULL = "\\N"

@@ -69,7 +69,7 @@ def test_an_upload_is_imported_by_a_worker_while_its_page_shows_the_progress(cli
     page = client.get(response["Location"])
     assert [row.record["row"] for row in page.context["problems"].rows] == [3, 4]
     assert "040 12" in page.text
-    assert "Numeroa ei ole numerointisuunnitelmassa." in page.text
+    assert "Numeroa ei ole olemassa numerointisuunnitelmassa." in page.text
     assert "<caption>" in page.text
     assert client.get(import_url(report, "surveys:contact-import-status")).json()["finished"] is True
     assert ContactImport.objects.get().imported_by.username == "user-survey_manager"
