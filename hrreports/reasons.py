@@ -8,7 +8,7 @@ not a date, a file that is not UTF-8...) are registered there; the HR reports' o
 
 from django.utils.translation import gettext, gettext_noop
 
-from kuntaportaali.tabular.problems import problem_messages_register
+from kuntaportaali.tabular.problems import Problem, problem_messages_register
 
 problem_messages_register(
     {
@@ -70,7 +70,7 @@ problem_messages_register(
         ),
         "file_unreadable": gettext_noop("%(file)s: %(reason)s"),
         "file_missing": gettext_noop(
-            "No %(report)s file for %(month)s in %(folder)s: expected a file named %(pattern)s."
+            "No file of %(report)s for %(month)s in %(folder)s: expected a file named %(pattern)s."
         ),
         "file_os_error": gettext_noop("The file %(file)s cannot be read: %(error)s."),
         "folder_missing": gettext_noop("The folder %(folder)s does not exist or cannot be read."),
@@ -91,9 +91,11 @@ problem_messages_register(
             "The file %(file)s seems to be separated by %(found)s, but the source expects %(expected)s. "
             "Change the source's delimiter, or let the portal find it (Automatic)."
         ),
-        "file_column_map_incomplete": gettext_noop("The %(report)s column map gives no column for %(fields)s."),
+        "file_column_map_incomplete": gettext_noop(
+            "The column map of %(report)s gives no column for %(field)s, which is required."
+        ),
         "file_columns_by_name_without_header": gettext_noop(
-            "The %(report)s column map names %(field)s by header, but the source's files have no header row: "
+            "The column map of %(report)s names %(field)s by header, but the source's files have no header row: "
             "give column numbers instead."
         ),
         # A whole fetch run
@@ -114,10 +116,20 @@ problem_messages_register(
         "run_rejected_rows_not_recorded": gettext_noop(
             "%(reason)s The %(rejected)s rejected rows could not be recorded (%(error)s); see the worker's log."
         ),
+        # The reports, as a reason names them
+        "report_units": gettext_noop("work units"),
+        "report_employments": gettext_noop("employments"),
+        "report_absences": gettext_noop("absences"),
+        "report_salaries": gettext_noop("salaries"),
         # A reason given as text (a message that quotes a source's answer), or stored before reasons were codes
         "reason_as_stored": "%(text)s",
     }
 )
+
+
+def report_problem(report_type: str) -> Problem:
+    """A report's name as a quoted Problem, worded in the reader's language wherever a reason names it."""
+    return Problem(f"report_{report_type}")
 
 
 def field_display(report_type: str, field: str) -> str:

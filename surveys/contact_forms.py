@@ -12,7 +12,7 @@ class ContactFileForm(forms.Form):
     file = forms.FileField(
         label=_("Contact file"),
         help_text=_(
-            "CSV (UTF-8, UTF-16 or Windows-1252; fields separated by ;, comma or tab) or Excel .xlsx. A header row "
+            "CSV (UTF-8, UTF-16 or Windows-1252; fields separated by ;, comma, tab or |) or Excel .xlsx. A header row "
             "names the columns (title rows above it are fine): one or more phone number columns; birth year or "
             "age, postal code and language are optional. A second phone column is a second number of the same "
             "person."

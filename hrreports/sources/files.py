@@ -27,8 +27,9 @@ from kuntaportaali.tabular.problems import Problem, TabularError
 from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, table_open
 
 from ..errors import PopulusError
+from ..reasons import report_problem
 from .base import PopulusSource, Rejection, SourceBatch, has_person_number, row_validate, text_safe
-from .schema import FIELDS, default_column_map
+from .schema import FIELD_BY_NAME, FIELDS, default_column_map
 
 ENCODINGS = {
     AUTO: _("Automatic (UTF-8, UTF-16 or Windows-1252)"),
@@ -139,7 +140,11 @@ def _tables_with_header(
     required = [spec.name for spec in FIELDS[report_type] if spec.required]
     unmapped = [name for name in required if not column_map.get(name)]
     if unmapped:
-        raise PopulusError.of("file_column_map_incomplete", report=report_type, fields=", ".join(unmapped))
+        raise PopulusError.of(
+            "file_column_map_incomplete",
+            report=report_problem(report_type),
+            field=FIELD_BY_NAME[report_type][unmapped[0]].problem,
+        )
 
     def score(labels: Sequence[str]) -> int:
         keys = {header_key(label) for label in labels}
@@ -197,7 +202,11 @@ def _layout_by_number(report_type: str, column_map: Mapping[str, str | int]) -> 
     for name, reference in column_map.items():
         position = column_position(reference)
         if position is None or not 1 <= position <= MAX_COLUMNS:
-            raise PopulusError.of("file_columns_by_name_without_header", report=report_type, field=name)
+            raise PopulusError.of(
+                "file_columns_by_name_without_header",
+                report=report_problem(report_type),
+                field=FIELD_BY_NAME[report_type][name].problem,
+            )
         positions[name] = position - 1
     return _Layout(positions)
 
@@ -341,7 +350,11 @@ class FileSource(PopulusSource):
             if report_type == "units":
                 return SourceBatch(report_type=report_type)
             raise PopulusError.of(
-                "file_missing", report=report_type, month=f"{period:%Y-%m}", folder=str(folder), pattern=pattern
+                "file_missing",
+                report=report_problem(report_type),
+                month=f"{period:%Y-%m}",
+                folder=str(folder),
+                pattern=pattern,
             )
         batch = SourceBatch(report_type=report_type)
         for path in paths:

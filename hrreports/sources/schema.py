@@ -10,8 +10,9 @@ from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from kuntaportaali.tabular.problems import ValueProblem
+from kuntaportaali.tabular.problems import Problem, ValueProblem, problem_messages_register
 from kuntaportaali.tabular.values import Percent, date_parse, decimal_parse, percent_parse, text_clean
 
 from .. import reasons  # noqa: F401 (registers the reasons raised here)
@@ -155,11 +156,20 @@ def parse_kind(value: Any) -> EmploymentKindReading:
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: Any
+    label_msgid: str  # marked with gettext_noop: also the wording of the problem code `field_<name>`
     parse: Callable[[Any], Any]
     required: bool = True
     personal: bool = False  # never copied into a rejected-row entry
     header: str = ""  # the Finnish header in Populus' report exports
+
+    @property
+    def label(self) -> str:
+        return _(self.label_msgid)
+
+    @property
+    def problem(self) -> Problem:
+        """The field's name as a quoted Problem, worded in the reader's language wherever a reason names it."""
+        return Problem(f"field_{self.name}")
 
 
 def _code(value: Any) -> str:
@@ -181,56 +191,59 @@ def _name(value: Any) -> str:
     return parse_text(value)[:200]
 
 
-_PERSON = Field("person_number", _("person number"), _code, personal=True, header="Henkilötunnus")
-_EMPLOYEE = Field("employee_name", _("employee name"), _name, required=False, header="Nimi")
-_EMPLOYMENT = Field("employment_id", _("employment id"), _code, header="Palvelussuhde")
-_UNIT = Field("unit_code", _("unit code"), _unit_code, header="Kustannuspaikka")
+_PERSON = Field("person_number", gettext_noop("person number"), _code, personal=True, header="Henkilötunnus")
+_EMPLOYEE = Field("employee_name", gettext_noop("employee name"), _name, required=False, header="Nimi")
+_EMPLOYMENT = Field("employment_id", gettext_noop("employment id"), _code, header="Palvelussuhde")
+_UNIT = Field("unit_code", gettext_noop("unit code"), _unit_code, header="Kustannuspaikka")
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     ReportType.UNITS: (
-        Field("code", _("unit code"), _unit_code, header="Yksikkö"),
-        Field("name", _("unit name"), _name, header="Yksikön nimi"),
-        Field("parent_code", _("parent unit code"), _unit_code, required=False, header="Ylempi yksikkö"),
-        Field("active", _("active"), parse_bool, required=False, header="Voimassa"),
+        Field("code", gettext_noop("unit code"), _unit_code, header="Yksikkö"),
+        Field("name", gettext_noop("unit name"), _name, header="Yksikön nimi"),
+        Field("parent_code", gettext_noop("parent unit code"), _unit_code, required=False, header="Ylempi yksikkö"),
+        Field("active", gettext_noop("active"), parse_bool, required=False, header="Voimassa"),
     ),
     ReportType.EMPLOYMENTS: (
         _PERSON,
-        Field("employee_name", _("employee name"), _name, header="Nimi"),
+        Field("employee_name", gettext_noop("employee name"), _name, header="Nimi"),
         _EMPLOYMENT,
         _UNIT,
-        Field("title", _("title"), _name, required=False, header="Nimike"),
-        Field("kind", _("kind"), parse_kind, required=False, header="Palvelussuhteen laji"),
-        Field("start", _("start"), parse_date, header="Alkupvm"),
-        Field("end", _("end"), parse_date, required=False, header="Loppupvm"),
-        Field("working_time_percent", _("working time %"), parse_percent, required=False, header="Työaika-%"),
+        Field("title", gettext_noop("title"), _name, required=False, header="Nimike"),
+        Field("kind", gettext_noop("kind"), parse_kind, required=False, header="Palvelussuhteen laji"),
+        Field("start", gettext_noop("start"), parse_date, header="Alkupvm"),
+        Field("end", gettext_noop("end"), parse_date, required=False, header="Loppupvm"),
+        Field(
+            "working_time_percent", gettext_noop("working time %"), parse_percent, required=False, header="Työaika-%"
+        ),
     ),
     ReportType.ABSENCES: (
         _PERSON,
         _EMPLOYEE,
         _EMPLOYMENT,
         _UNIT,
-        Field("absence_code", _("absence code"), _code, header="Poissaolokoodi"),
-        Field("absence_name", _("absence name"), _name, required=False, header="Poissaolon nimi"),
-        Field("start", _("start"), parse_date, header="Alkupvm"),
-        Field("end", _("end"), parse_date, header="Loppupvm"),
-        Field("calendar_days", _("calendar days"), parse_days, required=False, header="Kalenteripäivät"),
-        Field("working_days", _("working days"), parse_days, required=False, header="Työpäivät"),
-        Field("paid", _("paid"), parse_bool, required=False, header="Palkallinen"),
+        Field("absence_code", gettext_noop("absence code"), _code, header="Poissaolokoodi"),
+        Field("absence_name", gettext_noop("absence name"), _name, required=False, header="Poissaolon nimi"),
+        Field("start", gettext_noop("start"), parse_date, header="Alkupvm"),
+        Field("end", gettext_noop("end"), parse_date, header="Loppupvm"),
+        Field("calendar_days", gettext_noop("calendar days"), parse_days, required=False, header="Kalenteripäivät"),
+        Field("working_days", gettext_noop("working days"), parse_days, required=False, header="Työpäivät"),
+        Field("paid", gettext_noop("paid"), parse_bool, required=False, header="Palkallinen"),
     ),
     ReportType.SALARIES: (
         _PERSON,
         _EMPLOYEE,
         _EMPLOYMENT,
         _UNIT,
-        Field("pay_period", _("pay period"), parse_period, header="Palkkakausi"),
-        Field("payment_date", _("payment date"), parse_date, header="Maksupäivä"),
-        Field("salary_type_code", _("salary type"), _code, header="Palkkalaji"),
-        Field("salary_type_name", _("salary type name"), _name, required=False, header="Palkkalajin nimi"),
-        Field("amount", _("amount"), parse_amount, header="Summa"),
+        Field("pay_period", gettext_noop("pay period"), parse_period, header="Palkkakausi"),
+        Field("payment_date", gettext_noop("payment date"), parse_date, header="Maksupäivä"),
+        Field("salary_type_code", gettext_noop("salary type"), _code, header="Palkkalaji"),
+        Field("salary_type_name", gettext_noop("salary type name"), _name, required=False, header="Palkkalajin nimi"),
+        Field("amount", gettext_noop("amount"), parse_amount, header="Summa"),
     ),
 }
 
 FIELD_BY_NAME = {report_type: {field.name: field for field in fields} for report_type, fields in FIELDS.items()}
+problem_messages_register({f"field_{field.name}": field.label_msgid for fields in FIELDS.values() for field in fields})
 
 
 def default_column_map(report_type: str, *, has_header: bool) -> dict[str, str | int]:

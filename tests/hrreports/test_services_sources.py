@@ -29,7 +29,7 @@ def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db):
         ("sftp", {}, "Unknown source kind"),
     ],
 )
-def test_bad_settings_are_refused_with_the_reason(db, file_root, kind, values, message):
+def test_bad_settings_are_refused_with_the_reason(db, file_root, kind, values, message, english):
     with pytest.raises(PopulusError, match=message):
         source_save(source=None, name="x", kind=kind, active=True, settings=values)
 

@@ -291,7 +291,7 @@ def test_missing_file_fails_the_run_and_keeps_previous_data(sample_source, file_
     run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
 
     assert run.status == RunStatus.FAILED
-    assert "No salaries file for 2026-03" in run.error
+    assert "No file of salaries for 2026-03" in run.error
     assert Absence.objects.count() == before
 
 
@@ -331,7 +331,7 @@ def test_a_header_only_file_fails_instead_of_erasing_the_month(sample_source, fi
     assert Absence.objects.count() == before > 0
 
 
-def test_a_data_row_taken_for_the_header_is_not_quoted():
+def test_a_data_row_taken_for_the_header_is_not_quoted(english):
     with pytest.raises(PopulusError) as caught:
         parse(GOOD + "\n" + GOOD + "\n")
 

@@ -127,7 +127,7 @@ def test_source_outside_the_file_root_is_refused_with_the_reason(client_as, file
     )
 
     assert response.status_code == 200
-    assert "outside the permitted file root" in response.text
+    assert "on sallitun tiedostokansion" in response.text
     assert not Source.objects.exists()
 
 
