@@ -43,6 +43,8 @@ class ReadOptions:
     delimiter: str = AUTO
     max_rows: int = 2_000_000
     max_xlsx_unpacked_bytes: int = 1_500_000_000
+    # About two million short texts, some 150 MB once in memory.
+    max_xlsx_shared_strings_bytes: int = 60_000_000
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,7 @@ class _XlsxTable(Table):
         from openpyxl import load_workbook
 
         self._options = options
-        _xlsx_size_check(stream, options.max_xlsx_unpacked_bytes)
+        _xlsx_size_check(stream, options)
         try:
             self._workbook = load_workbook(stream, read_only=True, data_only=True)
         except TabularError:
@@ -334,21 +336,27 @@ class _XlsxTable(Table):
         return getattr(worksheet, "max_row", None)
 
 
-def _xlsx_size_check(stream: IO[bytes], limit: int) -> None:
+def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
+    """The sheets stream, but openpyxl keeps the workbook's shared strings (the text cells' texts) in
+    memory: both sizes are checked against the limits, from the archive's directory, before parsing."""
     try:
         with zipfile.ZipFile(stream) as archive:
             names = archive.namelist()
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
                 raise TabularError("file_opendocument")
             unpacked = sum(info.file_size for info in archive.infolist())
+            shared = sum(info.file_size for info in archive.infolist() if info.filename.endswith("sharedStrings.xml"))
     except zipfile.BadZipFile:
         raise TabularError("file_xlsx_damaged") from None
     finally:
         stream.seek(0)
-    if unpacked > limit:
-        raise TabularError(
-            "file_xlsx_too_large", size=f"{unpacked:,}".replace(",", " "), limit=f"{limit:,}".replace(",", " ")
-        )
+    for size, limit in ((unpacked, options.max_xlsx_unpacked_bytes), (shared, options.max_xlsx_shared_strings_bytes)):
+        if size > limit:
+            raise TabularError("file_xlsx_too_large", size=_spaced(size), limit=_spaced(limit))
+
+
+def _spaced(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
 
 
 def _cell_value(cell) -> Any:

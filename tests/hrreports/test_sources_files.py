@@ -143,7 +143,7 @@ def test_whole_file_problems_fail_with_the_file_and_a_clear_reason(data, options
     assert caught.value.problem == problem
 
 
-def test_positions_needed_without_header():
+def test_positions_needed_without_header(english):
     with pytest.raises(PopulusError, match="give column numbers"):
         parse(GOOD, has_header=False, columns={"absences": {"person_number": "Henkilötunnus"}})
 

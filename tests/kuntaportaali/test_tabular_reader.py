@@ -170,6 +170,18 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_parsed()
     assert error.value.problem.code == "file_xlsx_too_large"
 
 
+def test_a_workbook_whose_texts_would_not_fit_in_memory_is_refused_before_it_is_parsed():
+    # Excel keeps a workbook's texts in xl/sharedStrings.xml, which openpyxl reads whole.
+    buffer = io.BytesIO(xlsx([["Puhelin"], ["040 123 4567"]]))
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("xl/sharedStrings.xml", "<si><t>040 1234567</t></si>" * 1000)
+
+    with pytest.raises(TabularError) as error:
+        read(buffer.getvalue(), max_xlsx_shared_strings_bytes=20_000)
+    assert error.value.problem.code == "file_xlsx_too_large"
+    assert read(buffer.getvalue(), max_xlsx_shared_strings_bytes=30_000) == [["Puhelin"], ["040 123 4567"]]
+
+
 @pytest.mark.parametrize("format_", ["csv", "xlsx"])
 def test_files_with_more_rows_than_the_limit_are_refused(format_):
     rows = [["n"], *[[str(number)] for number in range(30)]]
