@@ -93,26 +93,23 @@ def _worded(value: Any) -> Any:
     return value
 
 
-class TabularError(Exception):
+class ProblemError(Exception):
+    """An error that carries its reason as a Problem and reads as it in the active language."""
+
+    def __init__(self, code: str, **params: Any):
+        self.problem = Problem(code, params)
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        return self.problem.message()
+
+
+class TabularError(ProblemError):
     """A whole file cannot be read; `problem` says why, in words a person can act on."""
 
-    def __init__(self, code: str, **params: Any):
-        self.problem = Problem(code, params)
-        super().__init__(code)
 
-    def __str__(self) -> str:
-        return self.problem.message()
-
-
-class ValueProblem(ValueError):
+class ValueProblem(ProblemError, ValueError):
     """One value cannot be read as the kind of value its column holds."""
-
-    def __init__(self, code: str, **params: Any):
-        self.problem = Problem(code, params)
-        super().__init__(code)
-
-    def __str__(self) -> str:
-        return self.problem.message()
 
 
 problem_messages_register(

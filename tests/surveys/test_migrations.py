@@ -1,0 +1,62 @@
+"""Data migrations of the surveys app, run forward on rows as the versions before them stored them."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from surveys.models import CallAttempt, ContactImport, ContactNumber
+from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
+
+
+def migrated_from(target: str):
+    """The apps of `target` (after migrating back to it) and a function that migrates to the newest."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("surveys", target)])
+    old = executor.loader.project_state([("surveys", target)]).apps
+
+    def forward():
+        latest = MigrationExecutor(connection)
+        latest.migrate(latest.loader.graph.leaf_nodes("surveys"))
+
+    return old, forward
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_stored_number_becomes_its_contacts_first_number_and_its_attempts_dialled_it():
+    old, forward = migrated_from("0007_announcement_generated_text")
+    user = old.get_model("auth", "User").objects.create(username="vanha")
+    survey = old.get_model("surveys", "Survey").objects.create(slug="s", organiser="Kunta", created_by=user)
+    version = old.get_model("surveys", "SurveyVersion").objects.create(
+        survey=survey, number=1, title_fi="Kysely", purpose_fi="Tarkoitus"
+    )
+    campaign = old.get_model("surveys", "Campaign").objects.create(
+        slug="k",
+        name="K",
+        survey_version=version,
+        caller_number="+358191234567",
+        start_date=date(2025, 12, 8),
+        end_date=date(2025, 12, 19),
+        number_source="Välittäjä",
+        information_notice_fi="Seloste.",
+        created_by=user,
+    )
+    Contact = old.get_model("surveys", "Contact")
+    kept = Contact.objects.create(
+        campaign=campaign, phone_encrypted=phone_encrypt("+358401234567"), phone_hash=phone_hash("+358401234567")
+    )
+    purged = Contact.objects.create(campaign=campaign, phone_encrypted=None, phone_hash=None)
+    old.get_model("surveys", "CallAttempt").objects.create(
+        contact=kept, number=1, provider="simulator", scheduled_for="2025-12-08T10:00:00+02:00"
+    )
+    old.get_model("surveys", "ContactImport").objects.create(campaign=campaign, filename="a.csv", imported=2)
+
+    forward()
+
+    number = ContactNumber.objects.get(contact_id=kept.pk)
+    assert (number.position, phone_decrypt(number.phone_encrypted)) == (1, "+358401234567")
+    assert number.phone_hash == phone_hash("+358401234567")
+    assert ContactNumber.objects.get(contact_id=purged.pk).phone_hash is None
+    assert CallAttempt.objects.get().phone == number
+    assert ContactImport.objects.values_list("status", "numbers").get() == ("done", 2)
