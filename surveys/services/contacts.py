@@ -175,6 +175,7 @@ def contact_import_run(*, import_id: int, progress: Progress | None = None) -> C
         report.started_at = timezone.now()
         report.save(update_fields=["status", "started_at"])
     progress = progress or _progress_to_cache(report.pk)
+    progress(0, None)
     try:
         with _uploaded_file(report) as path, _table(path) as table:
             return contacts_store(report, table, ContactFileLayout.from_json(report.layout), progress=progress)
@@ -189,6 +190,8 @@ def contact_import_run(*, import_id: int, progress: Progress | None = None) -> C
 
 def contact_import_progress(report: ContactImport) -> tuple[int, int | None]:
     """(rows done, rows in all) of a running import, as far as its worker has told."""
+    if report.status != ContactImportStatus.RUNNING:
+        return 0, None
     done, total = cache.get(_progress_key(report.pk)) or (0, None)
     return done, total
 

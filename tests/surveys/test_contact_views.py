@@ -75,6 +75,22 @@ def test_an_upload_is_imported_by_a_worker_while_its_page_shows_the_progress(cli
     assert ContactImport.objects.get().imported_by.username == "user-survey_manager"
 
 
+def test_a_running_import_shows_how_many_rows_its_worker_has_read(client_as, campaign, rq_queues):
+    client = client_as(Role.SURVEY_MANAGER)
+    text = "puhelin\n" + "".join(f"040 123 {index:04d}\n" for index in range(40))
+    client.post(contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", text.encode())})
+    report = ContactImport.objects.get()
+    contact_import_run(import_id=report.pk)  # the worker tells its progress as it goes; the last word stays
+    ContactImport.objects.filter(pk=report.pk).update(status=ContactImportStatus.RUNNING)
+
+    status = client.get(import_url(report, "surveys:contact-import-status")).json()
+    page = client.get(import_url(report))
+
+    assert (status["rows_done"], status["progress"], status["finished"]) == (40, 97, False)
+    assert 'value="97"' in page.text
+    assert "40 riviä luettu" in page.text
+
+
 def test_phone_columns_the_file_does_not_name_plainly_are_chosen_on_the_import_page(client_as, campaign, rq_queues):
     client = client_as(Role.SURVEY_MANAGER)
     text = "Nimi;Puhelin;Numero\nAnna;040 123 4567;050 765 4321\nPekka;040 111 2222;\n"
