@@ -45,6 +45,9 @@ problem_messages_register(
         "unit_unknown": gettext_noop("unknown work unit code"),
         "employment_unknown": gettext_noop("unknown employment"),
         "employment_of_another_person": gettext_noop("this employment id belongs to another person"),
+        "employment_row_rejected": gettext_noop(
+            "the employment's own row (row %(row)s of %(file)s) was rejected: fix that row, then fetch again"
+        ),
         "employment_duplicate": gettext_noop("duplicate row: employment %(employment)s is already on row %(row)s"),
         "absence_code_unknown": gettext_noop("unknown absence code: add it to the absence types first"),
         "absence_duplicate": gettext_noop("duplicate row: the same absence is already on row %(row)s"),

@@ -1,18 +1,17 @@
-"""Reading a data broker's contact file (CSV or XLSX): which columns hold what, then each row's
-values, read as the file means them or refused with a reason.
+"""Reading a data broker's contact file (CSV or XLSX): where its header is, which columns hold what,
+and its data rows. What each row's cells mean is `surveys.contact_values`.
 
 Phone columns are recognised by name and by content: a column named like one (puhelin,
 matkapuhelin, mobiili, liittymänumero, telefon, phone, ...) whose cells are mostly phone numbers,
 or a column with a weaker name (numero, nummer, number) or none at all when its cells are phone
-numbers. Several phone columns are several numbers of the same person, called in turn. When the
-file does not say plainly which columns hold the numbers, the layout `needs_choice` and a person
-picks them.
+numbers. A column named as something else (postal code, birth year, age, language) never is one.
+Several phone columns are several numbers of the same person, called in turn. When the file does
+not say plainly which columns hold the numbers, the layout `needs_choice` and a person picks them.
 """
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_noop
 from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
 from kuntaportaali.tabular.problems import Problem, TabularError, ValueProblem, problem_messages_register
 from kuntaportaali.tabular.reader import Row, Table
-from kuntaportaali.tabular.values import digits_restore, integer_parse, text_clean
+from kuntaportaali.tabular.values import is_blank, text_clean
 from surveys.errors import SurveyError
 from surveys.phone_numbers import phone_read
 
@@ -36,13 +35,6 @@ problem_messages_register(
             "look like phone numbers: %(columns)s)."
         ),
         "contacts_phone_column_unknown": gettext_noop("The file has no column %(column)s."),
-        "contacts_birth_year_invalid": gettext_noop("The birth year is not a year between 1900 and this year."),
-        "contacts_age_invalid": gettext_noop("The age is not a whole number of years between 0 and 120."),
-        "contacts_age_contradicts_birth_year": gettext_noop("The age and the birth year contradict each other."),
-        "contacts_postal_code_invalid": gettext_noop("The postal code is not a Finnish postal code of five digits."),
-        "contacts_language_unknown": gettext_noop(
-            "The language is not one the survey can be answered in (fi, sv or en; suomi, svenska, english...)."
-        ),
         "contacts_campaign_closed": gettext_noop(
             "The campaign was started or ended while the file was being imported: nothing was imported."
         ),
@@ -80,7 +72,7 @@ PHONE_NAME_STARTS = ("puh", "gsm", "tel", "tfn", "cell")
 WEAK_PHONE_NAMES = frozenset({"numero", "nro", "nummer", "number", "no", "num"})
 FIELD_NAMES: dict[str, frozenset[str]] = {
     BIRTH_YEAR: frozenset(
-        {"syntymavuosi", "syntvuosi", "syntynyt", "fodelsear", "fodd", "birthyear", "yearofbirth", "yob"}
+        {"syntymavuosi", "syntvuosi", "syntynyt", "syntymaaika", "fodelsear", "fodd", "birthyear", "yearofbirth", "yob"}
     ),
     AGE: frozenset({"ika", "ikavuotta", "alder", "age"}),
     POSTAL_CODE: frozenset(
@@ -90,32 +82,16 @@ FIELD_NAMES: dict[str, frozenset[str]] = {
         {"kieli", "aidinkieli", "asiointikieli", "kielikoodi", "sprak", "modersmal", "language", "lang"}
     ),
 }
-LANGUAGE_VALUES = {
-    "fi": "fi",
-    "fin": "fi",
-    "suomi": "fi",
-    "finnish": "fi",
-    "finska": "fi",
-    "sv": "sv",
-    "swe": "sv",
-    "sve": "sv",
-    "ruotsi": "sv",
-    "svenska": "sv",
-    "swedish": "sv",
-    "en": "en",
-    "eng": "en",
-    "englanti": "en",
-    "engelska": "en",
-    "english": "en",
-}
-DEFAULT_LANGUAGE = "fi"
+# How two-level headers join their names ("Puhelin › Koti"): each part can name the column.
+LEVEL_SEPARATOR = " › "
 # Rows read to learn what each column holds.
 SAMPLE_ROWS = 200
-# Share of a column's filled cells that must be phone numbers for a column with a weak name (numero) or
-# none; a column named as a phone column needs only some phone numbers (a short list may be mostly errors).
-WEAK_NAME_PHONE_SHARE = 0.5
+# Share of a column's filled cells that must be phone numbers: half for a column named as one or with a
+# weak name (numero), more for a column without a name that says so.
+NAMED_PHONE_SHARE = 0.5
 UNNAMED_PHONE_SHARE = 0.8
-MAX_CELL_CHARS = 200
+# A phone number has at least this many digits with its area code (018 12345); a postal code has five.
+MIN_PHONE_DIGITS = 7
 EXAMPLES_SHOWN = 3
 _DIGIT = re.compile(r"\d")
 
@@ -135,14 +111,6 @@ class ContactFileRejected(SurveyError):
         return cls(Problem(code, params))
 
 
-class RowRefused(ValueError):
-    """One row is left out: `problem` says why, `column` names the cell and `value` quotes it."""
-
-    def __init__(self, problem: Problem, *, column: str = "", value: str = ""):
-        self.problem, self.column, self.value = problem, column, value
-        super().__init__(problem.code)
-
-
 @dataclass(frozen=True)
 class FileColumn:
     """One column as the sample of rows shows it."""
@@ -153,6 +121,7 @@ class FileColumn:
     phone_name: str = ""  # STRONG, WEAK or ""
     filled: int = 0
     phone_like: int = 0
+    # A few of its phone numbers, most digits hidden: shown while a person chooses the phone columns.
     examples: tuple[str, ...] = ()
 
     @property
@@ -184,6 +153,19 @@ class ContactFileLayout:
     def column_name(self, index: int) -> str:
         return self.columns[index].name if index < len(self.columns) else str(index + 1)
 
+    def with_phone_columns(self, chosen: Sequence[int]) -> "ContactFileLayout":
+        """This layout with the phone columns a person chose (0-based, called in column order)."""
+        for index in chosen:
+            if not 0 <= index < len(self.columns):
+                raise ContactFileRejected.of("contacts_phone_column_unknown", column=index + 1)
+        phones = tuple(sorted(set(chosen)))
+        fields = {name: index for name, index in self.fields.items() if index not in phones}
+        return replace(self, phone_columns=phones, fields=fields, needs_choice=False)
+
+    def without_examples(self) -> "ContactFileLayout":
+        """The layout to keep once the columns are chosen: no cell of the file in it."""
+        return replace(self, columns=tuple(replace(column, examples=()) for column in self.columns))
+
     def as_json(self) -> dict[str, Any]:
         return {
             "sheet": self.sheet,
@@ -209,17 +191,6 @@ class ContactFileLayout:
         )
 
 
-@dataclass(frozen=True)
-class ContactValues:
-    """One row's values as they will be stored: its numbers (E.164) in calling order and what else it says."""
-
-    row: int
-    numbers: tuple[str, ...]
-    birth_year: int | None
-    postal_code: str
-    language: str
-
-
 def phone_name_kind(label: str) -> str:
     key = header_key(label)
     if not key or "fax" in key:
@@ -232,12 +203,14 @@ def phone_name_kind(label: str) -> str:
 
 
 def field_of(label: str) -> str:
-    key = header_key(label)
+    """The field a column's label names; of a two-level label, the lower name first ("Henkilö › Ikä")."""
     if phone_name_kind(label) == STRONG:
         return PHONE
-    for name, keys in FIELD_NAMES.items():
-        if key in keys:
-            return name
+    parts = label.split(LEVEL_SEPARATOR)
+    for key in (header_key(part) for part in [*reversed(parts), label] if part):
+        for name, keys in FIELD_NAMES.items():
+            if key in keys:
+                return name
     return ""
 
 
@@ -258,7 +231,9 @@ def contact_file_layout(table: Table, *, phone_columns: Sequence[int] | None = N
     layouts = []
     try:
         for sheet in table.sheets:
-            layout = _sheet_layout(table, sheet, phone_columns)
+            layout = _sheet_layout(table, sheet)
+            if layout is not None and phone_columns is not None:
+                return layout.with_phone_columns(phone_columns)
             if layout is not None and (layout.phone_columns or layout.phone_candidates):
                 return layout
             layouts.append(layout)
@@ -269,9 +244,9 @@ def contact_file_layout(table: Table, *, phone_columns: Sequence[int] | None = N
     raise ContactFileRejected.of("contacts_no_phone_column")
 
 
-def _sheet_layout(table: Table, sheet: str, chosen: Sequence[int] | None) -> ContactFileLayout | None:
+def _sheet_layout(table: Table, sheet: str) -> ContactFileLayout | None:
     """The sheet's layout, or None when the sheet has no data rows."""
-    header, rows = header_locate(table.rows(sheet), score=_header_score)
+    header, rows = header_locate(table.rows(sheet), score=_header_score, separator=LEVEL_SEPARATOR)
     sample = [row for _index, row in zip(range(SAMPLE_ROWS), (row for row in rows if not row.is_empty), strict=False)]
     if header is None and sample and _names_columns(sample[0]):
         header, sample = Header(tuple(row_labels(sample[0])), (sample[0].number,)), sample[1:]
@@ -280,64 +255,48 @@ def _sheet_layout(table: Table, sheet: str, chosen: Sequence[int] | None) -> Con
         return None
     width = max(len(labels), *(len(row.cells) for row in sample))
     columns = tuple(_column(index, labels[index] if index < len(labels) else "", sample) for index in range(width))
-    fields = {}
-    for column in columns:
-        if column.field in OTHER_FIELDS and column.field not in fields:
-            fields[column.field] = column.index
-    layout = ContactFileLayout(
-        sheet=sheet, header_rows=header.rows if header else (), columns=columns, phone_columns=(), fields=fields
-    )
-    if chosen is not None:
-        return _with_chosen_columns(layout, chosen)
     phones, needs_choice = _phone_columns(columns)
+    fields: dict[str, int] = {}
+    for column in columns:
+        if column.field in OTHER_FIELDS and column.field not in fields and column.index not in phones:
+            fields[column.field] = column.index
     return ContactFileLayout(
         sheet=sheet,
-        header_rows=layout.header_rows,
+        header_rows=header.rows if header else (),
         columns=columns,
         phone_columns=phones,
-        fields={name: index for name, index in fields.items() if index not in phones},
+        fields=fields,
         needs_choice=needs_choice,
     )
 
 
 def _names_columns(row: Row) -> bool:
     """A first row of names that are none we know: words, and no phone number among them."""
-    filled = [cell for cell in row.cells if not _blank(cell)]
+    filled = [cell for cell in row.cells if not is_blank(cell)]
     return all(isinstance(cell, str) and any(char.isalpha() for char in cell) for cell in filled) and not any(
         _looks_like_phone(cell) for cell in filled
     )
 
 
-def _with_chosen_columns(layout: ContactFileLayout, chosen: Sequence[int]) -> ContactFileLayout:
-    for index in chosen:
-        if not 0 <= index < len(layout.columns):
-            raise ContactFileRejected.of("contacts_phone_column_unknown", column=index + 1)
-    phones = tuple(sorted(set(chosen)))
-    return ContactFileLayout(
-        sheet=layout.sheet,
-        header_rows=layout.header_rows,
-        columns=layout.columns,
-        phone_columns=phones,
-        fields={name: index for name, index in layout.fields.items() if index not in phones},
-    )
-
-
 def _column(index: int, label: str, sample: list[Row]) -> FileColumn:
+    field_name = field_of(label)
     filled = phone_like = 0
     examples: list[str] = []
     for row in sample:
         value = row.cells[index] if index < len(row.cells) else ""
-        if value in ("", None) or (isinstance(value, str) and not value.strip()):
+        if is_blank(value):
             continue
         filled += 1
-        looks_like_phone = _looks_like_phone(value)
-        phone_like += looks_like_phone
+        # A column named as another field (a postal code like 33100 is a valid fixed-line number) never is one.
+        if field_name in OTHER_FIELDS or not _looks_like_phone(value):
+            continue
+        phone_like += 1
         if len(examples) < EXAMPLES_SHOWN:
             examples.append(_example(value))
     return FileColumn(
         index=index,
         label=label,
-        field=field_of(label),
+        field=field_name,
         phone_name=phone_name_kind(label),
         filled=filled,
         phone_like=phone_like,
@@ -348,6 +307,9 @@ def _column(index: int, label: str, sample: list[Row]) -> FileColumn:
 def _looks_like_phone(value: Any) -> bool:
     """A phone number of any kind (a premium-rate number too: the column still holds numbers)."""
     try:
+        text = text_clean(value) if not isinstance(value, int | float) else str(value)
+        if len(_DIGIT.findall(text)) < MIN_PHONE_DIGITS:
+            return False
         phone_read(value, region="FI")
     except ValueProblem as error:
         return error.problem.code in {
@@ -360,31 +322,28 @@ def _looks_like_phone(value: Any) -> bool:
 
 
 def _example(value: Any) -> str:
-    """A cell shown to help choose its column: digits masked but the first three and last two."""
-    try:
-        text = text_clean(value)[:40]
-    except ValueProblem:
-        return "?"
+    """A phone number shown to help choose its column: digits masked but the first three and last two."""
+    text = text_clean(value)[:40]
     digits = [match.start() for match in _DIGIT.finditer(text)]
-    if len(digits) < 7:
-        return text
     hidden = set(digits[3:-2])
     return "".join("•" if position in hidden else char for position, char in enumerate(text))
 
 
 def _phone_columns(columns: Sequence[FileColumn]) -> tuple[tuple[int, ...], bool]:
-    """(phone columns, whether a person must choose): columns named as phone columns that hold phone
-    numbers (or nothing yet) are used; a column that holds mostly phone numbers without such a name is
-    used only when it is the one column holding them."""
+    """(phone columns, whether a person must choose): columns named as phone columns whose cells are mostly
+    phone numbers (or empty yet) are used; a column that holds phone numbers without such a name is used
+    only when it is the one column holding them."""
     named = [
-        column.index for column in columns if column.phone_name == STRONG and (column.filled == 0 or column.phone_like)
+        column.index
+        for column in columns
+        if column.phone_name == STRONG and (column.filled == 0 or column.phone_share >= NAMED_PHONE_SHARE)
     ]
     others = [
         column.index
         for column in columns
         if column.index not in named
         and column.filled
-        and column.phone_share >= (WEAK_NAME_PHONE_SHARE if column.phone_name == WEAK else UNNAMED_PHONE_SHARE)
+        and column.phone_share >= (NAMED_PHONE_SHARE if column.phone_name else UNNAMED_PHONE_SHARE)
     ]
     if named and any(columns[index].filled for index in named):
         return tuple(named), bool(others)
@@ -402,110 +361,3 @@ def contact_rows(table: Table, layout: ContactFileLayout) -> Iterator[Row]:
                 yield row
     except TabularError as error:
         raise ContactFileRejected(error.problem) from None
-
-
-def contact_values(row: Row, layout: ContactFileLayout, *, this_year: int, region: str) -> ContactValues:
-    """The row's values to store; raises RowRefused naming the first value that cannot be read."""
-    numbers: list[str] = []
-    for index in layout.phone_columns:
-        value = _cell(row, index)
-        if _blank(value):
-            continue
-        try:
-            number = phone_read(value, region=region)
-        except ValueProblem as error:
-            raise RowRefused(error.problem, column=layout.column_name(index), value=_shown(value)) from None
-        if number not in numbers:
-            numbers.append(number)
-    if not numbers:
-        raise RowRefused(Problem("phone_empty"), column=layout.column_name(layout.phone_columns[0]))
-    return ContactValues(
-        row=row.number,
-        numbers=tuple(numbers),
-        birth_year=_birth_year(row, layout, this_year),
-        postal_code=_postal_code(row, layout),
-        language=_language(row, layout),
-    )
-
-
-def _cell(row: Row, index: int | None) -> Any:
-    if index is None or index >= len(row.cells):
-        return ""
-    return row.cells[index]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _shown(value: Any) -> str:
-    return str(value)[:MAX_CELL_CHARS]
-
-
-def _refused(layout: ContactFileLayout, name: str, code: str, value: Any) -> RowRefused:
-    return RowRefused(Problem(code), column=layout.column_name(layout.fields[name]), value=_shown(value))
-
-
-def _whole_number(layout: ContactFileLayout, name: str, row: Row, code: str, low: int, high: int) -> int | None:
-    value = _cell(row, layout.fields.get(name))
-    if _blank(value):
-        return None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        number = int(value)  # the common case, without the general parser
-    else:
-        try:
-            number = integer_parse(value)
-        except ValueProblem:
-            raise _refused(layout, name, code, value) from None
-    if not low <= number <= high:
-        raise _refused(layout, name, code, value)
-    return number
-
-
-def _birth_year(row: Row, layout: ContactFileLayout, this_year: int) -> int | None:
-    """From the birth year column, else from the age (this year's birth year of that age)."""
-    year = _whole_number(layout, BIRTH_YEAR, row, "contacts_birth_year_invalid", 1900, this_year)
-    age = _whole_number(layout, AGE, row, "contacts_age_invalid", 0, 120)
-    if year is not None and age is not None and abs(this_year - year - age) > 1:
-        raise _refused(layout, AGE, "contacts_age_contradicts_birth_year", _cell(row, layout.fields[AGE]))
-    if year is not None:
-        return year
-    return None if age is None else this_year - age
-
-
-def _postal_code(row: Row, layout: ContactFileLayout) -> str:
-    """Five digits; a spreadsheet that read 00100 as a number left 100, and 23500 as 23500.0."""
-    value = _cell(row, layout.fields.get(POSTAL_CODE))
-    if _blank(value):
-        return ""
-    if isinstance(value, str) and len(value) == 5 and value.isascii() and value.isdigit() and value >= "00100":
-        return value  # the common case, without the general rules
-    try:
-        digits = digits_restore(value) or text_clean(value).upper().removeprefix("FI-").removeprefix("AX-")
-    except ValueProblem:
-        raise _refused(layout, POSTAL_CODE, "contacts_postal_code_invalid", value) from None
-    if not (digits.isascii() and digits.isdigit() and 3 <= len(digits) <= 5):
-        raise _refused(layout, POSTAL_CODE, "contacts_postal_code_invalid", value)
-    code = digits.zfill(5)
-    if code < "00100":
-        raise _refused(layout, POSTAL_CODE, "contacts_postal_code_invalid", value)
-    return code
-
-
-def _language(row: Row, layout: ContactFileLayout) -> str:
-    value = _cell(row, layout.fields.get(LANGUAGE))
-    if _blank(value):
-        return DEFAULT_LANGUAGE
-    language = _language_code(value) if isinstance(value, str) else None
-    if language is None:
-        raise _refused(layout, LANGUAGE, "contacts_language_unknown", value)
-    return language
-
-
-@lru_cache(maxsize=256)
-def _language_code(value: str) -> str | None:
-    """A file has a handful of different language values, each read once."""
-    try:
-        return LANGUAGE_VALUES.get(header_key(text_clean(value)))
-    except ValueProblem:
-        return None

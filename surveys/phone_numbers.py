@@ -47,8 +47,11 @@ _REFUSED_TYPES = {
     PhoneNumberType.SHARED_COST: "phone_service_number",
     PhoneNumberType.UAN: "phone_service_number",
 }
-# What a number in a file may hold besides digits: spaces, dashes, brackets, dots, slashes, a leading +.
-_NUMBER_TEXT = re.compile(r"^\+?[\d\s\-()./]+$")
+# A number as people write it, and nothing more: an optional + or 00 and country code (with "(0)" after
+# it, as in "+358 (0)40 ..."), an area code in brackets or followed by one hyphen or slash, then digits
+# grouped by spaces. Anything else - a second hyphen, a bracket at the end, dots - could hide a different
+# number ("040 123 4567-2", "040 123 4567 (2)", a date "1.4.2026") and is refused.
+_NUMBER_TEXT = re.compile(r"^(?:\+\d{1,3}[ -]?(?:\(0\) ?)?|00\d{1,3} ?)?(?:\(\d{1,4}\) ?|\d+ ?[-/] ?)?\d[\d ]*$")
 _NOT_DIGITS = re.compile(r"\D")
 FINNISH_COUNTRY_CODE = 358
 
@@ -84,6 +87,7 @@ def phone_read(value: Any, *, region: str) -> str:
         raise InvalidPhoneNumber("phone_empty")
     if text.startswith("="):
         raise InvalidPhoneNumber("phone_formula")
+    text = " ".join(text.split())  # spaces of any kind and number, as one space
     if not _NUMBER_TEXT.match(text):
         raise InvalidPhoneNumber("phone_letters" if any(char.isalpha() for char in text) else "phone_not_a_number")
     number = _finnish_number(text, region) or _parsed_number(text, region)

@@ -24,13 +24,33 @@ class _Resolver:
     def __init__(self, batches: dict[str, SourceBatch]):
         self.batches = batches
         self.rejections: list[Rejection] = [r for batch in batches.values() for r in batch.rejected]
+        self.refused_employments: dict[str, Rejection] = {}
 
     def reject(
         self, report_type: str, row: dict[str, Any], index: int, field: str, value: Any, problem: Problem
     ) -> None:
         self.rejections.append(
-            Rejection(report_type, problem, row.get("_file", ""), row.get("_row", index), field, str(value)[:200])
+            Rejection(
+                report_type,
+                problem,
+                row.get("_file", ""),
+                row.get("_row", index),
+                field,
+                str(value)[:200],
+                employment_id=str(row.get("employment_id") or ""),
+            )
         )
+
+    def employments_refused(self, stored: Iterable[str]) -> dict[str, Rejection]:
+        """The employments whose row in the month's employments file was rejected (and none stored)."""
+        stored = set(stored)
+        return {
+            rejection.employment_id: rejection
+            for rejection in self.rejections
+            if rejection.report_type == "employments"
+            and rejection.employment_id not in stored
+            and rejection.employment_id
+        }
 
 
 def batches_store(
@@ -191,11 +211,19 @@ def _employments_store(
         ],
         batch_size=BATCH_SIZE,
     )
+    # An employment whose own row was rejected gets no minimal stand-in (working time 100 %, no start):
+    # the month's other rows about it are rejected naming that row (_employment_for).
+    resolver.refused_employments = resolver.employments_refused(full)
     minimal: dict[str, Employment] = {}
     for report_type in ("absences", "salaries"):
         for row in batches.get(report_type, SourceBatch(report_type)).rows:
             employment_id = row["employment_id"]
-            if employment_id in full or employment_id in minimal or row["unit_code"] not in units:
+            if (
+                employment_id in full
+                or employment_id in minimal
+                or employment_id in resolver.refused_employments
+                or row["unit_code"] not in units
+            ):
                 continue
             minimal[employment_id] = Employment(
                 employment_id=employment_id,
@@ -220,6 +248,11 @@ def _employments_store(
 
 def _employment_for(report_type: str, row: dict, index: int, employments: dict, resolver: _Resolver) -> int | None:
     found = employments.get(row["employment_id"])
+    refused = resolver.refused_employments.get(row["employment_id"])
+    if found is None and refused is not None:
+        problem = Problem("employment_row_rejected", {"row": refused.row or "", "file": refused.file})
+        resolver.reject(report_type, row, index, "employment_id", row["employment_id"], problem)
+        return None
     if found is None:
         resolver.reject(report_type, row, index, "employment_id", row["employment_id"], Problem("employment_unknown"))
         return None
@@ -410,9 +443,10 @@ def _salaries_store(
         if found is None:
             continue
         unit, salary_type, employment = found
-        # Corrections share the pay period, payment date and salary type and differ in the amount; a row
-        # equal in all of them too is a repeated line, not a second payment, and is stored once.
-        key = (employment, row["pay_period"], row["payment_date"], salary_type, row["amount"])
+        # Corrections share the pay period, payment date and salary type and differ in the amount or the
+        # unit (a transfer between cost centres); a row equal in all of them is a repeated line, not a
+        # second payment, and is stored once.
+        key = (employment, unit, row["pay_period"], row["payment_date"], salary_type, row["amount"])
         if _is_duplicate(
             "salaries",
             row,

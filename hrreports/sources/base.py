@@ -8,7 +8,7 @@ kind touches no shared code.
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import Any, ClassVar
@@ -17,9 +17,10 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from kuntaportaali.tabular.problems import Problem, ValueProblem
+from kuntaportaali.tabular.values import is_blank
 
 from ..errors import PopulusError
-from .schema import FIELDS, is_empty
+from .schema import FIELDS
 
 HIDDEN_VALUE = "(hidden)"
 # A Finnish personal identity code (ddmmyy, century sign, individual number, check character).
@@ -76,6 +77,9 @@ class Rejection:
     row: int | None = None
     field: str = ""
     value: str = ""
+    # The employment the rejected row is about, when it could be read: the month's other rows about it
+    # are then rejected too rather than stored against an employment the file did not give.
+    employment_id: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "value", text_safe(self.value))
@@ -169,7 +173,7 @@ def row_validate(
     rejections: list[Rejection] = []
     for spec in FIELDS[report_type]:
         raw_value = raw.get(spec.name)
-        if is_empty(raw_value):
+        if is_blank(raw_value):
             if spec.required:
                 rejections.append(Rejection(report_type, Problem("row_value_missing"), file, row, spec.name))
             values[spec.name] = None
@@ -185,6 +189,7 @@ def row_validate(
             Rejection(report_type, Problem("row_end_before_start"), file, row, "end", str(raw.get("end"))[:200])
         )
     if rejections:
-        return None, rejections
+        employment_id = str(values.get("employment_id") or "")
+        return None, [replace(rejection, employment_id=employment_id) for rejection in rejections]
     values["_file"], values["_row"] = file, row
     return values, []

@@ -252,7 +252,3 @@ def default_column_map(report_type: str, *, has_header: bool) -> dict[str, str |
         field.name: (field.header if has_header else position)
         for position, field in enumerate(FIELDS[report_type], start=1)
     }
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())

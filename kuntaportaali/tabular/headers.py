@@ -21,10 +21,6 @@ class Header:
     labels: tuple[str, ...]
     rows: tuple[int, ...]
 
-    @property
-    def last_row(self) -> int:
-        return self.rows[-1]
-
 
 def header_key(text: str) -> str:
     """'Puhelin-numero (koti)' -> 'puhelinnumerokoti', 'Födelseår' -> 'fodelsear': how names are compared."""
@@ -33,11 +29,16 @@ def header_key(text: str) -> str:
 
 
 def header_locate(
-    rows: Iterator[Row], *, score: Callable[[Sequence[str]], int], search_rows: int = HEADER_SEARCH_ROWS
+    rows: Iterator[Row],
+    *,
+    score: Callable[[Sequence[str]], int],
+    search_rows: int = HEADER_SEARCH_ROWS,
+    separator: str = " ",
 ) -> tuple[Header | None, Iterator[Row]]:
     """The best-scoring header among the first `search_rows` non-empty rows (one row, or a row and the
-    label row under it), and the rows after it. `score(labels)` says how many expected columns the
-    labels name; a header must name at least one. Without one, (None, all rows)."""
+    label row under it, their names joined by `separator`), and the rows after it. `score(labels)` says
+    how many expected columns the labels name; a header must name at least one. Without one, (None, all
+    rows)."""
     buffered: list[Row] = []
     for row in rows:
         buffered.append(row)
@@ -50,7 +51,7 @@ def header_locate(
         options = [(labels, (buffered[index].number,), index + 1)]
         following = candidates[position + 1] if position + 1 < len(candidates) else None
         if following is not None and _is_label_row(buffered[following]):
-            merged = _merged(labels, row_labels(buffered[following]))
+            merged = _merged(labels, row_labels(buffered[following]), separator)
             options.append((merged, (buffered[index].number, buffered[following].number), following + 1))
         for option_labels, numbers, first_data in options:
             points = score(option_labels)
@@ -82,7 +83,7 @@ def _is_label_row(row: Row) -> bool:
     )
 
 
-def _merged(upper: Sequence[str], lower: Sequence[str]) -> list[str]:
+def _merged(upper: Sequence[str], lower: Sequence[str], separator: str) -> list[str]:
     """Two header rows as one: a name over empty cells (a merged cell) names each column under it."""
     labels = []
     carried = ""
@@ -94,5 +95,5 @@ def _merged(upper: Sequence[str], lower: Sequence[str]) -> list[str]:
         elif not bottom:
             carried = ""
         parent = top or (carried if bottom else "")
-        labels.append(" ".join(part for part in (parent, bottom) if part))
+        labels.append(separator.join(part for part in (parent, bottom) if part))
     return labels

@@ -155,7 +155,6 @@ problem_messages_register(
             "the cell contains an invisible control character (%(character)s): the file may be damaged"
         ),
         "value_spreadsheet_error": gettext_noop("the cell shows a spreadsheet error (%(error)s), not a value"),
-        "value_formula": gettext_noop("the cell holds a spreadsheet formula, not a value"),
         "value_not_a_number": gettext_noop("not a number"),
         "value_number_ambiguous_separator": gettext_noop(
             "%(value)s could mean %(thousands)s or %(decimal)s: write it without a thousands separator, "

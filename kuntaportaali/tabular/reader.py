@@ -11,6 +11,7 @@ does not grow with the file. Anything that makes the whole file unreadable raise
 import codecs
 import csv
 import io
+import re
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .problems import TabularError
-from .values import SpreadsheetError, percent_from_fraction
+from .values import SpreadsheetError, is_blank, percent_from_fraction
 
 AUTO = "auto"
 UTF8, UTF16, WINDOWS_1252 = "utf-8", "utf-16", "windows-1252"
@@ -57,7 +58,7 @@ class Row:
 
     @property
     def is_empty(self) -> bool:
-        return not any(cell not in (None, "") and (not isinstance(cell, str) or cell.strip()) for cell in self.cells)
+        return all(is_blank(cell) for cell in self.cells)
 
 
 class Table(ABC):
@@ -359,6 +360,15 @@ def _spaced(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
 
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.')
+
+
+def _is_percent_format(number_format: str) -> bool:
+    """A number format that multiplies by 100 ('0%', '0.0 %'), not one that only writes a % sign as text
+    ('0" %"', '0\\%')."""
+    return "%" in _FORMAT_LITERALS.sub("", number_format)
+
+
 def _cell_value(cell) -> Any:
     value = cell.value
     if value is None:
@@ -369,7 +379,7 @@ def _cell_value(cell) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        if "%" in (getattr(cell, "number_format", "") or ""):
+        if _is_percent_format(getattr(cell, "number_format", "") or ""):
             return percent_from_fraction(value)
         if isinstance(value, float) and value.is_integer():
             return int(value)

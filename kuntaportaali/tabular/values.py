@@ -1,9 +1,10 @@
 """Reading one cell as a value: text, numbers, dates and percentages as Finnish and international
 files write them, and as spreadsheets leave them.
 
-The rule: a value whose meaning is plain is read ("2 345,5 €", "3,912.40", "312,99-", "2.4.2026 0:00",
-"401234575.0"); a value that could mean two things ("1.234", "4/2/2026") or has lost digits
-("4.01235E+08") raises ValueProblem with a reason that says what to fix. Nothing is rounded.
+The rule: a value whose meaning is plain is read ("2 345,5 €", "3,912.40", "312,99-", "120,-", "2.4.2026
+0:00", "401234575.0"); a value that could mean two things ("1.234", "4/2/2026") raises ValueProblem with
+a reason that says what to fix, and so does a code that a spreadsheet shortened ("4.01235E+08", see
+`digits_restore`). Nothing is rounded.
 """
 
 import re
@@ -69,6 +70,7 @@ def text_clean(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
+    """An empty cell: nothing, or only spaces and invisible characters."""
     return value is None or (isinstance(value, str) and not value.strip(" \t\r\n" + _SPACES + "\u200b\ufeff"))
 
 
@@ -143,7 +145,9 @@ def _decimal_from_text(text: str) -> Decimal:
         if negative:
             raise ValueProblem("value_not_a_number")
         negative, text = text[0] != "+", text[1:].lstrip()
-    if text and text[-1] in _MINUS:
+    if text[-2:-1] in (",", ".") and text[-1:] in _MINUS:
+        text = text[:-2].rstrip()  # "120,-": whole euros, written the Finnish way
+    elif text and text[-1] in _MINUS:
         if negative:
             raise ValueProblem("value_not_a_number")
         negative, text = True, text[:-1].rstrip()
@@ -349,5 +353,6 @@ def percent_parse(value: Any, *, max_decimals: int | None = None) -> Decimal:
 
 def percent_from_fraction(fraction: float | int | Decimal) -> Percent:
     """The percentage a cell formatted as percent shows: 0.8 -> 80 %."""
-    number = Decimal(repr(fraction)) if isinstance(fraction, float) else Decimal(fraction)
-    return Percent((number * 100).normalize() if number else Decimal(0))
+    number = (Decimal(repr(fraction)) if isinstance(fraction, float) else Decimal(fraction)) * 100
+    # Without trailing zeros, and never in exponent form ("80", not "8E+1").
+    return Percent(number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize())

@@ -97,6 +97,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="contactimport",
+            name="languages_defaulted",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Imported contacts whose language the survey is not in: called in the default language",
+            ),
+        ),
+        migrations.AddField(
+            model_name="contactimport",
             name="numbers",
             field=models.PositiveIntegerField(default=0, help_text="Phone numbers stored for the imported contacts"),
         ),

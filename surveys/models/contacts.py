@@ -110,6 +110,9 @@ class ContactImport(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
     opted_out = models.PositiveIntegerField(default=0)
+    languages_defaulted = models.PositiveIntegerField(
+        default=0, help_text="Imported contacts whose language the survey is not in: called in the default language"
+    )
     problems = models.JSONField(default=list, help_text="[{row, column, value, code, params}] of the invalid rows")
 
     class Meta:

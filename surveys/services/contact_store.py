@@ -17,14 +17,8 @@ from django.utils import timezone
 
 from kuntaportaali.tabular.problems import Problem
 from kuntaportaali.tabular.reader import Row, Table
-from surveys.contact_files import (
-    ContactFileLayout,
-    ContactFileRejected,
-    ContactValues,
-    RowRefused,
-    contact_rows,
-    contact_values,
-)
+from surveys.contact_files import ContactFileLayout, ContactFileRejected, contact_rows
+from surveys.contact_values import ContactValues, RowRefused, contact_values
 from surveys.models import (
     Campaign,
     CampaignStatus,
@@ -73,6 +67,7 @@ class Counts:
     duplicates: int = 0
     invalid: int = 0
     opted_out: int = 0
+    languages_defaulted: int = 0
     problems: list[dict] = field(default_factory=list)
 
 
@@ -91,21 +86,36 @@ def contacts_store(
         check_campaign = ContactNumber.objects.filter(campaign_id=report.campaign_id).exists()
         in_campaign = 0
         batches = (writer.prepare(reader.read(rows)) for rows in _batches(contact_rows(table, layout), ROWS_PER_BATCH))
+        # The contacts called in the default language, kept to count the ones the registry leaves out.
+        defaulted: set[int] = set()
         for batch in _read_ahead(batches):
             kept = _not_in_campaign(batch, report.campaign_id) if check_campaign else batch
             in_campaign += len(batch) - len(kept)
-            writer.send([payload for _contact, payload in kept])
+            ids = writer.send([payload for _contact, payload in kept])
+            defaulted.update(
+                pk for pk, (contact, _payload) in zip(ids, kept, strict=True) if contact.values.language_defaulted
+            )
             counts.imported += len(kept)
             counts.numbers += sum(len(contact.numbers) for contact, _payload in kept)
             progress(counts.rows_read, total)
         counts.duplicates += in_campaign
-        _registry_apply(report, counts)
+        counts.languages_defaulted = len(defaulted - _registry_apply(report, counts))
         campaign = Campaign.objects.select_for_update().get(pk=report.campaign_id)
         if campaign.status not in IMPORTABLE_STATUSES:
             raise ContactFileRejected(Problem("contacts_campaign_closed"))
         report.status = ContactImportStatus.DONE
         report.finished_at = timezone.now()
-        for name in ("rows_read", "imported", "numbers", "duplicates", "invalid", "opted_out", "problems"):
+        report.layout = layout.without_examples().as_json()
+        for name in (
+            "rows_read",
+            "imported",
+            "numbers",
+            "duplicates",
+            "invalid",
+            "opted_out",
+            "languages_defaulted",
+            "problems",
+        ):
             setattr(report, name, getattr(counts, name))
         report.save()
     return report
@@ -225,9 +235,9 @@ def _not_in_campaign(batch: Prepared, campaign_id: int) -> Prepared:
     return [(contact, payload) for contact, payload in batch if not any(d in taken for _t, d in contact.numbers)]
 
 
-def _registry_apply(report: ContactImport, counts: Counts) -> None:
-    """Leave out the contacts with a number on the do-not-call registry. Checked last, under the
-    registry's lock, so that an opt-out committed at any time during the import is honoured."""
+def _registry_apply(report: ContactImport, counts: Counts) -> set[int]:
+    """Leave out the contacts with a number on the do-not-call registry, and return their ids. Checked
+    last, under the registry's lock, so that an opt-out committed at any time during the import is honoured."""
     do_not_call_lock()
     ids = list(
         ContactNumber.objects.filter(
@@ -243,6 +253,7 @@ def _registry_apply(report: ContactImport, counts: Counts) -> None:
         Contact.objects.filter(pk__in=ids).delete()
     counts.opted_out = len(ids)
     counts.imported -= len(ids)
+    return set(ids)
 
 
 def _writer(*, campaign_id: int, import_id: int):
@@ -259,7 +270,8 @@ class _OrmWriter:
     def prepare(self, contacts: list[NewContact]) -> Prepared:
         return [(contact, contact) for contact in contacts]
 
-    def send(self, contacts: list[NewContact]) -> None:
+    def send(self, contacts: list[NewContact]) -> list[int]:
+        """Store the contacts; their ids, in order."""
         stored = Contact.objects.bulk_create(
             Contact(
                 campaign_id=self.campaign_id,
@@ -281,6 +293,7 @@ class _OrmWriter:
             for row, contact in zip(stored, contacts, strict=True)
             for position, (token, digest) in enumerate(contact.numbers, start=1)
         )
+        return [row.pk for row in stored]
 
 
 class _CopyWriter:
@@ -336,17 +349,18 @@ class _CopyWriter:
                 f"{contact_id}\t{campaign}\t{position}\t\\\\x{token.hex()}\t{digest}\tf\n"
                 for position, (token, digest) in enumerate(contact.numbers, start=1)
             )
-            prepared.append((contact, (contact_line, number_lines)))
+            prepared.append((contact, (contact_id, contact_line, number_lines)))
         return prepared
 
-    def send(self, lines: list[tuple[str, str]]) -> None:
-        if not lines:
-            return
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(self.contact_copy) as copy:
-                copy.write("".join(contact_line for contact_line, _numbers in lines))
-            with cursor.cursor.copy(self.number_copy) as copy:
-                copy.write("".join(number_lines for _contact, number_lines in lines))
+    def send(self, lines: list[tuple[int, str, str]]) -> list[int]:
+        """Store the prepared lines; the contacts' ids, in order."""
+        if lines:
+            with connection.cursor() as cursor:
+                with cursor.cursor.copy(self.contact_copy) as copy:
+                    copy.write("".join(contact_line for _id, contact_line, _numbers in lines))
+                with cursor.cursor.copy(self.number_copy) as copy:
+                    copy.write("".join(number_lines for _id, _contact, number_lines in lines))
+        return [contact_id for contact_id, _contact, _numbers in lines]
 
 
 NULL = "\\N"

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,17 +133,7 @@ def contact_import_choose_columns(*, contact_import: ContactImport, phone_column
             raise SurveyError(_("The phone columns of this file have been chosen already."))
         if not phone_columns:
             raise SurveyError(_("Choose at least one column that holds phone numbers."))
-        layout = ContactFileLayout.from_json(report.layout)
-        for index in phone_columns:
-            if not 0 <= index < len(layout.columns):
-                raise ContactFileRejected(Problem("contacts_phone_column_unknown", {"column": index + 1}))
-        chosen = ContactFileLayout(
-            sheet=layout.sheet,
-            header_rows=layout.header_rows,
-            columns=layout.columns,
-            phone_columns=tuple(sorted(set(phone_columns))),
-            fields={name: index for name, index in layout.fields.items() if index not in phone_columns},
-        )
+        chosen = ContactFileLayout.from_json(report.layout).with_phone_columns(phone_columns)
         report.layout = chosen.as_json()
         report.status = ContactImportStatus.PENDING
         report.save(update_fields=["layout", "status"])
@@ -208,9 +199,11 @@ def _progress_to_cache(import_id: int) -> Progress:
 
 
 def _failed(report: ContactImport, problem: Problem) -> ContactImport:
+    layout = ContactFileLayout.from_json(report.layout).without_examples().as_json() if report.layout else {}
     ContactImport.objects.filter(pk=report.pk).update(
         status=ContactImportStatus.FAILED,
         finished_at=timezone.now(),
+        layout=layout,
         error={"code": problem.code, "params": dict(problem.params)},
         rows_read=0,
         imported=0,
@@ -227,21 +220,28 @@ def _failed(report: ContactImport, problem: Problem) -> ContactImport:
 def contact_imports_expire(*, now: datetime) -> int:
     """End the imports that will not finish by themselves, deleting their uploads: those nobody chose the
     phone columns of, or no worker took, within UPLOAD_KEPT_FOR, and those whose worker died (running
-    longer than a job may run). Returns how many it ended."""
-    kept_since = now - UPLOAD_KEPT_FOR
+    longer than a job may run). An import a worker holds at the moment is left alone. Returns how many
+    it ended."""
     ended = 0
-    for code, queryset in (
-        ("contacts_file_expired", ContactImport.objects.filter(status=ContactImportStatus.CHOOSING)),
-        ("contacts_file_expired", ContactImport.objects.filter(status=ContactImportStatus.PENDING)),
-        ("contacts_import_failed", ContactImport.objects.filter(status=ContactImportStatus.RUNNING)),
+    for status, code, since in (
+        (ContactImportStatus.CHOOSING, "contacts_file_expired", Q(imported_at__lt=now - UPLOAD_KEPT_FOR)),
+        (ContactImportStatus.PENDING, "contacts_file_expired", Q(imported_at__lt=now - UPLOAD_KEPT_FOR)),
+        (
+            ContactImportStatus.RUNNING,
+            "contacts_import_failed",
+            Q(started_at__lt=now - timedelta(seconds=JOB_TIMEOUT_SECONDS * 2)),
+        ),
     ):
-        since = kept_since if code == "contacts_file_expired" else now - timedelta(seconds=JOB_TIMEOUT_SECONDS * 2)
-        field = "imported_at" if code == "contacts_file_expired" else "started_at"
-        ids = list(queryset.filter(**{f"{field}__lt": since}).values_list("pk", flat=True))
-        ContactImportChunk.objects.filter(contact_import_id__in=ids).delete()
-        ended += ContactImport.objects.filter(pk__in=ids).update(
-            status=ContactImportStatus.FAILED, finished_at=now, error={"code": code, "params": {}}
-        )
+        with transaction.atomic():
+            ids = list(
+                ContactImport.objects.select_for_update(skip_locked=True)
+                .filter(since, status=status)
+                .values_list("pk", flat=True)
+            )
+            ContactImportChunk.objects.filter(contact_import_id__in=ids).delete()
+            ended += ContactImport.objects.filter(pk__in=ids, status=status).update(
+                status=ContactImportStatus.FAILED, finished_at=now, error={"code": code, "params": {}}
+            )
     return ended
 
 

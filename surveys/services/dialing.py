@@ -262,12 +262,13 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
             attempt.error = str(error)[:300]
             attempt.ended_at = now
             attempt.save(update_fields=["status", "error", "ended_at"])
-            # A refused request (4xx: e.g. an invalid number) would be refused again: the contact's other
-            # numbers are tried instead. A carrier fault is retried.
-            refused = error.status is not None and error.status < 500
-            if refused:
+            if error.number_refused:
+                # The number itself does not work: never again, but the contact's other numbers may.
                 ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
-            _attempt_outcome(attempt, now=now, retry=True)
+                _attempt_outcome(attempt, now=now, retry=True)
+            else:
+                # Another refused request (4xx) would be refused again; a carrier fault is retried.
+                _attempt_outcome(attempt, now=now, retry=error.status is None or error.status >= 500)
         return "failed"
     CallAttempt.objects.filter(pk=attempt.pk, provider_call_id__isnull=True).update(provider_call_id=call_id)
     return "placed"

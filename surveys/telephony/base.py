@@ -8,11 +8,15 @@ from django.http import HttpRequest
 
 
 class ProviderError(Exception):
-    """The carrier refused or failed a request; the message says what it answered."""
+    """The carrier refused or failed a request; the message says what it answered. `number_refused` tells
+    that the carrier refused the number itself (invalid, unreachable), not the request or the account."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, code: int | None = None, number_refused: bool = False
+    ):
         self.status = status
         self.code = code
+        self.number_refused = number_refused
         super().__init__(message)
 
 

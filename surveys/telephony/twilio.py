@@ -56,6 +56,11 @@ def public_url(request: HttpRequest) -> str:
     return settings.PUBLIC_BASE_URL + request.get_full_path()
 
 
+# Twilio's errors about the number called itself (not the account, the caller id or the request):
+# invalid 'To' number, 'To' number cannot be reached, not a valid phone number.
+NUMBER_REFUSED_CODES = frozenset({21211, 21214, 21217, 13224, 21401})
+
+
 class TwilioProvider(TelephonyProvider):
     name = "twilio"
 
@@ -86,6 +91,7 @@ class TwilioProvider(TelephonyProvider):
                 f"Twilio refused the call (HTTP {error.status}, code {error.code}): {error.msg}",
                 status=error.status,
                 code=error.code,
+                number_refused=error.code in NUMBER_REFUSED_CODES,
             ) from None
         except TwilioException as error:
             raise ProviderError(f"Twilio could not be reached: {error}") from None

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from hrreports.models import Absence, Alert, Rule, SalaryPayment, WorkUnit
+from hrreports.models import Absence, Alert, Employment, Rule, SalaryPayment, WorkUnit
 from hrreports.models.early_support import RuleKind
 from hrreports.models.fetching import RunStatus
 from hrreports.reports import absence_report, absence_summary, salary_report
@@ -212,3 +212,46 @@ def test_refetching_march_keeps_a_correction_for_march_paid_in_april(sample_sour
 
     assert SalaryPayment.objects.filter(pay_period=MARCH).count() == 2
     assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("4032.40")
+
+
+def test_a_transfer_between_cost_centres_is_not_taken_for_a_repeated_row(sample_source, month_files):
+    to_the_other_unit = "010175-901V;Mäkinen Aino;2001001;101020;03/2026;13.3.2026;1001;Palkkalaji;3 912,40"
+    month_files(
+        MARCH,
+        absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")],
+        salaries=[
+            salary_line("03/2026", "13.3.2026", "1001", "3 912,40"),
+            salary_line("03/2026", "13.3.2026", "1001", "3 912,40-"),
+            to_the_other_unit,
+        ],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    assert run.rejected_count == 0
+    assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("0.00")
+    assert salary_report(WorkUnit.objects.get(code="101020"), MARCH).total == Decimal("3912.40")
+
+
+# --- An employment whose own row is rejected ----------------------------------------------------
+
+
+def test_rows_about_an_employment_whose_own_row_was_rejected_are_rejected_too(
+    sample_source, month_files, file_root, threshold
+):
+    march_pay = [salary_line("03/2026", "13.3.2026", "1001", "3 912,40")]
+    month_files(MARCH, absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")], salaries=march_pay)
+    (file_root / "samples" / "palvelussuhteet_202603_uudet.csv").write_text(
+        "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;Nimike;Palvelussuhteen laji;Alkupvm;Loppupvm;Työaika-%\n"
+        "010190-9012;Uusi Ulla;2009999;101010;tuntiopettaja;Tuntiopettaja;1.3.2026;;60\n"
+    )
+    with (file_root / "samples" / "poissaolot_202603.csv").open("a") as absences:
+        absences.write("010190-9012;Uusi Ulla;2009999;101010;102;Poissaolo;9.3.2026;9.3.2026;1;1;K\n")
+
+    run = fetched(sample_source, MARCH)
+
+    rejected = {(row.report_type, row.code) for row in run.rejected_rows.all()}
+    assert rejected == {("employments", "value_employment_kind_unknown"), ("absences", "employment_row_rejected")}
+    absence = run.rejected_rows.get(report_type="absences")
+    assert absence.params == {"row": 2, "file": "palvelussuhteet_202603_uudet.csv"}
+    assert not Employment.objects.filter(employment_id="2009999").exists()

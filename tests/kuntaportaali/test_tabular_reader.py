@@ -145,6 +145,15 @@ def test_xlsx_cells_come_typed_as_the_workbook_shows_them():
     assert rows[1][:5] == [Percent(Decimal("80.0")), 3912.4, date(2026, 4, 2), datetime(2026, 4, 2, 12, 30), 401234575]
 
 
+def test_a_format_that_only_writes_a_percent_sign_keeps_the_number():
+    data = xlsx(
+        [["Työaika-%", "Työaika-%", "Työaika-%"], [0.8, 80, 80]],
+        formats={0: {"A2": "0.0 %", "B2": '0" %"', "C2": "0\\%"}},
+    )
+
+    assert read(data)[1] == [Percent(Decimal(80)), 80, 80]
+
+
 def test_an_xlsx_error_cell_is_marked_as_an_error():
     workbook = Workbook()
     workbook.active.append(["a", "b"])

@@ -55,6 +55,11 @@ def code_of(call) -> str:
         ("12.5", "12.5"),
         ("1.5E3", "1500"),
         ("+7", "7"),
+        ("120,-", "120"),
+        ("1 234,-", "1234"),
+        ("50,- €", "50"),
+        ("120.-", "120"),
+        ("-120,-", "-120"),
     ],
 )
 def test_numbers_whose_meaning_is_plain_are_read(text, number):
@@ -98,6 +103,13 @@ def test_spreadsheet_floats_are_read_at_their_shortest_exact_form():
     assert decimal_parse(0.1 + 0.2, max_decimals=2) == Decimal("0.30")
     assert code_of(lambda: decimal_parse(0.125, max_decimals=2)) == "value_too_many_decimals"
     assert decimal_parse(401234575) == Decimal(401234575)
+
+
+def test_a_percent_cell_reads_as_the_percentage_it_shows():
+    from kuntaportaali.tabular.values import percent_from_fraction
+
+    assert str(percent_from_fraction(0.8)) == "80 %"
+    assert str(percent_from_fraction(0.805)) == "80.5 %"
 
 
 def test_a_percent_cell_is_not_read_as_a_plain_number():

@@ -2,6 +2,7 @@
 content), and every value read as the file means it or the row refused with a reason."""
 
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import Workbook
@@ -9,13 +10,8 @@ from openpyxl import Workbook
 from kuntaportaali.tabular.headers import header_key
 from kuntaportaali.tabular.problems import TabularError
 from kuntaportaali.tabular.reader import table_open
-from surveys.contact_files import (
-    ContactFileRejected,
-    RowRefused,
-    contact_file_layout,
-    contact_rows,
-    contact_values,
-)
+from surveys.contact_files import ContactFileRejected, contact_file_layout, contact_rows
+from surveys.contact_values import RowRefused, contact_values
 from surveys.phone_numbers import InvalidPhoneNumber, phone_normalise, phone_read
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -71,6 +67,11 @@ def read(data: bytes | str, **options) -> list:
         ("018 12345", "+3581812345"),  # Åland
         ("+46 70 123 45 67", "+46701234567"),
         ("+372 5123 4567", "+37251234567"),
+        ("040-123 4567", "+358401234567"),
+        ("09/123 4567", "+35891234567"),
+        ("+358 (0)40 123 4567", "+358401234567"),
+        ("+358-40-1234567", "+358401234567"),
+        ("040\t123  4567", "+358401234567"),
         # As spreadsheets and pandas leave them: the leading zero lost, a float's ".0", scientific notation.
         (401234567, "+358401234567"),
         (401234575.0, "+358401234575"),
@@ -101,6 +102,13 @@ def test_numbers_are_read_as_the_file_means_them(raw, e164):
         ("040123", "phone_not_in_plan"),
         ("", "phone_empty"),
         ("040\x001234567", "value_control_character"),
+        # Extra digits or a date would make another valid number if the punctuation were dropped.
+        ("040 123 4567 (2)", "phone_not_a_number"),
+        ("040 123 4567/2", "phone_not_a_number"),
+        ("040 123 4567-2", "phone_not_a_number"),
+        ("09 1234 545/6", "phone_not_a_number"),
+        ("1.4.2026", "phone_not_a_number"),
+        ("+358401234567.0", "phone_not_a_number"),
     ],
 )
 def test_what_is_not_a_persons_number_is_refused_with_its_reason(raw, code):
@@ -117,9 +125,10 @@ def test_the_fast_reading_of_finnish_numbers_agrees_with_phonenumbers():
 
     rng = random.Random(12)  # noqa: S311
     for _index in range(5_000):
-        text = rng.choice(["0", "+358", "00358", "+358 ", "0 "]) + "".join(
-            rng.choice("0123456789 -") for _digit in range(rng.randrange(4, 14))
+        text = rng.choice(["0", "+358", "00358", "+358 ", "0"]) + "".join(
+            rng.choice("0123456789 ") for _digit in range(rng.randrange(4, 14))
         )
+        text = text.rstrip()
         try:
             parsed = phonenumbers.parse(text, "FI")
         except phonenumbers.NumberParseException:
@@ -188,6 +197,22 @@ def test_a_house_number_column_before_the_phone_column_is_not_taken_for_it():
     assert [row.numbers for row in read(text)] == [("+358401234567",), ("+358507654321",)]
 
 
+def test_a_postal_code_column_is_never_taken_for_phone_numbers():
+    # Many postal codes (33100, 96100, 23500) are also valid Finnish fixed-line numbers.
+    text = "Puhelin;Postinumero\n040 123 4567;33100\n050 765 4321;96100\n"
+    assert (layout_of(text).phone_columns, layout_of(text).needs_choice) == ((0,), False)
+
+    text = "Asiakas;Postinumero;Yhteystieto\nAnna;33100;ei tiedossa\nPekka;96100;040 123 4567\n"
+    assert layout_of(text).phone_candidates == [layout_of(text).columns[2]]
+
+
+def test_a_column_named_like_a_phone_column_that_holds_dates_is_not_read_as_one():
+    layout = layout_of("Puhelin;Puhelin päivitetty\n040 123 4567;1.4.2026\n050 765 4321;2.4.2026\n")
+
+    assert (layout.phone_columns, layout.needs_choice) == ((0,), False)
+    assert read("Puhelin;Puhelin päivitetty\n040 123 4567;1.4.2026\n")[0].numbers == ("+358401234567",)
+
+
 def test_a_column_without_a_phone_name_is_taken_when_it_is_the_one_holding_numbers():
     assert read("nimi;numero\nAnna;040 123 4567\n")[0].numbers == ("+358401234567",)
     assert read("040 123 4567\n050 765 4321\n")[1].numbers == ("+358507654321",)
@@ -216,8 +241,16 @@ def test_a_merged_phone_header_over_home_and_mobile_reads_both_columns():
     layout = layout_of(data)
     (row,) = read(data)
 
-    assert [layout.columns[index].label for index in layout.phone_columns] == ["Puhelin Koti", "Puhelin Matka"]
+    assert [layout.columns[index].label for index in layout.phone_columns] == ["Puhelin › Koti", "Puhelin › Matka"]
     assert (row.numbers, row.postal_code) == (("+35891234567", "+358401234567"), "00100")
+
+
+def test_a_group_name_over_other_columns_keeps_their_names():
+    text = "Henkilö;;Puhelin;\nIkä;Postinumero;Koti;Matka\n40;00100;09 123 4567;040 123 4567\n"
+
+    (row,) = read(text)
+
+    assert (row.numbers, row.birth_year, row.postal_code) == (("+35891234567", "+358401234567"), 1986, "00100")
 
 
 def test_a_two_level_header_keeps_every_column():
@@ -312,8 +345,28 @@ def test_languages(value, language):
     assert read(f"puhelin;kieli\n0401234567;{value}\n")[0].language == language
 
 
-def test_an_unknown_language_refuses_the_row_instead_of_calling_in_finnish():
-    assert read("puhelin;kieli\n0401234567;saksa\n")[0][1] == "contacts_language_unknown"
+@pytest.mark.parametrize("value", ["ru", "venäjä", "et", "se", "saksa", "muu", "RU"])
+def test_a_language_the_survey_is_not_in_is_called_in_finnish_and_told(value):
+    (row,) = read(f"puhelin;kieli\n0401234567;{value}\n")
+
+    assert (row.language, row.language_defaulted) == ("fi", True)
+
+
+@pytest.mark.parametrize(("value", "language"), [("sv-FI", "sv"), ("fi_FI", "fi"), ("en-GB", "en"), ("SV_fi", "sv")])
+def test_locale_forms_of_a_language_are_read(value, language):
+    (row,) = read(f"puhelin;kieli\n0401234567;{value}\n")
+
+    assert (row.language, row.language_defaulted) == (language, False)
+
+
+def test_a_language_value_that_is_no_language_refuses_the_row():
+    assert read("puhelin;kieli\n0401234567;x7q\n")[0][1] == "contacts_language_unknown"
+
+
+def test_a_birth_date_in_the_birth_year_column_gives_the_year():
+    rows = read(xlsx([["Puhelin", "Syntynyt"], ["040 123 4567", datetime(1955, 3, 12)], ["050 765 4321", "12.3.1956"]]))
+
+    assert [row.birth_year for row in rows] == [1955, 1956]
 
 
 @pytest.mark.parametrize(

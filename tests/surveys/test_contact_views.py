@@ -13,7 +13,7 @@ from surveys.models import CampaignStatus, Contact, ContactImport, ContactImport
 from surveys.services.contacts import contact_import_run, contacts_import
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "contacts-sample.csv"
-BAD_FILE = "puhelin;ikä\n040 123 4567;30\n040 12;40\n=cmd|' /C calc'!A0;50\n"
+BAD_FILE = "puhelin;ikä\n040 123 4567;30\n040 12;40\n=cmd|' /C calc'!A0;50\n050 123 4567;60\n044 123 4567;70\n"
 
 
 def contacts_url(campaign) -> str:

@@ -73,6 +73,22 @@ def test_valid_rows_become_contacts_with_encrypted_numbers_and_the_rest_is_repor
     assert all(contact.source_import == report for contact in contacts.values())
 
 
+def test_people_whose_language_the_survey_is_not_in_are_imported_and_counted(campaign):
+    DoNotCall.objects.create(phone_hash=phone_hash("+358501234567"), source="web")
+
+    report = run_import(campaign, "puhelin;kieli\n0401234567;ru\n0501234567;venäjä\n0441234567;sv\n")
+
+    assert (report.imported, report.opted_out, report.languages_defaulted) == (2, 1, 1)
+    assert sorted(Contact.objects.values_list("language", flat=True)) == ["fi", "sv"]
+
+
+def test_an_import_keeps_no_cell_of_the_file_in_its_layout(campaign):
+    report = run_import(campaign, "Nimi;Puhelin\nAnna Virtanen;040 123 4567\n")
+
+    assert all(column["examples"] == [] for column in report.layout["columns"])
+    assert "Anna Virtanen" not in str(report.layout)
+
+
 def test_the_number_is_not_stored_in_clear(campaign):
     run_import(campaign, SAMPLE)
 

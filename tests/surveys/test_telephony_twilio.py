@@ -154,6 +154,19 @@ def test_status_parameters_become_a_status_update(fake_twilio):
     assert (machine.status, machine.answered_by) == (CallStatus.MACHINE, "machine_start")
 
 
+def test_a_refused_request_that_is_not_about_the_number_leaves_the_persons_numbers_alone(fake_twilio, make_campaign):
+    campaign = make_campaign("kaksi", telephony_provider="twilio")
+    contacts_import(campaign=campaign, file=b"Puhelin 1;Puhelin 2\n040 123 4567;09 123 4567\n", filename="x.csv")
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
+    contact = campaign.contacts.get()
+    fake_twilio.reply = (400, {"code": 21212, "message": "Invalid 'From' Phone Number", "status": 400})
+
+    assert attempt_place(attempt_id=queued_attempt(contact).pk, now=NOON) == "failed"
+
+    assert not contact.numbers.filter(carrier_refused=True).exists()
+    assert CallAttempt.objects.count() == 1
+
+
 def test_a_number_twilio_refuses_is_not_called_again_but_the_persons_other_number_is(fake_twilio, make_campaign):
     campaign = make_campaign("kaksi", telephony_provider="twilio")
     contacts_import(campaign=campaign, file=b"Puhelin 1;Puhelin 2\n040 123 4567;09 123 4567\n", filename="x.csv")
