@@ -1,10 +1,13 @@
 """Reading contact files as brokers really send them: which columns hold the phone numbers (by name and
 content), and every value read as the file means it or the row refused with a reason."""
 
+import contextlib
 import io
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from kuntaportaali.tabular.headers import header_key
@@ -441,3 +444,44 @@ def test_the_reasons_read_as_sentences():
     with pytest.raises(ContactFileRejected) as error:
         layout_of("puhelin\n")
     assert str(error.value) == "The file has a header row but no data rows."
+
+
+# --- Properties ---------------------------------------------------------------------------------
+
+MOBILE_NUMBERS = st.builds(
+    lambda prefix, rest: f"+358{prefix}{rest:07d}",
+    st.sampled_from(["40", "41", "44", "45", "50"]),
+    st.integers(0, 10**7 - 1),
+)
+FORMS = st.sampled_from(
+    ["national", "national-spaced", "national-hyphen", "international", "international-spaced", "00", "int",
+     "float-text", "scientific"]
+)  # fmt: skip
+
+
+def written(e164: str, form: str):
+    national = "0" + e164[4:]
+    area, subscriber = national[:3], national[3:]
+    return {
+        "national": national,
+        "national-spaced": f"{area} {subscriber[:3]} {subscriber[3:]}",
+        "national-hyphen": f"{area}-{subscriber}",
+        "international": e164,
+        "international-spaced": f"+358 {area[1:]} {subscriber[:3]} {subscriber[3:]}",
+        "00": "00" + e164[1:],
+        "int": int(national),
+        "float-text": f"{int(national)}.0",
+        "scientific": f"{int(national):.{len(str(int(national))) - 1}E}",
+    }[form]
+
+
+@given(number=MOBILE_NUMBERS, form=FORMS)
+def test_a_number_in_any_plain_form_is_read_as_that_number(number, form):
+    assert phone_read(written(number, form), region="FI") == number
+
+
+@given(number=MOBILE_NUMBERS, extra=st.sampled_from([" (2)", "-2", "/2", ".5", " x", " 12-3"]))
+def test_a_number_with_anything_more_is_never_read_as_another_number(number, extra):
+    text = written(number, "national-spaced") + extra
+    with contextlib.suppress(InvalidPhoneNumber):
+        assert phone_read(text, region="FI") == number
