@@ -198,11 +198,12 @@ def _progress_to_cache(import_id: int) -> Progress:
     return tell
 
 
-def _failed(report: ContactImport, problem: Problem) -> ContactImport:
+def _failed(report: ContactImport, problem: Problem, *, finished_at: datetime | None = None) -> ContactImport:
+    """End the import as failed, with nothing of it kept but the reason: no counts, no cell of the file."""
     layout = ContactFileLayout.from_json(report.layout).without_examples().as_json() if report.layout else {}
     ContactImport.objects.filter(pk=report.pk).update(
         status=ContactImportStatus.FAILED,
-        finished_at=timezone.now(),
+        finished_at=finished_at or timezone.now(),
         layout=layout,
         error={"code": problem.code, "params": dict(problem.params)},
         rows_read=0,
@@ -233,15 +234,11 @@ def contact_imports_expire(*, now: datetime) -> int:
         ),
     ):
         with transaction.atomic():
-            ids = list(
-                ContactImport.objects.select_for_update(skip_locked=True)
-                .filter(since, status=status)
-                .values_list("pk", flat=True)
-            )
-            ContactImportChunk.objects.filter(contact_import_id__in=ids).delete()
-            ended += ContactImport.objects.filter(pk__in=ids, status=status).update(
-                status=ContactImportStatus.FAILED, finished_at=now, error={"code": code, "params": {}}
-            )
+            expired = list(ContactImport.objects.select_for_update(skip_locked=True).filter(since, status=status))
+            ContactImportChunk.objects.filter(contact_import__in=expired).delete()
+            for report in expired:
+                _failed(report, Problem(code), finished_at=now)
+            ended += len(expired)
     return ended
 
 

@@ -68,13 +68,8 @@ def _purge_numbers(campaigns: QuerySet, now: datetime) -> int:
 
 
 def _purge_import_reports(campaigns: QuerySet, now: datetime) -> int:
-    # The problems list quotes the rejected cells, which may be (mistyped) phone numbers, and the layout
-    # of an upload nobody finished choosing columns for still holds masked examples of its numbers.
-    return (
-        ContactImport.objects.filter(campaign__in=campaigns)
-        .filter(~Q(problems=[]) | ~Q(layout={}))
-        .update(problems=[], layout={})
-    )
+    # The problems list quotes the rejected cells, which may be (mistyped) phone numbers.
+    return ContactImport.objects.filter(campaign__in=campaigns).exclude(problems=[]).update(problems=[])
 
 
 def _purge_call_metadata(campaigns: QuerySet, now: datetime) -> int:

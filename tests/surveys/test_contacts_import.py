@@ -318,6 +318,7 @@ def test_uploads_left_waiting_are_deleted_after_a_day(campaign, rq_queues):
     waiting.refresh_from_db()
     assert (waiting.status, waiting.error["code"]) == (ContactImportStatus.FAILED, "contacts_file_expired")
     assert not waiting.file_chunks.exists()
+    assert all(column["examples"] == [] for column in waiting.layout["columns"])
     assert fresh.file_chunks.exists()
 
 
