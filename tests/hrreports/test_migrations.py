@@ -4,28 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from hrreports.models import Absence, RejectedRow
-
-
-def migrated_from(target: str):
-    """The apps of `target` (after migrating back to it) and a function that migrates to the newest."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("hrreports", target)])
-    old = executor.loader.project_state([("hrreports", target)]).apps
-
-    def forward():
-        latest = MigrationExecutor(connection)
-        latest.migrate(latest.loader.graph.leaf_nodes("hrreports"))
-
-    return old, forward
+from tests.migrations import migrated_from
 
 
 @pytest.mark.django_db(transaction=True)
 def test_stored_english_reasons_become_codes_once():
-    old, forward = migrated_from("0009_rule_names_alert_reached_on")
+    old, forward = migrated_from("hrreports", "0009_rule_names_alert_reached_on")
     source = old.get_model("hrreports", "Source").objects.create(name="vanha", kind="files")
     run = old.get_model("hrreports", "FetchRun").objects.create(source=source, period="2026-03-01")
     stored = [
@@ -55,7 +41,7 @@ def test_stored_english_reasons_become_codes_once():
 
 @pytest.mark.django_db(transaction=True)
 def test_stored_absences_get_their_month_and_a_piece_for_each_later_month_fetched():
-    old, forward = migrated_from("0013_employment_relationship")
+    old, forward = migrated_from("hrreports", "0013_employment_relationship")
     source = old.get_model("hrreports", "Source").objects.create(name="vanha", kind="files")
     for month in (2, 3):
         old.get_model("hrreports", "FetchRun").objects.create(source=source, period=date(2026, month, 1), status="done")

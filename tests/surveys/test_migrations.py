@@ -3,29 +3,15 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from surveys.models import CallAttempt, ContactImport, ContactNumber
 from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
-
-
-def migrated_from(target: str):
-    """The apps of `target` (after migrating back to it) and a function that migrates to the newest."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("surveys", target)])
-    old = executor.loader.project_state([("surveys", target)]).apps
-
-    def forward():
-        latest = MigrationExecutor(connection)
-        latest.migrate(latest.loader.graph.leaf_nodes("surveys"))
-
-    return old, forward
+from tests.migrations import migrated_from
 
 
 @pytest.mark.django_db(transaction=True)
 def test_each_stored_number_becomes_its_contacts_first_number_and_its_attempts_dialled_it():
-    old, forward = migrated_from("0007_announcement_generated_text")
+    old, forward = migrated_from("surveys", "0007_announcement_generated_text")
     user = old.get_model("auth", "User").objects.create(username="vanha")
     survey = old.get_model("surveys", "Survey").objects.create(slug="s", organiser="Kunta", created_by=user)
     version = old.get_model("surveys", "SurveyVersion").objects.create(
