@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kuntaportaali.tabular.problems import problem_message
+
 from .campaign import Campaign
 
 
@@ -126,6 +128,11 @@ class ContactImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ContactImportStatus.DONE, ContactImportStatus.FAILED)
+
+    @property
+    def error_message(self) -> str:
+        """Why the whole file was refused, in the reader's language."""
+        return problem_message(self.error["code"], self.error.get("params")) if self.error else ""
 
 
 class ContactImportChunk(models.Model):

@@ -12,6 +12,7 @@ import logging
 import tempfile
 from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -179,12 +180,23 @@ def contact_import_run(*, import_id: int, progress: Progress | None = None) -> C
         ContactImportChunk.objects.filter(contact_import_id=report.pk).delete()
 
 
-def contact_import_progress(report: ContactImport) -> tuple[int, int | None]:
-    """(rows done, rows in all) of a running import, as far as its worker has told."""
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import has come: rows read, and per cent of the file when its size is known."""
+
+    rows_done: int
+    percent: int | None
+
+
+def contact_import_progress(report: ContactImport) -> ImportProgress:
+    """How far an import has come, as far as its worker has told (a finished one is at 100 %)."""
+    if report.is_finished:
+        return ImportProgress(report.rows_read, 100)
     if report.status != ContactImportStatus.RUNNING:
-        return 0, None
+        return ImportProgress(0, None)
     done, total = cache.get(_progress_key(report.pk)) or (0, None)
-    return done, total
+    # 99 at most: the last rows are still to be committed when every row has been read.
+    return ImportProgress(done, min(99, done * 100 // total) if total else None)
 
 
 def _progress_key(import_id: int) -> str:

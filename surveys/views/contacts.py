@@ -9,7 +9,6 @@ from django_tables2 import RequestConfig
 
 from kuntaportaali.decorators import staff_permission_required
 from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, Column, csv_bytes
-from kuntaportaali.tabular.problems import problem_message
 from surveys.contact_files import ContactFileLayout
 from surveys.contact_forms import ContactFileForm, PhoneColumnsForm
 from surveys.errors import SurveyError
@@ -79,7 +78,6 @@ def contact_import(request, slug: str, pk: int):
                 return redirect("surveys:contact-import", slug=slug, pk=pk)
     problems = ContactImportProblemTable(report.problems, caption=_("Rows left out as invalid"))
     RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(problems)
-    rows_done, rows_total = contact_import_progress(report)
     return render(
         request,
         "surveys/contacts/import_report.html",
@@ -89,30 +87,22 @@ def contact_import(request, slug: str, pk: int):
             "problems": problems,
             "layout": layout,
             "columns_form": columns_form,
-            "error": problem_message(report.error["code"], report.error.get("params")) if report.error else "",
-            "progress": _percent(rows_done, rows_total),
-            "rows_done": rows_done,
+            "progress": contact_import_progress(report),
         },
     )
-
-
-def _percent(rows_done: int, rows_total: int | None) -> int | None:
-    if not rows_total:
-        return None
-    return min(99, rows_done * 100 // rows_total)
 
 
 @manage_surveys
 @never_cache
 def contact_import_status(request, slug: str, pk: int):
     report = _import_of(slug, pk)
-    rows_done, rows_total = contact_import_progress(report)
+    progress = contact_import_progress(report)
     return JsonResponse(
         {
             "status": report.status,
             "status_label": report.get_status_display(),
-            "rows_done": rows_done,
-            "progress": 100 if report.is_finished else _percent(rows_done, rows_total),
+            "rows_done": progress.rows_done,
+            "progress": progress.percent,
             "finished": report.is_finished,
         }
     )

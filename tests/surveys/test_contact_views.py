@@ -29,9 +29,11 @@ def test_only_survey_managers_and_admins_open_the_contacts_pages(client_as, camp
         contacts_url(campaign),
         reverse("surveys:contact-import", kwargs={"slug": campaign.slug, "pk": report.pk}),
         reverse("surveys:contact-import-problems", kwargs={"slug": campaign.slug, "pk": report.pk}),
+        reverse("surveys:contact-import-status", kwargs={"slug": campaign.slug, "pk": report.pk}),
     ]
 
-    assert [client.get(url).status_code for url in urls] == [200 if allowed else 403] * 3
+    assert [client.get(url).status_code for url in urls] == [200 if allowed else 403] * 4
+    assert client.post(import_url(report), {"columns": ["0"]}).status_code == (200 if allowed else 403)
 
 
 def test_anonymous_visitor_is_sent_to_login(client, campaign):
@@ -110,6 +112,20 @@ def test_phone_columns_the_file_does_not_name_plainly_are_chosen_on_the_import_p
     contact_import_run(import_id=report.pk)
     report.refresh_from_db()
     assert (report.status, report.imported, report.numbers) == (ContactImportStatus.DONE, 2, 3)
+
+
+def test_the_import_page_reads_in_swedish(client_as, campaign, rq_queues, settings):
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    client.post(contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", BAD_FILE.encode())})
+    report = ContactImport.objects.get()
+    contact_import_run(import_id=report.pk)
+
+    page = client.get(import_url(report))
+
+    assert 'lang="sv"' in page.text
+    assert "Importerade kontakter" in page.text
+    assert "Cellen innehåller en formel, inte ett telefonnummer." in page.text
 
 
 def test_an_import_refused_in_the_worker_shows_why(client_as, campaign, rq_queues):

@@ -322,6 +322,24 @@ def test_uploads_left_waiting_are_deleted_after_a_day(campaign, rq_queues):
     assert fresh.file_chunks.exists()
 
 
+def test_an_import_whose_worker_died_is_ended_as_failed_once_no_job_can_still_run(campaign, rq_queues):
+    report = upload(campaign, "puhelin\n0401234567\n")
+    started = timezone.now() - timezone.timedelta(hours=3)
+    ContactImport.objects.filter(pk=report.pk).update(status=ContactImportStatus.RUNNING, started_at=started)
+    recent = upload(campaign, "puhelin\n0501234567\n")
+    ContactImport.objects.filter(pk=recent.pk).update(status=ContactImportStatus.RUNNING, started_at=timezone.now())
+
+    assert contact_imports_expire(now=timezone.now()) == 1
+
+    report.refresh_from_db()
+    assert (report.status, report.error_message) == (
+        ContactImportStatus.FAILED,
+        "The import stopped on an unexpected error; nothing was imported. Try again.",
+    )
+    assert not report.file_chunks.exists()
+    assert ContactImport.objects.get(pk=recent.pk).status == ContactImportStatus.RUNNING
+
+
 # Property tests: whatever the file, the importer either refuses it whole (SurveyError, nothing
 # written) or imports it with counts that add up to the rows it read.
 
