@@ -101,7 +101,11 @@ class Employment(models.Model):
     )
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
-    working_time_percent = models.DecimalField(_("working time %"), max_digits=5, decimal_places=2, default=100)
+    # NULL when Populus did not give it (an empty cell, or an employment known only from an absence or a
+    # payment): full time is what reports assume then, not what is stored.
+    working_time_percent = models.DecimalField(
+        _("working time %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

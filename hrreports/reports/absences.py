@@ -68,13 +68,14 @@ def _overlapping(queryset, first: date, last: date):
 
 
 def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
-    """Working days the employments (start, end, working time %) were planned to work in the month."""
+    """Working days the employments (start, end, working time %) were planned to work in the month; an
+    employment whose working time Populus did not give counts as full time."""
     first, last = period, period_last_day(period)
     total = Decimal(0)
     for start, end, percent in employments:
         if (start is None or start <= last) and (end is None or end >= first):
             days = working_days(max(start or first, first), min(end or last, last))
-            total += Decimal(days) * percent / 100
+            total += Decimal(days) * (100 if percent is None else percent) / 100
     return total
 
 

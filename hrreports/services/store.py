@@ -191,7 +191,7 @@ def _employments_store(
                 relationship=row["kind"].relationship if row.get("kind") else EmploymentRelationship.NOT_STATED,
                 start=row["start"],
                 end=row.get("end"),
-                working_time_percent=row.get("working_time_percent") or 100,
+                working_time_percent=row.get("working_time_percent"),
                 source=source,
             )
     Employment.objects.bulk_create(

@@ -71,7 +71,7 @@ def text_clean(value: Any) -> str:
 
 def is_blank(value: Any) -> bool:
     """An empty cell: nothing, or only spaces and invisible characters."""
-    return value is None or (isinstance(value, str) and not value.strip(" \t\r\n" + _SPACES + "\u200b\ufeff"))
+    return value is None or (isinstance(value, str) and not value.translate(_INVISIBLE).strip())
 
 
 # --- Numbers ------------------------------------------------------------------------------------

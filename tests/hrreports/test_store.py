@@ -255,3 +255,17 @@ def test_rows_about_an_employment_whose_own_row_was_rejected_are_rejected_too(
     absence = run.rejected_rows.get(report_type="absences")
     assert absence.params == {"row": 2, "file": "palvelussuhteet_202603_uudet.csv"}
     assert not Employment.objects.filter(employment_id="2009999").exists()
+
+
+def test_a_working_time_the_file_does_not_give_is_stored_as_not_given(sample_source, month_files, file_root):
+    march_pay = [salary_line("03/2026", "13.3.2026", "1001", "3 912,40")]
+    month_files(MARCH, absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")], salaries=march_pay)
+    (file_root / "samples" / "palvelussuhteet_202603_uudet.csv").write_text(
+        "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;Nimike;Palvelussuhteen laji;Alkupvm;Loppupvm;Työaika-%\n"
+        "010190-9012;Uusi Ulla;2009999;101010;tuntiopettaja;määräaikainen;1.3.2026;;\n"
+    )
+
+    fetched(sample_source, MARCH)
+
+    assert Employment.objects.get(employment_id="2009999").working_time_percent is None
+    assert Employment.objects.get(employment_id="2001003").working_time_percent == Decimal(80)

@@ -338,3 +338,11 @@ def test_codes_read_back_from_spreadsheet_forms_or_are_refused(number):
 def test_a_control_character_anywhere_in_a_cell_is_refused(text, control):
     with pytest.raises(ValueProblem):
         text_clean(text[: len(text) // 2] + control + text[len(text) // 2 :])
+
+
+@pytest.mark.parametrize(("value", "blank"), [("", True), (" \t", True), ("\u00a0", True), ("\u200b\ufeff", True),
+                                              ("\x1c", True), ("0", False), (0, False), (None, True)])  # fmt: skip
+def test_a_cell_of_only_spaces_or_invisible_characters_is_blank(value, blank):
+    from kuntaportaali.tabular.values import is_blank
+
+    assert is_blank(value) is blank
