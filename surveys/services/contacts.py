@@ -99,12 +99,11 @@ def contact_import_upload(
     chosen, when the file does not say which they are). Raises SurveyError, with nothing kept, for a
     file that cannot be imported at all."""
     _check_campaign_takes_contacts(campaign)
-    with _table(file) as table:
-        layout = contact_file_layout(table)
-    file.seek(0, 2)
-    size = file.tell()
+    size = file.seek(0, 2)
     if size > settings.CONTACT_FILE_MAX_BYTES:
         raise ContactFileRejected(Problem("file_too_large", {"size": size, "limit": settings.CONTACT_FILE_MAX_BYTES}))
+    with _table(file) as table:
+        layout = contact_file_layout(table)
     file.seek(0)
     with transaction.atomic():
         report = ContactImport.objects.create(

@@ -276,6 +276,14 @@ def test_a_file_that_cannot_be_imported_is_refused_at_upload_and_nothing_is_kept
     assert rq_queues["imports"].job_ids == []
 
 
+@override_settings(CONTACT_FILE_MAX_BYTES=64)
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read_and_nothing_is_kept(campaign, rq_queues):
+    with pytest.raises(ContactFileRejected, match="at most 64 bytes"):
+        upload(campaign, "puhelin\n" + "0401234567\n" * 10)
+
+    assert (ContactImport.objects.count(), ContactImportChunk.objects.count()) == (0, 0)
+
+
 def test_an_upload_whose_phone_columns_are_unclear_waits_for_them_to_be_chosen(
     campaign, rq_queues, django_capture_on_commit_callbacks
 ):
