@@ -1,5 +1,5 @@
 from .announcement import Announcement, AnnouncementChannel
-from .calls import Answer, CallAttempt, CallStatus, Response, ResponseStatus
+from .calls import Answer, AnsweredBy, CallAttempt, CallStatus, Response, ResponseStatus
 from .campaign import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from .consent import ConsentEvent, ConsentKind
 from .contacts import (
@@ -20,6 +20,7 @@ __all__ = [
     "Announcement",
     "AnnouncementChannel",
     "Answer",
+    "AnsweredBy",
     "CallAttempt",
     "CallStatus",
     "Campaign",

@@ -21,6 +21,16 @@ class CallStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     CANCELED = "canceled", _("Cancelled")
     MACHINE = "machine", _("Answering machine")
+    FAX = "fax", _("Fax or data line")
+
+
+class AnsweredBy(models.TextChoices):
+    """Who or what picked up, as the carrier's answering machine detection judged it."""
+
+    HUMAN = "human", _("Person")
+    MACHINE = "machine", _("Answering machine")
+    FAX = "fax", _("Fax or data line")
+    UNKNOWN = "unknown", _("Could not tell")
 
 
 # Statuses after which the carrier sends nothing that changes the outcome.
@@ -32,6 +42,7 @@ FINAL_CALL_STATUSES = frozenset(
         CallStatus.FAILED,
         CallStatus.CANCELED,
         CallStatus.MACHINE,
+        CallStatus.FAX,
     }
 )
 # Outcomes after which the number is tried again (up to the campaign's attempts per number).
@@ -54,7 +65,18 @@ class CallAttempt(models.Model):
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     billed_minutes = models.PositiveIntegerField(default=0)
     cost = models.DecimalField(max_digits=8, decimal_places=4, default=0)
-    answered_by = models.CharField(max_length=30, blank=True)
+    # Empty until the carrier's answering machine detection has a verdict.
+    answered_by = models.CharField(max_length=10, choices=AnsweredBy.choices, blank=True)
+    # A short message was left on the answering machine (AAPOR 2.221), as the campaign chose.
+    message_left = models.BooleanField(default=False)
+    # The carrier's error code of a failed call or a refused request (Twilio's ErrorCode).
+    error_code = models.PositiveIntegerField(null=True, blank=True)
+    # What the carrier billed for the call once it told, in its currency (`price_unit`); `cost` is
+    # the estimate from the campaign's price per minute.
+    price = models.DecimalField(max_digits=10, decimal_places=5, null=True, blank=True)
+    price_unit = models.CharField(max_length=3, blank=True)
+    # The highest status callback sequence number applied: an older callback arriving late is ignored.
+    status_sequence = models.PositiveIntegerField(null=True, blank=True)
     language = models.CharField(max_length=2, default="fi")
     current_step = models.CharField(max_length=20, blank=True)
     reprompts = models.PositiveSmallIntegerField(default=0)

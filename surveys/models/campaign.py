@@ -60,6 +60,16 @@ class Campaign(LocalizedFieldsMixin, models.Model):
     )
     budget_cap = models.DecimalField(_("budget cap (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True)
     telephony_provider = models.CharField(_("telephony provider"), max_length=30, default="simulator")
+    # After a machine answers: hang up at once, or leave one short message after the beep.
+    leave_machine_message = models.BooleanField(
+        _("leave a short message on answering machines"),
+        default=False,
+        help_text=_("Names the municipality, the survey page and the caller number, then hangs up."),
+    )
+    # Why calling stopped by itself: the carrier refused the account or its permissions, not a number.
+    carrier_problem = models.TextField(_("carrier problem"), blank=True)
+    carrier_problem_code = models.PositiveIntegerField(null=True, blank=True)
+    carrier_problem_at = models.DateTimeField(null=True, blank=True)
 
     number_source = models.CharField(
         _("source of the phone numbers"), max_length=300, help_text=_("E.g. the data broker and the register used.")
@@ -101,7 +111,10 @@ class CampaignStatusChange(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=10, choices=CampaignStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=CampaignStatus.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the portal changed it itself (a carrier refusing the account pauses the campaign).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
