@@ -3,6 +3,8 @@
 With its environment set, `manage.py check --deploy` reports no issues.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_required
 
@@ -25,6 +27,30 @@ PHONE_ENCRYPTION_KEYS = env_required(
     "PHONE_ENCRYPTION_KEYS", "Fernet keys that encrypt phone numbers at rest, comma-separated, newest first."
 ).split(",")
 PHONE_HASH_KEY = env_required("PHONE_HASH_KEY", "the secret of the keyed hash that matches phone numbers.")
+
+# Telephony: production names its carrier; the demo's simulator is never a silent default. The
+# simulator may be named on purpose (a training site), but its answers come from synthetic residents,
+# so its campaigns are marked simulated on their pages and in their reports.
+_PROVIDER_CHOICES = ", ".join(TELEPHONY_PROVIDERS)  # noqa: F405
+TELEPHONY_PROVIDER = env_required(
+    "TELEPHONY_PROVIDER",
+    f"the telephony provider campaigns call through, one of {_PROVIDER_CHOICES} "
+    "(simulator only for a training site: no one is called and the answers are synthetic).",
+)
+if TELEPHONY_PROVIDER not in TELEPHONY_PROVIDERS:  # noqa: F405
+    raise ImproperlyConfigured(
+        f"The environment variable TELEPHONY_PROVIDER must be one of {_PROVIDER_CHOICES}, not {TELEPHONY_PROVIDER!r}."
+    )
+if TELEPHONY_PROVIDER == "twilio":
+    TWILIO_ACCOUNT_SID = env_required("TWILIO_ACCOUNT_SID", "the Twilio account SID (AC...) that places the calls.")
+    TWILIO_AUTH_TOKEN = env_required(
+        "TWILIO_AUTH_TOKEN", "the Twilio auth token that signs the calls and checks every webhook request."
+    )
+# Simulated calls are the demo's: off in production, and a training site on the simulator says
+# whether its calls play live (1) or only in `simulate_campaign` (0).
+if TELEPHONY_PROVIDER == "simulator":
+    env_required("SIMULATOR_LIVE_CALLS", "with TELEPHONY_PROVIDER=simulator, say 1 to play calls live or 0 not to.")
+SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", default=False)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -27,5 +27,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Campaigns made without a provider call the simulator, whatever the shell exports.
+TELEPHONY_PROVIDER = "simulator"
 # Calls placed through the simulator go nowhere unless a test plays them (tests/surveys/test_simulation_live.py).
 SIMULATOR_LIVE_CALLS = False

@@ -18,11 +18,16 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.example.fi:6379/0",
     "PHONE_ENCRYPTION_KEYS": "crzRXr0YyyeHBoufhLBbl6DKhnyEIP-MfLyOvRVuDnQ=",
     "PHONE_HASH_KEY": "production-like-hash-key-for-the-settings-test",
+    "TELEPHONY_PROVIDER": "twilio",
+    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
+    "TWILIO_AUTH_TOKEN": "production-like-twilio-token-for-the-settings-test",
 }
+# Set by hand or by a test run, these would change what production does: never inherited.
+UNINHERITED = {*PRODUCTION_ENV, "DEBUG", "SIMULATOR_LIVE_CALLS"}
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "DEBUG"}
+    clean = {key: value for key, value in os.environ.items() if key not in UNINHERITED}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_DIR,
@@ -77,3 +82,49 @@ def test_malformed_boolean_is_named():
 
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def production_setting(name: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return manage("shell", "--no-imports", "-c", f"from django.conf import settings; print(settings.{name})", env=env)
+
+
+def test_production_refuses_an_unknown_telephony_provider_naming_the_choices():
+    result = manage("check", env=PRODUCTION_ENV | {"TELEPHONY_PROVIDER": "simulaattori"})
+
+    assert result.returncode != 0
+    assert "TELEPHONY_PROVIDER must be one of simulator, twilio, not 'simulaattori'" in result.stderr
+
+
+def test_production_names_the_choices_when_the_telephony_provider_is_missing():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "TELEPHONY_PROVIDER"}
+
+    result = manage("check", env=env)
+
+    assert "one of simulator, twilio" in result.stderr
+
+
+def test_production_on_twilio_plays_no_simulated_calls():
+    result = production_setting("SIMULATOR_LIVE_CALLS", PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False"]
+
+
+def test_a_training_site_on_the_simulator_must_say_whether_its_calls_play():
+    simulator = {key: value for key, value in PRODUCTION_ENV.items() if not key.startswith("TWILIO_")}
+
+    result = manage("check", env=simulator | {"TELEPHONY_PROVIDER": "simulator"})
+
+    assert result.returncode != 0
+    assert "The environment variable SIMULATOR_LIVE_CALLS must be set" in result.stderr
+
+
+@pytest.mark.parametrize(("live", "played"), [("1", "True"), ("0", "False")])
+def test_a_training_site_on_the_simulator_plays_calls_only_when_told(live, played):
+    simulator = {key: value for key, value in PRODUCTION_ENV.items() if not key.startswith("TWILIO_")}
+    env = simulator | {"TELEPHONY_PROVIDER": "simulator", "SIMULATOR_LIVE_CALLS": live}
+
+    result = production_setting("SIMULATOR_LIVE_CALLS", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [played]
