@@ -205,6 +205,8 @@ DEMO_NOTICES = {
 
 def _common_fields() -> dict:
     return {
+        # The demo's residents are synthetic: its campaigns never call through the site's own carrier.
+        "telephony_provider": "simulator",
         "number_source": "Numerot ostettu tietopalveluyritykseltä (vuosisopimus)",
         "max_attempts": 3,
         "price_per_minute": "0.09",

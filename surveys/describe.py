@@ -1,4 +1,5 @@
-"""Campaign facts in words residents read: calling days, hours and the caller number."""
+"""Campaign facts in words residents read: calling days, hours, the caller number, and whether the
+answers are simulated."""
 
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
@@ -32,3 +33,14 @@ def calling_hours_text(campaign: Campaign) -> str:
 
 def caller_number_text(campaign: Campaign) -> str:
     return phone_display(campaign.caller_number)
+
+
+def simulated_notice(campaign: Campaign) -> str:
+    """What the campaign's pages and reports say first when its answers are simulated; empty when its
+    calls reach real people."""
+    if not campaign.is_simulated:
+        return ""
+    return _(
+        "Simulated campaign: its calls go to the telephony simulator and its answers come from synthetic "
+        "residents, not from real people."
+    )

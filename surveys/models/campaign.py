@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from surveys.languages import LocalizedFieldsMixin
@@ -99,12 +100,27 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
 
+    def __init__(self, *args, **kwargs):
+        # A new campaign calls through the site's TELEPHONY_PROVIDER (production must name it) unless
+        # told otherwise: the field's own default, "simulator", stays only for the migrations' sake.
+        # Rows loaded from the database arrive as positional values and keep what they hold.
+        if not args and "telephony_provider" not in kwargs:
+            kwargs["telephony_provider"] = settings.TELEPHONY_PROVIDER
+        super().__init__(*args, **kwargs)
+
     def __str__(self):
         return self.name
 
     @property
     def is_public(self) -> bool:
         return self.questions_published_at is not None
+
+    @property
+    def is_simulated(self) -> bool:
+        """Its calls reach no one and its answers come from the simulator's synthetic residents, as its
+        pages, reports and published results say. A provider the site does not list places no calls."""
+        dotted_path = settings.TELEPHONY_PROVIDERS.get(self.telephony_provider)
+        return dotted_path is not None and not import_string(dotted_path).reaches_people
 
 
 class CampaignStatusChange(models.Model):

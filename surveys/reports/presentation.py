@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from surveys import charts
+from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
 from surveys.progress import SHORT_REASONS, CampaignProgress
 from surveys.services.results_contract import CampaignResults, CrossTab, Funnel, GroupShare, QuestionResult
@@ -87,6 +88,8 @@ class ResultsView:
     weighting: list[tuple[str, str]]
     weights: Table
     collapsed: list[str] = field(default_factory=list)
+    # Said before anything else when the answers come from the simulator's synthetic residents.
+    simulated_notice: str = ""
 
     @property
     def has_responses(self) -> bool:
@@ -113,6 +116,7 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
         weighting=_weighting_facts(results),
         weights=_weights_summary(results),
         collapsed=list(weighting.collapsed),
+        simulated_notice=simulated_notice(results.campaign),
     )
 
 

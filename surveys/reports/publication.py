@@ -180,6 +180,8 @@ class PublicSummary:
     weighted_by: str
     questions: list[PublicQuestion]
     groups: list[tuple[SafeString, Table]]
+    # The answers came from the simulator's synthetic residents, not from residents: the page says so.
+    simulated: bool = False
 
 
 def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None:
@@ -207,6 +209,7 @@ def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None
         weighted_by=", ".join(dimension_label(dimension).lower() for dimension in summary.figures["weighted_by"]),
         questions=[_public_question(question) for question in figures["questions"]],
         groups=[_public_group(group) for group in figures["groups"]],
+        simulated=campaign.is_simulated,
     )
 
 

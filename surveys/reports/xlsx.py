@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from kuntaportaali.spreadsheets import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TIME_ZONE, Column, spreadsheet_safe
+from surveys.describe import simulated_notice
 from surveys.progress import SHORT_REASONS
 from surveys.services.results_contract import CampaignResults
 
@@ -106,7 +107,9 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
     campaign, funnel, weighting, costs = results.campaign, results.funnel, results.weighting, results.costs
     section_campaign, section_funnel = _("Campaign"), _("Funnel")
     section_rates, section_weighting, section_costs = _("Response rates"), _("Weighting"), _("Costs")
-    rows: list[tuple[str, str, object, str | None]] = [
+    notice = simulated_notice(campaign)
+    rows: list[tuple[str, str, object, str | None]] = [(section_campaign, _("Note"), notice, None)] if notice else []
+    rows += [
         (section_campaign, _("Campaign"), campaign.name, None),
         (section_campaign, _("Survey"), campaign.survey_version.localized("title", results.language), None),
         (section_campaign, _("First calling day"), campaign.start_date, None),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kuntaportaali.decorators import staff_permission_required
 from surveys import selectors
+from surveys.describe import simulated_notice
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.forms import CampaignForm, ChecklistForm
 from surveys.models import Campaign, CampaignStatus, LaunchChecklist
@@ -51,6 +52,7 @@ def campaign_detail(request, slug: str):
         "surveys/campaigns/campaign_detail.html",
         {
             "campaign": campaign,
+            "simulated_notice": simulated_notice(campaign),
             "problems": campaign_services.campaign_launch_problems(campaign=campaign),
             "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],

@@ -296,3 +296,27 @@ def test_each_checklist_box_sits_inside_its_own_label(client_as, survey, role_us
         "<span>Asukkaat voivat kieltäytyä puheluista puhelimessa ja verkossa.</span></label>"
     ) in page
     assert page.count('<div class="check-item">') == 6
+
+
+SIMULATED_FI = 'role="note">Simuloitu kampanja: sen puhelut menevät puhelinsimulaattoriin'
+
+
+def test_a_campaign_on_the_simulator_is_marked_simulated_on_its_page_and_in_the_list(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER], telephony_provider="simulator")
+    client = client_as(Role.SURVEY_MANAGER)
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
+    listing = client.get(reverse("surveys:campaigns")).text
+
+    assert SIMULATED_FI in page
+    assert '</a> <span class="tag">simuloitu</span>' in listing
+
+
+def test_a_twilio_campaign_is_not_marked_simulated(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER], telephony_provider="twilio")
+    client = client_as(Role.SURVEY_MANAGER)
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
+    listing = client.get(reverse("surveys:campaigns")).text
+
+    assert "imuloitu" not in page and "imuloitu" not in listing

@@ -278,3 +278,27 @@ def test_start_campaign_command_refuses_a_user_without_the_survey_manager_role(r
 
     ready.refresh_from_db()
     assert ready.status == CampaignStatus.DRAFT
+
+
+def test_a_campaign_made_without_a_provider_calls_through_the_sites_provider(survey, manager, settings):
+    settings.TELEPHONY_PROVIDER = "twilio"
+
+    campaign = build_campaign(survey, manager)
+
+    campaign.refresh_from_db()
+    assert campaign.telephony_provider == "twilio"
+    assert not campaign.is_simulated
+
+
+def test_a_stored_campaign_keeps_its_provider_whatever_the_site_names(survey, manager, settings):
+    campaign = build_campaign(survey, manager, telephony_provider="simulator")
+    settings.TELEPHONY_PROVIDER = "twilio"
+
+    assert Campaign.objects.get(pk=campaign.pk).telephony_provider == "simulator"
+    assert Campaign.objects.only("slug").get(pk=campaign.pk).telephony_provider == "simulator"
+
+
+def test_simulated_means_the_campaigns_provider_reaches_no_one(settings):
+    assert [Campaign(telephony_provider=name).is_simulated for name in ("simulator", "twilio")] == [True, False]
+    settings.TELEPHONY_PROVIDERS = {"twilio": settings.TELEPHONY_PROVIDERS["twilio"]}
+    assert not Campaign(telephony_provider="simulator").is_simulated  # not listed: places no calls at all

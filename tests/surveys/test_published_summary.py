@@ -208,3 +208,25 @@ def test_publish_form_does_not_warn_when_every_survey_language_has_an_introducti
 
     assert form_page.context["missing_intros"] == []
     assert '<div class="notice" role="status">' not in form_page.text
+
+
+def test_residents_read_that_a_simulated_campaigns_results_are_simulated(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/fi/kyselyt/{campaign.slug}/").text
+
+    assert 'role="note">Tämä kysely on simulaatio: kenellekään asukkaalle ei oikeasti soiteta' in page
+    assert 'role="note">Simuloidut tulokset: vastaukset tulevat portaalin simulaattorin luomilta' in page
+
+
+def test_a_twilio_campaigns_published_results_are_not_marked_simulated(client_as, client, campaign):
+    campaign.telephony_provider = "twilio"
+    campaign.save(update_fields=["telephony_provider"])
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/fi/kyselyt/{campaign.slug}/").text
+
+    assert INTROS["intro_fi"] in page
+    assert "imulaatio" not in page and "Simuloidut" not in page

@@ -117,3 +117,22 @@ def test_unknown_format_or_language_is_404(client_as, campaign):
     assert client.get(reverse("surveys:report-download", args=[campaign.slug, "docx"])).status_code == 404
     url = reverse("surveys:report-download", args=[campaign.slug, "pdf"]) + "?language=de"
     assert client.get(url).status_code == 404
+
+
+def test_simulated_answers_are_marked_on_the_results_page_and_in_the_list(client_as, campaign):
+    client = client_as(Role.COUNCILLOR)
+
+    page = client.get(results_url(campaign)).text
+    listing = client.get(reverse("surveys:results")).text
+
+    assert 'role="note">Simuloitu kampanja: sen puhelut menevät puhelinsimulaattoriin' in page
+    assert '</a> <span class="tag">simuloitu</span>' in listing
+
+
+def test_results_of_a_twilio_campaign_are_not_marked_simulated(client_as, campaign):
+    campaign.telephony_provider = "twilio"
+    campaign.save(update_fields=["telephony_provider"])
+    client = client_as(Role.COUNCILLOR)
+
+    assert "imuloitu" not in client.get(results_url(campaign)).text
+    assert "imuloitu" not in client.get(reverse("surveys:results")).text

@@ -79,3 +79,21 @@ def test_real_small_campaign_report(role_users):
     assert "62,5 %" in text and "68,3 %" in text  # Q2 yes, unweighted and weighted
     assert "3,25" in text and "3,58" in text  # Q3 mean, unweighted and weighted
     assert "2,25 EUR" in text  # 25 minutes at 0.09 EUR
+
+
+def test_a_simulated_campaigns_report_says_so_on_its_cover_and_every_page(make_campaign):
+    data = pdf.render(hand_built_results(make_campaign("simuloitu", telephony_provider="simulator"), language="fi"))
+
+    text = " ".join(pdf_text(data).split())
+    assert (
+        "Simuloitu kampanja: sen puhelut menevät puhelinsimulaattoriin, ja vastaukset tulevat synteettisiltä "
+        "asukkailta, eivät oikeilta ihmisiltä." in text
+    )
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    assert all("Tulosraportti – simuloitu" in page.extract_text() for page in pages)
+
+
+def test_a_twilio_campaigns_report_is_not_marked_simulated(make_campaign):
+    data = pdf.render(hand_built_results(make_campaign("puhelin", telephony_provider="twilio"), language="fi"))
+
+    assert "imuloitu" not in pdf_text(data)

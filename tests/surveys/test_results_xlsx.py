@@ -111,7 +111,7 @@ def test_crosstabs_themes_weights_and_dispositions(book):
 def test_campaign_without_answers_gets_a_workbook_that_says_so(make_campaign):
     book = workbook(xlsx.render(empty_results(make_campaign("tyhja"), language="en"), answers=NO_ANSWERS))
 
-    note = row_with(book["Summary"], "Note")[2].value
+    note = row_with(book["Summary"], "Summary", "Note")[2].value
     assert note == "The campaign got no answers, so there are no results to report."
     assert rows(book["Questions"]) == [] and rows(book["Anonymous responses"]) == []
     assert row_with(book["Summary"], "Calls")[2].value == 95
@@ -141,3 +141,25 @@ def test_anonymous_responses_are_numbered_and_never_name_a_contact(role_users):
     pseudonyms = {str(pseudonym) for pseudonym in campaign.contacts.values_list("pseudonym", flat=True)}
     assert not everything & pseudonyms
     assert not any(number[1:] in value for value in everything for number in SMALL_NUMBERS)
+
+
+def test_a_simulated_campaigns_summary_says_so_first(make_campaign):
+    results = hand_built_results(make_campaign("simuloitu", telephony_provider="simulator"), language="fi")
+
+    summary = workbook(xlsx.render(results, answers=NO_ANSWERS))["Yhteenveto"]
+
+    assert rows(summary)[0] == [
+        "Kampanja",
+        "Huomautus",
+        "Simuloitu kampanja: sen puhelut menevät puhelinsimulaattoriin, ja vastaukset tulevat synteettisiltä "
+        "asukkailta, eivät oikeilta ihmisiltä.",
+    ]
+
+
+def test_a_twilio_campaigns_summary_has_no_simulated_note(make_campaign):
+    results = hand_built_results(make_campaign("puhelin", telephony_provider="twilio"), language="en")
+
+    summary = workbook(xlsx.render(results, answers=NO_ANSWERS))["Summary"]
+
+    assert rows(summary)[0][:2] == ["Campaign", "Campaign"]
+    assert not any("imulat" in str(value) for row in rows(summary) for value in row)
