@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kuntaportaali.pdf import PDF_CONTENT_TYPE
+from kuntaportaali.redaction import phone_numbers_mask
 from kuntaportaali.spreadsheets import XLSX_CONTENT_TYPE
 
 from ..errors import PopulusError
@@ -199,7 +200,8 @@ def _deliver(delivery: Delivery, *, force: bool) -> str:
                     message.send()
             except Exception as error:  # SMTP and rendering failures are logged on the row and retried
                 logger.exception("Unit report delivery %s failed", locked.pk)
-                reason = f"{type(error).__name__}: {error}"
+                # A mail server's refusal may quote what it was given.
+                reason = phone_numbers_mask(f"{type(error).__name__}: {error}")
             else:
                 locked.reports = report_count
         locked.status = DeliveryStatus.FAILED if reason else DeliveryStatus.SENT

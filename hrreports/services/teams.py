@@ -16,6 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kuntaportaali.redaction import phone_numbers_mask
+
 from ..errors import PopulusError
 from ..models import TeamsChannel, WorkUnit
 from ..models.delivery import ReportKind
@@ -89,7 +91,7 @@ def teams_post(*, url: str, payload: dict) -> str:
     if not 200 <= response.status_code < 300:
         return _("Teams answered HTTP %(status)s: %(text)s") % {
             "status": response.status_code,
-            "text": response.text[:200],
+            "text": phone_numbers_mask(response.text[:200]),
         }
     return ""
 

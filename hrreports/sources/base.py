@@ -5,7 +5,6 @@ Which kinds exist is the setting POPULUS_SOURCE_KINDS (kind -> dotted class path
 kind touches no shared code.
 """
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -16,28 +15,18 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from kuntaportaali.redaction import PERSON_NUMBER, PERSON_NUMBER_HIDDEN, phone_numbers_mask
 from kuntaportaali.tabular.problems import Problem, ValueProblem
 from kuntaportaali.tabular.values import is_blank
 
 from ..errors import PopulusError
 from .schema import FIELDS
 
-HIDDEN_VALUE = "(hidden)"
-# A Finnish personal identity code (ddmmyy, century sign, individual number, check character).
-_PERSON_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])")
-
-
-def person_numbers_hidden(text: str) -> str:
-    """`text` with anything shaped like a person number replaced by HIDDEN_VALUE.
-
-    Rejections and run errors quote values from the source; a column map that points at the wrong
-    column (or a data row taken for a header) must not carry person numbers into them.
-    """
-    return _PERSON_NUMBER.sub(HIDDEN_VALUE, text)
+HIDDEN_VALUE = PERSON_NUMBER_HIDDEN
 
 
 def has_person_number(text: str) -> bool:
-    return bool(_PERSON_NUMBER.search(text))
+    return bool(PERSON_NUMBER.search(text))
 
 
 # Control characters shown as their visible symbols (NUL as ␀): a database refuses NUL in text.
@@ -45,8 +34,13 @@ _CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if chr(cod
 
 
 def text_safe(text: str) -> str:
-    """`text` as it may be stored and shown: person numbers hidden, control characters made visible."""
-    return person_numbers_hidden(text).translate(_CONTROL_PICTURES)
+    """`text` as it may be stored and shown: person numbers hidden and phone numbers masked
+    (kuntaportaali.redaction), control characters made visible.
+
+    Rejections and run errors quote values from the source; a column map that points at the wrong
+    column (or a data row taken for a header) must not carry personal data into them.
+    """
+    return phone_numbers_mask(text).translate(_CONTROL_PICTURES)
 
 
 def problem_safe(problem: Problem) -> Problem:

@@ -253,13 +253,32 @@ SECURE_REFERRER_POLICY = "same-origin"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
+# Every handler masks phone numbers and hides person numbers (kuntaportaali.redaction); a filter on a
+# logger would miss the records its children pass up. RQ gives rq.worker its own, unfiltered
+# handlers only when no ancestor has one: the root's console keeps it from doing so.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "kuntaportaali.redaction.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
+        # Django's own handlers of these (a console while DEBUG, mail_admins, the runserver log) would
+        # not mask: replaced by the root's console and a masking runserver log. No ADMINS are set,
+        # so mail_admins sent nothing.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs every rendering step at INFO; its warnings (a missing font) still show.
         "weasyprint": {"level": "WARNING"},

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from kuntaportaali.redaction import phone_numbers_mask
 from surveys.models import Campaign, ReportFile, ReportFileStatus, ReportFormat, ResponseStatus
 
 from . import pdf, xlsx
@@ -118,7 +119,7 @@ def report_file_generate(*, report_file_id: int) -> str:
     except Exception as error:
         logger.exception("Report file %s failed", report_file_id)
         ReportFile.objects.filter(pk=report_file_id).update(
-            status=ReportFileStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+            status=ReportFileStatus.FAILED, error=phone_numbers_mask(str(error))[:2000], finished_at=timezone.now()
         )
         return ReportFileStatus.FAILED
     with transaction.atomic():

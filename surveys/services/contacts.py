@@ -10,12 +10,12 @@ so that rows_read == imported + duplicates + invalid + opted_out.
 
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuntaportaali.redaction import phone_numbers_mask
 from kuntaportaali.tabular.problems import Problem, TabularError
 from kuntaportaali.tabular.reader import ReadOptions, table_open
 from surveys.contact_files import (
@@ -216,7 +217,7 @@ def _failed(report: ContactImport, problem: Problem, *, finished_at: datetime | 
         status=ContactImportStatus.FAILED,
         finished_at=finished_at or timezone.now(),
         layout=layout,
-        error={"code": problem.code, "params": dict(problem.params)},
+        error={"code": problem.code, "params": _params_masked(problem.params)},
         rows_read=0,
         imported=0,
         numbers=0,
@@ -227,6 +228,12 @@ def _failed(report: ContactImport, problem: Problem, *, finished_at: datetime | 
     )
     report.refresh_from_db()
     return report
+
+
+def _params_masked(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A reason's parameters with the text they quote from the file (a CSV error, the names of its
+    columns, which may be a data row's cells) masked: the import keeps no number of it."""
+    return {name: phone_numbers_mask(value) if isinstance(value, str) else value for name, value in params.items()}
 
 
 def contact_imports_expire(*, now: datetime) -> int:

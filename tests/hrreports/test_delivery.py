@@ -2,12 +2,14 @@
 repeated and concurrent runs, failures logged and retried, the command and the cron job."""
 
 import io
+import smtplib
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -124,6 +126,21 @@ def test_smtp_failure_is_logged_and_retried(subscription, settings):
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert unit_reports_send(period=MARCH).emails == 1
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses the message, quoting a number from it."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPDataError(554, "5.7.1 Message rejected: it mentions 040 123 4567")
+
+
+def test_a_mail_servers_refusal_is_stored_with_numbers_masked(subscription, settings):
+    settings.EMAIL_BACKEND = "tests.hrreports.test_delivery.RefusingBackend"
+
+    unit_reports_send(period=MARCH)
+
+    assert Delivery.objects.get().reason == "SMTPDataError: (554, '5.7.1 Message rejected: it mentions +35840*****67')"
 
 
 def test_open_alerts_are_reminded(subscription, data, default_rules):

@@ -364,6 +364,13 @@ def test_a_person_number_in_a_wrongly_mapped_column_is_hidden_in_the_rejection()
     assert "010175-901V" not in str(rejected.problem.params)
 
 
+def test_a_phone_number_in_a_wrongly_mapped_column_is_masked_in_the_rejection():
+    batch = parse(HEADER + "\n" + GOOD.replace(";2.3.2026;", ";040 123 4567;") + "\n")
+
+    [rejected] = batch.rejected
+    assert (rejected.field, rejected.value) == ("start", "+35840*****67")
+
+
 def test_store_rejections_hide_person_numbers_too(sample_source, file_root, settings):
     settings.POPULUS_REJECT_THRESHOLD = 0.5
     folder = file_root / "samples"

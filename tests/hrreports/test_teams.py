@@ -31,6 +31,7 @@ class TeamsReceiver:
     def __init__(self):
         self.received: list[tuple[str, dict]] = []
         self.status = 200
+        self.error_text = b"Microsoft Teams endpoint returned HTTP error"
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,7 +40,7 @@ class TeamsReceiver:
                 receiver.received.append((self.path, json.loads(body)))
                 self.send_response(receiver.status)
                 self.end_headers()
-                self.wfile.write(b"1" if receiver.status == 200 else b"Microsoft Teams endpoint returned HTTP error")
+                self.wfile.write(b"1" if receiver.status == 200 else receiver.error_text)
 
             def log_message(self, *args):
                 pass
@@ -167,6 +168,16 @@ def test_a_channel_answering_500_is_reported_and_the_email_still_goes(data, team
         "time saved: 3 reports x 20 min = 60 min = 1.0 h",
         "period=2026-03 reports=3 emails=1 failed=0",
     ]
+
+
+def test_a_channels_answer_is_recorded_with_numbers_masked(data, teams):
+    teams.status, teams.error_text = 400, b"Bad card: unexpected text '+358 40 123 4567'"
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/rikki"))
+
+    summary = unit_reports_send(period=MARCH)
+
+    assert summary.notice_errors[0]["reason"] == "Teams answered HTTP 400: Bad card: unexpected text '+35840*****67'"
+    assert DeliveryRun.objects.get().notice_errors == summary.notice_errors
 
 
 def test_a_refused_connection_is_reported_without_the_secret_path(data, teams):

@@ -22,6 +22,7 @@ from surveys.models import (
     DoNotCall,
 )
 from surveys.phone_numbers import phone_decrypt, phone_hash
+from surveys.services import contacts
 from surveys.services.contact_store import MAX_PROBLEMS_KEPT
 from surveys.services.contacts import (
     contact_import_choose_columns,
@@ -314,6 +315,21 @@ def test_an_import_that_fails_in_the_worker_stores_nothing_and_says_why(campaign
     assert finished.status == ContactImportStatus.FAILED
     assert finished.error == {"code": "contacts_campaign_closed", "params": {}}
     assert (Contact.objects.count(), ContactImportChunk.objects.count(), finished.imported) == (0, 0, 0)
+
+
+def test_a_reason_quoting_the_file_is_stored_with_numbers_masked(campaign, rq_queues, monkeypatch):
+    report = upload(campaign, "puhelin\n0401234567\n")
+
+    def broken(*args, **kwargs):
+        raise ContactFileRejected.of("file_csv_broken", line=2, detail="unexpected text after 040 123 4567")
+
+    monkeypatch.setattr(contacts, "contacts_store", broken)
+    finished = contact_import_run(import_id=report.pk)
+
+    assert finished.error == {
+        "code": "file_csv_broken",
+        "params": {"line": 2, "detail": "unexpected text after +35840*****67"},
+    }
 
 
 def test_uploads_left_waiting_are_deleted_after_a_day(campaign, rq_queues):

@@ -83,6 +83,20 @@ def test_a_failing_build_is_recorded(campaign, monkeypatch):
     assert (report_file.status, report_file.error) == ("failed", "WeasyPrint ran out of fonts")
 
 
+@pytest.mark.django_db
+def test_a_failing_builds_error_is_recorded_with_numbers_masked(campaign, monkeypatch):
+    report_file = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
+
+    def broken(results):
+        raise ValueError("No respondent +358401234567 in the weights")
+
+    monkeypatch.setattr(files.pdf, "render", broken)
+
+    assert generate_report_file(report_file.pk) == "failed"
+    report_file.refresh_from_db()
+    assert report_file.error == "No respondent +35840*****67 in the weights"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_builds_the_requested_report(role_users, rq_queues):
     campaign = small_campaign(role_users[Role.SURVEY_MANAGER], slug="tyontekija")
