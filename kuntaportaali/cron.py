@@ -8,7 +8,7 @@ from django.conf import settings
 from rq import cron
 
 from hrreports.jobs import hr_data_purge_daily, hr_runs_sweep, populus_fetch_monthly, unit_reports_monthly
-from surveys.jobs import dial_tick, purge_expired
+from surveys.jobs import dial_tick, fetch_call_prices, purge_expired
 
 from .jobs import heartbeat
 
@@ -64,3 +64,6 @@ cron.register(
     result_ttl=DIAL_TICK_INTERVAL_SECONDS * 2,
     job_timeout=60,
 )
+
+# What the carrier billed for each call, stated some seconds to minutes after it ended.
+cron.register(fetch_call_prices, queue_name="dialer", interval=60, name="surveys-call-prices", job_timeout=300)

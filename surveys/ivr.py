@@ -1,7 +1,10 @@
-"""The phone conversation as TwiML, one implementation for every telephony provider.
+"""The phone conversation, one implementation for every telephony provider.
 
 What is said comes from `call_script` (the same steps the editor previews); this module only
-decides which step comes next, stores each answer the moment it arrives and renders the step.
+decides which step comes next, stores each answer the moment it arrives and returns the next
+`Turn`, which the call's provider renders in its carrier's markup. A call's step only moves
+forward: a request that does not belong to the step the call is at (retried, late or replayed)
+hears the current step again and changes nothing, and an ended call's step never changes.
 """
 
 import re
@@ -14,11 +17,10 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from twilio.twiml.voice_response import VoiceResponse
 
-from surveys.languages import SPEECH_LANGUAGES
 from surveys.models import (
     Answer,
+    AnsweredBy,
     CallAttempt,
     CallStatus,
     ConsentKind,
@@ -29,12 +31,19 @@ from surveys.models import (
     ResponseStatus,
     SurveyVersion,
 )
-from surveys.models.calls import ACTIVE_CALL_STATUSES
-from surveys.script import INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT, CallScript, call_script
+from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES
+from surveys.script import (
+    INTRO_DIGIT_ANSWER,
+    INTRO_DIGIT_DECLINE,
+    INTRO_DIGIT_OPT_OUT,
+    CallScript,
+    call_script,
+    machine_message,
+)
 from surveys.services.consent import consent_record
 from surveys.services.privacy import contact_opt_out
+from surveys.telephony.base import CallerInput, Listen, Turn
 
-GATHER_TIMEOUT_SECONDS = 6
 MAX_REPROMPTS = 1
 SKIP_KEY = "*"
 SPOKEN_DIGITS = {
@@ -128,33 +137,8 @@ def _questions_load(version: SurveyVersion) -> _Questions:
     return _Questions(tuple(version.questions.prefetch_related("options").order_by("position")))
 
 
-def _say(node, attempt: CallAttempt, text: str) -> None:
-    node.say(text, voice=settings.TWILIO_VOICES.get(attempt.language), language=SPEECH_LANGUAGES[attempt.language])
-
-
-def _gather(response: VoiceResponse, attempt: CallAttempt, text: str, *, action: str, question: Question | None):
-    options = {
-        "input": "dtmf speech",
-        "action": action,
-        "method": "POST",
-        "language": SPEECH_LANGUAGES[attempt.language],
-        "timeout": GATHER_TIMEOUT_SECONDS,
-        "speech_timeout": "auto",
-        "action_on_empty_result": True,
-    }
-    if question is None or question.has_options:
-        options["num_digits"] = 1
-    else:
-        options["finish_on_key"] = "#"
-    gather = response.gather(**options)
-    _say(gather, attempt, text)
-
-
-def _goodbye(attempt: CallAttempt, text: str) -> str:
-    response = VoiceResponse()
-    _say(response, attempt, text)
-    response.hangup()
-    return str(response)
+def _goodbye(attempt: CallAttempt, text: str = "") -> Turn:
+    return Turn(attempt.language, (text,) if text else ())
 
 
 def _spoken_number(text: str, language: str) -> int | None:
@@ -168,29 +152,41 @@ def _spoken_number(text: str, language: str) -> int | None:
     return None
 
 
-def _intro_twiml(attempt: CallAttempt, script: CallScript, prefix: str = "") -> str:
-    response = VoiceResponse()
-    text = f"{prefix} {script.steps[0].says}".strip()
-    _gather(response, attempt, text, action=ivr_url("ivr-intro", attempt), question=None)
-    return str(response)
+def _intro_turn(attempt: CallAttempt, script: CallScript, prefix: str = "") -> Turn:
+    says = f"{prefix} {script.steps[0].says}".strip()
+    return Turn(attempt.language, (says,), Listen(ivr_url("ivr-intro", attempt)))
 
 
-def _question_twiml(attempt: CallAttempt, script: CallScript, question: Question, prefix: str = "") -> str:
+def _question_turn(attempt: CallAttempt, script: CallScript, question: Question, prefix: str = "") -> Turn:
     step = next(step for step in script.steps if step.key == f"q{question.position}")
-    response = VoiceResponse()
-    text = f"{prefix} {step.says}".strip()
-    _gather(
-        response, attempt, text, action=ivr_url("ivr-answer", attempt, position=question.position), question=question
-    )
-    return str(response)
+    listen = Listen(ivr_url("ivr-answer", attempt, position=question.position), one_key=question.has_options)
+    return Turn(attempt.language, (f"{prefix} {step.says}".strip(),), listen)
 
 
-def _closing_twiml(attempt: CallAttempt, script: CallScript) -> str:
+def _closing_turn(attempt: CallAttempt, script: CallScript) -> Turn:
     return _goodbye(attempt, script.steps[-1].says)
 
 
+def _call_over(attempt: CallAttempt) -> bool:
+    """The call has ended, or a machine or a fax answered it: nothing is said or stored any more,
+    whatever request comes (a late or replayed one included)."""
+    return attempt.status in FINAL_CALL_STATUSES or attempt.answered_by in (AnsweredBy.MACHINE, AnsweredBy.FAX)
+
+
+def _current_turn(attempt: CallAttempt) -> Turn:
+    """The step the call is at, said again: the answer to a request that does not belong to it (a
+    retried or replayed one), which therefore changes nothing."""
+    if attempt.current_step == "intro":
+        return _intro_turn(attempt, _script(attempt))
+    if attempt.current_step.startswith("q"):
+        question = _questions(attempt).at(int(attempt.current_step[1:]))
+        if question is not None:
+            return _question_turn(attempt, _script(attempt), question)
+    return _goodbye(attempt)
+
+
 def _with_language(function):
-    def wrapper(*, attempt: CallAttempt, **kwargs) -> str:
+    def wrapper(*, attempt: CallAttempt, **kwargs) -> Turn:
         with translation.override(attempt.language):
             return function(attempt=attempt, **kwargs)
 
@@ -206,6 +202,7 @@ STEP_FIELDS = (
     "reprompts",
     "language",
     "answered_at",
+    "answered_by",
     "contact__pseudonym",
     "contact__campaign__survey_version__frozen_at",
     "contact__campaign__survey_version__survey__organiser",
@@ -229,89 +226,103 @@ def _locked(attempt: CallAttempt, *, with_response: bool = False) -> CallAttempt
 
 @_with_language
 @transaction.atomic
-def ivr_start(*, attempt: CallAttempt) -> str:
-    """The call was answered: play the introduction and record that the person was informed."""
+def ivr_start(*, attempt: CallAttempt) -> Turn:
+    """The call was answered: play the introduction. Whether a person or a machine answered is not
+    known yet (the detection's verdict comes a few seconds later), so nothing is recorded about a
+    person until one answers the introduction."""
     attempt = _locked(attempt)
-    script = _script(attempt)
-    if attempt.current_step == "":
-        consent_record(
-            kind=ConsentKind.INFORMED,
-            channel="call",
-            campaign=attempt.contact.campaign,
-            contact_ref=attempt.contact.pseudonym,
-            intro_hash=script.intro_hash,
-        )
-        attempt.current_step = "intro"
-        attempt.answered_at = attempt.answered_at or timezone.now()
-        if attempt.status in ACTIVE_CALL_STATUSES:
-            attempt.status = CallStatus.IN_PROGRESS
-        attempt.save(update_fields=["current_step", "answered_at", "status"])
-    return _intro_twiml(attempt, script)
+    if _call_over(attempt):
+        return _goodbye(attempt)
+    if attempt.current_step != "":
+        return _current_turn(attempt)
+    attempt.current_step = "intro"
+    attempt.answered_at = attempt.answered_at or timezone.now()
+    if attempt.status in ACTIVE_CALL_STATUSES:
+        attempt.status = CallStatus.IN_PROGRESS
+    attempt.save(update_fields=["current_step", "answered_at", "status"])
+    return _intro_turn(attempt, _script(attempt))
 
 
 @_with_language
 @transaction.atomic
-def ivr_intro_answer(*, attempt: CallAttempt, digits: str, speech: str) -> str:
+def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
+    """The introduction has been played to its end, or interrupted by a key or a word: a person
+    heard it (a machine's call has been ended before this), which is recorded once."""
     attempt = _locked(attempt)
+    if _call_over(attempt):
+        return _goodbye(attempt)
+    if attempt.current_step != "intro":
+        return _current_turn(attempt)
     script = _script(attempt)
     contact = attempt.contact
     campaign = contact.campaign
-    choice = _spoken_number(digits or speech, attempt.language) if (digits or speech) else None
+    if attempt.reprompts == 0:
+        consent_record(
+            kind=ConsentKind.INFORMED,
+            channel="call",
+            campaign=campaign,
+            contact_ref=contact.pseudonym,
+            intro_hash=script.intro_hash,
+        )
+    said = answer.digits or answer.speech
+    choice = _spoken_number(said, attempt.language) if said else None
     if choice == INTRO_DIGIT_ANSWER:
-        if attempt.current_step == "intro":
-            consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
-            Response.objects.get_or_create(
-                pseudonym=contact.pseudonym,
-                defaults={
-                    "campaign": campaign,
-                    "survey_version": campaign.survey_version,
-                    "language": attempt.language,
-                },
-            )
+        consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
+        Response.objects.get_or_create(
+            pseudonym=contact.pseudonym,
+            defaults={"campaign": campaign, "survey_version": campaign.survey_version, "language": attempt.language},
+        )
         return _ask(attempt, script, _questions(attempt).first())
     if choice == INTRO_DIGIT_DECLINE:
-        if attempt.current_step == "intro":
-            consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
-            _set_step(attempt, "declined")
+        consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
+        _set_step(attempt, "declined")
         return _goodbye(attempt, _("Thank you. We will not ask you anything this time. Goodbye."))
     if choice == INTRO_DIGIT_OPT_OUT:
-        if attempt.current_step == "intro":
-            contact_opt_out(contact=contact, source="call")
-            _set_step(attempt, "opted_out")
+        contact_opt_out(contact=contact, source="call")
+        _set_step(attempt, "opted_out")
         return _goodbye(attempt, _("Your number will not be called again. Goodbye."))
     if attempt.reprompts < MAX_REPROMPTS:
         attempt.reprompts += 1
         attempt.save(update_fields=["reprompts"])
-        return _intro_twiml(attempt, script, prefix=_("Sorry, I did not get that."))
+        return _intro_turn(attempt, script, prefix=_("Sorry, I did not get that."))
     _set_step(attempt, "no_choice")
     return _goodbye(attempt, _("We did not get an answer. Goodbye."))
 
 
 @_with_language
 @transaction.atomic
-def ivr_answer(*, attempt: CallAttempt, position: int, digits: str, speech: str, confidence: float | None) -> str:
+def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> Turn:
     """Store the answer to the question at `position` at once, then ask the next one."""
     attempt = _locked(attempt, with_response=True)
+    if _call_over(attempt):
+        return _goodbye(attempt)
+    if attempt.current_step != f"q{position}":
+        return _current_turn(attempt)
     script = _script(attempt)
     questions = _questions(attempt)
     question = questions.at(position)
     if attempt.response_pk is None or question is None:
         return _goodbye(attempt, _("We did not get an answer. Goodbye."))
-    if digits == SKIP_KEY and not question.required:
+    if answer.digits == SKIP_KEY and not question.required:
         return _ask(attempt, script, questions.after(question, None))
-    answer = _parse_answer(question, digits=digits, speech=speech, language=attempt.language)
-    if answer is None:
+    value = _parse_answer(question, digits=answer.digits, speech=answer.speech, language=attempt.language)
+    if value is None:
         if attempt.reprompts < MAX_REPROMPTS:
             attempt.reprompts += 1
             attempt.save(update_fields=["reprompts"])
-            return _question_twiml(attempt, script, question, prefix=_("Sorry, I did not get that."))
+            return _question_turn(attempt, script, question, prefix=_("Sorry, I did not get that."))
         return _ask(attempt, script, questions.after(question, None))
-    answer.update(confidence=confidence if speech and not digits else None)
+    value.update(confidence=answer.confidence if answer.speech and not answer.digits else None)
     # The first answer stays when the carrier repeats the request: one INSERT ... ON CONFLICT DO NOTHING.
     Answer.objects.bulk_create(
-        [Answer(response_id=attempt.response_pk, question=question, **answer)], ignore_conflicts=True
+        [Answer(response_id=attempt.response_pk, question=question, **value)], ignore_conflicts=True
     )
-    return _ask(attempt, script, questions.after(question, answer.get("option")))
+    return _ask(attempt, script, questions.after(question, value.get("option")))
+
+
+def machine_message_turn(attempt: CallAttempt) -> Turn:
+    """The short message a campaign leaves after an answering machine's beep."""
+    return Turn(attempt.language, (machine_message(attempt.contact.campaign, language=attempt.language),))
 
 
 def _parse_answer(question: Question, *, digits: str, speech: str, language: str) -> dict | None:
@@ -339,13 +350,13 @@ def _set_step(attempt: CallAttempt, step: str) -> None:
     attempt.save(update_fields=["current_step", "reprompts"])
 
 
-def _ask(attempt: CallAttempt, script: CallScript, question: Question | None) -> str:
+def _ask(attempt: CallAttempt, script: CallScript, question: Question | None) -> Turn:
     if question is None:
         Response.objects.filter(pseudonym=attempt.contact.pseudonym, status=ResponseStatus.PARTIAL).update(
             status=ResponseStatus.COMPLETE, finished_at=timezone.now()
         )
         _set_step(attempt, "closing")
-        return _closing_twiml(attempt, script)
+        return _closing_turn(attempt, script)
     if attempt.current_step != f"q{question.position}":
         _set_step(attempt, f"q{question.position}")
-    return _question_twiml(attempt, script, question)
+    return _question_turn(attempt, script, question)

@@ -44,6 +44,13 @@ def dial_tick() -> str:
         cache.delete(DIAL_TICK_LOCK_KEY)
 
 
+def fetch_call_prices() -> str:
+    """Every minute: store what the carrier billed for the calls that ended lately."""
+    from .services.dialing import call_prices_fetch
+
+    return f"prices={call_prices_fetch()}"
+
+
 def place_call(attempt_id: int) -> str:
     """Dial one attempt; a redelivered job finds the attempt no longer queued and does nothing."""
     from .services.dialing import attempt_place

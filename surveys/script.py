@@ -125,6 +125,28 @@ def _question_step(question: Question, language: str) -> Step:
     return Step(f"q{question.position}", title, f"{text} {instruction}", keypad, skips)
 
 
+def machine_message(campaign, *, language: str) -> str:
+    """The short message left after an answering machine's beep, when the campaign leaves one: who
+    called, about what, where the survey is and from which number they may call again."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .phone_numbers import phone_display
+
+    version = campaign.survey_version
+    with translation.override(language):
+        page = settings.PUBLIC_BASE_URL + reverse("surveys-public:campaign", kwargs={"slug": campaign.slug})
+        return " ".join(
+            [
+                _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
+                _topic_sentence(version.localized("title", language).strip()),
+                _("You can read about the survey and its questions at %(page)s.") % {"page": page.split("://", 1)[-1]},
+                _("We may call you again from the number %(number)s. Goodbye.")
+                % {"number": phone_display(campaign.caller_number)},
+            ]
+        )
+
+
 def _closing_text() -> str:
     return " ".join(
         [

@@ -4,11 +4,16 @@ draft -> ready -> running <-> paused -> completed, and cancelled from any unfini
 Every change is recorded with who and when; starting goes through the launch gate.
 """
 
+import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -16,11 +21,13 @@ from surveys.errors import LaunchRefused, SurveyError
 from surveys.languages import LANGUAGE_NAMES
 from surveys.models import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from surveys.phone_numbers import InvalidPhoneNumber, phone_is_finnish, phone_normalise
+from surveys.telephony import ProviderError, provider_get
 
 from .announcements import announcements_follow_campaign, announcements_out_of_date
 from .notices import information_notice_placeholder_languages
 from .surveys import version_freeze
 
+logger = logging.getLogger(__name__)
 S = CampaignStatus
 TRANSITIONS = {
     S.DRAFT: {S.READY, S.CANCELLED},
@@ -166,7 +173,67 @@ def campaign_launch_problems(*, campaign: Campaign, today: date | None = None) -
         ]
     if campaign.end_date < today:
         problems.append(_("The last calling day is already past."))
-    return problems
+    return problems + carrier_problems(campaign=campaign)
+
+
+def carrier_problems(*, campaign: Campaign) -> list[str]:
+    """Why the campaign's carrier would not place its calls now: asked of the carrier itself
+    (credentials, the account, the caller number) before the first call and before a resume."""
+    try:
+        provider = provider_get(campaign.telephony_provider)
+    except ImproperlyConfigured as error:
+        return [str(error)]
+    return provider.launch_problems(caller_number=campaign.caller_number)
+
+
+def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError) -> Campaign:
+    """The carrier refused a call for a reason of the account or its set-up: every call would fail
+    alike, so calling pauses with the reason on the campaign's page, and its managers are told."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign.carrier_problem, campaign.carrier_problem_code = str(error), error.code
+        campaign.carrier_problem_at = timezone.now()
+        campaign.save(update_fields=["carrier_problem", "carrier_problem_code", "carrier_problem_at"])
+        if campaign.status != S.RUNNING:
+            return campaign
+        CampaignStatusChange.objects.create(
+            campaign=campaign, from_status=campaign.status, to_status=S.PAUSED, changed_by=None, note=str(error)
+        )
+        campaign.status = S.PAUSED
+        campaign.save(update_fields=["status"])
+        transaction.on_commit(lambda: _carrier_problem_mail(campaign))
+    logger.warning("Campaign %s paused: the carrier refused its calls: %s", campaign.pk, error)
+    return campaign
+
+
+def campaign_managers(campaign: Campaign) -> list:
+    """Who runs the campaign: its creator and everyone who may manage surveys."""
+    users = (
+        get_user_model()
+        .objects.with_perm("surveys.manage_surveys", backend="django.contrib.auth.backends.ModelBackend")
+        .filter(is_active=True)
+    )
+    return list({user.pk: user for user in [campaign.created_by, *users] if user.is_active and user.email}.values())
+
+
+def _carrier_problem_mail(campaign: Campaign) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        link = settings.PUBLIC_BASE_URL + reverse("surveys:campaign", kwargs={"slug": campaign.slug})
+        subject = _("Calling paused: %(campaign)s") % {"campaign": campaign.name}
+        body = "\n\n".join(
+            [
+                _(
+                    "The carrier refused the calls of the campaign %(campaign)s for a reason of the account or "
+                    "its set-up, not of the numbers called, so calling has been paused. No number lost an attempt."
+                )
+                % {"campaign": campaign.name},
+                _("The carrier answered: %(problem)s") % {"problem": campaign.carrier_problem},
+                _("Fix the carrier account, then resume the campaign on its page: %(link)s") % {"link": link},
+            ]
+        )
+    recipients = [user.email for user in campaign_managers(campaign)]
+    if recipients:
+        send_mail(subject, body, None, recipients)
 
 
 def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
@@ -206,6 +273,12 @@ def campaign_transition(*, campaign: Campaign, to: str, by, note: str = "") -> C
         if problems:
             raise LaunchRefused(problems)
         version_freeze(version=campaign.survey_version)
+    if target == S.RUNNING and current == S.PAUSED:
+        problems = carrier_problems(campaign=campaign)
+        if problems:
+            raise LaunchRefused(problems)
+        campaign.carrier_problem, campaign.carrier_problem_code, campaign.carrier_problem_at = "", None, None
+        campaign.save(update_fields=["carrier_problem", "carrier_problem_code", "carrier_problem_at"])
     CampaignStatusChange.objects.create(
         campaign=campaign, from_status=current, to_status=target, changed_by=by, note=note
     )

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import django_rq
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -30,6 +31,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from surveys.calling_window import day_part, is_open, next_open_moment, next_part_start
 from surveys.models import (
+    AnsweredBy,
     CallAttempt,
     CallStatus,
     Campaign,
@@ -41,6 +43,7 @@ from surveys.models import (
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
 from surveys.telephony import ProviderError, StatusUpdate, provider_get
+from surveys.telephony.base import CallOptions, ErrorKind, TelephonyProvider
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +71,13 @@ LIVE_JOB_STATUSES = frozenset(
     }
 )
 MAX_RETRY_SEARCH_STEPS = 60
+# A call the carrier could not take (an outage, too many requests) waits this long before it is
+# placed again; it does not count as one of the number's attempts.
+CARRIER_RETRY_AFTER = timedelta(minutes=2)
+# The carrier states a call's price some seconds to minutes after it ended; asked for this long.
+PRICE_ASKED_AFTER = timedelta(minutes=1)
+PRICE_ASKED_UNTIL = timedelta(days=2)
+PRICES_PER_ROUND = 200
 STATUS_ORDER = [
     CallStatus.PENDING,
     CallStatus.QUEUED,
@@ -250,57 +260,139 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
         attempt.placed_at = now
         attempt.save(update_fields=["status", "placed_at"])
     # Committed as dialing before the carrier is asked: a crash from here on never dials again.
+    options = CallOptions(
+        answer_url=ivr_url("ivr-start", attempt),
+        status_url=ivr_url("call-status", attempt),
+        wait_for_greeting_end=campaign.leave_machine_message,
+    )
     try:
-        call_id = provider_get(attempt.provider).place_call(
-            attempt, url=ivr_url("ivr-start", attempt), status_callback=ivr_url("call-status", attempt)
-        )
+        call_id = provider_get(attempt.provider).place_call(attempt, options)
+    except ImproperlyConfigured as error:
+        return _attempt_refused(attempt, ProviderError(str(error), kind=ErrorKind.ACCOUNT), now=now)
     except ProviderError as error:
-        logger.warning("Call attempt %s failed at the carrier: %s", attempt.pk, error)
-        with transaction.atomic():
-            attempt = _attempts_locked().get(pk=attempt.pk)
-            attempt.status = CallStatus.FAILED
-            attempt.error = str(error)[:300]
-            attempt.ended_at = now
-            attempt.save(update_fields=["status", "error", "ended_at"])
-            if error.number_refused:
-                # The number itself does not work: never again, but the contact's other numbers may.
-                ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
-                _attempt_outcome(attempt, now=now, retry=True)
-            else:
-                # Another refused request (4xx) would be refused again; a carrier fault is retried.
-                _attempt_outcome(attempt, now=now, retry=error.status is None or error.status >= 500)
-        return "failed"
+        return _attempt_refused(attempt, error, now=now)
     CallAttempt.objects.filter(pk=attempt.pk, provider_call_id__isnull=True).update(provider_call_id=call_id)
     return "placed"
 
 
+def _attempt_refused(attempt: CallAttempt, error: ProviderError, *, now: datetime) -> str:
+    """The carrier did not take the call. Only an error about the number spends the attempt; an
+    outage puts it back to wait, an account problem also pauses the campaign."""
+    logger.warning("Call attempt %s was not placed (%s): %s", attempt.pk, error.kind, error)
+    with transaction.atomic():
+        attempt = _attempts_locked().get(pk=attempt.pk)
+        attempt.error, attempt.error_code = str(error)[:300], error.code
+        if error.kind == ErrorKind.NUMBER:
+            attempt.status, attempt.ended_at = CallStatus.FAILED, now
+            attempt.save(update_fields=["status", "error", "error_code", "ended_at"])
+            # The number itself does not work: never again, but the contact's other numbers may.
+            ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
+            _attempt_outcome(attempt, now=now, retry=True)
+            return "failed"
+        attempt.status, attempt.placed_at = CallStatus.PENDING, None
+        attempt.scheduled_for = now + CARRIER_RETRY_AFTER if error.kind == ErrorKind.TEMPORARY else now
+        attempt.save(update_fields=["status", "placed_at", "scheduled_for", "error", "error_code"])
+        Contact.objects.filter(pk=attempt.contact_id).update(status=ContactStatus.PENDING)
+    if error.kind == ErrorKind.ACCOUNT:
+        from surveys.services.campaigns import campaign_pause_for_carrier
+
+        campaign_pause_for_carrier(campaign=attempt.contact.campaign, error=error)
+        return "paused"
+    return "postponed"
+
+
+def call_status_receive(*, attempt_id: int, update: StatusUpdate, provider: TelephonyProvider) -> CallAttempt:
+    """A status or answering machine callback: applied, then a machine's or a fax's call is ended
+    (or a machine gets the campaign's short message) within seconds of the verdict."""
+    attempt = call_status_apply(attempt_id=attempt_id, update=update)
+    if update.answered_by in (AnsweredBy.MACHINE, AnsweredBy.FAX) and attempt.status not in FINAL_CALL_STATUSES:
+        _machine_call_end(attempt, provider)
+    return attempt
+
+
+def _machine_call_end(attempt: CallAttempt, provider: TelephonyProvider) -> None:
+    from surveys.ivr import machine_message_turn
+
+    leave_message = attempt.answered_by == AnsweredBy.MACHINE and attempt.contact.campaign.leave_machine_message
+    try:
+        if leave_message:
+            provider.redirect(attempt.provider_call_id, machine_message_turn(attempt))
+        else:
+            provider.hang_up(attempt.provider_call_id)
+    except ProviderError as error:
+        # The IVR hangs up at its next step anyway: a machine never hears the questions.
+        logger.warning("Call attempt %s answered by %s was not ended: %s", attempt.pk, attempt.answered_by, error)
+        return
+    if leave_message:
+        CallAttempt.objects.filter(pk=attempt.pk).update(message_left=True)
+
+
 @transaction.atomic
 def call_status_apply(*, attempt_id: int, update: StatusUpdate, now: datetime | None = None) -> CallAttempt:
-    """Apply one status callback. Repeats and late arrivals change nothing already final."""
+    """Apply one status callback. Repeats and late arrivals change nothing already final, and a
+    callback numbered before one already applied (SequenceNumber) changes no status."""
     now = now or update.timestamp or timezone.now()
     attempt = _attempts_locked().get(pk=attempt_id)
     if update.answered_by and not attempt.answered_by:
         attempt.answered_by = update.answered_by
     if attempt.provider_call_id is None and update.call_id:
         attempt.provider_call_id = update.call_id
+    late = (
+        update.sequence is not None
+        and attempt.status_sequence is not None
+        and update.sequence < attempt.status_sequence
+    )
+    if update.sequence is not None and not late:
+        attempt.status_sequence = update.sequence
+    if attempt.status in FINAL_CALL_STATUSES or late:
+        _apply_bill(attempt, update, now)
+        attempt.save()
+        return attempt
     if update.status == CallStatus.IN_PROGRESS and attempt.answered_at is None:
         attempt.answered_at = now
-    if attempt.status in FINAL_CALL_STATUSES:
-        _apply_bill(attempt, update, now)
-        attempt.save()
-        return attempt
     if update.status in FINAL_CALL_STATUSES:
-        attempt.status = update.status
-        attempt.ended_at = attempt.ended_at or now
-        if attempt.answered_at is None and update.duration_seconds:
-            attempt.answered_at = attempt.ended_at - timedelta(seconds=update.duration_seconds)
-        _apply_bill(attempt, update, now)
-        attempt.save()
-        _attempt_outcome(attempt, now=now, retry=attempt.status in RETRY_CALL_STATUSES)
-        return attempt
+        return _attempt_finish(attempt, update, now)
     if update.status in STATUS_ORDER and STATUS_ORDER.index(update.status) > STATUS_ORDER.index(attempt.status):
         attempt.status = update.status
     attempt.save()
+    return attempt
+
+
+def _attempt_finish(attempt: CallAttempt, update: StatusUpdate, now: datetime) -> CallAttempt:
+    status = update.status
+    if status == CallStatus.COMPLETED and attempt.answered_by == AnsweredBy.MACHINE:
+        status = CallStatus.MACHINE
+    elif status == CallStatus.COMPLETED and attempt.answered_by == AnsweredBy.FAX:
+        status = CallStatus.FAX
+    kind = None
+    if status == CallStatus.FAILED and update.error_code is not None:
+        attempt.error_code = update.error_code
+        kind = provider_get(attempt.provider).error_kind(code=update.error_code, http_status=None)
+    if kind in (ErrorKind.TEMPORARY, ErrorKind.ACCOUNT):
+        # Not the number's fault: the call is placed again later as the same attempt.
+        attempt.status, attempt.placed_at, attempt.answered_at = CallStatus.PENDING, None, None
+        attempt.provider_call_id, attempt.status_sequence = None, None
+        attempt.scheduled_for = now + CARRIER_RETRY_AFTER
+        attempt.save()
+        Contact.objects.filter(pk=attempt.contact_id).update(status=ContactStatus.PENDING)
+        if kind == ErrorKind.ACCOUNT:
+            from surveys.services.campaigns import campaign_pause_for_carrier
+
+            error = ProviderError(
+                f"The carrier failed a call with error {update.error_code}.", kind=kind, code=update.error_code
+            )
+            transaction.on_commit(lambda: campaign_pause_for_carrier(campaign=attempt.contact.campaign, error=error))
+        return attempt
+    attempt.status = status
+    attempt.ended_at = attempt.ended_at or now
+    if attempt.answered_at is None and update.duration_seconds:
+        attempt.answered_at = attempt.ended_at - timedelta(seconds=update.duration_seconds)
+    _apply_bill(attempt, update, now)
+    attempt.save()
+    if status == CallStatus.FAX:
+        # A fax or data line never reaches a person: the contact's other numbers may.
+        ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
+    _attempt_outcome(attempt, now=now, retry=status in RETRY_CALL_STATUSES or status == CallStatus.FAX)
     return attempt
 
 
@@ -320,14 +412,16 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
     if contact.status == ContactStatus.OPTED_OUT:
         return
     campaign = attempt.contact.campaign
-    if attempt.status == CallStatus.MACHINE or attempt.answered_at is None or attempt.status == CallStatus.FAILED:
-        answered_by_person = False
-    else:
-        answered_by_person = attempt.current_step != ""
-    # Hanging up before the introduction began (on hearing a robot) is no contact yet: tried again.
-    hung_up_at_once = attempt.status == CallStatus.COMPLETED and attempt.current_step == ""
+    # A person who made a choice at the introduction (answered, declined, opted out, or listened
+    # to it twice in silence) is not called again; a machine, or someone who hung up as the
+    # introduction began, is tried again like an unanswered call.
+    person_chose = attempt.current_step not in ("", "intro") and attempt.status not in (
+        CallStatus.MACHINE,
+        CallStatus.FAX,
+    )
+    again = retry or attempt.status == CallStatus.COMPLETED
     retry_at = phone = None
-    if (retry or hung_up_at_once) and not answered_by_person and attempt.number < campaign.max_attempts:
+    if again and not person_chose and attempt.number < campaign.max_attempts:
         phone = _next_phone(contact, after=attempt.phone_id)
         if phone is not None:
             retry_at = retry_moment(campaign, contact=contact, after=attempt.ended_at or now)
@@ -385,6 +479,33 @@ def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> da
             return candidate
         candidate = next_open_moment(campaign, next_part_start(candidate))
     return first_open
+
+
+def call_prices_fetch(*, now: datetime | None = None) -> int:
+    """Ask the carrier what it billed for calls that ended a while ago and whose price it has not
+    stated yet; returns how many prices were stored. The estimate (`cost`) stays as it was."""
+    now = now or timezone.now()
+    unpriced = CallAttempt.objects.filter(
+        price__isnull=True,
+        provider_call_id__isnull=False,
+        duration_seconds__gt=0,
+        ended_at__lte=now - PRICE_ASKED_AFTER,
+        ended_at__gte=now - PRICE_ASKED_UNTIL,
+    ).order_by("ended_at")
+    stored = 0
+    providers: dict[str, TelephonyProvider] = {}
+    for attempt in unpriced.only("pk", "provider", "provider_call_id")[:PRICES_PER_ROUND]:
+        provider = providers.setdefault(attempt.provider, provider_get(attempt.provider))
+        try:
+            price = provider.call_price(attempt.provider_call_id)
+        except ProviderError as error:
+            logger.warning("The price of call attempt %s was not fetched: %s", attempt.pk, error)
+            if error.kind == ErrorKind.TEMPORARY:
+                break
+            continue
+        if price is not None:
+            stored += CallAttempt.objects.filter(pk=attempt.pk).update(price=price.amount, price_unit=price.unit)
+    return stored
 
 
 @dataclass(frozen=True)

@@ -1,55 +1,162 @@
-"""The one small interface every telephony provider implements."""
+"""The one small interface every telephony provider implements.
+
+A provider is what the portal needs of a carrier, in the portal's own words: place, end and
+redirect a call; tell its webhook requests from forged ones; read what they say (a status, a
+caller's key presses or words); say what the caller hears next (`Turn`) in the carrier's markup;
+and tell what an error means (`ErrorKind`). The IVR (`surveys.ivr`) decides the conversation and
+the dialer (`surveys.services.dialing`) what an outcome means; neither knows a carrier's words.
+
+Adding a carrier (a Finnish operator's SIP trunk, Vonage) is one subclass of `TelephonyProvider`
+and its tests, named in TELEPHONY_PROVIDERS.
+"""
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
 
 from django.http import HttpRequest
 
 
-class ProviderError(Exception):
-    """The carrier refused or failed a request; the message says what it answered. `number_refused` tells
-    that the carrier refused the number itself (invalid, unreachable), not the request or the account."""
+class ErrorKind(StrEnum):
+    """What a carrier's error says, which decides what the dialer does about it."""
 
-    def __init__(
-        self, message: str, *, status: int | None = None, code: int | None = None, number_refused: bool = False
-    ):
-        self.status = status
+    # The number itself is invalid or cannot be reached: it is not dialled again (AAPOR 4.3).
+    NUMBER = "number"
+    # An outage or a rate limit says nothing about the number: the call is tried again later
+    # without spending one of its attempts.
+    TEMPORARY = "temporary"
+    # The account, its permissions or its set-up (credentials, the caller number, the regions it
+    # may call): every call would fail alike, so the campaign is paused until someone fixes it.
+    ACCOUNT = "account"
+
+
+class ProviderError(Exception):
+    """The carrier refused or failed a request. The message is the carrier's own words with phone
+    numbers masked (it is logged and stored); `code` the carrier's error code."""
+
+    def __init__(self, message: str, *, kind: ErrorKind, code: int | None = None, status: int | None = None):
+        from kuntaportaali.redaction import phone_numbers_mask
+
+        self.kind = kind
         self.code = code
-        self.number_refused = number_refused
-        super().__init__(message)
+        self.status = status
+        super().__init__(phone_numbers_mask(message))
 
 
 @dataclass(frozen=True)
 class StatusUpdate:
-    """One status callback, in the provider-neutral words of CallStatus."""
+    """One status or answering machine callback, in the provider-neutral words of CallStatus and
+    AnsweredBy. `sequence` orders the callbacks of one call when the carrier numbers them."""
 
     call_id: str
-    status: str
+    status: str = ""
     duration_seconds: int | None = None
     answered_by: str = ""
     timestamp: datetime | None = None
+    sequence: int | None = None
+    error_code: int | None = None
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    """What the caller answered at a prompt: keys pressed, or words and the recogniser's confidence."""
+
+    digits: str = ""
+    speech: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Wait for the caller's answer after the prompt: one key (`one_key`) or keys until `#`, or
+    words, then post them to `action`."""
+
+    action: str
+    one_key: bool = True
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the caller hears next: sentences in `language`, then either an answer is awaited
+    (`listen`) or the call ends."""
+
+    language: str
+    says: tuple[str, ...] = ()
+    listen: Listen | None = None
+
+    @property
+    def hangs_up(self) -> bool:
+        return self.listen is None
+
+
+@dataclass(frozen=True)
+class CallPrice:
+    """What the carrier billed for a call, as a positive amount in `unit` (ISO 4217)."""
+
+    amount: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """How a call is placed: its answering machine handling and where the carrier reports."""
+
+    answer_url: str
+    status_url: str
+    # Wait for the end of an answering machine's greeting (to leave a message after the beep)
+    # instead of telling a machine from a person as soon as possible.
+    wait_for_greeting_end: bool = False
 
 
 class TelephonyProvider(ABC):
     name: str
+    # Whether the calls reach real people; the simulator's answers come from synthetic residents.
+    reaches_people: bool = True
 
     @abstractmethod
-    def place_call(self, attempt, *, url: str, status_callback: str) -> str:
-        """Start dialing the attempt's number; return the provider's id of the call."""
-        ...
+    def place_call(self, attempt, options: CallOptions) -> str:
+        """Start dialing the attempt's number; return the carrier's id of the call.
+        Raises ProviderError."""
 
     @abstractmethod
     def cancel(self, call_id: str) -> None:
         """Stop a call that has not been answered yet."""
-        ...
+
+    @abstractmethod
+    def hang_up(self, call_id: str) -> None:
+        """End an answered call now (an answering machine or a fax picked up)."""
+
+    @abstractmethod
+    def redirect(self, call_id: str, turn: Turn) -> None:
+        """Replace what an answered call is doing with `turn` (a message after the beep)."""
 
     @abstractmethod
     def validate_request(self, request: HttpRequest) -> bool:
-        """True when the webhook request really comes from the provider."""
-        ...
+        """True when the webhook request really comes from the carrier."""
 
     @abstractmethod
     def parse_status(self, params) -> StatusUpdate:
-        """The status callback's form parameters as a StatusUpdate."""
-        ...
+        """A status or answering machine callback's parameters as a StatusUpdate."""
+
+    @abstractmethod
+    def parse_input(self, params) -> CallerInput:
+        """What the caller answered, from the parameters of a prompt's action request."""
+
+    @abstractmethod
+    def render(self, turn: Turn) -> tuple[str, str]:
+        """The turn in the carrier's markup: (body, content type)."""
+
+    @abstractmethod
+    def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
+        """What a carrier error code (or, without one, the HTTP status of its answer) means."""
+
+    @abstractmethod
+    def call_price(self, call_id: str) -> CallPrice | None:
+        """What the carrier billed for a finished call; None while it has not said yet."""
+
+    @abstractmethod
+    def launch_problems(self, *, caller_number: str) -> list[str]:
+        """Why calls could not be placed now (credentials, the account, the caller number), each
+        a sentence for whoever starts the campaign; empty when calls can be placed."""

@@ -17,6 +17,7 @@ Two clocks drive the steps:
 """
 
 import hashlib
+import math
 import random
 import re
 import uuid
@@ -25,6 +26,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from email.utils import format_datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -47,8 +49,8 @@ from surveys.synthetic_population import (
     true_answer,
 )
 
-from .base import StatusUpdate, TelephonyProvider
-from .twilio import TwilioProvider, public_url
+from . import twiml
+from .base import CallerInput, CallOptions, CallPrice, ErrorKind, StatusUpdate, TelephonyProvider, Turn
 
 LIVE_SEED = 1  # the population of live calls; pass it to population_truth for the demo's truth
 LIVE_CALL_QUEUE = "dialer"
@@ -56,7 +58,12 @@ RING_SECONDS = (1.0, 3.0)  # from dialing until the phone rings
 PICK_UP_SECONDS = (3.0, 15.0)  # a person picks up after ringing this long
 VOICEMAIL_SECONDS = (15.0, 25.0)  # voicemail answers after ringing this long
 AMD_SECONDS = 3.0  # answering machine detection takes this long after the answer
-VOICEMAIL_MESSAGE_SECONDS = 22  # the call goes on while the greeting plays, then ends
+GREETING_SECONDS = 12.0  # a voicemail greeting lasts this long, up to the beep
+VOICEMAIL_MESSAGE_SECONDS = 22  # a call the portal leaves on a machine goes on this long, then ends
+# What the simulated carrier bills per started minute: not the campaign's estimate, as no real
+# carrier's tariff is.
+PRICE_PER_MINUTE = Decimal("0.0865")
+PRICE_UNIT = "EUR"
 BUSY_SECONDS = 4.0
 HANG_UP_SECONDS = 3  # hears a robot and hangs up
 THINK_SECONDS = 4.0  # answers this long after a prompt has been read
@@ -96,6 +103,7 @@ class SimulatedCall:
     call_id: str
     answer_url: str
     status_url: str
+    wait_for_greeting_end: bool
     language: str
     contact: ContactFacts
     version_id: int
@@ -107,23 +115,30 @@ class SimulatedCall:
     request: tuple[str, dict] | None = None  # the IVR request to make at the next step
     final: dict | None = None  # the final status callback's parameters
     late_answer: bool = False
+    sequence: int = 0  # of the next status callback, numbered like Twilio's SequenceNumber
+    late_sequence: int = 0  # the number of an `in-progress` callback sent late
 
 
 class SimulatorProvider(TelephonyProvider):
     name = "simulator"
+    reaches_people = False
     # The queue of a virtual-clock simulation running in this process; None when there is none.
     virtual_calls: deque | None = None
     virtual_seed = LIVE_SEED
+    # Calls the portal ended or redirected (to None, or to the turn it redirected to). The carrier
+    # plays a call's steps in the process that posts its webhooks, so it finds them here.
+    taken_over: dict[str, Turn | None] = {}
 
-    def place_call(self, attempt, *, url: str, status_callback: str) -> str:
+    def place_call(self, attempt, options: CallOptions) -> str:
         contact = attempt.contact
         simulated = SimulatorProvider.virtual_calls is not None
         call = SimulatedCall(
             attempt_id=attempt.pk,
             attempt_number=attempt.number,
             call_id=f"SIM{uuid.uuid4().hex}",
-            answer_url=url,
-            status_url=status_callback,
+            answer_url=options.answer_url,
+            status_url=options.status_url,
+            wait_for_greeting_end=options.wait_for_greeting_end,
             language=attempt.language,
             contact=ContactFacts(str(contact.pseudonym), contact.birth_year, contact.postal_code, contact.language),
             version_id=contact.campaign.survey_version_id,
@@ -141,17 +156,42 @@ class SimulatorProvider(TelephonyProvider):
             if call.call_id == call_id:
                 SimulatorProvider.virtual_calls.remove(call)
 
+    def hang_up(self, call_id: str) -> None:
+        SimulatorProvider.taken_over[call_id] = None
+
+    def redirect(self, call_id: str, turn: Turn) -> None:
+        SimulatorProvider.taken_over[call_id] = turn
+
     def validate_request(self, request: HttpRequest) -> bool:
-        signature = request.headers.get("X-Twilio-Signature", "")
-        return bool(signature) and RequestValidator(simulator_auth_token()).validate(
-            public_url(request), request.POST.dict(), signature
-        )
+        return twiml.signature_valid(request, simulator_auth_token())
 
     def sign(self, url: str, params: dict) -> str:
         return RequestValidator(simulator_auth_token()).compute_signature(url, params)
 
     def parse_status(self, params) -> StatusUpdate:
-        return TwilioProvider.parse_status(self, params)
+        return twiml.status_read(params)
+
+    def parse_input(self, params) -> CallerInput:
+        return twiml.input_read(params)
+
+    def render(self, turn: Turn) -> tuple[str, str]:
+        return twiml.twiml_render(turn), "text/xml; charset=utf-8"
+
+    def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
+        # The simulated carrier refuses nothing; a call it reports failed reached a number no longer in use.
+        return ErrorKind.NUMBER
+
+    def call_price(self, call_id: str) -> CallPrice | None:
+        from surveys.models import CallAttempt
+
+        duration = CallAttempt.objects.filter(provider_call_id=call_id).values_list("duration_seconds", flat=True)
+        seconds = duration.first()
+        if seconds is None:
+            return None
+        return CallPrice(amount=math.ceil(seconds / 60) * PRICE_PER_MINUTE, unit=PRICE_UNIT)
+
+    def launch_problems(self, *, caller_number: str) -> list[str]:
+        return []
 
 
 def virtual_calls_start(*, seed: int) -> deque:
@@ -243,41 +283,65 @@ class Carrier:
         call.steps += 1
         status = {"CallSid": call.call_id, "Timestamp": _stamp(now)}
         if call.stage == RINGING:
-            if self.post(call.status_url, status | {"CallStatus": "ringing"}).status_code == 403:
+            if self._status_post(call, status | {"CallStatus": "ringing"}).status_code == 403:
                 return None  # the attempt is gone (a test's or a purged campaign's): nobody to call
             return self._after_ringing(call, resident, rng, now)
         if call.stage == VOICEMAIL:
-            self.post(call.status_url, status | {"CallStatus": "in-progress"})
+            # Twilio fetches the call's URL as soon as it is answered: the introduction starts
+            # playing into the greeting while the answering machine detection listens.
+            self._status_post(call, status | {"CallStatus": "in-progress"})
+            self.post(call.answer_url, {"CallSid": call.call_id})
             call.stage = MACHINE_DETECTED
-            return AMD_SECONDS
+            return GREETING_SECONDS if call.wait_for_greeting_end else AMD_SECONDS
         if call.stage == MACHINE_DETECTED:
-            # The answering machine detection's verdict, to the same callback (async AMD).
-            self.post(call.status_url, status | {"AnsweredBy": "machine_start"})
-            duration = str(round(AMD_SECONDS) + VOICEMAIL_MESSAGE_SECONDS)
-            call.stage, call.final = (
-                ENDING,
-                {"CallStatus": "completed", "AnsweredBy": "machine_start", "CallDuration": duration},
-            )
-            return VOICEMAIL_MESSAGE_SECONDS
+            return self._machine_detected(call, status)
         if call.stage == ANSWERED:
             call.late_answer = rng.random() < OUT_OF_ORDER
-            if not call.late_answer:
-                self.post(call.status_url, status | {"CallStatus": "in-progress"})
+            if call.late_answer:
+                call.late_sequence, call.sequence = call.sequence, call.sequence + 1
+            else:
+                self._status_post(call, status | {"CallStatus": "in-progress"})
             if rng.random() >= resident.behaviour.listens:
-                # Hears a robot and hangs up before the introduction has begun.
+                # Hears a robot and hangs up as the introduction begins, before the detection's verdict.
+                self.post(call.answer_url, {"CallSid": call.call_id})
                 call.stage, call.final = ENDING, {"CallStatus": "completed", "CallDuration": str(HANG_UP_SECONDS)}
                 return HANG_UP_SECONDS
+            self.post(call.status_url, status | {"AnsweredBy": "human"})
             call.stage, call.request = TALKING, (call.answer_url, {})
             return 0.0
         if call.stage == TALKING:
             return self._talk(call, resident, rng)
-        final = status | call.final
+        final = status | call.final | {"SequenceNumber": str(call.sequence)}
         self.post(call.status_url, final)
         if rng.random() < DUPLICATE_CALLBACK:
             self.post(call.status_url, final)
         if call.late_answer:
-            self.post(call.status_url, status | {"CallStatus": "in-progress"})
+            self.post(
+                call.status_url, status | {"CallStatus": "in-progress", "SequenceNumber": str(call.late_sequence)}
+            )
         return None
+
+    def _status_post(self, call: SimulatedCall, params: dict) -> HttpResponse:
+        """A status callback, numbered in the order of the call's events like Twilio's."""
+        response = self.post(call.status_url, params | {"SequenceNumber": str(call.sequence)})
+        call.sequence += 1
+        return response
+
+    def _machine_detected(self, call: SimulatedCall, status: dict) -> float:
+        """The answering machine detection's verdict (async AMD: to the status callback), then what
+        the portal made of it: hung up, a message left after the beep, or nothing (the IVR talks
+        to the machine until it ends the recording)."""
+        verdict = "machine_end_beep" if call.wait_for_greeting_end else "machine_start"
+        self.post(call.status_url, status | {"AnsweredBy": verdict})
+        listened = GREETING_SECONDS if call.wait_for_greeting_end else AMD_SECONDS
+        call.stage = ENDING
+        if call.call_id not in SimulatorProvider.taken_over:
+            call.final = _completed(listened + VOICEMAIL_MESSAGE_SECONDS)
+            return VOICEMAIL_MESSAGE_SECONDS
+        turn = SimulatorProvider.taken_over.pop(call.call_id)
+        said = 0.0 if turn is None else len(" ".join(turn.says).split()) / WORDS_PER_SECOND
+        call.final = _completed(listened + said)
+        return said
 
     def _after_ringing(self, call: SimulatedCall, resident: Resident, rng, now: datetime) -> float:
         call.stage = ENDING
@@ -344,6 +408,10 @@ class Carrier:
         if roll < HANGS_UP_AT_INTRO:
             return None
         return {"Digits": "9" if roll < HANGS_UP_AT_INTRO + OPTS_OUT else "2"}
+
+
+def _completed(seconds: float) -> dict:
+    return {"CallStatus": "completed", "CallDuration": str(max(1, math.ceil(seconds)))}
 
 
 def _progress(survey: SurveyQuestions, question) -> float:

@@ -4,38 +4,34 @@ TWILIO_API_BASE_URL points the SDK at another host (a local fake Twilio server i
 through its pluggable HTTP client; unset, the SDK talks to Twilio itself.
 """
 
-import logging
-from email.utils import parsedate_to_datetime
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit, urlunsplit
 
+import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
-from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from surveys.models import CallStatus
 from surveys.phone_numbers import phone_decrypt
 
-from .base import ProviderError, StatusUpdate, TelephonyProvider
-
-logger = logging.getLogger(__name__)
+from . import twiml
+from .base import CallerInput, CallOptions, CallPrice, ErrorKind, ProviderError, StatusUpdate, TelephonyProvider, Turn
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
-TWILIO_STATUSES = {
-    "queued": CallStatus.QUEUED,
-    "initiated": CallStatus.DIALING,
-    "ringing": CallStatus.RINGING,
-    "in-progress": CallStatus.IN_PROGRESS,
-    "answered": CallStatus.IN_PROGRESS,
-    "completed": CallStatus.COMPLETED,
-    "busy": CallStatus.BUSY,
-    "no-answer": CallStatus.NO_ANSWER,
-    "failed": CallStatus.FAILED,
-    "canceled": CallStatus.CANCELED,
-}
+# Twilio's error codes by what they mean for the dialer (its error dictionary). Errors about the
+# number called itself: invalid, cannot be reached, not a valid or not a dialable phone number.
+NUMBER_ERRORS = frozenset({13223, 13224, 13226, 21211, 21214, 21217, 21401})
+# The account and its set-up: authentication, a suspended account, a caller number it may not
+# use, a region it has no permission to call.
+ACCOUNT_ERRORS = frozenset({13227, 20003, 20005, 20404, 21210, 21212, 21215})
+# Too many requests, or Twilio's own fault.
+TEMPORARY_ERRORS = frozenset({20429, 20500, 20503})
+ACTIVE_ACCOUNT = "active"
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -51,78 +47,123 @@ class RebasedHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
-def public_url(request: HttpRequest) -> str:
-    """The address the carrier called: behind a proxy, only PUBLIC_BASE_URL knows it."""
-    return settings.PUBLIC_BASE_URL + request.get_full_path()
-
-
-# Twilio's errors about the number called itself (not the account, the caller id or the request):
-# invalid 'To' number, 'To' number cannot be reached, not a valid phone number.
-NUMBER_REFUSED_CODES = frozenset({21211, 21214, 21217, 13224, 21401})
-
-
 class TwilioProvider(TelephonyProvider):
     name = "twilio"
 
     def __init__(self):
-        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
-            raise ImproperlyConfigured("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set to call through Twilio.")
-        http_client = RebasedHttpClient(settings.TWILIO_API_BASE_URL) if settings.TWILIO_API_BASE_URL else None
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        self._client = None
 
-    def place_call(self, attempt, *, url: str, status_callback: str) -> str:
+    @property
+    def client(self) -> Client:
+        # Built when first needed: checking a webhook's signature needs only the auth token.
+        if self._client is None:
+            if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+                raise ImproperlyConfigured(
+                    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set to call through Twilio."
+                )
+            base_url = settings.TWILIO_API_BASE_URL
+            http_client = RebasedHttpClient(base_url) if base_url else None
+            self._client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        return self._client
+
+    @contextmanager
+    def _errors(self, what: str):
+        """Twilio's refusals and unreachability as ProviderError."""
         try:
+            yield
+        except TwilioRestException as error:
+            raise ProviderError(
+                f"Twilio refused {what} (HTTP {error.status}, code {error.code}): {error.msg}",
+                kind=self.error_kind(code=error.code, http_status=error.status),
+                code=error.code,
+                status=error.status,
+            ) from None
+        except (TwilioException, requests.RequestException) as error:
+            raise ProviderError(f"Twilio could not be reached: {error}", kind=ErrorKind.TEMPORARY) from None
+
+    def place_call(self, attempt, options: CallOptions) -> str:
+        with self._errors("the call"):
             call = self.client.calls.create(
                 to=phone_decrypt(attempt.phone.phone_encrypted),
                 from_=attempt.contact.campaign.caller_number,
-                url=url,
+                url=options.answer_url,
                 method="POST",
-                status_callback=status_callback,
+                status_callback=options.status_url,
                 status_callback_event=STATUS_EVENTS,
                 status_callback_method="POST",
-                machine_detection="Enable",
+                machine_detection="DetectMessageEnd" if options.wait_for_greeting_end else "Enable",
                 async_amd="true",
-                async_amd_status_callback=status_callback,
+                async_amd_status_callback=options.status_url,
                 async_amd_status_callback_method="POST",
                 timeout=settings.TWILIO_RING_TIMEOUT,
             )
-        except TwilioRestException as error:
-            raise ProviderError(
-                f"Twilio refused the call (HTTP {error.status}, code {error.code}): {error.msg}",
-                status=error.status,
-                code=error.code,
-                number_refused=error.code in NUMBER_REFUSED_CODES,
-            ) from None
-        except TwilioException as error:
-            raise ProviderError(f"Twilio could not be reached: {error}") from None
         return call.sid
 
+    def _update(self, call_id: str, what: str, **changes) -> None:
+        with self._errors(what):
+            self.client.calls(call_id).update(**changes)
+
     def cancel(self, call_id: str) -> None:
-        try:
-            self.client.calls(call_id).update(status="canceled")
-        except TwilioRestException as error:
-            raise ProviderError(
-                f"Twilio did not cancel the call (HTTP {error.status}): {error.msg}", status=error.status
-            ) from None
+        self._update(call_id, "to cancel the call", status="canceled")
+
+    def hang_up(self, call_id: str) -> None:
+        self._update(call_id, "to end the call", status="completed")
+
+    def redirect(self, call_id: str, turn: Turn) -> None:
+        self._update(call_id, "to redirect the call", twiml=twiml.twiml_render(turn))
 
     def validate_request(self, request: HttpRequest) -> bool:
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature:
-            return False
-        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-        return validator.validate(public_url(request), request.POST.dict(), signature)
+        return twiml.signature_valid(request, settings.TWILIO_AUTH_TOKEN)
 
     def parse_status(self, params) -> StatusUpdate:
-        answered_by = params.get("AnsweredBy", "")
-        status = TWILIO_STATUSES.get(params.get("CallStatus", ""), "")
-        if answered_by.startswith("machine") or answered_by == "fax":
-            status = CallStatus.MACHINE if status in ("", CallStatus.IN_PROGRESS, CallStatus.COMPLETED) else status
-        duration = params.get("CallDuration")
-        timestamp = params.get("Timestamp")
-        return StatusUpdate(
-            call_id=params.get("CallSid", ""),
-            status=status,
-            duration_seconds=int(duration) if duration and duration.isdigit() else None,
-            answered_by=answered_by,
-            timestamp=parsedate_to_datetime(timestamp) if timestamp else None,
-        )
+        return twiml.status_read(params)
+
+    def parse_input(self, params) -> CallerInput:
+        return twiml.input_read(params)
+
+    def render(self, turn: Turn) -> tuple[str, str]:
+        return twiml.twiml_render(turn), "text/xml; charset=utf-8"
+
+    def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
+        if code in NUMBER_ERRORS:
+            return ErrorKind.NUMBER
+        if code in ACCOUNT_ERRORS:
+            return ErrorKind.ACCOUNT
+        if code in TEMPORARY_ERRORS or http_status is None or http_status == 429 or http_status >= 500:
+            return ErrorKind.TEMPORARY
+        # Any other refused request would be refused again for every number: someone must look.
+        return ErrorKind.ACCOUNT
+
+    def call_price(self, call_id: str) -> CallPrice | None:
+        with self._errors("the call's price"):
+            call = self.client.calls(call_id).fetch()
+        if call.price in (None, ""):
+            return None
+        try:
+            # Twilio states a charge as a negative amount.
+            amount = abs(Decimal(str(call.price)))
+        except InvalidOperation:
+            return None
+        return CallPrice(amount=amount, unit=(call.price_unit or "").upper())
+
+    def launch_problems(self, *, caller_number: str) -> list[str]:
+        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+            return [_("Twilio's credentials are not set: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")]
+        try:
+            with self._errors("the check of the account"):
+                account = self.client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).fetch()
+                if account.status != ACTIVE_ACCOUNT:
+                    return [_("The Twilio account is %(status)s, not active.") % {"status": account.status}]
+                owned = self.client.incoming_phone_numbers.list(phone_number=caller_number, limit=1)
+                verified = owned or self.client.outgoing_caller_ids.list(phone_number=caller_number, limit=1)
+        except ProviderError as error:
+            return [_("Calls cannot be placed through Twilio: %(error)s") % {"error": error}]
+        if not verified:
+            return [
+                _(
+                    "The caller number %(number)s is neither a number of the Twilio account nor a verified "
+                    "caller id of it: Twilio would refuse every call."
+                )
+                % {"number": caller_number}
+            ]
+        return []

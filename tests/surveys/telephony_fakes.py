@@ -1,28 +1,68 @@
-"""A local fake of Twilio's REST API (real HTTP on 127.0.0.1) and helpers to sign webhook requests."""
+"""A local fake of Twilio (its REST API over real HTTP on 127.0.0.1, and its carrier side: signed
+status, answering machine and IVR callbacks in Twilio's parameters and order)."""
 
+import itertools
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
+CALLS = re.compile(r"/Accounts/(?P<account>\w+)/Calls\.json$")
+CALL = re.compile(r"/Accounts/(?P<account>\w+)/Calls/(?P<sid>\w+)\.json$")
+ACCOUNT = re.compile(r"/Accounts/(?P<account>\w+)\.json$")
+INCOMING_NUMBERS = re.compile(r"/Accounts/(?P<account>\w+)/IncomingPhoneNumbers\.json$")
+CALLER_IDS = re.compile(r"/Accounts/(?P<account>\w+)/OutgoingCallerIds\.json$")
+
+
+def twilio_error(status: int, code: int, message: str) -> tuple[int, dict]:
+    """A REST error answer as Twilio sends it."""
+    return status, {
+        "code": code,
+        "message": message,
+        "status": status,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+    }
+
 
 class FakeTwilio:
-    """Records every request; answers with `self.reply` = (HTTP status, JSON body)."""
+    """Records every request and answers like Twilio's REST API: calls are created with a new sid,
+    updated (ended, redirected) and fetched with the price set in `prices`; the account is
+    `account_status`; the caller numbers it owns are `owned_numbers`.
+
+    `reply` = (HTTP status, JSON body) answers every request alike; `errors` holds answers for the
+    next requests (e.g. `twilio_error(503, 20503, ...)`), taken in turn before anything else."""
 
     def __init__(self):
         self.requests: list[dict] = []
-        self.reply = (201, {"sid": "CA" + "0" * 32, "status": "queued"})
+        self.reply: tuple[int, dict] | None = None
+        self.errors: list[tuple[int, dict]] = []
+        self.prices: dict[str, str | None] = {}
+        self.account_status = "active"
+        self.owned_numbers = {"+358191234567"}
+        self.verified_caller_ids: set[str] = set()
+        self.sids = (f"CA{number:032x}" for number in itertools.count(1))
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
+            def _answer(self, method: str):
                 length = int(self.headers.get("Content-Length", 0))
                 form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
-                fake.requests.append({"path": self.path, "form": form, "auth": self.headers.get("Authorization")})
-                status, body = fake.reply
+                parts = urlsplit(self.path)
+                query = parse_qs(parts.query)
+                fake.requests.append(
+                    {
+                        "method": method,
+                        "path": parts.path,
+                        "query": query,
+                        "form": form,
+                        "auth": self.headers.get("Authorization"),
+                    }
+                )
+                status, body = fake.answer(method, parts.path, form, query)
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -30,12 +70,51 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            def do_POST(self):
+                self._answer("POST")
+
+            def do_GET(self):
+                self._answer("GET")
+
             def log_message(self, *args):
                 return None
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def answer(self, method: str, path: str, form: dict, query: dict) -> tuple[int, dict]:
+        if self.reply is not None:
+            return self.reply
+        if self.errors:
+            return self.errors.pop(0)
+        if method == "POST" and (found := CALLS.search(path)):
+            return 201, {"sid": next(self.sids), "status": "queued", "account_sid": found["account"]}
+        if found := CALL.search(path):
+            status = form.get("Status", ["in-progress"])[0]
+            price = self.prices.get(found["sid"])
+            return 200, {"sid": found["sid"], "status": status, "price": price, "price_unit": "USD"}
+        if found := ACCOUNT.search(path):
+            return 200, {"sid": found["account"], "status": self.account_status}
+        if INCOMING_NUMBERS.search(path):
+            return 200, self._page("incoming_phone_numbers", self.owned_numbers, query)
+        if CALLER_IDS.search(path):
+            return 200, self._page("outgoing_caller_ids", self.verified_caller_ids, query)
+        return twilio_error(404, 20404, "The requested resource was not found")
+
+    @staticmethod
+    def _page(key: str, numbers: set[str], query: dict) -> dict:
+        wanted = query.get("PhoneNumber", [None])[0]
+        found = [{"phone_number": number} for number in sorted(numbers) if wanted in (None, number)]
+        return {key: found, "next_page_uri": None, "page": 0, "page_size": 50}
+
+    def calls_updated(self) -> list[dict]:
+        """The updates of live calls the portal asked for (ending or redirecting them), oldest first."""
+        return [
+            {"sid": CALL.search(request["path"])["sid"], **{k: v[0] for k, v in request["form"].items()}}
+            for request in self.requests
+            if request["method"] == "POST" and CALL.search(request["path"])
+        ]
 
     def __enter__(self):
         self.thread.start()
@@ -46,11 +125,11 @@ class FakeTwilio:
         self.server.server_close()
 
 
-def signed_post(client, path: str, params: dict, *, token: str | None = None):
+def signed_post(client, path: str, params: dict, *, token: str | None = None, headers: dict | None = None):
     """POST like the carrier: signed over PUBLIC_BASE_URL + path and the form parameters."""
     from surveys.telephony.simulator import simulator_auth_token
 
     signature = RequestValidator(token or simulator_auth_token()).compute_signature(
         settings.PUBLIC_BASE_URL + path, params
     )
-    return client.post(path, params, headers={"X-Twilio-Signature": signature})
+    return client.post(path, params, headers={"X-Twilio-Signature": signature, **(headers or {})})

@@ -1,5 +1,7 @@
 """The Twilio provider: the real SDK over real HTTP against a local fake Twilio REST server."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
@@ -10,9 +12,10 @@ from surveys.phone_numbers import phone_decrypt
 from surveys.services.contacts import contacts_import
 from surveys.services.dialing import attempt_place
 from surveys.telephony import ProviderError, provider_get
+from surveys.telephony.base import CallOptions, ErrorKind
 from surveys.telephony.twilio import TwilioProvider
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
-from tests.surveys.telephony_fakes import FakeTwilio
+from tests.surveys.telephony_fakes import FakeTwilio, twilio_error
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "twilio-test-auth-token"
@@ -46,9 +49,19 @@ def test_registry_maps_names_to_provider_classes(fake_twilio):
 
 
 @override_settings(TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="")
-def test_twilio_without_credentials_is_a_configuration_error():
-    with pytest.raises(ImproperlyConfigured, match="TWILIO_ACCOUNT_SID"):
-        provider_get("twilio")
+def test_a_call_without_twilio_credentials_pauses_the_campaign_and_spends_no_attempt(
+    attempt, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert attempt_place(attempt_id=attempt.pk, now=NOON) == "paused"
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.placed_at, attempt.number) == (CallStatus.PENDING, None, 1)
+    campaign = Campaign.objects.get(pk=attempt.contact.campaign_id)
+    assert campaign.status == CampaignStatus.PAUSED
+    assert "TWILIO_ACCOUNT_SID" in campaign.carrier_problem
+    [mail] = mailoutbox
+    assert "TWILIO_ACCOUNT_SID" in mail.body
 
 
 def test_call_is_created_with_the_campaigns_number_and_callbacks(fake_twilio, attempt):
@@ -68,7 +81,15 @@ def test_call_is_created_with_the_campaigns_number_and_callbacks(fake_twilio, at
     assert form["AsyncAmdStatusCallback"] == [f"https://kunta.example/telephony/status/{attempt.pk}/"]
     assert form["Timeout"] == ["25"]
     attempt.refresh_from_db()
-    assert (attempt.status, attempt.provider_call_id, attempt.placed_at) == (CallStatus.DIALING, "CA" + "0" * 32, NOON)
+    assert (attempt.status, attempt.provider_call_id, attempt.placed_at) == (CallStatus.DIALING, f"CA{1:032x}", NOON)
+
+
+def test_a_campaign_that_leaves_messages_waits_for_the_end_of_the_greeting(fake_twilio, attempt):
+    Campaign.objects.filter(pk=attempt.contact.campaign_id).update(leave_machine_message=True)
+
+    attempt_place(attempt_id=attempt.pk, now=NOON)
+
+    assert fake_twilio.requests[0]["form"]["MachineDetection"] == ["DetectMessageEnd"]
 
 
 def test_a_redelivered_call_job_never_dials_twice(fake_twilio, attempt):
@@ -79,50 +100,94 @@ def test_a_redelivered_call_job_never_dials_twice(fake_twilio, attempt):
     assert len(fake_twilio.requests) == 1
 
 
-def test_twilio_refusal_fails_the_attempt_with_twilios_reason_and_no_retry(fake_twilio, attempt):
-    fake_twilio.reply = (400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400})
+def test_twilio_refusal_of_the_number_fails_the_attempt_with_the_number_masked(fake_twilio, attempt, caplog):
+    fake_twilio.reply = twilio_error(400, 21211, "Invalid 'To' Phone Number: +358401234567")
 
     assert attempt_place(attempt_id=attempt.pk, now=NOON) == "failed"
     assert attempt_place(attempt_id=attempt.pk, now=NOON) == "skipped"
 
     attempt.refresh_from_db()
     assert attempt.status == CallStatus.FAILED
-    assert (
-        attempt.error
-        == "Twilio refused the call (HTTP 400, code 21211): Unable to create record: Invalid 'To' Phone Number"
-    )
+    assert attempt.error_code == 21211
+    assert attempt.error.startswith("Twilio refused the call (HTTP 400, code 21211): Unable to create record: Invalid")
+    assert "401234567" not in attempt.error
+    assert "401234567" not in caplog.text
     assert attempt.provider_call_id is None
     assert len(fake_twilio.requests) == 1
     assert attempt.contact.status == ContactStatus.FINISHED
     assert CallAttempt.objects.count() == 1
 
 
-def test_twilio_server_error_fails_the_attempt_and_schedules_a_retry(fake_twilio, attempt):
-    fake_twilio.reply = (503, {"code": 20503, "message": "Service Unavailable", "status": 503})
+@pytest.mark.parametrize(
+    "error",
+    [
+        twilio_error(503, 20503, "Service Unavailable"),
+        twilio_error(429, 20429, "Too Many Requests"),
+        twilio_error(502, 20500, "Bad Gateway"),
+    ],
+)
+def test_an_outage_or_a_rate_limit_postpones_the_call_without_spending_an_attempt(fake_twilio, attempt, error):
+    fake_twilio.errors = [error]
 
-    attempt_place(attempt_id=attempt.pk, now=NOON)
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) == "postponed"
 
     attempt.refresh_from_db()
-    assert attempt.status == CallStatus.FAILED
-    assert "HTTP 503" in attempt.error
-    retry = CallAttempt.objects.get(number=2)
-    assert retry.status == CallStatus.PENDING
-    assert retry.scheduled_for > NOON
-    assert len(fake_twilio.requests) == 1
+    assert (attempt.status, attempt.number, attempt.error_code) == (CallStatus.PENDING, 1, error[1]["code"])
+    assert attempt.scheduled_for == NOON + timedelta(minutes=2)
+    assert attempt.placed_at is None
+    assert CallAttempt.objects.count() == 1
+    assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.PENDING
+    assert Campaign.objects.get(pk=attempt.contact.campaign_id).status == CampaignStatus.RUNNING
+
+    # Once the carrier is back, the same attempt is placed.
+    CallAttempt.objects.filter(pk=attempt.pk).update(status=CallStatus.QUEUED)
+    assert attempt_place(attempt_id=attempt.pk, now=NOON + timedelta(minutes=2)) == "placed"
 
 
-def test_provider_error_names_the_http_status(fake_twilio, attempt):
-    fake_twilio.reply = (401, {"code": 20003, "message": "Authenticate", "status": 401})
+ACCOUNT_ERRORS = [
+    twilio_error(400, 21215, "Account not authorized to call +358401234567. Perhaps you need to enable permissions"),
+    twilio_error(401, 20003, "Authenticate"),
+    twilio_error(400, 21212, "Invalid 'From' Phone Number"),
+]
+
+
+@pytest.mark.parametrize("error", ACCOUNT_ERRORS)
+def test_an_account_error_pauses_the_campaign_and_tells_its_managers(
+    fake_twilio, attempt, error, mailoutbox, django_capture_on_commit_callbacks
+):
+    fake_twilio.errors = [error]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert attempt_place(attempt_id=attempt.pk, now=NOON) == "paused"
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.number, attempt.placed_at) == (CallStatus.PENDING, 1, None)
+    assert not attempt.contact.numbers.filter(carrier_refused=True).exists()
+    campaign = Campaign.objects.get(pk=attempt.contact.campaign_id)
+    assert campaign.status == CampaignStatus.PAUSED
+    assert campaign.carrier_problem_code == error[1]["code"]
+    assert f"code {error[1]['code']}" in campaign.carrier_problem
+    assert "401234567" not in campaign.carrier_problem
+    change = campaign.status_changes.last()
+    assert (change.to_status, change.changed_by) == (CampaignStatus.PAUSED, None)
+    [mail] = mailoutbox
+    assert mail.to == [campaign.created_by.email]
+    assert campaign.name in mail.subject
+    assert f"code {error[1]['code']}" in mail.body
+    assert f"/staff/surveys/campaigns/{campaign.slug}/" in mail.body
+
+
+def test_provider_error_names_the_http_status_and_the_code(fake_twilio, attempt):
+    fake_twilio.reply = twilio_error(401, 20003, "Authenticate")
+    options = CallOptions(answer_url="https://kunta.example/a", status_url="https://b")
 
     with pytest.raises(ProviderError, match=r"HTTP 401, code 20003\): Unable to create record: Authenticate") as caught:
-        provider_get("twilio").place_call(attempt, url="https://kunta.example/a", status_callback="https://b")
+        provider_get("twilio").place_call(attempt, options)
 
-    assert caught.value.status == 401
+    assert (caught.value.status, caught.value.code, caught.value.kind) == (401, 20003, ErrorKind.ACCOUNT)
 
 
 def test_cancel_posts_status_canceled(fake_twilio):
-    fake_twilio.reply = (200, {"sid": "CA" + "2" * 32, "status": "canceled"})
-
     provider_get("twilio").cancel("CA" + "2" * 32)
 
     [request] = fake_twilio.requests
@@ -147,11 +212,18 @@ def test_request_signature_is_checked_against_the_public_url(fake_twilio):
 def test_status_parameters_become_a_status_update(fake_twilio):
     provider = provider_get("twilio")
 
-    completed = provider.parse_status({"CallSid": "CA9", "CallStatus": "completed", "CallDuration": "61"})
-    machine = provider.parse_status({"CallSid": "CA9", "CallStatus": "in-progress", "AnsweredBy": "machine_start"})
+    completed = provider.parse_status(
+        {"CallSid": "CA9", "CallStatus": "completed", "CallDuration": "61", "SequenceNumber": "3"}
+    )
+    failed = provider.parse_status({"CallSid": "CA9", "CallStatus": "failed", "ErrorCode": "13224"})
+    verdicts = [
+        provider.parse_status({"CallSid": "CA9", "AnsweredBy": verdict}).answered_by
+        for verdict in ("human", "machine_start", "machine_end_beep", "machine_end_silence", "fax", "unknown")
+    ]
 
-    assert (completed.status, completed.duration_seconds) == (CallStatus.COMPLETED, 61)
-    assert (machine.status, machine.answered_by) == (CallStatus.MACHINE, "machine_start")
+    assert (completed.status, completed.duration_seconds, completed.sequence) == (CallStatus.COMPLETED, 61, 3)
+    assert (failed.status, failed.error_code) == (CallStatus.FAILED, 13224)
+    assert verdicts == ["human", "machine", "machine", "machine", "fax", "unknown"]
 
 
 def test_a_refused_request_that_is_not_about_the_number_leaves_the_persons_numbers_alone(fake_twilio, make_campaign):
@@ -159,9 +231,9 @@ def test_a_refused_request_that_is_not_about_the_number_leaves_the_persons_numbe
     contacts_import(campaign=campaign, file=b"Puhelin 1;Puhelin 2\n040 123 4567;09 123 4567\n", filename="x.csv")
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
     contact = campaign.contacts.get()
-    fake_twilio.reply = (400, {"code": 21212, "message": "Invalid 'From' Phone Number", "status": 400})
+    fake_twilio.reply = twilio_error(400, 21212, "Invalid 'From' Phone Number")
 
-    assert attempt_place(attempt_id=queued_attempt(contact).pk, now=NOON) == "failed"
+    assert attempt_place(attempt_id=queued_attempt(contact).pk, now=NOON) == "paused"
 
     assert not contact.numbers.filter(carrier_refused=True).exists()
     assert CallAttempt.objects.count() == 1
@@ -172,7 +244,7 @@ def test_a_number_twilio_refuses_is_not_called_again_but_the_persons_other_numbe
     contacts_import(campaign=campaign, file=b"Puhelin 1;Puhelin 2\n040 123 4567;09 123 4567\n", filename="x.csv")
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
     contact = campaign.contacts.get()
-    fake_twilio.reply = (400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400})
+    fake_twilio.reply = twilio_error(400, 21211, "Invalid 'To' Phone Number")
 
     assert attempt_place(attempt_id=queued_attempt(contact).pk, now=NOON) == "failed"
 

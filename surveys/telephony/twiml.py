@@ -1,0 +1,103 @@
+"""Twilio's dialect: TwiML for a `Turn`, and its webhook parameters in the portal's words.
+
+Spoken by the Twilio provider and by the simulator, which stands in for Twilio in the demo and
+the tests (its carrier reads the TwiML it is given as Twilio would).
+"""
+
+from email.utils import parsedate_to_datetime
+
+from django.conf import settings
+from django.http import HttpRequest
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from surveys.languages import SPEECH_LANGUAGES
+from surveys.models import AnsweredBy, CallStatus
+
+from .base import CallerInput, StatusUpdate, Turn
+
+GATHER_TIMEOUT_SECONDS = 6
+TWILIO_STATUSES = {
+    "queued": CallStatus.QUEUED,
+    "initiated": CallStatus.DIALING,
+    "ringing": CallStatus.RINGING,
+    "in-progress": CallStatus.IN_PROGRESS,
+    "answered": CallStatus.IN_PROGRESS,
+    "completed": CallStatus.COMPLETED,
+    "busy": CallStatus.BUSY,
+    "no-answer": CallStatus.NO_ANSWER,
+    "failed": CallStatus.FAILED,
+    "canceled": CallStatus.CANCELED,
+}
+# Twilio's answering machine detection verdicts: machine_start (as soon as a machine is heard) or
+# machine_end_beep / _silence / _other (at the end of its greeting, with DetectMessageEnd).
+TWILIO_ANSWERED_BY = {"human": AnsweredBy.HUMAN, "fax": AnsweredBy.FAX, "unknown": AnsweredBy.UNKNOWN}
+
+
+def twiml_render(turn: Turn) -> str:
+    response = VoiceResponse()
+    node = response
+    if turn.listen is not None:
+        options = {
+            "input": "dtmf speech",
+            "action": turn.listen.action,
+            "method": "POST",
+            "language": SPEECH_LANGUAGES[turn.language],
+            "timeout": GATHER_TIMEOUT_SECONDS,
+            "speech_timeout": "auto",
+            "action_on_empty_result": True,
+        }
+        if turn.listen.one_key:
+            options["num_digits"] = 1
+        else:
+            options["finish_on_key"] = "#"
+        node = response.gather(**options)
+    for text in turn.says:
+        node.say(text, voice=settings.TWILIO_VOICES.get(turn.language), language=SPEECH_LANGUAGES[turn.language])
+    if turn.listen is None:
+        response.hangup()
+    return str(response)
+
+
+def answered_by_read(value: str) -> str:
+    if value.startswith("machine"):
+        return AnsweredBy.MACHINE
+    return TWILIO_ANSWERED_BY.get(value, AnsweredBy.UNKNOWN if value else "")
+
+
+def _integer(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def status_read(params) -> StatusUpdate:
+    timestamp = params.get("Timestamp")
+    return StatusUpdate(
+        call_id=params.get("CallSid", ""),
+        status=TWILIO_STATUSES.get(params.get("CallStatus", ""), ""),
+        duration_seconds=_integer(params.get("CallDuration")),
+        answered_by=answered_by_read(params.get("AnsweredBy", "")),
+        timestamp=parsedate_to_datetime(timestamp) if timestamp else None,
+        sequence=_integer(params.get("SequenceNumber")),
+        error_code=_integer(params.get("ErrorCode")),
+    )
+
+
+def input_read(params) -> CallerInput:
+    try:
+        confidence = float(params["Confidence"])
+    except (KeyError, ValueError):
+        confidence = None
+    return CallerInput(digits=params.get("Digits", ""), speech=params.get("SpeechResult", ""), confidence=confidence)
+
+
+def public_url(request: HttpRequest) -> str:
+    """The address the carrier called: behind a proxy, only PUBLIC_BASE_URL knows it."""
+    return settings.PUBLIC_BASE_URL + request.get_full_path()
+
+
+def signature_valid(request: HttpRequest, auth_token: str) -> bool:
+    """Twilio's X-Twilio-Signature over the public URL and the form parameters."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    return bool(signature and auth_token) and RequestValidator(auth_token).validate(
+        public_url(request), request.POST.dict(), signature
+    )
