@@ -142,6 +142,7 @@ class CampaignForm(forms.ModelForm):
             "price_per_minute",
             "budget_cap",
             "telephony_provider",
+            "leave_machine_message",
             "number_source",
             "number_retention_days",
             "answer_retention_months",

@@ -2,8 +2,10 @@
 
 The funnel counts like `simulate_campaign` does (calls are placed attempts, answered are attempts a
 person or a machine picked up, consented are distinct numbers), so the page and the simulator agree.
-Its other stages count numbers; partial answers count like AAPOR's P (at least half the questions
-answered) and the rest of the unfinished answers are break-offs, so the funnel and the AAPOR table agree.
+Its other stages count numbers. A number is reached when a person heard the introduction: an
+answering machine or a fax line never is, even when the introduction started before the carrier's
+verdict. Complete and partial answers and break-offs are told apart as `surveys/services/dispositions.py`
+does (by the share of the questions that applied), so the funnel and the AAPOR table agree.
 """
 
 from dataclasses import dataclass
@@ -13,9 +15,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -28,21 +27,18 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from surveys.models import (
-    Answer,
     CallAttempt,
-    CallStatus,
     Campaign,
     CampaignStatus,
     ConsentEvent,
     ConsentKind,
     Contact,
     ContactStatus,
-    Question,
     Response,
     ResponseStatus,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES
-from surveys.services.dispositions import PARTIAL_THRESHOLD
+from surveys.services import dispositions
 
 # Why a number has had fewer attempts than the campaign allows, in the order of the coverage table.
 PENDING, COMPLETE, REFUSED, OPTED_OUT, NOT_ELIGIBLE, ENDED = (
@@ -72,11 +68,11 @@ class CampaignProgress:
     final: int
     calls: int  # placed attempts, not numbers
     answered: int  # attempts a person or a machine picked up
-    reached: int  # numbers where a person heard the introduction
+    reached: int  # numbers where a person (never a machine or a fax line) heard the introduction
     consented: int
-    complete: int
-    partial: int  # AAPOR P: at least half of the questions answered
-    break_offs: int  # unfinished with fewer answers: AAPOR counts them with the refusals (R)
+    complete: int  # AAPOR I: at least 80 % of the questions that applied answered
+    partial: int  # AAPOR P: 50-80 % of them answered
+    break_offs: int  # fewer answers, and no longer on the line: AAPOR counts them with the refusals (R)
     in_progress: int
     coverage: list[CoverageRow]
     spend: Decimal
@@ -97,10 +93,16 @@ class CampaignProgress:
         return self.status == CampaignStatus.RUNNING
 
 
-def _attempt_count(*statuses_excluded) -> Coalesce:
+def _attempts():
+    """The attempts of the contact in the outer query, each with its `outcome` (`dispositions.ATTEMPT_OUTCOME`)."""
+    return CallAttempt.objects.filter(contact=OuterRef("pk")).annotate(outcome=dispositions.ATTEMPT_OUTCOME)
+
+
+def _attempt_count(*outcomes_excluded) -> Coalesce:
     placed = (
-        CallAttempt.objects.filter(contact=OuterRef("pk"), placed_at__isnull=False)
-        .exclude(status__in=statuses_excluded)
+        _attempts()
+        .filter(placed_at__isnull=False)
+        .exclude(outcome__in=outcomes_excluded)
         .order_by()
         .values("contact")
         .annotate(n=Count("pk"))
@@ -115,15 +117,17 @@ def _coverage_groups(campaign: Campaign):
     pseudonym = OuterRef("pseudonym")
     contacts = Contact.objects.filter(campaign=campaign).annotate(
         placed=_attempt_count(),
-        placed_not_failed=_attempt_count(CallStatus.FAILED),
+        # Calls to a line that works for people: not failed at the carrier, not a fax or data line.
+        placed_working=_attempt_count(dispositions.NOT_WORKING, dispositions.FAX_LINE),
         completed=Exists(Response.objects.filter(pseudonym=pseudonym, status=ResponseStatus.COMPLETE)),
         responded=Exists(Response.objects.filter(pseudonym=pseudonym)),
         declined=Exists(ConsentEvent.objects.filter(contact_ref=pseudonym, kind=ConsentKind.DECLINED)),
-        reached=Exists(CallAttempt.objects.filter(contact=OuterRef("pk")).exclude(current_step="")),
+        picked_up=Exists(_attempts().filter(outcome=dispositions.PERSON)),
+        reached=Exists(_attempts().filter(outcome=dispositions.PERSON).exclude(current_step="")),
     )
     return (
         contacts.order_by()
-        .values("status", "placed", "completed", "responded", "declined", "reached", "placed_not_failed")
+        .values("status", "placed", "completed", "responded", "declined", "picked_up", "reached", "placed_working")
         .annotate(numbers=Count("pk"))
     )
 
@@ -137,29 +141,33 @@ def _short_reason(group: dict, *, campaign_ended: bool) -> str:
         return ENDED if campaign_ended else PENDING
     if group["completed"]:
         return COMPLETE
-    if group["responded"] or group["declined"] or group["reached"]:
+    if group["responded"] or group["declined"] or group["picked_up"]:
         return REFUSED
-    if group["placed"] and not group["placed_not_failed"]:
+    if group["placed"] and not group["placed_working"]:
         return NOT_ELIGIBLE
     return ENDED
 
 
-def _responses_with_answer_counts(campaign: Campaign):
-    """The campaign's responses with their answers and the survey's questions counted in subqueries,
-    so telling partial answers from break-offs (as `surveys/services/dispositions.py` does) stays one query."""
-    answers = Answer.objects.filter(response=OuterRef("pk")).order_by().values("response").annotate(n=Count("pk"))
-    questions = (
-        Question.objects.filter(version=campaign.survey_version_id).order_by().values("version").annotate(n=Count("pk"))
-    )
-    return Response.objects.filter(campaign=campaign).annotate(
-        answer_count=Coalesce(Subquery(answers.values("n"), output_field=IntegerField()), Value(0)),
-        question_count=Coalesce(Subquery(questions.values("n"), output_field=IntegerField()), Value(0)),
-        threshold=ExpressionWrapper(F("question_count") * PARTIAL_THRESHOLD, output_field=FloatField()),
-    )
+def _response_counts(campaign: Campaign) -> dict[str, int]:
+    """Complete answers (I), partial ones (P) and break-offs, told apart as the AAPOR dispositions
+    do, in two queries. An unfinished answer still on the line is not a break-off (yet)."""
+    on_the_line = CallAttempt.objects.filter(contact__pseudonym=OuterRef("pseudonym"), status__in=ACTIVE_CALL_STATUSES)
+    responses = Response.objects.filter(campaign=campaign).annotate(on_the_line=Exists(on_the_line))
+    questions = dispositions.survey_questions(version_id=campaign.survey_version_id)
+    counts = {"complete": 0, "partial": 0, "break_offs": 0}
+    for response in dispositions.responses_answers(responses, "on_the_line").values():
+        code = dispositions.interview_code(questions, response)
+        if code == dispositions.COMPLETE:
+            counts["complete"] += 1
+        elif code == dispositions.PARTIAL:
+            counts["partial"] += 1
+        elif not response.values[1]:  # no longer on the line
+            counts["break_offs"] += 1
+    return counts
 
 
 def campaign_progress(campaign: Campaign) -> CampaignProgress:
-    """The live figures of one campaign: four queries however many numbers it has."""
+    """The live figures of one campaign: five queries however many numbers it has."""
     campaign_ended = campaign.status in ENDED_CAMPAIGN_STATUSES
     maximum = campaign.max_attempts
     by_attempts = {attempts: 0 for attempts in range(maximum + 1)}
@@ -183,18 +191,7 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         in_progress=Count("pk", filter=Q(status__in=ACTIVE_CALL_STATUSES)),
         spend=Coalesce(Sum("cost"), Value(Decimal(0)), output_field=DecimalField(max_digits=12, decimal_places=4)),
     )
-    # An interview still on the line is unfinished but not broken off (yet).
-    on_the_line = CallAttempt.objects.filter(contact__pseudonym=OuterRef("pseudonym"), status__in=ACTIVE_CALL_STATUSES)
-    half_answered = Q(question_count__gt=0, answer_count__gte=F("threshold"))
-    responses = (
-        _responses_with_answer_counts(campaign)
-        .annotate(on_the_line=Exists(on_the_line))
-        .aggregate(
-            complete=Count("pk", filter=Q(status=ResponseStatus.COMPLETE)),
-            partial=Count("pk", filter=Q(status=ResponseStatus.PARTIAL) & half_answered),
-            break_offs=Count("pk", filter=Q(status=ResponseStatus.PARTIAL, on_the_line=False) & ~half_answered),
-        )
-    )
+    responses = _response_counts(campaign)
     consented = ConsentEvent.objects.filter(campaign=campaign, kind=ConsentKind.CONSENTED).aggregate(
         numbers=Count("contact_ref", distinct=True)
     )["numbers"]

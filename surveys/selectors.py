@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
-from surveys.models import Campaign, CampaignStatus, Question, QuestionKind, Survey
+from surveys.models import CallAttempt, Campaign, CampaignStatus, Question, QuestionKind, Survey
 from surveys.script import call_script
 
 
@@ -18,6 +19,40 @@ def surveys_for_editor() -> QuerySet[Survey]:
 
 def campaigns_for_staff() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("survey_version__survey").annotate(contact_count=Count("contacts"))
+
+
+@dataclass(frozen=True)
+class CallCosts:
+    """A campaign's call costs: the estimate from its price per minute, and what the carrier billed
+    per currency for the `priced_calls` of its `charged_calls` it has priced so far."""
+
+    minutes: int
+    estimate: Decimal
+    billed: dict[str, Decimal]
+    priced_calls: int
+    charged_calls: int
+
+
+def campaign_call_costs(campaign: Campaign) -> CallCosts:
+    rows = list(
+        CallAttempt.objects.filter(contact__campaign=campaign)
+        .order_by()
+        .values("price_unit")
+        .annotate(
+            minutes=Sum("billed_minutes"),
+            estimate=Sum("cost"),
+            billed=Sum("price"),
+            priced=Count("price"),
+            charged=Count("pk", filter=Q(duration_seconds__gt=0)),
+        )
+    )
+    return CallCosts(
+        minutes=sum(row["minutes"] or 0 for row in rows),
+        estimate=sum((row["estimate"] or Decimal(0) for row in rows), Decimal(0)),
+        billed={row["price_unit"]: row["billed"] for row in rows if row["price_unit"]},
+        priced_calls=sum(row["priced"] for row in rows),
+        charged_calls=sum(row["charged"] for row in rows),
+    )
 
 
 def public_campaigns() -> QuerySet[Campaign]:

@@ -81,6 +81,12 @@ def mean_interval_text(low: float | None, high: float | None) -> str:
 
 
 def euros_text(value: Decimal | None) -> str:
+    return money_text(value, "EUR")
+
+
+def money_text(value: Decimal | None, currency: str) -> str:
     if value is None:
         return NOT_DEFINED
-    return f"{number_format(Decimal(value).quantize(Decimal('0.01')), decimal_pos=2, force_grouping=True)}{NBSP}EUR"
+    return (
+        f"{number_format(Decimal(value).quantize(Decimal('0.01')), decimal_pos=2, force_grouping=True)}{NBSP}{currency}"
+    )

@@ -28,6 +28,7 @@ from .display import (
     euros_text,
     interval_text,
     mean_interval_text,
+    money_text,
     share_text,
 )
 
@@ -439,7 +440,8 @@ def _costs(results: CampaignResults) -> Table:
     costs = results.costs
     rows = [
         (_("Call minutes"), [count_text(costs.minutes)]),
-        (_("Call costs"), [euros_text(costs.call_cost)]),
+        (_("Call costs, estimated"), [euros_text(costs.call_cost)]),
+        *_billed_rows(costs),
     ]
     rows += [(fixed.description, [euros_text(fixed.amount)]) for fixed in costs.fixed]
     rows += [
@@ -449,6 +451,22 @@ def _costs(results: CampaignResults) -> Table:
         (_("Share of the call budget used"), [share_text(costs.budget_used)]),
     ]
     return Table(caption=_("Costs"), row_header=_("Item"), headers=[_("Amount")], rows=rows)
+
+
+def _billed_rows(costs) -> list[tuple[str, list[str]]]:
+    """What the carrier billed, apart from the estimate above, with how many calls it has priced."""
+    if not costs.charged_calls:
+        return []
+    priced = _("%(priced)s of %(calls)s calls priced") % {
+        "priced": count_text(costs.priced_calls),
+        "calls": count_text(costs.charged_calls),
+    }
+    if not costs.billed:
+        return [(_("Billed by the carrier"), [_("not stated yet") + f" ({priced})"])]
+    return [
+        (_("Billed by the carrier"), [f"{money_text(amount, currency)} ({priced})"])
+        for currency, amount in sorted(costs.billed.items())
+    ]
 
 
 def _weighting_facts(results: CampaignResults) -> list[tuple[str, str]]:

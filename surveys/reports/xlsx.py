@@ -149,6 +149,12 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (section_costs, _("Call minutes"), costs.minutes, INTEGER),
         (section_costs, _("Call costs (EUR)"), costs.call_cost, EUROS),
     ]
+    rows += [
+        (section_costs, _("Billed by the carrier (%(currency)s)") % {"currency": currency}, amount, EUROS)
+        for currency, amount in sorted(costs.billed.items())
+    ]
+    if costs.charged_calls:
+        rows.append((section_costs, _("Calls priced by the carrier"), costs.priced_calls, INTEGER))
     rows += [(section_costs, f"{fixed.description} (EUR)", fixed.amount, EUROS) for fixed in costs.fixed]
     rows += [
         (section_costs, _("Total (EUR)"), costs.total, EUROS),

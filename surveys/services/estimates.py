@@ -177,7 +177,15 @@ def _most_written(forms: Counter) -> str:
 
 
 def costs_summary(
-    *, minutes: int, call_cost: Decimal, fixed: Sequence[FixedCost], complete: int, budget_cap: Decimal | None
+    *,
+    minutes: int,
+    call_cost: Decimal,
+    fixed: Sequence[FixedCost],
+    complete: int,
+    budget_cap: Decimal | None,
+    billed: dict[str, Decimal] | None = None,
+    priced_calls: int = 0,
+    charged_calls: int = 0,
 ) -> Costs:
     call_cost = Decimal(call_cost).quantize(CENT)
     total = call_cost + sum((cost.amount for cost in fixed), Decimal(0))
@@ -189,6 +197,9 @@ def costs_summary(
         per_complete=(total / complete).quantize(CENT) if complete else None,
         budget_cap=budget_cap,
         budget_used=float(call_cost / budget_cap) if budget_cap else None,
+        billed={unit: amount.quantize(CENT) for unit, amount in (billed or {}).items()},
+        priced_calls=priced_calls,
+        charged_calls=charged_calls,
     )
 
 

@@ -13,11 +13,8 @@ categories that differ.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -27,7 +24,6 @@ from surveys.errors import SurveyError
 from surveys.languages import SURVEY_LANGUAGES
 from surveys.models import (
     Answer,
-    CallAttempt,
     Campaign,
     CampaignFixedCost,
     CampaignResultSettings,
@@ -39,6 +35,7 @@ from surveys.models import (
 )
 from surveys.models.results import category_key
 from surveys.progress import campaign_progress
+from surveys.selectors import campaign_call_costs
 from surveys.services import weighting
 from surveys.services.dispositions import COMPLETE, campaign_dispositions
 from surveys.services.estimates import (
@@ -459,10 +456,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         for question in questions
     ]
 
-    calls = CallAttempt.objects.filter(contact__campaign=campaign).aggregate(
-        minutes=Coalesce(Sum("billed_minutes"), Value(0)),
-        cost=Coalesce(Sum("cost"), Value(Decimal(0)), output_field=DecimalField(max_digits=12, decimal_places=4)),
-    )
+    calls = campaign_call_costs(campaign)
     fixed = [
         FixedCost(description=description, amount=amount)
         for description, amount in CampaignFixedCost.objects.filter(campaign=campaign).values_list(
@@ -488,11 +482,14 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         weighting=weights_result,
         questions=question_results,
         costs=costs_summary(
-            minutes=calls["minutes"],
-            call_cost=calls["cost"],
+            minutes=calls.minutes,
+            call_cost=calls.estimate,
             fixed=fixed,
             complete=dispositions[COMPLETE],
             budget_cap=campaign.budget_cap,
+            billed=calls.billed,
+            priced_calls=calls.priced_calls,
+            charged_calls=calls.charged_calls,
         ),
         summary=summary_sentences(question_results) if selected_ids else [],
         respondent_filter=dict(respondent_filter),

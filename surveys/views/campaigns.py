@@ -53,7 +53,11 @@ def campaign_detail(request, slug: str):
         {
             "campaign": campaign,
             "simulated_notice": simulated_notice(campaign),
-            "problems": campaign_services.campaign_launch_problems(campaign=campaign),
+            # Asked (of the carrier too) only while the campaign has yet to start.
+            "problems": campaign_services.campaign_launch_problems(campaign=campaign)
+            if campaign.status in campaign_services.EDITABLE_STATUSES
+            else [],
+            "costs": selectors.campaign_call_costs(campaign),
             "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],
             "final_transitions": [status for status in allowed if status in campaign_services.FINAL_STATUSES],

@@ -9,10 +9,13 @@ from email.utils import format_datetime
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
+from kuntaportaali.roles import Role
 from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, ConsentEvent, ContactNumber
-from surveys.services.campaigns import campaign_transition, carrier_problems
+from surveys.services.campaigns import campaign_pause_for_carrier, campaign_transition, carrier_problems
 from surveys.services.dialing import attempt_place, call_prices_fetch
+from surveys.telephony import ProviderError
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 from tests.surveys.telephony_fakes import FakeTwilio, signed_post, twilio_error
 
@@ -272,7 +275,7 @@ def test_the_launch_gate_asks_twilio_for_the_account_and_the_caller_number(fake_
     assert carrier_problems(campaign=campaign) == []
 
     fake_twilio.account_status = "suspended"
-    assert carrier_problems(campaign=campaign) == ["The Twilio account is suspended, not active."]
+    assert carrier_problems(campaign=campaign) == ["Twilio-tilin tila on suspended, ei aktiivinen."]
 
     fake_twilio.errors = [twilio_error(401, 20003, "Authenticate")]
     [problem] = carrier_problems(campaign=campaign)
@@ -296,3 +299,28 @@ def test_a_paused_campaign_resumes_only_once_the_carrier_takes_calls_again(fake_
     fake_twilio.account_status = "active"
     resumed = campaign_transition(campaign=campaign, to=CampaignStatus.RUNNING, by=campaign.created_by)
     assert (resumed.status, resumed.carrier_problem) == (CampaignStatus.RUNNING, "")
+
+
+def test_the_campaign_page_says_why_calling_paused_and_shows_both_costs(client_as, fake_twilio, call):
+    CallAttempt.objects.filter(pk=call.pk).update(
+        status=CallStatus.COMPLETED,
+        duration_seconds=70,
+        billed_minutes=2,
+        cost=Decimal("0.18"),
+        price=Decimal("0.034"),
+        price_unit="USD",
+    )
+    campaign = call.contact.campaign
+    campaign_pause_for_carrier(
+        campaign=campaign,
+        error=ProviderError(
+            "Twilio refused the call (HTTP 400, code 21215): Account not authorized", kind="account", code=21215
+        ),
+    )
+
+    page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
+
+    assert 'role="alert"' in page
+    assert "<code>Twilio refused the call (HTTP 400, code 21215): Account not authorized</code>" in page
+    assert "arvio 0,18 EUR; operaattorin laskuttama 0,03 USD (1/1 puhelua hinnoiteltu)" in page
+    assert "<td>portaali</td>" in page

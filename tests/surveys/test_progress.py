@@ -15,6 +15,7 @@ from django.utils import translation
 from kuntaportaali.roles import Role
 from surveys.models import (
     Answer,
+    AnsweredBy,
     CallStatus,
     CampaignStatus,
     ConsentEvent,
@@ -30,13 +31,14 @@ from tests.surveys.calls import NOON, queued_attempt, running_campaign
 NUMBERS = tuple(f"040123456{digit}" for digit in range(10))
 
 
-def placed(contact, number: int, status: str, *, answered: bool = False, step: str = "", cost: str = "0"):
+def placed(contact, number: int, status: str, *, answered: bool = False, step: str = "", cost: str = "0", by: str = ""):
     return queued_attempt(
         contact,
         number=number,
         status=status,
         placed_at=NOON,
         answered_at=NOON + timedelta(seconds=10) if answered else None,
+        answered_by=by,
         current_step=step,
         cost=Decimal(cost),
     )
@@ -52,12 +54,13 @@ def consent(contact, kind: str) -> None:
 
 
 def respond(contact, status: str, *, answered_questions: int = 0) -> None:
+    """Answers the first questions with 1 (whose options skip nowhere)."""
     campaign = contact.campaign
     response = Response.objects.create(
         pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version, status=status
     )
     for question in campaign.survey_version.questions.order_by("position")[:answered_questions]:
-        Answer.objects.create(response=response, question=question, digits="1")
+        Answer.objects.create(response=response, question=question, digits="1", option=question.options.first())
 
 
 @pytest.fixture
@@ -69,14 +72,14 @@ def campaign(make_campaign):
     )
     placed(complete, 1, CallStatus.COMPLETED, answered=True, step="q4", cost="0.18")
     consent(complete, ConsentKind.CONSENTED)
-    respond(complete, ResponseStatus.COMPLETE)
+    respond(complete, ResponseStatus.COMPLETE, answered_questions=3)  # the fourth is optional
     finish(complete)
     for number in (1, 2, 3):
         placed(no_answer, number, CallStatus.NO_ANSWER)
     finish(no_answer)
     placed(partial, 1, CallStatus.COMPLETED, answered=True, step="q2", cost="0.27")
     consent(partial, ConsentKind.CONSENTED)
-    respond(partial, ResponseStatus.PARTIAL, answered_questions=2)  # two of four: AAPOR P
+    respond(partial, ResponseStatus.PARTIAL, answered_questions=2)  # two of the three required: AAPOR P
     finish(partial)
     placed(retrying, 1, CallStatus.BUSY)
     queued_attempt(retrying, number=2, status=CallStatus.PENDING, scheduled_for=NOON + timedelta(hours=4))
@@ -85,13 +88,14 @@ def campaign(make_campaign):
     placed(opted_out, 1, CallStatus.COMPLETED, answered=True, step="intro", cost="0.09")
     consent(opted_out, ConsentKind.OPTED_OUT)
     finish(opted_out, ContactStatus.OPTED_OUT)
-    placed(fax, 1, CallStatus.FAILED)
+    placed(fax, 1, CallStatus.FAX, answered=True, by=AnsweredBy.FAX)
     finish(fax)
     placed(declined, 1, CallStatus.COMPLETED, answered=True, step="intro", cost="0.09")
     consent(declined, ConsentKind.DECLINED)
     finish(declined)
     placed(ran_out, 1, CallStatus.NO_ANSWER)
-    placed(ran_out, 2, CallStatus.MACHINE, answered=True)
+    # The introduction had started when the answering machine verdict came.
+    placed(ran_out, 2, CallStatus.MACHINE, answered=True, step="intro", by=AnsweredBy.MACHINE)
     finish(ran_out)
     assert fresh.status == ContactStatus.PENDING
     return campaign
@@ -105,12 +109,47 @@ def test_progress_counts_numbers_with_a_final_outcome(campaign):
 def test_funnel_counts_calls_answered_consented_and_complete(campaign):
     progress = campaign_progress(campaign)
     funnel = (progress.calls, progress.answered, progress.consented, progress.complete, progress.partial)
-    assert funnel == (12, 6, 2, 1, 1)
+    assert funnel == (12, 7, 2, 1, 1)  # answered: five people, the answering machine and the fax line
 
 
 def test_funnel_counts_the_numbers_a_person_answered(campaign):
-    # complete, partial, talking, opted out and declined heard the introduction; the machine did not.
+    # complete, partial, talking, opted out and declined heard the introduction; the machine and the fax did not.
     assert campaign_progress(campaign).reached == 5
+
+
+def test_an_answering_machine_is_never_a_number_reached_even_after_the_introduction_started(campaign):
+    fresh = campaign.contacts.order_by("pk")[5]  # never called yet
+    placed(fresh, 1, CallStatus.COMPLETED, answered=True, step="intro", by=AnsweredBy.MACHINE)
+    finish(fresh)
+
+    progress = campaign_progress(campaign)
+
+    assert progress.reached == 5
+    assert progress.coverage[1].reasons["refused"] == 2
+    assert campaign_dispositions(campaign=campaign)["NC"] == 2
+
+
+def test_a_person_who_hung_up_at_once_refused(campaign):
+    fresh = campaign.contacts.order_by("pk")[5]  # never called yet
+    placed(fresh, 1, CallStatus.COMPLETED, answered=True, by=AnsweredBy.HUMAN)  # before the introduction
+    finish(fresh)
+
+    progress = campaign_progress(campaign)
+
+    assert progress.reached == 5  # nobody heard the introduction
+    assert progress.coverage[1].reasons["refused"] == 3
+    assert campaign_dispositions(campaign=campaign)["R"] == 4  # with opted out, declined and the one above
+
+
+def test_a_complete_answer_needs_80_percent_of_the_questions_that_applied(campaign):
+    complete = campaign.contacts.order_by("pk").first()
+    Answer.objects.filter(response__pseudonym=complete.pseudonym, question__position=3).delete()  # 2 of 3
+
+    progress = campaign_progress(campaign)
+    dispositions = campaign_dispositions(campaign=campaign)
+
+    assert (progress.complete, progress.partial, progress.break_offs) == (0, 2, 0)
+    assert (dispositions["I"], dispositions["P"]) == (0, 2)
 
 
 def test_partial_answers_count_like_aapor_p_and_the_rest_are_break_offs(campaign):
@@ -165,7 +204,7 @@ def test_the_number_of_queries_does_not_grow_with_the_contacts(campaign, make_ca
         campaign_progress(small_campaign)
     with CaptureQueriesContext(connection) as large:
         campaign_progress(campaign)
-    assert len(large) == len(small) == 4
+    assert len(large) == len(small) == 5
 
 
 def test_the_progress_json_has_the_figures_the_page_updates(campaign, client_as):

@@ -4,11 +4,13 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from surveys.demo import survey_demo_seed
 from surveys.demo_results import demo_population_targets
 from surveys.models import (
     Answer,
+    CallAttempt,
     CallStatus,
     Campaign,
     CampaignFixedCost,
@@ -19,6 +21,7 @@ from surveys.models import (
     Response,
     ResponseStatus,
 )
+from surveys.reports.presentation import results_view
 from surveys.services.estimates import estimate_errors
 from surveys.services.results import campaign_results
 from surveys.simulation import simulate
@@ -390,3 +393,20 @@ def test_weighted_estimates_of_a_simulated_pilot_are_closer_to_the_population_tr
     assert results.weighting.dimensions == ["age_group", "district"]
     assert errors["shares"]["weighted"] < errors["shares"]["unweighted"]
     assert errors["means"]["weighted"] < errors["means"]["unweighted"]
+
+
+def test_the_carriers_bill_is_shown_apart_from_the_estimate(surveyed):
+    priced = CallAttempt.objects.filter(contact__campaign=surveyed, billed_minutes__gt=0).order_by("pk")
+    assert priced.update(duration_seconds=100) == 11
+    CallAttempt.objects.filter(pk__in=list(priced.values_list("pk", flat=True)[:4])).update(
+        price=Decimal("0.1234"), price_unit="USD"
+    )
+
+    costs = campaign_results(surveyed, language="fi").costs
+
+    assert costs.call_cost == Decimal("1.98")  # the estimate stays
+    assert (costs.billed, costs.priced_calls, costs.charged_calls) == ({"USD": Decimal("0.49")}, 4, 11)
+    with translation.override("fi"):
+        rows = results_view(campaign_results(surveyed, language="fi")).costs.rows
+    assert ("Kustannusarvio puheluista", ["1,98\xa0EUR"]) in rows
+    assert ("Operaattorin laskuttama", ["0,49\xa0USD (4/11 puhelua hinnoiteltu)"]) in rows
