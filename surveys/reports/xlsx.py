@@ -129,7 +129,12 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (section_funnel, _("Numbers reached (a person heard the introduction)"), funnel.reached, INTEGER),
         (section_funnel, _("Consented"), funnel.consented, INTEGER),
         (section_funnel, _("Complete answers"), funnel.complete, INTEGER),
-        (section_funnel, _("Partial answers (at least half of the questions answered)"), funnel.partial, INTEGER),
+        (
+            section_funnel,
+            _("Partial answers (50-80 % of the questions that applied answered)"),
+            funnel.partial,
+            INTEGER,
+        ),
         (section_funnel, _("Break-offs (fewer than half answered, counted as refusals)"), funnel.break_offs, INTEGER),
     ]
     for group in RATE_GROUPS:

@@ -3,7 +3,7 @@
 `campaign_results` reads everything in a fixed number of queries (answers as value lists, never
 one query per response) and hands the plain-data `CampaignResults` of `results_contract` to the
 results page, the PDF and the XLSX. Respondents are the interviews of the AAPOR dispositions:
-complete responses and partial ones that answered at least half of the questions.
+responses with at least 80 % (complete) or 50 % (partial) of the questions that applied answered.
 
 How answers meet the population targets: a demographic question's option and a target are the
 same category when their names match after `category_key` (see surveys/models/results.py). A
