@@ -32,6 +32,8 @@ ACCOUNT_ERRORS = frozenset({13227, 20003, 20005, 20404, 21210, 21212, 21215})
 # Too many requests, or Twilio's own fault.
 TEMPORARY_ERRORS = frozenset({20429, 20500, 20503})
 ACTIVE_ACCOUNT = "active"
+# The SDK waits for ever by default: a call job, a webhook or the launch gate must not.
+REQUEST_TIMEOUT_SECONDS = 10
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -62,7 +64,11 @@ class TwilioProvider(TelephonyProvider):
                     "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set to call through Twilio."
                 )
             base_url = settings.TWILIO_API_BASE_URL
-            http_client = RebasedHttpClient(base_url) if base_url else None
+            http_client = (
+                RebasedHttpClient(base_url, timeout=REQUEST_TIMEOUT_SECONDS)
+                if base_url
+                else TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
+            )
             self._client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
         return self._client
 
