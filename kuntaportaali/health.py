@@ -1,12 +1,21 @@
-"""The portal's health: database, Redis and worker heartbeats, as used by /healthz."""
+"""The portal's health: database, Redis, worker heartbeats and the RQ scheduler, as used by /healthz."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import django_rq
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+from rq.exceptions import SchedulerNotFound
+from rq.registry import ScheduledJobRegistry
+from rq.scheduler import RQScheduler
 
 from .heartbeat import heartbeat_ages
+
+# A live scheduler beats every second and moves a job within a second of its time; the worker
+# restarts a dead one within seconds (kuntaportaali.worker).
+SCHEDULER_MAX_DELAY = timedelta(seconds=30)
 
 
 @dataclass
@@ -30,6 +39,7 @@ def system_health() -> HealthReport:
     report.checks["database"] = _check_database()
     report.checks["redis"] = _check_redis()
     report.checks["workers"] = _check_workers(database_ok=report.checks["database"]["ok"])
+    report.checks["scheduler"] = _check_scheduler(redis_ok=report.checks["redis"]["ok"])
     return report
 
 
@@ -64,3 +74,40 @@ def _check_workers(*, database_ok: bool) -> dict:
         },
         "stale_queues": stale,
     }
+
+
+def _check_scheduler(*, redis_ok: bool) -> dict:
+    """Jobs due later (the simulator's live call steps) reach their queue only through a live
+    scheduler process of a worker (`rqworker --with-scheduler`), one per queue at a time."""
+    if not redis_ok:
+        return {"ok": False, "error": "redis unavailable"}
+    redis = django_rq.get_connection(settings.WORKER_QUEUES[0])
+    checked_at = timezone.now()
+    ages = {queue: _scheduler_age(redis, queue, now=checked_at) for queue in settings.WORKER_QUEUES}
+    due_before = (checked_at - SCHEDULER_MAX_DELAY).timestamp()
+    overdue = {
+        queue: redis.zcount(ScheduledJobRegistry(queue, connection=redis).key, 0, due_before)
+        for queue in settings.WORKER_QUEUES
+    }
+    stale = sorted(queue for queue, age in ages.items() if age is None or age > SCHEDULER_MAX_DELAY)
+    return {
+        "ok": not stale and not any(overdue.values()),
+        "max_delay_seconds": int(SCHEDULER_MAX_DELAY.total_seconds()),
+        "heartbeat_age_seconds": {
+            queue: None if age is None else round(age.total_seconds()) for queue, age in ages.items()
+        },
+        "stale_queues": stale,
+        "overdue_jobs": overdue,
+    }
+
+
+def _scheduler_age(redis, queue: str, *, now: datetime) -> timedelta | None:
+    """Age of the last heartbeat of the scheduler holding the queue's lock; None when none holds it."""
+    name = redis.get(RQScheduler.get_locking_key(queue))
+    if name is None:
+        return None
+    try:
+        scheduler = RQScheduler.fetch(name.decode(), connection=redis)
+    except SchedulerNotFound:
+        return None
+    return None if scheduler.last_heartbeat is None else now - scheduler.last_heartbeat

@@ -48,13 +48,21 @@ def client_as(client, role_users):
 
 @pytest.fixture
 def rq_queues():
-    """The worker queues on the real Redis, emptied before and after the test."""
+    """The worker queues on the real Redis, emptied (also of jobs due later) before and after the test."""
     queues = {name: django_rq.get_queue(name) for name in settings.WORKER_QUEUES}
     for queue in queues.values():
-        queue.empty()
+        rq_queue_empty(queue)
     yield queues
     for queue in queues.values():
-        queue.empty()
+        rq_queue_empty(queue)
+
+
+def rq_queue_empty(queue) -> None:
+    queue.empty()
+    # RQ's `empty` leaves the scheduled jobs, which a later test's scheduler would enqueue.
+    registry = queue.scheduled_job_registry
+    for job_id in registry.get_job_ids():
+        registry.remove(job_id, delete_job=True)
 
 
 @pytest.fixture

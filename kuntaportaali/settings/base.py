@@ -148,8 +148,8 @@ REDIS_URL = env_str("REDIS_URL") or "redis://127.0.0.1:6379/0"
 WORKER_QUEUES = ("dialer", "populus", "reports", "email", "imports")
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in WORKER_QUEUES}
 # Jobs are enqueued only when the surrounding transaction commits, so a worker never
-# looks for a row that was rolled back.
-RQ = {"COMMIT_MODE": "on_db_commit"}
+# looks for a row that was rolled back. `rqworker` runs RQ's worker restarting a dead scheduler process.
+RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "kuntaportaali.worker.PortalWorker"}
 # A queue whose heartbeat is older than this has no live worker (or the cron process is down).
 HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("HEARTBEAT_MAX_AGE", 180))
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from rq.utils import utcformat
 
 from kuntaportaali.models import WorkerHeartbeat
 
@@ -14,8 +15,10 @@ def beat_all(age: timedelta):
 
 
 @pytest.mark.django_db
-def test_healthz_is_200_when_database_redis_and_workers_are_fine(client):
+def test_healthz_is_200_when_database_redis_workers_and_scheduler_are_fine(client, live_scheduler):
+    client.get("/healthz")  # the first request of a test process imports the views, for seconds at times
     beat_all(timedelta(seconds=30))
+    live_scheduler.heartbeat()  # as a running one does every second
 
     response = client.get("/healthz")
 
@@ -25,12 +28,16 @@ def test_healthz_is_200_when_database_redis_and_workers_are_fine(client):
     assert body["failing"] == []
     assert body["checks"]["database"] == {"ok": True, "vendor": "postgresql"}
     assert body["checks"]["redis"] == {"ok": True}
-    assert body["checks"]["workers"]["heartbeat_age_seconds"] == {q: 30 for q in settings.WORKER_QUEUES}
+    ages = body["checks"]["workers"]["heartbeat_age_seconds"]
+    assert ages == {q: pytest.approx(30, abs=1) for q in settings.WORKER_QUEUES}
+    ages = body["checks"]["scheduler"]["heartbeat_age_seconds"]
+    assert ages == {q: pytest.approx(0, abs=1) for q in settings.WORKER_QUEUES}
+    assert body["checks"]["scheduler"]["overdue_jobs"] == {q: 0 for q in settings.WORKER_QUEUES}
     assert response["Cache-Control"].startswith("max-age=0")
 
 
 @pytest.mark.django_db
-def test_healthz_names_the_queue_whose_worker_is_silent(client):
+def test_healthz_names_the_queue_whose_worker_is_silent(client, live_scheduler):
     beat_all(timedelta(seconds=10))
     WorkerHeartbeat.objects.filter(queue="populus").update(beat_at=timezone.now() - timedelta(minutes=10))
     WorkerHeartbeat.objects.filter(queue="email").delete()
@@ -54,8 +61,9 @@ def test_healthz_names_redis_when_it_cannot_be_reached(client, settings):
 
     assert response.status_code == 503
     body = response.json()
-    assert body["failing"] == ["redis"]
+    assert body["failing"] == ["redis", "scheduler"]
     assert body["checks"]["redis"] == {"ok": False, "error": "ConnectionError"}
+    assert body["checks"]["scheduler"] == {"ok": False, "error": "redis unavailable"}
 
 
 @pytest.mark.django_db
@@ -67,6 +75,48 @@ def test_healthz_reveals_no_secrets_or_addresses(client, settings):
     for secret in (settings.SECRET_KEY, settings.REDIS_URL, settings.DATABASES["default"]["HOST"] or "127.0.0.1"):
         assert secret not in text
     assert set(json.loads(text)) == {"status", "failing", "checks"}
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_scheduler_when_no_worker_runs_one(client, rq_queues):
+    beat_all(timedelta(seconds=5))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["scheduler"]
+    assert body["checks"]["scheduler"]["stale_queues"] == sorted(settings.WORKER_QUEUES)
+    assert body["checks"]["scheduler"]["heartbeat_age_seconds"] == {q: None for q in settings.WORKER_QUEUES}
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_scheduler_when_its_heartbeat_stopped(client, live_scheduler):
+    beat_all(timedelta(seconds=5))
+    # A process killed without a word keeps its locks and hash until they expire.
+    live_scheduler.connection.hset(
+        live_scheduler.key, "last_heartbeat", utcformat(timezone.now() - timedelta(seconds=45))
+    )
+
+    body = client.get("/healthz").json()
+
+    assert body["failing"] == ["scheduler"]
+    assert body["checks"]["scheduler"]["stale_queues"] == sorted(settings.WORKER_QUEUES)
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_scheduler_when_a_job_waits_past_its_time(client, live_scheduler, rq_queues):
+    beat_all(timedelta(seconds=5))
+    rq_queues["dialer"].enqueue_at(timezone.now() - timedelta(minutes=2), "os.getpid")
+    rq_queues["email"].enqueue_at(timezone.now() - timedelta(seconds=5), "os.getpid")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["scheduler"]
+    assert body["checks"]["scheduler"]["stale_queues"] == []
+    assert body["checks"]["scheduler"]["overdue_jobs"] == {q: int(q == "dialer") for q in settings.WORKER_QUEUES}
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ def run_worker_burst(queues) -> None:
 
 @pytest.mark.django_db
 def test_ping_button_enqueues_a_heartbeat_per_queue_that_a_worker_runs(
-    client_as, rq_queues, django_capture_on_commit_callbacks
+    client_as, rq_queues, live_scheduler, django_capture_on_commit_callbacks
 ):
     WorkerHeartbeat.objects.create(queue="dialer", beat_at=timezone.now() - timedelta(hours=1))
     client = client_as(Role.ADMIN)

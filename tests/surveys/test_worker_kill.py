@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -26,10 +25,11 @@ from rq.registry import FailedJobRegistry
 
 from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus
 from surveys.services.dialing import STALE_DIALING_AFTER, attempts_recover_stale, dial_tick, place_call_job_id
+from tests.processes import child_pids, wait_until
 from tests.surveys.calls import running_campaign
 from tests.surveys.telephony_fakes import FakeTwilio
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]
 
 ACCOUNT = "AC" + "2" * 32
 TOKEN = "twilio-test-auth-token"
@@ -105,7 +105,7 @@ class Workers:
 
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL to the worker and to the work horse it forked for the job, as a lost machine ends both."""
-        horses = work_horses(process.pid)
+        horses = child_pids(process.pid)
         assert len(horses) == 1
         for pid in (process.pid, *horses):
             os.kill(pid, signal.SIGKILL)
@@ -114,22 +114,9 @@ class Workers:
     def stop_all(self) -> None:
         for process in self.started:
             if process.poll() is None:
-                for pid in (process.pid, *work_horses(process.pid)):
+                for pid in (process.pid, *child_pids(process.pid)):
                     os.kill(pid, signal.SIGKILL)
                 process.wait(timeout=WAIT_SECONDS)
-
-
-def work_horses(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in children.read_text().split()] if children.exists() else []
-
-
-def wait_until(condition, what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting: {what}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
