@@ -283,5 +283,7 @@ LOGGING = {
         # WeasyPrint logs every rendering step at INFO; its warnings (a missing font) still show.
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # The Twilio SDK logs every request's parameters and headers at INFO.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
