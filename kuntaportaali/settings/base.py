@@ -283,6 +283,8 @@ LOGGING = {
         # WeasyPrint logs every rendering step at INFO; its warnings (a missing font) still show.
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # redis-py gives this logger its own unmasked stdout handler unless the logger already exists.
+        "push_response": {"level": "INFO"},
         # The Twilio SDK logs every request's parameters and headers at INFO.
         "twilio.http_client": {"level": "WARNING"},
     },

@@ -206,9 +206,11 @@ def _utf16_without_mark(head: bytes) -> str:
     even_zeros = sample[0::2].count(0)
     odd_zeros = sample[1::2].count(0)
     half = len(sample) // 2
-    if odd_zeros > 0.3 * half and even_zeros < 0.05 * half:
+    # A character such as U+0100 has its zero byte on the other side: in a short file
+    # one of them is a large share, so the other side is only required to have far fewer zeros.
+    if odd_zeros > 0.3 * half and even_zeros * 4 < odd_zeros:
         return "utf-16-le"
-    if even_zeros > 0.3 * half and odd_zeros < 0.05 * half:
+    if even_zeros > 0.3 * half and odd_zeros * 4 < even_zeros:
         return "utf-16-be"
     return ""
 

@@ -163,12 +163,16 @@ def test_a_carriers_refusal_logged_through_each_configured_handler_is_masked(nam
 def test_no_handler_of_any_logger_leaves_numbers_unmasked_even_after_rq_sets_up_its_worker_log():
     worker_log, job_log = logging.getLogger("rq.worker"), logging.getLogger("rq.job")
     levels = worker_log.level, job_log.level
+    # An earlier test of this process may have run a worker in-process while pytest held the root
+    # logger's handlers; what the configuration and rq's set-up give a worker is looked at alone.
+    earlier = worker_log.handlers[:], job_log.handlers[:]
+    worker_log.handlers, job_log.handlers = [], []
     try:
         # What `manage.py rqworker` and the worker's bootstrap do before the first job.
         setup_loghandlers("INFO")
         setup_loghandlers("INFO", name="rq.job")
         handlers = [
-            handler
+            (logger.name, handler)
             for logger in _loggers()
             for handler in logger.handlers
             if not _is_pytests(handler) and not isinstance(handler, logging.NullHandler)
@@ -176,9 +180,10 @@ def test_no_handler_of_any_logger_leaves_numbers_unmasked_even_after_rq_sets_up_
     finally:
         worker_log.setLevel(levels[0])
         job_log.setLevel(levels[1])
+        worker_log.handlers, job_log.handlers = earlier
 
     assert handlers
-    assert [handler for handler in handlers if not _masks(handler)] == []
+    assert [(name, handler) for name, handler in handlers if not _masks(handler)] == []
 
 
 def test_the_rq_worker_log_reaches_only_masking_handlers():
