@@ -171,7 +171,7 @@ def funnel_figure(funnel: Funnel | CampaignProgress, *, title: str) -> Figure:
         ),
         *[(label, [count_text(value), share(value)]) for label, value in number_stages[1:]],
         (
-            _("Partial answers (50-80 % of the questions that applied answered)"),
+            _("Partial answers (50 to 80 per cent of the questions that applied answered)"),
             [count_text(funnel.partial), share(funnel.partial)],
         ),
         (

@@ -131,7 +131,7 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (section_funnel, _("Complete answers"), funnel.complete, INTEGER),
         (
             section_funnel,
-            _("Partial answers (50-80 % of the questions that applied answered)"),
+            _("Partial answers (50 to 80 per cent of the questions that applied answered)"),
             funnel.partial,
             INTEGER,
         ),

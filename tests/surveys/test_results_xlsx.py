@@ -66,7 +66,7 @@ def test_summary_holds_numbers_shares_euros_and_dates(book):
         ["Numbers reached (a person heard the introduction)", 420],
         ["Consented", 160],
         ["Complete answers", 146],
-        ["Partial answers (50-80 % of the questions that applied answered)", 9],
+        ["Partial answers (50 to 80 per cent of the questions that applied answered)", 9],
         ["Break-offs (fewer than half answered, counted as refusals)", 5],
     ]
     total = row_with(summary, "Total (EUR)")[2]
