@@ -10,7 +10,16 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from surveys.calling_window import is_open
-from surveys.models import Answer, CallAttempt, CallStatus, CampaignStatus, Contact, ContactStatus
+from surveys.models import (
+    Answer,
+    CallAttempt,
+    CallStatus,
+    Campaign,
+    CampaignStatus,
+    ConsentEvent,
+    Contact,
+    ContactStatus,
+)
 from surveys.services.dialing import DIALER_QUEUE, dial_tick, place_call_job_id
 from tests.surveys.calls import NOON, add_questions, running_campaign
 
@@ -52,6 +61,18 @@ def test_a_simulated_campaign_calls_every_number_inside_the_window_and_prints_it
     assert Contact.objects.filter(campaign=running, attempts__isnull=True).count() == 0
     assert Answer.objects.filter(response__campaign=running).exists()
     assert 0 <= float(rr1) <= 1
+    machines = CallAttempt.objects.filter(contact__campaign=running, status=CallStatus.MACHINE)
+    assert machines.exists()
+    # Hung up at the detection's verdict, a few seconds after the pick-up; never told the survey.
+    assert set(machines.values_list("duration_seconds", flat=True)) == {3}
+    assert not machines.filter(message_left=True).exists()
+    machine_contacts = machines.values("contact__pseudonym")
+    only_machines = Contact.objects.filter(campaign=running, pseudonym__in=machine_contacts).exclude(
+        attempts__status__in=[CallStatus.COMPLETED]
+    )
+    assert not ConsentEvent.objects.filter(contact_ref__in=only_machines.values("pseudonym")).exists()
+    # A person's call carries the detection's verdict too.
+    assert CallAttempt.objects.filter(contact__campaign=running, answered_by="human").exists()
 
 
 def test_json_summary_and_the_same_seed_gives_the_same_population(running):
@@ -77,3 +98,15 @@ def test_a_campaign_that_is_not_running_is_refused(make_campaign):
 
     with pytest.raises(CommandError, match="start it first"):
         simulate()
+
+
+def test_a_campaign_that_leaves_messages_leaves_one_on_each_simulated_machine(running):
+    Campaign.objects.filter(pk=running.pk).update(leave_machine_message=True)
+
+    simulate("--contacts", "30", "--seed", "7")
+
+    machines = CallAttempt.objects.filter(contact__campaign=running, status=CallStatus.MACHINE)
+    assert machines.exists()
+    assert not machines.filter(message_left=False).exists()
+    # The greeting (12 s) and the message read out after the beep.
+    assert min(machines.values_list("duration_seconds", flat=True)) > 12

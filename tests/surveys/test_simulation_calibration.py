@@ -23,7 +23,7 @@ from tests.conftest import make_user
 
 PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "complete": 1132}
 PILOT_AGE_SHARES = {"18-29": 0.053, "65+": 0.54}
-SAMPLE = 1200
+SAMPLE = 450
 SEED = 1
 
 
