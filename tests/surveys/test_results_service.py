@@ -6,16 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from surveys.demo import survey_demo_seed
-from surveys.demo_results import demo_population_targets
 from surveys.models import (
     Answer,
     CallAttempt,
     CallStatus,
-    Campaign,
     CampaignFixedCost,
     CampaignResultSettings,
-    CampaignStatus,
     Contact,
     PopulationTarget,
     Response,
@@ -24,8 +20,6 @@ from surveys.models import (
 from surveys.reports.presentation import results_view
 from surveys.services.estimates import estimate_errors
 from surveys.services.results import campaign_results
-from surveys.simulation import simulate
-from surveys.synthetic_population import population_truth, synthetic_contacts_add
 from tests.conftest import make_user
 from tests.surveys.calls import queued_attempt
 from tests.surveys.factories import build_campaign, build_survey
@@ -362,37 +356,6 @@ def test_weighting_brings_a_pilot_like_skewed_sample_closer_to_the_population_tr
     assert errors["shares"]["weighted"] < 0.03 < 0.07 < errors["shares"]["unweighted"]
     assert errors["means"]["weighted"] < 0.1 < 0.25 < errors["means"]["unweighted"]
     assert errors["questions"][3]["mean"]["weighted"] == errors["means"]["weighted"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_weighted_estimates_of_a_simulated_pilot_are_closer_to_the_population_truth(rq_queues):
-    """Issue 5 item 8: the pilot-calibrated simulator on the demo survey (age in five groups and
-    district asked), 1,500 numbers; raking by age group and district to the demo targets, which are
-    the synthetic population's own shares. Both errors are printed for docs/benchmarks.md."""
-    make_user("kyselyvastaava")
-    make_user("viestinta")
-    survey_demo_seed()
-    demo_population_targets()
-    campaign = Campaign.objects.get(slug="pilotti")
-    synthetic_contacts_add(campaign=campaign, count=1500 - campaign.contacts.count(), seed=5)
-    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
-    campaign.refresh_from_db()
-    simulate(campaign, seed=5)
-
-    results = campaign_results(campaign, language="fi")
-    errors = estimate_errors(results, population_truth(campaign, seed=5))
-
-    print(
-        f"\nrespondents={results.weighting.respondents} method={results.weighting.method} "
-        f"deff={results.weighting.design_effect:.2f} shares MAE weighted={errors['shares']['weighted']:.4f} "
-        f"unweighted={errors['shares']['unweighted']:.4f} (n={errors['shares']['count']}) means MAE "
-        f"weighted={errors['means']['weighted']:.4f} unweighted={errors['means']['unweighted']:.4f} "
-        f"(n={errors['means']['count']})"
-    )
-    assert results.weighting.method == "raking"
-    assert results.weighting.dimensions == ["age_group", "district"]
-    assert errors["shares"]["weighted"] < errors["shares"]["unweighted"]
-    assert errors["means"]["weighted"] < errors["means"]["unweighted"]
 
 
 def test_the_carriers_bill_is_shown_apart_from_the_estimate(surveyed):
