@@ -65,5 +65,6 @@ cron.register(
     job_timeout=60,
 )
 
-# What the carrier billed for each call, stated some seconds to minutes after it ended.
-cron.register(fetch_call_prices, queue_name="dialer", interval=60, name="surveys-call-prices", job_timeout=300)
+# What the carrier billed for each call, stated some seconds to minutes after it ended. Not on the
+# dialer queue: its requests to the carrier must not hold up the calls.
+cron.register(fetch_call_prices, queue_name="reports", interval=60, name="surveys-call-prices", job_timeout=300)

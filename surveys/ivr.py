@@ -246,8 +246,9 @@ def ivr_start(*, attempt: CallAttempt) -> Turn:
 @_with_language
 @transaction.atomic
 def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
-    """The introduction has been played to its end, or interrupted by a key or a word: a person
-    heard it (a machine's call has been ended before this), which is recorded once."""
+    """The introduction has been played to its end, or interrupted by a key or a word. A person
+    who chooses, or stays silent twice once the detection has found a person, heard it: recorded
+    as they leave the introduction, once a call (a machine's call is ended before it gets here)."""
     attempt = _locked(attempt)
     if _call_over(attempt):
         return _goodbye(attempt)
@@ -256,16 +257,13 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
     script = _script(attempt)
     contact = attempt.contact
     campaign = contact.campaign
-    if attempt.reprompts == 0:
-        consent_record(
-            kind=ConsentKind.INFORMED,
-            channel="call",
-            campaign=campaign,
-            contact_ref=contact.pseudonym,
-            intro_hash=script.intro_hash,
-        )
-    said = answer.digits or answer.speech
+    person = attempt.answered_by in (AnsweredBy.HUMAN, AnsweredBy.UNKNOWN)
+    # Before the detection's verdict, an answering machine's greeting may be taken for words:
+    # only a key press shows a person then.
+    said = answer.digits or (answer.speech if person else "")
     choice = _spoken_number(said, attempt.language) if said else None
+    if choice in (INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT):
+        _informed(attempt, script)
     if choice == INTRO_DIGIT_ANSWER:
         consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
         Response.objects.get_or_create(
@@ -285,8 +283,21 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         attempt.reprompts += 1
         attempt.save(update_fields=["reprompts"])
         return _intro_turn(attempt, script, prefix=_("Sorry, I did not get that."))
+    if person:
+        _informed(attempt, script)
     _set_step(attempt, "no_choice")
     return _goodbye(attempt, _("We did not get an answer. Goodbye."))
+
+
+def _informed(attempt: CallAttempt, script: CallScript) -> None:
+    """A person heard the introduction: recorded once a call, as the call leaves its introduction."""
+    consent_record(
+        kind=ConsentKind.INFORMED,
+        channel="call",
+        campaign=attempt.contact.campaign,
+        contact_ref=attempt.contact.pseudonym,
+        intro_hash=script.intro_hash,
+    )
 
 
 @_with_language

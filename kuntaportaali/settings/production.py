@@ -51,6 +51,9 @@ if TELEPHONY_PROVIDER == "twilio":
 if TELEPHONY_PROVIDER == "simulator":
     env_required("SIMULATOR_LIVE_CALLS", "with TELEPHONY_PROVIDER=simulator, say 1 to play calls live or 0 not to.")
 SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", default=False)
+# A campaign calls through the site's provider only: a Twilio site offers no simulator, whose calls
+# would reach nobody (and a campaign left on another provider pauses at its first call).
+TELEPHONY_PROVIDERS = {TELEPHONY_PROVIDER: TELEPHONY_PROVIDERS[TELEPHONY_PROVIDER]}  # noqa: F405
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

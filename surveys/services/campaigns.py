@@ -139,8 +139,11 @@ def checklist_confirm(*, campaign: Campaign, by, **items: bool) -> LaunchCheckli
     return checklist
 
 
-def campaign_launch_problems(*, campaign: Campaign, today: date | None = None) -> list[str]:
-    """Every reason the campaign may not start now; empty when it may."""
+def campaign_launch_problems(
+    *, campaign: Campaign, today: date | None = None, carrier: list[str] | None = None
+) -> list[str]:
+    """Every reason the campaign may not start now; empty when it may. `carrier`: what
+    `carrier_problems` answered already, not to ask the carrier twice."""
     today = today or timezone.localdate()
     problems = []
     if not campaign.survey_version.questions.exists():
@@ -173,7 +176,7 @@ def campaign_launch_problems(*, campaign: Campaign, today: date | None = None) -
         ]
     if campaign.end_date < today:
         problems.append(_("The last calling day is already past."))
-    return problems + carrier_problems(campaign=campaign)
+    return problems + (carrier_problems(campaign=campaign) if carrier is None else carrier)
 
 
 def carrier_problems(*, campaign: Campaign) -> list[str]:
@@ -190,7 +193,7 @@ def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError) -> C
     """The carrier refused a call for a reason of the account or its set-up: every call would fail
     alike, so calling pauses with the reason on the campaign's page, and its managers are told."""
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
         campaign.carrier_problem, campaign.carrier_problem_code = str(error), error.code
         campaign.carrier_problem_at = timezone.now()
         campaign.save(update_fields=["carrier_problem", "carrier_problem_code", "carrier_problem_at"])
@@ -254,9 +257,17 @@ def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
     ]
 
 
-@transaction.atomic
 def campaign_transition(*, campaign: Campaign, to: str, by, note: str = "") -> Campaign:
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    # The carrier is asked before the campaign is locked: its answer may take seconds, which the
+    # dial tick (waiting for the same lock) should not.
+    carrier = carrier_problems(campaign=campaign) if S(to) == S.RUNNING else []
+    return _campaign_transition(campaign=campaign, to=to, by=by, note=note, carrier=carrier)
+
+
+@transaction.atomic
+def _campaign_transition(*, campaign: Campaign, to: str, by, note: str, carrier: list[str]) -> Campaign:
+    # NO KEY: the calls of the campaign still store their consent events and responses meanwhile.
+    campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
     current = S(campaign.status)
     target = S(to)
     if target == current:
@@ -269,14 +280,13 @@ def campaign_transition(*, campaign: Campaign, to: str, by, note: str = "") -> C
     if target == S.READY and not campaign.survey_version.questions.exists():
         raise SurveyError(_("A campaign without questions cannot be ready."))
     if target == S.RUNNING and current == S.READY:
-        problems = campaign_launch_problems(campaign=campaign)
+        problems = campaign_launch_problems(campaign=campaign, carrier=carrier)
         if problems:
             raise LaunchRefused(problems)
         version_freeze(version=campaign.survey_version)
     if target == S.RUNNING and current == S.PAUSED:
-        problems = carrier_problems(campaign=campaign)
-        if problems:
-            raise LaunchRefused(problems)
+        if carrier:
+            raise LaunchRefused(carrier)
         campaign.carrier_problem, campaign.carrier_problem_code, campaign.carrier_problem_at = "", None, None
         campaign.save(update_fields=["carrier_problem", "carrier_problem_code", "carrier_problem_at"])
     CampaignStatusChange.objects.create(
@@ -292,10 +302,11 @@ def campaign_start(*, campaign: Campaign, by) -> Campaign:
     """Start a draft or ready campaign through the launch gate (a draft becomes ready on the way).
 
     One transaction: a refusal leaves a draft a draft, not half-way at ready."""
+    carrier = carrier_problems(campaign=campaign)
     if campaign.status in (S.DRAFT, S.READY):
-        problems = campaign_launch_problems(campaign=campaign)
+        problems = campaign_launch_problems(campaign=campaign, carrier=carrier)
         if problems:
             raise LaunchRefused(problems)
         if campaign.status == S.DRAFT:
-            campaign = campaign_transition(campaign=campaign, to=S.READY, by=by)
-    return campaign_transition(campaign=campaign, to=S.RUNNING, by=by)
+            campaign = _campaign_transition(campaign=campaign, to=S.READY, by=by, note="", carrier=[])
+    return _campaign_transition(campaign=campaign, to=S.RUNNING, by=by, note="", carrier=carrier)

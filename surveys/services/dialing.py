@@ -16,6 +16,7 @@ attempt, never dialed a second time itself.
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -78,6 +79,7 @@ CARRIER_RETRY_AFTER = timedelta(minutes=2)
 PRICE_ASKED_AFTER = timedelta(minutes=1)
 PRICE_ASKED_UNTIL = timedelta(days=2)
 PRICES_PER_ROUND = 200
+PRICES_ROUND_SECONDS = 30
 STATUS_ORDER = [
     CallStatus.PENDING,
     CallStatus.QUEUED,
@@ -281,6 +283,15 @@ def _attempt_refused(attempt: CallAttempt, error: ProviderError, *, now: datetim
     logger.warning("Call attempt %s was not placed (%s): %s", attempt.pk, error.kind, error)
     with transaction.atomic():
         attempt = _attempts_locked().get(pk=attempt.pk)
+        if attempt.status != CallStatus.DIALING or attempt.provider_call_id is not None:
+            # The carrier's callbacks came first: the call was placed after all, and they tell its end.
+            return "placed"
+        if error.kind == ErrorKind.UNKNOWN:
+            # The request may have reached the carrier: the attempt stays dialing, and the sweep
+            # closes it (never dialling it again) unless the carrier's callbacks come.
+            attempt.error, attempt.error_code = str(error)[:300], error.code
+            attempt.save(update_fields=["error", "error_code"])
+            return "unknown"
         attempt.error, attempt.error_code = str(error)[:300], error.code
         if error.kind == ErrorKind.NUMBER:
             attempt.status, attempt.ended_at = CallStatus.FAILED, now
@@ -305,7 +316,8 @@ def call_status_receive(*, attempt_id: int, update: StatusUpdate, provider: Tele
     """A status or answering machine callback: applied, then a machine's or a fax's call is ended
     (or a machine gets the campaign's short message) within seconds of the verdict."""
     attempt = call_status_apply(attempt_id=attempt_id, update=update)
-    if update.answered_by in (AnsweredBy.MACHINE, AnsweredBy.FAX) and attempt.status not in FINAL_CALL_STATUSES:
+    machine = attempt.answered_by in (AnsweredBy.MACHINE, AnsweredBy.FAX)
+    if attempt.verdict_arrived and machine and attempt.status not in FINAL_CALL_STATUSES:
         _machine_call_end(attempt, provider)
     return attempt
 
@@ -333,8 +345,14 @@ def call_status_apply(*, attempt_id: int, update: StatusUpdate, now: datetime | 
     callback numbered before one already applied (SequenceNumber) changes no status."""
     now = now or update.timestamp or timezone.now()
     attempt = _attempts_locked().get(pk=attempt_id)
+    attempt.verdict_arrived = False
+    other_call = update.call_id and attempt.provider_call_id and update.call_id != attempt.provider_call_id
+    if attempt.status == CallStatus.PENDING or other_call:
+        # A callback of a call this attempt no longer has (the carrier failed it and it waits to be
+        # placed again): nothing of it is this attempt's.
+        return attempt
     if update.answered_by and not attempt.answered_by:
-        attempt.answered_by = update.answered_by
+        attempt.answered_by, attempt.verdict_arrived = update.answered_by, True
     if attempt.provider_call_id is None and update.call_id:
         attempt.provider_call_id = update.call_id
     late = (
@@ -368,6 +386,9 @@ def _attempt_finish(attempt: CallAttempt, update: StatusUpdate, now: datetime) -
     if status == CallStatus.FAILED and update.error_code is not None:
         attempt.error_code = update.error_code
         kind = provider_get(attempt.provider).error_kind(code=update.error_code, http_status=None)
+    if kind == ErrorKind.NUMBER:
+        # The carrier says the number itself does not work: the contact's other numbers may.
+        ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
     if kind in (ErrorKind.TEMPORARY, ErrorKind.ACCOUNT):
         # Not the number's fault: the call is placed again later as the same attempt.
         attempt.status, attempt.placed_at, attempt.answered_at = CallStatus.PENDING, None, None
@@ -494,7 +515,10 @@ def call_prices_fetch(*, now: datetime | None = None) -> int:
     ).order_by("ended_at")
     stored = 0
     providers: dict[str, TelephonyProvider] = {}
+    deadline = time.monotonic() + PRICES_ROUND_SECONDS
     for attempt in unpriced.only("pk", "provider", "provider_call_id")[:PRICES_PER_ROUND]:
+        if time.monotonic() > deadline:
+            break  # the rest in the next round, a minute later
         provider = providers.setdefault(attempt.provider, provider_get(attempt.provider))
         try:
             price = provider.call_price(attempt.provider_call_id)

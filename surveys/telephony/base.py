@@ -30,6 +30,10 @@ class ErrorKind(StrEnum):
     # The account, its permissions or its set-up (credentials, the caller number, the regions it
     # may call): every call would fail alike, so the campaign is paused until someone fixes it.
     ACCOUNT = "account"
+    # What failed is not known: no answer came to a request that may have reached the carrier
+    # (whether the call was placed is not known, so it is neither placed again nor taken as
+    # failed), or a failed call came with a code of no known meaning (an attempt spent, as ever).
+    UNKNOWN = "unknown"
 
 
 class ProviderError(Exception):

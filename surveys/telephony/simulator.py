@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urlsplit
 
 import django_rq
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
@@ -50,7 +50,7 @@ from surveys.synthetic_population import (
 )
 
 from . import twiml
-from .base import CallerInput, CallOptions, CallPrice, ErrorKind, StatusUpdate, TelephonyProvider, Turn
+from .base import CallOptions, CallPrice, ErrorKind, TelephonyProvider, Turn
 
 LIVE_SEED = 1  # the population of live calls; pass it to population_truth for the demo's truth
 LIVE_CALL_QUEUE = "dialer"
@@ -119,7 +119,7 @@ class SimulatedCall:
     late_sequence: int = 0  # the number of an `in-progress` callback sent late
 
 
-class SimulatorProvider(TelephonyProvider):
+class SimulatorProvider(twiml.TwimlDialect, TelephonyProvider):
     name = "simulator"
     reaches_people = False
     # The queue of a virtual-clock simulation running in this process; None when there is none.
@@ -162,20 +162,11 @@ class SimulatorProvider(TelephonyProvider):
     def redirect(self, call_id: str, turn: Turn) -> None:
         SimulatorProvider.taken_over[call_id] = turn
 
-    def validate_request(self, request: HttpRequest) -> bool:
-        return twiml.signature_valid(request, simulator_auth_token())
+    def auth_token(self) -> str:
+        return simulator_auth_token()
 
     def sign(self, url: str, params: dict) -> str:
         return RequestValidator(simulator_auth_token()).compute_signature(url, params)
-
-    def parse_status(self, params) -> StatusUpdate:
-        return twiml.status_read(params)
-
-    def parse_input(self, params) -> CallerInput:
-        return twiml.input_read(params)
-
-    def render(self, turn: Turn) -> tuple[str, str]:
-        return twiml.twiml_render(turn), "text/xml; charset=utf-8"
 
     def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
         # The simulated carrier refuses nothing; a call it reports failed reached a number no longer in use.

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -20,12 +19,12 @@ from twilio.rest import Client
 from surveys.phone_numbers import phone_decrypt
 
 from . import twiml
-from .base import CallerInput, CallOptions, CallPrice, ErrorKind, ProviderError, StatusUpdate, TelephonyProvider, Turn
+from .base import CallOptions, CallPrice, ErrorKind, ProviderError, TelephonyProvider, Turn
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 # Twilio's error codes by what they mean for the dialer (its error dictionary). Errors about the
 # number called itself: invalid, cannot be reached, not a valid or not a dialable phone number.
-NUMBER_ERRORS = frozenset({13223, 13224, 13226, 21211, 21214, 21217, 21401})
+NUMBER_ERRORS = frozenset({13223, 13224, 13225, 13226, 21211, 21214, 21216, 21217, 21401})
 # The account and its set-up: authentication, a suspended account, a caller number it may not
 # use, a region it has no permission to call.
 ACCOUNT_ERRORS = frozenset({13227, 20003, 20005, 20404, 21210, 21212, 21215})
@@ -49,7 +48,7 @@ class RebasedHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
-class TwilioProvider(TelephonyProvider):
+class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
     name = "twilio"
 
     def __init__(self):
@@ -84,8 +83,11 @@ class TwilioProvider(TelephonyProvider):
                 code=error.code,
                 status=error.status,
             ) from None
-        except (TwilioException, requests.RequestException) as error:
+        except (requests.ConnectionError, requests.ConnectTimeout) as error:
             raise ProviderError(f"Twilio could not be reached: {error}", kind=ErrorKind.TEMPORARY) from None
+        except (TwilioException, requests.RequestException) as error:
+            # Sent, but no answer came (a read timeout): Twilio may have acted on it.
+            raise ProviderError(f"Twilio did not answer: {error}", kind=ErrorKind.UNKNOWN) from None
 
     def place_call(self, attempt, options: CallOptions) -> str:
         with self._errors("the call"):
@@ -118,24 +120,19 @@ class TwilioProvider(TelephonyProvider):
     def redirect(self, call_id: str, turn: Turn) -> None:
         self._update(call_id, "to redirect the call", twiml=twiml.twiml_render(turn))
 
-    def validate_request(self, request: HttpRequest) -> bool:
-        return twiml.signature_valid(request, settings.TWILIO_AUTH_TOKEN)
-
-    def parse_status(self, params) -> StatusUpdate:
-        return twiml.status_read(params)
-
-    def parse_input(self, params) -> CallerInput:
-        return twiml.input_read(params)
-
-    def render(self, turn: Turn) -> tuple[str, str]:
-        return twiml.twiml_render(turn), "text/xml; charset=utf-8"
+    def auth_token(self) -> str:
+        return settings.TWILIO_AUTH_TOKEN
 
     def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
         if code in NUMBER_ERRORS:
             return ErrorKind.NUMBER
         if code in ACCOUNT_ERRORS:
             return ErrorKind.ACCOUNT
-        if code in TEMPORARY_ERRORS or http_status is None or http_status == 429 or http_status >= 500:
+        if code in TEMPORARY_ERRORS:
+            return ErrorKind.TEMPORARY
+        if http_status is None:
+            return ErrorKind.UNKNOWN
+        if http_status == 429 or http_status >= 500:
             return ErrorKind.TEMPORARY
         # Any other refused request would be refused again for every number: someone must look.
         return ErrorKind.ACCOUNT

@@ -101,3 +101,23 @@ def signature_valid(request: HttpRequest, auth_token: str) -> bool:
     return bool(signature and auth_token) and RequestValidator(auth_token).validate(
         public_url(request), request.POST.dict(), signature
     )
+
+
+class TwimlDialect:
+    """What a provider speaking Twilio's dialect says and reads: a `TelephonyProvider` mixin whose
+    `auth_token` signs the webhook requests."""
+
+    def auth_token(self) -> str:
+        raise NotImplementedError
+
+    def validate_request(self, request: HttpRequest) -> bool:
+        return signature_valid(request, self.auth_token())
+
+    def parse_status(self, params) -> StatusUpdate:
+        return status_read(params)
+
+    def parse_input(self, params) -> CallerInput:
+        return input_read(params)
+
+    def render(self, turn: Turn) -> tuple[str, str]:
+        return twiml_render(turn), "text/xml; charset=utf-8"

@@ -110,6 +110,13 @@ def test_production_on_twilio_plays_no_simulated_calls():
     assert result.stdout.split() == ["False"]
 
 
+def test_a_twilio_site_offers_no_simulator_to_its_campaigns():
+    result = production_setting("TELEPHONY_PROVIDERS", PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'twilio': 'surveys.telephony.twilio.TwilioProvider'}"
+
+
 def test_a_training_site_on_the_simulator_must_say_whether_its_calls_play():
     simulator = {key: value for key, value in PRODUCTION_ENV.items() if not key.startswith("TWILIO_")}
 

@@ -3,10 +3,12 @@
 from datetime import date
 
 import pytest
+from django.test import override_settings
 
 from kuntaportaali.roles import Role
 from surveys.models import Campaign, CampaignStatus, Survey, SurveyVersion
 from tests.conftest import make_user
+from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, FakeTwilio
 
 
 @pytest.fixture
@@ -43,3 +45,19 @@ def make_campaign(db):
 @pytest.fixture
 def campaign(make_campaign) -> Campaign:
     return make_campaign()
+
+
+@pytest.fixture
+def fake_twilio():
+    """Twilio's REST API faked on 127.0.0.1, with the settings that send the Twilio provider there."""
+    with (
+        FakeTwilio() as fake,
+        override_settings(
+            TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT,
+            TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
+            TWILIO_API_BASE_URL=fake.base_url,
+            TWILIO_RING_TIMEOUT=25,
+            PUBLIC_BASE_URL="https://kunta.example",
+        ),
+    ):
+        yield fake

@@ -5,12 +5,15 @@ import itertools
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
+TWILIO_ACCOUNT = "AC" + "1" * 32
+TWILIO_TOKEN = "twilio-test-auth-token"
 CALLS = re.compile(r"/Accounts/(?P<account>\w+)/Calls\.json$")
 CALL = re.compile(r"/Accounts/(?P<account>\w+)/Calls/(?P<sid>\w+)\.json$")
 ACCOUNT = re.compile(r"/Accounts/(?P<account>\w+)\.json$")
@@ -44,6 +47,7 @@ class FakeTwilio:
         self.account_status = "active"
         self.owned_numbers = {"+358191234567"}
         self.verified_caller_ids: set[str] = set()
+        self.delay_seconds = 0.0  # before answering: longer than the client waits is a read timeout
         self.sids = (f"CA{number:032x}" for number in itertools.count(1))
         fake = self
 
@@ -63,6 +67,7 @@ class FakeTwilio:
                     }
                 )
                 status, body = fake.answer(method, parts.path, form, query)
+                time.sleep(fake.delay_seconds)
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

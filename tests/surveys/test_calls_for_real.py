@@ -17,24 +17,7 @@ from surveys.services.campaigns import campaign_pause_for_carrier, campaign_tran
 from surveys.services.dialing import attempt_place, call_prices_fetch
 from surveys.telephony import ProviderError
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
-from tests.surveys.telephony_fakes import FakeTwilio, signed_post, twilio_error
-
-ACCOUNT = "AC" + "1" * 32
-TOKEN = "twilio-test-auth-token"
-
-
-@pytest.fixture
-def fake_twilio():
-    with (
-        FakeTwilio() as fake,
-        override_settings(
-            TWILIO_ACCOUNT_SID=ACCOUNT,
-            TWILIO_AUTH_TOKEN=TOKEN,
-            TWILIO_API_BASE_URL=fake.base_url,
-            PUBLIC_BASE_URL="https://kunta.example",
-        ),
-    ):
-        yield fake
+from tests.surveys.telephony_fakes import TWILIO_TOKEN, signed_post, twilio_error
 
 
 @pytest.fixture
@@ -67,7 +50,7 @@ class Carrier:
         if call_status:
             params |= {"CallStatus": call_status, "SequenceNumber": str(self.sequence)}
             self.sequence += 1
-        response = signed_post(self.client, f"/telephony/status/{self.attempt.pk}/", params, token=TOKEN)
+        response = signed_post(self.client, f"/telephony/status/{self.attempt.pk}/", params, token=TWILIO_TOKEN)
         assert response.status_code == 204
         return response
 
@@ -79,7 +62,7 @@ class Carrier:
             self.client,
             f"/telephony/ivr/{self.attempt.pk}/{step}/",
             {"CallSid": self.attempt.provider_call_id} | params,
-            token=TOKEN,
+            token=TWILIO_TOKEN,
         )
         assert response.status_code == 200
         return ET.fromstring(response.content)  # noqa: S314 - our own TwiML
@@ -198,7 +181,7 @@ def test_an_in_progress_callback_after_a_final_one_never_sets_an_answer_after_th
         client,
         f"/telephony/status/{call.pk}/",
         {"CallSid": call.provider_call_id, "CallStatus": "in-progress"},
-        token=TOKEN,
+        token=TWILIO_TOKEN,
     )
 
     attempt = attempt_now(call)
@@ -324,3 +307,61 @@ def test_the_campaign_page_says_why_calling_paused_and_shows_both_costs(client_a
     assert "<code>Twilio refused the call (HTTP 400, code 21215): Account not authorized</code>" in page
     assert "arvio 0,18 EUR; operaattorin laskuttama 0,03 USD (1/1 puhelua hinnoiteltu)" in page
     assert "<td>portaali</td>" in page
+
+
+def test_a_number_error_in_a_failed_callback_retires_the_number(client, fake_twilio, call):
+    Carrier(client, call).status("failed", ErrorCode="13224")
+
+    assert ContactNumber.objects.get(pk=call.phone_id).carrier_refused
+    # The person's only number does not work: nothing left to call.
+    assert not CallAttempt.objects.filter(contact=call.contact, number=2).exists()
+
+
+def test_a_failed_callback_with_a_code_of_no_known_meaning_spends_the_attempt_as_ever(client, fake_twilio, call):
+    Carrier(client, call).status("failed", ErrorCode="64999")
+
+    attempt = attempt_now(call)
+    assert (attempt.status, attempt.error_code) == (CallStatus.FAILED, 64999)
+    assert not ContactNumber.objects.get(pk=call.phone_id).carrier_refused
+    assert CallAttempt.objects.get(contact=call.contact, number=2).status == CallStatus.PENDING
+
+
+def test_a_temporary_failure_in_a_callback_places_the_same_attempt_again_and_late_callbacks_of_that_call_are_ignored(
+    client, fake_twilio, call
+):
+    carrier = Carrier(client, call)
+    carrier.sequence = 1
+    carrier.status("failed", ErrorCode="20500")
+    attempt = attempt_now(call)
+    assert (attempt.status, attempt.number, attempt.provider_call_id) == (CallStatus.PENDING, 1, None)
+
+    carrier.sequence = 0
+    carrier.status("initiated")  # the old call's first callback, late
+
+    attempt = attempt_now(call)
+    assert (attempt.status, attempt.provider_call_id, attempt.placed_at) == (CallStatus.PENDING, None, None)
+    assert not CallAttempt.objects.filter(number=2).exists()
+
+
+def test_a_call_twilio_did_not_answer_for_is_left_to_the_sweep_and_never_dialled_again(
+    fake_twilio, campaign, monkeypatch
+):
+    monkeypatch.setattr("surveys.telephony.twilio.REQUEST_TIMEOUT_SECONDS", 0.2)
+    fake_twilio.delay_seconds = 1.0
+    attempt = queued_attempt(campaign.contacts.get())
+
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) == "unknown"
+
+    attempt = attempt_now(attempt)
+    assert (attempt.status, attempt.provider_call_id) == (CallStatus.DIALING, None)
+    assert "did not answer" in attempt.error
+
+
+def test_a_repeated_machine_verdict_hangs_up_once(client, fake_twilio, call):
+    carrier = Carrier(client, call)
+    carrier.answered()
+
+    carrier.amd("machine_start")
+    carrier.amd("machine_start")
+
+    assert len(fake_twilio.calls_updated()) == 1

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from surveys.models import (
     Answer,
+    CallAttempt,
     CallStatus,
     ConsentEvent,
     ConsentKind,
@@ -33,7 +34,8 @@ def attempt(make_campaign):
     contact = campaign.contacts.get()
     contact.status = ContactStatus.IN_PROGRESS
     contact.save(update_fields=["status"])
-    return queued_attempt(contact, status=CallStatus.RINGING, provider_call_id="SIM1")
+    # The detection's verdict comes a few seconds after the pick-up, long before the introduction ends.
+    return queued_attempt(contact, status=CallStatus.RINGING, provider_call_id="SIM1", answered_by="human")
 
 
 def xml(response) -> ET.Element:
@@ -81,7 +83,7 @@ def test_intro_is_the_call_scripts_introduction_in_a_gather(client, attempt):
     assert say.get("voice") == "Polly.Suvi-Neural"
 
 
-def test_the_intro_heard_to_its_end_is_recorded_as_informed_once(client, attempt):
+def test_a_person_who_heard_the_intro_is_recorded_as_informed_once_as_they_leave_it(client, attempt):
     script = call_script(attempt.contact.campaign.survey_version, language="fi")
     start(client, attempt)
     start(client, attempt)
@@ -94,6 +96,29 @@ def test_the_intro_heard_to_its_end_is_recorded_as_informed_once(client, attempt
     event = ConsentEvent.objects.get()
     assert (event.kind, event.channel, event.intro_hash) == (ConsentKind.INFORMED, "call", script.intro_hash)
     assert event.contact_ref == attempt.contact.pseudonym
+
+
+def test_before_the_detections_verdict_only_a_key_counts_at_the_intro(client, attempt):
+    CallAttempt.objects.filter(pk=attempt.pk).update(answered_by="")
+    start(client, attempt)
+
+    # A voicemail greeting's words ("... yksi ...", "ei", "klo 9") are no choice and record nothing.
+    intro(client, attempt, speech="Hei, olen yksi Virtasista, en ole nyt tavoitettavissa klo 9")
+    intro(client, attempt, speech="ei")
+
+    assert not ConsentEvent.objects.exists()
+    assert not DoNotCall.objects.exists()
+    assert not Response.objects.exists()
+
+
+def test_before_the_verdict_a_key_press_shows_a_person(client, attempt):
+    CallAttempt.objects.filter(pk=attempt.pk).update(answered_by="")
+    start(client, attempt)
+
+    intro(client, attempt, digits="1")
+
+    kinds = list(ConsentEvent.objects.order_by("pk").values_list("kind", flat=True))
+    assert kinds == [ConsentKind.INFORMED, ConsentKind.CONSENTED]
 
 
 def test_pressing_1_consents_and_asks_the_first_question(client, attempt):

@@ -15,25 +15,7 @@ from surveys.telephony import ProviderError, provider_get
 from surveys.telephony.base import CallOptions, ErrorKind
 from surveys.telephony.twilio import TwilioProvider
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
-from tests.surveys.telephony_fakes import FakeTwilio, twilio_error
-
-ACCOUNT = "AC" + "1" * 32
-TOKEN = "twilio-test-auth-token"
-
-
-@pytest.fixture
-def fake_twilio():
-    with (
-        FakeTwilio() as fake,
-        override_settings(
-            TWILIO_ACCOUNT_SID=ACCOUNT,
-            TWILIO_AUTH_TOKEN=TOKEN,
-            TWILIO_API_BASE_URL=fake.base_url,
-            TWILIO_RING_TIMEOUT=25,
-            PUBLIC_BASE_URL="https://kunta.example",
-        ),
-    ):
-        yield fake
+from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, twilio_error
 
 
 @pytest.fixture
@@ -68,7 +50,7 @@ def test_call_is_created_with_the_campaigns_number_and_callbacks(fake_twilio, at
     assert attempt_place(attempt_id=attempt.pk, now=NOON) == "placed"
 
     [request] = fake_twilio.requests
-    assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
+    assert request["path"] == f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls.json"
     form = request["form"]
     assert form["To"] == ["+358401234567"]
     assert form["From"] == ["+358191234567"]
@@ -191,13 +173,13 @@ def test_cancel_posts_status_canceled(fake_twilio):
     provider_get("twilio").cancel("CA" + "2" * 32)
 
     [request] = fake_twilio.requests
-    assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{'CA' + '2' * 32}.json"
+    assert request["path"] == f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls/{'CA' + '2' * 32}.json"
     assert request["form"]["Status"] == ["canceled"]
 
 
 def test_request_signature_is_checked_against_the_public_url(fake_twilio):
     params = {"CallSid": "CA1", "Digits": "1"}
-    good = RequestValidator(TOKEN).compute_signature("https://kunta.example/telephony/ivr/1/intro/?x=1", params)
+    good = RequestValidator(TWILIO_TOKEN).compute_signature("https://kunta.example/telephony/ivr/1/intro/?x=1", params)
     provider = provider_get("twilio")
 
     def request(signature):
