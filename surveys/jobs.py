@@ -44,6 +44,18 @@ def dial_tick() -> str:
         cache.delete(DIAL_TICK_LOCK_KEY)
 
 
+def mail_carrier_problem(campaign_id: int) -> str:
+    """Tell a campaign's managers that the portal paused its calling (queue `email`)."""
+    from .models import Campaign
+    from .services.campaigns import carrier_problem_mail
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or not campaign.carrier_problem:
+        return "nothing to tell"
+    carrier_problem_mail(campaign=campaign)
+    return "sent"
+
+
 def fetch_call_prices() -> str:
     """Every minute: store what the carrier billed for the calls that ended lately."""
     from .services.dialing import call_prices_fetch

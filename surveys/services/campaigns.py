@@ -7,6 +7,7 @@ Every change is recorded with who and when; starting goes through the launch gat
 import logging
 from datetime import date, timedelta
 
+import django_rq
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.languages import LANGUAGE_NAMES
@@ -204,7 +206,7 @@ def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError) -> C
         )
         campaign.status = S.PAUSED
         campaign.save(update_fields=["status"])
-        transaction.on_commit(lambda: _carrier_problem_mail(campaign))
+        transaction.on_commit(lambda: _carrier_problem_mail_enqueue(campaign))
     logger.warning("Campaign %s paused: the carrier refused its calls: %s", campaign.pk, error)
     return campaign
 
@@ -219,7 +221,16 @@ def campaign_managers(campaign: Campaign) -> list:
     return list({user.pk: user for user in [campaign.created_by, *users] if user.is_active and user.email}.values())
 
 
-def _carrier_problem_mail(campaign: Campaign) -> None:
+def _carrier_problem_mail_enqueue(campaign: Campaign) -> None:
+    # Sent by a worker: a slow mail server must not hold up the carrier's webhook or the call job.
+    try:
+        django_rq.get_queue("email").enqueue("surveys.jobs.mail_carrier_problem", campaign.pk)
+    except RedisError as error:
+        logger.error("The managers of campaign %s were not told that calling paused: %s", campaign.pk, error)
+
+
+def carrier_problem_mail(*, campaign: Campaign) -> None:
+    """Tell the campaign's managers why the portal paused its calling and what to do."""
     with translation.override(settings.LANGUAGE_CODE):
         link = settings.PUBLIC_BASE_URL + reverse("surveys:campaign", kwargs={"slug": campaign.slug})
         subject = _("Calling paused: %(campaign)s") % {"campaign": campaign.name}

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
+from django_rq import get_worker
+from rq import SimpleWorker
 from twilio.request_validator import RequestValidator
 
 from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus
@@ -32,7 +34,7 @@ def test_registry_maps_names_to_provider_classes(fake_twilio):
 
 @override_settings(TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="")
 def test_a_call_without_twilio_credentials_pauses_the_campaign_and_spends_no_attempt(
-    attempt, mailoutbox, django_capture_on_commit_callbacks
+    attempt, mailoutbox, django_capture_on_commit_callbacks, rq_queues
 ):
     with django_capture_on_commit_callbacks(execute=True):
         assert attempt_place(attempt_id=attempt.pk, now=NOON) == "paused"
@@ -42,6 +44,7 @@ def test_a_call_without_twilio_credentials_pauses_the_campaign_and_spends_no_att
     campaign = Campaign.objects.get(pk=attempt.contact.campaign_id)
     assert campaign.status == CampaignStatus.PAUSED
     assert "TWILIO_ACCOUNT_SID" in campaign.carrier_problem
+    get_worker("email", worker_class=SimpleWorker).work(burst=True)  # the mail is a worker's job
     [mail] = mailoutbox
     assert "TWILIO_ACCOUNT_SID" in mail.body
 
@@ -135,7 +138,7 @@ ACCOUNT_ERRORS = [
 
 @pytest.mark.parametrize("error", ACCOUNT_ERRORS)
 def test_an_account_error_pauses_the_campaign_and_tells_its_managers(
-    fake_twilio, attempt, error, mailoutbox, django_capture_on_commit_callbacks
+    fake_twilio, attempt, error, mailoutbox, django_capture_on_commit_callbacks, rq_queues
 ):
     fake_twilio.errors = [error]
 
@@ -152,6 +155,7 @@ def test_an_account_error_pauses_the_campaign_and_tells_its_managers(
     assert "401234567" not in campaign.carrier_problem
     change = campaign.status_changes.last()
     assert (change.to_status, change.changed_by) == (CampaignStatus.PAUSED, None)
+    get_worker("email", worker_class=SimpleWorker).work(burst=True)  # the mail is a worker's job
     [mail] = mailoutbox
     assert mail.to == [campaign.created_by.email]
     assert campaign.name in mail.subject
