@@ -147,7 +147,7 @@ def test_respondents_answer_with_their_true_opinions(rq_queues):
     make_user("viestinta")
     survey_demo_seed()
     campaign = Campaign.objects.get(slug="pilotti")
-    synthetic_contacts_add(campaign=campaign, count=250, seed=4)
+    synthetic_contacts_add(campaign=campaign, count=120, seed=4)
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
     campaign.refresh_from_db()
 
