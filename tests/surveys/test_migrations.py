@@ -46,3 +46,56 @@ def test_each_stored_number_becomes_its_contacts_first_number_and_its_attempts_d
     assert ContactNumber.objects.get(contact_id=purged.pk).phone_hash is None
     assert CallAttempt.objects.get().phone == number
     assert ContactImport.objects.values_list("status", "numbers").get() == ("done", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twilios_detection_verdicts_become_the_portals_four_words_and_a_fax_is_no_machine():
+    old, forward = migrated_from("surveys", "0008_contact_numbers_background_imports")
+    user = old.get_model("auth", "User").objects.create(username="vanha")
+    survey = old.get_model("surveys", "Survey").objects.create(slug="s", organiser="Kunta", created_by=user)
+    version = old.get_model("surveys", "SurveyVersion").objects.create(
+        survey=survey, number=1, title_fi="Kysely", purpose_fi="Tarkoitus"
+    )
+    campaign = old.get_model("surveys", "Campaign").objects.create(
+        slug="k",
+        name="K",
+        survey_version=version,
+        caller_number="+358191234567",
+        start_date=date(2025, 12, 8),
+        end_date=date(2025, 12, 19),
+        number_source="Välittäjä",
+        information_notice_fi="Seloste.",
+        created_by=user,
+    )
+    Contact, Attempt = old.get_model("surveys", "Contact"), old.get_model("surveys", "CallAttempt")
+    stored = [
+        ("", "completed"),
+        ("human", "completed"),
+        ("machine_start", "machine"),
+        ("machine_end_beep", "machine"),
+        ("machine_end_silence", "machine"),
+        ("fax", "machine"),
+        ("unknown", "completed"),
+    ]
+    for answered_by, status in stored:
+        contact = Contact.objects.create(campaign=campaign)
+        Attempt.objects.create(
+            contact=contact,
+            number=1,
+            provider="twilio",
+            scheduled_for="2025-12-08T10:00:00+02:00",
+            answered_by=answered_by,
+            status=status,
+        )
+
+    forward()
+
+    assert list(CallAttempt.objects.order_by("contact_id").values_list("answered_by", "status")) == [
+        ("", "completed"),
+        ("human", "completed"),
+        ("machine", "machine"),
+        ("machine", "machine"),
+        ("machine", "machine"),
+        ("fax", "fax"),
+        ("unknown", "completed"),
+    ]
