@@ -9,15 +9,14 @@ from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
 from tests.migrations import migrated_from
 
 
-@pytest.mark.django_db(transaction=True)
-def test_each_stored_number_becomes_its_contacts_first_number_and_its_attempts_dialled_it():
-    old, forward = migrated_from("surveys", "0007_announcement_generated_text")
+def old_campaign(old):
+    """A campaign as the app's state before the migration stores it."""
     user = old.get_model("auth", "User").objects.create(username="vanha")
     survey = old.get_model("surveys", "Survey").objects.create(slug="s", organiser="Kunta", created_by=user)
     version = old.get_model("surveys", "SurveyVersion").objects.create(
         survey=survey, number=1, title_fi="Kysely", purpose_fi="Tarkoitus"
     )
-    campaign = old.get_model("surveys", "Campaign").objects.create(
+    return old.get_model("surveys", "Campaign").objects.create(
         slug="k",
         name="K",
         survey_version=version,
@@ -28,6 +27,12 @@ def test_each_stored_number_becomes_its_contacts_first_number_and_its_attempts_d
         information_notice_fi="Seloste.",
         created_by=user,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_stored_number_becomes_its_contacts_first_number_and_its_attempts_dialled_it():
+    old, forward = migrated_from("surveys", "0007_announcement_generated_text")
+    campaign = old_campaign(old)
     Contact = old.get_model("surveys", "Contact")
     kept = Contact.objects.create(
         campaign=campaign, phone_encrypted=phone_encrypt("+358401234567"), phone_hash=phone_hash("+358401234567")
@@ -51,22 +56,7 @@ def test_each_stored_number_becomes_its_contacts_first_number_and_its_attempts_d
 @pytest.mark.django_db(transaction=True)
 def test_twilios_detection_verdicts_become_the_portals_four_words_and_a_fax_is_no_machine():
     old, forward = migrated_from("surveys", "0008_contact_numbers_background_imports")
-    user = old.get_model("auth", "User").objects.create(username="vanha")
-    survey = old.get_model("surveys", "Survey").objects.create(slug="s", organiser="Kunta", created_by=user)
-    version = old.get_model("surveys", "SurveyVersion").objects.create(
-        survey=survey, number=1, title_fi="Kysely", purpose_fi="Tarkoitus"
-    )
-    campaign = old.get_model("surveys", "Campaign").objects.create(
-        slug="k",
-        name="K",
-        survey_version=version,
-        caller_number="+358191234567",
-        start_date=date(2025, 12, 8),
-        end_date=date(2025, 12, 19),
-        number_source="Välittäjä",
-        information_notice_fi="Seloste.",
-        created_by=user,
-    )
+    campaign = old_campaign(old)
     Contact, Attempt = old.get_model("surveys", "Contact"), old.get_model("surveys", "CallAttempt")
     stored = [
         ("", "completed"),
