@@ -4,6 +4,7 @@ Spoken by the Twilio provider and by the simulator, which stands in for Twilio i
 the tests (its carrier reads the TwiML it is given as Twilio would).
 """
 
+from abc import ABC, abstractmethod
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
@@ -103,12 +104,13 @@ def signature_valid(request: HttpRequest, auth_token: str) -> bool:
     )
 
 
-class TwimlDialect:
+class TwimlDialect(ABC):
     """What a provider speaking Twilio's dialect says and reads: a `TelephonyProvider` mixin whose
     `auth_token` signs the webhook requests."""
 
+    @abstractmethod
     def auth_token(self) -> str:
-        raise NotImplementedError
+        """The secret the carrier signs its webhook requests with."""
 
     def validate_request(self, request: HttpRequest) -> bool:
         return signature_valid(request, self.auth_token())
