@@ -122,6 +122,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "kuntaportaali.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# How many reverse proxies in front of the portal append to X-Forwarded-For (kuntaportaali/client_address.py):
+# 0 when the portal is reached directly. The lockout keys on the client's address, not the proxy's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "kuntaportaali.client_address.client_address"
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [

@@ -10,21 +10,13 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from kuntaportaali.client_address import client_address
 from kuntaportaali.ratelimit import rate_limit_exceeded
 from surveys.contact_forms import OptOutForm
 from surveys.services.privacy import opt_out_register
 
 logger = logging.getLogger(__name__)
 OPT_OUT_WINDOW_SECONDS = 3600
-
-
-def client_address(request) -> str:
-    """The resident's address. Behind the trusted reverse proxy (production sets
-    SECURE_PROXY_SSL_HEADER for it) that is the last address the proxy appended to X-Forwarded-For."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded.strip():
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,7 +15,7 @@ from surveys.services.privacy import opt_out_register
 NUMBER = "+358401234567"
 
 
-TEST_ADDRESSES = ("127.0.0.1", "192.0.2.7")
+TEST_ADDRESSES = ("127.0.0.1", "192.0.2.7", "198.51.100.7", "203.0.113.66", "10.0.0.2")
 
 
 @pytest.fixture(autouse=True)
@@ -144,6 +144,20 @@ def test_posts_are_rate_limited_per_address(client, db):
     assert DoNotCall.objects.count() == 3
     other_address = client.post(opt_out_url("en"), {"phone": "040 123 4569"}, REMOTE_ADDR="192.0.2.7")
     assert other_address.status_code == 302
+
+
+@override_settings(OPT_OUT_LIMIT_PER_HOUR=2, TRUSTED_PROXY_COUNT=1)
+def test_behind_the_proxy_each_resident_has_their_own_limit(client, db):
+    def post(number, forwarded_for):
+        form = {"phone": f"040 123 456{number}"}
+        return client.post(opt_out_url("en"), form, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    # The attacker's own header names someone else; nginx appends the attacker's real address.
+    flooding = [post(digit, "198.51.100.7, 203.0.113.66").status_code for digit in range(3)]
+    resident = post(5, "198.51.100.7")
+
+    assert flooding == [302, 302, 429]
+    assert resident.status_code == 302
 
 
 def test_csrf_is_enforced(db):
