@@ -7,17 +7,23 @@ by the client itself and may be forged. Without trusted proxies the header is ig
 """
 
 import ipaddress
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
-    remote = request.META.get("REMOTE_ADDR", "")
+    return client_address_of(request.META)
+
+
+def client_address_of(environ: Mapping[str, str]) -> str:
+    """The same from a WSGI environ (gunicorn's access log has no request object)."""
+    remote = environ.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [part.strip() for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(forwarded) < count:
         # The request did not pass every trusted proxy: only the connection's address is known.
         return remote
