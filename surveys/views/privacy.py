@@ -9,6 +9,7 @@ import logging
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from redis.exceptions import RedisError
 
 from kuntaportaali.client_address import client_address
 from kuntaportaali.ratelimit import rate_limit_exceeded
@@ -23,18 +24,28 @@ OPT_OUT_WINDOW_SECONDS = 3600
 def opt_out(request):
     form = OptOutForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if rate_limit_exceeded(
-            scope="opt-out",
-            key=client_address(request),
-            limit=settings.OPT_OUT_LIMIT_PER_HOUR,
-            window_seconds=OPT_OUT_WINDOW_SECONDS,
-        ):
+        if _limited(request):
             return render(request, "surveys/public/opt_out_limited.html", status=429)
         if form.is_valid():
             opt_out_register(raw_number=form.cleaned_data["phone"], source="web")
             logger.info("A web opt-out was registered.")
             return redirect("surveys-public:opt-out-done")
     return render(request, "surveys/public/opt_out.html", {"form": form})
+
+
+def _limited(request) -> bool:
+    """Whether this address posted too often. Without Redis the limit cannot be counted and the
+    opt-out is let through: a resident must be able to opt out whatever the cache does."""
+    try:
+        return rate_limit_exceeded(
+            scope="opt-out",
+            key=client_address(request),
+            limit=settings.OPT_OUT_LIMIT_PER_HOUR,
+            window_seconds=OPT_OUT_WINDOW_SECONDS,
+        )
+    except RedisError as error:
+        logger.warning("The opt-out limit was not counted, the opt-out let through: %s", error)
+        return False
 
 
 @require_http_methods(["GET"])

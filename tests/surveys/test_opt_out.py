@@ -216,3 +216,20 @@ def test_an_opt_out_committed_during_an_import_is_not_imported(campaign):
     assert still_waiting
     assert (reports[0].imported, reports[0].opted_out) == (0, 1)
     assert not Contact.objects.filter(campaign=campaign).exists()
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there: every cache call fails
+    }
+}
+
+
+def test_with_redis_down_a_resident_still_opts_out(client, db, caplog):
+    with override_settings(CACHES=REDIS_DOWN):
+        response = client.post(opt_out_url("en"), {"phone": "040 123 4567"})
+
+    assert response.status_code == 302
+    assert DoNotCall.objects.count() == 1
+    assert "opt-out let through" in caplog.text
