@@ -103,6 +103,10 @@ problem_messages_register(
         ),
         # A whole fetch run
         "run_worker_stopped": gettext_noop("The worker stopped before the run finished; start it again."),
+        "run_not_queued": gettext_noop(
+            "The run could not be handed to a worker (%(error)s): nothing was fetched. Try again once the queue "
+            "(Redis) is back."
+        ),
         "run_nothing_delivered": gettext_noop("The source delivered no rows at all for %(month)s."),
         "run_too_many_rejected": gettext_noop(
             "%(rejected)s of %(rows)s rows were rejected, more than the permitted %(threshold)s %%: "

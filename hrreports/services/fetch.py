@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kuntaportaali.queueing import enqueue_after_commit
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, TransientSourceError
@@ -257,13 +258,27 @@ def populus_fetch(*, source: Source, period: date, trigger: str = RunTrigger.COM
 
 def fetch_run_enqueue(*, source: Source, period: date, by=None) -> FetchRun:
     """Create a run started from the HR pages; a worker on the populus queue carries it out."""
-    import django_rq
-
     from ..jobs import fetch_run_job
 
     run = fetch_run_create(source=source, period=period, trigger=RunTrigger.USER, by=by)
-    django_rq.get_queue("populus").enqueue(
-        fetch_run_job, run.pk, job_id=fetch_run_job_id(run.pk), job_timeout=settings.HR_RUN_JOB_TIMEOUT
+
+    def unqueued(error) -> None:
+        problem = Problem("run_not_queued", {"error": str(error)})
+        FetchRun.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error=problem.english(),
+            error_code=problem.code,
+            error_params=dict(problem.params),
+        )
+
+    enqueue_after_commit(
+        "populus",
+        fetch_run_job,
+        run.pk,
+        job_id=fetch_run_job_id(run.pk),
+        job_timeout=settings.HR_RUN_JOB_TIMEOUT,
+        on_unqueued=unqueued,
     )
     return run
 

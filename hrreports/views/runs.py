@@ -11,7 +11,7 @@ from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from ..forms import FetchForm
 from ..models import FetchRun
-from ..models.fetching import ReportType
+from ..models.fetching import ReportType, RunStatus
 from ..periods import period_last_full
 from ..reports.export import rejected_rows_sheet
 from ..selectors import fetch_runs_recent
@@ -37,7 +37,11 @@ def run_create(request):
         table.paginate(page=1, per_page=25)
         return render(request, "hrreports/runs.html", {"table": table, "form": form}, status=400)
     run = fetch_run_enqueue(source=form.cleaned_data["source"], period=form.cleaned_data["period"], by=request.user)
-    messages.success(request, _("The fetch was started. This page follows its progress."))
+    run.refresh_from_db(fields=["status", "error", "error_code", "error_params"])
+    if run.status == RunStatus.FAILED:
+        messages.error(request, run.error_message)
+    else:
+        messages.success(request, _("The fetch was started. This page follows its progress."))
     return redirect("hrreports:run-detail", pk=run.pk)
 
 

@@ -5,11 +5,11 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-import django_rq
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from kuntaportaali.queueing import enqueue_after_commit
 from kuntaportaali.redaction import phone_numbers_mask
 from surveys.models import Campaign, ReportFile, ReportFileStatus, ReportFormat, ResponseStatus
 
@@ -85,10 +85,14 @@ def report_file_request(*, campaign: Campaign, file_format: str, language: str, 
         report_file = ReportFile.objects.create(
             campaign=campaign, file_format=file_format, language=language, created_by=by
         )
-        transaction.on_commit(
-            lambda: django_rq.get_queue(REPORTS_QUEUE).enqueue(
-                generate_report_file, report_file.pk, job_timeout=JOB_TIMEOUT_SECONDS
-            )
+        enqueue_after_commit(
+            REPORTS_QUEUE,
+            generate_report_file,
+            report_file.pk,
+            job_timeout=JOB_TIMEOUT_SECONDS,
+            on_unqueued=lambda error: ReportFile.objects.filter(
+                pk=report_file.pk, status=ReportFileStatus.PENDING
+            ).update(status=ReportFileStatus.FAILED, error=phone_numbers_mask(f"Not queued: {error}")),
         )
     return report_file
 

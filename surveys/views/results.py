@@ -101,8 +101,12 @@ def report_file_create(request, slug: str):
     campaign = get_object_or_404(campaigns_with_results(), slug=slug)
     form = ReportRequestForm(request.POST, languages=_report_languages(campaign))
     if form.is_valid():
-        files.report_file_request(campaign=campaign, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The report is being generated. Its progress is shown below."))
+        report_file = files.report_file_request(campaign=campaign, by=request.user, **form.cleaned_data)
+        report_file.refresh_from_db(fields=["status"])
+        if report_file.status == ReportFileStatus.FAILED:
+            messages.error(request, _("The report could not be handed to a worker just now; try again in a moment."))
+        else:
+            messages.success(request, _("The report is being generated. Its progress is shown below."))
     else:
         messages.error(request, _("Choose the format and the language of the report."))
     return redirect(reverse("surveys:campaign-results", args=[slug]) + "#reports")
