@@ -144,6 +144,10 @@ problem_messages_register(
         ),
         "file_csv_broken": gettext_noop("The file cannot be read as CSV near line %(line)s: %(detail)s."),
         "file_xlsx_damaged": gettext_noop("The Excel file is damaged or truncated and cannot be read."),
+        "file_xlsx_dtd": gettext_noop(
+            "The Excel file holds XML document type declarations (DTD), which Excel never writes and which are "
+            "not read here for safety: save the file again in Excel."
+        ),
         "file_xlsx_too_large": gettext_noop(
             "The Excel file unpacks to %(size)s bytes, more than the %(limit)s bytes accepted. Save it as CSV, "
             "or split it into smaller files."

@@ -20,6 +20,8 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import IO, Any
 
+from defusedxml import DefusedXmlException
+
 from .problems import TabularError
 from .values import SpreadsheetError, is_blank, percent_from_fraction
 
@@ -308,8 +310,8 @@ class _XlsxTable(Table):
             self._workbook = load_workbook(stream, read_only=True, data_only=True)
         except TabularError:
             raise
-        except Exception:  # openpyxl raises zip, XML, key and value errors on a damaged file
-            raise TabularError("file_xlsx_damaged") from None
+        except Exception as error:  # openpyxl raises zip, XML, key and value errors on a damaged file
+            raise _xlsx_refusal(error) from None
         self.sheets = tuple(self._workbook.sheetnames)
 
     def rows(self, sheet: str = "") -> Iterator[Row]:
@@ -326,8 +328,8 @@ class _XlsxTable(Table):
                 yield Row(number, tuple(_cell_value(cell) for cell in cells), sheet or self.sheets[0])
         except TabularError:
             raise
-        except Exception:  # a damaged sheet fails only while its rows are read
-            raise TabularError("file_xlsx_damaged") from None
+        except Exception as error:  # a damaged sheet fails only while its rows are read
+            raise _xlsx_refusal(error) from None
 
     def close(self) -> None:
         self._workbook.close()
@@ -337,6 +339,17 @@ class _XlsxTable(Table):
         """The size the workbook states for the sheet, when it states one."""
         worksheet = self._workbook[sheet or self.sheets[0]]
         return getattr(worksheet, "max_row", None)
+
+
+def _xlsx_refusal(error: BaseException) -> TabularError:
+    """Why openpyxl could not read the file: XML with a document type declaration (which it refuses
+    through defusedxml, wrapped in its own errors), or damage."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return TabularError("file_xlsx_dtd")
+        cause = cause.__cause__ or cause.__context__
+    return TabularError("file_xlsx_damaged")
 
 
 def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:

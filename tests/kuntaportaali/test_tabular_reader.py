@@ -191,6 +191,31 @@ def test_a_workbook_whose_texts_would_not_fit_in_memory_is_refused_before_it_is_
     assert read(buffer.getvalue(), max_xlsx_shared_strings_bytes=30_000) == [["Puhelin"], ["040 123 4567"]]
 
 
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+)
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_a_workbook_with_a_document_type_declaration_is_refused_with_the_reason(part):
+    """Entities in a DTD can expand a small upload into gigabytes: such XML is never parsed."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx([["Henkilötunnus"], ["010175-901V"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                text = data.decode()
+                text = text[text.index("?>") + 2 :] if "?>" in text else text
+                data = (LAUGHS + text).encode()
+            archive.writestr(item, data)
+
+    with pytest.raises(TabularError) as error:
+        read(buffer.getvalue())
+    assert error.value.problem.code == "file_xlsx_dtd"
+
+
 @pytest.mark.parametrize("format_", ["csv", "xlsx"])
 def test_files_with_more_rows_than_the_limit_are_refused(format_):
     rows = [["n"], *[[str(number)] for number in range(30)]]
