@@ -1,5 +1,7 @@
 """The portal's health: database, Redis, worker heartbeats and the RQ scheduler, as used by /healthz."""
 
+import ipaddress
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,6 +13,7 @@ from rq.exceptions import SchedulerNotFound
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
 
+from .client_address import client_address
 from .heartbeat import heartbeat_ages
 
 # A live scheduler beats every second and moves a job within a second of its time; the worker
@@ -32,6 +35,19 @@ class HealthReport:
 
     def as_dict(self) -> dict:
         return {"status": "ok" if self.ok else "fail", "failing": self.failing, "checks": self.checks}
+
+
+def health_details_allowed(request) -> bool:
+    """Monitoring may read the details: a request from HEALTHZ_INTERNAL_NETWORKS, or with the bearer HEALTHZ_TOKEN."""
+    token = settings.HEALTHZ_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and given and secrets.compare_digest(given.encode(), token.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(client_address(request))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network) for network in settings.HEALTHZ_INTERNAL_NETWORKS)
 
 
 def system_health() -> HealthReport:

@@ -156,6 +156,10 @@ RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in WORKER
 RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "kuntaportaali.worker.PortalWorker"}
 # A queue whose heartbeat is older than this has no live worker (or the cron process is down).
 HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("HEARTBEAT_MAX_AGE", 180))
+# /healthz tells anyone only ok or fail; its details (failing checks, heartbeat ages) go to these
+# networks and to requests with `Authorization: Bearer <HEALTHZ_TOKEN>`.
+HEALTHZ_INTERNAL_NETWORKS = env_list("HEALTHZ_INTERNAL_NETWORKS", ["127.0.0.0/8", "::1/128"])
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN") or ""
 
 # HR data from CGI Populus: the source plug-ins, the monthly fetch (day of month and hour,
 # Helsinki time), the share of rejected rows above which a run fails as a whole, and the only

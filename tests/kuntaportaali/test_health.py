@@ -122,3 +122,35 @@ def test_healthz_names_the_scheduler_when_a_job_waits_past_its_time(client, live
 @pytest.mark.django_db
 def test_healthz_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_healthz_tells_the_public_only_the_status(client):
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.66")
+
+    assert set(response.json()) == {"status"}
+    assert response.json()["status"] in ("ok", "fail")
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_details_go_only_to_internal_addresses(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    public = client.get("/healthz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66").json()
+    internal = client.get("/healthz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="127.0.0.1").json()
+
+    assert set(public) == {"status"}
+    assert "checks" in internal
+
+
+@pytest.mark.django_db
+def test_monitoring_with_the_token_reads_the_details_from_anywhere(client, settings):
+    settings.HEALTHZ_TOKEN = "valvonta-" + "x" * 24
+
+    with_token = client.get(
+        "/healthz", REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION=f"Bearer {settings.HEALTHZ_TOKEN}"
+    ).json()
+    wrong_token = client.get("/healthz", REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION="Bearer arvaus").json()
+
+    assert "checks" in with_token and "workers" in with_token["checks"]
+    assert set(wrong_token) == {"status"}
