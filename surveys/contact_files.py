@@ -41,6 +41,10 @@ problem_messages_register(
         "contacts_import_failed": gettext_noop(
             "The import stopped on an unexpected error; nothing was imported. Try again."
         ),
+        "contacts_import_not_queued": gettext_noop(
+            "The file could not be handed to a worker (%(error)s): nothing was imported. Upload it again once "
+            "the queue (Redis) is back."
+        ),
         "contacts_file_expired": gettext_noop(
             "The uploaded file was kept for a day only and has been deleted: upload it again."
         ),

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuntaportaali.queueing import enqueue_after_commit
 from kuntaportaali.redaction import phone_numbers_mask
 from kuntaportaali.tabular.problems import Problem, TabularError
 from kuntaportaali.tabular.reader import ReadOptions, table_open
@@ -147,13 +148,20 @@ def contact_import_job_id(import_id: int) -> str:
 
 
 def _enqueue(report: ContactImport) -> None:
-    import django_rq
-
     from surveys.jobs import import_contacts
 
-    # django-rq holds the job until the transaction commits (RQ's COMMIT_MODE on_db_commit).
-    django_rq.get_queue(IMPORTS_QUEUE).enqueue(
-        import_contacts, report.pk, job_id=contact_import_job_id(report.pk), job_timeout=JOB_TIMEOUT_SECONDS
+    def unqueued(error) -> None:
+        with transaction.atomic():
+            ContactImportChunk.objects.filter(contact_import=report).delete()
+            _failed(report, Problem("contacts_import_not_queued", {"error": str(error)}))
+
+    enqueue_after_commit(
+        IMPORTS_QUEUE,
+        import_contacts,
+        report.pk,
+        job_id=contact_import_job_id(report.pk),
+        job_timeout=JOB_TIMEOUT_SECONDS,
+        on_unqueued=unqueued,
     )
 
 
