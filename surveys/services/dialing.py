@@ -519,9 +519,14 @@ def call_prices_fetch(*, now: datetime | None = None) -> int:
     for attempt in unpriced.only("pk", "provider", "provider_call_id")[:PRICES_PER_ROUND]:
         if time.monotonic() > deadline:
             break  # the rest in the next round, a minute later
-        provider = providers.setdefault(attempt.provider, provider_get(attempt.provider))
         try:
-            price = provider.call_price(attempt.provider_call_id)
+            if attempt.provider not in providers:
+                providers[attempt.provider] = provider_get(attempt.provider)
+            price = providers[attempt.provider].call_price(attempt.provider_call_id)
+        except ImproperlyConfigured as error:
+            # A provider the site no longer offers (or without its credentials): its calls stay unpriced.
+            logger.warning("The price of call attempt %s was not fetched: %s", attempt.pk, error)
+            continue
         except ProviderError as error:
             logger.warning("The price of call attempt %s was not fetched: %s", attempt.pk, error)
             if error.kind == ErrorKind.TEMPORARY:

@@ -8,6 +8,7 @@ its parameters). Anything unsigned or forged gets 403 and changes nothing.
 import logging
 from functools import wraps
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ def signed_webhook(view):
     def wrapper(request, attempt_id: int, **kwargs):
         # Only what the check needs: the step itself loads (and locks) the attempt with its campaign.
         attempt = CallAttempt.objects.only("pk", "provider", "language").filter(pk=attempt_id).first()
-        provider = provider_get(attempt.provider) if attempt is not None else None
+        provider = _provider(attempt.provider) if attempt is not None else None
         # An unknown attempt gets the same 403 as a bad signature: the answer reveals no attempt ids.
         if provider is None or not provider.validate_request(request):
             # The path identifies only an attempt number; no phone number or answer is logged.
@@ -37,6 +38,14 @@ def signed_webhook(view):
         return view(request, attempt, provider, **kwargs)
 
     return wrapper
+
+
+def _provider(name: str) -> TelephonyProvider | None:
+    """The attempt's provider; None when the site no longer offers it (nothing can check its signature)."""
+    try:
+        return provider_get(name)
+    except ImproperlyConfigured:
+        return None
 
 
 def _spoken(provider: TelephonyProvider, turn: Turn) -> HttpResponse:

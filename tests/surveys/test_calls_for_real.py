@@ -365,3 +365,22 @@ def test_a_repeated_machine_verdict_hangs_up_once(client, fake_twilio, call):
     carrier.amd("machine_start")
 
     assert len(fake_twilio.calls_updated()) == 1
+
+
+def test_a_webhook_for_a_provider_the_site_no_longer_offers_is_refused_not_a_500(client, fake_twilio, call, settings):
+    settings.TELEPHONY_PROVIDERS = {"simulator": "surveys.telephony.simulator.SimulatorProvider"}
+
+    response = signed_post(
+        client, f"/telephony/status/{call.pk}/", {"CallSid": call.provider_call_id}, token=TWILIO_TOKEN
+    )
+
+    assert response.status_code == 403
+
+
+def test_prices_of_a_provider_the_site_no_longer_offers_are_skipped(client, fake_twilio, call, settings):
+    carrier = Carrier(client, call)
+    carrier.answered()
+    carrier.status("completed", CallDuration="75")
+    settings.TELEPHONY_PROVIDERS = {"simulator": "surveys.telephony.simulator.SimulatorProvider"}
+
+    assert call_prices_fetch(now=attempt_now(call).ended_at + timedelta(minutes=3)) == 0
