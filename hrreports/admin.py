@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Absence,
@@ -13,6 +14,7 @@ from .models import (
     SupervisorAssignment,
     WorkUnit,
 )
+from .person_numbers import person_number_search_hashes
 
 
 class AssignmentInline(admin.TabularInline):
@@ -55,8 +57,22 @@ class SalaryTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
-    list_display = ("name", "person_number")
-    search_fields = ("name", "=person_number")
+    list_display = ("name", "person_number_masked")
+    readonly_fields = ("person_number_masked",)
+    search_fields = ("name",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # employees come from Populus, which gives the identity code they are matched by
+
+    @admin.display(description=_("person number"))
+    def person_number_masked(self, employee: Employee) -> str:
+        return employee.person_number_masked
+
+    def get_search_results(self, request, queryset, search_term):
+        """Names as usual; an identity code (stored encrypted) only when the whole search term is one."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        by_code = queryset.filter(person_number_hash__in=person_number_search_hashes(search_term))
+        return found | by_code, may_have_duplicates
 
 
 @admin.register(Employment)

@@ -7,6 +7,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import Absence, Employee, Employment, FetchRun, SalaryPayment, Source, SupervisorAssignment, WorkUnit
+from .person_numbers import person_number_search_hashes
 
 ALL_UNITS_PERMISSION = "hrreports.view_all_units"
 
@@ -45,13 +46,16 @@ def unit_tree() -> list[WorkUnit]:
 
 
 def employees_search(*, query: str, limit: int = 50) -> QuerySet[Employee]:
-    """Employees whose name, person number or an employment id contains `query`."""
+    """Employees whose name contains `query`, or whose identity code or an employment id is `query`
+    exactly (an identity code is stored encrypted: it is found by its keyed hash, never by a part)."""
     query = query.strip()
     if not query:
         return Employee.objects.none()
     return (
         Employee.objects.filter(
-            Q(name__icontains=query) | Q(person_number__iexact=query) | Q(employments__employment_id__iexact=query)
+            Q(name__icontains=query)
+            | Q(person_number_hash__in=person_number_search_hashes(query))
+            | Q(employments__employment_id__iexact=query)
         )
         .distinct()
         .order_by("name")[:limit]

@@ -53,10 +53,11 @@ class RejectedRowTable(CaptionedTable):
 
 class EmployeeTable(CaptionedTable):
     name = tables.LinkColumn("hrreports:employee-detail", args=[tables.A("pk")], verbose_name=_("Name"))
-    person_number = tables.Column(verbose_name=_("Person number"))
+    person_number = tables.Column(verbose_name=_("Person number"), accessor="person_number_masked", empty_values=())
 
     class Meta:
         model = Employee
-        fields = ("name", "person_number")
+        fields = ("name",)
+        sequence = ("name", "person_number")
         orderable = False
         template_name = TEMPLATE

@@ -1,19 +1,20 @@
 """Phone numbers as personal data: normalised to E.164, encrypted at rest, matched by a keyed hash."""
 
-import hashlib
-import hmac
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 import phonenumbers
-from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_noop
 from phonenumbers import PhoneNumberType
 
+from kuntaportaali.personal_data import (
+    personal_data_decrypt,
+    personal_data_encrypt,
+    personal_data_encrypter,
+    personal_data_hasher,
+)
 from kuntaportaali.tabular.problems import ValueProblem, problem_messages_register
 from kuntaportaali.tabular.values import digits_restore, text_clean
 
@@ -54,6 +55,7 @@ _REFUSED_TYPES = {
 _NUMBER_TEXT = re.compile(r"^(?:\+\d{1,3}[ -]?(?:\(0\) ?)?|00\d{1,3} ?)?(?:\(\d{1,4}\) ?|\d+ ?[-/] ?)?\d[\d ]*$")
 _NOT_DIGITS = re.compile(r"\D")
 FINNISH_COUNTRY_CODE = 358
+_STORE = "store phone numbers"
 
 
 class InvalidPhoneNumber(ValueProblem):
@@ -144,37 +146,18 @@ def phone_hash(e164: str) -> str:
 
 def phone_hasher() -> Callable[[str], str]:
     """`phone_hash` with the key read once: an import hashes a million numbers."""
-    if not settings.PHONE_HASH_KEY:
-        raise ImproperlyConfigured("PHONE_HASH_KEY must be set to match phone numbers.")
-    key = settings.PHONE_HASH_KEY.encode()
-    return lambda e164: hmac.new(key, e164.encode(), hashlib.sha256).hexdigest()
-
-
-@lru_cache(maxsize=4)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    if not keys:
-        raise ImproperlyConfigured("PHONE_ENCRYPTION_KEYS must be set to store phone numbers.")
-    return MultiFernet([Fernet(key) for key in keys])
+    return personal_data_hasher(purpose="match phone numbers")
 
 
 def phone_encrypt(e164: str) -> bytes:
-    return personal_data_encrypt(e164.encode())
+    return personal_data_encrypt(e164.encode(), purpose=_STORE)
 
 
 def phone_encrypter() -> Callable[[str], bytes]:
     """`phone_encrypt` with the keys read once: an import encrypts a million numbers."""
-    fernet = _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS))
-    return lambda e164: fernet.encrypt(e164.encode())
+    encrypt = personal_data_encrypter(purpose=_STORE)
+    return lambda e164: encrypt(e164.encode())
 
 
 def phone_decrypt(token: bytes) -> str:
-    return personal_data_decrypt(token).decode()
-
-
-def personal_data_encrypt(data: bytes) -> bytes:
-    """Bytes of personal data (a number, a piece of an uploaded contact file) encrypted with the phone keys."""
-    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS)).encrypt(data)
-
-
-def personal_data_decrypt(token: bytes) -> bytes:
-    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS)).decrypt(bytes(token))
+    return personal_data_decrypt(token, purpose="read phone numbers").decode()

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ..person_numbers import person_number_decrypt, person_number_encrypter, person_number_hasher, person_number_mask
 from .organisation import WorkUnit
 
 
@@ -54,7 +55,11 @@ class SalaryType(CodeName):
 
 
 class Employee(models.Model):
-    person_number = models.CharField(_("person number"), max_length=32, unique=True)
+    """A person of the HR data. The identity code is personal data: stored encrypted and matched by its
+    keyed hash (hrreports.person_numbers); `person_number` reads and sets it."""
+
+    person_number_hash = models.CharField(_("person number (keyed hash)"), max_length=64, unique=True, editable=False)
+    person_number_encrypted = models.BinaryField(_("person number (encrypted)"), editable=False)
     name = models.CharField(_("name"), max_length=200, blank=True)
 
     class Meta:
@@ -64,6 +69,19 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(_("(no name)"))
+
+    @property
+    def person_number(self) -> str:
+        return person_number_decrypt(self.person_number_encrypted)
+
+    @person_number.setter
+    def person_number(self, number: str) -> None:
+        self.person_number_hash = person_number_hasher()(number)
+        self.person_number_encrypted = person_number_encrypter()(number)
+
+    @property
+    def person_number_masked(self) -> str:
+        return person_number_mask(self.person_number)
 
 
 class EmploymentKind(models.TextChoices):

@@ -13,6 +13,7 @@ from kuntaportaali.tabular.problems import Problem
 from ..models import Absence, AbsenceType, Employee, Employment, SalaryPayment, SalaryType, Source, WorkUnit
 from ..models.records import EmploymentKind, EmploymentRelationship
 from ..periods import period_label, period_last_day
+from ..person_numbers import person_number_encrypter, person_number_hasher
 from ..sources.base import Rejection, SourceBatch
 from ..workdays import working_days
 from .organisation import unit_paths_rebuild
@@ -126,18 +127,33 @@ def _units_store(batch: SourceBatch, resolver: _Resolver) -> int:
 
 
 def _employees_store(batches: dict[str, SourceBatch]) -> dict[str, int]:
+    """Upsert the batches' employees, matched by the keyed hash of their identity code (stored encrypted);
+    returns identity code -> employee pk."""
     names: dict[str, str] = {}
     for report_type in ("employments", "absences", "salaries"):
         for row in batches.get(report_type, SourceBatch(report_type)).rows:
             if not names.get(row["person_number"]):
                 names[row["person_number"]] = row.get("employee_name") or ""
-    named = [Employee(person_number=number, name=name) for number, name in names.items() if name]
-    nameless = [Employee(person_number=number, name="") for number, name in names.items() if not name]
+    if not names:
+        return {}
+    hasher, encrypter = person_number_hasher(), person_number_encrypter()
+    hashes = {number: hasher(number) for number in names}
+
+    def employee(number: str, name: str) -> Employee:
+        return Employee(person_number_hash=hashes[number], person_number_encrypted=encrypter(number), name=name)
+
+    named = [employee(number, name) for number, name in names.items() if name]
+    nameless = [employee(number, "") for number, name in names.items() if not name]
     Employee.objects.bulk_create(
-        named, update_conflicts=True, unique_fields=["person_number"], update_fields=["name"], batch_size=BATCH_SIZE
+        named,
+        update_conflicts=True,
+        unique_fields=["person_number_hash"],
+        update_fields=["name"],
+        batch_size=BATCH_SIZE,
     )
     Employee.objects.bulk_create(nameless, ignore_conflicts=True, batch_size=BATCH_SIZE)
-    return _ids(Employee, "person_number", names)
+    pks = _ids(Employee, "person_number_hash", hashes.values())
+    return {number: pks[digest] for number, digest in hashes.items()}
 
 
 def _ids(model, field: str, keys: Iterable[str]) -> dict[str, int]:
@@ -236,13 +252,16 @@ def _employments_store(
     for report_type in ("absences", "salaries"):
         wanted.update(row["employment_id"] for row in batches.get(report_type, SourceBatch(report_type)).rows)
     ordered = sorted(wanted)
-    result: dict[str, tuple[int, str]] = {}
+    # The identity codes are stored encrypted: an employment's owner is named by the code of this batch's
+    # employee it belongs to (None when it belongs to nobody in the batch, so to another person).
+    person_of = {pk: number for number, pk in people.items()}
+    result: dict[str, tuple[int, str | None]] = {}
     for start in range(0, len(ordered), 5000):
         chunk = ordered[start : start + 5000]
-        for employment_id, pk, person in Employment.objects.filter(employment_id__in=chunk).values_list(
-            "employment_id", "pk", "employee__person_number"
+        for employment_id, pk, employee in Employment.objects.filter(employment_id__in=chunk).values_list(
+            "employment_id", "pk", "employee_id"
         ):
-            result[employment_id] = (pk, person)
+            result[employment_id] = (pk, person_of.get(employee))
     return result, len(full)
 
 

@@ -5,7 +5,9 @@ from kuntaportaali.decorators import staff_permission_required
 
 from ..forms import EmployeeSearchForm
 from ..models import Employee
+from ..models.access import AccessKind
 from ..selectors import employees_search
+from ..services.access import report_access_record
 from ..tables import EmployeeTable
 from .home import MANAGE_HR
 
@@ -24,8 +26,13 @@ def employees(request):
 def employee_detail(request, pk: int):
     employee = get_object_or_404(Employee, pk=pk)
     employments = employee.employments.select_related("unit").order_by("-start")
+    # The full identity code only when asked for, and every such read is in the access log.
+    show_person_number = request.GET.get("show") == "person_number"
+    if show_person_number:
+        report_access_record(user=request.user, kind=AccessKind.VIEW, what=f"person_number {employee.pk}")
     context = {
         "employee": employee,
+        "show_person_number": show_person_number,
         "employments": employments,
         "absences": employee_absences(employee)[:100],
         "salaries": employee_salaries(employee)[:100],

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuntaportaali.personal_data import personal_data_decrypt, personal_data_encrypt
 from kuntaportaali.queueing import enqueue_after_commit
 from kuntaportaali.redaction import phone_numbers_mask
 from kuntaportaali.tabular.problems import Problem, TabularError
@@ -41,7 +42,6 @@ from surveys.models import (
     ContactImportChunk,
     ContactImportStatus,
 )
-from surveys.phone_numbers import personal_data_decrypt, personal_data_encrypt
 
 from .contact_store import IMPORTABLE_STATUSES, Progress, contacts_store
 
@@ -119,7 +119,9 @@ def contact_import_upload(
         position = 0
         while chunk := file.read(UPLOAD_CHUNK_BYTES):
             ContactImportChunk.objects.create(
-                contact_import=report, position=position, data=personal_data_encrypt(chunk)
+                contact_import=report,
+                position=position,
+                data=personal_data_encrypt(chunk, purpose="keep uploaded contact files"),
             )
             position += 1
         if not layout.needs_choice:
@@ -284,7 +286,7 @@ def _uploaded_file(report: ContactImport):
     with tempfile.NamedTemporaryFile(prefix="contacts-", suffix=".upload") as handle:
         chunks = ContactImportChunk.objects.filter(contact_import=report).order_by("position")
         for data in chunks.values_list("data", flat=True).iterator(chunk_size=4):
-            handle.write(personal_data_decrypt(data))
+            handle.write(personal_data_decrypt(data, purpose="read uploaded contact files"))
         handle.flush()
         yield Path(handle.name)
 

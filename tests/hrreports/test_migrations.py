@@ -84,3 +84,26 @@ def test_stored_absences_get_their_month_and_a_piece_for_each_later_month_fetche
         ("200", date(2026, 3, 1), date(2026, 2, 23), Decimal("9.00")),
         ("200", date(2026, 3, 1), date(2026, 3, 30), Decimal("4.00")),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_identity_codes_are_encrypted_and_the_plain_column_dropped():
+    old, forward = migrated_from("hrreports", "0016_working_time_not_stated")
+    employees = old.get_model("hrreports", "Employee").objects
+    employees.create(person_number="010175-901V", name="Mäkinen Aino")
+    employees.create(person_number="P2", name="")
+
+    forward()
+
+    from django.db import connection
+
+    from hrreports.models import Employee
+    from hrreports.person_numbers import person_number_hasher
+
+    assert {(e.name, e.person_number) for e in Employee.objects.all()} == {("Mäkinen Aino", "010175-901V"), ("", "P2")}
+    assert Employee.objects.get(person_number_hash=person_number_hasher()("P2")).name == ""
+    with connection.cursor() as cursor:
+        columns = {
+            column.name for column in connection.introspection.get_table_description(cursor, "hrreports_employee")
+        }
+    assert "person_number" not in columns
