@@ -39,7 +39,8 @@ class WorkUnitAdmin(admin.ModelAdmin):
 
 @admin.register(SupervisorAssignment)
 class SupervisorAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("unit", "user", "role", "valid_from", "valid_until")
+    list_display = ("unit", "user", "role", "valid_from", "valid_until", "ended_at")
+    readonly_fields = ("ended_at",)
     list_filter = ("role",)
     search_fields = ("unit__code", "unit__name", "user__username")
 

@@ -1,10 +1,11 @@
 """The organisation: work units as a tree, and the supervisors (and deputies) of each unit."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,11 +39,20 @@ class SupervisorRole(models.TextChoices):
 
 class SupervisorAssignmentQuerySet(models.QuerySet):
     def valid_on(self, day: date):
-        return self.filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        """The assignments in force on `day`: within their dates, and not ended before the day was over. An
+        assignment ended by hand grants nothing from the moment it was ended, so nothing on that day."""
+        next_day = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        return (
+            self.filter(valid_from__lte=day)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=next_day))
+        )
 
 
 class SupervisorAssignment(models.Model):
-    """A user is a unit's supervisor (or deputy) from `valid_from` to `valid_until` (inclusive, open-ended if empty)."""
+    """A user is a unit's supervisor (or deputy) from `valid_from` to `valid_until` (inclusive, open-ended if
+    empty). An end date set in advance counts to the end of that day; an assignment HR ends takes effect at
+    once (`ended_at`, services.organisation.supervisor_assignment_end)."""
 
     unit = models.ForeignKey(
         WorkUnit, verbose_name=_("work unit"), on_delete=models.CASCADE, related_name="assignments"
@@ -53,6 +63,7 @@ class SupervisorAssignment(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=SupervisorRole.choices, default=SupervisorRole.SUPERVISOR)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, editable=False)
 
     objects = SupervisorAssignmentQuerySet.as_manager()
 

@@ -1,9 +1,10 @@
 """The organisation: work units (a tree kept as materialised paths) and supervisor assignments."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from ..errors import PopulusError
 from ..models import SupervisorAssignment, WorkUnit
@@ -65,12 +66,17 @@ def supervisor_assign(
     return assignment
 
 
-def supervisor_assignment_end(*, assignment: SupervisorAssignment, on: date) -> SupervisorAssignment:
-    """End an assignment on `on` (inclusive). Ending it before it started removes it."""
-    if on < assignment.valid_from:
+def supervisor_assignment_end(*, assignment: SupervisorAssignment, now: datetime | None = None) -> SupervisorAssignment:
+    """End an assignment at once: from `now` (default this moment) it opens none of the unit's reports and
+    brings no more of its mail, and today (Helsinki time) is its last day on record. An assignment that has
+    not started is removed; one already over or ended is left as it is."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if assignment.valid_from > today:
         assignment.delete()
         return assignment
-    if assignment.valid_until is None or assignment.valid_until > on:
-        assignment.valid_until = on
-        assignment.save(update_fields=["valid_until"])
+    if assignment.ended_at is not None or (assignment.valid_until is not None and assignment.valid_until < today):
+        return assignment
+    assignment.ended_at, assignment.valid_until = now, today
+    assignment.save(update_fields=["ended_at", "valid_until"])
     return assignment

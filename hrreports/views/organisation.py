@@ -70,8 +70,11 @@ def unit_detail(request, pk: int):
 @staff_permission_required(MANAGE_HR)
 @require_POST
 def assignment_end(request, pk: int):
-    assignment = get_object_or_404(SupervisorAssignment, pk=pk)
+    assignment = get_object_or_404(SupervisorAssignment.objects.select_related("user"), pk=pk)
     unit_pk = assignment.unit_id
-    supervisor_assignment_end(assignment=assignment, on=timezone.localdate())
-    messages.success(request, _("The assignment was ended."))
+    supervisor_assignment_end(assignment=assignment)
+    name = assignment.user.get_full_name() or assignment.user.username
+    messages.success(
+        request, _("The assignment was ended: from now on %(name)s no longer sees the unit's reports.") % {"name": name}
+    )
     return redirect("hrreports:unit-detail", pk=unit_pk)
