@@ -11,8 +11,9 @@ class PopulusError(Exception):
     Raised with a Problem (a reason code, worded in the reader's language whenever it is shown: a fetch
     run stores it as such) or with text, which is kept as it is."""
 
-    def __init__(self, reason: str | Problem):
+    def __init__(self, reason: str | Problem, *, field: str | None = None):
         self.problem = reason if isinstance(reason, Problem) else Problem("reason_as_stored", {"text": reason})
+        self.field = field  # the setting at fault, when a form should show the error at its field
         super().__init__(self.problem.code)
 
     @classmethod

@@ -1,6 +1,7 @@
 """Forms of the HR administration pages: they parse input; the services decide."""
 
 from django import forms
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,10 @@ class SourceForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind, KIND_LABELS.get(kind, kind)) for kind in source_kinds()]
+        hosts = ", ".join(django_settings.POPULUS_HTTP_ALLOWED_HOSTS) or _("none")
+        self.fields["base_url"].help_text = _(
+            "The hosts the portal may contact are set by its administrator (POPULUS_HTTP_ALLOWED_HOSTS): %(hosts)s."
+        ) % {"hosts": hosts}
 
     def settings(self) -> dict:
         data = self.cleaned_data

@@ -101,6 +101,27 @@ problem_messages_register(
             "The column map of %(report)s names %(field)s by header, but the source's files have no header row: "
             "give column numbers instead."
         ),
+        # The integration endpoint of an HTTP source
+        "http_no_hosts_allowed": gettext_noop(
+            "No integration endpoint may be contacted: the setting POPULUS_HTTP_ALLOWED_HOSTS lists no hosts. "
+            "Until the portal's administrator lists there the hosts of the Populus endpoints (comma-separated, "
+            "with a port if needed), no HTTP source can be saved or fetched."
+        ),
+        "http_host_not_allowed": gettext_noop(
+            "The host %(host)s is not among the endpoints the portal may contact (the setting "
+            "POPULUS_HTTP_ALLOWED_HOSTS: %(allowed)s). Check the address, or ask the portal's administrator to "
+            "add the host to the setting."
+        ),
+        "http_host_address_refused": gettext_noop(
+            "The host %(host)s resolves to %(address)s, a loopback, link-local or otherwise reserved address: "
+            "the portal contacts such an address only when the setting POPULUS_HTTP_ALLOWED_HOSTS names the "
+            "address itself."
+        ),
+        "http_host_unresolved": gettext_noop("The host name %(host)s could not be resolved (%(error)s)."),
+        "http_redirect_refused": gettext_noop(
+            "The endpoint %(url)s redirected to %(location)s. The portal follows no redirects (the token would "
+            "go along): if the new address is right, make it the source's address."
+        ),
         # A whole fetch run
         "run_worker_stopped": gettext_noop("The worker stopped before the run finished; start it again."),
         "run_not_queued": gettext_noop(

@@ -10,6 +10,7 @@ from django.db import transaction
 from ..errors import PopulusError
 from ..models import Source
 from ..sources.base import source_class
+from ..sources.endpoints import endpoint_check
 from ..sources.files import (
     DEFAULT_FILES,
     DELIMITERS,
@@ -42,7 +43,10 @@ def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
     elif kind == "http":
         url = urlsplit(str(settings.get("base_url", "")))
         if url.scheme not in ("http", "https") or not url.netloc:
-            raise PopulusError("The endpoint address must start with https:// (or http:// inside the network).")
+            raise PopulusError(
+                "The endpoint address must start with https:// (or http:// inside the network).", field="base_url"
+            )
+        endpoint_check(url.geturl())
         if float(settings.get("timeout", 0)) <= 0 or int(settings.get("retries", -1)) < 0:
             raise PopulusError("The timeout must be positive and the number of retries zero or more.")
     elif kind == "simulator" and not 1 <= int(settings.get("employees", 0)) <= 10_000:

@@ -4,6 +4,7 @@ GET {base_url}/{report_type}?period=YYYY-MM&page=1&page_size=N with `Authorizati
 The answer is {"results": [...], "next": <url or null>} (or {"results": [...], "page": n,
 "pages": m}, or a bare list). Rows are objects keyed by the portal's field names. Connection
 errors, timeouts, answers cut off and HTTP 5xx/429/408 are retried with exponential backoff.
+Only the hosts of POPULUS_HTTP_ALLOWED_HOSTS are contacted, and no redirect is followed (endpoints.py).
 """
 
 import time
@@ -17,6 +18,7 @@ from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, TransientSourceError
 from .base import PopulusSource, Rejection, SourceBatch, row_validate
+from .endpoints import endpoint_addresses_check, endpoint_check
 
 MAX_PAGES = 10_000
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
@@ -35,11 +37,17 @@ class HttpSource(PopulusSource):
         backoff = float(self.config.get("backoff", 1.0))
         timeout = float(self.config.get("timeout", 10.0))
         reason = ""
+        endpoint_check(url)
         for attempt in range(retries + 1):
             if attempt:
                 self.sleep(backoff * 2 ** (attempt - 1))
             try:
-                response = session.get(url, params=params, timeout=timeout)
+                endpoint_addresses_check(url)
+            except TransientSourceError as error:
+                reason = str(error)
+                continue
+            try:
+                response = session.get(url, params=params, timeout=timeout, allow_redirects=False)
             except requests.Timeout:
                 reason = f"no answer within {timeout:g} seconds"
                 continue
@@ -49,6 +57,9 @@ class HttpSource(PopulusSource):
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
                 reason = "the answer was cut off"
                 continue
+            if response.is_redirect:
+                location = urljoin(url, response.headers["Location"])
+                raise PopulusError.of("http_redirect_refused", url=_shown(url), location=_shown(location))
             if response.status_code in RETRY_STATUSES:
                 reason = f"HTTP {response.status_code}"
                 continue

@@ -36,7 +36,7 @@ def source_edit(request, pk: int | None = None):
                 source=source, name=data["name"], kind=data["kind"], active=data["active"], settings=form.settings()
             )
         except PopulusError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, _("The source %(name)s was saved.") % {"name": saved.name})
             return redirect("hrreports:source-edit", pk=saved.pk)

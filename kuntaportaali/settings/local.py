@@ -4,5 +4,7 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# The demo's HTTP sources may reach an endpoint served on this machine (base.py allows none).
+os.environ.setdefault("POPULUS_HTTP_ALLOWED_HOSTS", "127.0.0.1,::1,localhost")
 
 from .base import *  # noqa: F403

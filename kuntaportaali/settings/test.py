@@ -27,6 +27,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# HTTP sources reach the tests' local endpoint server only, whatever the shell exports.
+POPULUS_HTTP_ALLOWED_HOSTS = ["127.0.0.1"]
 # Campaigns made without a provider call the simulator, whatever the shell exports.
 TELEPHONY_PROVIDER = "simulator"
 # Calls placed through the simulator go nowhere unless a test plays them (tests/surveys/test_simulation_live.py).

@@ -6,7 +6,8 @@ from hrreports.errors import PopulusError
 from hrreports.services.sources import source_columns_set, source_save
 
 
-def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db):
+def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db, settings):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["populus.example.fi"]
     settings = {"base_url": "https://populus.example.fi/api", "token": "abc", "timeout": 5, "retries": 2}
     source = source_save(source=None, name="rajapinta", kind="http", active=True, settings=settings)
 
@@ -60,3 +61,43 @@ def test_file_sources_take_every_encoding_and_delimiter_the_reader_knows(db, fil
     source = source_save(source=None, name="tiedostot", kind="files", active=True, settings=settings)
 
     assert {key: source.config[key] for key in settings} == settings
+
+
+@pytest.mark.parametrize(
+    ("allowed", "base_url", "code"),
+    [
+        ([], "https://populus.example.fi/api", "http_no_hosts_allowed"),
+        (["populus.example.fi"], "https://metadata.internal/api", "http_host_not_allowed"),
+        (["populus.example.fi:8443"], "https://populus.example.fi/api", "http_host_not_allowed"),
+        (["populus.example.fi"], "https://populus.example.fi.evil.example/api", "http_host_not_allowed"),
+    ],
+)
+def test_an_http_source_outside_the_allow_list_is_refused_naming_the_setting(
+    db, settings, english, allowed, base_url, code
+):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = allowed
+
+    with pytest.raises(PopulusError) as error:
+        source_save(source=None, name="rajapinta", kind="http", active=True, settings={"base_url": base_url})
+
+    assert error.value.problem.code == code
+    assert error.value.field == "base_url"
+    assert "POPULUS_HTTP_ALLOWED_HOSTS" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("allowed", "base_url"),
+    [
+        (["populus.example.fi"], "https://populus.example.fi/api"),
+        (["POPULUS.example.fi"], "https://populus.EXAMPLE.fi:8443/api"),
+        (["populus.example.fi:8443"], "https://populus.example.fi:8443/api"),
+        (["10.0.0.5"], "http://10.0.0.5/api"),
+        (["[fd00::5]:8080"], "http://[fd00::5]:8080/api"),
+    ],
+)
+def test_an_http_source_on_an_allowed_host_is_saved(db, settings, allowed, base_url):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = allowed
+
+    source = source_save(source=None, name="rajapinta", kind="http", active=True, settings={"base_url": base_url})
+
+    assert source.config["base_url"] == base_url

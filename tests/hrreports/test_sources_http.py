@@ -83,6 +83,17 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if kind == "html":
             return self.answer(200, "<html>login</html>")
+        if kind == "redirect":  # to the "linked" endpoint of the same server
+            self.send_response(302)
+            self.send_header("Location", f"/linked/{report}?{url.query}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if kind == "elsewhere":  # the next page on another name of the same machine
+            port = self.server.server_address[1]
+            return self.answer(
+                200, {"results": [absence(1)], "next": f"http://localhost:{port}/linked/absences?cursor=2"}
+            )
         return self.answer(404, {})
 
 
@@ -187,3 +198,83 @@ def test_an_answer_cut_off_midway_is_retried_as_transient(server):
         source(server, "cut", retries=1).fetch("absences", PERIOD)
 
     assert Handler.calls["cut"] == 2
+
+
+def test_a_host_outside_the_allow_list_is_not_contacted(server, settings):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["populus.example.fi"]
+    Handler.calls.pop("linked", None)
+
+    with pytest.raises(PopulusError) as error:
+        source(server, "linked").fetch("absences", PERIOD)
+
+    assert error.value.problem.code == "http_host_not_allowed"
+    assert "POPULUS_HTTP_ALLOWED_HOSTS" in str(error.value)
+    assert "linked" not in Handler.calls
+
+
+def test_an_allow_list_entry_with_a_port_allows_only_that_port(server, settings):
+    port = int(server.rsplit(":", 1)[1])
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = [f"127.0.0.1:{port + 1}"]
+
+    with pytest.raises(PopulusError) as error:
+        source(server, "linked").fetch("absences", PERIOD)
+    assert error.value.problem.code == "http_host_not_allowed"
+
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = [f"127.0.0.1:{port}"]
+    assert len(source(server, "linked").fetch("absences", PERIOD).rows) == 3
+
+
+def test_a_redirect_is_not_followed(server):
+    Handler.calls.pop("linked", None)
+
+    with pytest.raises(PopulusError) as error:
+        source(server, "redirect").fetch("absences", PERIOD)
+
+    assert error.value.problem.code == "http_redirect_refused"
+    assert "linked" not in Handler.calls
+    assert not isinstance(error.value, TransientSourceError)
+
+
+def test_a_next_page_on_another_host_is_refused(server, settings):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    Handler.calls.pop("linked", None)
+
+    with pytest.raises(PopulusError, match="another server"):
+        source(server, "elsewhere").fetch("absences", PERIOD)
+
+    assert "linked" not in Handler.calls
+
+
+def test_a_name_that_resolves_to_a_loopback_address_needs_that_address_in_the_allow_list(server, settings):
+    port = server.rsplit(":", 1)[1]
+    by_name = f"http://localhost:{port}"
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["localhost"]
+    Handler.calls.pop("linked", None)
+
+    with pytest.raises(PopulusError) as error:
+        source(by_name, "linked").fetch("absences", PERIOD)
+    assert error.value.problem.code == "http_host_address_refused"
+    assert "linked" not in Handler.calls
+
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "::1"]
+    assert len(source(by_name, "linked").fetch("absences", PERIOD).rows) == 3
+
+
+def test_the_test_settings_allow_the_local_test_server_only():
+    from django.conf import settings
+
+    assert settings.POPULUS_HTTP_ALLOWED_HOSTS == ["127.0.0.1"]
+
+
+def test_a_host_name_that_does_not_resolve_is_retried_then_reported_as_transient(settings, english):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["populus.invalid"]
+    waits = []
+    unresolved = HttpSource(
+        name="rajapinta",
+        config=HttpSource.config_defaults() | {"base_url": "https://populus.invalid/api", "retries": 1},
+    )
+    unresolved.sleep = waits.append
+
+    with pytest.raises(TransientSourceError, match=r"did not answer after 2 tries: The host name populus\.invalid"):
+        unresolved.fetch("absences", PERIOD)
+    assert len(waits) == 1

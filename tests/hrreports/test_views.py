@@ -111,6 +111,20 @@ def test_create_a_file_source_and_edit_its_column_map(client_as, file_root):
     assert source.config["columns"]["absences"]["person_number"] == "Hetu"
 
 
+def test_an_http_source_on_a_host_not_allowed_gets_a_field_error_naming_the_setting(client_as, settings):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["populus.example.fi"]
+
+    response = client_as(HR).post(
+        reverse("hrreports:source-create"),
+        {"name": "sisaverkko", "kind": "http", "base_url": "http://169.254.169.254/latest", "timeout": 5, "retries": 1},
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["base_url"]
+    assert "POPULUS_HTTP_ALLOWED_HOSTS" in error and "169.254.169.254" in error
+    assert not Source.objects.filter(name="sisaverkko").exists()
+
+
 def test_source_outside_the_file_root_is_refused_with_the_reason(client_as, file_root):
     response = client_as(HR).post(
         reverse("hrreports:source-create"),
