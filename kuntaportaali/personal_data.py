@@ -28,7 +28,7 @@ def personal_data_hasher(*, purpose: str) -> Callable[[str], str]:
 def personal_data_encrypter(*, purpose: str) -> Callable[[bytes], bytes]:
     """`personal_data_encrypt` with the keys read once. `purpose` completes the error
     "PHONE_ENCRYPTION_KEYS must be set to ..."."""
-    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS), purpose).encrypt
+    return _fernet(purpose).encrypt
 
 
 def personal_data_encrypt(data: bytes, *, purpose: str = "store personal data") -> bytes:
@@ -36,11 +36,16 @@ def personal_data_encrypt(data: bytes, *, purpose: str = "store personal data") 
 
 
 def personal_data_decrypt(token: bytes, *, purpose: str = "read personal data") -> bytes:
-    return _fernet(tuple(settings.PHONE_ENCRYPTION_KEYS), purpose).decrypt(bytes(token))
+    return _fernet(purpose).decrypt(bytes(token))
 
 
-@lru_cache(maxsize=8)
-def _fernet(keys: tuple[str, ...], purpose: str) -> MultiFernet:
+def _fernet(purpose: str) -> MultiFernet:
+    keys = tuple(settings.PHONE_ENCRYPTION_KEYS)
     if not keys:
         raise ImproperlyConfigured(f"PHONE_ENCRYPTION_KEYS must be set to {purpose}.")
+    return _multi_fernet(keys)
+
+
+@lru_cache(maxsize=4)
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(key) for key in keys])
