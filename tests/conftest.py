@@ -40,10 +40,15 @@ def client_as(client, role_users):
     """`client_as(Role.X)` returns the test client logged in as that role's user."""
 
     def login(role: Role):
-        client.force_login(role_users[role])
-        return client
+        return client_login(client, role_users[role])
 
     return login
+
+
+def client_login(client, user):
+    """`client` signed in as `user`, as `client_as` signs in a role's user (for users of a test's own)."""
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
