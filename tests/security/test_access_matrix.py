@@ -5,67 +5,21 @@ another unit.
 The patterns come from Django's URL resolver, so an address added without a declaration fails here.
 """
 
-import contextlib
 import copy
-import re
-from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from hrreports.models import Alert, Subscription
-from kuntaportaali.access_matrix import (
-    ADMIN_SITE,
-    CARRIER,
-    GET,
-    PAGES,
-    POST,
-    PUBLIC,
-    SIGNED_IN,
-    Page,
-    page_of,
-)
+from kuntaportaali.access_matrix import ADMIN_SITE, CARRIER, GET, PAGES, POST, Page
 from kuntaportaali.roles import Role
 from tests.conftest import client_login
-from tests.security.world import UnitSide, World, database_writes, url_kwargs
+from tests.security.patterns import ANONYMOUS, NO_ROLE, PATTERNS, pattern_path, permitted
+from tests.security.world import database_writes
 
-ANONYMOUS, NO_ROLE = "anonymous", "no-role"
 AUDIENCES = [*Role, NO_ROLE, ANONYMOUS]
-
-
-@dataclass(frozen=True)
-class Pattern:
-    name: str | None  # with its namespaces, e.g. "surveys:campaign"; Django admin leaves a few unnamed
-    route: str  # the whole route from the site's root, e.g. "staff/surveys/campaigns/<slug:slug>/"
-
-    @property
-    def page(self) -> Page | None:
-        if self.name is None:
-            return ADMIN_SITE if self.route.startswith("admin/") else None
-        return page_of(self.name)
-
-    @property
-    def label(self) -> str:
-        return self.name or self.route
-
-
-def url_patterns(resolver=None, route: str = "", namespace: str = "") -> list[Pattern]:
-    """Every pattern the resolver can reach, through includes, i18n prefixes and Django admin."""
-    found = []
-    for entry in (resolver or get_resolver()).url_patterns:
-        nested_route = route + str(entry.pattern).lstrip("^")
-        if isinstance(entry, URLResolver):
-            inner = ":".join(filter(None, [namespace, entry.namespace]))
-            found += url_patterns(entry, nested_route, inner)
-        elif isinstance(entry, URLPattern):
-            name = ":".join(filter(None, [namespace, entry.name])) if entry.name else None
-            found.append(Pattern(name, nested_route))
-    return found
-
-
-PATTERNS = url_patterns()
 
 
 def test_every_url_pattern_is_declared_in_the_access_data():
@@ -78,17 +32,6 @@ def test_the_access_data_names_only_patterns_that_exist():
     names = {pattern.name for pattern in PATTERNS}
 
     assert [name for name in PAGES if name not in names] == []
-
-
-def pattern_path(world: World, pattern: Pattern, side: UnitSide | None = None) -> str:
-    kwargs = url_kwargs(world, pattern.name, pattern.route, side)
-    if pattern.name is not None:
-        with contextlib.suppress(NoReverseMatch):
-            return reverse(pattern.name, kwargs=kwargs)
-    # Django admin's unnamed patterns (its old change-page redirect, its catch-all) and a regular
-    # expression `reverse` cannot fill (RQ's statistics with a token).
-    path = re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)\??", lambda m: str(kwargs[m[1] or m[2]]), pattern.route)
-    return "/" + path.removesuffix("$").removesuffix("/?") + ("" if path.endswith("/") else "/")
 
 
 @pytest.fixture(scope="module")
@@ -109,14 +52,6 @@ def ask(client, method: str, path: str, data: dict | None = None, *, fails: bool
         transaction.set_rollback(True)
     client.cookies = cookies
     return response
-
-
-def permitted(page: Page, audience) -> bool:
-    if page.audience == PUBLIC:
-        return True
-    if page.audience == SIGNED_IN:
-        return audience != ANONYMOUS
-    return audience in page.audience
 
 
 def assert_refused(response, page: Page, audience, path: str) -> None:
