@@ -77,3 +77,15 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own on a free port (tests marked `processes`), killed after it."""
+    from tests.processes import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.kill()

@@ -1,7 +1,14 @@
 """Helpers for tests that start real processes (workers, redis-server) and watch them."""
 
+import socket
+import subprocess
 import time
 from pathlib import Path
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+STARTUP_SECONDS = 30
 
 
 def child_pids(pid: int) -> list[int]:
@@ -27,3 +34,32 @@ def wait_until(condition, what: str, *, timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting after {timeout} s: {what}")
         time.sleep(0.05)
+
+
+class RedisServer:
+    """A redis-server without persistence on a free loopback port: started, killed, started again."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(
+            command, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_until(self.answers, "redis-server answers", timeout=STARTUP_SECONDS)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=STARTUP_SECONDS)
+
+    def answers(self) -> bool:
+        try:
+            return Redis.from_url(self.url).ping()
+        except RedisConnectionError:
+            return False

@@ -5,8 +5,6 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from redis import Redis
-from rq import Queue
 
 from hrreports.models import DeliveryRun, FetchRun
 from hrreports.models.fetching import RunStatus
@@ -210,18 +208,3 @@ def test_a_swept_pending_run_is_not_run_when_its_job_turns_up_late(simulator_sou
 
     assert fetch_run_job(run.pk) == RunStatus.FAILED
     assert FetchRun.objects.get(pk=run.pk).attempts == 0
-
-
-def test_a_run_that_cannot_be_queued_ends_failed_and_says_why(
-    simulator_source, monkeypatch, django_capture_on_commit_callbacks
-):
-    monkeypatch.setattr("django_rq.get_queue", lambda name: Queue(name, connection=Redis(port=1)))
-
-    with django_capture_on_commit_callbacks(execute=True):
-        run = fetch_run_enqueue(source=simulator_source, period=PERIOD)
-
-    run.refresh_from_db()
-    assert (run.status, run.error_code) == (RunStatus.FAILED, "run_not_queued")
-    assert "Connection refused" in run.error_params["error"]
-    assert run.finished_at is not None
-    assert fetch_runs_stale_fail(now=timezone.now() + timedelta(hours=1)) == []

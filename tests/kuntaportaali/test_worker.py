@@ -9,7 +9,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -17,13 +16,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 from rq.exceptions import SchedulerNotFound
 from rq.job import JobStatus
 from rq.scheduler import RQScheduler
 
-from tests.processes import child_pids, process_running, wait_until
+from tests.processes import STARTUP_SECONDS, child_pids, process_running, wait_until
 
 pytestmark = [
     pytest.mark.processes,
@@ -32,45 +30,6 @@ pytestmark = [
 
 # The worker checks its scheduler every 5 s (kuntaportaali.worker); RQ alone waits 10 minutes.
 RECOVERY_SECONDS = 15
-STARTUP_SECONDS = 30
-
-
-class RedisServer:
-    """A redis-server without persistence on a free loopback port: started, killed, started again."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(
-            command, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        wait_until(self.answers, "redis-server answers", timeout=STARTUP_SECONDS)
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=STARTUP_SECONDS)
-
-    def answers(self) -> bool:
-        try:
-            return Redis.from_url(self.url).ping()
-        except RedisConnectionError:
-            return False
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.kill()
 
 
 @pytest.fixture

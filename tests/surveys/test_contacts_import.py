@@ -9,8 +9,6 @@ from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from redis import Redis
-from rq import Queue
 
 from surveys.contact_files import ContactFileRejected
 from surveys.errors import SurveyError
@@ -269,19 +267,6 @@ def test_an_upload_is_kept_encrypted_until_a_worker_imports_it(
     assert ContactImportChunk.objects.count() == 0
     assert contact_import_run(import_id=report.pk).imported == 2
     assert Contact.objects.count() == 2
-
-
-def test_an_upload_that_cannot_be_queued_ends_failed_with_the_reason_and_keeps_no_file(
-    campaign, monkeypatch, django_capture_on_commit_callbacks
-):
-    monkeypatch.setattr("django_rq.get_queue", lambda name: Queue(name, connection=Redis(port=1)))
-
-    with django_capture_on_commit_callbacks(execute=True):
-        report = upload(campaign, SAMPLE)
-
-    report.refresh_from_db()
-    assert (report.status, report.error["code"]) == (ContactImportStatus.FAILED, "contacts_import_not_queued")
-    assert ContactImportChunk.objects.count() == 0
 
 
 def test_a_file_that_cannot_be_imported_is_refused_at_upload_and_nothing_is_kept(campaign, rq_queues):

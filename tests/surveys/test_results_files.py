@@ -5,8 +5,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 from django_rq import get_worker
-from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import SimpleWorker
 
 from kuntaportaali.roles import Role
 from surveys.jobs import generate_report_file
@@ -160,17 +159,3 @@ def test_report_files_of_another_campaign_are_not_found(client_as, campaign, rol
 
     assert client.get(reverse("surveys:report-file", args=[campaign.slug, report_file.pk])).status_code == 404
     assert client.get(reverse("surveys:report-file-status", args=[campaign.slug, report_file.pk])).status_code == 404
-
-
-@pytest.mark.django_db
-def test_a_report_that_cannot_be_queued_leaves_nothing_waiting(
-    campaign, monkeypatch, django_capture_on_commit_callbacks
-):
-    monkeypatch.setattr("django_rq.get_queue", lambda name: Queue(name, connection=Redis(port=1)))
-
-    with django_capture_on_commit_callbacks(execute=True):
-        report_file = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
-
-    report_file.refresh_from_db()
-    assert report_file.status == ReportFileStatus.FAILED
-    assert report_file.error.startswith("Not queued: ")
