@@ -43,6 +43,7 @@ urlpatterns = [
     path("results/<slug:slug>/", results.campaign_results_page, name="campaign-results"),
     path("results/<slug:slug>/download/<str:file_format>/", results.report_download, name="report-download"),
     path("results/<slug:slug>/reports/", results.report_file_create, name="report-file-create"),
+    path("results/<slug:slug>/responses/", results.responses_download, name="responses-download"),
     path("results/<slug:slug>/reports/<int:pk>/", results.report_file_download, name="report-file"),
     path("results/<slug:slug>/reports/<int:pk>/status/", results.report_file_status, name="report-file-status"),
     path("published-results/", results.summaries, name="summaries"),

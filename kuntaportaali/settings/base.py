@@ -255,6 +255,13 @@ TWILIO_RING_TIMEOUT = env_int("TWILIO_RING_TIMEOUT", 30)
 SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", True)
 SIMULATOR_LIVE_SPEED = env_int("SIMULATOR_LIVE_SPEED", 1)
 OPT_OUT_LIMIT_PER_HOUR = env_int("OPT_OUT_LIMIT_PER_HOUR", 20)
+# Results never show the answers of fewer respondents than this: smaller groups (and the groups that
+# would give them away) are hidden in every page, report, export and published summary.
+RESULTS_MIN_GROUP_SIZE = env_int("RESULTS_MIN_GROUP_SIZE", 5)
+if RESULTS_MIN_GROUP_SIZE < 1:
+    raise ImproperlyConfigured(
+        f"The environment variable RESULTS_MIN_GROUP_SIZE must be 1 or more, not {RESULTS_MIN_GROUP_SIZE}."
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -15,6 +15,7 @@ from surveys.models import Campaign, ReportFile, ReportFileStatus, ReportFormat,
 
 from . import pdf, xlsx
 from .responses import anonymous_answers
+from .xlsx import responses_render
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +44,24 @@ def report_build(*, campaign: Campaign, file_format: str, language: str, progres
         if file_format == ReportFormat.PDF:
             data = pdf.render(results)
         else:
-            answers = anonymous_answers(campaign=campaign, language=language, weights=results.weighting.weights)
-            data = xlsx.render(results, answers=answers, progress=lambda percent: progress(40 + percent // 2))
+            data = xlsx.render(results, progress=lambda percent: progress(40 + percent // 2))
     progress(100)
     return data
+
+
+def responses_build(*, campaign: Campaign, language: str) -> bytes:
+    """The anonymous responses workbook, which only survey managers may have (see reports.responses)."""
+    from surveys.services.disclosure import minimum_group_size
+    from surveys.services.results import campaign_results
+
+    with translation.override(language):
+        weights = campaign_results(campaign, language=language).weighting.weights
+        answers = anonymous_answers(campaign=campaign, language=language, weights=weights, minimum=minimum_group_size())
+        return responses_render(answers, language=language)
+
+
+def responses_filename(campaign: Campaign, *, language: str) -> str:
+    return f"{campaign.slug}-responses-{language}.xlsx"
 
 
 def report_filename(campaign: Campaign, *, file_format: str, language: str) -> str:

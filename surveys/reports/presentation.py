@@ -16,6 +16,7 @@ from surveys import charts
 from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
 from surveys.progress import SHORT_REASONS, CampaignProgress
+from surveys.services.disclosure import SMALL
 from surveys.services.results_contract import CampaignResults, CrossTab, Funnel, GroupShare, QuestionResult
 
 from .display import (
@@ -26,10 +27,12 @@ from .display import (
     decimal_text,
     dimension_label,
     euros_text,
+    hidden_text,
     interval_text,
     mean_interval_text,
     money_text,
     share_text,
+    suppression_note,
 )
 
 RATE_GROUPS = ("rr", "coop", "ref", "con")
@@ -46,6 +49,7 @@ class Table:
     headers: list[str]
     rows: list[tuple[str, list[str]]]
     text_columns: tuple[int, ...] = ()  # columns of words, not figures (aligned left)
+    note: str = ""  # why some of its figures are hidden
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class ResultsView:
     weighting: list[tuple[str, str]]
     weights: Table
     collapsed: list[str] = field(default_factory=list)
+    hidden_note: str = ""  # why the chosen group (or everyone) has no question results
     # Said before anything else when the answers come from the simulator's synthetic residents.
     simulated_notice: str = ""
 
@@ -106,18 +111,48 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
         key_figures=_key_figures(results),
         summary=list(results.summary),
         warnings=list(weighting.warnings),
+        hidden_note=hidden_group_note(results),
         funnel=_funnel(results),
         rates=_rates(results),
         dispositions=_dispositions(results),
         coverage=_coverage(results),
         groups=_groups(results),
-        questions=[_question(question, weighted=weighted) for question in results.questions],
+        questions=[
+            _question(question, weighted=weighted, minimum=results.minimum_group_size) for question in results.questions
+        ],
         costs=_costs(results),
         method=str(WEIGHTING_METHODS.get(weighting.method, weighting.method)),
         weighting=_weighting_facts(results),
         weights=_weights_summary(results),
         collapsed=list(weighting.collapsed),
         simulated_notice=simulated_notice(results.campaign),
+    )
+
+
+def hidden_group_note(results: CampaignResults) -> str:
+    """Why the chosen group (or everyone) has no question results, "" when it has them."""
+    values = {"minimum": results.minimum_group_size, "group": ", ".join(results.filter_labels)}
+    if not results.group_hidden:
+        return ""
+    if not results.respondent_filter:
+        return (
+            _("Fewer than %(minimum)s respondents have answered, so the answers are hidden to protect their privacy.")
+            % values
+        )
+    if results.group_hidden == SMALL:
+        return (
+            _(
+                "The group %(group)s has fewer than %(minimum)s respondents, so its answers are hidden to protect "
+                "their privacy."
+            )
+            % values
+        )
+    return (
+        _(
+            "The answers of the group %(group)s are hidden so that the answers of a group of fewer than "
+            "%(minimum)s respondents cannot be worked out from them."
+        )
+        % values
     )
 
 
@@ -284,10 +319,13 @@ def _groups(results: CampaignResults) -> list[Figure]:
     by_dimension: dict[str, list[GroupShare]] = {}
     for group in results.weighting.groups:
         by_dimension.setdefault(group.dimension, []).append(group)
-    return [_group_figure(dimension, groups) for dimension, groups in by_dimension.items()]
+    return [
+        _group_figure(dimension, groups, minimum=results.minimum_group_size)
+        for dimension, groups in by_dimension.items()
+    ]
 
 
-def _group_figure(dimension: str, groups: list[GroupShare]) -> Figure:
+def _group_figure(dimension: str, groups: list[GroupShare], *, minimum: int) -> Figure:
     name = dimension_label(dimension)
     chart = charts.horizontal_bar_chart(
         chart_id=f"groups-{dimension}",
@@ -319,7 +357,7 @@ def _group_figure(dimension: str, groups: list[GroupShare]) -> Figure:
             (
                 group.label,
                 [
-                    count_text(group.respondents),
+                    hidden_text(group.hidden, minimum) if group.hidden else count_text(group.respondents),
                     share_text(group.sample_share),
                     share_text(group.weighted_share),
                     share_text(group.population_share),
@@ -327,6 +365,7 @@ def _group_figure(dimension: str, groups: list[GroupShare]) -> Figure:
             )
             for group in groups
         ],
+        note=suppression_note([group.hidden for group in groups], minimum),
     )
     return Figure(chart=chart, table=table)
 
@@ -359,7 +398,7 @@ def question_chart(question: QuestionResult, *, weighted: bool, chart_id: str) -
     )
 
 
-def _question(question: QuestionResult, *, weighted: bool) -> QuestionView:
+def _question(question: QuestionResult, *, weighted: bool, minimum: int) -> QuestionView:
     anchor = f"q{question.position}"
     figure = None
     if question.options:
@@ -371,7 +410,7 @@ def _question(question: QuestionResult, *, weighted: bool) -> QuestionView:
                 (
                     option.label,
                     [
-                        count_text(option.count),
+                        hidden_text(option.hidden, minimum) if option.hidden else count_text(option.count),
                         share_text(option.share),
                         share_text(option.weighted_share),
                         interval_text(option.ci_low, option.ci_high),
@@ -379,6 +418,7 @@ def _question(question: QuestionResult, *, weighted: bool) -> QuestionView:
                 )
                 for option in question.options
             ],
+            note=suppression_note([option.hidden for option in question.options], minimum),
         )
         figure = Figure(chart=question_chart(question, weighted=weighted, chart_id=f"{anchor}-chart"), table=table)
     mean = None
@@ -416,18 +456,28 @@ def _question(question: QuestionResult, *, weighted: bool) -> QuestionView:
         skipped=count_text(question.skipped),
         figure=figure,
         mean=mean,
-        crosstabs=[_crosstab(question, crosstab) for crosstab in question.crosstabs],
+        crosstabs=[_crosstab(question, crosstab, minimum=minimum) for crosstab in question.crosstabs],
         themes=themes,
         open_answers=question.open_answers[:OPEN_ANSWERS_SHOWN],
         open_answers_total=len(question.open_answers),
     )
 
 
-def _crosstab(question: QuestionResult, crosstab: CrossTab) -> Table:
+def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int) -> Table:
     name = dimension_label(crosstab.dimension)
+    hidden = crosstab.hidden or [""] * len(crosstab.categories)
     rows = [(label, [share_text(share) for share in shares]) for label, shares in crosstab.rows]
-    rows.append((_("Respondents"), [count_text(count) for count in crosstab.respondents]))
+    rows.append(
+        (
+            _("Respondents"),
+            [
+                hidden_text(why, minimum) if why else count_text(count)
+                for count, why in zip(crosstab.respondents, hidden, strict=True)
+            ],
+        )
+    )
     return Table(
+        note=suppression_note(hidden, minimum),
         caption=_("Question %(position)s by %(dimension)s (weighted shares)")
         % {"position": question.position, "dimension": name.lower()},
         row_header=_("Answer"),

@@ -3,11 +3,14 @@
 Publishing freezes the figures of the chosen questions, in Finnish, Swedish and English, into the
 summary row; the public page draws its charts from those and never computes results itself.
 
-Privacy: residents' page figures never describe fewer than `MIN_PUBLIC_RESPONDENTS` people.
+Privacy: residents' page figures never describe fewer than `RESULTS_MIN_GROUP_SIZE` people (the
+minimum at publication is frozen with the figures).
 - A campaign with fewer respondents than that cannot be published at all.
 - A chosen question answered by fewer than that is left out of the page (it says so).
-- In "who answered", a group (an age group, a district) with fewer respondents than that shows no
-  count and no share, only "fewer than 5" and the population share, which is public anyway.
+- In "who answered", and among a demographic question's answers, the groups that the results hide
+  (surveys.services.disclosure: fewer respondents than that, and the groups that would give them
+  away) show no count and no share, only "fewer than 5" or "hidden" and the population share, which
+  is public anyway.
 - Only weighted shares of the whole sample are published: no answer counts and no cross-tabs, so no
   one's answer can be read off a small group.
 """
@@ -22,12 +25,23 @@ from django.utils.translation import gettext as _
 from surveys import charts
 from surveys.errors import SurveyError
 from surveys.models import Campaign, CampaignStatus, QuestionKind, ResultSummary
+from surveys.services.disclosure import COMPLEMENTARY, SMALL, minimum_group_size
 from surveys.services.results_contract import CampaignResults, QuestionResult
 
-from .display import count_text, decimal_text, dimension_label, interval_text, mean_interval_text, share_text
+from .display import (
+    count_text,
+    decimal_text,
+    dimension_label,
+    hidden_text,
+    interval_text,
+    mean_interval_text,
+    share_text,
+    suppression_note,
+)
 from .presentation import Table
 
-MIN_PUBLIC_RESPONDENTS = 5
+# Summaries published before the minimum was frozen with their figures were published with this one.
+LEGACY_MINIMUM = 5
 SUMMARY_LANGUAGES = ("fi", "sv", "en")
 CHART_KINDS = (QuestionKind.SCALE, QuestionKind.CHOICE, QuestionKind.YES_NO)
 
@@ -71,15 +85,16 @@ def summary_publish(
     if unknown:
         raise SurveyError(_("Question %(position)s has no chart to publish.") % {"position": unknown[0]})
     figures = {"languages": {}}
+    minimum = minimum_group_size()
     for language in SUMMARY_LANGUAGES:
         results = campaign_results(campaign, language=language)
-        if results.weighting.respondents < MIN_PUBLIC_RESPONDENTS:
+        if results.weighting.respondents < minimum:
             raise SurveyError(
-                _("The results of fewer than %(minimum)s respondents are not published.")
-                % {"minimum": MIN_PUBLIC_RESPONDENTS}
+                _("The results of fewer than %(minimum)s respondents are not published.") % {"minimum": minimum}
             )
         figures["languages"][language] = summary_figures(results, question_positions=sorted(set(question_positions)))
     figures |= {
+        "minimum": minimum,
         "weighted_by": list(results.weighting.dimensions),
         "respondents": results.weighting.respondents,
         "numbers": results.funnel.numbers,
@@ -117,26 +132,26 @@ def summary_figures(results: CampaignResults, *, question_positions: list[int]) 
     chosen = [question for question in results.questions if question.position in question_positions]
     by_dimension: dict[str, list[dict]] = {}
     for group in results.weighting.groups:
-        shown = group.respondents >= MIN_PUBLIC_RESPONDENTS
         by_dimension.setdefault(group.dimension, []).append(
             {
                 "label": group.label,
-                "respondents": group.respondents if shown else None,
-                "sample_share": group.sample_share if shown else None,
+                "respondents": group.respondents,
+                "sample_share": group.sample_share,
                 "population_share": group.population_share,
+                "hidden": group.hidden,
             }
         )
     return {
-        "questions": [_question_figures(question) for question in chosen],
+        "questions": [_question_figures(question, minimum=results.minimum_group_size) for question in chosen],
         "groups": [{"dimension": dimension, "rows": rows} for dimension, rows in by_dimension.items()],
     }
 
 
-def _question_figures(question: QuestionResult) -> dict:
+def _question_figures(question: QuestionResult, *, minimum: int) -> dict:
     figures = {
         "position": question.position,
         "text": question.text,
-        "shown": question.answered >= MIN_PUBLIC_RESPONDENTS,
+        "shown": question.answered >= minimum,
     }
     if figures["shown"]:
         figures["answered"] = question.answered
@@ -146,6 +161,7 @@ def _question_figures(question: QuestionResult) -> dict:
                 "share": option.weighted_share,
                 "ci_low": option.ci_low,
                 "ci_high": option.ci_high,
+                "hidden": option.hidden,
             }
             for option in question.options
         ]
@@ -180,6 +196,7 @@ class PublicSummary:
     weighted_by: str
     questions: list[PublicQuestion]
     groups: list[tuple[SafeString, Table]]
+    minimum: int  # groups of fewer respondents are not shown
     # The answers came from the simulator's synthetic residents, not from residents: the page says so.
     simulated: bool = False
 
@@ -198,6 +215,8 @@ def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None
     figures_language = language if language in campaign.survey_version.languages and language in frozen else "fi"
     figures = frozen[figures_language]
     intro_language = language if getattr(summary, f"intro_{language}", "") else "fi"
+    minimum = summary.figures.get("minimum", LEGACY_MINIMUM)
+    legacy = "minimum" not in summary.figures
     return PublicSummary(
         intro=getattr(summary, f"intro_{intro_language}"),
         intro_language=intro_language,
@@ -207,13 +226,14 @@ def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None
         respondents=count_text(summary.figures["respondents"]),
         response_rate=share_text(summary.figures["rr1"]),
         weighted_by=", ".join(dimension_label(dimension).lower() for dimension in summary.figures["weighted_by"]),
-        questions=[_public_question(question) for question in figures["questions"]],
-        groups=[_public_group(group) for group in figures["groups"]],
+        questions=[_public_question(question, minimum=minimum) for question in figures["questions"]],
+        groups=[_public_group(group, minimum=minimum, legacy=legacy) for group in figures["groups"]],
+        minimum=minimum,
         simulated=campaign.is_simulated,
     )
 
 
-def _public_question(question: dict) -> PublicQuestion:
+def _public_question(question: dict, *, minimum: int) -> PublicQuestion:
     if not question["shown"]:
         return PublicQuestion(question["position"], question["text"], False, None, None, "")
     options = question["options"]
@@ -239,9 +259,16 @@ def _public_question(question: dict) -> PublicQuestion:
         row_header=_("Answer"),
         headers=[_("Share of residents (estimate)"), _("Confidence interval (95 %)")],
         rows=[
-            (option["label"], [share_text(option["share"]), interval_text(option["ci_low"], option["ci_high"])])
+            (
+                option["label"],
+                [
+                    hidden_text(option["hidden"], minimum) if option.get("hidden") else share_text(option["share"]),
+                    interval_text(option["ci_low"], option["ci_high"]),
+                ],
+            )
             for option in options
         ],
+        note=suppression_note([option.get("hidden", "") for option in options], minimum),
     )
     mean = ""
     if "mean" in question:
@@ -253,10 +280,11 @@ def _public_question(question: dict) -> PublicQuestion:
     return PublicQuestion(question["position"], question["text"], True, chart, table, mean)
 
 
-def _public_group(group: dict) -> tuple[SafeString, Table]:
+def _public_group(group: dict, *, minimum: int, legacy: bool) -> tuple[SafeString, Table]:
     name = dimension_label(group["dimension"])
-    rows = group["rows"]
-    fewer = _("fewer than %(minimum)s") % {"minimum": MIN_PUBLIC_RESPONDENTS}
+    rows = [
+        _public_group_row(row, legacy=legacy, complement=legacy and _any_hidden(group["rows"])) for row in group["rows"]
+    ]
     chart = charts.horizontal_bar_chart(
         chart_id=f"summary-groups-{group['dimension']}",
         title=_("Who answered: %(dimension)s") % {"dimension": name},
@@ -264,7 +292,7 @@ def _public_group(group: dict) -> tuple[SafeString, Table]:
             "Share of respondents and population share (diamond) in each group; groups with fewer than "
             "%(minimum)s respondents are not shown. The table has the figures."
         )
-        % {"minimum": MIN_PUBLIC_RESPONDENTS},
+        % {"minimum": minimum},
         categories=[row["label"] for row in rows],
         series=[
             charts.Series(
@@ -284,12 +312,29 @@ def _public_group(group: dict) -> tuple[SafeString, Table]:
             (
                 row["label"],
                 [
-                    fewer if row["respondents"] is None else count_text(row["respondents"]),
+                    hidden_text(row["hidden"], minimum) if row["hidden"] else count_text(row["respondents"]),
                     share_text(row["sample_share"]),
                     share_text(row["population_share"]),
                 ],
             )
             for row in rows
         ],
+        note=suppression_note([row["hidden"] for row in rows], minimum),
     )
     return chart, table
+
+
+def _any_hidden(rows: list[dict]) -> bool:
+    return any(row["respondents"] is None for row in rows)
+
+
+def _public_group_row(row: dict, *, legacy: bool, complement: bool) -> dict:
+    """A row as published; one frozen before complementary suppression (`legacy`) hid only the small
+    groups, so when its dimension hides any group, all its groups' respondent figures are hidden."""
+    if not legacy:
+        return row
+    if row["respondents"] is None:
+        return row | {"hidden": SMALL}
+    if complement:
+        return row | {"respondents": None, "sample_share": None, "hidden": COMPLEMENTARY}
+    return row | {"hidden": ""}

@@ -1,13 +1,20 @@
-"""The anonymous answers of a campaign for the Excel workbook: one row per response.
+"""The anonymous answers of a campaign, one row per response, for survey managers only.
 
 A row is known only by its sequential number in the order the responses started. It never carries
-the phone number or the pseudonym, which would link the answers back to a contact.
+the phone number or the pseudonym, which would link the answers back to a contact. It is coarsened
+so that a row does not point at a person: the day a response was finished, never the time, and a
+response whose background answers (the demographic questions and the language it was given in) are
+shared by fewer than `RESULTS_MIN_GROUP_SIZE` responses has them, and its weight, which follows from
+them, blanked (k-anonymity).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
+
+from django.utils import timezone
 
 from surveys.models import Answer, Campaign, QuestionKind, QuestionOption, Response
+from surveys.services.disclosure import rare_combinations
 
 
 @dataclass(frozen=True)
@@ -15,20 +22,25 @@ class AnonymousResponse:
     number: int
     language: str
     status: str
-    finished_at: datetime | None
+    finished_on: date | None
     weight: float | None
     answers: dict[int, str | int | None]  # question position -> the answer (a number for scales and numbers)
+    background_hidden: bool = False  # the language, the demographic answers and the weight are blanked
 
 
 @dataclass(frozen=True)
 class AnonymousAnswers:
     questions: list[tuple[int, str, str]]  # (position, text, kind)
     responses: list[AnonymousResponse]
+    background_positions: tuple[int, ...] = ()  # the demographic questions
 
 
-def anonymous_answers(*, campaign: Campaign, language: str, weights: dict[int, float]) -> AnonymousAnswers:
+def anonymous_answers(
+    *, campaign: Campaign, language: str, weights: dict[int, float], minimum: int
+) -> AnonymousAnswers:
     """Every response with its answers in the survey's question order, in three queries."""
     questions = list(campaign.survey_version.questions.order_by("position"))
+    background = tuple(question.position for question in questions if question.demographic)
     options = {
         option.pk: (option.digit, option.localized("label", language))
         for option in QuestionOption.objects.filter(question__version=campaign.survey_version)
@@ -41,7 +53,16 @@ def anonymous_answers(*, campaign: Campaign, language: str, weights: dict[int, f
         answers.setdefault(response_id, {})[position] = _answer_value(
             kind, option=options.get(option_id), number_value=number_value, transcript=transcript
         )
-    responses = Response.objects.filter(campaign=campaign).order_by("started_at", "pk")
+    responses = list(
+        Response.objects.filter(campaign=campaign)
+        .order_by("started_at", "pk")
+        .values_list("pk", "language", "status", "finished_at")
+    )
+    combinations = [
+        (response_language, *[answers.get(pk, {}).get(position) for position in background])
+        for pk, response_language, _status, _finished_at in responses
+    ]
+    rare = rare_combinations(combinations, minimum=minimum)
     return AnonymousAnswers(
         questions=[(question.position, question.localized("text", language), question.kind) for question in questions],
         responses=[
@@ -49,14 +70,16 @@ def anonymous_answers(*, campaign: Campaign, language: str, weights: dict[int, f
                 number=number,
                 language=response_language,
                 status=status,
-                finished_at=finished_at,
+                finished_on=timezone.localdate(finished_at) if finished_at else None,
                 weight=weights.get(pk),
                 answers=answers.get(pk, {}),
+                background_hidden=hidden,
             )
-            for number, (pk, response_language, status, finished_at) in enumerate(
-                responses.values_list("pk", "language", "status", "finished_at"), start=1
+            for number, ((pk, response_language, status, finished_at), hidden) in enumerate(
+                zip(responses, rare, strict=True), start=1
             )
         ],
+        background_positions=background,
     )
 
 

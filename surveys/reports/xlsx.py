@@ -1,5 +1,9 @@
 """The finished results as an Excel workbook (openpyxl): summary, questions, means, cross-tabs,
-open-answer themes, weights, dispositions, attempt coverage and the anonymous responses.
+open-answer themes, weights, dispositions and attempt coverage; and, for survey managers only, the
+anonymous responses as a workbook of their own (`responses_render`).
+
+A group hidden to protect the respondents' privacy (surveys.services.disclosure) has the reason in
+its count cell ("fewer than 5", "hidden") and no shares.
 
 Cells are typed: counts are integers, shares are fractions shown with a percent format, euros are
 decimals, dates are dates. Each sheet has a bold frozen header row and an autofilter. Text goes
@@ -24,8 +28,14 @@ from surveys.describe import simulated_notice
 from surveys.progress import SHORT_REASONS
 from surveys.services.results_contract import CampaignResults
 
-from .display import DISPOSITION_LABELS, RATE_DEFINITIONS, WEIGHTING_METHODS, dimension_label
-from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels
+from .display import (
+    DISPOSITION_LABELS,
+    RATE_DEFINITIONS,
+    WEIGHTING_METHODS,
+    dimension_label,
+    hidden_text,
+)
+from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels, hidden_group_note
 from .responses import AnonymousAnswers
 
 PERCENT = "0.0%"
@@ -38,7 +48,7 @@ HEADER_FONT = Font(bold=True)
 Progress = Callable[[int], None]
 
 
-def render(results: CampaignResults, *, answers: AnonymousAnswers, progress: Progress | None = None) -> bytes:
+def render(results: CampaignResults, *, progress: Progress | None = None) -> bytes:
     """The workbook in `results.language`; `progress(percent)` is told as the sheets are written."""
     progress = progress or (lambda percent: None)
     workbook = Workbook()
@@ -48,16 +58,32 @@ def render(results: CampaignResults, *, answers: AnonymousAnswers, progress: Pro
         _questions_sheet(workbook, results)
         _means_sheet(workbook, results)
         _crosstabs_sheet(workbook, results)
+        progress(50)
         _themes_sheet(workbook, results)
         _weights_sheet(workbook, results)
         _dispositions_sheet(workbook, results)
         _coverage_sheet(workbook, results)
-        progress(50)
-        _responses_sheet(workbook, answers)
         progress(90)
+    return _saved(workbook)
+
+
+def responses_render(answers: AnonymousAnswers, *, language: str) -> bytes:
+    """The anonymous responses, one row each, in `language`."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    with translation.override(language):
+        _responses_sheet(workbook, answers)
+    return _saved(workbook)
+
+
+def _saved(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _count(count: int | None, hidden: str, minimum: int):
+    return hidden_text(hidden, minimum) if hidden else count
 
 
 def _cell(value):
@@ -121,6 +147,7 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
             (_("Summary"), _("Note"), _("The campaign got no answers, so there are no results to report."), None)
         )
     rows += [(_("Summary"), _("Finding"), line, None) for line in results.summary]
+    rows += _privacy_rows(results)
     rows += [(_("Weighting"), _("Warning"), warning, None) for warning in weighting.warnings]
     rows += [
         (section_funnel, _("Numbers"), funnel.numbers, INTEGER),
@@ -176,13 +203,40 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
     )
 
 
+def _privacy_rows(results: CampaignResults) -> list[tuple[str, str, object, str | None]]:
+    section = _("Privacy")
+    rows: list[tuple[str, str, object, str | None]] = [
+        (section, _("Smallest group whose figures are shown (respondents)"), results.minimum_group_size, INTEGER)
+    ]
+    if hidden_group_note(results):
+        rows.append((section, _("Note"), hidden_group_note(results), None))
+    reasons = [group.hidden for group in results.weighting.groups]
+    reasons += [option.hidden for question in results.questions for option in question.options]
+    reasons += [why for question in results.questions for crosstab in question.crosstabs for why in crosstab.hidden]
+    if any(reasons):
+        rows.append(
+            (
+                section,
+                _("Note"),
+                _(
+                    "Figures of groups with fewer than %(minimum)s respondents, and of the groups that would "
+                    "give them away, are hidden: their cells say why."
+                )
+                % {"minimum": results.minimum_group_size},
+                None,
+            )
+        )
+    return rows
+
+
 def _questions_sheet(workbook: Workbook, results: CampaignResults) -> None:
+    minimum = results.minimum_group_size
     rows = [
         (
             question.position,
             question.text,
             option.label,
-            option.count,
+            _count(option.count, option.hidden, minimum),
             option.share,
             option.weighted_share,
             option.ci_low,
@@ -242,6 +296,7 @@ def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
     rows = []
     for question in results.questions:
         for crosstab in question.crosstabs:
+            hidden = crosstab.hidden or [""] * len(crosstab.categories)
             for index, (_key, category) in enumerate(crosstab.categories):
                 for label, shares in crosstab.rows:
                     rows.append(
@@ -250,7 +305,7 @@ def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
                             question.text,
                             dimension_label(crosstab.dimension),
                             category,
-                            crosstab.respondents[index],
+                            _count(crosstab.respondents[index], hidden[index], results.minimum_group_size),
                             label,
                             shares[index],
                         )
@@ -295,7 +350,7 @@ def _weights_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (
             dimension_label(group.dimension),
             group.label,
-            group.respondents,
+            _count(group.respondents, group.hidden, results.minimum_group_size),
             group.sample_share,
             group.weighted_share,
             group.population_share,
@@ -363,19 +418,29 @@ def _responses_sheet(workbook: Workbook, answers: AnonymousAnswers) -> None:
         Column(_("Respondent"), 12, INTEGER),
         Column(_("Language"), 10),
         Column(_("Status"), 12),
-        Column(pgettext("timestamp", "Finished"), 20),
+        Column(pgettext("day", "Finished on"), 12),
         Column(_("Weight"), 10, WEIGHT),
     ]
     columns += [Column(f"{position}. {text}", 24) for position, text, _kind in answers.questions]
     statuses = {"complete": _("Complete answer"), "partial": _("Partial answer")}
+    hidden = pgettext("a hidden figure", "hidden")
+
+    def background(response, value):
+        return hidden if response.background_hidden else value
+
     rows = (
         (
             response.number,
-            response.language,
+            background(response, response.language),
             statuses.get(response.status, response.status),
-            response.finished_at,
-            response.weight,
-            *[response.answers.get(position) for position, _text, _kind in answers.questions],
+            response.finished_on,
+            None if response.background_hidden else response.weight,
+            *[
+                background(response, response.answers.get(position))
+                if position in answers.background_positions
+                else response.answers.get(position)
+                for position, _text, _kind in answers.questions
+            ],
         )
         for response in answers.responses
     )

@@ -11,6 +11,7 @@ dimension whose options and targets do not match exactly is not used, and a warn
 categories that differ.
 """
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ from surveys.models.results import category_key
 from surveys.progress import campaign_progress
 from surveys.selectors import campaign_call_costs
 from surveys.services import weighting
+from surveys.services.disclosure import group_privacy, minimum_group_size
 from surveys.services.dispositions import COMPLETE, campaign_dispositions
 from surveys.services.estimates import (
     costs_summary,
@@ -58,6 +60,7 @@ from surveys.services.results_contract import (
     QuestionResult,
     Weighting,
 )
+from surveys.services.results_privacy import groups_suppressed, question_suppressed
 
 CROSSTAB_DIMENSIONS = (TargetDimension.AGE_GROUP, TargetDimension.DISTRICT)
 MEAN_KINDS = (QuestionKind.SCALE, QuestionKind.NUMBER)
@@ -338,6 +341,9 @@ def campaign_results(
 
     `respondent_filter` ({dimension: category key}, see `filter_choices`) restricts the question
     estimates to one group of respondents, weighted with the whole sample's weights.
+
+    Groups below `RESULTS_MIN_GROUP_SIZE`, and those that would give them away, are already hidden
+    (see surveys.services.disclosure): a hidden group chosen by the filter gets no question results.
     """
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -435,25 +441,40 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         )
     elif not respondent_ids:
         weights_result.warnings.insert(0, _("Nobody has answered the survey yet, so there are no results to show."))
+    minimum = minimum_group_size()
+    privacy = group_privacy(
+        groups_of,
+        {demographic.dimension: [key for key, _label in demographic.categories] for demographic in demographics},
+        respondents=len(respondent_ids),
+        minimum=minimum,
+    )
+    weights_result = dataclasses.replace(weights_result, groups=groups_suppressed(weights_result.groups, privacy))
     filter_labels: list[str] = []
     selected_ids = respondent_ids
     if respondent_filter:
         indexes, filter_labels = _selected(respondent_filter, demographics, groups_of)
         selected_ids = [respondent_ids[index] for index in indexes]
         groups_of = {dimension: [groups[index] for index in indexes] for dimension, groups in groups_of.items()}
+    group_hidden = privacy.hidden(respondent_filter)
     weights = [weights_result.weights[pk] for pk in selected_ids]
     question_results = [
-        _question_result(
-            question,
-            respondent_ids=selected_ids,
-            respondent_languages=[language_of[pk] for pk in selected_ids],
-            answers=answers_by_question.get(question.pk, {}),
-            weights=weights,
-            demographics=demographics,
-            groups_of=groups_of,
-            language=language,
+        question_suppressed(
+            _question_result(
+                question,
+                respondent_ids=selected_ids,
+                respondent_languages=[language_of[pk] for pk in selected_ids],
+                answers=answers_by_question.get(question.pk, {}),
+                weights=weights,
+                demographics=demographics,
+                groups_of=groups_of,
+                language=language,
+            ),
+            privacy=privacy,
+            respondent_filter=respondent_filter,
+            category_of_value=_category_of_value(question, demographics),
         )
         for question in questions
+        if not group_hidden
     ]
 
     calls = campaign_call_costs(campaign)
@@ -491,8 +512,18 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
             priced_calls=calls.priced_calls,
             charged_calls=calls.charged_calls,
         ),
-        summary=summary_sentences(question_results) if selected_ids else [],
+        summary=summary_sentences(question_results) if selected_ids and not group_hidden else [],
         respondent_filter=dict(respondent_filter),
         filter_labels=filter_labels,
-        selected_respondents=len(selected_ids) if respondent_filter else None,
+        selected_respondents=len(selected_ids) if respondent_filter and not group_hidden else None,
+        minimum_group_size=minimum,
+        group_hidden=group_hidden,
     )
+
+
+def _category_of_value(question: Question, demographics: list[DemographicQuestion]) -> dict[str, str]:
+    """A demographic question's option digits -> their category keys ({} for other questions)."""
+    demographic = next((each for each in demographics if each.question.pk == question.pk), None)
+    if demographic is None:
+        return {}
+    return {str(option.digit): demographic.key_of_option[option.pk] for option in question.options.all()}

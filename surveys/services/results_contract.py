@@ -52,10 +52,11 @@ class GroupShare:
     dimension: str  # "age_group" | "district" | "gender"
     category: str  # the target's category key, e.g. "65+"
     label: str  # human label in the current language
-    respondents: int
+    respondents: int | None  # None: hidden (see `hidden`)
     sample_share: float | None
     weighted_share: float | None
     population_share: float | None
+    hidden: str = ""  # why the group's figures are hidden: surveys.services.disclosure.SMALL or COMPLEMENTARY
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,12 @@ class Weighting:
 class OptionEstimate:
     value: str  # the digit / option key as answered
     label: str
-    count: int
+    count: int | None  # None: hidden, for a demographic question's option that is a hidden group
     share: float | None  # unweighted
     weighted_share: float | None
     ci_low: float | None  # 95 % CI of the weighted share, design effect accounted for
     ci_high: float | None
+    hidden: str = ""  # why it is hidden (see GroupShare.hidden)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ class CrossTab:
     dimension: str
     categories: list[tuple[str, str]]  # (category key, label)
     rows: list[tuple[str, list[float | None]]]  # (option label, share per category)
-    respondents: list[int]  # respondents per category
+    respondents: list[int | None]  # respondents per category (None: hidden)
+    hidden: list[str] = field(default_factory=list)  # per category: why it is hidden, or ""
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,12 @@ class CampaignResults:
     # sample; rates, funnel, costs and "who answered" describe the whole campaign.
     respondent_filter: dict[str, str] = field(default_factory=dict)
     filter_labels: list[str] = field(default_factory=list)  # translated, e.g. "Age group: 65+"
-    selected_respondents: int | None = None  # respondents in the group (None: no filter)
+    selected_respondents: int | None = None  # respondents in the group (None: no filter, or the group is hidden)
+    # Groups of fewer respondents than this are hidden, with the groups that would give them away
+    # (surveys.services.disclosure). `group_hidden` says why the chosen group's (or, without a
+    # filter, everyone's) question results are left out entirely, "" when they are shown.
+    minimum_group_size: int = 0
+    group_hidden: str = ""
 
     @property
     def has_responses(self) -> bool:

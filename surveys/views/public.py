@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from surveys import selectors
-from surveys.reports.publication import MIN_PUBLIC_RESPONDENTS, public_summary
+from surveys.reports.publication import public_summary
 
 
 def campaign_list(request):
@@ -18,12 +18,13 @@ def campaign_list(request):
 
 def campaign_detail(request, slug: str):
     campaign = get_object_or_404(selectors.public_campaigns(), slug=slug)
+    summary = public_summary(campaign, language=get_language())
     return render(
         request,
         "surveys/public/campaign_detail.html",
         {
             "campaign": selectors.public_campaign_view(campaign, language=get_language()),
-            "summary": public_summary(campaign, language=get_language()),
-            "minimum": MIN_PUBLIC_RESPONDENTS,
+            "summary": summary,
+            "minimum": summary.minimum if summary else None,
         },
     )

@@ -15,14 +15,16 @@ from django.views.decorators.http import require_POST
 from kuntaportaali.decorators import staff_permission_required
 from surveys.errors import SurveyError
 from surveys.languages import LANGUAGE_NAMES
-from surveys.models import ReportFile, ReportFileStatus, ResultSummary
+from surveys.models import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
 from surveys.reports import files, publication
 from surveys.reports.forms import ReportRequestForm, SummaryForm
 from surveys.reports.presentation import results_view
 from surveys.reports.selectors import campaigns_for_publication, campaigns_with_results
+from surveys.services.disclosure import minimum_group_size
 from surveys.services.results import campaign_results, filter_choices
 
 view_results = staff_permission_required("surveys.view_results")
+manage_surveys = staff_permission_required("surveys.manage_surveys")
 publish_results = staff_permission_required("surveys.publish_results")
 
 WEIGHTED, UNWEIGHTED = "weighted", "unweighted"
@@ -93,6 +95,19 @@ def report_download(request, slug: str, file_format: str):
     data = files.report_build(campaign=campaign, file_format=file_format, language=language)
     filename = files.report_filename(campaign, file_format=file_format, language=language)
     return _attachment(data, file_format=file_format, filename=filename)
+
+
+@manage_surveys
+def responses_download(request, slug: str):
+    """The row-level anonymous responses: survey managers only, never councillors (issue 14)."""
+    campaign = get_object_or_404(campaigns_with_results(), slug=slug)
+    language = request.GET.get("language", get_language())
+    if language not in _report_languages(campaign):
+        raise Http404
+    data = files.responses_build(campaign=campaign, language=language)
+    return _attachment(
+        data, file_format=ReportFormat.XLSX, filename=files.responses_filename(campaign, language=language)
+    )
 
 
 @require_POST
@@ -173,7 +188,7 @@ def summary_edit(request, slug: str):
                     campaign, intros=form.data if form.is_bound else initial
                 )
             ],
-            "minimum": publication.MIN_PUBLIC_RESPONDENTS,
+            "minimum": minimum_group_size(),
         },
     )
 

@@ -274,6 +274,7 @@ def hand_built_results(campaign, *, language: str = "fi") -> CampaignResults:
             budget_used=float(call_cost / Decimal("12000.00")),
         ),
         summary=[texts["summary"]],
+        minimum_group_size=5,
     )
 
 
@@ -325,6 +326,7 @@ def empty_results(campaign, *, language: str = "fi") -> CampaignResults:
             budget_used=None,
         ),
         summary=[],
+        minimum_group_size=5,
     )
 
 

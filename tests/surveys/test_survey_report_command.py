@@ -42,8 +42,8 @@ def test_writes_the_workbook(campaign, tmp_path):
     output = run("--campaign", "pieni", "--format", "xlsx", "--output", str(path))
 
     assert output.endswith(f"bytes={path.stat().st_size}\n")
-    responses = openpyxl.load_workbook(path).worksheets[-1]
-    assert responses.max_row == 9  # the header and 8 respondents
+    questions = openpyxl.load_workbook(path)["Kysymykset"]
+    assert questions.max_row == 11  # the header and the options of the age, yes/no and scale questions
 
 
 def test_unknown_campaign_is_a_clear_error(db, tmp_path):

@@ -1,0 +1,301 @@
+"""Issue 14, item 2: no output lets a reader learn one resident's answers.
+
+A completed campaign of 15 respondents: one aged 18-29, six aged 30-64 and eight aged 65+. The
+18-29 group is below the minimum of 5 and hidden; 30-64 is hidden with it (complementary
+suppression), or everyone minus 30-64 minus 65+ would be the one young respondent. Each output is
+checked end to end, as a councillor (who may read results) or a survey manager sees it.
+"""
+
+import io
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pypdf
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.urls import reverse
+
+from kuntaportaali.roles import Role
+from surveys.models import CampaignStatus, ResultSummary
+from surveys.reports.files import report_build
+from surveys.services import campaigns as campaign_services
+from tests.surveys.factories import build_campaign, build_survey
+from tests.surveys.test_results_service import answer, respond, set_age_targets
+
+pytestmark = pytest.mark.django_db
+
+FINISHED = datetime(2025, 12, 10, 14, 37, 12, 345000, tzinfo=ZoneInfo("Europe/Helsinki"))
+YOUNG_ANSWER = "Nuoren oma salaisuus"
+# (age option digit, exercises weekly: 1 yes / 2 no, open answer)
+RESPONDENTS = (
+    [(1, 1, YOUNG_ANSWER)]
+    + [(2, 1, "Pyöräteitä keskustaan")] * 4
+    + [(2, 2, "Kirjasto auki")] * 2
+    + [(3, 1, "Penkkejä puistoihin")] * 2
+    + [(3, 2, "")] * 6
+)
+# As people read them in English: 1/15, 6/15 (hidden) and 8/15 (shown) of the respondents.
+YOUNG_SHARE, MIDDLE_SHARE, OLD_SHARE = "6.7\xa0%", "40.0\xa0%", "53.3\xa0%"
+
+
+@pytest.fixture
+def campaign(role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager, slug="pienet-ryhmat"), manager, slug="pienet")
+    campaign.survey_version.offers_en = True  # English reports, so the tests read the English messages
+    campaign.survey_version.save(update_fields=["offers_en"])
+    campaign_services.campaign_publish_questions(campaign=campaign, by=manager)
+    set_age_targets("0.15", "0.50", "0.35")
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    for age, exercise, text in RESPONDENTS:
+        response = respond(campaign)
+        response.finished_at = FINISHED
+        response.save(update_fields=["finished_at"])
+        answer(response, questions[1], digit=age)
+        answer(response, questions[2], digit=exercise)
+        answer(response, questions[3], digit=3)
+        if text:
+            answer(response, questions[4], transcript=text)
+    campaign.status = CampaignStatus.COMPLETED
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+@pytest.fixture
+def reader(client_as):
+    """`reader(role)`: the test client as that role, reading English."""
+
+    def login(role: Role):
+        client = client_as(role)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return login
+
+
+def shows(share: str, text: str) -> bool:
+    """Whether `text` has the percentage `share` ("6.7 %" but not within "46.7 %")."""
+    return re.search(r"(?<![\d.,])" + re.escape(share.replace("\xa0", " ")), text.replace("\xa0", " ")) is not None
+
+
+def results_page(client, campaign, **query):
+    return client.get(reverse("surveys:campaign-results", args=[campaign.slug]), query)
+
+
+def table_rows(table) -> dict[str, list[str]]:
+    return {label: cells for label, cells in table.rows}
+
+
+def workbook(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def sheet_rows(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+
+
+def pdf_text(data: bytes) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    return "\n".join(" ".join(page.extract_text().replace("\xa0", " ").split(" ")) for page in pages)
+
+
+def test_a_filter_to_one_respondent_shows_only_a_note(reader, campaign):
+    response = results_page(reader(Role.COUNCILLOR), campaign, group_age_group="18-29")
+
+    page = response.text
+    assert response.status_code == 200
+    assert response.context["view"].results.selected_respondents is None
+    assert response.context["view"].questions == []
+    assert (
+        'class="group-filter-note suppression-note" role="status">The group Age group: 18–29 has fewer than 5' in page
+    )
+    assert YOUNG_ANSWER not in page
+    assert 'class="results-question"' not in page
+    assert "1 respondent" not in page
+
+
+def test_a_filter_to_the_complementary_group_shows_only_a_note(reader, campaign):
+    response = results_page(reader(Role.COUNCILLOR), campaign, group_age_group="30-64")
+
+    assert response.context["view"].questions == []
+    assert "Pyöräteitä keskustaan" not in response.text
+    assert "cannot be worked out from them" in response.context["view"].hidden_note
+    assert "6 respondents" not in response.text
+
+
+def test_a_filter_to_a_large_enough_group_shows_its_results(reader, campaign):
+    response = results_page(reader(Role.COUNCILLOR), campaign, group_age_group="65+")
+
+    assert response.context["view"].results.selected_respondents == 8
+    assert "Penkkejä puistoihin" in response.text
+    assert YOUNG_ANSWER not in response.text
+
+
+def test_who_answered_hides_the_small_group_and_its_complement_in_the_table_and_the_chart(reader, campaign):
+    view = results_page(reader(Role.COUNCILLOR), campaign).context["view"]
+
+    [ages] = view.groups
+    rows = table_rows(ages.table)
+    assert rows["18–29"] == ["fewer than 5", "–", "–", "15.0\xa0%"]
+    assert rows["30–64"] == ["hidden", "–", "–", "50.0\xa0%"]
+    assert rows["65+"] == ["8", OLD_SHARE, "35.0\xa0%", "35.0\xa0%"]
+    assert ages.table.note == (
+        "1 group has fewer than 5 respondents, so its figures are hidden. 1 more group is hidden so that the "
+        "hidden figures cannot be worked out from the totals."
+    )
+    assert not shows(YOUNG_SHARE, ages.chart) and not shows(MIDDLE_SHARE, ages.chart) and shows(OLD_SHARE, ages.chart)
+
+
+def test_the_age_question_and_the_crosstab_hide_the_same_groups(reader, campaign):
+    client = reader(Role.COUNCILLOR)
+    view = results_page(client, campaign, estimate="unweighted").context["view"]
+
+    age_question, exercise = view.questions[0], view.questions[1]
+    options = table_rows(age_question.figure.table)
+    assert options["18–29"][:3] == ["fewer than 5", "–", "–"]
+    assert options["30–64"][:3] == ["hidden", "–", "–"]
+    assert options["65+"][:2] == ["8", OLD_SHARE]
+    assert not shows(YOUNG_SHARE, age_question.figure.chart) and not shows(MIDDLE_SHARE, age_question.figure.chart)
+    [by_age] = exercise.crosstabs
+    crosstab = table_rows(by_age)
+    assert crosstab["Respondents"] == ["fewer than 5", "hidden", "8"]
+    assert crosstab["yes"][:2] == ["–", "–"] and crosstab["no"][:2] == ["–", "–"]
+    assert by_age.note.startswith("1 group has fewer than 5 respondents")
+    assert 'class="suppression-note"' in results_page(client, campaign).text
+
+
+def test_everyone_is_hidden_when_fewer_than_five_answered(reader, campaign):
+    for response in list(campaign.responses.order_by("pk"))[4:]:
+        response.answers.all().delete()
+        response.delete()
+
+    response = results_page(reader(Role.COUNCILLOR), campaign)
+
+    assert response.context["view"].questions == []
+    assert response.context["view"].hidden_note.startswith("Fewer than 5 respondents have answered")
+    assert YOUNG_ANSWER not in response.text
+
+
+def test_the_pdf_report_hides_the_same_groups(campaign):
+    text = pdf_text(report_build(campaign=campaign, file_format="pdf", language="en"))
+
+    assert "fewer than 5" in text and "hidden" in text
+    assert not shows(YOUNG_SHARE, text) and not shows(MIDDLE_SHARE, text)
+    assert shows(OLD_SHARE, text)
+
+
+def test_the_xlsx_report_hides_the_same_groups_and_has_no_row_level_sheet(campaign):
+    book = workbook(report_build(campaign=campaign, file_format="xlsx", language="en"))
+
+    assert "Anonymous responses" not in book.sheetnames
+    weights = {row[1]: row[2:] for row in sheet_rows(book["Weights"])}
+    assert weights["18–29"] == ["fewer than 5", None, None, 0.15]
+    assert weights["30–64"] == ["hidden", None, None, 0.5]
+    assert weights["65+"][:2] == [8, 8 / 15]
+    crosstab = [row for row in sheet_rows(book["Cross-tabs"]) if row[3] in ("18–29", "30–64")]
+    assert {(row[4], row[6]) for row in crosstab} == {("fewer than 5", None), ("hidden", None)}
+    age_options = {row[2]: row[3:6] for row in sheet_rows(book["Questions"]) if row[0] == 1}
+    assert age_options["18–29"] == ["fewer than 5", None, None]
+    summary = {row[1]: row[2] for row in sheet_rows(book["Summary"]) if row[0] == "Privacy"}
+    assert summary["Smallest group whose figures are shown (respondents)"] == 5
+
+
+def test_complementary_suppression_cannot_be_undone_from_the_totals(campaign):
+    book = workbook(report_build(campaign=campaign, file_format="xlsx", language="en"))
+
+    respondents = next(row[2] for row in sheet_rows(book["Summary"]) if row[:2] == ["Weighting", "Respondents"])
+    counts = [row[2] for row in sheet_rows(book["Weights"]) if row[0] == "Age group"]
+    shown = [count for count in counts if isinstance(count, int)]
+    hidden = [count for count in counts if not isinstance(count, int)]
+    # What is hidden together is two groups of 7 respondents: neither can be told from the other.
+    assert len(hidden) == 2 and respondents - sum(shown) == 7
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=9)
+def test_the_minimum_comes_from_the_setting(reader, campaign):
+    view = results_page(reader(Role.COUNCILLOR), campaign).context["view"]
+
+    assert table_rows(view.groups[0].table)["65+"][0] == "fewer than 9"
+
+
+def test_the_published_summary_hides_the_same_groups(client_as, client, campaign):
+    client_as(Role.COMMUNICATIONS).post(
+        reverse("surveys:summary", args=[campaign.slug]), {"intro_fi": "Tulokset.", "question_positions": [1, 2]}
+    )
+    client.logout()
+
+    page = client.get(f"/en/surveys/{campaign.slug}/").text
+
+    assert ResultSummary.objects.get(campaign=campaign).figures["minimum"] == 5
+    assert page.count('<td class="num">fewer than 5</td>') == 2  # who answered, and the age question's answers
+    assert page.count('<td class="num">hidden</td>') == 2
+    assert not shows(YOUNG_SHARE, page) and not shows(MIDDLE_SHARE, page) and shows(OLD_SHARE, page)
+
+
+def test_a_summary_published_before_complementary_suppression_hides_the_rest_of_a_dimension(
+    client_as, client, campaign
+):
+    client_as(Role.COMMUNICATIONS).post(
+        reverse("surveys:summary", args=[campaign.slug]), {"intro_fi": "Tulokset.", "question_positions": [2]}
+    )
+    summary = ResultSummary.objects.get(campaign=campaign)
+    figures = summary.figures
+    del figures["minimum"]
+    for language in figures["languages"].values():
+        for group in language["groups"]:
+            for row in group["rows"]:
+                del row["hidden"]
+                if row["label"] == "30–64":  # as it was published then: only the 1-person group hidden
+                    row["respondents"], row["sample_share"] = 6, 6 / 15
+    summary.save(update_fields=["figures"])
+    client.logout()
+
+    page = client.get(f"/en/surveys/{campaign.slug}/").text
+
+    assert page.count('<td class="num">fewer than 5</td>') == 1
+    assert page.count('<td class="num">hidden</td>') == 2
+    assert not shows(MIDDLE_SHARE, page) and not shows(OLD_SHARE, page)
+
+
+def test_councillors_get_no_row_level_answers(reader, campaign):
+    client = reader(Role.COUNCILLOR)
+
+    page = results_page(client, campaign).text
+    response = client.get(reverse("surveys:responses-download", args=[campaign.slug]), {"language": "fi"})
+
+    assert response.status_code == 403
+    assert reverse("surveys:responses-download", args=[campaign.slug]) not in page
+
+
+def test_survey_managers_get_row_level_answers_coarsened(reader, campaign):
+    client = reader(Role.SURVEY_MANAGER)
+
+    assert reverse("surveys:responses-download", args=[campaign.slug]) in results_page(client, campaign).text
+    response = client.get(reverse("surveys:responses-download", args=[campaign.slug]), {"language": "en"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="pienet-responses-en.xlsx"'
+    sheet = workbook(response.content)["Anonymous responses"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:5] == ["Respondent", "Language", "Status", "Finished on", "Weight"]
+    rows = list(sheet.iter_rows(min_row=2))
+    finished = rows[0][3]
+    assert finished.value == datetime(2025, 12, 10) and finished.number_format == "yyyy-mm-dd"
+    young, middle, old = rows[0], rows[1], rows[-1]
+    # The only 18-29 respondent's background (language, age group) and weight are blanked; the rest stays.
+    assert [cell.value for cell in young[:9]] == [
+        1,
+        "hidden",
+        "Complete answer",
+        finished.value,
+        None,
+        "hidden",
+        "yes",
+        3,
+        YOUNG_ANSWER,
+    ]
+    assert [cell.value for cell in middle[:6]][1::4] == ["fi", "30–64"] and middle[4].value == pytest.approx(1.25)
+    assert [cell.value for cell in old[:6]][1::4] == ["fi", "65+"]

@@ -1,0 +1,261 @@
+"""Statistical disclosure control: primary and complementary suppression of small groups, and the
+rare combinations of background answers in the row-level sheet."""
+
+import itertools
+from fractions import Fraction
+
+import pytest
+from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
+
+from surveys.services.disclosure import (
+    COMPLEMENTARY,
+    SMALL,
+    cells_to_suppress,
+    group_privacy,
+    minimum_group_size,
+    rare_combinations,
+)
+
+
+def one_line(**counts):
+    return dict(counts), [(list(counts), None)]
+
+
+def test_a_small_cell_hides_the_next_smallest_too():
+    counts, lines = one_line(young=1, middle=6, old=8)
+
+    assert cells_to_suppress(counts, lines, minimum=5) == {"young": SMALL, "middle": COMPLEMENTARY}
+
+
+def test_nothing_is_hidden_when_every_group_is_big_enough():
+    counts, lines = one_line(young=5, middle=6, old=8)
+
+    assert cells_to_suppress(counts, lines, minimum=5) == {}
+
+
+def test_two_small_cells_that_together_reach_the_minimum_need_no_complement():
+    counts, lines = one_line(a=2, b=3, c=20)
+
+    assert cells_to_suppress(counts, lines, minimum=5) == {"a": SMALL, "b": SMALL}
+
+
+def test_small_cells_that_together_stay_below_the_minimum_get_a_complement():
+    counts, lines = one_line(a=1, b=2, c=10, d=20)
+
+    assert cells_to_suppress(counts, lines, minimum=5) == {"a": SMALL, "b": SMALL, "c": COMPLEMENTARY}
+
+
+def test_empty_cells_are_neither_hidden_nor_complements():
+    counts, lines = one_line(a=1, b=0, c=7, d=9)
+
+    assert cells_to_suppress(counts, lines, minimum=5) == {"a": SMALL, "c": COMPLEMENTARY}
+
+
+def test_a_small_unpublished_cell_is_protected_by_hiding_a_published_one():
+    # Two respondents did not say their age: everyone minus the age groups would be their answers.
+    counts, lines = one_line(missing=2, young=10, old=20)
+
+    assert cells_to_suppress(counts, lines, minimum=5, unpublished={"missing"}) == {"young": COMPLEMENTARY}
+
+
+def test_a_hidden_total_hides_one_of_its_cells():
+    # Row "a" has its only small cell hidden and no other cell to pair with, so its total goes;
+    # then the total's column must not give it away either.
+    counts = {"a1": 1, "a": 1, "b1": 9, "b": 9}
+    lines = [(["a1"], "a"), (["b1"], "b"), (["a", "b"], None), (["a1", "b1"], None)]
+
+    hidden = cells_to_suppress(counts, lines, minimum=5)
+
+    assert hidden == {"a1": SMALL, "a": SMALL, "b1": COMPLEMENTARY, "b": COMPLEMENTARY}
+
+
+def test_minimum_group_size_is_the_setting():
+    with override_settings(RESULTS_MIN_GROUP_SIZE=7):
+        assert minimum_group_size() == 7
+
+
+# --- every published figure checked against the linear algebra an attacker would use --------------
+
+
+def _rank(rows: list[list[int]]) -> int:
+    matrix = [[Fraction(value) for value in row] for row in rows]
+    rank, columns = 0, len(matrix[0]) if matrix else 0
+    for column in range(columns):
+        pivot = next((index for index in range(rank, len(matrix)) if matrix[index][column] != 0), None)
+        if pivot is None:
+            continue
+        matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
+        for index in range(len(matrix)):
+            if index != rank and matrix[index][column] != 0:
+                factor = matrix[index][column] / matrix[rank][column]
+                matrix[index] = [a - factor * b for a, b in zip(matrix[index], matrix[rank], strict=True)]
+        rank += 1
+    return rank
+
+
+def derivable(target: list[int], published: list[list[int]]) -> bool:
+    """Whether the figures of the group `target` (an indicator over atoms) are a sum and difference of
+    published groups' figures: then the attacker has them whatever was hidden."""
+    return _rank(published) == _rank([*published, target])
+
+
+def atoms_and_groups(rows: list[dict], categories: dict[str, list[str]]):
+    """Atoms are full cross-classifications that have respondents (a missing answer is a category);
+    a group is every margin entry, as (its key, indicator over the atoms, its respondents)."""
+    dimensions = list(categories)
+    atoms = sorted({tuple(row[dimension] for dimension in dimensions) for row in rows}, key=str)
+    size = {atom: sum(1 for row in rows if tuple(row[d] for d in dimensions) == atom) for atom in atoms}
+    groups = []
+    for count in range(len(dimensions) + 1):
+        for chosen in itertools.combinations(dimensions, count):
+            for values in itertools.product(*[[*categories[d], None] for d in chosen]):
+                group = dict(zip(chosen, values, strict=True))
+                members = [all(atom[dimensions.index(d)] == v for d, v in group.items()) for atom in atoms]
+                groups.append(
+                    (
+                        group,
+                        [int(member) for member in members],
+                        sum(size[a] for a, m in zip(atoms, members, strict=True) if m),
+                    )
+                )
+    return groups
+
+
+def assert_no_small_group_is_derivable(rows, categories, minimum):
+    privacy = group_privacy(
+        {dimension: [row[dimension] for row in rows] for dimension in categories},
+        categories,
+        respondents=len(rows),
+        minimum=minimum,
+    )
+    groups = atoms_and_groups(rows, categories)
+    published = [
+        indicator for group, indicator, _size in groups if None not in group.values() and not privacy.hidden(group)
+    ]
+    for group, indicator, size in groups:
+        if 0 < size < minimum:
+            assert not derivable(indicator, published), f"{group} ({size} respondents) can be worked out"
+        if None not in group.values() and 0 < size < minimum:
+            assert privacy.hidden(group) == SMALL
+
+
+def test_groups_of_one_dimension():
+    rows = [{"age": "18-29"}] + [{"age": "30-64"}] * 6 + [{"age": "65+"}] * 8
+    privacy = group_privacy(
+        {"age": [row["age"] for row in rows]}, {"age": ["18-29", "30-64", "65+"]}, respondents=len(rows), minimum=5
+    )
+
+    assert privacy.hidden({"age": "18-29"}) == SMALL
+    assert privacy.hidden({"age": "30-64"}) == COMPLEMENTARY
+    assert privacy.hidden({"age": "65+"}) == ""
+    assert privacy.hidden({}) == ""
+    assert privacy.count({"age": "65+"}) == 8
+
+
+def test_everyone_is_hidden_when_fewer_than_the_minimum_answered():
+    assert group_privacy({}, {}, respondents=4, minimum=5).hidden({}) == SMALL
+
+    privacy = group_privacy({"age": ["18-29", "65+", "65+"]}, {"age": ["18-29", "65+"]}, respondents=3, minimum=5)
+
+    assert privacy.hidden({}) == SMALL
+    assert privacy.hidden({"age": "65+"}) == SMALL
+
+
+def test_a_combination_of_two_filters_cannot_be_differenced():
+    # 18-29 in the villages is one person: 18-29 (8) minus 18-29 in the centre (7) must not show it.
+    rows = (
+        [{"age": "18-29", "district": "centre"}] * 7
+        + [{"age": "18-29", "district": "villages"}]
+        + [{"age": "65+", "district": "centre"}] * 9
+        + [{"age": "65+", "district": "villages"}] * 6
+    )
+    categories = {"age": ["18-29", "65+"], "district": ["centre", "villages"]}
+    privacy = group_privacy(
+        {d: [row[d] for row in rows] for d in categories}, categories, respondents=len(rows), minimum=5
+    )
+
+    assert privacy.hidden({"age": "18-29", "district": "villages"}) == SMALL
+    assert privacy.hidden({"age": "18-29", "district": "centre"}) == COMPLEMENTARY
+    assert_no_small_group_is_derivable(rows, categories, 5)
+
+
+def test_respondents_without_an_answer_to_a_demographic_question_are_protected():
+    rows = [{"age": None}] * 2 + [{"age": "30-64"}] * 10 + [{"age": "65+"}] * 20
+    categories = {"age": ["30-64", "65+"]}
+    privacy = group_privacy({"age": [row["age"] for row in rows]}, categories, respondents=len(rows), minimum=5)
+
+    assert privacy.hidden({"age": "30-64"}) == COMPLEMENTARY
+    assert_no_small_group_is_derivable(rows, categories, 5)
+
+
+def assert_every_line_keeps_its_hidden_groups(rows, categories, minimum):
+    """What the heuristic promises on each line (a group split by one more dimension, with the group
+    as its total). Working out whatever is a line's only unknown, again and again, never reaches a
+    hidden group or a group below the minimum; and where a line's total is known, its unknown
+    groups add up to none or at least the minimum."""
+    privacy = group_privacy(
+        {dimension: [row[dimension] for row in rows] for dimension in categories},
+        categories,
+        respondents=len(rows),
+        minimum=minimum,
+    )
+    sizes = {
+        tuple(sorted(group.items(), key=str)): size for group, _indicator, size in atoms_and_groups(rows, categories)
+    }
+    unknown = {key for key in sizes if sizes[key] and (None in dict(key).values() or privacy.hidden(dict(key)))}
+    lines = []
+    for key in sizes:
+        for dimension in set(categories) - set(dict(key)):
+            members = [
+                tuple(sorted((dict(key) | {dimension: c}).items(), key=str)) for c in [*categories[dimension], None]
+            ]
+            lines.append((members, key if key else None))
+    worked_out = True
+    while worked_out:
+        worked_out = False
+        for members, total in lines:
+            cells = [member for member in members if member in unknown] + ([total] if total in unknown else [])
+            if len(cells) == 1:
+                [cell] = cells
+                assert None in dict(cell).values() and sizes[cell] >= minimum, f"{dict(cell)} can be worked out"
+                unknown.discard(cell)
+                worked_out = True
+    for members, total in lines:
+        if total not in unknown:
+            hidden = sum(sizes[member] for member in members if member in unknown)
+            assert hidden == 0 or hidden >= minimum, f"{members} give {hidden} respondents away"
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "age": st.sampled_from(["18-29", "30-64", "65+", None]),
+                "district": st.sampled_from(["centre", "north", "villages", None]),
+                "gender": st.sampled_from(["f", "m", None]),
+            }
+        ),
+        min_size=5,
+        max_size=40,
+    )
+)
+def test_no_line_of_any_table_gives_a_small_group_away(rows):
+    categories = {"age": ["18-29", "30-64", "65+"], "district": ["centre", "north", "villages"], "gender": ["f", "m"]}
+
+    assert_every_line_keeps_its_hidden_groups(rows, categories, 5)
+
+
+def test_rare_combinations_are_those_shared_by_fewer_than_the_minimum():
+    combinations = [("18-29", "fi")] + [("65+", "fi")] * 5 + [("65+", "sv")] * 2
+
+    assert rare_combinations(combinations, minimum=5) == [True, False, False, False, False, False, True, True]
+
+
+@pytest.mark.parametrize("minimum", [1, 2])
+def test_a_minimum_of_one_or_two_still_hides_what_it_must(minimum):
+    counts, lines = one_line(a=1, b=6, c=8)
+
+    expected = {} if minimum == 1 else {"a": SMALL, "b": COMPLEMENTARY}
+    assert cells_to_suppress(counts, lines, minimum=minimum) == expected
