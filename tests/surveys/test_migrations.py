@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from surveys.models import CallAttempt, ContactImport, ContactNumber
+from surveys.models import CallAttempt, ContactImport, ContactNumber, ReportFile
 from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
 from tests.migrations import migrated_from
 
@@ -89,3 +89,17 @@ def test_twilios_detection_verdicts_become_the_portals_four_words_and_a_fax_is_n
         ("fax", "fax"),
         ("unknown", "completed"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_excel_reports_with_the_row_level_sheet_are_deleted_and_pdfs_kept():
+    old, forward = migrated_from("surveys", "0009_calling_for_real")
+    campaign = old_campaign(old)
+    for file_format in ("xlsx", "pdf"):
+        old.get_model("surveys", "ReportFile").objects.create(
+            campaign=campaign, file_format=file_format, language="fi", content=b"x"
+        )
+
+    forward()
+
+    assert list(ReportFile.objects.values_list("file_format", flat=True)) == ["pdf"]
