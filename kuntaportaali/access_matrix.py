@@ -127,6 +127,9 @@ PAGES: dict[str, Page] = {
     "surveys:report-file-create": Page("ask a worker for a report file", RESULT_READERS, ACTION),
     "surveys:report-file": Page("download a generated report file", RESULT_READERS),
     "surveys:report-file-status": Page("a report file's progress as JSON", RESULT_READERS),
+    "surveys:responses-download": Page(
+        "the anonymous responses row by row (finish day only, rare combinations hidden)", SURVEY_MANAGERS
+    ),
     # --- Unit reports: supervisors (their units), HR administration (every unit) --------------------
     "hrreports:reports": Page("the units of the user's reports", REPORT_READERS),
     "hrreports:unit-report": Page("a unit's monthly report, table and downloads", REPORT_READERS, scope="unit"),

@@ -156,7 +156,14 @@ def url_kwargs(world: World, url_name: str, route: str, side: UnitSide | None = 
     side = side or world.own
     w = world
     survey_pages = ("survey", "survey-edit", "survey-preview", "question-create", "question", "question-move")
-    results_pages = ("campaign-results", "report-download", "report-file-create", "report-file", "report-file-status")
+    results_pages = (
+        "campaign-results",
+        "report-download",
+        "report-file-create",
+        "report-file",
+        "report-file-status",
+        "responses-download",
+    )
     slug_of = {f"surveys:{name}": w.survey.slug for name in (*survey_pages, "question-delete")}
     slug_of |= {f"surveys:{name}": w.results_campaign.slug for name in (*results_pages, "summary", "summary-unpublish")}
     slug_of["surveys-public:campaign"] = w.results_campaign.slug
