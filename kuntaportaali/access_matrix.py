@@ -184,14 +184,8 @@ PAGES: dict[str, Page] = {
     # RQ's statistics for monitoring take a bearer token instead of a session (RQ_API_TOKEN, unset
     # here): without it they answer 401 and show nothing.
     "admin:django_rq_home_json": Page("the RQ statistics as JSON", ADMINISTRATORS, refused=401),
-    # Known failures of django-rq's dashboard, for the administrator only: its scheduler page needs
-    # rq-scheduler (not installed), a worker's page fails for a worker that is not running, and its
-    # placeholder model has no table behind its object pages.
-    "admin:django_rq_worker_details": Page("an RQ worker (fails: worker gone)", ADMINISTRATORS, answers=(500,)),
-    "admin:django_rq_scheduler_jobs": Page("rq-scheduler's jobs (fails)", ADMINISTRATORS, answers=(500,)),
-    "admin:django_rq_dashboard_change": Page("nothing (fails: no table)", ADMINISTRATORS, FORM, answers=(500,)),
-    "admin:django_rq_dashboard_delete": Page("nothing (fails: no table)", ADMINISTRATORS, FORM, answers=(500,)),
-    "admin:django_rq_dashboard_history": Page("nothing (fails: no table)", ADMINISTRATORS, answers=(500,)),
+    # The RQ dashboard's page of a worker that is no longer running (kuntaportaali/admin.py).
+    "admin:django_rq_worker_details": Page("an RQ worker (this one has stopped)", ADMINISTRATORS, answers=(404,)),
 }
 
 # Every other address under /admin/: Django admin's pages of every model, and the RQ dashboard inside
