@@ -81,6 +81,12 @@ PAGES: dict[str, Page] = {
     "staff-home": Page("the staff home: the sections of the user's roles", SIGNED_IN),
     "password_change": Page("change one's own password", SIGNED_IN, FORM),
     "password_change_done": Page("the password change's confirmation", SIGNED_IN),
+    # The second login factor: asked after the password (a verified session is sent on), set up by a
+    # user who has none (one who has is sent to the settings page), managed by its owner.
+    "two-factor-verify": Page("give the authenticator's code or a recovery code", SIGNED_IN, FORM, answers=(302,)),
+    "two-factor-set-up": Page("set up an authenticator app", SIGNED_IN, FORM, answers=(302,)),
+    "two-factor": Page("one's own second factor: state, new recovery codes, on or off", SIGNED_IN, FORM),
+    "two-factor-recovery-codes": Page("new recovery codes, shown once", SIGNED_IN),
     # --- Administrators -----------------------------------------------------------------------------
     "system-status": Page("queues, workers and heartbeats; ask the workers for a heartbeat", ADMINISTRATORS, FORM),
     "surveys:consent-log": Page("the consent evidence log", ADMINISTRATORS),

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,11 @@ class KuntaportaaliConfig(AppConfig):
         # Also after `flush` (which empties the groups) and when a new model brings permissions
         # that the administrator role must hold.
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+
+        from . import checks  # noqa: F401 (registers the system checks)
+        from .middleware import session_login_time_store
+
+        user_logged_in.connect(session_login_time_store, dispatch_uid="kuntaportaali-login-time")
 
 
 def _sync_roles_after_migrate(sender, apps=None, **kwargs):

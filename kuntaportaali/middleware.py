@@ -1,5 +1,15 @@
+import time
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext
+
+from .two_factor import TwoFactorStep, two_factor_step
 
 
 class ChosenLanguageMiddleware:
@@ -58,3 +68,89 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+SIGNED_IN_COOKIE = "kuntaportaali_signed_in"
+LOGIN_TIME_SESSION_KEY = "kuntaportaali_login_at"
+
+
+def session_login_time_store(sender, request, user, **kwargs):
+    """Connected to `user_logged_in`: the start of the session's SESSION_MAX_HOURS."""
+    request.session[LOGIN_TIME_SESSION_KEY] = int(time.time())
+
+
+class SessionLimitsMiddleware:
+    """Ends a session SESSION_MAX_HOURS after its login whatever the activity, and says on the next page
+    why a session ended.
+
+    Idle sessions are ended by Django itself (SESSION_COOKIE_AGE, renewed by every request); the
+    session is then simply gone. A cookie that lives as long as the browser marks that this browser was
+    signed in, so a request without a session but with the mark comes from a session that ended.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ended_message = None
+        if request.user.is_authenticated:
+            login_at = request.session.get(LOGIN_TIME_SESSION_KEY)
+            if login_at is None or time.time() - login_at > settings.SESSION_MAX_HOURS * 3600:
+                logout(request)
+                ended_message = ngettext(
+                    "You were logged out: a session lasts at most %(hours)d hour from the login.",
+                    "You were logged out: a session lasts at most %(hours)d hours from the login.",
+                    settings.SESSION_MAX_HOURS,
+                ) % {"hours": settings.SESSION_MAX_HOURS}
+        elif request.COOKIES.get(SIGNED_IN_COOKIE):
+            ended_message = ngettext(
+                "Your session has ended: you are logged out after %(minutes)d minute without activity.",
+                "Your session has ended: you are logged out after %(minutes)d minutes without activity.",
+                settings.SESSION_IDLE_MINUTES,
+            ) % {"minutes": settings.SESSION_IDLE_MINUTES}
+        if ended_message:
+            messages.info(request, ended_message)
+
+        response = self.get_response(request)
+
+        signed_in = request.user.is_authenticated
+        if signed_in and not request.COOKIES.get(SIGNED_IN_COOKIE):
+            response.set_cookie(
+                SIGNED_IN_COOKIE,
+                "1",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
+        elif not signed_in and request.COOKIES.get(SIGNED_IN_COOKIE):
+            response.delete_cookie(SIGNED_IN_COOKIE, samesite=settings.SESSION_COOKIE_SAMESITE)
+        return response
+
+
+# Pages a signed-in user who still owes the second factor may open: its own steps, logging out and the
+# language switch. The residents' pages, /healthz and the telephony webhooks are not staff pages.
+TWO_FACTOR_OPEN_URL_NAMES = {"two-factor-verify", "two-factor-set-up", "logout", "set_language"}
+PUBLIC_URL_NAMES = {"public-home", "healthz"}
+PUBLIC_NAMESPACES = {"surveys-public", "telephony"}
+
+
+class TwoFactorMiddleware:
+    """A signed-in user who must give a second factor and has not yet done so in this session gets only
+    the two-factor pages: every staff page (the Django admin and its RQ dashboard too) redirects to the
+    set-up or to the code, keeping the page asked for in `next`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match.url_name in TWO_FACTOR_OPEN_URL_NAMES | PUBLIC_URL_NAMES or match.namespace in PUBLIC_NAMESPACES:
+            return None
+        step = two_factor_step(request.user)
+        if step is TwoFactorStep.NONE:
+            return None
+        url_name = "two-factor-set-up" if step is TwoFactorStep.SET_UP else "two-factor-verify"
+        return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,10 +1,17 @@
-"""Fixtures shared by the whole suite: one user per role, and clean RQ queues on the real Redis."""
+"""Fixtures shared by the whole suite: one user per role, clients logged in with both factors, and clean
+RQ queues on the real Redis."""
+
+import time
 
 import django_rq
 import hypothesis
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kuntaportaali.roles import Role, user_set_roles
 
@@ -24,6 +31,52 @@ def make_user(username: str, *roles: Role, password: str = TEST_PASSWORD):
     return user
 
 
+def authenticator_give(user) -> TOTPDevice:
+    """The user's confirmed authenticator app, set up now if the user has none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code an authenticator app with the device's key shows now; or, if the device already took
+    this time step's code, the next step's (as if the user waited for the next code)."""
+    device.refresh_from_db()
+    app = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    app.time = time.time()
+    if app.t() <= device.last_t:
+        app.time = device.t0 + (device.last_t + 1) * device.step
+    return f"{app.token():0{device.digits}d}"
+
+
+class TwoFactorClient(Client):
+    """Django's test client, whose `force_login` goes past both login steps: the user has an
+    authenticator app and gave its code in this session (django-otp's session key, as `django_otp.login`
+    sets it). The two-factor tests use `password_client` for a session after the password only."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        session_verify(self, user)
+
+
+def session_verify(client: Client, user) -> None:
+    """Mark the client's session as having given the user's second factor (as `django_otp.login` does)."""
+    device = authenticator_give(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return TwoFactorClient()
+
+
+@pytest.fixture
+def password_client() -> Client:
+    """A test client whose `force_login` is the password step only."""
+    return Client()
+
+
 @pytest.fixture
 def role_users(db) -> dict[Role, object]:
     """One active user per role, named after the role."""
@@ -37,7 +90,7 @@ def user_without_role(db):
 
 @pytest.fixture
 def client_as(client, role_users):
-    """`client_as(Role.X)` returns the test client logged in as that role's user."""
+    """`client_as(Role.X)` returns the test client logged in as that role's user, with both factors."""
 
     def login(role: Role):
         return client_login(client, role_users[role])
@@ -46,8 +99,10 @@ def client_as(client, role_users):
 
 
 def client_login(client, user):
-    """`client` signed in as `user`, as `client_as` signs in a role's user (for users of a test's own)."""
+    """`client` signed in as `user` past both login steps, as `client_as` signs in a role's user (for
+    users of a test's own and clients of a module's own)."""
     client.force_login(user)
+    session_verify(client, user)
     return client
 
 

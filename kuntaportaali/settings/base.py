@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_rq",
     "django_tables2",
     "django_filters",
@@ -59,6 +62,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After authentication and messages: each may log the user out and say why on the next page.
+    "kuntaportaali.middleware.SessionLimitsMiddleware",
+    "kuntaportaali.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -106,13 +113,31 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "public-home"
+
+# Staff read salaries, absences and survey answers: these roles (superusers count as admin) must log
+# in with a second factor, a TOTP authenticator app or a single-use recovery code; the other roles may
+# turn it on. Only the demo may turn the requirement off (production refuses DEMO_TWO_FACTOR_OFF).
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["admin", "hr_admin", "supervisor"])
+TWO_FACTOR_DEMO_OFF = env_bool("DEMO_TWO_FACTOR_OFF", default=False)
+TWO_FACTOR_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Kuntaportaali"
+# django-otp's throttling: after n wrong codes in a row the next try waits 2^(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# A session ends after SESSION_IDLE_MINUTES without requests (Django's own expiry, renewed by every
+# request) and SESSION_MAX_HOURS after the login whatever the activity (SessionLimitsMiddleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 # Login throttling: a username is locked after this many failures from one address,
 # so a guessing attacker is stopped without letting anyone lock out a colleague from elsewhere.

@@ -1,4 +1,4 @@
-"""The demo and developer settings: DEBUG on, SQLite, mails written to var/mail."""
+"""The demo and developer settings: DEBUG on, SQLite, mails written to var/mail, no second factor required."""
 
 import os
 
@@ -6,5 +6,7 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 # The demo's HTTP sources may reach an endpoint served on this machine (base.py allows none).
 os.environ.setdefault("POPULUS_HTTP_ALLOWED_HOSTS", "127.0.0.1,::1,localhost")
+# The demo users log in with their password only; DEMO_TWO_FACTOR_OFF=0 tries the second factor out.
+os.environ.setdefault("DEMO_TWO_FACTOR_OFF", "1")
 
 from .base import *  # noqa: F403

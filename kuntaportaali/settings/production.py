@@ -55,6 +55,14 @@ SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", default=False)
 # would reach nobody (and a campaign left on another provider pauses at its first call).
 TELEPHONY_PROVIDERS = {TELEPHONY_PROVIDER: TELEPHONY_PROVIDERS[TELEPHONY_PROVIDER]}  # noqa: F405
 
+# The second factor is never off in production: a demo environment copied here must not turn it off.
+if env_bool("DEMO_TWO_FACTOR_OFF", default=False):
+    raise ImproperlyConfigured(
+        "The environment variable DEMO_TWO_FACTOR_OFF is for the demo only: production always asks "
+        "staff of TWO_FACTOR_REQUIRED_ROLES for a second factor. Unset it."
+    )
+TWO_FACTOR_DEMO_OFF = False
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -33,3 +33,5 @@ POPULUS_HTTP_ALLOWED_HOSTS = ["127.0.0.1"]
 TELEPHONY_PROVIDER = "simulator"
 # Calls placed through the simulator go nowhere unless a test plays them (tests/surveys/test_simulation_live.py).
 SIMULATOR_LIVE_CALLS = False
+# The second factor is enforced in the tests whatever the shell exports (tests/conftest.py logs in with it).
+TWO_FACTOR_DEMO_OFF = False

@@ -15,12 +15,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from kuntaportaali.roles import Role
-from tests.conftest import TEST_PASSWORD, make_user
+from tests.conftest import TEST_PASSWORD, authenticator_give, make_user, totp_code
 
 BROWSER_TESTS_DIR = Path(__file__).resolve().parent
 AXE_PATH = BROWSER_TESTS_DIR.parents[1] / "node_modules" / "axe-core" / "axe.min.js"
@@ -130,12 +131,18 @@ def is_live_server_url(url: str, live_server) -> bool:
 
 
 def login(page: Page, live_server, username: str, password: str = TEST_PASSWORD) -> None:
-    """Log in through the real login form and wait for the staff home."""
+    """Log in through the real login forms, the password and then the code of the user's authenticator
+    app (set up now if the user has none), and wait for the staff home."""
+    device = authenticator_give(get_user_model().objects.get(username=username))
     page.goto(f"{live_server.url}/accounts/login/")
     form = page.locator("main form")
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(password)
     form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/accounts/two-factor/?**")
+    code_form = page.locator("#authenticator-code-form")
+    code_form.locator("input[name=code]").fill(totp_code(device))
+    code_form.locator("button[type=submit]").click()
     try:
         page.wait_for_url(f"{live_server.url}/staff/")
     except PlaywrightTimeoutError:

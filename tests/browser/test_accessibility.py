@@ -19,6 +19,7 @@ PAGES = {
     "public-home": (None, "/"),
     "staff-home-admin": (Role.ADMIN, "/staff/"),
     "staff-home-supervisor": (Role.SUPERVISOR, "/staff/"),
+    "two-factor-supervisor": (Role.SUPERVISOR, "/staff/two-factor/"),
 }
 LANGUAGES = ("fi", "sv")
 

@@ -35,6 +35,7 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
     assert second.strip().splitlines()[-1] == "seed_demo: users=7 created=0 updated=7"
     for username in EXPECTED:
         assert f"  {username} " in second
+    assert "  two-factor login: required of admin, hr_admin, supervisor; each sets it up at the first login" in second
     # Both demo supervisors see open early-support alerts of their units at once, and re-seeding
     # raised none twice.
     for username in ("esihenkilo", "esihenkilo2"):

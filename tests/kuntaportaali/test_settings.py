@@ -23,7 +23,15 @@ PRODUCTION_ENV = {
     "TWILIO_AUTH_TOKEN": "production-like-twilio-token-for-the-settings-test",
 }
 # Set by hand or by a test run, these would change what production does: never inherited.
-UNINHERITED = {*PRODUCTION_ENV, "DEBUG", "SIMULATOR_LIVE_CALLS"}
+UNINHERITED = {
+    *PRODUCTION_ENV,
+    "DEBUG",
+    "SIMULATOR_LIVE_CALLS",
+    "DEMO_TWO_FACTOR_OFF",
+    "TWO_FACTOR_REQUIRED_ROLES",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
+}
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -135,3 +143,37 @@ def test_a_training_site_on_the_simulator_plays_calls_only_when_told(live, playe
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [played]
+
+
+@pytest.mark.parametrize("value", ["1", "true"])
+def test_production_refuses_to_start_with_the_demo_switch_of_the_second_factor(value):
+    result = manage("check", env=PRODUCTION_ENV | {"DEMO_TWO_FACTOR_OFF": value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: The environment variable DEMO_TWO_FACTOR_OFF is for the demo only" in result.stderr
+
+
+def test_production_requires_the_second_factor_of_admins_hr_and_supervisors():
+    result = production_setting("TWO_FACTOR_DEMO_OFF, settings.TWO_FACTOR_REQUIRED_ROLES", PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['admin', 'hr_admin', 'supervisor']"
+
+
+@pytest.mark.parametrize(("extra", "off"), [({}, "True"), ({"DEMO_TWO_FACTOR_OFF": "0"}, "False")])
+def test_the_demo_lets_its_users_in_without_a_second_factor_unless_told(extra, off):
+    result = production_setting(
+        "TWO_FACTOR_DEMO_OFF", {"DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.local", **extra}
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == off
+
+
+def test_session_limits_come_from_the_environment():
+    env = PRODUCTION_ENV | {"SESSION_IDLE_MINUTES": "15", "SESSION_MAX_HOURS": "8"}
+
+    result = production_setting("SESSION_COOKIE_AGE, settings.SESSION_MAX_HOURS", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["900", "8"]

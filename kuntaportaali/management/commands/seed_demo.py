@@ -32,4 +32,9 @@ class Command(BaseCommand):
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<15} {demo.role.label}")
         self.stdout.write(f"  password for all: {password}")
+        if settings.TWO_FACTOR_DEMO_OFF:
+            self.stdout.write("  two-factor login: off for every demo user (DEMO_TWO_FACTOR_OFF)")
+        else:
+            roles = ", ".join(settings.TWO_FACTOR_REQUIRED_ROLES)
+            self.stdout.write(f"  two-factor login: required of {roles}; each sets it up at the first login")
         self.stdout.write(f"seed_demo: users={len(DEMO_USERS)} created={created} updated={updated}")
