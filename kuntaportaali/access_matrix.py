@@ -192,6 +192,11 @@ PAGES: dict[str, Page] = {
     "admin:django_rq_home_json": Page("the RQ statistics as JSON", ADMINISTRATORS, refused=401),
     # The RQ dashboard's page of a worker that is no longer running (kuntaportaali/admin.py).
     "admin:django_rq_worker_details": Page("an RQ worker (this one has stopped)", ADMINISTRATORS, answers=(404,)),
+    # A user's authenticator key as text and QR code: refused to everyone (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    "admin:otp_totp_totpdevice_config": Page("an authenticator's key (never shown)", ADMINISTRATORS, answers=(403,)),
+    "admin:otp_totp_totpdevice_qrcode": Page(
+        "an authenticator's QR code (never shown)", ADMINISTRATORS, answers=(403,)
+    ),
 }
 
 # Every other address under /admin/: Django admin's pages of every model, and the RQ dashboard inside

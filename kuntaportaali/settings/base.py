@@ -131,6 +131,8 @@ OTP_TOTP_ISSUER = "Kuntaportaali"
 # django-otp's throttling: after n wrong codes in a row the next try waits 2^(n-1) seconds.
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Nobody, not even the administrator, reads a user's authenticator key or recovery codes in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # A session ends after SESSION_IDLE_MINUTES without requests (Django's own expiry, renewed by every
 # request) and SESSION_MAX_HOURS after the login whatever the activity (SessionLimitsMiddleware).

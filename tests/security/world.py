@@ -42,7 +42,7 @@ from surveys.models import Announcement, CallAttempt, Campaign, ContactImport, R
 from surveys.reports import files
 from surveys.services import announcements as announcement_services
 from surveys.services.contacts import contacts_import
-from tests.conftest import make_user
+from tests.conftest import authenticator_give, make_user
 from tests.hrreports.conftest import make_unit
 from tests.hrreports.report_data import MARCH, _employment
 from tests.surveys.factories import build_campaign, build_survey
@@ -196,6 +196,9 @@ def url_kwargs(world: World, url_name: str, route: str, side: UnitSide | None = 
         "hrreports:employee-detail": w.employee_id,
         "hrreports:absence-type-edit": w.absence_type.pk,
         "hrreports:salary-type-edit": w.salary_type.pk,
+        # django-otp's admin pages with an authenticator's QR code.
+        "admin:otp_totp_totpdevice_config": authenticator_give(w.users[Role.ADMIN]).pk,
+        "admin:otp_totp_totpdevice_qrcode": authenticator_give(w.users[Role.ADMIN]).pk,
     }
     values = {
         "slug": slug_of.get(url_name, w.campaign.slug),
