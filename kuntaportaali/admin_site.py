@@ -1,6 +1,7 @@
 from django.contrib.admin import AdminSite
 from django.utils.translation import gettext_lazy as _
 
+from .forms import PortalAdminAuthenticationForm
 from .roles import user_is_portal_admin
 
 
@@ -10,6 +11,7 @@ class PortalAdminSite(AdminSite):
     site_header = _("Kuntaportaali administration")
     site_title = _("Kuntaportaali administration")
     index_title = _("Users, roles and data")
+    login_form = PortalAdminAuthenticationForm
 
     def has_permission(self, request):
         return super().has_permission(request) and user_is_portal_admin(request.user)

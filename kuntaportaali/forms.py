@@ -1,5 +1,40 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .login_throttle import login_wait_seconds
+
+
+class UsernameThrottled:
+    """Refuses a login try for a user name that must still wait (kuntaportaali/login_throttle.py),
+    before the password is checked."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        wait = login_wait_seconds(username, now=timezone.now()) if username else 0
+        if wait:
+            raise ValidationError(
+                ngettext(
+                    "There have been many failed logins for this user name. Try again in %(seconds)d second.",
+                    "There have been many failed logins for this user name. Try again in %(seconds)d seconds.",
+                    wait,
+                ),
+                code="throttled",
+                params={"seconds": wait},
+            )
+        return super().clean()
+
+
+class PortalAuthenticationForm(UsernameThrottled, AuthenticationForm):
+    pass
+
+
+class PortalAdminAuthenticationForm(UsernameThrottled, AdminAuthenticationForm):
+    pass
 
 
 class AuthenticatorCodeForm(forms.Form):

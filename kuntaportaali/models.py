@@ -20,3 +20,21 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.queue} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginFailure(models.Model):
+    """A failed login for a user name, from wherever: the guesses spread over many addresses, which the
+    per-address lockout does not see, slow down that user name (kuntaportaali/login_throttle.py).
+
+    Only the name and the moment are kept, and only for LOGIN_THROTTLE_WINDOW_MINUTES."""
+
+    username = models.CharField(_("user name"), max_length=150)
+    failed_at = models.DateTimeField(_("failed at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["username", "failed_at"], name="login_failure_username")]
+
+    def __str__(self):
+        return f"{self.username} @ {self.failed_at:%Y-%m-%d %H:%M:%S}"

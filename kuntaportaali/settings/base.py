@@ -153,6 +153,11 @@ AXES_VERBOSE = False
 # 0 when the portal is reached directly. The lockout keys on the client's address, not the proxy's.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "kuntaportaali.client_address.client_address"
+# Guessing spread over many addresses (kuntaportaali/login_throttle.py): after this many failures for one
+# user name within the window, from wherever, each next try waits 2, 4, 8 ... seconds up to the maximum.
+LOGIN_THROTTLE_FREE_FAILURES = env_int("LOGIN_THROTTLE_FREE_FAILURES", 10)
+LOGIN_THROTTLE_WINDOW_MINUTES = env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 60)
+LOGIN_THROTTLE_MAX_WAIT_SECONDS = env_int("LOGIN_THROTTLE_MAX_WAIT_SECONDS", 60)
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [

@@ -5,12 +5,13 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -56,6 +57,8 @@ def password_only(role_users):
 
     def login(role: Role):
         client = Client()
+        # The pages in the language active in the test (Finnish, or English under the `english` fixture).
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = translation.get_language()
         client.force_login(role_users[role])
         return client
 
@@ -320,6 +323,7 @@ def test_new_recovery_codes_replace_the_old_ones(client_as, role_users):
 
 def test_a_required_role_cannot_turn_it_off(client_as, role_users, english):
     client = client_as(Role.HR_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     response = client.post(reverse("two-factor"), {"action": "turn-off"}, follow=True)
 

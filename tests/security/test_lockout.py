@@ -1,11 +1,13 @@
 """The login lockout behind the reverse proxy (TRUSTED_PROXY_COUNT=1): five wrong passwords lock the
-username for the client's address only, whatever the client writes into X-Forwarded-For."""
+username for the client's address only, whatever the client writes into X-Forwarded-For; guesses spread
+over many addresses slow the user name down for everyone, by seconds."""
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
+from kuntaportaali.models import LoginFailure
 from tests.conftest import TEST_PASSWORD
 
 PROXY = "10.0.0.2"
@@ -61,6 +63,71 @@ def test_failures_from_several_addresses_lock_none_of_them(client, role_users):
         post_login_through_proxy(client, HR_USER, "wrong-password", forwarded_for=f"203.0.113.{number}")
 
     assert post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER).status_code == 302
+
+
+def spread_guesses(client, count: int, *, username: str = HR_USER) -> None:
+    """`count` wrong passwords for `username`, each from an address of its own (none reaches axes' limit)."""
+    for number in range(count):
+        response = post_login_through_proxy(client, username, "wrong-password", forwarded_for=f"203.0.113.{number}")
+        assert response.status_code == 200
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_THROTTLE_FREE_FAILURES=10, LOGIN_THROTTLE_MAX_WAIT_SECONDS=60)
+def test_guesses_spread_over_addresses_make_the_next_try_wait(client, role_users, time_machine):
+    time_machine.move_to("2026-12-07 09:00:00+02:00", tick=False)
+    spread_guesses(client, 10)
+
+    response = post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors.as_data()["__all__"][0].code == "throttled"
+    assert response.context["form"].errors.as_data()["__all__"][0].params == {"seconds": 2}
+    assert "_auth_user_id" not in client.session
+    other_user = post_login_through_proxy(client, "user-councillor", TEST_PASSWORD, forwarded_for=USER)
+    assert other_user.status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_THROTTLE_FREE_FAILURES=10, LOGIN_THROTTLE_MAX_WAIT_SECONDS=60)
+def test_the_wait_doubles_with_each_guess_up_to_its_maximum_and_then_the_user_logs_in(client, role_users, time_machine):
+    time_machine.move_to("2026-12-07 09:00:00+02:00", tick=False)
+    spread_guesses(client, 10)
+    waits = []
+    for number in range(7):
+        time_machine.shift(120)  # past any wait: the guess is checked, and fails
+        post_login_through_proxy(client, HR_USER, "wrong-password", forwarded_for=f"198.51.100.{number}")
+        refused = post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER)
+        waits.append(refused.context["form"].errors.as_data()["__all__"][0].params["seconds"])
+
+    time_machine.shift(60)
+    response = post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER)
+
+    assert waits == [4, 8, 16, 32, 60, 60, 60]
+    assert response.status_code == 302
+    assert not LoginFailure.objects.filter(username=HR_USER).exists()  # the real user's login forgets them
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_THROTTLE_FREE_FAILURES=10, LOGIN_THROTTLE_WINDOW_MINUTES=60)
+def test_failures_older_than_the_window_are_forgotten(client, role_users, time_machine):
+    time_machine.move_to("2026-12-07 09:00:00+02:00", tick=False)
+    spread_guesses(client, 10)
+
+    time_machine.shift(61 * 60)
+    response = post_login_through_proxy(client, "user-councillor", "wrong-password", forwarded_for=USER)
+
+    assert response.context["form"].errors.as_data()["__all__"][0].code == "invalid_login"
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["user-councillor"]
+    assert post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER).status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_THROTTLE_FREE_FAILURES=10)
+def test_the_admin_login_is_slowed_down_the_same_way(client, role_users, time_machine):
+    time_machine.move_to("2026-12-07 09:00:00+02:00", tick=False)
+    spread_guesses(client, 10, username="user-admin")
+
+    response = client.post(reverse("admin:login"), {"username": "user-admin", "password": TEST_PASSWORD})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors.as_data()["__all__"][0].code == "throttled"
 
 
 @override_settings(TRUSTED_PROXY_COUNT=0)
