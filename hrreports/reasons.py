@@ -117,6 +117,11 @@ problem_messages_register(
             "the portal contacts such an address only when the setting POPULUS_HTTP_ALLOWED_HOSTS names the "
             "address itself."
         ),
+        "http_address_malformed": gettext_noop(
+            "The address %(url)s is refused: an endpoint's address may not hold a backslash, a user name before "
+            "the host (…@host), spaces or control characters, and must start with http:// or https://. Such "
+            "characters can make the request go to another host than the one the address seems to name."
+        ),
         "http_host_unresolved": gettext_noop("The host name %(host)s could not be resolved (%(error)s)."),
         "http_redirect_refused": gettext_noop(
             "The endpoint %(url)s redirected to %(location)s. The portal follows no redirects (the token would "

@@ -46,7 +46,7 @@ def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
             raise PopulusError(
                 "The endpoint address must start with https:// (or http:// inside the network).", field="base_url"
             )
-        endpoint_check(url.geturl())
+        endpoint_check(str(settings["base_url"]))
         if float(settings.get("timeout", 0)) <= 0 or int(settings.get("retries", -1)) < 0:
             raise PopulusError("The timeout must be positive and the number of retries zero or more.")
     elif kind == "simulator" and not 1 <= int(settings.get("employees", 0)) <= 10_000:

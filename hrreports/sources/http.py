@@ -5,8 +5,10 @@ The answer is {"results": [...], "next": <url or null>} (or {"results": [...], "
 "pages": m}, or a bare list). Rows are objects keyed by the portal's field names. Connection
 errors, timeouts, answers cut off and HTTP 5xx/429/408 are retried with exponential backoff.
 Only the hosts of POPULUS_HTTP_ALLOWED_HOSTS are contacted, and no redirect is followed (endpoints.py).
+No proxy or .netrc from the environment applies: the endpoint is reached directly, as checked.
 """
 
+import os
 import time
 from datetime import date
 from typing import Any
@@ -18,7 +20,7 @@ from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, TransientSourceError
 from .base import PopulusSource, Rejection, SourceBatch, row_validate
-from .endpoints import endpoint_addresses_check, endpoint_check
+from .endpoints import endpoint_addresses_check, endpoint_check, endpoint_target
 
 MAX_PAGES = 10_000
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
@@ -37,12 +39,12 @@ class HttpSource(PopulusSource):
         backoff = float(self.config.get("backoff", 1.0))
         timeout = float(self.config.get("timeout", 10.0))
         reason = ""
-        endpoint_check(url)
+        target = endpoint_check(url)
         for attempt in range(retries + 1):
             if attempt:
                 self.sleep(backoff * 2 ** (attempt - 1))
             try:
-                endpoint_addresses_check(url)
+                endpoint_addresses_check(target)
             except TransientSourceError as error:
                 reason = str(error)
                 continue
@@ -81,6 +83,9 @@ class HttpSource(PopulusSource):
         if not urlsplit(base_url).scheme.startswith("http"):
             raise PopulusError("The source has no endpoint address (base URL starting with https://).")
         session = requests.Session()
+        session.trust_env = False  # a proxy from the environment would connect elsewhere than the check saw
+        # but the environment's CA bundle still applies: an endpoint inside the network may use the town's own CA
+        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or True
         session.headers["Accept"] = "application/json"
         if self.config.get("token"):
             session.headers["Authorization"] = f"Bearer {self.config['token']}"
@@ -111,7 +116,7 @@ class HttpSource(PopulusSource):
                         batch.rows.append(values)
                 if next_url:
                     next_url = urljoin(url, next_url)
-                    if urlsplit(next_url).netloc != urlsplit(base_url).netloc:
+                    if endpoint_target(next_url) != endpoint_target(base_url):
                         raise PopulusError(
                             "The endpoint's next-page link points to another server; refusing to send the token there."
                         )

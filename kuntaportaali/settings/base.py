@@ -206,8 +206,8 @@ POPULUS_FETCH_HOUR = env_int("POPULUS_FETCH_HOUR", 6)
 POPULUS_REJECT_THRESHOLD = float(env_str("POPULUS_REJECT_THRESHOLD") or "0.05")
 POPULUS_FILE_ROOT = Path(env_str("POPULUS_FILE_ROOT") or BASE_DIR / "var" / "populus")
 # The only hosts HTTP sources may contact (names or addresses, optionally :port), comma-separated; empty,
-# no HTTP source can be saved or fetched. A loopback or link-local address is reached only when listed
-# itself (hrreports/sources/endpoints.py).
+# no HTTP source can be saved or fetched. A loopback, link-local or otherwise special address is reached only
+# when listed itself (kuntaportaali/outbound.py).
 POPULUS_HTTP_ALLOWED_HOSTS = env_list("POPULUS_HTTP_ALLOWED_HOSTS", [])
 # The monthly emails of unit reports (Helsinki time), after the fetch of POPULUS_FETCH_DAY.
 UNIT_REPORTS_DAY = env_int("UNIT_REPORTS_DAY", 6)

@@ -1,7 +1,9 @@
 """The HTTP source against a real HTTP server on 127.0.0.1: token, pagination, timeouts, 5xx, retries."""
 
 import contextlib
+import ipaddress
 import json
+import socket
 import threading
 import time
 from datetime import date
@@ -14,6 +16,7 @@ from hrreports.errors import PopulusError, TransientSourceError
 from hrreports.models import Absence, Source
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
+from hrreports.services.sources import source_save
 from hrreports.sources.http import HttpSource
 
 TOKEN = "s3cret-token"
@@ -89,6 +92,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
+        if kind == "sneaky":  # a next link given by the test (Handler.sneaky_page)
+            return self.answer(200, self.sneaky_page)
         if kind == "elsewhere":  # the next page on another name of the same machine
             port = self.server.server_address[1]
             return self.answer(
@@ -278,3 +283,123 @@ def test_a_host_name_that_does_not_resolve_is_retried_then_reported_as_transient
     with pytest.raises(TransientSourceError, match=r"did not answer after 2 tries: The host name populus\.invalid"):
         unresolved.fetch("absences", PERIOD)
     assert len(waits) == 1
+
+
+@pytest.fixture
+def unlisted_server():
+    """A server on 127.0.0.2, which no test allow-list names: records every request that reaches it."""
+    requests_seen = []
+
+    class Recorder(Handler):
+        def do_GET(self):
+            requests_seen.append((self.path, self.headers.get("Authorization")))
+            return self.answer(200, {"results": [], "next": None})
+
+    httpd = ThreadingHTTPServer(("127.0.0.2", 0), Recorder)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"127.0.0.2:{httpd.server_address[1]}", requests_seen
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_backslash_before_an_allowed_host_neither_saves_nor_reaches_the_host_before_it(unlisted_server, settings, db):
+    address, requests_seen = unlisted_server
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    sneaky = f"http://{address}\\@localhost"
+
+    with pytest.raises(PopulusError) as refused:
+        source_save(source=None, name="rajapinta", kind="http", active=True, settings={"base_url": sneaky})
+    assert (refused.value.problem.code, refused.value.field) == ("http_address_malformed", "base_url")
+
+    stored = HttpSource(name="tallennettu", config=HttpSource.config_defaults() | {"base_url": sneaky, "token": TOKEN})
+    with pytest.raises(PopulusError) as error:
+        stored.fetch("absences", PERIOD)
+    assert error.value.problem.code == "http_address_malformed"
+    assert requests_seen == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://127.0.0.1:{port}\\linked",
+        "http://someone@127.0.0.1:{port}/linked",
+        "http://someone:password@127.0.0.1:{port}/linked",
+        "http://127.0.0.1:{port}/linked api",
+        "http://127.0.0.1:{port}/linked\t",
+        "http://127.0.0.1:{port}/linked\r\nX-Injected: 1",
+        "http://127.0.0.1:{port}/linked\x00",
+        "http://127.0.0.1:{port}/linked\u200b",
+    ],
+)
+def test_an_address_parsers_may_read_differently_is_refused_when_saved(address, server, db):
+    port = server.rsplit(":", 1)[1]
+
+    with pytest.raises(PopulusError) as refused:
+        source_save(
+            source=None, name="rajapinta", kind="http", active=True, settings={"base_url": address.format(port=port)}
+        )
+
+    assert (refused.value.problem.code, refused.value.field) == ("http_address_malformed", "base_url")
+    assert not Source.objects.exists()
+
+
+def test_an_address_with_a_user_name_in_the_path_only_is_accepted(server, db):
+    saved = source_save(
+        source=None, name="rajapinta", kind="http", active=True, settings={"base_url": f"{server}/linked/a@b"}
+    )
+
+    assert saved.config["base_url"] == f"{server}/linked/a@b"
+
+
+@pytest.mark.parametrize("link", ["/linked/absences?cursor=2\\", "/linked/absences?cursor=2 ", "//x@127.0.0.1:{port}/"])
+def test_a_next_link_parsers_may_read_differently_is_not_followed(link, server, monkeypatch):
+    port = int(server.rsplit(":", 1)[1])
+    page = {"results": [absence(1)], "next": link.format(port=port)}
+    monkeypatch.setattr(Handler, "sneaky_page", page, raising=False)
+    Handler.calls.pop("linked", None)
+
+    with pytest.raises(PopulusError) as error:
+        source(server, "sneaky").fetch("absences", PERIOD)
+
+    assert error.value.problem.code == "http_address_malformed"
+    assert "linked" not in Handler.calls
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",  # carrier-grade NAT: a cloud's metadata service
+        "100.64.0.1",
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "::ffff:10.0.0.5",  # IPv4-mapped
+        "::ffff:127.0.0.1",
+    ],
+)
+def test_a_name_resolving_to_an_address_that_reaches_elsewhere_is_refused(address, settings, monkeypatch):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["populus.example.fi"]
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    resolved = [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: resolved)
+    configured = {"base_url": "https://populus.example.fi/api", "retries": 0, "timeout": 0.2}
+
+    with pytest.raises(PopulusError) as error:
+        HttpSource(name="rajapinta", config=HttpSource.config_defaults() | configured).fetch("absences", PERIOD)
+
+    assert error.value.problem.code == "http_host_address_refused"
+    assert error.value.problem.params == {"host": "populus.example.fi", "address": str(ipaddress.ip_address(address))}
+
+
+def test_a_proxy_or_netrc_from_the_environment_is_not_used(server, monkeypatch, tmp_path):
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens: a request sent there fails
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password netrc-secret\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+
+    batch = source(server, "linked").fetch("absences", PERIOD)
+
+    assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
