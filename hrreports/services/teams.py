@@ -2,11 +2,9 @@
 ready. A notice carries the month, the unit, how many reports and a link to the portal: no personal
 data and no salary figures. A channel that fails is recorded on the run; it never stops the emails."""
 
-import ipaddress
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -16,6 +14,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kuntaportaali.outbound import (
+    AddressMalformed,
+    AddressRefused,
+    HostAddressRefused,
+    HostNotAllowed,
+    HostUnresolved,
+    Target,
+    target_addresses_check,
+    target_allowed_check,
+    url_target,
+)
 from kuntaportaali.redaction import phone_numbers_mask
 
 from ..errors import PopulusError
@@ -26,25 +35,52 @@ from ..periods import period_label
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+SETTING = "TEAMS_WEBHOOK_ALLOWED_HOSTS"
+# How much of a refusing answer's reason phrase a run records: enough to tell what went wrong, no more.
+REASON_PHRASE_CHARACTERS = 60
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _webhook_target(url: str) -> Target:
+    """The webhook's server, refused (AddressRefused) unless TEAMS_WEBHOOK_ALLOWED_HOSTS has it. The address
+    must be https; plain http only to this machine's loopback address, for a local test receiver."""
+    target = url_target(url)
+    if target.scheme != "https" and target.host not in ("127.0.0.1", "::1"):
+        raise AddressMalformed(url, AddressMalformed.NOT_HTTP)
+    target_allowed_check(target, SETTING)
+    return target
+
+
+def _refusal(refused: AddressRefused) -> str:
+    """Why an address was refused, without the address's path (the channel's secret)."""
+    if isinstance(refused, HostNotAllowed):
+        allowed = ", ".join(entry.strip() for entry in settings.TEAMS_WEBHOOK_ALLOWED_HOSTS)
+        return _(
+            "The host %(host)s is not among the Teams webhook hosts the portal may contact (the setting "
+            "TEAMS_WEBHOOK_ALLOWED_HOSTS: %(allowed)s)."
+        ) % {"host": refused.host, "allowed": allowed}
+    if isinstance(refused, HostAddressRefused):
+        return _(
+            "The host %(host)s resolves to %(address)s, an address inside a network rather than Microsoft's "
+            "service: the portal posts there only when TEAMS_WEBHOOK_ALLOWED_HOSTS names that address itself."
+        ) % {"host": refused.host, "address": refused.address}
+    if isinstance(refused, HostUnresolved):
+        return _("The host name %(host)s could not be resolved.") % {"host": refused.host}
+    return _(
+        "The webhook address must start with https:// and may not hold a backslash, a user name before the "
+        "host (…@host), spaces or control characters."
+    )
 
 
 def teams_channel_save(
     *, channel: TeamsChannel, unit: WorkUnit | None, webhook_url: str, active: bool = True
 ) -> TeamsChannel:
     """Create or update a channel. The address must be https (plain http only to this machine, for a
-    local test receiver): the notices leave the municipality's network."""
-    parts = urlsplit(webhook_url.strip())
-    if not (parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname or ""))):
-        raise PopulusError(_("The webhook address must start with https://."))
+    local test receiver), on a host of TEAMS_WEBHOOK_ALLOWED_HOSTS: the notices leave the municipality's
+    network, and only for Microsoft's webhook services."""
+    try:
+        _webhook_target(webhook_url.strip())
+    except AddressRefused as refused:
+        raise PopulusError(_refusal(refused)) from None
     channel.unit, channel.webhook_url, channel.active = unit, webhook_url.strip(), active
     try:
         channel.full_clean()
@@ -79,19 +115,30 @@ def teams_card(*, title: str, facts: list[tuple[str, str]], link: str, link_labe
 
 def teams_post(*, url: str, payload: dict) -> str:
     """POST `payload` to a webhook: '' when Teams accepted it, otherwise why not (without the address,
-    whose path is the channel's secret)."""
+    whose path is the channel's secret, and without the answer's body, which the portal does not repeat).
+    The host is checked again before each post (TEAMS_WEBHOOK_ALLOWED_HOSTS may have changed, its name
+    may resolve elsewhere now), and no redirect is followed."""
     try:
-        response = requests.post(url, json=payload, timeout=TIMEOUT_SECONDS)
+        target = _webhook_target(url)
+        target_addresses_check(target, SETTING, private=False)
+    except AddressRefused as refused:
+        return _refusal(refused)
+    try:
+        response = requests.post(url, json=payload, timeout=TIMEOUT_SECONDS, allow_redirects=False)
     except requests.Timeout:
         return _("No answer within %(seconds)s seconds.") % {"seconds": TIMEOUT_SECONDS}
     except requests.ConnectionError:
-        return _("Could not connect to %(host)s.") % {"host": urlsplit(url).hostname}
+        return _("Could not connect to %(host)s.") % {"host": target.host}
     except requests.RequestException as error:
         return type(error).__name__
+    if response.is_redirect:
+        return _("Teams answered with a redirect (HTTP %(status)s), which is not followed.") % {
+            "status": response.status_code
+        }
     if not 200 <= response.status_code < 300:
-        return _("Teams answered HTTP %(status)s: %(text)s") % {
+        return _("Teams answered HTTP %(status)s (%(reason)s).") % {
             "status": response.status_code,
-            "text": phone_numbers_mask(response.text[:200]),
+            "reason": phone_numbers_mask(str(response.reason or ""))[:REASON_PHRASE_CHARACTERS],
         }
     return ""
 

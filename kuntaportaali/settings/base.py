@@ -209,6 +209,13 @@ POPULUS_FILE_ROOT = Path(env_str("POPULUS_FILE_ROOT") or BASE_DIR / "var" / "pop
 # no HTTP source can be saved or fetched. A loopback, link-local or otherwise special address is reached only
 # when listed itself (kuntaportaali/outbound.py).
 POPULUS_HTTP_ALLOWED_HOSTS = env_list("POPULUS_HTTP_ALLOWED_HOSTS", [])
+# The only hosts Teams channels' webhooks may be on, in the same form (a leading dot: the domain and every
+# name under it): Microsoft's incoming webhooks and Power Automate workflows. A name must resolve to a
+# public address unless the address is listed itself (kuntaportaali/outbound.py).
+TEAMS_WEBHOOK_ALLOWED_HOSTS = env_list(
+    "TEAMS_WEBHOOK_ALLOWED_HOSTS",
+    [".webhook.office.com", ".logic.azure.com", ".environment.api.powerplatform.com"],
+)
 # The monthly emails of unit reports (Helsinki time), after the fetch of POPULUS_FETCH_DAY.
 UNIT_REPORTS_DAY = env_int("UNIT_REPORTS_DAY", 6)
 UNIT_REPORTS_HOUR = env_int("UNIT_REPORTS_HOUR", 7)

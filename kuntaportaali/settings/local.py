@@ -10,3 +10,6 @@ os.environ.setdefault("POPULUS_HTTP_ALLOWED_HOSTS", "127.0.0.1,::1,localhost")
 os.environ.setdefault("DEMO_TWO_FACTOR_OFF", "1")
 
 from .base import *  # noqa: F403
+
+# A Teams webhook receiver on this machine (http://127.0.0.1:port/...) for trying the notices out.
+TEAMS_WEBHOOK_ALLOWED_HOSTS = [*TEAMS_WEBHOOK_ALLOWED_HOSTS, "127.0.0.1", "::1"]  # noqa: F405

@@ -29,6 +29,13 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # HTTP sources reach the tests' local endpoint server only, whatever the shell exports.
 POPULUS_HTTP_ALLOWED_HOSTS = ["127.0.0.1"]
+# Teams webhooks: Microsoft's hosts as in production, and the tests' local receiver.
+TEAMS_WEBHOOK_ALLOWED_HOSTS = [
+    ".webhook.office.com",
+    ".logic.azure.com",
+    ".environment.api.powerplatform.com",
+    "127.0.0.1",
+]
 # Campaigns made without a provider call the simulator, whatever the shell exports.
 TELEPHONY_PROVIDER = "simulator"
 # Calls placed through the simulator go nowhere unless a test plays them (tests/surveys/test_simulation_live.py).

@@ -3,6 +3,7 @@ receive (no personal data, no salary figures), failures recorded on the run with
 emails, and HR administration's channel pages."""
 
 import io
+import ipaddress
 import json
 import socket
 import threading
@@ -31,14 +32,18 @@ class TeamsReceiver:
     def __init__(self):
         self.received: list[tuple[str, dict]] = []
         self.status = 200
+        self.reason: str | None = None  # the status line's reason phrase; None: the usual one
         self.error_text = b"Microsoft Teams endpoint returned HTTP error"
+        self.location = ""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((self.path, json.loads(body)))
-                self.send_response(receiver.status)
+                self.send_response(receiver.status, receiver.reason)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
                 self.wfile.write(b"1" if receiver.status == 200 else receiver.error_text)
 
@@ -157,10 +162,7 @@ def test_a_channel_answering_500_is_reported_and_the_email_still_goes(data, team
     run = DeliveryRun.objects.get()
     assert (run.emails, run.notices_sent, run.notices_failed) == (1, 0, 1)
     assert run.notice_errors == [
-        {
-            "channel": "1010 Yksikkö 1010",
-            "reason": "Teams answered HTTP 500: Microsoft Teams endpoint returned HTTP error",
-        }
+        {"channel": "1010 Yksikkö 1010", "reason": "Teams answered HTTP 500 (Internal Server Error)."}
     ]
     assert "Teams 1010 Yksikkö 1010: Teams answered HTTP 500" in err.getvalue()
     assert out.getvalue().splitlines()[-3:] == [
@@ -170,14 +172,96 @@ def test_a_channel_answering_500_is_reported_and_the_email_still_goes(data, team
     ]
 
 
-def test_a_channels_answer_is_recorded_with_numbers_masked(data, teams):
-    teams.status, teams.error_text = 400, b"Bad card: unexpected text '+358 40 123 4567'"
+def test_a_channels_answer_body_is_not_recorded_and_its_reason_phrase_is_masked_and_short(data, teams):
+    teams.status, teams.error_text = 400, b"Bad card: unexpected text 'internal secret'"
+    teams.reason = "Bad card +358 40 123 4567 " + "x" * 200
     TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/rikki"))
 
     summary = unit_reports_send(period=MARCH)
 
-    assert summary.notice_errors[0]["reason"] == "Teams answered HTTP 400: Bad card: unexpected text '+35840*****67'"
+    [error] = summary.notice_errors
+    assert error["reason"].startswith("Teams answered HTTP 400 (Bad card +35840*****67 xxx")
+    assert len(error["reason"]) < 120
+    assert "secret" not in error["reason"] and "4567" not in error["reason"]
     assert DeliveryRun.objects.get().notice_errors == summary.notice_errors
+
+
+def test_a_redirect_is_not_followed(data, teams):
+    teams.status, teams.location = 307, teams.url("/muualle")
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/siirretty"))
+
+    summary = unit_reports_send(period=MARCH)
+
+    assert [path for path, _payload in teams.received] == ["/siirretty"]
+    assert summary.notice_errors == [
+        {"channel": "1010 Yksikkö 1010", "reason": "Teams answered with a redirect (HTTP 307), which is not followed."}
+    ]
+
+
+def test_a_stored_channel_outside_the_allow_list_is_not_posted_to(data, teams, settings):
+    settings.TEAMS_WEBHOOK_ALLOWED_HOSTS = [".webhook.office.com"]
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/ei-sallittu"))
+
+    summary = unit_reports_send(period=MARCH)
+
+    assert teams.received == []
+    assert (summary.notices_sent, summary.notices_failed) == (0, 1)
+    assert "TEAMS_WEBHOOK_ALLOWED_HOSTS" in summary.notice_errors[0]["reason"]
+    assert "ei-sallittu" not in summary.notice_errors[0]["reason"]
+
+
+@pytest.mark.parametrize("address", ["10.0.0.5", "127.0.0.2", "100.100.100.200", "::ffff:169.254.169.254"])
+def test_a_listed_name_resolving_to_an_internal_address_is_not_posted_to(address, data, monkeypatch):
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    resolved = [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: resolved)
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url="https://kunta.webhook.office.com/webhookb2/salainen")
+
+    summary = unit_reports_send(period=MARCH)
+
+    assert (summary.notices_sent, summary.notices_failed) == (0, 1)
+    reason = summary.notice_errors[0]["reason"]
+    assert "kunta.webhook.office.com" in reason and str(ipaddress.ip_address(address)) in reason
+    assert "salainen" not in reason
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://example.com/webhook",
+        "https://webhook.office.com.example.com/webhookb2/x",
+        "https://evil\\@kunta.webhook.office.com/webhookb2/x",
+        "https://kunta.webhook.office.com\\@example.com/webhookb2/x",
+        "https://someone@kunta.webhook.office.com/webhookb2/x",
+        "https://kunta.webhook.office.com/webhookb2/x y",
+        "http://kunta.webhook.office.com/webhookb2/x",
+        "http://localhost:8080/hook",
+    ],
+)
+def test_channel_addresses_outside_the_allow_list_or_ambiguous_are_refused(address, unit_tree):
+    with pytest.raises(PopulusError):
+        teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url=address)
+
+    assert not TeamsChannel.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://kunta.webhook.office.com/webhookb2/1d2f@6a7b/IncomingWebhook/3c4d/5e6f",
+        "https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/invoke?sig=x",
+        "https://default0a1b.2c.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/3d",
+    ],
+)
+def test_the_addresses_teams_and_power_automate_give_are_accepted(address, unit_tree):
+    saved = teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url=address)
+
+    assert saved.webhook_url == address
+
+
+def test_a_refused_address_names_the_setting(unit_tree, english):
+    with pytest.raises(PopulusError, match="TEAMS_WEBHOOK_ALLOWED_HOSTS"):
+        teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="https://example.com/webhook")
 
 
 def test_a_refused_connection_is_reported_without_the_secret_path(data, teams):
@@ -203,7 +287,7 @@ def test_channel_addresses_must_be_https_except_to_this_machine(unit_tree, engli
     with pytest.raises(PopulusError, match="has a Teams channel already"):
         teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="https://example.webhook.office.com/z")
     with pytest.raises(PopulusError, match="has a Teams channel already"):
-        teams_channel_save(channel=TeamsChannel(), unit=unit_tree["10"], webhook_url="https://example.com/other")
+        teams_channel_save(channel=TeamsChannel(), unit=unit_tree["10"], webhook_url="https://a.webhook.office.com/o")
 
 
 def test_hr_admin_adds_a_channel_and_the_list_hides_its_secret_path(client_as, unit_tree):
