@@ -152,7 +152,11 @@ PAGES: dict[str, Page] = {
     "hrreports:unit-edit": Page("edit a work unit", HR_ADMINISTRATION, FORM),
     "hrreports:assignment-end": Page("end a supervisor's assignment", HR_ADMINISTRATION, ACTION),
     "hrreports:employees": Page("search employees", HR_ADMINISTRATION),
-    "hrreports:employee-detail": Page("one employee's employments, absences, salaries", HR_ADMINISTRATION),
+    "hrreports:employee-detail": Page(
+        "one employee's employments, absences, salaries; a POST shows the full identity code (logged)",
+        HR_ADMINISTRATION,
+        FORM,
+    ),
     "hrreports:codes": Page("absence and salary codes", HR_ADMINISTRATION),
     "hrreports:absence-type-create": Page("add an absence code", HR_ADMINISTRATION, FORM),
     "hrreports:absence-type-edit": Page("edit an absence code", HR_ADMINISTRATION, FORM),

@@ -1,5 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from kuntaportaali.decorators import staff_permission_required
 
@@ -22,12 +24,15 @@ def employees(request):
     return render(request, "hrreports/employees.html", {"form": form, "table": table})
 
 
+@never_cache  # no copy of the page, the full identity code least of all, stays in a cache
 @staff_permission_required(MANAGE_HR)
+@require_http_methods(["GET", "POST"])
 def employee_detail(request, pk: int):
     employee = get_object_or_404(Employee, pk=pk)
     employments = employee.employments.select_related("unit").order_by("-start")
-    # The full identity code only when asked for, and every such read is in the access log.
-    show_person_number = request.GET.get("show") == "person_number"
+    # The full identity code only when HR asks with the page's own form (a POST with the CSRF token: no
+    # link from elsewhere or prefetch shows it), and every such read is in the access log.
+    show_person_number = request.method == "POST"
     if show_person_number:
         report_access_record(user=request.user, kind=AccessKind.VIEW, what=f"person_number {employee.pk}")
     context = {

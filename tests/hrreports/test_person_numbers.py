@@ -90,14 +90,36 @@ def test_the_employee_page_shows_the_code_masked_until_hr_asks_to_see_it_and_log
     employee = Employee.objects.get(name="Mäkinen Aino")
     url = reverse("hrreports:employee-detail", args=[employee.pk])
 
-    masked = client.get(url).content.decode()
-    shown = client.get(url, {"show": "person_number"}).content.decode()
+    masked = client.get(url)
+    shown = client.post(url)
 
-    assert "010175-****" in masked and AINO not in masked
-    assert 'id="show-person-number"' in masked
-    assert AINO in shown
+    assert "010175-****" in masked.content.decode() and AINO not in masked.content.decode()
+    assert AINO in shown.content.decode()
     access = ReportAccess.objects.get(what=f"person_number {employee.pk}")
     assert access.kind == AccessKind.VIEW
+    for response in (masked, shown):
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_the_full_code_is_asked_for_with_a_form_that_carries_the_csrf_token(client_as, fetched):
+    client = client_as(Role.HR_ADMIN)
+    employee = Employee.objects.get(name="Mäkinen Aino")
+
+    page = client.get(reverse("hrreports:employee-detail", args=[employee.pk])).content.decode()
+
+    form = page[page.index('<form method="post" id="show-person-number"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="csrfmiddlewaretoken"' in form and '<button type="submit"' in form
+
+
+def test_a_link_or_prefetch_of_the_employee_page_neither_shows_nor_logs_the_full_code(client_as, fetched):
+    client = client_as(Role.HR_ADMIN)
+    employee = Employee.objects.get(name="Mäkinen Aino")
+
+    page = client.get(reverse("hrreports:employee-detail", args=[employee.pk]), {"show": "person_number"})
+
+    assert AINO not in page.content.decode()
+    assert not ReportAccess.objects.filter(what=f"person_number {employee.pk}").exists()
 
 
 def test_the_admin_finds_an_employee_by_identity_code_and_lists_it_masked(client_as, fetched):
