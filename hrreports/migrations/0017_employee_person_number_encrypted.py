@@ -6,6 +6,15 @@ from django.db import migrations, models
 BATCH = 2000
 
 
+def batches(queryset):
+    """The rows of `queryset` BATCH at a time in primary-key order, each batch read after the last one's
+    key: an organisation's whole staff is never held in memory at once."""
+    last = 0
+    while batch := list(queryset.filter(pk__gt=last).order_by("pk")[:BATCH]):
+        yield batch
+        last = batch[-1].pk
+
+
 def encrypt_person_numbers(apps, schema_editor):
     Employee = apps.get_model("hrreports", "Employee")
     if not Employee.objects.exists():
@@ -13,11 +22,11 @@ def encrypt_person_numbers(apps, schema_editor):
     from hrreports.person_numbers import person_number_encrypter, person_number_hasher
 
     hasher, encrypter = person_number_hasher(), person_number_encrypter()
-    employees = list(Employee.objects.only("pk", "person_number"))
-    for employee in employees:
-        employee.person_number_hash = hasher(employee.person_number)
-        employee.person_number_encrypted = encrypter(employee.person_number)
-    Employee.objects.bulk_update(employees, ["person_number_hash", "person_number_encrypted"], batch_size=BATCH)
+    for employees in batches(Employee.objects.only("pk", "person_number")):
+        for employee in employees:
+            employee.person_number_hash = hasher(employee.person_number)
+            employee.person_number_encrypted = encrypter(employee.person_number)
+        Employee.objects.bulk_update(employees, ["person_number_hash", "person_number_encrypted"])
 
 
 def decrypt_person_numbers(apps, schema_editor):
@@ -26,10 +35,10 @@ def decrypt_person_numbers(apps, schema_editor):
         return
     from hrreports.person_numbers import person_number_decrypt
 
-    employees = list(Employee.objects.only("pk", "person_number_encrypted"))
-    for employee in employees:
-        employee.person_number = person_number_decrypt(employee.person_number_encrypted)
-    Employee.objects.bulk_update(employees, ["person_number"], batch_size=BATCH)
+    for employees in batches(Employee.objects.only("pk", "person_number_encrypted")):
+        for employee in employees:
+            employee.person_number = person_number_decrypt(employee.person_number_encrypted)
+        Employee.objects.bulk_update(employees, ["person_number"])
 
 
 class Migration(migrations.Migration):

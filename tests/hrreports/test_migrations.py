@@ -1,9 +1,12 @@
 """Data migrations of the HR reports, run forward on rows as the versions before them stored them."""
 
+import importlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hrreports.models import Absence, RejectedRow
 from tests.migrations import migrated_from
@@ -107,3 +110,53 @@ def test_stored_identity_codes_are_encrypted_and_the_plain_column_dropped():
             column.name for column in connection.introspection.get_table_description(cursor, "hrreports_employee")
         }
     assert "person_number" not in columns
+
+
+def employee_reads(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and 'FROM "hrreports_employee"' in query["sql"]
+    ]
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Migration 0017 moving the identity codes two employees at a time."""
+    migration = importlib.import_module("hrreports.migrations.0017_employee_person_number_encrypted")
+    monkeypatch.setattr(migration, "BATCH", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_identity_codes_are_encrypted_in_batches_not_read_all_at_once(small_batches):
+    old, forward = migrated_from("hrreports", "0016_working_time_not_stated")
+    for n in range(5):
+        old.get_model("hrreports", "Employee").objects.create(person_number=f"P{n}", name=f"Henkilö {n}")
+
+    with CaptureQueriesContext(connection) as queries:
+        forward()
+
+    from hrreports.models import Employee
+
+    assert sorted(employee.person_number for employee in Employee.objects.all()) == ["P0", "P1", "P2", "P3", "P4"]
+    reads = employee_reads(queries)
+    assert len(reads) >= 3 and all("LIMIT" in read for read in reads), reads
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_decrypts_the_identity_codes_into_the_plain_column_in_batches(small_batches):
+    from hrreports.models import Employee
+
+    for n, (number, name) in enumerate([("010175-901V", "Mäkinen Aino"), ("P2", ""), ("P3", "Berg"), ("P4", "")]):
+        Employee.objects.create(person_number=number, name=name or f"{n}")
+
+    with CaptureQueriesContext(connection) as queries:
+        old, forward = migrated_from("hrreports", "0016_working_time_not_stated")
+
+    try:
+        stored = old.get_model("hrreports", "Employee").objects.values_list("name", "person_number")
+        assert set(stored) == {("Mäkinen Aino", "010175-901V"), ("1", "P2"), ("Berg", "P3"), ("3", "P4")}
+        reads = employee_reads(queries)
+        assert len(reads) >= 2 and all("LIMIT" in read for read in reads), reads
+    finally:
+        forward()  # the tests after this one expect the newest schema
