@@ -69,14 +69,19 @@ def supervisor_assign(
 def supervisor_assignment_end(*, assignment: SupervisorAssignment, now: datetime | None = None) -> SupervisorAssignment:
     """End an assignment at once: from `now` (default this moment) it opens none of the unit's reports and
     brings no more of its mail, and today (Helsinki time) is its last day on record. An assignment that has
-    not started is removed; one already over or ended is left as it is."""
+    not started is removed; one already over or ended is left as it is (two HR administrators ending it at
+    once: the first end stands, read again under the row's lock)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if assignment.valid_from > today:
-        assignment.delete()
-        return assignment
-    if assignment.ended_at is not None or (assignment.valid_until is not None and assignment.valid_until < today):
-        return assignment
-    assignment.ended_at, assignment.valid_until = now, today
-    assignment.save(update_fields=["ended_at", "valid_until"])
-    return assignment
+    with transaction.atomic():
+        current = SupervisorAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        if current is None:  # removed meanwhile
+            return assignment
+        if current.valid_from > today:
+            current.delete()
+            return current
+        if current.ended_at is not None or (current.valid_until is not None and current.valid_until < today):
+            return current
+        current.ended_at, current.valid_until = now, today
+        current.save(update_fields=["ended_at", "valid_until"])
+    return current

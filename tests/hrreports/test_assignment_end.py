@@ -1,10 +1,12 @@
 """Ending a supervisor's assignment takes effect at once: from that moment the supervisor opens none of the
 unit's reports and gets no monthly mail of it. An end date set in advance still counts to the day's end."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,3 +133,48 @@ def test_hr_ends_an_assignment_from_the_unit_page_with_immediate_effect(client_a
     after = response.content.decode()
     assert f'id="end-assignment-{assignment.pk}"' not in after
     assert 'class="assignment-ended"' in after
+
+
+def test_an_end_given_a_stale_copy_of_an_assignment_already_ended_keeps_the_first_end(supervisor):
+    first_copy = SupervisorAssignment.objects.get(user=supervisor)
+    second_copy = SupervisorAssignment.objects.get(user=supervisor)
+    first, second = timezone.now() - timedelta(minutes=5), timezone.now() - timedelta(seconds=1)
+
+    supervisor_assignment_end(assignment=first_copy, now=first)
+    ended = supervisor_assignment_end(assignment=second_copy, now=second)
+
+    assert ended.ended_at == first
+    assert SupervisorAssignment.objects.get(user=supervisor).ended_at == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ending_waits_for_another_transaction_holding_the_assignment_and_then_sees_its_end(unit_tree):
+    user = make_user("esihenkilo-kilpa", Role.SUPERVISOR)
+    assignment = supervisor_assign(
+        unit=unit_tree["1010"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1)
+    )
+    earlier = timezone.now() - timedelta(minutes=5)
+    locked, finished = threading.Event(), threading.Event()
+    ended_while_locked = []
+
+    def other_admin():
+        try:
+            with transaction.atomic():
+                held = SupervisorAssignment.objects.select_for_update().get(pk=assignment.pk)
+                locked.set()
+                ended_while_locked.append(finished.wait(0.5))
+                held.ended_at, held.valid_until = earlier, timezone.localdate(earlier)
+                held.save(update_fields=["ended_at", "valid_until"])
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=other_admin)
+    holder.start()
+    assert locked.wait(5)
+    ended = supervisor_assignment_end(assignment=assignment)
+    finished.set()
+    holder.join()
+
+    assert ended_while_locked == [False]
+    assert ended.ended_at == earlier
+    assert SupervisorAssignment.objects.get(pk=assignment.pk).ended_at == earlier
