@@ -84,7 +84,7 @@ class Target:
     """The server a request to an address connects to."""
 
     scheme: str
-    host: str  # lower case, without a trailing dot, an IPv6 address without its brackets
+    host: str  # as connected to: lower case, an IPv6 address without its brackets (a trailing dot kept)
     port: int
 
 
@@ -97,10 +97,11 @@ class AllowedHost:
     def allows(self, target: Target) -> bool:
         if self.port not in (None, target.port):
             return False
-        address, allowed_address = _address(target.host), _address(self.host)
+        host = target.host.rstrip(".")
+        address, allowed_address = _address(host), _address(self.host)
         if address is not None or allowed_address is not None:
             return address == allowed_address
-        return target.host == self.host or (self.subdomains and target.host.endswith(f".{self.host}"))
+        return host == self.host or (self.subdomains and host.endswith(f".{self.host}"))
 
 
 def address_shown(url: str) -> str:
@@ -124,8 +125,8 @@ def url_target(url: str) -> Target:
         raise AddressMalformed(url, AddressMalformed.NOT_HTTP)
     if parsed.auth is not None or "@" in as_connected.netloc:
         raise AddressMalformed(url, AddressMalformed.USER_INFO)
-    host = (parsed.host or "").strip("[]").rstrip(".")
-    if not host or host != (as_connected.hostname or "").rstrip(".") or parsed.port != port:
+    host = (parsed.host or "").strip("[]")
+    if not host.rstrip(".") or host != as_connected.hostname or parsed.port != port:
         raise AddressMalformed(url, AddressMalformed.UNREADABLE)
     return Target(parsed.scheme, host, port or DEFAULT_PORTS[parsed.scheme])
 
