@@ -7,11 +7,10 @@ not defined (a zero denominator) is written as a dash, never as zero.
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Demographic
-from surveys.services.disclosure import SMALL
 
 NOT_DEFINED = "–"
 NBSP = "\xa0"
@@ -94,34 +93,17 @@ def money_text(value: Decimal | None, currency: str) -> str:
     )
 
 
-def hidden_text(reason: str, minimum: int) -> str:
-    """What a hidden group's count cell says: "fewer than 5", or "hidden" for a complementary one."""
-    if reason == SMALL:
-        return gettext("fewer than %(minimum)s") % {"minimum": minimum}
+def hidden_text() -> str:
+    """What a hidden group's cell says. One word for every reason: "fewer than 5" beside "hidden" (at
+    least 5, hidden with it) would narrow down both sizes."""
     return pgettext("a hidden figure", "hidden")
 
 
 def suppression_note(reasons, minimum: int) -> str:
-    """Why the table's hidden groups are hidden ("" when none is): how many, and for which reason."""
-    small = sum(1 for reason in reasons if reason == SMALL)
-    complementary = sum(1 for reason in reasons if reason and reason != SMALL)
-    sentences = []
-    if small:
-        sentences.append(
-            ngettext(
-                "%(count)s group has fewer than %(minimum)s respondents, so its figures are hidden.",
-                "%(count)s groups have fewer than %(minimum)s respondents, so their figures are hidden.",
-                small,
-            )
-            % {"count": small, "minimum": minimum}
-        )
-    if complementary:
-        sentences.append(
-            ngettext(
-                "%(count)s more group is hidden so that the hidden figures cannot be worked out from the totals.",
-                "%(count)s more groups are hidden so that the hidden figures cannot be worked out from the totals.",
-                complementary,
-            )
-            % {"count": complementary}
-        )
-    return " ".join(sentences)
+    """Why the table's hidden groups are hidden ("" when none is), without how many for which reason."""
+    if not any(reasons):
+        return ""
+    return gettext(
+        "To protect the respondents' privacy, the figures of groups with fewer than %(minimum)s respondents, "
+        "and of groups from which those could be worked out, are hidden."
+    ) % {"minimum": minimum}

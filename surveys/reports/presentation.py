@@ -16,7 +16,6 @@ from surveys import charts
 from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
 from surveys.progress import SHORT_REASONS, CampaignProgress
-from surveys.services.disclosure import SMALL
 from surveys.services.results_contract import CampaignResults, CrossTab, Funnel, GroupShare, QuestionResult
 
 from .display import (
@@ -139,18 +138,12 @@ def hidden_group_note(results: CampaignResults) -> str:
             _("Fewer than %(minimum)s respondents have answered, so the answers are hidden to protect their privacy.")
             % values
         )
-    if results.group_hidden == SMALL:
-        return (
-            _(
-                "The group %(group)s has fewer than %(minimum)s respondents, so its answers are hidden to protect "
-                "their privacy."
-            )
-            % values
-        )
+    # One sentence whatever the reason: "fewer than 5" for one group and "would give it away" for
+    # another would narrow down both sizes.
     return (
         _(
-            "The answers of the group %(group)s are hidden so that the answers of a group of fewer than "
-            "%(minimum)s respondents cannot be worked out from them."
+            "The answers of the group %(group)s are hidden to protect the respondents' privacy: the group is too "
+            "small to show, or a smaller group could be worked out from it."
         )
         % values
     )
@@ -357,7 +350,7 @@ def _group_figure(dimension: str, groups: list[GroupShare], *, minimum: int) -> 
             (
                 group.label,
                 [
-                    hidden_text(group.hidden, minimum) if group.hidden else count_text(group.respondents),
+                    hidden_text() if group.hidden else count_text(group.respondents),
                     share_text(group.sample_share),
                     share_text(group.weighted_share),
                     share_text(group.population_share),
@@ -410,7 +403,7 @@ def _question(question: QuestionResult, *, weighted: bool, minimum: int) -> Ques
                 (
                     option.label,
                     [
-                        hidden_text(option.hidden, minimum) if option.hidden else count_text(option.count),
+                        hidden_text() if option.hidden else count_text(option.count),
                         share_text(option.share),
                         share_text(option.weighted_share),
                         interval_text(option.ci_low, option.ci_high),
@@ -471,7 +464,7 @@ def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int) -> 
         (
             _("Respondents"),
             [
-                hidden_text(why, minimum) if why else count_text(count)
+                hidden_text() if why else count_text(count)
                 for count, why in zip(crosstab.respondents, hidden, strict=True)
             ],
         )
@@ -538,7 +531,8 @@ def _weighting_facts(results: CampaignResults) -> list[tuple[str, str]]:
         )
     if weighting.trim_cap is not None:
         facts.append((_("Weights trimmed at"), decimal_text(weighting.trim_cap)))
-        facts.append((_("Trimmed weights"), count_text(weighting.trimmed)))
+        if not weighting.details_hidden:
+            facts.append((_("Trimmed weights"), count_text(weighting.trimmed)))
     facts += [
         (_("Design effect (Kish)"), decimal_text(weighting.design_effect)),
         (_("Effective sample size"), decimal_text(weighting.effective_sample_size, 1)),
@@ -548,7 +542,14 @@ def _weighting_facts(results: CampaignResults) -> list[tuple[str, str]]:
 
 def _weights_summary(results: CampaignResults) -> Table:
     weights = sorted(results.weighting.weights.values())
-    if weights:
+    note = ""
+    if results.weighting.details_hidden:
+        cells = [hidden_text()] * 5
+        note = _(
+            "The distribution of the weights is hidden: the weights depend on the sizes of combinations of "
+            "groups, and some of those are hidden to protect the respondents' privacy."
+        )
+    elif weights:
         quartiles = statistics.quantiles(weights, n=4) if len(weights) > 1 else [weights[0]] * 3
         cells = [decimal_text(value) for value in (weights[0], quartiles[0], quartiles[1], quartiles[2], weights[-1])]
     else:
@@ -558,4 +559,5 @@ def _weights_summary(results: CampaignResults) -> Table:
         row_header=_("Respondents"),
         headers=[_("Smallest"), _("Lower quartile"), _("Median"), _("Upper quartile"), _("Largest")],
         rows=[(count_text(len(weights)), cells)],
+        note=note,
     )

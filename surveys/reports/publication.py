@@ -9,8 +9,8 @@ minimum at publication is frozen with the figures).
 - A chosen question answered by fewer than that is left out of the page (it says so).
 - In "who answered", and among a demographic question's answers, the groups that the results hide
   (surveys.services.disclosure: fewer respondents than that, and the groups that would give them
-  away) show no count and no share, only "fewer than 5" or "hidden" and the population share, which
-  is public anyway.
+  away) show no count and no share, only "hidden" (one word for both reasons) and the population
+  share, which is public anyway.
 - Only weighted shares of the whole sample are published: no answer counts and no cross-tabs, so no
   one's answer can be read off a small group.
 """
@@ -262,7 +262,7 @@ def _public_question(question: dict, *, minimum: int) -> PublicQuestion:
             (
                 option["label"],
                 [
-                    hidden_text(option["hidden"], minimum) if option.get("hidden") else share_text(option["share"]),
+                    hidden_text() if option.get("hidden") else share_text(option["share"]),
                     interval_text(option["ci_low"], option["ci_high"]),
                 ],
             )
@@ -312,7 +312,7 @@ def _public_group(group: dict, *, minimum: int, legacy: bool) -> tuple[SafeStrin
             (
                 row["label"],
                 [
-                    hidden_text(row["hidden"], minimum) if row["hidden"] else count_text(row["respondents"]),
+                    hidden_text() if row["hidden"] else count_text(row["respondents"]),
                     share_text(row["sample_share"]),
                     share_text(row["population_share"]),
                 ],

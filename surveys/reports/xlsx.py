@@ -2,8 +2,8 @@
 open-answer themes, weights, dispositions and attempt coverage; and, for survey managers only, the
 anonymous responses as a workbook of their own (`responses_render`).
 
-A group hidden to protect the respondents' privacy (surveys.services.disclosure) has the reason in
-its count cell ("fewer than 5", "hidden") and no shares.
+A group hidden to protect the respondents' privacy (surveys.services.disclosure) says "hidden" in
+its count cell and has no shares.
 
 Cells are typed: counts are integers, shares are fractions shown with a percent format, euros are
 decimals, dates are dates. Each sheet has a bold frozen header row and an autofilter. Text goes
@@ -83,7 +83,7 @@ def _saved(workbook: Workbook) -> bytes:
 
 
 def _count(count: int | None, hidden: str, minimum: int):
-    return hidden_text(hidden, minimum) if hidden else count
+    return hidden_text() if hidden else count
 
 
 def _cell(value):
@@ -220,7 +220,7 @@ def _privacy_rows(results: CampaignResults) -> list[tuple[str, str, object, str 
                 _("Note"),
                 _(
                     "Figures of groups with fewer than %(minimum)s respondents, and of the groups that would "
-                    "give them away, are hidden: their cells say why."
+                    "give them away, are hidden: their cells say so."
                 )
                 % {"minimum": results.minimum_group_size},
                 None,

@@ -13,20 +13,28 @@ group's figures (answer counts, shares, open answers) are sums over its responde
   hidden groups together are none or at least the minimum, and are never just one (a single
   unknown is the total minus the rest); where a line's total is hidden, at least one of its groups
   is hidden too. A line that breaks this hides its next-smallest shown group, or its total when
-  it has none left. Those who did not answer a demographic question are never shown as a group,
-  so they count as hidden from the start.
+  it has none left.
+- *Those who did not answer* a demographic question are never a group to filter by, but their
+  number is published (a question's "skipped", the shares among those who answered), also within
+  every group. So they never hide anyone: a line's hidden groups are real groups, and a line where
+  fewer than the minimum did not answer hides real groups too (or their answers would be the
+  total less the rest).
 
 Like the line-by-line methods of official statistics (the "hypercube" idea of tau-Argus), this
 protects every row and column of every table with its totals; it does not solve the linear
 programme across all tables at once. Counts of zero reveal nobody and are never hidden.
 
-Decisions use unweighted respondent counts, also for weighted figures.
+Decisions use unweighted respondent counts. Weighted figures could still tell hidden groups apart
+when their weights differ (the weighted and the unweighted total of a line are two equations): so
+the hidden groups of a line are weighted as one category (see `weighting_merges` and
+surveys.services.results), and all labels say just "hidden", as "fewer than 5" beside "hidden"
+(at least 5) would bound the sizes.
 """
 
 import itertools
 from collections import Counter, deque
 from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -45,78 +53,70 @@ def cells_to_suppress(
     lines: Sequence[Line],
     *,
     minimum: int,
-    unpublished: Collection[Hashable] = frozenset(),
+    published: Collection[Hashable] = frozenset(),
 ) -> dict[Hashable, str]:
-    """The cells to hide, each with why (SMALL or COMPLEMENTARY); `unpublished` cells are never
-    shown anyway and are left out of the answer. Ties go to the cell listed first in its line."""
-    unpublished = set(unpublished)
-    hidden = {cell: SMALL for cell, count in counts.items() if 0 < count < minimum and cell not in unpublished}
-    unknown = set(hidden) | set(unpublished)
+    """The cells to hide, each with why (SMALL or COMPLEMENTARY). The counts of `published` cells
+    are public whatever else is hidden (those who did not answer a question), so they are never
+    hidden and never protect another cell. Ties go to the cell listed first in its line."""
+    published = set(published)
+    hidden = {cell: SMALL for cell, count in counts.items() if 0 < count < minimum and cell not in published}
     lines_of: dict[Hashable, list[int]] = {}
     for index, (members, total) in enumerate(lines):
         for cell in [*members, total]:
             lines_of.setdefault(cell, []).append(index)
     waiting = deque(range(len(lines)))
     queued = set(waiting)
-    kept_unknown: set = set()  # unpublished cells that another line needs unknown: never worked out
-
-    def changed(cell) -> None:
-        for other in lines_of.get(cell, []):
-            if other not in queued:
-                waiting.append(other)
-                queued.add(other)
 
     while waiting:
         index = waiting.popleft()
         queued.discard(index)
         members, total = lines[index]
-        while not _line_protected(members, total, counts, unknown, minimum):
-            derived = _derived_unpublished(members, total, counts, unknown, unpublished - kept_unknown, minimum)
-            if derived is not None:
-                # Those who did not answer, worked out as the rest of a line: enough people to show,
-                # but no longer unknown, so they protect no other line.
-                unknown.discard(derived)
-                changed(derived)
-                continue
-            shown = [cell for cell in members if cell not in unknown and cell not in unpublished and counts[cell] > 0]
+        while not _line_protected(members, total, counts, hidden, published, minimum):
+            shown = [cell for cell in members if cell not in hidden and cell not in published and counts[cell] > 0]
             if shown:
                 cell = min(shown, key=lambda each: counts[each])
-            elif total is not None and total not in unknown and total not in unpublished:
+            elif total is not None and total not in hidden and total not in published:
                 cell = total
             else:
-                worked_out = [cell for cell in [*members, total] if cell in unpublished and cell not in unknown]
-                if not worked_out:  # everyone together is below the minimum: the caller hides all of it
-                    break
-                # Only unpublished cells here, one of them worked out elsewhere: keep it unknown, and
-                # the line that worked it out hides a group of its own instead.
-                unknown.add(worked_out[0])
-                kept_unknown.add(worked_out[0])
-                changed(worked_out[0])
-                continue
-            unknown.add(cell)
+                # Nothing left to hide: everyone together is below the minimum (the caller hides all
+                # of it), or everyone's answered categories are all hidden and together fewer than
+                # the minimum (or just one): their size together is everyone less those who did not
+                # answer, their figures stay hidden.
+                break
             hidden[cell] = COMPLEMENTARY
-            changed(cell)
+            for other in lines_of.get(cell, []):
+                if other not in queued:
+                    waiting.append(other)
+                    queued.add(other)
     return hidden
 
 
-def _derived_unpublished(members, total, counts, unknown, unpublished, minimum):
-    """The line's only unknown when it is an unpublished cell of at least `minimum`, else None."""
-    if total is not None and total in unknown and counts[total] > 0:
-        return None
-    hidden = [cell for cell in members if cell in unknown and counts[cell] > 0]
-    if len(hidden) == 1 and hidden[0] in unpublished and counts[hidden[0]] >= minimum:
-        return hidden[0]
-    return None
-
-
-def _line_protected(members, total, counts, unknown, minimum) -> bool:
-    hidden = [counts[cell] for cell in members if cell in unknown and counts[cell] > 0]
-    if total is not None and total in unknown and counts[total] > 0:
-        return bool(hidden)
-    return not hidden or (len(hidden) >= 2 and sum(hidden) >= minimum)
+def _line_protected(members, total, counts, hidden, published, minimum) -> bool:
+    unknown = [counts[cell] for cell in members if cell in hidden and counts[cell] > 0]
+    if total is not None and total in hidden and counts[total] > 0:
+        # Those of a hidden group who did not answer are published nowhere: its page is not shown.
+        return bool(unknown) or any(counts[cell] > 0 for cell in members if cell in published)
+    small_published = any(0 < counts[cell] < minimum for cell in members if cell in published)
+    if not unknown:
+        return not small_published
+    return len(unknown) >= 2 and sum(unknown) >= minimum
 
 
 GroupKey = frozenset  # of (dimension, category key) pairs; the empty key is everyone
+
+
+@dataclass(frozen=True)
+class WeightingMerges:
+    """See `GroupPrivacy.weighting_merges`: both empty when no group is hidden."""
+
+    together: dict[str, list[tuple[str, ...]]]  # dimension -> groups of categories weighted as one cell
+    missing_into: dict[str, str]  # dimension -> the category whose cell takes those who did not answer
+
+    def key(self) -> tuple:
+        return (
+            tuple(sorted((dimension, tuple(cells)) for dimension, cells in self.together.items())),
+            tuple(sorted(self.missing_into.items())),
+        )
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,7 @@ class GroupPrivacy:
     minimum: int
     counts: dict[GroupKey, int]
     suppressed: dict[GroupKey, str]
+    categories: dict[str, list[str]] = field(default_factory=dict)  # dimension -> its category keys
 
     def hidden(self, group: Mapping[str, str | None]) -> str:
         """Why the group's figures are hidden (SMALL or COMPLEMENTARY), or "" when they may be shown."""
@@ -133,6 +134,35 @@ class GroupPrivacy:
 
     def count(self, group: Mapping[str, str | None]) -> int:
         return self.counts.get(GroupKey(group.items()), 0)
+
+    def weighting_merges(self, group: Mapping[str, str], dimensions: Sequence[str]) -> WeightingMerges:
+        """How to weight for the figures of `group` (everyone: {}) so that weighted figures cannot
+        tell hidden groups apart. For each weighting dimension, the categories hidden in its line
+        among everyone and in its line within `group` are weighted as one cell (merged when they
+        overlap); where fewer than the minimum did not answer it, those respondents are weighted
+        with that cell too, or their own weight would set their answers apart from the hidden ones."""
+        together: dict[str, list[tuple[str, ...]]] = {}
+        missing_into: dict[str, str] = {}
+        for dimension in dimensions:
+            categories = self.categories.get(dimension, [])
+            cell_of = {category: (category,) for category in categories}
+            for base in ({}, dict(group)):
+                if dimension in base:
+                    continue
+                hidden = [category for category in categories if self.hidden(base | {dimension: category})]
+                if not hidden:
+                    continue
+                merged = tuple(category for category in categories if any(category in cell_of[each] for each in hidden))
+                for category in merged:
+                    cell_of[category] = merged
+                if 0 < self.count(base | {dimension: None}) < self.minimum:
+                    missing_into[dimension] = hidden[0]
+            cells = sorted(
+                {cell for cell in cell_of.values() if len(cell) > 1}, key=lambda cell: categories.index(cell[0])
+            )
+            if cells:
+                together[dimension] = cells
+        return WeightingMerges(together=together, missing_into=missing_into)
 
 
 def group_privacy(
@@ -157,18 +187,27 @@ def group_privacy(
                 counts[_key(dimensions, chosen, values)] = 0
             for row in rows:
                 counts[_key(dimensions, chosen, [row[i] for i in chosen])] += 1
+    # The groups of those who did not answer: the "skipped" of a demographic question (and the
+    # shares among those who answered) publish their sizes, so they are never hidden.
+    published = {group for group in counts if any(category is None for _dimension, category in group)}
     lines: list[Line] = []
     for group in counts:
+        if group in published:
+            continue  # its line's groups are all of those who did not answer: nothing to hide there
         for dimension in dimensions:
             if dimension not in dict(group):
                 members = [group | {(dimension, category)} for category in [*categories[dimension], None]]
                 lines.append((members, group or None))
-    unpublished = {group for group in counts if any(category is None for _dimension, category in group)}
     if 0 < respondents < minimum:
-        suppressed = {group: SMALL for group, count in counts.items() if count and group not in unpublished}
+        suppressed = {group: SMALL for group, count in counts.items() if count and group not in published}
     else:
-        suppressed = cells_to_suppress(counts, lines, minimum=minimum, unpublished=unpublished)
-    return GroupPrivacy(minimum=minimum, counts=dict(counts), suppressed=suppressed)
+        suppressed = cells_to_suppress(counts, lines, minimum=minimum, published=published)
+    return GroupPrivacy(
+        minimum=minimum,
+        counts=dict(counts),
+        suppressed=suppressed,
+        categories={dimension: list(keys) for dimension, keys in categories.items()},
+    )
 
 
 def _key(dimensions: list[str], chosen: Sequence[int], values: Sequence[str | None]) -> GroupKey:

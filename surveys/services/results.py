@@ -38,7 +38,7 @@ from surveys.models.results import category_key
 from surveys.progress import campaign_progress
 from surveys.selectors import campaign_call_costs
 from surveys.services import weighting
-from surveys.services.disclosure import group_privacy, minimum_group_size
+from surveys.services.disclosure import GroupPrivacy, group_privacy, minimum_group_size
 from surveys.services.dispositions import COMPLETE, campaign_dispositions
 from surveys.services.estimates import (
     costs_summary,
@@ -60,7 +60,7 @@ from surveys.services.results_contract import (
     QuestionResult,
     Weighting,
 )
-from surveys.services.results_privacy import groups_suppressed, question_suppressed
+from surveys.services.results_privacy import groups_suppressed, question_suppressed, subgroup
 
 CROSSTAB_DIMENSIONS = (TargetDimension.AGE_GROUP, TargetDimension.DISTRICT)
 MEAN_KINDS = (QuestionKind.SCALE, QuestionKind.NUMBER)
@@ -114,7 +114,7 @@ def _number(value: float, decimals: int = 1) -> str:
     return number_format(rounded(value, decimals), decimals, use_l10n=True)
 
 
-def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str]) -> str:
+def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str], cap: float | None) -> str:
     def names(categories):
         return ", ".join(labels.get((issue.dimension, category), category) for category in categories)
 
@@ -123,6 +123,7 @@ def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str]) -> s
         "categories": names(issue.categories),
         "merged_into": names(issue.merged_into),
         "value": _number(issue.value or 0, 1),
+        "cap": _number(cap or weighting.DEFAULT_TRIM_CAP, 1),
     }
     if issue.kind == weighting.EMPTY:
         return _("%(dimension)s: nobody answered %(categories)s, so it is weighted together with %(merged_into)s.") % (
@@ -131,8 +132,8 @@ def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str]) -> s
     if issue.kind == weighting.EXTREME:
         return (
             _(
-                "%(dimension)s: too few answered %(categories)s (each would stand for %(value)s respondents), "
-                "so it is weighted together with %(merged_into)s."
+                "%(dimension)s: too few answered %(categories)s for a weight of at most %(cap)s times the "
+                "mean, so it is weighted together with %(merged_into)s."
             )
             % values
         )
@@ -153,22 +154,59 @@ def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str]) -> s
     )
 
 
-def _weighting(
-    *,
-    respondent_ids: list[int],
-    demographics: list[DemographicQuestion],
-    answers_by_question: dict[int, dict[int, tuple]],
-    targets: dict[str, list[tuple[str, float]]],
-    result_settings: CampaignResultSettings,
-) -> tuple[Weighting, dict[str, list[str | None]]]:
-    """The weights and the "who answered" table; also each respondent's category per dimension."""
-    warnings: list[str] = []
+def _groups_of(
+    respondent_ids: list[int], demographics: list[DemographicQuestion], answers_by_question: dict[int, dict[int, tuple]]
+) -> dict[str, list[str | None]]:
+    """Each respondent's category key per dimension (None: did not answer)."""
     groups_of: dict[str, list[str | None]] = {}
     for demographic in demographics:
         answers = answers_by_question.get(demographic.question.pk, {})
         groups_of[demographic.dimension] = [
             demographic.key_of_option.get(answers[pk][0]) if pk in answers else None for pk in respondent_ids
         ]
+    return groups_of
+
+
+class GroupWeights:
+    """The weights for the figures of one group of respondents (everyone: {}), in the order of the
+    respondents. Groups whose lines hide nothing share everyone's weights; the others are weighted
+    with their hidden groups as one cell (see `GroupPrivacy.weighting_merges`)."""
+
+    def __init__(self, rows, margins, *, trim_cap, privacy: GroupPrivacy):
+        self.rows, self.margins, self.trim_cap, self.privacy = rows, margins, trim_cap, privacy
+        self.outcomes: dict[tuple, weighting.WeightingOutcome] = {}
+
+    def outcome(self, group: dict[str, str]) -> weighting.WeightingOutcome:
+        merges = self.privacy.weighting_merges(group, [margin.dimension for margin in self.margins])
+        key = merges.key()
+        if key not in self.outcomes:
+            rows = [
+                {
+                    dimension: merges.missing_into.get(dimension) if category is None else category
+                    for dimension, category in row.items()
+                }
+                for row in self.rows
+            ]
+            self.outcomes[key] = weighting.weights_compute(
+                rows, self.margins, trim_cap=self.trim_cap, together=merges.together
+            )
+        return self.outcomes[key]
+
+    def weights(self, group: dict[str, str]) -> list[float]:
+        return self.outcome(group).weights
+
+
+def _weighting(
+    *,
+    respondent_ids: list[int],
+    demographics: list[DemographicQuestion],
+    groups_of: dict[str, list[str | None]],
+    targets: dict[str, list[tuple[str, float]]],
+    result_settings: CampaignResultSettings,
+    privacy: GroupPrivacy,
+) -> tuple[Weighting, GroupWeights]:
+    """The weights and the "who answered" table (hidden groups still in it), and the weights of groups."""
+    warnings: list[str] = []
 
     wanted = set(result_settings.weighting_dimensions or [])
     margins = []
@@ -201,31 +239,56 @@ def _weighting(
     rows = [
         {dimension: groups[index] for dimension, groups in groups_of.items()} for index in range(len(respondent_ids))
     ]
-    outcome = weighting.weights_compute(
+    group_weights = GroupWeights(
         [{margin.dimension: row[margin.dimension] for margin in margins} for row in rows],
         margins,
         trim_cap=result_settings.trim_cap,
+        privacy=privacy,
     )
+    outcome = group_weights.outcome({})
     labels = {
         (demographic.dimension, key): label for demographic in demographics for key, label in demographic.categories
     }
     collapsed_kinds = (weighting.EMPTY, weighting.EXTREME, weighting.NO_POPULATION)
-    collapsed = [_issue_text(issue, labels) for issue in outcome.issues if issue.kind in collapsed_kinds]
-    warnings += [_issue_text(issue, labels) for issue in outcome.issues if issue.kind not in collapsed_kinds]
+    merges = privacy.weighting_merges({}, [margin.dimension for margin in margins])
+    collapsed = [
+        _("%(dimension)s: %(categories)s are weighted as one group, as their figures are hidden.")
+        % {
+            "dimension": _dimension_name(dimension),
+            "categories": ", ".join(labels.get((dimension, category), category) for category in cell),
+        }
+        for dimension, cells in merges.together.items()
+        for cell in cells
+    ]
+    collapsed += [
+        _issue_text(issue, labels, outcome.trim_cap) for issue in outcome.issues if issue.kind in collapsed_kinds
+    ]
+    warnings += [
+        _issue_text(issue, labels, outcome.trim_cap) for issue in outcome.issues if issue.kind not in collapsed_kinds
+    ]
     if respondent_ids and not outcome.dimensions and not warnings:
         warnings.append(_("The results are not weighted: the survey asks no demographic question that has targets."))
-    if outcome.missing:
+    # Counted on the answers: those weighted with a hidden group's cell did not answer either.
+    missing = sum(1 for row in rows if any(row[dimension] is None for dimension in outcome.dimensions))
+    if missing:
         warnings.append(
             ngettext(
                 "%(count)s respondent did not answer every demographic question used in weighting; "
                 "they are weighted by the questions they answered.",
                 "%(count)s respondents did not answer every demographic question used in weighting; "
                 "they are weighted by the questions they answered.",
-                outcome.missing,
+                missing,
             )
-            % {"count": outcome.missing}
+            % {"count": missing}
         )
-    if outcome.trimmed:
+    # Raked weights depend on how many share each combination of categories, so the number of
+    # trimmed weights (and the weights' distribution) could tell the size of a hidden combination.
+    details_hidden = outcome.method == "raking" and bool(privacy.suppressed)
+    if outcome.trimmed and details_hidden:
+        warnings.append(
+            _("Some weights were cut to %(cap)s times the mean.") % {"cap": _number(outcome.trim_cap or 0, 1)}
+        )
+    elif outcome.trimmed:
         warnings.append(
             ngettext(
                 "%(count)s weight was cut to %(cap)s times the mean.",
@@ -268,10 +331,11 @@ def _weighting(
         warnings=warnings,
         collapsed=collapsed,
         groups=group_shares,
-        missing_demographics=outcome.missing,
+        missing_demographics=missing,
         weights=dict(zip(respondent_ids, outcome.weights, strict=True)),
+        details_hidden=details_hidden,
     )
-    return result, groups_of
+    return result, group_weights
 
 
 def _question_result(
@@ -281,6 +345,7 @@ def _question_result(
     respondent_languages: list[str],
     answers: dict[int, tuple],
     weights: list[float],
+    crosstab_weights: dict[str, list[float]],
     demographics: list[DemographicQuestion],
     groups_of: dict[str, list[str | None]],
     language: str,
@@ -307,7 +372,7 @@ def _question_result(
                 categories=demographic.categories,
                 groups=groups_of[demographic.dimension],
                 values=values,
-                weights=weights,
+                weights=crosstab_weights[demographic.dimension],
                 options=labelled,
             )
             for demographic in demographics
@@ -420,12 +485,21 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
     targets = targets_by_dimension()
     demographics = _demographics(questions, targets, language)
 
-    weights_result, groups_of = _weighting(
+    minimum = minimum_group_size()
+    groups_of = _groups_of(respondent_ids, demographics, answers_by_question)
+    privacy = group_privacy(
+        groups_of,
+        {demographic.dimension: [key for key, _label in demographic.categories] for demographic in demographics},
+        respondents=len(respondent_ids),
+        minimum=minimum,
+    )
+    weights_result, group_weights = _weighting(
         respondent_ids=respondent_ids,
         demographics=demographics,
-        answers_by_question=answers_by_question,
+        groups_of=groups_of,
         targets=targets,
         result_settings=result_settings,
+        privacy=privacy,
     )
     if answers_purged:
         weights_result.warnings.insert(
@@ -441,22 +515,17 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         )
     elif not respondent_ids:
         weights_result.warnings.insert(0, _("Nobody has answered the survey yet, so there are no results to show."))
-    minimum = minimum_group_size()
-    privacy = group_privacy(
-        groups_of,
-        {demographic.dimension: [key for key, _label in demographic.categories] for demographic in demographics},
-        respondents=len(respondent_ids),
-        minimum=minimum,
-    )
     weights_result = dataclasses.replace(weights_result, groups=groups_suppressed(weights_result.groups, privacy))
     filter_labels: list[str] = []
-    selected_ids = respondent_ids
+    indexes = list(range(len(respondent_ids)))
     if respondent_filter:
         indexes, filter_labels = _selected(respondent_filter, demographics, groups_of)
-        selected_ids = [respondent_ids[index] for index in indexes]
-        groups_of = {dimension: [groups[index] for index in indexes] for dimension, groups in groups_of.items()}
     group_hidden = privacy.hidden(respondent_filter)
-    weights = [weights_result.weights[pk] for pk in selected_ids]
+    selected_ids = [respondent_ids[index] for index in indexes]
+    weights, crosstab_weights = [], {}
+    if not group_hidden:
+        weights, crosstab_weights = _group_weights(group_weights, respondent_filter, demographics, groups_of, indexes)
+    groups_of = {dimension: [groups[index] for index in indexes] for dimension, groups in groups_of.items()}
     question_results = [
         question_suppressed(
             _question_result(
@@ -465,6 +534,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
                 respondent_languages=[language_of[pk] for pk in selected_ids],
                 answers=answers_by_question.get(question.pk, {}),
                 weights=weights,
+                crosstab_weights=crosstab_weights,
                 demographics=demographics,
                 groups_of=groups_of,
                 language=language,
@@ -519,6 +589,33 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         minimum_group_size=minimum,
         group_hidden=group_hidden,
     )
+
+
+def _group_weights(
+    group_weights: GroupWeights,
+    respondent_filter: dict[str, str],
+    demographics: list[DemographicQuestion],
+    groups_of: dict[str, list[str | None]],
+    indexes: list[int],
+) -> tuple[list[float], dict[str, list[float]]]:
+    """The weights of the filter's respondents (`indexes`) for the group's own figures, and for each
+    cross-tab dimension the weights each of them has in its column's figures (the column is a group of
+    its own, with its own hidden groups)."""
+    weights = group_weights.weights(respondent_filter)
+    by_column: dict[str, list[float]] = {}
+    for demographic in demographics:
+        if demographic.dimension not in CROSSTAB_DIMENSIONS:
+            continue
+        columns = {
+            key: group_weights.weights(group)
+            for key, _label in demographic.categories
+            if (group := subgroup(respondent_filter, demographic.dimension, key)) is not None
+        }
+        groups = groups_of[demographic.dimension]
+        by_column[demographic.dimension] = [
+            columns[groups[index]][index] if groups[index] in columns else weights[index] for index in indexes
+        ]
+    return [weights[index] for index in indexes], by_column
 
 
 def _category_of_value(question: Question, demographics: list[DemographicQuestion]) -> dict[str, str]:

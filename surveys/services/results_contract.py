@@ -75,6 +75,9 @@ class Weighting:
     groups: list[GroupShare]
     missing_demographics: int  # respondents with a missing demographic answer (kept, weight documented)
     weights: dict[int, float]  # Response.pk -> weight (mean 1)
+    # The weights' distribution and the number of trimmed weights are not to be shown: under raking
+    # they depend on the sizes of combinations of groups, and some of those are hidden.
+    details_hidden: bool = False
 
 
 @dataclass(frozen=True)

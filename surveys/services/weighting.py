@@ -18,11 +18,14 @@
   leaves their weight alone (its target shares are applied to those who answered, keeping their
   total), so they are weighted on the other dimensions only - and with no other dimension they keep
   the mean weight 1. They are counted in `missing`.
+- `together`: categories that the caller wants weighted as one cell from the start (groups whose
+  figures are hidden, see surveys.services.results): the cell gets the sum of their shares, like a
+  merge above, and the other merges work on the coarser cells.
 
 Kish: design effect = n * sum(w^2) / sum(w)^2; effective sample size = sum(w)^2 / sum(w^2).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 DEFAULT_TRIM_CAP = 5.0
@@ -136,10 +139,20 @@ def rake(
     return normalised(current), False, max_iterations
 
 
-def _cells(respondents, margin: Margin, extreme_factor: float) -> tuple[list[list[str]], list[Issue]]:
-    """Merge categories that cannot be weighted to into their neighbours; see the module docstring."""
+def _cells(
+    respondents, margin: Margin, extreme_factor: float, together: Sequence[Sequence[str]] = ()
+) -> tuple[list[list[str]], list[Issue]]:
+    """Merge categories that cannot be weighted to into their neighbours; see the module docstring.
+    Each of `together` is one cell from the start, where its first category stands."""
     known = [row[margin.dimension] for row in respondents if row[margin.dimension] is not None]
-    cells = [[category] for category, share in margin.shares if share > 0 or category in known]
+    cell_of = {category: list(group) for group in together for category in group}
+    cells = []
+    for category, share in margin.shares:
+        if category in cell_of:
+            if category == next(each for each, _share in margin.shares if each in cell_of[category]):
+                cells.append(cell_of[category])
+        elif share > 0 or category in known:
+            cells.append([category])
     share = {category: value for category, value in margin.shares}
     issues = []
 
@@ -195,9 +208,11 @@ def weights_compute(
     trim_cap: float | None = DEFAULT_TRIM_CAP,
     max_iterations: int = MAX_ITERATIONS,
     tolerance: float = TOLERANCE,
+    together: Mapping[str, Sequence[Sequence[str]]] | None = None,
 ) -> WeightingOutcome:
     """Weights for `respondents` (each a dimension -> category mapping, None when not answered)
-    towards `margins`, with the merges, trimming and checks of the module docstring."""
+    towards `margins`, with the merges, trimming and checks of the module docstring.
+    `together[dimension]` lists groups of categories weighted as one cell from the start."""
     for margin in margins:
         allowed = {category for category, _share in margin.shares}
         unknown = {row[margin.dimension] for row in respondents} - allowed - {None}
@@ -208,7 +223,9 @@ def weights_compute(
     targets: dict[str, dict[str, float]] = {}
     cell_of: dict[str, dict[str, tuple[str, ...]]] = {}
     for margin in margins:
-        cells, cell_issues = _cells(respondents, margin, trim_cap or DEFAULT_TRIM_CAP)
+        cells, cell_issues = _cells(
+            respondents, margin, trim_cap or DEFAULT_TRIM_CAP, (together or {}).get(margin.dimension, ())
+        )
         issues.extend(cell_issues)
         if not cells:
             continue

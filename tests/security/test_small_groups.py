@@ -109,9 +109,7 @@ def test_a_filter_to_one_respondent_shows_only_a_note(reader, campaign):
     assert response.status_code == 200
     assert response.context["view"].results.selected_respondents is None
     assert response.context["view"].questions == []
-    assert (
-        'class="group-filter-note suppression-note" role="status">The group Age group: 18–29 has fewer than 5' in page
-    )
+    assert 'class="group-filter-note suppression-note" role="status">The answers of the group Age group: 18–29' in page
     assert YOUNG_ANSWER not in page
     assert 'class="results-question"' not in page
     assert "1 respondent" not in page
@@ -122,7 +120,11 @@ def test_a_filter_to_the_complementary_group_shows_only_a_note(reader, campaign)
 
     assert response.context["view"].questions == []
     assert "Pyöräteitä keskustaan" not in response.text
-    assert "cannot be worked out from them" in response.context["view"].hidden_note
+    # The same words as for the group of one: "fewer than 5" here and "hidden" there would bound both.
+    assert response.context["view"].hidden_note == (
+        "The answers of the group Age group: 30–64 are hidden to protect the respondents' privacy: the group is "
+        "too small to show, or a smaller group could be worked out from it."
+    )
     assert "6 respondents" not in response.text
 
 
@@ -139,12 +141,12 @@ def test_who_answered_hides_the_small_group_and_its_complement_in_the_table_and_
 
     [ages] = view.groups
     rows = table_rows(ages.table)
-    assert rows["18–29"] == ["fewer than 5", "–", "–", "15.0\xa0%"]
+    assert rows["18–29"] == ["hidden", "–", "–", "15.0\xa0%"]
     assert rows["30–64"] == ["hidden", "–", "–", "50.0\xa0%"]
     assert rows["65+"] == ["8", OLD_SHARE, "35.0\xa0%", "35.0\xa0%"]
     assert ages.table.note == (
-        "1 group has fewer than 5 respondents, so its figures are hidden. 1 more group is hidden so that the "
-        "hidden figures cannot be worked out from the totals."
+        "To protect the respondents' privacy, the figures of groups with fewer than 5 respondents, and of groups "
+        "from which those could be worked out, are hidden."
     )
     assert not shows(YOUNG_SHARE, ages.chart) and not shows(MIDDLE_SHARE, ages.chart) and shows(OLD_SHARE, ages.chart)
 
@@ -155,15 +157,15 @@ def test_the_age_question_and_the_crosstab_hide_the_same_groups(reader, campaign
 
     age_question, exercise = view.questions[0], view.questions[1]
     options = table_rows(age_question.figure.table)
-    assert options["18–29"][:3] == ["fewer than 5", "–", "–"]
+    assert options["18–29"][:3] == ["hidden", "–", "–"]
     assert options["30–64"][:3] == ["hidden", "–", "–"]
     assert options["65+"][:2] == ["8", OLD_SHARE]
     assert not shows(YOUNG_SHARE, age_question.figure.chart) and not shows(MIDDLE_SHARE, age_question.figure.chart)
     [by_age] = exercise.crosstabs
     crosstab = table_rows(by_age)
-    assert crosstab["Respondents"] == ["fewer than 5", "hidden", "8"]
+    assert crosstab["Respondents"] == ["hidden", "hidden", "8"]
     assert crosstab["yes"][:2] == ["–", "–"] and crosstab["no"][:2] == ["–", "–"]
-    assert by_age.note.startswith("1 group has fewer than 5 respondents")
+    assert by_age.note.startswith("To protect the respondents' privacy")
     assert 'class="suppression-note"' in results_page(client, campaign).text
 
 
@@ -182,7 +184,7 @@ def test_everyone_is_hidden_when_fewer_than_five_answered(reader, campaign):
 def test_the_pdf_report_hides_the_same_groups(campaign):
     text = pdf_text(report_build(campaign=campaign, file_format="pdf", language="en"))
 
-    assert "fewer than 5" in text and "hidden" in text
+    assert "fewer than 5" not in text.replace("groups with fewer than 5", "") and "hidden" in text
     assert not shows(YOUNG_SHARE, text) and not shows(MIDDLE_SHARE, text)
     assert shows(OLD_SHARE, text)
 
@@ -192,13 +194,13 @@ def test_the_xlsx_report_hides_the_same_groups_and_has_no_row_level_sheet(campai
 
     assert "Anonymous responses" not in book.sheetnames
     weights = {row[1]: row[2:] for row in sheet_rows(book["Weights"])}
-    assert weights["18–29"] == ["fewer than 5", None, None, 0.15]
+    assert weights["18–29"] == ["hidden", None, None, 0.15]
     assert weights["30–64"] == ["hidden", None, None, 0.5]
     assert weights["65+"][:2] == [8, 8 / 15]
     crosstab = [row for row in sheet_rows(book["Cross-tabs"]) if row[3] in ("18–29", "30–64")]
-    assert {(row[4], row[6]) for row in crosstab} == {("fewer than 5", None), ("hidden", None)}
+    assert {(row[4], row[6]) for row in crosstab} == {("hidden", None)}
     age_options = {row[2]: row[3:6] for row in sheet_rows(book["Questions"]) if row[0] == 1}
-    assert age_options["18–29"] == ["fewer than 5", None, None]
+    assert age_options["18–29"] == ["hidden", None, None]
     summary = {row[1]: row[2] for row in sheet_rows(book["Summary"]) if row[0] == "Privacy"}
     assert summary["Smallest group whose figures are shown (respondents)"] == 5
 
@@ -218,7 +220,7 @@ def test_complementary_suppression_cannot_be_undone_from_the_totals(campaign):
 def test_the_minimum_comes_from_the_setting(reader, campaign):
     view = results_page(reader(Role.COUNCILLOR), campaign).context["view"]
 
-    assert table_rows(view.groups[0].table)["65+"][0] == "fewer than 9"
+    assert table_rows(view.groups[0].table)["65+"][0] == "hidden"
 
 
 def test_the_published_summary_hides_the_same_groups(client_as, client, campaign):
@@ -230,8 +232,8 @@ def test_the_published_summary_hides_the_same_groups(client_as, client, campaign
     page = client.get(f"/en/surveys/{campaign.slug}/").text
 
     assert ResultSummary.objects.get(campaign=campaign).figures["minimum"] == 5
-    assert page.count('<td class="num">fewer than 5</td>') == 2  # who answered, and the age question's answers
-    assert page.count('<td class="num">hidden</td>') == 2
+    assert '<td class="num">fewer than 5</td>' not in page
+    assert page.count('<td class="num">hidden</td>') == 4  # who answered, and the age question's answers
     assert not shows(YOUNG_SHARE, page) and not shows(MIDDLE_SHARE, page) and shows(OLD_SHARE, page)
 
 
@@ -255,8 +257,7 @@ def test_a_summary_published_before_complementary_suppression_hides_the_rest_of_
 
     page = client.get(f"/en/surveys/{campaign.slug}/").text
 
-    assert page.count('<td class="num">fewer than 5</td>') == 1
-    assert page.count('<td class="num">hidden</td>') == 2
+    assert page.count('<td class="num">hidden</td>') == 3
     assert not shows(MIDDLE_SHARE, page) and not shows(OLD_SHARE, page)
 
 
@@ -297,5 +298,88 @@ def test_survey_managers_get_row_level_answers_coarsened(reader, campaign):
         3,
         YOUNG_ANSWER,
     ]
-    assert [cell.value for cell in middle[:6]][1::4] == ["fi", "30–64"] and middle[4].value == pytest.approx(1.25)
+    assert [cell.value for cell in middle[:6]][1::4] == ["fi", "30–64"] and middle[4].value == pytest.approx(
+        0.65 * 15 / 7
+    )
     assert [cell.value for cell in old[:6]][1::4] == ["fi", "65+"]
+
+
+# --- the ways a reviewer found to get the hidden groups back -------------------------------------
+
+
+def number(text: str) -> float:
+    return float(text.replace("\xa0%", "").replace(",", "."))
+
+
+def test_weights_and_weighted_shares_do_not_give_away_the_young_answer(reader, campaign):
+    view = results_page(reader(Role.COUNCILLOR), campaign).context["view"]
+
+    # The hidden 18-29 (1) and 30-64 (6) are weighted as one: each weighs 0.65 * 15 / 7, the 8 of 65+
+    # 0.35 * 15 / 8. The largest weight gives only the hidden groups' size together (7), known anyway.
+    n, largest = 15, number(view.weights.rows[0][1][-1])
+    assert round(0.65 * n / largest) == 7
+    assert "Age group: 18–29, 30–64 are weighted as one group, as their figures are hidden." in view.collapsed
+    # Unweighted yes and the weighted share of yes are two equations; with one weight for both hidden
+    # groups they are the same equation, so every split of the hidden yes answers fits them.
+    exercise = view.questions[1]
+    yes_total = int(table_rows(exercise.figure.table)["yes"][0])
+    weighted_yes = number(table_rows(exercise.figure.table)["yes"][2]) / 100 * n
+    old_yes = round(number(table_rows(exercise.crosstabs[0])["yes"][2]) / 100 * 8)
+    hidden_weight, old_weight = 0.65 * n / 7, 0.35 * n / 8
+    splits = [
+        young_yes
+        for young_yes in range(0, 2)
+        for middle_yes in range(0, 7)
+        if young_yes + middle_yes == yes_total - old_yes
+        and abs(hidden_weight * (young_yes + middle_yes) + old_weight * old_yes - weighted_yes) < 0.05
+    ]
+    assert splits == [0, 1]
+
+
+@pytest.fixture
+def campaign_with_skips(role_users):
+    """1 respondent aged 18-29, 8 aged 30-64, 8 aged 65+ and 4 who did not say their age."""
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager, slug="ohitukset"), manager, slug="ohitukset")
+    campaign.survey_version.offers_en = True
+    campaign.survey_version.save(update_fields=["offers_en"])
+    campaign_services.campaign_publish_questions(campaign=campaign, by=manager)
+    set_age_targets("0.15", "0.50", "0.35")
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    for age, exercise in [(1, 1)] + [(2, 1)] * 8 + [(3, 2)] * 8 + [(None, 2)] * 4:
+        response = respond(campaign)
+        if age:
+            answer(response, questions[1], digit=age)
+        answer(response, questions[2], digit=exercise)
+        answer(response, questions[3], digit=3)
+    campaign.status = CampaignStatus.COMPLETED
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+def test_those_who_skipped_the_age_question_do_not_make_the_small_group_exact(reader, campaign_with_skips):
+    view = results_page(reader(Role.COUNCILLOR), campaign_with_skips, estimate="unweighted").context["view"]
+
+    ages = table_rows(view.groups[0].table)
+    age_question = view.questions[0]
+    # "Answered 17, skipped 4" is published, so the 4 protect nobody: 30-64 is hidden with 18-29.
+    assert (age_question.answered, age_question.skipped) == ("17", "4")
+    assert [ages["18–29"][0], ages["30–64"][0], ages["65+"][0]] == ["hidden", "hidden", "8"]
+    assert int(age_question.answered) - 8 == 9  # the two hidden groups together
+
+
+def test_a_weighting_warning_states_no_factor_of_a_hidden_group(reader, campaign):
+    from surveys.models import CampaignResultSettings, PopulationTarget
+
+    PopulationTarget.objects.filter(category="30-64").update(share="0.60")
+    PopulationTarget.objects.filter(category="65+").update(share="0.25")
+    CampaignResultSettings.objects.create(campaign=campaign, trim_cap=1.5)
+
+    view = results_page(reader(Role.COUNCILLOR), campaign).context["view"]
+
+    # 18-29 and 30-64 (7 respondents, 75 % of the population) would each stand for 1.6: no such figure.
+    assert view.collapsed == [
+        "Age group: 18–29, 30–64 are weighted as one group, as their figures are hidden.",
+        "Age group: too few answered 18–29, 30–64 for a weight of at most 1.5 times the mean, so it is weighted "
+        "together with 65+.",
+    ]

@@ -53,11 +53,25 @@ def test_empty_cells_are_neither_hidden_nor_complements():
     assert cells_to_suppress(counts, lines, minimum=5) == {"a": SMALL, "c": COMPLEMENTARY}
 
 
-def test_a_small_unpublished_cell_is_protected_by_hiding_a_published_one():
-    # Two respondents did not say their age: everyone minus the age groups would be their answers.
-    counts, lines = one_line(missing=2, young=10, old=20)
+def test_a_small_published_cell_is_protected_by_hiding_two_others():
+    # Two respondents did not say their age, and the age question says so: everyone minus the age
+    # groups would be their answers, and hiding one group would give its size away.
+    counts, lines = one_line(missing=2, young=10, middle=12, old=20)
 
-    assert cells_to_suppress(counts, lines, minimum=5, unpublished={"missing"}) == {"young": COMPLEMENTARY}
+    assert cells_to_suppress(counts, lines, minimum=5, published={"missing"}) == {
+        "young": COMPLEMENTARY,
+        "middle": COMPLEMENTARY,
+    }
+
+
+def test_a_published_cell_does_not_protect_a_small_one():
+    # One young respondent and four who did not say their age: "skipped 4" would make young exactly 1.
+    counts, lines = one_line(young=1, missing=4, middle=6, old=8)
+
+    assert cells_to_suppress(counts, lines, minimum=5, published={"missing"}) == {
+        "young": SMALL,
+        "middle": COMPLEMENTARY,
+    }
 
 
 def test_a_hidden_total_hides_one_of_its_cells():
@@ -192,9 +206,10 @@ def test_respondents_without_an_answer_to_a_demographic_question_are_protected()
 
 def assert_every_line_keeps_its_hidden_groups(rows, categories, minimum):
     """What the heuristic promises on each line (a group split by one more dimension, with the group
-    as its total). Working out whatever is a line's only unknown, again and again, never reaches a
-    hidden group or a group below the minimum; and where a line's total is known, its unknown
-    groups add up to none or at least the minimum."""
+    as its total). The sizes of those who did not answer are published, so working out whatever is a
+    line's only unknown size, again and again, never reaches a hidden group; where a line's total
+    is known, its hidden groups add up to none or at least the minimum, and those who did not answer
+    are not fewer than the minimum alone (their answers would be the total less the rest)."""
     privacy = group_privacy(
         {dimension: [row[dimension] for row in rows] for dimension in categories},
         categories,
@@ -204,28 +219,36 @@ def assert_every_line_keeps_its_hidden_groups(rows, categories, minimum):
     sizes = {
         tuple(sorted(group.items(), key=str)): size for group, _indicator, size in atoms_and_groups(rows, categories)
     }
-    unknown = {key for key in sizes if sizes[key] and (None in dict(key).values() or privacy.hidden(dict(key)))}
+    unknown = {key for key in sizes if sizes[key] and None not in dict(key).values() and privacy.hidden(dict(key))}
     lines = []
     for key in sizes:
+        if None in dict(key).values():
+            continue
         for dimension in set(categories) - set(dict(key)):
             members = [
                 tuple(sorted((dict(key) | {dimension: c}).items(), key=str)) for c in [*categories[dimension], None]
             ]
             lines.append((members, key if key else None))
-    worked_out = True
-    while worked_out:
-        worked_out = False
-        for members, total in lines:
-            cells = [member for member in members if member in unknown] + ([total] if total in unknown else [])
-            if len(cells) == 1:
-                [cell] = cells
-                assert None in dict(cell).values() and sizes[cell] >= minimum, f"{dict(cell)} can be worked out"
-                unknown.discard(cell)
-                worked_out = True
+
+    def only_one_real_group(members, total):
+        # The one case left: a line of everyone whose answered categories are all hidden and still
+        # fewer than the minimum, or just one. Their size together is everyone less those who did
+        # not answer; their answers stay hidden.
+        real = [member for member in members if None not in dict(member).values() and sizes[member]]
+        return total is None and all(member in unknown for member in real)
+
     for members, total in lines:
-        if total not in unknown:
-            hidden = sum(sizes[member] for member in members if member in unknown)
-            assert hidden == 0 or hidden >= minimum, f"{members} give {hidden} respondents away"
+        cells = [member for member in members if member in unknown] + ([total] if total in unknown else [])
+        if total in unknown:  # who of a hidden group did not answer is shown nowhere
+            cells += [member for member in members if None in dict(member).values() and sizes[member]]
+        if len(cells) == 1 and not only_one_real_group(members, total):
+            raise AssertionError(f"{dict(cells[0])} can be worked out")
+    for members, total in lines:
+        if total not in unknown and not only_one_real_group(members, total):
+            hidden = [sizes[member] for member in members if member in unknown]
+            assert not hidden or (len(hidden) >= 2 and sum(hidden) >= minimum), f"{members} give {hidden} away"
+            not_answered = [sizes[member] for member in members if None in dict(member).values()]
+            assert hidden or not any(0 < size < minimum for size in not_answered), f"{members}: too few skipped"
 
 
 @given(

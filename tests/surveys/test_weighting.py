@@ -238,3 +238,14 @@ def test_no_respondents_and_no_margins_weigh_nothing():
 def test_an_answer_outside_the_targets_is_refused():
     with pytest.raises(ValueError, match="75\\+"):
         weights_compute([{"age_group": "75+"}], [AGE])
+
+
+def test_categories_weighted_together_share_one_weight_with_the_sum_of_their_shares():
+    respondents = [{"age": "18-29"}] + [{"age": "30-64"}] * 6 + [{"age": "65+"}] * 8
+    margins = [Margin("age", [("18-29", 0.15), ("30-64", 0.5), ("65+", 0.35)])]
+
+    outcome = weights_compute(respondents, margins, together={"age": [("18-29", "30-64")]})
+
+    assert outcome.weights[:7] == pytest.approx([0.65 * 15 / 7] * 7)
+    assert outcome.weights[7:] == pytest.approx([0.35 * 15 / 8] * 8)
+    assert outcome.issues == []
