@@ -13,26 +13,8 @@ from kuntaportaali.roles import Role
 from kuntaportaali.sections import SECTIONS
 from tests.browser.conftest import login, switch_language
 from tests.conftest import TEST_PASSWORD
+from tests.kuntaportaali.test_staff_home import EXPECTED_SECTION_KEYS
 
-# The specification: which staff sections each role finds in the navigation, in navigation order.
-EXPECTED_SECTION_KEYS: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: (
-        "surveys",
-        "announcements",
-        "results",
-        "published-results",
-        "consent",
-        "hr-admin",
-        "unit-reports",
-        "system",
-        "users",
-    ),
-    Role.SURVEY_MANAGER: ("surveys", "results"),
-    Role.COMMUNICATIONS: ("announcements", "published-results"),
-    Role.COUNCILLOR: ("results",),
-    Role.HR_ADMIN: ("hr-admin", "unit-reports"),
-    Role.SUPERVISOR: ("unit-reports",),
-}
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
 
