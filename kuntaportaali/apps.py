@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -19,17 +19,7 @@ class KuntaportaaliConfig(AppConfig):
         from .middleware import session_login_time_store
 
         user_logged_in.connect(session_login_time_store, dispatch_uid="kuntaportaali-login-time")
-        user_login_failed.connect(_login_failure_record, dispatch_uid="kuntaportaali-login-failure")
         user_logged_in.connect(_login_failures_forget, dispatch_uid="kuntaportaali-login-failures-forget")
-
-
-def _login_failure_record(sender, credentials, request=None, **kwargs):
-    from django.utils import timezone
-
-    from .login_throttle import login_failure_record
-
-    if credentials.get("username"):
-        login_failure_record(credentials["username"], now=timezone.now())
 
 
 def _login_failures_forget(sender, request, user, **kwargs):

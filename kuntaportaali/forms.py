@@ -6,27 +6,38 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .login_throttle import login_wait_seconds
+from .login_throttle import KNOWN_DEVICE_COOKIE, known_device_of, login_try_begin, login_try_void
 
 
 class UsernameThrottled:
-    """Refuses a login try for a user name that must still wait (kuntaportaali/login_throttle.py),
-    before the password is checked."""
+    """Refuses a login try for a user name that must still wait (kuntaportaali/login_throttle.py)
+    before the password is checked; a try axes refuses counts for nothing."""
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        wait = login_wait_seconds(username, now=timezone.now()) if username else 0
-        if wait:
+        if not username:
+            return super().clean()
+        login_try = login_try_begin(
+            username,
+            now=timezone.now(),
+            known_device=known_device_of(self.request.COOKIES.get(KNOWN_DEVICE_COOKIE, ""), username),
+        )
+        if login_try.wait:
             raise ValidationError(
                 ngettext(
                     "There have been many failed logins for this user name. Try again in %(seconds)d second.",
                     "There have been many failed logins for this user name. Try again in %(seconds)d seconds.",
-                    wait,
+                    login_try.wait,
                 ),
                 code="throttled",
-                params={"seconds": wait},
+                params={"seconds": login_try.wait},
             )
-        return super().clean()
+        try:
+            return super().clean()
+        except ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                login_try_void(login_try)
+            raise
 
 
 class PortalAuthenticationForm(UsernameThrottled, AuthenticationForm):

@@ -4,17 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import two_factor_views, views
-from .forms import PortalAuthenticationForm
 
 urlpatterns = [
     path("", views.public_home, name="public-home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=PortalAuthenticationForm),
-        name="login",
-    ),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -15,9 +16,31 @@ from django.views.decorators.http import require_GET, require_http_methods
 from surveys.selectors import public_campaigns, public_campaigns_grouped
 
 from .decorators import staff_permission_required
+from .forms import PortalAuthenticationForm
 from .health import health_details_allowed, system_health
 from .heartbeat import heartbeats_request
+from .login_throttle import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, known_device_token
 from .roles import user_roles
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, which also marks the browser as one the user logs in from
+    (kuntaportaali/login_throttle.py: guessers cannot make the real user wait there)."""
+
+    authentication_form = PortalAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        response.set_cookie(
+            KNOWN_DEVICE_COOKIE,
+            known_device_token(form.get_user().get_username()),
+            max_age=KNOWN_DEVICE_DAYS * 24 * 3600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
 
 def login_locked_out(request, original_response=None, credentials=None):

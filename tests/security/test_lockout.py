@@ -4,9 +4,11 @@ over many addresses slow the user name down for everyone, by seconds."""
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from kuntaportaali.login_throttle import login_try_begin
 from kuntaportaali.models import LoginFailure
 from tests.conftest import TEST_PASSWORD
 
@@ -138,3 +140,48 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client, 
     response = post_login_through_proxy(client, "user-councillor", TEST_PASSWORD, forwarded_for="192.0.2.99")
 
     assert response.status_code == 429
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_THROTTLE_FREE_FAILURES=10)
+def test_tries_from_one_locked_out_address_never_make_the_real_user_wait(client, role_users, time_machine):
+    time_machine.move_to("2026-12-07 09:00:00+02:00", tick=False)
+    answers = []
+    for _ in range(40):  # a try a minute from one address: axes locks it after five
+        time_machine.shift(61)
+        answers.append(post_login_through_proxy(client, HR_USER, "wrong-password", forwarded_for=ATTACKER).status_code)
+
+    user = post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER)
+
+    locked = settings.AXES_FAILURE_LIMIT  # the try that reaches the limit is answered with the lockout
+    assert answers == [200] * (locked - 1) + [429] * (40 - locked + 1)
+    assert user.status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_THROTTLE_FREE_FAILURES=10)
+def test_a_browser_the_user_logged_in_from_before_is_not_made_to_wait(client, role_users, time_machine):
+    time_machine.move_to("2026-12-07 09:00:00+02:00", tick=False)
+    assert post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER).status_code == 302
+    client.post(reverse("logout"))
+    guesser = Client()
+    spread_guesses(guesser, 15)
+
+    new_browser = post_login_through_proxy(Client(), HR_USER, TEST_PASSWORD, forwarded_for=USER)
+    again = post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER)
+
+    assert new_browser.context["form"].errors.as_data()["__all__"][0].code == "throttled"
+    assert again.status_code == 302
+
+
+@override_settings(LOGIN_THROTTLE_FREE_FAILURES=10)
+def test_of_two_tries_at_the_same_moment_after_a_wait_only_the_first_is_checked(db, time_machine):
+    time_machine.move_to("2026-12-07 09:00:00+02:00", tick=False)
+    for _ in range(10):
+        login_try_begin(HR_USER, now=timezone.now(), known_device=False)
+    time_machine.shift(2)  # the 2-second wait after the tenth failure is over
+
+    first = login_try_begin(HR_USER, now=timezone.now(), known_device=False)
+    second = login_try_begin(HR_USER, now=timezone.now(), known_device=False)
+
+    assert (first.pk is not None, first.wait) == (True, 0)
+    assert (second.pk, second.wait) == (None, 4)
+    assert LoginFailure.objects.filter(username=HR_USER).count() == 11
