@@ -23,8 +23,9 @@ class WorkerHeartbeat(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed login for a user name, from wherever: the guesses spread over many addresses, which the
-    per-address lockout does not see, slow down that user name (kuntaportaali/login_throttle.py).
+    """A login try for a user name, from wherever, recorded before its password is checked and deleted
+    when the user logs in: the guesses spread over many addresses, which the per-address lockout does
+    not see, slow down that user name (kuntaportaali/login_throttle.py).
 
     Only the name and the moment are kept, and only for LOGIN_THROTTLE_WINDOW_MINUTES."""
 
