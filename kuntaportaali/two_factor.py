@@ -23,7 +23,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import Role
+from .roles import ALL_PERMISSIONS, ROLE_PERMISSIONS, Role
 
 AUTHENTICATOR_NAME = "authenticator"
 RECOVERY_CODES_NAME = "recovery codes"
@@ -43,12 +43,17 @@ class TwoFactorStep(enum.Enum):
 
 
 def two_factor_required(user) -> bool:
+    """Whoever has a required role, or any permission of one: access is granted by permission, and the
+    admin may give one directly or through a group of their own."""
     if settings.TWO_FACTOR_DEMO_OFF or not user.is_authenticated:
         return False
     required = set(settings.TWO_FACTOR_REQUIRED_ROLES)
     if user.is_superuser and Role.ADMIN.value in required:
         return True
-    return user.groups.filter(name__in=required).exists()
+    if user.groups.filter(name__in=required).exists():
+        return True
+    # has_perm caches the user's permissions for the request; the views check them with it anyway.
+    return any(user.has_perm(permission) for permission in _required_permissions(required))
 
 
 def two_factor_enabled(user) -> bool:
@@ -160,6 +165,16 @@ def _totp_code(token: str) -> str:
     if not _TOTP_CODE.fullmatch(token):
         raise TwoFactorError(_("Enter the six digits your authenticator app shows."))
     return token
+
+
+def _required_permissions(required_roles: set[str]) -> set[str]:
+    """The permissions of the required roles; the admin's all-permissions is the admin group, above."""
+    return {
+        permission
+        for role, permissions in ROLE_PERMISSIONS.items()
+        if role.value in required_roles and permissions != ALL_PERMISSIONS
+        for permission in permissions
+    }
 
 
 def _authenticator(user) -> TOTPDevice | None:

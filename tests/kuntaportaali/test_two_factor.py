@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client, override_settings
@@ -19,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kuntaportaali.access_matrix import CARRIER, GET, PAGES, PUBLIC
 from kuntaportaali.roles import Role
 from kuntaportaali.two_factor import recovery_codes_generate
-from tests.conftest import authenticator_give, totp_code
+from tests.conftest import authenticator_give, make_user, totp_code
 
 REQUIRED_ROLES = [Role.ADMIN, Role.HR_ADMIN, Role.SUPERVISOR]
 OPTIONAL_ROLES = [Role.SURVEY_MANAGER, Role.COMMUNICATIONS, Role.COUNCILLOR]
@@ -148,6 +149,37 @@ def test_the_required_roles_come_from_the_setting(password_only):
     assert (
         password_only(Role.COUNCILLOR).get(reverse("staff-home"))["Location"].startswith(reverse("two-factor-set-up"))
     )
+
+
+def permission(dotted_name: str) -> Permission:
+    app_label, codename = dotted_name.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@pytest.mark.parametrize("granted", ["directly", "by a custom group"])
+def test_a_permission_of_a_required_role_requires_it_without_the_role_group(password_client, db, granted):
+    user = make_user("user-custom")
+    if granted == "directly":
+        user.user_permissions.add(permission("hrreports.view_unit_reports"))
+    else:
+        group = Group.objects.create(name="palkkahallinto")
+        group.permissions.add(permission("hrreports.view_unit_reports"))
+        user.groups.add(group)
+    password_client.force_login(user)
+
+    response = password_client.get(reverse("hrreports:reports"))
+
+    assert response["Location"] == with_next("two-factor-set-up", reverse("hrreports:reports"))
+    assert password_client.get(reverse("two-factor-set-up")).context["required"] is True
+
+
+def test_permissions_of_optional_roles_alone_do_not_require_it(password_client, db):
+    user = make_user("user-custom")
+    user.user_permissions.add(permission("surveys.view_results"), permission("surveys.manage_surveys"))
+    password_client.force_login(user)
+
+    assert password_client.get(reverse("surveys:results")).status_code == 200
+    assert password_client.get(reverse("two-factor")).context["required"] is False
 
 
 @override_settings(TWO_FACTOR_REQUIRED_ROLES=["admin", "esihenkilö"])
