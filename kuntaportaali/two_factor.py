@@ -10,11 +10,12 @@ import io
 import math
 import re
 from base64 import b32encode
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from .roles import ALL_PERMISSIONS, ROLE_PERMISSIONS, Role
 
 AUTHENTICATOR_NAME = "authenticator"
 RECOVERY_CODES_NAME = "recovery codes"
+# How long a set-up may wait for its first code before it must start again with a new key.
+AUTHENTICATOR_SET_UP_TIME = timedelta(minutes=15)
 _TOTP_CODE = re.compile(r"\d{6}")
 
 
@@ -71,20 +74,33 @@ def two_factor_step(user) -> TwoFactorStep:
     return TwoFactorStep.NONE
 
 
-def authenticator_pending(*, user) -> TOTPDevice:
-    """The not yet confirmed authenticator the user is setting up: the same one (and QR code) until
-    confirmed, so reloading the set-up page does not invalidate an app already scanned."""
+def authenticator_pending(*, user, device_id: int | None) -> TOTPDevice:
+    """The not yet confirmed authenticator this session is setting up (`device_id`, kept in the session):
+    the same one (and QR code) until confirmed, so reloading the set-up page does not invalidate an app
+    already scanned.
+
+    A session without one, or whose one was replaced or is older than AUTHENTICATOR_SET_UP_TIME, gets a
+    new one, and the user's other unconfirmed authenticators go: another session of the user (someone
+    else with the password) never sees this key, and only the newest set-up can be confirmed.
+    """
     if two_factor_enabled(user):
         raise TwoFactorError(_("Two-factor login is already on."))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    with transaction.atomic():
+        _lock(user)
+        device = _pending_authenticators(user, device_id).first()
+        if device is None:
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
 
 
-def authenticator_confirm(*, user, token: str) -> tuple[TOTPDevice, list[str]]:
-    """Turn the pending authenticator on with a code from the app; returns it and the first recovery codes."""
+def authenticator_confirm(*, user, device_id: int | None, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Turn this session's pending authenticator on with a code from the app; returns it and the first
+    recovery codes."""
     token = _totp_code(token)
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        _lock(user)
+        device = _pending_authenticators(user, device_id).select_for_update().first()
         if device is None:
             raise TwoFactorError(_("Start the set-up again: no authenticator is waiting for confirmation."))
         refusal = _verify(device, token)
@@ -175,6 +191,20 @@ def _required_permissions(required_roles: set[str]) -> set[str]:
         if role.value in required_roles and permissions != ALL_PERMISSIONS
         for permission in permissions
     }
+
+
+def _pending_authenticators(user, device_id: int | None):
+    """The session's unconfirmed authenticator, unless older than AUTHENTICATOR_SET_UP_TIME (or from
+    before django-otp kept the creation time)."""
+    return TOTPDevice.objects.filter(
+        user=user, pk=device_id, confirmed=False, created_at__gte=timezone.now() - AUTHENTICATOR_SET_UP_TIME
+    )
+
+
+def _lock(user) -> None:
+    """One set-up step of the user at a time: two sessions starting or confirming at once could otherwise
+    each keep a pending authenticator and both turn theirs on."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
 
 
 def _authenticator(user) -> TOTPDevice | None:

@@ -20,6 +20,8 @@ from .two_factor import TwoFactorError, TwoFactorStep
 
 # The recovery codes just made, kept in the session until the page that shows them once.
 NEW_RECOVERY_CODES_SESSION_KEY = "kuntaportaali_new_recovery_codes"
+# The authenticator this session is setting up: only this session sees its key and may confirm it.
+PENDING_AUTHENTICATOR_SESSION_KEY = "kuntaportaali_pending_authenticator"
 
 
 @never_cache
@@ -63,18 +65,26 @@ def verify(request):
 def set_up(request):
     if two_factor.two_factor_enabled(request.user):
         return redirect(_with_next(reverse("two-factor"), request))
-    device = two_factor.authenticator_pending(user=request.user)
     form = AuthenticatorCodeForm()
     if request.method == "POST":
         form = AuthenticatorCodeForm(request.POST)
         if form.is_valid():
             try:
-                device, codes = two_factor.authenticator_confirm(user=request.user, token=form.cleaned_data["code"])
+                device, codes = two_factor.authenticator_confirm(
+                    user=request.user,
+                    device_id=request.session.get(PENDING_AUTHENTICATOR_SESSION_KEY),
+                    token=form.cleaned_data["code"],
+                )
             except TwoFactorError as error:
                 form.add_error("code", str(error))
             else:
+                del request.session[PENDING_AUTHENTICATOR_SESSION_KEY]
                 _session_verify(request, device)
                 return _show_recovery_codes(request, codes)
+    device = two_factor.authenticator_pending(
+        user=request.user, device_id=request.session.get(PENDING_AUTHENTICATOR_SESSION_KEY)
+    )
+    request.session[PENDING_AUTHENTICATOR_SESSION_KEY] = device.pk
     return render(
         request,
         "registration/two_factor_set_up.html",

@@ -14,6 +14,7 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -244,6 +245,65 @@ def test_set_up_confirmed_by_a_code_shows_ten_recovery_codes_once_and_opens_the_
     assert client.get(next_url).status_code == 200
     device.refresh_from_db()
     assert device.confirmed is True
+
+
+def app_code(secret: str) -> str:
+    """The code an authenticator app shows now for the key shown on the set-up page."""
+    return f"{TOTP(b32decode(secret.replace(' ', ''))).token():06d}"
+
+
+def test_a_second_session_of_the_user_gets_its_own_key_and_leaves_the_first_nothing_to_confirm(
+    password_only, role_users
+):
+    user = role_users[Role.HR_ADMIN]
+    victim, attacker = password_only(Role.HR_ADMIN), password_only(Role.HR_ADMIN)
+    victim_secret = victim.get(reverse("two-factor-set-up")).context["secret"]
+
+    attacker_secret = attacker.get(reverse("two-factor-set-up")).context["secret"]
+    refused = victim.post(reverse("two-factor-set-up"), {"code": app_code(victim_secret)})
+
+    assert attacker_secret != victim_secret
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["code"]
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+    # The victim starts again and turns it on; the attacker's key was dropped by that new start.
+    victim_secret = refused.context["secret"]
+    assert victim_secret != attacker_secret
+    victim.post(reverse("two-factor-set-up"), {"code": app_code(victim_secret)})
+    assert TOTPDevice.objects.get(user=user, confirmed=True).bin_key == b32decode(victim_secret.replace(" ", ""))
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+    TOTPDevice.objects.filter(user=user).update(throttling_failure_timestamp=None)
+    assert attacker.post(reverse("two-factor-verify"), {"code": app_code(attacker_secret)}).status_code == 200
+    assert attacker.get(reverse("hrreports:reports"))["Location"].startswith(reverse("two-factor-verify"))
+
+
+def test_a_session_confirms_only_its_own_pending_authenticator(password_only, role_users):
+    user = role_users[Role.HR_ADMIN]
+    first, second = password_only(Role.HR_ADMIN), password_only(Role.HR_ADMIN)
+    first.get(reverse("two-factor-set-up"))
+    second_secret = second.get(reverse("two-factor-set-up")).context["secret"]
+
+    response = first.post(reverse("two-factor-set-up"), {"code": app_code(second_secret)})
+
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def test_a_set_up_left_pending_for_15_minutes_must_start_again(password_only, role_users, english):
+    user = role_users[Role.HR_ADMIN]
+    client = password_only(Role.HR_ADMIN)
+    old_secret = client.get(reverse("two-factor-set-up")).context["secret"]
+    TOTPDevice.objects.filter(user=user).update(created_at=timezone.now() - timedelta(minutes=15, seconds=1))
+
+    response = client.post(reverse("two-factor-set-up"), {"code": app_code(old_secret)})
+
+    assert error_texts(response, "form", "code") == [
+        "Start the set-up again: no authenticator is waiting for confirmation."
+    ]
+    assert response.context["secret"] != old_secret
+    assert TOTPDevice.objects.get(user=user).confirmed is False
+    assert client.get(reverse("two-factor-set-up")).context["secret"] == response.context["secret"]
 
 
 def test_set_up_is_closed_once_an_authenticator_is_on(password_only, role_users):
