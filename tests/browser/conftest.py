@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 # What a user reads on the language buttons: each language's own name (Django's LANG_INFO), never translated.
 LANGUAGE_BUTTONS = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 TIMEOUT_MS = 5_000
+PHONE_WIDTH = 390
+# Screenshots of the pages the tests walk through (var/ is not committed).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
@@ -105,13 +108,43 @@ def request_log() -> list[str]:
 
 @pytest.fixture
 def page(browser: Browser, live_server, request_log: list[str]) -> Iterator[Page]:
-    context = browser.new_context(locale="fi-FI", base_url=live_server.url)
+    yield from _page_in(browser.new_context(locale="fi-FI", base_url=live_server.url), live_server, request_log)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server, request_log: list[str]) -> Iterator[Page]:
+    """A page on a phone: 390 x 844 CSS pixels, touch, a mobile browser's user agent."""
+    context = browser.new_context(
+        locale="fi-FI",
+        base_url=live_server.url,
+        viewport={"width": PHONE_WIDTH, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield from _page_in(context, live_server, request_log)
+
+
+def _page_in(context, live_server, request_log: list[str]) -> Iterator[Page]:
     context.set_default_timeout(TIMEOUT_MS)
     context.on("request", lambda request: request_log.append(request.url))
     # Nothing may leave the machine: requests to any other origin are recorded above, then aborted.
     context.route(lambda url: not is_live_server_url(url, live_server), lambda route: route.abort("blockedbyclient"))
     yield context.new_page()
     context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """The whole page as var/screenshots/<name>.png (not committed), for anyone to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def page_width(page: Page) -> int:
+    """How wide the page's content is (wider than the viewport: it scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 @pytest.fixture
