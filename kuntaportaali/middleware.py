@@ -7,17 +7,24 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import ngettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from .two_factor import TwoFactorStep, two_factor_step
 
 
 class ChosenLanguageMiddleware:
-    """The language of a residents' page address (/fi/..., /sv/..., /en/...); elsewhere Finnish,
-    unless the visitor picked Swedish or English with the switcher.
+    """The language of a page: the one in a residents' page address (/fi/..., /sv/..., /en/...); else
+    the one the visitor picked with the switcher (its cookie); else, on a first visit, the browser's
+    Accept-Language as below; else Finnish.
 
-    The browser's Accept-Language is ignored on purpose: many residents' devices are set to
-    English although they expect their municipality's portal in Finnish.
+    Finnish and Swedish are the municipality's own languages: the one the browser ranks higher of the
+    two wins wherever it stands in the list. Many residents' devices are set to English although their
+    owners expect their municipality's portal in Finnish or Swedish, so English is taken from the
+    browser only when it is the browser's first choice and neither Finnish nor Swedish is listed at
+    all; every page offers the switcher for anyone this guesses wrong. The browser's language is not
+    stored, the switcher's choice is.
     """
 
     def __init__(self, get_response):
@@ -25,16 +32,38 @@ class ChosenLanguageMiddleware:
         self.languages = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        language = translation.get_language_from_path(request.path_info) or request.COOKIES.get(
-            settings.LANGUAGE_COOKIE_NAME
-        )
-        if language not in self.languages:
-            language = settings.LANGUAGE_CODE
+        language = translation.get_language_from_path(request.path_info)
+        language_from_address = language is not None
+        if not language_from_address:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            if language not in self.languages:
+                language = browser_language(request.headers.get("Accept-Language", ""))
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        if not language_from_address:
+            # A cache must not give one visitor's language to another.
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
+
+
+MUNICIPALITY_LANGUAGES = ("fi", "sv")
+
+
+def browser_language(accept_language: str) -> str:
+    """The page language for a browser's Accept-Language header on a first visit (see
+    ChosenLanguageMiddleware): Finnish or Swedish as the browser ranks them, English only as the
+    browser's first choice with neither of those listed, otherwise Finnish."""
+    # Ranked by quality, highest first; quality 0 means "not this language".
+    ranked = [tag.split("-")[0] for tag, quality in parse_accept_lang_header(accept_language) if quality > 0]
+    offered = {code for code, _name in settings.LANGUAGES}
+    municipal = [language for language in ranked if language in MUNICIPALITY_LANGUAGES and language in offered]
+    if municipal:
+        return municipal[0]
+    if ranked[:1] == ["en"] and "en" in offered:
+        return "en"
+    return settings.LANGUAGE_CODE
 
 
 # Everything the portal shows comes from the portal itself: no CDN, no inline script or style.
