@@ -13,7 +13,7 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from surveys.selectors import public_campaigns, public_campaigns_grouped
+from surveys.selectors import public_campaigns_current
 
 from .decorators import staff_permission_required
 from .forms import PortalAuthenticationForm
@@ -61,8 +61,7 @@ def set_language(request):
 
 
 def public_home(request):
-    groups = public_campaigns_grouped(public_campaigns(), language=get_language())
-    return render(request, "public/home.html", {"current": groups["running"] + groups["upcoming"]})
+    return render(request, "public/home.html", {"current": public_campaigns_current(language=get_language())})
 
 
 @login_required

@@ -101,6 +101,7 @@ class PublicCampaign:
     campaign: Campaign
     language: str
     title: str
+    name: str
     purpose: str
     organiser: str
     caller_number: str
@@ -116,9 +117,13 @@ class PublicCampaign:
 
 
 def campaign_phase(campaign: Campaign, today: date) -> str:
+    """Where a campaign stands for residents: "running" only while it calls (started, first day
+    reached), "paused" while staff have stopped the calls, "upcoming" until it calls, "finished"."""
     if campaign.status == CampaignStatus.COMPLETED or campaign.end_date < today:
         return "finished"
-    if campaign.status in (CampaignStatus.RUNNING, CampaignStatus.PAUSED) or campaign.start_date <= today:
+    if campaign.status == CampaignStatus.PAUSED:
+        return "paused"
+    if campaign.status == CampaignStatus.RUNNING and campaign.start_date <= today:
         return "running"
     return "upcoming"
 
@@ -133,6 +138,7 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
         campaign=campaign,
         language=shown_language,
         title=version.localized("title", shown_language),
+        name=campaign.name,
         purpose=version.localized("purpose", shown_language),
         organiser=version.survey.organiser,
         caller_number=caller_number_text(campaign),
@@ -163,8 +169,14 @@ def _public_question(question: Question, language: str) -> PublicQuestion:
 
 
 def public_campaigns_grouped(campaigns, *, language: str) -> dict[str, list[PublicCampaign]]:
-    groups: dict[str, list[PublicCampaign]] = {"running": [], "upcoming": [], "finished": []}
+    groups: dict[str, list[PublicCampaign]] = {"running": [], "paused": [], "upcoming": [], "finished": []}
     for campaign in campaigns:
         view = public_campaign_view(campaign, language=language, detailed=False)
         groups[view.phase].append(view)
     return groups
+
+
+def public_campaigns_current(*, language: str) -> list[PublicCampaign]:
+    """The front page's campaigns: calling, paused or coming up, in that order."""
+    groups = public_campaigns_grouped(public_campaigns(), language=language)
+    return groups["running"] + groups["paused"] + groups["upcoming"]

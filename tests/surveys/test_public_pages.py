@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kuntaportaali.roles import Role
+from surveys.models import Survey
 from surveys.services import campaigns as campaign_services
 from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
 
@@ -43,7 +44,7 @@ def test_unpublished_and_cancelled_campaigns_are_not_shown(client, published, ro
     draft = build_campaign(published.survey_version.survey, role_users[Role.SURVEY_MANAGER], slug="luonnos")
     campaign_services.campaign_transition(campaign=published, to="cancelled", by=role_users[Role.SURVEY_MANAGER])
 
-    assert client.get("/fi/kyselyt/").context["groups"] == {"running": [], "upcoming": [], "finished": []}
+    assert client.get("/fi/kyselyt/").context["groups"] == {"running": [], "paused": [], "upcoming": [], "finished": []}
     assert client.get(f"/fi/kyselyt/{draft.slug}/").status_code == 404
     assert client.get(f"/fi/kyselyt/{published.slug}/").status_code == 404
 
@@ -161,3 +162,62 @@ def test_the_language_switcher_keeps_a_staff_page(client_as):
 
     assert response["Location"] == "/staff/surveys/"
     assert '<html lang="fi">' in client.get("/staff/surveys/").text
+
+
+def test_the_list_links_to_the_opt_out_form(client, published):
+    response = client.get("/sv/enkater/")
+
+    assert f'id="opt-out-link" href="{public_url("opt-out", "sv")}"' in response.text
+
+
+def started(role_users, *, slug: str, name: str, start_days_ago: int = 1):
+    manager, communications = role_users[Role.SURVEY_MANAGER], role_users[Role.COMMUNICATIONS]
+    survey = Survey.objects.filter(slug="strategia").first() or build_survey(manager)
+    campaign = build_campaign(
+        survey, manager, slug=slug, name=name, start=timezone.localdate() - timedelta(days=start_days_ago)
+    )
+    make_launch_ready(campaign, manager=manager, communications=communications)
+    return campaign_services.campaign_start(campaign=campaign, by=manager)
+
+
+def test_a_paused_campaign_is_shown_as_paused_not_as_calling(client, role_users):
+    running = started(role_users, slug="syksy", name="Syksyn kierros")
+    paused = started(role_users, slug="kevat", name="Kevään kierros")
+    campaign_services.campaign_transition(campaign=paused, to="paused", by=role_users[Role.SURVEY_MANAGER])
+
+    groups = client.get("/fi/kyselyt/").context["groups"]
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="fi")
+    detail = client.get(f"/fi/kyselyt/{paused.slug}/")
+
+    assert [item.campaign for item in groups["running"]] == [running]
+    assert [item.campaign for item in groups["paused"]] == [paused]
+    assert [item.campaign for item in home.context["current"]] == [running, paused]
+    cards = re.findall(r'<li class="card">.*?</li>', home.text, re.DOTALL)
+    assert "Syksyn kierros" in cards[0] and 'class="status status--running"' in cards[0]
+    assert "Kevään kierros" in cards[1] and 'class="status status--paused"' in cards[1]
+    assert 'id="calls-paused"' in detail.text
+    assert 'id="calls-paused"' not in client.get(f"/fi/kyselyt/{running.slug}/").text
+
+
+def test_two_rounds_of_one_survey_are_told_apart_by_their_names(client, role_users):
+    started(role_users, slug="syksy", name="Syksyn kierros")
+    started(role_users, slug="kevat", name="Kevään kierros", start_days_ago=0)
+
+    response = client.get("/sv/enkater/")
+
+    assert '<p class="campaign-name" lang="fi">Syksyn kierros</p>' in response.text
+    assert '<p class="campaign-name" lang="fi">Kevään kierros</p>' in response.text
+
+
+def test_a_campaign_not_started_on_its_first_day_is_still_coming_up(client, role_users):
+    manager, communications = role_users[Role.SURVEY_MANAGER], role_users[Role.COMMUNICATIONS]
+    campaign = make_launch_ready(
+        build_campaign(build_survey(manager), manager, start=timezone.localdate()),
+        manager=manager,
+        communications=communications,
+    )
+
+    groups = client.get("/fi/kyselyt/").context["groups"]
+
+    assert [item.campaign for item in groups["upcoming"]] == [campaign]
+    assert groups["running"] == []
