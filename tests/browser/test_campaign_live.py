@@ -1,5 +1,6 @@
 """A survey manager follows a running campaign on its live page: the progress, the funnel and the
-coverage update themselves when a call is placed, and axe-core finds nothing blocking."""
+coverage update themselves when a call is placed, the page fits a phone, and axe-core finds nothing
+blocking."""
 
 import re
 from datetime import timedelta
@@ -11,7 +12,7 @@ from playwright.sync_api import Page, expect
 from kuntaportaali.roles import Role
 from surveys.models import CallStatus, CampaignStatus, ContactStatus
 from surveys.services.contacts import contacts_import
-from tests.browser.conftest import login
+from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot
 from tests.browser.test_survey_editor import assert_accessible
 from tests.surveys.calls import queued_attempt
 from tests.surveys.factories import build_campaign, build_survey
@@ -132,3 +133,24 @@ def test_each_checklist_item_is_ticked_by_its_own_label(page: Page, live_server,
     expect(page.get_by_role("checkbox", name=item)).to_be_checked()
     expect(page.get_by_role("checkbox", checked=True)).to_have_count(1)
     assert_accessible(page, live_server, axe_path)
+
+
+def test_the_live_page_fits_a_phone(phone_page: Page, live_server, manager, running, axe_path):
+    login(phone_page, live_server, manager.username)
+    phone_page.goto(f"/staff/surveys/campaigns/{running.slug}/")
+    live = phone_page.locator("#campaign-live")
+    expect(live.locator("svg.chart")).to_be_visible()
+
+    assert page_width(phone_page) <= PHONE_WIDTH
+    # The wide tables scroll inside their own labelled, keyboard-reachable box, not the page.
+    coverage = live.get_by_role("region", name=re.compile("^Soittoyritysten kattavuus"))
+    expect(coverage).to_have_attribute("tabindex", "0")
+    assert coverage.evaluate("box => box.scrollWidth > box.clientWidth")
+    svg_right = live.locator("svg.chart").evaluate("svg => svg.getBoundingClientRect().right")
+    assert svg_right <= PHONE_WIDTH
+    assert_accessible(phone_page, live_server, axe_path)
+    screenshot(phone_page, "campaign-live-phone")
+
+    phone_page.get_by_role("link", name="Peru kampanja").click()
+    expect(phone_page).to_have_url(re.compile(rf"/staff/surveys/campaigns/{running.slug}/status/cancelled/confirm/$"))
+    assert page_width(phone_page) <= PHONE_WIDTH
