@@ -1,0 +1,147 @@
+"""In a real browser, on a desktop and on a 390 px phone: a resident opts out starting from the surveys
+list, reads on the front page which survey calls and which is paused, and a browser asking for Swedish
+gets Swedish on its first visit. axe-core checks each page (WCAG 2.1 AA, no serious or critical
+violation)."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from playwright.sync_api import Browser, Page, expect
+
+from kuntaportaali.roles import Role
+from surveys.models import DoNotCall
+from surveys.phone_numbers import phone_hash
+from surveys.services import campaigns as campaign_services
+from tests.browser.conftest import (
+    LANGUAGE_BUTTONS,
+    PHONE_WIDTH,
+    TIMEOUT_MS,
+    is_live_server_url,
+    page_width,
+    screenshot,
+)
+from tests.browser.test_contacts_and_opt_out import assert_accessible, fresh_opt_out_limit  # noqa: F401
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
+
+DEVICES = ["page", "phone_page"]
+
+
+@pytest.fixture
+def campaigns(create_role_user):
+    """Two rounds of one survey: the autumn's calls, the spring's are paused."""
+    manager, communications = create_role_user(Role.SURVEY_MANAGER), create_role_user(Role.COMMUNICATIONS)
+    survey = build_survey(manager)
+    started = {}
+    for slug, name in (("syksy", "Syksyn kierros"), ("kevat", "Kevään kierros")):
+        campaign = build_campaign(survey, manager, slug=slug, name=name, start=timezone.localdate() - timedelta(days=1))
+        make_launch_ready(campaign, manager=manager, communications=communications)
+        started[slug] = campaign_services.campaign_start(campaign=campaign, by=manager)
+    campaign_services.campaign_transition(campaign=started["kevat"], to="paused", by=manager)
+    return started
+
+
+def assert_fits(page: Page, device: str) -> None:
+    if device == "phone_page":
+        assert page_width(page) <= PHONE_WIDTH, f"{page.url} is {page_width(page)} px wide on a phone"
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_resident_opts_out_starting_from_the_surveys_list(
+    request,
+    device,
+    live_server,
+    campaigns,
+    axe_path,
+    fresh_opt_out_limit,  # noqa: F811
+):
+    page: Page = request.getfixturevalue(device)
+    with translation.override("fi"):
+        list_path = reverse("surveys-public:index")
+        form_path = reverse("surveys-public:opt-out")
+        done_path = reverse("surveys-public:opt-out-done")
+        link_name = gettext("Do not call me")
+        field_label = gettext("Your phone number")
+
+    page.goto(list_path)
+    assert_fits(page, device)
+    assert_accessible(page, live_server, axe_path)
+    page.locator("main").get_by_role("link", name=link_name, exact=True).click()
+
+    page.wait_for_url(f"{live_server.url}{form_path}")
+    assert_fits(page, device)
+    assert_accessible(page, live_server, axe_path)
+    page.get_by_label(field_label).fill("040 765 4321")
+    if device == "phone_page":
+        screenshot(page, "opt-out-phone")
+    page.locator("main form button[type=submit]").click()
+
+    page.wait_for_url(f"{live_server.url}{done_path}")
+    with translation.override("fi"):
+        expect(page.locator("h1")).to_have_text(gettext("Your request has been received"))
+    assert_fits(page, device)
+    assert_accessible(page, live_server, axe_path)
+    assert list(DoNotCall.objects.values_list("phone_hash", flat=True)) == [phone_hash("+358407654321")]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_the_front_page_tells_the_calling_round_from_the_paused_one(request, device, live_server, campaigns, axe_path):
+    page: Page = request.getfixturevalue(device)
+
+    page.goto("/")
+
+    cards = page.locator("#current-surveys ~ .cards > .card")
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0).locator(".campaign-name")).to_have_text("Syksyn kierros")
+    expect(cards.nth(0).locator(".status")).to_have_class("status status--running")
+    expect(cards.nth(1).locator(".campaign-name")).to_have_text("Kevään kierros")
+    expect(cards.nth(1).locator(".status")).to_have_class("status status--paused")
+    assert_fits(page, device)
+    assert_accessible(page, live_server, axe_path)
+    if device == "phone_page":
+        screenshot(page, "front-page-phone")
+
+    cards.nth(1).get_by_role("link").click()
+    expect(page.locator("#calls-paused")).to_be_visible()
+    assert_fits(page, device)
+    assert_accessible(page, live_server, axe_path)
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def swedish_page(request, browser: Browser, live_server) -> Iterator[Page]:
+    """A page in a browser set to Swedish (Accept-Language: sv-FI, sv), on a desktop or a phone; like
+    the `page` fixtures it may reach only the live server."""
+    phone = {"viewport": {"width": PHONE_WIDTH, "height": 844}, "is_mobile": True, "has_touch": True}
+    context = browser.new_context(
+        locale="sv-FI", base_url=live_server.url, **(phone if request.param == "phone" else {})
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(lambda url: not is_live_server_url(url, live_server), lambda route: route.abort("blockedbyclient"))
+    yield context.new_page()
+    context.close()
+
+
+def test_a_browser_asking_for_swedish_gets_swedish_on_its_first_visit(
+    swedish_page: Page, live_server, campaigns, axe_path
+):
+    page = swedish_page
+    with translation.override("sv"):
+        list_path = reverse("surveys-public:index")
+
+    page.goto("/")
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "sv")
+    page.locator(f'main a[href="{list_path}"]').click()
+    page.wait_for_url(f"{live_server.url}{list_path}")
+    expect(html).to_have_attribute("lang", "sv")
+    assert page_width(page) <= page.viewport_size["width"]
+    assert_accessible(page, live_server, axe_path)
+
+    # The switcher's choice is kept over the browser's language.
+    page.locator(".language-switcher").get_by_role("button", name=LANGUAGE_BUTTONS["fi"], exact=True).click()
+    expect(html).to_have_attribute("lang", "fi")
+    page.goto("/")
+    expect(html).to_have_attribute("lang", "fi")
