@@ -1,10 +1,21 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Announcement, Campaign, LaunchChecklist, Question, Survey, SurveyVersion
+from surveys.models import (
+    SCALE_ANSWERS,
+    Announcement,
+    Campaign,
+    LaunchChecklist,
+    Question,
+    QuestionKind,
+    Survey,
+    SurveyVersion,
+)
 from surveys.services.surveys import VERSION_FIELDS, OptionText
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -22,10 +33,25 @@ class SurveyForm(forms.Form):
             widgets={name: TEXTAREA for name in ("purpose_fi", "purpose_sv", "purpose_en")},
         )
         self.fields.update(survey_fields | version_fields)
+        if creating:
+            self._slug_made_from_title()
+
+    def _slug_made_from_title(self):
+        """The short name sits under the title it is made from; left empty, the service makes it."""
+        slug = self.fields.pop("slug")
+        slug.required = False
+        slug.help_text = _(
+            "Used in the survey's addresses. Left empty, it is made from the Finnish title "
+            "(with a number added if another survey has it)."
+        )
+        slug.widget.attrs["data-slug-from"] = "id_title_fi"
+        names = list(self.fields)
+        names.insert(names.index("title_fi") + 1, "slug")
+        self.fields = {name: slug if name == "slug" else self.fields[name] for name in names}
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
-        if Survey.objects.filter(slug=slug).exists():
+        if slug and Survey.objects.filter(slug=slug).exists():
             raise forms.ValidationError(
                 _("Another survey already has the short name %(slug)s. Choose another one.") % {"slug": slug}
             )
@@ -44,12 +70,31 @@ class SurveyForm(forms.Form):
         return data
 
 
+@dataclass(frozen=True)
+class KindPanel:
+    """The part of the question form that belongs to one kind of question: its fields, or a note."""
+
+    kind: str
+    legend: str
+    note: str
+    fields: list
+
+
 class QuestionForm(forms.ModelForm):
+    """A question with only the fields its kind uses, in the languages its survey offers.
+
+    The page shows every kind's panel (a script hides all but the chosen kind's); a posted field of
+    another kind is ignored, so an options list typed before switching to a scale is not stored."""
+
+    KIND_FIELDS = {
+        QuestionKind.CHOICE: ("options_fi", "options_sv", "options_en", "demographic"),
+        QuestionKind.NUMBER: ("min_value", "max_value"),
+    }
     options_fi = forms.CharField(
         label=_("Answer options in Finnish, one per line"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Only for choice questions: the first line is keypad digit 1, the second 2, and so on."),
+        help_text=_("The first line is keypad digit 1, the second 2, and so on: 2-9 options."),
     )
     options_sv = forms.CharField(
         label=_("Answer options in Swedish"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -63,12 +108,15 @@ class QuestionForm(forms.ModelForm):
         fields = ["kind", "demographic", "text_fi", "text_sv", "text_en", "required", "min_value", "max_value"]
         widgets = {"text_fi": TEXTAREA, "text_sv": TEXTAREA, "text_en": TEXTAREA}
 
-    def __init__(self, *args, later_questions: list[Question] = (), **kwargs):
+    def __init__(self, *args, languages: list[str], later_questions: list[Question] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        for language in {"sv", "en"} - set(languages):
+            del self.fields[f"text_{language}"], self.fields[f"options_{language}"]
+        self.fields["kind"].widget.attrs["data-kind-select"] = ""
         question = self.instance
         if question.pk:
             options = list(question.options.all())
-            for language in ("fi", "sv", "en"):
+            for language in languages:
                 self.fields[f"options_{language}"].initial = "\n".join(
                     getattr(option, f"label_{language}") for option in options
                 )
@@ -86,9 +134,56 @@ class QuestionForm(forms.ModelForm):
                     initial=str(option.skip_to.position) if option.skip_to else "",
                 )
 
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind:
+            for other, names in self.KIND_FIELDS.items():
+                for name in names:
+                    if other != kind and name in self.fields:
+                        self._errors.pop(name, None)
+                        data[name] = self.fields[name].to_python("")
+        return data
+
+    @property
+    def kind_panels(self) -> list[KindPanel]:
+        return [
+            KindPanel(
+                QuestionKind.SCALE,
+                _("Scale question"),
+                _("Answered with keys 1-5: %(scale)s. The keys are set for you.") % {"scale": SCALE_ANSWERS},
+                [],
+            ),
+            KindPanel(
+                QuestionKind.CHOICE, _("Choice question: answer options"), "", self._fields_of(QuestionKind.CHOICE)
+            ),
+            KindPanel(
+                QuestionKind.YES_NO,
+                _("Yes / no question"),
+                _("Answered with key 1 (yes) or 2 (no). The keys are set for you."),
+                [],
+            ),
+            KindPanel(
+                QuestionKind.NUMBER,
+                _("Number question: accepted numbers"),
+                _("The respondent keys in a number or says it. Leave a limit empty to accept any number."),
+                self._fields_of(QuestionKind.NUMBER),
+            ),
+            KindPanel(
+                QuestionKind.OPEN,
+                _("Open question"),
+                _("The respondent answers in their own words; the speech is written down."),
+                [],
+            ),
+        ]
+
+    def _fields_of(self, kind: str) -> list:
+        return [self[name] for name in self.KIND_FIELDS[kind] if name in self.fields]
+
     @property
     def main_fields(self):
-        return [self[name] for name in self.fields if not name.startswith("skip_")]
+        kind_fields = {name for names in self.KIND_FIELDS.values() for name in names}
+        return [self[name] for name in self.fields if not name.startswith("skip_") and name not in kind_fields]
 
     @property
     def skip_fields(self):

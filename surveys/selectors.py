@@ -6,10 +6,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
-from surveys.models import CallAttempt, Campaign, CampaignStatus, Question, QuestionKind, Survey
+from surveys.models import SCALE_ANSWERS, CallAttempt, Campaign, CampaignStatus, Question, QuestionKind, Survey
 from surveys.script import call_script
 
 
@@ -157,7 +156,7 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
 def _public_question(question: Question, language: str) -> PublicQuestion:
     if question.kind == QuestionKind.SCALE:
         with translation.override(language):
-            answers = [_("1 (not at all) – 5 (very much)")]
+            answers = [str(SCALE_ANSWERS)]
     else:
         answers = [f"{option.digit} = {option.localized('label', language)}" for option in question.options.all()]
     return PublicQuestion(

@@ -14,9 +14,10 @@ from .contacts import (
 from .publication import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
 from .results import CampaignFixedCost, CampaignResultSettings, PopulationTarget, TargetDimension
 from .section import Section
-from .survey import Demographic, Question, QuestionKind, QuestionOption, Survey, SurveyVersion
+from .survey import SCALE_ANSWERS, Demographic, Question, QuestionKind, QuestionOption, Survey, SurveyVersion
 
 __all__ = [
+    "SCALE_ANSWERS",
     "Announcement",
     "AnnouncementChannel",
     "Answer",

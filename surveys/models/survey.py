@@ -68,6 +68,10 @@ class QuestionKind(models.TextChoices):
     OPEN = "open", _("Open answer (speech)")
 
 
+# What a scale's keys mean, as the call explains them (see surveys.script); shown to residents and editors alike.
+SCALE_ANSWERS = _("1 (not at all) – 5 (very much)")
+
+
 class Demographic(models.TextChoices):
     NONE = "", _("Not demographic")
     AGE_GROUP = "age_group", _("Age group")

@@ -12,6 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuntaportaali.slugs import unique_slug
 from surveys.errors import SurveyError
 from surveys.models import Question, QuestionKind, QuestionOption, Survey, SurveyVersion
 
@@ -40,7 +41,13 @@ class OptionText:
 
 
 @transaction.atomic
-def survey_create(*, slug: str, organiser: str, by, **version_fields) -> Survey:
+def survey_create(*, slug: str = "", organiser: str, by, **version_fields) -> Survey:
+    """An empty `slug` is made from the Finnish title, unique among the surveys."""
+    slug = slug or unique_slug(
+        version_fields.get("title_fi", ""), model=Survey, max_length=Survey._meta.get_field("slug").max_length
+    )
+    if not slug:
+        raise SurveyError(_("Give the survey a short name: its title has no letters or digits to make one from."))
     survey = Survey(slug=slug, organiser=organiser, created_by=by)
     _full_clean(survey)
     survey.save()

@@ -10,7 +10,7 @@ from kuntaportaali.decorators import staff_permission_required
 from surveys import selectors
 from surveys.errors import SurveyError
 from surveys.forms import QuestionForm, SurveyForm
-from surveys.models import Question, Survey
+from surveys.models import SCALE_ANSWERS, Question, Survey
 from surveys.script import call_script
 from surveys.services import surveys as survey_services
 
@@ -48,6 +48,7 @@ def survey_detail(request, slug: str):
             "version": version,
             "questions": version.questions.prefetch_related("options__skip_to"),
             "versions": survey.versions.all(),
+            "scale_answers": SCALE_ANSWERS,
         },
     )
 
@@ -74,7 +75,7 @@ def survey_edit(request, slug: str):
 @manage_surveys
 def question_create(request, slug: str):
     survey = get_object_or_404(Survey, slug=slug)
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(request.POST or None, languages=survey.current_version.languages)
     if request.method == "POST" and form.is_valid():
         try:
             question = survey_services.question_create(
@@ -84,7 +85,7 @@ def question_create(request, slug: str):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Question %(number)d was added.") % {"number": question.position})
-            return redirect("surveys:survey", slug=survey.slug)
+            return _after_question_saved(request, survey)
     return render(request, "surveys/editor/question_form.html", {"form": form, "survey": survey})
 
 
@@ -94,7 +95,7 @@ def question_edit(request, slug: str, position: int):
     version = survey.current_version
     question = get_object_or_404(Question, version=version, position=position)
     later = list(version.questions.filter(position__gt=position))
-    form = QuestionForm(request.POST or None, instance=question, later_questions=later)
+    form = QuestionForm(request.POST or None, instance=question, languages=version.languages, later_questions=later)
     if request.method == "POST" and form.is_valid():
         try:
             survey_services.question_update(
@@ -108,7 +109,7 @@ def question_edit(request, slug: str, position: int):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Question %(number)d was saved.") % {"number": position})
-            return redirect("surveys:survey", slug=survey.slug)
+            return _after_question_saved(request, survey)
     return render(request, "surveys/editor/question_form.html", {"form": form, "survey": survey, "question": question})
 
 
@@ -151,4 +152,11 @@ def survey_preview(request, slug: str):
 
 
 def _question_fields(form: QuestionForm) -> dict:
-    return {name: form.cleaned_data[name] for name in QuestionForm.Meta.fields}
+    return {name: form.cleaned_data[name] for name in QuestionForm.Meta.fields if name in form.cleaned_data}
+
+
+def _after_question_saved(request, survey: Survey):
+    """Back to the survey, or on to a fresh question form when the manager chose "save and add another"."""
+    if request.POST.get("then") == "add-another":
+        return redirect("surveys:question-create", slug=survey.slug)
+    return redirect("surveys:survey", slug=survey.slug)

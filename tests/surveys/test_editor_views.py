@@ -183,3 +183,131 @@ def test_blank_lines_do_not_shift_the_swedish_options_against_the_finnish_ones(m
         (1, "Luontoa", "Naturen"),
         (2, "Palveluita", "Servicen"),
     ]
+
+
+def test_a_posted_field_of_another_question_kind_is_not_stored(manager_client, role_users):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+
+    response = manager_client.post(
+        reverse("surveys:question-create", kwargs={"slug": "strategia"}),
+        question_post(kind="scale", demographic="age_group", min_value="3", max_value="ei luku"),
+    )
+
+    assert response.status_code == 302
+    scale = survey.current_version.questions.get(position=5)
+    assert (scale.kind, scale.demographic, scale.min_value, scale.max_value) == ("scale", "", None, None)
+    assert list(scale.options.values_list("label_fi", flat=True)) == ["1", "2", "3", "4", "5"]
+
+
+def test_a_number_question_turned_into_a_scale_loses_its_limits(manager_client, role_users):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+    url = reverse("surveys:question", kwargs={"slug": "strategia", "position": 3})
+    manager_client.post(url, question_post(kind="number", options_fi="", min_value="1900", max_value="2010"))
+    assert survey.current_version.questions.get(position=3).max_value == 2010
+
+    manager_client.post(url, question_post(kind="scale", options_fi="", min_value="1900", max_value="2010"))
+
+    question = survey.current_version.questions.get(position=3)
+    assert (question.kind, question.min_value, question.max_value) == ("scale", None, None)
+
+
+def test_each_kind_has_a_panel_with_only_its_own_fields(manager_client, role_users):
+    build_survey(role_users[Role.SURVEY_MANAGER])
+
+    page = manager_client.get(reverse("surveys:question-create", kwargs={"slug": "strategia"}))
+
+    panels = {panel.kind: [field.name for field in panel.fields] for panel in page.context["form"].kind_panels}
+    assert panels == {
+        "scale": [],
+        "choice": ["options_fi", "options_sv", "demographic"],
+        "yes_no": [],
+        "number": ["min_value", "max_value"],
+        "open": [],
+    }
+    assert [field.name for field in page.context["form"].main_fields] == ["kind", "text_fi", "text_sv", "required"]
+    assert 'data-for-kind="number"' in page.text
+    assert 'src="/static/js/question-kind.js"' in page.text
+
+
+def test_a_finnish_only_survey_asks_for_finnish_texts_only(manager_client, role_users):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER], offers_sv=False)
+    url = reverse("surveys:question-create", kwargs={"slug": "strategia"})
+
+    page = manager_client.get(url)
+    added = manager_client.post(url, question_post(text_sv="Ruotsiksi", options_sv="Naturen\nServicen"))
+
+    for name in ("text_sv", "text_en", "options_sv", "options_en"):
+        assert f'name="{name}"' not in page.text
+    assert 'name="text_fi"' in page.text
+    assert added.status_code == 302
+    question = survey.current_version.questions.get(position=5)
+    assert question.text_sv == ""
+    assert list(question.options.values_list("label_sv", flat=True)) == ["", ""]
+
+
+@pytest.mark.parametrize("position", [None, 2])
+def test_save_and_add_another_opens_a_fresh_question_form(manager_client, role_users, position):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+    url = (
+        reverse("surveys:question", kwargs={"slug": "strategia", "position": position})
+        if position
+        else reverse("surveys:question-create", kwargs={"slug": "strategia"})
+    )
+
+    response = manager_client.post(url, question_post(then="add-another"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("surveys:question-create", kwargs={"slug": "strategia"})
+    assert survey.current_version.questions.count() == (4 if position else 5)
+
+
+def test_the_question_list_names_the_scale_ends_and_keeps_edit_first(manager_client, role_users):
+    build_survey(role_users[Role.SURVEY_MANAGER])
+
+    page = manager_client.get(reverse("surveys:survey", kwargs={"slug": "strategia"}))
+
+    scale_card = page.text.split('id="question-3"')[1].split("</li>\n  \n  <li")[0]
+    assert "1 (ei lainkaan) – 5 (erittäin paljon)" in scale_card
+    assert "1 = 1" not in scale_card
+    edit_link = f'<a class="button button--small" href="{reverse("surveys:question", args=["strategia", 3])}">'
+    assert edit_link in scale_card
+    assert '<span class="visually-hidden">Siirrä kysymys 3 alas</span>' in scale_card
+
+
+def survey_post(**overrides):
+    return {"organiser": "Kunta", "title_fi": "Asukaskysely 2027: mitä kuuluu?", "purpose_fi": "Tarkoitus."} | overrides
+
+
+def test_a_new_survey_s_short_name_is_made_from_its_title_and_kept_unique(manager_client):
+    for _time in range(3):
+        response = manager_client.post(reverse("surveys:survey-create"), survey_post())
+        assert response.status_code == 302
+
+    assert sorted(Survey.objects.values_list("slug", flat=True)) == [
+        "asukaskysely-2027-mita-kuuluu",
+        "asukaskysely-2027-mita-kuuluu-2",
+        "asukaskysely-2027-mita-kuuluu-3",
+    ]
+
+
+def test_a_short_name_typed_by_the_manager_is_kept(manager_client):
+    manager_client.post(reverse("surveys:survey-create"), survey_post(slug="oma-nimi"))
+
+    assert list(Survey.objects.values_list("slug", flat=True)) == ["oma-nimi"]
+
+
+def test_a_title_with_nothing_to_make_a_short_name_from_asks_for_one(manager_client):
+    response = manager_client.post(reverse("surveys:survey-create"), survey_post(title_fi="???"))
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Survey.objects.exists()
+
+
+def test_the_new_survey_form_puts_the_optional_short_name_under_the_title(manager_client):
+    page = manager_client.get(reverse("surveys:survey-create"))
+
+    form = page.context["form"]
+    assert list(form.fields)[:3] == ["organiser", "title_fi", "slug"]
+    assert not form.fields["slug"].required
+    assert 'data-slug-from="id_title_fi"' in page.text
