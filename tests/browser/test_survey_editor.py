@@ -1,6 +1,7 @@
 """A survey manager builds a survey and a campaign in the browser and meets the launch gate;
 communications announces it; a resident reads the questions in Swedish. axe-core checks the pages."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
 from surveys.models import Campaign, Survey
-from tests.browser.conftest import login
+from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot
 from tests.browser.test_accessibility import BLOCKING_IMPACTS, axe_violations, describe
 
 QUESTIONS = [
@@ -57,7 +58,7 @@ def test_survey_manager_builds_a_survey_and_is_stopped_by_the_launch_gate(
         if options:
             page.get_by_label("Vastausvaihtoehdot suomeksi, yksi riville").fill(options[0])
             page.get_by_label("Vastausvaihtoehdot ruotsiksi").fill(options[1])
-        page.get_by_role("button", name="Tallenna").click()
+        page.get_by_role("button", name="Tallenna", exact=True).click()
         expect(page.locator(".messages")).to_contain_text("lisättiin")
 
     version = Survey.objects.get(slug="asukaskysely").current_version
@@ -97,6 +98,58 @@ def test_survey_manager_builds_a_survey_and_is_stopped_by_the_launch_gate(
     expect(messages).to_contain_text("Kysymyksiä ei ole julkaistu asukkaiden sivulla.")
     expect(messages).to_contain_text("Käynnistyksen tarkistuslistaa ei ole vahvistettu.")
     assert Campaign.objects.get(slug="kevat").status == "ready"
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_survey_manager_names_a_survey_by_its_title_and_adds_a_scale_question(
+    request, live_server, create_role_user, axe_path, device
+):
+    page = request.getfixturevalue("page" if device == "desktop" else "phone_page")
+    manager = create_role_user(Role.SURVEY_MANAGER)
+    login(page, live_server, manager.username)
+
+    page.goto("/staff/surveys/new/")
+    page.get_by_label("Järjestäjä").fill("Esimerkkilän kaupunki")
+    page.get_by_label("Otsikko (suomeksi)").fill("Asukaskysely 2027: mitä kuuluu?")
+    expect(page.get_by_label("Lyhyt nimi")).to_have_attribute("placeholder", "asukaskysely-2027-mita-kuuluu")
+    page.get_by_label("Tarkoitus (suomeksi)").fill("Kysymme, mikä kaupungissa on tärkeää.")
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Asukaskysely 2027: mitä kuuluu?")
+    assert list(Survey.objects.values_list("slug", flat=True)) == ["asukaskysely-2027-mita-kuuluu"]
+
+    page.get_by_role("link", name="Lisää kysymys").click()
+    page.get_by_label("Tyyppi").select_option("scale")
+    expect(page.locator('[data-for-kind="scale"]')).to_be_visible()
+    expect(page.locator("[data-kind-hint]")).to_be_hidden()
+    for other in ("choice", "yes_no", "number", "open"):
+        expect(page.locator(f'[data-for-kind="{other}"]')).to_be_hidden()
+    expect(page.locator("textarea[name=text_sv], textarea[name=text_en]")).to_have_count(0)
+    page.get_by_label("Kysymys (suomeksi)").fill("Kuinka tyytyväinen olet asumiseen?")
+    assert_accessible(page, live_server, axe_path)
+    screenshot(page, f"editor-question-{device}")
+    if device == "phone":
+        assert page_width(page) <= PHONE_WIDTH
+
+    page.get_by_role("button", name="Tallenna ja lisää toinen").click()
+    expect(page).to_have_url(re.compile(r"/questions/new/$"))
+    expect(page.locator(".messages")).to_contain_text("Kysymys 1 lisättiin")
+    expect(page.get_by_label("Kysymys (suomeksi)")).to_have_value("")
+    page.get_by_label("Tyyppi").select_option("choice")
+    expect(page.locator('[data-for-kind="scale"]')).to_be_hidden()
+    page.get_by_label("Kysymys (suomeksi)").fill("Mikä on sinulle tärkeintä?")
+    page.get_by_label("Vastausvaihtoehdot suomeksi, yksi riville").fill("Palvelut\nLuonto")
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+
+    expect(page.locator("h1")).to_have_text("Asukaskysely 2027: mitä kuuluu?")
+    scale = page.locator("#question-1")
+    expect(scale.locator(".scale-ends")).to_have_text("1 (ei lainkaan) – 5 (erittäin paljon)")
+    expect(scale.get_by_role("link", name="Muokkaa kysymystä 1")).to_have_class(re.compile(r"\bbutton\b"))
+    expect(scale.get_by_role("button", name="Siirrä kysymys 1 alas")).to_be_visible()
+    expect(page.locator("#question-2 .options li")).to_have_text(["1 = Palvelut", "2 = Luonto"])
+    assert_accessible(page, live_server, axe_path)
+    screenshot(page, f"editor-{device}")
+    if device == "phone":
+        assert page_width(page) <= PHONE_WIDTH
 
 
 @pytest.fixture
