@@ -218,8 +218,8 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
-            "slug",
             "name",
+            "slug",
             "survey_version",
             "caller_number",
             "caller_number_override_reason",
@@ -267,6 +267,13 @@ class CampaignForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields.pop("slug")
+        else:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _(
+                "Used in the campaign's addresses, also on the residents' page. Left empty, it is made from "
+                "the name (with a number added if another campaign has it)."
+            )
+            self.fields["slug"].widget.attrs["data-slug-from"] = "id_name"
         self.initial.setdefault("weekdays", self.instance.weekdays)
 
     def clean(self):

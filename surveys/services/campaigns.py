@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from kuntaportaali.slugs import unique_slug
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.languages import LANGUAGE_NAMES
 from surveys.models import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
@@ -63,9 +64,18 @@ def caller_number_check(*, raw_number: str, override_reason: str, by) -> str:
 
 
 @transaction.atomic
-def campaign_create(*, by, caller_number: str, caller_number_override_reason: str = "", **fields) -> Campaign:
+def campaign_create(
+    *, by, caller_number: str, caller_number_override_reason: str = "", slug: str = "", **fields
+) -> Campaign:
+    """An empty `slug` is made from the campaign's name, unique among the campaigns."""
+    slug = slug or unique_slug(
+        fields.get("name", ""), model=Campaign, max_length=Campaign._meta.get_field("slug").max_length
+    )
+    if not slug:
+        raise SurveyError(_("Give the campaign a short name: its name has no letters or digits to make one from."))
     number = caller_number_check(raw_number=caller_number, override_reason=caller_number_override_reason, by=by)
     campaign = Campaign(
+        slug=slug,
         created_by=by,
         caller_number=number,
         caller_number_override_reason="" if phone_is_finnish(number) else caller_number_override_reason,

@@ -55,6 +55,35 @@ def test_survey_manager_creates_a_campaign_with_pilot_defaults(client_as, survey
     assert (campaign.caller_number, campaign.weekdays, campaign.status) == ("+35893101691", [0, 1, 2, 3, 4], "draft")
 
 
+def test_a_new_campaign_s_short_name_is_made_from_its_name_and_kept_unique(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    for _time in range(2):
+        response = client.post(reverse("surveys:campaign-create"), campaign_post(survey, slug=""))
+        assert response.status_code == 302
+
+    assert sorted(Campaign.objects.values_list("slug", flat=True)) == ["kevaan-kysely", "kevaan-kysely-2"]
+
+
+def test_the_new_campaign_form_puts_the_optional_short_name_under_the_name(client_as, survey):
+    page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign-create"))
+
+    form = page.context["form"]
+    assert list(form.fields)[:2] == ["name", "slug"]
+    assert not form.fields["slug"].required
+    assert 'data-slug-from="id_name"' in page.text
+
+
+def test_a_campaign_name_with_nothing_to_make_a_short_name_from_asks_for_one(client_as, survey):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-create"), campaign_post(survey, slug="", name="!!!")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Campaign.objects.exists()
+
+
 def test_foreign_caller_number_is_refused_in_the_form(client_as, survey):
     response = client_as(Role.SURVEY_MANAGER).post(
         reverse("surveys:campaign-create"), campaign_post(survey, caller_number="+7 495 123 4567")
