@@ -19,8 +19,6 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import snowballstemmer
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 from surveys.services.results_contract import (
     Costs,
@@ -28,7 +26,6 @@ from surveys.services.results_contract import (
     FixedCost,
     MeanEstimate,
     OptionEstimate,
-    QuestionResult,
     Theme,
 )
 from surveys.services.stopwords import STOP_WORDS
@@ -206,58 +203,6 @@ def costs_summary(
 def rounded(value: float, decimals: int) -> Decimal:
     """Rounded half up, as people round (57.5 -> 58), after the float noise (57.49999999) is gone."""
     return Decimal(str(round(value, 9))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def _percent(share: float) -> str:
-    return number_format(rounded(share * 100, 0), 0, use_l10n=True)
-
-
-def _decimal(value: float) -> str:
-    return number_format(rounded(value, 1), 1, use_l10n=True)
-
-
-def summary_sentences(questions: Sequence[QuestionResult]) -> list[str]:
-    """What residents find important, from the weighted results: the most chosen option of each
-    choice question, the share of yes answers, the highest and lowest rated scale questions and
-    the most frequent themes of the open answers."""
-    sentences = []
-    rated = []
-    for question in questions:
-        if question.demographic or not question.answered:
-            continue
-        if question.kind == "scale" and question.mean and question.mean.weighted is not None:
-            rated.append(question)
-        elif question.kind == "choice" and question.options:
-            top = max(question.options, key=lambda option: option.weighted_share or 0)
-            sentences.append(
-                _("Most chosen in “%(question)s”: %(option)s (%(percent)s %%).")
-                % {"question": question.text, "option": top.label, "percent": _percent(top.weighted_share or 0)}
-            )
-        elif question.kind == "yes_no" and question.options:
-            yes = question.options[0]
-            sentences.append(
-                _("%(percent)s %% answered yes to “%(question)s”.")
-                % {"question": question.text, "percent": _percent(yes.weighted_share or 0)}
-            )
-        elif question.kind == "open" and question.themes:
-            sentences.append(
-                _("Frequent words in the answers to “%(question)s”: %(keywords)s.")
-                % {"question": question.text, "keywords": ", ".join(theme.keyword for theme in question.themes[:3])}
-            )
-    rated.sort(key=lambda question: -question.mean.weighted)
-    if rated:
-        sentences.insert(
-            0,
-            _("Rated highest: “%(question)s”, %(mean)s on average on a scale of 1 to 5.")
-            % {"question": rated[0].text, "mean": _decimal(rated[0].mean.weighted)},
-        )
-    if len(rated) > 1:
-        sentences.insert(
-            1,
-            _("Rated lowest: “%(question)s”, %(mean)s on average on a scale of 1 to 5.")
-            % {"question": rated[-1].text, "mean": _decimal(rated[-1].mean.weighted)},
-        )
-    return sentences
 
 
 def estimate_errors(results, truth: dict) -> dict:

@@ -14,6 +14,7 @@ categories that differ.
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -46,9 +47,9 @@ from surveys.services.estimates import (
     mean_estimate,
     option_estimates,
     rounded,
-    summary_sentences,
     themes,
 )
+from surveys.services.findings import summary_sentences
 from surveys.services.privacy import campaign_answers_expire_on, campaign_answers_purged
 from surveys.services.rates import response_rates
 from surveys.services.result_settings import result_settings_for
@@ -79,10 +80,19 @@ class DemographicQuestion:
 
 
 def targets_by_dimension() -> dict[str, list[tuple[str, float]]]:
+    return population_targets()[0]
+
+
+def population_targets() -> tuple[dict[str, list[tuple[str, float]]], datetime | None]:
+    """The population shares of each dimension's categories, and when any of them was last changed."""
     targets: dict[str, list[tuple[str, float]]] = {}
-    for dimension, category, share in PopulationTarget.objects.values_list("dimension", "category", "share"):
+    latest = None
+    for dimension, category, share, updated_at in PopulationTarget.objects.values_list(
+        "dimension", "category", "share", "updated_at"
+    ):
         targets.setdefault(dimension, []).append((category, float(share)))
-    return targets
+        latest = max(latest, updated_at) if latest else updated_at
+    return targets, latest
 
 
 def demographic_question(
@@ -152,6 +162,17 @@ def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str], cap:
         _("Some weights stay above the cap (the largest is %(value)s times the mean) to reach the population shares.")
         % values
     )
+
+
+def _gap_negligible(issue: weighting.Issue) -> bool:
+    """Raking that stopped short of its tolerance, but closer to the targets than the warning can say:
+    "did not reach the shares (largest difference 0.00 points)" would contradict itself."""
+    return issue.kind == weighting.NOT_CONVERGED and rounded((issue.value or 0) * 100, 2) == 0
+
+
+def _largest_gap(outcome: weighting.WeightingOutcome) -> float:
+    """How far the weighted shares stayed from the population shares, 0 when raking converged."""
+    return next((issue.value or 0.0 for issue in outcome.issues if issue.kind == weighting.NOT_CONVERGED), 0.0)
 
 
 def _groups_of(
@@ -264,7 +285,9 @@ def _weighting(
         _issue_text(issue, labels, outcome.trim_cap) for issue in outcome.issues if issue.kind in collapsed_kinds
     ]
     warnings += [
-        _issue_text(issue, labels, outcome.trim_cap) for issue in outcome.issues if issue.kind not in collapsed_kinds
+        _issue_text(issue, labels, outcome.trim_cap)
+        for issue in outcome.issues
+        if issue.kind not in collapsed_kinds and not _gap_negligible(issue)
     ]
     if respondent_ids and not outcome.dimensions and not warnings:
         warnings.append(_("The results are not weighted: the survey asks no demographic question that has targets."))
@@ -324,6 +347,7 @@ def _weighting(
         respondents=len(respondent_ids),
         converged=outcome.converged,
         iterations=outcome.iterations,
+        largest_gap=_largest_gap(outcome),
         trim_cap=outcome.trim_cap,
         trimmed=outcome.trimmed,
         design_effect=outcome.design_effect,
@@ -482,7 +506,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         if response_id in respondents:
             answers_by_question.setdefault(question_id, {})[response_id] = (option_id, number_value, transcript)
 
-    targets = targets_by_dimension()
+    targets, targets_updated_at = population_targets()
     demographics = _demographics(questions, targets, language)
 
     minimum = minimum_group_size()
@@ -588,6 +612,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         selected_respondents=len(selected_ids) if respondent_filter and not group_hidden else None,
         minimum_group_size=minimum,
         group_hidden=group_hidden,
+        population_updated_at=targets_updated_at,
     )
 
 

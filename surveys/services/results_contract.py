@@ -78,6 +78,8 @@ class Weighting:
     # The weights' distribution and the number of trimmed weights are not to be shown: under raking
     # they depend on the sizes of combinations of groups, and some of those are hidden.
     details_hidden: bool = False
+    # Without convergence: the largest difference left between a weighted and a population share (0..1).
+    largest_gap: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,9 @@ class CampaignResults:
     # filter, everyone's) question results are left out entirely, "" when they are shown.
     minimum_group_size: int = 0
     group_hidden: str = ""
+    # When the population shares (PopulationTarget, set in the results settings) were last changed;
+    # None when none is set.
+    population_updated_at: datetime | None = None
 
     @property
     def has_responses(self) -> bool:

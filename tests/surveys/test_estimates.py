@@ -11,11 +11,10 @@ from surveys.services.estimates import (
     keywords,
     mean_estimate,
     option_estimates,
-    summary_sentences,
     themes,
     wilson_interval,
 )
-from surveys.services.results_contract import FixedCost, MeanEstimate, OptionEstimate, QuestionResult, Theme
+from surveys.services.results_contract import FixedCost, MeanEstimate, Theme
 
 Z = 1.959963984540054
 
@@ -167,47 +166,3 @@ def test_costs_total_per_complete_and_budget_use():
     )
     assert costs.budget_used == pytest.approx(0.108)
     assert costs_summary(minutes=0, call_cost=Decimal(0), fixed=[], complete=0, budget_cap=None).per_complete is None
-
-
-def _question(position, kind, text, *, options=(), mean=None, themes_=()):
-    return QuestionResult(
-        position=position,
-        text=text,
-        kind=kind,
-        demographic="",
-        answered=10,
-        skipped=0,
-        options=list(options),
-        mean=None if mean is None else MeanEstimate(mean - 0.5, mean, None, None),
-        crosstabs=[],
-        open_answers=[],
-        themes=list(themes_),
-    )
-
-
-def _option(value, label, share):
-    return OptionEstimate(value, label, 1, share, share, None, None)
-
-
-def test_summary_names_the_most_important_things_from_the_weighted_results(english):
-    questions = [
-        _question(1, "scale", "Housing?", mean=3.64),
-        _question(2, "scale", "Safety?", mean=4.21),
-        _question(3, "scale", "Sports venues?", mean=2.95),
-        _question(
-            4,
-            "choice",
-            "What matters most?",
-            options=[_option("1", "Services nearby", 0.314), _option("2", "Jobs", 0.42), _option("3", "Nature", 0.266)],
-        ),
-        _question(5, "yes_no", "Weekly exercise?", options=[_option("1", "yes", 0.575), _option("2", "no", 0.425)]),
-        _question(6, "open", "What next?", themes_=[Theme("cycle", 5), Theme("library", 3), Theme("parks", 2)]),
-    ]
-
-    assert summary_sentences(questions) == [
-        "Rated highest: “Safety?”, 4.2 on average on a scale of 1 to 5.",
-        "Rated lowest: “Sports venues?”, 3.0 on average on a scale of 1 to 5.",
-        "Most chosen in “What matters most?”: Jobs (42 %).",
-        "58 % answered yes to “Weekly exercise?”.",
-        "Frequent words in the answers to “What next?”: cycle, library, parks.",
-    ]

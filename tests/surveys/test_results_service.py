@@ -1,5 +1,6 @@
 """`campaign_results`: a small campaign whose every figure is worked out by hand in the comments."""
 
+import dataclasses
 import random
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from surveys.models import (
     ResponseStatus,
 )
 from surveys.reports.presentation import results_view
+from surveys.services import weighting
 from surveys.services.estimates import estimate_errors
 from surveys.services.results import campaign_results
 from tests.conftest import make_user
@@ -187,8 +189,11 @@ def test_summary_in_the_language_asked(surveyed, english):
     results = campaign_results(surveyed, language="en")
 
     assert results.language == "en"
-    assert "48 % answered yes to “Liikutko viikoittain?”." in results.summary
-    assert "Rated highest: “Kuinka tyytyväinen olet?”, 3.5 on average on a scale of 1 to 5." in results.summary
+    assert (
+        "About half answered yes to “Liikutko viikoittain?”. The margin of error is about ±29 percentage points."
+        in results.summary
+    )  # 48 % of few respondents
+    assert not any(line.startswith("Rated highest") for line in results.summary)  # one scale question
 
 
 def test_a_campaign_without_answers_reports_so(make_campaign, english):
@@ -387,3 +392,30 @@ def test_the_carriers_bill_is_shown_apart_from_the_estimate(surveyed):
         rows = results_view(campaign_results(surveyed, language="fi")).costs.rows
     assert ("Kustannusarvio puheluista", ["1,98\xa0EUR"]) in rows
     assert ("Operaattorin laskuttama", ["0,49\xa0USD (4/11 puhelua hinnoiteltu)"]) in rows
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)
+def test_raking_that_stops_within_a_rounding_of_the_targets_warns_of_nothing(surveyed, english, monkeypatch):
+    set_age_targets("0.15", "0.50", "0.35")
+    computed = weighting.weights_compute
+
+    def stopped_short(*args, **kwargs):
+        outcome = computed(*args, **kwargs)
+        return dataclasses.replace(
+            outcome, converged=False, issues=[weighting.Issue(kind=weighting.NOT_CONVERGED, value=0.00004)]
+        )
+
+    monkeypatch.setattr(weighting, "weights_compute", stopped_short)
+
+    results = campaign_results(surveyed, language="en")
+
+    assert not any("did not fully reach" in warning for warning in results.weighting.warnings)
+    assert results.weighting.largest_gap == 0.00004
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)
+def test_the_results_say_when_the_population_shares_were_last_changed(surveyed):
+    set_age_targets("0.15", "0.50", "0.35")
+    latest = PopulationTarget.objects.order_by("-updated_at").first().updated_at
+
+    assert campaign_results(surveyed, language="en").population_updated_at == latest
