@@ -9,6 +9,7 @@ always show the unweighted and the weighted distribution side by side.
 import statistics
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from surveys import charts
 from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
 from surveys.progress import SHORT_REASONS, CampaignProgress
+from surveys.services.findings import question_findings, rating_sentences, representation_sentences
 from surveys.services.results_contract import CampaignResults, CrossTab, Funnel, GroupShare, QuestionResult
 
 from .display import (
@@ -72,6 +74,9 @@ class QuestionView:
     themes: Table | None
     open_answers: list[str]
     open_answers_total: int
+    finding: str = ""  # the main finding in a sentence (surveys.services.findings)
+    # A demographic question the results are weighted by: its weighted shares are the population's.
+    weighting_variable: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,19 +100,45 @@ class ResultsView:
     hidden_note: str = ""  # why the chosen group (or everyone) has no question results
     # Said before anything else when the answers come from the simulator's synthetic residents.
     simulated_notice: str = ""
+    # What was learnt, for everyone, before the statistician's figures.
+    ratings: list[str] = field(default_factory=list)
+    plain_figures: list[tuple[str, str]] = field(default_factory=list)
+    representation: list[str] = field(default_factory=list)
+    weighting_sentence: str = ""
+    cost_sentence: str = ""
+    margin_note: str = ""
 
     @property
     def has_responses(self) -> bool:
         return self.results.has_responses
 
+    @property
+    def findings(self) -> list[QuestionView]:
+        """The questions the findings show, in their order: all but the variables the results are
+        weighted by, whose shares are the population's ("who answered" compares them instead)."""
+        return [question for question in self.questions if not question.weighting_variable]
+
 
 def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsView:
     """Every section of the results in the active language; `weighted` chooses the charts' estimate."""
     weighting = results.weighting
+    findings = {
+        finding.position: finding.sentence
+        for finding in question_findings(results.questions, weighted_dimensions=weighting.dimensions)
+    }
     return ResultsView(
         results=results,
         weighted=weighted,
         key_figures=_key_figures(results),
+        plain_figures=_plain_figures(results),
+        ratings=rating_sentences(results.questions),
+        representation=representation_sentences(
+            weighting.groups,
+            dimension_names={group.dimension: dimension_label(group.dimension) for group in weighting.groups},
+        ),
+        weighting_sentence=_weighting_sentence(results),
+        cost_sentence=_cost_sentence(results),
+        margin_note=margin_note(results),
         summary=list(results.summary),
         warnings=list(weighting.warnings),
         hidden_note=hidden_group_note(results),
@@ -117,7 +148,14 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
         coverage=_coverage(results),
         groups=_groups(results),
         questions=[
-            _question(question, weighted=weighted, minimum=results.minimum_group_size) for question in results.questions
+            _question(
+                question,
+                weighted=weighted,
+                minimum=results.minimum_group_size,
+                finding=findings.get(question.position, ""),
+                weighting_variable=bool(question.demographic) and question.demographic in weighting.dimensions,
+            )
+            for question in results.questions
         ],
         costs=_costs(results),
         method=str(WEIGHTING_METHODS.get(weighting.method, weighting.method)),
@@ -147,6 +185,57 @@ def hidden_group_note(results: CampaignResults) -> str:
         )
         % values
     )
+
+
+def margin_note(results: CampaignResults) -> str:
+    """What the margins of error cover, and where the population shares come from."""
+    covers = _(
+        "The margins of error (95 %) cover only the chance of who happened to answer (sampling error); they do "
+        "not cover the differences between those who answered and those who did not, nor how a question was worded."
+    )
+    if not results.weighting.dimensions:
+        return covers
+    if results.population_updated_at is None:
+        return covers + " " + _("The population shares are those set in the results settings.")
+    return (
+        covers
+        + " "
+        + _("The population shares are those set in the results settings (last changed %(date)s).")
+        % {"date": date_format(results.population_updated_at, "SHORT_DATE_FORMAT")}
+    )
+
+
+def _plain_figures(results: CampaignResults) -> list[tuple[str, str]]:
+    funnel, costs = results.funnel, results.costs
+    return [
+        (_("Phone numbers called"), count_text(funnel.numbers)),
+        (_("People who answered the whole survey"), count_text(funnel.complete)),
+        (_("Total cost"), euros_text(costs.total)),
+    ]
+
+
+def _weighting_sentence(results: CampaignResults) -> str:
+    dimensions = results.weighting.dimensions
+    if not results.has_responses:
+        return ""
+    if not dimensions:
+        return _(
+            "The answers are not weighted: each respondent counts once, whether or not their group answered more "
+            "than its share."
+        )
+    return _(
+        "The findings are weighted by %(dimensions)s, so that each group counts as much as its share of the residents."
+    ) % {"dimensions": ", ".join(dimension_label(dimension).lower() for dimension in dimensions)}
+
+
+def _cost_sentence(results: CampaignResults) -> str:
+    costs = results.costs
+    if costs.per_complete is None:
+        return _("The survey has cost %(total)s so far.") % {"total": euros_text(costs.total)}
+    return _("The survey cost %(total)s in all: %(per_complete)s for each complete answer.") % {
+        "total": euros_text(costs.total),
+        "per_complete": euros_text(costs.per_complete),
+    }
 
 
 def _key_figures(results: CampaignResults) -> list[tuple[str, str]]:
@@ -363,10 +452,13 @@ def _group_figure(dimension: str, groups: list[GroupShare], *, minimum: int) -> 
     return Figure(chart=chart, table=table)
 
 
-def question_chart(question: QuestionResult, *, weighted: bool, chart_id: str) -> SafeString:
-    """One bar per answer option: the weighted share with its 95 % interval, or the unweighted share."""
+def question_chart(question: QuestionResult, *, weighted: bool, chart_id: str, intervals: bool = True) -> SafeString:
+    """One bar per answer option: the weighted share with its 95 % interval (`intervals`), or the unweighted share."""
     options = question.options
-    if weighted:
+    if weighted and not intervals:
+        series = charts.Series(name=_("Weighted share"), values=[option.weighted_share for option in options])
+        description = _("Weighted share of each answer; the table has the figures.")
+    elif weighted:
         series = charts.Series(
             name=_("Weighted share"),
             values=[option.weighted_share for option in options],
@@ -391,29 +483,13 @@ def question_chart(question: QuestionResult, *, weighted: bool, chart_id: str) -
     )
 
 
-def _question(question: QuestionResult, *, weighted: bool, minimum: int) -> QuestionView:
+def _question(
+    question: QuestionResult, *, weighted: bool, minimum: int, finding: str = "", weighting_variable: bool = False
+) -> QuestionView:
     anchor = f"q{question.position}"
     figure = None
     if question.options:
-        table = Table(
-            caption=_("Answers to question %(position)s, unweighted and weighted") % {"position": question.position},
-            row_header=_("Answer"),
-            headers=[_("Answers"), _("Share"), _("Weighted share"), _("Confidence interval (95 %)")],
-            rows=[
-                (
-                    option.label,
-                    [
-                        hidden_text() if option.hidden else count_text(option.count),
-                        share_text(option.share),
-                        share_text(option.weighted_share),
-                        interval_text(option.ci_low, option.ci_high),
-                    ],
-                )
-                for option in question.options
-            ],
-            note=suppression_note([option.hidden for option in question.options], minimum),
-        )
-        figure = Figure(chart=question_chart(question, weighted=weighted, chart_id=f"{anchor}-chart"), table=table)
+        figure = _options_figure(question, weighted=weighted, minimum=minimum, weighting_variable=weighting_variable)
     mean = None
     if question.mean is not None:
         mean = Table(
@@ -453,7 +529,46 @@ def _question(question: QuestionResult, *, weighted: bool, minimum: int) -> Ques
         themes=themes,
         open_answers=question.open_answers[:OPEN_ANSWERS_SHOWN],
         open_answers_total=len(question.open_answers),
+        finding=finding,
+        weighting_variable=weighting_variable,
     )
+
+
+def _options_figure(question: QuestionResult, *, weighted: bool, minimum: int, weighting_variable: bool) -> Figure:
+    """The options' chart and table. A variable the results are weighted by has no confidence
+    intervals: its weighted shares are the population's by construction, not estimates."""
+    headers = [_("Answers"), _("Share"), _("Weighted share")]
+    if not weighting_variable:
+        headers.append(_("Confidence interval (95 %)"))
+    rows = []
+    for option in question.options:
+        cells = [
+            hidden_text() if option.hidden else count_text(option.count),
+            share_text(option.share),
+            share_text(option.weighted_share),
+        ]
+        if not weighting_variable:
+            cells.append(interval_text(option.ci_low, option.ci_high))
+        rows.append((option.label, cells))
+    notes = [suppression_note([option.hidden for option in question.options], minimum)]
+    if weighting_variable:
+        notes.append(
+            _(
+                "The results are weighted by this question, so its weighted shares equal the population shares: "
+                "they have no margin of error."
+            )
+        )
+    table = Table(
+        caption=_("Answers to question %(position)s, unweighted and weighted") % {"position": question.position},
+        row_header=_("Answer"),
+        headers=headers,
+        rows=rows,
+        note=" ".join(note for note in notes if note),
+    )
+    chart = question_chart(
+        question, weighted=weighted, chart_id=f"q{question.position}-chart", intervals=not weighting_variable
+    )
+    return Figure(chart=chart, table=table)
 
 
 def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int) -> Table:
@@ -521,14 +636,7 @@ def _weighting_facts(results: CampaignResults) -> list[tuple[str, str]]:
         (_("Respondents with a missing demographic answer"), count_text(weighting.missing_demographics)),
     ]
     if weighting.method == "raking":
-        converged = _("yes") if weighting.converged else _("no")
-        facts.append(
-            (
-                _("Converged"),
-                _("%(converged)s, after %(iterations)s iterations")
-                % {"converged": converged, "iterations": weighting.iterations},
-            )
-        )
+        facts.append((_("Population shares reached"), _reached_text(weighting)))
     if weighting.trim_cap is not None:
         facts.append((_("Weights trimmed at"), decimal_text(weighting.trim_cap)))
         if not weighting.details_hidden:
@@ -538,6 +646,18 @@ def _weighting_facts(results: CampaignResults) -> list[tuple[str, str]]:
         (_("Effective sample size"), decimal_text(weighting.effective_sample_size, 1)),
     ]
     return facts
+
+
+def _reached_text(weighting) -> str:
+    """Whether raking brought the weighted shares to the population's, in words. A gap that rounds to
+    0.00 points is reached, whatever the tolerance of the iterations said."""
+    gap = round(weighting.largest_gap * 100, 2)
+    if weighting.converged or gap == 0:
+        return _("Yes, after %(iterations)s rounds of adjustment") % {"iterations": weighting.iterations}
+    return _(
+        "Not fully: after %(iterations)s rounds of adjustment the weighted shares still differ from the population "
+        "shares by up to %(gap)s percentage points, so the weighted figures do not quite match the population."
+    ) % {"iterations": weighting.iterations, "gap": decimal_text(gap)}
 
 
 def _weights_summary(results: CampaignResults) -> Table:

@@ -38,8 +38,20 @@ def _group_filters(request, campaign) -> tuple[list[dict], dict[str, str]]:
         value = request.GET.get(f"group_{dimension}", "")
         if value in dict(categories):
             chosen[dimension] = value
-        selects.append({"name": f"group_{dimension}", "label": name, "options": categories, "value": value})
+        selects.append(
+            {"name": f"group_{dimension}", "dimension": dimension, "label": name, "options": categories, "value": value}
+        )
     return selects, chosen
+
+
+def _without_hidden_groups(selects: list[dict], results) -> list[dict]:
+    """The selects with the groups whose figures are hidden offered disabled: choosing one would show
+    only the note that its answers are hidden."""
+    hidden = {(group.dimension, group.category) for group in results.weighting.groups if group.hidden}
+    return [
+        select | {"options": [(key, label, (select["dimension"], key) in hidden) for key, label in select["options"]]}
+        for select in selects
+    ]
 
 
 @view_results
@@ -62,7 +74,8 @@ def campaign_results_page(request, slug: str):
                 (WEIGHTED, _("Weighted"), f"{base}?{urlencode({'estimate': WEIGHTED} | group_query)}"),
                 (UNWEIGHTED, _("Unweighted"), f"{base}?{urlencode({'estimate': UNWEIGHTED} | group_query)}"),
             ],
-            "group_selects": group_selects,
+            "group_selects": _without_hidden_groups(group_selects, results),
+            "show_statistics": request.user.has_perm("surveys.manage_surveys"),
             "whole_sample_url": f"{base}?{urlencode({'estimate': estimate})}",
             "report_files": files.report_files_latest(campaign),
             "report_form": ReportRequestForm(initial={"language": get_language()}, languages=report_languages),

@@ -68,7 +68,6 @@ def test_a_draft_campaign_has_no_results_page(client_as, campaign):
 def test_page_shows_the_figures_of_the_campaign(client_as, campaign):
     page = client_as(Role.COUNCILLOR).get(results_url(campaign)).text
 
-    assert "72,7\xa0%" in page  # RR1 = 8 / 11
     assert "62,5\xa0%" in page  # unweighted yes to Q2
     assert "68,3\xa0%" in page  # weighted yes to Q2
     assert "3,25" in page and "3,58" in page  # Q3 mean, unweighted and weighted
@@ -143,3 +142,53 @@ def test_results_of_a_twilio_campaign_are_not_marked_simulated(client_as, campai
 
     assert "imuloitu" not in client.get(results_url(campaign)).text
     assert "imuloitu" not in client.get(reverse("surveys:results")).text
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)
+def test_councillors_read_the_findings_without_the_statisticians_view(client_as, campaign):
+    response = client_as(Role.COUNCILLOR).get(results_url(campaign))
+    page = response.text
+
+    assert response.context["show_statistics"] is False
+    assert 'id="findings"' in page and 'id="who-answered"' in page and 'id="costs"' in page
+    assert page.index('id="findings"') < page.index('id="who-answered"') < page.index('id="costs"')
+    assert 'id="statistics"' not in page
+    for statistics in ("AAPOR", "RR1", "COOP1", "Kish", "72,7\xa0%"):
+        assert statistics not in page
+    assert 'class="finding"' in page
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)
+def test_survey_managers_get_the_statisticians_view_after_the_findings(client_as, campaign):
+    page = client_as(Role.SURVEY_MANAGER).get(results_url(campaign)).text
+
+    assert 'id="statistics"' in page
+    assert page.index('id="findings"') < page.index('id="statistics"')
+    assert "72,7\xa0%" in page  # RR1 = 8 / 11
+    assert "AAPOR" in page
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)
+def test_a_variable_the_results_are_weighted_by_has_no_confidence_intervals(client_as, campaign):
+    response = client_as(Role.COUNCILLOR).get(results_url(campaign))
+    view = response.context["view"]
+
+    age = view.questions[0]
+    assert age.weighting_variable is True
+    assert len(age.figure.table.headers) == 3  # answers, share, weighted share: no interval
+    assert all(len(cells) == 3 for _label, cells in age.figure.table.rows)
+    whisker = 'stroke-width="1.5" fill="none"'
+    assert whisker not in age.figure.chart
+    assert age not in view.findings and 'id="q1"' not in response.text
+    exercise = view.questions[1]
+    assert (
+        len(exercise.figure.table.headers) == 4 and whisker in exercise.figure.chart
+    )  # an estimate keeps its interval
+
+
+def test_groups_whose_figures_are_hidden_are_offered_disabled_in_the_filter(client_as, campaign):
+    # With the minimum 5 the age groups of 1, 3 and 4 respondents are all hidden.
+    page = client_as(Role.COUNCILLOR).get(results_url(campaign)).text
+
+    for group in ("18–29", "30–64", "65+"):
+        assert f'<option value="{group}" disabled>' in page

@@ -1,0 +1,70 @@
+"""What the results page says in words beside the figures: whether raking reached the population
+shares (only a real gap is a "not fully"), what the margins of error cover, the costs, and the
+groups that answered more or less than their share."""
+
+import dataclasses
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from surveys.reports.presentation import results_view
+from tests.surveys.results_factory import hand_built_results
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+REACHED = "Population shares reached"
+
+
+def with_weighting(results, **changes):
+    return dataclasses.replace(results, weighting=dataclasses.replace(results.weighting, **changes))
+
+
+@pytest.fixture
+def results(make_campaign):
+    return hand_built_results(make_campaign("sanat"), language="en")
+
+
+def test_converged_raking_says_so_in_words(results):
+    facts = dict(results_view(results).weighting)
+
+    assert facts[REACHED] == "Yes, after 6 rounds of adjustment"
+    assert "Converged" not in facts
+
+
+def test_a_gap_that_rounds_to_nothing_is_reached(results):
+    facts = dict(results_view(with_weighting(results, converged=False, largest_gap=0.00004)).weighting)
+
+    assert facts[REACHED] == "Yes, after 6 rounds of adjustment"
+
+
+def test_a_real_gap_says_what_not_converging_means(results):
+    facts = dict(results_view(with_weighting(results, converged=False, largest_gap=0.0123)).weighting)
+
+    assert facts[REACHED] == (
+        "Not fully: after 6 rounds of adjustment the weighted shares still differ from the population shares by up "
+        "to 1.23 percentage points, so the weighted figures do not quite match the population."
+    )
+
+
+def test_the_margin_note_says_what_it_covers_and_where_the_shares_come_from(results):
+    changed = dataclasses.replace(
+        results, population_updated_at=datetime(2025, 11, 3, 12, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    )
+
+    note = results_view(changed).margin_note
+
+    assert "sampling error" in note and "how a question was worded" in note
+    assert note.endswith("The population shares are those set in the results settings (last changed 03/11/2025).")
+
+
+def test_costs_and_who_answered_in_sentences(results):
+    view = results_view(results)
+
+    assert view.cost_sentence == "The survey cost 11,379.00\xa0EUR in all: 77.94\xa0EUR for each complete answer."
+    # 80 of 146 aged 65+ (55 %) against 28 % of the residents; 8 aged 18-29 (5 %) against 17 %.
+    assert view.representation[0] == (
+        "Age group: 65+ answered more than their share: 55 % of those who answered, 28 % of the residents."
+    )
+    assert "Age group: 18–29 answered less than their share" in view.representation[-1]
+    assert view.weighting_sentence.startswith("The findings are weighted by age group, district or postal area")
