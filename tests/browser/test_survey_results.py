@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
 from surveys.reports.publication import summary_publish
-from tests.browser.conftest import login, switch_language
+from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot, switch_language
 from tests.browser.test_survey_editor import assert_accessible
 from tests.surveys.results_factory import small_campaign
 
@@ -55,6 +55,7 @@ def test_councillor_reads_switches_and_downloads_the_results(
     assert page.locator("#q2 svg rect title").first.text_content().endswith("kyllä: 68,3\xa0%")  # weighted
     assert_accessible(page, live_server, axe_path)
 
+    page.locator(".results-options > summary").click()
     unweighted = page.locator(f'.estimate-switch a[href="{results_path}?estimate=unweighted"]')
     unweighted.focus()
     page.keyboard.press("Enter")
@@ -77,6 +78,33 @@ def test_councillor_reads_switches_and_downloads_the_results(
     switch_language(page, "sv")
     expect(page.locator("#q2-chart-title")).to_have_text("2. Motionerar du varje vecka?")
     assert_accessible(page, live_server, axe_path)
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)  # so that "who answered" has its groups to show
+@pytest.mark.parametrize(
+    ("device", "name"), [("page", "results-councillor-desktop"), ("phone_page", "results-councillor-phone")]
+)
+def test_councillor_reads_the_findings_first_and_no_statistics(
+    request, live_server, create_role_user, campaign, axe_path, device, name
+):
+    page: Page = request.getfixturevalue(device)
+    login(page, live_server, create_role_user(Role.COUNCILLOR).username)
+
+    page.goto(f"/staff/surveys/results/{campaign.slug}/")
+
+    first_finding = page.locator("#findings .finding").first
+    expect(first_finding).to_contain_text("Liikutko viikoittain?")
+    box = first_finding.bounding_box()
+    assert box["y"] + box["height"] <= page.viewport_size["height"], "the first finding is below the first screen"
+    main = page.locator("main").inner_text()
+    for statistics in ("AAPOR", "RR1", "COOP", "Kish"):
+        assert statistics not in main
+    expect(page.locator("#statistics")).to_have_count(0)
+    expect(page.locator("#who-answered svg")).to_have_count(1)
+    assert_accessible(page, live_server, axe_path)
+    screenshot(page, name)
+    if device == "phone_page":
+        assert page_width(page) <= PHONE_WIDTH
 
 
 @pytest.mark.parametrize(("language", "path"), [("fi", "/fi/kyselyt/pieni/"), ("sv", "/sv/enkater/pieni/")])
