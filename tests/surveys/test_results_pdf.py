@@ -30,7 +30,7 @@ def test_finnish_report_has_the_figures(campaign):
     assert data.startswith(b"%PDF-")
     text = pdf_text(data)
     assert "Kuntastrategiakysely" in text  # cover: the survey's title
-    assert "Tärkeintä on liikunta: 62,0 % liikkuu viikoittain." in text  # the summary
+    assert "±9" in text  # the finding of Q2: weighted yes 62.0 %, interval 53.0-71.0 %
     assert "15,1 %" in text  # RR1 = 146 / 970
     assert "15,3 %" in text  # RR3 = 146 / (590 + 0.9516 * 380)
     assert "95,2 %" in text  # e = 590 / 620
@@ -57,15 +57,32 @@ def test_swedish_report_is_in_swedish(campaign):
 def test_english_report_uses_decimal_points(campaign):
     text = pdf_text(pdf.render(hand_built_results(campaign, language="en")))
 
-    assert "Results per question (weighted)" in text
+    assert "Figures per question (weighted)" in text
     assert "15.1 %" in text and "11,379.00 EUR" in text
+
+
+def test_the_report_leads_with_what_was_learnt_and_ends_with_the_statisticians_figures(campaign):
+    text = pdf_text(pdf.render(hand_built_results(campaign, language="en")))
+
+    finding = (
+        "About 6 in 10 answered yes to “Liikutko viikoittain?”. The margin of error is about ±9 percentage points."
+    )
+    assert finding in " ".join(text.split())
+    order = [
+        "What was learnt",
+        "Who answered compared with the population",
+        "What the survey cost",
+        "For the statistician: method and response rates",
+    ]
+    assert [text.index(heading) for heading in order] == sorted(text.index(heading) for heading in order)
+    assert text.index("What was learnt") < text.index("AAPOR")
 
 
 def test_campaign_without_answers_still_gets_a_report_that_says_so(campaign):
     text = pdf_text(pdf.render(empty_results(campaign, language="en")))
 
     assert "The campaign got no answers, so there are no results to report." in text
-    assert "Results per question" not in text
+    assert "Figures per question" not in text
     assert "Funnel" in text and "95" in text  # the calls made
     assert "Appendix: dispositions and weights" in text
 
