@@ -383,3 +383,17 @@ def test_a_weighting_warning_states_no_factor_of_a_hidden_group(reader, campaign
         "Age group: too few answered 18–29, 30–64 for a weight of at most 1.5 times the mean, so it is weighted "
         "together with 65+.",
     ]
+
+
+def test_the_findings_and_the_filter_say_nothing_of_the_hidden_groups(reader, campaign):
+    response = results_page(reader(Role.COUNCILLOR), campaign)
+    view = response.context["view"]
+
+    # 65+ (8 of 15 against 35 %) is worth a sentence; the hidden 18-29 and 30-64 are in none.
+    assert view.representation == [
+        "Age group: 65+ answered more than their share: 53 % of those who answered, 35 % of the residents."
+    ]
+    sentences = view.ratings + [question.finding for question in view.findings] + view.representation
+    assert not any("18–29" in sentence or "30–64" in sentence for sentence in sentences)
+    assert '<option value="18-29" disabled>' in response.text and '<option value="30-64" disabled>' in response.text
+    assert '<option value="65+">' in response.text
