@@ -107,6 +107,19 @@ def test_councillor_reads_the_findings_first_and_no_statistics(
         assert page_width(page) <= PHONE_WIDTH
 
 
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)
+def test_survey_manager_finds_the_statisticians_view_after_the_findings(page: Page, live_server, campaign, axe_path):
+    login(page, live_server, f"user-{Role.SURVEY_MANAGER.value}")  # the campaign fixture made them
+
+    page.goto(f"/staff/surveys/results/{campaign.slug}/")
+    page.locator('.results-toc a[href="#statistics"]').click()
+
+    expect(page.locator("#statistics")).to_be_in_viewport()
+    expect(page.locator("#statistics")).to_contain_text("AAPOR")
+    assert_accessible(page, live_server, axe_path)
+    screenshot(page, "results-manager-desktop")
+
+
 @pytest.mark.parametrize(("language", "path"), [("fi", "/fi/kyselyt/pieni/"), ("sv", "/sv/enkater/pieni/")])
 def test_residents_page_with_a_published_summary_is_accessible(
     page: Page, live_server, create_role_user, campaign, axe_path, language, path
