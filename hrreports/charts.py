@@ -158,17 +158,42 @@ def _chart(draw, *, chart_id: str, title: str, description: str, points: list[tu
     return Chart(svg=svg, title=title, description=description)
 
 
-def absence_charts(trend) -> dict:
-    """The two charts of a unit's absence trend (hrreports.reports.absence_trend): working days of
-    absence by month, and the sick-leave rate by month; `rows` are their figures for the data table.
-    A month no source has fetched is a gap in both charts, not a zero, and the descriptions name it."""
-    labels = [f"{summary.period.month}/{summary.period.year % 100:02d}" for summary in trend]
-    not_fetched = [label for label, summary in zip(labels, trend, strict=True) if not summary.fetched]
-    gaps = (
+def _month_labels(trend) -> list[str]:
+    return [f"{summary.period.month}/{summary.period.year % 100:02d}" for summary in trend]
+
+
+def _gaps(trend) -> tuple[list[str], str]:
+    """The labels of the months no source has fetched, and the sentence a description adds about them."""
+    not_fetched = [label for label, summary in zip(_month_labels(trend), trend, strict=True) if not summary.fetched]
+    sentence = (
         " " + _("Months with no fetched data are left empty: %(months)s.") % {"months": ", ".join(not_fetched)}
         if not_fetched
         else ""
     )
+    return not_fetched, sentence
+
+
+def sick_rate_chart(trend, *, chart_id: str = "chart-sick-rate") -> Chart:
+    """The sick-leave rate by month of an absence trend (hrreports.reports.absence_trend or
+    absence_summaries); a month no source has fetched is a gap, not a zero, and the description names it."""
+    _not_fetched, gaps = _gaps(trend)
+    return _chart(
+        line_chart,
+        chart_id=chart_id,
+        title=_("Sick-leave rate by month (%)"),
+        description=_("Sick-leave working days per planned working days; the table below has the figures.") + gaps,
+        points=[
+            (label, summary.sick_rate if summary.fetched else None)
+            for label, summary in zip(_month_labels(trend), trend, strict=True)
+        ],
+    )
+
+
+def absence_charts(trend) -> dict:
+    """The two charts of a unit's absence trend (hrreports.reports.absence_trend): working days of
+    absence by month, and the sick-leave rate by month; `rows` are their figures for the data table.
+    A month no source has fetched is a gap in both charts, not a zero, and the descriptions name it."""
+    not_fetched, gaps = _gaps(trend)
     days = _chart(
         bar_chart,
         chart_id="chart-absence-days",
@@ -177,19 +202,10 @@ def absence_charts(trend) -> dict:
         + gaps,
         points=[
             (label, summary.working_days if summary.fetched else None)
-            for label, summary in zip(labels, trend, strict=True)
+            for label, summary in zip(_month_labels(trend), trend, strict=True)
         ],
     )
-    rate = _chart(
-        line_chart,
-        chart_id="chart-sick-rate",
-        title=_("Sick-leave rate by month (%)"),
-        description=_("Sick-leave working days per planned working days; the table below has the figures.") + gaps,
-        points=[
-            (label, summary.sick_rate if summary.fetched else None)
-            for label, summary in zip(labels, trend, strict=True)
-        ],
-    )
+    rate = sick_rate_chart(trend)
     return {
         "days": days,
         "rate": rate,

@@ -5,12 +5,29 @@ spreadsheets and emails render the same figures. Scoping (who may ask for which 
 caller's job, through `hrreports.selectors.units_visible_to`.
 """
 
-from .absences import AbsenceReport, AbsenceRow, AbsenceSummary, absence_report, absence_summary, absence_trend
+from .absences import (
+    TREND_MONTHS,
+    AbsenceReport,
+    AbsenceRow,
+    AbsenceSummary,
+    absence_report,
+    absence_summaries,
+    absence_summary,
+    absence_trend,
+)
 from .common import period_fetched, report_units
-from .employments import EmploymentEvent, EmploymentReport, EmploymentRow, employment_events, employment_report
-from .salaries import SalaryReport, SalaryRow, SalaryTypeTotal, salary_report
+from .employments import (
+    EmploymentEvent,
+    EmploymentReport,
+    EmploymentRow,
+    employment_events,
+    employment_report,
+    employments_started_ended,
+)
+from .salaries import SalaryReport, SalaryRow, SalaryTypeTotal, salary_report, salary_total
 
 __all__ = [
+    "TREND_MONTHS",
     "AbsenceReport",
     "AbsenceRow",
     "AbsenceSummary",
@@ -21,11 +38,14 @@ __all__ = [
     "SalaryRow",
     "SalaryTypeTotal",
     "absence_report",
+    "absence_summaries",
     "absence_summary",
     "absence_trend",
     "employment_events",
     "employment_report",
+    "employments_started_ended",
     "period_fetched",
     "report_units",
     "salary_report",
+    "salary_total",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from ..models import Absence, AbsenceType, Employment, WorkUnit
 from ..models.records import AbsenceCategory
@@ -113,9 +113,15 @@ def _summarise(
 
 
 def _summaries(unit: WorkUnit, months: list[date], *, include_subunits: bool, categories: set[str] | None):
-    """The summaries of `months` (oldest first) in three queries, however many months. Each month counts
-    the absences of its own file only (hrreports.spells)."""
-    units = report_units(unit, include_subunits=include_subunits)
+    return absence_summaries(report_units(unit, include_subunits=include_subunits), months, categories=categories)
+
+
+def absence_summaries(
+    units: QuerySet[WorkUnit], months: list[date], *, categories: set[str] | None = None
+) -> list[AbsenceSummary]:
+    """The summaries of `months` (oldest first) of all of `units` together, in three queries however many
+    months: a supervisor's whole scope as well as one unit. Each month counts the absences of its own
+    file only (hrreports.spells)."""
     first, last = months[0], period_last_day(months[-1])
     by_month: dict[date, list[tuple[Piece, str]]] = defaultdict(list)
     absences = Absence.objects.filter(unit__in=units, period__in=months)

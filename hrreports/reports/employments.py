@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ..models import Employment, WorkUnit
@@ -63,13 +64,18 @@ def _row(employment: Employment) -> EmploymentRow:
     )
 
 
-def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = False) -> EmploymentReport:
-    """Employments of the unit that started, and those that ended, within the month."""
-    units = report_units(unit, include_subunits=include_subunits)
+def employments_started_ended(units: QuerySet[WorkUnit], period: date) -> tuple[QuerySet, QuerySet]:
+    """The employments of `units` that started within the month, and those that ended within it."""
     first, last = period, period_last_day(period)
     employments = Employment.objects.filter(unit__in=units).select_related("employee", "unit")
     started = employments.filter(start__gte=first, start__lte=last).order_by("start", "employee__name")
     ended = employments.filter(end__gte=first, end__lte=last).order_by("end", "employee__name")
+    return started, ended
+
+
+def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = False) -> EmploymentReport:
+    """Employments of the unit that started, and those that ended, within the month."""
+    started, ended = employments_started_ended(report_units(unit, include_subunits=include_subunits), period)
     return EmploymentReport(
         unit=unit,
         period=period,

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from ..models import SalaryPayment, SalaryType, WorkUnit
 from ..periods import period_shift
@@ -67,6 +67,11 @@ def _per_type(units, period: date) -> dict[str, Decimal]:
         .annotate(total=Sum("amount"))
     )
     return dict(rows)
+
+
+def salary_total(units: QuerySet[WorkUnit], period: date) -> Decimal:
+    """The salaries paid for `period` (by pay period) in all of `units` together."""
+    return sum(_per_type(units, period).values(), ZERO)
 
 
 def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = False) -> SalaryReport:

@@ -158,7 +158,8 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
         "sections": sections,
         "attached": subscription.format in ATTACHMENT_FORMATS,
         "open_alerts": len(alerts),
-        "alerts_link": f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:reports')}",
+        # The supervisor's home: the month at a glance over all their units and the open early-support cases.
+        "home_link": f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:reports')}",
     }
     subject = _("Unit reports %(period)s: %(unit)s") % {"period": period_label(period), "unit": unit}
     message = EmailMultiAlternatives(

@@ -122,16 +122,25 @@ def rule_defaults_ensure() -> int:
 
 def alert_acknowledge(*, alert: Alert, by, action_date: date, note: str) -> Alert:
     """Record the action the supervisor took on an open alert."""
+    [alert] = alerts_acknowledge(alerts=[alert], by=by, action_date=action_date, note=note)
+    return alert
+
+
+def alerts_acknowledge(*, alerts: list[Alert], by, action_date: date, note: str) -> list[Alert]:
+    """Record one action on open alerts together, e.g. one discussion about all of a person's alerts;
+    all of them or, when one is already acknowledged, none."""
     note = note.strip()
     if not note:
         raise PopulusError(_("Describe the action taken."))
     if action_date > timezone.localdate():
         raise PopulusError(_("The date of the action cannot be in the future."))
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        if not alert.is_open:
+        locked = list(Alert.objects.select_for_update().filter(pk__in=[alert.pk for alert in alerts]).order_by("pk"))
+        if any(not alert.is_open for alert in locked):
             raise PopulusError(_("This alert has already been acknowledged."))
-        alert.action_date, alert.action_note = action_date, note
-        alert.acknowledged_by, alert.acknowledged_at = by, timezone.now()
-        alert.save(update_fields=["action_date", "action_note", "acknowledged_by", "acknowledged_at"])
-    return alert
+        now = timezone.now()
+        for alert in locked:
+            alert.action_date, alert.action_note = action_date, note
+            alert.acknowledged_by, alert.acknowledged_at = by, now
+            alert.save(update_fields=["action_date", "action_note", "acknowledged_by", "acknowledged_at"])
+    return locked

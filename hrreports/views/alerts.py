@@ -1,5 +1,5 @@
-"""Early-support alerts: the supervisor acknowledges one with the action taken; HR administration
-edits the rules and reads the access log."""
+"""Early-support alerts: the supervisor acknowledges one, or a person's open ones together, with the
+action taken; HR administration edits the rules and reads the access log."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -17,7 +17,7 @@ from ..report_forms import AcknowledgeForm, RuleForm
 from ..report_tables import ReportAccessTable
 from ..selectors import alerts_visible_to, report_accesses_recent
 from ..services.access import report_access_record
-from ..services.early_support import alert_acknowledge
+from ..services.early_support import alerts_acknowledge
 from .home import MANAGE_HR
 from .unit_reports import VIEW_REPORTS
 
@@ -33,10 +33,18 @@ def alert_acknowledge_view(request, pk: int):
     target = request.POST.get(f"alert-{pk}-next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""
+    # A person's other open alerts, acknowledged with this one (the home shows one case per person).
+    together = [value for value in request.POST.getlist(f"alert-{pk}-also") if value.isdigit()]
+    others = alerts_visible_to(request.user, open_only=True).filter(employee_id=alert.employee_id, pk__in=together)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            alert_acknowledge(alert=alert, by=request.user, action_date=data["action_date"], note=data["note"])
+            alerts_acknowledge(
+                alerts=[alert, *others.exclude(pk=alert.pk)],
+                by=request.user,
+                action_date=data["action_date"],
+                note=data["note"],
+            )
         except PopulusError as error:
             messages.error(request, str(error))
         else:

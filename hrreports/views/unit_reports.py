@@ -1,5 +1,6 @@
-"""My reports: a supervisor's units, and each unit's three monthly reports as tables, charts and
-downloads. Every unit is looked up through the scope selector; anything else is 404 and logged."""
+"""My reports: the supervisor's home (the month at a glance, open early-support cases, the units), and
+each unit's three monthly reports as tables, charts and downloads. Every unit is looked up through the
+scope selector; anything else is 404 and logged."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -17,13 +18,14 @@ from ..models import AbsenceType, SalaryType, Subscription
 from ..models.access import AccessKind
 from ..models.records import EmploymentKind
 from ..periods import period_label, period_last_full
-from ..report_forms import SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT, ReportOptionsForm
+from ..report_forms import SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT, AcknowledgeForm, ReportOptionsForm
 from ..report_tables import REPORT_TABLES
 from ..reports import absence_trend, report_units
 from ..reports.columns import column_keys, columns_chosen
 from ..reports.documents import report_build, report_pdf, report_rows, report_sheet
 from ..selectors import alerts_visible_to, report_periods, unit_visible_or_none, units_visible_to
 from ..services.access import report_access_record
+from ..supervisor_home import early_support_cases, month_at_glance
 
 VIEW_REPORTS = "hrreports.view_unit_reports"
 PER_PAGE = 25
@@ -60,14 +62,30 @@ def _unit_or_404(request, pk: int, *, what: str):
 
 @staff_permission_required(VIEW_REPORTS)
 def reports(request):
-    """The units in the user's scope, each with links to its reports of the last full month."""
-    latest = period_last_full(timezone.localdate())
+    """The supervisor's home: the month at a glance over the user's units, their open early-support
+    cases one per person, then each unit's reports."""
+    today = timezone.localdate()
+    glance = month_at_glance(request.user, today=today)
+    cases = early_support_cases(request.user, today=today)
+    if cases.open or cases.earlier:
+        report_access_record(user=request.user, kind=AccessKind.VIEW, what="alerts")
+    here = request.get_full_path()
+    open_cases = [
+        (case, AcknowledgeForm(prefix=f"alert-{case.next_step.pk}", initial={"action_date": today, "next": here}))
+        for case in cases.open
+    ]
+    period = glance.period if glance else period_last_full(today)
     units = units_visible_to(request.user).order_by("path")[:500]
-    return render(
-        request,
-        "hrreports/reports.html",
-        {"units": units, "period": period_label(latest), "kinds": list(REPORT_KINDS.items())},
-    )
+    context = {
+        "glance": glance,
+        "chart": charts.sick_rate_chart(glance.trend, chart_id="chart-home-sick-rate") if glance else None,
+        "open_cases": open_cases,
+        "earlier_cases": cases.earlier,
+        "units": units,
+        "period": period_label(period),
+        "kinds": list(REPORT_KINDS.items()),
+    }
+    return render(request, "hrreports/reports.html", context)
 
 
 def _tailoring_defaults(data, *, user, unit, kind: str) -> None:

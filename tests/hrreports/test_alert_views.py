@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from hrreports.models import Alert, ReportAccess, Rule
+from hrreports.models import Alert, FetchRun, ReportAccess, Rule, Source
 from hrreports.models.access import AccessKind
 from hrreports.models.organisation import SupervisorRole
 from hrreports.services.codes import code_lists_ensure
@@ -26,6 +26,8 @@ def alerts(unit_tree, default_rules):
     for employment in (mine, other):
         _absence(employment, "101", date(2026, 3, 31) - timedelta(days=29), date(2026, 3, 31))
     alerts_evaluate(period=MARCH)
+    # March is the newest month of data: its alerts stay open cases, whatever day the test runs on.
+    FetchRun.objects.create(source=Source.objects.create(name="testi", kind="simulator"), period=MARCH, status="done")
     return {"mine": Alert.objects.get(employee=mine.employee, rule__order=30), "other": other}
 
 
@@ -36,22 +38,40 @@ def supervisor(unit_tree):
     return user
 
 
-def test_supervisor_sees_alerts_of_sub_units_with_guidance(client, supervisor, alerts):
+def test_supervisor_sees_alerts_of_sub_units_with_guidance_on_the_home(client, supervisor, alerts):
     client.force_login(supervisor)
     guidance = Rule.objects.get(order=30).guidance_fi
 
-    for url in (reverse("staff-home"), reverse("hrreports:reports")):
+    page = client.get(reverse("hrreports:reports")).content.decode()
+
+    assert "Aalto Anna" in page and guidance in page
+    assert "Berg Bertil" not in page
+    assert ReportAccess.objects.filter(user=supervisor, what="alerts").count() == 1
+
+
+def test_staff_home_and_report_pages_only_count_the_open_cases(client, supervisor, alerts, unit_tree):
+    client.force_login(supervisor)
+    guidance = Rule.objects.get(order=30).guidance_fi
+    report = reverse("hrreports:unit-report", args=[unit_tree["1010"].pk, "salaries"]) + "?period=2026-03"
+
+    for url in (reverse("staff-home"), report):
         page = client.get(url).content.decode()
-        assert "Aalto Anna" in page and guidance in page
-        assert "Berg Bertil" not in page
-    assert ReportAccess.objects.filter(user=supervisor, what="alerts").count() == 2
+        assert 'id="open-cases-line"' in page and f'href="{reverse("hrreports:reports")}#cases-heading"' in page
+        assert "Aalto Anna" not in page.split('id="open-cases-line"')[1].split("</p>")[0]
+        assert guidance not in page and f"alert-{alerts['mine'].pk}-note" not in page
+    # A report of a unit without a case has no line.
+    other = make_user("esihenkilo-1020", Role.SUPERVISOR)
+    supervisor_assign(unit=unit_tree["1020"], user=other, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    client.force_login(other)
+    page = client.get(reverse("hrreports:unit-report", args=[unit_tree["1020"].pk, "salaries"])).content.decode()
+    assert 'id="open-cases-line"' not in page
 
 
 def test_alerts_show_the_rule_name_and_reached_day_in_the_supervisors_language(client, supervisor, alerts):
     client.force_login(supervisor)
-    finnish = client.get(reverse("staff-home")).content.decode()
+    finnish = client.get(reverse("hrreports:reports")).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
-    swedish = client.get(reverse("staff-home")).content.decode()
+    swedish = client.get(reverse("hrreports:reports")).content.decode()
 
     assert "Päivä 30: ilmoitus työterveyshuoltoon" in finnish and "31.3.2026" in finnish
     assert "Dag 30: anmälan till företagshälsovården" in swedish and "2026-03-31" in swedish
