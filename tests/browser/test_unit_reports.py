@@ -1,6 +1,6 @@
-"""A supervisor in the browser: opens a unit report, sorts it, chooses its columns, downloads it as
-XLSX and PDF and acknowledges an early-support alert; HR administration reads the monthly run's time
-saved and sets up a Teams channel. The pages are axe-clean."""
+"""A supervisor in the browser: opens a unit report from the home, sorts it, chooses its columns,
+downloads it as XLSX and PDF and marks an early-support case discussed on the home; HR administration
+reads the monthly run's time saved and sets up a Teams channel. The pages are axe-clean."""
 
 import io
 from datetime import date
@@ -42,9 +42,8 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     unit = report_data["unit"]
     supervisor_assign(unit=unit, user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
     login(page, live_server, user.username)
-    expect(page.locator(".hr-alerts")).to_contain_text("Aalto Anna")
-
-    page.goto("/staff/hr/reports/")
+    page.locator("#open-cases-line a").click()
+    expect(page.locator(".case")).to_contain_text("Aalto Anna")
     assert_accessible(page, live_server, axe_path)
     page.locator(f"a[href^='/staff/hr/reports/units/{unit.pk}/absences/']").click()
     page.locator("select[name=period]").select_option("2026-03")
@@ -98,14 +97,18 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert [cell.value for cell in sheet[1]] == ["Työntekijä", "Poissaololaji", "Jaksot", "Työpäivät"]
 
+    # The report tabs show one line about the open cases; the cases themselves are on the home.
+    expect(page.locator(".case")).to_have_count(0)
+    page.locator("#open-cases-line a").click()
     alert = Alert.objects.get(employee=report_data["aalto"].employee, rule__order=10)
-    item = page.locator(".hr-alert", has_text="Aalto Anna").filter(has_text=alert.rule.name)
+    item = page.locator(".case", has_text="Aalto Anna")
+    expect(item).to_contain_text(alert.rule.name)
     item.locator("summary").click()
-    item.locator(f"input[name='alert-{alert.pk}-action_date']").fill("2026-04-02")
-    item.locator(f"textarea[name='alert-{alert.pk}-note']").fill("Varhaisen tuen keskustelu sovittu.")
+    item.locator("input[type=date]").fill("2026-04-02")
+    item.locator("textarea").fill("Varhaisen tuen keskustelu sovittu.")
     item.locator("button[type=submit]").click()
 
-    expect(page.locator(f"textarea[name='alert-{alert.pk}-note']")).to_have_count(0)
+    expect(page.locator(".case")).to_have_count(0)
     alert.refresh_from_db()
     assert alert.action_note == "Varhaisen tuen keskustelu sovittu."
     assert_accessible(page, live_server, axe_path)
