@@ -137,9 +137,11 @@ PAGES: dict[str, Page] = {
         "the anonymous responses row by row (finish day only, rare combinations hidden)", SURVEY_MANAGERS
     ),
     # --- Unit reports: supervisors (their units), HR administration (every unit) --------------------
-    "hrreports:reports": Page("the units of the user's reports", REPORT_READERS),
+    "hrreports:reports": Page("the supervisor's home: the month, open cases, the units' reports", REPORT_READERS),
     "hrreports:unit-report": Page("a unit's monthly report, table and downloads", REPORT_READERS, scope="unit"),
-    "hrreports:alert-acknowledge": Page("record the action taken on an alert", REPORT_READERS, ACTION, scope="unit"),
+    "hrreports:alert-acknowledge": Page(
+        "record the action taken on an alert (and the person's other open ones)", REPORT_READERS, ACTION, scope="unit"
+    ),
     "hrreports:subscriptions": Page("report subscriptions (one's own; HR: everyone's)", REPORT_READERS),
     "hrreports:subscription-create": Page("subscribe to a unit's reports", REPORT_READERS, FORM),
     "hrreports:subscription-edit": Page("edit a subscription", REPORT_READERS, FORM, scope="own"),
