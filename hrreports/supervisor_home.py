@@ -118,10 +118,6 @@ class EarlySupportCase:
     def others(self) -> list[Alert]:
         return self.alerts[1:]
 
-    @property
-    def acknowledged(self) -> list[Alert]:
-        return [alert for alert in self.alerts if not alert.is_open]
-
 
 @dataclass(frozen=True)
 class EarlySupportCases:
