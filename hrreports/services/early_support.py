@@ -120,12 +120,6 @@ def rule_defaults_ensure() -> int:
     return created
 
 
-def alert_acknowledge(*, alert: Alert, by, action_date: date, note: str) -> Alert:
-    """Record the action the supervisor took on an open alert."""
-    [alert] = alerts_acknowledge(alerts=[alert], by=by, action_date=action_date, note=note)
-    return alert
-
-
 def alerts_acknowledge(*, alerts: list[Alert], by, action_date: date, note: str) -> list[Alert]:
     """Record one action on open alerts together, e.g. one discussion about all of a person's alerts;
     all of them or, when one is already acknowledged, none."""

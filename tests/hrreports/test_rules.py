@@ -8,7 +8,7 @@ import pytest
 
 from hrreports.errors import PopulusError
 from hrreports.models import Alert, Rule
-from hrreports.services.early_support import alert_acknowledge, alerts_evaluate
+from hrreports.services.early_support import alerts_acknowledge, alerts_evaluate
 from tests.hrreports.report_data import MARCH, _absence, _employment
 
 MARCH_END = date(2026, 3, 31)
@@ -169,7 +169,7 @@ def alert(employment):
 def test_acknowledging_records_the_action(alert, django_user_model):
     user = django_user_model.objects.create_user("esihenkilo-ack")
 
-    alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Soitin työterveyshuoltoon.")
+    alerts_acknowledge(alerts=[alert], by=user, action_date=date(2026, 4, 2), note="Soitin työterveyshuoltoon.")
 
     alert.refresh_from_db()
     assert (alert.is_open, alert.action_date, alert.action_note, alert.acknowledged_by) == (
@@ -184,10 +184,10 @@ def test_acknowledging_needs_a_note_and_happens_once(alert, django_user_model, e
     user = django_user_model.objects.create_user("esihenkilo-ack")
 
     with pytest.raises(PopulusError, match="Describe the action taken"):
-        alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="  ")
-    alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Keskustelu pidetty.")
+        alerts_acknowledge(alerts=[alert], by=user, action_date=date(2026, 4, 2), note="  ")
+    alerts_acknowledge(alerts=[alert], by=user, action_date=date(2026, 4, 2), note="Keskustelu pidetty.")
     with pytest.raises(PopulusError, match="already been acknowledged"):
-        alert_acknowledge(alert=alert, by=user, action_date=date(2026, 4, 2), note="Uudestaan.")
+        alerts_acknowledge(alerts=[alert], by=user, action_date=date(2026, 4, 2), note="Uudestaan.")
 
 
 def test_half_days_count_as_halves_toward_a_days_threshold(employment):
