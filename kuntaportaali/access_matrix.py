@@ -110,6 +110,14 @@ PAGES: dict[str, Page] = {
     "surveys:campaign-checklist": Page("confirm the launch checklist", SURVEY_MANAGERS, FORM),
     "surveys:campaign-status": Page("start, pause, end or cancel a campaign", SURVEY_MANAGERS, ACTION),
     "surveys:campaign-status-confirm": Page("confirm ending or cancelling a campaign", SURVEY_MANAGERS),
+    "surveys:campaign-launch": Page(
+        "start a campaign: what still stops it, or what the start will do and its confirmation",
+        SURVEY_MANAGERS,
+        FORM,
+    ),
+    "surveys:campaign-notify-communications": Page(
+        "email communications what of a campaign's launch gate is theirs to fix", SURVEY_MANAGERS, ACTION
+    ),
     "surveys:campaign-progress": Page("a campaign's live progress as JSON", SURVEY_MANAGERS),
     "surveys:campaign-contacts": Page("upload a contact file; the imports", SURVEY_MANAGERS, FORM),
     "surveys:contact-import": Page("one import: progress, invalid rows, phone columns", SURVEY_MANAGERS, FORM),

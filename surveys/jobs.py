@@ -56,6 +56,21 @@ def mail_carrier_problem(campaign_id: int) -> str:
     return "sent"
 
 
+def mail_launch_blockers(campaign_id: int, requested_by_id: int) -> str:
+    """Tell communications what of a campaign's launch gate is theirs to fix (queue `email`)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Campaign
+    from .services.launch import launch_blockers_mail
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    requested_by = get_user_model().objects.filter(pk=requested_by_id).first()
+    if campaign is None or requested_by is None:
+        return "nothing to tell"
+    sent = launch_blockers_mail(campaign=campaign, requested_by=requested_by)
+    return "sent" if sent else "nothing to tell"
+
+
 def fetch_call_prices() -> str:
     """Every minute: store what the carrier billed for the calls that ended lately."""
     from .services.dialing import call_prices_fetch

@@ -4,12 +4,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
-from surveys.models import SCALE_ANSWERS, CallAttempt, Campaign, CampaignStatus, Question, QuestionKind, Survey
+from surveys.models import (
+    SCALE_ANSWERS,
+    CallAttempt,
+    Campaign,
+    CampaignStatus,
+    Contact,
+    ContactNumber,
+    Question,
+    QuestionKind,
+    Survey,
+)
 from surveys.script import call_script
+from surveys.services.privacy import CALLABLE_CONTACT_STATUSES
 
 
 def surveys_for_editor() -> QuerySet[Survey]:
@@ -18,6 +29,13 @@ def surveys_for_editor() -> QuerySet[Survey]:
 
 def campaigns_for_staff() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("survey_version__survey").annotate(contact_count=Count("contacts"))
+
+
+def callable_contacts(campaign: Campaign) -> QuerySet[Contact]:
+    """The campaign's contacts the dialer would still call: not opted out or finished, with at least
+    one number that the purge has not removed and the carrier has not refused."""
+    dialable = ContactNumber.objects.filter(contact=OuterRef("pk"), phone_hash__isnull=False, carrier_refused=False)
+    return Contact.objects.filter(campaign=campaign, status__in=CALLABLE_CONTACT_STATUSES).filter(Exists(dialable))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("campaigns/<slug:slug>/edit/", campaigns.campaign_edit, name="campaign-edit"),
     path("campaigns/<slug:slug>/checklist/", campaigns.campaign_checklist, name="campaign-checklist"),
     path("campaigns/<slug:slug>/status/", campaigns.campaign_status, name="campaign-status"),
+    path("campaigns/<slug:slug>/start/", campaigns.campaign_launch, name="campaign-launch"),
+    path(
+        "campaigns/<slug:slug>/ask-communications/",
+        campaigns.campaign_notify_communications,
+        name="campaign-notify-communications",
+    ),
     path(
         "campaigns/<slug:slug>/status/<str:target>/confirm/",
         campaigns.campaign_status_confirm,

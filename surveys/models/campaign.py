@@ -144,31 +144,20 @@ class CampaignStatusChange(models.Model):
 
 
 class LaunchChecklist(models.Model):
-    """The lawfulness checks a named person confirms before any call is made."""
+    """What a named person confirms before any call is made: only what the portal cannot check itself.
+
+    The rest of the lawfulness checks (the information notice and the caller number on the residents'
+    page, the opt-out path, the retention periods) are verified by the launch gate from the campaign's
+    own facts, so nobody can tick them while they are untrue.
+    """
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="checklist")
     purpose_not_marketing = models.BooleanField(_("The purpose is a survey, not marketing or sales."))
     legal_basis_public_task = models.BooleanField(_("The legal basis is a public task (GDPR Art. 6(1)(e))."))
-    information_notice_published = models.BooleanField(
-        _(
-            "The information notice (controller, purpose, source of the numbers, retention, rights) "
-            "is published (GDPR Art. 14)."
-        )
-    )
-    caller_number_on_page = models.BooleanField(_("The caller number is shown on the residents' page."))
-    opt_out_path = models.BooleanField(_("Residents can opt out by phone and on the web."))
-    retention_defined = models.BooleanField(_("The retention periods of numbers and answers are set."))
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(auto_now=True)
 
-    ITEMS = (
-        "purpose_not_marketing",
-        "legal_basis_public_task",
-        "information_notice_published",
-        "caller_number_on_page",
-        "opt_out_path",
-        "retention_defined",
-    )
+    ITEMS = ("purpose_not_marketing", "legal_basis_public_task")
 
     class Meta:
         verbose_name = _("launch checklist")

@@ -1,16 +1,16 @@
-"""Campaigns: their settings, the launch gate and the status machine.
+"""Campaigns: their settings, the launch checklist and the status machine.
 
 draft -> ready -> running <-> paused -> completed, and cancelled from any unfinished state.
-Every change is recorded with who and when; starting goes through the launch gate.
+Every change is recorded with who and when; marking ready and starting go through the launch gate
+(`launch.py`).
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 import django_rq
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -24,10 +24,10 @@ from surveys.errors import LaunchRefused, SurveyError
 from surveys.languages import LANGUAGE_NAMES
 from surveys.models import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from surveys.phone_numbers import InvalidPhoneNumber, phone_is_finnish, phone_normalise
-from surveys.telephony import ProviderError, provider_get
+from surveys.telephony import ProviderError
 
 from .announcements import announcements_follow_campaign, announcements_out_of_date
-from .notices import information_notice_placeholder_languages
+from .launch import campaign_launch_blockers, carrier_problems
 from .surveys import version_freeze
 
 logger = logging.getLogger(__name__)
@@ -154,51 +154,9 @@ def checklist_confirm(*, campaign: Campaign, by, **items: bool) -> LaunchCheckli
 def campaign_launch_problems(
     *, campaign: Campaign, today: date | None = None, carrier: list[str] | None = None
 ) -> list[str]:
-    """Every reason the campaign may not start now; empty when it may. `carrier`: what
-    `carrier_problems` answered already, not to ask the carrier twice."""
-    today = today or timezone.localdate()
-    problems = []
-    if not campaign.survey_version.questions.exists():
-        problems.append(_("The survey has no questions."))
-    if campaign.questions_published_at is None:
-        problems.append(_("The questions are not published on the residents' page."))
-    problems += [
-        _("Edit the information notice (%(language)s): it still has the placeholder text.")
-        % {"language": LANGUAGE_NAMES[language]}
-        for language in information_notice_placeholder_languages(campaign)
-    ]
-    lead_days = settings.ANNOUNCEMENT_LEAD_DAYS
-    latest_publication = campaign.start_date - timedelta(days=lead_days)
-    announced = campaign.announcements.filter(
-        published_on__isnull=False, published_on__lte=min(latest_publication, today)
-    ).exists()
-    if not announced:
-        problems.append(
-            _("No pre-announcement was published at least %(days)d days before the start (by %(date)s).")
-            % {"days": lead_days, "date": latest_publication.strftime("%d.%m.%Y")}
-        )
-    checklist = LaunchChecklist.objects.filter(campaign=campaign).first()
-    if checklist is None:
-        problems.append(_("The launch checklist has not been confirmed."))
-    else:
-        labels = {field.name: str(field.verbose_name) for field in LaunchChecklist._meta.get_fields()}
-        problems += [
-            _("Checklist item not confirmed: %(item)s") % {"item": labels[item]}
-            for item in checklist.unconfirmed_items()
-        ]
-    if campaign.end_date < today:
-        problems.append(_("The last calling day is already past."))
-    return problems + (carrier_problems(campaign=campaign) if carrier is None else carrier)
-
-
-def carrier_problems(*, campaign: Campaign) -> list[str]:
-    """Why the campaign's carrier would not place its calls now: asked of the carrier itself
-    (credentials, the account, the caller number) before the first call and before a resume."""
-    try:
-        provider = provider_get(campaign.telephony_provider)
-    except ImproperlyConfigured as error:
-        return [str(error)]
-    return provider.launch_problems(caller_number=campaign.caller_number)
+    """Every reason the campaign may not start now, in words; empty when it may (see
+    `campaign_launch_blockers` for where each is fixed)."""
+    return [blocker.message for blocker in campaign_launch_blockers(campaign=campaign, today=today, carrier=carrier)]
 
 
 def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError) -> Campaign:
@@ -281,7 +239,7 @@ def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
 def campaign_transition(*, campaign: Campaign, to: str, by, note: str = "") -> Campaign:
     # The carrier is asked before the campaign is locked: its answer may take seconds, which the
     # dial tick (waiting for the same lock) should not.
-    carrier = carrier_problems(campaign=campaign) if S(to) == S.RUNNING else []
+    carrier = carrier_problems(campaign=campaign) if S(to) in (S.READY, S.RUNNING) else []
     return _campaign_transition(campaign=campaign, to=to, by=by, note=note, carrier=carrier)
 
 
@@ -298,12 +256,13 @@ def _campaign_transition(*, campaign: Campaign, to: str, by, note: str, carrier:
             _("A campaign cannot go from %(current)s to %(target)s.")
             % {"current": current.label, "target": target.label}
         )
-    if target == S.READY and not campaign.survey_version.questions.exists():
-        raise SurveyError(_("A campaign without questions cannot be ready."))
-    if target == S.RUNNING and current == S.READY:
+    first_start = target == S.RUNNING and current == S.READY
+    # Ready means that only the start is left, so the gate is asked then as well as at the start.
+    if target == S.READY or first_start:
         problems = campaign_launch_problems(campaign=campaign, carrier=carrier)
         if problems:
             raise LaunchRefused(problems)
+    if first_start:
         version_freeze(version=campaign.survey_version)
     if target == S.RUNNING and current == S.PAUSED:
         if carrier:
@@ -324,10 +283,6 @@ def campaign_start(*, campaign: Campaign, by) -> Campaign:
 
     One transaction: a refusal leaves a draft a draft, not half-way at ready."""
     carrier = carrier_problems(campaign=campaign)
-    if campaign.status in (S.DRAFT, S.READY):
-        problems = campaign_launch_problems(campaign=campaign, carrier=carrier)
-        if problems:
-            raise LaunchRefused(problems)
-        if campaign.status == S.DRAFT:
-            campaign = _campaign_transition(campaign=campaign, to=S.READY, by=by, note="", carrier=[])
+    if campaign.status == S.DRAFT:
+        campaign = _campaign_transition(campaign=campaign, to=S.READY, by=by, note="", carrier=carrier)
     return _campaign_transition(campaign=campaign, to=S.RUNNING, by=by, note="", carrier=carrier)

@@ -1,4 +1,6 @@
-"""Campaign pages for survey managers: settings, launch checklist, gate, status and live progress."""
+"""Campaign pages for survey managers: settings, launch checklist, gate, start, status and live progress."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,9 +8,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.roles import Role
 from surveys import selectors
 from surveys.describe import simulated_notice
 from surveys.errors import LaunchRefused, SurveyError
@@ -17,9 +21,39 @@ from surveys.models import Campaign, CampaignStatus, LaunchChecklist
 from surveys.progress import CampaignProgress, campaign_progress, progress_json, progress_summary
 from surveys.reports.presentation import funnel_figure
 from surveys.services import campaigns as campaign_services
+from surveys.services import launch as launch_services
 from surveys.services.notices import information_notice_default
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
+
+
+@dataclass(frozen=True)
+class ShownFix:
+    """Something to fix before the start as the reader sees it: a link when they may open the page
+    where it is fixed, otherwise the role that fixes it."""
+
+    message: str
+    url: str
+    fixer: str
+    met: bool = False
+
+
+def _shown(user, item: launch_services.LaunchBlocker | launch_services.VerifiedItem) -> ShownFix:
+    message, met = (item.message, False) if isinstance(item, launch_services.LaunchBlocker) else (item.label, item.met)
+    if user.has_perm(item.fix_permission):
+        return ShownFix(message, item.fix_url, "", met)
+    return ShownFix(message, "", item.fixer.label, met)
+
+
+def _gate_context(request, blockers: list[launch_services.LaunchBlocker]) -> dict:
+    return {
+        "blockers": [_shown(request.user, blocker) for blocker in blockers],
+        # Communications' pages are theirs: a survey manager can ask them to act.
+        "notify_communications": any(
+            blocker.fixer == Role.COMMUNICATIONS and not request.user.has_perm(blocker.fix_permission)
+            for blocker in blockers
+        ),
+    }
 
 
 @manage_surveys
@@ -54,9 +88,12 @@ def campaign_detail(request, slug: str):
             "campaign": campaign,
             "simulated_notice": simulated_notice(campaign),
             # Asked (of the carrier too) only while the campaign has yet to start.
-            "problems": campaign_services.campaign_launch_problems(campaign=campaign)
-            if campaign.status in campaign_services.EDITABLE_STATUSES
-            else [],
+            **_gate_context(
+                request,
+                launch_services.campaign_launch_blockers(campaign=campaign)
+                if campaign.status in campaign_services.EDITABLE_STATUSES
+                else [],
+            ),
             "costs": selectors.campaign_call_costs(campaign),
             "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],
@@ -118,8 +155,71 @@ def campaign_checklist(request, slug: str):
     return render(
         request,
         "surveys/campaigns/checklist.html",
-        {"form": form, "campaign": campaign, "warnings": campaign_services.campaign_launch_warnings(campaign=campaign)},
+        {
+            "form": form,
+            "campaign": campaign,
+            "verified": [
+                _shown(request.user, item) for item in launch_services.checklist_verified_items(campaign=campaign)
+            ],
+            "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
+        },
     )
+
+
+@manage_surveys
+def campaign_launch(request, slug: str):
+    """The last step before the first call: what the start will do (how many numbers, when, about
+    what cost) and the button that starts it, or what still stops it and where it is fixed."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    if campaign.status not in campaign_services.EDITABLE_STATUSES:
+        messages.info(request, _("The campaign has already started."))
+        return redirect("surveys:campaign", slug=slug)
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        try:
+            campaign = campaign_services.campaign_start(campaign=campaign, by=request.user)
+        except LaunchRefused as refusal:
+            messages.error(request, _("The campaign cannot start yet:"))
+            for problem in refusal.problems:
+                messages.error(request, problem)
+        except SurveyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Calling has started."))
+            return redirect("surveys:campaign", slug=slug)
+        return redirect("surveys:campaign-launch", slug=slug)
+    blockers = launch_services.campaign_launch_blockers(campaign=campaign)
+    return render(
+        request,
+        "surveys/campaigns/launch.html",
+        {
+            "campaign": campaign,
+            **_gate_context(request, blockers),
+            "plan": None if blockers else launch_services.launch_plan(campaign=campaign),
+            "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
+        },
+    )
+
+
+@require_POST
+@manage_surveys
+def campaign_notify_communications(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    try:
+        count = launch_services.launch_blockers_notify(campaign=campaign, by=request.user)
+    except SurveyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Communications was asked by email to fix their items (%(count)d person).",
+                "Communications was asked by email to fix their items (%(count)d people).",
+                count,
+            )
+            % {"count": count},
+        )
+    back = "surveys:campaign-launch" if request.POST.get("back") == "launch" else "surveys:campaign"
+    return redirect(back, slug=slug)
 
 
 @manage_surveys
@@ -147,15 +247,18 @@ def campaign_status(request, slug: str):
     if target in campaign_services.FINAL_STATUSES and request.POST.get("confirmed") != "yes":
         messages.error(request, _("Ending or cancelling a campaign cannot be undone: confirm it on this page first."))
         return redirect("surveys:campaign-status-confirm", slug=slug, target=target)
+    if target == CampaignStatus.RUNNING and campaign.status != CampaignStatus.PAUSED:
+        # The first start is confirmed on the launch page, which says what it will do.
+        return redirect("surveys:campaign-launch", slug=slug)
     try:
-        if target == CampaignStatus.RUNNING and campaign.status != CampaignStatus.PAUSED:
-            campaign = campaign_services.campaign_start(campaign=campaign, by=request.user)
-        else:
-            campaign = campaign_services.campaign_transition(
-                campaign=campaign, to=target, by=request.user, note=request.POST.get("note", "")
-            )
+        campaign = campaign_services.campaign_transition(
+            campaign=campaign, to=target, by=request.user, note=request.POST.get("note", "")
+        )
     except LaunchRefused as refusal:
-        messages.error(request, _("The campaign cannot start yet:"))
+        if target == CampaignStatus.READY:
+            messages.error(request, _("The campaign cannot be marked ready yet:"))
+        else:
+            messages.error(request, _("The campaign cannot start yet:"))
         for problem in refusal.problems:
             messages.error(request, problem)
     except SurveyError as error:

@@ -109,31 +109,24 @@ def test_campaign_page_lists_the_gate_and_refuses_a_start(client_as, survey, rol
     client = client_as(Role.SURVEY_MANAGER)
 
     page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug}))
-    assert len(page.context["problems"]) == 3
+    assert len(page.context["blockers"]) == 4
     refused = client.post(
-        reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"}, follow=True
+        reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "ready"}, follow=True
     )
 
     texts = [str(message) for message in refused.context["messages"]]
-    assert texts[0] == "Kampanja ei voi vielä alkaa:"
     assert "Käynnistyksen tarkistuslistaa ei ole vahvistettu." in texts
+    assert len(texts) == 5  # the refusal and each blocker
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
 
 
 def test_checklist_is_confirmed_in_the_users_name(client_as, survey, role_users):
     campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
-    items = [
-        "purpose_not_marketing",
-        "legal_basis_public_task",
-        "information_notice_published",
-        "caller_number_on_page",
-        "opt_out_path",
-        "retention_defined",
-    ]
 
     client_as(Role.SURVEY_MANAGER).post(
-        reverse("surveys:campaign-checklist", kwargs={"slug": campaign.slug}), dict.fromkeys(items, "on")
+        reverse("surveys:campaign-checklist", kwargs={"slug": campaign.slug}),
+        dict.fromkeys(["purpose_not_marketing", "legal_basis_public_task"], "on"),
     )
 
     assert campaign.checklist.confirmed_by == role_users[Role.SURVEY_MANAGER]
@@ -187,7 +180,7 @@ def test_survey_manager_starts_a_launch_ready_campaign_from_its_page(client_as, 
     )
 
     client_as(Role.SURVEY_MANAGER).post(
-        reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"}
+        reverse("surveys:campaign-launch", kwargs={"slug": campaign.slug}), {"confirmed": "yes"}
     )
 
     campaign.refresh_from_db()
@@ -217,10 +210,10 @@ def test_the_checklist_page_refuses_changes_once_the_campaign_runs(client_as, su
         build_campaign(survey, manager), manager=manager, communications=role_users[Role.COMMUNICATIONS]
     )
     client = client_as(Role.SURVEY_MANAGER)
-    client.post(reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"})
+    client.post(reverse("surveys:campaign-launch", kwargs={"slug": campaign.slug}), {"confirmed": "yes"})
 
     checklist_url = reverse("surveys:campaign-checklist", kwargs={"slug": campaign.slug})
-    response = client.post(checklist_url, {"opt_out_path": "on"})
+    response = client.post(checklist_url, {"purpose_not_marketing": "on"})
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
@@ -235,7 +228,7 @@ def running(client_as, survey, role_users):
         build_campaign(survey, manager), manager=manager, communications=role_users[Role.COMMUNICATIONS]
     )
     client_as(Role.SURVEY_MANAGER).post(
-        reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "running"}
+        reverse("surveys:campaign-launch", kwargs={"slug": campaign.slug}), {"confirmed": "yes"}
     )
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.RUNNING
@@ -321,10 +314,10 @@ def test_each_checklist_box_sits_inside_its_own_label(client_as, survey, role_us
     )
 
     assert (
-        '<label for="id_opt_out_path"><input type="checkbox" name="opt_out_path" id="id_opt_out_path"> '
-        "<span>Asukkaat voivat kieltäytyä puheluista puhelimessa ja verkossa.</span></label>"
+        '<label for="id_purpose_not_marketing"><input type="checkbox" name="purpose_not_marketing" '
+        'id="id_purpose_not_marketing"> <span>Tarkoitus on kysely, ei markkinointi tai myynti.</span></label>'
     ) in page
-    assert page.count('<div class="check-item">') == 6
+    assert page.count('<div class="check-item">') == 2
 
 
 SIMULATED_FI = 'role="note">Simuloitu kampanja: sen puhelut menevät puhelinsimulaattoriin'

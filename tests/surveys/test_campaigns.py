@@ -80,6 +80,7 @@ def test_new_campaign_lists_every_unmet_launch_condition(survey, manager):
 
     assert problems == [
         "The questions are not published on the residents' page.",
+        "There are no numbers to call: import a contact list with numbers that have not opted out.",
         f"No pre-announcement was published at least 7 days before the start (by "
         f"{(campaign.start_date - timedelta(days=7)):%d.%m.%Y}).",
         "The launch checklist has not been confirmed.",
@@ -145,7 +146,7 @@ def test_start_refused_lists_problems_and_changes_nothing(survey, manager):
     with pytest.raises(LaunchRefused) as refused:
         campaign_services.campaign_start(campaign=campaign, by=manager)
 
-    assert len(refused.value.problems) == 3
+    assert len(refused.value.problems) == 4
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
     assert not campaign.survey_version.is_frozen
@@ -195,7 +196,8 @@ def test_start_campaign_command_lists_problems_and_exits_1(survey, manager, caps
 
     assert exited.value.code == 1
     output = capsys.readouterr()
-    assert output.out.strip().splitlines()[-1] == "campaign=kesken status=refused problems=3"
+    assert output.out.strip().splitlines()[-1] == "campaign=kesken status=refused problems=4"
+    assert "- There are no numbers to call: import a contact list with numbers that have not opted out." in output.err
     assert "- The launch checklist has not been confirmed." in output.err
 
 

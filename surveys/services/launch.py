@@ -1,0 +1,294 @@
+"""The launch gate: every reason a campaign may not start yet, where each is fixed and by whom, what
+the portal verifies itself instead of asking, and what a start will do.
+
+The gate is asked before "mark ready" and again before the start; each answer is a `LaunchBlocker`
+that names the page where it is fixed and the role that fixes it, since two of them (the residents'
+page and the pre-announcements) belong to communications, whose pages a survey manager cannot open.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import django_rq
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from kuntaportaali.roles import Role
+from surveys import selectors
+from surveys.calling_window import is_calling_day
+from surveys.describe import calling_days_text, calling_hours_text
+from surveys.errors import SurveyError
+from surveys.languages import LANGUAGE_NAMES
+from surveys.models import Campaign, LaunchChecklist
+from surveys.script import call_script
+from surveys.telephony import provider_get
+
+from .notices import information_notice_placeholder_languages
+
+CENT = Decimal("0.01")
+# The permission that opens the pages where each role fixes its blockers.
+FIXER_PERMISSIONS = {
+    Role.SURVEY_MANAGER: "surveys.manage_surveys",
+    Role.COMMUNICATIONS: "surveys.publish_announcements",
+}
+
+
+@dataclass(frozen=True)
+class LaunchBlocker:
+    """One reason the campaign may not start, the page where it is fixed and the role that fixes it."""
+
+    message: str
+    fix_url: str
+    fixer: Role
+
+    @property
+    def fix_permission(self) -> str:
+        return FIXER_PERMISSIONS[self.fixer]
+
+
+def campaign_launch_blockers(
+    *, campaign: Campaign, today: date | None = None, carrier: list[str] | None = None
+) -> list[LaunchBlocker]:
+    """Every reason the campaign may not start now; empty when it may. `carrier`: what
+    `carrier_problems` answered already, not to ask the carrier twice."""
+    today = today or timezone.localdate()
+    slug = {"slug": campaign.slug}
+    edit = reverse("surveys:campaign-edit", kwargs=slug)
+    announcements = reverse("surveys:campaign-announcements", kwargs=slug)
+    checklist_url = reverse("surveys:campaign-checklist", kwargs=slug)
+    manager, communications = Role.SURVEY_MANAGER, Role.COMMUNICATIONS
+    blockers = []
+    if not campaign.survey_version.questions.exists():
+        survey = reverse("surveys:survey", kwargs={"slug": campaign.survey_version.survey.slug})
+        blockers.append(LaunchBlocker(_("The survey has no questions."), survey, manager))
+    if campaign.questions_published_at is None:
+        blockers.append(
+            LaunchBlocker(_("The questions are not published on the residents' page."), announcements, communications)
+        )
+    blockers += [
+        LaunchBlocker(
+            _("Edit the information notice (%(language)s): it still has the placeholder text.")
+            % {"language": LANGUAGE_NAMES[language]},
+            edit,
+            manager,
+        )
+        for language in information_notice_placeholder_languages(campaign)
+    ]
+    if not selectors.callable_contacts(campaign).exists():
+        blockers.append(
+            LaunchBlocker(
+                _("There are no numbers to call: import a contact list with numbers that have not opted out."),
+                reverse("surveys:campaign-contacts", kwargs=slug),
+                manager,
+            )
+        )
+    lead_days = settings.ANNOUNCEMENT_LEAD_DAYS
+    latest_publication = campaign.start_date - timedelta(days=lead_days)
+    announced = campaign.announcements.filter(
+        published_on__isnull=False, published_on__lte=min(latest_publication, today)
+    ).exists()
+    if not announced:
+        blockers.append(
+            LaunchBlocker(
+                _("No pre-announcement was published at least %(days)d days before the start (by %(date)s).")
+                % {"days": lead_days, "date": latest_publication.strftime("%d.%m.%Y")},
+                announcements,
+                communications,
+            )
+        )
+    checklist = LaunchChecklist.objects.filter(campaign=campaign).first()
+    if checklist is None:
+        blockers.append(LaunchBlocker(_("The launch checklist has not been confirmed."), checklist_url, manager))
+    else:
+        labels = {field.name: str(field.verbose_name) for field in LaunchChecklist._meta.get_fields()}
+        blockers += [
+            LaunchBlocker(_("Checklist item not confirmed: %(item)s") % {"item": labels[item]}, checklist_url, manager)
+            for item in checklist.unconfirmed_items()
+        ]
+    if campaign.end_date < today:
+        blockers.append(LaunchBlocker(_("The last calling day is already past."), edit, manager))
+    elif not calling_days_left(campaign, today=today):
+        blockers.append(LaunchBlocker(_("No calling day is left: check the calling days and weekdays."), edit, manager))
+    carrier = carrier_problems(campaign=campaign) if carrier is None else carrier
+    return blockers + [LaunchBlocker(problem, edit, manager) for problem in carrier]
+
+
+def carrier_problems(*, campaign: Campaign) -> list[str]:
+    """Why the campaign's carrier would not place its calls now: asked of the carrier itself
+    (credentials, the account, the caller number) before the first call and before a resume."""
+    try:
+        provider = provider_get(campaign.telephony_provider)
+    except ImproperlyConfigured as error:
+        return [str(error)]
+    return provider.launch_problems(caller_number=campaign.caller_number)
+
+
+def calling_days_left(campaign: Campaign, *, today: date) -> list[date]:
+    """The calling days from today (or the first calling day) to the last one."""
+    day, days = max(campaign.start_date, today), []
+    while day <= campaign.end_date:
+        if is_calling_day(campaign, day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
+class VerifiedItem:
+    """A lawfulness check the portal makes from the campaign's facts instead of asking a person."""
+
+    label: str
+    met: bool
+    fix_url: str
+    fixer: Role
+
+    @property
+    def fix_permission(self) -> str:
+        return FIXER_PERMISSIONS[self.fixer]
+
+
+def checklist_verified_items(*, campaign: Campaign) -> list[VerifiedItem]:
+    """The checks of the launch checklist nobody ticks: they hold or not, whatever anyone says.
+
+    The residents' page shows the caller number, the information notice and the opt-out page of
+    every published campaign, and every call tells how to opt out; so what is left to verify is
+    that the page is published and the notice was filled in."""
+    published = campaign.questions_published_at is not None
+    slug = {"slug": campaign.slug}
+    announcements = reverse("surveys:campaign-announcements", kwargs=slug)
+    edit = reverse("surveys:campaign-edit", kwargs=slug)
+    notice_filled = not information_notice_placeholder_languages(campaign)
+    return [
+        VerifiedItem(
+            _(
+                "The information notice (controller, purpose, source of the numbers, retention, rights) is published "
+                "on the residents' page (GDPR Art. 14)."
+            ),
+            published and notice_filled,
+            announcements if notice_filled else edit,
+            Role.COMMUNICATIONS if notice_filled else Role.SURVEY_MANAGER,
+        ),
+        VerifiedItem(
+            _("The caller number is shown on the residents' page."), published, announcements, Role.COMMUNICATIONS
+        ),
+        VerifiedItem(
+            _("Residents can opt out by phone (every call says how) and on the web (the residents' page links it)."),
+            published,
+            announcements,
+            Role.COMMUNICATIONS,
+        ),
+        VerifiedItem(
+            _(
+                "The retention periods are set: numbers %(days)d days after the last calling day, answers %(months)d "
+                "months."
+            )
+            % {"days": campaign.number_retention_days, "months": campaign.answer_retention_months},
+            True,
+            edit,
+            Role.SURVEY_MANAGER,
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """What starting the campaign now will do: whom it calls, when, and about what it costs."""
+
+    contacts: int
+    first_day: date
+    last_day: date
+    calling_days: int
+    days: str
+    hours: str
+    max_attempts: int
+    minutes_per_call: int
+    price_per_minute: Decimal
+    # If every number answered once and listened to the whole call: unanswered calls cost nothing,
+    # answering machines a started minute each.
+    estimated_cost: Decimal
+    budget_cap: Decimal | None
+
+
+def launch_plan(*, campaign: Campaign, today: date | None = None) -> LaunchPlan:
+    today = today or timezone.localdate()
+    contacts = selectors.callable_contacts(campaign).count()
+    version = campaign.survey_version
+    minutes = max(call_script(version, language=language).estimated_minutes for language in version.languages)
+    days = calling_days_left(campaign, today=today)
+    return LaunchPlan(
+        contacts=contacts,
+        first_day=days[0] if days else max(campaign.start_date, today),
+        last_day=days[-1] if days else campaign.end_date,
+        calling_days=len(days),
+        days=calling_days_text(campaign),
+        hours=calling_hours_text(campaign),
+        max_attempts=campaign.max_attempts,
+        minutes_per_call=minutes,
+        price_per_minute=campaign.price_per_minute,
+        estimated_cost=(contacts * minutes * campaign.price_per_minute).quantize(CENT),
+        budget_cap=campaign.budget_cap,
+    )
+
+
+def communications_users() -> list:
+    """The communications team, who fix the residents' page and the pre-announcements, with an
+    address to write to (administrators may too, but are not the ones asked)."""
+    users = get_user_model().objects.filter(groups__name=Role.COMMUNICATIONS.value, is_active=True)
+    return list(users.exclude(email="").order_by("pk"))
+
+
+def communications_blockers(*, campaign: Campaign) -> list[LaunchBlocker]:
+    # The carrier is not asked: none of its answers is communications' to fix.
+    return [
+        blocker
+        for blocker in campaign_launch_blockers(campaign=campaign, carrier=[])
+        if blocker.fixer == Role.COMMUNICATIONS
+    ]
+
+
+def launch_blockers_notify(*, campaign: Campaign, by) -> int:
+    """Ask communications (by email, from a worker) to fix what of the launch gate is theirs; returns
+    how many people are written to."""
+    if not communications_blockers(campaign=campaign):
+        raise SurveyError(_("Nothing on the launch gate waits for communications."))
+    recipients = communications_users()
+    if not recipients:
+        raise SurveyError(_("No communications user has an email address: contact them another way."))
+    try:
+        django_rq.get_queue("email").enqueue("surveys.jobs.mail_launch_blockers", campaign.pk, by.pk)
+    except RedisError:
+        raise SurveyError(_("The message could not be queued just now; try again in a moment.")) from None
+    return len(recipients)
+
+
+def launch_blockers_mail(*, campaign: Campaign, requested_by) -> int:
+    """Write to communications what of the launch gate is theirs, as it stands now; returns how many
+    people were written to (none when nothing is left for them)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        blockers = communications_blockers(campaign=campaign)
+        if not blockers:
+            return 0
+        subject = _("The campaign %(campaign)s waits for communications") % {"campaign": campaign.name}
+        body = "\n\n".join(
+            [
+                _("%(who)s asks you to fix these so that the campaign %(campaign)s can start calling on %(date)s:")
+                % {
+                    "who": requested_by.get_full_name() or requested_by.get_username(),
+                    "campaign": campaign.name,
+                    "date": date_format(campaign.start_date, "SHORT_DATE_FORMAT"),
+                },
+                *(f"- {blocker.message}\n  {settings.PUBLIC_BASE_URL}{blocker.fix_url}" for blocker in blockers),
+            ]
+        )
+    recipients = [user.email for user in communications_users()]
+    if recipients:
+        send_mail(subject, body, None, recipients)
+    return len(recipients)
