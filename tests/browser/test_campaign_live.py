@@ -127,7 +127,7 @@ def test_each_checklist_item_is_ticked_by_its_own_label(page: Page, live_server,
     login(page, live_server, manager.username)
     page.goto(f"/staff/surveys/campaigns/{running.slug}/checklist/")
 
-    item = "Asukkaat voivat kieltäytyä puheluista puhelimessa ja verkossa."
+    item = "Tarkoitus on kysely, ei markkinointi tai myynti."
     page.get_by_text(item).click()
 
     expect(page.get_by_role("checkbox", name=item)).to_be_checked()
