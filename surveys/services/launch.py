@@ -145,7 +145,7 @@ def calling_days_left(campaign: Campaign, *, today: date) -> list[date]:
 class VerifiedItem:
     """A lawfulness check the portal makes from the campaign's facts instead of asking a person."""
 
-    label: str
+    message: str
     met: bool
     fix_url: str
     fixer: Role

@@ -39,10 +39,10 @@ class ShownFix:
 
 
 def _shown(user, item: launch_services.LaunchBlocker | launch_services.VerifiedItem) -> ShownFix:
-    message, met = (item.message, False) if isinstance(item, launch_services.LaunchBlocker) else (item.label, item.met)
+    met = isinstance(item, launch_services.VerifiedItem) and item.met
     if user.has_perm(item.fix_permission):
-        return ShownFix(message, item.fix_url, "", met)
-    return ShownFix(message, "", item.fixer.label, met)
+        return ShownFix(item.message, item.fix_url, "", met)
+    return ShownFix(item.message, "", item.fixer.label, met)
 
 
 def _gate_context(request, blockers: list[launch_services.LaunchBlocker]) -> dict:
