@@ -3,10 +3,11 @@
 The pilot called 7,759 numbers: 20,219 calls, 13,139 answered, 1,132 complete; 5.3 % of the
 respondents were 18-29 and 54 % 65+. Here `pilotti` (configured like the pilot) calls SAMPLE
 numbers drawn the same way, and its per-number rates, scaled to 7,759 numbers, are compared with
-the pilot's. Calls and answered calls are counts of thousands, known to within 1 % from this
-sample: they must be within 10 %. Completes (about 170 here) and the respondents' age shares
-carry a sampling error of several per cent at this size, so they must be within 10 % plus two
-standard errors of the sample - a miscalibration still fails, the luck of one sample does not.
+the pilot's. Calls and answered calls are counts of hundreds, known to within a few per cent from
+this sample: they must be within 10 %. Completes (about 36 here) and the respondents' age shares
+carry a sampling error of many per cent at this size, so they must be within 10 % plus two
+standard errors of the sample - a miscalibration still fails, the luck of one sample does not
+(seeds 1-3 pass).
 The whole pilot's scale, within 10 % without that allowance, is benchmarks/bench_simulation.py.
 """
 
@@ -23,7 +24,7 @@ from tests.conftest import make_user
 
 PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "complete": 1132}
 PILOT_AGE_SHARES = {"18-29": 0.053, "65+": 0.54}
-SAMPLE = 450
+SAMPLE = 250
 SEED = 1
 
 
