@@ -8,7 +8,29 @@ from django.test import override_settings
 from kuntaportaali.roles import Role
 from surveys.models import Campaign, CampaignStatus, Survey, SurveyVersion
 from tests.conftest import make_user
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
 from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, FakeTwilio
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager", Role.SURVEY_MANAGER)
+
+
+@pytest.fixture
+def communications(db):
+    return make_user("comms", Role.COMMUNICATIONS)
+
+
+@pytest.fixture
+def survey(manager) -> Survey:
+    return build_survey(manager)
+
+
+@pytest.fixture
+def ready(survey, manager, communications) -> Campaign:
+    """A draft campaign of `survey` that meets every launch condition."""
+    return make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
 
 
 @pytest.fixture

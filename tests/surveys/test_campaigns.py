@@ -12,29 +12,9 @@ from surveys.models import Campaign, CampaignStatus, LaunchChecklist
 from surveys.services import campaigns as campaign_services
 from surveys.services.notices import information_notice_default
 from tests.conftest import make_user
-from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
+from tests.surveys.factories import build_campaign, make_launch_ready
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def manager(db):
-    return make_user("manager", Role.SURVEY_MANAGER)
-
-
-@pytest.fixture
-def communications(db):
-    return make_user("comms", Role.COMMUNICATIONS)
-
-
-@pytest.fixture
-def survey(manager):
-    return build_survey(manager)
-
-
-@pytest.fixture
-def ready(survey, manager, communications) -> Campaign:
-    return make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
 
 
 def test_caller_number_is_stored_in_e164(survey, manager):

@@ -16,32 +16,12 @@ from surveys.services import campaigns as campaign_services
 from surveys.services import launch as launch_services
 from surveys.services.notices import information_notice_default
 from tests.conftest import make_user
-from tests.surveys.factories import add_numbers, build_campaign, build_survey, make_launch_ready
+from tests.surveys.factories import add_numbers, build_campaign
 
 pytestmark = pytest.mark.usefixtures("english")
 
 NO_NUMBERS = "There are no numbers to call: import a contact list with numbers that have not opted out."
 NOT_PUBLISHED = "The questions are not published on the residents' page."
-
-
-@pytest.fixture
-def manager(db):
-    return make_user("manager", Role.SURVEY_MANAGER)
-
-
-@pytest.fixture
-def communications(db):
-    return make_user("comms", Role.COMMUNICATIONS)
-
-
-@pytest.fixture
-def survey(manager):
-    return build_survey(manager)
-
-
-@pytest.fixture
-def ready(survey, manager, communications):
-    return make_launch_ready(build_campaign(survey, manager), manager=manager, communications=communications)
 
 
 def test_a_campaign_without_numbers_can_neither_start_nor_be_marked_ready(ready, manager):

@@ -2,26 +2,14 @@
 
 import pytest
 
-from kuntaportaali.roles import Role
 from surveys.errors import SurveyError
 from surveys.models import QuestionKind, SurveyVersion
 from surveys.services import campaigns as campaign_services
 from surveys.services import surveys as survey_services
 from surveys.services.surveys import OptionText
-from tests.conftest import make_user
 from tests.surveys.factories import build_campaign, build_survey, make_launch_ready, skip_from_no_to_last
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def manager(db):
-    return make_user("manager", Role.SURVEY_MANAGER)
-
-
-@pytest.fixture
-def communications(db):
-    return make_user("comms", Role.COMMUNICATIONS)
 
 
 def texts(survey):
