@@ -15,8 +15,8 @@ class UsernameThrottled:
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if not username:
-            return super().clean()
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()  # no password is checked: nothing to count
         login_try = login_try_begin(
             username,
             now=timezone.now(),

@@ -185,3 +185,12 @@ def test_of_two_tries_at_the_same_moment_after_a_wait_only_the_first_is_checked(
     assert (first.pk is not None, first.wait) == (True, 0)
     assert (second.pk, second.wait) == (None, 4)
     assert LoginFailure.objects.filter(username=HR_USER).count() == 11
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_THROTTLE_FREE_FAILURES=10)
+def test_a_form_sent_without_a_password_counts_for_nothing(client, role_users):
+    for number in range(15):
+        post_login_through_proxy(client, HR_USER, "", forwarded_for=f"203.0.113.{number}")
+
+    assert not LoginFailure.objects.exists()
+    assert post_login_through_proxy(client, HR_USER, TEST_PASSWORD, forwarded_for=USER).status_code == 302
