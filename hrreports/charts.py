@@ -13,6 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from .periods import period_text
+
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
 BAR_FILL = "#1f5f99"
@@ -134,7 +136,7 @@ def line_chart(
 def _number(value: float) -> str:
     """One decimal at most, rounded (number_format alone would cut 7,36 to 7,3)."""
     value = round(value, 1)
-    return number_format(value, decimal_pos=0 if value == int(value) else 1)
+    return number_format(value, decimal_pos=0 if value == int(value) else 1, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def _chart(draw, *, chart_id: str, title: str, description: str, points: list[tu
 
 
 def _month_labels(trend) -> list[str]:
-    return [f"{summary.period.month}/{summary.period.year % 100:02d}" for summary in trend]
+    return [period_text(summary.period) for summary in trend]
 
 
 def _gaps(trend) -> tuple[list[str], str]:

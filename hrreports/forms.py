@@ -1,5 +1,8 @@
 """Forms of the HR administration pages: they parse input; the services decide."""
 
+import re
+from datetime import date
+
 from django import forms
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
@@ -24,21 +27,28 @@ KIND_LABELS = {
     "http": _("Integration endpoint (HTTP/JSON)"),
 }
 FILE_REPORTS = [(value, label) for value, label in ReportType.choices]
+HUMAN_PERIOD = re.compile(r"^(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})$")
 
 
 class PeriodField(forms.CharField):
+    """A month as people write it in Finland, "3/2026" (a month's date shows so); "2026-03" is read too."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Period"))
-        kwargs.setdefault("help_text", _("Month in the form YYYY-MM, e.g. 2026-03."))
-        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("help_text", _("Month and year, e.g. 3/2026."))
+        kwargs.setdefault("max_length", 10)
         super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return f"{value.month}/{value.year}" if isinstance(value, date) else value
 
     def clean(self, value):
         value = super().clean(value)
+        written = HUMAN_PERIOD.match(value.strip())
         try:
-            return period_parse(value)
+            return period_parse(f"{written['year']}-{int(written['month']):02d}" if written else value)
         except PopulusError:
-            raise forms.ValidationError(_("Give the month in the form YYYY-MM, e.g. 2026-03.")) from None
+            raise forms.ValidationError(_("Give the month and year, e.g. 3/2026.")) from None
 
 
 class SourceForm(forms.Form):
@@ -139,9 +149,7 @@ class ExportFileForm(forms.Form):
     """An export file of a report for a month: to test (preview) or to upload where the source finds it."""
 
     report_type = forms.ChoiceField(label=_("Report"), choices=FILE_REPORTS)
-    period = PeriodField(
-        help_text=_("The month the file is for, in the form YYYY-MM, e.g. 2026-03: rows of other months are rejected.")
-    )
+    period = PeriodField(help_text=_("The month the file is for, e.g. 3/2026: rows of other months are rejected."))
     file = forms.FileField(label=_("Export file"), help_text=_("CSV or Excel (.xlsx) file as Populus wrote it."))
 
     def clean_file(self):

@@ -4,6 +4,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
+
 from .errors import PopulusError
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -18,7 +20,13 @@ def period_parse(text: str) -> date:
 
 
 def period_label(period: date) -> str:
+    """The month as machines read it (addresses, file names, logs): '2026-03'."""
     return f"{period.year:04d}-{period.month:02d}"
+
+
+def period_text(period: date) -> str:
+    """The month as people read it in the active language: '3/2026', 'Mar 2026'."""
+    return date_format(period, "YEAR_MONTH_FORMAT")
 
 
 def period_last_day(period: date) -> date:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Rule, RuleKind
 from .models.delivery import DeliveryFormat, ReportKind
 from .models.records import AbsenceCategory
-from .periods import period_label, period_parse
+from .periods import period_label, period_parse, period_text
 from .reports.columns import REPORT_COLUMNS, column_choices
 
 SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT = "on", "off"
@@ -41,7 +41,7 @@ class ReportOptionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not has_subunits:
             del self.fields["subunits"]
-        self.fields["period"].choices = [(period_label(period), period_label(period)) for period in periods]
+        self.fields["period"].choices = [(period_label(period), period_text(period)) for period in periods]
         self.fields["type"].choices = [("", _("All types")), *types]
         self.fields["columns"].choices = column_choices(kind)
         if kind != ReportKind.ABSENCES:

@@ -61,8 +61,8 @@ class EmploymentTable(ReportTable):
     unit_code = tables.Column(verbose_name=_("Unit"))
     title = tables.Column(verbose_name=_("Title"))
     kind_label = tables.Column(verbose_name=_("Kind"))
-    start = tables.DateColumn(format="j.n.Y", verbose_name=_("Start"))
-    end = tables.DateColumn(format="j.n.Y", verbose_name=_("End"))
+    start = tables.DateColumn(verbose_name=_("Start"))
+    end = tables.DateColumn(verbose_name=_("End"))
 
     class Meta(ReportTable.Meta):
         pass
@@ -86,12 +86,12 @@ def access_subject_label(what: str) -> str:
 
 
 class ReportAccessTable(CaptionedTable):
-    created_at = tables.DateTimeColumn(format="j.n.Y H:i", verbose_name=_("When"))
+    created_at = tables.DateTimeColumn(verbose_name=_("When"))
     user = tables.Column(verbose_name=_("User"))
     kind = tables.Column(verbose_name=_("Access"))
     what = tables.Column(verbose_name=_("What"))
     unit_ref = tables.Column(verbose_name=_("Unit"))
-    period = tables.DateColumn(format="Y-m", verbose_name=_("Period"))
+    period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Period"))
 
     def render_what(self, value: str) -> str:
         return access_subject_label(value)

@@ -19,11 +19,11 @@ class CaptionedTable(tables.Table):
 
 class FetchRunTable(CaptionedTable):
     id = tables.LinkColumn("hrreports:run-detail", args=[tables.A("pk")], verbose_name=_("Run"))
-    period = tables.DateColumn(format="Y-m", verbose_name=_("Period"))
+    period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Period"))
     source = tables.Column(verbose_name=_("Source"))
     status = tables.Column(verbose_name=_("Status"))
     trigger = tables.Column(verbose_name=_("Started by"))
-    created_at = tables.DateTimeColumn(format="j.n.Y H:i", verbose_name=_("Created"))
+    created_at = tables.DateTimeColumn(verbose_name=_("Created"))
     rows_read = tables.Column(verbose_name=_("Rows read"))
     rejected_count = tables.Column(verbose_name=_("Rejected rows"))
 

@@ -9,6 +9,7 @@ import django_rq
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rq.exceptions import SchedulerNotFound
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
@@ -19,6 +20,20 @@ from .heartbeat import heartbeat_ages
 # A live scheduler beats every second and moves a job within a second of its time; the worker
 # restarts a dead one within seconds (kuntaportaali.worker).
 SCHEDULER_MAX_DELAY = timedelta(seconds=30)
+# What the system page calls each check and queue; /healthz, the logs and the RQ dashboard keep the codes.
+CHECK_LABELS = {
+    "database": _("Database"),
+    "redis": _("Redis"),
+    "workers": _("Workers"),
+    "scheduler": _("Job scheduler"),
+}
+QUEUE_LABELS = {
+    "dialer": _("Calls"),
+    "populus": _("Populus fetches"),
+    "reports": _("Report files"),
+    "email": _("Emails"),
+    "imports": _("Contact list imports"),
+}
 
 
 @dataclass
@@ -28,6 +43,16 @@ class HealthReport:
     @property
     def failing(self) -> list[str]:
         return [name for name, check in self.checks.items() if not check["ok"]]
+
+    @property
+    def failing_labels(self) -> list[str]:
+        return [str(CHECK_LABELS.get(name, name)) for name in self.failing]
+
+    @property
+    def queues(self) -> list[tuple[str, str, int | None]]:
+        """(label, queue, seconds since its last heartbeat) per queue, for people."""
+        ages = self.checks.get("workers", {}).get("heartbeat_age_seconds", {})
+        return [(str(QUEUE_LABELS.get(queue, queue)), queue, age) for queue, age in ages.items()]
 
     @property
     def ok(self) -> bool:

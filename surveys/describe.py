@@ -2,6 +2,7 @@
 answers are simulated."""
 
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from surveys.models import Campaign
@@ -26,8 +27,8 @@ def calling_days_text(campaign: Campaign) -> str:
 
 def calling_hours_text(campaign: Campaign) -> str:
     return _("%(start)s-%(end)s") % {
-        "start": campaign.daily_start.strftime("%H.%M"),
-        "end": campaign.daily_end.strftime("%H.%M"),
+        "start": time_format(campaign.daily_start, "TIME_FORMAT"),
+        "end": time_format(campaign.daily_end, "TIME_FORMAT"),
     }
 
 

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.forms.models import fields_for_model
@@ -6,6 +7,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.numbers import price_trimmed
 from surveys.models import (
     SCALE_ANSWERS,
     Announcement,
@@ -17,8 +19,18 @@ from surveys.models import (
     SurveyVersion,
 )
 from surveys.services.surveys import VERSION_FIELDS, OptionText
+from surveys.telephony import provider_label
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class EurosField(forms.DecimalField):
+    """Accepts 2 100,50 as people write euros: spaces (also non-breaking) between thousands."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split())
+        return super().to_python(value)
 
 
 class SurveyForm(forms.Form):
@@ -245,6 +257,9 @@ class CampaignForm(forms.ModelForm):
             "information_notice_sv",
             "information_notice_en",
         ]
+        # Decimals as people write them in the page's language: "0,09", "12 000".
+        localized_fields = ["calls_per_second", "price_per_minute", "budget_cap"]
+        field_classes = {"price_per_minute": EurosField, "budget_cap": EurosField}
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -259,11 +274,13 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, providers: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        if self.initial.get("price_per_minute") is not None:
+            self.initial["price_per_minute"] = price_trimmed(Decimal(self.initial["price_per_minute"]))
         self.fields["survey_version"].queryset = SurveyVersion.objects.select_related("survey").order_by(
             "survey__slug", "-number"
         )
         self.fields["telephony_provider"] = forms.ChoiceField(
-            label=self.fields["telephony_provider"].label, choices=[(name, name) for name in providers]
+            label=self.fields["telephony_provider"].label, choices=[(name, provider_label(name)) for name in providers]
         )
         if self.instance.pk:
             self.fields.pop("slug")
@@ -298,6 +315,11 @@ class AnnouncementForm(forms.ModelForm):
         model = Announcement
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The text is in the announcement's language, whatever the page's (WCAG 3.1.2).
+        self.fields["text"].widget.attrs["lang"] = self.instance.language
 
 
 class PublishForm(forms.Form):

@@ -217,7 +217,7 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
 
 
 def _number(value) -> str:
-    return number_format(value, use_l10n=True)
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 def progress_summary(progress: CampaignProgress) -> str:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from surveys.forms import EurosField
 from surveys.models import TargetDimension
 from surveys.models.results import DEFAULT_TRIM_CAP
 from surveys.services.result_settings import TargetRow, WeightingDimensions, demographic_questions
@@ -115,15 +116,6 @@ class ResultSettingsForm(forms.Form):
                 ],
             ]
         )
-
-
-class EurosField(forms.DecimalField):
-    """Accepts 2 100,50 as people write euros: spaces (also non-breaking) between thousands."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = "".join(value.split())
-        return super().to_python(value)
 
 
 class FixedCostForm(forms.Form):

@@ -80,7 +80,7 @@ class ContactImportTable(CaptionedTable):
 
 
 class ConsentEventTable(CaptionedTable):
-    occurred_at = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s")
+    occurred_at = tables.DateTimeColumn(verbose_name=_("Time"))
     kind = tables.Column(verbose_name=_("Event"))
     channel = tables.Column(verbose_name=_("Channel"))
     campaign = tables.Column(verbose_name=_("Campaign"), order_by=("campaign__slug",), default=EMPTY_CELL)

@@ -125,6 +125,17 @@ def rq_queue_empty(queue) -> None:
         registry.remove(job_id, delete_job=True)
 
 
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language (Finnish): a request of an earlier test in the same
+    process leaves its language active, and dates and times are written in the active one."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def english():
     """Messages in English (the msgids), for tests that match a service's wording."""

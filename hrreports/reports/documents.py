@@ -13,7 +13,7 @@ from kuntaportaali.pdf import render_pdf
 
 from .. import charts
 from ..models import AbsenceCategory, WorkUnit
-from ..periods import period_label
+from ..periods import period_text
 from .absences import absence_report, absence_trend
 from .columns import MONEY, ReportColumn, columns_chosen
 from .employments import employment_events, employment_report
@@ -49,7 +49,7 @@ def _pdf_cell(value, column: ReportColumn) -> str:
     if value is None:
         return ""
     if isinstance(value, date | datetime):
-        return f"{value.day}.{value.month}.{value.year}"
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, Decimal):
         # Money with its cents ("4 106,96"), days as counted ("4,5").
         decimals = 2 if column.number_format == MONEY else None
@@ -94,7 +94,7 @@ def report_pdf(
         "kind": kind,
         "report": report,
         "unit": report.unit,
-        "period": period_label(report.period),
+        "period": period_text(report.period),
         "created": timezone.localtime(),
         "categories": [AbsenceCategory(value).label for value in AbsenceCategory.values if value in set(categories)],
         "columns": chosen,

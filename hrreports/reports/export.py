@@ -4,14 +4,26 @@ render from here (kuntaportaali.spreadsheets does the typing, formats, frozen he
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
+from kuntaportaali.downloads import file_name
 from kuntaportaali.spreadsheets import Column, csv_bytes, xlsx_bytes
 
 from ..periods import period_label
 from ..reasons import field_display
 from .columns import columns_chosen
+
+FILE_NAME_WORDS = {
+    "absences": pgettext_lazy("file name", "absences"),
+    "salaries": pgettext_lazy("file name", "salaries"),
+    "employments": pgettext_lazy("file name", "employments"),
+}
+
+
+def report_file_name(kind: str, unit, period, extension: str) -> str:
+    """A report's download or attachment name in the reader's language: "poissaolot-1010-2026-11.xlsx"."""
+    return file_name(FILE_NAME_WORDS[kind], unit.code, period_label(period), extension=extension)
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,12 @@ from ..models import Delivery, DeliveryRun, Subscription, WorkUnit
 from ..models.delivery import DeliveryFormat, DeliveryStatus, ReportKind, hours_of
 from ..models.fetching import RunTrigger
 from ..models.records import AbsenceCategory
-from ..periods import period_label
+from ..periods import period_label, period_text
 from ..reasons import WORKER_STOPPED
 from ..reports import period_fetched, report_units
 from ..reports.columns import columns_validate
 from ..reports.documents import report_build, report_pdf, report_xlsx
+from ..reports.export import report_file_name
 from ..selectors import alerts_visible_to, units_visible_to
 from .teams import UnitDelivered, teams_notices_send
 
@@ -138,9 +139,14 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
         elif kind == ReportKind.EMPLOYMENTS:
             section["started"], section["ended"] = len(report.started), len(report.ended)
         columns = subscription.columns.get(kind)
-        name = f"{kind}-{unit.code}-{period_label(period)}"
         if subscription.format == DeliveryFormat.XLSX:
-            attachments.append((f"{name}.xlsx", report_xlsx(kind, report, columns=columns), XLSX_CONTENT_TYPE))
+            attachments.append(
+                (
+                    report_file_name(kind, unit, period, "xlsx"),
+                    report_xlsx(kind, report, columns=columns),
+                    XLSX_CONTENT_TYPE,
+                )
+            )
         elif subscription.format == DeliveryFormat.PDF:
             pdf = report_pdf(
                 kind,
@@ -149,19 +155,19 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
                 categories=subscription.categories,
                 alerts=alerts if kind == ReportKind.ABSENCES else (),
             )
-            attachments.append((f"{name}.pdf", pdf, PDF_CONTENT_TYPE))
+            attachments.append((report_file_name(kind, unit, period, "pdf"), pdf, PDF_CONTENT_TYPE))
         sections.append(section)
     context = {
         "subscription": subscription,
         "unit": unit,
-        "period": period_label(period),
+        "period": period_text(period),
         "sections": sections,
         "attached": subscription.format in ATTACHMENT_FORMATS,
         "open_alerts": len(alerts),
         # The supervisor's home: the month at a glance over all their units and the open early-support cases.
         "home_link": f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:reports')}",
     }
-    subject = _("Unit reports %(period)s: %(unit)s") % {"period": period_label(period), "unit": unit}
+    subject = _("Unit reports %(period)s: %(unit)s") % {"period": period_text(period), "unit": unit}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("hrreports/email/unit_reports.txt", context),

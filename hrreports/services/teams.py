@@ -30,7 +30,7 @@ from kuntaportaali.redaction import phone_numbers_mask
 from ..errors import PopulusError
 from ..models import TeamsChannel, WorkUnit
 from ..models.delivery import ReportKind
-from ..periods import period_label
+from ..periods import period_label, period_text
 
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
@@ -164,9 +164,9 @@ def _unit_card(period: date, delivered: UnitDelivered) -> dict:
     path = reverse("hrreports:unit-report", args=[delivered.unit.pk, kinds[0]])
     labels = ", ".join(str(ReportKind(kind).label) for kind in kinds)
     return teams_card(
-        title=_("Unit reports of %(period)s are ready") % {"period": period_label(period)},
+        title=_("Unit reports of %(period)s are ready") % {"period": period_text(period)},
         facts=[
-            (_("Month"), period_label(period)),
+            (_("Month"), period_text(period)),
             (_("Work unit"), f"{delivered.unit.code} {delivered.unit.name}"),
             (_("Reports"), f"{len(kinds)} ({labels})"),
             (
@@ -182,9 +182,9 @@ def _unit_card(period: date, delivered: UnitDelivered) -> dict:
 
 def _hr_card(period: date, delivered: dict[int, UnitDelivered], *, reports: int, hours_saved, run_link: str) -> dict:
     return teams_card(
-        title=_("Unit reports of %(period)s have been delivered") % {"period": period_label(period)},
+        title=_("Unit reports of %(period)s have been delivered") % {"period": period_text(period)},
         facts=[
-            (_("Month"), period_label(period)),
+            (_("Month"), period_text(period)),
             (_("Work units"), str(len(delivered))),
             (_("Reports delivered"), str(reports)),
             (_("Emails sent"), str(sum(item.emails for item in delivered.values()))),

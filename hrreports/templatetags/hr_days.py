@@ -14,4 +14,4 @@ register = template.Library()
 def days(value) -> str:
     if value is None or value == "":
         return ""
-    return number_format(day_count(Decimal(value)), use_l10n=True)
+    return number_format(day_count(Decimal(value)), use_l10n=True, force_grouping=True)

@@ -1,12 +1,14 @@
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.downloads import attachment, file_name
 from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from ..forms import FetchForm
@@ -24,7 +26,7 @@ from .home import MANAGE_HR
 def runs(request):
     table = FetchRunTable(fetch_runs_recent(limit=200), caption=_("Fetch runs, newest first"))
     table.paginate(page=request.GET.get("page", 1), per_page=25)
-    form = FetchForm(initial={"period": f"{period_last_full(timezone.localdate()):%Y-%m}"})
+    form = FetchForm(initial={"period": period_last_full(timezone.localdate())})
     return render(request, "hrreports/runs.html", {"table": table, "form": form})
 
 
@@ -61,9 +63,8 @@ def run_detail(request, pk: int):
     if export in ("csv", "xlsx"):
         sheet = rejected_rows_sheet(run)
         body, content_type = (sheet.xlsx(), XLSX_CONTENT_TYPE) if export == "xlsx" else (sheet.csv(), CSV_CONTENT_TYPE)
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="rejected-rows-run-{run.pk}.{export}"'
-        return response
+        name = file_name(pgettext("file name", "rejected-rows"), pgettext("file name", "run"), run.pk, extension=export)
+        return attachment(body, content_type=content_type, filename=name)
     table = RejectedRowTable(run.rejected_rows.all(), caption=_("Rejected rows"))
     table.paginate(page=request.GET.get("page", 1), per_page=50)
     counts = [(label, run.counts[value]) for value, label in ReportType.choices if value in run.counts]

@@ -73,7 +73,7 @@ def source_columns(request, pk: int, report_type: str):
 @require_http_methods(["GET", "POST"])
 def source_preview(request, pk: int):
     source = get_object_or_404(Source, pk=pk, kind="files")
-    initial = {"period": f"{period_last_full(timezone.localdate()):%Y-%m}"}
+    initial = {"period": period_last_full(timezone.localdate())}
     form = ExportFileForm(request.POST or None, request.FILES or None, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():

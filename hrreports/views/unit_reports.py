@@ -2,7 +2,7 @@
 each unit's three monthly reports as tables, charts and downloads. Every unit is looked up through the
 scope selector; anything else is 404 and logged."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.downloads import attachment
 from kuntaportaali.pdf import PDF_CONTENT_TYPE
 from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
@@ -23,6 +24,7 @@ from ..report_tables import REPORT_TABLES
 from ..reports import absence_trend, report_units
 from ..reports.columns import column_keys, columns_chosen
 from ..reports.documents import report_build, report_pdf, report_rows, report_sheet
+from ..reports.export import report_file_name
 from ..selectors import alerts_visible_to, report_periods, unit_visible_or_none, units_visible_to
 from ..services.access import report_access_record
 from ..supervisor_home import early_support_cases, month_at_glance
@@ -82,7 +84,7 @@ def reports(request):
         "open_cases": open_cases,
         "earlier_cases": cases.earlier,
         "units": units,
-        "period": period_label(period),
+        "period": period,
         "kinds": list(REPORT_KINDS.items()),
     }
     return render(request, "hrreports/reports.html", context)
@@ -125,10 +127,7 @@ def _download(request, *, kind, export, unit, report, rows, columns, categories,
     else:
         sheet = report_sheet(kind, report, rows, columns)
         body, content_type = (sheet.xlsx(), XLSX_CONTENT_TYPE) if export == "xlsx" else (sheet.csv(), CSV_CONTENT_TYPE)
-    response = HttpResponse(body, content_type=content_type)
-    filename = f"{kind}-{unit.code}-{period_label(report.period)}.{export}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(body, content_type=content_type, filename=report_file_name(kind, unit, report.period, export))
 
 
 @staff_permission_required(VIEW_REPORTS)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import LANGUAGE_NAMES
 from .campaign import Campaign
 
 
@@ -18,7 +19,7 @@ class Announcement(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="announcements")
     channel = models.CharField(_("channel"), max_length=10, choices=AnnouncementChannel.choices)
-    language = models.CharField(_("language"), max_length=2, choices=[("fi", "fi"), ("sv", "sv"), ("en", "en")])
+    language = models.CharField(_("language"), max_length=2, choices=list(LANGUAGE_NAMES.items()))
     text = models.TextField(_("text"))
     # The text as last generated from the campaign's facts: a text that differs from it was edited
     # by a person, and one that differs from what the facts give now is out of date.

@@ -122,6 +122,12 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         dotted_path = settings.TELEPHONY_PROVIDERS.get(self.telephony_provider)
         return dotted_path is not None and not import_string(dotted_path).reaches_people
 
+    @property
+    def telephony_provider_label(self) -> str:
+        from surveys.telephony import provider_label  # the providers import the models
+
+        return provider_label(self.telephony_provider)
+
 
 class CampaignStatusChange(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="status_changes")

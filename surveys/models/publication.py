@@ -3,11 +3,20 @@ finished campaign published on the residents' page."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
+from kuntaportaali.downloads import file_name
 from surveys.languages import LANGUAGE_NAMES
 
 from .campaign import Campaign
+
+
+def report_filename(campaign: Campaign, *, file_format: str, language: str) -> str:
+    """Named in the report's language, "pilotti-raportti.pdf", "pilotti-rapport.pdf"."""
+    with translation.override(language):
+        return file_name(campaign.slug, pgettext("file name", "report"), extension=file_format)
 
 
 class ReportFormat(models.TextChoices):
@@ -60,7 +69,7 @@ class ReportFile(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{self.campaign.slug}-{self.language}.{self.file_format}"
+        return report_filename(self.campaign, file_format=self.file_format, language=self.language)
 
 
 class ResultSummary(models.Model):

@@ -62,17 +62,23 @@ def count_text(value: int | None) -> str:
 
 def share_text(value: float | None) -> str:
     """0.4234 -> "42,3 %" (in Finnish and Swedish; "42.3 %" in English)."""
-    return NOT_DEFINED if value is None else f"{number_format(round(100 * value, 1), decimal_pos=1)}{NBSP}%"
+    return (
+        NOT_DEFINED
+        if value is None
+        else f"{number_format(round(100 * value, 1), decimal_pos=1, force_grouping=True)}{NBSP}%"
+    )
 
 
 def interval_text(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return NOT_DEFINED
-    return f"{number_format(round(100 * low, 1), decimal_pos=1)}–{share_text(high)}"
+    return f"{number_format(round(100 * low, 1), decimal_pos=1, force_grouping=True)}–{share_text(high)}"
 
 
 def decimal_text(value: float | None, places: int = 2) -> str:
-    return NOT_DEFINED if value is None else number_format(round(value, places), decimal_pos=places)
+    return (
+        NOT_DEFINED if value is None else number_format(round(value, places), decimal_pos=places, force_grouping=True)
+    )
 
 
 def mean_interval_text(low: float | None, high: float | None) -> str:

@@ -8,7 +8,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
+from kuntaportaali.downloads import file_name
 from kuntaportaali.queueing import enqueue_after_commit
 from kuntaportaali.redaction import phone_numbers_mask
 from surveys.models import Campaign, ReportFile, ReportFileStatus, ReportFormat, ResponseStatus
@@ -61,11 +63,9 @@ def responses_build(*, campaign: Campaign, language: str) -> bytes:
 
 
 def responses_filename(campaign: Campaign, *, language: str) -> str:
-    return f"{campaign.slug}-responses-{language}.xlsx"
-
-
-def report_filename(campaign: Campaign, *, file_format: str, language: str) -> str:
-    return f"{campaign.slug}-{language}.{file_format}"
+    """Named in the file's language, "pilotti-vastaukset.xlsx", "pilotti-svar.xlsx"."""
+    with translation.override(language):
+        return file_name(campaign.slug, pgettext("file name", "responses"), extension="xlsx")
 
 
 def report_direct_download_allowed(campaign: Campaign) -> bool:

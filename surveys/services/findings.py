@@ -51,11 +51,11 @@ def share_in_words(share: float) -> str:
 
 
 def _whole_percent(share: float) -> str:
-    return number_format(rounded(share * 100, 0), 0, use_l10n=True)
+    return number_format(rounded(share * 100, 0), 0, use_l10n=True, force_grouping=True)
 
 
 def _decimal(value: float) -> str:
-    return number_format(rounded(value, 1), 1, use_l10n=True)
+    return number_format(rounded(value, 1), 1, use_l10n=True, force_grouping=True)
 
 
 def margin_of_error_points(option: OptionEstimate) -> int | None:

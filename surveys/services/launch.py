@@ -99,7 +99,7 @@ def campaign_launch_blockers(
         blockers.append(
             LaunchBlocker(
                 _("No pre-announcement was published at least %(days)d days before the start (by %(date)s).")
-                % {"days": lead_days, "date": latest_publication.strftime("%d.%m.%Y")},
+                % {"days": lead_days, "date": date_format(latest_publication, "SHORT_DATE_FORMAT")},
                 announcements,
                 communications,
             )

@@ -77,7 +77,7 @@ def targets_problems(*, dimension: str, rows: Sequence[TargetRow], question: Que
         if row.share < 0 or row.share > 1:
             problems.append(
                 _("The share of %(category)s is %(share)s; a share is between 0 and 1.")
-                % {"category": row.category, "share": number_format(row.share, use_l10n=True)}
+                % {"category": row.category, "share": number_format(row.share, use_l10n=True, force_grouping=True)}
             )
     if not rows:
         problems.append(_("Give at least one category and its share."))
@@ -85,7 +85,7 @@ def targets_problems(*, dimension: str, rows: Sequence[TargetRow], question: Que
     if rows and abs(total - 1) > SUM_TOLERANCE:
         problems.append(
             _("The shares add up to %(total)s; they must add up to 1 (for example 0.15 + 0.50 + 0.35).")
-            % {"total": number_format(total, use_l10n=True)}
+            % {"total": number_format(total, use_l10n=True, force_grouping=True)}
         )
     if question is not None:
         unknown, missing = category_differences([row.category for row in rows], question)

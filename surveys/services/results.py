@@ -121,7 +121,7 @@ def _dimension_name(dimension: str) -> str:
 
 
 def _number(value: float, decimals: int = 1) -> str:
-    return number_format(rounded(value, decimals), decimals, use_l10n=True)
+    return number_format(rounded(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
 def _issue_text(issue: weighting.Issue, labels: dict[tuple[str, str], str], cap: float | None) -> str:

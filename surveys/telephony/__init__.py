@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 
 from .base import ProviderError, StatusUpdate, TelephonyProvider
 
-__all__ = ["ProviderError", "StatusUpdate", "TelephonyProvider", "provider_get"]
+__all__ = ["ProviderError", "StatusUpdate", "TelephonyProvider", "provider_get", "provider_label"]
 
 
 @lru_cache(maxsize=8)
@@ -24,3 +24,9 @@ def provider_get(name: str | None = None) -> TelephonyProvider:
     except KeyError:
         raise ImproperlyConfigured(f"Unknown telephony provider {name!r}; see TELEPHONY_PROVIDERS.") from None
     return _provider_class(name, dotted_path)()
+
+
+def provider_label(name: str) -> str:
+    """What people see for the provider called `name`; a name the site does not list shows as it is."""
+    dotted_path = settings.TELEPHONY_PROVIDERS.get(name)
+    return name if dotted_path is None else str(_provider_class(name, dotted_path).label)

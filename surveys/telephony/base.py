@@ -116,6 +116,8 @@ class CallOptions:
 
 class TelephonyProvider(ABC):
     name: str
+    # What people see for it (the name stays in settings, logs and the database).
+    label: str
     # Whether the calls reach real people; the simulator's answers come from synthetic residents.
     reaches_people: bool = True
 

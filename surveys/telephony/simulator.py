@@ -35,6 +35,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from twilio.request_validator import RequestValidator
 
 from surveys.models import QuestionKind, SurveyVersion
@@ -121,6 +122,7 @@ class SimulatedCall:
 
 class SimulatorProvider(twiml.TwimlDialect, TelephonyProvider):
     name = "simulator"
+    label = _("Simulator (no real calls)")
     reaches_people = False
     # The queue of a virtual-clock simulation running in this process; None when there is none.
     virtual_calls: deque | None = None

@@ -50,6 +50,7 @@ class RebasedHttpClient(TwilioHttpClient):
 
 class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
     name = "twilio"
+    label = "Twilio"
 
     def __init__(self):
         self._client = None

@@ -4,9 +4,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_tables2 import RequestConfig
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.downloads import attachment, file_name
 from kuntaportaali.spreadsheets import (
     CSV_CONTENT_TYPE,
     DATETIME_FORMAT,
@@ -60,10 +62,9 @@ def _export_rows(request):
 
 
 def _download(content: bytes, content_type: str, extension: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="consent-events-{stamp}.{extension}"'
-    return response
+    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    name = file_name(pgettext("file name", "consent-events"), stamp, extension=extension)
+    return attachment(content, content_type=content_type, filename=name)
 
 
 @view_consent

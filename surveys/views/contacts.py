@@ -1,13 +1,15 @@
 """Contact lists for survey managers: upload a data broker's file, choose its phone columns when the
 file does not say them plainly, follow the import and read what became of its rows."""
 
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django_tables2 import RequestConfig
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.downloads import attachment, file_name
 from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, Column, csv_bytes
 from surveys.contact_files import ContactFileLayout
 from surveys.contact_forms import ContactFileForm, PhoneColumnsForm
@@ -116,6 +118,7 @@ def contact_import_problems_csv(request, slug: str, pk: int):
         [problem["row"], problem.get("column", ""), problem["value"], problem_reason(problem)]
         for problem in report.problems
     )
-    response = HttpResponse(csv_bytes(columns=columns, rows=rows), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="contact-import-{report.pk}-invalid-rows.csv"'
-    return response
+    name = file_name(
+        pgettext("file name", "contact-list"), report.pk, pgettext("file name", "invalid-rows"), extension="csv"
+    )
+    return attachment(csv_bytes(columns=columns, rows=rows), content_type=CSV_CONTENT_TYPE, filename=name)

@@ -13,9 +13,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.downloads import attachment
 from surveys.errors import SurveyError
 from surveys.languages import LANGUAGE_NAMES
 from surveys.models import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
+from surveys.models.publication import report_filename
 from surveys.reports import files, publication
 from surveys.reports.forms import ReportRequestForm, SummaryForm
 from surveys.reports.presentation import results_view
@@ -90,9 +92,7 @@ def _report_languages(campaign) -> list[str]:
 
 
 def _attachment(data: bytes, *, file_format: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=files.CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, content_type=files.CONTENT_TYPES[file_format], filename=filename)
 
 
 @view_results
@@ -106,7 +106,7 @@ def report_download(request, slug: str, file_format: str):
         messages.info(request, _("This campaign is large: generate the report below and download it when it is ready."))
         return redirect(reverse("surveys:campaign-results", args=[slug]) + "#reports")
     data = files.report_build(campaign=campaign, file_format=file_format, language=language)
-    filename = files.report_filename(campaign, file_format=file_format, language=language)
+    filename = report_filename(campaign, file_format=file_format, language=language)
     return _attachment(data, file_format=file_format, filename=filename)
 
 

@@ -47,7 +47,7 @@ def test_hr_admin_previews_a_file_starts_a_fetch_and_follows_it(
     page.get_by_role("link", name="populus-raportit").click()
     page.locator(f"a[href='/staff/hr/sources/{sample_source.pk}/preview/']").click()
     page.locator("select[name=report_type]").select_option("absences")
-    page.locator("input[name=period]").fill("2026-03")
+    page.locator("input[name=period]").fill("3/2026")
     page.locator("input[name=file]").set_input_files(str(SAMPLES / "poissaolot_202603.csv"))
     page.locator("main form button[type=submit]").click()
 
@@ -58,7 +58,7 @@ def test_hr_admin_previews_a_file_starts_a_fetch_and_follows_it(
 
     page.goto("/staff/hr/runs/")
     page.locator("select[name=source]").select_option(str(sample_source.pk))
-    page.locator("input[name=period]").fill("2026-03")
+    page.locator("input[name=period]").fill("3/2026")
     page.locator("main form button[type=submit]").click()
     run = FetchRun.objects.get()
     expect(page).to_have_url(f"{live_server.url}/staff/hr/runs/{run.pk}/")
@@ -68,7 +68,7 @@ def test_hr_admin_previews_a_file_starts_a_fetch_and_follows_it(
 
     # The page's script notices the finished run and reloads with the counts.
     expect(page.locator(".run-status--done")).to_be_visible(timeout=20_000)
-    expect(page.locator("main")).to_contain_text("2026-03")
+    expect(page.locator("main")).to_contain_text("3/2026")
     assert_accessible(page, live_server, axe_path)
 
     page.goto("/staff/hr/units/")

@@ -66,12 +66,12 @@ def test_councillor_reads_switches_and_downloads_the_results(
     assert page.locator("#q2 svg rect title").first.text_content().endswith("kyllä: 62,5\xa0%")
 
     content_type, data, filename = download(page, f'a[href="{results_path}download/pdf/?language=fi"]')
-    assert (content_type, filename) == (PDF, "pieni-fi.pdf")
+    assert (content_type, filename) == (PDF, "pieni-raportti.pdf")
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).replace("\xa0", " ")
     assert "72,7 %" in text and "68,3 %" in text
 
     content_type, data, filename = download(page, f'a[href="{results_path}download/xlsx/?language=sv"]')
-    assert (content_type, filename) == (XLSX, "pieni-sv.xlsx")
+    assert (content_type, filename) == (XLSX, "pieni-rapport.xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     assert workbook.worksheets[1]["B2"].value == "Vilken åldersgrupp hör du till?"  # the questions sheet
 

@@ -71,16 +71,16 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
 
     with page.expect_download() as download:
         page.locator("a[href*='export=xlsx']").click()
-    assert download.value.suggested_filename == "absences-1010-2026-03.xlsx"
+    assert download.value.suggested_filename == "poissaolot-1010-2026-03.xlsx"
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert sheet.freeze_panes == "A2"
     assert (sheet["A2"].value, sheet["C2"].value, sheet["G2"].value) == ("Aalto Anna", "101", 8)
 
     with page.expect_download() as download:
         page.locator("a[href*='export=pdf']").click()
-    assert download.value.suggested_filename == "absences-1010-2026-03.pdf"
+    assert download.value.suggested_filename == "poissaolot-1010-2026-03.pdf"
     text = pdf_text(Path(download.value.path()).read_bytes())
-    assert "Poissaolot: 1010 Yksikkö 1010, 2026-03" in text
+    assert "Poissaolot: 1010 Yksikkö 1010, 3/2026" in text
     # Aalto's certified sick leave: 2 spells, 13 calendar and 8 working days in March; the unit's
     # sick-leave rate is 13 sick working days of 28 planned: 46,4 %.
     assert "Aalto Anna 1010 101 Sairauspoissaolo, lääkärintodistus 2 13 8" in text

@@ -75,10 +75,10 @@ def test_absence_charts_leave_months_not_fetched_as_gaps_and_say_so():
         charts = absence_charts(trend)
 
     days, rate = str(charts["days"]), str(charts["rate"])
-    assert days.count("<rect") == 2 and "2/26:" not in days
+    assert days.count("<rect") == 2 and "Feb 2026:" not in days
     assert rate.count("<polyline") == 2 and rate.count("<circle") == 2
-    assert charts["days"].description.endswith("Months with no fetched data are left empty: 2/26.")
-    assert "Months with no fetched data are left empty: 2/26.</desc>" in rate
+    assert charts["days"].description.endswith("Months with no fetched data are left empty: Feb 2026.")
+    assert "Months with no fetched data are left empty: Feb 2026.</desc>" in rate
     assert (
         charts["figures"] == [charts["days"], charts["rate"]]
         and charts["days"].title == "Absence working days by month"

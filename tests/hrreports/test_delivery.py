@@ -60,7 +60,7 @@ def test_one_email_with_link_and_no_salary_figures(subscription):
     assert summary.line() == "period=2026-03 reports=3 emails=1 failed=0"
     [message] = mail.outbox
     assert message.to == ["esihenkilo-posti@example.invalid"]
-    assert message.subject == "Unit reports 2026-03: 1010 Yksikkö 1010"
+    assert message.subject == "Unit reports Mar 2026: 1010 Yksikkö 1010"
     link = f"https://portaali.example.fi/staff/hr/reports/units/{subscription.unit_id}/absences/?period=2026-03"
     assert link in message.body
     assert "Absence spells: 5, working days: 13" in message.body  # with sub-unit 101010
@@ -241,7 +241,7 @@ def test_pdf_attachments_carry_the_figures_and_the_body_does_not(subscription, s
     ]
     assert {mime for _content, mime in attachments.values()} == {"application/pdf"}
     salaries = pdf_text(attachments["salaries-1010-2026-03.pdf"][0])
-    assert "Paid salaries: 1010 Yksikkö 1010, 2026-03" in salaries
+    assert "Paid salaries: 1010 Yksikkö 1010, Mar 2026" in salaries
     assert "6,850.50" in salaries  # the unit total with sub-unit 101010
     assert "Cedergren Cecilia 101010 1001 Tehtäväkohtainen palkka 2,500.00" in salaries
     assert "(with its sub-units)" in salaries
@@ -261,7 +261,7 @@ def test_pdf_attachment_is_in_the_subscribers_language(subscription, supervisor,
 
     [(_name, content, _mime)] = mail.outbox[0].attachments
     text = pdf_text(content)
-    assert "Maksetut palkat: 1010 Yksikkö 1010, 2026-03" in text
+    assert "Maksetut palkat: 1010 Yksikkö 1010, 3/2026" in text
     assert "6 850,50" in text
 
 

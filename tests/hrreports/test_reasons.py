@@ -126,7 +126,7 @@ def test_the_rejected_rows_download_words_the_reasons_in_the_readers_language(
         lines = [
             ";".join("" if cell is None else str(cell) for cell in row) for row in sheet.iter_rows(values_only=True)
         ]
-    assert response["Content-Disposition"] == f'attachment; filename="rejected-rows-run-{run.pk}.{export}"'
+    assert response["Content-Disposition"] == f'attachment; filename="avvisade-rader-korning-{run.pk}.{export}"'
     assert lines[1].endswith(
         ";poissaolot_202603.csv;2;frånvarokod;999;[sv] unknown absence code: add it to the absence types first"
     )

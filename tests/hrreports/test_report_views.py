@@ -92,6 +92,19 @@ def test_month_without_data_says_so(client, supervisor, data):
     assert "No data has been fetched for this month." in page
 
 
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("fi", "poissaolot-1010-2026-03.csv"), ("sv", "franvaro-1010-2026-03.csv"), ("en", "absences-1010-2026-03.csv")],
+)
+def test_a_download_is_named_in_the_readers_language(client, supervisor, data, settings, language, name):
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.get(report_url(data["unit"], "absences", export="csv"))
+
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
 def test_xlsx_download_has_typed_cells_frozen_header_and_autofilter(client, supervisor, data):
     client.force_login(supervisor)
     in_english(client)
@@ -159,7 +172,7 @@ def test_pdf_download_is_logged_and_follows_the_filters(client, supervisor, data
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="salaries-1010-2026-03.pdf"'
     text = pdf_text(response.content)
-    assert "Paid salaries: 1010 Yksikkö 1010, 2026-03" in text
+    assert "Paid salaries: 1010 Yksikkö 1010, Mar 2026" in text
     assert "Aalto Anna 1010 1001 Tehtäväkohtainen palkka 3,000.00" in text
     assert "Berg Bertil" not in text.split("per employee and salary type")[1]
     assert "6,850.50" in text  # the total is the unit's with its sub-unit, whatever the table's filter
@@ -254,7 +267,7 @@ def test_hr_admin_sees_each_runs_time_saved(client_as, settings, data):
     assert "3 reports × 20 min = 1.0 h" in listing
     assert "Staff time saved by all runs so far: 1.0 h (60 min)." in listing
     assert "Staff time saved: 3 reports × 20 min = 1.0 h" in " ".join(detail.split())
-    assert "Latest run (2026-03): 3 reports delivered, 1.0 h of staff time saved." in home
+    assert "Latest run (Mar 2026): 3 reports delivered, 1.0 h of staff time saved." in home
 
 
 def test_the_absence_page_shows_half_days_in_the_readers_number_format(client, supervisor, data):

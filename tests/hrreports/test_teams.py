@@ -108,9 +108,9 @@ def test_the_units_channel_and_hrs_channel_hear_of_the_delivered_reports(data, t
     assert sorted(received) == ["/hr", "/yksikko-1010"]
     unit_card = card(received["/yksikko-1010"])
     assert unit_card["type"] == "AdaptiveCard" and unit_card["version"] == "1.4"
-    assert unit_card["body"][0]["text"] == "Unit reports of 2026-03 are ready"
+    assert unit_card["body"][0]["text"] == "Unit reports of Mar 2026 are ready"
     assert facts(unit_card) == {
-        "Month": "2026-03",
+        "Month": "Mar 2026",
         "Work unit": "1010 Yksikkö 1010",
         "Reports": "3 (Absences, Paid salaries, Employments started and ended)",
         "Emailed to": "1 subscriber",
@@ -124,7 +124,7 @@ def test_the_units_channel_and_hrs_channel_hear_of_the_delivered_reports(data, t
     ]
     hr_card = card(received["/hr"])
     assert facts(hr_card) == {
-        "Month": "2026-03",
+        "Month": "Mar 2026",
         "Work units": "1",
         "Reports delivered": "3",
         "Emails sent": "1",

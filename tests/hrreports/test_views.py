@@ -1,6 +1,6 @@
 """The HR administration pages: who may open them, and what they do."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,11 +212,28 @@ def test_starting_a_fetch_enqueues_a_job_that_a_worker_runs(
     assert fetch_run_job(run.pk) == RunStatus.DONE  # delivered again: nothing happens
 
 
-def test_bad_period_is_a_form_error(client_as, simulator_source):
-    response = client_as(HR).post(reverse("hrreports:run-create"), {"source": simulator_source.pk, "period": "2026-13"})
+@pytest.mark.parametrize("written", ["2026-13", "13/2026", "3/26", "03-2026"])
+def test_bad_period_is_a_form_error(client_as, simulator_source, written):
+    response = client_as(HR).post(reverse("hrreports:run-create"), {"source": simulator_source.pk, "period": written})
 
     assert response.status_code == 400
+    assert "Anna kuukausi ja vuosi, esim. 3/2026." in response.content.decode()
     assert not FetchRun.objects.exists()
+
+
+@pytest.mark.parametrize("written", ["3/2026", "03/2026", " 3 / 2026 ", "2026-03"])
+def test_a_month_is_read_as_people_write_it_and_as_machines_do(client_as, simulator_source, written):
+    client_as(HR).post(reverse("hrreports:run-create"), {"source": simulator_source.pk, "period": written})
+
+    assert FetchRun.objects.get().period == date(2026, 3, 1)
+
+
+def test_the_fetch_form_offers_last_month_as_people_write_it(client_as, simulator_source, time_machine):
+    time_machine.move_to(datetime(2026, 12, 6, 12, tzinfo=UTC))
+
+    page = client_as(HR).get(reverse("hrreports:runs")).content.decode()
+
+    assert 'name="period" value="11/2026"' in page
 
 
 def test_run_page_lists_rejected_rows(client_as, fetched, file_root, settings):
@@ -396,7 +413,7 @@ def test_the_employee_page_lists_each_absence_with_the_month_whose_file_reported
 
     response = client.get(reverse("hrreports:employee-detail", args=[absence.employment.employee_id]))
 
-    assert "<td>2026-03</td><td>2.3.2026</td><td>3.3.2026</td><td>2</td><td>1.5</td>" in response.text
+    assert "<td>Mar 2026</td><td>02/03/2026</td><td>03/03/2026</td><td>2</td><td>1.5</td>" in response.text
 
 
 def test_the_preview_says_what_a_fetch_would_store_and_reject_and_stores_nothing(

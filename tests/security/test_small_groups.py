@@ -278,7 +278,7 @@ def test_survey_managers_get_row_level_answers_coarsened(reader, campaign):
     response = client.get(reverse("surveys:responses-download", args=[campaign.slug]), {"language": "en"})
 
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="pienet-responses-en.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="pienet-responses.xlsx"'
     sheet = workbook(response.content)["Anonymous responses"]
     header = [cell.value for cell in sheet[1]]
     assert header[:5] == ["Respondent", "Language", "Status", "Finished on", "Weight"]

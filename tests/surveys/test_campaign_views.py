@@ -1,6 +1,7 @@
 """Campaign and announcement pages: survey managers and the communications team."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -53,6 +54,25 @@ def test_survey_manager_creates_a_campaign_with_pilot_defaults(client_as, survey
     assert response.status_code == 302
     campaign = Campaign.objects.get(slug="kevat")
     assert (campaign.caller_number, campaign.weekdays, campaign.status) == ("+35893101691", [0, 1, 2, 3, 4], "draft")
+
+
+def test_prices_are_written_and_read_as_people_write_them(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+    post = campaign_post(survey, price_per_minute="0,0125", budget_cap="12\u00a0000,50", calls_per_second="1,5")
+
+    assert client.post(reverse("surveys:campaign-create"), post).status_code == 302
+    campaign = Campaign.objects.get(slug="kevat")
+    assert (campaign.price_per_minute, campaign.budget_cap, campaign.calls_per_second) == (
+        Decimal("0.0125"),
+        Decimal("12000.50"),
+        Decimal("1.5"),
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(price_per_minute=Decimal("0.09"))
+    edit = client.get(reverse("surveys:campaign-edit", kwargs={"slug": campaign.slug})).text
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
+    assert 'name="price_per_minute" value="0,09"' in edit
+    assert "0,09 EUR alkavalta minuutilta" in page
+    assert "Simulaattori (ei oikeita puheluita)" in page
 
 
 def test_a_new_campaign_s_short_name_is_made_from_its_name_and_kept_unique(client_as, survey):

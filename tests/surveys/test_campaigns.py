@@ -62,7 +62,7 @@ def test_new_campaign_lists_every_unmet_launch_condition(survey, manager):
         "The questions are not published on the residents' page.",
         "There are no numbers to call: import a contact list with numbers that have not opted out.",
         f"No pre-announcement was published at least 7 days before the start (by "
-        f"{(campaign.start_date - timedelta(days=7)):%d.%m.%Y}).",
+        f"{(campaign.start_date - timedelta(days=7)):%d/%m/%Y}).",
         "The launch checklist has not been confirmed.",
     ]
 

@@ -167,7 +167,7 @@ def test_the_launch_plan_says_whom_when_and_about_what_cost(ready, manager):
     )
     assert plan.minutes_per_call == minutes
     assert plan.estimated_cost == (2 * minutes * Decimal("0.09")).quantize(Decimal("0.01"))
-    assert (plan.hours, plan.max_attempts, plan.budget_cap) == ("10.00-20.00", 3, Decimal("500"))
+    assert (plan.hours, plan.max_attempts, plan.budget_cap) == ("10:00-20:00", 3, Decimal("500"))
 
 
 def test_communications_is_emailed_their_blockers_with_links(

@@ -134,7 +134,7 @@ def test_page_starts_follows_and_downloads_a_report(client_as, campaign, rq_queu
     assert client.get(status_url).json()["finished"] is True
     download = client.get(download_url)
     assert download["Content-Type"] == "application/pdf"
-    assert download["Content-Disposition"] == 'attachment; filename="pieni-fi.pdf"'
+    assert download["Content-Disposition"] == 'attachment; filename="pieni-raportti.pdf"'
     assert download.content.startswith(b"%PDF-")
     assert download_url in client.get(reverse("surveys:campaign-results", args=[campaign.slug])).text
 

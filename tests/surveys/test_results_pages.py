@@ -100,7 +100,7 @@ def test_small_campaign_downloads_the_pdf_at_once(client_as, campaign):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="pieni-sv.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="pieni-rapport.pdf"'
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     assert "Vilken åldersgrupp hör du till?" in text
     assert "72,7 %" in text.replace("\xa0", " ")
