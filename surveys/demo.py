@@ -30,6 +30,8 @@ SAMPLE_CONTACTS = Path(__file__).resolve().parent.parent / "docs" / "samples" / 
 CALLER_NUMBER = "+358 9 310 1691"
 # The running demo campaign: the sample file's numbers and synthetic ones up to this many.
 DEMO_CONTACTS = 400
+# The pilot was announced three times over: on the city's website, in the local paper and on social media.
+DEMO_ANNOUNCEMENT_CHANNELS = ["website", "social", "newspaper"]
 
 QUESTIONS = [
     {
@@ -132,7 +134,7 @@ def survey_demo_seed(*, today: date | None = None) -> str:
         if not campaign.contacts.exists():
             contacts_import(campaign=campaign, file=SAMPLE_CONTACTS, filename=SAMPLE_CONTACTS.name, by=manager)
         for announcement in announcement_services.announcements_ensure(campaign=campaign):
-            if announcement.published_on is None and announcement.channel in ("website", "newspaper", "social"):
+            if announcement.published_on is None and announcement.channel in campaign.announcement_channels:
                 announcement_services.announcement_publish(
                     announcement=announcement, published_on=published_on, by=communications
                 )
@@ -210,6 +212,7 @@ def _common_fields() -> dict:
         "number_source": "Numerot ostettu tietopalveluyritykseltä (vuosisopimus)",
         "max_attempts": 3,
         "price_per_minute": "0.09",
+        "announcement_channels": list(DEMO_ANNOUNCEMENT_CHANNELS),
         **DEMO_NOTICES,
     }
 

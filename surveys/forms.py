@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -11,6 +12,7 @@ from kuntaportaali.numbers import price_trimmed
 from surveys.models import (
     SCALE_ANSWERS,
     Announcement,
+    AnnouncementChannel,
     Campaign,
     LaunchChecklist,
     Question,
@@ -226,6 +228,12 @@ class CampaignForm(forms.ModelForm):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
+    announcement_channels = forms.MultipleChoiceField(
+        label=_("Pre-announced in"),
+        choices=AnnouncementChannel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one channel: residents must hear of the calls in advance.")},
+    )
 
     class Meta:
         model = Campaign
@@ -256,6 +264,7 @@ class CampaignForm(forms.ModelForm):
             "information_notice_fi",
             "information_notice_sv",
             "information_notice_en",
+            "announcement_channels",
         ]
         # Decimals as people write them in the page's language: "0,09", "12 000".
         localized_fields = ["calls_per_second", "price_per_minute", "budget_cap"]
@@ -292,6 +301,12 @@ class CampaignForm(forms.ModelForm):
             )
             self.fields["slug"].widget.attrs["data-slug-from"] = "id_name"
         self.initial.setdefault("weekdays", self.instance.weekdays)
+        self.initial.setdefault("announcement_channels", self.instance.announcement_channels)
+        self.fields["announcement_channels"].help_text = _(
+            "Communications publishes the pre-announcement in each of these channels, in every language of the "
+            "survey; calling cannot start until each is published at least %(days)d days before the first calling "
+            "day. Other channels may be used as well."
+        ) % {"days": settings.ANNOUNCEMENT_LEAD_DAYS}
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,6 @@
-from .announcement import Announcement, AnnouncementChannel
+from .announcement import Announcement
 from .calls import Answer, AnsweredBy, CallAttempt, CallStatus, Response, ResponseStatus
-from .campaign import Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
+from .campaign import AnnouncementChannel, Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from .consent import ConsentEvent, ConsentKind
 from .contacts import (
     Contact,

@@ -3,15 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..languages import LANGUAGE_NAMES
-from .campaign import Campaign
-
-
-class AnnouncementChannel(models.TextChoices):
-    WEBSITE = "website", _("City website news")
-    PRESS = "press", _("Press release")
-    SOCIAL = "social", _("Social media post")
-    NEWSPAPER = "newspaper", _("Local newspaper notice")
-    SMS = "sms", _("SMS text")
+from .campaign import AnnouncementChannel, Campaign
 
 
 class Announcement(models.Model):

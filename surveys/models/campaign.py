@@ -2,6 +2,7 @@ from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,30 @@ MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]
 
 def default_weekdays() -> list[int]:
     return list(MONDAY_TO_FRIDAY)
+
+
+class AnnouncementChannel(models.TextChoices):
+    WEBSITE = "website", _("City website news")
+    PRESS = "press", _("Press release")
+    SOCIAL = "social", _("Social media post")
+    NEWSPAPER = "newspaper", _("Local newspaper notice")
+    SMS = "sms", _("SMS text")
+
+
+def default_announcement_channels() -> list[str]:
+    """A new campaign is announced on the city's website and in a press release, unless its managers
+    plan otherwise."""
+    return [AnnouncementChannel.WEBSITE.value, AnnouncementChannel.PRESS.value]
+
+
+def announcement_channels_validate(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(channel, str) for channel in value):
+        raise ValidationError(_("The planned announcement channels must be a list of channels."))
+    unknown = [channel for channel in value if channel not in AnnouncementChannel.values]
+    if unknown:
+        raise ValidationError(_("Unknown announcement channel: %(channels)s."), params={"channels": ", ".join(unknown)})
+    if len(set(value)) != len(value):
+        raise ValidationError(_("An announcement channel is planned twice."))
 
 
 class CampaignStatus(models.TextChoices):
@@ -82,6 +107,13 @@ class Campaign(LocalizedFieldsMixin, models.Model):
     information_notice_fi = models.TextField(_("information notice (Finnish)"))
     information_notice_sv = models.TextField(_("information notice (Swedish)"), blank=True)
     information_notice_en = models.TextField(_("information notice (English)"), blank=True)
+    # The launch gate waits until each of these is published in every language of the survey; other
+    # channels may be published too, but the start does not wait for them.
+    announcement_channels = models.JSONField(
+        _("planned announcement channels"),
+        default=default_announcement_channels,
+        validators=[announcement_channels_validate],
+    )
 
     questions_published_at = models.DateTimeField(_("questions published"), null=True, blank=True)
     questions_published_by = models.ForeignKey(

@@ -1,22 +1,26 @@
 """Pre-announcements: a ready text per channel and language, filled from the campaign, which
-communications edits and marks published. The launch gate reads the publish dates.
+communications edits and marks published. The campaign plans its channels; the launch gate reads the
+publish dates of the planned ones (`announcement_plan`).
 
 Each announcement keeps the text last generated for it. When the campaign's facts change, an
 unpublished text nobody edited follows them at once; an edited or published one is left to
 communications and is out of date: its generated text is not what the facts give now.
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
 from surveys.errors import SurveyError
+from surveys.languages import LANGUAGE_NAMES
 from surveys.models import Announcement, AnnouncementChannel, Campaign, Survey
 from surveys.models.announcement import comparable_text
 
@@ -147,3 +151,97 @@ def _current_default_text(announcement: Announcement) -> str:
 
 def _channel_order(announcement: Announcement) -> tuple[int, str]:
     return AnnouncementChannel.values.index(announcement.channel), announcement.language
+
+
+class PublicationState(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"  # published, but less than ANNOUNCEMENT_LEAD_DAYS before the first calling day
+    MISSING = "missing"  # not published (a date still to come is not a publication yet)
+
+
+@dataclass(frozen=True)
+class LanguagePublication:
+    """A channel's pre-announcement in one language of the survey; `announcement` is None until
+    communications opens the campaign's announcements."""
+
+    language: str
+    announcement: Announcement | None
+    state: PublicationState
+
+    @property
+    def language_name(self) -> str:
+        return str(LANGUAGE_NAMES[self.language])
+
+    @property
+    def published_on(self) -> date | None:
+        return self.announcement.published_on if self.state != PublicationState.MISSING else None
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """Whether a channel is planned for the campaign and how it stands in each language of the survey."""
+
+    channel: AnnouncementChannel
+    planned: bool
+    languages: tuple[LanguagePublication, ...]
+
+    @property
+    def label(self) -> str:
+        return str(self.channel.label)
+
+    def in_state(self, state: PublicationState) -> list[LanguagePublication]:
+        return [language for language in self.languages if language.state == state]
+
+    @property
+    def missing(self) -> list[LanguagePublication]:
+        return self.in_state(PublicationState.MISSING)
+
+    @property
+    def late(self) -> list[LanguagePublication]:
+        return self.in_state(PublicationState.LATE)
+
+    @property
+    def published(self) -> list[LanguagePublication]:
+        """The languages it came out in, in time or late."""
+        return [language for language in self.languages if language.state != PublicationState.MISSING]
+
+    @property
+    def state(self) -> PublicationState:
+        """The channel's state as a whole: missing while a language is, late while a language is."""
+        for state in (PublicationState.MISSING, PublicationState.LATE):
+            if self.in_state(state):
+                return state
+        return PublicationState.ON_TIME
+
+
+def announcement_deadline(campaign: Campaign) -> date:
+    """The last day a pre-announcement counts: ANNOUNCEMENT_LEAD_DAYS before the first calling day."""
+    return campaign.start_date - timedelta(days=settings.ANNOUNCEMENT_LEAD_DAYS)
+
+
+def announcement_plan(*, campaign: Campaign, today: date | None = None) -> list[ChannelPlan]:
+    """Every channel, planned or not, with the state of its pre-announcement in each language of the
+    survey version: published in time (by `announcement_deadline`), late, or missing."""
+    today = today or timezone.localdate()
+    deadline = announcement_deadline(campaign)
+    stored = {(a.channel, a.language): a for a in campaign.announcements.select_related("published_by")}
+
+    def publication(channel: str, language: str) -> LanguagePublication:
+        announcement = stored.get((channel, language))
+        published_on = announcement.published_on if announcement else None
+        if published_on is None or published_on > today:
+            state = PublicationState.MISSING
+        elif published_on <= deadline:
+            state = PublicationState.ON_TIME
+        else:
+            state = PublicationState.LATE
+        return LanguagePublication(language=language, announcement=announcement, state=state)
+
+    return [
+        ChannelPlan(
+            channel=channel,
+            planned=channel.value in campaign.announcement_channels,
+            languages=tuple(publication(channel.value, language) for language in campaign.survey_version.languages),
+        )
+        for channel in AnnouncementChannel
+    ]

@@ -31,6 +31,7 @@ from surveys.models import Campaign, LaunchChecklist
 from surveys.script import call_script
 from surveys.telephony import provider_get
 
+from .announcements import ChannelPlan, LanguagePublication, announcement_deadline, announcement_plan
 from .notices import information_notice_placeholder_languages
 
 CENT = Decimal("0.01")
@@ -90,20 +91,7 @@ def campaign_launch_blockers(
                 manager,
             )
         )
-    lead_days = settings.ANNOUNCEMENT_LEAD_DAYS
-    latest_publication = campaign.start_date - timedelta(days=lead_days)
-    announced = campaign.announcements.filter(
-        published_on__isnull=False, published_on__lte=min(latest_publication, today)
-    ).exists()
-    if not announced:
-        blockers.append(
-            LaunchBlocker(
-                _("No pre-announcement was published at least %(days)d days before the start (by %(date)s).")
-                % {"days": lead_days, "date": date_format(latest_publication, "SHORT_DATE_FORMAT")},
-                announcements,
-                communications,
-            )
-        )
+    blockers += announcement_blockers(campaign=campaign, today=today)
     checklist = LaunchChecklist.objects.filter(campaign=campaign).first()
     if checklist is None:
         blockers.append(LaunchBlocker(_("The launch checklist has not been confirmed."), checklist_url, manager))
@@ -119,6 +107,60 @@ def campaign_launch_blockers(
         blockers.append(LaunchBlocker(_("No calling day is left: check the calling days and weekdays."), edit, manager))
     carrier = carrier_problems(campaign=campaign) if carrier is None else carrier
     return blockers + [LaunchBlocker(problem, edit, manager) for problem in carrier]
+
+
+def announcement_blockers(*, campaign: Campaign, today: date) -> list[LaunchBlocker]:
+    """One blocker per planned channel not yet published in every language of the survey, which
+    communications fixes; and one per planned channel published too late in some language, which
+    publishing cannot fix any more: the survey manager moves the start or takes the channel off the plan."""
+    slug = {"slug": campaign.slug}
+    days = settings.ANNOUNCEMENT_LEAD_DAYS
+    deadline = announcement_deadline(campaign)
+    blockers = []
+    for channel in announcement_plan(campaign=campaign, today=today):
+        if not channel.planned:
+            continue
+        if channel.missing:
+            blockers.append(
+                LaunchBlocker(
+                    _(
+                        "Pre-announcement not published: %(channel)s (%(languages)s). Publish it by %(date)s, at "
+                        "least %(days)d days before the start."
+                    )
+                    % {
+                        "channel": channel.label,
+                        "languages": _language_list(channel.missing),
+                        "date": date_format(deadline, "SHORT_DATE_FORMAT"),
+                        "days": days,
+                    },
+                    reverse("surveys:campaign-announcements", kwargs=slug),
+                    Role.COMMUNICATIONS,
+                )
+            )
+        if channel.late:
+            earliest_start = max(language.published_on for language in channel.late) + timedelta(days=days)
+            blockers.append(
+                LaunchBlocker(
+                    _(
+                        "Pre-announcement published too late: %(channel)s (%(languages)s), less than %(days)d days "
+                        "before the start. Move the first calling day to %(date)s or later, or take the channel "
+                        "off the announcement plan."
+                    )
+                    % {
+                        "channel": channel.label,
+                        "languages": _language_list(channel.late),
+                        "date": date_format(earliest_start, "SHORT_DATE_FORMAT"),
+                        "days": days,
+                    },
+                    reverse("surveys:campaign-edit", kwargs=slug),
+                    Role.SURVEY_MANAGER,
+                )
+            )
+    return blockers
+
+
+def _language_list(publications: list[LanguagePublication]) -> str:
+    return ", ".join(publication.language_name for publication in publications)
 
 
 def carrier_problems(*, campaign: Campaign) -> list[str]:
@@ -215,6 +257,8 @@ class LaunchPlan:
     # answering machines a started minute each.
     estimated_cost: Decimal
     budget_cap: Decimal | None
+    # The channels the campaign was pre-announced in (planned or not) and when, in each language.
+    announced: list[ChannelPlan]
 
 
 def launch_plan(*, campaign: Campaign, today: date | None = None) -> LaunchPlan:
@@ -235,6 +279,7 @@ def launch_plan(*, campaign: Campaign, today: date | None = None) -> LaunchPlan:
         price_per_minute=campaign.price_per_minute,
         estimated_cost=(contacts * minutes * campaign.price_per_minute).quantize(CENT),
         budget_cap=campaign.budget_cap,
+        announced=[channel for channel in announcement_plan(campaign=campaign, today=today) if channel.published],
     )
 
 

@@ -25,14 +25,15 @@ def campaign_list(request):
 @publish_announcements
 def campaign_announcements(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
-    announcements = announcement_services.announcements_ensure(campaign=campaign)
+    announcement_services.announcements_ensure(campaign=campaign)
     out_of_date = announcement_services.announcements_out_of_date(campaign=campaign)
     return render(
         request,
         "surveys/announcements/campaign_announcements.html",
         {
             "campaign": campaign,
-            "announcements": announcements,
+            "plan": announcement_services.announcement_plan(campaign=campaign),
+            "deadline": announcement_services.announcement_deadline(campaign),
             "out_of_date_ids": {announcement.pk for announcement in out_of_date},
         },
     )

@@ -20,6 +20,7 @@ from surveys.forms import CampaignForm, ChecklistForm
 from surveys.models import Campaign, CampaignStatus, LaunchChecklist
 from surveys.progress import CampaignProgress, campaign_progress, progress_json, progress_summary
 from surveys.reports.presentation import funnel_figure
+from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services import launch as launch_services
 from surveys.services.notices import information_notice_default
@@ -99,7 +100,8 @@ def campaign_detail(request, slug: str):
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],
             "final_transitions": [status for status in allowed if status in campaign_services.FINAL_STATUSES],
             "status_changes": campaign.status_changes.select_related("changed_by"),
-            "announcements": campaign.announcements.select_related("published_by"),
+            "plan": announcement_services.announcement_plan(campaign=campaign),
+            "deadline": announcement_services.announcement_deadline(campaign),
             "checklist": LaunchChecklist.objects.filter(campaign=campaign).select_related("confirmed_by").first(),
             "public": selectors.public_campaign_view(campaign, language="fi"),
             "progress": progress,

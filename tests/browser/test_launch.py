@@ -9,12 +9,11 @@ from playwright.sync_api import Locator, Page, expect
 
 from kuntaportaali.roles import Role
 from surveys.models import Campaign, CampaignStatus
-from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services.launch import launch_plan
 from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot
 from tests.browser.test_survey_editor import assert_accessible
-from tests.surveys.factories import add_numbers, build_campaign, build_survey
+from tests.surveys.factories import add_numbers, build_campaign, build_survey, publish_planned_announcements
 
 
 def activate(control: Locator) -> None:
@@ -37,7 +36,7 @@ def test_survey_manager_walks_the_gate_to_a_confirmed_start(
 
     page.goto(f"/staff/surveys/campaigns/{campaign.slug}/")
     blockers = page.locator(".launch-blockers li")
-    expect(blockers).to_have_count(4)
+    expect(blockers).to_have_count(5)
     activate(page.get_by_role("button", name="Merkitse valmiiksi"))
     expect(page.locator(".messages")).to_contain_text("Käynnistyksen tarkistuslistaa ei ole vahvistettu.")
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.DRAFT
@@ -63,10 +62,7 @@ def test_survey_manager_walks_the_gate_to_a_confirmed_start(
 
     # What communications does on their own pages.
     campaign_services.campaign_publish_questions(campaign=campaign, by=communications)
-    [website, *_rest] = announcement_services.announcements_ensure(campaign=campaign)
-    announcement_services.announcement_publish(
-        announcement=website, published_on=timezone.localdate(), by=communications
-    )
+    publish_planned_announcements(campaign, on=timezone.localdate(), by=communications)
 
     page.goto(f"/staff/surveys/campaigns/{campaign.slug}/")
     expect(page.locator(".launch-blockers")).to_have_count(0)
@@ -79,6 +75,7 @@ def test_survey_manager_walks_the_gate_to_a_confirmed_start(
     first, last = (f"{day.day}.{day.month}.{day.year}" for day in (plan.first_day, plan.last_day))
     expect(page.locator("#launch-contacts")).to_contain_text("2")
     expect(page.locator("#launch-dates")).to_contain_text(f"{first}–{last}")
+    expect(page.locator("#launch-announced li")).to_have_count(2)  # the website and the press release, as planned
     expect(page.locator("#launch-cost")).to_contain_text(f"{plan.estimated_cost} EUR".replace(".", ","))
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.READY  # nothing started by looking
     assert_accessible(page, live_server, axe_path)

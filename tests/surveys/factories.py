@@ -88,11 +88,18 @@ def make_launch_ready(campaign: Campaign, *, manager, communications) -> Campaig
     campaign_services.campaign_publish_questions(campaign=campaign, by=communications)
     add_numbers(campaign, "040 123 4567", by=manager)
     campaign_services.checklist_confirm(campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True))
-    announcement = announcement_services.announcements_ensure(campaign=campaign)[0]
-    announcement_services.announcement_publish(
-        announcement=announcement,
-        published_on=min(timezone.localdate(), campaign.start_date - timedelta(days=7)),
-        by=communications,
+    publish_planned_announcements(
+        campaign, on=min(timezone.localdate(), campaign.start_date - timedelta(days=7)), by=communications
     )
     campaign.refresh_from_db()
     return campaign
+
+
+def publish_planned_announcements(campaign: Campaign, *, on: date, by, languages: tuple[str, ...] = ()) -> None:
+    """Record each planned channel's pre-announcement published `on` that day, in `languages` (every
+    language of the survey when none are named)."""
+    for announcement in announcement_services.announcements_ensure(campaign=campaign):
+        if announcement.channel in campaign.announcement_channels and announcement.language in (
+            languages or campaign.survey_version.languages
+        ):
+            announcement_services.announcement_publish(announcement=announcement, published_on=on, by=by)

@@ -143,17 +143,17 @@ def test_an_out_of_date_published_announcement_warns_at_the_gate_but_does_not_bl
     campaign, manager, communications, client_as
 ):
     campaign = make_launch_ready(campaign, manager=manager, communications=communications)
-    published = campaign.announcements.get(published_on__isnull=False)
-    assert published.language == "fi"
+    published = website_fi(campaign)
     campaign = move_start(campaign, manager, days=1)
 
     with translation.override("en"):
         warnings = campaign_services.campaign_launch_warnings(campaign=campaign)
-    assert warnings == [
+    assert len(warnings) == 4  # the website and the press release, in Finnish and in Swedish
+    assert warnings[0] == (
         f"The pre-announcement City website news (Finnish) published on "
         f"{published.published_on.strftime('%d/%m/%Y')} states facts the campaign has since changed; "
         "the published text needs correcting."
-    ]
+    )
     assert campaign_services.campaign_launch_problems(campaign=campaign) == []
     detail = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign", kwargs={"slug": campaign.slug}))
     assert detail.context["warnings"] == campaign_services.campaign_launch_warnings(campaign=campaign)

@@ -1,5 +1,6 @@
 """Campaign and announcement pages: survey managers and the communications team."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -40,6 +41,7 @@ def campaign_post(survey, **overrides):
         "number_retention_days": "30",
         "answer_retention_months": "24",
         "information_notice_fi": "Rekisterinpitäjä: kaupunki.",
+        "announcement_channels": ["website", "press"],
     } | overrides
 
 
@@ -129,14 +131,14 @@ def test_campaign_page_lists_the_gate_and_refuses_a_start(client_as, survey, rol
     client = client_as(Role.SURVEY_MANAGER)
 
     page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug}))
-    assert len(page.context["blockers"]) == 4
+    assert len(page.context["blockers"]) == 5
     refused = client.post(
         reverse("surveys:campaign-status", kwargs={"slug": campaign.slug}), {"to": "ready"}, follow=True
     )
 
     texts = [str(message) for message in refused.context["messages"]]
     assert "Käynnistyksen tarkistuslistaa ei ole vahvistettu." in texts
-    assert len(texts) == 5  # the refusal and each blocker
+    assert len(texts) == 6  # the refusal and each blocker
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
 
@@ -362,3 +364,82 @@ def test_a_twilio_campaign_is_not_marked_simulated(client_as, survey, role_users
     listing = client.get(reverse("surveys:campaigns")).text
 
     assert "imuloitu" not in page and "imuloitu" not in listing
+
+
+def test_a_new_campaign_plans_the_website_and_a_press_release_and_the_manager_may_choose_others(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    form_page = client.get(reverse("surveys:campaign-create"))
+    checkbox = r'<input type="checkbox" name="announcement_channels" value="(\w+)"[^>]*checked'
+    checked = re.findall(checkbox, form_page.text)
+    assert checked == ["website", "press"]
+    response = client.post(
+        reverse("surveys:campaign-create"), campaign_post(survey, announcement_channels=["press", "newspaper", "sms"])
+    )
+
+    assert response.status_code == 302
+    assert Campaign.objects.get(slug="kevat").announcement_channels == ["press", "newspaper", "sms"]
+
+
+@pytest.mark.parametrize("channels", [[], ["website", "tv"]], ids=["none", "unknown"])
+def test_a_campaign_without_known_planned_channels_is_refused(client_as, survey, channels):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-create"), campaign_post(survey, announcement_channels=channels)
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["announcement_channels"]
+    assert not Campaign.objects.exists()
+
+
+def test_the_survey_manager_changes_the_planned_channels_on_the_campaign_form(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    client = client_as(Role.SURVEY_MANAGER)
+    url = reverse("surveys:campaign-edit", kwargs={"slug": campaign.slug})
+
+    response = client.post(url, campaign_post(survey, announcement_channels=["newspaper"]))
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.announcement_channels == ["newspaper"]
+    assert client.get(url).context["form"]["announcement_channels"].value() == ["newspaper"]
+
+
+def test_the_announcements_page_shows_which_planned_channels_are_published_late_or_missing(
+    client_as, survey, role_users
+):
+    today = timezone.localdate()
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER], start=today + timedelta(days=3))
+    client = client_as(Role.COMMUNICATIONS)
+    client.cookies["kuntaportaali_language"] = "en"
+    client.get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug}))
+    published = {("website", "fi"): 10, ("website", "sv"): 10, ("press", "fi"): 0, ("sms", "fi"): 10}  # days ago
+    for (channel, language), days_ago in published.items():
+        campaign.announcements.filter(channel=channel, language=language).update(
+            published_on=today - timedelta(days=days_ago), published_by=role_users[Role.COMMUNICATIONS]
+        )
+
+    page = client.get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug}))
+
+    plan = re.search(r'<ul class="announcement-plan">(.*?)</ul>', page.text, re.S).group(1)
+    assert re.findall(r'<li data-channel="(\w+)" data-planned="(\w+)" data-state="(\w+)">', plan) == [
+        ("website", "yes", "on_time"),
+        ("press", "yes", "missing"),  # late in Finnish, and not out at all in Swedish
+        ("sms", "no", "missing"),  # out in Finnish though not planned: listed, never holds up the start
+    ]
+    rows = dict(
+        ((channel, language), (" ".join(planned.split()), state, " ".join(text.split())))
+        for channel, language, planned, state, text in re.findall(
+            r'<tr data-channel="(\w+)" data-language="(\w+)">.*?</th>\s*<td>.*?</td>\s*<td>(.*?)</td>\s*'
+            r'<td data-state="(\w+)">(.*?)</td>',
+            page.text,
+            re.S,
+        )
+    )
+    deadline = f"{today - timedelta(days=4):%d/%m/%Y}"
+    assert len(rows) == 10  # five channels in Finnish and Swedish
+    who = role_users[Role.COMMUNICATIONS]
+    assert rows["press", "fi"] == ("planned", "late", f"{today:%d/%m/%Y} by {who} – too late: due by {deadline}")
+    assert rows["press", "sv"] == ("planned", "missing", f"not published – due by {deadline}")
+    assert rows["social", "fi"] == ("not planned", "missing", "not published")
+    assert rows["website", "sv"][:2] == ("planned", "on_time")

@@ -68,7 +68,7 @@ def test_mark_ready_is_refused_with_every_open_blocker(survey, manager):
         campaign_services.campaign_transition(campaign=campaign, to=CampaignStatus.READY, by=manager)
 
     assert refused.value.problems == campaign_services.campaign_launch_problems(campaign=campaign)
-    assert len(refused.value.problems) == 4
+    assert len(refused.value.problems) == 5
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
     assert list(campaign.status_changes.values_list("to_status", flat=True)) == [CampaignStatus.DRAFT]
@@ -123,12 +123,14 @@ def test_each_blocker_names_the_page_where_it_is_fixed_and_who_fixes_it(survey, 
     assert [(blocker.fix_url, blocker.fixer) for blocker in blockers] == [
         (f"/staff/surveys/announcements/{campaign.slug}/", Role.COMMUNICATIONS),
         (f"{base}/contacts/", Role.SURVEY_MANAGER),
-        (f"/staff/surveys/announcements/{campaign.slug}/", Role.COMMUNICATIONS),
+        (f"/staff/surveys/announcements/{campaign.slug}/", Role.COMMUNICATIONS),  # the website, planned
+        (f"/staff/surveys/announcements/{campaign.slug}/", Role.COMMUNICATIONS),  # the press release, planned
         (f"{base}/checklist/", Role.SURVEY_MANAGER),
     ]
     assert [blocker.fix_permission for blocker in blockers] == [
         "surveys.publish_announcements",
         "surveys.manage_surveys",
+        "surveys.publish_announcements",
         "surveys.publish_announcements",
         "surveys.manage_surveys",
     ]
@@ -186,9 +188,9 @@ def test_communications_is_emailed_their_blockers_with_links(
     assert campaign.name in mail.subject
     assert "Manager" in mail.body  # who asks
     assert f"{settings.PUBLIC_BASE_URL}/staff/surveys/announcements/{campaign.slug}/" in mail.body
-    # In the site's language, communications' two items and not the survey manager's own.
+    # In the site's language, communications' three items and not the survey manager's own.
     assert "- Kysymyksiä ei ole julkaistu asukkaiden sivulla." in mail.body
-    assert mail.body.count("\n- ") == 2
+    assert mail.body.count("\n- ") == 3
 
 
 def test_nothing_is_sent_when_nothing_waits_for_communications(ready, manager, mailoutbox):

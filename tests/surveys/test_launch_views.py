@@ -37,12 +37,12 @@ def test_a_survey_manager_gets_links_to_their_own_fixes_and_the_fixer_of_the_res
     page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign", kwargs={"slug": draft.slug}))
 
     items = gate_items(page.text)
-    assert len(items) == 4
+    assert len(items) == 5
     assert items[0].startswith("Kysymyksiä ei ole julkaistu asukkaiden sivulla.")
     assert "<a " not in items[0] and '<span class="fixer">' in items[0] and "Viestintä" in items[0]
     assert items[1].startswith(f'<a href="/staff/surveys/campaigns/{draft.slug}/contacts/">')
-    assert "<a " not in items[2] and "Viestintä" in items[2]
-    assert items[3] == (
+    assert all("<a " not in item and "Viestintä" in item for item in items[2:4])  # the two planned channels
+    assert items[4] == (
         f'<a href="/staff/surveys/campaigns/{draft.slug}/checklist/">'
         "Käynnistyksen tarkistuslistaa ei ole vahvistettu.</a>"
     )
@@ -53,7 +53,7 @@ def test_an_administrator_gets_every_blocker_as_a_link_and_nobody_to_ask(client_
     page = client_as(Role.ADMIN).get(reverse("surveys:campaign", kwargs={"slug": draft.slug}))
 
     announcements = f'<a href="/staff/surveys/announcements/{draft.slug}/">'
-    assert [item.startswith(announcements) for item in gate_items(page.text)] == [True, False, True, False]
+    assert [item.startswith(announcements) for item in gate_items(page.text)] == [True, False, True, True, False]
     assert all(item.startswith("<a href=") for item in gate_items(page.text))
     assert 'class="notify-form"' not in page.text
 
@@ -105,6 +105,39 @@ def test_the_launch_page_states_numbers_dates_and_cost_and_starts_only_when_conf
     assert (started.status_code, ready.status) == (302, CampaignStatus.RUNNING)
 
 
+def test_the_launch_page_states_which_channels_were_published_when(client_as, ready):
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies["kuntaportaali_language"] = "en"
+
+    page = client.get(reverse("surveys:campaign-launch", kwargs={"slug": ready.slug}))
+
+    published_on = ready.announcements.get(channel="press", language="sv").published_on
+    day = f"{published_on:%d/%m/%Y}"
+    announced = re.search(r'<dd id="launch-announced">(.*?)</dd>', page.text, re.S).group(1)
+    assert [" ".join(item.split()) for item in re.findall(r"<li [^>]*>(.*?)</li>", announced, re.S)] == [
+        f"City website news: Finnish {day}, Swedish {day}",
+        f"Press release: Finnish {day}, Swedish {day}",
+    ]
+
+
+def test_a_planned_channel_missing_in_one_language_stops_the_launch_page(client_as, ready):
+    ready.announcements.filter(channel="press", language="sv").update(published_on=None, published_by=None)
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies["kuntaportaali_language"] = "en"
+
+    page = client.get(reverse("surveys:campaign-launch", kwargs={"slug": ready.slug}))
+
+    assert page.context["plan"] is None
+    [item] = gate_items(page.text)
+    assert item.startswith("Pre-announcement not published: Press release (Swedish). Publish it by ")
+    assert item.endswith('<span class="fixer">Fixed by: Communications</span>')
+    assert 'name="confirmed"' not in page.text
+    assert reverse("surveys:campaign-notify-communications", kwargs={"slug": ready.slug}) in page.text
+    refused = client.post(reverse("surveys:campaign-launch", kwargs={"slug": ready.slug}), {"confirmed": "yes"})
+    ready.refresh_from_db()
+    assert (refused.status_code, ready.status) == (302, CampaignStatus.DRAFT)
+
+
 def test_the_status_button_sends_a_first_start_to_the_confirmation(client_as, ready):
     response = client_as(Role.SURVEY_MANAGER).post(
         reverse("surveys:campaign-status", kwargs={"slug": ready.slug}), {"to": "running"}
@@ -117,7 +150,7 @@ def test_the_launch_page_lists_the_blockers_instead_of_a_start_button(client_as,
     page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign-launch", kwargs={"slug": draft.slug}))
 
     assert page.context["plan"] is None
-    assert len(gate_items(page.text)) == 4
+    assert len(gate_items(page.text)) == 5
     assert 'name="confirmed"' not in page.text
     assert '<input type="hidden" name="back" value="launch">' in page.text
 

@@ -4,20 +4,22 @@ from datetime import date
 
 import pytest
 
-from surveys.models import CallAttempt, ContactImport, ContactNumber, ReportFile
+from surveys.models import CallAttempt, Campaign, ContactImport, ContactNumber, ReportFile
 from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
 from tests.migrations import migrated_from
 
 
-def old_campaign(old):
+def old_campaign(old, slug: str = "k"):
     """A campaign as the app's state before the migration stores it."""
-    user = old.get_model("auth", "User").objects.create(username="vanha")
-    survey = old.get_model("surveys", "Survey").objects.create(slug="s", organiser="Kunta", created_by=user)
-    version = old.get_model("surveys", "SurveyVersion").objects.create(
+    user, _created = old.get_model("auth", "User").objects.get_or_create(username="vanha")
+    survey, _created = old.get_model("surveys", "Survey").objects.get_or_create(
+        slug="s", organiser="Kunta", created_by=user
+    )
+    version, _created = old.get_model("surveys", "SurveyVersion").objects.get_or_create(
         survey=survey, number=1, title_fi="Kysely", purpose_fi="Tarkoitus"
     )
     return old.get_model("surveys", "Campaign").objects.create(
-        slug="k",
+        slug=slug,
         name="K",
         survey_version=version,
         caller_number="+358191234567",
@@ -103,3 +105,29 @@ def test_stored_excel_reports_with_the_row_level_sheet_are_deleted_and_pdfs_kept
     forward()
 
     assert list(ReportFile.objects.values_list("file_format", flat=True)) == ["pdf"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_plans_the_channels_it_was_announced_in_on_time_or_else_the_default_ones():
+    old, forward = migrated_from("surveys", "0012_announcement_language_names")
+    Announcement = old.get_model("surveys", "Announcement")
+    announced, late_only, unannounced = (old_campaign(old, slug) for slug in ("ajoissa", "myohassa", "ilman"))
+    on_time, late = date(2025, 12, 1), date(2025, 12, 2)  # the first calling day is 8.12.2025
+    for campaign, channel, published_on in [
+        (announced, "sms", on_time),
+        (announced, "newspaper", late),
+        (announced, "website", on_time),
+        (late_only, "press", late),
+    ]:
+        Announcement.objects.create(
+            campaign=campaign, channel=channel, language="fi", text="Teksti", published_on=published_on
+        )
+    Announcement.objects.create(campaign=unannounced, channel="press", language="fi", text="Teksti")
+
+    forward()
+
+    assert dict(Campaign.objects.values_list("slug", "announcement_channels")) == {
+        "ajoissa": ["website", "sms"],
+        "myohassa": ["website", "press"],
+        "ilman": ["website", "press"],
+    }
