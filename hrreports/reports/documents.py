@@ -1,6 +1,7 @@
 """A unit report as a document: built for a unit and month, its table lines, and rendered as a sheet
-(XLSX/CSV) or as a PDF with its summary, charts and - in the absence report - the open early-support
-alerts with their guidance. The portal's downloads and the monthly emails render through here."""
+(XLSX/CSV) or as a PDF with its summary, charts and - in the absence report - the early-support cases
+one per person, as the supervisor's home groups them. The portal's downloads and the monthly emails
+render through here."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from kuntaportaali.pdf import render_pdf
 from .. import charts
 from ..models import AbsenceCategory, WorkUnit
 from ..periods import period_text
+from ..supervisor_home import EarlySupportCases
 from .absences import absence_report, absence_trend
 from .columns import MONEY, ReportColumn, columns_chosen
 from .employments import employment_events, employment_report
@@ -83,10 +85,12 @@ def report_pdf(
     rows: list | None = None,
     columns: Iterable[str] | None = None,
     categories: Sequence[str] = (),
-    alerts: Sequence = (),
+    cases: EarlySupportCases | None = None,
 ) -> bytes:
     """The report as a PDF in the active language: unit, month, summary, the table in the chosen
-    `columns` and, for absences, the 12-month charts and the open `alerts` with their guidance."""
+    `columns` and, for absences, the 12-month charts and the reader's early-support `cases` (from
+    `hrreports.supervisor_home.early_support_cases` over the report's units): the open ones with the
+    rules reached and the next step, the earlier ones with the day they were discussed."""
     rows = report_rows(kind, report) if rows is None else rows
     chosen = columns_chosen(kind, columns)
     cells = [[(_pdf_cell(column.value(row), column), column.numeric) for column in chosen] for row in rows]
@@ -100,7 +104,7 @@ def report_pdf(
         "columns": chosen,
         "column_widths": _pdf_column_widths(chosen, cells),
         "rows": cells,
-        "alerts": alerts,
+        "cases": cases,
     }
     if kind == "absences":
         trend = absence_trend(

@@ -35,7 +35,8 @@ from ..reports import period_fetched, report_units
 from ..reports.columns import columns_validate
 from ..reports.documents import report_build, report_pdf, report_xlsx
 from ..reports.export import report_file_name
-from ..selectors import alerts_visible_to, units_visible_to
+from ..selectors import units_visible_to
+from ..supervisor_home import early_support_cases
 from .teams import UnitDelivered, teams_notices_send
 
 logger = logging.getLogger(__name__)
@@ -126,10 +127,10 @@ def _portal_link(subscription: Subscription, kind: str, period: date) -> str:
 def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAlternatives, int]:
     """The email of one subscription and month, in the subscriber's language. Salary figures appear
     only inside an attachment (XLSX or PDF), and only when the subscriber chose one; the attachments
-    show the subscriber's columns, and the absence PDF the open alerts with their guidance."""
+    show the subscriber's columns, and the absence PDF the subscriber's early-support cases one per person."""
     unit, sub = subscription.unit, subscription.include_subunits
     categories = set(subscription.categories) or None
-    alerts = list(alerts_visible_to(subscription.user, open_only=True, units=report_units(unit, include_subunits=sub)))
+    cases = early_support_cases(subscription.user, units=report_units(unit, include_subunits=sub))
     sections, attachments = [], []
     for kind in [value for value in ReportKind.values if value in subscription.reports]:
         section = {"kind": kind, "label": ReportKind(kind).label, "link": _portal_link(subscription, kind, period)}
@@ -153,7 +154,7 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
                 report,
                 columns=columns,
                 categories=subscription.categories,
-                alerts=alerts if kind == ReportKind.ABSENCES else (),
+                cases=cases if kind == ReportKind.ABSENCES else None,
             )
             attachments.append((report_file_name(kind, unit, period, "pdf"), pdf, PDF_CONTENT_TYPE))
         sections.append(section)
@@ -163,7 +164,8 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
         "period": period_text(period),
         "sections": sections,
         "attached": subscription.format in ATTACHMENT_FORMATS,
-        "open_alerts": len(alerts),
+        # The alerts the home lists as open (not those folded away as past their rule's window).
+        "open_alerts": sum(len(case.alerts) for case in cases.open),
         # The supervisor's home: the month at a glance over all their units and the open early-support cases.
         "home_link": f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:reports')}",
     }

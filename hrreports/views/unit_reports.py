@@ -25,7 +25,7 @@ from ..reports import absence_trend, report_units
 from ..reports.columns import column_keys, columns_chosen
 from ..reports.documents import report_build, report_pdf, report_rows, report_sheet
 from ..reports.export import report_file_name
-from ..selectors import alerts_visible_to, report_periods, unit_visible_or_none, units_visible_to
+from ..selectors import report_periods, unit_visible_or_none, units_visible_to
 from ..services.access import report_access_record
 from ..supervisor_home import early_support_cases, month_at_glance
 
@@ -118,11 +118,11 @@ def _download(request, *, kind, export, unit, report, rows, columns, categories,
         user=request.user, kind=AccessKind.DOWNLOAD, what=f"{kind}.{export}", unit=unit, period=report.period
     )
     if export == "pdf":
-        alerts = ()
+        cases = None
         if kind == "absences":
             units = report_units(unit, include_subunits=include_subunits)
-            alerts = list(alerts_visible_to(request.user, open_only=True, units=units))
-        body = report_pdf(kind, report, rows=rows, columns=columns, categories=categories, alerts=alerts)
+            cases = early_support_cases(request.user, units=units)
+        body = report_pdf(kind, report, rows=rows, columns=columns, categories=categories, cases=cases)
         content_type = PDF_CONTENT_TYPE
     else:
         sheet = report_sheet(kind, report, rows, columns)

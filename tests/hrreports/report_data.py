@@ -9,16 +9,28 @@ Unit 1010 (sub-unit 101010), March 2026 has 22 working days, February 2026 20, M
 Planned working days in March: 1010 alone 22 + 12 * 0.5 = 28; with 101010 also 7 -> 35.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from hrreports.models import Absence, AbsenceType, Employee, Employment, FetchRun, SalaryPayment, SalaryType, Source
+from hrreports.models import (
+    Absence,
+    AbsenceType,
+    Alert,
+    Employee,
+    Employment,
+    FetchRun,
+    Rule,
+    SalaryPayment,
+    SalaryType,
+    Source,
+)
 from hrreports.models.fetching import RunStatus
 from hrreports.periods import period_shift
 from hrreports.services.codes import code_lists_ensure
 from hrreports.workdays import working_days
 
 MARCH = date(2026, 3, 1)
+APRIL_DAY = date(2026, 4, 10)  # the last full month is March 2026
 
 
 def _employment(employee_id, name, unit, *, start, end=None, percent=100, kind="permanent", title="Opettaja"):
@@ -55,6 +67,22 @@ def _absence(employment, code, start, end) -> list[Absence]:
         )
         month = period_shift(month, 1)
     return rows
+
+
+def _alert(employment, order, period, *, reached_on=None, acknowledged=False) -> Alert:
+    """An early-support alert of the default rule `order`; an acknowledged one was discussed on APRIL_DAY."""
+    return Alert.objects.create(
+        employee=employment.employee,
+        unit=employment.unit,
+        rule=Rule.objects.get(order=order),
+        period=period,
+        spells=1,
+        days=Decimal(30),
+        reached_on=reached_on,
+        acknowledged_at=datetime(2026, 4, 10, 9, tzinfo=UTC) if acknowledged else None,
+        action_date=APRIL_DAY if acknowledged else None,
+        action_note="Keskusteltu." if acknowledged else "",
+    )
 
 
 def _salary(employment, period, code, amount):

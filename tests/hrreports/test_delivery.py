@@ -23,7 +23,7 @@ from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
 from tests.hrreports.pdf_text import pdf_text
-from tests.hrreports.report_data import MARCH, _absence, build_report_data
+from tests.hrreports.report_data import MARCH, _absence, _alert, build_report_data
 
 REPORTS = ("absences", "salaries", "employments")
 
@@ -252,6 +252,28 @@ def test_pdf_attachments_carry_the_figures_and_the_body_does_not(subscription, s
     html = message.alternatives[0][0]
     for figure in ("6850", "6,850", "3000", "3,000", "2500", "2,500"):
         assert figure not in message.body and figure not in html
+
+
+def test_the_emailed_absence_pdf_has_the_cases_one_per_person_and_the_reminder_counts_the_open_ones(
+    subscription, supervisor, data, default_rules
+):
+    subscription_save(user=supervisor, unit=data["unit"], reports=["absences"], format="pdf", language="en")
+    _alert(data["aalto"], 10, MARCH, reached_on=date(2026, 3, 12))
+    _alert(data["aalto"], 20, MARCH, reached_on=date(2026, 3, 20))
+    _alert(data["ceder"], 10, date(2025, 2, 1))  # past its rule's 12 months: folded away, not waiting
+
+    unit_reports_send(period=MARCH)
+
+    [message] = mail.outbox
+    assert "Reminder: 2 early-support alerts are waiting for your action." in message.body
+    [(_name, content, _mime)] = message.attachments
+    text = pdf_text(content)
+    cases = text[text.index("Open early-support cases") : text.index("Earlier and closed cases")]
+    earlier = text[text.index("Earlier and closed cases") : text.index("Absences per employee and type")]
+    assert cases.count("Aalto Anna") == 1 and "Cedergren" not in cases
+    assert "Cedergren Cecilia (101010) Early-support discussion (5 spells or 20 days / 12 months), 2/2025: not " in (
+        earlier
+    )
 
 
 def test_pdf_attachment_is_in_the_subscribers_language(subscription, supervisor, data):

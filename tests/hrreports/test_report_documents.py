@@ -9,13 +9,18 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from hrreports.models import Alert
+from hrreports.models import Rule
+from hrreports.models.organisation import SupervisorRole
 from hrreports.report_tables import REPORT_TABLES
+from hrreports.reports import report_units
 from hrreports.reports.columns import REPORT_COLUMNS, columns_validate
 from hrreports.reports.documents import report_build, report_pdf, report_xlsx
-from hrreports.services.early_support import alerts_evaluate
+from hrreports.services.organisation import supervisor_assign
+from hrreports.supervisor_home import early_support_cases
+from kuntaportaali.roles import Role
+from tests.conftest import make_user
 from tests.hrreports.pdf_text import pdf_text
-from tests.hrreports.report_data import MARCH, _absence, build_report_data
+from tests.hrreports.report_data import APRIL_DAY, MARCH, _alert, build_report_data
 
 
 @pytest.fixture
@@ -32,9 +37,9 @@ def render(kind, unit, *, language="en", include_subunits=False, period=MARCH, *
 def test_absence_pdf_has_the_unit_month_summary_rows_and_charts(data):
     text = render("absences", data["unit"])
 
-    assert "Absences: 1010 Yksikkö 1010, Mar 2026" in text
+    assert "Absences: 1010 Yksikkö 1010, 2026-03" in text
     # The months side by side: this month, the previous month (not fetched) and March 2025 (idem).
-    assert "This month (Mar 2026) Previous month (Feb 2026) – not fetched Same month last year (Mar 2025)" in text
+    assert "This month (2026-03) Previous month (2026-02) – not fetched Same month last year (2025-03)" in text
     # Months never fetched show "–" (February's rows were stored without a fetch run: not counted).
     assert "Spells 4 – – Calendar days 12 – – Working days 11 – – Sick-leave working days 6 – –" in text
     assert "Planned working days 28.0 – – Sick-leave rate % 21.4 – –" in text
@@ -43,52 +48,90 @@ def test_absence_pdf_has_the_unit_month_summary_rows_and_charts(data):
     assert "Cedergren Cecilia" not in text
     # Both charts are drawn: their month labels are text in the PDF, as is the figures table.
     assert "Absence working days by month" in text and "Sick-leave rate by month (%)" in text
-    assert text.count("Apr 2025") == 3
+    assert text.count("3/26") == 3
     # Only March 2026 was fetched: the other months are "–", not zeros (February's rows came unfetched).
     assert "Absences and sick-leave rate by month (–: not fetched)" in text
     assert "Absence working days – – – – – – – – – – – 11" in text
     assert "Sick-leave rate % – – – – – – – – – – – 21.4" in text
-    assert "No open early-support alerts." in text
+    assert "No open early-support cases." in text
 
 
 def test_absence_pdf_with_sub_units_in_finnish(data):
     text = render("absences", data["unit"], language="fi", include_subunits=True)
 
-    assert "Poissaolot: 1010 Yksikkö 1010, 3/2026" in text
+    assert "Poissaolot: 1010 Yksikkö 1010, 2026-03" in text
     assert "Cedergren Cecilia 101010 101" in text
     assert "Suunnitellut työpäivät 35,0 – –" in text
     assert "Sairauspoissaoloprosentti 22,9 – –" in text
 
 
-def test_absence_pdf_lists_open_alerts_with_their_guidance(data, default_rules):
-    _absence(data["aalto"], "101", date(2026, 3, 12), date(2026, 3, 22))
-    alerts_evaluate(period=MARCH)
-    alert = Alert.objects.get(employee=data["aalto"].employee, rule__order=10)
+@pytest.fixture
+def supervisor(data):
+    user = make_user("esihenkilo-pdf", Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    return user
 
+
+@pytest.fixture
+def cases(data, default_rules, supervisor):
+    """Aalto reached three rules in March: one case. Berg's alert was discussed on APRIL_DAY."""
+    aalto = data["aalto"]
+    _alert(aalto, 10, MARCH, reached_on=date(2026, 3, 12))
+    _alert(aalto, 30, MARCH, reached_on=date(2026, 3, 25))
+    _alert(aalto, 20, MARCH, reached_on=date(2026, 3, 20))
+    _alert(data["berg"], 10, MARCH, acknowledged=True)
+    return early_support_cases(supervisor, today=APRIL_DAY, units=report_units(data["unit"], include_subunits=False))
+
+
+def early_support_section(text: str) -> str:
+    return text[text.index("Early-support cases") : text.index("Absences per employee and type")]
+
+
+def test_absence_pdf_lists_each_person_once_with_their_rules_since_and_next_step(data, cases):
     with translation.override("en"):
-        guidance = alert.rule.guidance
-    text = render("absences", data["unit"], alerts=[alert])
+        next_step = " ".join(Rule.objects.get(order=30).guidance.split())
+    text = render("absences", data["unit"], cases=cases)
 
-    assert "Aalto Anna (1010) – Early-support discussion (5 spells or 20 days / 12 months), Mar 2026" in text
-    assert "Spells: 3, days: 20 (the last 12 months). Threshold reached on 22/03/2026." in text
-    assert f"What to do: {' '.join(guidance.split())}" in text
+    section = early_support_section(text)
+    assert section.count("Aalto Anna") == 1
+    assert (
+        "Aalto Anna (1010) 12/03/2026 Day 30: notify occupational health (25/03/2026); Notify occupational health "
+        "(10 spells or 30 days / 12 months) (20/03/2026); Early-support discussion (5 spells or 20 days / 12 "
+        f"months) (12/03/2026) {next_step}"
+    ) in section
 
 
-def test_absence_pdf_in_swedish_names_the_rule_in_swedish(data, default_rules):
-    _absence(data["aalto"], "101", date(2026, 3, 12), date(2026, 3, 22))
-    alerts_evaluate(period=MARCH)
-    alert = Alert.objects.get(employee=data["aalto"].employee, rule__order=10)
+def test_absence_pdf_lists_earlier_cases_with_the_day_they_were_discussed(data, cases):
+    section = early_support_section(render("absences", data["unit"], cases=cases))
 
-    text = render("absences", data["unit"], language="sv", alerts=[alert])
+    earlier = section[section.index("Earlier and closed cases") :]
+    assert "Berg Bertil (1010) Early-support discussion (5 spells or 20 days / 12 months), Mar 2026: discussed on " in (
+        earlier
+    )
+    assert "10/04/2026" in earlier
+    assert "Keskusteltu." not in section  # the note stays in the portal, out of emailed attachments
+    assert "Aalto Anna" not in earlier
 
-    assert "Aalto Anna (1010) – Samtal om tidigt stöd (5 perioder eller 20 dagar / 12 mån), 3/2026" in text
-    assert "22.3.2026" in text
+
+def test_absence_pdf_in_swedish_names_the_rules_in_swedish(data, cases):
+    text = render("absences", data["unit"], language="sv", cases=cases)
+
+    assert "Aalto Anna (1010) 12.3.2026 Dag 30: anmälan till företagshälsovården (25.3.2026);" in text
+
+
+def test_absence_pdf_without_cases_says_so(data, supervisor, default_rules):
+    cases = early_support_cases(supervisor, today=APRIL_DAY, units=report_units(data["unit"], include_subunits=False))
+
+    text = render("absences", data["unit"], cases=cases)
+
+    assert "No open early-support cases." in text
+    assert "Earlier and closed cases" not in text
 
 
 def test_salary_pdf_has_type_totals_change_and_rows_in_finnish(data):
     text = render("salaries", data["unit"], language="fi")
 
-    assert "Maksetut palkat: 1010 Yksikkö 1010, 3/2026" in text
+    assert "Maksetut palkat: 1010 Yksikkö 1010, 2026-03" in text
     assert "1001 Tehtäväkohtainen palkka 4 200,00 2 900,00 1 300,00" in text
     assert "4 350,50 2 900,00 1 450,50 (50,0 %)" in text
     assert "Aalto Anna 1010 2001 Iltatyölisä 150,50" in text
@@ -100,9 +143,9 @@ def test_employments_pdf_lists_who_started_and_who_left(data):
     with_sub = render("employments", data["unit"], include_subunits=True)
 
     assert "Employments started: 1, ended: 0" in alone
-    assert "Started Berg Bertil E2 1010 Avustaja Fixed-term 16/03/2026" in alone
+    assert "Started Berg Bertil E2 1010 Avustaja Fixed-term 16.3.2026" in alone
     assert "Employments started: 1, ended: 1" in with_sub
-    assert "Ended Cedergren Cecilia E3 101010 Opettaja Permanent 01/01/2020 10/03/2026" in with_sub
+    assert "Ended Cedergren Cecilia E3 101010 Opettaja Permanent 1.1.2020 10.3.2026" in with_sub
 
 
 def test_a_month_without_data_says_so_in_the_pdf(data):

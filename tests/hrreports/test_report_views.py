@@ -185,19 +185,22 @@ def test_pdf_download_is_logged_and_follows_the_filters(client, supervisor, data
     )
 
 
-def test_absence_pdf_download_has_the_supervisors_open_alerts(client, supervisor, data, default_rules):
-    from hrreports.services.early_support import alerts_evaluate
-    from tests.hrreports.report_data import _absence
+def test_absence_pdf_download_has_the_supervisors_cases_one_per_person(client, supervisor, data, default_rules):
+    from tests.hrreports.report_data import MARCH, _alert
 
-    _absence(data["aalto"], "101", date(2026, 3, 12), date(2026, 3, 22))
-    alerts_evaluate(period=date(2026, 3, 1))
+    _alert(data["aalto"], 10, MARCH, reached_on=date(2026, 3, 12))
+    _alert(data["aalto"], 20, MARCH, reached_on=date(2026, 3, 20))
     client.force_login(supervisor)
     in_english(client)
 
     text = pdf_text(client.get(report_url(data["unit"], "absences", export="pdf")).content)
 
-    assert "Aalto Anna (1010) – Early-support discussion" in text
-    assert "What to do:" in text
+    cases = text[text.index("Open early-support cases") : text.index("Absences per employee and type")]
+    assert cases.count("Aalto Anna") == 1
+    assert (
+        "Aalto Anna (1010) 12/03/2026 Notify occupational health (10 spells or 30 days / 12 months) (20/03/2026); "
+        "Early-support discussion (5 spells or 20 days / 12 months) (12/03/2026) Notify occupational health"
+    ) in cases
 
 
 @pytest.mark.parametrize("kind", ["absences", "salaries", "employments"])

@@ -1,21 +1,20 @@
 """The supervisor's home reads: the month at a glance over the supervisor's units (figures worked out by
 hand from report_data.py), and the early-support cases grouped by person and folded by the rules."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from hrreports.models import Alert, FetchRun, Rule, Source, WorkUnit
+from hrreports.models import FetchRun, Source, WorkUnit
 from hrreports.models.organisation import SupervisorRole
 from hrreports.services.organisation import supervisor_assign
 from hrreports.supervisor_home import early_support_cases, glance_period, month_at_glance, open_case_count
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
-from tests.hrreports.report_data import MARCH, _employment, build_report_data
+from tests.hrreports.report_data import APRIL_DAY, MARCH, _alert, _employment, build_report_data
 
 FEBRUARY, MARCH_2025 = date(2026, 2, 1), date(2025, 3, 1)
-APRIL_DAY = date(2026, 4, 10)  # the last full month is March 2026
 
 
 def _supervisor(username, *units):
@@ -86,21 +85,6 @@ def test_the_glance_shows_the_newest_fetched_month_up_to_the_last_full_one(db):
 
 
 # --- Early-support cases ------------------------------------------------------------------------
-
-
-def _alert(employment, order, period, *, reached_on=None, acknowledged=False):
-    return Alert.objects.create(
-        employee=employment.employee,
-        unit=employment.unit,
-        rule=Rule.objects.get(order=order),
-        period=period,
-        spells=1,
-        days=Decimal(30),
-        reached_on=reached_on,
-        acknowledged_at=datetime(2026, 4, 10, 9, tzinfo=UTC) if acknowledged else None,
-        action_date=APRIL_DAY if acknowledged else None,
-        action_note="Keskusteltu." if acknowledged else "",
-    )
 
 
 @pytest.fixture
