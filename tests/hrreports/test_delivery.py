@@ -271,7 +271,7 @@ def test_the_emailed_absence_pdf_has_the_cases_one_per_person_and_the_reminder_c
     cases = text[text.index("Open early-support cases") : text.index("Earlier and closed cases")]
     earlier = text[text.index("Earlier and closed cases") : text.index("Absences per employee and type")]
     assert cases.count("Aalto Anna") == 1 and "Cedergren" not in cases
-    assert "Cedergren Cecilia (101010) Early-support discussion (5 spells or 20 days / 12 months), 2/2025: not " in (
+    assert "Cedergren Cecilia (101010) Early-support discussion (5 spells or 20 days / 12 months), Feb 2025: not " in (
         earlier
     )
 
