@@ -11,17 +11,29 @@ URL the page asked for so a test can assert that nothing came from a CDN.
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from hrreports.models import Alert, Rule
+from hrreports.models.organisation import SupervisorRole
+from hrreports.services.early_support import rule_defaults_ensure
+from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
+from surveys.services import campaigns as campaign_services
 from tests.conftest import TEST_PASSWORD, authenticator_give, make_user, totp_code
+from tests.hrreports.conftest import make_unit
+from tests.hrreports.report_data import MARCH, _employment, build_report_data
+from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
 
 BROWSER_TESTS_DIR = Path(__file__).resolve().parent
 AXE_PATH = BROWSER_TESTS_DIR.parents[1] / "node_modules" / "axe-core" / "axe.min.js"
@@ -40,6 +52,8 @@ TIMEOUT_MS = 5_000
 PHONE_WIDTH = 390
 # Screenshots of the pages the tests walk through (var/ is not committed).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# The smallest text a chart may show, in CSS pixels as drawn (after the SVG is scaled to its box).
+CHART_TEXT_MIN_PX = 11
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
@@ -183,6 +197,83 @@ def login(page: Page, live_server, username: str, password: str = TEST_PASSWORD)
         pytest.fail(f"Logging in as {username!r} did not reach /staff/: the page is {page.url}, form errors {errors}")
 
 
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE_URL_PATH = "/__browser-tests__/axe.min.js"  # never reaches the server: the test's route answers it
+
+RUN_AXE = """async (options) => {
+  const results = await axe.run(document, options);
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    helpUrl: violation.helpUrl,
+    nodes: violation.nodes.map((node) => ({target: node.target, html: node.html, summary: node.failureSummary})),
+  }));
+}"""
+
+
+def axe_violations(page: Page, live_server, axe_path: Path) -> list[dict]:
+    # The portal's Content-Security-Policy allows only same-origin scripts, so an inline <script> with
+    # axe would be refused. Serve axe as if it came from the portal instead: the page keeps its real
+    # CSP, and is checked as residents get it.
+    url = f"{live_server.url}{AXE_URL_PATH}"
+    page.route(url, lambda route: route.fulfill(path=axe_path, content_type="text/javascript"))
+    page.add_script_tag(url=url)
+    return page.evaluate(RUN_AXE, AXE_OPTIONS)
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        first = violation["nodes"][0] if violation["nodes"] else {"target": "?", "html": "?", "summary": ""}
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}, {len(violation['nodes'])} element(s)): {violation['help']}"
+            f" <{violation['helpUrl']}>\n    first element: {first['target']} {first['html']}"
+            f"\n    {' '.join((first['summary'] or '').split())}"
+        )
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page, live_server, axe_path: Path) -> None:
+    """axe-core finds nothing serious or critical on the page as it is now."""
+    blocking = [v for v in axe_violations(page, live_server, axe_path) if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe found serious or critical violations on {page.url}:\n" + describe(blocking)
+
+
+CHART_TEXT_PROBLEMS = """(minimum) => {
+  const problems = [];
+  for (const svg of document.querySelectorAll("svg.chart")) {
+    const box = svg.getBoundingClientRect();
+    if (!box.width || !box.height) continue;  // folded away in a closed <details>
+    const chart = svg.querySelector("title")?.textContent ?? "a chart";
+    const texts = [...svg.querySelectorAll("text")].filter((text) => text.getBoundingClientRect().width > 0);
+    const boxes = texts.map((text) => text.getBoundingClientRect());
+    texts.forEach((text, index) => {
+      const matrix = text.getScreenCTM();
+      const size = parseFloat(getComputedStyle(text).fontSize) * Math.hypot(matrix.a, matrix.b);
+      const own = boxes[index];
+      const label = `${chart}: "${text.textContent}"`;
+      if (size < minimum - 0.05) problems.push(`${label} is ${size.toFixed(1)} px`);
+      if (own.left < box.left - 0.5 || own.right > box.right + 0.5 || own.top < box.top - 0.5
+          || own.bottom > box.bottom + 0.5) problems.push(`${label} is cut off by the chart's edge`);
+      boxes.slice(0, index).forEach((other, earlier) => {
+        const across = Math.min(own.right, other.right) - Math.max(own.left, other.left);
+        const down = Math.min(own.bottom, other.bottom) - Math.max(own.top, other.top);
+        if (across > 1 && down > 1) problems.push(`${label} overlaps "${texts[earlier].textContent}"`);
+      });
+    });
+  }
+  return problems;
+}"""
+
+
+def chart_text_problems(page: Page) -> list[str]:
+    """What makes the text of the page's shown charts hard to read: drawn smaller than
+    CHART_TEXT_MIN_PX, cut off by the chart's edge, or on top of other text."""
+    return page.evaluate(CHART_TEXT_PROBLEMS, CHART_TEXT_MIN_PX)
+
+
 def switch_language(page: Page, language: str) -> None:
     """Click the language switcher's button and wait until the same page is back in that language."""
     html = page.locator("html")
@@ -190,3 +281,68 @@ def switch_language(page: Page, language: str) -> None:
     page.locator(".language-switcher").get_by_role("button", name=LANGUAGE_BUTTONS[language], exact=True).click()
     expect(html).to_have_attribute("lang", language)
     page.wait_for_load_state("load")
+
+
+# What the pages of more than one test module show.
+OPEN_PEOPLE = 6
+
+
+def _alert(employment, rule, period, *, discussed=False):
+    return Alert.objects.create(
+        employee=employment.employee,
+        unit=employment.unit,
+        rule=rule,
+        period=period,
+        spells=5,
+        days=Decimal(30),
+        reached_on=period.replace(day=20),
+        acknowledged_at=datetime(2026, 4, 2, 9, tzinfo=UTC) if discussed else None,
+        action_date=date(2026, 4, 2) if discussed else None,
+        action_note="Keskusteltu." if discussed else "",
+    )
+
+
+@pytest.fixture
+def supervisor_with_cases(transactional_db, create_role_user):
+    """A supervisor of unit 1010 (report_data.py's March) with many early-support alerts: six people
+    each under three rules in March and one of a year ago, and four people whose case was discussed."""
+    units = {"10": make_unit("10")}
+    units["1010"] = make_unit("1010", units["10"])
+    units["101010"] = make_unit("101010", units["1010"])
+    data = build_report_data(units)
+    rule_defaults_ensure()
+    window, day_30, discussion = (Rule.objects.get(order=order) for order in (20, 30, 10))
+    for number in range(OPEN_PEOPLE):
+        employment = _employment(100 + number, f"Henkilö {number:02d}", units["1010"], start=date(2020, 1, 1))
+        for rule in (discussion, window, day_30):  # the same person under three rules in March
+            _alert(employment, rule, MARCH)
+        _alert(employment, discussion, date(2025, 1, 1))  # a year ago, past the rule's window
+    for number in range(4):
+        employment = _employment(200 + number, f"Keskusteltu {number}", units["101010"], start=date(2020, 1, 1))
+        _alert(employment, discussion, MARCH, discussed=True)
+    user = create_role_user(Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    return user
+
+
+@pytest.fixture
+def fresh_opt_out_limit():
+    """The opt-out form's limit per connection, counted from zero (every test comes from 127.0.0.1)."""
+    key = "ratelimit:opt-out:127.0.0.1"
+    cache.delete(key)
+    yield
+    cache.delete(key)
+
+
+@pytest.fixture
+def survey_rounds(create_role_user) -> dict:
+    """Two rounds of one survey: the autumn's calls, the spring's are paused."""
+    manager, communications = create_role_user(Role.SURVEY_MANAGER), create_role_user(Role.COMMUNICATIONS)
+    survey = build_survey(manager)
+    started = {}
+    for slug, name in (("syksy", "Syksyn kierros"), ("kevat", "Kevään kierros")):
+        campaign = build_campaign(survey, manager, slug=slug, name=name, start=timezone.localdate() - timedelta(days=1))
+        make_launch_ready(campaign, manager=manager, communications=communications)
+        started[slug] = campaign_services.campaign_start(campaign=campaign, by=manager)
+    campaign_services.campaign_transition(campaign=started["kevat"], to="paused", by=manager)
+    return started

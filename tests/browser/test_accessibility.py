@@ -7,11 +7,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
-from tests.browser.conftest import is_live_server_url, login, switch_language
-
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-BLOCKING_IMPACTS = {"serious", "critical"}
-AXE_URL_PATH = "/__browser-tests__/axe.min.js"  # never reaches the server: the test's route answers it
+from tests.browser.conftest import (
+    BLOCKING_IMPACTS,
+    axe_violations,
+    describe,
+    is_live_server_url,
+    login,
+    switch_language,
+)
 
 # page id -> (role to log in as, or None for an anonymous visitor; path)
 PAGES = {
@@ -22,39 +25,6 @@ PAGES = {
     "two-factor-supervisor": (Role.SUPERVISOR, "/staff/two-factor/"),
 }
 LANGUAGES = ("fi", "sv")
-
-RUN_AXE = """async (options) => {
-  const results = await axe.run(document, options);
-  return results.violations.map((violation) => ({
-    id: violation.id,
-    impact: violation.impact,
-    help: violation.help,
-    helpUrl: violation.helpUrl,
-    nodes: violation.nodes.map((node) => ({target: node.target, html: node.html, summary: node.failureSummary})),
-  }));
-}"""
-
-
-def axe_violations(page: Page, live_server, axe_path: Path) -> list[dict]:
-    # The portal's Content-Security-Policy allows only same-origin scripts, so an inline <script> with
-    # axe would be refused. Serve axe as if it came from the portal instead: the page keeps its real
-    # CSP, and is checked as residents get it.
-    url = f"{live_server.url}{AXE_URL_PATH}"
-    page.route(url, lambda route: route.fulfill(path=axe_path, content_type="text/javascript"))
-    page.add_script_tag(url=url)
-    return page.evaluate(RUN_AXE, AXE_OPTIONS)
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        first = violation["nodes"][0] if violation["nodes"] else {"target": "?", "html": "?", "summary": ""}
-        lines.append(
-            f"- {violation['id']} ({violation['impact']}, {len(violation['nodes'])} element(s)): {violation['help']}"
-            f" <{violation['helpUrl']}>\n    first element: {first['target']} {first['html']}"
-            f"\n    {' '.join((first['summary'] or '').split())}"
-        )
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

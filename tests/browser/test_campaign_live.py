@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 from kuntaportaali.roles import Role
 from surveys.models import CallStatus, CampaignStatus, ContactStatus
 from surveys.services.contacts import contacts_import
-from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot
-from tests.browser.test_survey_editor import assert_accessible
+from tests.browser.conftest import PHONE_WIDTH, assert_accessible, login, page_width, screenshot
 from tests.surveys.calls import queued_attempt
 from tests.surveys.factories import build_campaign, build_survey
 

@@ -2,10 +2,8 @@
 resident opts out in Swedish. axe-core checks each page (WCAG 2.1 AA, no serious or critical violation)."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -15,8 +13,7 @@ from kuntaportaali.roles import Role
 from surveys.models import Campaign, ContactImport, DoNotCall, Survey, SurveyVersion
 from surveys.phone_numbers import phone_hash
 from surveys.services.contacts import contact_import_run
-from tests.browser.conftest import login
-from tests.browser.test_accessibility import BLOCKING_IMPACTS, axe_violations, describe
+from tests.browser.conftest import assert_accessible, login
 
 CONTACT_FILE = (
     "puhelinnumero;syntymävuosi;postinumero;kieli\n"
@@ -26,11 +23,6 @@ CONTACT_FILE = (
     "soita illalla;1962;;fi\n"
     "+358 40 123 4567;1980;01900;fi\n"
 )
-
-
-def assert_accessible(page: Page, live_server, axe_path: Path) -> None:
-    blocking = [v for v in axe_violations(page, live_server, axe_path) if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe found serious or critical violations on {page.url}:\n" + describe(blocking)
 
 
 @pytest.fixture
@@ -118,14 +110,6 @@ def test_survey_manager_chooses_the_phone_columns_of_a_file_that_does_not_name_t
     page.goto(reverse("surveys:campaign-contacts", kwargs={"slug": campaign.slug}))
     expect(page.locator("main")).to_contain_text("numerot.csv")
     assert campaign.contacts.count() == 2
-
-
-@pytest.fixture
-def fresh_opt_out_limit():
-    key = "ratelimit:opt-out:127.0.0.1"
-    cache.delete(key)
-    yield
-    cache.delete(key)
 
 
 def test_resident_opts_out_in_swedish(page: Page, live_server, transactional_db, axe_path, fresh_opt_out_limit):

@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 from hrreports.models import FetchRun, Source
 from hrreports.sources.files import FileSource
 from kuntaportaali.roles import Role
-from tests.browser.conftest import login
-from tests.browser.test_accessibility import BLOCKING_IMPACTS, axe_violations, describe
+from tests.browser.conftest import assert_accessible, login
 from tests.kuntaportaali.test_heartbeat_jobs import run_worker_burst
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "populus"
@@ -24,11 +23,6 @@ def sample_source(settings, tmp_path, transactional_db) -> Source:
     return Source.objects.create(
         name="populus-raportit", kind="files", config=FileSource.config_defaults() | {"folder": "samples"}
     )
-
-
-def assert_accessible(page: Page, live_server, axe_path: Path) -> None:
-    blocking = [v for v in axe_violations(page, live_server, axe_path) if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe found serious or critical violations on {page.url}:\n" + describe(blocking)
 
 
 def test_hr_admin_previews_a_file_starts_a_fetch_and_follows_it(

@@ -11,8 +11,7 @@ from kuntaportaali.roles import Role
 from surveys.models import Campaign, CampaignStatus
 from surveys.services import campaigns as campaign_services
 from surveys.services.launch import launch_plan
-from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot
-from tests.browser.test_survey_editor import assert_accessible
+from tests.browser.conftest import PHONE_WIDTH, assert_accessible, login, page_width, screenshot
 from tests.surveys.factories import add_numbers, build_campaign, build_survey, publish_planned_announcements
 
 

@@ -4,44 +4,26 @@ gets Swedish on its first visit. axe-core checks each page (WCAG 2.1 AA, no seri
 violation)."""
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Browser, Page, expect
 
-from kuntaportaali.roles import Role
 from surveys.models import DoNotCall
 from surveys.phone_numbers import phone_hash
-from surveys.services import campaigns as campaign_services
 from tests.browser.conftest import (
     LANGUAGE_BUTTONS,
     PHONE_WIDTH,
     TIMEOUT_MS,
+    assert_accessible,
     is_live_server_url,
     page_width,
     screenshot,
 )
-from tests.browser.test_contacts_and_opt_out import assert_accessible, fresh_opt_out_limit  # noqa: F401
-from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
 
 DEVICES = ["page", "phone_page"]
-
-
-@pytest.fixture
-def campaigns(create_role_user):
-    """Two rounds of one survey: the autumn's calls, the spring's are paused."""
-    manager, communications = create_role_user(Role.SURVEY_MANAGER), create_role_user(Role.COMMUNICATIONS)
-    survey = build_survey(manager)
-    started = {}
-    for slug, name in (("syksy", "Syksyn kierros"), ("kevat", "Kevään kierros")):
-        campaign = build_campaign(survey, manager, slug=slug, name=name, start=timezone.localdate() - timedelta(days=1))
-        make_launch_ready(campaign, manager=manager, communications=communications)
-        started[slug] = campaign_services.campaign_start(campaign=campaign, by=manager)
-    campaign_services.campaign_transition(campaign=started["kevat"], to="paused", by=manager)
-    return started
 
 
 def assert_fits(page: Page, device: str) -> None:
@@ -54,9 +36,9 @@ def test_resident_opts_out_starting_from_the_surveys_list(
     request,
     device,
     live_server,
-    campaigns,
+    survey_rounds,
     axe_path,
-    fresh_opt_out_limit,  # noqa: F811
+    fresh_opt_out_limit,
 ):
     page: Page = request.getfixturevalue(device)
     with translation.override("fi"):
@@ -88,7 +70,9 @@ def test_resident_opts_out_starting_from_the_surveys_list(
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_the_front_page_tells_the_calling_round_from_the_paused_one(request, device, live_server, campaigns, axe_path):
+def test_the_front_page_tells_the_calling_round_from_the_paused_one(
+    request, device, live_server, survey_rounds, axe_path
+):
     page: Page = request.getfixturevalue(device)
 
     page.goto("/")
@@ -125,7 +109,7 @@ def swedish_page(request, browser: Browser, live_server) -> Iterator[Page]:
 
 
 def test_a_browser_asking_for_swedish_gets_swedish_on_its_first_visit(
-    swedish_page: Page, live_server, campaigns, axe_path
+    swedish_page: Page, live_server, survey_rounds, axe_path
 ):
     page = swedish_page
     with translation.override("sv"):

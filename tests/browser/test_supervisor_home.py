@@ -3,60 +3,12 @@ alerts (the same person under three rules in one month, alerts from a year ago, 
 sees the month's figures and the first open case on the first screen, one case per person, and the
 reports after them. The page is axe-clean and no wider than the phone."""
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from hrreports.models import Alert, Rule
-from hrreports.models.organisation import SupervisorRole
-from hrreports.services.early_support import rule_defaults_ensure
-from hrreports.services.organisation import supervisor_assign
-from kuntaportaali.roles import Role
-from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot
-from tests.browser.test_hr_admin import assert_accessible
-from tests.hrreports.conftest import make_unit
-from tests.hrreports.report_data import MARCH, _employment, build_report_data
-
-OPEN_PEOPLE = 6
-
-
-def _alert(employment, rule, period, *, discussed=False):
-    return Alert.objects.create(
-        employee=employment.employee,
-        unit=employment.unit,
-        rule=rule,
-        period=period,
-        spells=5,
-        days=Decimal(30),
-        reached_on=period.replace(day=20),
-        acknowledged_at=datetime(2026, 4, 2, 9, tzinfo=UTC) if discussed else None,
-        action_date=date(2026, 4, 2) if discussed else None,
-        action_note="Keskusteltu." if discussed else "",
-    )
-
-
-@pytest.fixture
-def supervisor_with_cases(transactional_db, create_role_user):
-    units = {"10": make_unit("10")}
-    units["1010"] = make_unit("1010", units["10"])
-    units["101010"] = make_unit("101010", units["1010"])
-    data = build_report_data(units)
-    rule_defaults_ensure()
-    window, day_30, discussion = (Rule.objects.get(order=order) for order in (20, 30, 10))
-    for number in range(OPEN_PEOPLE):
-        employment = _employment(100 + number, f"Henkilö {number:02d}", units["1010"], start=date(2020, 1, 1))
-        for rule in (discussion, window, day_30):  # the same person under three rules in March
-            _alert(employment, rule, MARCH)
-        _alert(employment, discussion, date(2025, 1, 1))  # a year ago, past the rule's window
-    for number in range(4):
-        employment = _employment(200 + number, f"Keskusteltu {number}", units["101010"], start=date(2020, 1, 1))
-        _alert(employment, discussion, MARCH, discussed=True)
-    user = create_role_user(Role.SUPERVISOR)
-    supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
-    return user
+from tests.browser.conftest import OPEN_PEOPLE, PHONE_WIDTH, assert_accessible, login, page_width, screenshot
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])

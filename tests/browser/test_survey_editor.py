@@ -4,7 +4,6 @@ communications announces it; a resident reads the questions in Swedish. axe-core
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,8 +11,7 @@ from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
 from surveys.models import Campaign, Survey
-from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot
-from tests.browser.test_accessibility import BLOCKING_IMPACTS, axe_violations, describe
+from tests.browser.conftest import PHONE_WIDTH, assert_accessible, login, page_width, screenshot
 
 QUESTIONS = [
     (
@@ -27,11 +25,6 @@ QUESTIONS = [
     ("number", "Minä vuonna olet syntynyt?", "Vilket år är du född?", None),
     ("open", "Mitä kaupungin pitäisi kehittää?", "Vad borde staden utveckla?", None),
 ]
-
-
-def assert_accessible(page: Page, live_server, axe_path: Path) -> None:
-    blocking = [v for v in axe_violations(page, live_server, axe_path) if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe on {page.url}:\n" + describe(blocking)
 
 
 def test_survey_manager_builds_a_survey_and_is_stopped_by_the_launch_gate(

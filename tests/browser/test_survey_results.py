@@ -13,8 +13,7 @@ from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
 from surveys.reports.publication import summary_publish
-from tests.browser.conftest import PHONE_WIDTH, login, page_width, screenshot, switch_language
-from tests.browser.test_survey_editor import assert_accessible
+from tests.browser.conftest import PHONE_WIDTH, assert_accessible, login, page_width, screenshot, switch_language
 from tests.surveys.results_factory import small_campaign
 
 PDF = "application/pdf"

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
-from tests.browser.test_accessibility import BLOCKING_IMPACTS, axe_violations, describe
+from tests.browser.conftest import assert_accessible
 from tests.conftest import TEST_PASSWORD, totp_code
 
 
@@ -21,11 +21,6 @@ def password_login(page: Page, live_server, username: str, next_url: str) -> Non
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(TEST_PASSWORD)
     form.locator("button[type=submit]").click()
-
-
-def assert_accessible(page: Page, live_server, axe_path: Path) -> None:
-    blocking = [v for v in axe_violations(page, live_server, axe_path) if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe found serious or critical violations on {page.url}:\n" + describe(blocking)
 
 
 def log_out(page: Page, live_server) -> None:

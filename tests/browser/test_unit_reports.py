@@ -16,8 +16,7 @@ from hrreports.services.delivery import subscription_save, unit_reports_send
 from hrreports.services.early_support import alerts_evaluate, rule_defaults_ensure
 from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
-from tests.browser.conftest import login
-from tests.browser.test_hr_admin import assert_accessible
+from tests.browser.conftest import assert_accessible, login
 from tests.hrreports.conftest import make_unit
 from tests.hrreports.pdf_text import pdf_text
 from tests.hrreports.report_data import MARCH, _absence, build_report_data
