@@ -1,12 +1,20 @@
-"""Charts as inline SVG drawn on the server: no scripts and no style attributes, so they pass the
-portal's Content-Security-Policy and print in PDFs. Every chart has a data table next to it for
-screen readers; the SVG itself carries a title and a description. Numbers follow the active
-language's format ("8,1" in Finnish), as the tables next to the charts do."""
+"""Charts of months as inline SVG drawn on the server: no scripts and no style attributes, so they
+pass the portal's Content-Security-Policy and print in PDFs. Every chart has a data table next to
+it for screen readers; the SVG itself carries a title and a description. Numbers follow the active
+language's format ("8,1" in Finnish), as the tables next to the charts do.
+
+A chart takes the whole width of its box and keeps its text at its own size: it has no viewBox to
+scale it, every position across is a percentage of the width and every height is in CSS pixels, so
+a phone shows the same 11 px month labels as a desktop. Under each month stands its number, and
+under the first month and each January the year: twelve "11/25" labels do not fit a phone's width.
+"""
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
@@ -15,11 +23,15 @@ from django.utils.translation import gettext as _
 
 from .periods import period_text
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+HEIGHT = 200  # CSS px
+TOP, BOTTOM = 22, 36  # above the plot the scale's top value, below it the months and years
+TEXT_SIZE = 11  # CSS px, never scaled
 BAR_FILL = "#1f5f99"
 LINE_STROKE = "#a4262c"
 AXIS = "#4a4a4a"
+GRID = "#c4c7cf"
+
+Points = Sequence[tuple[date, Decimal | float | None]]
 
 
 def _scale(values: Sequence[float | None]) -> float:
@@ -30,107 +42,117 @@ def _scale(values: Sequence[float | None]) -> float:
     return float(math.ceil(top)) if top >= 10 else math.ceil(round(top * 10, 6)) / 10
 
 
-def _frame(*, chart_id: str, title: str, description: str, top: float, body: SafeString, labels: Sequence[str]):
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / max(len(labels), 1)
-    ticks = format_html_join(
+def _across(percent: float) -> str:
+    """A position across the chart: a percentage of its width."""
+    return f"{percent:.2f}%"
+
+
+def _frame(*, chart_id: str, title: str, description: str, top: float, body: SafeString, months: Sequence[date]):
+    base = HEIGHT - BOTTOM
+    step = 100 / max(len(months), 1)
+    month_numbers = format_html_join(
         "",
-        '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>',
-        ((round(LEFT + step * (i + 0.5), 1), HEIGHT - BOTTOM + 16, AXIS, label) for i, label in enumerate(labels)),
+        '<text x="{}" y="{}" font-size="{}" text-anchor="middle" fill="{}">{}</text>',
+        ((_across(step * (i + 0.5)), base + 15, TEXT_SIZE, AXIS, month.month) for i, month in enumerate(months)),
+    )
+    # The year under the first month and under each January; not under a first December, whose
+    # year would run into the January's next to it.
+    years = format_html_join(
+        "",
+        '<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>',
+        (
+            (_across(step * i), base + 29, TEXT_SIZE, AXIS, month.year)
+            for i, month in enumerate(months)
+            if month.month == 1 or (i == 0 and month.month != 12)
+        ),
     )
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" '
+        '<svg class="chart" width="100%" height="{h}" role="img" aria-labelledby="{id}-title {id}-desc" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        '<line x1="{l}" y1="{t}" x2="{l}" y2="{base}" stroke="{axis}"/>'
-        '<line x1="{l}" y1="{base}" x2="{r}" y2="{base}" stroke="{axis}"/>'
-        '<text x="{lx}" y="{ty}" font-size="11" text-anchor="end" fill="{axis}">{top}</text>'
-        '<text x="{lx}" y="{base}" font-size="11" text-anchor="end" fill="{axis}">0</text>{body}{ticks}</svg>',
-        w=WIDTH,
+        '<line x1="0" y1="{t}" x2="100%" y2="{t}" stroke="{grid}" stroke-dasharray="4 3"/>'
+        '<line x1="0.5" y1="{t}" x2="0.5" y2="{base}" stroke="{axis}"/>'
+        '<line x1="0" y1="{base}" x2="100%" y2="{base}" stroke="{axis}"/>'
+        '<text x="0" y="{ty}" font-size="{size}" fill="{axis}">{top}</text>{body}{months}{years}</svg>',
         h=HEIGHT,
         id=chart_id,
         title=title,
         desc=description,
-        l=LEFT,
         t=TOP,
-        r=WIDTH - RIGHT,
-        base=TOP + plot_h,
+        base=base,
+        grid=GRID,
         axis=AXIS,
-        lx=LEFT - 6,
-        ty=TOP + 10,
+        ty=TOP - 6,
+        size=TEXT_SIZE,
         top=_number(top),
         body=body,
-        ticks=ticks,
+        months=month_numbers,
+        years=years,
     )
 
 
-def bar_chart(
-    *, chart_id: str, title: str, description: str, points: Sequence[tuple[str, Decimal | float | None]]
-) -> SafeString:
-    """One bar per (label, value); a month without a value has no bar (a gap, not a zero)."""
-    values = [None if value is None else float(value) for _label, value in points]
+def _values(points: Points) -> list[float | None]:
+    return [None if value is None else float(value) for _month, value in points]
+
+
+def bar_chart(*, chart_id: str, title: str, description: str, points: Points) -> SafeString:
+    """One bar per (month, value); a month without a value has no bar (a gap, not a zero)."""
+    values = _values(points)
     top = _scale(values)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / max(len(points), 1)
+    plot_h = HEIGHT - TOP - BOTTOM
+    step = 100 / max(len(points), 1)
     bars = format_html_join(
         "",
         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
         (
             (
-                round(LEFT + step * i + step * 0.15, 1),
+                _across(step * (i + 0.15)),
                 round(TOP + plot_h - plot_h * value / top, 1),
-                round(step * 0.7, 1),
+                _across(step * 0.7),
                 round(plot_h * value / top, 1),
                 BAR_FILL,
-                label,
+                period_text(month),
                 _number(value),
             )
-            for i, ((label, _raw), value) in enumerate(zip(points, values, strict=True))
+            for i, ((month, _raw), value) in enumerate(zip(points, values, strict=True))
             if value is not None
         ),
     )
-    labels = [label for label, _value in points]
-    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=bars, labels=labels)
+    months = [month for month, _value in points]
+    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=bars, months=months)
 
 
-def line_chart(
-    *, chart_id: str, title: str, description: str, points: Sequence[tuple[str, Decimal | float | None]]
-) -> SafeString:
-    """A line through the (label, value) points; months without a value leave a gap."""
-    values = [None if value is None else float(value) for _label, value in points]
+def line_chart(*, chart_id: str, title: str, description: str, points: Points) -> SafeString:
+    """A line through the (month, value) points; a month without a value leaves a gap on both sides."""
+    values = _values(points)
     top = _scale(values)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / max(len(points), 1)
+    plot_h = HEIGHT - TOP - BOTTOM
+    step = 100 / max(len(points), 1)
     coords = [
-        None if value is None else (round(LEFT + step * (i + 0.5), 1), round(TOP + plot_h - plot_h * value / top, 1))
+        None if value is None else (step * (i + 0.5), round(TOP + plot_h - plot_h * value / top, 1))
         for i, value in enumerate(values)
     ]
-    segments, current = [], []
-    for coord in coords:
-        if coord is None:
-            if current:
-                segments.append(current)
-            current = []
-        else:
-            current.append(coord)
-    if current:
-        segments.append(current)
-    lines = format_html_join(
+    # Segment by segment: a polyline's points cannot be percentages of the width.
+    segments = format_html_join(
         "",
-        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>',
-        ((" ".join(f"{x},{y}" for x, y in segment), LINE_STROKE) for segment in segments),
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" stroke-linecap="round"/>',
+        (
+            (_across(start[0]), start[1], _across(end[0]), end[1], LINE_STROKE)
+            for start, end in pairwise(coords)
+            if start is not None and end is not None
+        ),
     )
     dots = format_html_join(
         "",
         '<circle cx="{}" cy="{}" r="3.5" fill="{}"><title>{}: {}</title></circle>',
         (
-            (coord[0], coord[1], LINE_STROKE, label, _number(value))
-            for (label, _raw), coord, value in zip(points, coords, values, strict=True)
+            (_across(coord[0]), coord[1], LINE_STROKE, period_text(month), _number(value))
+            for (month, _raw), coord, value in zip(points, coords, values, strict=True)
             if coord is not None
         ),
     )
-    labels = [label for label, _value in points]
-    body = format_html("{}{}", lines, dots)
-    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=body, labels=labels)
+    months = [month for month, _value in points]
+    body = format_html("{}{}", segments, dots)
+    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=body, months=months)
 
 
 def _number(value: float) -> str:
@@ -155,7 +177,7 @@ class Chart:
         return self.svg
 
 
-def _chart(draw, *, chart_id: str, title: str, description: str, points: list[tuple[str, object]]) -> Chart:
+def _chart(draw, *, chart_id: str, title: str, description: str, points: Points) -> Chart:
     svg = draw(chart_id=chart_id, title=title, description=description, points=points)
     return Chart(svg=svg, title=title, description=description)
 
@@ -184,10 +206,7 @@ def sick_rate_chart(trend, *, chart_id: str = "chart-sick-rate") -> Chart:
         chart_id=chart_id,
         title=_("Sick-leave rate by month (%)"),
         description=_("Sick-leave working days per planned working days; the table below has the figures.") + gaps,
-        points=[
-            (label, summary.sick_rate if summary.fetched else None)
-            for label, summary in zip(_month_labels(trend), trend, strict=True)
-        ],
+        points=[(summary.period, summary.sick_rate if summary.fetched else None) for summary in trend],
     )
 
 
@@ -202,10 +221,7 @@ def absence_charts(trend) -> dict:
         title=_("Absence working days by month"),
         description=_("Working days of all absences in each of the last 12 months; the table below has the figures.")
         + gaps,
-        points=[
-            (label, summary.working_days if summary.fetched else None)
-            for label, summary in zip(_month_labels(trend), trend, strict=True)
-        ],
+        points=[(summary.period, summary.working_days if summary.fetched else None) for summary in trend],
     )
     rate = sick_rate_chart(trend)
     return {

@@ -5,6 +5,12 @@ print the same in the PDF report. Every chart carries a title and a description,
 report puts a table with the same figures next to it for screen readers. A chart never relies on
 colour alone: the population's share is a diamond marker, not a third bar colour, and confidence
 intervals are whiskers with end caps.
+
+A chart takes the whole width of its box and keeps its text at its own size: it has no viewBox to
+scale it, every position across is a percentage of the width (bars, whiskers, ticks, the values
+after the bars) and every height is in CSS pixels. A 390 px phone shows the same 13 px labels as a
+desktop, not the whole drawing shrunk to half. Each category's label stands on its own line above
+its bars, so a long answer option has the whole width and is never cut short by a label column.
 """
 
 import math
@@ -12,15 +18,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-LABEL_WIDTH = 200
-VALUE_ROOM = 64  # right of the plot, for the value written after the longest bar
-TOP, LEGEND_HEIGHT, AXIS_HEIGHT = 8, 24, 22
-BAR, BAR_GAP, GROUP_GAP = 14, 3, 10
-LABEL_CHARS = 32
+# Across: where the axis ends, in per cent of the width. The value written after the longest bar
+# (or its whisker) takes the rest: about 50 px on the narrowest phone's 290 px chart.
+PLOT_END = 83.0
+VALUE_GAP, MARKER_VALUE_GAP = 4, 9  # px from the end of a bar (or a diamond's centre) to its value
+# Down, in CSS pixels.
+TOP, LEGEND_LINE, LABEL_LINE, AXIS_HEIGHT = 8, 22, 18, 22
+BAR, BAR_GAP, GROUP_GAP = 14, 3, 12
+LABEL_SIZE, VALUE_SIZE, TICK_SIZE = 13, 12, 11  # font sizes in CSS px, never scaled
+LABEL_CHARS = 44  # a longer label is cut with "…" (the table beside the chart has it whole)
+# A legend line wraps before this many pixels: the narrowest chart, a 320 px phone's, is 290 px wide.
+LEGEND_ROOM = 280
+LEGEND_CHAR = 7.5  # px per character of a legend entry at VALUE_SIZE, a generous average
 INK = "#1b1b1f"
 GRID = "#c4c7cf"
 WHISKER = "#1b1b1f"
@@ -80,6 +92,11 @@ def _diamond(x: float, y: float, size: float = 6) -> str:
     return f"M{x:.1f} {y - size:.1f} L{x + size:.1f} {y:.1f} L{x:.1f} {y + size:.1f} L{x - size:.1f} {y:.1f} Z"
 
 
+def _across(percent: float) -> str:
+    """A position across the chart: a percentage of its width."""
+    return f"{percent:.2f}%"
+
+
 def horizontal_bar_chart(
     *,
     chart_id: str,
@@ -90,123 +107,77 @@ def horizontal_bar_chart(
     value_text: Callable[[float], str],
     shares: bool = True,
 ) -> SafeString:
-    """One row per category with a bar (or marker) per series; shares run 0..1, counts from 0."""
+    """One row per category: its label, then a bar (or marker) per series; shares run 0..1, counts from 0."""
     tops = [value for each in series for value in each.values if value is not None]
     tops += [high for each in series for interval in (each.intervals or []) if interval for high in interval[1:]]
     maximum = nice_maximum(max(tops, default=0), shares=shares)
-    legend = LEGEND_HEIGHT if len(series) > 1 else 0
-    group = len(series) * (BAR + BAR_GAP) - BAR_GAP + GROUP_GAP
-    plot_top = TOP + legend
-    plot_height = group * len(categories)
-    height = plot_top + plot_height + AXIS_HEIGHT
-    plot_left, plot_right = LABEL_WIDTH, WIDTH - VALUE_ROOM
-    span = plot_right - plot_left
+    ticks = _ticks(maximum, shares=shares)
+    legend, legend_lines = _legend(series) if len(series) > 1 else ([], 0)
+    bars_height = len(series) * (BAR + BAR_GAP) - BAR_GAP
+    row = LABEL_LINE + bars_height + GROUP_GAP
+    plot_top = TOP + legend_lines * LEGEND_LINE
+    plot_bottom = plot_top + row * len(categories)
 
     def x_of(value: float) -> float:
-        return plot_left + span * min(max(value, 0.0), maximum) / maximum
+        return PLOT_END * min(max(value, 0.0), maximum) / maximum
 
-    parts: list[str] = []
-    for tick in _ticks(maximum, shares=shares):
-        x = x_of(tick)
-        parts.append(
-            format_html(
-                '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}" stroke-width="1"/>'
-                '<text x="{x}" y="{label_y}" font-size="11" text-anchor="middle" fill="{ink}">{text}</text>',
-                x=f"{x:.1f}",
-                top=plot_top,
-                bottom=plot_top + plot_height,
-                grid=GRID,
-                label_y=plot_top + plot_height + 15,
-                ink=INK,
-                text=_tick_text(tick, shares=shares),
-            )
-        )
+    parts: list[SafeString] = list(legend)
     for index, category in enumerate(categories):
-        group_top = plot_top + index * group + GROUP_GAP / 2
+        row_top = plot_top + index * row
+        bars_top = row_top + LABEL_LINE
         parts.append(
             format_html(
-                '<text x="{x}" y="{y}" font-size="12" text-anchor="end" fill="{ink}">{label}</text>',
-                x=plot_left - 8,
-                y=f"{group_top + (group - GROUP_GAP) / 2 + 4:.1f}",
+                # 2 px in: a "T" reaches left of where its text starts, and the chart's edge would cut it.
+                '<text x="2" y="{y}" font-size="{size}" fill="{ink}">{label}</text>',
+                y=row_top + LABEL_SIZE,
+                size=LABEL_SIZE,
                 ink=INK,
                 label=_short(category),
             )
         )
+        # The grid runs behind the bars only, not through the label above them.
+        parts.extend(
+            format_html(
+                '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}" stroke-width="1"/>',
+                x=_across(x_of(tick)),
+                top=bars_top - 2,
+                bottom=bars_top + bars_height + 2,
+                grid=GRID,
+            )
+            for tick in ticks[1:]
+        )
         for position, each in enumerate(series):
             value = each.values[index]
-            if value is None:
-                continue
-            y = group_top + position * (BAR + BAR_GAP)
-            middle = y + BAR / 2
-            end = x_of(value)
-            if each.marker:
-                parts.append(
-                    format_html(
-                        '<path d="{d}" fill="{fill}"><title>{name}, {category}: {value}</title></path>',
-                        d=_diamond(end, middle),
-                        fill=each.fill,
-                        name=each.name,
-                        category=category,
-                        value=value_text(value),
-                    )
-                )
-            else:
-                parts.append(
-                    format_html(
-                        '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}">'
-                        "<title>{name}, {category}: {value}</title></rect>",
-                        x=plot_left,
-                        y=f"{y:.1f}",
-                        w=f"{max(end - plot_left, 0.5):.1f}",
-                        h=BAR,
-                        fill=each.fill,
-                        name=each.name,
-                        category=category,
-                        value=value_text(value),
-                    )
-                )
-            interval = each.intervals[index] if each.intervals else None
-            if interval:
-                low, high = x_of(interval[0]), x_of(interval[1])
-                parts.append(
-                    format_html(
-                        '<path d="M{low} {middle} H{high} M{low} {cap_top} V{cap_bottom} '
-                        'M{high} {cap_top} V{cap_bottom}" stroke="{ink}" stroke-width="1.5" fill="none"/>',
-                        low=f"{low:.1f}",
-                        high=f"{high:.1f}",
-                        middle=f"{middle:.1f}",
-                        cap_top=f"{middle - 4:.1f}",
-                        cap_bottom=f"{middle + 4:.1f}",
-                        ink=WHISKER,
-                    )
-                )
-                end = max(end, high)
-            parts.append(
-                format_html(
-                    '<text x="{x}" y="{y}" font-size="11" fill="{ink}">{text}</text>',
-                    x=f"{end + 8 if each.marker else end + 4:.1f}",
-                    y=f"{middle + 4:.1f}",
-                    ink=INK,
-                    text=value_text(value),
-                )
-            )
+            if value is not None:
+                interval = each.intervals[index] if each.intervals else None
+                top = bars_top + position * (BAR + BAR_GAP)
+                parts.append(_bar(each, category, value, interval, top=top, x_of=x_of, value_text=value_text))
     parts.append(
         format_html(
-            '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{ink}" stroke-width="1"/>',
-            x=plot_left,
+            '<line x1="0.5" y1="{top}" x2="0.5" y2="{bottom}" stroke="{ink}" stroke-width="1"/>',
             top=plot_top,
-            bottom=plot_top + plot_height,
+            bottom=plot_bottom,
             ink=INK,
         )
     )
-    if legend:
-        parts.append(_legend(series))
+    parts.extend(
+        format_html(
+            '<text x="{x}" y="{y}" font-size="{size}" text-anchor="{anchor}" fill="{ink}">{text}</text>',
+            x=_across(x_of(tick)),
+            y=plot_bottom + 15,
+            size=TICK_SIZE,
+            # The first tick is at the chart's left edge: centred on it, half of it would be cut off.
+            anchor="middle" if index else "start",
+            ink=INK,
+            text=_tick_text(tick, shares=shares),
+        )
+        for index, tick in enumerate(ticks)
+    )
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        '<svg class="chart" width="100%" height="{h}" role="img" '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
-        w=WIDTH,
-        h=f"{height:.0f}",
+        h=plot_bottom + AXIS_HEIGHT,
         id=chart_id,
         title=title,
         desc=description,
@@ -214,18 +185,90 @@ def horizontal_bar_chart(
     )
 
 
-def _legend(series: Sequence[Series]) -> SafeString:
-    items = []
-    x = LABEL_WIDTH
+def _bar(
+    each: Series,
+    category: str,
+    value: float,
+    interval: tuple[float, float] | None,
+    *,
+    top: float,
+    x_of: Callable[[float], float],
+    value_text: Callable[[float], str],
+) -> SafeString:
+    """A series' bar (or diamond) in one category, its interval's whisker and its value after them."""
+    middle = top + BAR / 2
+    end = x_of(value)
+    tooltip = format_html("<title>{}, {}: {}</title>", each.name, category, value_text(value))
+    if each.marker:
+        # A nested <svg> puts the diamond's centre at a percentage of the width; its path is in pixels.
+        shape = format_html(
+            '<svg x="{x}" y="{y}" overflow="visible"><path d="{d}" fill="{fill}">{tooltip}</path></svg>',
+            x=_across(end),
+            y=f"{middle:.1f}",
+            d=_diamond(0, 0),
+            fill=each.fill,
+            tooltip=tooltip,
+        )
+    else:
+        shape = format_html(
+            '<rect x="0" y="{y}" width="{w}" height="{h}" fill="{fill}">{tooltip}</rect>',
+            y=f"{top:.1f}",
+            w=_across(max(end, 0.1)),
+            h=BAR,
+            fill=each.fill,
+            tooltip=tooltip,
+        )
+    whisker = ""
+    if interval:
+        low, high = x_of(interval[0]), x_of(interval[1])
+        whisker = format_html(
+            '<g stroke="{ink}" stroke-width="1.5" fill="none">'
+            '<line x1="{low}" y1="{middle}" x2="{high}" y2="{middle}"/>'
+            '<line x1="{low}" y1="{cap_top}" x2="{low}" y2="{cap_bottom}"/>'
+            '<line x1="{high}" y1="{cap_top}" x2="{high}" y2="{cap_bottom}"/></g>',
+            ink=WHISKER,
+            low=_across(low),
+            high=_across(high),
+            middle=f"{middle:.1f}",
+            cap_top=f"{middle - 4:.1f}",
+            cap_bottom=f"{middle + 4:.1f}",
+        )
+        end = max(end, high)
+    label = format_html(
+        '<text x="{x}" dx="{gap}" y="{y}" font-size="{size}" fill="{ink}">{text}</text>',
+        x=_across(end),
+        gap=MARKER_VALUE_GAP if each.marker else VALUE_GAP,
+        y=f"{middle + 4:.1f}",
+        size=VALUE_SIZE,
+        ink=INK,
+        text=value_text(value),
+    )
+    return format_html("{}{}{}", shape, whisker, label)
+
+
+def _legend(series: Sequence[Series]) -> tuple[list[SafeString], int]:
+    """The legend's entries, in pixels from the left, and how many lines they take: an entry that
+    would pass LEGEND_ROOM starts a new line."""
+    items, x, line = [], 0.0, 0
     for each in series:
+        width = 17 + LEGEND_CHAR * len(each.name)
+        if x and x + width > LEGEND_ROOM:
+            x, line = 0.0, line + 1
+        top = TOP + line * LEGEND_LINE
         if each.marker:
-            shape = format_html('<path d="{}" fill="{}"/>', _diamond(x + 6, TOP + 7, size=5), each.fill)
+            shape = format_html('<path d="{}" fill="{}"/>', _diamond(x + 6, top + 7, size=5), each.fill)
         else:
-            shape = format_html('<rect x="{}" y="{}" width="12" height="12" fill="{}"/>', x, TOP + 1, each.fill)
+            shape = format_html('<rect x="{}" y="{}" width="12" height="12" fill="{}"/>', x, top + 1, each.fill)
         items.append(
             format_html(
-                '{}<text x="{}" y="{}" font-size="11" fill="{}">{}</text>', shape, x + 17, TOP + 11, INK, each.name
+                '{}<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>',
+                shape,
+                x + 17,
+                top + 11,
+                VALUE_SIZE,
+                INK,
+                each.name,
             )
         )
-        x += 26 + 7 * len(each.name)
-    return format_html_join("", "{}", ((item,) for item in items))
+        x += width + 14
+    return items, line + 1

@@ -13,7 +13,15 @@ from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
 from surveys.reports.publication import summary_publish
-from tests.browser.conftest import PHONE_WIDTH, assert_accessible, login, page_width, screenshot, switch_language
+from tests.browser.conftest import (
+    PHONE_WIDTH,
+    assert_accessible,
+    chart_text_problems,
+    login,
+    page_width,
+    screenshot,
+    switch_language,
+)
 from tests.surveys.results_factory import small_campaign
 
 PDF = "application/pdf"
@@ -102,7 +110,7 @@ def test_councillor_reads_the_findings_first_and_no_statistics(
     for statistics in ("AAPOR", "RR1", "COOP", "Kish"):
         assert statistics not in main
     expect(page.locator("#statistics")).to_have_count(0)
-    expect(page.locator("#who-answered svg")).to_have_count(1)
+    expect(page.locator("#who-answered svg.chart")).to_have_count(1)
     assert_accessible(page, live_server, axe_path)
     if device == "phone_page":
         assert page_width(page) <= PHONE_WIDTH
@@ -121,10 +129,8 @@ def test_survey_manager_finds_the_statisticians_view_after_the_findings(page: Pa
     screenshot(page, "results-manager-desktop")
 
 
-@pytest.mark.parametrize(("language", "path"), [("fi", "/fi/kyselyt/pieni/"), ("sv", "/sv/enkater/pieni/")])
-def test_residents_page_with_a_published_summary_is_accessible(
-    page: Page, live_server, create_role_user, campaign, axe_path, language, path
-):
+@pytest.fixture
+def published(campaign, create_role_user):
     summary_publish(
         campaign=campaign,
         by=create_role_user(Role.COMMUNICATIONS),
@@ -132,7 +138,13 @@ def test_residents_page_with_a_published_summary_is_accessible(
         intro_sv="Tack till alla som svarade! Här är resultaten.",
         question_positions=[2, 3],
     )
+    return campaign
 
+
+@pytest.mark.parametrize(("language", "path"), [("fi", "/fi/kyselyt/pieni/"), ("sv", "/sv/enkater/pieni/")])
+def test_residents_page_with_a_published_summary_is_accessible(
+    page: Page, live_server, published, axe_path, language, path
+):
     page.goto(path)
 
     expect(page.locator("html")).to_have_attribute("lang", language)
@@ -141,3 +153,12 @@ def test_residents_page_with_a_published_summary_is_accessible(
     )
     expect(page.locator("svg#summary-q2, svg[aria-labelledby^='summary-q2']")).to_have_count(1)
     assert_accessible(page, live_server, axe_path)
+
+
+def test_residents_read_the_published_charts_on_a_phone(phone_page: Page, published):
+    phone_page.goto("/fi/kyselyt/pieni/")
+
+    expect(phone_page.locator("svg.chart")).to_have_count(3)  # questions 2 and 3, who answered by age
+    screenshot(phone_page, "published-summary-phone")
+    assert page_width(phone_page) <= PHONE_WIDTH
+    assert not chart_text_problems(phone_page)
