@@ -304,12 +304,13 @@ def _alert(employment, rule, period, *, discussed=False):
 
 @pytest.fixture
 def supervisor_with_cases(transactional_db, create_role_user):
-    """A supervisor of unit 1010 (report_data.py's March) with many early-support alerts: six people
-    each under three rules in March and one of a year ago, and four people whose case was discussed."""
+    """A supervisor of unit 1010 (report_data.py's March, with February and the March before fetched
+    to compare with) with many early-support alerts: six people each under three rules in March and
+    one of a year ago, and four people whose case was discussed."""
     units = {"10": make_unit("10")}
     units["1010"] = make_unit("1010", units["10"])
     units["101010"] = make_unit("101010", units["1010"])
-    data = build_report_data(units)
+    data = build_report_data(units, fetched=(date(2025, 3, 1), date(2026, 2, 1), MARCH))
     rule_defaults_ensure()
     window, day_30, discussion = (Rule.objects.get(order=order) for order in (20, 30, 10))
     for number in range(OPEN_PEOPLE):

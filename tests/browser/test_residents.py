@@ -1,18 +1,15 @@
-"""In a real browser, on a desktop and on a 390 px phone: a resident opts out starting from the surveys
-list, reads on the front page which survey calls and which is paused, and a browser asking for Swedish
-gets Swedish on its first visit. axe-core checks each page (WCAG 2.1 AA, no serious or critical
-violation)."""
+"""In a real browser, on a desktop and on a 390 px phone: a resident reads on the front page which
+survey calls and which is paused, and a browser asking for Swedish gets Swedish on its first visit
+(the opt-out from the surveys list is the resident's walk in test_role_walks.py). axe-core checks
+each page (WCAG 2.1 AA, no serious or critical violation)."""
 
 from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import Browser, Page, expect
 
-from surveys.models import DoNotCall
-from surveys.phone_numbers import phone_hash
 from tests.browser.conftest import (
     LANGUAGE_BUTTONS,
     PHONE_WIDTH,
@@ -29,44 +26,6 @@ DEVICES = ["page", "phone_page"]
 def assert_fits(page: Page, device: str) -> None:
     if device == "phone_page":
         assert page_width(page) <= PHONE_WIDTH, f"{page.url} is {page_width(page)} px wide on a phone"
-
-
-@pytest.mark.parametrize("device", DEVICES)
-def test_resident_opts_out_starting_from_the_surveys_list(
-    request,
-    device,
-    live_server,
-    survey_rounds,
-    axe_path,
-    fresh_opt_out_limit,
-):
-    page: Page = request.getfixturevalue(device)
-    with translation.override("fi"):
-        list_path = reverse("surveys-public:index")
-        form_path = reverse("surveys-public:opt-out")
-        done_path = reverse("surveys-public:opt-out-done")
-        link_name = gettext("Do not call me")
-        field_label = gettext("Your phone number")
-
-    page.goto(list_path)
-    assert_fits(page, device)
-    assert_accessible(page, live_server, axe_path)
-    page.locator("main").get_by_role("link", name=link_name, exact=True).click()
-
-    page.wait_for_url(f"{live_server.url}{form_path}")
-    assert_fits(page, device)
-    assert_accessible(page, live_server, axe_path)
-    page.get_by_label(field_label).fill("040 765 4321")
-    if device == "phone_page":
-        screenshot(page, "opt-out-phone")
-    page.locator("main form button[type=submit]").click()
-
-    page.wait_for_url(f"{live_server.url}{done_path}")
-    with translation.override("fi"):
-        expect(page.locator("h1")).to_have_text(gettext("Your request has been received"))
-    assert_fits(page, device)
-    assert_accessible(page, live_server, axe_path)
-    assert list(DoNotCall.objects.values_list("phone_hash", flat=True)) == [phone_hash("+358407654321")]
 
 
 @pytest.mark.parametrize("device", DEVICES)

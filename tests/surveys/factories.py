@@ -85,9 +85,17 @@ def add_numbers(campaign: Campaign, *numbers: str, by=None) -> None:
 
 def make_launch_ready(campaign: Campaign, *, manager, communications) -> Campaign:
     """Everything the launch gate asks for: one number to call included."""
+    campaign = make_ready_but_the_checklist(campaign, manager=manager, communications=communications)
+    campaign_services.checklist_confirm(campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True))
+    campaign.refresh_from_db()
+    return campaign
+
+
+def make_ready_but_the_checklist(campaign: Campaign, *, manager, communications) -> Campaign:
+    """Communications' part of the launch gate done and one number to call: only the survey manager's
+    checklist is left to confirm."""
     campaign_services.campaign_publish_questions(campaign=campaign, by=communications)
     add_numbers(campaign, "040 123 4567", by=manager)
-    campaign_services.checklist_confirm(campaign=campaign, by=manager, **dict.fromkeys(LaunchChecklist.ITEMS, True))
     publish_planned_announcements(
         campaign, on=min(timezone.localdate(), campaign.start_date - timedelta(days=7)), by=communications
     )

@@ -426,3 +426,100 @@ def small_campaign(manager, *, slug: str = "pieni", status: str = "completed"):
     campaign.status = status
     campaign.save(update_fields=["status"])
     return campaign
+
+
+def answered_demo(*, manager, communications):
+    """`seed_demo`'s running campaign `demo` (surveys/demo.py) with the demo town's population targets,
+    its 400 residents called once: each answers as the simulator's resident would (synthetic_population),
+    without playing the calls. Those who consent and finish answer every question on their path (the
+    open one left empty), those who consent but break off leave a partial response, the rest decline;
+    a number no longer in use fails. `survey_demo_seed` looks its users up as kyselyvastaava and
+    viestinta: `manager` and `communications` must have those user names."""
+    from surveys.demo import survey_demo_seed
+    from surveys.demo_results import results_demo_seed
+    from surveys.models import (
+        Answer,
+        CallAttempt,
+        CallStatus,
+        Campaign,
+        ConsentEvent,
+        ConsentKind,
+        ContactStatus,
+        Response,
+        ResponseStatus,
+    )
+    from surveys.synthetic_population import answers_path, contact_facts, resident_build, survey_questions
+    from surveys.telephony.simulator import LIVE_SEED
+
+    assert (manager.username, communications.username) == ("kyselyvastaava", "viestinta")
+    survey_demo_seed()
+    results_demo_seed()
+    campaign = Campaign.objects.get(slug="demo")
+    survey = survey_questions(campaign.survey_version)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    options = {
+        (question.position, option.digit): option
+        for question in questions.values()
+        for option in question.options.all()
+    }
+    contacts = {str(contact.pseudonym): contact for contact in campaign.contacts.all()}
+    answered_at = datetime.combine(campaign.start_date, datetime.min.time(), tzinfo=ZoneInfo("Europe/Helsinki"))
+    attempts, consents, answers = [], [], []
+    for facts in contact_facts(campaign.contacts.all()):
+        resident = resident_build(facts, seed=LIVE_SEED, year=campaign.start_date.year)
+        contact = contacts[facts.pseudonym]
+        reached = not resident.disconnected
+        minutes = 0 if not reached else 3 if resident.consents else 1
+        attempts.append(
+            CallAttempt(
+                contact=contact,
+                number=1,
+                status=CallStatus.COMPLETED if reached else CallStatus.FAILED,
+                provider="simulator",
+                scheduled_for=answered_at,
+                placed_at=answered_at,
+                answered_at=answered_at if reached else None,
+                current_step="closing" if resident.consents and resident.finishes else "intro",
+                billed_minutes=minutes,
+                cost=campaign.price_per_minute * minutes,
+            )
+        )
+        if not reached:
+            continue
+        consents.append(
+            ConsentEvent(
+                campaign=campaign,
+                contact_ref=contact.pseudonym,
+                kind=ConsentKind.CONSENTED if resident.consents else ConsentKind.DECLINED,
+                channel="call",
+            )
+        )
+        if not resident.consents:
+            continue
+        path = [(position, value) for position, value in answers_path(resident, survey).items() if value is not None]
+        if not resident.finishes:
+            path = path[: int(len(path) * resident.break_off)]
+        response = Response.objects.create(
+            pseudonym=contact.pseudonym,
+            campaign=campaign,
+            survey_version=campaign.survey_version,
+            language=resident.language,
+            status=ResponseStatus.COMPLETE if resident.finishes else ResponseStatus.PARTIAL,
+            finished_at=answered_at if resident.finishes else None,
+        )
+        for position, value in path:
+            option = options.get((position, value))
+            answers.append(
+                Answer(
+                    response=response,
+                    question=questions[position],
+                    digits=str(value),
+                    option=option,
+                    number_value=None if option else value,
+                )
+            )
+    CallAttempt.objects.bulk_create(attempts)
+    ConsentEvent.objects.bulk_create(consents)
+    Answer.objects.bulk_create(answers)
+    campaign.contacts.update(status=ContactStatus.FINISHED)
+    return campaign
