@@ -154,6 +154,7 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
                 minimum=results.minimum_group_size,
                 finding=findings.get(question.position, ""),
                 weighting_variable=bool(question.demographic) and question.demographic in weighting.dimensions,
+                population_weighted=bool(weighting.dimensions),
             )
             for question in results.questions
         ],
@@ -402,60 +403,85 @@ def _groups(results: CampaignResults) -> list[Figure]:
     for group in results.weighting.groups:
         by_dimension.setdefault(group.dimension, []).append(group)
     return [
-        _group_figure(dimension, groups, minimum=results.minimum_group_size)
+        _group_figure(
+            dimension,
+            groups,
+            minimum=results.minimum_group_size,
+            weighted=dimension in results.weighting.dimensions,
+        )
         for dimension, groups in by_dimension.items()
     ]
 
 
-def _group_figure(dimension: str, groups: list[GroupShare], *, minimum: int) -> Figure:
+def _group_figure(dimension: str, groups: list[GroupShare], *, minimum: int, weighted: bool) -> Figure:
+    """Respondents against the population in each group; the weighted share only when the results are
+    weighted by the dimension (otherwise it would be the respondents' share under another name)."""
     name = dimension_label(dimension)
+    series = [
+        charts.Series(
+            name=_("Respondents"), values=[group.sample_share for group in groups], fill=charts.UNWEIGHTED_FILL
+        ),
+        charts.Series(name=_("Weighted"), values=[group.weighted_share for group in groups]),
+        charts.Series(
+            name=_("Population"),
+            values=[group.population_share for group in groups],
+            fill=charts.INK,
+            marker=True,
+        ),
+    ]
+    headers = [_("Respondents"), _("Share of respondents"), _("Weighted share"), _("Share of the population")]
+    description = _(
+        "Share of respondents, weighted share and population share (diamond) in each group; the table has the figures."
+    )
+    if not weighted:
+        del series[1], headers[2]
+        description = _("Share of respondents and population share (diamond) in each group; the table has the figures.")
     chart = charts.horizontal_bar_chart(
         chart_id=f"groups-{dimension}",
         title=_("Who answered: %(dimension)s") % {"dimension": name},
-        description=_(
-            "Share of respondents, weighted share and population share (diamond) in each group; "
-            "the table has the figures."
-        ),
+        description=description,
         categories=[group.label for group in groups],
-        series=[
-            charts.Series(
-                name=_("Respondents"), values=[group.sample_share for group in groups], fill=charts.UNWEIGHTED_FILL
-            ),
-            charts.Series(name=_("Weighted"), values=[group.weighted_share for group in groups]),
-            charts.Series(
-                name=_("Population"),
-                values=[group.population_share for group in groups],
-                fill=charts.INK,
-                marker=True,
-            ),
-        ],
+        series=series,
         value_text=share_text,
     )
+    rows = []
+    for group in groups:
+        cells = [
+            hidden_text() if group.hidden else count_text(group.respondents),
+            share_text(group.sample_share),
+            share_text(group.weighted_share),
+            share_text(group.population_share),
+        ]
+        if not weighted:
+            del cells[2]
+        rows.append((group.label, cells))
     table = Table(
         caption=_("Respondents compared with the population: %(dimension)s") % {"dimension": name},
         row_header=name,
-        headers=[_("Respondents"), _("Share of respondents"), _("Weighted share"), _("Share of the population")],
-        rows=[
-            (
-                group.label,
-                [
-                    hidden_text() if group.hidden else count_text(group.respondents),
-                    share_text(group.sample_share),
-                    share_text(group.weighted_share),
-                    share_text(group.population_share),
-                ],
-            )
-            for group in groups
-        ],
+        headers=headers,
+        rows=rows,
         note=suppression_note([group.hidden for group in groups], minimum),
     )
     return Figure(chart=chart, table=table)
 
 
-def question_chart(question: QuestionResult, *, weighted: bool, chart_id: str, intervals: bool = True) -> SafeString:
-    """One bar per answer option: the weighted share with its 95 % interval (`intervals`), or the unweighted share."""
+def question_chart(
+    question: QuestionResult, *, weighted: bool, chart_id: str, intervals: bool = True, population_weighted: bool = True
+) -> SafeString:
+    """One bar per answer option: the weighted share with its 95 % interval (`intervals`), or the unweighted share.
+    Results weighted by nothing (`population_weighted` False) show the estimate and interval, not called weighted."""
     options = question.options
-    if weighted and not intervals:
+    if weighted and not population_weighted:
+        series = charts.Series(
+            name=_("Share of respondents"),
+            values=[option.weighted_share for option in options],
+            intervals=[
+                (option.ci_low, option.ci_high) if option.ci_low is not None and option.ci_high is not None else None
+                for option in options
+            ],
+        )
+        description = _("Share of each answer with its confidence interval (95 %); the table has the figures.")
+    elif weighted and not intervals:
         series = charts.Series(name=_("Weighted share"), values=[option.weighted_share for option in options])
         description = _("Weighted share of each answer; the table has the figures.")
     elif weighted:
@@ -484,12 +510,24 @@ def question_chart(question: QuestionResult, *, weighted: bool, chart_id: str, i
 
 
 def _question(
-    question: QuestionResult, *, weighted: bool, minimum: int, finding: str = "", weighting_variable: bool = False
+    question: QuestionResult,
+    *,
+    weighted: bool,
+    minimum: int,
+    finding: str = "",
+    weighting_variable: bool = False,
+    population_weighted: bool = True,
 ) -> QuestionView:
     anchor = f"q{question.position}"
     figure = None
     if question.options:
-        figure = _options_figure(question, weighted=weighted, minimum=minimum, weighting_variable=weighting_variable)
+        figure = _options_figure(
+            question,
+            weighted=weighted,
+            minimum=minimum,
+            weighting_variable=weighting_variable,
+            population_weighted=population_weighted,
+        )
     mean = None
     if question.mean is not None:
         mean = Table(
@@ -534,19 +572,19 @@ def _question(
     )
 
 
-def _options_figure(question: QuestionResult, *, weighted: bool, minimum: int, weighting_variable: bool) -> Figure:
+def _options_figure(
+    question: QuestionResult, *, weighted: bool, minimum: int, weighting_variable: bool, population_weighted: bool
+) -> Figure:
     """The options' chart and table. A variable the results are weighted by has no confidence
     intervals: its weighted shares are the population's by construction, not estimates."""
-    headers = [_("Answers"), _("Share"), _("Weighted share")]
+    headers = [_("Answers"), _("Share")] + ([_("Weighted share")] if population_weighted else [])
     if not weighting_variable:
         headers.append(_("Confidence interval (95 %)"))
     rows = []
     for option in question.options:
-        cells = [
-            hidden_text() if option.hidden else count_text(option.count),
-            share_text(option.share),
-            share_text(option.weighted_share),
-        ]
+        cells = [hidden_text() if option.hidden else count_text(option.count), share_text(option.share)]
+        if population_weighted:
+            cells.append(share_text(option.weighted_share))
         if not weighting_variable:
             cells.append(interval_text(option.ci_low, option.ci_high))
         rows.append((option.label, cells))
@@ -558,15 +596,24 @@ def _options_figure(question: QuestionResult, *, weighted: bool, minimum: int, w
                 "they have no margin of error."
             )
         )
+    caption = (
+        _("Answers to question %(position)s, unweighted and weighted")
+        if population_weighted
+        else _("Answers to question %(position)s")
+    )
     table = Table(
-        caption=_("Answers to question %(position)s, unweighted and weighted") % {"position": question.position},
+        caption=caption % {"position": question.position},
         row_header=_("Answer"),
         headers=headers,
         rows=rows,
         note=" ".join(note for note in notes if note),
     )
     chart = question_chart(
-        question, weighted=weighted, chart_id=f"q{question.position}-chart", intervals=not weighting_variable
+        question,
+        weighted=weighted,
+        chart_id=f"q{question.position}-chart",
+        intervals=not weighting_variable,
+        population_weighted=population_weighted,
     )
     return Figure(chart=chart, table=table)
 

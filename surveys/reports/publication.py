@@ -226,25 +226,33 @@ def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None
         respondents=count_text(summary.figures["respondents"]),
         response_rate=share_text(summary.figures["rr1"]),
         weighted_by=", ".join(dimension_label(dimension).lower() for dimension in summary.figures["weighted_by"]),
-        questions=[_public_question(question, minimum=minimum) for question in figures["questions"]],
+        questions=[
+            _public_question(question, minimum=minimum, weighted=bool(summary.figures["weighted_by"]))
+            for question in figures["questions"]
+        ],
         groups=[_public_group(group, minimum=minimum, legacy=legacy) for group in figures["groups"]],
         minimum=minimum,
         simulated=campaign.is_simulated,
     )
 
 
-def _public_question(question: dict, *, minimum: int) -> PublicQuestion:
+def _public_question(question: dict, *, minimum: int, weighted: bool) -> PublicQuestion:
+    """The question's chart and table; results weighted by nothing do not call their shares weighted."""
     if not question["shown"]:
         return PublicQuestion(question["position"], question["text"], False, None, None, "")
     options = question["options"]
     chart = charts.horizontal_bar_chart(
         chart_id=f"summary-q{question['position']}",
         title=f"{question['position']}. {question['text']}",
-        description=_("Weighted share of each answer with its confidence interval (95 %); the table has the figures."),
+        description=(
+            _("Weighted share of each answer with its confidence interval (95 %); the table has the figures.")
+            if weighted
+            else _("Share of each answer with its confidence interval (95 %); the table has the figures.")
+        ),
         categories=[option["label"] for option in options],
         series=[
             charts.Series(
-                name=_("Weighted share"),
+                name=_("Weighted share") if weighted else _("Share of respondents"),
                 values=[option["share"] for option in options],
                 intervals=[
                     (option["ci_low"], option["ci_high"]) if option["ci_low"] is not None else None
@@ -255,7 +263,10 @@ def _public_question(question: dict, *, minimum: int) -> PublicQuestion:
         value_text=share_text,
     )
     table = Table(
-        caption=_("Answers to question %(position)s (weighted)") % {"position": question["position"]},
+        caption=(
+            _("Answers to question %(position)s (weighted)") if weighted else _("Answers to question %(position)s")
+        )
+        % {"position": question["position"]},
         row_header=_("Answer"),
         headers=[_("Share of residents (estimate)"), _("Confidence interval (95 %)")],
         rows=[

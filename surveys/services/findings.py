@@ -38,8 +38,8 @@ class Finding:
 def share_in_words(share: float) -> str:
     """0.58-0.62 -> "about 6 in 10", 0.5 -> "about half", 0.98 and over -> "almost all", 0.02 and
     under -> "almost none", anything else the whole per cent ("about 55 %")."""
-    tenths = round(share * 10)
-    if abs(share - tenths / 10) <= TENTH_SLACK + EPSILON:
+    if _near_a_tenth(share):
+        tenths = round(share * 10)
         if tenths == 0:
             return _("almost none")
         if tenths == 10:
@@ -47,6 +47,21 @@ def share_in_words(share: float) -> str:
         if tenths == 5:
             return _("about half")
         return _("about %(count)s in 10") % {"count": tenths}
+    return _percent_in_words(share)
+
+
+def shares_in_words(shares: Sequence[float]) -> list[str]:
+    """Shares named together, said one way: in tenths only when every one of them is near a tenth."""
+    if all(_near_a_tenth(share) for share in shares):
+        return [share_in_words(share) for share in shares]
+    return [_percent_in_words(share) for share in shares]
+
+
+def _near_a_tenth(share: float) -> bool:
+    return abs(share - round(share * 10) / 10) <= TENTH_SLACK + EPSILON
+
+
+def _percent_in_words(share: float) -> str:
     return _("about %(percent)s %%") % {"percent": _whole_percent(share)}
 
 
@@ -151,7 +166,7 @@ def _most_chosen_sentence(question: QuestionResult, options: list[OptionEstimate
         ) % {
             "question": question.text,
             "answers": ", ".join(option.label for option in [top, *tied]),
-            "shares": ", ".join(share_in_words(option.weighted_share) for option in [top, *tied]),
+            "shares": ", ".join(shares_in_words([option.weighted_share for option in [top, *tied]])),
         }
     return (
         _("In “%(question)s”, the most chosen answer was %(answer)s: %(share)s.")
@@ -190,8 +205,19 @@ def rating_sentences(questions: Sequence[QuestionResult]) -> list[str]:
             )
             % {"low": _decimal(lowest.mean.weighted), "high": _decimal(highest.mean.weighted)}
         ]
-    top = [question for question in rated if intervals_overlap(interval(highest), interval(question))]
-    bottom = [question for question in rated if intervals_overlap(interval(lowest), interval(question))]
+    # A rating that overlaps both ends can be told apart from neither: it is named as neither.
+    top = [
+        question
+        for question in rated
+        if intervals_overlap(interval(highest), interval(question))
+        and not intervals_overlap(interval(lowest), interval(question))
+    ]
+    bottom = [
+        question
+        for question in rated
+        if intervals_overlap(interval(lowest), interval(question))
+        and not intervals_overlap(interval(highest), interval(question))
+    ]
     return [
         _("Rated highest: %(questions)s on a scale of 1 to 5.") % {"questions": _rated_names(top)},
         _("Rated lowest: %(questions)s on a scale of 1 to 5.") % {"questions": _rated_names(bottom[::-1])},

@@ -146,6 +146,32 @@ def test_ratings_told_apart_name_the_highest_and_the_lowest_with_those_that_over
     ]
 
 
+def test_a_rating_between_the_highest_and_the_lowest_is_named_as_neither():
+    ratings = [
+        scale(1, "Safety?", 4.2, 4.1, 4.3),
+        scale(2, "Housing?", 3.7, 3.1, 4.2),  # overlaps both
+        scale(3, "Sports venues?", 3.0, 2.9, 3.1),
+    ]
+
+    assert rating_sentences(ratings) == [
+        "Rated highest: “Safety?” (4.2 on average) on a scale of 1 to 5.",
+        "Rated lowest: “Sports venues?” (3.0 on average) on a scale of 1 to 5.",
+    ]
+
+
+def test_shares_named_together_are_said_one_way():
+    close = question(
+        5,
+        "choice",
+        "Which service?",
+        options=[option("1", "Library", 0.36, 0.29, 0.43), option("2", "Pool", 0.30, 0.24, 0.36)],
+    )
+
+    [finding] = question_findings([close])
+
+    assert "(about 36 %, about 30 %)" in finding.sentence
+
+
 def test_one_rated_question_is_not_the_highest_of_anything():
     assert rating_sentences([scale(1, "Housing?", 3.64, 3.5, 3.78)]) == []
 

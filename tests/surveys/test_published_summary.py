@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from kuntaportaali.roles import Role
 from surveys.errors import SurveyError
-from surveys.models import Answer, CampaignStatus, ResultSummary
+from surveys.models import Answer, CampaignStatus, PopulationTarget, ResultSummary
 from surveys.reports.publication import summary_figures, summary_publish
 from tests.surveys.results_factory import hand_built_results, small_campaign
 
@@ -235,3 +235,15 @@ def test_a_twilio_campaigns_published_results_are_not_marked_simulated(client_as
 
     assert INTROS["intro_fi"] in page
     assert "imulaatio" not in page and "Simuloidut" not in page
+
+
+def test_results_weighted_by_nothing_are_never_called_weighted(client_as, client, campaign):
+    PopulationTarget.objects.all().delete()
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    page = client.get(f"/fi/kyselyt/{campaign.slug}/").text
+
+    assert "Tuloksia ei ole painotettu." in page
+    assert "Vastaukset kysymykseen 2" in page
+    assert "painotettu)" not in page and "Painotettu osuus" not in page

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from kuntaportaali.roles import Role
-from surveys.models import CampaignStatus
+from surveys.models import CampaignStatus, PopulationTarget
 from tests.surveys.results_factory import small_campaign
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,12 @@ def test_groups_whose_figures_are_hidden_are_offered_disabled_in_the_filter(clie
 
     for group in ("18–29", "30–64", "65+"):
         assert f'<option value="{group}" disabled>' in page
+
+
+def test_results_weighted_by_nothing_do_not_call_their_shares_weighted(client_as, campaign):
+    PopulationTarget.objects.all().delete()
+
+    page = client_as(Role.COUNCILLOR).get(results_url(campaign)).text
+
+    assert "Vastaajien osuus" in page
+    assert "Painotettu osuus" not in page
