@@ -10,8 +10,10 @@ CHANNEL_ORDER = ["website", "press", "social", "newspaper", "sms"]
 
 def plan_what_was_announced(apps, schema_editor):
     """The gate counted any one publication made in time, so an existing campaign plans the channels it
-    was announced in on time, and stays launchable if it was; one announced nowhere in time plans the
-    default channels, which it had yet to publish anyway."""
+    was announced in on time. It stays launchable if it was announced so in every language of its
+    survey; one announced in only some of them is now stopped by the missing languages, which is what
+    the new rule is for. One announced nowhere in time plans the default channels, which it had yet
+    to publish anyway."""
     Campaign = apps.get_model("surveys", "Campaign")
     Announcement = apps.get_model("surveys", "Announcement")
     lead = timedelta(days=settings.ANNOUNCEMENT_LEAD_DAYS)

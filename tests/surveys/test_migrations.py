@@ -131,3 +131,37 @@ def test_a_campaign_plans_the_channels_it_was_announced_in_on_time_or_else_the_d
         "myohassa": ["website", "press"],
         "ilman": ["website", "press"],
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_announcement_texts_take_each_languages_date_and_time_style_unless_edited_or_published():
+    old, forward = migrated_from("surveys", "0013_campaign_announcement_channels")
+    Announcement = old.get_model("surveys", "Announcement")
+    campaign = old_campaign(old)
+    swedish = "Mellan 2025-12-08 och 2025-12-19 ringer Kunta, klockan 10.00–20.00."
+    finnish = "Kunta soittaa 8.12.2025–19.12.2025 klo 09.00–20.00."
+    english = "Between 08/12/2025 and 19/12/2025, at 09.00-20.00."
+    rows = [("website", "sv", swedish, swedish, None), ("website", "fi", finnish, finnish, None)]
+    rows += [("website", "en", english, english, None), ("press", "sv", swedish, swedish, date(2025, 11, 30))]
+    rows += [("social", "sv", "Redigerad 2025-12-08.", swedish, None)]
+    for channel, language, text, generated, published_on in rows:
+        Announcement.objects.create(
+            campaign=campaign,
+            channel=channel,
+            language=language,
+            text=text,
+            generated_text=generated,
+            published_on=published_on,
+        )
+
+    forward()
+
+    stored = {(a.channel, a.language): (a.text, a.generated_text) for a in Announcement.objects.all()}
+    new_swedish = "Mellan 8.12.2025 och 19.12.2025 ringer Kunta, klockan 10.00–20.00."
+    assert stored == {
+        ("website", "sv"): (new_swedish, new_swedish),
+        ("website", "fi"): ("Kunta soittaa 8.12.2025–19.12.2025 klo 9.00–20.00.",) * 2,
+        ("website", "en"): ("Between 08/12/2025 and 19/12/2025, at 09:00-20:00.",) * 2,
+        ("press", "sv"): (swedish, new_swedish),  # published: the text went out as it was
+        ("social", "sv"): ("Redigerad 2025-12-08.", new_swedish),  # edited by communications
+    }
