@@ -530,20 +530,20 @@ def _question(
         )
     mean = None
     if question.mean is not None:
+        headers = [_("Unweighted"), _("Weighted"), _("Confidence interval (95 %)")]
+        cells = [
+            decimal_text(question.mean.unweighted),
+            decimal_text(question.mean.weighted),
+            mean_interval_text(question.mean.ci_low, question.mean.ci_high),
+        ]
+        if not population_weighted:
+            del headers[1], cells[1]
+            headers[0] = _("Mean")
         mean = Table(
             caption=_("Mean of question %(position)s") % {"position": question.position},
             row_header=_("Mean"),
-            headers=[_("Unweighted"), _("Weighted"), _("Confidence interval (95 %)")],
-            rows=[
-                (
-                    _("Mean"),
-                    [
-                        decimal_text(question.mean.unweighted),
-                        decimal_text(question.mean.weighted),
-                        mean_interval_text(question.mean.ci_low, question.mean.ci_high),
-                    ],
-                )
-            ],
+            headers=headers,
+            rows=[(_("Mean"), cells)],
         )
     themes = None
     if question.themes:
@@ -563,7 +563,10 @@ def _question(
         skipped=count_text(question.skipped),
         figure=figure,
         mean=mean,
-        crosstabs=[_crosstab(question, crosstab, minimum=minimum) for crosstab in question.crosstabs],
+        crosstabs=[
+            _crosstab(question, crosstab, minimum=minimum, weighted=population_weighted)
+            for crosstab in question.crosstabs
+        ],
         themes=themes,
         open_answers=question.open_answers[:OPEN_ANSWERS_SHOWN],
         open_answers_total=len(question.open_answers),
@@ -618,7 +621,7 @@ def _options_figure(
     return Figure(chart=chart, table=table)
 
 
-def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int) -> Table:
+def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int, weighted: bool) -> Table:
     name = dimension_label(crosstab.dimension)
     hidden = crosstab.hidden or [""] * len(crosstab.categories)
     rows = [(label, [share_text(share) for share in shares]) for label, shares in crosstab.rows]
@@ -633,7 +636,11 @@ def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int) -> 
     )
     return Table(
         note=suppression_note(hidden, minimum),
-        caption=_("Question %(position)s by %(dimension)s (weighted shares)")
+        caption=(
+            _("Question %(position)s by %(dimension)s (weighted shares)")
+            if weighted
+            else _("Question %(position)s by %(dimension)s")
+        )
         % {"position": question.position, "dimension": name.lower()},
         row_header=_("Answer"),
         headers=[label for _key, label in crosstab.categories],

@@ -72,10 +72,13 @@ def campaign_results_page(request, slug: str):
             "campaign": campaign,
             "view": results_view(results, weighted=estimate == WEIGHTED),
             "estimate": estimate,
+            # Results weighted by nothing have one estimate: there is nothing to switch between.
             "estimate_links": [
                 (WEIGHTED, _("Weighted"), f"{base}?{urlencode({'estimate': WEIGHTED} | group_query)}"),
                 (UNWEIGHTED, _("Unweighted"), f"{base}?{urlencode({'estimate': UNWEIGHTED} | group_query)}"),
-            ],
+            ]
+            if results.weighting.dimensions
+            else [],
             "group_selects": _without_hidden_groups(group_selects, results),
             "show_statistics": request.user.has_perm("surveys.manage_surveys"),
             "whole_sample_url": f"{base}?{urlencode({'estimate': estimate})}",

@@ -201,3 +201,13 @@ def test_results_weighted_by_nothing_do_not_call_their_shares_weighted(client_as
 
     assert "Vastaajien osuus" in page
     assert "Painotettu osuus" not in page
+
+
+def test_results_weighted_by_nothing_offer_no_weighted_estimate_nor_weighted_columns(client_as, campaign):
+    PopulationTarget.objects.all().delete()
+
+    page = client_as(Role.SURVEY_MANAGER).get(results_url(campaign)).text
+
+    assert "estimate-switch" not in page
+    assert "(painotetut osuudet)" not in page and "Painotettu osuus" not in page
+    assert "Painottamaton" not in page  # the mean table has one mean, not an unweighted and a weighted one
