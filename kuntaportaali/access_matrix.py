@@ -73,6 +73,13 @@ PAGES: dict[str, Page] = {
     "surveys-public:campaign": Page("one campaign for residents: questions, number, notice", PUBLIC),
     "surveys-public:opt-out": Page("a resident puts their number on the do-not-call registry", PUBLIC, FORM),
     "surveys-public:opt-out-done": Page("the opt-out's confirmation", PUBLIC),
+    # A contact's personal link (its unguessable token in the address) opens their survey on the web;
+    # an unknown link answers 404 and a closed one 410, neither saying whose or which survey it was.
+    "surveys-public:web-survey": Page(
+        "a contact's web survey: introduction, notice, the choice to answer", PUBLIC, FORM
+    ),
+    "surveys-public:web-question": Page("one question of a contact's web survey", PUBLIC, FORM),
+    "surveys-public:web-opt-out": Page("a contact opts out from their web survey's page", PUBLIC, FORM),
     "set_language": Page("choose the language (the visitor's own cookie)", PUBLIC, FORM, answers=(302,)),
     "healthz": Page("ok or fail for a load balancer; details only to internal networks", PUBLIC, answers=(200, 503)),
     "login": Page("sign in (a signed-in user is sent on to the staff home)", PUBLIC, FORM, answers=(200, 302)),

@@ -1,5 +1,6 @@
 """What the phone bot says, step by step, in each language: one implementation for the editor's
-preview, the residents' page and (later) the TwiML of every telephony provider.
+preview, the residents' page, the TwiML of every telephony provider and the introduction of the
+web survey (which says what the call says of the survey, and offers the call's choices).
 
 Spoken texts are built with gettext under the respondent's language, so the Finnish and
 Swedish wording lives in the translation catalogs like every other UI string.
@@ -74,22 +75,60 @@ def _intro_text(version: SurveyVersion, language: str, minutes: int) -> str:
     return " ".join(
         [
             _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
-            _topic_sentence(version.localized("title", language).strip()),
-            version.localized("purpose", language),
-            ngettext(
-                "Answering takes about %(minutes)d minute.",
-                "Answering takes about %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-            _("Taking part is voluntary and your answers are handled without your phone number."),
+            *_survey_sentences(version, language, minutes),
             _("Press %(answer)d to answer, %(decline)d to decline, or %(opt_out)d never to be called again.")
             % {"answer": INTRO_DIGIT_ANSWER, "decline": INTRO_DIGIT_DECLINE, "opt_out": INTRO_DIGIT_OPT_OUT},
         ]
     )
 
 
-def _topic_sentence(title: str) -> str:
+def _survey_sentences(version: SurveyVersion, language: str, minutes: int) -> list[str]:
+    """What every introduction, spoken or on the web, says of the survey: its topic, why it is made,
+    how long it takes and that taking part is voluntary."""
+    return [
+        topic_sentence(version.localized("title", language).strip()),
+        version.localized("purpose", language),
+        ngettext(
+            "Answering takes about %(minutes)d minute.",
+            "Answering takes about %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        _("Taking part is voluntary and your answers are handled without your phone number."),
+    ]
+
+
+@dataclass(frozen=True)
+class WebIntroduction:
+    """The introduction of the survey on the web: who asks, then the call's own sentences about the
+    survey; the choices are the call's too (`consent_choices`)."""
+
+    language: str
+    sentences: list[str]
+
+    @property
+    def intro_hash(self) -> str:
+        """Identifies the exact introduction a respondent read (kept with their consent events)."""
+        return hashlib.sha256(" ".join(self.sentences).encode()).hexdigest()
+
+
+def web_introduction(version: SurveyVersion, *, language: str) -> WebIntroduction:
+    minutes = call_script(version, language=language).estimated_minutes
+    with translation.override(language):
+        asks = _("%(organiser)s asks residents to answer this survey.") % {"organiser": version.survey.organiser}
+        return WebIntroduction(language, [asks, *_survey_sentences(version, language, minutes)])
+
+
+def consent_choices() -> dict[int, str]:
+    """What a person may choose after the introduction, by the call's keypad digit."""
+    return {
+        INTRO_DIGIT_ANSWER: _("answer the survey"),
+        INTRO_DIGIT_DECLINE: _("decline this time"),
+        INTRO_DIGIT_OPT_OUT: _("never be called again"),
+    }
+
+
+def topic_sentence(title: str) -> str:
     """The sentence naming the survey; a title that ends a sentence itself ("…tärkeää?") gets no extra period."""
     sentence = _("We are asking residents about: %(title)s.") % {"title": title}
     if title.endswith(SENTENCE_ENDS) and sentence.endswith(f"{title}."):
@@ -98,11 +137,7 @@ def _topic_sentence(title: str) -> str:
 
 
 def _intro_keypad() -> list[tuple[int, str]]:
-    return [
-        (INTRO_DIGIT_ANSWER, _("answer the survey")),
-        (INTRO_DIGIT_DECLINE, _("decline this time")),
-        (INTRO_DIGIT_OPT_OUT, _("never be called again")),
-    ]
+    return list(consent_choices().items())
 
 
 def _question_step(question: Question, language: str) -> Step:
@@ -139,7 +174,7 @@ def machine_message(campaign, *, language: str) -> str:
         return " ".join(
             [
                 _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
-                _topic_sentence(version.localized("title", language).strip()),
+                topic_sentence(version.localized("title", language).strip()),
                 _("You can read about the survey and its questions at %(page)s.") % {"page": page.split("://", 1)[-1]},
                 _("We may call you again from the number %(number)s. Goodbye.")
                 % {"number": phone_display(campaign.caller_number)},
@@ -147,14 +182,13 @@ def machine_message(campaign, *, language: str) -> str:
         )
 
 
+def closing_sentences() -> list[str]:
+    """The thanks a respondent gets at the end, by phone or on the web."""
+    return [_("Thank you for your answers."), _("The results will be published on the municipality's website.")]
+
+
 def _closing_text() -> str:
-    return " ".join(
-        [
-            _("Thank you for your answers."),
-            _("The results will be published on the municipality's website."),
-            _("Goodbye."),
-        ]
-    )
+    return " ".join([*closing_sentences(), _("Goodbye.")])
 
 
 def _estimate_minutes(spoken: list[str], questions: list[Question]) -> int:

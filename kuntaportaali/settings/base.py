@@ -294,6 +294,12 @@ TWILIO_RING_TIMEOUT = env_int("TWILIO_RING_TIMEOUT", 30)
 SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", True)
 SIMULATOR_LIVE_SPEED = env_int("SIMULATOR_LIVE_SPEED", 1)
 OPT_OUT_LIMIT_PER_HOUR = env_int("OPT_OUT_LIMIT_PER_HOUR", 20)
+# Days a contact's personal link to the web survey stays open after it was made (its SMS sent).
+SMS_LINK_VALID_DAYS = env_int("SMS_LINK_VALID_DAYS", 14)
+if SMS_LINK_VALID_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"The environment variable SMS_LINK_VALID_DAYS must be 1 or more, not {SMS_LINK_VALID_DAYS}."
+    )
 # Results never show the answers of fewer respondents than this: smaller groups (and the groups that
 # would give them away) are hidden in every page, report, export and published summary.
 RESULTS_MIN_GROUP_SIZE = env_int("RESULTS_MIN_GROUP_SIZE", 5)

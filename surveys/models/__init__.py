@@ -1,7 +1,7 @@
 from .announcement import Announcement
-from .calls import Answer, AnsweredBy, CallAttempt, CallStatus, Response, ResponseStatus
+from .calls import Answer, AnsweredBy, CallAttempt, CallStatus, Response, ResponseMode, ResponseStatus
 from .campaign import AnnouncementChannel, Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
-from .consent import ConsentEvent, ConsentKind
+from .consent import ConsentChannel, ConsentEvent, ConsentKind
 from .contacts import (
     Contact,
     ContactImport,
@@ -11,6 +11,7 @@ from .contacts import (
     ContactStatus,
     DoNotCall,
 )
+from .links import SurveyLink
 from .publication import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
 from .results import CampaignFixedCost, CampaignResultSettings, PopulationTarget, TargetDimension
 from .section import Section
@@ -29,6 +30,7 @@ __all__ = [
     "CampaignResultSettings",
     "CampaignStatus",
     "CampaignStatusChange",
+    "ConsentChannel",
     "ConsentEvent",
     "ConsentKind",
     "Contact",
@@ -48,10 +50,12 @@ __all__ = [
     "ReportFileStatus",
     "ReportFormat",
     "Response",
+    "ResponseMode",
     "ResponseStatus",
     "ResultSummary",
     "Section",
     "Survey",
+    "SurveyLink",
     "SurveyVersion",
     "TargetDimension",
 ]

@@ -102,6 +102,15 @@ class ResponseStatus(models.TextChoices):
     COMPLETE = "complete", _("Complete")
 
 
+class ResponseMode(models.TextChoices):
+    """How a response was given. A person answers once, in either mode: a response continued in the
+    other mode takes the mode it is completed in (AAPOR assigns a mixed-mode case to the mode that
+    completed it)."""
+
+    PHONE = "phone", _("Phone")
+    WEB = "web", _("Web")
+
+
 class Response(models.Model):
     """One respondent's answers, known only by the contact's pseudonym."""
 
@@ -110,6 +119,7 @@ class Response(models.Model):
     survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
     language = models.CharField(max_length=2, default="fi")
     status = models.CharField(max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.PARTIAL)
+    mode = models.CharField(_("mode"), max_length=5, choices=ResponseMode.choices, default=ResponseMode.PHONE)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,6 +11,14 @@ class ConsentKind(models.TextChoices):
     OPTED_OUT = "opted_out", _("Opted out")
 
 
+class ConsentChannel(models.TextChoices):
+    """Where the person was told and chose: on a call, on the web (a residents' page or their own
+    survey link) or by a text message reply."""
+
+    CALL = "call", _("call")
+    WEB = "web", _("web")
+
+
 class ConsentEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("Consent events are append-only: they cannot be updated.")
@@ -28,7 +36,7 @@ class ConsentEvent(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     contact_ref = models.UUIDField(_("pseudonymous contact"), null=True, blank=True, db_index=True)
     kind = models.CharField(_("event"), max_length=10, choices=ConsentKind.choices)
-    channel = models.CharField(_("channel"), max_length=4, choices=[("call", _("call")), ("web", _("web"))])
+    channel = models.CharField(_("channel"), max_length=4, choices=ConsentChannel.choices)
     intro_hash = models.CharField(_("hash of the introduction played"), max_length=64, blank=True)
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 

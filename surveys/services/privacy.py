@@ -209,27 +209,31 @@ def opt_out_register(*, raw_number: str, source: str) -> bool:
 
 
 def contact_opt_out(*, contact: Contact, source: str) -> bool:
-    """The person on the line asked never to be called again: every number of theirs goes on the
-    registry and their calls still to come stop, in every campaign."""
+    """The person on the line (or on their own survey link) asked never to be contacted again: every
+    number of theirs goes on the registry and their calls still to come stop, in every campaign.
+    The contact itself is marked opted out, with its consent event, even when no call of it was left."""
     if source not in OPT_OUT_SOURCES:
         raise ValueError(f"Unknown opt-out source {source!r}.")
     hashes = list(contact.numbers.exclude(phone_hash=None).values_list("phone_hash", flat=True))
-    return _opt_out(hashes=hashes, source=source) if hashes else False
+    return _opt_out(hashes=hashes, source=source, asking=contact) if hashes else False
 
 
-def _opt_out(*, hashes: list[str], source: str) -> bool:
+def _opt_out(*, hashes: list[str], source: str, asking: Contact | None = None) -> bool:
     with transaction.atomic():
         do_not_call_lock()
         listed = set(DoNotCall.objects.filter(phone_hash__in=hashes).values_list("phone_hash", flat=True))
         new = [number_hash for number_hash in dict.fromkeys(hashes) if number_hash not in listed]
         DoNotCall.objects.bulk_create([DoNotCall(phone_hash=number_hash, source=source) for number_hash in new])
+        contacts = Contact.objects.select_for_update(of=("self",)).select_related("campaign")
         still_to_call = list(
-            Contact.objects.select_for_update(of=("self",))
-            .select_related("campaign")
-            .filter(pk__in=ContactNumber.objects.filter(phone_hash__in=hashes).values("contact_id"))
+            contacts.filter(pk__in=ContactNumber.objects.filter(phone_hash__in=hashes).values("contact_id"))
             .filter(status__in=CALLABLE_CONTACT_STATUSES)
             .exclude(campaign__status__in=FINISHED_CAMPAIGN_STATUSES)
         )
+        if asking is not None and all(contact.pk != asking.pk for contact in still_to_call):
+            # Asked from a contact whose calls had ended (its survey link came after the last call):
+            # its campaign's evidence names it all the same.
+            still_to_call += contacts.filter(pk=asking.pk).exclude(status=ContactStatus.OPTED_OUT)
         Contact.objects.filter(pk__in=[contact.pk for contact in still_to_call]).update(status=ContactStatus.OPTED_OUT)
         if source in CONSENT_CHANNELS:
             for contact in still_to_call:

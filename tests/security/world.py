@@ -38,10 +38,22 @@ from hrreports.services.early_support import rule_defaults_ensure
 from hrreports.services.organisation import supervisor_assign
 from hrreports.sources.files import FileSource
 from kuntaportaali.roles import Role
-from surveys.models import Announcement, CallAttempt, Campaign, ContactImport, ReportFile, ReportFileStatus, Survey
+from surveys.models import (
+    Announcement,
+    CallAttempt,
+    Campaign,
+    CampaignStatus,
+    ContactImport,
+    ReportFile,
+    ReportFileStatus,
+    Response,
+    ResponseMode,
+    Survey,
+)
 from surveys.reports import files
 from surveys.services import announcements as announcement_services
 from surveys.services.contacts import contacts_import
+from surveys.services.survey_links import survey_link_create
 from tests.conftest import authenticator_give, make_user
 from tests.hrreports.conftest import make_unit
 from tests.hrreports.report_data import MARCH, _employment
@@ -70,6 +82,8 @@ class World:
     announcement: Announcement
     report_file: ReportFile
     attempt: CallAttempt
+    # The token of a contact's web survey link, the contact having chosen to answer.
+    survey_link: str
     own: UnitSide
     foreign: UnitSide
     employee_id: int
@@ -104,9 +118,22 @@ def world_build() -> World:
         announcement=announcement_services.announcements_ensure(campaign=campaign)[0],
         report_file=report_file,
         attempt=CallAttempt.objects.filter(contact__campaign=results_campaign).order_by("pk").first(),
+        survey_link=_survey_link(survey, manager),
         job_id=Queue("dialer", connection=django_rq.get_connection("dialer")).enqueue("os.getpid").id,
         **_hr_world(users),
     )
+
+
+def _survey_link(survey: Survey, manager: User) -> str:
+    """The link of a contact of a running campaign who has begun answering on the web."""
+    campaign = build_campaign(survey, manager, slug="linkki")
+    contacts_import(campaign=campaign, file=b"puhelin\n0401234568\n", filename="x.csv", by=manager)
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
+    contact = campaign.contacts.get()
+    Response.objects.create(
+        pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version, mode=ResponseMode.WEB
+    )
+    return survey_link_create(contact=contact)
 
 
 def world_forget(world: World) -> None:
@@ -209,6 +236,7 @@ def url_kwargs(world: World, url_name: str, route: str, side: UnitSide | None = 
         "kind": "absences",
         "report_type": "absences",
         "attempt_id": w.attempt.pk,
+        "link": w.survey_link,
         # Django admin and the RQ dashboard inside it.
         "object_id": _admin_object_id(route),
         "content_type_id": ContentType.objects.get_for_model(User).pk,

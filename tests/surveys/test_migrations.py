@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from surveys.models import CallAttempt, Campaign, ContactImport, ContactNumber, ReportFile
+from surveys.models import CallAttempt, Campaign, ContactImport, ContactNumber, ReportFile, Response
 from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
 from tests.migrations import migrated_from
 
@@ -165,3 +165,16 @@ def test_announcement_texts_take_each_languages_date_and_time_style_unless_edite
         ("press", "sv"): (swedish, new_swedish),  # published: the text went out as it was
         ("social", "sv"): ("Redigerad 2025-12-08.", new_swedish),  # edited by communications
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_responses_stored_before_the_web_survey_were_given_by_phone():
+    old, forward = migrated_from("surveys", "0014_announcement_texts_in_each_languages_style")
+    campaign = old_campaign(old)
+    old.get_model("surveys", "Response").objects.create(
+        pseudonym="6f1c0c6e-8c1e-4a4e-9a4e-1f2d3c4b5a69", campaign=campaign, survey_version=campaign.survey_version
+    )
+
+    forward()
+
+    assert list(Response.objects.values_list("mode", flat=True)) == ["phone"]

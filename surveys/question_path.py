@@ -1,0 +1,70 @@
+"""The way a respondent moves through a survey version's questions: in order, forward only, where an
+answer's skip rule points. The web survey walks it; the call's IVR (`surveys.ivr`) moves the same
+way with its own copy of `after`, to be replaced by this one when the dialer is wired to the web
+survey (issue 16, item 3)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from surveys.models import Answer, Question, SurveyVersion
+
+
+@dataclass(frozen=True)
+class QuestionPath:
+    """A version's questions with their options, in order."""
+
+    in_order: tuple[Question, ...]
+
+    @classmethod
+    def of(cls, version: SurveyVersion) -> "QuestionPath":
+        return cls(tuple(version.questions.prefetch_related("options").order_by("position")))
+
+    def __len__(self) -> int:
+        return len(self.in_order)
+
+    def at(self, position: int) -> Question | None:
+        return next((question for question in self.in_order if question.position == position), None)
+
+    def first(self) -> Question | None:
+        return self.in_order[0] if self.in_order else None
+
+    def after(self, question: Question, answer: Answer | None) -> Question | None:
+        """The next question: where the chosen option's skip rule points, else the next one."""
+        option = next((o for o in question.options.all() if answer and o.pk == answer.option_id), None)
+        if option is not None and option.skip_to_id is not None:
+            return next(candidate for candidate in self.in_order if candidate.pk == option.skip_to_id)
+        return next((candidate for candidate in self.in_order if candidate.position > question.position), None)
+
+    def walk(self, answers: Mapping[int, Answer]) -> list[tuple[Question, Answer | None]]:
+        """The questions `answers` (by question id) lead through, from the first to the end, each
+        with its answer; a question left unanswered leads on to the next one."""
+        steps = []
+        question = self.first()
+        while question is not None:
+            answer = answers.get(question.pk)
+            steps.append((question, answer))
+            question = self.after(question, answer)
+        return steps
+
+    def reachable(self, position: int, answers: Mapping[int, Answer]) -> bool:
+        """Whether the question at `position` is on the respondent's way, with every required
+        question before it answered: what may be asked (or asked again) now."""
+        for question, answer in self.walk(answers):
+            if question.position == position:
+                return True
+            if answer is None and question.required:
+                return False
+        return False
+
+    def resume(self, answers: Mapping[int, Answer]) -> Question | None:
+        """The first question on the respondent's way still without an answer; None when none is left."""
+        return next((question for question, answer in self.walk(answers) if answer is None), None)
+
+    def before(self, position: int, answers: Mapping[int, Answer]) -> Question | None:
+        """The question asked before the one at `position` on the respondent's way."""
+        previous = None
+        for question, _answer in self.walk(answers):
+            if question.position == position:
+                return previous
+            previous = question
+        return None

@@ -1,0 +1,66 @@
+"""Personal links to the web survey: unique, unguessable, expiring, on the portal's own address.
+
+A link's token is 128 random bits; only its SHA-256 is stored, so the token exists only in the
+message that carried it. A link opens while it is valid and its campaign runs (or is paused):
+afterwards it answers that it has closed, and an unknown token that it does not exist - neither
+says anything of a person or a survey.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from surveys.errors import SurveyError
+from surveys.models import CampaignStatus, Contact, SurveyLink
+
+TOKEN_BYTES = 16
+# A link is sent while the campaign calls; it may be answered while the campaign has not ended.
+OPEN_CAMPAIGN_STATUSES = (CampaignStatus.RUNNING, CampaignStatus.PAUSED)
+
+
+class LinkUnknown(SurveyError):
+    """No link has this token."""
+
+
+class LinkClosed(SurveyError):
+    """The link has expired, or its campaign has ended."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def survey_link_create(*, contact: Contact, now: datetime | None = None) -> str:
+    """A new link for the contact (replacing any earlier one), valid for SMS_LINK_VALID_DAYS;
+    returns its token, which is not stored anywhere."""
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    SurveyLink.objects.update_or_create(
+        contact=contact,
+        defaults={"token_hash": _token_hash(token), "expires_at": now + timedelta(days=settings.SMS_LINK_VALID_DAYS)},
+    )
+    return token
+
+
+def survey_link_url(*, token: str, language: str) -> str:
+    """The link's address on the portal's own domain, in the respondent's language."""
+    with translation.override(language):
+        return settings.PUBLIC_BASE_URL + reverse("surveys-public:web-survey", kwargs={"link": token})
+
+
+def survey_link_open(*, token: str, now: datetime | None = None) -> SurveyLink:
+    """The link of `token`, with its contact, campaign and survey. Raises LinkUnknown or LinkClosed."""
+    link = (
+        SurveyLink.objects.select_related("contact__campaign__survey_version__survey")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if link is None:
+        raise LinkUnknown()
+    if link.expires_at <= (now or timezone.now()) or link.contact.campaign.status not in OPEN_CAMPAIGN_STATUSES:
+        raise LinkClosed()
+    return link

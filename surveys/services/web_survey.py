@@ -1,0 +1,202 @@
+"""The survey on the web, opened from a contact's personal link: the same version, introduction,
+consent and skip rules as the call, one question a screen.
+
+A person completes once, whichever mode: the response is the contact's one response (by pseudonym),
+continued on the web where a call left it, and complete answers end both modes. A response completed
+on the web stops the contact's calls still to come; `contact_completed` and `completed_response`
+are what the dialer asks before it calls.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.errors import SurveyError
+from surveys.models import (
+    Answer,
+    CallAttempt,
+    CallStatus,
+    ConsentChannel,
+    ConsentKind,
+    Contact,
+    ContactStatus,
+    Question,
+    Response,
+    ResponseMode,
+    ResponseStatus,
+)
+from surveys.question_path import QuestionPath
+from surveys.script import INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT, WebIntroduction
+
+from .consent import consent_record
+from .dialing import contact_on_registry
+from .privacy import contact_opt_out
+
+# What an answer row holds besides its question: a web answer replaces all of it.
+ANSWER_VALUES = {"digits": "", "option": None, "number_value": None, "transcript": "", "confidence": None}
+
+
+class WebSurveyState(StrEnum):
+    OPEN = "open"
+    COMPLETE = "complete"
+    OPTED_OUT = "opted_out"
+
+
+class NotStarted(SurveyError):
+    """No answer may be given before the person has chosen to answer at the introduction."""
+
+
+class NotReachable(SurveyError):
+    """The question is not on the respondent's way now (skipped, or after an unanswered required one)."""
+
+
+class AlreadyComplete(SurveyError):
+    """The person has completed the survey already, in either mode."""
+
+
+def completed_response(contact_ref: str = "pseudonym") -> Exists:
+    """Whether the contact whose pseudonym `contact_ref` names has a complete response, in either mode."""
+    return Exists(Response.objects.filter(pseudonym=OuterRef(contact_ref), status=ResponseStatus.COMPLETE))
+
+
+def contact_completed(*, contact: Contact) -> bool:
+    """Whether the person has completed the survey, by phone or on the web: then nobody calls them again."""
+    return Response.objects.filter(pseudonym=contact.pseudonym, status=ResponseStatus.COMPLETE).exists()
+
+
+def web_survey_state(*, contact: Contact) -> WebSurveyState:
+    if contact_completed(contact=contact):
+        return WebSurveyState.COMPLETE
+    opted_out = (
+        contact.status == ContactStatus.OPTED_OUT
+        or Contact.objects.filter(pk=contact.pk).filter(contact_on_registry()).exists()
+    )
+    return WebSurveyState.OPTED_OUT if opted_out else WebSurveyState.OPEN
+
+
+@transaction.atomic
+def web_consent(*, contact: Contact, choice: int, introduction: WebIntroduction) -> Response | None:
+    """The person read the introduction and chose (by the call's digit for the same choice): to answer
+    (their response, the one a call may have begun, is returned), to decline this time, or never to be
+    contacted again. Recorded as the call records it, on the web channel."""
+    campaign = contact.campaign
+    events = {"channel": ConsentChannel.WEB, "campaign": campaign, "contact_ref": contact.pseudonym}
+    consent_record(kind=ConsentKind.INFORMED, intro_hash=introduction.intro_hash, **events)
+    if choice == INTRO_DIGIT_ANSWER:
+        consent_record(kind=ConsentKind.CONSENTED, **events)
+        response, _created = Response.objects.get_or_create(
+            pseudonym=contact.pseudonym,
+            defaults={
+                "campaign": campaign,
+                "survey_version": campaign.survey_version,
+                "language": introduction.language,
+                "mode": ResponseMode.WEB,
+            },
+        )
+        return response
+    if choice == INTRO_DIGIT_DECLINE:
+        consent_record(kind=ConsentKind.DECLINED, **events)
+    elif choice == INTRO_DIGIT_OPT_OUT:
+        contact_opt_out(contact=contact, source=ConsentChannel.WEB)
+    else:
+        raise ValueError(f"Unknown choice {choice!r}.")
+    return None
+
+
+def _answers(response: Response) -> dict[int, Answer]:
+    return {answer.question_id: answer for answer in response.answers.all()}
+
+
+def web_question(*, contact: Contact, position: int) -> tuple[Question, Answer | None, Question | None, int]:
+    """The question at `position` as it may be asked now: with the answer given to it so far, the
+    question asked before it and how many questions the survey has. Raises NotStarted, AlreadyComplete
+    or NotReachable (the question to ask instead is `web_resume`'s)."""
+    response = Response.objects.filter(pseudonym=contact.pseudonym).first()
+    if response is None:
+        raise NotStarted()
+    if response.status == ResponseStatus.COMPLETE:
+        raise AlreadyComplete()
+    path = QuestionPath.of(response.survey_version)
+    answers = _answers(response)
+    if not path.reachable(position, answers):
+        raise NotReachable()
+    question = path.at(position)
+    return question, answers.get(question.pk), path.before(position, answers), len(path)
+
+
+def web_resume(*, contact: Contact, now: datetime | None = None) -> int | None:
+    """The position of the question to ask next; None when the response is complete (a response
+    whose every question on the way has been answered, by a call that ended before its closing
+    words, is completed now)."""
+    with transaction.atomic():
+        response = _response_locked(contact)
+        if response.status == ResponseStatus.COMPLETE:
+            return None
+        path = QuestionPath.of(response.survey_version)
+        answers = _answers(response)
+        question = path.resume(answers)
+        if question is None:
+            _complete(response, path, answers, contact=contact, now=now or timezone.now())
+            return None
+        return question.position
+
+
+def _response_locked(contact: Contact) -> Response:
+    response = Response.objects.select_for_update().filter(pseudonym=contact.pseudonym).first()
+    if response is None:
+        raise NotStarted()
+    return response
+
+
+def web_answer(*, contact: Contact, position: int, value: Mapping | None, now: datetime | None = None) -> int | None:
+    """Store the answer to the question at `position` (`value`: the Answer fields it sets; None for
+    an optional question left empty, which removes an earlier answer to it) and return the position
+    of the next question on the way, or None when the survey is done: the response is then complete."""
+    with transaction.atomic():
+        response = _response_locked(contact)
+        if response.status == ResponseStatus.COMPLETE:
+            raise AlreadyComplete()
+        path = QuestionPath.of(response.survey_version)
+        answers = _answers(response)
+        if not path.reachable(position, answers):
+            raise NotReachable()
+        question = path.at(position)
+        if value is None:
+            if question.required:
+                raise SurveyError(_("This question needs an answer."))
+            Answer.objects.filter(response=response, question=question).delete()
+            answers.pop(question.pk, None)
+        else:
+            answers[question.pk], _created = Answer.objects.update_or_create(
+                response=response, question=question, defaults=ANSWER_VALUES | dict(value)
+            )
+        response.mode = ResponseMode.WEB
+        response.save(update_fields=["mode"])
+        following = path.after(question, answers.get(question.pk))
+        if following is None:
+            _complete(response, path, answers, contact=contact, now=now or timezone.now())
+            return None
+        return following.position
+
+
+def _complete(
+    response: Response, path: QuestionPath, answers: Mapping[int, Answer], *, contact: Contact, now: datetime
+) -> None:
+    """The response is complete: answers to questions its skip rules left off the way (given before
+    an earlier answer changed) go, as the call never asks them; the contact's calls still to come stop."""
+    on_the_way = [question.pk for question, _answer in path.walk(answers)]
+    Answer.objects.filter(response=response).exclude(question_id__in=on_the_way).delete()
+    response.status = ResponseStatus.COMPLETE
+    response.finished_at = now
+    response.save(update_fields=["status", "finished_at"])
+    # A contact between calls is finished; one whose call is under way is the dialer's to finish
+    # (it asks `contact_completed` before it calls again).
+    CallAttempt.objects.filter(contact=contact, status=CallStatus.PENDING).update(
+        status=CallStatus.CANCELED, ended_at=now
+    )
+    Contact.objects.filter(pk=contact.pk, status=ContactStatus.PENDING).update(status=ContactStatus.FINISHED)

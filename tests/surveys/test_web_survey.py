@@ -1,0 +1,382 @@
+"""The web survey opened from a contact's personal link, through its pages: the call's introduction
+and choices, one question a screen with the call's skip rules, a person completing once whichever
+mode, and the pages of a link that does not open."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from surveys.models import (
+    SCALE_ANSWERS,
+    Answer,
+    CallAttempt,
+    CallStatus,
+    Campaign,
+    CampaignStatus,
+    ConsentEvent,
+    Contact,
+    ContactStatus,
+    DoNotCall,
+    QuestionKind,
+    Response,
+    ResponseMode,
+    ResponseStatus,
+    SurveyLink,
+)
+from surveys.script import call_script, consent_choices, web_introduction
+from surveys.services import surveys as survey_services
+from surveys.services.survey_links import survey_link_create
+from surveys.services.web_survey import completed_response, contact_completed
+from tests.surveys.calls import queued_attempt, running_campaign
+
+
+@pytest.fixture
+def contact(make_campaign):
+    """The first of two contacts of a running campaign whose five questions are: 1 a choice whose
+    answer 3 skips to question 4, 2 yes/no, 3 a number 0-120, 4 an optional open one, 5 a scale."""
+    campaign = running_campaign(make_campaign, slug="verkko", numbers=("0401234567", "0407654321"))
+    survey_services.question_create(
+        survey=campaign.survey_version.survey, kind=QuestionKind.SCALE, text_fi="Kuinka tyytyväinen olet?"
+    )
+    return campaign.contacts.order_by("pk").first()
+
+
+@pytest.fixture
+def link(contact) -> str:
+    return survey_link_create(contact=contact)
+
+
+def page(link: str, position: int | None = None, *, language: str = "fi", name: str = "") -> str:
+    with translation.override(language):
+        if name:
+            return reverse(f"surveys-public:{name}", kwargs={"link": link})
+        if position is None:
+            return reverse("surveys-public:web-survey", kwargs={"link": link})
+        return reverse("surveys-public:web-question", kwargs={"link": link, "position": position})
+
+
+def answered(client, link: str, *answers: tuple[int, str]):
+    """Choose to answer at the introduction, then answer each (position, value) in turn."""
+    response = client.post(page(link), {"choice": 1})
+    for position, value in answers:
+        response = client.post(page(link, position), {"answer": value})
+    return response
+
+
+def stored_answers(contact) -> dict[int, tuple]:
+    answers = Answer.objects.filter(response__pseudonym=contact.pseudonym).select_related("question", "option")
+    return {
+        answer.question.position: (
+            answer.option.digit if answer.option else None,
+            answer.number_value,
+            answer.transcript,
+        )
+        for answer in answers
+    }
+
+
+def test_the_link_opens_the_calls_introduction_notice_and_choices(client, contact, link):
+    response = client.get(page(link))
+
+    assert response.status_code == 200
+    introduction = web_introduction(contact.campaign.survey_version, language="fi")
+    call_introduction = call_script(contact.campaign.survey_version, language="fi").steps[0].says
+    # Who asks, then what the call says of the survey, word for word.
+    assert introduction.sentences[0] == "Esimerkkilän kunta asks residents to answer this survey."
+    assert all(sentence in call_introduction for sentence in introduction.sentences[1:])
+    for sentence in introduction.sentences:
+        assert sentence in response.content.decode()
+    assert "Rekisteriseloste." in response.content.decode()
+    with translation.override("fi"):
+        call_choices = consent_choices()
+    assert [(digit, label) for digit, label, _style in response.context["choices"]] == list(call_choices.items())
+    assert list(call_choices) == [1, 2, 9]
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_choosing_to_answer_records_the_reading_and_the_consent_on_the_web_and_asks_the_first_question(
+    client, contact, link
+):
+    response = client.post(page(link), {"choice": 1})
+
+    assert response.status_code == 302
+    assert response["Location"] == page(link, 1)
+    introduction = web_introduction(contact.campaign.survey_version, language="fi")
+    assert list(ConsentEvent.objects.values_list("kind", "channel", "campaign", "contact_ref", "intro_hash")) == [
+        ("informed", "web", contact.campaign_id, contact.pseudonym, introduction.intro_hash),
+        ("consented", "web", contact.campaign_id, contact.pseudonym, ""),
+    ]
+    answer_sheet = Response.objects.get(pseudonym=contact.pseudonym)
+    assert (answer_sheet.mode, answer_sheet.status, answer_sheet.language) == ("web", "partial", "fi")
+
+
+def test_declining_records_the_refusal_and_asks_nothing(client, contact, link):
+    response = client.post(page(link), {"choice": 2})
+
+    assert response.status_code == 200
+    assert "form" not in response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert list(ConsentEvent.objects.values_list("kind", "channel")) == [("informed", "web"), ("declined", "web")]
+    assert not Response.objects.exists()
+
+
+def test_choosing_never_again_opts_the_number_out_on_the_web_channel(client, contact, link):
+    response = client.post(page(link), {"choice": 9})
+
+    assert response["Location"] == page(link)
+    assert DoNotCall.objects.filter(phone_hash=contact.numbers.get().phone_hash, source="web").exists()
+    assert list(ConsentEvent.objects.values_list("kind", "channel", "contact_ref")) == [
+        ("informed", "web", contact.pseudonym),
+        ("opted_out", "web", contact.pseudonym),
+    ]
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.OPTED_OUT
+    after = client.get(page(link))
+    assert after.templates[0].name == "surveys/web/opted_out.html"
+    assert client.get(page(link, 1))["Location"] == page(link)
+
+
+def test_the_opt_out_link_of_a_question_page_opts_out_a_contact_whose_calls_had_ended(client, contact, link):
+    """The SMS comes after the last unanswered call: the contact is finished, and its campaign still
+    hears of the opt-out with its pseudonym."""
+    answered(client, link)
+    contact.status = ContactStatus.FINISHED
+    contact.save(update_fields=["status"])
+    question = client.get(page(link, 1))
+    opt_out_page = page(link, name="web-opt-out")
+    assert f'href="{opt_out_page}"' in question.content.decode()
+
+    assert client.get(opt_out_page).status_code == 200
+    response = client.post(opt_out_page)
+
+    assert response["Location"] == page(link)
+    assert ConsentEvent.objects.filter(
+        kind="opted_out", channel="web", campaign=contact.campaign, contact_ref=contact.pseudonym
+    ).exists()
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.OPTED_OUT
+    assert DoNotCall.objects.filter(phone_hash=contact.numbers.get().phone_hash).exists()
+
+
+@pytest.mark.parametrize(
+    ("position", "earlier", "value", "stored"),
+    [
+        (1, [], "2", (2, None, "")),
+        (2, [(1, "1")], "2", (2, None, "")),
+        (3, [(1, "1"), (2, "1")], "42", (None, 42, "")),
+        (4, [(1, "1"), (2, "1"), (3, "7")], "Lisää pyöräteitä", (None, None, "Lisää pyöräteitä")),
+        (5, [(1, "1"), (2, "1"), (3, "7"), (4, "")], "4", (4, None, "")),
+    ],
+    ids=["choice", "yes-no", "number", "open", "scale"],
+)
+def test_each_kind_of_question_stores_its_answer(client, contact, link, position, earlier, value, stored):
+    answered(client, link, *earlier)
+
+    response = client.post(page(link, position), {"answer": value})
+
+    assert response.status_code == 302
+    assert stored_answers(contact)[position] == stored
+
+
+def test_choice_and_scale_questions_are_fieldsets_whose_legend_is_the_focused_heading(client, contact, link):
+    answered(client, link, (1, "1"), (2, "1"), (3, "7"), (4, ""))
+
+    html = client.get(page(link, 5)).content.decode()
+
+    assert (
+        '<legend><h1 id="step-heading" tabindex="-1" data-focus-on-load>Kuinka tyytyväinen olet?</h1></legend>' in html
+    )
+    assert 'aria-describedby="id_answer_hint"' in html
+    with translation.override("fi"):
+        assert f'<p class="hint" id="id_answer_hint">{SCALE_ANSWERS}</p>' in html
+    assert html.count('type="radio" name="answer"') == 5
+
+
+def test_a_number_out_of_range_is_refused_with_an_announced_error_and_nothing_stored(client, contact, link):
+    answered(client, link, (1, "1"), (2, "1"))
+
+    response = client.post(page(link, 3, language="en"), {"answer": "121"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["form"].errors == {"answer": ["Ensure this value is less than or equal to 120."]}
+    assert '<div class="error-summary" role="alert" tabindex="-1" data-focus-on-load' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_answer_hint id_answer_error"' in html
+    assert "<title>Error: Question 3 of 5" in html
+    assert 3 not in stored_answers(contact)
+
+
+def test_a_required_question_left_empty_is_asked_again(client, contact, link):
+    answered(client, link)
+
+    response = client.post(page(link, 1, language="en"), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"answer": ["Choose an answer."]}
+    assert stored_answers(contact) == {}
+
+
+def test_a_skip_rule_jumps_as_on_the_phone_and_the_questions_jumped_over_cannot_be_opened(client, contact, link):
+    response = answered(client, link, (1, "3"))
+
+    assert response["Location"] == page(link, 4)
+    assert client.get(page(link, 2))["Location"] == page(link, 4)
+    assert client.post(page(link, 3), {"answer": "5"})["Location"] == page(link, 4)
+    assert set(stored_answers(contact)) == {1}
+
+
+def test_a_question_after_an_unanswered_required_one_cannot_be_opened(client, contact, link):
+    answered(client, link)
+
+    assert client.get(page(link, 3))["Location"] == page(link, 1)
+
+
+def test_completing_on_the_web_keeps_only_the_answers_on_the_way_and_stops_the_calls(client, contact, link):
+    queued_attempt(contact, status=CallStatus.PENDING)
+    answered(client, link, (1, "1"), (2, "1"), (3, "7"))
+    # Back to the first question: the answer that skips to question 4 leaves questions 2 and 3 off the way.
+    client.post(page(link, 1), {"answer": "3"})
+    client.post(page(link, 4), {"answer": ""})
+
+    response = client.post(page(link, 5), {"answer": "5"})
+
+    assert response["Location"] == page(link)
+    assert stored_answers(contact) == {1: (3, None, ""), 5: (5, None, "")}
+    answer_sheet = Response.objects.get(pseudonym=contact.pseudonym)
+    assert (answer_sheet.status, answer_sheet.mode) == (ResponseStatus.COMPLETE, ResponseMode.WEB)
+    assert answer_sheet.finished_at is not None
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.FINISHED
+    assert CallAttempt.objects.get(contact=contact).status == CallStatus.CANCELED
+
+
+def test_a_completed_survey_thanks_and_shows_nothing_more(client, contact, link):
+    answered(client, link, (1, "3"), (4, ""), (5, "2"))
+
+    response = client.get(page(link))
+
+    assert response.templates[0].name == "surveys/web/thanks.html"
+    main = response.content.decode().split("<main", 1)[1]
+    assert "<form" not in main
+    assert "Mihin ikäryhmään kuulut?" not in main
+    for position in (1, 5):
+        assert client.get(page(link, position))["Location"] == page(link)
+    assert client.post(page(link, 5), {"answer": "4"})["Location"] == page(link)
+    assert client.post(page(link), {"choice": 1}).templates[0].name == "surveys/web/thanks.html"
+    assert stored_answers(contact)[5] == (2, None, "")
+    assert ConsentEvent.objects.filter(kind="consented").count() == 1
+
+
+def test_the_link_of_a_person_who_completed_by_phone_only_thanks(client, contact, link):
+    campaign = contact.campaign
+    Response.objects.create(
+        pseudonym=contact.pseudonym,
+        campaign=campaign,
+        survey_version=campaign.survey_version,
+        status=ResponseStatus.COMPLETE,
+    )
+
+    response = client.get(page(link))
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "surveys/web/thanks.html"
+    assert "Mihin ikäryhmään kuulut?" not in response.content.decode()
+
+
+def test_answers_begun_on_a_call_continue_on_the_web_and_complete_in_the_web_mode(client, contact, link):
+    campaign = contact.campaign
+    by_phone = Response.objects.create(
+        pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version
+    )
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    Answer.objects.create(
+        response=by_phone, question=questions[1], digits="1", option=questions[1].options.get(digit=1)
+    )
+    Answer.objects.create(
+        response=by_phone, question=questions[2], digits="2", option=questions[2].options.get(digit=2)
+    )
+
+    assert client.post(page(link), {"choice": 1})["Location"] == page(link, 3)
+    answered(client, link, (3, "12"), (4, "Puistoja"), (5, "3"))
+
+    by_phone.refresh_from_db()
+    assert (by_phone.status, by_phone.mode) == (ResponseStatus.COMPLETE, ResponseMode.WEB)
+    assert set(stored_answers(contact)) == {1, 2, 3, 4, 5}
+
+
+def test_the_previous_question_can_be_opened_with_its_answer(client, contact, link):
+    answered(client, link, (1, "2"))
+
+    response = client.get(page(link, 2))
+
+    assert f'href="{page(link, 1)}"' in response.content.decode()
+    assert client.get(page(link, 1)).context["form"].initial == {"answer": "2"}
+
+
+def test_a_survey_not_offered_in_the_pages_language_is_shown_in_finnish(client, contact, link):
+    response = client.get(page(link, language="en"))
+
+    assert response.context["language"] == "fi"
+    assert "This survey is not available in your language; it is shown in Finnish." in response.content.decode()
+    assert '<div lang="fi">' in response.content.decode()
+
+
+def test_a_swedish_link_shows_the_swedish_survey(client, contact, link):
+    version = contact.campaign.survey_version
+    version.offers_sv, version.title_sv = True, "Kommunstrategienkät"
+    version.save()
+
+    response = client.get(page(link, language="sv"))
+
+    assert response.context["language"] == "sv"
+    assert (
+        '<h1 id="step-heading" tabindex="-1" data-focus-on-load>Kommunstrategienkät</h1>' in response.content.decode()
+    )
+
+
+def test_an_unknown_link_answers_404_and_reveals_nothing(client, contact, link):
+    response = client.get(page("x" + link[1:]))
+
+    assert response.status_code == 404
+    assert response.templates[0].name == "surveys/web/link_unknown.html"
+    assert "Kuntastrategiakysely" not in response.content.decode()
+    assert "Esimerkkilän" not in response.content.decode()
+
+
+def test_an_expired_link_answers_410_and_reveals_nothing(client, contact, link):
+    SurveyLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    for path in (page(link), page(link, 1), page(link, name="web-opt-out")):
+        response = client.get(path)
+        assert response.status_code == 410
+        assert "Kuntastrategiakysely" not in response.content.decode()
+    assert client.post(page(link), {"choice": 1}).status_code == 410
+    assert not ConsentEvent.objects.exists()
+
+
+@pytest.mark.parametrize("status", [CampaignStatus.COMPLETED, CampaignStatus.CANCELLED])
+def test_the_link_of_an_ended_campaign_has_closed(client, contact, link, status):
+    Campaign.objects.filter(pk=contact.campaign_id).update(status=status)
+
+    assert client.get(page(link)).status_code == 410
+
+
+def test_a_paused_campaigns_link_still_opens(client, contact, link):
+    Campaign.objects.filter(pk=contact.campaign_id).update(status=CampaignStatus.PAUSED)
+
+    assert client.get(page(link)).status_code == 200
+
+
+def test_the_dialer_can_tell_the_contacts_who_completed_on_the_web(client, contact, link):
+    other = Contact.objects.exclude(pk=contact.pk).get()
+    answered(client, link, (1, "3"), (4, ""))
+    assert not contact_completed(contact=contact)
+
+    answered(client, link, (5, "1"))
+
+    assert contact_completed(contact=contact)
+    assert not contact_completed(contact=other)
+    assert list(Contact.objects.filter(~completed_response()).values_list("pk", flat=True)) == [other.pk]
