@@ -10,7 +10,7 @@ posts to every address that takes a POST without the CSRF token.
 Who may open an address (`Page.audience`):
 - PUBLIC: anyone, signed in or not.
 - SIGNED_IN: any signed-in user, with or without a role.
-- CARRIER: the telephony provider only. No session opens these: each request must carry the
+- CARRIER: the telephony or SMS provider only. No session opens these: each request must carry the
   provider's signature over its address and parameters (tests/security/test_webhooks.py).
 - a set of roles: the users with one of them. Any other signed-in user gets 403 and an anonymous
   visitor is sent to the login page. Django admin sends both to its own login page instead.
@@ -199,11 +199,13 @@ PAGES: dict[str, Page] = {
     "hrreports:teams-channel-create": Page("add a Teams channel", HR_ADMINISTRATION, FORM),
     "hrreports:teams-channel-edit": Page("edit a Teams channel", HR_ADMINISTRATION, FORM),
     "hrreports:teams-channel-delete": Page("remove a Teams channel", HR_ADMINISTRATION, ACTION),
-    # --- The telephony provider's webhooks ----------------------------------------------------------
+    # --- The telephony and SMS providers' webhooks --------------------------------------------------
     "telephony:ivr-start": Page("the call is answered: what the bot says first", CARRIER, ACTION),
     "telephony:ivr-intro": Page("the answer to the introduction (consent)", CARRIER, ACTION),
     "telephony:ivr-answer": Page("the answer to one question", CARRIER, ACTION),
     "telephony:call-status": Page("a call's status and answering machine callbacks", CARRIER, ACTION),
+    "telephony:sms-status": Page("a sent text message's status reports", CARRIER, ACTION),
+    "telephony:sms-inbound": Page("a text message a resident sent to the sender number (STOP)", CARRIER, ACTION),
     # --- Django admin's exceptions to ADMIN_SITE ----------------------------------------------------
     "admin:login": Page("Django admin's sign-in page", PUBLIC, FORM, answers=(200, 302)),
     # Anyone else is sent to admin's index, which sends them on to admin's login page.

@@ -4,6 +4,7 @@
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -294,6 +295,23 @@ TWILIO_RING_TIMEOUT = env_int("TWILIO_RING_TIMEOUT", 30)
 SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", True)
 SIMULATOR_LIVE_SPEED = env_int("SIMULATOR_LIVE_SPEED", 1)
 OPT_OUT_LIMIT_PER_HOUR = env_int("OPT_OUT_LIMIT_PER_HOUR", 20)
+# Text messages: the SMS with a contact's link to the web survey. The providers, the one the site
+# sends through, the authorized sender (a Finnish number, which takes STOP replies, or a name of at most
+# 11 letters, digits and spaces, which nobody can reply to: surveys/messaging/sender.py) and the
+# estimated price of one message part (160 characters, 70 with characters outside the GSM alphabet).
+SMS_PROVIDERS = {
+    "simulator": "surveys.messaging.simulator.SimulatorSmsProvider",
+    "twilio": "surveys.messaging.twilio.TwilioSmsProvider",
+}
+SMS_PROVIDER = env_str("SMS_PROVIDER") or "simulator"
+SMS_SENDER = env_str("SMS_SENDER") or "Kuntakysely"
+try:
+    SMS_PRICE_PER_SEGMENT = Decimal(env_str("SMS_PRICE_PER_SEGMENT") or "0.08")
+except InvalidOperation:
+    raise ImproperlyConfigured(
+        f"The environment variable SMS_PRICE_PER_SEGMENT must be a price in euros, e.g. 0.08, "
+        f"not {env_str('SMS_PRICE_PER_SEGMENT')!r}."
+    ) from None
 # Days a contact's personal link to the web survey stays open after it was made (its SMS sent).
 SMS_LINK_VALID_DAYS = env_int("SMS_LINK_VALID_DAYS", 14)
 if SMS_LINK_VALID_DAYS < 1:

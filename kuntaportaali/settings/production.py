@@ -5,8 +5,10 @@ With its environment set, `manage.py check --deploy` reports no issues.
 
 from django.core.exceptions import ImproperlyConfigured
 
+from surveys.messaging.sender import InvalidSender, sms_sender_read
+
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_list, env_required
+from .env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY", "production has no default key.")
@@ -54,6 +56,35 @@ SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", default=False)
 # A campaign calls through the site's provider only: a Twilio site offers no simulator, whose calls
 # would reach nobody (and a campaign left on another provider pauses at its first call).
 TELEPHONY_PROVIDERS = {TELEPHONY_PROVIDER: TELEPHONY_PROVIDERS[TELEPHONY_PROVIDER]}  # noqa: F405
+
+# Text messages: none unless the site names its SMS provider, whose sender must be one Finnish
+# operators deliver. The simulator sends nothing to anyone: only a training site, whose calls are
+# simulated too, may name it.
+SMS_PROVIDER = env_str("SMS_PROVIDER") or ""
+if SMS_PROVIDER:
+    _SMS_CHOICES = ", ".join(SMS_PROVIDERS)  # noqa: F405
+    if SMS_PROVIDER not in SMS_PROVIDERS:  # noqa: F405
+        raise ImproperlyConfigured(
+            f"The environment variable SMS_PROVIDER must be one of {_SMS_CHOICES}, not {SMS_PROVIDER!r}."
+        )
+    if SMS_PROVIDER == "simulator" and TELEPHONY_PROVIDER != "simulator":
+        raise ImproperlyConfigured(
+            "SMS_PROVIDER=simulator sends no message to anyone: it is for a training site whose "
+            "TELEPHONY_PROVIDER is simulator too. Name a real SMS provider or unset SMS_PROVIDER."
+        )
+    if SMS_PROVIDER == "twilio":
+        TWILIO_ACCOUNT_SID = env_required("TWILIO_ACCOUNT_SID", "the Twilio account SID (AC...) sending the messages.")
+        TWILIO_AUTH_TOKEN = env_required(
+            "TWILIO_AUTH_TOKEN", "the Twilio auth token that sends the messages and checks every webhook request."
+        )
+    SMS_SENDER = env_required(
+        "SMS_SENDER", "the municipality's authorized Finnish sender number or name that messages are sent from."
+    )
+    try:
+        sms_sender_read(SMS_SENDER)
+    except InvalidSender as error:
+        raise ImproperlyConfigured(f"The environment variable {error}") from None
+SMS_PROVIDERS = {SMS_PROVIDER: SMS_PROVIDERS[SMS_PROVIDER]} if SMS_PROVIDER else {}  # noqa: F405
 
 # The second factor is never off in production: a demo environment copied here must not turn it off.
 if env_bool("DEMO_TWO_FACTOR_OFF", default=False):

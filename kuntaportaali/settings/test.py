@@ -38,6 +38,9 @@ TEAMS_WEBHOOK_ALLOWED_HOSTS = [
 ]
 # Campaigns made without a provider call the simulator, whatever the shell exports.
 TELEPHONY_PROVIDER = "simulator"
+# Messages go through the simulator, from a sender name, whatever the shell exports.
+SMS_PROVIDER = "simulator"
+SMS_SENDER = "Kuntakysely"
 # Calls placed through the simulator go nowhere unless a test plays them (tests/surveys/test_simulation_live.py).
 SIMULATOR_LIVE_CALLS = False
 # The second factor is enforced in the tests whatever the shell exports (tests/conftest.py logs in with it).

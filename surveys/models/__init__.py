@@ -12,6 +12,7 @@ from .contacts import (
     DoNotCall,
 )
 from .links import SurveyLink
+from .messages import SmsMessage, SmsStatus
 from .publication import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
 from .results import CampaignFixedCost, CampaignResultSettings, PopulationTarget, TargetDimension
 from .section import Section
@@ -54,6 +55,8 @@ __all__ = [
     "ResponseStatus",
     "ResultSummary",
     "Section",
+    "SmsMessage",
+    "SmsStatus",
     "Survey",
     "SurveyLink",
     "SurveyVersion",

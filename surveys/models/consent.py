@@ -17,6 +17,7 @@ class ConsentChannel(models.TextChoices):
 
     CALL = "call", _("call")
     WEB = "web", _("web")
+    SMS = "sms", _("text message")
 
 
 class ConsentEventQuerySet(models.QuerySet):

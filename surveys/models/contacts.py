@@ -156,7 +156,9 @@ class DoNotCall(models.Model):
     """The do-not-call registry: the keyed hash of a number, never the number itself."""
 
     phone_hash = models.CharField(max_length=64, unique=True)
-    source = models.CharField(max_length=10, choices=[("web", "web"), ("call", "call"), ("admin", "admin")])
+    source = models.CharField(
+        max_length=10, choices=[("web", "web"), ("call", "call"), ("sms", "sms"), ("admin", "admin")]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

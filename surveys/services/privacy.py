@@ -33,8 +33,8 @@ DO_NOT_CALL_LOCK_KEY = 0x6B70_646E63  # "kpdnc"
 
 FINISHED_CAMPAIGN_STATUSES = (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED)
 CALLABLE_CONTACT_STATUSES = (ContactStatus.PENDING, ContactStatus.IN_PROGRESS)
-OPT_OUT_SOURCES = ("web", "call", "admin")
-CONSENT_CHANNELS = ("web", "call")
+OPT_OUT_SOURCES = ("web", "call", "sms", "admin")
+CONSENT_CHANNELS = ("web", "call", "sms")
 
 
 @dataclass

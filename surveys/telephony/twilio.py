@@ -1,9 +1,11 @@
 """Twilio Programmable Voice through the official SDK.
 
 TWILIO_API_BASE_URL points the SDK at another host (a local fake Twilio server in the tests)
-through its pluggable HTTP client; unset, the SDK talks to Twilio itself.
+through its pluggable HTTP client; unset, the SDK talks to Twilio itself. The client and the
+reading of Twilio's errors serve Twilio Messaging too (`surveys.messaging.twilio`).
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit, urlunsplit
@@ -48,6 +50,58 @@ class RebasedHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
+def twilio_client(*, to_do: str) -> Client:
+    """The SDK's client, through the rebased HTTP client when TWILIO_API_BASE_URL is set. `to_do`
+    names what needs it, for the error when the credentials are missing."""
+    if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+        raise ImproperlyConfigured(f"TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set to {to_do} through Twilio.")
+    base_url = settings.TWILIO_API_BASE_URL
+    http_client = (
+        RebasedHttpClient(base_url, timeout=REQUEST_TIMEOUT_SECONDS)
+        if base_url
+        else TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
+    )
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+
+
+@contextmanager
+def twilio_errors(what: str, error_kind: Callable[..., ErrorKind]):
+    """Twilio's refusals and unreachability as ProviderError; `error_kind(code=, http_status=)` tells
+    what a refusal means."""
+    try:
+        yield
+    except TwilioRestException as error:
+        raise ProviderError(
+            f"Twilio refused {what} (HTTP {error.status}, code {error.code}): {error.msg}",
+            kind=error_kind(code=error.code, http_status=error.status),
+            code=error.code,
+            status=error.status,
+        ) from None
+    except (requests.ConnectionError, requests.ConnectTimeout) as error:
+        raise ProviderError(f"Twilio could not be reached: {error}", kind=ErrorKind.TEMPORARY) from None
+    except (TwilioException, requests.RequestException) as error:
+        # Sent, but no answer came (a read timeout): Twilio may have acted on it.
+        raise ProviderError(f"Twilio did not answer: {error}", kind=ErrorKind.UNKNOWN) from None
+
+
+def twilio_error_kind(
+    *, code: int | None, http_status: int | None, number_errors: frozenset[int], account_errors: frozenset[int]
+) -> ErrorKind:
+    """What a Twilio error means, given the codes that are about the number and about the account."""
+    if code in number_errors:
+        return ErrorKind.NUMBER
+    if code in account_errors:
+        return ErrorKind.ACCOUNT
+    if code in TEMPORARY_ERRORS:
+        return ErrorKind.TEMPORARY
+    if http_status is None:
+        return ErrorKind.UNKNOWN
+    if http_status == 429 or http_status >= 500:
+        return ErrorKind.TEMPORARY
+    # Any other refused request would be refused again for every number: someone must look.
+    return ErrorKind.ACCOUNT
+
+
 class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
     name = "twilio"
     label = "Twilio"
@@ -59,36 +113,11 @@ class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
     def client(self) -> Client:
         # Built when first needed: checking a webhook's signature needs only the auth token.
         if self._client is None:
-            if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
-                raise ImproperlyConfigured(
-                    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set to call through Twilio."
-                )
-            base_url = settings.TWILIO_API_BASE_URL
-            http_client = (
-                RebasedHttpClient(base_url, timeout=REQUEST_TIMEOUT_SECONDS)
-                if base_url
-                else TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
-            )
-            self._client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+            self._client = twilio_client(to_do="call")
         return self._client
 
-    @contextmanager
     def _errors(self, what: str):
-        """Twilio's refusals and unreachability as ProviderError."""
-        try:
-            yield
-        except TwilioRestException as error:
-            raise ProviderError(
-                f"Twilio refused {what} (HTTP {error.status}, code {error.code}): {error.msg}",
-                kind=self.error_kind(code=error.code, http_status=error.status),
-                code=error.code,
-                status=error.status,
-            ) from None
-        except (requests.ConnectionError, requests.ConnectTimeout) as error:
-            raise ProviderError(f"Twilio could not be reached: {error}", kind=ErrorKind.TEMPORARY) from None
-        except (TwilioException, requests.RequestException) as error:
-            # Sent, but no answer came (a read timeout): Twilio may have acted on it.
-            raise ProviderError(f"Twilio did not answer: {error}", kind=ErrorKind.UNKNOWN) from None
+        return twilio_errors(what, self.error_kind)
 
     def place_call(self, attempt, options: CallOptions) -> str:
         with self._errors("the call"):
@@ -125,18 +154,9 @@ class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
         return settings.TWILIO_AUTH_TOKEN
 
     def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
-        if code in NUMBER_ERRORS:
-            return ErrorKind.NUMBER
-        if code in ACCOUNT_ERRORS:
-            return ErrorKind.ACCOUNT
-        if code in TEMPORARY_ERRORS:
-            return ErrorKind.TEMPORARY
-        if http_status is None:
-            return ErrorKind.UNKNOWN
-        if http_status == 429 or http_status >= 500:
-            return ErrorKind.TEMPORARY
-        # Any other refused request would be refused again for every number: someone must look.
-        return ErrorKind.ACCOUNT
+        return twilio_error_kind(
+            code=code, http_status=http_status, number_errors=NUMBER_ERRORS, account_errors=ACCOUNT_ERRORS
+        )
 
     def call_price(self, call_id: str) -> CallPrice | None:
         with self._errors("the call's price"):

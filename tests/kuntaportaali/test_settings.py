@@ -31,6 +31,8 @@ UNINHERITED = {
     "TWO_FACTOR_REQUIRED_ROLES",
     "SESSION_IDLE_MINUTES",
     "SESSION_MAX_HOURS",
+    "SMS_PROVIDER",
+    "SMS_SENDER",
 }
 
 
@@ -177,3 +179,58 @@ def test_session_limits_come_from_the_environment():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["900", "8"]
+
+
+def test_production_sends_no_text_messages_unless_it_names_an_sms_provider():
+    result = production_setting("SMS_PROVIDERS", PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{}"
+
+
+def test_production_sends_messages_through_twilio_from_an_authorized_sender():
+    env = PRODUCTION_ENV | {"SMS_PROVIDER": "twilio", "SMS_SENDER": "Kuntakysely"}
+
+    result = production_setting("SMS_PROVIDERS", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'twilio': 'surveys.messaging.twilio.TwilioSmsProvider'}"
+
+
+def test_production_refuses_the_sms_simulator_where_real_residents_are_called():
+    result = manage("check", env=PRODUCTION_ENV | {"SMS_PROVIDER": "simulator", "SMS_SENDER": "Kuntakysely"})
+
+    assert result.returncode != 0
+    assert "SMS_PROVIDER=simulator sends no message to anyone" in result.stderr
+
+
+def test_a_training_site_may_simulate_its_messages_with_its_calls():
+    simulator = {key: value for key, value in PRODUCTION_ENV.items() if not key.startswith("TWILIO_")}
+    env = simulator | {
+        "TELEPHONY_PROVIDER": "simulator",
+        "SIMULATOR_LIVE_CALLS": "0",
+        "SMS_PROVIDER": "simulator",
+        "SMS_SENDER": "Kuntakysely",
+    }
+
+    result = production_setting("SMS_PROVIDERS", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'simulator': 'surveys.messaging.simulator.SimulatorSmsProvider'}"
+
+
+@pytest.mark.parametrize(
+    ("sender", "reason"),
+    [
+        (None, "The environment variable SMS_SENDER must be set"),
+        ("+44 20 7946 0958", "The environment variable SMS_SENDER '+44 20 7946 0958' is not a Finnish number"),
+        ("Kuntaportaali", "The environment variable SMS_SENDER 'Kuntaportaali' is neither a phone number"),
+    ],
+)
+def test_production_refuses_a_missing_sender_or_one_operators_would_not_deliver_from(sender, reason):
+    env = PRODUCTION_ENV | {"SMS_PROVIDER": "twilio"} | ({"SMS_SENDER": sender} if sender else {})
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert reason in result.stderr

@@ -48,6 +48,8 @@ from surveys.models import (
     ReportFileStatus,
     Response,
     ResponseMode,
+    SmsMessage,
+    SmsStatus,
     Survey,
 )
 from surveys.reports import files
@@ -82,8 +84,9 @@ class World:
     announcement: Announcement
     report_file: ReportFile
     attempt: CallAttempt
-    # The token of a contact's web survey link, the contact having chosen to answer.
+    # The token of a contact's web survey link, the contact having chosen to answer; and the SMS that carried it.
     survey_link: str
+    sms_message: SmsMessage
     own: UnitSide
     foreign: UnitSide
     employee_id: int
@@ -118,14 +121,14 @@ def world_build() -> World:
         announcement=announcement_services.announcements_ensure(campaign=campaign)[0],
         report_file=report_file,
         attempt=CallAttempt.objects.filter(contact__campaign=results_campaign).order_by("pk").first(),
-        survey_link=_survey_link(survey, manager),
+        **_web_contact(survey, manager),
         job_id=Queue("dialer", connection=django_rq.get_connection("dialer")).enqueue("os.getpid").id,
         **_hr_world(users),
     )
 
 
-def _survey_link(survey: Survey, manager: User) -> str:
-    """The link of a contact of a running campaign who has begun answering on the web."""
+def _web_contact(survey: Survey, manager: User) -> dict:
+    """The link of a contact of a running campaign who has begun answering on the web, and its SMS."""
     campaign = build_campaign(survey, manager, slug="linkki")
     contacts_import(campaign=campaign, file=b"puhelin\n0401234568\n", filename="x.csv", by=manager)
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
@@ -133,7 +136,15 @@ def _survey_link(survey: Survey, manager: User) -> str:
     Response.objects.create(
         pseudonym=contact.pseudonym, campaign=campaign, survey_version=campaign.survey_version, mode=ResponseMode.WEB
     )
-    return survey_link_create(contact=contact)
+    message = SmsMessage.objects.create(
+        contact=contact,
+        phone=contact.numbers.get(),
+        provider="simulator",
+        provider_message_id="SMSIM1",
+        status=SmsStatus.QUEUED,
+        sender="Kuntakysely",
+    )
+    return {"survey_link": survey_link_create(contact=contact), "sms_message": message}
 
 
 def world_forget(world: World) -> None:
@@ -237,6 +248,7 @@ def url_kwargs(world: World, url_name: str, route: str, side: UnitSide | None = 
         "report_type": "absences",
         "attempt_id": w.attempt.pk,
         "link": w.survey_link,
+        "message_id": w.sms_message.pk,
         # Django admin and the RQ dashboard inside it.
         "object_id": _admin_object_id(route),
         "content_type_id": ContentType.objects.get_for_model(User).pk,

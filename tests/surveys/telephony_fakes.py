@@ -1,5 +1,5 @@
-"""A local fake of Twilio (its REST API over real HTTP on 127.0.0.1, and its carrier side: signed
-status, answering machine and IVR callbacks in Twilio's parameters and order)."""
+"""A local fake of Twilio (its REST API over real HTTP on 127.0.0.1 - calls and messages - and its
+carrier side: signed status, answering machine and IVR callbacks in Twilio's parameters and order)."""
 
 import itertools
 import json
@@ -16,6 +16,7 @@ TWILIO_ACCOUNT = "AC" + "1" * 32
 TWILIO_TOKEN = "twilio-test-auth-token"
 CALLS = re.compile(r"/Accounts/(?P<account>\w+)/Calls\.json$")
 CALL = re.compile(r"/Accounts/(?P<account>\w+)/Calls/(?P<sid>\w+)\.json$")
+MESSAGES = re.compile(r"/Accounts/(?P<account>\w+)/Messages\.json$")
 ACCOUNT = re.compile(r"/Accounts/(?P<account>\w+)\.json$")
 INCOMING_NUMBERS = re.compile(r"/Accounts/(?P<account>\w+)/IncomingPhoneNumbers\.json$")
 CALLER_IDS = re.compile(r"/Accounts/(?P<account>\w+)/OutgoingCallerIds\.json$")
@@ -32,7 +33,7 @@ def twilio_error(status: int, code: int, message: str) -> tuple[int, dict]:
 
 
 class FakeTwilio:
-    """Records every request and answers like Twilio's REST API: calls are created with a new sid,
+    """Records every request and answers like Twilio's REST API: calls and messages are created with a new sid,
     updated (ended, redirected) and fetched with the price set in `prices`; the account is
     `account_status`; the caller numbers it owns are `owned_numbers`.
 
@@ -49,6 +50,7 @@ class FakeTwilio:
         self.verified_caller_ids: set[str] = set()
         self.delay_seconds = 0.0  # before answering: longer than the client waits is a read timeout
         self.sids = (f"CA{number:032x}" for number in itertools.count(1))
+        self.message_sids = (f"SM{number:032x}" for number in itertools.count(1))
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -95,6 +97,14 @@ class FakeTwilio:
             return self.errors.pop(0)
         if method == "POST" and (found := CALLS.search(path)):
             return 201, {"sid": next(self.sids), "status": "queued", "account_sid": found["account"]}
+        if method == "POST" and (found := MESSAGES.search(path)):
+            return 201, {
+                "sid": next(self.message_sids),
+                "status": "queued",
+                "account_sid": found["account"],
+                "body": form.get("Body", [""])[0],
+                "num_segments": "1",
+            }
         if found := CALL.search(path):
             status = form.get("Status", ["in-progress"])[0]
             price = self.prices.get(found["sid"])

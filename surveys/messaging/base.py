@@ -1,0 +1,65 @@
+"""The one small interface every SMS provider implements.
+
+A provider is what the portal needs of an SMS service, in the portal's own words: send one text
+and say the provider's id of it; tell its webhook requests from forged ones; read a status report
+(`MessageStatusUpdate`, in SmsStatus's words) and a reply a resident sent (`InboundMessage`); and
+answer a reply in the provider's markup. Refusals are `ProviderError`s with an `ErrorKind`, as the
+telephony providers raise them. The sending service (`surveys.services.sms`) decides what to send,
+when and to whom; no provider knows a contact or a campaign.
+
+Adding a provider (a Finnish SMS gateway) is one subclass of `SmsProvider` and its tests, named in
+SMS_PROVIDERS.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class MessageStatusUpdate:
+    """One status report of a sent message; `status` is an SmsStatus value, or "" for a word of the
+    provider's that changes nothing (a reply being received, say)."""
+
+    message_id: str
+    status: str = ""
+    error_code: int | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A text a resident sent to the sender number: who sent it (the number as the provider gives it) and what."""
+
+    sender: str
+    body: str
+
+
+class SmsProvider(ABC):
+    name: str
+    # What people see for it (the name stays in settings, logs and the database).
+    label: str
+    # Whether its messages reach real phones; the simulator's reach no one.
+    reaches_people: bool = True
+
+    @abstractmethod
+    def send(self, *, to: str, sender: str, body: str, status_callback: str) -> str:
+        """Send `body` from `sender` (an authorized number or name) to the E.164 number `to`, with
+        status reports to `status_callback`; return the provider's id of the message. Raises
+        ProviderError."""
+
+    @abstractmethod
+    def validate_request(self, request: HttpRequest) -> bool:
+        """True when the webhook request really comes from the provider."""
+
+    @abstractmethod
+    def parse_status(self, params) -> MessageStatusUpdate:
+        """A status callback's parameters as a MessageStatusUpdate."""
+
+    @abstractmethod
+    def parse_inbound(self, params) -> InboundMessage:
+        """An incoming message's parameters as an InboundMessage."""
+
+    @abstractmethod
+    def render_reply(self, text: str) -> tuple[str, str]:
+        """The answer to an incoming message, sending `text` back (nothing when empty): (body, content type)."""

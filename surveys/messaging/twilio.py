@@ -1,0 +1,89 @@
+"""Twilio Messaging through the official SDK, with the voice provider's client (and its rebased HTTP
+client for a local fake Twilio server) and signature check; and Twilio's messaging dialect, which
+the simulator speaks too."""
+
+from abc import ABC, abstractmethod
+
+from django.conf import settings
+from django.http import HttpRequest
+from twilio.twiml.messaging_response import MessagingResponse
+
+from surveys.models import SmsStatus
+from surveys.telephony.base import ErrorKind
+from surveys.telephony.twilio import twilio_client, twilio_error_kind, twilio_errors
+from surveys.telephony.twiml import signature_valid
+
+from .base import InboundMessage, MessageStatusUpdate, SmsProvider
+
+TWILIO_MESSAGE_STATUSES = {
+    "accepted": SmsStatus.QUEUED,
+    "scheduled": SmsStatus.QUEUED,
+    "queued": SmsStatus.QUEUED,
+    "sending": SmsStatus.QUEUED,
+    "sent": SmsStatus.SENT,
+    "delivered": SmsStatus.DELIVERED,
+    "read": SmsStatus.DELIVERED,
+    "undelivered": SmsStatus.UNDELIVERED,
+    "failed": SmsStatus.FAILED,
+    "canceled": SmsStatus.FAILED,
+}
+# Twilio's error codes (its error dictionary) about the number messaged: invalid, not a mobile
+# number, unreachable by SMS, or it has replied STOP to the sender.
+NUMBER_ERRORS = frozenset({21211, 21214, 21217, 21401, 21408, 21610, 21612, 21614, 30003, 30005, 30006})
+# The account and its set-up: authentication, a suspended account, a sender it may not use (not
+# its number, not able to send SMS, or not authorized, which Finnish operators filter out).
+ACCOUNT_ERRORS = frozenset({20003, 20005, 20404, 21212, 21606, 21659, 21660, 30007})
+
+
+def _integer(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class TwilioMessagingDialect(ABC):
+    """What a provider speaking Twilio's messaging dialect reads and answers: an `SmsProvider` mixin
+    whose `auth_token` signs the webhook requests."""
+
+    @abstractmethod
+    def auth_token(self) -> str:
+        """The secret the provider signs its webhook requests with."""
+
+    def validate_request(self, request: HttpRequest) -> bool:
+        return signature_valid(request, self.auth_token())
+
+    def parse_status(self, params) -> MessageStatusUpdate:
+        return MessageStatusUpdate(
+            message_id=params.get("MessageSid", ""),
+            status=TWILIO_MESSAGE_STATUSES.get(params.get("MessageStatus", ""), ""),
+            error_code=_integer(params.get("ErrorCode")),
+        )
+
+    def parse_inbound(self, params) -> InboundMessage:
+        return InboundMessage(sender=params.get("From", ""), body=params.get("Body", ""))
+
+    def render_reply(self, text: str) -> tuple[str, str]:
+        reply = MessagingResponse()
+        if text:
+            reply.message(text)
+        return str(reply), "text/xml; charset=utf-8"
+
+
+class TwilioSmsProvider(TwilioMessagingDialect, SmsProvider):
+    name = "twilio"
+    label = "Twilio"
+
+    def auth_token(self) -> str:
+        return settings.TWILIO_AUTH_TOKEN
+
+    def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
+        return twilio_error_kind(
+            code=code, http_status=http_status, number_errors=NUMBER_ERRORS, account_errors=ACCOUNT_ERRORS
+        )
+
+    def send(self, *, to: str, sender: str, body: str, status_callback: str) -> str:
+        with twilio_errors("the message", self.error_kind):
+            # Links stay as they are (Twilio shortens none unless asked): the portal's own domain is
+            # what residents may trust.
+            message = twilio_client(to_do="send messages").messages.create(
+                to=to, from_=sender, body=body, status_callback=status_callback
+            )
+        return message.sid
