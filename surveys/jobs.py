@@ -44,6 +44,23 @@ def dial_tick() -> str:
         cache.delete(DIAL_TICK_LOCK_KEY)
 
 
+def send_survey_link(contact_id: int) -> str:
+    """Send a contact the SMS with their link to the web survey (queue `dialer`); outside the calling
+    window, or while the provider is out of reach, the job runs again when sending may succeed."""
+    import django_rq
+
+    from .models import Contact
+    from .services.sms import SMS_QUEUE, sms_link_send
+
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        return "skipped: the contact no longer exists"
+    result = sms_link_send(contact=contact)
+    if result.retry_at is not None:
+        django_rq.get_queue(SMS_QUEUE).enqueue_at(result.retry_at, send_survey_link, contact_id)
+    return str(result.outcome)
+
+
 def mail_carrier_problem(campaign_id: int) -> str:
     """Tell a campaign's managers that the portal paused its calling (queue `email`)."""
     from .models import Campaign

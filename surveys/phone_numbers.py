@@ -42,6 +42,7 @@ problem_messages_register(
 
 # The number types a person answers: only these are called.
 CALLABLE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _REFUSED_TYPES = {
     PhoneNumberType.PREMIUM_RATE: "phone_premium_rate",
     PhoneNumberType.TOLL_FREE: "phone_toll_free",
@@ -125,6 +126,11 @@ def _parsed_number(text: str, region: str) -> phonenumbers.PhoneNumber:
         return phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise InvalidPhoneNumber("phone_not_a_number") from None
+
+
+def phone_takes_sms(e164: str) -> bool:
+    """Whether the number is a mobile one, which text messages reach."""
+    return phonenumbers.number_type(phonenumbers.parse(e164)) in SMS_TYPES
 
 
 def phone_is_finnish(e164: str) -> bool:

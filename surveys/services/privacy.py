@@ -22,6 +22,8 @@ from surveys.models import (
     ContactStatus,
     DoNotCall,
     ReportFile,
+    SmsMessage,
+    SurveyLink,
 )
 from surveys.phone_numbers import phone_hash, phone_normalise
 
@@ -83,6 +85,20 @@ def _purge_call_metadata(campaigns: QuerySet, now: datetime) -> int:
     )
 
 
+def _purge_survey_links(campaigns: QuerySet, now: datetime) -> int:
+    # A link opens a contact's survey: nothing to open once the campaign's numbers are gone.
+    return SurveyLink.objects.filter(contact__campaign__in=campaigns).delete()[0]
+
+
+def _purge_sms_metadata(campaigns: QuerySet, now: datetime) -> int:
+    # Like a call's: the provider's message ids and the times could be matched with its records of numbers.
+    return (
+        SmsMessage.objects.filter(contact__campaign__in=campaigns)
+        .filter(Q(provider_message_id__isnull=False) | Q(sent_at__isnull=False))
+        .update(provider_message_id=None, sent_at=None, status_at=None, error="")
+    )
+
+
 def _purge_answer_contents(campaigns: QuerySet, now: datetime) -> int:
     return (
         Answer.objects.filter(response__campaign__in=campaigns)
@@ -108,6 +124,8 @@ PURGE_STEPS: list[PurgeStep] = [
     PurgeStep("numbers", _purge_numbers),
     PurgeStep("import_reports", _purge_import_reports),
     PurgeStep("call_metadata", _purge_call_metadata),
+    PurgeStep("survey_links", _purge_survey_links),
+    PurgeStep("sms_metadata", _purge_sms_metadata),
 ]
 ANSWER_PURGE_STEPS: list[PurgeStep] = [
     PurgeStep("answers", _purge_answer_contents),

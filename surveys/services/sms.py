@@ -1,22 +1,85 @@
 """Text messages to contacts: the SMS with their link to the web survey, what its provider reports of
-it, and the replies residents send to the sender number (STOP opts out)."""
+it, and the replies residents send to the sender number (STOP opts out).
 
+A contact gets the SMS at most once: its message row is committed, as pending, before the provider
+is asked, so a job run twice, or a worker dying in the middle, never sends a second one. Only a
+message the provider certainly did not take (it could not be reached, or refused the account) may
+be sent again later. It goes only inside the campaign's calling window, never to a number on the
+do-not-call registry, to an opted-out contact or to one who has completed the survey, in either mode.
+"""
+
+import logging
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 
+import django_rq
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.utils import timezone, translation
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from surveys.calling_window import is_open, next_open_moment
+from surveys.messaging import sms_provider_get
 from surveys.messaging.base import InboundMessage, MessageStatusUpdate
-from surveys.models import ConsentChannel, SmsMessage
+from surveys.messaging.segments import GSM_LOOKALIKES, sms_segments
+from surveys.messaging.sender import InvalidSender, SmsSender, sms_sender_read
+from surveys.models import (
+    Campaign,
+    CampaignStatus,
+    ConsentChannel,
+    Contact,
+    ContactNumber,
+    ContactStatus,
+    SmsMessage,
+    SmsStatus,
+)
 from surveys.models.messages import SMS_STATUS_ORDER
-from surveys.phone_numbers import InvalidPhoneNumber, phone_hash, phone_normalise
+from surveys.phone_numbers import InvalidPhoneNumber, phone_decrypt, phone_hash, phone_normalise, phone_takes_sms
+from surveys.script import topic_sentence
+from surveys.telephony.base import ErrorKind, ProviderError
 
+from .dialing import contact_on_registry
 from .privacy import contact_opt_out, opt_out_register
+from .survey_links import survey_link_create, survey_link_url
+from .web_survey import contact_completed
 
-# A reply whose first word is one of these, in any case, opts the number out (English, Finnish, Swedish).
-STOP_WORDS = frozenset({"stop", "lopeta", "sluta"})
+logger = logging.getLogger(__name__)
+
+SMS_QUEUE = "dialer"
+# The word residents are asked to reply with, in the message's language; any of them opts out.
+STOP_REPLIES = {"fi": "LOPETA", "sv": "SLUTA", "en": "STOP"}
+# A reply whose first word is one of these, in any case, opts the number out.
+STOP_WORDS = frozenset(word.casefold() for word in STOP_REPLIES.values())
+# A provider that could not take the message (an outage, too many requests) is asked again this much later.
+PROVIDER_RETRY_AFTER = timedelta(minutes=2)
+
+
+class SmsOutcome(StrEnum):
+    SENT = "sent"
+    ALREADY_SENT = "already_sent"
+    NOT_RUNNING = "campaign_not_running"
+    OUTSIDE_WINDOW = "outside_window"
+    OPTED_OUT = "opted_out"
+    COMPLETED = "completed"
+    NO_MOBILE_NUMBER = "no_mobile_number"
+    NOT_CONFIGURED = "not_configured"
+    # Nothing was sent: the provider could not take the message now, or refused the account.
+    NOT_SENT = "not_sent"
+    # The provider refused the number, or no answer came (the message may have gone): never sent again.
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SmsSendResult:
+    outcome: SmsOutcome
+    # When to try again (the calling window's next opening, or after an outage); None: never.
+    retry_at: datetime | None = None
 
 
 def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: datetime | None = None) -> None:
@@ -57,3 +120,143 @@ def sms_reply_receive(*, inbound: InboundMessage) -> str:
             opt_out_register(raw_number=number, source=ConsentChannel.SMS)
     with translation.override(messaged[0].language if messaged else "fi"):
         return _("Your number will not be called or sent messages by the municipality's surveys again.")
+
+
+def sms_link_text(*, campaign: Campaign, link_url: str, expires_at: datetime, language: str, sender: SmsSender) -> str:
+    """The message: who asks and about what, the personal link and until when it is open, the survey's
+    page on the portal (where a resident can check the message is genuine) and how to opt out - by a
+    reply to a number, or on the answer page when the sender is a name nobody can reply to."""
+    version = campaign.survey_version
+    with translation.override(language):
+        page = settings.PUBLIC_BASE_URL + reverse("surveys-public:campaign", kwargs={"slug": campaign.slug})
+        if sender.takes_replies:
+            opt_out = _("Reply %(word)s and we will not call or message you again.") % {"word": STOP_REPLIES[language]}
+        else:
+            opt_out = _("Not interested? You can opt out of calls and messages on the answer page.")
+        lines = [
+            _("Hello from %(organiser)s.") % {"organiser": version.survey.organiser},
+            topic_sentence(version.localized("title", language).strip()),
+            # Links stand alone on their lines: no punctuation after them for a phone to take as part of them.
+            _("Answer on the web by %(day)s with your own link:")
+            % {"day": formats.date_format(timezone.localtime(expires_at).date(), "SHORT_DATE_FORMAT")},
+            link_url,
+            _("About the survey:"),
+            page,
+            opt_out,
+        ]
+    return "\n".join(lines).translate(GSM_LOOKALIKES)
+
+
+def _mobile_number(contact: Contact) -> ContactNumber | None:
+    """The contact's first number, in calling order, that text messages reach."""
+    numbers = contact.numbers.filter(phone_encrypted__isnull=False).order_by("position")
+    return next((number for number in numbers if phone_takes_sms(phone_decrypt(number.phone_encrypted))), None)
+
+
+def _refusal(contact: Contact, campaign: Campaign, now: datetime) -> SmsSendResult | None:
+    """Why the contact may not be messaged now, if they may not."""
+    if campaign.status != CampaignStatus.RUNNING:
+        return SmsSendResult(SmsOutcome.NOT_RUNNING)
+    if not is_open(campaign, now):
+        return SmsSendResult(SmsOutcome.OUTSIDE_WINDOW, next_open_moment(campaign, now))
+    on_registry = Contact.objects.filter(pk=contact.pk).filter(contact_on_registry()).exists()
+    if contact.status == ContactStatus.OPTED_OUT or on_registry:
+        return SmsSendResult(SmsOutcome.OPTED_OUT)
+    if contact_completed(contact=contact):
+        return SmsSendResult(SmsOutcome.COMPLETED)
+    return None
+
+
+def sms_link_send(*, contact: Contact, now: datetime | None = None) -> SmsSendResult:
+    """Send the contact the SMS with their personal link to the web survey, at most once, inside the
+    campaign's calling window; the result says what happened and when to try again, if ever."""
+    now = now or timezone.now()
+    try:
+        provider = sms_provider_get()
+        sender = sms_sender_read(settings.SMS_SENDER)
+    except (ImproperlyConfigured, InvalidSender) as error:
+        logger.warning("No text message can be sent: %s", error)
+        return SmsSendResult(SmsOutcome.NOT_CONFIGURED)
+    with transaction.atomic():
+        contact = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("campaign__survey_version__survey")
+            .get(pk=contact.pk)
+        )
+        campaign = contact.campaign
+        message = SmsMessage.objects.filter(contact=contact).first()
+        if message is not None and message.status != SmsStatus.NOT_SENT:
+            return SmsSendResult(SmsOutcome.ALREADY_SENT)
+        refused = _refusal(contact, campaign, now)
+        if refused is not None:
+            return refused
+        phone = _mobile_number(contact)
+        if phone is None:
+            return SmsSendResult(SmsOutcome.NO_MOBILE_NUMBER)
+        languages = campaign.survey_version.languages
+        language = contact.language if contact.language in languages else "fi"
+        link = survey_link_create(contact=contact, now=now)
+        body = sms_link_text(
+            campaign=campaign,
+            link_url=survey_link_url(token=link, language=language),
+            expires_at=contact.survey_link.expires_at,
+            language=language,
+            sender=sender,
+        )
+        segments = sms_segments(body)
+        values = {
+            "phone": phone,
+            "provider": provider.name,
+            "status": SmsStatus.PENDING,
+            "sender": sender.value,
+            "language": language,
+            "segments": segments,
+            "cost": segments * settings.SMS_PRICE_PER_SEGMENT,
+            "error": "",
+            "error_code": None,
+        }
+        # A message the provider did not take earlier is this one, sent now.
+        message, _created = SmsMessage.objects.update_or_create(contact=contact, defaults=values)
+    # Committed as pending before the provider is asked: a crash from here on never sends again.
+    status_url = settings.PUBLIC_BASE_URL + reverse("telephony:sms-status", kwargs={"message_id": message.pk})
+    try:
+        message_id = provider.send(
+            to=phone_decrypt(phone.phone_encrypted), sender=sender.value, body=body, status_callback=status_url
+        )
+    except ImproperlyConfigured as error:
+        return _sending_failed(message, ProviderError(str(error), kind=ErrorKind.ACCOUNT), now=now)
+    except ProviderError as error:
+        return _sending_failed(message, error, now=now)
+    # A status report may have come first: it keeps what it told.
+    SmsMessage.objects.filter(pk=message.pk).update(
+        provider_message_id=Coalesce(F("provider_message_id"), Value(message_id)),
+        status=Case(When(status=SmsStatus.PENDING, then=Value(SmsStatus.QUEUED)), default=F("status")),
+        sent_at=now,
+    )
+    return SmsSendResult(SmsOutcome.SENT)
+
+
+def _sending_failed(message: SmsMessage, error: ProviderError, *, now: datetime) -> SmsSendResult:
+    """The provider refused the message or could not be reached. What it did not take may go later;
+    a refused number never, nor a message that may have gone (no answer came)."""
+    logger.warning("The survey link's text message %s was not sent: %s", message.pk, error)
+    if error.kind in (ErrorKind.TEMPORARY, ErrorKind.ACCOUNT):
+        status = SmsStatus.NOT_SENT
+    elif error.kind == ErrorKind.NUMBER:
+        status = SmsStatus.FAILED
+    else:
+        # No answer came: the message may have gone, so it stays pending and is never sent again.
+        status = SmsStatus.PENDING
+    SmsMessage.objects.filter(pk=message.pk).update(
+        status=status, error=str(error)[:300], error_code=error.code, status_at=now
+    )
+    if status != SmsStatus.NOT_SENT:
+        return SmsSendResult(SmsOutcome.FAILED)
+    # An outage passes by itself; a refused account waits for someone to fix it (and a new request).
+    retry_at = next_open_moment(message.contact.campaign, now + PROVIDER_RETRY_AFTER)
+    return SmsSendResult(SmsOutcome.NOT_SENT, retry_at if error.kind == ErrorKind.TEMPORARY else None)
+
+
+def sms_link_enqueue(*, contact: Contact) -> None:
+    """Send the contact their survey link's SMS in a worker, once the current transaction commits."""
+    transaction.on_commit(lambda: django_rq.get_queue(SMS_QUEUE).enqueue("surveys.jobs.send_survey_link", contact.pk))

@@ -121,7 +121,7 @@ def test_the_daily_job_runs_both_purges(campaign):
     campaign.save(update_fields=["answer_retention_months", "number_retention_days"])
 
     assert purge_expired() == (
-        "numbers: purged_campaigns=1 numbers=12 import_reports=0 call_metadata=16; "
+        "numbers: purged_campaigns=1 numbers=12 import_reports=0 call_metadata=16 survey_links=0 sms_metadata=0; "
         "answers: purged_campaigns=1 answers=27 demographics=2 report_files=1; contact uploads ended: 0"
     )
 

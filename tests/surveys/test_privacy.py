@@ -43,8 +43,13 @@ def test_numbers_are_purged_after_retention_and_the_rest_is_kept(finished):
 
     report = contacts_purge_expired(today=END + timedelta(days=31))
 
-    assert report.campaigns == {"joulu": {"numbers": 2, "import_reports": 1, "call_metadata": 0}}
-    assert report.summary_line() == "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0"
+    assert report.campaigns == {
+        "joulu": {"numbers": 2, "import_reports": 1, "call_metadata": 0, "survey_links": 0, "sms_metadata": 0}
+    }
+    assert (
+        report.summary_line()
+        == "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0 survey_links=0 sms_metadata=0"
+    )
     contacts = list(finished.contacts.all())
     assert {contact.pseudonym for contact in contacts} == pseudonyms
     numbers = ContactNumber.objects.filter(contact__in=contacts)
@@ -62,7 +67,10 @@ def test_purge_is_idempotent(finished):
 
     again = contacts_purge_expired(today=END + timedelta(days=32))
 
-    assert again.summary_line() == "purged_campaigns=0 numbers=0 import_reports=0 call_metadata=0"
+    assert (
+        again.summary_line()
+        == "purged_campaigns=0 numbers=0 import_reports=0 call_metadata=0 survey_links=0 sms_metadata=0"
+    )
 
 
 def test_a_campaign_still_inside_its_window_is_not_touched(finished, make_campaign):
@@ -116,8 +124,8 @@ def test_command_prints_what_it_removed_and_a_summary_line(finished):
 
     lines = stdout.getvalue().splitlines()
     assert lines == [
-        "campaign joulu: numbers=2 import_reports=1 call_metadata=0",
-        "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0",
+        "campaign joulu: numbers=2 import_reports=1 call_metadata=0 survey_links=0 sms_metadata=0",
+        "purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0 survey_links=0 sms_metadata=0",
     ]
     assert ContactNumber.objects.filter(phone_hash__isnull=False).count() == 0
 
@@ -125,7 +133,7 @@ def test_command_prints_what_it_removed_and_a_summary_line(finished):
 def test_job_purges_with_todays_date(finished):
     # END + 30 days is long past by the time the suite runs.
     assert purge_expired() == (
-        "numbers: purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0; "
+        "numbers: purged_campaigns=1 numbers=2 import_reports=1 call_metadata=0 survey_links=0 sms_metadata=0; "
         "answers: purged_campaigns=0 answers=0 demographics=0 report_files=0; contact uploads ended: 0"
     )
 

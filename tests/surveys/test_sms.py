@@ -1,12 +1,45 @@
-"""Text messages: what the provider reports of a sent message, and the replies residents send."""
+"""Text messages: the SMS with a contact's survey link (through the simulator and through Twilio's real
+SDK against the local fake Twilio server), what the provider reports of it, and residents' replies."""
+
+import hashlib
+import math
+import re
+from datetime import UTC, timedelta
 
 import pytest
+from django.utils import timezone
 
+from surveys.calling_window import next_open_moment
+from surveys.jobs import send_survey_link
 from surveys.messaging.base import InboundMessage, MessageStatusUpdate
-from surveys.models import ConsentEvent, ContactStatus, DoNotCall, SmsMessage, SmsStatus
-from surveys.phone_numbers import phone_hash
-from surveys.services.sms import sms_reply_receive, sms_status_receive
+from surveys.messaging.segments import sms_segments
+from surveys.messaging.simulator import SimulatorSmsProvider
+from surveys.models import (
+    Campaign,
+    CampaignStatus,
+    ConsentEvent,
+    ContactNumber,
+    ContactStatus,
+    DoNotCall,
+    Response,
+    ResponseStatus,
+    SmsMessage,
+    SmsStatus,
+    SurveyLink,
+)
+from surveys.phone_numbers import phone_encrypt, phone_hash
+from surveys.services.privacy import contacts_purge_expired, opt_out_register
+from surveys.services.sms import (
+    SmsOutcome,
+    SmsSendResult,
+    sms_link_enqueue,
+    sms_link_send,
+    sms_reply_receive,
+    sms_status_receive,
+)
+from surveys.services.survey_links import survey_link_open
 from tests.surveys.calls import NOON, running_campaign
+from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, twilio_error
 
 
 @pytest.fixture
@@ -107,3 +140,278 @@ def test_any_other_message_is_neither_stored_nor_answered(message, sender, body)
 
     assert not DoNotCall.objects.exists()
     assert not ConsentEvent.objects.exists()
+
+
+# --- Sending the survey link ------------------------------------------------------------------------
+
+
+def sent_link(body: str) -> str:
+    """The survey link's token in a message's text."""
+    return re.search(r"/answer/([\w-]+)/", body)[1]
+
+
+def test_the_link_is_sent_once_inside_the_calling_window(contact, settings):
+    settings.PUBLIC_BASE_URL = "https://kunta.example"
+    outbox = SimulatorSmsProvider.outbox
+    outbox.clear()
+
+    result = sms_link_send(contact=contact, now=NOON)
+
+    assert result == SmsSendResult(SmsOutcome.SENT)
+    [sent] = outbox
+    message = SmsMessage.objects.get(contact=contact)
+    assert (message.status, message.provider, message.provider_message_id) == ("queued", "simulator", sent.message_id)
+    assert (message.sender, message.language, message.sent_at, message.phone) == (
+        "Kuntakysely",
+        "fi",
+        NOON,
+        contact.numbers.get(),
+    )
+    assert message.segments == sms_segments(sent.body)
+    assert message.cost == message.segments * settings.SMS_PRICE_PER_SEGMENT
+    assert (sent.to, sent.sender) == ("+358401234567", "Kuntakysely")
+    assert sent.status_callback == f"https://kunta.example/telephony/sms/status/{message.pk}/"
+    token = sent_link(sent.body)
+    assert f"\nhttps://kunta.example/fi/answer/{token}/\n" in sent.body
+    assert "\nhttps://kunta.example/fi/kyselyt/viestit/\n" in sent.body
+    assert sent.body.startswith("Hello from Esimerkkilän kunta.\n")
+    link = survey_link_open(token=token, now=NOON)
+    assert (link.contact, link.expires_at) == (contact, NOON + timedelta(days=14))
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.ALREADY_SENT
+    assert len(outbox) == 1
+
+
+def test_only_the_hash_of_the_links_token_is_stored(contact):
+    SimulatorSmsProvider.outbox.clear()
+
+    sms_link_send(contact=contact, now=NOON)
+
+    token = sent_link(SimulatorSmsProvider.outbox[-1].body)
+    assert SurveyLink.objects.get().token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert not SurveyLink.objects.filter(token_hash__contains=token).exists()
+
+
+@pytest.mark.parametrize(
+    ("moment", "opens"),
+    [
+        (NOON.replace(hour=20, minute=30), NOON.replace(day=11, hour=10)),
+        (NOON.replace(day=13), NOON.replace(day=15, hour=10)),  # a Saturday: Monday morning
+    ],
+)
+def test_outside_the_calling_window_nothing_is_sent_until_it_opens(contact, moment, opens):
+    result = sms_link_send(contact=contact, now=moment)
+
+    assert result == SmsSendResult(SmsOutcome.OUTSIDE_WINDOW, opens)
+    assert not SmsMessage.objects.exists()
+    assert not SurveyLink.objects.exists()
+
+
+def test_a_campaign_that_is_not_calling_sends_nothing(contact):
+    Campaign.objects.filter(pk=contact.campaign_id).update(status=CampaignStatus.PAUSED)
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.NOT_RUNNING
+    assert not SmsMessage.objects.exists()
+
+
+def test_an_opted_out_number_gets_nothing(contact):
+    opt_out_register(raw_number="040 123 4567", source="web")
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.OPTED_OUT
+    assert not SmsMessage.objects.exists()
+
+
+def test_a_contact_who_completed_by_phone_gets_nothing(contact):
+    campaign = contact.campaign
+    Response.objects.create(
+        pseudonym=contact.pseudonym,
+        campaign=campaign,
+        survey_version=campaign.survey_version,
+        status=ResponseStatus.COMPLETE,
+    )
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.COMPLETED
+
+
+def test_the_message_goes_to_the_contacts_mobile_number_and_a_landline_gets_none(make_campaign):
+    campaign = running_campaign(make_campaign, slug="numerot", numbers=("09 310 1691",))
+    landline_only = campaign.contacts.get()
+    assert sms_link_send(contact=landline_only, now=NOON).outcome == SmsOutcome.NO_MOBILE_NUMBER
+
+    second = ContactNumber.objects.create(
+        contact=landline_only,
+        campaign=campaign,
+        position=2,
+        phone_encrypted=phone_encrypt("+358457123456"),
+        phone_hash=phone_hash("+358457123456"),
+    )
+    SimulatorSmsProvider.outbox.clear()
+
+    assert sms_link_send(contact=landline_only, now=NOON).outcome == SmsOutcome.SENT
+    assert SimulatorSmsProvider.outbox[-1].to == "+358457123456"
+    assert SmsMessage.objects.get().phone == second
+
+
+def test_a_number_sender_asks_for_a_stop_reply_in_the_messages_language(contact, settings):
+    settings.SMS_SENDER = "+358 40 765 4321"
+    contact.language = "sv"
+    contact.save(update_fields=["language"])
+    version = contact.campaign.survey_version
+    version.offers_sv, version.title_sv = True, "Kommunenkät"
+    version.save()
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert "/sv/" in body and "SLUTA" in body
+    assert SimulatorSmsProvider.outbox[-1].sender == "+358407654321"
+
+
+def test_a_name_sender_names_the_answer_pages_opt_out_and_asks_for_no_reply(contact):
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert body.endswith("Not interested? You can opt out of calls and messages on the answer page.")
+    assert not any(word in body for word in ("LOPETA", "SLUTA", "STOP", "Reply"))
+
+
+def test_typographic_punctuation_of_a_title_keeps_the_message_in_the_gsm_alphabet(contact):
+    version = contact.campaign.survey_version
+    version.title_fi = "Kunta 2030 – mikä on “tärkeää”?"
+    version.save()
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert 'Kunta 2030 - mikä on "tärkeää"?' in body
+    # Parts of 153 characters of the GSM alphabet, not of 67 of UCS-2.
+    assert SmsMessage.objects.get().segments == math.ceil(len(body) / 153)
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("ä" * 306, 2),
+        ("ä" * 307, 3),
+        ("€" * 80, 1),
+        ("€" * 81, 2),
+        ("ł" * 70, 1),
+        ("ł" * 71, 2),
+        ("ł" * 134, 2),
+    ],
+)
+def test_a_message_is_billed_in_parts_of_its_alphabet(text, segments):
+    assert sms_segments(text) == segments
+
+
+@pytest.mark.parametrize(
+    "change", [{"SMS_PROVIDERS": {}}, {"SMS_SENDER": "Kuntaportaali"}, {"SMS_SENDER": "+44 20 7946 0958"}]
+)
+def test_a_site_without_a_provider_or_a_deliverable_sender_sends_nothing(contact, settings, change):
+    for name, value in change.items():
+        setattr(settings, name, value)
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.NOT_CONFIGURED
+    assert not SmsMessage.objects.exists()
+
+
+def test_through_twilio_the_message_is_created_with_its_status_callback(contact, fake_twilio, settings):
+    settings.SMS_PROVIDER = "twilio"
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.SENT
+
+    [request] = fake_twilio.requests
+    message = SmsMessage.objects.get()
+    assert request["path"] == f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages.json"
+    assert request["form"]["To"] == ["+358401234567"]
+    assert request["form"]["From"] == ["Kuntakysely"]
+    assert request["form"]["StatusCallback"] == [f"https://kunta.example/telephony/sms/status/{message.pk}/"]
+    assert f"https://kunta.example/fi/answer/{sent_link(request['form']['Body'][0])}/" in request["form"]["Body"][0]
+    assert (message.provider, message.provider_message_id, message.status) == ("twilio", f"SM{1:032x}", "queued")
+
+
+def test_a_number_twilio_refuses_is_never_messaged_again(contact, fake_twilio, settings):
+    settings.SMS_PROVIDER = "twilio"
+    fake_twilio.reply = twilio_error(400, 21614, "'To' number +358401234567 is not a valid mobile number")
+
+    assert sms_link_send(contact=contact, now=NOON) == SmsSendResult(SmsOutcome.FAILED)
+    fake_twilio.reply = None
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.ALREADY_SENT
+
+    message = SmsMessage.objects.get()
+    assert (message.status, message.error_code) == (SmsStatus.FAILED, 21614)
+    assert "401234567" not in message.error
+    assert len(fake_twilio.requests) == 1
+
+
+def test_a_message_twilio_could_not_take_is_sent_later_once(contact, fake_twilio, settings):
+    settings.SMS_PROVIDER = "twilio"
+    fake_twilio.errors = [twilio_error(503, 20503, "Service Unavailable")]
+
+    result = sms_link_send(contact=contact, now=NOON)
+
+    assert result == SmsSendResult(SmsOutcome.NOT_SENT, NOON + timedelta(minutes=2))
+    assert SmsMessage.objects.get().status == SmsStatus.NOT_SENT
+    assert sms_link_send(contact=contact, now=result.retry_at).outcome == SmsOutcome.SENT
+    assert sms_link_send(contact=contact, now=result.retry_at).outcome == SmsOutcome.ALREADY_SENT
+    message = SmsMessage.objects.get()
+    assert (message.status, message.error, message.error_code) == (SmsStatus.QUEUED, "", None)
+    assert len(fake_twilio.requests) == 2
+
+
+def test_a_message_that_may_have_gone_is_never_sent_again(contact, fake_twilio, settings, monkeypatch):
+    """Twilio took the request but its answer did not come in time: the message may have gone."""
+    settings.SMS_PROVIDER = "twilio"
+    monkeypatch.setattr("surveys.telephony.twilio.REQUEST_TIMEOUT_SECONDS", 0.2)
+    fake_twilio.delay_seconds = 1.0
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.FAILED
+
+    assert SmsMessage.objects.get().status == SmsStatus.PENDING
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.ALREADY_SENT
+    assert len(fake_twilio.requests) == 1
+
+
+def test_the_job_sends_the_link_and_waits_for_the_window_when_it_is_closed(make_campaign, rq_queues):
+    today = timezone.localdate()
+    campaign = running_campaign(
+        make_campaign, slug="huomenna", start_date=today + timedelta(days=1), end_date=today + timedelta(days=5)
+    )
+    # Open at every hour of every day from tomorrow on, whatever day the suite runs.
+    Campaign.objects.filter(pk=campaign.pk).update(is_demo_window=True, weekdays=list(range(7)), exclude_holidays=False)
+    campaign.refresh_from_db()
+    contact = campaign.contacts.get()
+
+    assert send_survey_link(contact.pk) == "outside_window"
+
+    scheduled = rq_queues["dialer"].scheduled_job_registry
+    [job_id] = scheduled.get_job_ids()
+    assert scheduled.get_scheduled_time(job_id) == next_open_moment(campaign, timezone.now()).astimezone(UTC)
+    Campaign.objects.filter(pk=campaign.pk).update(start_date=today)
+    assert send_survey_link(contact.pk) == "sent"
+    assert send_survey_link(contact.pk) == "already_sent"
+
+
+def test_the_purge_removes_the_links_and_the_providers_message_ids(contact):
+    sms_link_send(contact=contact, now=NOON)
+    Campaign.objects.filter(pk=contact.campaign_id).update(status=CampaignStatus.COMPLETED)
+
+    report = contacts_purge_expired(today=contact.campaign.end_date + timedelta(days=31))
+
+    assert (report.removed["survey_links"], report.removed["sms_metadata"]) == (1, 1)
+    message = SmsMessage.objects.get()
+    assert (message.provider_message_id, message.sent_at, message.status) == (None, None, SmsStatus.QUEUED)
+    assert not SurveyLink.objects.exists()
+
+
+def test_the_link_is_enqueued_for_a_worker_only_when_the_transaction_commits(
+    contact, rq_queues, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_link_enqueue(contact=contact)
+        assert rq_queues["dialer"].count == 0
+
+    [job] = rq_queues["dialer"].jobs
+    assert (job.func_name, job.args) == ("surveys.jobs.send_survey_link", (contact.pk,))
