@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0014_web_survey_links_response_mode"),
+        ("surveys", "0015_web_survey_links_response_mode"),
     ]
 
     operations = [
