@@ -114,8 +114,8 @@ def test_a_stop_reply_opts_the_messaged_contact_out_on_the_sms_channel(message, 
     ]
     contact.refresh_from_db()
     assert contact.status == ContactStatus.OPTED_OUT
-    # In the language of the message it answers (Swedish; the text is not yet translated).
-    assert reply == "Your number will not be called or sent messages by the municipality's surveys again."
+    # In the language of the message it answers.
+    assert reply == "Kommunens enkäter ringer inte längre till ditt nummer och skickar inga meddelanden till det."
 
 
 def test_a_stop_from_a_number_never_messaged_still_goes_on_the_registry(db):
@@ -147,7 +147,7 @@ def test_any_other_message_is_neither_stored_nor_answered(message, sender, body)
 
 def sent_link(body: str) -> str:
     """The survey link's token in a message's text."""
-    return re.search(r"/answer/([\w-]+)/", body)[1]
+    return re.search(r"/(?:answer|vastaa|svara)/([\w-]+)/", body)[1]
 
 
 def test_the_link_is_sent_once_inside_the_calling_window(contact, settings):
@@ -172,9 +172,9 @@ def test_the_link_is_sent_once_inside_the_calling_window(contact, settings):
     assert (sent.to, sent.sender) == ("+358401234567", "Kuntakysely")
     assert sent.status_callback == f"https://kunta.example/telephony/sms/status/{message.pk}/"
     token = sent_link(sent.body)
-    assert f"\nhttps://kunta.example/fi/answer/{token}/\n" in sent.body
+    assert f"\nhttps://kunta.example/fi/vastaa/{token}/\n" in sent.body
     assert "\nhttps://kunta.example/fi/kyselyt/viestit/\n" in sent.body
-    assert sent.body.startswith("Hello from Esimerkkilän kunta.\n")
+    assert sent.body.startswith("Hei, tässä Esimerkkilän kunta.\n")
     link = survey_link_open(token=token, now=NOON)
     assert (link.contact, link.expires_at) == (contact, NOON + timedelta(days=14))
 
@@ -271,7 +271,7 @@ def test_a_name_sender_names_the_answer_pages_opt_out_and_asks_for_no_reply(cont
     sms_link_send(contact=contact, now=NOON)
 
     body = SimulatorSmsProvider.outbox[-1].body
-    assert body.endswith("Not interested? You can opt out of calls and messages on the answer page.")
+    assert body.endswith("Etkö halua osallistua? Voit kieltää puhelut ja viestit vastaussivulla.")
     assert not any(word in body for word in ("LOPETA", "SLUTA", "STOP", "Reply"))
 
 
@@ -328,7 +328,7 @@ def test_through_twilio_the_message_is_created_with_its_status_callback(contact,
     assert request["form"]["To"] == ["+358401234567"]
     assert request["form"]["From"] == ["Kuntakysely"]
     assert request["form"]["StatusCallback"] == [f"https://kunta.example/telephony/sms/status/{message.pk}/"]
-    assert f"https://kunta.example/fi/answer/{sent_link(request['form']['Body'][0])}/" in request["form"]["Body"][0]
+    assert f"https://kunta.example/fi/vastaa/{sent_link(request['form']['Body'][0])}/" in request["form"]["Body"][0]
     assert (message.provider, message.provider_message_id, message.status) == ("twilio", f"SM{1:032x}", "queued")
 
 

@@ -84,7 +84,7 @@ def test_the_link_opens_the_calls_introduction_notice_and_choices(client, contac
     introduction = web_introduction(contact.campaign.survey_version, language="fi")
     call_introduction = call_script(contact.campaign.survey_version, language="fi").steps[0].says
     # Who asks, then what the call says of the survey, word for word.
-    assert introduction.sentences[0] == "Esimerkkilän kunta asks residents to answer this survey."
+    assert introduction.sentences[0] == "Esimerkkilän kunta pyytää asukkaita vastaamaan tähän kyselyyn."
     assert all(sentence in call_introduction for sentence in introduction.sentences[1:])
     for sentence in introduction.sentences:
         assert sentence in response.content.decode()
