@@ -17,3 +17,12 @@ def unit_price(value) -> str:
     if value is None or value == "":
         return ""
     return number_format(price_trimmed(Decimal(value)), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def number(value) -> str:
+    """A count or amount grouped as the reader's language groups it: "12 000" in Finnish, "12,000" in English
+    (the site leaves Django's grouping off, as it would also group ids and years)."""
+    if value is None or value == "":
+        return ""
+    return number_format(value, use_l10n=True, force_grouping=True)

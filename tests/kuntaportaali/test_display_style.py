@@ -74,7 +74,7 @@ STYLE_PROBLEMS = {
     "ISO month": re.compile(r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])\b(?!-)"),
     "short month": re.compile(r"(?<![\d/])(?:[1-9]|1[0-2])/\d\d(?![\d/])"),
     "zero-padded date": re.compile(r"\b0\d\.\d\d?\.(?:19|20)\d\d\b|\b\d\d?\.0\d\.(?:19|20)\d\d\b"),
-    "four decimals": re.compile(r"(?<![\d.,])\d+[,.]\d{4}\b(?![.,]\d)"),
+    "stored trailing zeros": re.compile(r"(?<![\d.,])\d+[,.]\d{2}00\b(?![.,]\d)"),
 }
 PROBLEMS_BY_LANGUAGE = {
     "fi": {"ungrouped thousands": re.compile(r"(?<![\d\s.,])\d{4,},\d")},
@@ -173,3 +173,14 @@ def test_a_unit_price_shows_the_decimals_it_has_and_at_least_two(stored, finnish
             written[language] = template.render(Context({"price": Decimal(stored)}))
 
     assert written == {"fi": finnish.replace(" ", "\xa0"), "en": english}
+
+
+def test_counts_are_grouped_as_the_readers_language_groups_them():
+    template = Template("{% load portal_format %}{{ count|number }}")
+
+    written = {}
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            written[language] = template.render(Context({"count": 12000}))
+
+    assert written == {"fi": "12\xa0000", "sv": "12\xa0000", "en": "12,000"}
