@@ -6,6 +6,7 @@ from django.conf import settings
 from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.numbers import price_trimmed
@@ -24,14 +25,18 @@ from surveys.services.surveys import VERSION_FIELDS, OptionText
 from surveys.telephony import provider_label
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
+MOST_PLAUSIBLE_PRICE_PER_MINUTE = Decimal("5")
 
 
 class EurosField(forms.DecimalField):
-    """Accepts 2 100,50 as people write euros: spaces (also non-breaking) between thousands."""
+    """Accepts euros as people write them in the page's language: 2 100,50 (spaces, also non-breaking,
+    between thousands) and, in English, 2,100.50."""
 
     def to_python(self, value):
         if isinstance(value, str):
             value = "".join(value.split())
+            if get_format("DECIMAL_SEPARATOR") == ".":
+                value = value.replace(get_format("THOUSAND_SEPARATOR"), "")
         return super().to_python(value)
 
 
@@ -307,6 +312,16 @@ class CampaignForm(forms.ModelForm):
             "survey; calling cannot start until each is published at least %(days)d days before the first calling "
             "day. Other channels may be used as well."
         ) % {"days": settings.ANNOUNCEMENT_LEAD_DAYS}
+
+    def clean_price_per_minute(self):
+        price = self.cleaned_data["price_per_minute"]
+        # No carrier charges euros a minute for a call in Finland: "12.000" meant twelve thousand of something.
+        if price is not None and price > MOST_PLAUSIBLE_PRICE_PER_MINUTE:
+            raise forms.ValidationError(
+                _("%(price)s EUR a minute is more than any carrier charges: check the decimal separator.")
+                % {"price": number_format(price, use_l10n=True, force_grouping=True)}
+            )
+        return price
 
     def clean(self):
         data = super().clean()

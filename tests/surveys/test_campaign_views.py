@@ -77,6 +77,26 @@ def test_prices_are_written_and_read_as_people_write_them(client_as, survey):
     assert "Simulaattori (ei oikeita puheluita)" in page
 
 
+def test_an_english_page_reads_euros_with_commas_between_thousands(client_as, survey, settings):
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(reverse("surveys:campaign-create"), campaign_post(survey, budget_cap="12,000.50"))
+
+    assert response.status_code == 302
+    assert Campaign.objects.get(slug="kevat").budget_cap == Decimal("12000.50")
+
+
+def test_a_price_per_minute_no_carrier_charges_is_refused_with_its_likely_cause(client_as, survey):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-create"), campaign_post(survey, price_per_minute="12.000")
+    )
+
+    assert response.status_code == 200
+    assert "tarkista desimaalierotin" in response.text
+    assert not Campaign.objects.exists()
+
+
 def test_a_new_campaign_s_short_name_is_made_from_its_name_and_kept_unique(client_as, survey):
     client = client_as(Role.SURVEY_MANAGER)
 
