@@ -23,8 +23,10 @@ from django.urls import resolve
 from django.utils import translation
 
 from kuntaportaali.demo import DEMO_USERS
-from surveys.models import Campaign, Survey
+from surveys.models import Campaign, CampaignStatus, Survey
+from surveys.reports.publication import summary_publish
 from tests.conftest import client_login
+from tests.surveys.results_factory import answered_demo
 
 READ_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
 SKIPPED_TAGS = {"script", "style", "template"}
@@ -98,9 +100,19 @@ def style_problems(texts: list[tuple[str, str]], slugs: set[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The demo as `make demo` seeds it, undone after the module."""
+    """The demo as `make demo` seeds it, with `demo` answered, completed and its summary published on
+    the residents' page; undone after the module."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", "--password", "demo-salasana-1", stdout=io.StringIO())
+        users = get_user_model().objects
+        manager, communications = users.get(username="kyselyvastaava"), users.get(username="viestinta")
+        campaign = answered_demo(manager=manager, communications=communications)
+        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.COMPLETED)
+        campaign.refresh_from_db()
+        positions = [question.position for question in campaign.survey_version.questions.exclude(kind="open")]
+        summary_publish(
+            campaign=campaign, by=communications, intro_fi="Kiitos vastanneille.", question_positions=positions
+        )
         yield
         transaction.set_rollback(True)
 
@@ -149,6 +161,7 @@ def test_every_page_a_demo_role_reaches_writes_dates_months_and_numbers_one_way(
     # The walk reached the pages the issue saw (a walk stopped early would find nothing wrong).
     assert {
         "surveys-public:campaign",
+        "surveys:summary",
         "surveys:campaign-results",
         "surveys:campaign",
         "surveys:campaign-announcements",
