@@ -8,7 +8,7 @@ not a date, a file that is not UTF-8...) are registered there; the HR reports' o
 
 from django.utils.translation import gettext, gettext_noop
 
-from kuntaportaali.tabular.problems import Problem, problem_messages_register
+from kuntaportaali.tabular.problems import Problem, problem_dates_register, problem_messages_register
 
 problem_messages_register(
     {
@@ -156,6 +156,19 @@ problem_messages_register(
         "report_salaries": gettext_noop("salaries"),
         # A reason given as text (a message that quotes a source's answer), or stored before reasons were codes
         "reason_as_stored": "%(text)s",
+    }
+)
+
+# The days and months the portal names in its reasons (the fetched month, an absence's dates as read),
+# written in the reader's style when shown.
+problem_dates_register(
+    {
+        "absence_outside_month": {"start": "day", "end": "day", "month": "month"},
+        "salary_paid_outside_month": {"payment_date": "day", "month": "month"},
+        "file_missing": {"month": "month"},
+        "run_nothing_delivered": {"month": "month"},
+        "run_too_many_rejected": {"month": "month"},
+        "run_end_not_recorded": {"month": "month"},
     }
 )
 

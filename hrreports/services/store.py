@@ -27,9 +27,8 @@ class _Resolver:
         self.rejections: list[Rejection] = [r for batch in batches.values() for r in batch.rejected]
         self.refused_employments: dict[str, Rejection] = {}
 
-    def reject(
-        self, report_type: str, row: dict[str, Any], index: int, field: str, value: Any, problem: Problem
-    ) -> None:
+    def reject(self, report_type: str, row: dict[str, Any], index: int, field: str, problem: Problem) -> None:
+        """Reject `row` for `field`, whose value is shown as the source wrote it (not as it was read)."""
         self.rejections.append(
             Rejection(
                 report_type,
@@ -37,7 +36,7 @@ class _Resolver:
                 row.get("_file", ""),
                 row.get("_row", index),
                 field,
-                str(value)[:200],
+                row["_as_written"].get(field, ""),
                 employment_id=str(row.get("employment_id") or ""),
             )
         )
@@ -83,7 +82,7 @@ def _units_store(batch: SourceBatch, resolver: _Resolver) -> int:
     rows: list[dict[str, Any]] = []
     for index, row in _rows(batch):
         if row["code"] in seen:
-            resolver.reject("units", row, index, "code", row["code"], Problem("unit_duplicate"))
+            resolver.reject("units", row, index, "code", Problem("unit_duplicate"))
             continue
         seen[row["code"]] = index
         rows.append(row)
@@ -105,7 +104,7 @@ def _units_store(batch: SourceBatch, resolver: _Resolver) -> int:
                 waiting.append(row)
         pending = waiting
     for row in pending:
-        resolver.reject("units", row, 0, "parent_code", row["parent_code"], Problem("unit_parent_unknown"))
+        resolver.reject("units", row, 0, "parent_code", Problem("unit_parent_unknown"))
     WorkUnit.objects.bulk_create(
         [
             WorkUnit(code=row["code"], name=row["name"], active=row["active"] is not False, path=f"/{row['code']}/")
@@ -188,13 +187,12 @@ def _employments_store(
                     row,
                     index,
                     "employment_id",
-                    employment_id,
                     Problem("employment_duplicate", {"employment": employment_id, "row": first_row[employment_id]}),
                 )
                 continue
             unit = units.get(row["unit_code"])
             if unit is None:
-                resolver.reject("employments", row, index, "unit_code", row["unit_code"], Problem("unit_unknown"))
+                resolver.reject("employments", row, index, "unit_code", Problem("unit_unknown"))
                 continue
             first_row[employment_id] = row.get("_row") or index
             owner[employment_id] = row["person_number"]
@@ -270,10 +268,10 @@ def _employment_for(report_type: str, row: dict, index: int, employments: dict, 
     refused = resolver.refused_employments.get(row["employment_id"])
     if found is None and refused is not None:
         problem = Problem("employment_row_rejected", {"row": refused.row or "", "file": refused.file})
-        resolver.reject(report_type, row, index, "employment_id", row["employment_id"], problem)
+        resolver.reject(report_type, row, index, "employment_id", problem)
         return None
     if found is None:
-        resolver.reject(report_type, row, index, "employment_id", row["employment_id"], Problem("employment_unknown"))
+        resolver.reject(report_type, row, index, "employment_id", Problem("employment_unknown"))
         return None
     pk, person = found
     if person != row["person_number"]:
@@ -282,7 +280,6 @@ def _employment_for(report_type: str, row: dict, index: int, employments: dict, 
             row,
             index,
             "employment_id",
-            row["employment_id"],
             Problem("employment_of_another_person"),
         )
         return None
@@ -305,11 +302,11 @@ def _references(
     when the row is rejected for naming an unknown unit, code or employment (the first one found)."""
     unit = units.get(row["unit_code"])
     if unit is None:
-        resolver.reject(report_type, row, index, "unit_code", row["unit_code"], Problem("unit_unknown"))
+        resolver.reject(report_type, row, index, "unit_code", Problem("unit_unknown"))
         return None
     entry = codes.get(row[code_field])
     if entry is None:
-        resolver.reject(report_type, row, index, code_field, row[code_field], Problem(unknown_code))
+        resolver.reject(report_type, row, index, code_field, Problem(unknown_code))
         return None
     employment = _employment_for(report_type, row, index, employments, resolver)
     if employment is None:
@@ -326,14 +323,13 @@ def _is_duplicate(
     key: tuple,
     first_rows: dict[tuple, tuple[int, str]],
     field: str,
-    value: Any,
     problem: Callable[[int, str], Problem],
 ) -> bool:
     """Reject `row` when an earlier row had the same `key` (`problem(row, file)` names that row); otherwise
     remember this row as the key's first."""
     first = first_rows.get(key)
     if first is not None:
-        resolver.reject(report_type, row, index, field, value, problem(*first))
+        resolver.reject(report_type, row, index, field, problem(*first))
         return True
     first_rows[key] = (row.get("_row") or index, row.get("_file", ""))
     return False
@@ -346,19 +342,14 @@ def _in_month(row: dict, index: int, resolver: _Resolver, *, report_type: str, p
     if report_type == "absences":
         if row["start"] <= last and row["end"] >= first:
             return True
-        params = {"start": _day(row["start"]), "end": _day(row["end"]), "month": period_label(period)}
-        resolver.reject(report_type, row, index, "start", _day(row["start"]), Problem("absence_outside_month", params))
+        params = {"start": row["start"], "end": row["end"], "month": period_label(period)}
+        resolver.reject(report_type, row, index, "start", Problem("absence_outside_month", params))
         return False
     if first <= row["payment_date"] <= last:
         return True
-    paid = _day(row["payment_date"])
-    params = {"payment_date": paid, "month": period_label(period)}
-    resolver.reject(report_type, row, index, "payment_date", paid, Problem("salary_paid_outside_month", params))
+    params = {"payment_date": row["payment_date"], "month": period_label(period)}
+    resolver.reject(report_type, row, index, "payment_date", Problem("salary_paid_outside_month", params))
     return False
-
-
-def _day(day: date) -> str:
-    return f"{day.day}.{day.month}.{day.year}"
 
 
 def _absences_store(
@@ -397,7 +388,6 @@ def _absences_store(
             key=key,
             first_rows=first_rows,
             field="start",
-            value=row["start"].isoformat(),
             problem=lambda first, _file: Problem("absence_duplicate", {"row": first}),
         ):
             continue
@@ -474,7 +464,6 @@ def _salaries_store(
             key=key,
             first_rows=first_rows,
             field="amount",
-            value=row["amount"],
             problem=lambda first, file: Problem("salary_repeated", {"row": first, "file": file}),
         ):
             continue

@@ -164,6 +164,9 @@ def row_validate(
 ) -> tuple[dict[str, Any] | None, list[Rejection]]:
     """Parse one raw row of `report_type`: (values, []), or (None, one rejection per bad field)."""
     values: dict[str, Any] = {}
+    # Each value as the source wrote it (a person number hidden): a rejection shows it so, also one of
+    # the read row when it is stored (a date of another month, a repeated payment).
+    as_written: dict[str, str] = {}
     rejections: list[Rejection] = []
     for spec in FIELDS[report_type]:
         raw_value = raw.get(spec.name)
@@ -172,18 +175,16 @@ def row_validate(
                 rejections.append(Rejection(report_type, Problem("row_value_missing"), file, row, spec.name))
             values[spec.name] = None
             continue
+        as_written[spec.name] = HIDDEN_VALUE if spec.personal else str(raw_value)[:200]
         try:
             values[spec.name] = spec.parse(raw_value)
         except ValueProblem as problem:
-            shown = HIDDEN_VALUE if spec.personal else str(raw_value)[:200]
-            rejections.append(Rejection(report_type, problem.problem, file, row, spec.name, shown))
+            rejections.append(Rejection(report_type, problem.problem, file, row, spec.name, as_written[spec.name]))
     start, end = values.get("start"), values.get("end")
     if not rejections and start and end and end < start:
-        rejections.append(
-            Rejection(report_type, Problem("row_end_before_start"), file, row, "end", str(raw.get("end"))[:200])
-        )
+        rejections.append(Rejection(report_type, Problem("row_end_before_start"), file, row, "end", as_written["end"]))
     if rejections:
         employment_id = str(values.get("employment_id") or "")
         return None, [replace(rejection, employment_id=employment_id) for rejection in rejections]
-    values["_file"], values["_row"] = file, row
+    values["_file"], values["_row"], values["_as_written"] = file, row, as_written
     return values, []

@@ -3,18 +3,24 @@ worded in the reader's language only when shown.
 
 Each app registers the wording of its own codes (`problem_messages_register`), marked with
 `gettext_noop` so that the catalogs carry them; the shared reader's codes are registered here.
+A date or a month the portal names in a reason (not a value quoted from a file) is stored as machines
+read it, 2026-10-03 and 2026-11, and written in the reader's style when shown (`problem_dates_register`).
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
 _MESSAGES: dict[str, str] = {}
+DateKind = Literal["day", "month"]
+_DATES: dict[str, dict[str, DateKind]] = {}
 
 
 def problem_messages_register(messages: Mapping[str, str]) -> None:
@@ -23,6 +29,15 @@ def problem_messages_register(messages: Mapping[str, str]) -> None:
         if _MESSAGES.get(code, message) != message:
             raise ValueError(f"The problem code {code!r} is registered twice with different wording.")
         _MESSAGES[code] = message
+
+
+def problem_dates_register(dates: Mapping[str, Mapping[str, DateKind]]) -> None:
+    """Name the parameters of a code that hold a day ("2026-10-03") or a month ("2026-11") the portal
+    gives: {"absence_outside_month": {"start": "day", "end": "day", "month": "month"}}."""
+    for code, kinds in dates.items():
+        if code not in _MESSAGES:
+            raise ValueError(f"Unknown problem code {code!r}: register its wording first.")
+        _DATES[code] = dict(kinds)
 
 
 def problem_codes() -> frozenset[str]:
@@ -77,7 +92,8 @@ def problem_message(code: str, params: Mapping[str, Any] | None = None) -> str:
     template = _MESSAGES.get(code)
     if template is None:
         return code
-    values = {name: _worded(value) for name, value in (params or {}).items()}
+    kinds = _DATES.get(code, {})
+    values = {name: _worded(value, kinds.get(name)) for name, value in (params or {}).items()}
     text = gettext(template)
     try:
         return text % values if values or "%(" in text else text
@@ -86,11 +102,46 @@ def problem_message(code: str, params: Mapping[str, Any] | None = None) -> str:
         return template % values
 
 
-def _worded(value: Any) -> Any:
-    """A quoted problem (stored as {"code", "params"}) in the active language; other values as they are."""
+def _worded(value: Any, kind: DateKind | None = None) -> Any:
+    """A quoted problem (stored as {"code", "params"}) in the active language, a day or a month in its
+    style; other values as they are."""
     if isinstance(value, Mapping) and "code" in value:
         return problem_message(value["code"], value.get("params"))
+    if kind == "day" and (day := _stored_day(value)):
+        return date_format(day, "SHORT_DATE_FORMAT")
+    if kind == "month" and (month := _stored_month(value)):
+        return date_format(month, "YEAR_MONTH_FORMAT")
     return value
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FINNISH_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # as reasons stored them before
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _stored_day(value: Any) -> date | None:
+    """A day as stored ("2026-10-03", or "3.10.2026" in reasons stored before); None for anything else."""
+    if iso := _ISO_DAY.match(str(value)):
+        year, month, day = iso.groups()
+    elif finnish := _FINNISH_DAY.match(str(value)):
+        day, month, year = finnish.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _stored_month(value: Any) -> date | None:
+    """A month as stored ("2026-11"); None for anything else."""
+    match = _ISO_MONTH.match(str(value))
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:
+        return None
 
 
 class ProblemError(Exception):

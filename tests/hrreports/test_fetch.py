@@ -114,7 +114,7 @@ def test_a_run_with_too_many_rejections_stores_nothing(simulator_source, setting
     run = populus_fetch(source=simulator_source, period=date(2026, 3, 1))
 
     assert run.status == RunStatus.FAILED
-    assert "nothing was stored for 2026-03" in run.error
+    assert "nothing was stored for Mar 2026" in run.error
     assert run.rejected_count > 0
     assert run.rejected_rows.filter(field="absence_code", value="102").exists()
     assert snapshot() == before
@@ -254,7 +254,7 @@ def test_when_even_the_rejected_rows_are_refused_the_run_still_fails_with_its_re
     with translation.override("en"):
         assert run.error_message == (
             "The rows were read, but the database refused to record the run's end (DataError): nothing was stored "
-            "for 2026-03. See the worker's log. The 1 rejected rows could not be recorded (DataError); "
+            "for Mar 2026. See the worker's log. The 1 rejected rows could not be recorded (DataError); "
             "see the worker's log."
         )
     assert Absence.objects.count() == 0

@@ -238,7 +238,7 @@ def test_unknown_units_codes_and_duplicates_are_rejected_in_the_run(sample_sourc
     assert run.counts["absences"] == 7
     rejected = {(r.row, r.field, r.value): (r.code, r.params) for r in run.rejected_rows.all()}
     assert rejected == {
-        (9, "start", "2026-03-02"): ("absence_duplicate", {"row": 2}),
+        (9, "start", "2.3.2026"): ("absence_duplicate", {"row": 2}),
         (10, "absence_code", "999"): ("absence_code_unknown", {}),
         (11, "unit_code", "777777"): ("unit_unknown", {}),
     }
@@ -261,7 +261,7 @@ def test_unknown_salary_types_other_peoples_employments_and_duplicate_payments_a
     assert run.counts["salaries"] == SalaryPayment.objects.count() == 10
     rejected = {(r.report_type, r.row, r.field, r.value): (r.code, r.params) for r in run.rejected_rows.all()}
     assert rejected == {
-        ("salaries", 12, "amount", "3912.40"): ("salary_repeated", {"row": 2, "file": "palkat_202603.csv"}),
+        ("salaries", 12, "amount", "3 912,40"): ("salary_repeated", {"row": 2, "file": "palkat_202603.csv"}),
         ("salaries", 13, "salary_type_code", "9999"): ("salary_type_unknown", {}),
         ("salaries", 14, "employment_id", "2001003"): ("employment_of_another_person", {}),
     }
@@ -291,7 +291,7 @@ def test_missing_file_fails_the_run_and_keeps_previous_data(sample_source, file_
     run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
 
     assert run.status == RunStatus.FAILED
-    assert "No file of salaries for 2026-03" in run.error
+    assert "No file of salaries for Mar 2026" in run.error
     assert Absence.objects.count() == before
 
 

@@ -44,8 +44,14 @@ def test_an_absence_that_does_not_overlap_the_month_is_rejected_naming_the_month
 
     run = fetched(sample_source, MARCH)
 
-    assert list(run.rejected_rows.values_list("row", "field", "code", "params")) == [
-        (3, "start", "absence_outside_month", {"start": "2.2.2026", "end": "5.2.2026", "month": "2026-03"})
+    assert list(run.rejected_rows.values_list("row", "field", "value", "code", "params")) == [
+        (
+            3,
+            "start",
+            "2.2.2026",
+            "absence_outside_month",
+            {"start": "2026-02-02", "end": "2026-02-05", "month": "2026-03"},
+        )
     ]
     assert list(Absence.objects.values_list("start", flat=True)) == [date(2026, 3, 2)]
 
@@ -62,8 +68,14 @@ def test_a_payment_made_in_another_month_is_rejected_naming_the_month(sample_sou
 
     run = fetched(sample_source, MARCH)
 
-    assert list(run.rejected_rows.values_list("row", "field", "code", "params")) == [
-        (3, "payment_date", "salary_paid_outside_month", {"payment_date": "15.4.2026", "month": "2026-03"})
+    assert list(run.rejected_rows.values_list("row", "field", "value", "code", "params")) == [
+        (
+            3,
+            "payment_date",
+            "15.4.2026",
+            "salary_paid_outside_month",
+            {"payment_date": "2026-04-15", "month": "2026-03"},
+        )
     ]
     assert SalaryPayment.objects.count() == 1
 
