@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import get_format
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -20,12 +21,37 @@ from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 LOCAL_TIME_ZONE = ZoneInfo("Europe/Helsinki")
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-DATE_FORMAT = "yyyy-mm-dd"
+# CSV is read by programs as much as by people: dates and times in it are ISO in every language.
 CSV_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+# Django's date format characters as Excel writes them; other characters (". / : ") are written as such.
+_EXCEL_DATE_PARTS = {"j": "d", "d": "dd", "n": "m", "m": "mm", "Y": "yyyy", "G": "h", "H": "hh", "i": "mm", "s": "ss"}
+
+
+def _excel_format(django_format: str) -> str:
+    parts = []
+    for character in django_format:
+        if character.isalpha() and character not in _EXCEL_DATE_PARTS:
+            raise ValueError(f"The date format {django_format!r} has {character!r}, which has no Excel equivalent.")
+        parts.append(_EXCEL_DATE_PARTS.get(character, character))
+    return "".join(parts)
+
+
+def xlsx_date_format() -> str:
+    """The number format of a date cell in the active language's style, as its pages and PDFs write a
+    date (kuntaportaali/formats SHORT_DATE_FORMAT): "d.m.yyyy" in Finnish and Swedish, "dd/mm/yyyy" in
+    English. The cell stays a date that sorts and filters as one."""
+    return _excel_format(get_format("SHORT_DATE_FORMAT"))
+
+
+def xlsx_datetime_format() -> str:
+    """The number format of a date-and-time cell in the active language's style (SHORT_DATETIME_FORMAT):
+    "d.m.yyyy h.mm" in Finnish, "dd/mm/yyyy hh:mm" in English."""
+    return _excel_format(get_format("SHORT_DATETIME_FORMAT"))
 
 
 def spreadsheet_safe(value):
@@ -89,7 +115,8 @@ def _xlsx_cell(value):
 
 def csv_bytes(*, columns: Sequence[Column], rows: Iterable[Sequence], language: str | None = None) -> bytes:
     """UTF-8 with a byte order mark and `;` between fields: what Finnish and Swedish Excel opens as is.
-    With a `language`, numbers and separators follow its Excel (see csv_separators)."""
+    With a `language`, numbers and separators follow its Excel (see csv_separators); dates and times are
+    ISO (2026-11-03 14:30:00) in every language, which spreadsheet programs read as dates."""
     delimiter, decimal_separator = csv_separators(language)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
@@ -100,7 +127,8 @@ def csv_bytes(*, columns: Sequence[Column], rows: Iterable[Sequence], language: 
 
 
 def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
-    """One worksheet: typed cells, a bold frozen header row with an autofilter, set column widths."""
+    """One worksheet: typed cells (dates shown in the active language's style), a bold frozen header row
+    with an autofilter, set column widths."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Sheet1"
@@ -108,6 +136,7 @@ def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
+    date_format, datetime_format = xlsx_date_format(), xlsx_datetime_format()
     row_count = 1
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in row])
@@ -116,9 +145,9 @@ def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
             if column.number_format and cell.value is not None:
                 cell.number_format = column.number_format
             elif isinstance(cell.value, datetime):
-                cell.number_format = DATETIME_FORMAT
+                cell.number_format = datetime_format
             elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
+                cell.number_format = date_format
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"

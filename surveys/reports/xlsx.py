@@ -6,8 +6,9 @@ A group hidden to protect the respondents' privacy (surveys.services.disclosure)
 its count cell and has no shares.
 
 Cells are typed: counts are integers, shares are fractions shown with a percent format, euros are
-decimals, dates are dates. Each sheet has a bold frozen header row and an autofilter. Text goes
-through `spreadsheet_safe`, so an answer starting with "=" stays text in a colleague's Excel.
+decimals, dates are dates (shown in the workbook's language's style). Each sheet has a bold frozen
+header row and an autofilter. Text goes through `spreadsheet_safe`, so an answer starting with "="
+stays text in a colleague's Excel.
 """
 
 import io
@@ -23,7 +24,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from kuntaportaali.spreadsheets import DATE_FORMAT, DATETIME_FORMAT, LOCAL_TIME_ZONE, Column, spreadsheet_safe
+from kuntaportaali.spreadsheets import (
+    LOCAL_TIME_ZONE,
+    Column,
+    spreadsheet_safe,
+    xlsx_date_format,
+    xlsx_datetime_format,
+)
 from surveys.describe import simulated_notice
 from surveys.progress import SHORT_REASONS
 from surveys.services.results_contract import CampaignResults
@@ -116,9 +123,9 @@ def _sheet(
             if cell.value is None or isinstance(cell.value, str):
                 continue
             if isinstance(cell.value, datetime):
-                cell.number_format = DATETIME_FORMAT
+                cell.number_format = xlsx_datetime_format()
             elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
+                cell.number_format = xlsx_date_format()
             elif row_format and index == len(columns) - 1:
                 cell.number_format = row_format
             elif column.number_format:

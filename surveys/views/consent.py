@@ -11,7 +11,6 @@ from kuntaportaali.decorators import staff_permission_required
 from kuntaportaali.downloads import attachment, file_name
 from kuntaportaali.spreadsheets import (
     CSV_CONTENT_TYPE,
-    DATETIME_FORMAT,
     XLSX_CONTENT_TYPE,
     Column,
     csv_bytes,
@@ -40,7 +39,7 @@ def consent_log(request):
 
 def _export_columns() -> list[Column]:
     return [
-        Column(_("Time (Helsinki)"), width=20, number_format=DATETIME_FORMAT),
+        Column(_("Time (Helsinki)"), width=20),
         Column(_("Event"), width=14),
         Column(_("Channel"), width=10),
         Column(_("Campaign"), width=24),

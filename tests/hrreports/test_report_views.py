@@ -1,7 +1,7 @@
 """My reports: the unit pages, their tables, charts and downloads, and scoping (tampering -> 404, logged)."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
@@ -128,6 +128,18 @@ def test_csv_download_of_the_employments_report(client, supervisor, data):
     body = client.get(report_url(data["unit"], "employments", export="csv")).content.decode("utf-8-sig")
 
     assert body.splitlines()[1] == "Started,Berg Bertil,E2,1010,Avustaja,Fixed-term,2026-03-16,"
+
+
+@pytest.mark.parametrize(("language", "number_format"), [("fi", "d.m.yyyy"), ("sv", "d.m.yyyy"), ("en", "dd/mm/yyyy")])
+def test_xlsx_download_shows_dates_as_date_cells_in_the_readers_style(
+    client, supervisor, data, settings, language, number_format
+):
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    sheet = load_workbook(io.BytesIO(client.get(report_url(data["unit"], "employments", export="xlsx")).content)).active
+
+    started = sheet["G2"]
+    assert (started.value, started.number_format) == (datetime(2026, 3, 16), number_format)
 
 
 @pytest.mark.parametrize("kind", ["absences", "salaries", "employments"])

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from kuntaportaali.spreadsheets import Column, csv_bytes, spreadsheet_safe, xlsx_bytes
@@ -56,10 +57,39 @@ def test_xlsx_has_typed_cells_and_a_frozen_bold_filtered_header():
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:D3"
     assert sheet["A2"].value == datetime(2025, 12, 8, 10, 30)  # Helsinki wall-clock time, naive
-    assert sheet["A2"].is_date and sheet["A2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet["A2"].is_date
     assert sheet["A3"].value == datetime(2025, 6, 2, 12, 0)  # summer time
     assert sheet["B2"].value == '\'=HYPERLINK("http://evil.example","x")'
     assert sheet["B2"].data_type == "s"
     assert (sheet["C2"].value, sheet["C2"].data_type, sheet["C2"].number_format) == (7, "n", "0")
     assert sheet["D2"].is_date
     assert sheet.column_dimensions["B"].width == 30
+
+
+@pytest.mark.parametrize(
+    ("language", "date_format", "datetime_format"),
+    [
+        ("fi", "d.m.yyyy", "d.m.yyyy h.mm"),  # 8.12.2025 10.30, as the page and the PDF write it
+        ("sv", "d.m.yyyy", "d.m.yyyy hh.mm"),
+        ("en", "dd/mm/yyyy", "dd/mm/yyyy hh:mm"),
+    ],
+)
+def test_xlsx_dates_are_date_cells_shown_in_the_active_languages_style(language, date_format, datetime_format):
+    with translation.override(language):
+        content = xlsx_bytes(title="Export", columns=COLUMNS, rows=ROWS)
+    sheet = load_workbook(io.BytesIO(content)).active
+
+    assert (sheet["D2"].value, sheet["D2"].is_date, sheet["D2"].number_format) == (
+        datetime(2025, 12, 8),
+        True,
+        date_format,
+    )
+    assert (sheet["A2"].is_date, sheet["A2"].number_format) == (True, datetime_format)
+
+
+def test_csv_dates_stay_iso_in_every_language():
+    with translation.override("en"):
+        content = csv_bytes(columns=COLUMNS, rows=ROWS, language="en")
+
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=","))
+    assert (rows[1][0], rows[1][3]) == ("2025-12-08 10:30:00", "2025-12-08")

@@ -284,7 +284,7 @@ def test_survey_managers_get_row_level_answers_coarsened(reader, campaign):
     assert header[:5] == ["Respondent", "Language", "Status", "Finished on", "Weight"]
     rows = list(sheet.iter_rows(min_row=2))
     finished = rows[0][3]
-    assert finished.value == datetime(2025, 12, 10) and finished.number_format == "yyyy-mm-dd"
+    assert finished.value == datetime(2025, 12, 10) and finished.number_format == "dd/mm/yyyy"
     young, middle, old = rows[0], rows[1], rows[-1]
     # The only 18-29 respondent's background (language, age group) and weight are blanked; the rest stays.
     assert [cell.value for cell in young[:9]] == [

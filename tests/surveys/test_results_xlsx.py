@@ -31,6 +31,16 @@ def book(make_campaign):
     return workbook(xlsx.render(hand_built_results(make_campaign("taulukko"), language="en")))
 
 
+@pytest.mark.parametrize(
+    ("language", "number_formats"), [("fi", {"d.m.yyyy", "d.m.yyyy h.mm"}), ("sv", {"d.m.yyyy", "d.m.yyyy hh.mm"})]
+)
+def test_dates_and_times_are_shown_in_the_workbooks_language_style(make_campaign, language, number_formats):
+    summary = workbook(xlsx.render(hand_built_results(make_campaign("taulukko"), language=language))).worksheets[0]
+
+    dates = [cell for row in summary.iter_rows(min_row=2) for cell in row if cell.is_date]
+    assert {cell.number_format for cell in dates} == number_formats  # calling days, the time it was made
+
+
 def test_sheets_are_named_and_each_has_a_frozen_header_and_an_autofilter(book):
     assert book.sheetnames == [
         "Summary",
@@ -69,7 +79,7 @@ def test_summary_holds_numbers_shares_euros_and_dates(book):
     total = row_with(summary, "Total (EUR)")[2]
     assert total.value == 11379 and total.number_format == "#,##0.00"
     first_day = row_with(summary, "First calling day")[2]
-    assert first_day.value.date().isoformat() == "2025-12-08" and first_day.number_format == "yyyy-mm-dd"
+    assert first_day.value.date().isoformat() == "2025-12-08" and first_day.number_format == "dd/mm/yyyy"
     assert row_with(summary, "Warning")[2].value.startswith("Ikäryhmässä 18–29 on vain 8 vastaajaa")
 
 
