@@ -45,7 +45,7 @@ def test_failed_run_exits_with_1(db, file_root, capsys):
     assert captured.out.strip().splitlines()[-1] == (
         "period=2026-03 absences=0 salaries=0 employments=0 rejected=0 status=failed"
     )
-    assert "No file of employments for 2026-03" in captured.err
+    assert "No file of employments for Mar 2026" in captured.err
 
 
 @pytest.mark.parametrize("period", ["2026-3", "202603", "2026-13", "maaliskuu"])

@@ -453,7 +453,7 @@ def test_the_preview_says_what_a_fetch_would_store_and_reject_and_stores_nothing
     ]
     assert "2 rows would be stored." in response.text and "6 rows would be rejected." in response.text
     assert "A fetch would fail: more than 5 % of the rows would be rejected" in response.text
-    assert "the absence 16.2.2026–17.2.2026 has no day in 2026-03, the month fetched" in response.text
+    assert "the absence 16/02/2026–17/02/2026 has no day in Mar 2026, the month fetched" in response.text
     assert Absence.objects.count() == before
     assert FetchRun.objects.count() == 1
 
