@@ -222,9 +222,10 @@ def _call_jobs_enqueue(attempt_ids: list[int]) -> None:
 
 
 def _attempts_locked():
-    """Attempts locked with their contact. The campaign is read but not locked: the calls of a
-    campaign must not wait for each other, nor for its dial tick, which locks the campaign."""
-    return CallAttempt.objects.select_for_update(of=("self", "contact")).select_related("contact__campaign", "phone")
+    """Attempts locked with their contact, whose next attempt is decided with them. The campaign is
+    read but not locked: the calls of a campaign must not wait for each other, nor for its dial
+    tick, which locks the campaign."""
+    return CallAttempt.objects.select_for_update(of=("self", "contact")).select_related("contact__campaign")
 
 
 def _call_language(language: str, languages: list[str]) -> str:
@@ -237,15 +238,18 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
 
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _attempts_locked().filter(pk=attempt_id).first()
+        attempt = (
+            _attempts_locked()
+            .select_related("phone")
+            .annotate(on_registry=contact_on_registry("contact"))
+            .filter(pk=attempt_id)
+            .first()
+        )
         if attempt is None or attempt.status != CallStatus.QUEUED:
             return "skipped"
         contact = attempt.contact
         campaign = contact.campaign
-        opted_out = (
-            contact.status == ContactStatus.OPTED_OUT
-            or Contact.objects.filter(pk=contact.pk).filter(contact_on_registry()).exists()
-        )
+        opted_out = contact.status == ContactStatus.OPTED_OUT or attempt.on_registry
         no_number = attempt.phone is None or attempt.phone.phone_encrypted is None
         if opted_out or campaign.status == CampaignStatus.CANCELLED or no_number:
             attempt.status = CallStatus.CANCELED
@@ -344,7 +348,9 @@ def call_status_apply(*, attempt_id: int, update: StatusUpdate, now: datetime | 
     """Apply one status callback. Repeats and late arrivals change nothing already final, and a
     callback numbered before one already applied (SequenceNumber) changes no status."""
     now = now or update.timestamp or timezone.now()
-    attempt = _attempts_locked().get(pk=attempt_id)
+    # Until the call ends only the attempt changes: its contact is neither locked nor read before.
+    attempts = _attempts_locked() if update.status in FINAL_CALL_STATUSES else CallAttempt.objects.select_for_update()
+    attempt = attempts.get(pk=attempt_id)
     attempt.verdict_arrived = False
     other_call = update.call_id and attempt.provider_call_id and update.call_id != attempt.provider_call_id
     if attempt.status == CallStatus.PENDING or other_call:
