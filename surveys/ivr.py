@@ -9,7 +9,7 @@ hears the current step again and changes nothing, and an ended call's step never
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.db import transaction
@@ -185,14 +185,6 @@ def _current_turn(attempt: CallAttempt) -> Turn:
     return _goodbye(attempt)
 
 
-def _with_language(function):
-    def wrapper(*, attempt: CallAttempt, **kwargs) -> Turn:
-        with translation.override(attempt.language):
-            return function(attempt=attempt, **kwargs)
-
-    return wrapper
-
-
 # What the steps of a call read of the attempt, its contact and survey. Every step of every call
 # reads them, so only these columns are fetched; anything else is loaded when used, which for a
 # started campaign (its version frozen, script and questions kept in memory) nothing is.
@@ -209,10 +201,11 @@ STEP_FIELDS = (
 )
 
 
-def _locked(attempt: CallAttempt, *, with_response: bool = False) -> CallAttempt:
+def _locked(attempt_id: int, *, provider: str, with_response: bool) -> CallAttempt:
     """The attempt, locked so the steps of one call take turns; the rows it refers to are read, not
-    locked, so the other calls of the campaign (and its dial tick) do not wait for this one.
-    `with_response` reads the id of the respondent's response (`response_pk`) in the same query."""
+    locked, so the other calls of the campaign (and its dial tick) do not wait for this one. Only an
+    attempt `provider` placed is found (CallAttempt.DoesNotExist otherwise). `with_response` reads
+    the id of the respondent's response (`response_pk`) in the same query."""
     attempts = (
         CallAttempt.objects.select_for_update(of=("self",))
         .select_related("contact__campaign__survey_version__survey")
@@ -221,16 +214,32 @@ def _locked(attempt: CallAttempt, *, with_response: bool = False) -> CallAttempt
     if with_response:
         responses = Response.objects.filter(pseudonym=OuterRef("contact__pseudonym"))
         attempts = attempts.annotate(response_pk=Subquery(responses.values("pk")[:1]))
-    return attempts.get(pk=attempt.pk)
+    return attempts.get(pk=attempt_id, provider=provider)
 
 
-@_with_language
-@transaction.atomic
+def _call_step(*, with_response: bool = False):
+    """A step of a call, called with the attempt's id and the provider whose request it answers:
+    one transaction, on the attempt locked (only one that provider placed is found), in the call's
+    language."""
+
+    def decorator(step):
+        @wraps(step)
+        def wrapper(*, attempt_id: int, provider: str, **kwargs) -> Turn:
+            with transaction.atomic():
+                attempt = _locked(attempt_id, provider=provider, with_response=with_response)
+                with translation.override(attempt.language):
+                    return step(attempt=attempt, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@_call_step()
 def ivr_start(*, attempt: CallAttempt) -> Turn:
     """The call was answered: play the introduction. Whether a person or a machine answered is not
     known yet (the detection's verdict comes a few seconds later), so nothing is recorded about a
     person until one answers the introduction."""
-    attempt = _locked(attempt)
     if _call_over(attempt):
         return _goodbye(attempt)
     if attempt.current_step != "":
@@ -243,13 +252,11 @@ def ivr_start(*, attempt: CallAttempt) -> Turn:
     return _intro_turn(attempt, _script(attempt))
 
 
-@_with_language
-@transaction.atomic
+@_call_step()
 def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
     """The introduction has been played to its end, or interrupted by a key or a word. A person
     who chooses, or stays silent twice once the detection has found a person, heard it: recorded
     as they leave the introduction, once a call (a machine's call is ended before it gets here)."""
-    attempt = _locked(attempt)
     if _call_over(attempt):
         return _goodbye(attempt)
     if attempt.current_step != "intro":
@@ -300,11 +307,9 @@ def _informed(attempt: CallAttempt, script: CallScript) -> None:
     )
 
 
-@_with_language
-@transaction.atomic
+@_call_step(with_response=True)
 def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> Turn:
     """Store the answer to the question at `position` at once, then ask the next one."""
-    attempt = _locked(attempt, with_response=True)
     if _call_over(attempt):
         return _goodbye(attempt)
     if attempt.current_step != f"q{position}":

@@ -319,7 +319,7 @@ def _attempt_refused(attempt: CallAttempt, error: ProviderError, *, now: datetim
 def call_status_receive(*, attempt_id: int, update: StatusUpdate, provider: TelephonyProvider) -> CallAttempt:
     """A status or answering machine callback: applied, then a machine's or a fax's call is ended
     (or a machine gets the campaign's short message) within seconds of the verdict."""
-    attempt = call_status_apply(attempt_id=attempt_id, update=update)
+    attempt = call_status_apply(attempt_id=attempt_id, update=update, provider=provider.name)
     machine = attempt.answered_by in (AnsweredBy.MACHINE, AnsweredBy.FAX)
     if attempt.verdict_arrived and machine and attempt.status not in FINAL_CALL_STATUSES:
         _machine_call_end(attempt, provider)
@@ -344,13 +344,16 @@ def _machine_call_end(attempt: CallAttempt, provider: TelephonyProvider) -> None
 
 
 @transaction.atomic
-def call_status_apply(*, attempt_id: int, update: StatusUpdate, now: datetime | None = None) -> CallAttempt:
-    """Apply one status callback. Repeats and late arrivals change nothing already final, and a
-    callback numbered before one already applied (SequenceNumber) changes no status."""
+def call_status_apply(
+    *, attempt_id: int, update: StatusUpdate, provider: str, now: datetime | None = None
+) -> CallAttempt:
+    """Apply one status callback of `provider` (only an attempt it placed is found). Repeats and
+    late arrivals change nothing already final, and a callback numbered before one already applied
+    (SequenceNumber) changes no status."""
     now = now or update.timestamp or timezone.now()
     # Until the call ends only the attempt changes: its contact is neither locked nor read before.
     attempts = _attempts_locked() if update.status in FINAL_CALL_STATUSES else CallAttempt.objects.select_for_update()
-    attempt = attempts.get(pk=attempt_id)
+    attempt = attempts.get(pk=attempt_id, provider=provider)
     attempt.verdict_arrived = False
     other_call = update.call_id and attempt.provider_call_id and update.call_id != attempt.provider_call_id
     if attempt.status == CallStatus.PENDING or other_call:

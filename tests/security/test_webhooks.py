@@ -1,8 +1,8 @@
 """The telephony webhooks take no session and no CSRF token: each request must carry its provider's
 signature over the public address and the parameters. For every webhook address and provider, a
-missing signature, a wrong one, one over other parameters and one replayed from another address get
-403 and store nothing, where the rightly signed request stores the call's step; a rightly signed request
-sent again changes nothing more."""
+missing signature, a wrong one, one over other parameters, one replayed from another address and one
+by another provider than the call's get 403 and store nothing, where the rightly signed request
+stores the call's step; a rightly signed request sent again changes nothing more."""
 
 import logging
 
@@ -38,7 +38,7 @@ WEBHOOKS = [
 TWILIO_TOKEN = "twilio-test-auth-token"
 PROVIDERS = {"simulator": simulator_auth_token, "twilio": lambda: TWILIO_TOKEN}
 PARAMS = {"CallSid": "SIM1", "CallStatus": "completed", "Digits": "1", "SpeechResult": "kyllä"}
-FORGERIES = ["missing", "wrong-secret", "other-parameters", "another-address"]
+FORGERIES = ["missing", "wrong-secret", "other-parameters", "another-address", "another-provider"]
 
 
 def signature(token: str, path: str, params: dict) -> str:
@@ -107,11 +107,14 @@ def test_a_forged_webhook_is_refused_and_stores_nothing(db, world, client, caplo
     path = pattern_path(world, webhook)
     other_path = next(pattern_path(world, other) for other in WEBHOOKS if other is not webhook)
     token = PROVIDERS[provider]()
+    other_token = next(secret() for name, secret in PROVIDERS.items() if name != provider)
     headers = {
         "missing": {},
         "wrong-secret": {"X-Twilio-Signature": signature("not-the-secret", path, PARAMS)},
         "other-parameters": {"X-Twilio-Signature": signature(token, path, PARAMS | {"Digits": "2"})},
         "another-address": {"X-Twilio-Signature": signature(token, other_path, PARAMS)},
+        # Rightly signed by a provider the site offers, but not the one that placed the call.
+        "another-provider": {"X-Twilio-Signature": signature(other_token, path, PARAMS)},
     }[forgery]
     call_up_to(client, world, provider, webhook)
     before, writes = stored(), database_writes()

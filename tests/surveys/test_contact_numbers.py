@@ -36,7 +36,7 @@ def dialled_number(attempt: CallAttempt) -> str:
 def unanswered(attempt: CallAttempt, now) -> CallAttempt:
     CallAttempt.objects.filter(pk=attempt.pk).update(status=CallStatus.DIALING, placed_at=now)
     update = StatusUpdate(call_id=f"SIM{attempt.pk}", status=CallStatus.NO_ANSWER)
-    call_status_apply(attempt_id=attempt.pk, update=update, now=now)
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=update, now=now)
     return CallAttempt.objects.get(contact=attempt.contact, number=attempt.number + 1)
 
 

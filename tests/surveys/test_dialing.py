@@ -195,9 +195,14 @@ def test_completed_before_answered_is_accepted_and_billed_per_started_minute(cam
     attempt = dialed(campaign)
     ended = NOON + timedelta(minutes=3)
 
-    call_status_apply(attempt_id=attempt.pk, update=update(CallStatus.COMPLETED, duration_seconds=121), now=ended)
-    call_status_apply(attempt_id=attempt.pk, update=update(CallStatus.IN_PROGRESS), now=NOON)
-    call_status_apply(attempt_id=attempt.pk, update=update(CallStatus.RINGING), now=NOON)
+    call_status_apply(
+        attempt_id=attempt.pk,
+        provider=attempt.provider,
+        update=update(CallStatus.COMPLETED, duration_seconds=121),
+        now=ended,
+    )
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=update(CallStatus.IN_PROGRESS), now=NOON)
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=update(CallStatus.RINGING), now=NOON)
 
     attempt.refresh_from_db()
     assert attempt.status == CallStatus.COMPLETED
@@ -209,8 +214,8 @@ def test_duplicate_callbacks_change_nothing(campaign):
     attempt = dialed(campaign)
     final = update(CallStatus.NO_ANSWER, duration_seconds=0)
 
-    call_status_apply(attempt_id=attempt.pk, update=final, now=NOON + timedelta(minutes=1))
-    call_status_apply(attempt_id=attempt.pk, update=final, now=NOON + timedelta(minutes=5))
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=final, now=NOON + timedelta(minutes=1))
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=final, now=NOON + timedelta(minutes=5))
 
     attempt.refresh_from_db()
     assert attempt.ended_at == NOON + timedelta(minutes=1)
@@ -221,7 +226,9 @@ def test_a_completed_survey_call_finishes_the_contact(campaign):
     attempt = dialed(campaign)
     CallAttempt.objects.filter(pk=attempt.pk).update(current_step="closing", answered_at=NOON)
 
-    call_status_apply(attempt_id=attempt.pk, update=update(CallStatus.COMPLETED, duration_seconds=200))
+    call_status_apply(
+        attempt_id=attempt.pk, provider=attempt.provider, update=update(CallStatus.COMPLETED, duration_seconds=200)
+    )
 
     assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.FINISHED
     assert CallAttempt.objects.count() == 1
@@ -231,7 +238,9 @@ def test_a_completed_survey_call_finishes_the_contact(campaign):
 def test_retry_goes_after_the_gap_to_another_part_of_the_day(campaign, outcome):
     attempt = dialed(campaign)
 
-    call_status_apply(attempt_id=attempt.pk, update=update(outcome), now=NOON + timedelta(minutes=1))
+    call_status_apply(
+        attempt_id=attempt.pk, provider=attempt.provider, update=update(outcome), now=NOON + timedelta(minutes=1)
+    )
 
     retry = CallAttempt.objects.get(number=2)
     assert retry.status == CallStatus.PENDING
@@ -254,7 +263,12 @@ def test_a_retry_avoiding_every_tried_part_moves_to_the_third_part(campaign):
 def test_a_person_hanging_up_before_the_introduction_is_tried_again(campaign):
     attempt = dialed(campaign)
 
-    call_status_apply(attempt_id=attempt.pk, update=update(CallStatus.COMPLETED, duration_seconds=2), now=NOON)
+    call_status_apply(
+        attempt_id=attempt.pk,
+        provider=attempt.provider,
+        update=update(CallStatus.COMPLETED, duration_seconds=2),
+        now=NOON,
+    )
 
     assert CallAttempt.objects.get(number=2).status == CallStatus.PENDING
 
@@ -264,7 +278,7 @@ def test_no_retry_after_the_last_attempt(campaign):
     Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.IN_PROGRESS)
     last = queued_attempt(contact, number=campaign.max_attempts, status=CallStatus.DIALING, placed_at=NOON)
 
-    call_status_apply(attempt_id=last.pk, update=update(CallStatus.BUSY))
+    call_status_apply(attempt_id=last.pk, provider=last.provider, update=update(CallStatus.BUSY))
 
     assert CallAttempt.objects.count() == 1
     assert Contact.objects.get(pk=contact.pk).status == ContactStatus.FINISHED
@@ -274,7 +288,9 @@ def test_retry_is_not_scheduled_past_the_campaign(campaign):
     attempt = dialed(campaign)
     last_evening = datetime(2025, 12, 19, 19, 30, tzinfo=HELSINKI)
 
-    call_status_apply(attempt_id=attempt.pk, update=update(CallStatus.NO_ANSWER), now=last_evening)
+    call_status_apply(
+        attempt_id=attempt.pk, provider=attempt.provider, update=update(CallStatus.NO_ANSWER), now=last_evening
+    )
 
     assert CallAttempt.objects.count() == 1
     assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.FINISHED
@@ -282,7 +298,7 @@ def test_retry_is_not_scheduled_past_the_campaign(campaign):
 
 def test_due_retry_is_dialed_by_a_later_tick(campaign, rq_queues, tick):
     attempt = dialed(campaign)
-    call_status_apply(attempt_id=attempt.pk, update=update(CallStatus.BUSY), now=NOON)
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=update(CallStatus.BUSY), now=NOON)
     retry = CallAttempt.objects.get(number=2)
     CallAttempt.objects.exclude(pk__in=[attempt.pk, retry.pk]).delete()
     Contact.objects.exclude(pk=attempt.contact_id).update(status=ContactStatus.FINISHED)

@@ -144,6 +144,7 @@ def test_a_late_status_callback_bills_a_closed_attempt_but_keeps_it_closed(campa
 
     call_status_apply(
         attempt_id=attempt.pk,
+        provider=attempt.provider,
         update=StatusUpdate(call_id="CA9", status=CallStatus.COMPLETED, duration_seconds=61),
         now=NOON + timedelta(minutes=6),
     )

@@ -265,19 +265,19 @@ def frozen_attempt(attempt):
     return attempt
 
 
-def test_an_answer_step_of_a_frozen_version_takes_four_queries(client, frozen_attempt):
+def test_an_answer_step_of_a_frozen_version_takes_three_queries(client, frozen_attempt):
     start(client, frozen_attempt)
     intro(client, frozen_attempt, digits="1")
 
     with CaptureQueriesContext(connection) as captured:
         root = answer(client, frozen_attempt, 1, digits="2")
 
-    # The attempt for the signature check; the attempt locked, read with its campaign, survey and
-    # the respondent's response; the answer inserted; the step saved. The script and the questions
-    # come from memory. (The step's transaction is a savepoint inside the test's own transaction.)
+    # The attempt locked (the signature is checked before, without the database), read with its
+    # campaign, survey and the respondent's response; the answer inserted; the step saved. The
+    # script and the questions come from memory. (The step's transaction is a savepoint inside the
+    # test's own transaction.)
     statements = [query["sql"].split()[0] for query in captured.captured_queries]
     assert [statement for statement in statements if statement not in ("SAVEPOINT", "RELEASE")] == [
-        "SELECT",
         "SELECT",
         "INSERT",
         "UPDATE",
