@@ -27,8 +27,25 @@ answers, so a result can be checked against `population_truth`. The model, per q
   DISTRICT_LEANS, to one side on every other opinion question, and the district's own favourite
   choice option (the district's place in DISTRICTS, wrapped around) weighs one more.
 
-Only age and district drive both who answers and what they think ("missing at random" given age
-and district), so weighting to the population by them removes the sample's bias.
+**Civic interest**, a hidden trait, drives both as well, as real nonresponse does: those who care
+about their town's affairs stay on the line, consent and finish more often, and answer some
+questions differently. Each resident's interest is CIVIC_AGE_SLOPE times their age's distance from
+CIVIC_AGE_CENTRE in CIVIC_AGE_SCALE years (so it grows weakly with age) plus a standard normal draw
+of their own. No contact list and no question records it, so weighting cannot use it:
+
+- answering: the interest beyond what the resident's age predicts (the normal draw d) multiplies
+  the chances of listening, consenting and finishing (`Resident.listens`, `consents`, `finishes`)
+  by exp(b d - c), b = CIVIC_RESPONSE / 3, so the chance of all three grows by exp(CIVIC_RESPONSE d).
+  Each step's c is such that at every age, among the residents who got as far as that step, the
+  step's rate stays BEHAVIOUR's, as the pilot measured it (up to chances capped at 1);
+- opinions: the first opinion question of each kind (the "civic questions") leans with the whole
+  interest - a scale's mean by CIVIC_SCALE_SHIFT per unit, the yes share by CIVIC_YES_SHIFT, the
+  first option's weight of a choice by the factor exp(CIVIC_CHOICE_LEAN * interest), a number by
+  CIVIC_NUMBER_SHIFT of its range. The other opinion questions depend on age and district only.
+
+So weighting by age and district removes the part of the bias that age explains, not the rest: a
+survey of the civic questions errs however it is weighted, the others do not. The population's
+truth (`population_truth`) counts every resident's answer, reached or not.
 
 **Calibration** (`tests/surveys/test_simulation_calibration.py`, `benchmarks/bench_simulation.py`).
 The pilot called 7,759 numbers up to 3 times: 20,219 calls (2.61 a number), 13,139 answered (65 %
@@ -115,6 +132,19 @@ DISTRICT_LEANS = {
     "Länsi": -0.1,
     "Haja-asutusalue": -0.4,
 }
+# Civic interest: (age - CENTRE) / SCALE * SLOPE + a standard normal draw; correlation with age about 0.25.
+CIVIC_AGE_SLOPE = 0.25
+CIVIC_AGE_CENTRE = 50
+CIVIC_AGE_SCALE = 20
+# Answering: the log of the chance of a complete grows by this much per unit of interest beyond the
+# age's, split evenly over its steps: listening, consenting and finishing.
+CIVIC_RESPONSE = 0.8
+CIVIC_STEPS = ("listens", "consents", "finishes")
+# Opinions of the civic questions, per unit of interest.
+CIVIC_SCALE_SHIFT = 0.25
+CIVIC_YES_SHIFT = 0.08
+CIVIC_CHOICE_LEAN = 0.4
+CIVIC_NUMBER_SHIFT = 0.04
 
 
 @dataclass(frozen=True)
@@ -146,6 +176,12 @@ class SurveyQuestions:
     @property
     def asks_district(self) -> bool:
         return any(question.demographic == Demographic.DISTRICT for question in self.questions)
+
+    def is_civic(self, question: QuestionSpec) -> bool:
+        """Whether civic interest leans the answers: the first opinion question of each kind."""
+        return question.is_opinion and question.position == next(
+            each.position for each in self.questions if each.is_opinion and each.kind == question.kind
+        )
 
     def opinion_order(self, position: int) -> int:
         """0 for the first opinion question, 1 for the second, ..."""
@@ -197,6 +233,7 @@ class Resident:
     age: int
     district: str
     language: str
+    civic_interest: float  # the hidden trait (see the module's docstring)
     disconnected: bool
     consents: bool
     finishes: bool
@@ -210,6 +247,11 @@ class Resident:
     @property
     def behaviour(self) -> Behaviour:
         return BEHAVIOUR[self.age_group]
+
+    @property
+    def listens(self) -> float:
+        """The chance of staying for the introduction when this resident answers a call."""
+        return _civic_chance(self.behaviour, "listens", self.civic_interest - _civic_of_age(self.age))
 
     def rng(self, *parts) -> random.Random:
         return random.Random(":".join(str(part) for part in (self.seed, self.key, *parts)))  # noqa: S311 - a simulation
@@ -231,18 +273,37 @@ def resident_build(facts: ContactFacts, *, seed: int, year: int) -> Resident:
     age = max(year - facts.birth_year, AGE_BRACKETS[0][0]) if facts.birth_year else _age_draw(rng)
     district = POSTAL_DISTRICTS.get(facts.postal_code) or _district_draw(rng)
     behaviour = BEHAVIOUR[_age_group(age)]
+    # Its own generator, so that the trait leaves the other draws as they were.
+    beyond_age = random.Random(f"{seed}:{facts.pseudonym}:civic").gauss(0, 1)  # noqa: S311 - a simulation
     return Resident(
         seed=seed,
         key=facts.pseudonym,
         age=age,
         district=district,
         language=facts.language,
+        civic_interest=_civic_of_age(age) + beyond_age,
         disconnected=rng.random() < DISCONNECTED,
-        consents=rng.random() < behaviour.consents,
-        finishes=rng.random() < behaviour.finishes,
+        consents=rng.random() < _civic_chance(behaviour, "consents", beyond_age),
+        finishes=rng.random() < _civic_chance(behaviour, "finishes", beyond_age),
         speaks=rng.random() < behaviour.speaks,
         break_off=rng.random(),
     )
+
+
+def _civic_of_age(age: int) -> float:
+    """The civic interest a resident of this age has on average."""
+    return CIVIC_AGE_SLOPE * (age - CIVIC_AGE_CENTRE) / CIVIC_AGE_SCALE
+
+
+def _civic_chance(behaviour: Behaviour, step: str, beyond_age: float) -> float:
+    """The chance of one of CIVIC_STEPS for a resident whose interest is `beyond_age` above their
+    age's average, a standard normal d. With b the step's share of CIVIC_RESPONSE, the k-th step's
+    factor exp(b d - (2k - 1) b^2 / 2) averages 1 among those who passed the k - 1 steps before it
+    (their d is tilted by (k - 1) b), and the three factors together are 1 on average."""
+    share = CIVIC_RESPONSE / len(CIVIC_STEPS)
+    order = CIVIC_STEPS.index(step) + 1
+    factor = math.exp(share * beyond_age - (2 * order - 1) * share * share / 2)
+    return min(1.0, getattr(behaviour, step) * factor)
 
 
 def _age_group(age: int) -> str:
@@ -273,20 +334,23 @@ def true_answer(resident: Resident, question: QuestionSpec, survey: SurveyQuesti
     lean = 0.0
     if survey.asks_district:
         lean = DISTRICT_LEANS[resident.district] * (1 if survey.opinion_order(question.position) % 2 == 0 else -1)
+    civic = resident.civic_interest if survey.is_civic(question) else 0.0
     if question.kind == QuestionKind.SCALE:
-        return _around(rng, question.digits, SCALE_MEANS[group] + lean, SCALE_SPREAD)
+        return _around(rng, question.digits, SCALE_MEANS[group] + lean + CIVIC_SCALE_SHIFT * civic, SCALE_SPREAD)
     if question.kind == QuestionKind.YES_NO:
         yes, no = question.digits[0], question.digits[-1]
-        return yes if rng.random() < YES_SHARES[group] + lean / 10 else no
+        return yes if rng.random() < YES_SHARES[group] + lean / 10 + CIVIC_YES_SHIFT * civic else no
     if question.kind == QuestionKind.NUMBER:
         low, high = question.min_value or 0, question.max_value if question.max_value is not None else 100
-        value = rng.gauss(low + (high - low) * NUMBER_POINTS[group], (high - low) * NUMBER_SPREAD)
+        point = NUMBER_POINTS[group] + CIVIC_NUMBER_SHIFT * civic
+        value = rng.gauss(low + (high - low) * point, (high - low) * NUMBER_SPREAD)
         return min(high, max(low, round(value)))
     weights = [1.0] * len(question.digits)
     favourite = {"65+": 0, "30-64": min(1, len(weights) - 1), "18-29": len(weights) - 1}[group]
     weights[favourite] += CHOICE_FAVOURITE_WEIGHT
     if survey.asks_district:
         weights[list(DISTRICTS).index(resident.district) % len(weights)] += 1
+    weights[0] *= math.exp(CIVIC_CHOICE_LEAN * civic)
     return rng.choices(question.digits, weights=weights)[0]
 
 

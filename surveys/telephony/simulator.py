@@ -300,7 +300,7 @@ class Carrier:
                 call.late_sequence, call.sequence = call.sequence, call.sequence + 1
             else:
                 self._status_post(call, status | {"CallStatus": "in-progress"})
-            if rng.random() >= resident.behaviour.listens:
+            if rng.random() >= resident.listens:
                 # Hears a robot and hangs up as the introduction begins, before the detection's verdict.
                 self.post(call.answer_url, {"CallSid": call.call_id})
                 call.stage, call.final = ENDING, {"CallStatus": "completed", "CallDuration": str(HANG_UP_SECONDS)}
