@@ -5,8 +5,10 @@ through the real dialer, its call jobs on Redis and the signed webhook views, on
 (`surveys.simulation.simulate`, as `manage.py simulate_campaign` runs it).
 
 Each run starts from an empty database. Prints the wall time of `simulate` (median of the runs),
-the CPU time of this process and of the simulation's worker processes, and the funnel and the
-respondents' age groups against the pilot's figures. Figures go to docs/benchmarks.md.
+the CPU time of this process and of the simulation's worker processes, the funnel and the
+respondents' age groups against the pilot's figures, and for each opinion question the error of
+the unweighted and the weighted estimate against the synthetic population's truth and whether the
+95 % interval covers it (`surveys.simulation_report`). Figures go to docs/benchmarks.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_simulation [--runs 3]
 """
@@ -34,9 +36,11 @@ def one_run(*, seed: int, workers: int | None) -> dict:
     from django.contrib.auth import get_user_model
 
     from surveys.demo import survey_demo_seed
+    from surveys.demo_results import results_demo_seed
     from surveys.models import Campaign, LaunchChecklist
     from surveys.services.campaigns import campaign_start
     from surveys.simulation import complete_by_age_group, simulate
+    from surveys.simulation_report import simulation_report
     from surveys.synthetic_population import synthetic_contacts_add
 
     for queue in settings.WORKER_QUEUES:
@@ -44,6 +48,7 @@ def one_run(*, seed: int, workers: int | None) -> dict:
     for username in ("kyselyvastaava", "viestinta"):
         get_user_model().objects.create_user(username)
     survey_demo_seed()
+    results_demo_seed()  # the population targets the results are weighted to
     pilot = Campaign.objects.get(slug="pilotti")
     pilot = campaign_start(campaign=pilot, by=LaunchChecklist.objects.get(campaign=pilot).confirmed_by)
     synthetic_contacts_add(campaign=pilot, count=PILOT["numbers"] - pilot.contacts.count(), seed=seed)
@@ -60,6 +65,7 @@ def one_run(*, seed: int, workers: int | None) -> dict:
         "cpu_workers": children_after - children_before,
         "result": result,
         "ages": {group: count / max(1, sum(ages.values())) for group, count in ages.items()},
+        "report": simulation_report(pilot, seed=seed),
     }
 
 
@@ -90,6 +96,9 @@ def main() -> None:
     for group, pilot in PILOT_AGE_SHARES.items():
         share = runs[0]["ages"][group]
         print(f"  complete {group:<6} {share:6.1%}  pilot {pilot:6.1%}  {share / pilot - 1:+.1%}")
+    print("estimates against the truth:")
+    for question in runs[0]["report"].questions:
+        print(f"  {question.line()}")
 
 
 if __name__ == "__main__":

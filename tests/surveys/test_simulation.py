@@ -78,7 +78,17 @@ def test_a_simulated_campaign_calls_every_number_inside_the_window_and_prints_it
 def test_json_summary_and_the_same_seed_gives_the_same_population(running):
     line = simulate("--contacts", "10", "--seed", "3", "--json")
 
-    assert set(json.loads(line)) == {"numbers", "calls", "answered", "consented", "complete", "rr1"}
+    assert set(json.loads(line)) == {
+        "numbers",
+        "calls",
+        "answered",
+        "consented",
+        "complete",
+        "rr1",
+        "completes_by_age_group",
+        "cost_eur",
+        "questions",
+    }
     assert json.loads(line)["numbers"] == 10
 
 

@@ -4,13 +4,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Campaign, CampaignStatus
 from surveys.simulation import simulate
+from surveys.simulation_report import simulation_report
 from surveys.synthetic_population import synthetic_contacts_add
 
 
 class Command(BaseCommand):
     help = (
         "Run a running campaign from its first to its last calling day on a virtual clock, through the "
-        "simulator carrier, the real dialer and the real webhook views, and print its funnel."
+        "simulator carrier, the real dialer and the real webhook views, and print its funnel. With --json the "
+        "summary also holds the completes by age group, the cost and, per opinion question, the truth of the "
+        "synthetic population against the unweighted and weighted estimates (see surveys.simulation_report)."
     )
 
     def add_arguments(self, parser):
@@ -30,4 +33,7 @@ class Command(BaseCommand):
         if contacts:
             synthetic_contacts_add(campaign=found, count=contacts, seed=seed)
         result = simulate(found, seed=seed)
-        self.stdout.write(json.dumps(result.as_dict()) if as_json else result.summary_line())
+        if as_json:
+            self.stdout.write(json.dumps(result.as_dict() | simulation_report(found, seed=seed).as_dict()))
+        else:
+            self.stdout.write(result.summary_line())
