@@ -471,28 +471,19 @@ def question_chart(
     """One bar per answer option: the weighted share with its 95 % interval (`intervals`), or the unweighted share.
     Results weighted by nothing (`population_weighted` False) show the estimate and interval, not called weighted."""
     options = question.options
+    estimates = [option.weighted_share for option in options]
+    estimate_intervals = [
+        (option.ci_low, option.ci_high) if option.ci_low is not None and option.ci_high is not None else None
+        for option in options
+    ]
     if weighted and not population_weighted:
-        series = charts.Series(
-            name=_("Share of respondents"),
-            values=[option.weighted_share for option in options],
-            intervals=[
-                (option.ci_low, option.ci_high) if option.ci_low is not None and option.ci_high is not None else None
-                for option in options
-            ],
-        )
+        series = charts.Series(name=_("Share of respondents"), values=estimates, intervals=estimate_intervals)
         description = _("Share of each answer with its confidence interval (95 %); the table has the figures.")
     elif weighted and not intervals:
-        series = charts.Series(name=_("Weighted share"), values=[option.weighted_share for option in options])
+        series = charts.Series(name=_("Weighted share"), values=estimates)
         description = _("Weighted share of each answer; the table has the figures.")
     elif weighted:
-        series = charts.Series(
-            name=_("Weighted share"),
-            values=[option.weighted_share for option in options],
-            intervals=[
-                (option.ci_low, option.ci_high) if option.ci_low is not None and option.ci_high is not None else None
-                for option in options
-            ],
-        )
+        series = charts.Series(name=_("Weighted share"), values=estimates, intervals=estimate_intervals)
         description = _("Weighted share of each answer with its confidence interval (95 %); the table has the figures.")
     else:
         series = charts.Series(
