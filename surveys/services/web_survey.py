@@ -112,6 +112,18 @@ def _answers(response: Response) -> dict[int, Answer]:
     return {answer.question_id: answer for answer in response.answers.all()}
 
 
+def _question_on_the_way(response: Response, position: int) -> tuple[QuestionPath, dict[int, Answer], Question]:
+    """The response's path, its answers so far and the question at `position`; raises AlreadyComplete
+    or NotReachable when that question may not be asked now."""
+    if response.status == ResponseStatus.COMPLETE:
+        raise AlreadyComplete()
+    path = QuestionPath.of(response.survey_version)
+    answers = _answers(response)
+    if not path.reachable(position, answers):
+        raise NotReachable()
+    return path, answers, path.at(position)
+
+
 def web_question(*, contact: Contact, position: int) -> tuple[Question, Answer | None, Question | None, int]:
     """The question at `position` as it may be asked now: with the answer given to it so far, the
     question asked before it and how many questions the survey has. Raises NotStarted, AlreadyComplete
@@ -119,13 +131,7 @@ def web_question(*, contact: Contact, position: int) -> tuple[Question, Answer |
     response = Response.objects.filter(pseudonym=contact.pseudonym).first()
     if response is None:
         raise NotStarted()
-    if response.status == ResponseStatus.COMPLETE:
-        raise AlreadyComplete()
-    path = QuestionPath.of(response.survey_version)
-    answers = _answers(response)
-    if not path.reachable(position, answers):
-        raise NotReachable()
-    question = path.at(position)
+    path, answers, question = _question_on_the_way(response, position)
     return question, answers.get(question.pk), path.before(position, answers), len(path)
 
 
@@ -159,13 +165,7 @@ def web_answer(*, contact: Contact, position: int, value: Mapping | None, now: d
     of the next question on the way, or None when the survey is done: the response is then complete."""
     with transaction.atomic():
         response = _response_locked(contact)
-        if response.status == ResponseStatus.COMPLETE:
-            raise AlreadyComplete()
-        path = QuestionPath.of(response.survey_version)
-        answers = _answers(response)
-        if not path.reachable(position, answers):
-            raise NotReachable()
-        question = path.at(position)
+        path, answers, question = _question_on_the_way(response, position)
         if value is None:
             if question.required:
                 raise SurveyError(_("This question needs an answer."))
