@@ -273,10 +273,15 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         _informed(attempt, script)
     if choice == INTRO_DIGIT_ANSWER:
         consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
-        Response.objects.get_or_create(
+        # The person's response once, whichever of their calls they consent in: one INSERT ... ON
+        # CONFLICT DO NOTHING (get_or_create took a SELECT, a savepoint and the INSERT).
+        response = Response(
             pseudonym=contact.pseudonym,
-            defaults={"campaign": campaign, "survey_version": campaign.survey_version, "language": attempt.language},
+            campaign=campaign,
+            survey_version=campaign.survey_version,
+            language=attempt.language,
         )
+        Response.objects.bulk_create([response], ignore_conflicts=True)
         return _ask(attempt, script, _questions(attempt).first())
     if choice == INTRO_DIGIT_DECLINE:
         consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
