@@ -116,12 +116,16 @@ def _free_slots(campaign: Campaign, now: datetime) -> int:
     """How many calls may start now: below the concurrency cap, and at most a tick's worth of
     `calls_per_second` started in the last TICK_SECONDS (queued, or dialed in that time), so
     ticks that follow each other closely do not add up to more than the rate."""
-    counts = CallAttempt.objects.filter(contact__campaign=campaign).aggregate(
-        active=Count("pk", filter=Q(status__in=ACTIVE_CALL_STATUSES)),
-        started=Count(
-            "pk",
-            filter=Q(status=CallStatus.QUEUED) | Q(placed_at__gt=now - timedelta(seconds=TICK_SECONDS)),
-        ),
+    recently_placed = Q(placed_at__gt=now - timedelta(seconds=TICK_SECONDS))
+    # Only the attempts that can count are read: not the campaign's ended ones (most of them), which
+    # would be joined with their contacts on every tick.
+    counts = (
+        CallAttempt.objects.filter(contact__campaign=campaign)
+        .filter(Q(status__in=ACTIVE_CALL_STATUSES) | recently_placed)
+        .aggregate(
+            active=Count("pk", filter=Q(status__in=ACTIVE_CALL_STATUSES)),
+            started=Count("pk", filter=Q(status=CallStatus.QUEUED) | recently_placed),
+        )
     )
     per_tick = math.ceil(campaign.calls_per_second * TICK_SECONDS)
     return max(0, min(campaign.max_concurrent_calls - counts["active"], per_tick - counts["started"]))
