@@ -165,7 +165,7 @@ def _next_work(campaign: Campaign, clock: datetime, *, queued: int) -> datetime 
     is left, or when the dialer refused due work (paused, cancelled, budget spent)."""
     if queued == 0 and not _dialer_may_call(campaign):
         return None
-    # The earliest retry the dialer would take, read along the attempts' scheduled_for index.
+    # The earliest retry the dialer would take, read along the attempts' (status, scheduled_for) index.
     due = (
         CallAttempt.objects.filter(
             status=CallStatus.PENDING, contact__campaign=campaign, contact__status=ContactStatus.PENDING
