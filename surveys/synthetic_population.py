@@ -58,7 +58,6 @@ from the young picking up less, hanging up more, consenting and finishing less o
 
 import math
 import random
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,6 +67,7 @@ from django.db import transaction
 from surveys.calling_window import HELSINKI
 from surveys.models import Campaign, Contact, ContactNumber, Demographic, DoNotCall, QuestionKind, SurveyVersion
 from surveys.phone_numbers import phone_encrypt, phone_hash
+from surveys.services.population_groups import age_group_at, age_groups_from_labels
 
 # (youngest, oldest, share of the adult residents); the oldest are drawn up to 94.
 AGE_BRACKETS = ((18, 29, 0.15), (30, 44, 0.22), (45, 64, 0.28), (65, 74, 0.19), (75, 94, 0.16))
@@ -362,10 +362,10 @@ def _around(rng: random.Random, values: tuple[int, ...], mean: float, spread: fl
 def _age_digit(question: QuestionSpec, age: int) -> int:
     """The option whose age range holds `age`: each label starts with its youngest age ("18–29",
     "75 tai yli"). Options without ages are taken as AGE_GROUPS in order."""
-    youngest = [re.match(r"\s*(\d+)", label) for label in question.labels]
-    if all(youngest):
-        fitting = [digit for digit, found in zip(question.digits, youngest, strict=True) if int(found[1]) <= age]
-        return fitting[-1] if fitting else question.digits[0]
+    groups = age_groups_from_labels(question.labels)
+    if groups:
+        held = age_group_at(age, groups=groups) or groups[0]
+        return question.digits[question.labels.index(held.label)]
     group = list(AGE_GROUPS).index(_age_group(age))
     return question.digits[min(group, len(question.digits) - 1)]
 
