@@ -30,7 +30,9 @@ def cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
-def one_run(*, seed: int, workers: int | None) -> dict:
+def one_run(*, seed: int, workers: int | None, slug: str = "pilotti") -> dict:
+    """Seed the demo, give campaign `slug` the pilot's 7,759 numbers and simulate it from its first
+    calling day to its end."""
     import django_rq
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -49,7 +51,7 @@ def one_run(*, seed: int, workers: int | None) -> dict:
         get_user_model().objects.create_user(username)
     survey_demo_seed()
     results_demo_seed()  # the population targets the results are weighted to
-    pilot = Campaign.objects.get(slug="pilotti")
+    pilot = Campaign.objects.get(slug=slug)
     pilot = campaign_start(campaign=pilot, by=LaunchChecklist.objects.get(campaign=pilot).confirmed_by)
     synthetic_contacts_add(campaign=pilot, count=PILOT["numbers"] - pilot.contacts.count(), seed=seed)
 
