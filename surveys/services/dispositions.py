@@ -24,12 +24,30 @@ NE not eligible. The first rule that fits a number decides:
 - Every attempt failed at the carrier (the number does not work): NE (4.32). Carrier outages and
   account errors leave no failed attempt (the dialer puts the attempt back), so they never count.
 - Only busy, unanswered or cancelled calls, or no call at all: UH (3.12, 3.13, 3.90).
-This robot survey has no O outcomes.
+The one disposition of a number, whichever mode reached it, has no O outcome.
+
+Mixed mode (phone, and the web survey an SMS link opens). AAPOR's Standard Definitions give a case
+one final disposition for the survey as a whole: the rules above read the events of both modes (a
+response in either mode, a refusal on the call, on the web or by an SMS reply), and a response is
+the mode that completed it (`Response.mode`). The rates of one mode are computed over the cases
+that mode was attempted on, each with a disposition read from that mode's own events (`by_mode`):
+
+- Phone, attempted on a number with a call that was dialled (not one still waiting, nor one taken
+  back before it rang): the rules above, with the response only when it was given by phone and
+  only the refusals said on a call. A person reached by phone who then answered on the web did not
+  refuse: O (2.30, eligible and contacted, no phone interview).
+- Web, attempted on a number whose SMS the provider took or may have taken (every status but "not
+  sent"), or that answered or chose on the web: the response when it was given on the web; a
+  refusal or opt-out on the web or by an SMS reply, or choosing on the web without a web response:
+  R (2.11/2.12); an SMS the operator could not deliver: UO (3.3, the invitation did not arrive);
+  otherwise nothing came back: UH (3.19).
+So a case both modes tried counts in both modes' rates, and the completes of the modes add up to
+the combined completes.
 """
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -39,13 +57,16 @@ from surveys.models import (
     CallAttempt,
     CallStatus,
     Campaign,
+    ConsentChannel,
     ConsentEvent,
     ConsentKind,
     Contact,
     ContactStatus,
     Question,
     Response,
+    ResponseMode,
     ResponseStatus,
+    SmsStatus,
 )
 from surveys.services.rates import CODES
 
@@ -210,6 +231,36 @@ def contact_disposition(*, outcomes: Iterable[str], interview: str | None, conse
     return UNKNOWN
 
 
+# A call still waiting, or taken back before it rang, is no phone attempt.
+NOT_DIALLED = frozenset({CallStatus.PENDING, CallStatus.CANCELED})
+# An SMS the provider refused, or the operator could not deliver: the invitation did not arrive.
+SMS_NOT_DELIVERED = frozenset({SmsStatus.UNDELIVERED, SmsStatus.FAILED})
+WEB_CHANNELS = frozenset({ConsentChannel.WEB, ConsentChannel.SMS})
+
+
+def phone_disposition(
+    *, outcomes: Iterable[str], interview: str | None, refusals: set[str], answered_on_the_web: bool
+) -> str:
+    """The case's disposition in the phone mode: `interview` only for a response given by phone,
+    `refusals` only those said on a call (see the module docstring)."""
+    code = contact_disposition(outcomes=outcomes, interview=interview, consent=refusals)
+    if code == REFUSAL and interview is None and not refusals and answered_on_the_web:
+        return OTHER
+    return code
+
+
+def web_disposition(*, interview: str | None, events: set[str], sms_status: str | None) -> str:
+    """The case's disposition in the web mode: `interview` only for a response given on the web,
+    `events` the consent events of the web and of SMS replies (see the module docstring)."""
+    if interview is not None:
+        return interview
+    if events:
+        return REFUSAL
+    if sms_status in SMS_NOT_DELIVERED:
+        return UNKNOWN_OTHER
+    return UNKNOWN
+
+
 @dataclass(frozen=True)
 class Dispositions:
     """Numbers per code; every code of `rates.CODES` is present, zeros included."""
@@ -217,6 +268,13 @@ class Dispositions:
     counts: Counter
     # The pseudonyms of the responses that are interviews (I or P): the respondents of the results.
     interviews: frozenset = frozenset()
+    # Per mode (`ResponseMode`), the dispositions of the cases it was attempted on (module docstring);
+    # a mode attempted on no case is left out.
+    by_mode: dict[str, Counter] = field(default_factory=dict)
+    # The mode of each interview (I or P), by pseudonym.
+    interview_modes: dict = field(default_factory=dict)
+    # The pseudonyms of the complete interviews (I).
+    completes: frozenset = frozenset()
 
     def __getitem__(self, code: str) -> int:
         return self.counts.get(code, 0)
@@ -229,35 +287,76 @@ class Dispositions:
 
 
 def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
-    """Every number's disposition in five queries, however many numbers the campaign has."""
+    """Every number's disposition, combined and per mode, in five queries however many numbers the
+    campaign has."""
     outcomes: dict[int, set[str]] = {}
-    for contact_id, outcome in (
+    dialled: set[int] = set()
+    for contact_id, outcome, status in (
         CallAttempt.objects.filter(contact__campaign=campaign)
         .order_by()
         .annotate(outcome=ATTEMPT_OUTCOME)
-        .values_list("contact_id", "outcome")
+        .values_list("contact_id", "outcome", "status")
     ):
         outcomes.setdefault(contact_id, set()).add(outcome)
+        if status not in NOT_DIALLED:
+            dialled.add(contact_id)
     questions = survey_questions(version_id=campaign.survey_version_id)
-    interviews_of = {
-        pseudonym: interview_code(questions, response)
-        for pseudonym, response in responses_answers(Response.objects.filter(campaign=campaign)).items()
-    }
+    interviews_of: dict = {}
+    mode_of: dict = {}
+    for pseudonym, response in responses_answers(Response.objects.filter(campaign=campaign), "mode").items():
+        interviews_of[pseudonym] = interview_code(questions, response)
+        mode_of[pseudonym] = response.values[1]
     consent: dict = {}
-    for ref, kind in ConsentEvent.objects.filter(campaign=campaign).values_list("contact_ref", "kind"):
-        consent.setdefault(ref, set()).add(kind)
-    counts = Counter(dict.fromkeys(CODES, 0))
-    interviews = set()
-    for pk, pseudonym, contact_status in Contact.objects.filter(campaign=campaign).values_list(
-        "pk", "pseudonym", "status"
+    call_refusals: dict = {}
+    web_events: dict = {}
+    for ref, kind, channel in ConsentEvent.objects.filter(campaign=campaign).values_list(
+        "contact_ref", "kind", "channel"
     ):
-        refusals = consent.get(pseudonym, set())
+        consent.setdefault(ref, set()).add(kind)
+        if channel in WEB_CHANNELS:
+            web_events.setdefault(ref, set()).add(kind)
+        elif kind in REFUSING:
+            call_refusals.setdefault(ref, set()).add(kind)
+    counts = Counter(dict.fromkeys(CODES, 0))
+    by_mode: dict[str, Counter] = {}
+    interviews = set()
+    interview_modes = {}
+    completes = set()
+    for pk, pseudonym, contact_status, sms_status in Contact.objects.filter(campaign=campaign).values_list(
+        "pk", "pseudonym", "status", "sms_message__status"
+    ):
+        refusals = consent.get(pseudonym, set()) & REFUSING
         if contact_status == ContactStatus.OPTED_OUT:
             refusals = refusals | {ConsentKind.OPTED_OUT}
-        code = contact_disposition(
-            outcomes=outcomes.get(pk, ()), interview=interviews_of.get(pseudonym), consent=refusals
-        )
+        interview = interviews_of.get(pseudonym)
+        mode = mode_of.get(pseudonym)
+        code = contact_disposition(outcomes=outcomes.get(pk, ()), interview=interview, consent=refusals)
         counts[code] += 1
         if code in (COMPLETE, PARTIAL):
             interviews.add(pseudonym)
-    return Dispositions(counts, frozenset(interviews))
+            interview_modes[pseudonym] = mode
+        if code == COMPLETE:
+            completes.add(pseudonym)
+        if pk in dialled:
+            phone_code = phone_disposition(
+                outcomes=outcomes[pk],
+                interview=interview if mode == ResponseMode.PHONE else None,
+                refusals=call_refusals.get(pseudonym, set()),
+                answered_on_the_web=mode == ResponseMode.WEB and interview in (COMPLETE, PARTIAL),
+            )
+            _mode_counts(by_mode, ResponseMode.PHONE)[phone_code] += 1
+        web_tried = sms_status not in (None, SmsStatus.NOT_SENT) or pseudonym in web_events
+        if web_tried or mode == ResponseMode.WEB:
+            web_code = web_disposition(
+                interview=interview if mode == ResponseMode.WEB else None,
+                events=web_events.get(pseudonym, set()),
+                sms_status=sms_status,
+            )
+            _mode_counts(by_mode, ResponseMode.WEB)[web_code] += 1
+    return Dispositions(counts, frozenset(interviews), by_mode, interview_modes, frozenset(completes))
+
+
+def _mode_counts(by_mode: dict[str, Counter], mode: str) -> Counter:
+    if mode not in by_mode:
+        by_mode[mode] = Counter(dict.fromkeys(CODES, 0))
+    return by_mode[mode]

@@ -6,6 +6,11 @@ support: two answers or two ratings whose intervals overlap are "about equal". T
 results whose hidden groups are already taken out (surveys.services.results_privacy), and no
 sentence is written about a hidden group or a hidden answer.
 
+What each mode added (`mode_sentences`) is said only when both the phone and the web produced
+completes: how many the web added, which group it reached more than the phone did, and whether the
+modes' answers differ beyond chance after weighting - a difference whose cause (who chose the mode,
+or how the question was heard or read) it does not claim to know.
+
 A demographic question whose dimension the results are weighted by has no finding: weighting makes
 its shares the population's, so they tell nothing new ("who answered" compares it instead).
 """
@@ -15,9 +20,10 @@ from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.services.estimates import rounded
-from surveys.services.results_contract import GroupShare, OptionEstimate, QuestionResult
+from surveys.services.results_contract import GroupShare, ModeResults, OptionEstimate, QuestionResult
 
 # A share this close to a tenth is "about k in 10"; others are said as whole per cents.
 TENTH_SLACK = 0.02
@@ -279,3 +285,63 @@ def summary_sentences(questions: Sequence[QuestionResult]) -> list[str]:
     """The short summary of the reports: the ratings compared, then each question's finding."""
     others = [question for question in questions if not question.demographic]
     return rating_sentences(questions) + [finding.sentence for finding in question_findings(others)]
+
+
+def mode_sentences(modes: ModeResults, *, dimension_names: dict[str, str]) -> list[str]:
+    """What the web added to the phone: nothing unless both modes produced completes."""
+    phone, web = modes.completes.get("phone", 0), modes.completes.get("web", 0)
+    if not phone or not web:
+        return []
+    values = {"count": web, "share": _whole_percent(web / (phone + web))}
+    reached = _group_the_web_reached(modes, dimension_names)
+    if reached is None:
+        sentences = [_("The web survey added %(count)s completed answers (%(share)s %% of all).") % values]
+    else:
+        sentences = [
+            _(
+                "The web survey added %(count)s completed answers (%(share)s %% of all); %(web)s %% of them came "
+                "from the group %(group)s, against %(phone)s %% of the phone answers."
+            )
+            % (values | reached)
+        ]
+    differing = modes.mode_effects
+    compared = [comparison for comparison in modes.comparisons if comparison.differs is not None]
+    if differing:
+        sentences.append(
+            _(
+                "After weighting, the phone and web answers differ beyond chance in %(questions)s. The difference "
+                "may come from who chose each mode or from hearing a question against reading it; the results "
+                "combine both modes."
+            )
+            % {"questions": ", ".join(f"“{comparison.text}”" for comparison in differing)}
+        )
+    elif compared:
+        sentences.append(
+            ngettext(
+                "After weighting, the phone and web answers did not differ beyond chance in the %(count)s "
+                "question compared.",
+                "After weighting, the phone and web answers did not differ beyond chance in any of the %(count)s "
+                "questions compared.",
+                len(compared),
+            )
+            % {"count": len(compared)}
+        )
+    return sentences
+
+
+def _group_the_web_reached(modes: ModeResults, dimension_names: dict[str, str]) -> dict | None:
+    """The shown group whose share of the web's completes is furthest above its share of the phone's,
+    in the first dimension counted (the age group when the survey asks it)."""
+    for groups in modes.groups:
+        best = None
+        for index, (key, label) in enumerate(groups.categories):
+            web, phone = groups.shares["web"][index], groups.shares["phone"][index]
+            if not key or web is None or phone is None or web <= phone:
+                continue
+            if best is None or web - phone > best[0]:
+                best = (web - phone, label, web, phone)
+        if best is not None:
+            _gap, label, web, phone = best
+            name = dimension_names.get(groups.dimension, groups.dimension)
+            return {"group": f"{name}: {label}", "web": _whole_percent(web), "phone": _whole_percent(phone)}
+    return None

@@ -50,14 +50,17 @@ from surveys.services.estimates import (
     themes,
 )
 from surveys.services.findings import summary_sentences
+from surveys.services.mode_effects import ComparedQuestion
 from surveys.services.privacy import campaign_answers_expire_on, campaign_answers_purged
 from surveys.services.rates import response_rates
 from surveys.services.result_settings import result_settings_for
+from surveys.services.results_by_mode import campaign_mode_results
 from surveys.services.results_contract import (
     CampaignResults,
     FixedCost,
     Funnel,
     GroupShare,
+    ModeResults,
     QuestionResult,
     Weighting,
 )
@@ -362,6 +365,20 @@ def _weighting(
     return result, group_weights
 
 
+def _labelled_options(question: Question, language: str) -> list[tuple[str, str]]:
+    return [(str(option.digit), option.localized("label", language)) for option in question.options.all()]
+
+
+def _answer_values(question: Question, respondent_ids: list[int], answers: dict[int, tuple]) -> list:
+    """Each respondent's answer to `question`: an option's digit, a number or a transcript (None: not answered)."""
+    if question.has_options:
+        digit_of = {option.pk: str(option.digit) for option in question.options.all()}
+        return [digit_of.get(answers[pk][0]) if pk in answers else None for pk in respondent_ids]
+    if question.kind == QuestionKind.NUMBER:
+        return [answers[pk][1] if pk in answers else None for pk in respondent_ids]
+    return [answers[pk][2] or None if pk in answers else None for pk in respondent_ids]
+
+
 def _question_result(
     question: Question,
     *,
@@ -374,15 +391,8 @@ def _question_result(
     groups_of: dict[str, list[str | None]],
     language: str,
 ) -> QuestionResult:
-    options = list(question.options.all())
-    digit_of = {option.pk: str(option.digit) for option in options}
-    labelled = [(str(option.digit), option.localized("label", language)) for option in options]
-    if question.has_options:
-        values = [digit_of.get(answers[pk][0]) if pk in answers else None for pk in respondent_ids]
-    elif question.kind == QuestionKind.NUMBER:
-        values = [answers[pk][1] if pk in answers else None for pk in respondent_ids]
-    else:
-        values = [answers[pk][2] or None if pk in answers else None for pk in respondent_ids]
+    labelled = _labelled_options(question, language)
+    values = _answer_values(question, respondent_ids, answers)
     answered = sum(1 for value in values if value is not None)
 
     mean = None
@@ -490,13 +500,13 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
     survey_language = campaign.survey_version.languages[0]
     # After the answer retention only the rates are left: the answers' contents are gone.
     answers_purged = campaign_answers_purged(campaign)
-    language_of = {
-        pk: answer_language if answer_language in SURVEY_LANGUAGES else survey_language
-        for pk, pseudonym, answer_language in Response.objects.filter(campaign=campaign)
-        .order_by("pk")
-        .values_list("pk", "pseudonym", "language")
-        if pseudonym in dispositions.interviews and not answers_purged
-    }
+    language_of, pseudonym_of, mode_of = {}, {}, {}
+    for pk, pseudonym, answer_language, mode in (
+        Response.objects.filter(campaign=campaign).order_by("pk").values_list("pk", "pseudonym", "language", "mode")
+    ):
+        if pseudonym in dispositions.interviews and not answers_purged:
+            language_of[pk] = answer_language if answer_language in SURVEY_LANGUAGES else survey_language
+            pseudonym_of[pk], mode_of[pk] = pseudonym, mode
     respondent_ids = list(language_of)
     respondents = set(respondent_ids)
     answers_by_question: dict[int, dict[int, tuple]] = {}
@@ -540,6 +550,21 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
     elif not respondent_ids:
         weights_result.warnings.insert(0, _("Nobody has answered the survey yet, so there are no results to show."))
     weights_result = dataclasses.replace(weights_result, groups=groups_suppressed(weights_result.groups, privacy))
+    modes = _mode_results(
+        dispositions=dispositions,
+        e=result_settings.eligibility_e,
+        respondent_ids=respondent_ids,
+        pseudonym_of=pseudonym_of,
+        mode_of=mode_of,
+        questions=questions,
+        answers_by_question=answers_by_question,
+        demographics=demographics,
+        groups_of=groups_of,
+        weights_result=weights_result,
+        group_weights=group_weights,
+        minimum=minimum,
+        language=language,
+    )
     filter_labels: list[str] = []
     indexes = list(range(len(respondent_ids)))
     if respondent_filter:
@@ -613,6 +638,61 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         minimum_group_size=minimum,
         group_hidden=group_hidden,
         population_updated_at=targets_updated_at,
+        modes=modes,
+    )
+
+
+def _mode_results(
+    *,
+    dispositions,
+    e: float | None,
+    respondent_ids: list[int],
+    pseudonym_of: dict,
+    mode_of: dict,
+    questions: list[Question],
+    answers_by_question: dict[int, dict[int, tuple]],
+    demographics: list[DemographicQuestion],
+    groups_of: dict[str, list[str | None]],
+    weights_result: Weighting,
+    group_weights: GroupWeights,
+    minimum: int,
+    language: str,
+) -> ModeResults | None:
+    """The results by mode of the whole campaign (a group filter does not change them)."""
+    hidden_groups: dict[str, dict[str, str]] = {}
+    for group in weights_result.groups:
+        if group.hidden:
+            hidden_groups.setdefault(group.dimension, {})[group.category] = group.hidden
+    compared = [
+        ComparedQuestion(
+            position=question.position,
+            text=question.localized("text", language),
+            kind=question.kind,
+            values=_answer_values(question, respondent_ids, answers_by_question.get(question.pk, {})),
+            options=_labelled_options(question, language),
+        )
+        for question in questions
+        if not question.demographic and (question.has_options or question.kind in MEAN_KINDS)
+    ]
+    return campaign_mode_results(
+        dispositions=dispositions,
+        e=e,
+        pseudonyms=[pseudonym_of[pk] for pk in respondent_ids],
+        modes=[mode_of[pk] for pk in respondent_ids],
+        demographics=[
+            (demographic.dimension, demographic.categories)
+            for demographic in demographics
+            if demographic.dimension in CROSSTAB_DIMENSIONS
+        ],
+        groups_of=groups_of,
+        hidden_groups=hidden_groups,
+        questions=compared,
+        rows=group_weights.rows,
+        margins=group_weights.margins,
+        trim_cap=group_weights.trim_cap,
+        minimum=minimum,
+        not_answered_label=_("Did not say"),
+        dimension_names={demographic.dimension: _dimension_name(demographic.dimension) for demographic in demographics},
     )
 
 

@@ -158,6 +158,69 @@ class Costs:
 
 
 @dataclass(frozen=True)
+class ModeRates:
+    """The AAPOR rates of one mode over the cases it was attempted on, or of the survey as a whole
+    (`mode` "combined": one final disposition per case). See surveys.services.dispositions."""
+
+    mode: str  # "phone" | "web" | "combined"
+    cases: int  # numbers in its dispositions, not eligible ones included
+    rates: ResponseRates
+
+
+@dataclass(frozen=True)
+class ModeGroups:
+    """The completes (AAPOR I) of each mode in each category of one dimension."""
+
+    dimension: str
+    categories: list[tuple[str, str]]  # (category key, label); key "" for those who did not answer
+    counts: dict[str, list[int | None]]  # mode -> completes per category (None: hidden)
+    shares: dict[str, list[float | None]]  # mode -> share of the mode's completes per category
+    hidden: dict[str, list[str]]  # mode -> per category: why it is hidden, or ""
+
+
+@dataclass(frozen=True)
+class ModeEstimate:
+    mode: str
+    answered: int
+    estimate: float | None  # the mode's respondents weighted on their own to the population
+    ci_low: float | None  # its 95 % interval
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class ModeComparison:
+    """One question's weighted estimate in each mode and whether they differ beyond chance
+    (surveys.services.mode_effects)."""
+
+    position: int
+    text: str
+    measure: str  # "share" (of the option `label`) | "mean"
+    label: str
+    estimates: list[ModeEstimate]  # phone, web
+    difference: float | None  # web minus phone
+    difference_low: float | None  # the difference's interval at `confidence`
+    difference_high: float | None
+    confidence: float  # 0.95, or higher where several options of one question were compared
+    differs: bool | None  # None: too few answers in a mode to compare
+
+
+@dataclass(frozen=True)
+class ModeResults:
+    """Results by mode, when the web survey was offered to anyone (a phone-only campaign has none)."""
+
+    rates: list[ModeRates]  # each mode attempted, then "combined"
+    completes: dict[str, int]  # mode -> completes (AAPOR I); they add up to the combined I
+    groups: list[ModeGroups]  # empty unless both modes have completes
+    comparisons: list[ModeComparison]  # empty unless both modes have respondents
+    findings: list[str] = field(default_factory=list)  # translated sentences (surveys.services.findings)
+    minimum_answers: int = 0  # answers a mode needs in a question to be compared
+
+    @property
+    def mode_effects(self) -> list[ModeComparison]:
+        return [comparison for comparison in self.comparisons if comparison.differs]
+
+
+@dataclass(frozen=True)
 class CampaignResults:
     campaign: object  # surveys.models.Campaign
     generated_at: datetime
@@ -182,6 +245,8 @@ class CampaignResults:
     # When the population shares (PopulationTarget, set in the results settings) were last changed;
     # None when none is set.
     population_updated_at: datetime | None = None
+    # Rates, completes and estimates by mode; None when only the phone was used.
+    modes: ModeResults | None = None
 
     @property
     def has_responses(self) -> bool:

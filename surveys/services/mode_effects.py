@@ -1,0 +1,206 @@
+"""Whether the phone and the web tell the same story once each is weighted to the population.
+
+The results' weights stay population-based: every respondent, whichever mode, is raked together to
+the population's age, district and gender shares (surveys.services.weighting). Mode enters only
+here, to check whether it changes the picture:
+
+- Each mode's respondents are weighted *on their own* to the same population shares, with the same
+  dimensions and trim cap. The web reaches younger people; weighting each mode separately removes
+  that difference in who answered as far as the weighting variables can, so each mode's estimate is
+  what it alone would say of the whole population. (The combined weights restricted to one mode
+  would not: they make the two modes together, not each, look like the population.)
+- A yes/no question compares the share of its first answer, a choice question each option's share,
+  a scale or number question the mean; open questions and the weighting variables are not compared.
+- The two modes' respondents are different people, so their estimates are independent: the
+  difference d = web - phone has the variance var(web) + var(phone). A weighted share p uses
+  p (1 - p) / n_eff, n_eff the Kish effective sample size of those who answered in the mode; a
+  weighted mean the linearisation variance of surveys.services.estimates. The modes differ beyond
+  chance when the interval d +- z sqrt(var) leaves out 0: z = 1.96 (95 %) for a single comparison,
+  and for a choice question of k options the Bonferroni z of 95 % / k, so a question with many
+  options is not flagged more often by chance than a yes/no one.
+- A mode with fewer than `MIN_ANSWERS_PER_MODE` answers to a question (or fewer than the smallest
+  group the results may show) is not compared: the normal approximation and the separate weighting
+  need more.
+
+What a difference does and does not mean: it can come from who chose each mode beyond what the
+weighting variables explain (selection) or from hearing a question read out against reading it on a
+screen (measurement); this comparison cannot tell them apart, and it does not say which mode is
+right. Each question is tested on its own at 95 %: among twenty questions about one may differ by
+chance alone.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from surveys.models import QuestionKind, ResponseMode
+from surveys.services import weighting
+from surveys.services.estimates import Z95, mean_estimate, option_estimates
+from surveys.services.results_contract import ModeComparison, ModeEstimate
+
+MODES = (ResponseMode.PHONE, ResponseMode.WEB)
+MIN_ANSWERS_PER_MODE = 30
+CONFIDENCE = 0.95
+SHARE, MEAN = "share", "mean"
+
+
+@dataclass(frozen=True)
+class ComparedQuestion:
+    """A question to compare: its answers aligned with the respondents (None: not answered)."""
+
+    position: int
+    text: str
+    kind: str
+    values: Sequence  # option digits, or numbers for scale and number questions (scale: the digit)
+    options: Sequence[tuple[str, str]]  # (digit, label); empty for a number question
+
+
+def mode_weights(
+    modes: Sequence[str],
+    rows: Sequence[Mapping[str, str | None]],
+    margins: Sequence[weighting.Margin],
+    *,
+    trim_cap: float | None,
+) -> list[float]:
+    """Every respondent's weight when each mode's respondents are weighted on their own to the
+    population `margins` (`modes` and `rows` aligned with the respondents)."""
+    weights = [1.0] * len(modes)
+    for mode in MODES:
+        indexes = [index for index, each in enumerate(modes) if each == mode]
+        outcome = weighting.weights_compute([rows[index] for index in indexes], margins, trim_cap=trim_cap)
+        for index, weight in zip(indexes, outcome.weights, strict=True):
+            weights[index] = weight
+    return weights
+
+
+def _share_variance(share: float, values: Sequence, weights: Sequence[float]) -> float | None:
+    answered = [weight for value, weight in zip(values, weights, strict=True) if value is not None]
+    squares = sum(weight * weight for weight in answered)
+    if not squares:
+        return None
+    n_eff = sum(answered) ** 2 / squares
+    return share * (1 - share) / n_eff
+
+
+def _mean_variance(values: Sequence, weights: Sequence[float]) -> float | None:
+    answered = [(float(value), weight) for value, weight in zip(values, weights, strict=True) if value is not None]
+    count = len(answered)
+    total = sum(weight for _value, weight in answered)
+    if count < 2 or not total:
+        return None
+    mean = sum(value * weight for value, weight in answered) / total
+    return count / (count - 1) * sum(w * w * (x - mean) ** 2 for x, w in answered) / total**2
+
+
+def _bonferroni_z(comparisons: int) -> float:
+    if comparisons <= 1:
+        return Z95
+    return NormalDist().inv_cdf(1 - (1 - CONFIDENCE) / (2 * comparisons))
+
+
+def question_comparison(
+    question: ComparedQuestion, modes: Sequence[str], weights: Sequence[float], *, minimum: int
+) -> ModeComparison | None:
+    """The question's estimates by mode and their difference (see the module docstring); None for a
+    question that has no estimate to compare."""
+    parts = {}
+    for mode in MODES:
+        indexes = [index for index, each in enumerate(modes) if each == mode]
+        values = [question.values[index] for index in indexes]
+        parts[mode] = (values, [weights[index] for index in indexes])
+    answered = {mode: sum(1 for value in values if value is not None) for mode, (values, _w) in parts.items()}
+    comparable = all(count >= minimum for count in answered.values())
+
+    if question.kind in (QuestionKind.SCALE, QuestionKind.NUMBER):
+        candidates = [_mean_candidate(question, parts, answered)]
+        z = Z95
+    elif question.kind == QuestionKind.YES_NO and question.options:
+        candidates = [_share_candidate(question, parts, answered, question.options[0])]
+        z = Z95
+    elif question.kind == QuestionKind.CHOICE and question.options:
+        candidates = [_share_candidate(question, parts, answered, option) for option in question.options]
+        z = _bonferroni_z(len(candidates))
+    else:
+        return None
+    if not comparable:
+        label, measure, estimates, _difference, _variance = candidates[0]
+        shown = [ModeEstimate(mode, answered[mode], None, None, None) for mode in MODES]
+        return ModeComparison(
+            question.position, question.text, measure, label, shown, None, None, None, CONFIDENCE, None
+        )
+
+    def standardised(candidate) -> float:
+        *_rest, difference, variance = candidate
+        if difference is None or not variance:
+            return 0.0
+        return abs(difference) / math.sqrt(variance)
+
+    label, measure, estimates, difference, variance = max(candidates, key=standardised)
+    confidence = CONFIDENCE if len(candidates) == 1 else 1 - (1 - CONFIDENCE) / len(candidates)
+    if difference is None or variance is None:
+        return ModeComparison(
+            question.position, question.text, measure, label, estimates, difference, None, None, confidence, None
+        )
+    half = z * math.sqrt(variance)
+    low, high = difference - half, difference + half
+    return ModeComparison(
+        question.position,
+        question.text,
+        measure,
+        label,
+        estimates,
+        difference,
+        low,
+        high,
+        confidence,
+        differs=low > 0 or high < 0,
+    )
+
+
+def _share_candidate(question, parts, answered, option):
+    value, label = option
+    estimates, variance, shares = [], 0.0, {}
+    for mode in MODES:
+        values, weights = parts[mode]
+        estimate = option_estimates(values, weights, [option])[0]
+        shares[mode] = estimate.weighted_share
+        estimates.append(ModeEstimate(mode, answered[mode], estimate.weighted_share, estimate.ci_low, estimate.ci_high))
+        part = (
+            _share_variance(estimate.weighted_share, values, weights) if estimate.weighted_share is not None else None
+        )
+        variance = None if part is None or variance is None else variance + part
+    difference = None if None in shares.values() else shares[ResponseMode.WEB] - shares[ResponseMode.PHONE]
+    return label, SHARE, estimates, difference, variance
+
+
+def _mean_candidate(question, parts, answered):
+    estimates, variance, means = [], 0.0, {}
+    for mode in MODES:
+        values, weights = parts[mode]
+        numbers = [None if value is None else float(value) for value in values]
+        estimate = mean_estimate(numbers, weights)
+        means[mode] = estimate.weighted
+        estimates.append(ModeEstimate(mode, answered[mode], estimate.weighted, estimate.ci_low, estimate.ci_high))
+        part = _mean_variance(numbers, weights)
+        variance = None if part is None or variance is None else variance + part
+    difference = None if None in means.values() else means[ResponseMode.WEB] - means[ResponseMode.PHONE]
+    return "", MEAN, estimates, difference, variance
+
+
+def mode_comparisons(
+    questions: Sequence[ComparedQuestion],
+    modes: Sequence[str],
+    rows: Sequence[Mapping[str, str | None]],
+    margins: Sequence[weighting.Margin],
+    *,
+    trim_cap: float | None,
+    minimum: int,
+) -> list[ModeComparison]:
+    """Each question's comparison, in the questions' order; [] unless both modes have respondents."""
+    if not all(mode in modes for mode in MODES):
+        return []
+    weights = mode_weights(modes, rows, margins, trim_cap=trim_cap)
+    needed = max(MIN_ANSWERS_PER_MODE, minimum)
+    compared = (question_comparison(question, modes, weights, minimum=needed) for question in questions)
+    return [comparison for comparison in compared if comparison is not None]

@@ -1,0 +1,136 @@
+"""A campaign's results by mode (phone, and the web survey its SMS link opens): the AAPOR rates of each
+mode and combined (surveys.services.dispositions says which cases count where), the completes of
+each mode by age group and district, and whether the modes' weighted estimates differ
+(surveys.services.mode_effects).
+
+Only a campaign that offered the web survey to someone has results by mode; the completes by group
+are given only when both modes have completes. A mode's completes in a group are hidden like any
+small group (surveys.services.disclosure): each mode's completes and each group's completes are
+published totals, so a hidden cell never stands alone in its row or column.
+"""
+
+import dataclasses
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from surveys.models import ResponseMode
+from surveys.services.disclosure import cells_to_suppress
+from surveys.services.dispositions import COMPLETE, Dispositions
+from surveys.services.findings import mode_sentences
+from surveys.services.mode_effects import MIN_ANSWERS_PER_MODE, MODES, ComparedQuestion, mode_comparisons
+from surveys.services.rates import response_rates
+from surveys.services.results_contract import ModeGroups, ModeRates, ModeResults
+from surveys.services.weighting import Margin
+
+COMBINED = "combined"
+NOT_ANSWERED = ""
+# Everyone's completes in a category, and a mode's completes in all categories: both published.
+TOTAL = "total"
+
+
+def mode_rates(dispositions: Dispositions, *, e: float | None) -> list[ModeRates]:
+    """Each mode's rates over the cases it was attempted on, then the combined rates."""
+    rates = [
+        ModeRates(mode=mode, cases=sum(dispositions.by_mode[mode].values()), rates=response_rates(counts, e=e))
+        for mode in MODES
+        if (counts := dispositions.by_mode.get(mode)) is not None
+    ]
+    return rates + [
+        ModeRates(
+            mode=COMBINED, cases=sum(dispositions.counts.values()), rates=response_rates(dispositions.counts, e=e)
+        )
+    ]
+
+
+def completes_by_group(
+    *,
+    dimension: str,
+    categories: Sequence[tuple[str, str]],
+    groups: Sequence[str | None],
+    modes: Sequence[str],
+    not_answered_label: str,
+    hidden_groups: Mapping[str, str],
+    minimum: int,
+) -> ModeGroups:
+    """The completes of each mode in each category (`groups[i]` and `modes[i]`: complete i's category
+    key, None when not answered, and mode). A category hidden among all respondents (`hidden_groups`,
+    key -> why) is hidden in both modes."""
+    counts = Counter(zip(modes, (NOT_ANSWERED if group is None else group for group in groups), strict=True))
+    columns = list(categories)
+    if any(group is None for group in groups):
+        columns.append((NOT_ANSWERED, not_answered_label))
+    keys = [key for key, _label in columns]
+    cells = {(mode, key): counts[(mode, key)] for mode in MODES for key in keys}
+    cells |= {(mode, TOTAL): sum(counts[(mode, key)] for key in keys) for mode in MODES}
+    cells |= {(TOTAL, key): sum(counts[(mode, key)] for mode in MODES) for key in keys}
+    lines = [([(mode, key) for key in keys], (mode, TOTAL)) for mode in MODES]
+    lines += [([(mode, key) for mode in MODES], (TOTAL, key)) for key in keys]
+    published = {(mode, TOTAL) for mode in MODES} | {(mode, NOT_ANSWERED) for mode in MODES}
+    published |= {(TOTAL, key) for key in keys if key not in hidden_groups}
+    hidden = cells_to_suppress(cells, lines, minimum=minimum, published=published)
+    for key, why in hidden_groups.items():
+        hidden.update({(mode, key): why for mode in MODES if cells.get((mode, key))})
+    totals = {mode: cells[(mode, TOTAL)] for mode in MODES}
+    return ModeGroups(
+        dimension=dimension,
+        categories=columns,
+        counts={mode: [None if (mode, key) in hidden else cells[(mode, key)] for key in keys] for mode in MODES},
+        shares={
+            mode: [
+                None if (mode, key) in hidden or not totals[mode] else cells[(mode, key)] / totals[mode] for key in keys
+            ]
+            for mode in MODES
+        },
+        hidden={mode: [hidden.get((mode, key), "") for key in keys] for mode in MODES},
+    )
+
+
+def campaign_mode_results(
+    *,
+    dispositions: Dispositions,
+    e: float | None,
+    pseudonyms: Sequence,
+    modes: Sequence[str],
+    demographics: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    groups_of: Mapping[str, Sequence[str | None]],
+    hidden_groups: Mapping[str, Mapping[str, str]],
+    questions: Sequence[ComparedQuestion],
+    rows: Sequence[Mapping[str, str | None]],
+    margins: Sequence[Margin],
+    trim_cap: float | None,
+    minimum: int,
+    not_answered_label: str,
+    dimension_names: Mapping[str, str],
+) -> ModeResults | None:
+    """Results by mode of the respondents (`pseudonyms`, `modes`, `groups_of` and `rows` aligned with
+    them); `demographics` are the (dimension, categories) to count the completes by, `hidden_groups`
+    each dimension's hidden categories among all respondents. None when the web survey was offered
+    to nobody."""
+    if ResponseMode.WEB not in dispositions.by_mode:
+        return None
+    completes = {mode: dispositions.by_mode.get(mode, Counter())[COMPLETE] for mode in MODES}
+    groups = []
+    # After the answer retention the completes are still counted, but nobody's group is known.
+    if all(completes.values()) and pseudonyms:
+        complete_indexes = [index for index, pseudonym in enumerate(pseudonyms) if pseudonym in dispositions.completes]
+        groups = [
+            completes_by_group(
+                dimension=dimension,
+                categories=categories,
+                groups=[groups_of[dimension][index] for index in complete_indexes],
+                modes=[modes[index] for index in complete_indexes],
+                not_answered_label=not_answered_label,
+                hidden_groups=hidden_groups.get(dimension, {}),
+                minimum=minimum,
+            )
+            for dimension, categories in demographics
+        ]
+    comparisons = mode_comparisons(questions, modes, rows, margins, trim_cap=trim_cap, minimum=minimum)
+    results = ModeResults(
+        rates=mode_rates(dispositions, e=e),
+        completes=completes,
+        groups=groups,
+        comparisons=comparisons,
+        minimum_answers=max(MIN_ANSWERS_PER_MODE, minimum),
+    )
+    return dataclasses.replace(results, findings=mode_sentences(results, dimension_names=dimension_names))

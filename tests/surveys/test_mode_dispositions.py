@@ -1,0 +1,152 @@
+"""Dispositions and AAPOR rates by mode: one final disposition per number for the combined rates, and
+per mode the numbers that mode was attempted on, read from that mode's own events.
+
+Ten numbers, worked out by hand (combined / phone / web; "-" not attempted in that mode):
+ 1 answered the call to the end                       I  / I  / -
+ 2 no answer, SMS delivered, completed on the web      I  / UH / I
+ 3 picked up and hung up, then completed on the web    I  / O  / I
+ 4 no answer, SMS delivered, no reply                  UH / UH / UH
+ 5 answering machine, SMS not delivered                NC / NC / UO
+ 6 no answer, SMS delivered, replied STOP              R  / UH / R
+ 7 declined on the call                                R  / R  / -
+ 8 no answer, SMS not sent (the provider was down)     UH / UH / -
+ 9 a call still waiting, nothing else                  UH / -  / -
+10 no answer, SMS sent, consented on the web and broke off after one answer  R / UH / R
+Combined: I 3, R 3, NC 1, UH 3 (D = 10). Phone (9 numbers): I 1, R 1, NC 1, O 1, UH 5. Web (6): I 2, R 2, UH 1, UO 1.
+"""
+
+import pytest
+
+from surveys.models import (
+    CallStatus,
+    ConsentKind,
+    ContactStatus,
+    ResponseMode,
+    ResponseStatus,
+    SmsMessage,
+    SmsStatus,
+)
+from surveys.services.consent import consent_record
+from surveys.services.dispositions import campaign_dispositions
+from surveys.services.results_by_mode import mode_rates
+from tests.surveys.calls import running_campaign
+from tests.surveys.test_dispositions import BY, attempt, respond
+
+S = CallStatus
+
+
+def sms(contact, status: str) -> SmsMessage:
+    return SmsMessage.objects.create(
+        contact=contact, phone=contact.numbers.first(), provider="simulator", status=status, sender="Kunta"
+    )
+
+
+def on_the_web(response):
+    response.mode = ResponseMode.WEB
+    response.save(update_fields=["mode"])
+    return response
+
+
+@pytest.fixture
+def mixed(make_campaign):
+    campaign = running_campaign(make_campaign, numbers=tuple(f"04012345{index:02d}" for index in range(10)))
+    (phone, web, reached, silent, machine, stop, declined, not_sent, waiting, broke_off) = campaign.contacts.order_by(
+        "pk"
+    )
+    attempt(phone, S.COMPLETED, picked_up=True, step="closing")
+    respond(phone, ResponseStatus.COMPLETE, {1: 1, 2: 1, 3: 5})
+
+    attempt(web, S.NO_ANSWER)
+    sms(web, SmsStatus.DELIVERED)
+    on_the_web(respond(web, ResponseStatus.COMPLETE, {1: 1, 2: 2, 3: 7}))
+
+    attempt(reached, S.COMPLETED, by=BY.HUMAN, picked_up=True)
+    sms(reached, SmsStatus.DELIVERED)
+    on_the_web(respond(reached, ResponseStatus.COMPLETE, {1: 2, 2: 1, 3: 1}))
+
+    attempt(silent, S.NO_ANSWER)
+    sms(silent, SmsStatus.DELIVERED)
+
+    attempt(machine, S.MACHINE, by=BY.MACHINE, picked_up=True, step="intro")
+    sms(machine, SmsStatus.UNDELIVERED)
+
+    attempt(stop, S.NO_ANSWER)
+    sms(stop, SmsStatus.DELIVERED)
+    consent_record(kind=ConsentKind.OPTED_OUT, channel="sms", campaign=campaign, contact_ref=stop.pseudonym)
+    stop.status = ContactStatus.OPTED_OUT
+    stop.save(update_fields=["status"])
+
+    attempt(declined, S.COMPLETED, picked_up=True, step="declined")
+    consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=declined.pseudonym)
+
+    attempt(not_sent, S.NO_ANSWER)
+    sms(not_sent, SmsStatus.NOT_SENT)
+
+    attempt(waiting, S.PENDING)
+
+    attempt(broke_off, S.NO_ANSWER)
+    sms(broke_off, SmsStatus.SENT)
+    consent_record(kind=ConsentKind.CONSENTED, channel="web", campaign=campaign, contact_ref=broke_off.pseudonym)
+    on_the_web(respond(broke_off, ResponseStatus.PARTIAL, {1: 1}))
+    return campaign
+
+
+def codes(counts) -> dict[str, int]:
+    return {code: count for code, count in counts.items() if count}
+
+
+def test_one_final_disposition_per_number_combines_both_modes(mixed):
+    result = campaign_dispositions(campaign=mixed)
+
+    assert codes(result.counts) == {"I": 3, "R": 3, "NC": 1, "UH": 3}
+
+
+def test_each_mode_counts_the_numbers_it_was_attempted_on_with_its_own_events(mixed):
+    result = campaign_dispositions(campaign=mixed)
+
+    assert codes(result.by_mode["phone"]) == {"I": 1, "R": 1, "NC": 1, "O": 1, "UH": 5}
+    assert codes(result.by_mode["web"]) == {"I": 2, "R": 2, "UH": 1, "UO": 1}
+    # Each complete is its mode's: the modes' completes add up to the combined ones.
+    assert result.by_mode["phone"]["I"] + result.by_mode["web"]["I"] == result.counts["I"]
+    assert sorted(result.interview_modes.values()) == ["phone", "web", "web"]
+
+
+def test_a_phone_only_campaign_has_no_web_mode(make_campaign):
+    campaign = running_campaign(make_campaign)
+    attempt(campaign.contacts.get(), S.NO_ANSWER)
+
+    result = campaign_dispositions(campaign=campaign)
+
+    assert set(result.by_mode) == {"phone"}
+
+
+def test_rates_per_mode_and_combined_by_hand(mixed):
+    rates = {each.mode: each for each in mode_rates(campaign_dispositions(campaign=mixed), e=None)}
+
+    assert [(mode, rates[mode].cases) for mode in rates] == [("phone", 9), ("web", 6), ("combined", 10)]
+    phone, web, combined = rates["phone"].rates, rates["web"].rates, rates["combined"].rates
+    # Phone: I 1, R 1, NC 1, O 1, UH 5; no number of known ineligibility, so e = 1 and RR3 = RR1.
+    assert phone.rr["RR1"] == pytest.approx(1 / 9)
+    assert phone.rr["RR3"] == pytest.approx(1 / 9)
+    assert phone.coop["COOP1"] == pytest.approx(1 / 3)  # I / (I + P + R + O)
+    assert phone.ref["REF1"] == pytest.approx(1 / 9)
+    assert phone.con["CON1"] == pytest.approx(3 / 9)  # (I + P + R + O) / D
+    # Web: I 2, R 2, UH 1, UO 1.
+    assert web.rr["RR1"] == pytest.approx(2 / 6)
+    assert web.rr["RR4"] == pytest.approx(2 / 6)
+    assert web.coop["COOP1"] == pytest.approx(2 / 4)
+    assert web.ref["REF1"] == pytest.approx(2 / 6)
+    assert web.con["CON1"] == pytest.approx(4 / 6)
+    # Combined: I 3, R 3, NC 1, UH 3.
+    assert combined.rr["RR1"] == pytest.approx(3 / 10)
+    assert combined.coop["COOP1"] == pytest.approx(3 / 6)
+    assert combined.ref["REF1"] == pytest.approx(3 / 10)
+    assert combined.con["CON1"] == pytest.approx(6 / 10)
+
+
+def test_a_set_e_applies_to_every_mode(mixed):
+    rates = {each.mode: each.rates for each in mode_rates(campaign_dispositions(campaign=mixed), e=0.5)}
+
+    # Web: De = (I + R) + 0.5 (UH + UO) = 4 + 1 = 5
+    assert rates["web"].rr["RR3"] == pytest.approx(2 / 5)
+    assert (rates["web"].e, rates["web"].e_source) == (0.5, "set")
