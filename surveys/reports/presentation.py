@@ -35,28 +35,12 @@ from .display import (
     share_text,
     suppression_note,
 )
+from .layout import Figure, Table
+from .modes import ModesView, modes_view
 
 RATE_GROUPS = ("rr", "coop", "ref", "con")
 DISPOSITION_ORDER = ("I", "P", "R", "NC", "O", "UH", "UO", "NE")
 OPEN_ANSWERS_SHOWN = 200
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of formatted cells: `rows` are (row header, cells); every cell after the header is a figure."""
-
-    caption: str
-    row_header: str
-    headers: list[str]
-    rows: list[tuple[str, list[str]]]
-    text_columns: tuple[int, ...] = ()  # columns of words, not figures (aligned left)
-    note: str = ""  # why some of its figures are hidden
-
-
-@dataclass(frozen=True)
-class Figure:
-    chart: SafeString
-    table: Table
 
 
 @dataclass(frozen=True)
@@ -107,6 +91,8 @@ class ResultsView:
     weighting_sentence: str = ""
     cost_sentence: str = ""
     margin_note: str = ""
+    # Results by mode (phone and web); None when only the phone was used.
+    modes: ModesView | None = None
 
     @property
     def has_responses(self) -> bool:
@@ -164,6 +150,7 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
         weights=_weights_summary(results),
         collapsed=list(weighting.collapsed),
         simulated_notice=simulated_notice(results.campaign),
+        modes=modes_view(results),
     )
 
 

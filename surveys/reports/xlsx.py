@@ -1,5 +1,6 @@
 """The finished results as an Excel workbook (openpyxl): summary, questions, means, cross-tabs,
-open-answer themes, weights, dispositions and attempt coverage; and, for survey managers only, the
+open-answer themes, weights, dispositions, the results by mode (when the web survey was offered) and
+attempt coverage; and, for survey managers only, the
 anonymous responses as a workbook of their own (`responses_render`).
 
 A group hidden to protect the respondents' privacy (surveys.services.disclosure) says "hidden" in
@@ -44,6 +45,7 @@ from .display import (
 )
 from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels, hidden_group_note
 from .responses import AnonymousAnswers
+from .xlsx_modes import mode_sheets
 
 PERCENT = "0.0%"
 EUROS = "#,##0.00"
@@ -69,6 +71,7 @@ def render(results: CampaignResults, *, progress: Progress | None = None) -> byt
         _themes_sheet(workbook, results)
         _weights_sheet(workbook, results)
         _dispositions_sheet(workbook, results)
+        mode_sheets(workbook, results, write=_sheet)
         _coverage_sheet(workbook, results)
         progress(90)
     return _saved(workbook)

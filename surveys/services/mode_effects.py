@@ -159,7 +159,7 @@ def question_comparison(
 
 
 def _share_candidate(question, parts, answered, option):
-    value, label = option
+    _value, label = option
     estimates, variance, shares = [], 0.0, {}
     for mode in MODES:
         values, weights = parts[mode]

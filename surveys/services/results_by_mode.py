@@ -30,15 +30,16 @@ TOTAL = "total"
 
 def mode_rates(dispositions: Dispositions, *, e: float | None) -> list[ModeRates]:
     """Each mode's rates over the cases it was attempted on, then the combined rates."""
-    rates = [
-        ModeRates(mode=mode, cases=sum(dispositions.by_mode[mode].values()), rates=response_rates(counts, e=e))
-        for mode in MODES
-        if (counts := dispositions.by_mode.get(mode)) is not None
-    ]
-    return rates + [
-        ModeRates(
-            mode=COMBINED, cases=sum(dispositions.counts.values()), rates=response_rates(dispositions.counts, e=e)
-        )
+    combined = ModeRates(
+        mode=COMBINED, cases=sum(dispositions.counts.values()), rates=response_rates(dispositions.counts, e=e)
+    )
+    return [
+        *(
+            ModeRates(mode=mode, cases=sum(counts.values()), rates=response_rates(counts, e=e))
+            for mode in MODES
+            if (counts := dispositions.by_mode.get(mode)) is not None
+        ),
+        combined,
     ]
 
 

@@ -1,0 +1,23 @@
+"""The pieces every results layout is made of: a table of formatted cells, and a chart with its table."""
+
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of formatted cells: `rows` are (row header, cells); every cell after the header is a figure."""
+
+    caption: str
+    row_header: str
+    headers: list[str]
+    rows: list[tuple[str, list[str]]]
+    text_columns: tuple[int, ...] = ()  # columns of words, not figures (aligned left)
+    note: str = ""  # why some of its figures are hidden
+
+
+@dataclass(frozen=True)
+class Figure:
+    chart: SafeString
+    table: Table

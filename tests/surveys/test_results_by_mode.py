@@ -1,0 +1,159 @@
+"""`campaign_results(...).modes`: rates by mode and combined, completes by mode and age group, each
+mode's weighted estimates compared, and the sentence of what the web added (tests/surveys/mode_factory.py
+works the figures out)."""
+
+import pytest
+from django.test import override_settings
+from django.utils import translation
+
+from surveys.services.disclosure import COMPLEMENTARY, SMALL
+from surveys.services.mode_effects import ComparedQuestion, question_comparison
+from surveys.services.results import campaign_results
+from surveys.services.results_by_mode import completes_by_group
+from tests.surveys.mode_factory import mixed_mode_campaign, set_population
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mixed():
+    set_population()
+    return mixed_mode_campaign()
+
+
+def test_a_phone_only_campaign_has_no_results_by_mode():
+    set_population()
+    results = campaign_results(mixed_mode_campaign(web=False), language="fi")
+
+    assert results.modes is None
+    assert results.weighting.respondents == 40
+
+
+def test_rates_by_mode_and_combined(mixed):
+    modes = campaign_results(mixed, language="fi").modes
+
+    rates = {each.mode: each for each in modes.rates}
+    assert [(mode, each.cases) for mode, each in rates.items()] == [("phone", 75), ("web", 35), ("combined", 75)]
+    assert rates["phone"].rates.rr["RR1"] == pytest.approx(40 / 75)
+    assert rates["web"].rates.rr["RR1"] == pytest.approx(1.0)
+    assert rates["combined"].rates.rr["RR1"] == pytest.approx(1.0)
+    assert modes.completes == {"phone": 40, "web": 35}
+
+
+def test_completes_by_mode_and_age_group(mixed):
+    modes = campaign_results(mixed, language="fi").modes
+
+    (ages,) = modes.groups
+    assert ages.dimension == "age_group"
+    assert [label for _key, label in ages.categories] == ["18–29", "30–64", "65+"]
+    assert ages.counts == {"phone": [5, 15, 20], "web": [14, 16, 5]}
+    assert ages.shares["web"] == pytest.approx([0.4, 16 / 35, 5 / 35])
+    assert ages.shares["phone"] == pytest.approx([0.125, 0.375, 0.5])
+
+
+def test_each_mode_weighted_on_its_own_removes_the_difference_in_who_answered(mixed):
+    comparisons = {each.position: each for each in campaign_results(mixed, language="fi").modes.comparisons}
+
+    exercise = comparisons[2]
+    assert (exercise.measure, exercise.label) == ("share", "kyllä")
+    phone, web = exercise.estimates
+    assert (phone.mode, phone.answered, web.mode, web.answered) == ("phone", 40, "web", 35)
+    assert phone.estimate == pytest.approx(0.2 + 0.5 * 8 / 15)
+    assert web.estimate == pytest.approx(0.2 + 0.5 * 8 / 16)
+    assert exercise.difference == pytest.approx(-0.5 * (8 / 15 - 8 / 16))
+    assert exercise.differs is False
+    assert exercise.difference_low < 0 < exercise.difference_high
+
+
+def test_a_difference_the_mode_itself_makes_is_flagged(mixed):
+    modes = campaign_results(mixed, language="fi").modes
+
+    satisfaction = next(each for each in modes.comparisons if each.position == 3)
+    assert satisfaction.measure == "mean"
+    assert satisfaction.differs is True
+    assert satisfaction.difference == pytest.approx(-2.0, abs=0.1)
+    assert satisfaction.difference_high < 0
+    assert [each.position for each in modes.mode_effects] == [3]
+
+
+def test_a_mode_with_too_few_answers_is_not_compared():
+    question = ComparedQuestion(
+        position=2, text="Q", kind="yes_no", values=["1"] * 40, options=[("1", "Yes"), ("2", "No")]
+    )
+    modes = ["phone"] * 31 + ["web"] * 9
+
+    comparison = question_comparison(question, modes, [1.0] * 40, minimum=30)
+
+    assert comparison.differs is None
+    assert comparison.difference is None
+    assert [estimate.answered for estimate in comparison.estimates] == [31, 9]
+    assert [estimate.estimate for estimate in comparison.estimates] == [None, None]
+
+
+def test_a_choice_question_is_compared_at_the_bonferroni_level_of_its_options():
+    # Option 1: phone 20/40 = 0.5, web 12/40 = 0.3; unweighted, n_eff = 40. Variance 0.25/40 + 0.21/40 = 0.0115.
+    # d = -0.2; at 95 % (z 1.96) the interval is -0.2 +- 0.210 (covers 0); with 3 options z = 2.394.
+    values = ["1"] * 20 + ["2"] * 10 + ["3"] * 10 + ["1"] * 12 + ["2"] * 14 + ["3"] * 14
+    question = ComparedQuestion(
+        position=5, text="Q", kind="choice", values=values, options=[("1", "A"), ("2", "B"), ("3", "C")]
+    )
+
+    comparison = question_comparison(question, ["phone"] * 40 + ["web"] * 40, [1.0] * 80, minimum=30)
+
+    assert comparison.label == "A"
+    assert comparison.difference == pytest.approx(-0.2)
+    assert comparison.confidence == pytest.approx(1 - 0.05 / 3)
+    assert comparison.difference_low == pytest.approx(-0.2 - 2.3940 * 0.0115**0.5, abs=1e-3)
+    assert comparison.differs is False
+
+
+def test_small_cells_of_the_completes_by_mode_are_hidden_with_their_complements():
+    # 18-29: phone 2 (small), web 14. Phone's row hides its next smallest (30-64: 6), and each column
+    # then hides the web's cell too, as every group's completes are published.
+    groups = ["18-29"] * 2 + ["30-64"] * 6 + ["65+"] * 20 + ["18-29"] * 14 + ["30-64"] * 16 + ["65+"] * 5
+    modes = ["phone"] * 28 + ["web"] * 35
+
+    table = completes_by_group(
+        dimension="age_group",
+        categories=[("18-29", "18–29"), ("30-64", "30–64"), ("65+", "65+")],
+        groups=groups,
+        modes=modes,
+        not_answered_label="-",
+        hidden_groups={},
+        minimum=5,
+    )
+
+    assert table.counts == {"phone": [None, None, 20], "web": [None, None, 5]}
+    assert table.hidden["phone"] == [SMALL, COMPLEMENTARY, ""]
+    assert table.shares["web"] == [None, None, pytest.approx(5 / 35)]
+
+
+def test_the_finding_says_what_the_web_added(mixed):
+    modes = campaign_results(mixed, language="fi").modes
+
+    assert modes.findings[0] == (
+        "Verkkokysely toi 35 täytettyä vastausta (47 % kaikista); heistä 40 % kuului ryhmään Ikäryhmä: 18–29, "
+        "puhelimessa vastanneista 13 %."
+    )
+    assert modes.findings[1].startswith(
+        "Painotuksen jälkeen puhelimessa ja verkossa annetut vastaukset eroavat enemmän kuin sattuma selittää "
+        "kysymyksessä “Kuinka tyytyväinen olet?”."
+    )
+
+
+def test_the_finding_in_english(mixed):
+    with translation.override("en"):
+        modes = campaign_results(mixed, language="en").modes
+
+    assert modes.findings[0] == (
+        "The web survey added 35 completed answers (47 % of all); 40 % of them came from the group "
+        "Age group: 18–29, against 13 % of the phone answers."
+    )
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=50)
+def test_no_mode_is_compared_with_fewer_answers_than_the_smallest_group_shown(mixed):
+    modes = campaign_results(mixed, language="fi").modes
+
+    assert modes.minimum_answers == 50
+    assert all(comparison.differs is None for comparison in modes.comparisons)
