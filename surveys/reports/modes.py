@@ -221,8 +221,7 @@ def _comparisons(modes: ModeResults) -> Table:
         row_header=_("Question"),
         headers=[
             _("Compared"),
-            _("Phone (95 % interval)"),
-            _("Web (95 % interval)"),
+            *(_("%(mode)s (interval)") % {"mode": mode_label(mode)} for mode in (ResponseMode.PHONE, ResponseMode.WEB)),
             _("Web minus phone (interval)"),
             _("Beyond chance?"),
         ],

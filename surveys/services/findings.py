@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from surveys.services.estimates import rounded
 from surveys.services.results_contract import GroupShare, ModeResults, OptionEstimate, QuestionResult
@@ -313,7 +313,12 @@ def mode_sentences(modes: ModeResults, *, dimension_names: dict[str, str]) -> li
                 "may come from who chose each mode or from hearing a question against reading it; the results "
                 "combine both modes."
             )
-            % {"questions": ", ".join(f"“{comparison.text}”" for comparison in differing)}
+            % {
+                "questions": ", ".join(
+                    pgettext("a question quoted", "“%(question)s”") % {"question": comparison.text}
+                    for comparison in differing
+                )
+            }
         )
     elif compared:
         sentences.append(

@@ -5,6 +5,10 @@ one query per response) and hands the plain-data `CampaignResults` of `results_c
 results page, the PDF and the XLSX. Respondents are the interviews of the AAPOR dispositions:
 responses with at least 80 % (complete) or 50 % (partial) of the questions that applied answered.
 
+When the web survey was offered (an SMS link), `CampaignResults.modes` adds the results by mode
+(surveys.services.results_by_mode): the weights stay those of every respondent together, raked to the
+population; mode only enters the check of whether the modes tell the same story.
+
 How answers meet the population targets: a demographic question's option and a target are the
 same category when their names match after `category_key` (see surveys/models/results.py). A
 dimension whose options and targets do not match exactly is not used, and a warning names the

@@ -19,6 +19,7 @@ from decimal import Decimal
 from surveys.models import (
     Answer,
     CallStatus,
+    CampaignStatus,
     Contact,
     PopulationTarget,
     Response,
@@ -65,12 +66,13 @@ def _respond(campaign, questions, *, mode: str, age: str, index: int) -> Respons
     return response
 
 
-def mixed_mode_campaign(*, slug: str = "sekamuoto", web: bool = True):
-    """The campaign above (`web=False`: its phone completes only, and no SMS)."""
-    manager = make_user(f"{slug}-manager")
+def mixed_mode_campaign(*, slug: str = "sekamuoto", web: bool = True, manager=None):
+    """The campaign above, completed (`web=False`: its phone completes only, and no SMS)."""
+    manager = manager or make_user(f"{slug}-manager")
     campaign = build_campaign(build_survey(manager, slug=f"{slug}-survey"), manager, slug=slug)
     campaign.budget_cap = Decimal("100.00")
-    campaign.save(update_fields=["budget_cap"])
+    campaign.status = CampaignStatus.COMPLETED
+    campaign.save(update_fields=["budget_cap", "status"])
     questions = {question.position: question for question in campaign.survey_version.questions.all()}
     for mode, completes in ((ResponseMode.PHONE, PHONE_COMPLETES), (ResponseMode.WEB, WEB_COMPLETES)):
         if mode == ResponseMode.WEB and not web:

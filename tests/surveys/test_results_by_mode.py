@@ -137,7 +137,7 @@ def test_the_finding_says_what_the_web_added(mixed):
     )
     assert modes.findings[1].startswith(
         "Painotuksen jälkeen puhelimessa ja verkossa annetut vastaukset eroavat enemmän kuin sattuma selittää "
-        "kysymyksessä “Kuinka tyytyväinen olet?”."
+        "kysymyksessä ”Kuinka tyytyväinen olet?”."
     )
 
 
