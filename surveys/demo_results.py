@@ -4,7 +4,8 @@ survey's demographic questions (surveys/demo.py).
 They are the shares of the simulator's synthetic residents (surveys/synthetic_population.py:
 AGE_BRACKETS, which are AGE_GROUPS 18-29 0.15, 30-64 0.50, 65+ 0.35 in the survey's five groups,
 and DISTRICTS), so weighting a simulated campaign to them can be checked against the truth. The
-districts follow a town with a centre, four suburbs and a rural area.
+districts follow a town with a centre, four suburbs and a rural area, each with the postal codes the
+synthetic residents of DISTRICTS have (so a demo campaign with quotas knows its contacts' districts).
 """
 
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.db import transaction
 
 from surveys.models import Campaign, CampaignFixedCost, PopulationTarget, TargetDimension
 from surveys.services.result_settings import TargetRow, population_targets_replace
+from surveys.synthetic_population import DISTRICTS
 
 DEMO_TARGETS = {
     TargetDimension.AGE_GROUP: [
@@ -45,7 +47,14 @@ def demo_population_targets() -> int:
             continue
         targets = population_targets_replace(
             dimension=dimension,
-            rows=[TargetRow(category=category, share=Decimal(share)) for category, share in rows],
+            rows=[
+                TargetRow(
+                    category=category,
+                    share=Decimal(share),
+                    postal_codes=DISTRICTS[category][1] if dimension == TargetDimension.DISTRICT else (),
+                )
+                for category, share in rows
+            ],
             by=None,
         )
         created += len(targets)

@@ -42,6 +42,14 @@ from surveys.script import (
 )
 from surveys.services.consent import consent_record
 from surveys.services.privacy import contact_opt_out
+from surveys.services.quotas import (
+    NO_SCREENING,
+    Screening,
+    answer_screens_out,
+    contact_screening,
+    response_screen_out,
+    screened_out_text,
+)
 from surveys.telephony.base import CallerInput, Listen, Turn
 
 MAX_REPROMPTS = 1
@@ -196,6 +204,10 @@ STEP_FIELDS = (
     "answered_at",
     "answered_by",
     "contact__pseudonym",
+    "contact__birth_year",
+    "contact__postal_code",
+    "contact__campaign__quotas_enabled",
+    "contact__campaign__start_date",
     "contact__campaign__survey_version__frozen_at",
     "contact__campaign__survey_version__survey__organiser",
 )
@@ -282,7 +294,12 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
             language=attempt.language,
         )
         Response.objects.bulk_create([response], ignore_conflicts=True)
-        return _ask(attempt, script, _questions(attempt).first())
+        screening = _screening(attempt)
+        if screening.full_dimension:
+            return _screen_out(attempt, screening.full_dimension)
+        questions = _questions(attempt)
+        first = questions.at(screening.ask_first[0].position) if screening.ask_first else questions.first()
+        return _ask(attempt, script, first)
     if choice == INTRO_DIGIT_DECLINE:
         consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
         _set_step(attempt, "declined")
@@ -325,20 +342,61 @@ def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> T
     if attempt.response_pk is None or question is None:
         return _goodbye(attempt, _("We did not get an answer. Goodbye."))
     if answer.digits == SKIP_KEY and not question.required:
-        return _ask(attempt, script, questions.after(question, None))
+        return _ask(attempt, script, _next_question(attempt, questions, question, None))
     value = _parse_answer(question, digits=answer.digits, speech=answer.speech, language=attempt.language)
     if value is None:
         if attempt.reprompts < MAX_REPROMPTS:
             attempt.reprompts += 1
             attempt.save(update_fields=["reprompts"])
             return _question_turn(attempt, script, question, prefix=_("Sorry, I did not get that."))
-        return _ask(attempt, script, questions.after(question, None))
+        return _ask(attempt, script, _next_question(attempt, questions, question, None))
     value.update(confidence=answer.confidence if answer.speech and not answer.digits else None)
     # The first answer stays when the carrier repeats the request: one INSERT ... ON CONFLICT DO NOTHING.
     Answer.objects.bulk_create(
         [Answer(response_id=attempt.response_pk, question=question, **value)], ignore_conflicts=True
     )
-    return _ask(attempt, script, questions.after(question, value.get("option")))
+    option = value.get("option")
+    campaign = attempt.contact.campaign
+    if question.demographic and answer_screens_out(
+        campaign=campaign, contact=attempt.contact, question=question, option_id=option.pk if option else None
+    ):
+        return _screen_out(attempt, question.demographic)
+    return _ask(attempt, script, _next_question(attempt, questions, question, option))
+
+
+def _screening(attempt: CallAttempt) -> Screening:
+    """Whether the quotas let the person go at once, or which quota questions come first: those
+    whose answer the contact list does not tell (`surveys.services.quotas`)."""
+    campaign = attempt.contact.campaign
+    return contact_screening(campaign=campaign, contact=attempt.contact) if campaign.quotas_enabled else NO_SCREENING
+
+
+def _next_question(
+    attempt: CallAttempt, questions: _Questions, question: Question, option: QuestionOption | None
+) -> Question | None:
+    """The question after `question` on the person's way. With quotas, the quota questions asked
+    first are followed by the survey from its start, and a question already answered is not asked
+    again: the way goes on from its answer."""
+    following = questions.after(question, option)
+    campaign = attempt.contact.campaign
+    if not campaign.quotas_enabled or not (question.demographic or (following and following.demographic)):
+        return following
+    answered = dict(Answer.objects.filter(response_id=attempt.response_pk).values_list("question_id", "option_id"))
+    asked_first = _screening(attempt).ask_first
+    if question.pk in {first.pk for first in asked_first}:
+        remaining = [first for first in asked_first if first.pk not in answered]
+        following = questions.at(remaining[0].position) if remaining else questions.first()
+    while following is not None and following.pk in answered:
+        chosen = next((each for each in following.options.all() if each.pk == answered[following.pk]), None)
+        following = questions.after(following, chosen)
+    return following
+
+
+def _screen_out(attempt: CallAttempt, dimension: str) -> Turn:
+    """The person's group has its quota already: thanked and let go, recorded as screened out."""
+    response_screen_out(contact=attempt.contact, now=timezone.now())
+    _set_step(attempt, "screened_out")
+    return _goodbye(attempt, screened_out_text(dimension))
 
 
 def machine_message_turn(attempt: CallAttempt) -> Turn:

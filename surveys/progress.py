@@ -5,16 +5,19 @@ person or a machine picked up, consented are distinct numbers), so the page and 
 Its other stages count numbers. A number is reached when a person heard the introduction: an
 answering machine or a fax line never is, even when the introduction started before the carrier's
 verdict. Complete and partial answers and break-offs are told apart as `surveys/services/dispositions.py`
-does (by the share of the questions that applied), so the funnel and the AAPOR table agree.
+does (by the share of the questions that applied), so the funnel and the AAPOR table agree; a
+response screened out by a quota is none of them.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -41,15 +44,16 @@ from surveys.models.calls import ACTIVE_CALL_STATUSES
 from surveys.services import dispositions
 
 # Why a number has had fewer attempts than the campaign allows, in the order of the coverage table.
-PENDING, COMPLETE, REFUSED, OPTED_OUT, NOT_ELIGIBLE, ENDED = (
+PENDING, COMPLETE, REFUSED, OPTED_OUT, NOT_ELIGIBLE, QUOTA_FILLED, ENDED = (
     "pending",
     "complete",
     "refused",
     "opted_out",
     "not_eligible",
+    "quota_filled",
     "ended",
 )
-SHORT_REASONS = (PENDING, COMPLETE, REFUSED, OPTED_OUT, NOT_ELIGIBLE, ENDED)
+SHORT_REASONS = (PENDING, COMPLETE, REFUSED, OPTED_OUT, NOT_ELIGIBLE, QUOTA_FILLED, ENDED)
 ENDED_CAMPAIGN_STATUSES = frozenset({CampaignStatus.COMPLETED, CampaignStatus.CANCELLED})
 
 
@@ -124,10 +128,21 @@ def _coverage_groups(campaign: Campaign):
         declined=Exists(ConsentEvent.objects.filter(contact_ref=pseudonym, kind=ConsentKind.DECLINED)),
         picked_up=Exists(_attempts().filter(outcome=dispositions.PERSON)),
         reached=Exists(_attempts().filter(outcome=dispositions.PERSON).exclude(current_step="")),
+        quota_closed=ExpressionWrapper(Q(quota_closed_at__isnull=False), output_field=BooleanField()),
     )
     return (
         contacts.order_by()
-        .values("status", "placed", "completed", "responded", "declined", "picked_up", "reached", "placed_working")
+        .values(
+            "status",
+            "placed",
+            "completed",
+            "responded",
+            "declined",
+            "picked_up",
+            "reached",
+            "placed_working",
+            "quota_closed",
+        )
         .annotate(numbers=Count("pk"))
     )
 
@@ -139,6 +154,8 @@ def _short_reason(group: dict, *, campaign_ended: bool) -> str:
         return OPTED_OUT
     if group["status"] in (ContactStatus.PENDING, ContactStatus.IN_PROGRESS):
         return ENDED if campaign_ended else PENDING
+    if group["quota_closed"] and not group["completed"]:
+        return QUOTA_FILLED
     if group["completed"]:
         return COMPLETE
     if group["responded"] or group["declined"] or group["picked_up"]:
@@ -161,7 +178,7 @@ def _response_counts(campaign: Campaign) -> dict[str, int]:
             counts["complete"] += 1
         elif code == dispositions.PARTIAL:
             counts["partial"] += 1
-        elif not response.values[1]:  # no longer on the line
+        elif code == dispositions.REFUSAL and not response.values[1]:  # no longer on the line
             counts["break_offs"] += 1
     return counts
 

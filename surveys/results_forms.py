@@ -22,6 +22,14 @@ class TargetForm(forms.Form):
         required=False,
         localize=True,
     )
+    postal_codes = forms.CharField(
+        label=_("Postal codes"),
+        required=False,
+        help_text=_("Districts only: the district's postal codes, separated by commas or spaces."),
+    )
+
+    def clean_postal_codes(self) -> tuple[str, ...]:
+        return tuple(code for code in self.cleaned_data["postal_codes"].replace(",", " ").split() if code)
 
     def clean(self):
         data = super().clean()
@@ -37,7 +45,11 @@ class BaseTargetFormSet(forms.BaseFormSet):
     def rows(self) -> list[TargetRow]:
         """The filled rows, in their order; rows marked for removal and empty rows left out."""
         return [
-            TargetRow(category=form.cleaned_data["category"].strip(), share=form.cleaned_data["share"])
+            TargetRow(
+                category=form.cleaned_data["category"].strip(),
+                share=form.cleaned_data["share"],
+                postal_codes=form.cleaned_data.get("postal_codes") or (),
+            )
             for form in self.forms
             if form.cleaned_data.get("category") and not form.cleaned_data.get("DELETE")
         ]

@@ -103,6 +103,9 @@ class CallAttempt(models.Model):
 class ResponseStatus(models.TextChoices):
     PARTIAL = "partial", _("Partial")
     COMPLETE = "complete", _("Complete")
+    # The person's group (age group, district) had its quota of completes already: thanked and let
+    # go after the screening question. AAPOR 4.80, quota filled: not eligible, never an interview.
+    SCREENED_OUT = "screened", _("Screened out (quota filled)")
 
 
 class ResponseMode(models.TextChoices):

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,23 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         _("price per started minute (EUR)"), max_digits=6, decimal_places=4, default=Decimal("0.09")
     )
     budget_cap = models.DecimalField(_("budget cap (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    # Quotas by age group and district: each group's share of `target_completes` by the population
+    # targets (surveys/services/quotas.py). A full group's numbers are no longer called.
+    quotas_enabled = models.BooleanField(
+        _("quotas by age group and district"),
+        default=False,
+        help_text=_(
+            "Once a group has its share of the completes wanted, its numbers are no longer called, and a "
+            "resident whose group is not known from the contact list is asked it first."
+        ),
+    )
+    target_completes = models.PositiveIntegerField(
+        _("completes wanted"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Needed for quotas: each group's quota is its population share of this number."),
+    )
     telephony_provider = models.CharField(_("telephony provider"), max_length=30, default="simulator")
     # After a machine answers: hang up at once, or leave one short message after the beep.
     leave_machine_message = models.BooleanField(
@@ -127,7 +145,11 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")), name="campaign_dates_order"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quotas_enabled=False) | models.Q(target_completes__gte=1),
+                name="campaign_quotas_need_target_completes",
+            ),
         ]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
@@ -142,6 +164,13 @@ class Campaign(LocalizedFieldsMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.quotas_enabled and not self.target_completes:
+            raise ValidationError(
+                {"target_completes": _("Quotas need the number of completes wanted: each group gets its share of it.")}
+            )
 
     @property
     def is_public(self) -> bool:

@@ -42,6 +42,9 @@ class Contact(models.Model):
     language = models.CharField(max_length=2, default="fi")
     status = models.CharField(max_length=12, choices=ContactStatus.choices, default=ContactStatus.PENDING)
     imported_at = models.DateTimeField(auto_now_add=True)
+    # When the contact's group filled its quota and the contact's calls stopped, or the person was
+    # screened out on the line (AAPOR 4.80, quota filled). NULL: not closed by a quota.
+    quota_closed_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -52,6 +52,13 @@ class PopulationTarget(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # A district's postal codes: how a contact's postal code tells their district (for quotas).
+    postal_codes = models.JSONField(
+        _("postal codes"),
+        default=list,
+        blank=True,
+        help_text=_("Districts only: the five-digit postal codes of the district."),
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -43,6 +43,7 @@ from surveys.models import (
     DoNotCall,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
+from surveys.services.quotas import quota_filled_contacts_close
 from surveys.telephony import ProviderError, StatusUpdate, provider_get
 from surveys.telephony.base import CallOptions, ErrorKind, TelephonyProvider
 
@@ -153,6 +154,8 @@ def dial_tick(*, campaign: Campaign, now: datetime) -> int:
         if campaign.status != CampaignStatus.RUNNING:
             return 0
         attempts_cancel_opted_out(campaign=campaign)
+        # Contacts of groups whose quota is filled end here, before anyone is picked (quotas.py).
+        quota_filled_contacts_close(campaign=campaign, now=now)
         if not is_open(campaign, now):
             return 0
         if campaign.budget_cap is not None and campaign_spend(campaign) >= campaign.budget_cap:

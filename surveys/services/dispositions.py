@@ -13,6 +13,9 @@ NE not eligible. The first rule that fits a number decides:
   passing it over with the skip key is not item non-response. Once the answer retention has
   cleared which option was chosen, a skip is read from the answers that follow it (`answered_share`),
   so the dispositions stay as they were.
+- A person screened out because their group's quota was filled (a screened-out response), or a
+  number no longer called because its known group's quota was filled: NE (4.80, quota filled). The
+  dialer closes only numbers waiting for a call, never a refusal or an interview.
 - A person who declined or opted out (on the phone, or on the web after the pre-announcement): R (2.11).
 - A person picked up and hung up at once, or heard the introduction and chose nothing: R (2.11).
   A call is a person's when the answering machine detection said "human" or gave no verdict, or
@@ -174,6 +177,8 @@ def answered_share(
 
 def interview_code(questions: Sequence[SurveyQuestion], response: ResponseAnswers) -> str:
     """I, P or R (a break-off) by the share of the questions that applied that `response` answered."""
+    if response.status == ResponseStatus.SCREENED_OUT:
+        return NOT_ELIGIBLE
     finished = response.status == ResponseStatus.COMPLETE
     share = answered_share(questions, response.skips, unknown_choices=response.unknown_choices, finished=finished)
     if share is None:
@@ -212,12 +217,17 @@ def responses_answers(responses: QuerySet[Response], *fields: str) -> dict[UUID,
     return found
 
 
-def contact_disposition(*, outcomes: Iterable[str], interview: str | None, consent: set[str]) -> str:
+def contact_disposition(
+    *, outcomes: Iterable[str], interview: str | None, consent: set[str], quota_closed: bool = False
+) -> str:
     """`outcomes` of the number's attempts (`ATTEMPT_OUTCOME`), the `interview_code` of its response
-    (None without one) and its consent events; the first rule of the module's list that fits."""
+    (None without one), its consent events and whether a quota closed it; the first rule of the
+    module's list that fits."""
     outcomes = set(outcomes)
     if interview is not None:
         return interview
+    if quota_closed:
+        return NOT_ELIGIBLE
     if consent & REFUSING or PERSON in outcomes:
         return REFUSAL
     if MACHINE in outcomes:
@@ -239,11 +249,16 @@ WEB_CHANNELS = frozenset({ConsentChannel.WEB, ConsentChannel.SMS})
 
 
 def phone_disposition(
-    *, outcomes: Iterable[str], interview: str | None, refusals: set[str], answered_on_the_web: bool
+    *,
+    outcomes: Iterable[str],
+    interview: str | None,
+    refusals: set[str],
+    answered_on_the_web: bool,
+    quota_closed: bool = False,
 ) -> str:
     """The case's disposition in the phone mode: `interview` only for a response given by phone,
     `refusals` only those said on a call (see the module docstring)."""
-    code = contact_disposition(outcomes=outcomes, interview=interview, consent=refusals)
+    code = contact_disposition(outcomes=outcomes, interview=interview, consent=refusals, quota_closed=quota_closed)
     if code == REFUSAL and interview is None and not refusals and answered_on_the_web:
         return OTHER
     return code
@@ -322,15 +337,18 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
     interviews = set()
     interview_modes = {}
     completes = set()
-    for pk, pseudonym, contact_status, sms_status in Contact.objects.filter(campaign=campaign).values_list(
-        "pk", "pseudonym", "status", "sms_message__status"
-    ):
+    for pk, pseudonym, contact_status, sms_status, quota_closed_at in Contact.objects.filter(
+        campaign=campaign
+    ).values_list("pk", "pseudonym", "status", "sms_message__status", "quota_closed_at"):
         refusals = consent.get(pseudonym, set()) & REFUSING
         if contact_status == ContactStatus.OPTED_OUT:
             refusals = refusals | {ConsentKind.OPTED_OUT}
         interview = interviews_of.get(pseudonym)
         mode = mode_of.get(pseudonym)
-        code = contact_disposition(outcomes=outcomes.get(pk, ()), interview=interview, consent=refusals)
+        quota_closed = quota_closed_at is not None
+        code = contact_disposition(
+            outcomes=outcomes.get(pk, ()), interview=interview, consent=refusals, quota_closed=quota_closed
+        )
         counts[code] += 1
         if code in (COMPLETE, PARTIAL):
             interviews.add(pseudonym)
@@ -343,6 +361,7 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
                 interview=interview if mode == ResponseMode.PHONE else None,
                 refusals=call_refusals.get(pseudonym, set()),
                 answered_on_the_web=mode == ResponseMode.WEB and interview in (COMPLETE, PARTIAL),
+                quota_closed=quota_closed,
             )
             _mode_counts(by_mode, ResponseMode.PHONE)[phone_code] += 1
         web_tried = sms_status not in (None, SmsStatus.NOT_SENT) or pseudonym in web_events

@@ -1,5 +1,6 @@
 """Writes behind the results: the population targets, a campaign's fixed costs and result settings."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from surveys.models import (
 from surveys.models.results import category_key
 
 SUM_TOLERANCE = Decimal("0.001")
+POSTAL_CODE = re.compile(r"\d{5}")
 
 
 class TargetsInvalid(SurveyError):
@@ -36,6 +38,8 @@ class TargetsInvalid(SurveyError):
 class TargetRow:
     category: str
     share: Decimal
+    # A district's postal codes, which tell a contact's district from the contact list (quotas).
+    postal_codes: tuple[str, ...] = ()
 
 
 def demographic_questions(dimension: str) -> QuerySet[Question]:
@@ -79,6 +83,7 @@ def targets_problems(*, dimension: str, rows: Sequence[TargetRow], question: Que
                 _("The share of %(category)s is %(share)s; a share is between 0 and 1.")
                 % {"category": row.category, "share": number_format(row.share, use_l10n=True, force_grouping=True)}
             )
+    problems += _postal_code_problems(dimension, rows)
     if not rows:
         problems.append(_("Give at least one category and its share."))
     total = sum((row.share for row in rows), Decimal(0))
@@ -103,6 +108,28 @@ def targets_problems(*, dimension: str, rows: Sequence[TargetRow], question: Que
     return problems
 
 
+def _postal_code_problems(dimension: str, rows: Sequence[TargetRow]) -> list[str]:
+    problems = []
+    districts_of: dict[str, str] = {}
+    for row in rows:
+        if row.postal_codes and dimension != TargetDimension.DISTRICT:
+            problems.append(_("Only districts have postal codes; %(category)s has some.") % {"category": row.category})
+            continue
+        for code in row.postal_codes:
+            if not POSTAL_CODE.fullmatch(code):
+                problems.append(
+                    _("The postal code %(code)s of %(category)s is not five digits.")
+                    % {"code": code, "category": row.category}
+                )
+            elif code in districts_of and districts_of[code] != row.category:
+                problems.append(
+                    _("The postal code %(code)s is given to both %(first)s and %(second)s.")
+                    % {"code": code, "first": districts_of[code], "second": row.category}
+                )
+            districts_of.setdefault(code, row.category)
+    return problems
+
+
 @transaction.atomic
 def population_targets_replace(
     *, dimension: str, rows: Sequence[TargetRow], by, question: Question | None = None
@@ -115,7 +142,12 @@ def population_targets_replace(
     PopulationTarget.objects.filter(dimension=dimension).delete()
     return PopulationTarget.objects.bulk_create(
         PopulationTarget(
-            dimension=dimension, category=row.category.strip(), share=row.share, position=index, updated_by=by
+            dimension=dimension,
+            category=row.category.strip(),
+            share=row.share,
+            postal_codes=sorted(set(row.postal_codes)),
+            position=index,
+            updated_by=by,
         )
         for index, row in enumerate(rows)
     )

@@ -19,7 +19,10 @@ def _target_section(dimension: TargetDimension, data=None) -> dict:
     prefix = dimension.value
     question_form = TargetQuestionForm(data, dimension=dimension.value, prefix=f"{prefix}-check")
     if data is None:
-        saved = list(PopulationTarget.objects.filter(dimension=dimension.value).values("category", "share"))
+        saved = [
+            {"category": target.category, "share": target.share, "postal_codes": ", ".join(target.postal_codes)}
+            for target in PopulationTarget.objects.filter(dimension=dimension.value)
+        ]
         question = question_form.fields["question"].queryset.first()
         if question is not None:
             question_form.initial["question"] = question.pk
