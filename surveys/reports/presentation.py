@@ -364,6 +364,7 @@ def coverage_reason_labels() -> dict[str, str]:
         "refused": _("Refused or broke off"),
         "opted_out": _("Opted out"),
         "not_eligible": _("Not eligible"),
+        "quota_filled": _("Group's quota filled"),
         "ended": _("Window or campaign ended"),
     }
 
@@ -373,8 +374,9 @@ def _coverage(results: CampaignResults) -> Table:
     rows = []
     for row in results.coverage:
         reasons = row.reasons or {}
+        # Results computed before a reason was told apart have no count of it: none of their numbers had it.
         cells = [count_text(row.numbers)] + [
-            count_text(reasons[reason]) if row.reasons else "" for reason in SHORT_REASONS
+            count_text(reasons.get(reason, 0)) if row.reasons else "" for reason in SHORT_REASONS
         ]
         rows.append((str(row.attempts), cells))
     return Table(

@@ -411,7 +411,8 @@ def _dispositions_sheet(workbook: Workbook, results: CampaignResults) -> None:
 def _coverage_sheet(workbook: Workbook, results: CampaignResults) -> None:
     labels = coverage_reason_labels()
     rows = [
-        (row.attempts, row.numbers, *[(row.reasons or {}).get(reason) for reason in SHORT_REASONS])
+        # Results computed before a reason was told apart have no count of it: none of their numbers had it.
+        (row.attempts, row.numbers, *[row.reasons.get(reason, 0) if row.reasons else None for reason in SHORT_REASONS])
         for row in results.coverage
     ]
     _sheet(

@@ -168,9 +168,42 @@ def test_partial_answers_count_like_aapor_p_and_the_rest_are_break_offs(campaign
 def test_coverage_explains_every_number_with_fewer_attempts_than_the_maximum(campaign):
     coverage = {row.attempts: (row.numbers, row.reasons) for row in campaign_progress(campaign).coverage}
     assert coverage == {
-        0: (1, {"pending": 1, "complete": 0, "refused": 0, "opted_out": 0, "not_eligible": 0, "ended": 0}),
-        1: (7, {"pending": 2, "complete": 1, "refused": 2, "opted_out": 1, "not_eligible": 1, "ended": 0}),
-        2: (1, {"pending": 0, "complete": 0, "refused": 0, "opted_out": 0, "not_eligible": 0, "ended": 1}),
+        0: (
+            1,
+            {
+                "pending": 1,
+                "complete": 0,
+                "refused": 0,
+                "opted_out": 0,
+                "not_eligible": 0,
+                "quota_filled": 0,
+                "ended": 0,
+            },
+        ),
+        1: (
+            7,
+            {
+                "pending": 2,
+                "complete": 1,
+                "refused": 2,
+                "opted_out": 1,
+                "not_eligible": 1,
+                "quota_filled": 0,
+                "ended": 0,
+            },
+        ),
+        2: (
+            1,
+            {
+                "pending": 0,
+                "complete": 0,
+                "refused": 0,
+                "opted_out": 0,
+                "not_eligible": 0,
+                "quota_filled": 0,
+                "ended": 1,
+            },
+        ),
         3: (1, None),
     }
 

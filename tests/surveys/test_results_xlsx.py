@@ -112,7 +112,7 @@ def test_crosstabs_themes_weights_and_dispositions(book):
     assert [cell.value for cell in row_with(book["Dispositions"], "UH")] == [
         "UH", "Unknown eligibility (never answered)", 380, 0.38,
     ]  # fmt: skip
-    assert rows(book["Attempt coverage"])[1] == [1, 300, 0, 90, 180, 10, 20, 0]
+    assert rows(book["Attempt coverage"])[1] == [1, 300, 0, 90, 180, 10, 20, 0, 0]
 
 
 def test_campaign_without_answers_gets_a_workbook_that_says_so(make_campaign):
