@@ -261,6 +261,8 @@ class CampaignForm(forms.ModelForm):
             "calls_per_second",
             "price_per_minute",
             "budget_cap",
+            "quotas_enabled",
+            "target_completes",
             "telephony_provider",
             "leave_machine_message",
             "number_source",

@@ -32,6 +32,16 @@
       bar.value = data.final;
       setText(bar, data.values.percent + " %");
     }
+    // Each quota's bar: completes of the quota (a full group's bar stays full when it overshoots).
+    Object.keys(data.quota_bars || {}).forEach(function (key) {
+      var quotaBar = box.querySelector('[data-live-bar="' + key + '"]');
+      var figures = data.quota_bars[key];
+      if (quotaBar && figures[1] > 0) {
+        quotaBar.max = figures[1];
+        quotaBar.value = Math.min(figures[0], figures[1]);
+        setText(quotaBar, data.values[key + "-percent"] + " %");
+      }
+    });
     setText(summary, data.summary);
     // The funnel's chart and table are drawn on the server (escaped SVG and HTML, no scripts or
     // styles), so they are swapped whole.

@@ -54,10 +54,15 @@ QUOTA_DIMENSIONS = (TargetDimension.AGE_GROUP, TargetDimension.DISTRICT)
 
 @dataclass(frozen=True)
 class QuotaGroup:
+    key: str  # names the group's figures on the live page: quota-<dimension>-<index>
     category: str
     share: Decimal
     quota: int
     completes: int = 0
+
+    @property
+    def share_percent(self) -> float:
+        return float(self.share * 100)
 
     @property
     def is_full(self) -> bool:
@@ -155,8 +160,8 @@ def campaign_quota_plan(campaign: Campaign) -> CampaignQuotas:
                 dimension=dimension,
                 question=question,
                 groups=[
-                    QuotaGroup(category=row.category, share=row.share, quota=quota)
-                    for row, quota in zip(rows, quotas, strict=True)
+                    QuotaGroup(key=f"quota-{dimension}-{index}", category=row.category, share=row.share, quota=quota)
+                    for index, (row, quota) in enumerate(zip(rows, quotas, strict=True))
                 ],
                 postal_codes={code: row.category for row in rows for code in row.postal_codes},
             )
@@ -222,7 +227,7 @@ def campaign_quotas(campaign: Campaign) -> CampaignQuotas:
             dimension=dimension.dimension,
             question=dimension.question,
             groups=[
-                QuotaGroup(group.category, group.share, group.quota, counts[index][group.category])
+                QuotaGroup(group.key, group.category, group.share, group.quota, counts[index][group.category])
                 for group in dimension.groups
             ],
             postal_codes=dimension.postal_codes,
@@ -342,21 +347,20 @@ def quota_closed_counts(campaign: Campaign) -> QuotaCounts:
     return QuotaCounts(closed=closed - screened, screened_out=screened)
 
 
-def quota_live_values(quotas: CampaignQuotas) -> dict[str, str]:
-    """Each group's figures for the live page, keyed by their `data-live` names."""
-    values = {}
+def quota_live_values(quotas: CampaignQuotas, counts: QuotaCounts) -> dict[str, str]:
+    """Each group's figures for the live page, and the numbers the quotas closed, keyed by their
+    `data-live` names."""
+    values = {
+        "quota-closed": number_format(counts.closed, use_l10n=True, force_grouping=True),
+        "quota-screened-out": number_format(counts.screened_out, use_l10n=True, force_grouping=True),
+    }
     for dimension in quotas.dimensions:
-        for index, group in enumerate(dimension.groups):
-            key = f"quota-{dimension.dimension}-{index}"
-            values[key] = number_format(group.completes, use_l10n=True, force_grouping=True)
-            values[f"{key}-percent"] = number_format(group.percent, use_l10n=True, force_grouping=True)
+        for group in dimension.groups:
+            values[group.key] = number_format(group.completes, use_l10n=True, force_grouping=True)
+            values[f"{group.key}-percent"] = number_format(group.percent, use_l10n=True, force_grouping=True)
     return values
 
 
 def quota_bars(quotas: CampaignQuotas) -> dict[str, list[int]]:
     """Each group's bar as [completes, quota], keyed as in `quota_live_values`."""
-    return {
-        f"quota-{dimension.dimension}-{index}": [group.completes, group.quota]
-        for dimension in quotas.dimensions
-        for index, group in enumerate(dimension.groups)
-    }
+    return {group.key: [group.completes, group.quota] for dimension in quotas.dimensions for group in dimension.groups}

@@ -24,6 +24,13 @@ from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services import launch as launch_services
 from surveys.services.notices import information_notice_default
+from surveys.services.quotas import (
+    campaign_quota_plan,
+    campaign_quotas,
+    quota_bars,
+    quota_closed_counts,
+    quota_live_values,
+)
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
 
@@ -107,8 +114,16 @@ def campaign_detail(request, slug: str):
             "progress": progress,
             "summary": progress_summary(progress),
             "funnel": _funnel_html(progress),
+            **_quota_context(campaign),
         },
     )
+
+
+def _quota_context(campaign: Campaign) -> dict:
+    """The quotas filling, for a campaign that has them on."""
+    if not campaign.quotas_enabled:
+        return {"quotas": None}
+    return {"quotas": campaign_quotas(campaign), "quota_counts": quota_closed_counts(campaign)}
 
 
 def _funnel_html(progress: CampaignProgress) -> str:
@@ -122,6 +137,10 @@ def campaign_progress_json(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
     progress = campaign_progress(campaign)
     data = progress_json(progress, status_label=campaign.get_status_display())
+    if campaign.quotas_enabled:
+        quotas = campaign_quotas(campaign)
+        data["values"] |= quota_live_values(quotas, quota_closed_counts(campaign))
+        data["quota_bars"] = quota_bars(quotas)
     return JsonResponse(data | {"funnel": _funnel_html(progress)})
 
 
@@ -138,7 +157,11 @@ def campaign_edit(request, slug: str):
         else:
             messages.success(request, _("The campaign was saved."))
             return redirect("surveys:campaign", slug=slug)
-    return render(request, "surveys/campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+    return render(
+        request,
+        "surveys/campaigns/campaign_form.html",
+        {"form": form, "campaign": campaign, "quota_plan": campaign_quota_plan(campaign)},
+    )
 
 
 @manage_surveys
