@@ -5,6 +5,14 @@ A person completes once, whichever mode: the response is the contact's one respo
 continued on the web where a call left it, and complete answers end both modes. A response completed
 on the web stops the contact's calls still to come; `contact_completed` and `completed_response`
 are what the dialer asks before it calls.
+
+Quotas screen as the call does (`surveys.services.quotas`): a person whose group, known from the
+contact list, is full is let go as they choose to answer, and an answer to a quota question that
+puts the person in a full group ends the survey there, screened out. Unlike the call, the web asks
+the quota questions in their own place on the way, not first: the page walks the version's
+question path (forward only, a question reachable only once the required ones before it are
+answered), and a question moved to the front would be unreachable by that path. The survey's
+demographic questions usually come first anyway (they do in the demo survey).
 """
 
 from collections.abc import Mapping
@@ -36,6 +44,7 @@ from surveys.script import INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_
 from .consent import consent_record
 from .dialing import contact_on_registry
 from .privacy import contact_opt_out
+from .quotas import answer_screens_out, contact_screening, response_screen_out
 
 # What an answer row holds besides its question: a web answer replaces all of it.
 ANSWER_VALUES = {"digits": "", "option": None, "number_value": None, "transcript": "", "confidence": None}
@@ -45,6 +54,7 @@ class WebSurveyState(StrEnum):
     OPEN = "open"
     COMPLETE = "complete"
     OPTED_OUT = "opted_out"
+    SCREENED_OUT = "screened_out"
 
 
 class NotStarted(SurveyError):
@@ -56,7 +66,7 @@ class NotReachable(SurveyError):
 
 
 class AlreadyComplete(SurveyError):
-    """The person has completed the survey already, in either mode."""
+    """The person's response is closed: completed in either mode, or screened out by a quota."""
 
 
 def completed_response(contact_ref: str = "pseudonym") -> Exists:
@@ -70,8 +80,11 @@ def contact_completed(*, contact: Contact) -> bool:
 
 
 def web_survey_state(*, contact: Contact) -> WebSurveyState:
-    if contact_completed(contact=contact):
+    status = Response.objects.filter(pseudonym=contact.pseudonym).values_list("status", flat=True).first()
+    if status == ResponseStatus.COMPLETE:
         return WebSurveyState.COMPLETE
+    if status == ResponseStatus.SCREENED_OUT:
+        return WebSurveyState.SCREENED_OUT
     opted_out = (
         contact.status == ContactStatus.OPTED_OUT
         or Contact.objects.filter(pk=contact.pk).filter(contact_on_registry()).exists()
@@ -98,6 +111,9 @@ def web_consent(*, contact: Contact, choice: int, introduction: WebIntroduction)
                 "mode": ResponseMode.WEB,
             },
         )
+        if contact_screening(campaign=campaign, contact=contact).full_dimension:
+            response_screen_out(contact=contact, now=timezone.now())
+            response.refresh_from_db()
         return response
     if choice == INTRO_DIGIT_DECLINE:
         consent_record(kind=ConsentKind.DECLINED, **events)
@@ -115,7 +131,7 @@ def _answers(response: Response) -> dict[int, Answer]:
 def _question_on_the_way(response: Response, position: int) -> tuple[QuestionPath, dict[int, Answer], Question]:
     """The response's path, its answers so far and the question at `position`; raises AlreadyComplete
     or NotReachable when that question may not be asked now."""
-    if response.status == ResponseStatus.COMPLETE:
+    if response.status != ResponseStatus.PARTIAL:
         raise AlreadyComplete()
     path = QuestionPath.of(response.survey_version)
     answers = _answers(response)
@@ -141,7 +157,7 @@ def web_resume(*, contact: Contact, now: datetime | None = None) -> int | None:
     words, is completed now)."""
     with transaction.atomic():
         response = _response_locked(contact)
-        if response.status == ResponseStatus.COMPLETE:
+        if response.status != ResponseStatus.PARTIAL:
             return None
         path = QuestionPath.of(response.survey_version)
         answers = _answers(response)
@@ -177,6 +193,15 @@ def web_answer(*, contact: Contact, position: int, value: Mapping | None, now: d
             )
         response.mode = ResponseMode.WEB
         response.save(update_fields=["mode"])
+        chosen = answers.get(question.pk)
+        if question.demographic and answer_screens_out(
+            campaign=contact.campaign,
+            contact=contact,
+            question=question,
+            option_id=chosen.option_id if chosen else None,
+        ):
+            response_screen_out(contact=contact, now=now or timezone.now())
+            return None
         following = path.after(question, answers.get(question.pk))
         if following is None:
             _complete(response, path, answers, contact=contact, now=now or timezone.now())

@@ -91,6 +91,8 @@ def survey_start(request, contact: Contact, link: str):
         return render(request, "surveys/web/thanks.html", _context(contact, link, thanks=closing_sentences()))
     if state == WebSurveyState.OPTED_OUT:
         return render(request, "surveys/web/opted_out.html", _context(contact, link))
+    if state == WebSurveyState.SCREENED_OUT:
+        return render(request, "surveys/web/screened_out.html", _context(contact, link))
     context = _context(contact, link)
     language = context["language"]
     introduction = web_introduction(contact.campaign.survey_version, language=language)
