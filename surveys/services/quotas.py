@@ -129,24 +129,21 @@ def largest_remainder(total: int, shares: list[Decimal]) -> list[int]:
     return parts
 
 
-def _demographic_question(campaign: Campaign, dimension: str) -> Question | None:
-    return (
-        campaign.survey_version.questions.filter(demographic=dimension)
-        .prefetch_related("options")
-        .order_by("position")
-        .first()
-    )
-
-
 def campaign_quota_plan(campaign: Campaign) -> CampaignQuotas:
     """The quotas the campaign's settings give, every group at zero completes."""
     targets: dict[str, list[PopulationTarget]] = {}
     for target in PopulationTarget.objects.filter(dimension__in=QUOTA_DIMENSIONS):
         targets.setdefault(target.dimension, []).append(target)
+    questions: dict[str, Question] = {}
+    # The first question of the version that asks each dimension (the dial tick reads this: one query).
+    for question in Question.objects.filter(
+        version_id=campaign.survey_version_id, demographic__in=QUOTA_DIMENSIONS
+    ).order_by("-position"):
+        questions[question.demographic] = question
     dimensions, left_out = [], []
     for dimension in QUOTA_DIMENSIONS:
         label = TargetDimension(dimension).label
-        question = _demographic_question(campaign, dimension)
+        question = questions.get(dimension)
         rows = targets.get(dimension, [])
         if not rows:
             left_out.append(_("%(dimension)s: no population shares are set.") % {"dimension": label})

@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from kuntaportaali.roles import Role
 from surveys.demo_results import demo_fixed_costs, demo_population_targets
-from surveys.models import Campaign, CampaignFixedCost, CampaignResultSettings, PopulationTarget, Survey
+from surveys.models import Campaign, CampaignFixedCost, CampaignResultSettings, PopulationTarget, QuestionKind, Survey
+from surveys.services import surveys as survey_services
 from surveys.services.result_settings import TargetRow, targets_problems
+from surveys.services.surveys import OptionText
 from surveys.synthetic_population import AGE_BRACKETS, DISTRICTS
 from tests.surveys.factories import build_campaign, build_survey
 
@@ -35,9 +37,10 @@ def targets_post(question, rows, *, dimension="age_group") -> dict:
         f"{dimension}-MAX_NUM_FORMS": "1000",
         f"{dimension}-check-question": str(question.pk),
     }
-    for index, (category, share) in enumerate(rows):
+    for index, (category, share, *postal_codes) in enumerate(rows):
         data[f"{dimension}-{index}-category"] = category
         data[f"{dimension}-{index}-share"] = share
+        data[f"{dimension}-{index}-postal_codes"] = postal_codes[0] if postal_codes else ""
     return data
 
 
@@ -262,6 +265,9 @@ def test_demo_targets_match_the_demo_survey_and_keep_an_administrators_shares(db
     assert {name: float(share) for name, share in districts.items()} == {
         name: share for name, (share, _codes) in DISTRICTS.items()
     }
+    # Each district with the synthetic residents' postal codes: the contact list tells the district.
+    codes = dict(PopulationTarget.objects.filter(dimension="district").values_list("category", "postal_codes"))
+    assert codes == {name: sorted(district_codes) for name, (_share, district_codes) in DISTRICTS.items()}
     assert demo_population_targets() == 0
     pilot = Campaign.objects.get(slug="pilotti")
     assert (demo_fixed_costs(campaign=pilot), demo_fixed_costs(campaign=pilot)) == (1, 0)
@@ -302,3 +308,47 @@ def test_without_population_shares_nothing_is_offered_and_the_help_says_why(clie
     assert field.field.choices == []
     assert field.value() == []
     assert "Ikäryhmä" in field.help_text
+
+
+def test_administrator_gives_each_district_its_postal_codes(client_as, campaign):
+    survey = campaign.survey_version.survey
+    survey_services.question_create(
+        survey=survey,
+        kind=QuestionKind.CHOICE,
+        demographic="district",
+        text_fi="Millä alueella asut?",
+        text_sv="I vilket område bor du?",
+        options=[OptionText("Keskusta", "Centrum"), OptionText("Kylät", "Byarna")],
+    )
+    question = campaign.survey_version.questions.get(demographic="district")
+    client = client_as(Role.ADMIN)
+    rows = [("Keskusta", "0,6", "01900, 01910"), ("Kylät", "0,4", "01980 01990")]
+
+    response = client.post(TARGETS_URL, targets_post(question, rows, dimension="district"))
+
+    assert response.status_code == 302
+    saved = dict(PopulationTarget.objects.filter(dimension="district").values_list("category", "postal_codes"))
+    assert saved == {"Keskusta": ["01900", "01910"], "Kylät": ["01980", "01990"]}
+    page = client.get(TARGETS_URL).content.decode()
+    assert 'value="01900, 01910"' in page
+    assert "Postinumerot, rivi 1" in page
+
+
+def test_a_postal_code_in_two_districts_is_refused_and_nothing_is_saved(client_as, campaign):
+    survey = campaign.survey_version.survey
+    survey_services.question_create(
+        survey=survey,
+        kind=QuestionKind.CHOICE,
+        demographic="district",
+        text_fi="Millä alueella asut?",
+        text_sv="I vilket område bor du?",
+        options=[OptionText("Keskusta", "Centrum"), OptionText("Kylät", "Byarna")],
+    )
+    question = campaign.survey_version.questions.get(demographic="district")
+    rows = [("Keskusta", "0,6", "01900"), ("Kylät", "0,4", "01900")]
+
+    response = client_as(Role.ADMIN).post(TARGETS_URL, targets_post(question, rows, dimension="district"))
+
+    assert response.status_code == 200
+    assert "Postinumero 01900 on annettu sekä alueelle Keskusta että alueelle Kylät." in response.content.decode()
+    assert not PopulationTarget.objects.exists()
