@@ -28,6 +28,7 @@ from surveys.telephony import ProviderError
 
 from .announcements import announcements_follow_campaign, announcements_out_of_date
 from .launch import campaign_launch_blockers, carrier_problems
+from .quotas import campaign_quota_plan
 from .surveys import version_freeze
 
 logger = logging.getLogger(__name__)
@@ -219,9 +220,9 @@ def carrier_problem_mail(*, campaign: Campaign) -> None:
 
 
 def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
-    """What whoever starts the campaign should know but which does not stop it: published
-    pre-announcements stating facts the campaign has since changed."""
-    return [
+    """What whoever starts the campaign should know but which does not stop it: quotas that no
+    group has, and published pre-announcements stating facts the campaign has since changed."""
+    return _quota_warnings(campaign) + [
         _(
             "The pre-announcement %(channel)s (%(language)s) published on %(date)s states facts the campaign "
             "has since changed; the published text needs correcting."
@@ -233,6 +234,19 @@ def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
         }
         for announcement in announcements_out_of_date(campaign=campaign)
         if announcement.published_on is not None
+    ]
+
+
+def _quota_warnings(campaign: Campaign) -> list[str]:
+    if not campaign.quotas_enabled:
+        return []
+    plan = campaign_quota_plan(campaign)
+    if plan.dimensions:
+        return []
+    return [
+        " ".join(
+            [_("Quotas are on, but no group has a quota, so they stop no calls:"), *plan.left_out],
+        )
     ]
 
 

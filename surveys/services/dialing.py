@@ -154,8 +154,6 @@ def dial_tick(*, campaign: Campaign, now: datetime) -> int:
         if campaign.status != CampaignStatus.RUNNING:
             return 0
         attempts_cancel_opted_out(campaign=campaign)
-        # Contacts of groups whose quota is filled end here, before anyone is picked (quotas.py).
-        quota_filled_contacts_close(campaign=campaign, now=now)
         if not is_open(campaign, now):
             return 0
         if campaign.budget_cap is not None and campaign_spend(campaign) >= campaign.budget_cap:
@@ -163,6 +161,8 @@ def dial_tick(*, campaign: Campaign, now: datetime) -> int:
         slots = _free_slots(campaign, now)
         if slots == 0:
             return 0
+        # Contacts of groups whose quota is filled end here, before anyone is picked (quotas.py).
+        quota_filled_contacts_close(campaign=campaign, now=now)
         queued = []
         retries = (
             CallAttempt.objects.select_for_update(skip_locked=True, of=("self",))

@@ -8,6 +8,7 @@ import pytest
 
 from surveys.models import CallAttempt, CallStatus, ContactStatus, ResponseMode, ResponseStatus, TargetDimension
 from surveys.progress import QUOTA_FILLED, campaign_progress
+from surveys.services.campaigns import campaign_launch_warnings
 from surveys.services.dialing import dial_tick
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
 from surveys.services.quotas import campaign_quota_plan, campaign_quotas, largest_remainder
@@ -197,3 +198,15 @@ def test_postal_codes_that_cannot_tell_a_district_are_refused(dimension, rows, p
         population_targets_replace(dimension=dimension, rows=rows, by=None)
 
     assert problem in refused.value.problems
+
+
+def test_quotas_that_no_group_has_are_a_launch_warning(make_campaign):
+    campaign = make_campaign("ilman-kohteita", quotas_enabled=True, target_completes=100)
+
+    warnings = campaign_launch_warnings(campaign=campaign)
+
+    assert warnings == [
+        "Kiintiöt ovat käytössä, mutta millään ryhmällä ei ole kiintiötä, joten ne eivät estä yhtään soittoa: "
+        "Ikäryhmä: väestöosuuksia ei ole asetettu. Kaupunginosa tai postinumeroalue: väestöosuuksia ei ole asetettu."
+    ]
+    assert campaign_launch_warnings(campaign=quota_campaign(make_campaign)) == []
