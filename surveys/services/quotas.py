@@ -354,7 +354,7 @@ def quota_live_values(quotas: CampaignQuotas, counts: QuotaCounts) -> dict[str, 
     for dimension in quotas.dimensions:
         for group in dimension.groups:
             values[group.key] = number_format(group.completes, use_l10n=True, force_grouping=True)
-            values[f"{group.key}-percent"] = number_format(group.percent, use_l10n=True, force_grouping=True)
+            values[f"{group.key}-percent"] = number_format(group.percent, 1, use_l10n=True, force_grouping=True)
     return values
 
 

@@ -10,11 +10,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
-from surveys.models import CallStatus, CampaignStatus, ContactStatus
+from surveys.models import CallStatus, CampaignStatus, Contact, ContactStatus
 from surveys.services.contacts import contacts_import
 from tests.browser.conftest import PHONE_WIDTH, assert_accessible, login, page_width, screenshot
 from tests.surveys.calls import queued_attempt
 from tests.surveys.factories import build_campaign, build_survey
+from tests.surveys.quota_fixtures import YOUNG, complete, quota_targets
 
 POLL_MS = 5_000  # how often the page asks for the figures (static/js/campaign-live.js)
 
@@ -158,3 +159,28 @@ def test_the_live_page_fits_a_phone(phone_page: Page, live_server, manager, runn
     phone_page.get_by_role("link", name="Peru kampanja").click()
     expect(phone_page).to_have_url(re.compile(rf"/staff/surveys/campaigns/{running.slug}/status/cancelled/confirm/$"))
     assert page_width(phone_page) <= PHONE_WIDTH
+
+
+def test_each_quota_fills_on_the_live_page(page: Page, live_server, manager, running, axe_path):
+    quota_targets()  # 18-29 0.20, 30-64 0.50, 65+ 0.30 (the survey asks no district: no quota for it)
+    running.quotas_enabled, running.target_completes = True, 10
+    running.save(update_fields=["quotas_enabled", "target_completes"])
+    login(page, live_server, manager.username)
+    page.clock.install()
+    page.goto(f"/staff/surveys/campaigns/{running.slug}/")
+
+    live = page.locator("#campaign-live")
+    young = live.get_by_role("progressbar", name="18–29 2")
+    expect(young).to_have_attribute("value", "0")
+    expect(young).to_have_attribute("max", "2")
+    expect(live.get_by_role("table", name="Kiintiöt: Ikäryhmä")).to_be_visible()
+    assert_accessible(page, live_server, axe_path)
+
+    contact = running.contacts.order_by("pk").first()
+    Contact.objects.filter(pk=contact.pk).update(birth_year=YOUNG, status=ContactStatus.FINISHED)
+    complete(contact)
+
+    page.clock.run_for(POLL_MS)
+    expect(young).to_have_attribute("value", "1")
+    expect(live.locator('[data-live="quota-age_group-0"]')).to_have_text("1")
+    expect(live.locator('[data-live="quota-age_group-0-percent"]')).to_have_text("50,0")

@@ -102,7 +102,8 @@ def complete(contact: Contact, *, mode: str = ResponseMode.PHONE, answers: dict[
     for question in campaign.survey_version.questions.prefetch_related("options"):
         options = list(question.options.all())
         if answers is None:
-            Answer.objects.create(response=response, question=question, option=options[0])
+            first = {"option": options[0]} if options else {"transcript": "Lisää pyöräteitä."}
+            Answer.objects.create(response=response, question=question, **first)
         elif question.position in answers:
             chosen = next(option for option in options if option.label_fi == answers[question.position])
             Answer.objects.create(response=response, question=question, option=chosen)
