@@ -265,6 +265,7 @@ class CampaignForm(forms.ModelForm):
             "target_completes",
             "telephony_provider",
             "leave_machine_message",
+            "sms_follow_up",
             "number_source",
             "number_retention_days",
             "answer_retention_months",

@@ -35,6 +35,7 @@ from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES
 from surveys.script import (
     INTRO_DIGIT_ANSWER,
     INTRO_DIGIT_DECLINE,
+    INTRO_DIGIT_LINK,
     INTRO_DIGIT_OPT_OUT,
     CallScript,
     call_script,
@@ -50,6 +51,7 @@ from surveys.services.quotas import (
     response_screen_out,
     screened_out_text,
 )
+from surveys.services.sms import sms_link_enqueue
 from surveys.telephony.base import CallerInput, Listen, Turn
 
 MAX_REPROMPTS = 1
@@ -106,7 +108,8 @@ def ivr_url(name: str, attempt: CallAttempt, **kwargs) -> str:
 
 
 def _script(attempt: CallAttempt) -> CallScript:
-    return call_script(attempt.contact.campaign.survey_version, language=attempt.language)
+    campaign = attempt.contact.campaign
+    return call_script(campaign.survey_version, language=attempt.language, offers_link=campaign.sms_follow_up)
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,7 @@ STEP_FIELDS = (
     "contact__postal_code",
     "contact__campaign__quotas_enabled",
     "contact__campaign__start_date",
+    "contact__campaign__sms_follow_up",
     "contact__campaign__survey_version__frozen_at",
     "contact__campaign__survey_version__survey__organiser",
 )
@@ -281,7 +285,10 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
     # only a key press shows a person then.
     said = answer.digits or (answer.speech if person else "")
     choice = _spoken_number(said, attempt.language) if said else None
-    if choice in (INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT):
+    choices = (INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT)
+    if choice == INTRO_DIGIT_LINK and campaign.sms_follow_up:
+        choices += (INTRO_DIGIT_LINK,)
+    if choice in choices:
         _informed(attempt, script)
     if choice == INTRO_DIGIT_ANSWER:
         consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
@@ -308,6 +315,15 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         contact_opt_out(contact=contact, source="call")
         _set_step(attempt, "opted_out")
         return _goodbye(attempt, _("Your number will not be called again. Goodbye."))
+    if choice == INTRO_DIGIT_LINK and campaign.sms_follow_up:
+        # Not a refusal: whether the person answers is up to the web now. The message goes at once
+        # (the sending service keeps to the calling window), and this call was the last one.
+        consent_record(kind=ConsentKind.WEB_LINK, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
+        _set_step(attempt, "link_requested")
+        sms_link_enqueue(contact=contact)
+        return _goodbye(
+            attempt, _("Thank you. We will send you a link to the survey by text message shortly. Goodbye.")
+        )
     if attempt.reprompts < MAX_REPROMPTS:
         attempt.reprompts += 1
         attempt.save(update_fields=["reprompts"])

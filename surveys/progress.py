@@ -15,14 +15,12 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -41,6 +39,7 @@ from surveys.models import (
     ResponseStatus,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES
+from surveys.selectors import campaign_spend
 from surveys.services import dispositions
 
 # Why a number has had fewer attempts than the campaign allows, in the order of the coverage table.
@@ -184,7 +183,7 @@ def _response_counts(campaign: Campaign) -> dict[str, int]:
 
 
 def campaign_progress(campaign: Campaign) -> CampaignProgress:
-    """The live figures of one campaign: five queries however many numbers it has."""
+    """The live figures of one campaign: six queries however many numbers it has."""
     campaign_ended = campaign.status in ENDED_CAMPAIGN_STATUSES
     maximum = campaign.max_attempts
     by_attempts = {attempts: 0 for attempts in range(maximum + 1)}
@@ -206,7 +205,6 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         calls=Count("pk", filter=Q(placed_at__isnull=False)),
         answered=Count("pk", filter=Q(answered_at__isnull=False)),
         in_progress=Count("pk", filter=Q(status__in=ACTIVE_CALL_STATUSES)),
-        spend=Coalesce(Sum("cost"), Value(Decimal(0)), output_field=DecimalField(max_digits=12, decimal_places=4)),
     )
     responses = _response_counts(campaign)
     consented = ConsentEvent.objects.filter(campaign=campaign, kind=ConsentKind.CONSENTED).aggregate(
@@ -228,7 +226,7 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
             CoverageRow(attempts=attempts, numbers=count, reasons=reasons.get(attempts))
             for attempts, count in by_attempts.items()
         ],
-        spend=calls["spend"],
+        spend=campaign_spend(campaign),
         budget_cap=campaign.budget_cap,
     )
 

@@ -22,6 +22,9 @@ SECONDS_TO_ANSWER = 6  # thinking and pressing a key or speaking, per question
 OPEN_ANSWER_SECONDS = 20
 SENTENCE_ENDS = (".", "?", "!", "…")
 INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT = 1, 2, 9
+# "Send me a link": offered only by a campaign with SMS follow-up. 3 is free at the introduction (1, 2
+# and 9 are its other keys) and no spoken word of the others ("kyllä", "ei") means it.
+INTRO_DIGIT_LINK = 3
 
 
 @dataclass(frozen=True)
@@ -45,37 +48,55 @@ class CallScript:
         return hashlib.sha256(self.steps[0].says.encode()).hexdigest()
 
 
-def call_script(version: SurveyVersion, *, language: str) -> CallScript:
+def call_script(version: SurveyVersion, *, language: str, offers_link: bool = False) -> CallScript:
+    """The call of `version` in `language`; `offers_link`: its introduction offers the survey's link by
+    text message (the campaign's SMS follow-up)."""
     if version.is_frozen:
-        return _frozen_call_script(version, version.frozen_at, version.survey.organiser, language)
-    return _call_script(version, language)
+        return _frozen_call_script(version, version.frozen_at, version.survey.organiser, language, offers_link)
+    return _call_script(version, language, offers_link)
 
 
 # A frozen version never changes (an edit makes a new version), so each web process builds its
 # script once per language instead of on every step of every call. The organiser is in the key
 # because it belongs to the survey, which is not frozen with the version.
 @lru_cache(maxsize=64)
-def _frozen_call_script(version: SurveyVersion, frozen_at, organiser: str, language: str) -> CallScript:
-    return _call_script(version, language)
+def _frozen_call_script(
+    version: SurveyVersion, frozen_at, organiser: str, language: str, offers_link: bool
+) -> CallScript:
+    return _call_script(version, language, offers_link)
 
 
-def _call_script(version: SurveyVersion, language: str) -> CallScript:
+def _call_script(version: SurveyVersion, language: str, offers_link: bool = False) -> CallScript:
     questions = list(version.questions.prefetch_related("options__skip_to").order_by("position"))
     with translation.override(language):
         question_steps = [_question_step(question, language) for question in questions]
         closing = Step("closing", _("Closing"), _closing_text())
         # The introduction states the length; its own words barely change with the number in it.
-        spoken = [_intro_text(version, language, minutes=1), *(step.says for step in [*question_steps, closing])]
+        spoken = [
+            _intro_text(version, language, 1, offers_link),
+            *(step.says for step in [*question_steps, closing]),
+        ]
         minutes = _estimate_minutes(spoken, questions)
-        intro = Step("intro", _("Introduction"), _intro_text(version, language, minutes), _intro_keypad())
+        intro = Step(
+            "intro", _("Introduction"), _intro_text(version, language, minutes, offers_link), _intro_keypad(offers_link)
+        )
         return CallScript(language, [intro, *question_steps, closing], minutes)
 
 
-def _intro_text(version: SurveyVersion, language: str, minutes: int) -> str:
+def _intro_text(version: SurveyVersion, language: str, minutes: int, offers_link: bool) -> str:
+    link = (
+        [
+            _("To answer on the web instead, press %(link)d and we will send you a link by text message.")
+            % {"link": INTRO_DIGIT_LINK}
+        ]
+        if offers_link
+        else []
+    )
     return " ".join(
         [
             _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
             *_survey_sentences(version, language, minutes),
+            *link,
             _("Press %(answer)d to answer, %(decline)d to decline, or %(opt_out)d never to be called again.")
             % {"answer": INTRO_DIGIT_ANSWER, "decline": INTRO_DIGIT_DECLINE, "opt_out": INTRO_DIGIT_OPT_OUT},
         ]
@@ -136,8 +157,11 @@ def topic_sentence(title: str) -> str:
     return sentence
 
 
-def _intro_keypad() -> list[tuple[int, str]]:
-    return list(consent_choices().items())
+def _intro_keypad(offers_link: bool) -> list[tuple[int, str]]:
+    choices = list(consent_choices().items())
+    if offers_link:
+        choices.insert(1, (INTRO_DIGIT_LINK, _("get a link to the survey by text message")))
+    return choices
 
 
 def _question_step(question: Question, language: str) -> Step:

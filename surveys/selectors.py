@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
@@ -17,6 +18,8 @@ from surveys.models import (
     ContactNumber,
     Question,
     QuestionKind,
+    SmsMessage,
+    SmsStatus,
     Survey,
 )
 from surveys.script import call_script
@@ -70,6 +73,47 @@ def campaign_call_costs(campaign: Campaign) -> CallCosts:
         priced_calls=sum(row["priced"] for row in rows),
         charged_calls=sum(row["charged"] for row in rows),
     )
+
+
+# The text messages the provider took, or may have taken: not those it never got (an outage) or
+# refused at once (the number).
+CHARGED_SMS = ~Q(status=SmsStatus.NOT_SENT) & ~Q(status=SmsStatus.FAILED, provider_message_id=None)
+
+
+@dataclass(frozen=True)
+class SmsCosts:
+    """A campaign's text messages and their estimated cost (parts x SMS_PRICE_PER_SEGMENT)."""
+
+    messages: int
+    segments: int
+    estimate: Decimal
+
+
+def campaign_sms_costs(campaign: Campaign) -> SmsCosts:
+    totals = (
+        SmsMessage.objects.filter(contact__campaign=campaign)
+        .filter(CHARGED_SMS)
+        .aggregate(messages=Count("pk"), segments=Sum("segments"), estimate=Sum("cost"))
+    )
+    return SmsCosts(totals["messages"], totals["segments"] or 0, totals["estimate"] or Decimal(0))
+
+
+def _campaign_total(rows: QuerySet, field: str) -> Coalesce:
+    """The sum of `field` over `rows` (which belong to the campaign of the outer query), 0 without any."""
+    total = rows.order_by().values("contact__campaign").annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(total), Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=4))
+
+
+def campaign_spend(campaign: Campaign) -> Decimal:
+    """What contacting the campaign's numbers has cost so far, by the estimates: its calls and its text
+    messages, in one query. The one figure of the spend: the budget cap, the live page and the results
+    (`campaign_call_costs` + `campaign_sms_costs`) read the same rows."""
+    ours = {"contact__campaign": OuterRef("pk")}
+    totals = Campaign.objects.filter(pk=campaign.pk).aggregate(
+        calls=Sum(_campaign_total(CallAttempt.objects.filter(**ours), "cost")),
+        messages=Sum(_campaign_total(SmsMessage.objects.filter(CHARGED_SMS, **ours), "cost")),
+    )
+    return (totals["calls"] or Decimal(0)) + (totals["messages"] or Decimal(0))
 
 
 def public_campaigns() -> QuerySet[Campaign]:

@@ -110,6 +110,16 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         default=False,
         help_text=_("Names the municipality, the survey page and the caller number, then hangs up."),
     )
+    # Mixed mode: a contact whose last call reached no one, or who asks for it at the introduction,
+    # gets one SMS with a personal link to the same survey on the web (surveys/services/sms.py).
+    sms_follow_up = models.BooleanField(
+        _("SMS follow-up"),
+        default=False,
+        help_text=_(
+            "After the last unanswered call, and at once when a resident asks for it during the call, one text "
+            "message with a personal link to the survey on the web."
+        ),
+    )
     # Why calling stopped by itself: the carrier refused the account or its permissions, not a number.
     carrier_problem = models.TextField(_("carrier problem"), blank=True)
     carrier_problem_code = models.PositiveIntegerField(null=True, blank=True)

@@ -9,6 +9,8 @@ class ConsentKind(models.TextChoices):
     CONSENTED = "consented", _("Consented")
     DECLINED = "declined", _("Declined")
     OPTED_OUT = "opted_out", _("Opted out")
+    # Chose at the call's introduction to answer on the web instead: not a refusal.
+    WEB_LINK = "web_link", _("Asked for the web link")
 
 
 class ConsentChannel(models.TextChoices):

@@ -635,6 +635,11 @@ def _costs(results: CampaignResults) -> Table:
         (_("Call costs, estimated"), [euros_text(costs.call_cost)]),
         *_billed_rows(costs),
     ]
+    if costs.sms_messages:
+        rows += [
+            (_("Text messages with a survey link"), [count_text(costs.sms_messages)]),
+            (_("Text message costs, estimated"), [euros_text(costs.sms_cost)]),
+        ]
     rows += [(fixed.description, [euros_text(fixed.amount)]) for fixed in costs.fixed]
     rows += [
         (_("Total"), [euros_text(costs.total)]),

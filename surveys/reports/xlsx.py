@@ -197,6 +197,11 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
     ]
     if costs.charged_calls:
         rows.append((section_costs, _("Calls priced by the carrier"), costs.priced_calls, INTEGER))
+    if costs.sms_messages:
+        rows += [
+            (section_costs, _("Text messages with a survey link"), costs.sms_messages, INTEGER),
+            (section_costs, _("Text message costs (EUR)"), costs.sms_cost, EUROS),
+        ]
     rows += [(section_costs, f"{fixed.description} (EUR)", fixed.amount, EUROS) for fixed in costs.fixed]
     rows += [
         (section_costs, _("Total (EUR)"), costs.total, EUROS),

@@ -19,12 +19,11 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import django_rq
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from rq import Queue
 from rq.job import Job, JobStatus
@@ -43,6 +42,7 @@ from surveys.models import (
     DoNotCall,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
+from surveys.selectors import campaign_spend
 from surveys.services.quotas import quota_filled_contacts_close
 from surveys.telephony import ProviderError, StatusUpdate, provider_get
 from surveys.telephony.base import CallOptions, ErrorKind, TelephonyProvider
@@ -88,10 +88,6 @@ STATUS_ORDER = [
     CallStatus.RINGING,
     CallStatus.IN_PROGRESS,
 ]
-
-
-def campaign_spend(campaign: Campaign) -> Decimal:
-    return CallAttempt.objects.filter(contact__campaign=campaign).aggregate(total=Sum("cost"))["total"] or Decimal(0)
 
 
 def contact_on_registry(contact_ref: str = "pk") -> Exists:
@@ -465,6 +461,7 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
     if retry_at is None:
         contact.status = ContactStatus.FINISHED
         contact.save(update_fields=["status"])
+        _sms_follow_up(attempt, person_chose=person_chose)
         return
     # The next attempt once, in one statement (INSERT ... ON CONFLICT DO NOTHING; no savepoints).
     CallAttempt.objects.bulk_create(
@@ -482,6 +479,16 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
     )
     contact.status = ContactStatus.PENDING
     contact.save(update_fields=["status"])
+
+
+def _sms_follow_up(attempt: CallAttempt, *, person_chose: bool) -> None:
+    """The contact's last call reached no person (nobody answered, the line was busy or failed, a
+    machine answered): with the campaign's SMS follow-up they get the link to the web survey instead.
+    A person who made a choice at the introduction gets none from here."""
+    from surveys.services.sms import sms_link_enqueue  # sms.py imports this module
+
+    if attempt.contact.campaign.sms_follow_up and not person_chose and attempt.status in RETRY_CALL_STATUSES:
+        sms_link_enqueue(contact=attempt.contact)
 
 
 def _next_phone(contact: Contact, *, after: int | None) -> ContactNumber | None:

@@ -17,6 +17,9 @@ NE not eligible. The first rule that fits a number decides:
   number no longer called because its known group's quota was filled: NE (4.80, quota filled). The
   dialer closes only numbers waiting for a call, never a refusal or an interview.
 - A person who declined or opted out (on the phone, or on the web after the pre-announcement): R (2.11).
+- A person who asked at the introduction for the link by text message (SMS follow-up) and has not
+  answered on the web: O (2.30, other: eligible and reached, not a refusal, no interview). Their
+  answers on the web, if they come, decide by the first rule.
 - A person picked up and hung up at once, or heard the introduction and chose nothing: R (2.11).
   A call is a person's when the answering machine detection said "human" or gave no verdict, or
   said "unknown" but a choice was made at the introduction.
@@ -27,7 +30,8 @@ NE not eligible. The first rule that fits a number decides:
 - Every attempt failed at the carrier (the number does not work): NE (4.32). Carrier outages and
   account errors leave no failed attempt (the dialer puts the attempt back), so they never count.
 - Only busy, unanswered or cancelled calls, or no call at all: UH (3.12, 3.13, 3.90).
-The one disposition of a number, whichever mode reached it, has no O outcome.
+The one disposition of a number, whichever mode reached it, has one O outcome: the link asked for
+on the call, not (yet) answered on the web.
 
 Mixed mode (phone, and the web survey an SMS link opens). AAPOR's Standard Definitions give a case
 one final disposition for the survey as a whole: the rules above read the events of both modes (a
@@ -37,8 +41,8 @@ that mode was attempted on, each with a disposition read from that mode's own ev
 
 - Phone, attempted on a number with a call that was dialled (not one still waiting, nor one taken
   back before it rang): the rules above, with the response only when it was given by phone and
-  only the refusals said on a call. A person reached by phone who then answered on the web did not
-  refuse: O (2.30, eligible and contacted, no phone interview).
+  only the refusals said on a call. A person reached by phone who then answered on the web, or who
+  asked on the call for the link, did not refuse: O (2.30, eligible and contacted, no phone interview).
 - Web, attempted on a number whose SMS the provider took or may have taken (every status but "not
   sent"), or that answered or chose on the web: the response when it was given on the web; a
   refusal or opt-out on the web or by an SMS reply, or choosing on the web without a web response:
@@ -84,6 +88,8 @@ COMPLETE, PARTIAL, REFUSAL, NON_CONTACT, OTHER, UNKNOWN, UNKNOWN_OTHER, NOT_ELIG
     "NE",
 )
 REFUSING = {ConsentKind.DECLINED, ConsentKind.OPTED_OUT}
+# The choices of a person the rules read: the refusals, and asking on the call for the link (not one).
+CHOICES = REFUSING | {ConsentKind.WEB_LINK}
 # Shares of the questions that applied to the respondent: an interview from 80 %, a partial one from 50 %.
 COMPLETE_THRESHOLD = 0.8
 PARTIAL_THRESHOLD = 0.5
@@ -228,7 +234,11 @@ def contact_disposition(
         return interview
     if quota_closed:
         return NOT_ELIGIBLE
-    if consent & REFUSING or PERSON in outcomes:
+    if consent & REFUSING:
+        return REFUSAL
+    if ConsentKind.WEB_LINK in consent:
+        return OTHER
+    if PERSON in outcomes:
         return REFUSAL
     if MACHINE in outcomes:
         return NON_CONTACT
@@ -257,7 +267,7 @@ def phone_disposition(
     quota_closed: bool = False,
 ) -> str:
     """The case's disposition in the phone mode: `interview` only for a response given by phone,
-    `refusals` only those said on a call (see the module docstring)."""
+    `refusals` only those said on a call, with asking there for the link (see the module docstring)."""
     code = contact_disposition(outcomes=outcomes, interview=interview, consent=refusals, quota_closed=quota_closed)
     if code == REFUSAL and interview is None and not refusals and answered_on_the_web:
         return OTHER
@@ -322,7 +332,7 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
         interviews_of[pseudonym] = interview_code(questions, response)
         mode_of[pseudonym] = response.values[1]
     consent: dict = {}
-    call_refusals: dict = {}
+    call_choices: dict = {}
     web_events: dict = {}
     for ref, kind, channel in ConsentEvent.objects.filter(campaign=campaign).values_list(
         "contact_ref", "kind", "channel"
@@ -330,8 +340,8 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
         consent.setdefault(ref, set()).add(kind)
         if channel in WEB_CHANNELS:
             web_events.setdefault(ref, set()).add(kind)
-        elif kind in REFUSING:
-            call_refusals.setdefault(ref, set()).add(kind)
+        elif kind in CHOICES:
+            call_choices.setdefault(ref, set()).add(kind)
     counts = Counter(dict.fromkeys(CODES, 0))
     by_mode: dict[str, Counter] = {}
     interviews = set()
@@ -340,14 +350,14 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
     for pk, pseudonym, contact_status, sms_status, quota_closed_at in Contact.objects.filter(
         campaign=campaign
     ).values_list("pk", "pseudonym", "status", "sms_message__status", "quota_closed_at"):
-        refusals = consent.get(pseudonym, set()) & REFUSING
+        choices = consent.get(pseudonym, set()) & CHOICES
         if contact_status == ContactStatus.OPTED_OUT:
-            refusals = refusals | {ConsentKind.OPTED_OUT}
+            choices = choices | {ConsentKind.OPTED_OUT}
         interview = interviews_of.get(pseudonym)
         mode = mode_of.get(pseudonym)
         quota_closed = quota_closed_at is not None
         code = contact_disposition(
-            outcomes=outcomes.get(pk, ()), interview=interview, consent=refusals, quota_closed=quota_closed
+            outcomes=outcomes.get(pk, ()), interview=interview, consent=choices, quota_closed=quota_closed
         )
         counts[code] += 1
         if code in (COMPLETE, PARTIAL):
@@ -359,7 +369,7 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
             phone_code = phone_disposition(
                 outcomes=outcomes[pk],
                 interview=interview if mode == ResponseMode.PHONE else None,
-                refusals=call_refusals.get(pseudonym, set()),
+                refusals=call_choices.get(pseudonym, set()),
                 answered_on_the_web=mode == ResponseMode.WEB and interview in (COMPLETE, PARTIAL),
                 quota_closed=quota_closed,
             )

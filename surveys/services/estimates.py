@@ -183,9 +183,13 @@ def costs_summary(
     billed: dict[str, Decimal] | None = None,
     priced_calls: int = 0,
     charged_calls: int = 0,
+    sms_messages: int = 0,
+    sms_cost: Decimal = Decimal(0),
 ) -> Costs:
     call_cost = Decimal(call_cost).quantize(CENT)
-    total = call_cost + sum((cost.amount for cost in fixed), Decimal(0))
+    sms_cost = Decimal(sms_cost).quantize(CENT)
+    spend = call_cost + sms_cost
+    total = spend + sum((cost.amount for cost in fixed), Decimal(0))
     return Costs(
         minutes=minutes,
         call_cost=call_cost,
@@ -193,10 +197,12 @@ def costs_summary(
         total=total.quantize(CENT),
         per_complete=(total / complete).quantize(CENT) if complete else None,
         budget_cap=budget_cap,
-        budget_used=float(call_cost / budget_cap) if budget_cap else None,
+        budget_used=float(spend / budget_cap) if budget_cap else None,
         billed={unit: amount.quantize(CENT) for unit, amount in (billed or {}).items()},
         priced_calls=priced_calls,
         charged_calls=charged_calls,
+        sms_messages=sms_messages,
+        sms_cost=sms_cost,
     )
 
 

@@ -27,6 +27,8 @@ from surveys.calling_window import is_calling_day
 from surveys.describe import calling_days_text, calling_hours_text
 from surveys.errors import SurveyError
 from surveys.languages import LANGUAGE_NAMES
+from surveys.messaging import sms_provider_get
+from surveys.messaging.sender import InvalidSender, sms_sender_read
 from surveys.models import Campaign, LaunchChecklist
 from surveys.script import call_script
 from surveys.telephony import provider_get
@@ -105,6 +107,7 @@ def campaign_launch_blockers(
         blockers.append(LaunchBlocker(_("The last calling day is already past."), edit, manager))
     elif not calling_days_left(campaign, today=today):
         blockers.append(LaunchBlocker(_("No calling day is left: check the calling days and weekdays."), edit, manager))
+    blockers += [LaunchBlocker(problem, edit, manager) for problem in sms_problems(campaign=campaign)]
     carrier = carrier_problems(campaign=campaign) if carrier is None else carrier
     return blockers + [LaunchBlocker(problem, edit, manager) for problem in carrier]
 
@@ -171,6 +174,28 @@ def carrier_problems(*, campaign: Campaign) -> list[str]:
     except ImproperlyConfigured as error:
         return [str(error)]
     return provider.launch_problems(caller_number=campaign.caller_number)
+
+
+def sms_problems(*, campaign: Campaign) -> list[str]:
+    """Why the campaign's SMS follow-up could not send its messages: the site names no SMS provider or
+    no sender Finnish operators deliver, or its provider (the simulator) reaches no one while the
+    campaign's calls reach real people. Nothing when the campaign sends no messages."""
+    if not campaign.sms_follow_up:
+        return []
+    try:
+        provider = sms_provider_get()
+        sms_sender_read(settings.SMS_SENDER)
+    except (ImproperlyConfigured, InvalidSender) as error:
+        return [_("SMS follow-up is on, but no text message can be sent: %(error)s") % {"error": error}]
+    if not provider.reaches_people and not campaign.is_simulated:
+        return [
+            _(
+                "SMS follow-up is on, but the SMS provider %(provider)s sends no message to anyone while the calls "
+                "reach real people: set SMS_PROVIDER and SMS_SENDER, or turn SMS follow-up off."
+            )
+            % {"provider": provider.label}
+        ]
+    return []
 
 
 def calling_days_left(campaign: Campaign, *, today: date) -> list[date]:

@@ -41,7 +41,7 @@ from surveys.models import (
 )
 from surveys.models.results import category_key
 from surveys.progress import campaign_progress
-from surveys.selectors import campaign_call_costs
+from surveys.selectors import campaign_call_costs, campaign_sms_costs
 from surveys.services import weighting
 from surveys.services.disclosure import GroupPrivacy, group_privacy, minimum_group_size
 from surveys.services.dispositions import COMPLETE, campaign_dispositions
@@ -601,6 +601,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
     ]
 
     calls = campaign_call_costs(campaign)
+    messages = campaign_sms_costs(campaign)
     fixed = [
         FixedCost(description=description, amount=amount)
         for description, amount in CampaignFixedCost.objects.filter(campaign=campaign).values_list(
@@ -634,6 +635,8 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
             billed=calls.billed,
             priced_calls=calls.priced_calls,
             charged_calls=calls.charged_calls,
+            sms_messages=messages.messages,
+            sms_cost=messages.estimate,
         ),
         summary=summary_sentences(question_results) if selected_ids and not group_hidden else [],
         respondent_filter=dict(respondent_filter),

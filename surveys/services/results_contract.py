@@ -148,13 +148,16 @@ class Costs:
     total: Decimal
     per_complete: Decimal | None
     budget_cap: Decimal | None
-    budget_used: float | None  # call cost / budget cap
+    budget_used: float | None  # (call cost + SMS cost) / budget cap
     # What the carrier billed, per currency, once it stated the price of a call; `call_cost` is the
     # estimate from the campaign's price per minute. `priced_calls` of the `charged_calls` (calls
     # that lasted a second or more) have a price so far.
     billed: dict[str, Decimal] = field(default_factory=dict)
     priced_calls: int = 0
     charged_calls: int = 0
+    # The text messages with survey links (SMS follow-up) and their estimated cost, in `total`.
+    sms_messages: int = 0
+    sms_cost: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ def campaign_detail(request, slug: str):
                 else [],
             ),
             "costs": selectors.campaign_call_costs(campaign),
+            "sms_costs": selectors.campaign_sms_costs(campaign),
             "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],
             "final_transitions": [status for status in allowed if status in campaign_services.FINAL_STATUSES],

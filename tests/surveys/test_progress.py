@@ -237,7 +237,7 @@ def test_the_number_of_queries_does_not_grow_with_the_contacts(campaign, make_ca
         campaign_progress(small_campaign)
     with CaptureQueriesContext(connection) as large:
         campaign_progress(campaign)
-    assert len(large) == len(small) == 5
+    assert len(large) == len(small) == 6
 
 
 def test_the_progress_json_has_the_figures_the_page_updates(campaign, client_as):
