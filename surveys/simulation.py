@@ -6,23 +6,33 @@ run at once (the worker's part), and each call placed is played through to its e
 moment, its status callbacks stamped with the simulated times. When a tick finds less to do than
 it could have done, the clock jumps to the next moment something is due, so weeks of a campaign
 take minutes.
+
+With SMS follow-up, the text messages the tick's calls asked for (their jobs, enqueued by the
+dialer and the IVR) are sent at the tick's moment through the simulator SMS provider, which
+delivers them (a signed status report) and hands over each personal link; the resident who opens
+it does so at a later virtual moment, through the real web survey pages (`surveys.web_simulator`).
+The clock waits for these messages and visits as it waits for the calls.
 """
 
+import heapq
 import math
 import multiprocessing
 import os
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import partial
+from itertools import count
 
 import django_rq
 from django.db import connection, connections
+from django.db.models import Count
 from rq import Queue
 from rq.job import Job
 
 from surveys.calling_window import HELSINKI, next_open_moment
+from surveys.messaging.simulator import SimulatedMessage, virtual_messages
 from surveys.models import (
     CallAttempt,
     CallStatus,
@@ -31,25 +41,31 @@ from surveys.models import (
     ConsentEvent,
     ConsentKind,
     Contact,
+    ContactNumber,
     ContactStatus,
     Response,
+    ResponseMode,
     ResponseStatus,
 )
+from surveys.phone_numbers import phone_hash
+from surveys.selectors import campaign_sms_costs, campaign_spend
 from surveys.services.dialing import (
     DIALER_QUEUE,
     TICK_SECONDS,
     attempt_place,
-    campaign_spend,
     contact_on_registry,
     dial_tick,
     place_call_job_id,
 )
 from surveys.services.dispositions import campaign_dispositions
+from surveys.services.sms import sms_link_send
 from surveys.synthetic_population import AGE_GROUPS, contact_facts, resident_build
 from surveys.telephony.simulator import Carrier, virtual_calls_start, virtual_carrier
+from surveys.web_simulator import Browser, LinkVisit, virtual_now
 
 # About every 2,000 calls (at four calls a second), the tables' statistics are brought up to date.
 STATISTICS_EVERY_TICKS = 100
+LINK_JOB = "surveys.jobs.send_survey_link"
 
 
 @dataclass
@@ -60,8 +76,12 @@ class SimulationResult:
     consented: int = 0
     complete: int = 0
     rr1: float = 0.0
+    # The complete responses by the mode that completed them ({"phone": n, "web": n}).
+    completes_by_mode: dict[str, int] = field(default_factory=dict)
+    # Text messages with a survey link the provider took.
+    sms_sent: int = 0
 
-    def as_dict(self) -> dict:
+    def funnel(self) -> dict:
         return {
             "numbers": self.numbers,
             "calls": self.calls,
@@ -71,8 +91,11 @@ class SimulationResult:
             "rr1": round(self.rr1, 4),
         }
 
+    def as_dict(self) -> dict:
+        return self.funnel() | {"completes_by_mode": self.completes_by_mode, "sms_sent": self.sms_sent}
+
     def summary_line(self) -> str:
-        return " ".join(f"{name}={value}" for name, value in self.as_dict().items())
+        return " ".join(f"{name}={value}" for name, value in self.funnel().items())
 
 
 def simulate(campaign: Campaign, *, seed: int = 1, workers: int | None = None) -> SimulationResult:
@@ -86,7 +109,12 @@ def simulate(campaign: Campaign, *, seed: int = 1, workers: int | None = None) -
     # Calls end within the tick that placed them, so a tick can start this many at most.
     per_tick = min(campaign.max_concurrent_calls, math.ceil(campaign.calls_per_second * TICK_SECONDS))
     clock = next_open_moment(campaign, datetime.combine(campaign.start_date, time(0), tzinfo=HELSINKI))
-    with _commits_without_disk_wait(), _call_players(seed=seed, workers=workers) as play:
+    with (
+        _commits_without_disk_wait(),
+        _call_players(seed=seed, workers=workers) as play,
+        virtual_messages() as outbox,
+    ):
+        messages = _LinkMessages(campaign, seed=seed, queue=queue, outbox=outbox)
         ticks = 0
         while clock is not None:
             if ticks % STATISTICS_EVERY_TICKS == 0:
@@ -94,11 +122,88 @@ def simulate(campaign: Campaign, *, seed: int = 1, workers: int | None = None) -
             ticks += 1
             queued = dial_tick(campaign=campaign, now=clock)
             play(_call_jobs_take(campaign, queue), clock)
+            messages.play(clock)
             if queued >= per_tick:
-                clock = next_open_moment(campaign, clock + timedelta(seconds=TICK_SECONDS))
+                calls = next_open_moment(campaign, clock + timedelta(seconds=TICK_SECONDS))
             else:
-                clock = _next_work(campaign, clock, queued=queued)
+                calls = _next_work(campaign, clock, queued=queued)
+            clock = min(filter(None, (calls, messages.next_moment(after=clock))), default=None)
     return simulation_result(campaign)
+
+
+class _LinkMessages:
+    """The simulation's SMS channel. Each tick it takes the campaign's link jobs off the queue (the
+    simulation does the worker's part) and sends each at the tick's moment, or holds it until the
+    calling window opens; delivers the messages sent; and plays the residents' visits to their
+    links whose moment has come."""
+
+    def __init__(self, campaign: Campaign, *, seed: int, queue: Queue, outbox):
+        self.campaign, self.seed, self.queue, self.outbox = campaign, seed, queue, outbox
+        self.year = campaign.start_date.year
+        self.held: list[tuple[datetime, int]] = []  # (when to send, contact id)
+        self.visits: list[tuple[datetime, int, LinkVisit]] = []  # (moment, order, visit)
+        self.order = count()
+        self.carrier = Carrier()
+        self.browser = Browser()
+
+    def play(self, clock: datetime) -> None:
+        due = self._jobs_take()
+        while self.held and self.held[0][0] <= clock:
+            due.append(heapq.heappop(self.held)[1])
+        for contact in Contact.objects.filter(pk__in=due).order_by("pk"):
+            result = sms_link_send(contact=contact, now=clock)
+            if result.retry_at is not None:
+                heapq.heappush(self.held, (result.retry_at, contact.pk))
+        while self.outbox:
+            self._deliver(self.outbox.popleft(), clock)
+        while self.visits and self.visits[0][0] <= clock:
+            self.browser.visit(heapq.heappop(self.visits)[2])
+
+    def next_moment(self, *, after: datetime) -> datetime | None:
+        """The next moment a held message may go or a resident opens a link, at least a tick after `after`."""
+        moments = [queue[0][0] for queue in (self.held, self.visits) if queue]
+        return max(min(moments), after + timedelta(seconds=TICK_SECONDS)) if moments else None
+
+    def _jobs_take(self) -> list[int]:
+        """The contacts of the campaign's link jobs, the jobs taken off the queue (the jobs of other
+        campaigns stay for the workers)."""
+        jobs = [
+            job
+            for job in Job.fetch_many(self.queue.get_job_ids(), connection=self.queue.connection)
+            if job is not None and job.func_name == LINK_JOB
+        ]
+        ours = set(
+            Contact.objects.filter(campaign=self.campaign, pk__in=[job.args[0] for job in jobs]).values_list(
+                "pk", flat=True
+            )
+        )
+        taken = [job for job in jobs if job.args[0] in ours]
+        with self.queue.connection.pipeline() as pipeline:
+            for job in taken:
+                self.queue.remove(job.id, pipeline=pipeline)
+                pipeline.delete(job.key)
+            pipeline.execute()
+        return [job.args[0] for job in taken]
+
+    def _deliver(self, message: SimulatedMessage, clock: datetime) -> None:
+        """The operator delivers the message (its status report, signed) and the resident who will open
+        the link is given their moment."""
+        with virtual_now(clock):
+            self.carrier.post(message.status_callback, {"MessageSid": message.message_id, "MessageStatus": "delivered"})
+        number = (
+            ContactNumber.objects.filter(campaign=self.campaign, phone_hash=phone_hash(message.to))
+            .select_related("contact")
+            .first()
+        )
+        if number is None:
+            return
+        [facts] = contact_facts(Contact.objects.filter(pk=number.contact_id))
+        resident = resident_build(facts, seed=self.seed, year=self.year)
+        if not resident.opens_link:
+            return
+        moment = clock + timedelta(hours=resident.link_delay_hours)
+        visit = LinkVisit(moment, message.link, facts, self.campaign.survey_version_id, self.year, self.seed)
+        heapq.heappush(self.visits, (moment, next(self.order), visit))
 
 
 def _call_jobs_take(campaign: Campaign, queue: Queue) -> list[int]:
@@ -215,6 +320,8 @@ def _commits_without_disk_wait():
 
 def simulation_result(campaign: Campaign) -> SimulationResult:
     attempts = CallAttempt.objects.filter(contact__campaign=campaign)
+    completes = Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE)
+    by_mode = dict(completes.order_by().values_list("mode").annotate(n=Count("pk")))
     return SimulationResult(
         numbers=Contact.objects.filter(campaign=campaign).count(),
         calls=attempts.exclude(placed_at=None).count(),
@@ -225,6 +332,8 @@ def simulation_result(campaign: Campaign) -> SimulationResult:
         .count(),
         complete=Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE).count(),
         rr1=campaign_dispositions(campaign=campaign).rr1,
+        completes_by_mode={mode: by_mode.get(mode, 0) for mode in ResponseMode.values},
+        sms_sent=campaign_sms_costs(campaign).messages,
     )
 
 

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from twilio.request_validator import RequestValidator
 
 from surveys.models import QuestionKind, SurveyVersion
+from surveys.script import INTRO_DIGIT_LINK
 from surveys.synthetic_population import (
     HANGS_UP_AT_INTRO,
     OPTS_OUT,
@@ -111,6 +112,8 @@ class SimulatedCall:
     version_id: int
     year: int  # the campaign's, for the resident's age
     seed: int
+    # The introduction offers the survey's link by text message (the campaign's SMS follow-up).
+    offers_link: bool = False
     stage: str = RINGING
     steps: int = 0
     talked: float = 0.0  # seconds since answered
@@ -147,6 +150,7 @@ class SimulatorProvider(twiml.TwimlDialect, TelephonyProvider):
             version_id=contact.campaign.survey_version_id,
             year=contact.campaign.start_date.year,
             seed=SimulatorProvider.virtual_seed if simulated else LIVE_SEED,
+            offers_link=contact.campaign.sms_follow_up,
         )
         if simulated:
             SimulatorProvider.virtual_calls.append(call)
@@ -385,7 +389,7 @@ class Carrier:
             return {"Digits": ""}
         found = re.search(r"/q/(\d+)/$", action)
         if found is None:
-            return self._intro_choice(resident, rng)
+            return self._intro_choice(call, resident, rng)
         survey = self.survey(call.version_id)
         question = survey.at(int(found.group(1)))
         if not resident.finishes and _progress(survey, question) >= resident.break_off:
@@ -400,9 +404,12 @@ class Carrier:
             value = true_answer(resident, question, survey)
         return _speech(str(value), rng) if resident.speaks else {"Digits": str(value)}
 
-    def _intro_choice(self, resident: Resident, rng) -> dict | None:
+    def _intro_choice(self, call: SimulatedCall, resident: Resident, rng) -> dict | None:
         if resident.consents:
             return {"Digits": "1"}
+        if call.offers_link and resident.opens_link:
+            # Would not answer a robot, but would a link on their phone.
+            return {"Digits": str(INTRO_DIGIT_LINK)}
         roll = rng.random()
         if roll < HANGS_UP_AT_INTRO:
             return None
