@@ -282,7 +282,7 @@ def test_the_campaign_can_set_e_and_switch_weighting_off(surveyed):
 
 def test_queries_do_not_grow_with_the_respondents(surveyed, django_assert_max_num_queries):
     set_age_targets("0.15", "0.50", "0.35")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         campaign_results(surveyed, language="fi")
     questions = {question.position: question for question in surveyed.survey_version.questions.all()}
     for _ in range(15):
@@ -290,7 +290,7 @@ def test_queries_do_not_grow_with_the_respondents(surveyed, django_assert_max_nu
         answer(response, questions[1], digit=2)
         answer(response, questions[2], digit=1)
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         results = campaign_results(surveyed, language="fi")
     assert results.weighting.respondents == 25
 

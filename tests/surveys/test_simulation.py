@@ -86,10 +86,16 @@ def test_json_summary_and_the_same_seed_gives_the_same_population(running):
         "complete",
         "rr1",
         "completes_by_age_group",
+        "completes_by_mode",
+        "sms_sent",
         "cost_eur",
         "questions",
     }
-    assert json.loads(line)["numbers"] == 10
+    summary = json.loads(line)
+    assert summary["numbers"] == 10
+    # Without SMS follow-up every complete is by phone and no message is sent.
+    assert summary["completes_by_mode"] == {"phone": summary["complete"], "web": 0}
+    assert summary["sms_sent"] == 0
 
 
 def test_the_call_jobs_of_other_campaigns_stay_for_the_workers(running, make_campaign):

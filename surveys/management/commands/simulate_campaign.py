@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Run a running campaign from its first to its last calling day on a virtual clock, through the "
         "simulator carrier, the real dialer and the real webhook views, and print its funnel. With --json the "
-        "summary also holds the completes by age group, the cost and, per opinion question, the truth of the "
+        "summary also holds the completes by age group and by mode (phone, web), the text messages sent, the cost "
+        "and, per opinion question, the truth of the "
         "synthetic population against the unweighted and weighted estimates (see surveys.simulation_report)."
     )
 
