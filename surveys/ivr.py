@@ -32,6 +32,7 @@ from surveys.models import (
     SurveyVersion,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES
+from surveys.phone_numbers import phone_decrypt, phone_takes_sms
 from surveys.script import (
     INTRO_DIGIT_ANSWER,
     INTRO_DIGIT_DECLINE,
@@ -108,8 +109,17 @@ def ivr_url(name: str, attempt: CallAttempt, **kwargs) -> str:
 
 
 def _script(attempt: CallAttempt) -> CallScript:
-    campaign = attempt.contact.campaign
-    return call_script(campaign.survey_version, language=attempt.language, offers_link=campaign.sms_follow_up)
+    return call_script(
+        attempt.contact.campaign.survey_version, language=attempt.language, offers_link=_offers_link(attempt)
+    )
+
+
+def _offers_link(attempt: CallAttempt) -> bool:
+    """Whether the call offers the survey's link by text message: the campaign sends one (SMS
+    follow-up) and the number called takes text messages, so the promise can be kept."""
+    if not attempt.contact.campaign.sms_follow_up or attempt.phone is None or attempt.phone.phone_encrypted is None:
+        return False
+    return phone_takes_sms(phone_decrypt(attempt.phone.phone_encrypted))
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,7 @@ STEP_FIELDS = (
     "contact__campaign__quotas_enabled",
     "contact__campaign__start_date",
     "contact__campaign__sms_follow_up",
+    "phone__phone_encrypted",
     "contact__campaign__survey_version__frozen_at",
     "contact__campaign__survey_version__survey__organiser",
 )
@@ -224,7 +235,7 @@ def _locked(attempt_id: int, *, provider: str, with_response: bool) -> CallAttem
     the id of the respondent's response (`response_pk`) in the same query."""
     attempts = (
         CallAttempt.objects.select_for_update(of=("self",))
-        .select_related("contact__campaign__survey_version__survey")
+        .select_related("contact__campaign__survey_version__survey", "phone")
         .only(*STEP_FIELDS)
     )
     if with_response:
@@ -285,10 +296,10 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
     # only a key press shows a person then.
     said = answer.digits or (answer.speech if person else "")
     choice = _spoken_number(said, attempt.language) if said else None
-    choices = (INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_OPT_OUT)
-    if choice == INTRO_DIGIT_LINK and campaign.sms_follow_up:
-        choices += (INTRO_DIGIT_LINK,)
-    if choice in choices:
+    # Only the choices the introduction offered (the link only where it was offered) are choices.
+    if choice not in {digit for digit, _label in script.steps[0].keypad}:
+        choice = None
+    if choice is not None:
         _informed(attempt, script)
     if choice == INTRO_DIGIT_ANSWER:
         consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
@@ -315,7 +326,7 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         contact_opt_out(contact=contact, source="call")
         _set_step(attempt, "opted_out")
         return _goodbye(attempt, _("Your number will not be called again. Goodbye."))
-    if choice == INTRO_DIGIT_LINK and campaign.sms_follow_up:
+    if choice == INTRO_DIGIT_LINK:
         # Not a refusal: whether the person answers is up to the web now. The message goes at once
         # (the sending service keeps to the calling window), and this call was the last one.
         consent_record(kind=ConsentKind.WEB_LINK, channel="call", campaign=campaign, contact_ref=contact.pseudonym)

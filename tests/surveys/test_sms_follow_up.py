@@ -243,6 +243,23 @@ def test_without_sms_follow_up_3_is_no_choice_at_the_introduction(
     assert link_jobs(rq_queues) == []
 
 
+def test_a_call_to_a_landline_offers_no_link_it_could_not_send(
+    client, make_campaign, rq_queues, django_capture_on_commit_callbacks
+):
+    campaign = running_campaign(make_campaign, slug="lankapuhelin", numbers=("091234567",), sms_follow_up=True)
+    contact = campaign.contacts.get()
+    attempt = queued_attempt(contact, status=CallStatus.RINGING, provider_call_id="SIM1", answered_by="human")
+
+    said = start(client, attempt).find("Gather/Say").text
+    with django_capture_on_commit_callbacks(execute=True):
+        again = intro(client, attempt, "3")
+
+    assert said == call_script(campaign.survey_version, language="fi").steps[0].says
+    assert again.find("Gather/Say").text.startswith(finnish("Sorry, I did not get that."))
+    assert not ConsentEvent.objects.exists()
+    assert link_jobs(rq_queues) == []
+
+
 # The spend and the budget cap
 
 
