@@ -24,7 +24,7 @@ from surveys.script import INTRO_DIGIT_ANSWER
 from surveys.synthetic_population import ContactFacts, SurveyQuestions, resident_build, survey_questions, true_answer
 from surveys.telephony.simulator import OPEN_ANSWERS, SKIPS_OPEN
 
-COMPLETE, BROKE_OFF, LEFT, CLOSED = "complete", "broke_off", "left", "closed"
+FINISHED, BROKE_OFF, LEFT, CLOSED = "finished", "broke_off", "left", "closed"
 
 
 @contextmanager
@@ -69,7 +69,8 @@ class Browser:
         return self._surveys[version_id]
 
     def visit(self, visit: LinkVisit) -> str:
-        """The whole visit at its moment; returns how it ended (COMPLETE, BROKE_OFF, LEFT or CLOSED)."""
+        """The whole visit at its moment; returns how it ended: FINISHED (the pages led back to the link's
+        first page, which thanks - or lets go a person whose quota group is full), BROKE_OFF, LEFT or CLOSED."""
         resident = resident_build(visit.contact, seed=visit.seed, year=visit.year)
         start = visit.link.removeprefix(settings.PUBLIC_BASE_URL)
         with virtual_now(visit.moment):
@@ -83,7 +84,7 @@ class Browser:
             while page.status_code == 302:
                 following = page["Location"]
                 if following == start:
-                    return COMPLETE  # the link's first page, which now thanks for the answers
+                    return FINISHED
                 question = survey.at(int(following.removeprefix(start).strip("/")))
                 if not resident.finishes_on_web and _progress(survey, question) >= resident.break_off:
                     return BROKE_OFF

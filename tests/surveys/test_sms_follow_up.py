@@ -216,7 +216,10 @@ def test_asking_for_the_link_is_no_refusal_and_the_web_answer_decides(
     finish(link_call, CallStatus.COMPLETED, django_capture_on_commit_callbacks, duration_seconds=45)
     campaign = link_call.contact.campaign
 
-    assert (campaign_dispositions(campaign=campaign)["O"], campaign_dispositions(campaign=campaign)["R"]) == (1, 0)
+    dispositions = campaign_dispositions(campaign=campaign)
+    assert (dispositions["O"], dispositions["R"]) == (1, 0)
+    # In the phone mode's own rates too: the call reached a person who did not refuse.
+    assert (dispositions.by_mode["phone"]["O"], dispositions.by_mode["phone"]["R"]) == (1, 0)
 
     contact = link_call.contact
     web_consent(contact=contact, choice=1, introduction=web_introduction(campaign.survey_version, language="fi"))
