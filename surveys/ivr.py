@@ -28,6 +28,7 @@ from surveys.models import (
     QuestionKind,
     QuestionOption,
     Response,
+    ResponseMode,
     ResponseStatus,
     SurveyVersion,
 )
@@ -458,8 +459,10 @@ def _set_step(attempt: CallAttempt, step: str) -> None:
 
 def _ask(attempt: CallAttempt, script: CallScript, question: Question | None) -> Turn:
     if question is None:
+        # A response begun on the web and completed on the call is the phone's: a response's mode is
+        # the mode that completed it.
         Response.objects.filter(pseudonym=attempt.contact.pseudonym, status=ResponseStatus.PARTIAL).update(
-            status=ResponseStatus.COMPLETE, finished_at=timezone.now()
+            status=ResponseStatus.COMPLETE, finished_at=timezone.now(), mode=ResponseMode.PHONE
         )
         _set_step(attempt, "closing")
         return _closing_turn(attempt, script)

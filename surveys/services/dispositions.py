@@ -44,10 +44,17 @@ that mode was attempted on, each with a disposition read from that mode's own ev
   only the refusals said on a call. A person reached by phone who then answered on the web, or who
   asked on the call for the link, did not refuse: O (2.30, eligible and contacted, no phone interview).
 - Web, attempted on a number whose SMS the provider took or may have taken (every status but "not
-  sent"), or that answered or chose on the web: the response when it was given on the web; a
-  refusal or opt-out on the web or by an SMS reply, or choosing on the web without a web response:
-  R (2.11/2.12); an SMS the operator could not deliver: UO (3.3, the invitation did not arrive);
-  otherwise nothing came back: UH (3.19).
+  sent"), or whose person opened the web survey through their personal link (an introduction read on
+  the web) or answered on the web: the response when it was given on the web; a refusal or opt-out
+  on the web or by an SMS reply: R (2.11); choosing on the web without a response in either mode:
+  R (2.12, a break-off); consenting on the web and being interviewed by phone: O (2.30, symmetric
+  with the phone); a number the phone found not eligible (a fax, a number that does not work): NE,
+  as in the combined disposition - eligibility is the number's, not the mode's; an SMS the
+  operator could not deliver: UO (3.3, the invitation did not arrive); otherwise nothing came
+  back: UH (3.19).
+- An opt-out on the public opt-out page, or a STOP reply from a number no link of the campaign was
+  sent to, reaches the campaign through the do-not-call registry: it is no attempt of either mode
+  (the combined disposition counts it as a refusal, R 2.11).
 So a case both modes tried counts in both modes' rates, and the completes of the modes add up to
 the combined completes.
 """
@@ -274,13 +281,20 @@ def phone_disposition(
     return code
 
 
-def web_disposition(*, interview: str | None, events: set[str], sms_status: str | None) -> str:
+def web_disposition(
+    *, interview: str | None, events: set[str], sms_status: str | None, combined: str, interviewed_by_phone: bool
+) -> str:
     """The case's disposition in the web mode: `interview` only for a response given on the web,
-    `events` the consent events of the web and of SMS replies (see the module docstring)."""
+    `events` the consent events of the web and of SMS replies, `combined` the case's one disposition
+    (see the module docstring)."""
     if interview is not None:
         return interview
-    if events:
+    if events & REFUSING:
         return REFUSAL
+    if events:
+        return OTHER if interviewed_by_phone else REFUSAL
+    if combined == NOT_ELIGIBLE:
+        return NOT_ELIGIBLE
     if sms_status in SMS_NOT_DELIVERED:
         return UNKNOWN_OTHER
     return UNKNOWN
@@ -334,12 +348,17 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
     consent: dict = {}
     call_choices: dict = {}
     web_events: dict = {}
+    # The people who opened the web survey through their personal link: only there is its
+    # introduction read on the web (an opt-out on the public page records no introduction).
+    web_visits: set = set()
     for ref, kind, channel in ConsentEvent.objects.filter(campaign=campaign).values_list(
         "contact_ref", "kind", "channel"
     ):
         consent.setdefault(ref, set()).add(kind)
         if channel in WEB_CHANNELS:
             web_events.setdefault(ref, set()).add(kind)
+            if channel == ConsentChannel.WEB and kind == ConsentKind.INFORMED:
+                web_visits.add(ref)
         elif kind in CHOICES:
             call_choices.setdefault(ref, set()).add(kind)
     counts = Counter(dict.fromkeys(CODES, 0))
@@ -374,12 +393,14 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
                 quota_closed=quota_closed,
             )
             _mode_counts(by_mode, ResponseMode.PHONE)[phone_code] += 1
-        web_tried = sms_status not in (None, SmsStatus.NOT_SENT) or pseudonym in web_events
-        if web_tried or mode == ResponseMode.WEB:
+        link_sent = sms_status not in (None, SmsStatus.NOT_SENT)
+        if link_sent or pseudonym in web_visits or mode == ResponseMode.WEB:
             web_code = web_disposition(
                 interview=interview if mode == ResponseMode.WEB else None,
                 events=web_events.get(pseudonym, set()),
                 sms_status=sms_status,
+                combined=code,
+                interviewed_by_phone=mode == ResponseMode.PHONE and interview in (COMPLETE, PARTIAL),
             )
             _mode_counts(by_mode, ResponseMode.WEB)[web_code] += 1
     return Dispositions(counts, frozenset(interviews), by_mode, interview_modes, frozenset(completes))

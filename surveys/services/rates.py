@@ -19,6 +19,8 @@ from surveys.services.results_contract import ResponseRates
 
 CODES = ("I", "P", "R", "NC", "O", "UH", "UO", "NE")
 E_ESTIMATED, E_SET, E_ASSUMED = "estimated", "set", "assumed"
+# A mode's rates use the e estimated from every number, both modes (surveys.services.results_by_mode).
+E_COMBINED = "combined"
 
 
 def eligibility_estimate(counts: Mapping[str, int]) -> float | None:

@@ -18,8 +18,8 @@ from surveys.services.disclosure import cells_to_suppress
 from surveys.services.dispositions import COMPLETE, Dispositions
 from surveys.services.findings import mode_sentences
 from surveys.services.mode_effects import MIN_ANSWERS_PER_MODE, MODES, ComparedQuestion, mode_comparisons
-from surveys.services.rates import response_rates
-from surveys.services.results_contract import ModeGroups, ModeRates, ModeResults
+from surveys.services.rates import E_COMBINED, E_ESTIMATED, response_rates
+from surveys.services.results_contract import ModeGroups, ModeRates, ModeResults, ResponseRates
 from surveys.services.weighting import Margin
 
 COMBINED = "combined"
@@ -29,17 +29,25 @@ TOTAL = "total"
 
 
 def mode_rates(dispositions: Dispositions, *, e: float | None) -> list[ModeRates]:
-    """Each mode's rates over the cases it was attempted on, then the combined rates."""
-    combined = ModeRates(
-        mode=COMBINED, cases=sum(dispositions.counts.values()), rates=response_rates(dispositions.counts, e=e)
-    )
+    """Each mode's rates over the cases it was attempted on, then the combined rates.
+
+    Eligibility belongs to the number, not to the mode that tried it: an estimated e is estimated
+    once, from every number's one disposition (the phone finds most of the numbers that are not
+    eligible, which the web cannot), and each mode uses it (`e_source` "combined")."""
+    combined = response_rates(dispositions.counts, e=e)
+    mode_e = combined.e if combined.e_source == E_ESTIMATED else e
+
+    def rates_of(counts) -> ResponseRates:
+        rates = response_rates(counts, e=mode_e)
+        return dataclasses.replace(rates, e_source=E_COMBINED) if combined.e_source == E_ESTIMATED else rates
+
     return [
         *(
-            ModeRates(mode=mode, cases=sum(counts.values()), rates=response_rates(counts, e=e))
+            ModeRates(mode=mode, cases=sum(counts.values()), rates=rates_of(counts))
             for mode in MODES
             if (counts := dispositions.by_mode.get(mode)) is not None
         ),
-        combined,
+        ModeRates(mode=COMBINED, cases=sum(dispositions.counts.values()), rates=combined),
     ]
 
 

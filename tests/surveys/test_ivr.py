@@ -17,6 +17,7 @@ from surveys.models import (
     ContactStatus,
     DoNotCall,
     Response,
+    ResponseMode,
     ResponseStatus,
     Survey,
     SurveyVersion,
@@ -306,3 +307,24 @@ def test_a_repeated_answer_request_stores_the_answer_once(client, frozen_attempt
 
     assert gather_action(first) == gather_action(repeat)
     assert [(answer.question.position, answer.digits) for answer in Answer.objects.all()] == [(1, "2")]
+
+
+def test_a_response_begun_on_the_web_and_completed_by_phone_is_a_phone_response(client, attempt):
+    contact = attempt.contact
+    Response.objects.create(
+        pseudonym=contact.pseudonym,
+        campaign=contact.campaign,
+        survey_version=contact.campaign.survey_version,
+        mode=ResponseMode.WEB,
+    )
+    start(client, attempt)
+    intro(client, attempt, digits="1")
+    answer(client, attempt, 1, digits="2")
+    answer(client, attempt, 2, digits="1")
+    answer(client, attempt, 3, digits="12")
+
+    answer(client, attempt, 4, speech="Lisää pyöräteitä")
+
+    # A response's mode is the mode that completed it.
+    response = Response.objects.get()
+    assert (response.status, response.mode) == (ResponseStatus.COMPLETE, ResponseMode.PHONE)

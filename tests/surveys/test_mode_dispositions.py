@@ -17,6 +17,7 @@ Combined: I 3, R 3, NC 1, UH 3 (D = 10). Phone (9 numbers): I 1, R 1, NC 1, O 1,
 
 import pytest
 
+from surveys.messaging.base import InboundMessage
 from surveys.models import (
     CallStatus,
     ConsentKind,
@@ -28,7 +29,9 @@ from surveys.models import (
 )
 from surveys.services.consent import consent_record
 from surveys.services.dispositions import campaign_dispositions
+from surveys.services.privacy import contact_opt_out, opt_out_register
 from surveys.services.results_by_mode import mode_rates
+from surveys.services.sms import sms_reply_receive
 from tests.surveys.calls import running_campaign
 from tests.surveys.test_dispositions import BY, attempt, respond
 
@@ -150,3 +153,107 @@ def test_a_set_e_applies_to_every_mode(mixed):
     # Web: De = (I + R) + 0.5 (UH + UO) = 4 + 1 = 5
     assert rates["web"].rr["RR3"] == pytest.approx(2 / 5)
     assert (rates["web"].e, rates["web"].e_source) == (0.5, "set")
+
+
+def read_the_introduction(campaign, contact) -> None:
+    """The person opened the web survey through their personal link."""
+    consent_record(
+        kind=ConsentKind.INFORMED, channel="web", campaign=campaign, contact_ref=contact.pseudonym, intro_hash="x"
+    )
+
+
+def phone_only(make_campaign, count: int = 2):
+    campaign = running_campaign(make_campaign, numbers=tuple(f"04012345{index:02d}" for index in range(count)))
+    answered, silent, *_rest = campaign.contacts.order_by("pk")
+    attempt(answered, S.COMPLETED, picked_up=True, step="closing")
+    respond(answered, ResponseStatus.COMPLETE, {1: 1, 2: 1, 3: 5})
+    attempt(silent, S.NO_ANSWER)
+    return campaign, silent
+
+
+@pytest.mark.parametrize("source", ["web", "sms"])
+def test_an_opt_out_on_the_public_page_or_by_sms_without_a_link_is_no_web_attempt(make_campaign, source):
+    campaign, _silent = phone_only(make_campaign)
+
+    # The public opt-out form (source "web"), or a STOP reply from a number no link was sent to.
+    opt_out_register(raw_number="0401234501", source=source)
+
+    result = campaign_dispositions(campaign=campaign)
+    assert set(result.by_mode) == {"phone"}
+    # An opt-out all the same: the one disposition of the number is a refusal; no call reached anyone.
+    assert codes(result.counts) == {"I": 1, "R": 1}
+    assert codes(result.by_mode["phone"]) == {"I": 1, "UH": 1}
+
+
+def test_a_stop_reply_to_a_sent_link_is_a_web_refusal(make_campaign):
+    campaign, silent = phone_only(make_campaign)
+    sms(silent, SmsStatus.DELIVERED)
+
+    sms_reply_receive(inbound=InboundMessage(sender="0401234501", body="STOP"))
+
+    result = campaign_dispositions(campaign=campaign)
+    assert codes(result.by_mode["web"]) == {"R": 1}
+    assert codes(result.by_mode["phone"]) == {"I": 1, "UH": 1}
+
+
+def test_an_opt_out_through_the_personal_link_is_a_web_refusal(make_campaign):
+    campaign, silent = phone_only(make_campaign)
+    read_the_introduction(campaign, silent)
+
+    contact_opt_out(contact=silent, source="web")
+
+    assert codes(campaign_dispositions(campaign=campaign).by_mode["web"]) == {"R": 1}
+
+
+def test_consenting_on_the_web_and_completing_by_phone_is_other_on_the_web(make_campaign):
+    campaign = running_campaign(make_campaign, numbers=("0401234500",))
+    person = campaign.contacts.get()
+    attempt(person, S.NO_ANSWER)
+    sms(person, SmsStatus.DELIVERED)
+    read_the_introduction(campaign, person)
+    consent_record(kind=ConsentKind.CONSENTED, channel="web", campaign=campaign, contact_ref=person.pseudonym)
+    attempt(person, S.COMPLETED, picked_up=True, step="closing", number=2)
+    respond(person, ResponseStatus.COMPLETE, {1: 1, 2: 1, 3: 5})
+
+    result = campaign_dispositions(campaign=campaign)
+
+    # Symmetric with the phone: reached on the web, interviewed by phone - no web refusal.
+    assert codes(result.by_mode["web"]) == {"O": 1}
+    assert codes(result.by_mode["phone"]) == {"I": 1}
+
+
+def test_declining_on_the_web_then_completing_by_phone_stays_a_web_refusal(make_campaign):
+    campaign = running_campaign(make_campaign, numbers=("0401234500",))
+    person = campaign.contacts.get()
+    sms(person, SmsStatus.DELIVERED)
+    consent_record(kind=ConsentKind.DECLINED, channel="web", campaign=campaign, contact_ref=person.pseudonym)
+    attempt(person, S.COMPLETED, picked_up=True, step="closing")
+    respond(person, ResponseStatus.COMPLETE, {1: 1, 2: 1, 3: 5})
+
+    assert codes(campaign_dispositions(campaign=campaign).by_mode["web"]) == {"R": 1}
+
+
+def test_a_number_the_phone_found_not_eligible_is_not_eligible_on_the_web_too(make_campaign):
+    campaign = running_campaign(make_campaign, numbers=tuple(f"04012345{index:02d}" for index in range(4)))
+    by_web, not_working, silent, fax = campaign.contacts.order_by("pk")
+    for contact in (by_web, silent):
+        attempt(contact, S.NO_ANSWER)
+        sms(contact, SmsStatus.DELIVERED)
+    on_the_web(respond(by_web, ResponseStatus.COMPLETE, {1: 1, 2: 1, 3: 5}))
+    attempt(not_working, S.FAILED)
+    sms(not_working, SmsStatus.DELIVERED)
+    attempt(fax, S.FAX, picked_up=True)
+    sms(fax, SmsStatus.UNDELIVERED)
+
+    result = campaign_dispositions(campaign=campaign)
+
+    assert codes(result.counts) == {"I": 1, "UH": 1, "NE": 2}
+    assert codes(result.by_mode["web"]) == {"I": 1, "UH": 1, "NE": 2}
+    rates = {each.mode: each.rates for each in mode_rates(result, e=None)}
+    # e is the share of eligible numbers among those of known eligibility, 1 / 3, estimated once
+    # from every number (eligibility is the number's, not the mode's) and used for each mode.
+    assert rates["combined"].e == pytest.approx(1 / 3)
+    assert (rates["web"].e, rates["web"].e_source) == (pytest.approx(1 / 3), "combined")
+    assert (rates["phone"].e, rates["phone"].e_source) == (pytest.approx(1 / 3), "combined")
+    assert rates["web"].rr["RR3"] == pytest.approx(1 / (1 + 1 / 3))
+    assert rates["web"].rr["RR1"] == pytest.approx(1 / 2)
