@@ -35,6 +35,7 @@ import itertools
 from collections import Counter, deque
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.conf import settings
 
@@ -54,16 +55,33 @@ def cells_to_suppress(
     *,
     minimum: int,
     published: Collection[Hashable] = frozenset(),
+    hidden: Mapping[Hashable, str] | None = None,
 ) -> dict[Hashable, str]:
     """The cells to hide, each with why (SMALL or COMPLEMENTARY). The counts of `published` cells
     are public whatever else is hidden (those who did not answer a question), so they are never
-    hidden and never protect another cell. Ties go to the cell listed first in its line."""
+    hidden and never protect another cell. `hidden` cells are hidden already (by another table's
+    rules, with their reasons): their complements are chosen with the rest. Ties go to the cell
+    listed first in its line. A cell that would be the only unknown of another line whose total is
+    known (its other cells zero or published) protects nothing and is not chosen as a complement."""
     published = set(published)
-    hidden = {cell: SMALL for cell, count in counts.items() if 0 < count < minimum and cell not in published}
+    hidden = dict(hidden or {}) | {
+        cell: SMALL for cell, count in counts.items() if 0 < count < minimum and cell not in published
+    }
     lines_of: dict[Hashable, list[int]] = {}
     for index, (members, total) in enumerate(lines):
         for cell in [*members, total]:
             lines_of.setdefault(cell, []).append(index)
+
+    def exposed(cell) -> bool:
+        for index in lines_of.get(cell, []):
+            members, total = lines[index]
+            if cell not in members or (total is not None and total in hidden):
+                continue
+            others = [other for other in members if other != cell]
+            if all(other in published or counts[other] == 0 for other in others):
+                return True
+        return False
+
     waiting = deque(range(len(lines)))
     queued = set(waiting)
 
@@ -72,7 +90,11 @@ def cells_to_suppress(
         queued.discard(index)
         members, total = lines[index]
         while not _line_protected(members, total, counts, hidden, published, minimum):
-            shown = [cell for cell in members if cell not in hidden and cell not in published and counts[cell] > 0]
+            shown = [
+                cell
+                for cell in members
+                if cell not in hidden and cell not in published and counts[cell] > 0 and not exposed(cell)
+            ]
             if shown:
                 cell = min(shown, key=lambda each: counts[each])
             elif total is not None and total not in hidden and total not in published:
@@ -89,6 +111,42 @@ def cells_to_suppress(
                     waiting.append(other)
                     queued.add(other)
     return hidden
+
+
+def derivable_cells(counts: Mapping[Hashable, int], lines: Sequence[Line], hidden: Collection[Hashable]) -> set:
+    """The `hidden` cells with people in them that a reader can work out exactly from the lines'
+    sums (a line whose total is None sums to a published figure), every other cell being known:
+    exact row reduction over the rationals, a cell being determined when a reduced row names it alone."""
+    unknowns = sorted(set(hidden) & set(counts), key=repr)
+    position = {cell: index for index, cell in enumerate(unknowns)}
+    rows = []
+    for members, total in lines:
+        row = [Fraction(0)] * (len(unknowns) + 1)
+        for cell in members:
+            if cell in position:
+                row[position[cell]] += 1
+        if total is not None and total in position:
+            row[position[total]] -= 1
+        if any(row[:-1]):
+            rows.append(row)
+    pivot_row = 0
+    for column in range(len(unknowns)):
+        pivot = next((index for index in range(pivot_row, len(rows)) if rows[index][column]), None)
+        if pivot is None:
+            continue
+        rows[pivot_row], rows[pivot] = rows[pivot], rows[pivot_row]
+        rows[pivot_row] = [value / rows[pivot_row][column] for value in rows[pivot_row]]
+        for index, row in enumerate(rows):
+            if index != pivot_row and row[column]:
+                factor = row[column]
+                rows[index] = [a - factor * b for a, b in zip(row, rows[pivot_row], strict=True)]
+        pivot_row += 1
+    found = set()
+    for row in rows:
+        named = [unknowns[index] for index, value in enumerate(row[:-1]) if value]
+        if len(named) == 1 and counts[named[0]] > 0:
+            found.add(named[0])
+    return found
 
 
 def _line_protected(members, total, counts, hidden, published, minimum) -> bool:

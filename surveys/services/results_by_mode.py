@@ -13,14 +13,24 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 from surveys.models import ResponseMode
-from surveys.services.disclosure import cells_to_suppress
+from surveys.services.disclosure import COMPLEMENTARY, cells_to_suppress, derivable_cells
 from surveys.services.dispositions import COMPLETE, Dispositions
+from surveys.services.estimates import rounded
 from surveys.services.findings import mode_sentences
-from surveys.services.mode_effects import MIN_ANSWERS_PER_MODE, MODES, ComparedQuestion, mode_comparisons
+from surveys.services.mode_effects import (
+    MIN_ANSWERS_PER_MODE,
+    MODES,
+    ComparedQuestion,
+    WeightingProblem,
+    mode_comparisons,
+)
 from surveys.services.rates import E_COMBINED, E_ESTIMATED, response_rates
 from surveys.services.results_contract import ModeGroups, ModeRates, ModeResults, ResponseRates
-from surveys.services.weighting import Margin
+from surveys.services.weighting import DEFAULT_TRIM_CAP, EMPTY, EXTREME, Margin
 
 COMBINED = "combined"
 NOT_ANSWERED = ""
@@ -60,10 +70,10 @@ def completes_by_group(
     not_answered_label: str,
     hidden_groups: Mapping[str, str],
     minimum: int,
-) -> ModeGroups:
+) -> ModeGroups | None:
     """The completes of each mode in each category (`groups[i]` and `modes[i]`: complete i's category
     key, None when not answered, and mode). A category hidden among all respondents (`hidden_groups`,
-    key -> why) is hidden in both modes."""
+    key -> why) is hidden in both modes. None when no cell of the table can be shown safely."""
     counts = Counter(zip(modes, (NOT_ANSWERED if group is None else group for group in groups), strict=True))
     columns = list(categories)
     if any(group is None for group in groups):
@@ -72,13 +82,23 @@ def completes_by_group(
     cells = {(mode, key): counts[(mode, key)] for mode in MODES for key in keys}
     cells |= {(mode, TOTAL): sum(counts[(mode, key)] for key in keys) for mode in MODES}
     cells |= {(TOTAL, key): sum(counts[(mode, key)] for mode in MODES) for key in keys}
+    cells[(TOTAL, TOTAL)] = sum(cells[(mode, TOTAL)] for mode in MODES)
     lines = [([(mode, key) for key in keys], (mode, TOTAL)) for mode in MODES]
     lines += [([(mode, key) for mode in MODES], (TOTAL, key)) for key in keys]
-    published = {(mode, TOTAL) for mode in MODES} | {(mode, NOT_ANSWERED) for mode in MODES}
+    lines.append(([(TOTAL, key) for key in keys], (TOTAL, TOTAL)))
+    published = {(mode, TOTAL) for mode in MODES} | {(mode, NOT_ANSWERED) for mode in MODES} | {(TOTAL, TOTAL)}
     published |= {(TOTAL, key) for key in keys if key not in hidden_groups}
-    hidden = cells_to_suppress(cells, lines, minimum=minimum, published=published)
-    for key, why in hidden_groups.items():
-        hidden.update({(mode, key): why for mode in MODES if cells.get((mode, key))})
+    # A group hidden among all respondents is hidden in both modes before the complements are chosen,
+    # so that each mode's row hides enough around it.
+    already = {(TOTAL, key): why for key, why in hidden_groups.items() if key in keys}
+    already |= {(mode, key): why for key, why in hidden_groups.items() for mode in MODES if cells.get((mode, key))}
+    hidden = cells_to_suppress(cells, lines, minimum=minimum, published=published, hidden=already)
+    if derivable_cells(cells, lines, hidden):
+        # No pattern of this table's own keeps the published sums from giving a hidden cell away
+        # (zero cells around it): every cell of a category is hidden, zeros too.
+        hidden = {(mode, key): COMPLEMENTARY for mode in MODES for key in keys if key != NOT_ANSWERED} | already
+        if derivable_cells(cells, lines, hidden):
+            return None
     totals = {mode: cells[(mode, TOTAL)] for mode in MODES}
     return ModeGroups(
         dimension=dimension,
@@ -94,6 +114,40 @@ def completes_by_group(
     )
 
 
+def not_compared_text(
+    problem: WeightingProblem,
+    *,
+    trim_cap: float | None,
+    dimension_names: Mapping[str, str],
+    category_labels: Mapping[tuple[str, str], str],
+) -> str:
+    """Why the modes are not compared, for the reader of the results."""
+    issue = problem.issue
+    values = {
+        "mode": str(ResponseMode(problem.mode).label).lower(),
+        "dimension": dimension_names.get(issue.dimension, issue.dimension),
+        "categories": ", ".join(category_labels.get((issue.dimension, each), each) for each in issue.categories),
+        "cap": number_format(rounded(trim_cap or DEFAULT_TRIM_CAP, 1), 1, use_l10n=True),
+    }
+    if issue.kind == EMPTY:
+        reason = _("the %(mode)s has no respondents in %(dimension)s: %(categories)s") % values
+    elif issue.kind == EXTREME:
+        reason = (
+            _(
+                "the %(mode)s has too few respondents in %(dimension)s: %(categories)s (each would stand for more "
+                "than %(cap)s times the mean)"
+            )
+            % values
+        )
+    else:
+        reason = _("the %(mode)s's respondents could not be weighted to the population shares") % values
+    return _(
+        "The phone and web answers are not compared: weighted on its own, with the same groups as the results' "
+        "weights, %(reason)s. A difference in who answered each mode would then look like a difference between "
+        "the modes."
+    ) % {"reason": reason}
+
+
 def campaign_mode_results(
     *,
     dispositions: Dispositions,
@@ -107,14 +161,16 @@ def campaign_mode_results(
     rows: Sequence[Mapping[str, str | None]],
     margins: Sequence[Margin],
     trim_cap: float | None,
+    cells: Mapping[str, Mapping[str, tuple[str, ...]]],
     minimum: int,
     not_answered_label: str,
     dimension_names: Mapping[str, str],
+    category_labels: Mapping[tuple[str, str], str],
 ) -> ModeResults | None:
     """Results by mode of the respondents (`pseudonyms`, `modes`, `groups_of` and `rows` aligned with
     them); `demographics` are the (dimension, categories) to count the completes by, `hidden_groups`
-    each dimension's hidden categories among all respondents. None when the web survey was offered
-    to nobody."""
+    each dimension's hidden categories among all respondents; `rows`, `margins`, `trim_cap` and
+    `cells` those of the results' weights. None when the web survey was offered to nobody."""
     if ResponseMode.WEB not in dispositions.by_mode:
         return None
     completes = {mode: dispositions.by_mode.get(mode, Counter())[COMPLETE] for mode in MODES}
@@ -122,7 +178,7 @@ def campaign_mode_results(
     # After the answer retention the completes are still counted, but nobody's group is known.
     if all(completes.values()) and pseudonyms:
         complete_indexes = [index for index, pseudonym in enumerate(pseudonyms) if pseudonym in dispositions.completes]
-        groups = [
+        tables = (
             completes_by_group(
                 dimension=dimension,
                 categories=categories,
@@ -133,13 +189,21 @@ def campaign_mode_results(
                 minimum=minimum,
             )
             for dimension, categories in demographics
-        ]
-    comparisons = mode_comparisons(questions, modes, rows, margins, trim_cap=trim_cap, minimum=minimum)
+        )
+        groups = [table for table in tables if table is not None]
+    comparisons, problem = mode_comparisons(
+        questions, modes, rows, margins, trim_cap=trim_cap, minimum=minimum, cells=cells
+    )
     results = ModeResults(
         rates=mode_rates(dispositions, e=e),
         completes=completes,
         groups=groups,
         comparisons=comparisons,
         minimum_answers=max(MIN_ANSWERS_PER_MODE, minimum),
+        not_compared=""
+        if problem is None
+        else not_compared_text(
+            problem, trim_cap=trim_cap, dimension_names=dimension_names, category_labels=category_labels
+        ),
     )
     return dataclasses.replace(results, findings=mode_sentences(results, dimension_names=dimension_names))
