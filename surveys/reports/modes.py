@@ -34,6 +34,7 @@ class ModesView:
     warnings: list[str]
     convention: str
     method: str
+    not_compared: str  # why the modes are not compared although both have respondents, or ""
     rates: Table
     dispositions: Table
     completes: list[Figure]  # empty unless both modes have completes
@@ -53,7 +54,11 @@ def rates_convention() -> str:
         "computed over the numbers that mode was attempted on: the phone's over the numbers called, the web's over "
         "those the survey link was sent to (or that chose on the web), so a number tried both ways is in both. A "
         "person reached by phone who answered on the web counts as other (O), not as a refusal, in the phone's "
-        "rates. Each mode's rates say how well that mode worked; only the combined rates describe the survey."
+        "rates, and a person who began on the web and was interviewed by phone counts as other in the web's. "
+        "A number the phone found not eligible is not eligible in the web's rates either, and every mode's rates "
+        "use the share of eligible numbers (e) estimated from all numbers. An opt-out on the public opt-out page "
+        "is no attempt of either mode. Each mode's rates say how well that mode worked; only the combined rates "
+        "describe the survey."
     )
 
 
@@ -79,6 +84,7 @@ def modes_view(results: CampaignResults) -> ModesView | None:
         warnings=_warnings(modes),
         convention=rates_convention(),
         method=comparison_method(modes),
+        not_compared=modes.not_compared,
         rates=_rates(modes),
         dispositions=_dispositions(modes),
         completes=[_completes(groups, minimum=results.minimum_group_size) for groups in modes.groups],
@@ -87,16 +93,29 @@ def modes_view(results: CampaignResults) -> ModesView | None:
 
 
 def _warnings(modes: ModeResults) -> list[str]:
+    """One per question whose modes differ beyond chance, with what that does not say; then, when
+    several questions were compared, the chance that one differs by chance alone."""
     if not modes.mode_effects:
         return []
-    return [
+    warnings = [
         _(
-            "Mode effect: after weighting, the phone and web answers to “%(question)s” differ beyond chance. Read "
-            "its combined result with care."
+            "After weighting, the phone and web answers to “%(question)s” differ beyond chance. This does not say "
+            "that the mode caused it: it may come from who chose each mode or from hearing a question against "
+            "reading it. Read its combined result with care."
         )
         % {"question": comparison.text}
         for comparison in modes.mode_effects
     ]
+    compared = sum(1 for comparison in modes.comparisons if comparison.differs is not None)
+    if compared > 1:
+        warnings.append(
+            _(
+                "%(count)s questions were compared, each at 95 %%: about one in twenty may differ beyond chance by "
+                "chance alone."
+            )
+            % {"count": compared}
+        )
+    return warnings
 
 
 def _rates(modes: ModeResults) -> Table:
@@ -197,7 +216,7 @@ def difference_text(comparison: ModeComparison) -> str:
 def verdict_text(comparison: ModeComparison) -> str:
     if comparison.differs is None:
         return _("Too few answers to compare")
-    return _("Yes: mode effect") if comparison.differs else _("No")
+    return _("Yes: the modes differ beyond chance") if comparison.differs else _("No")
 
 
 def _comparisons(modes: ModeResults) -> Table:

@@ -60,6 +60,8 @@ def _mode_rows(modes: ModeResults) -> list[list]:
         for code in getattr(rates[-1].rates, group)
     ]
     rows.append([_("Response rates"), "e", *[each.rates.e for each in rates]])
+    if modes.not_compared:
+        rows.append([_("Estimates by mode"), modes.not_compared])
     for groups in modes.groups:
         table = _("Completes: %(dimension)s") % {"dimension": dimension_label(groups.dimension)}
         share_table = _("Share of the mode's completes: %(dimension)s") % {

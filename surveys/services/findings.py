@@ -320,6 +320,11 @@ def mode_sentences(modes: ModeResults, *, dimension_names: dict[str, str]) -> li
                 )
             }
         )
+        if len(compared) > 1:
+            sentences.append(
+                _("Of %(count)s questions compared, about one in twenty may differ beyond chance by chance alone.")
+                % {"count": len(compared)}
+            )
     elif compared:
         sentences.append(
             ngettext(

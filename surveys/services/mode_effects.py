@@ -5,10 +5,17 @@ the population's age, district and gender shares (surveys.services.weighting). M
 here, to check whether it changes the picture:
 
 - Each mode's respondents are weighted *on their own* to the same population shares, with the same
-  dimensions and trim cap. The web reaches younger people; weighting each mode separately removes
-  that difference in who answered as far as the weighting variables can, so each mode's estimate is
-  what it alone would say of the whole population. (The combined weights restricted to one mode
-  would not: they make the two modes together, not each, look like the population.)
+  dimensions, the same cells (the categories the results' weights merged, for too few respondents or
+  because their figures are hidden, stay merged) and the same trim cap. The web reaches younger
+  people; weighting each mode separately removes that difference in who answered as far as the
+  weighting variables can, so each mode's estimate is what it alone would say of the whole
+  population. (The combined weights restricted to one mode would not: they make the two modes
+  together, not each, look like the population.)
+- When a mode cannot be weighted so - a cell of the results' weights has none or too few of its
+  respondents (a weight above the trim cap), or raking does not reach the population shares - the
+  modes are not compared at all (`WeightingProblem` says why). Merging that mode's cells further
+  would leave a difference in who answered inside the merged cell (the web's few older respondents
+  weighted as middle-aged), which the comparison would then report as a difference between the modes.
 - A yes/no question compares the share of its first answer, a choice question each option's share,
   a scale or number question the mean; open questions and the weighting variables are not compared.
 - The two modes' respondents are different people, so their estimates are independent: the
@@ -56,22 +63,56 @@ class ComparedQuestion:
     options: Sequence[tuple[str, str]]  # (digit, label); empty for a number question
 
 
+# Raking that stopped short of the population shares by less than this (a twentieth of a percentage
+# point) has removed the difference in who answered all the same.
+NEGLIGIBLE_GAP = 0.0005
+
+
+@dataclass(frozen=True)
+class WeightingProblem:
+    """Why the modes are not compared: `mode`'s respondents could not be weighted with the results'
+    cells (`issue.kind` EMPTY or EXTREME for a cell, NOT_CONVERGED, or another weighting issue)."""
+
+    mode: str
+    issue: weighting.Issue
+
+
 def mode_weights(
     modes: Sequence[str],
     rows: Sequence[Mapping[str, str | None]],
     margins: Sequence[weighting.Margin],
     *,
     trim_cap: float | None,
-) -> list[float]:
+    cells: Mapping[str, Mapping[str, tuple[str, ...]]],
+) -> tuple[list[float], WeightingProblem | None]:
     """Every respondent's weight when each mode's respondents are weighted on their own to the
-    population `margins` (`modes` and `rows` aligned with the respondents)."""
+    population `margins`, with the cells of the results' weights (`cells`: dimension -> category ->
+    its cell, `WeightingOutcome.cells`; a dimension they did not use is not used); `modes` and `rows`
+    aligned with the respondents. The problem of the first mode that could not be weighted so, or None."""
+    used = [margin for margin in margins if margin.dimension in cells]
+    together = {
+        dimension: sorted({cell for cell in cell_of.values() if len(cell) > 1}) for dimension, cell_of in cells.items()
+    }
     weights = [1.0] * len(modes)
     for mode in MODES:
         indexes = [index for index, each in enumerate(modes) if each == mode]
-        outcome = weighting.weights_compute([rows[index] for index in indexes], margins, trim_cap=trim_cap)
+        outcome = weighting.weights_compute(
+            [rows[index] for index in indexes], used, trim_cap=trim_cap, together=together
+        )
+        problem = next((issue for issue in outcome.issues if _hides_who_answered(issue)), None)
+        if problem is not None:
+            return weights, WeightingProblem(mode, problem)
         for index, weight in zip(indexes, outcome.weights, strict=True):
             weights[index] = weight
-    return weights
+    return weights, None
+
+
+def _hides_who_answered(issue: weighting.Issue) -> bool:
+    """Whether the issue leaves the mode's respondents unlike the population in the weighting
+    variables. Weights kept above the cap reach the shares: their cost is in the variance."""
+    if issue.kind == weighting.CAP_EXCEEDED:
+        return False
+    return issue.kind != weighting.NOT_CONVERGED or (issue.value or 0.0) >= NEGLIGIBLE_GAP
 
 
 def _share_variance(share: float, values: Sequence, weights: Sequence[float]) -> float | None:
@@ -196,11 +237,15 @@ def mode_comparisons(
     *,
     trim_cap: float | None,
     minimum: int,
-) -> list[ModeComparison]:
-    """Each question's comparison, in the questions' order; [] unless both modes have respondents."""
+    cells: Mapping[str, Mapping[str, tuple[str, ...]]],
+) -> tuple[list[ModeComparison], WeightingProblem | None]:
+    """Each question's comparison, in the questions' order ([] unless both modes have respondents),
+    and why none is made when a mode cannot be weighted with the results' `cells` (`mode_weights`)."""
     if not all(mode in modes for mode in MODES):
-        return []
-    weights = mode_weights(modes, rows, margins, trim_cap=trim_cap)
+        return [], None
+    weights, problem = mode_weights(modes, rows, margins, trim_cap=trim_cap, cells=cells)
+    if problem is not None:
+        return [], problem
     needed = max(MIN_ANSWERS_PER_MODE, minimum)
     compared = (question_comparison(question, modes, weights, minimum=needed) for question in questions)
-    return [comparison for comparison in compared if comparison is not None]
+    return [comparison for comparison in compared if comparison is not None], None

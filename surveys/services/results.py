@@ -208,17 +208,22 @@ class GroupWeights:
         merges = self.privacy.weighting_merges(group, [margin.dimension for margin in self.margins])
         key = merges.key()
         if key not in self.outcomes:
-            rows = [
-                {
-                    dimension: merges.missing_into.get(dimension) if category is None else category
-                    for dimension, category in row.items()
-                }
-                for row in self.rows
-            ]
             self.outcomes[key] = weighting.weights_compute(
-                rows, self.margins, trim_cap=self.trim_cap, together=merges.together
+                self.weighted_rows(group), self.margins, trim_cap=self.trim_cap, together=merges.together
             )
         return self.outcomes[key]
+
+    def weighted_rows(self, group: dict[str, str]) -> list[dict[str, str | None]]:
+        """The respondents' categories as the group's weights take them: those who did not answer a
+        dimension whose hidden groups take them in (`WeightingMerges.missing_into`) are in that cell."""
+        merges = self.privacy.weighting_merges(group, [margin.dimension for margin in self.margins])
+        return [
+            {
+                dimension: merges.missing_into.get(dimension) if category is None else category
+                for dimension, category in row.items()
+            }
+            for row in self.rows
+        ]
 
     def weights(self, group: dict[str, str]) -> list[float]:
         return self.outcome(group).weights
@@ -694,9 +699,13 @@ def _mode_results(
         groups_of=groups_of,
         hidden_groups=hidden_groups,
         questions=compared,
-        rows=group_weights.rows,
+        rows=group_weights.weighted_rows({}),
         margins=group_weights.margins,
         trim_cap=group_weights.trim_cap,
+        cells=group_weights.outcome({}).cells,
+        category_labels={
+            (demographic.dimension, key): label for demographic in demographics for key, label in demographic.categories
+        },
         minimum=minimum,
         not_answered_label=_("Did not say"),
         dimension_names={demographic.dimension: _dimension_name(demographic.dimension) for demographic in demographics},

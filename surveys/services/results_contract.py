@@ -214,9 +214,12 @@ class ModeResults:
     rates: list[ModeRates]  # each mode attempted, then "combined"
     completes: dict[str, int]  # mode -> completes (AAPOR I); they add up to the combined I
     groups: list[ModeGroups]  # empty unless both modes have completes
-    comparisons: list[ModeComparison]  # empty unless both modes have respondents
+    comparisons: list[ModeComparison]  # empty unless both modes have respondents (and `not_compared` is "")
     findings: list[str] = field(default_factory=list)  # translated sentences (surveys.services.findings)
     minimum_answers: int = 0  # answers a mode needs in a question to be compared
+    # Translated: why the modes are not compared although both have respondents ("" when they are):
+    # a mode could not be weighted with the results' cells (surveys.services.mode_effects).
+    not_compared: str = ""
 
     @property
     def mode_effects(self) -> list[ModeComparison]:

@@ -6,8 +6,9 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
+from surveys.services import weighting
 from surveys.services.disclosure import COMPLEMENTARY, SMALL
-from surveys.services.mode_effects import ComparedQuestion, question_comparison
+from surveys.services.mode_effects import ComparedQuestion, mode_comparisons, mode_weights, question_comparison
 from surveys.services.results import campaign_results
 from surveys.services.results_by_mode import completes_by_group
 from tests.surveys.mode_factory import mixed_mode_campaign, set_population
@@ -157,3 +158,70 @@ def test_no_mode_is_compared_with_fewer_answers_than_the_smallest_group_shown(mi
 
     assert modes.minimum_answers == 50
     assert all(comparison.differs is None for comparison in modes.comparisons)
+
+
+AGE_MARGINS = [weighting.Margin("age_group", [("18-29", 0.2), ("30-64", 0.5), ("65+", 0.3)])]
+
+
+def by_age(phone: dict[str, int], web: dict[str, int]):
+    """Respondents whose answer depends on their age only (18-29 and 30-64 yes, 65+ no): no mode effect."""
+    rows, modes, values = [], [], []
+    for mode, counts in (("phone", phone), ("web", web)):
+        for age, count in counts.items():
+            rows += [{"age_group": age}] * count
+            modes += [mode] * count
+            values += ["2" if age == "65+" else "1"] * count
+    question = ComparedQuestion(position=2, text="Q", kind="yes_no", values=values, options=[("1", "Yes"), ("2", "No")])
+    return rows, modes, question
+
+
+def test_a_mode_that_would_need_its_own_merged_cells_is_not_compared():
+    # The web's 2 respondents aged 65+ would each stand for 0.3 * 92 / 2 = 13.8 times the mean, above the
+    # cap 5: merged into 30-64 they would leave the web's answer at 0.97 against the phone's 0.70, an age
+    # difference taken for a mode effect. Weighted with the results' cells (all three), the web cannot be.
+    rows, modes, question = by_age({"18-29": 10, "30-64": 60, "65+": 80}, {"18-29": 40, "30-64": 50, "65+": 2})
+    cells = weighting.weights_compute(rows, AGE_MARGINS, trim_cap=5.0).cells
+
+    comparisons, problem = mode_comparisons([question], modes, rows, AGE_MARGINS, trim_cap=5.0, minimum=5, cells=cells)
+
+    assert comparisons == []
+    assert (problem.mode, problem.issue.kind, problem.issue.categories) == ("web", weighting.EXTREME, ("65+",))
+    assert problem.issue.value == pytest.approx(13.8)
+
+
+def test_each_mode_is_weighted_with_the_cells_of_the_results_weights():
+    # The results weight 18-29 and 30-64 as one cell (say, a hidden group's): so does each mode.
+    rows, modes, question = by_age({"18-29": 10, "30-64": 60, "65+": 80}, {"18-29": 40, "30-64": 50, "65+": 30})
+    together = {"age_group": [("18-29", "30-64")]}
+    cells = weighting.weights_compute(rows, AGE_MARGINS, trim_cap=5.0, together=together).cells
+
+    weights, problem = mode_weights(modes, rows, AGE_MARGINS, trim_cap=5.0, cells=cells)
+
+    assert problem is None
+    web = [weight for weight, mode, row in zip(weights, modes, rows, strict=True) if mode == "web"]
+    web_ages = [row["age_group"] for mode, row in zip(modes, rows, strict=True) if mode == "web"]
+    young = {round(weight, 9) for weight, age in zip(web, web_ages, strict=True) if age != "65+"}
+    assert len(young) == 1  # one cell, one weight
+    # The web's weights make 65+ 30 % of the web's total.
+    old = sum(weight for weight, age in zip(web, web_ages, strict=True) if age == "65+")
+    assert old / sum(web) == pytest.approx(0.3)
+    (comparison,) = mode_comparisons([question], modes, rows, AGE_MARGINS, trim_cap=5.0, minimum=5, cells=cells)[0]
+    assert comparison.differs is not None
+
+
+def test_a_mode_whose_weights_do_not_reach_the_population_is_not_compared():
+    # On the web the young all live in the centre and the old all elsewhere: age 50/50 and district
+    # 20/80 cannot both be reached. The phone has every combination, and so do both modes together.
+    margins = [
+        weighting.Margin("age_group", [("18-29", 0.5), ("65+", 0.5)]),
+        weighting.Margin("district", [("centre", 0.2), ("north", 0.8)]),
+    ]
+    phone = [{"age_group": age, "district": district} for age in ("18-29", "65+") for district in ("centre", "north")]
+    web = [{"age_group": "18-29", "district": "centre"}, {"age_group": "65+", "district": "north"}]
+    rows = phone * 10 + web * 20
+    modes = ["phone"] * 40 + ["web"] * 40
+    cells = weighting.weights_compute(rows, margins, trim_cap=5.0).cells
+
+    _weights, problem = mode_weights(modes, rows, margins, trim_cap=5.0, cells=cells)
+
+    assert (problem.mode, problem.issue.kind) == ("web", weighting.NOT_CONVERGED)
