@@ -64,8 +64,10 @@ def rates_convention() -> str:
 
 def comparison_method(modes: ModeResults) -> str:
     return _(
-        "Each mode's respondents are weighted on their own to the same population shares, so that the web's "
-        "younger respondents and the phone's older ones are compared as if both were the whole population. The "
+        "Each mode's respondents are weighted on their own to the same population shares, with the same groups as "
+        "the results' weights, so that the web's younger respondents and the phone's older ones are compared as if "
+        "both were the whole population; when a mode has too few respondents in one of those groups, the modes are "
+        "not compared. The "
         "modes differ beyond chance when the 95 %% interval of the difference leaves out zero (for a question of "
         "several options, at the stricter level of each option, Bonferroni). A question is compared when both "
         "modes have at least %(minimum)s answers. A difference may come from who chose each mode, beyond age and "

@@ -11,7 +11,7 @@ from kuntaportaali.roles import Role
 from surveys.models import SmsMessage, SmsStatus
 from surveys.reports import pdf, xlsx
 from surveys.services.results import campaign_results
-from tests.surveys.mode_factory import mixed_mode_campaign, set_population
+from tests.surveys.mode_factory import _respond, mixed_mode_campaign, set_population
 from tests.surveys.test_results_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +53,38 @@ def test_the_statisticians_view_has_the_rates_by_mode_and_the_mode_comparison(cl
     assert "Vastausasteet vastaustavoittain ja yhteensä (AAPOR Standard Definitions)" in text
     assert "AAPOR" in text and "yhden lopullisen tuloksen" in text
     assert "53,3\xa0%" in text  # the phone's RR1: 40 / 75
-    assert "Kyllä: vastaustapa vaikuttaa" in text  # question 3
-    assert "Vastaustapavaikutus" in text  # the warning
+    assert "Kyllä: tavat eroavat enemmän kuin sattuma selittää" in text  # question 3
+    # The warning, with what it does not say and the chance of one in twenty among the questions compared.
+    assert "Se ei tarkoita, että vastaustapa aiheutti eron" in text
+    assert "Vertailtiin 2 kysymystä, kutakin 95 %:n tasolla" in text
+
+
+def test_councillors_see_no_mode_warning_as_they_see_no_other_weighting_warning(client_as, mixed):
+    text = page(client_as, mixed, Role.COUNCILLOR)
+
+    assert "Lue sen yhteistä tulosta varoen" not in text
+    # The finding they read says what a difference may come from, and the chance of one in twenty.
+    assert "Ero voi johtua siitä, ketkä valitsivat kunkin tavan" in text
+    assert "Vertailluista 2 kysymyksestä noin yksi kahdestakymmenestä" in text
+
+
+def test_a_mode_that_cannot_be_weighted_with_the_results_groups_is_not_compared_and_says_why(client_as, role_users):
+    set_population()
+    campaign = mixed_mode_campaign(slug="vahanvanhoja", manager=role_users[Role.SURVEY_MANAGER], web=False)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    # The web: 40 aged 18-29, 50 aged 30-64 and only 2 aged 65+ (each would stand for 13.8 times the mean).
+    for age, count in (("18–29", 40), ("30–64", 50), ("65+", 2)):
+        for index in range(count):
+            _respond(campaign, questions, mode="web", age=age, index=index)
+
+    modes = campaign_results(campaign, language="fi").modes
+    text = page(client_as, campaign)
+
+    assert modes.comparisons == [] and modes.mode_effects == []
+    assert modes.not_compared.startswith("Puhelimessa ja verkossa annettuja vastauksia ei verrata")
+    assert "65+" in modes.not_compared
+    assert modes.not_compared in text.replace("&#x27;", "'")
+    assert "Painotuksen jälkeen puhelimessa ja verkossa" not in " ".join(modes.findings)
 
 
 def test_a_phone_only_campaign_has_no_mode_sections(client_as, phone_only):
@@ -101,7 +131,7 @@ def test_the_workbook_has_the_modes_sheets(mixed):
     satisfaction = next(row for row in estimates if row[0].startswith("3."))
     assert satisfaction[1] == "Mean"
     assert (satisfaction[2], satisfaction[6]) == (40, 35)
-    assert satisfaction[-1] == "Yes: mode effect"
+    assert satisfaction[-1] == "Yes: the modes differ beyond chance"
 
 
 def test_a_phone_only_workbook_has_no_modes_sheet(phone_only):
