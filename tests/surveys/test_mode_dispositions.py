@@ -257,3 +257,20 @@ def test_a_number_the_phone_found_not_eligible_is_not_eligible_on_the_web_too(ma
     assert (rates["phone"].e, rates["phone"].e_source) == (pytest.approx(1 / 3), "combined")
     assert rates["web"].rr["RR3"] == pytest.approx(1 / (1 + 1 / 3))
     assert rates["web"].rr["RR1"] == pytest.approx(1 / 2)
+
+
+def test_a_response_begun_by_phone_and_completed_on_the_web_is_the_webs(make_campaign):
+    campaign = running_campaign(make_campaign, numbers=("0401234500",))
+    person = campaign.contacts.get()
+    attempt(person, S.COMPLETED, by=BY.HUMAN, picked_up=True, step="q2")
+    consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=person.pseudonym)
+    sms(person, SmsStatus.DELIVERED)
+    read_the_introduction(campaign, person)
+    on_the_web(respond(person, ResponseStatus.COMPLETE, {1: 1, 2: 1, 3: 5}))
+
+    result = campaign_dispositions(campaign=campaign)
+
+    assert codes(result.counts) == {"I": 1}
+    assert codes(result.by_mode["phone"]) == {"O": 1}
+    assert codes(result.by_mode["web"]) == {"I": 1}
+    assert result.interview_modes == {person.pseudonym: "web"}

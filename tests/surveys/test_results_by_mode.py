@@ -3,15 +3,19 @@ mode's weighted estimates compared, and the sentence of what the web added (test
 works the figures out)."""
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from surveys.models import CallStatus, Contact, SmsMessage, SmsStatus
 from surveys.services import weighting
 from surveys.services.disclosure import COMPLEMENTARY, SMALL
 from surveys.services.mode_effects import ComparedQuestion, mode_comparisons, mode_weights, question_comparison
 from surveys.services.results import campaign_results
 from surveys.services.results_by_mode import completes_by_group
-from tests.surveys.mode_factory import mixed_mode_campaign, set_population
+from tests.surveys.calls import queued_attempt
+from tests.surveys.mode_factory import _respond, mixed_mode_campaign, set_population
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +229,34 @@ def test_a_mode_whose_weights_do_not_reach_the_population_is_not_compared():
     _weights, problem = mode_weights(modes, rows, margins, trim_cap=5.0, cells=cells)
 
     assert (problem.mode, problem.issue.kind) == ("web", weighting.NOT_CONVERGED)
+
+
+def test_the_results_by_mode_take_as_many_queries_however_many_respond(mixed):
+    with CaptureQueriesContext(connection) as before:
+        campaign_results(mixed, language="fi")
+    questions = {question.position: question for question in mixed.survey_version.questions.all()}
+    for index in range(20):
+        _respond(mixed, questions, mode="web", age="18–29", index=index)
+        _respond(mixed, questions, mode="phone", age="65+", index=index)
+
+    with CaptureQueriesContext(connection) as after:
+        modes = campaign_results(mixed, language="fi").modes
+
+    assert modes.completes == {"phone": 60, "web": 55}
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_numbers_nobody_answered_lower_the_web_and_combined_rates_differently(mixed):
+    # Ten more numbers called without an answer and sent the link, and five called only (no SMS).
+    for index in range(15):
+        contact = Contact.objects.create(campaign=mixed)
+        queued_attempt(contact, status=CallStatus.NO_ANSWER)
+        if index < 10:
+            SmsMessage.objects.create(contact=contact, provider="simulator", status=SmsStatus.DELIVERED, sender="K")
+
+    rates = {each.mode: each for each in campaign_results(mixed, language="fi").modes.rates}
+
+    assert [(mode, each.cases) for mode, each in rates.items()] == [("phone", 90), ("web", 45), ("combined", 90)]
+    assert rates["phone"].rates.rr["RR1"] == pytest.approx(40 / 90)
+    assert rates["web"].rates.rr["RR1"] == pytest.approx(35 / 45)
+    assert rates["combined"].rates.rr["RR1"] == pytest.approx(75 / 90)
