@@ -156,3 +156,13 @@ def test_links_sent_without_web_completes_show_the_rates_by_mode_but_no_complete
     )
     assert "Vastaukset vastaustavoittain: ikäryhmä" not in text
     assert "Verkkokysely toi" not in text
+
+
+def test_a_page_of_one_group_says_the_modes_are_the_whole_campaigns(client_as, mixed):
+    url = reverse("surveys:campaign-results", args=[mixed.slug])
+
+    filtered = client_as(Role.SURVEY_MANAGER).get(url, {"group_age_group": "65+"}).text
+
+    note = "Puhelinta ja verkkoa verrataan koko kampanjassa, ei valitun ryhmän sisällä."
+    assert 'id="modes"' in filtered and note in filtered
+    assert note not in page(client_as, mixed)
