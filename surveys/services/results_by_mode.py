@@ -5,8 +5,11 @@ each mode by age group and district, and whether the modes' weighted estimates d
 
 Only a campaign that offered the web survey to someone has results by mode; the completes by group
 are given only when both modes have completes. A mode's completes in a group are hidden like any
-small group (surveys.services.disclosure): each mode's completes and each group's completes are
-published totals, so a hidden cell never stands alone in its row or column.
+small group (surveys.services.disclosure): each mode's completes, each shown group's completes and
+everyone's are published totals. A group the main results hide is hidden in both modes before the
+complements are chosen; zero cells are shown and protect nothing, so a cell alone beside zeros under
+a known total is never a complement; and when the published sums would still give a hidden cell
+away (`derivable_cells`), every cell of the table is hidden.
 """
 
 import dataclasses

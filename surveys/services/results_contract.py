@@ -19,7 +19,8 @@ class ResponseRates:
     `dispositions` maps I, P, R, NC, O, UH, UO, NE to counts of numbers. `e` is the estimated
     share of eligible cases among unknown-eligibility ones (derived from known cases unless the
     campaign sets it; `e_source` is "estimated" or "set", or "assumed" when no case's eligibility
-    is known yet and e = 1 is taken, which makes RR3/RR4 equal RR1/RR2).
+    is known yet and e = 1 is taken, which makes RR3/RR4 equal RR1/RR2; a mode's rates (`ModeRates`)
+    have "combined" for the e estimated from every number, both modes).
     """
 
     dispositions: dict[str, int]
