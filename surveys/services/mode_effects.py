@@ -19,10 +19,14 @@ here, to check whether it changes the picture:
 - A yes/no question compares the share of its first answer, a choice question each option's share,
   a scale or number question the mean; open questions and the weighting variables are not compared.
 - The two modes' respondents are different people, so their estimates are independent: the
-  difference d = web - phone has the variance var(web) + var(phone). A weighted share p uses
-  p (1 - p) / n_eff, n_eff the Kish effective sample size of those who answered in the mode; a
-  weighted mean the linearisation variance of surveys.services.estimates. The modes differ beyond
-  chance when the interval d +- z sqrt(var) leaves out 0: z = 1.96 (95 %) for a single comparison,
+  difference d = web - phone has the variance var(web) + var(phone). A weighted mean uses the
+  linearisation variance of surveys.services.estimates and the interval d +- z sqrt(var). A
+  weighted share p counts n_eff answers, the Kish effective sample size of those who answered in the
+  mode; its interval is Newcombe's hybrid score interval built from each mode's Wilson interval,
+  which stays honest near 0 % and 100 % at a few dozen answers, where the normal one is too narrow
+  (of a choice question's options the one with the largest d / sqrt(var), var = the sum of
+  p (1 - p) / n_eff, is the one shown). The modes differ beyond chance when the interval leaves
+  out 0: z = 1.96 (95 %) for a single comparison,
   and for a choice question of k options the Bonferroni z of 95 % / k, so a question with many
   options is not flagged more often by chance than a yes/no one.
 - A mode with fewer than `MIN_ANSWERS_PER_MODE` answers to a question (or fewer than the smallest
@@ -115,13 +119,33 @@ def _hides_who_answered(issue: weighting.Issue) -> bool:
     return issue.kind != weighting.NOT_CONVERGED or (issue.value or 0.0) >= NEGLIGIBLE_GAP
 
 
-def _share_variance(share: float, values: Sequence, weights: Sequence[float]) -> float | None:
+def _effective_size(values: Sequence, weights: Sequence[float]) -> float | None:
+    """Kish's effective sample size of those who answered."""
     answered = [weight for value, weight in zip(values, weights, strict=True) if value is not None]
     squares = sum(weight * weight for weight in answered)
-    if not squares:
-        return None
-    n_eff = sum(answered) ** 2 / squares
-    return share * (1 - share) / n_eff
+    return sum(answered) ** 2 / squares if squares else None
+
+
+def _wilson(share: float, size: float, z: float) -> tuple[float, float]:
+    """Wilson's score interval of a share of `size` (effective) answers."""
+    spread = z * z / size
+    centre = (share + spread / 2) / (1 + spread)
+    half = z * math.sqrt(share * (1 - share) / size + spread / (4 * size)) / (1 + spread)
+    return centre - half, centre + half
+
+
+def newcombe_interval(phone: tuple[float, float], web: tuple[float, float], *, z: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval of web - phone, each a (share, effective size): built from
+    the two Wilson intervals, so that it stays honest near 0 % and 100 %, where the plain normal one
+    is too narrow (Newcombe 1998, method 10)."""
+    (p1, n1), (p2, n2) = phone, web
+    low1, high1 = _wilson(p1, n1, z)
+    low2, high2 = _wilson(p2, n2, z)
+    difference = p2 - p1
+    return (
+        difference - math.sqrt((p2 - low2) ** 2 + (high1 - p1) ** 2),
+        difference + math.sqrt((high2 - p2) ** 2 + (p1 - low1) ** 2),
+    )
 
 
 def _mean_variance(values: Sequence, weights: Sequence[float]) -> float | None:
@@ -165,26 +189,34 @@ def question_comparison(
     else:
         return None
     if not comparable:
-        label, measure, estimates, _difference, _variance = candidates[0]
+        label, measure, estimates, _difference, _variance, _sizes = candidates[0]
         shown = [ModeEstimate(mode, answered[mode], None, None, None) for mode in MODES]
         return ModeComparison(
             question.position, question.text, measure, label, shown, None, None, None, CONFIDENCE, None
         )
 
     def standardised(candidate) -> float:
-        *_rest, difference, variance = candidate
+        *_rest, difference, variance, _sizes = candidate
         if difference is None or not variance:
             return 0.0
         return abs(difference) / math.sqrt(variance)
 
-    label, measure, estimates, difference, variance = max(candidates, key=standardised)
+    label, measure, estimates, difference, variance, sizes = max(candidates, key=standardised)
     confidence = CONFIDENCE if len(candidates) == 1 else 1 - (1 - CONFIDENCE) / len(candidates)
     if difference is None or variance is None:
         return ModeComparison(
             question.position, question.text, measure, label, estimates, difference, None, None, confidence, None
         )
-    half = z * math.sqrt(variance)
-    low, high = difference - half, difference + half
+    if measure == SHARE:
+        share = {estimate.mode: estimate.estimate for estimate in estimates}
+        low, high = newcombe_interval(
+            (share[ResponseMode.PHONE], sizes[ResponseMode.PHONE]),
+            (share[ResponseMode.WEB], sizes[ResponseMode.WEB]),
+            z=z,
+        )
+    else:
+        half = z * math.sqrt(variance)
+        low, high = difference - half, difference + half
     return ModeComparison(
         question.position,
         question.text,
@@ -201,18 +233,18 @@ def question_comparison(
 
 def _share_candidate(question, parts, answered, option):
     _value, label = option
-    estimates, variance, shares = [], 0.0, {}
+    estimates, variance, shares, sizes = [], 0.0, {}, {}
     for mode in MODES:
         values, weights = parts[mode]
         estimate = option_estimates(values, weights, [option])[0]
         shares[mode] = estimate.weighted_share
         estimates.append(ModeEstimate(mode, answered[mode], estimate.weighted_share, estimate.ci_low, estimate.ci_high))
-        part = (
-            _share_variance(estimate.weighted_share, values, weights) if estimate.weighted_share is not None else None
-        )
+        sizes[mode] = _effective_size(values, weights)
+        share = estimate.weighted_share
+        part = None if share is None or not sizes[mode] else share * (1 - share) / sizes[mode]
         variance = None if part is None or variance is None else variance + part
     difference = None if None in shares.values() else shares[ResponseMode.WEB] - shares[ResponseMode.PHONE]
-    return label, SHARE, estimates, difference, variance
+    return label, SHARE, estimates, difference, variance, sizes
 
 
 def _mean_candidate(question, parts, answered):
@@ -226,7 +258,7 @@ def _mean_candidate(question, parts, answered):
         part = _mean_variance(numbers, weights)
         variance = None if part is None or variance is None else variance + part
     difference = None if None in means.values() else means[ResponseMode.WEB] - means[ResponseMode.PHONE]
-    return "", MEAN, estimates, difference, variance
+    return "", MEAN, estimates, difference, variance, None
 
 
 def mode_comparisons(

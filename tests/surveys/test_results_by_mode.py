@@ -97,7 +97,7 @@ def test_a_mode_with_too_few_answers_is_not_compared():
 
 def test_a_choice_question_is_compared_at_the_bonferroni_level_of_its_options():
     # Option 1: phone 20/40 = 0.5, web 12/40 = 0.3; unweighted, n_eff = 40. Variance 0.25/40 + 0.21/40 = 0.0115.
-    # d = -0.2; at 95 % (z 1.96) the interval is -0.2 +- 0.210 (covers 0); with 3 options z = 2.394.
+    # d = -0.2; with 3 options z = 2.394.
     values = ["1"] * 20 + ["2"] * 10 + ["3"] * 10 + ["1"] * 12 + ["2"] * 14 + ["3"] * 14
     question = ComparedQuestion(
         position=5, text="Q", kind="choice", values=values, options=[("1", "A"), ("2", "B"), ("3", "C")]
@@ -108,7 +108,9 @@ def test_a_choice_question_is_compared_at_the_bonferroni_level_of_its_options():
     assert comparison.label == "A"
     assert comparison.difference == pytest.approx(-0.2)
     assert comparison.confidence == pytest.approx(1 - 0.05 / 3)
-    assert comparison.difference_low == pytest.approx(-0.2 - 2.3940 * 0.0115**0.5, abs=1e-3)
+    # Newcombe's interval from the Wilson intervals at z 2.394 of 0.5 (0.3230, 0.6770) and of 0.3
+    # (0.1609, 0.4892): -0.2 - sqrt(0.1391^2 + 0.1770^2).
+    assert comparison.difference_low == pytest.approx(-0.4251, abs=1e-3)
     assert comparison.differs is False
 
 
@@ -260,3 +262,18 @@ def test_numbers_nobody_answered_lower_the_web_and_combined_rates_differently(mi
     assert rates["phone"].rates.rr["RR1"] == pytest.approx(40 / 90)
     assert rates["web"].rates.rr["RR1"] == pytest.approx(35 / 45)
     assert rates["combined"].rates.rr["RR1"] == pytest.approx(75 / 90)
+
+
+def test_a_share_near_zero_is_not_flagged_by_a_too_narrow_interval():
+    # Phone 0 of 30, web 4 of 30 (13 %): Fisher's exact test gives p = 0.11, no difference beyond
+    # chance. The normal interval 0.133 +- 1.96 * sqrt(0.1156 / 30) = (0.012, 0.255) would flag it;
+    # Newcombe's from the Wilson intervals (0, 0.1135) and (0.0530, 0.2968) is (-0.006, 0.297).
+    values = ["2"] * 30 + ["1"] * 4 + ["2"] * 26
+    question = ComparedQuestion(position=2, text="Q", kind="yes_no", values=values, options=[("1", "Yes"), ("2", "No")])
+
+    comparison = question_comparison(question, ["phone"] * 30 + ["web"] * 30, [1.0] * 60, minimum=30)
+
+    assert comparison.difference == pytest.approx(4 / 30)
+    assert comparison.difference_low == pytest.approx(-0.0057, abs=5e-4)
+    assert comparison.difference_high == pytest.approx(0.2968, abs=5e-4)
+    assert comparison.differs is False
