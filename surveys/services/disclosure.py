@@ -62,7 +62,8 @@ def cells_to_suppress(
     hidden and never protect another cell. `hidden` cells are hidden already (by another table's
     rules, with their reasons): their complements are chosen with the rest. Ties go to the cell
     listed first in its line. A cell that would be the only unknown of another line whose total is
-    known (its other cells zero or published) protects nothing and is not chosen as a complement."""
+    known (its other cells zero or published) protects nothing: it is chosen as a complement only
+    when no other cell of the line can be."""
     published = set(published)
     hidden = dict(hidden or {}) | {
         cell: SMALL for cell, count in counts.items() if 0 < count < minimum and cell not in published
@@ -90,11 +91,8 @@ def cells_to_suppress(
         queued.discard(index)
         members, total = lines[index]
         while not _line_protected(members, total, counts, hidden, published, minimum):
-            shown = [
-                cell
-                for cell in members
-                if cell not in hidden and cell not in published and counts[cell] > 0 and not exposed(cell)
-            ]
+            candidates = [cell for cell in members if cell not in hidden and cell not in published and counts[cell] > 0]
+            shown = [cell for cell in candidates if not exposed(cell)] or candidates
             if shown:
                 cell = min(shown, key=lambda each: counts[each])
             elif total is not None and total not in hidden and total not in published:
