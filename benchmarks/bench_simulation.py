@@ -11,6 +11,9 @@ the unweighted and the weighted estimate against the synthetic population's trut
 95 % interval covers it (`surveys.simulation_report`). Figures go to docs/benchmarks.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_simulation [--runs 3]
+        [--young-first]
+
+Also prints the calls placed on each calling day (the pacing, `surveys.services.pacing`).
 """
 
 import argparse
@@ -30,7 +33,25 @@ def cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
-def one_run(*, seed: int, workers: int | None, slug: str = "pilotti") -> dict:
+def calls_by_day(campaign) -> dict:
+    """The calls placed on each calling day (Helsinki time), first attempts and retries."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    from surveys.calling_window import HELSINKI
+    from surveys.models import CallAttempt
+
+    return {
+        row["day"]: (row["calls"], row["first"])
+        for row in CallAttempt.objects.filter(contact__campaign=campaign, placed_at__isnull=False)
+        .annotate(day=TruncDate("placed_at", tzinfo=HELSINKI))
+        .values("day")
+        .annotate(calls=Count("pk"), first=Count("pk", filter=Q(number=1)))
+        .order_by("day")
+    }
+
+
+def one_run(*, seed: int, workers: int | None, slug: str = "pilotti", young_first: bool = False) -> dict:
     """Seed the demo, give campaign `slug` the pilot's 7,759 numbers and simulate it from its first
     calling day to its end."""
     import django_rq
@@ -53,6 +74,9 @@ def one_run(*, seed: int, workers: int | None, slug: str = "pilotti") -> dict:
     results_demo_seed()  # the population targets the results are weighted to
     pilot = Campaign.objects.get(slug=slug)
     pilot = campaign_start(campaign=pilot, by=LaunchChecklist.objects.get(campaign=pilot).confirmed_by)
+    if young_first:
+        Campaign.objects.filter(pk=pilot.pk).update(young_first=True)
+        pilot.refresh_from_db()
     synthetic_contacts_add(campaign=pilot, count=PILOT["numbers"] - pilot.contacts.count(), seed=seed)
 
     own_before, children_before = cpu_seconds()
@@ -68,6 +92,7 @@ def one_run(*, seed: int, workers: int | None, slug: str = "pilotti") -> dict:
         "result": result,
         "ages": {group: count / max(1, sum(ages.values())) for group, count in ages.items()},
         "report": simulation_report(pilot, seed=seed),
+        "calls_by_day": calls_by_day(pilot),
     }
 
 
@@ -76,6 +101,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU)")
+    parser.add_argument("--young-first", action="store_true", help="the pilot's campaign with young-first pacing on")
     options = parser.parse_args()
     setup_django()
 
@@ -84,7 +110,7 @@ def main() -> None:
         with benchmark_database():
             if number == 1:
                 print(describe_machine())
-            run = one_run(seed=options.seed, workers=options.workers)
+            run = one_run(seed=options.seed, workers=options.workers, young_first=options.young_first)
         runs.append(run)
         print(
             f"run {number}: {run['wall']:.1f} s wall, CPU {run['cpu_main']:.1f} s main + "
@@ -98,6 +124,9 @@ def main() -> None:
     for group, pilot in PILOT_AGE_SHARES.items():
         share = runs[0]["ages"][group]
         print(f"  complete {group:<6} {share:6.1%}  pilot {pilot:6.1%}  {share / pilot - 1:+.1%}")
+    print("calls by calling day (of them first calls):")
+    for day, (calls, first) in runs[0]["calls_by_day"].items():
+        print(f"  {day:%a %d.%m.}  {calls:>6,}  ({first:,})")
     print("estimates against the truth:")
     for question in runs[0]["report"].questions:
         print(f"  {question.line()}")

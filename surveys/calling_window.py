@@ -31,7 +31,8 @@ def _local(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=HELSINKI).astimezone(HELSINKI)
 
 
-def _day_window(campaign: Campaign, day: date) -> tuple[datetime, datetime]:
+def day_window(campaign: Campaign, day: date) -> tuple[datetime, datetime]:
+    """The hours the campaign may call on `day`, if it is one of its calling days."""
     if campaign.is_demo_window:
         return _local(day, time(0)), _local(day + timedelta(days=1), time(0))
     return _local(day, campaign.daily_start), _local(day, campaign.daily_end)
@@ -43,11 +44,22 @@ def next_open_moment(campaign: Campaign, after: datetime) -> datetime | None:
     day = max(moment.date(), campaign.start_date)
     while day <= campaign.end_date:
         if is_calling_day(campaign, day):
-            start, end = _day_window(campaign, day)
+            start, end = day_window(campaign, day)
             if moment < end:
                 return max(moment, start)
         day += timedelta(days=1)
     return None
+
+
+def calling_days(campaign: Campaign, *, since: date | None = None) -> list[date]:
+    """The campaign's calling days, from `since` (or its first) to its last."""
+    day = max(since or campaign.start_date, campaign.start_date)
+    days = []
+    while day <= campaign.end_date:
+        if is_calling_day(campaign, day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 def is_open(campaign: Campaign, moment: datetime) -> bool:
@@ -59,10 +71,15 @@ def day_part(moment: datetime) -> str:
     return [name for name, start in DAY_PARTS if hour >= start][-1]
 
 
-def next_part_start(moment: datetime) -> datetime:
-    """The beginning of the part of the day after the one `moment` is in (Helsinki time)."""
-    local = moment.astimezone(HELSINKI)
-    for _name, start in DAY_PARTS:
-        if local.hour < start:
-            return _local(local.date(), time(start))
-    return _local(local.date() + timedelta(days=1), time(0))
+def part_spans(campaign: Campaign, day: date) -> list[tuple[str, datetime, datetime]]:
+    """Each part of the day with the hours the campaign may call in it on `day`: (name, from, until)."""
+    start, end = day_window(campaign, day)
+    bounds = [_local(day, time(hour)) for _name, hour in DAY_PARTS[1:]] + [_local(day + timedelta(days=1), time(0))]
+    spans = []
+    part_start = _local(day, time(0))
+    for (name, _hour), part_end in zip(DAY_PARTS, bounds, strict=True):
+        low, high = max(part_start, start), min(part_end, end)
+        if low < high:
+            spans.append((name, low, high))
+        part_start = part_end
+    return spans

@@ -266,6 +266,7 @@ class CampaignForm(forms.ModelForm):
             "telephony_provider",
             "leave_machine_message",
             "sms_follow_up",
+            "young_first",
             "number_source",
             "number_retention_days",
             "answer_retention_months",

@@ -4,8 +4,9 @@ with the simulator carrier's synthetic residents (`surveys.synthetic_population`
 The clock ticks the dialer every TICK_SECONDS like the cron does. The call jobs a tick queued are
 run at once (the worker's part), and each call placed is played through to its end at that
 moment, its status callbacks stamped with the simulated times. When a tick finds less to do than
-it could have done, the clock jumps to the next moment something is due, so weeks of a campaign
-take minutes.
+it could have done, the clock jumps to the next moment something is due - a retry, or the next
+step at which pacing (`surveys.services.pacing`) releases more new numbers - so weeks of a
+campaign take minutes.
 
 With SMS follow-up, the text messages the tick's calls asked for (their jobs, enqueued by the
 dialer and the IVR) are sent at the tick's moment through the simulator SMS provider, which
@@ -54,10 +55,12 @@ from surveys.services.dialing import (
     TICK_SECONDS,
     attempt_place,
     contact_on_registry,
+    contacts_never_called,
     dial_tick,
     place_call_job_id,
 )
 from surveys.services.dispositions import campaign_dispositions
+from surveys.services.pacing import next_fresh_release
 from surveys.services.sms import sms_link_send
 from surveys.synthetic_population import AGE_GROUPS, contact_facts, resident_build
 from surveys.telephony.simulator import Carrier, virtual_calls_start, virtual_carrier
@@ -268,10 +271,13 @@ def _calls_place_and_play(attempt_ids: list[int], now: datetime, *, carrier: Car
 
 def _next_work(campaign: Campaign, clock: datetime, *, queued: int) -> datetime | None:
     """The next moment the dialer has something to do after a tick that queued fewer calls than it
-    could have: no number is left uncalled then, so it is the next retry due. None when nothing
-    is left, or when the dialer refused due work (paused, cancelled, budget spent)."""
+    could have: the next retry due, or - while numbers are left uncalled - the next step at which
+    pacing releases more of them. None when nothing is left, or when the dialer refused due work
+    (paused, cancelled, budget spent)."""
     if queued == 0 and not _dialer_may_call(campaign):
         return None
+    after = clock + timedelta(seconds=TICK_SECONDS)
+    fresh = next_fresh_release(campaign=campaign, never_called=contacts_never_called(campaign), after=clock)
     # The earliest retry the dialer would take, read along the attempts' (status, scheduled_for) index.
     due = (
         CallAttempt.objects.filter(
@@ -282,7 +288,8 @@ def _next_work(campaign: Campaign, clock: datetime, *, queued: int) -> datetime 
         .values_list("scheduled_for", flat=True)
         .first()
     )
-    return None if due is None else next_open_moment(campaign, max(due, clock + timedelta(seconds=TICK_SECONDS)))
+    retry = None if due is None else next_open_moment(campaign, max(due, after))
+    return min((moment for moment in (retry, fresh) if moment is not None), default=None)
 
 
 def _dialer_may_call(campaign: Campaign) -> bool:

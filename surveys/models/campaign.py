@@ -120,6 +120,15 @@ class Campaign(LocalizedFieldsMixin, models.Model):
             "message with a personal link to the survey on the web."
         ),
     )
+    # The order and hours of the calls: surveys/services/pacing.py.
+    young_first = models.BooleanField(
+        _("young first"),
+        default=False,
+        help_text=_(
+            "Calls first the age groups that are under-represented among the completed answers, at the hours "
+            "when each group answers best."
+        ),
+    )
     # Why calling stopped by itself: the carrier refused the account or its permissions, not a number.
     carrier_problem = models.TextField(_("carrier problem"), blank=True)
     carrier_problem_code = models.PositiveIntegerField(null=True, blank=True)

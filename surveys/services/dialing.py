@@ -23,13 +23,13 @@ from datetime import datetime, timedelta
 import django_rq
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from surveys.calling_window import day_part, is_open, next_open_moment, next_part_start
+from surveys.calling_window import is_open
 from surveys.models import (
     AnsweredBy,
     CallAttempt,
@@ -43,6 +43,7 @@ from surveys.models import (
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
 from surveys.selectors import campaign_spend
+from surveys.services.pacing import fresh_contacts_pick, retry_moment
 from surveys.services.quotas import quota_filled_contacts_close
 from surveys.telephony import ProviderError, StatusUpdate, provider_get
 from surveys.telephony.base import CallOptions, ErrorKind, TelephonyProvider
@@ -72,7 +73,6 @@ LIVE_JOB_STATUSES = frozenset(
         JobStatus.READY_TO_ENQUEUE,
     }
 )
-MAX_RETRY_SEARCH_STEPS = 60
 # A call the carrier could not take (an outage, too many requests) waits this long before it is
 # placed again; it does not count as one of the number's attempts.
 CARRIER_RETRY_AFTER = timedelta(minutes=2)
@@ -139,6 +139,16 @@ def attempts_cancel_opted_out(*, campaign: Campaign) -> int:
     ).update(status=CallStatus.CANCELED, ended_at=timezone.now())
 
 
+def contacts_never_called(campaign: Campaign) -> QuerySet[Contact]:
+    """The campaign's contacts waiting for their first call: a number to call, not on the registry."""
+    return (
+        Contact.objects.filter(campaign=campaign, status=ContactStatus.PENDING)
+        .filter(Exists(ContactNumber.objects.filter(contact=OuterRef("pk"), phone_encrypted__isnull=False)))
+        .filter(~Exists(CallAttempt.objects.filter(contact=OuterRef("pk"))))
+        .filter(~contact_on_registry())
+    )
+
+
 def dial_tick(*, campaign: Campaign, now: datetime) -> int:
     """Queue the calls this campaign may start now; returns how many were queued."""
     with transaction.atomic():
@@ -173,13 +183,8 @@ def dial_tick(*, campaign: Campaign, now: datetime) -> int:
         )
         for attempt in retries:
             queued.append(attempt)
-        fresh = list(
-            Contact.objects.select_for_update(skip_locked=True)
-            .filter(campaign=campaign, status=ContactStatus.PENDING)
-            .filter(Exists(ContactNumber.objects.filter(contact=OuterRef("pk"), phone_encrypted__isnull=False)))
-            .filter(~Exists(CallAttempt.objects.filter(contact=OuterRef("pk"))))
-            .filter(~contact_on_registry())
-            .order_by("pk")[: slots - len(queued)]
+        fresh = fresh_contacts_pick(
+            campaign=campaign, never_called=contacts_never_called(campaign), now=now, slots=slots - len(queued)
         )
         languages = campaign.survey_version.languages
         first_numbers = _dialable_numbers([contact.pk for contact in fresh])
@@ -502,27 +507,6 @@ def _next_phone(contact: Contact, *, after: int | None) -> ContactNumber | None:
     # The number just tried may no longer be dialled (the carrier refused it): the next one after it.
     tried = ContactNumber.objects.filter(pk=after).values_list("position", flat=True).first() or 0
     return next((number for number in numbers if number.position > tried), numbers[0])
-
-
-def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> datetime | None:
-    """The next attempt: at least the minimum gap later, in a part of the day (morning, afternoon,
-    evening) not yet tried, inside the calling window. When every part has been tried, or no other
-    part is left before the campaign ends, the first open moment after the gap."""
-    earliest = after + timedelta(minutes=campaign.min_gap_minutes)
-    first_open = next_open_moment(campaign, earliest)
-    if first_open is None:
-        return None
-    tried = {
-        day_part(placed) for placed in contact.attempts.exclude(placed_at=None).values_list("placed_at", flat=True)
-    }
-    candidate = first_open
-    for _step in range(MAX_RETRY_SEARCH_STEPS):
-        if candidate is None:
-            return first_open
-        if day_part(candidate) not in tried:
-            return candidate
-        candidate = next_open_moment(campaign, next_part_start(candidate))
-    return first_open
 
 
 def call_prices_fetch(*, now: datetime | None = None) -> int:

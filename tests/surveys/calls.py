@@ -1,6 +1,6 @@
 """Building blocks of the dialing tests: a running campaign with questions and contacts, and its attempts."""
 
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from surveys.models import CallAttempt, CallStatus, CampaignStatus, Contact, QuestionKind, QuestionOption
@@ -11,6 +11,10 @@ from surveys.services.surveys import OptionText
 HELSINKI = ZoneInfo("Europe/Helsinki")
 # Wednesday in the default campaign window (8-19 Dec 2025, weekdays 10-20).
 NOON = datetime(2025, 12, 10, 12, 0, tzinfo=HELSINKI)
+# A campaign whose last calling day is NOON's and ends at 12:05: at NOON it is past its days of new
+# numbers and in its day's last pacing step, so pacing lets every number left start at once and a
+# test sees the dialer's other limits (concurrency, calls a second) alone.
+UNPACED_AT_NOON = {"end_date": date(2025, 12, 10), "daily_end": time(12, 5)}
 
 
 def add_questions(campaign) -> None:

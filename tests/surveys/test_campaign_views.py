@@ -58,6 +58,27 @@ def test_survey_manager_creates_a_campaign_with_pilot_defaults(client_as, survey
     assert (campaign.caller_number, campaign.weekdays, campaign.status) == ("+35893101691", [0, 1, 2, 3, 4], "draft")
 
 
+def test_the_survey_manager_turns_young_first_on_and_the_campaign_page_says_so(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    assert client.post(reverse("surveys:campaign-create"), campaign_post(survey, young_first="on")).status_code == 302
+
+    campaign = Campaign.objects.get(slug="kevat")
+    assert campaign.young_first is True
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
+    assert "nuoret ensin: ikäryhmille, joita on valmiissa vastauksissa väestöosuuttaan vähemmän" in page
+
+
+def test_a_new_campaign_calls_in_import_order_unless_young_first_is_chosen(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    client.post(reverse("surveys:campaign-create"), campaign_post(survey))
+
+    campaign = Campaign.objects.get(slug="kevat")
+    assert campaign.young_first is False
+    assert "numerot tuontijärjestyksessä" in client.get(reverse("surveys:campaign", kwargs={"slug": "kevat"})).text
+
+
 def test_prices_are_written_and_read_as_people_write_them(client_as, survey):
     client = client_as(Role.SURVEY_MANAGER)
     post = campaign_post(survey, price_per_minute="0,0125", budget_cap="12\u00a0000,50", calls_per_second="1,5")

@@ -13,7 +13,7 @@ from django.db import connection
 from surveys.models import CallAttempt, CallStatus
 from surveys.models.calls import ACTIVE_CALL_STATUSES
 from surveys.services.dialing import attempt_place, dial_tick, place_call_job_id
-from tests.surveys.calls import NOON, running_campaign
+from tests.surveys.calls import NOON, UNPACED_AT_NOON, running_campaign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +55,9 @@ def assert_each_number_once_per_attempt(campaign):
 
 
 def test_ticks_at_once_start_no_more_calls_than_the_concurrency_cap(make_campaign, rq_queues):
-    campaign = running_campaign(make_campaign, numbers=NUMBERS, max_concurrent_calls=4, calls_per_second=50)
+    campaign = running_campaign(
+        make_campaign, numbers=NUMBERS, max_concurrent_calls=4, calls_per_second=50, **UNPACED_AT_NOON
+    )
 
     queued = ticks_at_once(campaign, NOON)
 
@@ -68,7 +70,9 @@ def test_ticks_at_once_start_no_more_calls_than_the_concurrency_cap(make_campaig
 
 
 def test_freed_slots_are_filled_once_by_ticks_at_once(make_campaign, rq_queues):
-    campaign = running_campaign(make_campaign, numbers=NUMBERS, max_concurrent_calls=4, calls_per_second=50)
+    campaign = running_campaign(
+        make_campaign, numbers=NUMBERS, max_concurrent_calls=4, calls_per_second=50, **UNPACED_AT_NOON
+    )
     ticks_at_once(campaign, NOON)
     ended = CallAttempt.objects.filter(contact__campaign=campaign).order_by("pk")[:3]
     CallAttempt.objects.filter(pk__in=[attempt.pk for attempt in ended]).update(
@@ -84,7 +88,9 @@ def test_freed_slots_are_filled_once_by_ticks_at_once(make_campaign, rq_queues):
 
 
 def test_ticks_at_once_start_no_more_calls_than_a_ticks_worth_of_the_rate(make_campaign, rq_queues):
-    campaign = running_campaign(make_campaign, numbers=NUMBERS, max_concurrent_calls=100, calls_per_second=Decimal("1"))
+    campaign = running_campaign(
+        make_campaign, numbers=NUMBERS, max_concurrent_calls=100, calls_per_second=Decimal("1"), **UNPACED_AT_NOON
+    )
 
     queued = ticks_at_once(campaign, NOON)
 
@@ -93,7 +99,9 @@ def test_ticks_at_once_start_no_more_calls_than_a_ticks_worth_of_the_rate(make_c
 
 
 def test_calls_dialed_in_the_last_tick_count_against_the_rate(make_campaign, rq_queues):
-    campaign = running_campaign(make_campaign, numbers=NUMBERS, max_concurrent_calls=100, calls_per_second=Decimal("1"))
+    campaign = running_campaign(
+        make_campaign, numbers=NUMBERS, max_concurrent_calls=100, calls_per_second=Decimal("1"), **UNPACED_AT_NOON
+    )
     ticks_at_once(campaign, NOON)
     for attempt in CallAttempt.objects.filter(contact__campaign=campaign):
         assert attempt_place(attempt_id=attempt.pk, now=NOON + timedelta(seconds=1)) == "placed"

@@ -9,7 +9,7 @@ from rq.registry import FailedJobRegistry
 
 from surveys.jobs import dial_tick as dial_tick_job
 from surveys.jobs import place_call
-from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus
+from surveys.models import CallAttempt, CallStatus, Campaign, Contact, ContactStatus
 from surveys.services.dialing import (
     CALL_TIME_LIMIT,
     STALE_DIALING_AFTER,
@@ -19,7 +19,7 @@ from surveys.services.dialing import (
     place_call_job_id,
 )
 from surveys.telephony import StatusUpdate
-from tests.surveys.calls import NOON, queued_attempt, running_campaign
+from tests.surveys.calls import NOON, UNPACED_AT_NOON, queued_attempt, running_campaign
 
 NUMBERS = ("0401234500", "0401234501", "0401234502")
 
@@ -32,6 +32,8 @@ def campaign(make_campaign):
 @pytest.fixture
 def queued(campaign, rq_queues, django_capture_on_commit_callbacks) -> list[CallAttempt]:
     """Three attempts queued by a tick at noon, their call jobs on the real `dialer` queue."""
+    Campaign.objects.filter(pk=campaign.pk).update(**UNPACED_AT_NOON)
+    campaign.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         dial_tick(campaign=campaign, now=NOON)
     return list(CallAttempt.objects.order_by("pk"))

@@ -3,13 +3,14 @@
 import io
 import json
 import re
+from collections import Counter, defaultdict
 
 import django_rq
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from surveys.calling_window import is_open
+from surveys.calling_window import HELSINKI, is_open
 from surveys.models import (
     Answer,
     CallAttempt,
@@ -126,3 +127,18 @@ def test_a_campaign_that_leaves_messages_leaves_one_on_each_simulated_machine(ru
     assert not machines.filter(message_left=False).exists()
     # The greeting (12 s) and the message read out after the beep.
     assert min(machines.values_list("duration_seconds", flat=True)) > 12
+
+
+def test_a_simulated_campaign_is_paced_over_its_days_and_retries_on_other_days(running):
+    simulate("--contacts", "30", "--seed", "5")
+
+    attempts = CallAttempt.objects.filter(contact__campaign=running).exclude(placed_at=None)
+    days = {attempt.pk: attempt.placed_at.astimezone(HELSINKI).date() for attempt in attempts}
+    first_calls = Counter(days[attempt.pk].day for attempt in attempts if attempt.number == 1)
+    # 30 numbers over the eight days before the two kept for retries (8-19 December, weekdays).
+    assert first_calls == {8: 4, 9: 4, 10: 4, 11: 4, 12: 4, 15: 4, 16: 3, 17: 3}
+    by_contact = defaultdict(list)
+    for attempt in attempts:
+        by_contact[attempt.contact_id].append(days[attempt.pk])
+    assert all(len(set(called)) == len(called) for called in by_contact.values())
+    assert {day.day for day in days.values()} >= {18, 19}
