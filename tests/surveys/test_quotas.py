@@ -13,7 +13,7 @@ from surveys.services.dialing import dial_tick
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
 from surveys.services.quotas import campaign_quota_plan, campaign_quotas, largest_remainder
 from surveys.services.result_settings import TargetRow, TargetsInvalid, population_targets_replace
-from tests.surveys.calls import NOON, queued_attempt
+from tests.surveys.calls import NOON, UNPACED_AT_NOON, queued_attempt
 from tests.surveys.quota_fixtures import MIDDLE, OLD, YOUNG, add_contact, complete, quota_campaign
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_completes_count_in_the_known_group_else_in_the_answer_whichever_the_mod
 
 
 def test_the_dialer_stops_calling_the_known_contacts_of_a_full_group(make_campaign):
-    campaign = quota_campaign(make_campaign)  # 18-29: 2 completes
+    campaign = quota_campaign(make_campaign, **UNPACED_AT_NOON)  # 18-29: 2 completes
     for _done in range(2):
         complete(add_contact(campaign, birth_year=YOUNG, postal_code="01900"))
     campaign.contacts.update(status=ContactStatus.FINISHED)
