@@ -3,6 +3,9 @@ and two campaigns on the simulator carrier:
 
 - `pilotti`, set up like the pilot and ready to launch (`simulate_campaign --campaign pilotti
   --contacts 7703` runs it at the pilot's scale on a virtual clock);
+- `pilotti-plus`, the pilot's set-up with what reaches the young: quotas by age group and district
+  (PILOT_PLUS_COMPLETES wanted), young-first calling and an SMS link after the last unanswered call,
+  also ready to launch (benchmarks/bench_strategies.py compares the two);
 - `demo`, running from the start: its window is every hour of every day (named so), so that in
   `make demo` the worker calls its synthetic residents in real time whenever the demo is shown and
   the live campaign page shows the calls progressing. Its retries come after 15 minutes, not hours.
@@ -32,6 +35,8 @@ CALLER_NUMBER = "+358 9 310 1691"
 DEMO_CONTACTS = 400
 # The pilot was announced three times over: on the city's website, in the local paper and on social media.
 DEMO_ANNOUNCEMENT_CHANNELS = ["website", "social", "newspaper"]
+# About the pilot's 1,132 completes, wanted in the population's shares.
+PILOT_PLUS_COMPLETES = 1200
 
 QUESTIONS = [
     {
@@ -114,6 +119,7 @@ def survey_demo_seed(*, today: date | None = None) -> str:
     demo_start = today
     for slug, fields, published_on in (
         ("pilotti", _pilot_fields(pilot_start), today),
+        ("pilotti-plus", _pilot_plus_fields(pilot_start), today),
         ("demo", _demo_fields(demo_start), demo_start - timedelta(days=7)),
     ):
         campaign = Campaign.objects.filter(slug=slug).first()
@@ -143,10 +149,10 @@ def survey_demo_seed(*, today: date | None = None) -> str:
         synthetic_contacts_add(campaign=demo, count=DEMO_CONTACTS - demo.contacts.count(), seed=LIVE_SEED)
     if demo.status in (CampaignStatus.DRAFT, CampaignStatus.READY):
         campaign_services.campaign_start(campaign=demo, by=manager)
-    contacts = Contact.objects.filter(campaign__slug__in=["pilotti", "demo"]).count()
+    contacts = Contact.objects.filter(campaign__slug__in=["pilotti", "pilotti-plus", "demo"]).count()
     return (
         f"survey={SURVEY_SLUG} questions={survey.current_version.questions.count()} "
-        f"campaigns=pilotti,demo contacts={contacts}"
+        f"campaigns=pilotti,pilotti-plus,demo contacts={contacts}"
     )
 
 
@@ -231,6 +237,17 @@ def _pilot_fields(start: date) -> dict:
         "max_concurrent_calls": 20,
         "calls_per_second": 4,
         "budget_cap": "12000",
+    }
+
+
+def _pilot_plus_fields(start: date) -> dict:
+    return {
+        **_pilot_fields(start),
+        "name": "Kaupunkistrategiakysely (pilotin asetukset, kiintiöt, nuoret ensin, tekstiviestilinkki)",
+        "quotas_enabled": True,
+        "target_completes": PILOT_PLUS_COMPLETES,
+        "young_first": True,
+        "sms_follow_up": True,
     }
 
 

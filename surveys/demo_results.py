@@ -62,7 +62,7 @@ def demo_population_targets() -> int:
 
 
 def demo_fixed_costs(*, campaign: Campaign) -> int:
-    """Give the pilot-like campaign the pilot's number list cost, once. Returns the costs created."""
+    """Give a pilot-like campaign the pilot's number list cost, once. Returns the costs created."""
     description, amount = PILOT_NUMBER_LIST
     _cost, created = CampaignFixedCost.objects.get_or_create(
         campaign=campaign, description=description, defaults={"amount": amount}
@@ -71,8 +71,10 @@ def demo_fixed_costs(*, campaign: Campaign) -> int:
 
 
 def results_demo_seed() -> str:
-    """The demo town's population targets and the pilot campaign's number list cost."""
+    """The demo town's population targets and the number list cost of the two pilot-like campaigns."""
     targets = demo_population_targets()
-    pilot = Campaign.objects.filter(slug="pilotti").first()
-    costs = demo_fixed_costs(campaign=pilot) if pilot else 0
+    costs = sum(
+        demo_fixed_costs(campaign=campaign)
+        for campaign in Campaign.objects.filter(slug__in=["pilotti", "pilotti-plus"])
+    )
     return f"targets={targets} fixed_costs={costs}"

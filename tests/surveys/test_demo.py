@@ -35,12 +35,47 @@ def test_seed_demo_adds_a_pilot_like_survey_a_pilot_ready_to_launch_and_a_runnin
     assert pilot.contact_imports.count() == 1, "a second seed imports nothing again"
     assert demo.status_changes.filter(to_status=CampaignStatus.RUNNING).count() == 1
     output = capsys.readouterr().out
-    assert "surveys: survey=kaupunkistrategia questions=8 campaigns=pilotti,demo" in output
-    # 5 age groups + 6 districts, and the pilot's number list; a second seed adds nothing.
-    assert "survey results: targets=11 fixed_costs=1" in output
+    assert "surveys: survey=kaupunkistrategia questions=8 campaigns=pilotti,pilotti-plus,demo" in output
+    # 5 age groups + 6 districts, and the pilot's number list for both pilot set-ups; a second seed adds nothing.
+    assert "survey results: targets=11 fixed_costs=2" in output
     assert results_demo_seed() == "targets=0 fixed_costs=0"
     assert PopulationTarget.objects.filter(dimension="age_group").count() == 5
     assert pilot.fixed_costs.get().amount == Decimal("2100.00")
+
+
+@pytest.mark.django_db
+def test_seed_demo_adds_pilotti_plus_the_pilots_set_up_with_quotas_young_first_calling_and_sms_follow_up():
+    call_command("seed_demo", "--password", "demo-salasana-1")
+    call_command("seed_demo", "--password", "demo-salasana-1")
+
+    pilot, plus = Campaign.objects.get(slug="pilotti"), Campaign.objects.get(slug="pilotti-plus")
+    same = (
+        "survey_version",
+        "start_date",
+        "end_date",
+        "daily_start",
+        "daily_end",
+        "weekdays",
+        "max_attempts",
+        "min_gap_minutes",
+        "max_concurrent_calls",
+        "calls_per_second",
+        "price_per_minute",
+        "budget_cap",
+        "telephony_provider",
+    )
+    assert {name: getattr(plus, name) for name in same} == {name: getattr(pilot, name) for name in same}
+    assert not (pilot.quotas_enabled or pilot.young_first or pilot.sms_follow_up)
+    assert (plus.quotas_enabled, plus.target_completes, plus.young_first, plus.sms_follow_up) == (
+        True,
+        1200,
+        True,
+        True,
+    )
+    assert plus.status == CampaignStatus.DRAFT
+    assert campaign_launch_problems(campaign=plus) == []
+    assert plus.contacts.count() == 56 and plus.contact_imports.count() == 1
+    assert plus.fixed_costs.get().amount == Decimal("2100.00")
 
 
 @pytest.mark.django_db
