@@ -13,7 +13,7 @@ from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import JSONField, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from surveys.services.quotas import (
     contact_screening,
     response_screen_out,
     screened_out_text,
+    screening_end_full_dimension,
 )
 from surveys.services.sms import sms_link_enqueue
 from surveys.telephony.base import CallerInput, Listen, Turn
@@ -241,7 +242,10 @@ def _locked(attempt_id: int, *, provider: str, with_response: bool) -> CallAttem
     )
     if with_response:
         responses = Response.objects.filter(pseudonym=OuterRef("contact__pseudonym"))
-        attempts = attempts.annotate(response_pk=Subquery(responses.values("pk")[:1]))
+        attempts = attempts.annotate(
+            response_pk=Subquery(responses.values("pk")[:1]),
+            response_asked_first=Subquery(responses.values("asked_first")[:1], output_field=JSONField()),
+        )
     return attempts.get(pk=attempt_id, provider=provider)
 
 
@@ -304,20 +308,23 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         _informed(attempt, script)
     if choice == INTRO_DIGIT_ANSWER:
         consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
+        screening = _screening(attempt)
         # The person's response once, whichever of their calls they consent in: one INSERT ... ON
-        # CONFLICT DO NOTHING (get_or_create took a SELECT, a savepoint and the INSERT).
+        # CONFLICT DO NOTHING (get_or_create took a SELECT, a savepoint and the INSERT). The quota
+        # questions asked first are decided here once: a response begun earlier keeps its own.
         response = Response(
             pseudonym=contact.pseudonym,
             campaign=campaign,
             survey_version=campaign.survey_version,
             language=attempt.language,
+            asked_first=screening.asked_first,
         )
         Response.objects.bulk_create([response], ignore_conflicts=True)
-        screening = _screening(attempt)
         if screening.full_dimension:
             return _screen_out(attempt, screening.full_dimension)
+        asked_first = Response.objects.filter(pseudonym=contact.pseudonym).values_list("asked_first", flat=True)[0]
         questions = _questions(attempt)
-        first = questions.at(screening.ask_first[0].position) if screening.ask_first else questions.first()
+        first = questions.at(asked_first[0]) if asked_first else questions.first()
         return _ask(attempt, script, first)
     if choice == INTRO_DIGIT_DECLINE:
         consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
@@ -370,14 +377,14 @@ def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> T
     if attempt.response_pk is None or question is None:
         return _goodbye(attempt, _("We did not get an answer. Goodbye."))
     if answer.digits == SKIP_KEY and not question.required:
-        return _ask(attempt, script, _next_question(attempt, questions, question, None))
+        return _ask_next(attempt, script, questions, question, None)
     value = _parse_answer(question, digits=answer.digits, speech=answer.speech, language=attempt.language)
     if value is None:
         if attempt.reprompts < MAX_REPROMPTS:
             attempt.reprompts += 1
             attempt.save(update_fields=["reprompts"])
             return _question_turn(attempt, script, question, prefix=_("Sorry, I did not get that."))
-        return _ask(attempt, script, _next_question(attempt, questions, question, None))
+        return _ask_next(attempt, script, questions, question, None)
     value.update(confidence=answer.confidence if answer.speech and not answer.digits else None)
     # The first answer stays when the carrier repeats the request: one INSERT ... ON CONFLICT DO NOTHING.
     Answer.objects.bulk_create(
@@ -389,7 +396,7 @@ def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> T
         campaign=campaign, contact=attempt.contact, question=question, option_id=option.pk if option else None
     ):
         return _screen_out(attempt, question.demographic)
-    return _ask(attempt, script, _next_question(attempt, questions, question, option))
+    return _ask_next(attempt, script, questions, question, option)
 
 
 def _screening(attempt: CallAttempt) -> Screening:
@@ -399,23 +406,36 @@ def _screening(attempt: CallAttempt) -> Screening:
     return contact_screening(campaign=campaign, contact=attempt.contact) if campaign.quotas_enabled else NO_SCREENING
 
 
-def _next_question(
-    attempt: CallAttempt, questions: _Questions, question: Question, option: QuestionOption | None
-) -> Question | None:
-    """The question after `question` on the person's way. With quotas, the quota questions asked
-    first are followed by the survey from its start, and a question already answered is not asked
-    again: the way goes on from its answer."""
-    following = questions.after(question, option)
-    campaign = attempt.contact.campaign
-    if not campaign.quotas_enabled or not (question.demographic or (following and following.demographic)):
+def _ask_next(
+    attempt: CallAttempt, script: CallScript, questions: _Questions, question: Question, option: QuestionOption | None
+) -> Turn:
+    """Ask the question after `question` on the person's way (answered with `option`, or left without
+    an answer). With quotas, the quota questions the response asks first come in their order (each
+    once, answered or not), then the survey from its start, unless the person's group has filled
+    meanwhile: then the person is screened out. A question asked first is not asked again in its
+    place: the way goes on from its answer, or past it when it got none."""
+    asked_first = attempt.response_asked_first or []
+    if question.position not in asked_first:
+        return _ask(attempt, script, _past_asked_first(attempt, questions, questions.after(question, option)))
+    later = asked_first[asked_first.index(question.position) + 1 :]
+    if later:
+        return _ask(attempt, script, questions.at(later[0]))
+    full_dimension = screening_end_full_dimension(
+        campaign=attempt.contact.campaign, contact=attempt.contact, response_id=attempt.response_pk
+    )
+    if full_dimension:
+        return _screen_out(attempt, full_dimension)
+    return _ask(attempt, script, _past_asked_first(attempt, questions, questions.first()))
+
+
+def _past_asked_first(attempt: CallAttempt, questions: _Questions, following: Question | None) -> Question | None:
+    """`following`, or the question its answer leads to when the response asked it first."""
+    asked_first = attempt.response_asked_first or []
+    if following is None or following.position not in asked_first:
         return following
     answered = dict(Answer.objects.filter(response_id=attempt.response_pk).values_list("question_id", "option_id"))
-    asked_first = _screening(attempt).ask_first
-    if question.pk in {first.pk for first in asked_first}:
-        remaining = [first for first in asked_first if first.pk not in answered]
-        following = questions.at(remaining[0].position) if remaining else questions.first()
-    while following is not None and following.pk in answered:
-        chosen = next((each for each in following.options.all() if each.pk == answered[following.pk]), None)
+    while following is not None and following.position in asked_first:
+        chosen = next((each for each in following.options.all() if each.pk == answered.get(following.pk)), None)
         following = questions.after(following, chosen)
     return following
 

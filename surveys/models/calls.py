@@ -128,6 +128,10 @@ class Response(models.Model):
     mode = models.CharField(_("mode"), max_length=5, choices=ResponseMode.choices, default=ResponseMode.PHONE)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The positions of the quota questions asked before the survey (the person's group the contact
+    # list did not tell), decided once as the person consents: in this order, then the survey from
+    # its start without them, whichever mode goes on (`surveys.services.quotas`).
+    asked_first = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["campaign", "started_at"]

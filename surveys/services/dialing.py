@@ -42,6 +42,7 @@ from surveys.models import (
     DoNotCall,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
+from surveys.script import call_script
 from surveys.selectors import campaign_spend
 from surveys.services.pacing import fresh_contacts_pick, retry_moment
 from surveys.services.quotas import quota_filled_contacts_close
@@ -76,6 +77,10 @@ LIVE_JOB_STATUSES = frozenset(
 # A call the carrier could not take (an outage, too many requests) waits this long before it is
 # placed again; it does not count as one of the number's attempts.
 CARRIER_RETRY_AFTER = timedelta(minutes=2)
+# A call may last this many times the survey's estimated length (every step said twice, slow
+# answers), and this much longer, before the carrier ends it: no call runs for hours, whatever happens on it.
+CALL_LENGTH_MARGIN = 3
+CALL_LENGTH_EXTRA = timedelta(minutes=5)
 # The carrier states a call's price some seconds to minutes after it ended; asked for this long.
 PRICE_ASKED_AFTER = timedelta(minutes=1)
 PRICE_ASKED_UNTIL = timedelta(days=2)
@@ -278,6 +283,7 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
         answer_url=ivr_url("ivr-start", attempt),
         status_url=ivr_url("call-status", attempt),
         wait_for_greeting_end=campaign.leave_machine_message,
+        time_limit_seconds=call_time_limit_seconds(campaign, language=attempt.language),
     )
     try:
         call_id = provider_get(attempt.provider).place_call(attempt, options)
@@ -287,6 +293,14 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
         return _attempt_refused(attempt, error, now=now)
     CallAttempt.objects.filter(pk=attempt.pk, provider_call_id__isnull=True).update(provider_call_id=call_id)
     return "placed"
+
+
+def call_time_limit_seconds(campaign: Campaign, *, language: str) -> int:
+    """How long one of the campaign's calls may last at most: sized from its survey's length, never
+    more than the carrier's own limit."""
+    minutes = call_script(campaign.survey_version, language=language).estimated_minutes
+    limit = CALL_LENGTH_MARGIN * timedelta(minutes=minutes) + CALL_LENGTH_EXTRA
+    return int(min(limit, CALL_TIME_LIMIT).total_seconds())
 
 
 def _attempt_refused(attempt: CallAttempt, error: ProviderError, *, now: datetime) -> str:

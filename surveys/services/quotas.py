@@ -269,12 +269,26 @@ def quota_filled_contacts_close(*, campaign: Campaign, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class Screening:
-    """What a call (or the web) must do with a person who agreed to answer, before the questions."""
+    """What a call (or the web) must do with a person who agreed to answer, before the questions.
+
+    Decided once a response, as the person first consents, and stored on it (`Response.asked_first`):
+    a group filling later changes neither which questions come first nor where the survey starts
+    (the end of the quota questions checks only whether the person's group is full now).
+    A quota question asked first that gets no answer (skipped when optional, or no valid answer
+    after the call's reprompt) leaves the person's group unknown: the survey goes on from its start,
+    the question is not asked again in its place, and a complete counts in no group of that
+    dimension (the quota pages show only the groups' completes). Both modes do this.
+    """
 
     # The quota questions to ask first, in the survey's order: the person's group is not known.
     ask_first: list[Question]
     # A dimension whose group, known from the contact list, is full already: thank and let go.
     full_dimension: str | None = None
+
+    @property
+    def asked_first(self) -> list[int]:
+        """The positions to store on the response."""
+        return [question.position for question in self.ask_first]
 
 
 NO_SCREENING = Screening([])
@@ -295,6 +309,29 @@ def contact_screening(*, campaign: Campaign, contact: Contact) -> Screening:
         elif group in dimension.full:
             return Screening([], dimension.dimension)
     return Screening(sorted(ask_first, key=lambda question: question.position))
+
+
+def screening_end_full_dimension(*, campaign: Campaign, contact: Contact, response_id: int) -> str | None:
+    """At the end of the quota questions asked first: a dimension whose group the person is in (known
+    from the contact list, or just answered) filled meanwhile, if any. Then the person is screened
+    out rather than taken to the survey's start."""
+    if not campaign.quotas_enabled:
+        return None
+    quotas = campaign_quotas(campaign)
+    if not quotas.active:
+        return None
+    answered = dict(
+        Answer.objects.filter(response_id=response_id, question__demographic__in=QUOTA_DIMENSIONS).values_list(
+            "question_id", "option__label_fi"
+        )
+    )
+    for dimension in quotas.dimensions:
+        group = known_group(quotas, dimension, contact) or dimension.category_of_label(
+            answered.get(dimension.question.pk)
+        )
+        if group is not None and group in dimension.full:
+            return dimension.dimension
+    return None
 
 
 def answer_screens_out(*, campaign: Campaign, contact: Contact, question: Question, option_id: int | None) -> bool:

@@ -112,6 +112,8 @@ class CallOptions:
     # Wait for the end of an answering machine's greeting (to leave a message after the beep)
     # instead of telling a machine from a person as soon as possible.
     wait_for_greeting_end: bool = False
+    # The carrier ends the call after this many seconds whatever happens on it (None: its default).
+    time_limit_seconds: int | None = None
 
 
 class TelephonyProvider(ABC):

@@ -5,6 +5,7 @@ import pytest
 
 from surveys.models import Answer, CallAttempt, CallStatus, ContactStatus, Response, ResponseStatus
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
+from surveys.services.quotas import campaign_quotas
 from tests.surveys.calls import queued_attempt
 from tests.surveys.quota_fixtures import MIDDLE, YOUNG, add_contact, complete, quota_campaign
 from tests.surveys.telephony_fakes import signed_post
@@ -158,3 +159,62 @@ def test_without_quotas_the_survey_runs_in_its_order(client, campaign):
     attempt = call(add_contact(campaign))
 
     assert gather_action(consent(client, attempt)) == question_url(attempt, 1)
+
+
+def test_a_screening_question_without_a_valid_answer_goes_on_to_the_survey_not_round_again(client, campaign):
+    contact = add_contact(campaign)  # age and district unknown
+    attempt = call(contact)
+    consent(client, attempt)
+
+    reprompt = answer(client, attempt, 2)  # nothing understood: asked once more
+    assert gather_action(reprompt) == question_url(attempt, 2)
+    assert gather_action(answer(client, attempt, 2, digits="9")) == question_url(attempt, 3)  # the next asked first
+    assert gather_action(answer(client, attempt, 3, digits="1")) == question_url(attempt, 1)  # the survey's start
+    assert gather_action(answer(client, attempt, 1, digits="4")) == question_url(attempt, 4)  # 2 not asked again
+    answer(client, attempt, 4, digits="1")
+
+    response = Response.objects.get(pseudonym=contact.pseudonym)
+    assert response.status == ResponseStatus.COMPLETE
+    assert sorted(response.answers.values_list("question__position", flat=True)) == [1, 3, 4]
+    age = campaign_quotas(campaign).dimension("age_group")
+    assert sum(group.completes for group in age.groups) == 0  # counted in no age group
+
+
+def test_star_on_an_optional_screening_question_moves_on_once(client, campaign):
+    campaign.survey_version.questions.filter(position__in=[1, 2, 3]).update(required=False)
+    attempt = call(add_contact(campaign))
+    consent(client, attempt)
+
+    assert gather_action(answer(client, attempt, 2, digits="*")) == question_url(attempt, 3)
+    assert gather_action(answer(client, attempt, 3, digits="*")) == question_url(attempt, 1)
+    assert gather_action(answer(client, attempt, 1, digits="*")) == question_url(attempt, 4)
+
+
+def test_a_known_group_filling_during_the_screening_screens_the_person_out(client, campaign):
+    contact = add_contact(campaign, postal_code="01900")  # Keskusta (quota 6) known, age unknown
+    attempt = call(contact)
+    assert gather_action(consent(client, attempt)) == question_url(attempt, 2)
+    for year in [MIDDLE] * 3 + [1950] * 3:
+        other = add_contact(campaign, birth_year=year, postal_code="01900")
+        other.status = ContactStatus.FINISHED
+        other.save()
+        complete(other)
+
+    goodbye = answer(client, attempt, 2, digits="2")
+
+    assert goodbye.find("Gather") is None
+    assert says(goodbye) == finnish(SCREENED_OUT_BY_AREA)
+    assert Response.objects.get(pseudonym=contact.pseudonym).status == ResponseStatus.SCREENED_OUT
+
+
+def test_the_questions_asked_first_are_decided_once_when_the_person_consents(client, campaign):
+    contact = add_contact(campaign)  # both unknown: age, then district first
+    attempt = call(contact)
+    consent(client, attempt)
+    assert Response.objects.get(pseudonym=contact.pseudonym).asked_first == [2, 3]
+    # The contact list learns the district meanwhile: the call keeps its way.
+    contact.postal_code = "01900"
+    contact.save(update_fields=["postal_code"])
+
+    assert gather_action(answer(client, attempt, 2, digits="2")) == question_url(attempt, 3)
+    assert gather_action(answer(client, attempt, 3, digits="1")) == question_url(attempt, 1)

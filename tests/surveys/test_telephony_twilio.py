@@ -11,6 +11,7 @@ from twilio.request_validator import RequestValidator
 
 from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus
 from surveys.phone_numbers import phone_decrypt
+from surveys.script import call_script
 from surveys.services.contacts import contacts_import
 from surveys.services.dialing import attempt_place
 from surveys.telephony import ProviderError, provider_get
@@ -67,6 +68,16 @@ def test_call_is_created_with_the_campaigns_number_and_callbacks(fake_twilio, at
     assert form["Timeout"] == ["25"]
     attempt.refresh_from_db()
     assert (attempt.status, attempt.provider_call_id, attempt.placed_at) == (CallStatus.DIALING, f"CA{1:032x}", NOON)
+
+
+def test_a_call_has_a_time_limit_sized_from_the_survey_not_the_carriers_four_hours(fake_twilio, attempt):
+    campaign = attempt.contact.campaign
+    minutes = call_script(campaign.survey_version, language="fi").estimated_minutes
+
+    attempt_place(attempt_id=attempt.pk, now=NOON)
+
+    assert fake_twilio.requests[0]["form"]["TimeLimit"] == [str((3 * minutes + 5) * 60)]
+    assert (3 * minutes + 5) * 60 < 4 * 3600
 
 
 def test_a_campaign_that_leaves_messages_waits_for_the_end_of_the_greeting(fake_twilio, attempt):
