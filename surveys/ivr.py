@@ -49,12 +49,12 @@ from surveys.services.quotas import (
     NO_SCREENING,
     Screening,
     answer_screens_out,
+    contact_group_full,
     contact_screening,
     response_screen_out,
     screened_out_text,
-    screening_end_full_dimension,
 )
-from surveys.services.sms import sms_link_enqueue
+from surveys.services.sms import SmsChannelProblem, campaign_sms_channel, sms_link_enqueue
 from surveys.telephony.base import CallerInput, Listen, Turn
 
 MAX_REPROMPTS = 1
@@ -118,10 +118,21 @@ def _script(attempt: CallAttempt) -> CallScript:
 
 def _offers_link(attempt: CallAttempt) -> bool:
     """Whether the call offers the survey's link by text message: the campaign sends one (SMS
-    follow-up) and the number called takes text messages, so the promise can be kept."""
-    if not attempt.contact.campaign.sms_follow_up or attempt.phone is None or attempt.phone.phone_encrypted is None:
+    follow-up), the number called takes text messages, the site's SMS set-up can deliver the
+    campaign's and the person's group is not full, so the promise can be kept. Only the introduction
+    offers it: the quotas are asked only there, not on every question's step."""
+    campaign = attempt.contact.campaign
+    if not campaign.sms_follow_up or attempt.phone is None or attempt.phone.phone_encrypted is None:
         return False
-    return phone_takes_sms(phone_decrypt(attempt.phone.phone_encrypted))
+    if not phone_takes_sms(phone_decrypt(attempt.phone.phone_encrypted)):
+        return False
+    if attempt.current_step not in ("", "intro"):
+        return True
+    try:
+        campaign_sms_channel(campaign)
+    except SmsChannelProblem:
+        return False
+    return not contact_group_full(campaign=campaign, contact=attempt.contact)
 
 
 @dataclass(frozen=True)
@@ -339,7 +350,7 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         # (the sending service keeps to the calling window), and this call was the last one.
         consent_record(kind=ConsentKind.WEB_LINK, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
         _set_step(attempt, "link_requested")
-        sms_link_enqueue(contact=contact)
+        sms_link_enqueue(contact=contact, phone_id=attempt.phone_id)
         return _goodbye(
             attempt, _("Thank you. We will send you a link to the survey by text message shortly. Goodbye.")
         )
@@ -420,9 +431,7 @@ def _ask_next(
     later = asked_first[asked_first.index(question.position) + 1 :]
     if later:
         return _ask(attempt, script, questions.at(later[0]))
-    full_dimension = screening_end_full_dimension(
-        campaign=attempt.contact.campaign, contact=attempt.contact, response_id=attempt.response_pk
-    )
+    full_dimension = contact_group_full(campaign=attempt.contact.campaign, contact=attempt.contact)
     if full_dimension:
         return _screen_out(attempt, full_dimension)
     return _ask(attempt, script, _past_asked_first(attempt, questions, questions.first()))

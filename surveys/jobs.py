@@ -44,9 +44,10 @@ def dial_tick() -> str:
         cache.delete(DIAL_TICK_LOCK_KEY)
 
 
-def send_survey_link(contact_id: int) -> str:
-    """Send a contact the SMS with their link to the web survey (queue `dialer`); outside the calling
-    window, or while the provider is out of reach, the job runs again when sending may succeed."""
+def send_survey_link(contact_id: int, phone_id: int | None = None) -> str:
+    """Send a contact the SMS with their link to the web survey (queue `dialer`), to `phone_id` when
+    messages reach it; outside the calling window, while the campaign is paused, or while the provider
+    is out of reach, the job runs again when sending may succeed."""
     import django_rq
 
     from .models import Contact
@@ -55,9 +56,9 @@ def send_survey_link(contact_id: int) -> str:
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         return "skipped: the contact no longer exists"
-    result = sms_link_send(contact=contact)
+    result = sms_link_send(contact=contact, phone_id=phone_id)
     if result.retry_at is not None:
-        django_rq.get_queue(SMS_QUEUE).enqueue_at(result.retry_at, send_survey_link, contact_id)
+        django_rq.get_queue(SMS_QUEUE).enqueue_at(result.retry_at, send_survey_link, contact_id, phone_id)
     return str(result.outcome)
 
 

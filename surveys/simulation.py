@@ -143,20 +143,21 @@ class _LinkMessages:
     def __init__(self, campaign: Campaign, *, seed: int, queue: Queue, outbox):
         self.campaign, self.seed, self.queue, self.outbox = campaign, seed, queue, outbox
         self.year = campaign.start_date.year
-        self.held: list[tuple[datetime, int]] = []  # (when to send, contact id)
+        self.held: list[tuple[datetime, int, int | None]] = []  # (when to send, contact id, number id)
         self.visits: list[tuple[datetime, int, LinkVisit]] = []  # (moment, order, visit)
         self.order = count()
         self.carrier = Carrier()
         self.browser = Browser()
 
     def play(self, clock: datetime) -> None:
-        due = self._jobs_take()
+        due = dict(self._jobs_take())
         while self.held and self.held[0][0] <= clock:
-            due.append(heapq.heappop(self.held)[1])
+            _moment, contact_id, phone_id = heapq.heappop(self.held)
+            due[contact_id] = phone_id
         for contact in Contact.objects.filter(pk__in=due).order_by("pk"):
-            result = sms_link_send(contact=contact, now=clock)
+            result = sms_link_send(contact=contact, now=clock, phone_id=due[contact.pk])
             if result.retry_at is not None:
-                heapq.heappush(self.held, (result.retry_at, contact.pk))
+                heapq.heappush(self.held, (result.retry_at, contact.pk, due[contact.pk]))
         while self.outbox:
             self._deliver(self.outbox.popleft(), clock)
         while self.visits and self.visits[0][0] <= clock:
@@ -167,9 +168,9 @@ class _LinkMessages:
         moments = [queue[0][0] for queue in (self.held, self.visits) if queue]
         return max(min(moments), after + timedelta(seconds=TICK_SECONDS)) if moments else None
 
-    def _jobs_take(self) -> list[int]:
-        """The contacts of the campaign's link jobs, the jobs taken off the queue (the jobs of other
-        campaigns stay for the workers)."""
+    def _jobs_take(self) -> list[tuple[int, int | None]]:
+        """The contacts of the campaign's link jobs with the number each asks for, the jobs taken off
+        the queue (the jobs of other campaigns stay for the workers)."""
         jobs = [
             job
             for job in Job.fetch_many(self.queue.get_job_ids(), connection=self.queue.connection)
@@ -186,7 +187,7 @@ class _LinkMessages:
                 self.queue.remove(job.id, pipeline=pipeline)
                 pipeline.delete(job.key)
             pipeline.execute()
-        return [job.args[0] for job in taken]
+        return [(job.args[0], job.args[1] if len(job.args) > 1 else None) for job in taken]
 
     def _deliver(self, message: SimulatedMessage, clock: datetime) -> None:
         """The operator delivers the message (its status report, signed) and the resident who will open

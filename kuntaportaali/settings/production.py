@@ -5,7 +5,7 @@ With its environment set, `manage.py check --deploy` reports no issues.
 
 from django.core.exceptions import ImproperlyConfigured
 
-from surveys.messaging.sender import InvalidSender, sms_sender_read
+from surveys.messaging.sender import InvalidSender, sender_refused_by_operators, sms_sender_read
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_required, env_str
@@ -72,6 +72,11 @@ if SMS_PROVIDER:
             "SMS_PROVIDER=simulator sends no message to anyone: it is for a training site whose "
             "TELEPHONY_PROVIDER is simulator too. Name a real SMS provider or unset SMS_PROVIDER."
         )
+    if SMS_PROVIDER != "simulator" and TELEPHONY_PROVIDER == "simulator":
+        raise ImproperlyConfigured(
+            f"SMS_PROVIDER={SMS_PROVIDER} texts real phones, but the calls of this site are simulated: a training "
+            "site's synthetic contacts have numbers in real mobile ranges. Set SMS_PROVIDER=simulator or unset it."
+        )
     if SMS_PROVIDER == "twilio":
         TWILIO_ACCOUNT_SID = env_required("TWILIO_ACCOUNT_SID", "the Twilio account SID (AC...) sending the messages.")
         TWILIO_AUTH_TOKEN = env_required(
@@ -81,9 +86,11 @@ if SMS_PROVIDER:
         "SMS_SENDER", "the municipality's authorized Finnish sender number or name that messages are sent from."
     )
     try:
-        sms_sender_read(SMS_SENDER)
+        _sender_refused = sender_refused_by_operators(sms_sender_read(SMS_SENDER), provider_name=SMS_PROVIDER)
     except InvalidSender as error:
         raise ImproperlyConfigured(f"The environment variable {error}") from None
+    if _sender_refused:
+        raise ImproperlyConfigured(_sender_refused)
 SMS_PROVIDERS = {SMS_PROVIDER: SMS_PROVIDERS[SMS_PROVIDER]} if SMS_PROVIDER else {}  # noqa: F405
 
 # The second factor is never off in production: a demo environment copied here must not turn it off.

@@ -49,3 +49,21 @@ def sms_sender_read(raw: str) -> SmsSender:
             "authorized Finnish senders."
         )
     return SmsSender(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), takes_replies=True)
+
+
+# SMS providers that hand messages to Finnish operators through an international interface. Under
+# Traficom's regulation 28 L/2025 M, messages from international interfaces with name senders are not
+# delivered: through these, only a number sender reaches anyone.
+INTERNATIONAL_INTERFACES = frozenset({"twilio"})
+
+
+def sender_refused_by_operators(sender: SmsSender, *, provider_name: str) -> str | None:
+    """Why Finnish operators would not deliver messages from `sender` sent through the provider, if
+    they would not (a name sender through an international interface)."""
+    if sender.takes_replies or provider_name not in INTERNATIONAL_INTERFACES:
+        return None
+    return (
+        f"SMS_SENDER {sender.value!r} is a name, and SMS provider {provider_name} is an international interface: "
+        "Finnish operators do not deliver its messages from name senders. Set the municipality's authorized "
+        "Finnish number as SMS_SENDER."
+    )

@@ -507,7 +507,7 @@ def _sms_follow_up(attempt: CallAttempt, *, person_chose: bool) -> None:
     from surveys.services.sms import sms_link_enqueue  # sms.py imports this module
 
     if attempt.contact.campaign.sms_follow_up and not person_chose and attempt.status in RETRY_CALL_STATUSES:
-        sms_link_enqueue(contact=attempt.contact)
+        sms_link_enqueue(contact=attempt.contact, phone_id=attempt.phone_id)
 
 
 def _next_phone(contact: Contact, *, after: int | None) -> ContactNumber | None:

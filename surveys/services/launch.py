@@ -27,14 +27,13 @@ from surveys.calling_window import is_calling_day
 from surveys.describe import calling_days_text, calling_hours_text
 from surveys.errors import SurveyError
 from surveys.languages import LANGUAGE_NAMES
-from surveys.messaging import sms_provider_get
-from surveys.messaging.sender import InvalidSender, sms_sender_read
 from surveys.models import Campaign, LaunchChecklist
 from surveys.script import call_script
 from surveys.telephony import provider_get
 
 from .announcements import ChannelPlan, LanguagePublication, announcement_deadline, announcement_plan
 from .notices import information_notice_placeholder_languages
+from .sms import SmsChannelProblem, campaign_sms_channel
 
 CENT = Decimal("0.01")
 # The permission that opens the pages where each role fixes its blockers.
@@ -177,24 +176,16 @@ def carrier_problems(*, campaign: Campaign) -> list[str]:
 
 
 def sms_problems(*, campaign: Campaign) -> list[str]:
-    """Why the campaign's SMS follow-up could not send its messages: the site names no SMS provider or
-    no sender Finnish operators deliver, or its provider (the simulator) reaches no one while the
-    campaign's calls reach real people. Nothing when the campaign sends no messages."""
+    """Why the campaign's SMS follow-up could not send its messages (`campaign_sms_channel`): the site
+    names no SMS provider or no sender Finnish operators deliver, its provider (the simulator) reaches
+    no one while the campaign's calls reach real people, or a simulated campaign could text real
+    phones. Nothing when the campaign sends no messages."""
     if not campaign.sms_follow_up:
         return []
     try:
-        provider = sms_provider_get()
-        sms_sender_read(settings.SMS_SENDER)
-    except (ImproperlyConfigured, InvalidSender) as error:
-        return [_("SMS follow-up is on, but no text message can be sent: %(error)s") % {"error": error}]
-    if not provider.reaches_people and not campaign.is_simulated:
-        return [
-            _(
-                "SMS follow-up is on, but the SMS provider %(provider)s sends no message to anyone while the calls "
-                "reach real people: set SMS_PROVIDER and SMS_SENDER, or turn SMS follow-up off."
-            )
-            % {"provider": provider.label}
-        ]
+        campaign_sms_channel(campaign)
+    except SmsChannelProblem as problem:
+        return [_("SMS follow-up is on, but no text message can be sent: %(error)s") % {"error": problem}]
     return []
 
 

@@ -311,19 +311,20 @@ def contact_screening(*, campaign: Campaign, contact: Contact) -> Screening:
     return Screening(sorted(ask_first, key=lambda question: question.position))
 
 
-def screening_end_full_dimension(*, campaign: Campaign, contact: Contact, response_id: int) -> str | None:
-    """At the end of the quota questions asked first: a dimension whose group the person is in (known
-    from the contact list, or just answered) filled meanwhile, if any. Then the person is screened
-    out rather than taken to the survey's start."""
+def contact_group_full(*, campaign: Campaign, contact: Contact) -> str | None:
+    """A dimension whose group the person is in (known from the contact list, or answered in their
+    response) is full: the dimension, else None. Asked at the end of the quota questions asked first
+    (a group may have filled meanwhile: then the person is screened out rather than taken to the
+    survey's start), and before a link is sent or offered."""
     if not campaign.quotas_enabled:
         return None
     quotas = campaign_quotas(campaign)
     if not quotas.active:
         return None
     answered = dict(
-        Answer.objects.filter(response_id=response_id, question__demographic__in=QUOTA_DIMENSIONS).values_list(
-            "question_id", "option__label_fi"
-        )
+        Answer.objects.filter(
+            response__pseudonym=contact.pseudonym, question__demographic__in=QUOTA_DIMENSIONS
+        ).values_list("question_id", "option__label_fi")
     )
     for dimension in quotas.dimensions:
         group = known_group(quotas, dimension, contact) or dimension.category_of_label(

@@ -5,7 +5,9 @@ A contact gets the SMS at most once: its message row is committed, as pending, b
 is asked, so a job run twice, or a worker dying in the middle, never sends a second one. Only a
 message the provider certainly did not take (it could not be reached, or refused the account) may
 be sent again later. It goes only inside the campaign's calling window, never to a number on the
-do-not-call registry, to an opted-out contact or to one who has completed the survey, in either mode.
+do-not-call registry, to an opted-out contact or to one who has completed the survey, in either mode,
+nor to one whose group's quota is full, nor past the campaign's budget cap. A simulated campaign's
+messages go only through the SMS simulator, and a real campaign's never (`campaign_sms_channel`).
 """
 
 import logging
@@ -26,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from surveys.calling_window import is_open, next_open_moment
 from surveys.messaging import sms_provider_get
-from surveys.messaging.base import InboundMessage, MessageStatusUpdate
+from surveys.messaging.base import InboundMessage, MessageStatusUpdate, SmsProvider
 from surveys.messaging.segments import GSM_LOOKALIKES, sms_segments
-from surveys.messaging.sender import InvalidSender, SmsSender, sms_sender_read
+from surveys.messaging.sender import InvalidSender, SmsSender, sender_refused_by_operators, sms_sender_read
 from surveys.models import (
     Campaign,
     CampaignStatus,
@@ -42,10 +44,12 @@ from surveys.models import (
 from surveys.models.messages import SMS_STATUS_ORDER
 from surveys.phone_numbers import InvalidPhoneNumber, phone_decrypt, phone_hash, phone_normalise, phone_takes_sms
 from surveys.script import topic_sentence
+from surveys.selectors import campaign_spend
 from surveys.telephony.base import ErrorKind, ProviderError
 
 from .dialing import contact_on_registry
 from .privacy import contact_opt_out, opt_out_register
+from .quotas import contact_group_full
 from .survey_links import survey_link_create, survey_link_url
 from .web_survey import contact_completed
 
@@ -56,14 +60,20 @@ SMS_QUEUE = "dialer"
 STOP_REPLIES = {"fi": "LOPETA", "sv": "SLUTA", "en": "STOP"}
 # A reply whose first word is one of these, in any case, opts the number out.
 STOP_WORDS = frozenset(word.casefold() for word in STOP_REPLIES.values())
-# A provider that could not take the message (an outage, too many requests) is asked again this much later.
+# A provider that could not take the message (an outage, too many requests, or a refused account, which
+# pauses the campaign as the carrier's does: dialing.CARRIER_RETRY_AFTER) is asked again this much later.
 PROVIDER_RETRY_AFTER = timedelta(minutes=2)
+# A paused campaign's message is tried again this often: it goes once the campaign runs again (and
+# its calling window is open); a cancelled or ended campaign's is dropped.
+PAUSED_RETRY_AFTER = timedelta(minutes=10)
 
 
 class SmsOutcome(StrEnum):
     SENT = "sent"
     ALREADY_SENT = "already_sent"
     NOT_RUNNING = "campaign_not_running"
+    OVER_BUDGET = "over_budget"
+    QUOTA_FULL = "quota_full"
     OUTSIDE_WINDOW = "outside_window"
     OPTED_OUT = "opted_out"
     COMPLETED = "completed"
@@ -78,8 +88,44 @@ class SmsOutcome(StrEnum):
 @dataclass(frozen=True)
 class SmsSendResult:
     outcome: SmsOutcome
-    # When to try again (the calling window's next opening, or after an outage); None: never.
+    # When to try again (the calling window's next opening, a pause, or after an outage); None: never.
     retry_at: datetime | None = None
+    # Why nothing was sent, for the log and the person who set the site up.
+    reason: str = ""
+
+
+class SmsChannelProblem(Exception):
+    """The campaign's messages may not be sent through the site's SMS set-up; the message says why."""
+
+
+def campaign_sms_channel(campaign: Campaign) -> tuple[SmsProvider, SmsSender]:
+    """The provider and sender the campaign's messages go through: the SMS simulator for a simulated
+    campaign (its contacts are synthetic, their numbers in real mobile ranges), the site's provider
+    for a real one, which must reach people. Raises SmsChannelProblem when none may: the site offers
+    no such provider, its sender is invalid, or operators would not deliver from it."""
+    try:
+        sender = sms_sender_read(settings.SMS_SENDER)
+        provider = sms_provider_get("simulator" if campaign.is_simulated else None)
+    except InvalidSender as error:
+        raise SmsChannelProblem(str(error)) from None
+    except ImproperlyConfigured:
+        if campaign.is_simulated:
+            raise SmsChannelProblem(
+                _("A simulated campaign's messages go only through the SMS simulator, which this site does not offer.")
+            ) from None
+        raise SmsChannelProblem(_("The site names no SMS provider: set SMS_PROVIDER and SMS_SENDER.")) from None
+    if not provider.reaches_people and not campaign.is_simulated:
+        raise SmsChannelProblem(
+            _(
+                "The SMS provider %(provider)s sends no message to anyone while the calls reach real people: "
+                "set SMS_PROVIDER and SMS_SENDER."
+            )
+            % {"provider": provider.label}
+        )
+    refused = sender_refused_by_operators(sender, provider_name=provider.name)
+    if refused:
+        raise SmsChannelProblem(refused)
+    return provider, sender
 
 
 def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: datetime | None = None) -> None:
@@ -147,14 +193,19 @@ def sms_link_text(*, campaign: Campaign, link_url: str, expires_at: datetime, la
     return "\n".join(lines).translate(GSM_LOOKALIKES)
 
 
-def _mobile_number(contact: Contact) -> ContactNumber | None:
-    """The contact's first number, in calling order, that text messages reach."""
-    numbers = contact.numbers.filter(phone_encrypted__isnull=False).order_by("position")
-    return next((number for number in numbers if phone_takes_sms(phone_decrypt(number.phone_encrypted))), None)
+def _mobile_number(contact: Contact, *, asked_at: int | None) -> ContactNumber | None:
+    """The number the message goes to: `asked_at` (the number whose call asked for it, or was the
+    contact's last call) when text messages reach it, else the contact's first such number in calling
+    order; never one the carrier refused."""
+    numbers = contact.numbers.filter(phone_encrypted__isnull=False, carrier_refused=False).order_by("position")
+    mobile = [number for number in numbers if phone_takes_sms(phone_decrypt(number.phone_encrypted))]
+    return next((number for number in mobile if number.pk == asked_at), mobile[0] if mobile else None)
 
 
 def _refusal(contact: Contact, campaign: Campaign, now: datetime) -> SmsSendResult | None:
     """Why the contact may not be messaged now, if they may not."""
+    if campaign.status == CampaignStatus.PAUSED:
+        return SmsSendResult(SmsOutcome.NOT_RUNNING, now + PAUSED_RETRY_AFTER)
     if campaign.status != CampaignStatus.RUNNING:
         return SmsSendResult(SmsOutcome.NOT_RUNNING)
     if not is_open(campaign, now):
@@ -164,19 +215,17 @@ def _refusal(contact: Contact, campaign: Campaign, now: datetime) -> SmsSendResu
         return SmsSendResult(SmsOutcome.OPTED_OUT)
     if contact_completed(contact=contact):
         return SmsSendResult(SmsOutcome.COMPLETED)
+    # The web would only say "we have enough answers": no message, whose cost buys nothing.
+    if contact_group_full(campaign=campaign, contact=contact):
+        return SmsSendResult(SmsOutcome.QUOTA_FULL)
     return None
 
 
-def sms_link_send(*, contact: Contact, now: datetime | None = None) -> SmsSendResult:
+def sms_link_send(*, contact: Contact, now: datetime | None = None, phone_id: int | None = None) -> SmsSendResult:
     """Send the contact the SMS with their personal link to the web survey, at most once, inside the
-    campaign's calling window; the result says what happened and when to try again, if ever."""
+    campaign's calling window; the result says what happened and when to try again, if ever.
+    `phone_id`: the number that asked for the link, or that the contact's last call went to."""
     now = now or timezone.now()
-    try:
-        provider = sms_provider_get()
-        sender = sms_sender_read(settings.SMS_SENDER)
-    except (ImproperlyConfigured, InvalidSender) as error:
-        logger.warning("No text message can be sent: %s", error)
-        return SmsSendResult(SmsOutcome.NOT_CONFIGURED)
     with transaction.atomic():
         contact = (
             Contact.objects.select_for_update(of=("self",))
@@ -184,13 +233,18 @@ def sms_link_send(*, contact: Contact, now: datetime | None = None) -> SmsSendRe
             .get(pk=contact.pk)
         )
         campaign = contact.campaign
+        try:
+            provider, sender = campaign_sms_channel(campaign)
+        except SmsChannelProblem as problem:
+            logger.warning("No text message can be sent for campaign %s: %s", campaign.pk, problem)
+            return SmsSendResult(SmsOutcome.NOT_CONFIGURED, reason=str(problem))
         message = SmsMessage.objects.filter(contact=contact).first()
         if message is not None and message.status != SmsStatus.NOT_SENT:
             return SmsSendResult(SmsOutcome.ALREADY_SENT)
         refused = _refusal(contact, campaign, now)
         if refused is not None:
             return refused
-        phone = _mobile_number(contact)
+        phone = _mobile_number(contact, asked_at=phone_id)
         if phone is None:
             return SmsSendResult(SmsOutcome.NO_MOBILE_NUMBER)
         languages = campaign.survey_version.languages
@@ -204,6 +258,11 @@ def sms_link_send(*, contact: Contact, now: datetime | None = None) -> SmsSendRe
             sender=sender,
         )
         segments = sms_segments(body)
+        cost = segments * settings.SMS_PRICE_PER_SEGMENT
+        if campaign.budget_cap is not None and campaign_spend(campaign) + cost > campaign.budget_cap:
+            # Not even the link is kept: nothing of this message is stored.
+            transaction.set_rollback(True)
+            return SmsSendResult(SmsOutcome.OVER_BUDGET, reason=_("The message would pass the budget cap."))
         values = {
             "phone": phone,
             "provider": provider.name,
@@ -211,7 +270,7 @@ def sms_link_send(*, contact: Contact, now: datetime | None = None) -> SmsSendRe
             "sender": sender.value,
             "language": language,
             "segments": segments,
-            "cost": segments * settings.SMS_PRICE_PER_SEGMENT,
+            "cost": cost,
             "error": "",
             "error_code": None,
         }
@@ -252,11 +311,19 @@ def _sending_failed(message: SmsMessage, error: ProviderError, *, now: datetime)
     )
     if status != SmsStatus.NOT_SENT:
         return SmsSendResult(SmsOutcome.FAILED)
-    # An outage passes by itself; a refused account waits for someone to fix it (and a new request).
-    retry_at = next_open_moment(message.contact.campaign, now + PROVIDER_RETRY_AFTER)
-    return SmsSendResult(SmsOutcome.NOT_SENT, retry_at if error.kind == ErrorKind.TEMPORARY else None)
+    campaign = message.contact.campaign
+    if error.kind == ErrorKind.ACCOUNT:
+        # As a carrier's refused account: the campaign pauses, its managers are told, and the message
+        # waits for the resume (a paused campaign's message is tried again until then).
+        from surveys.services.campaigns import campaign_pause_for_carrier
+
+        campaign_pause_for_carrier(campaign=campaign, error=error)
+    return SmsSendResult(SmsOutcome.NOT_SENT, next_open_moment(campaign, now + PROVIDER_RETRY_AFTER))
 
 
-def sms_link_enqueue(*, contact: Contact) -> None:
-    """Send the contact their survey link's SMS in a worker, once the current transaction commits."""
-    transaction.on_commit(lambda: django_rq.get_queue(SMS_QUEUE).enqueue("surveys.jobs.send_survey_link", contact.pk))
+def sms_link_enqueue(*, contact: Contact, phone_id: int | None = None) -> None:
+    """Send the contact their survey link's SMS in a worker, once the current transaction commits:
+    to `phone_id` (the number that asked for it, or the last one called) when messages reach it."""
+    transaction.on_commit(
+        lambda: django_rq.get_queue(SMS_QUEUE).enqueue("surveys.jobs.send_survey_link", contact.pk, phone_id)
+    )

@@ -189,7 +189,7 @@ def test_production_sends_no_text_messages_unless_it_names_an_sms_provider():
 
 
 def test_production_sends_messages_through_twilio_from_an_authorized_sender():
-    env = PRODUCTION_ENV | {"SMS_PROVIDER": "twilio", "SMS_SENDER": "Kuntakysely"}
+    env = PRODUCTION_ENV | {"SMS_PROVIDER": "twilio", "SMS_SENDER": "+358 9 310 1691"}
 
     result = production_setting("SMS_PROVIDERS", env)
 
@@ -202,6 +202,27 @@ def test_production_refuses_the_sms_simulator_where_real_residents_are_called():
 
     assert result.returncode != 0
     assert "SMS_PROVIDER=simulator sends no message to anyone" in result.stderr
+
+
+def test_production_refuses_a_name_sender_through_twilio_an_international_interface():
+    result = manage("check", env=PRODUCTION_ENV | {"SMS_PROVIDER": "twilio", "SMS_SENDER": "Kuntakysely"})
+
+    assert result.returncode != 0
+    assert "SMS_SENDER 'Kuntakysely' is a name, and SMS provider twilio is an international interface" in result.stderr
+
+
+def test_a_training_site_with_simulated_calls_refuses_a_real_sms_provider():
+    env = PRODUCTION_ENV | {
+        "TELEPHONY_PROVIDER": "simulator",
+        "SIMULATOR_LIVE_CALLS": "0",
+        "SMS_PROVIDER": "twilio",
+        "SMS_SENDER": "+358 9 310 1691",
+    }
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SMS_PROVIDER=twilio texts real phones, but the calls of this site are simulated" in result.stderr
 
 
 def test_a_training_site_may_simulate_its_messages_with_its_calls():
