@@ -644,8 +644,8 @@ def _costs(results: CampaignResults) -> Table:
     rows += [
         (_("Total"), [euros_text(costs.total)]),
         (_("Per complete answer"), [euros_text(costs.per_complete)]),
-        (_("Budget cap for calls"), [euros_text(costs.budget_cap)]),
-        (_("Share of the call budget used"), [share_text(costs.budget_used)]),
+        (_("Budget cap (calls and text messages)"), [euros_text(costs.budget_cap)]),
+        (_("Share of the budget used"), [share_text(costs.budget_used)]),
     ]
     return Table(caption=_("Costs"), row_header=_("Item"), headers=[_("Amount")], rows=rows)
 

@@ -206,8 +206,8 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
     rows += [
         (section_costs, _("Total (EUR)"), costs.total, EUROS),
         (section_costs, _("Per complete answer (EUR)"), costs.per_complete, EUROS),
-        (section_costs, _("Budget cap for calls (EUR)"), costs.budget_cap, EUROS),
-        (section_costs, _("Share of the call budget used"), costs.budget_used, PERCENT),
+        (section_costs, _("Budget cap, calls and text messages (EUR)"), costs.budget_cap, EUROS),
+        (section_costs, _("Share of the budget used"), costs.budget_used, PERCENT),
     ]
     _sheet(
         workbook,

@@ -68,3 +68,11 @@ def test_costs_and_who_answered_in_sentences(results):
     )
     assert "Age group: 18–29 answered less than their share" in view.representation[-1]
     assert view.weighting_sentence.startswith("The findings are weighted by age group, district or postal area")
+
+
+def test_the_budget_cap_is_named_for_calls_and_messages_alike(results):
+    labels = [label for label, _values in results_view(results).costs.rows]
+
+    assert "Budget cap (calls and text messages)" in labels
+    assert "Share of the budget used" in labels
+    assert not [label for label in labels if "call budget" in label or "cap for calls" in label]
