@@ -7,12 +7,12 @@ on the web stops the contact's calls still to come; `contact_completed` and `com
 are what the dialer asks before it calls.
 
 Quotas screen as the call does (`surveys.services.quotas`): a person whose group, known from the
-contact list, is full is let go as they choose to answer, and an answer to a quota question that
-puts the person in a full group ends the survey there, screened out. Unlike the call, the web asks
-the quota questions in their own place on the way, not first: the page walks the version's
-question path (forward only, a question reachable only once the required ones before it are
-answered), and a question moved to the front would be unreachable by that path. The survey's
-demographic questions usually come first anyway (they do in the demo survey).
+contact list or answered on a call, is full is let go as they choose to answer; the quota questions
+the contact list does not answer are asked first, as on the call (decided once, as the person first
+consents in either mode), and are not asked again in their place; an answer to one that puts the
+person in a full group ends the survey there, screened out, and so does a group filling before the
+last of them is answered. One left without an answer (optional, skipped) leaves the group unknown,
+as on the call: the complete counts in no group of that dimension.
 """
 
 from collections.abc import Mapping
@@ -44,7 +44,7 @@ from surveys.script import INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_
 from .consent import consent_record
 from .dialing import contact_on_registry
 from .privacy import contact_opt_out
-from .quotas import answer_screens_out, contact_screening, response_screen_out
+from .quotas import answer_screens_out, contact_group_full, contact_screening, response_screen_out
 
 # What an answer row holds besides its question: a web answer replaces all of it.
 ANSWER_VALUES = {"digits": "", "option": None, "number_value": None, "transcript": "", "confidence": None}
@@ -102,6 +102,7 @@ def web_consent(*, contact: Contact, choice: int, introduction: WebIntroduction)
     consent_record(kind=ConsentKind.INFORMED, intro_hash=introduction.intro_hash, **events)
     if choice == INTRO_DIGIT_ANSWER:
         consent_record(kind=ConsentKind.CONSENTED, **events)
+        # The quota questions asked first are decided here once: a response begun on a call keeps its own.
         response, _created = Response.objects.get_or_create(
             pseudonym=contact.pseudonym,
             defaults={
@@ -109,9 +110,10 @@ def web_consent(*, contact: Contact, choice: int, introduction: WebIntroduction)
                 "survey_version": campaign.survey_version,
                 "language": introduction.language,
                 "mode": ResponseMode.WEB,
+                "asked_first": contact_screening(campaign=campaign, contact=contact).asked_first,
             },
         )
-        if contact_screening(campaign=campaign, contact=contact).full_dimension:
+        if contact_group_full(campaign=campaign, contact=contact):
             response_screen_out(contact=contact, now=timezone.now())
             response.refresh_from_db()
         return response
@@ -133,7 +135,7 @@ def _question_on_the_way(response: Response, position: int) -> tuple[QuestionPat
     or NotReachable when that question may not be asked now."""
     if response.status != ResponseStatus.PARTIAL:
         raise AlreadyComplete()
-    path = QuestionPath.of(response.survey_version)
+    path = QuestionPath.of(response.survey_version, asked_first=response.asked_first)
     answers = _answers(response)
     if not path.reachable(position, answers):
         raise NotReachable()
@@ -159,7 +161,7 @@ def web_resume(*, contact: Contact, now: datetime | None = None) -> int | None:
         response = _response_locked(contact)
         if response.status != ResponseStatus.PARTIAL:
             return None
-        path = QuestionPath.of(response.survey_version)
+        path = QuestionPath.of(response.survey_version, asked_first=response.asked_first)
         answers = _answers(response)
         question = path.resume(answers)
         if question is None:
@@ -202,7 +204,12 @@ def web_answer(*, contact: Contact, position: int, value: Mapping | None, now: d
         ):
             response_screen_out(contact=contact, now=now or timezone.now())
             return None
-        following = path.after(question, answers.get(question.pk))
+        following = path.following(position, answers)
+        last_asked_first = path.asked_first and position == path.asked_first[-1]
+        if last_asked_first and contact_group_full(campaign=contact.campaign, contact=contact):
+            # The person's group filled while they answered the quota questions.
+            response_screen_out(contact=contact, now=now or timezone.now())
+            return None
         if following is None:
             _complete(response, path, answers, contact=contact, now=now or timezone.now())
             return None

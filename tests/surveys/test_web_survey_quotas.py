@@ -4,6 +4,7 @@ import pytest
 
 from surveys.models import ContactStatus, Response, ResponseStatus
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
+from surveys.services.quotas import campaign_quotas
 from surveys.services.survey_links import survey_link_create
 from tests.surveys.quota_fixtures import MIDDLE, YOUNG, add_contact, complete, quota_campaign
 from tests.surveys.test_web_survey import page
@@ -26,8 +27,7 @@ def campaign(make_campaign):
 def test_an_answer_in_a_full_group_ends_the_web_survey_as_screened_out(client, campaign):
     contact = add_contact(campaign)
     link = survey_link_create(contact=contact)
-    client.post(page(link), {"choice": 1})
-    client.post(page(link, 1), {"answer": "4"})
+    assert client.post(page(link), {"choice": 1})["Location"] == page(link, 2)  # the age first
 
     response = client.post(page(link, 2), {"answer": "1"})  # 18-29
 
@@ -52,9 +52,58 @@ def test_a_known_full_group_is_let_go_as_they_choose_to_answer(client, campaign)
 
 
 def test_a_group_with_room_goes_on(client, campaign):
-    contact = add_contact(campaign, birth_year=MIDDLE)
+    contact = add_contact(campaign)
     link = survey_link_create(contact=contact)
     client.post(page(link), {"choice": 1})
-    client.post(page(link, 1), {"answer": "4"})
 
     assert client.post(page(link, 2), {"answer": "2"})["Location"] == page(link, 3)
+
+
+def test_the_web_asks_the_quota_questions_the_list_does_not_answer_first_as_the_call_does(client, campaign):
+    contact = add_contact(campaign)  # age and district unknown
+    link = survey_link_create(contact=contact)
+
+    assert client.post(page(link), {"choice": 1})["Location"] == page(link, 2)
+    assert client.get(page(link, 1))["Location"] == page(link, 2)  # the survey's start waits
+    assert client.post(page(link, 2), {"answer": "2"})["Location"] == page(link, 3)
+    assert client.post(page(link, 3), {"answer": "1"})["Location"] == page(link, 1)
+    assert client.post(page(link, 1), {"answer": "4"})["Location"] == page(link, 4)  # 2 and 3 not again
+    client.post(page(link, 4), {"answer": "1"})
+
+    response = Response.objects.get(pseudonym=contact.pseudonym)
+    assert response.status == ResponseStatus.COMPLETE
+    assert response.asked_first == [2, 3]
+    assert sorted(response.answers.values_list("question__position", flat=True)) == [1, 2, 3, 4]
+
+
+def test_a_skipped_optional_age_leaves_the_group_unknown_on_the_web_as_on_the_call(client, campaign):
+    campaign.survey_version.questions.filter(position=2).update(required=False)
+    contact = add_contact(campaign, postal_code="01900")  # age unknown
+    link = survey_link_create(contact=contact)
+    client.post(page(link), {"choice": 1})
+    age = campaign_quotas(campaign).dimension("age_group")
+    before = [group.completes for group in age.groups]
+
+    assert client.post(page(link, 2), {"answer": ""})["Location"] == page(link, 1)
+    assert client.post(page(link, 1), {"answer": "4"})["Location"] == page(link, 3)
+    client.post(page(link, 3), {"answer": "1"})
+    client.post(page(link, 4), {"answer": "1"})
+
+    assert Response.objects.get(pseudonym=contact.pseudonym).status == ResponseStatus.COMPLETE
+    age = campaign_quotas(campaign).dimension("age_group")
+    assert [group.completes for group in age.groups] == before  # counted in no age group
+
+
+def test_a_known_group_filling_during_the_web_screening_screens_the_person_out(client, campaign):
+    contact = add_contact(campaign, postal_code="01900")  # Keskusta (6) known, age unknown
+    link = survey_link_create(contact=contact)
+    client.post(page(link), {"choice": 1})
+    for year in [MIDDLE] * 4:  # Keskusta has 2 young completes already: 6 with these
+        other = add_contact(campaign, birth_year=year, postal_code="01900")
+        other.status = ContactStatus.FINISHED
+        other.save()
+        complete(other)
+
+    assert client.post(page(link, 2), {"answer": "2"})["Location"] == page(link)
+
+    assert Response.objects.get(pseudonym=contact.pseudonym).status == ResponseStatus.SCREENED_OUT
