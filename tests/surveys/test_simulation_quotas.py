@@ -50,7 +50,9 @@ def campaign(make_campaign, rq_queues):
 
 
 def test_no_group_exceeds_its_quota_by_more_than_the_calls_in_flight(campaign):
-    simulate(campaign, seed=5, workers=0)
+    # Seed 6: this small run's residents of unknown age include some of full groups who tell their
+    # age (one who gives no valid answer goes on with the group unknown, never screened out).
+    simulate(campaign, seed=6, workers=0)
 
     quotas = campaign_quotas(campaign)
     groups = [group for dimension in quotas.dimensions for group in dimension.groups]
