@@ -1,8 +1,8 @@
 """The way a respondent moves through a survey version's questions: in order, forward only, where an
 answer's skip rule points. With quotas, the quota questions the response asks first
-(`Response.asked_first`) come before the survey, each once, and are not asked again in their place. The web survey walks it; the call's IVR (`surveys.ivr`) moves the same
-way with its own copy of `after`, to be replaced by this one when the dialer is wired to the web
-survey (issue 16, item 3)."""
+(`Response.asked_first`) come before the survey, each once, and are not asked again in their place.
+The web survey walks it; the call's IVR (`surveys.ivr`) moves the same way with its own copy of
+`after`, to be replaced by this one when the dialer is wired to the web survey (issue 16, item 3)."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
