@@ -40,6 +40,8 @@ from surveys.models import (
     ContactNumber,
     ContactStatus,
     DoNotCall,
+    Response,
+    ResponseStatus,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
 from surveys.script import call_script
@@ -254,7 +256,13 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
         attempt = (
             _attempts_locked()
             .select_related("phone")
-            .annotate(on_registry=contact_on_registry("contact"))
+            .annotate(
+                on_registry=contact_on_registry("contact"),
+                # Completed on the web since the attempt was queued: a person completes once.
+                completed=Exists(
+                    Response.objects.filter(pseudonym=OuterRef("contact__pseudonym"), status=ResponseStatus.COMPLETE)
+                ),
+            )
             .filter(pk=attempt_id)
             .first()
         )
@@ -264,10 +272,15 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
         campaign = contact.campaign
         opted_out = contact.status == ContactStatus.OPTED_OUT or attempt.on_registry
         no_number = attempt.phone is None or attempt.phone.phone_encrypted is None
-        if opted_out or campaign.status == CampaignStatus.CANCELLED or no_number:
+        if opted_out or campaign.status == CampaignStatus.CANCELLED or no_number or attempt.completed:
             attempt.status = CallStatus.CANCELED
             attempt.ended_at = now
             attempt.save(update_fields=["status", "ended_at"])
+            if attempt.completed:
+                # The web left a contact on a call to the dialer to finish (web_survey._complete).
+                Contact.objects.filter(pk=contact.pk, status=ContactStatus.IN_PROGRESS).update(
+                    status=ContactStatus.FINISHED
+                )
             return "canceled"
         if campaign.status != CampaignStatus.RUNNING:
             # Paused: the attempt waits for the resume.

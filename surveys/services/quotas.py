@@ -14,11 +14,15 @@ question first. A complete answer, by phone or on the web (a person completes on
 contact's known group, else in the group the person answered.
 
 When a group's completes reach its quota its contacts still waiting for a call (fresh, or between
-attempts) are closed: finished, their waiting attempts cancelled, `quota_closed_at` set. A person
+attempts) are closed: finished, their waiting attempts cancelled, `quota_closed_at` set. When every
+group of a dimension is full, the campaign has its completes (a dimension's quotas add up to
+`target_completes`) and whatever anyone's group, it is full: every contact still waiting is closed
+alike and calling stops, rather than calling people of unknown group only to screen them out. A person
 whose group turns out to be full on the line (or on the web) is thanked and let go: the response
 is screened out. Both are AAPOR 4.80, quota filled: not eligible, outside every rate's
-denominator. Calls already under way when a group fills may still complete: a group can exceed
-its quota by at most the calls in flight.
+denominator. Calls already under way when a group fills may still complete, and so may web
+respondents who passed their screening before it filled (their links stay open 14 days): a group
+can exceed its quota by those.
 """
 
 import math
@@ -88,6 +92,11 @@ class QuotaDimension:
     @property
     def full(self) -> set[str]:
         return {group.category for group in self.groups if group.is_full}
+
+    @property
+    def all_full(self) -> bool:
+        """Every group is full: whoever the person is, their group in this dimension is full."""
+        return bool(self.groups) and all(group.is_full for group in self.groups)
 
     def category_of_label(self, label: str | None) -> str | None:
         """The group an answer option's Finnish label names (matched as the targets are)."""
@@ -246,11 +255,16 @@ def quota_filled_contacts_close(*, campaign: Campaign, now: datetime) -> int:
     full = Q()
     annotations = {}
     for index, dimension in enumerate(quotas.dimensions):
+        if dimension.all_full:
+            # Every group of the dimension is full: so is every contact's, known or not.
+            full, annotations = Q(), {}
+            break
         if dimension.full:
             annotations[f"group_{index}"] = _known_group_expression(quotas, dimension)
             full |= Q(**{f"group_{index}__in": dimension.full})
-    if not annotations:
-        return 0
+    else:
+        if not annotations:
+            return 0
     with transaction.atomic():
         closing = list(
             Contact.objects.select_for_update(skip_locked=True)
@@ -304,6 +318,8 @@ def contact_screening(*, campaign: Campaign, contact: Contact) -> Screening:
     ask_first = []
     for dimension in quotas.dimensions:
         group = known_group(quotas, dimension, contact)
+        if dimension.all_full:
+            return Screening([], dimension.dimension)
         if group is None:
             ask_first.append(dimension.question)
         elif group in dimension.full:
@@ -330,7 +346,7 @@ def contact_group_full(*, campaign: Campaign, contact: Contact) -> str | None:
         group = known_group(quotas, dimension, contact) or dimension.category_of_label(
             answered.get(dimension.question.pk)
         )
-        if group is not None and group in dimension.full:
+        if dimension.all_full or (group is not None and group in dimension.full):
             return dimension.dimension
     return None
 

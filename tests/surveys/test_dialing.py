@@ -9,7 +9,17 @@ from rq.cron import CronScheduler
 
 from surveys.calling_window import HELSINKI, day_part
 from surveys.jobs import place_call
-from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus
+from surveys.models import (
+    CallAttempt,
+    CallStatus,
+    Campaign,
+    CampaignStatus,
+    Contact,
+    ContactStatus,
+    Response,
+    ResponseMode,
+    ResponseStatus,
+)
 from surveys.services.campaigns import campaign_transition
 from surveys.services.dialing import attempt_place, call_status_apply, dial_tick, retry_moment
 from surveys.services.privacy import contacts_purge_expired, opt_out_register
@@ -115,6 +125,25 @@ def test_call_job_is_idempotent(campaign, rq_queues, tick):
     attempt = CallAttempt.objects.get(pk=attempt_id)
     assert attempt.status == CallStatus.DIALING
     assert attempt.provider_call_id.startswith("SIM")
+
+
+def test_a_person_who_completed_on_the_web_after_queueing_is_not_called(campaign, rq_queues, tick):
+    tick(campaign, NOON)
+    attempt = CallAttempt.objects.get(contact=Contact.objects.order_by("pk").first())
+    contact = attempt.contact
+    Response.objects.create(
+        pseudonym=contact.pseudonym,
+        campaign=campaign,
+        survey_version=campaign.survey_version,
+        status=ResponseStatus.COMPLETE,
+        mode=ResponseMode.WEB,
+    )
+
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) == "canceled"
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.placed_at) == (CallStatus.CANCELED, None)
+    assert Contact.objects.get(pk=contact.pk).status == ContactStatus.FINISHED
 
 
 def test_opt_out_after_queueing_cancels_the_attempt(campaign, rq_queues, tick):

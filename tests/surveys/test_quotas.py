@@ -11,7 +11,7 @@ from surveys.progress import QUOTA_FILLED, campaign_progress
 from surveys.services.campaigns import campaign_launch_warnings
 from surveys.services.dialing import dial_tick
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
-from surveys.services.quotas import campaign_quota_plan, campaign_quotas, largest_remainder
+from surveys.services.quotas import campaign_quota_plan, campaign_quotas, contact_screening, largest_remainder
 from surveys.services.result_settings import TargetRow, TargetsInvalid, population_targets_replace
 from tests.surveys.calls import NOON, UNPACED_AT_NOON, queued_attempt
 from tests.surveys.quota_fixtures import MIDDLE, OLD, YOUNG, add_contact, complete, quota_campaign
@@ -94,6 +94,23 @@ def test_the_dialer_stops_calling_the_known_contacts_of_a_full_group(make_campai
         assert closed.quota_closed_at == NOON
     retry.refresh_from_db()
     assert (retry.status, retry.ended_at) == (CallStatus.CANCELED, NOON)
+
+
+def test_calling_stops_when_every_group_of_a_dimension_is_full(make_campaign):
+    campaign = quota_campaign(make_campaign, target_completes=2)  # 18-29: 0, 30-64: 1, 65+: 1
+    complete(add_contact(campaign, birth_year=MIDDLE, postal_code="01900"))
+    complete(add_contact(campaign, birth_year=1950, postal_code="01980"))
+    campaign.contacts.update(status=ContactStatus.FINISHED)
+    unknown = add_contact(campaign)
+    middle_waiting = add_contact(campaign, postal_code="01990")
+
+    queued = dial_tick(campaign=campaign, now=NOON)
+
+    assert queued == 0
+    for closed in (unknown, middle_waiting):
+        closed.refresh_from_db()
+        assert (closed.status, closed.quota_closed_at) == (ContactStatus.FINISHED, NOON)
+    assert contact_screening(campaign=campaign, contact=add_contact(campaign)).full_dimension == "age_group"
 
 
 def test_a_district_fills_by_postal_code_and_its_contacts_stop_too(make_campaign):
