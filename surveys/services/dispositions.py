@@ -13,9 +13,8 @@ NE not eligible. The first rule that fits a number decides:
   passing it over with the skip key is not item non-response. Once the answer retention has
   cleared which option was chosen, a skip is read from the answers that follow it (`answered_share`),
   so the dispositions stay as they were.
-- A person screened out because their group's quota was filled (a screened-out response), or a
-  number no longer called because its known group's quota was filled: NE (4.80, quota filled). The
-  dialer closes only numbers waiting for a call, never a refusal or an interview.
+- A person screened out because their group's quota was filled (a screened-out response): NE (4.80,
+  quota filled).
 - A person who declined or opted out (on the phone, or on the web after the pre-announcement): R (2.11).
 - A person who asked at the introduction for the link by text message (SMS follow-up) and has not
   answered on the web: O (2.30, other: eligible and reached, not a refusal, no interview). Their
@@ -23,6 +22,9 @@ NE not eligible. The first rule that fits a number decides:
 - A person picked up and hung up at once, or heard the introduction and chose nothing: R (2.11).
   A call is a person's when the answering machine detection said "human" or gave no verdict, or
   said "unknown" but a choice was made at the introduction.
+- A number no longer called because its known group's quota was filled (the dialer closes only
+  numbers waiting for a call): NE (4.80, quota filled), unless one of the rules above fits - a person
+  reached before the group filled was eligible then, and counts so.
 - An answering machine picked up (with or without the short message, 2.221 / 2.222): NC (2.22).
   A machine is never a person reached, even when the introduction had started before the verdict.
 - A fax or data line answered: NE (4.20), not an answering machine.
@@ -239,14 +241,17 @@ def contact_disposition(
     outcomes = set(outcomes)
     if interview is not None:
         return interview
-    if quota_closed:
-        return NOT_ELIGIBLE
     if consent & REFUSING:
         return REFUSAL
     if ConsentKind.WEB_LINK in consent:
         return OTHER
     if PERSON in outcomes:
         return REFUSAL
+    # Decided on purpose: a quota that closed the number makes it not eligible (AAPOR 4.80) only
+    # where nothing eligible happened before. A person who refused, hung up on the introduction or
+    # asked for the link was eligible then, and stays so: the conservative rates count them.
+    if quota_closed:
+        return NOT_ELIGIBLE
     if MACHINE in outcomes:
         return NON_CONTACT
     if FAX_LINE in outcomes:

@@ -335,3 +335,10 @@ def test_the_non_contact_label_does_not_call_an_answering_machine_a_respondent(m
         rows = dict(results_view(hand_built_results(make_campaign(), language=language)).dispositions.rows)
     assert rows["NC"][0] == label
     assert "vastaaja" not in rows["NC"][0].lower()
+
+
+def test_a_quota_closes_as_not_eligible_only_a_number_that_reached_no_person_before():
+    assert contact_disposition(outcomes={MACHINE}, interview=None, consent=set(), quota_closed=True) == "NE"
+    assert contact_disposition(outcomes={PERSON}, interview=None, consent=set(), quota_closed=True) == "R"
+    refused = {ConsentKind.DECLINED}
+    assert contact_disposition(outcomes={MACHINE}, interview=None, consent=refused, quota_closed=True) == "R"
