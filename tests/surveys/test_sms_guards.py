@@ -83,7 +83,7 @@ def test_a_simulated_campaign_sends_nothing_where_the_site_offers_no_sms_simulat
     result = sms_link_send(contact=campaign.contacts.get(), now=NOON)
 
     assert result.outcome == SmsOutcome.NOT_CONFIGURED
-    assert "only through the SMS simulator" in result.reason
+    assert "vain tekstiviestisimulaattorin kautta" in result.reason
     assert not SmsMessage.objects.exists()
     assert len(sms_problems(campaign=campaign)) == 1
 
@@ -95,7 +95,7 @@ def test_a_real_campaign_never_texts_through_the_simulator(make_campaign, settin
     result = sms_link_send(contact=campaign.contacts.get(), now=NOON)
 
     assert result.outcome == SmsOutcome.NOT_CONFIGURED
-    assert "sends no message to anyone while the calls reach real people" in result.reason
+    assert "ei lähetä viestejä kenellekään, vaikka puhelut tavoittavat oikeita ihmisiä" in result.reason
     assert not SmsMessage.objects.exists()
 
 
