@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0019_sms_follow_up"),
+        ("surveys", "0020_campaign_young_first"),
     ]
 
     operations = [
