@@ -18,7 +18,8 @@ afternoon, evening: `calling_window.DAY_PARTS`) not yet tried. Only when no untr
 before the campaign ends does a retry go to another part of the same day, and failing that to the
 first open moment after the gap; past the campaign's end there is none. A retry's moment is spread
 over its part in PACING_STEP steps by the contact, so a day's retries do not all start in its
-first minute.
+first minute, and moved by a share of the part at each attempt, so that retries going to the same
+part of each day still come at another time.
 
 **Young first** (`Campaign.young_first`): contacts of the age groups short of their population
 share among the campaign's completes are called first, at the hours when their group answers.
@@ -34,11 +35,13 @@ day where the contact's group answers best (an untried part when two answer alik
 stays inside the legal calling window: pacing only ever chooses among its open moments.
 """
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour
@@ -165,10 +168,10 @@ def _young_first_keys(*, campaign: Campaign, groups: Sequence[AgeGroup], now: da
     hours = _open_hours(campaign, local.date())
     answers_now, priority = [], []
     for group in groups:
-        relative = _relative_rate(rates[group.label], hour=local.hour, hours=hours)
+        relative = _relative_rate(_group_rates(rates, group), hour=local.hour, hours=hours)
         answers_now.append(When(age_group=group.label, then=Value(relative >= 1)))
         priority.append(When(age_group=group.label, then=Value(needs.get(group.label, 1.0) * relative)))
-    unknown = _relative_rate(rates[None], hour=local.hour, hours=hours)
+    unknown = _relative_rate(_group_rates(rates, None), hour=local.hour, hours=hours)
     return (
         Case(*answers_now, default=Value(unknown >= 1), output_field=BooleanField()),
         Case(*priority, default=Value(unknown), output_field=FloatField()),
@@ -255,15 +258,33 @@ def answer_rates_estimate(*, campaign: Campaign, groups: Sequence[AgeGroup]) -> 
 
 def answer_rates(*, campaign: Campaign, groups: Sequence[AgeGroup], now: datetime) -> AnswerRates:
     """`answer_rates_estimate`, read at most once per hour of the campaign's clock."""
+    # Keyed by all the estimate depends on: the groups (a label may change while its ages stay),
+    # the campaign and the year its ages are counted in, and the database, since two sites (a staging
+    # copy, production) may share one Redis. Hashed: labels are not safe in every cache's keys.
+    depends_on = repr(
+        (
+            settings.DATABASES["default"]["NAME"],
+            campaign.pk,
+            campaign.created_at.timestamp(),
+            campaign.start_date.year,
+            [(group.label, group.youngest, group.oldest) for group in groups],
+        )
+    )
     hour = now.astimezone(HELSINKI).strftime("%Y%m%d%H")
-    # The groups by their youngest ages: the labels themselves are not safe in every cache's keys.
-    ages = "-".join(str(group.youngest) for group in groups)
-    key = f"pacing-answer-rates:{campaign.pk}:{campaign.created_at.timestamp()}:{ages}:{hour}"
+    key = f"pacing-answer-rates:{hashlib.sha256(depends_on.encode()).hexdigest()}:{hour}"
     return cache.get_or_set(
         key,
         lambda: answer_rates_estimate(campaign=campaign, groups=groups),
         ANSWER_RATES_CACHED_FOR.total_seconds(),
     )
+
+
+def _group_rates(rates: AnswerRates, group: AgeGroup | None) -> dict[int, float]:
+    """The group's estimates by hour; the prior for a group the estimates do not know (read
+    before the targets changed), so that a call's outcome is never lost to a renamed group."""
+    if group is None:
+        return rates.get(None) or {hour: prior_answer_rate(None, hour) for hour in range(24)}
+    return rates.get(group.label) or {hour: prior_answer_rate(group.youngest, hour) for hour in range(24)}
 
 
 def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> datetime | None:
@@ -278,6 +299,7 @@ def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> da
     ]
     tried_days = {moment.date() for moment in placed}
     tried_parts = {day_part(moment) for moment in placed}
+    attempt = len(placed) + 1
 
     def spans(day: date) -> list[tuple[str, datetime, datetime]]:
         return [(name, max(low, earliest), high) for name, low, high in part_spans(campaign, day) if earliest < high]
@@ -287,11 +309,11 @@ def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> da
     if other_day is not None:
         rate = _part_rate(campaign, contact=contact, now=after)
         _name, low, high = min(spans(other_day), key=lambda span: (-rate(span), span[0] in tried_parts, span[1]))
-        return _spread(low, high, contact=contact)
+        return _spread(low, high, contact=contact, attempt=attempt, attempts=campaign.max_attempts)
     for day in days:
         for name, low, high in spans(day):
             if name not in tried_parts:
-                return _spread(low, high, contact=contact)
+                return _spread(low, high, contact=contact, attempt=attempt, attempts=campaign.max_attempts)
     return first_open
 
 
@@ -302,7 +324,7 @@ def _part_rate(campaign: Campaign, *, contact: Contact, now: datetime):
     if not groups:
         return lambda span: 0.0
     group = age_group_of(contact.birth_year, year=campaign.start_date.year, groups=groups)
-    by_hour = answer_rates(campaign=campaign, groups=groups, now=now)[group.label if group else None]
+    by_hour = _group_rates(answer_rates(campaign=campaign, groups=groups, now=now), group)
 
     def rate(span: tuple[str, datetime, datetime]) -> float:
         _name, low, high = span
@@ -313,6 +335,10 @@ def _part_rate(campaign: Campaign, *, contact: Contact, now: datetime):
     return rate
 
 
-def _spread(low: datetime, high: datetime, *, contact: Contact) -> datetime:
+def _spread(low: datetime, high: datetime, *, contact: Contact, attempt: int, attempts: int) -> datetime:
+    """A moment in [low, high) by the contact, so that a day's retries do not all start at once;
+    moved by a share of the span at each attempt, so that a contact whose retries go to the same
+    part of each day (young first) is tried at another time each day."""
     steps = max(1, math.ceil((high - low) / PACING_STEP))
-    return low + PACING_STEP * (contact.pk % steps)
+    stride = max(1, steps // max(1, attempts))
+    return low + PACING_STEP * ((contact.pk + attempt * stride) % steps)

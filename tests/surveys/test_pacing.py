@@ -246,6 +246,32 @@ def test_a_young_first_retry_goes_to_the_hours_when_the_group_answers(young_firs
     assert [attempt.scheduled_for.astimezone(HELSINKI).day for attempt in (second, third)] == [9, 10]
 
 
+def test_a_label_renamed_within_the_hour_of_the_cached_estimates_still_schedules_the_retry(young_first, rq_queues):
+    dial_tick(campaign=young_first, now=at(8, 17))  # the estimates of 17-18 are read and kept
+    # The results settings replace the targets: the same ages, the label spelt with a hyphen.
+    PopulationTarget.objects.filter(category="18–29").update(category="18-29")
+    young = young_first.contacts.filter(birth_year=YOUNG, attempts__isnull=True).order_by("pk").first()
+
+    retry = ended_unanswered(young, number=1, placed=at(8, 17, 20))
+
+    assert retry.scheduled_for.astimezone(HELSINKI).date() == date(2025, 12, 9)
+    assert day_part(retry.scheduled_for) == "evening"
+    assert dial_tick(campaign=young_first, now=at(8, 17, 30)) >= 0
+
+
+def test_a_young_first_contacts_retries_fall_at_another_time_each_day(young_first):
+    young = young_first.contacts.filter(birth_year=YOUNG).order_by("pk").first()
+
+    second = ended_unanswered(young, number=1, placed=at(8, 17, 45))
+    third = ended_unanswered(young, number=2, placed=second.scheduled_for)
+
+    moments = [attempt.scheduled_for.astimezone(HELSINKI) for attempt in (second, third)]
+    assert [moment.day for moment in moments] == [9, 10]
+    assert [day_part(moment) for moment in moments] == ["evening", "evening"]
+    assert moments[0].time() != moments[1].time()
+    assert all(moment < at(moment.day, 20) for moment in moments)
+
+
 def test_answer_rates_start_from_the_prior_and_move_to_the_campaigns_own_calls(young_first):
     groups = population_age_groups()
     before = answer_rates_estimate(campaign=young_first, groups=groups)
