@@ -28,6 +28,7 @@ from surveys.telephony import ProviderError
 
 from .announcements import announcements_follow_campaign, announcements_out_of_date
 from .launch import campaign_launch_blockers, carrier_problems
+from .pacing import young_first_without_groups
 from .quotas import campaign_quota_plan
 from .surveys import version_freeze
 
@@ -221,20 +222,25 @@ def carrier_problem_mail(*, campaign: Campaign) -> None:
 
 def campaign_launch_warnings(*, campaign: Campaign) -> list[str]:
     """What whoever starts the campaign should know but which does not stop it: quotas that no
-    group has, and published pre-announcements stating facts the campaign has since changed."""
-    return _quota_warnings(campaign) + [
-        _(
-            "The pre-announcement %(channel)s (%(language)s) published on %(date)s states facts the campaign "
-            "has since changed; the published text needs correcting."
-        )
-        % {
-            "channel": announcement.get_channel_display(),
-            "language": LANGUAGE_NAMES[announcement.language],
-            "date": date_format(announcement.published_on, "SHORT_DATE_FORMAT"),
-        }
-        for announcement in announcements_out_of_date(campaign=campaign)
-        if announcement.published_on is not None
-    ]
+    group has, young-first without age groups, and published pre-announcements stating facts the
+    campaign has since changed."""
+    return (
+        _quota_warnings(campaign)
+        + _young_first_warnings(campaign)
+        + [
+            _(
+                "The pre-announcement %(channel)s (%(language)s) published on %(date)s states facts the campaign "
+                "has since changed; the published text needs correcting."
+            )
+            % {
+                "channel": announcement.get_channel_display(),
+                "language": LANGUAGE_NAMES[announcement.language],
+                "date": date_format(announcement.published_on, "SHORT_DATE_FORMAT"),
+            }
+            for announcement in announcements_out_of_date(campaign=campaign)
+            if announcement.published_on is not None
+        ]
+    )
 
 
 def _quota_warnings(campaign: Campaign) -> list[str]:
@@ -246,6 +252,17 @@ def _quota_warnings(campaign: Campaign) -> list[str]:
     return [
         " ".join(
             [_("Quotas are on, but no group has a quota, so they stop no calls:"), *plan.left_out],
+        )
+    ]
+
+
+def _young_first_warnings(campaign: Campaign) -> list[str]:
+    if not young_first_without_groups(campaign):
+        return []
+    return [
+        _(
+            "Young first is on, but the population targets have no age groups to work with (each age group's "
+            "name must begin with its youngest age, e.g. 18–29), so the numbers are called in import order."
         )
     ]
 

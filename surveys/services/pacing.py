@@ -77,6 +77,12 @@ ANSWER_RATES_CACHED_FOR = timedelta(hours=1)
 AnswerRates = dict[str | None, dict[int, float]]  # age group label (None: unknown age) -> hour -> share
 
 
+def young_first_without_groups(campaign: Campaign) -> bool:
+    """Whether young-first is chosen but the population targets name no age groups to order by
+    (none, or a label not starting with its youngest age): the numbers are then called as imported."""
+    return campaign.young_first and not population_age_groups()
+
+
 def fresh_days(campaign: Campaign) -> list[date]:
     """The calling days on which new numbers are started: all but the ones kept for retries."""
     days = calling_days(campaign)

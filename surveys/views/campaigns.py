@@ -24,6 +24,7 @@ from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services import launch as launch_services
 from surveys.services.notices import information_notice_default
+from surveys.services.pacing import young_first_without_groups
 from surveys.services.quotas import (
     campaign_quota_plan,
     campaign_quotas,
@@ -105,6 +106,7 @@ def campaign_detail(request, slug: str):
             "costs": selectors.campaign_call_costs(campaign),
             "sms_costs": selectors.campaign_sms_costs(campaign),
             "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
+            "young_first_without_groups": young_first_without_groups(campaign),
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],
             "final_transitions": [status for status in allowed if status in campaign_services.FINAL_STATUSES],
             "status_changes": campaign.status_changes.select_related("changed_by"),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuntaportaali.roles import Role
-from surveys.models import Announcement, Campaign, CampaignStatus
+from surveys.models import Announcement, Campaign, CampaignStatus, PopulationTarget
 from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
 
 
@@ -58,8 +58,14 @@ def test_survey_manager_creates_a_campaign_with_pilot_defaults(client_as, survey
     assert (campaign.caller_number, campaign.weekdays, campaign.status) == ("+35893101691", [0, 1, 2, 3, 4], "draft")
 
 
+def age_targets(*labels):
+    for position, label in enumerate(labels):
+        PopulationTarget.objects.create(dimension="age_group", category=label, share="0.25", position=position)
+
+
 def test_the_survey_manager_turns_young_first_on_and_the_campaign_page_says_so(client_as, survey):
     client = client_as(Role.SURVEY_MANAGER)
+    age_targets("18–29", "30–64", "65 tai yli")
 
     assert client.post(reverse("surveys:campaign-create"), campaign_post(survey, young_first="on")).status_code == 302
 
@@ -67,6 +73,24 @@ def test_the_survey_manager_turns_young_first_on_and_the_campaign_page_says_so(c
     assert campaign.young_first is True
     page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
     assert "nuoret ensin: ikäryhmille, joita on valmiissa vastauksissa väestöosuuttaan vähemmän" in page
+
+
+@pytest.mark.parametrize("labels", [(), ("alle 30", "30–64", "65 tai yli")])
+def test_young_first_without_age_groups_to_work_with_is_a_launch_warning_and_the_page_says_so(
+    client_as, survey, labels
+):
+    age_targets(*labels)
+    client = client_as(Role.SURVEY_MANAGER)
+    client.post(reverse("surveys:campaign-create"), campaign_post(survey, young_first="on"))
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": "kevat"}))
+
+    assert "nuoret ensin on valittu, mutta väestöosuuksissa ei ole ikäryhmiä" in page.text
+    assert "nuoret ensin: ikäryhmille" not in page.text
+    assert page.context["warnings"] == [
+        "Nuoret ensin on käytössä, mutta väestöosuuksissa ei ole ikäryhmiä, joiden mukaan soittaa (ikäryhmän "
+        "nimen pitää alkaa sen nuorimmasta iästä, esim. 18–29), joten numerot soitetaan tuontijärjestyksessä."
+    ]
 
 
 def test_a_new_campaign_calls_in_import_order_unless_young_first_is_chosen(client_as, survey):
