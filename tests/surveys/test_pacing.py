@@ -259,6 +259,18 @@ def test_a_label_renamed_within_the_hour_of_the_cached_estimates_still_schedules
     assert dial_tick(campaign=young_first, now=at(8, 17, 30)) >= 0
 
 
+def test_a_group_the_estimates_do_not_know_is_read_from_the_prior(young_first, rq_queues, monkeypatch):
+    # Estimates read before the targets changed know none of today's groups.
+    monkeypatch.setattr("surveys.services.pacing.answer_rates_estimate", lambda **_: {})
+    young = young_first.contacts.filter(birth_year=YOUNG).order_by("pk").first()
+
+    retry = ended_unanswered(young, number=1, placed=at(8, 17, 20))
+
+    assert day_part(retry.scheduled_for) == "evening"  # the prior: the young answer best in the evening
+    assert dial_tick(campaign=young_first, now=at(11, 17)) > 0
+    assert started_birth_years(young_first)[:3] == [YOUNG] * 3  # the prior: the young answer at 17
+
+
 def test_a_young_first_contacts_retries_fall_at_another_time_each_day(young_first):
     young = young_first.contacts.filter(birth_year=YOUNG).order_by("pk").first()
 
