@@ -123,3 +123,11 @@ def generate_report_file(report_file_id: int) -> str:
     from .reports.files import report_file_generate
 
     return report_file_generate(report_file_id=report_file_id)
+
+
+def predict_campaign(prediction_id: int) -> str:
+    """Simulate a campaign before its launch and store the prediction (queue `reports`); a redelivered
+    job finds the prediction no longer queued and does nothing."""
+    from .services.planner import prediction_run
+
+    return str(prediction_run(prediction_id=prediction_id).status)

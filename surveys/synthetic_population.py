@@ -74,6 +74,7 @@ from the young picking up less, hanging up more, consenting and finishing less o
 import math
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -485,21 +486,51 @@ def contact_facts(contacts) -> list[ContactFacts]:
     ]
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ListedFacts:
+    """What a contact list says of a person, without who they are: what a synthetic copy keeps."""
+
+    birth_year: int | None
+    postal_code: str
+    language: str
+
+
 def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int) -> int:
     """Add `count` synthetic residents' numbers to the campaign, drawn like the population: age
     from AGE_BRACKETS, a postal code of a district by DISTRICTS (numbers on the registry left out)."""
-    rng = random.Random(f"contacts:{seed}:{campaign.slug}")  # noqa: S311 - a simulation, not a secret
     year = campaign.start_date.year
+
+    def drawn(rng: random.Random, _index: int) -> ListedFacts:
+        age, district = _age_draw(rng), _district_draw(rng)
+        postal_code = rng.choice(DISTRICTS[district][1])
+        return ListedFacts(year - age, postal_code, "sv" if rng.random() < SWEDISH_SPEAKERS else "fi")
+
+    rng = random.Random(f"contacts:{seed}:{campaign.slug}")  # noqa: S311 - a simulation, not a secret
+    return _synthetic_contacts_create(campaign=campaign, count=count, rng=rng, facts_of=drawn)
+
+
+def synthetic_contacts_add_like(*, campaign: Campaign, facts: list[ListedFacts], seed: int) -> int:
+    """Add one synthetic resident's number to the campaign for each of `facts` (another list's
+    contacts, say), with their birth year, postal code and language but a fresh pseudonym and a
+    made-up number (numbers on the registry left out)."""
+    rng = random.Random(f"contacts-like:{seed}:{campaign.slug}")  # noqa: S311 - a simulation, not a secret
+    return _synthetic_contacts_create(
+        campaign=campaign, count=len(facts), rng=rng, facts_of=lambda _rng, index: facts[index]
+    )
+
+
+@transaction.atomic
+def _synthetic_contacts_create(
+    *, campaign: Campaign, count: int, rng: random.Random, facts_of: Callable[[random.Random, int], ListedFacts]
+) -> int:
+    """`count` contacts, the i-th with `facts_of(rng, i)`, each with a made-up number not yet taken."""
     taken = set(ContactNumber.objects.filter(campaign=campaign).values_list("phone_hash", flat=True))
     blocked = set(DoNotCall.objects.values_list("phone_hash", flat=True))
     contacts, numbers = [], []
     while len(contacts) < count:
         number = f"+35850{rng.randrange(10**7):07d}"
         pseudonym = uuid.UUID(int=rng.getrandbits(128), version=4)
-        age, district = _age_draw(rng), _district_draw(rng)
-        postal_code = rng.choice(DISTRICTS[district][1])
-        language = "sv" if rng.random() < SWEDISH_SPEAKERS else "fi"
+        listed = facts_of(rng, len(contacts))
         number_hash = phone_hash(number)
         if number_hash in taken or number_hash in blocked:
             continue
@@ -508,9 +539,9 @@ def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int) -> int:
             Contact(
                 campaign=campaign,
                 pseudonym=pseudonym,
-                birth_year=year - age,
-                postal_code=postal_code,
-                language=language,
+                birth_year=listed.birth_year,
+                postal_code=listed.postal_code,
+                language=listed.language,
             )
         )
         numbers.append((phone_encrypt(number), number_hash))

@@ -13,6 +13,7 @@ from .contacts import (
 )
 from .links import SurveyLink
 from .messages import SmsMessage, SmsStatus
+from .predictions import CampaignPrediction, PredictionStatus
 from .publication import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
 from .results import CampaignFixedCost, CampaignResultSettings, PopulationTarget, TargetDimension
 from .section import Section
@@ -28,6 +29,7 @@ __all__ = [
     "CallStatus",
     "Campaign",
     "CampaignFixedCost",
+    "CampaignPrediction",
     "CampaignResultSettings",
     "CampaignStatus",
     "CampaignStatusChange",
@@ -44,6 +46,7 @@ __all__ = [
     "DoNotCall",
     "LaunchChecklist",
     "PopulationTarget",
+    "PredictionStatus",
     "Question",
     "QuestionKind",
     "QuestionOption",

@@ -1,0 +1,115 @@
+"""What a finished prediction says, from the runs it stored (surveys.services.planner): plain functions.
+
+Each run simulated `sample_size` of the campaign's numbers; its counts and costs are scaled to the
+whole list by numbers / sample_size, its shares and per-complete figures are as simulated. Every
+figure is the mean of the runs with the range from the lowest run to the highest.
+
+The margin of error is the 95 % interval's half-width for a 50 % share, the widest there is, over
+the effective sample size that weighting leaves: completes / design effect of the weights.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from surveys.services.estimates import Z95
+from surveys.synthetic_population import AGE_GROUPS
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A figure over the runs: their mean, lowest and highest."""
+
+    mean: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> "Spread":
+        return cls(mean=sum(values) / len(values), low=min(values), high=max(values))
+
+
+@dataclass(frozen=True)
+class AgeGroupShare:
+    group: str
+    share: Spread  # of the completes, 0..1
+    population: float  # of the adult residents, 0..1
+
+
+@dataclass(frozen=True)
+class PredictionFigures:
+    numbers: int
+    sample_size: int
+    runs: int
+    completes: Spread
+    calls: Spread
+    sms_sent: Spread
+    age_groups: list[AgeGroupShare]
+    margin_of_error: Spread | None  # 0..1; None when a run had no complete
+    design_effect: Spread | None
+    cost: Spread  # EUR: calls, text messages and the fixed costs
+    fixed_cost: Decimal
+    cost_per_complete: Spread | None
+    completes_per_number: Spread
+
+    @property
+    def scaled(self) -> bool:
+        return self.sample_size < self.numbers
+
+
+def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, runs: list[dict]) -> PredictionFigures:
+    scale = numbers / sample_size
+    completes = [run["complete"] * scale for run in runs]
+    costs = [(Decimal(run["call_cost"]) + Decimal(run["sms_cost"])) * Decimal(scale) + fixed_cost for run in runs]
+    effects = [run["design_effect"] for run in runs if run["design_effect"] is not None]
+    every_run_completes = all(run["complete"] for run in runs)
+    return PredictionFigures(
+        numbers=numbers,
+        sample_size=sample_size,
+        runs=len(runs),
+        completes=Spread.of(completes),
+        calls=Spread.of([run["calls"] * scale for run in runs]),
+        sms_sent=Spread.of([run["sms_sent"] * scale for run in runs]),
+        age_groups=[
+            AgeGroupShare(
+                group=group,
+                share=Spread.of([run["complete_by_age_group"].get(group, 0) / (run["complete"] or 1) for run in runs]),
+                population=population,
+            )
+            for group, population in AGE_GROUPS.items()
+        ],
+        margin_of_error=Spread.of(
+            [
+                margin_of_error(complete, run["design_effect"] or 1.0)
+                for complete, run in zip(completes, runs, strict=True)
+            ]
+        )
+        if every_run_completes
+        else None,
+        design_effect=Spread.of(effects) if len(effects) == len(runs) else None,
+        cost=Spread.of([float(cost) for cost in costs]),
+        fixed_cost=fixed_cost,
+        cost_per_complete=Spread.of([float(cost) / complete for cost, complete in zip(costs, completes, strict=True)])
+        if every_run_completes
+        else None,
+        completes_per_number=Spread.of([run["complete"] / run["numbers"] for run in runs]),
+    )
+
+
+def margin_of_error(completes: float, design_effect: float) -> float:
+    """The 95 % margin of error of a 50 % share among `completes` weighted with this design effect."""
+    effective = completes / design_effect
+    return Z95 * math.sqrt(0.25 / effective)
+
+
+def numbers_needed(figures: PredictionFigures, completes: int) -> tuple[int, int] | None:
+    """How many numbers (fewest, most) give `completes` completes at the runs' completes per number:
+    the best run needs the fewest. None when some run completed nothing."""
+    if figures.completes_per_number.low <= 0:
+        return None
+    # Rounded first, so that float noise (1000.0000001) does not add a number.
+    return (
+        math.ceil(round(completes / figures.completes_per_number.high, 6)),
+        math.ceil(round(completes / figures.completes_per_number.low, 6)),
+    )

@@ -1,0 +1,328 @@
+"""The planner: what a campaign will likely yield, found before its launch by simulating it as configured.
+
+A prediction simulates the campaign a few times (one run per seed) with `surveys.simulation.simulate`,
+so whatever the dialer, the IVR and the simulator do - the campaign's numbers, attempts, window,
+days, pace and whatever else its settings turn on - the prediction does too. Each run happens
+inside one database transaction that is rolled back at its end:
+
+- a copy of the campaign (every setting as it is, status running, calling through the simulator)
+  gets synthetic contacts with the facts of the campaign's callable contacts (birth year, postal
+  code, language), each with a fresh pseudonym and a made-up number; a campaign without contacts
+  gets the number the requester gave, drawn from the synthetic population;
+- a list longer than SAMPLE_MAX is simulated as a random sample of SAMPLE_MAX of its contacts, its
+  pace (calls per second, calls at once) and budget cap shrunk by the same factor, so that the
+  sample is called over the campaign's days as the whole list would be; the counts are scaled
+  back up (surveys.planner_figures) and the page says so;
+- what the run found is read, then everything it wrote is rolled back: no cron, worker or page
+  ever sees the copy, and its jobs, which wait for the commit (RQ's COMMIT_MODE on_db_commit and
+  transaction.on_commit), never reach Redis.
+
+Calls and messages go to the simulators whatever the site calls and sends through
+(`_simulators_only`): a planning run places no call and sends no message, also in production.
+"""
+
+import json
+import logging
+import math
+import random
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.test.utils import override_settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from kuntaportaali.queueing import enqueue_after_commit
+from surveys.errors import SurveyError
+from surveys.models import (
+    Campaign,
+    CampaignFixedCost,
+    CampaignPrediction,
+    CampaignResultSettings,
+    CampaignStatus,
+    PredictionStatus,
+    SmsMessage,
+)
+from surveys.selectors import callable_contacts
+from surveys.services.dialing import campaign_spend, contact_on_registry
+from surveys.services.results import campaign_results
+from surveys.simulation import complete_by_age_group, simulate
+from surveys.synthetic_population import ListedFacts, synthetic_contacts_add, synthetic_contacts_add_like
+
+logger = logging.getLogger(__name__)
+
+PREDICTION_QUEUE = "reports"
+PREDICTION_JOB_TIMEOUT = 3600
+# A prediction queued or running longer than this lost its job (a worker killed, Redis emptied).
+PREDICTION_LOST_AFTER = timedelta(seconds=PREDICTION_JOB_TIMEOUT + 300)
+SEEDS = (1, 2, 3)
+# The most numbers a run simulates: at the pilot's 7,759 a fifth of the list.
+SAMPLE_MAX = 1500
+# A campaign without contacts is predicted for this many numbers unless the requester says otherwise.
+PILOT_NUMBERS = 7759
+PREDICTABLE_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.READY)
+# What a campaign is and what happened to it, not how it calls: left out of the settings a
+# prediction is made for. Everything else (new settings included) is copied and compared.
+NOT_SETTINGS = frozenset(
+    {
+        "id",
+        "slug",
+        "name",
+        "status",
+        "caller_number",
+        "caller_number_override_reason",
+        "caller_number_override_by",
+        "telephony_provider",
+        "carrier_problem",
+        "carrier_problem_code",
+        "carrier_problem_at",
+        "number_source",
+        "number_retention_days",
+        "answer_retention_months",
+        "information_notice_fi",
+        "information_notice_sv",
+        "information_notice_en",
+        "announcement_channels",
+        "questions_published_at",
+        "questions_published_by",
+        "created_by",
+        "created_at",
+    }
+)
+# The copy's own: it is a running campaign on the simulator whatever the original is.
+NOT_COPIED = frozenset({"id", "slug", "status", "telephony_provider", "created_at"})
+SIMULATOR_PROVIDERS = {
+    "TELEPHONY_PROVIDERS": {"simulator": "surveys.telephony.simulator.SimulatorProvider"},
+    "TELEPHONY_PROVIDER": "simulator",
+    "SMS_PROVIDERS": {"simulator": "surveys.messaging.simulator.SimulatorSmsProvider"},
+    "SMS_PROVIDER": "simulator",
+    "SIMULATOR_LIVE_CALLS": False,
+}
+CENT = Decimal("0.01")
+
+
+def predictable_contacts(campaign: Campaign):
+    """The contacts a launch would call: callable, and not on the do-not-call registry."""
+    return callable_contacts(campaign).filter(~contact_on_registry())
+
+
+def campaign_settings(campaign: Campaign) -> dict:
+    """The settings a prediction is made for, as JSON values: every field that shapes the calling."""
+    values = {
+        field.attname: field.value_from_object(campaign)
+        for field in Campaign._meta.concrete_fields
+        if field.name not in NOT_SETTINGS
+    }
+    # Dates, times and decimals as the JSON field stores them, so that the two compare equal.
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def settings_changed(prediction: CampaignPrediction) -> bool:
+    """Whether the campaign's settings or its callable contacts differ from the prediction's."""
+    campaign = prediction.campaign
+    if campaign_settings(campaign) != prediction.campaign_settings:
+        return True
+    return not prediction.numbers_assumed and predictable_contacts(campaign).count() != prediction.numbers
+
+
+def prediction_request(*, campaign: Campaign, by, numbers: int | None = None) -> CampaignPrediction:
+    """Ask a worker for a prediction of the campaign before its launch; `numbers` is the list's
+    size to predict for when it has no contacts yet (default PILOT_NUMBERS). A prediction already
+    on its way is returned instead of a second one."""
+    if campaign.status not in PREDICTABLE_STATUSES:
+        raise SurveyError(_("A prediction is made before the launch: this campaign has already started."))
+    if not campaign.survey_version.questions.exists():
+        raise SurveyError(_("The survey has no questions yet: add them before asking for a prediction."))
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        on_its_way = _prediction_on_its_way(campaign)
+        if on_its_way is not None:
+            return on_its_way
+        callable_count = predictable_contacts(campaign).count()
+        if callable_count:
+            numbers, assumed = callable_count, False
+        else:
+            numbers, assumed = numbers or PILOT_NUMBERS, True
+            if not 1 <= numbers <= settings.CONTACT_FILE_MAX_ROWS:
+                raise SurveyError(
+                    _("The number of numbers must be between 1 and %(most)s.")
+                    % {"most": settings.CONTACT_FILE_MAX_ROWS}
+                )
+        prediction = CampaignPrediction.objects.create(
+            campaign=campaign,
+            requested_by=by,
+            numbers=numbers,
+            numbers_assumed=assumed,
+            sample_size=min(numbers, SAMPLE_MAX),
+            seeds=list(SEEDS),
+            campaign_settings=campaign_settings(campaign),
+            fixed_cost=_fixed_cost(campaign),
+        )
+        enqueue_after_commit(
+            PREDICTION_QUEUE,
+            "surveys.jobs.predict_campaign",
+            prediction.pk,
+            on_unqueued=lambda error: _prediction_unqueued(prediction.pk, error),
+            job_timeout=PREDICTION_JOB_TIMEOUT,
+            result_ttl=0,
+        )
+    return prediction
+
+
+def _prediction_on_its_way(campaign: Campaign) -> CampaignPrediction | None:
+    """The campaign's prediction waiting or running; one that lost its job is failed here."""
+    now = timezone.now()
+    for prediction in CampaignPrediction.objects.filter(
+        campaign=campaign, status__in=(PredictionStatus.QUEUED, PredictionStatus.RUNNING)
+    ):
+        since = prediction.started_at or prediction.requested_at
+        if now - since <= PREDICTION_LOST_AFTER:
+            return prediction
+        _prediction_fail(prediction.pk, _("The prediction was not finished: its worker stopped. Ask for a new one."))
+    return None
+
+
+def _prediction_unqueued(prediction_id: int, error: RedisError) -> None:
+    _prediction_fail(prediction_id, _("The prediction could not be queued for a worker. Try again in a moment."))
+
+
+def _prediction_fail(prediction_id: int, reason: str) -> None:
+    CampaignPrediction.objects.filter(pk=prediction_id).exclude(status=PredictionStatus.DONE).update(
+        status=PredictionStatus.FAILED, failure_reason=reason, finished_at=timezone.now()
+    )
+
+
+def _fixed_cost(campaign: Campaign) -> Decimal:
+    return CampaignFixedCost.objects.filter(campaign=campaign).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def prediction_run(*, prediction_id: int) -> CampaignPrediction:
+    """Simulate the campaign once per seed and store what the runs found. A prediction no longer
+    queued (done, failed, or taken by another delivery of the job) is left as it is."""
+    taken = CampaignPrediction.objects.filter(pk=prediction_id, status=PredictionStatus.QUEUED).update(
+        status=PredictionStatus.RUNNING, started_at=timezone.now()
+    )
+    prediction = CampaignPrediction.objects.select_related("campaign__survey_version").get(pk=prediction_id)
+    if not taken:
+        return prediction
+    campaign = prediction.campaign
+    try:
+        if campaign.status not in PREDICTABLE_STATUSES:
+            raise SurveyError(
+                _("The campaign started before its prediction was made: a prediction is made only before the launch.")
+            )
+        facts = [] if prediction.numbers_assumed else _listed_facts(campaign)
+        if not prediction.numbers_assumed and not facts:
+            raise SurveyError(_("The campaign has no numbers left to call: nothing to predict."))
+        numbers = prediction.numbers if prediction.numbers_assumed else len(facts)
+        sample_size = min(numbers, SAMPLE_MAX)
+        runs = [
+            _simulated_run(campaign, facts=facts, numbers=numbers, sample_size=sample_size, seed=seed)
+            for seed in prediction.seeds
+        ]
+    except SurveyError as refusal:
+        _prediction_fail(prediction.pk, str(refusal))
+    except Exception as error:
+        logger.exception("The prediction %s of campaign %s failed", prediction.pk, campaign.slug)
+        _prediction_fail(
+            prediction.pk, _("The simulation stopped with an error: %(error)s") % {"error": _error_text(error)}
+        )
+    else:
+        prediction.numbers, prediction.sample_size, prediction.runs = numbers, sample_size, runs
+        prediction.campaign_settings = campaign_settings(campaign)
+        prediction.fixed_cost = _fixed_cost(campaign)
+        prediction.status, prediction.finished_at = PredictionStatus.DONE, timezone.now()
+        prediction.save()
+    prediction.refresh_from_db()
+    return prediction
+
+
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def _listed_facts(campaign: Campaign) -> list[ListedFacts]:
+    return [
+        ListedFacts(*values)
+        for values in predictable_contacts(campaign).order_by("pk").values_list("birth_year", "postal_code", "language")
+    ]
+
+
+def _simulated_run(campaign: Campaign, *, facts: list[ListedFacts], numbers: int, sample_size: int, seed: int) -> dict:
+    """One simulation of a sample of the campaign's list, everything it wrote rolled back."""
+    with transaction.atomic(), _simulators_only():
+        copy = _campaign_copy(campaign, seed=seed, fraction=sample_size / numbers)
+        if facts:
+            sample = random.Random(f"planner-sample:{seed}").sample(facts, sample_size)  # noqa: S311 - a simulation
+            synthetic_contacts_add_like(campaign=copy, facts=sample, seed=seed)
+        else:
+            synthetic_contacts_add(campaign=copy, count=sample_size, seed=seed)
+        result = simulate(copy, seed=seed)
+        messages = SmsMessage.objects.filter(contact__campaign=copy).exclude(sent_at=None)
+        weighting = campaign_results(copy, language=settings.LANGUAGE_CODE).weighting
+        run = {
+            "seed": seed,
+            "numbers": result.numbers,
+            "calls": result.calls,
+            "answered": result.answered,
+            "complete": result.complete,
+            "complete_by_age_group": complete_by_age_group(copy, seed=seed),
+            "sms_sent": messages.count(),
+            "call_cost": str(campaign_spend(copy)),
+            "sms_cost": str(messages.aggregate(total=Sum("cost"))["total"] or Decimal(0)),
+            "design_effect": round(weighting.design_effect, 4) if weighting.respondents else None,
+        }
+        transaction.set_rollback(True)
+    return run
+
+
+@contextmanager
+def _simulators_only():
+    """Inside a planning run's transaction, the site offers only the simulators: every call and
+    message of the run goes to them, and the webhook views accept only their signatures. Production
+    names its real providers (kuntaportaali/settings/production.py); this is the one place where a
+    production process uses the simulators, for rows that are rolled back."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("The simulators stand in for the site's providers only in a transaction rolled back.")
+    with override_settings(**SIMULATOR_PROVIDERS):
+        yield
+
+
+def _campaign_copy(campaign: Campaign, *, seed: int, fraction: float) -> Campaign:
+    """The campaign as configured, running on the simulator; its pace and budget shrunk by `fraction`."""
+    values = {
+        field.attname: field.value_from_object(campaign)
+        for field in Campaign._meta.concrete_fields
+        if field.name not in NOT_COPIED
+    }
+    copy = Campaign(
+        **values,
+        slug=_free_slug(f"ennuste-{campaign.pk}-{seed}"),
+        status=CampaignStatus.RUNNING,
+        telephony_provider="simulator",
+    )
+    if fraction < 1:
+        copy.calls_per_second = max(CENT, (campaign.calls_per_second * Decimal(fraction)).quantize(CENT))
+        copy.max_concurrent_calls = max(1, math.ceil(campaign.max_concurrent_calls * fraction))
+        if campaign.budget_cap is not None:
+            copy.budget_cap = (campaign.budget_cap * Decimal(fraction)).quantize(CENT, rounding=ROUND_HALF_UP)
+    copy.save()
+    result_settings = CampaignResultSettings.objects.filter(campaign=campaign).first()
+    if result_settings is not None:
+        result_settings.pk, result_settings.campaign = None, copy
+        result_settings.save()
+    return copy
+
+
+def _free_slug(slug: str) -> str:
+    """`slug`, or with a number after it when a campaign has it (the copy never reaches the database's
+    committed rows, but its slug must still be unique there)."""
+    taken = set(Campaign.objects.filter(slug__startswith=slug).values_list("slug", flat=True))
+    candidates = [slug, *(f"{slug}-{index}" for index in range(1, len(taken) + 1))]
+    return next(candidate for candidate in candidates if candidate not in taken)

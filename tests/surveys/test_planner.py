@@ -1,0 +1,316 @@
+"""The planner: a campaign simulated as configured before its launch, everything it wrote rolled back."""
+
+import math
+from datetime import timedelta
+from decimal import Decimal
+from statistics import mean
+
+import django_rq
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
+
+from surveys.demo import survey_demo_seed
+from surveys.demo_results import PILOT_NUMBER_LIST, results_demo_seed
+from surveys.errors import SurveyError
+from surveys.models import (
+    Answer,
+    CallAttempt,
+    Campaign,
+    CampaignPrediction,
+    CampaignStatus,
+    ConsentEvent,
+    Contact,
+    ContactNumber,
+    PredictionStatus,
+    Response,
+    SmsMessage,
+)
+from surveys.planner_figures import numbers_needed, prediction_figures
+from surveys.services import planner
+from surveys.services.planner import prediction_request, prediction_run, settings_changed
+from surveys.simulation import simulate
+from surveys.synthetic_population import AGE_GROUPS
+from tests.conftest import make_user
+from tests.surveys.factories import build_campaign, build_survey
+
+pytestmark = pytest.mark.django_db
+# The valid rows of docs/samples/contacts-sample.csv.
+LISTED = 56
+ROWS = (Campaign, Contact, ContactNumber, CallAttempt, Response, Answer, ConsentEvent, SmsMessage)
+
+
+@pytest.fixture
+def pilot(db):
+    """The demo's pilot-like campaign before its launch: the sample file's contacts, the population
+    targets and the number list's cost."""
+    make_user("kyselyvastaava")
+    make_user("viestinta")
+    survey_demo_seed()
+    results_demo_seed()
+    campaign = Campaign.objects.get(slug="pilotti")
+    assert campaign.status in planner.PREDICTABLE_STATUSES
+    assert campaign.contacts.count() == LISTED
+    return campaign
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in ROWS}
+
+
+def redis_jobs() -> dict[str, int]:
+    """Every job the worker queues hold, due now or later."""
+    return {
+        name: django_rq.get_queue(name).count + len(django_rq.get_queue(name).scheduled_job_registry)
+        for name in settings.WORKER_QUEUES
+    }
+
+
+def predicted(campaign, *, seeds=(1, 2), numbers=None) -> CampaignPrediction:
+    prediction = prediction_request(campaign=campaign, by=campaign.created_by, numbers=numbers)
+    CampaignPrediction.objects.filter(pk=prediction.pk).update(seeds=list(seeds))
+    return prediction_run(prediction_id=prediction.pk)
+
+
+def test_a_prediction_simulates_the_campaign_per_seed_and_leaves_nothing_behind(pilot, rq_queues):
+    before, jobs_before = row_counts(), redis_jobs()
+
+    prediction = predicted(pilot)
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert (prediction.numbers, prediction.sample_size, prediction.numbers_assumed) == (LISTED, LISTED, False)
+    assert [run["seed"] for run in prediction.runs] == [1, 2]
+    for run in prediction.runs:
+        assert run["numbers"] == LISTED
+        assert run["calls"] >= LISTED
+        assert 0 < run["complete"] < run["numbers"]
+        assert sum(run["complete_by_age_group"].values()) == run["complete"]
+        # The pilot's 0.09 EUR a started minute, billed per call.
+        assert Decimal(run["call_cost"]) > 0
+        assert Decimal(run["call_cost"]) % Decimal("0.09") == 0
+        assert run["design_effect"] >= 1
+    # Two seeds, two populations: the runs differ.
+    assert prediction.runs[0] != prediction.runs[1]
+    assert prediction.fixed_cost == PILOT_NUMBER_LIST[1]
+    # Nothing the runs wrote is left, and no job of theirs reached Redis.
+    assert row_counts() == before
+    assert redis_jobs() == jobs_before == dict.fromkeys(settings.WORKER_QUEUES, 0)
+    pilot.refresh_from_db()
+    assert pilot.status in planner.PREDICTABLE_STATUSES
+    assert not pilot.contacts.exclude(status="pending").exists()
+
+
+def test_the_figures_are_the_runs_means_and_ranges_with_the_fixed_costs():
+    runs = [
+        _run(seed=1, complete=10, calls=150, groups={"18-29": 1, "30-64": 4, "65+": 5}, cost="12.60", deff=1.2),
+        _run(seed=2, complete=14, calls=160, groups={"18-29": 2, "30-64": 5, "65+": 7}, cost="13.50", deff=1.5),
+    ]
+
+    figures = prediction_figures(numbers=400, sample_size=100, fixed_cost=Decimal("2100"), runs=runs)
+
+    assert figures.scaled
+    # Counts scaled by 400 / 100.
+    assert (figures.completes.low, figures.completes.mean, figures.completes.high) == (40, 48, 56)
+    assert (figures.calls.low, figures.calls.high) == (600, 640)
+    shares = {share.group: share.share for share in figures.age_groups}
+    assert list(shares) == list(AGE_GROUPS)
+    assert (shares["18-29"].low, shares["18-29"].high) == (0.1, pytest.approx(2 / 14))
+    assert shares["65+"].mean == pytest.approx((0.5 + 0.5) / 2)
+    # Calls scaled, the fixed cost once: 4 * 12.60 + 2100 and 4 * 13.50 + 2100.
+    assert (figures.cost.low, figures.cost.high) == (2150.4, 2154.0)
+    assert figures.cost_per_complete.low == pytest.approx(2154.0 / 56)
+    assert figures.cost_per_complete.high == pytest.approx(2150.4 / 40)
+    # 95 % for a 50 % share over completes / design effect: 1.96 * sqrt(0.25 / (40 / 1.2)).
+    assert figures.margin_of_error.high == pytest.approx(1.959964 * math.sqrt(0.25 / (40 / 1.2)))
+    assert figures.margin_of_error.low == pytest.approx(1.959964 * math.sqrt(0.25 / (56 / 1.5)))
+    assert (figures.design_effect.low, figures.design_effect.high) == (1.2, 1.5)
+    # 0.10 and 0.14 completes a number: 1,000 completes need 7,143 to 10,000 numbers.
+    assert (figures.completes_per_number.low, figures.completes_per_number.high) == (0.1, 0.14)
+    assert numbers_needed(figures, 1000) == (7143, 10000)
+    assert numbers_needed(figures, 14) == (100, 140)
+
+
+def test_a_run_that_completed_nothing_gives_no_cost_per_complete_nor_numbers_needed():
+    runs = [_run(seed=1, complete=0, calls=30, groups={}, cost="1.80", deff=None)]
+
+    figures = prediction_figures(numbers=10, sample_size=10, fixed_cost=Decimal(0), runs=runs)
+
+    assert figures.completes.mean == 0
+    assert figures.cost_per_complete is None
+    assert figures.margin_of_error is None
+    assert numbers_needed(figures, 100) is None
+
+
+def test_a_long_list_is_simulated_as_a_sample_and_its_counts_scaled(pilot, rq_queues, monkeypatch):
+    monkeypatch.setattr(planner, "SAMPLE_MAX", 20)
+
+    prediction = predicted(pilot, seeds=(3,))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert (prediction.numbers, prediction.sample_size) == (LISTED, 20)
+    (run,) = prediction.runs
+    assert run["numbers"] == 20
+    figures = prediction_figures(
+        numbers=prediction.numbers, sample_size=prediction.sample_size, fixed_cost=Decimal(0), runs=prediction.runs
+    )
+    assert figures.completes.mean == pytest.approx(run["complete"] * LISTED / 20)
+    assert figures.calls.mean == pytest.approx(run["calls"] * LISTED / 20)
+    assert figures.completes_per_number.mean == pytest.approx(run["complete"] / 20)
+
+
+def test_a_campaign_without_contacts_is_predicted_for_the_numbers_given(manager, rq_queues):
+    campaign = build_campaign(build_survey(manager), manager)
+
+    prediction = predicted(campaign, seeds=(1,), numbers=30)
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert (prediction.numbers, prediction.numbers_assumed, prediction.sample_size) == (30, True, 30)
+    assert prediction.runs[0]["numbers"] == 30
+    assert not campaign.contacts.exists()
+
+
+def test_without_contacts_the_default_is_the_pilots_list(manager):
+    campaign = build_campaign(build_survey(manager), manager)
+
+    prediction = prediction_request(campaign=campaign, by=manager)
+
+    assert (prediction.numbers, prediction.sample_size) == (7759, planner.SAMPLE_MAX)
+    assert prediction.seeds == [1, 2, 3]
+
+
+def test_a_prediction_is_refused_once_the_campaign_has_started(pilot):
+    Campaign.objects.filter(pk=pilot.pk).update(status=CampaignStatus.RUNNING)
+    pilot.refresh_from_db()
+
+    with pytest.raises(SurveyError, match="käynnistynyt"):
+        prediction_request(campaign=pilot, by=pilot.created_by)
+
+
+def test_a_second_request_while_one_is_on_its_way_gets_the_same_prediction(pilot):
+    first = prediction_request(campaign=pilot, by=pilot.created_by)
+
+    assert prediction_request(campaign=pilot, by=pilot.created_by) == first
+    assert CampaignPrediction.objects.count() == 1
+
+
+def test_a_prediction_whose_job_was_lost_fails_and_a_new_one_is_made(pilot):
+    lost = prediction_request(campaign=pilot, by=pilot.created_by)
+    CampaignPrediction.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - timedelta(hours=2))
+
+    new = prediction_request(campaign=pilot, by=pilot.created_by)
+
+    lost.refresh_from_db()
+    assert new != lost
+    assert lost.status == PredictionStatus.FAILED
+    assert "pysähtyi" in lost.failure_reason
+
+
+def test_the_job_is_queued_on_commit_and_a_redelivered_job_does_nothing(
+    pilot, rq_queues, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        prediction = prediction_request(campaign=pilot, by=pilot.created_by)
+    queue = django_rq.get_queue(planner.PREDICTION_QUEUE)
+    (job,) = queue.get_jobs()
+    assert (job.func_name, job.args) == ("surveys.jobs.predict_campaign", (prediction.pk,))
+    CampaignPrediction.objects.filter(pk=prediction.pk).update(status=PredictionStatus.RUNNING)
+
+    assert prediction_run(prediction_id=prediction.pk).runs == []
+
+
+def test_a_campaign_started_before_the_run_fails_with_the_reason(pilot, rq_queues):
+    prediction = prediction_request(campaign=pilot, by=pilot.created_by)
+    Campaign.objects.filter(pk=pilot.pk).update(status=CampaignStatus.RUNNING)
+
+    prediction = prediction_run(prediction_id=prediction.pk)
+
+    assert prediction.status == PredictionStatus.FAILED
+    assert prediction.failure_reason.startswith("Kampanja käynnistyi ennen kuin ennuste ehdittiin tehdä")
+    assert prediction.finished_at is not None
+
+
+def test_a_run_that_breaks_fails_with_the_error_and_leaves_nothing_behind(pilot, rq_queues, monkeypatch):
+    def broken(campaign, *, seed):
+        assert Contact.objects.filter(campaign=campaign).count() == LISTED
+        raise RuntimeError("the carrier fell over")
+
+    monkeypatch.setattr(planner, "simulate", broken)
+    before = row_counts()
+
+    prediction = predicted(pilot, seeds=(1,))
+
+    assert prediction.status == PredictionStatus.FAILED
+    assert "RuntimeError: the carrier fell over" in prediction.failure_reason
+    assert row_counts() == before
+
+
+def test_on_a_site_calling_through_twilio_the_run_still_calls_only_the_simulator(pilot, rq_queues, fake_twilio):
+    real_providers = {
+        "TELEPHONY_PROVIDERS": {"twilio": "surveys.telephony.twilio.TwilioProvider"},
+        "TELEPHONY_PROVIDER": "twilio",
+        "SMS_PROVIDERS": {"twilio": "surveys.messaging.twilio.TwilioSmsProvider"},
+        "SMS_PROVIDER": "twilio",
+    }
+    Campaign.objects.filter(pk=pilot.pk).update(telephony_provider="twilio")
+
+    with override_settings(**real_providers):
+        prediction = predicted(pilot, seeds=(1,))
+        assert real_providers["TELEPHONY_PROVIDERS"] == settings.TELEPHONY_PROVIDERS
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert prediction.runs[0]["calls"] >= LISTED
+    assert fake_twilio.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulators_stand_in_only_inside_a_transaction():
+    with pytest.raises(RuntimeError), planner._simulators_only():
+        pass
+
+
+def test_the_page_knows_when_the_settings_changed_since(pilot, rq_queues):
+    prediction = prediction_request(campaign=pilot, by=pilot.created_by)
+    assert not settings_changed(prediction)
+
+    Campaign.objects.filter(pk=pilot.pk).update(max_attempts=5)
+    prediction.refresh_from_db()
+    assert settings_changed(prediction)
+    Campaign.objects.filter(pk=pilot.pk).update(max_attempts=3)
+    pilot.contacts.first().delete()
+    prediction.refresh_from_db()
+    assert settings_changed(prediction)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prediction_is_near_a_real_simulation_of_the_same_campaign(pilot, rq_queues):
+    prediction = predicted(pilot, seeds=(1, 2, 3))
+    figures = prediction_figures(
+        numbers=prediction.numbers, sample_size=prediction.sample_size, fixed_cost=Decimal(0), runs=prediction.runs
+    )
+    Campaign.objects.filter(pk=pilot.pk).update(status=CampaignStatus.RUNNING)
+    pilot.refresh_from_db()
+
+    real = simulate(pilot, seed=1)
+
+    # Other residents (fresh pseudonyms) with the same facts: as near as chance allows, three standard errors.
+    share = real.complete / real.numbers
+    tolerance = 3 * math.sqrt(real.numbers * share * (1 - share))
+    assert abs(figures.completes.mean - real.complete) <= tolerance
+    assert figures.calls.mean == pytest.approx(real.calls, rel=0.25)
+    assert mean(run["complete"] for run in prediction.runs) == figures.completes.mean
+
+
+def _run(*, seed, complete, calls, groups, cost, deff) -> dict:
+    return {
+        "seed": seed,
+        "numbers": 100 if complete else 10,
+        "calls": calls,
+        "answered": calls // 2,
+        "complete": complete,
+        "complete_by_age_group": groups,
+        "sms_sent": 0,
+        "call_cost": cost,
+        "sms_cost": "0",
+        "design_effect": deff,
+    }
