@@ -126,6 +126,12 @@ PAGES: dict[str, Page] = {
         "email communications what of a campaign's launch gate is theirs to fix", SURVEY_MANAGERS, ACTION
     ),
     "surveys:campaign-progress": Page("a campaign's live progress as JSON", SURVEY_MANAGERS),
+    "surveys:campaign-predict": Page(
+        "ask for a prediction of a campaign before its launch (a simulation in the background)",
+        SURVEY_MANAGERS,
+        ACTION,
+    ),
+    "surveys:campaign-prediction-status": Page("a campaign's latest prediction's status as JSON", SURVEY_MANAGERS),
     "surveys:campaign-contacts": Page("upload a contact file; the imports", SURVEY_MANAGERS, FORM),
     "surveys:contact-import": Page("one import: progress, invalid rows, phone columns", SURVEY_MANAGERS, FORM),
     "surveys:contact-import-status": Page("one import's progress as JSON", SURVEY_MANAGERS),

@@ -368,3 +368,19 @@ class PublishForm(forms.Form):
                 _("The date is in the future. Record the publication on the day it has been published.")
             )
         return published_on
+
+
+class PredictionForm(forms.Form):
+    """How many numbers to predict for: asked only while the campaign has no contacts."""
+
+    numbers = forms.IntegerField(
+        label=_("Numbers to predict for"),
+        required=False,
+        min_value=1,
+        max_value=settings.CONTACT_FILE_MAX_ROWS,
+        help_text=_("The campaign has no contacts yet: the prediction draws this many from the synthetic population."),
+    )
+
+
+class NumbersNeededForm(forms.Form):
+    completes = forms.IntegerField(label=_("Complete answers wanted"), min_value=1, max_value=1_000_000)

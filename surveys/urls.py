@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import announcements, campaigns, consent, contacts, editor, results, results_settings, sections
+from .views import announcements, campaigns, consent, contacts, editor, planner, results, results_settings, sections
 
 app_name = "surveys"
 urlpatterns = [
@@ -22,6 +22,12 @@ urlpatterns = [
         "campaigns/<slug:slug>/status/<str:target>/confirm/",
         campaigns.campaign_status_confirm,
         name="campaign-status-confirm",
+    ),
+    path("campaigns/<slug:slug>/prediction/", planner.campaign_predict, name="campaign-predict"),
+    path(
+        "campaigns/<slug:slug>/prediction/status.json",
+        planner.campaign_prediction_status,
+        name="campaign-prediction-status",
     ),
     path("campaigns/<slug:slug>/progress.json", campaigns.campaign_progress_json, name="campaign-progress"),
     path("campaigns/<slug:slug>/contacts/", contacts.campaign_contacts, name="campaign-contacts"),

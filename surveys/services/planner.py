@@ -113,13 +113,14 @@ def predictable_contacts(campaign: Campaign):
 
 
 def campaign_settings(campaign: Campaign) -> dict:
-    """The settings a prediction is made for, as JSON values: every field that shapes the calling."""
+    """The settings a prediction is made for, as JSON values: every field that shapes the calling.
+    Read as stored (a decimal's places as the column has them), so that they compare equal."""
+    campaign = Campaign.objects.get(pk=campaign.pk)
     values = {
         field.attname: field.value_from_object(campaign)
         for field in Campaign._meta.concrete_fields
         if field.name not in NOT_SETTINGS
     }
-    # Dates, times and decimals as the JSON field stores them, so that the two compare equal.
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 

@@ -16,15 +16,17 @@ from kuntaportaali.roles import Role
 from surveys import selectors
 from surveys.describe import simulated_notice
 from surveys.errors import LaunchRefused, SurveyError
-from surveys.forms import CampaignForm, ChecklistForm
+from surveys.forms import CampaignForm, ChecklistForm, NumbersNeededForm, PredictionForm
 from surveys.models import Campaign, CampaignStatus, LaunchChecklist
 from surveys.progress import CampaignProgress, campaign_progress, progress_json, progress_summary
+from surveys.reports.prediction import prediction_panel
 from surveys.reports.presentation import funnel_figure
 from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services import launch as launch_services
 from surveys.services.notices import information_notice_default
 from surveys.services.pacing import young_first_without_groups
+from surveys.services.planner import PILOT_NUMBERS
 from surveys.services.quotas import (
     campaign_quota_plan,
     campaign_quotas,
@@ -90,6 +92,8 @@ def campaign_detail(request, slug: str):
     campaign = get_object_or_404(selectors.campaigns_for_staff(), slug=slug)
     progress = campaign_progress(campaign)
     allowed = [status for status in CampaignStatus if status in campaign_services.TRANSITIONS[campaign.status]]
+    needed_form = NumbersNeededForm(request.GET if "completes" in request.GET else None)
+    completes_wanted = needed_form.cleaned_data["completes"] if needed_form.is_valid() else None
     return render(
         request,
         "surveys/campaigns/campaign_detail.html",
@@ -118,6 +122,9 @@ def campaign_detail(request, slug: str):
             "summary": progress_summary(progress),
             "funnel": _funnel_html(progress),
             **_quota_context(campaign),
+            "planner": prediction_panel(campaign, completes_wanted=completes_wanted),
+            "prediction_form": PredictionForm(initial={"numbers": PILOT_NUMBERS}),
+            "needed_form": needed_form,
         },
     )
 

@@ -1,0 +1,27 @@
+// Follows a campaign's prediction being calculated: polls its status and reloads the page once it
+// has finished, so the figures appear. Without JavaScript the "Check again" link does the same.
+(function () {
+  "use strict";
+  var status = document.querySelector("[data-prediction-status][data-status-url]");
+  if (!status) {
+    return;
+  }
+  var label = status.querySelector("[data-prediction-status-label]");
+  var delay = 3000;
+
+  function poll() {
+    fetch(status.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (prediction) {
+        if (prediction && prediction.status_label) { label.textContent = prediction.status_label; }
+        if (prediction && prediction.finished) {
+          window.location.reload();
+          return;
+        }
+        delay = Math.min(delay * 1.3, 15000);
+        window.setTimeout(poll, delay);
+      })
+      .catch(function () { window.setTimeout(poll, 15000); });
+  }
+  window.setTimeout(poll, delay);
+})();

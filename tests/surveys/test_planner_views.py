@@ -1,0 +1,182 @@
+"""The campaign page's planner: asking for a prediction, following it, reading it."""
+
+from decimal import Decimal
+
+import django_rq
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kuntaportaali.roles import Role
+from surveys.models import Campaign, CampaignPrediction, CampaignStatus, PredictionStatus
+from surveys.services import planner
+from surveys.services.contacts import contacts_import
+from tests.surveys.factories import build_campaign, build_survey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager), manager)
+    contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n0401234568\n", filename="n.csv", by=manager)
+    return campaign
+
+
+def page(client, campaign, **query):
+    return client.get(reverse("surveys:campaign", args=[campaign.slug]), query)
+
+
+def done_prediction(campaign, **fields) -> CampaignPrediction:
+    run = {
+        "numbers": 100,
+        "calls": 260,
+        "answered": 170,
+        "complete_by_age_group": {"18-29": 1, "30-64": 5, "65+": 8},
+        "sms_sent": 0,
+        "sms_cost": "0",
+    }
+    values = {
+        "campaign": campaign,
+        "requested_by": campaign.created_by,
+        "status": PredictionStatus.DONE,
+        "numbers": 2,
+        "sample_size": 2,
+        "seeds": [1, 2],
+        "started_at": timezone.now(),
+        "finished_at": timezone.now(),
+        "campaign_settings": planner.campaign_settings(campaign),
+        "fixed_cost": Decimal("100"),
+        "runs": [
+            run | {"seed": 1, "complete": 14, "call_cost": "20.00", "design_effect": 1.3},
+            run | {"seed": 2, "complete": 16, "call_cost": "22.00", "design_effect": 1.4},
+        ],
+    } | fields
+    return CampaignPrediction.objects.create(**values)
+
+
+def test_before_the_launch_the_page_offers_a_prediction(client_as, campaign):
+    response = page(client_as(Role.SURVEY_MANAGER), campaign)
+
+    html = response.content.decode()
+    assert "Ennuste" in html
+    assert reverse("surveys:campaign-predict", args=[campaign.slug]) in html
+    assert ">Ennusta<" in html
+    # The campaign has contacts: no count is asked.
+    assert 'name="numbers"' not in html
+
+
+def test_a_survey_manager_asks_for_a_prediction_and_a_worker_gets_the_job(
+    client_as, campaign, rq_queues, django_capture_on_commit_callbacks
+):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("surveys:campaign-predict", args=[campaign.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/campaigns/{campaign.slug}/#prediction")
+    prediction = CampaignPrediction.objects.get(campaign=campaign)
+    assert (prediction.status, prediction.numbers, prediction.numbers_assumed) == ("queued", 2, False)
+    (job,) = django_rq.get_queue(planner.PREDICTION_QUEUE).get_jobs()
+    assert job.args == (prediction.pk,)
+    html = client.get(response["Location"]).content.decode()
+    assert "Ennustetta lasketaan" in html
+    assert reverse("surveys:campaign-prediction-status", args=[campaign.slug]) in html
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNICATIONS, Role.COUNCILLOR, Role.HR_ADMIN, Role.SUPERVISOR])
+def test_only_survey_managers_may_ask(client_as, campaign, role):
+    response = client_as(role).post(reverse("surveys:campaign-predict", args=[campaign.slug]))
+
+    assert response.status_code == 403
+    assert not CampaignPrediction.objects.exists()
+
+
+def test_without_contacts_the_page_asks_how_many_numbers(client_as, role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager), manager)
+    client = client_as(Role.SURVEY_MANAGER)
+
+    html = page(client, campaign).content.decode()
+    assert 'name="numbers"' in html
+    assert 'value="7759"' in html
+    client.post(reverse("surveys:campaign-predict", args=[campaign.slug]), {"numbers": "500"})
+
+    prediction = CampaignPrediction.objects.get(campaign=campaign)
+    assert (prediction.numbers, prediction.numbers_assumed, prediction.sample_size) == (500, True, 500)
+
+
+def test_a_count_out_of_range_is_refused_with_the_reason(client_as, role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager), manager)
+
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-predict", args=[campaign.slug]), {"numbers": "0"}, follow=True
+    )
+
+    assert not CampaignPrediction.objects.exists()
+    assert "Tämän luvun on oltava vähintään 1." in response.content.decode()
+
+
+def test_a_running_campaign_is_not_predicted(client_as, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING)
+    client = client_as(Role.SURVEY_MANAGER)
+
+    assert 'id="prediction"' not in page(client, campaign).content.decode()
+    response = client.post(reverse("surveys:campaign-predict", args=[campaign.slug]), follow=True)
+
+    assert not CampaignPrediction.objects.exists()
+    assert "jo käynnistynyt" in response.content.decode()
+
+
+def test_a_finished_prediction_shows_its_figures_ranges_and_age_chart(client_as, campaign):
+    done_prediction(campaign)
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    # 14 and 16 completes of 100 numbers, scaled to the list's 2: 0.28 and 0.32, mean 0.3.
+    assert "Valmiit vastaukset" in html
+    assert "simuloitu 2 kertaa" in html
+    assert "Kustannus valmista vastausta kohden" in html
+    assert '<svg class="chart"' in html
+    assert "Ikäryhmien osuudet valmiista vastauksista" in html
+    assert "Asetukset tai yhteystiedot ovat muuttuneet" not in html
+
+
+def test_how_many_numbers_for_n_completes(client_as, campaign):
+    done_prediction(campaign)
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign, completes=30).content.decode()
+
+    # 0.14 and 0.16 completes a number: 30 completes need 188 to 215 numbers.
+    assert "30 valmista vastausta vaatii 188–215 numeroa" in html
+
+
+def test_the_page_says_when_the_settings_changed_since(client_as, campaign):
+    done_prediction(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(max_attempts=5)
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    assert "Asetukset tai yhteystiedot ovat muuttuneet" in html
+
+
+def test_a_failed_prediction_shows_its_reason(client_as, campaign):
+    done_prediction(campaign, status=PredictionStatus.FAILED, runs=[], failure_reason="Simulaatio pysähtyi.")
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    assert "Simulaatio pysähtyi." in html
+    assert "Epäonnistui" in html
+
+
+def test_the_status_json_follows_the_latest_prediction(client_as, campaign):
+    client = client_as(Role.SURVEY_MANAGER)
+    url = reverse("surveys:campaign-prediction-status", args=[campaign.slug])
+    assert client.get(url).json() == {"status": None, "status_label": "", "finished": False}
+
+    done_prediction(campaign, status=PredictionStatus.RUNNING, runs=[])
+
+    assert client.get(url).json() == {"status": "running", "status_label": "Lasketaan", "finished": False}
