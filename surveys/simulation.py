@@ -301,8 +301,10 @@ def _dialer_may_call(campaign: Campaign) -> bool:
 
 def _statistics_refresh() -> None:
     """The simulation fills and changes its tables faster than autovacuum looks at them (if it runs
-    at all): without fresh statistics PostgreSQL plans the dialer's queries for empty tables."""
-    if connection.vendor != "postgresql":
+    at all): without fresh statistics PostgreSQL plans the dialer's queries for empty tables. Not in
+    a transaction (the planner's, rolled back): ANALYZE would hold its lock on these shared tables
+    until the end, and other runs, ANALYZE and autovacuum would wait for it."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     tables = ", ".join(model._meta.db_table for model in (Contact, CallAttempt, Response, ConsentEvent))
     with connection.cursor() as cursor:

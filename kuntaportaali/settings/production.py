@@ -54,7 +54,9 @@ if TELEPHONY_PROVIDER == "simulator":
     env_required("SIMULATOR_LIVE_CALLS", "with TELEPHONY_PROVIDER=simulator, say 1 to play calls live or 0 not to.")
 SIMULATOR_LIVE_CALLS = env_bool("SIMULATOR_LIVE_CALLS", default=False)
 # A campaign calls through the site's provider only: a Twilio site offers no simulator, whose calls
-# would reach nobody (and a campaign left on another provider pauses at its first call).
+# would reach nobody (and a campaign left on another provider pauses at its first call). The one
+# exception is the planner's simulation of a campaign before its launch, inside a transaction that
+# is always rolled back (surveys/services/planner.py: `_simulators_only`).
 TELEPHONY_PROVIDERS = {TELEPHONY_PROVIDER: TELEPHONY_PROVIDERS[TELEPHONY_PROVIDER]}  # noqa: F405
 
 # Text messages: none unless the site names its SMS provider, whose sender must be one Finnish

@@ -64,7 +64,7 @@ def prediction_age_figure(figures: PredictionFigures) -> Figure:
         title=title,
         description=_(
             "Each age group's predicted share of the complete answers, the mean of the runs with a whisker from "
-            "the lowest run to the highest, and its share of the adult residents as a diamond."
+            "the lowest run to the highest, and its share of the adults of the simulator's population as a diamond."
         ),
         categories=[group.group for group in groups],
         series=[
@@ -73,14 +73,22 @@ def prediction_age_figure(figures: PredictionFigures) -> Figure:
                 values=[group.share.mean for group in groups],
                 intervals=[(group.share.low, group.share.high) for group in groups],
             ),
-            charts.Series(name=_("Share of the residents"), values=[group.population for group in groups], marker=True),
+            charts.Series(
+                name=_("Share of the adults in the simulator's population"),
+                values=[group.population for group in groups],
+                marker=True,
+            ),
         ],
         value_text=share_text,
     )
     table = Table(
         caption=title,
         row_header=_("Age group"),
-        headers=[_("Predicted share"), _("Range (lowest – highest run)"), _("Share of the residents")],
+        headers=[
+            _("Predicted share"),
+            _("Range (lowest – highest run)"),
+            _("Share of the adults in the simulator's population"),
+        ],
         rows=[
             (
                 group.group,

@@ -24,14 +24,18 @@ Calls and messages go to the simulators whatever the site calls and sends throug
 import json
 import logging
 import math
+import multiprocessing
+import os
 import random
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Sum
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -46,6 +50,7 @@ from surveys.models import (
     CampaignPrediction,
     CampaignResultSettings,
     CampaignStatus,
+    Contact,
     PredictionStatus,
     SmsMessage,
 )
@@ -218,15 +223,13 @@ def prediction_run(*, prediction_id: int) -> CampaignPrediction:
             raise SurveyError(
                 _("The campaign started before its prediction was made: a prediction is made only before the launch.")
             )
-        facts = [] if prediction.numbers_assumed else _listed_facts(campaign)
-        if not prediction.numbers_assumed and not facts:
+        contact_ids = [] if prediction.numbers_assumed else _predictable_contact_ids(campaign)
+        if not prediction.numbers_assumed and not contact_ids:
             raise SurveyError(_("The campaign has no numbers left to call: nothing to predict."))
-        numbers = prediction.numbers if prediction.numbers_assumed else len(facts)
+        numbers = prediction.numbers if prediction.numbers_assumed else len(contact_ids)
         sample_size = min(numbers, SAMPLE_MAX)
-        runs = [
-            _simulated_run(campaign, facts=facts, numbers=numbers, sample_size=sample_size, seed=seed)
-            for seed in prediction.seeds
-        ]
+        run = partial(_simulated_run, campaign, contact_ids=contact_ids, numbers=numbers, sample_size=sample_size)
+        runs = _runs_side_by_side(run, seeds=prediction.seeds)
     except SurveyError as refusal:
         _prediction_fail(prediction.pk, str(refusal))
     except Exception as error:
@@ -248,19 +251,42 @@ def _error_text(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:300]
 
 
-def _listed_facts(campaign: Campaign) -> list[ListedFacts]:
-    return [
-        ListedFacts(*values)
-        for values in predictable_contacts(campaign).order_by("pk").values_list("birth_year", "postal_code", "language")
-    ]
+def _predictable_contact_ids(campaign: Campaign) -> list[int]:
+    return list(predictable_contacts(campaign).order_by("pk").values_list("pk", flat=True))
 
 
-def _simulated_run(campaign: Campaign, *, facts: list[ListedFacts], numbers: int, sample_size: int, seed: int) -> dict:
+def _listed_sample(contact_ids: list[int], *, size: int, seed: int) -> list[ListedFacts]:
+    """What the list says of `size` of these contacts, chosen at random (all of them when they are no more)."""
+    chosen = random.Random(f"planner-sample:{seed}").sample(contact_ids, size)  # noqa: S311 - a simulation
+    facts = Contact.objects.filter(pk__in=chosen).order_by("pk").values_list("birth_year", "postal_code", "language")
+    return [ListedFacts(*values) for values in facts]
+
+
+def _runs_side_by_side(run: Callable[..., dict], *, seeds: list[int]) -> list[dict]:
+    """`run(seed=...)` for each seed, in worker processes side by side (one more than the CPUs, as
+    they also wait for the database), each with its own connection and its own transaction. In this
+    process, one after the other, when it is inside a transaction already (a test's): other
+    processes could not see its rows."""
+    processes = min(len(seeds), (os.cpu_count() or 1) + 1)
+    if connection.vendor != "postgresql" or connection.in_atomic_block or processes <= 1:
+        return [run(seed=seed) for seed in seeds]
+    # The processes must not share this process's database connection: each opens its own.
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return pool.map(_run_with_seed, [(run, seed) for seed in seeds], chunksize=1)
+
+
+def _run_with_seed(run_and_seed: tuple[Callable[..., dict], int]) -> dict:
+    run, seed = run_and_seed
+    return run(seed=seed)
+
+
+def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, sample_size: int, seed: int) -> dict:
     """One simulation of a sample of the campaign's list, everything it wrote rolled back."""
     with transaction.atomic(), _simulators_only():
         copy = _campaign_copy(campaign, seed=seed, fraction=sample_size / numbers)
-        if facts:
-            sample = random.Random(f"planner-sample:{seed}").sample(facts, sample_size)  # noqa: S311 - a simulation
+        if contact_ids:
+            sample = _listed_sample(contact_ids, size=sample_size, seed=seed)
             synthetic_contacts_add_like(campaign=copy, facts=sample, seed=seed)
         else:
             synthetic_contacts_add(campaign=copy, count=sample_size, seed=seed)

@@ -284,7 +284,15 @@ def test_the_page_knows_when_the_settings_changed_since(pilot, rq_queues):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_prediction_is_near_a_real_simulation_of_the_same_campaign(pilot, rq_queues):
+    before = row_counts()
+
+    # Outside a test's transaction: the runs go side by side in worker processes, each rolled back.
     prediction = predicted(pilot, seeds=(1, 2, 3))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert row_counts() == before
+    # Only the prediction's own job (run above by the test itself) reached Redis.
+    assert redis_jobs() == dict.fromkeys(settings.WORKER_QUEUES, 0) | {planner.PREDICTION_QUEUE: 1}
     figures = prediction_figures(
         numbers=prediction.numbers, sample_size=prediction.sample_size, fixed_cost=Decimal(0), runs=prediction.runs
     )
