@@ -43,6 +43,7 @@ class PredictionFigures:
     sample_size: int
     runs: int
     completes: Spread
+    web_completes: Spread  # of the completes, those answered on the web (after the SMS follow-up)
     calls: Spread
     sms_sent: Spread
     age_groups: list[AgeGroupShare]
@@ -69,6 +70,7 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
         sample_size=sample_size,
         runs=len(runs),
         completes=Spread.of(completes),
+        web_completes=Spread.of([run.get("complete_by_mode", {}).get("web", 0) * scale for run in runs]),
         calls=Spread.of([run["calls"] * scale for run in runs]),
         sms_sent=Spread.of([run["sms_sent"] * scale for run in runs]),
         age_groups=[

@@ -61,7 +61,7 @@ from surveys.services.dialing import (
 )
 from surveys.services.dispositions import campaign_dispositions
 from surveys.services.pacing import next_fresh_release
-from surveys.services.sms import sms_link_send
+from surveys.services.sms import sms_link_requests_in_process, sms_link_requests_take, sms_link_send
 from surveys.synthetic_population import AGE_GROUPS, contact_facts, resident_build
 from surveys.telephony.simulator import Carrier, virtual_calls_start, virtual_carrier
 from surveys.web_simulator import Browser, LinkVisit, virtual_now
@@ -187,7 +187,8 @@ class _LinkMessages:
                 self.queue.remove(job.id, pipeline=pipeline)
                 pipeline.delete(job.key)
             pipeline.execute()
-        return [(job.args[0], job.args[1] if len(job.args) > 1 else None) for job in taken]
+        # The calls played in this process asked for theirs without a job (sms_link_enqueue).
+        return [(job.args[0], job.args[1] if len(job.args) > 1 else None) for job in taken] + sms_link_requests_take()
 
     def _deliver(self, message: SimulatedMessage, clock: datetime) -> None:
         """The operator delivers the message (its status report, signed) and the resident who will open
@@ -235,7 +236,7 @@ def _call_players(*, seed: int, workers: int | None):
         parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
         workers = (os.cpu_count() or 1) + 1 if parallel else 0
     if workers <= 1:
-        with virtual_carrier(seed=seed) as placed:
+        with virtual_carrier(seed=seed) as placed, sms_link_requests_in_process():
             yield partial(_calls_place_and_play, carrier=Carrier(), placed=placed)
         return
     # The workers must not share this process's database connection: each opens its own.

@@ -37,6 +37,7 @@ def _row(label: str, spread: Spread | None, text) -> tuple[str, list[str]]:
 def prediction_table(figures: PredictionFigures) -> Table:
     rows = [
         _row(_("Complete answers"), figures.completes, _count),
+        *([_row(_("of which on the web"), figures.web_completes, _count)] if figures.web_completes.high else []),
         _row(_("Margin of error (95 %, a 50 % share)"), figures.margin_of_error, _points),
         _row(_("Design effect of the weights"), figures.design_effect, lambda value: decimal_text(value, 2)),
         _row(_("Calls"), figures.calls, _count),

@@ -52,10 +52,9 @@ from surveys.models import (
     CampaignStatus,
     Contact,
     PredictionStatus,
-    SmsMessage,
 )
-from surveys.selectors import callable_contacts
-from surveys.services.dialing import campaign_spend, contact_on_registry
+from surveys.selectors import callable_contacts, campaign_call_costs, campaign_sms_costs
+from surveys.services.dialing import contact_on_registry
 from surveys.services.results import campaign_results
 from surveys.simulation import complete_by_age_group, simulate
 from surveys.synthetic_population import ListedFacts, synthetic_contacts_add, synthetic_contacts_add_like
@@ -291,7 +290,6 @@ def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, 
         else:
             synthetic_contacts_add(campaign=copy, count=sample_size, seed=seed)
         result = simulate(copy, seed=seed)
-        messages = SmsMessage.objects.filter(contact__campaign=copy).exclude(sent_at=None)
         weighting = campaign_results(copy, language=settings.LANGUAGE_CODE).weighting
         run = {
             "seed": seed,
@@ -300,9 +298,10 @@ def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, 
             "answered": result.answered,
             "complete": result.complete,
             "complete_by_age_group": complete_by_age_group(copy, seed=seed),
-            "sms_sent": messages.count(),
-            "call_cost": str(campaign_spend(copy)),
-            "sms_cost": str(messages.aggregate(total=Sum("cost"))["total"] or Decimal(0)),
+            "complete_by_mode": result.completes_by_mode,
+            "sms_sent": result.sms_sent,
+            "call_cost": str(campaign_call_costs(copy).estimate),
+            "sms_cost": str(campaign_sms_costs(copy).estimate),
             "design_effect": round(weighting.design_effect, 4) if weighting.respondents else None,
         }
         transaction.set_rollback(True)
@@ -322,7 +321,8 @@ def _simulators_only():
 
 
 def _campaign_copy(campaign: Campaign, *, seed: int, fraction: float) -> Campaign:
-    """The campaign as configured, running on the simulator; its pace and budget shrunk by `fraction`."""
+    """The campaign as configured, running on the simulator; its pace, budget and completes wanted
+    (the quotas' total) shrunk by `fraction`."""
     values = {
         field.attname: field.value_from_object(campaign)
         for field in Campaign._meta.concrete_fields
@@ -339,6 +339,9 @@ def _campaign_copy(campaign: Campaign, *, seed: int, fraction: float) -> Campaig
         copy.max_concurrent_calls = max(1, math.ceil(campaign.max_concurrent_calls * fraction))
         if campaign.budget_cap is not None:
             copy.budget_cap = (campaign.budget_cap * Decimal(fraction)).quantize(CENT, rounding=ROUND_HALF_UP)
+        if campaign.target_completes is not None:
+            # The quotas are the target's shares: the sample's groups fill at the same point as the list's.
+            copy.target_completes = max(1, round(campaign.target_completes * fraction))
     copy.save()
     result_settings = CampaignResultSettings.objects.filter(campaign=campaign).first()
     if result_settings is not None:

@@ -12,6 +12,7 @@ messages go only through the SMS simulator, and a real campaign's never (`campai
 
 import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -321,9 +322,40 @@ def _sending_failed(message: SmsMessage, error: ProviderError, *, now: datetime)
     return SmsSendResult(SmsOutcome.NOT_SENT, next_open_moment(campaign, now + PROVIDER_RETRY_AFTER))
 
 
+class _LinkRequestsInProcess:
+    # The (contact id, phone id) of the links asked for while a simulation plays the calls in this
+    # process; None when none does. The simulation sends them itself, as the worker would: inside the
+    # planner's transaction, which never commits, a job would never reach the queue.
+    requests: list[tuple[int, int | None]] | None = None
+
+
 def sms_link_enqueue(*, contact: Contact, phone_id: int | None = None) -> None:
     """Send the contact their survey link's SMS in a worker, once the current transaction commits:
-    to `phone_id` (the number that asked for it, or the last one called) when messages reach it."""
+    to `phone_id` (the number that asked for it, or the last one called) when messages reach it.
+    A simulation playing the calls in this process takes it instead (`sms_link_requests_in_process`)."""
+    if _LinkRequestsInProcess.requests is not None:
+        _LinkRequestsInProcess.requests.append((contact.pk, phone_id))
+        return
     transaction.on_commit(
         lambda: django_rq.get_queue(SMS_QUEUE).enqueue("surveys.jobs.send_survey_link", contact.pk, phone_id)
     )
+
+
+@contextmanager
+def sms_link_requests_in_process():
+    """While open, the links asked for in this process are kept for the caller (a simulation), not
+    queued: `sms_link_requests_take` hands them over."""
+    _LinkRequestsInProcess.requests = []
+    try:
+        yield
+    finally:
+        _LinkRequestsInProcess.requests = None
+
+
+def sms_link_requests_take() -> list[tuple[int, int | None]]:
+    """The (contact id, phone id) of the links asked for in this process since the last take (none
+    unless `sms_link_requests_in_process` is open)."""
+    taken = _LinkRequestsInProcess.requests or []
+    if _LinkRequestsInProcess.requests is not None:
+        _LinkRequestsInProcess.requests = []
+    return taken

@@ -113,6 +113,9 @@ def test_the_figures_are_the_runs_means_and_ranges_with_the_fixed_costs():
     # Counts scaled by 400 / 100.
     assert (figures.completes.low, figures.completes.mean, figures.completes.high) == (40, 48, 56)
     assert (figures.calls.low, figures.calls.high) == (600, 640)
+    # A fifth of the completes on the web: 2 and 2 of the sample, 8 of the list.
+    assert (figures.web_completes.low, figures.web_completes.high) == (8, 8)
+    assert (figures.sms_sent.low, figures.sms_sent.high) == (40, 56)
     shares = {share.group: share.share for share in figures.age_groups}
     assert list(shares) == list(AGE_GROUPS)
     assert (shares["18-29"].low, shares["18-29"].high) == (0.1, pytest.approx(2 / 14))
@@ -317,8 +320,23 @@ def _run(*, seed, complete, calls, groups, cost, deff) -> dict:
         "answered": calls // 2,
         "complete": complete,
         "complete_by_age_group": groups,
-        "sms_sent": 0,
+        "complete_by_mode": {"phone": complete - complete // 5, "web": complete // 5},
+        "sms_sent": complete,
         "call_cost": cost,
         "sms_cost": "0",
         "design_effect": deff,
     }
+
+
+def test_quotas_young_first_and_the_sms_follow_up_are_simulated_as_configured(pilot, rq_queues):
+    plus = Campaign.objects.get(slug="pilotti-plus")
+    assert plus.quotas_enabled and plus.young_first and plus.sms_follow_up
+
+    prediction = predicted(plus, seeds=(1,))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    (run,) = prediction.runs
+    assert run["sms_sent"] > 0
+    assert Decimal(run["sms_cost"]) > 0
+    assert sum(run["complete_by_mode"].values()) == run["complete"]
+    assert not SmsMessage.objects.exists()

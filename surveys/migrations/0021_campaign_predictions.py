@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0017_call_attempts_due_read_by_status_index"),
+        ("surveys", "0020_campaign_young_first"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
