@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0020_campaign_young_first"),
+        ("surveys", "0021_response_asked_first"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
