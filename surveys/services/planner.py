@@ -272,7 +272,12 @@ def _runs_side_by_side(run: Callable[..., dict], *, seeds: list[int]) -> list[di
     # The processes must not share this process's database connection: each opens its own.
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        return pool.map(_run_with_seed, [(run, seed) for seed in seeds], chunksize=1)
+        results = pool.map(_run_with_seed, [(run, seed) for seed in seeds], chunksize=1)
+        # Let the processes finish as they wait for work: leaving the block would terminate them, and a
+        # process killed while it holds the pool's task queue lock leaves another waiting on it forever.
+        pool.close()
+        pool.join()
+    return results
 
 
 def _run_with_seed(run_and_seed: tuple[Callable[..., dict], int]) -> dict:
