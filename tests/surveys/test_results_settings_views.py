@@ -310,17 +310,21 @@ def test_without_population_shares_nothing_is_offered_and_the_help_says_why(clie
     assert "Ikäryhmä" in field.help_text
 
 
-def test_administrator_gives_each_district_its_postal_codes(client_as, campaign):
-    survey = campaign.survey_version.survey
+def district_question_add(campaign):
+    """A district question of two districts, Keskusta and Kylät, in the campaign's survey version."""
     survey_services.question_create(
-        survey=survey,
+        survey=campaign.survey_version.survey,
         kind=QuestionKind.CHOICE,
         demographic="district",
         text_fi="Millä alueella asut?",
         text_sv="I vilket område bor du?",
         options=[OptionText("Keskusta", "Centrum"), OptionText("Kylät", "Byarna")],
     )
-    question = campaign.survey_version.questions.get(demographic="district")
+    return campaign.survey_version.questions.get(demographic="district")
+
+
+def test_administrator_gives_each_district_its_postal_codes(client_as, campaign):
+    question = district_question_add(campaign)
     client = client_as(Role.ADMIN)
     rows = [("Keskusta", "0,6", "01900, 01910"), ("Kylät", "0,4", "01980 01990")]
 
@@ -335,16 +339,7 @@ def test_administrator_gives_each_district_its_postal_codes(client_as, campaign)
 
 
 def test_a_postal_code_in_two_districts_is_refused_and_nothing_is_saved(client_as, campaign):
-    survey = campaign.survey_version.survey
-    survey_services.question_create(
-        survey=survey,
-        kind=QuestionKind.CHOICE,
-        demographic="district",
-        text_fi="Millä alueella asut?",
-        text_sv="I vilket område bor du?",
-        options=[OptionText("Keskusta", "Centrum"), OptionText("Kylät", "Byarna")],
-    )
-    question = campaign.survey_version.questions.get(demographic="district")
+    question = district_question_add(campaign)
     rows = [("Keskusta", "0,6", "01900"), ("Kylät", "0,4", "01900")]
 
     response = client_as(Role.ADMIN).post(TARGETS_URL, targets_post(question, rows, dimension="district"))
