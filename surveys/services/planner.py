@@ -217,6 +217,8 @@ def prediction_run(*, prediction_id: int) -> CampaignPrediction:
     if not taken:
         return prediction
     campaign = prediction.campaign
+    # What the runs simulate: the campaign as read now, whatever changes while they run.
+    simulated_settings, fixed_cost = campaign_settings(campaign), _fixed_cost(campaign)
     try:
         if campaign.status not in PREDICTABLE_STATUSES:
             raise SurveyError(
@@ -238,8 +240,7 @@ def prediction_run(*, prediction_id: int) -> CampaignPrediction:
         )
     else:
         prediction.numbers, prediction.sample_size, prediction.runs = numbers, sample_size, runs
-        prediction.campaign_settings = campaign_settings(campaign)
-        prediction.fixed_cost = _fixed_cost(campaign)
+        prediction.campaign_settings, prediction.fixed_cost = simulated_settings, fixed_cost
         prediction.status, prediction.finished_at = PredictionStatus.DONE, timezone.now()
         prediction.save()
     prediction.refresh_from_db()

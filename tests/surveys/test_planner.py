@@ -340,3 +340,21 @@ def test_quotas_young_first_and_the_sms_follow_up_are_simulated_as_configured(pi
     assert Decimal(run["sms_cost"]) > 0
     assert sum(run["complete_by_mode"].values()) == run["complete"]
     assert not SmsMessage.objects.exists()
+
+
+def test_settings_changed_while_the_runs_go_on_are_said_to_have_changed_since(pilot, rq_queues, monkeypatch):
+    """The prediction holds the settings its runs simulated, not those read once they have ended."""
+    runs_side_by_side = planner._runs_side_by_side
+
+    def runs_then_a_change(run, *, seeds):
+        found = runs_side_by_side(run, seeds=seeds)
+        Campaign.objects.filter(pk=pilot.pk).update(max_attempts=2)
+        return found
+
+    monkeypatch.setattr(planner, "_runs_side_by_side", runs_then_a_change)
+
+    prediction = predicted(pilot, seeds=(1,))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert prediction.campaign_settings["max_attempts"] == 3
+    assert settings_changed(prediction)
