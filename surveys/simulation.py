@@ -316,8 +316,9 @@ def _statistics_refresh() -> None:
 def _commits_without_disk_wait():
     """A simulated campaign can simply be run again, so its commits need not wait for the disk: on
     PostgreSQL this session stops waiting for each commit's WAL flush (synchronous_commit off).
-    Every transaction, lock and constraint stays exactly as it is."""
-    if connection.vendor != "postgresql":
+    Every transaction, lock and constraint stays exactly as it is. Inside a transaction (a planning
+    run, rolled back) there is no commit to wait for, and a RESET after an error would hide the error."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
     with connection.cursor() as cursor:

@@ -142,3 +142,15 @@ def test_a_simulated_campaign_is_paced_over_its_days_and_retries_on_other_days(r
         by_contact[attempt.contact_id].append(days[attempt.pk])
     assert all(len(set(called)) == len(called) for called in by_contact.values())
     assert {day.day for day in days.values()} >= {18, 19}
+
+
+def test_a_database_error_in_a_simulation_inside_a_transaction_is_the_error_raised(db):
+    """Inside a planning run's transaction, the commits' setting is left alone: resetting it after an
+    error would raise "current transaction is aborted" instead of the error itself."""
+    from django.db import DatabaseError, connection, transaction
+
+    from surveys.simulation import _commits_without_disk_wait
+
+    with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic():
+        with _commits_without_disk_wait(), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
