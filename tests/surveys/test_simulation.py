@@ -151,6 +151,10 @@ def test_a_database_error_in_a_simulation_inside_a_transaction_is_the_error_rais
 
     from surveys.simulation import _commits_without_disk_wait
 
-    with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic():
-        with _commits_without_disk_wait(), connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM no_such_table")
+    with (
+        pytest.raises(DatabaseError, match="no_such_table"),
+        transaction.atomic(),
+        _commits_without_disk_wait(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT * FROM no_such_table")
