@@ -123,7 +123,7 @@ class PredictionPanel:
 
 def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> PredictionPanel | None:
     """None after the launch when no prediction was ever made."""
-    prediction = CampaignPrediction.objects.filter(campaign=campaign).select_related("requested_by").first()
+    prediction = planner.prediction_latest(campaign)
     may_request = campaign.status in planner.PREDICTABLE_STATUSES
     if prediction is None and not may_request:
         return None

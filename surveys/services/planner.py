@@ -180,6 +180,13 @@ def prediction_request(*, campaign: Campaign, by, numbers: int | None = None) ->
     return prediction
 
 
+def prediction_latest(campaign: Campaign) -> CampaignPrediction | None:
+    """The campaign's latest prediction, as its page and status show it: one whose worker stopped
+    without finishing it is failed first, so that no page waits for it forever."""
+    _prediction_on_its_way(campaign)
+    return CampaignPrediction.objects.filter(campaign=campaign).select_related("requested_by").first()
+
+
 def _prediction_on_its_way(campaign: Campaign) -> CampaignPrediction | None:
     """The campaign's prediction waiting or running; one that lost its job is failed here."""
     now = timezone.now()

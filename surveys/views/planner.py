@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from kuntaportaali.decorators import staff_permission_required
 from surveys.errors import SurveyError
 from surveys.forms import PredictionForm
-from surveys.models import Campaign, CampaignPrediction
+from surveys.models import Campaign
 from surveys.services import planner
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
@@ -38,7 +38,7 @@ def campaign_predict(request, slug: str):
 def campaign_prediction_status(request, slug: str):
     """The campaign's latest prediction's status, for the page to reload once it is finished."""
     campaign = get_object_or_404(Campaign, slug=slug)
-    prediction = CampaignPrediction.objects.filter(campaign=campaign).first()
+    prediction = planner.prediction_latest(campaign)
     if prediction is None:
         return JsonResponse({"status": None, "status_label": "", "finished": False})
     return JsonResponse(

@@ -1,5 +1,6 @@
 """The campaign page's planner: asking for a prediction, following it, reading it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import django_rq
@@ -180,3 +181,17 @@ def test_the_status_json_follows_the_latest_prediction(client_as, campaign):
     done_prediction(campaign, status=PredictionStatus.RUNNING, runs=[])
 
     assert client.get(url).json() == {"status": "running", "status_label": "Lasketaan", "finished": False}
+
+
+def test_a_prediction_whose_worker_died_is_failed_when_its_status_or_page_is_read(client_as, campaign):
+    """A worker killed while it ran a prediction leaves it running: the page would poll it forever."""
+    lost = done_prediction(campaign, status=PredictionStatus.RUNNING, runs=[])
+    CampaignPrediction.objects.filter(pk=lost.pk).update(
+        started_at=timezone.now() - planner.PREDICTION_LOST_AFTER - timedelta(minutes=1)
+    )
+    client = client_as(Role.SURVEY_MANAGER)
+    url = reverse("surveys:campaign-prediction-status", args=[campaign.slug])
+
+    assert client.get(url).json() == {"status": "failed", "status_label": "Epäonnistui", "finished": True}
+    html = page(client, campaign).content.decode()
+    assert "Ennustetta ei saatu valmiiksi: sitä laskenut taustaprosessi pysähtyi." in html
