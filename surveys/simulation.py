@@ -170,7 +170,10 @@ class _LinkMessages:
 
     def _jobs_take(self) -> list[tuple[int, int | None]]:
         """The contacts of the campaign's link jobs with the number each asks for, the jobs taken off
-        the queue (the jobs of other campaigns stay for the workers)."""
+        the queue (the jobs of other campaigns stay for the workers). Inside a transaction (a planning
+        run) no job of the run reaches the queue: the site's queue is not read on every tick for nothing."""
+        if connection.in_atomic_block:
+            return sms_link_requests_take()
         jobs = [
             job
             for job in Job.fetch_many(self.queue.get_job_ids(), connection=self.queue.connection)
@@ -219,6 +222,8 @@ def _call_jobs_take(campaign: Campaign, queue: Queue) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    if connection.in_atomic_block:
+        return attempt_ids  # no job of a run inside a transaction reaches the queue (it waits for a commit)
     with queue.connection.pipeline() as pipeline:
         for attempt_id in attempt_ids:
             job_id = place_call_job_id(attempt_id)
