@@ -54,7 +54,7 @@ from surveys.models import (
     PredictionStatus,
 )
 from surveys.selectors import callable_contacts, campaign_call_costs, campaign_sms_costs
-from surveys.services.dialing import contact_on_registry
+from surveys.services.dialing import TICK_SECONDS, contact_on_registry
 from surveys.services.results import campaign_results
 from surveys.simulation import complete_by_age_group, simulate
 from surveys.synthetic_population import ListedFacts, synthetic_contacts_add, synthetic_contacts_add_like
@@ -164,7 +164,7 @@ def prediction_request(*, campaign: Campaign, by, numbers: int | None = None) ->
             requested_by=by,
             numbers=numbers,
             numbers_assumed=assumed,
-            sample_size=min(numbers, SAMPLE_MAX),
+            sample_size=sample_size_for(campaign, numbers=numbers),
             seeds=list(SEEDS),
             campaign_settings=campaign_settings(campaign),
             fixed_cost=_fixed_cost(campaign),
@@ -235,7 +235,7 @@ def prediction_run(*, prediction_id: int) -> CampaignPrediction:
         if not prediction.numbers_assumed and not contact_ids:
             raise SurveyError(_("The campaign has no numbers left to call: nothing to predict."))
         numbers = prediction.numbers if prediction.numbers_assumed else len(contact_ids)
-        sample_size = min(numbers, SAMPLE_MAX)
+        sample_size = sample_size_for(campaign, numbers=numbers)
         run = partial(_simulated_run, campaign, contact_ids=contact_ids, numbers=numbers, sample_size=sample_size)
         runs = _runs_side_by_side(run, seeds=prediction.seeds)
     except SurveyError as refusal:
@@ -331,6 +331,16 @@ def _simulators_only():
         raise RuntimeError("The simulators stand in for the site's providers only in a transaction rolled back.")
     with override_settings(**SIMULATOR_PROVIDERS):
         yield
+
+
+def sample_size_for(campaign: Campaign, *, numbers: int) -> int:
+    """How many of `numbers` a run simulates: SAMPLE_MAX, unless the campaign's pace shrunk to that
+    sample would fall below what the dialer can do (one new call a tick, one call at a time) - the
+    sample would then be called faster than the list - so more, up to the whole list."""
+    slowest_fraction = max(
+        1 / (float(campaign.calls_per_second) * TICK_SECONDS), 1 / max(1, campaign.max_concurrent_calls)
+    )
+    return min(numbers, max(SAMPLE_MAX, math.ceil(numbers * slowest_fraction)))
 
 
 def _campaign_copy(campaign: Campaign, *, seed: int, fraction: float) -> Campaign:

@@ -174,7 +174,8 @@ def test_a_campaign_without_contacts_is_predicted_for_the_numbers_given(manager,
 
 
 def test_without_contacts_the_default_is_the_pilots_list(manager):
-    campaign = build_campaign(build_survey(manager), manager)
+    # The pilot's pace: a sample of SAMPLE_MAX is still called at one call a tick or more.
+    campaign = build_campaign(build_survey(manager), manager, calls_per_second=4)
 
     prediction = prediction_request(campaign=campaign, by=manager)
 
@@ -358,3 +359,19 @@ def test_settings_changed_while_the_runs_go_on_are_said_to_have_changed_since(pi
     assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
     assert prediction.campaign_settings["max_attempts"] == 3
     assert settings_changed(prediction)
+
+
+@pytest.mark.parametrize(
+    ("calls_per_second", "concurrent", "numbers", "sample"),
+    [
+        (Decimal(4), 20, 7759, 1500),  # the pilot's pace: a fifth of the list is enough
+        (Decimal(1), 10, 15000, 3000),  # a tenth would start 0.1 calls a second: below one a tick
+        (Decimal("0.5"), 20, 150000, 60000),
+        (Decimal(4), 2, 7759, 3880),  # one call at a time is half of two
+        (Decimal(1), 10, 900, 900),
+    ],
+)
+def test_a_sample_is_never_smaller_than_the_campaigns_pace_allows(calls_per_second, concurrent, numbers, sample):
+    campaign = Campaign(calls_per_second=calls_per_second, max_concurrent_calls=concurrent)
+
+    assert planner.sample_size_for(campaign, numbers=numbers) == sample
