@@ -255,7 +255,8 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
     with transaction.atomic():
         attempt = (
             _attempts_locked()
-            .select_related("phone")
+            # The survey and its version size the call's time limit: read with the attempt.
+            .select_related("phone", "contact__campaign__survey_version__survey")
             .annotate(
                 on_registry=contact_on_registry("contact"),
                 # Completed on the web since the attempt was queued: a person completes once.
@@ -386,8 +387,14 @@ def call_status_apply(
     late arrivals change nothing already final, and a callback numbered before one already applied
     (SequenceNumber) changes no status."""
     now = now or update.timestamp or timezone.now()
-    # Until the call ends only the attempt changes: its contact is neither locked nor read before.
-    attempts = _attempts_locked() if update.status in FINAL_CALL_STATUSES else CallAttempt.objects.select_for_update()
+    # Until the call ends only the attempt changes: its contact is not locked, and read only with the
+    # answering machine detection's verdict, whose call the campaign's setting ends.
+    if update.status in FINAL_CALL_STATUSES:
+        attempts = _attempts_locked()
+    elif update.answered_by:
+        attempts = CallAttempt.objects.select_for_update(of=("self",)).select_related("contact__campaign")
+    else:
+        attempts = CallAttempt.objects.select_for_update()
     attempt = attempts.get(pk=attempt_id, provider=provider)
     attempt.verdict_arrived = False
     other_call = update.call_id and attempt.provider_call_id and update.call_id != attempt.provider_call_id

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -33,6 +35,7 @@ UNINHERITED = {
     "SESSION_MAX_HOURS",
     "SMS_PROVIDER",
     "SMS_SENDER",
+    "DATABASE_PREPARED_STATEMENTS",
 }
 
 
@@ -68,6 +71,34 @@ def test_production_keeps_database_connections_unless_told_otherwise(extra, kept
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [kept_seconds, "True"]
+
+
+@pytest.mark.django_db
+def test_a_statement_a_connection_runs_repeatedly_is_prepared_and_planned_once():
+    for _ in range(6):
+        list(get_user_model().objects.filter(username="kyselyvastaava"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [statement for statement in prepared if '"username" = $1' in statement]
+
+
+@pytest.mark.parametrize(("value", "options"), [(None, "True 5"), ("false", "None None")])
+def test_prepared_statements_can_be_turned_off_for_a_pooler_that_cannot_keep_them(value, options):
+    env = PRODUCTION_ENV | ({} if value is None else {"DATABASE_PREPARED_STATEMENTS": value})
+
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection as c; o = c.settings_dict['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))",
+        env=env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == options.split()
 
 
 @pytest.mark.parametrize("missing", [name for name in PRODUCTION_ENV if name != "DJANGO_SETTINGS_MODULE"])

@@ -1,15 +1,19 @@
 """The dialer: window, limits, budget, idempotent call jobs, order-tolerant callbacks, retries, opt-outs."""
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import django_rq
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rq.cron import CronScheduler
 
 from surveys.calling_window import HELSINKI, day_part
 from surveys.jobs import place_call
 from surveys.models import (
+    AnsweredBy,
     CallAttempt,
     CallStatus,
     Campaign,
@@ -125,6 +129,37 @@ def test_call_job_is_idempotent(campaign, rq_queues, tick):
     attempt = CallAttempt.objects.get(pk=attempt_id)
     assert attempt.status == CallStatus.DIALING
     assert attempt.provider_call_id.startswith("SIM")
+
+
+def test_placing_a_call_reads_the_attempt_with_its_campaign_and_survey(campaign, rq_queues, tick):
+    tick(campaign, NOON)
+    [attempt_id] = queued_job_ids(rq_queues)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert attempt_place(attempt_id=attempt_id, now=NOON) == "placed"
+
+    # The survey's version and organiser size the call's time limit: joined to the attempt, not read
+    # one by one after it.
+    first, *others = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+    assert first.startswith('SELECT "surveys_callattempt"."id"')
+    assert 'INNER JOIN "surveys_survey" ON' in first
+    tables_read_after = {re.match(r'SELECT "(\w+)"', read).group(1) for read in others}
+    assert not tables_read_after & {"surveys_contact", "surveys_campaign", "surveys_surveyversion", "surveys_survey"}
+
+
+def test_a_machine_verdict_reads_its_campaign_with_the_attempt(campaign):
+    attempt = dialed(campaign)
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=update(CallStatus.IN_PROGRESS), now=NOON)
+
+    with CaptureQueriesContext(connection) as captured:
+        machine = update("", answered_by=AnsweredBy.MACHINE)
+        verdict = call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=machine, now=NOON)
+        # What the verdict's call is told next depends on the campaign's setting: read with the attempt.
+        assert verdict.contact.campaign.leave_machine_message is False
+
+    [read] = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+    assert 'INNER JOIN "surveys_campaign" ON' in read
+    assert (verdict.answered_by, verdict.verdict_arrived) == (AnsweredBy.MACHINE, True)
 
 
 def test_a_person_who_completed_on_the_web_after_queueing_is_not_called(campaign, rq_queues, tick):
