@@ -37,14 +37,14 @@ def calls_by_day(campaign) -> dict:
     """The calls placed on each calling day (Helsinki time), first attempts and retries."""
     from django.db.models import Count, Q
     from django.db.models.functions import TruncDate
+    from django.utils.timezone import get_default_timezone
 
-    from surveys.calling_window import HELSINKI
     from surveys.models import CallAttempt
 
     return {
         row["day"]: (row["calls"], row["first"])
         for row in CallAttempt.objects.filter(contact__campaign=campaign, placed_at__isnull=False)
-        .annotate(day=TruncDate("placed_at", tzinfo=HELSINKI))
+        .annotate(day=TruncDate("placed_at", tzinfo=get_default_timezone()))
         .values("day")
         .annotate(calls=Count("pk"), first=Count("pk", filter=Q(number=1)))
         .order_by("day")

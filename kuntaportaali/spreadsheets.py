@@ -11,16 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.utils.formats import get_format
+from django.utils.timezone import get_default_timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-LOCAL_TIME_ZONE = ZoneInfo("Europe/Helsinki")
 # CSV is read by programs as much as by people: dates and times in it are ISO in every language.
 CSV_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -71,9 +70,9 @@ class Column:
 
 
 def _local_naive(value: datetime) -> datetime:
-    """Excel has no time zones: aware datetimes become the local (Helsinki) wall-clock time."""
+    """Excel has no time zones: aware datetimes become the local wall-clock time (settings.TIME_ZONE)."""
     if value.tzinfo is not None:
-        value = value.astimezone(LOCAL_TIME_ZONE).replace(tzinfo=None)
+        value = value.astimezone(get_default_timezone()).replace(tzinfo=None)
     return value
 
 

@@ -4,13 +4,12 @@ converted with zoneinfo, so a day that is 23 or 25 hours long keeps its 10-20 wi
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils.timezone import get_default_timezone
 
 from surveys.models import Campaign
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 # Parts of the day, by local start hour: a retry goes to another part than the earlier attempts.
 DAY_PARTS = (("morning", 0), ("afternoon", 12), ("evening", 16))
 
@@ -28,7 +27,8 @@ def is_calling_day(campaign: Campaign, day: date) -> bool:
 
 def _local(day: date, clock: time) -> datetime:
     # fold=0 and zoneinfo's normalisation: a wall time skipped by the spring change moves forward.
-    return datetime.combine(day, clock, tzinfo=HELSINKI).astimezone(HELSINKI)
+    local_zone = get_default_timezone()
+    return datetime.combine(day, clock, tzinfo=local_zone).astimezone(local_zone)
 
 
 def day_window(campaign: Campaign, day: date) -> tuple[datetime, datetime]:
@@ -40,7 +40,7 @@ def day_window(campaign: Campaign, day: date) -> tuple[datetime, datetime]:
 
 def next_open_moment(campaign: Campaign, after: datetime) -> datetime | None:
     """The first moment at or after `after` when the campaign may call, None when none is left."""
-    moment = after.astimezone(HELSINKI)
+    moment = after.astimezone(get_default_timezone())
     day = max(moment.date(), campaign.start_date)
     while day <= campaign.end_date:
         if is_calling_day(campaign, day):
@@ -67,7 +67,7 @@ def is_open(campaign: Campaign, moment: datetime) -> bool:
 
 
 def day_part(moment: datetime) -> str:
-    hour = moment.astimezone(HELSINKI).hour
+    hour = moment.astimezone(get_default_timezone()).hour
     return [name for name, start in DAY_PARTS if hour >= start][-1]
 
 

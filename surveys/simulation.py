@@ -29,10 +29,11 @@ from itertools import count
 import django_rq
 from django.db import connection, connections
 from django.db.models import Count
+from django.utils.timezone import get_default_timezone
 from rq import Queue
 from rq.job import Job
 
-from surveys.calling_window import HELSINKI, next_open_moment
+from surveys.calling_window import next_open_moment
 from surveys.messaging.simulator import SimulatedMessage, virtual_messages
 from surveys.models import (
     CallAttempt,
@@ -111,7 +112,7 @@ def simulate(campaign: Campaign, *, seed: int = 1, workers: int | None = None) -
     queue = django_rq.get_queue(DIALER_QUEUE)
     # Calls end within the tick that placed them, so a tick can start this many at most.
     per_tick = min(campaign.max_concurrent_calls, math.ceil(campaign.calls_per_second * TICK_SECONDS))
-    clock = next_open_moment(campaign, datetime.combine(campaign.start_date, time(0), tzinfo=HELSINKI))
+    clock = next_open_moment(campaign, datetime.combine(campaign.start_date, time(0), tzinfo=get_default_timezone()))
     with (
         _commits_without_disk_wait(),
         _call_players(seed=seed, workers=workers) as play,

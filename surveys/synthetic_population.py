@@ -79,8 +79,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.timezone import get_default_timezone
 
-from surveys.calling_window import HELSINKI
 from surveys.models import Campaign, Contact, ContactNumber, Demographic, DoNotCall, QuestionKind, SurveyVersion
 from surveys.phone_numbers import phone_encrypt, phone_hash
 from surveys.services.population_groups import age_group_at, age_groups_from_labels
@@ -297,7 +297,7 @@ class Resident:
     def picks_up(self, moment: datetime) -> float:
         """The chance that this resident (or their voicemail) answers a call at `moment`."""
         behaviour = self.behaviour
-        local = moment.astimezone(HELSINKI)
+        local = moment.astimezone(get_default_timezone())
         if local.weekday() >= 5:
             factor = behaviour.weekend
         else:

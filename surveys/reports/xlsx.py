@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -26,7 +27,6 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from kuntaportaali.spreadsheets import (
-    LOCAL_TIME_ZONE,
     Column,
     spreadsheet_safe,
     xlsx_date_format,
@@ -98,7 +98,7 @@ def _count(count: int | None, hidden: str, minimum: int):
 
 def _cell(value):
     if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TIME_ZONE).replace(tzinfo=None) if value.tzinfo else value
+        return value.astimezone(get_default_timezone()).replace(tzinfo=None) if value.tzinfo else value
     if value is None or isinstance(value, bool | int | float | Decimal | date):
         return value
     return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", str(value)))

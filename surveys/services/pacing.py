@@ -45,8 +45,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour
+from django.utils.timezone import get_default_timezone
 
-from surveys.calling_window import HELSINKI, calling_days, day_part, day_window, next_open_moment, part_spans
+from surveys.calling_window import calling_days, day_part, day_window, next_open_moment, part_spans
 from surveys.models import (
     CallAttempt,
     Campaign,
@@ -105,7 +106,7 @@ class _DayPace:
 
 
 def _day_pace(*, campaign: Campaign, never_called: QuerySet, now: datetime) -> _DayPace:
-    today = now.astimezone(HELSINKI).date()
+    today = now.astimezone(get_default_timezone()).date()
     start, end = day_window(campaign, today)
     started = CallAttempt.objects.filter(contact__campaign=campaign, number=1, scheduled_for__gte=start).count()
     days_left = max(1, sum(1 for day in fresh_days(campaign) if day >= today))
@@ -170,7 +171,7 @@ def _young_first_keys(*, campaign: Campaign, groups: Sequence[AgeGroup], now: da
     """Per age group: whether it answers at least as well now as over the day, and its priority."""
     needs = age_group_needs(campaign=campaign, groups=groups)
     rates = answer_rates(campaign=campaign, groups=groups, now=now)
-    local = now.astimezone(HELSINKI)
+    local = now.astimezone(get_default_timezone())
     hours = _open_hours(campaign, local.date())
     answers_now, priority = [], []
     for group in groups:
@@ -186,7 +187,7 @@ def _young_first_keys(*, campaign: Campaign, groups: Sequence[AgeGroup], now: da
 
 def _open_hours(campaign: Campaign, day: date) -> list[int]:
     start, end = day_window(campaign, day)
-    first = start.astimezone(HELSINKI).hour
+    first = start.astimezone(get_default_timezone()).hour
     return list(range(first, first + math.ceil((end - start) / timedelta(hours=1))))
 
 
@@ -244,7 +245,7 @@ def answer_rates_estimate(*, campaign: Campaign, groups: Sequence[AgeGroup]) -> 
             age_group=age_group_expression(
                 year=campaign.start_date.year, groups=groups, birth_year_field="contact__birth_year"
             ),
-            hour=ExtractHour("placed_at", tzinfo=HELSINKI),
+            hour=ExtractHour("placed_at", tzinfo=get_default_timezone()),
         )
         .order_by()
         .values("age_group", "hour")
@@ -276,7 +277,7 @@ def answer_rates(*, campaign: Campaign, groups: Sequence[AgeGroup], now: datetim
             [(group.label, group.youngest, group.oldest) for group in groups],
         )
     )
-    hour = now.astimezone(HELSINKI).strftime("%Y%m%d%H")
+    hour = now.astimezone(get_default_timezone()).strftime("%Y%m%d%H")
     key = f"pacing-answer-rates:{hashlib.sha256(depends_on.encode()).hexdigest()}:{hour}"
     return cache.get_or_set(
         key,
@@ -300,7 +301,7 @@ def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> da
     if first_open is None:
         return None
     placed = [
-        moment.astimezone(HELSINKI)
+        moment.astimezone(get_default_timezone())
         for moment in contact.attempts.exclude(placed_at=None).values_list("placed_at", flat=True)
     ]
     tried_days = {moment.date() for moment in placed}
@@ -310,7 +311,7 @@ def retry_moment(campaign: Campaign, *, contact: Contact, after: datetime) -> da
     def spans(day: date) -> list[tuple[str, datetime, datetime]]:
         return [(name, max(low, earliest), high) for name, low, high in part_spans(campaign, day) if earliest < high]
 
-    days = calling_days(campaign, since=first_open.astimezone(HELSINKI).date())
+    days = calling_days(campaign, since=first_open.astimezone(get_default_timezone()).date())
     other_day = next((day for day in days if day not in tried_days and spans(day)), None)
     if other_day is not None:
         rate = _part_rate(campaign, contact=contact, now=after)
@@ -334,7 +335,7 @@ def _part_rate(campaign: Campaign, *, contact: Contact, now: datetime):
 
     def rate(span: tuple[str, datetime, datetime]) -> float:
         _name, low, high = span
-        first = low.astimezone(HELSINKI).hour
+        first = low.astimezone(get_default_timezone()).hour
         hours = range(first, first + max(1, math.ceil((high - low) / timedelta(hours=1))))
         return sum(by_hour[hour % 24] for hour in hours) / len(hours)
 

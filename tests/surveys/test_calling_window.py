@@ -6,8 +6,9 @@ import holidays
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveys.calling_window import HELSINKI, is_open, next_open_moment
+from surveys.calling_window import is_open, next_open_moment
 from surveys.models import Campaign
+from tests.surveys.calls import HELSINKI
 
 
 def window(**fields) -> Campaign:

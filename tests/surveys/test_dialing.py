@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rq.cron import CronScheduler
 
-from surveys.calling_window import HELSINKI, day_part
+from surveys.calling_window import day_part
 from surveys.jobs import place_call
 from surveys.models import (
     AnsweredBy,
@@ -28,7 +28,7 @@ from surveys.services.campaigns import campaign_transition
 from surveys.services.dialing import attempt_place, call_status_apply, dial_tick, retry_moment
 from surveys.services.privacy import contacts_purge_expired, opt_out_register
 from surveys.telephony import StatusUpdate
-from tests.surveys.calls import NOON, UNPACED_AT_NOON, queued_attempt, running_campaign
+from tests.surveys.calls import HELSINKI, NOON, UNPACED_AT_NOON, queued_attempt, running_campaign
 from tests.surveys.telephony_fakes import signed_post
 
 NUMBERS = tuple(f"04012345{index:02d}" for index in range(12))

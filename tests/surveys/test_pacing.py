@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from surveys.calling_window import HELSINKI, day_part
+from surveys.calling_window import day_part
 from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus, PopulationTarget, Response, ResponseStatus
 from surveys.services.dialing import call_status_apply, contacts_never_called, dial_tick
 from surveys.services.pacing import (
@@ -21,7 +21,7 @@ from surveys.services.pacing import (
 from surveys.services.population_groups import population_age_groups
 from surveys.synthetic_population import BEHAVIOUR
 from surveys.telephony import StatusUpdate
-from tests.surveys.calls import queued_attempt, running_campaign
+from tests.surveys.calls import HELSINKI, queued_attempt, running_campaign
 
 # Monday 8 to Friday 12 December 2025: five calling days, 10-20. With three attempts, new numbers
 # are started on the first three and the last two are kept for retries.

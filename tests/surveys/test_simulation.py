@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from surveys.calling_window import HELSINKI, is_open
+from surveys.calling_window import is_open
 from surveys.models import (
     Answer,
     CallAttempt,
@@ -22,7 +22,7 @@ from surveys.models import (
     ContactStatus,
 )
 from surveys.services.dialing import DIALER_QUEUE, dial_tick, place_call_job_id
-from tests.surveys.calls import NOON, add_questions, running_campaign
+from tests.surveys.calls import HELSINKI, NOON, add_questions, running_campaign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SUMMARY = re.compile(r"^numbers=(\d+) calls=(\d+) answered=(\d+) consented=(\d+) complete=(\d+) rr1=([\d.]+)$")
