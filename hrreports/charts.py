@@ -1,11 +1,7 @@
-"""Charts of months as inline SVG drawn on the server: no scripts and no style attributes, so they
-pass the portal's Content-Security-Policy and print in PDFs. Every chart has a data table next to
-it for screen readers; the SVG itself carries a title and a description. Numbers follow the active
-language's format ("8,1" in Finnish), as the tables next to the charts do.
+"""Charts of months, drawn with the portal's chart kit (kuntaportaali/charts.py). Numbers follow the
+active language's format ("8,1" in Finnish), as the tables next to the charts do.
 
-A chart takes the whole width of its box and keeps its text at its own size: it has no viewBox to
-scale it, every position across is a percentage of the width and every height is in CSS pixels, so
-a phone shows the same 11 px month labels as a desktop. Under each month stands its number, and
+A phone shows the same 11 px month labels as a desktop. Under each month stands its number, and
 under the first month and each January the year: twelve "11/25" labels do not fit a phone's width.
 """
 
@@ -16,20 +12,19 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
-from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from kuntaportaali import charts as kit
 
 from .periods import period_text
 
 HEIGHT = 200  # CSS px
 TOP, BOTTOM = 22, 36  # above the plot the scale's top value, below it the months and years
 TEXT_SIZE = 11  # CSS px, never scaled
-BAR_FILL = "#1f5f99"
-LINE_STROKE = "#a4262c"
-AXIS = "#4a4a4a"
-GRID = "#c4c7cf"
+BAR_FILL = kit.BLUE
+LINE_STROKE = kit.RED
 
 Points = Sequence[tuple[date, Decimal | float | None]]
 
@@ -42,51 +37,36 @@ def _scale(values: Sequence[float | None]) -> float:
     return float(math.ceil(top)) if top >= 10 else math.ceil(round(top * 10, 6)) / 10
 
 
-def _across(percent: float) -> str:
-    """A position across the chart: a percentage of its width."""
-    return f"{percent:.2f}%"
-
-
-def _frame(*, chart_id: str, title: str, description: str, top: float, body: SafeString, months: Sequence[date]):
+def _frame(
+    *, chart_id: str, title: str, description: str, top: float, marks: Sequence[SafeString], months: Sequence[date]
+) -> SafeString:
     base = HEIGHT - BOTTOM
     step = 100 / max(len(months), 1)
-    month_numbers = format_html_join(
-        "",
-        '<text x="{}" y="{}" font-size="{}" text-anchor="middle" fill="{}">{}</text>',
-        ((_across(step * (i + 0.5)), base + 15, TEXT_SIZE, AXIS, month.month) for i, month in enumerate(months)),
-    )
+    month_numbers = [
+        kit.svg_text(
+            month.month, x=kit.across(step * (i + 0.5)), y=base + 15, size=TEXT_SIZE, anchor="middle", fill=kit.AXIS
+        )
+        for i, month in enumerate(months)
+    ]
     # The year under the first month and under each January; not under a first December, whose
     # year would run into the January's next to it.
-    years = format_html_join(
-        "",
-        '<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>',
-        (
-            (_across(step * i), base + 29, TEXT_SIZE, AXIS, month.year)
-            for i, month in enumerate(months)
-            if month.month == 1 or (i == 0 and month.month != 12)
-        ),
-    )
-    return format_html(
-        '<svg class="chart" width="100%" height="{h}" role="img" aria-labelledby="{id}-title {id}-desc" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        '<line x1="0" y1="{t}" x2="100%" y2="{t}" stroke="{grid}" stroke-dasharray="4 3"/>'
-        '<line x1="0.5" y1="{t}" x2="0.5" y2="{base}" stroke="{axis}"/>'
-        '<line x1="0" y1="{base}" x2="100%" y2="{base}" stroke="{axis}"/>'
-        '<text x="0" y="{ty}" font-size="{size}" fill="{axis}">{top}</text>{body}{months}{years}</svg>',
-        h=HEIGHT,
-        id=chart_id,
+    years = [
+        kit.svg_text(month.year, x=kit.across(step * i), y=base + 29, size=TEXT_SIZE, fill=kit.AXIS)
+        for i, month in enumerate(months)
+        if month.month == 1 or (i == 0 and month.month != 12)
+    ]
+    frame = [
+        kit.svg_line(x1=0, y1=TOP, x2="100%", y2=TOP, stroke=kit.GRID, dash="4 3"),
+        kit.svg_line(x1=0.5, y1=TOP, x2=0.5, y2=base, stroke=kit.AXIS),
+        kit.svg_line(x1=0, y1=base, x2="100%", y2=base, stroke=kit.AXIS),
+        kit.svg_text(kit.chart_number(top, decimals=1), x=0, y=TOP - 6, size=TEXT_SIZE, fill=kit.AXIS),
+    ]
+    return kit.svg_chart(
+        chart_id=chart_id,
         title=title,
-        desc=description,
-        t=TOP,
-        base=base,
-        grid=GRID,
-        axis=AXIS,
-        ty=TOP - 6,
-        size=TEXT_SIZE,
-        top=_number(top),
-        body=body,
-        months=month_numbers,
-        years=years,
+        description=description,
+        height=HEIGHT,
+        parts=[*frame, *marks, *month_numbers, *years],
     )
 
 
@@ -100,25 +80,20 @@ def bar_chart(*, chart_id: str, title: str, description: str, points: Points) ->
     top = _scale(values)
     plot_h = HEIGHT - TOP - BOTTOM
     step = 100 / max(len(points), 1)
-    bars = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
-        (
-            (
-                _across(step * (i + 0.15)),
-                round(TOP + plot_h - plot_h * value / top, 1),
-                _across(step * 0.7),
-                round(plot_h * value / top, 1),
-                BAR_FILL,
-                period_text(month),
-                _number(value),
-            )
-            for i, ((month, _raw), value) in enumerate(zip(points, values, strict=True))
-            if value is not None
-        ),
-    )
+    bars = [
+        kit.svg_rect(
+            x=kit.across(step * (i + 0.15)),
+            y=round(TOP + plot_h - plot_h * value / top, 1),
+            width=kit.across(step * 0.7),
+            height=round(plot_h * value / top, 1),
+            fill=BAR_FILL,
+            tooltip=f"{period_text(month)}: {kit.chart_number(value, decimals=1)}",
+        )
+        for i, ((month, _raw), value) in enumerate(zip(points, values, strict=True))
+        if value is not None
+    ]
     months = [month for month, _value in points]
-    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=bars, months=months)
+    return _frame(chart_id=chart_id, title=title, description=description, top=top, marks=bars, months=months)
 
 
 def line_chart(*, chart_id: str, title: str, description: str, points: Points) -> SafeString:
@@ -132,33 +107,33 @@ def line_chart(*, chart_id: str, title: str, description: str, points: Points) -
         for i, value in enumerate(values)
     ]
     # Segment by segment: a polyline's points cannot be percentages of the width.
-    segments = format_html_join(
-        "",
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" stroke-linecap="round"/>',
-        (
-            (_across(start[0]), start[1], _across(end[0]), end[1], LINE_STROKE)
-            for start, end in pairwise(coords)
-            if start is not None and end is not None
-        ),
-    )
-    dots = format_html_join(
-        "",
-        '<circle cx="{}" cy="{}" r="3.5" fill="{}"><title>{}: {}</title></circle>',
-        (
-            (_across(coord[0]), coord[1], LINE_STROKE, period_text(month), _number(value))
-            for (month, _raw), coord, value in zip(points, coords, values, strict=True)
-            if coord is not None
-        ),
-    )
+    segments = [
+        kit.svg_line(
+            x1=kit.across(start[0]),
+            y1=start[1],
+            x2=kit.across(end[0]),
+            y2=end[1],
+            stroke=LINE_STROKE,
+            width=2,
+            cap="round",
+        )
+        for start, end in pairwise(coords)
+        if start is not None and end is not None
+    ]
+    dots = [
+        format_html(
+            '<circle cx="{}" cy="{}" r="3.5" fill="{}">{}</circle>',
+            kit.across(coord[0]),
+            coord[1],
+            LINE_STROKE,
+            kit.svg_tooltip(f"{period_text(month)}: {kit.chart_number(value, decimals=1)}"),
+        )
+        for (month, _raw), coord, value in zip(points, coords, values, strict=True)
+        if coord is not None
+    ]
     months = [month for month, _value in points]
-    body = format_html("{}{}", segments, dots)
-    return _frame(chart_id=chart_id, title=title, description=description, top=top, body=body, months=months)
-
-
-def _number(value: float) -> str:
-    """One decimal at most, rounded (number_format alone would cut 7,36 to 7,3)."""
-    value = round(value, 1)
-    return number_format(value, decimal_pos=0 if value == int(value) else 1, force_grouping=True)
+    marks = [*segments, *dots]
+    return _frame(chart_id=chart_id, title=title, description=description, top=top, marks=marks, months=months)
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,32 @@
-"""Horizontal bar charts of survey results as inline SVG drawn on the server.
+"""Horizontal bar charts of survey results, drawn with the portal's chart kit (kuntaportaali/charts.py).
 
-No scripts and no style attributes, so the charts pass the portal's Content-Security-Policy and
-print the same in the PDF report. Every chart carries a title and a description, and the page or
-report puts a table with the same figures next to it for screen readers. A chart never relies on
-colour alone: the population's share is a diamond marker, not a third bar colour, and confidence
-intervals are whiskers with end caps.
-
-A chart takes the whole width of its box and keeps its text at its own size: it has no viewBox to
-scale it, every position across is a percentage of the width (bars, whiskers, ticks, the values
-after the bars) and every height is in CSS pixels. A 390 px phone shows the same 13 px labels as a
-desktop, not the whole drawing shrunk to half. Each category's label stands on its own line above
-its bars, so a long answer option has the whole width and is never cut short by a label column.
+A chart never relies on colour alone: the population's share is a diamond marker, not a third bar
+colour, and confidence intervals are whiskers with end caps. Bars, whiskers, ticks and the values
+after the bars stand at percentages of the width, so a 390 px phone shows the same 13 px labels as
+a desktop. Each category's label stands on its own line above its bars, so a long answer option has
+the whole width and is never cut short by a label column.
 """
 
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from kuntaportaali.charts import (
+    GRID,
+    INK,
+    NAVY,
+    SLATE,
+    across,
+    chart_number,
+    svg_chart,
+    svg_line,
+    svg_rect,
+    svg_text,
+    svg_tooltip,
+)
 
 # Across: where the axis ends, in per cent of the width. The value written after the longest bar
 # (or its whisker) takes the rest: about 50 px on the narrowest phone's 290 px chart.
@@ -33,12 +40,9 @@ LABEL_CHARS = 44  # a longer label is cut with "…" (the table beside the chart
 # A legend line wraps before this many pixels: the narrowest chart, a 320 px phone's, is 290 px wide.
 LEGEND_ROOM = 280
 LEGEND_CHAR = 7.5  # px per character of a legend entry at VALUE_SIZE, a generous average
-INK = "#1b1b1f"
-GRID = "#c4c7cf"
-WHISKER = "#1b1b1f"
-# Bar fills with at least 3:1 contrast against white (WCAG 1.4.11).
-WEIGHTED_FILL = "#0b3d91"
-UNWEIGHTED_FILL = "#5a6170"
+WHISKER = INK
+WEIGHTED_FILL = NAVY
+UNWEIGHTED_FILL = SLATE
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def _tick_text(tick: float, *, shares: bool) -> str:
     """Axis ticks in whole numbers: "20 %" for shares, "2 500" for counts."""
     if shares:
         return f"{round(tick * 100)}\xa0%"
-    return number_format(round(tick), force_grouping=True)
+    return chart_number(tick, decimals=0)
 
 
 def _short(label: str) -> str:
@@ -90,11 +94,6 @@ def _short(label: str) -> str:
 
 def _diamond(x: float, y: float, size: float = 6) -> str:
     return f"M{x:.1f} {y - size:.1f} L{x + size:.1f} {y:.1f} L{x:.1f} {y + size:.1f} L{x - size:.1f} {y:.1f} Z"
-
-
-def _across(percent: float) -> str:
-    """A position across the chart: a percentage of its width."""
-    return f"{percent:.2f}%"
 
 
 def horizontal_bar_chart(
@@ -125,24 +124,17 @@ def horizontal_bar_chart(
     for index, category in enumerate(categories):
         row_top = plot_top + index * row
         bars_top = row_top + LABEL_LINE
-        parts.append(
-            format_html(
-                # 2 px in: a "T" reaches left of where its text starts, and the chart's edge would cut it.
-                '<text x="2" y="{y}" font-size="{size}" fill="{ink}">{label}</text>',
-                y=row_top + LABEL_SIZE,
-                size=LABEL_SIZE,
-                ink=INK,
-                label=_short(category),
-            )
-        )
+        # 2 px in: a "T" reaches left of where its text starts, and the chart's edge would cut it.
+        parts.append(svg_text(_short(category), x=2, y=row_top + LABEL_SIZE, size=LABEL_SIZE, fill=INK))
         # The grid runs behind the bars only, not through the label above them.
         parts.extend(
-            format_html(
-                '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}" stroke-width="1"/>',
-                x=_across(x_of(tick)),
-                top=bars_top - 2,
-                bottom=bars_top + bars_height + 2,
-                grid=GRID,
+            svg_line(
+                x1=across(x_of(tick)),
+                y1=bars_top - 2,
+                x2=across(x_of(tick)),
+                y2=bars_top + bars_height + 2,
+                stroke=GRID,
+                width=1,
             )
             for tick in ticks[1:]
         )
@@ -152,36 +144,21 @@ def horizontal_bar_chart(
                 interval = each.intervals[index] if each.intervals else None
                 top = bars_top + position * (BAR + BAR_GAP)
                 parts.append(_bar(each, category, value, interval, top=top, x_of=x_of, value_text=value_text))
-    parts.append(
-        format_html(
-            '<line x1="0.5" y1="{top}" x2="0.5" y2="{bottom}" stroke="{ink}" stroke-width="1"/>',
-            top=plot_top,
-            bottom=plot_bottom,
-            ink=INK,
-        )
-    )
+    parts.append(svg_line(x1=0.5, y1=plot_top, x2=0.5, y2=plot_bottom, stroke=INK, width=1))
     parts.extend(
-        format_html(
-            '<text x="{x}" y="{y}" font-size="{size}" text-anchor="{anchor}" fill="{ink}">{text}</text>',
-            x=_across(x_of(tick)),
+        svg_text(
+            _tick_text(tick, shares=shares),
+            x=across(x_of(tick)),
             y=plot_bottom + 15,
             size=TICK_SIZE,
             # The first tick is at the chart's left edge: centred on it, half of it would be cut off.
             anchor="middle" if index else "start",
-            ink=INK,
-            text=_tick_text(tick, shares=shares),
+            fill=INK,
         )
         for index, tick in enumerate(ticks)
     )
-    return format_html(
-        '<svg class="chart" width="100%" height="{h}" role="img" '
-        'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
-        h=plot_bottom + AXIS_HEIGHT,
-        id=chart_id,
-        title=title,
-        desc=description,
-        body=mark_safe("".join(parts)),  # noqa: S308 (every part above is built with format_html)
+    return svg_chart(
+        chart_id=chart_id, title=title, description=description, height=plot_bottom + AXIS_HEIGHT, parts=parts
     )
 
 
@@ -198,26 +175,19 @@ def _bar(
     """A series' bar (or diamond) in one category, its interval's whisker and its value after them."""
     middle = top + BAR / 2
     end = x_of(value)
-    tooltip = format_html("<title>{}, {}: {}</title>", each.name, category, value_text(value))
+    tooltip = format_html("{}, {}: {}", each.name, category, value_text(value))
     if each.marker:
         # A nested <svg> puts the diamond's centre at a percentage of the width; its path is in pixels.
         shape = format_html(
             '<svg x="{x}" y="{y}" overflow="visible"><path d="{d}" fill="{fill}">{tooltip}</path></svg>',
-            x=_across(end),
+            x=across(end),
             y=f"{middle:.1f}",
             d=_diamond(0, 0),
             fill=each.fill,
-            tooltip=tooltip,
+            tooltip=svg_tooltip(tooltip),
         )
     else:
-        shape = format_html(
-            '<rect x="0" y="{y}" width="{w}" height="{h}" fill="{fill}">{tooltip}</rect>',
-            y=f"{top:.1f}",
-            w=_across(max(end, 0.1)),
-            h=BAR,
-            fill=each.fill,
-            tooltip=tooltip,
-        )
+        shape = svg_rect(x=0, y=f"{top:.1f}", width=across(max(end, 0.1)), height=BAR, fill=each.fill, tooltip=tooltip)
     whisker = ""
     if interval:
         low, high = x_of(interval[0]), x_of(interval[1])
@@ -227,21 +197,20 @@ def _bar(
             '<line x1="{low}" y1="{cap_top}" x2="{low}" y2="{cap_bottom}"/>'
             '<line x1="{high}" y1="{cap_top}" x2="{high}" y2="{cap_bottom}"/></g>',
             ink=WHISKER,
-            low=_across(low),
-            high=_across(high),
+            low=across(low),
+            high=across(high),
             middle=f"{middle:.1f}",
             cap_top=f"{middle - 4:.1f}",
             cap_bottom=f"{middle + 4:.1f}",
         )
         end = max(end, high)
-    label = format_html(
-        '<text x="{x}" dx="{gap}" y="{y}" font-size="{size}" fill="{ink}">{text}</text>',
-        x=_across(end),
-        gap=MARKER_VALUE_GAP if each.marker else VALUE_GAP,
+    label = svg_text(
+        value_text(value),
+        x=across(end),
+        dx=MARKER_VALUE_GAP if each.marker else VALUE_GAP,
         y=f"{middle + 4:.1f}",
         size=VALUE_SIZE,
-        ink=INK,
-        text=value_text(value),
+        fill=INK,
     )
     return format_html("{}{}{}", shape, whisker, label)
 
@@ -258,17 +227,7 @@ def _legend(series: Sequence[Series]) -> tuple[list[SafeString], int]:
         if each.marker:
             shape = format_html('<path d="{}" fill="{}"/>', _diamond(x + 6, top + 7, size=5), each.fill)
         else:
-            shape = format_html('<rect x="{}" y="{}" width="12" height="12" fill="{}"/>', x, top + 1, each.fill)
-        items.append(
-            format_html(
-                '{}<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>',
-                shape,
-                x + 17,
-                top + 11,
-                VALUE_SIZE,
-                INK,
-                each.name,
-            )
-        )
+            shape = svg_rect(x=x, y=top + 1, width=12, height=12, fill=each.fill)
+        items.append(format_html("{}{}", shape, svg_text(each.name, x=x + 17, y=top + 11, size=VALUE_SIZE, fill=INK)))
         x += width + 14
     return items, line + 1
