@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # CSV is read by programs as much as by people: dates and times in it are ISO in every language.
@@ -25,6 +26,13 @@ CSV_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+# Excel number formats of the exports' figures.
+INTEGER = "0"
+DECIMAL = "0.00"
+PERCENT = "0.0%"
+EUROS = "#,##0.00"
+HEADER_FONT = Font(bold=True)
 
 
 # Django's date format characters as Excel writes them; other characters (". / : ") are written as such.
@@ -125,32 +133,62 @@ def csv_bytes(*, columns: Sequence[Column], rows: Iterable[Sequence], language: 
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
-    """One worksheet: typed cells (dates shown in the active language's style), a bold frozen header row
-    with an autofilter, set column widths."""
+def xlsx_workbook() -> Workbook:
+    """A workbook without sheets, for `xlsx_sheet_add` to fill and `xlsx_saved` to turn into bytes."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Sheet1"
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def xlsx_saved(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_sheet_add(
+    workbook: Workbook,
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    last_column_formats: Sequence[str | None] | None = None,
+) -> Worksheet:
+    """A sheet of typed cells under a bold frozen header row with an autofilter, at set column widths.
+    A date or time is shown in the active language's style, a number in its column's format or, in the
+    last column, in its row's own from `last_column_formats` (one column may mix counts, shares and
+    euros); text stays General."""
+    sheet = workbook.create_sheet(ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Sheet1")
     sheet.append([_xlsx_cell(column.header) for column in columns])
-    bold = Font(bold=True)
     for cell in sheet[1]:
-        cell.font = bold
+        cell.font = HEADER_FONT
     date_format, datetime_format = xlsx_date_format(), xlsx_datetime_format()
+    last_column = len(columns) - 1
     row_count = 1
     for row in rows:
+        row_format = last_column_formats[row_count - 1] if last_column_formats else None
         sheet.append([_xlsx_cell(value) for value in row])
         row_count += 1
-        for column, cell in zip(columns, sheet[row_count], strict=False):
-            if column.number_format and cell.value is not None:
-                cell.number_format = column.number_format
-            elif isinstance(cell.value, datetime):
+        for index, (column, cell) in enumerate(zip(columns, sheet[row_count], strict=False)):
+            if cell.value is None or isinstance(cell.value, str):
+                continue
+            if isinstance(cell.value, datetime):
                 cell.number_format = datetime_format
             elif isinstance(cell.value, date):
                 cell.number_format = date_format
+            elif row_format and index == last_column:
+                cell.number_format = row_format
+            elif column.number_format:
+                cell.number_format = column.number_format
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{row_count}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return sheet
+
+
+def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
+    """A workbook of one sheet (see xlsx_sheet_add)."""
+    workbook = xlsx_workbook()
+    xlsx_sheet_add(workbook, title=title, columns=columns, rows=rows)
+    return xlsx_saved(workbook)

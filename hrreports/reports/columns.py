@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-COUNT = "0"
+from kuntaportaali.spreadsheets import EUROS, INTEGER
+
 DAYS = "General"  # whole days as 5, half days as 4,5
-MONEY = "#,##0.00"
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ REPORT_COLUMNS: dict[str, tuple[ReportColumn, ...]] = {
         ReportColumn("unit_code", _("Unit"), 10),
         ReportColumn("type_code", _("Absence type code"), 10),
         ReportColumn("type_name", _("Absence type"), 32),
-        ReportColumn("spells", _("Spells"), 10, COUNT),
+        ReportColumn("spells", _("Spells"), 10, INTEGER),
         ReportColumn("calendar_days", _("Calendar days"), 12, DAYS),
         ReportColumn("working_days", _("Working days"), 12, DAYS),
     ),
@@ -42,7 +42,7 @@ REPORT_COLUMNS: dict[str, tuple[ReportColumn, ...]] = {
         ReportColumn("unit_code", _("Unit"), 10),
         ReportColumn("type_code", _("Salary type code"), 10),
         ReportColumn("type_name", _("Salary type"), 32),
-        ReportColumn("amount", _("Amount (EUR)"), 14, MONEY),
+        ReportColumn("amount", _("Amount (EUR)"), 14, EUROS),
     ),
     "employments": (
         ReportColumn("event", _("Event"), 12),

@@ -11,13 +11,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kuntaportaali.pdf import render_pdf
+from kuntaportaali.spreadsheets import EUROS
 
 from .. import charts
 from ..models import AbsenceCategory, WorkUnit
 from ..periods import period_text
 from ..supervisor_home import EarlySupportCases
 from .absences import absence_report, absence_trend
-from .columns import MONEY, ReportColumn, columns_chosen
+from .columns import ReportColumn, columns_chosen
 from .employments import employment_events, employment_report
 from .export import report_sheet
 from .salaries import salary_report
@@ -54,7 +55,7 @@ def _pdf_cell(value, column: ReportColumn) -> str:
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, Decimal):
         # Money with its cents ("4 106,96"), days as counted ("4,5").
-        decimals = 2 if column.number_format == MONEY else None
+        decimals = 2 if column.number_format == EUROS else None
         return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return str(value)
 

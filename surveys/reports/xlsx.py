@@ -7,30 +7,27 @@ A group hidden to protect the respondents' privacy (surveys.services.disclosure)
 its count cell and has no shares.
 
 Cells are typed: counts are integers, shares are fractions shown with a percent format, euros are
-decimals, dates are dates (shown in the workbook's language's style). Each sheet has a bold frozen
-header row and an autofilter. Text goes through `spreadsheet_safe`, so an answer starting with "="
-stays text in a colleague's Excel.
+decimals, dates are dates (shown in the workbook's language's style). Each sheet is written by
+kuntaportaali.spreadsheets (xlsx_sheet_add): a bold frozen header row, an autofilter, and text through
+`spreadsheet_safe`, so an answer starting with "=" stays text in a colleague's Excel.
 """
 
-import io
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Callable
 
 from django.utils import translation
-from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from kuntaportaali.spreadsheets import (
+    DECIMAL,
+    EUROS,
+    INTEGER,
+    PERCENT,
     Column,
-    spreadsheet_safe,
-    xlsx_date_format,
-    xlsx_datetime_format,
+    xlsx_saved,
+    xlsx_sheet_add,
+    xlsx_workbook,
 )
 from surveys.describe import simulated_notice
 from surveys.progress import SHORT_REASONS
@@ -47,12 +44,7 @@ from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels
 from .responses import AnonymousAnswers
 from .xlsx_modes import mode_sheets
 
-PERCENT = "0.0%"
-EUROS = "#,##0.00"
-DECIMAL = "0.00"
 WEIGHT = "0.000"
-INTEGER = "0"
-HEADER_FONT = Font(bold=True)
 
 Progress = Callable[[int], None]
 
@@ -60,8 +52,7 @@ Progress = Callable[[int], None]
 def render(results: CampaignResults, *, progress: Progress | None = None) -> bytes:
     """The workbook in `results.language`; `progress(percent)` is told as the sheets are written."""
     progress = progress or (lambda percent: None)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = xlsx_workbook()
     with translation.override(results.language):
         _summary_sheet(workbook, results)
         _questions_sheet(workbook, results)
@@ -71,72 +62,22 @@ def render(results: CampaignResults, *, progress: Progress | None = None) -> byt
         _themes_sheet(workbook, results)
         _weights_sheet(workbook, results)
         _dispositions_sheet(workbook, results)
-        mode_sheets(workbook, results, write=_sheet)
+        mode_sheets(workbook, results)
         _coverage_sheet(workbook, results)
         progress(90)
-    return _saved(workbook)
+    return xlsx_saved(workbook)
 
 
 def responses_render(answers: AnonymousAnswers, *, language: str) -> bytes:
     """The anonymous responses, one row each, in `language`."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = xlsx_workbook()
     with translation.override(language):
         _responses_sheet(workbook, answers)
-    return _saved(workbook)
-
-
-def _saved(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_saved(workbook)
 
 
 def _count(count: int | None, hidden: str, minimum: int):
     return hidden_text() if hidden else count
-
-
-def _cell(value):
-    if isinstance(value, datetime):
-        return value.astimezone(get_default_timezone()).replace(tzinfo=None) if value.tzinfo else value
-    if value is None or isinstance(value, bool | int | float | Decimal | date):
-        return value
-    return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-
-
-def _sheet(
-    workbook: Workbook,
-    title: str,
-    columns: Sequence[Column],
-    rows: Iterable[Sequence],
-    last_column_formats: Sequence[str | None] | None = None,
-) -> None:
-    """One sheet; a column's number format applies to its numbers, and `last_column_formats` gives each
-    row its own format for the last column (the summary mixes counts, shares and euros in one column)."""
-    sheet = workbook.create_sheet(ILLEGAL_CHARACTERS_RE.sub("", title)[:31])
-    sheet.append([_cell(column.header) for column in columns])
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-    count = 1
-    for row in rows:
-        sheet.append([_cell(value) for value in row])
-        count += 1
-        row_format = last_column_formats[count - 2] if last_column_formats else None
-        for index, (column, cell) in enumerate(zip(columns, sheet[count], strict=False)):
-            if cell.value is None or isinstance(cell.value, str):
-                continue
-            if isinstance(cell.value, datetime):
-                cell.number_format = xlsx_datetime_format()
-            elif isinstance(cell.value, date):
-                cell.number_format = xlsx_date_format()
-            elif row_format and index == len(columns) - 1:
-                cell.number_format = row_format
-            elif column.number_format:
-                cell.number_format = column.number_format
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
 
 
 def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
@@ -209,11 +150,11 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (section_costs, _("Budget cap, calls and text messages (EUR)"), costs.budget_cap, EUROS),
         (section_costs, _("Share of the budget used"), costs.budget_used, PERCENT),
     ]
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Summary"),
-        [Column(_("Section"), 20), Column(_("Item"), 44), Column(_("Value"), 40)],
-        [row[:3] for row in rows],
+        title=_("Summary"),
+        columns=[Column(_("Section"), 20), Column(_("Item"), 44), Column(_("Value"), 40)],
+        rows=[row[:3] for row in rows],
         last_column_formats=[row[3] for row in rows],
     )
 
@@ -260,10 +201,10 @@ def _questions_sheet(workbook: Workbook, results: CampaignResults) -> None:
         for question in results.questions
         for option in question.options
     ]
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Questions"),
-        [
+        title=_("Questions"),
+        columns=[
             Column(_("Question"), 10, INTEGER),
             Column(_("Question text"), 48),
             Column(_("Answer"), 28),
@@ -273,7 +214,7 @@ def _questions_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Confidence interval, low (95 %)"), 14, PERCENT),
             Column(_("Confidence interval, high (95 %)"), 14, PERCENT),
         ],
-        rows,
+        rows=rows,
     )
 
 
@@ -291,10 +232,10 @@ def _means_sheet(workbook: Workbook, results: CampaignResults) -> None:
         for question in results.questions
         if question.mean is not None
     ]
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Means"),
-        [
+        title=_("Means"),
+        columns=[
             Column(_("Question"), 10, INTEGER),
             Column(_("Question text"), 48),
             Column(_("Answered"), 10, INTEGER),
@@ -303,7 +244,7 @@ def _means_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Confidence interval, low (95 %)"), 14, DECIMAL),
             Column(_("Confidence interval, high (95 %)"), 14, DECIMAL),
         ],
-        rows,
+        rows=rows,
     )
 
 
@@ -325,10 +266,10 @@ def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
                             shares[index],
                         )
                     )
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Cross-tabs"),
-        [
+        title=_("Cross-tabs"),
+        columns=[
             Column(_("Question"), 10, INTEGER),
             Column(_("Question text"), 40),
             Column(_("Dimension"), 18),
@@ -337,7 +278,7 @@ def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Answer"), 28),
             Column(_("Weighted share"), 14, PERCENT),
         ],
-        rows,
+        rows=rows,
     )
 
 
@@ -347,16 +288,16 @@ def _themes_sheet(workbook: Workbook, results: CampaignResults) -> None:
         for question in results.questions
         for theme in question.themes
     ]
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Open-answer themes"),
-        [
+        title=_("Open-answer themes"),
+        columns=[
             Column(_("Question"), 10, INTEGER),
             Column(_("Question text"), 48),
             Column(_("Word"), 20),
             Column(_("Answers mentioning it"), 14, INTEGER),
         ],
-        rows,
+        rows=rows,
     )
 
 
@@ -372,10 +313,10 @@ def _weights_sheet(workbook: Workbook, results: CampaignResults) -> None:
         )
         for group in results.weighting.groups
     ]
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Weights"),
-        [
+        title=_("Weights"),
+        columns=[
             Column(_("Dimension"), 20),
             Column(_("Group"), 20),
             Column(_("Respondents"), 12, INTEGER),
@@ -383,7 +324,7 @@ def _weights_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Weighted share"), 14, PERCENT),
             Column(_("Share of the population"), 14, PERCENT),
         ],
-        rows,
+        rows=rows,
     )
 
 
@@ -400,16 +341,16 @@ def _dispositions_sheet(workbook: Workbook, results: CampaignResults) -> None:
         for group in RATE_GROUPS
         for code, value in getattr(results.rates, group).items()
     ]
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Dispositions"),
-        [
+        title=_("Dispositions"),
+        columns=[
             Column(_("Code"), 10),
             Column(_("Meaning"), 60),
             Column(_("Numbers"), 10, INTEGER),
             Column(_("Share"), 10, PERCENT),
         ],
-        rows,
+        rows=rows,
     )
 
 
@@ -420,12 +361,12 @@ def _coverage_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (row.attempts, row.numbers, *[row.reasons.get(reason, 0) if row.reasons else None for reason in SHORT_REASONS])
         for row in results.coverage
     ]
-    _sheet(
+    xlsx_sheet_add(
         workbook,
-        _("Attempt coverage"),
-        [Column(_("Attempts"), 10, INTEGER), Column(_("Numbers"), 10, INTEGER)]
+        title=_("Attempt coverage"),
+        columns=[Column(_("Attempts"), 10, INTEGER), Column(_("Numbers"), 10, INTEGER)]
         + [Column(labels[reason], 16, INTEGER) for reason in SHORT_REASONS],
-        rows,
+        rows=rows,
     )
 
 
@@ -460,4 +401,4 @@ def _responses_sheet(workbook: Workbook, answers: AnonymousAnswers) -> None:
         )
         for response in answers.responses
     )
-    _sheet(workbook, _("Anonymous responses"), columns, rows)
+    xlsx_sheet_add(workbook, title=_("Anonymous responses"), columns=columns, rows=rows)

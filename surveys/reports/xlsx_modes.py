@@ -1,42 +1,40 @@
-"""The workbook's sheets of the results by mode (surveys.reports.xlsx writes them with its own sheet
-writer): rates, dispositions and completes by mode, and each question's weighted estimate by mode.
+"""The workbook's sheets of the results by mode (surveys.reports.xlsx adds them to its workbook):
+rates, dispositions and completes by mode, and each question's weighted estimate by mode.
 A phone-only campaign has neither sheet.
 
 One column holds counts on some rows and shares on others, so each figure gets its format by its
 type: an integer is a count, a float a share (or, for a mean's row, a number on its scale)."""
 
-from collections.abc import Callable
-
 from django.utils.translation import gettext as _
 
-from kuntaportaali.spreadsheets import Column
+from kuntaportaali.spreadsheets import DECIMAL, INTEGER, PERCENT, Column, xlsx_sheet_add
 from surveys.models import ResponseMode
 from surveys.services.results_contract import CampaignResults, ModeResults
 
 from .display import DISPOSITION_LABELS, RATE_DEFINITIONS, dimension_label, hidden_text
 from .modes import DISPOSITION_ORDER, RATE_GROUPS, mode_label, verdict_text
 
-PERCENT = "0.0%"
-DECIMAL = "0.00"
-INTEGER = "0"
 MODES = (ResponseMode.PHONE, ResponseMode.WEB)
 
 
-def mode_sheets(workbook, results: CampaignResults, *, write: Callable) -> None:
-    """Add the sheets when the campaign has results by mode; `write(workbook, title, columns, rows)`."""
+def mode_sheets(workbook, results: CampaignResults) -> None:
+    """Add the sheets when the campaign has results by mode."""
     modes = results.modes
     if modes is None:
         return
-    write(
+    sheet = xlsx_sheet_add(
         workbook,
-        _("Modes"),
-        [Column(_("Table"), 28), Column(_("Row"), 40)] + [Column(mode_label(each.mode), 12) for each in modes.rates],
-        _mode_rows(modes),
+        title=_("Modes"),
+        columns=[Column(_("Table"), 28), Column(_("Row"), 40)]
+        + [Column(mode_label(each.mode), 12) for each in modes.rates],
+        rows=_mode_rows(modes),
     )
-    _format_by_type(workbook.worksheets[-1], first_figure_column=3)
+    _format_by_type(sheet, first_figure_column=3)
     if modes.comparisons:
-        write(workbook, _("Estimates by mode"), _comparison_columns(), _comparison_rows(modes))
-        _format_by_type(workbook.worksheets[-1], first_figure_column=3, means=_mean_rows(modes))
+        sheet = xlsx_sheet_add(
+            workbook, title=_("Estimates by mode"), columns=_comparison_columns(), rows=_comparison_rows(modes)
+        )
+        _format_by_type(sheet, first_figure_column=3, means=_mean_rows(modes))
 
 
 def _mode_rows(modes: ModeResults) -> list[list]:

@@ -9,7 +9,18 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from kuntaportaali.spreadsheets import Column, csv_bytes, spreadsheet_safe, xlsx_bytes
+from kuntaportaali.spreadsheets import (
+    EUROS,
+    INTEGER,
+    PERCENT,
+    Column,
+    csv_bytes,
+    spreadsheet_safe,
+    xlsx_bytes,
+    xlsx_saved,
+    xlsx_sheet_add,
+    xlsx_workbook,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +104,39 @@ def test_csv_dates_stay_iso_in_every_language():
 
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=","))
     assert (rows[1][0], rows[1][3]) == ("2025-12-08 10:30:00", "2025-12-08")
+
+
+def test_a_workbook_holds_its_sheets_in_the_order_they_are_added():
+    workbook = xlsx_workbook()
+    for title in ("Yhteenveto", "Kysymykset"):
+        xlsx_sheet_add(workbook, title=title, columns=[Column("A")], rows=[[1]])
+
+    book = load_workbook(io.BytesIO(xlsx_saved(workbook)))
+
+    assert book.sheetnames == ["Yhteenveto", "Kysymykset"]
+    assert all(sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:A2" for sheet in book.worksheets)
+
+
+def test_a_last_column_of_mixed_figures_takes_each_rows_own_format():
+    workbook = xlsx_workbook()
+    rows = [["Numbers", 120], ["Response rate", 0.25], ["Total (EUR)", Decimal("7.20")], ["Note", "text"]]
+
+    sheet = xlsx_sheet_add(
+        workbook,
+        title="Summary",
+        columns=[Column("Item"), Column("Value", number_format=INTEGER)],
+        rows=rows,
+        last_column_formats=[None, PERCENT, EUROS, PERCENT],
+    )
+
+    assert [sheet.cell(row=row, column=2).number_format for row in range(2, 6)] == [INTEGER, PERCENT, EUROS, "General"]
+
+
+def test_text_and_dates_in_a_number_column_keep_their_own_formats():
+    """A count column's "hidden" says so as text, not as a number format that hides nothing."""
+    workbook, columns = xlsx_workbook(), [Column("Answers", number_format=INTEGER)]
+
+    with translation.override("fi"):
+        sheet = xlsx_sheet_add(workbook, title="t", columns=columns, rows=[["hidden"], [date(2026, 3, 1)]])
+
+    assert [sheet.cell(row=row, column=1).number_format for row in (2, 3)] == ["General", "d.m.yyyy"]
