@@ -23,6 +23,7 @@ from .periods import period_text
 HEIGHT = 200  # CSS px
 TOP, BOTTOM = 22, 36  # above the plot the scale's top value, below it the months and years
 TEXT_SIZE = 11  # CSS px, never scaled
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 BAR_FILL = kit.BLUE
 LINE_STROKE = kit.RED
 
@@ -70,22 +71,21 @@ def _frame(
     )
 
 
-def _values(points: Points) -> list[float | None]:
-    return [None if value is None else float(value) for _month, value in points]
+def _plot(points: Points) -> tuple[list[float | None], float, float]:
+    """The points' values, the axis end and one month's width in per cent."""
+    values = [None if value is None else float(value) for _month, value in points]
+    return values, _scale(values), 100 / max(len(points), 1)
 
 
 def bar_chart(*, chart_id: str, title: str, description: str, points: Points) -> SafeString:
     """One bar per (month, value); a month without a value has no bar (a gap, not a zero)."""
-    values = _values(points)
-    top = _scale(values)
-    plot_h = HEIGHT - TOP - BOTTOM
-    step = 100 / max(len(points), 1)
+    values, top, step = _plot(points)
     bars = [
         kit.svg_rect(
             x=kit.across(step * (i + 0.15)),
-            y=round(TOP + plot_h - plot_h * value / top, 1),
+            y=round(TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top, 1),
             width=kit.across(step * 0.7),
-            height=round(plot_h * value / top, 1),
+            height=round(PLOT_HEIGHT * value / top, 1),
             fill=BAR_FILL,
             tooltip=f"{period_text(month)}: {kit.chart_number(value, decimals=1)}",
         )
@@ -98,12 +98,9 @@ def bar_chart(*, chart_id: str, title: str, description: str, points: Points) ->
 
 def line_chart(*, chart_id: str, title: str, description: str, points: Points) -> SafeString:
     """A line through the (month, value) points; a month without a value leaves a gap on both sides."""
-    values = _values(points)
-    top = _scale(values)
-    plot_h = HEIGHT - TOP - BOTTOM
-    step = 100 / max(len(points), 1)
+    values, top, step = _plot(points)
     coords = [
-        None if value is None else (step * (i + 0.5), round(TOP + plot_h - plot_h * value / top, 1))
+        None if value is None else (step * (i + 0.5), round(TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top, 1))
         for i, value in enumerate(values)
     ]
     # Segment by segment: a polyline's points cannot be percentages of the width.
