@@ -2,8 +2,9 @@
 
 import logging
 
-import django_rq
 from django.utils import timezone
+
+from kuntaportaali.job_lock import job_lock
 
 from .models import FetchRun, Source
 from .models.fetching import RunTrigger
@@ -36,13 +37,10 @@ def populus_fetch_monthly() -> str:
 
     A non-blocking Redis lock keeps two schedulers (or a slow previous run) from fetching twice.
     """
-    lock = django_rq.get_connection("populus").lock(
-        "kuntaportaali:hrreports:populus-monthly", timeout=MONTHLY_LOCK_SECONDS, blocking=False
-    )
-    if not lock.acquire():
-        logger.info("Monthly Populus fetch skipped: another one is running.")
-        return "skipped"
-    try:
+    with job_lock("kuntaportaali:hrreports:populus-monthly", seconds=MONTHLY_LOCK_SECONDS, queue="populus") as held:
+        if not held:
+            logger.info("Monthly Populus fetch skipped: another one is running.")
+            return "skipped"
         fetch_runs_stale_fail()  # a dead run of the month would show "running" beside the new one
         period = period_last_full(timezone.localdate())
         statuses = []
@@ -50,8 +48,6 @@ def populus_fetch_monthly() -> str:
             run = fetch_run_create(source=source, period=period, trigger=RunTrigger.SCHEDULE)
             statuses.append(f"{source.name}={fetch_run_execute(run=run).status}")
         return " ".join(statuses) or "no active sources"
-    finally:
-        lock.release()
 
 
 def unit_reports_monthly() -> str:
@@ -61,13 +57,10 @@ def unit_reports_monthly() -> str:
     from .services.delivery import delivery_runs_stale_fail, unit_reports_send
     from .services.early_support import alerts_evaluate
 
-    lock = django_rq.get_connection("email").lock(
-        "kuntaportaali:hrreports:unit-reports-monthly", timeout=MONTHLY_LOCK_SECONDS, blocking=False
-    )
-    if not lock.acquire():
-        logger.info("Monthly unit reports skipped: another run is going on.")
-        return "skipped"
-    try:
+    with job_lock("kuntaportaali:hrreports:unit-reports-monthly", seconds=MONTHLY_LOCK_SECONDS, queue="email") as held:
+        if not held:
+            logger.info("Monthly unit reports skipped: another run is going on.")
+            return "skipped"
         delivery_runs_stale_fail()  # a dead run of last month would read "not finished" for ever
         period = period_last_full(timezone.localdate())
         if not period_fetched(period):
@@ -75,8 +68,6 @@ def unit_reports_monthly() -> str:
             return "not fetched"
         alerts_evaluate(period=period)
         return unit_reports_send(period=period, trigger=RunTrigger.SCHEDULE).line()
-    finally:
-        lock.release()
 
 
 def hr_data_purge_daily() -> str:

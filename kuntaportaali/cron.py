@@ -9,11 +9,11 @@ from rq import cron
 
 from hrreports.jobs import hr_data_purge_daily, hr_runs_sweep, populus_fetch_monthly, unit_reports_monthly
 from surveys.jobs import dial_tick, fetch_call_prices, purge_expired
+from surveys.services.dialing import TICK_SECONDS
 
 from .jobs import heartbeat
 
 HEARTBEAT_INTERVAL_SECONDS = 60
-DIAL_TICK_INTERVAL_SECONDS = 5
 
 for queue in settings.WORKER_QUEUES:
     cron.register(
@@ -55,13 +55,14 @@ cron.register(purge_expired, queue_name="reports", cron="15 3 * * *", name="surv
 # when nobody reads reports and no fetch is running.
 cron.register(hr_data_purge_daily, queue_name="populus", cron="45 3 * * *", name="hrreports-purge-hr-data")
 
-# The dialer: every few seconds, queue the calls each running campaign may start now.
+# The dialer: every few seconds, queue the calls each running campaign may start now. The tick's
+# interval is the dialer's own: its rate limit counts the calls started within one tick.
 cron.register(
     dial_tick,
     queue_name="dialer",
-    interval=DIAL_TICK_INTERVAL_SECONDS,
+    interval=TICK_SECONDS,
     name="surveys-dial-tick",
-    result_ttl=DIAL_TICK_INTERVAL_SECONDS * 2,
+    result_ttl=TICK_SECONDS * 2,
     job_timeout=60,
 )
 

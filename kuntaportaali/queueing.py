@@ -1,4 +1,5 @@
-"""Handing work to a worker once the row it is about has been committed, or saying why not.
+"""Handing work to a worker once the row it is about has been committed, or saying why not; and
+telling a job that will still run from one that was lost.
 
 A job is enqueued after the transaction that created its record commits (a worker must find the
 row). When Redis cannot take it, `on_unqueued` ends the record as failed with the reason, so
@@ -6,11 +7,13 @@ nothing is left waiting for a job that does not exist, and the page can say so a
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import django_rq
 from django.db import transaction
+from redis import Redis
 from redis.exceptions import RedisError
+from rq.job import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +27,27 @@ def enqueue_after_commit(queue: str, job, *args, on_unqueued: Callable[[RedisErr
             on_unqueued(error)
 
     transaction.on_commit(enqueue)
+
+
+# RQ job states in which a job is still to run or running; in any other, or gone, it is lost.
+LIVE_JOB_STATUSES = frozenset(
+    {
+        JobStatus.CREATED,
+        JobStatus.QUEUED,
+        JobStatus.STARTED,
+        JobStatus.DEFERRED,
+        JobStatus.SCHEDULED,
+        JobStatus.RATE_LIMITED,
+        JobStatus.READY_TO_ENQUEUE,
+    }
+)
+
+
+def job_ids_lost(job_ids: Sequence[str], *, connection: Redis) -> set[str]:
+    """Those of `job_ids` that no worker will run: gone from Redis, or in a state that is not live."""
+    jobs = Job.fetch_many(list(job_ids), connection=connection)
+    return {
+        job_id
+        for job_id, job in zip(job_ids, jobs, strict=True)
+        if job is None or job.get_status(refresh=False) not in LIVE_JOB_STATUSES
+    }

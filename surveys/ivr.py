@@ -23,6 +23,7 @@ from surveys.models import (
     AnsweredBy,
     CallAttempt,
     CallStatus,
+    ConsentChannel,
     ConsentKind,
     Question,
     QuestionKind,
@@ -318,7 +319,9 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
     if choice is not None:
         _informed(attempt, script)
     if choice == INTRO_DIGIT_ANSWER:
-        consent_record(kind=ConsentKind.CONSENTED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
+        consent_record(
+            kind=ConsentKind.CONSENTED, channel=ConsentChannel.CALL, campaign=campaign, contact_ref=contact.pseudonym
+        )
         screening = _screening(attempt)
         # The person's response once, whichever of their calls they consent in: one INSERT ... ON
         # CONFLICT DO NOTHING (get_or_create took a SELECT, a savepoint and the INSERT). The quota
@@ -338,17 +341,21 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         first = questions.at(asked_first[0]) if asked_first else questions.first()
         return _ask(attempt, script, first)
     if choice == INTRO_DIGIT_DECLINE:
-        consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
+        consent_record(
+            kind=ConsentKind.DECLINED, channel=ConsentChannel.CALL, campaign=campaign, contact_ref=contact.pseudonym
+        )
         _set_step(attempt, "declined")
         return _goodbye(attempt, _("Thank you. We will not ask you anything this time. Goodbye."))
     if choice == INTRO_DIGIT_OPT_OUT:
-        contact_opt_out(contact=contact, source="call")
+        contact_opt_out(contact=contact, source=ConsentChannel.CALL)
         _set_step(attempt, "opted_out")
         return _goodbye(attempt, _("Your number will not be called again. Goodbye."))
     if choice == INTRO_DIGIT_LINK:
         # Not a refusal: whether the person answers is up to the web now. The message goes at once
         # (the sending service keeps to the calling window), and this call was the last one.
-        consent_record(kind=ConsentKind.WEB_LINK, channel="call", campaign=campaign, contact_ref=contact.pseudonym)
+        consent_record(
+            kind=ConsentKind.WEB_LINK, channel=ConsentChannel.CALL, campaign=campaign, contact_ref=contact.pseudonym
+        )
         _set_step(attempt, "link_requested")
         sms_link_enqueue(contact=contact, phone_id=attempt.phone_id)
         return _goodbye(
@@ -368,7 +375,7 @@ def _informed(attempt: CallAttempt, script: CallScript) -> None:
     """A person heard the introduction: recorded once a call, as the call leaves its introduction."""
     consent_record(
         kind=ConsentKind.INFORMED,
-        channel="call",
+        channel=ConsentChannel.CALL,
         campaign=attempt.contact.campaign,
         contact_ref=attempt.contact.pseudonym,
         intro_hash=script.intro_hash,

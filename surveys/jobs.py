@@ -1,11 +1,12 @@
 """RQ jobs of the surveys app. Jobs stay thin: they call a service."""
 
-from django.core.cache import cache
 from django.utils import timezone
+
+from kuntaportaali.job_lock import job_lock
 
 from .services.privacy import answers_purge_expired, contacts_purge_expired
 
-PURGE_LOCK_KEY = "lock:surveys:purge-expired"
+PURGE_LOCK = "kuntaportaali:surveys:purge-expired"
 PURGE_LOCK_SECONDS = 30 * 60
 
 
@@ -13,9 +14,9 @@ def purge_expired() -> str:
     """The daily retention purge; a run that finds another one holding the lock does nothing."""
     from .services.contacts import contact_imports_expire
 
-    if not cache.add(PURGE_LOCK_KEY, "1", timeout=PURGE_LOCK_SECONDS):
-        return "skipped: another purge is running"
-    try:
+    with job_lock(PURGE_LOCK, seconds=PURGE_LOCK_SECONDS, queue="reports") as held:
+        if not held:
+            return "skipped: another purge is running"
         today = timezone.localdate()
         numbers = contacts_purge_expired(today=today).summary_line()
         uploads = contact_imports_expire(now=timezone.now())
@@ -23,25 +24,21 @@ def purge_expired() -> str:
             f"numbers: {numbers}; answers: {answers_purge_expired(today=today).summary_line()}; "
             f"contact uploads ended: {uploads}"
         )
-    finally:
-        cache.delete(PURGE_LOCK_KEY)
 
 
-DIAL_TICK_LOCK_KEY = "lock:surveys:dial-tick"
+DIAL_TICK_LOCK = "kuntaportaali:surveys:dial-tick"
 DIAL_TICK_LOCK_SECONDS = 60
 
 
 def dial_tick() -> str:
     """Every few seconds: recover attempts dead workers left behind, then queue the calls every
     running campaign may start now."""
-    from .services.dialing import dial_tick_all
+    from .services.dialing import DIALER_QUEUE, dial_tick_all
 
-    if not cache.add(DIAL_TICK_LOCK_KEY, "1", timeout=DIAL_TICK_LOCK_SECONDS):
-        return "skipped: another tick is running"
-    try:
+    with job_lock(DIAL_TICK_LOCK, seconds=DIAL_TICK_LOCK_SECONDS, queue=DIALER_QUEUE) as held:
+        if not held:
+            return "skipped: another tick is running"
         return dial_tick_all().summary_line()
-    finally:
-        cache.delete(DIAL_TICK_LOCK_KEY)
 
 
 def send_survey_link(contact_id: int, phone_id: int | None = None) -> str:

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.forms import EurosField
 from surveys.models import TargetDimension
-from surveys.models.results import DEFAULT_TRIM_CAP
 from surveys.services.result_settings import TargetRow, WeightingDimensions, demographic_questions
+from surveys.services.weighting import DEFAULT_TRIM_CAP
 
 
 class TargetForm(forms.Form):

@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kuntaportaali.queueing import enqueue_after_commit
+from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, TransientSourceError
@@ -299,7 +299,6 @@ def fetch_runs_stale_fail(*, now: datetime | None = None) -> list[int]:
     A run that is being claimed right now is locked and left alone. If a worker thought dead does finish
     its run after all, its ending overwrites this one."""
     import django_rq
-    from rq.job import Job, JobStatus
 
     now = now or timezone.now()
     stale = Q(status=RunStatus.RUNNING, started_at__lt=now - timedelta(minutes=settings.HR_RUN_STALE_MINUTES))
@@ -308,11 +307,10 @@ def fetch_runs_stale_fail(*, now: datetime | None = None) -> list[int]:
             "pk", flat=True
         )
     )
-    jobs = Job.fetch_many([fetch_run_job_id(pk) for pk in pending], connection=django_rq.get_connection("populus"))
-    waiting = (JobStatus.CREATED, JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.STARTED)
-    orphaned = [
-        pk for pk, job in zip(pending, jobs, strict=True) if job is None or job.get_status(refresh=False) not in waiting
-    ]
+    lost_job_ids = job_ids_lost(
+        [fetch_run_job_id(pk) for pk in pending], connection=django_rq.get_connection("populus")
+    )
+    orphaned = [pk for pk in pending if fetch_run_job_id(pk) in lost_job_ids]
     with transaction.atomic():
         failed = list(
             FetchRun.objects.select_for_update(skip_locked=True)

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from kuntaportaali.tabular.problems import problem_message
 
 from .campaign import Campaign
+from .consent import ConsentChannel
 
 
 class ContactStatus(models.TextChoices):
@@ -155,13 +156,15 @@ class ContactImportChunk(models.Model):
         return f"{self.contact_import_id} #{self.position}"
 
 
+# Where an opt-out came from: a channel the person chose on, or staff in the admin.
+OPT_OUT_SOURCES = (ConsentChannel.WEB, ConsentChannel.CALL, ConsentChannel.SMS, "admin")
+
+
 class DoNotCall(models.Model):
     """The do-not-call registry: the keyed hash of a number, never the number itself."""
 
     phone_hash = models.CharField(max_length=64, unique=True)
-    source = models.CharField(
-        max_length=10, choices=[("web", "web"), ("call", "call"), ("sms", "sms"), ("admin", "admin")]
-    )
+    source = models.CharField(max_length=10, choices=[(str(source), str(source)) for source in OPT_OUT_SOURCES])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

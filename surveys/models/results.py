@@ -16,11 +16,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from surveys.services.weighting import DEFAULT_TRIM_CAP
+
 from .campaign import Campaign
 from .survey import Demographic
 
 DASHES = "‐‑‒–—―−"  # hyphen, non-breaking hyphen, figure dash, en dash, em dash, bar, minus
-DEFAULT_TRIM_CAP = 5.0
 
 
 def category_key(label: str) -> str:

@@ -26,9 +26,9 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from rq import Queue
-from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
+from kuntaportaali.queueing import job_ids_lost
 from surveys.calling_window import is_open
 from surveys.models import (
     AnsweredBy,
@@ -54,6 +54,7 @@ from surveys.telephony.base import CallOptions, ErrorKind, TelephonyProvider
 logger = logging.getLogger(__name__)
 
 DIALER_QUEUE = "dialer"
+# How often the cron (kuntaportaali/cron.py) runs a dial tick, and the window its rate limit counts in.
 TICK_SECONDS = 5
 # Placing a call is one request to the carrier; RQ stops a call job that takes longer.
 PLACE_CALL_TIMEOUT_SECONDS = 60
@@ -64,18 +65,6 @@ STALE_DIALING_AFTER = timedelta(minutes=5)
 # Twilio ends every call after four hours (its default time limit): an attempt still active after
 # that has lost its final status callback.
 CALL_TIME_LIMIT = timedelta(hours=4)
-# RQ job states in which a call job is still to run or running; in any other, or gone, it is lost.
-LIVE_JOB_STATUSES = frozenset(
-    {
-        JobStatus.CREATED,
-        JobStatus.QUEUED,
-        JobStatus.STARTED,
-        JobStatus.DEFERRED,
-        JobStatus.SCHEDULED,
-        JobStatus.RATE_LIMITED,
-        JobStatus.READY_TO_ENQUEUE,
-    }
-)
 # A call the carrier could not take (an outage, too many requests) waits this long before it is
 # placed again; it does not count as one of the number's attempts.
 CARRIER_RETRY_AFTER = timedelta(minutes=2)
@@ -635,12 +624,8 @@ def _queued_attempts_requeue(queue: Queue) -> int:
     attempt_ids = list(CallAttempt.objects.filter(status=CallStatus.QUEUED).values_list("pk", flat=True))
     if not attempt_ids:
         return 0
-    jobs = Job.fetch_many([place_call_job_id(pk) for pk in attempt_ids], connection=queue.connection)
-    lost = [
-        attempt_id
-        for attempt_id, job in zip(attempt_ids, jobs, strict=True)
-        if job is None or job.get_status(refresh=False) not in LIVE_JOB_STATUSES
-    ]
+    lost_job_ids = job_ids_lost([place_call_job_id(pk) for pk in attempt_ids], connection=queue.connection)
+    lost = [attempt_id for attempt_id in attempt_ids if place_call_job_id(attempt_id) in lost_job_ids]
     if lost:
         failed = FailedJobRegistry(queue=queue)
         for attempt_id in lost:

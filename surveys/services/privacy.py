@@ -15,6 +15,7 @@ from surveys.models import (
     Answer,
     Campaign,
     CampaignStatus,
+    ConsentChannel,
     ConsentKind,
     Contact,
     ContactImport,
@@ -25,6 +26,7 @@ from surveys.models import (
     SmsMessage,
     SurveyLink,
 )
+from surveys.models.contacts import OPT_OUT_SOURCES
 from surveys.phone_numbers import phone_hash, phone_normalise
 
 from .consent import consent_record
@@ -35,8 +37,6 @@ DO_NOT_CALL_LOCK_KEY = 0x6B70_646E63  # "kpdnc"
 
 FINISHED_CAMPAIGN_STATUSES = (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED)
 CALLABLE_CONTACT_STATUSES = (ContactStatus.PENDING, ContactStatus.IN_PROGRESS)
-OPT_OUT_SOURCES = ("web", "call", "sms", "admin")
-CONSENT_CHANNELS = ("web", "call", "sms")
 
 
 @dataclass
@@ -253,7 +253,7 @@ def _opt_out(*, hashes: list[str], source: str, asking: Contact | None = None) -
             # its campaign's evidence names it all the same.
             still_to_call += contacts.filter(pk=asking.pk).exclude(status=ContactStatus.OPTED_OUT)
         Contact.objects.filter(pk__in=[contact.pk for contact in still_to_call]).update(status=ContactStatus.OPTED_OUT)
-        if source in CONSENT_CHANNELS:
+        if source in ConsentChannel.values:
             for contact in still_to_call:
                 consent_record(
                     kind=ConsentKind.OPTED_OUT,

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from kuntaportaali.client_address import client_address
 from kuntaportaali.ratelimit import rate_limit_exceeded
 from surveys.contact_forms import OptOutForm
+from surveys.models import ConsentChannel
 from surveys.services.privacy import opt_out_register
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def opt_out(request):
         if _limited(request):
             return render(request, "surveys/public/opt_out_limited.html", status=429)
         if form.is_valid():
-            opt_out_register(raw_number=form.cleaned_data["phone"], source="web")
+            opt_out_register(raw_number=form.cleaned_data["phone"], source=ConsentChannel.WEB)
             logger.info("A web opt-out was registered.")
             return redirect("surveys-public:opt-out-done")
     return render(request, "surveys/public/opt_out.html", {"form": form})

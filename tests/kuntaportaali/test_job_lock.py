@@ -1,0 +1,37 @@
+"""kuntaportaali.job_lock: one run at a time of a periodic job."""
+
+import uuid
+
+import django_rq
+
+from kuntaportaali.job_lock import job_lock
+
+
+def lock_name() -> str:
+    return f"kuntaportaali:test:{uuid.uuid4()}"
+
+
+def test_a_run_holds_the_lock_and_frees_it_when_done():
+    name = lock_name()
+    with job_lock(name, seconds=60, queue="populus") as held:
+        assert held
+        assert django_rq.get_connection("populus").exists(name)
+    assert not django_rq.get_connection("populus").exists(name)
+
+
+def test_a_second_run_is_told_the_lock_is_taken_without_waiting():
+    name = lock_name()
+    with job_lock(name, seconds=60, queue="populus") as first, job_lock(name, seconds=60, queue="populus") as second:
+        assert (first, second) == (True, False)
+
+
+def test_a_run_that_outlasted_its_lock_leaves_the_next_runs_lock_alone(caplog):
+    name = lock_name()
+    connection = django_rq.get_connection("populus")
+    with job_lock(name, seconds=60, queue="populus") as held:
+        assert held
+        connection.delete(name)  # expired
+        connection.set(name, "the next run's token")
+    assert connection.get(name) == b"the next run's token"
+    assert "expired before its run ended" in caplog.text
+    connection.delete(name)
