@@ -26,24 +26,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Extra pytest arguments: make test ARGS="-k consent -x"
 ARGS ?=
 
-# `apt-get update` runs at most once per make invocation: the first script that installs
-# something creates this stamp file, the others see it and skip the update.
+# `apt-get update` runs at most once per make invocation: the first install (scripts/lib.sh)
+# creates this stamp file, the others see it and skip the update.
 ifndef KP_APT_STAMP
 KP_APT_STAMP := $(shell mktemp -u "$${TMPDIR:-/tmp}/kuntaportaali-apt-updated.XXXXXX")
 endif
 export KP_APT_STAMP
-
-# $(call apt_install,PACKAGES): install Debian packages as root, or stop naming them.
-define apt_install
-if [ "$$(id -u)" != 0 ]; then \
-    echo "ERROR: Debian package(s) needed: $(1). Install them with: sudo apt-get install -y $(1)" >&2; \
-    exit 1; \
-fi; \
-if [ ! -e "$$KP_APT_STAMP" ]; then \
-    apt-get -q -o DPkg::Lock::Timeout=900 update && : >"$$KP_APT_STAMP"; \
-fi; \
-DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=900 install $(1)
-endef
 
 .PHONY: help venv install install-dev demo test bench services lint messages check-deploy clean distclean
 
@@ -63,7 +51,7 @@ $(VENV)/bin/pip:
 	@if ! $(PYTHON) -m venv $(VENV) >/dev/null 2>&1 || [ ! -x $@ ]; then \
 	    rm -rf $(VENV); \
 	    echo "venv: '$(PYTHON) -m venv' needs Debian's python3-venv package"; \
-	    $(call apt_install,python3-venv); \
+	    bash scripts/lib.sh venv apt_install python3-venv; \
 	    $(PYTHON) -m venv $(VENV); \
 	fi
 
@@ -117,7 +105,7 @@ lint: install-dev ## Lint the Python code with ruff
 messages: install ## Update locale/ catalogues for Finnish and Swedish and compile them
 	@if ! command -v xgettext >/dev/null || ! command -v msgfmt >/dev/null; then \
 	    echo "messages: GNU gettext is not installed"; \
-	    $(call apt_install,gettext); \
+	    bash scripts/lib.sh messages apt_install gettext; \
 	fi
 	$(PY) manage.py makemessages -l fi -l sv --no-location --ignore=node_modules --ignore=staticfiles --ignore=var --ignore=tests --ignore=benchmarks
 	$(PY) manage.py compilemessages -l fi -l sv --ignore=.venv --ignore=node_modules

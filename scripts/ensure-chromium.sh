@@ -10,26 +10,9 @@ set -euo pipefail
 
 chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
 
-say() { printf 'chromium: %s\n' "$*"; }
-die() { printf 'chromium: ERROR: %s\n' "$*" >&2; exit 1; }
-
-# apt_install PKG... : install Debian packages as root, running `apt-get update` at most once
-# per invocation (the stamp file named by KP_APT_STAMP is shared by all ensure-* scripts).
-apt_install() {
-    if [ "$(id -u)" != 0 ]; then
-        die "Debian package(s) needed: $*. Install them with: sudo apt-get install -y $*"
-    fi
-    command -v apt-get >/dev/null || die "apt-get not found; install $* with your system's package manager"
-    export DEBIAN_FRONTEND=noninteractive
-    local stamp=${KP_APT_STAMP:-}
-    if [ -z "$stamp" ] || [ ! -e "$stamp" ]; then
-        say "apt-get update"
-        apt-get -q -o DPkg::Lock::Timeout=900 update
-        if [ -n "$stamp" ]; then : >"$stamp"; fi
-    fi
-    say "apt-get install -y $*"
-    apt-get -q -y -o DPkg::Lock::Timeout=900 install "$@"
-}
+name=chromium
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ ! -x "$chromium" ]; then
     if [ "$chromium" != /usr/bin/chromium ]; then

@@ -10,28 +10,11 @@
 # apt-get update runs at most once per `make` / .ci/run invocation (see KP_APT_STAMP).
 set -euo pipefail
 
+name=node
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-say() { printf 'node: %s\n' "$*"; }
-die() { printf 'node: ERROR: %s\n' "$*" >&2; exit 1; }
-
-# apt_install PKG... : install Debian packages as root, running `apt-get update` at most once
-# per invocation (the stamp file named by KP_APT_STAMP is shared by all ensure-* scripts).
-apt_install() {
-    if [ "$(id -u)" != 0 ]; then
-        die "Debian package(s) needed: $*. Install them with: sudo apt-get install -y $*"
-    fi
-    command -v apt-get >/dev/null || die "apt-get not found; install $* with your system's package manager"
-    export DEBIAN_FRONTEND=noninteractive
-    local stamp=${KP_APT_STAMP:-}
-    if [ -z "$stamp" ] || [ ! -e "$stamp" ]; then
-        say "apt-get update"
-        apt-get -q -o DPkg::Lock::Timeout=900 update
-        if [ -n "$stamp" ]; then : >"$stamp"; fi
-    fi
-    say "apt-get install -y $*"
-    apt-get -q -y -o DPkg::Lock::Timeout=900 install "$@"
-}
 
 missing=()
 command -v node >/dev/null || missing+=(nodejs)

@@ -6,8 +6,9 @@
 # apt-get update runs at most once per `make` / .ci/run invocation (see KP_APT_STAMP).
 set -euo pipefail
 
-say() { printf 'pdf-libs: %s\n' "$*"; }
-die() { printf 'pdf-libs: ERROR: %s\n' "$*" >&2; exit 1; }
+name=pdf-libs
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
@@ -22,16 +23,4 @@ if [ "${#missing[@]}" -eq 0 ]; then
     say "Pango and DejaVu fonts present"
     exit 0
 fi
-if [ "$(id -u)" != 0 ]; then
-    die "Debian package(s) needed: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}"
-fi
-command -v apt-get >/dev/null || die "apt-get not found; install ${missing[*]} with your system's package manager"
-export DEBIAN_FRONTEND=noninteractive
-stamp=${KP_APT_STAMP:-}
-if [ -z "$stamp" ] || [ ! -e "$stamp" ]; then
-    say "apt-get update"
-    apt-get -q -o DPkg::Lock::Timeout=900 update
-    if [ -n "$stamp" ]; then : >"$stamp"; fi
-fi
-say "apt-get install -y ${missing[*]}"
-apt-get -q -y -o DPkg::Lock::Timeout=900 install "${missing[@]}"
+apt_install "${missing[@]}"

@@ -16,26 +16,9 @@ set -euo pipefail
 PYTHON=${PYTHON:-python3}
 url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kuntaportaali}
 
-say() { printf 'postgres: %s\n' "$*"; }
-die() { printf 'postgres: ERROR: %s\n' "$*" >&2; exit 1; }
-
-# apt_install PKG... : install Debian packages as root, running `apt-get update` at most once
-# per invocation (the stamp file named by KP_APT_STAMP is shared by all ensure-* scripts).
-apt_install() {
-    if [ "$(id -u)" != 0 ]; then
-        die "Debian package(s) needed: $*. Install them with: sudo apt-get install -y $*"
-    fi
-    command -v apt-get >/dev/null || die "apt-get not found; install $* with your system's package manager"
-    export DEBIAN_FRONTEND=noninteractive
-    local stamp=${KP_APT_STAMP:-}
-    if [ -z "$stamp" ] || [ ! -e "$stamp" ]; then
-        say "apt-get update"
-        apt-get -q -o DPkg::Lock::Timeout=900 update
-        if [ -n "$stamp" ]; then : >"$stamp"; fi
-    fi
-    say "apt-get install -y $*"
-    apt-get -q -y -o DPkg::Lock::Timeout=900 install "$@"
-}
+name=postgres
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # scheme, host ("" = Unix socket), port, user, password, database name; separated by the ASCII
 # unit separator (not whitespace) so that empty fields survive `read`.
