@@ -30,10 +30,10 @@ def one_run() -> dict:
     from surveys.demo import survey_demo_seed
     from surveys.demo_results import demo_population_targets
     from surveys.models import Campaign, CampaignStatus
-    from surveys.services.estimates import estimate_errors
     from surveys.services.results import campaign_results
     from surveys.simulation import simulate
     from surveys.synthetic_population import population_truth, synthetic_contacts_add
+    from tests.surveys.estimate_errors import estimate_errors
 
     for queue in settings.WORKER_QUEUES:
         django_rq.get_queue(queue).empty()

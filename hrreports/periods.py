@@ -2,7 +2,7 @@
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils.formats import date_format
 
@@ -41,8 +41,3 @@ def period_shift(period: date, months: int) -> date:
 def period_last_full(today: date) -> date:
     """The month before `today`'s month: the last month whose payroll is complete."""
     return period_shift(today.replace(day=1), -1)
-
-
-def period_days(period: date) -> list[date]:
-    first = period
-    return [first + timedelta(days=offset) for offset in range((period_last_day(period) - first).days + 1)]

@@ -21,10 +21,10 @@ from surveys.models import (
 )
 from surveys.reports.presentation import results_view
 from surveys.services import weighting
-from surveys.services.estimates import estimate_errors
 from surveys.services.results import campaign_results
 from tests.conftest import make_user
 from tests.surveys.calls import queued_attempt
+from tests.surveys.estimate_errors import estimate_errors
 from tests.surveys.factories import build_campaign, build_survey
 
 pytestmark = pytest.mark.django_db
