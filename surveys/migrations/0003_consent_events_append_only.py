@@ -15,7 +15,6 @@ CREATE TRIGGER surveys_consentevent_append_only
 # may TRUNCATE, and the application never does.
 
 DROP = """
-DROP TRIGGER IF EXISTS surveys_consentevent_no_truncate ON surveys_consentevent;
 DROP TRIGGER IF EXISTS surveys_consentevent_append_only ON surveys_consentevent;
 DROP FUNCTION IF EXISTS surveys_consentevent_append_only();
 """
