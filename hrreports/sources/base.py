@@ -111,6 +111,14 @@ class SourceBatch:
     def total(self) -> int:
         return len(self.rows) + rejected_row_count(self.rejected)
 
+    def row_add(self, raw: Mapping[str, Any], *, file: str, row: int | None) -> None:
+        """Validate one raw row (`row_validate`): its values go to `rows`, or its rejections to `rejected`."""
+        values, rejections = row_validate(self.report_type, raw, file=file, row=row)
+        if values is None:
+            self.rejected.extend(rejections)
+        else:
+            self.rows.append(values)
+
 
 class PopulusSource(ABC):
     """A plug-in that fetches Populus reports. Subclasses set `kind` and implement `fetch`."""

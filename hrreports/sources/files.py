@@ -28,7 +28,7 @@ from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, table_open
 
 from ..errors import PopulusError
 from ..reasons import report_problem
-from .base import PopulusSource, Rejection, SourceBatch, has_person_number, row_validate, text_safe
+from .base import PopulusSource, Rejection, SourceBatch, has_person_number, text_safe
 from .schema import FIELD_BY_NAME, FIELDS, default_column_map
 
 ENCODINGS = {
@@ -280,11 +280,7 @@ def _rows_read(
             batch.rejected.append(Rejection(report_type, problem, label, row.number))
             continue
         raw = {name: cells[index] if index < len(cells) else None for name, index in layout.positions.items()}
-        values, rejections = row_validate(report_type, raw, file=label, row=row.number)
-        if values is None:
-            batch.rejected.extend(rejections)
-        else:
-            batch.rows.append(values)
+        batch.row_add(raw, file=label, row=row.number)
     return count
 
 

@@ -19,7 +19,7 @@ import requests
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, TransientSourceError
-from .base import PopulusSource, Rejection, SourceBatch, row_validate
+from .base import PopulusSource, Rejection, SourceBatch
 from .endpoints import endpoint_addresses_check, endpoint_check, endpoint_target
 
 MAX_PAGES = 10_000
@@ -109,11 +109,7 @@ class HttpSource(PopulusSource):
                     if not isinstance(raw, dict):
                         batch.rejected.append(Rejection(report_type, Problem("row_not_json_object"), page_name, number))
                         continue
-                    values, rejections = row_validate(report_type, raw, file=page_name, row=number)
-                    if values is None:
-                        batch.rejected.extend(rejections)
-                    else:
-                        batch.rows.append(values)
+                    batch.row_add(raw, file=page_name, row=number)
                 if next_url:
                     next_url = urljoin(url, next_url)
                     if endpoint_target(next_url) != endpoint_target(base_url):

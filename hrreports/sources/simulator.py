@@ -26,7 +26,7 @@ import holidays
 
 from ..periods import period_last_day, period_shift
 from ..workdays import working_days
-from .base import PopulusSource, SourceBatch, row_validate
+from .base import PopulusSource, SourceBatch
 
 DIVISIONS = (
     ("10", "Konsernipalvelut", ("Hallinto", "Talous", "Henkilöstö", "Tietohallinto", "Viestintä"), "toimistosihteeri"),
@@ -505,11 +505,7 @@ class SimulatorSource(PopulusSource):
         raw_rows = getattr(self, f"_{report_type}")(period)
         batch = SourceBatch(report_type=report_type, files=[f"simulator seed {self.seed}"])
         for number, raw in enumerate(raw_rows, start=1):
-            values, rejections = row_validate(report_type, raw, file=batch.files[0], row=number)
-            if values is None:
-                batch.rejected.extend(rejections)
-            else:
-                batch.rows.append(values)
+            batch.row_add(raw, file=batch.files[0], row=number)
         return batch
 
     def _units(self, period: date) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import pytest
 from hrreports.models import Employment
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
-from hrreports.sources.base import row_validate
+from hrreports.sources.base import SourceBatch, row_validate
 from hrreports.sources.schema import parse_amount, parse_date, parse_kind, parse_percent
 from kuntaportaali.tabular.problems import ValueProblem
 from kuntaportaali.tabular.values import Percent
@@ -162,6 +162,16 @@ def test_a_control_character_in_a_name_rejects_the_row_with_the_reason():
     assert [(r.field, r.value, r.problem.code) for r in rejections] == [
         ("name", "Sivistys\u2400palvelut", "value_control_character")
     ]
+
+
+def test_a_batch_keeps_a_valid_row_and_the_rejections_of_an_invalid_one():
+    batch = SourceBatch(report_type="units")
+
+    batch.row_add({"code": "10", "name": "Sivistyspalvelut"}, file="yksikot.csv", row=2)
+    batch.row_add({"code": "", "name": "Tekninen toimi"}, file="yksikot.csv", row=3)
+
+    assert [(row["code"], row["_row"]) for row in batch.rows] == [("10", 2)]
+    assert [(r.row, r.field, r.problem.code) for r in batch.rejected] == [(3, "code", "row_value_missing")]
 
 
 def test_employment_kinds_and_relationships_from_the_file_are_stored(sample_source, file_root):
