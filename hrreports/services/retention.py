@@ -28,6 +28,10 @@ class HrPurgeReport:
     def summary_line(self) -> str:
         return "hr_purged " + " ".join(f"{kind}={self.removed[kind]}" for kind in PURGED_KINDS)
 
+    def lines(self) -> list[str]:
+        """What `manage.py purge_hr_data` prints: the first days kept, then the summary line."""
+        return [f"kept: HR records from {self.cutoff}, access log from {self.access_log_cutoff}", self.summary_line()]
+
 
 def retention_cutoff(*, today: date, months: int) -> date:
     """The first day kept: the first day of the month `months` months before `today`'s month."""

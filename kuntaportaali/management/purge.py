@@ -1,5 +1,5 @@
 """The shared shape of the retention purge commands (`purge_expired`, `purge_answers`,
-`purge_hr_data`): an optional --today that purges as if it were that day."""
+`purge_hr_data`): an optional --today that purges as if it were that day, then the purge's report."""
 
 from datetime import date
 
@@ -8,7 +8,8 @@ from django.utils import timezone
 
 
 class RetentionPurgeCommand(BaseCommand):
-    """A subclass defines `purge(self, *, today)`: run the purge for that day and write what it removed."""
+    """A subclass names its purge service, `purge = staticmethod(service)`: a function of `today`
+    returning a report whose `lines()` the command writes."""
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,4 +23,5 @@ class RetentionPurgeCommand(BaseCommand):
             raise CommandError(
                 f"--today must be a date in the form YYYY-MM-DD, e.g. 2025-01-31, not {today!r}."
             ) from None
-        self.purge(today=day)
+        for line in self.purge(today=day).lines():
+            self.stdout.write(line)

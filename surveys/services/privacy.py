@@ -50,6 +50,14 @@ class PurgeReport:
         counts = " ".join(f"{name}={count}" for name, count in self.removed.items())
         return f"purged_campaigns={len(self.campaigns)} {counts}".strip()
 
+    def lines(self) -> list[str]:
+        """What the purge commands print: a line per campaign purged, then the summary line."""
+        per_campaign = [
+            f"campaign {slug}: " + " ".join(f"{name}={count}" for name, count in counts.items())
+            for slug, counts in self.campaigns.items()
+        ]
+        return [*per_campaign, self.summary_line()]
+
 
 class PurgeStep(NamedTuple):
     """One kind of personal data removed from expired campaigns; `purge` returns how many rows it cleared."""

@@ -1,8 +1,8 @@
-from surveys.management.purge import CampaignPurgeCommand
+from kuntaportaali.management.purge import RetentionPurgeCommand
 from surveys.services.privacy import contacts_purge_expired
 
 
-class Command(CampaignPurgeCommand):
+class Command(RetentionPurgeCommand):
     help = "Delete the phone numbers of campaigns past their retention period, keeping anonymous answers."
 
-    campaign_purge = staticmethod(contacts_purge_expired)
+    purge = staticmethod(contacts_purge_expired)
