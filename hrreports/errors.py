@@ -1,28 +1,222 @@
-"""The one application error of the HR reports, with a message a person can act on."""
+"""The errors of the HR reports, and the reasons they give: a row rejected, a fetch run failed, a
+setting, an alert or a subscription refused.
 
-from kuntaportaali.tabular.problems import Problem
+A reason is a code and its parameters (kuntaportaali.tabular.problems.Problem), stored as such and
+worded in the reader's language only when it is shown, so the rejected rows of a run read in Finnish
+on a Finnish page and in Swedish on a Swedish one. The reasons of the shared file reader (a cell that
+is not a date, a file that is not UTF-8...) are registered there; the HR reports' own ones here.
+"""
 
-from . import reasons  # noqa: F401 (registers the codes these errors are raised with)
+from django.utils.translation import gettext_noop
+
+from kuntaportaali.tabular.problems import CodedError, Problem, problem_dates_register, problem_messages_register
+
+# A fetch or delivery run the sweep ended; also the run's English error, for logs.
+WORKER_STOPPED = gettext_noop("The worker stopped before the run finished; start it again.")
 
 
-class PopulusError(Exception):
-    """Something an HR administrator must fix: a source's settings, a file, a period.
+class HrError(CodedError):
+    """Something a person must fix before the HR reports can do what was asked; `field` names the
+    setting at fault when a form should show the error at its field."""
 
-    Raised with a Problem (a reason code, worded in the reader's language whenever it is shown: a fetch
-    run stores it as such) or with text, which is kept as it is."""
+    def __init__(self, reason: Problem | str, *, field: str | None = None):
+        super().__init__(reason)
+        self.field = field
 
-    def __init__(self, reason: str | Problem, *, field: str | None = None):
-        self.problem = reason if isinstance(reason, Problem) else Problem("reason_as_stored", {"text": reason})
-        self.field = field  # the setting at fault, when a form should show the error at its field
-        super().__init__(self.problem.code)
 
-    @classmethod
-    def of(cls, code: str, **params) -> "PopulusError":
-        return cls(Problem(code, params))
-
-    def __str__(self) -> str:
-        return self.problem.message()
+class PopulusError(HrError):
+    """A source, its files or a fetch of them: a source's settings, a file, a period, the organisation read."""
 
 
 class TransientSourceError(PopulusError):
     """The source did not answer this time (timeout, connection refused, HTTP 5xx); retrying may help."""
+
+
+class TeamsError(HrError):
+    """A Teams channel was refused: its webhook address, or its unit."""
+
+
+class AlertError(HrError):
+    """An early-support alert could not be acknowledged."""
+
+
+class SubscriptionError(HrError):
+    """A subscription to a unit's reports, or the monthly delivery of them, was refused."""
+
+
+problem_messages_register(
+    {
+        # A row as a whole
+        "row_value_missing": gettext_noop("a required value is missing"),
+        "row_end_before_start": gettext_noop("the end date is before the start date"),
+        "row_not_json_object": gettext_noop("the row is not a JSON object"),
+        "row_more_columns_than_header": gettext_noop("the row has %(found)s columns but the header has %(header)s"),
+        "row_too_few_columns": gettext_noop(
+            "the row has only %(found)s columns, %(needed)s are needed (is the file truncated?)"
+        ),
+        # One value
+        "value_code_too_long": gettext_noop("longer than %(limit)s characters"),
+        "value_unit_code_slash": gettext_noop("a unit code cannot contain a slash (/)"),
+        "value_not_a_month": gettext_noop("not a real month"),
+        "value_not_a_pay_period": gettext_noop("not a pay period in the form YYYY-MM, YYYYMM or m/yyyy"),
+        "value_amount_out_of_range": gettext_noop("amount out of range"),
+        "value_days_out_of_range": gettext_noop("the number of days must be between 0 and 10000"),
+        "value_working_time_out_of_range": gettext_noop("working time must be more than 0 and at most 100 per cent"),
+        "value_not_yes_or_no": gettext_noop("not yes or no (K/E, 1/0)"),
+        "value_employment_kind_unknown": gettext_noop(
+            "%(value)s is not an employment kind the portal knows; it reads these words: %(accepted)s"
+        ),
+        "value_employment_kind_contradictory": gettext_noop(
+            "%(value)s says both permanent and fixed-term, or both public office and employment contract"
+        ),
+        "value_working_time_ambiguous": gettext_noop(
+            "%(value)s could mean %(value)s %% or %(percent)s %%: write the working time in per cent "
+            "(e.g. %(percent)s) or format the cell as a percentage"
+        ),
+        # What the row refers to
+        "unit_duplicate": gettext_noop("duplicate row: this unit code appears twice"),
+        "unit_parent_unknown": gettext_noop("unknown parent unit code"),
+        "unit_unknown": gettext_noop("unknown work unit code"),
+        "employment_unknown": gettext_noop("unknown employment"),
+        "employment_of_another_person": gettext_noop("this employment id belongs to another person"),
+        "employment_row_rejected": gettext_noop(
+            "the employment's own row (row %(row)s of %(file)s) was rejected: fix that row, then fetch again"
+        ),
+        "employment_duplicate": gettext_noop("duplicate row: employment %(employment)s is already on row %(row)s"),
+        "absence_code_unknown": gettext_noop("unknown absence code: add it to the absence types first"),
+        "absence_duplicate": gettext_noop("duplicate row: the same absence is already on row %(row)s"),
+        "salary_type_unknown": gettext_noop("unknown salary type code: add it to the salary types first"),
+        "salary_repeated": gettext_noop(
+            "the same payment (employment, pay period, payment date, salary type and amount) is already on row "
+            "%(row)s of %(file)s: a repeated row is stored once"
+        ),
+        "absence_outside_month": gettext_noop(
+            "the absence %(start)s–%(end)s has no day in %(month)s, the month fetched: it belongs to the file of "
+            "its own month"
+        ),
+        "salary_paid_outside_month": gettext_noop(
+            "paid on %(payment_date)s, not in %(month)s, the month fetched: a payment belongs to the file of the "
+            "month it was paid in"
+        ),
+        # Reasons of rows rejected before reasons were codes; no longer given
+        "salary_duplicate": gettext_noop("duplicate row: the same payment is already on row %(row)s"),
+        # A whole file
+        "upload_too_large": gettext_noop("The file is larger than 50 MB."),
+        "preview_database_error": gettext_noop(
+            "The database refused the file's rows (%(error)s): a fetch of it would fail too. See the web server's log."
+        ),
+        "file_unreadable": gettext_noop("%(file)s: %(reason)s"),
+        "file_missing": gettext_noop(
+            "No file of %(report)s for %(month)s in %(folder)s: expected a file named %(pattern)s."
+        ),
+        "file_os_error": gettext_noop("The file %(file)s cannot be read: %(error)s."),
+        "folder_missing": gettext_noop("The folder %(folder)s does not exist or cannot be read."),
+        "folder_outside_root": gettext_noop("The folder %(folder)s is outside the permitted file root %(root)s."),
+        "file_columns_missing": gettext_noop(
+            "The file %(file)s has no column %(missing)s. Its header row has: %(found)s. "
+            "Fix the source's column map or the export."
+        ),
+        "file_no_sheet_with_header": gettext_noop(
+            "No sheet of %(file)s has a header row with the columns %(expected)s (looked for in the first 20 rows "
+            "of each sheet). Fix the source's column map or the export."
+        ),
+        "file_first_row_is_data": gettext_noop(
+            "The file %(file)s has no header row: its first row is data. Untick “The files have a header row” "
+            "in the source's settings and give the columns by number."
+        ),
+        "file_wrong_delimiter": gettext_noop(
+            "The file %(file)s seems to be separated by %(found)s, but the source expects %(expected)s. "
+            "Change the source's delimiter, or let the portal find it (Automatic)."
+        ),
+        "file_column_map_incomplete": gettext_noop(
+            "The column map of %(report)s gives no column for %(field)s, which is required."
+        ),
+        "file_columns_by_name_without_header": gettext_noop(
+            "The column map of %(report)s names %(field)s by header, but the source's files have no header row: "
+            "give column numbers instead."
+        ),
+        # The integration endpoint of an HTTP source
+        "http_no_hosts_allowed": gettext_noop(
+            "No integration endpoint may be contacted: the setting POPULUS_HTTP_ALLOWED_HOSTS lists no hosts. "
+            "Until the portal's administrator lists there the hosts of the Populus endpoints (comma-separated, "
+            "with a port if needed), no HTTP source can be saved or fetched."
+        ),
+        "http_host_not_allowed": gettext_noop(
+            "The host %(host)s is not among the endpoints the portal may contact (the setting "
+            "POPULUS_HTTP_ALLOWED_HOSTS: %(allowed)s). Check the address, or ask the portal's administrator to "
+            "add the host to the setting."
+        ),
+        "http_host_address_refused": gettext_noop(
+            "The host %(host)s resolves to %(address)s, a loopback, link-local or otherwise reserved address: "
+            "the portal contacts such an address only when the setting POPULUS_HTTP_ALLOWED_HOSTS names the "
+            "address itself."
+        ),
+        "http_address_malformed": gettext_noop(
+            "The address %(url)s is refused: an endpoint's address may not hold a backslash, a user name before "
+            "the host (…@host), spaces or control characters, and must start with http:// or https://. Such "
+            "characters can make the request go to another host than the one the address seems to name."
+        ),
+        "http_host_unresolved": gettext_noop("The host name %(host)s could not be resolved (%(error)s)."),
+        "http_redirect_refused": gettext_noop(
+            "The endpoint %(url)s redirected to %(location)s. The portal follows no redirects (the token would "
+            "go along): if the new address is right, make it the source's address."
+        ),
+        # A whole fetch run
+        "run_worker_stopped": WORKER_STOPPED,
+        "run_not_queued": gettext_noop(
+            "The run could not be handed to a worker (%(error)s): nothing was fetched. Try again once the queue "
+            "(Redis) is back."
+        ),
+        "run_nothing_delivered": gettext_noop("The source delivered no rows at all for %(month)s."),
+        "run_too_many_rejected": gettext_noop(
+            "%(rejected)s of %(rows)s rows were rejected, more than the permitted %(threshold)s %%: "
+            "nothing was stored for %(month)s. Correct the rows listed below, or the source's settings, "
+            "and fetch again."
+        ),
+        "run_unexpected_error": gettext_noop(
+            "The run stopped on an unexpected error (%(error)s); see the worker's log."
+        ),
+        "run_end_not_recorded": gettext_noop(
+            "The rows were read, but the database refused to record the run's end (%(error)s): nothing was stored "
+            "for %(month)s. See the worker's log."
+        ),
+        "run_rejected_rows_not_recorded": gettext_noop(
+            "%(reason)s The %(rejected)s rejected rows could not be recorded (%(error)s); see the worker's log."
+        ),
+        # Alerts, subscriptions and the monthly delivery
+        "alert_action_missing": gettext_noop("Describe the action taken."),
+        "alert_action_in_future": gettext_noop("The date of the action cannot be in the future."),
+        "alert_acknowledged_already": gettext_noop("This alert has already been acknowledged."),
+        "subscription_unit_not_supervised": gettext_noop(
+            "%(user)s is not a supervisor of %(unit)s, so cannot subscribe to its reports."
+        ),
+        "subscription_no_reports": gettext_noop("Choose at least one of the reports: absences, salaries, employments."),
+        "subscription_category_unknown": gettext_noop("Unknown absence category."),
+        "subscription_column_unknown": gettext_noop("Unknown report column: %(column)s."),
+        "subscription_exists": gettext_noop("%(user)s already subscribes to %(unit)s."),
+        "delivery_unit_unknown": gettext_noop("No work unit has the code %(code)s."),
+        # The reports, as a reason names them
+        "report_units": gettext_noop("work units"),
+        "report_employments": gettext_noop("employments"),
+        "report_absences": gettext_noop("absences"),
+        "report_salaries": gettext_noop("salaries"),
+    }
+)
+
+# The days and months the portal names in its reasons (the fetched month, an absence's dates as read),
+# written in the reader's style when shown.
+problem_dates_register(
+    {
+        "absence_outside_month": {"start": "day", "end": "day", "month": "month"},
+        "salary_paid_outside_month": {"payment_date": "day", "month": "month"},
+        "file_missing": {"month": "month"},
+        "run_nothing_delivered": {"month": "month"},
+        "run_too_many_rejected": {"month": "month"},
+        "run_end_not_recorded": {"month": "month"},
+    }
+)
+
+
+def report_problem(report_type: str) -> Problem:
+    """A report's name as a quoted Problem, worded in the reader's language wherever a reason names it."""
+    return Problem(f"report_{report_type}")

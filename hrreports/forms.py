@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.roles import Role
 from kuntaportaali.tabular.reader import AUTO
 
-from .errors import PopulusError
+from .errors import HrError
 from .models import AbsenceType, SalaryType, Source, TeamsChannel, WorkUnit
 from .models.fetching import ReportType
 from .models.organisation import SupervisorRole
@@ -47,7 +47,7 @@ class PeriodField(forms.CharField):
         written = HUMAN_PERIOD.match(value.strip())
         try:
             return period_parse(f"{written['year']}-{int(written['month']):02d}" if written else value)
-        except PopulusError:
+        except HrError:
             raise forms.ValidationError(_("Give the month and year, e.g. 3/2026.")) from None
 
 

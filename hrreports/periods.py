@@ -6,16 +6,16 @@ from datetime import date
 
 from django.utils.formats import date_format
 
-from .errors import PopulusError
+from .errors import HrError
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def period_parse(text: str) -> date:
-    """'2026-03' -> date(2026, 3, 1); anything else raises PopulusError naming the expected form."""
+    """'2026-03' -> date(2026, 3, 1); anything else raises HrError naming the expected form."""
     match = _PERIOD_RE.match((text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise PopulusError(f"The period {text!r} is not a month in the form YYYY-MM, e.g. 2026-03.")
+        raise HrError(f"The period {text!r} is not a month in the form YYYY-MM, e.g. 2026-03.")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 

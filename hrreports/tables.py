@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from .models import Employee, FetchRun, RejectedRow
-from .reasons import field_display
+from .sources.schema import field_display
 
 TEMPLATE = "hrreports/table.html"
 

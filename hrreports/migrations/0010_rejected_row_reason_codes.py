@@ -103,7 +103,7 @@ def codes_to_reasons(apps, schema_editor):
     """Back to English text: the codes' reasons as the portal worded them."""
     from django.utils import translation
 
-    import hrreports.reasons  # noqa: F401 (registers the codes)
+    import hrreports.errors  # noqa: F401 (registers the codes)
     from kuntaportaali.tabular.problems import problem_message
 
     RejectedRow = apps.get_model("hrreports", "RejectedRow")

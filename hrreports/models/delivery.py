@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.tabular.problems import problem_message
+
 from .fetching import RunTrigger
 from .organisation import WorkUnit
 
@@ -112,6 +114,8 @@ class DeliveryRun(models.Model):
     notices_failed = models.PositiveIntegerField(_("Teams notices failed"), default=0)
     notice_errors = models.JSONField(_("Teams notice failures"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True, help_text=_("Why the run ended before it finished."))
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("delivery run")
@@ -124,6 +128,11 @@ class DeliveryRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.finished_at is None and not self.error
+
+    @property
+    def error_message(self) -> str:
+        """Why the run ended before it finished, in the active language ("" for a run that did not)."""
+        return problem_message(self.error_code, self.error_params)
 
     @property
     def minutes_saved(self) -> int:

@@ -11,7 +11,7 @@ from kuntaportaali.downloads import file_name
 from kuntaportaali.spreadsheets import Column, csv_bytes, xlsx_bytes
 
 from ..periods import period_label
-from ..reasons import field_display
+from ..sources.schema import field_display
 from .columns import columns_chosen
 
 FILE_NAME_WORDS = {

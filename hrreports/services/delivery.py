@@ -24,13 +24,12 @@ from kuntaportaali.pdf import PDF_CONTENT_TYPE
 from kuntaportaali.redaction import phone_numbers_mask
 from kuntaportaali.spreadsheets import XLSX_CONTENT_TYPE
 
-from ..errors import PopulusError
+from ..errors import WORKER_STOPPED, SubscriptionError
 from ..models import Delivery, DeliveryRun, Subscription, WorkUnit
 from ..models.delivery import DeliveryFormat, DeliveryStatus, ReportKind, hours_of
 from ..models.fetching import RunTrigger
 from ..models.records import AbsenceCategory
 from ..periods import period_label, period_text
-from ..reasons import WORKER_STOPPED
 from ..reports import period_fetched, report_units
 from ..reports.columns import columns_validate
 from ..reports.documents import report_build, report_pdf, report_xlsx
@@ -61,23 +60,20 @@ def subscription_save(
     `columns` tailors each report's table ({report: [column keys]}, see hrreports.reports.columns);
     a report left out, or given every column, shows every column."""
     if not units_visible_to(user).filter(pk=unit.pk).exists():
-        raise PopulusError(
-            _("%(user)s is not a supervisor of %(unit)s, so cannot subscribe to its reports.")
-            % {"user": user.get_username(), "unit": unit}
-        )
+        raise SubscriptionError.of("subscription_unit_not_supervised", user=user.get_username(), unit=unit)
     unknown = set(reports) - set(ReportKind.values)
     if not reports or unknown:
-        raise PopulusError(_("Choose at least one of the reports: absences, salaries, employments."))
+        raise SubscriptionError.of("subscription_no_reports")
     if set(categories or []) - set(AbsenceCategory.values):
-        raise PopulusError(_("Unknown absence category."))
+        raise SubscriptionError.of("subscription_category_unknown")
     try:
         columns = columns_validate(columns or {})
     except ValueError as error:
-        raise PopulusError(_("Unknown report column: %(column)s.") % {"column": error}) from None
+        raise SubscriptionError.of("subscription_column_unknown", column=error) from None
     if subscription is None:
         subscription = Subscription.objects.filter(user=user, unit=unit).first() or Subscription(user=user, unit=unit)
     elif Subscription.objects.filter(user=user, unit=unit).exclude(pk=subscription.pk).exists():
-        raise PopulusError(_("%(user)s already subscribes to %(unit)s.") % {"user": user.get_username(), "unit": unit})
+        raise SubscriptionError.of("subscription_exists", user=user.get_username(), unit=unit)
     subscription.user, subscription.unit = user, unit
     subscription.reports, subscription.format, subscription.language = list(reports), format, language
     subscription.categories, subscription.include_subunits = list(categories or []), include_subunits
@@ -261,7 +257,7 @@ def unit_reports_send(
     subscriptions = Subscription.objects.filter(active=True).select_related("unit", "user").order_by("pk")
     if unit_code:
         if not WorkUnit.objects.filter(code=unit_code).exists():
-            raise PopulusError(_("No work unit has the code %(code)s.") % {"code": unit_code})
+            raise SubscriptionError.of("delivery_unit_unknown", code=unit_code)
         subscriptions = subscriptions.filter(unit__code=unit_code)
     if dry_run:
         for subscription in subscriptions:
@@ -329,7 +325,9 @@ def delivery_runs_stale_fail(*, now: datetime | None = None) -> list[int]:
             .filter(finished_at__isnull=True, error="", started_at__lt=cutoff)
             .values_list("pk", flat=True)
         )
-        DeliveryRun.objects.filter(pk__in=failed).update(error=WORKER_STOPPED)
+        DeliveryRun.objects.filter(pk__in=failed).update(
+            error=WORKER_STOPPED, error_code="run_worker_stopped", error_params={}
+        )
     if failed:
         logger.warning("Delivery runs %s failed: their worker stopped before they finished.", failed)
     return failed

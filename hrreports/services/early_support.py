@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from ..errors import PopulusError
+from ..errors import AlertError
 from ..models import Absence, Alert, Rule
 from ..models.early_support import RuleKind
 from ..periods import period_last_day, period_shift
@@ -125,13 +124,13 @@ def alerts_acknowledge(*, alerts: list[Alert], by, action_date: date, note: str)
     all of them or, when one is already acknowledged, none."""
     note = note.strip()
     if not note:
-        raise PopulusError(_("Describe the action taken."))
+        raise AlertError.of("alert_action_missing")
     if action_date > timezone.localdate():
-        raise PopulusError(_("The date of the action cannot be in the future."))
+        raise AlertError.of("alert_action_in_future")
     with transaction.atomic():
         locked = list(Alert.objects.select_for_update().filter(pk__in=[alert.pk for alert in alerts]).order_by("pk"))
         if any(not alert.is_open for alert in locked):
-            raise PopulusError(_("This alert has already been acknowledged."))
+            raise AlertError.of("alert_acknowledged_already")
         now = timezone.now()
         for alert in locked:
             alert.action_date, alert.action_note = action_date, note

@@ -21,11 +21,10 @@ from django.utils import timezone
 from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from kuntaportaali.tabular.problems import Problem
 
-from ..errors import PopulusError, TransientSourceError
+from ..errors import WORKER_STOPPED, PopulusError, TransientSourceError
 from ..models import FetchRun, RejectedRow, Source
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
-from ..reasons import WORKER_STOPPED
 from ..sources.base import (
     Rejection,
     SourceBatch,

@@ -16,10 +16,9 @@ from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError
 from ..models import Source
-from ..reasons import field_display
 from ..sources.base import Rejection, SourceBatch, rejected_row_count, rejections_sorted, source_for
 from ..sources.files import FileOptions, file_parse
-from ..sources.schema import FIELDS
+from ..sources.schema import FIELDS, field_display
 from .sources import MAX_UPLOAD_BYTES
 from .store import batches_store
 

@@ -27,7 +27,7 @@ from kuntaportaali.outbound import (
 )
 from kuntaportaali.redaction import phone_numbers_mask
 
-from ..errors import PopulusError
+from ..errors import TeamsError
 from ..models import TeamsChannel, WorkUnit
 from ..models.delivery import ReportKind
 from ..periods import period_label, period_text
@@ -80,12 +80,12 @@ def teams_channel_save(
     try:
         _webhook_target(webhook_url.strip())
     except AddressRefused as refused:
-        raise PopulusError(_refusal(refused)) from None
+        raise TeamsError(_refusal(refused)) from None
     channel.unit, channel.webhook_url, channel.active = unit, webhook_url.strip(), active
     try:
         channel.full_clean()
     except ValidationError as error:
-        raise PopulusError(" ".join(error.messages)) from None
+        raise TeamsError(" ".join(error.messages)) from None
     channel.save()
     return channel
 

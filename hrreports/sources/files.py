@@ -26,8 +26,7 @@ from kuntaportaali.tabular.headers import HEADER_SEARCH_ROWS, Header, header_key
 from kuntaportaali.tabular.problems import Problem, TabularError
 from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, table_open
 
-from ..errors import PopulusError
-from ..reasons import report_problem
+from ..errors import PopulusError, report_problem
 from .base import PopulusSource, Rejection, SourceBatch, has_person_number, text_safe
 from .schema import FIELD_BY_NAME, FIELDS, default_column_map
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from kuntaportaali.tabular.problems import Problem, ValueProblem, problem_messages_register
 from kuntaportaali.tabular.values import Percent, date_parse, decimal_parse, percent_parse, text_clean
 
-from .. import reasons  # noqa: F401 (registers the reasons raised here)
+from .. import errors  # noqa: F401 (registers the reasons raised here)
 from ..models.fetching import ReportType
 
 
@@ -244,6 +244,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 
 FIELD_BY_NAME = {report_type: {field.name: field for field in fields} for report_type, fields in FIELDS.items()}
 problem_messages_register({f"field_{field.name}": field.label_msgid for fields in FIELDS.values() for field in fields})
+
+
+def field_display(report_type: str, field: str) -> str:
+    """The rejected field ("unit_code") as its label in the active language."""
+    specs = FIELD_BY_NAME.get(report_type, {})
+    return str(specs[field].label) if field in specs else field
 
 
 def default_column_map(report_type: str, *, has_header: bool) -> dict[str, str | int]:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntaportaali.decorators import staff_permission_required
 
-from ..errors import PopulusError
+from ..errors import AlertError
 from ..models import Rule
 from ..models.access import AccessKind
 from ..report_forms import AcknowledgeForm, RuleForm
@@ -45,7 +45,7 @@ def alert_acknowledge_view(request, pk: int):
                 action_date=data["action_date"],
                 note=data["note"],
             )
-        except PopulusError as error:
+        except AlertError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The action taken was recorded."))

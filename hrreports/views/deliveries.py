@@ -8,11 +8,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntaportaali.decorators import staff_permission_required
 
-from ..errors import PopulusError
+from ..errors import TeamsError
 from ..forms import TeamsChannelForm
 from ..models import DeliveryRun, TeamsChannel
 from ..models.delivery import hours_of
-from ..reasons import run_error_display
 from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
 from ..services.teams import teams_channel_save
 from .home import MANAGE_HR
@@ -30,7 +29,7 @@ def delivery_run(request, pk: int):
     run = get_object_or_404(DeliveryRun, pk=pk)
     context = {
         "run": run,
-        "error": run_error_display(run.error),
+        "error": run.error_message,
         "failed": deliveries_failed(period=run.period, unit_code=run.unit_code),
     }
     return render(request, "hrreports/delivery_run.html", context)
@@ -52,7 +51,7 @@ def teams_channel_edit(request, pk: int | None = None):
             teams_channel_save(
                 channel=channel, unit=data["unit"], webhook_url=data["webhook_url"], active=data["active"]
             )
-        except PopulusError as error:
+        except TeamsError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The Teams channel was saved."))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kuntaportaali.decorators import staff_permission_required
 from kuntaportaali.roles import Role
 
-from ..errors import PopulusError
+from ..errors import SubscriptionError
 from ..models import Subscription
 from ..models.delivery import ReportKind
 from ..report_forms import SubscriptionForm
@@ -74,7 +74,7 @@ def subscription_edit(request, pk: int | None = None):
                 active=data["active"],
                 subscription=subscription,
             )
-        except PopulusError as error:
+        except SubscriptionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The subscription was saved."))

@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
 _MESSAGES: dict[str, str] = {}
+# A reason given as text (see CodedError), or stored before reasons were codes; the code is stored in rows.
+TEXT_AS_GIVEN = "reason_as_stored"
 DateKind = Literal["day", "month"]
 _DATES: dict[str, dict[str, DateKind]] = {}
 
@@ -144,15 +146,41 @@ def _stored_month(value: Any) -> date | None:
         return None
 
 
-class ProblemError(Exception):
-    """An error that carries its reason as a Problem and reads as it in the active language."""
+class CodedError(Exception):
+    """An application error that carries its reason as a Problem and reads as it in the active language.
 
-    def __init__(self, code: str, **params: Any):
-        self.problem = Problem(code, params)
-        super().__init__(code)
+    Raised with a Problem (`of(code, **params)`), or with text that is already worded for its reader (a
+    sentence translated where it was raised, a source's own answer), which is kept as it is."""
+
+    def __init__(self, reason: "Problem | str"):
+        self.problem = reason if isinstance(reason, Problem) else Problem(TEXT_AS_GIVEN, {"text": reason})
+        super().__init__(self.problem.code)
+
+    @classmethod
+    def of(cls, code: str, **params: Any) -> Self:
+        return cls(Problem(code, params))
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.problem.params
+
+    def message(self) -> str:
+        """The reason in the active language."""
+        return self.problem.message()
 
     def __str__(self) -> str:
-        return self.problem.message()
+        return self.message()
+
+
+class ProblemError(CodedError):
+    """An error of the shared file reader, raised with its code and parameters."""
+
+    def __init__(self, code: "str | Problem", **params: Any):
+        super().__init__(code if isinstance(code, Problem) else Problem(code, params))
 
 
 class TabularError(ProblemError):
@@ -165,6 +193,7 @@ class ValueProblem(ProblemError, ValueError):
 
 problem_messages_register(
     {
+        TEXT_AS_GIVEN: "%(text)s",
         # Whole files
         "file_empty": gettext_noop("The file is empty."),
         "file_too_large": gettext_noop(

@@ -13,7 +13,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from hrreports.errors import PopulusError
+from hrreports.errors import SubscriptionError
 from hrreports.models import Delivery, DeliveryRun, FetchRun, Source
 from hrreports.models.delivery import DeliveryStatus
 from hrreports.models.fetching import RunStatus
@@ -50,7 +50,7 @@ def subscription(supervisor, data):
 
 
 def test_subscribing_to_a_unit_outside_the_scope_is_refused(supervisor, unit_tree, english):
-    with pytest.raises(PopulusError, match="is not a supervisor of 2010"):
+    with pytest.raises(SubscriptionError, match="is not a supervisor of 2010"):
         subscription_save(user=supervisor, unit=unit_tree["2010"], reports=["absences"])
 
 
@@ -319,7 +319,7 @@ def test_the_chosen_columns_shape_the_emailed_xlsx_and_pdf(subscription, supervi
 
 
 def test_an_unknown_column_is_refused(supervisor, data, english):
-    with pytest.raises(PopulusError, match="Unknown report column: ssn"):
+    with pytest.raises(SubscriptionError, match="Unknown report column: ssn"):
         subscription_save(user=supervisor, unit=data["unit"], reports=["absences"], columns={"absences": ["ssn"]})
 
 

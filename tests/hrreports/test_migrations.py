@@ -43,6 +43,38 @@ def test_stored_english_reasons_become_codes_once():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_stored_delivery_run_errors_become_codes_and_read_as_before_in_every_language():
+    worker_stopped = "The worker stopped before the run finished; start it again."
+    other = "SMTPServerDisconnected: Connection unexpectedly closed"
+    old, forward = migrated_from("hrreports", "0018_assignment_ended_at")
+    runs = old.get_model("hrreports", "DeliveryRun").objects
+    stopped = runs.create(period=date(2026, 2, 1), minutes_per_report=20, error=worker_stopped).pk
+    failed = runs.create(period=date(2026, 2, 1), minutes_per_report=20, error=other).pk
+    finished = runs.create(period=date(2026, 2, 1), minutes_per_report=20).pk
+
+    forward()
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from hrreports.models import DeliveryRun
+
+    stored = DeliveryRun.objects.in_bulk([stopped, failed, finished])
+    runs = (stored[stopped], stored[failed], stored[finished])
+    assert [(run.error, run.error_code, run.error_params) for run in runs] == [
+        (worker_stopped, "run_worker_stopped", {}),
+        (other, "reason_as_stored", {"text": other}),
+        ("", "", {}),
+    ]
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            # As the page showed them before: the sweep's sentence translated, any other error as written.
+            assert stored[stopped].error_message == gettext(worker_stopped)
+            assert stored[failed].error_message == other
+            assert stored[finished].error_message == ""
+
+
+@pytest.mark.django_db(transaction=True)
 def test_stored_absences_get_their_month_and_a_piece_for_each_later_month_fetched():
     old, forward = migrated_from("hrreports", "0013_employment_relationship")
     source = old.get_model("hrreports", "Source").objects.create(name="vanha", kind="files")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from hrreports.errors import PopulusError
+from hrreports.errors import AlertError
 from hrreports.models import Alert, Rule
 from hrreports.services.early_support import alerts_acknowledge, alerts_evaluate
 from tests.hrreports.report_data import MARCH, _absence, _employment
@@ -183,10 +183,10 @@ def test_acknowledging_records_the_action(alert, django_user_model):
 def test_acknowledging_needs_a_note_and_happens_once(alert, django_user_model, english):
     user = django_user_model.objects.create_user("esihenkilo-ack")
 
-    with pytest.raises(PopulusError, match="Describe the action taken"):
+    with pytest.raises(AlertError, match="Describe the action taken"):
         alerts_acknowledge(alerts=[alert], by=user, action_date=date(2026, 4, 2), note="  ")
     alerts_acknowledge(alerts=[alert], by=user, action_date=date(2026, 4, 2), note="Keskustelu pidetty.")
-    with pytest.raises(PopulusError, match="already been acknowledged"):
+    with pytest.raises(AlertError, match="already been acknowledged"):
         alerts_acknowledge(alerts=[alert], by=user, action_date=date(2026, 4, 2), note="Uudestaan.")
 
 

@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from hrreports.errors import PopulusError
+from hrreports.errors import TeamsError
 from hrreports.models import DeliveryRun, TeamsChannel
 from hrreports.models.organisation import SupervisorRole
 from hrreports.services.delivery import subscription_save, unit_reports_send
@@ -239,7 +239,7 @@ def test_a_listed_name_resolving_to_an_internal_address_is_not_posted_to(address
     ],
 )
 def test_channel_addresses_outside_the_allow_list_or_ambiguous_are_refused(address, unit_tree):
-    with pytest.raises(PopulusError):
+    with pytest.raises(TeamsError):
         teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url=address)
 
     assert not TeamsChannel.objects.exists()
@@ -260,7 +260,7 @@ def test_the_addresses_teams_and_power_automate_give_are_accepted(address, unit_
 
 
 def test_a_refused_address_names_the_setting(unit_tree, english):
-    with pytest.raises(PopulusError, match="TEAMS_WEBHOOK_ALLOWED_HOSTS"):
+    with pytest.raises(TeamsError, match="TEAMS_WEBHOOK_ALLOWED_HOSTS"):
         teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="https://example.com/webhook")
 
 
@@ -277,16 +277,16 @@ def test_a_refused_connection_is_reported_without_the_secret_path(data, teams):
 
 
 def test_channel_addresses_must_be_https_except_to_this_machine(unit_tree, english):
-    with pytest.raises(PopulusError, match="must start with https://"):
+    with pytest.raises(TeamsError, match="must start with https://"):
         teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="http://teams.example.com/webhook")
 
     hr = teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="https://example.webhook.office.com/x/y")
     local = teams_channel_save(channel=TeamsChannel(), unit=unit_tree["10"], webhook_url="http://127.0.0.1:8080/hook")
 
     assert (hr.unit, local.unit) == (None, unit_tree["10"])
-    with pytest.raises(PopulusError, match="has a Teams channel already"):
+    with pytest.raises(TeamsError, match="has a Teams channel already"):
         teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url="https://example.webhook.office.com/z")
-    with pytest.raises(PopulusError, match="has a Teams channel already"):
+    with pytest.raises(TeamsError, match="has a Teams channel already"):
         teams_channel_save(channel=TeamsChannel(), unit=unit_tree["10"], webhook_url="https://a.webhook.office.com/o")
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from hrreports.errors import PopulusError
+from hrreports.errors import HrError
 from hrreports.models import Source
 from hrreports.models.fetching import RunStatus, RunTrigger
 from hrreports.periods import period_label, period_parse
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, period: str, source: str | None = None, **options):
         try:
             month = period_parse(period)
-        except PopulusError as error:
+        except HrError as error:
             raise CommandError(str(error)) from None
         if source:
             sources = list(Source.objects.filter(name=source))

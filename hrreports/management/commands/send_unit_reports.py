@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from hrreports.errors import PopulusError
+from hrreports.errors import HrError
 from hrreports.models import Delivery
 from hrreports.models.delivery import DeliveryStatus
 from hrreports.periods import period_parse
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             if not dry_run:
                 alerts_evaluate(period=month)
             summary = unit_reports_send(period=month, unit_code=unit, dry_run=dry_run, force=force, processes=processes)
-        except PopulusError as error:
+        except HrError as error:
             raise CommandError(str(error)) from None
         if summary.failed:
             for delivery in Delivery.objects.filter(period=month, status=DeliveryStatus.FAILED).select_related(
