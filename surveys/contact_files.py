@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
-from kuntaportaali.tabular.problems import Problem, TabularError, ValueProblem, problem_messages_register
+from kuntaportaali.tabular.problems import TabularError, ValueProblem, problem_messages_register
 from kuntaportaali.tabular.reader import Row, Table
 from kuntaportaali.tabular.values import is_blank, text_clean
 from surveys.errors import SurveyError
@@ -102,17 +102,6 @@ _DIGIT = re.compile(r"\d")
 
 class ContactFileRejected(SurveyError):
     """The whole file cannot be imported; `problem` says why."""
-
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        super().__init__(problem.code)
-
-    def __str__(self) -> str:
-        return self.problem.message()
-
-    @classmethod
-    def of(cls, code: str, **params: Any) -> "ContactFileRejected":
-        return cls(Problem(code, params))
 
 
 @dataclass(frozen=True)

@@ -152,12 +152,12 @@ class CodedError(Exception):
     Raised with a Problem (`of(code, **params)`), or with text that is already worded for its reader (a
     sentence translated where it was raised, a source's own answer), which is kept as it is."""
 
-    def __init__(self, reason: "Problem | str"):
+    def __init__(self, reason: Problem | str):
         self.problem = reason if isinstance(reason, Problem) else Problem(TEXT_AS_GIVEN, {"text": reason})
-        super().__init__(self.problem.code)
+        super().__init__(self.problem)  # as its only argument, so that a copy (pickle) reads the same
 
     @classmethod
-    def of(cls, code: str, **params: Any) -> Self:
+    def of(cls, code: str, /, **params: Any) -> Self:
         return cls(Problem(code, params))
 
     @property
@@ -179,7 +179,7 @@ class CodedError(Exception):
 class ProblemError(CodedError):
     """An error of the shared file reader, raised with its code and parameters."""
 
-    def __init__(self, code: "str | Problem", **params: Any):
+    def __init__(self, code: str | Problem, /, **params: Any):
         super().__init__(code if isinstance(code, Problem) else Problem(code, params))
 
 
