@@ -102,7 +102,7 @@ class FetchRun(models.Model):
 class RejectedRow(models.Model):
     """A row (one value of it, when several are bad) the run could not take in, and why: the reason is
     stored as a code with its parameters and worded in the reader's language when shown
-    (hrreports.reasons). Person numbers never appear in `value` or `params`."""
+    (hrreports.errors). Person numbers never appear in `value` or `params`."""
 
     run = models.ForeignKey(FetchRun, on_delete=models.CASCADE, related_name="rejected_rows")
     report_type = models.CharField(_("report"), max_length=16, choices=ReportType.choices)

@@ -102,7 +102,7 @@ def source_file_store(*, source: Source, report_type: str, period: date, filenam
     if extension not in EXTENSIONS:
         raise PopulusError("Upload a .csv, .txt or .xlsx file.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise PopulusError("The file is larger than 50 MB.")
+        raise PopulusError.of("upload_too_large")
     folder = folder_resolve(source.config.get("folder", ""))
     pattern = file_pattern((source.config.get("files") or DEFAULT_FILES).get(report_type, ""), period)
     stem = pattern.replace("*", "").replace("?", "")
