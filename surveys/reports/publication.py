@@ -75,23 +75,19 @@ def summary_publish(
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not summary_publishable(campaign):
-        raise SurveyError(
-            _("Only a completed campaign whose questions are on the residents' page can have its results published.")
-        )
+        raise SurveyError.of("publication_not_allowed")
     if not intro_fi.strip():
-        raise SurveyError(_("Write the introduction in Finnish at least."))
+        raise SurveyError.of("publication_intro_missing")
     allowed = {position for position, _text in summary_questions(campaign)}
     unknown = sorted(set(question_positions) - allowed)
     if unknown:
-        raise SurveyError(_("Question %(position)s has no chart to publish.") % {"position": unknown[0]})
+        raise SurveyError.of("publication_question_without_chart", position=unknown[0])
     figures = {"languages": {}}
     minimum = minimum_group_size()
     for language in SUMMARY_LANGUAGES:
         results = campaign_results(campaign, language=language)
         if results.weighting.respondents < minimum:
-            raise SurveyError(
-                _("The results of fewer than %(minimum)s respondents are not published.") % {"minimum": minimum}
-            )
+            raise SurveyError.of("publication_too_few_respondents", minimum=minimum)
         figures["languages"][language] = summary_figures(results, question_positions=sorted(set(question_positions)))
     figures |= {
         "minimum": minimum,

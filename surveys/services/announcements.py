@@ -80,7 +80,7 @@ def announcements_ensure(*, campaign: Campaign) -> list[Announcement]:
 
 def announcement_update(*, announcement: Announcement, text: str) -> Announcement:
     if not text.strip():
-        raise SurveyError(_("The announcement text is empty."))
+        raise SurveyError.of("announcement_empty")
     announcement.text = comparable_text(text)
     announcement.save(update_fields=["text", "updated_at"])
     return announcement

@@ -56,12 +56,12 @@ def caller_number_check(*, raw_number: str, override_reason: str, by) -> str:
     try:
         number = phone_normalise(raw_number)
     except InvalidPhoneNumber as error:
-        raise SurveyError(_("Caller number: %(reason)s") % {"reason": error}) from None
+        raise SurveyError.of("caller_number_invalid", reason=error) from None
     if not phone_is_finnish(number):
         if not user_is_portal_admin(by):
-            raise SurveyError(_("The caller number must be a Finnish number; only an administrator may override this."))
+            raise SurveyError.of("caller_number_not_finnish")
         if not override_reason.strip():
-            raise SurveyError(_("A non-Finnish caller number needs a written reason for the override."))
+            raise SurveyError.of("caller_number_override_reason_missing")
     return number
 
 
@@ -74,7 +74,7 @@ def campaign_create(
         fields.get("name", ""), model=Campaign, max_length=Campaign._meta.get_field("slug").max_length
     )
     if not slug:
-        raise SurveyError(_("Give the campaign a short name: its name has no letters or digits to make one from."))
+        raise SurveyError.of("campaign_slug_empty")
     number = caller_number_check(raw_number=caller_number, override_reason=caller_number_override_reason, by=by)
     campaign = Campaign(
         slug=slug,
@@ -94,10 +94,10 @@ def campaign_create(
 def campaign_update(*, campaign: Campaign, by, caller_number: str, caller_number_override_reason: str = "", **fields):
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in EDITABLE_STATUSES:
-        raise SurveyError(_("Only a draft or ready campaign can be changed; pause is not enough."))
+        raise SurveyError.of("campaign_not_editable")
     version_changes = "survey_version" in fields and fields["survey_version"] != campaign.survey_version
     if version_changes and campaign.status != S.DRAFT:
-        raise SurveyError(_("The survey version can only be changed while the campaign is a draft."))
+        raise SurveyError.of("campaign_version_fixed")
     if _keeps_approved_number(campaign, caller_number, caller_number_override_reason):
         # An administrator already allowed this foreign number; other settings stay editable by its managers.
         number = campaign.caller_number
@@ -127,9 +127,9 @@ def _keeps_approved_number(campaign: Campaign, raw_number: str, override_reason:
 
 def campaign_publish_questions(*, campaign: Campaign, by) -> Campaign:
     if campaign.status == S.CANCELLED:
-        raise SurveyError(_("A cancelled campaign is not published."))
+        raise SurveyError.of("campaign_cancelled_not_published")
     if not campaign.survey_version.questions.exists():
-        raise SurveyError(_("The survey has no questions to publish yet."))
+        raise SurveyError.of("campaign_no_questions_to_publish")
     if campaign.questions_published_at is None:
         campaign.questions_published_at = timezone.now()
         campaign.questions_published_by = by
@@ -142,10 +142,7 @@ def checklist_confirm(*, campaign: Campaign, by, **items: bool) -> LaunchCheckli
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in EDITABLE_STATUSES:
         # What was confirmed before the first call is evidence; it is not rewritten afterwards.
-        raise SurveyError(
-            _("The launch checklist can be changed only before the campaign starts; this campaign is %(status)s.")
-            % {"status": campaign.get_status_display().lower()}
-        )
+        raise SurveyError.of("campaign_checklist_fixed", status=campaign.get_status_display().lower())
     checklist, _created = LaunchChecklist.objects.update_or_create(
         campaign=campaign,
         defaults={**{item: bool(items.get(item)) for item in LaunchChecklist.ITEMS}, "confirmed_by": by},
@@ -283,10 +280,7 @@ def _campaign_transition(*, campaign: Campaign, to: str, by, note: str, carrier:
     if target == current:
         return campaign
     if target not in TRANSITIONS[current]:
-        raise SurveyError(
-            _("A campaign cannot go from %(current)s to %(target)s.")
-            % {"current": current.label, "target": target.label}
-        )
+        raise SurveyError.of("campaign_transition_refused", current=current.label, target=target.label)
     first_start = target == S.RUNNING and current == S.READY
     # Ready means that only the start is left, so the gate is asked then as well as at the start.
     if target == S.READY or first_start:

@@ -3,7 +3,6 @@
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from surveys.errors import SurveyError
 from surveys.models import Campaign, ConsentEvent, ConsentKind
@@ -20,13 +19,11 @@ def consent_record(
     """Append one event. `intro_hash` (the hash of the exact introduction played) is required for
     INFORMED: the evidence must show which words the person heard."""
     if kind == ConsentKind.INFORMED and not intro_hash:
-        raise SurveyError(_("An 'informed' event needs the hash of the introduction that was played."))
+        raise SurveyError.of("consent_intro_hash_missing")
     event = ConsentEvent(campaign=campaign, contact_ref=contact_ref, kind=kind, channel=channel, intro_hash=intro_hash)
     try:
         event.full_clean()
     except ValidationError as error:
-        raise SurveyError(
-            _("The consent event is not valid: %(errors)s") % {"errors": "; ".join(error.messages)}
-        ) from None
+        raise SurveyError.of("consent_event_invalid", errors="; ".join(error.messages)) from None
     event.save()
     return event

@@ -23,7 +23,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kuntaportaali.personal_data import personal_data_decrypt, personal_data_encrypt
 from kuntaportaali.queueing import enqueue_after_commit
@@ -134,9 +133,9 @@ def contact_import_choose_columns(*, contact_import: ContactImport, phone_column
     with transaction.atomic():
         report = ContactImport.objects.select_for_update().get(pk=contact_import.pk)
         if report.status != ContactImportStatus.CHOOSING:
-            raise SurveyError(_("The phone columns of this file have been chosen already."))
+            raise SurveyError.of("contacts_phone_columns_chosen_already")
         if not phone_columns:
-            raise SurveyError(_("Choose at least one column that holds phone numbers."))
+            raise SurveyError.of("contacts_phone_columns_none_chosen")
         chosen = ContactFileLayout.from_json(report.layout).with_phone_columns(phone_columns)
         report.layout = chosen.as_json()
         report.status = ContactImportStatus.PENDING
@@ -298,7 +297,4 @@ def _choice_problem(layout: ContactFileLayout) -> Problem:
 
 def _check_campaign_takes_contacts(campaign: Campaign) -> None:
     if campaign.status not in IMPORTABLE_STATUSES:
-        raise SurveyError(
-            _("The campaign is %(status)s: contacts can be added only to a draft, ready or paused campaign.")
-            % {"status": campaign.get_status_display().lower()}
-        )
+        raise SurveyError.of("contacts_campaign_not_open", status=campaign.get_status_display().lower())

@@ -319,14 +319,14 @@ def launch_blockers_notify(*, campaign: Campaign, by) -> int:
     """Ask communications (by email, from a worker) to fix what of the launch gate is theirs; returns
     how many people are written to."""
     if not communications_blockers(campaign=campaign):
-        raise SurveyError(_("Nothing on the launch gate waits for communications."))
+        raise SurveyError.of("launch_nothing_for_communications")
     recipients = communications_users()
     if not recipients:
-        raise SurveyError(_("No communications user has an email address: contact them another way."))
+        raise SurveyError.of("launch_communications_no_email")
     try:
         django_rq.get_queue("email").enqueue("surveys.jobs.mail_launch_blockers", campaign.pk, by.pk)
     except RedisError:
-        raise SurveyError(_("The message could not be queued just now; try again in a moment.")) from None
+        raise SurveyError.of("launch_mail_not_queued") from None
     return len(recipients)
 
 

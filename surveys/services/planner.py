@@ -141,9 +141,9 @@ def prediction_request(*, campaign: Campaign, by, numbers: int | None = None) ->
     size to predict for when it has no contacts yet (default PILOT_NUMBERS). A prediction already
     on its way is returned instead of a second one."""
     if campaign.status not in PREDICTABLE_STATUSES:
-        raise SurveyError(_("A prediction is made before the launch: this campaign has already started."))
+        raise SurveyError.of("prediction_after_launch")
     if not campaign.survey_version.questions.exists():
-        raise SurveyError(_("The survey has no questions yet: add them before asking for a prediction."))
+        raise SurveyError.of("prediction_no_questions")
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         on_its_way = _prediction_on_its_way(campaign)
@@ -155,10 +155,7 @@ def prediction_request(*, campaign: Campaign, by, numbers: int | None = None) ->
         else:
             numbers, assumed = numbers or PILOT_NUMBERS, True
             if not 1 <= numbers <= settings.CONTACT_FILE_MAX_ROWS:
-                raise SurveyError(
-                    _("The number of numbers must be between 1 and %(most)s.")
-                    % {"most": settings.CONTACT_FILE_MAX_ROWS}
-                )
+                raise SurveyError.of("prediction_numbers_out_of_range", most=settings.CONTACT_FILE_MAX_ROWS)
         prediction = CampaignPrediction.objects.create(
             campaign=campaign,
             requested_by=by,
@@ -228,12 +225,10 @@ def prediction_run(*, prediction_id: int) -> CampaignPrediction:
     simulated_settings, fixed_cost = campaign_settings(campaign), _fixed_cost(campaign)
     try:
         if campaign.status not in PREDICTABLE_STATUSES:
-            raise SurveyError(
-                _("The campaign started before its prediction was made: a prediction is made only before the launch.")
-            )
+            raise SurveyError.of("prediction_campaign_started")
         contact_ids = [] if prediction.numbers_assumed else _predictable_contact_ids(campaign)
         if not prediction.numbers_assumed and not contact_ids:
-            raise SurveyError(_("The campaign has no numbers left to call: nothing to predict."))
+            raise SurveyError.of("prediction_no_numbers_left")
         numbers = prediction.numbers if prediction.numbers_assumed else len(contact_ids)
         sample_size = sample_size_for(campaign, numbers=numbers)
         run = partial(_simulated_run, campaign, contact_ids=contact_ids, numbers=numbers, sample_size=sample_size)

@@ -201,4 +201,4 @@ def fixed_cost_add(*, campaign: Campaign, description: str, amount: Decimal, by)
 def fixed_cost_delete(*, campaign: Campaign, pk: int) -> None:
     deleted, _rows = CampaignFixedCost.objects.filter(campaign=campaign, pk=pk).delete()
     if not deleted:
-        raise SurveyError(_("That cost is no longer listed; nothing was removed."))
+        raise SurveyError.of("cost_not_listed")

@@ -484,7 +484,7 @@ def _selected(
     categories = {demographic.dimension: dict(demographic.categories) for demographic in demographics}
     for dimension, category in respondent_filter.items():
         if category not in categories.get(dimension, {}):
-            raise SurveyError(_("The survey has no group %(group)s to show.") % {"group": f"{dimension}={category}"})
+            raise SurveyError.of("results_group_unknown", group=f"{dimension}={category}")
     labels = [
         f"{_dimension_name(dimension)}: {categories[dimension][category]}"
         for dimension, category in respondent_filter.items()

@@ -47,7 +47,7 @@ def survey_create(*, slug: str = "", organiser: str, by, **version_fields) -> Su
         version_fields.get("title_fi", ""), model=Survey, max_length=Survey._meta.get_field("slug").max_length
     )
     if not slug:
-        raise SurveyError(_("Give the survey a short name: its title has no letters or digits to make one from."))
+        raise SurveyError.of("survey_slug_empty")
     survey = Survey(slug=slug, organiser=organiser, created_by=by)
     _full_clean(survey)
     survey.save()
@@ -121,18 +121,13 @@ def question_delete(*, survey: Survey, position: int) -> None:
         Question.objects.filter(options__skip_to=target).distinct().order_by("position").only("position", "text_fi")
     )
     if jumping:
-        raise SurveyError(
-            _(
-                "Question %(number)d cannot be deleted: the skip rules of these questions jump to it: "
-                "%(questions)s. Change those rules first, then delete the question."
-            )
-            % {
-                "number": position,
-                "questions": ", ".join(
-                    _("question %(number)d (“%(text)s”)") % {"number": source.position, "text": source.text_fi}
-                    for source in jumping
-                ),
-            }
+        raise SurveyError.of(
+            "question_skipped_to",
+            number=position,
+            questions=", ".join(
+                _("question %(number)d (“%(text)s”)") % {"number": source.position, "text": source.text_fi}
+                for source in jumping
+            ),
         )
     target.delete()
     # Close the gap one row at a time, lowest first, so the unique position never collides.
@@ -150,7 +145,7 @@ def question_move(*, survey: Survey, position: int, offset: int) -> int:
     target = position + offset
     neighbour = version.questions.filter(position=target).first()
     if neighbour is None:
-        raise SurveyError(_("The question is already the first or the last one."))
+        raise SurveyError.of("question_at_end")
     question.position = 0
     question.save(update_fields=["position"])
     neighbour.position = position
@@ -199,7 +194,7 @@ def _version_copy(source: SurveyVersion) -> SurveyVersion:
 def _question_at(version: SurveyVersion, position: int) -> Question:
     question = version.questions.filter(position=position).first()
     if question is None:
-        raise SurveyError(_("There is no question %(position)d in this survey.") % {"position": position})
+        raise SurveyError.of("question_missing", position=position)
     return question
 
 
@@ -220,26 +215,17 @@ def _question_validate(question: Question, options: list[OptionText]) -> None:
         if language in version.languages and not getattr(question, f"text_{language}").strip()
     ]
     if missing:
-        raise SurveyError(
-            _("The survey is offered in %(languages)s, so the question needs a text in it too.")
-            % {"languages": ", ".join(missing)}
-        )
+        raise SurveyError.of("question_text_missing", languages=", ".join(missing))
     if question.kind == QuestionKind.CHOICE:
         if not MIN_CHOICES <= len(options) <= MAX_CHOICES:
-            raise SurveyError(
-                _("A choice question needs %(min)d to %(max)d options (one per keypad digit); it has %(count)d.")
-                % {"min": MIN_CHOICES, "max": MAX_CHOICES, "count": len(options)}
-            )
+            raise SurveyError.of("question_options_count", min=MIN_CHOICES, max=MAX_CHOICES, count=len(options))
         for digit, option in enumerate(options, start=1):
             for language in version.languages:
                 if not getattr(option, language).strip():
-                    raise SurveyError(
-                        _("Option %(digit)d has no text in %(language)s.")
-                        % {"digit": digit, "language": _language_name(language)}
-                    )
+                    raise SurveyError.of("question_option_text_missing", digit=digit, language=_language_name(language))
     limits = (question.min_value, question.max_value)
     if question.kind == QuestionKind.NUMBER and None not in limits and limits[0] > limits[1]:
-        raise SurveyError(_("The smallest accepted number is larger than the largest one."))
+        raise SurveyError.of("question_limits_reversed")
 
 
 def _options_replace(question: Question, options: list[OptionText]) -> None:
@@ -270,9 +256,7 @@ def _skips_apply(question: Question, skips: dict[int, int | None]) -> None:
     for option in question.options.all():
         target = skips.get(option.digit)
         if target is not None and target not in later:
-            raise SurveyError(
-                _("Answer %(digit)d can only skip forwards, to a question after this one.") % {"digit": option.digit}
-            )
+            raise SurveyError.of("question_skip_backwards", digit=option.digit)
         option.skip_to = later.get(target) if target is not None else None
         option.save(update_fields=["skip_to"])
 

@@ -22,7 +22,6 @@ from enum import StrEnum
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from surveys.errors import SurveyError
 from surveys.models import (
@@ -186,7 +185,7 @@ def web_answer(*, contact: Contact, position: int, value: Mapping | None, now: d
         path, answers, question = _question_on_the_way(response, position)
         if value is None:
             if question.required:
-                raise SurveyError(_("This question needs an answer."))
+                raise SurveyError.of("answer_required")
             Answer.objects.filter(response=response, question=question).delete()
             answers.pop(question.pk, None)
         else:
