@@ -25,7 +25,7 @@ class HrError(CodedError):
 
 
 class PopulusError(HrError):
-    """A source, its files or a fetch of them: a source's settings, a file, a period, the organisation read."""
+    """A source, its files or a fetch of them: a source's settings, a file, the organisation it gives."""
 
 
 class TransientSourceError(PopulusError):
