@@ -11,6 +11,7 @@ and two campaigns on the simulator carrier:
   the live campaign page shows the calls progressing. Its retries come after 15 minutes, not hours.
 """
 
+import uuid
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -33,6 +34,8 @@ SAMPLE_CONTACTS = Path(__file__).resolve().parent.parent / "docs" / "samples" / 
 CALLER_NUMBER = "+358 9 310 1691"
 # The running demo campaign: the sample file's numbers and synthetic ones up to this many.
 DEMO_CONTACTS = 400
+# The namespace of the sample list's pseudonyms in the demo (`_sample_pseudonyms_fix`).
+SAMPLE_PSEUDONYMS = uuid.UUID("5f0c3c2e-8d1b-4a4e-9b7a-6c1d2e3f4a5b")
 # The pilot was announced three times over: on the city's website, in the local paper and on social media.
 DEMO_ANNOUNCEMENT_CHANNELS = ["website", "social", "newspaper"]
 # About the pilot's 1,132 completes, wanted in the population's shares.
@@ -139,6 +142,7 @@ def survey_demo_seed(*, today: date | None = None) -> str:
             )
         if not campaign.contacts.exists():
             contacts_import(campaign=campaign, file=SAMPLE_CONTACTS, filename=SAMPLE_CONTACTS.name, by=manager)
+            _sample_pseudonyms_fix(campaign)
         for announcement in announcement_services.announcements_ensure(campaign=campaign):
             if announcement.published_on is None and announcement.channel in campaign.announcement_channels:
                 announcement_services.announcement_publish(
@@ -154,6 +158,16 @@ def survey_demo_seed(*, today: date | None = None) -> str:
         f"survey={SURVEY_SLUG} questions={survey.current_version.questions.count()} "
         f"campaigns=pilotti,pilotti-plus,demo contacts={contacts}"
     )
+
+
+def _sample_pseudonyms_fix(campaign: Campaign) -> None:
+    """The sample list's residents are the same people in every demo database. The simulator draws a
+    contact's resident from its pseudonym, which a real import makes random: without this a seed
+    would not replay the demo's campaigns the same way (the synthetic residents' are drawn from it)."""
+    contacts = list(campaign.contacts.order_by("pk"))
+    for row, contact in enumerate(contacts):
+        contact.pseudonym = uuid.uuid5(SAMPLE_PSEUDONYMS, f"{campaign.slug}:{row}")
+    Contact.objects.bulk_update(contacts, ["pseudonym"])
 
 
 def _survey_create(manager) -> Survey:

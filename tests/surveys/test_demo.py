@@ -3,10 +3,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from surveys.demo import survey_demo_seed
 from surveys.demo_results import results_demo_seed
-from surveys.models import Campaign, CampaignStatus, PopulationTarget, Survey
+from surveys.models import Campaign, CampaignStatus, Contact, PopulationTarget, Survey
 from surveys.services.campaigns import campaign_launch_problems
 from surveys.services.notices import information_notice_default
+from tests.conftest import make_user
 
 
 @pytest.mark.django_db
@@ -89,3 +91,27 @@ def test_seed_demo_completes_a_pilot_notice_that_still_has_the_placeholder(capsy
     assert pilot.information_notice_fi.startswith("Rekisterinpitäjä: Esimerkkilän kaupunki, Kaupunginkanslia")
     assert pilot.information_notice_sv.startswith("Personuppgiftsansvarig: Exempelby stad, Stadskansliet")
     assert campaign_launch_problems(campaign=pilot) == []
+
+
+@pytest.mark.django_db
+def test_the_sample_lists_residents_are_the_same_people_in_every_demo_database():
+    """The simulator draws a contact's resident from its pseudonym: a seed replays the demo's campaigns
+    the same way only if the sample list's contacts get the same pseudonyms in every fresh database."""
+    make_user("kyselyvastaava")
+    make_user("viestinta")
+    survey_demo_seed()
+    sampled = Contact.objects.filter(source_import__isnull=False)
+
+    def pseudonyms() -> dict[str, list]:
+        return {
+            slug: list(sampled.filter(campaign__slug=slug).order_by("pk").values_list("pseudonym", flat=True))
+            for slug in ("pilotti", "pilotti-plus", "demo")
+        }
+
+    first = pseudonyms()
+    Campaign.objects.all().delete()  # a fresh database: the campaigns and their lists made again
+    survey_demo_seed()
+
+    assert pseudonyms() == first
+    assert [len(listed) for listed in first.values()] == [56, 56, 56]
+    assert len({pseudonym for listed in first.values() for pseudonym in listed}) == 3 * 56
