@@ -1,13 +1,28 @@
 """Reads of the HR reports. Every page and export that shows units or their records asks
 `units_visible_to` which units the user may see."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Absence, Employee, Employment, FetchRun, SalaryPayment, Source, SupervisorAssignment, WorkUnit
+from .models import (
+    Absence,
+    AbsenceType,
+    Employee,
+    Employment,
+    FetchRun,
+    SalaryPayment,
+    SalaryType,
+    Source,
+    Subscription,
+    SupervisorAssignment,
+    WorkUnit,
+)
+from .models.records import EmploymentKind
 from .person_numbers import person_number_search_hashes
+from .reports import absence_trend, report_units
 
 ALL_UNITS_PERMISSION = "hrreports.view_all_units"
 
@@ -147,3 +162,78 @@ def deliveries_failed(*, period: date, unit_code: str = "") -> QuerySet:
     if unit_code:
         deliveries = deliveries.filter(subscription__unit__code=unit_code)
     return deliveries.select_related("subscription__user", "subscription__unit").order_by("subscription__unit__path")
+
+
+def subscription_of(*, user, unit: WorkUnit) -> Subscription | None:
+    """`user`'s subscription to `unit`'s emailed report, if any: the tailoring its pages open with."""
+    return Subscription.objects.filter(user=user, unit=unit).first()
+
+
+def report_type_choices(kind: str) -> list[tuple[str, str]]:
+    """What the `kind` report's "type" filter offers: absence or salary types, or employment kinds."""
+    if kind == "absences":
+        return [(t.code, f"{t.code} {t.name}") for t in AbsenceType.objects.all()]
+    if kind == "salaries":
+        return [(t.code, f"{t.code} {t.name}") for t in SalaryType.objects.all()]
+    return list(EmploymentKind.choices)
+
+
+# The attribute each report's "type" filter compares with.
+TYPE_ATTRIBUTES = {"absences": "type_code", "salaries": "type_code", "employments": "kind"}
+
+
+@dataclass(frozen=True)
+class UnitReportPage:
+    """One unit's report of one month as its page (or download) shows it."""
+
+    unit: WorkUnit
+    kind: str
+    period: date
+    include_subunits: bool
+    columns: list[str]
+    categories: list[str]
+    report: object
+    rows: list  # the table's lines, narrowed by the page's filters
+    alert_units: QuerySet[WorkUnit]  # the units whose early-support cases belong to the report
+
+
+def unit_report_page(
+    *,
+    unit: WorkUnit,
+    kind: str,
+    period: date,
+    include_subunits: bool,
+    columns: list[str],
+    categories: list[str],
+    employee: str,
+    type_code: str,
+) -> UnitReportPage:
+    """The `kind` report of `unit` (one the user may see: `unit_visible_or_none`) for `period`, its
+    lines narrowed to those whose employee's name contains `employee` and whose type is `type_code`."""
+    from .reports.documents import report_build, report_rows
+
+    chosen = set(categories) or None
+    report = report_build(kind, unit, period, include_subunits=include_subunits, categories=chosen)
+    rows = report_rows(kind, report)
+    if employee:
+        rows = [row for row in rows if employee.casefold() in row.employee_name.casefold()]
+    if type_code:
+        rows = [row for row in rows if getattr(row, TYPE_ATTRIBUTES[kind]) == type_code]
+    return UnitReportPage(
+        unit=unit,
+        kind=kind,
+        period=period,
+        include_subunits=include_subunits,
+        columns=columns,
+        categories=categories,
+        report=report,
+        rows=rows,
+        alert_units=report_units(unit, include_subunits=include_subunits),
+    )
+
+
+def unit_report_absence_trend(page: UnitReportPage):
+    """The 12 months up to the absence report's month, in its units and categories, for its charts."""
+    return absence_trend(
+        page.unit, page.period, include_subunits=page.include_subunits, categories=set(page.categories) or None
+    )

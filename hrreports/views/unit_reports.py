@@ -11,27 +11,28 @@ from django_tables2 import RequestConfig
 
 from kuntaportaali.decorators import staff_permission_required
 from kuntaportaali.downloads import attachment
-from kuntaportaali.pdf import PDF_CONTENT_TYPE
-from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from .. import charts
-from ..models import AbsenceType, SalaryType, Subscription
 from ..models.access import AccessKind
-from ..models.records import EmploymentKind
 from ..periods import period_label, period_last_full
 from ..report_forms import SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT, AcknowledgeForm, ReportOptionsForm
 from ..report_tables import REPORT_TABLES
-from ..reports import absence_trend, report_units
 from ..reports.columns import column_keys, columns_chosen
-from ..reports.documents import report_build, report_pdf, report_rows, report_sheet
-from ..reports.export import report_file_name
-from ..selectors import report_periods, unit_visible_or_none, units_visible_to
+from ..selectors import (
+    report_periods,
+    report_type_choices,
+    subscription_of,
+    unit_report_absence_trend,
+    unit_report_page,
+    unit_visible_or_none,
+    units_visible_to,
+)
 from ..services.access import report_access_record
+from ..services.unit_reports import EXPORTS, unit_report_download
 from ..supervisor_home import early_support_cases, month_at_glance
 
 VIEW_REPORTS = "hrreports.view_unit_reports"
 PER_PAGE = 25
-EXPORTS = ("xlsx", "csv", "pdf")
 REPORT_KINDS = {
     "absences": gettext_lazy("Absences"),
     "salaries": gettext_lazy("Paid salaries"),
@@ -42,16 +43,6 @@ TABLE_CAPTIONS = {
     "salaries": gettext_lazy("Paid salaries per employee and salary type"),
     "employments": gettext_lazy("Employments started and ended"),
 }
-# The attribute each report's "type" filter compares with.
-TYPE_ATTRIBUTES = {"absences": "type_code", "salaries": "type_code", "employments": "kind"}
-
-
-def _type_choices(kind: str) -> list[tuple[str, str]]:
-    if kind == "absences":
-        return [(t.code, f"{t.code} {t.name}") for t in AbsenceType.objects.all()]
-    if kind == "salaries":
-        return [(t.code, f"{t.code} {t.name}") for t in SalaryType.objects.all()]
-    return list(EmploymentKind.choices)
 
 
 def _unit_or_404(request, pk: int, *, what: str):
@@ -94,7 +85,7 @@ def _tailoring_defaults(data, *, user, unit, kind: str) -> None:
     """A page opened without its own choice shows the columns (and absence categories) of the user's
     subscription to the unit, if any: the same tailoring as the emailed report. Sub-units are
     included as a subscription includes them, by default."""
-    subscription = Subscription.objects.filter(user=user, unit=unit).first()
+    subscription = subscription_of(user=user, unit=unit)
     if "subunits" not in data:
         included = subscription.include_subunits if subscription else True
         data["subunits"] = SUBUNITS_INCLUDED if included else SUBUNITS_LEFT_OUT
@@ -103,31 +94,6 @@ def _tailoring_defaults(data, *, user, unit, kind: str) -> None:
         data.setlist("columns", chosen or column_keys(kind))
     if kind == "absences" and "categories" not in data and subscription and subscription.categories:
         data.setlist("categories", subscription.categories)
-
-
-def _filtered(rows, *, employee: str, type_code: str, type_attr: str):
-    if employee:
-        rows = [row for row in rows if employee.casefold() in row.employee_name.casefold()]
-    if type_code:
-        rows = [row for row in rows if getattr(row, type_attr) == type_code]
-    return rows
-
-
-def _download(request, *, kind, export, unit, report, rows, columns, categories, include_subunits):
-    report_access_record(
-        user=request.user, kind=AccessKind.DOWNLOAD, what=f"{kind}.{export}", unit=unit, period=report.period
-    )
-    if export == "pdf":
-        cases = None
-        if kind == "absences":
-            units = report_units(unit, include_subunits=include_subunits)
-            cases = early_support_cases(request.user, units=units)
-        body = report_pdf(kind, report, rows=rows, columns=columns, categories=categories, cases=cases)
-        content_type = PDF_CONTENT_TYPE
-    else:
-        sheet = report_sheet(kind, report, rows, columns)
-        body, content_type = (sheet.xlsx(), XLSX_CONTENT_TYPE) if export == "xlsx" else (sheet.csv(), CSV_CONTENT_TYPE)
-    return attachment(body, content_type=content_type, filename=report_file_name(kind, unit, report.period, export))
 
 
 @staff_permission_required(VIEW_REPORTS)
@@ -143,40 +109,32 @@ def unit_report(request, pk: int, kind: str):
         data,
         kind=kind,
         periods=report_periods(latest=latest),
-        types=_type_choices(kind),
+        types=report_type_choices(kind),
         has_subunits=unit.children.exists(),
     )
     if not form.is_valid():
         raise Http404(_("No such month in the reports."))
     options = form.cleaned_data
-    period, include_subunits = options["period"], form.include_subunits
-    columns, categories = options["columns"], options.get("categories") or []
-    report = report_build(kind, unit, period, include_subunits=include_subunits, categories=set(categories) or None)
-    rows = _filtered(
-        report_rows(kind, report),
+    page = unit_report_page(
+        unit=unit,
+        kind=kind,
+        period=options["period"],
+        include_subunits=form.include_subunits,
+        columns=options["columns"],
+        categories=options.get("categories") or [],
         employee=options["employee"].strip(),
         type_code=options["type"],
-        type_attr=TYPE_ATTRIBUTES[kind],
     )
     export = request.GET.get("export")
     if export in EXPORTS:
-        return _download(
-            request,
-            kind=kind,
-            export=export,
-            unit=unit,
-            report=report,
-            rows=rows,
-            columns=columns,
-            categories=categories,
-            include_subunits=include_subunits,
-        )
-    shown = {column.key for column in columns_chosen(kind, columns)}
+        download = unit_report_download(user=request.user, page=page, export=export)
+        return attachment(download.body, content_type=download.content_type, filename=download.filename)
+    shown = {column.key for column in columns_chosen(kind, page.columns)}
     table = REPORT_TABLES[kind](
-        rows, caption=TABLE_CAPTIONS[kind], exclude=[key for key in column_keys(kind) if key not in shown]
+        page.rows, caption=TABLE_CAPTIONS[kind], exclude=[key for key in column_keys(kind) if key not in shown]
     )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    report_access_record(user=request.user, kind=AccessKind.VIEW, what=kind, unit=unit, period=period)
+    report_access_record(user=request.user, kind=AccessKind.VIEW, what=kind, unit=unit, period=page.period)
     query = data.copy()
     query.pop("page", None)
     downloads = {}
@@ -184,18 +142,17 @@ def unit_report(request, pk: int, kind: str):
         query["export"] = export_format
         downloads[export_format] = "?" + query.urlencode()
     context = {
-        "alert_units": report_units(unit, include_subunits=include_subunits),
+        "alert_units": page.alert_units,
         "unit": unit,
         "kind": kind,
         "kind_label": REPORT_KINDS[kind],
         "form": form,
-        "period": period,
-        "report": report,
+        "period": page.period,
+        "report": page.report,
         "table": table,
         "kinds": list(REPORT_KINDS.items()),
         "downloads": downloads,
     }
     if kind == "absences":
-        trend = absence_trend(unit, period, include_subunits=include_subunits, categories=set(categories) or None)
-        context["charts"] = charts.absence_charts(trend)
+        context["charts"] = charts.absence_charts(unit_report_absence_trend(page))
     return render(request, "hrreports/unit_report.html", context)
