@@ -1,15 +1,24 @@
 """RQ jobs of the HR reports: thin, they load a row and call a service."""
 
 import logging
+from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 
 from kuntaportaali.job_lock import job_lock
+from kuntaportaali.queueing import enqueue_after_commit
 
 from .models import FetchRun, Source
 from .models.fetching import RunTrigger
 from .periods import period_last_full
-from .services.fetch import fetch_run_create, fetch_run_execute, fetch_runs_stale_fail
+from .services.fetch import (
+    fetch_run_create,
+    fetch_run_execute,
+    fetch_run_fail_not_queued,
+    fetch_run_job_id,
+    fetch_runs_stale_fail,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +31,20 @@ def fetch_run_job(run_id: int) -> str:
     if run is None:
         return "gone"
     return fetch_run_execute(run=run).status
+
+
+def fetch_run_enqueue(*, source: Source, period: date, by=None) -> FetchRun:
+    """Create a run started from the HR pages; a worker on the populus queue carries it out."""
+    run = fetch_run_create(source=source, period=period, trigger=RunTrigger.USER, by=by)
+    enqueue_after_commit(
+        "populus",
+        fetch_run_job,
+        run.pk,
+        job_id=fetch_run_job_id(run.pk),
+        job_timeout=settings.HR_RUN_JOB_TIMEOUT,
+        on_unqueued=lambda error: fetch_run_fail_not_queued(run_id=run.pk, error=error),
+    )
+    return run
 
 
 def hr_runs_sweep() -> str:

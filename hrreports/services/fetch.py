@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
+from kuntaportaali.queueing import job_ids_lost
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import WORKER_STOPPED, PopulusError, TransientSourceError
@@ -255,31 +255,16 @@ def populus_fetch(*, source: Source, period: date, trigger: str = RunTrigger.COM
     return fetch_run_execute(run=run, **options)
 
 
-def fetch_run_enqueue(*, source: Source, period: date, by=None) -> FetchRun:
-    """Create a run started from the HR pages; a worker on the populus queue carries it out."""
-    from ..jobs import fetch_run_job
-
-    run = fetch_run_create(source=source, period=period, trigger=RunTrigger.USER, by=by)
-
-    def unqueued(error) -> None:
-        problem = Problem("run_not_queued", {"error": str(error)})
-        FetchRun.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(
-            status=RunStatus.FAILED,
-            finished_at=timezone.now(),
-            error=problem.english(),
-            error_code=problem.code,
-            error_params=dict(problem.params),
-        )
-
-    enqueue_after_commit(
-        "populus",
-        fetch_run_job,
-        run.pk,
-        job_id=fetch_run_job_id(run.pk),
-        job_timeout=settings.HR_RUN_JOB_TIMEOUT,
-        on_unqueued=unqueued,
+def fetch_run_fail_not_queued(*, run_id: int, error: Exception) -> None:
+    """End a pending run as failed because Redis would not take its job (so no page waits for it)."""
+    problem = Problem("run_not_queued", {"error": str(error)})
+    FetchRun.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=problem.english(),
+        error_code=problem.code,
+        error_params=dict(problem.params),
     )
-    return run
 
 
 def fetch_run_job_id(run_id: int) -> str:

@@ -12,12 +12,12 @@ from kuntaportaali.downloads import attachment, file_name
 from kuntaportaali.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from ..forms import FetchForm
+from ..jobs import fetch_run_enqueue
 from ..models import FetchRun
 from ..models.fetching import ReportType, RunStatus
 from ..periods import period_last_full
 from ..reports.export import rejected_rows_sheet
 from ..selectors import fetch_runs_recent
-from ..services.fetch import fetch_run_enqueue
 from ..tables import FetchRunTable, RejectedRowTable
 from .home import MANAGE_HR
 

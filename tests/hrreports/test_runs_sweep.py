@@ -7,10 +7,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from hrreports.errors import WORKER_STOPPED
+from hrreports.jobs import fetch_run_enqueue
 from hrreports.models import DeliveryRun, FetchRun
 from hrreports.models.fetching import RunStatus
 from hrreports.services.delivery import delivery_runs_stale_fail
-from hrreports.services.fetch import fetch_run_enqueue, fetch_runs_stale_fail
+from hrreports.services.fetch import fetch_runs_stale_fail
 from kuntaportaali.roles import Role
 
 PERIOD = date(2026, 2, 1)
