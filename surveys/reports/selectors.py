@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from surveys.models import Campaign, CampaignStatus, ResponseStatus, ResultSummary
+from surveys.models import Campaign, CampaignStatus, ReportFile, ResponseStatus, ResultSummary
 
 # Campaigns that have called: their results are read while they run and once they are done.
 RESULT_STATUSES = (CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.COMPLETED)
@@ -23,3 +23,13 @@ def campaigns_with_results() -> QuerySet[Campaign]:
 def campaigns_for_publication() -> QuerySet[Campaign]:
     """Completed campaigns whose questions are on the residents' page: their results may be published."""
     return campaigns_with_results().filter(status=CampaignStatus.COMPLETED, questions_published_at__isnull=False)
+
+
+def report_files_latest(campaign: Campaign) -> list[ReportFile]:
+    """The newest report file of each format and language, without their contents."""
+    from .files import REPORT_LANGUAGES
+
+    latest: dict[tuple[str, str], ReportFile] = {}
+    for report_file in ReportFile.objects.filter(campaign=campaign).defer("content").order_by("-created_at", "-pk"):
+        latest.setdefault((report_file.file_format, report_file.language), report_file)
+    return sorted(latest.values(), key=lambda item: (item.file_format, REPORT_LANGUAGES.index(item.language)))

@@ -21,7 +21,7 @@ from surveys.models.publication import report_filename
 from surveys.reports import files, publication
 from surveys.reports.forms import ReportRequestForm, SummaryForm
 from surveys.reports.presentation import results_view
-from surveys.reports.selectors import campaigns_for_publication, campaigns_with_results
+from surveys.reports.selectors import campaigns_for_publication, campaigns_with_results, report_files_latest
 from surveys.services.disclosure import minimum_group_size
 from surveys.services.results import campaign_results, filter_choices
 
@@ -82,7 +82,7 @@ def campaign_results_page(request, slug: str):
             "group_selects": _without_hidden_groups(group_selects, results),
             "show_statistics": request.user.has_perm("surveys.manage_surveys"),
             "whole_sample_url": f"{base}?{urlencode({'estimate': estimate})}",
-            "report_files": files.report_files_latest(campaign),
+            "report_files": report_files_latest(campaign),
             "report_form": ReportRequestForm(initial={"language": get_language()}, languages=report_languages),
             "direct_download": files.report_direct_download_allowed(campaign),
             "languages": [(code, LANGUAGE_NAMES[code]) for code in report_languages],

@@ -1,0 +1,93 @@
+"""Report files a worker builds: the request (one waiting or running file per campaign, format and
+language at a time) and the build, its progress stored on the `ReportFile` row (pending -> running ->
+done or failed). `surveys.reports.files.report_file_request` hands the new ones to the worker."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from kuntaportaali.redaction import phone_numbers_mask
+from surveys.models import Campaign, ReportFile, ReportFileStatus, ReportFormat
+from surveys.reports.files import JOB_TIMEOUT_SECONDS, REPORT_LANGUAGES, report_build
+
+logger = logging.getLogger(__name__)
+
+
+def report_file_get_or_create(*, campaign: Campaign, file_format: str, language: str, by) -> tuple[ReportFile, bool]:
+    """The report file already waiting or being built (unless it has been stuck longer than a job may
+    run), else a new pending one; and whether it is new (it then needs a worker)."""
+    if file_format not in ReportFormat.values or language not in REPORT_LANGUAGES:
+        raise ValueError(f"Unknown report {file_format!r} in {language!r}")
+    stale = timezone.now() - timedelta(seconds=JOB_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        Campaign.objects.select_for_update().get(pk=campaign.pk)
+        waiting = (
+            ReportFile.objects.filter(
+                campaign=campaign,
+                file_format=file_format,
+                language=language,
+                status__in=(ReportFileStatus.PENDING, ReportFileStatus.RUNNING),
+                created_at__gte=stale,
+            )
+            .defer("content")
+            .first()
+        )
+        if waiting is not None:
+            return waiting, False
+        report_file = ReportFile.objects.create(
+            campaign=campaign, file_format=file_format, language=language, created_by=by
+        )
+    return report_file, True
+
+
+def report_file_fail_not_queued(*, report_file_id: int, error: Exception) -> None:
+    """End a pending report file as failed because Redis would not take its job."""
+    ReportFile.objects.filter(pk=report_file_id, status=ReportFileStatus.PENDING).update(
+        status=ReportFileStatus.FAILED, error=phone_numbers_mask(f"Not queued: {error}")
+    )
+
+
+def report_file_generate(*, report_file_id: int) -> str:
+    """Build a requested report; a job delivered twice finds it no longer pending and does nothing."""
+    with transaction.atomic():
+        report_file = (
+            ReportFile.objects.select_for_update().select_related("campaign").filter(pk=report_file_id).first()
+        )
+        if report_file is None:
+            return "gone"
+        if report_file.status != ReportFileStatus.PENDING:
+            return report_file.status
+        report_file.status = ReportFileStatus.RUNNING
+        report_file.save(update_fields=["status"])
+
+    def progress(percent: int) -> None:
+        ReportFile.objects.filter(pk=report_file_id).update(progress=min(percent, 99))
+
+    try:
+        data = report_build(
+            campaign=report_file.campaign,
+            file_format=report_file.file_format,
+            language=report_file.language,
+            progress=progress,
+        )
+    except Exception as error:
+        logger.exception("Report file %s failed", report_file_id)
+        ReportFile.objects.filter(pk=report_file_id).update(
+            status=ReportFileStatus.FAILED, error=phone_numbers_mask(str(error))[:2000], finished_at=timezone.now()
+        )
+        return ReportFileStatus.FAILED
+    with transaction.atomic():
+        ReportFile.objects.filter(pk=report_file_id).update(
+            status=ReportFileStatus.DONE, progress=100, content=data, size=len(data), finished_at=timezone.now()
+        )
+        # Only the newest finished file per campaign, format and language is kept.
+        ReportFile.objects.filter(
+            campaign_id=report_file.campaign_id,
+            file_format=report_file.file_format,
+            language=report_file.language,
+            status=ReportFileStatus.DONE,
+            pk__lt=report_file_id,
+        ).delete()
+    return ReportFileStatus.DONE
