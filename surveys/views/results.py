@@ -22,6 +22,7 @@ from surveys.reports import files, publication
 from surveys.reports.forms import ReportRequestForm, SummaryForm
 from surveys.reports.presentation import results_view
 from surveys.reports.selectors import campaigns_for_publication, campaigns_with_results, report_files_latest
+from surveys.services import result_summaries
 from surveys.services.disclosure import minimum_group_size
 from surveys.services.results import campaign_results, filter_choices
 
@@ -184,7 +185,7 @@ def summary_edit(request, slug: str):
     form = SummaryForm(request.POST or None, initial=initial, questions=publication.summary_questions(campaign))
     if request.method == "POST" and form.is_valid():
         try:
-            publication.summary_publish(campaign=campaign, by=request.user, **form.cleaned_data)
+            result_summaries.summary_publish(campaign=campaign, by=request.user, **form.cleaned_data)
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
@@ -213,6 +214,6 @@ def summary_edit(request, slug: str):
 @publish_results
 def summary_unpublish(request, slug: str):
     campaign = get_object_or_404(campaigns_for_publication(), slug=slug)
-    publication.summary_unpublish(campaign=campaign)
+    result_summaries.summary_unpublish(campaign=campaign)
     messages.success(request, _("The summary was taken off the residents' page."))
     return redirect("surveys:summary", slug=slug)

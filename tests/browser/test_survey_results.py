@@ -12,7 +12,7 @@ from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
-from surveys.reports.publication import summary_publish
+from surveys.services.result_summaries import summary_publish
 from tests.browser.conftest import (
     PHONE_WIDTH,
     assert_accessible,

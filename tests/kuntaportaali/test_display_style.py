@@ -24,7 +24,7 @@ from django.utils import translation
 
 from kuntaportaali.demo import DEMO_USERS
 from surveys.models import Campaign, CampaignStatus, Survey
-from surveys.reports.publication import summary_publish
+from surveys.services.result_summaries import summary_publish
 from tests.conftest import client_login
 from tests.surveys.results_factory import answered_demo
 

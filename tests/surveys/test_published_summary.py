@@ -10,7 +10,8 @@ from django.urls import reverse
 from kuntaportaali.roles import Role
 from surveys.errors import SurveyError
 from surveys.models import Answer, CampaignStatus, PopulationTarget, ResultSummary
-from surveys.reports.publication import summary_figures, summary_publish
+from surveys.reports.publication import summary_figures
+from surveys.services.result_summaries import summary_publish
 from tests.surveys.results_factory import hand_built_results, small_campaign
 
 pytestmark = pytest.mark.django_db
