@@ -32,8 +32,8 @@ def main() -> None:
     from surveys.planner_figures import numbers_needed, prediction_figures
     from surveys.services.campaigns import campaign_start
     from surveys.services.planner import prediction_request, prediction_run
+    from surveys.services.synthetic_contacts import synthetic_contacts_add
     from surveys.simulation import simulate
-    from surveys.synthetic_population import synthetic_contacts_add
 
     with benchmark_database():
         print(describe_machine())

@@ -62,9 +62,9 @@ def one_run(*, seed: int, workers: int | None, slug: str = "pilotti", young_firs
     from surveys.demo_results import results_demo_seed
     from surveys.models import Campaign, LaunchChecklist
     from surveys.services.campaigns import campaign_start
+    from surveys.services.synthetic_contacts import synthetic_contacts_add
     from surveys.simulation import complete_by_age_group, simulate
     from surveys.simulation_report import simulation_report
-    from surveys.synthetic_population import synthetic_contacts_add
 
     for queue in settings.WORKER_QUEUES:
         django_rq.get_queue(queue).empty()

@@ -31,8 +31,9 @@ def one_run() -> dict:
     from surveys.demo_results import demo_population_targets
     from surveys.models import Campaign, CampaignStatus
     from surveys.services.results import campaign_results
+    from surveys.services.synthetic_contacts import synthetic_contacts_add
     from surveys.simulation import simulate
-    from surveys.synthetic_population import population_truth, synthetic_contacts_add
+    from surveys.synthetic_population import population_truth
     from tests.surveys.estimate_errors import estimate_errors
 
     for queue in settings.WORKER_QUEUES:

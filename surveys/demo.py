@@ -26,7 +26,7 @@ from surveys.services import surveys as survey_services
 from surveys.services.contacts import contacts_import
 from surveys.services.notices import information_notice_placeholder_languages
 from surveys.services.surveys import OptionText
-from surveys.synthetic_population import synthetic_contacts_add
+from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.telephony.simulator import LIVE_SEED
 
 SURVEY_SLUG = "kaupunkistrategia"

@@ -56,8 +56,9 @@ from surveys.models import (
 from surveys.selectors import callable_contacts, campaign_call_costs, campaign_sms_costs
 from surveys.services.dialing import TICK_SECONDS, contact_on_registry
 from surveys.services.results import campaign_results
+from surveys.services.synthetic_contacts import synthetic_contacts_add, synthetic_contacts_add_like
 from surveys.simulation import complete_by_age_group, simulate
-from surveys.synthetic_population import ListedFacts, synthetic_contacts_add, synthetic_contacts_add_like
+from surveys.synthetic_population import ListedFacts
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ import pytest
 from surveys.demo import survey_demo_seed
 from surveys.models import Campaign, LaunchChecklist
 from surveys.services.campaigns import campaign_start
+from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import complete_by_age_group, simulate
-from surveys.synthetic_population import synthetic_contacts_add
 from tests.conftest import make_user
 
 PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "complete": 1132}

@@ -7,6 +7,7 @@ import pytest
 
 from surveys.demo import survey_demo_seed
 from surveys.models import Answer, Campaign, CampaignStatus, Contact, Response
+from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulate
 from surveys.synthetic_population import (
     AGE_BRACKETS,
@@ -18,7 +19,6 @@ from surveys.synthetic_population import (
     population_truth,
     resident_build,
     survey_questions,
-    synthetic_contacts_add,
     true_answer,
 )
 from tests.conftest import make_user

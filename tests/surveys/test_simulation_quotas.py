@@ -13,8 +13,8 @@ from surveys.services import surveys as survey_services
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
 from surveys.services.quotas import campaign_quotas
 from surveys.services.surveys import OptionText
+from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulate
-from surveys.synthetic_population import synthetic_contacts_add
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONTACTS = 150

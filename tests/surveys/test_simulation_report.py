@@ -10,6 +10,7 @@ from django.core.management import call_command
 from surveys.demo import survey_demo_seed
 from surveys.demo_results import PILOT_NUMBER_LIST, results_demo_seed
 from surveys.models import Campaign, CampaignStatus
+from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation_report import simulation_report
 from surveys.synthetic_population import (
     AGE_GROUPS,
@@ -18,7 +19,6 @@ from surveys.synthetic_population import (
     population_truth,
     resident_build,
     survey_questions,
-    synthetic_contacts_add,
 )
 from tests.conftest import make_user
 

@@ -3,9 +3,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Campaign, CampaignStatus
+from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulate
 from surveys.simulation_report import simulation_report
-from surveys.synthetic_population import synthetic_contacts_add
 
 
 class Command(BaseCommand):

@@ -1,0 +1,71 @@
+"""Synthetic residents' numbers added to a campaign (the simulator's and the planner's contacts): who
+they are is drawn by `surveys.synthetic_population`; each gets a made-up number not yet taken."""
+
+import random
+import uuid
+from collections.abc import Callable
+
+from django.db import transaction
+
+from surveys.models import Campaign, Contact, ContactNumber, DoNotCall
+from surveys.phone_numbers import phone_encrypt, phone_hash
+from surveys.synthetic_population import ListedFacts, listed_facts_draw
+
+
+def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int) -> int:
+    """Add `count` synthetic residents' numbers to the campaign, drawn like the population: age
+    from AGE_BRACKETS, a postal code of a district by DISTRICTS (numbers on the registry left out)."""
+    year = campaign.start_date.year
+    rng = random.Random(f"contacts:{seed}:{campaign.slug}")  # noqa: S311 - a simulation, not a secret
+
+    def drawn(each_rng: random.Random, _index: int) -> ListedFacts:
+        return listed_facts_draw(each_rng, year=year)
+
+    return _synthetic_contacts_create(campaign=campaign, count=count, rng=rng, facts_of=drawn)
+
+
+def synthetic_contacts_add_like(*, campaign: Campaign, facts: list[ListedFacts], seed: int) -> int:
+    """Add one synthetic resident's number to the campaign for each of `facts` (another list's
+    contacts, say), with their birth year, postal code and language but a fresh pseudonym and a
+    made-up number (numbers on the registry left out)."""
+    rng = random.Random(f"contacts-like:{seed}:{campaign.slug}")  # noqa: S311 - a simulation, not a secret
+    return _synthetic_contacts_create(
+        campaign=campaign, count=len(facts), rng=rng, facts_of=lambda _rng, index: facts[index]
+    )
+
+
+@transaction.atomic
+def _synthetic_contacts_create(
+    *, campaign: Campaign, count: int, rng: random.Random, facts_of: Callable[[random.Random, int], ListedFacts]
+) -> int:
+    """`count` contacts, the i-th with `facts_of(rng, i)`, each with a made-up number not yet taken."""
+    taken = set(ContactNumber.objects.filter(campaign=campaign).values_list("phone_hash", flat=True))
+    blocked = set(DoNotCall.objects.values_list("phone_hash", flat=True))
+    contacts, numbers = [], []
+    while len(contacts) < count:
+        number = f"+35850{rng.randrange(10**7):07d}"
+        pseudonym = uuid.UUID(int=rng.getrandbits(128), version=4)
+        listed = facts_of(rng, len(contacts))
+        number_hash = phone_hash(number)
+        if number_hash in taken or number_hash in blocked:
+            continue
+        taken.add(number_hash)
+        contacts.append(
+            Contact(
+                campaign=campaign,
+                pseudonym=pseudonym,
+                birth_year=listed.birth_year,
+                postal_code=listed.postal_code,
+                language=listed.language,
+            )
+        )
+        numbers.append((phone_encrypt(number), number_hash))
+    Contact.objects.bulk_create(contacts, batch_size=1000)
+    ContactNumber.objects.bulk_create(
+        (
+            ContactNumber(contact=contact, campaign=campaign, position=1, phone_encrypted=token, phone_hash=digest)
+            for contact, (token, digest) in zip(contacts, numbers, strict=True)
+        ),
+        batch_size=1000,
+    )
+    return len(contacts)
