@@ -77,6 +77,26 @@ def employees_search(*, query: str, limit: int = 50) -> QuerySet[Employee]:
     )
 
 
+def employee_employments(employee: Employee) -> QuerySet[Employment]:
+    return employee.employments.select_related("unit").order_by("-start")
+
+
+def employee_absences(employee: Employee) -> QuerySet[Absence]:
+    return (
+        Absence.objects.filter(employment__employee=employee)
+        .select_related("absence_type", "unit")
+        .order_by("-start", "-period")
+    )
+
+
+def employee_salaries(employee: Employee) -> QuerySet[SalaryPayment]:
+    return (
+        SalaryPayment.objects.filter(employment__employee=employee)
+        .select_related("salary_type", "employment")
+        .order_by("-pay_period", "salary_type__code")
+    )
+
+
 def sources_with_latest_run() -> list[tuple[Source, FetchRun | None]]:
     """Every source with its newest fetch run (or None), in two queries whatever their number."""
     newest = FetchRun.objects.filter(source=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]

@@ -8,7 +8,7 @@ from kuntaportaali.decorators import staff_permission_required
 from ..forms import EmployeeSearchForm
 from ..models import Employee
 from ..models.access import AccessKind
-from ..selectors import employees_search
+from ..selectors import employee_absences, employee_employments, employee_salaries, employees_search
 from ..services.access import report_access_record
 from ..tables import EmployeeTable
 from .home import MANAGE_HR
@@ -29,7 +29,6 @@ def employees(request):
 @require_http_methods(["GET", "POST"])
 def employee_detail(request, pk: int):
     employee = get_object_or_404(Employee, pk=pk)
-    employments = employee.employments.select_related("unit").order_by("-start")
     # The full identity code only when HR asks with the page's own form (a POST with the CSRF token: no
     # link from elsewhere or prefetch shows it), and every such read is in the access log.
     show_person_number = request.method == "POST"
@@ -38,28 +37,8 @@ def employee_detail(request, pk: int):
     context = {
         "employee": employee,
         "show_person_number": show_person_number,
-        "employments": employments,
+        "employments": employee_employments(employee),
         "absences": employee_absences(employee)[:100],
         "salaries": employee_salaries(employee)[:100],
     }
     return render(request, "hrreports/employee_detail.html", context)
-
-
-def employee_absences(employee: Employee):
-    from ..models import Absence
-
-    return (
-        Absence.objects.filter(employment__employee=employee)
-        .select_related("absence_type", "unit")
-        .order_by("-start", "-period")
-    )
-
-
-def employee_salaries(employee: Employee):
-    from ..models import SalaryPayment
-
-    return (
-        SalaryPayment.objects.filter(employment__employee=employee)
-        .select_related("salary_type", "employment")
-        .order_by("-pay_period", "salary_type__code")
-    )
