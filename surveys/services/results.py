@@ -40,8 +40,7 @@ from surveys.models import (
     TargetDimension,
 )
 from surveys.models.results import category_key
-from surveys.progress import campaign_progress
-from surveys.selectors import campaign_call_costs, campaign_sms_costs
+from surveys.selectors import campaign_call_costs, campaign_progress, campaign_sms_costs
 from surveys.services import weighting
 from surveys.services.disclosure import GroupPrivacy, group_privacy, minimum_group_size
 from surveys.services.dispositions import COMPLETE, campaign_dispositions

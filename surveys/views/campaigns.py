@@ -18,7 +18,7 @@ from surveys.describe import simulated_notice
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.forms import CampaignForm, ChecklistForm, NumbersNeededForm, PredictionForm
 from surveys.models import Campaign, CampaignStatus, LaunchChecklist
-from surveys.progress import CampaignProgress, campaign_progress, progress_json, progress_summary
+from surveys.progress import CampaignProgress, progress_json, progress_summary
 from surveys.reports.prediction import prediction_panel
 from surveys.reports.presentation import funnel_figure
 from surveys.services import announcements as announcement_services
@@ -90,7 +90,7 @@ def campaign_create(request):
 @manage_surveys
 def campaign_detail(request, slug: str):
     campaign = get_object_or_404(selectors.campaigns_for_staff(), slug=slug)
-    progress = campaign_progress(campaign)
+    progress = selectors.campaign_progress(campaign)
     allowed = [status for status in CampaignStatus if status in campaign_services.TRANSITIONS[campaign.status]]
     needed_form = NumbersNeededForm(request.GET if "completes" in request.GET else None)
     completes_wanted = needed_form.cleaned_data["completes"] if needed_form.is_valid() else None
@@ -145,7 +145,7 @@ def _funnel_html(progress: CampaignProgress) -> str:
 @manage_surveys
 def campaign_progress_json(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
-    progress = campaign_progress(campaign)
+    progress = selectors.campaign_progress(campaign)
     data = progress_json(progress, status_label=campaign.get_status_display())
     if campaign.quotas_enabled:
         quotas = campaign_quotas(campaign)

@@ -24,7 +24,8 @@ from surveys.models import (
     Response,
     ResponseStatus,
 )
-from surveys.progress import campaign_progress, progress_values
+from surveys.progress import progress_values
+from surveys.selectors import campaign_progress
 from surveys.services.dispositions import campaign_dispositions
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 

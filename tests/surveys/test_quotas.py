@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from surveys.models import CallAttempt, CallStatus, ContactStatus, ResponseMode, ResponseStatus, TargetDimension
-from surveys.progress import QUOTA_FILLED, campaign_progress
+from surveys.progress import QUOTA_FILLED
+from surveys.selectors import campaign_progress
 from surveys.services.campaigns import campaign_launch_warnings
 from surveys.services.dialing import dial_tick
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions

@@ -24,9 +24,8 @@ from surveys.models import (
     SmsMessage,
     SmsStatus,
 )
-from surveys.progress import campaign_progress
 from surveys.script import INTRO_DIGIT_LINK, call_script, web_introduction
-from surveys.selectors import campaign_spend
+from surveys.selectors import campaign_progress, campaign_spend
 from surveys.services import launch as launch_services
 from surveys.services.dialing import call_status_apply, dial_tick
 from surveys.services.dispositions import campaign_dispositions
