@@ -22,18 +22,15 @@ from surveys.models import (
     Answer,
     AnsweredBy,
     CallAttempt,
-    CallStatus,
     ConsentChannel,
     ConsentKind,
     Question,
     QuestionKind,
     QuestionOption,
     Response,
-    ResponseMode,
-    ResponseStatus,
     SurveyVersion,
 )
-from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES
+from surveys.models.calls import FINAL_CALL_STATUSES
 from surveys.phone_numbers import phone_decrypt, phone_takes_sms
 from surveys.script import (
     INTRO_DIGIT_ANSWER,
@@ -43,6 +40,14 @@ from surveys.script import (
     CallScript,
     call_script,
     machine_message,
+)
+from surveys.services.call_steps import (
+    answer_record,
+    call_attempt_intro_start,
+    call_attempt_reprompt,
+    call_attempt_step_set,
+    response_begin,
+    response_complete_by_phone,
 )
 from surveys.services.consent import consent_record
 from surveys.services.privacy import contact_opt_out
@@ -288,11 +293,7 @@ def ivr_start(*, attempt: CallAttempt) -> Turn:
         return _goodbye(attempt)
     if attempt.current_step != "":
         return _current_turn(attempt)
-    attempt.current_step = "intro"
-    attempt.answered_at = attempt.answered_at or timezone.now()
-    if attempt.status in ACTIVE_CALL_STATUSES:
-        attempt.status = CallStatus.IN_PROGRESS
-    attempt.save(update_fields=["current_step", "answered_at", "status"])
+    call_attempt_intro_start(attempt=attempt)
     return _intro_turn(attempt, _script(attempt))
 
 
@@ -322,18 +323,9 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         consent_record(
             kind=ConsentKind.CONSENTED, channel=ConsentChannel.CALL, campaign=campaign, contact_ref=contact.pseudonym
         )
+        # The quota questions asked first are decided here once: a response begun earlier keeps its own.
         screening = _screening(attempt)
-        # The person's response once, whichever of their calls they consent in: one INSERT ... ON
-        # CONFLICT DO NOTHING (get_or_create took a SELECT, a savepoint and the INSERT). The quota
-        # questions asked first are decided here once: a response begun earlier keeps its own.
-        response = Response(
-            pseudonym=contact.pseudonym,
-            campaign=campaign,
-            survey_version=campaign.survey_version,
-            language=attempt.language,
-            asked_first=screening.asked_first,
-        )
-        Response.objects.bulk_create([response], ignore_conflicts=True)
+        response_begin(attempt=attempt, asked_first=screening.asked_first)
         if screening.full_dimension:
             return _screen_out(attempt, screening.full_dimension)
         asked_first = Response.objects.filter(pseudonym=contact.pseudonym).values_list("asked_first", flat=True)[0]
@@ -344,11 +336,11 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         consent_record(
             kind=ConsentKind.DECLINED, channel=ConsentChannel.CALL, campaign=campaign, contact_ref=contact.pseudonym
         )
-        _set_step(attempt, "declined")
+        call_attempt_step_set(attempt=attempt, step="declined")
         return _goodbye(attempt, _("Thank you. We will not ask you anything this time. Goodbye."))
     if choice == INTRO_DIGIT_OPT_OUT:
         contact_opt_out(contact=contact, source=ConsentChannel.CALL)
-        _set_step(attempt, "opted_out")
+        call_attempt_step_set(attempt=attempt, step="opted_out")
         return _goodbye(attempt, _("Your number will not be called again. Goodbye."))
     if choice == INTRO_DIGIT_LINK:
         # Not a refusal: whether the person answers is up to the web now. The message goes at once
@@ -356,18 +348,17 @@ def ivr_intro_answer(*, attempt: CallAttempt, answer: CallerInput) -> Turn:
         consent_record(
             kind=ConsentKind.WEB_LINK, channel=ConsentChannel.CALL, campaign=campaign, contact_ref=contact.pseudonym
         )
-        _set_step(attempt, "link_requested")
+        call_attempt_step_set(attempt=attempt, step="link_requested")
         sms_link_enqueue(contact=contact, phone_id=attempt.phone_id)
         return _goodbye(
             attempt, _("Thank you. We will send you a link to the survey by text message shortly. Goodbye.")
         )
     if attempt.reprompts < MAX_REPROMPTS:
-        attempt.reprompts += 1
-        attempt.save(update_fields=["reprompts"])
+        call_attempt_reprompt(attempt=attempt)
         return _intro_turn(attempt, script, prefix=_("Sorry, I did not get that."))
     if person:
         _informed(attempt, script)
-    _set_step(attempt, "no_choice")
+    call_attempt_step_set(attempt=attempt, step="no_choice")
     return _goodbye(attempt, _("We did not get an answer. Goodbye."))
 
 
@@ -399,15 +390,11 @@ def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> T
     value = _parse_answer(question, digits=answer.digits, speech=answer.speech, language=attempt.language)
     if value is None:
         if attempt.reprompts < MAX_REPROMPTS:
-            attempt.reprompts += 1
-            attempt.save(update_fields=["reprompts"])
+            call_attempt_reprompt(attempt=attempt)
             return _question_turn(attempt, script, question, prefix=_("Sorry, I did not get that."))
         return _ask_next(attempt, script, questions, question, None)
     value.update(confidence=answer.confidence if answer.speech and not answer.digits else None)
-    # The first answer stays when the carrier repeats the request: one INSERT ... ON CONFLICT DO NOTHING.
-    Answer.objects.bulk_create(
-        [Answer(response_id=attempt.response_pk, question=question, **value)], ignore_conflicts=True
-    )
+    answer_record(response_id=attempt.response_pk, question=question, value=value)
     option = value.get("option")
     campaign = attempt.contact.campaign
     if question.demographic and answer_screens_out(
@@ -459,7 +446,7 @@ def _past_asked_first(attempt: CallAttempt, questions: _Questions, following: Qu
 def _screen_out(attempt: CallAttempt, dimension: str) -> Turn:
     """The person's group has its quota already: thanked and let go, recorded as screened out."""
     response_screen_out(contact=attempt.contact, now=timezone.now())
-    _set_step(attempt, "screened_out")
+    call_attempt_step_set(attempt=attempt, step="screened_out")
     return _goodbye(attempt, screened_out_text(dimension))
 
 
@@ -487,21 +474,11 @@ def _parse_answer(question: Question, *, digits: str, speech: str, language: str
     return {"digits": digits or str(value), "option": option, "transcript": transcript}
 
 
-def _set_step(attempt: CallAttempt, step: str) -> None:
-    attempt.current_step = step
-    attempt.reprompts = 0
-    attempt.save(update_fields=["current_step", "reprompts"])
-
-
 def _ask(attempt: CallAttempt, script: CallScript, question: Question | None) -> Turn:
     if question is None:
-        # A response begun on the web and completed on the call is the phone's: a response's mode is
-        # the mode that completed it.
-        Response.objects.filter(pseudonym=attempt.contact.pseudonym, status=ResponseStatus.PARTIAL).update(
-            status=ResponseStatus.COMPLETE, finished_at=timezone.now(), mode=ResponseMode.PHONE
-        )
-        _set_step(attempt, "closing")
+        response_complete_by_phone(pseudonym=attempt.contact.pseudonym)
+        call_attempt_step_set(attempt=attempt, step="closing")
         return _closing_turn(attempt, script)
     if attempt.current_step != f"q{question.position}":
-        _set_step(attempt, f"q{question.position}")
+        call_attempt_step_set(attempt=attempt, step=f"q{question.position}")
     return _question_turn(attempt, script, question)
