@@ -25,6 +25,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kuntaportaali
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Extra pytest arguments: make test ARGS="-k consent -x"
 ARGS ?=
+# Which tests `make test` runs (pytest -m): all but the slow ones (whole simulated campaigns, the
+# whole demo seeded), which `make test-all` and CI run too. TEST_MARKERS= runs every test.
+TEST_MARKERS ?= not slow
 
 # `apt-get update` runs at most once per make invocation: the first install (scripts/lib.sh)
 # creates this stamp file, the others see it and skip the update.
@@ -33,7 +36,7 @@ KP_APT_STAMP := $(shell mktemp -u "$${TMPDIR:-/tmp}/kuntaportaali-apt-updated.XX
 endif
 export KP_APT_STAMP
 
-.PHONY: help venv install install-dev demo test bench services lint messages check-deploy clean distclean
+.PHONY: help venv install install-dev demo test test-all bench services lint messages check-deploy clean distclean
 
 help: ## List the tasks
 	@echo "Kuntaportaali: make TARGET"
@@ -81,7 +84,10 @@ test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: install-dev services ## Run the tests on PostgreSQL, Redis and headless Chromium (ARGS="..." for pytest)
 	@echo "test: DATABASE_URL=$$DATABASE_URL REDIS_URL=$$REDIS_URL"
-	$(VENV)/bin/pytest $(ARGS)
+	$(VENV)/bin/pytest -m "$(TEST_MARKERS)" $(ARGS)
+
+test-all: ## Run every test, the slow ones too (as CI does)
+	@$(MAKE) --no-print-directory test TEST_MARKERS= ARGS='$(ARGS)'
 
 bench: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 bench: export REDIS_URL ?= $(TEST_REDIS_URL)

@@ -154,6 +154,7 @@ def _window_figures(spells: list[dict], period: date) -> dict[str, tuple[int, in
     return figures
 
 
+@pytest.mark.slow
 def test_the_sick_leave_rate_is_about_4_to_5_percent_a_year_higher_in_winter(sick_year):
     rates, _spells, _staff = sick_year
     percent = {month: 100 * sick / planned for month, (sick, planned) in rates.items()}
@@ -165,6 +166,7 @@ def test_the_sick_leave_rate_is_about_4_to_5_percent_a_year_higher_in_winter(sic
     assert max(percent, key=percent.get).month in (1, 2, 12)
 
 
+@pytest.mark.slow
 def test_short_spells_are_the_most_frequent_and_long_leaves_carry_many_days(sick_year):
     _rates, spells, staff = sick_year
     in_2026 = [row for row in spells if row["start"].year == 2026]
@@ -183,6 +185,7 @@ def test_short_spells_are_the_most_frequent_and_long_leaves_carry_many_days(sick
     assert 1.5 <= len(in_2026) / people <= 2.5  # sick spells per person and year
 
 
+@pytest.mark.slow
 def test_a_realistic_share_reaches_early_support_and_the_checkpoints_every_month(sick_year):
     _rates, spells, staff = sick_year
     before = _window_figures(spells, date(2025, 12, 1))

@@ -145,6 +145,7 @@ def crawl(client: Client, start: str, language: str):
             queue.append(link)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_every_page_a_demo_role_reaches_writes_dates_months_and_numbers_one_way(db, demo, language):
     slugs = set(Campaign.objects.values_list("slug", flat=True)) | set(Survey.objects.values_list("slug", flat=True))

@@ -17,6 +17,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
     call_command("seed_demo", "--password", "demo-salasana-1")

@@ -11,6 +11,7 @@ from surveys.services.notices import information_notice_default
 from tests.conftest import make_user
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_adds_a_pilot_like_survey_a_pilot_ready_to_launch_and_a_running_demo_campaign(capsys):
     call_command("seed_demo", "--password", "demo-salasana-1")
@@ -45,6 +46,7 @@ def test_seed_demo_adds_a_pilot_like_survey_a_pilot_ready_to_launch_and_a_runnin
     assert pilot.fixed_costs.get().amount == Decimal("2100.00")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_adds_pilotti_plus_the_pilots_set_up_with_quotas_young_first_calling_and_sms_follow_up():
     call_command("seed_demo", "--password", "demo-salasana-1")
@@ -80,6 +82,7 @@ def test_seed_demo_adds_pilotti_plus_the_pilots_set_up_with_quotas_young_first_c
     assert plus.fixed_costs.get().amount == Decimal("2100.00")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_completes_a_pilot_notice_that_still_has_the_placeholder(capsys):
     call_command("seed_demo", "--password", "demo-salasana-1")

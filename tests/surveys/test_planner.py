@@ -73,6 +73,7 @@ def predicted(campaign, *, seeds=(1, 2), numbers=None) -> CampaignPrediction:
     return prediction_run(prediction_id=prediction.pk)
 
 
+@pytest.mark.slow
 def test_a_prediction_simulates_the_campaign_per_seed_and_leaves_nothing_behind(pilot, rq_queues):
     before, jobs_before = row_counts(), redis_jobs()
 
@@ -286,6 +287,7 @@ def test_the_page_knows_when_the_settings_changed_since(pilot, rq_queues):
     assert settings_changed(prediction)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_prediction_is_near_a_real_simulation_of_the_same_campaign(pilot, rq_queues):
     before = row_counts()
@@ -329,6 +331,7 @@ def _run(*, seed, complete, calls, groups, cost, deff) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_quotas_young_first_and_the_sms_follow_up_are_simulated_as_configured(pilot, rq_queues):
     plus = Campaign.objects.get(slug="pilotti-plus")
     assert plus.quotas_enabled and plus.young_first and plus.sms_follow_up

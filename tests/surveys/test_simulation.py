@@ -47,6 +47,7 @@ def simulate(*args) -> str:
     return stdout.getvalue().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_a_simulated_campaign_calls_every_number_inside_the_window_and_prints_its_funnel(running):
     line = simulate("--contacts", "60", "--seed", "7")
 

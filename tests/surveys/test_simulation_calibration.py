@@ -28,6 +28,7 @@ SAMPLE = 250
 SEED = 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_default_calibration_reproduces_the_pilot_on_a_sample(rq_queues):
     make_user("kyselyvastaava")

@@ -141,6 +141,7 @@ def test_population_truth_covers_every_opinion_question_over_all_residents(demo_
     assert truth[4].mean is None
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_respondents_answer_with_their_true_opinions(rq_queues):
     make_user("kyselyvastaava")

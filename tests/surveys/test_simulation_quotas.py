@@ -49,6 +49,7 @@ def campaign(make_campaign, rq_queues):
     return campaign
 
 
+@pytest.mark.slow
 def test_no_group_exceeds_its_quota_by_more_than_the_calls_in_flight(campaign):
     # Seed 6: this small run's residents of unknown age include some of full groups who tell their
     # age (one who gives no valid answer goes on with the group unknown, never screened out).

@@ -60,6 +60,7 @@ def test_the_truth_is_every_residents_answer_whoever_answered(pilot):
     assert report.completes_by_age_group == dict.fromkeys(AGE_GROUPS, 0)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_simulate_campaign_json_holds_each_questions_estimates_against_the_truth(pilot, rq_queues):
     Campaign.objects.filter(pk=pilot.pk).update(status=CampaignStatus.RUNNING)

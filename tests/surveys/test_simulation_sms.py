@@ -58,6 +58,7 @@ def simulate(campaign, contacts: int) -> dict:
     return json.loads(stdout.getvalue().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_with_sms_follow_up_the_residents_who_get_the_link_answer_on_the_web(mixed):
     # One simulation for every check: a simulated campaign takes a while even at this size.
     summary = simulate(mixed, CONTACTS)
