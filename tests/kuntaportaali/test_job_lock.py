@@ -1,8 +1,10 @@
 """kuntaportaali.job_lock: one run at a time of a periodic job."""
 
+import time
 import uuid
 
 import django_rq
+import pytest
 
 from kuntaportaali.job_lock import job_lock
 
@@ -35,3 +37,26 @@ def test_a_run_that_outlasted_its_lock_leaves_the_next_runs_lock_alone(caplog):
     assert connection.get(name) == b"the next run's token"
     assert "expired before its run ended" in caplog.text
     connection.delete(name)
+
+
+def test_a_run_that_fails_frees_the_lock_for_the_next_run():
+    name = lock_name()
+    with pytest.raises(RuntimeError), job_lock(name, seconds=60, queue="populus"):
+        raise RuntimeError("the run failed")
+
+    with job_lock(name, seconds=60, queue="populus") as held:
+        assert held
+
+
+def test_the_lock_of_a_killed_worker_expires_and_a_later_run_takes_it():
+    name = lock_name()
+    connection = django_rq.get_connection("populus")
+    # A worker killed mid-run never releases its lock: only its expiry frees it.
+    connection.lock(name, timeout=1, blocking=False).acquire()
+    with job_lock(name, seconds=60, queue="populus") as while_alive:
+        assert not while_alive
+
+    time.sleep(1.1)
+
+    with job_lock(name, seconds=60, queue="populus") as after_expiry:
+        assert after_expiry
