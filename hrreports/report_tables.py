@@ -5,17 +5,14 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models.delivery import ReportKind
-from .tables import CaptionedTable
-from .templatetags.hr_days import days
+from kuntaportaali.tables import NUMERIC, CaptionedTable
 
-TEMPLATE = "hrreports/report_table.html"
-NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
+from .models.delivery import ReportKind
+from .templatetags.hr_days import days
 
 
 class ReportTable(CaptionedTable):
-    class Meta:
-        template_name = TEMPLATE
+    class Meta(CaptionedTable.Meta):
         empty_text = _("No rows for this month.")
 
 
@@ -96,7 +93,6 @@ class ReportAccessTable(CaptionedTable):
     def render_what(self, value: str) -> str:
         return access_subject_label(value)
 
-    class Meta:
+    class Meta(CaptionedTable.Meta):
         orderable = False
-        template_name = "hrreports/table.html"
         empty_text = _("No views or downloads yet.")

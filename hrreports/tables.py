@@ -3,18 +3,10 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.tables import CaptionedTable
+
 from .models import Employee, FetchRun, RejectedRow
 from .sources.schema import field_display
-
-TEMPLATE = "hrreports/table.html"
-
-
-class CaptionedTable(tables.Table):
-    """A table with a caption and column headers marked scope="col" (hrreports/table.html)."""
-
-    def __init__(self, *args, caption: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.caption = caption
 
 
 class FetchRunTable(CaptionedTable):
@@ -27,11 +19,10 @@ class FetchRunTable(CaptionedTable):
     rows_read = tables.Column(verbose_name=_("Rows read"))
     rejected_count = tables.Column(verbose_name=_("Rejected rows"))
 
-    class Meta:
+    class Meta(CaptionedTable.Meta):
         model = FetchRun
         fields = ("id", "period", "source", "status", "trigger", "created_at", "rows_read", "rejected_count")
         orderable = False
-        template_name = TEMPLATE
 
 
 class RejectedRowTable(CaptionedTable):
@@ -43,21 +34,19 @@ class RejectedRowTable(CaptionedTable):
     def render_reason(self, record: RejectedRow) -> str:
         return record.reason
 
-    class Meta:
+    class Meta(CaptionedTable.Meta):
         model = RejectedRow
         fields = ("report_type", "file", "row", "field", "value", "reason")
         orderable = False
         empty_text = _("No rows were rejected.")
-        template_name = TEMPLATE
 
 
 class EmployeeTable(CaptionedTable):
     name = tables.LinkColumn("hrreports:employee-detail", args=[tables.A("pk")], verbose_name=_("Name"))
     person_number = tables.Column(verbose_name=_("Person number"), accessor="person_number_masked", empty_values=())
 
-    class Meta:
+    class Meta(CaptionedTable.Meta):
         model = Employee
         fields = ("name",)
         sequence = ("name", "person_number")
         orderable = False
-        template_name = TEMPLATE

@@ -3,26 +3,11 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 from kuntaportaali.tabular.problems import problem_message
 from surveys.models import ConsentEvent, ContactImport
 
-CAPTIONED_TABLE = "surveys/tables/captioned_table.html"
-EMPTY_CELL = "\u2013"  # an en dash
 HASH_SHOWN = 12
-
-
-class CaptionedTable(tables.Table):
-    """A table whose `caption` names it for screen readers (pass `caption=` or set it on the class)."""
-
-    caption = ""
-
-    def __init__(self, *args, caption: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        if caption:
-            self.caption = caption
-
-    class Meta:
-        template_name = CAPTIONED_TABLE
 
 
 def problem_reason(problem: dict) -> str:
