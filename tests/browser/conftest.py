@@ -17,8 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -30,7 +32,7 @@ from hrreports.services.early_support import rule_defaults_ensure
 from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
 from surveys.services import campaigns as campaign_services
-from tests.conftest import TEST_PASSWORD, authenticator_give, make_user, totp_code
+from tests.conftest import TEST_PASSWORD, authenticator_give, client_login, make_user, totp_code
 from tests.hrreports.conftest import make_unit
 from tests.hrreports.report_data import MARCH, _employment, build_report_data
 from tests.surveys.factories import build_campaign, build_survey, make_launch_ready
@@ -177,7 +179,17 @@ def is_live_server_url(url: str, live_server) -> bool:
     return (requested.scheme, requested.netloc) == (server.scheme, server.netloc)
 
 
-def login(page: Page, live_server, username: str, password: str = TEST_PASSWORD) -> None:
+def login(page: Page, live_server, username: str) -> None:
+    """Sign the page in as `username` past both login steps and open the staff home. The session is
+    made by Django's test client and handed to the browser as its cookie: walking the forms takes a
+    second a test, and `login_through_forms` (the navigation tests) and test_two_factor.py walk them."""
+    client = client_login(Client(), get_user_model().objects.get(username=username))
+    session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_id, "url": live_server.url}])
+    page.goto(f"{live_server.url}/staff/")
+
+
+def login_through_forms(page: Page, live_server, username: str, password: str = TEST_PASSWORD) -> None:
     """Log in through the real login forms, the password and then the code of the user's authenticator
     app (set up now if the user has none), and wait for the staff home."""
     device = authenticator_give(get_user_model().objects.get(username=username))

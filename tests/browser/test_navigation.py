@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
 from kuntaportaali.sections import SECTIONS
-from tests.browser.conftest import login, switch_language
+from tests.browser.conftest import login_through_forms, switch_language
 from tests.conftest import TEST_PASSWORD
 from tests.kuntaportaali.test_staff_home import EXPECTED_SECTION_KEYS
 
@@ -37,7 +37,7 @@ def expected_nav_texts(role: Role, language: str) -> list[str]:
 def test_role_sees_its_sections_reads_swedish_and_logs_out(page: Page, live_server, create_role_user, role):
     user = create_role_user(role)
 
-    login(page, live_server, user.username)
+    login_through_forms(page, live_server, user.username)
 
     html = page.locator("html")
     nav_links = page.locator("nav.site-nav a")
