@@ -40,9 +40,13 @@ UNINHERITED = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return python("manage.py", *args, env=env)
+
+
+def python(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items() if key not in UNINHERITED}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=PROJECT_DIR,
         env={**clean, **env},
         capture_output=True,
@@ -126,7 +130,8 @@ def test_malformed_boolean_is_named():
 
 
 def production_setting(name: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return manage("shell", "--no-imports", "-c", f"from django.conf import settings; print(settings.{name})", env=env)
+    """A setting as a process started with `env` reads it (the settings alone: the apps are not loaded)."""
+    return python("-c", f"from django.conf import settings; print(settings.{name})", env=env)
 
 
 def test_production_refuses_an_unknown_telephony_provider_naming_the_choices():
