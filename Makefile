@@ -25,9 +25,11 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kuntaportaali
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Extra pytest arguments: make test ARGS="-k consent -x"
 ARGS ?=
-# Which tests `make test` runs (pytest -m): all but the slow ones (whole simulated campaigns, the
-# whole demo seeded), which `make test-all` and CI run too. TEST_MARKERS= runs every test.
-TEST_MARKERS ?= not slow
+# Which tests `make test` runs (pytest -m): all but those that take seconds each - whole simulated
+# campaigns and the whole demo (slow), real worker processes killed and restarted (processes), the
+# data migrations run back and forth (migrations) - which `make test-all` and CI run too.
+# TEST_MARKERS= runs every test.
+TEST_MARKERS ?= not slow and not processes and not migrations
 
 # `apt-get update` runs at most once per make invocation: the first install (scripts/lib.sh)
 # creates this stamp file, the others see it and skip the update.

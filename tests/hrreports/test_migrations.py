@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from hrreports.models import Absence, RejectedRow
 from tests.migrations import migrated_from
 
+pytestmark = pytest.mark.migrations
+
 
 @pytest.mark.django_db(transaction=True)
 def test_stored_english_reasons_become_codes_once():

@@ -8,6 +8,8 @@ from surveys.models import CallAttempt, Campaign, ContactImport, ContactNumber, 
 from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
 from tests.migrations import migrated_from
 
+pytestmark = pytest.mark.migrations
+
 
 def old_campaign(old, slug: str = "k"):
     """A campaign as the app's state before the migration stores it."""
