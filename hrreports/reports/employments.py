@@ -25,19 +25,10 @@ class EmploymentRow:
 
 
 @dataclass(frozen=True)
-class EmploymentEvent:
+class EmploymentEvent(EmploymentRow):
     """One line of the report's table: an employment that started, or one that ended, in the month."""
 
     event: str
-    employee_id: int
-    employee_name: str
-    employment_id: str
-    unit_code: str
-    title: str
-    kind: str
-    kind_label: str
-    start: date | None
-    end: date | None
 
 
 @dataclass(frozen=True)
@@ -89,7 +80,7 @@ def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = 
 def employment_events(report: EmploymentReport) -> list[EmploymentEvent]:
     """Every started and every ended employment as a table line, started first."""
     return [
-        EmploymentEvent(event, *(getattr(row, name) for name in EmploymentRow.__dataclass_fields__))
+        EmploymentEvent(**vars(row), event=event)
         for event, rows in ((_("Started"), report.started), (_("Ended"), report.ended))
         for row in rows
     ]
