@@ -1,0 +1,39 @@
+import django_tables2 as tables
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from kuntaportaali.tables import CaptionedTable
+
+
+class QueueTable(CaptionedTable):
+    queue = tables.Column(verbose_name="Queue")
+    age = tables.Column(verbose_name="Age")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+def rendered(table: CaptionedTable) -> str:
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    return table.as_html(request)
+
+
+def test_the_row_header_column_names_its_row():
+    table = QueueTable([{"queue": "default", "age": 3}], caption="Queues")
+    table.row_header = "queue"
+
+    assert '<tr class="even"><th scope="row" >default</th><td >3</td></tr>' in rendered(table)
+
+
+def test_without_a_row_header_every_cell_is_a_data_cell():
+    html = rendered(QueueTable([{"queue": "default", "age": 3}], caption="Queues"))
+
+    assert '<tr class="even"><td >default</td><td >3</td></tr>' in html
+    assert "<caption>Queues</caption>" in html
+
+
+def test_the_caption_carries_its_attributes():
+    table = QueueTable([], caption="Queues", caption_attrs={"id": "queues-caption", "class": "visually-hidden"})
+
+    assert '<caption id="queues-caption" class="visually-hidden">Queues</caption>' in rendered(table)
