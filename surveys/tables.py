@@ -1,11 +1,12 @@
 """django-tables2 tables of the surveys app, rendered with a caption and column-scoped headers."""
 
 import django_tables2 as tables
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 from kuntaportaali.tabular.problems import problem_message
-from surveys.models import ConsentEvent, ContactImport
+from surveys.models import ConsentEvent, ContactImport, SurveyVersion
 
 HASH_SHOWN = 12
 
@@ -81,3 +82,23 @@ class ConsentEventTable(CaptionedTable):
         fields = ("occurred_at", "kind", "channel", "campaign", "contact_ref", "intro_hash")
         order_by = ("-occurred_at",)
         empty_text = _("No consent events match.")
+
+
+class SurveyTable(CaptionedTable):
+    """The editor's surveys (selectors.surveys_for_editor), each named by its current version's title."""
+
+    title = tables.Column(
+        verbose_name=_("Survey"),
+        accessor="current_version__title_fi",
+        linkify=("surveys:survey", {"slug": tables.A("slug")}),
+    )
+    organiser = tables.Column(verbose_name=_("Organiser"))
+    version = tables.Column(verbose_name=_("Version"), accessor="current_version")
+    campaign_count = tables.Column(verbose_name=_("Campaigns"))
+    row_header = "title"
+
+    def render_version(self, value: SurveyVersion) -> str:
+        return f"{value.number} ({gettext('frozen')})" if value.is_frozen else str(value.number)
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

@@ -13,13 +13,15 @@ from surveys.forms import QuestionForm, SurveyForm
 from surveys.models import SCALE_ANSWERS, Question, Survey
 from surveys.script import call_script
 from surveys.services import surveys as survey_services
+from surveys.tables import SurveyTable
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
 
 
 @manage_surveys
 def survey_list(request):
-    return render(request, "surveys/editor/survey_list.html", {"surveys": selectors.surveys_for_editor()})
+    table = SurveyTable(selectors.surveys_for_editor(), caption=_("Surveys and their current versions"))
+    return render(request, "surveys/editor/survey_list.html", {"table": table})
 
 
 @manage_surveys

@@ -311,3 +311,20 @@ def test_the_new_survey_form_puts_the_optional_short_name_under_the_title(manage
     assert list(form.fields)[:3] == ["organiser", "title_fi", "slug"]
     assert not form.fields["slug"].required
     assert 'data-slug-from="id_title_fi"' in page.text
+
+
+def test_the_survey_list_names_each_survey_in_its_row_header(manager_client, role_users):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+
+    page = manager_client.get(reverse("surveys:index")).content.decode()
+
+    link = f'<a href="{reverse("surveys:survey", kwargs={"slug": survey.slug})}">Mikä kaupungissa on tärkeää?</a>'
+    assert f'<th scope="row" >{link}</th><td >Esimerkkilän kaupunki</td><td >1</td><td >0</td>' in page
+    assert "<caption>Kyselyt ja niiden nykyiset versiot</caption>" in page
+
+
+def test_the_survey_list_without_surveys_says_so_instead_of_an_empty_table(manager_client):
+    page = manager_client.get(reverse("surveys:index")).content.decode()
+
+    assert "<table" not in page
+    assert "Kyselyitä ei ole vielä." in page
