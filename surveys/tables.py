@@ -102,3 +102,20 @@ class SurveyTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+
+
+class AnnouncedCampaignTable(CaptionedTable):
+    """The campaigns whose pre-announcements the communications team prepares."""
+
+    name = tables.Column(
+        verbose_name=_("Campaign"), linkify=("surveys:campaign-announcements", {"slug": tables.A("slug")})
+    )
+    start_date = tables.DateColumn(verbose_name=_("First calling day"))
+    is_public = tables.Column(verbose_name=_("Questions on the residents' page"))
+    row_header = "name"
+
+    def render_is_public(self, value: bool) -> str:
+        return gettext("published") if value else gettext("not published")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

@@ -13,13 +13,15 @@ from surveys.forms import AnnouncementForm, PublishForm
 from surveys.models import Announcement, Campaign
 from surveys.services import announcements as announcement_services
 from surveys.services.campaigns import campaign_publish_questions
+from surveys.tables import AnnouncedCampaignTable
 
 publish_announcements = staff_permission_required("surveys.publish_announcements")
 
 
 @publish_announcements
 def campaign_list(request):
-    return render(request, "surveys/announcements/campaign_list.html", {"campaigns": selectors.campaigns_for_staff()})
+    table = AnnouncedCampaignTable(selectors.campaigns_for_staff(), caption=_("Campaigns to announce"))
+    return render(request, "surveys/announcements/campaign_list.html", {"table": table})
 
 
 @publish_announcements

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from kuntaportaali.roles import Role
 from surveys.models import Announcement, Campaign, CampaignStatus, PopulationTarget
@@ -508,3 +509,13 @@ def test_the_announcements_page_shows_which_planned_channels_are_published_late_
     assert rows["press", "sv"] == ("planned", "missing", f"not published – due by {deadline}")
     assert rows["social", "fi"] == ("not planned", "missing", "not published")
     assert rows["website", "sv"][:2] == ("planned", "on_time")
+
+
+def test_the_announcement_list_names_each_campaign_in_its_row_header(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+
+    listing = client_as(Role.COMMUNICATIONS).get(reverse("surveys:announcements")).text
+
+    link = f'<a href="{reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug})}">{campaign.name}</a>'
+    first_day = date_format(campaign.start_date, "SHORT_DATE_FORMAT")
+    assert f'<th scope="row" >{link}</th><td >{first_day}</td><td >ei julkaistu</td>' in listing
