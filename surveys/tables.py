@@ -1,14 +1,30 @@
 """django-tables2 tables of the surveys app, rendered with a caption and column-scoped headers."""
 
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 from kuntaportaali.tabular.problems import problem_message
-from surveys.models import ConsentEvent, ContactImport, SurveyVersion
+from kuntaportaali.templatetags.portal_format import number
+from surveys.models import Campaign, ConsentEvent, ContactImport, SurveyVersion
 
 HASH_SHOWN = 12
+
+
+def link_with_tags(url: str, text: str, tags: list[str]) -> SafeString:
+    """A link followed by the tags that set its row apart (a simulated campaign, a demo window)."""
+    tag_spans = format_html_join("", ' <span class="tag">{}</span>', ((tag,) for tag in tags))
+    return format_html('<a href="{}">{}</a>{}', url, text, tag_spans)
+
+
+def calling_days(campaign: Campaign) -> str:
+    first, last = (date_format(day, "SHORT_DATE_FORMAT") for day in (campaign.start_date, campaign.end_date))
+    return f"{first}–{last}"
 
 
 def problem_reason(problem: dict) -> str:
@@ -116,6 +132,37 @@ class AnnouncedCampaignTable(CaptionedTable):
 
     def render_is_public(self, value: bool) -> str:
         return gettext("published") if value else gettext("not published")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class CampaignTable(CaptionedTable):
+    """The calling campaigns of the survey managers' list (selectors.campaigns_for_staff)."""
+
+    name = tables.Column(verbose_name=_("Campaign"))
+    survey_version = tables.Column(verbose_name=_("Survey"))
+    calling_days = tables.Column(verbose_name=_("Calling days"), accessor="start_date")
+    contact_count = tables.Column(verbose_name=_("Numbers"))
+    status = tables.Column(verbose_name=_("Status"))
+    row_header = "name"
+
+    def render_name(self, record: Campaign) -> SafeString:
+        tags = []
+        if record.is_simulated:
+            tags.append(gettext("simulated"))
+        if record.is_demo_window:
+            tags.append(gettext("demo"))
+        return link_with_tags(reverse("surveys:campaign", args=[record.slug]), record.name, tags)
+
+    def render_calling_days(self, record: Campaign) -> str:
+        return calling_days(record)
+
+    def render_contact_count(self, value: int) -> str:
+        return number(value)
+
+    def render_status(self, record: Campaign) -> SafeString:
+        return format_html('<span class="status status--{}">{}</span>', record.status, record.get_status_display())
 
     class Meta(CaptionedTable.Meta):
         orderable = False

@@ -34,6 +34,7 @@ from surveys.services.quotas import (
     quota_closed_counts,
     quota_live_values,
 )
+from surveys.tables import CampaignTable
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
 
@@ -69,7 +70,8 @@ def _gate_context(request, blockers: list[launch_services.LaunchBlocker]) -> dic
 
 @manage_surveys
 def campaign_list(request):
-    return render(request, "surveys/campaigns/campaign_list.html", {"campaigns": selectors.campaigns_for_staff()})
+    table = CampaignTable(selectors.campaigns_for_staff(), caption=_("Calling campaigns"))
+    return render(request, "surveys/campaigns/campaign_list.html", {"table": table})
 
 
 @manage_surveys

@@ -519,3 +519,16 @@ def test_the_announcement_list_names_each_campaign_in_its_row_header(client_as, 
     link = f'<a href="{reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug})}">{campaign.name}</a>'
     first_day = date_format(campaign.start_date, "SHORT_DATE_FORMAT")
     assert f'<th scope="row" >{link}</th><td >{first_day}</td><td >ei julkaistu</td>' in listing
+
+
+def test_the_campaign_list_names_each_campaign_in_its_row_header(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER], telephony_provider="twilio")
+
+    listing = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaigns")).text
+
+    link = f'<a href="{reverse("surveys:campaign", kwargs={"slug": campaign.slug})}">{campaign.name}</a>'
+    days = "–".join(date_format(day, "SHORT_DATE_FORMAT") for day in (campaign.start_date, campaign.end_date))
+    assert (
+        f'<th scope="row" >{link}</th><td >{campaign.survey_version}</td><td >{days}</td><td >0</td>'
+        '<td ><span class="status status--draft">Luonnos</span></td>'
+    ) in listing
