@@ -166,3 +166,31 @@ class CampaignTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+
+
+class PublishableCampaignTable(CaptionedTable):
+    """Completed campaigns whose results summary may go on the residents' page (campaigns_for_publication)."""
+
+    name = tables.Column(verbose_name=_("Campaign"))
+    calling_days = tables.Column(verbose_name=_("Calling days"), accessor="start_date")
+    complete_count = tables.Column(
+        verbose_name=_("Complete answers"), attrs={"th": {"class": "num"}, "td": {"class": "num"}}
+    )
+    summary_published = tables.Column(verbose_name=_("Summary on the residents' page"))
+    row_header = "name"
+
+    def render_name(self, record: Campaign) -> SafeString:
+        tags = [gettext("simulated")] if record.is_simulated else []
+        return link_with_tags(reverse("surveys:summary", args=[record.slug]), record.name, tags)
+
+    def render_calling_days(self, record: Campaign) -> str:
+        return calling_days(record)
+
+    def render_complete_count(self, value: int) -> str:
+        return number(value)
+
+    def render_summary_published(self, value: bool) -> str:
+        return gettext("published") if value else gettext("not published")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

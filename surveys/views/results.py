@@ -25,6 +25,7 @@ from surveys.reports.selectors import campaigns_for_publication, campaigns_with_
 from surveys.services import result_summaries
 from surveys.services.disclosure import minimum_group_size
 from surveys.services.results import campaign_results, filter_choices
+from surveys.tables import PublishableCampaignTable
 
 view_results = staff_permission_required("surveys.view_results")
 manage_surveys = staff_permission_required("surveys.manage_surveys")
@@ -172,7 +173,9 @@ def report_file_download(request, slug: str, pk: int):
 
 @publish_results
 def summaries(request):
-    return render(request, "surveys/results/summaries.html", {"campaigns": campaigns_for_publication()})
+    caption = _("Completed campaigns on the residents' page")
+    table = PublishableCampaignTable(campaigns_for_publication(), caption=caption)
+    return render(request, "surveys/results/summaries.html", {"table": table})
 
 
 @publish_results

@@ -248,3 +248,11 @@ def test_results_weighted_by_nothing_are_never_called_weighted(client_as, client
     assert "Tuloksia ei ole painotettu." in page
     assert "Vastaukset kysymykseen 2" in page
     assert "painotettu)" not in page and "Painotettu osuus" not in page
+
+
+def test_the_list_of_publishable_campaigns_counts_their_complete_answers(client_as, campaign):
+    listing = client_as(Role.COMMUNICATIONS).get(reverse("surveys:summaries")).text
+
+    link = f'<a href="{reverse("surveys:summary", args=[campaign.slug])}">{campaign.name}</a>'
+    assert f'<th scope="row" >{link}' in listing
+    assert '<td class="num">8</td><td >ei julkaistu</td></tr>' in listing
