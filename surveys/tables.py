@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 from kuntaportaali.tabular.problems import problem_message
 from kuntaportaali.templatetags.portal_format import number
-from surveys.models import Campaign, ConsentEvent, ContactImport, SurveyVersion
+from surveys.models import Campaign, CampaignStatusChange, ConsentEvent, ContactImport, SurveyVersion
 
 HASH_SHOWN = 12
 
@@ -191,6 +191,23 @@ class PublishableCampaignTable(CaptionedTable):
 
     def render_summary_published(self, value: bool) -> str:
         return gettext("published") if value else gettext("not published")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class CampaignStatusChangeTable(CaptionedTable):
+    """A campaign's status history, oldest change first."""
+
+    changed_at = tables.DateTimeColumn(verbose_name=_("Time"))
+    change = tables.Column(verbose_name=_("Change"), accessor="to_status")
+    changed_by = tables.Column(verbose_name=_("By"), default=_("the portal"))
+    note = tables.Column(verbose_name=_("Reason"), default=EMPTY_CELL)
+
+    def render_change(self, record: CampaignStatusChange) -> str:
+        if record.from_status:
+            return f"{record.get_from_status_display()} → {record.get_to_status_display()}"
+        return record.get_to_status_display()
 
     class Meta(CaptionedTable.Meta):
         orderable = False

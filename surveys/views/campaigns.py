@@ -34,7 +34,7 @@ from surveys.services.quotas import (
     quota_closed_counts,
     quota_live_values,
 )
-from surveys.tables import CampaignTable
+from surveys.tables import CampaignStatusChangeTable, CampaignTable
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
 
@@ -115,7 +115,11 @@ def campaign_detail(request, slug: str):
             "young_first_without_groups": young_first_without_groups(campaign),
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],
             "final_transitions": [status for status in allowed if status in campaign_services.FINAL_STATUSES],
-            "status_changes": campaign.status_changes.select_related("changed_by"),
+            "status_history": CampaignStatusChangeTable(
+                campaign.status_changes.select_related("changed_by"),
+                caption=_("Status history"),
+                caption_attrs={"id": "status-history-caption", "class": "visually-hidden"},
+            ),
             "plan": announcement_services.announcement_plan(campaign=campaign),
             "deadline": announcement_services.announcement_deadline(campaign),
             "checklist": LaunchChecklist.objects.filter(campaign=campaign).select_related("confirmed_by").first(),

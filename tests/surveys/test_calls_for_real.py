@@ -306,7 +306,7 @@ def test_the_campaign_page_says_why_calling_paused_and_shows_both_costs(client_a
     assert 'role="alert"' in page
     assert "<code>Twilio refused the call (HTTP 400, code 21215): Account not authorized</code>" in page
     assert "arvio 0,18 EUR; operaattorin laskuttama 0,03 USD (1/1 puhelua hinnoiteltu)" in page
-    assert "<td>portaali</td>" in page
+    assert "<td >portaali</td>" in page
 
 
 def test_a_number_error_in_a_failed_callback_retires_the_number(client, fake_twilio, call):

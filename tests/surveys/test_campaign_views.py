@@ -367,7 +367,7 @@ def test_a_confirmed_cancellation_ends_the_campaign_with_its_reason(client_as, r
     assert running.status == CampaignStatus.CANCELLED
     assert running.status_changes.get(to_status=CampaignStatus.CANCELLED).note == "Budjetti loppui"
     history = client.get(reverse("surveys:campaign", kwargs={"slug": running.slug})).text
-    assert '<th scope="col">Syy</th>' in history and "<td>Budjetti loppui</td>" in history
+    assert re.search(r'<th scope="col" >\s*Syy\s*</th>', history) and "<td >Budjetti loppui</td>" in history
 
 
 def test_pausing_stays_one_click_and_final_actions_open_the_confirmation(client_as, running):
@@ -532,3 +532,15 @@ def test_the_campaign_list_names_each_campaign_in_its_row_header(client_as, surv
         f'<th scope="row" >{link}</th><td >{campaign.survey_version}</td><td >{days}</td><td >0</td>'
         '<td ><span class="status status--draft">Luonnos</span></td>'
     ) in listing
+
+
+def test_the_status_history_names_the_change_and_leaves_no_reason_blank(client_as, survey, role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(survey, manager)
+
+    page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text
+
+    created = campaign.status_changes.get()
+    when = date_format(timezone.localtime(created.changed_at), "SHORT_DATETIME_FORMAT")
+    assert '<caption id="status-history-caption" class="visually-hidden">Tilahistoria</caption>' in page
+    assert f'<tr class="even"><td >{when}</td><td >Luonnos</td><td >{manager}</td><td >–</td></tr>' in page
