@@ -4,6 +4,7 @@ import ipaddress
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import django_rq
 from django.conf import settings
@@ -36,6 +37,12 @@ QUEUE_LABELS = {
 }
 
 
+class QueueHeartbeat(NamedTuple):
+    label: str
+    queue: str
+    age: int | None  # seconds since the queue's worker last beat; None: it never has
+
+
 @dataclass
 class HealthReport:
     checks: dict[str, dict] = field(default_factory=dict)
@@ -49,10 +56,10 @@ class HealthReport:
         return [str(CHECK_LABELS.get(name, name)) for name in self.failing]
 
     @property
-    def queues(self) -> list[tuple[str, str, int | None]]:
-        """(label, queue, seconds since its last heartbeat) per queue, for people."""
+    def queues(self) -> list[QueueHeartbeat]:
+        """Each queue's label for people and the seconds since its last heartbeat."""
         ages = self.checks.get("workers", {}).get("heartbeat_age_seconds", {})
-        return [(str(QUEUE_LABELS.get(queue, queue)), queue, age) for queue, age in ages.items()]
+        return [QueueHeartbeat(str(QUEUE_LABELS.get(queue, queue)), queue, age) for queue, age in ages.items()]
 
     @property
     def ok(self) -> bool:

@@ -21,6 +21,7 @@ from .health import health_details_allowed, system_health
 from .heartbeat import heartbeats_request
 from .login_throttle import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, known_device_token
 from .roles import user_roles
+from .system_tables import WorkerHeartbeatTable
 
 
 class LoginView(auth_views.LoginView):
@@ -76,7 +77,9 @@ def system_status(request):
         heartbeats_request()
         messages.success(request, _("Every queue's worker was asked for a heartbeat. Reload in a moment."))
         return redirect("system-status")
-    return render(request, "staff/system_status.html", {"health": system_health()})
+    health = system_health()
+    heartbeats = WorkerHeartbeatTable(health.queues, caption=_("Worker heartbeats per queue"))
+    return render(request, "staff/system_status.html", {"health": health, "heartbeats": heartbeats})
 
 
 @never_cache

@@ -80,4 +80,4 @@ def test_system_status_page_shows_each_queue(client_as):
 
     assert response.status_code == 200
     assert response.context["health"].checks["workers"]["heartbeat_age_seconds"]["reports"] == 42
-    assert '<th scope="row">Raporttitiedostot <span class="code">(reports)</span></th><td>42</td>' in response.text
+    assert '<th scope="row" >Raporttitiedostot <span class="code">(reports)</span></th><td >42</td>' in response.text
