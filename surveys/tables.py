@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 from kuntaportaali.tabular.problems import problem_message
 from kuntaportaali.templatetags.portal_format import number
-from surveys.models import Campaign, CampaignStatusChange, ConsentEvent, ContactImport, SurveyVersion
+from surveys.models import (
+    Campaign,
+    CampaignStatusChange,
+    ConsentEvent,
+    ContactImport,
+    SurveyVersion,
+)
 
 HASH_SHOWN = 12
 
@@ -25,6 +31,14 @@ def link_with_tags(url: str, text: str, tags: list[str]) -> SafeString:
 def calling_days(campaign: Campaign) -> str:
     first, last = (date_format(day, "SHORT_DATE_FORMAT") for day in (campaign.start_date, campaign.end_date))
     return f"{first}–{last}"
+
+
+class ActionsColumn(tables.TemplateColumn):
+    """A column of buttons that name themselves, so its heading is for screen readers only."""
+
+    @property
+    def header(self) -> SafeString:
+        return format_html('<span class="visually-hidden">{}</span>', self.verbose_name)
 
 
 def problem_reason(problem: dict) -> str:
@@ -208,6 +222,20 @@ class CampaignStatusChangeTable(CaptionedTable):
         if record.from_status:
             return f"{record.get_from_status_display()} → {record.get_to_status_display()}"
         return record.get_to_status_display()
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class FixedCostTable(CaptionedTable):
+    """A campaign's costs besides the calls, each with its remove button."""
+
+    description = tables.Column(verbose_name=_("Description"))
+    amount = tables.Column(verbose_name=_("Amount (EUR)"))
+    created_by = tables.Column(verbose_name=_("Added by"), default=EMPTY_CELL)
+    actions = ActionsColumn(
+        verbose_name=_("Actions"), template_name="surveys/results_settings/_cost_remove.html", empty_values=()
+    )
 
     class Meta(CaptionedTable.Meta):
         orderable = False

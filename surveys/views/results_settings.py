@@ -13,6 +13,7 @@ from surveys.models import PopulationTarget, TargetDimension
 from surveys.results_forms import FixedCostForm, ResultSettingsForm, TargetFormSet, TargetQuestionForm
 from surveys.services import result_settings as services
 from surveys.services.result_settings import TargetsInvalid
+from surveys.tables import FixedCostTable
 
 
 def _target_section(dimension: TargetDimension, data=None) -> dict:
@@ -117,6 +118,8 @@ def campaign_result_settings(request, slug: str):
             "campaign": campaign,
             "settings_form": settings_form,
             "cost_form": cost_form,
-            "costs": campaign.fixed_costs.select_related("created_by"),
+            "costs": FixedCostTable(
+                campaign.fixed_costs.select_related("created_by"), caption=_("Costs besides the calls")
+            ),
         },
     )

@@ -1,5 +1,6 @@
 """Population targets (administrators) and a campaign's result settings and fixed costs (survey managers)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -347,3 +348,16 @@ def test_a_postal_code_in_two_districts_is_refused_and_nothing_is_saved(client_a
     assert response.status_code == 200
     assert "Postinumero 01900 on annettu sekä alueelle Keskusta että alueelle Kylät." in response.content.decode()
     assert not PopulationTarget.objects.exists()
+
+
+def test_each_fixed_cost_is_listed_with_its_own_remove_button(client_as, campaign, role_users):
+    cost = CampaignFixedCost.objects.create(
+        campaign=campaign, description="Numerolista", amount=Decimal("2100.50"), created_by=None
+    )
+
+    page = client_as(Role.SURVEY_MANAGER).get(settings_url(campaign)).text
+
+    assert re.search(r'<th scope="col" >\s*<span class="visually-hidden">Toiminnot</span>\s*</th>', page)
+    assert "<td >Numerolista</td><td >2100,50</td><td >–</td>" in page
+    assert f'<input type="hidden" name="cost" value="{cost.pk}">' in page
+    assert '>Poista<span class="visually-hidden"> Numerolista</span></button>' in page
