@@ -1,5 +1,8 @@
 """django-tables2 tables of the surveys app, rendered with a caption and column-scoped headers."""
 
+from dataclasses import dataclass
+from datetime import date
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -18,6 +21,7 @@ from surveys.models import (
     ContactImport,
     SurveyVersion,
 )
+from surveys.services.announcements import ChannelPlan, LanguagePublication
 
 HASH_SHOWN = 12
 
@@ -239,3 +243,56 @@ class FixedCostTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+
+
+@dataclass(frozen=True)
+class AnnouncementRow:
+    """A channel's pre-announcement in one language of the survey, with what its cells say of it."""
+
+    channel: ChannelPlan
+    publication: LanguagePublication
+    deadline: date  # announcement_deadline: published after it, the announcement is late
+    out_of_date: bool  # the campaign's facts changed after its text was written
+
+
+def announcement_rows(plan: list[ChannelPlan], *, deadline: date, out_of_date_ids: set[int]) -> list[AnnouncementRow]:
+    return [
+        AnnouncementRow(channel, publication, deadline, publication.announcement.pk in out_of_date_ids)
+        for channel in plan
+        for publication in channel.languages
+    ]
+
+
+class AnnouncementTable(CaptionedTable):
+    """A campaign's pre-announcements by channel and language (announcement_rows), each row marked
+    with its channel and language, its publication cell with its state."""
+
+    channel = tables.Column(
+        verbose_name=_("Channel"),
+        accessor="channel__label",
+        linkify=lambda record: reverse("surveys:announcement", args=[record.publication.announcement.pk]),
+    )
+    language = tables.Column(verbose_name=_("Language"), accessor="publication__language_name")
+    planned = tables.Column(verbose_name=_("Planned"), accessor="channel__planned")
+    published = tables.TemplateColumn(
+        verbose_name=_("Published"),
+        template_name="surveys/announcements/_published_cell.html",
+        attrs={"td": {"data-state": lambda record: record.publication.state}},
+        empty_values=(),
+    )
+    facts = tables.TemplateColumn(
+        verbose_name=_("Campaign facts"),
+        template_name="surveys/announcements/_facts_cell.html",
+        empty_values=(),
+    )
+    row_header = "channel"
+
+    def render_planned(self, value: bool) -> str:
+        return gettext("planned") if value else gettext("not planned")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+        row_attrs = {
+            "data-channel": lambda record: record.channel.channel.value,
+            "data-language": lambda record: record.publication.language,
+        }

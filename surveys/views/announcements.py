@@ -13,7 +13,7 @@ from surveys.forms import AnnouncementForm, PublishForm
 from surveys.models import Announcement, Campaign
 from surveys.services import announcements as announcement_services
 from surveys.services.campaigns import campaign_publish_questions
-from surveys.tables import AnnouncedCampaignTable
+from surveys.tables import AnnouncedCampaignTable, AnnouncementTable, announcement_rows
 
 publish_announcements = staff_permission_required("surveys.publish_announcements")
 
@@ -29,15 +29,19 @@ def campaign_announcements(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
     announcement_services.announcements_ensure(campaign=campaign)
     out_of_date = announcement_services.announcements_out_of_date(campaign=campaign)
+    plan = announcement_services.announcement_plan(campaign=campaign)
+    deadline = announcement_services.announcement_deadline(campaign)
+    out_of_date_ids = {announcement.pk for announcement in out_of_date}
+    rows = announcement_rows(plan, deadline=deadline, out_of_date_ids=out_of_date_ids)
+    announcements = AnnouncementTable(
+        rows,
+        caption=_("Pre-announcements by channel and language"),
+        caption_attrs={"id": "announcements-caption"},
+    )
     return render(
         request,
         "surveys/announcements/campaign_announcements.html",
-        {
-            "campaign": campaign,
-            "plan": announcement_services.announcement_plan(campaign=campaign),
-            "deadline": announcement_services.announcement_deadline(campaign),
-            "out_of_date_ids": {announcement.pk for announcement in out_of_date},
-        },
+        {"campaign": campaign, "plan": plan, "deadline": deadline, "announcements": announcements},
     )
 
 

@@ -99,7 +99,8 @@ def test_an_edited_text_is_kept_and_shown_as_out_of_date(campaign, manager, clie
     assert announcement.is_edited
     assert announcement_services.announcements_out_of_date(campaign=campaign) == [announcement]
     page = client_as(Role.COMMUNICATIONS).get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug}))
-    assert page.context["out_of_date_ids"] == {announcement.pk}
+    rows = page.context["announcements"].rows
+    assert [row.record.publication.announcement.pk for row in rows if row.record.out_of_date] == [announcement.pk]
     assert page.content.decode().count('role="status"') == 1
     assert page_has(page, "The campaign's facts changed after this text was written.")
     assert page_has(page, "The edits made to this text will be lost.")

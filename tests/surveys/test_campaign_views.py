@@ -496,7 +496,7 @@ def test_the_announcements_page_shows_which_planned_channels_are_published_late_
     rows = dict(
         ((channel, language), (" ".join(planned.split()), state, " ".join(text.split())))
         for channel, language, planned, state, text in re.findall(
-            r'<tr data-channel="(\w+)" data-language="(\w+)">.*?</th>\s*<td>.*?</td>\s*<td>(.*?)</td>\s*'
+            r'<tr data-channel="(\w+)" data-language="(\w+)" class="\w+">.*?</th>\s*<td >.*?</td>\s*<td >(.*?)</td>\s*'
             r'<td data-state="(\w+)">(.*?)</td>',
             page.text,
             re.S,
@@ -544,3 +544,17 @@ def test_the_status_history_names_the_change_and_leaves_no_reason_blank(client_a
     when = date_format(timezone.localtime(created.changed_at), "SHORT_DATETIME_FORMAT")
     assert '<caption id="status-history-caption" class="visually-hidden">Tilahistoria</caption>' in page
     assert f'<tr class="even"><td >{when}</td><td >Luonnos</td><td >{manager}</td><td >–</td></tr>' in page
+
+
+def test_each_pre_announcement_row_is_named_by_its_channel_linking_to_its_text(client_as, survey, role_users):
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER])
+    client = client_as(Role.COMMUNICATIONS)
+    client.cookies["kuntaportaali_language"] = "en"
+
+    page = client.get(reverse("surveys:campaign-announcements", kwargs={"slug": campaign.slug})).text
+
+    website = campaign.announcements.get(channel="website", language="sv")
+    link = f'<a href="{reverse("surveys:announcement", args=[website.pk])}">City website news</a>'
+    assert f'<tr data-channel="website" data-language="sv" class="odd"><th scope="row" >{link}</th>' in page
+    assert '<td data-state="missing">not published – due by ' in page
+    assert '<caption id="announcements-caption">Pre-announcements by channel and language</caption>' in page
