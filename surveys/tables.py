@@ -19,6 +19,7 @@ from surveys.models import (
     CampaignStatusChange,
     ConsentEvent,
     ContactImport,
+    ReportFile,
     SurveyVersion,
 )
 from surveys.services.announcements import ChannelPlan, LanguagePublication
@@ -296,3 +297,38 @@ class AnnouncementTable(CaptionedTable):
             "data-channel": lambda record: record.channel.channel.value,
             "data-language": lambda record: record.publication.language,
         }
+
+
+def report_file_status_url(record: ReportFile) -> str | None:
+    """Where report-files.js asks how an unfinished report is getting on (a finished one is not asked)."""
+    if record.is_finished:
+        return None
+    return reverse("surveys:report-file-status", args=[record.campaign.slug, record.pk])
+
+
+class ReportFileTable(CaptionedTable):
+    """A campaign's reports generated in the background (report_files_latest), followed by report-files.js
+    through their rows' status URLs."""
+
+    report = tables.Column(verbose_name=_("Report"), accessor="file_format")
+    status = tables.TemplateColumn(verbose_name=_("Status"), template_name="surveys/results/_report_file_status.html")
+    requested = tables.TemplateColumn(
+        verbose_name=_("Requested"),
+        accessor="created_at",
+        template_code=(
+            '{{ record.created_at|date:"SHORT_DATETIME_FORMAT" }}'
+            "{% if record.created_by %}, {{ record.created_by }}{% endif %}"
+        ),
+    )
+    file = tables.TemplateColumn(
+        verbose_name=_("File"), template_name="surveys/results/_report_file_link.html", empty_values=()
+    )
+    row_header = "report"
+
+    def render_report(self, record: ReportFile) -> str:
+        return f"{record.get_file_format_display()} ({record.get_language_display()})"
+
+    class Meta(CaptionedTable.Meta):
+        attrs = {"class": "table report-files"}
+        orderable = False
+        row_attrs = {"data-status-url": report_file_status_url}

@@ -29,7 +29,13 @@ def report_files_latest(campaign: Campaign) -> list[ReportFile]:
     """The newest report file of each format and language, without their contents."""
     from .files import REPORT_LANGUAGES
 
+    newest_first = (
+        ReportFile.objects.filter(campaign=campaign)
+        .select_related("campaign", "created_by")
+        .defer("content")
+        .order_by("-created_at", "-pk")
+    )
     latest: dict[tuple[str, str], ReportFile] = {}
-    for report_file in ReportFile.objects.filter(campaign=campaign).defer("content").order_by("-created_at", "-pk"):
+    for report_file in newest_first:
         latest.setdefault((report_file.file_format, report_file.language), report_file)
     return sorted(latest.values(), key=lambda item: (item.file_format, REPORT_LANGUAGES.index(item.language)))

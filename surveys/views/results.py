@@ -25,7 +25,7 @@ from surveys.reports.selectors import campaigns_for_publication, campaigns_with_
 from surveys.services import result_summaries
 from surveys.services.disclosure import minimum_group_size
 from surveys.services.results import campaign_results, filter_choices
-from surveys.tables import PublishableCampaignTable
+from surveys.tables import PublishableCampaignTable, ReportFileTable
 
 view_results = staff_permission_required("surveys.view_results")
 manage_surveys = staff_permission_required("surveys.manage_surveys")
@@ -84,7 +84,7 @@ def campaign_results_page(request, slug: str):
             "group_selects": _without_hidden_groups(group_selects, results),
             "show_statistics": request.user.has_perm("surveys.manage_surveys"),
             "whole_sample_url": f"{base}?{urlencode({'estimate': estimate})}",
-            "report_files": report_files_latest(campaign),
+            "report_files": ReportFileTable(report_files_latest(campaign), caption=_("Generated reports")),
             "report_form": ReportRequestForm(initial={"language": get_language()}, languages=report_languages),
             "direct_download": files.report_direct_download_allowed(campaign),
             "languages": [(code, LANGUAGE_NAMES[code]) for code in report_languages],

@@ -159,3 +159,18 @@ def test_report_files_of_another_campaign_are_not_found(client_as, campaign, rol
 
     assert client.get(reverse("surveys:report-file", args=[campaign.slug, report_file.pk])).status_code == 404
     assert client.get(reverse("surveys:report-file-status", args=[campaign.slug, report_file.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_only_an_unfinished_report_row_is_followed_by_the_page_script(client_as, campaign):
+    pending = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
+    failed = files.report_file_request(campaign=campaign, file_format="xlsx", language="fi", by=None)
+    ReportFile.objects.filter(pk=failed.pk).update(status=ReportFileStatus.FAILED, error="Levy täynnä")
+
+    page = client_as(Role.COUNCILLOR).get(reverse("surveys:campaign-results", args=[campaign.slug])).text
+
+    status_url = reverse("surveys:report-file-status", args=[campaign.slug, pending.pk])
+    assert f'<tr data-status-url="{status_url}" class="even"><th scope="row" >PDF-raportti (suomi)</th>' in page
+    assert '<tr class="odd"><th scope="row" >Excel-työkirja (suomi)</th>' in page
+    assert '<span class="hint">Levy täynnä</span>' in page
+    assert page.count('<progress max="100"') == 1
