@@ -3,7 +3,6 @@
 from django.utils import timezone
 
 from kuntaportaali.job_lock import job_lock
-from kuntaportaali.queueing import enqueue_after_commit
 
 from .services.privacy import answers_purge_expired, contacts_purge_expired
 
@@ -121,20 +120,6 @@ def generate_report_file(report_file_id: int) -> str:
     from .services.report_files import report_file_generate
 
     return report_file_generate(report_file_id=report_file_id)
-
-
-def report_file_enqueue(report_file) -> None:
-    """Hand a new report file to a worker once its row is committed (failed at once if Redis refuses)."""
-    from .reports.files import JOB_TIMEOUT_SECONDS, REPORTS_QUEUE
-    from .services.report_files import report_file_fail_not_queued
-
-    enqueue_after_commit(
-        REPORTS_QUEUE,
-        generate_report_file,
-        report_file.pk,
-        job_timeout=JOB_TIMEOUT_SECONDS,
-        on_unqueued=lambda error: report_file_fail_not_queued(report_file_id=report_file.pk, error=error),
-    )
 
 
 def predict_campaign(prediction_id: int) -> str:

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import pgettext
 
 from kuntaportaali.downloads import file_name
-from surveys.models import Campaign, ReportFile, ReportFormat, ResponseStatus
+from surveys.models import Campaign, ReportFormat, ResponseStatus
 
 from . import pdf, xlsx
 from .responses import anonymous_answers
@@ -65,16 +65,3 @@ def report_direct_download_allowed(campaign: Campaign) -> bool:
     """Small campaigns are built in the request; larger ones only by a worker, so no request waits long."""
     complete = campaign.responses.filter(status=ResponseStatus.COMPLETE).count()
     return complete <= DIRECT_DOWNLOAD_MAX_COMPLETES
-
-
-def report_file_request(*, campaign: Campaign, file_format: str, language: str, by) -> ReportFile:
-    """Ask a worker for the report; a request for one already waiting or being built returns that one."""
-    from surveys.jobs import report_file_enqueue
-    from surveys.services.report_files import report_file_get_or_create
-
-    report_file, created = report_file_get_or_create(
-        campaign=campaign, file_format=file_format, language=language, by=by
-    )
-    if created:
-        report_file_enqueue(report_file)
-    return report_file

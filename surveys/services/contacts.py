@@ -149,8 +149,6 @@ def contact_import_job_id(import_id: int) -> str:
 
 
 def _enqueue(report: ContactImport) -> None:
-    from surveys.jobs import import_contacts
-
     def unqueued(error) -> None:
         with transaction.atomic():
             ContactImportChunk.objects.filter(contact_import=report).delete()
@@ -158,7 +156,7 @@ def _enqueue(report: ContactImport) -> None:
 
     enqueue_after_commit(
         IMPORTS_QUEUE,
-        import_contacts,
+        "surveys.jobs.import_contacts",
         report.pk,
         job_id=contact_import_job_id(report.pk),
         job_timeout=JOB_TIMEOUT_SECONDS,

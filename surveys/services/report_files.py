@@ -1,6 +1,6 @@
 """Report files a worker builds: the request (one waiting or running file per campaign, format and
 language at a time) and the build, its progress stored on the `ReportFile` row (pending -> running ->
-done or failed). `surveys.reports.files.report_file_request` hands the new ones to the worker."""
+done or failed). `report_file_request` hands the new ones to the worker."""
 
 import logging
 from datetime import timedelta
@@ -8,11 +8,28 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from kuntaportaali.queueing import enqueue_after_commit
 from kuntaportaali.redaction import phone_numbers_mask
 from surveys.models import Campaign, ReportFile, ReportFileStatus, ReportFormat
-from surveys.reports.files import JOB_TIMEOUT_SECONDS, REPORT_LANGUAGES, report_build
+from surveys.reports.files import JOB_TIMEOUT_SECONDS, REPORT_LANGUAGES, REPORTS_QUEUE, report_build
 
 logger = logging.getLogger(__name__)
+
+
+def report_file_request(*, campaign: Campaign, file_format: str, language: str, by) -> ReportFile:
+    """Ask a worker for the report; a request for one already waiting or being built returns that one."""
+    report_file, created = report_file_get_or_create(
+        campaign=campaign, file_format=file_format, language=language, by=by
+    )
+    if created:
+        enqueue_after_commit(
+            REPORTS_QUEUE,
+            "surveys.jobs.generate_report_file",
+            report_file.pk,
+            job_timeout=JOB_TIMEOUT_SECONDS,
+            on_unqueued=lambda error: report_file_fail_not_queued(report_file_id=report_file.pk, error=error),
+        )
+    return report_file
 
 
 def report_file_get_or_create(*, campaign: Campaign, file_format: str, language: str, by) -> tuple[ReportFile, bool]:

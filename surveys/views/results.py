@@ -24,6 +24,7 @@ from surveys.reports.presentation import results_view
 from surveys.reports.selectors import campaigns_for_publication, campaigns_with_results, report_files_latest
 from surveys.services import result_summaries
 from surveys.services.disclosure import minimum_group_size
+from surveys.services.report_files import report_file_request
 from surveys.services.results import campaign_results, filter_choices
 from surveys.tables import PublishableCampaignTable, ReportFileTable
 
@@ -134,7 +135,7 @@ def report_file_create(request, slug: str):
     campaign = get_object_or_404(campaigns_with_results(), slug=slug)
     form = ReportRequestForm(request.POST, languages=_report_languages(campaign))
     if form.is_valid():
-        report_file = files.report_file_request(campaign=campaign, by=request.user, **form.cleaned_data)
+        report_file = report_file_request(campaign=campaign, by=request.user, **form.cleaned_data)
         report_file.refresh_from_db(fields=["status"])
         if report_file.status == ReportFileStatus.FAILED:
             messages.error(request, _("The report could not be handed to a worker just now; try again in a moment."))

@@ -58,3 +58,25 @@ def test_the_import_reader_sees_imports_inside_functions(tmp_path):
     module.write_text("def f():\n    from hrreports.models import Unit\n    import surveys.jobs\n")
 
     assert imported_packages(module) == {"hrreports", "surveys"}
+
+
+def imports_jobs(path: Path) -> bool:
+    """Whether a module imports an app's `jobs` module (`from surveys.jobs import ...`, `from .. import jobs`)."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import) and any("jobs" in alias.name.split(".") for alias in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (
+            "jobs" in (node.module or "").split(".") or any(alias.name == "jobs" for alias in node.names)
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("app", ["surveys", "hrreports"])
+def test_services_selectors_and_reports_name_the_jobs_they_enqueue_and_never_import_them(app):
+    """Jobs call services; a service queues a job by its dotted name, so the two never import each other."""
+    layers = [*(PROJECT / app / "services").rglob("*.py"), *(PROJECT / app / "reports").rglob("*.py")]
+    layers += [PROJECT / app / "selectors.py"] if (PROJECT / app / "selectors.py").exists() else []
+    importing = [str(path.relative_to(PROJECT)) for path in sorted(layers) if imports_jobs(path)]
+
+    assert importing == []

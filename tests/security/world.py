@@ -52,9 +52,9 @@ from surveys.models import (
     SmsStatus,
     Survey,
 )
-from surveys.reports import files
 from surveys.services import announcements as announcement_services
 from surveys.services.contacts import contacts_import
+from surveys.services.report_files import report_file_request
 from surveys.services.survey_links import survey_link_create
 from tests.conftest import authenticator_give, make_user
 from tests.hrreports.conftest import make_unit
@@ -109,7 +109,7 @@ def world_build() -> World:
     numbers = b"puhelin\n0401234567\nei-numero\n"
     contacts = contacts_import(campaign=campaign, file=numbers, filename="x.csv", by=manager)
     results_campaign = small_campaign(manager, slug="pieni")
-    report_file = files.report_file_request(campaign=results_campaign, file_format="xlsx", language="fi", by=manager)
+    report_file = report_file_request(campaign=results_campaign, file_format="xlsx", language="fi", by=manager)
     ReportFile.objects.filter(pk=report_file.pk).update(status=ReportFileStatus.DONE, content=b"PK-report")
     return World(
         users=users,

@@ -11,6 +11,7 @@ from kuntaportaali.roles import Role
 from surveys.jobs import generate_report_file
 from surveys.models import ReportFile, ReportFileStatus
 from surveys.reports import files
+from surveys.services.report_files import report_file_request
 from tests.surveys.results_factory import small_campaign
 
 
@@ -24,12 +25,8 @@ def test_request_enqueues_one_job_on_the_reports_queue(
     campaign, role_users, rq_queues, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = files.report_file_request(
-            campaign=campaign, file_format="pdf", language="sv", by=role_users[Role.COUNCILLOR]
-        )
-        again = files.report_file_request(
-            campaign=campaign, file_format="pdf", language="sv", by=role_users[Role.COUNCILLOR]
-        )
+        first = report_file_request(campaign=campaign, file_format="pdf", language="sv", by=role_users[Role.COUNCILLOR])
+        again = report_file_request(campaign=campaign, file_format="pdf", language="sv", by=role_users[Role.COUNCILLOR])
 
     assert again == first and first.status == ReportFileStatus.PENDING
     jobs = rq_queues["reports"].jobs
@@ -48,7 +45,7 @@ def test_building_tells_its_progress(campaign):
 
 @pytest.mark.django_db
 def test_job_builds_the_file_and_does_nothing_when_delivered_again(campaign):
-    report_file = files.report_file_request(campaign=campaign, file_format="xlsx", language="fi", by=None)
+    report_file = report_file_request(campaign=campaign, file_format="xlsx", language="fi", by=None)
 
     assert generate_report_file(report_file.pk) == "done"
 
@@ -61,9 +58,9 @@ def test_job_builds_the_file_and_does_nothing_when_delivered_again(campaign):
 
 @pytest.mark.django_db
 def test_only_the_newest_finished_file_is_kept(campaign):
-    older = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
+    older = report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
     generate_report_file(older.pk)
-    newer = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
+    newer = report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
     generate_report_file(newer.pk)
 
     assert list(ReportFile.objects.values_list("pk", flat=True)) == [newer.pk]
@@ -71,7 +68,7 @@ def test_only_the_newest_finished_file_is_kept(campaign):
 
 @pytest.mark.django_db
 def test_a_failing_build_is_recorded(campaign, monkeypatch):
-    report_file = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
+    report_file = report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
 
     def broken(results):
         raise RuntimeError("WeasyPrint ran out of fonts")
@@ -85,7 +82,7 @@ def test_a_failing_build_is_recorded(campaign, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_failing_builds_error_is_recorded_with_numbers_masked(campaign, monkeypatch):
-    report_file = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
+    report_file = report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
 
     def broken(results):
         raise ValueError("No respondent +358401234567 in the weights")
@@ -101,7 +98,7 @@ def test_a_failing_builds_error_is_recorded_with_numbers_masked(campaign, monkey
 def test_a_real_worker_builds_the_requested_report(role_users, rq_queues):
     campaign = small_campaign(role_users[Role.SURVEY_MANAGER], slug="tyontekija")
     with transaction.atomic():
-        report_file = files.report_file_request(campaign=campaign, file_format="pdf", language="en", by=None)
+        report_file = report_file_request(campaign=campaign, file_format="pdf", language="en", by=None)
 
     get_worker("reports", worker_class=SimpleWorker).work(burst=True)
 
@@ -154,7 +151,7 @@ def test_large_campaigns_are_not_built_in_the_request(client_as, campaign, monke
 @pytest.mark.django_db
 def test_report_files_of_another_campaign_are_not_found(client_as, campaign, role_users):
     other = small_campaign(role_users[Role.SURVEY_MANAGER], slug="toinen")
-    report_file = files.report_file_request(campaign=other, file_format="pdf", language="fi", by=None)
+    report_file = report_file_request(campaign=other, file_format="pdf", language="fi", by=None)
     client = client_as(Role.COUNCILLOR)
 
     assert client.get(reverse("surveys:report-file", args=[campaign.slug, report_file.pk])).status_code == 404
@@ -163,8 +160,8 @@ def test_report_files_of_another_campaign_are_not_found(client_as, campaign, rol
 
 @pytest.mark.django_db
 def test_only_an_unfinished_report_row_is_followed_by_the_page_script(client_as, campaign):
-    pending = files.report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
-    failed = files.report_file_request(campaign=campaign, file_format="xlsx", language="fi", by=None)
+    pending = report_file_request(campaign=campaign, file_format="pdf", language="fi", by=None)
+    failed = report_file_request(campaign=campaign, file_format="xlsx", language="fi", by=None)
     ReportFile.objects.filter(pk=failed.pk).update(status=ReportFileStatus.FAILED, error="Levy täynnä")
 
     page = client_as(Role.COUNCILLOR).get(reverse("surveys:campaign-results", args=[campaign.slug])).text
