@@ -161,6 +161,56 @@ problem_messages_register(
             "The endpoint %(url)s redirected to %(location)s. The portal follows no redirects (the token would "
             "go along): if the new address is right, make it the source's address."
         ),
+        # A source's settings, its column maps and the files uploaded to it
+        "source_kind_unknown": gettext_noop("Unknown source kind '%(kind)s'; the known kinds are %(known)s."),
+        "source_name_taken": gettext_noop("Another source is already named '%(name)s'."),
+        "source_encoding_unknown": gettext_noop("The encoding must be automatic, UTF-8, UTF-16 or Windows-1252."),
+        "source_delimiter_unknown": gettext_noop(
+            "The delimiter must be automatic, a semicolon, a comma, a tab or a vertical bar."
+        ),
+        "source_title_rows_out_of_range": gettext_noop("The number of title rows must be between 0 and %(limit)s."),
+        "source_file_name_not_plain": gettext_noop(
+            "The file name of %(report)s must be a plain name inside the folder."
+        ),
+        "source_file_name_missing": gettext_noop("The file name of %(report)s is required."),
+        "source_endpoint_address_invalid": gettext_noop(
+            "The endpoint address must start with https:// (or http:// inside the network)."
+        ),
+        "source_timeout_or_retries_invalid": gettext_noop(
+            "The timeout must be positive and the number of retries zero or more."
+        ),
+        "source_simulated_size_out_of_range": gettext_noop(
+            "The simulated organisation must have 1 to 10,000 employees."
+        ),
+        "source_column_missing": gettext_noop("The column of %(field)s is required."),
+        "source_column_number_needed": gettext_noop("The files have no header row: give %(field)s as a column number."),
+        "upload_not_a_file_source": gettext_noop("Files can be uploaded only to a file source."),
+        "upload_extension_refused": gettext_noop("Upload a .csv, .txt or .xlsx file."),
+        "upload_no_file_pattern": gettext_noop("The source has no file name pattern for %(report)s."),
+        # What the integration endpoint answered
+        "http_no_base_url": gettext_noop("The source has no endpoint address (base URL starting with https://)."),
+        "http_token_refused": gettext_noop(
+            "The endpoint %(url)s refused the token (HTTP %(status)s); check the source's token."
+        ),
+        "http_status_unexpected": gettext_noop("The endpoint %(url)s answered HTTP %(status)s."),
+        "http_not_json": gettext_noop("The endpoint %(url)s did not answer JSON."),
+        "http_no_results_list": gettext_noop("The endpoint %(url)s answered JSON without a list of results."),
+        "http_no_answer": gettext_noop("The endpoint %(url)s did not answer after %(tries)s tries: %(reason)s."),
+        "http_timeout": gettext_noop("no answer within %(seconds)s seconds"),
+        "http_connection_failed": gettext_noop("the connection failed"),
+        "http_answer_cut_off": gettext_noop("the answer was cut off"),
+        "http_status_retried": gettext_noop("HTTP %(status)s"),
+        "http_next_page_elsewhere": gettext_noop(
+            "The endpoint's next-page link points to another server; refusing to send the token there."
+        ),
+        "http_next_page_circle": gettext_noop("The endpoint's next-page links go round in a circle."),
+        "http_too_many_pages": gettext_noop("The endpoint returned more than %(limit)s pages."),
+        # The organisation kept by hand, and the months asked for
+        "unit_parent_cycle": gettext_noop("The work unit %(unit)s would be its own parent unit (a cycle)."),
+        "unit_code_slash_refused": gettext_noop("A unit code cannot contain a slash (/)."),
+        "assignment_ends_before_start": gettext_noop("The assignment cannot end before it starts."),
+        "period_not_a_month": gettext_noop("The period '%(period)s' is not a month in the form YYYY-MM, e.g. 2026-03."),
+        "run_period_not_first_day": gettext_noop("A fetch period is a month: give its first day."),
         # A whole fetch run
         "run_worker_stopped": WORKER_STOPPED,
         "run_not_queued": gettext_noop(

@@ -15,7 +15,7 @@ def period_parse(text: str) -> date:
     """'2026-03' -> date(2026, 3, 1); anything else raises HrError naming the expected form."""
     match = _PERIOD_RE.match((text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise HrError(f"The period {text!r} is not a month in the form YYYY-MM, e.g. 2026-03.")
+        raise HrError.of("period_not_a_month", period=str(text))
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 

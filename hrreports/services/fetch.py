@@ -53,7 +53,7 @@ class RunFailed(PopulusError):
 
 def fetch_run_create(*, source: Source, period: date, trigger: str = RunTrigger.USER, by=None) -> FetchRun:
     if period.day != 1:
-        raise PopulusError("A fetch period is a month: give its first day.")
+        raise PopulusError.of("run_period_not_first_day")
     return FetchRun.objects.create(source=source, period=period, trigger=trigger, created_by=by)
 
 

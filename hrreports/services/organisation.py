@@ -22,7 +22,7 @@ def unit_paths_rebuild() -> int:
         if pk in paths:
             return paths[pk]
         if pk in trail:
-            raise PopulusError(f"The work unit {units[pk].code} would be its own parent unit (a cycle).")
+            raise PopulusError.of("unit_parent_cycle", unit=units[pk].code)
         unit = units[pk]
         prefix = path_of(unit.parent_id, (*trail, pk)) if unit.parent_id else "/"
         paths[pk] = f"{prefix}{unit.code}/"
@@ -43,7 +43,7 @@ def unit_paths_rebuild() -> int:
 def unit_save(*, unit: WorkUnit) -> WorkUnit:
     """Create or change a unit by hand; moving it under another parent moves its whole subtree."""
     if "/" in unit.code:
-        raise PopulusError("A unit code cannot contain a slash (/).")
+        raise PopulusError.of("unit_code_slash_refused")
     unit.path = unit.path or f"/{unit.code}/"
     try:
         unit.full_clean(exclude=["path"])
@@ -59,7 +59,7 @@ def supervisor_assign(
     *, unit: WorkUnit, user, role: str, valid_from: date, valid_until: date | None = None
 ) -> SupervisorAssignment:
     if valid_until is not None and valid_until < valid_from:
-        raise PopulusError("The assignment cannot end before it starts.")
+        raise PopulusError.of("assignment_ends_before_start")
     assignment = SupervisorAssignment(unit=unit, user=user, role=role, valid_from=valid_from, valid_until=valid_until)
     assignment.full_clean()
     assignment.save()

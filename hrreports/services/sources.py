@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from ..errors import PopulusError
+from kuntaportaali.tabular.problems import Problem
+
+from ..errors import PopulusError, report_problem
 from ..models import Source
 from ..sources.base import source_class
 from ..sources.endpoints import endpoint_check
@@ -30,27 +32,25 @@ def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
     if kind == "files":
         folder_resolve(settings.get("folder", ""))
         if settings.get("encoding") not in ENCODINGS:
-            raise PopulusError("The encoding must be automatic, UTF-8, UTF-16 or Windows-1252.")
+            raise PopulusError.of("source_encoding_unknown")
         if settings.get("delimiter") not in DELIMITERS:
-            raise PopulusError("The delimiter must be automatic, a semicolon, a comma, a tab or a vertical bar.")
+            raise PopulusError.of("source_delimiter_unknown")
         if not 0 <= int(settings.get("title_rows") or 0) <= MAX_TITLE_ROWS:
-            raise PopulusError(f"The number of title rows must be between 0 and {MAX_TITLE_ROWS}.")
+            raise PopulusError.of("source_title_rows_out_of_range", limit=MAX_TITLE_ROWS)
         for report, pattern in (settings.get("files") or {}).items():
             if "/" in pattern or "\\" in pattern or ".." in pattern:
-                raise PopulusError(f"The file name of {report} must be a plain name inside the folder.")
+                raise PopulusError.of("source_file_name_not_plain", report=report_problem(report))
             if not pattern and report != "units":
-                raise PopulusError(f"The file name of {report} is required.")
+                raise PopulusError.of("source_file_name_missing", report=report_problem(report))
     elif kind == "http":
         url = urlsplit(str(settings.get("base_url", "")))
         if url.scheme not in ("http", "https") or not url.netloc:
-            raise PopulusError(
-                "The endpoint address must start with https:// (or http:// inside the network).", field="base_url"
-            )
+            raise PopulusError(Problem("source_endpoint_address_invalid"), field="base_url")
         endpoint_check(str(settings["base_url"]))
         if float(settings.get("timeout", 0)) <= 0 or int(settings.get("retries", -1)) < 0:
-            raise PopulusError("The timeout must be positive and the number of retries zero or more.")
+            raise PopulusError.of("source_timeout_or_retries_invalid")
     elif kind == "simulator" and not 1 <= int(settings.get("employees", 0)) <= 10_000:
-        raise PopulusError("The simulated organisation must have 1 to 10,000 employees.")
+        raise PopulusError.of("source_simulated_size_out_of_range")
     return settings
 
 
@@ -70,7 +70,7 @@ def source_save(*, source: Source | None, name: str, kind: str, active: bool, se
     config.update(given)
     source.name, source.active, source.config = name, active, _clean_settings(kind, config)
     if Source.objects.exclude(pk=source.pk).filter(name=name).exists():
-        raise PopulusError(f"Another source is already named {name!r}.")
+        raise PopulusError.of("source_name_taken", name=name)
     source.save()
     return source
 
@@ -83,11 +83,11 @@ def source_columns_set(*, source: Source, report_type: str, columns: dict[str, s
         reference = (columns.get(spec.name) or "").strip()
         if not reference:
             if spec.required:
-                raise PopulusError(f"The column of {spec.label} is required.")
+                raise PopulusError.of("source_column_missing", field=spec.problem)
             continue
         position = column_position(reference)
         if position is None and not has_header:
-            raise PopulusError(f"The files have no header row: give {spec.label} as a column number.")
+            raise PopulusError.of("source_column_number_needed", field=spec.problem)
         cleaned[spec.name] = position if position is not None else reference
     source.config = {**source.config, "columns": {**source.config.get("columns", {}), report_type: cleaned}}
     source.save(update_fields=["config"])
@@ -97,17 +97,17 @@ def source_columns_set(*, source: Source, report_type: str, columns: dict[str, s
 def source_file_store(*, source: Source, report_type: str, period: date, filename: str, data: bytes) -> Path:
     """Save an uploaded export where the source looks for `report_type` of `period`; replaces an earlier one."""
     if source.kind != "files":
-        raise PopulusError("Files can be uploaded only to a file source.")
+        raise PopulusError.of("upload_not_a_file_source")
     extension = Path(filename).suffix.lower()
     if extension not in EXTENSIONS:
-        raise PopulusError("Upload a .csv, .txt or .xlsx file.")
+        raise PopulusError.of("upload_extension_refused")
     if len(data) > MAX_UPLOAD_BYTES:
         raise PopulusError.of("upload_too_large")
     folder = folder_resolve(source.config.get("folder", ""))
     pattern = file_pattern((source.config.get("files") or DEFAULT_FILES).get(report_type, ""), period)
     stem = pattern.replace("*", "").replace("?", "")
     if not stem or "/" in stem:
-        raise PopulusError(f"The source has no file name pattern for {report_type}.")
+        raise PopulusError.of("upload_no_file_pattern", report=report_problem(report_type))
     folder.mkdir(parents=True, exist_ok=True)
     for earlier in folder.glob(pattern):
         if earlier.suffix.lower() in EXTENSIONS and earlier.is_file():

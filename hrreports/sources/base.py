@@ -157,9 +157,7 @@ def source_class(kind: str) -> type[PopulusSource]:
     try:
         return source_kinds()[kind]
     except KeyError:
-        raise PopulusError(
-            f"Unknown source kind {kind!r}; the known kinds are {', '.join(sorted(source_kinds()))}."
-        ) from None
+        raise PopulusError.of("source_kind_unknown", kind=kind, known=", ".join(sorted(source_kinds()))) from None
 
 
 def source_for(source_model) -> PopulusSource:

@@ -38,7 +38,7 @@ class HttpSource(PopulusSource):
         retries = int(self.config.get("retries", 3))
         backoff = float(self.config.get("backoff", 1.0))
         timeout = float(self.config.get("timeout", 10.0))
-        reason = ""
+        reason: Problem | None = None
         target = endpoint_check(url)
         for attempt in range(retries + 1):
             if attempt:
@@ -46,42 +46,39 @@ class HttpSource(PopulusSource):
             try:
                 endpoint_addresses_check(target)
             except TransientSourceError as error:
-                reason = str(error)
+                reason = error.problem
                 continue
             try:
                 response = session.get(url, params=params, timeout=timeout, allow_redirects=False)
             except requests.Timeout:
-                reason = f"no answer within {timeout:g} seconds"
+                reason = Problem("http_timeout", {"seconds": f"{timeout:g}"})
                 continue
             except requests.ConnectionError:
-                reason = "the connection failed"
+                reason = Problem("http_connection_failed")
                 continue
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-                reason = "the answer was cut off"
+                reason = Problem("http_answer_cut_off")
                 continue
             if response.is_redirect:
                 location = urljoin(url, response.headers["Location"])
                 raise PopulusError.of("http_redirect_refused", url=_shown(url), location=_shown(location))
             if response.status_code in RETRY_STATUSES:
-                reason = f"HTTP {response.status_code}"
+                reason = Problem("http_status_retried", {"status": response.status_code})
                 continue
             if response.status_code in (401, 403):
-                raise PopulusError(
-                    f"The endpoint {_shown(url)} refused the token (HTTP {response.status_code}); "
-                    "check the source's token."
-                )
+                raise PopulusError.of("http_token_refused", url=_shown(url), status=response.status_code)
             if response.status_code != 200:
-                raise PopulusError(f"The endpoint {_shown(url)} answered HTTP {response.status_code}.")
+                raise PopulusError.of("http_status_unexpected", url=_shown(url), status=response.status_code)
             try:
                 return response.json()
             except ValueError:
-                raise PopulusError(f"The endpoint {_shown(url)} did not answer JSON.") from None
-        raise TransientSourceError(f"The endpoint {_shown(url)} did not answer after {retries + 1} tries: {reason}.")
+                raise PopulusError.of("http_not_json", url=_shown(url)) from None
+        raise TransientSourceError.of("http_no_answer", url=_shown(url), tries=retries + 1, reason=reason)
 
     def fetch(self, report_type: str, period: date) -> SourceBatch:
         base_url = str(self.config.get("base_url", "")).rstrip("/") + "/"
         if not urlsplit(base_url).scheme.startswith("http"):
-            raise PopulusError("The source has no endpoint address (base URL starting with https://).")
+            raise PopulusError.of("http_no_base_url")
         session = requests.Session()
         session.trust_env = False  # a proxy from the environment would connect elsewhere than the check saw
         # but the environment's CA bundle still applies: an endpoint inside the network may use the town's own CA
@@ -113,25 +110,23 @@ class HttpSource(PopulusSource):
                 if next_url:
                     next_url = urljoin(url, next_url)
                     if endpoint_target(next_url) != endpoint_target(base_url):
-                        raise PopulusError(
-                            "The endpoint's next-page link points to another server; refusing to send the token there."
-                        )
+                        raise PopulusError.of("http_next_page_elsewhere")
                     if next_url in seen:
-                        raise PopulusError("The endpoint's next-page links go round in a circle.")
+                        raise PopulusError.of("http_next_page_circle")
                     seen.add(next_url)
                     url, params = next_url, None
                 elif next_page:
                     params = {**(params or {}), "page": next_page}
                 else:
                     return batch
-        raise PopulusError(f"The endpoint returned more than {MAX_PAGES} pages.")
+        raise PopulusError.of("http_too_many_pages", limit=MAX_PAGES)
 
 
 def _page_parts(payload: Any, *, url: str, params: dict | None) -> tuple[list, str | None, int | None]:
     if isinstance(payload, list):
         return payload, None, None
     if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
-        raise PopulusError(f"The endpoint {_shown(url)} answered JSON without a list of results.")
+        raise PopulusError.of("http_no_results_list", url=_shown(url))
     next_url = payload.get("next")
     if next_url:
         return payload["results"], str(next_url), None

@@ -1,6 +1,8 @@
 """Configuring sources: settings per kind, the token, column maps."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from hrreports.errors import PopulusError
 from hrreports.services.sources import source_columns_set, source_save
@@ -19,27 +21,76 @@ def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db, settings)
 
 
 @pytest.mark.parametrize(
-    ("kind", "values", "message"),
+    ("kind", "values", "code", "params"),
     [
-        ("http", {"base_url": "ftp://populus"}, "must start with https://"),
-        ("files", {"folder": "../../etc"}, "outside the permitted file root"),
-        ("files", {"encoding": "latin-9"}, "automatic, UTF-8, UTF-16 or Windows-1252"),
-        ("files", {"delimiter": ":"}, "a semicolon, a comma, a tab or a vertical bar"),
-        ("files", {"title_rows": 51}, "between 0 and 50"),
-        ("simulator", {"employees": 0}, "1 to 10,000 employees"),
-        ("sftp", {}, "Unknown source kind"),
+        ("http", {"base_url": "ftp://populus"}, "source_endpoint_address_invalid", {}),
+        ("files", {"encoding": "latin-9"}, "source_encoding_unknown", {}),
+        ("files", {"delimiter": ":"}, "source_delimiter_unknown", {}),
+        ("files", {"title_rows": 51}, "source_title_rows_out_of_range", {"limit": 50}),
+        ("simulator", {"employees": 0}, "source_simulated_size_out_of_range", {}),
+        ("sftp", {}, "source_kind_unknown", {"kind": "sftp", "known": "files, http, simulator"}),
     ],
 )
-def test_bad_settings_are_refused_with_the_reason(db, file_root, kind, values, message, english):
-    with pytest.raises(PopulusError, match=message):
+def test_bad_settings_are_refused_with_the_reason(db, file_root, kind, values, code, params):
+    with pytest.raises(PopulusError) as error:
         source_save(source=None, name="x", kind=kind, active=True, settings=values)
+
+    assert (error.value.code, error.value.params) == (code, params)
+
+
+def test_a_folder_outside_the_file_root_is_refused(db, file_root, english):
+    with pytest.raises(PopulusError, match="outside the permitted file root") as error:
+        source_save(source=None, name="x", kind="files", active=True, settings={"folder": "../../etc"})
+
+    assert error.value.code == "folder_outside_root"
+
+
+@pytest.mark.parametrize(
+    ("files", "code"),
+    [
+        ({"employments": "../palvelussuhteet*"}, "source_file_name_not_plain"),
+        ({"employments": ""}, "source_file_name_missing"),
+    ],
+)
+def test_a_file_name_names_its_report_in_the_readers_language(db, file_root, files, code):
+    with pytest.raises(PopulusError) as error:
+        source_save(source=None, name="x", kind="files", active=True, settings={"files": files})
+
+    assert (error.value.code, error.value.params) == (code, {"report": {"code": "report_employments", "params": {}}})
+    with translation.override("fi"):
+        assert gettext("employments") in str(error.value)
+
+
+def test_a_source_refusal_reads_in_finnish_on_a_finnish_page(db, file_root):
+    with pytest.raises(PopulusError) as error:
+        source_save(source=None, name="x", kind="files", active=True, settings={"encoding": "latin-9"})
+
+    with translation.override("fi"):
+        shown = str(error.value)
+        expected = gettext("The encoding must be automatic, UTF-8, UTF-16 or Windows-1252.")
+    assert shown == expected
+    with translation.override("en"):
+        assert str(error.value) == "The encoding must be automatic, UTF-8, UTF-16 or Windows-1252."
+
+
+def test_a_second_source_of_the_same_name_is_refused(db, file_root):
+    source_save(source=None, name="tiedostot", kind="files", active=True, settings={})
+
+    with pytest.raises(PopulusError) as error:
+        source_save(source=None, name="tiedostot", kind="files", active=True, settings={})
+
+    assert (error.value.code, error.value.params) == ("source_name_taken", {"name": "tiedostot"})
 
 
 def test_column_map_needs_positions_when_files_have_no_header(db, file_root):
     source = source_save(source=None, name="siirto", kind="files", active=True, settings={"has_header": False})
 
-    with pytest.raises(PopulusError, match="as a column number"):
+    with pytest.raises(PopulusError) as error:
         source_columns_set(source=source, report_type="units", columns={"code": "Yksikkö", "name": "2"})
+    assert (error.value.code, error.value.params) == (
+        "source_column_number_needed",
+        {"field": {"code": "field_code", "params": {}}},
+    )
 
     source_columns_set(source=source, report_type="units", columns={"code": "1", "name": "2"})
     assert source.config["columns"]["units"] == {"code": 1, "name": 2}
@@ -48,8 +99,13 @@ def test_column_map_needs_positions_when_files_have_no_header(db, file_root):
 def test_a_required_column_cannot_be_left_out(db, file_root):
     source = source_save(source=None, name="raportit", kind="files", active=True, settings={})
 
-    with pytest.raises(PopulusError, match="is required"):
+    with pytest.raises(PopulusError) as error:
         source_columns_set(source=source, report_type="units", columns={"code": "Yksikkö"})
+
+    assert (error.value.code, error.value.params) == (
+        "source_column_missing",
+        {"field": {"code": "field_name", "params": {}}},
+    )
 
 
 @pytest.mark.parametrize(

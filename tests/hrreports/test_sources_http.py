@@ -134,8 +134,13 @@ def test_follows_page_numbers(server):
 def test_a_slow_endpoint_times_out_and_is_retried_then_reported_as_transient(server):
     Handler.calls.pop("slow", None)
 
-    with pytest.raises(TransientSourceError, match=r"did not answer after 3 tries: no answer within 0\.2 seconds"):
+    with pytest.raises(TransientSourceError) as error:
         source(server, "slow").fetch("absences", PERIOD)
+    assert error.value.code == "http_no_answer"
+    assert (error.value.params["tries"], error.value.params["reason"]) == (
+        3,
+        {"code": "http_timeout", "params": {"seconds": "0.2"}},
+    )
     assert Handler.calls["slow"] == 3
 
 
@@ -156,20 +161,23 @@ def test_503_then_200_is_retried_and_bad_rows_are_rejected(server):
 
 
 def test_persistent_5xx_is_transient(server):
-    with pytest.raises(TransientSourceError, match="HTTP 500"):
+    with pytest.raises(TransientSourceError) as error:
         source(server, "down").fetch("absences", PERIOD)
+    assert error.value.params["reason"] == {"code": "http_status_retried", "params": {"status": 500}}
 
 
 def test_wrong_token_is_a_clear_permanent_error(server):
-    with pytest.raises(PopulusError, match="refused the token") as error:
+    with pytest.raises(PopulusError) as error:
         source(server, "linked", token="wrong").fetch("absences", PERIOD)
+    assert (error.value.code, error.value.params["status"]) == ("http_token_refused", 401)
     assert not isinstance(error.value, TransientSourceError)
     assert "wrong" not in str(error.value)
 
 
 def test_non_json_answer(server):
-    with pytest.raises(PopulusError, match="did not answer JSON"):
+    with pytest.raises(PopulusError) as error:
         source(server, "html").fetch("absences", PERIOD)
+    assert error.value.code == "http_not_json"
 
 
 def test_run_retries_a_transient_source_and_stores(server, db):
@@ -199,8 +207,9 @@ def test_run_fails_clearly_when_the_endpoint_stays_down(server, db):
 def test_an_answer_cut_off_midway_is_retried_as_transient(server):
     Handler.calls.pop("cut", None)
 
-    with pytest.raises(TransientSourceError, match="cut off"):
+    with pytest.raises(TransientSourceError) as error:
         source(server, "cut", retries=1).fetch("absences", PERIOD)
+    assert error.value.params["reason"] == {"code": "http_answer_cut_off", "params": {}}
 
     assert Handler.calls["cut"] == 2
 
@@ -244,8 +253,10 @@ def test_a_next_page_on_another_host_is_refused(server, settings):
     settings.POPULUS_HTTP_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     Handler.calls.pop("linked", None)
 
-    with pytest.raises(PopulusError, match="another server"):
+    with pytest.raises(PopulusError) as error:
         source(server, "elsewhere").fetch("absences", PERIOD)
+
+    assert error.value.code == "http_next_page_elsewhere"
 
     assert "linked" not in Handler.calls
 

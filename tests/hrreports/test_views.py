@@ -5,12 +5,15 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from hrreports.jobs import fetch_run_job
 from hrreports.models import AbsenceType, Employee, FetchRun, Source, SupervisorAssignment, WorkUnit
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
+from kuntaportaali.tabular.problems import problem_message
 from tests.conftest import make_user
 from tests.hrreports.conftest import SAMPLE_PERIOD, SAMPLES
 from tests.kuntaportaali.test_heartbeat_jobs import run_worker_burst
@@ -314,7 +317,10 @@ def test_a_required_file_name_left_empty_is_explained(client_as, file_root):
     )
 
     assert response.status_code == 200
-    assert "The file name of employments is required." in response.text
+    assert response.wsgi_request.LANGUAGE_CODE == "fi"
+    with translation.override("fi"):
+        refusal = problem_message("source_file_name_missing", {"report": {"code": "report_employments"}})
+    assert escape(refusal) in response.text
     assert not Source.objects.exists()
 
 

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         try:
             month = period_parse(period)
         except HrError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(error.problem.english()) from None
         if source:
             sources = list(Source.objects.filter(name=source))
             if not sources:

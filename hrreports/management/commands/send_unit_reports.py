@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 alerts_evaluate(period=month)
             summary = unit_reports_send(period=month, unit_code=unit, dry_run=dry_run, force=force, processes=processes)
         except HrError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(error.problem.english()) from None
         if summary.failed:
             for delivery in Delivery.objects.filter(period=month, status=DeliveryStatus.FAILED).select_related(
                 "subscription__user", "subscription__unit"
