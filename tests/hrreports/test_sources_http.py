@@ -201,7 +201,12 @@ def test_run_fails_clearly_when_the_endpoint_stays_down(server, db):
     run = populus_fetch(source=configured, period=PERIOD, retry_delays=(0,), sleep=lambda s: None)
 
     assert run.status == RunStatus.FAILED
-    assert "did not answer after 3 tries: HTTP 500" in run.error
+    assert "did not answer after 3 tries: HTTP 500" in run.error  # English, for logs and commands
+    assert (run.error_code, run.error_params["tries"], run.error_params["reason"]) == (
+        "http_no_answer",
+        3,
+        {"code": "http_status_retried", "params": {"status": 500}},
+    )
 
 
 def test_an_answer_cut_off_midway_is_retried_as_transient(server):
