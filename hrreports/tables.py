@@ -1,12 +1,21 @@
 """django-tables2 tables of the HR administration pages."""
 
 import django_tables2 as tables
+from django.template.defaultfilters import yesno
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kuntaportaali.tables import CaptionedTable
+from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 
-from .models import Employee, FetchRun, RejectedRow
+from .models import Employee, FetchRun, RejectedRow, WorkUnit
 from .sources.schema import field_display
+
+
+class YesNoColumn(tables.Column):
+    """A flag worded as the pages word it: "yes" or "no" in the reader's language."""
+
+    def render(self, value: bool) -> str:
+        return yesno(value, gettext("yes,no"))
 
 
 class FetchRunTable(CaptionedTable):
@@ -49,4 +58,35 @@ class EmployeeTable(CaptionedTable):
         model = Employee
         fields = ("name",)
         sequence = ("name", "person_number")
+        orderable = False
+
+
+class WorkUnitTable(CaptionedTable):
+    """The unit tree: each unit's name is indented by its depth (hr.css)."""
+
+    name = tables.Column(
+        verbose_name=_("Unit"),
+        linkify=("hrreports:unit-detail", [tables.A("pk")]),
+        attrs={"td": {"class": lambda record: f"unit-tree__name unit-tree__name--{record.depth:d}"}},
+    )
+    depth = tables.Column(verbose_name=_("Level"))
+    supervisors = tables.Column(verbose_name=_("Supervisors"), accessor="current_assignments", empty_values=())
+    active = YesNoColumn(verbose_name=_("Active"))
+
+    def render_name(self, record: WorkUnit) -> str:
+        return f"{record.code} {record.name}"
+
+    def render_depth(self, value: int) -> int:
+        """The root is level 1."""
+        return value + 1
+
+    def render_supervisors(self, value) -> str:
+        names = []
+        for assignment in value:
+            name = assignment.user.get_full_name() or assignment.user.username
+            names.append(f"{name} ({gettext('deputy')})" if assignment.role == "deputy" else name)
+        return ", ".join(names) or EMPTY_CELL
+
+    class Meta(CaptionedTable.Meta):
+        attrs = {"class": "table unit-tree"}
         orderable = False

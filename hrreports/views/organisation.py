@@ -11,12 +11,14 @@ from ..forms import AssignmentForm, UnitForm
 from ..models import SupervisorAssignment, WorkUnit
 from ..selectors import unit_tree
 from ..services.organisation import supervisor_assign, supervisor_assignment_end, unit_save
+from ..tables import WorkUnitTable
 from .home import MANAGE_HR
 
 
 @staff_permission_required(MANAGE_HR)
 def units(request):
-    return render(request, "hrreports/units.html", {"units": unit_tree()})
+    table = WorkUnitTable(unit_tree(), caption=_("The unit tree, with the current supervisors and deputies"))
+    return render(request, "hrreports/units.html", {"table": table})
 
 
 @staff_permission_required(MANAGE_HR)

@@ -1,0 +1,35 @@
+"""The HR administration pages' tables (hrreports/tables.py), as their pages render them."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from hrreports.models import SupervisorAssignment
+from kuntaportaali.roles import Role
+from tests.conftest import make_user
+
+HR = Role.HR_ADMIN
+
+
+def table_of(page: str) -> str:
+    return page.split("<table", 1)[1].split("</table>", 1)[0]
+
+
+def test_the_unit_tree_indents_each_unit_by_its_level_and_names_its_supervisors(client_as, unit_tree):
+    deputy = make_user("sijainen", Role.SUPERVISOR)
+    deputy.first_name, deputy.last_name = "Sanna", "Sijainen"
+    deputy.save()
+    SupervisorAssignment.objects.create(
+        unit=unit_tree["101010"], user=deputy, role="deputy", valid_from=date(2020, 1, 1)
+    )
+
+    table = table_of(client_as(HR).get(reverse("hrreports:units")).text)
+
+    unit = unit_tree["101010"]
+    assert "<caption>Yksikköpuu sekä nykyiset esihenkilöt ja varahenkilöt</caption>" in table
+    assert (
+        f'<td class="unit-tree__name unit-tree__name--2">'
+        f'<a href="{reverse("hrreports:unit-detail", args=[unit.pk])}">101010 Yksikkö 101010</a></td>'
+        "<td >3</td><td >Sanna Sijainen (varahenkilö)</td><td >kyllä</td>"
+    ) in table
+    assert "20 Yksikkö 20</a></td><td >1</td><td >\u2013</td>" in table
