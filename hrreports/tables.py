@@ -1,12 +1,15 @@
 """django-tables2 tables of the HR administration pages."""
 
 import django_tables2 as tables
-from django.template.defaultfilters import yesno
+from django.template.defaultfilters import date, yesno
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 
+from .forms import KIND_LABELS
 from .models import Employee, FetchRun, RejectedRow, WorkUnit
 from .sources.schema import field_display
 
@@ -89,4 +92,33 @@ class WorkUnitTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         attrs = {"class": "table unit-tree"}
+        orderable = False
+
+
+class SourceTable(CaptionedTable):
+    """Over `sources_with_latest_run`'s pairs: a source and its newest fetch run, or None."""
+
+    name = tables.Column(
+        verbose_name=_("Name"),
+        accessor="0.name",
+        linkify=lambda record: reverse("hrreports:source-edit", args=[record[0].pk]),
+    )
+    kind = tables.Column(verbose_name=_("Kind"), accessor="0.kind")
+    active = YesNoColumn(verbose_name=_("Active"), accessor="0.active")
+    latest_run = tables.Column(verbose_name=_("Latest run"), accessor="1", empty_values=())
+
+    def render_kind(self, value: str) -> str:
+        return KIND_LABELS.get(value, value)
+
+    def render_latest_run(self, value: FetchRun | None) -> str:
+        if value is None:
+            return gettext("never fetched")
+        return format_html(
+            '<a href="{}">{}: {}</a>',
+            reverse("hrreports:run-detail", args=[value.pk]),
+            date(value.period, "YEAR_MONTH_FORMAT"),
+            value.get_status_display(),
+        )
+
+    class Meta(CaptionedTable.Meta):
         orderable = False

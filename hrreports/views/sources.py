@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from kuntaportaali.decorators import staff_permission_required
 
 from ..errors import PopulusError
-from ..forms import KIND_LABELS, ColumnMapForm, ExportFileForm, SourceForm
+from ..forms import ColumnMapForm, ExportFileForm, SourceForm
 from ..models import Source
 from ..models.fetching import ReportType
 from ..periods import period_last_full
@@ -15,13 +15,14 @@ from ..selectors import sources_with_latest_run
 from ..services.preview import source_file_preview
 from ..services.sources import source_columns_set, source_file_store, source_save
 from ..sources.files import FileOptions
+from ..tables import SourceTable
 from .home import MANAGE_HR
 
 
 @staff_permission_required(MANAGE_HR)
 def sources(request):
-    rows = [(source, run, KIND_LABELS.get(source.kind, source.kind)) for source, run in sources_with_latest_run()]
-    return render(request, "hrreports/sources.html", {"rows": rows})
+    table = SourceTable(sources_with_latest_run(), caption=_("Configured sources"))
+    return render(request, "hrreports/sources.html", {"table": table})
 
 
 @staff_permission_required(MANAGE_HR)

@@ -2,13 +2,22 @@
 
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
-from hrreports.models import SupervisorAssignment
+from hrreports.models import Source, SupervisorAssignment
+from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
+from tests.hrreports.conftest import SAMPLE_PERIOD
 
 HR = Role.HR_ADMIN
+
+
+@pytest.fixture
+def fetched_source(sample_source):
+    populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+    return sample_source
 
 
 def table_of(page: str) -> str:
@@ -33,3 +42,19 @@ def test_the_unit_tree_indents_each_unit_by_its_level_and_names_its_supervisors(
         "<td >3</td><td >Sanna Sijainen (varahenkilö)</td><td >kyllä</td>"
     ) in table
     assert "20 Yksikkö 20</a></td><td >1</td><td >\u2013</td>" in table
+
+
+def test_the_sources_link_their_latest_run_or_say_they_were_never_fetched(client_as, fetched_source, settings):
+    unfetched = Source.objects.create(name="uusi", kind="simulator", config={})
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    table = table_of(client.get(reverse("hrreports:sources")).text)
+
+    run = fetched_source.runs.get()
+    assert "<caption>Configured sources</caption>" in table
+    assert f'<td ><a href="{reverse("hrreports:run-detail", args=[run.pk])}">Mar 2026: Done</a></td>' in table
+    assert (
+        f'<td ><a href="{reverse("hrreports:source-edit", args=[unfetched.pk])}">uusi</a></td>'
+        "<td >Simulator (demo data)</td><td >yes</td><td >never fetched</td>"
+    ) in table

@@ -351,7 +351,8 @@ def test_sources_page_queries_do_not_grow_with_sources_and_name_the_kind(client_
     assert len(six.captured_queries) == len(one.captured_queries)
     assert "Export files (CSV or Excel)" in response.text
     assert "Simulator (demo data)" in response.text
-    assert [run.source.name if run else None for _source, run, _kind in response.context["rows"]] == [
+    latest_runs = [row.record[1] for row in response.context["table"].rows]
+    assert [run.source.name if run else None for run in latest_runs] == [
         "lisa-0",
         "lisa-1",
         "lisa-2",
