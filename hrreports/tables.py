@@ -7,10 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
+from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .forms import KIND_LABELS
-from .models import Employee, FetchRun, RejectedRow, WorkUnit
+from .models import Employee, FetchRun, RejectedRow, Rule, WorkUnit
 from .sources.schema import field_display
 
 
@@ -122,3 +122,20 @@ class SourceTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+
+
+class RuleTable(CaptionedTable):
+    name = tables.Column(
+        verbose_name=_("Name"), accessor="localized_name", linkify=("hrreports:rule-edit", [tables.A("pk")])
+    )
+    kind = tables.Column(verbose_name=_("Kind"))
+    months = tables.Column(verbose_name=_("Months"), attrs=NUMERIC)
+    spells_at_least = tables.Column(verbose_name=_("Spells at least"), attrs=NUMERIC)
+    days_at_least = tables.Column(verbose_name=_("Days at least"), attrs=NUMERIC)
+    active = YesNoColumn(verbose_name=_("Active"))
+
+    class Meta(CaptionedTable.Meta):
+        model = Rule
+        fields = ("name", "kind", "months", "spells_at_least", "days_at_least", "active")
+        orderable = False
+        default = EMPTY_CELL

@@ -18,6 +18,7 @@ from ..report_tables import ReportAccessTable
 from ..selectors import alerts_visible_to, report_accesses_recent
 from ..services.access import report_access_record
 from ..services.early_support import alerts_acknowledge
+from ..tables import RuleTable
 from .home import MANAGE_HR
 from .unit_reports import VIEW_REPORTS
 
@@ -56,7 +57,8 @@ def alert_acknowledge_view(request, pk: int):
 
 @staff_permission_required(MANAGE_HR)
 def rules(request):
-    return render(request, "hrreports/rules.html", {"rules": Rule.objects.all()})
+    table = RuleTable(Rule.objects.all(), caption=_("Rules"))
+    return render(request, "hrreports/rules.html", {"table": table})
 
 
 @staff_permission_required(MANAGE_HR)

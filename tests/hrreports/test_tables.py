@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from hrreports.models import Source, SupervisorAssignment
+from hrreports.models import Rule, Source, SupervisorAssignment
 from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
@@ -57,4 +57,19 @@ def test_the_sources_link_their_latest_run_or_say_they_were_never_fetched(client
     assert (
         f'<td ><a href="{reverse("hrreports:source-edit", args=[unfetched.pk])}">uusi</a></td>'
         "<td >Simulator (demo data)</td><td >yes</td><td >never fetched</td>"
+    ) in table
+
+
+def test_a_rule_without_a_threshold_shows_a_dash(client_as, default_rules, settings):
+    rule = Rule.objects.create(name="Kolme jaksoa", months=6, spells_at_least=3, guidance_fi="Keskustele.")
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    table = table_of(client.get(reverse("hrreports:rules")).text)
+
+    assert "<caption>Rules</caption>" in table and '<th scope="col" class="numeric">' in table
+    assert (
+        f'<td ><a href="{reverse("hrreports:rule-edit", args=[rule.pk])}">Kolme jaksoa</a></td>'
+        "<td >Spells or days in a period of months</td>"
+        '<td class="numeric">6</td><td class="numeric">3</td><td class="numeric">\u2013</td><td >yes</td>'
     ) in table
