@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .forms import KIND_LABELS
-from .models import Employee, FetchRun, RejectedRow, Rule, WorkUnit
+from .models import AbsenceType, Employee, FetchRun, RejectedRow, Rule, SalaryType, WorkUnit
 from .sources.schema import field_display
 
 
@@ -139,3 +139,25 @@ class RuleTable(CaptionedTable):
         fields = ("name", "kind", "months", "spells_at_least", "days_at_least", "active")
         orderable = False
         default = EMPTY_CELL
+
+
+class SalaryTypeTable(CaptionedTable):
+    code = tables.Column(verbose_name=_("Code"), linkify=("hrreports:salary-type-edit", [tables.A("pk")]))
+    name_fi = tables.Column(verbose_name=_("Name in Finnish"))
+    name_sv = tables.Column(verbose_name=_("Name in Swedish"))
+    active = YesNoColumn(verbose_name=_("Active"))
+
+    class Meta(CaptionedTable.Meta):
+        model = SalaryType
+        fields = ("code", "name_fi", "name_sv", "active")
+        orderable = False
+
+
+class AbsenceTypeTable(SalaryTypeTable):
+    code = tables.Column(verbose_name=_("Code"), linkify=("hrreports:absence-type-edit", [tables.A("pk")]))
+    category = tables.Column(verbose_name=_("Category"))
+    paid_by_default = YesNoColumn(verbose_name=_("Paid by default"))
+
+    class Meta(SalaryTypeTable.Meta):
+        model = AbsenceType
+        fields = ("code", "name_fi", "name_sv", "category", "paid_by_default", "active")

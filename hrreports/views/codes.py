@@ -7,16 +7,17 @@ from kuntaportaali.decorators import staff_permission_required
 
 from ..forms import AbsenceTypeForm, SalaryTypeForm
 from ..models import AbsenceType, SalaryType
+from ..tables import AbsenceTypeTable, SalaryTypeTable
 from .home import MANAGE_HR
 
 
 @staff_permission_required(MANAGE_HR)
 def codes(request):
-    return render(
-        request,
-        "hrreports/codes.html",
-        {"absence_types": AbsenceType.objects.all(), "salary_types": SalaryType.objects.all()},
-    )
+    context = {
+        "absence_types": AbsenceTypeTable(AbsenceType.objects.all(), caption=_("Absence types")),
+        "salary_types": SalaryTypeTable(SalaryType.objects.all(), caption=_("Salary types")),
+    }
+    return render(request, "hrreports/codes.html", context)
 
 
 def _code_edit(request, *, model, form_class, pk, title):

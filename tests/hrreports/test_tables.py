@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from hrreports.models import Rule, Source, SupervisorAssignment
+from hrreports.models import AbsenceType, Rule, SalaryType, Source, SupervisorAssignment
 from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
@@ -73,3 +73,23 @@ def test_a_rule_without_a_threshold_shows_a_dash(client_as, default_rules, setti
         "<td >Spells or days in a period of months</td>"
         '<td class="numeric">6</td><td class="numeric">3</td><td class="numeric">\u2013</td><td >yes</td>'
     ) in table
+
+
+def test_the_code_lists_link_each_code_to_its_own_form(client_as, db, settings):
+    absence = AbsenceType.objects.create(code="800", name_fi="Opintovapaa", name_sv="Studieledighet", category="other")
+    salary = SalaryType.objects.create(code="9000", name_fi="Lisä", name_sv="Tillägg", active=False)
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("hrreports:codes")).text
+
+    absences, salaries = page.split("<table")[1:3]
+    assert "<caption>Absence types</caption>" in absences and "<caption>Salary types</caption>" in salaries
+    assert (
+        f'<td ><a href="{reverse("hrreports:absence-type-edit", args=[absence.pk])}">800</a></td>'
+        "<td >Opintovapaa</td><td >Studieledighet</td><td >Other absence</td><td >yes</td><td >yes</td>"
+    ) in absences
+    assert (
+        f'<td ><a href="{reverse("hrreports:salary-type-edit", args=[salary.pk])}">9000</a></td>'
+        "<td >Lisä</td><td >Tillägg</td><td >no</td>"
+    ) in salaries
