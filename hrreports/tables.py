@@ -1,5 +1,8 @@
 """django-tables2 tables of the HR administration pages."""
 
+from collections.abc import Callable
+from typing import Any
+
 import django_tables2 as tables
 from django.template.defaultfilters import date, yesno
 from django.urls import reverse
@@ -19,6 +22,24 @@ class YesNoColumn(tables.Column):
 
     def render(self, value: bool) -> str:
         return yesno(value, gettext("yes,no"))
+
+
+class RemoveColumn(tables.TemplateColumn):
+    """A button that removes the row's record by a POST to the URL named `delete_url`; `name_of(record)`
+    tells a screen reader which record the button removes."""
+
+    def __init__(self, delete_url: str, *, name_of: Callable[[Any], object] = str, **kwargs):
+        self.name_of = name_of
+        super().__init__(
+            template_name="hrreports/includes/remove_button.html",
+            extra_context={"delete_url": delete_url},
+            verbose_name=_("Remove"),
+            empty_values=(),
+            **kwargs,
+        )
+
+    def render(self, record, **kwargs) -> str:
+        return super().render(record=record, **kwargs | {"value": self.name_of(record)})
 
 
 class FetchRunTable(CaptionedTable):
@@ -161,3 +182,18 @@ class AbsenceTypeTable(SalaryTypeTable):
     class Meta(SalaryTypeTable.Meta):
         model = AbsenceType
         fields = ("code", "name_fi", "name_sv", "category", "paid_by_default", "active")
+
+
+class TeamsChannelTable(CaptionedTable):
+    unit = tables.Column(
+        verbose_name=_("Channel of"), empty_values=(), linkify=("hrreports:teams-channel-edit", [tables.A("pk")])
+    )
+    webhook_host = tables.Column(verbose_name=_("Webhook host"))
+    active = YesNoColumn(verbose_name=_("Active"))
+    remove = RemoveColumn("hrreports:teams-channel-delete")
+
+    def render_unit(self, value) -> str:
+        return str(value) if value else gettext("HR (a summary of every monthly run)")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

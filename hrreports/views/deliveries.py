@@ -14,6 +14,7 @@ from ..models import DeliveryRun, TeamsChannel
 from ..models.delivery import hours_of
 from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
 from ..services.teams import teams_channel_save
+from ..tables import TeamsChannelTable
 from .home import MANAGE_HR
 
 
@@ -37,7 +38,8 @@ def delivery_run(request, pk: int):
 
 @staff_permission_required(MANAGE_HR)
 def teams_channels(request):
-    return render(request, "hrreports/teams_channels.html", {"channels": TeamsChannel.objects.select_related("unit")})
+    table = TeamsChannelTable(TeamsChannel.objects.select_related("unit"), caption=_("Teams channels"))
+    return render(request, "hrreports/teams_channels.html", {"table": table})
 
 
 @staff_permission_required(MANAGE_HR)

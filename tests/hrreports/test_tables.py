@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from hrreports.models import AbsenceType, Rule, SalaryType, Source, SupervisorAssignment
+from hrreports.models import AbsenceType, Rule, SalaryType, Source, SupervisorAssignment, TeamsChannel
 from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
@@ -93,3 +93,22 @@ def test_the_code_lists_link_each_code_to_its_own_form(client_as, db, settings):
         f'<td ><a href="{reverse("hrreports:salary-type-edit", args=[salary.pk])}">9000</a></td>'
         "<td >Lisä</td><td >Tillägg</td><td >no</td>"
     ) in salaries
+
+
+def test_each_teams_channel_has_a_remove_button_that_names_it(client_as, unit_tree, settings):
+    unit_channel = TeamsChannel.objects.create(unit=unit_tree["1010"], webhook_url="https://kunta.webhook.office.com/a")
+    hr_channel = TeamsChannel.objects.create(webhook_url="https://kunta.webhook.office.com/b", active=False)
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    table = table_of(client.get(reverse("hrreports:teams-channels")).text)
+
+    assert "<caption>Teams channels</caption>" in table
+    assert (
+        f'<td ><a href="{reverse("hrreports:teams-channel-edit", args=[hr_channel.pk])}">'
+        "HR (a summary of every monthly run)</a></td><td >kunta.webhook.office.com</td><td >no</td>"
+    ) in table
+    assert f'action="{reverse("hrreports:teams-channel-delete", args=[unit_channel.pk])}"' in table
+    assert 'name="csrfmiddlewaretoken"' in table
+    assert f'Remove<span class="visually-hidden"> {unit_tree["1010"]}</span>' in table
+    assert 'Remove<span class="visually-hidden"> HR</span>' in table
