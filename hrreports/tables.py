@@ -5,6 +5,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.template.defaultfilters import date, yesno
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .forms import KIND_LABELS
-from .models import AbsenceType, Employee, FetchRun, RejectedRow, Rule, SalaryType, WorkUnit
+from .models import AbsenceType, DeliveryRun, Employee, FetchRun, RejectedRow, Rule, SalaryType, WorkUnit
 from .sources.schema import field_display
 
 
@@ -194,6 +195,44 @@ class TeamsChannelTable(CaptionedTable):
 
     def render_unit(self, value) -> str:
         return str(value) if value else gettext("HR (a summary of every monthly run)")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class DeliveryRunTable(CaptionedTable):
+    started_at = tables.Column(verbose_name=_("Run"))
+    period = tables.Column(verbose_name=_("Month"))
+    trigger = tables.Column(verbose_name=_("Started by"))
+    reports = tables.Column(verbose_name=_("Reports delivered"), attrs=NUMERIC)
+    emails = tables.Column(verbose_name=_("Emails sent"), attrs=NUMERIC)
+    failed = tables.Column(verbose_name=_("Emails failed"), attrs=NUMERIC)
+    notices = tables.Column(verbose_name=_("Teams notices sent / failed"), attrs=NUMERIC, empty_values=())
+    time_saved = tables.Column(verbose_name=_("Time saved"), empty_values=())
+
+    def render_started_at(self, value, record: DeliveryRun) -> str:
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("hrreports:delivery-run", args=[record.pk]),
+            date(value, "SHORT_DATETIME_FORMAT"),
+        )
+        if not record.error:
+            return link
+        return format_html('{} <span class="run-status run-status--failed">{}</span>', link, gettext("Failed"))
+
+    def render_period(self, value, record: DeliveryRun) -> str:
+        month = date(value, "YEAR_MONTH_FORMAT")
+        return f"{month} ({record.unit_code})" if record.unit_code else month
+
+    def render_trigger(self, record: DeliveryRun) -> str:
+        started_by = record.get_trigger_display()
+        return f"{started_by}, {gettext('sent again')}" if record.forced else started_by
+
+    def render_notices(self, record: DeliveryRun) -> str:
+        return f"{record.notices_sent} / {record.notices_failed}"
+
+    def render_time_saved(self, record: DeliveryRun) -> str:
+        return render_to_string("hrreports/includes/time_saved.html", {"run": record})
 
     class Meta(CaptionedTable.Meta):
         orderable = False

@@ -14,14 +14,18 @@ from ..models import DeliveryRun, TeamsChannel
 from ..models.delivery import hours_of
 from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
 from ..services.teams import teams_channel_save
-from ..tables import TeamsChannelTable
+from ..tables import DeliveryRunTable, TeamsChannelTable
 from .home import MANAGE_HR
 
 
 @staff_permission_required(MANAGE_HR)
 def delivery_runs(request):
     minutes = delivery_minutes_saved_total()
-    context = {"runs": delivery_runs_recent(limit=120), "minutes_total": minutes, "hours_total": hours_of(minutes)}
+    context = {
+        "table": DeliveryRunTable(delivery_runs_recent(limit=120), caption=_("Delivery runs, newest first")),
+        "minutes_total": minutes,
+        "hours_total": hours_of(minutes),
+    }
     return render(request, "hrreports/delivery_runs.html", context)
 
 

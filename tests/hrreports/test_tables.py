@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from hrreports.models import AbsenceType, Rule, SalaryType, Source, SupervisorAssignment, TeamsChannel
+from hrreports.models import AbsenceType, DeliveryRun, Rule, SalaryType, Source, SupervisorAssignment, TeamsChannel
 from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
@@ -112,3 +112,30 @@ def test_each_teams_channel_has_a_remove_button_that_names_it(client_as, unit_tr
     assert 'name="csrfmiddlewaretoken"' in table
     assert f'Remove<span class="visually-hidden"> {unit_tree["1010"]}</span>' in table
     assert 'Remove<span class="visually-hidden"> HR</span>' in table
+
+
+def test_a_delivery_run_sent_again_to_one_unit_says_so_in_its_row(client_as, db, settings):
+    run = DeliveryRun.objects.create(
+        period=SAMPLE_PERIOD,
+        unit_code="1010",
+        forced=True,
+        reports=2,
+        emails=1,
+        failed=1,
+        notices_sent=3,
+        minutes_per_report=15,
+        error="smtp down",
+    )
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    table = table_of(client.get(reverse("hrreports:delivery-runs")).text)
+
+    assert "<caption>Delivery runs, newest first</caption>" in table
+    assert f'<a href="{reverse("hrreports:delivery-run", args=[run.pk])}">' in table
+    assert '</a> <span class="run-status run-status--failed">Failed</span></td>' in table
+    assert (
+        "<td >Mar 2026 (1010)</td><td >Command line, sent again</td>"
+        '<td class="numeric">2</td><td class="numeric">1</td><td class="numeric">1</td><td class="numeric">3 / 0</td>'
+        "<td >2 reports × 15 min = 0.5 h\n</td>"
+    ) in table
