@@ -236,3 +236,22 @@ class DeliveryRunTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+
+
+class LatestFetchRunTable(CaptionedTable):
+    """The few newest fetch runs on the HR administration's front page."""
+
+    source = tables.Column(
+        verbose_name=_("Source"), accessor="source.name", linkify=("hrreports:run-detail", [tables.A("pk")])
+    )
+    period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Period"))
+    status = tables.Column(verbose_name=_("Status"))
+    created_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT", verbose_name=_("Created"))
+
+    def render_status(self, record: FetchRun) -> str:
+        return format_html(
+            '<span class="run-status run-status--{}">{}</span>', record.status, record.get_status_display()
+        )
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

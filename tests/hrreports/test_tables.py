@@ -139,3 +139,17 @@ def test_a_delivery_run_sent_again_to_one_unit_says_so_in_its_row(client_as, db,
         '<td class="numeric">2</td><td class="numeric">1</td><td class="numeric">1</td><td class="numeric">3 / 0</td>'
         "<td >2 reports × 15 min = 0.5 h\n</td>"
     ) in table
+
+
+def test_the_front_page_links_the_latest_fetch_runs_with_their_status(client_as, fetched_source, settings):
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    table = table_of(client.get(reverse("hrreports:admin")).text)
+
+    run = fetched_source.runs.get()
+    assert "<caption>Latest fetch runs</caption>" in table
+    assert (
+        f'<td ><a href="{reverse("hrreports:run-detail", args=[run.pk])}">tiedostot</a></td>'
+        '<td >Mar 2026</td><td ><span class="run-status run-status--done">Done</span></td>'
+    ) in table
