@@ -14,8 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .forms import KIND_LABELS
-from .models import AbsenceType, DeliveryRun, Employee, FetchRun, RejectedRow, Rule, SalaryType, WorkUnit
+from .models import AbsenceType, Delivery, DeliveryRun, Employee, FetchRun, RejectedRow, Rule, SalaryType, WorkUnit
 from .sources.schema import field_display
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 class YesNoColumn(tables.Column):
@@ -108,7 +112,7 @@ class WorkUnitTable(CaptionedTable):
     def render_supervisors(self, value) -> str:
         names = []
         for assignment in value:
-            name = assignment.user.get_full_name() or assignment.user.username
+            name = person_name(assignment.user)
             names.append(f"{name} ({gettext('deputy')})" if assignment.role == "deputy" else name)
         return ", ".join(names) or EMPTY_CELL
 
@@ -254,4 +258,19 @@ class LatestFetchRunTable(CaptionedTable):
         )
 
     class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class FailedDeliveryTable(CaptionedTable):
+    unit = tables.Column(verbose_name=_("Work unit"), accessor="subscription.unit")
+    supervisor = tables.Column(verbose_name=_("Supervisor"), accessor="subscription.user")
+    attempts = tables.Column(verbose_name=_("Attempts"), attrs=NUMERIC)
+    reason = tables.Column(verbose_name=_("Reason"))
+
+    def render_supervisor(self, value) -> str:
+        return person_name(value)
+
+    class Meta(CaptionedTable.Meta):
+        model = Delivery
+        fields = ("unit", "supervisor", "attempts", "reason")
         orderable = False

@@ -14,7 +14,7 @@ from ..models import DeliveryRun, TeamsChannel
 from ..models.delivery import hours_of
 from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
 from ..services.teams import teams_channel_save
-from ..tables import DeliveryRunTable, TeamsChannelTable
+from ..tables import DeliveryRunTable, FailedDeliveryTable, TeamsChannelTable
 from .home import MANAGE_HR
 
 
@@ -35,7 +35,9 @@ def delivery_run(request, pk: int):
     context = {
         "run": run,
         "error": run.error_message,
-        "failed": deliveries_failed(period=run.period, unit_code=run.unit_code),
+        "failed": FailedDeliveryTable(
+            deliveries_failed(period=run.period, unit_code=run.unit_code), caption=_("Failed deliveries")
+        ),
     }
     return render(request, "hrreports/delivery_run.html", context)
 

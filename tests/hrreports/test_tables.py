@@ -5,7 +5,18 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from hrreports.models import AbsenceType, DeliveryRun, Rule, SalaryType, Source, SupervisorAssignment, TeamsChannel
+from hrreports.models import (
+    AbsenceType,
+    Delivery,
+    DeliveryRun,
+    Rule,
+    SalaryType,
+    Source,
+    Subscription,
+    SupervisorAssignment,
+    TeamsChannel,
+)
+from hrreports.models.delivery import DeliveryStatus
 from hrreports.services.fetch import populus_fetch
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
@@ -153,3 +164,22 @@ def test_the_front_page_links_the_latest_fetch_runs_with_their_status(client_as,
         f'<td ><a href="{reverse("hrreports:run-detail", args=[run.pk])}">tiedostot</a></td>'
         '<td >Mar 2026</td><td ><span class="run-status run-status--done">Done</span></td>'
     ) in table
+
+
+def test_a_delivery_run_lists_the_months_failed_emails(client_as, unit_tree, settings):
+    supervisor = make_user("esihenkilo-posti", Role.SUPERVISOR)
+    subscription = Subscription.objects.create(user=supervisor, unit=unit_tree["1010"])
+    Delivery.objects.create(
+        subscription=subscription, period=SAMPLE_PERIOD, status=DeliveryStatus.FAILED, attempts=2, reason="no inbox"
+    )
+    run = DeliveryRun.objects.create(period=SAMPLE_PERIOD, failed=1, minutes_per_report=15)
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("hrreports:delivery-run", args=[run.pk])).text
+
+    failed = page.split("<table")[2]
+    assert "<caption>Failed deliveries</caption>" in failed
+    assert (
+        f'<td >{unit_tree["1010"]}</td><td >Esihenkilo-Posti</td><td class="numeric">2</td><td >no inbox</td>'
+    ) in failed
