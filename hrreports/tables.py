@@ -177,6 +177,7 @@ class SalaryTypeTable(CaptionedTable):
         model = SalaryType
         fields = ("code", "name_fi", "name_sv", "active")
         orderable = False
+        default = ""
 
 
 class AbsenceTypeTable(SalaryTypeTable):
@@ -202,6 +203,7 @@ class TeamsChannelTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+        default = ""
 
 
 class DeliveryRunTable(CaptionedTable):
@@ -274,3 +276,4 @@ class FailedDeliveryTable(CaptionedTable):
         model = Delivery
         fields = ("unit", "supervisor", "attempts", "reason")
         orderable = False
+        default = ""
