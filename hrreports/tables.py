@@ -4,9 +4,10 @@ from collections.abc import Callable
 from typing import Any
 
 import django_tables2 as tables
-from django.template.defaultfilters import date, yesno
+from django.template.defaultfilters import date, floatformat, yesno
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +15,27 @@ from django.utils.translation import gettext_lazy as _
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .forms import KIND_LABELS
-from .models import AbsenceType, Delivery, DeliveryRun, Employee, FetchRun, RejectedRow, Rule, SalaryType, WorkUnit
+from .models import (
+    Absence,
+    AbsenceType,
+    Delivery,
+    DeliveryRun,
+    Employee,
+    Employment,
+    FetchRun,
+    RejectedRow,
+    Rule,
+    SalaryPayment,
+    SalaryType,
+    WorkUnit,
+)
 from .sources.schema import field_display
+from .templatetags.hr_days import days
+
+
+def percent_label(message: str):
+    """The text of a template's label with a percent sign ("Working time %"): its msgid doubles the sign."""
+    return lazy(lambda: gettext(message).replace("%%", "%"), str)()
 
 
 def person_name(user) -> str:
@@ -126,11 +146,11 @@ class SourceTable(CaptionedTable):
 
     name = tables.Column(
         verbose_name=_("Name"),
-        accessor="0.name",
+        accessor="0__name",
         linkify=lambda record: reverse("hrreports:source-edit", args=[record[0].pk]),
     )
-    kind = tables.Column(verbose_name=_("Kind"), accessor="0.kind")
-    active = YesNoColumn(verbose_name=_("Active"), accessor="0.active")
+    kind = tables.Column(verbose_name=_("Kind"), accessor="0__kind")
+    active = YesNoColumn(verbose_name=_("Active"), accessor="0__active")
     latest_run = tables.Column(verbose_name=_("Latest run"), accessor="1", empty_values=())
 
     def render_kind(self, value: str) -> str:
@@ -248,7 +268,7 @@ class LatestFetchRunTable(CaptionedTable):
     """The few newest fetch runs on the HR administration's front page."""
 
     source = tables.Column(
-        verbose_name=_("Source"), accessor="source.name", linkify=("hrreports:run-detail", [tables.A("pk")])
+        verbose_name=_("Source"), accessor="source__name", linkify=("hrreports:run-detail", [tables.A("pk")])
     )
     period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Period"))
     status = tables.Column(verbose_name=_("Status"))
@@ -264,8 +284,8 @@ class LatestFetchRunTable(CaptionedTable):
 
 
 class FailedDeliveryTable(CaptionedTable):
-    unit = tables.Column(verbose_name=_("Work unit"), accessor="subscription.unit")
-    supervisor = tables.Column(verbose_name=_("Supervisor"), accessor="subscription.user")
+    unit = tables.Column(verbose_name=_("Work unit"), accessor="subscription__unit")
+    supervisor = tables.Column(verbose_name=_("Supervisor"), accessor="subscription__user")
     attempts = tables.Column(verbose_name=_("Attempts"), attrs=NUMERIC)
     reason = tables.Column(verbose_name=_("Reason"))
 
@@ -277,3 +297,61 @@ class FailedDeliveryTable(CaptionedTable):
         fields = ("unit", "supervisor", "attempts", "reason")
         orderable = False
         default = ""
+
+
+class EmploymentTable(CaptionedTable):
+    employment_id = tables.Column(verbose_name=_("Employment id"))
+    unit = tables.Column(verbose_name=_("Work unit"))
+    title = tables.Column(verbose_name=_("Title"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    relationship = tables.Column(verbose_name=_("Relationship"))
+    start = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Start"), default=EMPTY_CELL)
+    end = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("End"), default=EMPTY_CELL)
+    working_time_percent = tables.Column(verbose_name=percent_label("Working time %%"), default=EMPTY_CELL)
+
+    def render_working_time_percent(self, value) -> str:
+        return floatformat(value, "-2g")
+
+    class Meta(CaptionedTable.Meta):
+        model = Employment
+        fields = ("employment_id", "unit", "title", "kind", "relationship", "start", "end", "working_time_percent")
+        orderable = False
+        default = ""
+
+
+class EmployeeAbsenceTable(CaptionedTable):
+    absence_type = tables.Column(verbose_name=_("Absence type"))
+    period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Month fetched"))
+    start = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Start"))
+    end = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("End"))
+    calendar_days = tables.Column(verbose_name=_("Calendar days"))
+    working_days = tables.Column(verbose_name=_("Working days"))
+    paid = YesNoColumn(verbose_name=_("Paid"))
+
+    def render_calendar_days(self, value) -> str:
+        return days(value)
+
+    def render_working_days(self, value) -> str:
+        return days(value)
+
+    class Meta(CaptionedTable.Meta):
+        model = Absence
+        fields = ("absence_type", "period", "start", "end", "calendar_days", "working_days", "paid")
+        orderable = False
+        empty_text = _("No absences.")
+
+
+class EmployeeSalaryTable(CaptionedTable):
+    pay_period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Pay period"))
+    payment_date = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Payment date"))
+    salary_type = tables.Column(verbose_name=_("Salary type"))
+    amount = tables.Column(verbose_name=_("Amount (EUR)"), attrs=NUMERIC)
+
+    def render_amount(self, value) -> str:
+        return floatformat(value, "2g")
+
+    class Meta(CaptionedTable.Meta):
+        model = SalaryPayment
+        fields = ("pay_period", "payment_date", "salary_type", "amount")
+        orderable = False
+        empty_text = _("No salary payments.")

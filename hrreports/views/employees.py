@@ -10,7 +10,7 @@ from ..models import Employee
 from ..models.access import AccessKind
 from ..selectors import employee_absences, employee_employments, employee_salaries, employees_search
 from ..services.access import report_access_record
-from ..tables import EmployeeTable
+from ..tables import EmployeeAbsenceTable, EmployeeSalaryTable, EmployeeTable, EmploymentTable
 from .home import MANAGE_HR
 
 
@@ -37,8 +37,10 @@ def employee_detail(request, pk: int):
     context = {
         "employee": employee,
         "show_person_number": show_person_number,
-        "employments": employee_employments(employee),
-        "absences": employee_absences(employee)[:100],
-        "salaries": employee_salaries(employee)[:100],
+        "employments": EmploymentTable(employee_employments(employee), caption=_("Employments")),
+        "absences": EmployeeAbsenceTable(
+            employee_absences(employee)[:100], caption=_("Absences (latest 100), as each month's file reported them")
+        ),
+        "salaries": EmployeeSalaryTable(employee_salaries(employee)[:100], caption=_("Salary payments (latest 100)")),
     }
     return render(request, "hrreports/employee_detail.html", context)

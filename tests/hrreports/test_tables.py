@@ -183,3 +183,21 @@ def test_a_delivery_run_lists_the_months_failed_emails(client_as, unit_tree, set
     assert (
         f'<td >{unit_tree["1010"]}</td><td >Esihenkilo-Posti</td><td class="numeric">2</td><td >no inbox</td>'
     ) in failed
+
+
+def test_an_employee_without_absences_or_salaries_is_told_so(client, role_users, unit_tree):
+    from hrreports.models import Employee, Employment
+
+    employee = Employee(name="Uusi Ulla")
+    employee.person_number = "010190-123A"
+    employee.save()
+    Employment.objects.create(employment_id="3000001", employee=employee, unit=unit_tree["1010"], title="")
+    client.force_login(role_users[HR])
+
+    page = client.get(reverse("hrreports:employee-detail", args=[employee.pk])).text
+
+    employments, absences, salaries = page.split("<table")[1:4]
+    assert "Työaika %" in employments and "%%" not in employments
+    assert f"<td >3000001</td><td >{unit_tree['1010']}</td><td ></td>" in employments
+    assert '<td colspan="7">Ei poissaoloja.</td>' in absences
+    assert '<td colspan="4">Ei palkanmaksuja.</td>' in salaries

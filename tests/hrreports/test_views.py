@@ -407,7 +407,7 @@ def test_the_employee_page_shows_the_kind_and_relationship_of_each_employment(cl
 
     response = client.get(reverse("hrreports:employee-detail", args=[Employee.objects.get(name="Mäkinen Aino").pk]))
 
-    assert "<td>Permanent</td><td>Public office (virkasuhde)</td>" in response.text
+    assert "<td >Permanent</td><td >Public office (virkasuhde)</td>" in response.text
 
 
 def test_the_employee_page_lists_each_absence_with_the_month_whose_file_reported_it(client_as, fetched, settings):
@@ -420,7 +420,7 @@ def test_the_employee_page_lists_each_absence_with_the_month_whose_file_reported
 
     response = client.get(reverse("hrreports:employee-detail", args=[absence.employment.employee_id]))
 
-    assert "<td>Mar 2026</td><td>02/03/2026</td><td>03/03/2026</td><td>2</td><td>1.5</td>" in response.text
+    assert "<td >Mar 2026</td><td >02/03/2026</td><td >03/03/2026</td><td >2</td><td >1.5</td>" in response.text
 
 
 def test_the_preview_says_what_a_fetch_would_store_and_reject_and_stores_nothing(
