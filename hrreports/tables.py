@@ -27,6 +27,7 @@ from .models import (
     Rule,
     SalaryPayment,
     SalaryType,
+    SupervisorAssignment,
     WorkUnit,
 )
 from .sources.schema import field_display
@@ -355,3 +356,25 @@ class EmployeeSalaryTable(CaptionedTable):
         fields = ("pay_period", "payment_date", "salary_type", "amount")
         orderable = False
         empty_text = _("No salary payments.")
+
+
+class SupervisorAssignmentTable(CaptionedTable):
+    """A unit's supervisors and deputies; an assignment still valid can be ended from its row (the page
+    passes `today`)."""
+
+    person = tables.Column(verbose_name=_("Person"), accessor="user")
+    role = tables.Column(verbose_name=_("Role"))
+    valid_from = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Valid from"))
+    valid_until = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Valid until"), default=EMPTY_CELL)
+    action = tables.TemplateColumn(
+        template_name="hrreports/includes/assignment_action.html", verbose_name=_("Action"), empty_values=()
+    )
+
+    def render_person(self, value) -> str:
+        return person_name(value)
+
+    class Meta(CaptionedTable.Meta):
+        model = SupervisorAssignment
+        fields = ("person", "role", "valid_from", "valid_until", "action")
+        orderable = False
+        empty_text = _("Nobody is assigned to this unit.")

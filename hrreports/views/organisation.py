@@ -11,7 +11,7 @@ from ..forms import AssignmentForm, UnitForm
 from ..models import SupervisorAssignment, WorkUnit
 from ..selectors import unit_tree
 from ..services.organisation import supervisor_assign, supervisor_assignment_end, unit_save
-from ..tables import WorkUnitTable
+from ..tables import SupervisorAssignmentTable, WorkUnitTable
 from .home import MANAGE_HR
 
 
@@ -60,7 +60,9 @@ def unit_detail(request, pk: int):
     context = {
         "unit": unit,
         "form": form,
-        "assignments": unit.assignments.select_related("user").order_by("-valid_from"),
+        "assignments": SupervisorAssignmentTable(
+            unit.assignments.select_related("user").order_by("-valid_from"), caption=_("Supervisors and deputies")
+        ),
         "ancestors": WorkUnit.objects.filter(code__in=unit.path.strip("/").split("/")[:-1]).order_by("depth"),
         "children": unit.children.order_by("code"),
         "employment_count": unit.employments.count(),

@@ -201,3 +201,11 @@ def test_an_employee_without_absences_or_salaries_is_told_so(client, role_users,
     assert f"<td >3000001</td><td >{unit_tree['1010']}</td><td ></td>" in employments
     assert '<td colspan="7">Ei poissaoloja.</td>' in absences
     assert '<td colspan="4">Ei palkanmaksuja.</td>' in salaries
+
+
+def test_a_unit_without_supervisors_says_nobody_is_assigned(client_as, unit_tree):
+    page = client_as(HR).get(reverse("hrreports:unit-detail", args=[unit_tree["2010"].pk])).text
+
+    table = table_of(page)
+    assert "<caption>Esihenkilöt ja varahenkilöt</caption>" in table
+    assert '<td colspan="5">Yksikölle ei ole nimetty ketään.</td>' in table
