@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
+from kuntaportaali.templatetags.portal_format import number
 
 from .forms import KIND_LABELS
 from .models import (
@@ -378,3 +379,16 @@ class SupervisorAssignmentTable(CaptionedTable):
         fields = ("person", "role", "valid_from", "valid_until", "action")
         orderable = False
         empty_text = _("Nobody is assigned to this unit.")
+
+
+class StoredRowCountTable(CaptionedTable):
+    """Over a fetch run's (report label, rows stored) pairs."""
+
+    report = tables.Column(verbose_name=_("Report"), accessor="0")
+    rows_stored = tables.Column(verbose_name=_("Rows stored"), accessor="1")
+
+    def render_rows_stored(self, value: int) -> str:
+        return number(value)
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

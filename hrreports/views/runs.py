@@ -18,7 +18,7 @@ from ..models.fetching import ReportType, RunStatus
 from ..periods import period_last_full
 from ..reports.export import rejected_rows_sheet
 from ..selectors import fetch_runs_recent
-from ..tables import FetchRunTable, RejectedRowTable
+from ..tables import FetchRunTable, RejectedRowTable, StoredRowCountTable
 from .home import MANAGE_HR
 
 
@@ -71,7 +71,7 @@ def run_detail(request, pk: int):
     context = {
         "run": run,
         "table": table,
-        "counts": counts,
+        "counts": StoredRowCountTable(counts, caption=_("Rows stored per report")),
         "stage": stage_label(run.stage),
         "error": run.error_message,
     }

@@ -9,6 +9,7 @@ from hrreports.models import (
     AbsenceType,
     Delivery,
     DeliveryRun,
+    FetchRun,
     Rule,
     SalaryType,
     Source,
@@ -209,3 +210,16 @@ def test_a_unit_without_supervisors_says_nobody_is_assigned(client_as, unit_tree
     table = table_of(page)
     assert "<caption>Esihenkilöt ja varahenkilöt</caption>" in table
     assert '<td colspan="5">Yksikölle ei ole nimetty ketään.</td>' in table
+
+
+def test_a_fetch_run_counts_the_rows_stored_per_report(client_as, db, settings):
+    source = Source.objects.create(name="simulaattori", kind="simulator", config={})
+    run = FetchRun.objects.create(source=source, period=SAMPLE_PERIOD, counts={"units": 12, "absences": 12000})
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("hrreports:run-detail", args=[run.pk])).text
+
+    counts = page.split("<table")[2]
+    assert "<caption>Rows stored per report</caption>" in counts
+    assert "<td >Work units</td><td >12</td>" in counts and "<td >Absences</td><td >12,000</td>" in counts
