@@ -1,13 +1,15 @@
 """django-tables2 tables of the unit reports: sortable, paged, over the reports' dataclass rows."""
 
 import django_tables2 as tables
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import date, floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kuntaportaali.tables import NUMERIC, CaptionedTable
+from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
+from .models import Subscription
 from .models.delivery import ReportKind
+from .tables import RemoveColumn, YesNoColumn, person_name
 from .templatetags.hr_days import days
 
 
@@ -96,3 +98,34 @@ class ReportAccessTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         orderable = False
         empty_text = _("No views or downloads yet.")
+
+
+class SubscriptionTable(CaptionedTable):
+    """Report subscriptions, with the deliveries of each prefetched (the newest is shown)."""
+
+    unit = tables.Column(verbose_name=_("Work unit"), linkify=("hrreports:subscription-edit", [tables.A("pk")]))
+    user = tables.Column(verbose_name=_("Supervisor"))
+    reports = tables.Column(verbose_name=_("Reports"))
+    format = tables.Column(verbose_name=_("Delivery"))
+    active = YesNoColumn(verbose_name=_("Active"))
+    latest_delivery = tables.Column(verbose_name=_("Latest delivery"), accessor="deliveries", empty_values=())
+    remove = RemoveColumn("hrreports:subscription-delete", name_of=lambda subscription: subscription.unit)
+
+    def render_user(self, value) -> str:
+        return person_name(value)
+
+    def render_reports(self, value: list[str]) -> str:
+        return ", ".join(str(ReportKind(kind).label) for kind in value if kind in ReportKind.values)
+
+    def render_latest_delivery(self, value) -> str:
+        latest = max(value.all(), key=lambda delivery: delivery.period, default=None)
+        if latest is None:
+            return EMPTY_CELL
+        text = f"{date(latest.period, 'YEAR_MONTH_FORMAT')}: {latest.get_status_display()}"
+        return f"{text} \u2013 {latest.reason}" if latest.reason else text
+
+    class Meta(CaptionedTable.Meta):
+        model = Subscription
+        fields = ("unit", "user", "reports", "format", "active", "latest_delivery", "remove")
+        orderable = False
+        default = ""

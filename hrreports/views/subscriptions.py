@@ -13,6 +13,7 @@ from ..errors import SubscriptionError
 from ..models import Subscription
 from ..models.delivery import ReportKind
 from ..report_forms import SubscriptionForm
+from ..report_tables import SubscriptionTable
 from ..selectors import ALL_UNITS_PERMISSION, units_visible_to
 from ..services.delivery import subscription_save
 from .unit_reports import VIEW_REPORTS
@@ -29,12 +30,9 @@ def _subscriptions_of(user):
 
 @staff_permission_required(VIEW_REPORTS)
 def subscriptions(request):
-    rows = []
-    for subscription in _subscriptions_of(request.user):
-        latest = max(subscription.deliveries.all(), key=lambda delivery: delivery.period, default=None)
-        labels = [str(ReportKind(kind).label) for kind in subscription.reports if kind in ReportKind.values]
-        rows.append((subscription, ", ".join(labels), latest))
-    return render(request, "hrreports/subscriptions.html", {"rows": rows, "manages_all": _manages_all(request.user)})
+    caption = _("All subscriptions") if _manages_all(request.user) else _("Your subscriptions")
+    table = SubscriptionTable(_subscriptions_of(request.user), caption=caption)
+    return render(request, "hrreports/subscriptions.html", {"table": table})
 
 
 @staff_permission_required(VIEW_REPORTS)

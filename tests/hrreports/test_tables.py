@@ -223,3 +223,27 @@ def test_a_fetch_run_counts_the_rows_stored_per_report(client_as, db, settings):
     counts = page.split("<table")[2]
     assert "<caption>Rows stored per report</caption>" in counts
     assert "<td >Work units</td><td >12</td>" in counts and "<td >Absences</td><td >12,000</td>" in counts
+
+
+def test_a_subscription_row_shows_its_newest_delivery_and_a_remove_button(client, unit_tree, settings):
+    supervisor = make_user("esihenkilo-tilaus", Role.SUPERVISOR)
+    SupervisorAssignment.objects.create(unit=unit_tree["1010"], user=supervisor, valid_from=date(2020, 1, 1))
+    subscription = Subscription.objects.create(user=supervisor, unit=unit_tree["1010"], reports=["salaries"])
+    Delivery.objects.create(subscription=subscription, period=date(2026, 2, 1), status=DeliveryStatus.SENT)
+    Delivery.objects.create(
+        subscription=subscription, period=SAMPLE_PERIOD, status=DeliveryStatus.FAILED, reason="no inbox"
+    )
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    table = table_of(client.get(reverse("hrreports:subscriptions")).text)
+
+    unit = unit_tree["1010"]
+    assert "<caption>Your subscriptions</caption>" in table
+    assert (
+        f'<td ><a href="{reverse("hrreports:subscription-edit", args=[subscription.pk])}">{unit}</a></td>'
+        "<td >Esihenkilo-Tilaus</td><td >Paid salaries</td><td >Link to the portal only</td><td >yes</td>"
+        "<td >Mar 2026: Failed \u2013 no inbox</td>"
+    ) in table
+    assert f'action="{reverse("hrreports:subscription-delete", args=[subscription.pk])}"' in table
+    assert f'Remove<span class="visually-hidden"> {unit}</span>' in table
