@@ -1,13 +1,17 @@
 """django-tables2 tables of the unit reports: sortable, paged, over the reports' dataclass rows."""
 
+from datetime import date as Date
+
 import django_tables2 as tables
 from django.template.defaultfilters import date, floatformat
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
-from .models import Subscription
+from .models import Subscription, WorkUnit
 from .models.delivery import ReportKind
 from .tables import RemoveColumn, YesNoColumn, person_name
 from .templatetags.hr_days import days
@@ -129,3 +133,32 @@ class SubscriptionTable(CaptionedTable):
         fields = ("unit", "user", "reports", "format", "active", "latest_delivery", "remove")
         orderable = False
         default = ""
+
+
+class UnitReportLinksTable(CaptionedTable):
+    """A supervisor's units, each with links to its monthly reports (`kinds`: value, label) of `period`."""
+
+    unit = tables.Column(verbose_name=_("Work unit"), accessor="code")
+    reports = tables.Column(verbose_name=_("Reports"), empty_values=())
+
+    def __init__(self, *args, period: Date, kinds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+        self.kinds = kinds
+
+    def render_unit(self, record: WorkUnit) -> str:
+        return f"{record.code} {record.name}"
+
+    def render_reports(self, record: WorkUnit) -> str:
+        links = format_html_join(
+            "",
+            '<li><a href="{}?period={}">{}<span class="visually-hidden"> \u2013 {}</span></a></li>',
+            (
+                (reverse("hrreports:unit-report", args=[record.pk, kind]), f"{self.period:%Y-%m}", label, record.code)
+                for kind, label in self.kinds
+            ),
+        )
+        return format_html('<ul class="inline-list">{}</ul>', links)
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

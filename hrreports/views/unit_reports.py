@@ -5,6 +5,7 @@ scope selector; anything else is 404 and logged."""
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
@@ -16,7 +17,7 @@ from .. import charts
 from ..models.access import AccessKind
 from ..periods import period_label, period_last_full
 from ..report_forms import SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT, AcknowledgeForm, ReportOptionsForm
-from ..report_tables import REPORT_TABLES
+from ..report_tables import REPORT_TABLES, UnitReportLinksTable
 from ..reports.columns import column_keys, columns_chosen
 from ..selectors import (
     report_periods,
@@ -68,15 +69,17 @@ def reports(request):
         for case in cases.open
     ]
     period = glance.period if glance else period_last_full(today)
-    units = units_visible_to(request.user).order_by("path")[:500]
     context = {
         "glance": glance,
         "chart": charts.sick_rate_chart(glance.trend, chart_id="chart-home-sick-rate") if glance else None,
         "open_cases": open_cases,
         "earlier_cases": cases.earlier,
-        "units": units,
-        "period": period,
-        "kinds": list(REPORT_KINDS.items()),
+        "units_table": UnitReportLinksTable(
+            units_visible_to(request.user).order_by("path")[:500],
+            period=period,
+            kinds=list(REPORT_KINDS.items()),
+            caption=_("Your units – reports of %(month)s") % {"month": date_format(period, "YEAR_MONTH_FORMAT")},
+        ),
     }
     return render(request, "hrreports/reports.html", context)
 

@@ -247,3 +247,23 @@ def test_a_subscription_row_shows_its_newest_delivery_and_a_remove_button(client
     ) in table
     assert f'action="{reverse("hrreports:subscription-delete", args=[subscription.pk])}"' in table
     assert f'Remove<span class="visually-hidden"> {unit}</span>' in table
+
+
+def test_the_supervisor_home_links_each_unit_to_its_reports_of_the_month(client, unit_tree, settings):
+    supervisor = make_user("esihenkilo-koti", Role.SUPERVISOR)
+    SupervisorAssignment.objects.create(unit=unit_tree["2010"], user=supervisor, valid_from=date(2020, 1, 1))
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("hrreports:reports"))
+
+    month = response.context["glance"].period
+    unit = unit_tree["2010"]
+    table = response.text.split('id="reports-heading"')[1]
+    assert f"<caption>Your units – reports of {month:%b %Y}</caption>" in table
+    assert f"<td >2010 {unit.name}</td>" in table
+    salaries = reverse("hrreports:unit-report", args=[unit.pk, "salaries"])
+    assert (
+        f'<li><a href="{salaries}?period={month:%Y-%m}">'
+        'Paid salaries<span class="visually-hidden"> – 2010</span></a></li>'
+    ) in table

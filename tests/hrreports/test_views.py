@@ -296,7 +296,7 @@ def test_supervisor_sees_their_units_on_the_reports_page(client, fetched):
 
     response = client.get(reverse("hrreports:reports"))
 
-    assert [unit.code for unit in response.context["units"]] == ["1010", "101010", "101020"]
+    assert [row.record.code for row in response.context["units_table"].rows] == ["1010", "101010", "101020"]
 
 
 def test_code_lists_can_be_edited(client_as, db):
