@@ -392,3 +392,42 @@ class StoredRowCountTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+
+
+class PreviewRowTable(CaptionedTable):
+    """The first rows a test of a file would store: a column per field of the report (`columns`: the
+    field's label and the file's column it is read from), each row a list of values in that order."""
+
+    def __init__(self, rows: list[list], *, columns: list[tuple[str, str]], **kwargs):
+        fields = [
+            (
+                f"field_{index}",
+                tables.Column(
+                    verbose_name=format_html(
+                        '{}<span class="hint">{}</span>', label, gettext("column: %(column)s") % {"column": column}
+                    ),
+                    accessor=tables.A(str(index)),
+                ),
+            )
+            for index, (label, column) in enumerate(columns)
+        ]
+        super().__init__(rows, extra_columns=fields, **kwargs)
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+        default = ""
+        empty_text = _("No row would be stored.")
+
+
+class PreviewRejectionTable(CaptionedTable):
+    """Over the `Rejection`s a test of a file found."""
+
+    file = tables.Column(verbose_name=_("File"))
+    row = tables.Column(verbose_name=_("Row"))
+    field = tables.Column(verbose_name=_("Field"))
+    value = tables.Column(verbose_name=_("Value"))
+    problem = tables.Column(verbose_name=_("Reason"))
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+        default = ""

@@ -12,10 +12,10 @@ from ..models import Source
 from ..models.fetching import ReportType
 from ..periods import period_last_full
 from ..selectors import sources_with_latest_run
-from ..services.preview import source_file_preview
+from ..services.preview import Preview, source_file_preview
 from ..services.sources import source_columns_set, source_file_store, source_save
 from ..sources.files import FileOptions
-from ..tables import SourceTable
+from ..tables import PreviewRejectionTable, PreviewRowTable, SourceTable
 from .home import MANAGE_HR
 
 
@@ -86,7 +86,24 @@ def source_preview(request, pk: int):
             filename=upload.name,
             data=upload.read(),
         )
-    return render(request, "hrreports/source_preview.html", {"form": form, "source": source, "preview": preview})
+    context = {"form": form, "source": source, "preview": preview}
+    if preview is not None and preview.error is None:
+        context |= _preview_tables(preview)
+    return render(request, "hrreports/source_preview.html", context)
+
+
+def _preview_tables(preview: Preview) -> dict:
+    shown = len(preview.rejected)
+    if shown < preview.rejected_rows:
+        rejected_caption = _("Rows that would be rejected (the first %(shown)s reasons)") % {"shown": shown}
+    else:
+        rejected_caption = _("Rows that would be rejected")
+    return {
+        "rows_table": PreviewRowTable(
+            preview.rows, columns=preview.columns, caption=_("How the first rows that would be stored map")
+        ),
+        "rejected_table": PreviewRejectionTable(preview.rejected, caption=rejected_caption),
+    }
 
 
 @staff_permission_required(MANAGE_HR)

@@ -267,3 +267,29 @@ def test_the_supervisor_home_links_each_unit_to_its_reports_of_the_month(client,
         f'<li><a href="{salaries}?period={month:%Y-%m}">'
         'Paid salaries<span class="visually-hidden"> – 2010</span></a></li>'
     ) in table
+
+
+def test_a_tested_file_whose_every_row_is_rejected_says_no_row_would_be_stored(
+    client_as, fetched_source, file_root, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lines = (file_root / "samples" / "poissaolot_202603.csv").read_text(encoding="utf-8").splitlines()
+    upload = SimpleUploadedFile(
+        "poissaolot.csv", "\n".join([lines[0], *lines[1:3]]).replace(".3.2026", ".2.2026").encode()
+    )
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(
+        reverse("hrreports:source-preview", args=[fetched_source.pk]),
+        {"report_type": "absences", "file": upload, "period": "2026-03"},
+    )
+
+    rows, rejected = response.text.split("<table")[1:3]
+    columns = len(response.context["preview"].columns)
+    assert 'aria-label="How the first rows that would be stored map"' in response.text
+    assert '<span class="hint">column: Poissaolokoodi</span>' in rows
+    assert f'<td colspan="{columns}">No row would be stored.</td>' in rows
+    assert "<caption>Rows that would be rejected</caption>" in rejected
+    assert "<td >poissaolot.csv</td><td >2</td>" in rejected
