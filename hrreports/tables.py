@@ -431,3 +431,13 @@ class PreviewRejectionTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         orderable = False
         default = ""
+
+
+class ColumnMapTable(CaptionedTable):
+    """Over a report's column map as (field, the file's column) pairs."""
+
+    field = tables.Column(verbose_name=_("Field"), accessor="0")
+    column = tables.Column(verbose_name=_("Column"), accessor="1")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False

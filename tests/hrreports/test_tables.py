@@ -293,3 +293,15 @@ def test_a_tested_file_whose_every_row_is_rejected_says_no_row_would_be_stored(
     assert f'<td colspan="{columns}">No row would be stored.</td>' in rows
     assert "<caption>Rows that would be rejected</caption>" in rejected
     assert "<td >poissaolot.csv</td><td >2</td>" in rejected
+
+
+def test_a_file_sources_column_maps_link_to_their_forms(client_as, sample_source, settings):
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("hrreports:source-edit", args=[sample_source.pk])).text
+
+    absences = page.split("<table")[3]
+    edit = reverse("hrreports:source-columns", args=[sample_source.pk, "absences"])
+    assert f'<caption>Absences – <a href="{edit}">Edit the column map of Absences</a></caption>' in absences
+    assert "<td >absence_code</td><td >Poissaolokoodi</td>" in absences
