@@ -34,6 +34,8 @@ from .models import (
 from .sources.schema import field_display
 from .templatetags.hr_days import days
 
+# Columns and helpers shared by the tables.
+
 
 def percent_label(message: str):
     """The text of a template's label with a percent sign ("Working time %"): its msgid doubles the sign."""
@@ -69,6 +71,87 @@ class RemoveColumn(tables.TemplateColumn):
         return super().render(record=record, **kwargs | {"value": self.name_of(record)})
 
 
+# Sources and fetch runs.
+
+
+class SourceTable(CaptionedTable):
+    """Over `sources_with_latest_run`'s pairs: a source and its newest fetch run, or None."""
+
+    name = tables.Column(
+        verbose_name=_("Name"),
+        accessor="0__name",
+        linkify=lambda record: reverse("hrreports:source-edit", args=[record[0].pk]),
+    )
+    kind = tables.Column(verbose_name=_("Kind"), accessor="0__kind")
+    active = YesNoColumn(verbose_name=_("Active"), accessor="0__active")
+    latest_run = tables.Column(verbose_name=_("Latest run"), accessor="1", empty_values=())
+
+    def render_kind(self, value: str) -> str:
+        return KIND_LABELS.get(value, value)
+
+    def render_latest_run(self, value: FetchRun | None) -> str:
+        if value is None:
+            return gettext("never fetched")
+        return format_html(
+            '<a href="{}">{}: {}</a>',
+            reverse("hrreports:run-detail", args=[value.pk]),
+            date(value.period, "YEAR_MONTH_FORMAT"),
+            value.get_status_display(),
+        )
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class ColumnMapTable(CaptionedTable):
+    """Over a report's column map as (field, the file's column) pairs."""
+
+    field = tables.Column(verbose_name=_("Field"), accessor="0")
+    column = tables.Column(verbose_name=_("Column"), accessor="1")
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class PreviewRowTable(CaptionedTable):
+    """The first rows a test of a file would store: a column per field of the report (`columns`: the
+    field's label and the file's column it is read from), each row a list of values in that order."""
+
+    def __init__(self, rows: list[list], *, columns: list[tuple[str, str]], **kwargs):
+        fields = [
+            (
+                f"field_{index}",
+                tables.Column(
+                    verbose_name=format_html(
+                        '{}<span class="hint">{}</span>', label, gettext("column: %(column)s") % {"column": column}
+                    ),
+                    accessor=tables.A(str(index)),
+                ),
+            )
+            for index, (label, column) in enumerate(columns)
+        ]
+        super().__init__(rows, extra_columns=fields, **kwargs)
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+        default = ""
+        empty_text = _("No row would be stored.")
+
+
+class PreviewRejectionTable(CaptionedTable):
+    """Over the `Rejection`s a test of a file found."""
+
+    file = tables.Column(verbose_name=_("File"))
+    row = tables.Column(verbose_name=_("Row"))
+    field = tables.Column(verbose_name=_("Field"))
+    value = tables.Column(verbose_name=_("Value"))
+    problem = tables.Column(verbose_name=_("Reason"))
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+        default = ""
+
+
 class FetchRunTable(CaptionedTable):
     id = tables.LinkColumn("hrreports:run-detail", args=[tables.A("pk")], verbose_name=_("Run"))
     period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Period"))
@@ -82,6 +165,38 @@ class FetchRunTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = FetchRun
         fields = ("id", "period", "source", "status", "trigger", "created_at", "rows_read", "rejected_count")
+        orderable = False
+
+
+class LatestFetchRunTable(CaptionedTable):
+    """The few newest fetch runs on the HR administration's front page."""
+
+    source = tables.Column(
+        verbose_name=_("Source"), accessor="source__name", linkify=("hrreports:run-detail", [tables.A("pk")])
+    )
+    period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Period"))
+    status = tables.Column(verbose_name=_("Status"))
+    created_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT", verbose_name=_("Created"))
+
+    def render_status(self, record: FetchRun) -> str:
+        return format_html(
+            '<span class="run-status run-status--{}">{}</span>', record.status, record.get_status_display()
+        )
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class StoredRowCountTable(CaptionedTable):
+    """Over a fetch run's (report label, rows stored) pairs."""
+
+    report = tables.Column(verbose_name=_("Report"), accessor="0")
+    rows_stored = tables.Column(verbose_name=_("Rows stored"), accessor="1")
+
+    def render_rows_stored(self, value: int) -> str:
+        return number(value)
+
+    class Meta(CaptionedTable.Meta):
         orderable = False
 
 
@@ -101,15 +216,7 @@ class RejectedRowTable(CaptionedTable):
         empty_text = _("No rows were rejected.")
 
 
-class EmployeeTable(CaptionedTable):
-    name = tables.LinkColumn("hrreports:employee-detail", args=[tables.A("pk")], verbose_name=_("Name"))
-    person_number = tables.Column(verbose_name=_("Person number"), accessor="person_number_masked", empty_values=())
-
-    class Meta(CaptionedTable.Meta):
-        model = Employee
-        fields = ("name",)
-        sequence = ("name", "person_number")
-        orderable = False
+# Work units, employees and code lists.
 
 
 class WorkUnitTable(CaptionedTable):
@@ -143,162 +250,37 @@ class WorkUnitTable(CaptionedTable):
         orderable = False
 
 
-class SourceTable(CaptionedTable):
-    """Over `sources_with_latest_run`'s pairs: a source and its newest fetch run, or None."""
+class SupervisorAssignmentTable(CaptionedTable):
+    """A unit's supervisors and deputies; an assignment still valid can be ended from its row (the page
+    passes `today`)."""
 
-    name = tables.Column(
-        verbose_name=_("Name"),
-        accessor="0__name",
-        linkify=lambda record: reverse("hrreports:source-edit", args=[record[0].pk]),
+    person = tables.Column(verbose_name=_("Person"), accessor="user")
+    role = tables.Column(verbose_name=_("Role"))
+    valid_from = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Valid from"))
+    valid_until = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Valid until"), default=EMPTY_CELL)
+    action = tables.TemplateColumn(
+        template_name="hrreports/includes/assignment_action.html", verbose_name=_("Action"), empty_values=()
     )
-    kind = tables.Column(verbose_name=_("Kind"), accessor="0__kind")
-    active = YesNoColumn(verbose_name=_("Active"), accessor="0__active")
-    latest_run = tables.Column(verbose_name=_("Latest run"), accessor="1", empty_values=())
 
-    def render_kind(self, value: str) -> str:
-        return KIND_LABELS.get(value, value)
-
-    def render_latest_run(self, value: FetchRun | None) -> str:
-        if value is None:
-            return gettext("never fetched")
-        return format_html(
-            '<a href="{}">{}: {}</a>',
-            reverse("hrreports:run-detail", args=[value.pk]),
-            date(value.period, "YEAR_MONTH_FORMAT"),
-            value.get_status_display(),
-        )
-
-    class Meta(CaptionedTable.Meta):
-        orderable = False
-
-
-class RuleTable(CaptionedTable):
-    name = tables.Column(
-        verbose_name=_("Name"), accessor="localized_name", linkify=("hrreports:rule-edit", [tables.A("pk")])
-    )
-    kind = tables.Column(verbose_name=_("Kind"))
-    months = tables.Column(verbose_name=_("Months"), attrs=NUMERIC)
-    spells_at_least = tables.Column(verbose_name=_("Spells at least"), attrs=NUMERIC)
-    days_at_least = tables.Column(verbose_name=_("Days at least"), attrs=NUMERIC)
-    active = YesNoColumn(verbose_name=_("Active"))
-
-    class Meta(CaptionedTable.Meta):
-        model = Rule
-        fields = ("name", "kind", "months", "spells_at_least", "days_at_least", "active")
-        orderable = False
-        default = EMPTY_CELL
-
-
-class SalaryTypeTable(CaptionedTable):
-    code = tables.Column(verbose_name=_("Code"), linkify=("hrreports:salary-type-edit", [tables.A("pk")]))
-    name_fi = tables.Column(verbose_name=_("Name in Finnish"))
-    name_sv = tables.Column(verbose_name=_("Name in Swedish"))
-    active = YesNoColumn(verbose_name=_("Active"))
-
-    class Meta(CaptionedTable.Meta):
-        model = SalaryType
-        fields = ("code", "name_fi", "name_sv", "active")
-        orderable = False
-        default = ""
-
-
-class AbsenceTypeTable(SalaryTypeTable):
-    code = tables.Column(verbose_name=_("Code"), linkify=("hrreports:absence-type-edit", [tables.A("pk")]))
-    category = tables.Column(verbose_name=_("Category"))
-    paid_by_default = YesNoColumn(verbose_name=_("Paid by default"))
-
-    class Meta(SalaryTypeTable.Meta):
-        model = AbsenceType
-        fields = ("code", "name_fi", "name_sv", "category", "paid_by_default", "active")
-
-
-class TeamsChannelTable(CaptionedTable):
-    unit = tables.Column(
-        verbose_name=_("Channel of"), empty_values=(), linkify=("hrreports:teams-channel-edit", [tables.A("pk")])
-    )
-    webhook_host = tables.Column(verbose_name=_("Webhook host"))
-    active = YesNoColumn(verbose_name=_("Active"))
-    remove = RemoveColumn("hrreports:teams-channel-delete")
-
-    def render_unit(self, value) -> str:
-        return str(value) if value else gettext("HR (a summary of every monthly run)")
-
-    class Meta(CaptionedTable.Meta):
-        orderable = False
-        default = ""
-
-
-class DeliveryRunTable(CaptionedTable):
-    started_at = tables.Column(verbose_name=_("Run"))
-    period = tables.Column(verbose_name=_("Month"))
-    trigger = tables.Column(verbose_name=_("Started by"))
-    reports = tables.Column(verbose_name=_("Reports delivered"), attrs=NUMERIC)
-    emails = tables.Column(verbose_name=_("Emails sent"), attrs=NUMERIC)
-    failed = tables.Column(verbose_name=_("Emails failed"), attrs=NUMERIC)
-    notices = tables.Column(verbose_name=_("Teams notices sent / failed"), attrs=NUMERIC, empty_values=())
-    time_saved = tables.Column(verbose_name=_("Time saved"), empty_values=())
-
-    def render_started_at(self, value, record: DeliveryRun) -> str:
-        link = format_html(
-            '<a href="{}">{}</a>',
-            reverse("hrreports:delivery-run", args=[record.pk]),
-            date(value, "SHORT_DATETIME_FORMAT"),
-        )
-        if not record.error:
-            return link
-        return format_html('{} <span class="run-status run-status--failed">{}</span>', link, gettext("Failed"))
-
-    def render_period(self, value, record: DeliveryRun) -> str:
-        month = date(value, "YEAR_MONTH_FORMAT")
-        return f"{month} ({record.unit_code})" if record.unit_code else month
-
-    def render_trigger(self, record: DeliveryRun) -> str:
-        started_by = record.get_trigger_display()
-        return f"{started_by}, {gettext('sent again')}" if record.forced else started_by
-
-    def render_notices(self, record: DeliveryRun) -> str:
-        return f"{record.notices_sent} / {record.notices_failed}"
-
-    def render_time_saved(self, record: DeliveryRun) -> str:
-        return render_to_string("hrreports/includes/time_saved.html", {"run": record})
-
-    class Meta(CaptionedTable.Meta):
-        orderable = False
-
-
-class LatestFetchRunTable(CaptionedTable):
-    """The few newest fetch runs on the HR administration's front page."""
-
-    source = tables.Column(
-        verbose_name=_("Source"), accessor="source__name", linkify=("hrreports:run-detail", [tables.A("pk")])
-    )
-    period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Period"))
-    status = tables.Column(verbose_name=_("Status"))
-    created_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT", verbose_name=_("Created"))
-
-    def render_status(self, record: FetchRun) -> str:
-        return format_html(
-            '<span class="run-status run-status--{}">{}</span>', record.status, record.get_status_display()
-        )
-
-    class Meta(CaptionedTable.Meta):
-        orderable = False
-
-
-class FailedDeliveryTable(CaptionedTable):
-    unit = tables.Column(verbose_name=_("Work unit"), accessor="subscription__unit")
-    supervisor = tables.Column(verbose_name=_("Supervisor"), accessor="subscription__user")
-    attempts = tables.Column(verbose_name=_("Attempts"), attrs=NUMERIC)
-    reason = tables.Column(verbose_name=_("Reason"))
-
-    def render_supervisor(self, value) -> str:
+    def render_person(self, value) -> str:
         return person_name(value)
 
     class Meta(CaptionedTable.Meta):
-        model = Delivery
-        fields = ("unit", "supervisor", "attempts", "reason")
+        model = SupervisorAssignment
+        fields = ("person", "role", "valid_from", "valid_until", "action")
         orderable = False
-        default = ""
+        empty_text = _("Nobody is assigned to this unit.")
+
+
+class EmployeeTable(CaptionedTable):
+    name = tables.LinkColumn("hrreports:employee-detail", args=[tables.A("pk")], verbose_name=_("Name"))
+    person_number = tables.Column(verbose_name=_("Person number"), accessor="person_number_masked", empty_values=())
+
+    class Meta(CaptionedTable.Meta):
+        model = Employee
+        fields = ("name",)
+        sequence = ("name", "person_number")
+        orderable = False
 
 
 class EmploymentTable(CaptionedTable):
@@ -359,85 +341,114 @@ class EmployeeSalaryTable(CaptionedTable):
         empty_text = _("No salary payments.")
 
 
-class SupervisorAssignmentTable(CaptionedTable):
-    """A unit's supervisors and deputies; an assignment still valid can be ended from its row (the page
-    passes `today`)."""
+class SalaryTypeTable(CaptionedTable):
+    code = tables.Column(verbose_name=_("Code"), linkify=("hrreports:salary-type-edit", [tables.A("pk")]))
+    name_fi = tables.Column(verbose_name=_("Name in Finnish"))
+    name_sv = tables.Column(verbose_name=_("Name in Swedish"))
+    active = YesNoColumn(verbose_name=_("Active"))
 
-    person = tables.Column(verbose_name=_("Person"), accessor="user")
-    role = tables.Column(verbose_name=_("Role"))
-    valid_from = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Valid from"))
-    valid_until = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Valid until"), default=EMPTY_CELL)
-    action = tables.TemplateColumn(
-        template_name="hrreports/includes/assignment_action.html", verbose_name=_("Action"), empty_values=()
+    class Meta(CaptionedTable.Meta):
+        model = SalaryType
+        fields = ("code", "name_fi", "name_sv", "active")
+        orderable = False
+        default = ""
+
+
+class AbsenceTypeTable(SalaryTypeTable):
+    code = tables.Column(verbose_name=_("Code"), linkify=("hrreports:absence-type-edit", [tables.A("pk")]))
+    category = tables.Column(verbose_name=_("Category"))
+    paid_by_default = YesNoColumn(verbose_name=_("Paid by default"))
+
+    class Meta(SalaryTypeTable.Meta):
+        model = AbsenceType
+        fields = ("code", "name_fi", "name_sv", "category", "paid_by_default", "active")
+
+
+# Early-support rules, deliveries and Teams channels.
+
+
+class RuleTable(CaptionedTable):
+    name = tables.Column(
+        verbose_name=_("Name"), accessor="localized_name", linkify=("hrreports:rule-edit", [tables.A("pk")])
     )
+    kind = tables.Column(verbose_name=_("Kind"))
+    months = tables.Column(verbose_name=_("Months"), attrs=NUMERIC)
+    spells_at_least = tables.Column(verbose_name=_("Spells at least"), attrs=NUMERIC)
+    days_at_least = tables.Column(verbose_name=_("Days at least"), attrs=NUMERIC)
+    active = YesNoColumn(verbose_name=_("Active"))
 
-    def render_person(self, value) -> str:
+    class Meta(CaptionedTable.Meta):
+        model = Rule
+        fields = ("name", "kind", "months", "spells_at_least", "days_at_least", "active")
+        orderable = False
+        default = EMPTY_CELL
+
+
+class DeliveryRunTable(CaptionedTable):
+    started_at = tables.Column(verbose_name=_("Run"))
+    period = tables.Column(verbose_name=_("Month"))
+    trigger = tables.Column(verbose_name=_("Started by"))
+    reports = tables.Column(verbose_name=_("Reports delivered"), attrs=NUMERIC)
+    emails = tables.Column(verbose_name=_("Emails sent"), attrs=NUMERIC)
+    failed = tables.Column(verbose_name=_("Emails failed"), attrs=NUMERIC)
+    notices = tables.Column(verbose_name=_("Teams notices sent / failed"), attrs=NUMERIC, empty_values=())
+    time_saved = tables.Column(verbose_name=_("Time saved"), empty_values=())
+
+    def render_started_at(self, value, record: DeliveryRun) -> str:
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("hrreports:delivery-run", args=[record.pk]),
+            date(value, "SHORT_DATETIME_FORMAT"),
+        )
+        if not record.error:
+            return link
+        return format_html('{} <span class="run-status run-status--failed">{}</span>', link, gettext("Failed"))
+
+    def render_period(self, value, record: DeliveryRun) -> str:
+        month = date(value, "YEAR_MONTH_FORMAT")
+        return f"{month} ({record.unit_code})" if record.unit_code else month
+
+    def render_trigger(self, record: DeliveryRun) -> str:
+        started_by = record.get_trigger_display()
+        return f"{started_by}, {gettext('sent again')}" if record.forced else started_by
+
+    def render_notices(self, record: DeliveryRun) -> str:
+        return f"{record.notices_sent} / {record.notices_failed}"
+
+    def render_time_saved(self, record: DeliveryRun) -> str:
+        return render_to_string("hrreports/includes/time_saved.html", {"run": record})
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
+
+
+class FailedDeliveryTable(CaptionedTable):
+    unit = tables.Column(verbose_name=_("Work unit"), accessor="subscription__unit")
+    supervisor = tables.Column(verbose_name=_("Supervisor"), accessor="subscription__user")
+    attempts = tables.Column(verbose_name=_("Attempts"), attrs=NUMERIC)
+    reason = tables.Column(verbose_name=_("Reason"))
+
+    def render_supervisor(self, value) -> str:
         return person_name(value)
 
     class Meta(CaptionedTable.Meta):
-        model = SupervisorAssignment
-        fields = ("person", "role", "valid_from", "valid_until", "action")
-        orderable = False
-        empty_text = _("Nobody is assigned to this unit.")
-
-
-class StoredRowCountTable(CaptionedTable):
-    """Over a fetch run's (report label, rows stored) pairs."""
-
-    report = tables.Column(verbose_name=_("Report"), accessor="0")
-    rows_stored = tables.Column(verbose_name=_("Rows stored"), accessor="1")
-
-    def render_rows_stored(self, value: int) -> str:
-        return number(value)
-
-    class Meta(CaptionedTable.Meta):
-        orderable = False
-
-
-class PreviewRowTable(CaptionedTable):
-    """The first rows a test of a file would store: a column per field of the report (`columns`: the
-    field's label and the file's column it is read from), each row a list of values in that order."""
-
-    def __init__(self, rows: list[list], *, columns: list[tuple[str, str]], **kwargs):
-        fields = [
-            (
-                f"field_{index}",
-                tables.Column(
-                    verbose_name=format_html(
-                        '{}<span class="hint">{}</span>', label, gettext("column: %(column)s") % {"column": column}
-                    ),
-                    accessor=tables.A(str(index)),
-                ),
-            )
-            for index, (label, column) in enumerate(columns)
-        ]
-        super().__init__(rows, extra_columns=fields, **kwargs)
-
-    class Meta(CaptionedTable.Meta):
-        orderable = False
-        default = ""
-        empty_text = _("No row would be stored.")
-
-
-class PreviewRejectionTable(CaptionedTable):
-    """Over the `Rejection`s a test of a file found."""
-
-    file = tables.Column(verbose_name=_("File"))
-    row = tables.Column(verbose_name=_("Row"))
-    field = tables.Column(verbose_name=_("Field"))
-    value = tables.Column(verbose_name=_("Value"))
-    problem = tables.Column(verbose_name=_("Reason"))
-
-    class Meta(CaptionedTable.Meta):
+        model = Delivery
+        fields = ("unit", "supervisor", "attempts", "reason")
         orderable = False
         default = ""
 
 
-class ColumnMapTable(CaptionedTable):
-    """Over a report's column map as (field, the file's column) pairs."""
+class TeamsChannelTable(CaptionedTable):
+    unit = tables.Column(
+        verbose_name=_("Channel of"), empty_values=(), linkify=("hrreports:teams-channel-edit", [tables.A("pk")])
+    )
+    webhook_host = tables.Column(verbose_name=_("Webhook host"))
+    active = YesNoColumn(verbose_name=_("Active"))
+    remove = RemoveColumn("hrreports:teams-channel-delete")
 
-    field = tables.Column(verbose_name=_("Field"), accessor="0")
-    column = tables.Column(verbose_name=_("Column"), accessor="1")
+    def render_unit(self, value) -> str:
+        return str(value) if value else gettext("HR (a summary of every monthly run)")
 
     class Meta(CaptionedTable.Meta):
         orderable = False
+        default = ""
