@@ -28,6 +28,7 @@ from .models import (
     Rule,
     SalaryPayment,
     SalaryType,
+    Source,
     SupervisorAssignment,
     WorkUnit,
 )
@@ -104,10 +105,17 @@ class SourceTable(CaptionedTable):
 
 
 class ColumnMapTable(CaptionedTable):
-    """Over a report's column map as (field, the file's column) pairs."""
+    """A file source's column map of one report (field: the file's column), captioned with the report's
+    name and a link to the map's form."""
 
     field = tables.Column(verbose_name=_("Field"), accessor="0")
     column = tables.Column(verbose_name=_("Column"), accessor="1")
+
+    def __init__(self, column_map: dict[str, str | int], *, source: Source, report_type: str, label: str):
+        edit_url = reverse("hrreports:source-columns", args=[source.pk, report_type])
+        edit = gettext("Edit the column map of %(report)s") % {"report": label}
+        caption = format_html('{} – <a href="{}">{}</a>', label, edit_url, edit)
+        super().__init__(list(column_map.items()), caption=caption)
 
     class Meta(CaptionedTable.Meta):
         orderable = False

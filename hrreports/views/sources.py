@@ -1,8 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -47,18 +45,10 @@ def source_edit(request, pk: int | None = None):
     if source is not None and source.kind == "files":
         options = FileOptions.from_config(source.config)
         context["column_maps"] = [
-            ColumnMapTable(list(options.column_map(value).items()), caption=_column_map_caption(source, value, label))
+            ColumnMapTable(options.column_map(value), source=source, report_type=value, label=label)
             for value, label in ReportType.choices
         ]
     return render(request, "hrreports/source_form.html", context)
-
-
-def _column_map_caption(source: Source, report_type: str, label: str) -> str:
-    """The report's name and a link to edit its column map."""
-    edit = _("Edit the column map of %(report)s") % {"report": label}
-    return format_html(
-        '{} – <a href="{}">{}</a>', label, reverse("hrreports:source-columns", args=[source.pk, report_type]), edit
-    )
 
 
 @staff_permission_required(MANAGE_HR)
