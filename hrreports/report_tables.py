@@ -107,6 +107,7 @@ class ReportAccessTable(CaptionedTable):
 class SubscriptionTable(CaptionedTable):
     """Report subscriptions, with the deliveries of each prefetched (the newest is shown)."""
 
+    row_header = "unit"
     unit = tables.Column(verbose_name=_("Work unit"), linkify=("hrreports:subscription-edit", [tables.A("pk")]))
     user = tables.Column(verbose_name=_("Supervisor"))
     reports = tables.Column(verbose_name=_("Reports"))
@@ -138,6 +139,7 @@ class SubscriptionTable(CaptionedTable):
 class UnitReportLinksTable(CaptionedTable):
     """A supervisor's units, each with links to its monthly reports (`kinds`: value, label) of `period`."""
 
+    row_header = "unit"
     unit = tables.Column(verbose_name=_("Work unit"), accessor="code")
     reports = tables.Column(verbose_name=_("Reports"), empty_values=())
 

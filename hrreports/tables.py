@@ -78,6 +78,7 @@ class RemoveColumn(tables.TemplateColumn):
 class SourceTable(CaptionedTable):
     """Over `sources_with_latest_run`'s pairs: a source and its newest fetch run, or None."""
 
+    row_header = "name"
     name = tables.Column(
         verbose_name=_("Name"),
         accessor="0__name",
@@ -108,6 +109,7 @@ class ColumnMapTable(CaptionedTable):
     """A file source's column map of one report (field: the file's column), captioned with the report's
     name and a link to the map's form."""
 
+    row_header = "field"
     field = tables.Column(verbose_name=_("Field"), accessor="0")
     column = tables.Column(verbose_name=_("Column"), accessor="1")
 
@@ -179,6 +181,7 @@ class FetchRunTable(CaptionedTable):
 class LatestFetchRunTable(CaptionedTable):
     """The few newest fetch runs on the HR administration's front page."""
 
+    row_header = "source"
     source = tables.Column(
         verbose_name=_("Source"), accessor="source__name", linkify=("hrreports:run-detail", [tables.A("pk")])
     )
@@ -198,6 +201,7 @@ class LatestFetchRunTable(CaptionedTable):
 class StoredRowCountTable(CaptionedTable):
     """Over a fetch run's (report label, rows stored) pairs."""
 
+    row_header = "report"
     report = tables.Column(verbose_name=_("Report"), accessor="0")
     rows_stored = tables.Column(verbose_name=_("Rows stored"), accessor="1")
 
@@ -230,6 +234,7 @@ class RejectedRowTable(CaptionedTable):
 class WorkUnitTable(CaptionedTable):
     """The unit tree: each unit's name is indented by its depth (hr.css)."""
 
+    row_header = "name"
     name = tables.Column(
         verbose_name=_("Unit"),
         linkify=("hrreports:unit-detail", [tables.A("pk")]),
@@ -262,6 +267,7 @@ class SupervisorAssignmentTable(CaptionedTable):
     """A unit's supervisors and deputies; an assignment still valid can be ended from its row (the page
     passes `today`)."""
 
+    row_header = "person"
     person = tables.Column(verbose_name=_("Person"), accessor="user")
     role = tables.Column(verbose_name=_("Role"))
     valid_from = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Valid from"))
@@ -292,6 +298,7 @@ class EmployeeTable(CaptionedTable):
 
 
 class EmploymentTable(CaptionedTable):
+    row_header = "employment_id"
     employment_id = tables.Column(verbose_name=_("Employment id"))
     unit = tables.Column(verbose_name=_("Work unit"))
     title = tables.Column(verbose_name=_("Title"))
@@ -312,6 +319,7 @@ class EmploymentTable(CaptionedTable):
 
 
 class EmployeeAbsenceTable(CaptionedTable):
+    row_header = "absence_type"
     absence_type = tables.Column(verbose_name=_("Absence type"))
     period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Month fetched"))
     start = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Start"))
@@ -334,6 +342,7 @@ class EmployeeAbsenceTable(CaptionedTable):
 
 
 class EmployeeSalaryTable(CaptionedTable):
+    row_header = "pay_period"
     pay_period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Pay period"))
     payment_date = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Payment date"))
     salary_type = tables.Column(verbose_name=_("Salary type"))
@@ -350,6 +359,7 @@ class EmployeeSalaryTable(CaptionedTable):
 
 
 class SalaryTypeTable(CaptionedTable):
+    row_header = "code"
     code = tables.Column(verbose_name=_("Code"), linkify=("hrreports:salary-type-edit", [tables.A("pk")]))
     name_fi = tables.Column(verbose_name=_("Name in Finnish"))
     name_sv = tables.Column(verbose_name=_("Name in Swedish"))
@@ -376,6 +386,7 @@ class AbsenceTypeTable(SalaryTypeTable):
 
 
 class RuleTable(CaptionedTable):
+    row_header = "name"
     name = tables.Column(
         verbose_name=_("Name"), accessor="localized_name", linkify=("hrreports:rule-edit", [tables.A("pk")])
     )
@@ -393,6 +404,7 @@ class RuleTable(CaptionedTable):
 
 
 class DeliveryRunTable(CaptionedTable):
+    row_header = "started_at"
     started_at = tables.Column(verbose_name=_("Run"))
     period = tables.Column(verbose_name=_("Month"))
     trigger = tables.Column(verbose_name=_("Started by"))
@@ -431,6 +443,7 @@ class DeliveryRunTable(CaptionedTable):
 
 
 class FailedDeliveryTable(CaptionedTable):
+    row_header = "unit"
     unit = tables.Column(verbose_name=_("Work unit"), accessor="subscription__unit")
     supervisor = tables.Column(verbose_name=_("Supervisor"), accessor="subscription__user")
     attempts = tables.Column(verbose_name=_("Attempts"), attrs=NUMERIC)
@@ -447,6 +460,7 @@ class FailedDeliveryTable(CaptionedTable):
 
 
 class TeamsChannelTable(CaptionedTable):
+    row_header = "unit"
     unit = tables.Column(
         verbose_name=_("Channel of"), empty_values=(), linkify=("hrreports:teams-channel-edit", [tables.A("pk")])
     )

@@ -103,9 +103,14 @@ def _preview_tables(preview: Preview) -> dict:
         rejected_caption = _("Rows that would be rejected")
     return {
         "rows_table": PreviewRowTable(
-            preview.rows, columns=preview.columns, caption=_("How the first rows that would be stored map")
+            preview.rows,
+            columns=preview.columns,
+            caption=_("How the first rows that would be stored map"),
+            caption_attrs={"id": "preview-caption"},
         ),
-        "rejected_table": PreviewRejectionTable(preview.rejected, caption=rejected_caption),
+        "rejected_table": PreviewRejectionTable(
+            preview.rejected, caption=rejected_caption, caption_attrs={"id": "rejected-caption"}
+        ),
     }
 
 

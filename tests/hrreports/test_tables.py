@@ -49,11 +49,11 @@ def test_the_unit_tree_indents_each_unit_by_its_level_and_names_its_supervisors(
     unit = unit_tree["101010"]
     assert "<caption>Yksikköpuu sekä nykyiset esihenkilöt ja varahenkilöt</caption>" in table
     assert (
-        f'<td class="unit-tree__name unit-tree__name--2">'
-        f'<a href="{reverse("hrreports:unit-detail", args=[unit.pk])}">101010 Yksikkö 101010</a></td>'
+        f'<th scope="row" class="unit-tree__name unit-tree__name--2">'
+        f'<a href="{reverse("hrreports:unit-detail", args=[unit.pk])}">101010 Yksikkö 101010</a></th>'
         "<td >3</td><td >Sanna Sijainen (varahenkilö)</td><td >kyllä</td>"
     ) in table
-    assert "20 Yksikkö 20</a></td><td >1</td><td >\u2013</td>" in table
+    assert "20 Yksikkö 20</a></th><td >1</td><td >\u2013</td>" in table
 
 
 def test_the_sources_link_their_latest_run_or_say_they_were_never_fetched(client_as, fetched_source, settings):
@@ -67,7 +67,7 @@ def test_the_sources_link_their_latest_run_or_say_they_were_never_fetched(client
     assert "<caption>Configured sources</caption>" in table
     assert f'<td ><a href="{reverse("hrreports:run-detail", args=[run.pk])}">Mar 2026: Done</a></td>' in table
     assert (
-        f'<td ><a href="{reverse("hrreports:source-edit", args=[unfetched.pk])}">uusi</a></td>'
+        f'<th scope="row" ><a href="{reverse("hrreports:source-edit", args=[unfetched.pk])}">uusi</a></th>'
         "<td >Simulator (demo data)</td><td >yes</td><td >never fetched</td>"
     ) in table
 
@@ -81,7 +81,7 @@ def test_a_rule_without_a_threshold_shows_a_dash(client_as, default_rules, setti
 
     assert "<caption>Rules</caption>" in table and '<th scope="col" class="numeric">' in table
     assert (
-        f'<td ><a href="{reverse("hrreports:rule-edit", args=[rule.pk])}">Kolme jaksoa</a></td>'
+        f'<th scope="row" ><a href="{reverse("hrreports:rule-edit", args=[rule.pk])}">Kolme jaksoa</a></th>'
         "<td >Spells or days in a period of months</td>"
         '<td class="numeric">6</td><td class="numeric">3</td><td class="numeric">\u2013</td><td >yes</td>'
     ) in table
@@ -98,11 +98,11 @@ def test_the_code_lists_link_each_code_to_its_own_form(client_as, db, settings):
     absences, salaries = page.split("<table")[1:3]
     assert "<caption>Absence types</caption>" in absences and "<caption>Salary types</caption>" in salaries
     assert (
-        f'<td ><a href="{reverse("hrreports:absence-type-edit", args=[absence.pk])}">800</a></td>'
+        f'<th scope="row" ><a href="{reverse("hrreports:absence-type-edit", args=[absence.pk])}">800</a></th>'
         "<td >Opintovapaa</td><td >Studieledighet</td><td >Other absence</td><td >yes</td><td >yes</td>"
     ) in absences
     assert (
-        f'<td ><a href="{reverse("hrreports:salary-type-edit", args=[salary.pk])}">9000</a></td>'
+        f'<th scope="row" ><a href="{reverse("hrreports:salary-type-edit", args=[salary.pk])}">9000</a></th>'
         "<td >Lisä</td><td ></td><td >no</td>"  # a missing name is a blank, as the form leaves it
     ) in salaries
 
@@ -117,8 +117,8 @@ def test_each_teams_channel_has_a_remove_button_that_names_it(client_as, unit_tr
 
     assert "<caption>Teams channels</caption>" in table
     assert (
-        f'<td ><a href="{reverse("hrreports:teams-channel-edit", args=[hr_channel.pk])}">'
-        "HR (a summary of every monthly run)</a></td><td >kunta.webhook.office.com</td><td >no</td>"
+        f'<th scope="row" ><a href="{reverse("hrreports:teams-channel-edit", args=[hr_channel.pk])}">'
+        "HR (a summary of every monthly run)</a></th><td >kunta.webhook.office.com</td><td >no</td>"
     ) in table
     assert f'action="{reverse("hrreports:teams-channel-delete", args=[unit_channel.pk])}"' in table
     assert 'name="csrfmiddlewaretoken"' in table
@@ -145,7 +145,7 @@ def test_a_delivery_run_sent_again_to_one_unit_says_so_in_its_row(client_as, db,
 
     assert "<caption>Delivery runs, newest first</caption>" in table
     assert f'<a href="{reverse("hrreports:delivery-run", args=[run.pk])}">' in table
-    assert '</a> <span class="run-status run-status--failed">Failed</span></td>' in table
+    assert '</a> <span class="run-status run-status--failed">Failed</span></th>' in table
     assert (
         "<td >Mar 2026 (1010)</td><td >Command line, sent again</td>"
         '<td class="numeric">2</td><td class="numeric">1</td><td class="numeric">1</td><td class="numeric">3 / 0</td>'
@@ -162,7 +162,7 @@ def test_the_front_page_links_the_latest_fetch_runs_with_their_status(client_as,
     run = fetched_source.runs.get()
     assert "<caption>Latest fetch runs</caption>" in table
     assert (
-        f'<td ><a href="{reverse("hrreports:run-detail", args=[run.pk])}">tiedostot</a></td>'
+        f'<th scope="row" ><a href="{reverse("hrreports:run-detail", args=[run.pk])}">tiedostot</a></th>'
         '<td >Mar 2026</td><td ><span class="run-status run-status--done">Done</span></td>'
     ) in table
 
@@ -182,7 +182,8 @@ def test_a_delivery_run_lists_the_months_failed_emails(client_as, unit_tree, set
     failed = page.split("<table")[2]
     assert "<caption>Failed deliveries</caption>" in failed
     assert (
-        f'<td >{unit_tree["1010"]}</td><td >Esihenkilo-Posti</td><td class="numeric">2</td><td >no inbox</td>'
+        f'<th scope="row" >{unit_tree["1010"]}</th>'
+        '<td >Esihenkilo-Posti</td><td class="numeric">2</td><td >no inbox</td>'
     ) in failed
 
 
@@ -199,7 +200,7 @@ def test_an_employee_without_absences_or_salaries_is_told_so(client, role_users,
 
     employments, absences, salaries = page.split("<table")[1:4]
     assert "Työaika %" in employments and "%%" not in employments
-    assert f"<td >3000001</td><td >{unit_tree['1010']}</td><td ></td>" in employments
+    assert f'<th scope="row" >3000001</th><td >{unit_tree["1010"]}</td><td ></td>' in employments
     assert '<td colspan="7">Ei poissaoloja.</td>' in absences
     assert '<td colspan="4">Ei palkanmaksuja.</td>' in salaries
 
@@ -222,7 +223,8 @@ def test_a_fetch_run_counts_the_rows_stored_per_report(client_as, db, settings):
 
     counts = page.split("<table")[2]
     assert "<caption>Rows stored per report</caption>" in counts
-    assert "<td >Work units</td><td >12</td>" in counts and "<td >Absences</td><td >12,000</td>" in counts
+    assert '<th scope="row" >Work units</th><td >12</td>' in counts
+    assert '<th scope="row" >Absences</th><td >12,000</td>' in counts
 
 
 def test_a_subscription_row_shows_its_newest_delivery_and_a_remove_button(client, unit_tree, settings):
@@ -241,7 +243,7 @@ def test_a_subscription_row_shows_its_newest_delivery_and_a_remove_button(client
     unit = unit_tree["1010"]
     assert "<caption>Your subscriptions</caption>" in table
     assert (
-        f'<td ><a href="{reverse("hrreports:subscription-edit", args=[subscription.pk])}">{unit}</a></td>'
+        f'<th scope="row" ><a href="{reverse("hrreports:subscription-edit", args=[subscription.pk])}">{unit}</a></th>'
         "<td >Esihenkilo-Tilaus</td><td >Paid salaries</td><td >Link to the portal only</td><td >yes</td>"
         "<td >Mar 2026: Failed \u2013 no inbox</td>"
     ) in table
@@ -261,7 +263,7 @@ def test_the_supervisor_home_links_each_unit_to_its_reports_of_the_month(client,
     unit = unit_tree["2010"]
     table = response.text.split('id="reports-heading"')[1]
     assert f"<caption>Your units – reports of {month:%b %Y}</caption>" in table
-    assert f"<td >2010 {unit.name}</td>" in table
+    assert f'<th scope="row" >2010 {unit.name}</th>' in table
     salaries = reverse("hrreports:unit-report", args=[unit.pk, "salaries"])
     assert (
         f'<li><a href="{salaries}?period={month:%Y-%m}">'
@@ -288,10 +290,10 @@ def test_a_tested_file_whose_every_row_is_rejected_says_no_row_would_be_stored(
 
     rows, rejected = response.text.split("<table")[1:3]
     columns = len(response.context["preview"].columns)
-    assert 'aria-label="How the first rows that would be stored map"' in response.text
+    assert '<caption id="preview-caption">How the first rows that would be stored map</caption>' in rows
     assert '<span class="hint">column: Poissaolokoodi</span>' in rows
     assert f'<td colspan="{columns}">No row would be stored.</td>' in rows
-    assert "<caption>Rows that would be rejected</caption>" in rejected
+    assert '<caption id="rejected-caption">Rows that would be rejected</caption>' in rejected
     assert "<td >poissaolot.csv</td><td >2</td>" in rejected
 
 
@@ -304,4 +306,4 @@ def test_a_file_sources_column_maps_link_to_their_forms(client_as, sample_source
     absences = page.split("<table")[3]
     edit = reverse("hrreports:source-columns", args=[sample_source.pk, "absences"])
     assert f'<caption>Absences – <a href="{edit}">Edit the column map of Absences</a></caption>' in absences
-    assert "<td >absence_code</td><td >Poissaolokoodi</td>" in absences
+    assert '<th scope="row" >absence_code</th><td >Poissaolokoodi</td>' in absences
