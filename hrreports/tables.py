@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
@@ -255,7 +255,8 @@ class WorkUnitTable(CaptionedTable):
         names = []
         for assignment in value:
             name = person_name(assignment.user)
-            names.append(f"{name} ({gettext('deputy')})" if assignment.role == "deputy" else name)
+            deputy = gettext("deputy")
+            names.append(f"{name} ({deputy})" if assignment.role == "deputy" else name)
         return ", ".join(names) or EMPTY_CELL
 
     class Meta(CaptionedTable.Meta):
@@ -306,7 +307,9 @@ class EmploymentTable(CaptionedTable):
     relationship = tables.Column(verbose_name=_("Relationship"))
     start = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Start"), default=EMPTY_CELL)
     end = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("End"), default=EMPTY_CELL)
-    working_time_percent = tables.Column(verbose_name=percent_label("Working time %%"), default=EMPTY_CELL)
+    working_time_percent = tables.Column(
+        verbose_name=percent_label(gettext_noop("Working time %%")), default=EMPTY_CELL
+    )
 
     def render_working_time_percent(self, value) -> str:
         return floatformat(value, "-2g")
