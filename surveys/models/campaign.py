@@ -5,9 +5,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.plugins import plugin_class
 from surveys.languages import LocalizedFieldsMixin
 
 from .survey import SurveyVersion
@@ -200,7 +200,7 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         """Its calls reach no one and its answers come from the simulator's synthetic residents, as its
         pages, reports and published results say. A provider the site does not list places no calls."""
         dotted_path = settings.TELEPHONY_PROVIDERS.get(self.telephony_provider)
-        return dotted_path is not None and not import_string(dotted_path).reaches_people
+        return dotted_path is not None and not plugin_class(dotted_path).reaches_people
 
     @property
     def telephony_provider_label(self) -> str:
