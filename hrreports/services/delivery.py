@@ -112,6 +112,11 @@ class SendSummary:
         return f"teams notices: sent={self.notices_sent} failed={self.notices_failed}"
 
 
+def subscription_delete(*, subscription: Subscription) -> None:
+    """End a subscription: the next monthly delivery sends its subscriber nothing for it."""
+    subscription.delete()
+
+
 def _portal_link(subscription: Subscription, kind: str, period: date) -> str:
     query = {"period": period_label(period)}
     if subscription.include_subunits:

@@ -90,6 +90,11 @@ def teams_channel_save(
     return channel
 
 
+def teams_channel_delete(*, channel: TeamsChannel) -> None:
+    """Remove a channel: later deliveries post no notice to it."""
+    channel.delete()
+
+
 def teams_card(*, title: str, facts: list[tuple[str, str]], link: str, link_label: str) -> dict:
     """A Teams message holding one Adaptive Card: what both incoming webhooks and workflows accept."""
     return {

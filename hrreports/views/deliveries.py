@@ -13,6 +13,7 @@ from ..forms import TeamsChannelForm
 from ..models import DeliveryRun, TeamsChannel
 from ..models.delivery import hours_of
 from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
+from ..services import teams as teams_services
 from ..services.teams import teams_channel_save
 from ..tables import DeliveryRunTable, FailedDeliveryTable, TeamsChannelTable
 from .home import MANAGE_HR
@@ -70,6 +71,6 @@ def teams_channel_edit(request, pk: int | None = None):
 @staff_permission_required(MANAGE_HR)
 @require_POST
 def teams_channel_delete(request, pk: int):
-    get_object_or_404(TeamsChannel, pk=pk).delete()
+    teams_services.teams_channel_delete(channel=get_object_or_404(TeamsChannel, pk=pk))
     messages.success(request, _("The Teams channel was removed."))
     return redirect("hrreports:teams-channels")

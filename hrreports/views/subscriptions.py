@@ -15,6 +15,7 @@ from ..models.delivery import ReportKind
 from ..report_forms import SubscriptionForm
 from ..report_tables import SubscriptionTable
 from ..selectors import ALL_UNITS_PERMISSION, units_visible_to
+from ..services import delivery as delivery_services
 from ..services.delivery import subscription_save
 from .unit_reports import VIEW_REPORTS
 
@@ -83,7 +84,6 @@ def subscription_edit(request, pk: int | None = None):
 @staff_permission_required(VIEW_REPORTS)
 @require_POST
 def subscription_delete(request, pk: int):
-    subscription = get_object_or_404(_subscriptions_of(request.user), pk=pk)
-    subscription.delete()
+    delivery_services.subscription_delete(subscription=get_object_or_404(_subscriptions_of(request.user), pk=pk))
     messages.success(request, _("The subscription was removed."))
     return redirect("hrreports:subscriptions")
