@@ -66,39 +66,6 @@ def browser_language(accept_language: str) -> str:
     return settings.LANGUAGE_CODE
 
 
-# Everything the portal shows comes from the portal itself: no CDN, no inline script or style.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-
-class ContentSecurityPolicyMiddleware:
-    """Sends the portal's Content-Security-Policy on its own pages.
-
-    The Django admin is left out: the RQ dashboard inside it uses inline event handlers.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        return response
-
-
 SIGNED_IN_COOKIE = "kuntaportaali_signed_in"
 LOGIN_TIME_SESSION_KEY = "kuntaportaali_login_at"
 
