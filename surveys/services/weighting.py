@@ -98,14 +98,19 @@ def normalised(weights: Sequence[float]) -> list[float]:
     return [w * len(weights) / total for w in weights] if total else list(weights)
 
 
+def _margin(respondents, weights, dimension: str, categories) -> tuple[dict[str, float], float]:
+    """The weighted total of each category of `dimension`, and of all who answered it."""
+    totals = dict.fromkeys(categories, 0.0)
+    for row, weight in zip(respondents, weights, strict=True):
+        if row[dimension] is not None:
+            totals[row[dimension]] += weight
+    return totals, sum(totals.values())
+
+
 def _deviation(respondents, weights, targets: dict[str, dict[str, float]]) -> float:
     worst = 0.0
     for dimension, shares in targets.items():
-        totals = dict.fromkeys(shares, 0.0)
-        for row, weight in zip(respondents, weights, strict=True):
-            if row[dimension] is not None:
-                totals[row[dimension]] += weight
-        known = sum(totals.values())
+        totals, known = _margin(respondents, weights, dimension, shares)
         worst = max(worst, *(abs(totals[category] / known - share) for category, share in shares.items()))
     return worst
 
@@ -124,11 +129,7 @@ def rake(
     current = list(weights) if weights is not None else [1.0] * len(respondents)
     for iteration in range(1, max_iterations + 1):
         for dimension, shares in targets.items():
-            totals = dict.fromkeys(shares, 0.0)
-            for row, weight in zip(respondents, current, strict=True):
-                if row[dimension] is not None:
-                    totals[row[dimension]] += weight
-            known = sum(totals.values())
+            totals, known = _margin(respondents, current, dimension, shares)
             factors = {category: share * known / totals[category] for category, share in shares.items()}
             current = [
                 weight if row[dimension] is None else weight * factors[row[dimension]]
