@@ -5,6 +5,7 @@ from datetime import date as Date
 import django_tables2 as tables
 from django.template.defaultfilters import date, floatformat
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,11 @@ from .models import Subscription, WorkUnit
 from .models.delivery import ReportKind
 from .tables import RemoveColumn, YesNoColumn, person_name
 from .templatetags.hr_days import days
+
+
+def euros(value) -> str:
+    """Euros as in the PDF: two decimals, grouped thousands ("4 106,96" in Finnish)."""
+    return floatformat(value, "2g")
 
 
 class ReportTable(CaptionedTable):
@@ -50,8 +56,7 @@ class SalaryTable(ReportTable):
     amount = tables.Column(verbose_name=_("Amount (EUR)"), attrs=NUMERIC)
 
     def render_amount(self, value) -> str:
-        """Euros as in the PDF: two decimals, grouped thousands ("4 106,96" in Finnish)."""
-        return floatformat(value, "2g")
+        return euros(value)
 
     class Meta(ReportTable.Meta):
         pass
@@ -69,6 +74,46 @@ class EmploymentTable(ReportTable):
 
     class Meta(ReportTable.Meta):
         pass
+
+
+class SalaryTypeTotalTable(CaptionedTable):
+    """The salary report's totals per salary type against the previous month, the unit's total below."""
+
+    row_header = "salary_type"
+    salary_type = tables.Column(verbose_name=_("Salary type"), accessor="type_code", footer=_("Unit total"))
+    amount = tables.Column(
+        verbose_name=_("This month (EUR)"), attrs=NUMERIC, footer=lambda table: euros(table.report.total)
+    )
+    previous_amount = tables.Column(
+        verbose_name=_("Previous month (EUR)"),
+        attrs=NUMERIC,
+        footer=lambda table: euros(table.report.previous_total),
+    )
+    change = tables.Column(verbose_name=_("Change (EUR)"), attrs=NUMERIC, footer=lambda table: table.change_total())
+
+    def __init__(self, report, **kwargs):
+        super().__init__(report.type_totals, **kwargs)
+        self.report = report
+
+    def change_total(self) -> str:
+        change = euros(self.report.change)
+        percent = self.report.change_percent
+        return change if percent is None else f"{change} ({localize(percent)} %)"
+
+    def render_salary_type(self, record) -> str:
+        return f"{record.type_code} {record.type_name}"
+
+    def render_amount(self, value) -> str:
+        return euros(value)
+
+    def render_previous_amount(self, value) -> str:
+        return euros(value)
+
+    def render_change(self, value) -> str:
+        return euros(value)
+
+    class Meta(CaptionedTable.Meta):
+        orderable = False
 
 
 # The table of each report; its column names are the report's column keys (hrreports.reports.columns).

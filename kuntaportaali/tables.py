@@ -10,7 +10,7 @@ from django_tables2.utils import AttributeDict
 
 TEMPLATE = "tables/table.html"
 EMPTY_CELL = "\u2013"  # an en dash
-NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
+NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}, "tf": {"class": "numeric"}}
 
 
 class CaptionedTable(tables.Table):

@@ -17,7 +17,7 @@ from .. import charts
 from ..models.access import AccessKind
 from ..periods import period_label, period_last_full
 from ..report_forms import SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT, AcknowledgeForm, ReportOptionsForm
-from ..report_tables import REPORT_TABLES, UnitReportLinksTable
+from ..report_tables import REPORT_TABLES, SalaryTypeTotalTable, UnitReportLinksTable
 from ..reports.columns import column_keys, columns_chosen
 from ..selectors import (
     report_periods,
@@ -158,4 +158,8 @@ def unit_report(request, pk: int, kind: str):
     }
     if kind == "absences":
         context["charts"] = charts.absence_charts(unit_report_absence_trend(page))
+    if kind == "salaries":
+        context["totals_table"] = SalaryTypeTotalTable(
+            page.report, caption=_("Paid salaries per type, compared with the previous month")
+        )
     return render(request, "hrreports/unit_report.html", context)

@@ -61,7 +61,13 @@ def test_salary_totals_and_rows_are_euros_with_two_decimals_and_grouped_thousand
         f'<td class="numeric">150,50</td><td class="numeric">2{NBSP}000,00</td><td class="numeric">-1{NBSP}849,50</td>'
         in (totals)
     )
-    assert f'<td class="numeric">6{NBSP}850,50</td><td class="numeric">4{NBSP}900,00</td>' in totals
+    # The unit's total is the table's footer, its row named, the change also in per cent (+39.8 %).
+    footer = totals.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert '<th scope="row" >Yksikkö yhteensä</th>' in footer
+    assert (
+        f'<td class="numeric">6{NBSP}850,50</td><td class="numeric">4{NBSP}900,00</td>'
+        f'<td class="numeric">1{NBSP}950,50 (39,8 %)</td>'
+    ) in footer
     assert f'<td class="numeric">3{NBSP}000,00</td>' in rows_of(page)  # Aalto's 1001 row
 
 
