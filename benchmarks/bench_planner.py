@@ -11,7 +11,12 @@ are set against the simulated outcome (the issue's goal: within 10 %). Figures g
 import argparse
 import time
 
-from benchmarks.harness import benchmark_database, describe_machine, setup_django
+from benchmarks.harness import (
+    benchmark_database,
+    demo_surveys_seed,
+    describe_machine,
+    setup_django,
+)
 
 PILOT_NUMBERS = 7759
 
@@ -22,11 +27,6 @@ def main() -> None:
     options = parser.parse_args()
     setup_django()
 
-    import django_rq
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-
-    from surveys.demo import survey_demo_seed
     from surveys.demo_results import results_demo_seed
     from surveys.models import Campaign, LaunchChecklist
     from surveys.planner_figures import numbers_needed, prediction_figures
@@ -37,11 +37,7 @@ def main() -> None:
 
     with benchmark_database():
         print(describe_machine())
-        for queue in settings.WORKER_QUEUES:
-            django_rq.get_queue(queue).empty()
-        for username in ("kyselyvastaava", "viestinta"):
-            get_user_model().objects.create_user(username)
-        survey_demo_seed()
+        demo_surveys_seed()
         results_demo_seed()
         pilot = Campaign.objects.get(slug="pilotti")
         synthetic_contacts_add(campaign=pilot, count=PILOT_NUMBERS - pilot.contacts.count(), seed=1)

@@ -20,8 +20,13 @@ import argparse
 import resource
 import statistics
 import time
+from functools import partial
 
-from benchmarks.harness import benchmark_database, describe_machine, setup_django
+from benchmarks.harness import (
+    demo_surveys_seed,
+    runs_in_fresh_databases,
+    setup_django,
+)
 
 PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "complete": 1132}
 PILOT_AGE_SHARES = {"18-29": 0.053, "65+": 0.54}
@@ -54,11 +59,6 @@ def calls_by_day(campaign) -> dict:
 def one_run(*, seed: int, workers: int | None, slug: str = "pilotti", young_first: bool = False) -> dict:
     """Seed the demo, give campaign `slug` the pilot's 7,759 numbers and simulate it from its first
     calling day to its end."""
-    import django_rq
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-
-    from surveys.demo import survey_demo_seed
     from surveys.demo_results import results_demo_seed
     from surveys.models import Campaign, LaunchChecklist
     from surveys.services.campaigns import campaign_start
@@ -66,11 +66,7 @@ def one_run(*, seed: int, workers: int | None, slug: str = "pilotti", young_firs
     from surveys.simulation import complete_by_age_group, simulate
     from surveys.simulation_report import simulation_report
 
-    for queue in settings.WORKER_QUEUES:
-        django_rq.get_queue(queue).empty()
-    for username in ("kyselyvastaava", "viestinta"):
-        get_user_model().objects.create_user(username)
-    survey_demo_seed()
+    demo_surveys_seed()
     results_demo_seed()  # the population targets the results are weighted to
     pilot = Campaign.objects.get(slug=slug)
     pilot = campaign_start(campaign=pilot, by=LaunchChecklist.objects.get(campaign=pilot).confirmed_by)
@@ -106,11 +102,8 @@ def main() -> None:
     setup_django()
 
     runs = []
-    for number in range(1, options.runs + 1):
-        with benchmark_database():
-            if number == 1:
-                print(describe_machine())
-            run = one_run(seed=options.seed, workers=options.workers, young_first=options.young_first)
+    one = partial(one_run, seed=options.seed, workers=options.workers, young_first=options.young_first)
+    for number, run in enumerate(runs_in_fresh_databases(options.runs, one), start=1):
         runs.append(run)
         print(
             f"run {number}: {run['wall']:.1f} s wall, CPU {run['cpu_main']:.1f} s main + "

@@ -16,18 +16,18 @@ import statistics
 import sys
 import time
 
-from benchmarks.harness import benchmark_database, describe_machine, setup_django
+from benchmarks.harness import (
+    demo_surveys_seed,
+    runs_in_fresh_databases,
+    setup_django,
+)
 
 NUMBERS = 1500
 SEED = 5
 
 
 def one_run() -> dict:
-    import django_rq
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
 
-    from surveys.demo import survey_demo_seed
     from surveys.demo_results import demo_population_targets
     from surveys.models import Campaign, CampaignStatus
     from surveys.services.results import campaign_results
@@ -36,11 +36,7 @@ def one_run() -> dict:
     from surveys.synthetic_population import population_truth
     from tests.surveys.estimate_errors import estimate_errors
 
-    for queue in settings.WORKER_QUEUES:
-        django_rq.get_queue(queue).empty()
-    for username in ("kyselyvastaava", "viestinta"):
-        get_user_model().objects.create_user(username)
-    survey_demo_seed()
+    demo_surveys_seed()
     demo_population_targets()
     campaign = Campaign.objects.get(slug="pilotti")
     synthetic_contacts_add(campaign=campaign, count=NUMBERS - campaign.contacts.count(), seed=SEED)
@@ -63,11 +59,7 @@ def main() -> None:
     setup_django()
 
     runs = []
-    for number in range(1, options.runs + 1):
-        with benchmark_database():
-            if number == 1:
-                print(describe_machine())
-            run = one_run()
+    for number, run in enumerate(runs_in_fresh_databases(options.runs, one_run), start=1):
         runs.append(run)
         results, errors = run["results"], run["errors"]
         print(

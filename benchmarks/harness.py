@@ -8,7 +8,7 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -36,6 +36,31 @@ def benchmark_database():
         call_command("sync_roles", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
         teardown_test_environment()
+
+
+def runs_in_fresh_databases(count: int, run: Callable[[], dict]) -> Iterator[dict]:
+    """`run` `count` times, each in the benchmark database emptied after it; the machine described first."""
+    for number in range(1, count + 1):
+        with benchmark_database():
+            if number == 1:
+                print(describe_machine())
+            yield run()
+
+
+def demo_surveys_seed() -> None:
+    """The demo's surveys and campaigns as `seed_demo` makes them, with the two users who made them,
+    on empty worker queues."""
+    import django_rq
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from surveys.demo import survey_demo_seed
+
+    for queue in settings.WORKER_QUEUES:
+        django_rq.get_queue(queue).empty()
+    for username in ("kyselyvastaava", "viestinta"):
+        get_user_model().objects.create_user(username)
+    survey_demo_seed()
 
 
 def measure(label: str, action: Callable[[], object], *, repeat: int, runs: int = 5) -> dict:
