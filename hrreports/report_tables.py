@@ -25,6 +25,7 @@ def euros(value) -> str:
 
 class ReportTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
+        orderable = True
         empty_text = _("No rows for this month.")
 
 
@@ -113,7 +114,7 @@ class SalaryTypeTotalTable(CaptionedTable):
         return euros(value)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 # The table of each report; its column names are the report's column keys (hrreports.reports.columns).
@@ -145,7 +146,6 @@ class ReportAccessTable(CaptionedTable):
         return access_subject_label(value)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
         empty_text = _("No views or downloads yet.")
 
 
@@ -177,7 +177,6 @@ class SubscriptionTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = Subscription
         fields = ("unit", "user", "reports", "format", "active", "latest_delivery", "remove")
-        orderable = False
         default = ""
 
 
@@ -208,4 +207,4 @@ class UnitReportLinksTable(CaptionedTable):
         return format_html('<ul class="inline-list">{}</ul>', links)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass

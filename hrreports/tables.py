@@ -102,7 +102,7 @@ class SourceTable(CaptionedTable):
         )
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class ColumnMapTable(CaptionedTable):
@@ -120,7 +120,7 @@ class ColumnMapTable(CaptionedTable):
         super().__init__(list(column_map.items()), caption=caption)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class PreviewRowTable(CaptionedTable):
@@ -143,7 +143,6 @@ class PreviewRowTable(CaptionedTable):
         super().__init__(rows, extra_columns=fields, **kwargs)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
         default = ""
         empty_text = _("No row would be stored.")
 
@@ -158,7 +157,6 @@ class PreviewRejectionTable(CaptionedTable):
     problem = tables.Column(verbose_name=_("Reason"))
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
         default = ""
 
 
@@ -175,7 +173,6 @@ class FetchRunTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = FetchRun
         fields = ("id", "period", "source", "status", "trigger", "created_at", "rows_read", "rejected_count")
-        orderable = False
 
 
 class LatestFetchRunTable(CaptionedTable):
@@ -195,7 +192,7 @@ class LatestFetchRunTable(CaptionedTable):
         )
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class StoredRowCountTable(CaptionedTable):
@@ -209,7 +206,7 @@ class StoredRowCountTable(CaptionedTable):
         return number(value)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class RejectedRowTable(CaptionedTable):
@@ -224,7 +221,6 @@ class RejectedRowTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = RejectedRow
         fields = ("report_type", "file", "row", "field", "value", "reason")
-        orderable = False
         empty_text = _("No rows were rejected.")
 
 
@@ -261,7 +257,6 @@ class WorkUnitTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         attrs = {"class": "table unit-tree"}
-        orderable = False
 
 
 class SupervisorAssignmentTable(CaptionedTable):
@@ -283,7 +278,6 @@ class SupervisorAssignmentTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = SupervisorAssignment
         fields = ("person", "role", "valid_from", "valid_until", "action")
-        orderable = False
         empty_text = _("Nobody is assigned to this unit.")
 
 
@@ -295,7 +289,6 @@ class EmployeeTable(CaptionedTable):
         model = Employee
         fields = ("name",)
         sequence = ("name", "person_number")
-        orderable = False
 
 
 class EmploymentTable(CaptionedTable):
@@ -317,7 +310,6 @@ class EmploymentTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = Employment
         fields = ("employment_id", "unit", "title", "kind", "relationship", "start", "end", "working_time_percent")
-        orderable = False
         default = ""
 
 
@@ -340,7 +332,6 @@ class EmployeeAbsenceTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = Absence
         fields = ("absence_type", "period", "start", "end", "calendar_days", "working_days", "paid")
-        orderable = False
         empty_text = _("No absences.")
 
 
@@ -357,7 +348,6 @@ class EmployeeSalaryTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = SalaryPayment
         fields = ("pay_period", "payment_date", "salary_type", "amount")
-        orderable = False
         empty_text = _("No salary payments.")
 
 
@@ -371,7 +361,6 @@ class SalaryTypeTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = SalaryType
         fields = ("code", "name_fi", "name_sv", "active")
-        orderable = False
         default = ""
 
 
@@ -402,7 +391,6 @@ class RuleTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = Rule
         fields = ("name", "kind", "months", "spells_at_least", "days_at_least", "active")
-        orderable = False
         default = EMPTY_CELL
 
 
@@ -442,7 +430,7 @@ class DeliveryRunTable(CaptionedTable):
         return render_to_string("hrreports/includes/time_saved.html", {"run": record})
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class FailedDeliveryTable(CaptionedTable):
@@ -458,7 +446,6 @@ class FailedDeliveryTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = Delivery
         fields = ("unit", "supervisor", "attempts", "reason")
-        orderable = False
         default = ""
 
 
@@ -475,5 +462,4 @@ class TeamsChannelTable(CaptionedTable):
         return str(value) if value else gettext("HR (a summary of every monthly run)")
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
         default = ""

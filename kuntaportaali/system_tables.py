@@ -20,5 +20,4 @@ class WorkerHeartbeatTable(CaptionedTable):
         return format_html('{} <span class="code">({})</span>', record.label, record.queue)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
         empty_text = _("Heartbeats cannot be read while the database is down.")

@@ -36,3 +36,5 @@ class CaptionedTable(tables.Table):
 
     class Meta:
         template_name = TEMPLATE
+        # A table sorts only where it says so (orderable = True): most lists have the order the page means.
+        orderable = False

@@ -65,7 +65,6 @@ class ContactImportProblemTable(CaptionedTable):
         return problem_reason(record)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
         empty_text = _("No invalid rows.")
 
 
@@ -96,7 +95,6 @@ class ContactImportTable(CaptionedTable):
             "invalid",
             "opted_out",
         )
-        orderable = False
         empty_text = _("No contact files have been imported into this campaign.")
 
 
@@ -115,6 +113,7 @@ class ConsentEventTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         model = ConsentEvent
         fields = ("occurred_at", "kind", "channel", "campaign", "contact_ref", "intro_hash")
+        orderable = True
         order_by = ("-occurred_at",)
         empty_text = _("No consent events match.")
 
@@ -136,7 +135,7 @@ class SurveyTable(CaptionedTable):
         return f"{value.number} ({gettext('frozen')})" if value.is_frozen else str(value.number)
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class AnnouncedCampaignTable(CaptionedTable):
@@ -153,7 +152,7 @@ class AnnouncedCampaignTable(CaptionedTable):
         return gettext("published") if value else gettext("not published")
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class CampaignTable(CaptionedTable):
@@ -184,7 +183,7 @@ class CampaignTable(CaptionedTable):
         return format_html('<span class="status status--{}">{}</span>', record.status, record.get_status_display())
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class PublishableCampaignTable(CaptionedTable):
@@ -212,7 +211,7 @@ class PublishableCampaignTable(CaptionedTable):
         return gettext("published") if value else gettext("not published")
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class CampaignStatusChangeTable(CaptionedTable):
@@ -229,7 +228,7 @@ class CampaignStatusChangeTable(CaptionedTable):
         return record.get_to_status_display()
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 class FixedCostTable(CaptionedTable):
@@ -243,7 +242,7 @@ class FixedCostTable(CaptionedTable):
     )
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
+        pass
 
 
 @dataclass(frozen=True)
@@ -292,7 +291,6 @@ class AnnouncementTable(CaptionedTable):
         return gettext("planned") if value else gettext("not planned")
 
     class Meta(CaptionedTable.Meta):
-        orderable = False
         row_attrs = {
             "data-channel": lambda record: record.channel.channel.value,
             "data-language": lambda record: record.publication.language,
@@ -330,5 +328,4 @@ class ReportFileTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         attrs = {"class": "table report-files"}
-        orderable = False
         row_attrs = {"data-status-url": report_file_status_url}
