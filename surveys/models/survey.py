@@ -23,7 +23,8 @@ class Survey(models.Model):
 
     @property
     def current_version(self) -> "SurveyVersion":
-        return self.versions.order_by("-number").first()
+        """The newest version; read from `prefetch_related("versions")` when a list prefetched them."""
+        return max(self.versions.all(), key=lambda version: version.number, default=None)
 
 
 class SurveyVersion(LocalizedFieldsMixin, models.Model):

@@ -1,6 +1,8 @@
 """The editor through its pages, as a survey manager uses it."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kuntaportaali.roles import Role
@@ -328,3 +330,21 @@ def test_the_survey_list_without_surveys_says_so_instead_of_an_empty_table(manag
 
     assert "<table" not in page
     assert "Kyselyitä ei ole vielä." in page
+
+
+def test_the_survey_list_reads_the_current_versions_in_the_same_queries_however_many_surveys(
+    manager_client, role_users
+):
+    manager = role_users[Role.SURVEY_MANAGER]
+    build_survey(manager, slug="ensimmainen")
+    manager_client.get(reverse("surveys:index"))  # the session and the user, read once
+    with CaptureQueriesContext(connection) as one:
+        manager_client.get(reverse("surveys:index"))
+    for slug in ("toinen", "kolmas", "neljas"):
+        build_survey(manager, slug=slug)
+
+    with CaptureQueriesContext(connection) as four:
+        page = manager_client.get(reverse("surveys:index")).content.decode()
+
+    assert page.count('<th scope="row" >') == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
