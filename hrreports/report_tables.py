@@ -3,7 +3,7 @@
 from datetime import date as Date
 
 import django_tables2 as tables
-from django.template.defaultfilters import date, floatformat
+from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
@@ -14,13 +14,7 @@ from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .models import Subscription, WorkUnit
 from .models.delivery import ReportKind
-from .tables import RemoveColumn, YesNoColumn, person_name
-from .templatetags.hr_days import days
-
-
-def euros(value) -> str:
-    """Euros as in the PDF: two decimals, grouped thousands ("4 106,96" in Finnish)."""
-    return floatformat(value, "2g")
+from .tables import DaysColumn, EurosColumn, RemoveColumn, YesNoColumn, euros, person_name
 
 
 class ReportTable(CaptionedTable):
@@ -35,15 +29,8 @@ class AbsenceTable(ReportTable):
     type_code = tables.Column(verbose_name=_("Code"))
     type_name = tables.Column(verbose_name=_("Absence type"))
     spells = tables.Column(verbose_name=_("Spells"), attrs=NUMERIC)
-    calendar_days = tables.Column(verbose_name=_("Calendar days"), attrs=NUMERIC)
-    working_days = tables.Column(verbose_name=_("Working days"), attrs=NUMERIC)
-
-    def render_calendar_days(self, value) -> str:
-        """Days as counted, a half day too ("4,5" in Finnish)."""
-        return days(value)
-
-    def render_working_days(self, value) -> str:
-        return days(value)
+    calendar_days = DaysColumn(verbose_name=_("Calendar days"))
+    working_days = DaysColumn(verbose_name=_("Working days"))
 
     class Meta(ReportTable.Meta):
         pass
@@ -54,10 +41,7 @@ class SalaryTable(ReportTable):
     unit_code = tables.Column(verbose_name=_("Unit"))
     type_code = tables.Column(verbose_name=_("Code"))
     type_name = tables.Column(verbose_name=_("Salary type"))
-    amount = tables.Column(verbose_name=_("Amount (EUR)"), attrs=NUMERIC)
-
-    def render_amount(self, value) -> str:
-        return euros(value)
+    amount = EurosColumn(verbose_name=_("Amount (EUR)"))
 
     class Meta(ReportTable.Meta):
         pass
@@ -82,15 +66,11 @@ class SalaryTypeTotalTable(CaptionedTable):
 
     row_header = "salary_type"
     salary_type = tables.Column(verbose_name=_("Salary type"), accessor="type_code", footer=_("Unit total"))
-    amount = tables.Column(
-        verbose_name=_("This month (EUR)"), attrs=NUMERIC, footer=lambda table: euros(table.report.total)
+    amount = EurosColumn(verbose_name=_("This month (EUR)"), footer=lambda table: euros(table.report.total))
+    previous_amount = EurosColumn(
+        verbose_name=_("Previous month (EUR)"), footer=lambda table: euros(table.report.previous_total)
     )
-    previous_amount = tables.Column(
-        verbose_name=_("Previous month (EUR)"),
-        attrs=NUMERIC,
-        footer=lambda table: euros(table.report.previous_total),
-    )
-    change = tables.Column(verbose_name=_("Change (EUR)"), attrs=NUMERIC, footer=lambda table: table.change_total())
+    change = EurosColumn(verbose_name=_("Change (EUR)"), footer=lambda table: table.change_total())
 
     def __init__(self, report, **kwargs):
         super().__init__(report.type_totals, **kwargs)
@@ -103,15 +83,6 @@ class SalaryTypeTotalTable(CaptionedTable):
 
     def render_salary_type(self, record) -> str:
         return f"{record.type_code} {record.type_name}"
-
-    def render_amount(self, value) -> str:
-        return euros(value)
-
-    def render_previous_amount(self, value) -> str:
-        return euros(value)
-
-    def render_change(self, value) -> str:
-        return euros(value)
 
     class Meta(CaptionedTable.Meta):
         pass

@@ -43,6 +43,31 @@ def percent_label(message: str):
     return lazy(lambda: gettext(message).replace("%%", "%"), str)()
 
 
+def euros(value) -> str:
+    """Euros as in the PDF: two decimals, grouped thousands ("4 106,96" in Finnish)."""
+    return floatformat(value, "2g")
+
+
+class EurosColumn(tables.Column):
+    """Euros right-aligned, written as `euros` writes them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, attrs=NUMERIC, **kwargs)
+
+    def render(self, value) -> str:
+        return euros(value)
+
+
+class DaysColumn(tables.Column):
+    """Days as counted, a half day too ("4,5" in Finnish), right-aligned."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, attrs=NUMERIC, **kwargs)
+
+    def render(self, value) -> str:
+        return days(value)
+
+
 def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -340,10 +365,7 @@ class EmployeeSalaryTable(CaptionedTable):
     pay_period = tables.DateColumn(format="YEAR_MONTH_FORMAT", verbose_name=_("Pay period"))
     payment_date = tables.DateColumn(format="SHORT_DATE_FORMAT", verbose_name=_("Payment date"))
     salary_type = tables.Column(verbose_name=_("Salary type"))
-    amount = tables.Column(verbose_name=_("Amount (EUR)"), attrs=NUMERIC)
-
-    def render_amount(self, value) -> str:
-        return floatformat(value, "2g")
+    amount = EurosColumn(verbose_name=_("Amount (EUR)"))
 
     class Meta(CaptionedTable.Meta):
         model = SalaryPayment
