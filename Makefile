@@ -4,7 +4,7 @@
 #   make test     run the test suite (PostgreSQL, Redis, headless Chromium, axe-core)
 #
 # Both work on a fresh Debian machine with Python 3.11+: missing system packages (redis-server,
-# postgresql, chromium, nodejs, npm, python3-venv, gettext, Pango and DejaVu fonts for PDFs) are
+# postgresql, chromium-headless-shell, nodejs, npm, python3-venv, gettext, Pango and DejaVu fonts for PDFs) are
 # installed with apt-get when run as root; otherwise the error message names the package.
 
 SHELL := /bin/bash
