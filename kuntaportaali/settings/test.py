@@ -45,6 +45,8 @@ SMS_SENDER = "Kuntakysely"
 SIMULATOR_LIVE_CALLS = False
 # The second factor is enforced in the tests whatever the shell exports (tests/conftest.py logs in with it).
 TWO_FACTOR_DEMO_OFF = False
-# PostgreSQL whose flush after a transactional test truncates only the filled tables (tests/database).
+# PostgreSQL whose flush after a transactional test deletes rows instead of truncating tables, and
+# keeps what post_migrate made while no test changed it (tests/database: a backend and `flush`).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["ENGINE"] = "tests.database"  # noqa: F405
+    INSTALLED_APPS = ["tests.database", *INSTALLED_APPS]  # noqa: F405

@@ -30,6 +30,27 @@ class DatabaseOperations(operations.DatabaseOperations):
             *(super().sql_flush(style, guarded, allow_cascade=True) if guarded else []),
         ]
 
+    def tables_with_rows(self, tables: list[str]) -> list[str]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT %s WHERE EXISTS (SELECT 1 FROM {self.quote_name(table)})"  # noqa: S608
+                    for table in tables
+                ),
+                tables,
+            )
+            return [table for (table,) in cursor.fetchall()]
+
+    def tables_checksum(self, tables: list[str]) -> str:
+        """One checksum of every row of these tables: any insert, update or delete changes it."""
+        rows = " UNION ALL ".join(
+            f"SELECT %s || ':' || t::text AS row FROM {self.quote_name(table)} t"  # noqa: S608
+            for table in tables
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT md5(coalesce(string_agg(row, '|' ORDER BY row), '')) FROM ({rows}) rows", tables)  # noqa: S608
+            return cursor.fetchone()[0]
+
     def _tables_with_triggers(self) -> set[str]:
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")

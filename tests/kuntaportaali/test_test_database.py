@@ -1,15 +1,19 @@
 """The test suite's PostgreSQL (tests/database): the flush after a transactional test leaves every
-table empty, the append-only consent log too, while deleting rows instead of truncating tables."""
+table empty, the append-only consent log too, while deleting rows instead of truncating tables; and
+what post_migrate makes is kept while no test changed it, made again when one did."""
 
 import threading
 import time
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
+from django.db.models.signals import post_migrate
 
+from hrreports.models import AbsenceType
 from kuntaportaali.roles import Role
 from surveys.models import ConsentChannel, ConsentEvent, ConsentKind
 from tests.conftest import make_user
@@ -63,6 +67,74 @@ def test_a_row_another_connection_commits_while_the_flush_waits_is_deleted_too()
 
     assert written.is_set()
     assert not Group.objects.exists()
+
+
+def flush_after_a_test() -> None:
+    """The flush as Django's TransactionTestCase runs it after each test."""
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False, allow_cascade=False)
+
+
+@pytest.fixture
+def post_migrate_signals():
+    sent = []
+
+    def count(sender, **kwargs):
+        sent.append(sender.label)
+
+    post_migrate.connect(count, dispatch_uid="test-test-database-count")
+    yield sent
+    post_migrate.disconnect(dispatch_uid="test-test-database-count")
+
+
+def made_by_post_migrate() -> dict:
+    return {
+        "content types": set(ContentType.objects.values_list("pk", "app_label", "model")),
+        "permissions": set(Permission.objects.values_list("pk", "codename")),
+        "groups": {group.name: set(group.permissions.values_list("pk", flat=True)) for group in Group.objects.all()},
+        "absence types": set(AbsenceType.objects.values_list("pk", "code", "name_fi")),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_post_migrate_made_is_kept_without_the_signal_while_no_test_changed_it(post_migrate_signals):
+    flush_after_a_test()
+    made = made_by_post_migrate()
+    post_migrate_signals.clear()
+    make_user("kyselyvastaava", Role.SURVEY_MANAGER)
+
+    flush_after_a_test()
+
+    assert post_migrate_signals == []
+    assert made_by_post_migrate() == made  # the very rows, ids and all
+    assert len(made["groups"]) == len(Role) and len(made["absence types"]) > 10
+    filled = sorted(table for table in connection.introspection.django_table_names() if table_has_rows(table))
+    assert filled == [
+        "auth_group",
+        "auth_group_permissions",
+        "auth_permission",
+        "django_content_type",
+        "hrreports_absencetype",
+        "hrreports_salarytype",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_test_that_changed_what_post_migrate_made_gets_it_made_again(post_migrate_signals):
+    flush_after_a_test()
+    made = made_by_post_migrate()
+    post_migrate_signals.clear()
+    sick_leave = AbsenceType.objects.order_by("code").first()
+    AbsenceType.objects.filter(pk=sick_leave.pk).update(name_fi="Muokattu nimi")
+    Group.objects.get(name=Role.SUPERVISOR.value).permissions.clear()
+
+    flush_after_a_test()
+
+    assert "kuntaportaali" in post_migrate_signals
+    again = made_by_post_migrate()
+    assert ("Muokattu nimi",) not in {(name,) for _pk, _code, name in again["absence types"]}
+    assert {code for _pk, code, _name in again["absence types"]} == {code for _pk, code, _name in made["absence types"]}
+    supervisor = Group.objects.get(name=Role.SUPERVISOR.value)
+    assert set(supervisor.permissions.values_list("codename", flat=True)) == {"view_unit_reports"}
 
 
 def table_has_rows(table: str) -> bool:
