@@ -238,6 +238,7 @@ def test_a_councillor_cannot_add_costs(client_as, campaign):
     assert not CampaignFixedCost.objects.exists()
 
 
+@pytest.mark.slow  # seeds the whole demo
 def test_demo_targets_match_the_demo_survey_and_keep_an_administrators_shares(db):
     call_command("seed_demo", "--password", "demo-salasana-1")
     PopulationTarget.objects.all().delete()
