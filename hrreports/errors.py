@@ -173,6 +173,9 @@ problem_messages_register(
             "The file name of %(report)s must be a plain name inside the folder."
         ),
         "source_file_name_missing": gettext_noop("The file name of %(report)s is required."),
+        "source_file_report_unknown": gettext_noop(
+            "A file name is given for '%(report)s', which is no report; the reports are %(known)s."
+        ),
         "source_endpoint_address_invalid": gettext_noop(
             "The endpoint address must start with https:// (or http:// inside the network)."
         ),

@@ -11,6 +11,7 @@ from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, report_problem
 from ..models import Source
+from ..models.fetching import ReportType
 from ..sources.base import source_class
 from ..sources.endpoints import endpoint_check
 from ..sources.files import (
@@ -38,6 +39,8 @@ def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
         if not 0 <= int(settings.get("title_rows") or 0) <= MAX_TITLE_ROWS:
             raise PopulusError.of("source_title_rows_out_of_range", limit=MAX_TITLE_ROWS)
         for report, pattern in (settings.get("files") or {}).items():
+            if report not in ReportType.values:
+                raise PopulusError.of("source_file_report_unknown", report=report, known=", ".join(ReportType.values))
             if "/" in pattern or "\\" in pattern or ".." in pattern:
                 raise PopulusError.of("source_file_name_not_plain", report=report_problem(report))
             if not pattern and report != "units":

@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from hrreports.errors import PopulusError
+from hrreports.models import Source
 from hrreports.services.sources import source_columns_set, source_save
 
 
@@ -59,6 +60,19 @@ def test_a_file_name_names_its_report_in_the_readers_language(db, file_root, fil
     assert (error.value.code, error.value.params) == (code, {"report": {"code": "report_employments", "params": {}}})
     with translation.override("fi"):
         assert gettext("employments") in str(error.value)
+
+
+@pytest.mark.parametrize("files", [{"palkat": "palkat*.csv"}, {"palkat": "../palkat*"}, {"": ""}])
+def test_a_file_name_for_a_report_the_portal_does_not_know_is_refused_naming_it(db, file_root, files):
+    with pytest.raises(PopulusError) as error:
+        source_save(source=None, name="x", kind="files", active=True, settings={"files": files})
+
+    [report] = files
+    assert (error.value.code, error.value.params) == (
+        "source_file_report_unknown",
+        {"report": report, "known": "units, employments, absences, salaries"},
+    )
+    assert not Source.objects.exists()
 
 
 def test_a_source_refusal_reads_in_finnish_on_a_finnish_page(db, file_root):
