@@ -23,8 +23,11 @@ class Survey(models.Model):
 
     @property
     def current_version(self) -> "SurveyVersion":
-        """The newest version; read from `prefetch_related("versions")` when a list prefetched them."""
-        return max(self.versions.all(), key=lambda version: version.number, default=None)
+        """The newest version: from `prefetch_related("versions")` when a list prefetched them, else
+        the one row asked for."""
+        if "versions" in getattr(self, "_prefetched_objects_cache", {}):
+            return max(self.versions.all(), key=lambda version: version.number, default=None)
+        return self.versions.order_by("-number").first()
 
 
 class SurveyVersion(LocalizedFieldsMixin, models.Model):

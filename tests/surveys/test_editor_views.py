@@ -348,3 +348,19 @@ def test_the_survey_list_reads_the_current_versions_in_the_same_queries_however_
 
     assert page.count('<th scope="row" >') == 4
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_a_surveys_current_version_read_alone_is_one_row_of_one_query(role_users):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER], slug="monta-versiota")
+    first = survey.current_version
+    for number in (2, 3):
+        first.pk, first.number = None, number
+        first.save()
+    survey = Survey.objects.get(pk=survey.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        current = survey.current_version
+
+    assert current.number == 3
+    [query] = queries.captured_queries
+    assert query["sql"].endswith("LIMIT 1")
