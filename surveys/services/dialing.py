@@ -77,6 +77,18 @@ PRICE_ASKED_AFTER = timedelta(minutes=1)
 PRICE_ASKED_UNTIL = timedelta(days=2)
 PRICES_PER_ROUND = 200
 PRICES_ROUND_SECONDS = 30
+# What a status callback before the call's end reads of its attempt, and may change.
+CALLBACK_FIELDS = (
+    "contact_id",
+    "provider",
+    "provider_call_id",
+    "status",
+    "status_sequence",
+    "answered_by",
+    "answered_at",
+    "duration_seconds",
+)
+_COLUMNS = frozenset(field.attname for field in CallAttempt._meta.concrete_fields)
 STATUS_ORDER = [
     CallStatus.PENDING,
     CallStatus.QUEUED,
@@ -376,15 +388,21 @@ def call_status_apply(
     late arrivals change nothing already final, and a callback numbered before one already applied
     (SequenceNumber) changes no status."""
     now = now or update.timestamp or timezone.now()
-    # Until the call ends only the attempt changes: its contact is not locked, and read only with the
-    # answering machine detection's verdict, whose call the campaign's setting ends.
+    # Until the call ends only the attempt changes, and only the columns a callback looks at are read:
+    # its contact is not locked, and read only with the answering machine detection's verdict, whose
+    # call the campaign's setting ends.
     if update.status in FINAL_CALL_STATUSES:
         attempts = _attempts_locked()
     elif update.answered_by:
-        attempts = CallAttempt.objects.select_for_update(of=("self",)).select_related("contact__campaign")
+        attempts = (
+            CallAttempt.objects.select_for_update(of=("self",))
+            .select_related("contact__campaign")
+            .only(*CALLBACK_FIELDS, "contact__campaign")
+        )
     else:
-        attempts = CallAttempt.objects.select_for_update()
+        attempts = CallAttempt.objects.select_for_update().only(*CALLBACK_FIELDS)
     attempt = attempts.get(pk=attempt_id, provider=provider)
+    read = _field_values(attempt)
     attempt.verdict_arrived = False
     other_call = update.call_id and attempt.provider_call_id and update.call_id != attempt.provider_call_id
     if attempt.status == CallStatus.PENDING or other_call:
@@ -404,19 +422,31 @@ def call_status_apply(
         attempt.status_sequence = update.sequence
     if attempt.status in FINAL_CALL_STATUSES or late:
         _apply_bill(attempt, update, now)
-        attempt.save()
+        _changes_save(attempt, read)
         return attempt
     if update.status == CallStatus.IN_PROGRESS and attempt.answered_at is None:
         attempt.answered_at = now
     if update.status in FINAL_CALL_STATUSES:
-        return _attempt_finish(attempt, update, now)
+        return _attempt_finish(attempt, update, now, read=read)
     if update.status in STATUS_ORDER and STATUS_ORDER.index(update.status) > STATUS_ORDER.index(attempt.status):
         attempt.status = update.status
-    attempt.save()
+    _changes_save(attempt, read)
     return attempt
 
 
-def _attempt_finish(attempt: CallAttempt, update: StatusUpdate, now: datetime) -> CallAttempt:
+def _field_values(attempt: CallAttempt) -> dict:
+    """The values of the attempt's columns that were read (deferred ones are not)."""
+    return {name: value for name, value in vars(attempt).items() if name in _COLUMNS}
+
+
+def _changes_save(attempt: CallAttempt, read: dict) -> None:
+    """Write the columns that differ from what was `read` (_field_values), nothing when none does."""
+    changed = [name for name, value in _field_values(attempt).items() if name not in read or read[name] != value]
+    if changed:
+        attempt.save(update_fields=changed)
+
+
+def _attempt_finish(attempt: CallAttempt, update: StatusUpdate, now: datetime, *, read: dict) -> CallAttempt:
     status = update.status
     if status == CallStatus.COMPLETED and attempt.answered_by == AnsweredBy.MACHINE:
         status = CallStatus.MACHINE
@@ -434,7 +464,7 @@ def _attempt_finish(attempt: CallAttempt, update: StatusUpdate, now: datetime) -
         attempt.status, attempt.placed_at, attempt.answered_at = CallStatus.PENDING, None, None
         attempt.provider_call_id, attempt.status_sequence = None, None
         attempt.scheduled_for = now + CARRIER_RETRY_AFTER
-        attempt.save()
+        _changes_save(attempt, read)
         Contact.objects.filter(pk=attempt.contact_id).update(status=ContactStatus.PENDING)
         if kind == ErrorKind.ACCOUNT:
             from surveys.services.campaigns import campaign_pause_for_carrier
@@ -449,7 +479,7 @@ def _attempt_finish(attempt: CallAttempt, update: StatusUpdate, now: datetime) -
     if attempt.answered_at is None and update.duration_seconds:
         attempt.answered_at = attempt.ended_at - timedelta(seconds=update.duration_seconds)
     _apply_bill(attempt, update, now)
-    attempt.save()
+    _changes_save(attempt, read)
     if status == CallStatus.FAX:
         # A fax or data line never reaches a person: the contact's other numbers may.
         ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)

@@ -294,6 +294,62 @@ def test_duplicate_callbacks_change_nothing(campaign):
     assert CallAttempt.objects.filter(number=2).count() == 1
 
 
+def _writes(captured) -> list[str]:
+    return [query["sql"] for query in captured if query["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+
+
+def test_a_status_callback_writes_only_what_it_changed(campaign):
+    attempt = dialed(campaign)
+
+    with CaptureQueriesContext(connection) as captured:
+        ringing = update(CallStatus.RINGING, sequence=0)
+        call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=ringing, now=NOON)
+
+    # A callback comes several times a call, on the busiest path of a running campaign: the row is
+    # read with the few columns a callback looks at and only the changed ones are written.
+    [read] = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+    assert '"surveys_callattempt"."error"' not in read and '"surveys_callattempt"."price"' not in read
+    [write] = _writes(captured)
+    assert write.startswith('UPDATE "surveys_callattempt" SET "status" = ')
+    assert re.findall(r'"(\w+)" = ', write.split(" WHERE ")[0]) == ["status", "status_sequence"]
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.status_sequence) == (CallStatus.RINGING, 0)
+
+
+def test_a_repeated_or_late_status_callback_writes_nothing(campaign):
+    attempt = dialed(campaign)
+    in_progress = update(CallStatus.IN_PROGRESS, sequence=1)
+    call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=in_progress, now=NOON)
+
+    with CaptureQueriesContext(connection) as captured:
+        call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=in_progress, now=NOON)
+        late_ringing = update(CallStatus.RINGING, sequence=0)
+        call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=late_ringing, now=NOON)
+
+    assert _writes(captured) == []
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.status_sequence, attempt.answered_at) == (CallStatus.IN_PROGRESS, 1, NOON)
+
+
+def test_the_final_callback_writes_the_attempts_changed_columns(campaign):
+    attempt = dialed(campaign)
+
+    with CaptureQueriesContext(connection) as captured:
+        final = update(CallStatus.NO_ANSWER, duration_seconds=0, sequence=2)
+        call_status_apply(attempt_id=attempt.pk, provider=attempt.provider, update=final, now=NOON)
+
+    first_write = _writes(captured)[0]
+    assert re.findall(r'"(\w+)" = ', first_write.split(" WHERE ")[0]) == [
+        "status",
+        "ended_at",
+        "duration_seconds",
+        "status_sequence",
+    ]
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.ended_at, attempt.duration_seconds) == (CallStatus.NO_ANSWER, NOON, 0)
+    assert (attempt.billed_minutes, attempt.cost) == (0, Decimal("0"))
+
+
 def test_a_completed_survey_call_finishes_the_contact(campaign):
     attempt = dialed(campaign)
     CallAttempt.objects.filter(pk=attempt.pk).update(current_step="closing", answered_at=NOON)
