@@ -55,6 +55,7 @@ from surveys.models import (
 )
 from surveys.selectors import callable_contacts, campaign_call_costs, campaign_sms_costs
 from surveys.services.dialing import TICK_SECONDS, contact_on_registry
+from surveys.services.privacy import registry_writes_rolled_back
 from surveys.services.results import campaign_results
 from surveys.services.synthetic_contacts import synthetic_contacts_add, synthetic_contacts_add_like
 from surveys.simulation import complete_by_age_group, simulate
@@ -291,7 +292,7 @@ def _run_with_seed(run_and_seed: tuple[Callable[..., dict], int]) -> dict:
 
 def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, sample_size: int, seed: int) -> dict:
     """One simulation of a sample of the campaign's list, everything it wrote rolled back."""
-    with transaction.atomic(), _simulators_only():
+    with planning_transaction():
         copy = _campaign_copy(campaign, seed=seed, fraction=sample_size / numbers)
         if contact_ids:
             sample = _listed_sample(contact_ids, size=sample_size, seed=seed)
@@ -313,8 +314,16 @@ def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, 
             "sms_cost": str(campaign_sms_costs(copy).estimate),
             "design_effect": round(weighting.design_effect, 4) if weighting.respondents else None,
         }
-        transaction.set_rollback(True)
     return run
+
+
+@contextmanager
+def planning_transaction():
+    """A planning run's transaction: everything written in it is rolled back at its end, the
+    simulators stand in for the site's providers, and it holds no lock of the site's registry."""
+    with transaction.atomic(), _simulators_only(), registry_writes_rolled_back():
+        yield
+        transaction.set_rollback(True)
 
 
 @contextmanager

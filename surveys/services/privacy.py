@@ -3,6 +3,8 @@ contents after its answer retention, opt-outs honoured at once."""
 
 import calendar
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -34,6 +36,7 @@ from .consent import consent_record
 # Opt-outs and contact imports serialise on this PostgreSQL advisory lock: otherwise an import that
 # read the registry just before an opt-out committed could add the opted-out number afterwards.
 DO_NOT_CALL_LOCK_KEY = 0x6B70_646E63  # "kpdnc"
+_registry_writes_rolled_back = ContextVar("registry_writes_rolled_back", default=False)
 
 FINISHED_CAMPAIGN_STATUSES = (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED)
 CALLABLE_CONTACT_STATUSES = (ContactStatus.PENDING, ContactStatus.IN_PROGRESS)
@@ -215,9 +218,25 @@ def _purge(*, today: date, steps: list[PurgeStep], expire_on: Callable[[Campaign
     return report
 
 
+@contextmanager
+def registry_writes_rolled_back():
+    """Inside a transaction that is rolled back at its end (a planning run): its opt-outs and imports
+    take no registry lock. Nothing of it is ever committed, so it cannot race a committed import or
+    opt-out; held to its end, minutes later, the lock would make every opt-out and import of the site
+    (and the planning runs beside it) wait for it."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Only a transaction that is rolled back may write the registry without its lock.")
+    token = _registry_writes_rolled_back.set(True)
+    try:
+        yield
+    finally:
+        _registry_writes_rolled_back.reset(token)
+
+
 def do_not_call_lock() -> None:
-    """Hold the registry lock until the current transaction ends (SQLite serialises writers itself)."""
-    if connection.vendor == "postgresql":
+    """Hold the registry lock until the current transaction ends (SQLite serialises writers itself;
+    a transaction rolled back needs none: registry_writes_rolled_back)."""
+    if connection.vendor == "postgresql" and not _registry_writes_rolled_back.get():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DO_NOT_CALL_LOCK_KEY])
 

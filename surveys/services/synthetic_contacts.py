@@ -9,6 +9,7 @@ from django.db import transaction
 
 from surveys.models import Campaign, Contact, ContactNumber, DoNotCall
 from surveys.phone_numbers import phone_encrypt, phone_hash
+from surveys.services.contact_store import HASH_LOOKUP_CHUNK
 from surveys.synthetic_population import ListedFacts, listed_facts_draw
 
 
@@ -38,28 +39,37 @@ def synthetic_contacts_add_like(*, campaign: Campaign, facts: list[ListedFacts],
 def _synthetic_contacts_create(
     *, campaign: Campaign, count: int, rng: random.Random, facts_of: Callable[[random.Random, int], ListedFacts]
 ) -> int:
-    """`count` contacts, the i-th with `facts_of(rng, i)`, each with a made-up number not yet taken."""
+    """`count` contacts, the i-th with `facts_of(rng, i)`, each with a made-up number not yet taken:
+    not on the registry, and not one any campaign lists (a synthetic resident who opts out in a
+    planning run reaches every contact with their number)."""
     taken = set(ContactNumber.objects.filter(campaign=campaign).values_list("phone_hash", flat=True))
     blocked = set(DoNotCall.objects.values_list("phone_hash", flat=True))
     contacts, numbers = [], []
-    while len(contacts) < count:
-        number = f"+35850{rng.randrange(10**7):07d}"
-        pseudonym = uuid.UUID(int=rng.getrandbits(128), version=4)
-        listed = facts_of(rng, len(contacts))
-        number_hash = phone_hash(number)
-        if number_hash in taken or number_hash in blocked:
-            continue
-        taken.add(number_hash)
-        contacts.append(
-            Contact(
+    wanted = list(range(count))  # the contacts still to make, by their index for `facts_of`
+    while wanted:
+        drawn = []
+        for index in wanted:
+            number_hash = None
+            while number_hash is None or number_hash in taken or number_hash in blocked:
+                number = f"+35850{rng.randrange(10**7):07d}"
+                pseudonym = uuid.UUID(int=rng.getrandbits(128), version=4)
+                listed = facts_of(rng, index)
+                number_hash = phone_hash(number)
+            taken.add(number_hash)
+            contact = Contact(
                 campaign=campaign,
                 pseudonym=pseudonym,
                 birth_year=listed.birth_year,
                 postal_code=listed.postal_code,
                 language=listed.language,
             )
-        )
-        numbers.append((phone_encrypt(number), number_hash))
+            drawn.append((index, contact, phone_encrypt(number), number_hash))
+        listed_elsewhere = _listed_hashes([number_hash for *_drawn, number_hash in drawn])
+        wanted = [index for index, _contact, _token, number_hash in drawn if number_hash in listed_elsewhere]
+        for _index, contact, token, number_hash in drawn:
+            if number_hash not in listed_elsewhere:
+                contacts.append(contact)
+                numbers.append((token, number_hash))
     Contact.objects.bulk_create(contacts, batch_size=1000)
     ContactNumber.objects.bulk_create(
         (
@@ -69,3 +79,12 @@ def _synthetic_contacts_create(
         batch_size=1000,
     )
     return len(contacts)
+
+
+def _listed_hashes(hashes: list[str]) -> set[str]:
+    """Which of these number hashes some campaign lists."""
+    listed: set[str] = set()
+    for start in range(0, len(hashes), HASH_LOOKUP_CHUNK):
+        chunk = hashes[start : start + HASH_LOOKUP_CHUNK]
+        listed.update(ContactNumber.objects.filter(phone_hash__in=chunk).values_list("phone_hash", flat=True))
+    return listed

@@ -1,6 +1,7 @@
 """The planner: a campaign simulated as configured before its launch, everything it wrote rolled back."""
 
 import math
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from statistics import mean
@@ -8,6 +9,7 @@ from statistics import mean
 import django_rq
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,9 +22,11 @@ from surveys.models import (
     Campaign,
     CampaignPrediction,
     CampaignStatus,
+    ConsentChannel,
     ConsentEvent,
     Contact,
     ContactNumber,
+    DoNotCall,
     PredictionStatus,
     Response,
     SmsMessage,
@@ -30,6 +34,8 @@ from surveys.models import (
 from surveys.planner_figures import numbers_needed, prediction_figures
 from surveys.services import planner
 from surveys.services.planner import prediction_request, prediction_run, settings_changed
+from surveys.services.privacy import contact_opt_out, opt_out_register, registry_writes_rolled_back
+from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulate
 from surveys.synthetic_population import AGE_GROUPS
 from tests.conftest import make_user
@@ -286,6 +292,51 @@ def test_on_a_site_calling_through_twilio_the_run_still_calls_only_the_simulator
 @pytest.mark.django_db(transaction=True)
 def test_the_simulators_stand_in_only_inside_a_transaction():
     with pytest.raises(RuntimeError), planner._simulators_only():
+        pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_opt_out_on_the_site_does_not_wait_for_a_planning_run(pilot):
+    """A planning run is one transaction of minutes. A resident of it who opts out must not hold the
+    registry's lock until its end: every opt-out and contact import of the site, and the runs beside
+    it, would wait for it (the runs then went one after the other)."""
+    opted_out_in_run, run_may_end = threading.Event(), threading.Event()
+    failures = []
+
+    def planning_run():
+        try:
+            with planner.planning_transaction():
+                copy = planner._campaign_copy(pilot, seed=1, fraction=1)
+                synthetic_contacts_add(campaign=copy, count=1, seed=1)
+                contact_opt_out(contact=copy.contacts.get(), source=ConsentChannel.CALL)
+                opted_out_in_run.set()
+                run_may_end.wait(30)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    run = threading.Thread(target=planning_run)
+    run.start()
+    try:
+        assert opted_out_in_run.wait(30), failures
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        assert opt_out_register(raw_number="0401234567", source=ConsentChannel.WEB) is True
+    finally:
+        run_may_end.set()
+        run.join(30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert failures == []
+    # The run's opt-out was rolled back with the rest of it; the site's stays.
+    assert DoNotCall.objects.count() == 1
+    assert not Campaign.objects.filter(slug__startswith="ennuste-").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_transaction_may_write_the_registry_without_its_lock():
+    with pytest.raises(RuntimeError), registry_writes_rolled_back():
         pass
 
 

@@ -1,12 +1,13 @@
 """The synthetic residents: who they are, their true opinions and the population's truth."""
 
+import uuid
 from collections import Counter
 from statistics import mean
 
 import pytest
 
 from surveys.demo import survey_demo_seed
-from surveys.models import Answer, Campaign, CampaignStatus, Contact, Response
+from surveys.models import Answer, Campaign, CampaignStatus, Contact, ContactNumber, Response
 from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulate
 from surveys.synthetic_population import (
@@ -65,6 +66,31 @@ def test_synthetic_contacts_are_drawn_like_the_population_and_the_same_seed_draw
     assert not set(again.contacts.values_list("numbers__phone_hash", flat=True)) & set(
         campaign.contacts.values_list("numbers__phone_hash", flat=True)
     )
+
+
+def test_a_made_up_number_is_never_one_another_campaign_lists(make_campaign):
+    campaign = make_campaign("otos")
+    synthetic_contacts_add(campaign=campaign, count=3, seed=1)
+    first_drawn = campaign.contacts.order_by("pk").first().numbers.get()
+    # Another campaign lists the number the same draw gives first (a resident's real number, say).
+    elsewhere = make_campaign("toinen")
+    listed = Contact.objects.create(campaign=elsewhere, pseudonym=uuid.uuid4())
+    ContactNumber.objects.create(
+        contact=listed,
+        campaign=elsewhere,
+        position=1,
+        phone_encrypted=first_drawn.phone_encrypted,
+        phone_hash=first_drawn.phone_hash,
+    )
+    campaign.contacts.all().delete()
+
+    assert synthetic_contacts_add(campaign=campaign, count=3, seed=1) == 3
+
+    # A planning run's resident who opts out reaches every contact with their number: a made-up number
+    # must be nobody's.
+    drawn = set(ContactNumber.objects.filter(campaign=campaign).values_list("phone_hash", flat=True))
+    assert len(drawn) == 3
+    assert first_drawn.phone_hash not in drawn
 
 
 def test_a_resident_follows_from_the_seed_and_the_contact_alone():
