@@ -312,10 +312,11 @@ def _dialer_may_call(campaign: Campaign) -> bool:
 
 def _statistics_refresh() -> None:
     """The simulation fills and changes its tables faster than autovacuum looks at them (if it runs
-    at all): without fresh statistics PostgreSQL plans the dialer's queries for empty tables. Not in
-    a transaction (the planner's, rolled back): ANALYZE would hold its lock on these shared tables
-    until the end, and other runs, ANALYZE and autovacuum would wait for it."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    at all): without fresh statistics PostgreSQL plans the dialer's queries for empty tables. Also in
+    a transaction (a planning run, rolled back), where only ANALYZE in it sees its rows; it then holds
+    its lock on these tables until the run ends, so the planner's runs go one after the other and
+    autovacuum leaves these tables alone meanwhile."""
+    if connection.vendor != "postgresql":
         return
     tables = ", ".join(model._meta.db_table for model in (Contact, CallAttempt, Response, ConsentEvent))
     with connection.cursor() as cursor:

@@ -24,18 +24,14 @@ Calls and messages go to the simulators whatever the site calls and sends throug
 import json
 import logging
 import math
-import multiprocessing
-import os
 import random
-from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -233,8 +229,14 @@ def prediction_run(*, prediction_id: int) -> CampaignPrediction:
             raise SurveyError.of("prediction_no_numbers_left")
         numbers = prediction.numbers if prediction.numbers_assumed else len(contact_ids)
         sample_size = sample_size_for(campaign, numbers=numbers)
-        run = partial(_simulated_run, campaign, contact_ids=contact_ids, numbers=numbers, sample_size=sample_size)
-        runs = _runs_side_by_side(run, seeds=prediction.seeds)
+        # One after the other: a run refreshes the statistics of the tables it fills inside its transaction
+        # (surveys.simulation), holding ANALYZE's lock on them to its end; and a run's transaction holds
+        # thousands of subtransactions (a savepoint a step of a call), through which the runs beside it
+        # would have to read its rows (pg_subtrans).
+        runs = [
+            _simulated_run(campaign, contact_ids=contact_ids, numbers=numbers, sample_size=sample_size, seed=seed)
+            for seed in prediction.seeds
+        ]
     except SurveyError as refusal:
         _prediction_fail(prediction.pk, str(refusal))
     except Exception as error:
@@ -264,30 +266,6 @@ def _listed_sample(contact_ids: list[int], *, size: int, seed: int) -> list[List
     chosen = random.Random(f"planner-sample:{seed}").sample(contact_ids, size)  # noqa: S311 - a simulation
     facts = Contact.objects.filter(pk__in=chosen).order_by("pk").values_list("birth_year", "postal_code", "language")
     return [ListedFacts(*values) for values in facts]
-
-
-def _runs_side_by_side(run: Callable[..., dict], *, seeds: list[int]) -> list[dict]:
-    """`run(seed=...)` for each seed, in worker processes side by side (one more than the CPUs, as
-    they also wait for the database), each with its own connection and its own transaction. In this
-    process, one after the other, when it is inside a transaction already (a test's): other
-    processes could not see its rows."""
-    processes = min(len(seeds), (os.cpu_count() or 1) + 1)
-    if connection.vendor != "postgresql" or connection.in_atomic_block or processes <= 1:
-        return [run(seed=seed) for seed in seeds]
-    # The processes must not share this process's database connection: each opens its own.
-    connections.close_all()
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        results = pool.map(_run_with_seed, [(run, seed) for seed in seeds], chunksize=1)
-        # Let the processes finish as they wait for work: leaving the block would terminate them, and a
-        # process killed while it holds the pool's task queue lock leaves another waiting on it forever.
-        pool.close()
-        pool.join()
-    return results
-
-
-def _run_with_seed(run_and_seed: tuple[Callable[..., dict], int]) -> dict:
-    run, seed = run_and_seed
-    return run(seed=seed)
 
 
 def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, sample_size: int, seed: int) -> dict:

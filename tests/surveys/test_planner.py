@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from surveys import simulation
 from surveys.demo import survey_demo_seed
 from surveys.demo_results import PILOT_NUMBER_LIST, results_demo_seed
 from surveys.errors import SurveyError
@@ -358,7 +359,7 @@ def test_the_page_knows_when_the_settings_changed_since(pilot, rq_queues):
 def test_the_prediction_is_near_a_real_simulation_of_the_same_campaign(pilot, rq_queues):
     before = row_counts()
 
-    # Outside a test's transaction: the runs go side by side in worker processes, each rolled back.
+    # Outside a test's transaction: each run is a transaction of its own, rolled back.
     prediction = predicted(pilot, seeds=(1, 2, 3))
 
     assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
@@ -412,17 +413,40 @@ def test_quotas_young_first_and_the_sms_follow_up_are_simulated_as_configured(pi
     assert not SmsMessage.objects.exists()
 
 
+def test_a_run_plans_its_queries_with_statistics_of_its_own_rows(short_pilot, rq_queues, monkeypatch):
+    """A run's rows exist only in its transaction: on a new site the statistics say the calls table is
+    empty, and the dialer's queries, planned for an empty table, took seconds a tick once it was not."""
+
+    def calls_counted() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'surveys_callattempt'")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE surveys_callattempt")  # empty, as on a new site
+    assert calls_counted() == 0
+    # The short campaign has fewer ticks than a refresh takes at the pilot's scale.
+    monkeypatch.setattr(simulation, "STATISTICS_EVERY_TICKS", 5)
+
+    prediction = predicted(short_pilot, seeds=(1,))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    # Counted by ANALYZE inside the run (the count stays, the rows are rolled back).
+    assert calls_counted() > 0
+    assert not CallAttempt.objects.exists()
+
+
 def test_settings_changed_while_the_runs_go_on_are_said_to_have_changed_since(short_pilot, rq_queues, monkeypatch):
     """The prediction holds the settings its runs simulated, not those read once they have ended."""
     pilot = short_pilot
-    runs_side_by_side = planner._runs_side_by_side
+    simulated_run = planner._simulated_run
 
-    def runs_then_a_change(run, *, seeds):
-        found = runs_side_by_side(run, seeds=seeds)
+    def run_then_a_change(*args, **kwargs):
+        found = simulated_run(*args, **kwargs)
         Campaign.objects.filter(pk=pilot.pk).update(max_attempts=2)
         return found
 
-    monkeypatch.setattr(planner, "_runs_side_by_side", runs_then_a_change)
+    monkeypatch.setattr(planner, "_simulated_run", run_then_a_change)
 
     prediction = predicted(pilot, seeds=(1,))
 
