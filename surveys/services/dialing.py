@@ -77,9 +77,11 @@ PRICE_ASKED_AFTER = timedelta(minutes=1)
 PRICE_ASKED_UNTIL = timedelta(days=2)
 PRICES_PER_ROUND = 200
 PRICES_ROUND_SECONDS = 30
-# What a status callback before the call's end reads of its attempt, and may change.
+# What a status callback before the call's end reads of its attempt, and may change (the language: of
+# the message a campaign leaves on a machine).
 CALLBACK_FIELDS = (
     "contact_id",
+    "language",
     "provider",
     "provider_call_id",
     "status",

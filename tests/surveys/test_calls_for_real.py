@@ -8,7 +8,9 @@ from decimal import Decimal
 from email.utils import format_datetime
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kuntaportaali.roles import Role
@@ -108,8 +110,12 @@ def test_a_campaign_can_leave_one_short_message_after_the_beep(client, fake_twil
     carrier = Carrier(client, attempt)
     carrier.answered()
 
-    carrier.amd("machine_end_beep")
+    with CaptureQueriesContext(connection) as captured:
+        carrier.amd("machine_end_beep")
 
+    # The verdict's callback reads the attempt once, with what the message needs (its language).
+    reads = [query["sql"] for query in captured if query["sql"].startswith('SELECT "surveys_callattempt"')]
+    assert len(reads) == 1
     [update] = fake_twilio.calls_updated()
     message = ET.fromstring(update["Twiml"])  # noqa: S314 - our own TwiML
     said = message.find("Say").text
