@@ -27,7 +27,7 @@ from functools import partial
 from itertools import count
 
 import django_rq
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Count
 from django.urls import get_resolver
 from django.utils.timezone import get_default_timezone
@@ -70,6 +70,8 @@ from surveys.web_simulator import Browser, LinkVisit, virtual_now
 
 # About every 2,000 calls (at four calls a second), the tables' statistics are brought up to date.
 STATISTICS_EVERY_TICKS = 100
+STATISTICS_LOCK_WAIT = "100ms"
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE
 LINK_JOB = "surveys.jobs.send_survey_link"
 
 
@@ -313,14 +315,24 @@ def _dialer_may_call(campaign: Campaign) -> bool:
 def _statistics_refresh() -> None:
     """The simulation fills and changes its tables faster than autovacuum looks at them (if it runs
     at all): without fresh statistics PostgreSQL plans the dialer's queries for empty tables. Also in
-    a transaction (a planning run, rolled back), where only ANALYZE in it sees its rows; it then holds
-    its lock on these tables until the run ends, so the planner's runs go one after the other and
-    autovacuum leaves these tables alone meanwhile."""
+    a transaction (a planning run, rolled back), where only ANALYZE in it sees its rows. There its
+    lock on these tables lasts to the run's end (pg_class's row counts stay afterwards, the rest is
+    rolled back): the planner's runs go one after the other, autovacuum leaves these tables alone
+    meanwhile, and a simulation that finds the lock taken (another campaign's prediction) goes on
+    with the statistics it has rather than wait minutes for it."""
     if connection.vendor != "postgresql":
         return
     tables = ", ".join(model._meta.db_table for model in (Contact, CallAttempt, Response, ConsentEvent))
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            [lock_timeout] = cursor.fetchone()
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [STATISTICS_LOCK_WAIT])
+            cursor.execute(f"ANALYZE {tables}")
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
 
 
 @contextmanager

@@ -77,8 +77,8 @@ PRICE_ASKED_AFTER = timedelta(minutes=1)
 PRICE_ASKED_UNTIL = timedelta(days=2)
 PRICES_PER_ROUND = 200
 PRICES_ROUND_SECONDS = 30
-# What a status callback before the call's end reads of its attempt, and may change (the language: of
-# the message a campaign leaves on a machine).
+# What a status callback before the call's end reads of its attempt (the language for the message a
+# campaign leaves on a machine), and what it may change.
 CALLBACK_FIELDS = (
     "contact_id",
     "language",
@@ -437,7 +437,8 @@ def call_status_apply(
 
 
 def _field_values(attempt: CallAttempt) -> dict:
-    """The values of the attempt's columns that were read (deferred ones are not)."""
+    """The values of the attempt's columns that were read (deferred ones are not until the code reads
+    them, and _changes_save then writes them back)."""
     return {name: value for name, value in vars(attempt).items() if name in _COLUMNS}
 
 

@@ -299,9 +299,8 @@ def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, 
 def planning_transaction():
     """A planning run's transaction: everything written in it is rolled back at its end, the
     simulators stand in for the site's providers, and it holds no lock of the site's registry."""
-    with transaction.atomic(), _simulators_only(), registry_writes_rolled_back():
+    with registry_writes_rolled_back(), _simulators_only():
         yield
-        transaction.set_rollback(True)
 
 
 @contextmanager

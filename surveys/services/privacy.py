@@ -220,17 +220,19 @@ def _purge(*, today: date, steps: list[PurgeStep], expire_on: Callable[[Campaign
 
 @contextmanager
 def registry_writes_rolled_back():
-    """Inside a transaction that is rolled back at its end (a planning run): its opt-outs and imports
-    take no registry lock. Nothing of it is ever committed, so it cannot race a committed import or
-    opt-out; held to its end, minutes later, the lock would make every opt-out and import of the site
-    (and the planning runs beside it) wait for it."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("Only a transaction that is rolled back may write the registry without its lock.")
-    token = _registry_writes_rolled_back.set(True)
-    try:
-        yield
-    finally:
-        _registry_writes_rolled_back.reset(token)
+    """A transaction (a savepoint inside one) that is rolled back at its end, whatever happens in it
+    (a planning run), in which opt-outs and imports take no registry lock. The lock, held to the
+    end, minutes later, would make every opt-out and import of the site wait for it; and nothing of
+    this transaction is committed, so no committed import can miss an opt-out of it. (An opt-out of
+    the site of a number this transaction put on the registry would still wait for it at the
+    registry's unique index: a planning run's numbers are made up and listed nowhere.)"""
+    with transaction.atomic():
+        token = _registry_writes_rolled_back.set(True)
+        try:
+            yield
+        finally:
+            _registry_writes_rolled_back.reset(token)
+        transaction.set_rollback(True)
 
 
 def do_not_call_lock() -> None:

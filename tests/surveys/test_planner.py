@@ -2,6 +2,7 @@
 
 import math
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 from statistics import mean
@@ -9,7 +10,7 @@ from statistics import mean
 import django_rq
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -336,9 +337,24 @@ def test_an_opt_out_on_the_site_does_not_wait_for_a_planning_run(pilot):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_only_a_transaction_may_write_the_registry_without_its_lock():
-    with pytest.raises(RuntimeError), registry_writes_rolled_back():
-        pass
+def test_after_a_planning_run_opt_outs_take_the_registry_lock_again_and_its_writes_are_gone(pilot):
+    def registry_locked() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+            return cursor.fetchone()[0] > 0
+
+    with planner.planning_transaction():
+        opt_out_register(raw_number="0401234567", source=ConsentChannel.WEB)
+        assert not registry_locked()
+    with pytest.raises(ZeroDivisionError), registry_writes_rolled_back():
+        opt_out_register(raw_number="0401234568", source=ConsentChannel.WEB)
+        1 / 0  # noqa: B018 - a run that breaks
+    assert not DoNotCall.objects.exists()
+
+    with transaction.atomic():
+        opt_out_register(raw_number="0401234569", source=ConsentChannel.WEB)
+        assert registry_locked()
+    assert DoNotCall.objects.count() == 1
 
 
 def test_the_page_knows_when_the_settings_changed_since(pilot, rq_queues):
@@ -416,24 +432,62 @@ def test_quotas_young_first_and_the_sms_follow_up_are_simulated_as_configured(pi
 def test_a_run_plans_its_queries_with_statistics_of_its_own_rows(short_pilot, rq_queues, monkeypatch):
     """A run's rows exist only in its transaction: on a new site the statistics say the calls table is
     empty, and the dialer's queries, planned for an empty table, took seconds a tick once it was not."""
+    refresh, seen = simulation._statistics_refresh, []
 
-    def calls_counted() -> float:
+    def refresh_and_look():
+        refresh()
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'surveys_callattempt'")
-            return cursor.fetchone()[0]
+            seen.append((cursor.fetchone()[0], CallAttempt.objects.count()))
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE surveys_callattempt")  # empty, as on a new site
-    assert calls_counted() == 0
+    monkeypatch.setattr(simulation, "_statistics_refresh", refresh_and_look)
     # The short campaign has fewer ticks than a refresh takes at the pilot's scale.
     monkeypatch.setattr(simulation, "STATISTICS_EVERY_TICKS", 5)
 
     prediction = predicted(short_pilot, seeds=(1,))
 
     assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
-    # Counted by ANALYZE inside the run (the count stays, the rows are rolled back).
-    assert calls_counted() > 0
+    # Inside the run the statistics count the run's own calls, as they are at each refresh.
+    counted, calls = seen[-1]
+    assert calls > 0
+    assert counted == calls
+    assert all(counted == calls for counted, calls in seen)
     assert not CallAttempt.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_does_not_wait_for_the_statistics_lock_another_prediction_holds(pilot):
+    """ANALYZE's lock in a run lasts to the run's end: a run of another campaign's prediction, on
+    another worker, goes on with the statistics it has instead of waiting minutes for it."""
+    holding, done = threading.Event(), threading.Event()
+
+    def other_prediction_run():
+        try:
+            with planner.planning_transaction():
+                simulation._statistics_refresh()
+                holding.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_prediction_run)
+    other.start()
+    try:
+        assert holding.wait(30)
+        with planner.planning_transaction(), connection.cursor() as cursor:
+            started = time.monotonic()
+            simulation._statistics_refresh()
+            waited = time.monotonic() - started
+            cursor.execute("SHOW lock_timeout")
+            [lock_timeout] = cursor.fetchone()
+    finally:
+        done.set()
+        other.join(30)
+    assert waited < 5
+    # The run's own waits for locks are as they were.
+    assert lock_timeout == "0"
 
 
 def test_settings_changed_while_the_runs_go_on_are_said_to_have_changed_since(short_pilot, rq_queues, monkeypatch):
