@@ -78,6 +78,7 @@ def test_supervisor_finds_the_month_and_a_case_on_one_screen_marks_it_discussed_
 
     first_case = page.locator(".case").first
     expect(first_case).to_be_visible()
+    page.wait_for_load_state("load")  # the stylesheet applied before the layout is measured
     check_page(page, live_server, axe_path, f"walk-supervisor-{device}")
     first_screen = page.viewport_size["height"]
     for figure in (

@@ -45,6 +45,8 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     expect(page.locator(".case")).to_contain_text("Aalto Anna")
     assert_accessible(page, live_server, axe_path)
     page.locator(f"a[href^='/staff/hr/reports/units/{unit.pk}/absences/']").click()
+    # Loaded with its stylesheet before the layout is measured (the controls exist before it applies).
+    page.wait_for_url(f"**/staff/hr/reports/units/{unit.pk}/absences/**", wait_until="load")
     page.locator("select[name=period]").select_option("2026-03")
     # Each filter's label stands right above its own control, not beside the next one.
     fields = page.locator(".report-options__field").all()
