@@ -31,6 +31,7 @@ from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Count
 from django.urls import get_resolver
 from django.utils.timezone import get_default_timezone
+from psycopg.errors import LockNotAvailable
 from rq import Queue
 from rq.job import Job
 
@@ -71,7 +72,6 @@ from surveys.web_simulator import Browser, LinkVisit, virtual_now
 # About every 2,000 calls (at four calls a second), the tables' statistics are brought up to date.
 STATISTICS_EVERY_TICKS = 100
 STATISTICS_LOCK_WAIT = "100ms"
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE
 LINK_JOB = "surveys.jobs.send_survey_link"
 
 
@@ -331,7 +331,7 @@ def _statistics_refresh() -> None:
             cursor.execute(f"ANALYZE {tables}")
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
     except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+        if not isinstance(error.__cause__, LockNotAvailable):
             raise
 
 
