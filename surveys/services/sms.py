@@ -15,6 +15,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 import django_rq
@@ -28,6 +29,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from surveys.calling_window import is_open, next_open_moment
+from surveys.languages import LANGUAGE_NAMES
 from surveys.messaging import sms_provider_get
 from surveys.messaging.base import InboundMessage, MessageStatusUpdate, SmsProvider
 from surveys.messaging.segments import GSM_LOOKALIKES, sms_segments
@@ -44,14 +46,13 @@ from surveys.models import (
 )
 from surveys.models.messages import SMS_STATUS_ORDER
 from surveys.phone_numbers import InvalidPhoneNumber, phone_decrypt, phone_hash, phone_normalise, phone_takes_sms
-from surveys.script import topic_sentence
 from surveys.selectors import campaign_spend
 from surveys.telephony.base import ErrorKind, ProviderError
 
 from .dialing import contact_on_registry
 from .privacy import contact_opt_out, opt_out_register
 from .quotas import contact_group_full
-from .survey_links import survey_link_create, survey_link_url
+from .survey_links import EXAMPLE_TOKEN, survey_link_create, survey_link_url
 from .web_survey import contact_completed
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ PROVIDER_RETRY_AFTER = timedelta(minutes=2)
 # A paused campaign's message is tried again this often: it goes once the campaign runs again (and
 # its calling window is open); a cancelled or ended campaign's is dropped.
 PAUSED_RETRY_AFTER = timedelta(minutes=10)
+# The parts of 153 characters the link's message aims to fit (`sms_link_text`): each part is billed.
+SMS_PARTS_AIMED_AT = 2
 
 
 class SmsOutcome(StrEnum):
@@ -172,25 +175,68 @@ def sms_reply_receive(*, inbound: InboundMessage) -> str:
 def sms_link_text(*, campaign: Campaign, link_url: str, expires_at: datetime, language: str, sender: SmsSender) -> str:
     """The message: who asks and about what, the personal link and until when it is open, the survey's
     page on the portal (where a resident can check the message is genuine) and how to opt out - by a
-    reply to a number, or on the answer page when the sender is a name nobody can reply to."""
+    reply to a number, or on the answer page when the sender is a name nobody can reply to.
+
+    Operators bill every part: the survey's title is named only when the message still fits
+    SMS_PARTS_AIMED_AT parts with it, else the survey's page names it."""
     version = campaign.survey_version
+    organiser = version.survey.organiser
     with translation.override(language):
         page = settings.PUBLIC_BASE_URL + reverse("surveys-public:campaign", kwargs={"slug": campaign.slug})
         if sender.takes_replies:
-            opt_out = _("Reply %(word)s and we will not call or message you again.") % {"word": STOP_REPLIES[language]}
+            opt_out = _("Reply %(word)s: no more calls or messages.") % {"word": STOP_REPLIES[language]}
         else:
-            opt_out = _("Not interested? You can opt out of calls and messages on the answer page.")
-        lines = [
-            _("Hello from %(organiser)s.") % {"organiser": version.survey.organiser},
-            topic_sentence(version.localized("title", language).strip()),
-            # Links stand alone on their lines: no punctuation after them for a phone to take as part of them.
-            _("Answer on the web by %(day)s with your own link:")
+            opt_out = _("You can opt out of calls and messages on the answer page.")
+        # Links stand alone on their lines: no punctuation after them for a phone to take as part of them.
+        rest = [
+            _("Answer by %(day)s with your own link:")
             % {"day": formats.date_format(timezone.localtime(expires_at).date(), "SHORT_DATE_FORMAT")},
             link_url,
             _("About the survey:"),
             page,
             opt_out,
         ]
+        title = version.localized("title", language).strip()
+        naming = _("%(organiser)s asks residents: %(title)s") % {"organiser": organiser, "title": title}
+        with_title = _message([naming, *rest])
+        if sms_segments(with_title) <= SMS_PARTS_AIMED_AT:
+            return with_title
+        return _message([_("%(organiser)s asks for residents' views.") % {"organiser": organiser}, *rest])
+
+
+@dataclass(frozen=True)
+class SmsPreview:
+    language: str
+    text: str
+    parts: int
+    cost: Decimal
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES[self.language]
+
+
+def sms_link_previews(*, campaign: Campaign, now: datetime | None = None) -> list[SmsPreview]:
+    """The link's message as the campaign's residents would get it if sent now, in each of its
+    survey's languages, with its parts and price; none when no message could be sent (the launch
+    blockers say why)."""
+    try:
+        _provider, sender = campaign_sms_channel(campaign)
+    except SmsChannelProblem:
+        return []
+    expires_at = (now or timezone.now()) + timedelta(days=settings.SMS_LINK_VALID_DAYS)
+    previews = []
+    for language in campaign.survey_version.languages:
+        link_url = survey_link_url(token=EXAMPLE_TOKEN, language=language)
+        text = sms_link_text(
+            campaign=campaign, link_url=link_url, expires_at=expires_at, language=language, sender=sender
+        )
+        parts = sms_segments(text)
+        previews.append(SmsPreview(language, text, parts, parts * settings.SMS_PRICE_PER_SEGMENT))
+    return previews
+
+
+def _message(lines: list[str]) -> str:
     return "\n".join(lines).translate(GSM_LOOKALIKES)
 
 

@@ -18,6 +18,9 @@ from surveys.errors import SurveyError
 from surveys.models import CampaignStatus, Contact, SurveyLink
 
 TOKEN_BYTES = 16
+# Stands for a token in a message shown before any is sent: as long as a real one, so the preview's
+# parts are the message's.
+EXAMPLE_TOKEN = "x" * len(secrets.token_urlsafe(TOKEN_BYTES))
 # A link is sent while the campaign calls; it may be answered while the campaign has not ended.
 OPEN_CAMPAIGN_STATUSES = (CampaignStatus.RUNNING, CampaignStatus.PAUSED)
 

@@ -24,6 +24,7 @@ from surveys.reports.presentation import funnel_figure
 from surveys.services import announcements as announcement_services
 from surveys.services import campaigns as campaign_services
 from surveys.services import launch as launch_services
+from surveys.services import sms as sms_services
 from surveys.services.notices import information_notice_default
 from surveys.services.pacing import young_first_without_groups
 from surveys.services.planner import PILOT_NUMBERS
@@ -111,6 +112,7 @@ def campaign_detail(request, slug: str):
             ),
             "costs": selectors.campaign_call_costs(campaign),
             "sms_costs": selectors.campaign_sms_costs(campaign),
+            "sms_previews": sms_services.sms_link_previews(campaign=campaign) if campaign.sms_follow_up else [],
             "warnings": campaign_services.campaign_launch_warnings(campaign=campaign),
             "young_first_without_groups": young_first_without_groups(campaign),
             "transitions": [status for status in allowed if status not in campaign_services.FINAL_STATUSES],

@@ -30,6 +30,7 @@ from surveys.models import (
 from surveys.phone_numbers import phone_encrypt, phone_hash
 from surveys.services.privacy import contacts_purge_expired, opt_out_register
 from surveys.services.sms import (
+    STOP_REPLIES,
     SmsOutcome,
     SmsSendResult,
     sms_link_enqueue,
@@ -186,7 +187,7 @@ def test_the_link_is_sent_once_inside_the_calling_window(contact, settings):
     token = sent_link(sent.body)
     assert f"\nhttps://kunta.example/fi/vastaa/{token}/\n" in sent.body
     assert "\nhttps://kunta.example/fi/kyselyt/viestit/\n" in sent.body
-    assert sent.body.startswith("Hei, tässä Esimerkkilän kunta.\n")
+    assert sent.body.startswith("Esimerkkilän kunta kysyy asukkailta: Kuntastrategiakysely\n")
     link = survey_link_open(token=token, now=NOON)
     assert (link.contact, link.expires_at) == (contact, NOON + timedelta(days=14))
 
@@ -283,7 +284,7 @@ def test_a_name_sender_names_the_answer_pages_opt_out_and_asks_for_no_reply(cont
     sms_link_send(contact=contact, now=NOON)
 
     body = SimulatorSmsProvider.outbox[-1].body
-    assert body.endswith("Etkö halua osallistua? Voit kieltää puhelut ja viestit vastaussivulla.")
+    assert body.endswith("\nVoit kieltää soitot ja viestit vastaussivulla.")
     assert not any(word in body for word in ("LOPETA", "SLUTA", "STOP", "Reply"))
 
 
@@ -298,6 +299,87 @@ def test_typographic_punctuation_of_a_title_keeps_the_message_in_the_gsm_alphabe
     assert 'Kunta 2030 - mikä on "tärkeää"?' in body
     # Parts of 153 characters of the GSM alphabet, not of 67 of UCS-2.
     assert SmsMessage.objects.get().segments == math.ceil(len(body) / 153)
+
+
+# A municipality's portal, as residents would be sent to it: longer than the demo's address.
+REAL_SITE = "https://kuntaportaali.esimerkkila.fi"
+DEMO_TITLES = {
+    "fi": "Kaupunkistrategia 2030 – mikä sinulle on tärkeää?",
+    "sv": "Stadsstrategi 2030 – vad är viktigt för dig?",
+    "en": "City strategy 2030 – what matters to you?",
+}
+
+
+def survey_titled(contact, titles: dict[str, str], organiser: str = "Esimerkkilän kaupunki") -> None:
+    version = contact.campaign.survey_version
+    version.title_fi, version.title_sv, version.title_en = titles["fi"], titles["sv"], titles["en"]
+    version.offers_sv = version.offers_en = True
+    version.save()
+    survey = version.survey
+    survey.organiser = organiser
+    survey.save()
+
+
+@pytest.mark.parametrize("sender", ["Kuntakysely", "+358 40 765 4321"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_message_takes_two_parts_on_a_real_sites_address(contact, settings, sender, language):
+    """Every part is billed: the demo survey's message fits two of 153 characters in every language,
+    from a name or a number, with the portal's real address in both of its links."""
+    settings.PUBLIC_BASE_URL, settings.SMS_SENDER = REAL_SITE, sender
+    survey_titled(contact, DEMO_TITLES)
+    contact.language = language
+    contact.save(update_fields=["language"])
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    message = SmsMessage.objects.get()
+    assert (message.segments, message.cost) == (2, 2 * settings.SMS_PRICE_PER_SEGMENT)
+    assert message.segments == sms_segments(body)
+    assert body.startswith("Esimerkkilän kaupunki ")
+    token = sent_link(body)
+    lines = body.split("\n")
+    assert f"{REAL_SITE}/{language}/" in lines[2] and lines[2].endswith(f"/{token}/")
+    assert lines[4].startswith(f"{REAL_SITE}/{language}/") and lines[4].endswith("/viestit/")
+    assert "24.12.2025" in lines[1] or "24/12/2025" in lines[1]
+    assert (STOP_REPLIES[language] in lines[5]) == sender.startswith("+")
+
+
+def test_a_short_title_is_named_in_the_message(contact, settings):
+    settings.PUBLIC_BASE_URL = REAL_SITE
+    survey_titled(contact, {"fi": "Kirjaston aukioloajat", "sv": "", "en": ""})
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert body.startswith("Esimerkkilän kaupunki kysyy asukkailta: Kirjaston aukioloajat\n")
+    assert SmsMessage.objects.get().segments == 2
+
+
+def test_a_title_that_would_make_a_third_part_is_left_to_the_survey_page(contact, settings):
+    settings.PUBLIC_BASE_URL = REAL_SITE
+    survey_titled(contact, DEMO_TITLES)
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert "Kaupunkistrategia" not in body
+    assert body.startswith("Esimerkkilän kaupunki kysyy asukkaiden mielipidettä.\n")
+    assert f"\n{REAL_SITE}/fi/kyselyt/viestit/\n" in body
+    assert SmsMessage.objects.get().segments == 2
+
+
+def test_a_message_too_long_for_two_parts_even_without_its_title_is_sent_and_billed_whole(contact, settings):
+    settings.PUBLIC_BASE_URL = "https://www.esimerkkilan-kaupunki.fi/asukkaille/osallistu-ja-vaikuta/kuntaportaali"
+    survey_titled(contact, DEMO_TITLES, organiser="Esimerkkilän kaupungin konsernihallinto")
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert body.startswith("Esimerkkilän kaupungin konsernihallinto kysyy asukkaiden mielipidettä.\n")
+    message = SmsMessage.objects.get()
+    assert message.segments == sms_segments(body) == 3
+    assert message.cost == 3 * settings.SMS_PRICE_PER_SEGMENT
 
 
 @pytest.mark.parametrize(

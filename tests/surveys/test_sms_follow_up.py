@@ -1,6 +1,8 @@
 """SMS follow-up (mixed mode): the dialer's link after the last unanswered call, the call's "send me a
 link" key, the text messages in the campaign's spend and budget cap, and the launch gate."""
 
+import html
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from decimal import Decimal
@@ -23,6 +25,7 @@ from surveys.models import (
     ResponseStatus,
     SmsMessage,
     SmsStatus,
+    SurveyLink,
 )
 from surveys.script import INTRO_DIGIT_LINK, call_script, web_introduction
 from surveys.selectors import campaign_progress, campaign_spend
@@ -310,6 +313,36 @@ def test_the_campaign_page_shows_the_text_message_costs(client, follow_up):
 
     assert page.status_code == 200
     assert 'id="sms-costs"' in page.content.decode()
+
+
+def test_the_campaign_page_shows_the_message_in_each_language_with_its_parts_and_price(client, follow_up, settings):
+    settings.PUBLIC_BASE_URL = "https://kuntaportaali.esimerkkila.fi"
+    version = follow_up.survey_version
+    version.offers_sv, version.title_sv = True, "Kommunenkät"
+    version.save()
+    client.force_login(make_user("sekamuoto-manager", Role.SURVEY_MANAGER))
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": follow_up.slug})).content.decode()
+
+    previews = re.search(r'<dd id="sms-previews">(.*?)</dd>', page, re.S)[1]
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", previews)
+    assert captions == ["suomi: 2 osaa, 0,16 euroa viestiä kohden", "ruotsi: 2 osaa, 0,16 euroa viestiä kohden"]
+    finnish, swedish = (html.unescape(text) for text in re.findall(r"<pre>(.*?)</pre>", previews, re.S))
+    assert f"\nhttps://kuntaportaali.esimerkkila.fi/fi/vastaa/{'x' * 22}/\n" in finnish
+    assert f"\nhttps://kuntaportaali.esimerkkila.fi/sv/svara/{'x' * 22}/\n" in swedish
+    assert swedish.startswith("Esimerkkilän kunta frågar invånarna: Kommunenkät\n")
+    # Shown, not sent: no link exists and nothing is billed.
+    assert not SurveyLink.objects.exists() and not SmsMessage.objects.exists()
+
+
+def test_no_message_is_shown_when_none_could_be_sent(client, follow_up, settings):
+    settings.SMS_PROVIDERS = {}
+    client.force_login(make_user("sekamuoto-manager", Role.SURVEY_MANAGER))
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": follow_up.slug})).content.decode()
+
+    assert 'id="sms-previews"' not in page
+    assert 'id="sms-costs"' in page
 
 
 # The launch gate
