@@ -8,7 +8,7 @@ by mode, SMS sent, cost and cost per complete (calls, SMS and the number list), 
 of the weights, and each opinion question's weighted error against the synthetic population's
 truth. Then the goals, each strategy's mean over the seeds. Figures go to docs/benchmarks.md.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_strategies [--seeds 1 2 3]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_strategies [--seeds 1 2 3] [--strategies pilotti-plus]
 """
 
 import argparse
@@ -100,17 +100,20 @@ def goals(runs: dict[str, list[dict]]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
     options = parser.parse_args()
     setup_django()
     runs: dict[str, list[dict]] = {slug: [] for slug in STRATEGIES}
     for seed in options.seeds:
-        for slug in STRATEGIES:
+        for slug in options.strategies:
             with benchmark_database():
                 if not any(runs.values()):
                     print(describe_machine())
                 run = strategy_run(slug=slug, seed=seed)
             runs[slug].append(run)
             print(line(run), flush=True)
+    if not all(runs.values()):
+        return
     print("goals (means over the seeds):")
     for goal in goals(runs):
         print(f"  {goal}")
