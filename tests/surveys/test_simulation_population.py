@@ -62,10 +62,32 @@ def test_synthetic_contacts_are_drawn_like_the_population_and_the_same_seed_draw
     assert set(campaign.contacts.values_list("postal_code", flat=True)) <= set(POSTAL_DISTRICTS)
     again = make_campaign("otos-2")
     synthetic_contacts_add(campaign=again, count=5, seed=1)
-    # The draw follows the seed and the campaign's short name, so another campaign gets other people.
+    # In the same database another campaign draws other numbers: a made-up number is nobody's.
     assert not set(again.contacts.values_list("numbers__phone_hash", flat=True)) & set(
         campaign.contacts.values_list("numbers__phone_hash", flat=True)
     )
+
+
+def listed(campaign) -> list[tuple]:
+    return list(
+        campaign.contacts.order_by("pk").values_list(
+            "pseudonym", "birth_year", "postal_code", "language", "numbers__phone_hash"
+        )
+    )
+
+
+def test_the_same_seed_draws_the_same_residents_for_any_campaign(make_campaign):
+    """Two strategies simulated on the same seed, each in its own database (bench_strategies), call
+    the same people, so their errors are measured against the same truth."""
+    pilot = make_campaign("pilotti")
+    synthetic_contacts_add(campaign=pilot, count=5, seed=3)
+    drawn = listed(pilot)
+    pilot.contacts.all().delete()  # as if the other strategy ran in a database of its own
+
+    plus = make_campaign("pilotti-plus")
+    synthetic_contacts_add(campaign=plus, count=5, seed=3)
+
+    assert listed(plus) == drawn
 
 
 def test_a_made_up_number_is_never_one_another_campaign_lists(make_campaign):
