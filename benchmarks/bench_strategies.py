@@ -8,7 +8,8 @@ by mode, SMS sent, cost and cost per complete (calls, SMS and the number list), 
 of the weights, and each opinion question's weighted error against the synthetic population's
 truth. Then the goals, each strategy's mean over the seeds. Figures go to docs/benchmarks.md.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_strategies [--seeds 1 2 3] [--strategies pilotti-plus]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_strategies \
+        [--seeds 1 2 3] [--strategies pilotti-plus]
 """
 
 import argparse
