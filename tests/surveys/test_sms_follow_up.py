@@ -327,7 +327,9 @@ def test_the_campaign_page_shows_the_message_in_each_language_with_its_parts_and
     previews = re.search(r'<dd id="sms-previews">(.*?)</dd>', page, re.S)[1]
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", previews)
     assert captions == ["suomi: 2 osaa, 0,16 euroa viestiä kohden", "ruotsi: 2 osaa, 0,16 euroa viestiä kohden"]
-    finnish, swedish = (html.unescape(text) for text in re.findall(r"<pre>(.*?)</pre>", previews, re.S))
+    texts = re.findall(r'<pre lang="(\w+)">(.*?)</pre>', previews, re.S)
+    assert [language for language, _text in texts] == ["fi", "sv"]  # read out in their own language
+    finnish, swedish = (html.unescape(text) for _language, text in texts)
     assert f"\nhttps://kuntaportaali.esimerkkila.fi/fi/vastaa/{'x' * 22}/\n" in finnish
     assert f"\nhttps://kuntaportaali.esimerkkila.fi/sv/svara/{'x' * 22}/\n" in swedish
     assert swedish.startswith("Esimerkkilän kunta frågar invånarna: Kommunenkät\n")
