@@ -56,9 +56,11 @@ def calls_by_day(campaign) -> dict:
     }
 
 
-def one_run(*, seed: int, workers: int | None, slug: str = "pilotti", young_first: bool = False) -> dict:
-    """Seed the demo, give campaign `slug` the pilot's 7,759 numbers and simulate it from its first
-    calling day to its end."""
+def one_run(
+    *, seed: int, workers: int | None, slug: str = "pilotti", young_first: bool = False, people: str = "pilotti"
+) -> dict:
+    """Seed the demo, give campaign `slug` the pilot's 7,759 numbers (synthetic residents of `people`,
+    see `synthetic_contacts_add`) and simulate it from its first calling day to its end."""
     from surveys.demo_results import results_demo_seed
     from surveys.models import Campaign, LaunchChecklist
     from surveys.services.campaigns import campaign_start
@@ -73,7 +75,7 @@ def one_run(*, seed: int, workers: int | None, slug: str = "pilotti", young_firs
     if young_first:
         Campaign.objects.filter(pk=pilot.pk).update(young_first=True)
         pilot.refresh_from_db()
-    synthetic_contacts_add(campaign=pilot, count=PILOT["numbers"] - pilot.contacts.count(), seed=seed)
+    synthetic_contacts_add(campaign=pilot, count=PILOT["numbers"] - pilot.contacts.count(), seed=seed, people=people)
 
     own_before, children_before = cpu_seconds()
     start = time.perf_counter()

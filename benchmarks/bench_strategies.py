@@ -29,7 +29,8 @@ def strategy_run(*, slug: str, seed: int) -> dict:
     from surveys.models import Campaign
     from surveys.services.results import campaign_results
 
-    run = one_run(seed=seed, workers=None, slug=slug)
+    # Both strategies call pilotti's synthetic residents: the same people, measured against the same truth.
+    run = one_run(seed=seed, workers=None, slug=slug, people="pilotti")
     campaign = Campaign.objects.get(slug=slug)
     results = campaign_results(campaign, language=settings.LANGUAGE_CODE)
     simulated = run["result"].as_dict()
@@ -103,6 +104,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
     options = parser.parse_args()
+    options.strategies = [slug for slug in STRATEGIES if slug in options.strategies]
     setup_django()
     runs: dict[str, list[dict]] = {slug: [] for slug in STRATEGIES}
     for seed in options.seeds:
@@ -114,6 +116,7 @@ def main() -> None:
             runs[slug].append(run)
             print(line(run), flush=True)
     if not all(runs.values()):
+        print("goals: not judged, they compare both strategies")
         return
     print("goals (means over the seeds):")
     for goal in goals(runs):

@@ -177,8 +177,8 @@ def sms_link_text(*, campaign: Campaign, link_url: str, expires_at: datetime, la
     page on the portal (where a resident can check the message is genuine) and how to opt out - by a
     reply to a number, or on the answer page when the sender is a name nobody can reply to.
 
-    Operators bill every part: the survey's title is named only when the message still fits
-    SMS_PARTS_AIMED_AT parts with it, else the survey's page names it."""
+    Operators bill every part: the survey's title is left out (the survey's page names it) when the
+    message would take more than SMS_PARTS_AIMED_AT parts with it and fewer without it."""
     version = campaign.survey_version
     organiser = version.survey.organiser
     with translation.override(language):
@@ -199,9 +199,11 @@ def sms_link_text(*, campaign: Campaign, link_url: str, expires_at: datetime, la
         title = version.localized("title", language).strip()
         naming = _("%(organiser)s asks residents: %(title)s") % {"organiser": organiser, "title": title}
         with_title = _message([naming, *rest])
-        if sms_segments(with_title) <= SMS_PARTS_AIMED_AT:
-            return with_title
-        return _message([_("%(organiser)s asks for residents' views.") % {"organiser": organiser}, *rest])
+        without_title = _message([_("%(organiser)s asks for residents' views.") % {"organiser": organiser}, *rest])
+    # The title is left out only when that saves a part.
+    if sms_segments(with_title) <= max(SMS_PARTS_AIMED_AT, sms_segments(without_title)):
+        return with_title
+    return without_title
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,16 @@ from surveys.services.contact_store import HASH_LOOKUP_CHUNK
 from surveys.synthetic_population import ListedFacts, listed_facts_draw
 
 
-def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int) -> int:
+def synthetic_contacts_add(*, campaign: Campaign, count: int, seed: int, people: str = "") -> int:
     """Add `count` synthetic residents' numbers to the campaign, drawn like the population: age
     from AGE_BRACKETS, a postal code of a district by DISTRICTS (numbers on the registry left out).
 
-    The seed alone decides who they are, whichever the campaign: two set-ups simulated on the same
-    seed, each in a database of its own, call the same people and are measured against the same
-    truth. In one database a second campaign's draws are made again, as its numbers are listed."""
+    `people` and the seed decide who they are (numbers, pseudonyms, facts); by default `people` is
+    the campaign's short name, as a pseudonym is unique in a database. Two set-ups of a survey
+    compared on the same seed, each in a database of its own, name the same `people` to call the
+    same residents and be measured against the same truth (benchmarks/bench_strategies.py)."""
     year = campaign.start_date.year
-    rng = random.Random(f"contacts:{seed}")  # noqa: S311 - a simulation, not a secret
+    rng = random.Random(f"contacts:{seed}:{people or campaign.slug}")  # noqa: S311 - a simulation, not a secret
 
     def drawn(each_rng: random.Random, _index: int) -> ListedFacts:
         return listed_facts_draw(each_rng, year=year)

@@ -369,14 +369,15 @@ def test_a_title_that_would_make_a_third_part_is_left_to_the_survey_page(contact
     assert SmsMessage.objects.get().segments == 2
 
 
-def test_a_message_too_long_for_two_parts_even_without_its_title_is_sent_and_billed_whole(contact, settings):
+def test_a_message_too_long_for_two_parts_even_without_its_title_keeps_it_and_is_billed_whole(contact, settings):
     settings.PUBLIC_BASE_URL = "https://www.esimerkkilan-kaupunki.fi/asukkaille/osallistu-ja-vaikuta/kuntaportaali"
     survey_titled(contact, DEMO_TITLES, organiser="Esimerkkilän kaupungin konsernihallinto")
 
     sms_link_send(contact=contact, now=NOON)
 
     body = SimulatorSmsProvider.outbox[-1].body
-    assert body.startswith("Esimerkkilän kaupungin konsernihallinto kysyy asukkaiden mielipidettä.\n")
+    # Leaving the title out would not save a part.
+    assert body.startswith("Esimerkkilän kaupungin konsernihallinto kysyy asukkailta: Kaupunkistrategia 2030 - ")
     message = SmsMessage.objects.get()
     assert message.segments == sms_segments(body) == 3
     assert message.cost == 3 * settings.SMS_PRICE_PER_SEGMENT
