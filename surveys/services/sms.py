@@ -219,14 +219,16 @@ class SmsPreview:
 
 
 def sms_link_previews(*, campaign: Campaign, now: datetime | None = None) -> list[SmsPreview]:
-    """The link's message as the campaign's residents would get it if sent now, in each of its
-    survey's languages, with its parts and price; none when no message could be sent (the launch
-    blockers say why)."""
+    """The link's message as the campaign's residents would get it if sent as soon as its calling
+    window lets (now, or its first calling day), in each of its survey's languages, with its parts
+    and price; none when no message could be sent (the launch blockers say why)."""
     try:
         _provider, sender = campaign_sms_channel(campaign)
     except SmsChannelProblem:
         return []
-    expires_at = (now or timezone.now()) + timedelta(days=settings.SMS_LINK_VALID_DAYS)
+    now = now or timezone.now()
+    sent_at = next_open_moment(campaign, now) or now
+    expires_at = sent_at + timedelta(days=settings.SMS_LINK_VALID_DAYS)
     previews = []
     for language in campaign.survey_version.languages:
         link_url = survey_link_url(token=EXAMPLE_TOKEN, language=language)

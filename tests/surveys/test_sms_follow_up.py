@@ -33,7 +33,7 @@ from surveys.services import launch as launch_services
 from surveys.services.dialing import call_status_apply, dial_tick
 from surveys.services.dispositions import campaign_dispositions
 from surveys.services.results import campaign_results
-from surveys.services.sms import SmsOutcome, sms_link_send
+from surveys.services.sms import SmsOutcome, sms_link_previews, sms_link_send
 from surveys.services.web_survey import web_answer, web_consent
 from surveys.telephony import StatusUpdate
 from tests.conftest import make_user
@@ -335,6 +335,13 @@ def test_the_campaign_page_shows_the_message_in_each_language_with_its_parts_and
     assert swedish.startswith("Esimerkkilän kunta frågar invånarna: Kommunenkät\n")
     # Shown, not sent: no link exists and nothing is billed.
     assert not SurveyLink.objects.exists() and not SmsMessage.objects.exists()
+
+
+def test_before_the_campaign_starts_the_message_is_shown_as_its_first_calling_day_would_send_it(follow_up):
+    # A message goes only inside the calling window: the earliest is sent on Monday 8 December.
+    [preview] = sms_link_previews(campaign=follow_up, now=NOON - timedelta(days=20))
+
+    assert "\nVastaa 22.12.2025 mennessä omalla linkilläsi:\n" in preview.text
 
 
 def test_no_message_is_shown_when_none_could_be_sent(client, follow_up, settings):
