@@ -6,7 +6,8 @@ through `surveys.simulation.simulate` (see bench_simulation.py).
 For each run: completes, the 18-29 and 65+ shares of the completes (true age groups), completes
 by mode, SMS sent, cost and cost per complete (calls, SMS and the number list), the design effect
 of the weights, and each opinion question's weighted error against the synthetic population's
-truth. Then the goals, each strategy's mean over the seeds. Figures go to docs/benchmarks.md.
+truth, with the part of it that is not the luck of the answers (its selection error,
+`surveys.simulation_report`). Then the goals, each strategy's mean over the seeds. Figures go to docs/benchmarks.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kuntaportaali python -m benchmarks.bench_strategies \
         [--seeds 1 2 3] [--strategies pilotti-plus]
@@ -53,16 +54,24 @@ def strategy_run(*, slug: str, seed: int) -> dict:
             for question in report.questions
             if question.weighted_error is not None
         },
+        # The error apart from the luck of the answers (simulation_report), signed.
+        "selection": {
+            question.position: question.selection_error
+            for question in report.questions
+            if question.selection_error is not None
+        },
     }
 
 
 def line(run: dict) -> str:
     modes = ", ".join(f"{mode} {count:,}" for mode, count in run["by_mode"].items())
     errors = " ".join(f"q{position} {error:.3f}" for position, error in sorted(run["errors"].items()))
+    selection = " ".join(f"q{position} {error:+.3f}" for position, error in sorted(run["selection"].items()))
     return (
         f"{run['slug']:<13} seed {run['seed']}: {run['wall']:.0f} s, complete {run['complete']:,} ({modes}), "
         f"18-29 {run['young']:.1%}, 65+ {run['old']:.1%}, SMS {run['sms_sent']:,}, cost {run['cost']:,.0f} EUR "
-        f"({run['cost_per_complete']:.2f} EUR a complete), deff {run['design_effect']:.2f}; |weighted error| {errors}"
+        f"({run['cost_per_complete']:.2f} EUR a complete), deff {run['design_effect']:.2f}; |weighted error| {errors}; "
+        f"of it selection {selection}"
     )
 
 
@@ -96,7 +105,16 @@ def goals(runs: dict[str, list[dict]]) -> list[str]:
         f"weighted error better on average: {statistics.fmean(plus_errors.values()):.4f} vs "
         f"{statistics.fmean(pilot_errors.values()):.4f}: "
         f"{verdict[statistics.fmean(plus_errors.values()) < statistics.fmean(pilot_errors.values())]}",
+        # Not a goal of its own: what of the errors above the strategy made, and what was the answers' luck.
+        "selection error (the weighted error apart from the answers' luck), mean |error|: "
+        + ", ".join(
+            f"q{q} {mean_abs(plus, 'selection', q):.3f} vs {mean_abs(pilot, 'selection', q):.3f}" for q in questions
+        ),
     ]
+
+
+def mean_abs(runs: list[dict], name: str, position: int) -> float:
+    return statistics.fmean(abs(run[name][position]) for run in runs)
 
 
 def main() -> None:

@@ -377,34 +377,82 @@ def true_answer(resident: Resident, question: QuestionSpec, survey: SurveyQuesti
         return question.digits[resident.rng("gender").randrange(min(2, len(question.digits)))]
     if question.kind == QuestionKind.OPEN:
         return None
+    opinion = _opinion(resident, question, survey)
     rng = resident.rng("opinion", question.position)
+    if question.kind == QuestionKind.YES_NO:
+        return question.digits[0] if rng.random() < opinion.yes else question.digits[-1]
+    if question.kind == QuestionKind.NUMBER:
+        return min(opinion.high, max(opinion.low, round(rng.gauss(opinion.centre, opinion.spread))))
+    return rng.choices(question.digits, weights=opinion.weights)[0]
+
+
+def expected_answer(resident: Resident, question: QuestionSpec, survey: SurveyQuestions) -> float | None:
+    """The mean of the figure the results show for an opinion question (see `simulation_report`)
+    over the resident's possible answers: the mean answer of a scale or number question, the chance
+    of the first option (the "yes" of yes/no). None for demographic and open questions. What
+    the resident was likely to say, apart from what they happened to say (`true_answer`)."""
+    if not question.is_opinion:
+        return None
+    opinion = _opinion(resident, question, survey)
+    if question.kind == QuestionKind.YES_NO:
+        return min(1.0, max(0.0, opinion.yes))
+    if question.kind == QuestionKind.NUMBER:
+        return opinion.number_mean()
+    total = sum(opinion.weights)
+    if question.kind == QuestionKind.SCALE:
+        return sum(digit * weight for digit, weight in zip(question.digits, opinion.weights, strict=True)) / total
+    return opinion.weights[0] / total
+
+
+@dataclass(frozen=True)
+class _Opinion:
+    """What a resident's answer to an opinion question is drawn from: weights over the question's
+    digits (scale, choice), the chance of "yes" (yes/no), or a normal curve rounded and cut to
+    low..high (number)."""
+
+    weights: tuple[float, ...] = ()
+    yes: float = 0.0
+    centre: float = 0.0
+    spread: float = 1.0
+    low: int = 0
+    high: int = 0
+
+    def number_mean(self) -> float:
+        """The mean of the rounded, cut normal: every whole number of low..high by its chance."""
+
+        def below(value: float) -> float:
+            return 0.5 * (1 + math.erf((value - self.centre) / (self.spread * math.sqrt(2))))
+
+        def chance(value: int) -> float:
+            up_to = 1.0 if value == self.high else below(value + 0.5)
+            return up_to - (0.0 if value == self.low else below(value - 0.5))
+
+        return sum(value * chance(value) for value in range(self.low, self.high + 1))
+
+
+def _opinion(resident: Resident, question: QuestionSpec, survey: SurveyQuestions) -> _Opinion:
     group = resident.age_group
     lean = 0.0
     if survey.asks_district:
         lean = DISTRICT_LEANS[resident.district] * (1 if survey.opinion_order(question.position) % 2 == 0 else -1)
     civic = resident.civic_interest if survey.is_civic(question) else 0.0
     if question.kind == QuestionKind.SCALE:
-        return _around(rng, question.digits, SCALE_MEANS[group] + lean + CIVIC_SCALE_SHIFT * civic, SCALE_SPREAD)
+        mean = SCALE_MEANS[group] + lean + CIVIC_SCALE_SHIFT * civic
+        weights = tuple(math.exp(-((value - mean) ** 2) / (2 * SCALE_SPREAD**2)) for value in question.digits)
+        return _Opinion(weights=weights)
     if question.kind == QuestionKind.YES_NO:
-        yes, no = question.digits[0], question.digits[-1]
-        return yes if rng.random() < YES_SHARES[group] + lean / 10 + CIVIC_YES_SHIFT * civic else no
+        return _Opinion(yes=YES_SHARES[group] + lean / 10 + CIVIC_YES_SHIFT * civic)
     if question.kind == QuestionKind.NUMBER:
         low, high = question.min_value or 0, question.max_value if question.max_value is not None else 100
         point = NUMBER_POINTS[group] + CIVIC_NUMBER_SHIFT * civic
-        value = rng.gauss(low + (high - low) * point, (high - low) * NUMBER_SPREAD)
-        return min(high, max(low, round(value)))
+        return _Opinion(centre=low + (high - low) * point, spread=(high - low) * NUMBER_SPREAD, low=low, high=high)
     weights = [1.0] * len(question.digits)
     favourite = {"65+": 0, "30-64": min(1, len(weights) - 1), "18-29": len(weights) - 1}[group]
     weights[favourite] += CHOICE_FAVOURITE_WEIGHT
     if survey.asks_district:
         weights[list(DISTRICTS).index(resident.district) % len(weights)] += 1
     weights[0] *= math.exp(CIVIC_CHOICE_LEAN * civic)
-    return rng.choices(question.digits, weights=weights)[0]
-
-
-def _around(rng: random.Random, values: tuple[int, ...], mean: float, spread: float) -> int:
-    weights = [math.exp(-((value - mean) ** 2) / (2 * spread**2)) for value in values]
-    return rng.choices(values, weights=weights)[0]
+    return _Opinion(weights=tuple(weights))
 
 
 def _age_digit(question: QuestionSpec, age: int) -> int:
@@ -444,6 +492,8 @@ class TruthForQuestion:
     residents: int  # those the question would be put to (skip rules followed)
     shares: dict[str, float]  # answer as keyed in ("1".."5", option digit, number) -> share
     mean: float | None  # scale and number questions
+    # The residents' expected figure (`expected_answer`): the truth apart from the luck of their answers.
+    expected: float | None = None
 
 
 def population_truth(campaign: Campaign, *, seed: int) -> dict[int, TruthForQuestion]:
@@ -451,11 +501,13 @@ def population_truth(campaign: Campaign, *, seed: int) -> dict[int, TruthForQues
     neither demographic nor open: what a perfect survey of the campaign's numbers would find."""
     survey = survey_questions(campaign.survey_version)
     given: dict[int, list[int]] = {question.position: [] for question in survey.questions if question.is_opinion}
+    expected: dict[int, list[float]] = {position: [] for position in given}
     for facts in contact_facts(Contact.objects.filter(campaign=campaign)):
         resident = resident_build(facts, seed=seed, year=campaign.start_date.year)
         for position, answer in answers_path(resident, survey).items():
             if position in given:
                 given[position].append(answer)
+                expected[position].append(expected_answer(resident, survey.at(position), survey))
     truth = {}
     for position, answers in given.items():
         question = survey.at(position)
@@ -469,6 +521,7 @@ def population_truth(campaign: Campaign, *, seed: int) -> dict[int, TruthForQues
             mean=(sum(answers) / count if count else None)
             if question.kind in (QuestionKind.SCALE, QuestionKind.NUMBER)
             else None,
+            expected=sum(expected[position]) / count if count else None,
         )
     return truth
 

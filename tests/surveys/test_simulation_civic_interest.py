@@ -2,6 +2,7 @@
 nonresponse does, while each age group answers on average as calibrated. Tested on generated
 residents, not on a simulation."""
 
+import dataclasses
 import math
 from statistics import mean, pstdev
 
@@ -12,6 +13,7 @@ from surveys.synthetic_population import (
     ContactFacts,
     QuestionSpec,
     SurveyQuestions,
+    expected_answer,
     resident_build,
     true_answer,
 )
@@ -94,3 +96,38 @@ def test_interest_leans_the_first_question_of_each_kind_and_not_the_others():
     assert answer_correlation(3) > 5
     assert abs(answer_correlation(2)) < 3
     assert abs(answer_correlation(4)) < 3
+
+
+def test_the_expected_answer_is_the_mean_of_the_answers_a_resident_may_give():
+    """Each kind's expected figure against 4,000 answers of one resident (their traits kept, the
+    answers' luck drawn anew with each seed): the mean answer, or the share of the first option."""
+    survey = SurveyQuestions(
+        (
+            *SURVEY.questions,
+            QuestionSpec(5, QuestionKind.CHOICE, "", True, (1, 2, 3, 4), ("A", "B", "C", "D")),
+            # Around 15 % of 0..10 with a spread of 1.2: often cut at 0, so the cut and the rounding count.
+            QuestionSpec(6, QuestionKind.NUMBER, "", True, (), (), min_value=0, max_value=10),
+            QuestionSpec(7, QuestionKind.OPEN, "", False, (), ()),
+        )
+    )
+    resident = people(birth_year=YEAR - 70, count=1)[0]
+    draws = [dataclasses.replace(resident, seed=seed) for seed in range(PEOPLE)]
+
+    def figure(question, answer):
+        return float(answer) if question.kind in (QuestionKind.SCALE, QuestionKind.NUMBER) else float(answer == 1)
+
+    for question in survey.questions[:6]:
+        answers = [figure(question, true_answer(each, question, survey)) for each in draws]
+        expected = expected_answer(resident, question, survey)
+        standard_error = max(pstdev(answers), 0.05) / math.sqrt(PEOPLE)
+        assert abs(mean(answers) - expected) < 4 * standard_error, (question.position, mean(answers), expected)
+    assert expected_answer(resident, survey.at(7), survey) is None
+
+
+def test_a_chance_beyond_certainty_is_certain():
+    """The young say yes most often, the interested more: beyond a chance of 1 every answer is yes."""
+    eager = dataclasses.replace(people(birth_year=YEAR - 20, count=1)[0], civic_interest=5.0)
+    question = SURVEY.at(3)
+
+    assert expected_answer(eager, question, SURVEY) == 1.0
+    assert {true_answer(dataclasses.replace(eager, seed=seed), question, SURVEY) for seed in range(200)} == {1}

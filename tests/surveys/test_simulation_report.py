@@ -9,13 +9,22 @@ from django.core.management import call_command
 
 from surveys.demo import survey_demo_seed
 from surveys.demo_results import PILOT_NUMBER_LIST, results_demo_seed
-from surveys.models import Campaign, CampaignStatus
+from surveys.models import (
+    Answer,
+    Campaign,
+    CampaignResultSettings,
+    CampaignStatus,
+    QuestionKind,
+    Response,
+    ResponseStatus,
+)
 from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation_report import simulation_report
 from surveys.synthetic_population import (
     AGE_GROUPS,
     answers_path,
     contact_facts,
+    expected_answer,
     population_truth,
     resident_build,
     survey_questions,
@@ -60,6 +69,95 @@ def test_the_truth_is_every_residents_answer_whoever_answered(pilot):
     assert report.completes_by_age_group == dict.fromkeys(AGE_GROUPS, 0)
 
 
+def residents_of(campaign, *, seed):
+    return [
+        resident_build(facts, seed=seed, year=campaign.start_date.year)
+        for facts in contact_facts(campaign.contacts.all())
+    ]
+
+
+def answer_truly(campaign, residents):
+    """Each resident completes the survey with their true answers, skip rules followed."""
+    survey = survey_questions(campaign.survey_version)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    options = {
+        (option.question_id, option.digit): option
+        for question in questions.values()
+        for option in question.options.all()
+    }
+    for resident in residents:
+        response = Response.objects.create(
+            pseudonym=resident.key,
+            campaign=campaign,
+            survey_version=campaign.survey_version,
+            status=ResponseStatus.COMPLETE,
+            language="fi",
+        )
+        Answer.objects.bulk_create(
+            Answer(
+                response=response,
+                question=questions[position],
+                option=None
+                if questions[position].kind == QuestionKind.NUMBER
+                else options[(questions[position].pk, value)],
+                number_value=value if questions[position].kind == QuestionKind.NUMBER else None,
+                digits=str(value),
+            )
+            for position, value in answers_path(resident, survey).items()
+            if value is not None
+        )
+
+
+@pytest.mark.django_db
+def test_a_survey_of_everyone_unweighted_has_no_error_of_either_kind(pilot):
+    synthetic_contacts_add(campaign=pilot, count=150, seed=5)
+    CampaignResultSettings.objects.create(campaign=pilot, weighting_dimensions=[])
+    answer_truly(pilot, residents_of(pilot, seed=5))
+
+    report = simulation_report(pilot, seed=5)
+
+    for question in report.questions:
+        assert question.weighted_error == pytest.approx(0, abs=1e-9), question
+        assert question.selection_error == pytest.approx(0, abs=1e-9), question
+
+
+@pytest.mark.django_db
+def test_the_selection_error_is_who_answered_apart_from_the_luck_of_their_answers(pilot):
+    synthetic_contacts_add(campaign=pilot, count=300, seed=5)
+    CampaignResultSettings.objects.create(campaign=pilot, weighting_dimensions=[])
+    everyone = residents_of(pilot, seed=5)
+    # Only the more interested half answers: the civic questions' answers lean with interest.
+    interested = sorted(everyone, key=lambda resident: resident.civic_interest)[len(everyone) // 2 :]
+    answer_truly(pilot, interested)
+    survey = survey_questions(pilot.survey_version)
+
+    report = simulation_report(pilot, seed=5)
+
+    def figure(position, value):
+        return value if survey.at(position).kind in (QuestionKind.SCALE, QuestionKind.NUMBER) else float(value == 1)
+
+    def averages(residents, position):
+        on_path = [(resident, answers_path(resident, survey)) for resident in residents]
+        on_path = [(resident, path[position]) for resident, path in on_path if position in path]
+        expected = mean(expected_answer(resident, survey.at(position), survey) for resident, _value in on_path)
+        return mean(figure(position, value) for _resident, value in on_path), expected
+
+    questions = {question.position: question for question in report.questions}
+    for position, question in questions.items():
+        answered, answered_expected = averages(interested, position)
+        truth, truth_expected = averages(everyone, position)
+        assert question.expected_weighted == pytest.approx(answered_expected)
+        assert question.expected_truth == pytest.approx(truth_expected)
+        assert question.selection_error == pytest.approx(answered_expected - truth_expected)
+        # The rest of the error is the luck of the answers, the answerers' and everyone's.
+        luck = (answered - answered_expected) - (truth - truth_expected)
+        assert question.weighted_error - question.selection_error == pytest.approx(luck, abs=1e-9)
+    # The interested are more satisfied (q3) and say yes more often (q5), by the simulator's leans.
+    assert questions[3].selection_error > 0.1
+    assert questions[5].selection_error > 0.03
+    assert abs(questions[7].selection_error) < questions[3].selection_error / 2
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_simulate_campaign_json_holds_each_questions_estimates_against_the_truth(pilot, rq_queues):
@@ -93,6 +191,8 @@ def test_simulate_campaign_json_holds_each_questions_estimates_against_the_truth
         assert question["ci_low"] <= question["weighted"] <= question["ci_high"]
         assert question["covered"] == (question["ci_low"] <= question["truth"] <= question["ci_high"])
         assert question["weighted_error"] == pytest.approx(question["weighted"] - question["truth"], abs=2e-4)
+        # Of the error, the answers' luck is about the interval's width at most; the rest is selection.
+        assert abs(question["weighted_error"] - question["selection_error"]) < question["ci_high"] - question["ci_low"]
         assert question["respondents"] > 0
     # The respondents are weighted to the population: the estimates differ from the raw ones.
     assert any(abs(question["weighted"] - question["unweighted"]) > 1e-3 for question in questions.values())
