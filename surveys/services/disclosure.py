@@ -18,7 +18,8 @@ group's figures (answer counts, shares, open answers) are sums over its responde
   number is published (a question's "skipped", the shares among those who answered), also within
   every group. So they never hide anyone: a line's hidden groups are real groups, and a line where
   fewer than the minimum did not answer hides real groups too (or their answers would be the
-  total less the rest).
+  total less the rest). Among everyone that would hide whole groups to protect a handful, and
+  weight them as one: `surveys.services.results` leaves such a handful out of the results instead.
 
 Like the line-by-line methods of official statistics (the "hypercube" idea of tau-Argus), this
 protects every row and column of every table with its totals; it does not solve the linear

@@ -3,7 +3,9 @@
 `campaign_results` reads everything in a fixed number of queries (answers as value lists, never
 one query per response) and hands the plain-data `CampaignResults` of `results_contract` to the
 results page, the PDF and the XLSX. Respondents are the interviews of the AAPOR dispositions:
-responses with at least 80 % (complete) or 50 % (partial) of the questions that applied answered.
+responses with at least 80 % (complete) or 50 % (partial) of the questions that applied answered,
+less the few who left a demographic question unanswered when fewer than the minimum group size
+did (`_few_unstated_left_out`: the results say how many).
 
 When the web survey was offered (an SMS link), `CampaignResults.modes` adds the results by mode
 (surveys.services.results_by_mode): the weights stay those of every respondent together, raked to the
@@ -497,6 +499,46 @@ def _selected(
     return indexes, labels
 
 
+def _few_unstated_left_out(
+    respondent_ids: list[int], groups_of: dict[str, list[str | None]], *, minimum: int
+) -> tuple[list[int], dict[str, list[str | None]], dict[str, int]]:
+    """The respondents, and their groups, without those who did not answer a demographic question
+    that fewer than `minimum` left unanswered; and how many were left out for each such question.
+
+    Those who did not answer are counted and published (surveys.services.disclosure), so everyone's
+    figures less the groups' would be their answers. A few of them would otherwise be protected by
+    hiding whole groups of everyone - the smallest, typically the young - and weighting those as
+    one cell, which undoes the weighting of exactly the group it is for. Leaving the few out costs
+    their answers instead (their interviews still count in the response rates). Leaving out some
+    can bring another question's unanswered below the minimum: repeated until none is."""
+    left_out: dict[str, int] = {}
+    while True:
+        unstated = {
+            dimension: [index for index, category in enumerate(groups) if category is None]
+            for dimension, groups in groups_of.items()
+        }
+        few = {dimension: indexes for dimension, indexes in unstated.items() if 0 < len(indexes) < minimum}
+        if not few:
+            return respondent_ids, groups_of, left_out
+        dropped = set()
+        for dimension, indexes in few.items():
+            left_out[dimension] = left_out.get(dimension, 0) + len(indexes)
+            dropped.update(indexes)
+        kept = [index for index in range(len(respondent_ids)) if index not in dropped]
+        respondent_ids = [respondent_ids[index] for index in kept]
+        groups_of = {dimension: [groups[index] for index in kept] for dimension, groups in groups_of.items()}
+
+
+def _left_out_warning(dimension: str, count: int) -> str:
+    return ngettext(
+        "%(dimension)s: the %(count)s respondent who did not answer is left out of the results, as with so "
+        "few everyone's figures less the groups' would be their answers.",
+        "%(dimension)s: the %(count)s respondents who did not answer are left out of the results, as with so "
+        "few everyone's figures less the groups' would be their answers.",
+        count,
+    ) % {"dimension": _dimension_name(dimension), "count": count}
+
+
 def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict[str, str]) -> CampaignResults:
     result_settings = result_settings_for(campaign)
     dispositions = campaign_dispositions(campaign=campaign)
@@ -529,6 +571,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
 
     minimum = minimum_group_size()
     groups_of = _groups_of(respondent_ids, demographics, answers_by_question)
+    respondent_ids, groups_of, left_out = _few_unstated_left_out(respondent_ids, groups_of, minimum=minimum)
     privacy = group_privacy(
         groups_of,
         {demographic.dimension: [key for key, _label in demographic.categories] for demographic in demographics},
@@ -557,6 +600,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         )
     elif not respondent_ids:
         weights_result.warnings.insert(0, _("Nobody has answered the survey yet, so there are no results to show."))
+    weights_result.warnings.extend(_left_out_warning(dimension, count) for dimension, count in left_out.items())
     weights_result = dataclasses.replace(weights_result, groups=groups_suppressed(weights_result.groups, privacy))
     modes = _mode_results(
         dispositions=dispositions,

@@ -419,3 +419,53 @@ def test_the_results_say_when_the_population_shares_were_last_changed(surveyed):
     latest = PopulationTarget.objects.order_by("-updated_at").first().updated_at
 
     assert campaign_results(surveyed, language="en").population_updated_at == latest
+
+
+def test_a_few_who_did_not_say_their_age_are_left_out_rather_than_hiding_age_groups(english):
+    """Two of 49 respondents did not say their age. Everyone's figures less the age groups' would be
+    their answers, so something must give: rather than hide two whole age groups (and weight them
+    as one, which undoes the weighting of the young), the two are left out of the results, and the
+    results say so. Their interviews still count in the response rates."""
+    set_age_targets("0.15", "0.50", "0.35")
+    manager = make_user("tulokset")
+    campaign = build_campaign(build_survey(manager), manager)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    for age, count, exercise in ((1, 12, 1), (2, 15, 1), (3, 20, 2)):
+        for _ in range(count):
+            response = respond(campaign)
+            answer(response, questions[1], digit=age)
+            answer(response, questions[2], digit=exercise)
+            answer(response, questions[3], digit=4)
+    unstated = []
+    for _ in range(2):
+        response = respond(campaign)
+        answer(response, questions[2], digit=1)
+        answer(response, questions[3], digit=1)
+        answer(response, questions[4], transcript="En kerro ikääni")
+        unstated.append(response.pk)
+
+    results = campaign_results(campaign, language="en")
+
+    weighting = results.weighting
+    assert weighting.respondents == 47
+    assert not set(unstated) & set(weighting.weights)
+    assert [(group.category, group.respondents, group.hidden) for group in weighting.groups] == [
+        ("18-29", 12, ""),
+        ("30-64", 15, ""),
+        ("65+", 20, ""),
+    ]
+    # Each age group weighted to its own share: the young are 15 % of the weighted respondents.
+    assert [group.weighted_share for group in weighting.groups] == pytest.approx([0.15, 0.50, 0.35])
+    assert weighting.collapsed == []
+    assert (
+        "Age group: the 2 respondents who did not answer are left out of the results, as with so few "
+        "everyone's figures less the groups' would be their answers." in weighting.warnings
+    )
+    questions = by_position(results)
+    assert (questions[1].answered, questions[1].skipped) == (47, 0)
+    yes = questions[2].options[0]
+    assert yes.share == pytest.approx(27 / 47)
+    assert questions[3].mean.unweighted == pytest.approx(4.0)
+    assert questions[4].open_answers == []
+    # The two answered 3 of the 4 questions: partial interviews, counted as such.
+    assert (results.rates.dispositions["I"], results.rates.dispositions["P"]) == (47, 2)
