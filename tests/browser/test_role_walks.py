@@ -54,7 +54,9 @@ def walker(request, device) -> Page:
 
 def check_page(page: Page, live_server, axe_path: Path, shot: str) -> None:
     """What every page of a walk must be: no wider than the screen, free of axe violations, its
-    charts readable; and a screenshot of it."""
+    charts readable; and a screenshot of it. Measured once the page has loaded: a walk that clicks
+    through finds the new page's elements as soon as they are parsed, before its stylesheet applies."""
+    page.wait_for_load_state("load")
     screenshot(page, shot)
     assert page_width(page) <= page.viewport_size["width"], f"{page.url} is {page_width(page)} px wide"
     violations = axe_violations(page, live_server, axe_path)
@@ -78,7 +80,6 @@ def test_supervisor_finds_the_month_and_a_case_on_one_screen_marks_it_discussed_
 
     first_case = page.locator(".case").first
     expect(first_case).to_be_visible()
-    page.wait_for_load_state("load")  # the stylesheet applied before the layout is measured
     check_page(page, live_server, axe_path, f"walk-supervisor-{device}")
     first_screen = page.viewport_size["height"]
     for figure in (
