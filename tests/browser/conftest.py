@@ -167,7 +167,10 @@ def screenshot(page: Page, name: str) -> None:
 
 
 def page_width(page: Page) -> int:
-    """How wide the page's content is (wider than the viewport: it scrolls sideways)."""
+    """How wide the page's content is (wider than the viewport: it scrolls sideways), once the page
+    has loaded: after a click, a test finds the new page's elements as soon as they are parsed,
+    before its stylesheet applies."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth")
 
 

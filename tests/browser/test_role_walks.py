@@ -54,8 +54,7 @@ def walker(request, device) -> Page:
 
 def check_page(page: Page, live_server, axe_path: Path, shot: str) -> None:
     """What every page of a walk must be: no wider than the screen, free of axe violations, its
-    charts readable; and a screenshot of it. Measured once the page has loaded: a walk that clicks
-    through finds the new page's elements as soon as they are parsed, before its stylesheet applies."""
+    charts readable; and a screenshot of it, once the page has loaded (see `page_width`)."""
     page.wait_for_load_state("load")
     screenshot(page, shot)
     assert page_width(page) <= page.viewport_size["width"], f"{page.url} is {page_width(page)} px wide"
