@@ -501,42 +501,37 @@ def _selected(
 
 def _few_unstated_left_out(
     respondent_ids: list[int], groups_of: dict[str, list[str | None]], *, minimum: int
-) -> tuple[list[int], dict[str, list[str | None]], dict[str, int]]:
+) -> tuple[list[int], dict[str, list[str | None]], int]:
     """The respondents, and their groups, without those who did not answer a demographic question
-    that fewer than `minimum` left unanswered; and how many were left out for each such question.
+    that fewer than `minimum` left unanswered; and how many were left out.
 
     Those who did not answer are counted and published (surveys.services.disclosure), so everyone's
     figures less the groups' would be their answers. A few of them would otherwise be protected by
     hiding whole groups of everyone - the smallest, typically the young - and weighting those as
     one cell, which undoes the weighting of exactly the group it is for. Leaving the few out costs
-    their answers instead (their interviews still count in the response rates). Leaving out some
-    can bring another question's unanswered below the minimum: repeated until none is."""
-    left_out: dict[str, int] = {}
-    while True:
-        unstated = {
-            dimension: [index for index, category in enumerate(groups) if category is None]
-            for dimension, groups in groups_of.items()
-        }
-        few = {dimension: indexes for dimension, indexes in unstated.items() if 0 < len(indexes) < minimum}
-        if not few:
-            return respondent_ids, groups_of, left_out
-        dropped = set()
-        for dimension, indexes in few.items():
-            left_out[dimension] = left_out.get(dimension, 0) + len(indexes)
-            dropped.update(indexes)
-        kept = [index for index in range(len(respondent_ids)) if index not in dropped]
-        respondent_ids = [respondent_ids[index] for index in kept]
-        groups_of = {dimension: [groups[index] for index in kept] for dimension, groups in groups_of.items()}
+    their answers instead (their interviews still count in the response rates). Nobody is left out
+    when fewer than `minimum` would remain: every figure is hidden then anyway. Questions that
+    more left unanswered keep theirs, whom the suppression protects where they are few in a group."""
+    few: set[int] = set()
+    for groups in groups_of.values():
+        unanswered = [index for index, category in enumerate(groups) if category is None]
+        if len(unanswered) < minimum:
+            few.update(unanswered)
+    if not few or len(respondent_ids) - len(few) < minimum:
+        return respondent_ids, groups_of, 0
+    kept = [index for index in range(len(respondent_ids)) if index not in few]
+    kept_groups = {dimension: [groups[index] for index in kept] for dimension, groups in groups_of.items()}
+    return [respondent_ids[index] for index in kept], kept_groups, len(few)
 
 
-def _left_out_warning(dimension: str, count: int) -> str:
+def _left_out_warning(count: int) -> str:
     return ngettext(
-        "%(dimension)s: the %(count)s respondent who did not answer is left out of the results, as with so "
-        "few everyone's figures less the groups' would be their answers.",
-        "%(dimension)s: the %(count)s respondents who did not answer are left out of the results, as with so "
-        "few everyone's figures less the groups' would be their answers.",
+        "%(count)s respondent who left a background question unanswered is not included in the results, "
+        "as everyone's figures less the groups' would otherwise reveal their answers.",
+        "%(count)s respondents who left a background question unanswered are not included in the results, "
+        "as everyone's figures less the groups' would otherwise reveal their answers.",
         count,
-    ) % {"dimension": _dimension_name(dimension), "count": count}
+    ) % {"count": count}
 
 
 def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict[str, str]) -> CampaignResults:
@@ -600,7 +595,8 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         )
     elif not respondent_ids:
         weights_result.warnings.insert(0, _("Nobody has answered the survey yet, so there are no results to show."))
-    weights_result.warnings.extend(_left_out_warning(dimension, count) for dimension, count in left_out.items())
+    if left_out:
+        weights_result.warnings.append(_left_out_warning(left_out))
     weights_result = dataclasses.replace(weights_result, groups=groups_suppressed(weights_result.groups, privacy))
     modes = _mode_results(
         dispositions=dispositions,

@@ -366,7 +366,9 @@ def test_those_who_skipped_the_age_question_do_not_make_the_small_group_exact(re
     # Fewer than 5 skipped it: everyone less the age groups would be their answers, so the 4 are left
     # out of the results, which say so. They protect nobody either: 30-64 is hidden with 18-29.
     assert (age_question.answered, age_question.skipped) == ("17", "0")
-    assert any("the 4 respondents who did not answer are left out of the results" in each for each in view.warnings)
+    assert any(
+        "4 respondents who left a background question unanswered are not included" in each for each in view.warnings
+    )
     assert [ages["18–29"][0], ages["30–64"][0], ages["65+"][0]] == ["hidden", "hidden", "8"]
     assert int(age_question.answered) - 8 == 9  # the two hidden groups together
 

@@ -16,12 +16,15 @@ from surveys.models import (
     CampaignResultSettings,
     Contact,
     PopulationTarget,
+    QuestionKind,
     Response,
     ResponseStatus,
 )
 from surveys.reports.presentation import results_view
+from surveys.services import surveys as survey_services
 from surveys.services import weighting
 from surveys.services.results import campaign_results
+from surveys.services.surveys import OptionText
 from tests.conftest import make_user
 from tests.surveys.calls import queued_attempt
 from tests.surveys.estimate_errors import estimate_errors
@@ -458,8 +461,8 @@ def test_a_few_who_did_not_say_their_age_are_left_out_rather_than_hiding_age_gro
     assert [group.weighted_share for group in weighting.groups] == pytest.approx([0.15, 0.50, 0.35])
     assert weighting.collapsed == []
     assert (
-        "Age group: the 2 respondents who did not answer are left out of the results, as with so few "
-        "everyone's figures less the groups' would be their answers." in weighting.warnings
+        "2 respondents who left a background question unanswered are not included in the results, "
+        "as everyone's figures less the groups' would otherwise reveal their answers." in weighting.warnings
     )
     questions = by_position(results)
     assert (questions[1].answered, questions[1].skipped) == (47, 0)
@@ -469,3 +472,61 @@ def test_a_few_who_did_not_say_their_age_are_left_out_rather_than_hiding_age_gro
     assert questions[4].open_answers == []
     # The two answered 3 of the 4 questions: partial interviews, counted as such.
     assert (results.rates.dispositions["I"], results.rates.dispositions["P"]) == (47, 2)
+
+
+def test_nobody_is_left_out_when_too_few_would_remain(english):
+    """Two of six did not say their age: leaving them out would leave four, fewer than the minimum
+    of five, whose every figure is hidden anyway. Nobody is left out, and nothing claims so."""
+    set_age_targets("0.15", "0.50", "0.35")
+    manager = make_user("tulokset")
+    campaign = build_campaign(build_survey(manager), manager)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    for age in (1, 2, 3, 3, None, None):
+        response = respond(campaign)
+        if age:
+            answer(response, questions[1], digit=age)
+        answer(response, questions[2], digit=1)
+        answer(response, questions[3], digit=4)
+
+    results = campaign_results(campaign, language="en")
+
+    assert results.weighting.respondents == 6
+    assert not any("not included in the results" in warning for warning in results.weighting.warnings)
+    assert by_position(results)[1].skipped == 2
+
+
+def test_a_question_that_enough_left_unanswered_keeps_its_respondents(english):
+    """Three did not say their age, and six their district, two of them both: only the three are
+    left out, counted once; the district's unanswered, six before and four after, are not few to
+    begin with and stay, protected where they are few by hiding as before."""
+    set_age_targets("0.15", "0.50", "0.35")
+    manager = make_user("tulokset")
+    survey = build_survey(manager)
+    survey_services.question_create(
+        survey=survey,
+        kind=QuestionKind.CHOICE,
+        demographic="district",
+        text_fi="Missä asut?",
+        text_sv="Var bor du?",
+        options=[OptionText("Keskusta", "Centrum"), OptionText("Kylät", "Byarna")],
+    )
+    campaign = build_campaign(survey, manager)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    people = [(1, 1)] * 10 + [(2, 1)] * 12 + [(3, 2)] * 14 + [(None, 1), (None, None), (None, None)] + [(2, None)] * 4
+    for age, home in people:
+        response = respond(campaign)
+        if age:
+            answer(response, questions[1], digit=age)
+        answer(response, questions[2], digit=1)
+        answer(response, questions[3], digit=4)
+        if home:
+            answer(response, questions[5], digit=home)
+
+    results = campaign_results(campaign, language="en")
+
+    assert results.weighting.respondents == len(people) - 3
+    assert (
+        "3 respondents who left a background question unanswered are not included in the results, "
+        "as everyone's figures less the groups' would otherwise reveal their answers." in results.weighting.warnings
+    )
+    assert by_position(results)[5].skipped == 4
