@@ -52,8 +52,8 @@ class QuestionAgainstTruth:
     weighted: float | None
     ci_low: float | None
     ci_high: float | None
-    expected_truth: float | None = None  # the population's expected figure
-    expected_weighted: float | None = None  # the answerers' expected figure, weighted as published
+    expected_truth: float | None  # the population's expected figure
+    expected_weighted: float | None  # the answerers' expected figure, weighted as published
 
     @property
     def selection_error(self) -> float | None:

@@ -493,7 +493,7 @@ class TruthForQuestion:
     shares: dict[str, float]  # answer as keyed in ("1".."5", option digit, number) -> share
     mean: float | None  # scale and number questions
     # The residents' expected figure (`expected_answer`): the truth apart from the luck of their answers.
-    expected: float | None = None
+    expected: float | None
 
 
 def population_truth(campaign: Campaign, *, seed: int) -> dict[int, TruthForQuestion]:
