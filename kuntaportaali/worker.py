@@ -45,7 +45,10 @@ class PortalWorker(Worker):
         """Start the scheduler process again if it died, or if this worker can take the locks over."""
         scheduler = self.scheduler
         # Stopping, the scheduler got the same SIGTERM (systemd and the demo signal every process).
-        if scheduler is None or not self._scheduler_kept or self._stop_requested:
+        # The work horse running a job sends heartbeats too: it inherited the scheduler's process
+        # object, but only the worker that started the process can check it (RQ's teardown skips the
+        # horse alike).
+        if scheduler is None or not self._scheduler_kept or self._stop_requested or self.is_horse:
             return
         if time.monotonic() - self._scheduler_checked_at < SCHEDULER_CHECK_SECONDS:
             return
