@@ -1,5 +1,5 @@
-// Follows a campaign's prediction being calculated: polls its status and reloads the page once it
-// has finished, so the figures appear. Without JavaScript the "Check again" link does the same.
+// Follows a campaign's prediction being calculated: polls its status, shows how far it is, and reloads
+// the page once it has finished, so the figures appear. Without JavaScript the "Check again" link does the same.
 (function () {
   "use strict";
   var status = document.querySelector("[data-prediction-status][data-status-url]");
@@ -7,6 +7,7 @@
     return;
   }
   var label = status.querySelector("[data-prediction-status-label]");
+  var progress = status.querySelector("[data-prediction-progress]");
   var delay = 3000;
 
   function poll() {
@@ -14,6 +15,7 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (prediction) {
         if (prediction && prediction.status_label) { label.textContent = prediction.status_label; }
+        if (prediction && progress) { progress.textContent = prediction.progress; }
         if (prediction && prediction.finished) {
           window.location.reload();
           return;

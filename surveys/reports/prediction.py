@@ -4,7 +4,9 @@ over the runs, and the age groups' shares of the completes as a chart with its t
 import dataclasses
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys import charts
 from surveys.models import Campaign, CampaignPrediction, PredictionStatus
@@ -113,12 +115,30 @@ class PredictionPanel:
     may_request: bool  # before the launch
     asks_numbers: bool  # no contacts yet: the requester says how many numbers to predict for
     default_numbers: int
+    progress: str = ""  # of a running prediction
     figures: PredictionFigures | None = None
     table: Table | None = None
     age_figure: Figure | None = None
     settings_changed: bool = False
     completes_wanted: int | None = None
     numbers_needed: tuple[int, int] | None = None
+
+
+def prediction_progress(prediction: CampaignPrediction | None) -> str:
+    """How far a running prediction is: the runs done and, once one is, about how long the rest take
+    at the pace of those done. Empty when none is running."""
+    if prediction is None or prediction.status != PredictionStatus.RUNNING or prediction.started_at is None:
+        return ""
+    done, total = len(prediction.runs), len(prediction.seeds)
+    if not done:
+        return _("Simulating run 1 of %(total)s.") % {"total": total}
+    elapsed = (timezone.now() - prediction.started_at).total_seconds()
+    minutes = max(1, round(elapsed / done * (total - done) / 60))
+    return ngettext(
+        "%(done)s of %(total)s runs simulated, about %(minutes)s minute left.",
+        "%(done)s of %(total)s runs simulated, about %(minutes)s minutes left.",
+        minutes,
+    ) % {"done": done, "total": total, "minutes": minutes}
 
 
 def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> PredictionPanel | None:
@@ -132,6 +152,7 @@ def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> Pre
         may_request=may_request,
         asks_numbers=may_request and not planner.predictable_contacts(campaign).exists(),
         default_numbers=planner.PILOT_NUMBERS,
+        progress=prediction_progress(prediction),
     )
     if prediction is None or prediction.status != PredictionStatus.DONE:
         return panel

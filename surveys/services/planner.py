@@ -233,10 +233,13 @@ def prediction_run(*, prediction_id: int) -> CampaignPrediction:
         # (surveys.simulation), holding ANALYZE's lock on them to its end; and a run's transaction holds
         # thousands of subtransactions (a savepoint a step of a call), through which the runs beside it
         # would have to read its rows (pg_subtrans).
-        runs = [
-            _simulated_run(campaign, contact_ids=contact_ids, numbers=numbers, sample_size=sample_size, seed=seed)
-            for seed in prediction.seeds
-        ]
+        runs = []
+        for seed in prediction.seeds:
+            runs.append(
+                _simulated_run(campaign, contact_ids=contact_ids, numbers=numbers, sample_size=sample_size, seed=seed)
+            )
+            # Stored as each run ends, outside its rolled-back transaction: the page says how far the prediction is.
+            CampaignPrediction.objects.filter(pk=prediction.pk, status=PredictionStatus.RUNNING).update(runs=runs)
     except SurveyError as refusal:
         _prediction_fail(prediction.pk, str(refusal))
     except Exception as error:

@@ -11,6 +11,7 @@ from kuntaportaali.decorators import staff_permission_required
 from surveys.errors import SurveyError
 from surveys.forms import PredictionForm
 from surveys.models import Campaign
+from surveys.reports.prediction import prediction_progress
 from surveys.services import planner
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
@@ -36,15 +37,17 @@ def campaign_predict(request, slug: str):
 
 @manage_surveys
 def campaign_prediction_status(request, slug: str):
-    """The campaign's latest prediction's status, for the page to reload once it is finished."""
+    """The campaign's latest prediction's status and how far it is, for the page to follow it and
+    reload once it is finished."""
     campaign = get_object_or_404(Campaign, slug=slug)
     prediction = planner.prediction_latest(campaign)
     if prediction is None:
-        return JsonResponse({"status": None, "status_label": "", "finished": False})
+        return JsonResponse({"status": None, "status_label": "", "progress": "", "finished": False})
     return JsonResponse(
         {
             "status": prediction.status,
             "status_label": prediction.get_status_display(),
+            "progress": prediction_progress(prediction),
             "finished": prediction.is_finished,
         }
     )

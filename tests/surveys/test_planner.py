@@ -490,6 +490,29 @@ def test_a_run_does_not_wait_for_the_statistics_lock_another_prediction_holds(pi
     assert lock_timeout == "0"
 
 
+def test_each_run_is_stored_as_it_ends_for_the_page_to_say_how_far_the_prediction_is(
+    short_pilot, rq_queues, monkeypatch
+):
+    """At the pilot's size a run takes minutes: each run's figures are stored as it ends, outside the
+    run's transaction that is rolled back, so that the page can tell how many runs are done."""
+    pilot = short_pilot
+    simulated_run = planner._simulated_run
+    seen = []
+
+    def run_seeing_the_progress(*args, **kwargs):
+        prediction = CampaignPrediction.objects.get(campaign=pilot)
+        seen.append((prediction.status, [run["seed"] for run in prediction.runs]))
+        return simulated_run(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "_simulated_run", run_seeing_the_progress)
+
+    prediction = predicted(pilot, seeds=(1, 2, 3))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert seen == [("running", []), ("running", [1]), ("running", [1, 2])]
+    assert [run["seed"] for run in prediction.runs] == [1, 2, 3]
+
+
 def test_settings_changed_while_the_runs_go_on_are_said_to_have_changed_since(short_pilot, rq_queues, monkeypatch):
     """The prediction holds the settings its runs simulated, not those read once they have ended."""
     pilot = short_pilot

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import django_rq
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,11 +177,51 @@ def test_a_failed_prediction_shows_its_reason(client_as, campaign):
 def test_the_status_json_follows_the_latest_prediction(client_as, campaign):
     client = client_as(Role.SURVEY_MANAGER)
     url = reverse("surveys:campaign-prediction-status", args=[campaign.slug])
-    assert client.get(url).json() == {"status": None, "status_label": "", "finished": False}
+    assert client.get(url).json() == {"status": None, "status_label": "", "progress": "", "finished": False}
 
     done_prediction(campaign, status=PredictionStatus.RUNNING, runs=[])
 
-    assert client.get(url).json() == {"status": "running", "status_label": "Lasketaan", "finished": False}
+    assert client.get(url).json() == {
+        "status": "running",
+        "status_label": "Lasketaan",
+        "progress": "Simuloidaan ajoa 1/2.",
+        "finished": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "done", "minutes_ago", "progress"),
+    [
+        ("fi", 1, 4, "1/3 ajoa simuloitu, noin 8 minuuttia jäljellä."),
+        ("sv", 2, 6, "2 av 3 körningar simulerade, ungefär 3 minuter kvar."),
+        ("en", 2, 1, "2 of 3 runs simulated, about 1 minute left."),
+        ("en", 0, 1, "Simulating run 1 of 3."),
+    ],
+)
+def test_a_running_prediction_says_how_many_runs_are_done_and_about_how_long_the_rest_take(
+    client_as, campaign, language, done, minutes_ago, progress
+):
+    """A pilot-sized prediction takes several minutes: the page and its status say how far it is,
+    the time left from the runs' own pace so far."""
+    run = done_prediction(campaign).runs[0]
+    CampaignPrediction.objects.all().delete()
+    done_prediction(
+        campaign,
+        status=PredictionStatus.RUNNING,
+        seeds=[1, 2, 3],
+        runs=[run] * done,
+        started_at=timezone.now() - timedelta(minutes=minutes_ago, seconds=10),
+        finished_at=None,
+    )
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    status = client.get(reverse("surveys:campaign-prediction-status", args=[campaign.slug])).json()
+    html = page(client, campaign).content.decode()
+
+    assert status["progress"] == progress
+    assert status["finished"] is False
+    assert f"<span data-prediction-progress>{progress}</span>" in html
 
 
 def test_a_prediction_whose_worker_died_is_failed_when_its_status_or_page_is_read(client_as, campaign):
@@ -192,6 +233,11 @@ def test_a_prediction_whose_worker_died_is_failed_when_its_status_or_page_is_rea
     client = client_as(Role.SURVEY_MANAGER)
     url = reverse("surveys:campaign-prediction-status", args=[campaign.slug])
 
-    assert client.get(url).json() == {"status": "failed", "status_label": "Epäonnistui", "finished": True}
+    assert client.get(url).json() == {
+        "status": "failed",
+        "status_label": "Epäonnistui",
+        "progress": "",
+        "finished": True,
+    }
     html = page(client, campaign).content.decode()
     assert "Ennustetta ei saatu valmiiksi: sitä laskenut taustaprosessi pysähtyi." in html
