@@ -143,7 +143,9 @@ class _CsvTable(Table):
         self._stream.seek(self._skip)
         text = io.TextIOWrapper(self._stream, encoding=self.encoding, newline="", errors="strict")
         csv.field_size_limit(MAX_FIELD_CHARS)
-        reader = csv.reader(text, delimiter=self.delimiter, strict=False)
+        # Strict: a quote that does not close where its cell ends (a stray or missing one) would
+        # otherwise join rows or drop characters, and the rows would still look whole.
+        reader = csv.reader(text, delimiter=self.delimiter, strict=True)
         line = 0
         count = 0
         try:
@@ -155,6 +157,9 @@ class _CsvTable(Table):
                     raise TabularError("file_too_many_rows", limit=self._options.max_rows)
                 yield Row(number, tuple(record))
         except csv.Error as error:
+            if _quote_broken(error):
+                # The line where the reader found it; the quote itself may be on a line above it.
+                raise TabularError("file_csv_quote_broken", line=max(1, reader.line_num)) from None
             raise TabularError("file_csv_broken", line=reader.line_num, detail=str(error)) from None
         except UnicodeDecodeError:
             # Checked before reading for UTF-8 and Windows-1252; UTF-16 can still end in half a character.
@@ -173,6 +178,12 @@ class _CsvTable(Table):
             last = chunk
         self._stream.seek(0)
         return lines + (1 if last and not last.endswith(newline) else 0)
+
+
+def _quote_broken(error: csv.Error) -> bool:
+    """The csv module's strict errors: text after a closing quote, or the file ending inside quotes."""
+    detail = str(error)
+    return "expected after" in detail or detail == "unexpected end of data"
 
 
 def _encoding_detect(stream: IO[bytes], head: bytes, wanted: str) -> tuple[str, int]:

@@ -181,6 +181,25 @@ def test_a_nul_byte_in_a_cell_rejects_that_row_and_the_run_records_it(sample_sou
     assert run.rejected_count == 2
 
 
+def test_a_stray_quote_fails_the_run_with_its_line_and_keeps_what_was_stored(sample_source, file_root):
+    """Read leniently, the quote opened on row 3 was closed by row 4's, the two rows read as one with the
+    header's cells and the next row's dates, row 4 was lost, and the run said nothing was rejected."""
+    assert populus_fetch(source=sample_source, period=SAMPLE_PERIOD).status == RunStatus.DONE
+    stored = sorted(Absence.objects.values_list("employment__employee__name", "start", "end"))
+    lines = absences_file_lines(file_root)
+    lines[2] = lines[2].replace("Sairauspoissaolo, lääkärintodistus", '"Sairauspoissaolo (lääkärintodistus')
+    lines[3] = lines[3].replace("Tilapäinen hoitovapaa", '"Tilapäinen hoitovapaa"')
+    absences_file_write(file_root, lines, encoding="cp1252")
+
+    with translation.override("en"):
+        run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.status == RunStatus.FAILED
+    assert "poissaolot_202603.csv" in run.error
+    assert "Line 4 of the file has a value in quotation marks that does not end where its cell does" in run.error
+    assert sorted(Absence.objects.values_list("employment__employee__name", "start", "end")) == stored
+
+
 def test_a_utf16_file_on_a_source_set_to_windows_1252_is_read_as_utf16(sample_source, file_root):
     sample_source.config = sample_source.config | {"encoding": "windows-1252"}
     sample_source.save()

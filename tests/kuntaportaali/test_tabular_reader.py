@@ -122,6 +122,42 @@ def test_a_nul_byte_in_a_cell_reaches_the_cell_for_its_row_to_be_refused():
     assert read(b"a;b\r\nx\x00y;z\r\n") == [["a", "b"], ["x\x00y", "z"]]
 
 
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        # A quote opened and never closed: the next row's opening quote closed it, and the two rows
+        # read as one row with the header's number of cells, the second row's dates in the first's.
+        (
+            "nimi;alkaa;loppuu;syy\r\n"
+            'Šimkus Ona;11.11.2026;13.11.2026;"Sairauspoissaolo (lääkärintodistus\r\n'
+            'Lindström Eva;2.11.2026;3.11.2026;"Vuosiloma"\r\n'.encode("cp1252"),
+            3,
+        ),
+        # Text after a closing quote: the quotes would be dropped from the value.
+        (b'nimi;yksikko\r\n"Aurinko" paivakoti;9300\r\n', 2),
+        # A quote opened on the last row and never closed.
+        (b'nimi;yksikko\r\n"Kallio;9300\r\n', 2),
+    ],
+)
+def test_a_quote_that_does_not_close_where_the_cell_ends_refuses_the_file_with_its_line(data, line):
+    """Read leniently, a stray quote joined rows or dropped characters and the rows still looked whole:
+    values stored different from what the file says. The file is refused, with where to look."""
+    with pytest.raises(TabularError) as refused:
+        read(data)
+
+    assert refused.value.code == "file_csv_quote_broken"
+    assert refused.value.params["line"] == line
+    assert str(refused.value) == (
+        f"Line {line} of the file has a value in quotation marks that does not end where its cell does: a "
+        "quotation mark is missing or extra on that line or on one above it. Correct the file and try again."
+    )
+
+
+def test_quotes_inside_a_cell_and_doubled_quotes_are_read_as_the_text_they_are():
+    data = b'nimi;kuvaus\r\nHotelli "Aurora";"Sanoi ""hei"" ja lahti"\r\n'
+    assert read(data) == [["nimi", "kuvaus"], ['Hotelli "Aurora"', 'Sanoi "hei" ja lahti']]
+
+
 def test_rows_are_numbered_as_a_text_editor_shows_them_also_after_a_cell_with_a_line_break():
     data = b'a;b\r\n"two\r\nlines";x\r\n\r\nlast;y\r\n'
     with table_open(data) as table:
