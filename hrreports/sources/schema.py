@@ -117,33 +117,61 @@ class EmploymentKindReading:
 
 # Word stems, in Finnish, Swedish and English, that say what kind of employment a cell means. A stem
 # matches the start of a word, so inflected forms ("vakinaisessa", "virkasuhteinen") are read too.
-_PERMANENT = ("vakinai", "toistaiseksi", "ordinarie", "tillsvidare", "permanent", "indefinite")
-_FIXED_TERM = ("määräaik", "maaraaik", "sijai", "visstid", "tidsbegräns", "vikari", "temporary", "substitute")
-_PUBLIC_OFFICE = ("virkasuh", "virka", "viranhalt", "tjänsteförhåll", "tjänsteinneh", "office")
+_PERMANENT = ("vakinai", "vakitui", "toistaiseksi", "ordinarie", "tillsvidare", "permanent", "indefinite")
+_SUBSTITUTE = ("sijai", "viransij", "vikari", "substitute")
+_FIXED_TERM = ("määräaik", "maaraaik", "tilapäi", "visstid", "tidsbegräns", "tidsbund", "temporary", *_SUBSTITUTE)
+_PUBLIC_OFFICE = ("virkasuh", "virka", "viransij", "viranhalt", "tjänsteförhåll", "tjänsteinneh", "office")
 _EMPLOYMENT_CONTRACT = ("työsuh", "työsopimus", "arbetsavtal", "anställningsförhåll", "contract")
 # Whole words and phrases (after folding case and joining parts of a phrase with "_").
-_PERMANENT_WORDS = frozenset({"p", "tills_vidare", "open_ended"})
+_PERMANENT_WORDS = frozenset({"p", "fast", "tills_vidare", "open_ended"})
 _FIXED_TERM_WORDS = frozenset({"m", "fixed_term"})
+# A word after these says the opposite ("ei vakinainen", "not temporary"); so does a word these begin.
+_NEGATIONS = frozenset({"ei", "non", "not", "icke", "ej", "inte"})
+_NEGATING_PREFIXES = ("non", "epä", "icke")
+# Whom a substitute stands in for, not the substitute's own kind: "vakinaisen sijainen" (a permanent
+# one's substitute), "vikarie för ordinarie", "substitute for permanent staff".
+_STOOD_IN_FOR = frozenset({"vakinaisen", "vakituisen"})
+_FOR = frozenset({"för", "for"})
 ACCEPTED_KIND_WORDS = (
-    "vakinainen, toistaiseksi voimassa oleva, määräaikainen, sijainen, virkasuhde, työsuhde; "
-    "ordinarie, tills vidare, visstid, vikarie, tjänsteförhållande, arbetsavtalsförhållande; "
-    "permanent, fixed-term, temporary, substitute, public office, employment contract; P, M"
+    "vakinainen, vakituinen, toistaiseksi voimassa oleva, määräaikainen, tilapäinen, sijainen, viransijainen, "
+    "virkasuhde, työsuhde; ordinarie, fast, tills vidare, visstid, vikarie, tjänsteförhållande, "
+    "arbetsavtalsförhållande; permanent, fixed-term, temporary, substitute, public office, employment contract; "
+    "P, M"
 )
 
 
 def parse_kind(value: Any) -> EmploymentKindReading:
     """Read an employment kind by its words: 'Vakinainen virkasuhde' is a permanent public office,
-    'Määräaikainen työsuhde' a fixed-term employment contract, 'Sijainen' (a substitute) fixed-term."""
+    'Määräaikainen työsuhde' a fixed-term employment contract, 'Sijainen' (a substitute) fixed-term,
+    'Ei-vakinainen' fixed-term. A substitute is fixed-term unless the word before says permanent:
+    'Vakinainen sijainen' is a permanent employee who substitutes (a pool of substitutes), while
+    'Vakinaisen sijainen' stands in for a permanent one."""
     text = parse_text(value)
     folded = re.sub(r"[\s\-_/,.;:()]+", " ", text.casefold()).strip()
     words = folded.split()
-    phrases = set(words) | {"_".join(pair) for pair in pairwise(words)}
-
-    def says(stems: tuple[str, ...], whole: frozenset[str] = frozenset()) -> bool:
-        return bool(phrases & whole) or any(word.startswith(stems) for word in words)
-
-    permanent, fixed_term = says(_PERMANENT, _PERMANENT_WORDS), says(_FIXED_TERM, _FIXED_TERM_WORDS)
-    office, contract = says(_PUBLIC_OFFICE), says(_EMPLOYMENT_CONTRACT)
+    phrases = {"_".join(pair) for pair in pairwise(words)}
+    permanent = fixed_term = office = contract = False
+    for index, word in enumerate(words):
+        previous = words[index - 1] if index else ""
+        following = words[index + 1] if index + 1 < len(words) else ""
+        negated = previous in _NEGATIONS
+        stem = word
+        prefix = next((prefix for prefix in _NEGATING_PREFIXES if word.startswith(prefix)), None)
+        if prefix and _kind_word(word[len(prefix) :]):
+            negated, stem = True, word[len(prefix) :]
+        is_permanent = stem.startswith(_PERMANENT) or stem in _PERMANENT_WORDS
+        is_fixed_term = stem.startswith(_FIXED_TERM) or stem in _FIXED_TERM_WORDS
+        if previous in _FOR or (word in _STOOD_IN_FOR and following.startswith(_SUBSTITUTE)):
+            is_permanent = is_fixed_term = False
+        elif stem.startswith(_SUBSTITUTE) and _permanent_word(previous) and previous not in _STOOD_IN_FOR:
+            is_fixed_term = False  # the word before gave the substitute's kind
+        permanent |= is_fixed_term if negated else is_permanent
+        fixed_term |= is_permanent if negated else is_fixed_term
+        is_office, is_contract = stem.startswith(_PUBLIC_OFFICE), stem.startswith(_EMPLOYMENT_CONTRACT)
+        office |= is_contract if negated else is_office
+        contract |= is_office if negated else is_contract
+    permanent |= bool(phrases & _PERMANENT_WORDS)
+    fixed_term |= bool(phrases & _FIXED_TERM_WORDS)
     if (permanent and fixed_term) or (office and contract):
         raise ValueProblem("value_employment_kind_contradictory", value=text[:60])
     if not (permanent or fixed_term or office or contract):
@@ -151,6 +179,15 @@ def parse_kind(value: Any) -> EmploymentKindReading:
     kind = "permanent" if permanent else "fixed_term" if fixed_term else ""
     relationship = "public_office" if office else "employment_contract" if contract else ""
     return EmploymentKindReading(kind, relationship)
+
+
+def _permanent_word(word: str) -> bool:
+    return word.startswith(_PERMANENT) or word in _PERMANENT_WORDS
+
+
+def _kind_word(word: str) -> bool:
+    stems = _PERMANENT + _FIXED_TERM + _PUBLIC_OFFICE + _EMPLOYMENT_CONTRACT
+    return word.startswith(stems) or word in _PERMANENT_WORDS | _FIXED_TERM_WORDS
 
 
 @dataclass(frozen=True)

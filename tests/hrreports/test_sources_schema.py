@@ -130,9 +130,42 @@ def test_dates_with_a_time_and_two_digit_years_are_read(value, day):
         ("fixed_term", "fixed_term", ""),
         ("P", "permanent", ""),
         ("M", "fixed_term", ""),
+        ("Vakituinen työsuhde", "permanent", "employment_contract"),
+        ("Tilapäinen", "fixed_term", ""),
+        ("Fast anställning", "permanent", ""),
+        ("Tidsbunden", "fixed_term", ""),
     ],
 )
 def test_employment_kinds_are_read_by_their_words(value, kind, relationship):
+    reading = parse_kind(value)
+
+    assert (reading.kind, reading.relationship) == (kind, relationship)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "relationship"),
+    [
+        # A negation says the other kind (and the other relationship): these were stored as the opposite.
+        ("Ei-vakinainen", "fixed_term", ""),
+        ("ei vakinainen virkasuhde", "fixed_term", "public_office"),
+        ("Non-permanent", "fixed_term", ""),
+        ("nonpermanent", "fixed_term", ""),
+        ("Not temporary", "permanent", ""),
+        ("Icke-ordinarie", "fixed_term", ""),
+        ("Määräaikainen, ei virkasuhde", "fixed_term", "employment_contract"),
+        # A substitute in a public office: refused as unknown before.
+        ("Viransijainen", "fixed_term", "public_office"),
+        # Whom a substitute stands in for is not the substitute's own kind: refused as contradictory before.
+        ("Vakinaisen sijainen", "fixed_term", ""),
+        ("Vikarie för ordinarie", "fixed_term", ""),
+        ("Substitute for permanent staff", "fixed_term", ""),
+        # A permanent employee who substitutes (a municipality's pool of substitutes).
+        ("Vakinainen sijainen", "permanent", ""),
+        ("Vakituinen sijainen", "permanent", ""),
+        ("Permanent substitute", "permanent", ""),
+    ],
+)
+def test_negations_and_substitutes_are_read_as_they_mean(value, kind, relationship):
     reading = parse_kind(value)
 
     assert (reading.kind, reading.relationship) == (kind, relationship)
