@@ -33,7 +33,7 @@ def _local(day: date, clock: time) -> datetime:
 
 def day_window(campaign: Campaign, day: date) -> tuple[datetime, datetime]:
     """The hours the campaign may call on `day`, if it is one of its calling days."""
-    if campaign.is_demo_window:
+    if campaign.calls_at_any_hour:
         return _local(day, time(0)), _local(day + timedelta(days=1), time(0))
     return _local(day, campaign.daily_start), _local(day, campaign.daily_end)
 

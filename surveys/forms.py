@@ -300,6 +300,9 @@ class CampaignForm(forms.ModelForm):
         self.fields["telephony_provider"] = forms.ChoiceField(
             label=self.fields["telephony_provider"].label, choices=[(name, provider_label(name)) for name in providers]
         )
+        if not any(Campaign(telephony_provider=name).is_simulated for name in providers):
+            # A site whose every provider calls real residents has no use for the demo's all-day window.
+            self.fields.pop("is_demo_window")
         if self.instance.pk:
             self.fields.pop("slug")
         else:

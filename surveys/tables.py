@@ -169,7 +169,7 @@ class CampaignTable(CaptionedTable):
         tags = []
         if record.is_simulated:
             tags.append(gettext("simulated"))
-        if record.is_demo_window:
+        if record.calls_at_any_hour:
             tags.append(gettext("demo"))
         return link_with_tags(reverse("surveys:campaign", args=[record.slug]), record.name, tags)
 

@@ -13,6 +13,9 @@ from surveys.languages import LocalizedFieldsMixin
 from .survey import SurveyVersion
 
 MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]
+DEMO_WINDOW_REAL_CALLS = _(
+    "The demo calling window is only for campaigns that call through the simulator: this campaign calls real residents."
+)
 
 
 def default_weekdays() -> list[int]:
@@ -186,6 +189,8 @@ class Campaign(LocalizedFieldsMixin, models.Model):
 
     def clean(self):
         super().clean()
+        if self.is_demo_window and not self.is_simulated:
+            raise ValidationError({"is_demo_window": DEMO_WINDOW_REAL_CALLS})
         if self.quotas_enabled and not self.target_completes:
             raise ValidationError(
                 {"target_completes": _("Quotas need the number of completes wanted: each group gets its share of it.")}
@@ -201,6 +206,12 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         pages, reports and published results say. A provider the site does not list places no calls."""
         dotted_path = settings.TELEPHONY_PROVIDERS.get(self.telephony_provider)
         return dotted_path is not None and not plugin_class(dotted_path).reaches_people
+
+    @property
+    def calls_at_any_hour(self) -> bool:
+        """The demo calling window, open all day on the calling days: only for a campaign whose calls
+        reach no one. A campaign calling real residents calls in its hours whatever the setting says."""
+        return self.is_demo_window and self.is_simulated
 
     @property
     def telephony_provider_label(self) -> str:

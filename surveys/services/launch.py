@@ -106,6 +106,17 @@ def campaign_launch_blockers(
         blockers.append(LaunchBlocker(_("The last calling day is already past."), edit, manager))
     elif not calling_days_left(campaign, today=today):
         blockers.append(LaunchBlocker(_("No calling day is left: check the calling days and weekdays."), edit, manager))
+    if campaign.is_demo_window and not campaign.is_simulated:
+        blockers.append(
+            LaunchBlocker(
+                _(
+                    "The demo calling window is only for campaigns that call through the simulator: this campaign "
+                    "calls real residents. Turn the setting off; calls are made in the campaign's calling hours."
+                ),
+                edit,
+                manager,
+            )
+        )
     blockers += [LaunchBlocker(problem, edit, manager) for problem in sms_problems(campaign=campaign)]
     carrier = carrier_problems(campaign=campaign) if carrier is None else carrier
     return blockers + [LaunchBlocker(problem, edit, manager) for problem in carrier]

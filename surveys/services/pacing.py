@@ -9,7 +9,7 @@ the days of new numbers left, today included. On a day after those - a campaign 
 resumed late - the share is all that are left: every number is called. The share is released
 over the day's open hours in PACING_STEP steps: by the end of the k-th of a day's n steps, at most
 k/n of it has been started. The dialer's own limits (concurrency, calls a second, budget) hold as
-before. A demonstration campaign (`is_demo_window`, never real residents) is not paced: it shows
+before. A demonstration campaign (`calls_at_any_hour`, never real residents) is not paced: it shows
 its calls at once.
 
 **Retries** go to another day than the earlier attempts: the first calling day not yet tried, at
@@ -123,7 +123,7 @@ def _day_pace(*, campaign: Campaign, never_called: QuerySet, now: datetime) -> _
 
 def fresh_allowance(*, campaign: Campaign, never_called: QuerySet, now: datetime) -> int | None:
     """How many of the numbers never called (`never_called`) may be started now; None: no limit."""
-    if campaign.is_demo_window:
+    if campaign.calls_at_any_hour:
         return None
     pace = _day_pace(campaign=campaign, never_called=never_called, now=now)
     return max(0, pace.released(pace.step) - pace.started)
@@ -133,7 +133,7 @@ def next_fresh_release(*, campaign: Campaign, never_called: QuerySet, after: dat
     """The next moment after `after` at which pacing lets more of the numbers never called start:
     the next step that releases one today, or the next calling day. None: unpaced, none left, or
     the campaign is over."""
-    if campaign.is_demo_window or not never_called.exists():
+    if campaign.calls_at_any_hour or not never_called.exists():
         return None
     pace = _day_pace(campaign=campaign, never_called=never_called, now=after)
     if after < pace.start:

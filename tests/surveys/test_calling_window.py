@@ -27,6 +27,20 @@ def helsinki(*args) -> datetime:
     return datetime(*args, tzinfo=HELSINKI)
 
 
+def test_the_demo_window_is_open_all_day_only_for_a_campaign_that_calls_no_one():
+    """Set on a campaign calling through Twilio, it called real residents at 3 at night and on
+    Saturdays, while the pre-announcement and the residents' page gave its hours."""
+    night, saturday = helsinki(2026, 3, 24, 3, 0), helsinki(2026, 3, 28, 23, 0)
+    simulated = window(is_demo_window=True, telephony_provider="simulator")
+    real = window(is_demo_window=True, telephony_provider="twilio")
+
+    assert [next_open_moment(simulated, moment) for moment in (night, saturday)] == [night, helsinki(2026, 3, 30, 0, 0)]
+    assert [next_open_moment(real, moment) for moment in (night, saturday)] == [
+        helsinki(2026, 3, 24, 10, 0),
+        helsinki(2026, 3, 30, 10, 0),
+    ]
+
+
 def test_inside_the_window_is_now():
     moment = helsinki(2026, 3, 24, 12, 30)
 

@@ -184,6 +184,33 @@ def test_foreign_caller_number_is_refused_in_the_form(client_as, survey):
     assert not Campaign.objects.exists()
 
 
+def test_the_demo_window_is_refused_for_a_campaign_that_calls_real_residents(client_as, survey):
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-create"), campaign_post(survey, telephony_provider="twilio", is_demo_window="on")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["is_demo_window"] == [
+        "Esittelyn soittoikkuna on vain simulaattorin kautta soittaville kampanjoille: tämä kampanja soittaa "
+        "oikeille asukkaille."
+    ]
+    assert not Campaign.objects.exists()
+
+
+def test_a_site_that_calls_only_real_residents_offers_no_demo_window(client_as, survey, settings):
+    settings.TELEPHONY_PROVIDERS = {"twilio": settings.TELEPHONY_PROVIDERS["twilio"]}
+    settings.TELEPHONY_PROVIDER = "twilio"
+    client = client_as(Role.SURVEY_MANAGER)
+
+    page = client.get(reverse("surveys:campaign-create"))
+    client.post(
+        reverse("surveys:campaign-create"), campaign_post(survey, telephony_provider="twilio", is_demo_window="on")
+    )
+
+    assert "is_demo_window" not in page.context["form"].fields
+    assert Campaign.objects.get(slug="kevat").is_demo_window is False
+
+
 def test_calls_must_end_after_they_start(client_as, survey):
     response = client_as(Role.SURVEY_MANAGER).post(
         reverse("surveys:campaign-create"), campaign_post(survey, daily_start="20:00", daily_end="10:00")

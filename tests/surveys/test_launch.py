@@ -146,6 +146,19 @@ def test_a_window_without_any_calling_day_blocks_the_start(ready):
     ]
 
 
+def test_a_demo_window_blocks_the_start_of_a_campaign_that_calls_real_residents(ready):
+    ready.is_demo_window, ready.telephony_provider = True, "twilio"
+    ready.save()
+
+    blockers = launch_services.campaign_launch_blockers(campaign=ready, carrier=[])
+
+    assert [blocker.message for blocker in blockers] == [
+        "The demo calling window is only for campaigns that call through the simulator: this campaign calls "
+        "real residents. Turn the setting off; calls are made in the campaign's calling hours."
+    ]
+    assert blockers[0].fix_url.endswith(f"/campaigns/{ready.slug}/edit/")
+
+
 def test_the_launch_plan_says_whom_when_and_about_what_cost(ready, manager):
     add_numbers(ready, "050 765 4321", "044 555 1234", by=manager)
     ready.contacts.filter(pk=ready.contacts.order_by("pk").first().pk).update(status=ContactStatus.OPTED_OUT)

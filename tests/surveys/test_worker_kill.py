@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from rq.registry import FailedJobRegistry
 
 from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus
 from surveys.services.dialing import STALE_DIALING_AFTER, attempts_recover_stale, dial_tick, place_call_job_id
+from surveys.services.pacing import PACING_STEP
 from tests.processes import child_pids, wait_until
 from tests.surveys.calls import running_campaign
 from tests.surveys.telephony_fakes import FakeTwilio
@@ -126,12 +127,15 @@ def campaign(make_campaign):
         make_campaign,
         numbers=NUMBERS,
         telephony_provider="twilio",
-        # Open now, whatever the day and hour the test runs.
+        # Open today, whatever the day the test runs: its last day of new numbers (the two after it are
+        # for retries), one pacing step long, so that a tick in it may start every number left.
         start_date=today - timedelta(days=1),
-        end_date=today + timedelta(days=30),
+        end_date=today + timedelta(days=2),
+        max_attempts=3,
         weekdays=list(range(7)),
         exclude_holidays=False,
-        is_demo_window=True,
+        daily_start=time(0),
+        daily_end=(datetime.min + PACING_STEP).time(),
         max_concurrent_calls=5,
         calls_per_second=1,
     )
@@ -140,7 +144,8 @@ def campaign(make_campaign):
 @pytest.fixture
 def queued(campaign, rq_queues) -> list[CallAttempt]:
     """One attempt per number, queued by a committed dial tick; their jobs wait on the real queue."""
-    assert dial_tick(campaign=campaign, now=timezone.now()) == 3
+    tick = datetime.combine(timezone.localdate(), time(0, 5), tzinfo=timezone.get_current_timezone())
+    assert dial_tick(campaign=campaign, now=tick) == 3
     return list(CallAttempt.objects.order_by("pk"))
 
 
