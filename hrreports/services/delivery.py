@@ -186,8 +186,11 @@ def _deliver(delivery: Delivery, *, force: bool) -> str:
     """Send one delivery under its row lock: 'sent', 'failed', or 'skipped' (sent already, or another
     run holds it)."""
     with transaction.atomic():
+        # Only the delivery's row: locking the joined user and unit rows too (FOR UPDATE locks every
+        # table of the join) made a process sending a supervisor's next unit skip it while another
+        # process was sending their previous one, or while a login was updating their row.
         locked = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("subscription__user", "subscription__unit")
             .filter(pk=delivery.pk)
             .first()

@@ -416,3 +416,61 @@ def test_running_a_month_again_after_a_killed_run_sends_only_what_it_had_not(sub
         (subscription.pk, DeliveryStatus.SENT, 1),
         (other.pk, DeliveryStatus.SENT, 1),
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_is_sent_while_another_transaction_holds_its_subscriber_and_unit(unit_tree, settings):
+    """The row lock taken for sending covers the delivery alone. Held on the subscriber's user row too,
+    the process sending a supervisor's one unit made the process sending their next unit skip it
+    (left pending, counted neither sent nor failed); a login updating the user row did the same."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from hrreports.models import WorkUnit
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    data = build_report_data(unit_tree)
+    user = make_user("esihenkilo-lukittu", Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    subscription_save(user=user, unit=data["unit"], reports=["absences"])
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_locks():
+        try:
+            with transaction.atomic():
+                get_user_model().objects.select_for_update().get(pk=user.pk)
+                WorkUnit.objects.select_for_update().get(pk=data["unit"].pk)
+                locked.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_locks)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        summary = unit_reports_send(period=MARCH, processes=1)
+    finally:
+        release.set()
+        holder.join()
+
+    assert (summary.emails, summary.skipped, len(mail.outbox)) == (1, 0, 1)
+    assert Delivery.objects.get().status == DeliveryStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_supervisor_of_several_units_gets_each_units_email_from_several_processes(unit_tree, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
+    data = build_report_data(unit_tree)
+    user = make_user("esihenkilo-kolme", Role.SUPERVISOR)
+    units = [data["unit"], unit_tree["1020"], unit_tree["2010"]]
+    for unit in units:
+        supervisor_assign(unit=unit, user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+        subscription_save(user=user, unit=unit, reports=list(REPORTS), format="pdf", language="en")
+
+    summary = unit_reports_send(period=MARCH, processes=2)
+
+    assert (summary.line(), summary.skipped) == ("period=2026-03 reports=9 emails=3 failed=0", 0)
+    assert len(list(tmp_path.iterdir())) == 3
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
