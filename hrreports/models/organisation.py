@@ -29,7 +29,9 @@ class WorkUnit(models.Model):
         indexes = [models.Index(fields=["path"], name="hr_unit_path_prefix", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        # On one line wherever the unit is named (an email's subject, a PDF's title, a Teams notice): a
+        # source may give a name with line breaks (a quoted CSV cell written with Alt+Enter), stored as given.
+        return " ".join(f"{self.code} {self.name}".split())
 
 
 class SupervisorRole(models.TextChoices):

@@ -172,7 +172,7 @@ def _unit_card(period: date, delivered: UnitDelivered) -> dict:
         title=_("Unit reports of %(period)s are ready") % {"period": period_text(period)},
         facts=[
             (_("Month"), period_text(period)),
-            (_("Work unit"), f"{delivered.unit.code} {delivered.unit.name}"),
+            (_("Work unit"), str(delivered.unit)),
             (_("Reports"), f"{len(kinds)} ({labels})"),
             (
                 _("Emailed to"),

@@ -7,6 +7,7 @@ import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pypdf
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -321,6 +322,27 @@ def test_the_chosen_columns_shape_the_emailed_xlsx_and_pdf(subscription, supervi
 def test_an_unknown_column_is_refused(supervisor, data, english):
     with pytest.raises(SubscriptionError, match="Unknown report column: ssn"):
         subscription_save(user=supervisor, unit=data["unit"], reports=["absences"], columns={"absences": ["ssn"]})
+
+
+def test_a_unit_name_with_line_breaks_is_emailed_on_one_line(subscription, supervisor, data):
+    """A quoted CSV cell may hold line breaks (Alt+Enter in Excel); the name is stored as given, but an
+    email header may not hold one (Django refused the message, so the unit's email failed every month)."""
+    from hrreports.models import WorkUnit
+
+    name = "Yksikkö 1010\r\nPäiväkoti\n\n Aurinko"
+    WorkUnit.objects.filter(pk=data["unit"].pk).update(name=name)
+    subscription_save(user=supervisor, unit=data["unit"], reports=["salaries"], format="pdf", language="en")
+
+    unit_reports_send(period=MARCH)
+
+    assert Delivery.objects.get().status == DeliveryStatus.SENT
+    [message] = mail.outbox
+    assert message.subject == "Unit reports Mar 2026: 1010 Yksikkö 1010 Päiväkoti Aurinko"
+    assert "Monthly reports of 1010 Yksikkö 1010 Päiväkoti Aurinko, Mar 2026" in message.body
+    [(_name, content, _mime)] = message.attachments
+    document = pypdf.PdfReader(io.BytesIO(content))
+    assert document.metadata.title == "Paid salaries: 1010 Yksikkö 1010 Päiväkoti Aurinko, Mar 2026"
+    assert WorkUnit.objects.get(pk=data["unit"].pk).name == name
 
 
 def test_absence_categories_narrow_the_attachment_too(subscription, supervisor, data):

@@ -139,6 +139,18 @@ def test_the_units_channel_and_hrs_channel_hear_of_the_delivered_reports(data, t
     assert len(mail.outbox) == 1
 
 
+def test_a_unit_name_with_line_breaks_is_one_line_in_the_notice(data, teams):
+    from hrreports.models import WorkUnit
+
+    WorkUnit.objects.filter(pk=data["unit"].pk).update(name="Yksikkö 1010\nPäiväkoti\r\n Aurinko")
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/yksikko-1010"))
+
+    unit_reports_send(period=MARCH)
+
+    [(_path, payload)] = teams.received
+    assert facts(card(payload))["Work unit"] == "1010 Yksikkö 1010 Päiväkoti Aurinko"
+
+
 def test_nothing_is_posted_when_the_run_delivered_nothing(data, teams):
     TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/yksikko"))
     TeamsChannel.objects.create(unit=None, webhook_url=teams.url("/hr"), active=False)
