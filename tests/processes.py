@@ -1,14 +1,26 @@
 """Helpers for tests that start real processes (workers, redis-server) and watch them."""
 
+import os
 import socket
 import subprocess
 import time
 from pathlib import Path
 
+from django.db import connection
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 STARTUP_SECONDS = 30
+
+
+def django_environment() -> dict[str, str]:
+    """The environment of a `manage.py` process on the test settings and this test's database."""
+    database = connection.settings_dict
+    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.test",
+        "DATABASE_URL": f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    }
 
 
 def child_pids(pid: int) -> list[int]:

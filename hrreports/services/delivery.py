@@ -4,10 +4,14 @@ Exactly one email per (subscription, period): the Delivery row is unique per pai
 holds its row lock (SELECT ... FOR UPDATE SKIP LOCKED) while sending, so a concurrent run skips it
 and a later run finds it sent. `force` sends again on purpose. A run whose worker was killed is
 ended as failed by `delivery_runs_stale_fail`; running the month again sends only what it had not.
+A run that loses one of its sending processes ends at once: the emails not sent by then are recorded failed.
 """
 
 import logging
 import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -231,20 +235,61 @@ def _deliver_in_process(delivery_id: int, force: bool) -> str:
         connections.close_all()
 
 
+def _sending_process_start() -> None:
+    # When one process dies the pool stops the others with SIGTERM; a handler inherited from the
+    # parent (an RQ worker's, where a SimpleWorker runs the job itself) could keep one going, and the
+    # run waiting for it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _delivery_stopped(delivery: Delivery, *, force: bool, since: datetime) -> str:
+    """The outcome of a delivery whose process died (or was stopped as another died) before reporting one.
+    Unless it was sent, it is recorded failed: it is listed with the failed ones and running the month
+    again sends it. Waits for the row's lock: PostgreSQL ends a dead process's transaction as soon as it
+    notices the connection is gone."""
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status == DeliveryStatus.SENT and locked.sent_at >= since:
+            return "sent"  # its process committed, then was stopped before it could say so
+        if locked.status == DeliveryStatus.SENT and not force:
+            return "skipped"
+        logger.error("Unit report delivery %s failed: a sending process of the run stopped.", locked.pk)
+        locked.status = DeliveryStatus.FAILED
+        locked.reason = _(
+            "Sending was cut short: a sending process of the run stopped (killed, perhaps for lack of memory). "
+            "Running the month again sends this email."
+        )
+        locked.sent_at = None
+        locked.save(update_fields=["status", "reason", "sent_at", "updated_at"])
+        return "failed"
+
+
 def _deliver_all(deliveries: list[Delivery], *, force: bool, processes: int) -> list[str]:
     """The outcome of each delivery, in order. Rendering a PDF is CPU-bound Python, so with several
     `processes` the deliveries are shared among forked processes, each with its own database
     connection; every delivery still takes its own row lock, so nothing is sent twice. Inside a
-    transaction (the other processes could not see its rows) they run here, one by one."""
+    transaction (the other processes could not see its rows) they run here, one by one.
+
+    A process that dies (the kernel kills the largest one when memory runs out) breaks the pool at
+    once: the deliveries whose outcome no process reported are settled by `_delivery_stopped`, and
+    the run goes on to its end. (multiprocessing.Pool waited for the lost result until the job's
+    timeout.)"""
     if processes <= 1 or len(deliveries) < 2 or connection.in_atomic_block:
         return [_deliver(delivery, force=force) for delivery in deliveries]
     connections.close_all()  # a forked process must not share the parent's connection
-    with multiprocessing.get_context("fork").Pool(min(processes, len(deliveries))) as pool:
-        outcomes = pool.starmap(_deliver_in_process, [(delivery.pk, force) for delivery in deliveries], chunksize=1)
-        # Let the processes exit on their own: leaving the block would stop them with SIGTERM, which a
-        # process that inherited a handler for it (an RQ work horse has one) may not obey.
-        pool.close()
-        pool.join()
+    started = timezone.now()
+    with ProcessPoolExecutor(
+        min(processes, len(deliveries)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_sending_process_start,
+    ) as executor:
+        futures = [executor.submit(_deliver_in_process, delivery.pk, force) for delivery in deliveries]
+    outcomes = []
+    for delivery, future in zip(deliveries, futures, strict=True):
+        try:
+            outcomes.append(future.result())
+        except BrokenProcessPool:
+            outcomes.append(_delivery_stopped(delivery, force=force, since=started))
     return outcomes
 
 

@@ -2,10 +2,16 @@
 repeated and concurrent runs, failures logged and retried, the command and the cron job."""
 
 import io
+import os
+import signal
 import smtplib
+import subprocess
+import sys
 import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -496,3 +502,84 @@ def test_a_supervisor_of_several_units_gets_each_units_email_from_several_proces
     assert (summary.line(), summary.skipped) == ("period=2026-03 reports=9 emails=3 failed=0", 0)
     assert len(list(tmp_path.iterdir())) == 3
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+class StallingBackend(BaseEmailBackend):
+    """Writes each email as a file to the folder STALLING_MAIL_DIR names, except one to STALLED_RECIPIENT:
+    its process writes its id to `stalled.pid` there and waits, as if rendering a report past its memory."""
+
+    def send_messages(self, email_messages):
+        folder = Path(os.environ["STALLING_MAIL_DIR"])
+        for message in email_messages:
+            if message.to == [STALLED_RECIPIENT]:
+                (folder / "stalled.pid").write_text(str(os.getpid()))
+                time.sleep(WAIT_SECONDS)
+            (folder / f"{message.to[0]}.eml").write_bytes(message.message().as_bytes())
+        return len(email_messages)
+
+
+STALLED_RECIPIENT = "esihenkilo-kaatuva@example.invalid"
+WAIT_SECONDS = 60
+
+
+@pytest.mark.processes
+@pytest.mark.django_db(transaction=True)
+def test_a_sending_process_killed_ends_the_run_with_its_email_failed_and_the_rest_sent(unit_tree, settings, tmp_path):
+    """`send_unit_reports` with two processes; one is killed with SIGKILL (as the kernel ends the largest
+    process when memory runs out) while it holds a delivery. A process pool that lost a process waited for
+    its result until the job's timeout (3 h); now the run ends at once, the killed process's delivery is
+    recorded failed with the reason and sent by the month's next run, and nothing else is sent twice."""
+    from hrreports.models import DeliveryRun
+    from tests.processes import child_pids, django_environment, wait_until
+
+    data = build_report_data(unit_tree)
+    for name, unit in (("kaatuva", data["unit"]), ("toinen", unit_tree["1020"]), ("kolmas", unit_tree["2010"])):
+        user = make_user(f"esihenkilo-{name}", Role.SUPERVISOR)
+        supervisor_assign(unit=unit, user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+        subscription_save(user=user, unit=unit, reports=["absences"], language="en")
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    environment = django_environment() | {
+        "EMAIL_BACKEND": "tests.hrreports.test_delivery.StallingBackend",
+        "STALLING_MAIL_DIR": str(folder),
+    }
+    command = [sys.executable, "manage.py", "send_unit_reports", "--period", "2026-03", "--processes", "2"]
+    run = subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its processes are one group, killed together if it hangs
+    )
+    try:
+        pid_file = folder / "stalled.pid"
+        wait_until(lambda: pid_file.exists() and len(list(folder.glob("*.eml"))) == 2, "two emails, one stalled")
+        stalled = int(pid_file.read_text())
+        assert stalled in child_pids(run.pid)
+        os.kill(stalled, signal.SIGKILL)
+        out, err = run.communicate(timeout=WAIT_SECONDS)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+
+    assert run.returncode == 1, err
+    assert out.splitlines()[-1] == "period=2026-03 reports=2 emails=2 failed=1"
+    failed = Delivery.objects.get(subscription__user__username="esihenkilo-kaatuva")
+    assert failed.status == DeliveryStatus.FAILED
+    # In the portal's language, as the command runs.
+    assert failed.reason.startswith("Lähetys keskeytyi: ajon lähettävä prosessi pysähtyi")
+    assert f"1010 Yksikkö 1010: {failed.reason}" in err
+    assert DeliveryRun.objects.get().finished_at is not None
+    assert sorted(path.name for path in folder.glob("*.eml")) == [
+        "esihenkilo-kolmas@example.invalid.eml",
+        "esihenkilo-toinen@example.invalid.eml",
+    ]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    again = unit_reports_send(period=MARCH, processes=1)
+
+    assert (again.emails, again.skipped) == (1, 2)
+    assert [message.to for message in mail.outbox] == [[STALLED_RECIPIENT]]

@@ -26,7 +26,7 @@ from rq.registry import FailedJobRegistry
 from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus
 from surveys.services.dialing import STALE_DIALING_AFTER, attempts_recover_stale, dial_tick, place_call_job_id
 from surveys.services.pacing import PACING_STEP
-from tests.processes import child_pids, wait_until
+from tests.processes import child_pids, django_environment, wait_until
 from tests.surveys.calls import running_campaign
 from tests.surveys.telephony_fakes import FakeTwilio
 
@@ -68,11 +68,7 @@ def call_id(nth_call: int) -> str:
 
 
 def worker_environment(carrier: HoldingTwilio) -> dict[str, str]:
-    database = connection.settings_dict
-    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.test",
-        "DATABASE_URL": f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    return django_environment() | {
         "TWILIO_ACCOUNT_SID": ACCOUNT,
         "TWILIO_AUTH_TOKEN": TOKEN,
         "TWILIO_API_BASE_URL": carrier.base_url,
