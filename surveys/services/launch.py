@@ -6,6 +6,7 @@ that names the page where it is fixed and the role that fixes it, since two of t
 page and the pre-announcements) belong to communications, whose pages a survey manager cannot open.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from decimal import Decimal
 import django_rq
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.urls import reverse
@@ -36,6 +38,8 @@ from .notices import information_notice_placeholder_languages
 from .sms import SmsChannelProblem, campaign_sms_channel
 
 CENT = Decimal("0.01")
+# How long the campaign page trusts what the carrier said of the account and the caller number.
+CARRIER_CHECK_SECONDS = 300
 # The permission that opens the pages where each role fixes its blockers.
 FIXER_PERMISSIONS = {
     Role.SURVEY_MANAGER: "surveys.manage_surveys",
@@ -174,6 +178,25 @@ def announcement_blockers(*, campaign: Campaign, today: date) -> list[LaunchBloc
 
 def _language_list(publications: list[LanguagePublication]) -> str:
     return ", ".join(publication.language_name for publication in publications)
+
+
+def carrier_problems_recent(*, campaign: Campaign) -> list[str]:
+    """`carrier_problems` as found at most CARRIER_CHECK_SECONDS ago: for the campaign's page, which would
+    otherwise ask the carrier at every view (up to its timeout when the carrier does not answer). The
+    start itself asks afresh. Kept per site (sites may share one Redis), campaign, provider, caller
+    number and language."""
+    depends_on = repr(
+        (
+            settings.DATABASES["default"]["NAME"],
+            campaign.pk,
+            campaign.created_at.timestamp(),
+            campaign.telephony_provider,
+            campaign.caller_number,
+            translation.get_language(),
+        )
+    )
+    key = f"carrier-problems:{hashlib.sha256(depends_on.encode()).hexdigest()}"
+    return cache.get_or_set(key, lambda: carrier_problems(campaign=campaign), CARRIER_CHECK_SECONDS)
 
 
 def carrier_problems(*, campaign: Campaign) -> list[str]:

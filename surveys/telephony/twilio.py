@@ -5,6 +5,7 @@ through its pluggable HTTP client; unset, the SDK talks to Twilio itself. The cl
 reading of Twilio's errors serve Twilio Messaging too (`surveys.messaging.twilio`).
 """
 
+import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,8 @@ from surveys.phone_numbers import phone_decrypt
 
 from . import twiml
 from .base import CallOptions, CallPrice, ErrorKind, ProviderError, TelephonyProvider, Turn
+
+logger = logging.getLogger(__name__)
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 # Twilio's error codes by what they mean for the dialer (its error dictionary). Errors about the
@@ -182,6 +185,15 @@ class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
                 owned = self.client.incoming_phone_numbers.list(phone_number=caller_number, limit=1)
                 verified = owned or self.client.outgoing_caller_ids.list(phone_number=caller_number, limit=1)
         except ProviderError as error:
+            if error.kind in (ErrorKind.TEMPORARY, ErrorKind.UNKNOWN):
+                # Unreachable or no answer: the connection's details help whoever reads the log, not the page.
+                logger.warning("Twilio's account and caller number could not be checked: %s", error)
+                return [
+                    _(
+                        "Twilio could not be reached just now to check the account and the caller number. Try "
+                        "again in a moment."
+                    )
+                ]
             return [_("Calls cannot be placed through Twilio: %(error)s") % {"error": error}]
         if not verified:
             return [

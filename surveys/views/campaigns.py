@@ -103,10 +103,12 @@ def campaign_detail(request, slug: str):
         {
             "campaign": campaign,
             "simulated_notice": simulated_notice(campaign),
-            # Asked (of the carrier too) only while the campaign has yet to start.
+            # Asked (of the carrier too, now and then) only while the campaign has yet to start.
             **_gate_context(
                 request,
-                launch_services.campaign_launch_blockers(campaign=campaign)
+                launch_services.campaign_launch_blockers(
+                    campaign=campaign, carrier=launch_services.carrier_problems_recent(campaign=campaign)
+                )
                 if campaign.status in campaign_services.EDITABLE_STATUSES
                 else [],
             ),

@@ -271,6 +271,35 @@ def test_the_launch_gate_asks_twilio_for_the_account_and_the_caller_number(fake_
     assert "code 20003" in problem
 
 
+def test_an_unreachable_twilio_is_said_in_the_pages_language_not_as_the_connection_error(
+    fake_twilio, campaign, settings
+):
+    """The page showed "Twilio could not be reached: HTTPSConnectionPool(host=..., port=...)" in English."""
+    settings.TWILIO_API_BASE_URL = "http://127.0.0.1:9"  # nothing listens: refused at once
+
+    assert carrier_problems(campaign=campaign) == [
+        "Twiliota ei juuri nyt tavoitettu tilin ja soittajan numeron tarkistamiseksi. Yritä hetken päästä uudelleen."
+    ]
+
+
+def test_the_campaign_page_asks_twilio_once_in_a_while_not_at_every_view(client_as, fake_twilio, make_campaign):
+    """Each view of a draft campaign asked Twilio for the account and the caller number (up to 10 s each
+    when Twilio does not answer); a start still asks afresh."""
+    campaign = make_campaign(slug="luonnos", telephony_provider="twilio")
+    client = client_as(Role.SURVEY_MANAGER)
+    page = reverse("surveys:campaign", kwargs={"slug": campaign.slug})
+
+    for _view in range(3):
+        assert client.get(page).status_code == 200
+    asked = [request["path"] for request in fake_twilio.requests]
+    fake_twilio.account_status = "suspended"
+    client.get(page)
+
+    assert len(asked) == 2  # the account, and the caller number among the account's numbers
+    assert len(fake_twilio.requests) == 2
+    assert carrier_problems(campaign=campaign) == ["Twilio-tilin tila on suspended, ei aktiivinen."]
+
+
 @override_settings(TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="")
 def test_the_launch_gate_refuses_a_twilio_campaign_without_credentials(campaign):
     [problem] = carrier_problems(campaign=campaign)
