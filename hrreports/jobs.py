@@ -75,8 +75,8 @@ def populus_fetch_monthly() -> str:
 
 def unit_reports_monthly() -> str:
     """The monthly cron job after the fetch: raise the early-support alerts of the last full month and
-    email the subscribed reports, but only once that month's fetch has succeeded."""
-    from .reports import period_fetched
+    email the subscribed reports. The email of a unit whose source has not fetched the month waits, and
+    goes out when that fetch succeeds (`unit_reports_waiting_send`)."""
     from .services.delivery import delivery_runs_stale_fail, unit_reports_send
     from .services.early_support import alerts_evaluate
 
@@ -86,11 +86,38 @@ def unit_reports_monthly() -> str:
             return "skipped"
         delivery_runs_stale_fail()  # a dead run of last month would read "not finished" for ever
         period = period_last_full(timezone.localdate())
-        if not period_fetched(period):
-            logger.warning("Monthly unit reports not sent: the fetch of %s has not succeeded.", period)
-            return "not fetched"
         alerts_evaluate(period=period)
-        return unit_reports_send(period=period, trigger=RunTrigger.SCHEDULE).line()
+        summary = unit_reports_send(period=period, trigger=RunTrigger.SCHEDULE)
+        if summary.waiting:
+            logger.warning("Monthly unit reports: %d emails of %s wait for the month's data.", summary.waiting, period)
+        return summary.line()
+
+
+def unit_reports_waiting_send(period: date) -> str:
+    """After a fetch of `period` succeeded: raise the alerts its data reaches now and send the emails of
+    the month that were waiting for it (those still missing a source keep waiting)."""
+    from .services.delivery import unit_reports_send
+    from .services.early_support import alerts_evaluate
+
+    alerts_evaluate(period=period)
+    return unit_reports_send(period=period, trigger=RunTrigger.FETCH, waiting_only=True).line()
+
+
+def unit_reports_waiting_enqueue(*, period: date) -> None:
+    """Hand `unit_reports_waiting_send` to a worker once the fetch commits, when some email of `period`
+    waits. Should Redis refuse it, the emails keep waiting for the next run or fetch of the month."""
+    from .models import Delivery
+    from .models.delivery import DeliveryStatus
+
+    if not Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exists():
+        return
+    enqueue_after_commit(
+        "email",
+        unit_reports_waiting_send,
+        period,
+        job_timeout=settings.HR_RUN_JOB_TIMEOUT,
+        on_unqueued=lambda error: logger.error("Waiting unit reports of %s not queued: %s", period, error),
+    )
 
 
 def hr_data_purge_daily() -> str:

@@ -175,10 +175,22 @@ def delivery_minutes_saved_total() -> int:
 
 def deliveries_failed(*, period: date, unit_code: str = "") -> QuerySet:
     """The deliveries of `period` that are failed now (optionally of one unit's subscriptions)."""
-    from .models import Delivery
     from .models.delivery import DeliveryStatus
 
-    deliveries = Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED)
+    return _deliveries(period=period, unit_code=unit_code, status=DeliveryStatus.FAILED)
+
+
+def deliveries_waiting(*, period: date, unit_code: str = "") -> QuerySet:
+    """The deliveries of `period` held back until the month's data of their units is fetched."""
+    from .models.delivery import DeliveryStatus
+
+    return _deliveries(period=period, unit_code=unit_code, status=DeliveryStatus.PENDING).exclude(reason="")
+
+
+def _deliveries(*, period: date, unit_code: str, status: str) -> QuerySet:
+    from .models import Delivery
+
+    deliveries = Delivery.objects.filter(period=period, status=status)
     if unit_code:
         deliveries = deliveries.filter(subscription__unit__code=unit_code)
     return deliveries.select_related("subscription__user", "subscription__unit").order_by("subscription__unit__path")

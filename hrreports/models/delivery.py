@@ -109,6 +109,9 @@ class DeliveryRun(models.Model):
     emails = models.PositiveIntegerField(_("emails sent"), default=0)
     failed = models.PositiveIntegerField(_("emails failed"), default=0)
     skipped = models.PositiveIntegerField(_("already sent"), default=0)
+    waiting = models.PositiveIntegerField(
+        _("waiting for data"), default=0, help_text=_("Emails held until the month's data of their units is fetched.")
+    )
     minutes_per_report = models.PositiveIntegerField(_("manual minutes per report"))
     notices_sent = models.PositiveIntegerField(_("Teams notices sent"), default=0)
     notices_failed = models.PositiveIntegerField(_("Teams notices failed"), default=0)

@@ -47,6 +47,7 @@ class RunTrigger(models.TextChoices):
     SCHEDULE = "schedule", _("Monthly schedule")
     USER = "user", _("Started by a user")
     DEMO = "demo", _("Demo data")
+    FETCH = "fetch", _("The month's data arriving")
 
 
 class FetchRun(models.Model):

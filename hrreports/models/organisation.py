@@ -21,6 +21,18 @@ class WorkUnit(models.Model):
     active = models.BooleanField(_("active"), default=True)
     path = models.CharField(_("path"), max_length=1000, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(_("level"), default=0, editable=False)
+    # One source supplies a unit's data, so a month's report of the unit is complete once that source's
+    # fetch of the month is done (hrreports.reports.common), and no second source can double or replace it.
+    source = models.ForeignKey(
+        "Source",
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+        editable=False,
+        help_text=_("The Populus source that supplies the unit; empty until a source has supplied it."),
+    )
 
     class Meta:
         verbose_name = _("work unit")

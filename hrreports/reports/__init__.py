@@ -15,7 +15,7 @@ from .absences import (
     absence_summary,
     absence_trend,
 )
-from .common import period_fetched, report_units
+from .common import period_fetched, period_missing_reason, report_units
 from .employments import (
     EmploymentEvent,
     EmploymentReport,
@@ -45,6 +45,7 @@ __all__ = [
     "employment_report",
     "employments_started_ended",
     "period_fetched",
+    "period_missing_reason",
     "report_units",
     "salary_report",
     "salary_total",

@@ -134,7 +134,7 @@ def absence_summaries(
             "start", "end", "working_time_percent"
         )
     )
-    fetched = periods_fetched(months)
+    fetched = periods_fetched(months, units=units)
     return [
         _summarise(
             month, fetched=month in fetched, pieces=by_month[month], employments=employments, categories=categories

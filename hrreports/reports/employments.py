@@ -66,12 +66,13 @@ def employments_started_ended(units: QuerySet[WorkUnit], period: date) -> tuple[
 
 def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = False) -> EmploymentReport:
     """Employments of the unit that started, and those that ended, within the month."""
-    started, ended = employments_started_ended(report_units(unit, include_subunits=include_subunits), period)
+    units = report_units(unit, include_subunits=include_subunits)
+    started, ended = employments_started_ended(units, period)
     return EmploymentReport(
         unit=unit,
         period=period,
         include_subunits=include_subunits,
-        fetched=period_fetched(period),
+        fetched=period_fetched(period, units=units),
         started=[_row(employment) for employment in started],
         ended=[_row(employment) for employment in ended],
     )

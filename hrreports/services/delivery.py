@@ -34,7 +34,7 @@ from ..models.delivery import DeliveryFormat, DeliveryStatus, ReportKind, hours_
 from ..models.fetching import RunTrigger
 from ..models.records import AbsenceCategory
 from ..periods import period_label, period_text
-from ..reports import period_fetched, report_units
+from ..reports import period_missing_reason, report_units
 from ..reports.columns import columns_validate
 from ..reports.documents import report_build, report_pdf, report_xlsx
 from ..reports.export import report_file_name
@@ -96,6 +96,7 @@ class SendSummary:
     emails: int = 0
     failed: int = 0
     skipped: int = 0
+    waiting: int = 0
     notices_sent: int = 0
     notices_failed: int = 0
     notice_errors: list[dict] = field(default_factory=list)
@@ -187,8 +188,8 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
 
 
 def _deliver(delivery: Delivery, *, force: bool) -> str:
-    """Send one delivery under its row lock: 'sent', 'failed', or 'skipped' (sent already, or another
-    run holds it)."""
+    """Send one delivery under its row lock: 'sent', 'failed', 'waiting' (for the month's data of its
+    units), or 'skipped' (sent already, or another run holds it)."""
     with transaction.atomic():
         # Only the delivery's row: locking the joined user and unit rows too (FOR UPDATE locks every
         # table of the join) made a process sending a supervisor's next unit skip it while another
@@ -208,8 +209,12 @@ def _deliver(delivery: Delivery, *, force: bool) -> str:
             reason = _("The subscriber has no email address.")
         elif not units_visible_to(subscription.user).filter(pk=subscription.unit_id).exists():
             reason = _("The unit is no longer in the subscriber's scope.")
-        elif not period_fetched(locked.period):
-            reason = _("No data has been fetched for this month; nothing was sent.")
+        units = report_units(subscription.unit, include_subunits=subscription.include_subunits)
+        if not reason and (waiting := period_missing_reason(locked.period, units=units)):
+            # Not a failure: the month's data of the unit has not arrived; its fetch sends the email.
+            locked.status, locked.reason = DeliveryStatus.PENDING, waiting
+            locked.save(update_fields=["status", "reason", "updated_at"])
+            return "waiting"
         if not reason:
             try:
                 with translation.override(subscription.language):
@@ -301,17 +306,21 @@ def unit_reports_send(
     force: bool = False,
     trigger: str = RunTrigger.COMMAND,
     processes: int | None = None,
+    waiting_only: bool = False,
 ) -> SendSummary:
     """Email every active subscription its reports of `period` (optionally only `unit_code`'s), then
     tell the Teams channels of the units delivered, and HR's. A real run is recorded as a DeliveryRun
     with its counts, its notices and the staff time it saved. `processes` (default
-    HR_REPORT_PROCESSES) render and send side by side."""
+    HR_REPORT_PROCESSES) render and send side by side. `waiting_only` sends only the emails an earlier
+    run held back for the month's data (not new subscriptions', which wait for the next month)."""
     summary = SendSummary(period=period, minutes_per_report=settings.HR_MANUAL_MINUTES_PER_REPORT)
     subscriptions = Subscription.objects.filter(active=True).select_related("unit", "user").order_by("pk")
     if unit_code:
         if not WorkUnit.objects.filter(code=unit_code).exists():
             raise SubscriptionError.of("delivery_unit_unknown", code=unit_code)
         subscriptions = subscriptions.filter(unit__code=unit_code)
+    if waiting_only:
+        subscriptions = subscriptions.filter(deliveries__period=period, deliveries__status=DeliveryStatus.PENDING)
     if dry_run:
         for subscription in subscriptions:
             sent = Delivery.objects.filter(subscription=subscription, period=period, status=DeliveryStatus.SENT)
@@ -344,6 +353,8 @@ def unit_reports_send(
             unit.emails += 1
         elif outcome == "failed":
             summary.failed += 1
+        elif outcome == "waiting":
+            summary.waiting += 1
         else:
             summary.skipped += 1
     _run_finish(summary, delivered)
@@ -353,6 +364,7 @@ def unit_reports_send(
 def _run_finish(summary: SendSummary, delivered: dict[int, UnitDelivered]) -> None:
     run = summary.run
     run.reports, run.emails, run.failed, run.skipped = summary.reports, summary.emails, summary.failed, summary.skipped
+    run.waiting = summary.waiting
     notices = teams_notices_send(
         period=summary.period,
         delivered=delivered,

@@ -138,6 +138,9 @@ def fetch_run_execute(
         problem = Problem("run_unexpected_error", {"error": type(error).__name__})
         return _failure_record(run, problem=problem, rejections=rejections, rows_read=rows_read)
     _log_end(run)
+    from ..jobs import unit_reports_waiting_enqueue  # the jobs call this service
+
+    unit_reports_waiting_enqueue(period=run.period)
     return run
 
 

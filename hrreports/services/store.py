@@ -60,7 +60,7 @@ def batches_store(
     resolver = _Resolver(batches)
     counts: dict[str, int] = {}
     if "units" in batches:
-        counts["units"] = _units_store(batches["units"], resolver)
+        counts["units"] = _units_store(source, batches["units"], resolver)
     units = dict(WorkUnit.objects.values_list("code", "pk"))
     people = _employees_store(batches)
     employments, stored = _employments_store(source, batches, units, people, resolver)
@@ -70,6 +70,7 @@ def batches_store(
         counts["absences"] = _absences_store(source, period, batches["absences"], units, employments, resolver)
     if "salaries" in batches:
         counts["salaries"] = _salaries_store(source, period, batches["salaries"], units, employments, resolver)
+    _units_claim(source, period)
     return counts, resolver.rejections
 
 
@@ -77,7 +78,7 @@ def _rows(batch: SourceBatch) -> Iterable[tuple[int, dict[str, Any]]]:
     return enumerate(batch.rows, start=1)
 
 
-def _units_store(batch: SourceBatch, resolver: _Resolver) -> int:
+def _units_store(source: Source, batch: SourceBatch, resolver: _Resolver) -> int:
     seen: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     for index, row in _rows(batch):
@@ -107,12 +108,18 @@ def _units_store(batch: SourceBatch, resolver: _Resolver) -> int:
         resolver.reject("units", row, 0, "parent_code", Problem("unit_parent_unknown"))
     WorkUnit.objects.bulk_create(
         [
-            WorkUnit(code=row["code"], name=row["name"], active=row["active"] is not False, path=f"/{row['code']}/")
+            WorkUnit(
+                code=row["code"],
+                name=row["name"],
+                active=row["active"] is not False,
+                path=f"/{row['code']}/",
+                source=source,
+            )
             for row in kept
         ],
         update_conflicts=True,
         unique_fields=["code"],
-        update_fields=["name", "active"],
+        update_fields=["name", "active", "source"],
         batch_size=BATCH_SIZE,
     )
     ids = dict(WorkUnit.objects.values_list("code", "pk"))
@@ -483,3 +490,18 @@ def _salaries_store(
     ).delete()
     SalaryPayment.objects.bulk_create(keep, batch_size=BATCH_SIZE)
     return len(keep)
+
+
+def _units_claim(source: Source, period: date) -> None:
+    """Make `source` the supplier of the units it stored rows in that no active source supplies yet (added
+    by hand, or supplied by a source since switched off): their reports wait for its fetches from now on."""
+    month = {"payment_date__gte": period, "payment_date__lte": period_last_day(period)}
+    used = set()
+    for rows in (
+        Employment.objects.filter(source=source),
+        Absence.objects.filter(source=source, period=period),
+        SalaryPayment.objects.filter(source=source, **month),
+    ):
+        used.update(rows.values_list("unit_id", flat=True).distinct())
+    unclaimed = WorkUnit.objects.filter(pk__in=used).exclude(source__active=True)
+    unclaimed.exclude(source=source).update(source=source)

@@ -12,7 +12,7 @@ from ..errors import TeamsError
 from ..forms import TeamsChannelForm
 from ..models import DeliveryRun, TeamsChannel
 from ..models.delivery import hours_of
-from ..selectors import deliveries_failed, delivery_minutes_saved_total, delivery_runs_recent
+from ..selectors import deliveries_failed, deliveries_waiting, delivery_minutes_saved_total, delivery_runs_recent
 from ..services import teams as teams_services
 from ..services.teams import teams_channel_save
 from ..tables import DeliveryRunTable, FailedDeliveryTable, TeamsChannelTable
@@ -38,6 +38,11 @@ def delivery_run(request, pk: int):
         "error": run.error_message,
         "failed": FailedDeliveryTable(
             deliveries_failed(period=run.period, unit_code=run.unit_code), caption=_("Failed deliveries")
+        ),
+        "waiting": FailedDeliveryTable(
+            deliveries_waiting(period=run.period, unit_code=run.unit_code),
+            caption=_("Deliveries waiting for data"),
+            exclude=("attempts",),
         ),
     }
     return render(request, "hrreports/delivery_run.html", context)

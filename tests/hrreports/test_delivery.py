@@ -110,16 +110,17 @@ def test_absence_categories_tailor_the_email(subscription, supervisor, data):
     assert "Absence spells: 1, working days: 5" in mail.outbox[0].body
 
 
-def test_a_month_without_data_sends_nothing_and_is_retried_after_the_fetch(subscription, english):
+def test_a_month_without_data_sends_nothing_and_waits_for_the_fetch(subscription, english):
     april = date(2026, 4, 1)
 
     first = unit_reports_send(period=april)
-    assert (first.emails, first.failed, mail.outbox) == (0, 1, [])
-    assert "No data has been fetched" in Delivery.objects.get().reason
+    assert (first.emails, first.failed, first.waiting, mail.outbox) == (0, 0, 1, [])
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.reason) == (DeliveryStatus.PENDING, "No data has been fetched for Apr 2026 yet.")
 
     FetchRun.objects.create(source=Source.objects.get(), period=april, status=RunStatus.DONE)
     assert unit_reports_send(period=april).emails == 1
-    assert Delivery.objects.get().attempts == 2
+    assert Delivery.objects.get().attempts == 1
 
 
 def test_smtp_failure_is_logged_and_retried(subscription, settings):
@@ -210,15 +211,16 @@ def test_concurrent_runs_send_exactly_one_email(unit_tree, settings):
     assert Delivery.objects.get().attempts == 1
 
 
-def test_monthly_job_waits_for_the_fetch(subscription, monkeypatch):
+def test_monthly_job_holds_the_emails_of_a_month_not_fetched(subscription, monkeypatch):
     from hrreports import jobs
 
     monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 5, 6))
-    assert jobs.unit_reports_monthly() == "not fetched"
+    assert jobs.unit_reports_monthly() == "period=2026-04 reports=0 emails=0 failed=0"
+    assert Delivery.objects.get(period=date(2026, 4, 1)).status == DeliveryStatus.PENDING
 
     monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 6))
     assert jobs.unit_reports_monthly() == "period=2026-03 reports=3 emails=1 failed=0"
-    run = DeliveryRun.objects.get()
+    run = DeliveryRun.objects.get(period=MARCH)
     assert (run.trigger, run.period, run.reports) == ("schedule", MARCH, 3)
 
 

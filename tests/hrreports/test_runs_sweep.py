@@ -164,7 +164,7 @@ def test_the_monthly_delivery_first_fails_the_dead_delivery_run(db, monkeypatch)
     dead = delivery_run(minutes_ago=24 * 60)
     monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 3, 6))
 
-    assert jobs.unit_reports_monthly() == "not fetched"
+    assert jobs.unit_reports_monthly() == "period=2026-02 reports=0 emails=0 failed=0"
 
     assert DeliveryRun.objects.get(pk=dead.pk).error == MESSAGE
 

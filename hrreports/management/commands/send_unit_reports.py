@@ -4,6 +4,7 @@ from hrreports.errors import HrError
 from hrreports.models import Delivery
 from hrreports.models.delivery import DeliveryStatus
 from hrreports.periods import period_parse
+from hrreports.selectors import deliveries_waiting
 from hrreports.services.delivery import unit_reports_send
 from hrreports.services.early_support import alerts_evaluate
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         "a link to the portal, and tell the units' and HR's Teams channels. A subscription gets one email per "
         "month; --force sends again. Before the summary line it prints the Teams notices and the staff time "
         "saved (reports x HR_MANUAL_MINUTES_PER_REPORT). Exits with status 1 when an email failed (failed "
-        "ones are retried by the next run); a failed Teams notice is reported but does not fail the run."
+        "ones are retried by the next run); a failed Teams notice is reported but does not fail the run. An email "
+        "whose units' month the source supplying them has not fetched waits, and is sent when that fetch succeeds."
     )
 
     def add_arguments(self, parser):
@@ -43,6 +45,9 @@ class Command(BaseCommand):
                 "subscription__user", "subscription__unit"
             ):
                 self.stderr.write(f"{delivery.subscription}: {delivery.reason}")
+        if summary.waiting:
+            for delivery in deliveries_waiting(period=month, unit_code=unit or ""):
+                self.stdout.write(f"waiting: {delivery.subscription}: {delivery.reason}")
         for error in summary.notice_errors:
             self.stderr.write(f"Teams {error['channel']}: {error['reason']}")
         if not dry_run:
