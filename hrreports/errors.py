@@ -79,6 +79,14 @@ problem_messages_register(
         "unit_unknown": gettext_noop("unknown work unit code"),
         "employment_unknown": gettext_noop("unknown employment"),
         "employment_of_another_person": gettext_noop("this employment id belongs to another person"),
+        "unit_of_another_source": gettext_noop(
+            "unit %(unit)s is supplied by the source %(source)s: a unit comes from one active source, so that "
+            "its figures are neither counted twice nor replaced (switch that source off to move the unit here)"
+        ),
+        "employment_of_another_source": gettext_noop(
+            "employment %(employment)s is supplied by the source %(source)s: an employment comes from one "
+            "active source, so that its salaries are not counted twice nor its absences replaced"
+        ),
         "employment_row_rejected": gettext_noop(
             "the employment's own row (row %(row)s of %(file)s) was rejected: fix that row, then fetch again"
         ),

@@ -1,12 +1,20 @@
 """Storing a fetched period: resolve rows against units and code lists, reject what does not fit,
 and upsert the rest by natural keys so that fetching a period again updates instead of duplicating.
 
+Each work unit and each employment is supplied by one source (WorkUnit.source, Employment.source): a
+row about a unit or an employment another active source supplies is rejected naming that source, as
+two sources over the same employments would double the salaries and take each other's absences and
+units over. A source switched off hands its units and employments to the next source that supplies
+them, whose month then replaces the rows the old one stored for them.
+
 Runs inside the caller's transaction; it never commits on its own.
 """
 
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
+
+from django.db.models import Q
 
 from kuntaportaali.tabular.problems import Problem
 
@@ -22,10 +30,33 @@ BATCH_SIZE = 2000
 
 
 class _Resolver:
-    def __init__(self, batches: dict[str, SourceBatch]):
+    def __init__(self, batches: dict[str, SourceBatch], source: Source):
         self.batches = batches
         self.rejections: list[Rejection] = [r for batch in batches.values() for r in batch.rejected]
         self.refused_employments: dict[str, Rejection] = {}
+        # Unit code / employment id -> the name of the other active source that supplies it.
+        others = Source.objects.filter(active=True).exclude(pk=source.pk)
+        self.units_elsewhere: dict[str, str] = dict(
+            WorkUnit.objects.filter(source__in=others).values_list("code", "source__name")
+        )
+        ids = {row["employment_id"] for batch in batches.values() for row in batch.rows if row.get("employment_id")}
+        self.employments_elsewhere: dict[str, str] = _ids_filtered(
+            Employment.objects.filter(source__in=others), "employment_id", "source__name", ids
+        )
+
+    def supplied_elsewhere(self, report_type: str, row: dict[str, Any], index: int) -> bool:
+        """Reject `row` when its employment or unit is supplied by another active source, naming it."""
+        employment_id = str(row.get("employment_id") or "")
+        if employment_id in self.employments_elsewhere:
+            params = {"employment": employment_id, "source": self.employments_elsewhere[employment_id]}
+            self.reject(report_type, row, index, "employment_id", Problem("employment_of_another_source", params))
+            return True
+        code = row.get("unit_code") or row.get("code")
+        if report_type != "units" and code in self.units_elsewhere:
+            params = {"unit": code, "source": self.units_elsewhere[code]}
+            self.reject(report_type, row, index, "unit_code", Problem("unit_of_another_source", params))
+            return True
+        return False
 
     def reject(self, report_type: str, row: dict[str, Any], index: int, field: str, problem: Problem) -> None:
         """Reject `row` for `field`, whose value is shown as the source wrote it (not as it was read)."""
@@ -57,13 +88,14 @@ def batches_store(
     *, source: Source, period: date, batches: dict[str, SourceBatch]
 ) -> tuple[dict[str, int], list[Rejection]]:
     """Store the batches of one period from `source`; returns (rows stored per report, all rejections)."""
-    resolver = _Resolver(batches)
+    resolver = _Resolver(batches, source)
     counts: dict[str, int] = {}
     if "units" in batches:
         counts["units"] = _units_store(source, batches["units"], resolver)
     units = dict(WorkUnit.objects.values_list("code", "pk"))
-    people = _employees_store(batches)
+    people = _employees_store(batches, resolver)
     employments, stored = _employments_store(source, batches, units, people, resolver)
+    _employments_claim(source, employments)
     if "employments" in batches:
         counts["employments"] = stored
     if "absences" in batches:
@@ -84,6 +116,10 @@ def _units_store(source: Source, batch: SourceBatch, resolver: _Resolver) -> int
     for index, row in _rows(batch):
         if row["code"] in seen:
             resolver.reject("units", row, index, "code", Problem("unit_duplicate"))
+            continue
+        if row["code"] in resolver.units_elsewhere:
+            params = {"unit": row["code"], "source": resolver.units_elsewhere[row["code"]]}
+            resolver.reject("units", row, index, "code", Problem("unit_of_another_source", params))
             continue
         seen[row["code"]] = index
         rows.append(row)
@@ -132,13 +168,15 @@ def _units_store(source: Source, batch: SourceBatch, resolver: _Resolver) -> int
     return len(kept)
 
 
-def _employees_store(batches: dict[str, SourceBatch]) -> dict[str, int]:
+def _employees_store(batches: dict[str, SourceBatch], resolver: _Resolver) -> dict[str, int]:
     """Upsert the batches' employees, matched by the keyed hash of their identity code (stored encrypted);
-    returns identity code -> employee pk."""
+    returns identity code -> employee pk. Rows another source supplies do not rename anybody."""
     names: dict[str, str] = {}
     for report_type in ("employments", "absences", "salaries"):
         for row in batches.get(report_type, SourceBatch(report_type)).rows:
-            if not names.get(row["person_number"]):
+            if row["employment_id"] in resolver.employments_elsewhere or row["unit_code"] in resolver.units_elsewhere:
+                names.setdefault(row["person_number"], "")
+            elif not names.get(row["person_number"]):
                 names[row["person_number"]] = row.get("employee_name") or ""
     if not names:
         return {}
@@ -163,11 +201,16 @@ def _employees_store(batches: dict[str, SourceBatch]) -> dict[str, int]:
 
 
 def _ids(model, field: str, keys: Iterable[str]) -> dict[str, int]:
+    return _ids_filtered(model.objects.all(), field, "pk", keys)
+
+
+def _ids_filtered(queryset, field: str, value: str, keys: Iterable[str]) -> dict[str, Any]:
+    """`field` -> `value` of the rows of `queryset` whose `field` is one of `keys` (in chunks)."""
     keys = list(keys)
-    result: dict[str, int] = {}
+    result: dict[str, Any] = {}
     for start in range(0, len(keys), 5000):
         chunk = keys[start : start + 5000]
-        result.update(model.objects.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
+        result.update(queryset.filter(**{f"{field}__in": chunk}).values_list(field, value))
     return result
 
 
@@ -200,6 +243,8 @@ def _employments_store(
             unit = units.get(row["unit_code"])
             if unit is None:
                 resolver.reject("employments", row, index, "unit_code", Problem("unit_unknown"))
+                continue
+            if resolver.supplied_elsewhere("employments", row, index):
                 continue
             first_row[employment_id] = row.get("_row") or index
             owner[employment_id] = row["person_number"]
@@ -244,6 +289,8 @@ def _employments_store(
                 or employment_id in minimal
                 or employment_id in resolver.refused_employments
                 or row["unit_code"] not in units
+                or employment_id in resolver.employments_elsewhere
+                or row["unit_code"] in resolver.units_elsewhere
             ):
                 continue
             minimal[employment_id] = Employment(
@@ -310,6 +357,8 @@ def _references(
     unit = units.get(row["unit_code"])
     if unit is None:
         resolver.reject(report_type, row, index, "unit_code", Problem("unit_unknown"))
+        return None
+    if resolver.supplied_elsewhere(report_type, row, index):
         return None
     entry = codes.get(row[code_field])
     if entry is None:
@@ -414,8 +463,8 @@ def _absences_store(
             paid=row["paid"] if row.get("paid") is not None else absence_type.paid_by_default,
             source=source,
         )
-    # The month's absences that the source no longer reports were cancelled in Populus. Upserting by the
-    # natural key keeps a row another source stored for the same month from failing the run.
+    # The month's absences of the source's employments that it no longer reports were cancelled in Populus
+    # (or were stored by a source switched off since, whose employments this one supplies now).
     Absence.objects.bulk_create(
         list(keep.values()),
         update_conflicts=True,
@@ -423,7 +472,7 @@ def _absences_store(
         update_fields=["unit", "end", "calendar_days", "working_days", "paid", "source"],
         batch_size=BATCH_SIZE,
     )
-    current = Absence.objects.filter(source=source, period=period)
+    current = Absence.objects.filter(Q(source=source) | Q(employment__source=source), period=period)
     stale = [
         pk
         for pk, *key in current.values_list("pk", "employment_id", "absence_type_id", "start", "period")
@@ -486,7 +535,9 @@ def _salaries_store(
             )
         )
     SalaryPayment.objects.filter(
-        source=source, payment_date__gte=period, payment_date__lte=period_last_day(period)
+        Q(source=source) | Q(employment__source=source),
+        payment_date__gte=period,
+        payment_date__lte=period_last_day(period),
     ).delete()
     SalaryPayment.objects.bulk_create(keep, batch_size=BATCH_SIZE)
     return len(keep)
@@ -505,3 +556,10 @@ def _units_claim(source: Source, period: date) -> None:
         used.update(rows.values_list("unit_id", flat=True).distinct())
     unclaimed = WorkUnit.objects.filter(pk__in=used).exclude(source__active=True)
     unclaimed.exclude(source=source).update(source=source)
+
+
+def _employments_claim(source: Source, employments: dict[str, tuple[int, str | None]]) -> None:
+    """Make `source` the supplier of the employments its rows name that no active source supplies (those of
+    a source switched off; the others were rejected): its months replace the old source's rows of them."""
+    pks = [pk for pk, _person in employments.values()]
+    Employment.objects.filter(pk__in=pks).exclude(source=source).exclude(source__active=True).update(source=source)

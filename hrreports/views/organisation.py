@@ -40,7 +40,7 @@ def unit_edit(request, pk: int | None = None):
 @staff_permission_required(MANAGE_HR)
 @require_http_methods(["GET", "POST"])
 def unit_detail(request, pk: int):
-    unit = get_object_or_404(WorkUnit.objects.select_related("parent"), pk=pk)
+    unit = get_object_or_404(WorkUnit.objects.select_related("parent", "source"), pk=pk)
     form = AssignmentForm(request.POST or None, initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
