@@ -194,3 +194,24 @@ def test_going_back_decrypts_the_identity_codes_into_the_plain_column_in_batches
         assert len(reads) >= 2 and all("LIMIT" in read for read in reads), reads
     finally:
         forward()  # the tests after this one expect the newest schema
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_gets_the_source_of_its_employments_when_they_came_from_one():
+    old, forward = migrated_from("hrreports", "0019_delivery_run_error_code")
+    source = old.get_model("hrreports", "Source").objects
+    first, second = source.create(name="a", kind="files"), source.create(name="b", kind="files")
+    unit = old.get_model("hrreports", "WorkUnit").objects
+    one, mixed, _empty = (unit.create(code=code, name=code, path=f"/{code}/") for code in ("1", "2", "3"))
+    employee = old.get_model("hrreports", "Employee").objects.create(
+        person_number_hash="h", person_number_encrypted=b"x"
+    )
+    employment = old.get_model("hrreports", "Employment").objects
+    for employment_id, work_unit, supplier in (("E1", one, first), ("E2", mixed, first), ("E3", mixed, second)):
+        employment.create(employment_id=employment_id, employee=employee, unit=work_unit, source=supplier)
+
+    forward()
+
+    from hrreports.models import WorkUnit
+
+    assert dict(WorkUnit.objects.values_list("code", "source__name")) == {"1": "a", "2": None, "3": None}
