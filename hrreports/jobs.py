@@ -103,23 +103,6 @@ def unit_reports_waiting_send(period: date) -> str:
     return unit_reports_send(period=period, trigger=RunTrigger.FETCH, waiting_only=True).line()
 
 
-def unit_reports_waiting_enqueue(*, period: date) -> None:
-    """Hand `unit_reports_waiting_send` to a worker once the fetch commits, when some email of `period`
-    waits. Should Redis refuse it, the emails keep waiting for the next run or fetch of the month."""
-    from .models import Delivery
-    from .models.delivery import DeliveryStatus
-
-    if not Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exists():
-        return
-    enqueue_after_commit(
-        "email",
-        unit_reports_waiting_send,
-        period,
-        job_timeout=settings.HR_RUN_JOB_TIMEOUT,
-        on_unqueued=lambda error: logger.error("Waiting unit reports of %s not queued: %s", period, error),
-    )
-
-
 def hr_data_purge_daily() -> str:
     """The nightly cron job: delete the HR records and access-log entries past their retention."""
     from .services.retention import hr_data_purge

@@ -18,11 +18,12 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kuntaportaali.queueing import job_ids_lost
+from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import WORKER_STOPPED, PopulusError, TransientSourceError
-from ..models import FetchRun, RejectedRow, Source
+from ..models import Delivery, FetchRun, RejectedRow, Source
+from ..models.delivery import DeliveryStatus
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
 from ..sources.base import (
@@ -138,10 +139,22 @@ def fetch_run_execute(
         problem = Problem("run_unexpected_error", {"error": type(error).__name__})
         return _failure_record(run, problem=problem, rejections=rejections, rows_read=rows_read)
     _log_end(run)
-    from ..jobs import unit_reports_waiting_enqueue  # the jobs call this service
-
-    unit_reports_waiting_enqueue(period=run.period)
+    _waiting_reports_enqueue(run.period)
     return run
+
+
+def _waiting_reports_enqueue(period: date) -> None:
+    """Once the fetch commits, have a worker send the emails of `period` that wait for its data, if any do.
+    Should Redis refuse the job, they keep waiting for the next fetch or delivery run of the month."""
+    if not Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exists():
+        return
+    enqueue_after_commit(
+        "email",
+        "hrreports.jobs.unit_reports_waiting_send",
+        period,
+        job_timeout=settings.HR_RUN_JOB_TIMEOUT,
+        on_unqueued=lambda error: logger.error("The waiting unit reports of %s were not queued: %s", period, error),
+    )
 
 
 def _batches_fetch(run: FetchRun, *, retry_delays: Sequence[float], sleep) -> dict[str, SourceBatch]:
