@@ -8,7 +8,7 @@ class HrreportsConfig(AppConfig):
     verbose_name = _("HR reports")
 
     def ready(self):
-        from . import errors  # noqa: F401 (registers the reasons rejected rows and runs are stored with)
+        from . import checks, errors  # noqa: F401 (register the system checks, and the reasons rejected rows and runs are stored with)
 
         # The default code lists exist after `migrate` and after `flush` (tests, benchmarks).
         post_migrate.connect(_code_lists_after_migrate, sender=self)

@@ -171,6 +171,11 @@ problem_messages_register(
         ),
         # A source's settings, its column maps and the files uploaded to it
         "source_kind_unknown": gettext_noop("Unknown source kind '%(kind)s'; the known kinds are %(known)s."),
+        "source_kind_demo_only": gettext_noop(
+            "The source is the demo's simulator, whose employees and work units are made up: this site does not "
+            "fetch it, so that they never mix with the real ones. Delete the source, or change its kind to export "
+            "files or an integration endpoint."
+        ),
         "source_name_taken": gettext_noop("Another source is already named '%(name)s'."),
         "source_encoding_unknown": gettext_noop("The encoding must be automatic, UTF-8, UTF-16 or Windows-1252."),
         "source_delimiter_unknown": gettext_noop(

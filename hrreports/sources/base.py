@@ -9,12 +9,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
+from kuntaportaali.plugins import plugin_class
 from kuntaportaali.redaction import PERSON_NUMBER, PERSON_NUMBER_HIDDEN, phone_numbers_mask
 from kuntaportaali.tabular.problems import Problem, ValueProblem
 from kuntaportaali.tabular.values import is_blank
@@ -148,15 +147,22 @@ class PopulusSource(ABC):
         return report_type in self.report_types
 
 
-@cache
+# The demo's made-up municipality (sources/simulator.py), which production does not offer (settings/production.py).
+DEMO_KIND = "simulator"
+
+
 def source_kinds() -> dict[str, type[PopulusSource]]:
-    return {kind: import_string(path) for kind, path in settings.POPULUS_SOURCE_KINDS.items()}
+    """The kinds of source this site offers, creates and fetches (POPULUS_SOURCE_KINDS)."""
+    return {kind: plugin_class(path) for kind, path in settings.POPULUS_SOURCE_KINDS.items()}
 
 
 def source_class(kind: str) -> type[PopulusSource]:
     try:
         return source_kinds()[kind]
     except KeyError:
+        if kind == DEMO_KIND:
+            # A simulator source made before, or in the admin: said so, rather than as an unknown kind.
+            raise PopulusError.of("source_kind_demo_only") from None
         raise PopulusError.of("source_kind_unknown", kind=kind, known=", ".join(sorted(source_kinds()))) from None
 
 

@@ -95,6 +95,12 @@ if SMS_PROVIDER:
         raise ImproperlyConfigured(_sender_refused)
 SMS_PROVIDERS = {SMS_PROVIDER: SMS_PROVIDERS[SMS_PROVIDER]} if SMS_PROVIDER else {}  # noqa: F405
 
+# HR data: the simulator makes up a municipality's employees and its work units, which are shared by code
+# with the real sources' (its fetch would rename real units). Unlike a simulated campaign, nothing would mark
+# its rows, so not even a training site offers it. A simulator source left in the database (made before, or
+# in the admin) fails every fetch saying why, and `check --database default` names it (hrreports/checks.py).
+POPULUS_SOURCE_KINDS = {kind: path for kind, path in POPULUS_SOURCE_KINDS.items() if kind != "simulator"}  # noqa: F405
+
 # The second factor is never off in production: a demo environment copied here must not turn it off.
 if env_bool("DEMO_TWO_FACTOR_OFF", default=False):
     raise ImproperlyConfigured(

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hrreports.jobs import populus_fetch_monthly
-from hrreports.models import FetchRun, Source
+from hrreports.models import FetchRun, Source, WorkUnit
 from hrreports.models.fetching import RunStatus, RunTrigger
 
 
@@ -66,6 +66,21 @@ def test_monthly_job_fetches_the_last_full_month_of_active_sources(simulator_sou
 
     run = FetchRun.objects.get()
     assert (run.period, run.trigger, run.status) == (date(2026, 2, 1), RunTrigger.SCHEDULE, RunStatus.DONE)
+
+
+def test_monthly_job_refuses_a_simulator_source_of_a_site_that_offers_none(
+    simulator_source, time_machine_today, settings
+):
+    settings.POPULUS_SOURCE_KINDS = {
+        kind: path for kind, path in settings.POPULUS_SOURCE_KINDS.items() if kind != "simulator"
+    }
+
+    assert populus_fetch_monthly() == "simulaattori=failed"
+
+    run = FetchRun.objects.get()
+    assert run.error_code == "source_kind_demo_only"
+    assert run.error.startswith("The source is the demo's simulator")
+    assert not WorkUnit.objects.exists()
 
 
 def test_monthly_job_skips_while_another_holds_the_lock(simulator_source):

@@ -163,6 +163,28 @@ def test_a_twilio_site_offers_no_simulator_to_its_campaigns():
     assert result.stdout.strip() == "{'twilio': 'surveys.telephony.twilio.TwilioProvider'}"
 
 
+@pytest.mark.parametrize(
+    "site",
+    [
+        {},
+        {
+            "TELEPHONY_PROVIDER": "simulator",
+            "SIMULATOR_LIVE_CALLS": "1",
+            "SMS_PROVIDER": "simulator",
+            "SMS_SENDER": "Kuntakysely",
+        },
+    ],
+    ids=["twilio", "training"],
+)
+def test_production_offers_no_hr_simulator_not_even_to_a_training_site(site):
+    result = production_setting("POPULUS_SOURCE_KINDS", PRODUCTION_ENV | site)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "{'files': 'hrreports.sources.files.FileSource', 'http': 'hrreports.sources.http.HttpSource'}"
+    )
+
+
 def test_a_training_site_on_the_simulator_must_say_whether_its_calls_play():
     simulator = {key: value for key, value in PRODUCTION_ENV.items() if not key.startswith("TWILIO_")}
 
