@@ -28,6 +28,10 @@ if not SECRET_KEY:
         "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))')."
     )
 
+# `seed_demo` makes the demo's users (one per role, sharing one password), its residents, employees and
+# simulated calls: the demo's and the tests', never production's (production.py turns it off).
+DEMO_SEED_ALLOWED = True
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 # The address residents, supervisors' email links and Twilio's callbacks reach the portal at.

@@ -11,6 +11,7 @@ from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
+DEMO_SEED_ALLOWED = False
 SECRET_KEY = env_required("SECRET_KEY", "production has no default key.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:

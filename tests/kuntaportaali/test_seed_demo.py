@@ -1,10 +1,14 @@
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from hrreports.models import Alert
 from hrreports.selectors import alerts_visible_to
 from kuntaportaali.roles import Role, user_roles
+from tests.kuntaportaali.test_settings import PRODUCTION_ENV, manage
 
 EXPECTED = {
     "admin": Role.ADMIN,
@@ -48,4 +52,19 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys):
 def test_seed_demo_refuses_the_well_known_password_when_debug_is_off():
     with pytest.raises(CommandError, match="explicit --password"):
         call_command("seed_demo")
+    assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_refuses_to_seed_the_demo_before_writing_anything():
+    database = connection.settings_dict
+    on_this_database = {
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": os.environ["REDIS_URL"],
+    }
+
+    result = manage("seed_demo", "--password", "demo-salasana-1", env=PRODUCTION_ENV | on_this_database)
+
+    assert result.returncode == 1
+    assert "CommandError: seed_demo is for the demo and development only" in result.stderr
     assert not get_user_model().objects.exists()

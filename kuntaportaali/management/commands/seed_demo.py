@@ -18,6 +18,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, password=None, **options):
+        if not settings.DEMO_SEED_ALLOWED:
+            raise CommandError(
+                "seed_demo is for the demo and development only: production makes no demo users (one password "
+                "for all), made-up residents or employees, or simulated calls. Nothing was written. Create staff "
+                "users with createsuperuser and give them their roles in the admin."
+            )
         if password is None:
             if not settings.DEBUG:
                 raise CommandError("With DEBUG off the demo users need an explicit --password.")
