@@ -116,6 +116,10 @@ STORAGES = {
 }
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+# A load balancer or monitor may probe gunicorn directly over plain http (HEALTHZ_INTERNAL_NETWORKS): /healthz
+# answers it rather than redirecting. It tells only ok or fail to anyone else; its details (check names, error
+# types, heartbeat ages) hold no secret and no personal data.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The README's nginx in front: the client's address is the one it appended to X-Forwarded-For.

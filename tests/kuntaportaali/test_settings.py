@@ -313,3 +313,18 @@ def test_production_refuses_a_missing_sender_or_one_operators_would_not_deliver_
 
     assert result.returncode != 0
     assert reason in result.stderr
+
+
+def test_production_answers_healthz_over_plain_http_and_redirects_the_rest_to_https():
+    """A monitor on the machine probes gunicorn directly, with no proxy's X-Forwarded-Proto."""
+    probe = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "[print(p, r.status_code, r.get('Location', '-')) "
+        "for p in ('/healthz', '/') for r in [c.get(p, headers={'host': 'portaali.example.fi'})]]"
+    )
+    unreachable = {"DATABASE_URL": "postgres://kuntaportaali@127.0.0.1:9/none", "REDIS_URL": "redis://127.0.0.1:9/0"}
+
+    result = python("-c", probe, env=PRODUCTION_ENV | unreachable)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["/healthz 503 -", "/ 301 https://portaali.example.fi/"]
