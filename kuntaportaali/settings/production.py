@@ -3,6 +3,8 @@
 With its environment set, `manage.py check --deploy` reports no issues.
 """
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from surveys.messaging.sender import InvalidSender, sender_refused_by_operators, sms_sender_read
@@ -16,9 +18,15 @@ SECRET_KEY = env_required("SECRET_KEY", "production has no default key.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     env_required("ALLOWED_HOSTS", "list the host names the portal answers to, comma-separated.")
-PUBLIC_BASE_URL = env_required("PUBLIC_BASE_URL", "the https address residents and Twilio reach the portal at.").rstrip(
-    "/"
-)
+_public_address = env_required("PUBLIC_BASE_URL", "the https address residents and Twilio reach the portal at.")
+# Emails' and text messages' links and the providers' callbacks go to it: never over plain http.
+_public_parts = urlsplit(_public_address)
+if _public_parts.scheme != "https" or not _public_parts.hostname:
+    raise ImproperlyConfigured(
+        "The environment variable PUBLIC_BASE_URL must be an https address such as https://portaali.example.fi, "
+        f"not {_public_address!r}: the links of emails and text messages and the callbacks of Twilio go to it."
+    )
+PUBLIC_BASE_URL = _public_address.rstrip("/")
 env_required("DATABASE_URL", "production runs on PostgreSQL, e.g. postgres://user:pass@host:5432/kuntaportaali.")
 env_required("REDIS_URL", "workers and the web share one Redis, e.g. redis://host:6379/0.")
 # Kept connections spare every request a PostgreSQL connection set-up: with one per request the

@@ -115,6 +115,17 @@ def test_missing_production_setting_stops_start_up_naming_it(missing):
     assert f"The environment variable {missing} must be set" in result.stderr
 
 
+@pytest.mark.parametrize("address", ["http://portaali.example.fi", "portaali.example.fi", "https://"])
+def test_production_refuses_a_public_address_that_is_not_https(address):
+    result = manage("check", env=PRODUCTION_ENV | {"PUBLIC_BASE_URL": address})
+
+    assert result.returncode != 0
+    assert (
+        f"The environment variable PUBLIC_BASE_URL must be an https address such as https://portaali.example.fi, "
+        f"not {address!r}"
+    ) in result.stderr
+
+
 def test_demo_settings_refuse_to_run_without_secret_key_when_debug_is_off():
     result = manage("check", env={"DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.base", "DEBUG": "0"})
 
