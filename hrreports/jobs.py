@@ -93,6 +93,18 @@ def unit_reports_monthly() -> str:
         return summary.line()
 
 
+def unit_reports_failed_retry() -> str:
+    """The daily cron job: send again the last full month's emails that failed and have attempts left."""
+    from .services.delivery import unit_reports_failed_retry as retry
+
+    with job_lock("kuntaportaali:hrreports:unit-reports-monthly", seconds=MONTHLY_LOCK_SECONDS, queue="email") as held:
+        if not held:
+            logger.info("Failed unit reports not retried: another run is going on.")
+            return "skipped"
+        summary = retry(period=period_last_full(timezone.localdate()))
+        return "nothing to retry" if summary is None else summary.line()
+
+
 def unit_reports_waiting_send(period: date) -> str:
     """After a fetch of `period` succeeded: raise the alerts its data reaches now and send the emails of
     the month that were waiting for it (those still missing a source keep waiting)."""

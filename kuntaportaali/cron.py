@@ -7,7 +7,13 @@ Cron strings are read in the scheduler's local time, which Django sets to TIME_Z
 from django.conf import settings
 from rq import cron
 
-from hrreports.jobs import hr_data_purge_daily, hr_runs_sweep, populus_fetch_monthly, unit_reports_monthly
+from hrreports.jobs import (
+    hr_data_purge_daily,
+    hr_runs_sweep,
+    populus_fetch_monthly,
+    unit_reports_failed_retry,
+    unit_reports_monthly,
+)
 from surveys.jobs import dial_tick, fetch_call_prices, purge_expired
 from surveys.services.dialing import TICK_SECONDS
 
@@ -41,6 +47,16 @@ cron.register(
     queue_name="email",
     cron=f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *",
     name="hrreports-unit-reports-monthly",
+    job_timeout=settings.HR_RUN_JOB_TIMEOUT,
+)
+
+# Daily, half an hour after the monthly reports' hour: the last full month's emails that failed (a mail
+# server down, an address missing) are sent again, a few times at most.
+cron.register(
+    unit_reports_failed_retry,
+    queue_name="email",
+    cron=f"30 {settings.UNIT_REPORTS_HOUR} * * *",
+    name="hrreports-unit-reports-retry",
     job_timeout=settings.HR_RUN_JOB_TIMEOUT,
 )
 

@@ -48,6 +48,7 @@ class RunTrigger(models.TextChoices):
     USER = "user", _("Started by a user")
     DEMO = "demo", _("Demo data")
     FETCH = "fetch", _("The month's data arriving")
+    RETRY = "retry", _("Failed emails tried again")
 
 
 class FetchRun(models.Model):

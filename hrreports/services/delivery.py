@@ -44,6 +44,8 @@ from .teams import UnitDelivered, teams_notices_send
 
 logger = logging.getLogger(__name__)
 ATTACHMENT_FORMATS = (DeliveryFormat.XLSX, DeliveryFormat.PDF)
+# Sending attempts of a failed email before it is left to HR: the month's run and three daily retries.
+DELIVERY_ATTEMPTS = 4
 
 
 def subscription_save(
@@ -307,12 +309,14 @@ def unit_reports_send(
     trigger: str = RunTrigger.COMMAND,
     processes: int | None = None,
     waiting_only: bool = False,
+    failed_only: bool = False,
 ) -> SendSummary:
     """Email every active subscription its reports of `period` (optionally only `unit_code`'s), then
     tell the Teams channels of the units delivered, and HR's. A real run is recorded as a DeliveryRun
     with its counts, its notices and the staff time it saved. `processes` (default
     HR_REPORT_PROCESSES) render and send side by side. `waiting_only` sends only the emails an earlier
-    run held back for the month's data (not new subscriptions', which wait for the next month)."""
+    run held back for the month's data (not new subscriptions', which wait for the next month);
+    `failed_only` the failed ones that have attempts left (`unit_reports_failed_retry`)."""
     summary = SendSummary(period=period, minutes_per_report=settings.HR_MANUAL_MINUTES_PER_REPORT)
     subscriptions = Subscription.objects.filter(active=True).select_related("unit", "user").order_by("pk")
     if unit_code:
@@ -321,6 +325,8 @@ def unit_reports_send(
         subscriptions = subscriptions.filter(unit__code=unit_code)
     if waiting_only:
         subscriptions = subscriptions.filter(deliveries__period=period, deliveries__status=DeliveryStatus.PENDING)
+    if failed_only:
+        subscriptions = subscriptions.filter(deliveries__in=_failed_to_retry(period))
     if dry_run:
         for subscription in subscriptions:
             sent = Delivery.objects.filter(subscription=subscription, period=period, status=DeliveryStatus.SENT)
@@ -359,6 +365,19 @@ def unit_reports_send(
             summary.skipped += 1
     _run_finish(summary, delivered)
     return summary
+
+
+def unit_reports_failed_retry(*, period: date) -> SendSummary | None:
+    """Send again the emails of `period` that failed (a mail server down, an address missing) and have
+    attempts left, as a run of their own; None when there are none. Run daily by the cron scheduler, so
+    that an outage on the monthly day does not leave the supervisors without their reports."""
+    if not _failed_to_retry(period).exists():
+        return None
+    return unit_reports_send(period=period, trigger=RunTrigger.RETRY, failed_only=True)
+
+
+def _failed_to_retry(period: date):
+    return Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
 
 
 def _run_finish(summary: SendSummary, delivered: dict[int, UnitDelivered]) -> None:

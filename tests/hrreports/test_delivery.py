@@ -224,6 +224,45 @@ def test_monthly_job_holds_the_emails_of_a_month_not_fetched(subscription, monke
     assert (run.trigger, run.period, run.reports) == ("schedule", MARCH, 3)
 
 
+def test_the_months_failed_emails_are_tried_again_daily_a_few_times(subscription, settings, monkeypatch):
+    """A mail server down on the monthly day left the supervisors without their reports until someone ran
+    the month again by hand (the README said the next run retries them, and no run came)."""
+    from hrreports import jobs
+
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 7))
+    settings.EMAIL_BACKEND = "tests.hrreports.test_delivery.RefusingBackend"
+    assert jobs.unit_reports_monthly() == "period=2026-03 reports=0 emails=0 failed=1"
+    assert jobs.unit_reports_failed_retry() == "period=2026-03 reports=0 emails=0 failed=1"
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert jobs.unit_reports_failed_retry() == "period=2026-03 reports=3 emails=1 failed=0"
+    assert jobs.unit_reports_failed_retry() == "nothing to retry"
+
+    runs = DeliveryRun.objects.order_by("pk")
+    assert [(run.trigger, run.emails, run.failed) for run in runs] == [
+        ("schedule", 0, 1),
+        ("retry", 0, 1),
+        ("retry", 1, 0),
+    ]
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, len(mail.outbox)) == (DeliveryStatus.SENT, 3, 1)
+
+
+def test_an_email_that_keeps_failing_is_left_for_hr_after_its_last_attempt(subscription, settings, monkeypatch):
+    from hrreports import jobs
+    from hrreports.services.delivery import DELIVERY_ATTEMPTS
+
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 7))
+    settings.EMAIL_BACKEND = "tests.hrreports.test_delivery.RefusingBackend"
+    jobs.unit_reports_monthly()
+    for _retry in range(DELIVERY_ATTEMPTS - 1):
+        assert jobs.unit_reports_failed_retry().endswith("failed=1")
+
+    assert jobs.unit_reports_failed_retry() == "nothing to retry"
+    assert Delivery.objects.get().attempts == DELIVERY_ATTEMPTS
+    assert DeliveryRun.objects.count() == DELIVERY_ATTEMPTS
+
+
 def test_cron_registers_the_monthly_reports(settings):
     import django_rq
     from rq.cron import CronScheduler
@@ -231,9 +270,11 @@ def test_cron_registers_the_monthly_reports(settings):
     scheduler = CronScheduler(connection=django_rq.get_connection("email"))
     scheduler.load_config_from_file("kuntaportaali.cron")
 
-    [job] = [job for job in scheduler.get_jobs() if job.name == "hrreports-unit-reports-monthly"]
-    assert job.cron == f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *"
-    assert job.queue_name == "email"
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    monthly, retry = jobs["hrreports-unit-reports-monthly"], jobs["hrreports-unit-reports-retry"]
+    assert monthly.cron == f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *"
+    assert retry.cron == f"30 {settings.UNIT_REPORTS_HOUR} * * *"
+    assert monthly.queue_name == retry.queue_name == "email"
 
 
 def test_pdf_attachments_carry_the_figures_and_the_body_does_not(subscription, supervisor, data):
