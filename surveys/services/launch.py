@@ -196,7 +196,10 @@ def carrier_problems_recent(*, campaign: Campaign) -> list[str]:
         )
     )
     key = f"carrier-problems:{hashlib.sha256(depends_on.encode()).hexdigest()}"
-    return cache.get_or_set(key, lambda: carrier_problems(campaign=campaign), CARRIER_CHECK_SECONDS)
+    try:
+        return cache.get_or_set(key, lambda: carrier_problems(campaign=campaign), CARRIER_CHECK_SECONDS)
+    except RedisError:
+        return carrier_problems(campaign=campaign)  # the cache is Redis: without it, the carrier is asked
 
 
 def carrier_problems(*, campaign: Campaign) -> list[str]:
