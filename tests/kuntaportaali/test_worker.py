@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from redis import Redis
-from rq import Queue
+from rq import Queue, Worker
 from rq.exceptions import SchedulerNotFound
 from rq.job import JobStatus
 from rq.scheduler import RQScheduler
@@ -51,6 +51,9 @@ def worker(redis_server, tmp_path):
     redis = Redis.from_url(redis_server.url)
     try:
         wait_until(lambda: scheduler_pid(redis) is not None, "the worker starts its scheduler", timeout=STARTUP_SECONDS)
+        # Listening: RQ writes the worker's state once outside its wait for Redis, and a Redis stopped at
+        # that moment ends the worker (systemd starts it again) - not what these tests are about.
+        wait_until(lambda: worker_state(redis) == "idle", "the worker listens on its queue", timeout=STARTUP_SECONDS)
         yield process
     finally:
         for pid in (process.pid, *child_pids(process.pid)):
@@ -70,6 +73,11 @@ def scheduler_pid(redis: Redis) -> int | None:
         return RQScheduler.fetch(name.decode(), connection=redis).pid
     except SchedulerNotFound:
         return None
+
+
+def worker_state(redis: Redis) -> str | None:
+    workers = Worker.all(connection=redis)
+    return workers[0].get_state() if workers else None
 
 
 def job_due_in_a_second(redis: Redis):
