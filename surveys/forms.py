@@ -301,8 +301,10 @@ class CampaignForm(forms.ModelForm):
             label=self.fields["telephony_provider"].label, choices=[(name, provider_label(name)) for name in providers]
         )
         if not any(Campaign(telephony_provider=name).is_simulated for name in providers):
-            # A site whose every provider calls real residents has no use for the demo's all-day window.
+            # A site whose every provider calls real residents has no use for the demo's all-day window;
+            # one stored before is turned off with the next save, as the launch gate asks (campaign_values).
             self.fields.pop("is_demo_window")
+            self.instance.is_demo_window = False
         if self.instance.pk:
             self.fields.pop("slug")
         else:
@@ -339,6 +341,13 @@ class CampaignForm(forms.ModelForm):
         if begins and ends and ends <= begins:
             self.add_error("daily_end", _("Calls must end later in the day than they start."))
         return data
+
+    def campaign_values(self) -> dict:
+        """The settings to save: a demo window stored before on a site that offers none is turned off."""
+        values = dict(self.cleaned_data)
+        if "is_demo_window" not in self.fields:
+            values["is_demo_window"] = False
+        return values
 
 
 class ChecklistForm(forms.ModelForm):

@@ -81,7 +81,7 @@ def campaign_create(request):
     form = CampaignForm(request.POST or None, initial=initial, providers=list(settings.TELEPHONY_PROVIDERS))
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = campaign_services.campaign_create(by=request.user, **form.cleaned_data)
+            campaign = campaign_services.campaign_create(by=request.user, **form.campaign_values())
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
@@ -169,7 +169,7 @@ def campaign_edit(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
     form = CampaignForm(request.POST or None, instance=campaign, providers=list(settings.TELEPHONY_PROVIDERS))
     if request.method == "POST" and form.is_valid():
-        data = {name: value for name, value in form.cleaned_data.items() if name != "slug"}
+        data = {name: value for name, value in form.campaign_values().items() if name != "slug"}
         try:
             campaign_services.campaign_update(campaign=Campaign.objects.get(pk=campaign.pk), by=request.user, **data)
         except SurveyError as error:

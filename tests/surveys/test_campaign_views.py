@@ -211,6 +211,26 @@ def test_a_site_that_calls_only_real_residents_offers_no_demo_window(client_as, 
     assert Campaign.objects.get(slug="kevat").is_demo_window is False
 
 
+def test_a_demo_window_stored_on_a_real_campaign_is_cleared_by_saving_it_where_no_box_is_offered(
+    client_as, survey, role_users, settings
+):
+    """The launch gate says to turn the setting off; on a site with only real providers the form has no
+    box for it, and saving the campaign failed with a server error."""
+    settings.TELEPHONY_PROVIDERS = {"twilio": settings.TELEPHONY_PROVIDERS["twilio"]}
+    settings.TELEPHONY_PROVIDER = "twilio"
+    campaign = build_campaign(survey, role_users[Role.SURVEY_MANAGER], telephony_provider="twilio")
+    Campaign.objects.filter(pk=campaign.pk).update(is_demo_window=True)
+
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-edit", kwargs={"slug": campaign.slug}),
+        campaign_post(survey, telephony_provider="twilio"),
+    )
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.is_demo_window is False
+
+
 def test_calls_must_end_after_they_start(client_as, survey):
     response = client_as(Role.SURVEY_MANAGER).post(
         reverse("surveys:campaign-create"), campaign_post(survey, daily_start="20:00", daily_end="10:00")
