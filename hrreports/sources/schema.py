@@ -151,20 +151,30 @@ def parse_kind(value: Any) -> EmploymentKindReading:
     words = folded.split()
     phrases = {"_".join(pair) for pair in pairwise(words)}
     permanent = fixed_term = office = contract = False
+    # A negation says the other of the next word that says a kind ("ei ole vakinainen"); not being a
+    # substitute says nothing of the kind. One that no such word follows ("vakinainen: ei") is unread.
+    negation_pending = False
     for index, word in enumerate(words):
+        if word in _NEGATIONS:
+            negation_pending = True
+            continue
         previous = words[index - 1] if index else ""
         following = words[index + 1] if index + 1 < len(words) else ""
-        negated = previous in _NEGATIONS
-        stem = word
+        stem, negated = word, False
         prefix = next((prefix for prefix in _NEGATING_PREFIXES if word.startswith(prefix)), None)
         if prefix and _kind_word(word[len(prefix) :]):
             negated, stem = True, word[len(prefix) :]
+        if _kind_word(stem):
+            negated, negation_pending = negated or negation_pending, False
         is_permanent = stem.startswith(_PERMANENT) or stem in _PERMANENT_WORDS
         is_fixed_term = stem.startswith(_FIXED_TERM) or stem in _FIXED_TERM_WORDS
         if previous in _FOR or (word in _STOOD_IN_FOR and following.startswith(_SUBSTITUTE)):
             is_permanent = is_fixed_term = False
-        elif stem.startswith(_SUBSTITUTE) and _permanent_word(previous) and previous not in _STOOD_IN_FOR:
-            is_fixed_term = False  # the word before gave the substitute's kind
+        elif stem.startswith(_SUBSTITUTE) and (
+            negated or (_permanent_word(previous) and previous not in _STOOD_IN_FOR)
+        ):
+            # Not a substitute, or the word before gave the substitute's kind.
+            is_fixed_term = False
         permanent |= is_fixed_term if negated else is_permanent
         fixed_term |= is_permanent if negated else is_fixed_term
         is_office, is_contract = stem.startswith(_PUBLIC_OFFICE), stem.startswith(_EMPLOYMENT_CONTRACT)
@@ -174,7 +184,7 @@ def parse_kind(value: Any) -> EmploymentKindReading:
     fixed_term |= bool(phrases & _FIXED_TERM_WORDS)
     if (permanent and fixed_term) or (office and contract):
         raise ValueProblem("value_employment_kind_contradictory", value=text[:60])
-    if not (permanent or fixed_term or office or contract):
+    if negation_pending or not (permanent or fixed_term or office or contract):
         raise ValueProblem("value_employment_kind_unknown", value=text[:60], accepted=ACCEPTED_KIND_WORDS)
     kind = "permanent" if permanent else "fixed_term" if fixed_term else ""
     relationship = "public_office" if office else "employment_contract" if contract else ""

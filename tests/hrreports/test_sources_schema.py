@@ -153,6 +153,11 @@ def test_employment_kinds_are_read_by_their_words(value, kind, relationship):
         ("Not temporary", "permanent", ""),
         ("Icke-ordinarie", "fixed_term", ""),
         ("Määräaikainen, ei virkasuhde", "fixed_term", "employment_contract"),
+        # Also when a word stands between: these were stored as permanent.
+        ("Ei ole vakinainen", "fixed_term", ""),
+        ("not a permanent one", "fixed_term", ""),
+        # Not being a substitute says nothing of the kind: this was refused as contradictory.
+        ("Määräaikainen (ei sijainen)", "fixed_term", ""),
         # A substitute in a public office: refused as unknown before.
         ("Viransijainen", "fixed_term", "public_office"),
         # Whom a substitute stands in for is not the substitute's own kind: refused as contradictory before.
@@ -177,6 +182,13 @@ def test_an_unknown_employment_kind_is_refused_with_the_words_that_are_read():
     assert code == "value_employment_kind_unknown"
     assert params["value"] == "Harjoittelija"
     assert "vakinainen" in params["accepted"] and "virkasuhde" in params["accepted"]
+
+
+def test_a_negation_that_no_kind_follows_is_refused_rather_than_ignored():
+    # "Permanent: no" - storing it as permanent would be the opposite of what it says.
+    code, params = refused(parse_kind, "Vakinainen: ei")
+
+    assert (code, params["value"]) == ("value_employment_kind_unknown", "Vakinainen: ei")
 
 
 def test_a_kind_that_is_both_permanent_and_fixed_term_is_refused():
