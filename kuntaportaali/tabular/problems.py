@@ -224,8 +224,8 @@ problem_messages_register(
         ),
         "file_csv_broken": gettext_noop("The file cannot be read as CSV near line %(line)s: %(detail)s."),
         "file_csv_quote_broken": gettext_noop(
-            "Line %(line)s of the file has a value in quotation marks that does not end where its cell does: a "
-            "quotation mark is missing or extra on that line or on one above it. Correct the file and try again."
+            "The row that begins on line %(line)s of the file has a value in quotation marks that does not end "
+            "where its cell does: a quotation mark is missing or extra in it. Correct the file and try again."
         ),
         "file_xlsx_damaged": gettext_noop("The Excel file is damaged or truncated and cannot be read."),
         "file_xlsx_dtd": gettext_noop(

@@ -158,8 +158,8 @@ class _CsvTable(Table):
                 yield Row(number, tuple(record))
         except csv.Error as error:
             if _quote_broken(error):
-                # The line where the reader found it; the quote itself may be on a line above it.
-                raise TabularError("file_csv_quote_broken", line=max(1, reader.line_num)) from None
+                # The line where the row began (the reader notices only where the quote ends, or at the file's end).
+                raise TabularError("file_csv_quote_broken", line=line + 1) from None
             raise TabularError("file_csv_broken", line=reader.line_num, detail=str(error)) from None
         except UnicodeDecodeError:
             # Checked before reading for UTF-8 and Windows-1252; UTF-16 can still end in half a character.

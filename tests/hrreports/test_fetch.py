@@ -196,7 +196,7 @@ def test_a_stray_quote_fails_the_run_with_its_line_and_keeps_what_was_stored(sam
 
     assert run.status == RunStatus.FAILED
     assert "poissaolot_202603.csv" in run.error
-    assert "Line 4 of the file has a value in quotation marks that does not end where its cell does" in run.error
+    assert "The row that begins on line 3 of the file has a value in quotation marks that does not end" in run.error
     assert sorted(Absence.objects.values_list("employment__employee__name", "start", "end")) == stored
 
 

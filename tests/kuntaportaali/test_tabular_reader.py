@@ -131,7 +131,7 @@ def test_a_nul_byte_in_a_cell_reaches_the_cell_for_its_row_to_be_refused():
             "nimi;alkaa;loppuu;syy\r\n"
             'Šimkus Ona;11.11.2026;13.11.2026;"Sairauspoissaolo (lääkärintodistus\r\n'
             'Lindström Eva;2.11.2026;3.11.2026;"Vuosiloma"\r\n'.encode("cp1252"),
-            3,
+            2,
         ),
         # Text after a closing quote: the quotes would be dropped from the value.
         (b'nimi;yksikko\r\n"Aurinko" paivakoti;9300\r\n', 2),
@@ -148,8 +148,8 @@ def test_a_quote_that_does_not_close_where_the_cell_ends_refuses_the_file_with_i
     assert refused.value.code == "file_csv_quote_broken"
     assert refused.value.params["line"] == line
     assert str(refused.value) == (
-        f"Line {line} of the file has a value in quotation marks that does not end where its cell does: a "
-        "quotation mark is missing or extra on that line or on one above it. Correct the file and try again."
+        f"The row that begins on line {line} of the file has a value in quotation marks that does not end where "
+        "its cell does: a quotation mark is missing or extra in it. Correct the file and try again."
     )
 
 
