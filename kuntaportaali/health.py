@@ -70,10 +70,11 @@ class HealthReport:
 
 
 def health_details_allowed(request) -> bool:
-    """Monitoring may read the details: a request from HEALTHZ_INTERNAL_NETWORKS, or with the bearer HEALTHZ_TOKEN."""
+    """Monitoring may read the details: a request from HEALTHZ_INTERNAL_NETWORKS, or with the bearer
+    HEALTHZ_TOKEN over HTTPS (/healthz also answers plain HTTP, where the token would travel in the clear)."""
     token = settings.HEALTHZ_TOKEN
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if token and given and secrets.compare_digest(given.encode(), token.encode()):
+    if token and given and request.is_secure() and secrets.compare_digest(given.encode(), token.encode()):
         return True
     try:
         address = ipaddress.ip_address(client_address(request))

@@ -148,9 +148,24 @@ def test_monitoring_with_the_token_reads_the_details_from_anywhere(client, setti
     settings.HEALTHZ_TOKEN = "valvonta-" + "x" * 24
 
     with_token = client.get(
-        "/healthz", REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION=f"Bearer {settings.HEALTHZ_TOKEN}"
+        "/healthz", REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION=f"Bearer {settings.HEALTHZ_TOKEN}", secure=True
     ).json()
-    wrong_token = client.get("/healthz", REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION="Bearer arvaus").json()
+    wrong_token = client.get(
+        "/healthz", REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION="Bearer arvaus", secure=True
+    ).json()
 
     assert "checks" in with_token and "workers" in with_token["checks"]
     assert set(wrong_token) == {"status"}
+
+
+@pytest.mark.django_db
+def test_the_token_over_plain_http_reads_no_details(client, settings):
+    """/healthz answers plain HTTP (a monitor on the machine): a token sent over it went in the clear,
+    and a monitor set up with http:// would never notice."""
+    settings.HEALTHZ_TOKEN = "valvonta-" + "x" * 24
+
+    over_http = client.get(
+        "/healthz", REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION=f"Bearer {settings.HEALTHZ_TOKEN}"
+    ).json()
+
+    assert set(over_http) == {"status"}
