@@ -6,6 +6,7 @@ that names the page where it is fixed and the role that fixes it, since two of t
 page and the pre-announcements) belong to communications, whose pages a survey manager cannot open.
 """
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,8 +39,10 @@ from .notices import information_notice_placeholder_languages
 from .sms import SmsChannelProblem, campaign_sms_channel
 
 CENT = Decimal("0.01")
-# How long the campaign page trusts what the carrier said of the account and the caller number.
+# How long the campaign page trusts what the carrier said of the account and the caller number: that
+# all is well, or a problem.
 CARRIER_CHECK_SECONDS = 300
+CARRIER_PROBLEM_SECONDS = 30
 # The permission that opens the pages where each role fixes its blockers.
 FIXER_PERMISSIONS = {
     Role.SURVEY_MANAGER: "surveys.manage_surveys",
@@ -181,10 +184,10 @@ def _language_list(publications: list[LanguagePublication]) -> str:
 
 
 def carrier_problems_recent(*, campaign: Campaign) -> list[str]:
-    """`carrier_problems` as found at most CARRIER_CHECK_SECONDS ago: for the campaign's page, which would
-    otherwise ask the carrier at every view (up to its timeout when the carrier does not answer). The
-    start itself asks afresh. Kept per site (sites may share one Redis), campaign, provider, caller
-    number and language."""
+    """`carrier_problems` as found at most CARRIER_CHECK_SECONDS ago (a problem, CARRIER_PROBLEM_SECONDS
+    ago): for the campaign's page, which would otherwise ask the carrier at every view (up to its timeout
+    when the carrier does not answer). The start itself asks afresh. Kept per site (sites may share one
+    Redis), campaign, provider, caller number and language."""
     depends_on = repr(
         (
             settings.DATABASES["default"]["NAME"],
@@ -197,9 +200,15 @@ def carrier_problems_recent(*, campaign: Campaign) -> list[str]:
     )
     key = f"carrier-problems:{hashlib.sha256(depends_on.encode()).hexdigest()}"
     try:
-        return cache.get_or_set(key, lambda: carrier_problems(campaign=campaign), CARRIER_CHECK_SECONDS)
+        problems = cache.get(key)
     except RedisError:
         return carrier_problems(campaign=campaign)  # the cache is Redis: without it, the carrier is asked
+    if problems is None:
+        problems = carrier_problems(campaign=campaign)
+        # A problem is looked at again soon: the page may have told the user to try again in a moment.
+        with contextlib.suppress(RedisError):
+            cache.set(key, problems, CARRIER_PROBLEM_SECONDS if problems else CARRIER_CHECK_SECONDS)
+    return problems
 
 
 def carrier_problems(*, campaign: Campaign) -> list[str]:

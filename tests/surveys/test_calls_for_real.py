@@ -2,6 +2,7 @@
 machines and fax lines picked up (async AMD), callbacks late or numbered out of order, a replayed
 request, the price stated after the call, and the launch gate asking the carrier before calling."""
 
+import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from kuntaportaali.roles import Role
 from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, ConsentEvent, ContactNumber
+from surveys.services import launch as launch_services
 from surveys.services.campaigns import campaign_pause_for_carrier, campaign_transition, carrier_problems
 from surveys.services.dialing import attempt_place, call_prices_fetch
 from surveys.telephony import ProviderError
@@ -298,6 +300,26 @@ def test_the_campaign_page_asks_twilio_once_in_a_while_not_at_every_view(client_
     assert len(asked) == 2  # the account, and the caller number among the account's numbers
     assert len(fake_twilio.requests) == 2
     assert carrier_problems(campaign=campaign) == ["Twilio-tilin tila on suspended, ei aktiivinen."]
+
+
+def test_a_problem_is_looked_at_again_sooner_than_an_account_in_order(
+    client_as, fake_twilio, make_campaign, monkeypatch
+):
+    """The page says to try again in a moment when Twilio could not be reached: a problem is kept for
+    CARRIER_PROBLEM_SECONDS only (here one second, as Redis expires it), all well for five minutes."""
+    monkeypatch.setattr(launch_services, "CARRIER_PROBLEM_SECONDS", 1)
+    campaign = make_campaign(slug="luonnos", telephony_provider="twilio")
+    client = client_as(Role.SURVEY_MANAGER)
+    page = reverse("surveys:campaign", kwargs={"slug": campaign.slug})
+    fake_twilio.account_status = "suspended"
+
+    client.get(page)
+    time.sleep(1.1)
+    fake_twilio.account_status = "active"
+    html = client.get(page).content.decode()
+
+    assert len(fake_twilio.requests) == 3  # the suspended account, then the account and the number
+    assert "suspended" not in html
 
 
 @override_settings(TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="")
