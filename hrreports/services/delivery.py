@@ -280,7 +280,8 @@ def _deliver_all(deliveries: list[Delivery], *, force: bool, processes: int) -> 
     A process that dies (the kernel kills the largest one when memory runs out) breaks the pool at
     once: the deliveries whose outcome no process reported are settled by `_delivery_stopped`, and
     the run goes on to its end. (multiprocessing.Pool waited for the lost result until the job's
-    timeout.)"""
+    timeout.) A process stopped after the mail server took its email but before its commit leaves the
+    delivery failed, and running the month again sends that email a second time."""
     if processes <= 1 or len(deliveries) < 2 or connection.in_atomic_block:
         return [_deliver(delivery, force=force) for delivery in deliveries]
     connections.close_all()  # a forked process must not share the parent's connection
