@@ -22,6 +22,16 @@ def default_weekdays() -> list[int]:
     return list(MONDAY_TO_FRIDAY)
 
 
+# The pilot's calling hours. Given as functions: Django takes a fixed time default within ten seconds
+# of the clock for a `default=now()` slip (fields.W161), and `check --deploy` then warned at 10:00 and 20:00.
+def default_daily_start() -> time:
+    return time(10, 0)
+
+
+def default_daily_end() -> time:
+    return time(20, 0)
+
+
 class AnnouncementChannel(models.TextChoices):
     WEBSITE = "website", _("City website news")
     PRESS = "press", _("Press release")
@@ -71,8 +81,8 @@ class Campaign(LocalizedFieldsMixin, models.Model):
 
     start_date = models.DateField(_("first calling day"))
     end_date = models.DateField(_("last calling day"))
-    daily_start = models.TimeField(_("calls from"), default=time(10, 0))
-    daily_end = models.TimeField(_("calls until"), default=time(20, 0))
+    daily_start = models.TimeField(_("calls from"), default=default_daily_start)
+    daily_end = models.TimeField(_("calls until"), default=default_daily_end)
     weekdays = models.JSONField(_("weekdays"), default=default_weekdays, help_text=_("0 = Monday ... 6 = Sunday."))
     exclude_holidays = models.BooleanField(_("no calls on Finnish public holidays"), default=True)
     is_demo_window = models.BooleanField(

@@ -270,3 +270,17 @@ def test_simulated_means_the_campaigns_provider_reaches_no_one(settings):
     assert [Campaign(telephony_provider=name).is_simulated for name in ("simulator", "twilio")] == [True, False]
     settings.TELEPHONY_PROVIDERS = {"twilio": settings.TELEPHONY_PROVIDERS["twilio"]}
     assert not Campaign(telephony_provider="simulator").is_simulated  # not listed: places no calls at all
+
+
+@pytest.mark.parametrize("clock", ["10:00:03", "20:00:03"])
+def test_the_calling_hours_defaults_pass_the_system_checks_at_any_time_of_day(time_machine, clock):
+    """Django takes a fixed time default within ten seconds of now (UTC) for a `default=now()` slip
+    (fields.W161): `check --deploy --fail-level WARNING`, the README's deployment step, failed when run
+    at 10:00 or 20:00 UTC."""
+    time_machine.move_to(f"2026-12-07T{clock}+00:00", tick=False)
+
+    warnings = [
+        message.id for name in ("daily_start", "daily_end") for message in Campaign._meta.get_field(name).check()
+    ]
+
+    assert warnings == []
