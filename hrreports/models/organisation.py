@@ -21,8 +21,9 @@ class WorkUnit(models.Model):
     active = models.BooleanField(_("active"), default=True)
     path = models.CharField(_("path"), max_length=1000, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(_("level"), default=0, editable=False)
-    # One source supplies a unit's data, so a month's report of the unit is complete once that source's
-    # fetch of the month is done (hrreports.reports.common), and no second source can double or replace it.
+    # The source whose units file names and places the unit: another source's units file may not rename or
+    # move it. The unit's data comes from the sources of its employments (Employment.source), which may be
+    # others, or several (hrreports.reports.common).
     source = models.ForeignKey(
         "Source",
         verbose_name=_("source"),
@@ -31,7 +32,7 @@ class WorkUnit(models.Model):
         on_delete=models.SET_NULL,
         related_name="units",
         editable=False,
-        help_text=_("The Populus source that supplies the unit; empty until a source has supplied it."),
+        help_text=_("The Populus source whose units file names and places the unit; empty when none has."),
     )
 
     class Meta:

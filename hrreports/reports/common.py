@@ -1,21 +1,24 @@
 """What every report shares: the units it covers and whether their month has been fetched.
 
-A unit's month is fetched when the active source that supplies the unit (WorkUnit.source) has fetched
-it successfully; a report over several units needs every one of their sources. Another source's
-success says nothing about the unit: its report would show zeros where the data is missing. A unit no
-active source supplies (added by hand and never supplied, or its source switched off) has no source to
-wait for: its month counts as fetched once any source has fetched it.
+A unit's month is fetched when every source that supplies employments running in the unit that month
+has fetched it successfully, whether the source is active now or switched off: another source's
+success says nothing about those employments, and a report of them would show zeros where the data is
+missing. A source supplies an employment from the month it first stored or took it over
+(Employment.source_since); an earlier month came from another source, since switched off, or from none.
+The source of the unit tree (WorkUnit.source) supplies no data and is waited for by nobody. A unit no
+source supplies employments in that month has no source to wait for: its month counts as fetched once
+any source has fetched it.
 """
 
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..models import FetchRun, Source, WorkUnit
+from ..models import Employment, FetchRun, Source, WorkUnit
 from ..models.fetching import RunStatus
-from ..periods import period_text
+from ..periods import period_last_day, period_text
 
 
 def report_units(unit: WorkUnit, *, include_subunits: bool) -> QuerySet[WorkUnit]:
@@ -25,21 +28,36 @@ def report_units(unit: WorkUnit, *, include_subunits: bool) -> QuerySet[WorkUnit
     return WorkUnit.objects.filter(pk=unit.pk)
 
 
-def units_sources(units: QuerySet[WorkUnit]) -> QuerySet[Source]:
-    """The active sources that supply some of `units`, by name."""
-    return Source.objects.filter(active=True, units__in=units).distinct().order_by("name")
+def period_suppliers(period: date, *, units: QuerySet[WorkUnit]) -> set[int]:
+    """The sources (ids) that supply the employments running in `units` in `period`, active or not."""
+    return set(
+        Employment.objects.filter(unit__in=units, source__isnull=False)
+        .filter(Q(start__isnull=True) | Q(start__lte=period_last_day(period)))
+        .filter(Q(end__isnull=True) | Q(end__gte=period))
+        .filter(Q(source_since__isnull=True) | Q(source_since__lte=period))
+        .values_list("source_id", flat=True)
+        .distinct()
+    )
+
+
+def _sources_done(periods: list[date]) -> dict[date, set[int]]:
+    done: dict[date, set[int]] = defaultdict(set)
+    for period, source_id in FetchRun.objects.filter(period__in=periods, status=RunStatus.DONE).values_list(
+        "period", "source_id"
+    ):
+        done[period].add(source_id)
+    return done
 
 
 def periods_fetched(periods: list[date], *, units: QuerySet[WorkUnit]) -> set[date]:
-    """Those of `periods` that every source supplying `units` has fetched successfully (two queries)."""
-    done = FetchRun.objects.filter(period__in=periods, status=RunStatus.DONE)
-    wanted = set(units_sources(units).values_list("pk", flat=True))
-    if not wanted:
-        return set(done.values_list("period", flat=True))
-    fetched_by: dict[date, set[int]] = defaultdict(set)
-    for period, source_id in done.filter(source__in=wanted).values_list("period", "source_id"):
-        fetched_by[period].add(source_id)
-    return {period for period, sources in fetched_by.items() if sources >= wanted}
+    """Those of `periods` that every source supplying `units` then has fetched successfully."""
+    done = _sources_done(periods)
+    fetched = set()
+    for period in periods:
+        suppliers = period_suppliers(period, units=units)
+        if suppliers <= done[period] if suppliers else done[period]:
+            fetched.add(period)
+    return fetched
 
 
 def period_fetched(period: date, *, units: QuerySet[WorkUnit]) -> bool:
@@ -49,11 +67,17 @@ def period_fetched(period: date, *, units: QuerySet[WorkUnit]) -> bool:
 
 def period_missing_reason(period: date, *, units: QuerySet[WorkUnit]) -> str:
     """Why `units`' report of `period` cannot be made yet, naming the sources it waits for ("" when it can)."""
-    if period_fetched(period, units=units):
-        return ""
-    done = FetchRun.objects.filter(period=period, status=RunStatus.DONE).values("source_id")
-    missing = [source.name for source in units_sources(units).exclude(pk__in=done)]
-    if not missing:
-        return _("No data has been fetched for %(period)s yet.") % {"period": period_text(period)}
-    waiting = _("Waiting for the data of %(period)s from the source %(sources)s: its fetch has not succeeded.")
-    return waiting % {"period": period_text(period), "sources": ", ".join(missing)}
+    done = _sources_done([period])[period]
+    suppliers = period_suppliers(period, units=units)
+    text = period_text(period)
+    if not suppliers:
+        return "" if done else _("No data has been fetched for %(period)s yet.") % {"period": text}
+    missing = list(Source.objects.filter(pk__in=suppliers - done).order_by("name"))
+    reasons = []
+    if failing := [source.name for source in missing if source.active]:
+        waiting = _("Waiting for the data of %(period)s from the source %(sources)s: its fetch has not succeeded.")
+        reasons.append(waiting % {"period": text, "sources": ", ".join(failing)})
+    if switched_off := [source.name for source in missing if not source.active]:
+        off = _("The data of %(period)s from the source %(sources)s is missing: the source is switched off.")
+        reasons.append(off % {"period": text, "sources": ", ".join(switched_off)})
+    return " ".join(reasons)

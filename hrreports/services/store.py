@@ -1,11 +1,14 @@
 """Storing a fetched period: resolve rows against units and code lists, reject what does not fit,
 and upsert the rest by natural keys so that fetching a period again updates instead of duplicating.
 
-Each work unit and each employment is supplied by one source (WorkUnit.source, Employment.source): a
-row about a unit or an employment another active source supplies is rejected naming that source, as
-two sources over the same employments would double the salaries and take each other's absences and
-units over. A source switched off hands its units and employments to the next source that supplies
-them, whose month then replaces the rows the old one stored for them.
+Each employment is supplied by one source (Employment.source): a row about an employment another active
+source supplies is rejected naming that source, as two sources over the same employments would double the
+salaries and take each other's absences. A unit's name and place come from one source's units file
+(WorkUnit.source): another active source's units file may not rename or move it, but the rows of any
+source's employments may be in any unit (the unit tree and the payroll data may come from two sources, and
+a unit from several payroll sources). A source switched off hands its units and employments to the next
+source that supplies them, whose month then replaces the rows the old one stored for them; an employment
+records the month its source has supplied it since (Employment.source_since).
 
 Runs inside the caller's transaction; it never commits on its own.
 """
@@ -43,18 +46,17 @@ class _Resolver:
         self.employments_elsewhere: dict[str, str] = _ids_filtered(
             Employment.objects.filter(source__in=others), "employment_id", "source__name", ids
         )
+        # Employment id -> its source before this store (None: none), for Employment.source_since.
+        self.sources_before: dict[str, int | None] = _ids_filtered(
+            Employment.objects.all(), "employment_id", "source_id", ids
+        )
 
     def supplied_elsewhere(self, report_type: str, row: dict[str, Any], index: int) -> bool:
-        """Reject `row` when its employment or unit is supplied by another active source, naming it."""
+        """Reject `row` when its employment is supplied by another active source, naming it."""
         employment_id = str(row.get("employment_id") or "")
         if employment_id in self.employments_elsewhere:
             params = {"employment": employment_id, "source": self.employments_elsewhere[employment_id]}
             self.reject(report_type, row, index, "employment_id", Problem("employment_of_another_source", params))
-            return True
-        code = row.get("unit_code") or row.get("code")
-        if report_type != "units" and code in self.units_elsewhere:
-            params = {"unit": code, "source": self.units_elsewhere[code]}
-            self.reject(report_type, row, index, "unit_code", Problem("unit_of_another_source", params))
             return True
         return False
 
@@ -96,13 +98,13 @@ def batches_store(
     people = _employees_store(batches, resolver)
     employments, stored = _employments_store(source, batches, units, people, resolver)
     _employments_claim(source, employments)
+    _employments_since(source, period, employments, resolver)
     if "employments" in batches:
         counts["employments"] = stored
     if "absences" in batches:
         counts["absences"] = _absences_store(source, period, batches["absences"], units, employments, resolver)
     if "salaries" in batches:
         counts["salaries"] = _salaries_store(source, period, batches["salaries"], units, employments, resolver)
-    _units_claim(source, period)
     return counts, resolver.rejections
 
 
@@ -174,7 +176,7 @@ def _employees_store(batches: dict[str, SourceBatch], resolver: _Resolver) -> di
     names: dict[str, str] = {}
     for report_type in ("employments", "absences", "salaries"):
         for row in batches.get(report_type, SourceBatch(report_type)).rows:
-            if row["employment_id"] in resolver.employments_elsewhere or row["unit_code"] in resolver.units_elsewhere:
+            if row["employment_id"] in resolver.employments_elsewhere:
                 names.setdefault(row["person_number"], "")
             elif not names.get(row["person_number"]):
                 names[row["person_number"]] = row.get("employee_name") or ""
@@ -290,7 +292,6 @@ def _employments_store(
                 or employment_id in resolver.refused_employments
                 or row["unit_code"] not in units
                 or employment_id in resolver.employments_elsewhere
-                or row["unit_code"] in resolver.units_elsewhere
             ):
                 continue
             minimal[employment_id] = Employment(
@@ -543,23 +544,19 @@ def _salaries_store(
     return len(keep)
 
 
-def _units_claim(source: Source, period: date) -> None:
-    """Make `source` the supplier of the units it stored rows in that no active source supplies yet (added
-    by hand, or supplied by a source since switched off): their reports wait for its fetches from now on."""
-    month = {"payment_date__gte": period, "payment_date__lte": period_last_day(period)}
-    used = set()
-    for rows in (
-        Employment.objects.filter(source=source),
-        Absence.objects.filter(source=source, period=period),
-        SalaryPayment.objects.filter(source=source, **month),
-    ):
-        used.update(rows.values_list("unit_id", flat=True).distinct())
-    unclaimed = WorkUnit.objects.filter(pk__in=used).exclude(source__active=True)
-    unclaimed.exclude(source=source).update(source=source)
-
-
 def _employments_claim(source: Source, employments: dict[str, tuple[int, str | None]]) -> None:
     """Make `source` the supplier of the employments its rows name that no active source supplies (those of
     a source switched off; the others were rejected): its months replace the old source's rows of them."""
     pks = [pk for pk, _person in employments.values()]
     Employment.objects.filter(pk__in=pks).exclude(source=source).exclude(source__active=True).update(source=source)
+
+
+def _employments_since(
+    source: Source, period: date, employments: dict[str, tuple[int, str | None]], resolver: _Resolver
+) -> None:
+    """Record from which month `source` supplies the employments it stored: this month for those new or
+    taken over (the months before came from another source or none), the earliest month fetched for its own."""
+    mine = Employment.objects.filter(pk__in=[pk for pk, _person in employments.values()], source=source)
+    taken = [employment_id for employment_id in employments if resolver.sources_before.get(employment_id) != source.pk]
+    mine.filter(employment_id__in=taken).update(source_since=period)
+    mine.exclude(employment_id__in=taken).filter(source_since__gt=period).update(source_since=period)

@@ -201,6 +201,10 @@ def test_a_unit_gets_the_source_of_its_employments_when_they_came_from_one():
     old, forward = migrated_from("hrreports", "0019_delivery_run_error_code")
     source = old.get_model("hrreports", "Source").objects
     first, second = source.create(name="a", kind="files"), source.create(name="b", kind="files")
+    # A source that has stored units: 0023 takes the unit's source back from one that never has.
+    old.get_model("hrreports", "FetchRun").objects.create(
+        source=first, period="2026-03-01", status="done", counts={"units": 1}
+    )
     unit = old.get_model("hrreports", "WorkUnit").objects
     one, mixed, _empty = (unit.create(code=code, name=code, path=f"/{code}/") for code in ("1", "2", "3"))
     employee = old.get_model("hrreports", "Employee").objects.create(
@@ -215,3 +219,24 @@ def test_a_unit_gets_the_source_of_its_employments_when_they_came_from_one():
     from hrreports.models import WorkUnit
 
     assert dict(WorkUnit.objects.values_list("code", "source__name")) == {"1": "a", "2": None, "3": None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_keeps_as_its_source_only_one_that_delivered_a_units_file():
+    """0020 gave units the source of their employments, which may be a payroll source with no units file:
+    the tree source's units file was then refused. Only a source whose fetch stored units keeps them."""
+    old, forward = migrated_from("hrreports", "0022_run_trigger_retry")
+    source = old.get_model("hrreports", "Source").objects
+    tree, payroll = source.create(name="puu", kind="files"), source.create(name="palkat", kind="files")
+    run = old.get_model("hrreports", "FetchRun").objects
+    run.create(source=tree, period="2026-03-01", status="done", counts={"units": 2})
+    run.create(source=payroll, period="2026-03-01", status="done", counts={"employments": 5, "salaries": 9})
+    unit = old.get_model("hrreports", "WorkUnit").objects
+    for code, supplier in (("1", tree), ("2", payroll), ("3", None)):
+        unit.create(code=code, name=code, path=f"/{code}/", source=supplier)
+
+    forward()
+
+    from hrreports.models import WorkUnit
+
+    assert dict(WorkUnit.objects.values_list("code", "source__name")) == {"1": "puu", "2": None, "3": None}

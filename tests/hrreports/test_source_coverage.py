@@ -11,7 +11,7 @@ from hrreports.models import Delivery, DeliveryRun, Source, WorkUnit
 from hrreports.models.delivery import DeliveryStatus
 from hrreports.models.fetching import RunStatus
 from hrreports.models.organisation import SupervisorRole
-from hrreports.reports import absence_report, employment_report, salary_report
+from hrreports.reports import absence_report, absence_trend, employment_report, period_missing_reason, salary_report
 from hrreports.services.delivery import subscription_save, unit_reports_send
 from hrreports.services.early_support import alerts_evaluate
 from hrreports.services.fetch import populus_fetch
@@ -19,7 +19,7 @@ from hrreports.services.organisation import supervisor_assign
 from hrreports.sources.files import FileSource
 from kuntaportaali.roles import Role
 from tests.conftest import client_login, make_user
-from tests.hrreports.conftest import ABSENCES_HEADER, SALARIES_HEADER, SMALL_SIMULATION
+from tests.hrreports.conftest import ABSENCES_HEADER, SALARIES_HEADER, SMALL_SIMULATION, make_unit
 from tests.kuntaportaali.test_heartbeat_jobs import run_worker_burst
 
 JUNE, JULY = date(2026, 6, 1), date(2026, 7, 1)
@@ -153,3 +153,74 @@ def test_the_monthly_job_sends_the_units_whose_source_fetched_and_holds_the_othe
     assert jobs.unit_reports_monthly() == "period=2026-07 reports=1 emails=1 failed=0"
     assert [message.to for message in mail.outbox] == [[other.email]]
     assert Delivery.objects.get(subscription__user=subscribed).status == DeliveryStatus.PENDING
+
+
+EERO = "120388-902Y;Järvinen Eero;9300002;9300"
+
+
+def test_a_unit_supplied_by_two_sources_takes_the_rows_of_both_and_waits_for_each(db, file_root, settings, english):
+    """A unit made by hand with employments from two sources: neither source's rows are refused over the
+    unit, and its month is fetched only when both sources have fetched it."""
+    settings.POPULUS_REJECT_THRESHOLD = 0
+    unit = make_unit("9300")
+    sources = {}
+    for name, employee in (("awk", AINO), ("bwk", EERO)):
+        folder = file_root / name
+        folder.mkdir()
+        for period in (JUNE, JULY):
+            month = f"{period:%Y%m}"
+            (folder / f"palvelussuhteet_{month}.csv").write_text(
+                f"{EMPLOYMENTS_HEADER}\n{employee};Kokki;Vakinainen työsuhde;1.1.2020;;100\n"
+            )
+            (folder / f"palkat_{month}.csv").write_text(
+                f"{SALARIES_HEADER}\n{employee};{period.month}/2026;13.{period.month}.2026;1001;Palkka;3 000,00\n"
+            )
+        files = {"employments": "palvelussuhteet_{yyyymm}*", "salaries": "palkat_{yyyymm}*"}
+        sources[name] = Source.objects.create(
+            name=name, kind="files", config=FileSource.config_defaults() | {"folder": name, "files": files}
+        )
+    for name in ("awk", "bwk"):
+        assert populus_fetch(source=sources[name], period=JUNE).status == RunStatus.DONE
+    assert populus_fetch(source=sources["bwk"], period=JULY).status == RunStatus.DONE
+
+    assert salary_report(unit, JUNE).fetched
+    assert not salary_report(unit, JULY).fetched
+    assert "the source awk" in period_missing_reason(JULY, units=WorkUnit.objects.filter(pk=unit.pk))
+    assert WorkUnit.objects.get(pk=unit.pk).source is None
+
+
+def test_switching_a_failing_source_off_leaves_its_units_month_missing(subscribed, two_sources, english):
+    awk, unit = two_sources["awk"], two_sources["unit"]
+    awk.active = False
+    awk.save()
+
+    summary = unit_reports_send(period=JULY)
+
+    assert not absence_report(unit, JULY).fetched
+    reason = period_missing_reason(JULY, units=WorkUnit.objects.filter(pk=unit.pk))
+    assert "awk" in reason and "switched off" in reason
+    assert (summary.emails, summary.waiting, mail.outbox) == (0, 1, [])
+    assert Delivery.objects.get().reason == reason
+
+
+def test_units_handed_over_to_a_new_source_keep_their_history(subscribed, two_sources, file_root, english):
+    unit_reports_send(period=JUNE)
+    two_sources["awk"].active = False
+    two_sources["awk"].save()
+    folder = file_root / "uusi"
+    folder.mkdir()
+    (folder / "yksikot.csv").write_text("Yksikkö;Yksikön nimi;Ylempi yksikkö;Voimassa\n9300;Päiväkoti Aurinko;;K\n")
+    awk_month_files(folder, JULY)
+    new = Source.objects.create(name="uusi", kind="files", config=FileSource.config_defaults() | {"folder": "uusi"})
+    assert populus_fetch(source=new, period=JULY).status == RunStatus.DONE
+    unit = WorkUnit.objects.get(code="9300")
+
+    june = absence_report(unit, JUNE)
+    again = unit_reports_send(period=JUNE, force=True)
+
+    assert unit.source == new
+    assert june.fetched
+    assert absence_report(unit, JULY).fetched
+    assert [month.fetched for month in absence_trend(unit, JULY)[-2:]] == [True, True]
+    assert (again.emails, again.waiting) == (1, 0)
+    assert Delivery.objects.get(period=JUNE).status == DeliveryStatus.SENT

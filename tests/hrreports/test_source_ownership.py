@@ -11,9 +11,10 @@ from django.db.models import Sum
 
 from hrreports.models import Absence, Employment, RejectedRow, SalaryPayment, Source, WorkUnit
 from hrreports.models.fetching import RunStatus
+from hrreports.reports import absence_report
 from hrreports.services.fetch import populus_fetch
-from hrreports.sources.files import FileSource
-from tests.hrreports.conftest import SAMPLE_PERIOD, SAMPLES, SMALL_SIMULATION
+from hrreports.sources.files import DEFAULT_FILES, FileSource
+from tests.hrreports.conftest import SAMPLE_PERIOD, SAMPLES, SMALL_SIMULATION, make_unit
 
 SAMPLE_SALARIES = Decimal("18836.79")  # the payments of palkat_202603.csv
 
@@ -105,3 +106,43 @@ def test_a_source_switched_off_hands_its_employments_over_without_doubling_the_m
     assert set(Absence.objects.values_list("source__name", flat=True)) == {"uusi"}
     assert set(Employment.objects.values_list("source__name", flat=True)) == {"uusi"}
     assert set(WorkUnit.objects.values_list("source__name", flat=True)) == {"uusi"}
+
+
+def split(tree: Source, payroll: Source) -> None:
+    """`tree` reads only the units file, `payroll` everything but it (a supported set-up: files.py)."""
+    tree.config["files"] = {"units": "yksikot*"}
+    payroll.config["files"] = {kind: pattern for kind, pattern in DEFAULT_FILES.items() if kind != "units"}
+    tree.save()
+    payroll.save()
+
+
+def test_the_unit_tree_from_one_source_and_the_payroll_data_from_another_tree_first(copy_source):
+    tree, payroll = copy_source("puu"), copy_source("palkat")
+    split(tree, payroll)
+    fetched(tree)
+
+    fetched(payroll)
+    fetched(tree, date(2026, 4, 1))
+
+    assert salaries_total() == SAMPLE_SALARIES
+    assert set(WorkUnit.objects.values_list("source__name", flat=True)) == {"puu"}
+    assert set(Employment.objects.values_list("source__name", flat=True)) == {"palkat"}
+    assert absence_report(WorkUnit.objects.get(code="10"), SAMPLE_PERIOD, include_subunits=True).fetched
+
+
+def test_the_unit_tree_from_one_source_and_the_payroll_data_from_another_payroll_first(copy_source):
+    """The units were made by hand (or by an earlier source): a payroll source storing rows in them does
+    not become their tree's source, so the tree source's units file is taken afterwards."""
+    for line in (SAMPLES / "yksikot.csv").read_text().splitlines()[1:]:
+        code, name, parent, _valid = line.split(";")
+        make_unit(code, WorkUnit.objects.get(code=parent) if parent else None, name=f"käsin {name}")
+    tree, payroll = copy_source("puu"), copy_source("palkat")
+    split(tree, payroll)
+    fetched(payroll)
+
+    fetched(tree)
+    fetched(payroll)
+
+    assert salaries_total() == SAMPLE_SALARIES
+    assert WorkUnit.objects.get(code="1010").name == "Keskustan koulu"
+    assert set(WorkUnit.objects.values_list("source__name", flat=True)) == {"puu"}
