@@ -1,8 +1,9 @@
 """RQ jobs of the HR reports: thin, they load a row and call a service."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
+import django_rq
 from django.conf import settings
 from django.utils import timezone
 
@@ -23,6 +24,9 @@ from .services.fetch import (
 logger = logging.getLogger(__name__)
 
 MONTHLY_LOCK_SECONDS = 6 * 3600
+# The delivery runs of a month take turns on this lock: the monthly run, the daily retry, the waiting emails.
+UNIT_REPORTS_LOCK = "kuntaportaali:hrreports:unit-reports-monthly"
+WAITING_SEND_DELAY = timedelta(minutes=5)
 
 
 def fetch_run_job(run_id: int) -> str:
@@ -80,7 +84,7 @@ def unit_reports_monthly() -> str:
     from .services.delivery import delivery_runs_stale_fail, unit_reports_send
     from .services.early_support import alerts_evaluate
 
-    with job_lock("kuntaportaali:hrreports:unit-reports-monthly", seconds=MONTHLY_LOCK_SECONDS, queue="email") as held:
+    with job_lock(UNIT_REPORTS_LOCK, seconds=MONTHLY_LOCK_SECONDS, queue="email") as held:
         if not held:
             logger.info("Monthly unit reports skipped: another run is going on.")
             return "skipped"
@@ -97,7 +101,7 @@ def unit_reports_failed_retry() -> str:
     """The daily cron job: send again the last full month's emails that failed and have attempts left."""
     from .services.delivery import unit_reports_failed_retry as retry
 
-    with job_lock("kuntaportaali:hrreports:unit-reports-monthly", seconds=MONTHLY_LOCK_SECONDS, queue="email") as held:
+    with job_lock(UNIT_REPORTS_LOCK, seconds=MONTHLY_LOCK_SECONDS, queue="email") as held:
         if not held:
             logger.info("Failed unit reports not retried: another run is going on.")
             return "skipped"
@@ -107,12 +111,23 @@ def unit_reports_failed_retry() -> str:
 
 def unit_reports_waiting_send(period: date) -> str:
     """After a fetch of `period` succeeded: raise the alerts its data reaches now and send the emails of
-    the month that were waiting for it (those still missing a source keep waiting)."""
+    the month that were waiting for it (those still missing a source keep waiting).
+
+    It takes the monthly run's lock: side by side, the monthly run could hold an email back after this
+    job had passed it over as locked, and nothing would send it. While another run holds the lock, the
+    job comes back later instead of skipping."""
     from .services.delivery import unit_reports_send
     from .services.early_support import alerts_evaluate
 
-    alerts_evaluate(period=period)
-    return unit_reports_send(period=period, trigger=RunTrigger.FETCH, waiting_only=True).line()
+    with job_lock(UNIT_REPORTS_LOCK, seconds=MONTHLY_LOCK_SECONDS, queue="email") as held:
+        if not held:
+            django_rq.get_queue("email").enqueue_in(
+                WAITING_SEND_DELAY, unit_reports_waiting_send, period, job_timeout=settings.HR_RUN_JOB_TIMEOUT
+            )
+            logger.info("The waiting unit reports of %s wait for a delivery run going on.", period)
+            return "deferred: a delivery run of the reports is going on"
+        alerts_evaluate(period=period)
+        return unit_reports_send(period=period, trigger=RunTrigger.FETCH, waiting_only=True).line()
 
 
 def hr_data_purge_daily() -> str:

@@ -205,18 +205,17 @@ def _deliver(delivery: Delivery, *, force: bool) -> str:
         if locked is None or (locked.status == DeliveryStatus.SENT and not force):
             return "skipped"
         subscription = locked.subscription
-        locked.attempts += 1
         reason = ""
         if not subscription.user.email:
             reason = _("The subscriber has no email address.")
         elif not units_visible_to(subscription.user).filter(pk=subscription.unit_id).exists():
             reason = _("The unit is no longer in the subscriber's scope.")
-        units = report_units(subscription.unit, include_subunits=subscription.include_subunits)
-        if not reason and (waiting := period_missing_reason(locked.period, units=units)):
+        if not reason and (waiting := period_missing_reason(locked.period, units=_subscription_units(subscription))):
             # Not a failure: the month's data of the unit has not arrived; its fetch sends the email.
             locked.status, locked.reason = DeliveryStatus.PENDING, waiting
             locked.save(update_fields=["status", "reason", "updated_at"])
             return "waiting"
+        locked.attempts += 1  # holding an email back for its data is no attempt to send it
         if not reason:
             try:
                 with translation.override(subscription.language):
@@ -251,13 +250,15 @@ def _sending_process_start() -> None:
 
 def _delivery_stopped(delivery: Delivery, *, force: bool, since: datetime) -> str:
     """The outcome of a delivery whose process died (or was stopped as another died) before reporting one.
-    Unless it was sent, it is recorded failed: it is listed with the failed ones and running the month
-    again sends it. Waits for the row's lock: PostgreSQL ends a dead process's transaction as soon as it
-    notices the connection is gone."""
+    Unless it was sent, or held back for its month's data, it is recorded failed: it is listed with the
+    failed ones and running the month again sends it. Waits for the row's lock: PostgreSQL ends a dead
+    process's transaction as soon as it notices the connection is gone."""
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.status == DeliveryStatus.SENT and locked.sent_at >= since:
             return "sent"  # its process committed, then was stopped before it could say so
+        if locked.status == DeliveryStatus.PENDING and locked.reason and locked.updated_at >= since:
+            return "waiting"  # its process held it back for the data; the data's arrival sends it
         if locked.status == DeliveryStatus.SENT and not force:
             return "skipped"
         logger.error("Unit report delivery %s failed: a sending process of the run stopped.", locked.pk)
@@ -317,7 +318,8 @@ def unit_reports_send(
     with its counts, its notices and the staff time it saved. `processes` (default
     HR_REPORT_PROCESSES) render and send side by side. `waiting_only` sends only the emails an earlier
     run held back for the month's data (not new subscriptions', which wait for the next month);
-    `failed_only` the failed ones that have attempts left (`unit_reports_failed_retry`)."""
+    `failed_only` the failed ones that have attempts left and the held-back ones whose data has arrived
+    (`unit_reports_failed_retry`). A dry run counts the emails it would hold back apart."""
     summary = SendSummary(period=period, minutes_per_report=settings.HR_MANUAL_MINUTES_PER_REPORT)
     subscriptions = Subscription.objects.filter(active=True).select_related("unit", "user").order_by("pk")
     if unit_code:
@@ -325,13 +327,16 @@ def unit_reports_send(
             raise SubscriptionError.of("delivery_unit_unknown", code=unit_code)
         subscriptions = subscriptions.filter(unit__code=unit_code)
     if waiting_only:
-        subscriptions = subscriptions.filter(deliveries__period=period, deliveries__status=DeliveryStatus.PENDING)
+        subscriptions = subscriptions.filter(deliveries__in=_held_back(period))
     if failed_only:
-        subscriptions = subscriptions.filter(deliveries__in=_failed_to_retry(period))
+        subscriptions = subscriptions.filter(deliveries__in=_to_retry(period))
     if dry_run:
         for subscription in subscriptions:
             sent = Delivery.objects.filter(subscription=subscription, period=period, status=DeliveryStatus.SENT)
             if force or not sent.exists():
+                if period_missing_reason(period, units=_subscription_units(subscription)):
+                    summary.waiting += 1
+                    continue
                 summary.reports += len(subscription.reports)
                 summary.emails += 1
         return summary
@@ -370,15 +375,33 @@ def unit_reports_send(
 
 def unit_reports_failed_retry(*, period: date) -> SendSummary | None:
     """Send again the emails of `period` that failed (a mail server down, an address missing) and have
-    attempts left, as a run of their own; None when there are none. Run daily by the cron scheduler, so
-    that an outage on the monthly day does not leave the supervisors without their reports."""
-    if not _failed_to_retry(period).exists():
+    attempts left, and those held back whose data has arrived since, as a run of their own; None when
+    there are none. Run daily by the cron scheduler, so that an outage on the monthly day does not leave
+    the supervisors without their reports, nor a fetch whose job Redis refused leave an email waiting."""
+    if not _to_retry(period):
         return None
     return unit_reports_send(period=period, trigger=RunTrigger.RETRY, failed_only=True)
 
 
-def _failed_to_retry(period: date):
-    return Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
+def _held_back(period: date):
+    """The deliveries of `period` an earlier run held back for their month's data (a reason says why)."""
+    return Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exclude(reason="")
+
+
+def _subscription_units(subscription: Subscription):
+    return report_units(subscription.unit, include_subunits=subscription.include_subunits)
+
+
+def _to_retry(period: date) -> list[int]:
+    """The deliveries of `period` the daily retry sends: failed with attempts left, or held back and
+    their data here now."""
+    failed = Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
+    arrived = [
+        delivery.pk
+        for delivery in _held_back(period).select_related("subscription__unit")
+        if not period_missing_reason(period, units=_subscription_units(delivery.subscription))
+    ]
+    return list(failed.values_list("pk", flat=True)) + arrived
 
 
 def _run_finish(summary: SendSummary, delivered: dict[int, UnitDelivered]) -> None:

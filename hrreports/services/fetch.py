@@ -145,8 +145,8 @@ def fetch_run_execute(
 
 def _waiting_reports_enqueue(period: date) -> None:
     """Once the fetch commits, have a worker send the emails of `period` that wait for its data, if any do.
-    Should Redis refuse the job, they keep waiting for the next fetch or delivery run of the month."""
-    if not Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exists():
+    Should Redis refuse the job, the daily retry of the month's emails sends them."""
+    if not Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exclude(reason="").exists():
         return
     enqueue_after_commit(
         "email",

@@ -6,17 +6,19 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from hrreports.models import Delivery, DeliveryRun, Source, WorkUnit
 from hrreports.models.delivery import DeliveryStatus
 from hrreports.models.fetching import RunStatus
 from hrreports.models.organisation import SupervisorRole
 from hrreports.reports import absence_report, absence_trend, employment_report, period_missing_reason, salary_report
-from hrreports.services.delivery import subscription_save, unit_reports_send
+from hrreports.services.delivery import _delivery_stopped, subscription_save, unit_reports_send
 from hrreports.services.early_support import alerts_evaluate
 from hrreports.services.fetch import populus_fetch
 from hrreports.services.organisation import supervisor_assign
 from hrreports.sources.files import FileSource
+from kuntaportaali.job_lock import job_lock
 from kuntaportaali.roles import Role
 from tests.conftest import client_login, make_user
 from tests.hrreports.conftest import ABSENCES_HEADER, SALARIES_HEADER, SMALL_SIMULATION, make_unit
@@ -224,3 +226,66 @@ def test_units_handed_over_to_a_new_source_keep_their_history(subscribed, two_so
     assert [month.fetched for month in absence_trend(unit, JULY)[-2:]] == [True, True]
     assert (again.emails, again.waiting) == (1, 0)
     assert Delivery.objects.get(period=JUNE).status == DeliveryStatus.SENT
+
+
+def test_a_waiting_email_whose_sending_process_was_stopped_keeps_waiting(subscribed):
+    started = timezone.now()
+    unit_reports_send(period=JULY)
+    delivery = Delivery.objects.get()
+
+    assert _delivery_stopped(delivery, force=False, since=started) == "waiting"
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert "awk" in delivery.reason
+
+
+def test_the_waiting_emails_job_comes_back_later_while_the_monthly_run_holds_the_month(
+    subscribed, two_sources, awk_folder, rq_queues
+):
+    from hrreports import jobs
+
+    unit_reports_send(period=JULY)
+    awk_month_files(awk_folder, JULY)
+    assert populus_fetch(source=two_sources["awk"], period=JULY).status == RunStatus.DONE
+
+    with job_lock("kuntaportaali:hrreports:unit-reports-monthly", seconds=60, queue="email") as held:
+        assert held
+        assert jobs.unit_reports_waiting_send(JULY) == "deferred: a delivery run of the reports is going on"
+    assert mail.outbox == []
+    assert rq_queues["email"].scheduled_job_registry.count == 1
+
+    assert jobs.unit_reports_waiting_send(JULY) == "period=2026-07 reports=2 emails=1 failed=0"
+
+
+def test_the_waiting_emails_job_sends_only_the_emails_held_back_for_data(subscribed, two_sources):
+    other = make_user("hallinto-esihenkilo", Role.SUPERVISOR)
+    simulator_unit = WorkUnit.objects.get(code="1010")
+    supervisor_assign(unit=simulator_unit, user=other, role=SupervisorRole.SUPERVISOR, valid_from=JUNE)
+    subscription = subscription_save(user=other, unit=simulator_unit, reports=["absences"], language="en")
+    Delivery.objects.create(subscription=subscription, period=JULY)  # a run stopped before sending it
+
+    summary = unit_reports_send(period=JULY, waiting_only=True)
+
+    assert (summary.emails, summary.waiting, mail.outbox) == (0, 0, [])
+
+
+def test_the_daily_retry_sends_the_waiting_emails_whose_data_has_arrived(
+    subscribed, two_sources, awk_folder, monkeypatch
+):
+    from hrreports import jobs
+
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 8, 7))
+    unit_reports_send(period=JULY)
+    assert jobs.unit_reports_failed_retry() == "nothing to retry"
+    awk_month_files(awk_folder, JULY)
+    assert populus_fetch(source=two_sources["awk"], period=JULY).status == RunStatus.DONE  # its job was lost
+
+    assert jobs.unit_reports_failed_retry() == "period=2026-07 reports=2 emails=1 failed=0"
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+
+
+def test_a_dry_run_counts_the_waiting_emails_apart(subscribed):
+    summary = unit_reports_send(period=JULY, dry_run=True)
+
+    assert (summary.emails, summary.reports, summary.waiting) == (0, 0, 1)
