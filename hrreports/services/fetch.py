@@ -94,8 +94,7 @@ def fetch_run_execute(
             raise RunFailed(Problem("run_nothing_delivered", {"month": period_label(run.period)}))
         _stage(run, "storing")
         with transaction.atomic():
-            # Runs of one source store one at a time (a command and the schedule may overlap).
-            Source.objects.select_for_update().filter(pk=run.source_id).first()
+            # Runs store one at a time, of one source or several (batches_store takes the stores' lock).
             counts, rejections = batches_store(source=run.source, period=run.period, batches=batches)
             rejected = rejected_row_count(rejections)
             threshold = settings.POPULUS_REJECT_THRESHOLD

@@ -10,13 +10,15 @@ a unit from several payroll sources). A source switched off hands its units and 
 source that supplies them, whose month then replaces the rows the old one stored for them; an employment
 records the month its source has supplied it since (Employment.source_since).
 
-Runs inside the caller's transaction; it never commits on its own.
+Runs inside the caller's transaction, whose end releases the stores' lock it takes; it never commits on
+its own.
 """
 
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
 from kuntaportaali.tabular.problems import Problem
@@ -30,6 +32,10 @@ from ..workdays import working_days
 from .organisation import unit_paths_rebuild
 
 BATCH_SIZE = 2000
+# The stores of every source take turns on this PostgreSQL advisory lock, held until their transaction ends:
+# the ownership checks read which source supplies an employment or names a unit, and two sources storing
+# side by side would each miss the other's claims not yet committed.
+STORE_LOCK_KEY = 0x6B70_6872_7374  # "kphrst"
 
 
 class _Resolver:
@@ -90,6 +96,7 @@ def batches_store(
     *, source: Source, period: date, batches: dict[str, SourceBatch]
 ) -> tuple[dict[str, int], list[Rejection]]:
     """Store the batches of one period from `source`; returns (rows stored per report, all rejections)."""
+    _stores_lock()
     resolver = _Resolver(batches, source)
     counts: dict[str, int] = {}
     if "units" in batches:
@@ -106,6 +113,13 @@ def batches_store(
     if "salaries" in batches:
         counts["salaries"] = _salaries_store(source, period, batches["salaries"], units, employments, resolver)
     return counts, resolver.rejections
+
+
+def _stores_lock() -> None:
+    """Hold the stores' lock until the current transaction ends (SQLite serialises writers itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK_KEY])
 
 
 def _rows(batch: SourceBatch) -> Iterable[tuple[int, dict[str, Any]]]:

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
 from hrreports.models import Absence, Alert, Employment, Rule, SalaryPayment, WorkUnit
 from hrreports.models.early_support import RuleKind
@@ -12,6 +13,7 @@ from hrreports.models.fetching import RunStatus
 from hrreports.reports import absence_report, absence_summary, salary_report
 from hrreports.services.early_support import alerts_evaluate
 from hrreports.services.fetch import populus_fetch
+from hrreports.services.store import batches_store
 from tests.hrreports.conftest import absence_line, salary_line
 
 FEBRUARY, MARCH, APRIL = date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
@@ -281,3 +283,20 @@ def test_a_working_time_the_file_does_not_give_is_stored_as_not_given(sample_sou
 
     assert Employment.objects.get(employment_id="2009999").working_time_percent is None
     assert Employment.objects.get(employment_id="2001003").working_time_percent == Decimal(80)
+
+
+def test_every_source_stores_under_one_lock_held_until_the_transaction_ends(simulator_source):
+    """The ownership checks read which source supplies an employment: two sources storing side by side
+    would each miss the other's claims not yet committed, so stores of all sources take turns."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite serialises writers itself")
+
+    def advisory_locks() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        assert advisory_locks() == 0
+        batches_store(source=simulator_source, period=date(2026, 3, 1), batches={})
+        assert advisory_locks() == 1
