@@ -22,7 +22,8 @@ from .models import (
 )
 from .models.records import EmploymentKind
 from .person_numbers import person_number_search_hashes
-from .reports import absence_trend, report_units
+from .reports import absence_trend, period_missing_reason, report_units
+from .reports.common import period_suppliers
 
 ALL_UNITS_PERMISSION = "hrreports.view_all_units"
 
@@ -227,6 +228,7 @@ class UnitReportPage:
     report: object
     rows: list  # the table's lines, narrowed by the page's filters
     alert_units: QuerySet[WorkUnit]  # the units whose early-support cases belong to the report
+    missing_reason: str = ""  # which sources' data of the month is missing, when some source supplies them
 
 
 def unit_report_page(
@@ -251,6 +253,10 @@ def unit_report_page(
         rows = [row for row in rows if employee.casefold() in row.employee_name.casefold()]
     if type_code:
         rows = [row for row in rows if getattr(row, TYPE_ATTRIBUTES[kind]) == type_code]
+    units = report_units(unit, include_subunits=include_subunits)
+    missing = ""
+    if not report.fetched and period_suppliers(period, units=units):
+        missing = period_missing_reason(period, units=units)
     return UnitReportPage(
         unit=unit,
         kind=kind,
@@ -260,7 +266,8 @@ def unit_report_page(
         categories=categories,
         report=report,
         rows=rows,
-        alert_units=report_units(unit, include_subunits=include_subunits),
+        alert_units=units,
+        missing_reason=missing,
     )
 
 

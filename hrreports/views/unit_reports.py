@@ -152,6 +152,7 @@ def unit_report(request, pk: int, kind: str):
         "form": form,
         "period": page.period,
         "report": page.report,
+        "missing_reason": page.missing_reason,
         "table": table,
         "kinds": list(REPORT_KINDS.items()),
         "downloads": downloads,

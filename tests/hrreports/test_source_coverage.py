@@ -133,14 +133,18 @@ def test_a_waiting_email_goes_out_when_the_sources_fetch_succeeds(
     assert rq_queues["email"].count == 0  # nothing waits any more
 
 
-def test_the_supervisors_page_says_the_month_is_missing_rather_than_showing_zeros(subscribed, client, two_sources):
+def test_the_supervisors_page_names_the_source_whose_month_is_missing_rather_than_showing_zeros(
+    subscribed, client, two_sources
+):
     response = client_login(client, subscribed).get(
         f"/staff/hr/reports/units/{two_sources['unit'].pk}/absences/", {"period": "2026-07"}, HTTP_ACCEPT_LANGUAGE="en"
     )
 
     assert response.status_code == 200
     assert response.context["report"].fetched is False
-    assert "No data has been fetched for this month" in response.content.decode()
+    page = response.content.decode()
+    assert "Waiting for the data of Jul 2026 from the source awk: its fetch has not succeeded." in page
+    assert "The figures below are empty, not zero." in page
 
 
 def test_the_monthly_job_sends_the_units_whose_source_fetched_and_holds_the_others(subscribed, monkeypatch):
