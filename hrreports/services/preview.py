@@ -100,8 +100,7 @@ def source_file_preview(*, source: Source, report_type: str, period: date, filen
     batches[report_type] = batch
     try:
         with transaction.atomic():
-            # As a fetch of the source does: one at a time with its fetches, which store the same rows.
-            Source.objects.select_for_update().filter(pk=source.pk).first()
+            # Takes the stores' lock as a fetch does: one at a time with the fetches, which store the same rows.
             counts, rejections = batches_store(source=source, period=period, batches=batches)
             transaction.set_rollback(True)
     except DatabaseError as error:

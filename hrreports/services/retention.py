@@ -10,8 +10,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from ..models import Absence, Alert, Employee, Employment, RejectedRow, ReportAccess, SalaryPayment, Source
+from ..models import Absence, Alert, Employee, Employment, RejectedRow, ReportAccess, SalaryPayment
 from ..periods import period_shift
+from .store import stores_lock
 
 # The order of the counts in the summary line.
 PURGED_KINDS = ("absences", "salaries", "employments", "employees", "alerts", "rejected_rows", "access_log")
@@ -57,9 +58,9 @@ def hr_data_purge(*, today: date) -> HrPurgeReport:
     )
     cutoff, removed = report.cutoff, report.removed
     with transaction.atomic():
-        # A fetch stores holding its source's row lock: waiting for every source keeps the purge from
-        # deleting an employee or employment that a fetch is giving new rows at the same moment.
-        list(Source.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+        # Waiting for the stores' lock keeps the purge from deleting an employee or employment that a
+        # fetch is giving new rows at the same moment.
+        stores_lock()
         # The supervisor's action note is a field of the alert, so it goes with it.
         removed["alerts"] = _delete(Alert.objects.filter(period__lt=cutoff))
         removed["absences"] = _delete(Absence.objects.filter(end__lt=cutoff))

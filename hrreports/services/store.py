@@ -96,7 +96,7 @@ def batches_store(
     *, source: Source, period: date, batches: dict[str, SourceBatch]
 ) -> tuple[dict[str, int], list[Rejection]]:
     """Store the batches of one period from `source`; returns (rows stored per report, all rejections)."""
-    _stores_lock()
+    stores_lock()
     resolver = _Resolver(batches, source)
     counts: dict[str, int] = {}
     if "units" in batches:
@@ -115,8 +115,9 @@ def batches_store(
     return counts, resolver.rejections
 
 
-def _stores_lock() -> None:
-    """Hold the stores' lock until the current transaction ends (SQLite serialises writers itself)."""
+def stores_lock() -> None:
+    """Hold the stores' lock until the current transaction ends (SQLite serialises writers itself): every
+    store takes it, and so does the HR data purge, which must not delete what a store is giving rows."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK_KEY])
@@ -561,8 +562,8 @@ def _salaries_store(
 def _employments_claim(source: Source, employments: dict[str, tuple[int, str | None]]) -> None:
     """Make `source` the supplier of the employments its rows name that no active source supplies (those of
     a source switched off; the others were rejected): its months replace the old source's rows of them."""
-    pks = [pk for pk, _person in employments.values()]
-    Employment.objects.filter(pk__in=pks).exclude(source=source).exclude(source__active=True).update(source=source)
+    for pks in _chunks([pk for pk, _person in employments.values()]):
+        Employment.objects.filter(pk__in=pks).exclude(source=source).exclude(source__active=True).update(source=source)
 
 
 def _employments_since(
@@ -570,7 +571,23 @@ def _employments_since(
 ) -> None:
     """Record from which month `source` supplies the employments it stored: this month for those new or
     taken over (the months before came from another source or none), the earliest month fetched for its own."""
-    mine = Employment.objects.filter(pk__in=[pk for pk, _person in employments.values()], source=source)
-    taken = [employment_id for employment_id in employments if resolver.sources_before.get(employment_id) != source.pk]
-    mine.filter(employment_id__in=taken).update(source_since=period)
-    mine.exclude(employment_id__in=taken).filter(source_since__gt=period).update(source_since=period)
+    taken = [
+        pk
+        for employment_id, (pk, _person) in employments.items()
+        if resolver.sources_before.get(employment_id) != source.pk
+    ]
+    own = [
+        pk
+        for employment_id, (pk, _person) in employments.items()
+        if resolver.sources_before.get(employment_id) == source.pk
+    ]
+    for pks in _chunks(taken):
+        Employment.objects.filter(pk__in=pks, source=source).update(source_since=period)
+    for pks in _chunks(own):
+        Employment.objects.filter(pk__in=pks, source=source, source_since__gt=period).update(source_since=period)
+
+
+def _chunks(items: list, size: int = 5000) -> Iterable[list]:
+    """`items` in lists of `size`: PostgreSQL takes at most 65,535 parameters in a statement."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,6 +1,7 @@
 """The retention purge of HR data: what goes at the cutoff and what stays, the command, the nightly job,
 and that the reports of the retained months show the same figures afterwards."""
 
+import threading
 from datetime import date, datetime
 
 import django_rq
@@ -276,3 +277,45 @@ def test_the_reports_of_a_month_13_months_back_show_the_same_figures_after_the_p
     assert figures() == before
     assert before[0].previous_year.sick_spells == 1
     assert before[0].previous_year.sick_working_days == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_purge_waits_for_a_store_in_progress(simulator_source):
+    """A fetch storing a month may be giving new rows to an employment the purge would delete as empty:
+    the purge waits for the stores' lock. It waited for the source's row, which stores no longer lock."""
+    from django.db import connection, transaction
+
+    from hrreports.services.store import batches_store
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the stores' lock is PostgreSQL's; SQLite serialises writers itself")
+    stored, release, purged = threading.Event(), threading.Event(), threading.Event()
+
+    def store():
+        try:
+            with transaction.atomic():
+                batches_store(source=simulator_source, period=MARCH, batches={})
+                stored.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def purge():
+        try:
+            hr_data_purge(today=date(2026, 12, 7))
+            purged.set()
+        finally:
+            connection.close()
+
+    storing = threading.Thread(target=store)
+    storing.start()
+    assert stored.wait(10)
+    purging = threading.Thread(target=purge)
+    purging.start()
+    waited = not purged.wait(1.0)
+    release.set()
+    storing.join(10)
+    purging.join(10)
+
+    assert waited
+    assert purged.is_set()

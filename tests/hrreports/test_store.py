@@ -300,3 +300,38 @@ def test_every_source_stores_under_one_lock_held_until_the_transaction_ends(simu
         assert advisory_locks() == 0
         batches_store(source=simulator_source, period=date(2026, 3, 1), batches={})
         assert advisory_locks() == 1
+
+
+@pytest.mark.slow
+def test_the_employments_of_a_city_the_size_of_helsinki_are_stored_in_one_month(db):
+    """40,000 employments: marking from which month the source supplies them asked PostgreSQL for one
+    parameter an employment twice over (server-side binding allows 65,535 in a statement), and the
+    Helsinki-size month of `bench_populus` failed with OperationalError."""
+    from hrreports.models import Source
+    from hrreports.sources.base import SourceBatch
+
+    source = Source.objects.create(name="kaupunki", kind="files", config={"folder": "kaupunki"})
+    count = 40_000
+
+    def month(period: date) -> dict[str, SourceBatch]:
+        units, employments = SourceBatch("units"), SourceBatch("employments")
+        units.row_add({"code": "10", "name": "Kaupunki", "parent_code": None, "active": True}, file="u", row=1)
+        for number in range(count):
+            row = {
+                "person_number": f"P{number:06d}",
+                "employee_name": f"Työntekijä {number}",
+                "employment_id": f"E{number:06d}",
+                "unit_code": "10",
+                "kind": "Vakinainen",
+                "start": "1.1.2020",
+            }
+            employments.row_add(row, file="e", row=number + 2)
+        return {"units": units, "employments": employments}
+
+    with transaction.atomic():
+        counts, rejections = batches_store(source=source, period=MARCH, batches=month(MARCH))
+    with transaction.atomic():
+        batches_store(source=source, period=FEBRUARY, batches=month(FEBRUARY))
+
+    assert (counts["employments"], rejections) == (count, [])
+    assert Employment.objects.filter(source=source, source_since=FEBRUARY).count() == count
