@@ -125,9 +125,13 @@ class Employment(models.Model):
         _("working time %"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    # The first month its source supplied it (NULL: from the start). An earlier month came from another
-    # source, since switched off, or from none: its report does not wait for this one (reports.common).
+    # The first month its source supplied it, when it took the employment over (NULL: from the start). An
+    # earlier month came from the source before (previous_source; None when not known), and its report
+    # waits for that one (reports.common).
     source_since = models.DateField(_("supplied by its source since"), null=True, blank=True, editable=False)
+    previous_source = models.ForeignKey(
+        "Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("employment")

@@ -3,8 +3,9 @@
 A unit's month is fetched when every source that supplies employments running in the unit that month
 has fetched it successfully, whether the source is active now or switched off: another source's
 success says nothing about those employments, and a report of them would show zeros where the data is
-missing. A source supplies an employment from the month it first stored or took it over
-(Employment.source_since); an earlier month came from another source, since switched off, or from none.
+missing. A source supplies an employment from the start, or from the month it took it over
+(Employment.source_since) from the source before it (Employment.previous_source), which supplied the
+months before.
 The source of the unit tree (WorkUnit.source) supplies no data and is waited for by nobody. A unit no
 source supplies employments in that month has no source to wait for: its month counts as fetched once
 any source has fetched it.
@@ -29,14 +30,17 @@ def report_units(unit: WorkUnit, *, include_subunits: bool) -> QuerySet[WorkUnit
 
 
 def period_suppliers(period: date, *, units: QuerySet[WorkUnit]) -> set[int]:
-    """The sources (ids) that supply the employments running in `units` in `period`, active or not."""
-    return set(
-        Employment.objects.filter(unit__in=units, source__isnull=False)
+    """The sources (ids) that supply the employments running in `units` in `period`, active or not: the
+    employment's source from the month it began supplying it, the source before it for the months before."""
+    running = (
+        Employment.objects.filter(unit__in=units)
         .filter(Q(start__isnull=True) | Q(start__lte=period_last_day(period)))
         .filter(Q(end__isnull=True) | Q(end__gte=period))
-        .filter(Q(source_since__isnull=True) | Q(source_since__lte=period))
-        .values_list("source_id", flat=True)
-        .distinct()
+    )
+    current = running.filter(Q(source_since__isnull=True) | Q(source_since__lte=period), source__isnull=False)
+    before = running.filter(source_since__gt=period, previous_source__isnull=False)
+    return set(current.values_list("source_id", flat=True).distinct()) | set(
+        before.values_list("previous_source_id", flat=True).distinct()
     )
 
 

@@ -569,22 +569,25 @@ def _employments_claim(source: Source, employments: dict[str, tuple[int, str | N
 def _employments_since(
     source: Source, period: date, employments: dict[str, tuple[int, str | None]], resolver: _Resolver
 ) -> None:
-    """Record from which month `source` supplies the employments it stored: this month for those new or
-    taken over (the months before came from another source or none), the earliest month fetched for its own."""
-    taken = [
-        pk
-        for employment_id, (pk, _person) in employments.items()
-        if resolver.sources_before.get(employment_id) != source.pk
-    ]
-    own = [
-        pk
-        for employment_id, (pk, _person) in employments.items()
-        if resolver.sources_before.get(employment_id) == source.pk
-    ]
-    for pks in _chunks(taken):
-        Employment.objects.filter(pk__in=pks, source=source).update(source_since=period)
-    for pks in _chunks(own):
-        Employment.objects.filter(pk__in=pks, source=source, source_since__gt=period).update(source_since=period)
+    """Record from which month `source` supplies the employments it stored. One it took over from another
+    source (switched off) is its from this month, the months before the other's (previous_source); a new
+    one is its from the start, so that the months before its first fetch wait for it rather than read as
+    fetched with nothing in them. One of its own taken over earlier is its from the earliest month fetched."""
+    taken: dict[int, list[int]] = {}
+    own = []
+    for employment_id, (pk, _person) in employments.items():
+        before = resolver.sources_before.get(employment_id)
+        if before == source.pk:
+            own.append(pk)
+        elif before is not None:
+            taken.setdefault(before, []).append(pk)
+    for previous, pks in taken.items():
+        for chunk in _chunks(pks):
+            Employment.objects.filter(pk__in=chunk, source=source).update(
+                source_since=period, previous_source_id=previous
+            )
+    for chunk in _chunks(own):
+        Employment.objects.filter(pk__in=chunk, source=source, source_since__gt=period).update(source_since=period)
 
 
 def _chunks(items: list, size: int = 5000) -> Iterable[list]:

@@ -232,6 +232,48 @@ def test_units_handed_over_to_a_new_source_keep_their_history(subscribed, two_so
     assert Delivery.objects.get(period=JUNE).status == DeliveryStatus.SENT
 
 
+def test_a_month_the_old_source_failed_still_waits_for_it_after_a_hand_over(
+    subscribed, two_sources, file_root, english
+):
+    """awk failed July and was switched off; a new source supplies from August. July came from awk: it
+    was emailed with zeros, as no source of the unit's employments was known for it."""
+    two_sources["awk"].active = False
+    two_sources["awk"].save()
+    folder = file_root / "uusi"
+    folder.mkdir()
+    august = date(2026, 8, 1)
+    awk_month_files(folder, august)
+    new = Source.objects.create(name="uusi", kind="files", config=FileSource.config_defaults() | {"folder": "uusi"})
+    assert populus_fetch(source=new, period=august).status == RunStatus.DONE
+    unit = two_sources["unit"]
+
+    summary = unit_reports_send(period=JULY)
+
+    assert not absence_report(unit, JULY).fetched
+    assert absence_report(unit, JUNE).fetched and absence_report(unit, august).fetched
+    assert "awk" in period_missing_reason(JULY, units=WorkUnit.objects.filter(pk=unit.pk))
+    assert (summary.emails, summary.waiting, mail.outbox) == (0, 1, [])
+
+
+def test_a_new_sources_units_wait_for_it_in_the_months_before_its_first_fetch(db, file_root, settings, english):
+    """The simulator fetched June; awk, added later, fetched July only. Unit 9300's June read as fetched,
+    with zeros: awk's June was never fetched."""
+    folder = file_root / "awk"
+    folder.mkdir()
+    (folder / "yksikot.csv").write_text("Yksikkö;Yksikön nimi;Ylempi yksikkö;Voimassa\n9300;Päiväkoti Aurinko;;K\n")
+    awk_month_files(folder, JULY)
+    simulator = Source.objects.create(name="simulaattori", kind="simulator", config=dict(SMALL_SIMULATION))
+    awk = Source.objects.create(name="awk", kind="files", config=FileSource.config_defaults() | {"folder": "awk"})
+    assert populus_fetch(source=simulator, period=JUNE).status == RunStatus.DONE
+    assert populus_fetch(source=awk, period=JULY).status == RunStatus.DONE
+    unit = WorkUnit.objects.get(code="9300")
+
+    assert absence_report(unit, JULY).fetched
+    assert not absence_report(unit, JUNE).fetched
+    assert "awk" in period_missing_reason(JUNE, units=WorkUnit.objects.filter(pk=unit.pk))
+    assert absence_report(WorkUnit.objects.get(code="1010"), JUNE).fetched
+
+
 def test_a_waiting_email_whose_sending_process_was_stopped_keeps_waiting(subscribed):
     started = timezone.now()
     unit_reports_send(period=JULY)
