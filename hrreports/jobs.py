@@ -19,6 +19,7 @@ from .services.fetch import (
     fetch_run_fail_not_queued,
     fetch_run_job_id,
     fetch_runs_stale_fail,
+    sources_in_fetch_order,
 )
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def populus_fetch_monthly() -> str:
         fetch_runs_stale_fail()  # a dead run of the month would show "running" beside the new one
         period = period_last_full(timezone.localdate())
         statuses = []
-        for source in Source.objects.filter(active=True):
+        for source in sources_in_fetch_order():
             run = fetch_run_create(source=source, period=period, trigger=RunTrigger.SCHEDULE)
             statuses.append(f"{source.name}={fetch_run_execute(run=run).status}")
         return " ".join(statuses) or "no active sources"

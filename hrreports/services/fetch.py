@@ -52,6 +52,19 @@ class RunFailed(PopulusError):
         self.rejections = list(rejections)
 
 
+def sources_in_fetch_order() -> list[Source]:
+    """The active sources, those that read a units file first (then by name): on a month with new units,
+    a source of payroll data only would find its rows' units not yet known."""
+
+    def reads_no_units(source: Source) -> bool:
+        try:
+            return not source_for(source).provides("units")
+        except PopulusError:
+            return True  # a kind the site does not offer: its run fails with the reason anyway
+
+    return sorted(Source.objects.filter(active=True).order_by("name"), key=reads_no_units)
+
+
 def fetch_run_create(*, source: Source, period: date, trigger: str = RunTrigger.USER, by=None) -> FetchRun:
     if period.day != 1:
         raise PopulusError.of("run_period_not_first_day")

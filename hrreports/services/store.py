@@ -104,7 +104,7 @@ def batches_store(
     units = dict(WorkUnit.objects.values_list("code", "pk"))
     people = _employees_store(batches, resolver)
     employments, stored = _employments_store(source, batches, units, people, resolver)
-    _employments_claim(source, employments)
+    _employments_claim(source, employments, resolver)
     _employments_since(source, period, employments, resolver)
     if "employments" in batches:
         counts["employments"] = stored
@@ -559,11 +559,20 @@ def _salaries_store(
     return len(keep)
 
 
-def _employments_claim(source: Source, employments: dict[str, tuple[int, str | None]]) -> None:
+def _employments_claim(source: Source, employments: dict[str, tuple[int, str | None]], resolver: _Resolver) -> None:
     """Make `source` the supplier of the employments its rows name that no active source supplies (those of
-    a source switched off; the others were rejected): its months replace the old source's rows of them."""
-    for pks in _chunks([pk for pk, _person in employments.values()]):
-        Employment.objects.filter(pk__in=pks).exclude(source=source).exclude(source__active=True).update(source=source)
+    a source switched off, or of none; the others were rejected): its months replace the old source's rows
+    of them. Only those stored before with another source are written: usually a few, or none."""
+    switched_off = set(Source.objects.filter(active=False).values_list("pk", flat=True))
+    pks = [
+        pk
+        for employment_id, (pk, _person) in employments.items()
+        if employment_id in resolver.sources_before
+        and resolver.sources_before[employment_id] != source.pk
+        and (resolver.sources_before[employment_id] is None or resolver.sources_before[employment_id] in switched_off)
+    ]
+    for chunk in _chunks(pks):
+        Employment.objects.filter(pk__in=chunk).update(source=source)
 
 
 def _employments_since(

@@ -130,6 +130,19 @@ def test_the_unit_tree_from_one_source_and_the_payroll_data_from_another_tree_fi
     assert absence_report(WorkUnit.objects.get(code="10"), SAMPLE_PERIOD, include_subunits=True).fetched
 
 
+def test_the_monthly_fetch_reads_the_unit_trees_before_the_payroll_data(copy_source, monkeypatch):
+    """The sources went by name: 'palkat' before 'puu', so on the first month every row of the payroll
+    data named a unit not yet known, and the payroll run failed."""
+    from hrreports import jobs
+
+    tree, payroll = copy_source("puu"), copy_source("palkat")
+    split(tree, payroll)
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 6))
+
+    assert jobs.populus_fetch_monthly() == "puu=done palkat=done"
+    assert salaries_total() == SAMPLE_SALARIES
+
+
 def test_the_unit_tree_from_one_source_and_the_payroll_data_from_another_payroll_first(copy_source):
     """The units were made by hand (or by an earlier source): a payroll source storing rows in them does
     not become their tree's source, so the tree source's units file is taken afterwards."""

@@ -4,7 +4,7 @@ from hrreports.errors import HrError
 from hrreports.models import Source
 from hrreports.models.fetching import RunStatus, RunTrigger
 from hrreports.periods import period_label, period_parse
-from hrreports.services.fetch import populus_fetch
+from hrreports.services.fetch import populus_fetch, sources_in_fetch_order
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 known = ", ".join(Source.objects.values_list("name", flat=True)) or "none"
                 raise CommandError(f"No Populus source is named {source!r} (configured: {known}).")
         else:
-            sources = list(Source.objects.filter(active=True))
+            sources = sources_in_fetch_order()
             if not sources:
                 raise CommandError("No active Populus source is configured; add one on the HR administration pages.")
         totals = {"absences": 0, "salaries": 0, "employments": 0, "rejected": 0}
