@@ -311,15 +311,15 @@ def unit_reports_send(
     trigger: str = RunTrigger.COMMAND,
     processes: int | None = None,
     waiting_only: bool = False,
-    failed_only: bool = False,
+    only_deliveries: list[int] | None = None,
 ) -> SendSummary:
     """Email every active subscription its reports of `period` (optionally only `unit_code`'s), then
     tell the Teams channels of the units delivered, and HR's. A real run is recorded as a DeliveryRun
     with its counts, its notices and the staff time it saved. `processes` (default
     HR_REPORT_PROCESSES) render and send side by side. `waiting_only` sends only the emails an earlier
     run held back for the month's data (not new subscriptions', which wait for the next month);
-    `failed_only` the failed ones that have attempts left and the held-back ones whose data has arrived
-    (`unit_reports_failed_retry`). A dry run counts the emails it would hold back apart."""
+    `only_deliveries` only the subscriptions of these deliveries (`unit_reports_failed_retry`). A dry run
+    counts the emails it would hold back apart."""
     summary = SendSummary(period=period, minutes_per_report=settings.HR_MANUAL_MINUTES_PER_REPORT)
     subscriptions = Subscription.objects.filter(active=True).select_related("unit", "user").order_by("pk")
     if unit_code:
@@ -328,8 +328,8 @@ def unit_reports_send(
         subscriptions = subscriptions.filter(unit__code=unit_code)
     if waiting_only:
         subscriptions = subscriptions.filter(deliveries__in=_held_back(period))
-    if failed_only:
-        subscriptions = subscriptions.filter(deliveries__in=_to_retry(period))
+    if only_deliveries is not None:
+        subscriptions = subscriptions.filter(deliveries__in=only_deliveries)
     if dry_run:
         for subscription in subscriptions:
             sent = Delivery.objects.filter(subscription=subscription, period=period, status=DeliveryStatus.SENT)
@@ -378,9 +378,10 @@ def unit_reports_failed_retry(*, period: date) -> SendSummary | None:
     attempts left, and those held back whose data has arrived since, as a run of their own; None when
     there are none. Run daily by the cron scheduler, so that an outage on the monthly day does not leave
     the supervisors without their reports, nor a fetch whose job Redis refused leave an email waiting."""
-    if not _to_retry(period):
+    to_retry = _to_retry(period)
+    if not to_retry:
         return None
-    return unit_reports_send(period=period, trigger=RunTrigger.RETRY, failed_only=True)
+    return unit_reports_send(period=period, trigger=RunTrigger.RETRY, only_deliveries=to_retry)
 
 
 def _held_back(period: date):
@@ -396,11 +397,15 @@ def _to_retry(period: date) -> list[int]:
     """The deliveries of `period` the daily retry sends: failed with attempts left, or held back and
     their data here now."""
     failed = Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
-    arrived = [
-        delivery.pk
-        for delivery in _held_back(period).select_related("subscription__unit")
-        if not period_missing_reason(period, units=_subscription_units(delivery.subscription))
-    ]
+    missing: dict[tuple[int, bool], str] = {}  # asked once per unit however many subscribe to it
+    arrived = []
+    for delivery in _held_back(period).select_related("subscription__unit"):
+        subscription = delivery.subscription
+        key = (subscription.unit_id, subscription.include_subunits)
+        if key not in missing:
+            missing[key] = period_missing_reason(period, units=_subscription_units(subscription))
+        if not missing[key]:
+            arrived.append(delivery.pk)
     return list(failed.values_list("pk", flat=True)) + arrived
 
 
