@@ -223,10 +223,8 @@ def _ids(model, field: str, keys: Iterable[str]) -> dict[str, int]:
 
 def _ids_filtered(queryset, field: str, value: str, keys: Iterable[str]) -> dict[str, Any]:
     """`field` -> `value` of the rows of `queryset` whose `field` is one of `keys` (in chunks)."""
-    keys = list(keys)
     result: dict[str, Any] = {}
-    for start in range(0, len(keys), 5000):
-        chunk = keys[start : start + 5000]
+    for chunk in _chunks(list(keys)):
         result.update(queryset.filter(**{f"{field}__in": chunk}).values_list(field, value))
     return result
 
@@ -324,8 +322,7 @@ def _employments_store(
     # employee it belongs to (None when it belongs to nobody in the batch, so to another person).
     person_of = {pk: number for number, pk in people.items()}
     result: dict[str, tuple[int, str | None]] = {}
-    for start in range(0, len(ordered), 5000):
-        chunk = ordered[start : start + 5000]
+    for chunk in _chunks(ordered):
         for employment_id, pk, employee in Employment.objects.filter(employment_id__in=chunk).values_list(
             "employment_id", "pk", "employee_id"
         ):
@@ -563,13 +560,11 @@ def _employments_claim(source: Source, employments: dict[str, tuple[int, str | N
     """Make `source` the supplier of the employments its rows name that no active source supplies (those of
     a source switched off, or of none; the others were rejected): its months replace the old source's rows
     of them. Only those stored before with another source are written: usually a few, or none."""
-    switched_off = set(Source.objects.filter(active=False).values_list("pk", flat=True))
+    claimable = {None, *Source.objects.filter(active=False).exclude(pk=source.pk).values_list("pk", flat=True)}
     pks = [
         pk
         for employment_id, (pk, _person) in employments.items()
-        if employment_id in resolver.sources_before
-        and resolver.sources_before[employment_id] != source.pk
-        and (resolver.sources_before[employment_id] is None or resolver.sources_before[employment_id] in switched_off)
+        if employment_id in resolver.sources_before and resolver.sources_before[employment_id] in claimable
     ]
     for chunk in _chunks(pks):
         Employment.objects.filter(pk__in=chunk).update(source=source)
