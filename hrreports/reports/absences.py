@@ -119,8 +119,9 @@ def _summaries(unit: WorkUnit, months: list[date], *, include_subunits: bool, ca
 def absence_summaries(
     units: QuerySet[WorkUnit], months: list[date], *, categories: set[str] | None = None
 ) -> list[AbsenceSummary]:
-    """The summaries of `months` (oldest first) of all of `units` together, in three queries however many
-    months: a supervisor's whole scope as well as one unit. Each month counts the absences of its own
+    """The summaries of `months` (oldest first) of all of `units` together: a supervisor's whole scope as
+    well as one unit. The absences in two queries however many months, and two a month for the sources
+    whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences of its own
     file only (hrreports.spells)."""
     first, last = months[0], period_last_day(months[-1])
     by_month: dict[date, list[tuple[Piece, str]]] = defaultdict(list)
