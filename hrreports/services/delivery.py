@@ -38,7 +38,7 @@ from ..reports import period_missing_reason, report_units
 from ..reports.columns import columns_validate
 from ..reports.documents import report_build, report_pdf, report_xlsx
 from ..reports.export import report_file_name
-from ..selectors import units_visible_to
+from ..selectors import deliveries_waiting, units_visible_to
 from ..supervisor_home import early_support_cases
 from .teams import UnitDelivered, teams_notices_send
 
@@ -327,7 +327,7 @@ def unit_reports_send(
             raise SubscriptionError.of("delivery_unit_unknown", code=unit_code)
         subscriptions = subscriptions.filter(unit__code=unit_code)
     if waiting_only:
-        subscriptions = subscriptions.filter(deliveries__in=_held_back(period))
+        subscriptions = subscriptions.filter(deliveries__in=deliveries_waiting(period=period))
     if only_deliveries is not None:
         subscriptions = subscriptions.filter(deliveries__in=only_deliveries)
     if dry_run:
@@ -384,11 +384,6 @@ def unit_reports_failed_retry(*, period: date) -> SendSummary | None:
     return unit_reports_send(period=period, trigger=RunTrigger.RETRY, only_deliveries=to_retry)
 
 
-def _held_back(period: date):
-    """The deliveries of `period` an earlier run held back for their month's data (a reason says why)."""
-    return Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exclude(reason="")
-
-
 def _subscription_units(subscription: Subscription):
     return report_units(subscription.unit, include_subunits=subscription.include_subunits)
 
@@ -399,7 +394,7 @@ def _to_retry(period: date) -> list[int]:
     failed = Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
     missing: dict[tuple[int, bool], str] = {}  # asked once per unit however many subscribe to it
     arrived = []
-    for delivery in _held_back(period).select_related("subscription__unit"):
+    for delivery in deliveries_waiting(period=period).select_related("subscription__unit"):
         subscription = delivery.subscription
         key = (subscription.unit_id, subscription.include_subunits)
         if key not in missing:
