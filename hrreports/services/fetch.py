@@ -22,10 +22,10 @@ from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import WORKER_STOPPED, PopulusError, TransientSourceError
-from ..models import Delivery, FetchRun, RejectedRow, Source
-from ..models.delivery import DeliveryStatus
+from ..models import FetchRun, RejectedRow, Source
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
+from ..selectors import deliveries_waiting
 from ..sources.base import (
     Rejection,
     SourceBatch,
@@ -158,7 +158,7 @@ def fetch_run_execute(
 def _waiting_reports_enqueue(period: date) -> None:
     """Once the fetch commits, have a worker send the emails of `period` that wait for its data, if any do.
     Should Redis refuse the job, the daily retry of the month's emails sends them."""
-    if not Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING).exclude(reason="").exists():
+    if not deliveries_waiting(period=period).exists():
         return
     enqueue_after_commit(
         "email",
