@@ -7,7 +7,6 @@ page and the pre-announcements) belong to communications, whose pages a survey m
 """
 
 import contextlib
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,6 +34,7 @@ from surveys.script import call_script
 from surveys.telephony import provider_get
 
 from .announcements import ChannelPlan, LanguagePublication, announcement_deadline, announcement_plan
+from .campaign_cache import campaign_cache_key
 from .notices import information_notice_placeholder_languages
 from .sms import SmsChannelProblem, campaign_sms_channel
 
@@ -188,17 +188,9 @@ def carrier_problems_recent(*, campaign: Campaign) -> list[str]:
     ago): for the campaign's page, which would otherwise ask the carrier at every view (up to its timeout
     when the carrier does not answer). The start itself asks afresh. Kept per site (sites may share one
     Redis), campaign, provider, caller number and language."""
-    depends_on = repr(
-        (
-            settings.DATABASES["default"]["NAME"],
-            campaign.pk,
-            campaign.created_at.timestamp(),
-            campaign.telephony_provider,
-            campaign.caller_number,
-            translation.get_language(),
-        )
+    key = campaign_cache_key(
+        "carrier-problems", campaign, campaign.telephony_provider, campaign.caller_number, translation.get_language()
     )
-    key = f"carrier-problems:{hashlib.sha256(depends_on.encode()).hexdigest()}"
     try:
         problems = cache.get(key)
     except RedisError:

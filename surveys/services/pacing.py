@@ -35,13 +35,11 @@ day where the contact's group answers best (an untried part when two answer alik
 stays inside the legal calling window: pacing only ever chooses among its open moments.
 """
 
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour
@@ -57,6 +55,7 @@ from surveys.models import (
     ResponseStatus,
     TargetDimension,
 )
+from surveys.services.campaign_cache import campaign_cache_key
 from surveys.services.population_groups import AgeGroup, age_group_expression, age_group_of, population_age_groups
 
 PACING_STEP = timedelta(minutes=15)
@@ -265,20 +264,11 @@ def answer_rates_estimate(*, campaign: Campaign, groups: Sequence[AgeGroup]) -> 
 
 def answer_rates(*, campaign: Campaign, groups: Sequence[AgeGroup], now: datetime) -> AnswerRates:
     """`answer_rates_estimate`, read at most once per hour of the campaign's clock."""
-    # Keyed by all the estimate depends on: the groups (a label may change while its ages stay),
-    # the campaign and the year its ages are counted in, and the database, since two sites (a staging
-    # copy, production) may share one Redis. Hashed: labels are not safe in every cache's keys.
-    depends_on = repr(
-        (
-            settings.DATABASES["default"]["NAME"],
-            campaign.pk,
-            campaign.created_at.timestamp(),
-            campaign.start_date.year,
-            [(group.label, group.youngest, group.oldest) for group in groups],
-        )
-    )
+    # Keyed by all the estimate depends on: the groups (a label may change while its ages stay) and the
+    # year the campaign's ages are counted in.
     hour = now.astimezone(get_default_timezone()).strftime("%Y%m%d%H")
-    key = f"pacing-answer-rates:{hashlib.sha256(depends_on.encode()).hexdigest()}:{hour}"
+    groups_key = [(group.label, group.youngest, group.oldest) for group in groups]
+    key = campaign_cache_key("pacing-answer-rates", campaign, campaign.start_date.year, groups_key) + f":{hour}"
     return cache.get_or_set(
         key,
         lambda: answer_rates_estimate(campaign=campaign, groups=groups),
