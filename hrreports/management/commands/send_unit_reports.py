@@ -15,7 +15,8 @@ class Command(BaseCommand):
         "a link to the portal, and tell the units' and HR's Teams channels. A subscription gets one email per "
         "month; --force sends again. Before the summary line it prints the Teams notices and the staff time "
         "saved (reports x HR_MANUAL_MINUTES_PER_REPORT). Exits with status 1 when an email failed (failed "
-        "ones are retried by the next run); a failed Teams notice is reported but does not fail the run. An email "
+        "ones are sent again by the next run, and daily by the cron scheduler up to 4 attempts); a failed Teams "
+        "notice is reported but does not fail the run. An email "
         "whose units' month the source supplying them has not fetched waits, and is sent when that fetch succeeds."
     )
 
