@@ -460,6 +460,8 @@ class FailedDeliveryTable(CaptionedTable):
     unit = tables.Column(verbose_name=_("Work unit"), accessor="subscription__unit")
     supervisor = tables.Column(verbose_name=_("Supervisor"), accessor="subscription__user")
     attempts = tables.Column(verbose_name=_("Attempts"), attrs=NUMERIC)
+    # An email sent again on purpose may fail after the supervisor got it once.
+    sent_at = tables.DateTimeColumn(verbose_name=_("Last sent"), format="SHORT_DATETIME_FORMAT", default="–")
     reason = tables.Column(verbose_name=_("Reason"))
 
     def render_supervisor(self, value) -> str:
@@ -467,7 +469,7 @@ class FailedDeliveryTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         model = Delivery
-        fields = ("unit", "supervisor", "attempts", "reason")
+        fields = ("unit", "supervisor", "attempts", "sent_at", "reason")
         default = ""
 
 

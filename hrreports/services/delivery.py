@@ -229,7 +229,9 @@ def _deliver(delivery: Delivery, *, force: bool) -> str:
                 locked.reports = report_count
         locked.status = DeliveryStatus.FAILED if reason else DeliveryStatus.SENT
         locked.reason = reason
-        locked.sent_at = None if reason else timezone.now()
+        if not reason:
+            # Kept when an email sent again on purpose fails: the supervisor has the one sent then.
+            locked.sent_at = timezone.now()
         locked.save(update_fields=["attempts", "status", "reason", "reports", "sent_at", "updated_at"])
         return "failed" if reason else "sent"
 
@@ -267,8 +269,7 @@ def _delivery_stopped(delivery: Delivery, *, force: bool, since: datetime) -> st
             "Sending was cut short: a sending process of the run stopped (killed, perhaps for lack of memory). "
             "Running the month again sends this email."
         )
-        locked.sent_at = None
-        locked.save(update_fields=["status", "reason", "sent_at", "updated_at"])
+        locked.save(update_fields=["status", "reason", "updated_at"])
         return "failed"
 
 

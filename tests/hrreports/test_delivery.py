@@ -18,6 +18,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from hrreports.errors import SubscriptionError
@@ -87,6 +88,28 @@ def test_never_sent_twice_unless_forced(subscription):
     assert (again.emails, forced.emails, len(mail.outbox)) == (0, 1, 2)
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+
+
+def test_a_forced_resend_that_fails_keeps_the_time_the_email_was_sent(subscription, settings, client_as):
+    """Sending a month again on purpose (the supervisor lost the email) that the mail server refused
+    cleared the delivery's sent time: its record said the supervisor never got the email they had."""
+    from django.urls import reverse
+
+    from tests.hrreports.test_report_views import in_english
+
+    unit_reports_send(period=MARCH)
+    sent_at = Delivery.objects.get().sent_at
+    settings.EMAIL_BACKEND = "tests.hrreports.test_delivery.RefusingBackend"
+
+    forced = unit_reports_send(period=MARCH, force=True)
+
+    delivery = Delivery.objects.get()
+    assert (forced.failed, delivery.status, delivery.attempts) == (1, DeliveryStatus.FAILED, 2)
+    assert delivery.sent_at == sent_at
+    page = in_english(client_as(Role.HR_ADMIN)).get(reverse("hrreports:delivery-run", args=[forced.run.pk])).text
+    failed = " ".join(page.split('id="failed-heading"')[1].split("</section>")[0].split())
+    assert "Last sent" in failed
+    assert f"{timezone.localtime(sent_at):%d/%m/%Y %H:%M}" in failed
 
 
 def test_xlsx_attachment_carries_the_salary_figures(subscription, supervisor, data):
