@@ -1,7 +1,9 @@
 """Numbers and codes as the results page and the reports write them, in the active language.
 
 Shares are fractions in the results; people read percentages with one decimal. A value that is
-not defined (a zero denominator) is written as a dash, never as zero.
+not defined (a zero denominator) is written as a dash, never as zero. Figures are rounded half up
+(`estimates.rounded`), as the Excel workbook's number formats show the same values and as the
+findings' sentences round them.
 """
 
 from decimal import Decimal
@@ -11,6 +13,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Demographic
+from surveys.services.estimates import rounded
 
 NOT_DEFINED = "–"
 NBSP = "\xa0"
@@ -65,19 +68,19 @@ def share_text(value: float | None) -> str:
     return (
         NOT_DEFINED
         if value is None
-        else f"{number_format(round(100 * value, 1), decimal_pos=1, force_grouping=True)}{NBSP}%"
+        else f"{number_format(rounded(100 * value, 1), decimal_pos=1, force_grouping=True)}{NBSP}%"
     )
 
 
 def interval_text(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return NOT_DEFINED
-    return f"{number_format(round(100 * low, 1), decimal_pos=1, force_grouping=True)}–{share_text(high)}"
+    return f"{number_format(rounded(100 * low, 1), decimal_pos=1, force_grouping=True)}–{share_text(high)}"
 
 
 def decimal_text(value: float | None, places: int = 2) -> str:
     return (
-        NOT_DEFINED if value is None else number_format(round(value, places), decimal_pos=places, force_grouping=True)
+        NOT_DEFINED if value is None else number_format(rounded(value, places), decimal_pos=places, force_grouping=True)
     )
 
 
