@@ -400,7 +400,11 @@ def _question_result(
     demographics: list[DemographicQuestion],
     groups_of: dict[str, list[str | None]],
     language: str,
+    weighting_variable: bool = False,
 ) -> QuestionResult:
+    """The question's estimates. A variable the results are weighted by (`weighting_variable`) has
+    weighted shares equal to the population shares by construction: no estimate, so no interval in
+    any output (the page, the PDF, the workbook, the residents' summary)."""
     labelled = _labelled_options(question, language)
     values = _answer_values(question, respondent_ids, answers)
     answered = sum(1 for value in values if value is not None)
@@ -422,6 +426,9 @@ def _question_result(
             for demographic in demographics
             if demographic.dimension in CROSSTAB_DIMENSIONS
         ]
+    options = option_estimates(values, weights, labelled) if question.has_options else []
+    if weighting_variable:
+        options = [dataclasses.replace(option, ci_low=None, ci_high=None) for option in options]
     transcripts, transcript_languages = [], []
     if question.kind == QuestionKind.OPEN:
         for value, respondent_language in zip(values, respondent_languages, strict=True):
@@ -435,7 +442,7 @@ def _question_result(
         demographic=question.demographic,
         answered=answered,
         skipped=len(respondent_ids) - answered,
-        options=option_estimates(values, weights, labelled) if question.has_options else [],
+        options=options,
         mean=mean,
         crosstabs=crosstabs,
         open_answers=transcripts,
@@ -635,6 +642,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
                 demographics=demographics,
                 groups_of=groups_of,
                 language=language,
+                weighting_variable=bool(question.demographic) and question.demographic in weights_result.dimensions,
             ),
             privacy=privacy,
             respondent_filter=respondent_filter,
