@@ -6,6 +6,10 @@ so that a row does not point at a person: the day a response was finished, never
 response whose background answers (the demographic questions and the language it was given in) are
 shared by fewer than `RESULTS_MIN_GROUP_SIZE` responses has them, and its weight, which follows from
 them, blanked (k-anonymity).
+
+A row's status is the response's outcome as the results count it (`dispositions.interview_code`):
+complete (I) or partial (P) by the share of the questions that applied answered, a break-off (R), or
+screened out (NE) - not the stored status of the call, which says only whether it reached the closing.
 """
 
 from dataclasses import dataclass
@@ -15,13 +19,14 @@ from django.utils import timezone
 
 from surveys.models import Answer, Campaign, QuestionKind, QuestionOption, Response
 from surveys.services.disclosure import rare_combinations
+from surveys.services.dispositions import interview_code, responses_answers, survey_questions
 
 
 @dataclass(frozen=True)
 class AnonymousResponse:
     number: int
     language: str
-    status: str
+    status: str  # the AAPOR outcome of the response: "I", "P", "R" (a break-off) or "NE" (screened out)
     finished_on: date | None
     weight: float | None
     answers: dict[int, str | int | None]  # question position -> the answer (a number for scales and numbers)
@@ -38,7 +43,7 @@ class AnonymousAnswers:
 def anonymous_answers(
     *, campaign: Campaign, language: str, weights: dict[int, float], minimum: int
 ) -> AnonymousAnswers:
-    """Every response with its answers in the survey's question order, in three queries."""
+    """Every response with its answers in the survey's question order, in six queries however many there are."""
     questions = list(campaign.survey_version.questions.order_by("position"))
     background = tuple(question.position for question in questions if question.demographic)
     options = {
@@ -53,11 +58,17 @@ def anonymous_answers(
         answers.setdefault(response_id, {})[position] = _answer_value(
             kind, option=options.get(option_id), number_value=number_value, transcript=transcript
         )
-    responses = list(
-        Response.objects.filter(campaign=campaign)
+    survey = survey_questions(version_id=campaign.survey_version_id)
+    outcome_of = {
+        pseudonym: interview_code(survey, response)
+        for pseudonym, response in responses_answers(Response.objects.filter(campaign=campaign)).items()
+    }
+    responses = [
+        (pk, response_language, outcome_of[pseudonym], finished_at)
+        for pk, pseudonym, response_language, finished_at in Response.objects.filter(campaign=campaign)
         .order_by("started_at", "pk")
-        .values_list("pk", "language", "status", "finished_at")
-    )
+        .values_list("pk", "pseudonym", "language", "finished_at")
+    ]
     combinations = [
         (response_language, *[answers.get(pk, {}).get(position) for position in background])
         for pk, response_language, _status, _finished_at in responses

@@ -379,7 +379,12 @@ def _responses_sheet(workbook: Workbook, answers: AnonymousAnswers) -> None:
         Column(_("Weight"), 10, WEIGHT),
     ]
     columns += [Column(f"{position}. {text}", 24) for position, text, _kind in answers.questions]
-    statuses = {"complete": _("Complete answer"), "partial": _("Partial answer")}
+    statuses = {
+        "I": _("Complete answer"),
+        "P": _("Partial answer"),
+        "R": _("Break-off"),
+        "NE": _("Screened out (quota filled)"),
+    }
     hidden = pgettext("a hidden figure", "hidden")
 
     def background(response, value):
