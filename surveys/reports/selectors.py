@@ -1,8 +1,12 @@
 """Reads for the results pages."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from collections import Counter
+from collections.abc import Iterable
 
-from surveys.models import Campaign, CampaignStatus, ReportFile, ResponseStatus, ResultSummary
+from django.db.models import Exists, OuterRef, QuerySet
+
+from surveys.models import Campaign, CampaignStatus, ReportFile, Response, ResultSummary
+from surveys.services import dispositions
 
 # Campaigns that have called: their results are read while they run and once they are done.
 RESULT_STATUSES = (CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.COMPLETED)
@@ -13,11 +17,28 @@ def campaigns_with_results() -> QuerySet[Campaign]:
         Campaign.objects.filter(status__in=RESULT_STATUSES)
         .select_related("survey_version__survey")
         .annotate(
-            complete_count=Count("responses", filter=Q(responses__status=ResponseStatus.COMPLETE)),
-            summary_published=Exists(ResultSummary.objects.filter(campaign=OuterRef("pk"), published_at__isnull=False)),
+            summary_published=Exists(ResultSummary.objects.filter(campaign=OuterRef("pk"), published_at__isnull=False))
         )
         .order_by("-end_date", "slug")
     )
+
+
+def campaigns_with_complete_counts(campaigns: Iterable[Campaign]) -> list[Campaign]:
+    """`campaigns`, each with its `complete_count`: its complete answers as its results count them
+    (AAPOR I by the share of the questions that applied, surveys.services.dispositions), not the
+    responses that reached the closing. One query per survey version and one for the responses."""
+    campaigns = list(campaigns)
+    version_of = {campaign.pk: campaign.survey_version_id for campaign in campaigns}
+    questions = {version: dispositions.survey_questions(version_id=version) for version in set(version_of.values())}
+    counts = Counter()
+    responses = Response.objects.filter(campaign__in=version_of)
+    for response in dispositions.responses_answers(responses, "campaign_id").values():
+        campaign_id = response.values[1]
+        if dispositions.interview_code(questions[version_of[campaign_id]], response) == dispositions.COMPLETE:
+            counts[campaign_id] += 1
+    for campaign in campaigns:
+        campaign.complete_count = counts[campaign.pk]
+    return campaigns
 
 
 def campaigns_for_publication() -> QuerySet[Campaign]:

@@ -21,7 +21,12 @@ from surveys.models.publication import report_filename
 from surveys.reports import files, publication
 from surveys.reports.forms import ReportRequestForm, SummaryForm
 from surveys.reports.presentation import results_view
-from surveys.reports.selectors import campaigns_for_publication, campaigns_with_results, report_files_latest
+from surveys.reports.selectors import (
+    campaigns_for_publication,
+    campaigns_with_complete_counts,
+    campaigns_with_results,
+    report_files_latest,
+)
 from surveys.services import result_summaries
 from surveys.services.disclosure import minimum_group_size
 from surveys.services.report_files import report_file_request
@@ -175,7 +180,7 @@ def report_file_download(request, slug: str, pk: int):
 @publish_results
 def summaries(request):
     caption = _("Completed campaigns on the residents' page")
-    table = PublishableCampaignTable(campaigns_for_publication(), caption=caption)
+    table = PublishableCampaignTable(campaigns_with_complete_counts(campaigns_for_publication()), caption=caption)
     return render(request, "surveys/results/summaries.html", {"table": table})
 
 
