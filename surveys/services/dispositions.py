@@ -27,7 +27,11 @@ NE not eligible. The first rule that fits a number decides:
   reached before the group filled was eligible then, and counts so.
 - An answering machine picked up (with or without the short message, 2.221 / 2.222): NC (2.22).
   A machine is never a person reached, even when the introduction had started before the verdict.
-- A fax or data line answered: NE (4.20), not an answering machine.
+- A fax or data line answered, and the person's other numbers (a contact file's phone columns are
+  one person's numbers, called in turn) were fax lines too or do not work: NE (4.20), not an
+  answering machine. A fax line is a property of its number: the calls to it that rang unanswered, or
+  that the detection could not tell, were the fax line too (`contact_outcomes`), but a person whose
+  other number rang unanswered is of unknown eligibility (below), as the dialer went on calling them.
 - Picked up, the detection could not tell who or what, and no choice was made: UO (3.90).
 - Every attempt failed at the carrier (the number does not work): NE (4.32). Carrier outages and
   account errors leave no failed attempt (the dialer puts the attempt back), so they never count.
@@ -112,6 +116,8 @@ PERSON, MACHINE, FAX_LINE, UNKNOWN_PICK_UP, NOT_WORKING, NOTHING = (
     "not_working",
     "nothing",
 )
+# What the other calls to a fax or data line showed is the fax line too (`contact_outcomes`).
+FAX_LINE_TOO = frozenset({NOTHING, NOT_WORKING, UNKNOWN_PICK_UP})
 # Steps at which no choice has been made at the introduction.
 NO_CHOICE_STEPS = ("", "intro", "no_choice")
 
@@ -232,10 +238,20 @@ def responses_answers(responses: QuerySet[Response], *fields: str) -> dict[UUID,
     return found
 
 
+def contact_outcomes(by_number: Iterable[set[str]]) -> set[str]:
+    """The outcomes (`ATTEMPT_OUTCOME`) of a contact's attempts, given one set per number called, as
+    `contact_disposition` reads them: a number that answered as a fax line is that, whatever its other
+    calls showed (ringing unanswered, failing, picked up by something the detection could not tell)."""
+    found: set[str] = set()
+    for outcomes in by_number:
+        found |= outcomes - FAX_LINE_TOO if FAX_LINE in outcomes else outcomes
+    return found
+
+
 def contact_disposition(
     *, outcomes: Iterable[str], interview: str | None, consent: set[str], quota_closed: bool = False
 ) -> str:
-    """`outcomes` of the number's attempts (`ATTEMPT_OUTCOME`), the `interview_code` of its response
+    """`outcomes` of the contact's attempts (`contact_outcomes`), the `interview_code` of its response
     (None without one), its consent events and whether a quota closed it; the first rule of the
     module's list that fits."""
     outcomes = set(outcomes)
@@ -254,7 +270,7 @@ def contact_disposition(
         return NOT_ELIGIBLE
     if MACHINE in outcomes:
         return NON_CONTACT
-    if FAX_LINE in outcomes:
+    if FAX_LINE in outcomes and outcomes <= {FAX_LINE, NOT_WORKING}:
         return NOT_ELIGIBLE
     if UNKNOWN_PICK_UP in outcomes:
         return UNKNOWN_OTHER
@@ -333,17 +349,18 @@ class Dispositions:
 def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
     """Every number's disposition, combined and per mode, in five queries however many numbers the
     campaign has."""
-    outcomes: dict[int, set[str]] = {}
+    by_number: dict[int, dict[int | None, set[str]]] = {}
     dialled: set[int] = set()
-    for contact_id, outcome, status in (
+    for contact_id, phone_id, outcome, status in (
         CallAttempt.objects.filter(contact__campaign=campaign)
         .order_by()
         .annotate(outcome=ATTEMPT_OUTCOME)
-        .values_list("contact_id", "outcome", "status")
+        .values_list("contact_id", "phone_id", "outcome", "status")
     ):
-        outcomes.setdefault(contact_id, set()).add(outcome)
+        by_number.setdefault(contact_id, {}).setdefault(phone_id, set()).add(outcome)
         if status not in NOT_DIALLED:
             dialled.add(contact_id)
+    outcomes = {contact_id: contact_outcomes(numbers.values()) for contact_id, numbers in by_number.items()}
     questions = survey_questions(version_id=campaign.survey_version_id)
     interviews_of: dict = {}
     mode_of: dict = {}

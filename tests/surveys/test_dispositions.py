@@ -97,7 +97,10 @@ def only_code(campaign) -> str:
         ({NOTHING, MACHINE}, None, set(), "NC"),
         ({MACHINE, FAX_LINE}, None, set(), "NC"),
         ({MACHINE, UNKNOWN_PICK_UP}, None, set(), "NC"),
-        ({FAX_LINE, NOTHING}, None, set(), "NE"),
+        # A fax line and another number that rang unanswered (`contact_outcomes`: a fax number's
+        # own unanswered calls are the fax line): the person's eligibility is unknown.
+        ({FAX_LINE, NOTHING}, None, set(), "UH"),
+        ({FAX_LINE}, None, set(), "NE"),
         ({FAX_LINE, NOT_WORKING}, None, set(), "NE"),
         ({UNKNOWN_PICK_UP, NOTHING}, None, set(), "UO"),
         ({NOT_WORKING}, None, set(), "NE"),
