@@ -144,9 +144,13 @@ def _mean_sentence(question: QuestionResult) -> str:
     mean = question.mean
     values = {"question": question.text, "mean": _decimal(mean.weighted)}
     if mean.ci_low is None or mean.ci_high is None:
+        # An interval takes two answers: this mean is one person's answer, and says so.
         if question.kind == "scale":
-            return _("“%(question)s”: %(mean)s on average on a scale of 1 to 5.") % values
-        return _("“%(question)s”: %(mean)s on average.") % values
+            return (
+                _("“%(question)s”: only one answer (%(mean)s on a scale of 1 to 5), too few for a margin of error.")
+                % values
+            )
+        return _("“%(question)s”: only one answer (%(mean)s), too few for a margin of error.") % values
     values |= {"low": _decimal(mean.ci_low), "high": _decimal(mean.ci_high)}
     if question.kind == "scale":
         return (
