@@ -15,17 +15,29 @@ TEMPLATE = "surveys/results/report_pdf.html"
 OPEN_ANSWERS_IN_PDF = 20
 
 
-def method_facts(campaign) -> list[tuple[str, str]]:
-    """How the answers were gathered, in the words of the report's method section."""
+def method_facts(campaign, *, web: bool = False) -> list[tuple[str, str]]:
+    """How the answers were gathered, in the words of the report's method section; `web` when the
+    web survey's link was sent to someone (the results have results by mode)."""
     period = (
         f"{date_format(campaign.start_date, 'SHORT_DATE_FORMAT')}–{date_format(campaign.end_date, 'SHORT_DATE_FORMAT')}"
     )
-    return [
+    facts = [
         (_("Method"), _("Robot phone survey: an automated call asked the questions, answered by keypad or speech.")),
         (_("Calling period"), f"{period}, {calling_days_text(campaign)}, {calling_hours_text(campaign)}"),
         (_("Attempts per number"), str(campaign.max_attempts)),
         (_("Source of the phone numbers"), campaign.number_source),
     ]
+    if web:
+        facts.append(
+            (
+                _("SMS follow-up"),
+                _(
+                    "a text message with a link to the survey on the web after the last unanswered call, or when "
+                    "asked for during the call"
+                ),
+            )
+        )
+    return facts
 
 
 def render(results: CampaignResults) -> bytes:
@@ -37,7 +49,7 @@ def render(results: CampaignResults) -> bytes:
             "title": campaign.survey_version.localized("title", results.language),
             "organiser": campaign.survey_version.survey.organiser,
             "view": results_view(results, weighted=True),
-            "method": method_facts(campaign),
+            "method": method_facts(campaign, web=results.modes is not None),
             "open_answers_shown": OPEN_ANSWERS_IN_PDF,
         }
         return render_pdf(TEMPLATE, context)
