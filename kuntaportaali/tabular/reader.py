@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedElementTree
 
 from .problems import TabularError
 from .values import SpreadsheetError, is_blank, percent_from_fraction
@@ -372,7 +373,8 @@ def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
                 raise TabularError("file_opendocument")
             unpacked = sum(info.file_size for info in archive.infolist())
-            shared = sum(info.file_size for info in archive.infolist() if info.filename.endswith("sharedStrings.xml"))
+            whole = _xlsx_parts_read_whole(archive, limit=options.max_xlsx_shared_strings_bytes)
+            shared = sum(info.file_size for info in archive.infolist() if info.filename in whole)
     except zipfile.BadZipFile:
         raise TabularError("file_xlsx_damaged") from None
     finally:
@@ -380,6 +382,32 @@ def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
     for size, limit in ((unpacked, options.max_xlsx_unpacked_bytes), (shared, options.max_xlsx_shared_strings_bytes)):
         if size > limit:
             raise TabularError("file_xlsx_too_large", size=_spaced(size), limit=_spaced(limit))
+
+
+CONTENT_TYPES_PART = "[Content_Types].xml"
+CONTENT_TYPES_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/content-types"
+SHARED_STRINGS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _xlsx_parts_read_whole(archive: zipfile.ZipFile, *, limit: int) -> set[str]:
+    """The parts openpyxl reads whole into memory: the content types, and the shared strings under
+    whatever name the content types give them (openpyxl finds them there, not by their usual name
+    xl/sharedStrings.xml). A content types part past `limit` is not read here: it is counted whole."""
+    names = {CONTENT_TYPES_PART} | {name for name in archive.namelist() if name.endswith("sharedStrings.xml")}
+    try:
+        manifest = archive.getinfo(CONTENT_TYPES_PART)
+    except KeyError:
+        return names  # openpyxl refuses the file as damaged
+    if manifest.file_size > limit:
+        return names
+    try:
+        root = DefusedElementTree.fromstring(archive.read(manifest))
+    except Exception:  # a damaged or forbidden manifest: openpyxl refuses the file with the reason
+        return names
+    for override in root.iter(f"{{{CONTENT_TYPES_NAMESPACE}}}Override"):
+        if override.get("ContentType") == SHARED_STRINGS_CONTENT_TYPE:
+            names.add((override.get("PartName") or "").removeprefix("/"))
+    return names
 
 
 def _spaced(number: int) -> str:

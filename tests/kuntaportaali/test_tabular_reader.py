@@ -227,6 +227,56 @@ def test_a_workbook_whose_texts_would_not_fit_in_memory_is_refused_before_it_is_
     assert read(buffer.getvalue(), max_xlsx_shared_strings_bytes=30_000) == [["Puhelin"], ["040 123 4567"]]
 
 
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def xlsx_with_shared_strings(part: str, texts: list[str]) -> bytes:
+    """A workbook whose cells A1, A2 ... are `texts` kept in a shared strings part named `part` (the
+    workbook's content types and relationships name it, as any program may)."""
+    buffer = io.BytesIO(xlsx([["x"]]))
+    rows = range(1, len(texts) + 1)
+    cells = "".join(f'<row r="{row}"><c r="A{row}" t="s"><v>{row - 1}</v></c></row>' for row in rows)
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{cells}</sheetData></worksheet>"
+    )
+    strings = (
+        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(texts)}" '
+        f'uniqueCount="{len(texts)}">' + "".join(f"<si><t>{text}</t></si>" for text in texts) + "</sst>"
+    )
+    relationship = (
+        '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+        f'Target="/{part}" Id="rId9" /></Relationships>'
+    )
+    output = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            data = source.read(name).decode()
+            if name == "xl/worksheets/sheet1.xml":
+                data = sheet
+            elif name == "[Content_Types].xml":
+                override = f'<Override PartName="/{part}" ContentType="{SHARED_STRINGS_TYPE}" />'
+                data = data.replace("</Types>", override + "</Types>")
+            elif name == "xl/_rels/workbook.xml.rels":
+                data = data.replace("</Relationships>", relationship)
+            archive.writestr(name, data)
+        archive.writestr(part, strings)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/texts.xml", "xl/strings/sst1.bin"])
+def test_a_workbooks_texts_are_measured_under_whatever_name_its_content_types_give_them(part):
+    # openpyxl reads whole the part that [Content_Types].xml declares as shared strings, whatever its
+    # name: a file must not escape the limit by calling it something else than sharedStrings.xml.
+    texts = ["Puhelin", *(f"040 {number:07d}" for number in range(2000))]
+    data = xlsx_with_shared_strings(part, texts)
+
+    with pytest.raises(TabularError) as error:
+        read(data, max_xlsx_shared_strings_bytes=20_000)
+    assert error.value.problem.code == "file_xlsx_too_large"
+    assert read(data, max_xlsx_shared_strings_bytes=200_000)[:3] == [["Puhelin"], ["040 0000000"], ["040 0000001"]]
+
+
 LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
     '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
