@@ -237,6 +237,10 @@ problem_messages_register(
             "or split it into smaller files."
         ),
         "file_too_many_rows": gettext_noop("The file has more than %(limit)s rows. Split it into smaller files."),
+        "file_too_many_columns": gettext_noop(
+            "Row %(row)s of the file has more than %(limit)s columns. Remove the empty columns at its end, or "
+            "check that it is the right file."
+        ),
         "file_no_data_rows": gettext_noop("The file has a header row but no data rows."),
         # Single values
         "value_control_character": gettext_noop(

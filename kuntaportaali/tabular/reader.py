@@ -46,6 +46,9 @@ class ReadOptions:
     encoding: str = AUTO
     delimiter: str = AUTO
     max_rows: int = 2_000_000
+    # Excel's own limit: no spreadsheet a person saved has more. A file of separators alone would
+    # otherwise be millions of columns, each of them studied for its layout.
+    max_columns: int = 16_384
     max_xlsx_unpacked_bytes: int = 1_500_000_000
     # About two million short texts, some 150 MB once in memory.
     max_xlsx_shared_strings_bytes: int = 60_000_000
@@ -119,6 +122,11 @@ def table_open(source: bytes | Path | IO[bytes], *, options: ReadOptions = ReadO
     return table
 
 
+def _width_check(width: int, *, row: int, options: ReadOptions) -> None:
+    if width > options.max_columns:
+        raise TabularError("file_too_many_columns", row=row, limit=_spaced(options.max_columns))
+
+
 def _binary_stream(source: bytes | Path | IO[bytes]) -> IO[bytes]:
     if isinstance(source, bytes | bytearray | memoryview):
         return io.BytesIO(source)
@@ -156,6 +164,7 @@ class _CsvTable(Table):
                 count += 1
                 if count > self._options.max_rows:
                     raise TabularError("file_too_many_rows", limit=self._options.max_rows)
+                _width_check(len(record), row=number, options=self._options)
                 yield Row(number, tuple(record))
         except csv.Error as error:
             if _quote_broken(error):
@@ -337,6 +346,7 @@ class _XlsxTable(Table):
                 number = next((cell.row for cell in cells if getattr(cell, "row", None)), number + 1)
                 if number > self._options.max_rows:
                     raise TabularError("file_too_many_rows", limit=self._options.max_rows)
+                _width_check(len(cells), row=number, options=self._options)
                 yield Row(number, tuple(_cell_value(cell) for cell in cells), sheet or self.sheets[0])
         except TabularError:
             raise

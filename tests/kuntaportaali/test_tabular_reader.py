@@ -311,6 +311,26 @@ def test_files_with_more_rows_than_the_limit_are_refused(format_):
     assert str(error.value) == "The file has more than 20 rows. Split it into smaller files."
 
 
+@pytest.mark.parametrize("format_", ["csv", "xlsx"])
+def test_files_with_a_row_wider_than_the_limit_are_refused_with_the_row(format_):
+    rows = [["n", "m"], ["1", "2"], ["x"] * 31]
+    data = csv_text(rows).encode() if format_ == "csv" else xlsx(rows)
+    assert read(data, max_columns=31)[2] == ["x"] * 31
+    with pytest.raises(TabularError) as error:
+        read(data, max_columns=30)
+    assert str(error.value) == (
+        "Row 3 of the file has more than 30 columns. Remove the empty columns at its end, or check that it is the "
+        "right file."
+    )
+
+
+def test_a_csv_file_of_separators_alone_is_refused_by_its_columns_at_the_default_limit():
+    with pytest.raises(TabularError) as error:
+        read(b"puhelin" + b";" * 5_000_000 + b"\r\n040 123 4567\r\n")
+    assert error.value.problem.code == "file_too_many_columns"
+    assert error.value.problem.params == {"limit": "16 384", "row": 1}
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [

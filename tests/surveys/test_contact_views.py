@@ -151,6 +151,20 @@ def test_unusable_file_is_refused_on_the_form_with_the_reason(client_as, campaig
     assert not ContactImport.objects.exists()
 
 
+def test_a_file_wider_than_a_spreadsheet_is_refused_on_the_form_with_the_reason(client_as, campaign):
+    # A small file of separators is millions of columns: working out their layout took a minute and a
+    # gigabyte for each 8 MB, in the request. No spreadsheet holds more than Excel's 16 384 columns.
+    wide = ("puhelin;" + "x;" * 20_000 + "\n" + "040 123 4567;" + "a;" * 20_000 + "\n").encode()
+
+    response = client_as(Role.SURVEY_MANAGER).post(
+        contacts_url(campaign), {"file": SimpleUploadedFile("lista.csv", wide)}
+    )
+
+    assert response.status_code == 200
+    assert "Tiedoston rivillä 1 on yli 16 384 saraketta." in response.text
+    assert not ContactImport.objects.exists()
+
+
 def test_missing_file_is_a_form_error(client_as, campaign):
     response = client_as(Role.SURVEY_MANAGER).post(contacts_url(campaign), {})
 
