@@ -50,8 +50,9 @@ class ReadOptions:
     # otherwise be millions of columns, each of them studied for its layout.
     max_columns: int = 16_384
     max_xlsx_unpacked_bytes: int = 1_500_000_000
-    # About two million short texts, some 150 MB once in memory.
-    max_xlsx_shared_strings_bytes: int = 60_000_000
+    # What openpyxl reads whole, all but the worksheets (the texts of the cells, the styles ...): about
+    # two million short texts, some 150 MB once in memory.
+    max_xlsx_read_whole_bytes: int = 60_000_000
 
 
 @dataclass(frozen=True)
@@ -375,35 +376,46 @@ def _xlsx_refusal(error: BaseException) -> TabularError:
 
 
 def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
-    """The sheets stream, but openpyxl keeps the workbook's shared strings (the text cells' texts) in
-    memory: both sizes are checked against the limits, from the archive's directory, before parsing."""
+    """The sheets stream, but openpyxl reads the rest whole into memory (the text cells' texts, the
+    styles, ...): both sizes are checked against the limits, from the archive's directory, before parsing."""
     try:
         with zipfile.ZipFile(stream) as archive:
             names = archive.namelist()
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
                 raise TabularError("file_opendocument")
             unpacked = sum(info.file_size for info in archive.infolist())
-            whole = _xlsx_parts_read_whole(archive, limit=options.max_xlsx_shared_strings_bytes)
-            shared = sum(info.file_size for info in archive.infolist() if info.filename in whole)
+            whole = _xlsx_parts_read_whole(archive, limit=options.max_xlsx_read_whole_bytes)
+            read_whole = sum(info.file_size for info in archive.infolist() if info.filename in whole)
     except zipfile.BadZipFile:
         raise TabularError("file_xlsx_damaged") from None
     finally:
         stream.seek(0)
-    for size, limit in ((unpacked, options.max_xlsx_unpacked_bytes), (shared, options.max_xlsx_shared_strings_bytes)):
+    for size, limit in ((unpacked, options.max_xlsx_unpacked_bytes), (read_whole, options.max_xlsx_read_whole_bytes)):
         if size > limit:
             raise TabularError("file_xlsx_too_large", size=_spaced(size), limit=_spaced(limit))
 
 
 CONTENT_TYPES_PART = "[Content_Types].xml"
 CONTENT_TYPES_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 SHARED_STRINGS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+# What openpyxl reads by its fixed name whatever the content types say.
+FIXED_PARTS_READ_WHOLE = (
+    CONTENT_TYPES_PART,
+    "xl/styles.xml",
+    "xl/theme/theme1.xml",
+    "docProps/core.xml",
+    "docProps/custom.xml",
+)
 
 
 def _xlsx_parts_read_whole(archive: zipfile.ZipFile, *, limit: int) -> set[str]:
-    """The parts openpyxl reads whole into memory: the content types, and the shared strings under
-    whatever name the content types give them (openpyxl finds them there, not by their usual name
-    xl/sharedStrings.xml). A content types part past `limit` is not read here: it is counted whole."""
-    names = {CONTENT_TYPES_PART} | {name for name in archive.namelist() if name.endswith("sharedStrings.xml")}
+    """The parts openpyxl reads whole into memory even in read-only mode: all but the worksheets, which
+    it streams. The worksheets are found as openpyxl finds its parts, by their content types (not by a
+    usual name such as xl/worksheets/sheet1.xml); a part it reads by a fixed name (the styles, say),
+    a shared strings part or a relationships part counts whole even when declared a worksheet.
+    Content types past `limit` are not read here: then every part counts."""
+    names = set(archive.namelist())
     try:
         manifest = archive.getinfo(CONTENT_TYPES_PART)
     except KeyError:
@@ -414,10 +426,16 @@ def _xlsx_parts_read_whole(archive: zipfile.ZipFile, *, limit: int) -> set[str]:
         root = DefusedElementTree.fromstring(archive.read(manifest))
     except Exception:  # a damaged or forbidden manifest: openpyxl refuses the file with the reason
         return names
-    for override in root.iter(f"{{{CONTENT_TYPES_NAMESPACE}}}Override"):
-        if override.get("ContentType") == SHARED_STRINGS_CONTENT_TYPE:
-            names.add((override.get("PartName") or "").removeprefix("/"))
-    return names
+    declared = {
+        (override.get("PartName") or "").removeprefix("/"): override.get("ContentType")
+        for override in root.iter(f"{{{CONTENT_TYPES_NAMESPACE}}}Override")
+    }
+    streamed = {
+        name
+        for name, content_type in declared.items()
+        if content_type == WORKSHEET_CONTENT_TYPE and name not in FIXED_PARTS_READ_WHOLE and not name.endswith(".rels")
+    }
+    return names - streamed
 
 
 def _spaced(number: int) -> str:
