@@ -40,11 +40,13 @@ def header_locate(
     how many expected columns the labels name; a header must name at least one. Without one, (None, all
     rows)."""
     buffered: list[Row] = []
+    candidates: list[int] = []  # the indexes of the non-empty rows in `buffered`
     for row in rows:
         buffered.append(row)
-        if sum(not r.is_empty for r in buffered) >= search_rows:
-            break
-    candidates = [index for index, row in enumerate(buffered) if not row.is_empty]
+        if not row.is_empty:
+            candidates.append(len(buffered) - 1)
+            if len(candidates) >= search_rows:
+                break
     best: tuple[int, Header, int] | None = None  # (score, header, index of the first data row)
     for position, index in enumerate(candidates):
         labels = row_labels(buffered[index])
