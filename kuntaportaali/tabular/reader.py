@@ -340,15 +340,21 @@ class _XlsxTable(Table):
         worksheet = self._workbook[sheet or self.sheets[0]]
         if not hasattr(worksheet, "iter_rows"):  # a chart sheet
             return
-        worksheet.reset_dimensions()  # some programs write a wrong size; read what is there
+        name = sheet or self.sheets[0]
         number = 0
         try:
-            for cells in worksheet.iter_rows():
-                number = next((cell.row for cell in cells if getattr(cell, "row", None)), number + 1)
-                if number > self._options.max_rows:
-                    raise TabularError("file_too_many_rows", limit=self._options.max_rows)
+            for written, cells in _sheet_rows(worksheet):
+                if written <= number:  # a row written again, or out of order: openpyxl skips it too
+                    continue
+                # Rows the sheet leaves out are empty rows (the size it states may be wrong; read what is there).
+                while number < written:
+                    number += 1
+                    if number > self._options.max_rows:
+                        raise TabularError("file_too_many_rows", limit=self._options.max_rows)
+                    if number < written:
+                        yield Row(number, (), name)
                 _width_check(len(cells), row=number, options=self._options)
-                yield Row(number, tuple(_cell_value(cell) for cell in cells), sheet or self.sheets[0])
+                yield Row(number, tuple(_cell_value(cell) for cell in cells), name)
         except TabularError:
             raise
         except Exception as error:  # a damaged sheet fails only while its rows are read
@@ -362,6 +368,33 @@ class _XlsxTable(Table):
         """The size the workbook states for the sheet, when it states one."""
         worksheet = self._workbook[sheet or self.sheets[0]]
         return getattr(worksheet, "max_row", None)
+
+
+def _sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
+    """(row number, cells) of each row the sheet writes, its cells up to the last one holding a value.
+
+    openpyxl's iter_rows fills every row with empty cells up to its last cell, valued or not: a row of
+    40 bytes holding one empty cell in the last column (XFD) became 16 384 cells to read, thousands of
+    such rows packed into a few kilobytes. The same parser and cells as iter_rows, without that filling."""
+    from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = worksheet.parent
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, written in parser.parse():
+            valued = [cell for cell in written if cell["value"] is not None and cell["value"] != ""]
+            cells = [EMPTY_CELL] * max((cell["column"] for cell in valued), default=0)
+            for cell in valued:
+                cells[cell["column"] - 1] = ReadOnlyCell(worksheet, **cell)
+            yield number, tuple(cells)
 
 
 def _xlsx_refusal(error: BaseException) -> TabularError:

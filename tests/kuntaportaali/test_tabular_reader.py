@@ -392,6 +392,57 @@ def test_the_header_is_found_below_title_rows():
         assert [row.cells for row in rows] == [("A", "040")]
 
 
+class CountedCell:
+    """Counts the cells of a workbook the reader turns into values."""
+
+    looked_at = 0
+
+
+def xlsx_with_far_empty_cells(rows: int, empty_cell: str) -> bytes:
+    """A header in A1, `rows` rows that hold only an empty cell in the last column Excel has (XFD), then
+    a phone number: some 40 bytes a row, a few bytes packed."""
+    buffer = io.BytesIO(xlsx([["Puhelin"]]))
+    output = io.BytesIO()
+    far = "".join(f'<row r="{row}">{empty_cell.format(row=row)}</row>' for row in range(2, rows + 2))
+    last = f'<row r="{rows + 2}"><c r="A{rows + 2}" t="inlineStr"><is><t>040 123 4567</t></is></c></row>'
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            data = source.read(name).decode()
+            if name == "xl/worksheets/sheet1.xml":
+                data = data.replace("</row></sheetData>", f"</row>{far}{last}</sheetData>")
+            archive.writestr(name, data)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(
+    "empty_cell",
+    ['<c r="XFD{row}"/>', '<c r="XFD{row}" s="0"/>', '<c r="XFD{row}" t="inlineStr"><is><t></t></is></c>'],
+)
+def test_empty_cells_far_to_the_right_do_not_make_a_row_thousands_of_cells_wide(monkeypatch, empty_cell):
+    # openpyxl fills a row with empty cells up to its last cell, valued or not: each row of 40 bytes
+    # holding one empty cell in column XFD was 16 384 cells to read, so 2 000 of them (15 kB uploaded)
+    # took 9 s of the upload request, and two million would have taken hours.
+    from kuntaportaali.tabular import reader
+
+    counted = reader._cell_value
+
+    def cell_value(cell):
+        CountedCell.looked_at += 1
+        return counted(cell)
+
+    monkeypatch.setattr(reader, "_cell_value", cell_value)
+    data = xlsx_with_far_empty_cells(2000, empty_cell)
+    CountedCell.looked_at = 0
+
+    rows = read(data)
+
+    assert rows[0] == ["Puhelin"]
+    assert rows[-1] == ["040 123 4567"]
+    assert len(rows) == 2002
+    assert all(not any(row) for row in rows[1:-1])
+    assert CountedCell.looked_at <= 10
+
+
 class LookedAtRow(Row):
     """A row that counts how often the header search asks whether it is empty."""
 
