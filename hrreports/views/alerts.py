@@ -32,7 +32,9 @@ def alert_acknowledge_view(request, pk: int):
         raise Http404(_("No such alert in your units."))
     form = AcknowledgeForm(request.POST, prefix=f"alert-{pk}")
     target = request.POST.get(f"alert-{pk}-next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = ""
     # A person's other open alerts, acknowledged with this one (the home shows one case per person).
     together = [value for value in request.POST.getlist(f"alert-{pk}-also") if value.isdigit()]

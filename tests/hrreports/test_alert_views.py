@@ -99,6 +99,33 @@ def test_acknowledging_an_alert(client, supervisor, alerts):
     assert f"{prefix}-note" not in client.get(reverse("hrreports:reports")).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("target", "secure", "location"),
+    [
+        ("https://evil.example/", True, "/staff/hr/reports/"),
+        ("//evil.example/", True, "/staff/hr/reports/"),
+        # Over HTTPS a plain-http address of the portal's own host would downgrade the reader's connection.
+        ("http://testserver/staff/hr/", True, "/staff/hr/reports/"),
+        ("https://testserver/staff/hr/", True, "https://testserver/staff/hr/"),
+        ("/staff/hr/", True, "/staff/hr/"),
+    ],
+)
+def test_acknowledging_goes_back_only_to_a_page_of_the_portal_over_the_same_scheme(
+    client, supervisor, alerts, target, secure, location
+):
+    client.force_login(supervisor)
+    alert = alerts["mine"]
+    prefix = f"alert-{alert.pk}"
+    response = client.post(
+        reverse("hrreports:alert-acknowledge", args=[alert.pk]),
+        {f"{prefix}-action_date": "2026-04-01", f"{prefix}-note": "Soitettu.", f"{prefix}-next": target},
+        secure=secure,
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == location
+
+
 def test_acknowledging_another_units_alert_is_404_and_logged(client, supervisor, alerts):
     client.force_login(supervisor)
     foreign = Alert.objects.filter(employee=alerts["other"].employee).first()
