@@ -183,7 +183,7 @@ def test_a_delivery_run_lists_the_months_failed_emails(client_as, unit_tree, set
     assert "<caption>Failed deliveries</caption>" in failed
     assert (
         f'<th scope="row" >{unit_tree["1010"]}</th>'
-        '<td >Esihenkilo-Posti</td><td class="numeric">2</td><td >no inbox</td>'
+        '<td >Esihenkilo-Posti</td><td class="numeric">2</td><td >–</td><td >no inbox</td>'
     ) in failed
 
 
