@@ -134,12 +134,16 @@ class _Captured:
     def __init__(self, handler: logging.StreamHandler):
         self.handler, self.stream = handler, io.StringIO()
 
+    # The stream is swapped without setStream's flush of the one before: that one may be a capture
+    # stream pytest has closed since logging was configured, and flushing it raised ValueError.
     def __enter__(self) -> io.StringIO:
-        self.previous = self.handler.setStream(self.stream)
+        with self.handler.lock:
+            self.previous, self.handler.stream = self.handler.stream, self.stream
         return self.stream
 
     def __exit__(self, *exc_info):
-        self.handler.setStream(self.previous)
+        with self.handler.lock:
+            self.handler.stream = self.previous
 
 
 def test_every_configured_handler_is_on_a_logger():
