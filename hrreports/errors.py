@@ -210,6 +210,9 @@ problem_messages_register(
         ),
         "http_status_unexpected": gettext_noop("The endpoint %(url)s answered HTTP %(status)s."),
         "http_not_json": gettext_noop("The endpoint %(url)s did not answer JSON."),
+        "http_not_utf8": gettext_noop(
+            "The endpoint %(url)s answered text that is not UTF-8 (JSON is always UTF-8): nothing was read."
+        ),
         "http_no_results_list": gettext_noop("The endpoint %(url)s answered JSON without a list of results."),
         "http_no_answer": gettext_noop("The endpoint %(url)s did not answer after %(tries)s tries: %(reason)s."),
         "http_timeout": gettext_noop("no answer within %(seconds)s seconds"),

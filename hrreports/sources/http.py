@@ -8,6 +8,7 @@ Only the hosts of POPULUS_HTTP_ALLOWED_HOSTS are contacted, and no redirect is f
 No proxy or .netrc from the environment applies: the endpoint is reached directly, as checked.
 """
 
+import json
 import os
 import time
 from datetime import date
@@ -69,10 +70,7 @@ class HttpSource(PopulusSource):
                 raise PopulusError.of("http_token_refused", url=_shown(url), status=response.status_code)
             if response.status_code != 200:
                 raise PopulusError.of("http_status_unexpected", url=_shown(url), status=response.status_code)
-            try:
-                return response.json()
-            except ValueError:
-                raise PopulusError.of("http_not_json", url=_shown(url)) from None
+            return _json_read(response.content, url=url)
         raise TransientSourceError.of("http_no_answer", url=_shown(url), tries=retries + 1, reason=reason)
 
     def fetch(self, report_type: str, period: date) -> SourceBatch:
@@ -120,6 +118,19 @@ class HttpSource(PopulusSource):
                 else:
                     return batch
         raise PopulusError.of("http_too_many_pages", limit=MAX_PAGES)
+
+
+def _json_read(body: bytes, *, url: str) -> Any:
+    """The answer's JSON, decoded from its bytes as JSON is written (UTF-8, or UTF-16/32 told by its
+    zero bytes; RFC 8259): a charset the answer names is not used, since a server labelling UTF-8 as
+    Latin-1 would turn "Mäkinen" into "MÃ¤kinen", and bytes that are not UTF-8 are refused rather than
+    read with replacement characters."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise PopulusError.of("http_not_utf8", url=_shown(url)) from None
+    except ValueError:
+        raise PopulusError.of("http_not_json", url=_shown(url)) from None
 
 
 def _page_parts(payload: Any, *, url: str, params: dict | None) -> tuple[list, str | None, int | None]:

@@ -86,6 +86,21 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if kind == "html":
             return self.answer(200, "<html>login</html>")
+        if kind in ("latin1-label", "windows-1252"):
+            # UTF-8 labelled as Latin-1 (as servers mislabel it), or really Windows-1252 bytes
+            row = absence(1) | {"employee_name": "Mäkinen Väinö"}
+            body = json.dumps({"results": [row]}, ensure_ascii=False)
+            self.send_response(200)
+            if kind == "latin1-label":
+                self.send_header("Content-Type", "application/json; charset=iso-8859-1")
+                data = body.encode()
+            else:
+                self.send_header("Content-Type", "application/json")
+                data = body.encode("cp1252")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if kind == "redirect":  # to the "linked" endpoint of the same server
             self.send_response(302)
             self.send_header("Location", f"/linked/{report}?{url.query}")
@@ -178,6 +193,24 @@ def test_non_json_answer(server):
     with pytest.raises(PopulusError) as error:
         source(server, "html").fetch("absences", PERIOD)
     assert error.value.code == "http_not_json"
+
+
+def test_json_is_read_as_utf8_whatever_charset_the_answer_names(server):
+    """JSON is UTF-8 (RFC 8259: a charset parameter has no effect): a server that labels it Latin-1 must not
+    turn "Mäkinen" into "MÃ¤kinen"."""
+    batch = source(server, "latin1-label").fetch("absences", PERIOD)
+
+    assert batch.rejected == []
+    assert [row["employee_name"] for row in batch.rows] == ["Mäkinen Väinö"]
+
+
+def test_an_answer_that_is_not_utf8_is_refused_not_read_with_replacement_characters(server, english):
+    with pytest.raises(PopulusError) as error:
+        source(server, "windows-1252").fetch("absences", PERIOD)
+
+    assert error.value.code == "http_not_utf8"
+    assert not isinstance(error.value, TransientSourceError)
+    assert "UTF-8" in str(error.value)
 
 
 def test_run_retries_a_transient_source_and_stores(server, db):
