@@ -2,6 +2,7 @@
 language, each read as the file means it or the row refused with a reason naming the cell."""
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +19,10 @@ from surveys.phone_numbers import phone_read
 problem_messages_register(
     {
         "contacts_birth_year_invalid": gettext_noop("The birth year is not a year between 1900 and this year."),
+        "contacts_birth_year_in_date_cell": gettext_noop(
+            "The cell is a date (%(shown)s) that a spreadsheet made of the year %(year)s typed into a cell "
+            "formatted as a date: format the birth year column as numbers and enter the year again."
+        ),
         "contacts_age_invalid": gettext_noop("The age is not a whole number of years between 0 and 120."),
         "contacts_age_contradicts_birth_year": gettext_noop("The age and the birth year contradict each other."),
         "contacts_postal_code_invalid": gettext_noop("The postal code is not a Finnish postal code of five digits."),
@@ -60,6 +65,8 @@ OTHER_LANGUAGE_NAMES = frozenset(
 )  # fmt: skip
 OTHER_LANGUAGE_CODES = frozenset(code for code in LANG_INFO if len(code) == 2) | {"se", "so", "ku", "ti", "am"}
 DEFAULT_LANGUAGE = "fi"
+# Day 0 of spreadsheets' two calendars of serial numbers: Excel's (with its 29.2.1900) and the 1904 one.
+SERIAL_DATE_EPOCHS = (date(1899, 12, 30), date(1904, 1, 1))
 MAX_CELL_CHARS = 200
 
 
@@ -130,6 +137,9 @@ def _whole_number(layout: ContactFileLayout, name: str, row: Row, code: str, low
         return None
     if isinstance(value, str) and value.isascii() and value.isdigit():
         number = int(value)  # the common case, without the general parser
+    elif name == BIRTH_YEAR and isinstance(value, date):
+        _year_typed_as_date_check(layout, value, low, high)
+        number = value.year
     else:
         try:
             number = integer_parse(value)
@@ -138,6 +148,18 @@ def _whole_number(layout: ContactFileLayout, name: str, row: Row, code: str, low
     if number is None or not low <= number <= high:
         raise _refused(layout, name, code, value)
     return number
+
+
+def _year_typed_as_date_check(layout: ContactFileLayout, value: date, low: int, high: int) -> None:
+    """A date cell whose serial number is a birth year (1955 is 8.5.1905) holds a year typed into a cell
+    formatted as a date: the year meant is the number, not the date's, and the row is refused."""
+    day = value.date() if hasattr(value, "date") else value
+    for epoch in SERIAL_DATE_EPOCHS:
+        serial = (day - epoch).days
+        if low <= serial <= high:
+            shown = f"{day.day}.{day.month}.{day.year}"
+            problem = Problem("contacts_birth_year_in_date_cell", {"shown": shown, "year": serial})
+            raise RowRefused(problem, column=layout.column_name(layout.fields[BIRTH_YEAR]), value=_shown(value))
 
 
 def _year_of_date(value: Any) -> int | None:

@@ -372,6 +372,25 @@ def test_a_birth_date_in_the_birth_year_column_gives_the_year():
     assert [row.birth_year for row in rows] == [1955, 1956]
 
 
+def test_a_birth_year_typed_into_a_date_formatted_cell_is_refused_not_read_as_1905():
+    """Excel keeps 1955 typed into a cell formatted as a date as day 1955 of its calendar, 8.5.1905: the
+    person was born in 1955, not 1905."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Puhelin", "Syntymävuosi"])
+    sheet.append(["040 123 4567", 1955])
+    sheet.append(["050 765 4321", datetime(1955, 3, 12)])
+    for row in (2, 3):
+        sheet.cell(row, 2).number_format = "d.m.yyyy"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    refusal, born_1955 = read(buffer.getvalue())
+
+    assert refusal == (2, "contacts_birth_year_in_date_cell", "Syntymävuosi", "1905-05-08")
+    assert born_1955.birth_year == 1955
+
+
 @pytest.mark.parametrize(
     "text",
     [
