@@ -237,6 +237,11 @@ problem_messages_register(
             "(Redis) is back."
         ),
         "run_nothing_delivered": gettext_noop("The source delivered no rows at all for %(month)s."),
+        "run_report_empty": gettext_noop(
+            "The source delivered no %(report)s for %(month)s, while %(stored)s of them are stored from it: "
+            "nothing was stored, so that they are not erased. Check the source's data for the month and fetch "
+            "it again."
+        ),
         "run_too_many_rejected": gettext_noop(
             "%(rejected)s of %(rows)s rows were rejected, more than the permitted %(threshold)s %%: "
             "nothing was stored for %(month)s. Correct the rows listed below, or the source's settings, "
@@ -280,6 +285,7 @@ problem_dates_register(
         "salary_paid_outside_month": {"payment_date": "day", "month": "month"},
         "file_missing": {"month": "month"},
         "run_nothing_delivered": {"month": "month"},
+        "run_report_empty": {"month": "month"},
         "run_too_many_rejected": {"month": "month"},
         "run_end_not_recorded": {"month": "month"},
     }

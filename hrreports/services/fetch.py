@@ -21,7 +21,7 @@ from django.utils import timezone
 from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from kuntaportaali.tabular.problems import Problem
 
-from ..errors import WORKER_STOPPED, PopulusError, TransientSourceError
+from ..errors import WORKER_STOPPED, PopulusError, TransientSourceError, report_problem
 from ..models import FetchRun, RejectedRow, Source
 from ..models.fetching import RunStatus, RunTrigger
 from ..periods import period_label
@@ -34,7 +34,7 @@ from ..sources.base import (
     rejections_sorted,
     source_for,
 )
-from .store import batches_store
+from .store import batches_store, month_rows, stores_lock
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,8 @@ def fetch_run_execute(
         _stage(run, "storing")
         with transaction.atomic():
             # Runs store one at a time, of one source or several (batches_store takes the stores' lock).
+            stores_lock()
+            _empty_reports_check(run, batches)
             counts, rejections = batches_store(source=run.source, period=run.period, batches=batches)
             rejected = rejected_row_count(rejections)
             threshold = settings.POPULUS_REJECT_THRESHOLD
@@ -153,6 +155,20 @@ def fetch_run_execute(
     _log_end(run)
     _waiting_reports_enqueue(run.period)
     return run
+
+
+def _empty_reports_check(run: FetchRun, batches: dict[str, SourceBatch]) -> None:
+    """Fail the run when the source delivered not one row of a report whose month it replaces (absences,
+    salaries) while rows of that month are stored from it: an endpoint that answers an empty list (its own
+    query failed, its month not closed yet) would erase them. A file source refuses an empty file alike."""
+    for report_type in ("absences", "salaries"):
+        batch = batches.get(report_type)
+        if batch is None or batch.total:
+            continue
+        stored = month_rows(source=run.source, period=run.period, report_type=report_type).count()
+        if stored:
+            params = {"report": report_problem(report_type), "month": period_label(run.period), "stored": stored}
+            raise RunFailed(Problem("run_report_empty", params))
 
 
 def _waiting_reports_enqueue(period: date) -> None:

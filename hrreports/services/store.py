@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from kuntaportaali.tabular.problems import Problem
 
@@ -485,7 +485,7 @@ def _absences_store(
         update_fields=["unit", "end", "calendar_days", "working_days", "paid", "source"],
         batch_size=BATCH_SIZE,
     )
-    current = Absence.objects.filter(Q(source=source) | Q(employment__source=source), period=period)
+    current = month_rows(source=source, period=period, report_type="absences")
     stale = [
         pk
         for pk, *key in current.values_list("pk", "employment_id", "absence_type_id", "start", "period")
@@ -547,13 +547,19 @@ def _salaries_store(
                 source=source,
             )
         )
-    SalaryPayment.objects.filter(
-        Q(source=source) | Q(employment__source=source),
-        payment_date__gte=period,
-        payment_date__lte=period_last_day(period),
-    ).delete()
+    month_rows(source=source, period=period, report_type="salaries").delete()
     SalaryPayment.objects.bulk_create(keep, batch_size=BATCH_SIZE)
     return len(keep)
+
+
+def month_rows(*, source: Source, period: date, report_type: str) -> QuerySet:
+    """The rows of `report_type` ("absences" or "salaries") that storing the month from `source` replaces:
+    those it stored for the month, and those of the employments it supplies now (another source, switched
+    off since, stored them). Salaries by the month they were paid in."""
+    of_source = Q(source=source) | Q(employment__source=source)
+    if report_type == "absences":
+        return Absence.objects.filter(of_source, period=period)
+    return SalaryPayment.objects.filter(of_source, payment_date__gte=period, payment_date__lte=period_last_day(period))
 
 
 def _employments_claim(source: Source, employments: dict[str, tuple[int, str | None]], resolver: _Resolver) -> None:

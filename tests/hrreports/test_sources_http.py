@@ -35,8 +35,16 @@ def absence(n: int) -> dict:
     }
 
 
+def employment(n: int) -> dict:
+    row = absence(n)
+    return {name: row[name] for name in ("person_number", "employee_name", "employment_id", "unit_code")} | {
+        "start": "2020-01-01"
+    }
+
+
 class Handler(BaseHTTPRequestHandler):
     calls: dict[str, int] = {}
+    emptied = False  # the "emptied" endpoint's absences: two, or none once the test sets this
 
     def log_message(self, *args):
         pass
@@ -57,6 +65,12 @@ class Handler(BaseHTTPRequestHandler):
         Handler.calls[kind] = Handler.calls.get(kind, 0) + 1
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self.answer(401, {"detail": "bad token"})
+        if kind == "emptied":  # a whole month, whose absences are gone once the test sets Handler.emptied
+            rows = {
+                "employments": [employment(1), employment(2)],
+                "absences": [] if Handler.emptied else [absence(1), absence(2)],
+            }.get(report, [])
+            return self.answer(200, {"results": rows, "next": None})
         if report != "absences":
             return self.answer(200, {"results": [], "next": None})
         if kind == "linked":
@@ -226,6 +240,29 @@ def test_run_retries_a_transient_source_and_stores(server, db):
     assert run.status == RunStatus.FAILED  # 1 of 2 rows rejected: over the 5 % threshold
     assert waits, "the source's 503 was retried by the run"
     assert Absence.objects.count() == 0
+
+
+def test_an_empty_answer_never_erases_the_months_rows_stored_before(server, db, english):
+    """An endpoint that answers an empty list (its own query timed out, the month not yet closed on its side)
+    is no reason to delete the month's absences fetched before; a file source refuses an empty file alike."""
+    from tests.hrreports.conftest import make_unit
+
+    make_unit("10")
+    configured = Source.objects.create(name="rajapinta", kind="http", config=source(server, "emptied").config)
+    Handler.emptied = False
+    first = populus_fetch(source=configured, period=PERIOD, retry_delays=(), sleep=lambda _s: None)
+    assert (first.status, Absence.objects.count()) == (RunStatus.DONE, 2)
+
+    Handler.emptied = True
+    try:
+        again = populus_fetch(source=configured, period=PERIOD, retry_delays=(), sleep=lambda _s: None)
+    finally:
+        Handler.emptied = False
+
+    assert again.status == RunStatus.FAILED
+    assert (again.error_code, again.error_params["stored"]) == ("run_report_empty", 2)
+    assert again.error_message.startswith("The source delivered no absences for Mar 2026")
+    assert Absence.objects.count() == 2
 
 
 def test_run_fails_clearly_when_the_endpoint_stays_down(server, db):
