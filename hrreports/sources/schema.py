@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from kuntaportaali.redaction import PERSON_NUMBER
 from kuntaportaali.tabular.problems import Problem, ValueProblem, problem_messages_register
 from kuntaportaali.tabular.values import Percent, date_parse, decimal_parse, percent_parse, text_clean
 
@@ -238,7 +239,15 @@ def _name(value: Any) -> str:
     return parse_text(value)[:200]
 
 
-_PERSON = Field("person_number", gettext_noop("person number"), _code, personal=True, header="Henkilötunnus")
+def _person_number(value: Any) -> str:
+    """An identity code as Populus writes it: a Finnish one (henkilötunnus) with its century sign and check
+    character in capitals, since 010175-901v is the same person as 010175-901V (employees are matched by a
+    keyed hash of the code, which would tell them apart); any other identifier as written."""
+    text = _code(value)
+    return text.upper() if PERSON_NUMBER.fullmatch(text) else text
+
+
+_PERSON = Field("person_number", gettext_noop("person number"), _person_number, personal=True, header="Henkilötunnus")
 _EMPLOYEE = Field("employee_name", gettext_noop("employee name"), _name, required=False, header="Nimi")
 _EMPLOYMENT = Field("employment_id", gettext_noop("employment id"), _code, header="Palvelussuhde")
 _UNIT = Field("unit_code", gettext_noop("unit code"), _unit_code, header="Kustannuspaikka")

@@ -7,14 +7,15 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from hrreports.models import Absence, Alert, Employment, Rule, SalaryPayment, WorkUnit
+from hrreports.models import Absence, Alert, Employee, Employment, Rule, SalaryPayment, WorkUnit
 from hrreports.models.early_support import RuleKind
 from hrreports.models.fetching import RunStatus
+from hrreports.person_numbers import person_number_decrypt
 from hrreports.reports import absence_report, absence_summary, salary_report
 from hrreports.services.early_support import alerts_evaluate
 from hrreports.services.fetch import populus_fetch
 from hrreports.services.store import batches_store
-from tests.hrreports.conftest import absence_line, salary_line
+from tests.hrreports.conftest import AINO, absence_line, salary_line
 
 FEBRUARY, MARCH, APRIL = date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
 PAY = [salary_line("02/2026", "13.2.2026", "1001", "3 912,40")]
@@ -269,6 +270,28 @@ def test_rows_about_an_employment_whose_own_row_was_rejected_are_rejected_too(
     absence = run.rejected_rows.get(report_type="absences")
     assert absence.params == {"row": 2, "file": "palvelussuhteet_202603_uudet.csv"}
     assert not Employment.objects.filter(employment_id="2009999").exists()
+
+
+def test_an_identity_code_written_with_a_small_check_character_is_the_same_person(
+    sample_source, month_files, threshold
+):
+    """010175-901v is 010175-901V: read as another person, Aino's absence was rejected as an employment of
+    someone else, and a month written so would have made her a second employee."""
+    aino_lower = AINO.replace("010175-901V", " 010175-901v ")
+    month_files(
+        MARCH,
+        absences=[f"{aino_lower};102;Poissaolo;2.3.2026;3.3.2026;2;2;K"],
+        salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    assert list(run.rejected_rows.values_list("row", "code")) == []
+    assert list(Absence.objects.values_list("employment__employment_id", "start")) == [("2001001", date(2026, 3, 2))]
+    codes = [
+        person_number_decrypt(token) for token in Employee.objects.values_list("person_number_encrypted", flat=True)
+    ]
+    assert codes.count("010175-901V") == 1 and "010175-901v" not in codes
 
 
 def test_a_working_time_the_file_does_not_give_is_stored_as_not_given(sample_source, month_files, file_root):
