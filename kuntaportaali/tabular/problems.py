@@ -228,6 +228,11 @@ problem_messages_register(
             "where its cell does: a quotation mark is missing or extra in it. Correct the file and try again."
         ),
         "file_xlsx_damaged": gettext_noop("The Excel file is damaged or truncated and cannot be read."),
+        "file_xlsx_formulas_not_calculated": gettext_noop(
+            "The Excel file holds formulas whose results were never calculated (a program wrote or changed it "
+            "without a spreadsheet), so their values cannot be read: open it in Excel or LibreOffice, save it "
+            "again and use that file."
+        ),
         "file_xlsx_dtd": gettext_noop(
             "The Excel file holds XML document type declarations (DTD), which Excel never writes and which are "
             "not read here for safety: save the file again in Excel."

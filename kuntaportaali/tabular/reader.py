@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -410,7 +411,8 @@ def _xlsx_refusal(error: BaseException) -> TabularError:
 
 def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
     """The sheets stream, but openpyxl reads the rest whole into memory (the text cells' texts, the
-    styles, ...): both sizes are checked against the limits, from the archive's directory, before parsing."""
+    styles, ...): both sizes are checked against the limits, from the archive's directory, before parsing
+    (or unpacking anything: the formulas are checked only then)."""
     try:
         with zipfile.ZipFile(stream) as archive:
             names = archive.namelist()
@@ -419,13 +421,40 @@ def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
             unpacked = sum(info.file_size for info in archive.infolist())
             whole = _xlsx_parts_read_whole(archive, limit=options.max_xlsx_read_whole_bytes)
             read_whole = sum(info.file_size for info in archive.infolist() if info.filename in whole)
-    except zipfile.BadZipFile:
+            limits = ((unpacked, options.max_xlsx_unpacked_bytes), (read_whole, options.max_xlsx_read_whole_bytes))
+            for size, limit in limits:
+                if size > limit:
+                    raise TabularError("file_xlsx_too_large", size=_spaced(size), limit=_spaced(limit))
+            _xlsx_formulas_check(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError):
         raise TabularError("file_xlsx_damaged") from None
     finally:
         stream.seek(0)
-    for size, limit in ((unpacked, options.max_xlsx_unpacked_bytes), (read_whole, options.max_xlsx_read_whole_bytes)):
-        if size > limit:
-            raise TabularError("file_xlsx_too_large", size=_spaced(size), limit=_spaced(limit))
+
+
+# The flag a program sets when it leaves the formulas for the spreadsheet to calculate on opening, and a
+# formula element (<f>, <f t="shared" .../>, with or without a namespace prefix) of a sheet.
+_RECALCULATE_ON_LOAD = re.compile(rb"<(?:[\w.-]+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
+_FORMULA_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+
+
+def _xlsx_formulas_check(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose formulas' results are not in it. Excel and LibreOffice store each formula's
+    result, which is what is read; a program writing a workbook (or changing one) without calculating
+    leaves no result (openpyxl) or 0 (XlsxWriter) and asks the spreadsheet to calculate every formula on
+    opening: a salary of 3 912,40 would be read as nothing, or as 0,00."""
+    books = [name for name in archive.namelist() if name == "xl/workbook.xml" or name.endswith("/workbook.xml")]
+    if not any(_RECALCULATE_ON_LOAD.search(archive.read(name)) for name in books):
+        return
+    for name in archive.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        with archive.open(name) as part:
+            tail = b""
+            while chunk := part.read(CHUNK_BYTES):
+                if _FORMULA_ELEMENT.search(tail + chunk):
+                    raise TabularError("file_xlsx_formulas_not_calculated")
+                tail = chunk[-64:]
 
 
 CONTENT_TYPES_PART = "[Content_Types].xml"

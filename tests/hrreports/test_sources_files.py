@@ -1,6 +1,7 @@
 """The file source on the sample exports and on hand-made nasty files."""
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -453,6 +454,31 @@ def test_every_sheet_with_the_header_is_read():
         ("palkat.xlsx › Sivistys", 2),
         ("palkat.xlsx › Tekniset", 3),
     ]
+
+
+def with_formula_results(data: bytes, result: str) -> bytes:
+    """`data` as a program that writes formulas without calculating them leaves it (XlsxWriter writes 0 as
+    every formula's result and asks Excel to calculate them when it opens the file; openpyxl writes none)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                content = content.replace(b"<v />", result.encode())
+            target.writestr(item, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("result", ["<v>0</v>", "<v />"], ids=["xlsxwriter", "openpyxl"])
+def test_formulas_a_program_wrote_without_their_results_refuse_the_file_not_read_as_zero(result, english):
+    data = with_formula_results(workbook({"Palkat": [SALARY_HEADER, [*SALARY[:-1], "=3000+912.4"]]}), result)
+
+    with pytest.raises(PopulusError) as error:
+        parse(data, report_type="salaries", filename="palkat.xlsx")
+
+    assert error.value.params["reason"]["code"] == "file_xlsx_formulas_not_calculated"
+    assert "save it again" in str(error.value)
 
 
 def test_a_sheet_that_looks_like_data_with_a_missing_column_fails_instead_of_being_skipped():

@@ -172,13 +172,13 @@ def test_rows_are_numbered_as_a_text_editor_shows_them_also_after_a_cell_with_a_
 def test_xlsx_cells_come_typed_as_the_workbook_shows_them():
     data = xlsx(
         [
-            ["Työaika-%", "Summa", "Alkupvm", "Loppupvm", "Numero", "Virhe"],
-            [0.8, 3912.4, datetime(2026, 4, 2), datetime(2026, 4, 2, 12, 30), 401234575.0, "=NA()"],
+            ["Työaika-%", "Summa", "Alkupvm", "Loppupvm", "Numero"],
+            [0.8, 3912.4, datetime(2026, 4, 2), datetime(2026, 4, 2, 12, 30), 401234575.0],
         ],
         formats={0: {"A2": "0%"}},
     )
     rows = read(data)
-    assert rows[1][:5] == [Percent(Decimal("80.0")), 3912.4, date(2026, 4, 2), datetime(2026, 4, 2, 12, 30), 401234575]
+    assert rows[1] == [Percent(Decimal("80.0")), 3912.4, date(2026, 4, 2), datetime(2026, 4, 2, 12, 30), 401234575]
 
 
 def test_a_format_that_only_writes_a_percent_sign_keeps_the_number():
@@ -198,6 +198,19 @@ def test_an_xlsx_error_cell_is_marked_as_an_error():
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert read(buffer.getvalue())[1][0] == SpreadsheetError("#N/A")
+
+
+def test_formulas_whose_results_a_spreadsheet_stored_are_read_as_those_results():
+    """What Excel or LibreOffice saves: each formula with its result, and no request to calculate on opening."""
+    data = xlsx([["Summa", "Yhteensä"], [3912.4, "=A2*2"]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            content = source.read(item).replace(b"<v />", b"<v>7824.8</v>").replace(b' fullCalcOnLoad="1"', b"")
+            target.writestr(item, content)
+
+    assert read(buffer.getvalue())[1] == [3912.4, 7824.8]
 
 
 def test_every_sheet_of_a_workbook_can_be_read():

@@ -173,6 +173,18 @@ def test_xlsx_upload(campaign):
     assert report.problems == [{"row": 3, "column": "Phone", "value": "bad", "code": "phone_letters", "params": {}}]
 
 
+def test_a_workbook_whose_formulas_a_program_left_uncalculated_is_refused_not_read_as_empty(campaign):
+    """A broker's script that filled the postal codes with =TEXT(...) through openpyxl leaves no results: each
+    postal code would be stored as not given."""
+    data = xlsx([["Puhelin", "Postinumero"], ["040 123 4567", '=TEXT(100,"00000")']])
+
+    with pytest.raises(ContactFileRejected) as error:
+        run_import(campaign, data, filename="list.xlsx")
+
+    assert error.value.problem.code == "file_xlsx_formulas_not_calculated"
+    assert (ContactImport.objects.count(), Contact.objects.count()) == (0, 0)
+
+
 @pytest.mark.parametrize(
     "data",
     [b"", b"puhelin\n", b"puhelin;ika\n", b"nimi\nMatti\n", bytes(range(256)), b"PK\x03\x04broken"],
