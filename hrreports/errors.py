@@ -224,6 +224,14 @@ problem_messages_register(
         ),
         "http_next_page_circle": gettext_noop("The endpoint's next-page links go round in a circle."),
         "http_too_many_pages": gettext_noop("The endpoint returned more than %(limit)s pages."),
+        "http_paging_unreadable": gettext_noop(
+            "The endpoint %(url)s gave its “%(key)s” as “%(value)s”, not a whole number: its pages cannot be "
+            "followed, and nothing was read."
+        ),
+        "http_count_mismatch": gettext_noop(
+            "The endpoint %(url)s said it has %(count)s rows but gave %(rows)s: nothing was stored. Fetch the "
+            "month again, and if this recurs, check the endpoint's paging."
+        ),
         # The organisation kept by hand, and the months asked for
         "unit_parent_cycle": gettext_noop("The work unit %(unit)s would be its own parent unit (a cycle)."),
         "unit_code_slash_refused": gettext_noop("A unit code cannot contain a slash (/)."),

@@ -2,7 +2,8 @@
 
 GET {base_url}/{report_type}?period=YYYY-MM&page=1&page_size=N with `Authorization: Bearer <token>`.
 The answer is {"results": [...], "next": <url or null>} (or {"results": [...], "page": n,
-"pages": m}, or a bare list). Rows are objects keyed by the portal's field names. Connection
+"pages": m}, page numbers also as text, or a bare list); a "count" of all rows, when given, must
+match the rows the pages gave. Rows are objects keyed by the portal's field names. Connection
 errors, timeouts, answers cut off and HTTP 5xx/429/408 are retried with exponential backoff.
 Only the hosts of POPULUS_HTTP_ALLOWED_HOSTS are contacted, and no redirect is followed (endpoints.py).
 No proxy or .netrc from the environment applies: the endpoint is reached directly, as checked.
@@ -93,12 +94,17 @@ class HttpSource(PopulusSource):
         batch = SourceBatch(report_type=report_type)
         number = 0
         seen: set[str] = set()
+        count: int | None = None
+        first_page = 0
         with session:
             for _page in range(MAX_PAGES):
                 payload = self._get(session, url, params)
                 page_name = f"{urlsplit(url).path} page {params['page'] if params else len(seen) + 1}"
                 batch.files.append(page_name)
                 rows, next_url, next_page = _page_parts(payload, url=url, params=params)
+                if not batch.files[1:] and isinstance(payload, dict):
+                    # The first page's count: all rows (Django REST framework), or that page's by some endpoints.
+                    count, first_page = _whole_number(payload, "count", url=url), len(rows)
                 for raw in rows:
                     number += 1
                     if not isinstance(raw, dict):
@@ -116,6 +122,9 @@ class HttpSource(PopulusSource):
                 elif next_page:
                     params = {**(params or {}), "page": next_page}
                 else:
+                    if count is not None and count not in (number, first_page):
+                        # Pages the paging did not lead to, or rows that changed while it was read.
+                        raise PopulusError.of("http_count_mismatch", url=_shown(base_url), count=count, rows=number)
                     return batch
         raise PopulusError.of("http_too_many_pages", limit=MAX_PAGES)
 
@@ -141,10 +150,25 @@ def _page_parts(payload: Any, *, url: str, params: dict | None) -> tuple[list, s
     next_url = payload.get("next")
     if next_url:
         return payload["results"], str(next_url), None
-    page, pages = payload.get("page"), payload.get("pages")
-    if isinstance(page, int) and isinstance(pages, int) and page < pages:
+    page, pages = _whole_number(payload, "page", url=url), _whole_number(payload, "pages", url=url)
+    if page is not None and pages is not None and page < pages:
         return payload["results"], None, page + 1
     return payload["results"], None, None
+
+
+def _whole_number(payload: dict, key: str, *, url: str) -> int | None:
+    """A page number or count of the answer (also written as text, "2"), None when not given. One that is
+    no whole number fails the fetch: read as none, the first page would pass for the whole month."""
+    value = payload.get(key)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PopulusError.of("http_paging_unreadable", url=_shown(url), key=key, value=str(value)[:40])
+    return value
 
 
 def _shown(url: str) -> str:

@@ -78,6 +78,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(200, {"results": [absence(3)], "next": None})
             assert query["period"] == ["2026-03"]
             return self.answer(200, {"results": [absence(1), absence(2)], "next": f"/{kind}/absences?cursor=2"})
+        if kind == "numbered-as-text":  # page numbers as JSON strings
+            page = int(query["page"][0])
+            return self.answer(200, {"results": [absence(page)], "page": str(page), "pages": "3"})
+        if kind == "paging-unknown":  # page numbers that say nothing readable
+            return self.answer(200, {"results": [absence(1)], "page": "first", "pages": "many"})
+        if kind == "counted":  # Django REST framework's answer, which says how many rows there are in all
+            return self.answer(200, {"count": 3, "next": None, "previous": None, "results": [absence(1), absence(2)]})
         if kind == "numbered":
             page = int(query["page"][0])
             return self.answer(200, {"results": [absence(page)], "page": page, "pages": 3})
@@ -158,6 +165,26 @@ def test_follows_page_numbers(server):
     batch = source(server, "numbered").fetch("absences", PERIOD)
 
     assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
+
+
+def test_page_numbers_written_as_text_are_followed_too(server):
+    batch = source(server, "numbered-as-text").fetch("absences", PERIOD)
+
+    assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
+
+
+def test_page_numbers_that_cannot_be_read_fail_instead_of_taking_the_first_page_for_all(server, english):
+    with pytest.raises(PopulusError) as error:
+        source(server, "paging-unknown").fetch("absences", PERIOD)
+
+    assert error.value.code == "http_paging_unreadable"
+
+
+def test_an_answer_with_fewer_rows_than_its_count_fails_instead_of_storing_part_of_the_month(server, english):
+    with pytest.raises(PopulusError) as error:
+        source(server, "counted").fetch("absences", PERIOD)
+
+    assert (error.value.code, error.value.params["count"], error.value.params["rows"]) == ("http_count_mismatch", 3, 2)
 
 
 def test_a_slow_endpoint_times_out_and_is_retried_then_reported_as_transient(server):
