@@ -35,6 +35,10 @@ problem_messages_register(
             "look like phone numbers: %(columns)s)."
         ),
         "contacts_phone_column_unknown": gettext_noop("The file has no column %(column)s."),
+        "contacts_several_sheets": gettext_noop(
+            "The workbook has phone numbers on several sheets (%(sheets)s), and a file is imported from one "
+            "sheet: put the numbers on one sheet, or save each sheet as a file of its own and upload each."
+        ),
         "contacts_campaign_closed": gettext_noop(
             "The campaign was started or ended while the file was being imported: nothing was imported."
         ),
@@ -97,6 +101,8 @@ UNNAMED_PHONE_SHARE = 0.8
 # A phone number has at least this many digits with its area code (018 12345); a postal code has five.
 MIN_PHONE_DIGITS = 7
 EXAMPLES_SHOWN = 3
+# Phone numbers in one column that make a further sheet of a workbook a list of its own.
+MIN_LIST_NUMBERS = 2
 _DIGIT = re.compile(r"\d")
 
 
@@ -222,19 +228,34 @@ def contact_file_layout(table: Table, *, phone_columns: Sequence[int] | None = N
 
     Raises ContactFileRejected when no sheet holds phone numbers or the file has no data rows."""
     layouts = []
+    lists: list[ContactFileLayout] = []
     try:
         for sheet in table.sheets:
             layout = _sheet_layout(table, sheet)
             if layout is not None and phone_columns is not None:
                 return layout.with_phone_columns(phone_columns)
             if layout is not None and (layout.phone_columns or layout.phone_candidates):
-                return layout
+                if not lists or _is_a_list(layout):
+                    lists.append(layout)
+                continue
             layouts.append(layout)
     except TabularError as error:
         raise ContactFileRejected(error.problem) from None
+    if len(lists) > 1:
+        # Only one sheet is imported: the others' people would be left out without a word.
+        names = ", ".join(f"“{layout.sheet}”" for layout in lists)
+        raise ContactFileRejected.of("contacts_several_sheets", sheets=names)
+    if lists:
+        return lists[0]
     if all(layout is None for layout in layouts):
         raise ContactFileRejected.of("file_no_data_rows")
     raise ContactFileRejected.of("contacts_no_phone_column")
+
+
+def _is_a_list(layout: ContactFileLayout) -> bool:
+    """A sheet holding people's numbers, not a cover sheet giving the broker's own number: a column with
+    more than one."""
+    return any(column.phone_like >= MIN_LIST_NUMBERS for column in layout.columns)
 
 
 def _sheet_layout(table: Table, sheet: str) -> ContactFileLayout | None:

@@ -439,6 +439,38 @@ def test_xlsx_takes_the_first_sheet_that_holds_phone_numbers():
     assert [row.numbers for row in read(buffer.getvalue())] == [("+358401234567",)]
 
 
+def test_a_workbook_with_numbers_on_two_sheets_is_refused_not_imported_from_the_first_only(english):
+    """A broker splits the list by area: reading the first sheet only left the second one's people out without
+    a word."""
+    workbook = Workbook()
+    workbook.active.title = "Keskusta"
+    workbook.active.append(["Puhelin", "Postinumero"])
+    workbook.active.append(["040 123 4567", "23500"])
+    workbook.create_sheet("Kylät").append(["Puhelin", "Postinumero"])
+    workbook["Kylät"].append(["050 765 4321", "23600"])
+    workbook["Kylät"].append(["044 765 4321", "23600"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    with pytest.raises(ContactFileRejected) as error:
+        read(buffer.getvalue())
+
+    assert error.value.problem.code == "contacts_several_sheets"
+    assert "“Keskusta”, “Kylät”" in str(error.value)
+
+
+def test_a_second_sheet_with_only_the_brokers_own_number_is_no_second_list():
+    workbook = Workbook()
+    workbook.active.append(["Puhelin"])
+    workbook.active.append(["040 123 4567"])
+    workbook.create_sheet("Tietoja").append(["Toimittaja: Numeropalvelu Oy, puh. 09 123 4567"])
+    workbook["Tietoja"].append(["Asiakaspalvelu", "09 123 4567"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    assert [row.numbers for row in read(buffer.getvalue())] == [("+358401234567",)]
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [
