@@ -101,6 +101,7 @@ class _Layout:
 
     positions: dict[str, int]
     header_width: int = 0
+    named_width: int = 0  # up to the header's last named column (spreadsheets add empty ones after it)
 
 
 def file_parse(*, data: bytes | Path, filename: str, report_type: str, options: FileOptions) -> SourceBatch:
@@ -193,7 +194,8 @@ def _layout_by_header(
             positions[name] = index
         elif name in required:
             missing.append(f"“{str(reference).strip()}”")
-    return _Layout(positions, header_width=len(header.labels)), missing
+    named_width = max((index + 1 for index, label in enumerate(header.labels) if label), default=0)
+    return _Layout(positions, header_width=len(header.labels), named_width=named_width), missing
 
 
 def _layout_by_number(report_type: str, column_map: Mapping[str, str | int]) -> _Layout:
@@ -257,8 +259,9 @@ def _rows_read(
     rows: Iterator[Row], *, layout: _Layout, label: str, report_type: str, batch: SourceBatch, xlsx: bool
 ) -> int:
     """Validate the data rows into `batch`; returns how many non-empty rows there were."""
-    required = [layout.positions[f.name] for f in FIELDS[report_type] if f.required and f.name in layout.positions]
-    needed = max(required, default=0)
+    # A CSV row has a cell for every column (Populus and spreadsheets write the empty ones too): one that is
+    # short was cut off, also after the required columns, where its last value may have lost digits.
+    needed = layout.named_width - 1 if layout.named_width else max(layout.positions.values(), default=0)
     count = 0
     for row in rows:
         if row.is_empty:

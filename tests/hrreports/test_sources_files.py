@@ -192,7 +192,20 @@ def test_a_truncated_last_row_is_rejected():
 
     assert len(batch.rows) == 1
     assert (batch.rejected[0].row, batch.rejected[0].problem.code) == (3, "row_too_few_columns")
-    assert batch.rejected[0].problem.params == {"found": 3, "needed": 8}
+    assert batch.rejected[0].problem.params == {"found": 3, "needed": 11}
+
+
+def test_a_last_row_cut_off_after_the_required_columns_is_rejected_not_stored_with_what_is_left():
+    """The transfer stopped inside "12;10;K": 12 calendar days would be stored as 1, and the working days and
+    pay computed, as if the file had not given them."""
+    whole = "010175-901V;Mäkinen Aino;2001001;101010;101;Sairauspoissaolo;9.3.2026;20.3.2026;12;10;K"
+
+    batch = parse(HEADER + "\n" + GOOD + "\n" + whole[: whole.index(";12;") + 2])
+
+    assert [row["_row"] for row in batch.rows] == [2]
+    assert [(r.row, r.problem.code, r.problem.params) for r in batch.rejected] == [
+        (3, "row_too_few_columns", {"found": 9, "needed": 11})
+    ]
 
 
 def test_person_numbers_never_appear_in_rejections():
