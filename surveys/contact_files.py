@@ -143,6 +143,8 @@ class ContactFileLayout:
     phone_columns: tuple[int, ...]
     fields: Mapping[str, int] = field(default_factory=dict)
     needs_choice: bool = False
+    # Cells a CSV row has up to the header's last name: a shorter one was cut off (0: no such check).
+    min_cells: int = 0
 
     @property
     def phone_candidates(self) -> list[FileColumn]:
@@ -173,6 +175,7 @@ class ContactFileLayout:
             "phone_columns": list(self.phone_columns),
             "fields": dict(self.fields),
             "needs_choice": self.needs_choice,
+            "min_cells": self.min_cells,
         }
 
     @classmethod
@@ -187,6 +190,7 @@ class ContactFileLayout:
             phone_columns=tuple(data.get("phone_columns", ())),
             fields=dict(data.get("fields", {})),
             needs_choice=bool(data.get("needs_choice")),
+            min_cells=int(data.get("min_cells") or 0),
         )
 
 
@@ -274,6 +278,8 @@ def _sheet_layout(table: Table, sheet: str) -> ContactFileLayout | None:
     for column in columns:
         if column.field in OTHER_FIELDS and column.field not in fields and column.index not in phones:
             fields[column.field] = column.index
+    # A CSV writes every cell of a row, the empty ones too (a workbook leaves out those at the end).
+    named = max((index + 1 for index, label in enumerate(labels) if label), default=0)
     return ContactFileLayout(
         sheet=sheet,
         header_rows=header.rows if header else (),
@@ -281,6 +287,7 @@ def _sheet_layout(table: Table, sheet: str) -> ContactFileLayout | None:
         phone_columns=phones,
         fields=fields,
         needs_choice=needs_choice,
+        min_cells=named if table.format == "csv" else 0,
     )
 
 

@@ -23,6 +23,10 @@ problem_messages_register(
             "The cell is a date (%(shown)s) that a spreadsheet made of the year %(year)s typed into a cell "
             "formatted as a date: format the birth year column as numbers and enter the year again."
         ),
+        "contacts_row_cut_off": gettext_noop(
+            "The row has only %(found)s columns of the header's %(needed)s: it was cut off (is the file "
+            "truncated?), and its last value may have lost digits."
+        ),
         "contacts_age_invalid": gettext_noop("The age is not a whole number of years between 0 and 120."),
         "contacts_age_contradicts_birth_year": gettext_noop("The age and the birth year contradict each other."),
         "contacts_postal_code_invalid": gettext_noop("The postal code is not a Finnish postal code of five digits."),
@@ -93,6 +97,9 @@ class ContactValues:
 
 def contact_values(row: Row, layout: ContactFileLayout, *, this_year: int, region: str) -> ContactValues:
     """The row's values to store; raises RowRefused naming the first value that cannot be read."""
+    if len(row.cells) < layout.min_cells:
+        # The file ends inside the row: its last value may have lost digits (23500 read as 2350).
+        raise RowRefused(Problem("contacts_row_cut_off", {"found": len(row.cells), "needed": layout.min_cells}))
     numbers: list[str] = []
     for index in layout.phone_columns:
         value = _cell(row, index)

@@ -318,6 +318,20 @@ def test_a_row_with_a_value_that_cannot_be_read_is_refused_naming_it(line, code,
     assert refusal[:3] == (3, code, column)
 
 
+def test_a_last_row_cut_off_is_refused_not_stored_with_what_is_left():
+    """The file ends inside the postal code 23500: "2350" would be stored as 02350."""
+    rows = read("puhelin;postinumero;syntymävuosi\n040 123 4567;23500;1955\n050 765 4321;2350")
+
+    assert rows[0].postal_code == "23500"
+    assert rows[1][:2] == (3, "contacts_row_cut_off")
+
+
+def test_a_spreadsheets_row_may_leave_out_its_empty_cells_at_the_end():
+    (row,) = read(xlsx([["Puhelin", "Postinumero", "Syntymävuosi"], ["050 765 4321", "23500"]]))
+
+    assert (row.postal_code, row.birth_year) == ("23500", None)
+
+
 @pytest.mark.parametrize(
     ("cells", "code"),
     [
