@@ -124,6 +124,10 @@ problem_messages_register(
             "The file %(file)s has no column %(missing)s. Its header row has: %(found)s. "
             "Fix the source's column map or the export."
         ),
+        "file_column_twice": gettext_noop(
+            "The file %(file)s has more than one column named “%(column)s” (columns %(columns)s), so it does "
+            "not say which one is meant: give the column's number instead of its name in the source's column map."
+        ),
         "file_no_sheet_with_header": gettext_noop(
             "No sheet of %(file)s has a header row with the columns %(expected)s (looked for in the first 20 rows "
             "of each sheet). Fix the source's column map or the export."

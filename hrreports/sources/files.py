@@ -160,7 +160,7 @@ def _tables_with_header(
             if table.format != "xlsx":
                 raise _no_header_error(filename, rest, report_type=report_type, column_map=column_map, options=options)
             continue
-        layout, missing = _layout_by_header(column_map, header, required=required)
+        layout, missing = _layout_by_header(column_map, header, required=required, label=label)
         if missing:
             refused.append((score(header.labels), _columns_missing_error(label, missing, header)))
         else:
@@ -177,19 +177,29 @@ def _tables_with_header(
 
 
 def _layout_by_header(
-    column_map: Mapping[str, str | int], header: Header, *, required: Sequence[str]
+    column_map: Mapping[str, str | int], header: Header, *, required: Sequence[str], label: str
 ) -> tuple[_Layout, list[str]]:
-    """The fields' columns in `header`, and the column map's names (or numbers) the header lacks."""
-    keys: dict[str, int] = {}
-    for index, label in enumerate(header.labels):
-        keys.setdefault(header_key(label), index)
+    """The fields' columns in `header`, and the column map's names (or numbers) the header lacks. A name
+    two columns have fails the file: which one is meant, the file does not say (a report may have the
+    unit's "Nimi" before the employee's), and the column map can give the column's number instead."""
+    keys: dict[str, list[int]] = {}
+    for index, name in enumerate(header.labels):
+        keys.setdefault(header_key(name), []).append(index)
     positions: dict[str, int] = {}
     missing: list[str] = []
     for name, reference in column_map.items():
         if reference in ("", None):
             continue
         position = column_position(reference)
-        index = position - 1 if position is not None else keys.get(header_key(str(reference)))
+        found = keys.get(header_key(str(reference)), []) if position is None else [position - 1]
+        if len(found) > 1:
+            raise PopulusError.of(
+                "file_column_twice",
+                file=label,
+                column=text_safe(str(reference).strip()),
+                columns=", ".join(str(index + 1) for index in found),
+            )
+        index = found[0] if found else None
         if index is not None and 0 <= index < len(header.labels):
             positions[name] = index
         elif name in required:

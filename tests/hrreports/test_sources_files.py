@@ -12,6 +12,7 @@ from hrreports.models import Absence, Employment, SalaryPayment, Source, WorkUni
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
 from hrreports.sources.files import FileOptions, FileSource, file_parse
+from hrreports.sources.schema import default_column_map
 from kuntaportaali.tabular.problems import Problem
 from tests.hrreports.conftest import SAMPLE_PERIOD, SAMPLES
 
@@ -142,6 +143,36 @@ def test_whole_file_problems_fail_with_the_file_and_a_clear_reason(data, options
         parse(data, **options)
 
     assert caught.value.problem == problem
+
+
+def test_a_column_map_name_two_columns_have_fails_the_file_instead_of_taking_the_first(english):
+    """A report with the unit's "Nimi" before the employee's: the unit's name was stored as hers."""
+    header = HEADER.replace(
+        "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;", "Kustannuspaikka;Nimi;Henkilötunnus;Nimi;Palvelussuhde;"
+    )
+    line = GOOD.replace(
+        "010175-901V;Mäkinen Aino;2001001;101010;", "101010;Keskustan koulu;010175-901V;Mäkinen Aino;2001001;"
+    )
+
+    with pytest.raises(PopulusError) as error:
+        parse(f"{header}\n{line}\n")
+
+    assert error.value.code == "file_column_twice"
+    assert error.value.params["columns"] == "2, 4"
+
+
+def test_two_columns_of_one_name_are_read_by_position_when_the_map_gives_one():
+    header = HEADER.replace(
+        "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;", "Kustannuspaikka;Nimi;Henkilötunnus;Nimi;Palvelussuhde;"
+    )
+    line = GOOD.replace(
+        "010175-901V;Mäkinen Aino;2001001;101010;", "101010;Keskustan koulu;010175-901V;Mäkinen Aino;2001001;"
+    )
+    columns = {"absences": default_column_map("absences", has_header=True) | {"employee_name": 4}}
+
+    batch = parse(f"{header}\n{line}\n", columns=columns)
+
+    assert [row["employee_name"] for row in batch.rows] == ["Mäkinen Aino"]
 
 
 def test_positions_needed_without_header(english):
