@@ -1,6 +1,7 @@
 """What one row of a contact file says: its phone numbers and the person's birth year, postal code and
 language, each read as the file means it or the row refused with a reason naming the cell."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,6 +27,10 @@ problem_messages_register(
         "contacts_row_cut_off": gettext_noop(
             "The row has only %(found)s columns of the header's %(needed)s: it was cut off (is the file "
             "truncated?), and its last value may have lost digits."
+        ),
+        "contacts_birth_year_century_unknown": gettext_noop(
+            "The birth date's year has two digits, and a person born in either century could be called: write "
+            "the year with four digits."
         ),
         "contacts_age_invalid": gettext_noop("The age is not a whole number of years between 0 and 120."),
         "contacts_age_contradicts_birth_year": gettext_noop("The age and the birth year contradict each other."),
@@ -69,6 +74,9 @@ OTHER_LANGUAGE_NAMES = frozenset(
 )  # fmt: skip
 OTHER_LANGUAGE_CODES = frozenset(code for code in LANG_INFO if len(code) == 2) | {"se", "so", "ku", "ti", "am"}
 DEFAULT_LANGUAGE = "fi"
+MAX_AGE = 120
+# A date whose year has two digits (1.2.55, 1/2/55, 1-2-55), time of day aside.
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-](\d{2})(?!\d)")
 # Day 0 of spreadsheets' two calendars of serial numbers: Excel's (with its 29.2.1900) and the 1904 one.
 SERIAL_DATE_EPOCHS = (date(1899, 12, 30), date(1904, 1, 1))
 MAX_CELL_CHARS = 200
@@ -151,7 +159,7 @@ def _whole_number(layout: ContactFileLayout, name: str, row: Row, code: str, low
         try:
             number = integer_parse(value)
         except ValueProblem:
-            number = _year_of_date(value) if name == BIRTH_YEAR else None
+            number = _year_of_date(layout, value, high) if name == BIRTH_YEAR else None
     if number is None or not low <= number <= high:
         raise _refused(layout, name, code, value)
     return number
@@ -169,18 +177,36 @@ def _year_typed_as_date_check(layout: ContactFileLayout, value: date, low: int, 
             raise RowRefused(problem, column=layout.column_name(layout.fields[BIRTH_YEAR]), value=_shown(value))
 
 
-def _year_of_date(value: Any) -> int | None:
-    """A birth date in a birth year column (12.3.1955, or a date cell) says the year plainly."""
+def _year_of_date(layout: ContactFileLayout, value: Any, this_year: int) -> int | None:
+    """A birth date in a birth year column (12.3.1955, or a date cell) says the year plainly; one with a
+    two-digit year (12.3.55) when only one century gives an age a person can have (0 to MAX_AGE)."""
     try:
-        return date_parse(value).year
-    except ValueProblem:
-        return None
+        day = date_parse(value)
+    except ValueProblem as problem:
+        if problem.problem.code != "value_date_ambiguous":
+            return None
+        day = None  # 1/2/15: day and month aside, the year may be read
+    match = _TWO_DIGIT_YEAR.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return day.year if day else None
+    years = [
+        century + int(match.group(1))
+        for century in (1900, 2000)
+        if 0 <= this_year - century - int(match.group(1)) <= MAX_AGE
+    ]
+    if len(years) > 1:
+        raise RowRefused(
+            Problem("contacts_birth_year_century_unknown"),
+            column=layout.column_name(layout.fields[BIRTH_YEAR]),
+            value=_shown(value),
+        )
+    return years[0] if years and day else None
 
 
 def _birth_year(row: Row, layout: ContactFileLayout, this_year: int) -> int | None:
     """From the birth year column, else from the age (this year's birth year of that age)."""
     year = _whole_number(layout, BIRTH_YEAR, row, "contacts_birth_year_invalid", 1900, this_year)
-    age = _whole_number(layout, AGE, row, "contacts_age_invalid", 0, 120)
+    age = _whole_number(layout, AGE, row, "contacts_age_invalid", 0, MAX_AGE)
     if year is not None and age is not None and abs(this_year - year - age) > 1:
         raise _refused(layout, AGE, "contacts_age_contradicts_birth_year", _cell(row, layout.fields[AGE]))
     if year is not None:

@@ -386,6 +386,23 @@ def test_a_birth_date_in_the_birth_year_column_gives_the_year():
     assert [row.birth_year for row in rows] == [1955, 1956]
 
 
+@pytest.mark.parametrize(
+    ("written", "year"), [("1.2.55", 1955), ("1.2.04", 2004), ("1.2.40", 1940), ("1.2.1920", 1920)]
+)
+def test_a_birth_date_with_a_two_digit_year_is_read_when_one_century_is_possible(written, year):
+    (row,) = read(f"puhelin;syntymäaika\n0401234567;{written}\n")
+
+    assert row.birth_year == year
+
+
+@pytest.mark.parametrize("written", ["1.2.20", "31.12.10", "1/2/15"])
+def test_a_birth_date_with_a_two_digit_year_that_fits_either_century_is_refused(written):
+    """1.2.20 is a person of 106 or of 6: it was stored as 2020."""
+    (refusal,) = read(f"puhelin;syntymäaika\n0401234567;{written}\n")
+
+    assert refusal[1:] == ("contacts_birth_year_century_unknown", "syntymäaika", written)
+
+
 def test_a_birth_year_typed_into_a_date_formatted_cell_is_refused_not_read_as_1905():
     """Excel keeps 1955 typed into a cell formatted as a date as day 1955 of its calendar, 8.5.1905: the
     person was born in 1955, not 1905."""
