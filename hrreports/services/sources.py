@@ -1,5 +1,6 @@
 """Configuring Populus sources: their settings, column maps and export files."""
 
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from ..sources.files import (
     ENCODINGS,
     EXTENSIONS,
     MAX_TITLE_ROWS,
+    FileOptions,
     column_position,
+    file_parse,
     file_pattern,
     folder_resolve,
 )
@@ -98,7 +101,11 @@ def source_columns_set(*, source: Source, report_type: str, columns: dict[str, s
 
 
 def source_file_store(*, source: Source, report_type: str, period: date, filename: str, data: bytes) -> Path:
-    """Save an uploaded export where the source looks for `report_type` of `period`; replaces an earlier one."""
+    """Save an uploaded export where the source looks for `report_type` of `period`; replaces an earlier one.
+
+    A file a fetch could not read at all (not a table, no data rows, the report's columns missing) is
+    refused with the reason and the earlier file kept: it may be the month's export delivered over SFTP.
+    Rows a fetch would reject do not refuse it (*Test a file* lists them)."""
     if source.kind != "files":
         raise PopulusError.of("upload_not_a_file_source")
     extension = Path(filename).suffix.lower()
@@ -111,10 +118,19 @@ def source_file_store(*, source: Source, report_type: str, period: date, filenam
     stem = pattern.replace("*", "").replace("?", "")
     if not stem or "/" in stem:
         raise PopulusError.of("upload_no_file_pattern", report=report_problem(report_type))
+    file_parse(data=data, filename=filename, report_type=report_type, options=FileOptions.from_config(source.config))
     folder.mkdir(parents=True, exist_ok=True)
-    for earlier in folder.glob(pattern):
-        if earlier.suffix.lower() in EXTENSIONS and earlier.is_file():
-            earlier.unlink()
     target = folder / f"{stem}{extension}"
-    target.write_bytes(data)
+    # Written beside its place first, so that a failed write (a full disk) leaves the earlier file as it was.
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=extension, delete=False) as handle:
+        partial = Path(handle.name)
+        try:
+            handle.write(data)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    for earlier in folder.glob(pattern):
+        if earlier.suffix.lower() in EXTENSIONS and earlier.is_file() and earlier != target:
+            earlier.unlink()
+    partial.replace(target)
     return target

@@ -193,6 +193,33 @@ def test_upload_saves_the_file_where_the_fetch_finds_it(client_as, sample_source
     assert (file_root / "samples" / "poissaolot_202604.csv").read_bytes() == data
 
 
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ("Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;Palkkakausi;Maksupäivä;Palkkalaji;Summa\n", "no data rows"),
+        ((SAMPLES / "yksikot.csv").read_text(), "has no column"),
+    ],
+    ids=["header-only", "units-file-as-salaries"],
+)
+def test_an_upload_that_cannot_be_read_keeps_the_months_earlier_file(
+    client_as, sample_source, file_root, settings, data, reason
+):
+    """The month's export delivered over SFTP was deleted for a file the fetch could not read at all."""
+    earlier = (file_root / "samples" / "palkat_202603.csv").read_bytes()
+    upload = SimpleUploadedFile("palkat.csv", data.encode())
+    client = client_as(HR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(
+        reverse("hrreports:source-upload", args=[sample_source.pk]),
+        {"report_type": "salaries", "period": "2026-03", "file": upload},
+    )
+
+    assert response.status_code == 200
+    assert reason in response.text
+    assert (file_root / "samples" / "palkat_202603.csv").read_bytes() == earlier
+
+
 def test_starting_a_fetch_enqueues_a_job_that_a_worker_runs(
     client_as, simulator_source, rq_queues, django_capture_on_commit_callbacks
 ):
