@@ -228,6 +228,10 @@ problem_messages_register(
         ),
         "http_next_page_circle": gettext_noop("The endpoint's next-page links go round in a circle."),
         "http_too_many_pages": gettext_noop("The endpoint returned more than %(limit)s pages."),
+        "http_page_not_asked": gettext_noop(
+            "The endpoint %(url)s answered page %(page)s when asked for page %(asked)s: its pages cannot be "
+            "followed, and nothing was read."
+        ),
         "http_paging_unreadable": gettext_noop(
             "The endpoint %(url)s gave its “%(key)s” as “%(value)s”, not a whole number: its pages cannot be "
             "followed, and nothing was read."

@@ -151,6 +151,10 @@ def _page_parts(payload: Any, *, url: str, params: dict | None) -> tuple[list, s
     if next_url:
         return payload["results"], str(next_url), None
     page, pages = _whole_number(payload, "page", url=url), _whole_number(payload, "pages", url=url)
+    asked = (params or {}).get("page")
+    if page is not None and asked is not None and page != asked:
+        # An endpoint that ignores the page asked for: its first page again, and again, to the page limit.
+        raise PopulusError.of("http_page_not_asked", url=_shown(url), asked=asked, page=page)
     if page is not None and pages is not None and page < pages:
         return payload["results"], None, page + 1
     return payload["results"], None, None

@@ -78,6 +78,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(200, {"results": [absence(3)], "next": None})
             assert query["period"] == ["2026-03"]
             return self.answer(200, {"results": [absence(1), absence(2)], "next": f"/{kind}/absences?cursor=2"})
+        if kind == "stuck":  # ignores the page asked for: always its first page of three
+            return self.answer(200, {"results": [absence(1)], "page": 1, "pages": 3})
         if kind == "numbered-as-text":  # page numbers as JSON strings
             page = int(query["page"][0])
             return self.answer(200, {"results": [absence(page)], "page": str(page), "pages": "3"})
@@ -171,6 +173,17 @@ def test_page_numbers_written_as_text_are_followed_too(server):
     batch = source(server, "numbered-as-text").fetch("absences", PERIOD)
 
     assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
+
+
+def test_an_endpoint_that_answers_another_page_than_asked_fails_at_once(server, english):
+    """It was asked for page 2 ten thousand times, keeping page 1's rows each time (5 million rows at 500 a
+    page), before the fetch gave up."""
+    Handler.calls["stuck"] = 0
+    with pytest.raises(PopulusError) as error:
+        source(server, "stuck").fetch("absences", PERIOD)
+
+    assert (error.value.code, error.value.params["asked"], error.value.params["page"]) == ("http_page_not_asked", 2, 1)
+    assert Handler.calls["stuck"] == 2
 
 
 def test_page_numbers_that_cannot_be_read_fail_instead_of_taking_the_first_page_for_all(server, english):
