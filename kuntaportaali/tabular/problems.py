@@ -269,6 +269,7 @@ problem_messages_register(
         ),
         "value_not_a_date": gettext_noop("not a date in the form d.m.yyyy, YYYYMMDD or YYYY-MM-DD"),
         "value_not_a_real_date": gettext_noop("not a real calendar date"),
+        "value_date_year_too_early": gettext_noop("the year %(year)s is before %(earliest)s: check the date"),
         "value_date_ambiguous": gettext_noop(
             "%(value)s could be %(first)s or %(second)s: write dates as d.m.yyyy (e.g. %(example)s)"
         ),

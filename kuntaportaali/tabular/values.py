@@ -310,19 +310,30 @@ def _year(text: str, today: date | None) -> int:
     return year
 
 
+# The earliest year a date of these files can have (a birth year, an employment's start): "1.2.0026" is
+# no date of the year 26 but a mistyped or damaged one.
+EARLIEST_YEAR = 1900
+
+
 def _date(year: str, month: str, day: str, today: date | None) -> date:
+    full_year = _year(year, today)
+    if full_year < EARLIEST_YEAR:
+        raise ValueProblem("value_date_year_too_early", year=year, earliest=EARLIEST_YEAR)
     try:
-        return date(_year(year, today), int(month), int(day))
+        return date(full_year, int(month), int(day))
     except ValueError:
         raise ValueProblem("value_not_a_real_date") from None
 
 
 def _slashed_date(text: str, first: str, second: str, year: str, today: date | None) -> date:
     """d/m/yyyy or m/d/yyyy: read only when just one of the two is a real date."""
+    full_year = _year(year, today)
+    if full_year < EARLIEST_YEAR:
+        raise ValueProblem("value_date_year_too_early", year=year, earliest=EARLIEST_YEAR)
     readings = []
     for day, month in ((first, second), (second, first)):
         try:
-            readings.append(date(_year(year, today), int(month), int(day)))
+            readings.append(date(full_year, int(month), int(day)))
         except ValueError:
             continue
     if not readings:

@@ -167,6 +167,10 @@ def test_a_slashed_date_that_could_be_either_day_first_or_month_first_is_refused
         (1.5, "value_not_a_date"),
         ("huhtikuu", "value_not_a_date"),
         ("31/31/2026", "value_not_a_real_date"),
+        ("1.2.0026", "value_date_year_too_early"),  # was read as the year 26
+        ("00260201", "value_date_year_too_early"),
+        ("1.2.1026", "value_date_year_too_early"),
+        ("1/2/0026", "value_date_year_too_early"),
     ],
 )
 def test_values_that_are_no_date_are_refused(value, code):
