@@ -92,6 +92,9 @@ problem_messages_register(
         ),
         "employment_duplicate": gettext_noop("duplicate row: employment %(employment)s is already on row %(row)s"),
         "absence_code_unknown": gettext_noop("unknown absence code: add it to the absence types first"),
+        "value_change_unknown": gettext_noop(
+            "“%(value)s” does not say whether the record is added or deleted: U (uusi, added) or P (poisto, deleted)"
+        ),
         "absence_duplicate": gettext_noop("duplicate row: the same absence is already on row %(row)s"),
         "salary_type_unknown": gettext_noop("unknown salary type code: add it to the salary types first"),
         "salary_repeated": gettext_noop(

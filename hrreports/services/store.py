@@ -28,6 +28,7 @@ from ..models.records import EmploymentKind, EmploymentRelationship
 from ..periods import period_label, period_last_day
 from ..person_numbers import person_number_encrypter, person_number_hasher
 from ..sources.base import Rejection, SourceBatch
+from ..sources.schema import DELETED
 from ..workdays import working_days
 from .organisation import unit_paths_rebuild
 
@@ -432,6 +433,9 @@ def _absences_store(
     keep: dict[tuple, Absence] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}
     for index, row in _rows(batch):
+        if row.get("change") == DELETED:
+            _deleted_record_apply(row, period, keep, first_rows, types=types, employments=employments)
+            continue
         if not _in_month(row, index, resolver, report_type="absences", period=period):
             continue
         found = _references(
@@ -493,6 +497,22 @@ def _absences_store(
     ]
     Absence.objects.filter(pk__in=stale).delete()
     return len(keep)
+
+
+def _deleted_record_apply(
+    row: dict, period: date, keep: dict[tuple, Absence], first_rows: dict[tuple, tuple[int, str]], *, types, employments
+) -> None:
+    """A deleted record ("P") is no absence: it cancels the same record added earlier in the file (added and
+    deleted within the month), and otherwise stands for the old version of a change, whose new version is
+    added after it. Its absence stored for the month before is not in the month's file, so it is removed."""
+    found, absence_type = employments.get(row["employment_id"]), types.get(row["absence_code"])
+    if found is None or absence_type is None:
+        return
+    key = (found[0], absence_type.pk, row["start"], period)
+    added = keep.get(key)
+    if added is not None and added.end == row["end"]:
+        del keep[key]
+        del first_rows[key]
 
 
 def _salaries_store(

@@ -201,6 +201,22 @@ def _kind_word(word: str) -> bool:
     return word.startswith(stems) or word in _PERMANENT_WORDS | _FIXED_TERM_WORDS
 
 
+ADDED, DELETED = "added", "deleted"
+_CHANGES = {
+    "u": ADDED, "uusi": ADDED, "lisays": ADDED, "lisatty": ADDED, "add": ADDED, "added": ADDED, "a": ADDED,
+    "p": DELETED, "poisto": DELETED, "poistettu": DELETED, "delete": DELETED, "deleted": DELETED, "d": DELETED,
+}  # fmt: skip
+
+
+def parse_change(value: Any) -> str:
+    """Whether a record of a transfer file adds ("U", uusi) or deletes ("P", poisto) its row: Populus sends a
+    change of an absence as the old record deleted and the new one added."""
+    key = re.sub(r"[^a-z]", "", parse_text(value).casefold().replace("ä", "a"))
+    if key not in _CHANGES:
+        raise ValueProblem("value_change_unknown", value=parse_text(value)[:20])
+    return _CHANGES[key]
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -209,6 +225,9 @@ class Field:
     required: bool = True
     personal: bool = False  # never copied into a rejected-row entry
     header: str = ""  # the Finnish header in Populus' report exports
+    # In the column order of files without a header (the default positions): a field added later is not,
+    # so that the positions of header-less sources saved before stay as they were.
+    positional: bool = True
 
     @property
     def label(self) -> str:
@@ -284,6 +303,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("calendar_days", gettext_noop("calendar days"), parse_days, required=False, header="Kalenteripäivät"),
         Field("working_days", gettext_noop("working days"), parse_days, required=False, header="Työpäivät"),
         Field("paid", gettext_noop("paid"), parse_bool, required=False, header="Palkallinen"),
+        Field(
+            "change",
+            gettext_noop("record kind (added or deleted)"),
+            parse_change,
+            required=False,
+            header="Tietuelaji",
+            positional=False,
+        ),
     ),
     ReportType.SALARIES: (
         _PERSON,
@@ -313,4 +340,5 @@ def default_column_map(report_type: str, *, has_header: bool) -> dict[str, str |
     return {
         field.name: (field.header if has_header else position)
         for position, field in enumerate(FIELDS[report_type], start=1)
+        if has_header or field.positional
     }

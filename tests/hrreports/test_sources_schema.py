@@ -10,7 +10,7 @@ from hrreports.models import Employment
 from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
 from hrreports.sources.base import SourceBatch, row_validate
-from hrreports.sources.schema import parse_amount, parse_date, parse_kind, parse_percent
+from hrreports.sources.schema import parse_amount, parse_change, parse_date, parse_kind, parse_percent
 from kuntaportaali.tabular.problems import ValueProblem
 from kuntaportaali.tabular.values import Percent
 from tests.hrreports.conftest import SAMPLE_PERIOD
@@ -236,3 +236,18 @@ def test_employment_kinds_and_relationships_from_the_file_are_stored(sample_sour
     assert run.status == RunStatus.DONE, run.error
     stored = list(Employment.objects.order_by("employment_id").values_list("kind", "relationship")[:3])
     assert stored == [("permanent", "public_office"), ("fixed_term", "employment_contract"), ("fixed_term", "")]
+
+
+@pytest.mark.parametrize(
+    ("value", "change"),
+    [("U", "added"), ("p", "deleted"), ("Poisto", "deleted"), ("uusi", "added"), ("Lisäys", "added")],
+)
+def test_a_transfer_records_kind_is_read(value, change):
+    assert parse_change(value) == change
+
+
+@pytest.mark.parametrize("value", ["X", "muutos", "1"])
+def test_a_record_kind_that_says_neither_is_refused(value):
+    with pytest.raises(ValueProblem) as error:
+        parse_change(value)
+    assert error.value.problem.code == "value_change_unknown"

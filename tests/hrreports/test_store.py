@@ -15,7 +15,7 @@ from hrreports.reports import absence_report, absence_summary, salary_report
 from hrreports.services.early_support import alerts_evaluate
 from hrreports.services.fetch import populus_fetch
 from hrreports.services.store import batches_store
-from tests.hrreports.conftest import AINO, absence_line, salary_line
+from tests.hrreports.conftest import ABSENCES_HEADER, AINO, absence_line, salary_line
 
 FEBRUARY, MARCH, APRIL = date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
 PAY = [salary_line("02/2026", "13.2.2026", "1001", "3 912,40")]
@@ -292,6 +292,47 @@ def test_an_identity_code_written_with_a_small_check_character_is_the_same_perso
         person_number_decrypt(token) for token in Employee.objects.values_list("person_number_encrypted", flat=True)
     ]
     assert codes.count("010175-901V") == 1 and "010175-901v" not in codes
+
+
+def test_an_absence_changed_in_populus_is_stored_as_its_added_record_not_its_deleted_one(
+    sample_source, month_files, file_root, threshold
+):
+    """Populus sends a change as a pair: the old record deleted ("P") and the new one added ("U"). The deleted
+    2.3.-6.3. was stored and the 2.3.-4.3. it became rejected as its duplicate; a deletion alone was stored
+    as an absence."""
+    month_files(MARCH, absences=[], salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")])
+    header = ABSENCES_HEADER + ";Tietuelaji"
+    lines = [
+        f"{AINO};102;Poissaolo;2.3.2026;6.3.2026;5;5;K;P",
+        f"{AINO};102;Poissaolo;2.3.2026;4.3.2026;3;3;K;U",
+        f"{AINO};200;Vuosiloma;16.3.2026;20.3.2026;5;5;K;P",
+        f"{AINO};300;Hoitovapaa;23.3.2026;24.3.2026;2;2;K;U",
+    ]
+    (file_root / "samples" / "poissaolot_202603.csv").write_text("\n".join([header, *lines]) + "\n")
+
+    run = fetched(sample_source, MARCH)
+
+    assert list(run.rejected_rows.values_list("row", "code")) == []
+    assert sorted(Absence.objects.values_list("absence_type__code", "start", "end")) == [
+        ("102", date(2026, 3, 2), date(2026, 3, 4)),
+        ("300", date(2026, 3, 23), date(2026, 3, 24)),
+    ]
+
+
+def test_a_record_added_and_deleted_in_one_months_file_is_not_stored(sample_source, month_files, file_root):
+    month_files(MARCH, absences=[], salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")])
+    header = ABSENCES_HEADER + ";Tietuelaji"
+    lines = [
+        f"{AINO};102;Poissaolo;2.3.2026;3.3.2026;2;2;K;U",
+        f"{AINO};102;Poissaolo;2.3.2026;3.3.2026;2;2;K;P",
+        f"{AINO};102;Poissaolo;2.3.2026;5.3.2026;4;4;K;U",
+    ]
+    (file_root / "samples" / "poissaolot_202603.csv").write_text("\n".join([header, *lines]) + "\n")
+
+    run = fetched(sample_source, MARCH)
+
+    assert list(run.rejected_rows.values_list("row", "code")) == []
+    assert list(Absence.objects.values_list("start", "end")) == [(date(2026, 3, 2), date(2026, 3, 5))]
 
 
 def test_a_working_time_the_file_does_not_give_is_stored_as_not_given(sample_source, month_files, file_root):
