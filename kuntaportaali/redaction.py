@@ -8,6 +8,7 @@ through phone_numbers_mask first.
 
 import logging
 import re
+from datetime import date
 from functools import lru_cache
 
 import phonenumbers
@@ -15,6 +16,25 @@ import phonenumbers
 PERSON_NUMBER_HIDDEN = "(hidden)"
 # A Finnish personal identity code (ddmmyy, century sign, individual number, check character).
 PERSON_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])")
+_CENTURIES = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
+_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+
+
+def person_number_is_valid(text: str) -> bool:
+    """Whether `text` is a Finnish identity code that could have been issued: a real birth date, its
+    century sign (those of 2023 too) and the check character its digits give."""
+    if not PERSON_NUMBER.fullmatch(text):  # most values, answered at once
+        text = text.strip()
+        if not PERSON_NUMBER.fullmatch(text):
+            return False
+    text = text.upper()
+    digits, sign, check = text[:6] + text[7:10], text[6], text[10]
+    try:
+        date(_CENTURIES[sign] + int(text[4:6]), int(text[2:4]), int(text[0:2]))
+    except ValueError:
+        return False
+    return _CHECK_CHARACTERS[int(digits) % 31] == check
+
 
 # Groups of digits joined by one space or hyphen, with an area code or a trunk "(0)" in parentheses:
 # how people and carriers write a number. Dots are not joiners: "06.12.2026" is a date.

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_noop
 
+from kuntaportaali.redaction import PERSON_NUMBER, PERSON_NUMBER_HIDDEN
 from kuntaportaali.tabular.headers import header_key
 from kuntaportaali.tabular.problems import Problem, ValueProblem, problem_messages_register
 from kuntaportaali.tabular.reader import Row
@@ -139,7 +140,8 @@ def _cell(row: Row, index: int | None) -> Any:
 
 
 def _shown(value: Any) -> str:
-    return str(value)[:MAX_CELL_CHARS]
+    """A refused cell as the report quotes it: an identity code (henkilötunnus) in it is never kept."""
+    return PERSON_NUMBER.sub(PERSON_NUMBER_HIDDEN, str(value)[:MAX_CELL_CHARS])
 
 
 def _refused(layout: ContactFileLayout, name: str, code: str, value: Any) -> RowRefused:

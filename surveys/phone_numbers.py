@@ -15,6 +15,7 @@ from kuntaportaali.personal_data import (
     personal_data_encrypter,
     personal_data_hasher,
 )
+from kuntaportaali.redaction import person_number_is_valid
 from kuntaportaali.tabular.problems import ValueProblem, problem_messages_register
 from kuntaportaali.tabular.values import digits_restore, text_clean
 
@@ -33,6 +34,9 @@ problem_messages_register(
         ),
         "phone_service_number": gettext_noop(
             "A service or company number (such as 0100, 0200 or 020): no resident answers it, so it is not called."
+        ),
+        "phone_person_number": gettext_noop(
+            "This is a personal identity code (henkilötunnus), not a phone number: check the file's columns."
         ),
         "phone_not_personal": gettext_noop(
             "A pager, voicemail or internet-call number: no resident answers it, so it is not called."
@@ -88,6 +92,9 @@ def phone_read(value: Any, *, region: str) -> str:
     text = digits if digits is not None else text_clean(value)
     if not text:
         raise InvalidPhoneNumber("phone_empty")
+    if person_number_is_valid(text):
+        # 040175-9070 (born 4.1.1975) passes for the mobile number 040 175 9070: a stranger would be called.
+        raise InvalidPhoneNumber("phone_person_number")
     if text.startswith("="):
         raise InvalidPhoneNumber("phone_formula")
     text = " ".join(text.split())  # spaces of any kind and number, as one space

@@ -318,6 +318,22 @@ def test_a_row_with_a_value_that_cannot_be_read_is_refused_naming_it(line, code,
     assert refusal[:3] == (3, code, column)
 
 
+def test_a_personal_identity_code_in_the_phone_column_is_refused_and_never_quoted():
+    """040175-9070, born 4.1.1975, passed for the mobile number 040 175 9070: that stranger would be called."""
+    rows = read("puhelin;ikä\n040175-9070;51\n0501234567;30\n")
+
+    assert rows[0] == (2, "phone_person_number", "puhelin", "(hidden)")
+    assert rows[1].numbers == ("+358501234567",)
+
+
+def test_an_identity_code_in_another_refused_cell_is_not_quoted_either():
+    assert read("puhelin;postinumero\n0401234567;010175-901V\n")[0][1:] == (
+        "contacts_postal_code_invalid",
+        "postinumero",
+        "(hidden)",
+    )
+
+
 def test_a_last_row_cut_off_is_refused_not_stored_with_what_is_left():
     """The file ends inside the postal code 23500: "2350" would be stored as 02350."""
     rows = read("puhelin;postinumero;syntymävuosi\n040 123 4567;23500;1955\n050 765 4321;2350")
