@@ -218,6 +218,11 @@ problem_messages_register(
             "The file is UTF-8, but Windows-1252 was chosen as its encoding: letters like ä and ö would be garbled. "
             "Choose UTF-8 or automatic detection."
         ),
+        "file_encoding_mixed": gettext_noop(
+            "The file is UTF-8, but byte %(byte)s and maybe others are not, as if a part were saved in another "
+            "encoding (Windows-1252): its letters like ä and ö cannot all be read right. Save the whole file as "
+            "CSV UTF-8 and try again."
+        ),
         "file_unknown_encoding": gettext_noop(
             "The file is neither UTF-8, UTF-16 nor Windows-1252 (byte %(byte)s cannot be read). Save it as "
             "CSV UTF-8 and try again."

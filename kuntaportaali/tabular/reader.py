@@ -220,7 +220,31 @@ def _encoding_detect(stream: IO[bytes], head: bytes, wanted: str) -> tuple[str, 
         if first_bad is None and not _is_ascii(stream):
             raise TabularError("file_utf8_read_as_windows1252")
         return _windows_1252_checked(stream), 0
-    return (UTF8, 0) if first_bad is None else (_windows_1252_checked(stream), 0)
+    if first_bad is None:
+        return UTF8, 0
+    if _mostly_utf8(stream):
+        # Part of the file saved in another encoding: read as Windows-1252, every ä of the rest would be "Ã¤".
+        raise TabularError("file_encoding_mixed", byte=first_bad + 1)
+    return _windows_1252_checked(stream), 0
+
+
+def _mostly_utf8(stream: IO[bytes]) -> bool:
+    """Whether more of the file's letters beyond ASCII are UTF-8 than are not: a file that is not UTF-8 as a
+    whole but mostly is (Windows-1252 text makes a UTF-8 sequence only by chance, as "Ä" before a no-break
+    space)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    stream.seek(0)
+    valid = invalid = 0
+    try:
+        while chunk := stream.read(CHUNK_BYTES):
+            text = decoder.decode(chunk)
+            bad = text.count("\ufffd")
+            invalid += bad
+            valid += len(text) - len(text.encode("ascii", "ignore")) - bad
+        invalid += decoder.decode(b"", final=True).count("\ufffd")
+    finally:
+        stream.seek(0)
+    return valid > invalid
 
 
 def _utf16_without_mark(head: bytes) -> str:

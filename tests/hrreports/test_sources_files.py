@@ -175,6 +175,19 @@ def test_two_columns_of_one_name_are_read_by_position_when_the_map_gives_one():
     assert [row["employee_name"] for row in batch.rows] == ["Mäkinen Aino"]
 
 
+def test_a_utf8_file_with_one_windows_1252_row_is_refused_not_read_as_garbled_names(english):
+    """One row pasted in from a Windows-1252 export made the whole UTF-8 file read as Windows-1252: "Mäkinen
+    Aino" was stored as "MÃ¤kinen Aino" (a header-less file has no header to notice it by)."""
+    data = f"{GOOD}\n{GOOD}\n{GOOD}\n".encode() + GOOD.replace("Mäkinen Aino", "Mäkelä Eino").encode("cp1252")
+
+    with pytest.raises(PopulusError) as error:
+        parse(data + b"\n", has_header=False)
+
+    assert error.value.params["reason"]["code"] == "file_encoding_mixed"
+    first_bad = data.index("ä".encode("cp1252")) + 1
+    assert f"byte {first_bad} " in str(error.value)
+
+
 def test_positions_needed_without_header(english):
     with pytest.raises(PopulusError, match="give column numbers"):
         parse(GOOD, has_header=False, columns={"absences": {"person_number": "Henkilötunnus"}})

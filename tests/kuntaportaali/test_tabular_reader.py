@@ -73,6 +73,11 @@ def test_a_windows_1252_file_with_its_first_letter_far_down_is_read_as_windows_1
     assert read(data)[-1] == ["Äijälä", "Öberg"]
 
 
+def test_a_windows_1252_file_with_a_letter_that_looks_like_utf8_is_still_read_as_windows_1252():
+    data = ("Äijälä;Öberg\r\n" * 50 + "Ä\xa0;x\r\n").encode("cp1252")
+    assert read(data)[-1] == ["Ä\xa0", "x"]
+
+
 def test_the_chosen_encoding_is_kept_and_a_mismatch_is_explained():
     with pytest.raises(TabularError) as error:
         read(csv_text(ROWS).encode("cp1252"), encoding="utf-8")
