@@ -127,6 +127,10 @@ problem_messages_register(
             "The file %(file)s has no column %(missing)s. Its header row has: %(found)s. "
             "Fix the source's column map or the export."
         ),
+        "file_sheet_hidden": gettext_noop(
+            "The sheet %(file)s holds the report's columns but is hidden, so the file does not say whether its "
+            "rows belong to the report: show the sheet, or delete it, and try again."
+        ),
         "file_column_twice": gettext_noop(
             "The file %(file)s has more than one column named “%(column)s” (columns %(columns)s), so it does "
             "not say which one is meant: give the column's number instead of its name in the source's column map."

@@ -76,6 +76,8 @@ class Table(ABC):
     encoding: str = ""
     delimiter: str = ""
     sheets: tuple[str, ...] = ("",)
+    # A workbook's sheets hidden from whoever opens it in a spreadsheet.
+    hidden_sheets: frozenset[str] = frozenset()
     owned_file: IO[bytes] | None = None
 
     @abstractmethod
@@ -360,6 +362,9 @@ class _XlsxTable(Table):
         except Exception as error:  # openpyxl raises zip, XML, key and value errors on a damaged file
             raise _xlsx_refusal(error) from None
         self.sheets = tuple(self._workbook.sheetnames)
+        self.hidden_sheets = frozenset(
+            name for name in self.sheets if getattr(self._workbook[name], "sheet_state", "visible") != "visible"
+        )
 
     def rows(self, sheet: str = "") -> Iterator[Row]:
         worksheet = self._workbook[sheet or self.sheets[0]]

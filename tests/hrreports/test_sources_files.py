@@ -538,6 +538,26 @@ def test_formulas_a_program_wrote_without_their_results_refuse_the_file_not_read
     assert "save it again" in str(error.value)
 
 
+def test_a_hidden_sheet_with_the_header_fails_the_file_instead_of_adding_its_rows(english):
+    """Rows someone hid on a sheet of their own (set aside, an old version) were stored with the visible ones."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(
+        io.BytesIO(
+            workbook({"Palkat": [SALARY_HEADER, SALARY], "Vanhat": [SALARY_HEADER, [*SALARY[:6], "1201", "Lisä", 100]]})
+        )
+    )
+    book["Vanhat"].sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    with pytest.raises(PopulusError) as error:
+        parse(buffer.getvalue(), report_type="salaries", filename="palkat.xlsx")
+
+    assert error.value.code == "file_sheet_hidden"
+    assert "palkat.xlsx › Vanhat" in str(error.value)
+
+
 def test_a_sheet_that_looks_like_data_with_a_missing_column_fails_instead_of_being_skipped():
     data = workbook({"Taul1": [SALARY_HEADER, SALARY], "Taul2": [SALARY_HEADER[:-1], SALARY[:-1]]})
 
