@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
 from kuntaportaali.tabular.problems import TabularError, ValueProblem, problem_messages_register
-from kuntaportaali.tabular.reader import Row, Table
+from kuntaportaali.tabular.reader import Row, Table, merged_over_rows
 from kuntaportaali.tabular.values import is_blank, text_clean
 from surveys.errors import SurveyError
 from surveys.phone_numbers import phone_read
@@ -101,6 +101,7 @@ UNNAMED_PHONE_SHARE = 0.8
 # A phone number has at least this many digits with its area code (018 12345); a postal code has five.
 MIN_PHONE_DIGITS = 7
 EXAMPLES_SHOWN = 3
+MERGES_SHOWN = 5
 # Phone numbers in one column that make a further sheet of a workbook a list of its own.
 MIN_LIST_NUMBERS = 2
 _DIGIT = re.compile(r"\d")
@@ -230,7 +231,19 @@ def _header_score(labels: Sequence[str]) -> int:
 def contact_file_layout(table: Table, *, phone_columns: Sequence[int] | None = None) -> ContactFileLayout:
     """Learn the file's layout from its header and first rows; with `phone_columns` (0-based), use those.
 
-    Raises ContactFileRejected when no sheet holds phone numbers or the file has no data rows."""
+    Raises ContactFileRejected when no sheet holds phone numbers or the file has no data rows, and when its
+    rows have cells merged over several of them (a postal code shown for two people, held for the first)."""
+    layout = _layout_found(table, phone_columns=phone_columns)
+    try:
+        merged = merged_over_rows(table, layout.sheet, below_row=layout.header_rows[-1] if layout.header_rows else 0)
+    except TabularError as error:
+        raise ContactFileRejected(error.problem) from None
+    if merged:
+        raise ContactFileRejected.of("file_merged_data_cells", cells=", ".join(merged[:MERGES_SHOWN]))
+    return layout
+
+
+def _layout_found(table: Table, *, phone_columns: Sequence[int] | None) -> ContactFileLayout:
     layouts = []
     lists: list[ContactFileLayout] = []
     try:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tabular.headers import HEADER_SEARCH_ROWS, Header, header_key, header_locate, row_labels
 from kuntaportaali.tabular.problems import Problem, TabularError
-from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, table_open
+from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, merged_over_rows, table_open
 
 from ..errors import PopulusError, report_problem
 from .base import PopulusSource, Rejection, SourceBatch, has_person_number, text_safe
@@ -53,6 +53,7 @@ DEFAULT_FILES = {
 }
 EXTENSIONS = (".csv", ".txt", ".xlsx")
 MAX_COLUMNS = 200
+MERGES_SHOWN = 5
 SHEET_MARK = " › "  # between a workbook's name and its sheet's: "palkat.xlsx › Taul2"
 # A sheet whose best header row names this many of the report's columns holds data: it is read, or
 # refused when a column is missing, never skipped as a cover sheet.
@@ -113,6 +114,7 @@ def file_parse(*, data: bytes | Path, filename: str, report_type: str, options: 
                 tables = _tables_with_header(table, filename=filename, report_type=report_type, options=options)
             else:
                 layout = _layout_by_number(report_type, options.column_map(report_type))
+                _merged_cells_check(table, table.sheets[0], label=filename, below_row=options.title_rows)
                 rows = table.rows(table.sheets[0])
                 tables = [(filename, layout, _after_title_rows(rows, options.title_rows))]
             data_rows = 0
@@ -168,6 +170,7 @@ def _tables_with_header(
         if missing:
             refused.append((score(header.labels), _columns_missing_error(label, missing, header)))
         else:
+            _merged_cells_check(table, sheet, label=label, below_row=header.rows[-1])
             found.append((label, layout, rest))
     data_like = [error for points, error in refused if points >= DATA_SHEET_COLUMNS]
     if data_like:
@@ -178,6 +181,15 @@ def _tables_with_header(
         expected = ", ".join(f"“{ref}”" for name, ref in column_map.items() if name in required)
         raise PopulusError.of("file_no_sheet_with_header", file=filename, expected=expected)
     return found
+
+
+def _merged_cells_check(table, sheet: str, *, label: str, below_row: int) -> None:
+    """Fail the file when cells are merged over several of its data rows: a merged cell shows its value on
+    every row it covers but holds it on the first only, so the rows below would read as not giving it."""
+    merged = merged_over_rows(table, sheet, below_row=below_row)
+    if merged:
+        reason = Problem("file_merged_data_cells", {"cells": ", ".join(merged[:MERGES_SHOWN])})
+        raise PopulusError.of("file_unreadable", file=label, reason=reason)
 
 
 def _layout_by_header(

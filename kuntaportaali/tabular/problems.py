@@ -233,6 +233,10 @@ problem_messages_register(
             "where its cell does: a quotation mark is missing or extra in it. Correct the file and try again."
         ),
         "file_xlsx_damaged": gettext_noop("The Excel file is damaged or truncated and cannot be read."),
+        "file_merged_data_cells": gettext_noop(
+            "Cells are merged over several rows of data (%(cells)s): a merged cell shows its value on every row "
+            "but holds it on the first only. Unmerge the cells, fill in each row and try again."
+        ),
         "file_xlsx_formulas_not_calculated": gettext_noop(
             "The Excel file holds formulas whose results were never calculated (a program wrote or changed it "
             "without a spreadsheet), so their values cannot be read: open it in Excel or LibreOffice, save it "

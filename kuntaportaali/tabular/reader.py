@@ -89,6 +89,11 @@ class Table(ABC):
         if self.owned_file is not None:
             self.owned_file.close()
 
+    def merged_ranges(self, sheet: str = "") -> list[str]:
+        """The cell ranges of `sheet` merged over more than one row ("B3:B5"), in the workbook's order: a
+        merged cell shows its value on every row it covers, but the file holds it on the first only."""
+        return []
+
     @abstractmethod
     def rows_estimate(self, sheet: str = "") -> int | None:
         """About how many rows `sheet` has (for a progress bar), without reading it; None when unknown."""
@@ -390,6 +395,24 @@ class _XlsxTable(Table):
         except Exception as error:  # a damaged sheet fails only while its rows are read
             raise _xlsx_refusal(error) from None
 
+    def merged_ranges(self, sheet: str = "") -> list[str]:
+        worksheet = self._workbook[sheet or self.sheets[0]]
+        found: list[str] = []
+        tail = b""
+        try:
+            with worksheet._get_source() as part:  # the sheet's XML: read-only worksheets do not read merges
+                while chunk := part.read(CHUNK_BYTES):
+                    text = tail + chunk
+                    for match in _MERGED_RANGE.finditer(text):
+                        first_row, last_row = int(match.group(2)), int(match.group(4))
+                        reference = match.group(0).split(b'"')[1].decode()
+                        if last_row > first_row and reference not in found:
+                            found.append(reference)
+                    tail = text[-200:]
+        except (zipfile.BadZipFile, zlib.error, EOFError, AttributeError):
+            raise TabularError("file_xlsx_damaged") from None
+        return found
+
     def close(self) -> None:
         self._workbook.close()
         super().close()
@@ -425,6 +448,19 @@ def _sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
             for cell in valued:
                 cells[cell["column"] - 1] = ReadOnlyCell(worksheet, **cell)
             yield number, tuple(cells)
+
+
+_MERGED_RANGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def merged_over_rows(table: Table, sheet: str, *, below_row: int) -> list[str]:
+    """The ranges of `sheet` merged over several rows that begin below row `below_row` (in the data)."""
+    ranges = []
+    for reference in table.merged_ranges(sheet):
+        first_row = int(re.sub(r"[A-Z]", "", reference.split(":")[0]))
+        if first_row > below_row:
+            ranges.append(reference)
+    return ranges
 
 
 def _xlsx_refusal(error: BaseException) -> TabularError:

@@ -538,6 +538,25 @@ def test_formulas_a_program_wrote_without_their_results_refuse_the_file_not_read
     assert "save it again" in str(error.value)
 
 
+def test_cells_merged_over_rows_fail_the_file_instead_of_leaving_the_rows_below_blank(english):
+    """ "E" (unpaid) merged over two absences showed for both; the second was stored as paid, its type's default."""
+    from openpyxl import load_workbook
+
+    header = HEADER.split(";")
+    first = [*GOOD.split(";")[:-1], "E"]
+    second = [*first[:6], "4.3.2026", "5.3.2026", "2", "2", None]
+    book = load_workbook(io.BytesIO(workbook({"Poissaolot": [header, first, second]})))
+    book["Poissaolot"].merge_cells("K2:K3")
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    with pytest.raises(PopulusError) as error:
+        parse(buffer.getvalue(), filename="poissaolot.xlsx")
+
+    assert error.value.params["reason"]["code"] == "file_merged_data_cells"
+    assert "K2:K3" in str(error.value)
+
+
 def test_a_hidden_sheet_with_the_header_fails_the_file_instead_of_adding_its_rows(english):
     """Rows someone hid on a sheet of their own (set aside, an old version) were stored with the visible ones."""
     from openpyxl import load_workbook

@@ -506,6 +506,23 @@ def test_a_workbook_with_numbers_on_two_sheets_is_refused_not_imported_from_the_
     assert "“Keskusta”, “Kylät”" in str(error.value)
 
 
+def test_cells_merged_over_data_rows_refuse_the_file_instead_of_leaving_rows_blank(english):
+    """A postal code merged over two people's rows showed for both, and the second was stored without one."""
+    data = xlsx([["Puhelin", "Postinumero"], ["040 123 4567", "23500"], ["050 765 4321", None]], merged="B2:B3")
+
+    with pytest.raises(ContactFileRejected) as error:
+        read(data)
+
+    assert error.value.problem.code == "file_merged_data_cells"
+    assert "B2:B3" in str(error.value)
+
+
+def test_a_header_merged_over_two_rows_is_still_a_header():
+    data = xlsx([["Puhelin", "Postinumero"], [None, None], ["040 123 4567", "23500"]], merged="A1:A2")
+
+    assert [(row.numbers, row.postal_code) for row in read(data)] == [(("+358401234567",), "23500")]
+
+
 def test_a_second_sheet_with_only_the_brokers_own_number_is_no_second_list():
     workbook = Workbook()
     workbook.active.append(["Puhelin"])
