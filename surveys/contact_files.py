@@ -207,15 +207,20 @@ def phone_name_kind(label: str) -> str:
 
 
 def field_of(label: str) -> str:
-    """The field a column's label names; of a two-level label, the lower name first ("Henkilö › Ikä")."""
-    if phone_name_kind(label) == STRONG:
-        return PHONE
-    parts = label.split(LEVEL_SEPARATOR)
-    for key in (header_key(part) for part in [*reversed(parts), label] if part):
-        for name, keys in FIELD_NAMES.items():
-            if key in keys:
-                return name
-    return ""
+    """The field a column's label names; of a two-level label, the lower name first ("Henkilö › Ikä"): a
+    name above several columns (a group, or a title such as "Puhelinluettelo 2026") says less of each than
+    its own name ("Puhelinluettelo › Postinumero" is a postal code)."""
+    parts = [part for part in label.split(LEVEL_SEPARATOR) if part]
+    for part in reversed(parts):
+        if phone_name_kind(part) == STRONG:
+            return PHONE
+        if field := _field_named(header_key(part)):
+            return field
+    return PHONE if phone_name_kind(label) == STRONG else _field_named(header_key(label))
+
+
+def _field_named(key: str) -> str:
+    return next((name for name, keys in FIELD_NAMES.items() if key in keys), "")
 
 
 def _header_score(labels: Sequence[str]) -> int:
@@ -331,7 +336,8 @@ def _column(index: int, label: str, sample: list[Row]) -> FileColumn:
         index=index,
         label=label,
         field=field_name,
-        phone_name=phone_name_kind(label),
+        # A column whose own name says it holds another field is no phone column, whatever the name above.
+        phone_name="" if field_name in OTHER_FIELDS else phone_name_kind(label),
         filled=filled,
         phone_like=phone_like,
         examples=tuple(examples),

@@ -256,6 +256,25 @@ def test_a_group_name_over_other_columns_keeps_their_names():
     assert (row.numbers, row.birth_year, row.postal_code) == (("+35891234567", "+358401234567"), 1986, "00100")
 
 
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (
+            "Puhelinluettelo joulukuu 2026\n\nNimi;Numero;Postinumero\nMatti;0401234567;00100\n",
+            (("+358401234567",), "00100", None),
+        ),
+        ("Puhelinnumerot\nnumero;ikä\n0401234567;40\n", (("+358401234567",), "", 1986)),
+    ],
+    ids=["postal-code", "age"],
+)
+def test_a_title_naming_phone_numbers_above_the_header_does_not_hide_the_other_columns(text, values):
+    """The title, read as a group name over every column, made each a phone column: the postal codes and ages
+    were left out as if the file had none."""
+    (row,) = read(text)
+
+    assert (row.numbers, row.postal_code, row.birth_year) == values
+
+
 def test_a_two_level_header_keeps_every_column():
     text = "Henkilö;;Yhteystiedot;\nNimi;Syntymävuosi;Puhelin;Postinumero\nAnna;1980;040 123 4567;00100\n"
 
