@@ -162,13 +162,13 @@ def _tables_with_header(
             if table.format != "xlsx":
                 raise _no_header_error(filename, rest, report_type=report_type, column_map=column_map, options=options)
             continue
-        if sheet in table.hidden_sheets and score(header.labels) >= DATA_SHEET_COLUMNS:
-            # Rows someone hid (set aside, an old version): whether they belong to the report, the file
-            # does not say.
-            raise PopulusError.of("file_sheet_hidden", file=label)
         layout, missing = _layout_by_header(column_map, header, required=required, label=label)
         if missing:
             refused.append((score(header.labels), _columns_missing_error(label, missing, header)))
+        elif sheet in table.hidden_sheets:
+            # Rows someone hid (set aside, an old version): whether they belong to the report, the file
+            # does not say.
+            raise PopulusError.of("file_sheet_hidden", file=label)
         else:
             _merged_cells_check(table, sheet, label=label, below_row=header.rows[-1])
             found.append((label, layout, rest))
