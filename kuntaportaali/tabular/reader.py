@@ -498,28 +498,48 @@ def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
 
 
 # The flag a program sets when it leaves the formulas for the spreadsheet to calculate on opening, and a
-# formula element (<f>, <f t="shared" .../>, with or without a namespace prefix) of a sheet.
+# formula element (<f>...</f> or <f t="shared" .../>, with or without a namespace prefix) with the result
+# stored after it, if any (<v>...</v>; <v/> or nothing when there is none).
 _RECALCULATE_ON_LOAD = re.compile(rb"<(?:[\w.-]+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
-_FORMULA_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+_FORMULA_AND_RESULT = re.compile(
+    rb"<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)\s*"
+    rb"(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>)?"
+)
+# Bytes of a sheet kept from one chunk to the next, so that a formula cut by a chunk's end is read whole.
+_FORMULA_OVERLAP = 64 * 1024
 
 
 def _xlsx_formulas_check(archive: zipfile.ZipFile) -> None:
     """Refuse a workbook whose formulas' results are not in it. Excel and LibreOffice store each formula's
     result, which is what is read; a program writing a workbook (or changing one) without calculating
-    leaves no result (openpyxl) or 0 (XlsxWriter) and asks the spreadsheet to calculate every formula on
-    opening: a salary of 3 912,40 would be read as nothing, or as 0,00."""
+    asks the spreadsheet to calculate every formula on opening and leaves no result (openpyxl) or 0 as
+    every result (XlsxWriter): a salary of 3 912,40 would be read as nothing, or as 0,00. A workbook that
+    asks so but whose formulas have results other than 0 was calculated, and is read."""
     books = [name for name in archive.namelist() if name == "xl/workbook.xml" or name.endswith("/workbook.xml")]
     if not any(_RECALCULATE_ON_LOAD.search(archive.read(name)) for name in books):
         return
+    formulas = calculated = False
     for name in archive.namelist():
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue
         with archive.open(name) as part:
-            tail = b""
-            while chunk := part.read(CHUNK_BYTES):
-                if _FORMULA_ELEMENT.search(tail + chunk):
-                    raise TabularError("file_xlsx_formulas_not_calculated")
-                tail = chunk[-64:]
+            buffer = b""
+            while True:
+                chunk = part.read(CHUNK_BYTES)
+                buffer += chunk
+                for match in _FORMULA_AND_RESULT.finditer(buffer):
+                    if chunk and match.end() > len(buffer) - _FORMULA_OVERLAP:
+                        break  # maybe cut off: read again with the next chunk
+                    formulas = True
+                    result = match.group(1)
+                    if not result:
+                        raise TabularError("file_xlsx_formulas_not_calculated")
+                    calculated = calculated or result.strip() not in (b"0", b"")
+                if not chunk:
+                    break
+                buffer = buffer[-_FORMULA_OVERLAP:]
+    if formulas and not calculated:
+        raise TabularError("file_xlsx_formulas_not_calculated")
 
 
 CONTENT_TYPES_PART = "[Content_Types].xml"

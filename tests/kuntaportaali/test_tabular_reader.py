@@ -205,17 +205,21 @@ def test_an_xlsx_error_cell_is_marked_as_an_error():
     assert read(buffer.getvalue())[1][0] == SpreadsheetError("#N/A")
 
 
-def test_formulas_whose_results_a_spreadsheet_stored_are_read_as_those_results():
-    """What Excel or LibreOffice saves: each formula with its result, and no request to calculate on opening."""
-    data = xlsx([["Summa", "Yhteensä"], [3912.4, "=A2*2"]])
+@pytest.mark.parametrize("recalculate", [False, True], ids=["as-excel-saves-it", "asking-to-calculate-again"])
+def test_formulas_whose_results_a_spreadsheet_stored_are_read_as_those_results(recalculate):
+    """What Excel or LibreOffice saves: each formula with its result (some workbooks keep asking to be
+    calculated on opening as well)."""
+    data = xlsx([["Summa", "Yhteensä", "Erotus"], [3912.4, "=A2*2", "=A2-A2"]])
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as target:
         for item in source.infolist():
-            content = source.read(item).replace(b"<v />", b"<v>7824.8</v>").replace(b' fullCalcOnLoad="1"', b"")
+            content = source.read(item).replace(b"<v />", b"<v>7824.8</v>", 1).replace(b"<v />", b"<v>0</v>")
+            if not recalculate:
+                content = content.replace(b' fullCalcOnLoad="1"', b"")
             target.writestr(item, content)
 
-    assert read(buffer.getvalue())[1] == [3912.4, 7824.8]
+    assert read(buffer.getvalue())[1] == [3912.4, 7824.8, 0]
 
 
 def test_every_sheet_of_a_workbook_can_be_read():
