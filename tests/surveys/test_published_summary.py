@@ -70,6 +70,25 @@ def test_residents_see_the_summary_in_finnish(client_as, client, campaign):
     assert "72,7\xa0%" in page  # the response rate (RR1)
 
 
+def test_the_response_rate_is_said_to_count_only_those_who_answered_to_the_end(client_as, client, campaign):
+    """The page said "8 residents answered; the response rate was 72.7 %": the 8 include partial answers,
+    which the results count, while the rate (RR1) counts complete ones only - two bases in one sentence."""
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    finnish = " ".join(client.get(f"/fi/kyselyt/{campaign.slug}/").text.split())
+    swedish = " ".join(client.get(f"/sv/enkater/{campaign.slug}/").text.split())
+
+    assert (
+        "Tulokset perustuvat 8 asukkaan vastauksiin. Vastausaste – loppuun asti vastanneiden osuus otokseen "
+        "poimituista asukkaista – oli 72,7 %." in finnish
+    )
+    assert (
+        "Resultaten bygger på svaren från 8 invånare. Svarsfrekvensen – andelen av invånarna i urvalet som "
+        "svarade ända till slutet – var 72,7 %." in swedish
+    )
+
+
 def test_swedish_page_has_the_swedish_texts(client_as, client, campaign):
     publish(client_as(Role.COMMUNICATIONS), campaign)
     client.logout()
