@@ -144,7 +144,8 @@ class ContactFileLayout:
     phone_columns: tuple[int, ...]
     fields: Mapping[str, int] = field(default_factory=dict)
     needs_choice: bool = False
-    # Cells a CSV row has up to the header's last name: a shorter one was cut off (0: no such check).
+    # Cells a CSV row has up to the header's last name: a shorter last row, with no line break after it, was
+    # cut off (0: no such check).
     min_cells: int = 0
 
     @property
@@ -296,7 +297,8 @@ def _sheet_layout(table: Table, sheet: str) -> ContactFileLayout | None:
     for column in columns:
         if column.field in OTHER_FIELDS and column.field not in fields and column.index not in phones:
             fields[column.field] = column.index
-    # A CSV writes every cell of a row, the empty ones too (a workbook leaves out those at the end).
+    # A CSV file's last row, when the file ends inside it, must reach the header's last name; a workbook
+    # leaves out the empty cells at a row's end (and so does Excel's CSV, after its first rows).
     named = max((index + 1 for index, label in enumerate(labels) if label), default=0)
     return ContactFileLayout(
         sheet=sheet,

@@ -106,8 +106,9 @@ class ContactValues:
 
 def contact_values(row: Row, layout: ContactFileLayout, *, this_year: int, region: str) -> ContactValues:
     """The row's values to store; raises RowRefused naming the first value that cannot be read."""
-    if len(row.cells) < layout.min_cells:
-        # The file ends inside the row: its last value may have lost digits (23500 read as 2350).
+    if row.unterminated and len(row.cells) < layout.min_cells:
+        # The file ends inside the row: its last value may have lost digits (23500 read as 2350). A short row
+        # followed by others is whole: Excel leaves out the separators of empty cells at a row's end.
         raise RowRefused(Problem("contacts_row_cut_off", {"found": len(row.cells), "needed": layout.min_cells}))
     numbers: list[str] = []
     for index in layout.phone_columns:

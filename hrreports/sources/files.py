@@ -285,9 +285,13 @@ def _rows_read(
     rows: Iterator[Row], *, layout: _Layout, label: str, report_type: str, batch: SourceBatch, xlsx: bool
 ) -> int:
     """Validate the data rows into `batch`; returns how many non-empty rows there were."""
-    # A CSV row has a cell for every column (Populus and spreadsheets write the empty ones too): one that is
-    # short was cut off, also after the required columns, where its last value may have lost digits.
-    needed = layout.named_width - 1 if layout.named_width else max(layout.positions.values(), default=0)
+    # A CSV row must reach its required columns. The file's last row, when the file ends inside it (no line
+    # break after it), must reach every column: it was cut off, maybe after the required columns, where its
+    # last value may have lost digits. A row followed by others is whole however short: Excel leaves out the
+    # separators of empty cells at a row's end.
+    required = [layout.positions[f.name] for f in FIELDS[report_type] if f.required and f.name in layout.positions]
+    needed = max(required, default=0)
+    needed_last = layout.named_width - 1 if layout.named_width else max(layout.positions.values(), default=0)
     count = 0
     for row in rows:
         if row.is_empty:
@@ -303,8 +307,9 @@ def _rows_read(
             batch.rejected.append(Rejection(report_type, problem, label, row.number))
             continue
         # A workbook leaves out the empty cells at the end of a row; a CSV row that is short was cut off.
-        if not xlsx and len(cells) <= needed:
-            problem = Problem("row_too_few_columns", {"found": len(cells), "needed": needed + 1})
+        reach = needed_last if row.unterminated else needed
+        if not xlsx and len(cells) <= reach:
+            problem = Problem("row_too_few_columns", {"found": len(cells), "needed": reach + 1})
             batch.rejected.append(Rejection(report_type, problem, label, row.number))
             continue
         raw = {name: cells[index] if index < len(cells) else None for name, index in layout.positions.items()}

@@ -63,6 +63,9 @@ class Row:
     number: int
     cells: tuple[Any, ...]
     sheet: str = ""
+    # A CSV file's last row with no line break after it: the file ends inside it, so it may have been cut
+    # off (a transfer that stopped). Any other row ended where its line did, however few cells it has.
+    unterminated: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -158,6 +161,7 @@ class _CsvTable(Table):
         self.delimiter = options.delimiter if options.delimiter != AUTO else _delimiter_sniff(text_head)
 
     def rows(self, sheet: str = "") -> Iterator[Row]:
+        unterminated = not self._ends_with_line_break()
         self._stream.seek(self._skip)
         text = io.TextIOWrapper(self._stream, encoding=self.encoding, newline="", errors="strict")
         csv.field_size_limit(MAX_FIELD_CHARS)
@@ -166,6 +170,7 @@ class _CsvTable(Table):
         reader = csv.reader(text, delimiter=self.delimiter, strict=True)
         line = 0
         count = 0
+        previous: Row | None = None  # held back until it is known whether it is the last
         try:
             for record in reader:
                 number = line + 1
@@ -174,7 +179,11 @@ class _CsvTable(Table):
                 if count > self._options.max_rows:
                     raise TabularError("file_too_many_rows", limit=self._options.max_rows)
                 _width_check(len(record), row=number, options=self._options)
-                yield Row(number, tuple(record))
+                if previous is not None:
+                    yield previous
+                previous = Row(number, tuple(record))
+            if previous is not None:
+                yield Row(previous.number, previous.cells, unterminated=unterminated)
         except csv.Error as error:
             if _quote_broken(error):
                 # The line where the row began (the reader notices only where the quote ends, or at the file's end).
@@ -185,6 +194,15 @@ class _CsvTable(Table):
             raise TabularError("file_not_a_table") from None
         finally:
             text.detach()
+
+    def _ends_with_line_break(self) -> bool:
+        newline = "\n".encode(self.encoding)
+        self._stream.seek(0, io.SEEK_END)
+        size = self._stream.tell()
+        self._stream.seek(max(self._skip, size - len(newline)))
+        last = self._stream.read()
+        self._stream.seek(self._skip)
+        return last in (newline, "\r".encode(self.encoding))
 
     def rows_estimate(self, sheet: str = "") -> int | None:
         """The line breaks in the file (a cell with a line break makes it a little too many)."""

@@ -252,6 +252,18 @@ def test_a_last_row_cut_off_after_the_required_columns_is_rejected_not_stored_wi
     ]
 
 
+def test_a_row_followed_by_others_may_leave_out_its_empty_cells_at_the_end():
+    """Excel saves a CSV without the separators of empty cells at a row's end (after its first rows): an
+    absence whose pay is not given is a whole row when the file goes on after it."""
+    unpaid_not_given = GOOD.replace("102;", "101;").removesuffix(";K")
+
+    batch = parse(HEADER + "\n" + unpaid_not_given + "\n" + GOOD + "\n")
+
+    assert batch.rejected == []
+    found = [(row["_row"], row["absence_code"], row["paid"]) for row in batch.rows]
+    assert found == [(2, "101", None), (3, "102", True)]
+
+
 def test_person_numbers_never_appear_in_rejections():
     batch = parse(HEADER + "\n" + GOOD.replace("010175-901V", "x" * 40) + "\n")
 

@@ -619,3 +619,11 @@ def test_a_number_with_anything_more_is_never_read_as_another_number(number, ext
     text = written(number, "national-spaced") + extra
     with contextlib.suppress(InvalidPhoneNumber):
         assert phone_read(text, region="FI") == number
+
+
+def test_a_short_row_followed_by_others_is_read_as_having_empty_cells_at_its_end():
+    """Excel saves a CSV without the separators of empty cells at a row's end (after its first rows): the
+    row without a language is whole, the file goes on after it."""
+    rows = read("puhelin;postinumero;kieli\n040 123 4567;23500;sv\n050 765 4321;23500\n044 111 2222;00100;fi\n")
+
+    assert [(row.postal_code, row.language) for row in rows] == [("23500", "sv"), ("23500", "fi"), ("00100", "fi")]
