@@ -162,9 +162,11 @@ def _tables_with_header(
             if table.format != "xlsx":
                 raise _no_header_error(filename, rest, report_type=report_type, column_map=column_map, options=options)
             continue
-        layout, missing = _layout_by_header(column_map, header, required=required, label=label)
+        layout, missing, twice = _layout_by_header(column_map, header, required=required, label=label)
         if missing:
             refused.append((score(header.labels), _columns_missing_error(label, missing, header)))
+        elif twice is not None:
+            raise twice
         elif sheet in table.hidden_sheets:
             # Rows someone hid (set aside, an old version): whether they belong to the report, the file
             # does not say.
@@ -194,22 +196,24 @@ def _merged_cells_check(table, sheet: str, *, label: str, below_row: int) -> Non
 
 def _layout_by_header(
     column_map: Mapping[str, str | int], header: Header, *, required: Sequence[str], label: str
-) -> tuple[_Layout, list[str]]:
-    """The fields' columns in `header`, and the column map's names (or numbers) the header lacks. A name
-    two columns have fails the file: which one is meant, the file does not say (a report may have the
-    unit's "Nimi" before the employee's), and the column map can give the column's number instead."""
+) -> tuple[_Layout, list[str], PopulusError | None]:
+    """The fields' columns in `header`, the column map's names (or numbers) the header lacks, and the error
+    of a name two columns have, which fails the file if the sheet is read: which one is meant, the file does
+    not say (a report may have the unit's "Nimi" before the employee's), and the column map can give the
+    column's number instead. A sheet that is not read (a list of units) may have such names."""
     keys: dict[str, list[int]] = {}
     for index, name in enumerate(header.labels):
         keys.setdefault(header_key(name), []).append(index)
     positions: dict[str, int] = {}
     missing: list[str] = []
+    twice: PopulusError | None = None
     for name, reference in column_map.items():
         if reference in ("", None):
             continue
         position = column_position(reference)
         found = keys.get(header_key(str(reference)), []) if position is None else [position - 1]
-        if len(found) > 1:
-            raise PopulusError.of(
+        if len(found) > 1 and twice is None:
+            twice = PopulusError.of(
                 "file_column_twice",
                 file=label,
                 column=text_safe(str(reference).strip()),
@@ -221,7 +225,7 @@ def _layout_by_header(
         elif name in required:
             missing.append(f"“{str(reference).strip()}”")
     named_width = max((index + 1 for index, label in enumerate(header.labels) if label), default=0)
-    return _Layout(positions, header_width=len(header.labels), named_width=named_width), missing
+    return _Layout(positions, header_width=len(header.labels), named_width=named_width), missing, twice
 
 
 def _layout_by_number(report_type: str, column_map: Mapping[str, str | int]) -> _Layout:

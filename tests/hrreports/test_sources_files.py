@@ -589,6 +589,17 @@ def test_a_hidden_sheet_with_the_header_fails_the_file_instead_of_adding_its_row
     assert "palkat.xlsx › Vanhat" in str(error.value)
 
 
+def test_a_sheet_not_read_may_have_two_columns_of_one_name():
+    """A sheet of the units and their supervisors ("Nimi" of each) lacks the report's columns and is not read:
+    its names say nothing of the salaries sheet's columns."""
+    units = [["Yksikkö", "Nimi", "Esihenkilö", "Nimi"], ["K1", "Keskustan koulu", "E1", "Virtanen Ville"]]
+    data = workbook({"Palkat": [SALARY_HEADER, SALARY], "Yksiköt": units})
+
+    batch = parse(data, report_type="salaries", filename="palkat.xlsx")
+
+    assert [(row["_file"], row["employee_name"]) for row in batch.rows] == [("palkat.xlsx › Palkat", "Mäkinen Aino")]
+
+
 def test_a_sheet_that_looks_like_data_with_a_missing_column_fails_instead_of_being_skipped():
     data = workbook({"Taul1": [SALARY_HEADER, SALARY], "Taul2": [SALARY_HEADER[:-1], SALARY[:-1]]})
 
