@@ -516,13 +516,17 @@ def _xlsx_size_check(stream: IO[bytes], options: ReadOptions) -> None:
 
 
 # The flag a program sets when it leaves the formulas for the spreadsheet to calculate on opening, and a
-# formula element (<f>...</f> or <f t="shared" .../>, with or without a namespace prefix) with the result
-# stored after it, if any (<v>...</v>; <v/> or nothing when there is none).
+# formula's cell (its attributes: t="str" is a text result) with the formula element (<f>...</f> or
+# <f t="shared" .../>, with or without a namespace prefix) and the result stored after it, if any
+# (<v>...</v>; <v/> or nothing when there is none).
 _RECALCULATE_ON_LOAD = re.compile(rb"<(?:[\w.-]+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
 _FORMULA_AND_RESULT = re.compile(
+    rb"<(?:[\w.-]+:)?c\b([^>]*)>\s*"
     rb"<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)\s*"
     rb"(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>)?"
 )
+# A text result a spreadsheet stored: an empty one is the empty text (=IF(A2>0;"";...)), not a missing result.
+_TEXT_RESULT = re.compile(rb"""\bt\s*=\s*["']str["']""")
 # Bytes of a sheet kept from one chunk to the next, so that a formula cut by a chunk's end is read whole.
 _FORMULA_OVERLAP = 64 * 1024
 
@@ -532,7 +536,8 @@ def _xlsx_formulas_check(archive: zipfile.ZipFile) -> None:
     result, which is what is read; a program writing a workbook (or changing one) without calculating
     asks the spreadsheet to calculate every formula on opening and leaves no result (openpyxl) or 0 as
     every result (XlsxWriter): a salary of 3 912,40 would be read as nothing, or as 0,00. A workbook that
-    asks so but whose formulas have results other than 0 was calculated, and is read."""
+    asks so but whose formulas have results other than 0 was calculated, and is read; a text result that is
+    empty (t="str", <v></v>: =IF(A2>0;"";...)) is a result, as a spreadsheet stores it."""
     books = [name for name in archive.namelist() if name == "xl/workbook.xml" or name.endswith("/workbook.xml")]
     if not any(_RECALCULATE_ON_LOAD.search(archive.read(name)) for name in books):
         return
@@ -549,8 +554,8 @@ def _xlsx_formulas_check(archive: zipfile.ZipFile) -> None:
                     if chunk and match.end() > len(buffer) - _FORMULA_OVERLAP:
                         break  # maybe cut off: read again with the next chunk
                     formulas = True
-                    result = match.group(1)
-                    if not result:
+                    result = match.group(2)
+                    if result is None or (not result and not _TEXT_RESULT.search(match.group(1))):
                         raise TabularError("file_xlsx_formulas_not_calculated")
                     calculated = calculated or result.strip() not in (b"0", b"")
                 if not chunk:

@@ -222,6 +222,26 @@ def test_formulas_whose_results_a_spreadsheet_stored_are_read_as_those_results(r
     assert read(buffer.getvalue())[1] == [3912.4, 7824.8, 0]
 
 
+def test_a_formula_whose_stored_result_is_an_empty_text_is_read_as_empty():
+    """=IF(...;"";...) as Excel and LibreOffice save its result: the cell typed text (t="str") with an empty
+    value. A calculated workbook that keeps asking to be calculated on opening is read, not refused."""
+    data = xlsx([["Summa", "Yhteensä", "Huomautus"], [3912.4, "=A2*2", '=IF(A2>0,"","tarkista")']])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            content = source.read(item).replace(b"<f>A2*2</f><v />", b"<f>A2*2</f><v>7824.8</v>")
+            content = content.replace(
+                b'<c r="C2"><f>IF(A2&gt;0,"","tarkista")</f><v />',
+                b'<c r="C2" t="str"><f>IF(A2&gt;0,"","tarkista")</f><v></v>',
+            )
+            target.writestr(item, content)
+    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(buffer).read("xl/workbook.xml")
+    assert b't="str"><f>IF' in zipfile.ZipFile(buffer).read("xl/worksheets/sheet1.xml")
+
+    assert read(buffer.getvalue())[1] == [3912.4, 7824.8]
+
+
 def test_every_sheet_of_a_workbook_can_be_read():
     data = xlsx([["Raportin tiedot"], ["Ajettu 1.4.2026"]], [["Nimi", "Summa"], ["A", 1]])
     with table_open(data) as table:
