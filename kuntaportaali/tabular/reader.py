@@ -415,7 +415,7 @@ class _XlsxTable(Table):
 
     def merged_ranges(self, sheet: str = "") -> list[str]:
         worksheet = self._workbook[sheet or self.sheets[0]]
-        found: list[str] = []
+        found: dict[str, None] = {}  # in the workbook's order; a set's look-up (a sheet may have 100 000 merges)
         tail = b""
         try:
             with worksheet._get_source() as part:  # the sheet's XML: read-only worksheets do not read merges
@@ -424,12 +424,12 @@ class _XlsxTable(Table):
                     for match in _MERGED_RANGE.finditer(text):
                         first_row, last_row = int(match.group(2)), int(match.group(4))
                         reference = match.group(0).split(b'"')[1].decode()
-                        if last_row > first_row and reference not in found:
-                            found.append(reference)
+                        if last_row > first_row:
+                            found[reference] = None
                     tail = text[-200:]
         except (zipfile.BadZipFile, zlib.error, EOFError, AttributeError):
             raise TabularError("file_xlsx_damaged") from None
-        return found
+        return list(found)
 
     def close(self) -> None:
         self._workbook.close()
