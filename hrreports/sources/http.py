@@ -2,9 +2,10 @@
 
 GET {base_url}/{report_type}?period=YYYY-MM&page=1&page_size=N with `Authorization: Bearer <token>`.
 The answer is {"results": [...], "next": <url or null>} (or {"results": [...], "page": n,
-"pages": m}, page numbers also as text, or a bare list); a "count" of all rows, when given, must
-match the rows the pages gave. Rows are objects keyed by the portal's field names. Connection
-errors, timeouts, answers cut off and HTTP 5xx/429/408 are retried with exponential backoff.
+"pages": m}, page numbers also as text, "page" left out for the page asked, or a bare list); a
+"count" of all rows, when given, must match the rows the pages gave. Rows are objects keyed by the
+portal's field names. Connection errors, timeouts, answers cut off and HTTP 5xx/429/408 are retried
+with exponential backoff.
 Only the hosts of POPULUS_HTTP_ALLOWED_HOSTS are contacted, and no redirect is followed (endpoints.py).
 No proxy or .netrc from the environment applies: the endpoint is reached directly, as checked.
 """
@@ -155,6 +156,8 @@ def _page_parts(payload: Any, *, url: str, params: dict | None) -> tuple[list, s
     if page is not None and asked is not None and page != asked:
         # An endpoint that ignores the page asked for: its first page again, and again, to the page limit.
         raise PopulusError.of("http_page_not_asked", url=_shown(url), asked=asked, page=page)
+    if page is None and pages is not None:
+        page = asked  # an answer that says how many pages there are, not which one it is: the page asked for
     if page is not None and pages is not None and page < pages:
         return payload["results"], None, page + 1
     return payload["results"], None, None

@@ -83,6 +83,9 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "numbered-as-text":  # page numbers as JSON strings
             page = int(query["page"][0])
             return self.answer(200, {"results": [absence(page)], "page": str(page), "pages": "3"})
+        if kind == "pages-only":  # says how many pages there are, not which one it gave
+            page = int(query["page"][0])
+            return self.answer(200, {"results": [absence(page)], "pages": 3})
         if kind == "paging-unknown":  # page numbers that say nothing readable
             return self.answer(200, {"results": [absence(1)], "page": "first", "pages": "many"})
         if kind == "counted":  # Django REST framework's answer, which says how many rows there are in all
@@ -171,6 +174,14 @@ def test_follows_page_numbers(server):
 
 def test_page_numbers_written_as_text_are_followed_too(server):
     batch = source(server, "numbered-as-text").fetch("absences", PERIOD)
+
+    assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
+
+
+def test_an_answer_that_gives_the_pages_but_not_its_page_number_is_followed_to_the_last_page(server):
+    """{"pages": 3} without "page" was read as a single page: the month's other two pages were left out (and
+    their absences then deleted as cancelled)."""
+    batch = source(server, "pages-only").fetch("absences", PERIOD)
 
     assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
 
