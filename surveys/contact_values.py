@@ -76,8 +76,9 @@ OTHER_LANGUAGE_NAMES = frozenset(
 OTHER_LANGUAGE_CODES = frozenset(code for code in LANG_INFO if len(code) == 2) | {"se", "so", "ku", "ti", "am"}
 DEFAULT_LANGUAGE = "fi"
 MAX_AGE = 120
-# A date whose year has two digits (1.2.55, 1/2/55, 1-2-55), time of day aside.
+# A date whose year has two digits (1.2.55, 1/2/55, 1-2-55), or four, time of day aside.
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-](\d{2})(?!\d)")
+_FOUR_DIGIT_YEAR = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-](\d{4})(?!\d)")
 # Day 0 of spreadsheets' two calendars of serial numbers: Excel's (with its 29.2.1900) and the 1904 one.
 SERIAL_DATE_EPOCHS = (date(1899, 12, 30), date(1904, 1, 1))
 MAX_CELL_CHARS = 200
@@ -188,10 +189,15 @@ def _year_of_date(layout: ContactFileLayout, value: Any, this_year: int) -> int 
     except ValueProblem as problem:
         if problem.problem.code != "value_date_ambiguous":
             return None
-        day = None  # 1/2/15: day and month aside, the year may be read
-    match = _TWO_DIGIT_YEAR.match(value.strip()) if isinstance(value, str) else None
+        # 1/2/1955: the 1st of February or the 2nd of January (both real dates), of one year all the same
+        day = None
+    text = value.strip() if isinstance(value, str) else ""
+    match = _TWO_DIGIT_YEAR.match(text)
     if match is None:
-        return day.year if day else None
+        if day is not None:
+            return day.year
+        four_digits = _FOUR_DIGIT_YEAR.match(text)
+        return int(four_digits.group(1)) if four_digits else None
     years = [
         century + int(match.group(1))
         for century in (1900, 2000)
@@ -203,7 +209,7 @@ def _year_of_date(layout: ContactFileLayout, value: Any, this_year: int) -> int 
             column=layout.column_name(layout.fields[BIRTH_YEAR]),
             value=_shown(value),
         )
-    return years[0] if years and day else None
+    return years[0] if years else None
 
 
 def _birth_year(row: Row, layout: ContactFileLayout, this_year: int) -> int | None:

@@ -430,6 +430,15 @@ def test_a_birth_date_with_a_two_digit_year_is_read_when_one_century_is_possible
     assert row.birth_year == year
 
 
+@pytest.mark.parametrize(("written", "year"), [("1/2/1955", 1955), ("3/4/55", 1955), ("12/11/1987", 1987)])
+def test_a_birth_date_whose_day_and_month_could_be_either_way_round_still_gives_its_year(written, year):
+    """1/2/1955 is the 1st of February or the 2nd of January, both of 1955: the year was refused as "not a year
+    between 1900 and this year", while 13/2/1955 was read."""
+    (row,) = read(f"puhelin;syntymäaika\n0401234567;{written}\n")
+
+    assert row.birth_year == year
+
+
 @pytest.mark.parametrize("written", ["1.2.20", "31.12.10", "1/2/15"])
 def test_a_birth_date_with_a_two_digit_year_that_fits_either_century_is_refused(written):
     """1.2.20 is a person of 106 or of 6: it was stored as 2020."""
