@@ -23,7 +23,7 @@ from ..sources.files import (
     MAX_TITLE_ROWS,
     FileOptions,
     column_position,
-    file_parse,
+    file_check,
     file_pattern,
     folder_resolve,
 )
@@ -118,7 +118,7 @@ def source_file_store(*, source: Source, report_type: str, period: date, filenam
     stem = pattern.replace("*", "").replace("?", "")
     if not stem or "/" in stem:
         raise PopulusError.of("upload_no_file_pattern", report=report_problem(report_type))
-    file_parse(data=data, filename=filename, report_type=report_type, options=FileOptions.from_config(source.config))
+    file_check(data=data, filename=filename, report_type=report_type, options=FileOptions.from_config(source.config))
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{stem}{extension}"
     # Written beside its place first, so that a failed write (a full disk) leaves the earlier file as it was.
