@@ -11,6 +11,7 @@ does not grow with the file. Anything that makes the whole file unreadable raise
 import codecs
 import csv
 import io
+import posixpath
 import re
 import zipfile
 import zlib
@@ -569,9 +570,11 @@ CONTENT_TYPES_PART = "[Content_Types].xml"
 CONTENT_TYPES_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 SHARED_STRINGS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+RELATIONSHIPS_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/relationships"
 # What openpyxl reads by its fixed name whatever the content types say.
 FIXED_PARTS_READ_WHOLE = (
     CONTENT_TYPES_PART,
+    "xl/workbook.xml",
     "xl/styles.xml",
     "xl/theme/theme1.xml",
     "docProps/core.xml",
@@ -581,10 +584,12 @@ FIXED_PARTS_READ_WHOLE = (
 
 def _xlsx_parts_read_whole(archive: zipfile.ZipFile, *, limit: int) -> set[str]:
     """The parts openpyxl reads whole into memory even in read-only mode: all but the worksheets, which
-    it streams. The worksheets are found as openpyxl finds its parts, by their content types (not by a
-    usual name such as xl/worksheets/sheet1.xml); a part it reads by a fixed name (the styles, say),
-    a shared strings part or a relationships part counts whole even when declared a worksheet.
-    Content types past `limit` are not read here: then every part counts."""
+    it streams. A worksheet is a part declared one in the content types (not found by a usual name such as
+    xl/worksheets/sheet1.xml) that relationships name as a worksheet only: openpyxl streams a sheet the
+    workbook links as a worksheet, but reads a chartsheet, a chart or anything else a relationship leads
+    to whole, whatever content type it is declared. A part it reads by a fixed name (the styles, say) or a
+    relationships part counts whole even when declared a worksheet. Content types or relationships past
+    `limit` are not read here: then every part counts."""
     names = set(archive.namelist())
     try:
         manifest = archive.getinfo(CONTENT_TYPES_PART)
@@ -600,12 +605,46 @@ def _xlsx_parts_read_whole(archive: zipfile.ZipFile, *, limit: int) -> set[str]:
         (override.get("PartName") or "").removeprefix("/"): override.get("ContentType")
         for override in root.iter(f"{{{CONTENT_TYPES_NAMESPACE}}}Override")
     }
+    linked = _xlsx_relationship_targets(archive, limit=limit)
+    if linked is None:
+        return names
+    worksheets, others = linked
     streamed = {
         name
         for name, content_type in declared.items()
-        if content_type == WORKSHEET_CONTENT_TYPE and name not in FIXED_PARTS_READ_WHOLE and not name.endswith(".rels")
+        if content_type == WORKSHEET_CONTENT_TYPE
+        and name in worksheets - others
+        and name not in FIXED_PARTS_READ_WHOLE
+        and not name.endswith(".rels")
     }
     return names - streamed
+
+
+def _xlsx_relationship_targets(archive: zipfile.ZipFile, *, limit: int) -> tuple[set[str], set[str]] | None:
+    """(the parts a relationship names as a worksheet, the parts any other relationship names), resolved as
+    openpyxl resolves them; None when the relationships parts are past `limit` together or cannot be read."""
+    parts = [info for info in archive.infolist() if info.filename.endswith(".rels")]
+    if sum(info.file_size for info in parts) > limit:
+        return None
+    worksheets: set[str] = set()
+    others: set[str] = set()
+    for info in parts:
+        try:
+            root = DefusedElementTree.fromstring(archive.read(info))
+        except Exception:  # a damaged or forbidden part: openpyxl refuses the file, or every part counts
+            return None
+        parent = posixpath.split(posixpath.dirname(info.filename))[0]
+        for relationship in root.iter(f"{{{RELATIONSHIPS_NAMESPACE}}}Relationship"):
+            target = relationship.get("Target") or ""
+            if relationship.get("TargetMode") == "External" or not target:
+                continue
+            name = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(parent, target))
+            kind = relationship.get("Type") or ""
+            if kind.endswith("/worksheet") and "chartsheet" not in kind:
+                worksheets.add(name)
+            else:
+                others.add(name)
+    return worksheets, others
 
 
 def _spaced(number: int) -> str:

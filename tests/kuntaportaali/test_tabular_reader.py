@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 
 from kuntaportaali.tabular.headers import header_key, header_locate
 from kuntaportaali.tabular.problems import TabularError
@@ -240,6 +241,34 @@ def test_a_formula_whose_stored_result_is_an_empty_text_is_read_as_empty():
     assert b't="str"><f>IF' in zipfile.ZipFile(buffer).read("xl/worksheets/sheet1.xml")
 
     assert read(buffer.getvalue())[1] == [3912.4, 7824.8]
+
+
+def test_a_chartsheet_declared_a_worksheet_counts_whole_as_openpyxl_reads_it_whole():
+    """openpyxl streams a sheet that the workbook links as a worksheet, but reads a chartsheet whole, whatever
+    content type [Content_Types].xml gives it: declared a worksheet, a chartsheet of any size escaped the limit
+    on what is read whole."""
+    workbook = Workbook()
+    workbook.active.append(["Puhelin"])
+    workbook.active.append(["040 123 4567"])
+    chart = BarChart()
+    chart.add_data(Reference(workbook.active, min_col=1, min_row=1, max_row=2))
+    workbook.create_chartsheet("Kaavio").add_chart(chart)
+    source = io.BytesIO()
+    workbook.save(source)
+    output = io.BytesIO()
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in archive.namelist():
+            data = archive.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.chartsheet+xml", b"spreadsheetml.worksheet+xml")
+            elif name == "xl/chartsheets/sheet1.xml":
+                data = b"<!--" + b" " * 200_000 + b"-->" + data
+            target.writestr(name, data)
+
+    with pytest.raises(TabularError) as error:
+        read(output.getvalue(), max_xlsx_read_whole_bytes=100_000)
+    assert error.value.problem.code == "file_xlsx_too_large"
+    assert read(output.getvalue(), max_xlsx_read_whole_bytes=300_000) == [["Puhelin"], ["040 123 4567"]]
 
 
 def test_every_sheet_of_a_workbook_can_be_read():
