@@ -39,6 +39,10 @@ problem_messages_register(
             "The workbook has phone numbers on several sheets (%(sheets)s), and a file is imported from one "
             "sheet: put the numbers on one sheet, or save each sheet as a file of its own and upload each."
         ),
+        "contacts_sheet_hidden": gettext_noop(
+            "The sheet %(sheet)s holds phone numbers but is hidden, so the file does not say whether its people "
+            "are on the list: show the sheet, or delete it, and try again."
+        ),
         "contacts_campaign_closed": gettext_noop(
             "The campaign was started or ended while the file was being imported: nothing was imported."
         ),
@@ -255,6 +259,12 @@ def _layout_found(table: Table, *, phone_columns: Sequence[int] | None) -> Conta
     try:
         for sheet in table.sheets:
             layout = _sheet_layout(table, sheet)
+            if layout is not None and sheet in table.hidden_sheets:
+                if _is_a_list(layout):
+                    # People someone hid (set aside, an old list): whether they are to be called, the file does
+                    # not say.
+                    raise ContactFileRejected.of("contacts_sheet_hidden", sheet=f"“{sheet}”")
+                continue
             if layout is not None and phone_columns is not None:
                 return layout.with_phone_columns(phone_columns)
             if layout is not None and (layout.phone_columns or layout.phone_candidates):

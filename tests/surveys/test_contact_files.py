@@ -551,6 +551,28 @@ def test_a_header_merged_over_two_rows_is_still_a_header():
     assert [(row.numbers, row.postal_code) for row in read(data)] == [(("+358401234567",), "23500")]
 
 
+def test_a_hidden_sheet_with_a_list_of_numbers_refuses_the_workbook_instead_of_being_called(english):
+    """A hidden sheet of people set aside (an old list, those who refused) was imported when it came first, and
+    the visible list left out; whether its people belong to the list, the file does not say."""
+    workbook = Workbook()
+    workbook.active.title = "Vanha lista"
+    workbook.active.append(["Puhelin"])
+    workbook.active.append(["040 123 4567"])
+    workbook.active.append(["050 123 4567"])
+    workbook.active.sheet_state = "hidden"
+    workbook.create_sheet("Lista").append(["Puhelin"])
+    workbook["Lista"].append(["044 765 4321"])
+    workbook.active = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    with pytest.raises(ContactFileRejected) as error:
+        read(buffer.getvalue())
+
+    assert error.value.problem.code == "contacts_sheet_hidden"
+    assert "“Vanha lista”" in str(error.value)
+
+
 def test_a_second_sheet_with_only_the_brokers_own_number_is_no_second_list():
     workbook = Workbook()
     workbook.active.append(["Puhelin"])
