@@ -245,12 +245,25 @@ def contact_file_layout(table: Table, *, phone_columns: Sequence[int] | None = N
     rows have cells merged over several of them (a postal code shown for two people, held for the first)."""
     layout = _layout_found(table, phone_columns=phone_columns)
     try:
-        merged = merged_over_rows(table, layout.sheet, below_row=layout.header_rows[-1] if layout.header_rows else 0)
+        merged = merged_over_rows(
+            table,
+            layout.sheet,
+            below_row=layout.header_rows[-1] if layout.header_rows else 0,
+            columns=_columns_read(layout),
+        )
     except TabularError as error:
         raise ContactFileRejected(error.problem) from None
     if merged:
         raise ContactFileRejected.of("file_merged_data_cells", cells=", ".join(merged[:MERGES_SHOWN]))
     return layout
+
+
+def _columns_read(layout: ContactFileLayout) -> set[int]:
+    """The columns the import reads (0-based): its phone columns and fields, or every column while the
+    phone columns are still to be chosen (the choice is not checked again)."""
+    if layout.needs_choice:
+        return {column.index for column in layout.columns}
+    return {*layout.phone_columns, *layout.fields.values()}
 
 
 def _layout_found(table: Table, *, phone_columns: Sequence[int] | None) -> ContactFileLayout:

@@ -128,7 +128,7 @@ def _file_read(
                 tables = _tables_with_header(table, filename=filename, report_type=report_type, options=options)
             else:
                 layout = _layout_by_number(report_type, options.column_map(report_type))
-                _merged_cells_check(table, table.sheets[0], label=filename, below_row=options.title_rows)
+                _merged_cells_check(table, table.sheets[0], label=filename, below_row=options.title_rows, layout=layout)
                 rows = table.rows(table.sheets[0])
                 tables = [(filename, layout, _after_title_rows(rows, options.title_rows))]
             data_rows = 0
@@ -185,7 +185,7 @@ def _tables_with_header(
             # does not say.
             raise PopulusError.of("file_sheet_hidden", file=label)
         else:
-            _merged_cells_check(table, sheet, label=label, below_row=header.rows[-1])
+            _merged_cells_check(table, sheet, label=label, below_row=header.rows[-1], layout=layout)
             found.append((label, layout, rest))
     data_like = [error for points, error in refused if points >= DATA_SHEET_COLUMNS]
     if data_like:
@@ -198,10 +198,11 @@ def _tables_with_header(
     return found
 
 
-def _merged_cells_check(table, sheet: str, *, label: str, below_row: int) -> None:
-    """Fail the file when cells are merged over several of its data rows: a merged cell shows its value on
-    every row it covers but holds it on the first only, so the rows below would read as not giving it."""
-    merged = merged_over_rows(table, sheet, below_row=below_row)
+def _merged_cells_check(table, sheet: str, *, label: str, below_row: int, layout: _Layout) -> None:
+    """Fail the file when cells are merged over several of its data rows in a column that is read: a merged
+    cell shows its value on every row it covers but holds it on the first only, so the rows below would read
+    as not giving it."""
+    merged = merged_over_rows(table, sheet, below_row=below_row, columns=set(layout.positions.values()))
     if merged:
         reason = Problem("file_merged_data_cells", {"cells": ", ".join(merged[:MERGES_SHOWN])})
         raise PopulusError.of("file_unreadable", file=label, reason=reason)

@@ -16,7 +16,7 @@ import re
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -472,14 +472,25 @@ def _sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
 _MERGED_RANGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 
 
-def merged_over_rows(table: Table, sheet: str, *, below_row: int) -> list[str]:
-    """The ranges of `sheet` merged over several rows that begin below row `below_row` (in the data)."""
+def merged_over_rows(table: Table, sheet: str, *, below_row: int, columns: Collection[int]) -> list[str]:
+    """The ranges of `sheet` merged over several rows that begin below row `below_row` (in the data) and
+    cover one of `columns` (0-based: those that are read; a merge elsewhere changes no value read)."""
     ranges = []
     for reference in table.merged_ranges(sheet):
-        first_row = int(re.sub(r"[A-Z]", "", reference.split(":")[0]))
-        if first_row > below_row:
+        first, last = reference.split(":")
+        first_row = int(re.sub(r"[A-Z]", "", first))
+        first_column, last_column = _column_index(first), _column_index(last)
+        if first_row > below_row and any(first_column <= column <= last_column for column in columns):
             ranges.append(reference)
     return ranges
+
+
+def _column_index(cell: str) -> int:
+    """The 0-based column of a cell reference ("B3": 1)."""
+    index = 0
+    for letter in re.sub(r"\d", "", cell):
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
 
 
 def _xlsx_refusal(error: BaseException) -> TabularError:

@@ -569,6 +569,24 @@ def test_cells_merged_over_rows_fail_the_file_instead_of_leaving_the_rows_below_
     assert "K2:K3" in str(error.value)
 
 
+def test_cells_merged_over_data_rows_in_a_column_not_read_do_not_fail_the_file():
+    """A note (a column the column map does not read) merged over two absences it is about."""
+    from openpyxl import load_workbook
+
+    header = [*HEADER.split(";"), "Huomautus"]
+    first = [*GOOD.split(";"), "Tarkistettu"]
+    second = [*first[:6], "4.3.2026", "5.3.2026", "2", "2", "K", None]
+    book = load_workbook(io.BytesIO(workbook({"Poissaolot": [header, first, second]})))
+    book["Poissaolot"].merge_cells("L2:L3")
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    batch = parse(buffer.getvalue(), filename="poissaolot.xlsx")
+
+    assert batch.rejected == []
+    assert [row["start"] for row in batch.rows] == [date(2026, 3, 2), date(2026, 3, 4)]
+
+
 def test_a_hidden_sheet_with_the_header_fails_the_file_instead_of_adding_its_rows(english):
     """Rows someone hid on a sheet of their own (set aside, an old version) were stored with the visible ones."""
     from openpyxl import load_workbook

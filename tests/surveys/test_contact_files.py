@@ -545,6 +545,20 @@ def test_cells_merged_over_data_rows_refuse_the_file_instead_of_leaving_rows_bla
     assert "B2:B3" in str(error.value)
 
 
+def test_cells_merged_over_data_rows_in_a_column_not_imported_do_not_refuse_the_file():
+    """A broker's list grouped by village, its name merged over the village's people: nothing imported is in
+    the merged column, and the file was refused whole."""
+    data = xlsx(
+        [["Kylä", "Puhelin", "Postinumero"], ["Kirkonkylä", "040 123 4567", "23500"], [None, "050 765 4321", "23600"]],
+        merged="A2:A3",
+    )
+
+    assert [(row.numbers, row.postal_code) for row in read(data)] == [
+        (("+358401234567",), "23500"),
+        (("+358507654321",), "23600"),
+    ]
+
+
 def test_a_header_merged_over_two_rows_is_still_a_header():
     data = xlsx([["Puhelin", "Postinumero"], [None, None], ["040 123 4567", "23500"]], merged="A1:A2")
 
