@@ -3,10 +3,10 @@
 A message of the GSM 03.38 alphabet (Finnish and Swedish letters included) takes 160 characters in
 one part and 153 a part when longer, a character of its extension table counting twice; any other
 character makes the whole message UCS-2: 70 characters, or 67 a part (characters outside the Basic
-Multilingual Plane counting twice).
+Multilingual Plane counting twice). A character is never split between two parts (an extension
+character's escape and code, a surrogate pair), as Twilio and the operators split a message: one
+that would straddle a part's end starts the next part, which may make one part more.
 """
-
-import math
 
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -23,7 +23,20 @@ GSM_LOOKALIKES = str.maketrans(
 
 def sms_segments(text: str) -> int:
     if all(char in _GSM_BASIC or char in _GSM_EXTENSION for char in text):
-        length = len(text) + sum(char in _GSM_EXTENSION for char in text)
-        return 1 if length <= 160 else math.ceil(length / 153)
-    units = len(text.encode("utf-16-le")) // 2
-    return 1 if units <= 70 else math.ceil(units / 67)
+        sizes = [2 if char in _GSM_EXTENSION else 1 for char in text]
+        return _parts(sizes, single=160, part=153)
+    # UTF-16 code units: two for a character outside the Basic Multilingual Plane.
+    return _parts([2 if ord(char) > 0xFFFF else 1 for char in text], single=70, part=67)
+
+
+def _parts(sizes: list[int], *, single: int, part: int) -> int:
+    """The parts characters of these sizes take: one when they fit it whole, else parts of `part`
+    filled in order, a character that does not fit whole starting the next."""
+    if sum(sizes) <= single:
+        return 1
+    parts, used = 1, 0
+    for size in sizes:
+        if used + size > part:
+            parts, used = parts + 1, 0
+        used += size
+    return parts

@@ -1,0 +1,96 @@
+"""The SMS path against Twilio as it really behaves: its REST refusals (through the real SDK against the
+local fake Twilio server), its signed webhooks (the SDK's own validator signs them) with the parameters
+Twilio sends, and what the portal stores of what Twilio means."""
+
+import pytest
+from django.urls import reverse
+
+from surveys.messaging.segments import sms_segments
+from surveys.models import (
+    Campaign,
+    ContactStatus,
+    DoNotCall,
+    SmsMessage,
+    SmsStatus,
+)
+from surveys.phone_numbers import phone_hash
+from tests.surveys.calls import running_campaign
+from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, signed_post
+
+pytestmark = pytest.mark.django_db
+
+NUMBER_SENDER = "+35893101691"
+RESIDENT = "+358401234567"
+
+
+@pytest.fixture
+def twilio_site(settings):
+    settings.SMS_PROVIDER, settings.SMS_SENDER = "twilio", NUMBER_SENDER
+    settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
+    settings.PUBLIC_BASE_URL = "https://kunta.example"
+
+
+@pytest.fixture
+def real_campaign(make_campaign, twilio_site) -> Campaign:
+    return running_campaign(make_campaign, slug="oikea", telephony_provider="twilio", sms_follow_up=True)
+
+
+@pytest.fixture
+def messaged(real_campaign) -> SmsMessage:
+    """The campaign's contact, sent the link through Twilio, its call finished."""
+    contact = real_campaign.contacts.get()
+    contact.status = ContactStatus.FINISHED
+    contact.save(update_fields=["status"])
+    return SmsMessage.objects.create(
+        contact=contact,
+        phone=contact.numbers.get(),
+        provider="twilio",
+        provider_message_id="SM" + "a" * 32,
+        status=SmsStatus.DELIVERED,
+        sender=NUMBER_SENDER,
+        language="fi",
+    )
+
+
+def inbound(client, body: str, *, sender: str = RESIDENT, **extra):
+    """A message a resident sent to the municipality's number, as Twilio posts it."""
+    params = {
+        "ToCountry": "FI",
+        "SmsMessageSid": "SM" + "b" * 32,
+        "NumMedia": "0",
+        "SmsSid": "SM" + "b" * 32,
+        "SmsStatus": "received",
+        "Body": body,
+        "To": NUMBER_SENDER,
+        "NumSegments": "1",
+        "MessageSid": "SM" + "b" * 32,
+        "AccountSid": TWILIO_ACCOUNT,
+        "From": sender,
+        "FromCountry": "FI",
+        "ApiVersion": "2010-04-01",
+    } | extra
+    response = signed_post(client, reverse("telephony:sms-inbound"), params, token=TWILIO_TOKEN)
+    assert response.status_code == 200
+    return response
+
+
+def opted_out(message: SmsMessage) -> bool:
+    message.contact.refresh_from_db()
+    listed = DoNotCall.objects.filter(phone_hash=phone_hash(RESIDENT), source="sms").exists()
+    return listed and message.contact.status == ContactStatus.OPTED_OUT
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        # A character of the GSM extension table (escape + character) is never split between parts: the
+        # euro sign that would start on the 153rd septet goes whole to the next part.
+        ("a" * 152 + "€" + "a" * 151, 2),
+        ("a" * 152 + "€" + "a" * 152, 3),
+        # Nor is a character outside the Basic Multilingual Plane (a surrogate pair) in UCS-2.
+        ("ł" * 66 + "🙂" + "ł" * 65, 2),
+        ("ł" * 66 + "🙂" + "ł" * 66, 3),
+    ],
+)
+def test_a_character_is_never_split_between_two_parts(text, segments):
+    assert sms_segments(text) == segments
