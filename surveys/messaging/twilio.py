@@ -29,10 +29,12 @@ TWILIO_MESSAGE_STATUSES = {
 }
 # Twilio's error codes (its error dictionary) about the number messaged: invalid, not a mobile
 # number, unreachable by SMS, or it has replied STOP to the sender.
-NUMBER_ERRORS = frozenset({21211, 21214, 21217, 21401, 21408, 21610, 21612, 21614, 30003, 30005, 30006})
+NUMBER_ERRORS = frozenset({21211, 21214, 21217, 21401, 21610, 21612, 21614, 30003, 30005, 30006})
 # The account and its set-up: authentication, a suspended account, a sender it may not use (not
-# its number, not able to send SMS, or not authorized, which Finnish operators filter out).
-ACCOUNT_ERRORS = frozenset({20003, 20005, 20404, 21212, 21606, 21659, 21660, 30007})
+# its number, not able to send SMS, or not authorized, which Finnish operators filter out), or no
+# permission to text the region of the number (21408: its geographic permissions, which refuse every
+# Finnish number alike).
+ACCOUNT_ERRORS = frozenset({20003, 20005, 20404, 21212, 21408, 21606, 21659, 21660, 30007})
 
 
 def _integer(value: str | None) -> int | None:

@@ -8,14 +8,16 @@ from django.urls import reverse
 from surveys.messaging.segments import sms_segments
 from surveys.models import (
     Campaign,
+    CampaignStatus,
     ContactStatus,
     DoNotCall,
     SmsMessage,
     SmsStatus,
 )
 from surveys.phone_numbers import phone_hash
-from tests.surveys.calls import running_campaign
-from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, signed_post
+from surveys.services.sms import SmsOutcome, sms_link_send
+from tests.surveys.calls import NOON, running_campaign
+from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, signed_post, twilio_error
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,30 @@ def opted_out(message: SmsMessage) -> bool:
     message.contact.refresh_from_db()
     listed = DoNotCall.objects.filter(phone_hash=phone_hash(RESIDENT), source="sms").exists()
     return listed and message.contact.status == ContactStatus.OPTED_OUT
+
+
+def test_a_region_twilio_may_not_text_pauses_the_campaign_and_the_message_waits(
+    real_campaign, fake_twilio, django_capture_on_commit_callbacks
+):
+    """21408: the account has no permission to text Finnish numbers - every message would fail alike."""
+    fake_twilio.errors = [
+        twilio_error(
+            400,
+            21408,
+            "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: "
+            "+358401234567.",
+        )
+    ]
+    contact = real_campaign.contacts.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sms_link_send(contact=contact, now=NOON)
+
+    assert result.outcome == SmsOutcome.NOT_SENT
+    message = SmsMessage.objects.get()
+    assert (message.status, message.error_code) == (SmsStatus.NOT_SENT, 21408)
+    real_campaign.refresh_from_db()
+    assert (real_campaign.status, real_campaign.carrier_problem_code) == (CampaignStatus.PAUSED, 21408)
 
 
 @pytest.mark.parametrize(
