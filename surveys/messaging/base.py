@@ -29,10 +29,13 @@ class MessageStatusUpdate:
 
 @dataclass(frozen=True)
 class InboundMessage:
-    """A text a resident sent to the sender number: who sent it (the number as the provider gives it) and what."""
+    """A text a resident sent to the sender number: who sent it (the number as the provider gives it) and what.
+    `opted_out`: the provider itself took it as an opt-out (one of its opt-out keywords), after which it
+    delivers nothing more to the number."""
 
     sender: str
     body: str
+    opted_out: bool = False
 
 
 class SmsProvider(ABC):

@@ -2,6 +2,7 @@
 client for a local fake Twilio server) and signature check; and Twilio's messaging dialect, which
 the simulator speaks too."""
 
+import re
 from abc import ABC, abstractmethod
 
 from django.conf import settings
@@ -37,6 +38,20 @@ NUMBER_ERRORS = frozenset({21211, 21214, 21217, 21401, 21610, 21612, 21614, 3000
 ACCOUNT_ERRORS = frozenset({20003, 20005, 20404, 21212, 21408, 21606, 21659, 21660, 30007})
 
 
+# Twilio's own opt-out keywords: a message that is one of them (any case) makes Twilio refuse every
+# later message to the number from the sender (error 21610) until it sends START. A Messaging Service's
+# Advanced Opt-Out may add keywords of its own; Twilio then names the match in OptOutType.
+TWILIO_OPT_OUT_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
+TWILIO_OPT_OUT_TYPE = "STOP"
+
+
+def _twilio_opted_out(params) -> bool:
+    if params.get("OptOutType", "").strip().upper() == TWILIO_OPT_OUT_TYPE:
+        return True
+    # The message is the keyword alone: spaces and punctuation around it are no words.
+    return re.sub(r"^[\W_]+|[\W_]+$", "", params.get("Body", "")).casefold() in TWILIO_OPT_OUT_KEYWORDS
+
+
 def _integer(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -60,7 +75,9 @@ class TwilioMessagingDialect(ABC):
         )
 
     def parse_inbound(self, params) -> InboundMessage:
-        return InboundMessage(sender=params.get("From", ""), body=params.get("Body", ""))
+        return InboundMessage(
+            sender=params.get("From", ""), body=params.get("Body", ""), opted_out=_twilio_opted_out(params)
+        )
 
     def render_reply(self, text: str) -> tuple[str, str]:
         reply = MessagingResponse()

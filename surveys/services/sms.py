@@ -60,8 +60,11 @@ logger = logging.getLogger(__name__)
 SMS_QUEUE = "dialer"
 # The word residents are asked to reply with, in the message's language; any of them opts out.
 STOP_REPLIES = {"fi": "LOPETA", "sv": "SLUTA", "en": "STOP"}
-# A reply whose first word is one of these, in any case, opts the number out.
-STOP_WORDS = frozenset(word.casefold() for word in STOP_REPLIES.values())
+# A reply whose first word is one of these, in any case, opts the number out: the words asked for, and
+# the Swedish "stopp".
+STOP_WORDS = frozenset({*(word.casefold() for word in STOP_REPLIES.values()), "stopp"})
+# So does one that begins with these words: "don't call" in Finnish, to one person or to several.
+STOP_PHRASES = (("älä", "soita"), ("älkää", "soittako"))
 # A provider that could not take the message (an outage, too many requests, or a refused account, which
 # pauses the campaign as the carrier's does: dialing.CARRIER_RETRY_AFTER) is asked again this much later.
 PROVIDER_RETRY_AFTER = timedelta(minutes=2)
@@ -151,12 +154,18 @@ def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: dat
         message.save(update_fields=["status", "status_at", "error_code", "provider_message_id"])
 
 
+def _asks_to_stop(body: str) -> bool:
+    words = re.findall(r"\w+", body.casefold())
+    return bool(words) and (words[0] in STOP_WORDS or any(tuple(words[:2]) == phrase for phrase in STOP_PHRASES))
+
+
 def sms_reply_receive(*, inbound: InboundMessage) -> str:
-    """A reply to the sender number. STOP, LOPETA or SLUTA (any case, as its first word) puts the
-    number on the do-not-call registry, and the contacts messaged at it are opted out on the SMS
-    channel; returns the confirmation to send back. Any other reply is neither stored nor answered ("")."""
-    words = re.findall(r"\w+", inbound.body.casefold())
-    if not words or words[0] not in STOP_WORDS:
+    """A reply to the sender number. STOP, LOPETA, SLUTA or STOPP (any case, as its first word), "Älä
+    soita" (don't call), or a message the provider took as an opt-out (Twilio's STOPALL, UNSUBSCRIBE,
+    CANCEL...: it delivers nothing more to the number) puts the number on the do-not-call registry, and
+    the contacts messaged at it are opted out on the SMS channel; returns the confirmation to send back.
+    Any other reply is neither stored nor answered ("")."""
+    if not (inbound.opted_out or _asks_to_stop(inbound.body)):
         return ""
     try:
         number = phone_normalise(inbound.sender)

@@ -9,6 +9,7 @@ from surveys.messaging.segments import sms_segments
 from surveys.models import (
     Campaign,
     CampaignStatus,
+    ConsentEvent,
     ContactStatus,
     DoNotCall,
     SmsMessage,
@@ -80,6 +81,42 @@ def opted_out(message: SmsMessage) -> bool:
     message.contact.refresh_from_db()
     listed = DoNotCall.objects.filter(phone_hash=phone_hash(RESIDENT), source="sms").exists()
     return listed and message.contact.status == ContactStatus.OPTED_OUT
+
+
+@pytest.mark.parametrize(
+    "body",
+    # Twilio's own opt-out keywords: after any of them Twilio refuses every message to the number (21610).
+    ["STOPALL", "Unsubscribe", "cancel", "END", "quit", "REVOKE", "optout", " Stop. "],
+)
+def test_each_of_twilios_opt_out_keywords_opts_the_resident_out(client, messaged, body):
+    inbound(client, body)
+
+    assert opted_out(messaged)
+    assert list(ConsentEvent.objects.values_list("kind", "channel", "contact_ref")) == [
+        ("opted_out", "sms", messaged.contact.pseudonym)
+    ]
+
+
+def test_a_word_twilios_advanced_opt_out_took_as_stop_opts_the_resident_out(client, messaged):
+    """A Messaging Service's Advanced Opt-Out may have keywords of its own: Twilio says which it matched."""
+    inbound(client, "Peru", OptOutType="STOP")
+
+    assert opted_out(messaged)
+
+
+@pytest.mark.parametrize("body", ["Älä soita", "älä soita enää!", "Älkää soittako minulle", "Stopp", "STOPP 🙏"])
+def test_a_finnish_or_swedish_request_to_stop_opts_the_resident_out(client, messaged, body):
+    inbound(client, body)
+
+    assert opted_out(messaged)
+
+
+@pytest.mark.parametrize("body", ["START", "unstop", "HELP", "Älä lopeta", "End of story, I answered already"])
+def test_an_opt_in_help_or_other_text_opts_no_one_out(client, messaged, body):
+    inbound(client, body)
+
+    assert not DoNotCall.objects.exists()
+    assert not ConsentEvent.objects.exists()
 
 
 def test_a_region_twilio_may_not_text_pauses_the_campaign_and_the_message_waits(
