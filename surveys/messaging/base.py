@@ -25,6 +25,8 @@ class MessageStatusUpdate:
     message_id: str
     status: str = ""
     error_code: int | None = None
+    # The error says the number opted out of the sender's messages (replied STOP to it).
+    opted_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class SmsProvider(ABC):
     label: str
     # Whether its messages reach real phones; the simulator's reach no one.
     reaches_people: bool = True
+    # Its error codes that say the number opted out of the sender's messages (replied STOP to it).
+    opt_out_error_codes: frozenset[int] = frozenset()
 
     @abstractmethod
     def send(self, *, to: str, sender: str, body: str, status_callback: str) -> str:

@@ -43,6 +43,8 @@ ACCOUNT_ERRORS = frozenset({20003, 20005, 20404, 21212, 21408, 21606, 21659, 216
 # Advanced Opt-Out may add keywords of its own; Twilio then names the match in OptOutType.
 TWILIO_OPT_OUT_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
 TWILIO_OPT_OUT_TYPE = "STOP"
+# "Attempt to send to unsubscribed recipient": the number has sent the sender an opt-out keyword.
+UNSUBSCRIBED_RECIPIENT = 21610
 
 
 def _twilio_opted_out(params) -> bool:
@@ -60,6 +62,8 @@ class TwilioMessagingDialect(ABC):
     """What a provider speaking Twilio's messaging dialect reads and answers: an `SmsProvider` mixin
     whose `auth_token` signs the webhook requests."""
 
+    opt_out_error_codes = frozenset({UNSUBSCRIBED_RECIPIENT})
+
     @abstractmethod
     def auth_token(self) -> str:
         """The secret the provider signs its webhook requests with."""
@@ -68,10 +72,12 @@ class TwilioMessagingDialect(ABC):
         return signature_valid(request, self.auth_token())
 
     def parse_status(self, params) -> MessageStatusUpdate:
+        error_code = _integer(params.get("ErrorCode"))
         return MessageStatusUpdate(
             message_id=params.get("MessageSid", ""),
             status=TWILIO_MESSAGE_STATUSES.get(params.get("MessageStatus", ""), ""),
-            error_code=_integer(params.get("ErrorCode")),
+            error_code=error_code,
+            opted_out=error_code in self.opt_out_error_codes,
         )
 
     def parse_inbound(self, params) -> InboundMessage:

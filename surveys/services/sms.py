@@ -137,13 +137,16 @@ def campaign_sms_channel(campaign: Campaign) -> tuple[SmsProvider, SmsSender]:
 
 def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: datetime | None = None) -> None:
     """Apply a status report of the message. A message only moves forward: a report arriving late
-    or twice changes nothing, and a final status (delivered, undelivered, failed) stays."""
+    or twice changes nothing, and a final status (delivered, undelivered, failed) stays. A report
+    that the number has opted out of the sender's messages opts the contact out (as their STOP would)."""
     with transaction.atomic():
-        message = SmsMessage.objects.select_for_update().filter(pk=message_id).first()
+        message = SmsMessage.objects.select_for_update().select_related("contact").filter(pk=message_id).first()
         if message is None or not update.status:
             return
         if message.provider_message_id not in (None, update.message_id):
             return
+        if update.opted_out:
+            contact_opt_out(contact=message.contact, source=ConsentChannel.SMS)
         if SMS_STATUS_ORDER[update.status] <= SMS_STATUS_ORDER[message.status]:
             return
         message.status = update.status
@@ -343,9 +346,9 @@ def sms_link_send(*, contact: Contact, now: datetime | None = None, phone_id: in
             to=phone_decrypt(phone.phone_encrypted), sender=sender.value, body=body, status_callback=status_url
         )
     except ImproperlyConfigured as error:
-        return _sending_failed(message, ProviderError(str(error), kind=ErrorKind.ACCOUNT), now=now)
+        return _sending_failed(message, ProviderError(str(error), kind=ErrorKind.ACCOUNT), provider=provider, now=now)
     except ProviderError as error:
-        return _sending_failed(message, error, now=now)
+        return _sending_failed(message, error, provider=provider, now=now)
     # A status report may have come first: it keeps what it told.
     SmsMessage.objects.filter(pk=message.pk).update(
         provider_message_id=Coalesce(F("provider_message_id"), Value(message_id)),
@@ -355,10 +358,16 @@ def sms_link_send(*, contact: Contact, now: datetime | None = None, phone_id: in
     return SmsSendResult(SmsOutcome.SENT)
 
 
-def _sending_failed(message: SmsMessage, error: ProviderError, *, now: datetime) -> SmsSendResult:
+def _sending_failed(
+    message: SmsMessage, error: ProviderError, *, provider: SmsProvider, now: datetime
+) -> SmsSendResult:
     """The provider refused the message or could not be reached. What it did not take may go later;
-    a refused number never, nor a message that may have gone (no answer came)."""
+    a refused number never, nor a message that may have gone (no answer came). A number refused as
+    opted out of the sender's messages (it replied STOP, perhaps unheard by the portal) opts the
+    contact out, as their STOP would."""
     logger.warning("The survey link's text message %s was not sent: %s", message.pk, error)
+    if error.code is not None and error.code in provider.opt_out_error_codes:
+        contact_opt_out(contact=message.contact, source=ConsentChannel.SMS)
     if error.kind in (ErrorKind.TEMPORARY, ErrorKind.ACCOUNT):
         status = SmsStatus.NOT_SENT
     elif error.kind == ErrorKind.NUMBER:

@@ -83,6 +83,9 @@ def opted_out(message: SmsMessage) -> bool:
     return listed and message.contact.status == ContactStatus.OPTED_OUT
 
 
+# --- Replies -----------------------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize(
     "body",
     # Twilio's own opt-out keywords: after any of them Twilio refuses every message to the number (21610).
@@ -119,6 +122,9 @@ def test_an_opt_in_help_or_other_text_opts_no_one_out(client, messaged, body):
     assert not ConsentEvent.objects.exists()
 
 
+# --- Sending -----------------------------------------------------------------------------------------
+
+
 def test_a_region_twilio_may_not_text_pauses_the_campaign_and_the_message_waits(
     real_campaign, fake_twilio, django_capture_on_commit_callbacks
 ):
@@ -141,6 +147,49 @@ def test_a_region_twilio_may_not_text_pauses_the_campaign_and_the_message_waits(
     assert (message.status, message.error_code) == (SmsStatus.NOT_SENT, 21408)
     real_campaign.refresh_from_db()
     assert (real_campaign.status, real_campaign.carrier_problem_code) == (CampaignStatus.PAUSED, 21408)
+
+
+def test_a_number_that_told_twilio_stop_is_opted_out_when_twilio_refuses_it(real_campaign, fake_twilio):
+    """21610: the resident replied STOP to the municipality's number (perhaps while the portal was down):
+    Twilio will deliver nothing to them, and the portal's message promised that STOP ends the calls too."""
+    fake_twilio.errors = [twilio_error(400, 21610, "Attempt to send to unsubscribed recipient")]
+    contact = real_campaign.contacts.get()
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.FAILED
+
+    message = SmsMessage.objects.get()
+    assert (message.status, message.error_code) == (SmsStatus.FAILED, 21610)
+    assert DoNotCall.objects.filter(phone_hash=phone_hash(RESIDENT), source="sms").exists()
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.OPTED_OUT
+    assert list(ConsentEvent.objects.values_list("kind", "channel", "contact_ref")) == [
+        ("opted_out", "sms", contact.pseudonym)
+    ]
+
+
+def test_a_status_report_of_a_message_failed_for_an_unsubscribed_recipient_opts_the_resident_out(client, messaged):
+    SmsMessage.objects.filter(pk=messaged.pk).update(status=SmsStatus.QUEUED)
+    path = reverse("telephony:sms-status", kwargs={"message_id": messaged.pk})
+    params = {
+        "MessageSid": messaged.provider_message_id,
+        "SmsSid": messaged.provider_message_id,
+        "AccountSid": TWILIO_ACCOUNT,
+        "From": NUMBER_SENDER,
+        "To": RESIDENT,
+        "MessageStatus": "failed",
+        "SmsStatus": "failed",
+        "ErrorCode": "21610",
+        "ApiVersion": "2010-04-01",
+    }
+
+    assert signed_post(client, path, params, token=TWILIO_TOKEN).status_code == 204
+
+    messaged.refresh_from_db()
+    assert (messaged.status, messaged.error_code) == (SmsStatus.FAILED, 21610)
+    assert opted_out(messaged)
+
+
+# --- Parts -------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
