@@ -174,7 +174,12 @@ def sms_reply_receive(*, inbound: InboundMessage) -> str:
         number = phone_normalise(inbound.sender)
     except InvalidPhoneNumber:
         return ""
-    messaged = list(SmsMessage.objects.filter(phone__phone_hash=phone_hash(number)).select_related("contact"))
+    # The last message first: the reply answers it, in its language.
+    messaged = list(
+        SmsMessage.objects.filter(phone__phone_hash=phone_hash(number))
+        .select_related("contact")
+        .order_by("-created_at", "-pk")
+    )
     with transaction.atomic():
         for message in messaged:
             contact_opt_out(contact=message.contact, source=ConsentChannel.SMS)
