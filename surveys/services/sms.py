@@ -52,7 +52,7 @@ from surveys.telephony.base import ErrorKind, ProviderError
 from .dialing import contact_on_registry
 from .privacy import contact_opt_out, opt_out_register
 from .quotas import contact_group_full
-from .survey_links import EXAMPLE_TOKEN, survey_link_create, survey_link_url
+from .survey_links import EXAMPLE_TOKEN, survey_link_create, survey_link_expiry, survey_link_url
 from .web_survey import contact_completed
 
 logger = logging.getLogger(__name__)
@@ -245,7 +245,7 @@ def sms_link_previews(*, campaign: Campaign, now: datetime | None = None) -> lis
         return []
     now = now or timezone.now()
     sent_at = next_open_moment(campaign, now) or now
-    expires_at = sent_at + timedelta(days=settings.SMS_LINK_VALID_DAYS)
+    expires_at = survey_link_expiry(sent_at)
     previews = []
     for language in campaign.survey_version.languages:
         link_url = survey_link_url(token=EXAMPLE_TOKEN, language=language)

@@ -8,7 +8,7 @@ says anything of a person or a survey.
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.urls import reverse
@@ -37,14 +37,20 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def survey_link_expiry(now: datetime) -> datetime:
+    """When a link made at `now` closes: at the end of the SMS_LINK_VALID_DAYS-th day after, local
+    time - its message names that day as the last one to answer on, so the link opens all through it."""
+    last_day = timezone.localtime(now).date() + timedelta(days=settings.SMS_LINK_VALID_DAYS)
+    return timezone.make_aware(datetime.combine(last_day, time.max))
+
+
 def survey_link_create(*, contact: Contact, now: datetime | None = None) -> str:
-    """A new link for the contact (replacing any earlier one), valid for SMS_LINK_VALID_DAYS;
-    returns its token, which is not stored anywhere."""
+    """A new link for the contact (replacing any earlier one), open until the end of the
+    SMS_LINK_VALID_DAYS-th day (`survey_link_expiry`); returns its token, which is not stored anywhere."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     SurveyLink.objects.update_or_create(
-        contact=contact,
-        defaults={"token_hash": _token_hash(token), "expires_at": now + timedelta(days=settings.SMS_LINK_VALID_DAYS)},
+        contact=contact, defaults={"token_hash": _token_hash(token), "expires_at": survey_link_expiry(now)}
     )
     return token
 

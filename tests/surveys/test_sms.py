@@ -4,7 +4,7 @@ SDK against the local fake Twilio server), what the provider reports of it, and 
 import hashlib
 import math
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -39,7 +39,7 @@ from surveys.services.sms import (
     sms_status_receive,
 )
 from surveys.services.survey_links import survey_link_open
-from tests.surveys.calls import NOON, running_campaign
+from tests.surveys.calls import HELSINKI, NOON, running_campaign
 from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, twilio_error
 
 
@@ -189,7 +189,8 @@ def test_the_link_is_sent_once_inside_the_calling_window(contact, settings):
     assert "\nhttps://kunta.example/fi/kyselyt/viestit/\n" in sent.body
     assert sent.body.startswith("Esimerkkilän kunta kysyy asukkailta: Kuntastrategiakysely\n")
     link = survey_link_open(token=token, now=NOON)
-    assert (link.contact, link.expires_at) == (contact, NOON + timedelta(days=14))
+    # Open all through the 14th day, the last day its message names.
+    assert (link.contact, link.expires_at) == (contact, datetime(2025, 12, 24, 23, 59, 59, 999999, tzinfo=HELSINKI))
 
     assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.ALREADY_SENT
     assert len(outbox) == 1

@@ -2,10 +2,14 @@
 local fake Twilio server), its signed webhooks (the SDK's own validator signs them) with the parameters
 Twilio sends, and what the portal stores of what Twilio means."""
 
+import re
+from datetime import datetime, time, timedelta
+
 import pytest
 from django.urls import reverse
 
 from surveys.messaging.segments import sms_segments
+from surveys.messaging.simulator import SimulatorSmsProvider
 from surveys.models import (
     Campaign,
     CampaignStatus,
@@ -17,7 +21,8 @@ from surveys.models import (
 )
 from surveys.phone_numbers import phone_hash
 from surveys.services.sms import SmsOutcome, sms_link_send
-from tests.surveys.calls import NOON, running_campaign
+from surveys.services.survey_links import LinkClosed, survey_link_open
+from tests.surveys.calls import HELSINKI, NOON, running_campaign
 from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, signed_post, twilio_error
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +128,23 @@ def test_an_opt_in_help_or_other_text_opts_no_one_out(client, messaged, body):
 
 
 # --- Sending -----------------------------------------------------------------------------------------
+
+
+def test_the_link_opens_all_through_the_last_day_its_message_names(make_campaign, settings):
+    """ "Svara senast 24.12.2025" - "answer by 24 December": the link sent at noon must not close at noon."""
+    contact = running_campaign(make_campaign, slug="viestit").contacts.get()
+    SimulatorSmsProvider.outbox.clear()
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    last_day = (NOON + timedelta(days=settings.SMS_LINK_VALID_DAYS)).date()
+    assert f"Vastaa {last_day:%-d.%-m.%Y} mennessä omalla linkilläsi:" in body
+    token = re.search(r"/vastaa/([\w-]+)/", body)[1]
+    evening = datetime.combine(last_day, time(23, 59), tzinfo=HELSINKI)
+    assert survey_link_open(token=token, now=evening).contact == contact
+    with pytest.raises(LinkClosed):
+        survey_link_open(token=token, now=datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=HELSINKI))
 
 
 def test_a_region_twilio_may_not_text_pauses_the_campaign_and_the_message_waits(
