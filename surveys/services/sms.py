@@ -245,7 +245,7 @@ def sms_link_previews(*, campaign: Campaign, now: datetime | None = None) -> lis
         return []
     now = now or timezone.now()
     sent_at = next_open_moment(campaign, now) or now
-    expires_at = survey_link_expiry(sent_at)
+    expires_at = survey_link_expiry(campaign, sent_at)
     previews = []
     for language in campaign.survey_version.languages:
         link_url = survey_link_url(token=EXAMPLE_TOKEN, language=language)

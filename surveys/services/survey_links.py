@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from surveys.errors import SurveyError
-from surveys.models import CampaignStatus, Contact, SurveyLink
+from surveys.models import Campaign, CampaignStatus, Contact, SurveyLink
 
 TOKEN_BYTES = 16
 # Stands for a token in a message shown before any is sent: as long as a real one, so the preview's
@@ -37,20 +37,29 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def survey_link_expiry(now: datetime) -> datetime:
-    """When a link made at `now` closes: at the end of the SMS_LINK_VALID_DAYS-th day after, local
-    time - its message names that day as the last one to answer on, so the link opens all through it."""
-    last_day = timezone.localtime(now).date() + timedelta(days=settings.SMS_LINK_VALID_DAYS)
+def survey_link_expiry(campaign: Campaign, now: datetime) -> datetime:
+    """When a link of the campaign made at `now` closes: at the end of the SMS_LINK_VALID_DAYS-th day
+    after, local time, or of the last day the campaign's numbers are kept when that comes first (the
+    purge deletes the links with them). Its message names that day as the last one to answer on, so
+    the link opens all through it."""
+    from .privacy import campaign_numbers_expire_on
+
+    last_day = min(
+        timezone.localtime(now).date() + timedelta(days=settings.SMS_LINK_VALID_DAYS),
+        campaign_numbers_expire_on(campaign),
+    )
     return timezone.make_aware(datetime.combine(last_day, time.max))
 
 
 def survey_link_create(*, contact: Contact, now: datetime | None = None) -> str:
     """A new link for the contact (replacing any earlier one), open until the end of the
-    SMS_LINK_VALID_DAYS-th day (`survey_link_expiry`); returns its token, which is not stored anywhere."""
+    SMS_LINK_VALID_DAYS-th day, or of the campaign's last day of numbers (`survey_link_expiry`);
+    returns its token, which is not stored anywhere."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     SurveyLink.objects.update_or_create(
-        contact=contact, defaults={"token_hash": _token_hash(token), "expires_at": survey_link_expiry(now)}
+        contact=contact,
+        defaults={"token_hash": _token_hash(token), "expires_at": survey_link_expiry(contact.campaign, now)},
     )
     return token
 

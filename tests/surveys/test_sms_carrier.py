@@ -3,7 +3,7 @@ local fake Twilio server), its signed webhooks (the SDK's own validator signs th
 Twilio sends, and what the portal stores of what Twilio means."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -20,6 +20,7 @@ from surveys.models import (
     SmsStatus,
 )
 from surveys.phone_numbers import phone_hash
+from surveys.services.privacy import contacts_purge_expired
 from surveys.services.sms import SmsOutcome, sms_link_send
 from surveys.services.survey_links import LinkClosed, survey_link_open
 from tests.surveys.calls import HELSINKI, NOON, running_campaign
@@ -128,6 +129,21 @@ def test_an_opt_in_help_or_other_text_opts_no_one_out(client, messaged, body):
 
 
 # --- Sending -----------------------------------------------------------------------------------------
+
+
+def test_a_link_names_no_day_after_the_campaigns_numbers_and_links_are_purged(make_campaign):
+    """Numbers kept 3 days after the last calling day (19.12.): the purge of 23.12. deletes the link, so
+    its message must not promise the usual 14 days (24.12.) - it names 22.12., and the link opens until then."""
+    contact = running_campaign(make_campaign, slug="lyhyt", number_retention_days=3).contacts.get()
+    SimulatorSmsProvider.outbox.clear()
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert "Vastaa 22.12.2025 mennessä omalla linkilläsi:" in body
+    token = re.search(r"/vastaa/([\w-]+)/", body)[1]
+    assert survey_link_open(token=token, now=datetime(2025, 12, 22, 23, 59, tzinfo=HELSINKI)).contact == contact
+    assert contacts_purge_expired(today=date(2025, 12, 23)).removed["survey_links"] == 1
 
 
 def test_the_link_opens_all_through_the_last_day_its_message_names(make_campaign, settings):

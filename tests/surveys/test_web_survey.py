@@ -31,12 +31,17 @@ from surveys.services.survey_links import survey_link_create
 from surveys.services.web_survey import completed_response, contact_completed
 from tests.surveys.calls import queued_attempt, running_campaign
 
+CALLING_UNTIL = timezone.localdate() + timedelta(days=30)
+
 
 @pytest.fixture
 def contact(make_campaign):
     """The first of two contacts of a running campaign whose five questions are: 1 a choice whose
     answer 3 skips to question 4, 2 yes/no, 3 a number 0-120, 4 an optional open one, 5 a scale."""
-    campaign = running_campaign(make_campaign, slug="verkko", numbers=("0401234567", "0407654321"))
+    # Calling until a month from today: a campaign whose numbers and links are not due for the purge.
+    campaign = running_campaign(
+        make_campaign, slug="verkko", numbers=("0401234567", "0407654321"), end_date=CALLING_UNTIL
+    )
     survey_services.question_create(
         survey=campaign.survey_version.survey, kind=QuestionKind.SCALE, text_fi="Kuinka tyytyväinen olet?"
     )

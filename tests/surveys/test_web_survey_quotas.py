@@ -1,6 +1,9 @@
 """The web survey with quotas: the same screening as the call, on the question's own page."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from surveys.models import ContactStatus, Response, ResponseStatus
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
@@ -15,7 +18,8 @@ SCREENED_OUT = "Ryhmästäsi (ikäryhmästäsi tai asuinalueeltasi) on jo saatu 
 
 @pytest.fixture
 def campaign(make_campaign):
-    campaign = quota_campaign(make_campaign)  # 18-29: 2 completes
+    # 18-29: 2 completes; calling until a month from today (its links are not due for the purge).
+    campaign = quota_campaign(make_campaign, end_date=timezone.localdate() + timedelta(days=30))
     for _done in range(2):
         done = add_contact(campaign, birth_year=YOUNG, postal_code="01900")
         done.status = ContactStatus.FINISHED
