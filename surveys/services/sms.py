@@ -380,9 +380,14 @@ def _sending_failed(
     else:
         # No answer came: the message may have gone, so it stays pending and is never sent again.
         status = SmsStatus.PENDING
-    SmsMessage.objects.filter(pk=message.pk).update(
+    # Only a message still pending: a status report that came before the provider's answer (an error,
+    # or none in time) says the provider took it, and it keeps what it told - it is never sent again.
+    if not SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.PENDING).update(
         status=status, error=str(error)[:300], error_code=error.code, status_at=now
-    )
+    ):
+        logger.warning("The provider reported text message %s although its answer to the sending failed.", message.pk)
+        SmsMessage.objects.filter(pk=message.pk).update(sent_at=now)
+        return SmsSendResult(SmsOutcome.SENT)
     if status != SmsStatus.NOT_SENT:
         return SmsSendResult(SmsOutcome.FAILED)
     campaign = message.contact.campaign

@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from surveys.messaging.segments import sms_segments
@@ -161,6 +163,45 @@ def test_the_link_opens_all_through_the_last_day_its_message_names(make_campaign
     assert survey_link_open(token=token, now=evening).contact == contact
     with pytest.raises(LinkClosed):
         survey_link_open(token=token, now=datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=HELSINKI))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "answer", ["error", "timeout"], ids=["a 500 after taking it", "no answer in time after taking it"]
+)
+def test_a_status_report_that_came_before_twilios_failed_answer_keeps_the_message_delivered_and_sent_once(
+    make_campaign, twilio_site, fake_twilio, monkeypatch, answer
+):
+    """Twilio took the message and reported it delivered (its status callback can come before the REST
+    answer), but the answer to the request was an error or never came: the message went, once."""
+    contact = running_campaign(make_campaign, slug="kilpa", telephony_provider="twilio").contacts.get()
+    sid = "SM" + "d" * 32
+    answers = {"error": twilio_error(500, 20500, "Internal Server Error"), "timeout": None}
+    if answer == "timeout":
+        monkeypatch.setattr("surveys.telephony.twilio.REQUEST_TIMEOUT_SECONDS", 0.5)
+        fake_twilio.delay_seconds = 1.5
+    taking = fake_twilio.answer
+
+    def takes_and_reports(method, path, form, query):
+        """Twilio's side: the message is created and its delivery reported (from the server's thread,
+        over its own database connection) before the REST answer goes."""
+        callback = form["StatusCallback"][0].removeprefix("https://kunta.example")
+        params = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": TWILIO_ACCOUNT, "To": RESIDENT}
+        try:
+            assert signed_post(Client(), callback, params, token=TWILIO_TOKEN).status_code == 204
+        finally:
+            connection.close()
+        return answers[answer] or taking(method, path, form, query)
+
+    fake_twilio.answer = takes_and_reports
+
+    sms_link_send(contact=contact, now=NOON)
+
+    message = SmsMessage.objects.get()
+    assert (message.status, message.provider_message_id) == (SmsStatus.DELIVERED, sid)
+    fake_twilio.answer = taking
+    assert sms_link_send(contact=contact, now=NOON + timedelta(minutes=5)).outcome == SmsOutcome.ALREADY_SENT
+    assert len(fake_twilio.requests) == 1
 
 
 def test_a_region_twilio_may_not_text_pauses_the_campaign_and_the_message_waits(
