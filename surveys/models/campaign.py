@@ -146,6 +146,8 @@ class Campaign(LocalizedFieldsMixin, models.Model):
     carrier_problem = models.TextField(_("carrier problem"), blank=True)
     carrier_problem_code = models.PositiveIntegerField(null=True, blank=True)
     carrier_problem_at = models.DateTimeField(null=True, blank=True)
+    # The refusal was the SMS provider's, of a survey link's text message, not the carrier's of a call.
+    carrier_problem_in_messages = models.BooleanField(default=False)
 
     number_source = models.CharField(
         _("source of the phone numbers"), max_length=300, help_text=_("E.g. the data broker and the register used.")

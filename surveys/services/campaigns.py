@@ -158,14 +158,22 @@ def campaign_launch_problems(
     return [blocker.message for blocker in campaign_launch_blockers(campaign=campaign, today=today, carrier=carrier)]
 
 
-def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError) -> Campaign:
-    """The carrier refused a call for a reason of the account or its set-up: every call would fail
-    alike, so calling pauses with the reason on the campaign's page, and its managers are told."""
+def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError, in_messages: bool = False) -> Campaign:
+    """The carrier refused a call (or the SMS provider a text message: `in_messages`) for a reason of
+    the account or its set-up: every one would fail alike, so calling pauses with the reason on the
+    campaign's page, and its managers are told."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
         campaign.carrier_problem, campaign.carrier_problem_code = str(error), error.code
-        campaign.carrier_problem_at = timezone.now()
-        campaign.save(update_fields=["carrier_problem", "carrier_problem_code", "carrier_problem_at"])
+        campaign.carrier_problem_at, campaign.carrier_problem_in_messages = timezone.now(), in_messages
+        campaign.save(
+            update_fields=[
+                "carrier_problem",
+                "carrier_problem_code",
+                "carrier_problem_at",
+                "carrier_problem_in_messages",
+            ]
+        )
         if campaign.status != S.RUNNING:
             return campaign
         CampaignStatusChange.objects.create(
@@ -203,13 +211,29 @@ def carrier_problem_mail(*, campaign: Campaign) -> None:
         subject = _("Calling paused: %(campaign)s") % {"campaign": campaign.name}
         body = "\n\n".join(
             [
-                _(
-                    "The carrier refused the calls of the campaign %(campaign)s for a reason of the account or "
-                    "its set-up, not of the numbers called, so calling has been paused. No number lost an attempt."
+                (
+                    _(
+                        "The SMS provider refused the text message of the campaign %(campaign)s for a reason of "
+                        "the account or its set-up, not of the number messaged, so calling has been paused. No "
+                        "number lost an attempt."
+                    )
+                    if campaign.carrier_problem_in_messages
+                    else _(
+                        "The carrier refused the calls of the campaign %(campaign)s for a reason of the account or "
+                        "its set-up, not of the numbers called, so calling has been paused. No number lost an attempt."
+                    )
                 )
                 % {"campaign": campaign.name},
                 _("The carrier answered: %(problem)s") % {"problem": campaign.carrier_problem},
-                _("Fix the carrier account, then resume the campaign on its page: %(link)s") % {"link": link},
+                (
+                    _(
+                        "Fix the SMS provider account (credentials, the sender, the regions it may text), then "
+                        "resume the campaign on its page: %(link)s"
+                    )
+                    if campaign.carrier_problem_in_messages
+                    else _("Fix the carrier account, then resume the campaign on its page: %(link)s")
+                )
+                % {"link": link},
             ]
         )
     recipients = [user.email for user in campaign_managers(campaign)]
@@ -293,7 +317,15 @@ def _campaign_transition(*, campaign: Campaign, to: str, by, note: str, carrier:
         if carrier:
             raise LaunchRefused(carrier)
         campaign.carrier_problem, campaign.carrier_problem_code, campaign.carrier_problem_at = "", None, None
-        campaign.save(update_fields=["carrier_problem", "carrier_problem_code", "carrier_problem_at"])
+        campaign.carrier_problem_in_messages = False
+        campaign.save(
+            update_fields=[
+                "carrier_problem",
+                "carrier_problem_code",
+                "carrier_problem_at",
+                "carrier_problem_in_messages",
+            ]
+        )
     CampaignStatusChange.objects.create(
         campaign=campaign, from_status=current, to_status=target, changed_by=by, note=note
     )

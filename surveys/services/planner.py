@@ -84,6 +84,7 @@ NOT_SETTINGS = frozenset(
         "carrier_problem",
         "carrier_problem_code",
         "carrier_problem_at",
+        "carrier_problem_in_messages",
         "number_source",
         "number_retention_days",
         "answer_retention_months",

@@ -396,7 +396,7 @@ def _sending_failed(
         # waits for the resume (a paused campaign's message is tried again until then).
         from surveys.services.campaigns import campaign_pause_for_carrier
 
-        campaign_pause_for_carrier(campaign=campaign, error=error)
+        campaign_pause_for_carrier(campaign=campaign, error=error, in_messages=True)
     return SmsSendResult(SmsOutcome.NOT_SENT, next_open_moment(campaign, now + PROVIDER_RETRY_AFTER))
 
 

@@ -10,6 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from kuntaportaali.roles import Role
+from surveys.jobs import mail_carrier_problem
 from surveys.messaging.segments import sms_segments
 from surveys.messaging.simulator import SimulatorSmsProvider
 from surveys.models import (
@@ -25,6 +27,7 @@ from surveys.phone_numbers import phone_hash
 from surveys.services.privacy import contacts_purge_expired
 from surveys.services.sms import SmsOutcome, sms_link_send
 from surveys.services.survey_links import LinkClosed, survey_link_open
+from tests.conftest import make_user
 from tests.surveys.calls import HELSINKI, NOON, running_campaign
 from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, TWILIO_TOKEN, signed_post, twilio_error
 
@@ -226,6 +229,23 @@ def test_a_region_twilio_may_not_text_pauses_the_campaign_and_the_message_waits(
     assert (message.status, message.error_code) == (SmsStatus.NOT_SENT, 21408)
     real_campaign.refresh_from_db()
     assert (real_campaign.status, real_campaign.carrier_problem_code) == (CampaignStatus.PAUSED, 21408)
+
+
+def test_managers_are_told_the_sms_provider_refused_a_text_message_not_that_calls_were_refused(
+    real_campaign, fake_twilio, client, django_capture_on_commit_callbacks, mailoutbox
+):
+    fake_twilio.errors = [twilio_error(400, 21408, "Permission to send an SMS has not been enabled for the region")]
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_link_send(contact=real_campaign.contacts.get(), now=NOON)
+
+    assert mail_carrier_problem(real_campaign.pk) == "sent"
+    [mail] = mailoutbox
+    assert "Tekstiviestipalvelu hylkäsi kampanjan Kampanja oikea tekstiviestin" in mail.body
+    assert "puhelut" not in mail.body
+    client.force_login(make_user("viesti-manager", Role.SURVEY_MANAGER))
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": real_campaign.slug})).content.decode()
+    assert "tekstiviestipalvelu hylkäsi kampanjan tekstiviestin" in page
+    assert "operaattori hylkäsi puhelut" not in page
 
 
 def test_a_number_that_told_twilio_stop_is_opted_out_when_twilio_refuses_it(real_campaign, fake_twilio):
