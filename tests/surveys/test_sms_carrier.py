@@ -133,6 +133,29 @@ def test_an_opt_in_help_or_other_text_opts_no_one_out(client, messaged, body):
     assert not ConsentEvent.objects.exists()
 
 
+def test_a_stop_from_a_number_messaged_in_two_campaigns_is_answered_in_the_language_of_the_last_message(
+    client, messaged, make_campaign
+):
+    """The resident answers the message they got last: its language is theirs, whatever the first one's was."""
+    SmsMessage.objects.filter(pk=messaged.pk).update(language="sv")
+    later = running_campaign(make_campaign, slug="toinen", telephony_provider="twilio").contacts.get()
+    SmsMessage.objects.create(
+        contact=later,
+        phone=later.numbers.get(),
+        provider="twilio",
+        provider_message_id="SM" + "c" * 32,
+        status=SmsStatus.DELIVERED,
+        sender=NUMBER_SENDER,
+        language="fi",
+    )
+
+    response = inbound(client, "LOPETA")
+
+    assert "Kunnan kyselyt eivät enää soita numeroosi" in response.content.decode()
+    later.refresh_from_db()
+    assert opted_out(messaged) and later.status == ContactStatus.OPTED_OUT
+
+
 # --- Sending -----------------------------------------------------------------------------------------
 
 
@@ -305,26 +328,3 @@ def test_a_status_report_of_a_message_failed_for_an_unsubscribed_recipient_opts_
 )
 def test_a_character_is_never_split_between_two_parts(text, segments):
     assert sms_segments(text) == segments
-
-
-def test_a_stop_from_a_number_messaged_in_two_campaigns_is_answered_in_the_language_of_the_last_message(
-    client, messaged, make_campaign
-):
-    """The resident answers the message they got last: its language is theirs, whatever the first one's was."""
-    SmsMessage.objects.filter(pk=messaged.pk).update(language="sv")
-    later = running_campaign(make_campaign, slug="toinen", telephony_provider="twilio").contacts.get()
-    SmsMessage.objects.create(
-        contact=later,
-        phone=later.numbers.get(),
-        provider="twilio",
-        provider_message_id="SM" + "c" * 32,
-        status=SmsStatus.DELIVERED,
-        sender=NUMBER_SENDER,
-        language="fi",
-    )
-
-    response = inbound(client, "LOPETA")
-
-    assert "Kunnan kyselyt eivät enää soita numeroosi" in response.content.decode()
-    later.refresh_from_db()
-    assert opted_out(messaged) and later.status == ContactStatus.OPTED_OUT
