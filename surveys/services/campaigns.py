@@ -158,6 +158,15 @@ def campaign_launch_problems(
     return [blocker.message for blocker in campaign_launch_blockers(campaign=campaign, today=today, carrier=carrier)]
 
 
+# What the carrier's (or the SMS provider's) refusal left on a campaign, cleared when it resumes.
+CARRIER_PROBLEM_FIELDS = (
+    "carrier_problem",
+    "carrier_problem_code",
+    "carrier_problem_at",
+    "carrier_problem_in_messages",
+)
+
+
 def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError, in_messages: bool = False) -> Campaign:
     """The carrier refused a call (or the SMS provider a text message: `in_messages`) for a reason of
     the account or its set-up: every one would fail alike, so calling pauses with the reason on the
@@ -166,14 +175,7 @@ def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError, in_m
         campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
         campaign.carrier_problem, campaign.carrier_problem_code = str(error), error.code
         campaign.carrier_problem_at, campaign.carrier_problem_in_messages = timezone.now(), in_messages
-        campaign.save(
-            update_fields=[
-                "carrier_problem",
-                "carrier_problem_code",
-                "carrier_problem_at",
-                "carrier_problem_in_messages",
-            ]
-        )
+        campaign.save(update_fields=CARRIER_PROBLEM_FIELDS)
         if campaign.status != S.RUNNING:
             return campaign
         CampaignStatusChange.objects.create(
@@ -318,14 +320,7 @@ def _campaign_transition(*, campaign: Campaign, to: str, by, note: str, carrier:
             raise LaunchRefused(carrier)
         campaign.carrier_problem, campaign.carrier_problem_code, campaign.carrier_problem_at = "", None, None
         campaign.carrier_problem_in_messages = False
-        campaign.save(
-            update_fields=[
-                "carrier_problem",
-                "carrier_problem_code",
-                "carrier_problem_at",
-                "carrier_problem_in_messages",
-            ]
-        )
+        campaign.save(update_fields=CARRIER_PROBLEM_FIELDS)
     CampaignStatusChange.objects.create(
         campaign=campaign, from_status=current, to_status=target, changed_by=by, note=note
     )
