@@ -27,6 +27,9 @@ class MessageStatusUpdate:
     error_code: int | None = None
     # The error says the number opted out of the sender's messages (replied STOP to it).
     opted_out: bool = False
+    # The error is of the account or its set-up (an operator filtered the message of a sender it does
+    # not accept, say): every message of the campaign would fare alike.
+    account_refused: bool = False
 
 
 @dataclass(frozen=True)

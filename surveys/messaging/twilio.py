@@ -78,6 +78,7 @@ class TwilioMessagingDialect(ABC):
             status=TWILIO_MESSAGE_STATUSES.get(params.get("MessageStatus", ""), ""),
             error_code=error_code,
             opted_out=error_code in self.opt_out_error_codes,
+            account_refused=error_code in ACCOUNT_ERRORS,
         )
 
     def parse_inbound(self, params) -> InboundMessage:

@@ -155,6 +155,17 @@ def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: dat
         # The report may come before the provider's answer to the sending was stored.
         message.provider_message_id = update.message_id or message.provider_message_id
         message.save(update_fields=["status", "status_at", "error_code", "provider_message_id"])
+        if update.account_refused:
+            # Taken and billed, then refused for the account's sake (30007: the operators filter a sender
+            # ID not authorized): the campaign pauses before more messages go the same way.
+            from surveys.services.campaigns import campaign_pause_for_carrier
+
+            error = ProviderError(
+                f"Status report: {update.status}, error {update.error_code}",
+                kind=ErrorKind.ACCOUNT,
+                code=update.error_code,
+            )
+            campaign_pause_for_carrier(campaign=message.contact.campaign, error=error, in_messages=True)
 
 
 def _asks_to_stop(body: str) -> bool:

@@ -17,6 +17,7 @@ from surveys.messaging.simulator import SimulatorSmsProvider
 from surveys.models import (
     Campaign,
     CampaignStatus,
+    CampaignStatusChange,
     ConsentEvent,
     ContactStatus,
     DoNotCall,
@@ -309,6 +310,45 @@ def test_a_status_report_of_a_message_failed_for_an_unsubscribed_recipient_opts_
     messaged.refresh_from_db()
     assert (messaged.status, messaged.error_code) == (SmsStatus.FAILED, 21610)
     assert opted_out(messaged)
+
+
+def test_a_message_the_operators_filtered_pauses_the_campaign_and_says_it_was_not_delivered(
+    client, messaged, django_capture_on_commit_callbacks, mailoutbox
+):
+    """30007: an operator filtered the message out, as Finnish operators do to every message of a sender
+    ID not authorized with Traficom. Twilio reports it only in the status callback (the send was accepted,
+    and each part is billed), so every later message of the campaign would be billed and filtered alike."""
+    SmsMessage.objects.filter(pk=messaged.pk).update(status=SmsStatus.SENT)
+    path = reverse("telephony:sms-status", kwargs={"message_id": messaged.pk})
+    params = {
+        "MessageSid": messaged.provider_message_id,
+        "AccountSid": TWILIO_ACCOUNT,
+        "From": NUMBER_SENDER,
+        "To": RESIDENT,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30007",
+        "ApiVersion": "2010-04-01",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signed_post(client, path, params, token=TWILIO_TOKEN).status_code == 204
+        assert signed_post(client, path, params, token=TWILIO_TOKEN).status_code == 204  # Twilio repeats it
+
+    messaged.refresh_from_db()
+    assert (messaged.status, messaged.error_code) == (SmsStatus.UNDELIVERED, 30007)
+    campaign = messaged.contact.campaign
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.carrier_problem_code) == (CampaignStatus.PAUSED, 30007)
+    assert campaign.carrier_problem_in_messages
+    assert campaign.carrier_problem == "Status report: undelivered, error 30007"
+    assert CampaignStatusChange.objects.filter(campaign=campaign, to_status=CampaignStatus.PAUSED).count() == 1
+    assert mail_carrier_problem(campaign.pk) == "sent"
+    assert len(mailoutbox) == 1
+    client.force_login(make_user("suodatettu-manager", Role.SURVEY_MANAGER))
+    page = " ".join(client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).text.split())
+    assert "tekstiviestipalvelu hylkäsi kampanjan tekstiviestin" in page
+    assert "<code>Status report: undelivered, error 30007</code>" in page
+    assert "viestiä, jonka se otti vastaan ja ilmoitti jääneen toimittamatta, ei lähetetä" in page
 
 
 # --- Parts -------------------------------------------------------------------------------------------
