@@ -173,6 +173,11 @@ def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError, in_m
     campaign's page, and its managers are told."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
+        if campaign.status in (S.COMPLETED, S.CANCELLED):
+            # A refusal that comes after the end (a message's report, a call placed just before) has
+            # nothing left to pause, and the ended campaign's page must not say calling was paused.
+            logger.warning("Campaign %s had ended when the carrier refused: %s", campaign.pk, error)
+            return campaign
         campaign.carrier_problem, campaign.carrier_problem_code = str(error), error.code
         campaign.carrier_problem_at, campaign.carrier_problem_in_messages = timezone.now(), in_messages
         campaign.save(update_fields=CARRIER_PROBLEM_FIELDS)

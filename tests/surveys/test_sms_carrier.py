@@ -351,6 +351,23 @@ def test_a_message_the_operators_filtered_pauses_the_campaign_and_says_it_was_no
     assert "viestiä, jonka se otti vastaan ja ilmoitti jääneen toimittamatta, ei lähetetä" in page
 
 
+@pytest.mark.parametrize("status", [CampaignStatus.COMPLETED, CampaignStatus.CANCELLED])
+def test_a_late_report_of_a_filtered_message_leaves_an_ended_campaign_as_it_was(client, messaged, status):
+    """Reports come minutes after the message: one after the campaign ended must not put "calling was
+    paused" on its page."""
+    SmsMessage.objects.filter(pk=messaged.pk).update(status=SmsStatus.SENT)
+    Campaign.objects.filter(pk=messaged.contact.campaign_id).update(status=status)
+    params = {"MessageSid": messaged.provider_message_id, "MessageStatus": "undelivered", "ErrorCode": "30007"}
+
+    path = reverse("telephony:sms-status", kwargs={"message_id": messaged.pk})
+    assert signed_post(client, path, params, token=TWILIO_TOKEN).status_code == 204
+
+    messaged.refresh_from_db()
+    assert (messaged.status, messaged.error_code) == (SmsStatus.UNDELIVERED, 30007)
+    campaign = Campaign.objects.get(pk=messaged.contact.campaign_id)
+    assert (campaign.status, campaign.carrier_problem, campaign.carrier_problem_code) == (status, "", None)
+
+
 # --- Parts -------------------------------------------------------------------------------------------
 
 
