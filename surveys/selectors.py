@@ -108,9 +108,10 @@ def campaign_call_costs(campaign: Campaign) -> CallCosts:
     )
 
 
-# The text messages the provider took, or may have taken: not those it never got (an outage) or
-# refused at once (the number).
-CHARGED_SMS = ~Q(status=SmsStatus.NOT_SENT) & ~Q(status=SmsStatus.FAILED, provider_message_id=None)
+# The text messages the provider billed, or may bill: sent on to an operator (delivered or not) or
+# perhaps so. Not those it never got (an outage), refused at once (the number), or reported failed:
+# a failed message never left the provider, and is not billed (Twilio bills the attempt to deliver).
+CHARGED_SMS = ~Q(status__in=[SmsStatus.NOT_SENT, SmsStatus.FAILED])
 
 
 @dataclass(frozen=True)

@@ -286,6 +286,24 @@ def test_the_spend_counts_the_calls_and_the_text_messages_the_provider_took(foll
     assert campaign_spend(follow_up) == Decimal("0.27")
 
 
+@pytest.mark.parametrize(("status", "charged"), [(SmsStatus.UNDELIVERED, True), (SmsStatus.FAILED, False)])
+def test_a_message_reported_failed_never_left_the_provider_and_costs_nothing(follow_up, settings, status, charged):
+    """Twilio bills the attempt to deliver: "undelivered" reached an operator and is billed; "failed" did
+    not leave Twilio and is not (its answer to the sending was a success, so the message has its id). The
+    spend counted such a message at its full price, and the budget cap stopped the calls too early."""
+    settings.SMS_PRICE_PER_SEGMENT = Decimal("0.08")
+    contact = follow_up.contacts.get()
+    sms_link_send(contact=contact, now=NOON)
+    message = SmsMessage.objects.get()
+    assert message.provider_message_id
+
+    SmsMessage.objects.update(status=status)
+
+    assert campaign_spend(follow_up) == (message.cost if charged else Decimal(0))
+    costs = campaign_results(follow_up, language="fi").costs
+    assert costs.sms_messages == (1 if charged else 0)
+
+
 def test_text_messages_count_towards_the_budget_cap_that_stops_the_calls(
     make_campaign, rq_queues, django_capture_on_commit_callbacks
 ):
