@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from kuntaportaali.tabular.headers import Header, header_key, header_locate, row_labels
 from kuntaportaali.tabular.problems import TabularError, ValueProblem, problem_messages_register
-from kuntaportaali.tabular.reader import Row, Table, merged_over_rows
+from kuntaportaali.tabular.reader import Row, Table, merged_cells_problem, merged_over_rows
 from kuntaportaali.tabular.values import is_blank, text_clean
 from surveys.errors import SurveyError
 from surveys.phone_numbers import phone_read
@@ -105,7 +105,6 @@ UNNAMED_PHONE_SHARE = 0.8
 # A phone number has at least this many digits with its area code (018 12345); a postal code has five.
 MIN_PHONE_DIGITS = 7
 EXAMPLES_SHOWN = 3
-MERGES_SHOWN = 5
 # Phone numbers in one column that make a further sheet of a workbook a list of its own.
 MIN_LIST_NUMBERS = 2
 _DIGIT = re.compile(r"\d")
@@ -254,7 +253,7 @@ def contact_file_layout(table: Table, *, phone_columns: Sequence[int] | None = N
     except TabularError as error:
         raise ContactFileRejected(error.problem) from None
     if merged:
-        raise ContactFileRejected.of("file_merged_data_cells", cells=", ".join(merged[:MERGES_SHOWN]))
+        raise ContactFileRejected(merged_cells_problem(merged))
     return layout
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.tabular.headers import HEADER_SEARCH_ROWS, Header, header_key, header_locate, row_labels
 from kuntaportaali.tabular.problems import Problem, TabularError
-from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, merged_over_rows, table_open
+from kuntaportaali.tabular.reader import AUTO, ReadOptions, Row, merged_cells_problem, merged_over_rows, table_open
 
 from ..errors import PopulusError, report_problem
 from .base import PopulusSource, Rejection, SourceBatch, has_person_number, text_safe
@@ -53,7 +53,6 @@ DEFAULT_FILES = {
 }
 EXTENSIONS = (".csv", ".txt", ".xlsx")
 MAX_COLUMNS = 200
-MERGES_SHOWN = 5
 SHEET_MARK = " › "  # between a workbook's name and its sheet's: "palkat.xlsx › Taul2"
 # A sheet whose best header row names this many of the report's columns holds data: it is read, or
 # refused when a column is missing, never skipped as a cover sheet.
@@ -204,7 +203,7 @@ def _merged_cells_check(table, sheet: str, *, label: str, below_row: int, layout
     as not giving it."""
     merged = merged_over_rows(table, sheet, below_row=below_row, columns=set(layout.positions.values()))
     if merged:
-        reason = Problem("file_merged_data_cells", {"cells": ", ".join(merged[:MERGES_SHOWN])})
+        reason = merged_cells_problem(merged)
         raise PopulusError.of("file_unreadable", file=label, reason=reason)
 
 

@@ -25,7 +25,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedElementTree
 
-from .problems import TabularError
+from .problems import Problem, TabularError
 from .values import SpreadsheetError, is_blank, percent_from_fraction
 
 AUTO = "auto"
@@ -469,6 +469,7 @@ def _sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
             yield number, tuple(cells)
 
 
+MERGES_SHOWN = 5
 _MERGED_RANGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 
 
@@ -483,6 +484,11 @@ def merged_over_rows(table: Table, sheet: str, *, below_row: int, columns: Colle
         if first_row > below_row and any(first_column <= column <= last_column for column in columns):
             ranges.append(reference)
     return ranges
+
+
+def merged_cells_problem(ranges: list[str]) -> Problem:
+    """Why a file with cells merged over its data rows (`merged_over_rows`) is refused, naming the first few."""
+    return Problem("file_merged_data_cells", {"cells": ", ".join(ranges[:MERGES_SHOWN])})
 
 
 def _column_index(cell: str) -> int:
@@ -580,7 +586,6 @@ def _xlsx_formulas_check(archive: zipfile.ZipFile) -> None:
 CONTENT_TYPES_PART = "[Content_Types].xml"
 CONTENT_TYPES_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-SHARED_STRINGS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 RELATIONSHIPS_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/relationships"
 # What openpyxl reads by its fixed name whatever the content types say.
 FIXED_PARTS_READ_WHOLE = (
