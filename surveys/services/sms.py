@@ -63,8 +63,9 @@ STOP_REPLIES = {"fi": "LOPETA", "sv": "SLUTA", "en": "STOP"}
 # A reply whose first word is one of these, in any case, opts the number out: the words asked for, and
 # the Swedish "stopp".
 STOP_WORDS = frozenset({*(word.casefold() for word in STOP_REPLIES.values()), "stopp"})
-# So does one that begins with these words: "don't call" in Finnish, to one person or to several.
-STOP_PHRASES = (("älä", "soita"), ("älkää", "soittako"))
+# So does one that begins with these words: "don't call" in Finnish, to one person or to several, and
+# in Swedish ("ring inte", "ring mig inte"), the message's other language.
+STOP_PHRASES = (("älä", "soita"), ("älkää", "soittako"), ("ring", "inte"), ("ring", "mig", "inte"))
 # A provider that could not take the message (an outage, too many requests, or a refused account, which
 # pauses the campaign as the carrier's does: dialing.CARRIER_RETRY_AFTER) is asked again this much later.
 PROVIDER_RETRY_AFTER = timedelta(minutes=2)
@@ -170,12 +171,14 @@ def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: dat
 
 def _asks_to_stop(body: str) -> bool:
     words = re.findall(r"\w+", body.casefold())
-    return bool(words) and (words[0] in STOP_WORDS or any(tuple(words[:2]) == phrase for phrase in STOP_PHRASES))
+    if not words:
+        return False
+    return words[0] in STOP_WORDS or any(tuple(words[: len(phrase)]) == phrase for phrase in STOP_PHRASES)
 
 
 def sms_reply_receive(*, inbound: InboundMessage) -> str:
     """A reply to the sender number. STOP, LOPETA, SLUTA or STOPP (any case, as its first word), "Älä
-    soita" (don't call), or a message the provider took as an opt-out (Twilio's STOPALL, UNSUBSCRIBE,
+    soita" or "Ring inte" (don't call), or a message the provider took as an opt-out (Twilio's STOPALL, UNSUBSCRIBE,
     CANCEL...: it delivers nothing more to the number) puts the number on the do-not-call registry, and
     the contacts messaged at it are opted out on the SMS channel; returns the confirmation to send back.
     Any other reply is neither stored nor answered ("")."""

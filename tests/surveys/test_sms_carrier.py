@@ -126,7 +126,17 @@ def test_a_finnish_or_swedish_request_to_stop_opts_the_resident_out(client, mess
     assert opted_out(messaged)
 
 
-@pytest.mark.parametrize("body", ["START", "unstop", "HELP", "Älä lopeta", "End of story, I answered already"])
+@pytest.mark.parametrize("body", ["Ring inte", "ring inte mer!", "Ring mig inte", "Ring inte till mig"])
+def test_a_swedish_dont_call_opts_the_resident_out_as_the_finnish_one_does(client, messaged, body):
+    """ "Ring (mig) inte" is the Swedish "Älä soita": a Swedish speaker's request counts alike."""
+    inbound(client, body)
+
+    assert opted_out(messaged)
+
+
+@pytest.mark.parametrize(
+    "body", ["START", "unstop", "HELP", "Älä lopeta", "Ring mig imorgon", "End of story, I answered already"]
+)
 def test_an_opt_in_help_or_other_text_opts_no_one_out(client, messaged, body):
     inbound(client, body)
 
