@@ -6,7 +6,7 @@ Every change is recorded with who and when; marking ready and starting go throug
 """
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 import django_rq
 from django.conf import settings
@@ -167,16 +167,28 @@ CARRIER_PROBLEM_FIELDS = (
 )
 
 
-def campaign_pause_for_carrier(*, campaign: Campaign, error: ProviderError, in_messages: bool = False) -> Campaign:
+def campaign_pause_for_carrier(
+    *, campaign: Campaign, error: ProviderError, in_messages: bool = False, attempted_at: datetime | None = None
+) -> Campaign:
     """The carrier refused a call (or the SMS provider a text message: `in_messages`) for a reason of
     the account or its set-up: every one would fail alike, so calling pauses with the reason on the
-    campaign's page, and its managers are told."""
+    campaign's page, and its managers are told. `attempted_at`: when the refused call or message was
+    made, for a refusal that comes later (a message's status report); one made before the campaign was
+    last resumed tells of the set-up the managers have since fixed, and changes nothing."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
         if campaign.status in (S.COMPLETED, S.CANCELLED):
             # A refusal that comes after the end (a message's report, a call placed just before) has
             # nothing left to pause, and the ended campaign's page must not say calling was paused.
             logger.warning("Campaign %s had ended when the carrier refused: %s", campaign.pk, error)
+            return campaign
+        if (
+            attempted_at is not None
+            and CampaignStatusChange.objects.filter(
+                campaign=campaign, from_status=S.PAUSED, to_status=S.RUNNING, changed_at__gt=attempted_at
+            ).exists()
+        ):
+            logger.warning("Campaign %s was resumed after the refused attempt was made: %s", campaign.pk, error)
             return campaign
         campaign.carrier_problem, campaign.carrier_problem_code = str(error), error.code
         campaign.carrier_problem_at, campaign.carrier_problem_in_messages = timezone.now(), in_messages

@@ -166,7 +166,12 @@ def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: dat
                 kind=ErrorKind.ACCOUNT,
                 code=update.error_code,
             )
-            campaign_pause_for_carrier(campaign=message.contact.campaign, error=error, in_messages=True)
+            campaign_pause_for_carrier(
+                campaign=message.contact.campaign,
+                error=error,
+                in_messages=True,
+                attempted_at=message.sent_at or message.created_at,
+            )
 
 
 def _asks_to_stop(body: str) -> bool:

@@ -361,6 +361,31 @@ def test_a_message_the_operators_filtered_pauses_the_campaign_and_says_it_was_no
     assert "viestiä, jonka se otti vastaan ja ilmoitti jääneen toimittamatta, ei lähetetä" in page
 
 
+def test_a_late_report_of_a_message_filtered_before_the_resume_does_not_pause_the_campaign_again(client, messaged):
+    """The managers fixed the sender's authorization and resumed: a report that comes after, of a message
+    sent before (reports come minutes late), tells of the set-up they fixed, not of the one now in use."""
+    sent_at = datetime(2026, 3, 2, 11, 0, tzinfo=HELSINKI)
+    SmsMessage.objects.filter(pk=messaged.pk).update(status=SmsStatus.SENT, sent_at=sent_at)
+    campaign = messaged.contact.campaign
+    resume = CampaignStatusChange.objects.create(
+        campaign=campaign, from_status=CampaignStatus.PAUSED, to_status=CampaignStatus.RUNNING
+    )
+    CampaignStatusChange.objects.filter(pk=resume.pk).update(changed_at=sent_at + timedelta(minutes=5))
+    params = {"MessageSid": messaged.provider_message_id, "MessageStatus": "undelivered", "ErrorCode": "30007"}
+
+    path = reverse("telephony:sms-status", kwargs={"message_id": messaged.pk})
+    assert signed_post(client, path, params, token=TWILIO_TOKEN).status_code == 204
+
+    messaged.refresh_from_db()
+    assert (messaged.status, messaged.error_code) == (SmsStatus.UNDELIVERED, 30007)
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.carrier_problem, campaign.carrier_problem_code) == (
+        CampaignStatus.RUNNING,
+        "",
+        None,
+    )
+
+
 @pytest.mark.parametrize("status", [CampaignStatus.COMPLETED, CampaignStatus.CANCELLED])
 def test_a_late_report_of_a_filtered_message_leaves_an_ended_campaign_as_it_was(client, messaged, status):
     """Reports come minutes after the message: one after the campaign ended must not put "calling was
