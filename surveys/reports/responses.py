@@ -43,7 +43,7 @@ class AnonymousAnswers:
 def anonymous_answers(
     *, campaign: Campaign, language: str, weights: dict[int, float], minimum: int
 ) -> AnonymousAnswers:
-    """Every response with its answers in the survey's question order, in six queries however many there are."""
+    """Every response with its answers in the survey's question order, in five queries however many there are."""
     questions = list(campaign.survey_version.questions.order_by("position"))
     background = tuple(question.position for question in questions if question.demographic)
     options = {
@@ -59,16 +59,12 @@ def anonymous_answers(
             kind, option=options.get(option_id), number_value=number_value, transcript=transcript
         )
     survey = survey_questions(version_id=campaign.survey_version_id)
-    outcome_of = {
-        pseudonym: interview_code(survey, response)
-        for pseudonym, response in responses_answers(Response.objects.filter(campaign=campaign)).items()
-    }
-    responses = [
-        (pk, response_language, outcome_of[pseudonym], finished_at)
-        for pk, pseudonym, response_language, finished_at in Response.objects.filter(campaign=campaign)
-        .order_by("started_at", "pk")
-        .values_list("pk", "pseudonym", "language", "finished_at")
-    ]
+    # Each response's row and its outcome, from one read of the responses; in the order they were started.
+    found = responses_answers(Response.objects.filter(campaign=campaign), "started_at", "pk", "language", "finished_at")
+    responses = []
+    for response in sorted(found.values(), key=lambda response: response.values[1:3]):  # started_at, pk
+        _status, _started_at, pk, response_language, finished_at = response.values
+        responses.append((pk, response_language, interview_code(survey, response), finished_at))
     combinations = [
         (response_language, *[answers.get(pk, {}).get(position) for position in background])
         for pk, response_language, _status, _finished_at in responses

@@ -2,7 +2,8 @@
 progress, a job delivered twice, a failure, and the pages that start, follow and download them."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_rq import get_worker
 from rq import SimpleWorker
@@ -11,6 +12,7 @@ from kuntaportaali.roles import Role
 from surveys.jobs import generate_report_file
 from surveys.models import ReportFile, ReportFileStatus
 from surveys.reports import files
+from surveys.reports.responses import anonymous_answers
 from surveys.services.report_files import report_file_request
 from tests.surveys.results_factory import small_campaign
 
@@ -171,3 +173,14 @@ def test_only_an_unfinished_report_row_is_followed_by_the_page_script(client_as,
     assert '<tr class="odd"><th scope="row" >Excel-työkirja (suomi)</th>' in page
     assert '<span class="hint">Levy täynnä</span>' in page
     assert page.count('<progress max="100"') == 1
+
+
+@pytest.mark.django_db
+def test_the_responses_sheet_reads_the_responses_once(campaign):
+    """Their outcomes (complete, partial...) and their rows come from one read of the responses, however
+    many there are: a second read of a large campaign's responses doubled the work for nothing."""
+    with CaptureQueriesContext(connection) as queries:
+        answers = anonymous_answers(campaign=campaign, language="fi", weights={}, minimum=1)
+
+    assert answers.responses
+    assert sum('FROM "surveys_response"' in query["sql"] for query in queries.captured_queries) == 1
