@@ -170,7 +170,9 @@ def sms_status_receive(*, message_id: int, update: MessageStatusUpdate, now: dat
                 campaign=message.contact.campaign,
                 error=error,
                 in_messages=True,
-                attempted_at=message.sent_at or message.created_at,
+                # Without its sending's time the message is being sent now (the report came first), whenever
+                # it was made: a message held over a resume is sent with the set-up in use since.
+                attempted_at=message.sent_at or message.status_at,
             )
 
 

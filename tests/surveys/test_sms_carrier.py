@@ -386,6 +386,27 @@ def test_a_late_report_of_a_message_filtered_before_the_resume_does_not_pause_th
     )
 
 
+def test_a_report_that_comes_before_the_sending_is_stored_of_a_message_held_over_a_resume_still_pauses(
+    client, messaged
+):
+    """A message held back while the campaign was paused (made before the resume) is sent after it, and
+    its report can come before the sending's time is stored: it tells of the set-up in use now."""
+    created = datetime(2026, 3, 2, 11, 0, tzinfo=HELSINKI)
+    SmsMessage.objects.filter(pk=messaged.pk).update(status=SmsStatus.PENDING, sent_at=None, created_at=created)
+    campaign = messaged.contact.campaign
+    resume = CampaignStatusChange.objects.create(
+        campaign=campaign, from_status=CampaignStatus.PAUSED, to_status=CampaignStatus.RUNNING
+    )
+    CampaignStatusChange.objects.filter(pk=resume.pk).update(changed_at=created + timedelta(minutes=5))
+    params = {"MessageSid": messaged.provider_message_id, "MessageStatus": "undelivered", "ErrorCode": "30007"}
+
+    path = reverse("telephony:sms-status", kwargs={"message_id": messaged.pk})
+    assert signed_post(client, path, params, token=TWILIO_TOKEN).status_code == 204
+
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.carrier_problem_code) == (CampaignStatus.PAUSED, 30007)
+
+
 @pytest.mark.parametrize("status", [CampaignStatus.COMPLETED, CampaignStatus.CANCELLED])
 def test_a_late_report_of_a_filtered_message_leaves_an_ended_campaign_as_it_was(client, messaged, status):
     """Reports come minutes after the message: one after the campaign ended must not put "calling was
