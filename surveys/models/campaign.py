@@ -201,7 +201,7 @@ class Campaign(LocalizedFieldsMixin, models.Model):
 
     def clean(self):
         super().clean()
-        if self.is_demo_window and not self.is_simulated:
+        if self.demo_window_on_real_calls:
             raise ValidationError({"is_demo_window": DEMO_WINDOW_REAL_CALLS})
         if self.quotas_enabled and not self.target_completes:
             raise ValidationError(
@@ -218,6 +218,12 @@ class Campaign(LocalizedFieldsMixin, models.Model):
         pages, reports and published results say. A provider the site does not list places no calls."""
         dotted_path = settings.TELEPHONY_PROVIDERS.get(self.telephony_provider)
         return dotted_path is not None and not plugin_class(dotted_path).reaches_people
+
+    @property
+    def demo_window_on_real_calls(self) -> bool:
+        """The demo calling window set on a campaign that calls real residents: refused by the form and the
+        launch gate, and never used (`calls_at_any_hour`)."""
+        return self.is_demo_window and not self.is_simulated
 
     @property
     def calls_at_any_hour(self) -> bool:

@@ -30,6 +30,7 @@ from surveys.describe import calling_days_text, calling_hours_text
 from surveys.errors import SurveyError
 from surveys.languages import LANGUAGE_NAMES
 from surveys.models import Campaign, LaunchChecklist
+from surveys.models.campaign import DEMO_WINDOW_REAL_CALLS
 from surveys.script import call_script
 from surveys.telephony import provider_get
 
@@ -113,17 +114,9 @@ def campaign_launch_blockers(
         blockers.append(LaunchBlocker(_("The last calling day is already past."), edit, manager))
     elif not calling_days_left(campaign, today=today):
         blockers.append(LaunchBlocker(_("No calling day is left: check the calling days and weekdays."), edit, manager))
-    if campaign.is_demo_window and not campaign.is_simulated:
-        blockers.append(
-            LaunchBlocker(
-                _(
-                    "The demo calling window is only for campaigns that call through the simulator: this campaign "
-                    "calls real residents. Turn the setting off; calls are made in the campaign's calling hours."
-                ),
-                edit,
-                manager,
-            )
-        )
+    if campaign.demo_window_on_real_calls:
+        turn_off = _("Turn the setting off; calls are made in the campaign's calling hours.")
+        blockers.append(LaunchBlocker(f"{DEMO_WINDOW_REAL_CALLS} {turn_off}", edit, manager))
     blockers += [LaunchBlocker(problem, edit, manager) for problem in sms_problems(campaign=campaign)]
     carrier = carrier_problems(campaign=campaign) if carrier is None else carrier
     return blockers + [LaunchBlocker(problem, edit, manager) for problem in carrier]
