@@ -221,6 +221,10 @@ problem_messages_register(
         ),
         "http_status_unexpected": gettext_noop("The endpoint %(url)s answered HTTP %(status)s."),
         "http_not_json": gettext_noop("The endpoint %(url)s did not answer JSON."),
+        "http_page_too_large": gettext_noop(
+            "The endpoint %(url)s answered a page larger than %(megabytes)s MB, which was not read. A smaller "
+            "page size in the source's settings, or a larger POPULUS_HTTP_MAX_PAGE_BYTES, lets it through."
+        ),
         "http_not_utf8": gettext_noop(
             "The endpoint %(url)s answered text that is not UTF-8 (JSON is always UTF-8): nothing was read."
         ),

@@ -11,6 +11,7 @@ No proxy or .netrc from the environment applies: the endpoint is reached directl
 """
 
 import json
+import math
 import os
 import time
 from datetime import date
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from django.conf import settings
 
 from kuntaportaali.tabular.problems import Problem
 
@@ -26,6 +28,8 @@ from .base import PopulusSource, Rejection, SourceBatch
 from .endpoints import endpoint_addresses_check, endpoint_check, endpoint_target
 
 MAX_PAGES = 10_000
+READ_CHUNK_BYTES = 64 * 1024
+MEGABYTE = 1024 * 1024
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 
 
@@ -52,7 +56,8 @@ class HttpSource(PopulusSource):
                 reason = error.problem
                 continue
             try:
-                response = session.get(url, params=params, timeout=timeout, allow_redirects=False)
+                response = session.get(url, params=params, timeout=timeout, allow_redirects=False, stream=True)
+                body = _body_read(response, url=url)
             except requests.Timeout:
                 reason = Problem("http_timeout", {"seconds": f"{timeout:g}"})
                 continue
@@ -72,7 +77,7 @@ class HttpSource(PopulusSource):
                 raise PopulusError.of("http_token_refused", url=_shown(url), status=response.status_code)
             if response.status_code != 200:
                 raise PopulusError.of("http_status_unexpected", url=_shown(url), status=response.status_code)
-            return _json_read(response.content, url=url)
+            return _json_read(body, url=url)
         raise TransientSourceError.of("http_no_answer", url=_shown(url), tries=retries + 1, reason=reason)
 
     def fetch(self, report_type: str, period: date) -> SourceBatch:
@@ -128,6 +133,25 @@ class HttpSource(PopulusSource):
                         raise PopulusError.of("http_count_mismatch", url=_shown(base_url), count=count, rows=number)
                     return batch
         raise PopulusError.of("http_too_many_pages", limit=MAX_PAGES)
+
+
+def _body_read(response: requests.Response, *, url: str) -> bytes:
+    """The answer's body, unpacked, read only up to POPULUS_HTTP_MAX_PAGE_BYTES: a larger one (a log file,
+    a gzip bomb) is refused as soon as it says or shows so, before it fills the worker's memory."""
+    limit = settings.POPULUS_HTTP_MAX_PAGE_BYTES
+    with response:
+        declared = response.headers.get("Content-Length", "")
+        too_large = declared.isdigit() and int(declared) > limit and "Content-Encoding" not in response.headers
+        body = bytearray()
+        if not too_large:
+            for chunk in response.iter_content(READ_CHUNK_BYTES):
+                body += chunk
+                if len(body) > limit:
+                    too_large = True
+                    break
+    if too_large:
+        raise PopulusError.of("http_page_too_large", url=_shown(url), megabytes=math.ceil(limit / MEGABYTE))
+    return bytes(body)
 
 
 def _json_read(body: bytes, *, url: str) -> Any:

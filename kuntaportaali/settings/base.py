@@ -239,6 +239,9 @@ POPULUS_FILE_ROOT = Path(env_str("POPULUS_FILE_ROOT") or BASE_DIR / "var" / "pop
 # no HTTP source can be saved or fetched. A loopback, link-local or otherwise special address is reached only
 # when listed itself (kuntaportaali/outbound.py).
 POPULUS_HTTP_ALLOWED_HOSTS = env_list("POPULUS_HTTP_ALLOWED_HOSTS", [])
+# The largest page an HTTP source reads, unpacked (a month of a large town's absences at 500 rows a page is
+# a few hundred kilobytes): a larger answer is refused before it fills the worker's memory.
+POPULUS_HTTP_MAX_PAGE_BYTES = env_int("POPULUS_HTTP_MAX_PAGE_BYTES", 64 * 1024 * 1024)
 # The only hosts Teams channels' webhooks may be on, in the same form (a leading dot: the domain and every
 # name under it): Microsoft's incoming webhooks and Power Automate workflows. A name must resolve to a
 # public address unless the address is listed itself (kuntaportaali/outbound.py).

@@ -1,6 +1,7 @@
 """The HTTP source against a real HTTP server on 127.0.0.1: token, pagination, timeouts, 5xx, retries."""
 
 import contextlib
+import gzip
 import ipaddress
 import json
 import socket
@@ -112,6 +113,34 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if kind == "html":
             return self.answer(200, "<html>login</html>")
+        if kind == "huge":  # a page far larger than any month of a town's absences, its length not said
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stopped reading
+                row = b'{"person_number": "010101-9010", "start": "2026-03-02"},'
+                self.wfile.write(b'{"results": [' + row * 40_000)
+            self.close_connection = True
+            return None
+        if kind == "bomb":  # gzip-compressed: a few kilobytes on the wire, megabytes once unpacked
+            body = gzip.compress(b'{"results": [' + b" " * 8_000_000 + b"]}")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+            return None
+        if kind == "declared-huge":  # says at once how large the page is
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(10 * 1024 * 1024 * 1024))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(b'{"results": [')
+            self.close_connection = True
+            return None
         if kind in ("latin1-label", "windows-1252"):
             # UTF-8 labelled as Latin-1 (as servers mislabel it), or really Windows-1252 bytes
             row = absence(1) | {"employee_name": "Mäkinen Väinö"}
@@ -338,6 +367,29 @@ def test_an_answer_cut_off_midway_is_retried_as_transient(server):
     assert error.value.params["reason"] == {"code": "http_answer_cut_off", "params": {}}
 
     assert Handler.calls["cut"] == 2
+
+
+@pytest.mark.parametrize("kind", ["huge", "bomb", "declared-huge"])
+def test_a_page_larger_than_the_limit_is_refused_before_it_fills_the_memory(server, settings, english, kind):
+    """A page was read whole into the worker's memory, however large: an endpoint answering a log file,
+    or a gzip bomb that requests unpacks, could take the worker down with the month's fetch."""
+    settings.POPULUS_HTTP_MAX_PAGE_BYTES = 1024 * 1024
+    Handler.calls.pop(kind, None)
+
+    with pytest.raises(PopulusError) as error:
+        source(server, kind).fetch("absences", PERIOD)
+
+    assert (error.value.code, error.value.params["megabytes"]) == ("http_page_too_large", 1)
+    assert "larger than 1 MB" in str(error.value)
+    assert Handler.calls[kind] == 1  # not asked again: the same page would be as large
+
+
+def test_a_page_within_the_limit_is_read(server, settings):
+    settings.POPULUS_HTTP_MAX_PAGE_BYTES = 1024
+
+    batch = source(server, "linked").fetch("absences", PERIOD)
+
+    assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
 
 
 def test_a_host_outside_the_allow_list_is_not_contacted(server, settings):
