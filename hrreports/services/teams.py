@@ -129,7 +129,9 @@ def teams_post(*, url: str, payload: dict) -> str:
     except AddressRefused as refused:
         return _refusal(refused)
     try:
-        response = requests.post(url, json=payload, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+        # Only the status is used: the body is never read, however long the receiver goes on sending it.
+        response = requests.post(url, json=payload, timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True)
+        response.close()
     except requests.Timeout:
         return _("No answer within %(seconds)s seconds.") % {"seconds": TIMEOUT_SECONDS}
     except requests.ConnectionError:

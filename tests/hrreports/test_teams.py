@@ -7,6 +7,7 @@ import ipaddress
 import json
 import socket
 import threading
+import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,10 +21,12 @@ from hrreports.models import DeliveryRun, TeamsChannel
 from hrreports.models.organisation import SupervisorRole
 from hrreports.services.delivery import subscription_save, unit_reports_send
 from hrreports.services.organisation import supervisor_assign
-from hrreports.services.teams import teams_channel_save
+from hrreports.services.teams import teams_card, teams_channel_save, teams_post
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
 from tests.hrreports.report_data import MARCH, build_report_data
+
+ENDLESS_CHUNKS = 2000  # of a kilobyte, one every 10 ms: 20 seconds of a body
 
 
 class TeamsReceiver:
@@ -35,6 +38,7 @@ class TeamsReceiver:
         self.reason: str | None = None  # the status line's reason phrase; None: the usual one
         self.error_text = b"Microsoft Teams endpoint returned HTTP error"
         self.location = ""
+        self.endless_chunks: int | None = None  # answer a body that goes on and on: the chunks sent before the hang-up
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,10 +46,25 @@ class TeamsReceiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((self.path, json.loads(body)))
                 self.send_response(receiver.status, receiver.reason)
+                if receiver.endless_chunks is not None:
+                    return self.endless_body()
                 if receiver.location:
                     self.send_header("Location", receiver.location)
                 self.end_headers()
                 self.wfile.write(b"1" if receiver.status == 200 else receiver.error_text)
+
+            def endless_body(self):
+                self.end_headers()
+                receiver.endless_chunks = 0
+                try:
+                    for _ in range(ENDLESS_CHUNKS):
+                        self.wfile.write(b"x" * 1024)
+                        self.wfile.flush()
+                        receiver.endless_chunks += 1
+                        time.sleep(0.01)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
 
             def log_message(self, *args):
                 pass
@@ -338,3 +357,14 @@ def test_only_hr_administration_manages_channels_and_runs(client_as, role, db):
 
     assert client.get(reverse("hrreports:teams-channels")).status_code == 403
     assert client.get(reverse("hrreports:delivery-runs")).status_code == 403
+
+
+def test_a_post_does_not_read_the_answers_body_which_could_go_on_for_ever(teams):
+    """The answer's body was read whole, though nothing of it is used: a receiver that kept sending held
+    the month's delivery as long as it liked (each kilobyte came well within the read timeout)."""
+    teams.endless_chunks = 0
+    payload = teams_card(title="Testi", facts=[], link="https://portaali.example.fi/", link_label="Avaa")
+
+    assert teams_post(url=teams.url("/loputon"), payload=payload) == ""
+    # Returned with the status, not after the receiver's 2,000 kilobytes.
+    assert teams.endless_chunks < 100
