@@ -5,15 +5,20 @@ it was reported in (Absence.period), with the dates and days that file gave - th
 only its part in the month. So a month's figures come only from that month's rows: a row's days are
 clipped to its month, its stored calendar days shared by calendar days and its stored working days by
 the calendar's working days (Monday to Friday without public holidays), so that a half day counts as
-half and a part-timer's working days keep their number. The parts of one absence in consecutive months
-are one spell: a piece that starts a month joins the piece of the same employment and absence type that
-ended the month before.
+half and a part-timer's working days keep their number.
+
+A spell is what HR counts by hand: one continuous absence of a person in one category, however many rows
+Populus gives it - a sick leave on the employee's own notice extended by doctor's certificates (each a
+row, often of another code), its part in each month's file, the same days recorded on each of the
+person's concurrent employments. Rows of a person and category that overlap or follow each other without
+a day between are one spell.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from .periods import period_last_day
 from .workdays import working_days
@@ -26,25 +31,39 @@ ONE_DAY = timedelta(days=1)
 class Piece:
     """The part of a stored absence row that falls in the month it was fetched for."""
 
+    employee_id: int
     employment_id: int
     absence_type_id: int
+    category: str
     start: date
     end: date
     calendar_days: Decimal
     working_days: Decimal
 
     @property
-    def spell_key(self) -> tuple[int, int]:
-        return self.employment_id, self.absence_type_id
+    def spell_key(self) -> tuple[int, str]:
+        return self.employee_id, self.category
 
 
 # The fields of an Absence that make its piece, in the order piece_of takes them.
-PIECE_FIELDS = ("employment_id", "absence_type_id", "period", "start", "end", "calendar_days", "working_days")
+PIECE_FIELDS = (
+    "employment__employee_id",
+    "employment_id",
+    "absence_type_id",
+    "absence_type__category",
+    "period",
+    "start",
+    "end",
+    "calendar_days",
+    "working_days",
+)
 
 
 def piece_of(
+    employee_id: int,
     employment_id: int,
     absence_type_id: int,
+    category: str,
     period: date,
     start: date,
     end: date,
@@ -64,7 +83,7 @@ def piece_of(
         if workdays
         else _share(working_days_stored, clipped_length, length)
     )
-    return Piece(employment_id, absence_type_id, first, last, calendar, work)
+    return Piece(employee_id, employment_id, absence_type_id, category, first, last, calendar, work)
 
 
 def piece_month(piece: Piece) -> date:
@@ -79,21 +98,39 @@ def _share(days: Decimal, part: int, whole: int) -> Decimal:
 
 
 def spell_starts(pieces: Iterable[Piece]) -> set[Piece]:
-    """The pieces that begin a spell. A piece that starts a month continues the spell of the piece of the
-    same employment and absence type that ended the month before (the parts of one absence that the two
-    months' files reported). Within one month, the file's rows are the absences: each begins a spell."""
+    """The pieces that begin a spell: those of a person and category that start more than a day after every
+    earlier one of theirs has ended. The rest continue a spell (an extension, the month's part of an absence
+    begun the month before, the same days on another employment)."""
     starts: set[Piece] = set()
-    month_ends: dict[tuple[int, int], date] = {}
-    for piece in sorted(pieces, key=lambda p: (p.start, p.end)):
-        if month_ends.get(piece.spell_key) != piece.start - ONE_DAY or piece.start.day != 1:
+    reach: dict[tuple[int, str], date] = {}
+    for piece in sorted(pieces, key=lambda p: (p.start, p.end, p.employment_id, p.absence_type_id)):
+        ended = reach.get(piece.spell_key)
+        if ended is None or piece.start - ended > ONE_DAY:
             starts.add(piece)
-        if piece.end == period_last_day(piece.end):
-            month_ends[piece.spell_key] = piece.end
+        reach[piece.spell_key] = piece.end if ended is None else max(ended, piece.end)
     return starts
 
 
 def spells_count(pieces: Iterable[Piece]) -> int:
     return len(spell_starts(pieces))
+
+
+def person_days(pieces: Iterable[Piece]) -> list[tuple[date, Fraction]]:
+    """Each day one person's pieces cover, oldest first, with the part of it they are absent: a piece's
+    calendar days fall evenly on its days, and pieces covering the same day (the person's concurrent
+    employments) count it once, at the largest part (a half day beside a whole day is a whole day)."""
+    parts: dict[date, Fraction] = {}
+    for piece in pieces:
+        length = (piece.end - piece.start).days + 1
+        part = Fraction(piece.calendar_days) / length
+        for offset in range(length):
+            day = piece.start + timedelta(days=offset)
+            parts[day] = max(parts.get(day, Fraction(0)), part)
+    return sorted(parts.items())
+
+
+def days_decimal(days: Fraction) -> Decimal:
+    return (Decimal(days.numerator) / Decimal(days.denominator)).quantize(DAY_PLACES, rounding=ROUND_HALF_UP)
 
 
 def day_count(days: Decimal) -> int | Decimal:

@@ -1,6 +1,7 @@
 """The absence report: per employee and absence type the spells, calendar days and working days in
 the month, and the unit's sick-leave rate compared with the previous month and the same month a year ago.
-A month's figures come from the absences its own file reported (hrreports.spells)."""
+A month's figures come from the absences its own file reported (hrreports.spells). A spell is counted once,
+in the row of the absence that began it: the rows' spells add up to the month's."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from django.db.models import Q, QuerySet
 from ..models import Absence, AbsenceType, Employment, WorkUnit
 from ..models.records import AbsenceCategory
 from ..periods import period_last_day, period_shift
-from ..spells import PIECE_FIELDS, Piece, day_count, piece_month, piece_of, spells_count
+from ..spells import PIECE_FIELDS, Piece, day_count, piece_month, piece_of, spell_starts, spells_count
 from ..workdays import working_days
 from .common import periods_fetched, report_units
 
@@ -89,14 +90,14 @@ def _summarise(
     period: date,
     *,
     fetched: bool,
-    pieces: list[tuple[Piece, str]],
+    pieces: list[Piece],
     employments: list[tuple],
     categories: set[str] | None,
 ) -> AbsenceSummary:
-    """One month's summary from its pieces of absence (with their category) and the employments (start,
-    end, working time %) of a span of months that includes it (the rate always counts sick leave)."""
-    chosen = [piece for piece, category in pieces if categories is None or category in categories]
-    sick = [piece for piece, category in pieces if category == AbsenceCategory.SICK_LEAVE]
+    """One month's summary from its pieces of absence and the employments (start, end, working time %) of a
+    span of months that includes it (the rate always counts sick leave)."""
+    chosen = [piece for piece in pieces if categories is None or piece.category in categories]
+    sick = [piece for piece in pieces if piece.category == AbsenceCategory.SICK_LEAVE]
     sick_working = sum((piece.working_days for piece in sick), Decimal(0))
     planned = _planned_working_days(employments, period)
     return AbsenceSummary(
@@ -124,12 +125,12 @@ def absence_summaries(
     whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences of its own
     file only (hrreports.spells)."""
     first, last = months[0], period_last_day(months[-1])
-    by_month: dict[date, list[tuple[Piece, str]]] = defaultdict(list)
+    by_month: dict[date, list[Piece]] = defaultdict(list)
     absences = Absence.objects.filter(unit__in=units, period__in=months)
-    for *values, category in absences.values_list(*PIECE_FIELDS, "absence_type__category"):
+    for values in absences.values_list(*PIECE_FIELDS):
         piece = piece_of(*values)
         if piece is not None:
-            by_month[piece_month(piece)].append((piece, category))
+            by_month[piece_month(piece)].append(piece)
     employments = list(
         _overlapping(Employment.objects.filter(unit__in=units), first, last).values_list(
             "start", "end", "working_time_percent"
@@ -164,17 +165,13 @@ def absence_report(
     if categories is not None:
         absences = absences.filter(absence_type__category__in=categories)
     grouped: dict[tuple, list[Piece]] = defaultdict(list)
-    for *values, employee_id, employee_name, unit_code, type_code, category in absences.values_list(
-        *PIECE_FIELDS,
-        "employment__employee_id",
-        "employment__employee__name",
-        "unit__code",
-        "absence_type__code",
-        "absence_type__category",
+    for *values, employee_name, unit_code, type_code in absences.values_list(
+        *PIECE_FIELDS, "employment__employee__name", "unit__code", "absence_type__code"
     ):
         piece = piece_of(*values)
         if piece is not None:
-            grouped[(employee_id, employee_name, unit_code, type_code, category)].append(piece)
+            grouped[(piece.employee_id, employee_name, unit_code, type_code, piece.category)].append(piece)
+    starts = spell_starts(piece for pieces in grouped.values() for piece in pieces)
     type_names = {kind.code: kind.name for kind in AbsenceType.objects.filter(code__in={key[3] for key in grouped})}
     rows = [
         AbsenceRow(
@@ -184,7 +181,7 @@ def absence_report(
             type_code=key[3],
             type_name=type_names[key[3]],
             category=key[4],
-            spells=spells_count(pieces),
+            spells=sum(1 for piece in pieces if piece in starts),
             calendar_days=day_count(sum((piece.calendar_days for piece in pieces), Decimal(0))),
             working_days=day_count(sum((piece.working_days for piece in pieces), Decimal(0))),
         )

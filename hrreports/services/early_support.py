@@ -1,10 +1,10 @@
 """Early-support alerts: evaluate the rules for a month, and record what the supervisor did."""
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from ..models import Absence, Alert, Rule
 from ..models.early_support import RuleKind
 from ..periods import period_last_day, period_shift
 from ..rule_defaults import DEFAULT_RULES, MONTHS, SICK
-from ..spells import PIECE_FIELDS, Piece, piece_of, spell_starts, spells_count
+from ..spells import PIECE_FIELDS, Piece, days_decimal, person_days, piece_of, spell_starts, spells_count
 
 
 @dataclass(frozen=True)
@@ -29,29 +29,28 @@ def _window(period: date, months: int) -> tuple[date, date]:
 
 
 def _figures(pieces: list[Piece]) -> Figures:
-    return Figures(spells=spells_count(pieces), days=sum((piece.calendar_days for piece in pieces), Decimal(0)))
+    """One person's spells and days: each day counted once, however many of their rows cover it."""
+    days = sum((part for _day, part in person_days(pieces)), Fraction(0))
+    return Figures(spells=spells_count(pieces), days=days_decimal(days))
 
 
 def _reached_on(rule: Rule, pieces: list[Piece]) -> date | None:
     """The day the rule's threshold was reached within its window: the day the n-th spell began or the n-th
     absence day fell on (e.g. the 30th sick day), whichever came first; None if not reached. A half day
-    counts as half."""
-    starts = spell_starts(pieces)
-    spells = 0
-    days = Decimal(0)
-    for piece in sorted(pieces, key=lambda p: (p.start, p.end)):
-        if piece in starts:
-            spells += 1
-            if rule.kind == RuleKind.WINDOW and rule.spells_at_least is not None and spells >= rule.spells_at_least:
-                return piece.start
-        if rule.days_at_least is not None and piece.calendar_days and days + piece.calendar_days >= rule.days_at_least:
-            length = (piece.end - piece.start).days + 1
-            # The piece's days fall evenly on its calendar days: the threshold day is the first whose
-            # share reaches it.
-            needed = (rule.days_at_least - days) * length / piece.calendar_days
-            return piece.start + timedelta(days=max(math.ceil(needed), 1) - 1)
-        days += piece.calendar_days
-    return None
+    counts as half, and a day of two overlapping rows once."""
+    reached = []
+    if rule.kind == RuleKind.WINDOW and rule.spells_at_least is not None:
+        began = sorted(piece.start for piece in spell_starts(pieces))
+        if len(began) >= rule.spells_at_least:
+            reached.append(began[rule.spells_at_least - 1])
+    if rule.days_at_least is not None:
+        days = Fraction(0)
+        for day, part in person_days(pieces):
+            days += part
+            if days >= rule.days_at_least:
+                reached.append(day)
+                break
+    return min(reached, default=None)
 
 
 def alerts_evaluate(*, period: date) -> int:
@@ -60,7 +59,8 @@ def alerts_evaluate(*, period: date) -> int:
     has an alert of the rule in those months (or a later one). So a person over a threshold is alerted
     once, and again after `months` months if still over it. The alert records the figures and the day
     the threshold was reached (e.g. the day the 30th sick day fell on). Each month's days come from that
-    month's file, and the parts of one absence in consecutive months are one spell (hrreports.spells).
+    month's file; a spell is one continuous absence of the person, however many rows make it, and a day
+    counts once however many of the person's employments record it (hrreports.spells).
 
     Catching up: the threshold may have been reached in an earlier month that was never evaluated (a
     skipped or failed run, a rule added since); its alert is raised now, and `reached_on` shows the
@@ -75,15 +75,15 @@ def alerts_evaluate(*, period: date) -> int:
             Absence.objects.filter(absence_type__category__in=rule.categories, period__gte=first, period__lte=last)
             .exclude(employment__employee_id__in=already_alerted)
             .order_by("start")
-            .values_list("employment__employee_id", "unit_id", *PIECE_FIELDS)
+            .values_list("unit_id", *PIECE_FIELDS)
         )
         pieces: dict[int, list[Piece]] = defaultdict(list)
         latest_unit: dict[int, int] = {}
-        for employee_id, unit_id, *values in rows:
+        for unit_id, *values in rows:
             piece = piece_of(*values)
             if piece is not None:
-                pieces[employee_id].append(piece)
-                latest_unit[employee_id] = unit_id
+                pieces[piece.employee_id].append(piece)
+                latest_unit[piece.employee_id] = unit_id
         for employee_id, employee_pieces in pieces.items():
             reached_on = _reached_on(rule, employee_pieces)
             if reached_on is None:

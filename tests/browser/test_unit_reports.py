@@ -82,9 +82,11 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     assert download.value.suggested_filename == "poissaolot-1010-2026-03.pdf"
     text = pdf_text(Path(download.value.path()).read_bytes())
     assert "Poissaolot: 1010 Yksikkö 1010, 3/2026" in text
-    # Aalto's certified sick leave: 2 spells, 13 calendar and 8 working days in March; the unit's
+    # Aalto's certified sick leave: 13 calendar and 8 working days in March, and 1 spell of its own (1.-2.3.):
+    # 12.-22.3. continues the sick leave on her own notice of 9.-11.3., whose row counts it. The unit's
     # sick-leave rate is 13 sick working days of 28 planned: 46,4 %.
-    assert "Aalto Anna 1010 101 Sairauspoissaolo, lääkärintodistus 2 13 8" in text
+    assert "Aalto Anna 1010 101 Sairauspoissaolo, lääkärintodistus 1 13 8" in text
+    assert "Aalto Anna 1010 102 Sairauspoissaolo, oma ilmoitus 1 3 3" in text
     assert "46,4" in text
 
     page.locator(".report-tailoring summary").click()

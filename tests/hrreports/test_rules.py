@@ -28,7 +28,8 @@ def rule(order: int) -> Rule:
 
 
 def one_day_spells(employment, count: int, code: str = "102"):
-    for day in range(1, count + 1):
+    """`count` one-day absences a day apart (on consecutive days they would be one spell)."""
+    for day in range(1, 2 * count, 2):
         _absence(employment, code, date(2026, 3, day), date(2026, 3, day))
 
 
