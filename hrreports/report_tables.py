@@ -67,16 +67,21 @@ class SalaryTypeTotalTable(CaptionedTable):
     row_header = "salary_type"
     salary_type = tables.Column(verbose_name=_("Salary type"), accessor="type_code", footer=_("Unit total"))
     amount = EurosColumn(verbose_name=_("This month (EUR)"), footer=lambda table: euros(table.report.total))
+    # A previous month not fetched has no amounts: its cells and the change are a dash, not zero.
     previous_amount = EurosColumn(
-        verbose_name=_("Previous month (EUR)"), footer=lambda table: euros(table.report.previous_total)
+        verbose_name=_("Previous month (EUR)"),
+        footer=lambda table: _euros_or_empty(table.report.previous_total),
+        default=EMPTY_CELL,
     )
-    change = EurosColumn(verbose_name=_("Change (EUR)"), footer=lambda table: table.change_total())
+    change = EurosColumn(verbose_name=_("Change (EUR)"), footer=lambda table: table.change_total(), default=EMPTY_CELL)
 
     def __init__(self, report, **kwargs):
         super().__init__(report.type_totals, **kwargs)
         self.report = report
 
     def change_total(self) -> str:
+        if self.report.change is None:
+            return EMPTY_CELL
         change = euros(self.report.change)
         percent = self.report.change_percent
         return change if percent is None else f"{change} ({localize(percent)} %)"
@@ -86,6 +91,10 @@ class SalaryTypeTotalTable(CaptionedTable):
 
     class Meta(CaptionedTable.Meta):
         pass
+
+
+def _euros_or_empty(value) -> str:
+    return EMPTY_CELL if value is None else euros(value)
 
 
 # The table of each report; its column names are the report's column keys (hrreports.reports.columns).

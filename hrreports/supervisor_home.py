@@ -47,7 +47,7 @@ class MonthAtGlance:
     started: int
     ended: int
     salaries: Decimal
-    previous_salaries: Decimal
+    previous_salaries: Decimal | None  # None when the previous month has not been fetched
 
     @property
     def current(self) -> AbsenceSummary:
@@ -92,7 +92,7 @@ def month_at_glance(user, *, today: date | None = None) -> MonthAtGlance | None:
         started=started.count(),
         ended=ended.count(),
         salaries=salary_total(units, period),
-        previous_salaries=salary_total(units, period_shift(period, -1)),
+        previous_salaries=salary_total(units, trend[-2].period) if trend[-2].fetched else None,
     )
 
 

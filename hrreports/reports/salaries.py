@@ -1,5 +1,7 @@
 """The paid-salaries report: per employee and salary type, totals per type and for the unit, and the
-change from the previous month."""
+change from the previous month. A previous month not fetched has no figures to compare with (its
+payments known so far may be only corrections paid in a later month): its amounts and the change are
+None, never counted from zero or from those corrections."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,11 +31,11 @@ class SalaryTypeTotal:
     type_code: str
     type_name: str
     amount: Decimal
-    previous_amount: Decimal
+    previous_amount: Decimal | None
 
     @property
-    def change(self) -> Decimal:
-        return self.amount - self.previous_amount
+    def change(self) -> Decimal | None:
+        return None if self.previous_amount is None else self.amount - self.previous_amount
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,15 @@ class SalaryReport:
     rows: list[SalaryRow] = field(default_factory=list)
     type_totals: list[SalaryTypeTotal] = field(default_factory=list)
     total: Decimal = ZERO
-    previous_total: Decimal = ZERO
+    previous_total: Decimal | None = None
 
     @property
-    def change(self) -> Decimal:
-        return self.total - self.previous_total
+    def previous_period(self) -> date:
+        return period_shift(self.period, -1)
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous_total is None else self.total - self.previous_total
 
     @property
     def change_percent(self) -> Decimal | None:
@@ -77,7 +83,6 @@ def salary_total(units: QuerySet[WorkUnit], period: date) -> Decimal:
 def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = False) -> SalaryReport:
     """Salaries paid for `period` (by pay period) in the unit, with per-type and unit totals."""
     units = report_units(unit, include_subunits=include_subunits)
-    previous = period_shift(period, -1)
     payments = (
         SalaryPayment.objects.filter(unit__in=units, pay_period=period)
         .select_related("salary_type", "employment__employee", "unit")
@@ -101,8 +106,10 @@ def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = Fals
         )
         for key, amount in grouped.items()
     ]
+    previous = period_shift(period, -1)
+    previous_fetched = period_fetched(previous, units=units)
     current_by_type = _per_type(units, period)
-    previous_by_type = _per_type(units, previous)
+    previous_by_type = _per_type(units, previous) if previous_fetched else {}
     codes = sorted(set(current_by_type) | set(previous_by_type))
     type_names = {kind.code: kind.name for kind in SalaryType.objects.filter(code__in=codes)}
     type_totals = [
@@ -110,7 +117,7 @@ def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = Fals
             type_code=code,
             type_name=type_names.get(code, code),
             amount=current_by_type.get(code, ZERO),
-            previous_amount=previous_by_type.get(code, ZERO),
+            previous_amount=previous_by_type.get(code, ZERO) if previous_fetched else None,
         )
         for code in codes
     ]
@@ -119,9 +126,9 @@ def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = Fals
         period=period,
         include_subunits=include_subunits,
         fetched=period_fetched(period, units=units),
-        previous_fetched=period_fetched(previous, units=units),
+        previous_fetched=previous_fetched,
         rows=rows,
         type_totals=type_totals,
         total=sum((total.amount for total in type_totals), ZERO),
-        previous_total=sum((total.previous_amount for total in type_totals), ZERO),
+        previous_total=sum(previous_by_type.values(), ZERO) if previous_fetched else None,
     )

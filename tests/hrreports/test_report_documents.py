@@ -20,7 +20,7 @@ from hrreports.supervisor_home import early_support_cases
 from kuntaportaali.roles import Role
 from tests.conftest import make_user
 from tests.hrreports.pdf_text import pdf_text
-from tests.hrreports.report_data import APRIL_DAY, MARCH, _alert, build_report_data
+from tests.hrreports.report_data import APRIL_DAY, MARCH, _alert, build_report_data, mark_fetched
 
 
 @pytest.fixture
@@ -129,6 +129,7 @@ def test_absence_pdf_without_cases_says_so(data, supervisor, default_rules):
 
 
 def test_salary_pdf_has_type_totals_change_and_rows_in_finnish(data):
+    mark_fetched(date(2026, 2, 1))
     text = render("salaries", data["unit"], language="fi")
 
     assert "Maksetut palkat: 1010 Yksikkö 1010, 3/2026" in text
@@ -136,6 +137,17 @@ def test_salary_pdf_has_type_totals_change_and_rows_in_finnish(data):
     assert "4 350,50 2 900,00 1 450,50 (50,0 %)" in text
     assert "Aalto Anna 1010 2001 Iltatyölisä 150,50" in text
     assert "Berg Bertil 1010 1001 Tehtäväkohtainen palkka 1 200,00" in text
+
+
+def test_salary_pdf_gives_no_change_from_a_previous_month_not_fetched(data):
+    # February's payments are stored, but the month was never fetched (report_data).
+
+    text = render("salaries", data["unit"], language="fi")
+
+    assert "1001 Tehtäväkohtainen palkka 4 200,00 – –" in text
+    assert "Yksikkö yhteensä 4 350,50 – –" in text
+    assert "Edellistä kuukautta (2/2026) ei ole haettu, joten muutosta ei näytetä." in text
+    assert "2 900,00" not in text
 
 
 def test_employments_pdf_lists_who_started_and_who_left(data):

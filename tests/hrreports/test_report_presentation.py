@@ -19,7 +19,7 @@ from hrreports.services.organisation import supervisor_assign
 from kuntaportaali.roles import Role
 from kuntaportaali.spreadsheets import Column, csv_bytes
 from tests.conftest import make_user
-from tests.hrreports.report_data import _salary, build_report_data
+from tests.hrreports.report_data import _salary, build_report_data, mark_fetched
 
 NBSP = "\xa0"
 
@@ -46,6 +46,7 @@ def rows_of(page: str) -> str:
 
 
 def test_salary_totals_and_rows_are_euros_with_two_decimals_and_grouped_thousands(client, supervisor, data):
+    mark_fetched(date(2026, 2, 1))
     _salary(data["aalto"], date(2026, 2, 1), "2001", "2000.00")  # evening work falls by 1 849,50
     client.force_login(supervisor)
 
@@ -166,3 +167,25 @@ def test_run_pages_give_the_finish_time_no_plural_heading(client_as, data):
     page = client_as(Role.HR_ADMIN).get(reverse("hrreports:run-detail", args=[run.pk])).text
 
     assert "Päättyneet" not in page
+
+
+def test_salary_totals_of_a_previous_month_not_fetched_are_dashes_not_a_change_from_it(client, supervisor, data):
+    # February's payments are stored, but the month was never fetched (report_data).
+    client.force_login(supervisor)
+
+    page = client.get(report_url(data["unit"], "salaries")).content.decode()
+    totals = page.split('id="summary-heading"')[1].split("</section>")[0]
+
+    assert f"2{NBSP}900,00" not in totals
+    footer = totals.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert f'<td class="numeric">6{NBSP}850,50</td><td class="numeric">–</td><td class="numeric">–</td>' in footer
+    assert "Edellistä kuukautta (2/2026) ei ole haettu, joten muutosta ei näytetä." in totals
+
+
+def test_the_home_gives_no_salaries_of_a_previous_month_not_fetched(client, supervisor, data):
+    client.force_login(supervisor)
+
+    page = client.get(reverse("hrreports:reports")).content.decode()
+
+    assert "Edellisenä kuukautena maksetut palkat" not in page
+    assert "Edellistä kuukautta (2/2026) ei ole haettu." in page

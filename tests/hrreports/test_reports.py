@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from hrreports.models import SalaryPayment, SalaryType
 from hrreports.reports import absence_report, absence_summary, employment_report, salary_report
 from hrreports.workdays import working_days
-from tests.hrreports.report_data import MARCH, build_report_data
+from tests.hrreports.report_data import MARCH, build_report_data, mark_fetched
 
 
 @pytest.fixture
@@ -85,6 +86,8 @@ def test_unit_without_planned_work_has_no_rate(unit_tree):
 
 
 def test_salary_rows_type_totals_and_change_from_previous_month(data):
+    mark_fetched(date(2026, 2, 1))
+
     report = salary_report(data["unit"], MARCH)
 
     assert [(r.employee_name, r.type_code, r.amount) for r in report.rows] == [
@@ -119,3 +122,30 @@ def test_employments_started_and_ended(data):
     assert [(r.employee_name, r.unit_code, r.end) for r in with_sub.ended] == [
         ("Cedergren Cecilia", "101010", date(2026, 3, 10))
     ]
+
+
+def test_no_salary_change_is_given_from_a_previous_month_not_fetched(data):
+    # February was never fetched; the only February payment known is a correction paid with March's pay.
+    SalaryPayment.objects.create(
+        employment=data["aalto"],
+        unit=data["unit"],
+        pay_period=date(2026, 2, 1),
+        payment_date=date(2026, 3, 13),
+        salary_type=SalaryType.objects.get(code="1001"),
+        amount=Decimal("120.00"),
+    )
+    SalaryPayment.objects.filter(pay_period=date(2026, 2, 1), payment_date=date(2026, 2, 15)).delete()
+
+    report = salary_report(data["unit"], MARCH)
+
+    assert not report.previous_fetched
+    assert [(t.type_code, t.amount, t.previous_amount, t.change) for t in report.type_totals] == [
+        ("1001", Decimal("4200.00"), None, None),
+        ("2001", Decimal("150.50"), None, None),
+    ]
+    assert (report.total, report.previous_total, report.change, report.change_percent) == (
+        Decimal("4350.50"),
+        None,
+        None,
+        None,
+    )
