@@ -3,7 +3,16 @@ from .delivery import Delivery, DeliveryFormat, DeliveryRun, DeliveryStatus, Rep
 from .early_support import Alert, Rule, RuleKind
 from .fetching import FetchRun, RejectedRow, Source
 from .organisation import SupervisorAssignment, WorkUnit
-from .records import Absence, AbsenceCategory, AbsenceType, Employee, Employment, SalaryPayment, SalaryType
+from .records import (
+    Absence,
+    AbsenceCategory,
+    AbsenceType,
+    Employee,
+    Employment,
+    EmploymentMonth,
+    SalaryPayment,
+    SalaryType,
+)
 from .section import Section
 from .teams import TeamsChannel
 
@@ -19,6 +28,7 @@ __all__ = [
     "DeliveryStatus",
     "Employee",
     "Employment",
+    "EmploymentMonth",
     "FetchRun",
     "RejectedRow",
     "ReportAccess",

@@ -142,6 +142,35 @@ class Employment(models.Model):
         return self.employment_id
 
 
+class EmploymentMonth(models.Model):
+    """An employment as one fetched month's employments file gave it: its unit, dates and working time
+    that month. Employment holds the newest file's values; a month's reports count the staff it had then
+    (a move to another unit or a new working time in a later file leaves the months before as they were)."""
+
+    employment = models.ForeignKey(
+        Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="months"
+    )
+    period = models.DateField(_("month fetched"))
+    unit = models.ForeignKey(WorkUnit, verbose_name=_("work unit"), on_delete=models.PROTECT, related_name="+")
+    start = models.DateField(_("start"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+    working_time_percent = models.DecimalField(
+        _("working time %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("employment in a month")
+        verbose_name_plural = _("employments in months")
+        constraints = [
+            models.UniqueConstraint(fields=["employment", "period"], name="hr_employment_month_once"),
+        ]
+        indexes = [models.Index(fields=["unit", "period"], name="hr_employment_month_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.employment_id} {self.period:%Y-%m}"
+
+
 class Absence(models.Model):
     employment = models.ForeignKey(
         Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="absences"

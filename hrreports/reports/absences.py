@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 
-from ..models import Absence, AbsenceType, Employment, WorkUnit
+from ..models import Absence, AbsenceType, Employment, EmploymentMonth, WorkUnit
 from ..models.records import AbsenceCategory
 from ..periods import period_last_day, period_shift
 from ..spells import PIECE_FIELDS, Piece, day_count, piece_month, piece_of, spell_starts, spells_count
@@ -68,6 +68,30 @@ def _overlapping(queryset, first: date, last: date):
     return queryset.filter(Q(start__isnull=True) | Q(start__lte=last)).filter(Q(end__isnull=True) | Q(end__gte=first))
 
 
+def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tuple]]:
+    """Each month's employments in `units` as (start, end, working time %): as that month's employments
+    file gave them (EmploymentMonth), so that a later move or a new working time leaves the month as it
+    was; an employment with no file of the month (stored before months were kept, or known only from
+    absences and payments) as it stands now, if it is in `units` now."""
+    first, last = months[0], period_last_day(months[-1])
+    staff: dict[date, list[tuple]] = defaultdict(list)
+    for period, *values in EmploymentMonth.objects.filter(unit__in=units, period__in=months).values_list(
+        "period", "start", "end", "working_time_percent"
+    ):
+        staff[period].append(tuple(values))
+    current = _overlapping(Employment.objects.filter(unit__in=units), first, last)
+    recorded = set(
+        EmploymentMonth.objects.filter(employment__in=current.values("pk"), period__in=months).values_list(
+            "employment_id", "period"
+        )
+    )
+    for pk, *values in current.values_list("pk", "start", "end", "working_time_percent"):
+        for period in months:
+            if (pk, period) not in recorded:
+                staff[period].append(tuple(values))
+    return staff
+
+
 def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
     """Working days the employments (start, end, working time %) were planned to work in the month; an
     employment whose working time Populus did not give counts as full time."""
@@ -94,8 +118,8 @@ def _summarise(
     employments: list[tuple],
     categories: set[str] | None,
 ) -> AbsenceSummary:
-    """One month's summary from its pieces of absence and the employments (start, end, working time %) of a
-    span of months that includes it (the rate always counts sick leave)."""
+    """One month's summary from its pieces of absence and its employments (start, end, working time %)
+    (the rate always counts sick leave)."""
     chosen = [piece for piece in pieces if categories is None or piece.category in categories]
     sick = [piece for piece in pieces if piece.category == AbsenceCategory.SICK_LEAVE]
     sick_working = sum((piece.working_days for piece in sick), Decimal(0))
@@ -121,25 +145,20 @@ def absence_summaries(
     units: QuerySet[WorkUnit], months: list[date], *, categories: set[str] | None = None
 ) -> list[AbsenceSummary]:
     """The summaries of `months` (oldest first) of all of `units` together: a supervisor's whole scope as
-    well as one unit. The absences in two queries however many months, and two a month for the sources
-    whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences of its own
-    file only (hrreports.spells)."""
-    first, last = months[0], period_last_day(months[-1])
+    well as one unit. The absences and the staff in four queries however many months, and two a month for
+    the sources whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences
+    of its own file only (hrreports.spells) and its own staff (`_staff`)."""
     by_month: dict[date, list[Piece]] = defaultdict(list)
     absences = Absence.objects.filter(unit__in=units, period__in=months)
     for values in absences.values_list(*PIECE_FIELDS):
         piece = piece_of(*values)
         if piece is not None:
             by_month[piece_month(piece)].append(piece)
-    employments = list(
-        _overlapping(Employment.objects.filter(unit__in=units), first, last).values_list(
-            "start", "end", "working_time_percent"
-        )
-    )
+    staff = _staff(units, months)
     fetched = periods_fetched(months, units=units)
     return [
         _summarise(
-            month, fetched=month in fetched, pieces=by_month[month], employments=employments, categories=categories
+            month, fetched=month in fetched, pieces=by_month[month], employments=staff[month], categories=categories
         )
         for month in months
     ]

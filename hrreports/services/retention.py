@@ -10,12 +10,30 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from ..models import Absence, Alert, Employee, Employment, RejectedRow, ReportAccess, SalaryPayment
+from ..models import (
+    Absence,
+    Alert,
+    Employee,
+    Employment,
+    EmploymentMonth,
+    RejectedRow,
+    ReportAccess,
+    SalaryPayment,
+)
 from ..periods import period_shift
 from .store import stores_lock
 
 # The order of the counts in the summary line.
-PURGED_KINDS = ("absences", "salaries", "employments", "employees", "alerts", "rejected_rows", "access_log")
+PURGED_KINDS = (
+    "absences",
+    "salaries",
+    "employments",
+    "employees",
+    "alerts",
+    "rejected_rows",
+    "access_log",
+    "employment_months",
+)
 
 
 @dataclass
@@ -65,6 +83,7 @@ def hr_data_purge(*, today: date) -> HrPurgeReport:
         removed["alerts"] = _delete(Alert.objects.filter(period__lt=cutoff))
         removed["absences"] = _delete(Absence.objects.filter(end__lt=cutoff))
         removed["salaries"] = _delete(SalaryPayment.objects.filter(pay_period__lt=cutoff))
+        removed["employment_months"] = _delete(EmploymentMonth.objects.filter(period__lt=cutoff))
         # Deleting an employment would cascade to its absences and payments: only those left empty go.
         removed["employments"] = _delete(
             Employment.objects.filter(end__lt=cutoff)

@@ -23,7 +23,17 @@ from django.db.models import Q, QuerySet
 
 from kuntaportaali.tabular.problems import Problem
 
-from ..models import Absence, AbsenceType, Employee, Employment, SalaryPayment, SalaryType, Source, WorkUnit
+from ..models import (
+    Absence,
+    AbsenceType,
+    Employee,
+    Employment,
+    EmploymentMonth,
+    SalaryPayment,
+    SalaryType,
+    Source,
+    WorkUnit,
+)
 from ..models.records import EmploymentKind, EmploymentRelationship
 from ..periods import period_label, period_last_day
 from ..person_numbers import person_number_encrypter, person_number_hasher
@@ -104,7 +114,7 @@ def batches_store(
         counts["units"] = _units_store(source, batches["units"], resolver)
     units = dict(WorkUnit.objects.values_list("code", "pk"))
     people = _employees_store(batches, resolver)
-    employments, stored = _employments_store(source, batches, units, people, resolver)
+    employments, stored = _employments_store(source, period, batches, units, people, resolver)
     _employments_claim(source, employments, resolver)
     _employments_since(source, period, employments, resolver)
     if "employments" in batches:
@@ -232,6 +242,7 @@ def _ids_filtered(queryset, field: str, value: str, keys: Iterable[str]) -> dict
 
 def _employments_store(
     source: Source,
+    period: date,
     batches: dict[str, SourceBatch],
     units: dict[str, int],
     people: dict[str, int],
@@ -328,7 +339,33 @@ def _employments_store(
             "employment_id", "pk", "employee_id"
         ):
             result[employment_id] = (pk, person_of.get(employee))
+    if batch is not None:
+        _employment_months_store(source, period, full, result)
     return result, len(full)
+
+
+def _employment_months_store(
+    source: Source, period: date, full: dict[str, Employment], ids: dict[str, tuple[int, str | None]]
+) -> None:
+    """Keep the month's employments file as the month's staff (EmploymentMonth), replacing what the source
+    gave for the month before: Employment holds only the newest values, which a month fetched earlier must
+    not take on (its sick-leave rate counts the units and working times of its own file)."""
+    EmploymentMonth.objects.filter(Q(source=source) | Q(employment__source=source), period=period).delete()
+    EmploymentMonth.objects.bulk_create(
+        [
+            EmploymentMonth(
+                employment_id=ids[employment_id][0],
+                period=period,
+                unit_id=employment.unit_id,
+                start=employment.start,
+                end=employment.end,
+                working_time_percent=employment.working_time_percent,
+                source=source,
+            )
+            for employment_id, employment in full.items()
+        ],
+        batch_size=BATCH_SIZE,
+    )
 
 
 def _employment_for(report_type: str, row: dict, index: int, employments: dict, resolver: _Resolver) -> int | None:

@@ -16,6 +16,7 @@ from hrreports.models import (
     DeliveryRun,
     Employee,
     Employment,
+    EmploymentMonth,
     FetchRun,
     RejectedRow,
     ReportAccess,
@@ -35,7 +36,10 @@ TODAY = date(2027, 4, 15)
 # 25 months before April 2027: March 2025 is the oldest month kept.
 CUTOFF = date(2025, 3, 1)
 FEBRUARY_BEFORE = date(2025, 2, 1)
-EVERYTHING_ONCE = "hr_purged absences=2 salaries=2 employments=1 employees=1 alerts=2 rejected_rows=2 access_log=1"
+EVERYTHING_ONCE = (
+    "hr_purged absences=2 salaries=2 employments=1 employees=1 alerts=2 rejected_rows=2 access_log=1 "
+    "employment_months=1"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +108,10 @@ def records(unit_tree, default_rules) -> dict:
         "alert_at_cutoff": alert(aalto, CUTOFF, action_note="Työterveyteen", action_date=date(2025, 4, 2)),
         "berg_alert": alert(berg, date(2025, 1, 1)),
     }
+    for period in (FEBRUARY_BEFORE, CUTOFF):
+        records[f"aalto_month_{period:%Y%m}"] = EmploymentMonth.objects.create(
+            employment=aalto, period=period, unit=unit, start=aalto.start, working_time_percent=100
+        )
     Alert.objects.filter(pk=records["berg_alert"].pk).update(acknowledged_at=helsinki(2025, 1, 20, 12, 0))
     source = Source.objects.create(name="testi", kind="simulator")
     records["run_before"] = fetch_run(source, FEBRUARY_BEFORE, rejected=2)
@@ -120,6 +128,12 @@ def test_an_absence_ending_the_day_before_the_cutoff_goes_and_one_ending_on_it_s
     assert report.removed["absences"] == 2
     # The absence into the cutoff month is kept as both months' files reported it.
     assert sorted(Absence.objects.values_list("pk", flat=True)) == [row.pk for row in records["absence_into_cutoff"]]
+
+
+def test_an_employments_unit_and_working_time_of_months_before_the_cutoff_go(records):
+    hr_data_purge(today=TODAY)
+
+    assert list(EmploymentMonth.objects.values_list("pk", flat=True)) == [records["aalto_month_202503"].pk]
 
 
 def test_salary_payments_of_periods_before_the_cutoff_month_go(records):
@@ -214,7 +228,8 @@ def test_a_second_run_removes_nothing(records):
 
     assert first.summary_line() == EVERYTHING_ONCE
     assert second.summary_line() == (
-        "hr_purged absences=0 salaries=0 employments=0 employees=0 alerts=0 rejected_rows=0 access_log=0"
+        "hr_purged absences=0 salaries=0 employments=0 employees=0 alerts=0 rejected_rows=0 access_log=0 "
+        "employment_months=0"
     )
 
 
@@ -272,7 +287,8 @@ def test_the_reports_of_a_month_13_months_back_show_the_same_figures_after_the_p
     report = hr_data_purge(today=TODAY)
 
     assert report.summary_line() == (
-        "hr_purged absences=1 salaries=2 employments=1 employees=1 alerts=0 rejected_rows=0 access_log=0"
+        "hr_purged absences=1 salaries=2 employments=1 employees=1 alerts=0 rejected_rows=0 access_log=0 "
+        "employment_months=0"
     )
     assert figures() == before
     assert before[0].previous_year.sick_spells == 1

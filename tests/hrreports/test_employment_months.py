@@ -1,0 +1,84 @@
+"""A month's report keeps the staff it had: the sick-leave rate of a month is counted over the employments
+as that month's employments file gave them (unit and working time), so a later month's file - a move to
+another unit, a new working time - does not change the figures of the months already reported."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from hrreports.models import WorkUnit
+from hrreports.models.fetching import RunStatus
+from hrreports.reports import absence_summary
+from hrreports.services.fetch import populus_fetch
+from tests.hrreports.conftest import absence_line, salary_line
+
+MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
+EMPLOYMENTS_HEADER = (
+    "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;Nimike;Palvelussuhteen laji;Alkupvm;Loppupvm;Työaika-%"
+)
+# The samples' employments (docs/samples/populus/palvelussuhteet_202603.xlsx) but Mäkinen Aino's, given apart.
+OTHERS = [
+    "120388-902Y;Järvinen Eero;2001002;101020;lehtori;vakinainen;1.8.2012;;100",
+    "050592-9034;Heikkilä Sanna;2001003;101010;koulunkäynninohjaaja;määräaikainen;1.8.2025;31.5.2026;80",
+    "230469-9041;Lindqvist Johan;2001004;2010;kokki;vakinainen;15.3.1999;;100",
+    "300981-905P;Nieminen Päivi;2001005;2010;ravitsemistyöntekijä;vakinainen;1.3.2026;;60",
+    "171290-9063;Salo Ville;2001006;2020;kiinteistönhoitaja;vakinainen;1.6.2010;31.3.2026;100",
+]
+
+
+@pytest.fixture
+def march(sample_source, month_files):
+    """March fetched: Aino (101010, 100 %) sick 9.-13.3. (5 working days); Heikkilä (101010, 80 %)."""
+    month_files(
+        MARCH,
+        absences=[absence_line("101", "9.3.2026", "13.3.2026", "5", "5")],
+        salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")],
+    )
+    fetched(sample_source, MARCH)
+    return WorkUnit.objects.get(code="101010")
+
+
+def fetched(source, period):
+    run = populus_fetch(source=source, period=period)
+    assert run.status == RunStatus.DONE, run.error
+
+
+def april_with_aino_as(month_files, file_root, sample_source, aino: str) -> None:
+    month_files(
+        APRIL,
+        absences=[absence_line("102", "1.4.2026", "1.4.2026", "1", "1")],
+        salaries=[salary_line("04/2026", "15.4.2026", "1001", "3 912,40")],
+    )
+    folder = file_root / "samples"
+    (folder / "palvelussuhteet_202604.xlsx").unlink()
+    lines = [EMPLOYMENTS_HEADER, f"010175-901V;Mäkinen Aino;2001001;{aino}", *OTHERS]
+    (folder / "palvelussuhteet_202604.csv").write_text("\n".join(lines) + "\n")
+    fetched(sample_source, APRIL)
+
+
+def rate(unit, period):
+    summary = absence_summary(unit, period)
+    return summary.planned_working_days, summary.sick_rate
+
+
+def test_a_move_to_another_unit_leaves_the_months_before_as_they_were(march, month_files, file_root, sample_source):
+    # 22 working days in March: Aino 22 + Heikkilä 22 x 0,8 = 39,6 planned; 5 sick days = 12,6 %.
+    assert rate(march, MARCH) == (Decimal("39.6"), Decimal("12.6"))
+
+    april_with_aino_as(month_files, file_root, sample_source, "101020;luokanopettaja;vakinainen;1.8.2005;;100")
+
+    assert rate(march, MARCH) == (Decimal("39.6"), Decimal("12.6"))
+    # Her new unit did not have her in March (Järvinen alone: 22), and has her from April.
+    new_unit = WorkUnit.objects.get(code="101020")
+    assert absence_summary(new_unit, MARCH).planned_working_days == Decimal("22")
+    assert absence_summary(new_unit, APRIL).planned_working_days == Decimal("40")
+
+
+def test_a_new_working_time_leaves_the_months_before_as_they_were(march, month_files, file_root, sample_source):
+    april_with_aino_as(month_files, file_root, sample_source, "101010;luokanopettaja;vakinainen;1.8.2005;;60")
+
+    assert rate(march, MARCH) == (Decimal("39.6"), Decimal("12.6"))
+    # April (20 working days after Good Friday and Easter Monday): Aino 20 x 0,6 + Heikkilä 20 x 0,8 = 28
+    # planned; 1 sick day = 3,6 %.
+    assert rate(march, APRIL) == (Decimal("28"), Decimal("3.6"))
