@@ -1,13 +1,21 @@
-"""The employments report: who started and who left in the month, with title, kind and dates."""
+"""The employments report: who started, who left and who moved in or out in the month, with title, kind
+and dates.
+
+A month's report is of the units the employments were in that month, as its employments file gave them
+(EmploymentMonth): a move to another unit in a later month does not take a start or an end away from the
+unit it happened in. An employment with no file of the month counts in the unit it is in now. A move shows
+only as two months' files in two units (Populus gives no day for it): the unit left and the unit joined
+are both told of it, in the month whose file first has the new unit."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from ..models import Employment, WorkUnit
-from ..periods import period_last_day
+from ..models import Employment, EmploymentMonth, WorkUnit
+from ..periods import period_last_day, period_shift
 from .common import period_fetched, report_units
 
 
@@ -16,17 +24,18 @@ class EmploymentRow:
     employee_id: int
     employee_name: str
     employment_id: str
-    unit_code: str
+    unit_code: str  # the unit in the month
     title: str
     kind: str
     kind_label: str
     start: date | None
     end: date | None
+    other_unit_code: str  # for a move: the unit before (moved in) or after (moved out); otherwise ""
 
 
 @dataclass(frozen=True)
 class EmploymentEvent(EmploymentRow):
-    """One line of the report's table: an employment that started, or one that ended, in the month."""
+    """One line of the report's table: an employment that started, ended, moved in or moved out in the month."""
 
     event: str
 
@@ -39,35 +48,76 @@ class EmploymentReport:
     fetched: bool
     started: list[EmploymentRow] = field(default_factory=list)
     ended: list[EmploymentRow] = field(default_factory=list)
+    moved_in: list[EmploymentRow] = field(default_factory=list)
+    moved_out: list[EmploymentRow] = field(default_factory=list)
 
 
-def _row(employment: Employment) -> EmploymentRow:
+def _row(employment: Employment, *, other_unit_code: str = "") -> EmploymentRow:
     return EmploymentRow(
         employee_id=employment.employee_id,
         employee_name=employment.employee.name,
         employment_id=employment.employment_id,
-        unit_code=employment.unit.code,
+        unit_code=employment.unit_in_month,
         title=employment.title,
         kind=employment.kind,
         kind_label=str(employment.get_kind_display()),
         start=employment.start,
         end=employment.end,
+        other_unit_code=other_unit_code,
+    )
+
+
+def _unit_code_in(period: date) -> Subquery:
+    return Subquery(EmploymentMonth.objects.filter(employment=OuterRef("pk"), period=period).values("unit__code")[:1])
+
+
+def _employments_in(units: QuerySet[WorkUnit], period: date) -> QuerySet[Employment]:
+    """The employments in `units` in `period`: by the month's employments file, or as they are now when that
+    file did not give them; annotated with the code of their unit in the month (`unit_in_month`)."""
+    recorded = EmploymentMonth.objects.filter(period=period)
+    here = Q(pk__in=recorded.filter(unit__in=units).values("employment_id")) | (
+        Q(unit__in=units) & ~Q(pk__in=recorded.values("employment_id"))
+    )
+    return (
+        Employment.objects.filter(here)
+        .select_related("employee")
+        .annotate(unit_in_month=Coalesce(_unit_code_in(period), F("unit__code")))
     )
 
 
 def employments_started_ended(units: QuerySet[WorkUnit], period: date) -> tuple[QuerySet, QuerySet]:
     """The employments of `units` that started within the month, and those that ended within it."""
     first, last = period, period_last_day(period)
-    employments = Employment.objects.filter(unit__in=units).select_related("employee", "unit")
+    employments = _employments_in(units, period)
     started = employments.filter(start__gte=first, start__lte=last).order_by("start", "employee__name")
     ended = employments.filter(end__gte=first, end__lte=last).order_by("end", "employee__name")
     return started, ended
 
 
+def employments_moved(units: QuerySet[WorkUnit], period: date) -> tuple[QuerySet, QuerySet]:
+    """The employments that moved into `units` in the month (in another unit in the month before's file, in
+    one of `units` in this month's), and those that moved out of them; each annotated with the other unit's
+    code (`other_unit`)."""
+    before = EmploymentMonth.objects.filter(period=period_shift(period, -1))
+    now = EmploymentMonth.objects.filter(period=period)
+    moved_in = now.filter(unit__in=units, employment__in=before.exclude(unit__in=units).values("employment_id"))
+    moved_out = before.filter(unit__in=units, employment__in=now.exclude(unit__in=units).values("employment_id"))
+    employments = Employment.objects.select_related("employee").annotate(unit_in_month=_unit_code_in(period))
+    return (
+        employments.filter(pk__in=moved_in.values("employment_id"))
+        .annotate(other_unit=_unit_code_in(period_shift(period, -1)))
+        .order_by("employee__name"),
+        employments.filter(pk__in=moved_out.values("employment_id"))
+        .annotate(other_unit=F("unit_in_month"))
+        .order_by("employee__name"),
+    )
+
+
 def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = False) -> EmploymentReport:
-    """Employments of the unit that started, and those that ended, within the month."""
+    """Employments of the unit that started, ended, moved in and moved out within the month."""
     units = report_units(unit, include_subunits=include_subunits)
     started, ended = employments_started_ended(units, period)
+    moved_in, moved_out = employments_moved(units, period)
     return EmploymentReport(
         unit=unit,
         period=period,
@@ -75,13 +125,24 @@ def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = 
         fetched=period_fetched(period, units=units),
         started=[_row(employment) for employment in started],
         ended=[_row(employment) for employment in ended],
+        moved_in=[_row(employment, other_unit_code=employment.other_unit) for employment in moved_in],
+        moved_out=[_row(employment, other_unit_code=employment.other_unit) for employment in moved_out],
     )
 
 
 def employment_events(report: EmploymentReport) -> list[EmploymentEvent]:
-    """Every started and every ended employment as a table line, started first."""
-    return [
+    """Every started, ended, moved-in and moved-out employment as a table line, in that order."""
+    events = [
         EmploymentEvent(**vars(row), event=event)
         for event, rows in ((_("Started"), report.started), (_("Ended"), report.ended))
         for row in rows
     ]
+    events += [
+        EmploymentEvent(**vars(row), event=_("Moved in from %(unit)s") % {"unit": row.other_unit_code})
+        for row in report.moved_in
+    ]
+    events += [
+        EmploymentEvent(**vars(row), event=_("Moved out to %(unit)s") % {"unit": row.other_unit_code})
+        for row in report.moved_out
+    ]
+    return events

@@ -1,15 +1,17 @@
 """A month's report keeps the staff it had: the sick-leave rate of a month is counted over the employments
-as that month's employments file gave them (unit and working time), so a later month's file - a move to
-another unit, a new working time - does not change the figures of the months already reported."""
+as that month's employments file gave them (unit and working time), and its employments started and ended
+are those of the unit then, so a later month's file - a move to another unit, a new working time - does not
+change the figures of the months already reported. A move is told to the unit left and the unit joined."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from hrreports.models import WorkUnit
 from hrreports.models.fetching import RunStatus
-from hrreports.reports import absence_summary
+from hrreports.reports import absence_summary, employment_events, employment_report
 from hrreports.services.fetch import populus_fetch
 from tests.hrreports.conftest import absence_line, salary_line
 
@@ -82,3 +84,41 @@ def test_a_new_working_time_leaves_the_months_before_as_they_were(march, month_f
     # April (20 working days after Good Friday and Easter Monday): Aino 20 x 0,6 + Heikkilä 20 x 0,8 = 28
     # planned; 1 sick day = 3,6 %.
     assert rate(march, APRIL) == (Decimal("28"), Decimal("3.6"))
+
+
+def events(unit_code: str, period) -> list[tuple]:
+    with translation.override("en"):
+        report = employment_report(WorkUnit.objects.get(code=unit_code), period)
+        return [(event.event, event.employee_name, event.unit_code) for event in employment_events(report)]
+
+
+def test_a_move_to_another_unit_is_told_to_both_units(march, month_files, file_root, sample_source):
+    april_with_aino_as(month_files, file_root, sample_source, "101020;luokanopettaja;vakinainen;1.8.2005;;100")
+
+    assert events("101010", APRIL) == [("Moved out to 101020", "Mäkinen Aino", "101020")]
+    assert events("101020", APRIL) == [("Moved in from 101010", "Mäkinen Aino", "101020")]
+    # Within the school (1010 with its sub-units) she did not come or go.
+    with translation.override("en"):
+        school = employment_report(WorkUnit.objects.get(code="1010"), APRIL, include_subunits=True)
+        assert employment_events(school) == []
+
+
+def test_who_started_in_a_unit_stays_in_its_months_report_after_moving_on(march, month_files, file_root, sample_source):
+    # Nieminen Päivi started in 2010 on 1.3.2026 and Salo Ville's employment in 2020 ended on 31.3.2026.
+    assert events("2010", MARCH) == [("Started", "Nieminen Päivi", "2010")]
+    assert events("2020", MARCH) == [("Ended", "Salo Ville", "2020")]
+    month_files(
+        APRIL,
+        absences=[absence_line("102", "1.4.2026", "1.4.2026", "1", "1")],
+        salaries=[salary_line("04/2026", "15.4.2026", "1001", "3 912,40")],
+    )
+    folder = file_root / "samples"
+    (folder / "palvelussuhteet_202604.xlsx").unlink()
+    moved = [line.replace(";2010;ravitsemistyöntekijä", ";2020;ravitsemistyöntekijä") for line in OTHERS]
+    lines = [EMPLOYMENTS_HEADER, "010175-901V;Mäkinen Aino;2001001;101010;luokanopettaja;vakinainen;1.8.2005;;100"]
+    (folder / "palvelussuhteet_202604.csv").write_text("\n".join([*lines, *moved]) + "\n")
+    fetched(sample_source, APRIL)
+
+    assert events("2010", MARCH) == [("Started", "Nieminen Päivi", "2010")]
+    assert events("2020", MARCH) == [("Ended", "Salo Ville", "2020")]
+    assert events("2020", APRIL) == [("Moved in from 2010", "Nieminen Päivi", "2020")]
