@@ -14,6 +14,7 @@ Runs inside the caller's transaction, whose end releases the stores' lock it tak
 its own.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -561,6 +562,8 @@ def _salaries_store(
     types = dict(SalaryType.objects.values_list("code", "pk"))
     keep: list[SalaryPayment] = []
     first_rows: dict[tuple, tuple[int, str]] = {}
+    # Per payment as written: how many rows of the file reverse it (the same payment with the amount negated).
+    reversals = Counter(_payment_as_written(row, -row["amount"]) for _index, row in _rows(batch) if row["amount"])
     for index, row in _rows(batch):
         if not _in_month(row, index, resolver, report_type="salaries", period=period):
             continue
@@ -580,9 +583,13 @@ def _salaries_store(
         unit, salary_type, employment = found
         # Corrections share the pay period, payment date and salary type and differ in the amount or the
         # unit (a transfer between cost centres); a row equal in all of them is a repeated line, not a
-        # second payment, and is stored once.
+        # second payment, and is stored once - unless a reversal of it stands in the file: paid, reversed
+        # and paid again is each reversal letting the same payment be made once more.
         key = (employment, unit, row["pay_period"], row["payment_date"], salary_type, row["amount"])
-        if _is_duplicate(
+        written = _payment_as_written(row, row["amount"])
+        if key in first_rows and reversals[written]:
+            reversals[written] -= 1
+        elif _is_duplicate(
             "salaries",
             row,
             index,
@@ -607,6 +614,17 @@ def _salaries_store(
     month_rows(source=source, period=period, report_type="salaries").delete()
     SalaryPayment.objects.bulk_create(keep, batch_size=BATCH_SIZE)
     return len(keep)
+
+
+def _payment_as_written(row: dict[str, Any], amount) -> tuple:
+    return (
+        row["employment_id"],
+        row["unit_code"],
+        row["pay_period"],
+        row["payment_date"],
+        row["salary_type_code"],
+        amount,
+    )
 
 
 def month_rows(*, source: Source, period: date, report_type: str) -> QuerySet:

@@ -211,6 +211,40 @@ def test_a_payment_row_repeated_exactly_is_stored_once_with_the_reason(sample_so
     assert SalaryPayment.objects.count() == 1
 
 
+def test_a_payment_reversed_and_paid_again_is_paid_once(sample_source, month_files):
+    month_files(
+        MARCH,
+        absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")],
+        salaries=[
+            salary_line("03/2026", "13.3.2026", "1001", "3 912,40"),
+            salary_line("03/2026", "13.3.2026", "1001", "3 912,40-"),  # reversed in a correction run
+            salary_line("03/2026", "13.3.2026", "1001", "3 912,40"),  # and paid again
+        ],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    assert run.rejected_count == 0
+    assert SalaryPayment.objects.count() == 3
+    assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("3912.40")
+
+
+def test_a_row_repeated_beside_a_reversal_of_its_own_is_still_stored_once(sample_source, month_files, threshold):
+    payment = salary_line("03/2026", "13.3.2026", "1001", "3 912,40")
+    reversal = salary_line("03/2026", "13.3.2026", "1001", "3 912,40-")
+    month_files(
+        MARCH,
+        absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")],
+        salaries=[payment, reversal, payment, payment],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    # One reversal lets one payment be made again; the third equal payment is a repeated row.
+    assert list(run.rejected_rows.values_list("row", "code")) == [(5, "salary_repeated")]
+    assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("3912.40")
+
+
 def test_refetching_march_keeps_a_correction_for_march_paid_in_april(sample_source, month_files):
     absences = [absence_line("102", "2.3.2026", "3.3.2026", "2", "2")]
     month_files(MARCH, absences=absences, salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")])
