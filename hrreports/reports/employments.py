@@ -8,7 +8,7 @@ only as two months' files in two units (Populus gives no day for it): the unit l
 are both told of it, in the month whose file first has the new unit."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from ..models import Employment, EmploymentMonth, WorkUnit
 from ..periods import period_last_day, period_shift
 from .common import period_fetched, report_units
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class EmploymentRow:
     start: date | None
     end: date | None
     other_unit_code: str  # for a move: the unit before (moved in) or after (moved out); otherwise ""
+    # For a start or an end in a chain of employments: the employment it continues or that continues it.
+    chained_with: str
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class EmploymentReport:
     moved_out: list[EmploymentRow] = field(default_factory=list)
 
 
-def _row(employment: Employment, *, other_unit_code: str = "") -> EmploymentRow:
+def _row(employment: Employment, *, other_unit_code: str = "", chained_with: str = "") -> EmploymentRow:
     return EmploymentRow(
         employee_id=employment.employee_id,
         employee_name=employment.employee.name,
@@ -64,6 +68,38 @@ def _row(employment: Employment, *, other_unit_code: str = "") -> EmploymentRow:
         start=employment.start,
         end=employment.end,
         other_unit_code=other_unit_code,
+        chained_with=chained_with,
+    )
+
+
+def _chains(started: list[Employment], ended: list[Employment]) -> tuple[dict[int, str], dict[int, str]]:
+    """The chains among the month's starts and ends: an employment of the person that begins the day
+    after another ends (or on that day) continues it, as fixed-term contracts follow each other. Returns
+    (started employment pk -> the employment id it continues, ended employment pk -> the one continuing it)."""
+    people = {employment.employee_id for employment in [*started, *ended]}
+    if not people:
+        return {}, {}
+    dates = [e.start for e in started if e.start] + [e.end for e in ended if e.end]
+    first, last = min(dates) - ONE_DAY, max(dates) + ONE_DAY
+    others = list(
+        Employment.objects.filter(employee_id__in=people)
+        .filter(Q(start__gte=first, start__lte=last) | Q(end__gte=first, end__lte=last))
+        .values_list("pk", "employee_id", "employment_id", "start", "end")
+    )
+
+    def chained(employment: Employment, *, before: bool) -> str:
+        for pk, employee_id, employment_id, start, end in others:
+            if pk == employment.pk or employee_id != employment.employee_id:
+                continue
+            if before and end is not None and employment.start - ONE_DAY <= end <= employment.start:
+                return employment_id
+            if not before and start is not None and employment.end <= start <= employment.end + ONE_DAY:
+                return employment_id
+        return ""
+
+    return (
+        {e.pk: chained(e, before=True) for e in started if e.start},
+        {e.pk: chained(e, before=False) for e in ended if e.end},
     )
 
 
@@ -117,25 +153,42 @@ def employment_report(unit: WorkUnit, period: date, *, include_subunits: bool = 
     """Employments of the unit that started, ended, moved in and moved out within the month."""
     units = report_units(unit, include_subunits=include_subunits)
     started, ended = employments_started_ended(units, period)
+    started, ended = list(started), list(ended)
+    continues, continued_by = _chains(started, ended)
     moved_in, moved_out = employments_moved(units, period)
     return EmploymentReport(
         unit=unit,
         period=period,
         include_subunits=include_subunits,
         fetched=period_fetched(period, units=units),
-        started=[_row(employment) for employment in started],
-        ended=[_row(employment) for employment in ended],
+        started=[_row(employment, chained_with=continues.get(employment.pk, "")) for employment in started],
+        ended=[_row(employment, chained_with=continued_by.get(employment.pk, "")) for employment in ended],
         moved_in=[_row(employment, other_unit_code=employment.other_unit) for employment in moved_in],
         moved_out=[_row(employment, other_unit_code=employment.other_unit) for employment in moved_out],
     )
 
 
 def employment_events(report: EmploymentReport) -> list[EmploymentEvent]:
-    """Every started, ended, moved-in and moved-out employment as a table line, in that order."""
+    """Every started, ended, moved-in and moved-out employment as a table line, in that order; a start or
+    an end in a chain of employments names the employment on the other side, so that a fixed-term contract
+    followed by the next does not read as someone leaving."""
     events = [
-        EmploymentEvent(**vars(row), event=event)
-        for event, rows in ((_("Started"), report.started), (_("Ended"), report.ended))
-        for row in rows
+        EmploymentEvent(
+            **vars(row),
+            event=_("Started; continues %(employment)s") % {"employment": row.chained_with}
+            if row.chained_with
+            else _("Started"),
+        )
+        for row in report.started
+    ]
+    events += [
+        EmploymentEvent(
+            **vars(row),
+            event=_("Ended; continues in %(employment)s") % {"employment": row.chained_with}
+            if row.chained_with
+            else _("Ended"),
+        )
+        for row in report.ended
     ]
     events += [
         EmploymentEvent(**vars(row), event=_("Moved in from %(unit)s") % {"unit": row.other_unit_code})

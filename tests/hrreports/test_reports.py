@@ -4,9 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
-from hrreports.models import SalaryPayment, SalaryType
-from hrreports.reports import absence_report, absence_summary, employment_report, salary_report
+from hrreports.models import Employment, SalaryPayment, SalaryType
+from hrreports.reports import absence_report, absence_summary, employment_events, employment_report, salary_report
 from hrreports.workdays import working_days
 from tests.hrreports.report_data import MARCH, build_report_data, mark_fetched
 
@@ -149,3 +150,50 @@ def test_no_salary_change_is_given_from_a_previous_month_not_fetched(data):
         None,
         None,
     )
+
+
+@pytest.fixture
+def chained(data):
+    """Berg's fixed-term employment ends on the last day of March and a new one starts on 1 April: a chain."""
+    berg = data["berg"]
+    Employment.objects.filter(pk=berg.pk).update(end=date(2026, 3, 31))
+    Employment.objects.create(
+        employment_id="E2-2",
+        employee=berg.employee,
+        unit=berg.unit,
+        title="Avustaja",
+        kind="fixed_term",
+        start=date(2026, 4, 1),
+        end=date(2026, 6, 30),
+        working_time_percent=Decimal(50),
+    )
+    return data
+
+
+def test_a_fixed_term_employment_continued_by_the_next_is_told_as_a_continuation(chained):
+    with translation.override("en"):
+        march = employment_events(employment_report(chained["unit"], MARCH))
+        april = employment_events(employment_report(chained["unit"], date(2026, 4, 1)))
+
+    assert [(e.event, e.employee_name, e.employment_id, e.end) for e in march] == [
+        ("Started", "Berg Bertil", "E2", date(2026, 3, 31)),
+        ("Ended; continues in E2-2", "Berg Bertil", "E2", date(2026, 3, 31)),
+    ]
+    assert [(e.event, e.employee_name, e.employment_id, e.start) for e in april] == [
+        ("Started; continues E2", "Berg Bertil", "E2-2", date(2026, 4, 1)),
+    ]
+
+
+def test_an_employment_ending_while_another_of_the_person_goes_on_is_no_continuation(chained):
+    # Aalto's permanent employment goes on; a side job of hers that ends in March is an ending.
+    Employment.objects.create(
+        employment_id="E1-2",
+        employee=chained["aalto"].employee,
+        unit=chained["unit"],
+        start=date(2025, 9, 1),
+        end=date(2026, 3, 20),
+    )
+    with translation.override("en"):
+        march = employment_events(employment_report(chained["unit"], MARCH))
+
+    assert ("Ended", "E1-2") in [(e.event, e.employment_id) for e in march]
