@@ -21,6 +21,7 @@ class ReportTable(CaptionedTable):
     class Meta(CaptionedTable.Meta):
         orderable = True
         empty_text = _("No rows for this month.")
+        default = EMPTY_CELL  # as the summaries and the PDF write an empty figure
 
 
 class AbsenceTable(ReportTable):

@@ -189,3 +189,13 @@ def test_the_home_gives_no_salaries_of_a_previous_month_not_fetched(client, supe
 
     assert "Edellisenä kuukautena maksetut palkat" not in page
     assert "Edellistä kuukautta (2/2026) ei ole haettu." in page
+
+
+def test_an_employment_without_an_end_shows_the_same_dash_as_every_empty_figure(client, supervisor, data):
+    client.force_login(supervisor)
+
+    rows = rows_of(client.get(report_url(data["unit"], "employments")).content.decode())
+
+    berg = rows.split("Berg Bertil")[1].split("</tr>")[0]
+    assert "16.3.2026</td><td >–</td>" in berg.replace("\n", "")
+    assert "—" not in rows
