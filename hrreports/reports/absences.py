@@ -71,23 +71,23 @@ def _overlapping(queryset, first: date, last: date):
 def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tuple]]:
     """Each month's employments in `units` as (start, end, working time %): as that month's employments
     file gave them (EmploymentMonth), so that a later move or a new working time leaves the month as it
-    was; an employment with no file of the month (stored before months were kept, or known only from
-    absences and payments) as it stands now, if it is in `units` now."""
+    was. An employment missing from its source's file of the month was not on the staff then (one known
+    only from a payment, like a leaver's final pay, never is); only where the source stored no file of the
+    month (fetched before months were kept, or a source without an employments file) does an employment
+    count as it stands now, if it is in `units` now."""
     first, last = months[0], period_last_day(months[-1])
     staff: dict[date, list[tuple]] = defaultdict(list)
-    for period, *values in EmploymentMonth.objects.filter(unit__in=units, period__in=months).values_list(
+    in_months = EmploymentMonth.objects.filter(period__in=months)
+    for period, *values in in_months.filter(unit__in=units).values_list(
         "period", "start", "end", "working_time_percent"
     ):
         staff[period].append(tuple(values))
+    files = set(in_months.values_list("source_id", "period").distinct())
     current = _overlapping(Employment.objects.filter(unit__in=units), first, last)
-    recorded = set(
-        EmploymentMonth.objects.filter(employment__in=current.values("pk"), period__in=months).values_list(
-            "employment_id", "period"
-        )
-    )
-    for pk, *values in current.values_list("pk", "start", "end", "working_time_percent"):
+    recorded = set(in_months.filter(employment__in=current.values("pk")).values_list("employment_id", "period"))
+    for pk, source_id, *values in current.values_list("pk", "source_id", "start", "end", "working_time_percent"):
         for period in months:
-            if (pk, period) not in recorded:
+            if (pk, period) not in recorded and (source_id, period) not in files:
                 staff[period].append(tuple(values))
     return staff
 
@@ -145,7 +145,7 @@ def absence_summaries(
     units: QuerySet[WorkUnit], months: list[date], *, categories: set[str] | None = None
 ) -> list[AbsenceSummary]:
     """The summaries of `months` (oldest first) of all of `units` together: a supervisor's whole scope as
-    well as one unit. The absences and the staff in four queries however many months, and two a month for
+    well as one unit. The absences and the staff in five queries however many months, and two a month for
     the sources whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences
     of its own file only (hrreports.spells) and its own staff (`_staff`)."""
     by_month: dict[date, list[Piece]] = defaultdict(list)

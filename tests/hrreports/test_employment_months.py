@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from hrreports.models import WorkUnit
+from hrreports.models import Employment, Source, WorkUnit
 from hrreports.models.fetching import RunStatus
 from hrreports.reports import absence_summary, employment_events, employment_report
 from hrreports.services.fetch import populus_fetch
@@ -122,3 +122,28 @@ def test_who_started_in_a_unit_stays_in_its_months_report_after_moving_on(march,
     assert events("2010", MARCH) == [("Started", "Nieminen Päivi", "2010")]
     assert events("2020", MARCH) == [("Ended", "Salo Ville", "2020")]
     assert events("2020", APRIL) == [("Moved in from 2010", "Nieminen Päivi", "2020")]
+
+
+def test_a_payment_to_someone_not_in_the_months_employments_file_adds_no_staff(sample_source, month_files):
+    # A former employee's holiday compensation, paid in March: the employment is in no employments file.
+    final_pay = "111150-9999;Entinen Erkki;2009999;101010;03/2026;13.3.2026;3101;Lomakorvaus;1 204,55"
+    month_files(
+        MARCH,
+        absences=[absence_line("101", "9.3.2026", "13.3.2026", "5", "5")],
+        salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40"), final_pay],
+    )
+    fetched(sample_source, MARCH)
+    unit = WorkUnit.objects.get(code="101010")
+
+    # Aino 22 + Heikkilä 22 x 0,8 = 39,6 planned, as without the payment; 5 sick days = 12,6 %.
+    assert rate(unit, MARCH) == (Decimal("39.6"), Decimal("12.6"))
+
+
+def test_a_month_stored_by_a_source_switched_off_counts_its_staff_once(march, sample_source):
+    # The samples' employments pass to another source, which has not fetched March: March's file of the
+    # first source still tells its staff, once.
+    sample_source.active = False
+    sample_source.save(update_fields=["active"])
+    Employment.objects.update(source=Source.objects.create(name="rajapinta", kind="simulator"))
+
+    assert rate(march, MARCH) == (Decimal("39.6"), Decimal("12.6"))
