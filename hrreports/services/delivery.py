@@ -147,6 +147,7 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
             section["absences"] = report.current
         elif kind == ReportKind.EMPLOYMENTS:
             section["started"], section["ended"] = len(report.started), len(report.ended)
+            section["moved_in"], section["moved_out"] = len(report.moved_in), len(report.moved_out)
         columns = subscription.columns.get(kind)
         if subscription.format == DeliveryFormat.XLSX:
             attachments.append(

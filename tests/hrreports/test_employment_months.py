@@ -7,13 +7,20 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import translation
 
 from hrreports.models import Employment, Source, WorkUnit
 from hrreports.models.fetching import RunStatus
+from hrreports.models.organisation import SupervisorRole
 from hrreports.reports import absence_summary, employment_events, employment_report
+from hrreports.services.delivery import subscription_save, unit_reports_send
 from hrreports.services.fetch import populus_fetch
+from hrreports.services.organisation import supervisor_assign
+from kuntaportaali.roles import Role
+from tests.conftest import make_user
 from tests.hrreports.conftest import absence_line, salary_line
+from tests.hrreports.pdf_text import pdf_text
 
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 EMPLOYMENTS_HEADER = (
@@ -147,3 +154,21 @@ def test_a_month_stored_by_a_source_switched_off_counts_its_staff_once(march, sa
     Employment.objects.update(source=Source.objects.create(name="rajapinta", kind="simulator"))
 
     assert rate(march, MARCH) == (Decimal("39.6"), Decimal("12.6"))
+
+
+def test_the_email_and_the_pdf_count_the_moves_beside_the_starts_and_ends(
+    march, month_files, file_root, sample_source, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    april_with_aino_as(month_files, file_root, sample_source, "101020;luokanopettaja;vakinainen;1.8.2005;;100")
+    unit = WorkUnit.objects.get(code="101010")
+    user = make_user("esihenkilo-siirto", Role.SUPERVISOR)
+    supervisor_assign(unit=unit, user=user, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    subscription_save(user=user, unit=unit, reports=["employments"], format="pdf", language="en")
+
+    unit_reports_send(period=APRIL)
+
+    [message] = mail.outbox
+    assert "Employments started: 0, ended: 0. Moved in: 0, moved out: 1." in message.body
+    [(_name, content, _mime)] = message.attachments
+    assert "Employments started: 0, ended: 0. Moved in: 0, moved out: 1." in pdf_text(content)
