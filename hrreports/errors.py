@@ -117,6 +117,11 @@ problem_messages_register(
             "The database refused the file's rows (%(error)s): a fetch of it would fail too. See the web server's log."
         ),
         "file_unreadable": gettext_noop("%(file)s: %(reason)s"),
+        "file_change_column_unread": gettext_noop(
+            "Column %(column)s of %(file)s holds only P and U, as Populus marks its deleted (P) and added (U) "
+            "absence records, but the source does not read it: the deleted absences would be stored as absences. "
+            "Read that column as the record kind (added or deleted) in the source's columns."
+        ),
         "file_missing": gettext_noop(
             "No file of %(report)s for %(month)s in %(folder)s: expected a file named %(pattern)s."
         ),

@@ -309,14 +309,18 @@ def _rows_read(
     required = [layout.positions[f.name] for f in FIELDS[report_type] if f.required and f.name in layout.positions]
     needed = max(required, default=0)
     needed_last = layout.named_width - 1 if layout.named_width else max(layout.positions.values(), default=0)
+    unread_change = "change" in FIELD_BY_NAME[report_type] and "change" not in layout.positions
+    marks = _UnreadChangeMarks(layout) if unread_change else None
     count = 0
     for row in rows:
         if row.is_empty:
             continue
         count += 1
+        cells = row.cells
+        if marks is not None:
+            marks.look(cells)
         if batch is None:
             continue
-        cells = row.cells
         if (
             layout.header_width
             and len(cells) > layout.header_width
@@ -333,7 +337,39 @@ def _rows_read(
             continue
         raw = {name: cells[index] if index < len(cells) else None for name, index in layout.positions.items()}
         batch.row_add(raw, file=label, row=row.number)
+    if marks is not None and (column := marks.column()) is not None:
+        raise PopulusError.of("file_change_column_unread", file=label, column=column)
     return count
+
+
+class _UnreadChangeMarks:
+    """Looks for a column the layout does not read that holds only Populus' record kinds, "U" (added) and
+    "P" (deleted), both: read without it, a deleted record would be stored as an absence. Only both letters
+    tell it, as a column of "P" alone may be every employment permanent."""
+
+    MARKS = frozenset({"P", "U"})
+
+    def __init__(self, layout: _Layout):
+        self.read = set(layout.positions.values())
+        self.seen: dict[int, set[str]] = {}
+        self.ruled_out: set[int] = set()
+
+    def look(self, cells: Sequence[Any]) -> None:
+        for index, cell in enumerate(cells):
+            if index in self.read or index in self.ruled_out:
+                continue
+            value = str(cell).strip().upper() if cell is not None else ""
+            if not value:
+                continue
+            if value in self.MARKS:
+                self.seen.setdefault(index, set()).add(value)
+            else:
+                self.ruled_out.add(index)
+                self.seen.pop(index, None)
+
+    def column(self) -> int | None:
+        """The first such column (1-based), None when there is none."""
+        return next((index + 1 for index, letters in sorted(self.seen.items()) if letters == self.MARKS), None)
 
 
 def file_root() -> Path:

@@ -702,3 +702,40 @@ def test_a_header_with_other_names_below_a_title_row_is_the_one_quoted():
 
     assert caught.value.problem.code == "file_columns_missing"
     assert caught.value.problem.params["found"] == english.replace(";", ", ")
+
+
+CANCELLED = GOOD.replace(";2.3.2026;3.3.2026;2;2;", ";9.3.2026;10.3.2026;2;2;")
+
+
+@pytest.mark.parametrize("has_header", [False, True])
+def test_a_column_of_added_and_deleted_marks_the_source_does_not_read_fails_the_file(has_header, english):
+    """A file without a header row is read by the columns' positions, which leave out the record kind (a
+    column added to the exports later): Populus' "P" rows, an absence deleted, were stored as absences.
+    A header that names the column otherwise than Tietuelaji was read the same way."""
+    rows = [f"{GOOD};U", f"{CANCELLED};P", f"{CANCELLED};U"]
+    header = [HEADER + ";Muutoslaji"] if has_header else []
+
+    with pytest.raises(PopulusError) as error:
+        parse("\n".join(header + rows) + "\n", has_header=has_header)
+
+    assert (error.value.code, error.value.params["column"]) == ("file_change_column_unread", 12)
+    assert "only P and U" in str(error.value)
+
+
+def test_the_same_column_read_as_the_record_kind_cancels_the_deleted_absence():
+    rows = [f"{GOOD};U", f"{CANCELLED};P", f"{CANCELLED};U"]
+    columns = default_column_map("absences", has_header=False) | {"change": 12}
+
+    batch = parse("\n".join(rows) + "\n", has_header=False, columns={"absences": columns})
+
+    assert [row["change"] for row in batch.rows] == ["added", "deleted", "added"]
+
+
+@pytest.mark.parametrize("marks", [("P", "P", "P"), ("U", "U", "U"), ("P", "M", "U")])
+def test_a_column_that_is_not_the_record_kind_is_left_unread(marks):
+    """Every employment permanent ("P") or a column of other letters is no record kind."""
+    rows = [f"{row};{mark}" for row, mark in zip((GOOD, CANCELLED, CANCELLED), marks, strict=True)]
+
+    batch = parse("\n".join(rows) + "\n", has_header=False)
+
+    assert len(batch.rows) == 3
