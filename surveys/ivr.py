@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import JSONField, OuterRef, Subquery
 from django.urls import reverse
@@ -465,13 +466,22 @@ def _parse_answer(question: Question, *, digits: str, speech: str, language: str
     if question.kind == QuestionKind.NUMBER:
         too_small = question.min_value is not None and value < question.min_value
         too_large = question.max_value is not None and value > question.max_value
-        if too_small or too_large:
+        if too_small or too_large or not _storable_number(value):
             return None
         return {"digits": digits, "number_value": value, "transcript": transcript}
     option = next((option for option in question.options.all() if option.digit == value), None)
     if option is None:
         return None
     return {"digits": digits or str(value), "option": option, "transcript": transcript}
+
+
+def _storable_number(value: int) -> bool:
+    """Whether an answer can hold `value`: a question without limits still has its column's."""
+    try:
+        Answer._meta.get_field("number_value").run_validators(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _ask(attempt: CallAttempt, script: CallScript, question: Question | None) -> Turn:

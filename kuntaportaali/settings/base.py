@@ -135,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # row lookups took longer to plan than to run. A transaction-mode pooler that cannot keep a
     # connection's prepared statements (PgBouncer before 1.21) needs this off.
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL, with an integer beyond its column refused as PostgreSQL would refuse it, where
+    # psycopg would otherwise send another number (kuntaportaali/database/base.py).
+    DATABASES["default"]["ENGINE"] = "kuntaportaali.database"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -47,6 +47,6 @@ SIMULATOR_LIVE_CALLS = False
 TWO_FACTOR_DEMO_OFF = False
 # PostgreSQL whose flush after a transactional test deletes rows instead of truncating tables, and
 # keeps what post_migrate made while no test changed it (tests/database: a backend and `flush`).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "kuntaportaali.database":  # noqa: F405
     DATABASES["default"]["ENGINE"] = "tests.database"  # noqa: F405
     INSTALLED_APPS = ["tests.database", *INSTALLED_APPS]  # noqa: F405

@@ -11,10 +11,10 @@ gone. A table with a trigger refusing deletes (the consent log is append-only) i
 whatever refers to it.
 """
 
-from django.db.backends.postgresql import base, operations
+from kuntaportaali.database import base
 
 
-class DatabaseOperations(operations.DatabaseOperations):
+class DatabaseOperations(base.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if reset_sequences or not tables:
             return super().sql_flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)

@@ -328,3 +328,21 @@ def test_a_response_begun_on_the_web_and_completed_by_phone_is_a_phone_response(
     # A response's mode is the mode that completed it.
     response = Response.objects.get()
     assert (response.status, response.mode) == (ResponseStatus.COMPLETE, ResponseMode.PHONE)
+
+
+def test_a_keyed_number_too_large_to_store_is_asked_again_when_the_question_sets_no_upper_limit(client, attempt):
+    """A number question without an upper limit took eleven keyed digits and stored another number in
+    their place (99999999999 as 1215752191): the integer column holds no more than 2147483647."""
+    attempt.contact.campaign.survey_version.questions.filter(position=3).update(max_value=None)
+    start(client, attempt)
+    intro(client, attempt, digits="1")
+    answer(client, attempt, 1, digits="2")
+    answer(client, attempt, 2, digits="1")
+
+    again = answer(client, attempt, 3, digits="99999999999")
+
+    assert gather_action(again).endswith("/q/3/")
+    assert again.find("Gather/Say").text.startswith(finnish("Sorry, I did not get that."))
+    assert not Answer.objects.filter(question__position=3).exists()
+    answer(client, attempt, 3, digits="2147483647")
+    assert Answer.objects.get(question__position=3).number_value == 2147483647
