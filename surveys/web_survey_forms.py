@@ -43,6 +43,9 @@ class WebAnswerForm(forms.Form):
                 required=question.required,
                 min_value=question.min_value,
                 max_value=question.max_value,
+                # A limit left empty still stops at what an answer can hold: the database would not
+                # refuse a larger number but store another one in its place.
+                validators=Answer._meta.get_field("number_value").validators,
                 # A phone's number keypad, without the spinner of type="number" (which also
                 # changes the value when the page is scrolled over it).
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),

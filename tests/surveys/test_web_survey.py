@@ -385,3 +385,17 @@ def test_the_dialer_can_tell_the_contacts_who_completed_on_the_web(client, conta
     assert contact_completed(contact=contact)
     assert not contact_completed(contact=other)
     assert list(Contact.objects.filter(~completed_response()).values_list("pk", flat=True)) == [other.pk]
+
+
+def test_a_number_too_large_to_store_is_refused_when_the_question_sets_no_upper_limit(client, contact, link):
+    """'Leave a limit empty to accept any number' still stops at what an answer can hold: a resident
+    who types eleven digits is told the largest number, never shown a server error."""
+    contact.campaign.survey_version.questions.filter(position=3).update(max_value=None)
+    answered(client, link, (1, "1"), (2, "1"))
+
+    response = client.post(page(link, 3, language="en"), {"answer": "99999999999"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"answer": ["Ensure this value is less than or equal to 2147483647."]}
+    assert 3 not in stored_answers(contact)
+    assert client.post(page(link, 3), {"answer": "2147483647"})["Location"] == page(link, 4)
+    assert stored_answers(contact)[3] == (None, 2147483647, "")
