@@ -23,7 +23,8 @@ group's figures (answer counts, shares, open answers) are sums over its responde
 
 Like the line-by-line methods of official statistics (the "hypercube" idea of tau-Argus), this
 protects every row and column of every table with its totals; it does not solve the linear
-programme across all tables at once. Counts of zero reveal nobody and are never hidden.
+programme across all tables at once. Counts of zero reveal nobody and are never hidden, except when
+fewer than the minimum answered at all: then every group is hidden.
 
 Decisions use unweighted respondent counts. Weighted figures could still tell hidden groups apart
 when their weights differ (the weighted and the unweighted total of a line are two equations): so
@@ -256,7 +257,9 @@ def group_privacy(
                 members = [group | {(dimension, category)} for category in [*categories[dimension], None]]
                 lines.append((members, group or None))
     if 0 < respondents < minimum:
-        suppressed = {group: SMALL for group, count in counts.items() if count and group not in published}
+        # Everyone is the only total and it is below the minimum: an empty group shown beside the
+        # hidden ones would tell whose group the few are, so every group is hidden, empty or not.
+        suppressed = {group: SMALL for group in counts if group not in published}
     else:
         suppressed = cells_to_suppress(counts, lines, minimum=minimum, published=published)
     return GroupPrivacy(

@@ -530,3 +530,30 @@ def test_a_question_that_enough_left_unanswered_keeps_its_respondents(english):
         "as everyone's figures less the groups' would otherwise reveal their answers." in results.weighting.warnings
     )
     assert by_position(results)[5].skipped == 4
+
+
+def test_with_fewer_respondents_than_the_minimum_no_group_of_who_answered_is_shown_empty(english):
+    """One respondent, aged 30-64. Showing the other age groups at 0 % of the respondents (and saying
+    that they answered less than their share) while hiding 30-64 told every reader the one
+    respondent's age group: with fewer respondents than the minimum, every group is hidden."""
+    set_age_targets("0.15", "0.50", "0.35")
+    manager = make_user("tulokset")
+    campaign = build_campaign(build_survey(manager), manager)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    response = respond(campaign)
+    answer(response, questions[1], digit=2)
+    answer(response, questions[2], digit=1)
+    answer(response, questions[3], digit=4)
+
+    results = campaign_results(campaign, language="en")
+
+    assert [
+        (group.category, group.respondents, group.sample_share, group.hidden) for group in results.weighting.groups
+    ] == [
+        ("18-29", None, None, "small"),
+        ("30-64", None, None, "small"),
+        ("65+", None, None, "small"),
+    ]
+    view = results_view(results)
+    assert view.representation == []
+    assert [cells[:2] for _label, cells in view.groups[0].table.rows] == [["hidden", "–"]] * 3
