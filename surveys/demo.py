@@ -178,7 +178,7 @@ def _survey_create(manager) -> Survey:
         title_fi="Kaupunkistrategia 2030 – mikä sinulle on tärkeää?",
         title_sv="Stadsstrategi 2030 – vad är viktigt för dig?",
         purpose_fi="Kysymme asukkailta, mitä he arvostavat kaupungissa ja mihin suuntaan sitä pitäisi kehittää. "
-        "Vastaukset käytetään kaupunkistrategian valmisteluun.",
+        "Vastauksia käytetään kaupunkistrategian valmisteluun.",
         purpose_sv="Vi frågar invånarna vad de värdesätter i staden och åt vilket håll den borde utvecklas. "
         "Svaren används när stadsstrategin bereds.",
         offers_sv=True,
