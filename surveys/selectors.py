@@ -28,6 +28,7 @@ from surveys.models import (
     CallAttempt,
     Campaign,
     CampaignStatus,
+    ConsentChannel,
     ConsentEvent,
     ConsentKind,
     Contact,
@@ -319,7 +320,11 @@ def _coverage_groups(campaign: Campaign, *, completes: Collection):
         responded=Exists(Response.objects.filter(pseudonym=pseudonym)),
         declined=Exists(ConsentEvent.objects.filter(contact_ref=pseudonym, kind=ConsentKind.DECLINED)),
         picked_up=Exists(_attempts().filter(outcome=dispositions.PERSON)),
-        reached=Exists(_attempts().filter(outcome=dispositions.PERSON).exclude(current_step="")),
+        # A person heard the introduction on a call, or read it on their link's page and chose there.
+        reached=Exists(_attempts().filter(outcome=dispositions.PERSON).exclude(current_step=""))
+        | Exists(
+            ConsentEvent.objects.filter(contact_ref=pseudonym, kind=ConsentKind.INFORMED, channel=ConsentChannel.WEB)
+        ),
         quota_closed=ExpressionWrapper(Q(quota_closed_at__isnull=False), output_field=BooleanField()),
     )
     return (

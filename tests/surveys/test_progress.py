@@ -25,8 +25,10 @@ from surveys.models import (
     ResponseStatus,
 )
 from surveys.progress import progress_values
+from surveys.script import INTRO_DIGIT_ANSWER, web_introduction
 from surveys.selectors import campaign_progress
 from surveys.services.dispositions import campaign_dispositions
+from surveys.services.web_survey import web_consent
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 
 NUMBERS = tuple(f"040123456{digit}" for digit in range(10))
@@ -116,6 +118,19 @@ def test_funnel_counts_calls_answered_consented_and_complete(campaign):
 def test_funnel_counts_the_numbers_a_person_answered(campaign):
     # complete, partial, talking, opted out and declined heard the introduction; the machine and the fax did not.
     assert campaign_progress(campaign).reached == 5
+
+
+def test_a_person_who_read_the_introduction_on_the_web_is_a_number_reached(campaign):
+    """The funnel narrows stage by stage: a resident who was never called but chose on their link's
+    introduction page is reached (they read the introduction) before they consented, not a consent
+    out of nowhere beside a reached count that left them out."""
+    fresh = campaign.contacts.get(status=ContactStatus.PENDING, attempts__isnull=True)
+    introduction = web_introduction(campaign.survey_version, language="fi")
+    web_consent(contact=fresh, choice=INTRO_DIGIT_ANSWER, introduction=introduction)
+
+    progress = campaign_progress(campaign)
+
+    assert (progress.reached, progress.consented) == (6, 3)
 
 
 def test_an_answering_machine_is_never_a_number_reached_even_after_the_introduction_started(campaign):
