@@ -281,8 +281,9 @@ def public_campaigns_current(*, language: str) -> list[PublicCampaign]:
 # How far a campaign has come, in a fixed number of queries. The funnel counts like
 # `simulate_campaign` does (calls are placed attempts, answered are attempts a person or a machine
 # picked up, consented are distinct numbers), so the page and the simulator agree. Its other stages
-# count numbers. A number is reached when a person heard the introduction: an answering machine or a
-# fax line never is, even when the introduction started before the carrier's verdict. Complete and
+# count numbers. A number is reached when a person heard the introduction (or read it on their link's
+# page and chose there): an answering machine or a fax line never is, even when the introduction
+# started before the carrier's verdict. Complete and
 # partial answers and break-offs are told apart as `surveys/services/dispositions.py` does (by the
 # share of the questions that applied), so the funnel and the AAPOR table agree; a response screened
 # out by a quota is none of them. The attempt coverage's "completed the survey" is a complete answer

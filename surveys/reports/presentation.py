@@ -260,7 +260,7 @@ def funnel_figure(funnel: Funnel | CampaignProgress, *, title: str) -> Figure:
 
     number_stages = [
         (_("Numbers"), funnel.numbers),
-        (_("Numbers reached (a person heard the introduction)"), funnel.reached),
+        (_("Numbers reached (a person heard the introduction or read it on the web)"), funnel.reached),
         (_("Consented"), funnel.consented),
         (_("Complete answers"), funnel.complete),
     ]

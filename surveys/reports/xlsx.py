@@ -104,7 +104,12 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (section_funnel, _("Numbers"), funnel.numbers, INTEGER),
         (section_funnel, _("Calls"), funnel.calls, INTEGER),
         (section_funnel, _("Answered"), funnel.answered, INTEGER),
-        (section_funnel, _("Numbers reached (a person heard the introduction)"), funnel.reached, INTEGER),
+        (
+            section_funnel,
+            _("Numbers reached (a person heard the introduction or read it on the web)"),
+            funnel.reached,
+            INTEGER,
+        ),
         (section_funnel, _("Consented"), funnel.consented, INTEGER),
         (section_funnel, _("Complete answers"), funnel.complete, INTEGER),
         (

@@ -20,7 +20,7 @@ def test_calls_are_given_per_number_and_numbers_as_shares():
         rows = rows_of(funnel_figure(FUNNEL, title="Funnel"))
     assert rows["Calls"] == ["2,598", "2.6 calls per number"]
     assert rows["Answered calls"] == ["1,691", "1.7 answered calls per number"]
-    assert rows["Numbers reached (a person heard the introduction)"] == ["420", "42.0\xa0%"]
+    assert rows["Numbers reached (a person heard the introduction or read it on the web)"] == ["420", "42.0\xa0%"]
     assert rows["Complete answers"] == ["146", "14.6\xa0%"]
     assert rows["Partial answers (50 to 80 per cent of the questions that applied answered)"] == ["9", "0.9\xa0%"]
     assert rows["Break-offs (fewer than half answered, counted as refusals)"] == ["5", "0.5\xa0%"]

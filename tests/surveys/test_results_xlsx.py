@@ -70,7 +70,7 @@ def test_summary_holds_numbers_shares_euros_and_dates(book):
         ["Numbers", 1000],
         ["Calls", 2400],
         ["Answered", 1500],
-        ["Numbers reached (a person heard the introduction)", 420],
+        ["Numbers reached (a person heard the introduction or read it on the web)", 420],
         ["Consented", 160],
         ["Complete answers", 146],
         ["Partial answers (50 to 80 per cent of the questions that applied answered)", 9],
