@@ -88,7 +88,11 @@ def survey_start(request, contact: Contact, link: str):
     once the person has answered (in either mode) or opted out, only a word about that."""
     state = web_survey_state(contact=contact)
     if state == WebSurveyState.COMPLETE:
-        return render(request, "surveys/web/thanks.html", _context(contact, link, thanks=closing_sentences()))
+        context = _context(contact, link)
+        # The call's closing words, in the survey's language as its introduction is.
+        with translation.override(context["language"]):
+            thanks = closing_sentences()
+        return render(request, "surveys/web/thanks.html", context | {"thanks": thanks})
     if state == WebSurveyState.OPTED_OUT:
         return render(request, "surveys/web/opted_out.html", _context(contact, link))
     if state == WebSurveyState.SCREENED_OUT:

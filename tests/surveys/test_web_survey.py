@@ -25,7 +25,7 @@ from surveys.models import (
     ResponseStatus,
     SurveyLink,
 )
-from surveys.script import call_script, consent_choices, web_introduction
+from surveys.script import call_script, closing_sentences, consent_choices, web_introduction
 from surveys.services import surveys as survey_services
 from surveys.services.survey_links import survey_link_create
 from surveys.services.web_survey import completed_response, contact_completed
@@ -327,6 +327,31 @@ def test_a_survey_not_offered_in_the_pages_language_is_shown_in_finnish(client, 
     assert response.context["language"] == "fi"
     assert "This survey is not available in your language; it is shown in Finnish." in response.content.decode()
     assert '<div lang="fi">' in response.content.decode()
+
+
+def test_the_pages_own_words_inside_a_finnish_question_are_marked_in_the_pages_language(client, contact, link):
+    """A screen reader reads the form of a Finnish survey in a Finnish voice: the English button and
+    error message inside it say they are English (WCAG 3.1.2), or they are read as Finnish."""
+    answered(client, link)
+
+    html = client.post(page(link, 1, language="en"), {}).content.decode()
+
+    assert '<form method="post" novalidate lang="fi"' in html
+    assert '<p class="error-message" id="id_answer_error" lang="en">' in html
+    assert '<button type="submit" class="button" lang="en">Next</button>' in html
+
+
+def test_the_closing_words_are_the_surveys_words_in_its_language(client, contact, link):
+    """The call's closing sentences close the web survey in the survey's language, like its
+    introduction: English words inside the Finnish part were read with a Finnish voice."""
+    answered(client, link, (1, "3"), (4, ""), (5, "2"))
+
+    html = client.get(page(link, language="en")).content.decode()
+
+    with translation.override("fi"):
+        closing = closing_sentences()
+    assert f'<div lang="fi"><p class="lead">{closing[0]}</p><p>{closing[1]}</p></div>' in html
+    assert closing[0] == "Kiitos vastauksistasi."
 
 
 def test_a_swedish_link_shows_the_swedish_survey(client, contact, link):
