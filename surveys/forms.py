@@ -18,6 +18,7 @@ from surveys.models import (
     LaunchChecklist,
     Question,
     QuestionKind,
+    QuestionOption,
     Survey,
     SurveyVersion,
 )
@@ -162,7 +163,41 @@ class QuestionForm(forms.ModelForm):
                     if other != kind and name in self.fields:
                         self._errors.pop(name, None)
                         data[name] = self.fields[name].to_python("")
+        if kind == QuestionKind.CHOICE:
+            self._check_option_lines(data)
         return data
+
+    def _check_option_lines(self, data: dict) -> None:
+        """Each option fits its column, and no language has options the Finnish lines lack (they
+        would be dropped, as line N is keypad digit N in every language)."""
+        longest = QuestionOption._meta.get_field("label_fi").max_length
+        finnish = len(self._option_lines(data, "fi"))
+        for language in ("fi", "sv", "en"):
+            name = f"options_{language}"
+            if name not in self.fields:
+                continue
+            lines = self._option_lines(data, language)
+            for digit, line in enumerate(lines, start=1):
+                if len(line) > longest:
+                    self.add_error(
+                        name,
+                        _("Answer option %(digit)d is too long: %(length)d characters, at most %(max)d.")
+                        % {"digit": digit, "length": len(line), "max": longest},
+                    )
+            if len(lines) > finnish:
+                self.add_error(
+                    name,
+                    _(
+                        "This has %(count)d options, the Finnish %(finnish)d: each language needs as many, "
+                        "in the same order."
+                    )
+                    % {"count": len(lines), "finnish": finnish},
+                )
+
+    @staticmethod
+    def _option_lines(data: dict, language: str) -> list[str]:
+        # Blank lines are skipped in every language alike, so line N is keypad digit N in each of them.
+        return [line for line in (data.get(f"options_{language}") or "").splitlines() if line.strip()]
 
     @property
     def kind_panels(self) -> list[KindPanel]:
@@ -209,11 +244,7 @@ class QuestionForm(forms.ModelForm):
         return [self[name] for name in self.fields if name.startswith("skip_")]
 
     def option_texts(self) -> list[OptionText]:
-        # Blank lines are skipped in every language alike, so line N is keypad digit N in each of them.
-        columns = [
-            [line for line in self.cleaned_data.get(f"options_{language}", "").splitlines() if line.strip()]
-            for language in ("fi", "sv", "en")
-        ]
+        columns = [self._option_lines(self.cleaned_data, language) for language in ("fi", "sv", "en")]
         finnish = columns[0]
         padded = [column + [""] * (len(finnish) - len(column)) for column in columns[1:]]
         return [OptionText(fi, sv, en) for fi, sv, en in zip(finnish, padded[0], padded[1], strict=False)]

@@ -364,3 +364,34 @@ def test_a_surveys_current_version_read_alone_is_one_row_of_one_query(role_users
     assert current.number == 3
     [query] = queries.captured_queries
     assert query["sql"].endswith("LIMIT 1")
+
+
+def test_an_option_too_long_to_store_is_refused_on_the_page_and_nothing_is_stored(manager_client, role_users):
+    version = build_survey(role_users[Role.SURVEY_MANAGER], slug="pitkat").current_version
+    questions_before = version.questions.count()
+    long_option = "Ánar ja Ohcejohka – " * 11  # 220 characters
+
+    response = manager_client.post(
+        reverse("surveys:question-create", kwargs={"slug": "pitkat"}),
+        question_post(options_fi=f"{long_option}\nPalveluita", options_sv="Naturen\nServicen"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["options_fi"] == [
+        "Vastausvaihtoehto 1 on liian pitkä: 220 merkkiä, enintään 200."
+    ]
+    assert version.questions.count() == questions_before
+
+
+def test_more_swedish_than_finnish_options_is_refused_rather_than_cut(manager_client, role_users):
+    build_survey(role_users[Role.SURVEY_MANAGER], slug="ylimaaraiset")
+
+    response = manager_client.post(
+        reverse("surveys:question-create", kwargs={"slug": "ylimaaraiset"}),
+        question_post(options_fi="Luontoa\nPalveluita", options_sv="Naturen\nServicen\nKulturen"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["options_sv"] == [
+        "Tässä on 3 vaihtoehtoa, suomeksi 2: kullakin kielellä on oltava yhtä monta, samassa järjestyksessä."
+    ]
