@@ -4,7 +4,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -23,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from surveys.describe import caller_number_text, calling_days_text, calling_hours_text
+from surveys.messaging.sender import InvalidSender, sms_sender_read
 from surveys.models import (
     SCALE_ANSWERS,
     CallAttempt,
@@ -42,6 +45,7 @@ from surveys.models import (
     Survey,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES
+from surveys.phone_numbers import phone_display
 from surveys.progress import (
     COMPLETE,
     ENDED,
@@ -210,6 +214,23 @@ class PublicCampaign:
     questions: list[PublicQuestion]
     estimated_minutes: int
     phase: str
+    # Who sends the text message with the link to the web survey, and the address the link leads to:
+    # both empty when the campaign sends none.
+    sms_sender: str = ""
+    sms_link_host: str = ""
+
+
+def _sms_facts(campaign: Campaign) -> tuple[str, str]:
+    """The sender and the link's address as a resident sees them in the message, to check it is
+    genuine; empty when the campaign sends no links or the site's sender could send none."""
+    if not campaign.sms_follow_up:
+        return "", ""
+    try:
+        sender = sms_sender_read(settings.SMS_SENDER)
+    except InvalidSender:
+        return "", ""
+    shown = phone_display(sender.value) if sender.takes_replies else sender.value
+    return shown, urlsplit(settings.PUBLIC_BASE_URL).netloc
 
 
 def campaign_phase(campaign: Campaign, today: date) -> str:
@@ -230,6 +251,7 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
     shown_language = language if language in version.languages else "fi"
     first_day, last_day, ended_early = campaign_calling_dates(campaign)
     questions = version.questions.prefetch_related("options").order_by("position") if detailed else []
+    sms_sender, sms_link_host = _sms_facts(campaign) if detailed else ("", "")
     return PublicCampaign(
         campaign=campaign,
         language=shown_language,
@@ -247,6 +269,8 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
         questions=[_public_question(question, shown_language) for question in questions],
         estimated_minutes=call_script(version, language=shown_language).estimated_minutes if detailed else 0,
         phase=campaign_phase(campaign, timezone.localdate()),
+        sms_sender=sms_sender,
+        sms_link_host=sms_link_host,
     )
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -221,3 +222,25 @@ def test_a_campaign_not_started_on_its_first_day_is_still_coming_up(client, role
 
     assert [item.campaign for item in groups["upcoming"]] == [campaign]
     assert groups["running"] == []
+
+
+@override_settings(PUBLIC_BASE_URL="https://kyselyt.esimerkkila.fi", SMS_SENDER="+358 40 123 4567")
+def test_a_campaign_that_sends_links_names_the_message_its_sender_and_the_links_address(client, published):
+    """A resident who gets the text message checks it on the survey's page, as its last lines ask:
+    the page says such a message comes, from whom, and where its link leads."""
+    published.sms_follow_up = True
+    published.save(update_fields=["sms_follow_up"])
+
+    finnish = client.get(f"/fi/kyselyt/{published.slug}/").text
+    swedish = client.get(f"/sv/enkater/{published.slug}/").text
+
+    assert (
+        "<dt>Tekstiviesti</dt><dd>Jos et vastaa puheluihin tai pyydät linkkiä puhelun aikana, saat yhden "
+        "tekstiviestin, jossa on oma linkkisi samaan kyselyyn verkossa. Viestin lähettäjä on "
+        '<strong class="phone">040 1234567</strong>, ja linkki vie osoitteeseen kyselyt.esimerkkila.fi.</dd>'
+    ) in finnish
+    assert "Avsändaren är <strong" in swedish
+
+
+def test_a_campaign_that_sends_no_links_says_nothing_of_text_messages(client, published):
+    assert "<dt>Tekstiviesti</dt>" not in client.get(f"/fi/kyselyt/{published.slug}/").text
