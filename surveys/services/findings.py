@@ -299,7 +299,14 @@ def mode_sentences(modes: ModeResults, *, dimension_names: dict[str, str]) -> li
     values = {"count": web, "share": _whole_percent(web / (phone + web))}
     reached = _group_the_web_reached(modes, dimension_names)
     if reached is None:
-        sentences = [_("The web survey added %(count)s completed answers (%(share)s %% of all).") % values]
+        sentences = [
+            ngettext(
+                "The web survey added %(count)s completed answer (%(share)s %% of all).",
+                "The web survey added %(count)s completed answers (%(share)s %% of all).",
+                web,
+            )
+            % values
+        ]
     else:
         sentences = [
             _(

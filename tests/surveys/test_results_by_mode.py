@@ -11,9 +11,11 @@ from django.utils import translation
 from surveys.models import CallStatus, Contact, SmsMessage, SmsStatus
 from surveys.services import weighting
 from surveys.services.disclosure import COMPLEMENTARY, SMALL
+from surveys.services.findings import mode_sentences
 from surveys.services.mode_effects import ComparedQuestion, mode_comparisons, mode_weights, question_comparison
 from surveys.services.results import campaign_results
 from surveys.services.results_by_mode import completes_by_group
+from surveys.services.results_contract import ModeResults
 from tests.surveys.calls import queued_attempt
 from tests.surveys.mode_factory import _respond, mixed_mode_campaign, set_population
 
@@ -277,3 +279,19 @@ def test_a_share_near_zero_is_not_flagged_by_a_too_narrow_interval():
     assert comparison.difference_low == pytest.approx(-0.0057, abs=5e-4)
     assert comparison.difference_high == pytest.approx(0.2968, abs=5e-4)
     assert comparison.differs is False
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("fi", "Verkkokysely toi 1 täytetyn vastauksen (10 % kaikista)."),
+        ("sv", "Webbenkäten gav 1 fullständigt svar (10 % av alla)."),
+        ("en", "The web survey added 1 completed answer (10 % of all)."),
+    ],
+)
+def test_one_web_answer_is_said_in_the_singular(language, sentence):
+    """'1 täytettyä vastausta', '1 fullständiga svar': the count decides the form of the noun."""
+    modes = ModeResults(rates=[], completes={"phone": 9, "web": 1}, groups=[], comparisons=[])
+
+    with translation.override(language):
+        assert mode_sentences(modes, dimension_names={}) == [sentence]
