@@ -33,7 +33,7 @@ class Spread:
 @dataclass(frozen=True)
 class AgeGroupShare:
     group: str
-    share: Spread  # of the completes, 0..1
+    share: Spread | None  # of the completes, 0..1, over the runs that completed something; None: none did
     population: float  # of the adult residents, 0..1
 
 
@@ -65,6 +65,9 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
     costs = [(Decimal(run["call_cost"]) + Decimal(run["sms_cost"])) * Decimal(scale) + fixed_cost for run in runs]
     effects = [run["design_effect"] for run in runs if run["design_effect"] is not None]
     every_run_completes = all(run["complete"] for run in runs)
+    # A run that completed nothing has no age shares: counted as 0 % in every group, it made the
+    # predicted shares add up to less than 100 %.
+    completing = [run for run in runs if run["complete"]]
     return PredictionFigures(
         numbers=numbers,
         sample_size=sample_size,
@@ -76,7 +79,9 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
         age_groups=[
             AgeGroupShare(
                 group=group,
-                share=Spread.of([run["complete_by_age_group"].get(group, 0) / (run["complete"] or 1) for run in runs]),
+                share=Spread.of([run["complete_by_age_group"].get(group, 0) / run["complete"] for run in completing])
+                if completing
+                else None,
                 population=population,
             )
             for group, population in AGE_GROUPS.items()

@@ -73,8 +73,8 @@ def prediction_age_figure(figures: PredictionFigures) -> Figure:
         series=[
             charts.Series(
                 name=_("Predicted share"),
-                values=[group.share.mean for group in groups],
-                intervals=[(group.share.low, group.share.high) for group in groups],
+                values=[group.share.mean if group.share else None for group in groups],
+                intervals=[(group.share.low, group.share.high) if group.share else None for group in groups],
             ),
             charts.Series(
                 name=_("Share of the adults in the simulator's population"),
@@ -92,17 +92,7 @@ def prediction_age_figure(figures: PredictionFigures) -> Figure:
             _("Range (lowest – highest run)"),
             _("Share of the adults in the simulator's population"),
         ],
-        rows=[
-            (
-                group.group,
-                [
-                    share_text(group.share.mean),
-                    f"{share_text(group.share.low)} – {share_text(group.share.high)}",
-                    share_text(group.population),
-                ],
-            )
-            for group in groups
-        ],
+        rows=[(group.group, [*_row("", group.share, share_text)[1], share_text(group.population)]) for group in groups],
     )
     return Figure(chart=chart, table=table)
 

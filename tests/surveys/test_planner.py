@@ -34,6 +34,7 @@ from surveys.models import (
     SmsMessage,
 )
 from surveys.planner_figures import numbers_needed, prediction_figures
+from surveys.reports.prediction import prediction_age_figure
 from surveys.services import planner
 from surveys.services.planner import prediction_request, prediction_run, settings_changed
 from surveys.services.privacy import contact_opt_out, opt_out_register, registry_writes_rolled_back
@@ -166,6 +167,32 @@ def test_a_run_that_completed_nothing_gives_no_cost_per_complete_nor_numbers_nee
     assert figures.cost_per_complete is None
     assert figures.margin_of_error is None
     assert numbers_needed(figures, 100) is None
+
+
+def test_the_age_groups_shares_come_from_the_runs_that_completed_something():
+    """Of three runs of four numbers one completed nothing: counting it as 0 % in every age group
+    made the predicted shares add up to 66.7 %, not 100 %."""
+    runs = [
+        _run(seed=1, complete=1, calls=10, groups={"65+": 1}, cost="0.90", deff=1.0),
+        _run(seed=2, complete=0, calls=9, groups={}, cost="0.72", deff=None),
+        _run(seed=3, complete=2, calls=12, groups={"30-64": 1, "65+": 1}, cost="0.81", deff=1.0),
+    ]
+
+    figures = prediction_figures(numbers=4, sample_size=4, fixed_cost=Decimal(0), runs=runs)
+
+    shares = {share.group: share.share for share in figures.age_groups}
+    assert sum(share.mean for share in shares.values()) == pytest.approx(1.0)
+    assert (shares["65+"].mean, shares["65+"].low, shares["65+"].high) == (0.75, 0.5, 1.0)
+    assert (shares["30-64"].mean, shares["18-29"].high) == (0.25, 0.0)
+
+
+def test_no_run_that_completed_anything_predicts_no_age_shares():
+    runs = [_run(seed=1, complete=0, calls=30, groups={}, cost="1.80", deff=None)]
+
+    figures = prediction_figures(numbers=10, sample_size=10, fixed_cost=Decimal(0), runs=runs)
+
+    assert [share.share for share in figures.age_groups] == [None] * len(AGE_GROUPS)
+    assert [cells[:2] for _group, cells in prediction_age_figure(figures).table.rows] == [["–", "–"]] * len(AGE_GROUPS)
 
 
 def test_a_long_list_is_simulated_as_a_sample_and_its_counts_scaled(pilot, rq_queues, monkeypatch):
