@@ -70,7 +70,7 @@ def _call_script(version: SurveyVersion, language: str, offers_link: bool = Fals
     questions = list(version.questions.prefetch_related("options__skip_to").order_by("position"))
     with translation.override(language):
         question_steps = [_question_step(question, language) for question in questions]
-        closing = Step("closing", _("Closing"), _closing_text())
+        closing = Step("closing", step_title("closing"), _closing_text())
         # The introduction states the length; its own words barely change with the number in it.
         spoken = [
             _intro_text(version, language, 1, offers_link),
@@ -78,9 +78,21 @@ def _call_script(version: SurveyVersion, language: str, offers_link: bool = Fals
         ]
         minutes = _estimate_minutes(spoken, questions)
         intro = Step(
-            "intro", _("Introduction"), _intro_text(version, language, minutes, offers_link), _intro_keypad(offers_link)
+            "intro",
+            step_title("intro"),
+            _intro_text(version, language, minutes, offers_link),
+            _intro_keypad(offers_link),
         )
         return CallScript(language, [intro, *question_steps, closing], minutes)
+
+
+def step_title(key: str) -> str:
+    """A step's heading in the active language, from its key ("intro", "q<position>", "closing")."""
+    if key == "intro":
+        return _("Introduction")
+    if key == "closing":
+        return _("Closing")
+    return _("Question %(number)d") % {"number": int(key.removeprefix("q"))}
 
 
 def _intro_text(version: SurveyVersion, language: str, minutes: int, offers_link: bool) -> str:
@@ -180,8 +192,8 @@ def _question_step(question: Question, language: str) -> Step:
     if not question.required:
         instruction += " " + _("To skip this question, press the star key.")
     skips = [(option.digit, option.skip_to.position) for option in question.options.all() if option.skip_to]
-    title = _("Question %(number)d") % {"number": question.position}
-    return Step(f"q{question.position}", title, f"{text} {instruction}", keypad, skips)
+    key = f"q{question.position}"
+    return Step(key, step_title(key), f"{text} {instruction}", keypad, skips)
 
 
 def machine_message(campaign, *, language: str) -> str:

@@ -1,5 +1,7 @@
 """The survey editor: surveys, their questions and the preview of what the bot says."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +13,7 @@ from surveys import selectors
 from surveys.errors import SurveyError
 from surveys.forms import QuestionForm, SurveyForm
 from surveys.models import SCALE_ANSWERS, Question, Survey
-from surveys.script import call_script
+from surveys.script import call_script, step_title
 from surveys.services import surveys as survey_services
 from surveys.tables import SurveyTable
 
@@ -149,7 +151,13 @@ def question_delete(request, slug: str, position: int):
 def survey_preview(request, slug: str):
     survey = get_object_or_404(Survey, slug=slug)
     version = survey.current_version
-    scripts = [call_script(version, language=language) for language in version.languages]
+    # The steps' headings are the page's, in its language; what each step says is the script's.
+    scripts = [
+        dataclasses.replace(
+            script, steps=[dataclasses.replace(step, title=step_title(step.key)) for step in script.steps]
+        )
+        for script in (call_script(version, language=language) for language in version.languages)
+    ]
     return render(request, "surveys/editor/preview.html", {"survey": survey, "version": version, "scripts": scripts})
 
 

@@ -1,6 +1,7 @@
 """The editor through its pages, as a survey manager uses it."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -144,6 +145,21 @@ def test_preview_shows_every_language_of_the_survey(manager_client, role_users):
     assert [script.language for script in response.context["scripts"]] == ["fi", "sv"]
     assert "Hej, det här är ett automatiskt samtal från Esimerkkilän kaupunki." in response.text
     assert 'lang="sv"' in response.text
+
+
+def test_the_previews_step_headings_are_in_the_pages_language_as_they_say(manager_client, role_users):
+    """The headings are marked as the page's language: they were the script's ("Kysymys 1", "Fråga 1")
+    and read out with an English voice on the English page."""
+    build_survey(role_users[Role.SURVEY_MANAGER])
+
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = manager_client.get(reverse("surveys:survey-preview", kwargs={"slug": "strategia"})).text
+
+    assert html.count('<h3 lang="en">Question 1</h3>') == 2
+    assert html.count('<h3 lang="en">Introduction</h3>') == html.count('<h3 lang="en">Closing</h3>') == 2
+    assert "Kysymys 1" not in html and "Fråga 1" not in html
+    assert "Hej, det här är ett automatiskt samtal från Esimerkkilän kaupunki." in html
 
 
 @pytest.mark.parametrize("role", [Role.COUNCILLOR, Role.COMMUNICATIONS, Role.SUPERVISOR])
