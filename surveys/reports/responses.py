@@ -2,7 +2,8 @@
 
 A row is known only by its sequential number in the order the responses started. It never carries
 the phone number or the pseudonym, which would link the answers back to a contact. It is coarsened
-so that a row does not point at a person: the day a response was finished, never the time, and a
+so that a row does not point at a person: the day a response was finished (or, for a call that ended
+before its closing words, the day of its last answer), never the time, and a
 response whose background answers (the demographic questions and the language it was given in) are
 shared by fewer than `RESULTS_MIN_GROUP_SIZE` responses has them, and its weight, which follows from
 them, blanked (k-anonymity).
@@ -13,7 +14,7 @@ screened out (NE) - not the stored status of the call, which says only whether i
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -51,20 +52,25 @@ def anonymous_answers(
         for option in QuestionOption.objects.filter(question__version=campaign.survey_version)
     }
     answers: dict[int, dict[int, str | int | None]] = {}
+    last_answered: dict[int, datetime] = {}
     rows = Answer.objects.filter(response__campaign=campaign).values_list(
-        "response_id", "question__position", "question__kind", "option_id", "number_value", "transcript"
+        "response_id", "question__position", "question__kind", "option_id", "number_value", "transcript", "answered_at"
     )
-    for response_id, position, kind, option_id, number_value, transcript in rows.iterator(chunk_size=5000):
+    for response_id, position, kind, option_id, number_value, transcript, answered_at in rows.iterator(chunk_size=5000):
         answers.setdefault(response_id, {})[position] = _answer_value(
             kind, option=options.get(option_id), number_value=number_value, transcript=transcript
         )
+        last_answered[response_id] = max(answered_at, last_answered.get(response_id, answered_at))
     survey = survey_questions(version_id=campaign.survey_version_id)
     # Each response's row and its outcome, from one read of the responses; in the order they were started.
     found = responses_answers(Response.objects.filter(campaign=campaign), "started_at", "pk", "language", "finished_at")
     responses = []
     for response in sorted(found.values(), key=lambda response: response.values[1:3]):  # started_at, pk
         _status, _started_at, pk, response_language, finished_at = response.values
-        responses.append((pk, response_language, interview_code(survey, response), finished_at))
+        # A call that ended before its closing words finished nothing, but its answers count (complete
+        # or partial by the share answered): the response ended with its last answer.
+        ended_at = finished_at or last_answered.get(pk)
+        responses.append((pk, response_language, interview_code(survey, response), ended_at))
     combinations = [
         (response_language, *[answers.get(pk, {}).get(position) for position in background])
         for pk, response_language, _status, _finished_at in responses

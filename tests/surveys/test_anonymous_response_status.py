@@ -10,13 +10,14 @@ The results page of the same campaign says: 1 complete, 1 partial, 1 break-off.
 """
 
 import io
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
 from django.test import override_settings
 
 from kuntaportaali.roles import Role
-from surveys.models import ResponseStatus
+from surveys.models import Answer, ResponseStatus
 from surveys.reports.files import responses_build
 from surveys.services.results import campaign_results
 from tests.surveys.factories import build_campaign, build_survey
@@ -68,3 +69,25 @@ def test_each_response_is_named_as_the_results_count_it(campaign):
 )
 def test_the_names_are_translated(campaign, language, names):
     assert statuses(campaign, language) == names
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)
+def test_a_complete_answer_whose_call_ended_before_the_closing_has_the_day_of_its_last_answer(role_users):
+    """Every required question answered, then the line dropped before the closing words: the results
+    count it complete, and its row named it so with no finishing day at all. Its day is its last
+    answer's, in Helsinki: 23.30 UTC on 10 March is already 11 March there."""
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager, slug="katkesi"), manager, slug="katkesi")
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    response = respond(campaign, status=ResponseStatus.PARTIAL)
+    for position, digit in {1: 2, 2: 1, 3: 4}.items():
+        answer(response, questions[position], digit=digit)
+    Answer.objects.filter(response=response).update(answered_at=datetime(2026, 3, 10, 23, 0, tzinfo=UTC))
+    Answer.objects.filter(response=response, question=questions[3]).update(
+        answered_at=datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+    )
+
+    sheet = openpyxl.load_workbook(io.BytesIO(responses_build(campaign=campaign, language="en"))).worksheets[0]
+
+    row = next(sheet.iter_rows(min_row=2, values_only=True))
+    assert row[2:4] == ("Complete answer", datetime(2026, 3, 11))
