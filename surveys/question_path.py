@@ -25,6 +25,12 @@ class QuestionPath:
     def __len__(self) -> int:
         return len(self.in_order)
 
+    def number(self, position: int) -> int:
+        """The question's number as the respondent is asked it: the questions asked first come first,
+        then the rest in order (a skip rule jumps over numbers, as it jumps over positions)."""
+        order = [*self.asked_first, *(q.position for q in self.in_order if q.position not in self.asked_first)]
+        return order.index(position) + 1
+
     def at(self, position: int) -> Question | None:
         return next((question for question in self.in_order if question.position == position), None)
 

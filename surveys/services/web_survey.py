@@ -16,6 +16,7 @@ as on the call: the complete counts in no group of that dimension.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -141,15 +142,25 @@ def _question_on_the_way(response: Response, position: int) -> tuple[QuestionPat
     return path, answers, path.at(position)
 
 
-def web_question(*, contact: Contact, position: int) -> tuple[Question, Answer | None, Question | None, int]:
-    """The question at `position` as it may be asked now: with the answer given to it so far, the
-    question asked before it and how many questions the survey has. Raises NotStarted, AlreadyComplete
-    or NotReachable (the question to ask instead is `web_resume`'s)."""
+@dataclass(frozen=True)
+class WebQuestion:
+    question: Question
+    answer: Answer | None  # given to it so far
+    previous: Question | None  # asked before it
+    number: int  # as the respondent is asked it (the quota questions asked first come first)
+    total: int  # questions in the survey
+
+
+def web_question(*, contact: Contact, position: int) -> WebQuestion:
+    """The question at `position` as it may be asked now. Raises NotStarted, AlreadyComplete or
+    NotReachable (the question to ask instead is `web_resume`'s)."""
     response = Response.objects.filter(pseudonym=contact.pseudonym).first()
     if response is None:
         raise NotStarted()
     path, answers, question = _question_on_the_way(response, position)
-    return question, answers.get(question.pk), path.before(position, answers), len(path)
+    return WebQuestion(
+        question, answers.get(question.pk), path.before(position, answers), path.number(position), len(path)
+    )
 
 
 def web_resume(*, contact: Contact, now: datetime | None = None) -> int | None:

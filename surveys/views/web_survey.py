@@ -134,15 +134,16 @@ def survey_question(request, contact: Contact, link: str, position: int):
     if web_survey_state(contact=contact) != WebSurveyState.OPEN:
         return _to_step(link, None)
     try:
-        question, answer, previous, total = web_question(contact=contact, position=position)
+        asked = web_question(contact=contact, position=position)
     except (NotStarted, AlreadyComplete):
         return _to_step(link, None)
     except NotReachable:
         return _to_step(link, web_resume(contact=contact))
     context = _context(contact, link)
     language = context["language"]
+    question = asked.question
     form = WebAnswerForm(
-        request.POST if request.method == "POST" else None, question=question, language=language, answer=answer
+        request.POST if request.method == "POST" else None, question=question, language=language, answer=asked.answer
     )
     if form.is_valid():
         try:
@@ -168,8 +169,9 @@ def survey_question(request, contact: Contact, link: str, position: int):
             "hint_id": hint_id,
             "error_id": error_id,
             "described_by": " ".join(described_by),
-            "previous": previous,
-            "total": total,
+            "previous": asked.previous,
+            "number": asked.number,
+            "total": asked.total,
             "open_answer_max_length": OPEN_ANSWER_MAX_LENGTH,
             "show_opt_out": True,
         },

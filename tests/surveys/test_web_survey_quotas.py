@@ -1,5 +1,6 @@
 """The web survey with quotas: the same screening as the call, on the question's own page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -111,3 +112,19 @@ def test_a_known_group_filling_during_the_web_screening_screens_the_person_out(c
     assert client.post(page(link, 2), {"answer": "2"})["Location"] == page(link)
 
     assert Response.objects.get(pseudonym=contact.pseudonym).status == ResponseStatus.SCREENED_OUT
+
+
+def test_the_questions_asked_first_are_numbered_as_they_are_asked(client, campaign):
+    """The age (question 2) and the district (3) come first: the pages said 'Kysymys 2 / 4', then
+    '3 / 4', then '1 / 4', a count that jumped back. They are numbered in the order asked."""
+    contact = add_contact(campaign)
+    link = survey_link_create(contact=contact)
+    client.post(page(link), {"choice": 1})
+    numbers = []
+    for position, answer in ((2, "2"), (3, "1"), (1, "4"), (4, "1")):
+        numbers.append(
+            re.search(r'<p class="web-survey__progress">([^<]*)</p>', client.get(page(link, position)).text)[1]
+        )
+        client.post(page(link, position), {"answer": answer})
+
+    assert numbers == ["Kysymys 1 / 4", "Kysymys 2 / 4", "Kysymys 3 / 4", "Kysymys 4 / 4"]
