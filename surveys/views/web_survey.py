@@ -184,10 +184,13 @@ def _hints(question: Question, language: str) -> list[str]:
     with translation.override(language):
         if question.kind == QuestionKind.SCALE:
             hints.append(str(SCALE_ANSWERS))
-        if question.kind == QuestionKind.NUMBER and None not in (question.min_value, question.max_value):
-            hints.append(
-                _("A number from %(min)d to %(max)d.") % {"min": question.min_value, "max": question.max_value}
-            )
+        limits = {"min": question.min_value, "max": question.max_value}
+        if question.kind == QuestionKind.NUMBER and None not in limits.values():
+            hints.append(_("A number from %(min)d to %(max)d.") % limits)
+        elif question.kind == QuestionKind.NUMBER and question.min_value is not None:
+            hints.append(_("A number of at least %(min)d.") % limits)
+        elif question.kind == QuestionKind.NUMBER and question.max_value is not None:
+            hints.append(_("A number of at most %(max)d.") % limits)
         if not question.required:
             hints.append(_("You may leave this question unanswered."))
     return hints

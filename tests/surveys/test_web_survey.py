@@ -214,6 +214,22 @@ def test_a_number_out_of_range_is_refused_with_an_announced_error_and_nothing_st
     assert 3 not in stored_answers(contact)
 
 
+@pytest.mark.parametrize(
+    ("limits", "hint"),
+    [((0, None), "Luku, joka on vähintään 0."), ((None, 120), "Luku, joka on enintään 120.")],
+    ids=["lower-only", "upper-only"],
+)
+def test_a_number_question_with_one_limit_says_it_before_the_answer(client, contact, link, limits, hint):
+    """The limit was told only after a wrong answer, as an error: a question with one limit had no hint."""
+    minimum, maximum = limits
+    contact.campaign.survey_version.questions.filter(position=3).update(min_value=minimum, max_value=maximum)
+    answered(client, link, (1, "1"), (2, "1"))
+
+    html = client.get(page(link, 3)).content.decode()
+
+    assert f'<p class="hint" id="id_answer_hint">{hint}</p>' in html
+
+
 def test_a_required_question_left_empty_is_asked_again(client, contact, link):
     answered(client, link)
 
