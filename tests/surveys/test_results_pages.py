@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from kuntaportaali.roles import Role
 from surveys.models import CampaignStatus, PopulationTarget
+from tests.surveys.calls import add_questions
 from tests.surveys.results_factory import small_campaign
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +212,16 @@ def test_results_weighted_by_nothing_offer_no_weighted_estimate_nor_weighted_col
     assert "estimate-switch" not in page
     assert "(painotetut osuudet)" not in page and "Painotettu osuus" not in page
     assert "Painottamaton" not in page  # the mean table has one mean, not an unweighted and a weighted one
+
+
+def test_a_running_campaign_without_answers_shows_no_empty_question_charts(client_as, make_campaign):
+    """'There are no answers to show', then every question with an empty chart and 'answered 0,
+    skipped 0' below it: the page says it once, as the PDF report does, and draws nothing empty."""
+    campaign = make_campaign("tyhja", status=CampaignStatus.RUNNING)
+    add_questions(campaign)
+
+    page = client_as(Role.COUNCILLOR).get(results_url(campaign)).text
+
+    assert "Näytettäviä vastauksia ei ole." in page
+    assert 'class="results-question"' not in page
+    assert "vastanneita 0" not in page
