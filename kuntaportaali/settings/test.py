@@ -15,6 +15,8 @@ if _XDIST_WORKER.startswith("gw") and os.environ.get("KUNTAPORTAALI_TEST_REDIS_F
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-for-the-kuntaportaali-test-suite-0123456789")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# A mail server that never answers fails a test within seconds (tests/hrreports/test_delivery.py).
+os.environ.setdefault("EMAIL_TIMEOUT", "2")
 os.environ.setdefault("PHONE_ENCRYPTION_KEYS", "hS1mJ0y0Lw3h6h3oTHjv0d1G0pbqK4bqfQk1J2mC6rU=")
 os.environ.setdefault("PHONE_HASH_KEY", "test-only-phone-hash-key")
 

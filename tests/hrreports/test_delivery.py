@@ -5,6 +5,7 @@ import io
 import os
 import signal
 import smtplib
+import socket
 import subprocess
 import sys
 import threading
@@ -155,6 +156,58 @@ def test_smtp_failure_is_logged_and_retried(subscription, settings):
     assert failed.line() == "period=2026-03 reports=0 emails=0 failed=1"
     assert delivery.status == DeliveryStatus.FAILED and "Connection" in delivery.reason
 
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert unit_reports_send(period=MARCH).emails == 1
+
+
+class SilentMailServer:
+    """A mail server that takes the connection and never says a word (hung, or behind a firewall that
+    drops its packets); it lets go of each connection after GIVE_UP_SECONDS, so a client without a
+    timeout fails this test instead of hanging it."""
+
+    GIVE_UP_SECONDS = 30
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                peer, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Timer(self.GIVE_UP_SECONDS, peer.close).start()
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_mail_server_that_never_answers_fails_the_email_after_the_timeout_and_the_retry_sends_it(
+    subscription, settings
+):
+    """Without a timeout Django's SMTP connection waits for the server's greeting for ever: a mail server
+    hung on the monthly day held the whole delivery run (and its emails' row locks) until RQ killed the job
+    hours later, and the emails after it were never tried."""
+    server = SilentMailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    try:
+        failed = unit_reports_send(period=MARCH, processes=1)
+    finally:
+        server.close()
+
+    delivery = Delivery.objects.get()
+    assert server.connections == 1
+    assert failed.line() == "period=2026-03 reports=0 emails=0 failed=1"
+    assert (delivery.status, delivery.reason, delivery.attempts) == (
+        DeliveryStatus.FAILED,
+        "SMTPServerDisconnected: Connection unexpectedly closed: timed out",
+        1,
+    )
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert unit_reports_send(period=MARCH).emails == 1
 

@@ -36,6 +36,7 @@ UNINHERITED = {
     "SMS_PROVIDER",
     "SMS_SENDER",
     "DATABASE_PREPARED_STATEMENTS",
+    "EMAIL_TIMEOUT",
 }
 
 
@@ -75,6 +76,22 @@ def test_production_keeps_database_connections_unless_told_otherwise(extra, kept
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [kept_seconds, "True"]
+
+
+@pytest.mark.parametrize(("extra", "seconds"), [({}, "30"), ({"EMAIL_TIMEOUT": "5"}, "5")])
+def test_production_waits_for_the_mail_server_a_limited_time(extra, seconds):
+    """Django's SMTP connection has no timeout of its own: a hung mail server held a delivery run for hours."""
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core.mail import get_connection; "
+        "print(get_connection('django.core.mail.backends.smtp.EmailBackend').timeout)",
+        env={**PRODUCTION_ENV, **extra},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [seconds]
 
 
 @pytest.mark.django_db
