@@ -14,7 +14,7 @@ from hrreports.jobs import (
     unit_reports_failed_retry,
     unit_reports_monthly,
 )
-from surveys.jobs import dial_tick, fetch_call_prices, purge_expired
+from surveys.jobs import dial_tick, fetch_call_prices, purge_expired, sms_links_recover
 from surveys.services.dialing import TICK_SECONDS
 
 from .jobs import heartbeat
@@ -85,3 +85,7 @@ cron.register(
 # What the carrier billed for each call, stated some seconds to minutes after it ended. Not on the
 # dialer queue: its requests to the carrier must not hold up the calls.
 cron.register(fetch_call_prices, queue_name="reports", interval=60, name="surveys-call-prices", job_timeout=300)
+
+# The survey links' text messages owed whose job Redis lost (restarted without its data, or out of reach
+# as the job was queued) are queued again, each some minutes after it was due.
+cron.register(sms_links_recover, queue_name="dialer", interval=60, name="surveys-sms-links-recover", job_timeout=60)

@@ -59,6 +59,13 @@ def send_survey_link(contact_id: int, phone_id: int | None = None) -> str:
     return str(result.outcome)
 
 
+def sms_links_recover() -> str:
+    """Every minute: queue again the survey links' jobs that Redis lost (restarted, or out of reach)."""
+    from .services.sms import sms_link_requests_recover
+
+    return f"requeued={sms_link_requests_recover()}"
+
+
 def mail_carrier_problem(campaign_id: int) -> str:
     """Tell a campaign's managers that the portal paused its calling (queue `email`)."""
     from .models import Campaign

@@ -12,7 +12,7 @@ from .contacts import (
     DoNotCall,
 )
 from .links import SurveyLink
-from .messages import SmsMessage, SmsStatus
+from .messages import SmsLinkRequest, SmsMessage, SmsStatus
 from .predictions import CampaignPrediction, PredictionStatus
 from .publication import ReportFile, ReportFileStatus, ReportFormat, ResultSummary
 from .results import CampaignFixedCost, CampaignResultSettings, PopulationTarget, TargetDimension
@@ -58,6 +58,7 @@ __all__ = [
     "ResponseStatus",
     "ResultSummary",
     "Section",
+    "SmsLinkRequest",
     "SmsMessage",
     "SmsStatus",
     "Survey",

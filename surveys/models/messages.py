@@ -58,3 +58,19 @@ class SmsMessage(models.Model):
 
     def __str__(self):
         return f"{self.contact_id} {self.status}"
+
+
+class SmsLinkRequest(models.Model):
+    """A contact owed the SMS with their survey link: stored with the call's step or outcome that asked
+    for it, kept until a sending settles it (sent, or never to be sent). Its job lives in Redis, which
+    loses it when restarted without its data or out of reach as the job is queued; a request overdue is
+    queued again (`sms_link_requests_recover`), and the message still goes at most once (SmsMessage)."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="sms_link_request")
+    # The number that asked for it, or that the contact's last call went to.
+    phone = models.ForeignKey(ContactNumber, on_delete=models.SET_NULL, null=True, related_name="+")
+    # When its job is overdue: a while after it was queued, or after the moment the sending was put off to.
+    due_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.contact_id} {self.due_at:%Y-%m-%d %H:%M}"

@@ -27,6 +27,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+from rq import Queue
 
 from surveys.calling_window import is_open, next_open_moment
 from surveys.languages import LANGUAGE_NAMES
@@ -41,6 +43,7 @@ from surveys.models import (
     Contact,
     ContactNumber,
     ContactStatus,
+    SmsLinkRequest,
     SmsMessage,
     SmsStatus,
 )
@@ -72,6 +75,13 @@ PROVIDER_RETRY_AFTER = timedelta(minutes=2)
 # A paused campaign's message is tried again this often: it goes once the campaign runs again (and
 # its calling window is open); a cancelled or ended campaign's is dropped.
 PAUSED_RETRY_AFTER = timedelta(minutes=10)
+# A link's job not run this long after it was queued, or after the moment its sending was put off to,
+# was lost with Redis (restarted without its data, or out of reach as the job was queued): it is queued
+# again. A job that was only slow then finds the message sent (or the second one does): never two.
+LINK_JOB_OVERDUE_AFTER = timedelta(minutes=10)
+LINK_JOB = "surveys.jobs.send_survey_link"
+# The overdue links queued again in one round of the recovery (every minute).
+LINKS_RECOVERED_PER_ROUND = 500
 # The parts of 153 characters the link's message aims to fit (`sms_link_text`): each part is billed.
 SMS_PARTS_AIMED_AT = 2
 
@@ -313,8 +323,19 @@ def _refusal(contact: Contact, campaign: Campaign, now: datetime) -> SmsSendResu
 def sms_link_send(*, contact: Contact, now: datetime | None = None, phone_id: int | None = None) -> SmsSendResult:
     """Send the contact the SMS with their personal link to the web survey, at most once, inside the
     campaign's calling window; the result says what happened and when to try again, if ever.
-    `phone_id`: the number that asked for the link, or that the contact's last call went to."""
+    `phone_id`: the number that asked for the link, or that the contact's last call went to. The
+    contact's request for the link is settled with it: gone, or overdue only after the time to try again."""
     now = now or timezone.now()
+    result = _link_send(contact=contact, now=now, phone_id=phone_id)
+    requests = SmsLinkRequest.objects.filter(contact_id=contact.pk)
+    if result.retry_at is None:
+        requests.delete()
+    else:
+        requests.update(due_at=result.retry_at + LINK_JOB_OVERDUE_AFTER)
+    return result
+
+
+def _link_send(*, contact: Contact, now: datetime, phone_id: int | None) -> SmsSendResult:
     with transaction.atomic():
         contact = (
             Contact.objects.select_for_update(of=("self",))
@@ -435,9 +456,47 @@ def sms_link_enqueue(*, contact: Contact, phone_id: int | None = None) -> None:
     if _LinkRequestsInProcess.requests is not None:
         _LinkRequestsInProcess.requests.append((contact.pk, phone_id))
         return
-    transaction.on_commit(
-        lambda: django_rq.get_queue(SMS_QUEUE).enqueue("surveys.jobs.send_survey_link", contact.pk, phone_id)
+    SmsLinkRequest.objects.update_or_create(
+        contact_id=contact.pk, defaults={"phone_id": phone_id, "due_at": timezone.now() + LINK_JOB_OVERDUE_AFTER}
     )
+    transaction.on_commit(lambda: _link_job_enqueue(contact.pk, phone_id))
+
+
+def _link_job_enqueue(contact_id: int, phone_id: int | None) -> None:
+    try:
+        django_rq.get_queue(SMS_QUEUE).enqueue(LINK_JOB, contact_id, phone_id)
+    except RedisError as error:
+        # Raised here, it would fail the call's step that asked (committed already), and the resident
+        # would hear the carrier's error message instead of the goodbye. The request is stored.
+        logger.error(
+            "The survey link's text message of contact %s was not queued; it will be once Redis answers: %s",
+            contact_id,
+            error,
+        )
+
+
+def sms_link_requests_recover(*, now: datetime | None = None) -> int:
+    """Queue again the jobs of the survey links owed whose job is overdue (lost with Redis); returns how
+    many. Each is overdue again only a while later, so a job still waiting in a long queue is not
+    queued again every round."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        overdue = list(
+            SmsLinkRequest.objects.select_for_update(skip_locked=True)
+            .filter(due_at__lte=now)
+            .order_by("due_at")
+            .values_list("contact_id", "phone_id")[:LINKS_RECOVERED_PER_ROUND]
+        )
+        if not overdue:
+            return 0
+        SmsLinkRequest.objects.filter(contact_id__in=[contact_id for contact_id, _phone in overdue]).update(
+            due_at=now + LINK_JOB_OVERDUE_AFTER
+        )
+        # Queued before the commit: should Redis refuse, the requests stay overdue for the next round.
+        jobs = [Queue.prepare_data(LINK_JOB, (contact_id, phone_id)) for contact_id, phone_id in overdue]
+        django_rq.get_queue(SMS_QUEUE).enqueue_many(jobs)
+    logger.warning("The survey link jobs of %d contacts were lost; queued again.", len(overdue))
+    return len(overdue)
 
 
 @contextmanager
