@@ -3,7 +3,8 @@
 Exactly one email per (subscription, period): the Delivery row is unique per pair, and the sender
 holds its row lock (SELECT ... FOR UPDATE SKIP LOCKED) while sending, so a concurrent run skips it
 and a later run finds it sent. `force` sends again on purpose. A run whose worker was killed is
-ended as failed by `delivery_runs_stale_fail`; running the month again sends only what it had not.
+ended as failed by `delivery_runs_stale_fail`; the daily retry, or running the month again, sends only
+what it had not.
 A run that loses one of its sending processes ends at once: the emails not sent by then are recorded failed.
 """
 
@@ -377,9 +378,10 @@ def unit_reports_send(
 
 def unit_reports_failed_retry(*, period: date) -> SendSummary | None:
     """Send again the emails of `period` that failed (a mail server down, an address missing) and have
-    attempts left, and those held back whose data has arrived since, as a run of their own; None when
-    there are none. Run daily by the cron scheduler, so that an outage on the monthly day does not leave
-    the supervisors without their reports, nor a fetch whose job Redis refused leave an email waiting."""
+    attempts left, those a run whose worker was killed never tried, and those held back whose data has
+    arrived since, as a run of their own; None when there are none. Run daily by the cron scheduler, so
+    that an outage on the monthly day does not leave the supervisors without their reports, nor a fetch
+    whose job Redis refused leave an email waiting."""
     to_retry = _to_retry(period)
     if not to_retry:
         return None
@@ -391,9 +393,13 @@ def _subscription_units(subscription: Subscription):
 
 
 def _to_retry(period: date) -> list[int]:
-    """The deliveries of `period` the daily retry sends: failed with attempts left, or held back and
-    their data here now."""
+    """The deliveries of `period` the daily retry sends: failed with attempts left, never tried, or held
+    back and their data here now."""
     failed = Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
+    # Pending without a reason: a run created it and its worker was killed before sending it (a run going
+    # on meanwhile, from the command line, holds the row it sends; the one it has not reached yet is sent
+    # here and skipped there).
+    untried = Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING, reason="")
     missing: dict[tuple[int, bool], str] = {}  # asked once per unit however many subscribe to it
     arrived = []
     for delivery in deliveries_waiting(period=period).select_related("subscription__unit"):
@@ -403,7 +409,7 @@ def _to_retry(period: date) -> list[int]:
             missing[key] = period_missing_reason(period, units=_subscription_units(subscription))
         if not missing[key]:
             arrived.append(delivery.pk)
-    return list(failed.values_list("pk", flat=True)) + arrived
+    return list(failed.values_list("pk", flat=True)) + list(untried.values_list("pk", flat=True)) + arrived
 
 
 def _run_finish(summary: SendSummary, delivered: dict[int, UnitDelivered]) -> None:

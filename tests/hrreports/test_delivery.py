@@ -565,6 +565,37 @@ def test_running_a_month_again_after_a_killed_run_sends_only_what_it_had_not(sub
     }
 
 
+def test_the_emails_a_killed_monthly_run_never_tried_go_out_with_the_daily_retry(
+    subscription, data, settings, monkeypatch
+):
+    """A worker killed in the middle of the month's run (a restart, memory running out) left the emails
+    it had not reached pending with no reason: the daily retry sent only failed ones, so those supervisors
+    got nothing unless HR noticed the failed run and ran the month again by hand."""
+    from hrreports import jobs
+
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 8))
+    second = make_user("esihenkilo-kesken", Role.SUPERVISOR)
+    supervisor_assign(unit=data["unit"], user=second, role=SupervisorRole.SUPERVISOR, valid_from=date(2025, 1, 1))
+    other = subscription_save(user=second, unit=data["unit"], reports=["absences"], language="en")
+    killed = DeliveryRun.objects.create(period=MARCH, minutes_per_report=20, trigger="schedule")
+    DeliveryRun.objects.filter(pk=killed.pk).update(
+        started_at=killed.started_at - timedelta(minutes=settings.HR_RUN_STALE_MINUTES + 1)
+    )
+    Delivery.objects.create(subscription=subscription, period=MARCH, status=DeliveryStatus.SENT, attempts=1)
+    Delivery.objects.create(subscription=other, period=MARCH)
+    jobs.hr_runs_sweep()
+
+    assert jobs.unit_reports_failed_retry() == "period=2026-03 reports=1 emails=1 failed=0"
+    assert jobs.unit_reports_failed_retry() == "nothing to retry"
+
+    assert [message.to for message in mail.outbox] == [["esihenkilo-kesken@example.invalid"]]
+    assert set(Delivery.objects.values_list("subscription", "status", "attempts")) == {
+        (subscription.pk, DeliveryStatus.SENT, 1),
+        (other.pk, DeliveryStatus.SENT, 1),
+    }
+    assert DeliveryRun.objects.get(trigger="retry").emails == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_is_sent_while_another_transaction_holds_its_subscriber_and_unit(unit_tree, settings):
     """The row lock taken for sending covers the delivery alone. Held on the subscriber's user row too,
