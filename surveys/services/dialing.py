@@ -292,6 +292,14 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
             attempt.save(update_fields=["status"])
             Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.PENDING)
             return "paused"
+        if not is_open(campaign, now):
+            # The job ran late (a worker or Redis out, a queue backed up) and the window has closed: the
+            # attempt waits for a tick in the window, as a paused one waits for the resume.
+            logger.warning("Call attempt %s not placed: its job ran after the calling window closed.", attempt.pk)
+            attempt.status = CallStatus.PENDING
+            attempt.save(update_fields=["status"])
+            Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.PENDING)
+            return "outside_window"
         attempt.status = CallStatus.DIALING
         attempt.placed_at = now
         attempt.save(update_fields=["status", "placed_at"])

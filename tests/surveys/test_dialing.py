@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import django_rq
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rq.cron import CronScheduler
@@ -123,12 +124,31 @@ def test_call_job_is_idempotent(campaign, rq_queues, tick):
     tick(campaign, NOON)
     attempt_id = queued_job_ids(rq_queues)[0]
 
-    assert place_call(attempt_id) == "placed"
-    assert place_call(attempt_id) == "skipped"
+    with time_machine.travel(NOON):  # the job runs at once, in the window
+        assert place_call(attempt_id) == "placed"
+        assert place_call(attempt_id) == "skipped"
 
     attempt = CallAttempt.objects.get(pk=attempt_id)
     assert attempt.status == CallStatus.DIALING
     assert attempt.provider_call_id.startswith("SIM")
+
+
+def test_a_call_job_run_after_the_window_closed_dials_nobody_and_waits_for_the_next_opening(campaign, rq_queues, tick):
+    """A call job queued by a tick in the window ran whenever a worker got to it: held up by a worker or
+    Redis outage, or a queue backed up, it dialled the resident in the evening or at night."""
+    tick(campaign, NOON)
+    attempt_id = queued_job_ids(rq_queues)[0]
+
+    assert attempt_place(attempt_id=attempt_id, now=NOON.replace(hour=21)) == "outside_window"
+
+    attempt = CallAttempt.objects.select_related("contact").get(pk=attempt_id)
+    assert (attempt.status, attempt.placed_at, attempt.provider_call_id) == (CallStatus.PENDING, None, None)
+    assert attempt.contact.status == ContactStatus.PENDING
+    next_morning = datetime(2025, 12, 11, 10, 0, tzinfo=HELSINKI)
+    tick(campaign, next_morning)
+    assert CallAttempt.objects.get(pk=attempt_id).status == CallStatus.QUEUED
+    assert attempt_place(attempt_id=attempt_id, now=next_morning) == "placed"
+    assert CallAttempt.objects.filter(contact=attempt.contact).count() == 1
 
 
 def test_placing_a_call_reads_the_attempt_with_its_campaign_and_survey(campaign, rq_queues, tick):

@@ -4,6 +4,7 @@ are enqueued again or closed, and none is ever dialed a second time."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
@@ -63,7 +64,8 @@ def test_a_queued_attempt_whose_job_was_lost_gets_its_job_again(queued, rq_queue
     assert attempts_recover_stale(now=NOON).requeued == 1
 
     assert sorted(job_ids(rq_queues)) == sorted(place_call_job_id(attempt.pk) for attempt in queued)
-    assert place_call(lost.pk) == "placed"
+    with time_machine.travel(NOON):
+        assert place_call(lost.pk) == "placed"
 
 
 def test_a_queued_attempt_whose_job_failed_is_enqueued_again_and_leaves_the_failed_list(queued, rq_queues):

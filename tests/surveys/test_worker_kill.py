@@ -116,22 +116,31 @@ class Workers:
                 process.wait(timeout=WAIT_SECONDS)
 
 
+def window_opening() -> datetime:
+    """A minute before now (local), so that the window one pacing step long from it is open while the test's
+    workers place the calls; moved earlier near midnight, as a day's window ends by then."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    latest = datetime.combine(now.date(), time(23, 59), tzinfo=now.tzinfo) - PACING_STEP
+    return max(now.replace(hour=0, minute=0), min(now - timedelta(minutes=1), latest))
+
+
 @pytest.fixture
 def campaign(make_campaign):
-    today = timezone.localdate()
+    opening = window_opening()
     return running_campaign(
         make_campaign,
         numbers=NUMBERS,
         telephony_provider="twilio",
-        # Open today, whatever the day the test runs: its last day of new numbers (the two after it are
-        # for retries), one pacing step long, so that a tick in it may start every number left.
-        start_date=today - timedelta(days=1),
-        end_date=today + timedelta(days=2),
+        # Open now, whatever the day the test runs: its last day of new numbers (the two after it are
+        # for retries), one pacing step long, so that a tick in it may start every number left. A call
+        # job run outside the window would dial nobody.
+        start_date=opening.date() - timedelta(days=1),
+        end_date=opening.date() + timedelta(days=2),
         max_attempts=3,
         weekdays=list(range(7)),
         exclude_holidays=False,
-        daily_start=time(0),
-        daily_end=(datetime.min + PACING_STEP).time(),
+        daily_start=opening.time(),
+        daily_end=(opening + PACING_STEP).time(),
         max_concurrent_calls=5,
         calls_per_second=1,
     )
@@ -140,8 +149,8 @@ def campaign(make_campaign):
 @pytest.fixture
 def queued(campaign, rq_queues) -> list[CallAttempt]:
     """One attempt per number, queued by a committed dial tick; their jobs wait on the real queue."""
-    tick = datetime.combine(timezone.localdate(), time(0, 5), tzinfo=timezone.get_current_timezone())
-    assert dial_tick(campaign=campaign, now=tick) == 3
+    tick = datetime.combine(timezone.localdate(), campaign.daily_start, tzinfo=timezone.get_current_timezone())
+    assert dial_tick(campaign=campaign, now=tick + timedelta(minutes=1)) == 3
     return list(CallAttempt.objects.order_by("pk"))
 
 
