@@ -10,9 +10,9 @@ from django.utils import timezone
 from kuntaportaali.job_lock import job_lock
 from kuntaportaali.queueing import enqueue_after_commit
 
-from .models import FetchRun, Source
+from .models import DeliveryRun, FetchRun, Source
 from .models.fetching import RunTrigger
-from .periods import period_last_full
+from .periods import period_label, period_last_full
 from .services.fetch import (
     fetch_run_create,
     fetch_run_execute,
@@ -61,7 +61,9 @@ def hr_runs_sweep() -> str:
 
 
 def populus_fetch_monthly() -> str:
-    """The monthly cron job: fetch the last full month from every active source.
+    """The daily cron job of the monthly fetch: from POPULUS_FETCH_DAY on, fetch the last full month from
+    every active source that has no scheduled fetch of it yet. RQ's cron runs a job at its minute only, so a
+    fetch whose day's job was lost (the cron process restarting then) is made up the next day.
 
     A non-blocking Redis lock keeps two schedulers (or a slow previous run) from fetching twice.
     """
@@ -70,18 +72,31 @@ def populus_fetch_monthly() -> str:
             logger.info("Monthly Populus fetch skipped: another one is running.")
             return "skipped"
         fetch_runs_stale_fail()  # a dead run of the month would show "running" beside the new one
-        period = period_last_full(timezone.localdate())
+        today = timezone.localdate()
+        period = period_last_full(today)
+        if today.day < settings.POPULUS_FETCH_DAY:
+            return f"not due: the fetch of {period_label(period)} starts on day {settings.POPULUS_FETCH_DAY}"
+        sources = sources_in_fetch_order()
+        scheduled = set(
+            FetchRun.objects.filter(period=period, trigger=RunTrigger.SCHEDULE).values_list("source_id", flat=True)
+        )
         statuses = []
-        for source in sources_in_fetch_order():
+        for source in sources:
+            if source.pk in scheduled:
+                continue
             run = fetch_run_create(source=source, period=period, trigger=RunTrigger.SCHEDULE)
             statuses.append(f"{source.name}={fetch_run_execute(run=run).status}")
+        if sources and not statuses:
+            return f"done: every active source has its scheduled fetch of {period_label(period)}"
         return " ".join(statuses) or "no active sources"
 
 
 def unit_reports_monthly() -> str:
-    """The monthly cron job after the fetch: raise the early-support alerts of the last full month and
-    email the subscribed reports. The email of a unit whose source has not fetched the month waits, and
-    goes out when that fetch succeeds (`unit_reports_waiting_send`)."""
+    """The daily cron job of the monthly reports, after the fetch: from UNIT_REPORTS_DAY on, once a month,
+    raise the early-support alerts of the last full month and email the subscribed reports. RQ's cron runs a
+    job at its minute only, so a month whose day's job was lost (the cron process restarting then) goes out
+    the next day. The email of a unit whose source has not fetched the month waits, and goes out when that
+    fetch succeeds (`unit_reports_waiting_send`)."""
     from .services.delivery import delivery_runs_stale_fail, unit_reports_send
     from .services.early_support import alerts_evaluate
 
@@ -90,7 +105,14 @@ def unit_reports_monthly() -> str:
             logger.info("Monthly unit reports skipped: another run is going on.")
             return "skipped"
         delivery_runs_stale_fail()  # a dead run of last month would read "not finished" for ever
-        period = period_last_full(timezone.localdate())
+        today = timezone.localdate()
+        period = period_last_full(today)
+        if today.day < settings.UNIT_REPORTS_DAY:
+            return f"not due: the reports of {period_label(period)} go out from day {settings.UNIT_REPORTS_DAY}"
+        # A scheduled run of the month that was killed is not run again here: the daily retry sends the
+        # emails it did not (`unit_reports_failed_retry`).
+        if DeliveryRun.objects.filter(period=period, trigger=RunTrigger.SCHEDULE).exists():
+            return f"done: the reports of {period_label(period)} went out already"
         alerts_evaluate(period=period)
         summary = unit_reports_send(period=period, trigger=RunTrigger.SCHEDULE)
         if summary.waiting:

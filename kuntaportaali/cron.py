@@ -31,21 +31,24 @@ for queue in settings.WORKER_QUEUES:
         result_ttl=HEARTBEAT_INTERVAL_SECONDS,
     )
 
-# The monthly HR data fetch of the last full month, on POPULUS_FETCH_DAY at POPULUS_FETCH_HOUR.
+# The monthly HR data fetch of the last full month, on POPULUS_FETCH_DAY at POPULUS_FETCH_HOUR. RQ's cron
+# runs a job at its minute only, never later: the job runs daily and fetches each source's month once,
+# from that day on, so a day whose job was lost (this process restarting at that minute) is made up.
 cron.register(
     populus_fetch_monthly,
     queue_name="populus",
-    cron=f"0 {settings.POPULUS_FETCH_HOUR} {settings.POPULUS_FETCH_DAY} * *",
+    cron=f"0 {settings.POPULUS_FETCH_HOUR} * * *",
     name="populus-fetch-monthly",
     job_timeout=settings.HR_RUN_JOB_TIMEOUT,
 )
 
 # The monthly unit reports to subscribed supervisors, on UNIT_REPORTS_DAY at UNIT_REPORTS_HOUR; the job
-# sends nothing unless that month's fetch has succeeded.
+# sends nothing unless that month's fetch has succeeded. Daily, as the fetch: the month goes out once, from
+# that day on.
 cron.register(
     unit_reports_monthly,
     queue_name="email",
-    cron=f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *",
+    cron=f"0 {settings.UNIT_REPORTS_HOUR} * * *",
     name="hrreports-unit-reports-monthly",
     job_timeout=settings.HR_RUN_JOB_TIMEOUT,
 )

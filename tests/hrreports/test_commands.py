@@ -68,6 +68,22 @@ def test_monthly_job_fetches_the_last_full_month_of_active_sources(simulator_sou
     assert (run.period, run.trigger, run.status) == (date(2026, 2, 1), RunTrigger.SCHEDULE, RunStatus.DONE)
 
 
+def test_a_monthly_fetch_missed_on_its_day_is_made_up_the_next_day_once(simulator_source, monkeypatch):
+    """RQ's cron scheduler runs a job at its minute only: a cron process restarting at that minute (Redis out,
+    a deploy, a reboot) skipped the month's fetch, and every unit report of the month waited for it."""
+    from hrreports import jobs
+
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 3, 4))
+    assert populus_fetch_monthly() == "not due: the fetch of 2026-02 starts on day 5"
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 3, 6))  # the 5th was missed
+    assert populus_fetch_monthly() == "simulaattori=done"
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 3, 7))
+    assert populus_fetch_monthly() == "done: every active source has its scheduled fetch of 2026-02"
+
+    run = FetchRun.objects.get()
+    assert (run.period, run.trigger, run.status) == (date(2026, 2, 1), RunTrigger.SCHEDULE, RunStatus.DONE)
+
+
 def test_monthly_job_refuses_a_simulator_source_of_a_site_that_offers_none(
     simulator_source, time_machine_today, settings
 ):
@@ -100,7 +116,8 @@ def test_cron_registers_the_monthly_fetch_from_the_settings():
     scheduler.load_config_from_file("kuntaportaali.cron")
 
     [job] = [job for job in scheduler.get_jobs() if job.name == "populus-fetch-monthly"]
-    assert job.cron == "0 6 5 * *"
+    # Daily: the job fetches the month from POPULUS_FETCH_DAY on, once per source (below).
+    assert job.cron == "0 6 * * *"
     assert job.queue_name == "populus"
     assert job.func is populus_fetch_monthly
 

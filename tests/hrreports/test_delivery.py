@@ -300,6 +300,23 @@ def test_monthly_job_holds_the_emails_of_a_month_not_fetched(subscription, monke
     assert (run.trigger, run.period, run.reports) == ("schedule", MARCH, 3)
 
 
+def test_the_monthly_reports_missed_on_their_day_go_out_the_next_day_once(subscription, monkeypatch):
+    """RQ's cron scheduler runs a job at its minute only: a cron process restarting at that minute (Redis out,
+    a deploy, a reboot) skipped the month's reports, and no run, page or retry said so - the daily retry
+    looks only at the emails of a run. The job runs daily now and sends the month once, from its day on."""
+    from hrreports import jobs
+
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 5))
+    assert jobs.unit_reports_monthly() == "not due: the reports of 2026-03 go out from day 6"
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 7))  # the 6th was missed
+    assert jobs.unit_reports_monthly() == "period=2026-03 reports=3 emails=1 failed=0"
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 8))
+    assert jobs.unit_reports_monthly() == "done: the reports of 2026-03 went out already"
+
+    assert DeliveryRun.objects.get().trigger == "schedule"
+    assert len(mail.outbox) == 1
+
+
 def test_the_months_failed_emails_are_tried_again_daily_a_few_times(subscription, settings, monkeypatch):
     """A mail server down on the monthly day left the supervisors without their reports until someone ran
     the month again by hand (the README said the next run retries them, and no run came)."""
@@ -348,7 +365,8 @@ def test_cron_registers_the_monthly_reports(settings):
 
     jobs = {job.name: job for job in scheduler.get_jobs()}
     monthly, retry = jobs["hrreports-unit-reports-monthly"], jobs["hrreports-unit-reports-retry"]
-    assert monthly.cron == f"0 {settings.UNIT_REPORTS_HOUR} {settings.UNIT_REPORTS_DAY} * *"
+    # Daily: the job sends the month's reports from UNIT_REPORTS_DAY on, once (below).
+    assert monthly.cron == f"0 {settings.UNIT_REPORTS_HOUR} * * *"
     assert retry.cron == f"30 {settings.UNIT_REPORTS_HOUR} * * *"
     assert monthly.queue_name == retry.queue_name == "email"
 
