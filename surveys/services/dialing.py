@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import django_rq
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -62,9 +63,12 @@ PLACE_CALL_TIMEOUT_SECONDS = 60
 # lost its worker: longer than a call job may run, plus the minute RQ gives a stuck job before
 # killing it, so no live job can still be placing the call.
 STALE_DIALING_AFTER = timedelta(minutes=5)
-# Twilio ends every call after four hours (its default time limit): an attempt still active after
-# that has lost its final status callback.
+# Twilio's longest call, four hours (its default time limit): no call's limit is longer.
 CALL_TIME_LIMIT = timedelta(hours=4)
+# A call has ended this long after its time limit (which the carrier was given) and its ring time: an
+# attempt still active then lost its final status callback (the carrier does not send one again that the
+# portal failed to take, its database or web server out). Kept longer than a call may wait at the carrier.
+CALL_END_MARGIN = timedelta(minutes=10)
 # A call the carrier could not take (an outage, too many requests) waits this long before it is
 # placed again; it does not count as one of the number's attempts.
 CARRIER_RETRY_AFTER = timedelta(minutes=2)
@@ -642,21 +646,35 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
     still dialing without any word from the carrier long after it was dialed lost its worker
     around the carrier's request: whether the call went out is unknown, so it is never dialed
     again - it ends cancelled and the number gets its next attempt, as after an unanswered call.
-    An attempt still active after the carrier's longest possible call lost its final status.
+    An attempt still active after its call's time limit (and ring time, and a margin) has passed lost its
+    final status: it ends, and its slot is free for the campaign's next call.
     """
     queue = django_rq.get_queue(DIALER_QUEUE)
     # RQ fails the job of a killed worker once its heartbeat has expired, but only when the
     # registry is cleaned (by a worker every ten minutes); here it is done every tick.
     StartedJobRegistry(queue=queue).cleanup(timestamp=now.timestamp())
     requeued = _queued_attempts_requeue(queue)
-    stale = Q(status=CallStatus.DIALING, provider_call_id=None, placed_at__lt=now - STALE_DIALING_AFTER) | Q(
-        status__in=ACTIVE_CALL_STATUSES - {CallStatus.QUEUED}, placed_at__lt=now - CALL_TIME_LIMIT
-    )
-    closed = sum(
-        _attempt_close_stale(attempt_id, stale=stale, now=now)
-        for attempt_id in CallAttempt.objects.filter(stale).values_list("pk", flat=True)
-    )
+    lost_dialing = Q(status=CallStatus.DIALING, provider_call_id=None, placed_at__lt=now - STALE_DIALING_AFTER)
+    placed = ACTIVE_CALL_STATUSES - {CallStatus.QUEUED}
+    # No call's time limit is shorter than CALL_LENGTH_EXTRA: only the attempts placed that long ago are read.
+    candidates = CallAttempt.objects.filter(
+        lost_dialing | Q(status__in=placed, placed_at__lt=now - CALL_LENGTH_EXTRA - CALL_END_MARGIN)
+    ).select_related("contact__campaign__survey_version__survey")
+    closed = 0
+    for attempt in candidates:
+        ended = now - _call_ended_after(attempt)
+        lost = attempt.status == CallStatus.DIALING and attempt.provider_call_id is None
+        if lost or attempt.placed_at < ended:
+            stale = lost_dialing | Q(status__in=placed, placed_at__lt=ended)
+            closed += _attempt_close_stale(attempt.pk, stale=stale, now=now)
     return StaleAttempts(requeued=requeued, closed=closed)
+
+
+def _call_ended_after(attempt: CallAttempt) -> timedelta:
+    """How long after it was placed the attempt's call has ended, whatever happened on it: it rings for
+    the ring time at most, and the carrier ends it at the time limit it was given."""
+    limit = call_time_limit_seconds(attempt.contact.campaign, language=attempt.language)
+    return timedelta(seconds=limit + settings.TWILIO_RING_TIMEOUT) + CALL_END_MARGIN
 
 
 def _queued_attempts_requeue(queue: Queue) -> int:
