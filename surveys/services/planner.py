@@ -124,13 +124,19 @@ def campaign_settings(campaign: Campaign) -> dict:
         for field in Campaign._meta.concrete_fields
         if field.name not in NOT_SETTINGS
     }
+    # The weights' design effect, and so the margin of error, follow these (a run copies them).
+    result_settings = CampaignResultSettings.objects.filter(campaign=campaign).first() or CampaignResultSettings()
+    values["result_settings"] = {
+        "weighting_dimensions": result_settings.weighting_dimensions,
+        "trim_cap": result_settings.trim_cap,
+    }
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
 def settings_changed(prediction: CampaignPrediction) -> bool:
-    """Whether the campaign's settings or its callable contacts differ from the prediction's."""
+    """Whether the campaign's settings, its fixed costs or its callable contacts differ from the prediction's."""
     campaign = prediction.campaign
-    if campaign_settings(campaign) != prediction.campaign_settings:
+    if campaign_settings(campaign) != prediction.campaign_settings or _fixed_cost(campaign) != prediction.fixed_cost:
         return True
     return not prediction.numbers_assumed and predictable_contacts(campaign).count() != prediction.numbers
 

@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuntaportaali.roles import Role
-from surveys.models import Campaign, CampaignPrediction, CampaignStatus, PredictionStatus
+from surveys.models import (
+    Campaign,
+    CampaignFixedCost,
+    CampaignPrediction,
+    CampaignResultSettings,
+    CampaignStatus,
+    PredictionStatus,
+)
 from surveys.services import planner
 from surveys.services.contacts import contacts_import
 from tests.surveys.factories import build_campaign, build_survey
@@ -23,6 +30,8 @@ def campaign(role_users):
     manager = role_users[Role.SURVEY_MANAGER]
     campaign = build_campaign(build_survey(manager), manager)
     contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n0401234568\n", filename="n.csv", by=manager)
+    # The fixed cost the finished predictions below were made with.
+    CampaignFixedCost.objects.create(campaign=campaign, description="Numerolista", amount=Decimal("100"))
     return campaign
 
 
@@ -241,3 +250,24 @@ def test_a_prediction_whose_worker_died_is_failed_when_its_status_or_page_is_rea
     }
     html = page(client, campaign).content.decode()
     assert "Ennustetta ei saatu valmiiksi: sitä laskenut taustaprosessi pysähtyi." in html
+
+
+def test_a_fixed_cost_added_since_the_prediction_is_a_change(client_as, campaign):
+    """The fixed costs are part of the predicted cost: one added later left the old cost on the page
+    with no word that it had changed."""
+    done_prediction(campaign)
+    CampaignFixedCost.objects.create(campaign=campaign, description="Projektityö", amount=Decimal("2000"))
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    assert "Asetukset tai yhteystiedot ovat muuttuneet" in html
+
+
+def test_a_weighting_changed_since_the_prediction_is_a_change(client_as, campaign):
+    """The design effect of the weights, and so the margin of error, follow the result settings."""
+    done_prediction(campaign)
+    CampaignResultSettings.objects.update_or_create(campaign=campaign, defaults={"trim_cap": 3.0})
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    assert "Asetukset tai yhteystiedot ovat muuttuneet" in html
