@@ -2,7 +2,9 @@
 
 Each run simulated `sample_size` of the campaign's numbers; its counts and costs are scaled to the
 whole list by numbers / sample_size, its shares and per-complete figures are as simulated. Every
-figure is the mean of the runs with the range from the lowest run to the highest.
+figure is the mean of the runs with the range from the lowest run to the highest. A run that
+completed nothing has no shares of the completes: the age groups' shares are those of the runs
+that completed some.
 
 The margin of error is the 95 % interval's half-width for a 50 % share, the widest there is, over
 the effective sample size that weighting leaves: completes / design effect of the weights.
@@ -33,7 +35,7 @@ class Spread:
 @dataclass(frozen=True)
 class AgeGroupShare:
     group: str
-    share: Spread | None  # of the completes, 0..1, over the runs that completed something; None: none did
+    share: Spread  # of the completes, 0..1
     population: float  # of the adult residents, 0..1
 
 
@@ -53,6 +55,7 @@ class PredictionFigures:
     fixed_cost: Decimal
     cost_per_complete: Spread | None
     completes_per_number: Spread
+    runs_without_completes: list[int]  # their places among the runs, from 1
 
     @property
     def scaled(self) -> bool:
@@ -65,9 +68,7 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
     costs = [(Decimal(run["call_cost"]) + Decimal(run["sms_cost"])) * Decimal(scale) + fixed_cost for run in runs]
     effects = [run["design_effect"] for run in runs if run["design_effect"] is not None]
     every_run_completes = all(run["complete"] for run in runs)
-    # A run that completed nothing has no age shares: counted as 0 % in every group, it made the
-    # predicted shares add up to less than 100 %.
-    completing = [run for run in runs if run["complete"]]
+    with_runs = [run for run in runs if run["complete"]]
     return PredictionFigures(
         numbers=numbers,
         sample_size=sample_size,
@@ -79,13 +80,13 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
         age_groups=[
             AgeGroupShare(
                 group=group,
-                share=Spread.of([run["complete_by_age_group"].get(group, 0) / run["complete"] for run in completing])
-                if completing
-                else None,
+                share=Spread.of([run["complete_by_age_group"].get(group, 0) / run["complete"] for run in with_runs]),
                 population=population,
             )
             for group, population in AGE_GROUPS.items()
-        ],
+        ]
+        if with_runs
+        else [],
         margin_of_error=Spread.of(
             [
                 margin_of_error(complete, run["design_effect"] or 1.0)
@@ -101,6 +102,7 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
         if every_run_completes
         else None,
         completes_per_number=Spread.of([run["complete"] / run["numbers"] for run in runs]),
+        runs_without_completes=[place for place, run in enumerate(runs, start=1) if not run["complete"]],
     )
 
 

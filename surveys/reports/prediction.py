@@ -73,8 +73,8 @@ def prediction_age_figure(figures: PredictionFigures) -> Figure:
         series=[
             charts.Series(
                 name=_("Predicted share"),
-                values=[group.share.mean if group.share else None for group in groups],
-                intervals=[(group.share.low, group.share.high) if group.share else None for group in groups],
+                values=[group.share.mean for group in groups],
+                intervals=[(group.share.low, group.share.high) for group in groups],
             ),
             charts.Series(
                 name=_("Share of the adults in the simulator's population"),
@@ -110,6 +110,8 @@ class PredictionPanel:
     table: Table | None = None
     age_figure: Figure | None = None
     settings_changed: bool = False
+    # Why the figures that divide by the completes are dashes: a run completed nothing.
+    without_completes: str = ""
     completes_wanted: int | None = None
     numbers_needed: tuple[int, int] | None = None
 
@@ -156,8 +158,21 @@ def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> Pre
         panel,
         figures=figures,
         table=prediction_table(figures),
-        age_figure=prediction_age_figure(figures),
+        age_figure=prediction_age_figure(figures) if figures.age_groups else None,
         settings_changed=planner.settings_changed(prediction),
+        without_completes=_without_completes_text(figures.runs_without_completes),
         completes_wanted=completes_wanted,
         numbers_needed=numbers_needed(figures, completes_wanted) if completes_wanted else None,
     )
+
+
+def _without_completes_text(places: list[int]) -> str:
+    if not places:
+        return ""
+    return ngettext(
+        "Run %(runs)s got no complete answers: the cost per complete answer, the margin of error and the design "
+        "effect of the weights cannot be worked out from its figures.",
+        "Runs %(runs)s got no complete answers: the cost per complete answer, the margin of error and the design "
+        "effect of the weights cannot be worked out from their figures.",
+        len(places),
+    ) % {"runs": ", ".join(str(place) for place in places)}

@@ -34,7 +34,6 @@ from surveys.models import (
     SmsMessage,
 )
 from surveys.planner_figures import numbers_needed, prediction_figures
-from surveys.reports.prediction import prediction_age_figure
 from surveys.services import planner
 from surveys.services.planner import prediction_request, prediction_run, settings_changed
 from surveys.services.privacy import contact_opt_out, opt_out_register, registry_writes_rolled_back
@@ -186,13 +185,21 @@ def test_the_age_groups_shares_come_from_the_runs_that_completed_something():
     assert (shares["30-64"].mean, shares["18-29"].high) == (0.25, 0.0)
 
 
-def test_no_run_that_completed_anything_predicts_no_age_shares():
-    runs = [_run(seed=1, complete=0, calls=30, groups={}, cost="1.80", deff=None)]
+def test_a_run_without_completes_says_nothing_of_the_age_groups_shares():
+    """A run that completed nothing has no shares: counted as 0 % in every group it made the
+    groups' mean shares add up to half of the completes (5 %, 20 %, 25 %)."""
+    runs = [
+        _run(seed=1, complete=0, calls=30, groups={}, cost="1.80", deff=None),
+        _run(seed=2, complete=10, calls=150, groups={"18-29": 1, "30-64": 4, "65+": 5}, cost="12.60", deff=1.2),
+    ]
 
-    figures = prediction_figures(numbers=10, sample_size=10, fixed_cost=Decimal(0), runs=runs)
+    figures = prediction_figures(numbers=100, sample_size=100, fixed_cost=Decimal(0), runs=runs)
 
-    assert [share.share for share in figures.age_groups] == [None] * len(AGE_GROUPS)
-    assert [cells[:2] for _group, cells in prediction_age_figure(figures).table.rows] == [["–", "–"]] * len(AGE_GROUPS)
+    shares = {share.group: share.share for share in figures.age_groups}
+    assert [shares[group].mean for group in AGE_GROUPS] == [0.1, 0.4, 0.5]
+    assert (shares["65+"].low, shares["65+"].high) == (0.5, 0.5)
+    # The completes themselves are the two runs' own: 0 and 10.
+    assert (figures.completes.low, figures.completes.mean, figures.completes.high) == (0, 5, 10)
 
 
 def test_a_long_list_is_simulated_as_a_sample_and_its_counts_scaled(pilot, rq_queues, monkeypatch):

@@ -252,6 +252,32 @@ def test_a_prediction_whose_worker_died_is_failed_when_its_status_or_page_is_rea
     assert "Ennustetta ei saatu valmiiksi: sitä laskenut taustaprosessi pysähtyi." in html
 
 
+def test_a_run_without_completes_gives_the_reason_for_the_figures_it_leaves_out(client_as, campaign):
+    """Cost per complete and the margin of error divide by the completes: with a run of none they
+    are shown as dashes, and the page says why."""
+    prediction = done_prediction(campaign)
+    prediction.runs[1] |= {"complete": 0, "complete_by_age_group": {}, "design_effect": None}
+    prediction.save()
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    assert (
+        "Ajo 2 ei saanut yhtään valmista vastausta: kustannusta valmista vastausta kohden, virhemarginaalia "
+        "eikä painojen asetelmavaikutusta voi laskea sen luvuista." in html
+    )
+    # The age groups' shares are run 1's alone: 1, 5 and 8 of its 14 completes.
+    assert "57,1\xa0% – 57,1\xa0%" in html
+    assert "prediction-age-chart" in html
+
+    prediction.runs[0] |= {"complete": 0, "complete_by_age_group": {}, "design_effect": None}
+    prediction.save()
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    assert "Ajot 1, 2 eivät saaneet yhtään valmista vastausta" in html
+    # No run has shares of the completes: no chart of 0 % in every group.
+    assert "prediction-age-chart" not in html
+
+
 def test_a_fixed_cost_added_since_the_prediction_is_a_change(client_as, campaign):
     """The fixed costs are part of the predicted cost: one added later left the old cost on the page
     with no word that it had changed."""
