@@ -114,6 +114,8 @@ class PredictionPanel:
     without_completes: str = ""
     completes_wanted: int | None = None
     numbers_needed: tuple[int, int] | None = None
+    # The completes the campaign stops at (quotas), when fewer than those wanted.
+    completes_cap: int | None = None
 
 
 def prediction_progress(prediction: CampaignPrediction | None) -> str:
@@ -154,6 +156,8 @@ def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> Pre
         fixed_cost=prediction.fixed_cost,
         runs=prediction.runs,
     )
+    cap = planner.completes_cap(campaign) if completes_wanted else None
+    beyond_cap = cap is not None and completes_wanted > cap
     return dataclasses.replace(
         panel,
         figures=figures,
@@ -162,7 +166,8 @@ def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> Pre
         settings_changed=planner.settings_changed(prediction),
         without_completes=_without_completes_text(figures.runs_without_completes),
         completes_wanted=completes_wanted,
-        numbers_needed=numbers_needed(figures, completes_wanted) if completes_wanted else None,
+        numbers_needed=numbers_needed(figures, completes_wanted) if completes_wanted and not beyond_cap else None,
+        completes_cap=cap if beyond_cap else None,
     )
 
 

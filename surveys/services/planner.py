@@ -52,6 +52,7 @@ from surveys.models import (
 from surveys.selectors import callable_contacts, campaign_call_costs, campaign_sms_costs
 from surveys.services.dialing import TICK_SECONDS, contact_on_registry
 from surveys.services.privacy import registry_writes_rolled_back
+from surveys.services.quotas import campaign_quota_plan
 from surveys.services.results import campaign_results
 from surveys.services.synthetic_contacts import synthetic_contacts_add, synthetic_contacts_add_like
 from surveys.simulation import complete_by_age_group, simulate
@@ -131,6 +132,13 @@ def campaign_settings(campaign: Campaign) -> dict:
         "trim_cap": result_settings.trim_cap,
     }
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def completes_cap(campaign: Campaign) -> int | None:
+    """The completes the campaign stops calling at: those wanted, when its quotas are on (every
+    group full closes every contact still waiting), else None."""
+    quotas = campaign_quota_plan(campaign)
+    return quotas.target_completes if quotas.active else None
 
 
 def settings_changed(prediction: CampaignPrediction) -> bool:

@@ -21,6 +21,7 @@ from surveys.models import (
 from surveys.services import planner
 from surveys.services.contacts import contacts_import
 from tests.surveys.factories import build_campaign, build_survey
+from tests.surveys.quota_fixtures import quota_targets
 
 pytestmark = pytest.mark.django_db
 
@@ -276,6 +277,26 @@ def test_a_run_without_completes_gives_the_reason_for_the_figures_it_leaves_out(
     assert "Ajot 1, 2 eivät saaneet yhtään valmista vastausta" in html
     # No run has shares of the completes: no chart of 0 % in every group.
     assert "prediction-age-chart" not in html
+
+
+def test_a_quota_campaign_is_not_promised_more_completes_than_it_wants(client_as, campaign):
+    """With quotas the campaign stops calling once it has its completes wanted: no list, however
+    long, gives more. The page answered '30 completes need 188-215 numbers' for a campaign that stops at 20."""
+    # The survey asks the age group (build_survey): with its population shares, the age quotas are on.
+    quota_targets()
+    Campaign.objects.filter(pk=campaign.pk).update(quotas_enabled=True, target_completes=20)
+    done_prediction(campaign)
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign, completes=30).content.decode()
+
+    assert "vaatii" not in html
+    assert (
+        "Kampanja lopettaa soitot, kun sillä on tavoitellut 20 valmista vastausta (kiintiöt): 30 vastausta ei "
+        "saa millään numeromäärällä. Nosta tavoiteltua vastausmäärää ja ennusta uudelleen." in html
+    )
+    # Up to the completes wanted, the runs' rate answers as before: 20 / 0.16 and 20 / 0.14.
+    html = page(client_as(Role.SURVEY_MANAGER), campaign, completes=20).content.decode()
+    assert "20 valmista vastausta vaatii 125–143 numeroa" in html
 
 
 def test_a_fixed_cost_added_since_the_prediction_is_a_change(client_as, campaign):
