@@ -56,6 +56,12 @@ class PredictionFigures:
     cost_per_complete: Spread | None
     completes_per_number: Spread
     runs_without_completes: list[int]  # their places among the runs, from 1
+    # Numbers never called when the calling days or the budget ran out; None for runs stored before
+    # it was counted.
+    never_called: Spread | None
+    # The fewest completes of a run that left numbers never called: it got what its days and budget
+    # allow, and more numbers would not be called either. None when every run called all its numbers.
+    completes_at_capacity: float | None
 
     @property
     def scaled(self) -> bool:
@@ -103,6 +109,12 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
         else None,
         completes_per_number=Spread.of([run["complete"] / run["numbers"] for run in runs]),
         runs_without_completes=[place for place, run in enumerate(runs, start=1) if not run["complete"]],
+        never_called=Spread.of([run["never_called"] * scale for run in runs])
+        if all("never_called" in run for run in runs)
+        else None,
+        completes_at_capacity=min(
+            (complete for complete, run in zip(completes, runs, strict=True) if run.get("never_called")), default=None
+        ),
     )
 
 

@@ -44,6 +44,8 @@ def prediction_table(figures: PredictionFigures) -> Table:
         _row(_("Design effect of the weights"), figures.design_effect, lambda value: decimal_text(value, 2)),
         _row(_("Calls"), figures.calls, _count),
     ]
+    if figures.never_called and figures.never_called.high:
+        rows.append(_row(_("Numbers never called (days or budget ran out)"), figures.never_called, _count))
     if figures.sms_sent.high:
         rows.append(_row(_("Text messages sent"), figures.sms_sent, _count))
     rows += [
@@ -116,6 +118,8 @@ class PredictionPanel:
     numbers_needed: tuple[int, int] | None = None
     # The completes the campaign stops at (quotas), when fewer than those wanted.
     completes_cap: int | None = None
+    # More completes wanted than a run got that left numbers never called: no count of numbers is said.
+    beyond_capacity: bool = False
 
 
 def prediction_progress(prediction: CampaignPrediction | None) -> str:
@@ -158,6 +162,8 @@ def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> Pre
     )
     cap = planner.completes_cap(campaign) if completes_wanted else None
     beyond_cap = cap is not None and completes_wanted > cap
+    capacity = figures.completes_at_capacity
+    beyond_capacity = bool(completes_wanted) and capacity is not None and completes_wanted > capacity
     return dataclasses.replace(
         panel,
         figures=figures,
@@ -166,8 +172,11 @@ def prediction_panel(campaign: Campaign, *, completes_wanted: int | None) -> Pre
         settings_changed=planner.settings_changed(prediction),
         without_completes=_without_completes_text(figures.runs_without_completes),
         completes_wanted=completes_wanted,
-        numbers_needed=numbers_needed(figures, completes_wanted) if completes_wanted and not beyond_cap else None,
+        numbers_needed=numbers_needed(figures, completes_wanted)
+        if completes_wanted and not (beyond_cap or beyond_capacity)
+        else None,
         completes_cap=cap if beyond_cap else None,
+        beyond_capacity=beyond_capacity and not beyond_cap,
     )
 
 

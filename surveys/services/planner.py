@@ -50,7 +50,7 @@ from surveys.models import (
     PredictionStatus,
 )
 from surveys.selectors import callable_contacts, campaign_call_costs, campaign_sms_costs
-from surveys.services.dialing import TICK_SECONDS, contact_on_registry
+from surveys.services.dialing import TICK_SECONDS, contact_on_registry, contacts_never_called
 from surveys.services.privacy import registry_writes_rolled_back
 from surveys.services.quotas import campaign_quota_plan
 from surveys.services.results import campaign_results
@@ -306,6 +306,9 @@ def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, 
             "complete_by_age_group": complete_by_age_group(copy, seed=seed),
             "complete_by_mode": result.completes_by_mode,
             "sms_sent": result.sms_sent,
+            # Never called when the days or the budget ran out: the dialer takes retries before fresh numbers, so
+            # the run had no room for more numbers.
+            "never_called": contacts_never_called(copy).count(),
             "call_cost": str(campaign_call_costs(copy).estimate),
             "sms_cost": str(campaign_sms_costs(copy).estimate),
             "design_effect": round(weighting.design_effect, 4) if weighting.respondents else None,

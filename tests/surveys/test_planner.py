@@ -3,6 +3,7 @@
 import math
 import threading
 import time
+from datetime import time as time_of_day
 from datetime import timedelta
 from decimal import Decimal
 from statistics import mean
@@ -580,3 +581,49 @@ def test_a_sample_is_never_smaller_than_the_campaigns_pace_allows(calls_per_seco
     campaign = Campaign(calls_per_second=calls_per_second, max_concurrent_calls=concurrent)
 
     assert planner.sample_size_for(campaign, numbers=numbers) == sample
+
+
+def test_a_run_counts_the_numbers_its_calling_days_never_called(pilot, rq_queues):
+    """Two minutes of calling, one call at a time, for the 56 numbers: the day runs out with
+    numbers never called, which the run now stores (more numbers would not be called either)."""
+    Campaign.objects.filter(pk=pilot.pk).update(
+        end_date=pilot.start_date,
+        weekdays=list(range(7)),
+        exclude_holidays=False,
+        daily_start=time_of_day(10),
+        daily_end=time_of_day(10, 2),
+        max_concurrent_calls=1,
+    )
+    pilot.refresh_from_db()
+
+    prediction = predicted(pilot, seeds=(1,))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    (run,) = prediction.runs
+    assert run["numbers"] == LISTED
+    # Each number never called is unfinished, and so may be some called once of three times.
+    assert 0 < run["calls"] < LISTED
+    # Three hours between attempts: no number is called twice in two minutes.
+    assert run["never_called"] == LISTED - run["calls"]
+    figures = prediction_figures(
+        numbers=prediction.numbers, sample_size=prediction.sample_size, fixed_cost=Decimal(0), runs=prediction.runs
+    )
+    assert figures.never_called.high == run["never_called"]
+    assert figures.completes_at_capacity == run["complete"]
+
+
+def test_the_numbers_never_called_are_scaled_and_unknown_for_runs_stored_without_them():
+    runs = [
+        _run(seed=1, complete=10, calls=150, groups={"18-29": 1, "30-64": 4, "65+": 5}, cost="12.60", deff=1.2),
+        _run(seed=2, complete=14, calls=160, groups={"18-29": 2, "30-64": 5, "65+": 7}, cost="13.50", deff=1.5),
+    ]
+
+    counted = [runs[0] | {"never_called": 0}, runs[1] | {"never_called": 6}]
+
+    figures = prediction_figures(numbers=400, sample_size=100, fixed_cost=Decimal(0), runs=counted)
+
+    assert (figures.never_called.low, figures.never_called.mean, figures.never_called.high) == (0, 12, 24)
+    # Only run 2 left numbers never called: its 14 * 4 completes are all that more numbers give.
+    assert figures.completes_at_capacity == 56
+    stored_before = prediction_figures(numbers=400, sample_size=100, fixed_cost=Decimal(0), runs=runs)
+    assert (stored_before.never_called, stored_before.completes_at_capacity) == (None, None)

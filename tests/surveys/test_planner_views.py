@@ -318,3 +318,39 @@ def test_a_weighting_changed_since_the_prediction_is_a_change(client_as, campaig
     html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
 
     assert "Asetukset tai yhteystiedot ovat muuttuneet" in html
+
+
+def test_numbers_needed_are_not_extrapolated_past_a_run_that_left_numbers_never_called(client_as, campaign):
+    """A run whose calling days ran out with numbers never called got all the completes its days and
+    pace allow: more numbers would not be called either. The page scaled its completes per number
+    as if they would."""
+    prediction = done_prediction(campaign)
+    prediction.runs[0] |= {"never_called": 0}
+    prediction.runs[1] |= {"never_called": 30}
+    prediction.save()
+    client = client_as(Role.SURVEY_MANAGER)
+
+    html = page(client, campaign, completes=17).content.decode()
+
+    # Run 2 got 16 completes with numbers never called: no count of numbers is said to give 17.
+    assert "vaatii" not in html
+    assert (
+        "Jokin ajo jätti numeroita soittamatta, kun sen soittopäivät tai budjetti loppuivat, joten lisänumerot "
+        "eivät tuo lisää valmiita vastauksia: ennuste ei voi kertoa, montako numeroa 17 vastaukseen tarvitaan. "
+        "Lisää soittopäiviä tai nosta tahtia tai budjettikattoa ja ennusta uudelleen."
+    ) in html
+    # The runs' 0 and 30 numbers never called: a mean of 15.
+    assert '<th scope="row">Numerot, joihin ei ehditty soittaa (päivät tai budjetti loppuivat)</th>' in html
+    # Up to the completes that run got, the runs' rates answer: 16 / 0.16 and 16 / 0.14.
+    assert "16 valmista vastausta vaatii 100–115 numeroa" in page(client, campaign, completes=16).content.decode()
+
+
+def test_a_prediction_whose_runs_called_every_number_shows_no_never_called_row(client_as, campaign):
+    prediction = done_prediction(campaign)
+    prediction.runs = [run | {"never_called": 0} for run in prediction.runs]
+    prediction.save()
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign, completes=30).content.decode()
+
+    assert "ei ehditty soittaa" not in html
+    assert "30 valmista vastausta vaatii 188–215 numeroa" in html
