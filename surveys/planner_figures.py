@@ -62,6 +62,8 @@ class PredictionFigures:
     # The fewest completes of a run that left numbers never called: it got what its days and budget
     # allow, and more numbers would not be called either. None when every run called all its numbers.
     completes_at_capacity: float | None
+    # The completes wanted of a run's sample, shrunk like its pace (the quotas are its shares).
+    sample_target_completes: int | None
 
     @property
     def scaled(self) -> bool:
@@ -112,6 +114,7 @@ def prediction_figures(*, numbers: int, sample_size: int, fixed_cost: Decimal, r
         never_called=Spread.of([run["never_called"] * scale for run in runs])
         if all("never_called" in run for run in runs)
         else None,
+        sample_target_completes=runs[0].get("target_completes") if runs else None,
         completes_at_capacity=min(
             (complete for complete, run in zip(completes, runs, strict=True) if run.get("never_called")), default=None
         ),

@@ -306,6 +306,7 @@ def _simulated_run(campaign: Campaign, *, contact_ids: list[int], numbers: int, 
             "complete_by_age_group": complete_by_age_group(copy, seed=seed),
             "complete_by_mode": result.completes_by_mode,
             "sms_sent": result.sms_sent,
+            "target_completes": copy.target_completes,
             # Never called when the days or the budget ran out: the dialer takes retries before fresh numbers, so
             # the run had no room for more numbers.
             "never_called": contacts_never_called(copy).count(),

@@ -627,3 +627,17 @@ def test_the_numbers_never_called_are_scaled_and_unknown_for_runs_stored_without
     assert figures.completes_at_capacity == 56
     stored_before = prediction_figures(numbers=400, sample_size=100, fixed_cost=Decimal(0), runs=runs)
     assert (stored_before.never_called, stored_before.completes_at_capacity) == (None, None)
+
+
+def test_a_sample_of_a_quota_campaign_wants_its_share_of_the_completes(pilot, rq_queues, monkeypatch):
+    """The quotas are shares of the completes wanted: a run of 20 of the 56 numbers wants
+    1,200 * 20 / 56 = 428.6, so 429."""
+    plus = Campaign.objects.get(slug="pilotti-plus")
+    Campaign.objects.filter(pk=plus.pk).update(end_date=plus.start_date)
+    monkeypatch.setattr(planner, "SAMPLE_MAX", SMALL_SAMPLE)
+
+    prediction = predicted(plus, seeds=(1,))
+
+    assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
+    assert (prediction.numbers, prediction.sample_size) == (LISTED, SMALL_SAMPLE)
+    assert prediction.runs[0]["target_completes"] == 429

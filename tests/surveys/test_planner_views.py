@@ -354,3 +354,19 @@ def test_a_prediction_whose_runs_called_every_number_shows_no_never_called_row(c
 
     assert "ei ehditty soittaa" not in html
     assert "30 valmista vastausta vaatii 188–215 numeroa" in html
+
+
+def test_a_sampled_quota_campaign_says_its_completes_wanted_were_shrunk_too(client_as, campaign):
+    """The page said only the pace and the budget cap were shrunk for the sample; with quotas on the
+    completes wanted were too, and the quotas with them."""
+    Campaign.objects.filter(pk=campaign.pk).update(quotas_enabled=True, target_completes=1200)
+    prediction = done_prediction(campaign, numbers=7759, sample_size=1500)
+    prediction.runs = [run | {"target_completes": 232} for run in prediction.runs]
+    prediction.save()
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    assert (
+        "Kiintiöiden vuoksi myös tavoiteltu vastausmäärä pienennettiin samassa suhteessa (otoksessa 232, listalla "
+        "1\xa0200)." in html
+    )
