@@ -146,7 +146,10 @@ def settings_changed(prediction: CampaignPrediction) -> bool:
     campaign = prediction.campaign
     if campaign_settings(campaign) != prediction.campaign_settings or _fixed_cost(campaign) != prediction.fixed_cost:
         return True
-    return not prediction.numbers_assumed and predictable_contacts(campaign).count() != prediction.numbers
+    if prediction.numbers_assumed:
+        # Made for numbers drawn from the synthetic population: the campaign's own list replaces them.
+        return predictable_contacts(campaign).exists()
+    return predictable_contacts(campaign).count() != prediction.numbers
 
 
 def prediction_request(*, campaign: Campaign, by, numbers: int | None = None) -> CampaignPrediction:

@@ -370,3 +370,17 @@ def test_a_sampled_quota_campaign_says_its_completes_wanted_were_shrunk_too(clie
         "Kiintiöiden vuoksi myös tavoiteltu vastausmäärä pienennettiin samassa suhteessa (otoksessa 232, listalla "
         "1\xa0200)." in html
     )
+
+
+def test_contacts_imported_after_a_prediction_for_assumed_numbers_are_a_change(client_as, role_users):
+    """Predicted for the pilot's 7,759 numbers drawn from the synthetic population, then the list
+    came: the page went on showing the synthetic list's figures as current."""
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager), manager)
+    done_prediction(campaign, numbers=7759, numbers_assumed=True, fixed_cost=Decimal(0))
+    client = client_as(Role.SURVEY_MANAGER)
+    assert "Asetukset tai yhteystiedot ovat muuttuneet" not in page(client, campaign).content.decode()
+
+    contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n", filename="n.csv", by=manager)
+
+    assert "Asetukset tai yhteystiedot ovat muuttuneet" in page(client, campaign).content.decode()
