@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from surveys import simulation
-from surveys.demo import survey_demo_seed
+from surveys.demo import PILOT_PLUS_COMPLETES, survey_demo_seed
 from surveys.demo_results import PILOT_NUMBER_LIST, results_demo_seed
 from surveys.errors import SurveyError
 from surveys.models import (
@@ -35,6 +35,7 @@ from surveys.models import (
     SmsMessage,
 )
 from surveys.planner_figures import numbers_needed, prediction_figures
+from surveys.reports.prediction import prediction_panel
 from surveys.services import planner
 from surveys.services.planner import prediction_request, prediction_run, settings_changed
 from surveys.services.privacy import contact_opt_out, opt_out_register, registry_writes_rolled_back
@@ -462,6 +463,17 @@ def test_quotas_young_first_and_the_sms_follow_up_are_simulated_as_configured(pi
     assert Decimal(run["sms_cost"]) > 0
     assert sum(run["complete_by_mode"].values()) == run["complete"]
     assert not SmsMessage.objects.exists()
+    # The whole list, its nine days enough to call every number; the completes wanted as set.
+    assert (run["numbers"], run["never_called"], run["target_completes"]) == (LISTED, 0, PILOT_PLUS_COMPLETES)
+    # What the page says: the text messages beside the calls, and no count of numbers past the quotas' total.
+    panel = prediction_panel(plus, completes_wanted=PILOT_PLUS_COMPLETES + 1)
+    labels = [label for label, _values in panel.table.rows]
+    assert "Lähetetyt tekstiviestit" in labels
+    assert ("joista verkossa" in labels) == (run["complete_by_mode"]["web"] > 0)
+    assert (panel.completes_cap, panel.numbers_needed) == (PILOT_PLUS_COMPLETES, None)
+    wanted = 10
+    needed = math.ceil(wanted * LISTED / run["complete"])
+    assert prediction_panel(plus, completes_wanted=wanted).numbers_needed == (needed, needed)
 
 
 def test_a_run_plans_its_queries_with_statistics_of_its_own_rows(short_pilot, rq_queues, monkeypatch):
