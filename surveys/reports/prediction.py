@@ -50,6 +50,12 @@ def prediction_table(figures: PredictionFigures) -> Table:
         rows.append(_row(_("Text messages sent"), figures.sms_sent, _count))
     rows += [
         _row(_("Cost"), figures.cost, _euros),
+        # Counted once, not scaled: the budget cap, by contrast, counts only the calls and messages.
+        *(
+            [_row(_("of which fixed costs"), Spread.of([float(figures.fixed_cost)]), _euros)]
+            if figures.fixed_cost
+            else []
+        ),
         _row(_("Cost per complete answer"), figures.cost_per_complete, _euros),
         _row(_("Complete answers per number"), figures.completes_per_number, lambda value: decimal_text(value, 3)),
     ]

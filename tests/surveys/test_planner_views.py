@@ -384,3 +384,18 @@ def test_contacts_imported_after_a_prediction_for_assumed_numbers_are_a_change(c
     contacts_import(campaign=campaign, file=b"puhelin\n0401234567\n", filename="n.csv", by=manager)
 
     assert "Asetukset tai yhteystiedot ovat muuttuneet" in page(client, campaign).content.decode()
+
+
+def test_the_cost_shows_the_fixed_costs_it_includes(client_as, campaign):
+    """The cost is the calls' and messages' (scaled) and the fixed costs once: the page added the
+    fixed costs in without a word, beside a budget cap that counts only the calls and messages."""
+    done_prediction(campaign)
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign).content.decode()
+
+    # 20 + 100 and 22 + 100.
+    assert '<th scope="row">Kustannukset</th><td class="num">121,00\xa0EUR</td>' in html
+    assert (
+        '<th scope="row">joista kiinteät kustannukset</th><td class="num">100,00\xa0EUR</td>'
+        '<td class="num">100,00\xa0EUR – 100,00\xa0EUR</td>'
+    ) in html
