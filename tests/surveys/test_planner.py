@@ -595,6 +595,7 @@ def test_a_sample_is_never_smaller_than_the_campaigns_pace_allows(calls_per_seco
     assert planner.sample_size_for(campaign, numbers=numbers) == sample
 
 
+@pytest.mark.slow
 def test_a_run_counts_the_numbers_its_calling_days_never_called(pilot, rq_queues):
     """Two minutes of calling, one call at a time, for the 56 numbers: the day runs out with
     numbers never called, which the run now stores (more numbers would not be called either)."""
@@ -641,6 +642,7 @@ def test_the_numbers_never_called_are_scaled_and_unknown_for_runs_stored_without
     assert (stored_before.never_called, stored_before.completes_at_capacity) == (None, None)
 
 
+@pytest.mark.slow
 def test_a_sample_of_a_quota_campaign_wants_its_share_of_the_completes(pilot, rq_queues, monkeypatch):
     """The quotas are shares of the completes wanted: a run of 20 of the 56 numbers wants
     1,200 * 20 / 56 = 428.6, so 429."""
