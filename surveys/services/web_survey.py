@@ -30,6 +30,7 @@ from surveys.models import (
     CallAttempt,
     CallStatus,
     ConsentChannel,
+    ConsentEvent,
     ConsentKind,
     Contact,
     ContactStatus,
@@ -93,6 +94,19 @@ def web_survey_state(*, contact: Contact) -> WebSurveyState:
 
 
 @transaction.atomic
+def web_declined_last(*, contact: Contact) -> bool:
+    """Whether the person's last choice at the introduction was to decline this time."""
+    last = (
+        ConsentEvent.objects.filter(
+            contact_ref=contact.pseudonym, kind__in=[ConsentKind.CONSENTED, ConsentKind.DECLINED]
+        )
+        .order_by("-occurred_at", "-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return last == ConsentKind.DECLINED
+
+
 def web_consent(*, contact: Contact, choice: int, introduction: WebIntroduction) -> Response | None:
     """The person read the introduction and chose (by the call's digit for the same choice): to answer
     (their response, the one a call may have begun, is returned), to decline this time, or never to be

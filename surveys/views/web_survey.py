@@ -7,7 +7,9 @@ neither says whose link or which survey it was. Pages are never cached and never
 
 from functools import wraps
 
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,11 +34,15 @@ from surveys.services.web_survey import (
     WebSurveyState,
     web_answer,
     web_consent,
+    web_declined_last,
     web_question,
     web_resume,
     web_survey_state,
 )
 from surveys.web_survey_forms import OPEN_ANSWER_MAX_LENGTH, ConsentChoiceForm, WebAnswerForm
+
+# The query of the start page that thanks a person who declined (after the redirect from their choice).
+DECLINED = "declined"
 
 
 def link_page(view):
@@ -107,8 +113,11 @@ def survey_start(request, contact: Contact, link: str):
         if choice == INTRO_DIGIT_ANSWER:
             return _to_step(link, web_resume(contact=contact))
         if choice == INTRO_DIGIT_DECLINE:
-            return render(request, "surveys/web/declined.html", context)
+            # A page of its own, so that reloading the thanks does not send the choice again.
+            return HttpResponseRedirect(f"{reverse('surveys-public:web-survey', kwargs={'link': link})}?{DECLINED}")
         return _to_step(link, None)
+    if request.method == "GET" and DECLINED in request.GET and web_declined_last(contact=contact):
+        return render(request, "surveys/web/declined.html", context)
     with translation.override(language):
         choices = consent_choices()
     return render(

@@ -119,12 +119,26 @@ def test_choosing_to_answer_records_the_reading_and_the_consent_on_the_web_and_a
 
 
 def test_declining_records_the_refusal_and_asks_nothing(client, contact, link):
+    """The thanks were the answer to the form's POST: reloading them sent the choice again, and the
+    consent log recorded the person informed and declining twice."""
     response = client.post(page(link), {"choice": 2})
 
-    assert response.status_code == 200
-    assert "form" not in response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert response.status_code == 302
+    assert response["Location"] == page(link) + "?declined"
+    for _reload in range(2):
+        thanks = client.get(response["Location"])
+        main = thanks.content.decode().split("<main", 1)[1].split("</main>")[0]
+        assert "form" not in main
+        assert "Emme kysy sinulta tällä kertaa mitään." in main
     assert list(ConsentEvent.objects.values_list("kind", "channel")) == [("informed", "web"), ("declined", "web")]
     assert not Response.objects.exists()
+
+
+def test_the_thanks_for_declining_are_shown_only_to_one_who_declined(client, contact, link):
+    page_shown = client.get(page(link) + "?declined").content.decode()
+
+    assert "Emme kysy sinulta tällä kertaa mitään." not in page_shown
+    assert 'name="choice"' in page_shown
 
 
 def test_choosing_never_again_opts_the_number_out_on_the_web_channel(client, contact, link):
