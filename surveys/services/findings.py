@@ -171,8 +171,8 @@ def _most_chosen_sentence(question: QuestionResult, options: list[OptionEstimate
     tied = [other for other in ranked[1:] if intervals_overlap(_option_interval(top), _option_interval(other))]
     if tied:
         return _(
-            "In “%(question)s”, %(answers)s were chosen about equally often (%(shares)s); the differences are "
-            "within the margin of error."
+            "In “%(question)s”, the answers do not tell which of %(answers)s was chosen most often "
+            "(%(shares)s): the differences are within the margin of error."
         ) % {
             "question": question.text,
             "answers": ", ".join(option.label for option in [top, *tied]),
