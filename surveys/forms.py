@@ -10,6 +10,7 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from kuntaportaali.numbers import price_trimmed
+from surveys.languages import LANGUAGE_NAMES
 from surveys.models import (
     SCALE_ANSWERS,
     Announcement,
@@ -22,7 +23,7 @@ from surveys.models import (
     Survey,
     SurveyVersion,
 )
-from surveys.services.surveys import VERSION_FIELDS, OptionText
+from surveys.services.surveys import ORGANISER_TRANSLATIONS, VERSION_FIELDS, OptionText
 from surveys.telephony import provider_label
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -46,7 +47,8 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        survey_fields = fields_for_model(Survey, fields=["slug", "organiser"] if creating else ["organiser"])
+        organiser_fields = ["organiser", *ORGANISER_TRANSLATIONS]
+        survey_fields = fields_for_model(Survey, fields=["slug", *organiser_fields] if creating else organiser_fields)
         version_fields = fields_for_model(
             SurveyVersion,
             fields=list(VERSION_FIELDS),
@@ -79,15 +81,21 @@ class SurveyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for language, name in (("sv", _("Swedish")), ("en", _("English"))):
+        for language in ("sv", "en"):
             if data.get(f"offers_{language}"):
-                for field in ("title", "purpose"):
-                    if not (data.get(f"{field}_{language}") or "").strip():
-                        self.add_error(
-                            f"{field}_{language}",
-                            _("The survey is offered in %(language)s, so this text is needed.") % {"language": name},
-                        )
+                texts_needed(self, data, language, ("organiser", "title", "purpose"))
         return data
+
+
+def texts_needed(form: forms.Form, data: dict, language: str, fields: tuple[str, ...]) -> None:
+    """An error on each `<field>_<language>` left empty: the survey is offered in `language`."""
+    for field in fields:
+        if not (data.get(f"{field}_{language}") or "").strip():
+            form.add_error(
+                f"{field}_{language}",
+                _("The survey is offered in %(language)s, so this text is needed.")
+                % {"language": LANGUAGE_NAMES[language]},
+            )
 
 
 @dataclass(frozen=True)
@@ -276,6 +284,8 @@ class CampaignForm(forms.ModelForm):
         fields = [
             "name",
             "slug",
+            "name_sv",
+            "name_en",
             "survey_version",
             "caller_number",
             "caller_number_override_reason",
@@ -371,6 +381,10 @@ class CampaignForm(forms.ModelForm):
         begins, ends = data.get("daily_start"), data.get("daily_end")
         if begins and ends and ends <= begins:
             self.add_error("daily_end", _("Calls must end later in the day than they start."))
+        version = data.get("survey_version")
+        for language in ("sv", "en"):
+            if version and getattr(version, f"offers_{language}"):
+                texts_needed(self, data, language, ("name",))
         return data
 
     def campaign_values(self) -> dict:

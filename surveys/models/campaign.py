@@ -66,8 +66,13 @@ class CampaignStatus(models.TextChoices):
 
 
 class Campaign(LocalizedFieldsMixin, models.Model):
+    FINNISH_UNSUFFIXED = ("name",)
+
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    # The residents' pages show the name in their language; staff pages in Finnish.
+    name = models.CharField(_("name (Finnish)"), max_length=200)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     survey_version = models.ForeignKey(
         SurveyVersion, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("survey version")
     )

@@ -5,11 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from surveys.languages import LocalizedFieldsMixin
 
 
-class Survey(models.Model):
+class Survey(LocalizedFieldsMixin, models.Model):
     """A survey's lasting identity. What is asked lives in its versions."""
 
+    FINNISH_UNSUFFIXED = ("organiser",)
+
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    organiser = models.CharField(_("organiser"), max_length=200, help_text=_("Who asks, e.g. the municipality."))
+    organiser = models.CharField(
+        _("organiser (Finnish)"), max_length=200, help_text=_("Who asks, e.g. the municipality.")
+    )
+    # A bilingual municipality addresses its Swedish-speaking residents by its Swedish name (Kielilaki).
+    organiser_sv = models.CharField(_("organiser (Swedish)"), max_length=200, blank=True)
+    organiser_en = models.CharField(_("organiser (English)"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

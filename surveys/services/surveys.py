@@ -28,6 +28,7 @@ VERSION_FIELDS = (
     "offers_sv",
     "offers_en",
 )
+ORGANISER_TRANSLATIONS = ("organiser_sv", "organiser_en")
 QUESTION_FIELDS = ("kind", "demographic", "text_fi", "text_sv", "text_en", "required", "min_value", "max_value")
 SCALE_POINTS = 5
 MIN_CHOICES, MAX_CHOICES = 2, 9
@@ -41,14 +42,16 @@ class OptionText:
 
 
 @transaction.atomic
-def survey_create(*, slug: str = "", organiser: str, by, **version_fields) -> Survey:
+def survey_create(
+    *, slug: str = "", organiser: str, organiser_sv: str = "", organiser_en: str = "", by, **version_fields
+) -> Survey:
     """An empty `slug` is made from the Finnish title, unique among the surveys."""
     slug = slug or unique_slug(
         version_fields.get("title_fi", ""), model=Survey, max_length=Survey._meta.get_field("slug").max_length
     )
     if not slug:
         raise SurveyError.of("survey_slug_empty")
-    survey = Survey(slug=slug, organiser=organiser, created_by=by)
+    survey = Survey(slug=slug, organiser=organiser, organiser_sv=organiser_sv, organiser_en=organiser_en, created_by=by)
     _full_clean(survey)
     survey.save()
     version = SurveyVersion(survey=survey, number=1, **version_fields)
@@ -71,14 +74,18 @@ def survey_editable_version(*, survey: Survey) -> SurveyVersion:
 
 
 @transaction.atomic
-def survey_update(*, survey: Survey, organiser: str, **version_fields) -> SurveyVersion:
+def survey_update(*, survey: Survey, organiser: str, **fields) -> SurveyVersion:
+    """Sets the organiser and the fields given of `ORGANISER_TRANSLATIONS` and `VERSION_FIELDS`."""
     version = survey_editable_version(survey=survey)
     survey.organiser = organiser
+    for name in ORGANISER_TRANSLATIONS:
+        if name in fields:
+            setattr(survey, name, fields[name])
     _full_clean(survey)
-    survey.save(update_fields=["organiser"])
+    survey.save(update_fields=["organiser", *ORGANISER_TRANSLATIONS])
     for name in VERSION_FIELDS:
-        if name in version_fields:
-            setattr(version, name, version_fields[name])
+        if name in fields:
+            setattr(version, name, fields[name])
     _full_clean(version)
     version.save()
     announcements_follow_survey(survey=survey)

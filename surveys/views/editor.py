@@ -61,7 +61,7 @@ def survey_detail(request, slug: str):
 def survey_edit(request, slug: str):
     survey = get_object_or_404(Survey, slug=slug)
     version = survey.current_version
-    initial = {"organiser": survey.organiser} | {
+    initial = {name: getattr(survey, name) for name in ("organiser", *survey_services.ORGANISER_TRANSLATIONS)} | {
         name: getattr(version, name) for name in survey_services.VERSION_FIELDS
     }
     form = SurveyForm(request.POST or None, creating=False, initial=initial)

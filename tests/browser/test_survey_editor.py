@@ -35,7 +35,8 @@ def test_survey_manager_builds_a_survey_and_is_stopped_by_the_launch_gate(
 
     page.goto("/staff/surveys/new/")
     page.get_by_label("Lyhyt nimi").fill("asukaskysely")
-    page.get_by_label("Järjestäjä").fill("Esimerkkilän kaupunki")
+    page.get_by_label("Järjestäjä (suomeksi)").fill("Esimerkkilän kaupunki")
+    page.get_by_label("Järjestäjä (ruotsiksi)").fill("Exempelby stad")
     page.get_by_label("Otsikko (suomeksi)").fill("Asukaskysely 2027")
     page.get_by_label("Otsikko (ruotsiksi)").fill("Invånarenkät 2027")
     page.get_by_label("Tarkoitus (suomeksi)").fill("Kysymme, mikä kaupungissa on tärkeää.")
@@ -73,7 +74,8 @@ def test_survey_manager_builds_a_survey_and_is_stopped_by_the_launch_gate(
     start = timezone.localdate() + timedelta(days=10)
     page.goto("/staff/surveys/campaigns/new/")
     page.get_by_label("Lyhyt nimi").fill("kevat")
-    page.get_by_label("Nimi:", exact=True).fill("Kevään asukaskysely")
+    page.get_by_label("Nimi (suomeksi)").fill("Kevään asukaskysely")
+    page.get_by_label("Nimi (ruotsiksi)").fill("Vårens invånarenkät")
     page.get_by_label("Kyselyn versio").select_option(str(version.pk))
     page.get_by_label("Soittajan numero:", exact=True).fill("09 310 1691")
     page.get_by_label("Ensimmäinen soittopäivä").fill(start.isoformat())
@@ -102,7 +104,7 @@ def test_survey_manager_names_a_survey_by_its_title_and_adds_a_scale_question(
     login(page, live_server, manager.username)
 
     page.goto("/staff/surveys/new/")
-    page.get_by_label("Järjestäjä").fill("Esimerkkilän kaupunki")
+    page.get_by_label("Järjestäjä (suomeksi)").fill("Esimerkkilän kaupunki")
     page.get_by_label("Otsikko (suomeksi)").fill("Asukaskysely 2027: mitä kuuluu?")
     expect(page.get_by_label("Lyhyt nimi")).to_have_attribute("placeholder", "asukaskysely-2027-mita-kuuluu")
     page.get_by_label("Tarkoitus (suomeksi)").fill("Kysymme, mikä kaupungissa on tärkeää.")

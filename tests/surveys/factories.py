@@ -12,10 +12,12 @@ from surveys.services.contacts import contacts_import
 from surveys.services.surveys import OptionText
 
 
-def build_survey(by, *, slug: str = "strategia", offers_sv: bool = True) -> Survey:
+def build_survey(by, *, slug: str = "strategia", offers_sv: bool = True, **organiser_names) -> Survey:
+    """`organiser_names`: the organiser's `organiser_sv` and `organiser_en`, none unless given."""
     survey = survey_services.survey_create(
         slug=slug,
         organiser="Esimerkkilän kaupunki",
+        **organiser_names,
         by=by,
         title_fi="Mikä kaupungissa on tärkeää?",
         title_sv="Vad är viktigt i staden?" if offers_sv else "",

@@ -24,6 +24,7 @@ def campaign_post(survey, **overrides):
     return {
         "slug": "kevat",
         "name": "Kevään kysely",
+        "name_sv": "Vårens enkät",
         "survey_version": survey.current_version.pk,
         "caller_number": "09 310 1691",
         "start_date": start.isoformat(),
@@ -57,6 +58,34 @@ def test_survey_manager_creates_a_campaign_with_pilot_defaults(client_as, survey
     assert response.status_code == 302
     campaign = Campaign.objects.get(slug="kevat")
     assert (campaign.caller_number, campaign.weekdays, campaign.status) == ("+35893101691", [0, 1, 2, 3, 4], "draft")
+
+
+def test_a_campaign_of_a_survey_offered_in_swedish_needs_its_swedish_name(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+
+    refused = client.post(reverse("surveys:campaign-create"), campaign_post(survey, name_sv=" "))
+    created = client.post(reverse("surveys:campaign-create"), campaign_post(survey, name_en="Spring survey"))
+
+    assert refused.context["form"].errors == {
+        "name_sv": ["Kysely tarjotaan kielellä ruotsi, joten tämä teksti tarvitaan."]
+    }
+    assert created.status_code == 302
+    assert Campaign.objects.values_list("name", "name_sv", "name_en").get() == (
+        "Kevään kysely",
+        "Vårens enkät",
+        "Spring survey",
+    )
+
+
+def test_a_campaign_of_a_finnish_only_survey_needs_no_swedish_name(client_as, role_users):
+    finnish_only = build_survey(role_users[Role.SURVEY_MANAGER], slug="suomeksi", offers_sv=False)
+
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:campaign-create"), campaign_post(finnish_only, name_sv="")
+    )
+
+    assert response.status_code == 302
+    assert Campaign.objects.values_list("name", "name_sv").get() == ("Kevään kysely", "")
 
 
 def age_targets(*labels):
@@ -157,7 +186,7 @@ def test_the_new_campaign_form_puts_the_optional_short_name_under_the_name(clien
     page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign-create"))
 
     form = page.context["form"]
-    assert list(form.fields)[:2] == ["name", "slug"]
+    assert list(form.fields)[:4] == ["name", "slug", "name_sv", "name_en"]
     assert not form.fields["slug"].required
     assert 'data-slug-from="id_name"' in page.text
 

@@ -34,6 +34,7 @@ def test_survey_manager_creates_a_survey_and_adds_a_question(manager_client):
         {
             "slug": "asukaskysely",
             "organiser": "Esimerkkilän kaupunki",
+            "organiser_sv": "Exempelby stad",
             "title_fi": "Asukaskysely",
             "title_sv": "Invånarenkät",
             "purpose_fi": "Tarkoitus.",
@@ -43,6 +44,11 @@ def test_survey_manager_creates_a_survey_and_adds_a_question(manager_client):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("surveys:survey", kwargs={"slug": "asukaskysely"})
+    assert Survey.objects.values_list("organiser", "organiser_sv", "organiser_en").get() == (
+        "Esimerkkilän kaupunki",
+        "Exempelby stad",
+        "",
+    )
 
     added = manager_client.post(reverse("surveys:question-create", kwargs={"slug": "asukaskysely"}), question_post())
 
@@ -61,8 +67,37 @@ def test_survey_form_names_the_missing_swedish_texts(manager_client):
     )
 
     assert response.status_code == 200
-    assert set(response.context["form"].errors) == {"title_sv", "purpose_sv"}
+    assert set(response.context["form"].errors) == {"organiser_sv", "title_sv", "purpose_sv"}
+    assert response.context["form"].errors["organiser_sv"] == [
+        "Kysely tarjotaan kielellä ruotsi, joten tämä teksti tarvitaan."
+    ]
     assert not Survey.objects.exists()
+
+
+def test_the_organisers_swedish_and_english_names_are_edited_with_the_other_texts(manager_client, role_users):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+    url = reverse("surveys:survey-edit", kwargs={"slug": survey.slug})
+    version = survey.current_version
+    texts = {name: getattr(version, name) for name in ("title_fi", "title_sv", "purpose_fi", "purpose_sv")}
+
+    response = manager_client.post(
+        url,
+        texts
+        | {
+            "organiser": "Helsingin kaupunki",
+            "organiser_sv": "Helsingfors stad",
+            "organiser_en": "City of Helsinki",
+            "offers_sv": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Survey.objects.values_list("organiser", "organiser_sv", "organiser_en").get() == (
+        "Helsingin kaupunki",
+        "Helsingfors stad",
+        "City of Helsinki",
+    )
+    assert manager_client.get(url).context["form"]["organiser_sv"].value() == "Helsingfors stad"
 
 
 def test_a_refused_question_shows_the_specific_reason_and_keeps_the_input(manager_client, role_users):
@@ -326,7 +361,7 @@ def test_the_new_survey_form_puts_the_optional_short_name_under_the_title(manage
     page = manager_client.get(reverse("surveys:survey-create"))
 
     form = page.context["form"]
-    assert list(form.fields)[:3] == ["organiser", "title_fi", "slug"]
+    assert list(form.fields)[:5] == ["organiser", "organiser_sv", "organiser_en", "title_fi", "slug"]
     assert not form.fields["slug"].required
     assert 'data-slug-from="id_title_fi"' in page.text
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from surveys.models import CallAttempt, Campaign, ContactImport, ContactNumber, ReportFile, Response
+from surveys.models import CallAttempt, Campaign, ContactImport, ContactNumber, ReportFile, Response, Survey
 from surveys.phone_numbers import phone_decrypt, phone_encrypt, phone_hash
 from tests.migrations import migrated_from
 
@@ -180,3 +180,17 @@ def test_the_responses_stored_before_the_web_survey_were_given_by_phone():
     forward()
 
     assert list(Response.objects.values_list("mode", flat=True)) == ["phone"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_survey_and_campaign_stored_before_the_translated_names_keep_their_finnish_name_in_every_language():
+    old, forward = migrated_from("surveys", "0025_sms_link_request")
+    old_campaign(old)
+
+    forward()
+
+    survey, campaign = Survey.objects.get(), Campaign.objects.get()
+    assert (survey.organiser, survey.organiser_sv, survey.organiser_en) == ("Kunta", "", "")
+    assert (campaign.name, campaign.name_sv, campaign.name_en) == ("K", "", "")
+    assert [survey.localized("organiser", language) for language in ("fi", "sv", "en")] == ["Kunta"] * 3
+    assert [campaign.localized("name", language) for language in ("fi", "sv", "en")] == ["K"] * 3
