@@ -245,6 +245,8 @@ STEP_FIELDS = (
     "phone__phone_encrypted",
     "contact__campaign__survey_version__frozen_at",
     "contact__campaign__survey_version__survey__organiser",
+    "contact__campaign__survey_version__survey__organiser_sv",
+    "contact__campaign__survey_version__survey__organiser_en",
 )
 
 

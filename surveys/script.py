@@ -52,13 +52,14 @@ def call_script(version: SurveyVersion, *, language: str, offers_link: bool = Fa
     """The call of `version` in `language`; `offers_link`: its introduction offers the survey's link by
     text message (the campaign's SMS follow-up)."""
     if version.is_frozen:
-        return _frozen_call_script(version, version.frozen_at, version.survey.organiser, language, offers_link)
+        organiser = version.survey.localized("organiser", language)
+        return _frozen_call_script(version, version.frozen_at, organiser, language, offers_link)
     return _call_script(version, language, offers_link)
 
 
 # A frozen version never changes (an edit makes a new version), so each web process builds its
-# script once per language instead of on every step of every call. The organiser is in the key
-# because it belongs to the survey, which is not frozen with the version.
+# script once per language instead of on every step of every call. The organiser's name in the
+# script's language is in the key because it belongs to the survey, which is not frozen with the version.
 @lru_cache(maxsize=64)
 def _frozen_call_script(
     version: SurveyVersion, frozen_at, organiser: str, language: str, offers_link: bool
@@ -106,7 +107,8 @@ def _intro_text(version: SurveyVersion, language: str, minutes: int, offers_link
     )
     return " ".join(
         [
-            _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
+            _("Hello, this is an automated call from %(organiser)s.")
+            % {"organiser": version.survey.localized("organiser", language)},
             *_survey_sentences(version, language, minutes),
             *link,
             _("Press %(answer)d to answer, %(decline)d to decline, or %(opt_out)d never to be called again.")
@@ -148,7 +150,9 @@ class WebIntroduction:
 def web_introduction(version: SurveyVersion, *, language: str) -> WebIntroduction:
     minutes = call_script(version, language=language).estimated_minutes
     with translation.override(language):
-        asks = _("%(organiser)s asks residents to answer this survey.") % {"organiser": version.survey.organiser}
+        asks = _("%(organiser)s asks residents to answer this survey.") % {
+            "organiser": version.survey.localized("organiser", language)
+        }
         return WebIntroduction(language, [asks, *_survey_sentences(version, language, minutes)])
 
 
@@ -209,7 +213,8 @@ def machine_message(campaign, *, language: str) -> str:
         page = settings.PUBLIC_BASE_URL + reverse("surveys-public:campaign", kwargs={"slug": campaign.slug})
         return " ".join(
             [
-                _("Hello, this is an automated call from %(organiser)s.") % {"organiser": version.survey.organiser},
+                _("Hello, this is an automated call from %(organiser)s.")
+                % {"organiser": version.survey.localized("organiser", language)},
                 topic_sentence(version.localized("title", language).strip()),
                 _("You can read about the survey and its questions at %(page)s.") % {"page": page.split("://", 1)[-1]},
                 _("We may call you again from the number %(number)s. Goodbye.")

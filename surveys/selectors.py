@@ -202,6 +202,7 @@ class PublicCampaign:
     language: str
     title: str
     name: str
+    name_language: str
     purpose: str
     organiser: str
     caller_number: str
@@ -256,9 +257,10 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
         campaign=campaign,
         language=shown_language,
         title=version.localized("title", shown_language),
-        name=campaign.name,
+        name=campaign.localized("name", shown_language),
+        name_language=campaign.localized_language("name", shown_language),
         purpose=version.localized("purpose", shown_language),
-        organiser=version.survey.organiser,
+        organiser=version.survey.localized("organiser", shown_language),
         caller_number=caller_number_text(campaign),
         days=calling_days_text(campaign),
         hours=calling_hours_text(campaign),

@@ -47,7 +47,8 @@ def render(results: CampaignResults) -> bytes:
         context = {
             "campaign": campaign,
             "title": campaign.survey_version.localized("title", results.language),
-            "organiser": campaign.survey_version.survey.organiser,
+            "name": campaign.localized("name", results.language),
+            "organiser": campaign.survey_version.survey.localized("organiser", results.language),
             "view": results_view(results, weighted=True),
             "method": method_facts(campaign, web=results.modes is not None),
             "open_answers_shown": OPEN_ANSWERS_IN_PDF,

@@ -87,7 +87,7 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
     notice = simulated_notice(campaign)
     rows: list[tuple[str, str, object, str | None]] = [(section_campaign, _("Note"), notice, None)] if notice else []
     rows += [
-        (section_campaign, _("Campaign"), campaign.name, None),
+        (section_campaign, _("Campaign"), campaign.localized("name", results.language), None),
         (section_campaign, _("Survey"), campaign.survey_version.localized("title", results.language), None),
         (section_campaign, _("First calling day"), campaign.start_date, None),
         (section_campaign, _("Last calling day"), campaign.end_date, None),

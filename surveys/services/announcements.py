@@ -28,7 +28,7 @@ from surveys.models.announcement import comparable_text
 def announcement_default_text(*, campaign: Campaign, channel: str, language: str) -> str:
     with translation.override(language):
         facts = {
-            "organiser": campaign.survey_version.survey.organiser,
+            "organiser": campaign.survey_version.survey.localized("organiser", language),
             "title": campaign.survey_version.localized("title", language),
             "start": date_format(campaign.start_date, "SHORT_DATE_FORMAT"),
             "end": date_format(campaign.end_date, "SHORT_DATE_FORMAT"),
@@ -121,8 +121,8 @@ def announcements_follow_campaign(*, campaign: Campaign) -> None:
 
 
 def announcements_follow_survey(*, survey: Survey) -> None:
-    """Call after the survey's organiser, title or purpose may have changed: every campaign of the
-    survey states them (one on an older, frozen version still states the organiser)."""
+    """Call after the survey's organiser (in any language), title or purpose may have changed: every
+    campaign of the survey states them (one on an older, frozen version still states the organiser)."""
     for campaign in Campaign.objects.filter(survey_version__survey=survey).select_related("survey_version__survey"):
         announcements_follow_campaign(campaign=campaign)
 

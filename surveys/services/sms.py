@@ -228,7 +228,7 @@ def sms_link_text(*, campaign: Campaign, link_url: str, expires_at: datetime, la
     Operators bill every part: the survey's title is left out (the survey's page names it) when the
     message would take more than SMS_PARTS_AIMED_AT parts with it and fewer without it."""
     version = campaign.survey_version
-    organiser = version.survey.organiser
+    organiser = version.survey.localized("organiser", language)
     with translation.override(language):
         page = settings.PUBLIC_BASE_URL + reverse("surveys-public:campaign", kwargs={"slug": campaign.slug})
         if sender.takes_replies:

@@ -68,7 +68,7 @@ def test_survey_manager_builds_a_survey_and_is_stopped_by_the_launch_gate(
     page.get_by_role("link", name="Esikatsele puhelua").click()
     expect(page.locator("section.script")).to_have_count(2)
     expect(page.locator("section.script[lang=sv]")).to_contain_text(
-        "Hej, det här är ett automatiskt samtal från Esimerkkilän kaupunki."
+        "Hej, det här är ett automatiskt samtal från Exempelby stad."
     )
 
     start = timezone.localdate() + timedelta(days=10)

@@ -89,6 +89,30 @@ def test_a_changed_survey_title_reaches_the_unedited_texts(campaign, manager):
     assert "Mikä kaupungissa on tärkeää?" not in website_fi(campaign).text
 
 
+def test_the_swedish_texts_name_the_organiser_in_swedish(manager):
+    campaign = build_campaign(build_survey(manager, organiser_sv="Exempelby stad"), manager)
+
+    announcement_services.announcements_ensure(campaign=campaign)
+
+    swedish = campaign.announcements.get(channel="website", language="sv").text
+    assert swedish.startswith("Exempelby stad ringer invånarna: Vad är viktigt i staden?\n")
+    assert "Esimerkkilän" not in swedish
+    assert campaign.announcements.get(channel="sms", language="sv").text.startswith("Exempelby stad ")
+    assert website_fi(campaign).text.startswith("Esimerkkilän kaupunki soittaa asukkaille")
+
+
+def test_an_organisers_swedish_name_given_later_reaches_the_unedited_swedish_texts(campaign):
+    survey = campaign.survey_version.survey
+    swedish = campaign.announcements.get(channel="website", language="sv")
+    assert swedish.text.startswith("Esimerkkilän kaupunki ringer invånarna: ")
+
+    survey_services.survey_update(survey=survey, organiser=survey.organiser, organiser_sv="Exempelby stad")
+
+    swedish.refresh_from_db()
+    assert swedish.text.startswith("Exempelby stad ringer invånarna: ")
+    assert announcement_services.announcements_out_of_date(campaign=campaign) == []
+
+
 def test_an_edited_text_is_kept_and_shown_as_out_of_date(campaign, manager, client_as):
     announcement_services.announcement_update(announcement=website_fi(campaign), text=EDITED)
 

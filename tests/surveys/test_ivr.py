@@ -287,6 +287,27 @@ def test_an_answer_step_of_a_frozen_version_takes_three_queries(client, frozen_a
     assert Answer.objects.get().option.digit == 2
 
 
+def test_a_swedish_call_names_the_organiser_in_swedish_and_still_takes_three_queries_a_step(client, frozen_attempt):
+    version = frozen_attempt.contact.campaign.survey_version
+    SurveyVersion.objects.filter(pk=version.pk).update(offers_sv=True, title_sv="Kommunenkät")
+    Survey.objects.filter(pk=version.survey_id).update(organiser_sv="Exempelby kommun")
+    frozen_attempt.language = "sv"
+    frozen_attempt.save(update_fields=["language"])
+
+    said = start(client, frozen_attempt).find("Gather").find("Say").text
+    intro(client, frozen_attempt, digits="1")
+    with CaptureQueriesContext(connection) as captured:
+        answer(client, frozen_attempt, 1, digits="2")
+
+    assert said.startswith("Hej, det här är ett automatiskt samtal från Exempelby kommun.")
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert [statement for statement in statements if statement not in ("SAVEPOINT", "RELEASE")] == [
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+    ]
+
+
 def test_a_frozen_versions_script_is_built_once_and_follows_its_survey(frozen_attempt, django_assert_num_queries):
     version = SurveyVersion.objects.select_related("survey").get(pk=frozen_attempt.contact.campaign.survey_version_id)
     first = call_script(version, language="fi")

@@ -61,6 +61,37 @@ def test_swedish_page_shows_the_questions_in_swedish(client, published):
     assert "Rekisterinpitäjä: kaupunki." in response.text  # no Swedish notice given: Finnish is shown
 
 
+def test_a_swedish_page_names_the_organiser_and_the_campaign_in_swedish(client, role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    survey = build_survey(manager, organiser_sv="Exempelby stad", organiser_en="City of Esimerkkilä")
+    campaign = build_campaign(survey, manager, name_sv="Höstens enkät")
+    campaign_services.campaign_publish_questions(campaign=campaign, by=manager)
+
+    swedish = client.get(f"/sv/enkater/{campaign.slug}/").text
+    listed = client.get("/sv/enkater/").text
+    finnish = client.get(f"/fi/kyselyt/{campaign.slug}/").text
+
+    assert "<dt>Arrangör</dt><dd>Exempelby stad</dd>" in swedish
+    assert '<p class="campaign-name" lang="sv">Höstens enkät</p>' in swedish
+    assert '<p class="campaign-name" lang="sv">Höstens enkät</p>' in listed
+    assert "<p>Exempelby stad</p>" in listed
+    assert "Esimerkkilän" not in swedish and "Syksyn kysely" not in swedish
+    assert "<dt>Järjestäjä</dt><dd>Esimerkkilän kaupunki</dd>" in finnish
+    assert '<p class="campaign-name" lang="fi">Syksyn kysely</p>' in finnish
+
+
+def test_a_survey_not_offered_in_english_names_its_organiser_in_finnish_as_its_other_texts(client, role_users):
+    manager = role_users[Role.SURVEY_MANAGER]
+    survey = build_survey(manager, organiser_sv="Exempelby stad", organiser_en="City of Esimerkkilä")
+    campaign = build_campaign(survey, manager, name_sv="Höstens enkät", name_en="Autumn survey")
+    campaign_services.campaign_publish_questions(campaign=campaign, by=manager)
+
+    english = client.get(f"/en/surveys/{campaign.slug}/").text
+
+    assert "<dt>Organiser</dt><dd>Esimerkkilän kaupunki</dd>" in english
+    assert '<p class="campaign-name" lang="fi">Syksyn kysely</p>' in english
+
+
 def test_a_finnish_only_survey_is_shown_in_finnish_with_a_note(client, role_users):
     manager = role_users[Role.SURVEY_MANAGER]
     campaign = build_campaign(build_survey(manager, slug="vain-suomi", offers_sv=False), manager, slug="suomeksi")

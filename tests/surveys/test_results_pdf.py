@@ -8,6 +8,7 @@ import pytest
 from django.test import override_settings
 
 from kuntaportaali.roles import Role
+from surveys.models import Campaign, Survey
 from surveys.reports import pdf
 from surveys.reports.files import report_build
 from tests.surveys.results_factory import empty_results, hand_built_results, small_campaign
@@ -52,6 +53,19 @@ def test_swedish_report_is_in_swedish(campaign):
     assert "Kostnader" in text  # the costs heading in Swedish
     assert "Fullständiga svar" in text  # "complete answers" in the key figures
     assert "11 379,00 EUR" in text
+
+
+def test_a_swedish_reports_cover_names_the_organiser_and_the_campaign_in_swedish(make_campaign):
+    campaign = make_campaign("rapport", name_sv="Höstens enkät")
+    Survey.objects.filter(pk=campaign.survey_version.survey_id).update(organiser_sv="Exempelby kommun")
+    campaign = Campaign.objects.select_related("survey_version__survey").get(pk=campaign.pk)
+
+    swedish = pdf_text(pdf.render(hand_built_results(campaign, language="sv")))
+    finnish = pdf_text(pdf.render(hand_built_results(campaign, language="fi")))
+
+    assert "Exempelby kommun" in swedish and "Resultatrapport: Höstens enkät" in swedish
+    assert "Esimerkkilän" not in swedish and "Kampanja rapport" not in swedish
+    assert "Esimerkkilän kunta" in finnish and "Tulosraportti: Kampanja rapport" in finnish
 
 
 def test_english_report_uses_decimal_points(campaign):

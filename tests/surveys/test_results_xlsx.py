@@ -174,3 +174,13 @@ def test_a_twilio_campaigns_summary_has_no_simulated_note(make_campaign):
 
     assert rows(summary)[0][:2] == ["Campaign", "Campaign"]
     assert not any("imulat" in str(value) for row in rows(summary) for value in row)
+
+
+def test_a_swedish_summary_names_the_campaign_in_swedish(make_campaign):
+    results = hand_built_results(
+        make_campaign("arbetsbok", name_sv="Höstens enkät", telephony_provider="twilio"), language="sv"
+    )
+
+    summary = workbook(xlsx.render(results)).worksheets[0]
+
+    assert rows(summary)[0] == ["Kampanj", "Kampanj", "Höstens enkät"]

@@ -3,11 +3,12 @@
 import pytest
 
 from kuntaportaali.roles import Role
-from surveys.models import QuestionKind
-from surveys.script import call_script
+from surveys.models import QuestionKind, Survey
+from surveys.script import call_script, machine_message
 from surveys.services import surveys as survey_services
+from surveys.services.surveys import version_freeze
 from tests.conftest import make_user
-from tests.surveys.factories import build_survey, skip_from_no_to_last
+from tests.surveys.factories import build_campaign, build_survey, skip_from_no_to_last
 
 
 @pytest.fixture
@@ -86,3 +87,44 @@ def test_intro_hash_identifies_the_exact_text_played(survey):
     assert finnish.intro_hash == call_script(survey.current_version, language="fi").intro_hash
     assert finnish.intro_hash != swedish.intro_hash
     assert len(finnish.intro_hash) == 64
+
+
+def test_the_swedish_introduction_names_the_organiser_in_swedish(db):
+    survey = build_survey(make_user("manager", Role.SURVEY_MANAGER), organiser_sv="Exempelby stad")
+
+    swedish = call_script(survey.current_version, language="sv").steps[0].says
+    finnish = call_script(survey.current_version, language="fi").steps[0].says
+
+    assert swedish.startswith("Hej, det här är ett automatiskt samtal från Exempelby stad.")
+    assert finnish.startswith("Hei, tämä on automaattinen puhelu, soittajana Esimerkkilän kaupunki.")
+
+
+def test_an_organiser_without_a_swedish_name_is_named_in_finnish_in_swedish(survey):
+    intro = call_script(survey.current_version, language="sv").steps[0].says
+
+    assert intro.startswith("Hej, det här är ett automatiskt samtal från Esimerkkilän kaupunki.")
+
+
+def test_a_frozen_versions_swedish_script_follows_the_organisers_swedish_name(survey):
+    version_freeze(version=survey.current_version)
+    version = Survey.objects.get(pk=survey.pk).current_version
+    assert "från Esimerkkilän kaupunki." in call_script(version, language="sv").steps[0].says
+
+    Survey.objects.filter(pk=survey.pk).update(organiser_sv="Exempelby stad")
+    version.survey.refresh_from_db()
+
+    assert "från Exempelby stad." in call_script(version, language="sv").steps[0].says
+    assert "soittajana Esimerkkilän kaupunki." in call_script(version, language="fi").steps[0].says
+
+
+def test_the_swedish_machine_message_names_the_organiser_in_swedish(settings, db):
+    settings.PUBLIC_BASE_URL = "https://kunta.example"
+    manager = make_user("manager", Role.SURVEY_MANAGER)
+    campaign = build_campaign(build_survey(manager, organiser_sv="Exempelby stad"), manager)
+
+    message = machine_message(campaign, language="sv")
+
+    assert message.startswith(
+        "Hej, det här är ett automatiskt samtal från Exempelby stad. Vi frågar invånarna om: Vad är viktigt i staden?"
+    )
+    assert "kunta.example/sv/enkater/syksy/" in message

@@ -357,6 +357,21 @@ def test_a_short_title_is_named_in_the_message(contact, settings):
     assert SmsMessage.objects.get().segments == 2
 
 
+def test_a_swedish_message_names_the_organiser_in_swedish(contact, settings):
+    settings.PUBLIC_BASE_URL = REAL_SITE
+    survey_titled(contact, {"fi": "Kirjaston aukioloajat", "sv": "Bibliotekets öppettider", "en": ""})
+    survey = contact.campaign.survey_version.survey
+    survey.organiser_sv = "Exempelby stad"
+    survey.save()
+    contact.language = "sv"
+    contact.save(update_fields=["language"])
+
+    sms_link_send(contact=contact, now=NOON)
+
+    body = SimulatorSmsProvider.outbox[-1].body
+    assert body.startswith("Exempelby stad frågar invånarna: Bibliotekets öppettider\n")
+
+
 def test_a_title_that_would_make_a_third_part_is_left_to_the_survey_page(contact, settings):
     settings.PUBLIC_BASE_URL = REAL_SITE
     survey_titled(contact, DEMO_TITLES)

@@ -23,6 +23,7 @@ from surveys.models import (
     Response,
     ResponseMode,
     ResponseStatus,
+    Survey,
     SurveyLink,
 )
 from surveys.script import call_script, closing_sentences, consent_choices, web_introduction
@@ -395,6 +396,22 @@ def test_a_swedish_link_shows_the_swedish_survey(client, contact, link):
     assert (
         '<h1 id="step-heading" tabindex="-1" data-focus-on-load>Kommunstrategienkät</h1>' in response.content.decode()
     )
+
+
+def test_a_swedish_link_names_the_organiser_in_swedish_and_records_that_introduction(client, contact, link):
+    version = contact.campaign.survey_version
+    version.offers_sv, version.title_sv = True, "Kommunstrategienkät"
+    version.save()
+    Survey.objects.filter(pk=version.survey_id).update(organiser_sv="Exempelby kommun")
+
+    html = client.get(page(link, language="sv")).content.decode()
+    client.post(page(link, language="sv"), {"choice": 1})
+
+    introduction = web_introduction(Survey.objects.get(pk=version.survey_id).current_version, language="sv")
+    assert introduction.sentences[0] == "Exempelby kommun ber invånarna att svara på den här enkäten."
+    assert f'<p class="lead">{introduction.sentences[0]}</p>' in html
+    assert "Esimerkkilän" not in html
+    assert ConsentEvent.objects.filter(kind="informed").get().intro_hash == introduction.intro_hash
 
 
 def test_an_unknown_link_answers_404_and_reveals_nothing(client, contact, link):
