@@ -174,6 +174,8 @@ def _survey_create(manager) -> Survey:
     survey = survey_services.survey_create(
         slug=SURVEY_SLUG,
         organiser="Esimerkkilän kaupunki",
+        organiser_sv="Exempelby stad",
+        organiser_en="City of Esimerkkilä",
         by=manager,
         title_fi="Kaupunkistrategia 2030 – mikä sinulle on tärkeää?",
         title_sv="Stadsstrategi 2030 – vad är viktigt för dig?",
@@ -241,6 +243,8 @@ def _pilot_fields(start: date) -> dict:
     return {
         **_common_fields(),
         "name": "Kaupunkistrategiakysely (pilotin asetukset)",
+        "name_sv": "Stadsstrategienkät (pilotens inställningar)",
+        "name_en": "City strategy survey (the pilot's settings)",
         "start_date": start,
         "end_date": start + timedelta(days=11),
         "daily_start": time(10),
@@ -258,6 +262,8 @@ def _pilot_plus_fields(start: date) -> dict:
     return {
         **_pilot_fields(start),
         "name": "Kaupunkistrategiakysely (pilotin asetukset, kiintiöt, nuoret ensin, tekstiviestilinkki)",
+        "name_sv": "Stadsstrategienkät (pilotens inställningar, kvoter, unga först, länk per sms)",
+        "name_en": "City strategy survey (the pilot's settings, quotas, young first, SMS link)",
         "quotas_enabled": True,
         "target_completes": PILOT_PLUS_COMPLETES,
         "young_first": True,
@@ -269,6 +275,8 @@ def _demo_fields(start: date) -> dict:
     return {
         **_common_fields(),
         "name": "Esittelykampanja (simuloidut puhelut mihin aikaan tahansa)",
+        "name_sv": "Demonstrationskampanj (simulerade samtal när som helst)",
+        "name_en": "Demonstration campaign (simulated calls at any hour)",
         "start_date": start,
         "end_date": start + timedelta(days=60),
         "daily_start": time(0),

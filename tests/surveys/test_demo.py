@@ -21,6 +21,11 @@ def test_seed_demo_adds_a_pilot_like_survey_a_pilot_ready_to_launch_and_a_runnin
     version = survey.current_version
     assert version.questions.count() == 8
     assert version.languages == ["fi", "sv"]
+    assert [survey.localized("organiser", language) for language in ("fi", "sv", "en")] == [
+        "Esimerkkilän kaupunki",
+        "Exempelby stad",
+        "City of Esimerkkilä",
+    ]
     assert set(version.questions.exclude(demographic="").values_list("demographic", flat=True)) == {
         "age_group",
         "district",
@@ -33,6 +38,8 @@ def test_seed_demo_adds_a_pilot_like_survey_a_pilot_ready_to_launch_and_a_runnin
     assert campaign_launch_problems(campaign=pilot) == []
     assert (pilot.status, demo.status) == (CampaignStatus.DRAFT, CampaignStatus.RUNNING)
     assert demo.telephony_provider == "simulator" and demo.min_gap_minutes == 15
+    assert demo.localized("name", "sv") == "Demonstrationskampanj (simulerade samtal när som helst)"
+    assert pilot.localized("name", "en") == "City strategy survey (the pilot's settings)"
     # The demo calls the sample file's 56 numbers and synthetic residents up to 400.
     assert (pilot.contacts.count(), demo.contacts.count()) == (56, 400)
     assert pilot.contact_imports.count() == 1, "a second seed imports nothing again"
