@@ -77,6 +77,8 @@ NOT_SETTINGS = frozenset(
         "id",
         "slug",
         "name",
+        "name_sv",
+        "name_en",
         "status",
         "caller_number",
         "caller_number_override_reason",

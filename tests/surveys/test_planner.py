@@ -406,6 +406,18 @@ def test_the_page_knows_when_the_settings_changed_since(pilot, rq_queues):
     assert settings_changed(prediction)
 
 
+def test_the_campaigns_names_are_no_setting_of_the_prediction(pilot, rq_queues):
+    """A name is not simulated: renaming the campaign in Swedish or English made its prediction read as
+    out of date, and so did every prediction stored before the names had translations."""
+    prediction = prediction_request(campaign=pilot, by=pilot.created_by)
+
+    Campaign.objects.filter(pk=pilot.pk).update(name="Uusi nimi", name_sv="Nytt namn", name_en="New name")
+    prediction.refresh_from_db()
+
+    assert not settings_changed(prediction)
+    assert not {"name", "name_sv", "name_en"} & set(prediction.campaign_settings)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_prediction_is_near_a_real_simulation_of_the_same_campaign(pilot, rq_queues):
