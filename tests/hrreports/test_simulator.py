@@ -102,6 +102,7 @@ def test_person_numbers_are_unique_per_employment_and_in_the_test_range(report):
     assert len(set(people.values())) == len(people)
 
 
+@pytest.mark.slow
 def test_every_rare_absence_kind_occurs_in_a_year():
     codes: Counter = Counter()
     for month in range(1, 13):

@@ -70,6 +70,8 @@ def test_a_twilio_refusal_is_a_provider_error_of_its_kind_with_the_number_masked
 
 
 def test_twilio_out_of_reach_is_a_temporary_error(fake_twilio, settings):
+    # Its loop stopped first: a socket closed under it made the server's thread fail now and then.
+    fake_twilio.server.shutdown()
     fake_twilio.server.server_close()
     settings.TWILIO_API_BASE_URL = fake_twilio.base_url
 

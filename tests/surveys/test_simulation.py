@@ -132,6 +132,7 @@ def test_a_campaign_that_leaves_messages_leaves_one_on_each_simulated_machine(ru
     assert min(machines.values_list("duration_seconds", flat=True)) > 12
 
 
+@pytest.mark.slow
 def test_a_simulated_campaign_is_paced_over_its_days_and_retries_on_other_days(running):
     simulate("--contacts", "20", "--seed", "5")
 
