@@ -122,6 +122,27 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler_that_cannot_keep_the
     assert result.stdout.split() == options.split()
 
 
+@pytest.mark.parametrize("prepared", ["true", "false"])
+def test_production_refuses_an_integer_beyond_its_column_however_parameters_are_bound(prepared):
+    """The portal's backend, not Django's: bound on the server, psycopg would send another number."""
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import DataError, connection as c\n"
+        "print(c.settings_dict['ENGINE'])\n"
+        "try:\n    c.ops.adapt_integerfield_value(99999999999, 'IntegerField')\n"
+        "except DataError as error:\n    print('refused:', error)",
+        env=PRODUCTION_ENV | {"DATABASE_PREPARED_STATEMENTS": prepared},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "kuntaportaali.database",
+        "refused: IntegerField value 99999999999 out of range -2147483648..2147483647",
+    ]
+
+
 @pytest.mark.parametrize("missing", [name for name in PRODUCTION_ENV if name != "DJANGO_SETTINGS_MODULE"])
 def test_missing_production_setting_stops_start_up_naming_it(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
