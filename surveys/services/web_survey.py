@@ -93,7 +93,6 @@ def web_survey_state(*, contact: Contact) -> WebSurveyState:
     return WebSurveyState.OPTED_OUT if opted_out else WebSurveyState.OPEN
 
 
-@transaction.atomic
 def web_declined_last(*, contact: Contact) -> bool:
     """Whether the person's last choice at the introduction was to decline this time."""
     last = (
@@ -107,6 +106,7 @@ def web_declined_last(*, contact: Contact) -> bool:
     return last == ConsentKind.DECLINED
 
 
+@transaction.atomic
 def web_consent(*, contact: Contact, choice: int, introduction: WebIntroduction) -> Response | None:
     """The person read the introduction and chose (by the call's digit for the same choice): to answer
     (their response, the one a call may have begun, is returned), to decline this time, or never to be

@@ -471,3 +471,22 @@ def test_a_number_too_large_to_store_is_refused_when_the_question_sets_no_upper_
     assert 3 not in stored_answers(contact)
     assert client.post(page(link, 3), {"answer": "2147483647"})["Location"] == page(link, 4)
     assert stored_answers(contact)[3] == (None, 2147483647, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_choice_to_answer_that_fails_half_way_records_nothing(contact, monkeypatch):
+    """The consent log and the answer sheet are one step: a failure after the consent was recorded
+    left a person consented with no response to answer in."""
+    from surveys.services import web_survey
+
+    def broken_screening(**kwargs):
+        raise RuntimeError("the quota lookup failed")
+
+    monkeypatch.setattr(web_survey, "contact_screening", broken_screening)
+    introduction = web_introduction(contact.campaign.survey_version, language="fi")
+
+    with pytest.raises(RuntimeError):
+        web_survey.web_consent(contact=contact, choice=1, introduction=introduction)
+
+    assert not ConsentEvent.objects.filter(contact_ref=contact.pseudonym).exists()
+    assert not Response.objects.exists()
