@@ -292,18 +292,12 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
             return "canceled"
         if campaign.status != CampaignStatus.RUNNING:
             # Paused: the attempt waits for the resume.
-            attempt.status = CallStatus.PENDING
-            attempt.save(update_fields=["status"])
-            Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.PENDING)
-            return "paused"
+            return _attempt_wait(attempt, "paused")
         if not is_open(campaign, now):
             # The job ran late (a worker or Redis out, a queue backed up) and the window has closed: the
             # attempt waits for a tick in the window, as a paused one waits for the resume.
             logger.warning("Call attempt %s not placed: its job ran after the calling window closed.", attempt.pk)
-            attempt.status = CallStatus.PENDING
-            attempt.save(update_fields=["status"])
-            Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.PENDING)
-            return "outside_window"
+            return _attempt_wait(attempt, "outside_window")
         attempt.status = CallStatus.DIALING
         attempt.placed_at = now
         attempt.save(update_fields=["status", "placed_at"])
@@ -322,6 +316,14 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
         return _attempt_refused(attempt, error, now=now)
     CallAttempt.objects.filter(pk=attempt.pk, provider_call_id__isnull=True).update(provider_call_id=call_id)
     return "placed"
+
+
+def _attempt_wait(attempt: CallAttempt, outcome: str) -> str:
+    """The attempt, not placed, goes back to wait for a tick that may place it; returns `outcome`."""
+    attempt.status = CallStatus.PENDING
+    attempt.save(update_fields=["status"])
+    Contact.objects.filter(pk=attempt.contact_id).update(status=ContactStatus.PENDING)
+    return outcome
 
 
 def call_time_limit_seconds(campaign: Campaign, *, language: str) -> int:

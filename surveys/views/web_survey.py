@@ -7,9 +7,7 @@ neither says whose link or which survey it was. Pages are never cached and never
 
 from functools import wraps
 
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -114,7 +112,9 @@ def survey_start(request, contact: Contact, link: str):
             return _to_step(link, web_resume(contact=contact))
         if choice == INTRO_DIGIT_DECLINE:
             # A page of its own, so that reloading the thanks does not send the choice again.
-            return HttpResponseRedirect(f"{reverse('surveys-public:web-survey', kwargs={'link': link})}?{DECLINED}")
+            thanks = _to_step(link, None)
+            thanks["Location"] += f"?{DECLINED}"
+            return thanks
         return _to_step(link, None)
     if request.method == "GET" and DECLINED in request.GET and web_declined_last(contact=contact):
         return render(request, "surveys/web/declined.html", context)
