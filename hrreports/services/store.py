@@ -14,7 +14,6 @@ Runs inside the caller's transaction, whose end releases the stores' lock it tak
 its own.
 """
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -562,8 +561,8 @@ def _salaries_store(
     types = dict(SalaryType.objects.values_list("code", "pk"))
     keep: list[SalaryPayment] = []
     first_rows: dict[tuple, tuple[int, str]] = {}
-    # Per payment as written: how many rows of the file reverse it (the same payment with the amount negated).
-    reversals = Counter(_payment_as_written(row, -row["amount"]) for _index, row in _rows(batch) if row["amount"])
+    # Per payment whatever its sign: whether the last row stored of it was a payment (+1) or a reversal (-1).
+    last_sign: dict[tuple, int] = {}
     for index, row in _rows(batch):
         if not _in_month(row, index, resolver, report_type="salaries", period=period):
             continue
@@ -583,13 +582,13 @@ def _salaries_store(
         unit, salary_type, employment = found
         # Corrections share the pay period, payment date and salary type and differ in the amount or the
         # unit (a transfer between cost centres); a row equal in all of them is a repeated line, not a
-        # second payment, and is stored once - unless a reversal of it stands in the file: paid, reversed
-        # and paid again is each reversal letting the same payment be made once more.
-        key = (employment, unit, row["pay_period"], row["payment_date"], salary_type, row["amount"])
-        written = _payment_as_written(row, row["amount"])
-        if key in first_rows and reversals[written]:
-            reversals[written] -= 1
-        elif _is_duplicate(
+        # second payment, and is stored once - unless its reversal was stored after it: paid, reversed and
+        # paid again (or reversed again) alternate, while a line repeated right after itself is a repeat.
+        payment = (employment, unit, row["pay_period"], row["payment_date"], salary_type, abs(row["amount"]))
+        sign = 1 if row["amount"] >= 0 else -1
+        key = (*payment, row["amount"])
+        made_again = key in first_rows and last_sign.get(payment) == -sign
+        if not made_again and _is_duplicate(
             "salaries",
             row,
             index,
@@ -600,6 +599,7 @@ def _salaries_store(
             problem=lambda first, file: Problem("salary_repeated", {"row": first, "file": file}),
         ):
             continue
+        last_sign[payment] = sign
         keep.append(
             SalaryPayment(
                 employment_id=employment,
@@ -614,17 +614,6 @@ def _salaries_store(
     month_rows(source=source, period=period, report_type="salaries").delete()
     SalaryPayment.objects.bulk_create(keep, batch_size=BATCH_SIZE)
     return len(keep)
-
-
-def _payment_as_written(row: dict[str, Any], amount) -> tuple:
-    return (
-        row["employment_id"],
-        row["unit_code"],
-        row["pay_period"],
-        row["payment_date"],
-        row["salary_type_code"],
-        amount,
-    )
 
 
 def month_rows(*, source: Source, period: date, report_type: str) -> QuerySet:

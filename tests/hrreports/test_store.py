@@ -245,6 +245,24 @@ def test_a_row_repeated_beside_a_reversal_of_its_own_is_still_stored_once(sample
     assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("3912.40")
 
 
+def test_a_reversal_repeated_is_a_repeated_row_not_a_second_reversal(sample_source, month_files, threshold):
+    """Each payment row let one more copy of its reversal through: paid once and the reversal line
+    repeated by the export were stored as -3,912.40 for the month, with no rejected row."""
+    payment = salary_line("03/2026", "13.3.2026", "1001", "3 912,40")
+    reversal = salary_line("03/2026", "13.3.2026", "1001", "3 912,40-")
+    month_files(
+        MARCH,
+        absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")],
+        salaries=[payment, reversal, reversal, payment, reversal, reversal],
+    )
+
+    run = fetched(sample_source, MARCH)
+
+    # Paid, reversed, paid again and reversed again: the repeats of a reversal right after a reversal go.
+    assert list(run.rejected_rows.values_list("row", "code")) == [(4, "salary_repeated"), (7, "salary_repeated")]
+    assert salary_report(WorkUnit.objects.get(code="101010"), MARCH).total == Decimal("0.00")
+
+
 def test_refetching_march_keeps_a_correction_for_march_paid_in_april(sample_source, month_files):
     absences = [absence_line("102", "2.3.2026", "3.3.2026", "2", "2")]
     month_files(MARCH, absences=absences, salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")])
