@@ -57,7 +57,10 @@ class HttpSource(PopulusSource):
                 continue
             try:
                 response = session.get(url, params=params, timeout=timeout, allow_redirects=False, stream=True)
-                body = _body_read(response, url=url)
+                if response.status_code == 200:
+                    body = _body_read(response, url=url)
+                else:
+                    response.close()  # only its status is read
             except requests.Timeout:
                 reason = Problem("http_timeout", {"seconds": f"{timeout:g}"})
                 continue

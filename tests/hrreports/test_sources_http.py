@@ -122,6 +122,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b'{"results": [' + row * 40_000)
             self.close_connection = True
             return None
+        if kind == "busy-huge":  # busy, with a long error page
+            self.send_response(503)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(b"<p>Service Unavailable</p>" * 100_000)
+            self.close_connection = True
+            return None
         if kind == "bomb":  # gzip-compressed: a few kilobytes on the wire, megabytes once unpacked
             body = gzip.compress(b'{"results": [' + b" " * 8_000_000 + b"]}")
             self.send_response(200)
@@ -382,6 +390,19 @@ def test_a_page_larger_than_the_limit_is_refused_before_it_fills_the_memory(serv
     assert (error.value.code, error.value.params["megabytes"]) == ("http_page_too_large", 1)
     assert "larger than 1 MB" in str(error.value)
     assert Handler.calls[kind] == 1  # not asked again: the same page would be as large
+
+
+def test_a_busy_answer_with_a_long_error_page_is_retried_not_refused_as_too_large(server, settings):
+    """The body was read before the status: a 503 with a long error page failed the fetch as a page too
+    large, which is not tried again, where a busy endpoint is."""
+    settings.POPULUS_HTTP_MAX_PAGE_BYTES = 1024 * 1024
+    Handler.calls.pop("busy-huge", None)
+
+    with pytest.raises(TransientSourceError) as error:
+        source(server, "busy-huge", retries=1).fetch("absences", PERIOD)
+
+    assert error.value.params["reason"] == {"code": "http_status_retried", "params": {"status": 503}}
+    assert Handler.calls["busy-huge"] == 2
 
 
 def test_a_page_within_the_limit_is_read(server, settings):
