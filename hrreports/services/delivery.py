@@ -395,14 +395,16 @@ def _subscription_units(subscription: Subscription):
 def _to_retry(period: date) -> list[int]:
     """The deliveries of `period` the daily retry sends: failed with attempts left, never tried, or held
     back and their data here now."""
-    failed = Delivery.objects.filter(period=period, status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
+    # A subscription switched off since is not sent (unit_reports_send): nor is it retried.
+    deliveries = Delivery.objects.filter(period=period, subscription__active=True)
+    failed = deliveries.filter(status=DeliveryStatus.FAILED, attempts__lt=DELIVERY_ATTEMPTS)
     # Pending without a reason: a run created it and its worker was killed before sending it (a run going
     # on meanwhile, from the command line, holds the row it sends; the one it has not reached yet is sent
     # here and skipped there).
-    untried = Delivery.objects.filter(period=period, status=DeliveryStatus.PENDING, reason="")
+    untried = deliveries.filter(status=DeliveryStatus.PENDING, reason="")
     missing: dict[tuple[int, bool], str] = {}  # asked once per unit however many subscribe to it
     arrived = []
-    for delivery in deliveries_waiting(period=period).select_related("subscription__unit"):
+    for delivery in deliveries_waiting(period=period).filter(subscription__active=True):
         subscription = delivery.subscription
         key = (subscription.unit_id, subscription.include_subunits)
         if key not in missing:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from hrreports.errors import SubscriptionError
-from hrreports.models import Delivery, DeliveryRun, FetchRun, Source
+from hrreports.models import Delivery, DeliveryRun, FetchRun, Source, Subscription
 from hrreports.models.delivery import DeliveryStatus
 from hrreports.models.fetching import RunStatus
 from hrreports.models.organisation import SupervisorRole
@@ -581,6 +581,21 @@ def test_running_a_month_again_after_a_killed_run_sends_only_what_it_had_not(sub
         (subscription.pk, DeliveryStatus.SENT, 1),
         (other.pk, DeliveryStatus.SENT, 1),
     }
+
+
+def test_a_subscription_ended_after_its_email_failed_or_was_never_tried_is_left_out_of_the_retry(
+    subscription, data, settings, monkeypatch
+):
+    """The retry picked up the pending or failed email of a subscription switched off since, the run
+    then left it out, and every day of the month the retry made an empty run and told Teams of it."""
+    from hrreports import jobs
+
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 4, 8))
+    Delivery.objects.create(subscription=subscription, period=MARCH)
+    Subscription.objects.filter(pk=subscription.pk).update(active=False)
+
+    assert jobs.unit_reports_failed_retry() == "nothing to retry"
+    assert not DeliveryRun.objects.exists()
 
 
 def test_the_emails_a_killed_monthly_run_never_tried_go_out_with_the_daily_retry(
