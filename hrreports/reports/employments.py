@@ -26,7 +26,7 @@ class EmploymentRow:
     employee_id: int
     employee_name: str
     employment_id: str
-    unit_code: str  # the unit in the month
+    unit_code: str  # the report's unit in the month; for a move out, the unit left
     title: str
     kind: str
     kind_label: str
@@ -132,20 +132,21 @@ def employments_started_ended(units: QuerySet[WorkUnit], period: date) -> tuple[
 
 def employments_moved(units: QuerySet[WorkUnit], period: date) -> tuple[QuerySet, QuerySet]:
     """The employments that moved into `units` in the month (in another unit in the month before's file, in
-    one of `units` in this month's), and those that moved out of them; each annotated with the other unit's
-    code (`other_unit`)."""
-    before = EmploymentMonth.objects.filter(period=period_shift(period, -1))
+    one of `units` in this month's), and those that moved out of them; each annotated with the code of its
+    unit among `units` (`unit_in_month`: the one joined, or the one left) and of the other unit (`other_unit`)."""
+    previous = period_shift(period, -1)
+    before = EmploymentMonth.objects.filter(period=previous)
     now = EmploymentMonth.objects.filter(period=period)
     moved_in = now.filter(unit__in=units, employment__in=before.exclude(unit__in=units).values("employment_id"))
     moved_out = before.filter(unit__in=units, employment__in=now.exclude(unit__in=units).values("employment_id"))
-    employments = Employment.objects.select_related("employee").annotate(unit_in_month=_unit_code_in(period))
+    employments = Employment.objects.select_related("employee").order_by("employee__name")
     return (
-        employments.filter(pk__in=moved_in.values("employment_id"))
-        .annotate(other_unit=_unit_code_in(period_shift(period, -1)))
-        .order_by("employee__name"),
-        employments.filter(pk__in=moved_out.values("employment_id"))
-        .annotate(other_unit=F("unit_in_month"))
-        .order_by("employee__name"),
+        employments.filter(pk__in=moved_in.values("employment_id")).annotate(
+            unit_in_month=_unit_code_in(period), other_unit=_unit_code_in(previous)
+        ),
+        employments.filter(pk__in=moved_out.values("employment_id")).annotate(
+            unit_in_month=_unit_code_in(previous), other_unit=_unit_code_in(period)
+        ),
     )
 
 

@@ -102,12 +102,22 @@ def events(unit_code: str, period) -> list[tuple]:
 def test_a_move_to_another_unit_is_told_to_both_units(march, month_files, file_root, sample_source):
     april_with_aino_as(month_files, file_root, sample_source, "101020;luokanopettaja;vakinainen;1.8.2005;;100")
 
-    assert events("101010", APRIL) == [("Moved out to 101020", "Mäkinen Aino", "101020")]
+    # Each report's Unit column names its own unit, the one left or joined; the event names the other.
+    assert events("101010", APRIL) == [("Moved out to 101020", "Mäkinen Aino", "101010")]
     assert events("101020", APRIL) == [("Moved in from 101010", "Mäkinen Aino", "101020")]
     # Within the school (1010 with its sub-units) she did not come or go.
     with translation.override("en"):
         school = employment_report(WorkUnit.objects.get(code="1010"), APRIL, include_subunits=True)
         assert employment_events(school) == []
+
+
+def test_a_move_out_of_a_sub_unit_names_the_sub_unit_left(march, month_files, file_root, sample_source):
+    april_with_aino_as(month_files, file_root, sample_source, "2010;kokki;vakinainen;1.8.2005;;100")
+
+    with translation.override("en"):
+        school = employment_report(WorkUnit.objects.get(code="1010"), APRIL, include_subunits=True)
+        events = [(event.event, event.employee_name, event.unit_code) for event in employment_events(school)]
+    assert events == [("Moved out to 2010", "Mäkinen Aino", "101010")]
 
 
 def test_who_started_in_a_unit_stays_in_its_months_report_after_moving_on(march, month_files, file_root, sample_source):
