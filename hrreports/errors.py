@@ -248,6 +248,10 @@ problem_messages_register(
             "The endpoint %(url)s answered page %(page)s when asked for page %(asked)s: its pages cannot be "
             "followed, and nothing was read."
         ),
+        "http_page_repeated": gettext_noop(
+            "The endpoint %(url)s answered page %(asked)s with the rows of page %(page)s: it does not follow the "
+            "page asked for, and nothing was read."
+        ),
         "http_paging_unreadable": gettext_noop(
             "The endpoint %(url)s gave its “%(key)s” as “%(value)s”, not a whole number: its pages cannot be "
             "followed, and nothing was read."

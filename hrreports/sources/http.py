@@ -105,12 +105,18 @@ class HttpSource(PopulusSource):
         seen: set[str] = set()
         count: int | None = None
         first_page = 0
+        pages_by_rows: dict[str, int] = {}
         with session:
-            for _page in range(MAX_PAGES):
+            for page_number in range(1, MAX_PAGES + 1):
                 payload = self._get(session, url, params)
                 page_name = f"{urlsplit(url).path} page {params['page'] if params else len(seen) + 1}"
                 batch.files.append(page_name)
                 rows, next_url, next_page = _page_parts(payload, url=url, params=params)
+                if rows:
+                    # An endpoint that ignores the page asked for, and says no page number to tell it by.
+                    same = pages_by_rows.setdefault(json.dumps(rows, sort_keys=True), page_number)
+                    if same != page_number:
+                        raise PopulusError.of("http_page_repeated", url=_shown(url), asked=page_number, page=same)
                 if not batch.files[1:] and isinstance(payload, dict):
                     # The first page's count: all rows (Django REST framework), or that page's by some endpoints.
                     count, first_page = _whole_number(payload, "count", url=url), len(rows)

@@ -87,6 +87,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "pages-only":  # says how many pages there are, not which one it gave
             page = int(query["page"][0])
             return self.answer(200, {"results": [absence(page)], "pages": 3})
+        if kind == "pages-only-stuck":  # says how many pages there are, and gives its first whatever is asked
+            return self.answer(200, {"results": [absence(1), absence(2)], "pages": 3})
         if kind == "paging-unknown":  # page numbers that say nothing readable
             return self.answer(200, {"results": [absence(1)], "page": "first", "pages": "many"})
         if kind == "counted":  # Django REST framework's answer, which says how many rows there are in all
@@ -232,6 +234,16 @@ def test_an_endpoint_that_answers_another_page_than_asked_fails_at_once(server, 
 
     assert (error.value.code, error.value.params["asked"], error.value.params["page"]) == ("http_page_not_asked", 2, 1)
     assert Handler.calls["stuck"] == 2
+
+
+def test_an_endpoint_that_gives_its_first_page_whatever_page_is_asked_fails_instead_of_repeating_it(server, english):
+    """{"pages": 3} without "page", from an endpoint that ignores ?page=: its first page was read three times,
+    so each absence came three times."""
+    with pytest.raises(PopulusError) as error:
+        source(server, "pages-only-stuck").fetch("absences", PERIOD)
+
+    assert (error.value.code, error.value.params["asked"], error.value.params["page"]) == ("http_page_repeated", 2, 1)
+    assert "answered page 2 with the rows of page 1" in str(error.value)
 
 
 def test_page_numbers_that_cannot_be_read_fail_instead_of_taking_the_first_page_for_all(server, english):
