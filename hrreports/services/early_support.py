@@ -74,16 +74,18 @@ def alerts_evaluate(*, period: date) -> int:
         rows = (
             Absence.objects.filter(absence_type__category__in=rule.categories, period__gte=first, period__lte=last)
             .exclude(employment__employee_id__in=already_alerted)
-            .order_by("start")
-            .values_list("unit_id", *PIECE_FIELDS)
+            .values_list("unit_id", "employment__working_time_percent", *PIECE_FIELDS)
         )
         pieces: dict[int, list[Piece]] = defaultdict(list)
-        latest_unit: dict[int, int] = {}
-        for unit_id, *values in rows:
+        # The alert goes to the unit of the person's latest absence; of rows of the same days on concurrent
+        # employments, to that of the one with the most working time (unknown counts as full), the main job.
+        latest: dict[int, tuple] = {}
+        for unit_id, working_time, *values in rows:
             piece = piece_of(*values)
             if piece is not None:
                 pieces[piece.employee_id].append(piece)
-                latest_unit[piece.employee_id] = unit_id
+                key = (piece.start, 100 if working_time is None else working_time, -piece.employment_id, unit_id)
+                latest[piece.employee_id] = max(latest.get(piece.employee_id, key), key)
         for employee_id, employee_pieces in pieces.items():
             reached_on = _reached_on(rule, employee_pieces)
             if reached_on is None:
@@ -96,7 +98,7 @@ def alerts_evaluate(*, period: date) -> int:
                         rule=rule,
                         period=period,
                         defaults={
-                            "unit_id": latest_unit[employee_id],
+                            "unit_id": latest[employee_id][-1],
                             "spells": figures.spells,
                             "days": figures.days,
                             "reached_on": reached_on,

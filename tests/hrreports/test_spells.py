@@ -134,3 +134,19 @@ def test_a_half_day_beside_a_whole_day_of_the_other_employment_counts_as_the_who
 
     alert = Alert.objects.get(rule=rule)
     assert (alert.spells, alert.days, alert.reached_on) == (1, Decimal("1.00"), date(2026, 3, 2))
+
+
+@pytest.mark.parametrize("stored_first", ["main", "side"])
+def test_the_alert_of_a_sick_leave_on_two_employments_goes_to_the_main_employments_unit(two_employments, stored_first):
+    """The supervisor who holds the early-support discussion is the one of the main job (100 %), not of the
+    20 % side job whose row of the same days happened to be read last."""
+    main, side = two_employments
+    Employment.objects.filter(pk=main.pk).update(working_time_percent=100)
+    Employment.objects.filter(pk=side.pk).update(working_time_percent=20)
+    first, second = (main, side) if stored_first == "main" else (side, main)
+    for employment in (first, second):
+        _stored(employment, "101", MARCH, date(2026, 3, 2), date(2026, 3, 27))  # 26 days
+
+    alerts_evaluate(period=MARCH)
+
+    assert {alert.unit.code for alert in Alert.objects.all()} == {"1010"}
