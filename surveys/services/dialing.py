@@ -438,6 +438,8 @@ def call_status_apply(
         attempt.status_sequence = update.sequence
     if attempt.status in FINAL_CALL_STATUSES or late:
         _apply_bill(attempt, update, now)
+        if attempt.verdict_arrived and attempt.status == CallStatus.COMPLETED:
+            _verdict_after_end(attempt)
         _changes_save(attempt, read)
         return attempt
     if update.status == CallStatus.IN_PROGRESS and attempt.answered_at is None:
@@ -448,6 +450,33 @@ def call_status_apply(
         attempt.status = update.status
     _changes_save(attempt, read)
     return attempt
+
+
+def _verdict_after_end(attempt: CallAttempt) -> None:
+    """Async AMD posts its verdict apart from the status callbacks, and the line can hang up before it
+    comes: the call that ended as completed was a machine's or a fax line's, and is what it would
+    have been had the verdict come first. A fax line is retired, and its next call goes to the
+    contact's next number, or nowhere; a machine's last call still brings the SMS follow-up."""
+    if attempt.answered_by not in (AnsweredBy.MACHINE, AnsweredBy.FAX):
+        return
+    attempt.status = CallStatus.MACHINE if attempt.answered_by == AnsweredBy.MACHINE else CallStatus.FAX
+    contact = Contact.objects.select_for_update().select_related("campaign").get(pk=attempt.contact_id)
+    following = CallAttempt.objects.filter(contact=contact, number=attempt.number + 1)
+    if attempt.status == CallStatus.MACHINE:
+        if contact.status == ContactStatus.FINISHED and not following.exists():
+            _sms_follow_up(attempt, person_chose=False)
+        return
+    ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
+    retry = following.filter(status=CallStatus.PENDING, phone_id=attempt.phone_id)
+    if not retry.exists():
+        return
+    phone = _next_phone(contact, after=attempt.phone_id)
+    if phone is not None:
+        retry.update(phone=phone)
+        return
+    retry.delete()
+    contact.status = ContactStatus.FINISHED
+    contact.save(update_fields=["status"])
 
 
 def _field_values(attempt: CallAttempt) -> dict:

@@ -15,7 +15,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kuntaportaali.roles import Role
-from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, ConsentEvent, ContactNumber
+from surveys.models import (
+    CallAttempt,
+    CallStatus,
+    Campaign,
+    CampaignStatus,
+    ConsentEvent,
+    ContactNumber,
+    SmsLinkRequest,
+)
 from surveys.services import launch as launch_services
 from surveys.services.campaigns import campaign_pause_for_carrier, campaign_transition, carrier_problems
 from surveys.services.dialing import attempt_place, call_prices_fetch
@@ -143,6 +151,48 @@ def test_a_fax_line_is_hung_up_and_never_called_again(client, fake_twilio, call)
     assert (attempt.status, attempt.answered_by) == (CallStatus.FAX, "fax")
     assert ContactNumber.objects.get(pk=call.phone_id).carrier_refused
     assert not CallAttempt.objects.filter(number=2).exists()
+
+
+@pytest.mark.parametrize(
+    ("verdict", "status", "called_again"),
+    [("fax", CallStatus.FAX, False), ("machine_end_silence", CallStatus.MACHINE, True)],
+)
+def test_a_verdict_that_comes_after_the_calls_end_tells_what_the_call_was(
+    client, fake_twilio, call, verdict, status, called_again
+):
+    """Async AMD posts its verdict apart from the status callbacks: the line can hang up first, and the
+    verdict come after `completed`. A fax line is then retired as when the verdict comes first."""
+    carrier = Carrier(client, call)
+    carrier.answered()
+
+    carrier.status("completed", CallDuration="3")
+    carrier.amd(verdict)
+
+    attempt = attempt_now(call)
+    assert attempt.status == status
+    assert ContactNumber.objects.get(pk=call.phone_id).carrier_refused is not called_again
+    assert CallAttempt.objects.filter(number=2).exists() is called_again
+    assert fake_twilio.calls_updated() == []  # the call had ended: nothing to hang up
+
+
+def test_a_machines_verdict_after_the_end_of_the_last_call_still_brings_the_sms_follow_up(
+    client, fake_twilio, make_campaign
+):
+    campaign = running_campaign(
+        make_campaign, "viimeinen", telephony_provider="twilio", sms_follow_up=True, max_attempts=1
+    )
+    attempt = queued_attempt(campaign.contacts.get())
+    attempt_place(attempt_id=attempt.pk, now=NOON)
+    carrier = Carrier(client, attempt_now(attempt))
+    carrier.answered()
+
+    carrier.status("completed", CallDuration="3")
+    assert not SmsLinkRequest.objects.exists()
+    carrier.amd("machine_start")
+
+    assert attempt_now(attempt).status == CallStatus.MACHINE
+    requested = list(SmsLinkRequest.objects.values_list("contact_id", "phone_id"))
+    assert requested == [(attempt.contact_id, attempt.phone_id)]
 
 
 def test_when_the_detection_cannot_tell_the_call_goes_on_as_with_a_person(client, fake_twilio, call):
