@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from twilio.request_validator import RequestValidator
@@ -20,6 +20,7 @@ MESSAGES = re.compile(r"/Accounts/(?P<account>\w+)/Messages\.json$")
 ACCOUNT = re.compile(r"/Accounts/(?P<account>\w+)\.json$")
 INCOMING_NUMBERS = re.compile(r"/Accounts/(?P<account>\w+)/IncomingPhoneNumbers\.json$")
 CALLER_IDS = re.compile(r"/Accounts/(?P<account>\w+)/OutgoingCallerIds\.json$")
+FORM = "application/x-www-form-urlencoded"
 
 
 def twilio_error(status: int, code: int, message: str) -> tuple[int, dict]:
@@ -144,10 +145,13 @@ class FakeTwilio:
 
 
 def signed_post(client, path: str, params: dict, *, token: str | None = None, headers: dict | None = None):
-    """POST like the carrier: signed over PUBLIC_BASE_URL + path and the form parameters."""
+    """POST like the carrier: the parameters form-encoded (application/x-www-form-urlencoded, as Twilio
+    sends them, not the test client's multipart), signed over PUBLIC_BASE_URL + path and the parameters."""
     from surveys.telephony.simulator import simulator_auth_token
 
     signature = RequestValidator(token or simulator_auth_token()).compute_signature(
         settings.PUBLIC_BASE_URL + path, params
     )
-    return client.post(path, params, headers={"X-Twilio-Signature": signature, **(headers or {})})
+    return client.post(
+        path, urlencode(params), content_type=FORM, headers={"X-Twilio-Signature": signature, **(headers or {})}
+    )
