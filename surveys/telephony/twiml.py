@@ -99,8 +99,9 @@ def public_url(request: HttpRequest) -> str:
 def signature_valid(request: HttpRequest, auth_token: str) -> bool:
     """Twilio's X-Twilio-Signature over the public URL and the form parameters."""
     signature = request.headers.get("X-Twilio-Signature", "")
+    # The form itself, not a dict of it: every value of a repeated parameter is signed.
     return bool(signature and auth_token) and RequestValidator(auth_token).validate(
-        public_url(request), request.POST.dict(), signature
+        public_url(request), request.POST, signature
     )
 
 

@@ -206,6 +206,19 @@ def test_request_signature_is_checked_against_the_public_url(fake_twilio):
     assert provider.validate_request(request(None)) is False
 
 
+def test_a_parameter_sent_more_than_once_is_checked_with_every_value(fake_twilio):
+    """Twilio adds parameters without notice and asks that every one received be passed to its validator,
+    which signs each value of a repeated one: keeping only the last value refused the request."""
+    body = "CallSid=CA1&Digits=1&AddedLater=b&AddedLater=a"
+    request = RequestFactory().post("/telephony/ivr/1/intro/", body, content_type="application/x-www-form-urlencoded")
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(
+        "https://kunta.example/telephony/ivr/1/intro/", request.POST
+    )
+    request.META["HTTP_X_TWILIO_SIGNATURE"] = signature
+
+    assert provider_get("twilio").validate_request(request) is True
+
+
 def test_status_parameters_become_a_status_update(fake_twilio):
     provider = provider_get("twilio")
 
