@@ -321,6 +321,8 @@ TELEPHONY_PROVIDER = env_str("TELEPHONY_PROVIDER") or "simulator"
 # the text-to-speech voice per survey language and the ring time before "no answer".
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID") or ""
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN") or ""
+# Twilio signs a webhook with a SharedKey instead of the auth token when a Webhook Rule of the account says so.
+TWILIO_WEBHOOK_SHARED_KEY_SECRET = env_str("TWILIO_WEBHOOK_SHARED_KEY_SECRET") or ""
 TWILIO_API_BASE_URL = (env_str("TWILIO_API_BASE_URL") or "").rstrip("/")
 TWILIO_VOICES = {
     "fi": env_str("TWILIO_VOICE") or "Polly.Suvi-Neural",

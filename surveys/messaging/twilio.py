@@ -68,8 +68,12 @@ class TwilioMessagingDialect(ABC):
     def auth_token(self) -> str:
         """The secret the provider signs its webhook requests with."""
 
+    def shared_key_secret(self) -> str:
+        """The secret of the SharedKey the provider signs with instead when the request says so; none here."""
+        return ""
+
     def validate_request(self, request: HttpRequest) -> bool:
-        return signature_valid(request, self.auth_token())
+        return signature_valid(request, self.auth_token(), shared_key_secret=self.shared_key_secret())
 
     def parse_status(self, params) -> MessageStatusUpdate:
         error_code = _integer(params.get("ErrorCode"))
@@ -99,6 +103,9 @@ class TwilioSmsProvider(TwilioMessagingDialect, SmsProvider):
 
     def auth_token(self) -> str:
         return settings.TWILIO_AUTH_TOKEN
+
+    def shared_key_secret(self) -> str:
+        return settings.TWILIO_WEBHOOK_SHARED_KEY_SECRET
 
     def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
         return twilio_error_kind(

@@ -157,6 +157,9 @@ class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
     def auth_token(self) -> str:
         return settings.TWILIO_AUTH_TOKEN
 
+    def shared_key_secret(self) -> str:
+        return settings.TWILIO_WEBHOOK_SHARED_KEY_SECRET
+
     def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
         return twilio_error_kind(
             code=code, http_status=http_status, number_errors=NUMBER_ERRORS, account_errors=ACCOUNT_ERRORS

@@ -4,18 +4,21 @@ Spoken by the Twilio provider and by the simulator, which stands in for Twilio i
 the tests (its carrier reads the TwiML it is given as Twilio would).
 """
 
+import logging
 from abc import ABC, abstractmethod
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 from django.http import HttpRequest
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 from twilio.twiml.voice_response import VoiceResponse
 
 from surveys.languages import SPEECH_LANGUAGES
 from surveys.models import AnsweredBy, CallStatus
 
 from .base import CallerInput, StatusUpdate, Turn
+
+logger = logging.getLogger(__name__)
 
 GATHER_TIMEOUT_SECONDS = 6
 TWILIO_STATUSES = {
@@ -96,12 +99,23 @@ def public_url(request: HttpRequest) -> str:
     return settings.PUBLIC_BASE_URL + request.get_full_path()
 
 
-def signature_valid(request: HttpRequest, auth_token: str) -> bool:
-    """Twilio's X-Twilio-Signature over the public URL and the form parameters."""
+def signature_valid(request: HttpRequest, auth_token: str, *, shared_key_secret: str = "") -> bool:
+    """Twilio's X-Twilio-Signature over the public URL and the form parameters: with the auth token
+    (HMAC-SHA1), or, when a Webhook Rule of the account has Twilio sign with a SharedKey (the request
+    says so, and names the algorithm, in X-Twilio-Webhooks-Signature-Settings), with that key's secret."""
     signature = request.headers.get("X-Twilio-Signature", "")
+    signing = request.headers.get(SIGNATURE_SETTINGS_HEADER, "")
+    if signing and not shared_key_secret:
+        logger.error(
+            "A webhook request is signed with a Twilio SharedKey (%s) but TWILIO_WEBHOOK_SHARED_KEY_SECRET is not set: "
+            "it is refused.",
+            signing,
+        )
+        return False
+    secret = shared_key_secret if signing else auth_token
     # The form itself, not a dict of it: every value of a repeated parameter is signed.
-    return bool(signature and auth_token) and RequestValidator(auth_token).validate(
-        public_url(request), request.POST, signature
+    return bool(signature and secret) and RequestValidator(secret).validate(
+        public_url(request), request.POST, signature, get_signature_algorithm(signing)
     )
 
 
@@ -113,8 +127,12 @@ class TwimlDialect(ABC):
     def auth_token(self) -> str:
         """The secret the carrier signs its webhook requests with."""
 
+    def shared_key_secret(self) -> str:
+        """The secret of the SharedKey the carrier signs with instead when the request says so; none here."""
+        return ""
+
     def validate_request(self, request: HttpRequest) -> bool:
-        return signature_valid(request, self.auth_token())
+        return signature_valid(request, self.auth_token(), shared_key_secret=self.shared_key_secret())
 
     def parse_status(self, params) -> StatusUpdate:
         return status_read(params)

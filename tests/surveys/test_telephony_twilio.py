@@ -9,6 +9,7 @@ from django_rq import get_worker
 from rq import SimpleWorker
 from twilio.request_validator import RequestValidator
 
+from surveys.messaging import sms_provider_get
 from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Contact, ContactStatus
 from surveys.phone_numbers import phone_decrypt
 from surveys.script import call_script
@@ -217,6 +218,29 @@ def test_a_parameter_sent_more_than_once_is_checked_with_every_value(fake_twilio
     request.META["HTTP_X_TWILIO_SIGNATURE"] = signature
 
     assert provider_get("twilio").validate_request(request) is True
+
+
+@pytest.mark.parametrize("secret", ["shared-key-secret", ""], ids=["set", "not set"])
+@pytest.mark.parametrize("provider", [lambda: provider_get("twilio"), lambda: sms_provider_get("twilio")])
+def test_a_webhook_twilio_signs_with_a_shared_key_is_checked_with_its_secret(
+    fake_twilio, settings, caplog, provider, secret
+):
+    """A Webhook Rule of the account makes Twilio sign with a SharedKey and the algorithm it names in
+    X-Twilio-Webhooks-Signature-Settings, instead of the auth token: without the key's secret every
+    webhook (a STOP reply, a call's status) would be refused as forged - said in the log, not guessed."""
+    settings.TWILIO_WEBHOOK_SHARED_KEY_SECRET = secret
+    params = {"CallSid": "CA1", "Digits": "1"}
+    signature = RequestValidator("shared-key-secret").compute_signature(
+        "https://kunta.example/telephony/ivr/1/intro/", params, "HMAC_SHA256"
+    )
+    headers = {
+        "X-Twilio-Signature": signature,
+        "X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_01,algorithm=HMAC_SHA256",
+    }
+    request = RequestFactory().post("/telephony/ivr/1/intro/", params, headers=headers)
+
+    assert provider().validate_request(request) is bool(secret)
+    assert ("TWILIO_WEBHOOK_SHARED_KEY_SECRET is not set" in caplog.text) is not bool(secret)
 
 
 def test_status_parameters_become_a_status_update(fake_twilio):
