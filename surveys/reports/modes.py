@@ -55,8 +55,10 @@ def rates_convention() -> str:
         "those the survey link was sent to (or that chose on the web), so a number tried both ways is in both. A "
         "person reached by phone who answered on the web counts as other (O), not as a refusal, in the phone's "
         "rates, and a person who began on the web and was interviewed by phone counts as other in the web's. "
-        "A number the phone found not eligible is not eligible in the web's rates either, and every mode's rates "
-        "use the share of eligible numbers (e) estimated from all numbers. An opt-out on the public opt-out page "
+        "Eligibility is the number's, not the mode's: a number the phone found not eligible is not eligible in the "
+        "web's rates either, a number known to be eligible that a mode got nothing back from is a non-contact (NC) "
+        "in that mode's rates, not of unknown eligibility, and every mode's rates use the share of eligible numbers "
+        "(e) estimated from all numbers. An opt-out on the public opt-out page "
         "is no attempt of either mode. Each mode's rates say how well that mode worked; only the combined rates "
         "describe the survey."
     )

@@ -49,15 +49,18 @@ that mode was attempted on, each with a disposition read from that mode's own ev
   back before it rang): the rules above, with the response only when it was given by phone and
   only the refusals said on a call. A person reached by phone who then answered on the web, or who
   asked on the call for the link, did not refuse: O (2.30, eligible and contacted, no phone interview).
+  Calls that reached nobody at a number the case's one disposition knows to be eligible (answered or
+  refused on the web, opted out): NC (2.20), not of unknown eligibility.
 - Web, attempted on a number whose SMS the provider took or may have taken (every status but "not
   sent"), or whose person opened the web survey through their personal link (an introduction read on
   the web) or answered on the web: the response when it was given on the web; a refusal or opt-out
   on the web or by an SMS reply: R (2.11); choosing on the web without a response in either mode:
   R (2.12, a break-off); consenting on the web and being interviewed by phone: O (2.30, symmetric
   with the phone); a number the phone found not eligible (a fax, a number that does not work): NE,
-  as in the combined disposition - eligibility is the number's, not the mode's; an SMS the
-  operator could not deliver: UO (3.3, the invitation did not arrive); otherwise nothing came
-  back: UH (3.19).
+  as in the combined disposition - eligibility is the number's, not the mode's; so too nothing back
+  from a number the combined disposition knows to be eligible (interviewed or reached by phone, an
+  answering machine): NC (2.20), whether the SMS arrived or not; an SMS the operator could not
+  deliver: UO (3.3, the invitation did not arrive); otherwise nothing came back: UH (3.19).
 - An opt-out on the public opt-out page, or a STOP reply from a number no link of the campaign was
   sent to, reaches the campaign through the do-not-call registry: it is no attempt of either mode
   (the combined disposition counts it as a refusal, R 2.11).
@@ -106,6 +109,10 @@ CHOICES = REFUSING | {ConsentKind.WEB_LINK}
 # Shares of the questions that applied to the respondent: an interview from 80 %, a partial one from 50 %.
 COMPLETE_THRESHOLD = 0.8
 PARTIAL_THRESHOLD = 0.5
+
+# The codes of a number known to be eligible: a mode that got nothing back from it did not reach it (NC).
+ELIGIBLE = frozenset({COMPLETE, PARTIAL, REFUSAL, NON_CONTACT, OTHER})
+UNKNOWN_ELIGIBILITY = frozenset({UNKNOWN, UNKNOWN_OTHER})
 
 # What one attempt tells about its number (`ATTEMPT_OUTCOME`), in the order the rules rank them.
 PERSON, MACHINE, FAX_LINE, UNKNOWN_PICK_UP, NOT_WORKING, NOTHING = (
@@ -292,13 +299,17 @@ def phone_disposition(
     interview: str | None,
     refusals: set[str],
     answered_on_the_web: bool,
+    combined: str,
     quota_closed: bool = False,
 ) -> str:
     """The case's disposition in the phone mode: `interview` only for a response given by phone,
-    `refusals` only those said on a call, with asking there for the link (see the module docstring)."""
+    `refusals` only those said on a call, with asking there for the link; `combined` the case's one
+    disposition (see the module docstring)."""
     code = contact_disposition(outcomes=outcomes, interview=interview, consent=refusals, quota_closed=quota_closed)
     if code == REFUSAL and interview is None and not refusals and answered_on_the_web:
         return OTHER
+    if code in UNKNOWN_ELIGIBILITY and combined in ELIGIBLE:
+        return NON_CONTACT
     return code
 
 
@@ -316,6 +327,8 @@ def web_disposition(
         return OTHER if interviewed_by_phone else REFUSAL
     if combined == NOT_ELIGIBLE:
         return NOT_ELIGIBLE
+    if combined in ELIGIBLE:
+        return NON_CONTACT
     if sms_status in SMS_NOT_DELIVERED:
         return UNKNOWN_OTHER
     return UNKNOWN
@@ -412,6 +425,7 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
                 interview=interview if mode == ResponseMode.PHONE else None,
                 refusals=call_choices.get(pseudonym, set()),
                 answered_on_the_web=mode == ResponseMode.WEB and interview in (COMPLETE, PARTIAL),
+                combined=code,
                 quota_closed=quota_closed,
             )
             _mode_counts(by_mode, ResponseMode.PHONE)[phone_code] += 1

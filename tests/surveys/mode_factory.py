@@ -6,7 +6,8 @@ The survey of `build_survey`: 1 age group (demographic), 2 "exercise weekly" yes
 Completes by phone 40 (18-29: 5, 30-64: 15, 65+: 20), on the web 35 (18-29: 14, 30-64: 16, 65+: 5).
 The web added 35 of 75 completes (47 %); 14/35 = 40 % of them were 18-29, against 5/40 = 12.5 %
 (13 %) of the phone completes. Every web respondent was first called without an answer, then sent
-the SMS: phone mode 75 numbers (I 40, UH 35), web mode 35 (I 35), combined 75 (I 75).
+the SMS: phone mode 75 numbers (I 40, NC 35: known to be eligible, as they answered on the web), web
+mode 35 (I 35), combined 75 (I 75).
 
 Q2 is answered by age alone, the same in both modes: 18-29 yes, 65+ no, 30-64 yes for every other
 one. Unweighted the modes look far apart (phone 13/40 yes, web 22/35), but each mode weighted to the

@@ -1,18 +1,20 @@
 """Dispositions and AAPOR rates by mode: one final disposition per number for the combined rates, and
 per mode the numbers that mode was attempted on, read from that mode's own events.
 
-Ten numbers, worked out by hand (combined / phone / web; "-" not attempted in that mode):
+Ten numbers, worked out by hand (combined / phone / web; "-" not attempted in that mode). A mode that
+got nothing back from a number known to be eligible (from either mode) counts it as a non-contact (NC),
+not as of unknown eligibility: eligibility is the number's, not the mode's.
  1 answered the call to the end                       I  / I  / -
- 2 no answer, SMS delivered, completed on the web      I  / UH / I
+ 2 no answer, SMS delivered, completed on the web      I  / NC / I
  3 picked up and hung up, then completed on the web    I  / O  / I
  4 no answer, SMS delivered, no reply                  UH / UH / UH
- 5 answering machine, SMS not delivered                NC / NC / UO
- 6 no answer, SMS delivered, replied STOP              R  / UH / R
+ 5 answering machine, SMS not delivered                NC / NC / NC
+ 6 no answer, SMS delivered, replied STOP              R  / NC / R
  7 declined on the call                                R  / R  / -
  8 no answer, SMS not sent (the provider was down)     UH / UH / -
  9 a call still waiting, nothing else                  UH / -  / -
-10 no answer, SMS sent, consented on the web and broke off after one answer  R / UH / R
-Combined: I 3, R 3, NC 1, UH 3 (D = 10). Phone (9 numbers): I 1, R 1, NC 1, O 1, UH 5. Web (6): I 2, R 2, UH 1, UO 1.
+10 no answer, SMS sent, consented on the web and broke off after one answer  R / NC / R
+Combined: I 3, R 3, NC 1, UH 3 (D = 10). Phone (9 numbers): I 1, R 1, NC 4, O 1, UH 2. Web (6): I 2, R 2, NC 1, UH 1.
 """
 
 import pytest
@@ -107,8 +109,8 @@ def test_one_final_disposition_per_number_combines_both_modes(mixed):
 def test_each_mode_counts_the_numbers_it_was_attempted_on_with_its_own_events(mixed):
     result = campaign_dispositions(campaign=mixed)
 
-    assert codes(result.by_mode["phone"]) == {"I": 1, "R": 1, "NC": 1, "O": 1, "UH": 5}
-    assert codes(result.by_mode["web"]) == {"I": 2, "R": 2, "UH": 1, "UO": 1}
+    assert codes(result.by_mode["phone"]) == {"I": 1, "R": 1, "NC": 4, "O": 1, "UH": 2}
+    assert codes(result.by_mode["web"]) == {"I": 2, "R": 2, "NC": 1, "UH": 1}
     # Each complete is its mode's: the modes' completes add up to the combined ones.
     assert result.by_mode["phone"]["I"] + result.by_mode["web"]["I"] == result.counts["I"]
     assert sorted(result.interview_modes.values()) == ["phone", "web", "web"]
@@ -128,14 +130,19 @@ def test_rates_per_mode_and_combined_by_hand(mixed):
 
     assert [(mode, rates[mode].cases) for mode in rates] == [("phone", 9), ("web", 6), ("combined", 10)]
     phone, web, combined = rates["phone"].rates, rates["web"].rates, rates["combined"].rates
-    # Phone: I 1, R 1, NC 1, O 1, UH 5; no number of known ineligibility, so e = 1 and RR3 = RR1.
+    # Phone: I 1, R 1, NC 4, O 1, UH 2; no number of known ineligibility, so e = 1 and RR3 = RR1.
     assert phone.rr["RR1"] == pytest.approx(1 / 9)
     assert phone.rr["RR3"] == pytest.approx(1 / 9)
+    # Of the 7 numbers known to be eligible, one was interviewed by phone (not 1 of 4).
+    assert phone.rr["RR5"] == pytest.approx(1 / 7)
+    assert phone.ref["REF3"] == pytest.approx(1 / 7)
+    assert phone.con["CON3"] == pytest.approx(3 / 7)
     assert phone.coop["COOP1"] == pytest.approx(1 / 3)  # I / (I + P + R + O)
     assert phone.ref["REF1"] == pytest.approx(1 / 9)
     assert phone.con["CON1"] == pytest.approx(3 / 9)  # (I + P + R + O) / D
-    # Web: I 2, R 2, UH 1, UO 1.
+    # Web: I 2, R 2, NC 1, UH 1.
     assert web.rr["RR1"] == pytest.approx(2 / 6)
+    assert web.rr["RR5"] == pytest.approx(2 / 5)
     assert web.rr["RR4"] == pytest.approx(2 / 6)
     assert web.coop["COOP1"] == pytest.approx(2 / 4)
     assert web.ref["REF1"] == pytest.approx(2 / 6)
@@ -150,8 +157,8 @@ def test_rates_per_mode_and_combined_by_hand(mixed):
 def test_a_set_e_applies_to_every_mode(mixed):
     rates = {each.mode: each.rates for each in mode_rates(campaign_dispositions(campaign=mixed), e=0.5)}
 
-    # Web: De = (I + R) + 0.5 (UH + UO) = 4 + 1 = 5
-    assert rates["web"].rr["RR3"] == pytest.approx(2 / 5)
+    # Web: De = (I + R + NC) + 0.5 UH = 5 + 0.5
+    assert rates["web"].rr["RR3"] == pytest.approx(2 / 5.5)
     assert (rates["web"].e, rates["web"].e_source) == (0.5, "set")
 
 
@@ -180,9 +187,10 @@ def test_an_opt_out_on_the_public_page_or_by_sms_without_a_link_is_no_web_attemp
 
     result = campaign_dispositions(campaign=campaign)
     assert set(result.by_mode) == {"phone"}
-    # An opt-out all the same: the one disposition of the number is a refusal; no call reached anyone.
+    # An opt-out all the same: the one disposition of the number is a refusal; no call reached anyone,
+    # at a number now known to be a person's: a non-contact in the phone's rates.
     assert codes(result.counts) == {"I": 1, "R": 1}
-    assert codes(result.by_mode["phone"]) == {"I": 1, "UH": 1}
+    assert codes(result.by_mode["phone"]) == {"I": 1, "NC": 1}
 
 
 def test_a_stop_reply_to_a_sent_link_is_a_web_refusal(make_campaign):
@@ -193,7 +201,7 @@ def test_a_stop_reply_to_a_sent_link_is_a_web_refusal(make_campaign):
 
     result = campaign_dispositions(campaign=campaign)
     assert codes(result.by_mode["web"]) == {"R": 1}
-    assert codes(result.by_mode["phone"]) == {"I": 1, "UH": 1}
+    assert codes(result.by_mode["phone"]) == {"I": 1, "NC": 1}
 
 
 def test_an_opt_out_through_the_personal_link_is_a_web_refusal(make_campaign):
