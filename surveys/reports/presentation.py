@@ -211,9 +211,20 @@ def _weighting_sentence(results: CampaignResults) -> str:
             "The answers are not weighted: each respondent counts once, whether or not their group answered more "
             "than its share."
         )
+    values = {"dimensions": ", ".join(dimension_label(dimension).lower() for dimension in dimensions)}
+    if results.weighting.collapsed:
+        # A group nobody (or too few) answered cannot count as its own share: its weight goes to its neighbour.
+        return (
+            _(
+                "The findings are weighted by %(dimensions)s, so that each group counts as much as its share of the "
+                "residents, except where groups are weighted together (below): those count together as much as their "
+                "shares combined."
+            )
+            % values
+        )
     return _(
         "The findings are weighted by %(dimensions)s, so that each group counts as much as its share of the residents."
-    ) % {"dimensions": ", ".join(dimension_label(dimension).lower() for dimension in dimensions)}
+    ) % (values)
 
 
 def _cost_sentence(results: CampaignResults) -> str:

@@ -100,6 +100,7 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
     rows += [(_("Summary"), _("Finding"), line, None) for line in results.summary]
     rows += _privacy_rows(results)
     rows += [(_("Weighting"), _("Warning"), warning, None) for warning in weighting.warnings]
+    rows += [(_("Weighting"), _("Categories weighted together"), note, None) for note in weighting.collapsed]
     rows += [
         (section_funnel, _("Numbers"), funnel.numbers, INTEGER),
         (section_funnel, _("Calls"), funnel.calls, INTEGER),

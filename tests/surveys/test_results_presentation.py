@@ -3,11 +3,14 @@ shares (only a real gap is a "not fully"), what the margins of error cover, the 
 groups that answered more or less than their share."""
 
 import dataclasses
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
+from surveys.reports import xlsx
 from surveys.reports.presentation import results_view
 from tests.surveys.results_factory import hand_built_results
 
@@ -76,3 +79,21 @@ def test_the_budget_cap_is_named_for_calls_and_messages_alike(results):
     assert "Budget cap (calls and text messages)" in labels
     assert "Share of the budget used" in labels
     assert not [label for label in labels if "call budget" in label or "cap for calls" in label]
+
+
+def test_groups_weighted_together_are_said_beside_the_weighting_and_in_the_workbook(results):
+    note = "Age group: nobody answered 18–29, so it is weighted together with 30–64."
+    merged = with_weighting(results, collapsed=[note])
+
+    view = results_view(merged)
+
+    # Nobody aged 18-29 answered: that group cannot count as much as its share, only with 30-64 together.
+    assert view.weighting_sentence == (
+        "The findings are weighted by age group, district or postal area, so that each group counts as much as its "
+        "share of the residents, except where groups are weighted together (below): those count together as much "
+        "as their shares combined."
+    )
+    summary = openpyxl.load_workbook(io.BytesIO(xlsx.render(merged)))["Summary"]
+    assert ["Weighting", "Categories weighted together", note] in [
+        [cell.value for cell in row] for row in summary.iter_rows(min_row=2)
+    ]
