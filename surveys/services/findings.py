@@ -285,10 +285,12 @@ def representation_sentences(groups: Sequence[GroupShare], *, dimension_names: d
     return sentences
 
 
-def summary_sentences(questions: Sequence[QuestionResult]) -> list[str]:
-    """The short summary of the reports: the ratings compared, then each question's finding."""
-    others = [question for question in questions if not question.demographic]
-    return rating_sentences(questions) + [finding.sentence for finding in question_findings(others)]
+def summary_sentences(questions: Sequence[QuestionResult], *, weighted_dimensions: Sequence[str] = ()) -> list[str]:
+    """The short summary of the reports: the ratings compared, then each question's finding - those of
+    the results page and the PDF (`question_findings`), a background question's too unless the results
+    are weighted by it."""
+    findings = question_findings(questions, weighted_dimensions=weighted_dimensions)
+    return rating_sentences(questions) + [finding.sentence for finding in findings]
 
 
 def mode_sentences(modes: ModeResults, *, dimension_names: dict[str, str]) -> list[str]:

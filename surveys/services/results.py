@@ -690,7 +690,9 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
             sms_messages=messages.messages,
             sms_cost=messages.estimate,
         ),
-        summary=summary_sentences(question_results) if selected_ids and not group_hidden else [],
+        summary=summary_sentences(question_results, weighted_dimensions=weights_result.dimensions)
+        if selected_ids and not group_hidden
+        else [],
         respondent_filter=dict(respondent_filter),
         filter_labels=filter_labels,
         selected_respondents=len(selected_ids) if respondent_filter and not group_hidden else None,

@@ -233,3 +233,27 @@ def test_the_reports_summary_has_the_ratings_and_every_other_finding():
         "Rated lowest: “Sports venues?” (3.0 on average) on a scale of 1 to 5.",
     ]
     assert summary[-1] == "Words used most in the answers to “What next?”: cycle, library, parks."
+
+
+def test_the_reports_summary_has_the_finding_of_a_background_question_the_results_are_not_weighted_by():
+    # Weighted by age group only: where people live is a finding, as on the results page and in the PDF.
+    district = question(
+        1,
+        "choice",
+        "Where do you live?",
+        options=[option("1", "Centre", 0.7, 0.6, 0.8), option("2", "Villages", 0.3, 0.2, 0.4)],
+        demographic="district",
+    )
+    age = question(
+        2, "choice", "Age?", options=[option("1", "18–64", 0.8), option("2", "65+", 0.2)], demographic="age_group"
+    )
+
+    summary = summary_sentences([district, age], weighted_dimensions=["age_group"])
+
+    assert summary == [
+        "In “Where do you live?”, the most chosen answer was Centre: about 7 in 10. "
+        "The margin of error is about ±10 percentage points."
+    ]
+    assert summary == [
+        finding.sentence for finding in question_findings([district, age], weighted_dimensions=["age_group"])
+    ]
