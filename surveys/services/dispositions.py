@@ -24,7 +24,9 @@ NE not eligible. The first rule that fits a number decides:
   said "unknown" but a choice was made at the introduction.
 - A number no longer called because its known group's quota was filled (the dialer closes only
   numbers waiting for a call): NE (4.80, quota filled), unless one of the rules above fits - a person
-  reached before the group filled was eligible then, and counts so.
+  reached before the group filled was eligible then, and counts so. Such a number's eligibility was
+  never found out: it is left out of the estimate of e (`Dispositions.eligibility_not_learnt`), unlike
+  a person screened out, whom the quota found not eligible.
 - An answering machine picked up (with or without the short message, 2.221 / 2.222): NC (2.22).
   A machine is never a person reached, even when the introduction had started before the verdict.
 - A fax or data line answered, and the person's other numbers (a contact file's phone columns are
@@ -348,6 +350,8 @@ class Dispositions:
     interview_modes: dict = field(default_factory=dict)
     # The pseudonyms of the complete interviews (I).
     completes: frozenset = frozenset()
+    # NE numbers a quota closed before anyone answered: no eligibility learnt, so not in e's estimate.
+    eligibility_not_learnt: int = 0
 
     def __getitem__(self, code: str) -> int:
         return self.counts.get(code, 0)
@@ -401,6 +405,7 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
     interviews = set()
     interview_modes = {}
     completes = set()
+    not_learnt = 0
     for pk, pseudonym, contact_status, sms_status, quota_closed_at in Contact.objects.filter(
         campaign=campaign
     ).values_list("pk", "pseudonym", "status", "sms_message__status", "quota_closed_at"):
@@ -414,6 +419,12 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
             outcomes=outcomes.get(pk, ()), interview=interview, consent=choices, quota_closed=quota_closed
         )
         counts[code] += 1
+        if (
+            code == NOT_ELIGIBLE
+            and quota_closed
+            and contact_disposition(outcomes=outcomes.get(pk, ()), interview=interview, consent=choices) != NOT_ELIGIBLE
+        ):
+            not_learnt += 1
         if code in (COMPLETE, PARTIAL):
             interviews.add(pseudonym)
             interview_modes[pseudonym] = mode
@@ -439,7 +450,7 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
                 interviewed_by_phone=mode == ResponseMode.PHONE and interview in (COMPLETE, PARTIAL),
             )
             _mode_counts(by_mode, ResponseMode.WEB)[web_code] += 1
-    return Dispositions(counts, frozenset(interviews), by_mode, interview_modes, frozenset(completes))
+    return Dispositions(counts, frozenset(interviews), by_mode, interview_modes, frozenset(completes), not_learnt)
 
 
 def _mode_counts(by_mode: dict[str, Counter], mode: str) -> Counter:

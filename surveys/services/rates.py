@@ -23,12 +23,15 @@ E_ESTIMATED, E_SET, E_ASSUMED = "estimated", "set", "assumed"
 E_COMBINED = "combined"
 
 
-def eligibility_estimate(counts: Mapping[str, int]) -> float | None:
+def eligibility_estimate(counts: Mapping[str, int], *, not_learnt: int = 0) -> float | None:
     """e from the cases whose eligibility is known: eligible / (eligible + not eligible).
 
+    `not_learnt` of the NE cases were closed by a quota before anyone answered (surveys.services.
+    dispositions): outside D, but their eligibility was never found out, so they say nothing of the
+    unknown cases' and are left out here. Counting them as not eligible would lower e and raise RR3.
     None when no case is known yet (nothing to estimate from)."""
     eligible = sum(counts.get(code, 0) for code in ("I", "P", "R", "NC", "O"))
-    known = eligible + counts.get("NE", 0)
+    known = eligible + counts.get("NE", 0) - not_learnt
     return eligible / known if known else None
 
 
@@ -36,15 +39,18 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def response_rates(counts: Mapping[str, int], *, e: float | None = None) -> ResponseRates:
+def response_rates(
+    counts: Mapping[str, int], *, e: float | None = None, eligibility_not_learnt: int = 0
+) -> ResponseRates:
     """Every AAPOR rate of the counts. `e` set by the campaign wins; otherwise it is estimated
-    from the known cases, and when nothing is known it is assumed to be 1 (every unknown case
-    eligible), which makes RR3/RR4 equal RR1/RR2: the most conservative choice."""
+    from the known cases (`eligibility_estimate`, without the `eligibility_not_learnt` NE cases),
+    and when nothing is known it is assumed to be 1 (every unknown case eligible), which makes
+    RR3/RR4 equal RR1/RR2: the most conservative choice."""
     dispositions = {code: int(counts.get(code, 0)) for code in CODES}
     if e is not None:
         e_value, e_source = float(e), E_SET
     else:
-        estimate = eligibility_estimate(dispositions)
+        estimate = eligibility_estimate(dispositions, not_learnt=eligibility_not_learnt)
         e_value, e_source = (estimate, E_ESTIMATED) if estimate is not None else (1.0, E_ASSUMED)
 
     complete, partial, refusal = dispositions["I"], dispositions["P"], dispositions["R"]

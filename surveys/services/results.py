@@ -544,7 +544,11 @@ def _left_out_warning(count: int) -> str:
 def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict[str, str]) -> CampaignResults:
     result_settings = result_settings_for(campaign)
     dispositions = campaign_dispositions(campaign=campaign)
-    rates = response_rates(dispositions.counts, e=result_settings.eligibility_e)
+    rates = response_rates(
+        dispositions.counts,
+        e=result_settings.eligibility_e,
+        eligibility_not_learnt=dispositions.eligibility_not_learnt,
+    )
     progress = campaign_progress(campaign)
 
     questions = list(campaign.survey_version.questions.prefetch_related("options").order_by("position"))

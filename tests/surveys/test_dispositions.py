@@ -38,6 +38,7 @@ from surveys.services.dispositions import (
     interview_code,
 )
 from surveys.services.privacy import answers_purge_expired
+from surveys.services.results import campaign_results
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 from tests.surveys.results_factory import hand_built_results
 
@@ -345,3 +346,34 @@ def test_a_quota_closes_as_not_eligible_only_a_number_that_reached_no_person_bef
     assert contact_disposition(outcomes={PERSON}, interview=None, consent=set(), quota_closed=True) == "R"
     refused = {ConsentKind.DECLINED}
     assert contact_disposition(outcomes={MACHINE}, interview=None, consent=refused, quota_closed=True) == "R"
+
+
+def test_a_number_a_quota_closed_before_anyone_answered_does_not_lower_the_estimated_e(make_campaign):
+    numbers = tuple(f"04012345{index:02d}" for index in range(7))
+    campaign = running_campaign(make_campaign, numbers=numbers)
+    complete, refused, silent_1, silent_2, disconnected, screened, closed = campaign.contacts.order_by("pk")
+    attempt(complete, S.COMPLETED, picked_up=True, step="closing")
+    respond(complete, ResponseStatus.COMPLETE, {1: 1, 2: 1, 3: 5})
+    attempt(refused, S.COMPLETED, picked_up=True, step="declined")
+    consent_record(kind=ConsentKind.DECLINED, channel="call", campaign=campaign, contact_ref=refused.pseudonym)
+    for contact in (silent_1, silent_2, closed):
+        attempt(contact, S.NO_ANSWER)
+    attempt(disconnected, S.FAILED)
+    # Reached and screened out, their group's quota filled: found not eligible (4.80).
+    attempt(screened, S.COMPLETED, picked_up=True, step="closing")
+    respond(screened, ResponseStatus.SCREENED_OUT, {1: 1})
+    # Never answered, then no longer called as the quota of its (listed) group filled: NE, but its
+    # eligibility was never learnt.
+    for contact in (screened, closed):
+        contact.status, contact.quota_closed_at = ContactStatus.FINISHED, NOON
+        contact.save(update_fields=["status", "quota_closed_at"])
+
+    rates = campaign_results(campaign, language="en").rates
+
+    # I 1, R 1, UH 2, NE 3 (disconnected, screened out, closed). e is learnt from the numbers whose
+    # eligibility was found out: 2 eligible, 2 not (disconnected, screened out), so e = 1/2 - not 2/5.
+    assert dict(rates.dispositions) == {"I": 1, "P": 0, "R": 1, "NC": 0, "O": 0, "UH": 2, "UO": 0, "NE": 3}
+    assert (rates.e, rates.e_source) == (pytest.approx(0.5), "estimated")
+    # RR3 = I / ((I + R) + e UH) = 1 / (2 + 1) = 1/3 (not 1 / (2 + 0.8) = 35.7 %).
+    assert rates.rr["RR3"] == pytest.approx(1 / 3)
+    assert rates.rr["RR1"] == pytest.approx(1 / 4)
