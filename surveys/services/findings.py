@@ -91,6 +91,13 @@ def _margin_clause(option: OptionEstimate) -> str:
     points = margin_of_error_points(option)
     if points is None:
         return ""
+    percent = option.weighted_share * 100
+    if percent - points < 0 or percent + points > 100:
+        # Near 0 % or 100 % the interval is lopsided (Wilson): a "±" would reach past the scale.
+        return " " + _("Allowing for the margin of error, between %(low)s %% and %(high)s %%.") % {
+            "low": _whole_percent(option.ci_low),
+            "high": _whole_percent(option.ci_high),
+        }
     return " " + _("The margin of error is about ±%(points)s percentage points.") % {"points": points}
 
 

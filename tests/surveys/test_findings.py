@@ -257,3 +257,25 @@ def test_the_reports_summary_has_the_finding_of_a_background_question_the_result
     assert summary == [
         finding.sentence for finding in question_findings([district, age], weighted_dimensions=["age_group"])
     ]
+
+
+def test_a_share_near_100_or_0_per_cent_gives_its_interval_not_a_margin_beyond_the_scale():
+    # All 10 answered yes: Wilson's 95 % interval is 72.2-100 %; "±28 points" would reach 128 %.
+    everyone = question(
+        2, "yes_no", "Do you vote?", options=[option("1", "yes", 1.0, 0.7225, 1.0), option("2", "no", 0.0, 0.0, 0.2775)]
+    )
+    # Few chose "Boat" (3 %, interval 1-9 %): "±6 points" would reach -3 %.
+    boat = question(
+        3,
+        "choice",
+        "How do you travel?",
+        options=[option("1", "Car", 0.97, 0.91, 0.99), option("2", "Boat", 0.03, 0.01, 0.09)],
+    )
+
+    sentences = [finding.sentence for finding in question_findings([everyone, boat])]
+
+    assert sentences == [
+        "Almost all answered yes to “Do you vote?”. Allowing for the margin of error, between 72 % and 100 %.",
+        "In “How do you travel?”, the most chosen answer was Car: about 97 %. "
+        "Allowing for the margin of error, between 91 % and 99 %.",
+    ]
