@@ -48,6 +48,10 @@ DISPOSITION_LABELS = {
     "NE": _("Not eligible (e.g. disconnected number)"),
 }
 
+# AAPOR 4.80, a part of NE (not eligible) told apart: the numbers list had nothing to do with it.
+QUOTA_FILLED_CODE = "4.80"
+QUOTA_FILLED_LABEL = _("of which not eligible as their group's quota was filled")
+
 WEIGHTING_METHODS = {
     "none": _("No weighting"),
     "post-stratification": _("Post-stratification"),

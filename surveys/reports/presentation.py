@@ -22,6 +22,8 @@ from surveys.services.results_contract import CampaignResults, CrossTab, Funnel,
 
 from .display import (
     DISPOSITION_LABELS,
+    QUOTA_FILLED_CODE,
+    QUOTA_FILLED_LABEL,
     RATE_DEFINITIONS,
     WEIGHTING_METHODS,
     count_text,
@@ -349,22 +351,32 @@ def _dispositions(results: CampaignResults) -> Table:
     counts = results.rates.dispositions
     numbers = sum(counts.values())
     codes = [code for code in DISPOSITION_ORDER if code in counts] + sorted(set(counts) - set(DISPOSITION_ORDER))
+    rows = [
+        (
+            code,
+            [
+                str(DISPOSITION_LABELS.get(code, code)),
+                count_text(counts[code]),
+                share_text(counts[code] / numbers if numbers else None),
+            ],
+        )
+        for code in codes
+    ]
+    quota_filled = results.rates.quota_filled
+    if quota_filled:
+        rows.insert(
+            codes.index("NE") + 1,
+            (
+                QUOTA_FILLED_CODE,
+                [str(QUOTA_FILLED_LABEL), count_text(quota_filled), share_text(quota_filled / numbers)],
+            ),
+        )
     return Table(
         caption=_("Final dispositions of the numbers"),
         row_header=_("Code"),
         headers=[_("Disposition"), _("Numbers"), _("Share")],
         text_columns=(0,),
-        rows=[
-            (
-                code,
-                [
-                    str(DISPOSITION_LABELS.get(code, code)),
-                    count_text(counts[code]),
-                    share_text(counts[code] / numbers if numbers else None),
-                ],
-            )
-            for code in codes
-        ],
+        rows=rows,
     )
 
 

@@ -35,6 +35,8 @@ from surveys.services.results_contract import CampaignResults
 
 from .display import (
     DISPOSITION_LABELS,
+    QUOTA_FILLED_CODE,
+    QUOTA_FILLED_LABEL,
     RATE_DEFINITIONS,
     WEIGHTING_METHODS,
     dimension_label,
@@ -342,6 +344,11 @@ def _dispositions_sheet(workbook: Workbook, results: CampaignResults) -> None:
         (code, str(DISPOSITION_LABELS.get(code, code)), counts[code], counts[code] / numbers if numbers else None)
         for code in codes
     ]
+    if results.rates.quota_filled:
+        quota_filled = results.rates.quota_filled
+        rows.insert(
+            codes.index("NE") + 1, (QUOTA_FILLED_CODE, str(QUOTA_FILLED_LABEL), quota_filled, quota_filled / numbers)
+        )
     rows += [
         (code, str(RATE_DEFINITIONS.get(code, "")), None, value)
         for group in RATE_GROUPS

@@ -352,6 +352,8 @@ class Dispositions:
     completes: frozenset = frozenset()
     # NE numbers a quota closed before anyone answered: no eligibility learnt, so not in e's estimate.
     eligibility_not_learnt: int = 0
+    # NE numbers not eligible as their group's quota was filled (4.80): screened out, or closed.
+    quota_filled: int = 0
 
     def __getitem__(self, code: str) -> int:
         return self.counts.get(code, 0)
@@ -405,7 +407,7 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
     interviews = set()
     interview_modes = {}
     completes = set()
-    not_learnt = 0
+    not_learnt = quota_filled = 0
     for pk, pseudonym, contact_status, sms_status, quota_closed_at in Contact.objects.filter(
         campaign=campaign
     ).values_list("pk", "pseudonym", "status", "sms_message__status", "quota_closed_at"):
@@ -419,12 +421,11 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
             outcomes=outcomes.get(pk, ()), interview=interview, consent=choices, quota_closed=quota_closed
         )
         counts[code] += 1
-        if (
-            code == NOT_ELIGIBLE
-            and quota_closed
-            and contact_disposition(outcomes=outcomes.get(pk, ()), interview=interview, consent=choices) != NOT_ELIGIBLE
-        ):
-            not_learnt += 1
+        if code == NOT_ELIGIBLE and (quota_closed or interview == NOT_ELIGIBLE):
+            quota_filled += 1
+            without_quota = contact_disposition(outcomes=outcomes.get(pk, ()), interview=interview, consent=choices)
+            if quota_closed and without_quota != NOT_ELIGIBLE:
+                not_learnt += 1
         if code in (COMPLETE, PARTIAL):
             interviews.add(pseudonym)
             interview_modes[pseudonym] = mode
@@ -450,7 +451,9 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
                 interviewed_by_phone=mode == ResponseMode.PHONE and interview in (COMPLETE, PARTIAL),
             )
             _mode_counts(by_mode, ResponseMode.WEB)[web_code] += 1
-    return Dispositions(counts, frozenset(interviews), by_mode, interview_modes, frozenset(completes), not_learnt)
+    return Dispositions(
+        counts, frozenset(interviews), by_mode, interview_modes, frozenset(completes), not_learnt, quota_filled
+    )
 
 
 def _mode_counts(by_mode: dict[str, Counter], mode: str) -> Counter:

@@ -40,12 +40,13 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 
 def response_rates(
-    counts: Mapping[str, int], *, e: float | None = None, eligibility_not_learnt: int = 0
+    counts: Mapping[str, int], *, e: float | None = None, eligibility_not_learnt: int = 0, quota_filled: int = 0
 ) -> ResponseRates:
     """Every AAPOR rate of the counts. `e` set by the campaign wins; otherwise it is estimated
     from the known cases (`eligibility_estimate`, without the `eligibility_not_learnt` NE cases),
     and when nothing is known it is assumed to be 1 (every unknown case eligible), which makes
-    RR3/RR4 equal RR1/RR2: the most conservative choice."""
+    RR3/RR4 equal RR1/RR2: the most conservative choice. `quota_filled` of the NE cases are not
+    eligible as a quota was filled (4.80), which the rates carry for the reader."""
     dispositions = {code: int(counts.get(code, 0)) for code in CODES}
     if e is not None:
         e_value, e_source = float(e), E_SET
@@ -90,4 +91,5 @@ def response_rates(
             "CON2": _ratio(contacted, estimated_eligible),
             "CON3": _ratio(contacted, known_eligible),
         },
+        quota_filled=quota_filled,
     )

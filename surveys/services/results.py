@@ -548,6 +548,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
         dispositions.counts,
         e=result_settings.eligibility_e,
         eligibility_not_learnt=dispositions.eligibility_not_learnt,
+        quota_filled=dispositions.quota_filled,
     )
     progress = campaign_progress(campaign)
 

@@ -47,7 +47,12 @@ def mode_rates(dispositions: Dispositions, *, e: float | None) -> list[ModeRates
     Eligibility belongs to the number, not to the mode that tried it: an estimated e is estimated
     once, from every number's one disposition (the phone finds most of the numbers that are not
     eligible, which the web cannot), and each mode uses it (`e_source` "combined")."""
-    combined = response_rates(dispositions.counts, e=e, eligibility_not_learnt=dispositions.eligibility_not_learnt)
+    combined = response_rates(
+        dispositions.counts,
+        e=e,
+        eligibility_not_learnt=dispositions.eligibility_not_learnt,
+        quota_filled=dispositions.quota_filled,
+    )
     mode_e = combined.e if combined.e_source == E_ESTIMATED else e
 
     def rates_of(counts) -> ResponseRates:

@@ -30,6 +30,8 @@ class ResponseRates:
     coop: dict[str, float | None]  # COOP1..COOP4
     ref: dict[str, float | None]  # REF1..REF3
     con: dict[str, float | None]  # CON1..CON3
+    # Of the NE numbers, those not eligible as their group's quota was filled (AAPOR 4.80).
+    quota_filled: int = 0
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ The survey of `running_campaign`: 1 a choice whose answer 3 skips to 4, 2 yes/no
 optional open question.
 """
 
+import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +23,7 @@ from surveys.models import (
     Response,
     ResponseStatus,
 )
+from surveys.reports import xlsx
 from surveys.reports.presentation import results_view
 from surveys.services.consent import consent_record
 from surveys.services.dispositions import (
@@ -348,7 +351,9 @@ def test_a_quota_closes_as_not_eligible_only_a_number_that_reached_no_person_bef
     assert contact_disposition(outcomes={MACHINE}, interview=None, consent=refused, quota_closed=True) == "R"
 
 
-def test_a_number_a_quota_closed_before_anyone_answered_does_not_lower_the_estimated_e(make_campaign):
+def quota_campaign(make_campaign):
+    """Seven numbers: I 1, R 1, UH 2, and NE 3 - a disconnected number, a person screened out by a filled
+    quota, a number never answered and then closed as its listed group's quota filled."""
     numbers = tuple(f"04012345{index:02d}" for index in range(7))
     campaign = running_campaign(make_campaign, numbers=numbers)
     complete, refused, silent_1, silent_2, disconnected, screened, closed = campaign.contacts.order_by("pk")
@@ -367,8 +372,11 @@ def test_a_number_a_quota_closed_before_anyone_answered_does_not_lower_the_estim
     for contact in (screened, closed):
         contact.status, contact.quota_closed_at = ContactStatus.FINISHED, NOON
         contact.save(update_fields=["status", "quota_closed_at"])
+    return campaign
 
-    rates = campaign_results(campaign, language="en").rates
+
+def test_a_number_a_quota_closed_before_anyone_answered_does_not_lower_the_estimated_e(make_campaign):
+    rates = campaign_results(quota_campaign(make_campaign), language="en").rates
 
     # I 1, R 1, UH 2, NE 3 (disconnected, screened out, closed). e is learnt from the numbers whose
     # eligibility was found out: 2 eligible, 2 not (disconnected, screened out), so e = 1/2 - not 2/5.
@@ -377,3 +385,18 @@ def test_a_number_a_quota_closed_before_anyone_answered_does_not_lower_the_estim
     # RR3 = I / ((I + R) + e UH) = 1 / (2 + 1) = 1/3 (not 1 / (2 + 0.8) = 35.7 %).
     assert rates.rr["RR3"] == pytest.approx(1 / 3)
     assert rates.rr["RR1"] == pytest.approx(1 / 4)
+
+
+def test_the_dispositions_tell_the_numbers_not_eligible_as_a_quota_filled_from_the_others(make_campaign, english):
+    results = campaign_results(quota_campaign(make_campaign), language="en")
+
+    rows = results_view(results).dispositions.rows
+    # 3 of 7 not eligible, 2 of them as their group's quota was filled (screened out, or closed).
+    assert rows[-2:] == [
+        ("NE", ["Not eligible (e.g. disconnected number)", "3", "42.9\xa0%"]),
+        ("4.80", ["of which not eligible as their group's quota was filled", "2", "28.6\xa0%"]),
+    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.render(results)))["Dispositions"]
+    assert ["4.80", "of which not eligible as their group's quota was filled", 2, pytest.approx(2 / 7)] in [
+        [cell.value for cell in row] for row in sheet.iter_rows(min_row=2)
+    ]
