@@ -18,7 +18,14 @@ from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
 from surveys.progress import SHORT_REASONS, CampaignProgress
 from surveys.services.findings import question_findings, rating_sentences, representation_sentences
-from surveys.services.results_contract import CampaignResults, CrossTab, Funnel, GroupShare, QuestionResult
+from surveys.services.results_contract import (
+    CampaignResults,
+    CrossTab,
+    Funnel,
+    GroupShare,
+    QuestionResult,
+    ResponseRates,
+)
 
 from .display import (
     DISPOSITION_LABELS,
@@ -325,16 +332,13 @@ def _rates(results: CampaignResults) -> Table:
     for group in RATE_GROUPS:
         for code, value in getattr(rates, group).items():
             rows.append((code, [share_text(value), str(RATE_DEFINITIONS.get(code, ""))]))
-    source = {
-        "estimated": _("estimated from the numbers of known eligibility"),
-        "assumed": _("assumed 1: no number's eligibility is known yet"),
-    }.get(rates.e_source, _("set"))
     rows.append(
         (
             "e",
             [
                 share_text(rates.e),
-                _("Estimated share of eligible numbers among the unknown ones (%(source)s)") % {"source": source},
+                _("Estimated share of eligible numbers among the unknown ones (%(source)s)")
+                % {"source": e_source_text(rates)},
             ],
         )
     )
@@ -345,6 +349,14 @@ def _rates(results: CampaignResults) -> Table:
         rows=rows,
         text_columns=(1,),
     )
+
+
+def e_source_text(rates: ResponseRates) -> str:
+    """How the results' e was found, in words."""
+    return {
+        "estimated": _("estimated from the numbers of known eligibility"),
+        "assumed": _("assumed 1: no number's eligibility is known yet"),
+    }.get(rates.e_source, _("set"))
 
 
 def _dispositions(results: CampaignResults) -> Table:

@@ -42,7 +42,7 @@ from .display import (
     dimension_label,
     hidden_text,
 )
-from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels, hidden_group_note
+from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels, e_source_text, hidden_group_note
 from .responses import AnonymousAnswers
 from .xlsx_modes import mode_sheets
 
@@ -126,6 +126,7 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
     for group in RATE_GROUPS:
         rows += [(section_rates, code, value, PERCENT) for code, value in getattr(results.rates, group).items()]
     rows.append((section_rates, "e", results.rates.e, PERCENT))
+    rows.append((section_rates, _("How e was found"), e_source_text(results.rates), None))
     rows += [
         (section_weighting, _("Method"), str(WEIGHTING_METHODS.get(weighting.method, weighting.method)), None),
         (section_weighting, _("Respondents"), weighting.respondents, INTEGER),

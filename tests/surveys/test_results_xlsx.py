@@ -1,6 +1,7 @@
 """The Excel workbook: typed cells with number formats, frozen headers and autofilters on every sheet,
 and anonymous responses that never carry a phone number or a pseudonym."""
 
+import dataclasses
 import io
 
 import openpyxl
@@ -184,3 +185,21 @@ def test_a_swedish_summary_names_the_campaign_in_swedish(make_campaign):
     summary = workbook(xlsx.render(results)).worksheets[0]
 
     assert rows(summary)[0] == ["Kampanj", "Kampanj", "Höstens enkät"]
+
+
+@pytest.mark.parametrize(
+    ("e", "source", "said"),
+    [
+        (0.9, "estimated", "estimated from the numbers of known eligibility"),
+        (0.6, "set", "set"),
+        (1.0, "assumed", "assumed 1: no number's eligibility is known yet"),
+    ],
+)
+def test_the_summary_says_how_e_was_found_as_the_results_page_does(make_campaign, e, source, said):
+    results = hand_built_results(make_campaign("e-arvo"), language="en")
+    results = dataclasses.replace(results, rates=dataclasses.replace(results.rates, e=e, e_source=source))
+
+    summary = workbook(xlsx.render(results))["Summary"]
+
+    assert row_with(summary, "e")[2].value == e
+    assert row_with(summary, "How e was found")[2].value == said
