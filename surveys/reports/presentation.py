@@ -190,6 +190,11 @@ def margin_note(results: CampaignResults) -> str:
         "The margins of error (95 %) cover only the chance of who happened to answer (sampling error); they do "
         "not cover the differences between those who answered and those who did not, nor how a question was worded."
     )
+    # "Skipped" would say a choice of people who were never asked the question (a skip rule, a break-off).
+    covers += " " + _(
+        "Each share is of those who answered the question: those who skipped it, were not asked it (a skip rule) "
+        "or whose answering ended before it are left out."
+    )
     if not results.weighting.dimensions:
         return covers
     if results.population_updated_at is None:

@@ -73,6 +73,12 @@ def test_english_report_uses_decimal_points(campaign):
 
     assert "Figures per question (weighted)" in text
     assert "15.1 %" in text and "11,379.00 EUR" in text
+    # Those without an answer were not all asked the question (a skip rule, a break-off): not "skipped".
+    assert "Answered 146, no answer 0." in text
+    assert (
+        "Each share is of those who answered the question: those who skipped it, were not asked it (a skip "
+        "rule) or whose answering ended before it are left out."
+    ) in " ".join(text.split())
 
 
 def test_the_report_leads_with_what_was_learnt_and_ends_with_the_statisticians_figures(campaign):
