@@ -723,8 +723,18 @@ def _weighting_facts(results: CampaignResults) -> list[tuple[str, str]]:
     facts += [
         (_("Design effect (Kish)"), decimal_text(weighting.design_effect)),
         (_("Effective sample size"), decimal_text(weighting.effective_sample_size, 1)),
+        (_("Confidence intervals (95 %)"), interval_method_text()),
     ]
     return facts
+
+
+def interval_method_text() -> str:
+    """How the intervals of surveys.services.estimates are computed, for the statistician."""
+    return _(
+        "A share: Wilson's score interval on the effective number of those who answered the question (their "
+        "number divided by the design effect of their weights), which stays within 0-100 %. A mean: the weighted "
+        "mean ± 1.96 standard errors, its variance linearised with the weights."
+    )
 
 
 def _reached_text(weighting) -> str:

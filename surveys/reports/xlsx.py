@@ -42,7 +42,14 @@ from .display import (
     dimension_label,
     hidden_text,
 )
-from .presentation import DISPOSITION_ORDER, RATE_GROUPS, coverage_reason_labels, e_source_text, hidden_group_note
+from .presentation import (
+    DISPOSITION_ORDER,
+    RATE_GROUPS,
+    coverage_reason_labels,
+    e_source_text,
+    hidden_group_note,
+    interval_method_text,
+)
 from .responses import AnonymousAnswers
 from .xlsx_modes import mode_sheets
 
@@ -138,6 +145,7 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
         ),
         (section_weighting, _("Design effect (Kish)"), weighting.design_effect, DECIMAL),
         (section_weighting, _("Effective sample size"), weighting.effective_sample_size, "0.0"),
+        (section_weighting, _("Confidence intervals (95 %)"), interval_method_text(), None),
         (section_costs, _("Call minutes"), costs.minutes, INTEGER),
         (section_costs, _("Call costs (EUR)"), costs.call_cost, EUROS),
     ]

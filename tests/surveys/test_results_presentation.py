@@ -97,3 +97,18 @@ def test_groups_weighted_together_are_said_beside_the_weighting_and_in_the_workb
     assert ["Weighting", "Categories weighted together", note] in [
         [cell.value for cell in row] for row in summary.iter_rows(min_row=2)
     ]
+
+
+def test_the_weighting_facts_and_the_workbook_say_how_the_confidence_intervals_are_computed(results):
+    facts = dict(results_view(results).weighting)
+    summary = openpyxl.load_workbook(io.BytesIO(xlsx.render(results)))["Summary"]
+
+    method = (
+        "A share: Wilson's score interval on the effective number of those who answered the question (their "
+        "number divided by the design effect of their weights), which stays within 0-100 %. A mean: the weighted "
+        "mean ± 1.96 standard errors, its variance linearised with the weights."
+    )
+    assert facts["Confidence intervals (95 %)"] == method
+    assert ["Weighting", "Confidence intervals (95 %)", method] in [
+        [cell.value for cell in row] for row in summary.iter_rows(min_row=2)
+    ]
