@@ -12,7 +12,7 @@ from surveys.models import ResponseMode
 from surveys.services.results_contract import CampaignResults, ModeResults
 
 from .display import DISPOSITION_LABELS, RATE_DEFINITIONS, dimension_label, hidden_text
-from .modes import DISPOSITION_ORDER, RATE_GROUPS, mode_label, verdict_text
+from .modes import DISPOSITION_ORDER, RATE_GROUPS, mode_label, rates_convention, verdict_text
 
 MODES = (ResponseMode.PHONE, ResponseMode.WEB)
 
@@ -69,6 +69,8 @@ def _mode_rows(modes: ModeResults) -> list[list]:
             rows.append([table, label, *[_shown(groups, mode, index, groups.counts) for mode in MODES]])
         for index, (_key, label) in enumerate(groups.categories):
             rows.append([share_table, label, *[_shown(groups, mode, index, groups.shares) for mode in MODES]])
+    rows += [[_("What the phone and the web each added"), sentence] for sentence in modes.findings]
+    rows.append([_("How the rates by mode are counted"), rates_convention()])
     return rows
 
 

@@ -113,7 +113,8 @@ def sheet_rows(sheet) -> list[list]:
 
 
 def test_the_workbook_has_the_modes_sheets(mixed):
-    book = openpyxl.load_workbook(io.BytesIO(xlsx.render(campaign_results(mixed, language="en"))))
+    results = campaign_results(mixed, language="en")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.render(results)))
 
     assert book.sheetnames[-3:] == ["Modes", "Estimates by mode", "Attempt coverage"]
     modes = book["Modes"]
@@ -126,6 +127,12 @@ def test_the_workbook_has_the_modes_sheets(mixed):
     assert ["Completes: Age group", "18–29", 5, 14] in [row[:4] for row in rows]
     share = next(row for row in rows if row[0] == "Share of the mode's completes: Age group" and row[1] == "18–29")
     assert share[2:4] == [0.125, 0.4]
+    # What each mode added, and how the rates by mode count, as the page and the PDF say them.
+    added = [row[1] for row in rows if row[0] == "What the phone and the web each added"]
+    assert added == results.modes.findings
+    assert added[0].startswith("The web survey added 35 completed answers (47 % of all)")
+    convention = next(row[1] for row in rows if row[0] == "How the rates by mode are counted")
+    assert convention.startswith("Following AAPOR's Standard Definitions for mixed-mode surveys")
 
     estimates = sheet_rows(book["Estimates by mode"])
     satisfaction = next(row for row in estimates if row[0].startswith("3."))
