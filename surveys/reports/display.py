@@ -27,8 +27,15 @@ RATE_DEFINITIONS = {
     "RR6": _("Complete and partial answers of the numbers known to be eligible"),
     "COOP1": _("Complete answers of the people reached"),
     "COOP2": _("Complete and partial answers of the people reached"),
-    "COOP3": _("Complete answers of the people reached, leaving out those unable to answer"),
-    "COOP4": _("Complete and partial answers of the people reached, leaving out those unable to answer"),
+    # O is never "unable to answer" here (surveys.services.dispositions): AAPOR's wording would mislead.
+    "COOP3": _(
+        "Complete answers of the people reached, leaving out the other eligible ones reached (O: asked for the "
+        "link, or answered in the other mode)"
+    ),
+    "COOP4": _(
+        "Complete and partial answers of the people reached, leaving out the other eligible ones reached (O: asked "
+        "for the link, or answered in the other mode)"
+    ),
     "REF1": _("Refusals of all eligible numbers and numbers of unknown eligibility"),
     "REF2": _("Refusals, unknown numbers counted by the estimated share e"),
     "REF3": _("Refusals of the numbers known to be eligible"),

@@ -112,3 +112,18 @@ def test_the_weighting_facts_and_the_workbook_say_how_the_confidence_intervals_a
     assert ["Weighting", "Confidence intervals (95 %)", method] in [
         [cell.value for cell in row] for row in summary.iter_rows(min_row=2)
     ]
+
+
+def test_coop3_and_coop4_say_whom_they_leave_out_as_this_survey_has_them(results):
+    # O is never "unable to answer" here: it is a person who asked for the link, or who answered in
+    # the other mode (surveys.services.dispositions).
+    definitions = {code: cells[1] for code, cells in results_view(results).rates.rows}
+
+    assert definitions["COOP3"] == (
+        "Complete answers of the people reached, leaving out the other eligible ones reached (O: asked for the "
+        "link, or answered in the other mode)"
+    )
+    assert definitions["COOP4"] == (
+        "Complete and partial answers of the people reached, leaving out the other eligible ones reached (O: asked "
+        "for the link, or answered in the other mode)"
+    )
