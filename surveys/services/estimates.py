@@ -9,7 +9,8 @@ Confidence intervals (95 %):
   behaves for small n and shares near 0 or 1).
 - A weighted mean m = sum(w x) / sum(w) uses the linearisation (sandwich) variance of a ratio
   estimator, var(m) = n / (n - 1) * sum(w^2 (x - m)^2) / (sum w)^2, and m +- 1.96 sqrt(var(m)).
-  With fewer than two answers there is no interval.
+  With fewer than two answers there is no interval, nor when the answers are all alike: with no
+  spread the interval would be a single point, a certainty that a few answers do not give.
 """
 
 import math
@@ -93,6 +94,8 @@ def mean_estimate(values: Sequence[float | None], weights: Sequence[float]) -> M
     if count < 2:
         return MeanEstimate(unweighted=unweighted, weighted=mean, ci_low=None, ci_high=None)
     variance = count / (count - 1) * sum(w * w * (x - mean) ** 2 for x, w in answered) / total_weight**2
+    if variance == 0:
+        return MeanEstimate(unweighted=unweighted, weighted=mean, ci_low=None, ci_high=None)
     half = Z95 * math.sqrt(variance)
     return MeanEstimate(unweighted=unweighted, weighted=mean, ci_low=mean - half, ci_high=mean + half)
 

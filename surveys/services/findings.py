@@ -150,6 +150,18 @@ def _question_sentence(question: QuestionResult) -> str:
 def _mean_sentence(question: QuestionResult) -> str:
     mean = question.mean
     values = {"question": question.text, "mean": _decimal(mean.weighted)}
+    if (mean.ci_low is None or mean.ci_high is None) and question.answered > 1:
+        # Answers all alike have no spread to build an interval from (surveys.services.estimates).
+        values["count"] = question.answered
+        if question.kind == "scale":
+            return (
+                _(
+                    "“%(question)s”: all %(count)s answers were %(mean)s on a scale of 1 to 5, too alike for a "
+                    "margin of error."
+                )
+                % values
+            )
+        return _("“%(question)s”: all %(count)s answers were %(mean)s, too alike for a margin of error.") % values
     if mean.ci_low is None or mean.ci_high is None:
         # An interval takes two answers: this mean is one person's answer, and says so.
         if question.kind == "scale":

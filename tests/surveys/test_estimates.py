@@ -166,3 +166,10 @@ def test_costs_total_per_complete_and_budget_use():
     )
     assert costs.budget_used == pytest.approx(0.108)
     assert costs_summary(minutes=0, call_cost=Decimal(0), fixed=[], complete=0, budget_cap=None).per_complete is None
+
+
+def test_answers_all_alike_have_no_interval_rather_than_a_point():
+    # Five weighted answers of 5: the linearised variance is 0 and "5.0-5.0" would claim certainty.
+    assert mean_estimate([5, 5, None, 5, 5, 5], [1.2, 0.8, 1.0, 1.0, 1.5, 0.5]) == MeanEstimate(
+        unweighted=5.0, weighted=5.0, ci_low=None, ci_high=None
+    )

@@ -1,6 +1,8 @@
 """The findings in sentences: honest rounding, the margin of error, no difference claimed where the
 intervals overlap, and no sentence about a hidden group or a variable the results are weighted by."""
 
+import dataclasses
+
 import pytest
 
 from surveys.services.findings import (
@@ -278,4 +280,16 @@ def test_a_share_near_100_or_0_per_cent_gives_its_interval_not_a_margin_beyond_t
         "Almost all answered yes to “Do you vote?”. Allowing for the margin of error, between 72 % and 100 %.",
         "In “How do you travel?”, the most chosen answer was Car: about 97 %. "
         "Allowing for the margin of error, between 91 % and 99 %.",
+    ]
+
+
+def test_a_mean_of_answers_all_alike_says_so_instead_of_a_margin_of_error():
+    alike = dataclasses.replace(question(3, "scale", "Safety?", mean=MeanEstimate(5.0, 5.0, None, None)), answered=6)
+    visits = dataclasses.replace(
+        question(4, "number", "Library visits?", mean=MeanEstimate(2.0, 2.0, None, None)), answered=5
+    )
+
+    assert [finding.sentence for finding in question_findings([alike, visits])] == [
+        "“Safety?”: all 6 answers were 5.0 on a scale of 1 to 5, too alike for a margin of error.",
+        "“Library visits?”: all 5 answers were 2.0, too alike for a margin of error.",
     ]
