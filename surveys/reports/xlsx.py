@@ -202,6 +202,12 @@ def _privacy_rows(results: CampaignResults) -> list[tuple[str, str, object, str 
     return rows
 
 
+def _weighted(results: CampaignResults, values: list) -> list:
+    """`values`, an unweighted figure and its weighted one, without the weighted one when the results are
+    weighted by nothing: as on the page, a figure weighted by nothing is not called weighted."""
+    return values if results.weighting.dimensions else values[:1] + values[2:]
+
+
 def _questions_sheet(workbook: Workbook, results: CampaignResults) -> None:
     minimum = results.minimum_group_size
     rows = [
@@ -210,8 +216,7 @@ def _questions_sheet(workbook: Workbook, results: CampaignResults) -> None:
             question.text,
             option.label,
             _count(option.count, option.hidden, minimum),
-            option.share,
-            option.weighted_share,
+            *_weighted(results, [option.share, option.weighted_share]),
             option.ci_low,
             option.ci_high,
         )
@@ -226,8 +231,7 @@ def _questions_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Question text"), 48),
             Column(_("Answer"), 28),
             Column(_("Answers"), 10, INTEGER),
-            Column(_("Share"), 10, PERCENT),
-            Column(_("Weighted share"), 14, PERCENT),
+            *_weighted(results, [Column(_("Share"), 10, PERCENT), Column(_("Weighted share"), 14, PERCENT)]),
             Column(_("Confidence interval, low (95 %)"), 14, PERCENT),
             Column(_("Confidence interval, high (95 %)"), 14, PERCENT),
         ],
@@ -241,8 +245,7 @@ def _means_sheet(workbook: Workbook, results: CampaignResults) -> None:
             question.position,
             question.text,
             question.answered,
-            question.mean.unweighted,
-            question.mean.weighted,
+            *_weighted(results, [question.mean.unweighted, question.mean.weighted]),
             question.mean.ci_low,
             question.mean.ci_high,
         )
@@ -256,8 +259,7 @@ def _means_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Question"), 10, INTEGER),
             Column(_("Question text"), 48),
             Column(_("Answered"), 10, INTEGER),
-            Column(_("Mean"), 10, DECIMAL),
-            Column(_("Weighted mean"), 14, DECIMAL),
+            *_weighted(results, [Column(_("Mean"), 10, DECIMAL), Column(_("Weighted mean"), 14, DECIMAL)]),
             Column(_("Confidence interval, low (95 %)"), 14, DECIMAL),
             Column(_("Confidence interval, high (95 %)"), 14, DECIMAL),
         ],
@@ -293,7 +295,7 @@ def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Group"), 18),
             Column(_("Respondents in the group"), 14, INTEGER),
             Column(_("Answer"), 28),
-            Column(_("Weighted share"), 14, PERCENT),
+            Column(_("Weighted share") if results.weighting.dimensions else _("Share"), 14, PERCENT),
         ],
         rows=rows,
     )
@@ -324,8 +326,7 @@ def _weights_sheet(workbook: Workbook, results: CampaignResults) -> None:
             dimension_label(group.dimension),
             group.label,
             _count(group.respondents, group.hidden, results.minimum_group_size),
-            group.sample_share,
-            group.weighted_share,
+            *_weighted(results, [group.sample_share, group.weighted_share]),
             group.population_share,
         )
         for group in results.weighting.groups
@@ -337,8 +338,9 @@ def _weights_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Dimension"), 20),
             Column(_("Group"), 20),
             Column(_("Respondents"), 12, INTEGER),
-            Column(_("Share of respondents"), 14, PERCENT),
-            Column(_("Weighted share"), 14, PERCENT),
+            *_weighted(
+                results, [Column(_("Share of respondents"), 14, PERCENT), Column(_("Weighted share"), 14, PERCENT)]
+            ),
             Column(_("Share of the population"), 14, PERCENT),
         ],
         rows=rows,

@@ -203,3 +203,23 @@ def test_the_summary_says_how_e_was_found_as_the_results_page_does(make_campaign
 
     assert row_with(summary, "e")[2].value == e
     assert row_with(summary, "How e was found")[2].value == said
+
+
+def test_results_weighted_by_nothing_have_no_weighted_columns_as_on_the_page(make_campaign):
+    results = hand_built_results(make_campaign("painottamaton"), language="en")
+    results = dataclasses.replace(
+        results, weighting=dataclasses.replace(results.weighting, method="none", dimensions=[])
+    )
+
+    book = workbook(xlsx.render(results))
+
+    def headers(sheet):
+        return [cell.value for cell in book[sheet][1]]
+
+    assert headers("Questions")[3:] == [
+        "Answers", "Share", "Confidence interval, low (95 %)", "Confidence interval, high (95 %)",
+    ]  # fmt: skip
+    assert [cell.value for cell in row_with(book["Questions"], "Kyllä")][4:] == [100 / 146, 0.5301, 0.7099]
+    assert headers("Means")[3:] == ["Mean", "Confidence interval, low (95 %)", "Confidence interval, high (95 %)"]
+    assert headers("Cross-tabs")[-1] == "Share"
+    assert headers("Weights")[3:] == ["Share of respondents", "Share of the population"]
