@@ -211,7 +211,10 @@ def _plain_figures(results: CampaignResults) -> list[tuple[str, str]]:
     funnel, costs = results.funnel, results.costs
     return [
         (_("Phone numbers called"), count_text(funnel.numbers)),
-        (_("People who answered the whole survey"), count_text(funnel.complete)),
+        (
+            _("Complete answers (at least 80 per cent of the questions that applied answered)"),
+            count_text(funnel.complete),
+        ),
         (_("Total cost"), euros_text(costs.total)),
     ]
 

@@ -127,3 +127,10 @@ def test_coop3_and_coop4_say_whom_they_leave_out_as_this_survey_has_them(results
         "Complete and partial answers of the people reached, leaving out the other eligible ones reached (O: asked "
         "for the link, or answered in the other mode)"
     )
+
+
+def test_the_plain_figures_do_not_call_a_complete_answer_the_whole_survey(results):
+    # A complete interview (AAPOR 1.1) answered at least 80 % of the questions that applied, not all of them.
+    figures = dict(results_view(results).plain_figures)
+
+    assert figures["Complete answers (at least 80 per cent of the questions that applied answered)"] == "146"
