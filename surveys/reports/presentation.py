@@ -119,7 +119,9 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
     weighting = results.weighting
     findings = {
         finding.position: finding.sentence
-        for finding in question_findings(results.questions, weighted_dimensions=weighting.dimensions)
+        for finding in question_findings(
+            results.questions, weighted_dimensions=weighting.dimensions, population_weighted=bool(weighting.dimensions)
+        )
     }
     return ResultsView(
         results=results,

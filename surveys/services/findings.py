@@ -113,32 +113,43 @@ def _option_interval(option: OptionEstimate) -> tuple[float | None, float | None
     return option.ci_low, option.ci_high
 
 
-def question_findings(questions: Sequence[QuestionResult], *, weighted_dimensions: Sequence[str] = ()) -> list[Finding]:
-    """The main finding of each question that has one, in the questions' order."""
+def question_findings(
+    questions: Sequence[QuestionResult], *, weighted_dimensions: Sequence[str] = (), population_weighted: bool = False
+) -> list[Finding]:
+    """The main finding of each question that has one, in the questions' order. `population_weighted`:
+    the shares are weighted to the population, so they are not what the respondents answered (68 % of
+    them may have said yes where the weighted share is 62 %), and the sentences say so."""
     findings = []
     for question in questions:
         if not question.answered or (question.demographic and question.demographic in weighted_dimensions):
             continue
-        sentence = _question_sentence(question)
+        sentence = _question_sentence(question, population_weighted=population_weighted)
         if sentence:
             findings.append(Finding(position=question.position, sentence=sentence))
     return findings
 
 
-def _question_sentence(question: QuestionResult) -> str:
+def _question_sentence(question: QuestionResult, *, population_weighted: bool) -> str:
     options = [option for option in question.options if not option.hidden and option.weighted_share is not None]
     if question.kind == "yes_no":
         yes = question.options[0] if question.options else None
         if yes is None or yes.hidden or yes.weighted_share is None:
             return ""
-        return (
-            _("%(share)s answered yes to “%(question)s”.")
-            % {"share": share_in_words(yes.weighted_share).capitalize(), "question": question.text}
-        ) + _margin_clause(yes)
+        if population_weighted:
+            sentence = _("Weighted to the population, %(share)s answered yes to “%(question)s”.") % {
+                "share": share_in_words(yes.weighted_share),
+                "question": question.text,
+            }
+        else:
+            sentence = _("%(share)s answered yes to “%(question)s”.") % {
+                "share": share_in_words(yes.weighted_share).capitalize(),
+                "question": question.text,
+            }
+        return sentence + _margin_clause(yes)
     if question.kind in ("scale", "number") and question.mean and question.mean.weighted is not None:
         return _mean_sentence(question)
     if question.kind in ("choice", "scale") and options:
-        return _most_chosen_sentence(question, options)
+        return _most_chosen_sentence(question, options, population_weighted=population_weighted)
     if question.kind == "open" and question.themes:
         return _("Words used most in the answers to “%(question)s”: %(keywords)s.") % {
             "question": question.text,
@@ -184,7 +195,7 @@ def _mean_sentence(question: QuestionResult) -> str:
     )
 
 
-def _most_chosen_sentence(question: QuestionResult, options: list[OptionEstimate]) -> str:
+def _most_chosen_sentence(question: QuestionResult, options: list[OptionEstimate], *, population_weighted: bool) -> str:
     ranked = sorted(options, key=lambda option: -option.weighted_share)
     top = ranked[0]
     tied = [other for other in ranked[1:] if intervals_overlap(_option_interval(top), _option_interval(other))]
@@ -197,10 +208,15 @@ def _most_chosen_sentence(question: QuestionResult, options: list[OptionEstimate
             "answers": ", ".join(option.label for option in [top, *tied]),
             "shares": ", ".join(shares_in_words([option.weighted_share for option in [top, *tied]])),
         }
-    return (
-        _("In “%(question)s”, the most chosen answer was %(answer)s: %(share)s.")
-        % {"question": question.text, "answer": top.label, "share": share_in_words(top.weighted_share)}
-    ) + _margin_clause(top)
+    values = {"question": question.text, "answer": top.label, "share": share_in_words(top.weighted_share)}
+    if population_weighted:
+        sentence = (
+            _("In “%(question)s”, weighted to the population, the most chosen answer was %(answer)s: %(share)s.")
+            % values
+        )
+    else:
+        sentence = _("In “%(question)s”, the most chosen answer was %(answer)s: %(share)s.") % values
+    return sentence + _margin_clause(top)
 
 
 def rating_sentences(questions: Sequence[QuestionResult]) -> list[str]:
@@ -304,11 +320,15 @@ def representation_sentences(groups: Sequence[GroupShare], *, dimension_names: d
     return sentences
 
 
-def summary_sentences(questions: Sequence[QuestionResult], *, weighted_dimensions: Sequence[str] = ()) -> list[str]:
+def summary_sentences(
+    questions: Sequence[QuestionResult], *, weighted_dimensions: Sequence[str] = (), population_weighted: bool = False
+) -> list[str]:
     """The short summary of the reports: the ratings compared, then each question's finding - those of
     the results page and the PDF (`question_findings`), a background question's too unless the results
     are weighted by it."""
-    findings = question_findings(questions, weighted_dimensions=weighted_dimensions)
+    findings = question_findings(
+        questions, weighted_dimensions=weighted_dimensions, population_weighted=population_weighted
+    )
     return rating_sentences(questions) + [finding.sentence for finding in findings]
 
 

@@ -695,7 +695,11 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
             sms_messages=messages.messages,
             sms_cost=messages.estimate,
         ),
-        summary=summary_sentences(question_results, weighted_dimensions=weights_result.dimensions)
+        summary=summary_sentences(
+            question_results,
+            weighted_dimensions=weights_result.dimensions,
+            population_weighted=bool(weights_result.dimensions),
+        )
         if selected_ids and not group_hidden
         else [],
         respondent_filter=dict(respondent_filter),

@@ -293,3 +293,32 @@ def test_a_mean_of_answers_all_alike_says_so_instead_of_a_margin_of_error():
         "“Safety?”: all 6 answers were 5.0 on a scale of 1 to 5, too alike for a margin of error.",
         "“Library visits?”: all 5 answers were 2.0, too alike for a margin of error.",
     ]
+
+
+def test_a_weighted_share_is_said_to_be_weighted_not_what_the_respondents_answered():
+    # 68.5 % of those who answered said yes; weighted to the population it is 62 %, "about 6 in 10".
+    exercise = question(
+        2,
+        "yes_no",
+        "Do you exercise weekly?",
+        options=[
+            OptionEstimate("1", "yes", 100, 100 / 146, 0.62, 0.53, 0.71),
+            OptionEstimate("2", "no", 46, 46 / 146, 0.38, 0.29, 0.47),
+        ],
+    )
+    jobs = question(
+        4,
+        "choice",
+        "What matters most?",
+        options=[option("1", "Jobs", 0.42, 0.37, 0.47), option("2", "Parks", 0.2, 0.16, 0.24)],
+    )
+
+    sentences = [finding.sentence for finding in question_findings([exercise, jobs], population_weighted=True)]
+
+    assert sentences == [
+        "Weighted to the population, about 6 in 10 answered yes to “Do you exercise weekly?”. "
+        "The margin of error is about ±9 percentage points.",
+        "In “What matters most?”, weighted to the population, the most chosen answer was Jobs: about 4 in 10. "
+        "The margin of error is about ±5 percentage points.",
+    ]
+    assert summary_sentences([exercise, jobs], population_weighted=True) == sentences

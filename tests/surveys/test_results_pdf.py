@@ -85,7 +85,8 @@ def test_the_report_leads_with_what_was_learnt_and_ends_with_the_statisticians_f
     text = pdf_text(pdf.render(hand_built_results(campaign, language="en")))
 
     finding = (
-        "About 6 in 10 answered yes to “Liikutko viikoittain?”. The margin of error is about ±9 percentage points."
+        "Weighted to the population, about 6 in 10 answered yes to “Liikutko viikoittain?”. "
+        "The margin of error is about ±9 percentage points."
     )
     assert finding in " ".join(text.split())
     order = [

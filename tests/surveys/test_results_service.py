@@ -193,9 +193,9 @@ def test_summary_in_the_language_asked(surveyed, english):
 
     assert results.language == "en"
     assert (
-        "About half answered yes to “Liikutko viikoittain?”. The margin of error is about ±29 percentage points."
-        in results.summary
-    )  # 48 % of few respondents
+        "Weighted to the population, about half answered yes to “Liikutko viikoittain?”. The margin of error is "
+        "about ±29 percentage points." in results.summary
+    )  # 48 % of few respondents, weighted
     assert not any(line.startswith("Rated highest") for line in results.summary)  # one scale question
 
 
