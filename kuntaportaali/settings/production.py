@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from surveys.messaging.sender import InvalidSender, sender_refused_by_operators, sms_sender_read
 
 from .base import *  # noqa: F403
+from .base import _DEMO_PHONE_ENCRYPTION_KEY, _DEMO_PHONE_HASH_KEY, _DEMO_SECRET_KEY
 from .env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
@@ -34,10 +35,48 @@ env_required("REDIS_URL", "workers and the web share one Redis, e.g. redis://hos
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
-PHONE_ENCRYPTION_KEYS = env_required(
-    "PHONE_ENCRYPTION_KEYS", "Fernet keys that encrypt phone numbers at rest, comma-separated, newest first."
-).split(",")
+PHONE_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env_required(
+        "PHONE_ENCRYPTION_KEYS", "Fernet keys that encrypt phone numbers at rest, comma-separated, newest first."
+    ).split(",")
+    if key.strip()
+]
 PHONE_HASH_KEY = env_required("PHONE_HASH_KEY", "the secret of the keyed hash that matches phone numbers.")
+
+
+def _demo_key_refuse(name: str, value: str, demo_value: str, remedy: str) -> None:
+    if value == demo_value:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} holds the demo's key, which is published with the portal's "
+            f"source code: {remedy}"
+        )
+
+
+# The demo's keys are public: with them anyone could sign a session, or undo the keyed hash of the
+# do-not-call registry by trying every Finnish number, or read the encrypted numbers. A demo environment
+# copied here must not bring them along. An older encryption key may stay behind a new one, so that
+# `rotate_encryption_keys` can move what it encrypted to the new key.
+_demo_key_refuse(
+    "SECRET_KEY",
+    SECRET_KEY,
+    _DEMO_SECRET_KEY,
+    "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'.",
+)
+_demo_key_refuse(
+    "PHONE_HASH_KEY",
+    PHONE_HASH_KEY,
+    _DEMO_PHONE_HASH_KEY,
+    "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'. The do-not-call "
+    "registry keeps only hashes: numbers put on it under the demo key are not matched under a new one.",
+)
+_demo_key_refuse(
+    "PHONE_ENCRYPTION_KEYS",
+    PHONE_ENCRYPTION_KEYS[0],
+    _DEMO_PHONE_ENCRYPTION_KEY,
+    "put a new Fernet key in front of it (python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())') and re-encrypt with manage.py rotate_encryption_keys.",
+)
 
 # Telephony: production names its carrier; the demo's simulator is never a silent default. The
 # simulator may be named on purpose (a training site), but its answers come from synthetic residents,

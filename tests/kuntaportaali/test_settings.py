@@ -153,6 +153,36 @@ def test_missing_production_setting_stops_start_up_naming_it(missing):
     assert f"The environment variable {missing} must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "demo_value"),
+    [
+        ("SECRET_KEY", "demo-only-insecure-key-kuntaportaali-never-use-in-production"),
+        ("PHONE_HASH_KEY", "demo-only-phone-hash-key"),
+        ("PHONE_ENCRYPTION_KEYS", "3BBKvmP0dWYnM_1_ayPXUrvjEYgd7ZJ6j0kbNgW7vWk="),
+    ],
+)
+def test_production_refuses_the_demo_keys_published_in_the_repository(name, demo_value):
+    result = manage("check", env=PRODUCTION_ENV | {name: demo_value})
+
+    assert result.returncode != 0
+    assert f"The environment variable {name} holds the demo's key" in result.stderr
+
+
+def test_production_reads_the_demo_encryption_key_only_behind_a_new_one_until_rotated():
+    keys = "crzRXr0YyyeHBoufhLBbl6DKhnyEIP-MfLyOvRVuDnQ=, 3BBKvmP0dWYnM_1_ayPXUrvjEYgd7ZJ6j0kbNgW7vWk="
+
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(len(s.PHONE_ENCRYPTION_KEYS))",
+        env=PRODUCTION_ENV | {"PHONE_ENCRYPTION_KEYS": keys},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2"]
+
+
 @pytest.mark.parametrize("address", ["http://portaali.example.fi", "portaali.example.fi", "https://"])
 def test_production_refuses_a_public_address_that_is_not_https(address):
     result = manage("check", env=PRODUCTION_ENV | {"PUBLIC_BASE_URL": address})
