@@ -165,6 +165,10 @@ problem_messages_register(
             "Until the portal's administrator lists there the hosts of the Populus endpoints (comma-separated, "
             "with a port if needed), no HTTP source can be saved or fetched."
         ),
+        "http_not_encrypted": gettext_noop(
+            "The address %(url)s is plain http: the token and the payroll data would travel unencrypted. "
+            "Use the endpoint's https address (plain http reaches only this machine, for a local endpoint)."
+        ),
         "http_host_not_allowed": gettext_noop(
             "The host %(host)s is not among the endpoints the portal may contact (the setting "
             "POPULUS_HTTP_ALLOWED_HOSTS: %(allowed)s). Check the address, or ask the portal's administrator to "

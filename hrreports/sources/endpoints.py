@@ -2,13 +2,16 @@
 
 The setting POPULUS_HTTP_ALLOWED_HOSTS lists them (kuntaportaali/outbound.py reads it and checks the
 addresses). Empty, no HTTP source can be saved or fetched. A source's address is checked when it is saved
-and before every request (the first page, every next page); redirects are never followed.
+and before every request (the first page, every next page); redirects are never followed. The address
+must be https, but for this machine's own (a local test endpoint, a TLS tunnel's local end).
 
 Populus' integration endpoints live inside the municipality's network, so a listed name may resolve to
 a private address, but not to a loopback, link-local, reserved or otherwise special address unless the
 list names that address itself: the portal's own machine and such services are never reached by a name
 that was meant for Populus.
 """
+
+import ipaddress
 
 from django.conf import settings
 
@@ -52,7 +55,20 @@ def endpoint_check(url: str) -> Target:
         raise PopulusError(
             Problem("http_host_not_allowed", {"host": refused.host, "allowed": shown}), field="base_url"
         ) from None
+    if target.scheme != "https" and not _loopback(target.host):
+        # The bearer token and the salaries would cross the network readable to anyone on the way.
+        raise PopulusError(Problem("http_not_encrypted", {"url": address_shown(url)}), field="base_url")
     return target
+
+
+def _loopback(host: str) -> bool:
+    """This machine: a local test endpoint, or a TLS tunnel's local end, which plain http may reach."""
+    if host.rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def endpoint_addresses_check(target: Target) -> None:

@@ -161,8 +161,9 @@ def test_an_http_source_outside_the_allow_list_is_refused_naming_the_setting(
         (["populus.example.fi"], "https://populus.example.fi/api"),
         (["POPULUS.example.fi"], "https://populus.EXAMPLE.fi:8443/api"),
         (["populus.example.fi:8443"], "https://populus.example.fi:8443/api"),
-        (["10.0.0.5"], "http://10.0.0.5/api"),
-        (["[fd00::5]:8080"], "http://[fd00::5]:8080/api"),
+        (["10.0.0.5"], "https://10.0.0.5/api"),
+        (["[fd00::5]:8443"], "https://[fd00::5]:8443/api"),
+        (["127.0.0.1:8080"], "http://127.0.0.1:8080/api"),
     ],
 )
 def test_an_http_source_on_an_allowed_host_is_saved(db, settings, allowed, base_url):
@@ -171,3 +172,18 @@ def test_an_http_source_on_an_allowed_host_is_saved(db, settings, allowed, base_
     source = source_save(source=None, name="rajapinta", kind="http", active=True, settings={"base_url": base_url})
 
     assert source.config["base_url"] == base_url
+
+
+@pytest.mark.parametrize("base_url", ["http://10.0.0.5/api", "http://populus.example.fi:8080/api"])
+def test_an_http_source_that_would_send_its_token_unencrypted_is_refused(db, settings, english, base_url):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["10.0.0.5", "populus.example.fi:8080"]
+
+    with pytest.raises(PopulusError) as error:
+        source_save(
+            source=None, name="rajapinta", kind="http", active=True, settings={"base_url": base_url, "token": "t"}
+        )
+
+    assert error.value.problem.code == "http_not_encrypted"
+    assert error.value.field == "base_url"
+    assert str(error.value).startswith(f"The address {base_url} is plain http:")
+    assert not Source.objects.exists()

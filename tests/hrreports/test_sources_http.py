@@ -507,6 +507,17 @@ def test_a_host_name_that_does_not_resolve_is_retried_then_reported_as_transient
     assert len(waits) == 1
 
 
+def test_a_source_saved_with_a_plain_http_address_fetches_nothing_over_it(settings, english):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["10.0.0.5"]
+    plain = HttpSource(name="rajapinta", config=HttpSource.config_defaults() | {"base_url": "http://10.0.0.5/api"})
+    plain.sleep = lambda seconds: pytest.fail("a refused address is not tried again")
+
+    with pytest.raises(PopulusError) as error:
+        plain.fetch("absences", PERIOD)
+
+    assert error.value.problem.code == "http_not_encrypted"
+
+
 @pytest.fixture
 def unlisted_server():
     """A server on 127.0.0.2, which no test allow-list names: records every request that reaches it."""
