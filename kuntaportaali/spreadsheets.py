@@ -2,7 +2,10 @@
 
 A cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return) is run as a formula by
 spreadsheet programs, so text from uploads or users could execute in a colleague's Excel
-("CSV injection"). Every string cell passes through `spreadsheet_safe`, which makes it plain text.
+("CSV injection"). A CSV file has no types: every string cell passes through `spreadsheet_safe`,
+which prefixes it with `'`. An XLSX cell has one: such a text stays exactly as it was, a text cell
+(openpyxl would store a string starting with `=` as a formula) with Excel's quote-prefix style, so
+that editing it in Excel keeps it text too.
 """
 
 import io
@@ -14,7 +17,7 @@ from decimal import Decimal
 from django.utils.formats import get_format
 from django.utils.timezone import get_default_timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -130,11 +133,20 @@ def _csv_cell(value, delimiter: str = ";", decimal_separator: str = ".") -> str:
     return text
 
 
-def _xlsx_cell(value):
+def _xlsx_cell(sheet: Worksheet, value):
     if value is None or isinstance(value, bool | int | float | Decimal | date):
         return _local_naive(value) if isinstance(value, datetime) else value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return spreadsheet_safe(text)
+    if not text.startswith(FORMULA_TRIGGERS):
+        return text
+    cell = Cell(sheet, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _xlsx_row_append(sheet: Worksheet, values: Iterable) -> None:
+    sheet.append([_xlsx_cell(sheet, value) for value in values])
 
 
 def csv_bytes(*, columns: Sequence[Column], rows: Iterable[Sequence], language: str | None = None) -> bytes:
@@ -179,7 +191,7 @@ def xlsx_sheet_add(
     last column, in its row's own from `last_column_formats` (one column may mix counts, shares and
     euros); text stays General."""
     sheet = workbook.create_sheet(ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Sheet1")
-    sheet.append([_xlsx_cell(column.header) for column in columns])
+    _xlsx_row_append(sheet, [column.header for column in columns])
     for cell in sheet[1]:
         cell.font = HEADER_FONT
     date_format, datetime_format = xlsx_date_format(), xlsx_datetime_format()
@@ -187,7 +199,7 @@ def xlsx_sheet_add(
     row_count = 1
     for row in rows:
         row_format = last_column_formats[row_count - 1] if last_column_formats else None
-        sheet.append([_xlsx_cell(value) for value in row])
+        _xlsx_row_append(sheet, row)
         row_count += 1
         for index, (column, cell) in enumerate(zip(columns, sheet[row_count], strict=False)):
             if cell.value is None or isinstance(cell.value, str):

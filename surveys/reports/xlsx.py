@@ -8,8 +8,8 @@ its count cell and has no shares.
 
 Cells are typed: counts are integers, shares are fractions shown with a percent format, euros are
 decimals, dates are dates (shown in the workbook's language's style). Each sheet is written by
-kuntaportaali.spreadsheets (xlsx_sheet_add): a bold frozen header row, an autofilter, and text through
-`spreadsheet_safe`, so an answer starting with "=" stays text in a colleague's Excel.
+kuntaportaali.spreadsheets (xlsx_sheet_add): a bold frozen header row, an autofilter, and an answer
+starting with "=" kept as written, a text cell in a colleague's Excel.
 """
 
 from collections.abc import Callable

@@ -70,8 +70,10 @@ def test_xlsx_has_typed_cells_and_a_frozen_bold_filtered_header():
     assert sheet["A2"].value == datetime(2025, 12, 8, 10, 30)  # Helsinki wall-clock time, naive
     assert sheet["A2"].is_date
     assert sheet["A3"].value == datetime(2025, 6, 2, 12, 0)  # summer time
-    assert sheet["B2"].value == '\'=HYPERLINK("http://evil.example","x")'
-    assert sheet["B2"].data_type == "s"
+    # The text as it was given, a text cell Excel shows and edits as text (its "'" prefix as a style).
+    assert sheet["B2"].value == '=HYPERLINK("http://evil.example","x")'
+    assert (sheet["B2"].data_type, sheet["B2"].quotePrefix) == ("s", True)
+    assert sheet["B3"].quotePrefix is False
     assert (sheet["C2"].value, sheet["C2"].data_type, sheet["C2"].number_format) == (7, "n", "0")
     assert sheet["D2"].is_date
     assert sheet.column_dimensions["B"].width == 30

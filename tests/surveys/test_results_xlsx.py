@@ -144,7 +144,7 @@ def test_anonymous_responses_are_numbered_and_never_name_a_contact(role_users):
     assert first[0] == 1 and first[4] == pytest.approx(1.6) and first[5:] == [
         "18–29", "kyllä", 5, "Lisää pyöräteitä ja valaistusta",
     ]  # fmt: skip
-    assert second[8] == '\'=HYPERLINK("http://x")'  # a formula-like answer stays text
+    assert second[8] == '=HYPERLINK("http://x")'  # a formula-like answer stays text, as the resident wrote it
     assert [row[0] for row in rows(sheet)] == list(range(1, 9))
     report = workbook(report_build(campaign=campaign, file_format="xlsx", language="fi"))
     everything = {
