@@ -152,12 +152,28 @@ def two_factor_verify(*, user, token: str) -> Device:
     raise TwoFactorError(refusal)
 
 
-@transaction.atomic
-def two_factor_turn_off(*, user) -> None:
+def recovery_codes_renew(*, user, token: str) -> list[str]:
+    """New recovery codes for a user who gives the second factor again (`two_factor_verify`): whoever
+    sits at a session left open must not make codes of their own, which open a later login with the
+    password alone (ASVS 3.7.1)."""
+    _change_confirm(user, token)
+    return recovery_codes_generate(user=user)
+
+
+def two_factor_turn_off(*, user, token: str) -> None:
+    """Off for a user whose role does not require it, given the second factor again (as above)."""
     if two_factor_required(user):
         raise TwoFactorError(_("Your role requires two-factor login: it cannot be turned off."))
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    _change_confirm(user, token)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+
+
+def _change_confirm(user, token: str) -> None:
+    if not token.strip():
+        raise TwoFactorError(_("Enter the six digits your authenticator app shows."))
+    two_factor_verify(user=user, token=token)
 
 
 def authenticator_secret(device: TOTPDevice) -> str:

@@ -112,12 +112,12 @@ def recovery_codes(request):
 def settings_page(request):
     user = request.user
     if request.method == "POST":
-        action = request.POST.get("action")
+        action, code = request.POST.get("action"), request.POST.get("code", "")
         try:
             if action == "new-recovery-codes":
-                return _show_recovery_codes(request, two_factor.recovery_codes_generate(user=user))
+                return _show_recovery_codes(request, two_factor.recovery_codes_renew(user=user, token=code))
             if action == "turn-off":
-                two_factor.two_factor_turn_off(user=user)
+                two_factor.two_factor_turn_off(user=user, token=code)
                 messages.success(request, _("Two-factor login is off."))
                 return redirect("two-factor")
         except TwoFactorError as error:

@@ -404,8 +404,9 @@ def test_login_with_a_recovery_code_says_how_many_are_left(password_only, role_u
 def test_new_recovery_codes_replace_the_old_ones(client_as, role_users):
     client = client_as(Role.SUPERVISOR)
     old = set(recovery_codes_generate(user=role_users[Role.SUPERVISOR]))
+    code = totp_code(authenticator_give(role_users[Role.SUPERVISOR]))
 
-    response = client.post(reverse("two-factor"), {"action": "new-recovery-codes"})
+    response = client.post(reverse("two-factor"), {"action": "new-recovery-codes", "code": code})
 
     new = client.get(response["Location"]).context["codes"]
     stored = set(StaticToken.objects.filter(device__user=role_users[Role.SUPERVISOR]).values_list("token", flat=True))
@@ -432,11 +433,32 @@ def test_an_optional_role_turns_it_on_and_off(password_only, role_users):
     client.post(reverse("two-factor-set-up"), {"code": totp_code(device)})
     assert client.get(reverse("two-factor")).context["codes_left"] == 10
 
-    client.post(reverse("two-factor"), {"action": "turn-off"})
+    client.post(reverse("two-factor"), {"action": "turn-off", "code": totp_code(device)})
 
     assert not TOTPDevice.objects.filter(user=role_users[Role.COUNCILLOR]).exists()
     assert not StaticToken.objects.filter(device__user=role_users[Role.COUNCILLOR]).exists()
     assert client.get(reverse("surveys:results")).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["", "000000", "kirjain-koodi"])
+def test_a_session_without_the_second_factor_at_hand_cannot_replace_the_recovery_codes_or_turn_it_off(
+    client_as, role_users, english, code
+):
+    """Someone at a session left open (or taken over) must not make recovery codes of their own, which
+    would let them log in later with the password alone, nor turn the second factor off (ASVS 3.7.1)."""
+    user = role_users[Role.COUNCILLOR]
+    client = client_as(Role.COUNCILLOR)
+    old = set(recovery_codes_generate(user=user))
+
+    renewed = client.post(reverse("two-factor"), {"action": "new-recovery-codes", "code": code}, follow=True)
+    turned_off = client.post(reverse("two-factor"), {"action": "turn-off", "code": code}, follow=True)
+
+    for response in (renewed, turned_off):
+        assert response.redirect_chain == [(reverse("two-factor"), 302)]
+        assert len(list(response.context["messages"])) == 1
+        assert response.context["enabled"] is True
+    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == old
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def test_the_two_factor_page_says_it_is_on(client_as):
