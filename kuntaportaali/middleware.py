@@ -7,7 +7,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import ngettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -64,6 +64,22 @@ def browser_language(accept_language: str) -> str:
     if ranked[:1] == ["en"] and "en" in offered:
         return "en"
     return settings.LANGUAGE_CODE
+
+
+class SignedInNoStoreMiddleware:
+    """What a signed-in user opens - salaries, absences, answers, their downloads - is kept in no cache:
+    the browser's copy would outlive the logout on a shared computer, a proxy's would serve it to
+    others (ASVS 8.2.1). A response that says how it may be cached keeps its own say; the residents'
+    pages, seen without a login, may be cached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
 
 
 SIGNED_IN_COOKIE = "kuntaportaali_signed_in"
