@@ -250,6 +250,14 @@ problem_messages_register(
             "The Excel file unpacks to %(size)s bytes, more than the %(limit)s bytes accepted. Save it as CSV, "
             "or split it into smaller files."
         ),
+        "file_xlsx_row_too_large": gettext_noop(
+            "A row of the Excel file is larger than %(limit)s bytes, more than a spreadsheet program writes: the "
+            "file is damaged or made to exhaust the server's memory. Save it again in Excel, or save it as CSV."
+        ),
+        "file_xlsx_markup_unusual": gettext_noop(
+            "The Excel file's sheet holds XML comments, CDATA sections or processing instructions, which Excel "
+            "never writes and which are not read here for safety: save the file again in Excel."
+        ),
         "file_too_many_rows": gettext_noop("The file has more than %(limit)s rows. Split it into smaller files."),
         "file_too_many_columns": gettext_noop(
             "Row %(row)s of the file has more than %(limit)s columns. Remove the empty columns at its end, or "

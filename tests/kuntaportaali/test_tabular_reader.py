@@ -615,3 +615,43 @@ def test_what_the_csv_module_writes_in_any_unicode_encoding_is_read_back(rows, e
     assume(data.strip())  # only delimiters and blanks: an empty file, refused as such
     read_back = read(data, delimiter=delimiter)
     assert read_back == rows
+
+
+def xlsx_with_long_text(text: str) -> bytes:
+    """A header in A1 and `text` (markup allowed) as the inline text of A2, packed: a few kilobytes for
+    megabytes of text."""
+    buffer = io.BytesIO(xlsx([["Puhelin"]]))
+    output = io.BytesIO()
+    long_row = f'<row r="2"><c r="A2" t="inlineStr"><is><t>{text}</t></is></c></row>'
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            data = source.read(name).decode()
+            if name == "xl/worksheets/sheet1.xml":
+                data = data.replace("</row></sheetData>", f"</row>{long_row}</sheetData>")
+            archive.writestr(name, data)
+    return output.getvalue()
+
+
+def test_a_row_larger_than_a_spreadsheet_writes_is_refused_before_it_is_parsed():
+    # openpyxl parses a row whole before it yields it: 300 kB uploaded, one cell of 300 MB, took 690 MB
+    # of memory, and the 1.5 GB the archive may unpack to would have taken some 3.5 GB.
+    data = xlsx_with_long_text("x" * 3_000_000)
+    assert len(data) < 10_000
+
+    with pytest.raises(TabularError) as error:
+        read(data, max_xlsx_row_bytes=2_000_000)
+    assert error.value.problem.code == "file_xlsx_row_too_large"
+    assert error.value.problem.params == {"limit": "2 000 000"}
+    assert read(xlsx([["x" * 1000] for _ in range(3_000)]), max_xlsx_row_bytes=2_000_000)[0] == ["x" * 1000]
+
+
+@pytest.mark.parametrize(
+    "between", ["<![CDATA[</row>]]>", "<!-- </row> -->", "<?pi </row>?>"], ids=["cdata", "comment", "pi"]
+)
+def test_markup_no_spreadsheet_writes_cannot_hide_a_long_row(between):
+    # Inside any of these, "</row>" is text: the row would go on unseen by the check above.
+    data = xlsx_with_long_text(between.join(["x" * 1_500_000] * 2))
+
+    with pytest.raises(TabularError) as error:
+        read(data, max_xlsx_row_bytes=2_000_000)
+    assert error.value.problem.code == "file_xlsx_markup_unusual"
