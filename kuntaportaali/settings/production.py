@@ -157,6 +157,19 @@ if env_bool("DEMO_TWO_FACTOR_OFF", default=False):
     )
 TWO_FACTOR_DEMO_OFF = False
 
+# The monthly reports' attachments carry salaries, and an SMTP login its password: to another machine
+# they go encrypted. A mail server on this machine relays them on its own terms.
+if (
+    EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"  # noqa: F405
+    and not (EMAIL_USE_TLS or EMAIL_USE_SSL)  # noqa: F405
+    and EMAIL_HOST.rstrip(".").lower() not in ("localhost", "127.0.0.1", "::1")  # noqa: F405
+):
+    raise ImproperlyConfigured(
+        f"The environment variable EMAIL_HOST {EMAIL_HOST} is reached without encryption: set EMAIL_USE_TLS=1 "  # noqa: F405
+        "(STARTTLS, usually port 587) or EMAIL_USE_SSL=1 (port 465), or relay through a mail server on this "
+        "machine (EMAIL_HOST=localhost)."
+    )
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

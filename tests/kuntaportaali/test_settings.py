@@ -37,6 +37,10 @@ UNINHERITED = {
     "SMS_SENDER",
     "DATABASE_PREPARED_STATEMENTS",
     "EMAIL_TIMEOUT",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
 }
 
 
@@ -181,6 +185,30 @@ def test_production_reads_the_demo_encryption_key_only_behind_a_new_one_until_ro
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["2"]
+
+
+@pytest.mark.parametrize(
+    ("email", "refused"),
+    [
+        ({"EMAIL_HOST": "smtp.example.fi"}, True),
+        ({"EMAIL_HOST": "smtp.example.fi", "EMAIL_USE_TLS": "1"}, False),
+        ({"EMAIL_HOST": "127.0.0.1"}, False),
+    ],
+)
+def test_production_sends_no_email_unencrypted_to_another_machine(email, refused):
+    """The reports' attachments carry salaries, and the SMTP login its password."""
+    # The settings alone decide: `shell` starts them without the system checks, which wait for the network.
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; settings.EMAIL_HOST",
+        env=PRODUCTION_ENV | email,
+    )
+
+    assert (result.returncode != 0) is refused, result.stderr
+    if refused:
+        assert "EMAIL_HOST smtp.example.fi is reached without encryption: set EMAIL_USE_TLS=1" in result.stderr
 
 
 @pytest.mark.parametrize("address", ["http://portaali.example.fi", "portaali.example.fi", "https://"])
