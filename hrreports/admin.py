@@ -112,7 +112,17 @@ class SalaryPaymentAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    """A source's settings are changed on the HR pages, through the checks of `source_save` (the allowed
+    hosts, https, the file root); here they are shown, and an HTTP source's token, a credential to the
+    payroll data, is not."""
+
     list_display = ("name", "kind", "active")
+    exclude = ("config",)
+    readonly_fields = ("settings_shown",)
+
+    @admin.display(description=_("settings"))
+    def settings_shown(self, source: Source) -> dict:
+        return {key: "********" if key == "token" and value else value for key, value in source.config.items()}
 
 
 class RejectedRowInline(admin.TabularInline):

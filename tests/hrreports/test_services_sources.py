@@ -1,12 +1,14 @@
 """Configuring sources: settings per kind, the token, column maps."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from hrreports.errors import PopulusError
 from hrreports.models import Source
 from hrreports.services.sources import source_columns_set, source_save
+from kuntaportaali.roles import Role
 
 
 def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db, settings):
@@ -187,3 +189,20 @@ def test_an_http_source_that_would_send_its_token_unencrypted_is_refused(db, set
     assert error.value.field == "base_url"
     assert str(error.value).startswith(f"The address {base_url} is plain http:")
     assert not Source.objects.exists()
+
+
+def test_the_admin_shows_an_http_source_without_its_token(client_as, settings):
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["populus.example.fi"]
+    source = source_save(
+        source=None,
+        name="rajapinta",
+        kind="http",
+        active=True,
+        settings={"base_url": "https://populus.example.fi/api", "token": "salainen-avain-123"},
+    )
+
+    page = client_as(Role.ADMIN).get(reverse("admin:hrreports_source_change", args=[source.pk]))
+
+    assert page.status_code == 200
+    assert "https://populus.example.fi/api" in page.content.decode()
+    assert "salainen-avain-123" not in page.content.decode()
