@@ -1,4 +1,5 @@
-"""Phone numbers and Finnish person numbers kept out of log lines and stored error texts.
+"""Phone numbers and Finnish person numbers kept out of log lines and stored error texts, and the
+tokens of residents' survey links out of log lines.
 
 Carriers, mail servers and webhooks answer with free text that may quote a number ("Invalid 'To'
 Phone Number: +358401234567"). Every handler of the portal's logging carries PersonalDataFilter
@@ -152,6 +153,16 @@ def _finnish_e164(digits: str) -> str:
     return f"{number.country_code}{number.national_number}" if phonenumbers.is_valid_number(number) else ""
 
 
+SURVEY_LINK_HIDDEN = "(link)"
+# A resident's personal link to the web survey, in each language's address (surveys/public_urls.py, as
+# translated): its token opens the person's survey to whoever has it, so a log line keeps only the address.
+_SURVEY_LINK = re.compile(r"(/(?:fi/vastaa|sv/svara|en/answer)/)[A-Za-z0-9_-]+")
+
+
+def survey_link_tokens_hide(text: str) -> str:
+    return _SURVEY_LINK.sub(rf"\g<1>{SURVEY_LINK_HIDDEN}", text)
+
+
 class PersonalDataFilter(logging.Filter):
     """Masks phone numbers and hides person numbers (phone_numbers_mask) in a log record: its message
     with the arguments filled in, its traceback and its stack. It goes on every handler, not on a
@@ -163,7 +174,8 @@ class PersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "personal_data_masked", False):
             return True
-        record.msg = phone_numbers_mask(_message(record))
+        # Tokens first: a run of digits inside one is no phone number to mask half of.
+        record.msg = phone_numbers_mask(survey_link_tokens_hide(_message(record)))
         record.args = ()
         if record.exc_info and not record.exc_text:
             record.exc_text = self._formatter.formatException(record.exc_info)

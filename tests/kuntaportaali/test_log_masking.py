@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import runpy
+import secrets
 import subprocess
 import sys
 import timeit
@@ -13,6 +14,8 @@ import timeit
 import django_rq
 import pytest
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 from django.utils.module_loading import import_string
 from gunicorn.config import Config
 from gunicorn.glogging import SafeAtoms
@@ -20,6 +23,7 @@ from rq.logutils import setup_loghandlers
 
 from kuntaportaali.gunicorn_logging import PersonalDataLogger
 from kuntaportaali.redaction import PersonalDataFilter, phone_numbers_mask
+from surveys.services.survey_links import TOKEN_BYTES
 
 NUMBER = "+358401234567"
 MASKED = "+35840*****67"
@@ -285,3 +289,19 @@ def test_gunicorns_access_and_error_logs_are_masked():
                 logger.removeHandler(handler)
 
     assert f'"GET /hr/?q=(hidden)&n={MASKED}"' in output.getvalue()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("page", ["surveys-public:web-survey", "surveys-public:web-opt-out"])
+def test_a_residents_survey_link_reaches_no_log_line_with_its_token(language, page):
+    """The token opens the person's survey to whoever has it, as a session would (ASVS 7.1.1): gunicorn's
+    access log and Django's "Gone: <path>" keep the address without it."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with translation.override(language):
+        path = reverse(page, kwargs={"link": token})
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Gone: %s", (path,), None)
+
+    PersonalDataFilter().filter(record)
+
+    assert token not in record.getMessage()
+    assert record.getMessage() == "Gone: " + path.replace(token, "(link)")
