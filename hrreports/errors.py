@@ -128,6 +128,10 @@ problem_messages_register(
         "file_os_error": gettext_noop("The file %(file)s cannot be read: %(error)s."),
         "folder_missing": gettext_noop("The folder %(folder)s does not exist or cannot be read."),
         "folder_outside_root": gettext_noop("The folder %(folder)s is outside the permitted file root %(root)s."),
+        "file_outside_root": gettext_noop(
+            "The file %(file)s leads outside the permitted file root %(root)s (a link to another file): it is "
+            "not read. Put the export itself in the folder."
+        ),
         "file_columns_missing": gettext_noop(
             "The file %(file)s has no column %(missing)s. Its header row has: %(found)s. "
             "Fix the source's column map or the export."

@@ -423,6 +423,11 @@ class FileSource(PopulusSource):
         if not folder.is_dir():
             raise PopulusError.of("folder_missing", folder=str(folder))
         matches = sorted(path for path in folder.glob(pattern) if path.suffix.lower() in EXTENSIONS and path.is_file())
+        root = file_root()
+        for path in matches:
+            # A link dropped into the folder (over SFTP, say) would have a fetch read any file the portal may.
+            if not path.resolve().is_relative_to(root):
+                raise PopulusError.of("file_outside_root", file=path.name, root=str(root))
         return folder, pattern, matches
 
     def provides(self, report_type: str) -> bool:

@@ -374,6 +374,23 @@ def test_folder_outside_the_file_root_is_refused(file_root, db):
     assert "outside the permitted file root" in run.error
 
 
+def test_an_export_file_linked_to_a_file_outside_the_root_is_refused(sample_source, file_root, tmp_path_factory):
+    # Whoever may drop files into the folder (an SFTP account) could otherwise make a fetch read any file
+    # the portal may read, its rows shown to HR administration as rejected ones.
+    outside = tmp_path_factory.mktemp("muualla") / "salaisuudet.csv"
+    outside.write_text("SECRET_KEY=salainen\n", encoding="utf-8")
+    salaries = next((file_root / "samples").glob("palkat_*"))
+    salaries.unlink()
+    salaries.symlink_to(outside)
+
+    run = populus_fetch(source=sample_source, period=SAMPLE_PERIOD)
+
+    assert run.status == RunStatus.FAILED
+    assert f"The file {salaries.name} leads outside the permitted file root" in run.error
+    assert "salainen" not in run.error
+    assert not run.rejected_rows.exists()
+
+
 def test_units_under_a_rejected_parent_are_rejected_too(sample_source, file_root, settings):
     settings.POPULUS_REJECT_THRESHOLD = 1
     path = file_root / "samples" / "yksikot.csv"
