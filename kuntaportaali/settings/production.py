@@ -96,6 +96,13 @@ if TELEPHONY_PROVIDER == "twilio":
     TWILIO_AUTH_TOKEN = env_required(
         "TWILIO_AUTH_TOKEN", "the Twilio auth token that signs the calls and checks every webhook request."
     )
+# Another REST API host is the tests' fake Twilio server: in production calls would reach nobody, and the
+# account's credentials whatever listens there.
+if TWILIO_API_BASE_URL:  # noqa: F405
+    raise ImproperlyConfigured(
+        "The environment variable TWILIO_API_BASE_URL is for the tests' fake Twilio server: production talks "
+        "to Twilio's own API. Unset it."
+    )
 # Simulated calls are the demo's: off in production, and a training site on the simulator says
 # whether its calls play live (1) or only in `simulate_campaign` (0).
 if TELEPHONY_PROVIDER == "simulator":

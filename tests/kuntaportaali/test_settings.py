@@ -41,6 +41,7 @@ UNINHERITED = {
     "EMAIL_HOST",
     "EMAIL_USE_TLS",
     "EMAIL_USE_SSL",
+    "TWILIO_API_BASE_URL",
 }
 
 
@@ -209,6 +210,14 @@ def test_production_sends_no_email_unencrypted_to_another_machine(email, refused
     assert (result.returncode != 0) is refused, result.stderr
     if refused:
         assert "EMAIL_HOST smtp.example.fi is reached without encryption: set EMAIL_USE_TLS=1" in result.stderr
+
+
+def test_production_refuses_the_tests_fake_twilio_server():
+    """Calls would go nowhere, and the account's credentials to whatever listens there."""
+    result = manage("check", env=PRODUCTION_ENV | {"TWILIO_API_BASE_URL": "http://127.0.0.1:8765"})
+
+    assert result.returncode != 0
+    assert "The environment variable TWILIO_API_BASE_URL is for the tests' fake Twilio server" in result.stderr
 
 
 @pytest.mark.parametrize("address", ["http://portaali.example.fi", "portaali.example.fi", "https://"])
