@@ -43,6 +43,16 @@ LIVE_JOB_STATUSES = frozenset(
 )
 
 
+def job_last_error(job_id: str, *, connection: Redis) -> str:
+    """The last line of the error the job's last run ended with (the exception, or why RQ gave it up);
+    "" when the job is gone (Redis lost it) or its last run did not fail."""
+    job = Job.fetch_many([job_id], connection=connection)[0]
+    result = job.latest_result() if job is not None else None
+    if result is None or not result.exc_string:
+        return ""
+    return result.exc_string.strip().splitlines()[-1]
+
+
 def job_ids_lost(job_ids: Sequence[str], *, connection: Redis) -> set[str]:
     """Those of `job_ids` that no worker will run: gone from Redis, or in a state that is not live."""
     jobs = Job.fetch_many(list(job_ids), connection=connection)

@@ -45,17 +45,15 @@ def send_survey_link(contact_id: int, phone_id: int | None = None) -> str:
     """Send a contact the SMS with their link to the web survey (queue `dialer`), to `phone_id` when
     messages reach it; outside the calling window, while the campaign is paused, or while the provider
     is out of reach, the job runs again when sending may succeed."""
-    import django_rq
-
     from .models import Contact
-    from .services.sms import SMS_QUEUE, sms_link_send
+    from .services.sms import sms_link_job_schedule, sms_link_send
 
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         return "skipped: the contact no longer exists"
     result = sms_link_send(contact=contact, phone_id=phone_id)
     if result.retry_at is not None:
-        django_rq.get_queue(SMS_QUEUE).enqueue_at(result.retry_at, send_survey_link, contact_id, phone_id)
+        sms_link_job_schedule(contact_id=contact_id, phone_id=phone_id, at=result.retry_at)
     return str(result.outcome)
 
 

@@ -63,14 +63,20 @@ class SmsMessage(models.Model):
 class SmsLinkRequest(models.Model):
     """A contact owed the SMS with their survey link: stored with the call's step or outcome that asked
     for it, kept until a sending settles it (sent, or never to be sent). Its job lives in Redis, which
-    loses it when restarted without its data or out of reach as the job is queued; a request overdue is
-    queued again (`sms_link_requests_recover`), and the message still goes at most once (SmsMessage)."""
+    loses it when restarted without its data or out of reach as the job is queued; a request overdue whose
+    job is lost (not queued, started nor scheduled) is queued again (`sms_link_requests_recover`), a few
+    times at most, and the message still goes at most once (SmsMessage)."""
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="sms_link_request")
     # The number that asked for it, or that the contact's last call went to.
     phone = models.ForeignKey(ContactNumber, on_delete=models.SET_NULL, null=True, related_name="+")
     # When its job is overdue: a while after it was queued, or after the moment the sending was put off to.
     due_at = models.DateTimeField(db_index=True)
+    # Its jobs so far (the first, those put off to a later moment, those queued again): the last one's id
+    # is fixed by it, so the recovery can ask Redis whether that job is only late or really lost.
+    job_number = models.PositiveIntegerField(default=1)
+    # Its jobs that failed or that Redis lost: after LINK_JOB_TRIES the link is given up as failed.
+    lost_jobs = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self):
         return f"{self.contact_id} {self.due_at:%Y-%m-%d %H:%M}"

@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 from rq import Queue
 
+from kuntaportaali.queueing import job_ids_lost, job_last_error
+from kuntaportaali.redaction import phone_numbers_mask
 from surveys.calling_window import is_open, next_open_moment
 from surveys.languages import LANGUAGE_NAMES
 from surveys.messaging import sms_provider_get
@@ -80,6 +82,9 @@ PAUSED_RETRY_AFTER = timedelta(minutes=10)
 # again. A job that was only slow then finds the message sent (or the second one does): never two.
 LINK_JOB_OVERDUE_AFTER = timedelta(minutes=10)
 LINK_JOB = "surveys.jobs.send_survey_link"
+# A link's job lost this many times (each run failed, or Redis lost it) is given up: the message is
+# recorded as failed with the reason, for staff to see, and the link is no longer owed.
+LINK_JOB_TRIES = 3
 # The overdue links queued again in one round of the recovery (every minute).
 LINKS_RECOVERED_PER_ROUND = 500
 # The parts of 153 characters the link's message aims to fit (`sms_link_text`): each part is billed.
@@ -456,15 +461,22 @@ def sms_link_enqueue(*, contact: Contact, phone_id: int | None = None) -> None:
     if _LinkRequestsInProcess.requests is not None:
         _LinkRequestsInProcess.requests.append((contact.pk, phone_id))
         return
-    SmsLinkRequest.objects.update_or_create(
+    _request, created = SmsLinkRequest.objects.get_or_create(
         contact_id=contact.pk, defaults={"phone_id": phone_id, "due_at": timezone.now() + LINK_JOB_OVERDUE_AFTER}
     )
-    transaction.on_commit(lambda: _link_job_enqueue(contact.pk, phone_id))
+    if created:
+        # Asked again while owed (a replayed step): the job already queued, or the recovery, sends it.
+        transaction.on_commit(lambda: _link_job_enqueue(contact.pk, phone_id))
+
+
+def sms_link_job_id(contact_id: int, job_number: int) -> str:
+    """The id of the contact's link's `job_number`-th job (SmsLinkRequest.job_number)."""
+    return f"survey-link-{contact_id}-{job_number}"
 
 
 def _link_job_enqueue(contact_id: int, phone_id: int | None) -> None:
     try:
-        django_rq.get_queue(SMS_QUEUE).enqueue(LINK_JOB, contact_id, phone_id)
+        django_rq.get_queue(SMS_QUEUE).enqueue(LINK_JOB, contact_id, phone_id, job_id=sms_link_job_id(contact_id, 1))
     except RedisError as error:
         # Raised here, it would fail the call's step that asked (committed already), and the resident
         # would hear the carrier's error message instead of the goodbye. The request is stored.
@@ -475,28 +487,81 @@ def _link_job_enqueue(contact_id: int, phone_id: int | None) -> None:
         )
 
 
+def sms_link_job_schedule(*, contact_id: int, phone_id: int | None, at: datetime) -> None:
+    """Queue the link's next job to run at `at` (its sending was put off), under the request's next
+    job id. Should Redis refuse, the error fails this job, and the recovery queues the link again."""
+    with transaction.atomic():
+        request, created = SmsLinkRequest.objects.select_for_update().get_or_create(
+            contact_id=contact_id, defaults={"phone_id": phone_id, "due_at": at + LINK_JOB_OVERDUE_AFTER}
+        )
+        if not created:
+            request.job_number += 1
+            request.save(update_fields=["job_number"])
+        job_id = sms_link_job_id(contact_id, request.job_number)
+        django_rq.get_queue(SMS_QUEUE).enqueue_at(at, LINK_JOB, contact_id, phone_id, job_id=job_id)
+
+
 def sms_link_requests_recover(*, now: datetime | None = None) -> int:
-    """Queue again the jobs of the survey links owed whose job is overdue (lost with Redis); returns how
-    many. Each is overdue again only a while later, so a job still waiting in a long queue is not
-    queued again every round."""
+    """Queue again the jobs of the survey links owed whose job is overdue and lost: gone from Redis, or
+    ended without settling the link (failed, a worker killed); returns how many. A job only late (still
+    queued behind a busy queue, running, or put off) is left to run, and looked at again a while later.
+    A link whose job was lost LINK_JOB_TRIES times is given up: its message is recorded as failed, with
+    the reason, and it is no longer owed."""
     now = now or timezone.now()
+    queue = django_rq.get_queue(SMS_QUEUE)
     with transaction.atomic():
         overdue = list(
             SmsLinkRequest.objects.select_for_update(skip_locked=True)
             .filter(due_at__lte=now)
-            .order_by("due_at")
-            .values_list("contact_id", "phone_id")[:LINKS_RECOVERED_PER_ROUND]
+            .order_by("due_at")[:LINKS_RECOVERED_PER_ROUND]
         )
         if not overdue:
             return 0
-        SmsLinkRequest.objects.filter(contact_id__in=[contact_id for contact_id, _phone in overdue]).update(
-            due_at=now + LINK_JOB_OVERDUE_AFTER
+        job_ids = {request.pk: sms_link_job_id(request.contact_id, request.job_number) for request in overdue}
+        lost_job_ids = job_ids_lost(list(job_ids.values()), connection=queue.connection)
+        SmsLinkRequest.objects.filter(pk__in=job_ids).update(due_at=now + LINK_JOB_OVERDUE_AFTER)
+        lost = [request for request in overdue if job_ids[request.pk] in lost_job_ids]
+        again = [request for request in lost if request.lost_jobs + 1 < LINK_JOB_TRIES]
+        for request in lost:
+            if request not in again:
+                reason = job_last_error(job_ids[request.pk], connection=queue.connection)
+                _link_given_up(request, reason=reason, now=now)
+        SmsLinkRequest.objects.filter(pk__in=[request.pk for request in again]).update(
+            job_number=F("job_number") + 1, lost_jobs=F("lost_jobs") + 1
         )
-        # Queued before the commit: should Redis refuse, the requests stay overdue for the next round.
-        jobs = [Queue.prepare_data(LINK_JOB, (contact_id, phone_id)) for contact_id, phone_id in overdue]
-        django_rq.get_queue(SMS_QUEUE).enqueue_many(jobs)
-    logger.warning("The survey link jobs of %d contacts were lost; queued again.", len(overdue))
-    return len(overdue)
+        # Queued before the commit: should Redis refuse, the requests stay as they were for the next round.
+        jobs = [
+            Queue.prepare_data(
+                LINK_JOB,
+                (request.contact_id, request.phone_id),
+                job_id=sms_link_job_id(request.contact_id, request.job_number + 1),
+            )
+            for request in again
+        ]
+        if jobs:
+            queue.enqueue_many(jobs)
+    if again:
+        logger.warning("The survey link jobs of %d contacts were lost; queued again.", len(again))
+    return len(again)
+
+
+def _link_given_up(request: SmsLinkRequest, *, reason: str, now: datetime) -> None:
+    """The link's job was lost LINK_JOB_TRIES times: its message is recorded as failed with the reason,
+    where the provider's refusals are, and the link is no longer owed. A message the provider may have
+    taken keeps what it is."""
+    if reason:
+        error = f"The link's job failed {LINK_JOB_TRIES} times: {reason}"
+    else:
+        error = f"The link's job was lost {LINK_JOB_TRIES} times."
+    error = phone_numbers_mask(error)[:300]
+    logger.error("The survey link of contact %s is given up: %s", request.contact_id, error)
+    failed = {"status": SmsStatus.FAILED, "error": error, "error_code": None, "status_at": now}
+    message, created = SmsMessage.objects.get_or_create(
+        contact_id=request.contact_id, defaults={"phone_id": request.phone_id, "provider": "", **failed}
+    )
+    if not created and message.status == SmsStatus.NOT_SENT:
+        SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.NOT_SENT).update(**failed)
+    request.delete()
 
 
 @contextmanager

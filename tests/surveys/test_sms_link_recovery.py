@@ -9,8 +9,10 @@ from datetime import timedelta
 import django_rq.settings
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
+from rq import SimpleWorker
 
 from surveys.jobs import send_survey_link, sms_links_recover
 from surveys.models import (
@@ -19,11 +21,19 @@ from surveys.models import (
     ConsentEvent,
     ConsentKind,
     Contact,
+    ContactNumber,
     ContactStatus,
     SmsLinkRequest,
     SmsMessage,
+    SmsStatus,
 )
-from surveys.services.sms import LINK_JOB_OVERDUE_AFTER, SmsOutcome, sms_link_requests_recover, sms_link_send
+from surveys.services.sms import (
+    LINK_JOB_OVERDUE_AFTER,
+    LINK_JOB_TRIES,
+    SmsOutcome,
+    sms_link_requests_recover,
+    sms_link_send,
+)
 from tests.conftest import rq_queue_empty
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 from tests.surveys.test_sms_follow_up import LINK_GOODBYE, finish, finnish, intro, link_jobs, start
@@ -68,6 +78,44 @@ def test_a_link_job_redis_lost_is_queued_again_once_overdue_and_sends_one_messag
     assert SmsMessage.objects.get().phone_id == link_call.phone_id
     assert not SmsLinkRequest.objects.exists()
     assert sms_link_requests_recover(now=timezone.now() + 2 * LATER) == 0
+
+
+def test_a_link_job_only_late_in_a_busy_queue_is_not_queued_a_second_time(
+    client, link_call, rq_queues, django_capture_on_commit_callbacks
+):
+    """At the morning opening the dialer queue holds thousands of call jobs: a link job still waiting
+    there ten minutes on is late, not lost, and a copy of it would be one more job in the same queue."""
+    asked_for_the_link(client, link_call, django_capture_on_commit_callbacks)
+
+    assert sms_link_requests_recover(now=timezone.now() + LATER) == 0
+    assert link_jobs(rq_queues) == [(link_call.contact_id, link_call.phone_id)]
+
+
+def test_a_link_job_that_fails_every_time_is_tried_a_few_times_then_recorded_as_failed(
+    client, link_call, rq_queues, django_capture_on_commit_callbacks
+):
+    """The number cannot be read (its encryption key was retired): every run of the job fails. It must
+    not be queued again every ten minutes for ever, and staff must see why the link never went."""
+    worker = SimpleWorker([rq_queues["dialer"]], connection=django_rq.get_connection(settings.WORKER_QUEUES[0]))
+    with time_machine.travel(NOON):
+        asked_for_the_link(client, link_call, django_capture_on_commit_callbacks)
+        ContactNumber.objects.filter(pk=link_call.phone_id).update(phone_encrypted=b"not a token")
+        requeued = []
+        for round_number in range(1, LINK_JOB_TRIES + 1):
+            worker.work(burst=True)
+            requeued.append(sms_link_requests_recover(now=timezone.now() + round_number * LATER))
+
+    assert requeued == [1] * (LINK_JOB_TRIES - 1) + [0]
+    assert link_jobs(rq_queues) == []
+    assert not SmsLinkRequest.objects.exists()
+    message = SmsMessage.objects.get()
+    assert (message.contact_id, message.status, message.phone_id) == (
+        link_call.contact_id,
+        SmsStatus.FAILED,
+        link_call.phone_id,
+    )
+    assert message.error == f"The link's job failed {LINK_JOB_TRIES} times: cryptography.fernet.InvalidToken"
+    assert sms_link_requests_recover(now=timezone.now() + 10 * LATER) == 0
 
 
 def test_the_last_unanswered_calls_link_is_owed_until_sent(follow_up, rq_queues, django_capture_on_commit_callbacks):
