@@ -4,8 +4,10 @@ A provider is what the portal needs of an SMS service, in the portal's own words
 and say the provider's id of it; tell its webhook requests from forged ones; read a status report
 (`MessageStatusUpdate`, in SmsStatus's words) and a reply a resident sent (`InboundMessage`); and
 answer a reply in the provider's markup. Refusals are `ProviderError`s with an `ErrorKind`, as the
-telephony providers raise them. The sending service (`surveys.services.sms`) decides what to send,
-when and to whom; no provider knows a contact or a campaign.
+telephony providers raise them; `ErrorKind.UNKNOWN` when the provider may have taken the message all
+the same, which a provider that `finds_sent_messages` can then be asked about. The sending service
+(`surveys.services.sms`) decides what to send, when and to whom; no provider knows a contact or a
+campaign.
 
 Adding a provider (a Finnish SMS gateway) is one subclass of `SmsProvider` and its tests, named in
 SMS_PROVIDERS.
@@ -13,6 +15,7 @@ SMS_PROVIDERS.
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.http import HttpRequest
 
@@ -51,12 +54,20 @@ class SmsProvider(ABC):
     reaches_people: bool = True
     # Its error codes that say the number opted out of the sender's messages (replied STOP to it).
     opt_out_error_codes: frozenset[int] = frozenset()
+    # Whether it can tell, by `sent_message_id`, whether it took a message whose sending got no certain
+    # answer; one that cannot never has such a message sent again.
+    finds_sent_messages: bool = False
 
     @abstractmethod
     def send(self, *, to: str, sender: str, body: str, status_callback: str) -> str:
         """Send `body` from `sender` (an authorized number or name) to the E.164 number `to`, with
         status reports to `status_callback`; return the provider's id of the message. Raises
         ProviderError."""
+
+    def sent_message_id(self, *, to: str, sender: str, since: datetime) -> str | None:
+        """The provider's id of a message it took from `sender` to `to` at `since` or later, None when it
+        took none; only for a provider that `finds_sent_messages`. Raises ProviderError."""
+        raise NotImplementedError
 
     @abstractmethod
     def validate_request(self, request: HttpRequest) -> bool:

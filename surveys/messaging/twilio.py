@@ -4,6 +4,7 @@ the simulator speaks too."""
 
 import re
 from abc import ABC, abstractmethod
+from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -36,6 +37,11 @@ NUMBER_ERRORS = frozenset({21211, 21214, 21217, 21401, 21610, 21612, 21614, 3000
 # permission to text the region of the number (21408: its geographic permissions, which refuse every
 # Finnish number alike).
 ACCOUNT_ERRORS = frozenset({20003, 20005, 20404, 21212, 21408, 21606, 21659, 21660, 30007})
+
+
+# The messages to a number from the sender looked through for one Twilio took despite an error answer:
+# a contact gets one message, a number a few at most.
+MESSAGES_LOOKED_UP = 20
 
 
 # Twilio's own opt-out keywords: a message that is one of them (any case) makes Twilio refuse every
@@ -100,6 +106,7 @@ class TwilioMessagingDialect(ABC):
 class TwilioSmsProvider(TwilioMessagingDialect, SmsProvider):
     name = "twilio"
     label = "Twilio"
+    finds_sent_messages = True
 
     def auth_token(self) -> str:
         return settings.TWILIO_AUTH_TOKEN
@@ -108,9 +115,22 @@ class TwilioSmsProvider(TwilioMessagingDialect, SmsProvider):
         return settings.TWILIO_WEBHOOK_SHARED_KEY_SECRET
 
     def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
+        if http_status is not None and http_status >= 500 and code not in NUMBER_ERRORS | ACCOUNT_ERRORS:
+            # An answer lost or failed on Twilio's side after its messaging may have taken the message.
+            return ErrorKind.UNKNOWN
         return twilio_error_kind(
             code=code, http_status=http_status, number_errors=NUMBER_ERRORS, account_errors=ACCOUNT_ERRORS
         )
+
+    def sent_message_id(self, *, to: str, sender: str, since: datetime) -> str | None:
+        # Not filtered by DateSent: a message Twilio still holds queued has no date_sent yet.
+        with twilio_errors("the list of messages", self.error_kind):
+            listed = twilio_client(to_do="look up messages").messages.list(
+                to=to, from_=sender, limit=MESSAGES_LOOKED_UP
+            )
+        taken = [message.sid for message in listed if message.date_created and message.date_created >= since]
+        # Listed newest first: the first one taken since is the one whose answer was lost.
+        return taken[-1] if taken else None
 
     def send(self, *, to: str, sender: str, body: str, status_callback: str) -> str:
         with twilio_errors("the message", self.error_kind):

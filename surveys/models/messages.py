@@ -11,6 +11,9 @@ class SmsStatus(models.TextChoices):
     PENDING = "pending", _("Being sent")
     # The provider could not be reached or was busy: nothing was sent, and it may be sent later.
     NOT_SENT = "not_sent", _("Not sent yet")
+    # The provider's answer to the sending was an error that does not say whether it took the message (an
+    # HTTP 5xx, or no answer in time): it is looked up at the provider before it may be sent again.
+    UNCONFIRMED = "unconfirmed", _("Not confirmed by the provider")
     QUEUED = "queued", _("Queued at the provider")
     SENT = "sent", _("Sent to the operator")
     DELIVERED = "delivered", _("Delivered")
@@ -24,6 +27,7 @@ FINAL_SMS_STATUSES = frozenset({SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsS
 SMS_STATUS_ORDER = {
     SmsStatus.PENDING: 0,
     SmsStatus.NOT_SENT: 0,
+    SmsStatus.UNCONFIRMED: 0,
     SmsStatus.QUEUED: 1,
     SmsStatus.SENT: 2,
     **dict.fromkeys(FINAL_SMS_STATUSES, 3),

@@ -74,6 +74,9 @@ STOP_PHRASES = (("älä", "soita"), ("älkää", "soittako"), ("ring", "inte"), 
 # A provider that could not take the message (an outage, too many requests, or a refused account, which
 # pauses the campaign as the carrier's does: dialing.CARRIER_RETRY_AFTER) is asked again this much later.
 PROVIDER_RETRY_AFTER = timedelta(minutes=2)
+# A message whose sending got no certain answer is looked up among those the provider took from this
+# long before the sending: the provider's clock is not the portal's.
+PROVIDER_CLOCK_SKEW = timedelta(minutes=1)
 # A paused campaign's message is tried again this often: it goes once the campaign runs again (and
 # its calling window is open); a cancelled or ended campaign's is dropped.
 PAUSED_RETRY_AFTER = timedelta(minutes=10)
@@ -104,6 +107,8 @@ class SmsOutcome(StrEnum):
     NOT_CONFIGURED = "not_configured"
     # Nothing was sent: the provider could not take the message now, or refused the account.
     NOT_SENT = "not_sent"
+    # The provider's answer did not say whether it took the message: it is looked up before it may go again.
+    UNCONFIRMED = "unconfirmed"
     # The provider refused the number, or no answer came (the message may have gone): never sent again.
     FAILED = "failed"
 
@@ -341,6 +346,9 @@ def sms_link_send(*, contact: Contact, now: datetime | None = None, phone_id: in
 
 
 def _link_send(*, contact: Contact, now: datetime, phone_id: int | None) -> SmsSendResult:
+    looked_up = _unconfirmed_look_up(contact, now=now)
+    if looked_up is not None:
+        return looked_up
     with transaction.atomic():
         contact = (
             Contact.objects.select_for_update(of=("self",))
@@ -410,6 +418,46 @@ def _link_send(*, contact: Contact, now: datetime, phone_id: int | None) -> SmsS
     return SmsSendResult(SmsOutcome.SENT)
 
 
+def _unconfirmed_look_up(contact: Contact, *, now: datetime) -> SmsSendResult | None:
+    """A message whose sending got no certain answer is looked up at its provider before it may be sent
+    again: found, it went (with the link the resident has, kept), and nothing more is sent; not found, it
+    is a message the provider did not take (None: it may be sent now). Unanswered, it is asked again later."""
+    message = (
+        SmsMessage.objects.filter(contact=contact, status=SmsStatus.UNCONFIRMED)
+        .select_related("phone", "contact__campaign")
+        .first()
+    )
+    if message is None:
+        return None
+    if message.phone is None or message.phone.phone_encrypted is None:
+        # The number was purged with the campaign's: nothing can be looked up, nor sent.
+        return SmsSendResult(SmsOutcome.FAILED)
+    campaign = message.contact.campaign
+    try:
+        taken = sms_provider_get(message.provider).sent_message_id(
+            to=phone_decrypt(message.phone.phone_encrypted),
+            sender=message.sender,
+            since=message.status_at - PROVIDER_CLOCK_SKEW,
+        )
+    except (ImproperlyConfigured, ProviderError) as error:
+        logger.warning("Text message %s could not be looked up at its provider: %s", message.pk, error)
+        return SmsSendResult(SmsOutcome.UNCONFIRMED, next_open_moment(campaign, now + PROVIDER_RETRY_AFTER))
+    unconfirmed = SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.UNCONFIRMED)
+    if taken is None:
+        unconfirmed.update(status=SmsStatus.NOT_SENT, status_at=now)
+        return None
+    unconfirmed.update(
+        provider_message_id=Coalesce(F("provider_message_id"), Value(taken)),
+        status=SmsStatus.QUEUED,
+        sent_at=message.status_at,
+        status_at=now,
+        error="",
+        error_code=None,
+    )
+    logger.warning("Text message %s was taken by its provider although its answer was an error.", message.pk)
+    return SmsSendResult(SmsOutcome.ALREADY_SENT)
+
+
 def _sending_failed(
     message: SmsMessage, error: ProviderError, *, provider: SmsProvider, now: datetime
 ) -> SmsSendResult:
@@ -424,8 +472,11 @@ def _sending_failed(
         status = SmsStatus.NOT_SENT
     elif error.kind == ErrorKind.NUMBER:
         status = SmsStatus.FAILED
+    elif provider.finds_sent_messages:
+        # The answer does not say whether the provider took it: it is looked up before it may go again.
+        status = SmsStatus.UNCONFIRMED
     else:
-        # No answer came: the message may have gone, so it stays pending and is never sent again.
+        # The message may have gone, and nothing can tell: it stays pending and is never sent again.
         status = SmsStatus.PENDING
     # Only a message still pending: a status report that came before the provider's answer (an error,
     # or none in time) says the provider took it, and it keeps what it told - it is never sent again.
@@ -435,9 +486,11 @@ def _sending_failed(
         logger.warning("The provider reported text message %s although its answer to the sending failed.", message.pk)
         SmsMessage.objects.filter(pk=message.pk).update(sent_at=now)
         return SmsSendResult(SmsOutcome.SENT)
+    campaign = message.contact.campaign
+    if status == SmsStatus.UNCONFIRMED:
+        return SmsSendResult(SmsOutcome.UNCONFIRMED, next_open_moment(campaign, now + PROVIDER_RETRY_AFTER))
     if status != SmsStatus.NOT_SENT:
         return SmsSendResult(SmsOutcome.FAILED)
-    campaign = message.contact.campaign
     if error.kind == ErrorKind.ACCOUNT:
         # As a carrier's refused account: the campaign pauses, its managers are told, and the message
         # waits for the resume (a paused campaign's message is tried again until then).

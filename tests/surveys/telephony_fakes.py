@@ -6,6 +6,8 @@ import json
 import re
 import threading
 import time
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -39,7 +41,10 @@ class FakeTwilio:
     `account_status`; the caller numbers it owns are `owned_numbers`.
 
     `reply` = (HTTP status, JSON body) answers every request alike; `errors` holds answers for the
-    next requests (e.g. `twilio_error(503, 20503, ...)`), taken in turn before anything else."""
+    next requests (e.g. `twilio_error(503, 20503, ...)`), taken in turn before anything else: nothing
+    is created. `answers_lost` holds answers for the next messages created: Twilio took the message
+    (it is in `messages`, listed and sent) but its answer was an error. The messages created are listed
+    newest first, filtered by To and From, as Twilio's Messages list resource does."""
 
     def __init__(self):
         self.requests: list[dict] = []
@@ -52,6 +57,8 @@ class FakeTwilio:
         self.delay_seconds = 0.0  # before answering: longer than the client waits is a read timeout
         self.sids = (f"CA{number:032x}" for number in itertools.count(1))
         self.message_sids = (f"SM{number:032x}" for number in itertools.count(1))
+        self.messages: list[dict] = []
+        self.answers_lost: list[tuple[int, dict]] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -102,13 +109,26 @@ class FakeTwilio:
         if method == "POST" and (found := CALLS.search(path)):
             return 201, {"sid": next(self.sids), "status": "queued", "account_sid": found["account"]}
         if method == "POST" and (found := MESSAGES.search(path)):
-            return 201, {
+            message = {
                 "sid": next(self.message_sids),
                 "status": "queued",
                 "account_sid": found["account"],
+                "to": form.get("To", [""])[0],
+                "from": form.get("From", [""])[0],
                 "body": form.get("Body", [""])[0],
                 "num_segments": "1",
+                "direction": "outbound-api",
+                "date_created": format_datetime(datetime.now(UTC), usegmt=True),
+                # Set once Twilio has handed a queued message on to the operator.
+                "date_sent": None,
             }
+            self.messages.append(message)
+            return self.answers_lost.pop(0) if self.answers_lost else (201, message)
+        if method == "GET" and MESSAGES.search(path):
+            wanted = {field: query[key][0] for field, key in (("to", "To"), ("from", "From")) if key in query}
+            listed = [m for m in reversed(self.messages) if all(m[field] == value for field, value in wanted.items())]
+            size = int(query.get("PageSize", ["50"])[0])
+            return 200, {"messages": listed[:size], "next_page_uri": None, "page": 0, "page_size": size}
         if found := CALL.search(path):
             status = form.get("Status", ["in-progress"])[0]
             price = self.prices.get(found["sid"])

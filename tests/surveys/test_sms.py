@@ -459,7 +459,7 @@ def test_a_number_twilio_refuses_is_never_messaged_again(twilio_contact, fake_tw
 
 def test_a_message_twilio_could_not_take_is_sent_later_once(twilio_contact, fake_twilio, settings):
     contact = twilio_contact
-    fake_twilio.errors = [twilio_error(503, 20503, "Service Unavailable")]
+    fake_twilio.errors = [twilio_error(429, 20429, "Too Many Requests")]
 
     result = sms_link_send(contact=contact, now=NOON)
 
@@ -472,17 +472,59 @@ def test_a_message_twilio_could_not_take_is_sent_later_once(twilio_contact, fake
     assert len(fake_twilio.requests) == 2
 
 
-def test_a_message_that_may_have_gone_is_never_sent_again(twilio_contact, fake_twilio, settings, monkeypatch):
+def message_requests(fake_twilio) -> list[str]:
+    return [request["method"] for request in fake_twilio.requests if request["path"].endswith("/Messages.json")]
+
+
+def test_a_message_twilio_took_but_answered_503_is_found_and_never_sent_twice(twilio_contact, fake_twilio):
+    """Twilio's edge answered 503 after its messaging had taken the message: the resident has it."""
+    contact = twilio_contact
+    fake_twilio.answers_lost = [twilio_error(503, 20503, "Service Unavailable")]
+
+    result = sms_link_send(contact=contact, now=NOON)
+
+    assert result == SmsSendResult(SmsOutcome.UNCONFIRMED, NOON + timedelta(minutes=2))
+    assert SmsMessage.objects.get().status == SmsStatus.UNCONFIRMED
+    assert sms_link_send(contact=contact, now=result.retry_at).outcome == SmsOutcome.ALREADY_SENT
+    assert message_requests(fake_twilio) == ["POST", "GET"]
+    [listed] = [request["query"] for request in fake_twilio.requests if request["method"] == "GET"]
+    assert (listed["To"], listed["From"]) == (["+358401234567"], [NUMBER_SENDER])
+    message = SmsMessage.objects.get()
+    assert (message.status, message.provider_message_id) == (SmsStatus.QUEUED, fake_twilio.messages[0]["sid"])
+    link = sent_link(fake_twilio.messages[0]["body"])
+    assert survey_link_open(token=link, now=NOON).contact == contact, "the link the resident got still opens"
+
+
+def test_a_message_twilio_answered_503_without_taking_is_sent_once_it_is_not_found(twilio_contact, fake_twilio):
+    contact = twilio_contact
+    fake_twilio.errors = [twilio_error(503, 20503, "Service Unavailable")]
+
+    result = sms_link_send(contact=contact, now=NOON)
+
+    assert result.outcome == SmsOutcome.UNCONFIRMED
+    assert sms_link_send(contact=contact, now=result.retry_at).outcome == SmsOutcome.SENT
+    assert sms_link_send(contact=contact, now=result.retry_at).outcome == SmsOutcome.ALREADY_SENT
+    assert message_requests(fake_twilio) == ["POST", "GET", "POST"]
+    assert len(fake_twilio.messages) == 1
+    message = SmsMessage.objects.get()
+    assert (message.status, message.provider_message_id) == (SmsStatus.QUEUED, fake_twilio.messages[0]["sid"])
+
+
+def test_a_message_whose_answer_did_not_come_is_looked_up_not_sent_again(
+    twilio_contact, fake_twilio, settings, monkeypatch
+):
     """Twilio took the request but its answer did not come in time: the message may have gone."""
     contact = twilio_contact
     monkeypatch.setattr("surveys.telephony.twilio.REQUEST_TIMEOUT_SECONDS", 0.2)
     fake_twilio.delay_seconds = 1.0
 
-    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.FAILED
+    result = sms_link_send(contact=contact, now=NOON)
 
-    assert SmsMessage.objects.get().status == SmsStatus.PENDING
-    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.ALREADY_SENT
-    assert len(fake_twilio.requests) == 1
+    assert result.outcome == SmsOutcome.UNCONFIRMED
+    fake_twilio.delay_seconds = 0
+    assert sms_link_send(contact=contact, now=result.retry_at).outcome == SmsOutcome.ALREADY_SENT
+    assert message_requests(fake_twilio) == ["POST", "GET"]
+    assert SmsMessage.objects.get().provider_message_id == fake_twilio.messages[0]["sid"]
 
 
 def test_the_job_sends_the_link_and_waits_for_the_window_when_it_is_closed(make_campaign, rq_queues):
