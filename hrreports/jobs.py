@@ -19,7 +19,7 @@ from .services.fetch import (
     fetch_run_fail_not_queued,
     fetch_run_job_id,
     fetch_runs_stale_fail,
-    sources_in_fetch_order,
+    scheduled_fetches_due,
 )
 
 logger = logging.getLogger(__name__)
@@ -62,8 +62,9 @@ def hr_runs_sweep() -> str:
 
 def populus_fetch_monthly() -> str:
     """The daily cron job of the monthly fetch: from POPULUS_FETCH_DAY on, fetch the last full month from
-    every active source that has no scheduled fetch of it yet. RQ's cron runs a job at its minute only, so a
-    fetch whose day's job was lost (the cron process restarting then) is made up the next day.
+    every active source that has no scheduled fetch of it yet, or whose scheduled fetch failed on a passing
+    cause, a few times (`scheduled_fetches_due`). RQ's cron runs a job at its minute only, so a fetch whose
+    day's job was lost (the cron process restarting then) is made up the next day.
 
     A non-blocking Redis lock keeps two schedulers (or a slow previous run) from fetching twice.
     """
@@ -76,19 +77,19 @@ def populus_fetch_monthly() -> str:
         period = period_last_full(today)
         if today.day < settings.POPULUS_FETCH_DAY:
             return f"not due: the fetch of {period_label(period)} starts on day {settings.POPULUS_FETCH_DAY}"
-        sources = sources_in_fetch_order()
-        scheduled = set(
-            FetchRun.objects.filter(period=period, trigger=RunTrigger.SCHEDULE).values_list("source_id", flat=True)
-        )
+        fetches = scheduled_fetches_due(period=period)
         statuses = []
-        for source in sources:
-            if source.pk in scheduled:
-                continue
+        for source in fetches.due:
             run = fetch_run_create(source=source, period=period, trigger=RunTrigger.SCHEDULE)
             statuses.append(f"{source.name}={fetch_run_execute(run=run).status}")
-        if sources and not statuses:
-            return f"done: every active source has its scheduled fetch of {period_label(period)}"
-        return " ".join(statuses) or "no active sources"
+        if statuses:
+            return " ".join(statuses)
+        if not Source.objects.filter(active=True).exists():
+            return "no active sources"
+        line = f"done: every active source has its scheduled fetch of {period_label(period)}"
+        if fetches.left_to_hr:
+            line += "; failed, left to HR: " + ", ".join(source.name for source in fetches.left_to_hr)
+        return line
 
 
 def unit_reports_monthly() -> str:

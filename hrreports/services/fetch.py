@@ -4,13 +4,15 @@ ends failed, with its reason and its rejected rows).
 
 A run advances pending -> running -> done | failed. `fetch_run_execute` first claims the pending
 run with a row lock (skip locked), so a job delivered twice, or two workers, never run it twice.
-A worker that is killed cannot end its run: `fetch_runs_stale_fail` ends such runs as failed.
+A worker that is killed cannot end its run: `fetch_runs_stale_fail` ends such runs as failed, and the
+monthly job tries a scheduled one again on the next days (`scheduled_fetches_due`).
 """
 
 import logging
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -42,6 +44,14 @@ REPORT_ORDER = ("units", "employments", "absences", "salaries")
 RETRY_DELAYS = (10.0, 60.0)  # seconds before the 2nd and 3rd try of a source that did not answer
 # A pending run's job reaches Redis only after the run's transaction commits: give it this long.
 PENDING_JOB_GRACE = timedelta(minutes=10)
+# The scheduled runs of one source and month the daily monthly job makes at most (see `scheduled_fetches_due`).
+SCHEDULED_FETCH_TRIES = 3
+# The reasons of a failed run that pass by themselves: the source did not answer (timeout, connection refused,
+# HTTP 5xx, a name not resolving), the worker was killed, the month's file not yet delivered or its disk out
+# of reach. Any other (a broken file, rows refused, a setting) fails the same way until HR fixes the source.
+PASSING_RUN_ERRORS = frozenset(
+    {"http_no_answer", "http_host_unresolved", "run_worker_stopped", "file_missing", "file_os_error"}
+)
 
 
 class RunFailed(PopulusError):
@@ -63,6 +73,40 @@ def sources_in_fetch_order() -> list[Source]:
             return True  # a kind the site does not offer: its run fails with the reason anyway
 
     return sorted(Source.objects.filter(active=True).order_by("name"), key=reads_no_units)
+
+
+@dataclass(frozen=True)
+class ScheduledFetches:
+    # The active sources whose scheduled fetch of the month is to run now, in fetch order.
+    due: list[Source]
+    # Those whose scheduled fetch failed and is not tried again: HR must look.
+    left_to_hr: list[Source]
+
+
+def scheduled_fetches_due(*, period: date) -> ScheduledFetches:
+    """Which active sources the monthly job fetches `period` from now: those without a scheduled run of it,
+    and those whose last scheduled run failed on a passing cause (PASSING_RUN_ERRORS) when they have had
+    fewer than SCHEDULED_FETCH_TRIES and no run of the month was started since (by HR, say). A month fails
+    all or nothing, so a run tried again finds what is stored as the failed one left it."""
+    sources = sources_in_fetch_order()
+    runs: dict[int, list[FetchRun]] = {}
+    for run in FetchRun.objects.filter(period=period, source__in=sources).order_by("created_at", "pk"):
+        runs.setdefault(run.source_id, []).append(run)
+    due, left_to_hr = [], []
+    for source in sources:
+        of_source = runs.get(source.pk, [])
+        scheduled = [run for run in of_source if run.trigger == RunTrigger.SCHEDULE]
+        if not scheduled:
+            due.append(source)
+            continue
+        last = scheduled[-1]
+        if last.status != RunStatus.FAILED or of_source[-1] != last:
+            continue
+        if last.error_code in PASSING_RUN_ERRORS and len(scheduled) < SCHEDULED_FETCH_TRIES:
+            due.append(source)
+        else:
+            left_to_hr.append(source)
+    return ScheduledFetches(due, left_to_hr)
 
 
 def fetch_run_create(*, source: Source, period: date, trigger: str = RunTrigger.USER, by=None) -> FetchRun:

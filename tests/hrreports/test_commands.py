@@ -1,14 +1,16 @@
 """`manage.py fetch_populus`, the monthly job and its cron registration."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import django_rq
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from hrreports.jobs import populus_fetch_monthly
 from hrreports.models import FetchRun, Source, WorkUnit
 from hrreports.models.fetching import RunStatus, RunTrigger
+from hrreports.services.fetch import SCHEDULED_FETCH_TRIES
 
 
 def last_line(capsys) -> str:
@@ -82,6 +84,69 @@ def test_a_monthly_fetch_missed_on_its_day_is_made_up_the_next_day_once(simulato
 
     run = FetchRun.objects.get()
     assert (run.period, run.trigger, run.status) == (date(2026, 2, 1), RunTrigger.SCHEDULE, RunStatus.DONE)
+
+
+def failed_scheduled_runs(source: Source, error_code: str, count: int = 1) -> None:
+    """`count` scheduled runs of 2026-02 that failed with `error_code`, as the earlier days' jobs left them."""
+    for _ in range(count):
+        FetchRun.objects.create(
+            source=source,
+            period=date(2026, 2, 1),
+            trigger=RunTrigger.SCHEDULE,
+            status=RunStatus.FAILED,
+            error_code=error_code,
+        )
+
+
+def test_a_scheduled_fetch_whose_worker_was_killed_is_tried_again_the_next_day(simulator_source, monkeypatch):
+    """The worker running the 5th's fetch was killed (a deploy, out of memory): the run stayed failed, the
+    month's reports waited, and nothing tried it again until HR noticed and started it by hand."""
+    from hrreports import jobs
+
+    dead = FetchRun.objects.create(
+        source=simulator_source, period=date(2026, 2, 1), trigger=RunTrigger.SCHEDULE, status=RunStatus.RUNNING
+    )
+    FetchRun.objects.filter(pk=dead.pk).update(started_at=timezone.now() - timedelta(days=1))
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: date(2026, 3, 6))
+
+    assert populus_fetch_monthly() == "simulaattori=done"
+
+    runs = list(FetchRun.objects.order_by("pk").values_list("trigger", "status", "error_code"))
+    assert runs == [
+        (RunTrigger.SCHEDULE, RunStatus.FAILED, "run_worker_stopped"),
+        (RunTrigger.SCHEDULE, RunStatus.DONE, ""),
+    ]
+
+
+@pytest.mark.parametrize("error_code", ["http_no_answer", "http_host_unresolved", "file_missing"])
+def test_a_scheduled_fetch_failed_on_a_passing_cause_is_tried_again_a_few_times(
+    simulator_source, time_machine_today, error_code
+):
+    failed_scheduled_runs(simulator_source, error_code, count=SCHEDULED_FETCH_TRIES - 1)
+    assert populus_fetch_monthly() == "simulaattori=done"
+
+    FetchRun.objects.filter(status=RunStatus.DONE).delete()
+    failed_scheduled_runs(simulator_source, error_code)
+    assert populus_fetch_monthly() == (
+        "done: every active source has its scheduled fetch of 2026-02; failed, left to HR: simulaattori"
+    )
+
+
+def test_a_scheduled_fetch_failed_on_bad_data_is_left_to_hr(simulator_source, time_machine_today):
+    failed_scheduled_runs(simulator_source, "file_unreadable")
+
+    assert populus_fetch_monthly() == (
+        "done: every active source has its scheduled fetch of 2026-02; failed, left to HR: simulaattori"
+    )
+    assert FetchRun.objects.count() == 1
+
+
+def test_a_failed_scheduled_fetch_that_hr_has_run_again_since_is_not_tried_again(simulator_source, time_machine_today):
+    failed_scheduled_runs(simulator_source, "http_no_answer")
+    FetchRun.objects.create(source=simulator_source, period=date(2026, 2, 1), status=RunStatus.DONE)
+
+    assert populus_fetch_monthly() == "done: every active source has its scheduled fetch of 2026-02"
+    assert FetchRun.objects.count() == 2
 
 
 def test_monthly_job_refuses_a_simulator_source_of_a_site_that_offers_none(
