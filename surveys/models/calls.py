@@ -63,6 +63,9 @@ class CallAttempt(models.Model):
     # to find the few pending ones.
     scheduled_for = models.DateTimeField(_("due"))
     placed_at = models.DateTimeField(null=True, blank=True)
+    # The latest the carrier ends the call, by the ring time and time limit it was placed with: an attempt
+    # still active well after it lost its final status. Kept, not recomputed: settings change meanwhile.
+    ends_by = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)

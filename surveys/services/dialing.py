@@ -298,15 +298,20 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
             # attempt waits for a tick in the window, as a paused one waits for the resume.
             logger.warning("Call attempt %s not placed: its job ran after the calling window closed.", attempt.pk)
             return _attempt_wait(attempt, "outside_window")
+        time_limit = call_time_limit_seconds(campaign, language=attempt.language)
+        ring = settings.TWILIO_RING_TIMEOUT
         attempt.status = CallStatus.DIALING
         attempt.placed_at = now
-        attempt.save(update_fields=["status", "placed_at"])
+        # The carrier rings the number, then ends the answered call at its time limit.
+        attempt.ends_by = now + timedelta(seconds=ring + time_limit)
+        attempt.save(update_fields=["status", "placed_at", "ends_by"])
     # Committed as dialing before the carrier is asked: a crash from here on never dials again.
     options = CallOptions(
         answer_url=ivr_url("ivr-start", attempt),
         status_url=ivr_url("call-status", attempt),
         wait_for_greeting_end=campaign.leave_machine_message,
-        time_limit_seconds=call_time_limit_seconds(campaign, language=attempt.language),
+        time_limit_seconds=time_limit,
+        ring_seconds=ring,
     )
     try:
         call_id = provider_get(attempt.provider).place_call(attempt, options)
@@ -357,9 +362,9 @@ def _attempt_refused(attempt: CallAttempt, error: ProviderError, *, now: datetim
             ContactNumber.objects.filter(pk=attempt.phone_id).update(carrier_refused=True)
             _attempt_outcome(attempt, now=now, retry=True)
             return "failed"
-        attempt.status, attempt.placed_at = CallStatus.PENDING, None
+        attempt.status, attempt.placed_at, attempt.ends_by = CallStatus.PENDING, None, None
         attempt.scheduled_for = now + CARRIER_RETRY_AFTER if error.kind == ErrorKind.TEMPORARY else now
-        attempt.save(update_fields=["status", "placed_at", "scheduled_for", "error", "error_code"])
+        attempt.save(update_fields=["status", "placed_at", "ends_by", "scheduled_for", "error", "error_code"])
         Contact.objects.filter(pk=attempt.contact_id).update(status=ContactStatus.PENDING)
     if error.kind == ErrorKind.ACCOUNT:
         from surveys.services.campaigns import campaign_pause_for_carrier
@@ -677,8 +682,8 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
     still dialing without any word from the carrier long after it was dialed lost its worker
     around the carrier's request: whether the call went out is unknown, so it is never dialed
     again - it ends cancelled and the number gets its next attempt, as after an unanswered call.
-    An attempt still active after its call's time limit (and ring time, and a margin) has passed lost its
-    final status: it ends, and its slot is free for the campaign's next call.
+    An attempt still active after the ring time and time limit it was placed with (`ends_by`), and a
+    margin, have passed lost its final status: it ends, and its slot is free for the campaign's next call.
     """
     queue = django_rq.get_queue(DIALER_QUEUE)
     # RQ fails the job of a killed worker once its heartbeat has expired, but only when the
@@ -687,25 +692,11 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
     requeued = _queued_attempts_requeue(queue)
     lost_dialing = Q(status=CallStatus.DIALING, provider_call_id=None, placed_at__lt=now - STALE_DIALING_AFTER)
     placed = ACTIVE_CALL_STATUSES - {CallStatus.QUEUED}
-    # No call's time limit is shorter than CALL_LENGTH_EXTRA: only the attempts placed that long ago are read.
-    candidates = CallAttempt.objects.filter(
-        lost_dialing | Q(status__in=placed, placed_at__lt=now - CALL_LENGTH_EXTRA - CALL_END_MARGIN)
-    ).select_related("contact__campaign__survey_version__survey")
+    ended = Q(status__in=placed, ends_by__lt=now - CALL_END_MARGIN)
     closed = 0
-    for attempt in candidates:
-        ended = now - _call_ended_after(attempt)
-        lost = attempt.status == CallStatus.DIALING and attempt.provider_call_id is None
-        if lost or attempt.placed_at < ended:
-            stale = lost_dialing | Q(status__in=placed, placed_at__lt=ended)
-            closed += _attempt_close_stale(attempt.pk, stale=stale, now=now)
+    for attempt_id in CallAttempt.objects.filter(lost_dialing | ended).values_list("pk", flat=True):
+        closed += _attempt_close_stale(attempt_id, stale=lost_dialing | ended, now=now)
     return StaleAttempts(requeued=requeued, closed=closed)
-
-
-def _call_ended_after(attempt: CallAttempt) -> timedelta:
-    """How long after it was placed the attempt's call has ended, whatever happened on it: it rings for
-    the ring time at most, and the carrier ends it at the time limit it was given."""
-    limit = call_time_limit_seconds(attempt.contact.campaign, language=attempt.language)
-    return timedelta(seconds=limit + settings.TWILIO_RING_TIMEOUT) + CALL_END_MARGIN
 
 
 def _queued_attempts_requeue(queue: Queue) -> int:

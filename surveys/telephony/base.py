@@ -114,6 +114,8 @@ class CallOptions:
     wait_for_greeting_end: bool = False
     # The carrier ends the call after this many seconds whatever happens on it (None: its default).
     time_limit_seconds: int | None = None
+    # How long the number rings before the carrier gives up (None: TWILIO_RING_TIMEOUT).
+    ring_seconds: int | None = None
 
 
 class TelephonyProvider(ABC):

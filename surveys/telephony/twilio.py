@@ -136,7 +136,7 @@ class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
                 async_amd="true",
                 async_amd_status_callback=options.status_url,
                 async_amd_status_callback_method="POST",
-                timeout=settings.TWILIO_RING_TIMEOUT,
+                timeout=options.ring_seconds or settings.TWILIO_RING_TIMEOUT,
                 **({"time_limit": options.time_limit_seconds} if options.time_limit_seconds else {}),
             )
         return call.sid

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
@@ -15,6 +16,7 @@ from surveys.services.dialing import (
     CALL_END_MARGIN,
     CALL_TIME_LIMIT,
     STALE_DIALING_AFTER,
+    attempt_place,
     attempts_recover_stale,
     call_status_apply,
     call_time_limit_seconds,
@@ -50,7 +52,9 @@ def dialing(campaign, *, number: int = 1, **fields) -> CallAttempt:
     """The first contact's attempt left `dialing` at noon, as a worker killed mid-call leaves it."""
     contact = campaign.contacts.order_by("pk").first()
     Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.IN_PROGRESS)
-    return queued_attempt(contact, number=number, status=CallStatus.DIALING, placed_at=NOON, **fields)
+    ends_by = NOON + timedelta(seconds=call_time_limit_seconds(campaign, language="fi") + settings.TWILIO_RING_TIMEOUT)
+    values = {"status": CallStatus.DIALING, "placed_at": NOON, "ends_by": ends_by} | fields
+    return queued_attempt(contact, number=number, **values)
 
 
 def test_queued_attempts_whose_jobs_wait_are_left_alone(queued, rq_queues):
@@ -137,6 +141,27 @@ def test_a_call_the_carrier_took_is_waited_for_until_its_own_time_limit_has_pass
     attempt.refresh_from_db()
     assert (attempt.status, attempt.error) == (CallStatus.CANCELED, "No final status from the carrier.")
     assert CallAttempt.objects.get(contact=attempt.contact, number=2).status == CallStatus.PENDING
+
+
+@pytest.mark.parametrize(("placed_with", "swept_with"), [(600, 15), (15, 600)])
+def test_a_call_is_swept_by_the_ring_time_and_limit_it_was_placed_with(
+    make_campaign, fake_twilio, settings, placed_with, swept_with
+):
+    """A deploy changed TWILIO_RING_TIMEOUT while calls were out: the sweep read the new value, so a call
+    placed to ring 600 s was closed (its slot given to the next call) while the carrier could still be
+    ringing or running it, and a call placed to ring 15 s held its slot almost ten minutes too long."""
+    campaign = running_campaign(make_campaign, telephony_provider="twilio")
+    attempt = queued_attempt(campaign.contacts.get())
+    settings.TWILIO_RING_TIMEOUT = placed_with
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) == "placed"
+    [placed] = [request["form"] for request in fake_twilio.requests if request["path"].endswith("/Calls.json")]
+    assert placed["Timeout"] == [str(placed_with)]
+    limit = int(placed["TimeLimit"][0])
+    settings.TWILIO_RING_TIMEOUT = swept_with
+    ended = NOON + timedelta(seconds=limit + placed_with) + CALL_END_MARGIN
+
+    assert attempts_recover_stale(now=ended - timedelta(seconds=1)).closed == 0
+    assert attempts_recover_stale(now=ended + timedelta(seconds=1)).closed == 1
 
 
 def test_an_answered_call_without_its_final_status_ends_completed_without_a_retry(campaign):
