@@ -115,9 +115,6 @@ class TwilioSmsProvider(TwilioMessagingDialect, SmsProvider):
         return settings.TWILIO_WEBHOOK_SHARED_KEY_SECRET
 
     def error_kind(self, *, code: int | None, http_status: int | None) -> ErrorKind:
-        if http_status is not None and http_status >= 500 and code not in NUMBER_ERRORS | ACCOUNT_ERRORS:
-            # An answer lost or failed on Twilio's side after its messaging may have taken the message.
-            return ErrorKind.UNKNOWN
         return twilio_error_kind(
             code=code, http_status=http_status, number_errors=NUMBER_ERRORS, account_errors=ACCOUNT_ERRORS
         )

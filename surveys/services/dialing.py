@@ -72,6 +72,9 @@ CALL_END_MARGIN = timedelta(minutes=10)
 # A call the carrier could not take (an outage, too many requests) waits this long before it is
 # placed again; it does not count as one of the number's attempts.
 CARRIER_RETRY_AFTER = timedelta(minutes=2)
+# A call whose placing got no certain answer is looked up among those the carrier placed from this long
+# before it was placed: the carrier's clock is not the portal's.
+CARRIER_CLOCK_SKEW = timedelta(minutes=1)
 # A call may last this many times the survey's estimated length (every step said twice, slow
 # answers), and this much longer, before the carrier ends it: no call runs for hours, whatever happens on it.
 CALL_LENGTH_MARGIN = 3
@@ -679,9 +682,10 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
 
     A queued attempt whose call job no longer exists or has ended gets its job again: the job
     dials only a queued attempt, so a copy of it still around somewhere does no harm. An attempt
-    still dialing without any word from the carrier long after it was dialed lost its worker
-    around the carrier's request: whether the call went out is unknown, so it is never dialed
-    again - it ends cancelled and the number gets its next attempt, as after an unanswered call.
+    still dialing without any word from the carrier long after it was dialed lost its worker, or
+    the carrier's answer, around the request: a carrier that can tell is asked whether it placed
+    the call (`_lost_call_look_up`); otherwise it is never dialed again - it ends cancelled and the
+    number gets its next attempt, as after an unanswered call.
     An attempt still active after the ring time and time limit it was placed with (`ends_by`), and a
     margin, have passed lost its final status: it ends, and its slot is free for the campaign's next call.
     """
@@ -694,9 +698,40 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
     placed = ACTIVE_CALL_STATUSES - {CallStatus.QUEUED}
     ended = Q(status__in=placed, ends_by__lt=now - CALL_END_MARGIN)
     closed = 0
-    for attempt_id in CallAttempt.objects.filter(lost_dialing | ended).values_list("pk", flat=True):
-        closed += _attempt_close_stale(attempt_id, stale=lost_dialing | ended, now=now)
+    for attempt in CallAttempt.objects.filter(lost_dialing).select_related("phone", "contact__campaign"):
+        if not _lost_call_look_up(attempt, now=now):
+            closed += _attempt_close_stale(attempt.pk, stale=lost_dialing, now=now)
+    for attempt_id in CallAttempt.objects.filter(ended).values_list("pk", flat=True):
+        closed += _attempt_close_stale(attempt_id, stale=ended, now=now)
     return StaleAttempts(requeued=requeued, closed=closed)
+
+
+def _lost_call_look_up(attempt: CallAttempt, *, now: datetime) -> bool:
+    """Ask the carrier whether it placed the call of an attempt left dialing without its id (its answer
+    was an error that did not say, or none came, or the worker died around the request): placed, the
+    attempt takes the call's id and its callbacks tell the rest; not placed, the attempt waits to be placed
+    again without spending one of the number's attempts. False when the carrier cannot tell."""
+    try:
+        provider = provider_get(attempt.provider)
+        if not provider.finds_placed_calls or attempt.phone is None or attempt.phone.phone_encrypted is None:
+            return False
+        call_id = provider.placed_call_id(attempt, since=attempt.placed_at - CARRIER_CLOCK_SKEW)
+    except (ImproperlyConfigured, ProviderError) as error:
+        logger.warning("The carrier was not asked whether it placed call attempt %s: %s", attempt.pk, error)
+        return False
+    with transaction.atomic():
+        if _attempts_locked().filter(pk=attempt.pk, status=CallStatus.DIALING, provider_call_id=None).first() is None:
+            return True  # a callback came meanwhile
+        if call_id is not None:
+            CallAttempt.objects.filter(pk=attempt.pk).update(provider_call_id=call_id)
+            logger.warning("Call attempt %s was placed although the carrier's answer was an error.", attempt.pk)
+            return True
+        CallAttempt.objects.filter(pk=attempt.pk).update(
+            status=CallStatus.PENDING, placed_at=None, ends_by=None, scheduled_for=now
+        )
+        Contact.objects.filter(pk=attempt.contact_id).update(status=ContactStatus.PENDING)
+    logger.warning("Call attempt %s was not placed by the carrier; it waits to be placed again.", attempt.pk)
+    return True
 
 
 def _queued_attempts_requeue(queue: Queue) -> int:

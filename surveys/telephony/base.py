@@ -124,11 +124,20 @@ class TelephonyProvider(ABC):
     label: str
     # Whether the calls reach real people; the simulator's answers come from synthetic residents.
     reaches_people: bool = True
+    # Whether it can tell, by `placed_call_id`, whether it placed a call whose request got no certain answer;
+    # for one that cannot, such a call is never placed again.
+    finds_placed_calls: bool = False
 
     @abstractmethod
     def place_call(self, attempt, options: CallOptions) -> str:
         """Start dialing the attempt's number; return the carrier's id of the call.
         Raises ProviderError."""
+
+    def placed_call_id(self, attempt, *, since: datetime) -> str | None:
+        """The carrier's id of a call it placed for the attempt (to its number, from its campaign's caller
+        number) at `since` or later, None when it placed none; only for a provider that
+        `finds_placed_calls`. Raises ProviderError."""
+        raise NotImplementedError
 
     @abstractmethod
     def cancel(self, call_id: str) -> None:

@@ -8,6 +8,7 @@ reading of Twilio's errors serve Twilio Messaging too (`surveys.messaging.twilio
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,6 +39,9 @@ TEMPORARY_ERRORS = frozenset({20429, 20500, 20503})
 ACTIVE_ACCOUNT = "active"
 # The SDK waits for ever by default: a call job, a webhook or the launch gate must not.
 REQUEST_TIMEOUT_SECONDS = 10
+# The calls to a number from the caller number looked through for one Twilio placed despite an error
+# answer: a number gets a few calls a campaign.
+CALLS_LOOKED_UP = 20
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -90,16 +94,20 @@ def twilio_errors(what: str, error_kind: Callable[..., ErrorKind]):
 def twilio_error_kind(
     *, code: int | None, http_status: int | None, number_errors: frozenset[int], account_errors: frozenset[int]
 ) -> ErrorKind:
-    """What a Twilio error means, given the codes that are about the number and about the account."""
+    """What a Twilio error means, given the codes that are about the number and about the account;
+    `http_status` is that of a REST answer (None for a code a callback reported)."""
     if code in number_errors:
         return ErrorKind.NUMBER
     if code in account_errors:
         return ErrorKind.ACCOUNT
+    if http_status is not None and http_status >= 500:
+        # Failed or lost on Twilio's side, perhaps after it had placed the call or taken the message.
+        return ErrorKind.UNKNOWN
     if code in TEMPORARY_ERRORS:
         return ErrorKind.TEMPORARY
     if http_status is None:
         return ErrorKind.UNKNOWN
-    if http_status == 429 or http_status >= 500:
+    if http_status == 429:
         return ErrorKind.TEMPORARY
     # Any other refused request would be refused again for every number: someone must look.
     return ErrorKind.ACCOUNT
@@ -108,6 +116,7 @@ def twilio_error_kind(
 class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
     name = "twilio"
     label = "Twilio"
+    finds_placed_calls = True
 
     def __init__(self):
         self._client = None
@@ -164,6 +173,18 @@ class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
         return twilio_error_kind(
             code=code, http_status=http_status, number_errors=NUMBER_ERRORS, account_errors=ACCOUNT_ERRORS
         )
+
+    def placed_call_id(self, attempt, *, since: datetime) -> str | None:
+        # Not filtered by StartTime: a call still queued or ringing has none yet.
+        with self._errors("the list of calls"):
+            listed = self.client.calls.list(
+                to=phone_decrypt(attempt.phone.phone_encrypted),
+                from_=attempt.contact.campaign.caller_number,
+                limit=CALLS_LOOKED_UP,
+            )
+        placed = [call.sid for call in listed if call.date_created and call.date_created >= since]
+        # Listed newest first: the first one placed since is the one whose answer was lost.
+        return placed[-1] if placed else None
 
     def call_price(self, call_id: str) -> CallPrice | None:
         with self._errors("the call's price"):

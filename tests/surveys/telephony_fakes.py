@@ -42,9 +42,10 @@ class FakeTwilio:
 
     `reply` = (HTTP status, JSON body) answers every request alike; `errors` holds answers for the
     next requests (e.g. `twilio_error(503, 20503, ...)`), taken in turn before anything else: nothing
-    is created. `answers_lost` holds answers for the next messages created: Twilio took the message
-    (it is in `messages`, listed and sent) but its answer was an error. The messages created are listed
-    newest first, filtered by To and From, as Twilio's Messages list resource does."""
+    is created. `answers_lost` holds answers for the next calls or messages created: Twilio took the
+    call or message (it is in `calls` or `messages`, listed and placed or sent) but its answer was an
+    error. The calls and messages created are listed newest first, filtered by To and From, as Twilio's
+    Calls and Messages list resources do."""
 
     def __init__(self):
         self.requests: list[dict] = []
@@ -57,6 +58,7 @@ class FakeTwilio:
         self.delay_seconds = 0.0  # before answering: longer than the client waits is a read timeout
         self.sids = (f"CA{number:032x}" for number in itertools.count(1))
         self.message_sids = (f"SM{number:032x}" for number in itertools.count(1))
+        self.calls: list[dict] = []
         self.messages: list[dict] = []
         self.answers_lost: list[tuple[int, dict]] = []
         fake = self
@@ -107,7 +109,20 @@ class FakeTwilio:
         if self.errors:
             return self.errors.pop(0)
         if method == "POST" and (found := CALLS.search(path)):
-            return 201, {"sid": next(self.sids), "status": "queued", "account_sid": found["account"]}
+            call = {
+                "sid": next(self.sids),
+                "status": "queued",
+                "account_sid": found["account"],
+                "to": form.get("To", [""])[0],
+                "from": form.get("From", [""])[0],
+                "date_created": format_datetime(datetime.now(UTC), usegmt=True),
+                # Set once the call is answered.
+                "start_time": None,
+            }
+            self.calls.append(call)
+            return self.answers_lost.pop(0) if self.answers_lost else (201, call)
+        if method == "GET" and CALLS.search(path):
+            return 200, self._listed("calls", self.calls, query)
         if method == "POST" and (found := MESSAGES.search(path)):
             message = {
                 "sid": next(self.message_sids),
@@ -125,10 +140,7 @@ class FakeTwilio:
             self.messages.append(message)
             return self.answers_lost.pop(0) if self.answers_lost else (201, message)
         if method == "GET" and MESSAGES.search(path):
-            wanted = {field: query[key][0] for field, key in (("to", "To"), ("from", "From")) if key in query}
-            listed = [m for m in reversed(self.messages) if all(m[field] == value for field, value in wanted.items())]
-            size = int(query.get("PageSize", ["50"])[0])
-            return 200, {"messages": listed[:size], "next_page_uri": None, "page": 0, "page_size": size}
+            return 200, self._listed("messages", self.messages, query)
         if found := CALL.search(path):
             status = form.get("Status", ["in-progress"])[0]
             price = self.prices.get(found["sid"])
@@ -140,6 +152,13 @@ class FakeTwilio:
         if CALLER_IDS.search(path):
             return 200, self._page("outgoing_caller_ids", self.verified_caller_ids, query)
         return twilio_error(404, 20404, "The requested resource was not found")
+
+    @staticmethod
+    def _listed(key: str, resources: list[dict], query: dict) -> dict:
+        wanted = {field: query[name][0] for field, name in (("to", "To"), ("from", "From")) if name in query}
+        listed = [r for r in reversed(resources) if all(r[field] == value for field, value in wanted.items())]
+        size = int(query.get("PageSize", ["50"])[0])
+        return {key: listed[:size], "next_page_uri": None, "page": 0, "page_size": size}
 
     @staticmethod
     def _page(key: str, numbers: set[str], query: dict) -> dict:

@@ -14,7 +14,7 @@ from surveys.models import CallAttempt, CallStatus, Campaign, CampaignStatus, Co
 from surveys.phone_numbers import phone_decrypt
 from surveys.script import call_script
 from surveys.services.contacts import contacts_import
-from surveys.services.dialing import attempt_place
+from surveys.services.dialing import STALE_DIALING_AFTER, attempt_place, attempts_recover_stale, dial_tick
 from surveys.telephony import ProviderError, provider_get
 from surveys.telephony.base import CallOptions, ErrorKind
 from surveys.telephony.twilio import TwilioProvider
@@ -115,15 +115,8 @@ def test_twilio_refusal_of_the_number_fails_the_attempt_with_the_number_masked(f
     assert CallAttempt.objects.count() == 1
 
 
-@pytest.mark.parametrize(
-    "error",
-    [
-        twilio_error(503, 20503, "Service Unavailable"),
-        twilio_error(429, 20429, "Too Many Requests"),
-        twilio_error(502, 20500, "Bad Gateway"),
-    ],
-)
-def test_an_outage_or_a_rate_limit_postpones_the_call_without_spending_an_attempt(fake_twilio, attempt, error):
+@pytest.mark.parametrize("error", [twilio_error(429, 20429, "Too Many Requests")])
+def test_a_rate_limit_postpones_the_call_without_spending_an_attempt(fake_twilio, attempt, error):
     fake_twilio.errors = [error]
 
     assert attempt_place(attempt_id=attempt.pk, now=NOON) == "postponed"
@@ -139,6 +132,52 @@ def test_an_outage_or_a_rate_limit_postpones_the_call_without_spending_an_attemp
     # Once the carrier is back, the same attempt is placed.
     CallAttempt.objects.filter(pk=attempt.pk).update(status=CallStatus.QUEUED)
     assert attempt_place(attempt_id=attempt.pk, now=NOON + timedelta(minutes=2)) == "placed"
+
+
+def call_requests(fake_twilio) -> list[str]:
+    return [request["method"] for request in fake_twilio.requests if request["path"].endswith("/Calls.json")]
+
+
+@pytest.mark.parametrize("error", [twilio_error(503, 20503, "Service Unavailable"), twilio_error(502, 20500, "Bad")])
+def test_a_call_twilio_placed_but_answered_5xx_is_found_by_the_sweep_and_never_dialled_twice(
+    fake_twilio, attempt, rq_queues, error
+):
+    """Twilio's edge answered 5xx after Twilio had placed the call: the resident's phone was ringing, and
+    the attempt, taken as not placed, was dialled again two minutes later - a second call."""
+    fake_twilio.answers_lost = [error]
+
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) == "unknown"
+    attempts_recover_stale(now=NOON + STALE_DIALING_AFTER + timedelta(seconds=1))
+    dial_tick(campaign=attempt.contact.campaign, now=NOON + STALE_DIALING_AFTER + timedelta(seconds=2))
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.provider_call_id) == (CallStatus.DIALING, fake_twilio.calls[0]["sid"])
+    assert call_requests(fake_twilio) == ["POST", "GET"]
+    assert CallAttempt.objects.count() == 1
+
+
+def test_a_call_twilio_answered_5xx_without_placing_it_is_placed_again_without_spending_an_attempt(
+    fake_twilio, attempt, rq_queues
+):
+    fake_twilio.errors = [twilio_error(503, 20503, "Service Unavailable")]
+
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) == "unknown"
+    swept_at = NOON + STALE_DIALING_AFTER + timedelta(seconds=1)
+    assert attempts_recover_stale(now=swept_at).closed == 0
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.number, attempt.placed_at, attempt.scheduled_for) == (
+        CallStatus.PENDING,
+        1,
+        None,
+        swept_at,
+    )
+    assert CallAttempt.objects.count() == 1
+    assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.PENDING
+    CallAttempt.objects.filter(pk=attempt.pk).update(status=CallStatus.QUEUED)
+    assert attempt_place(attempt_id=attempt.pk, now=swept_at) == "placed"
+    assert call_requests(fake_twilio) == ["POST", "GET", "POST"]
+    assert len(fake_twilio.calls) == 1
 
 
 ACCOUNT_ERRORS = [
