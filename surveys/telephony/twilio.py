@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
@@ -84,11 +85,23 @@ def twilio_errors(what: str, error_kind: Callable[..., ErrorKind]):
             code=error.code,
             status=error.status,
         ) from None
-    except (requests.ConnectionError, requests.ConnectTimeout) as error:
-        raise ProviderError(f"Twilio could not be reached: {error}", kind=ErrorKind.TEMPORARY) from None
+    except requests.ConnectionError as error:
+        if _not_connected(error):
+            raise ProviderError(f"Twilio could not be reached: {error}", kind=ErrorKind.TEMPORARY) from None
+        # The connection broke after the request had gone ("Connection aborted"): Twilio may have acted on it.
+        raise ProviderError(f"Twilio did not answer: {error}", kind=ErrorKind.UNKNOWN) from None
     except (TwilioException, requests.RequestException) as error:
         # Sent, but no answer came (a read timeout): Twilio may have acted on it.
         raise ProviderError(f"Twilio did not answer: {error}", kind=ErrorKind.UNKNOWN) from None
+
+
+def _not_connected(error: requests.ConnectionError) -> bool:
+    """Whether no connection was made, so the request never went: refused, a name not resolved, or a
+    connect timeout (urllib3's NewConnectionError and NameResolutionError are ConnectTimeoutErrors)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    cause = error.args[0] if error.args else None
+    return isinstance(getattr(cause, "reason", cause), urllib3.exceptions.ConnectTimeoutError)
 
 
 def twilio_error_kind(

@@ -44,8 +44,8 @@ class FakeTwilio:
     next requests (e.g. `twilio_error(503, 20503, ...)`), taken in turn before anything else: nothing
     is created. `answers_lost` holds answers for the next calls or messages created: Twilio took the
     call or message (it is in `calls` or `messages`, listed and placed or sent) but its answer was an
-    error. The calls and messages created are listed newest first, filtered by To and From, as Twilio's
-    Calls and Messages list resources do."""
+    error, or None: the connection closed before any answer. The calls and messages created are listed
+    newest first, filtered by To and From, as Twilio's Calls and Messages list resources do."""
 
     def __init__(self):
         self.requests: list[dict] = []
@@ -78,7 +78,11 @@ class FakeTwilio:
                         "auth": self.headers.get("Authorization"),
                     }
                 )
-                status, body = fake.answer(method, parts.path, form, query)
+                answer = fake.answer(method, parts.path, form, query)
+                if answer is None:
+                    self.close_connection = True  # no answer at all: the connection closes under the client
+                    return
+                status, body = answer
                 time.sleep(fake.delay_seconds)
                 payload = json.dumps(body).encode()
                 try:
@@ -103,7 +107,7 @@ class FakeTwilio:
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def answer(self, method: str, path: str, form: dict, query: dict) -> tuple[int, dict]:
+    def answer(self, method: str, path: str, form: dict, query: dict) -> tuple[int, dict] | None:
         if self.reply is not None:
             return self.reply
         if self.errors:

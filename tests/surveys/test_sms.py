@@ -495,6 +495,20 @@ def test_a_message_twilio_took_but_answered_503_is_found_and_never_sent_twice(tw
     assert survey_link_open(token=link, now=NOON).contact == contact, "the link the resident got still opens"
 
 
+def test_a_message_whose_connection_closed_before_twilio_answered_is_looked_up_not_sent_again(
+    twilio_contact, fake_twilio
+):
+    """Twilio took the message, then the connection closed before its answer ("Connection aborted"): the
+    request had gone, unlike a connection refused, yet it was taken as not sent and sent again."""
+    fake_twilio.answers_lost = [None]
+
+    result = sms_link_send(contact=twilio_contact, now=NOON)
+
+    assert result.outcome == SmsOutcome.UNCONFIRMED
+    assert sms_link_send(contact=twilio_contact, now=result.retry_at).outcome == SmsOutcome.ALREADY_SENT
+    assert message_requests(fake_twilio) == ["POST", "GET"]
+
+
 def test_a_message_twilio_answered_503_without_taking_is_sent_once_it_is_not_found(twilio_contact, fake_twilio):
     contact = twilio_contact
     fake_twilio.errors = [twilio_error(503, 20503, "Service Unavailable")]
