@@ -91,11 +91,19 @@ def mail_launch_blockers(campaign_id: int, requested_by_id: int) -> str:
     return "sent" if sent else "nothing to tell"
 
 
+CALL_PRICES_LOCK = "kuntaportaali:surveys:call-prices"
+CALL_PRICES_LOCK_SECONDS = 300
+
+
 def fetch_call_prices() -> str:
-    """Every minute: store what the carrier billed for the calls that ended lately."""
+    """Every minute: store what the carrier billed for the calls that ended lately. A round that finds
+    another one going on (a slow one, or a second scheduler's) asks the carrier nothing."""
     from .services.dialing import call_prices_fetch
 
-    return f"prices={call_prices_fetch()}"
+    with job_lock(CALL_PRICES_LOCK, seconds=CALL_PRICES_LOCK_SECONDS, queue="reports") as held:
+        if not held:
+            return "skipped: another round is going on"
+        return f"prices={call_prices_fetch()}"
 
 
 def place_call(attempt_id: int) -> str:

@@ -13,8 +13,11 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from kuntaportaali.job_lock import job_lock
 from kuntaportaali.roles import Role
+from surveys.jobs import CALL_PRICES_LOCK, fetch_call_prices
 from surveys.models import (
     CallAttempt,
     CallStatus,
@@ -286,6 +289,21 @@ def test_the_price_twilio_states_after_the_call_is_kept_apart_from_the_estimate(
     assert (attempt.price, attempt.price_unit) == (Decimal("0.03400"), "USD")
     assert attempt.cost == 2 * call.contact.campaign.price_per_minute  # the estimate stays
     assert call_prices_fetch(now=ended + timedelta(minutes=4)) == 0
+
+
+def test_a_price_round_while_another_is_going_on_asks_twilio_nothing(fake_twilio, call):
+    """Two cron schedulers (or a round slower than the minute) asked Twilio for the same prices at once."""
+    ended = timezone.now() - timedelta(minutes=5)
+    CallAttempt.objects.filter(pk=call.pk).update(status=CallStatus.COMPLETED, duration_seconds=75, ended_at=ended)
+    asked = len(fake_twilio.requests)
+
+    with job_lock(CALL_PRICES_LOCK, seconds=60, queue="reports") as held:
+        assert held
+        assert fetch_call_prices() == "skipped: another round is going on"
+    assert len(fake_twilio.requests) == asked
+
+    assert fetch_call_prices() == "prices=0"
+    assert len(fake_twilio.requests) == asked + 1
 
 
 def test_a_failed_call_keeps_twilios_error_code_and_the_number_error_makes_it_not_eligible(client, fake_twilio, call):
