@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="smslinkrequest",
-            name="lost_jobs",
+            name="failed_jobs",
             field=models.PositiveSmallIntegerField(default=0),
         ),
     ]

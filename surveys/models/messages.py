@@ -79,8 +79,9 @@ class SmsLinkRequest(models.Model):
     # Its jobs so far (the first, those put off to a later moment, those queued again): the last one's id
     # is fixed by it, so the recovery can ask Redis whether that job is only late or really lost.
     job_number = models.PositiveIntegerField(default=1)
-    # Its jobs that failed or that Redis lost: after LINK_JOB_TRIES the link is given up as failed.
-    lost_jobs = models.PositiveSmallIntegerField(default=0)
+    # Its jobs whose run failed (an error, a worker killed; not those Redis lost): after LINK_JOB_TRIES the
+    # link is given up as failed.
+    failed_jobs = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self):
         return f"{self.contact_id} {self.due_at:%Y-%m-%d %H:%M}"

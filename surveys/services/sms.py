@@ -85,7 +85,7 @@ PAUSED_RETRY_AFTER = timedelta(minutes=10)
 # again. A job that was only slow then finds the message sent (or the second one does): never two.
 LINK_JOB_OVERDUE_AFTER = timedelta(minutes=10)
 LINK_JOB = "surveys.jobs.send_survey_link"
-# A link's job lost this many times (each run failed, or Redis lost it) is given up: the message is
+# A link whose job's run failed this many times (an error, a worker killed) is given up: the message is
 # recorded as failed with the reason, for staff to see, and the link is no longer owed.
 LINK_JOB_TRIES = 3
 # The overdue links queued again in one round of the recovery (every minute).
@@ -558,7 +558,7 @@ def sms_link_requests_recover(*, now: datetime | None = None) -> int:
     """Queue again the jobs of the survey links owed whose job is overdue and lost: gone from Redis, or
     ended without settling the link (failed, a worker killed); returns how many. A job only late (still
     queued behind a busy queue, running, or put off) is left to run, and looked at again a while later.
-    A link whose job was lost LINK_JOB_TRIES times is given up: its message is recorded as failed, with
+    A link whose job failed LINK_JOB_TRIES times is given up: its message is recorded as failed, with
     the reason, and it is no longer owed."""
     now = now or timezone.now()
     queue = django_rq.get_queue(SMS_QUEUE)
@@ -573,15 +573,20 @@ def sms_link_requests_recover(*, now: datetime | None = None) -> int:
         job_ids = {request.pk: sms_link_job_id(request.contact_id, request.job_number) for request in overdue}
         lost_job_ids = job_ids_lost(list(job_ids.values()), connection=queue.connection)
         SmsLinkRequest.objects.filter(pk__in=job_ids).update(due_at=now + LINK_JOB_OVERDUE_AFTER)
-        lost = [request for request in overdue if job_ids[request.pk] in lost_job_ids]
-        again = [request for request in lost if request.lost_jobs + 1 < LINK_JOB_TRIES]
-        for request in lost:
-            if request not in again:
-                reason = job_last_error(job_ids[request.pk], connection=queue.connection)
+        again, failed = [], []
+        for request in overdue:
+            if job_ids[request.pk] not in lost_job_ids:
+                continue
+            # Redis losing a job (restarted without its data) is no failure of it: only a failed run counts.
+            reason = job_last_error(job_ids[request.pk], connection=queue.connection)
+            if reason and request.failed_jobs + 1 >= LINK_JOB_TRIES:
                 _link_given_up(request, reason=reason, now=now)
-        SmsLinkRequest.objects.filter(pk__in=[request.pk for request in again]).update(
-            job_number=F("job_number") + 1, lost_jobs=F("lost_jobs") + 1
-        )
+                continue
+            again.append(request)
+            if reason:
+                failed.append(request.pk)
+        SmsLinkRequest.objects.filter(pk__in=[request.pk for request in again]).update(job_number=F("job_number") + 1)
+        SmsLinkRequest.objects.filter(pk__in=failed).update(failed_jobs=F("failed_jobs") + 1)
         # Queued before the commit: should Redis refuse, the requests stay as they were for the next round.
         jobs = [
             Queue.prepare_data(
@@ -599,14 +604,10 @@ def sms_link_requests_recover(*, now: datetime | None = None) -> int:
 
 
 def _link_given_up(request: SmsLinkRequest, *, reason: str, now: datetime) -> None:
-    """The link's job was lost LINK_JOB_TRIES times: its message is recorded as failed with the reason,
+    """The link's job failed LINK_JOB_TRIES times: its message is recorded as failed with the reason,
     where the provider's refusals are, and the link is no longer owed. A message the provider may have
     taken keeps what it is."""
-    if reason:
-        error = f"The link's job failed {LINK_JOB_TRIES} times: {reason}"
-    else:
-        error = f"The link's job was lost {LINK_JOB_TRIES} times."
-    error = phone_numbers_mask(error)[:300]
+    error = phone_numbers_mask(f"The link's job failed {LINK_JOB_TRIES} times: {reason}")[:300]
     logger.error("The survey link of contact %s is given up: %s", request.contact_id, error)
     failed = {"status": SmsStatus.FAILED, "error": error, "error_code": None, "status_at": now}
     message, created = SmsMessage.objects.get_or_create(

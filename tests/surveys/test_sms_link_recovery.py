@@ -118,6 +118,23 @@ def test_a_link_job_that_fails_every_time_is_tried_a_few_times_then_recorded_as_
     assert sms_link_requests_recover(now=timezone.now() + 10 * LATER) == 0
 
 
+def test_a_link_whose_job_redis_lost_again_and_again_is_queued_again_each_time(
+    client, link_call, rq_queues, django_capture_on_commit_callbacks
+):
+    """Redis restarted without its data several times in an outage: its losses are not the job's failures,
+    and the link must not be given up for them."""
+    asked_for_the_link(client, link_call, django_capture_on_commit_callbacks)
+
+    requeued = []
+    for round_number in range(1, LINK_JOB_TRIES + 2):
+        rq_queue_empty(rq_queues["dialer"])
+        requeued.append(sms_link_requests_recover(now=timezone.now() + round_number * LATER))
+
+    assert requeued == [1] * (LINK_JOB_TRIES + 1)
+    assert not SmsMessage.objects.exists()
+    assert SmsLinkRequest.objects.get().failed_jobs == 0
+
+
 def test_the_last_unanswered_calls_link_is_owed_until_sent(follow_up, rq_queues, django_capture_on_commit_callbacks):
     contact = follow_up.contacts.get()
     attempt = queued_attempt(contact, status=CallStatus.DIALING, placed_at=NOON, provider_call_id="SIM1")
