@@ -1,6 +1,6 @@
 """Data migrations of the surveys app, run forward on rows as the versions before them stored them."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -194,3 +194,20 @@ def test_a_survey_and_campaign_stored_before_the_translated_names_keep_their_fin
     assert (campaign.name, campaign.name_sv, campaign.name_en) == ("K", "", "")
     assert [survey.localized("organiser", language) for language in ("fi", "sv", "en")] == ["Kunta"] * 3
     assert [campaign.localized("name", language) for language in ("fi", "sv", "en")] == ["K"] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_calls_out_at_the_migration_end_by_twilios_longest_call_and_the_others_by_nothing():
+    old, forward = migrated_from("surveys", "0028_sms_unconfirmed")
+    contact = old.get_model("surveys", "Contact").objects.create(campaign=old_campaign(old))
+    Attempt = old.get_model("surveys", "CallAttempt")
+    placed_at = datetime(2025, 12, 10, 10, 0, tzinfo=UTC)
+    common = {"contact": contact, "provider": "twilio", "scheduled_for": placed_at}
+    ringing = Attempt.objects.create(number=1, status="in-progress", placed_at=placed_at, **common)
+    ended = Attempt.objects.create(number=2, status="completed", placed_at=placed_at, **common)
+    waiting = Attempt.objects.create(number=3, status="pending", **common)
+
+    forward()
+
+    ends_by = dict(CallAttempt.objects.values_list("pk", "ends_by"))
+    assert ends_by == {ringing.pk: placed_at + timedelta(hours=4, minutes=10), ended.pk: None, waiting.pk: None}
