@@ -4,7 +4,8 @@ it, and the replies residents send to the sender number (STOP opts out).
 A contact gets the SMS at most once: its message row is committed, as pending, before the provider
 is asked, so a job run twice, or a worker dying in the middle, never sends a second one. Only a
 message the provider certainly did not take (it could not be reached, or refused the account) may
-be sent again later. It goes only inside the campaign's calling window, never to a number on the
+be sent again later, and one whose sending got no certain answer (an HTTP 5xx, none at all) only
+once the provider, asked, has not got it. It goes only inside the campaign's calling window, never to a number on the
 do-not-call registry, to an opted-out contact or to one who has completed the survey, in either mode,
 nor to one whose group's quota is full, nor past the campaign's budget cap. A simulated campaign's
 messages go only through the SMS simulator, and a real campaign's never (`campaign_sms_channel`).
@@ -517,8 +518,8 @@ def sms_link_enqueue(*, contact: Contact, phone_id: int | None = None) -> None:
     _request, created = SmsLinkRequest.objects.get_or_create(
         contact_id=contact.pk, defaults={"phone_id": phone_id, "due_at": timezone.now() + LINK_JOB_OVERDUE_AFTER}
     )
+    # Asked again while owed (a replayed step), it gets no second job: the one queued, or the recovery, sends it.
     if created:
-        # Asked again while owed (a replayed step): the job already queued, or the recovery, sends it.
         transaction.on_commit(lambda: _link_job_enqueue(contact.pk, phone_id))
 
 
