@@ -687,7 +687,8 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
     the call (`_lost_call_look_up`); otherwise it is never dialed again - it ends cancelled and the
     number gets its next attempt, as after an unanswered call.
     An attempt still active after the ring time and time limit it was placed with (`ends_by`), and a
-    margin, have passed lost its final status: it ends, and its slot is free for the campaign's next call.
+    margin, have passed lost its final status: it ends as the carrier has the call on record, or, when the
+    carrier cannot say, as unknown; either way its slot is free for the campaign's next call.
     """
     queue = django_rq.get_queue(DIALER_QUEUE)
     # RQ fails the job of a killed worker once its heartbeat has expired, but only when the
@@ -701,9 +702,28 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
     for attempt in CallAttempt.objects.filter(lost_dialing).select_related("phone", "contact__campaign"):
         if not _lost_call_look_up(attempt, now=now):
             closed += _attempt_close_stale(attempt.pk, stale=lost_dialing, now=now)
-    for attempt_id in CallAttempt.objects.filter(ended).values_list("pk", flat=True):
-        closed += _attempt_close_stale(attempt_id, stale=ended, now=now)
+    for attempt in CallAttempt.objects.filter(ended).only("pk", "provider", "provider_call_id", "placed_at"):
+        carrier_says = _carrier_call_status(attempt)
+        if carrier_says is not None and carrier_says.status in FINAL_CALL_STATUSES:
+            now_then = carrier_says.timestamp or now
+            call_status_apply(attempt_id=attempt.pk, update=carrier_says, provider=attempt.provider, now=now_then)
+            closed += 1
+        elif carrier_says is None or attempt.placed_at < now - CALL_TIME_LIMIT:
+            closed += _attempt_close_stale(attempt.pk, stale=ended, now=now)
+        # Otherwise the carrier still has the call going: it ends it by its longest call at the latest.
     return StaleAttempts(requeued=requeued, closed=closed)
+
+
+def _carrier_call_status(attempt: CallAttempt) -> StatusUpdate | None:
+    """What the carrier has on record of a call whose final status callback never came (lost while the web
+    server or the database was out): None when it cannot tell now, or keeps no record to ask."""
+    if attempt.provider_call_id is None:
+        return None
+    try:
+        return provider_get(attempt.provider).call_status(attempt.provider_call_id)
+    except (ImproperlyConfigured, ProviderError) as error:
+        logger.warning("The status of call attempt %s was not fetched: %s", attempt.pk, error)
+        return None
 
 
 def _lost_call_look_up(attempt: CallAttempt, *, now: datetime) -> bool:

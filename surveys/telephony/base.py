@@ -139,6 +139,11 @@ class TelephonyProvider(ABC):
         `finds_placed_calls`. Raises ProviderError."""
         raise NotImplementedError
 
+    def call_status(self, call_id: str) -> StatusUpdate | None:
+        """The call as the carrier has it on record now, for a call whose final status callback never came;
+        None from a carrier that keeps no record to ask. Raises ProviderError."""
+        return None
+
     @abstractmethod
     def cancel(self, call_id: str) -> None:
         """Stop a call that has not been answered yet."""

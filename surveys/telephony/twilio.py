@@ -24,7 +24,7 @@ from twilio.rest import Client
 from surveys.phone_numbers import phone_decrypt
 
 from . import twiml
-from .base import CallOptions, CallPrice, ErrorKind, ProviderError, TelephonyProvider, Turn
+from .base import CallOptions, CallPrice, ErrorKind, ProviderError, StatusUpdate, TelephonyProvider, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,11 @@ class TwilioProvider(twiml.TwimlDialect, TelephonyProvider):
         placed = [call.sid for call in listed if call.date_created and call.date_created >= since]
         # Listed newest first: the first one placed since is the one whose answer was lost.
         return placed[-1] if placed else None
+
+    def call_status(self, call_id: str) -> StatusUpdate:
+        with self._errors("the call's status"):
+            call = self.client.calls(call_id).fetch()
+        return twiml.call_resource_read(call)
 
     def call_price(self, call_id: str) -> CallPrice | None:
         with self._errors("the call's price"):

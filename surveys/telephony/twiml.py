@@ -86,6 +86,17 @@ def status_read(params) -> StatusUpdate:
     )
 
 
+def call_resource_read(call) -> StatusUpdate:
+    """A call fetched from Twilio's REST API (its Call resource), in the words of a status callback."""
+    return StatusUpdate(
+        call_id=call.sid,
+        status=TWILIO_STATUSES.get(call.status or "", ""),
+        duration_seconds=_integer(call.duration),
+        answered_by=answered_by_read(call.answered_by or ""),
+        timestamp=call.end_time,
+    )
+
+
 def input_read(params) -> CallerInput:
     try:
         confidence = float(params["Confidence"])

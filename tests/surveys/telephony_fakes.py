@@ -37,7 +37,8 @@ def twilio_error(status: int, code: int, message: str) -> tuple[int, dict]:
 
 class FakeTwilio:
     """Records every request and answers like Twilio's REST API: calls and messages are created with a new sid,
-    updated (ended, redirected) and fetched with the price set in `prices`; the account is
+    updated (ended, redirected) and fetched with the price set in `prices` and what `calls` has of them
+    (in progress unless it says otherwise); the account is
     `account_status`; the caller numbers it owns are `owned_numbers`.
 
     `reply` = (HTTP status, JSON body) answers every request alike; `errors` holds answers for the
@@ -148,7 +149,9 @@ class FakeTwilio:
         if found := CALL.search(path):
             status = form.get("Status", ["in-progress"])[0]
             price = self.prices.get(found["sid"])
-            return 200, {"sid": found["sid"], "status": status, "price": price, "price_unit": "USD"}
+            call = {"sid": found["sid"], "status": status, "price": price, "price_unit": "USD"}
+            known = [known for known in self.calls if known["sid"] == found["sid"]] if method == "GET" else []
+            return 200, call | (known[-1] if known else {})
         if found := ACCOUNT.search(path):
             return 200, {"sid": found["account"], "status": self.account_status}
         if INCOMING_NUMBERS.search(path):
@@ -156,6 +159,10 @@ class FakeTwilio:
         if CALLER_IDS.search(path):
             return 200, self._page("outgoing_caller_ids", self.verified_caller_ids, query)
         return twilio_error(404, 20404, "The requested resource was not found")
+
+    def call_on_record(self, sid: str, **fields) -> None:
+        """A call Twilio has on record (placed by an earlier process, or ended with its callback lost)."""
+        self.calls.append({"sid": sid, "to": "", "from": "", "status": "in-progress"} | fields)
 
     @staticmethod
     def _listed(key: str, resources: list[dict], query: dict) -> dict:

@@ -1,7 +1,7 @@
 """The sweep of every dial tick: attempts a killed worker, a lost job or a lost callback left behind
 are enqueued again or closed, and none is ever dialed a second time."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -25,6 +25,7 @@ from surveys.services.dialing import (
 )
 from surveys.telephony import StatusUpdate
 from tests.surveys.calls import NOON, UNPACED_AT_NOON, queued_attempt, running_campaign
+from tests.surveys.telephony_fakes import twilio_error
 
 NUMBERS = ("0401234500", "0401234501", "0401234502")
 
@@ -158,6 +159,7 @@ def test_a_call_is_swept_by_the_ring_time_and_limit_it_was_placed_with(
     assert placed["Timeout"] == [str(placed_with)]
     limit = int(placed["TimeLimit"][0])
     settings.TWILIO_RING_TIMEOUT = swept_with
+    fake_twilio.calls[-1].update(status="no-answer", duration="0")  # its final callback lost
     ended = NOON + timedelta(seconds=limit + placed_with) + CALL_END_MARGIN
 
     assert attempts_recover_stale(now=ended - timedelta(seconds=1)).closed == 0
@@ -199,3 +201,65 @@ def test_the_dial_tick_job_reports_what_it_recovered(campaign, rq_queues):
     summary = dial_tick_job()
 
     assert summary.endswith("requeued=0 closed=1")
+
+
+@pytest.fixture
+def twilio_call(make_campaign, fake_twilio):
+    """An attempt's call that Twilio took at noon, whose final status callback never came."""
+    campaign = running_campaign(make_campaign, numbers=NUMBERS, telephony_provider="twilio")
+    attempt = dialing(campaign, provider_call_id="CA1", status=CallStatus.RINGING)
+    return attempt
+
+
+def past_its_end(attempt) -> datetime:
+    return attempt.ends_by + CALL_END_MARGIN + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("twilio_says", "status", "retried"),
+    [
+        ({"status": "busy", "duration": "0"}, CallStatus.BUSY, True),
+        ({"status": "no-answer", "duration": "0"}, CallStatus.NO_ANSWER, True),
+        ({"status": "completed", "duration": "95", "answered_by": "human"}, CallStatus.COMPLETED, False),
+    ],
+)
+def test_a_call_whose_final_status_was_lost_ends_as_the_carrier_says_it_ended(
+    twilio_call, fake_twilio, twilio_says, status, retried
+):
+    """A lost final callback ended a call as cancelled ("No final status from the carrier."), or as completed
+    with no length when it had been answered: a busy number and an unanswered one were stored as the same
+    unknown, and a 95-second interview went unbilled, though Twilio had each call's end on record."""
+    if twilio_says["status"] == "completed":
+        CallAttempt.objects.filter(pk=twilio_call.pk).update(
+            status=CallStatus.IN_PROGRESS, answered_at=NOON, current_step="q2"
+        )
+    fake_twilio.call_on_record("CA1", **twilio_says, end_time="Wed, 10 Dec 2025 10:05:00 +0000")
+
+    assert attempts_recover_stale(now=past_its_end(twilio_call)).closed == 1
+
+    attempt = CallAttempt.objects.get(pk=twilio_call.pk)
+    assert (attempt.status, attempt.error) == (status, "")
+    assert (attempt.duration_seconds, attempt.ended_at) == (int(twilio_says["duration"]), NOON + timedelta(minutes=5))
+    assert CallAttempt.objects.filter(contact=attempt.contact, number=2).exists() == retried
+    assert [request["path"] for request in fake_twilio.requests] == [
+        f"/2010-04-01/Accounts/{settings.TWILIO_ACCOUNT_SID}/Calls/CA1.json"
+    ]
+
+
+def test_a_call_the_carrier_still_has_in_progress_keeps_its_slot(twilio_call, fake_twilio):
+    fake_twilio.call_on_record("CA1", status="in-progress")
+
+    assert attempts_recover_stale(now=past_its_end(twilio_call)).closed == 0
+    assert CallAttempt.objects.get(pk=twilio_call.pk).status == CallStatus.RINGING
+    # Twilio ends every call within four hours: past that, its word is not waited for.
+    assert attempts_recover_stale(now=NOON + CALL_TIME_LIMIT + timedelta(seconds=1)).closed == 1
+    assert CallAttempt.objects.get(pk=twilio_call.pk).status == CallStatus.CANCELED
+
+
+def test_a_call_whose_status_twilio_cannot_give_now_is_closed_as_unknown(twilio_call, fake_twilio):
+    fake_twilio.reply = twilio_error(503, 20503, "Service Unavailable")
+
+    assert attempts_recover_stale(now=past_its_end(twilio_call)).closed == 1
+
+    attempt = CallAttempt.objects.get(pk=twilio_call.pk)
+    assert (attempt.status, attempt.error) == (CallStatus.CANCELED, "No final status from the carrier.")
