@@ -3,6 +3,7 @@ ready. A notice carries the month, the unit, how many reports and a link to the 
 data and no salary figures. A channel that fails is recorded on the run; it never stops the emails."""
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,6 +39,11 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 SETTING = "TEAMS_WEBHOOK_ALLOWED_HOSTS"
 # How much of a refusing answer's reason phrase a run records: enough to tell what went wrong, no more.
 REASON_PHRASE_CHARACTERS = 60
+# Teams reads a card's TextBlock and facts as Markdown: emphasis (* _ ~), links ([ ] after text), mentions
+# and tags (< >), entities (&), headings (#), code (`). CommonMark lets a backslash make any of them literal.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]#<>&])")
+# A text that starts like a list item ("- Pohjoinen", "12. tiimi") would be drawn as a list.
+LIST_MARKER = re.compile(r"^(\s*)(?:([-+])|(\d+)([.)]))(?=\s)")
 
 
 def _webhook_target(url: str) -> Target:
@@ -95,8 +101,17 @@ def teams_channel_delete(*, channel: TeamsChannel) -> None:
     channel.delete()
 
 
+def markdown_escape(text: str) -> str:
+    """`text` as Teams shows it literally in a card, whatever a unit's name holds."""
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return LIST_MARKER.sub(lambda marker: f"{marker[1]}{marker[3] or ''}\\{marker[2] or marker[4]}", escaped)
+
+
 def teams_card(*, title: str, facts: list[tuple[str, str]], link: str, link_label: str) -> dict:
-    """A Teams message holding one Adaptive Card: what both incoming webhooks and workflows accept."""
+    """A Teams message holding one Adaptive Card: what both incoming webhooks and workflows accept. The
+    texts are plain: none of them is read as Markdown. (An action's title is not Markdown in Teams.)"""
+    title = markdown_escape(title)
+    facts = [(markdown_escape(name), markdown_escape(value)) for name, value in facts]
     return {
         "type": "message",
         "attachments": [

@@ -170,6 +170,30 @@ def test_a_unit_name_with_line_breaks_is_one_line_in_the_notice(data, teams):
     assert facts(card(payload))["Work unit"] == "1010 Yksikkö 1010 Päiväkoti Aurinko"
 
 
+def test_markdown_in_a_unit_name_is_shown_as_written_not_as_formatting(data, teams):
+    """Teams reads an Adaptive Card's TextBlock and facts as Markdown: a name's * or _ would turn into bold
+    or italics, [..](..) into a link, <at> into a mention. Each is escaped with a backslash (CommonMark)."""
+    from hrreports.models import WorkUnit
+
+    WorkUnit.objects.filter(pk=data["unit"].pk).update(name="*Tähti* & _Kuu_ [Avaa](https://x.example) #2 <at>\\")
+    TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/yksikko-1010"))
+
+    unit_reports_send(period=MARCH)
+
+    [(_path, payload)] = teams.received
+    assert facts(card(payload))["Work unit"] == (r"1010 \*Tähti\* \& \_Kuu\_ \[Avaa\](https://x.example) \#2 \<at\>\\")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"), [("- Pohjoinen", r"\- Pohjoinen"), ("12. tiimi", r"12\. tiimi"), ("1.0 h", "1.0 h")]
+)
+def test_a_text_starting_like_a_list_item_is_not_made_a_list(text, shown):
+    content = card(teams_card(title=text, facts=[(text, text)], link="https://portaali.example.fi/", link_label="Avaa"))
+
+    assert content["body"][0]["text"] == shown
+    assert facts(content) == {shown: shown}
+
+
 def test_nothing_is_posted_when_the_run_delivered_nothing(data, teams):
     TeamsChannel.objects.create(unit=data["unit"], webhook_url=teams.url("/yksikko"))
     TeamsChannel.objects.create(unit=None, webhook_url=teams.url("/hr"), active=False)
