@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.language_parts import in_language
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .models import Subscription, WorkUnit
@@ -142,6 +143,9 @@ class SubscriptionTable(CaptionedTable):
     latest_delivery = tables.Column(verbose_name=_("Latest delivery"), accessor="deliveries", empty_values=())
     remove = RemoveColumn("hrreports:subscription-delete", name_of=lambda subscription: subscription.unit)
 
+    def render_unit(self, value: WorkUnit) -> str:
+        return in_language(str(value), value.NAME_LANGUAGE)
+
     def render_user(self, value) -> str:
         return person_name(value)
 
@@ -174,7 +178,7 @@ class UnitReportLinksTable(CaptionedTable):
         self.kinds = kinds
 
     def render_unit(self, record: WorkUnit) -> str:
-        return f"{record.code} {record.name}"
+        return in_language(str(record), record.NAME_LANGUAGE)
 
     def render_reports(self, record: WorkUnit) -> str:
         links = format_html_join(

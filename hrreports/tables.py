@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.language_parts import in_language
 from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 from kuntaportaali.templatetags.portal_format import number
 
@@ -266,7 +267,7 @@ class WorkUnitTable(CaptionedTable):
     active = YesNoColumn(verbose_name=_("Active"))
 
     def render_name(self, record: WorkUnit) -> str:
-        return f"{record.code} {record.name}"
+        return in_language(str(record), record.NAME_LANGUAGE)
 
     def render_depth(self, value: int) -> int:
         """The root is level 1."""
@@ -464,6 +465,9 @@ class FailedDeliveryTable(CaptionedTable):
     sent_at = tables.DateTimeColumn(verbose_name=_("Last sent"), format="SHORT_DATETIME_FORMAT", default="–")
     reason = tables.Column(verbose_name=_("Reason"))
 
+    def render_unit(self, value: WorkUnit) -> str:
+        return in_language(str(value), value.NAME_LANGUAGE)
+
     def render_supervisor(self, value) -> str:
         return person_name(value)
 
@@ -483,7 +487,7 @@ class TeamsChannelTable(CaptionedTable):
     remove = RemoveColumn("hrreports:teams-channel-delete")
 
     def render_unit(self, value) -> str:
-        return str(value) if value else gettext("HR (a summary of every monthly run)")
+        return in_language(str(value), value.NAME_LANGUAGE) if value else gettext("HR (a summary of every monthly run)")
 
     class Meta(CaptionedTable.Meta):
         default = ""

@@ -13,6 +13,10 @@ class WorkUnit(models.Model):
     """A work unit (cost centre). `path` is the materialised path of codes from the root, e.g.
     "/10/1010/101020/", so a unit's descendants are one indexed prefix query."""
 
+    # Populus names the units in the municipality's Finnish (it has no Swedish names for them, unlike the
+    # code lists): pages in other languages mark the names as Finnish.
+    NAME_LANGUAGE = "fi"
+
     code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("Cost centre or unit code."))
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(

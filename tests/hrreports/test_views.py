@@ -301,6 +301,21 @@ def test_unit_tree_shows_supervisors_and_assignment_works(client_as, fetched):
     assert assignment.valid_until is not None
 
 
+def test_unit_names_from_populus_are_marked_finnish_on_swedish_pages(client_as, fetched):
+    """WCAG 3.1.2: Populus names the units in Finnish; on a Swedish page a screen reader reads them so."""
+    client = client_as(HR)
+    unit = WorkUnit.objects.get(code="1010")
+
+    tree = client.get(reverse("hrreports:units"), HTTP_ACCEPT_LANGUAGE="sv")
+    detail = client.get(reverse("hrreports:unit-detail", args=[unit.pk]), HTTP_ACCEPT_LANGUAGE="sv")
+    finnish = client.get(reverse("hrreports:unit-detail", args=[unit.pk]), HTTP_ACCEPT_LANGUAGE="fi")
+
+    marked = f'<span lang="fi">1010 {unit.name}</span>'
+    assert f'<a href="{reverse("hrreports:unit-detail", args=[unit.pk])}">{marked}</a>' in tree.text
+    assert f"<h1>{marked}</h1>" in detail.text
+    assert f"<h1>1010 {unit.name}</h1>" in finnish.text
+
+
 def test_employee_lookup_by_name_and_employment_id(client_as, fetched):
     client = client_as(HR)
 

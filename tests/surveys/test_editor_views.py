@@ -446,3 +446,17 @@ def test_more_swedish_than_finnish_options_is_refused_rather_than_cut(manager_cl
     assert response.context["form"].errors["options_sv"] == [
         "Tässä on 3 vaihtoehtoa, suomeksi 2: kullakin kielellä on oltava yhtä monta, samassa järjestyksessä."
     ]
+
+
+def test_finnish_survey_texts_are_marked_finnish_on_a_staff_page_in_another_language(manager_client, role_users):
+    """WCAG 3.1.2: a screen reader reads the Finnish-only title and questions with Finnish pronunciation."""
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+
+    english = manager_client.get(reverse("surveys:survey", args=[survey.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    finnish = manager_client.get(reverse("surveys:survey", args=[survey.slug]), HTTP_ACCEPT_LANGUAGE="fi")
+
+    assert '<h1><span lang="fi">Mikä kaupungissa on tärkeää?</span></h1>' in english.text
+    assert '<dd><span lang="fi">Kysymme asukkaiden mielipiteitä kaupunkistrategiaa varten.</span></dd>' in english.text
+    assert '<h3>1. <span lang="fi">Mihin ikäryhmään kuulut?</span></h3>' in english.text
+    assert "<h1>Mikä kaupungissa on tärkeää?</h1>" in finnish.text
+    assert 'lang="fi">' not in finnish.text.split("<main", 1)[1]
