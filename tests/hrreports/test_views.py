@@ -1,5 +1,6 @@
 """The HR administration pages: who may open them, and what they do."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -279,6 +280,32 @@ def test_run_page_lists_rejected_rows(client_as, fetched, file_root, settings):
 
     assert "unknown absence code: add it to the absence types first" in response.text
     assert "<caption>" in response.text
+
+
+def test_run_counts_are_grouped_alike_on_the_list_and_the_run_page_and_the_reason_heading_is_capitalised(
+    client_as, fetched, file_root, settings
+):
+    settings.POPULUS_REJECT_THRESHOLD = 1
+    path = file_root / "samples" / "poissaolot_202603.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";102;", ";999;", 1), encoding="utf-8")
+    run = populus_fetch(source=fetched, period=SAMPLE_PERIOD)
+    FetchRun.objects.filter(pk=run.pk).update(rows_read=9199, rejected_count=1204)
+    client = client_as(HR)
+
+    runs = client.get(reverse("hrreports:runs"))
+    detail = client.get(reverse("hrreports:run-detail", args=[run.pk]))
+
+    assert '<td class="numeric">9\xa0199</td><td class="numeric">1\xa0204</td>' in runs.text.replace("\n", "")
+    assert "<td>9\xa0199</td>" in detail.text
+    [rejected_header] = re.findall(r"<thead>.*?</thead>", detail.text, re.S)[-1:]
+    assert re.findall(r"<th scope=\"col\" >\s*(\S+)\s*</th>", rejected_header) == [
+        "Raportti",
+        "Tiedosto",
+        "Rivi",
+        "Kenttä",
+        "Arvo",
+        "Syy",
+    ]
 
 
 def test_unit_tree_shows_supervisors_and_assignment_works(client_as, fetched):
