@@ -174,10 +174,12 @@ def _message(subscription: Subscription, period: date) -> tuple[EmailMultiAltern
         "period": period_text(period),
         "sections": sections,
         "attached": subscription.format in ATTACHMENT_FORMATS,
-        # The alerts the home lists as open (not those folded away as past their rule's window).
-        "open_alerts": sum(len(case.alerts) for case in cases.open),
+        # The cases the home lists as open, as many as the supervisor has to act on: a person whose sick leave
+        # met several rules is one case (one discussion, one "discussed"), as on the home and in the PDF.
+        "open_cases": len(cases.open),
         # The supervisor's home: the month at a glance over all their units and the open early-support cases.
         "home_link": f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:reports')}",
+        "cases_link": f"{settings.PUBLIC_BASE_URL}{reverse('hrreports:reports')}#cases-heading",
     }
     subject = _("Unit reports %(period)s: %(unit)s") % {"period": period_text(period), "unit": unit}
     message = EmailMultiAlternatives(
