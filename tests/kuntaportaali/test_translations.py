@@ -48,6 +48,19 @@ def test_compiled_catalog_matches_its_source(language):
         )
 
 
+def test_swedish_names_populus_codes_with_one_term_each():
+    """Populus's poissaololaji and palkkalaji are frånvaroslag and lönart in Finland-Swedish, as the code
+    lists call them: a report headed "lönart" with a section "per lönetyp" reads as two different things."""
+    mixed = [
+        (entry.msgid, text)
+        for entry in catalog("sv").translated_entries()
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if any(term in text.lower() for term in ("frånvarotyp", "lönetyp"))
+    ]
+
+    assert mixed == []
+
+
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
 def test_placeholders_survive_translation(language):
     result = subprocess.run(
