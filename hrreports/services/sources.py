@@ -32,22 +32,31 @@ from ..sources.schema import FIELDS
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
+def _refusal(field: str, code: str, **params: Any) -> PopulusError:
+    """A setting refused at its form field (files_<report> for a report's file name), so that the form marks
+    that field invalid and says why next to it."""
+    return PopulusError(Problem(code, params), field=field)
+
+
 def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
     if kind == "files":
-        folder_resolve(settings.get("folder", ""))
+        try:
+            folder_resolve(settings.get("folder", ""))
+        except PopulusError as error:
+            raise PopulusError(error.problem, field="folder") from None
         if settings.get("encoding") not in ENCODINGS:
-            raise PopulusError.of("source_encoding_unknown")
+            raise _refusal("encoding", "source_encoding_unknown")
         if settings.get("delimiter") not in DELIMITERS:
-            raise PopulusError.of("source_delimiter_unknown")
+            raise _refusal("delimiter", "source_delimiter_unknown")
         if not 0 <= int(settings.get("title_rows") or 0) <= MAX_TITLE_ROWS:
-            raise PopulusError.of("source_title_rows_out_of_range", limit=MAX_TITLE_ROWS)
+            raise _refusal("title_rows", "source_title_rows_out_of_range", limit=MAX_TITLE_ROWS)
         for report, pattern in (settings.get("files") or {}).items():
             if report not in ReportType.values:
                 raise PopulusError.of("source_file_report_unknown", report=report, known=", ".join(ReportType.values))
             if "/" in pattern or "\\" in pattern or ".." in pattern:
-                raise PopulusError.of("source_file_name_not_plain", report=report_problem(report))
+                raise _refusal(f"files_{report}", "source_file_name_not_plain", report=report_problem(report))
             if not pattern and report != "units":
-                raise PopulusError.of("source_file_name_missing", report=report_problem(report))
+                raise _refusal(f"files_{report}", "source_file_name_missing", report=report_problem(report))
     elif kind == "http":
         url = urlsplit(str(settings.get("base_url", "")))
         if url.scheme not in ("http", "https") or not url.netloc:
@@ -56,7 +65,7 @@ def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
         if float(settings.get("timeout", 0)) <= 0 or int(settings.get("retries", -1)) < 0:
             raise PopulusError.of("source_timeout_or_retries_invalid")
     elif kind == "simulator" and not 1 <= int(settings.get("employees", 0)) <= 10_000:
-        raise PopulusError.of("source_simulated_size_out_of_range")
+        raise _refusal("employees", "source_simulated_size_out_of_range")
     return settings
 
 

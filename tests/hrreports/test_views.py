@@ -146,6 +146,9 @@ def test_source_outside_the_file_root_is_refused_with_the_reason(client_as, file
 
     assert response.status_code == 200
     assert "on sallitun tiedostokansion" in response.text
+    # On the field it is about: marked invalid for a screen reader, the reason next to the folder.
+    assert "on sallitun tiedostokansion" in response.context["form"].errors["folder"][0]
+    assert re.search(r'<input type="text" name="folder" value="../.."[^>]*aria-invalid="true"', response.text)
     assert not Source.objects.exists()
 
 
@@ -390,6 +393,7 @@ def test_a_required_file_name_left_empty_is_explained(client_as, file_root):
     with translation.override("fi"):
         refusal = problem_message("source_file_name_missing", {"report": {"code": "report_employments"}})
     assert escape(refusal) in response.text
+    assert response.context["form"].errors["files_employments"] == [refusal]
     assert not Source.objects.exists()
 
 
