@@ -1,5 +1,6 @@
 """django-tables2 tables of the HR administration pages."""
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -7,6 +8,7 @@ import django_tables2 as tables
 from django.template.defaultfilters import date, floatformat, yesno
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
@@ -159,6 +161,18 @@ class ColumnMapTable(CaptionedTable):
         pass
 
 
+class PreviewValueColumn(tables.Column):
+    """A value as read from a file, written as the page's language writes it: a date as the files write it
+    (2.3.2026), a yes or no in words, a decimal with the language's comma."""
+
+    def render(self, value) -> str:
+        if isinstance(value, bool):
+            return yesno(value, gettext("yes,no"))
+        if isinstance(value, datetime.date):
+            return date(value, "SHORT_DATE_FORMAT")
+        return localize(value)
+
+
 class PreviewRowTable(CaptionedTable):
     """The first rows a test of a file would store: a column per field of the report (`columns`: the
     field's label and the file's column it is read from), each row a list of values in that order."""
@@ -167,7 +181,7 @@ class PreviewRowTable(CaptionedTable):
         fields = [
             (
                 f"field_{index}",
-                tables.Column(
+                PreviewValueColumn(
                     verbose_name=format_html(
                         '{}<span class="hint">{}</span>', label, gettext("column: %(column)s") % {"column": column}
                     ),

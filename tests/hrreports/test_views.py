@@ -168,6 +168,11 @@ def test_preview_shows_how_the_first_rows_map(client_as, sample_source):
     assert preview.companion_files == ["yksikot.csv", "palvelussuhteet_202603.xlsx"]
     assert "Mäkinen Aino" in response.text
     assert "column: Poissaolokoodi" in response.text or "sarake: Poissaolokoodi" in response.text
+    # Each value as the page's language writes it: "kyllä" for a paid absence, never Python's "True".
+    [first] = re.findall(r"<tr[^>]*>\s*<td[^>]*>010175-901V</td>.*?</tr>", response.text, re.S)[:1]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", first, re.S)
+    assert cells[6:11] == ["2.3.2026", "3.3.2026", "2", "2", "kyllä"]
+    assert "True" not in response.text
     assert not FetchRun.objects.exists()
 
 
