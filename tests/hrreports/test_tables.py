@@ -182,7 +182,7 @@ def test_a_delivery_run_lists_the_months_failed_emails(client_as, unit_tree, set
     failed = page.split("<table")[2]
     assert "<caption>Failed deliveries</caption>" in failed
     assert (
-        f'<th scope="row" >{unit_tree["1010"]}</th>'
+        f'<th scope="row" ><span lang="fi">{unit_tree["1010"]}</span></th>'
         '<td >Esihenkilo-Posti</td><td class="numeric">2</td><td >–</td><td >no inbox</td>'
     ) in failed
 
@@ -241,9 +241,10 @@ def test_a_subscription_row_shows_its_newest_delivery_and_a_remove_button(client
     table = table_of(client.get(reverse("hrreports:subscriptions")).text)
 
     unit = unit_tree["1010"]
+    edit = reverse("hrreports:subscription-edit", args=[subscription.pk])
     assert "<caption>Your subscriptions</caption>" in table
     assert (
-        f'<th scope="row" ><a href="{reverse("hrreports:subscription-edit", args=[subscription.pk])}">{unit}</a></th>'
+        f'<th scope="row" ><a href="{edit}"><span lang="fi">{unit}</span></a></th>'
         "<td >Esihenkilo-Tilaus</td><td >Paid salaries</td><td >Link to the portal only</td><td >yes</td>"
         "<td >Mar 2026: Failed \u2013 no inbox</td>"
     ) in table
@@ -263,7 +264,7 @@ def test_the_supervisor_home_links_each_unit_to_its_reports_of_the_month(client,
     unit = unit_tree["2010"]
     table = response.text.split('id="reports-heading"')[1]
     assert f"<caption>Your units – reports of {month:%b %Y}</caption>" in table
-    assert f'<th scope="row" >2010 {unit.name}</th>' in table
+    assert f'<th scope="row" ><span lang="fi">2010 {unit.name}</span></th>' in table
     salaries = reverse("hrreports:unit-report", args=[unit.pk, "salaries"])
     assert (
         f'<li><a href="{salaries}?period={month:%Y-%m}">'
