@@ -20,7 +20,7 @@ from ..services.access import report_access_record
 from ..services.early_support import alerts_acknowledge
 from ..tables import RuleTable
 from .home import MANAGE_HR
-from .unit_reports import VIEW_REPORTS
+from .unit_reports import VIEW_REPORTS, supervisor_home
 
 
 @staff_permission_required(VIEW_REPORTS)
@@ -53,7 +53,7 @@ def alert_acknowledge_view(request, pk: int):
         else:
             messages.success(request, _("The action taken was recorded."))
     else:
-        messages.error(request, _("Give the date of the action and describe what was done."))
+        return supervisor_home(request, refused=form)
     return redirect(target or "hrreports:reports")
 
 

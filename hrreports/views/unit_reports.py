@@ -4,6 +4,7 @@ scope selector; anything else is 404 and logged."""
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -58,14 +59,27 @@ def _unit_or_404(request, pk: int, *, what: str):
 def reports(request):
     """The supervisor's home: the month at a glance over the user's units, their open early-support
     cases one per person, then each unit's reports."""
+    return supervisor_home(request)
+
+
+def supervisor_home(request, *, refused: AcknowledgeForm | None = None):
+    """The home; with `refused`, a case's "discussed" form that did not validate, shown in its case as it was
+    filled in, with its errors and the focus on its first wrong field (status 400)."""
     today = timezone.localdate()
     glance = month_at_glance(request.user, today=today)
     cases = early_support_cases(request.user, today=today)
     if cases.open or cases.earlier:
         report_access_record(user=request.user, kind=AccessKind.VIEW, what="alerts")
-    here = request.get_full_path()
+    here = reverse("hrreports:reports") if refused else request.get_full_path()
+    if refused is not None:
+        refused.fields[next(iter(refused.errors))].widget.attrs["autofocus"] = True
     open_cases = [
-        (case, AcknowledgeForm(prefix=f"alert-{case.next_step.pk}", initial={"action_date": today, "next": here}))
+        (
+            case,
+            refused
+            if refused is not None and refused.prefix == f"alert-{case.next_step.pk}"
+            else AcknowledgeForm(prefix=f"alert-{case.next_step.pk}", initial={"action_date": today, "next": here}),
+        )
         for case in cases.open
     ]
     period = glance.period if glance else period_last_full(today)
@@ -81,7 +95,7 @@ def reports(request):
             caption=_("Your units – reports of %(month)s") % {"month": date_format(period, "YEAR_MONTH_FORMAT")},
         ),
     }
-    return render(request, "hrreports/reports.html", context)
+    return render(request, "hrreports/reports.html", context, status=400 if refused is not None else 200)
 
 
 def _tailoring_defaults(data, *, user, unit, kind: str) -> None:

@@ -106,6 +106,29 @@ def test_discussed_acknowledges_all_of_the_persons_open_alerts(client, superviso
     assert [case.employee.name for case in after.context["earlier_cases"]] == ["Aalto Anna"]
 
 
+def test_a_discussed_form_with_a_mistake_comes_back_with_what_was_typed_and_says_what_is_wrong(
+    client, supervisor, data
+):
+    client.force_login(supervisor)
+    [(case, _form)] = client.get(HOME).context["open_cases"]
+    prefix = f"alert-{case.next_step.pk}"
+    note = "Keskusteltu, työterveysneuvottelu sovittu."
+
+    response = client.post(
+        reverse("hrreports:alert-acknowledge", args=[case.next_step.pk]),
+        {f"{prefix}-action_date": "31.4.2026", f"{prefix}-note": note, f"{prefix}-next": HOME},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"{note}</textarea>" in page
+    assert 'value="31.4.2026"' in page and 'aria-invalid="true"' in page and "autofocus" in page
+    assert '<details class="case__discussed" open>' in page
+    [(_case, form)] = response.context["open_cases"]
+    assert list(form.errors) == ["action_date"]
+    assert Alert.objects.get(pk=case.next_step.pk).is_open
+
+
 def test_report_pages_no_longer_list_the_alerts(client, supervisor, data):
     client.force_login(supervisor)
     for kind in ("absences", "salaries", "employments"):
