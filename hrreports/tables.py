@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -456,7 +457,8 @@ class DeliveryRunTable(CaptionedTable):
         link = format_html(
             '<a href="{}">{}</a>',
             reverse("hrreports:delivery-run", args=[record.pk]),
-            date(value, "SHORT_DATETIME_FORMAT"),
+            # The date filter called from Python gets the stored UTC time: a template converts it first.
+            date(localtime(value), "SHORT_DATETIME_FORMAT"),
         )
         if not record.error:
             return link

@@ -1,6 +1,6 @@
 """The HR administration pages' tables (hrreports/tables.py), as their pages render them."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -165,6 +165,19 @@ def test_the_front_page_links_the_latest_fetch_runs_with_their_status(client_as,
         f'<th scope="row" ><a href="{reverse("hrreports:run-detail", args=[run.pk])}">tiedostot</a></th>'
         '<td >Mar 2026</td><td ><span class="run-status run-status--done">Done</span></td>'
     ) in table
+
+
+def test_a_delivery_runs_time_is_helsinki_time_on_the_list_as_on_its_page(client_as, db):
+    # 22.30 UTC on 31 March is 01.30 on 1 April in Helsinki (summer time, UTC+3).
+    run = DeliveryRun.objects.create(period=SAMPLE_PERIOD, reports=1, emails=1, minutes_per_report=15)
+    DeliveryRun.objects.filter(pk=run.pk).update(started_at=datetime(2026, 3, 31, 22, 30, tzinfo=UTC))
+    client = client_as(HR)
+
+    listed = table_of(client.get(reverse("hrreports:delivery-runs")).text)
+    page = client.get(reverse("hrreports:delivery-run", args=[run.pk])).text
+
+    assert f'<a href="{reverse("hrreports:delivery-run", args=[run.pk])}">1.4.2026 1.30</a>' in listed
+    assert "1.4.2026 1.30" in page
 
 
 def test_a_delivery_run_lists_the_months_failed_emails(client_as, unit_tree, settings):
