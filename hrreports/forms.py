@@ -16,6 +16,7 @@ from .models import AbsenceType, SalaryType, Source, TeamsChannel, WorkUnit
 from .models.fetching import ReportType
 from .models.organisation import SupervisorRole
 from .periods import period_parse
+from .report_forms import supervisor_choice_label
 from .services.sources import MAX_UPLOAD_BYTES
 from .sources.base import source_kinds
 from .sources.files import DEFAULT_FILES, DELIMITERS, ENCODINGS, MAX_TITLE_ROWS
@@ -204,9 +205,7 @@ class AssignmentForm(forms.Form):
             .objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True)
             .order_by("last_name", "username")
         )
-        self.fields["user"].label_from_instance = lambda user: (
-            f"{user.get_full_name() or user.username} ({user.username})"
-        )
+        self.fields["user"].label_from_instance = supervisor_choice_label
 
     def clean(self):
         data = super().clean()

@@ -104,6 +104,11 @@ class RuleForm(forms.ModelForm):
         return data
 
 
+def supervisor_choice_label(user) -> str:
+    """A person to choose as the lists show them, by name, with the username that tells namesakes apart."""
+    return f"{user.get_full_name() or user.username} ({user.username})"
+
+
 class SubscriptionForm(forms.Form):
     """A subscription's choices; `user` only for HR administration, who subscribe supervisors."""
 
@@ -137,6 +142,7 @@ class SubscriptionForm(forms.Form):
             del self.fields["user"]
         else:
             self.fields["user"].queryset = users
+            self.fields["user"].label_from_instance = supervisor_choice_label
         for kind in REPORT_COLUMNS:
             self.fields[f"columns_{kind}"] = forms.MultipleChoiceField(
                 label=self.COLUMN_LABELS[kind],

@@ -132,3 +132,12 @@ def test_a_made_up_column_is_refused_by_the_form(client, supervisor, unit_tree):
 
     assert response.status_code == 200
     assert Subscription.objects.count() == 0
+
+
+def test_hr_picks_the_supervisor_by_the_name_the_subscription_list_shows(client_as, supervisor):
+    supervisor.first_name, supervisor.last_name = "Elina", "Erkkilä"
+    supervisor.save()
+
+    page = client_as(Role.HR_ADMIN).get(reverse("hrreports:subscription-create")).content.decode()
+
+    assert f'<option value="{supervisor.pk}">Elina Erkkilä (esihenkilo-tilaus)</option>' in page
