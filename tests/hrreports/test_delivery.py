@@ -76,6 +76,8 @@ def test_one_email_with_link_and_no_salary_figures(subscription):
     assert "Employments started: 1, ended: 1" in message.body
     html = message.alternatives[0][0]
     assert "Open the report in the portal" in html
+    # The unit's Finnish name in an English email, marked so for a screen reader (WCAG 3.1.2).
+    assert '<h1>Monthly reports of <span lang="fi">1010 Yksikkö 1010</span>, Mar 2026</h1>' in html
     for figure in ("3000", "4350", "6850", "1200"):
         assert figure not in message.body and figure not in html
     assert message.attachments == []
