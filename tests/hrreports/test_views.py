@@ -348,6 +348,8 @@ def test_unit_names_from_populus_are_marked_finnish_on_swedish_pages(client_as, 
     marked = f'<span lang="fi">1010 {unit.name}</span>'
     assert f'<a href="{reverse("hrreports:unit-detail", args=[unit.pk])}">{marked}</a>' in tree.text
     assert f"<h1>{marked}</h1>" in detail.text
+    child = WorkUnit.objects.get(code="101010")
+    assert f'<span lang="fi">101010 {child.name}</span></a></li>' in detail.text
     assert f"<h1>1010 {unit.name}</h1>" in finnish.text
 
 
