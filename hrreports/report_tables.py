@@ -15,6 +15,7 @@ from kuntaportaali.tables import EMPTY_CELL, NUMERIC, CaptionedTable
 
 from .models import Subscription, WorkUnit
 from .models.delivery import ReportKind
+from .models.organisation import POPULUS_TEXT_LANGUAGE
 from .tables import DaysColumn, EurosColumn, RemoveColumn, YesNoColumn, euros, person_name
 
 
@@ -34,6 +35,9 @@ class AbsenceTable(ReportTable):
     calendar_days = DaysColumn(verbose_name=_("Calendar days"))
     working_days = DaysColumn(verbose_name=_("Working days"))
 
+    def render_type_name(self, value: str, record) -> str:
+        return in_language(value, record.type_name_language)
+
     class Meta(ReportTable.Meta):
         pass
 
@@ -44,6 +48,9 @@ class SalaryTable(ReportTable):
     type_code = tables.Column(verbose_name=_("Code"))
     type_name = tables.Column(verbose_name=_("Salary type"))
     amount = EurosColumn(verbose_name=_("Amount (EUR)"))
+
+    def render_type_name(self, value: str, record) -> str:
+        return in_language(value, record.type_name_language)
 
     class Meta(ReportTable.Meta):
         pass
@@ -58,6 +65,9 @@ class EmploymentTable(ReportTable):
     kind_label = tables.Column(verbose_name=_("Kind"))
     start = tables.DateColumn(verbose_name=_("Start"))
     end = tables.DateColumn(verbose_name=_("End"))
+
+    def render_title(self, value: str) -> str:
+        return in_language(value, POPULUS_TEXT_LANGUAGE)
 
     class Meta(ReportTable.Meta):
         pass
@@ -89,7 +99,9 @@ class SalaryTypeTotalTable(CaptionedTable):
         return change if percent is None else f"{change} ({localize(percent)} %)"
 
     def render_salary_type(self, record) -> str:
-        return f"{record.type_code} {record.type_name}"
+        if not record.type_name_language:  # a code missing from the code list: the code alone
+            return record.type_code
+        return format_html("{} {}", record.type_code, in_language(record.type_name, record.type_name_language))
 
     class Meta(CaptionedTable.Meta):
         pass

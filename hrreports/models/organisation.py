@@ -8,14 +8,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The language of the texts Populus gives (unit names, job titles): the municipality's Finnish. Pages in other
+# languages mark them so (kuntaportaali.language_parts); only the code lists come with Swedish names too.
+POPULUS_TEXT_LANGUAGE = "fi"
+
 
 class WorkUnit(models.Model):
     """A work unit (cost centre). `path` is the materialised path of codes from the root, e.g.
     "/10/1010/101020/", so a unit's descendants are one indexed prefix query."""
 
-    # Populus names the units in the municipality's Finnish (it has no Swedish names for them, unlike the
-    # code lists): pages in other languages mark the names as Finnish.
-    NAME_LANGUAGE = "fi"
+    NAME_LANGUAGE = POPULUS_TEXT_LANGUAGE
 
     code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("Cost centre or unit code."))
     name = models.CharField(_("name"), max_length=200)

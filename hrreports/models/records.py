@@ -26,7 +26,12 @@ class CodeName(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_sv if get_language() == "sv" and self.name_sv else self.name_fi
+        return self.name_sv if self.name_language == "sv" else self.name_fi
+
+    @property
+    def name_language(self) -> str:
+        """The language `name` is in: Swedish on a Swedish page when the code has a Swedish name, else Finnish."""
+        return "sv" if get_language() == "sv" and self.name_sv else "fi"
 
 
 class AbsenceCategory(models.TextChoices):

@@ -31,6 +31,7 @@ class AbsenceRow:
     spells: int
     calendar_days: int | Decimal
     working_days: int | Decimal
+    type_name_language: str = "fi"
 
 
 @dataclass(frozen=True)
@@ -191,14 +192,18 @@ def absence_report(
         if piece is not None:
             grouped[(piece.employee_id, employee_name, unit_code, type_code, piece.category)].append(piece)
     starts = spell_starts(piece for pieces in grouped.values() for piece in pieces)
-    type_names = {kind.code: kind.name for kind in AbsenceType.objects.filter(code__in={key[3] for key in grouped})}
+    type_names = {
+        kind.code: (kind.name, kind.name_language)
+        for kind in AbsenceType.objects.filter(code__in={key[3] for key in grouped})
+    }
     rows = [
         AbsenceRow(
             employee_id=key[0],
             employee_name=key[1],
             unit_code=key[2],
             type_code=key[3],
-            type_name=type_names[key[3]],
+            type_name=type_names[key[3]][0],
+            type_name_language=type_names[key[3]][1],
             category=key[4],
             spells=sum(1 for piece in pieces if piece in starts),
             calendar_days=day_count(sum((piece.calendar_days for piece in pieces), Decimal(0))),

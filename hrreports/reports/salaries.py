@@ -24,6 +24,7 @@ class SalaryRow:
     type_code: str
     type_name: str
     amount: Decimal
+    type_name_language: str = "fi"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class SalaryTypeTotal:
     type_name: str
     amount: Decimal
     previous_amount: Decimal | None
+    type_name_language: str = "fi"
 
     @property
     def change(self) -> Decimal | None:
@@ -94,14 +96,15 @@ def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = Fals
         employee = payment.employment.employee
         key = (employee.pk, employee.name, payment.unit.code, payment.salary_type.code)
         grouped[key] = grouped.get(key, ZERO) + payment.amount
-        names[payment.salary_type.code] = payment.salary_type.name
+        names[payment.salary_type.code] = (payment.salary_type.name, payment.salary_type.name_language)
     rows = [
         SalaryRow(
             employee_id=key[0],
             employee_name=key[1],
             unit_code=key[2],
             type_code=key[3],
-            type_name=names[key[3]],
+            type_name=names[key[3]][0],
+            type_name_language=names[key[3]][1],
             amount=amount,
         )
         for key, amount in grouped.items()
@@ -111,11 +114,12 @@ def salary_report(unit: WorkUnit, period: date, *, include_subunits: bool = Fals
     current_by_type = _per_type(units, period)
     previous_by_type = _per_type(units, previous) if previous_fetched else {}
     codes = sorted(set(current_by_type) | set(previous_by_type))
-    type_names = {kind.code: kind.name for kind in SalaryType.objects.filter(code__in=codes)}
+    type_names = {kind.code: (kind.name, kind.name_language) for kind in SalaryType.objects.filter(code__in=codes)}
     type_totals = [
         SalaryTypeTotal(
             type_code=code,
-            type_name=type_names.get(code, code),
+            type_name=type_names.get(code, (code, ""))[0],
+            type_name_language=type_names.get(code, (code, ""))[1],
             amount=current_by_type.get(code, ZERO),
             previous_amount=previous_by_type.get(code, ZERO) if previous_fetched else None,
         )

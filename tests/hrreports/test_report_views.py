@@ -295,3 +295,20 @@ def test_the_absence_page_shows_half_days_in_the_readers_number_format(client, s
 
     rows = page.split('id="rows-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
     assert '<td class="numeric">5</td>' in rows and '<td class="numeric">4,5</td>' in rows
+
+
+def test_finnish_code_names_and_titles_are_marked_finnish_where_the_page_is_not(client, supervisor, data):
+    """The code lists have Finnish and Swedish names: an English page shows the Finnish one, marked so (WCAG
+    3.1.2); a Swedish page shows the Swedish one, unmarked. Populus gives job titles in Finnish."""
+    client.force_login(supervisor)
+
+    english = in_english(client).get(report_url(data["unit"], "absences")).content.decode()
+    salaries = client.get(report_url(data["unit"], "salaries")).content.decode()
+    employments = client.get(report_url(data["unit"], "employments")).content.decode()
+    client.cookies["kuntaportaali_language"] = "sv"
+    swedish = client.get(report_url(data["unit"], "absences")).content.decode()
+
+    assert '<td ><span lang="fi">Sairauspoissaolo, lääkärintodistus</span></td>' in english
+    assert '<th scope="row" >1001 <span lang="fi">Tehtäväkohtainen palkka</span></th>' in salaries
+    assert '<td ><span lang="fi">Avustaja</span></td>' in employments
+    assert "<td >Sjukfrånvaro, läkarintyg</td>" in swedish
