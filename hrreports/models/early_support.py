@@ -59,8 +59,16 @@ class Rule(models.Model):
         return getattr(self, f"name_{_active_language()}", "") or self.name
 
     @property
+    def localized_name_language(self) -> str:
+        return _active_language() if getattr(self, f"name_{_active_language()}", "") else "fi"
+
+    @property
     def guidance(self) -> str:
         return getattr(self, f"guidance_{_active_language()}", "") or self.guidance_fi
+
+    @property
+    def guidance_language(self) -> str:
+        return _active_language() if getattr(self, f"guidance_{_active_language()}", "") else "fi"
 
 
 def _active_language() -> str:

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from hrreports.models import Alert
+from hrreports.models import Alert, Rule
 from hrreports.models.organisation import SupervisorRole
 from hrreports.services.delivery import subscription_save, unit_reports_send
 from hrreports.services.early_support import alerts_evaluate
@@ -127,6 +127,21 @@ def test_a_discussed_form_with_a_mistake_comes_back_with_what_was_typed_and_says
     [(_case, form)] = response.context["open_cases"]
     assert list(form.errors) == ["action_date"]
     assert Alert.objects.get(pk=case.next_step.pk).is_open
+
+
+def test_a_rule_without_an_english_text_shows_its_finnish_one_marked_finnish(client, supervisor, data):
+    Rule.objects.update(name_en="", guidance_en="")
+    client.force_login(supervisor)
+    client.cookies["kuntaportaali_language"] = "en"
+
+    response = client.get(HOME)
+
+    page = response.content.decode()
+    [(case, _form)] = response.context["open_cases"]
+    rule = case.next_step.rule
+
+    assert f'<strong>What to do next:</strong> <span lang="fi">{rule.guidance_fi}</span></p>' in page
+    assert f'<span lang="fi">{rule.name}</span> (' in page
 
 
 def test_report_pages_no_longer_list_the_alerts(client, supervisor, data):
