@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kuntaportaali.pdf import render_pdf
 from kuntaportaali.spreadsheets import EUROS
+from kuntaportaali.tables import EMPTY_CELL
 
 from .. import charts
 from ..models import AbsenceCategory, WorkUnit
@@ -50,7 +51,7 @@ def report_xlsx(kind: str, report, *, rows: list | None = None, columns: Iterabl
 
 def _pdf_cell(value, column: ReportColumn) -> str:
     if value is None:
-        return ""
+        return EMPTY_CELL  # as the page writes it (an employment without an end date)
     if isinstance(value, date | datetime):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, Decimal):
