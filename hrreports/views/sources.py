@@ -41,6 +41,9 @@ def source_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The source %(name)s was saved.") % {"name": saved.name})
             return redirect("hrreports:source-edit", pk=saved.pk)
+    if form.errors and form.data.get("token"):
+        # The token field comes back empty; saved so, the source would have no token (or keep the old one).
+        form.add_error("token", _("Type the access token again: a token is never sent back to the browser."))
     context = {"form": form, "source": source, "report_types": ReportType.choices}
     if source is not None and source.kind == "files":
         options = FileOptions.from_config(source.config)

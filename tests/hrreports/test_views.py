@@ -129,6 +129,23 @@ def test_an_http_source_on_a_host_not_allowed_gets_a_field_error_naming_the_sett
     assert not Source.objects.filter(name="sisaverkko").exists()
 
 
+def test_a_typed_token_that_the_form_cannot_show_again_is_asked_for_again(client_as, settings):
+    """A token is never sent back to the browser; saving the form again as it came back would store the
+    source without it, and its first fetch would be refused."""
+    settings.POPULUS_HTTP_ALLOWED_HOSTS = ["populus.example.fi"]
+    data = {"name": "rajapinta", "kind": "http", "base_url": "https://populus.example.fi/api", "retries": 1}
+
+    response = client_as(HR).post(reverse("hrreports:source-create"), data | {"token": "s3cret", "timeout": "0"})
+    untyped = client_as(HR).post(reverse("hrreports:source-create"), data | {"timeout": "0"})
+
+    form = response.context["form"]
+    assert list(form.errors) == ["timeout", "token"]
+    assert form.errors["token"] == ["Kirjoita käyttöavain uudelleen: avainta ei lähetetä takaisin selaimeen."]
+    assert "s3cret" not in response.text
+    assert list(untyped.context["form"].errors) == ["timeout"]
+    assert not Source.objects.exists()
+
+
 def test_source_outside_the_file_root_is_refused_with_the_reason(client_as, file_root):
     response = client_as(HR).post(
         reverse("hrreports:source-create"),
