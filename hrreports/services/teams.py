@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -202,15 +203,20 @@ def _unit_card(period: date, delivered: UnitDelivered) -> dict:
     )
 
 
+def _number(value) -> str:
+    """A figure as the card's language writes it: "1,3" and "1 204" in Finnish."""
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
 def _hr_card(period: date, delivered: dict[int, UnitDelivered], *, reports: int, hours_saved, run_link: str) -> dict:
     return teams_card(
         title=_("Unit reports of %(period)s have been delivered") % {"period": period_text(period)},
         facts=[
             (_("Month"), period_text(period)),
-            (_("Work units"), str(len(delivered))),
-            (_("Reports delivered"), str(reports)),
-            (_("Emails sent"), str(sum(item.emails for item in delivered.values()))),
-            (_("Staff time saved"), _("%(hours)s h") % {"hours": hours_saved}),
+            (_("Work units"), _number(len(delivered))),
+            (_("Reports delivered"), _number(reports)),
+            (_("Emails sent"), _number(sum(item.emails for item in delivered.values()))),
+            (_("Staff time saved"), _("%(hours)s h") % {"hours": _number(hours_saved)}),
         ],
         link=run_link,
         link_label=_("Open the run in the portal"),

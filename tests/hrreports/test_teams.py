@@ -158,6 +158,17 @@ def test_the_units_channel_and_hrs_channel_hear_of_the_delivered_reports(data, t
     assert len(mail.outbox) == 1
 
 
+def test_hrs_card_writes_its_figures_as_the_portals_language_does(data, teams, settings):
+    settings.LANGUAGE_CODE = "fi"
+    settings.HR_MANUAL_MINUTES_PER_REPORT = 25  # 3 reports: 75 min, 1.3 h
+    TeamsChannel.objects.create(unit=None, webhook_url=teams.url("/hr"))
+
+    unit_reports_send(period=MARCH)
+
+    [(_path, payload)] = teams.received
+    assert facts(card(payload))["Säästetty henkilöstön työaika"] == "1,3 h"
+
+
 def test_a_unit_name_with_line_breaks_is_one_line_in_the_notice(data, teams):
     from hrreports.models import WorkUnit
 
