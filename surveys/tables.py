@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.language_parts import in_language
 from kuntaportaali.tables import EMPTY_CELL, CaptionedTable
 from kuntaportaali.tabular.problems import problem_message
 from kuntaportaali.templatetags.portal_format import number
@@ -131,6 +132,13 @@ class SurveyTable(CaptionedTable):
     campaign_count = tables.Column(verbose_name=_("Campaigns"))
     row_header = "title"
 
+    # Staff pages name a survey by its Finnish title and organiser (the columns without a suffix are Finnish).
+    def render_title(self, value: str) -> str:
+        return in_language(value, "fi")
+
+    def render_organiser(self, value: str) -> str:
+        return in_language(value, "fi")
+
     def render_version(self, value: SurveyVersion) -> str:
         return f"{value.number} ({gettext('frozen')})" if value.is_frozen else str(value.number)
 
@@ -147,6 +155,9 @@ class AnnouncedCampaignTable(CaptionedTable):
     start_date = tables.DateColumn(verbose_name=_("First calling day"))
     is_public = tables.Column(verbose_name=_("Questions on the residents' page"))
     row_header = "name"
+
+    def render_name(self, value: str) -> str:
+        return in_language(value, "fi")
 
     def render_is_public(self, value: bool) -> str:
         return gettext("published") if value else gettext("not published")
@@ -171,7 +182,7 @@ class CampaignTable(CaptionedTable):
             tags.append(gettext("simulated"))
         if record.calls_at_any_hour:
             tags.append(gettext("demo"))
-        return link_with_tags(reverse("surveys:campaign", args=[record.slug]), record.name, tags)
+        return link_with_tags(reverse("surveys:campaign", args=[record.slug]), in_language(record.name, "fi"), tags)
 
     def render_calling_days(self, record: Campaign) -> str:
         return calling_days(record)
@@ -199,7 +210,7 @@ class PublishableCampaignTable(CaptionedTable):
 
     def render_name(self, record: Campaign) -> SafeString:
         tags = [gettext("simulated")] if record.is_simulated else []
-        return link_with_tags(reverse("surveys:summary", args=[record.slug]), record.name, tags)
+        return link_with_tags(reverse("surveys:summary", args=[record.slug]), in_language(record.name, "fi"), tags)
 
     def render_calling_days(self, record: Campaign) -> str:
         return calling_days(record)

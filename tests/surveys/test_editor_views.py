@@ -459,4 +459,7 @@ def test_finnish_survey_texts_are_marked_finnish_on_a_staff_page_in_another_lang
     assert '<dd><span lang="fi">Kysymme asukkaiden mielipiteitä kaupunkistrategiaa varten.</span></dd>' in english.text
     assert '<h3>1. <span lang="fi">Mihin ikäryhmään kuulut?</span></h3>' in english.text
     assert "<h1>Mikä kaupungissa on tärkeää?</h1>" in finnish.text
+    listed = manager_client.get(reverse("surveys:index"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert '"><span lang="fi">Mikä kaupungissa on tärkeää?</span></a></th>' in listed
+    assert '<td ><span lang="fi">Esimerkkilän kaupunki</span></td>' in listed
     assert 'lang="fi">' not in finnish.text.split("<main", 1)[1]
