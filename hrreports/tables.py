@@ -36,6 +36,7 @@ from .models import (
     SupervisorAssignment,
     WorkUnit,
 )
+from .models.organisation import POPULUS_TEXT_LANGUAGE
 from .sources.schema import field_display
 from .templatetags.hr_days import days
 
@@ -354,6 +355,12 @@ class EmploymentTable(CaptionedTable):
     working_time_percent = tables.Column(
         verbose_name=percent_label(gettext_noop("Working time %%")), default=EMPTY_CELL
     )
+
+    def render_unit(self, value: WorkUnit) -> str:
+        return in_language(str(value), value.NAME_LANGUAGE)
+
+    def render_title(self, value: str) -> str:
+        return in_language(value, POPULUS_TEXT_LANGUAGE)
 
     def render_working_time_percent(self, value) -> str:
         return floatformat(value, "-2g")

@@ -505,6 +505,8 @@ def test_the_employee_page_shows_the_kind_and_relationship_of_each_employment(cl
     response = client.get(reverse("hrreports:employee-detail", args=[Employee.objects.get(name="Mäkinen Aino").pk]))
 
     assert "<td >Permanent</td><td >Public office (virkasuhde)</td>" in response.text
+    aino = Employment.objects.get(employment_id="2001001")
+    assert f'<td ><span lang="fi">{aino.unit}</span></td><td ><span lang="fi">{aino.title}</span></td>' in response.text
 
 
 def test_the_employee_page_lists_each_absence_with_the_month_whose_file_reported_it(client_as, fetched, settings):
