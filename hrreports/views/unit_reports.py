@@ -70,9 +70,11 @@ def supervisor_home(request, *, refused: AcknowledgeForm | None = None):
     cases = early_support_cases(request.user, today=today)
     if cases.open or cases.earlier:
         report_access_record(user=request.user, kind=AccessKind.VIEW, what="alerts")
-    here = reverse("hrreports:reports") if refused else request.get_full_path()
+    here = request.get_full_path() if refused is None else reverse("hrreports:reports")
     if refused is not None:
-        refused.fields[next(iter(refused.errors))].widget.attrs["autofocus"] = True
+        wrong = next((name for name in refused.errors if name in refused.fields), None)
+        if wrong:
+            refused.fields[wrong].widget.attrs["autofocus"] = True
     open_cases = [
         (
             case,
