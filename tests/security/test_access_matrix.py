@@ -79,6 +79,11 @@ def assert_answered(response, page: Page) -> None:
 # What a permitted user posts to an action (POST-only) page: enough for the action's redirect.
 ACTION_DATA = {
     "hrreports:run-create": lambda world: {"source": world.source.pk, "period": "2026-03"},
+    # A form with a mistake comes back as a page (400), with what was typed: an allowed action is a valid one.
+    "hrreports:alert-acknowledge": lambda world: {
+        f"alert-{world.own.alert.pk}-action_date": "2026-03-20",
+        f"alert-{world.own.alert.pk}-note": "Puhuttu",
+    },
 }
 
 
