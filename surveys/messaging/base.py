@@ -19,6 +19,8 @@ from datetime import datetime
 
 from django.http import HttpRequest
 
+from surveys.telephony.base import ErrorKind, ProviderError
+
 
 @dataclass(frozen=True)
 class MessageStatusUpdate:
@@ -67,7 +69,7 @@ class SmsProvider(ABC):
     def sent_message_id(self, *, to: str, sender: str, since: datetime) -> str | None:
         """The provider's id of a message it took from `sender` to `to` at `since` or later, None when it
         took none; only for a provider that `finds_sent_messages`. Raises ProviderError."""
-        raise NotImplementedError
+        raise ProviderError(f"{self.name} keeps no record of the messages it took to look up.", kind=ErrorKind.UNKNOWN)
 
     @abstractmethod
     def validate_request(self, request: HttpRequest) -> bool:

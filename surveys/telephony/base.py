@@ -137,7 +137,7 @@ class TelephonyProvider(ABC):
         """The carrier's id of a call it placed for the attempt (to its number, from its campaign's caller
         number) at `since` or later, None when it placed none; only for a provider that
         `finds_placed_calls`. Raises ProviderError."""
-        raise NotImplementedError
+        raise ProviderError(f"{self.name} keeps no record of the calls it placed to look up.", kind=ErrorKind.UNKNOWN)
 
     def call_status(self, call_id: str) -> StatusUpdate | None:
         """The call as the carrier has it on record now, for a call whose final status callback never came;

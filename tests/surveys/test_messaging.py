@@ -1,6 +1,8 @@
 """The SMS providers: Twilio Messaging through the real SDK over real HTTP against the local fake
 Twilio server, the demo's simulator, the registry of providers and the rules of the sender."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
@@ -12,6 +14,7 @@ from surveys.messaging.twilio import TwilioSmsProvider
 from surveys.models import SmsStatus
 from surveys.telephony import ProviderError
 from surveys.telephony.base import ErrorKind
+from surveys.telephony.simulator import SimulatorProvider
 from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, twilio_error
 
 CALLBACK = "https://kunta.example/telephony/sms/status/7/"
@@ -172,3 +175,24 @@ def test_the_sender_is_an_authorized_kind_of_finnish_sender(raw, sender):
 def test_a_sender_operators_would_not_deliver_from_is_refused_with_the_reason(raw, reason):
     with pytest.raises(InvalidSender, match=reason):
         sms_sender_read(raw)
+
+
+def test_a_provider_that_keeps_no_record_says_so_when_asked_whether_it_took_a_message():
+    provider = SimulatorSmsProvider()
+    assert not provider.finds_sent_messages
+
+    with pytest.raises(ProviderError) as error:
+        provider.sent_message_id(to="+358401234567", sender="Esimerkkila", since=datetime(2026, 3, 2, tzinfo=UTC))
+
+    assert error.value.kind == ErrorKind.UNKNOWN
+    assert "keeps no record" in str(error.value)
+
+
+def test_a_carrier_that_keeps_no_record_says_so_when_asked_whether_it_placed_a_call():
+    provider = SimulatorProvider()
+    assert not provider.finds_placed_calls
+
+    with pytest.raises(ProviderError) as error:
+        provider.placed_call_id(None, since=datetime(2026, 3, 2, tzinfo=UTC))
+
+    assert error.value.kind == ErrorKind.UNKNOWN
