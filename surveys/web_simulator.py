@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from surveys.models import QuestionKind, SurveyVersion
 from surveys.script import INTRO_DIGIT_ANSWER
@@ -73,7 +73,8 @@ class Browser:
         first page, which thanks - or lets go a person whose quota group is full), BROKE_OFF, LEFT or CLOSED."""
         resident = resident_build(visit.contact, seed=visit.seed, year=visit.year)
         start = visit.link.removeprefix(settings.PUBLIC_BASE_URL)
-        with virtual_now(visit.moment):
+        # The pages switch to the link's language; the run that plays the visits goes on in its own.
+        with virtual_now(visit.moment), translation.override(translation.get_language()):
             if self.client.get(start, secure=self.secure).status_code != 200:
                 return CLOSED  # expired, or the campaign ended: the page says so
             if not resident.consents_on_web:
