@@ -1,7 +1,11 @@
 import io
+import os
+import subprocess
+import sys
 
 import pypdf
 import pytest
+from django.conf import settings
 from weasyprint.urls import FatalURLFetchingError
 
 from kuntaportaali.pdf import html_to_pdf, render_pdf
@@ -35,3 +39,20 @@ def test_base_template_carries_the_portal_name_and_page_counter():
 def test_refuses_resources_outside_static_files(url):
     with pytest.raises(FatalURLFetchingError):
         html_to_pdf(f'<link rel="stylesheet" href="{url}"><p>x</p>')
+
+
+def test_a_process_that_loads_the_urls_renders_no_pdf_and_loads_no_weasyprint():
+    """WeasyPrint loads Pango and its fonts when imported, over a second of every web process's,
+    worker's and management command's start."""
+    probe = (
+        "import sys, django; django.setup(); import kuntaportaali.urls; "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'weasyprint'))"
+    )
+    environment = os.environ | {"DJANGO_SETTINGS_MODULE": "kuntaportaali.settings.test"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
