@@ -65,12 +65,12 @@ def pilot(db):
     return campaign
 
 
-SMALL_SAMPLE = 20
+SMALL_SAMPLE = 8
 
 
 @pytest.fixture
 def short_pilot(pilot, monkeypatch):
-    """The pilot called over its first three days instead of nine, runs simulating 20 of its numbers:
+    """The pilot called over its first three days instead of nine, runs simulating 8 of its numbers:
     for the tests of what a run does around the simulation, not of its figures (the simulated
     calls and days are most of a run's time)."""
     Campaign.objects.filter(pk=pilot.pk).update(end_date=pilot.start_date + timedelta(days=2))
@@ -204,31 +204,31 @@ def test_a_run_without_completes_says_nothing_of_the_age_groups_shares():
     assert (figures.completes.low, figures.completes.mean, figures.completes.high) == (0, 5, 10)
 
 
-def test_a_long_list_is_simulated_as_a_sample_and_its_counts_scaled(pilot, rq_queues, monkeypatch):
-    monkeypatch.setattr(planner, "SAMPLE_MAX", 20)
-
-    prediction = predicted(pilot, seeds=(3,))
+def test_a_long_list_is_simulated_as_a_sample_and_its_counts_scaled(short_pilot, rq_queues):
+    prediction = predicted(short_pilot, seeds=(3,))
 
     assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
-    assert (prediction.numbers, prediction.sample_size) == (LISTED, 20)
+    assert (prediction.numbers, prediction.sample_size) == (LISTED, SMALL_SAMPLE)
     (run,) = prediction.runs
-    assert run["numbers"] == 20
+    assert run["numbers"] == SMALL_SAMPLE
     figures = prediction_figures(
         numbers=prediction.numbers, sample_size=prediction.sample_size, fixed_cost=Decimal(0), runs=prediction.runs
     )
-    assert figures.completes.mean == pytest.approx(run["complete"] * LISTED / 20)
-    assert figures.calls.mean == pytest.approx(run["calls"] * LISTED / 20)
-    assert figures.completes_per_number.mean == pytest.approx(run["complete"] / 20)
+    assert figures.completes.mean == pytest.approx(run["complete"] * LISTED / SMALL_SAMPLE)
+    assert figures.calls.mean == pytest.approx(run["calls"] * LISTED / SMALL_SAMPLE)
+    assert figures.completes_per_number.mean == pytest.approx(run["complete"] / SMALL_SAMPLE)
 
 
 def test_a_campaign_without_contacts_is_predicted_for_the_numbers_given(manager, rq_queues):
+    # Called over three days: the simulated days are most of a run's time.
     campaign = build_campaign(build_survey(manager), manager)
+    Campaign.objects.filter(pk=campaign.pk).update(end_date=campaign.start_date + timedelta(days=2))
 
-    prediction = predicted(campaign, seeds=(1,), numbers=30)
+    prediction = predicted(campaign, seeds=(1,), numbers=12)
 
     assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
-    assert (prediction.numbers, prediction.numbers_assumed, prediction.sample_size) == (30, True, 30)
-    assert prediction.runs[0]["numbers"] == 30
+    assert (prediction.numbers, prediction.numbers_assumed, prediction.sample_size) == (12, True, 12)
+    assert prediction.runs[0]["numbers"] == 12
     assert not campaign.contacts.exists()
 
 
@@ -656,8 +656,8 @@ def test_the_numbers_never_called_are_scaled_and_unknown_for_runs_stored_without
 
 @pytest.mark.slow
 def test_a_sample_of_a_quota_campaign_wants_its_share_of_the_completes(pilot, rq_queues, monkeypatch):
-    """The quotas are shares of the completes wanted: a run of 20 of the 56 numbers wants
-    1,200 * 20 / 56 = 428.6, so 429."""
+    """The quotas are shares of the completes wanted: a run of 8 of the 56 numbers wants
+    1,200 * 8 / 56 = 171.4, so 171."""
     plus = Campaign.objects.get(slug="pilotti-plus")
     Campaign.objects.filter(pk=plus.pk).update(end_date=plus.start_date)
     monkeypatch.setattr(planner, "SAMPLE_MAX", SMALL_SAMPLE)
@@ -666,4 +666,4 @@ def test_a_sample_of_a_quota_campaign_wants_its_share_of_the_completes(pilot, rq
 
     assert prediction.status == PredictionStatus.DONE, prediction.failure_reason
     assert (prediction.numbers, prediction.sample_size) == (LISTED, SMALL_SAMPLE)
-    assert prediction.runs[0]["target_completes"] == 429
+    assert prediction.runs[0]["target_completes"] == 171
