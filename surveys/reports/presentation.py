@@ -738,7 +738,9 @@ def interval_method_text() -> str:
     return _(
         "A share: Wilson's score interval on the effective number of those who answered the question (their "
         "number divided by the design effect of their weights), which stays within 0-100 %. A mean: the weighted "
-        "mean ± 1.96 standard errors, its variance linearised with the weights."
+        "mean ± t standard errors, its variance linearised with the weights and t from Student's t distribution "
+        "with the effective number of those who answered less one as its degrees of freedom (for eight equally "
+        "weighted answers t = 2.36, not 1.96)."
     )
 
 

@@ -20,7 +20,9 @@ here, to check whether it changes the picture:
   a scale or number question the mean; open questions and the weighting variables are not compared.
 - The two modes' respondents are different people, so their estimates are independent: the
   difference d = web - phone has the variance var(web) + var(phone). A weighted mean uses the
-  linearisation variance of surveys.services.estimates and the interval d +- z sqrt(var). A
+  linearisation variance of surveys.services.estimates and the interval d +- t sqrt(var), t of
+  Student's t with Welch-Satterthwaite's degrees of freedom, (v1 + v2)^2 / (v1^2 / f1 + v2^2 / f2),
+  each mode's f its effective sample size less 1 (as a mean's own interval has). A
   weighted share p counts n_eff answers, the Kish effective sample size of those who answered in the
   mode; its interval is Newcombe's hybrid score interval built from each mode's Wilson interval,
   which stays honest near 0 % and 100 % at a few dozen answers, where the normal one is too narrow
@@ -47,7 +49,7 @@ from statistics import NormalDist
 
 from surveys.models import QuestionKind, ResponseMode
 from surveys.services import weighting
-from surveys.services.estimates import Z95, mean_estimate, option_estimates
+from surveys.services.estimates import Z95, mean_estimate, option_estimates, t_critical
 from surveys.services.results_contract import ModeComparison, ModeEstimate
 
 MODES = (ResponseMode.PHONE, ResponseMode.WEB)
@@ -215,7 +217,7 @@ def question_comparison(
             z=z,
         )
     else:
-        half = z * math.sqrt(variance)
+        half = _welch_t(sizes) * math.sqrt(variance)
         low, high = difference - half, difference + half
     return ModeComparison(
         question.position,
@@ -248,7 +250,7 @@ def _share_candidate(question, parts, answered, option):
 
 
 def _mean_candidate(question, parts, answered):
-    estimates, variance, means = [], 0.0, {}
+    estimates, variance, means, sizes = [], 0.0, {}, {}
     for mode in MODES:
         values, weights = parts[mode]
         numbers = [None if value is None else float(value) for value in values]
@@ -256,9 +258,20 @@ def _mean_candidate(question, parts, answered):
         means[mode] = estimate.weighted
         estimates.append(ModeEstimate(mode, answered[mode], estimate.weighted, estimate.ci_low, estimate.ci_high))
         part = _mean_variance(numbers, weights)
+        sizes[mode] = (part, _effective_size(numbers, weights))
         variance = None if part is None or variance is None else variance + part
     difference = None if None in means.values() else means[ResponseMode.WEB] - means[ResponseMode.PHONE]
-    return "", MEAN, estimates, difference, variance, None
+    return "", MEAN, estimates, difference, variance, sizes
+
+
+def _welch_t(parts: Mapping[str, tuple[float, float]]) -> float:
+    """Student's t of the difference of two means, each mode's (variance, effective sample size),
+    with Welch-Satterthwaite's degrees of freedom. Answers all alike in both modes leave no spread
+    to weigh: the normal value then."""
+    spread = sum(variance * variance / (size - 1) for variance, size in parts.values() if size > 1)
+    if not spread:
+        return Z95
+    return t_critical(sum(variance for variance, _size in parts.values()) ** 2 / spread)
 
 
 def mode_comparisons(

@@ -11,6 +11,7 @@ from surveys.services.estimates import (
     keywords,
     mean_estimate,
     option_estimates,
+    t_critical,
     themes,
     wilson_interval,
 )
@@ -59,21 +60,52 @@ def test_unequal_weights_widen_the_interval_through_the_effective_sample_size():
     assert (unequal.ci_low, unequal.ci_high) == tuple(pytest.approx(bound) for bound in wilson(0.25, 80))
 
 
-def test_mean_with_equal_weights_has_the_classical_standard_error():
+def test_mean_with_equal_weights_has_the_classical_t_interval():
     estimate = mean_estimate([1, 2, 3, 4, None], [1.0] * 5)
 
-    # mean 2.5; s^2 = 5/3, se = sqrt(5/3)/2 = 0.6455; sandwich: 4/3 * 5/16 = 0.41667 = se^2
-    se = math.sqrt(5 / 3) / 2
+    # mean 2.5; s^2 = 5/3, se = sqrt(5/3)/2 = 0.6455; sandwich: 4/3 * 5/16 = 0.41667 = se^2; t(0.975, 3) = 3.1824
+    half = 3.182446 * math.sqrt(5 / 3) / 2
     assert (estimate.unweighted, estimate.weighted) == (2.5, 2.5)
-    assert (estimate.ci_low, estimate.ci_high) == (pytest.approx(2.5 - Z * se), pytest.approx(2.5 + Z * se))
+    assert (estimate.ci_low, estimate.ci_high) == (pytest.approx(2.5 - half), pytest.approx(2.5 + half))
+
+
+def test_a_mean_of_eight_answers_uses_students_t_with_seven_degrees_of_freedom():
+    estimate = mean_estimate([1, 2, 3, 4, 5, 6, 7, 8], [1.0] * 8)
+
+    # mean 4.5, s^2 = 42/7 = 6, se = sqrt(6/8) = 0.8660; t(0.975, 7) = 2.364624, half 2.0478 (1.96 would give 1.6974)
+    assert (estimate.ci_low, estimate.ci_high) == (pytest.approx(2.452175, abs=1e-6), pytest.approx(6.547825, abs=1e-6))
 
 
 def test_weighted_mean_and_its_linearised_variance():
-    estimate = mean_estimate([1, 5], [3.0, 1.0])
+    estimate = mean_estimate([1, 5, 3], [3.0, 1.0, 2.0])
 
-    # m = (3*1 + 1*5) / 4 = 2; var = 2/1 * (3^2*(1-2)^2 + 1^2*(5-2)^2) / 4^2 = 2 * 18/16 = 2.25; se = 1.5
-    assert (estimate.unweighted, estimate.weighted) == (3.0, 2.0)
-    assert (estimate.ci_low, estimate.ci_high) == (pytest.approx(2 - Z * 1.5), pytest.approx(2 + Z * 1.5))
+    # m = (3 + 5 + 6) / 6 = 7/3; var = 3/2 * (9*(4/3)^2 + 1*(8/3)^2 + 4*(2/3)^2) / 36 = 3/2 * 224/324 = 1.037037;
+    # n_eff = 36 / 14 = 2.5714, t with n_eff - 1 = 1.5714 degrees of freedom: 5.648191 (scipy.stats.t.ppf)
+    half = 5.648191 * math.sqrt(28 / 27)
+    assert (estimate.unweighted, estimate.weighted) == (3.0, pytest.approx(7 / 3))
+    assert (estimate.ci_low, estimate.ci_high) == (
+        pytest.approx(7 / 3 - half, abs=1e-5),
+        pytest.approx(7 / 3 + half, abs=1e-5),
+    )
+
+
+@pytest.mark.parametrize(
+    ("degrees_of_freedom", "critical"),
+    [
+        (0.6, 67.844395),
+        (1, 12.706205),
+        (1.6667, 5.242137),
+        (2, 4.302653),
+        (7, 2.364624),
+        (7.5, 2.333040),
+        (29, 2.045230),
+        (1000, 1.962339),
+        (1e6, 1.959966),
+    ],
+)
+def test_t_critical_value_matches_the_tables(degrees_of_freedom, critical):
+    # The two-sided 95 % value of Student's t, as scipy.stats.t.ppf(0.975, df) gives it.
+    assert t_critical(degrees_of_freedom) == pytest.approx(critical, rel=1e-6)
 
 
 def test_mean_of_one_answer_has_no_interval_and_of_none_no_mean():

@@ -97,6 +97,22 @@ def test_a_mode_with_too_few_answers_is_not_compared():
     assert [estimate.estimate for estimate in comparison.estimates] == [None, None]
 
 
+def test_a_difference_of_means_uses_students_t_with_welchs_degrees_of_freedom():
+    # Phone 15 x 3 and 15 x 4 (mean 3.5, variance of the mean 30/29 * 7.5 / 900), web 10 x 3 and 20 x 4
+    # (mean 3.6667, 30/29 * 6.6667 / 900); d = 0.1667, se 0.1276. Welch-Satterthwaite: 57.8 degrees of
+    # freedom, t = 2.0019 (scipy.stats.t.ppf), so d - 0.2555 = -0.0888; 1.96 would give -0.0834.
+    values = [3] * 15 + [4] * 15 + [3] * 10 + [4] * 20
+    question = ComparedQuestion(position=3, text="Q", kind="scale", values=values, options=[])
+
+    comparison = question_comparison(question, ["phone"] * 30 + ["web"] * 30, [1.0] * 60, minimum=30)
+
+    assert comparison.difference == pytest.approx(1 / 6)
+    assert (comparison.difference_low, comparison.difference_high) == (
+        pytest.approx(-0.088785, abs=1e-5),
+        pytest.approx(0.422118, abs=1e-5),
+    )
+
+
 def test_a_choice_question_is_compared_at_the_bonferroni_level_of_its_options():
     # Option 1: phone 20/40 = 0.5, web 12/40 = 0.3; unweighted, n_eff = 40. Variance 0.25/40 + 0.21/40 = 0.0115.
     # d = -0.2; with 3 options z = 2.394.

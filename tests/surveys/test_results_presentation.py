@@ -106,7 +106,9 @@ def test_the_weighting_facts_and_the_workbook_say_how_the_confidence_intervals_a
     method = (
         "A share: Wilson's score interval on the effective number of those who answered the question (their "
         "number divided by the design effect of their weights), which stays within 0-100 %. A mean: the weighted "
-        "mean ± 1.96 standard errors, its variance linearised with the weights."
+        "mean ± t standard errors, its variance linearised with the weights and t from Student's t distribution "
+        "with the effective number of those who answered less one as its degrees of freedom (for eight equally "
+        "weighted answers t = 2.36, not 1.96)."
     )
     assert facts["Confidence intervals (95 %)"] == method
     assert ["Weighting", "Confidence intervals (95 %)", method] in [
