@@ -19,7 +19,7 @@ import heapq
 import math
 import multiprocessing
 import os
-from collections import deque
+from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -28,7 +28,6 @@ from itertools import count
 
 import django_rq
 from django.db import OperationalError, connection, connections, transaction
-from django.db.models import Count
 from django.urls import get_resolver
 from django.utils.timezone import get_default_timezone
 from psycopg.errors import LockNotAvailable
@@ -49,7 +48,6 @@ from surveys.models import (
     ContactStatus,
     Response,
     ResponseMode,
-    ResponseStatus,
 )
 from surveys.phone_numbers import phone_hash
 from surveys.selectors import campaign_sms_costs, campaign_spend
@@ -62,7 +60,7 @@ from surveys.services.dialing import (
     dial_tick,
     place_call_job_id,
 )
-from surveys.services.dispositions import campaign_dispositions
+from surveys.services.dispositions import COMPLETE, campaign_dispositions
 from surveys.services.pacing import next_fresh_release
 from surveys.services.sms import sms_link_requests_in_process, sms_link_requests_take, sms_link_send
 from surveys.synthetic_population import AGE_GROUPS, contact_facts, resident_build
@@ -83,7 +81,7 @@ class SimulationResult:
     consented: int = 0
     complete: int = 0
     rr1: float = 0.0
-    # The complete responses by the mode that completed them ({"phone": n, "web": n}).
+    # The complete interviews (AAPOR I) by the mode that completed them ({"phone": n, "web": n}).
     completes_by_mode: dict[str, int] = field(default_factory=dict)
     # Text messages with a survey link the provider took.
     sms_sent: int = 0
@@ -354,9 +352,13 @@ def _commits_without_disk_wait():
 
 
 def simulation_result(campaign: Campaign) -> SimulationResult:
+    """The run's funnel. Its completes are the results' (AAPOR I, at least 80 % of the questions that
+    applied answered: surveys.services.dispositions), not the responses that heard the closing words:
+    a resident who hangs up at the last question is a complete there, one who let most questions pass
+    is not, and the planner is to predict what the results will say."""
     attempts = CallAttempt.objects.filter(contact__campaign=campaign)
-    completes = Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE)
-    by_mode = dict(completes.order_by().values_list("mode").annotate(n=Count("pk")))
+    dispositions = campaign_dispositions(campaign=campaign)
+    by_mode = Counter(dispositions.interview_modes[pseudonym] for pseudonym in dispositions.completes)
     return SimulationResult(
         numbers=Contact.objects.filter(campaign=campaign).count(),
         calls=attempts.exclude(placed_at=None).count(),
@@ -365,16 +367,17 @@ def simulation_result(campaign: Campaign) -> SimulationResult:
         .values("contact_ref")
         .distinct()
         .count(),
-        complete=Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE).count(),
-        rr1=campaign_dispositions(campaign=campaign).rr1,
+        complete=dispositions[COMPLETE],
+        rr1=dispositions.rr1,
         completes_by_mode={mode: by_mode.get(mode, 0) for mode in ResponseMode.values},
         sms_sent=campaign_sms_costs(campaign).messages,
     )
 
 
 def complete_by_age_group(campaign: Campaign, *, seed: int) -> dict[str, int]:
-    """The complete responses by the respondents' true age group (AGE_GROUPS order)."""
-    complete = Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE).values("pseudonym")
+    """The complete interviews (AAPOR I, as `simulation_result` counts them) by the respondents' true
+    age group (AGE_GROUPS order)."""
+    complete = campaign_dispositions(campaign=campaign).completes
     counts = dict.fromkeys(AGE_GROUPS, 0)
     for facts in contact_facts(Contact.objects.filter(campaign=campaign, pseudonym__in=complete)):
         counts[resident_build(facts, seed=seed, year=campaign.start_date.year).age_group] += 1

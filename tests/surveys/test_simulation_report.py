@@ -18,7 +18,9 @@ from surveys.models import (
     Response,
     ResponseStatus,
 )
+from surveys.services.results import campaign_results
 from surveys.services.synthetic_contacts import synthetic_contacts_add
+from surveys.simulation import simulation_result
 from surveys.simulation_report import simulation_report
 from surveys.synthetic_population import (
     AGE_GROUPS,
@@ -76,13 +78,14 @@ def residents_of(campaign, *, seed):
     ]
 
 
-def answer_truly(campaign, residents):
-    """Each resident completes the survey with their true answers, skip rules followed."""
+def answer_truly(campaign, residents, *, status=ResponseStatus.COMPLETE, questions=None):
+    """Each resident answers the survey with their true answers, skip rules followed: all of them, or
+    the first `questions` of their path; the response ends with `status`."""
     survey = survey_questions(campaign.survey_version)
-    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    by_position = {question.position: question for question in campaign.survey_version.questions.all()}
     options = {
         (option.question_id, option.digit): option
-        for question in questions.values()
+        for question in by_position.values()
         for option in question.options.all()
     }
     for resident in residents:
@@ -90,22 +93,50 @@ def answer_truly(campaign, residents):
             pseudonym=resident.key,
             campaign=campaign,
             survey_version=campaign.survey_version,
-            status=ResponseStatus.COMPLETE,
+            status=status,
             language="fi",
         )
         Answer.objects.bulk_create(
             Answer(
                 response=response,
-                question=questions[position],
+                question=by_position[position],
                 option=None
-                if questions[position].kind == QuestionKind.NUMBER
-                else options[(questions[position].pk, value)],
-                number_value=value if questions[position].kind == QuestionKind.NUMBER else None,
+                if by_position[position].kind == QuestionKind.NUMBER
+                else options[(by_position[position].pk, value)],
+                number_value=value if by_position[position].kind == QuestionKind.NUMBER else None,
                 digits=str(value),
             )
-            for position, value in answers_path(resident, survey).items()
+            for position, value in list(answers_path(resident, survey).items())[:questions]
             if value is not None
         )
+
+
+@pytest.mark.django_db
+def test_the_simulation_counts_the_completes_the_results_count(pilot):
+    synthetic_contacts_add(campaign=pilot, count=20, seed=5)
+    finished, late, later, quiet = residents_of(pilot, seed=5)[:4]
+    survey = survey_questions(pilot.survey_version)
+    answer_truly(pilot, [finished])
+    # Hung up at the last question asked: at least 80 % of the questions that applied answered,
+    # AAPOR's complete interview (1.1), though the closing words were never heard.
+    for resident in (late, later):
+        path = answers_path(resident, survey)
+        assert len(path) >= 5
+        answer_truly(pilot, [resident], status=ResponseStatus.PARTIAL, questions=len(path) - 1)
+    # Heard the closing words with one answer given: a break-off (2.12), not a complete.
+    answer_truly(pilot, [quiet], questions=1)
+
+    result = simulation_result(pilot)
+    report = simulation_report(pilot, seed=5)
+
+    published = campaign_results(pilot, language="fi")
+    assert published.rates.dispositions["I"] == published.funnel.complete == 3
+    assert result.complete == 3
+    assert result.completes_by_mode == {"phone": 3, "web": 0}
+    assert result.rr1 == pytest.approx(published.rates.rr["RR1"])
+    assert report.completes_by_age_group == {
+        group: sum(resident.age_group == group for resident in (finished, late, later)) for group in AGE_GROUPS
+    }
 
 
 @pytest.mark.django_db
