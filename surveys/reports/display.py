@@ -113,6 +113,13 @@ def money_text(value: Decimal | None, currency: str) -> str:
     )
 
 
+def rounding_note() -> str:
+    """Said wherever shares are published. Each share is rounded on its own, as a statistics office
+    publishes them (Statistics Finland: the figures as rounded, with a note), so three thirds show as
+    33.3 % each; nudging one to make the total 100 % would publish a figure that is not the estimate."""
+    return gettext("Each share is rounded on its own, so the shares shown may not add up to exactly 100 %.")
+
+
 def hidden_text() -> str:
     """What a hidden group's cell says. One word for every reason: "fewer than 5" beside "hidden" (at
     least 5, hidden with it) would narrow down both sizes."""

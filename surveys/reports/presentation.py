@@ -41,6 +41,7 @@ from .display import (
     interval_text,
     mean_interval_text,
     money_text,
+    rounding_note,
     share_text,
     suppression_note,
 )
@@ -197,6 +198,7 @@ def margin_note(results: CampaignResults) -> str:
         "Each share is of those who answered the question: those who skipped it, were not asked it (a skip rule) "
         "or whose answering ended before it are left out."
     )
+    covers += " " + rounding_note()
     if not results.weighting.dimensions:
         return covers
     if results.population_updated_at is None:

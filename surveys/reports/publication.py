@@ -32,6 +32,7 @@ from .display import (
     hidden_text,
     interval_text,
     mean_interval_text,
+    rounding_note,
     share_text,
     suppression_note,
 )
@@ -133,6 +134,7 @@ class PublicSummary:
     questions: list[PublicQuestion]
     groups: list[tuple[SafeString, Table]]
     minimum: int  # groups of fewer respondents are not shown
+    rounding_note: str
     # The answers came from the simulator's synthetic residents, not from residents: the page says so.
     simulated: bool = False
 
@@ -168,6 +170,7 @@ def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None
         ],
         groups=[_public_group(group, minimum=minimum, legacy=legacy) for group in figures["groups"]],
         minimum=minimum,
+        rounding_note=rounding_note(),
         simulated=campaign.is_simulated,
     )
 

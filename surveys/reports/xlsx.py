@@ -41,6 +41,7 @@ from .display import (
     WEIGHTING_METHODS,
     dimension_label,
     hidden_text,
+    rounding_note,
 )
 from .presentation import (
     DISPOSITION_ORDER,
@@ -107,6 +108,9 @@ def _summary_sheet(workbook: Workbook, results: CampaignResults) -> None:
             (_("Summary"), _("Note"), _("The campaign got no answers, so there are no results to report."), None)
         )
     rows += [(_("Summary"), _("Finding"), line, None) for line in results.summary]
+    if results.has_responses:
+        # The shares' cells hold the estimates; their percent format shows each rounded on its own.
+        rows.append((_("Summary"), _("Note"), rounding_note(), None))
     rows += _privacy_rows(results)
     rows += [(_("Weighting"), _("Warning"), warning, None) for warning in weighting.warnings]
     rows += [(_("Weighting"), _("Categories weighted together"), note, None) for note in weighting.collapsed]

@@ -275,3 +275,15 @@ def test_the_list_of_publishable_campaigns_counts_their_complete_answers(client_
     link = f'<a href="{reverse("surveys:summary", args=[campaign.slug])}">{campaign.name}</a>'
     assert f'<th scope="row" >{link}' in listing
     assert '<td class="num">8</td><td >ei julkaistu</td></tr>' in listing
+
+
+def test_residents_are_told_the_shares_may_not_add_up_to_100(client_as, client, campaign):
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    finnish = " ".join(client.get(f"/fi/kyselyt/{campaign.slug}/").text.split())
+
+    assert (
+        "Kukin osuus on pyöristetty erikseen, joten näytettyjen osuuksien summa ei välttämättä ole tasan 100 %."
+        in finnish
+    )
