@@ -29,6 +29,7 @@ from surveys.services.results_contract import (
 
 from .display import (
     DISPOSITION_LABELS,
+    NOT_DEFINED,
     QUOTA_FILLED_CODE,
     QUOTA_FILLED_LABEL,
     RATE_DEFINITIONS,
@@ -661,6 +662,16 @@ def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int, wei
             ],
         )
     )
+    if crosstab.margins:
+        rows.append(
+            (
+                _("Margin of error (95 %), at most"),
+                [
+                    hidden_text() if why else (NOT_DEFINED if margin is None else f"±{share_text(margin)}")
+                    for margin, why in zip(crosstab.margins, hidden, strict=True)
+                ],
+            )
+        )
     return Table(
         note=suppression_note(hidden, minimum),
         caption=(

@@ -287,6 +287,7 @@ def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
                             _count(crosstab.respondents[index], hidden[index], results.minimum_group_size),
                             label,
                             shares[index],
+                            crosstab.margins[index] if crosstab.margins else None,
                         )
                     )
     xlsx_sheet_add(
@@ -300,6 +301,7 @@ def _crosstabs_sheet(workbook: Workbook, results: CampaignResults) -> None:
             Column(_("Respondents in the group"), 14, INTEGER),
             Column(_("Answer"), 28),
             Column(_("Weighted share") if results.weighting.dimensions else _("Share"), 14, PERCENT),
+            Column(_("Margin of error (95 %), at most"), 14, PERCENT),
         ],
         rows=rows,
     )

@@ -183,16 +183,24 @@ def crosstab(
     options: Sequence[tuple[str, str]],
 ) -> CrossTab:
     """Weighted shares of each option among those in each category (`groups[i]`: respondent i's
-    category key, None when not answered) who answered the question."""
+    category key, None when not answered) who answered the question, and each category's margin of
+    error: the half-width of Wilson's 95 % interval of a 50 % share (the widest any share has) over
+    the effective number of its answers, as the options' own intervals are computed."""
     totals = {key: 0.0 for key, _label in categories}
+    squares = {key: 0.0 for key, _label in categories}
     by_option = {key: Counter() for key, _label in categories}
     respondents = Counter()
     for group, value, weight in zip(groups, values, weights, strict=True):
         if group is None or value is None or group not in totals:
             continue
         totals[group] += weight
+        squares[group] += weight * weight
         by_option[group][value] += weight
         respondents[group] += 1
+    margins = []
+    for key, _label in categories:
+        low, high = wilson_interval(0.5, totals[key] ** 2 / squares[key]) if squares[key] else (None, None)
+        margins.append((high - low) / 2 if low is not None and high is not None else None)
     return CrossTab(
         dimension=dimension,
         categories=list(categories),
@@ -201,6 +209,7 @@ def crosstab(
             for value, label in options
         ],
         respondents=[respondents[key] for key, _label in categories],
+        margins=margins,
     )
 
 

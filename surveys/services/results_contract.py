@@ -114,6 +114,9 @@ class CrossTab:
     rows: list[tuple[str, list[float | None]]]  # (option label, share per category)
     respondents: list[int | None]  # respondents per category (None: hidden)
     hidden: list[str] = field(default_factory=list)  # per category: why it is hidden, or ""
+    # Per category: the half-width of the widest 95 % interval its shares can have (a 50 % share's),
+    # 0..1; None when nobody in it answered or it is hidden.
+    margins: list[float | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -71,4 +71,6 @@ def _crosstab(crosstab: CrossTab, privacy: GroupPrivacy, respondent_filter) -> C
         ],
         respondents=[None if why else count for count, why in zip(crosstab.respondents, hidden, strict=True)],
         hidden=hidden,
+        # A margin follows from the column's effective size: it would narrow a hidden group's size down.
+        margins=[None if why else margin for margin, why in zip(crosstab.margins, hidden, strict=True)],
     )

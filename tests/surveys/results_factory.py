@@ -161,6 +161,7 @@ def _questions(texts: dict) -> list[QuestionResult]:
                 age_categories,
                 [(texts["yes"], [0.875, 0.69, 0.6625]), (texts["no"], [0.125, 0.31, 0.3375])],
                 [8, 58, 80],
+                margins=[0.3, 0.124, 0.106],
             ),
             CrossTab(
                 "district", district_categories, [(texts["yes"], [0.7, 0.6607]), (texts["no"], [0.3, 0.3393])], [90, 56]

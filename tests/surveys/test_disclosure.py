@@ -17,6 +17,8 @@ from surveys.services.disclosure import (
     minimum_group_size,
     rare_combinations,
 )
+from surveys.services.results_contract import CrossTab, QuestionResult
+from surveys.services.results_privacy import question_suppressed
 
 
 def one_line(**counts):
@@ -282,3 +284,37 @@ def test_a_minimum_of_one_or_two_still_hides_what_it_must(minimum):
 
     expected = {} if minimum == 1 else {"a": SMALL, "b": COMPLEMENTARY}
     assert cells_to_suppress(counts, lines, minimum=minimum) == expected
+
+
+def test_a_hidden_crosstab_column_loses_its_margin_of_error_too():
+    # Age group "a" has 3 respondents: hidden, and a complement with it; a margin of error follows
+    # from the column's effective size, so it would narrow the size down.
+    privacy = group_privacy(
+        {"age_group": ["a"] * 3 + ["b"] * 10 + ["c"] * 12}, {"age_group": ["a", "b", "c"]}, respondents=25, minimum=5
+    )
+    question = QuestionResult(
+        position=2,
+        text="Q",
+        kind="yes_no",
+        demographic="",
+        answered=25,
+        skipped=0,
+        options=[],
+        mean=None,
+        crosstabs=[
+            CrossTab(
+                "age_group",
+                [("a", "a"), ("b", "b"), ("c", "c")],
+                [("yes", [1.0, 0.5, 0.5])],
+                [3, 10, 12],
+                margins=[0.4, 0.28, 0.26],
+            )
+        ],
+        open_answers=[],
+        themes=[],
+    )
+
+    [table] = question_suppressed(question, privacy=privacy, respondent_filter={}, category_of_value={}).crosstabs
+
+    assert table.hidden == [SMALL, COMPLEMENTARY, ""]
+    assert table.margins == [None, None, 0.26]

@@ -128,6 +128,27 @@ def test_crosstab_shares_within_each_group():
     assert table.respondents == [2, 2]
 
 
+def test_each_crosstab_column_has_its_largest_margin_of_error():
+    values = ["1", "2"] * 20 + ["1"] * 8
+    table = crosstab(
+        dimension="age_group",
+        categories=[("30-64", "30–64"), ("65+", "65+"), ("18-29", "18–29")],
+        groups=["30-64"] * 40 + ["65+"] * 8,
+        values=values,
+        weights=[1.0] * 20 + [3.0] * 20 + [1.0] * 8,
+        options=[("1", "kyllä"), ("2", "ei")],
+    )
+
+    # The widest 95 % interval of a column's shares is Wilson's of a 50 % share over its effective
+    # number of answers: 30-64 with weights 1 and 3, n_eff = 80^2 / 200 = 32; 65+ eight alike, 8.
+    assert table.margins == [
+        pytest.approx((wilson(0.5, 32)[1] - wilson(0.5, 32)[0]) / 2),
+        pytest.approx((wilson(0.5, 8)[1] - wilson(0.5, 8)[0]) / 2),
+        None,  # nobody in it answered
+    ]
+    assert table.margins[0] == pytest.approx(0.1637, abs=1e-4)
+
+
 def test_keywords_drop_stop_words_punctuation_digits_and_short_words():
     assert keywords("Lisää pyöräteitä, ja kirjaston aukioloajat! 24/7 ok") == {"pyöräteitä", "kirjaston", "aukioloajat"}
     assert keywords("Fler cykelvägar och bättre parker i staden") == {"cykelvägar", "bättre", "parker"}

@@ -136,3 +136,10 @@ def test_the_plain_figures_do_not_call_a_complete_answer_the_whole_survey(result
     figures = dict(results_view(results).plain_figures)
 
     assert figures["Complete answers (at least 80 per cent of the questions that applied answered)"] == "146"
+
+
+def test_each_crosstab_column_says_its_margin_of_error(results):
+    view = results_view(results)
+
+    [age, _district] = next(question for question in view.questions if question.position == 2).crosstabs
+    assert age.rows[-1] == ("Margin of error (95 %), at most", ["±30.0\xa0%", "±12.4\xa0%", "±10.6\xa0%"])

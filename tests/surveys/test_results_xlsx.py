@@ -103,8 +103,9 @@ def test_questions_sheet_has_each_answer_unweighted_and_weighted(book):
 
 def test_crosstabs_themes_weights_and_dispositions(book):
     assert [cell.value for cell in row_with(book["Cross-tabs"], "18–29", "Kyllä")] == [
-        2, "Liikutko viikoittain?", "Age group", "18–29", 8, "Kyllä", 0.875,
+        2, "Liikutko viikoittain?", "Age group", "18–29", 8, "Kyllä", 0.875, 0.3,
     ]  # fmt: skip
+    assert book["Cross-tabs"][1][7].value == "Margin of error (95 %), at most"
     assert rows(book["Open-answer themes"]) == [
         [4, "Mitä kaupungin pitäisi kehittää?", "liikenne", 12],
         [4, "Mitä kaupungin pitäisi kehittää?", "kirjasto", 7],
@@ -221,5 +222,5 @@ def test_results_weighted_by_nothing_have_no_weighted_columns_as_on_the_page(mak
     ]  # fmt: skip
     assert [cell.value for cell in row_with(book["Questions"], "Kyllä")][4:] == [100 / 146, 0.5301, 0.7099]
     assert headers("Means")[3:] == ["Mean", "Confidence interval, low (95 %)", "Confidence interval, high (95 %)"]
-    assert headers("Cross-tabs")[-1] == "Share"
+    assert headers("Cross-tabs")[-2:] == ["Share", "Margin of error (95 %), at most"]
     assert headers("Weights")[3:] == ["Share of respondents", "Share of the population"]
