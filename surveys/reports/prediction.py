@@ -13,7 +13,7 @@ from surveys.models import Campaign, CampaignPrediction, PredictionStatus
 from surveys.planner_figures import PredictionFigures, Spread, numbers_needed, prediction_figures
 from surveys.services import planner
 
-from .display import NBSP, count_text, decimal_text, euros_text, share_text
+from .display import NBSP, count_text, decimal_text, euros_text, rounding_note, share_text
 from .presentation import Figure, Table
 
 
@@ -101,6 +101,7 @@ def prediction_age_figure(figures: PredictionFigures) -> Figure:
             _("Share of the adults in the simulator's population"),
         ],
         rows=[(group.group, [*_row("", group.share, share_text)[1], share_text(group.population)]) for group in groups],
+        note=rounding_note(),
     )
     return Figure(chart=chart, table=table)
 

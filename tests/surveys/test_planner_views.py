@@ -157,6 +157,20 @@ def test_a_finished_prediction_shows_its_figures_ranges_and_age_chart(client_as,
     assert "Asetukset tai yhteystiedot ovat muuttuneet" not in html
 
 
+def test_the_age_groups_predicted_shares_are_said_to_be_rounded_one_by_one(client_as, campaign):
+    prediction = done_prediction(campaign)
+    prediction.runs = [run | {"complete": 14} for run in prediction.runs]
+    prediction.save()
+
+    html = " ".join(page(client_as(Role.SURVEY_MANAGER), campaign).content.decode().split())
+
+    # 1, 5 and 8 of 14 in both runs: 7.1 %, 35.7 % and 57.1 %, 99.9 % in all (split() takes the no-break spaces).
+    assert all(share in html for share in ("7,1 %", "35,7 %", "57,1 %"))
+    assert (
+        "Kukin osuus on pyöristetty erikseen, joten näytettyjen osuuksien summa ei välttämättä ole tasan 100 %." in html
+    )
+
+
 def test_how_many_numbers_for_n_completes(client_as, campaign):
     done_prediction(campaign)
 
