@@ -11,7 +11,9 @@ from surveys.simulation_report import simulation_report
 class Command(BaseCommand):
     help = (
         "Run a running campaign from its first to its last calling day on a virtual clock, through the "
-        "simulator carrier, the real dialer and the real webhook views, and print its funnel. With --json the "
+        "simulator carrier, the real dialer and the real webhook views, and print its funnel (its completes are "
+        "AAPOR's complete interviews, at least 80 % of the questions that applied answered, as the results count "
+        "them). With --json the "
         "summary also holds the completes by age group and by mode (phone, web), the text messages sent, the cost "
         "and, per opinion question, the truth of the "
         "synthetic population against the unweighted and weighted estimates (see surveys.simulation_report)."
