@@ -28,7 +28,9 @@ from benchmarks.harness import (
     setup_django,
 )
 
-PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "complete": 1132}
+# The pilot's 1,132 "full responses" answered to the end: the simulation's responses that reached the
+# closing words (its `complete` is the results' AAPOR I).
+PILOT = {"numbers": 7759, "calls": 20219, "answered": 13139, "full_responses": 1132}
 PILOT_AGE_SHARES = {"18-29": 0.053, "65+": 0.54}
 
 
@@ -115,7 +117,7 @@ def main() -> None:
     print(f"wall time: median {statistics.median(walls):.1f} s (min {min(walls):.1f}, max {max(walls):.1f})")
     result = runs[0]["result"].as_dict()
     for name, pilot in PILOT.items():
-        print(f"  {name:<9} {result[name]:>7,}  pilot {pilot:>7,}  {result[name] / pilot - 1:+.1%}")
+        print(f"  {name:<14} {result[name]:>7,}  pilot {pilot:>7,}  {result[name] / pilot - 1:+.1%}")
     for group, pilot in PILOT_AGE_SHARES.items():
         share = runs[0]["ages"][group]
         print(f"  complete {group:<6} {share:6.1%}  pilot {pilot:6.1%}  {share / pilot - 1:+.1%}")

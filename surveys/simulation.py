@@ -48,6 +48,7 @@ from surveys.models import (
     ContactStatus,
     Response,
     ResponseMode,
+    ResponseStatus,
 )
 from surveys.phone_numbers import phone_hash
 from surveys.selectors import campaign_sms_costs, campaign_spend
@@ -81,6 +82,9 @@ class SimulationResult:
     consented: int = 0
     complete: int = 0
     rr1: float = 0.0
+    # The responses that reached the closing words: the pilot's "full responses" (its 1,132), which the
+    # simulator is calibrated against; `complete` is the results' AAPOR I.
+    full_responses: int = 0
     # The complete interviews (AAPOR I) by the mode that completed them ({"phone": n, "web": n}).
     completes_by_mode: dict[str, int] = field(default_factory=dict)
     # Text messages with a survey link the provider took.
@@ -97,7 +101,11 @@ class SimulationResult:
         }
 
     def as_dict(self) -> dict:
-        return self.funnel() | {"completes_by_mode": self.completes_by_mode, "sms_sent": self.sms_sent}
+        return self.funnel() | {
+            "full_responses": self.full_responses,
+            "completes_by_mode": self.completes_by_mode,
+            "sms_sent": self.sms_sent,
+        }
 
     def summary_line(self) -> str:
         return " ".join(f"{name}={value}" for name, value in self.funnel().items())
@@ -369,6 +377,7 @@ def simulation_result(campaign: Campaign) -> SimulationResult:
         .count(),
         complete=dispositions[COMPLETE],
         rr1=dispositions.rr1,
+        full_responses=Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE).count(),
         completes_by_mode={mode: by_mode.get(mode, 0) for mode in ResponseMode.values},
         sms_sent=campaign_sms_costs(campaign).messages,
     )

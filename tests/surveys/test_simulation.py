@@ -91,6 +91,7 @@ def test_json_summary_and_the_same_seed_gives_the_same_population(running):
         "consented",
         "complete",
         "rr1",
+        "full_responses",
         "completes_by_age_group",
         "completes_by_mode",
         "sms_sent",
