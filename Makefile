@@ -130,6 +130,7 @@ check-deploy: install ## Run `manage.py check --deploy` with production settings
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
 	PHONE_ENCRYPTION_KEYS="$${PHONE_ENCRYPTION_KEYS:-$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')}" \
 	PHONE_HASH_KEY="$${PHONE_HASH_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')}" \
+	CREDENTIAL_ENCRYPTION_KEYS="$${CREDENTIAL_ENCRYPTION_KEYS:-$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')}" \
 	TELEPHONY_PROVIDER="$${TELEPHONY_PROVIDER:-twilio}" \
 	TWILIO_ACCOUNT_SID="$${TWILIO_ACCOUNT_SID:-AC00000000000000000000000000000000}" \
 	TWILIO_AUTH_TOKEN="$${TWILIO_AUTH_TOKEN:-placeholder-twilio-auth-token}" \

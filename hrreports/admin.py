@@ -122,7 +122,8 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("settings"))
     def settings_shown(self, source: Source) -> dict:
-        return {key: "********" if key == "token" and value else value for key, value in source.config.items()}
+        config = source.config
+        return {key: "********" if key == "token_encrypted" and value else value for key, value in config.items()}
 
 
 class RejectedRowInline(admin.TabularInline):

@@ -229,6 +229,10 @@ problem_messages_register(
         "upload_no_file_pattern": gettext_noop("The source has no file name pattern for %(report)s."),
         # What the integration endpoint answered
         "http_no_base_url": gettext_noop("The source has no endpoint address (base URL starting with https://)."),
+        "http_token_unreadable": gettext_noop(
+            "The access token of source %(source)s cannot be decrypted with the keys of CREDENTIAL_ENCRYPTION_KEYS: "
+            "put back the key it was encrypted with, or enter the token again in the source's settings."
+        ),
         "http_token_refused": gettext_noop(
             "The endpoint %(url)s refused the token (HTTP %(status)s); check the source's token."
         ),

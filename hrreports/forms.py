@@ -1,5 +1,6 @@
 """Forms of the HR administration pages: they parse input; the services decide."""
 
+import contextlib
 import re
 from datetime import date
 
@@ -8,6 +9,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.credentials import CredentialUnreadable
 from kuntaportaali.roles import Role
 from kuntaportaali.tabular.reader import AUTO
 
@@ -15,6 +17,7 @@ from .errors import HrError
 from .models import AbsenceType, SalaryType, Source, TeamsChannel, WorkUnit
 from .models.fetching import ReportType
 from .models.organisation import SupervisorRole
+from .models.teams import WEBHOOK_URL_HELP, WEBHOOK_URL_LABEL
 from .periods import period_parse
 from .report_forms import supervisor_choice_label
 from .services.sources import MAX_UPLOAD_BYTES
@@ -110,7 +113,7 @@ class SourceForm(forms.Form):
         if source is not None and "initial" not in kwargs:
             kwargs["initial"] = (
                 {"name": source.name, "kind": source.kind, "active": source.active}
-                | {key: value for key, value in source.config.items() if key != "token"}
+                | {key: value for key, value in source.config.items() if key != "token_encrypted"}
                 | {f"files_{report}": pattern for report, pattern in (source.config.get("files") or {}).items()}
             )
         elif source is None and "initial" not in kwargs:
@@ -234,10 +237,10 @@ class TeamsChannelForm(forms.ModelForm):
     """Parses the channel's fields; the service (teams_channel_save) checks the address."""
 
     webhook_url = forms.URLField(
-        label=TeamsChannel._meta.get_field("webhook_url").verbose_name,
+        label=WEBHOOK_URL_LABEL,
         max_length=2000,
         assume_scheme="https",
-        help_text=TeamsChannel._meta.get_field("webhook_url").help_text,
+        help_text=WEBHOOK_URL_HELP,
         widget=forms.URLInput(attrs={"autocomplete": "off"}),
     )
 
@@ -247,5 +250,8 @@ class TeamsChannelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            with contextlib.suppress(CredentialUnreadable):  # then the address is typed again
+                self.initial.setdefault("webhook_url", self.instance.webhook_url)
         self.fields["unit"].queryset = WorkUnit.objects.order_by("path")
         self.fields["unit"].empty_label = _("HR (a summary of every monthly run)")

@@ -6,7 +6,14 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from kuntaportaali.credentials import CredentialUnreadable, credential_decrypt, credential_encrypt
+
 from .organisation import WorkUnit
+
+WEBHOOK_URL_LABEL = _("incoming webhook address")
+WEBHOOK_URL_HELP = _(
+    "The address Teams gives for the channel's incoming webhook (or workflow); it starts with https://."
+)
 
 
 class TeamsChannel(models.Model):
@@ -23,13 +30,9 @@ class TeamsChannel(models.Model):
         related_name="teams_channels",
         help_text=_("Empty: HR's own channel, which gets a summary of every monthly run."),
     )
-    webhook_url = models.URLField(
-        _("incoming webhook address"),
-        max_length=2000,
-        help_text=_(
-            "The address Teams gives for the channel's incoming webhook (or workflow); it starts with https://."
-        ),
-    )
+    # The address as CREDENTIAL_ENCRYPTION_KEYS encrypts it (kuntaportaali.credentials): its path lets anyone
+    # post to the channel. `webhook_url` reads and sets it.
+    webhook_url_encrypted = models.TextField(_("incoming webhook address (encrypted)"), editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -50,6 +53,18 @@ class TeamsChannel(models.Model):
         return str(self.unit) if self.unit_id else str(_("HR"))
 
     @property
+    def webhook_url(self) -> str:
+        """The address (raises CredentialUnreadable, naming the setting, if no key reads it)."""
+        return credential_decrypt(self.webhook_url_encrypted, what=f"The webhook address of Teams channel {self.pk}")
+
+    @webhook_url.setter
+    def webhook_url(self, address: str) -> None:
+        self.webhook_url_encrypted = credential_encrypt(address)
+
+    @property
     def webhook_host(self) -> str:
         """The address's host only: its path is the channel's secret, so lists do not show it."""
-        return urlsplit(self.webhook_url).hostname or ""
+        try:
+            return urlsplit(self.webhook_url).hostname or ""
+        except CredentialUnreadable:
+            return str(_("unreadable: see CREDENTIAL_ENCRYPTION_KEYS"))

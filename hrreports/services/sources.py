@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from kuntaportaali.credentials import credential_encrypt
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, report_problem
@@ -72,7 +73,7 @@ def _clean_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def source_save(*, source: Source | None, name: str, kind: str, active: bool, settings: dict[str, Any]) -> Source:
     """Create or change a source. Settings not given keep their current (or default) value;
-    an empty token keeps the stored one."""
+    an empty token keeps the stored one, a new one is stored encrypted (kuntaportaali.credentials)."""
     plugin = source_class(kind)
     if source is None:
         source = Source(kind=kind, config=plugin.config_defaults())
@@ -80,8 +81,8 @@ def source_save(*, source: Source | None, name: str, kind: str, active: bool, se
         source.kind, source.config = kind, plugin.config_defaults() | {"columns": source.config.get("columns", {})}
     config = plugin.config_defaults() | dict(source.config)
     given = {key: value for key, value in settings.items() if key in config and value is not None}
-    if kind == "http" and not given.get("token"):
-        given.pop("token", None)
+    if kind == "http" and settings.get("token"):
+        given["token_encrypted"] = credential_encrypt(settings["token"])
     config.update(given)
     source.name, source.active, source.config = name, active, _clean_settings(kind, config)
     if Source.objects.exclude(pk=source.pk).filter(name=name).exists():

@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kuntaportaali.credentials import CredentialUnreadable
 from kuntaportaali.outbound import (
     AddressMalformed,
     AddressRefused,
@@ -239,7 +240,10 @@ def teams_notices_send(
                 payload = _unit_card(period, delivered[channel.unit_id])
             else:
                 continue
-            reason = teams_post(url=channel.webhook_url, payload=payload)
+            try:
+                reason = teams_post(url=channel.webhook_url, payload=payload)
+            except CredentialUnreadable as unreadable:
+                reason = str(unreadable)
             if reason:
                 logger.warning("Teams notice to channel %s (%s) failed: %s", channel.pk, channel, reason)
                 outcome.failed += 1

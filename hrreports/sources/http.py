@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
+from kuntaportaali.credentials import CredentialUnreadable, credential_decrypt
 from kuntaportaali.tabular.problems import Problem
 
 from ..errors import PopulusError, TransientSourceError
@@ -39,7 +40,8 @@ class HttpSource(PopulusSource):
 
     @classmethod
     def config_defaults(cls) -> dict[str, Any]:
-        return {"base_url": "", "token": "", "timeout": 10.0, "retries": 3, "backoff": 1.0, "page_size": 500}
+        # The token is kept as CREDENTIAL_ENCRYPTION_KEYS encrypts it (kuntaportaali.credentials).
+        return {"base_url": "", "token_encrypted": "", "timeout": 10.0, "retries": 3, "backoff": 1.0, "page_size": 500}
 
     def _get(self, session: requests.Session, url: str, params: dict | None) -> Any:
         retries = int(self.config.get("retries", 3))
@@ -83,6 +85,15 @@ class HttpSource(PopulusSource):
             return _json_read(body, url=url)
         raise TransientSourceError.of("http_no_answer", url=_shown(url), tries=retries + 1, reason=reason)
 
+    def _token(self) -> str:
+        encrypted = str(self.config.get("token_encrypted") or "")
+        if not encrypted:
+            return ""
+        try:
+            return credential_decrypt(encrypted, what=f"The access token of Populus source {self.name}")
+        except CredentialUnreadable:
+            raise PopulusError.of("http_token_unreadable", source=self.name) from None
+
     def fetch(self, report_type: str, period: date) -> SourceBatch:
         base_url = str(self.config.get("base_url", "")).rstrip("/") + "/"
         if not urlsplit(base_url).scheme.startswith("http"):
@@ -92,8 +103,9 @@ class HttpSource(PopulusSource):
         # but the environment's CA bundle still applies: an endpoint inside the network may use the town's own CA
         session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or True
         session.headers["Accept"] = "application/json"
-        if self.config.get("token"):
-            session.headers["Authorization"] = f"Bearer {self.config['token']}"
+        token = self._token()
+        if token:
+            session.headers["Authorization"] = f"Bearer {token}"
         url = urljoin(base_url, report_type)
         params: dict | None = {
             "period": f"{period:%Y-%m}",

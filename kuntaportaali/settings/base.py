@@ -306,6 +306,11 @@ _DEMO_PHONE_HASH_KEY = "demo-only-phone-hash-key"
 PHONE_ENCRYPTION_KEYS = env_list("PHONE_ENCRYPTION_KEYS", [_DEMO_PHONE_ENCRYPTION_KEY] if DEBUG else [])
 PHONE_HASH_KEY = env_str("PHONE_HASH_KEY") or (_DEMO_PHONE_HASH_KEY if DEBUG else "")
 PHONE_REGION = "FI"
+# Credentials of other services kept in the database (an HTTP Populus source's access token, a Teams
+# channel's webhook address) are encrypted at rest with these Fernet keys: the first encrypts, all decrypt,
+# so a new key put in front takes over and `rotate_encryption_keys` moves the stored ones to it.
+_DEMO_CREDENTIAL_ENCRYPTION_KEY = "Hk3cQbX2fO6mR0sVt9yWzA1eC5gI7kM2nP4qS6uX8zA="
+CREDENTIAL_ENCRYPTION_KEYS = env_list("CREDENTIAL_ENCRYPTION_KEYS", [_DEMO_CREDENTIAL_ENCRYPTION_KEY] if DEBUG else [])
 # A campaign may start only this many days after its first pre-announcement was published.
 ANNOUNCEMENT_LEAD_DAYS = env_int("ANNOUNCEMENT_LEAD_DAYS", 7)
 # Contact files: the largest upload and the most rows a file may have (a worker imports them in the

@@ -10,7 +10,12 @@ from django.core.exceptions import ImproperlyConfigured
 from surveys.messaging.sender import InvalidSender, sender_refused_by_operators, sms_sender_read
 
 from .base import *  # noqa: F403
-from .base import _DEMO_PHONE_ENCRYPTION_KEY, _DEMO_PHONE_HASH_KEY, _DEMO_SECRET_KEY
+from .base import (
+    _DEMO_CREDENTIAL_ENCRYPTION_KEY,
+    _DEMO_PHONE_ENCRYPTION_KEY,
+    _DEMO_PHONE_HASH_KEY,
+    _DEMO_SECRET_KEY,
+)
 from .env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
@@ -43,6 +48,15 @@ PHONE_ENCRYPTION_KEYS = [
     if key.strip()
 ]
 PHONE_HASH_KEY = env_required("PHONE_HASH_KEY", "the secret of the keyed hash that matches phone numbers.")
+CREDENTIAL_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env_required(
+        "CREDENTIAL_ENCRYPTION_KEYS",
+        "Fernet keys that encrypt the stored credentials of other services (Populus tokens, Teams webhook "
+        "addresses), comma-separated, newest first.",
+    ).split(",")
+    if key.strip()
+]
 
 
 def _demo_key_refuse(name: str, value: str, demo_value: str, remedy: str) -> None:
@@ -74,6 +88,13 @@ _demo_key_refuse(
     "PHONE_ENCRYPTION_KEYS",
     PHONE_ENCRYPTION_KEYS[0],
     _DEMO_PHONE_ENCRYPTION_KEY,
+    "put a new Fernet key in front of it (python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())') and re-encrypt with manage.py rotate_encryption_keys.",
+)
+_demo_key_refuse(
+    "CREDENTIAL_ENCRYPTION_KEYS",
+    CREDENTIAL_ENCRYPTION_KEYS[0],
+    _DEMO_CREDENTIAL_ENCRYPTION_KEY,
     "put a new Fernet key in front of it (python -c 'from cryptography.fernet import Fernet; "
     "print(Fernet.generate_key().decode())') and re-encrypt with manage.py rotate_encryption_keys.",
 )

@@ -19,6 +19,7 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("EMAIL_TIMEOUT", "2")
 os.environ.setdefault("PHONE_ENCRYPTION_KEYS", "hS1mJ0y0Lw3h6h3oTHjv0d1G0pbqK4bqfQk1J2mC6rU=")
 os.environ.setdefault("PHONE_HASH_KEY", "test-only-phone-hash-key")
+os.environ.setdefault("CREDENTIAL_ENCRYPTION_KEYS", "b0xyT4vb0Jr5fE2wQ9kz3mH7uN1cL6aS8dG2pV4tY0o=")
 
 from .base import *  # noqa: E402, F403
 

@@ -240,3 +240,25 @@ def test_a_unit_keeps_as_its_source_only_one_that_delivered_a_units_file():
     from hrreports.models import WorkUnit
 
     assert dict(WorkUnit.objects.values_list("code", "source__name")) == {"1": "puu", "2": None, "3": None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plain_source_tokens_and_teams_addresses_are_encrypted_once():
+    from hrreports.models import Source, TeamsChannel
+
+    old, forward = migrated_from("hrreports", "0025_employment_months")
+    sources = old.get_model("hrreports", "Source").objects
+    sources.create(name="rajapinta", kind="http", config={"base_url": "https://p.example.fi/api", "token": "avain-1"})
+    sources.create(name="ilman", kind="http", config={"base_url": "https://p.example.fi/api", "token": ""})
+    sources.create(name="tiedostot", kind="files", config={"folder": "kunta"})
+    address = "https://kunta.webhook.office.com/webhookb2/salainen-polku"
+    old.get_model("hrreports", "TeamsChannel").objects.create(webhook_url=address)
+
+    forward()
+
+    configs = dict(Source.objects.values_list("name", "config"))
+    assert "token" not in configs["rajapinta"] and "avain-1" not in str(configs["rajapinta"])
+    assert configs["ilman"] == {"base_url": "https://p.example.fi/api", "token_encrypted": ""}
+    assert configs["tiedostot"] == {"folder": "kunta"}
+    assert TeamsChannel.objects.get().webhook_url == address
+    assert "salainen-polku" not in TeamsChannel.objects.get().webhook_url_encrypted

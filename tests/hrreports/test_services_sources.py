@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from hrreports.errors import PopulusError
 from hrreports.models import Source
 from hrreports.services.sources import source_columns_set, source_save
+from kuntaportaali.credentials import credential_decrypt
 from kuntaportaali.roles import Role
 
 
@@ -18,7 +19,7 @@ def test_http_source_keeps_its_token_when_the_form_leaves_it_empty(db, settings)
 
     source = source_save(source=source, name="rajapinta", kind="http", active=False, settings=settings | {"token": ""})
 
-    assert source.config["token"] == "abc"
+    assert credential_decrypt(source.config["token_encrypted"], what="the token") == "abc"
     assert source.config["timeout"] == 5
     assert source.active is False
 

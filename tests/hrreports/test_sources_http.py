@@ -19,6 +19,7 @@ from hrreports.models.fetching import RunStatus
 from hrreports.services.fetch import populus_fetch
 from hrreports.services.sources import source_save
 from hrreports.sources.http import HttpSource
+from kuntaportaali.credentials import credential_encrypt
 
 TOKEN = "s3cret-token"
 PERIOD = date(2026, 3, 1)
@@ -193,9 +194,10 @@ def server():
     httpd.server_close()
 
 
-def source(server: str, kind: str, **config) -> HttpSource:
-    settings = {"base_url": f"{server}/{kind}", "token": TOKEN, "timeout": 0.2, "retries": 2, "backoff": 0.01}
-    return HttpSource(name="rajapinta", config=HttpSource.config_defaults() | settings | config)
+def source(server: str, kind: str, token: str = TOKEN, **config) -> HttpSource:
+    settings = {"base_url": f"{server}/{kind}", "timeout": 0.2, "retries": 2, "backoff": 0.01}
+    stored = {"token_encrypted": credential_encrypt(token)}
+    return HttpSource(name="rajapinta", config=HttpSource.config_defaults() | settings | stored | config)
 
 
 def test_follows_next_links(server):
@@ -545,7 +547,10 @@ def test_a_backslash_before_an_allowed_host_neither_saves_nor_reaches_the_host_b
         source_save(source=None, name="rajapinta", kind="http", active=True, settings={"base_url": sneaky})
     assert (refused.value.problem.code, refused.value.field) == ("http_address_malformed", "base_url")
 
-    stored = HttpSource(name="tallennettu", config=HttpSource.config_defaults() | {"base_url": sneaky, "token": TOKEN})
+    stored = HttpSource(
+        name="tallennettu",
+        config=HttpSource.config_defaults() | {"base_url": sneaky, "token_encrypted": credential_encrypt(TOKEN)},
+    )
     with pytest.raises(PopulusError) as error:
         stored.fetch("absences", PERIOD)
     assert error.value.problem.code == "http_address_malformed"
@@ -636,3 +641,40 @@ def test_a_proxy_or_netrc_from_the_environment_is_not_used(server, monkeypatch, 
     batch = source(server, "linked").fetch("absences", PERIOD)
 
     assert [row["employment_id"] for row in batch.rows] == ["E1", "E2", "E3"]
+
+
+def test_a_token_saved_through_the_settings_form_is_sent_as_typed(server, db, settings):
+    from tests.hrreports.conftest import make_unit
+
+    make_unit("10")
+    configured = source_save(
+        source=None,
+        name="rajapinta",
+        kind="http",
+        active=True,
+        settings={"base_url": f"{server}/emptied", "token": TOKEN, "timeout": 1, "retries": 0},
+    )
+
+    run = populus_fetch(source=configured, period=PERIOD, retry_delays=(), sleep=lambda _s: None)
+
+    assert (run.status, Absence.objects.count()) == (RunStatus.DONE, 2)
+
+
+def test_a_token_no_key_decrypts_fails_the_run_naming_the_setting_and_sends_nothing(server, db, settings, english):
+    from cryptography.fernet import Fernet
+
+    configured = source_save(
+        source=None,
+        name="rajapinta",
+        kind="http",
+        active=True,
+        settings={"base_url": f"{server}/counted", "token": TOKEN, "timeout": 1, "retries": 0},
+    )
+    settings.CREDENTIAL_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the token's key dropped
+    Handler.calls["counted"] = 0
+
+    run = populus_fetch(source=configured, period=PERIOD, retry_delays=(), sleep=lambda _s: None)
+
+    assert (run.status, run.error_code) == (RunStatus.FAILED, "http_token_unreadable")
+    assert "CREDENTIAL_ENCRYPTION_KEYS" in run.error_message
+    assert Handler.calls["counted"] == 0

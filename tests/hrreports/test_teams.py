@@ -373,6 +373,8 @@ def test_hr_admin_adds_a_channel_and_the_list_hides_its_secret_path(client_as, u
     assert (channel.unit, channel.active) == (unit_tree["1010"], True)
     page = client.get(reverse("hrreports:teams-channels")).content.decode()
     assert "kunta.webhook.office.com" in page and "salaisuus" not in page
+    edit_form = client.get(reverse("hrreports:teams-channel-edit", args=[channel.pk])).context["form"]
+    assert edit_form["webhook_url"].value() == "https://kunta.webhook.office.com/webhookb2/salaisuus"
 
     refused = client.post(
         reverse("hrreports:teams-channel-edit", args=[channel.pk]),

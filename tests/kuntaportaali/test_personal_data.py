@@ -119,6 +119,8 @@ def test_rotating_the_keys_encrypts_every_stored_value_again_with_the_new_key(da
         "surveys.ContactNumber.phone_encrypted: 2",
         "surveys.ContactImportChunk.data: 1",
         "hrreports.Employee.person_number_encrypted: 1",
+        "hrreports.Source.config.token_encrypted: 0",
+        "hrreports.TeamsChannel.webhook_url_encrypted: 0",
         "rotated=4",
     ]
     settings.PHONE_ENCRYPTION_KEYS = [NEW_KEY]  # the old key dropped

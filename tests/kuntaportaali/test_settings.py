@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.example.fi:6379/0",
     "PHONE_ENCRYPTION_KEYS": "crzRXr0YyyeHBoufhLBbl6DKhnyEIP-MfLyOvRVuDnQ=",
     "PHONE_HASH_KEY": "production-like-hash-key-for-the-settings-test",
+    "CREDENTIAL_ENCRYPTION_KEYS": "oS7y2kSx0b4kJ3QmHqvU9bYH3qk1PzV0m6H1bB9Qb1E=",
     "TELEPHONY_PROVIDER": "twilio",
     "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
     "TWILIO_AUTH_TOKEN": "production-like-twilio-token-for-the-settings-test",
@@ -164,6 +165,7 @@ def test_missing_production_setting_stops_start_up_naming_it(missing):
         ("SECRET_KEY", "demo-only-insecure-key-kuntaportaali-never-use-in-production"),
         ("PHONE_HASH_KEY", "demo-only-phone-hash-key"),
         ("PHONE_ENCRYPTION_KEYS", "3BBKvmP0dWYnM_1_ayPXUrvjEYgd7ZJ6j0kbNgW7vWk="),
+        ("CREDENTIAL_ENCRYPTION_KEYS", "Hk3cQbX2fO6mR0sVt9yWzA1eC5gI7kM2nP4qS6uX8zA="),
     ],
 )
 def test_production_refuses_the_demo_keys_published_in_the_repository(name, demo_value):
