@@ -141,3 +141,10 @@ def predict_campaign(prediction_id: int) -> str:
     from .services.planner import prediction_run
 
     return str(prediction_run(prediction_id=prediction_id).status)
+
+
+def opt_out_calls_stop(phone_hash: str, source: str) -> str:
+    """After an opt-out on the residents' form: stop the calls of the number's contacts (queue `dialer`)."""
+    from .services.privacy import opt_out_calls_stop as calls_stop
+
+    return f"contacts opted out: {calls_stop(phone_hashes=[phone_hash], source=source)}"

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kuntaportaali.queueing import enqueue_after_commit
 from surveys.models import (
     Answer,
     Campaign,
@@ -32,6 +33,9 @@ from surveys.models.contacts import OPT_OUT_SOURCES
 from surveys.phone_numbers import phone_hash, phone_normalise
 
 from .consent import consent_record
+
+OPT_OUT_QUEUE = "dialer"
+OPT_OUT_JOB = "surveys.jobs.opt_out_calls_stop"
 
 # Opt-outs and contact imports serialise on this PostgreSQL advisory lock: otherwise an import that
 # read the registry just before an opt-out committed could add the opted-out number afterwards.
@@ -255,6 +259,40 @@ def opt_out_register(*, raw_number: str, source: str) -> bool:
     return _opt_out(hashes=[phone_hash(phone_normalise(raw_number))], source=source)
 
 
+def opt_out_request(*, raw_number: str, source: str) -> None:
+    """The residents' opt-out form: the number's keyed hash goes on the registry and a consent event is
+    written, the same statements whatever the number; stopping the calls of its contacts, and their consent
+    events, is left to a job (`opt_out_calls_stop`) that gets the keyed hash, never the number. Doing that
+    while the resident waited made the answer slower for a number on a campaign's list, and the time told
+    what the answer does not. The opt-out holds from the answer on all the same: the dialer and the text
+    messages read the registry before every call and message. Should Redis not take the job, the calls
+    are stopped here, at once (an outage must not delay an opt-out).
+
+    Raises InvalidPhoneNumber for text that is not a phone number."""
+    if source not in ConsentChannel.values:
+        raise ValueError(f"Unknown opt-out channel {source!r}.")
+    number_hash = phone_hash(phone_normalise(raw_number))
+    with transaction.atomic():
+        do_not_call_lock()
+        DoNotCall.objects.bulk_create([DoNotCall(phone_hash=number_hash, source=source)], ignore_conflicts=True)
+        consent_record(kind=ConsentKind.OPTED_OUT, channel=source)
+        enqueue_after_commit(
+            OPT_OUT_QUEUE,
+            OPT_OUT_JOB,
+            number_hash,
+            str(source),
+            on_unqueued=lambda _error: opt_out_calls_stop(phone_hashes=[number_hash], source=source),
+        )
+
+
+def opt_out_calls_stop(*, phone_hashes: list[str], source: str) -> int:
+    """Stop the calls still to come of every contact with one of these numbers (on the registry already),
+    each with its consent event; returns how many contacts. A contact opted out before is left as it is,
+    so a second run changes nothing."""
+    with transaction.atomic():
+        return len(_calls_stop(hashes=phone_hashes, source=source))
+
+
 def contact_opt_out(*, contact: Contact, source: str) -> bool:
     """The person on the line (or on their own survey link) asked never to be contacted again: every
     number of theirs goes on the registry and their calls still to come stop, in every campaign.
@@ -271,25 +309,29 @@ def _opt_out(*, hashes: list[str], source: str, asking: Contact | None = None) -
         listed = set(DoNotCall.objects.filter(phone_hash__in=hashes).values_list("phone_hash", flat=True))
         new = [number_hash for number_hash in dict.fromkeys(hashes) if number_hash not in listed]
         DoNotCall.objects.bulk_create([DoNotCall(phone_hash=number_hash, source=source) for number_hash in new])
-        contacts = Contact.objects.select_for_update(of=("self",)).select_related("campaign")
-        still_to_call = list(
-            contacts.filter(pk__in=ContactNumber.objects.filter(phone_hash__in=hashes).values("contact_id"))
-            .filter(status__in=CALLABLE_CONTACT_STATUSES)
-            .exclude(campaign__status__in=FINISHED_CAMPAIGN_STATUSES)
-        )
-        if asking is not None and all(contact.pk != asking.pk for contact in still_to_call):
-            # Asked from a contact whose calls had ended (its survey link came after the last call):
-            # its campaign's evidence names it all the same.
-            still_to_call += contacts.filter(pk=asking.pk).exclude(status=ContactStatus.OPTED_OUT)
-        Contact.objects.filter(pk__in=[contact.pk for contact in still_to_call]).update(status=ContactStatus.OPTED_OUT)
-        if source in ConsentChannel.values:
-            for contact in still_to_call:
-                consent_record(
-                    kind=ConsentKind.OPTED_OUT,
-                    channel=source,
-                    campaign=contact.campaign,
-                    contact_ref=contact.pseudonym,
-                )
-            if new and not still_to_call:
-                consent_record(kind=ConsentKind.OPTED_OUT, channel=source)
+        still_to_call = _calls_stop(hashes=hashes, source=source, asking=asking)
+        if new and not still_to_call and source in ConsentChannel.values:
+            consent_record(kind=ConsentKind.OPTED_OUT, channel=source)
     return bool(new)
+
+
+def _calls_stop(*, hashes: list[str], source: str, asking: Contact | None = None) -> list[Contact]:
+    """Mark opted out, each with its consent event, the contacts of these numbers still to be called in an
+    unfinished campaign (and `asking`); returns them."""
+    contacts = Contact.objects.select_for_update(of=("self",)).select_related("campaign")
+    still_to_call = list(
+        contacts.filter(pk__in=ContactNumber.objects.filter(phone_hash__in=hashes).values("contact_id"))
+        .filter(status__in=CALLABLE_CONTACT_STATUSES)
+        .exclude(campaign__status__in=FINISHED_CAMPAIGN_STATUSES)
+    )
+    if asking is not None and all(contact.pk != asking.pk for contact in still_to_call):
+        # Asked from a contact whose calls had ended (its survey link came after the last call):
+        # its campaign's evidence names it all the same.
+        still_to_call += contacts.filter(pk=asking.pk).exclude(status=ContactStatus.OPTED_OUT)
+    Contact.objects.filter(pk__in=[contact.pk for contact in still_to_call]).update(status=ContactStatus.OPTED_OUT)
+    if source in ConsentChannel.values:
+        for contact in still_to_call:
+            consent_record(
+                kind=ConsentKind.OPTED_OUT, channel=source, campaign=contact.campaign, contact_ref=contact.pseudonym
+            )
+    return still_to_call

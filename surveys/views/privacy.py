@@ -15,7 +15,7 @@ from kuntaportaali.client_address import client_address
 from kuntaportaali.ratelimit import rate_limit_exceeded
 from surveys.contact_forms import OptOutForm
 from surveys.models import ConsentChannel
-from surveys.services.privacy import opt_out_register
+from surveys.services.privacy import opt_out_request
 
 logger = logging.getLogger(__name__)
 OPT_OUT_WINDOW_SECONDS = 3600
@@ -28,7 +28,7 @@ def opt_out(request):
         if _limited(request):
             return render(request, "surveys/public/opt_out_limited.html", status=429)
         if form.is_valid():
-            opt_out_register(raw_number=form.cleaned_data["phone"], source=ConsentChannel.WEB)
+            opt_out_request(raw_number=form.cleaned_data["phone"], source=ConsentChannel.WEB)
             logger.info("A web opt-out was registered.")
             return redirect("surveys-public:opt-out-done")
     return render(request, "surveys/public/opt_out.html", {"form": form})

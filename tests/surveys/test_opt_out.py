@@ -1,5 +1,7 @@
 """The residents' opt-out: the same answer for every number, only a keyed hash kept, calls stopped at once."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -233,3 +235,54 @@ def test_with_redis_down_a_resident_still_opts_out(client, db, caplog):
     assert response.status_code == 302
     assert DoNotCall.objects.count() == 1
     assert "opt-out let through" in caplog.text
+
+
+def _statements(client, number: str, django_capture_on_commit_callbacks) -> list[str]:
+    """The SQL the form's request runs for `number`, its values left out; the job it queues is not run."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(opt_out_url("en"), {"phone": number})
+    assert response["Location"] == "/en/surveys/opt-out/done/"
+    return [re.sub(r"'[^']*'|\"s\d+_x\d+\"|\b\d+\b", "?", query["sql"]) for query in queries.captured_queries]
+
+
+def test_the_form_does_the_same_work_for_a_number_on_a_list_as_for_one_on_none(
+    client, listed, rq_queues, django_capture_on_commit_callbacks
+):
+    """A number on a campaign's list used to answer later (its contacts stopped and their consent events
+    written while the resident waited: a median of 17.3 ms against 15.9 ms for a number on no list, and
+    11.5 ms for one on the registry already, over 150 requests each): the time told whether a number was
+    on a list. The request now writes only the registry entry, whatever the number."""
+    on_a_list = _statements(client, "040 123 4567", django_capture_on_commit_callbacks)
+    on_no_list = _statements(client, "044 987 6543", django_capture_on_commit_callbacks)
+    again = _statements(client, "044 987 6543", django_capture_on_commit_callbacks)
+
+    assert on_a_list == on_no_list == again
+    assert DoNotCall.objects.count() == 2
+
+
+def test_the_forms_job_stops_the_listed_contacts_calls_with_evidence_and_holds_no_number(
+    client, listed, rq_queues, django_capture_on_commit_callbacks
+):
+    from django_rq import get_worker
+    from rq import SimpleWorker
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(opt_out_url("en"), {"phone": "040 123 4567"})
+    contact = listed.contacts.get(numbers__phone_hash=phone_hash(NUMBER))
+    assert contact.status == ContactStatus.PENDING  # not yet: the dialer reads the registry before every call
+    (job,) = rq_queues["dialer"].get_jobs()
+    stored = repr((job.args, job.kwargs, job.description))
+    assert not any(form in stored for form in ("401234567", "0401234567", "+358401234567"))
+
+    get_worker("dialer", worker_class=SimpleWorker).work(burst=True)
+
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.OPTED_OUT
+    assert listed.contacts.get(numbers__phone_hash=phone_hash("+358501234567")).status == ContactStatus.PENDING
+    events = ConsentEvent.objects.order_by("pk").values_list("kind", "channel", "campaign_id", "contact_ref")
+    assert list(events) == [
+        (ConsentKind.OPTED_OUT, "web", None, None),
+        (ConsentKind.OPTED_OUT, "web", listed.pk, contact.pseudonym),
+    ]
