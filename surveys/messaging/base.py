@@ -41,11 +41,13 @@ class MessageStatusUpdate:
 class InboundMessage:
     """A text a resident sent to the sender number: who sent it (the number as the provider gives it) and what.
     `opted_out`: the provider itself took it as an opt-out (one of its opt-out keywords), after which it
-    delivers nothing more to the number."""
+    delivers nothing more to the number; `opted_in`: it took it as an opt-in (Twilio's START), after which
+    it delivers messages to the number again - the portal's do-not-call registry stays as it is."""
 
     sender: str
     body: str
     opted_out: bool = False
+    opted_in: bool = False
 
 
 class SmsProvider(ABC):

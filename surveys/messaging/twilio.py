@@ -49,15 +49,26 @@ MESSAGES_LOOKED_UP = 20
 # Advanced Opt-Out may add keywords of its own; Twilio then names the match in OptOutType.
 TWILIO_OPT_OUT_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
 TWILIO_OPT_OUT_TYPE = "STOP"
+# Its opt-in keywords, which undo its own opt-out (Advanced Opt-Out may add more, named as OptOutType START).
+TWILIO_OPT_IN_KEYWORDS = frozenset({"start", "yes", "unstop"})
+TWILIO_OPT_IN_TYPE = "START"
 # "Attempt to send to unsubscribed recipient": the number has sent the sender an opt-out keyword.
 UNSUBSCRIBED_RECIPIENT = 21610
 
 
-def _twilio_opted_out(params) -> bool:
-    if params.get("OptOutType", "").strip().upper() == TWILIO_OPT_OUT_TYPE:
+def _twilio_keyword(params, *, keywords: frozenset[str], opt_out_type: str) -> bool:
+    if params.get("OptOutType", "").strip().upper() == opt_out_type:
         return True
     # The message is the keyword alone: spaces and punctuation around it are no words.
-    return re.sub(r"^[\W_]+|[\W_]+$", "", params.get("Body", "")).casefold() in TWILIO_OPT_OUT_KEYWORDS
+    return re.sub(r"^[\W_]+|[\W_]+$", "", params.get("Body", "")).casefold() in keywords
+
+
+def _twilio_opted_out(params) -> bool:
+    return _twilio_keyword(params, keywords=TWILIO_OPT_OUT_KEYWORDS, opt_out_type=TWILIO_OPT_OUT_TYPE)
+
+
+def _twilio_opted_in(params) -> bool:
+    return _twilio_keyword(params, keywords=TWILIO_OPT_IN_KEYWORDS, opt_out_type=TWILIO_OPT_IN_TYPE)
 
 
 def _integer(value: str | None) -> int | None:
@@ -93,7 +104,10 @@ class TwilioMessagingDialect(ABC):
 
     def parse_inbound(self, params) -> InboundMessage:
         return InboundMessage(
-            sender=params.get("From", ""), body=params.get("Body", ""), opted_out=_twilio_opted_out(params)
+            sender=params.get("From", ""),
+            body=params.get("Body", ""),
+            opted_out=_twilio_opted_out(params),
+            opted_in=_twilio_opted_in(params),
         )
 
     def render_reply(self, text: str) -> tuple[str, str]:

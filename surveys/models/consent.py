@@ -11,6 +11,8 @@ class ConsentKind(models.TextChoices):
     OPTED_OUT = "opted_out", _("Opted out")
     # Chose at the call's introduction to answer on the web instead: not a refusal.
     WEB_LINK = "web_link", _("Asked for the web link")
+    # Asked by text message to be messaged again after an opt-out (Twilio's START): the opt-out stays.
+    OPT_IN_REFUSED = "opt_in_no", _("Asked to opt back in (the opt-out stays)")
 
 
 class ConsentChannel(models.TextChoices):

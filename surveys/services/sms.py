@@ -43,9 +43,11 @@ from surveys.models import (
     Campaign,
     CampaignStatus,
     ConsentChannel,
+    ConsentKind,
     Contact,
     ContactNumber,
     ContactStatus,
+    DoNotCall,
     SmsLinkRequest,
     SmsMessage,
     SmsStatus,
@@ -55,6 +57,7 @@ from surveys.phone_numbers import InvalidPhoneNumber, phone_decrypt, phone_hash,
 from surveys.selectors import campaign_spend
 from surveys.telephony.base import ErrorKind, ProviderError
 
+from .consent import consent_record
 from .dialing import contact_on_registry
 from .privacy import contact_opt_out, opt_out_register
 from .quotas import contact_group_full
@@ -209,8 +212,10 @@ def sms_reply_receive(*, inbound: InboundMessage) -> str:
     soita" or "Ring inte" (don't call), or a message the provider took as an opt-out (Twilio's STOPALL, UNSUBSCRIBE,
     CANCEL...: it delivers nothing more to the number) puts the number on the do-not-call registry, and
     the contacts messaged at it are opted out on the SMS channel; returns the confirmation to send back.
-    Any other reply is neither stored nor answered ("")."""
-    if not (inbound.opted_out or _asks_to_stop(inbound.body)):
+    An opt-in (Twilio's START) from a number on the registry leaves it there (`_opt_in_refuse`). Any other
+    reply is neither stored nor answered ("")."""
+    stops = inbound.opted_out or _asks_to_stop(inbound.body)
+    if not (stops or inbound.opted_in):
         return ""
     try:
         number = phone_normalise(inbound.sender)
@@ -222,6 +227,8 @@ def sms_reply_receive(*, inbound: InboundMessage) -> str:
         .select_related("contact")
         .order_by("-created_at", "-pk")
     )
+    if not stops:
+        return _opt_in_refuse(number, messaged)
     with transaction.atomic():
         for message in messaged:
             contact_opt_out(contact=message.contact, source=ConsentChannel.SMS)
@@ -229,6 +236,33 @@ def sms_reply_receive(*, inbound: InboundMessage) -> str:
             opt_out_register(raw_number=number, source=ConsentChannel.SMS)
     with translation.override(messaged[0].language if messaged else "fi"):
         return _("Your number will not be called or sent messages by the municipality's surveys again.")
+
+
+def _opt_in_refuse(number: str, messaged: list[SmsMessage]) -> str:
+    """Twilio's own STOP confirmation tells the resident to reply START to resubscribe, and after START
+    Twilio delivers the sender's messages again. The portal's opt-out stays: it is an objection (GDPR
+    Art. 21) to every call and message of its surveys, and a keyword whose meaning Twilio wrote, in English,
+    perhaps sent in answer to Twilio's text, is no informed choice to be called by a robot again. So the
+    request is logged (what the person asked is evidence too), answered with what holds, and changes
+    nothing; the dialer and the messages read the registry before every call and message. A START from a
+    number not on the registry has nothing to undo and is ignored like any other text."""
+    if not DoNotCall.objects.filter(phone_hash=phone_hash(number)).exists():
+        return ""
+    with transaction.atomic():
+        for contact in {message.contact_id: message.contact for message in messaged}.values():
+            consent_record(
+                kind=ConsentKind.OPT_IN_REFUSED,
+                channel=ConsentChannel.SMS,
+                campaign=contact.campaign,
+                contact_ref=contact.pseudonym,
+            )
+        if not messaged:
+            consent_record(kind=ConsentKind.OPT_IN_REFUSED, channel=ConsentChannel.SMS)
+    with translation.override(messaged[0].language if messaged else "fi"):
+        return _(
+            "Your number stays on the do-not-call list of the municipality's surveys: they will not call it or "
+            "send it messages. A text message does not take a number off the list."
+        )
 
 
 def sms_link_text(*, campaign: Campaign, link_url: str, expires_at: datetime, language: str, sender: SmsSender) -> str:

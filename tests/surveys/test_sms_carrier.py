@@ -144,6 +144,37 @@ def test_an_opt_in_help_or_other_text_opts_no_one_out(client, messaged, body):
     assert not ConsentEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "extra"), [("START", {}), ("unstop", {}), ("Yes", {}), ("Aloita", {"OptOutType": "START"})]
+)
+def test_an_opt_in_after_stop_keeps_the_number_off_and_is_logged_and_answered(client, messaged, body, extra):
+    """Twilio's STOP confirmation says "Reply START to resubscribe", and Twilio delivers messages again
+    after it; the portal's opt-out stays (an objection is not undone by a keyword whose meaning Twilio set),
+    the consent log shows the resident asked, and the answer says what holds."""
+    inbound(client, "STOP")
+
+    response = inbound(client, body, **extra)
+
+    assert opted_out(messaged)
+    events = ConsentEvent.objects.order_by("pk").values_list("kind", "channel", "campaign_id", "contact_ref")
+    assert list(events)[1:] == [("opt_in_no", "sms", messaged.contact.campaign_id, messaged.contact.pseudonym)]
+    assert "Numerosi pysyy kunnan kyselyjen kieltolistalla" in response.content.decode()
+
+
+def test_an_opt_in_from_a_number_on_the_registry_that_was_never_messaged_is_logged_without_a_contact(
+    client, twilio_site, db
+):
+    inbound(client, "LOPETA", sender="+358501112223")
+
+    inbound(client, "START", sender="+358501112223")
+
+    assert DoNotCall.objects.filter(phone_hash=phone_hash("+358501112223")).exists()
+    assert list(ConsentEvent.objects.order_by("pk").values_list("kind", "campaign_id", "contact_ref")) == [
+        ("opted_out", None, None),
+        ("opt_in_no", None, None),
+    ]
+
+
 def test_a_stop_from_a_number_messaged_in_two_campaigns_is_answered_in_the_language_of_the_last_message(
     client, messaged, make_campaign
 ):
