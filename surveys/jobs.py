@@ -143,8 +143,9 @@ def predict_campaign(prediction_id: int) -> str:
     return str(prediction_run(prediction_id=prediction_id).status)
 
 
-def opt_out_calls_stop(phone_hash: str, source: str) -> str:
-    """After an opt-out on the residents' form: stop the calls of the number's contacts (queue `dialer`)."""
+def opt_out_calls_stop(entry_id: int, source: str) -> str:
+    """After an opt-out on the residents' form: stop the calls of the contacts with the number of the
+    do-not-call registry's entry `entry_id` (queue `dialer`)."""
     from .services.privacy import opt_out_calls_stop as calls_stop
 
-    return f"contacts opted out: {calls_stop(phone_hashes=[phone_hash], source=source)}"
+    return f"contacts opted out: {calls_stop(entry_id=entry_id, source=source)}"

@@ -262,11 +262,12 @@ def opt_out_register(*, raw_number: str, source: str) -> bool:
 def opt_out_request(*, raw_number: str, source: str) -> None:
     """The residents' opt-out form: the number's keyed hash goes on the registry and a consent event is
     written, the same statements whatever the number; stopping the calls of its contacts, and their consent
-    events, is left to a job (`opt_out_calls_stop`) that gets the keyed hash, never the number. Doing that
-    while the resident waited made the answer slower for a number on a campaign's list, and the time told
-    what the answer does not. The opt-out holds from the answer on all the same: the dialer and the text
-    messages read the registry before every call and message. Should Redis not take the job, the calls
-    are stopped here, at once (an outage must not delay an opt-out).
+    events, is left to a job (`opt_out_calls_stop`) that gets the registry entry's id - neither the number
+    nor its hash is kept in Redis or in the worker's log. Doing that while the resident waited made the
+    answer slower for a number on a campaign's list, and the time told what the answer does not. The
+    opt-out holds from the answer on all the same: the dialer and the text messages read the registry
+    before every call and message. Should Redis not take the job, the calls are stopped here, at once
+    (an outage must not delay an opt-out).
 
     Raises InvalidPhoneNumber for text that is not a phone number."""
     if source not in ConsentChannel.values:
@@ -275,22 +276,24 @@ def opt_out_request(*, raw_number: str, source: str) -> None:
     with transaction.atomic():
         do_not_call_lock()
         DoNotCall.objects.bulk_create([DoNotCall(phone_hash=number_hash, source=source)], ignore_conflicts=True)
+        entry_id = DoNotCall.objects.values_list("pk", flat=True).get(phone_hash=number_hash)
         consent_record(kind=ConsentKind.OPTED_OUT, channel=source)
         enqueue_after_commit(
             OPT_OUT_QUEUE,
             OPT_OUT_JOB,
-            number_hash,
+            entry_id,
             str(source),
-            on_unqueued=lambda _error: opt_out_calls_stop(phone_hashes=[number_hash], source=source),
+            on_unqueued=lambda _error: opt_out_calls_stop(entry_id=entry_id, source=source),
         )
 
 
-def opt_out_calls_stop(*, phone_hashes: list[str], source: str) -> int:
-    """Stop the calls still to come of every contact with one of these numbers (on the registry already),
-    each with its consent event; returns how many contacts. A contact opted out before is left as it is,
-    so a second run changes nothing."""
+def opt_out_calls_stop(*, entry_id: int, source: str) -> int:
+    """Stop the calls still to come of every contact with the number of the registry entry, each with its
+    consent event; returns how many contacts. A contact opted out before is left as it is, so a second
+    run changes nothing (nor does an entry gone)."""
+    hashes = list(DoNotCall.objects.filter(pk=entry_id).values_list("phone_hash", flat=True))
     with transaction.atomic():
-        return len(_calls_stop(hashes=phone_hashes, source=source))
+        return len(_calls_stop(hashes=hashes, source=source)) if hashes else 0
 
 
 def contact_opt_out(*, contact: Contact, source: str) -> bool:
