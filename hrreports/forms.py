@@ -1,6 +1,5 @@
 """Forms of the HR administration pages: they parse input; the services decide."""
 
-import contextlib
 import re
 from datetime import date
 
@@ -9,7 +8,6 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from kuntaportaali.credentials import CredentialUnreadable
 from kuntaportaali.roles import Role
 from kuntaportaali.tabular.reader import AUTO
 
@@ -251,7 +249,10 @@ class TeamsChannelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            with contextlib.suppress(CredentialUnreadable):  # then the address is typed again
-                self.initial.setdefault("webhook_url", self.instance.webhook_url)
+            # The address's path is the channel's secret: like a source's token, it is not sent back.
+            self.fields["webhook_url"].required = False
+            self.fields["webhook_url"].help_text = _("Leave empty to keep the stored address (host %(host)s).") % {
+                "host": self.instance.webhook_host
+            }
         self.fields["unit"].queryset = WorkUnit.objects.order_by("path")
         self.fields["unit"].empty_label = _("HR (a summary of every monthly run)")

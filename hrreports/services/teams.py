@@ -80,16 +80,25 @@ def _refusal(refused: AddressRefused) -> str:
 
 
 def teams_channel_save(
-    *, channel: TeamsChannel, unit: WorkUnit | None, webhook_url: str, active: bool = True
+    *, channel: TeamsChannel, unit: WorkUnit | None, webhook_url: str | None, active: bool = True
 ) -> TeamsChannel:
-    """Create or update a channel. The address must be https (plain http only to this machine, for a
-    local test receiver), on a host of TEAMS_WEBHOOK_ALLOWED_HOSTS: the notices leave the municipality's
-    network, and only for Microsoft's webhook services."""
+    """Create or update a channel; an existing channel given no address keeps its own. The address must be
+    https (plain http only to this machine, for a local test receiver), on a host of
+    TEAMS_WEBHOOK_ALLOWED_HOSTS: the notices leave the municipality's network, and only for Microsoft's
+    webhook services."""
+    address = (webhook_url or "").strip()
+    if not address and channel.pk:
+        try:
+            address = channel.webhook_url
+        except CredentialUnreadable:
+            raise TeamsError(
+                _("The stored address cannot be decrypted (CREDENTIAL_ENCRYPTION_KEYS): type it again.")
+            ) from None
     try:
-        _webhook_target(webhook_url.strip())
+        _webhook_target(address)
     except AddressRefused as refused:
         raise TeamsError(_refusal(refused)) from None
-    channel.unit, channel.webhook_url, channel.active = unit, webhook_url.strip(), active
+    channel.unit, channel.webhook_url, channel.active = unit, address, active
     try:
         channel.full_clean()
     except ValidationError as error:

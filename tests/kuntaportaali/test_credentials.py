@@ -134,3 +134,16 @@ def test_a_teams_address_no_key_reads_fails_that_channels_notice_naming_the_sett
     )
     with translation.override("en"):
         assert TeamsChannel.objects.get().webhook_host == "unreadable: see CREDENTIAL_ENCRYPTION_KEYS"
+
+
+def test_a_channel_whose_stored_address_no_key_reads_is_saved_only_with_the_address_typed_again(db, settings):
+    from hrreports.errors import TeamsError
+
+    channel = teams_channel_save(channel=TeamsChannel(), unit=None, webhook_url=WEBHOOK)
+    settings.CREDENTIAL_ENCRYPTION_KEYS = [NEW_KEY]
+
+    with pytest.raises(TeamsError, match=r"CREDENTIAL_ENCRYPTION_KEYS"):
+        teams_channel_save(channel=channel, unit=None, webhook_url=None, active=False)
+    teams_channel_save(channel=channel, unit=None, webhook_url=WEBHOOK + "-uusi", active=False)
+
+    assert TeamsChannel.objects.get().webhook_url == WEBHOOK + "-uusi"
