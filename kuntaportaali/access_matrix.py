@@ -174,7 +174,7 @@ PAGES: dict[str, Page] = {
     "hrreports:unit-detail": Page("one unit; assign a supervisor", HR_ADMINISTRATION, FORM),
     "hrreports:unit-edit": Page("edit a work unit", HR_ADMINISTRATION, FORM),
     "hrreports:assignment-end": Page("end a supervisor's assignment", HR_ADMINISTRATION, ACTION),
-    "hrreports:employees": Page("search employees", HR_ADMINISTRATION),
+    "hrreports:employees": Page("search employees (an identity code by POST only)", HR_ADMINISTRATION, FORM),
     "hrreports:employee-detail": Page(
         "one employee's employments, absences, salaries; a POST shows the full identity code (logged)",
         HR_ADMINISTRATION,

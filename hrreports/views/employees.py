@@ -14,9 +14,14 @@ from ..tables import EmployeeAbsenceTable, EmployeeSalaryTable, EmployeeTable, E
 from .home import MANAGE_HR
 
 
+@never_cache  # a search may hold an identity code
 @staff_permission_required(MANAGE_HR)
+@require_http_methods(["GET", "POST"])
 def employees(request):
-    form = EmployeeSearchForm(request.GET or None)
+    if request.method == "POST":
+        form = EmployeeSearchForm(request.POST)
+    else:
+        form = EmployeeSearchForm(request.GET or None, in_address=True)
     table = None
     if form.is_valid() and form.cleaned_data["q"]:
         table = EmployeeTable(employees_search(query=form.cleaned_data["q"]), caption=_("Employees found"))

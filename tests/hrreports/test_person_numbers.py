@@ -77,12 +77,31 @@ def test_the_masked_form_keeps_only_the_birth_date_and_century_sign(code, masked
 def test_hr_finds_an_employee_by_the_exact_identity_code_and_sees_it_masked(client_as, fetched):
     client = client_as(Role.HR_ADMIN)
 
-    found = client.get(reverse("hrreports:employees"), {"q": AINO.lower()}).content.decode()
-    partial = client.get(reverse("hrreports:employees"), {"q": AINO[:6]}).content.decode()
+    found = client.post(reverse("hrreports:employees"), {"q": AINO.lower()}).content.decode()
+    partial = client.post(reverse("hrreports:employees"), {"q": AINO[:6]}).content.decode()
 
     assert "Mäkinen Aino" in found
     assert "010175-****" in found and AINO not in found
     assert "Mäkinen Aino" not in partial
+
+
+def test_an_identity_code_is_searched_from_the_request_body_never_from_the_address(client_as, fetched, settings):
+    """A search sent in the address (GET ?q=) leaves the identity code in the browser's history and in the
+    access log of every proxy before the portal (ASVS 8.3.1): the form posts, and an address holding one
+    searches nothing and says why."""
+    client = client_as(Role.HR_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("hrreports:employees")).content.decode()
+    from_address = client.get(reverse("hrreports:employees"), {"q": AINO})
+
+    assert '<form method="post" role="search"' in page
+    assert "Mäkinen Aino" not in from_address.content.decode()
+    assert from_address.context["form"].errors["q"] == [
+        "An identity code is not searched from the page's address, where it would stay in the browser's "
+        "history and in the servers' logs: type it in the field and press Search."
+    ]
+    assert "Mäkinen Aino" in client.get(reverse("hrreports:employees"), {"q": "mäkinen"}).content.decode()
 
 
 def test_the_employee_page_shows_the_code_masked_until_hr_asks_to_see_it_and_logs_that(client_as, fetched):
