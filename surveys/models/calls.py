@@ -87,6 +87,8 @@ class CallAttempt(models.Model):
     current_step = models.CharField(max_length=20, blank=True)
     reprompts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # The runs of the attempt's call job that failed (raised, or its worker was killed); not those Redis lost.
+    failed_jobs = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["contact", "number"]

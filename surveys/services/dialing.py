@@ -11,7 +11,9 @@ arrive out of order: a final status is never overwritten.
 A worker can die at any moment (SIGKILL, a lost machine). Every tick first sweeps for attempts
 left behind: a queued attempt whose job is gone is enqueued again, and an attempt left `dialing`
 by a dead worker - maybe dialed, maybe not - is closed as cancelled and retried as the next
-attempt, never dialed a second time itself.
+attempt, never dialed a second time itself. A job that fails on every run (the row's data make it
+raise) is run CALL_JOB_TRIES times; then its attempt ends with the job's error, and the number goes on
+as after a call that reached nobody. Redis losing a job (restarted without its data) is no failed run.
 """
 
 import logging
@@ -29,7 +31,8 @@ from django.utils import timezone
 from rq import Queue
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from kuntaportaali.queueing import job_ids_lost
+from kuntaportaali.queueing import job_ids_lost, job_last_error
+from kuntaportaali.redaction import phone_numbers_mask
 from surveys.calling_window import is_open
 from surveys.models import (
     AnsweredBy,
@@ -59,6 +62,10 @@ DIALER_QUEUE = "dialer"
 TICK_SECONDS = 5
 # Placing a call is one request to the carrier; RQ stops a call job that takes longer.
 PLACE_CALL_TIMEOUT_SECONDS = 60
+# An attempt whose call job failed this many runs (an error, a worker killed) ends, with the job's last
+# error, and its number goes on as after a call that reached nobody: a job failing on every run is not
+# queued again for ever.
+CALL_JOB_TRIES = 3
 # An attempt still `dialing` without any word from the carrier this long after it was dialed has
 # lost its worker: longer than a call job may run, plus the minute RQ gives a stuck job before
 # killing it, so no live job can still be placing the call.
@@ -694,14 +701,15 @@ def attempts_recover_stale(*, now: datetime) -> StaleAttempts:
     # RQ fails the job of a killed worker once its heartbeat has expired, but only when the
     # registry is cleaned (by a worker every ten minutes); here it is done every tick.
     StartedJobRegistry(queue=queue).cleanup(timestamp=now.timestamp())
-    requeued = _queued_attempts_requeue(queue)
+    requeued = _queued_attempts_requeue(queue, now=now)
     lost_dialing = Q(status=CallStatus.DIALING, provider_call_id=None, placed_at__lt=now - STALE_DIALING_AFTER)
     placed = ACTIVE_CALL_STATUSES - {CallStatus.QUEUED}
     ended = Q(status__in=placed, ends_by__lt=now - CALL_END_MARGIN)
     closed = 0
     for attempt in CallAttempt.objects.filter(lost_dialing).select_related("phone", "contact__campaign"):
-        if not _lost_call_look_up(attempt, now=now):
-            closed += _attempt_close_stale(attempt.pk, stale=lost_dialing, now=now)
+        job_error = job_last_error(place_call_job_id(attempt.pk), connection=queue.connection)
+        if not _lost_call_look_up(attempt, job_error=job_error, now=now):
+            closed += _attempt_close_stale(attempt.pk, stale=lost_dialing, job_error=job_error, now=now)
     for attempt in CallAttempt.objects.filter(ended).only("pk", "provider", "provider_call_id", "placed_at"):
         carrier_says = _carrier_call_status(attempt)
         if carrier_says is not None and carrier_says.status in FINAL_CALL_STATUSES:
@@ -726,11 +734,12 @@ def _carrier_call_status(attempt: CallAttempt) -> StatusUpdate | None:
         return None
 
 
-def _lost_call_look_up(attempt: CallAttempt, *, now: datetime) -> bool:
+def _lost_call_look_up(attempt: CallAttempt, *, job_error: str, now: datetime) -> bool:
     """Ask the carrier whether it placed the call of an attempt left dialing without its id (its answer
     was an error that did not say, or none came, or the worker died around the request): placed, the
     attempt takes the call's id and its callbacks tell the rest; not placed, the attempt waits to be placed
-    again without spending one of the number's attempts. False when the carrier cannot tell."""
+    again without spending one of the number's attempts, unless its call job failed (`job_error`, its last
+    run's error) CALL_JOB_TRIES times. False when the carrier cannot tell."""
     try:
         provider = provider_get(attempt.provider)
         if not provider.finds_placed_calls or attempt.phone is None or attempt.phone.phone_encrypted is None:
@@ -739,12 +748,20 @@ def _lost_call_look_up(attempt: CallAttempt, *, now: datetime) -> bool:
     except (ImproperlyConfigured, ProviderError) as error:
         logger.warning("The carrier was not asked whether it placed call attempt %s: %s", attempt.pk, error)
         return False
+    except Exception:
+        # What failed the call job may fail the look-up too (a number that cannot be read): the sweep goes on
+        # to the other attempts and campaigns, and this one is closed as one the carrier cannot tell of.
+        logger.exception("The carrier could not be asked whether it placed call attempt %s.", attempt.pk)
+        return False
     with transaction.atomic():
-        if _attempts_locked().filter(pk=attempt.pk, status=CallStatus.DIALING, provider_call_id=None).first() is None:
+        locked = _attempts_locked().filter(pk=attempt.pk, status=CallStatus.DIALING, provider_call_id=None).first()
+        if locked is None:
             return True  # a callback came meanwhile
         if call_id is not None:
             CallAttempt.objects.filter(pk=attempt.pk).update(provider_call_id=call_id)
             logger.warning("Call attempt %s was placed although the carrier's answer was an error.", attempt.pk)
+            return True
+        if job_error and _call_job_failure_count(locked, job_error=job_error, now=now):
             return True
         CallAttempt.objects.filter(pk=attempt.pk).update(
             status=CallStatus.PENDING, placed_at=None, ends_by=None, scheduled_for=now
@@ -754,25 +771,58 @@ def _lost_call_look_up(attempt: CallAttempt, *, now: datetime) -> bool:
     return True
 
 
-def _queued_attempts_requeue(queue: Queue) -> int:
+def _call_job_failure_count(attempt: CallAttempt, *, job_error: str, now: datetime) -> bool:
+    """Count a failed run of the attempt's call job (locked with `_attempts_locked`, not dialed); at the
+    CALL_JOB_TRIES-th the attempt ends with the job's error, its number going on as after a call that
+    reached nobody, and True is returned."""
+    attempt.failed_jobs += 1
+    if attempt.failed_jobs < CALL_JOB_TRIES:
+        attempt.save(update_fields=["failed_jobs"])
+        return False
+    attempt.status, attempt.ended_at = CallStatus.CANCELED, now
+    attempt.placed_at = attempt.ends_by = None
+    attempt.error = phone_numbers_mask(f"The call job failed {CALL_JOB_TRIES} times: {job_error}")[:300]
+    attempt.save(update_fields=["failed_jobs", "status", "ended_at", "placed_at", "ends_by", "error"])
+    logger.error("Call attempt %s is given up: %s", attempt.pk, attempt.error)
+    _attempt_outcome(attempt, now=now, retry=True)
+    return True
+
+
+def _queued_attempts_requeue(queue: Queue, *, now: datetime) -> int:
     # A tick that has just committed may not have enqueued its jobs yet; its attempts then get
     # their job twice, and the second one finds them no longer queued.
     attempt_ids = list(CallAttempt.objects.filter(status=CallStatus.QUEUED).values_list("pk", flat=True))
     if not attempt_ids:
         return 0
     lost_job_ids = job_ids_lost([place_call_job_id(pk) for pk in attempt_ids], connection=queue.connection)
-    lost = [attempt_id for attempt_id in attempt_ids if place_call_job_id(attempt_id) in lost_job_ids]
+    lost = []
+    failed = FailedJobRegistry(queue=queue)
+    for attempt_id in attempt_ids:
+        job_id = place_call_job_id(attempt_id)
+        if job_id not in lost_job_ids:
+            continue
+        # Redis losing the job (restarted without its data) is no failure of it: only a failed run counts.
+        job_error = job_last_error(job_id, connection=queue.connection)
+        if job_error and _queued_attempt_job_failed(attempt_id, job_error=job_error, now=now):
+            continue  # ended; its failed job stays in the list for whoever looks into it
+        failed.remove(job_id)  # it is queued again, no longer a failure to look at
+        lost.append(attempt_id)
     if lost:
-        failed = FailedJobRegistry(queue=queue)
-        for attempt_id in lost:
-            failed.remove(place_call_job_id(attempt_id))  # it is queued again, no longer a failure to look at
         _call_jobs_enqueue(lost)
         logger.warning("Call jobs of %d queued attempts were lost; enqueued again.", len(lost))
     return len(lost)
 
 
 @transaction.atomic
-def _attempt_close_stale(attempt_id: int, *, stale: Q, now: datetime) -> bool:
+def _queued_attempt_job_failed(attempt_id: int, *, job_error: str, now: datetime) -> bool:
+    """Count a failed run of a queued attempt's call job; True when the attempt is no longer queued (ended
+    now, or meanwhile): its job is not queued again."""
+    attempt = _attempts_locked().filter(pk=attempt_id, status=CallStatus.QUEUED).first()
+    return attempt is None or _call_job_failure_count(attempt, job_error=job_error, now=now)
+
+
+@transaction.atomic
+def _attempt_close_stale(attempt_id: int, *, stale: Q, now: datetime, job_error: str = "") -> bool:
     # Checked again under the lock: a status callback may have come in since.
     attempt = _attempts_locked().filter(stale, pk=attempt_id).first()
     if attempt is None:
@@ -780,11 +830,12 @@ def _attempt_close_stale(attempt_id: int, *, stale: Q, now: datetime) -> bool:
     answered = attempt.answered_at is not None
     attempt.status = CallStatus.COMPLETED if answered else CallStatus.CANCELED
     attempt.ended_at = now
-    attempt.error = (
-        "No final status from the carrier."
-        if attempt.provider_call_id
-        else "The call job stopped while placing the call; the carrier never reported it."
-    )
+    if attempt.provider_call_id:
+        attempt.error = "No final status from the carrier."
+    elif job_error:
+        attempt.error = phone_numbers_mask(f"The call job failed while placing the call: {job_error}")[:300]
+    else:
+        attempt.error = "The call job stopped while placing the call; the carrier never reported it."
     attempt.save(update_fields=["status", "ended_at", "error"])
     logger.warning("Call attempt %s closed as stale: %s", attempt.pk, attempt.error)
     _attempt_outcome(attempt, now=now, retry=not answered)
