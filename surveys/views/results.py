@@ -29,7 +29,7 @@ from surveys.reports.selectors import (
 )
 from surveys.services import result_summaries
 from surveys.services.disclosure import minimum_group_size
-from surveys.services.report_files import report_file_request
+from surveys.services.report_files import report_file_request, report_files_stopped_fail
 from surveys.services.results import campaign_results, filter_choices
 from surveys.tables import PublishableCampaignTable, ReportFileTable
 
@@ -158,6 +158,7 @@ def _report_file(slug: str, pk: int) -> ReportFile:
 @never_cache
 @view_results
 def report_file_status(request, slug: str, pk: int):
+    report_files_stopped_fail(report_files=ReportFile.objects.filter(pk=pk, campaign__slug=slug))
     report_file = _report_file(slug, pk)
     return JsonResponse(
         {
