@@ -17,15 +17,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+import django_rq
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from kuntaportaali.personal_data import personal_data_decrypt, personal_data_encrypt
-from kuntaportaali.queueing import enqueue_after_commit
+from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from kuntaportaali.redaction import phone_numbers_mask
 from kuntaportaali.tabular.problems import Problem, TabularError
 from kuntaportaali.tabular.reader import ReadOptions, table_open
@@ -51,6 +55,9 @@ UPLOAD_CHUNK_BYTES = 1024 * 1024
 # An upload waiting for its phone columns to be chosen is deleted after this long.
 UPLOAD_KEPT_FOR = timedelta(days=1)
 JOB_TIMEOUT_SECONDS = 60 * 60
+# An upload waiting for a worker, or being imported, whose job is not found (or has ended) this long after
+# it was handed over will not be imported by that job: before then, its job may not have been queued yet.
+CONTACT_IMPORT_JOB_GRACE = timedelta(minutes=1)
 PROGRESS_KEPT_SECONDS = 60 * 60
 
 
@@ -162,6 +169,49 @@ def _enqueue(report: ContactImport) -> None:
         job_timeout=JOB_TIMEOUT_SECONDS,
         on_unqueued=unqueued,
     )
+
+
+def contact_imports_lost_recover(*, imports: QuerySet[ContactImport], now: datetime | None = None) -> None:
+    """Look after those of `imports` whose job no worker will run: gone from Redis (restarted without its
+    data) or ended without finishing the import. One still waiting for a worker gets its job again (its
+    upload is kept); one a worker was importing ends as failed - the import is one transaction, so nothing
+    of it was stored - and its upload is deleted, as the nightly purge would a day later."""
+    now = now or timezone.now()
+    handed_over = Q(status=ContactImportStatus.PENDING, imported_at__lt=now - CONTACT_IMPORT_JOB_GRACE) | Q(
+        status=ContactImportStatus.RUNNING, started_at__lt=now - CONTACT_IMPORT_JOB_GRACE
+    )
+    unfinished = list(imports.filter(handed_over).values_list("pk", flat=True))
+    if not unfinished:
+        return
+    queue = django_rq.get_queue(IMPORTS_QUEUE)
+    try:
+        # RQ fails the job of a killed worker once its heartbeat has expired, when the registry is cleaned.
+        StartedJobRegistry(queue=queue).cleanup()
+        lost_job_ids = job_ids_lost([contact_import_job_id(pk) for pk in unfinished], connection=queue.connection)
+    except RedisError as error:
+        logger.warning("Contact imports %s not looked up in Redis: %s", unfinished, error)
+        return
+    lost = [pk for pk in unfinished if contact_import_job_id(pk) in lost_job_ids]
+    with transaction.atomic():
+        # A worker claiming one of them right now holds its row: it is left to that worker.
+        for report in ContactImport.objects.select_for_update(skip_locked=True).filter(handed_over, pk__in=lost):
+            if report.status == ContactImportStatus.RUNNING:
+                ContactImportChunk.objects.filter(contact_import=report).delete()
+                _failed(report, Problem("contacts_import_failed"), finished_at=now)
+                logger.warning("Contact import %s failed: its worker stopped.", report.pk)
+                continue
+            job_id = contact_import_job_id(report.pk)
+            FailedJobRegistry(queue=queue).remove(job_id)
+            # Straight to Redis (django-rq would hold it until this transaction commits): should Redis refuse,
+            # the import waits as it was for the next look.
+            queue.enqueue_many(
+                [
+                    Queue.prepare_data(
+                        "surveys.jobs.import_contacts", (report.pk,), job_id=job_id, timeout=JOB_TIMEOUT_SECONDS
+                    )
+                ]
+            )
+            logger.warning("The job of contact import %s was lost; queued again.", report.pk)
 
 
 def contact_import_run(*, import_id: int, progress: Progress | None = None) -> ContactImport:

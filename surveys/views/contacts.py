@@ -20,6 +20,7 @@ from surveys.services.contacts import (
     contact_import_choose_columns,
     contact_import_progress,
     contact_import_upload,
+    contact_imports_lost_recover,
 )
 from surveys.tables import ContactImportProblemTable, ContactImportTable, problem_reason
 
@@ -97,6 +98,7 @@ def contact_import(request, slug: str, pk: int):
 @manage_surveys
 @never_cache
 def contact_import_status(request, slug: str, pk: int):
+    contact_imports_lost_recover(imports=ContactImport.objects.filter(pk=pk, campaign__slug=slug))
     report = _import_of(slug, pk)
     progress = contact_import_progress(report)
     return JsonResponse(
