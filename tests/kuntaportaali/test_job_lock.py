@@ -1,10 +1,13 @@
 """kuntaportaali.job_lock: one run at a time of a periodic job."""
 
+import os
+import signal
 import time
 import uuid
 
 import django_rq
 import pytest
+from rq import SimpleWorker, Worker
 
 from kuntaportaali.job_lock import job_lock
 
@@ -60,3 +63,42 @@ def test_the_lock_of_a_killed_worker_expires_and_a_later_run_takes_it():
 
     with job_lock(name, seconds=60, queue="populus") as after_expiry:
         assert after_expiry
+
+
+def hold_the_lock_and_die(name: str) -> None:
+    """A run killed mid-way (the kernel's out-of-memory killer ends the work horse, the largest process):
+    it never releases its lock."""
+    with job_lock(name, seconds=6 * 3600, queue="populus") as held:
+        assert held
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_the_lock_of_a_run_whose_worker_was_killed_is_taken_by_the_next_run(rq_queues):
+    """The monthly HR email run holds its lock for six hours: killed mid-way, the daily retry half an hour
+    later found the lock taken and skipped, and the emails the run had not sent went out a day late."""
+    name = lock_name()
+    queue = rq_queues["populus"]
+    queue.enqueue(hold_the_lock_and_die, name)
+    Worker([queue], connection=queue.connection).work(burst=True)
+    assert django_rq.get_connection("populus").exists(name)
+
+    with job_lock(name, seconds=60, queue="populus") as held:
+        assert held
+    assert not django_rq.get_connection("populus").exists(name)
+
+
+def hold_the_lock_and_ask_again(name: str) -> bool:
+    with job_lock(name, seconds=60, queue="populus") as first:
+        assert first
+        with job_lock(name, seconds=60, queue="populus") as second:
+            return second
+
+
+def test_the_lock_of_a_run_still_going_is_not_taken(rq_queues):
+    name = lock_name()
+    queue = rq_queues["populus"]
+    job = queue.enqueue(hold_the_lock_and_ask_again, name)
+
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+    assert job.return_value() is False
