@@ -298,6 +298,10 @@ problem_messages_register(
         "run_unexpected_error": gettext_noop(
             "The run stopped on an unexpected error (%(error)s); see the worker's log."
         ),
+        "run_database_lost": gettext_noop(
+            "The connection to the database was lost during the run (%(error)s): nothing was stored. A scheduled "
+            "fetch is tried again the next day."
+        ),
         "run_end_not_recorded": gettext_noop(
             "The rows were read, but the database refused to record the run's end (%(error)s): nothing was stored "
             "for %(month)s. See the worker's log."

@@ -20,6 +20,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kuntaportaali.db_connection import database_connection_error, database_connection_renew
 from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from kuntaportaali.tabular.problems import Problem
 
@@ -47,10 +48,18 @@ PENDING_JOB_GRACE = timedelta(minutes=10)
 # The scheduled runs of one source and month the daily monthly job makes at most (see `scheduled_fetches_due`).
 SCHEDULED_FETCH_TRIES = 3
 # The reasons of a failed run that pass by themselves: the source did not answer (timeout, connection refused,
-# HTTP 5xx, a name not resolving), the worker was killed, the month's file not yet delivered or its disk out
-# of reach. Any other (a broken file, rows refused, a setting) fails the same way until HR fixes the source.
+# HTTP 5xx, a name not resolving), the worker was killed or lost its database connection, the month's file not
+# yet delivered or its disk out of reach. Any other (a broken file, rows refused, a setting) fails the same way
+# until HR fixes the source.
 PASSING_RUN_ERRORS = frozenset(
-    {"http_no_answer", "http_host_unresolved", "run_worker_stopped", "file_missing", "file_os_error"}
+    {
+        "http_no_answer",
+        "http_host_unresolved",
+        "run_worker_stopped",
+        "run_database_lost",
+        "file_missing",
+        "file_os_error",
+    }
 )
 
 
@@ -194,7 +203,9 @@ def fetch_run_execute(
             type(error).__name__,
             "".join(traceback.format_tb(error.__traceback__)),
         )
-        problem = Problem("run_unexpected_error", {"error": type(error).__name__})
+        # PostgreSQL dropped the connection (a restart, a failover): a passing cause, tried again by the schedule.
+        code = "run_database_lost" if database_connection_error(error) else "run_unexpected_error"
+        problem = Problem(code, {"error": type(error).__name__})
         return _failure_record(run, problem=problem, rejections=rejections, rows_read=rows_read)
     _log_end(run)
     _waiting_reports_enqueue(run.period)
@@ -302,6 +313,7 @@ def _end_record(
 def _failure_record(run: FetchRun, *, problem: Problem, rejections: Sequence[Rejection], rows_read: int) -> FetchRun:
     """End the run as failed with `problem` and the rejected rows; when the database refuses those, end it
     failed without them (their number is kept, and the reason says so)."""
+    database_connection_renew()  # the failure may be the database's: it is recorded over a new connection
     try:
         with transaction.atomic():
             _end_record(run, status=RunStatus.FAILED, rejections=rejections, rows_read=rows_read, problem=problem)

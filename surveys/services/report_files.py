@@ -6,12 +6,13 @@ import logging
 from datetime import datetime, timedelta
 
 import django_rq
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from redis.exceptions import RedisError
 from rq.registry import StartedJobRegistry
 
+from kuntaportaali.db_connection import database_connection_renew
 from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost, job_last_error
 from kuntaportaali.redaction import phone_numbers_mask
 from surveys.models import Campaign, ReportFile, ReportFileStatus, ReportFormat
@@ -153,10 +154,8 @@ def report_file_generate(*, report_file_id: int) -> str:
         )
     except Exception as error:
         logger.exception("Report file %s failed", report_file_id)
-        if not connection.is_usable():
-            # The database went away mid-build (a restart, a dropped connection): the failure is written over
-            # a new connection, not the broken one, which would leave the file running with no reason given.
-            connection.close()
+        # The database may have dropped the connection mid-build: the failure is then written over a new one.
+        database_connection_renew()
         ReportFile.objects.filter(pk=report_file_id).update(
             status=ReportFileStatus.FAILED, error=phone_numbers_mask(str(error))[:2000], finished_at=timezone.now()
         )
