@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import django_rq
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -37,8 +38,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
+from rq.registry import StartedJobRegistry
 
-from kuntaportaali.queueing import enqueue_after_commit
+from kuntaportaali.queueing import enqueue_after_commit, job_ids_lost
 from surveys.errors import SurveyError
 from surveys.models import (
     Campaign,
@@ -64,6 +66,9 @@ PREDICTION_QUEUE = "reports"
 PREDICTION_JOB_TIMEOUT = 3600
 # A prediction queued or running longer than this lost its job (a worker killed, Redis emptied).
 PREDICTION_LOST_AFTER = timedelta(seconds=PREDICTION_JOB_TIMEOUT + 300)
+# A prediction waiting or running whose job is not found (or has ended) this long after it was asked for
+# will not be finished: before then, its job may not have been queued yet.
+PREDICTION_JOB_GRACE = timedelta(minutes=1)
 SEEDS = (1, 2, 3)
 # The most numbers a run simulates: at the pilot's 7,759 a fifth of the list.
 SAMPLE_MAX = 1500
@@ -188,6 +193,7 @@ def prediction_request(*, campaign: Campaign, by, numbers: int | None = None) ->
             PREDICTION_QUEUE,
             "surveys.jobs.predict_campaign",
             prediction.pk,
+            job_id=prediction_job_id(prediction.pk),
             on_unqueued=lambda error: _prediction_unqueued(prediction.pk, error),
             job_timeout=PREDICTION_JOB_TIMEOUT,
             result_ttl=0,
@@ -202,17 +208,43 @@ def prediction_latest(campaign: Campaign) -> CampaignPrediction | None:
     return CampaignPrediction.objects.filter(campaign=campaign).select_related("requested_by").first()
 
 
+def prediction_job_id(prediction_id: int) -> str:
+    """One job id per prediction: whether its job still exists can be asked of Redis."""
+    return f"prediction-{prediction_id}"
+
+
 def _prediction_on_its_way(campaign: Campaign) -> CampaignPrediction | None:
     """The campaign's prediction waiting or running; one that lost its job is failed here."""
     now = timezone.now()
-    for prediction in CampaignPrediction.objects.filter(
-        campaign=campaign, status__in=(PredictionStatus.QUEUED, PredictionStatus.RUNNING)
-    ):
+    predictions = list(
+        CampaignPrediction.objects.filter(
+            campaign=campaign, status__in=(PredictionStatus.QUEUED, PredictionStatus.RUNNING)
+        )
+    )
+    without_job = _predictions_without_job([p.pk for p in predictions if now - p.requested_at > PREDICTION_JOB_GRACE])
+    for prediction in predictions:
         since = prediction.started_at or prediction.requested_at
-        if now - since <= PREDICTION_LOST_AFTER:
+        if now - since <= PREDICTION_LOST_AFTER and prediction.pk not in without_job:
             return prediction
         _prediction_fail(prediction.pk, _("The prediction was not finished: its worker stopped. Ask for a new one."))
     return None
+
+
+def _predictions_without_job(prediction_ids: list[int]) -> set[int]:
+    """Those of the predictions whose job no worker will run: gone from Redis (restarted without its data),
+    or ended without finishing the prediction (its worker killed). None when Redis cannot be asked."""
+    if not prediction_ids:
+        return set()
+    queue = django_rq.get_queue(PREDICTION_QUEUE)
+    job_ids = {prediction_job_id(pk): pk for pk in prediction_ids}
+    try:
+        # RQ fails the job of a killed worker once its heartbeat has expired, when the registry is cleaned.
+        StartedJobRegistry(queue=queue).cleanup()
+        lost = job_ids_lost(list(job_ids), connection=queue.connection)
+    except RedisError as error:
+        logger.warning("The jobs of predictions %s were not looked up in Redis: %s", prediction_ids, error)
+        return set()
+    return {job_ids[job_id] for job_id in lost}
 
 
 def _prediction_unqueued(prediction_id: int, error: RedisError) -> None:

@@ -10,6 +10,7 @@ from statistics import mean
 
 import django_rq
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
@@ -42,7 +43,7 @@ from surveys.services.privacy import contact_opt_out, opt_out_register, registry
 from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulate
 from surveys.synthetic_population import AGE_GROUPS
-from tests.conftest import make_user
+from tests.conftest import make_user, rq_queue_empty
 from tests.surveys.factories import build_campaign, build_survey
 
 pytestmark = pytest.mark.django_db
@@ -267,6 +268,39 @@ def test_a_prediction_whose_job_was_lost_fails_and_a_new_one_is_made(pilot):
     assert new != lost
     assert lost.status == PredictionStatus.FAILED
     assert "pysähtyi" in lost.failure_reason
+
+
+def test_a_prediction_whose_job_redis_lost_fails_within_a_minute_and_a_new_one_is_made(
+    pilot, rq_queues, django_capture_on_commit_callbacks
+):
+    """Redis restarted without its data: the prediction waited for its lost job for an hour, and asking
+    again returned it, while the launch meeting waited."""
+    with django_capture_on_commit_callbacks(execute=True):
+        lost = prediction_request(campaign=pilot, by=pilot.created_by)
+    rq_queue_empty(rq_queues["reports"])
+
+    assert prediction_request(campaign=pilot, by=pilot.created_by) == lost, "its job may still be on its way"
+    with (
+        time_machine.travel(timezone.now() + planner.PREDICTION_JOB_GRACE + timedelta(seconds=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        new = prediction_request(campaign=pilot, by=pilot.created_by)
+
+    lost.refresh_from_db()
+    assert new != lost
+    assert lost.status == PredictionStatus.FAILED
+    assert "pysähtyi" in lost.failure_reason
+    assert rq_queues["reports"].get_job_ids() == [planner.prediction_job_id(new.pk)]
+
+
+def test_a_prediction_whose_job_waits_in_a_busy_queue_is_not_failed(
+    pilot, rq_queues, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = prediction_request(campaign=pilot, by=pilot.created_by)
+
+    with time_machine.travel(timezone.now() + planner.PREDICTION_JOB_GRACE + timedelta(minutes=5)):
+        assert prediction_request(campaign=pilot, by=pilot.created_by) == waiting
 
 
 def test_the_job_is_queued_on_commit_and_a_redelivered_job_does_nothing(
