@@ -11,7 +11,13 @@ A spell is what HR counts by hand: one continuous absence of a person in one cat
 Populus gives it - a sick leave on the employee's own notice extended by doctor's certificates (each a
 row, often of another code), its part in each month's file, the same days recorded on each of the
 person's concurrent employments. Rows of a person and category that overlap or follow each other without
-a day between are one spell.
+a working day between are one spell: Populus often records sick leave in working days, so one illness over
+a weekend or Easter comes as Monday-Friday and Monday-Friday (or Thursday and Tuesday), and HR, like the
+employer's own count of a continuing incapacity, sees one spell. Only whole days off between join rows
+(Saturdays, Sundays and the public holidays of the `holidays` package's Finnish calendar, as in
+hrreports.workdays): a working day between is a return to work. A municipality whose units work weekends
+may count every day between as a break (settings.HR_SPELLS_JOIN_OVER_DAYS_OFF = False). The days off between
+are not counted as absence days: the rows did not report them.
 """
 
 from collections.abc import Iterable
@@ -19,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+
+from django.conf import settings
 
 from .periods import period_last_day
 from .workdays import working_days
@@ -98,17 +106,26 @@ def _share(days: Decimal, part: int, whole: int) -> Decimal:
 
 
 def spell_starts(pieces: Iterable[Piece]) -> set[Piece]:
-    """The pieces that begin a spell: those of a person and category that start more than a day after every
-    earlier one of theirs has ended. The rest continue a spell (an extension, the month's part of an absence
-    begun the month before, the same days on another employment)."""
+    """The pieces that begin a spell: those of a person and category that start after a working day on which
+    no earlier one of theirs was running. The rest continue a spell (an extension, the month's part of an
+    absence begun the month before, the same days on another employment, the week after a weekend)."""
     starts: set[Piece] = set()
     reach: dict[tuple[int, str], date] = {}
     for piece in sorted(pieces, key=lambda p: (p.start, p.end, p.employment_id, p.absence_type_id)):
         ended = reach.get(piece.spell_key)
-        if ended is None or piece.start - ended > ONE_DAY:
+        if ended is None or _back_at_work_between(ended, piece.start):
             starts.add(piece)
         reach[piece.spell_key] = piece.end if ended is None else max(ended, piece.end)
     return starts
+
+
+def _back_at_work_between(ended: date, started: date) -> bool:
+    """Whether there was a day to be back at work after `ended` and before `started`."""
+    if started - ended <= ONE_DAY:
+        return False
+    if not settings.HR_SPELLS_JOIN_OVER_DAYS_OFF:
+        return True
+    return working_days(ended + ONE_DAY, started - ONE_DAY) > 0
 
 
 def spells_count(pieces: Iterable[Piece]) -> int:

@@ -269,6 +269,10 @@ HR_REPORT_PROCESSES = env_int("HR_REPORT_PROCESSES", 2)
 # the last year shows the same figures and comparisons as when it was sent. Rules counting more than
 # 12 months need a correspondingly longer retention.
 HR_DATA_RETENTION_MONTHS = env_int("HR_DATA_RETENTION_MONTHS", 25)
+# Whether two sick leaves with only Saturdays, Sundays or public holidays between them are one spell, as
+# HR counts one illness recorded in working days (Monday-Friday, Monday-Friday); False where units work
+# weekends and a weekend between is a return to work (hrreports.spells).
+HR_SPELLS_JOIN_OVER_DAYS_OFF = env_bool("HR_SPELLS_JOIN_OVER_DAYS_OFF", True)
 # Months before the current month for which the HR report access log is kept.
 HR_ACCESS_LOG_RETENTION_MONTHS = env_int("HR_ACCESS_LOG_RETENTION_MONTHS", 24)
 # The RQ job timeout of a fetch run and of the monthly fetch and delivery jobs. No run outlives its job,

@@ -28,9 +28,12 @@ def rule(order: int) -> Rule:
 
 
 def one_day_spells(employment, count: int, code: str = "102"):
-    """`count` one-day absences a day apart (on consecutive days they would be one spell)."""
-    for day in range(1, 2 * count, 2):
-        _absence(employment, code, date(2026, 3, day), date(2026, 3, day))
+    """`count` one-day absences with a working day between each two, the last in March (on consecutive
+    working days, or with only a weekend between, they would be one spell)."""
+    days = [date(2026, 2, 1) + timedelta(days=offset) for offset in range(59)]
+    every_other_working_day = [day for day in days if day.weekday() < 5][::-2]
+    for day in every_other_working_day[:count]:
+        _absence(employment, code, day, day)
 
 
 def one_spell_ending_in_march(employment, days: int, code: str = "101"):

@@ -150,3 +150,58 @@ def test_the_alert_of_a_sick_leave_on_two_employments_goes_to_the_main_employmen
     alerts_evaluate(period=MARCH)
 
     assert {alert.unit.code for alert in Alert.objects.all()} == {"1010"}
+
+
+@pytest.fixture
+def two_spells_rule(unit_tree, default_rules):
+    Rule.objects.all().delete()
+    return Rule.objects.create(
+        name="2 jaksoa", kind=RuleKind.WINDOW, months=2, spells_at_least=2, categories=["sick_leave"]
+    )
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        # Thursday-Friday, then Monday-Tuesday: only a weekend between.
+        ((date(2026, 3, 5), date(2026, 3, 6)), (date(2026, 3, 9), date(2026, 3, 10))),
+        # Monday-Thursday before Easter, then Tuesday-Wednesday after it: Good Friday to Easter Monday between.
+        ((date(2026, 3, 30), date(2026, 4, 2)), (date(2026, 4, 7), date(2026, 4, 8))),
+    ],
+)
+def test_sick_leaves_with_only_days_off_between_are_one_spell(two_spells_rule, unit_tree, first, second):
+    """Populus often records sick leave in working days: one illness over a weekend (or Easter) comes as two
+    rows, and HR counts it as one spell."""
+    employment = _employment(1, "Aalto Anna", unit_tree["1010"], start=date(2020, 1, 1))
+    for start, end in (first, second):
+        for period in sorted({start.replace(day=1), end.replace(day=1)}):  # each month's file reports it
+            _stored(employment, "101", period, start, end)
+
+    alerts_evaluate(period=APRIL)  # its two months include both
+
+    assert not Alert.objects.filter(rule=two_spells_rule).exists()
+    report = absence_report(unit_tree["1010"], second[0].replace(day=1))
+    assert report.current.sick_spells == 1
+
+
+def test_a_working_day_between_two_sick_leaves_makes_two_spells(two_spells_rule, unit_tree):
+    employment = _employment(1, "Aalto Anna", unit_tree["1010"], start=date(2020, 1, 1))
+    _stored(employment, "101", MARCH, date(2026, 3, 5), date(2026, 3, 6))  # Thursday-Friday
+    _stored(employment, "101", MARCH, date(2026, 3, 10), date(2026, 3, 11))  # Tuesday-Wednesday: at work Monday
+
+    alerts_evaluate(period=MARCH)
+
+    alert = Alert.objects.get(rule=two_spells_rule)
+    assert (alert.spells, alert.reached_on) == (2, date(2026, 3, 10))
+    assert absence_report(unit_tree["1010"], MARCH).current.sick_spells == 2
+
+
+def test_a_municipality_may_count_a_weekend_between_as_a_break(two_spells_rule, unit_tree, settings):
+    settings.HR_SPELLS_JOIN_OVER_DAYS_OFF = False
+    employment = _employment(1, "Aalto Anna", unit_tree["1010"], start=date(2020, 1, 1))
+    _stored(employment, "101", MARCH, date(2026, 3, 5), date(2026, 3, 6))
+    _stored(employment, "101", MARCH, date(2026, 3, 9), date(2026, 3, 10))
+
+    alerts_evaluate(period=MARCH)
+
+    assert Alert.objects.get(rule=two_spells_rule).spells == 2
