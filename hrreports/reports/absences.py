@@ -1,7 +1,16 @@
 """The absence report: per employee and absence type the spells, calendar days and working days in
 the month, and the unit's sick-leave rate compared with the previous month and the same month a year ago.
 A month's figures come from the absences its own file reported (hrreports.spells). A spell is counted once,
-in the row of the absence that began it: the rows' spells add up to the month's."""
+in the row of the absence that began it: the rows' spells add up to the month's.
+
+The sick-leave rate (sairauspoissaoloprosentti) is, as KT Kuntatyönantajat defines it for the municipal
+personnel report, the share of the theoretical regular working time lost to sick leave: both sides are the
+calendar's working days (Monday to Friday without public holidays) weighted by each employment's working
+time that month. A 50 % part-timer's planned day is half a day, and so is her sick day: a week of sick leave
+costs her 2.5 of her 2.5 planned days (100 %), not 5 (200 %). The sick side is counted from the days the
+absence covers, not from the working days Populus stored, which for a part-timer may already be her own
+(2.5 a week) and would then be weighted twice; a half day counts as half. The table shows that weighted
+figure beside the planned days it is divided by; the rows keep the working days as Populus gave them."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,6 +54,9 @@ class AbsenceSummary:
     working_days: int | Decimal
     sick_spells: int
     sick_working_days: int | Decimal
+    # The planned working days lost to sick leave: the rate's numerator, weighted by working time as the
+    # planned days are.
+    sick_planned_days: Decimal
     planned_working_days: Decimal
     sick_rate: Decimal | None
 
@@ -70,7 +82,7 @@ def _overlapping(queryset, first: date, last: date):
 
 
 def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tuple]]:
-    """Each month's employments in `units` as (start, end, working time %): as that month's employments
+    """Each month's employments in `units` as (employment pk, start, end, working time %): as that month's employments
     file gave them (EmploymentMonth), so that a later move or a new working time leaves the month as it
     was. An employment missing from its source's file of the month was not on the staff then (one known
     only from a payment, like a leaver's final pay, never is); only where the source stored no file of the
@@ -80,7 +92,7 @@ def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tup
     staff: dict[date, list[tuple]] = defaultdict(list)
     in_months = EmploymentMonth.objects.filter(period__in=months)
     for period, *values in in_months.filter(unit__in=units).values_list(
-        "period", "start", "end", "working_time_percent"
+        "period", "employment_id", "start", "end", "working_time_percent"
     ):
         staff[period].append(tuple(values))
     files = set(in_months.values_list("source_id", "period").distinct())
@@ -89,19 +101,35 @@ def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tup
     for pk, source_id, *values in current.values_list("pk", "source_id", "start", "end", "working_time_percent"):
         for period in months:
             if (pk, period) not in recorded and (source_id, period) not in files:
-                staff[period].append(tuple(values))
+                staff[period].append((pk, *values))
     return staff
 
 
+def _share_of_full_time(percent: Decimal | None) -> Decimal:
+    """An employment whose working time Populus did not give counts as full time."""
+    return Decimal(100 if percent is None else percent) / 100
+
+
 def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
-    """Working days the employments (start, end, working time %) were planned to work in the month; an
-    employment whose working time Populus did not give counts as full time."""
+    """Working days the employments (pk, start, end, working time %) were planned to work in the month."""
     first, last = period, period_last_day(period)
     total = Decimal(0)
-    for start, end, percent in employments:
+    for _pk, start, end, percent in employments:
         if (start is None or start <= last) and (end is None or end >= first):
             days = working_days(max(start or first, first), min(end or last, last))
-            total += Decimal(days) * (100 if percent is None else percent) / 100
+            total += Decimal(days) * _share_of_full_time(percent)
+    return total
+
+
+def _sick_planned_days(sick: list[Piece], working_times: dict[int, Decimal | None]) -> Decimal:
+    """The planned working days the sick-leave pieces took: the calendar's working days each covers, at the
+    part of the day it was absent (its calendar days over its length), weighted by its employment's working
+    time (`working_times`: employment pk -> working time %)."""
+    total = Decimal(0)
+    for piece in sick:
+        part_of_day = piece.calendar_days / ((piece.end - piece.start).days + 1)
+        days = working_days(piece.start, piece.end) * part_of_day
+        total += days * _share_of_full_time(working_times.get(piece.employment_id))
     return total
 
 
@@ -117,13 +145,16 @@ def _summarise(
     fetched: bool,
     pieces: list[Piece],
     employments: list[tuple],
+    working_times: dict[int, Decimal | None],
     categories: set[str] | None,
 ) -> AbsenceSummary:
-    """One month's summary from its pieces of absence and its employments (start, end, working time %)
-    (the rate always counts sick leave)."""
+    """One month's summary from its pieces of absence and its employments (pk, start, end, working time %)
+    (the rate always counts sick leave). `working_times` gives the working time of every employment with a
+    piece: the month's where it was on the month's staff."""
     chosen = [piece for piece in pieces if categories is None or piece.category in categories]
     sick = [piece for piece in pieces if piece.category == AbsenceCategory.SICK_LEAVE]
     sick_working = sum((piece.working_days for piece in sick), Decimal(0))
+    sick_planned = _sick_planned_days(sick, working_times | {pk: percent for pk, _s, _e, percent in employments})
     planned = _planned_working_days(employments, period)
     return AbsenceSummary(
         period=period,
@@ -133,8 +164,9 @@ def _summarise(
         working_days=day_count(sum((piece.working_days for piece in chosen), Decimal(0))),
         sick_spells=spells_count(sick),
         sick_working_days=day_count(sick_working),
+        sick_planned_days=sick_planned,
         planned_working_days=planned,
-        sick_rate=_rate(sick_working, planned),
+        sick_rate=_rate(sick_planned, planned),
     )
 
 
@@ -146,7 +178,7 @@ def absence_summaries(
     units: QuerySet[WorkUnit], months: list[date], *, categories: set[str] | None = None
 ) -> list[AbsenceSummary]:
     """The summaries of `months` (oldest first) of all of `units` together: a supervisor's whole scope as
-    well as one unit. The absences and the staff in five queries however many months, and two a month for
+    well as one unit. The absences and the staff in six queries however many months, and two a month for
     the sources whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences
     of its own file only (hrreports.spells) and its own staff (`_staff`)."""
     by_month: dict[date, list[Piece]] = defaultdict(list)
@@ -156,10 +188,22 @@ def absence_summaries(
         if piece is not None:
             by_month[piece_month(piece)].append(piece)
     staff = _staff(units, months)
+    # An employment with absences but not on the month's staff (known from the absence only) at its working
+    # time as it stands now.
+    working_times = dict(
+        Employment.objects.filter(
+            pk__in={piece.employment_id for pieces in by_month.values() for piece in pieces}
+        ).values_list("pk", "working_time_percent")
+    )
     fetched = periods_fetched(months, units=units)
     return [
         _summarise(
-            month, fetched=month in fetched, pieces=by_month[month], employments=staff[month], categories=categories
+            month,
+            fetched=month in fetched,
+            pieces=by_month[month],
+            employments=staff[month],
+            working_times=working_times,
+            categories=categories,
         )
         for month in months
     ]

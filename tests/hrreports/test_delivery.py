@@ -399,7 +399,8 @@ def test_pdf_attachments_carry_the_figures_and_the_body_does_not(subscription, s
     assert "(with its sub-units)" in salaries
     absences = pdf_text(attachments["absences-1010-2026-03.pdf"][0])
     # Only March was fetched: the other two months are "–", not zeros.
-    assert "Sick-leave working days 8 – – Planned working days 35.0 – – Sick-leave rate % 22.9 – –" in absences
+    assert "Sick-leave working days by working time 7.0 – – Planned working days 35.0 – –" in absences
+    assert "Sick-leave rate % 20.0 – –" in absences
     assert "The salary figures are in the attachment." in message.body
     html = message.alternatives[0][0]
     for figure in ("6850", "6,850", "3000", "3,000", "2500", "2,500"):

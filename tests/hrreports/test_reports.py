@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from hrreports.models import Employment, SalaryPayment, SalaryType
+from hrreports.models import Absence, AbsenceType, Employment, SalaryPayment, SalaryType
 from hrreports.reports import absence_report, absence_summary, employment_events, employment_report, salary_report
+from hrreports.services.codes import code_lists_ensure
 from hrreports.workdays import working_days
-from tests.hrreports.report_data import MARCH, build_report_data, mark_fetched
+from tests.hrreports.report_data import MARCH, _employment, build_report_data, mark_fetched
 
 
 @pytest.fixture
@@ -34,13 +35,67 @@ def test_absence_rows_per_employee_and_type_are_clipped_to_the_month(data):
     ]
 
 
-def test_sick_leave_rate_is_sick_working_days_over_planned_working_days(data):
+def test_sick_leave_rate_weighs_sick_days_by_working_time_as_it_weighs_planned_days(data):
+    """Berg works 50 %: her 12 planned days count as 6, and her 2 sick days as 1. Sick: Aalto 1 + 3, Berg
+    2 x 0.5 = 5 of 22 + 12 x 0.5 = 28 planned: 17.9 % (not 6 of 28, 21.4 %, her days counted as a
+    full-timer's)."""
     current = absence_report(data["unit"], MARCH).current
 
-    assert current.sick_working_days == 6
+    assert current.sick_working_days == 6  # as Populus gave them
+    assert current.sick_planned_days == Decimal(5)
     assert current.planned_working_days == Decimal(28)
-    assert current.sick_rate == Decimal("21.4")
+    assert current.sick_rate == Decimal("17.9")
     assert (current.spells, current.calendar_days, current.working_days, current.sick_spells) == (4, 12, 11, 3)
+
+
+@pytest.fixture
+def codes(db):
+    code_lists_ensure()
+
+
+@pytest.mark.parametrize("stored_working_days", [22, 11])
+def test_a_part_timers_sick_month_is_all_her_planned_work(unit_tree, codes, stored_working_days):
+    """A 50 % part-timer alone in the unit, sick for the whole of March: 100 % (not 200 %), whatever working
+    days Populus stored for her: the calendar's 22, or her own 11."""
+    berg = _employment(2, "Berg Bertil", unit_tree["1010"], start=date(2020, 1, 1), percent=50)
+    Absence.objects.create(
+        employment=berg,
+        unit=berg.unit,
+        absence_type=AbsenceType.objects.get(code="101"),
+        period=MARCH,
+        start=MARCH,
+        end=date(2026, 3, 31),
+        calendar_days=31,
+        working_days=stored_working_days,
+        paid=True,
+    )
+
+    summary = absence_summary(unit_tree["1010"], MARCH)
+
+    assert (summary.sick_planned_days, summary.planned_working_days, summary.sick_rate) == (
+        Decimal(11),
+        Decimal(11),
+        Decimal("100.0"),
+    )
+
+
+def test_a_half_sick_day_is_half_a_planned_day(unit_tree, codes):
+    aalto = _employment(1, "Aalto Anna", unit_tree["1010"], start=date(2020, 1, 1))
+    Absence.objects.create(
+        employment=aalto,
+        unit=aalto.unit,
+        absence_type=AbsenceType.objects.get(code="102"),
+        period=MARCH,
+        start=date(2026, 3, 2),
+        end=date(2026, 3, 2),
+        calendar_days=Decimal("0.5"),
+        working_days=Decimal("0.5"),
+        paid=True,
+    )
+
+    summary = absence_summary(unit_tree["1010"], MARCH)
+
+    assert (summary.sick_planned_days, summary.sick_rate) == (Decimal("0.5"), Decimal("2.3"))
 
 
 def test_sub_units_are_included_on_request(data):
@@ -49,7 +104,7 @@ def test_sub_units_are_included_on_request(data):
     assert ("Cedergren Cecilia", "101", 2) in [(r.employee_name, r.type_code, r.working_days) for r in report.rows]
     assert report.current.sick_working_days == 8
     assert report.current.planned_working_days == Decimal(35)
-    assert report.current.sick_rate == Decimal("22.9")
+    assert report.current.sick_rate == Decimal("20.0")  # Aalto 4, Berg 2 x 0.5, Cedergren 2: 7 of 35
 
 
 def test_comparison_with_previous_month_and_same_month_last_year(data):
@@ -69,7 +124,7 @@ def test_absence_categories_narrow_the_rows_but_not_the_sick_rate(data):
 
     assert [(r.employee_name, r.type_code) for r in report.rows] == [("Aalto Anna", "200")]
     assert report.current.spells == 1
-    assert report.current.sick_rate == Decimal("21.4")
+    assert report.current.sick_rate == Decimal("17.9")
 
 
 def test_a_month_without_fetched_data_says_so(data):

@@ -37,17 +37,18 @@ def supervisor(unit_tree):
 def test_glance_over_the_supervisors_units_and_their_sub_units(data, supervisor):
     glance = month_at_glance(supervisor, today=APRIL_DAY)
 
-    # 1010, 101010 and 101020. Sick working days in March: Aalto 1 + 3, Berg 2, Cedergren 2 = 8 of
-    # 22 + 12 * 0.5 + 7 = 35 planned: 22.9 %.
+    # 1010, 101010 and 101020. Sick working days in March: Aalto 1 + 3, Berg 2, Cedergren 2 = 8; by working
+    # time (Berg 50 %) 7 of 22 + 12 * 0.5 + 7 = 35 planned: 20.0 %.
     assert (glance.period, glance.unit_count, glance.fetched) == (MARCH, 3, True)
     assert (glance.current.sick_working_days, glance.current.planned_working_days) == (8, Decimal(35))
-    assert glance.current.sick_rate == Decimal("22.9")
+    assert glance.current.sick_planned_days == Decimal(7)
+    assert glance.current.sick_rate == Decimal("20.0")
     # February: Aalto's 3 sick working days of 20 + 20 planned (Berg had not started): 7.5 %.
     assert glance.previous_month.other.sick_rate == Decimal("7.5")
-    assert glance.previous_month.change == Decimal("15.4")
+    assert glance.previous_month.change == Decimal("12.5")
     # March 2025: no sick leave in 21 + 21 planned working days.
     assert glance.previous_year.other.period == MARCH_2025
-    assert glance.previous_year.change == Decimal("22.9")
+    assert glance.previous_year.change == Decimal("20.0")
     assert (glance.started, glance.ended) == (1, 1)  # Berg started, Cedergren ended
     assert (glance.salaries, glance.previous_salaries) == (Decimal("6850.50"), Decimal("2900.00"))
 
