@@ -105,6 +105,10 @@ problem_messages_register(
             "the absence %(start)s–%(end)s has no day in %(month)s, the month fetched: it belongs to the file of "
             "its own month"
         ),
+        "absence_before_months_corrected": gettext_noop(
+            "the absence %(start)s–%(end)s ended before %(first_month)s, the earliest month whose figures the file "
+            "of %(month)s may still correct"
+        ),
         "salary_paid_outside_month": gettext_noop(
             "paid on %(payment_date)s, not in %(month)s, the month fetched: a payment belongs to the file of the "
             "month it was paid in"
@@ -334,6 +338,7 @@ problem_messages_register(
 problem_dates_register(
     {
         "absence_outside_month": {"start": "day", "end": "day", "month": "month"},
+        "absence_before_months_corrected": {"start": "day", "end": "day", "month": "month", "first_month": "month"},
         "salary_paid_outside_month": {"payment_date": "day", "month": "month"},
         "file_missing": {"month": "month"},
         "run_nothing_delivered": {"month": "month"},

@@ -2,7 +2,10 @@
 
 Each month's absences file is the truth about that month: an absence is stored once per fetched month
 it was reported in (Absence.period), with the dates and days that file gave - the whole absence, or
-only its part in the month. So a month's figures come only from that month's rows: a row's days are
+only its part in the month. An absence registered in Populus after its month was fetched comes in a later
+month's file with the earlier dates: it is stored for the months of its days too, as reported by that later
+file (Absence.reported_in), and of two files' word on the same absence (employment, type and start) of a
+month the later one counts (`absences_counted`). So a month's figures come only from that month's rows: a row's days are
 clipped to its month, its stored calendar days shared by calendar days and its stored working days by
 the calendar's working days (Monday to Friday without public holidays), so that a half day counts as
 half and a part-timer's working days keep their number.
@@ -27,7 +30,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
 
+from .models import Absence
 from .periods import period_last_day
 from .workdays import working_days
 
@@ -65,6 +70,19 @@ PIECE_FIELDS = (
     "calendar_days",
     "working_days",
 )
+
+
+def absences_counted(absences: QuerySet[Absence]) -> QuerySet[Absence]:
+    """`absences` without the rows a later month's file has given again for the same month (a changed end, a
+    late certificate's days): of every file's word on an absence in a month, the latest."""
+    said_again = Absence.objects.filter(
+        employment=OuterRef("employment"),
+        absence_type=OuterRef("absence_type"),
+        start=OuterRef("start"),
+        period=OuterRef("period"),
+        reported_in__gt=OuterRef("reported_in"),
+    )
+    return absences.filter(~Exists(said_again))
 
 
 def piece_of(

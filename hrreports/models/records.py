@@ -184,9 +184,13 @@ class Absence(models.Model):
     absence_type = models.ForeignKey(
         AbsenceType, verbose_name=_("absence type"), on_delete=models.PROTECT, related_name="absences"
     )
+    # The month whose figures the row counts in, and the month whose file reported it: the same but for an
+    # absence registered in Populus after its month was fetched, which a later month's file reports with
+    # the earlier month's dates (hrreports.spells).
     period = models.DateField(
-        _("month fetched"), help_text=_("The first day of the month whose file reported this absence.")
+        _("month fetched"), help_text=_("The first day of the month whose figures this absence counts in.")
     )
+    reported_in = models.DateField(_("reported in the file of"), editable=False)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     calendar_days = models.DecimalField(_("calendar days"), max_digits=7, decimal_places=2)
@@ -199,8 +203,10 @@ class Absence(models.Model):
         verbose_name_plural = _("absences")
         ordering = ["start"]
         constraints = [
+            # A later file's word on an absence is kept beside the earlier one's, which counts again when the
+            # later file is fetched again without it.
             models.UniqueConstraint(
-                fields=["employment", "absence_type", "start", "period"], name="hr_absence_natural_key"
+                fields=["employment", "absence_type", "start", "period", "reported_in"], name="hr_absence_natural_key"
             ),
             models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="hr_absence_range"),
             models.CheckConstraint(
@@ -210,7 +216,7 @@ class Absence(models.Model):
         indexes = [
             models.Index(fields=["unit", "period"], name="hr_absence_unit_period"),
             models.Index(fields=["period", "absence_type"], name="hr_absence_period_type"),
-            models.Index(fields=["source", "period"], name="hr_absence_source_period"),
+            models.Index(fields=["source", "reported_in"], name="hr_absence_source_reported"),
         ]
 
     def __str__(self) -> str:

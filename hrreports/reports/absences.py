@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from ..models import Absence, AbsenceType, Employment, EmploymentMonth, WorkUnit
 from ..models.records import AbsenceCategory
 from ..periods import period_last_day, period_shift
-from ..spells import PIECE_FIELDS, Piece, day_count, piece_month, piece_of, spell_starts, spells_count
+from ..spells import PIECE_FIELDS, Piece, absences_counted, day_count, piece_month, piece_of, spell_starts, spells_count
 from ..workdays import working_days
 from .common import periods_fetched, report_units
 
@@ -182,7 +182,7 @@ def absence_summaries(
     the sources whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences
     of its own file only (hrreports.spells) and its own staff (`_staff`)."""
     by_month: dict[date, list[Piece]] = defaultdict(list)
-    absences = Absence.objects.filter(unit__in=units, period__in=months)
+    absences = absences_counted(Absence.objects.filter(unit__in=units, period__in=months))
     for values in absences.values_list(*PIECE_FIELDS):
         piece = piece_of(*values)
         if piece is not None:
@@ -225,7 +225,7 @@ def absence_report(
     `categories` (absence categories) narrows the rows, e.g. for a subscription that wants sick leave only.
     """
     units = report_units(unit, include_subunits=include_subunits)
-    absences = Absence.objects.filter(unit__in=units, period=period)
+    absences = absences_counted(Absence.objects.filter(unit__in=units, period=period))
     if categories is not None:
         absences = absences.filter(absence_type__category__in=categories)
     grouped: dict[tuple, list[Piece]] = defaultdict(list)

@@ -14,7 +14,16 @@ from ..models import Absence, Alert, Rule
 from ..models.early_support import RuleKind
 from ..periods import period_last_day, period_shift
 from ..rule_defaults import DEFAULT_RULES, MONTHS, SICK
-from ..spells import PIECE_FIELDS, Piece, days_decimal, person_days, piece_of, spell_starts, spells_count
+from ..spells import (
+    PIECE_FIELDS,
+    Piece,
+    absences_counted,
+    days_decimal,
+    person_days,
+    piece_of,
+    spell_starts,
+    spells_count,
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,11 @@ def alerts_evaluate(*, period: date) -> int:
     for rule in Rule.objects.filter(active=True):
         first, last = _window(period, rule.months)
         already_alerted = Alert.objects.filter(rule=rule, period__gte=first).values("employee_id")
+        absences = Absence.objects.filter(
+            absence_type__category__in=rule.categories, period__gte=first, period__lte=last
+        )
         rows = (
-            Absence.objects.filter(absence_type__category__in=rule.categories, period__gte=first, period__lte=last)
+            absences_counted(absences)
             .exclude(employment__employee_id__in=already_alerted)
             .values_list("unit_id", "employment__working_time_percent", *PIECE_FIELDS)
         )

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -35,7 +36,7 @@ from ..models import (
     WorkUnit,
 )
 from ..models.records import EmploymentKind, EmploymentRelationship
-from ..periods import period_label, period_last_day
+from ..periods import period_label, period_last_day, period_shift
 from ..person_numbers import person_number_encrypter, person_number_hasher
 from ..sources.base import Rejection, SourceBatch
 from ..sources.schema import DELETED
@@ -442,38 +443,60 @@ def _is_duplicate(
     return False
 
 
-def _in_month(row: dict, index: int, resolver: _Resolver, *, report_type: str, period: date) -> bool:
-    """Whether the row belongs to the fetched month's file (a month's file is the truth about that month):
-    an absence that overlaps the month, a payment paid in it. A row of another month is rejected."""
-    first, last = period, period_last_day(period)
-    if report_type == "absences":
-        if row["start"] <= last and row["end"] >= first:
-            return True
-        params = {"start": row["start"], "end": row["end"], "month": period_label(period)}
-        resolver.reject(report_type, row, index, "start", Problem("absence_outside_month", params))
-        return False
-    if first <= row["payment_date"] <= last:
+def _paid_in_month(row: dict, index: int, resolver: _Resolver, *, period: date) -> bool:
+    """Whether the payment belongs to the fetched month's file: paid in the month. One paid in another month
+    is rejected."""
+    if period <= row["payment_date"] <= period_last_day(period):
         return True
     params = {"payment_date": row["payment_date"], "month": period_label(period)}
-    resolver.reject(report_type, row, index, "payment_date", Problem("salary_paid_outside_month", params))
+    resolver.reject("salaries", row, index, "payment_date", Problem("salary_paid_outside_month", params))
     return False
+
+
+def _absence_months(row: dict, index: int, resolver: _Resolver, *, period: date) -> list[date]:
+    """The months whose figures an absence of the fetched month's file counts in: the month itself when the
+    absence has a day in it (its days in earlier months were their own files'); for an absence wholly before
+    it - registered in Populus after its month was fetched, as a doctor's certificate that arrives late - the
+    months of its days, from settings.HR_ABSENCE_CORRECTION_MONTHS months back. An absence after the month,
+    or ended before those months, is rejected naming them (none: the row is not stored)."""
+    first, last = period, period_last_day(period)
+    params = {"start": row["start"], "end": row["end"], "month": period_label(period)}
+    if row["start"] > last:
+        resolver.reject("absences", row, index, "start", Problem("absence_outside_month", params))
+        return []
+    if row["end"] >= first:
+        return [period]
+    earliest = period_shift(period, -settings.HR_ABSENCE_CORRECTION_MONTHS)
+    if row["end"] < earliest:
+        problem = Problem("absence_before_months_corrected", params | {"first_month": period_label(earliest)})
+        resolver.reject("absences", row, index, "start", problem)
+        return []
+    month, months = max(row["start"].replace(day=1), earliest), []
+    while month <= row["end"]:
+        months.append(month)
+        month = period_shift(month, 1)
+    return months
 
 
 def _absences_store(
     source: Source, period: date, batch: SourceBatch, units: dict, employments: dict, resolver: _Resolver
 ) -> int:
-    """Store the absences of the month's file as the month's rows from `source` (with the dates and days
-    the file gave), replacing those fetched for the month before: an absence over several months is
-    stored once for each month's file that reports it, and counted in each month from that month's row
-    only (hrreports.spells)."""
+    """Store the absences of the month's file as the rows it reports from `source` (with the dates and days
+    the file gave), replacing those its fetch stored before: an absence over several months is stored once
+    for each month's file that reports it, and counted in each month from that month's row only
+    (hrreports.spells). An absence of an earlier month that the file reports late is stored for that month
+    (`_absence_months`) beside what the earlier month's own file said, and a later file's word on the same
+    absence (employment, type and start) is the one counted; fetching the earlier month again leaves it, and
+    fetching the later file again without it takes it back. Returns how many rows of the file were stored."""
     types = {t.code: t for t in AbsenceType.objects.all()}
-    keep: dict[tuple, Absence] = {}
+    keep: dict[tuple, list[Absence]] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}
     for index, row in _rows(batch):
         if row.get("change") == DELETED:
-            _deleted_record_apply(row, period, keep, first_rows, types=types, employments=employments)
+            _deleted_record_apply(row, keep, first_rows, types=types, employments=employments)
             continue
-        if not _in_month(row, index, resolver, report_type="absences", period=period):
+        months = _absence_months(row, index, resolver, period=period)
+        if not months:
             continue
         found = _references(
             "absences",
@@ -489,7 +512,7 @@ def _absences_store(
         if found is None:
             continue
         unit, absence_type, employment = found
-        key = (employment, absence_type.pk, row["start"], period)
+        key = (employment, absence_type.pk, row["start"])
         if _is_duplicate(
             "absences",
             row,
@@ -501,43 +524,49 @@ def _absences_store(
             problem=lambda first, _file: Problem("absence_duplicate", {"row": first}),
         ):
             continue
-        keep[key] = Absence(
-            employment_id=employment,
-            unit_id=unit,
-            absence_type=absence_type,
-            period=period,
-            start=row["start"],
-            end=row["end"],
-            calendar_days=row["calendar_days"]
-            if row.get("calendar_days") is not None
-            else (row["end"] - row["start"]).days + 1,
-            working_days=row["working_days"]
-            if row.get("working_days") is not None
-            else working_days(row["start"], row["end"]),
-            paid=row["paid"] if row.get("paid") is not None else absence_type.paid_by_default,
-            source=source,
-        )
-    # The month's absences of the source's employments that it no longer reports were cancelled in Populus
+        keep[key] = [
+            Absence(
+                employment_id=employment,
+                unit_id=unit,
+                absence_type=absence_type,
+                period=month,
+                reported_in=period,
+                start=row["start"],
+                end=row["end"],
+                calendar_days=row["calendar_days"]
+                if row.get("calendar_days") is not None
+                else (row["end"] - row["start"]).days + 1,
+                working_days=row["working_days"]
+                if row.get("working_days") is not None
+                else working_days(row["start"], row["end"]),
+                paid=row["paid"] if row.get("paid") is not None else absence_type.paid_by_default,
+                source=source,
+            )
+            for month in months
+        ]
+    rows = [absence for absences in keep.values() for absence in absences]
+    # The absences of the source's employments that the file no longer reports were cancelled in Populus
     # (or were stored by a source switched off since, whose employments this one supplies now).
     Absence.objects.bulk_create(
-        list(keep.values()),
+        rows,
         update_conflicts=True,
-        unique_fields=["employment", "absence_type", "start", "period"],
+        unique_fields=["employment", "absence_type", "start", "period", "reported_in"],
         update_fields=["unit", "end", "calendar_days", "working_days", "paid", "source"],
         batch_size=BATCH_SIZE,
     )
+    kept = {(a.employment_id, a.absence_type.pk, a.start, a.period) for a in rows}
     current = month_rows(source=source, period=period, report_type="absences")
     stale = [
         pk
         for pk, *key in current.values_list("pk", "employment_id", "absence_type_id", "start", "period")
-        if tuple(key) not in keep
+        if tuple(key) not in kept
     ]
     Absence.objects.filter(pk__in=stale).delete()
     return len(keep)
 
 
 def _deleted_record_apply(
-    row: dict, period: date, keep: dict[tuple, Absence], first_rows: dict[tuple, tuple[int, str]], *, types, employments
+    row: dict, keep: dict[tuple, list[Absence]], first_rows: dict[tuple, tuple[int, str]], *, types, employments
 ) -> None:
     """A deleted record ("P") is no absence: it cancels the same record added earlier in the file (added and
     deleted within the month), and otherwise stands for the old version of a change, whose new version is
@@ -545,9 +574,9 @@ def _deleted_record_apply(
     found, absence_type = employments.get(row["employment_id"]), types.get(row["absence_code"])
     if found is None or absence_type is None:
         return
-    key = (found[0], absence_type.pk, row["start"], period)
+    key = (found[0], absence_type.pk, row["start"])
     added = keep.get(key)
-    if added is not None and added.end == row["end"]:
+    if added and added[0].end == row["end"]:
         del keep[key]
         del first_rows[key]
 
@@ -564,7 +593,7 @@ def _salaries_store(
     # Per payment whatever its sign: whether the last row stored of it was a payment (+1) or a reversal (-1).
     last_sign: dict[tuple, int] = {}
     for index, row in _rows(batch):
-        if not _in_month(row, index, resolver, report_type="salaries", period=period):
+        if not _paid_in_month(row, index, resolver, period=period):
             continue
         found = _references(
             "salaries",
@@ -619,10 +648,11 @@ def _salaries_store(
 def month_rows(*, source: Source, period: date, report_type: str) -> QuerySet:
     """The rows of `report_type` ("absences" or "salaries") that storing the month from `source` replaces:
     those it stored for the month, and those of the employments it supplies now (another source, switched
-    off since, stored them). Salaries by the month they were paid in."""
+    off since, stored them). Absences by the month whose file reported them, salaries by the month they were
+    paid in."""
     of_source = Q(source=source) | Q(employment__source=source)
     if report_type == "absences":
-        return Absence.objects.filter(of_source, period=period)
+        return Absence.objects.filter(of_source, reported_in=period)
     return SalaryPayment.objects.filter(of_source, payment_date__gte=period, payment_date__lte=period_last_day(period))
 
 

@@ -273,6 +273,11 @@ HR_DATA_RETENTION_MONTHS = env_int("HR_DATA_RETENTION_MONTHS", 25)
 # HR counts one illness recorded in working days (Monday-Friday, Monday-Friday); False where units work
 # weekends and a weekend between is a return to work (hrreports.spells).
 HR_SPELLS_JOIN_OVER_DAYS_OFF = env_bool("HR_SPELLS_JOIN_OVER_DAYS_OFF", True)
+# How many months back a month's absences file may still add to the figures: an absence registered in Populus
+# after its month was fetched (a doctor's certificate arriving late) comes in a later month's file with the
+# earlier dates, and is counted in the months of its days (hrreports.services.store). 12 covers the
+# early-support rules' window and the absence report's comparison with the same month a year earlier.
+HR_ABSENCE_CORRECTION_MONTHS = env_int("HR_ABSENCE_CORRECTION_MONTHS", 12)
 # Months before the current month for which the HR report access log is kept.
 HR_ACCESS_LOG_RETENTION_MONTHS = env_int("HR_ACCESS_LOG_RETENTION_MONTHS", 24)
 # The RQ job timeout of a fetch run and of the monthly fetch and delivery jobs. No run outlives its job,

@@ -58,6 +58,7 @@ def _absence(employment, code, start, end) -> list[Absence]:
                 unit=employment.unit,
                 absence_type=AbsenceType.objects.get(code=code),
                 period=month,
+                reported_in=month,
                 start=start,
                 end=end,
                 calendar_days=(end - start).days + 1,

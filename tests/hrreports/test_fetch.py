@@ -64,6 +64,7 @@ def test_refetch_removes_what_the_source_no_longer_reports(simulator_source):
         unit=absence.unit,
         absence_type=absence.absence_type,
         period=PERIOD,
+        reported_in=PERIOD,
         start=date(2026, 2, 27),
         end=date(2026, 2, 27),
         calendar_days=1,

@@ -176,14 +176,14 @@ def test_a_value_a_reason_quotes_from_the_file_is_shown_as_the_file_wrote_it(mar
 
 
 @pytest.fixture
-def february_absence_in_march(month_files, settings):
-    """A fetch of March whose absences file holds an absence of February (rejected: not in the month)."""
+def april_absence_in_march(month_files, settings):
+    """A fetch of March whose absences file holds an absence of April (rejected: not in the month)."""
     settings.POPULUS_REJECT_THRESHOLD = 1
     month_files(
         SAMPLE_PERIOD,
         absences=[
             absence_line("102", "2.3.2026", "3.3.2026", "2", "2"),
-            absence_line("102", "2.2.2026", "5.2.2026", "4", "4"),
+            absence_line("102", "2.4.2026", "5.4.2026", "4", "4"),
         ],
         salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")],
     )
@@ -196,14 +196,14 @@ def run_page(client_as, settings, run, language: str, **query) -> HttpResponse:
     return client.get(reverse("hrreports:run-detail", args=[run.pk]), query)
 
 
-def test_a_rejected_rows_dates_and_month_are_stored_as_machines_read_them(sample_source, february_absence_in_march):
-    run = populus_fetch(source=sample_source, period=february_absence_in_march)
+def test_a_rejected_rows_dates_and_month_are_stored_as_machines_read_them(sample_source, april_absence_in_march):
+    run = populus_fetch(source=sample_source, period=april_absence_in_march)
 
     [rejected] = run.rejected_rows.all()
     assert (rejected.code, rejected.params, rejected.value) == (
         "absence_outside_month",
-        {"start": "2026-02-02", "end": "2026-02-05", "month": "2026-03"},
-        "2.2.2026",  # the value as the file wrote it
+        {"start": "2026-04-02", "end": "2026-04-05", "month": "2026-03"},
+        "2.4.2026",  # the value as the file wrote it
     )
 
 
@@ -211,16 +211,16 @@ def test_a_rejected_rows_dates_and_month_are_stored_as_machines_read_them(sample
 @pytest.mark.parametrize(
     ("language", "reason"),
     [
-        ("sv", "[sv] the absence 2.2.2026–5.2.2026 has no day in 3/2026"),
-        ("en", "[en] the absence 02/02/2026–05/02/2026 has no day in Mar 2026"),
+        ("sv", "[sv] the absence 2.4.2026–5.4.2026 has no day in 3/2026"),
+        ("en", "[en] the absence 02/04/2026–05/04/2026 has no day in Mar 2026"),
     ],
 )
 def test_the_run_page_words_a_rejected_rows_dates_and_month_in_the_readers_style(
-    client_as, sample_source, february_absence_in_march, settings, marked_translations, stored, language, reason
+    client_as, sample_source, april_absence_in_march, settings, marked_translations, stored, language, reason
 ):
-    run = populus_fetch(source=sample_source, period=february_absence_in_march)
+    run = populus_fetch(source=sample_source, period=april_absence_in_march)
     if stored == "before":
-        run.rejected_rows.update(params={"start": "2.2.2026", "end": "5.2.2026", "month": "2026-03"})
+        run.rejected_rows.update(params={"start": "2.4.2026", "end": "5.4.2026", "month": "2026-03"})
 
     response = run_page(client_as, settings, run, language)
 
@@ -231,14 +231,14 @@ def test_the_run_page_words_a_rejected_rows_dates_and_month_in_the_readers_style
 @pytest.mark.parametrize(
     ("language", "line"),
     [
-        ("sv", "3;börjar;2.2.2026;[sv] the absence 2.2.2026–5.2.2026 has no day in 3/2026"),
-        ("en", "3;start;2.2.2026;[en] the absence 02/02/2026–05/02/2026 has no day in Mar 2026"),
+        ("sv", "3;börjar;2.4.2026;[sv] the absence 2.4.2026–5.4.2026 has no day in 3/2026"),
+        ("en", "3;start;2.4.2026;[en] the absence 02/04/2026–05/04/2026 has no day in Mar 2026"),
     ],
 )
 def test_the_rejected_rows_download_words_dates_and_months_in_the_readers_style(
-    client_as, sample_source, february_absence_in_march, settings, marked_translations, export, language, line
+    client_as, sample_source, april_absence_in_march, settings, marked_translations, export, language, line
 ):
-    run = populus_fetch(source=sample_source, period=february_absence_in_march)
+    run = populus_fetch(source=sample_source, period=april_absence_in_march)
 
     response = run_page(client_as, settings, run, language, export=export)
 

@@ -88,6 +88,7 @@ def _stored(employment, code, period, start, end, *, calendar_days=None) -> Abse
         unit=employment.unit,
         absence_type=AbsenceType.objects.get(code=code),
         period=period,
+        reported_in=period,
         start=start,
         end=end,
         calendar_days=calendar_days if calendar_days is not None else (end - start).days + 1,

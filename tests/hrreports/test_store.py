@@ -35,12 +35,12 @@ def threshold(settings):
 # --- Rows of another month ----------------------------------------------------------------------
 
 
-def test_an_absence_that_does_not_overlap_the_month_is_rejected_naming_the_month(sample_source, month_files, threshold):
+def test_an_absence_after_the_month_is_rejected_naming_the_month(sample_source, month_files, threshold):
     month_files(
         MARCH,
         absences=[
             absence_line("102", "2.3.2026", "3.3.2026", "2", "2"),
-            absence_line("102", "2.2.2026", "5.2.2026", "4", "4"),
+            absence_line("200", "6.4.2026", "10.4.2026", "5", "4"),  # planned annual leave: April's file's
         ],
         salaries=[salary_line("03/2026", "13.3.2026", "1001", "3 912,40")],
     )
@@ -51,12 +51,103 @@ def test_an_absence_that_does_not_overlap_the_month_is_rejected_naming_the_month
         (
             3,
             "start",
-            "2.2.2026",
+            "6.4.2026",
             "absence_outside_month",
-            {"start": "2026-02-02", "end": "2026-02-05", "month": "2026-03"},
+            {"start": "2026-04-06", "end": "2026-04-10", "month": "2026-03"},
         )
     ]
     assert list(Absence.objects.values_list("start", flat=True)) == [date(2026, 3, 2)]
+
+
+def test_an_absence_older_than_the_months_corrected_is_rejected_naming_them(
+    sample_source, month_files, threshold, settings
+):
+    settings.HR_ABSENCE_CORRECTION_MONTHS = 2
+    month_files(
+        APRIL,
+        absences=[absence_line("102", "2.1.2026", "3.1.2026", "2", "1")],
+        salaries=[salary_line("04/2026", "15.4.2026", "1001", "3 912,40")],
+    )
+
+    run = fetched(sample_source, APRIL)
+
+    assert list(run.rejected_rows.values_list("field", "value", "code", "params")) == [
+        (
+            "start",
+            "2.1.2026",
+            "absence_before_months_corrected",
+            {"start": "2026-01-02", "end": "2026-01-03", "month": "2026-04", "first_month": "2026-02"},
+        )
+    ]
+    assert not Absence.objects.exists()
+
+
+# --- Absences registered late -------------------------------------------------------------------
+
+MARCH_PAY = [salary_line("03/2026", "13.3.2026", "1001", "3 912,40")]
+APRIL_PAY = [salary_line("04/2026", "15.4.2026", "1001", "3 912,40")]
+
+
+@pytest.fixture
+def registered_late(sample_source, month_files):
+    """March's file has Aino's sick leave 2.-3.3.; her doctor's certificate for 16.-20.3. reached Populus after
+    March was fetched, so April's file has it, with March's dates, beside her April absence."""
+    month_files(MARCH, absences=[absence_line("102", "2.3.2026", "3.3.2026", "2", "2")], salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+    month_files(
+        APRIL,
+        absences=[
+            absence_line("101", "16.3.2026", "20.3.2026", "5", "5"),
+            absence_line("102", "14.4.2026", "14.4.2026", "1", "1"),
+        ],
+        salaries=APRIL_PAY,
+    )
+    run = fetched(sample_source, APRIL)
+    assert run.rejected_count == 0
+    return WorkUnit.objects.get(code="101010")
+
+
+def test_a_sick_leave_registered_after_its_month_was_fetched_corrects_that_months_figures(registered_late):
+    assert figures(registered_late, MARCH) == (2, 7, 7)
+    assert figures(registered_late, APRIL) == (1, 1, 1)
+
+
+def test_a_sick_leave_registered_late_raises_the_alert_it_completes(registered_late):
+    """Two spells in March make the rule's threshold, known only from April's file: the alert is raised with
+    April's, on the day the threshold was reached in March."""
+    Rule.objects.all().delete()
+    rule = Rule.objects.create(
+        name="2 jaksoa", kind=RuleKind.WINDOW, months=2, spells_at_least=2, categories=["sick_leave"]
+    )
+
+    alerts_evaluate(period=APRIL)
+
+    alert = Alert.objects.get(rule=rule)
+    assert (alert.period, alert.reached_on, alert.spells) == (APRIL, date(2026, 3, 16), 3)
+
+
+def test_fetching_march_again_keeps_what_aprils_file_added_to_march(registered_late, sample_source):
+    fetched(sample_source, MARCH)
+
+    assert figures(registered_late, MARCH) == (2, 7, 7)
+
+
+def test_a_later_files_word_on_an_absence_replaces_the_earlier_until_that_file_is_fetched_again(
+    sample_source, month_files
+):
+    """March's file had Aino sick 2.-6.3.; the certificate extending it to 13.3. reached Populus in April."""
+    month_files(MARCH, absences=[absence_line("101", "2.3.2026", "6.3.2026", "5", "5")], salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+    month_files(APRIL, absences=[absence_line("101", "2.3.2026", "13.3.2026", "12", "10")], salaries=APRIL_PAY)
+    fetched(sample_source, APRIL)
+    unit = WorkUnit.objects.get(code="101010")
+
+    assert figures(unit, MARCH) == (1, 12, 10)
+
+    month_files(APRIL, absences=[absence_line("102", "14.4.2026", "14.4.2026", "1", "1")], salaries=APRIL_PAY)
+    fetched(sample_source, APRIL)
+
+    assert figures(unit, MARCH) == (1, 5, 5)
 
 
 def test_a_payment_made_in_another_month_is_rejected_naming_the_month(sample_source, month_files, threshold):

@@ -292,7 +292,7 @@ def test_a_tested_file_whose_every_row_is_rejected_says_no_row_would_be_stored(
 
     lines = (file_root / "samples" / "poissaolot_202603.csv").read_text(encoding="utf-8").splitlines()
     upload = SimpleUploadedFile(
-        "poissaolot.csv", "\n".join([lines[0], *lines[1:3]]).replace(".3.2026", ".2.2026").encode()
+        "poissaolot.csv", "\n".join([lines[0], *lines[1:3]]).replace(".3.2026", ".4.2026").encode()
     )
     client = client_as(HR)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -531,7 +531,7 @@ def test_the_preview_says_what_a_fetch_would_store_and_reject_and_stores_nothing
     bad = [
         lines[1].replace(";101010;", ";777777;"),  # unknown unit
         lines[2].replace(";101;", ";999;"),  # unknown absence code
-        lines[3].replace("16.3.2026;17.3.2026", "16.2.2026;17.2.2026"),  # February's absence in March's file
+        lines[3].replace("16.3.2026;17.3.2026", "16.4.2026;17.4.2026"),  # April's absence in March's file
         lines[4].replace("230469-9041;", "010175-901V;"),  # employment 2001004 is Lindqvist's
         lines[5],
         lines[5],  # the same absence twice
@@ -559,7 +559,7 @@ def test_the_preview_says_what_a_fetch_would_store_and_reject_and_stores_nothing
     ]
     assert "2 rows would be stored." in response.text and "6 rows would be rejected." in response.text
     assert "A fetch would fail: more than 5 % of the rows would be rejected" in response.text
-    assert "the absence 16/02/2026–17/02/2026 has no day in Mar 2026, the month fetched" in response.text
+    assert "the absence 16/04/2026–17/04/2026 has no day in Mar 2026, the month fetched" in response.text
     assert Absence.objects.count() == before
     assert FetchRun.objects.count() == 1
 
