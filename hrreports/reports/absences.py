@@ -24,7 +24,7 @@ from ..models.records import AbsenceCategory
 from ..periods import period_last_day, period_shift
 from ..spells import PIECE_FIELDS, Piece, absences_counted, day_count, piece_month, piece_of, spell_starts, spells_count
 from ..workdays import working_days
-from .common import periods_fetched, report_units
+from .common import periods_fetched, report_units, staff_unlisted_counts
 
 RATE_PLACES = Decimal("0.1")
 
@@ -82,12 +82,9 @@ def _overlapping(queryset, first: date, last: date):
 
 
 def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tuple]]:
-    """Each month's employments in `units` as (employment pk, start, end, working time %): as that month's employments
-    file gave them (EmploymentMonth), so that a later move or a new working time leaves the month as it
-    was. An employment missing from its source's file of the month was not on the staff then (one known
-    only from a payment, like a leaver's final pay, never is); only where the source stored no file of the
-    month (fetched before months were kept, or a source without an employments file) does an employment
-    count as it stands now, if it is in `units` now."""
+    """Each month's staff in `units` (reports.common: `staff_unlisted_counts`) as (employment pk, start, end,
+    working time %): as that month's employments file gave them (EmploymentMonth), so that a later move or a
+    new working time leaves the month as it was; an employment the file did not give, as it stands now."""
     first, last = months[0], period_last_day(months[-1])
     staff: dict[date, list[tuple]] = defaultdict(list)
     in_months = EmploymentMonth.objects.filter(period__in=months)
@@ -98,10 +95,14 @@ def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tup
     files = set(in_months.values_list("source_id", "period").distinct())
     current = _overlapping(Employment.objects.filter(unit__in=units), first, last)
     recorded = set(in_months.filter(employment__in=current.values("pk")).values_list("employment_id", "period"))
-    for pk, source_id, *values in current.values_list("pk", "source_id", "start", "end", "working_time_percent"):
+    for pk, source_id, start, end, percent in current.values_list(
+        "pk", "source_id", "start", "end", "working_time_percent"
+    ):
         for period in months:
-            if (pk, period) not in recorded and (source_id, period) not in files:
-                staff[period].append((pk, *values))
+            if (pk, period) not in recorded and staff_unlisted_counts(
+                start, end, period, file_given=(source_id, period) in files
+            ):
+                staff[period].append((pk, start, end, percent))
     return staff
 
 

@@ -22,6 +22,26 @@ from ..models.fetching import RunStatus
 from ..periods import period_last_day, period_text
 
 
+def staff_unlisted_counts(start: date | None, end: date | None, period: date, *, file_given: bool) -> bool:
+    """Whether an employment that `period`'s employments file did not give is on the month's staff, in the
+    unit it is in now (`file_given`: whether its source gave an employments file of the month at all).
+
+    The month's staff, in the absence report's planned working days as in the employments report's starts
+    and ends, is everyone in force on some day of the month - not the headcount of its last day: a leaver of
+    the 10th worked ten days of it, and the employments report tells her end. The month's employments file
+    says who that was, in which unit, with which dates and working time. Populus may leave out of it an
+    employment that began or ended within the month (a file of those in force on its last day, or an
+    employment registered after the month was fetched, which only a later file gives): such an employment
+    counts, with the dates it has now. Any other employment the file left out was not in force then (an
+    employment known only from a payment, like a leaver's final pay, has no dates and never is). A source that
+    gave no employments file of the month says nothing about it: its employments count by their dates now.
+    """
+    if not file_given:
+        return True
+    first, last = period, period_last_day(period)
+    return any(day is not None and first <= day <= last for day in (start, end))
+
+
 def report_units(unit: WorkUnit, *, include_subunits: bool) -> QuerySet[WorkUnit]:
     """`unit` alone, or `unit` and every unit below it (one prefix query on the materialised path)."""
     if include_subunits:

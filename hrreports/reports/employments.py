@@ -109,7 +109,9 @@ def _unit_code_in(period: date) -> Subquery:
 
 def _employments_in(units: QuerySet[WorkUnit], period: date) -> QuerySet[Employment]:
     """The employments in `units` in `period`: by the month's employments file, or as they are now when that
-    file did not give them; annotated with the code of their unit in the month (`unit_in_month`)."""
+    file did not give them; annotated with the code of their unit in the month (`unit_in_month`). Of those the
+    file did not give, only the ones starting or ending in the month are the month's staff (reports.common:
+    `staff_unlisted_counts`), and only those have a start or an end to report."""
     recorded = EmploymentMonth.objects.filter(period=period)
     here = Q(pk__in=recorded.filter(unit__in=units).values("employment_id")) | (
         Q(unit__in=units) & ~Q(pk__in=recorded.values("employment_id"))

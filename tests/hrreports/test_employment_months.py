@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from hrreports.models import Employment, Source, WorkUnit
+from hrreports.models import Employment, EmploymentMonth, Source, WorkUnit
 from hrreports.models.fetching import RunStatus
 from hrreports.models.organisation import SupervisorRole
 from hrreports.reports import absence_summary, employment_events, employment_report
@@ -21,6 +21,7 @@ from kuntaportaali.roles import Role
 from tests.conftest import make_user
 from tests.hrreports.conftest import absence_line, salary_line
 from tests.hrreports.pdf_text import pdf_text
+from tests.hrreports.report_data import _employment, build_report_data
 
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 EMPLOYMENTS_HEADER = (
@@ -182,3 +183,44 @@ def test_the_email_and_the_pdf_count_the_moves_beside_the_starts_and_ends(
     assert "Employments started: 0, ended: 0. Moved in: 0, moved out: 1." in message.body
     [(_name, content, _mime)] = message.attachments
     assert "Employments started: 0, ended: 0. Moved in: 0, moved out: 1." in pdf_text(content)
+
+
+@pytest.fixture
+def file_of_last_days_staff(unit_tree):
+    """report_data.py's March with an employments file of those in force on 31.3. (EmploymentMonth): Aalto and
+    Berg. Cedergren (101010, 100 %) left on 10.3. and is not in it; Dahl (1010, permanent since 2020, no end
+    known) is in no file of March either - she left before it, her end never reached Populus' file."""
+    data = build_report_data(unit_tree)
+    source = Source.objects.get(name="testi")
+    dahl = _employment(4, "Dahl Doris", unit_tree["1010"], start=date(2020, 1, 1))
+    Employment.objects.update(source=source)
+    for employment in (data["aalto"], data["berg"]):
+        EmploymentMonth.objects.create(
+            employment=employment,
+            period=MARCH,
+            unit=employment.unit,
+            start=employment.start,
+            end=employment.end,
+            working_time_percent=employment.working_time_percent,
+            source=source,
+        )
+    return data | {"dahl": dahl}
+
+
+def test_the_absence_report_counts_the_staff_the_employments_report_lists(file_of_last_days_staff, unit_tree):
+    """Both reports count anyone in force on a day of the month: Cedergren, whom the employments report lists
+    as ended on 10.3., is on the absence report's staff for 2.-10.3. (7 working days), as her sick days
+    5.-6.3. are; Dahl, in neither report, is on neither."""
+    unit = unit_tree["1010"]
+    report = employment_report(unit, MARCH, include_subunits=True)
+    assert [row.employee_name for row in report.ended] == ["Cedergren Cecilia"]
+    assert [row.employee_name for row in report.started] == ["Berg Bertil"]
+
+    summary = absence_summary(unit, MARCH, include_subunits=True)
+
+    # Aalto 22 + Berg 12 x 0.5 + Cedergren 7 = 35; sick Aalto 4 + Berg 1 + Cedergren 2 = 7: 20.0 %.
+    assert (summary.planned_working_days, summary.sick_planned_days, summary.sick_rate) == (
+        Decimal(35),
+        Decimal(7),
+        Decimal("20.0"),
+    )
