@@ -491,9 +491,12 @@ def _absences_store(
     types = {t.code: t for t in AbsenceType.objects.all()}
     keep: dict[tuple, list[Absence]] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}
+    withdrawn: list[tuple] = []
     for index, row in _rows(batch):
         if row.get("change") == DELETED:
-            _deleted_record_apply(row, keep, first_rows, types=types, employments=employments)
+            withdrawn += _deleted_record_apply(
+                row, keep, first_rows, period=period, types=types, employments=employments
+            )
             continue
         months = _absence_months(row, index, resolver, period=period)
         if not months:
@@ -562,23 +565,45 @@ def _absences_store(
         if tuple(key) not in kept
     ]
     Absence.objects.filter(pk__in=stale).delete()
+    for employment, absence_type, start, end in withdrawn:
+        if (employment, absence_type, start) not in keep:
+            Absence.objects.filter(
+                Q(source=source) | Q(employment__source=source),
+                employment_id=employment,
+                absence_type_id=absence_type,
+                start=start,
+                end=end,
+                period__gte=period_shift(period, -settings.HR_ABSENCE_CORRECTION_MONTHS),
+                reported_in__lt=period,
+            ).delete()
     return len(keep)
 
 
 def _deleted_record_apply(
-    row: dict, keep: dict[tuple, list[Absence]], first_rows: dict[tuple, tuple[int, str]], *, types, employments
-) -> None:
+    row: dict,
+    keep: dict[tuple, list[Absence]],
+    first_rows: dict[tuple, tuple[int, str]],
+    *,
+    period: date,
+    types,
+    employments,
+) -> list[tuple]:
     """A deleted record ("P") is no absence: it cancels the same record added earlier in the file (added and
     deleted within the month), and otherwise stands for the old version of a change, whose new version is
-    added after it. Its absence stored for the month before is not in the month's file, so it is removed."""
+    added after it. Its absence stored for the month before is not in the month's file, so it is removed.
+    A deleted record of an earlier month's absence is a change or cancellation made in Populus after that
+    month was fetched: returned as (employment pk, type pk, start, end), the absence the earlier file gave is
+    taken out of its month unless this file adds it again (as changed; fetching the earlier month's file
+    again brings it back, as that file says it)."""
     found, absence_type = employments.get(row["employment_id"]), types.get(row["absence_code"])
     if found is None or absence_type is None:
-        return
+        return []
     key = (found[0], absence_type.pk, row["start"])
     added = keep.get(key)
     if added and added[0].end == row["end"]:
         del keep[key]
         del first_rows[key]
+    return [(*key, row["end"])] if row["end"] < period else []
 
 
 def _salaries_store(

@@ -437,6 +437,37 @@ def test_an_identity_code_written_with_a_small_check_character_is_the_same_perso
     assert codes.count("010175-901V") == 1 and "010175-901v" not in codes
 
 
+def changes_file(file_root, period, lines):
+    header = ABSENCES_HEADER + ";Tietuelaji"
+    (file_root / "samples" / f"poissaolot_{period:%Y%m}.csv").write_text("\n".join([header, *lines]) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("april_changes", "march_figures"),
+    [
+        # The start corrected from 10.3. to 9.3.: the old record deleted, the new one added.
+        (
+            [f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;P", f"{AINO};101;Poissaolo;9.3.2026;14.3.2026;6;4;K;U"],
+            (1, 6, 4),
+        ),
+        # Cancelled altogether.
+        ([f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;P"], (0, 0, 0)),
+    ],
+)
+def test_a_later_files_deletion_of_an_earlier_months_absence_takes_it_out_of_that_month(
+    sample_source, month_files, file_root, april_changes, march_figures
+):
+    month_files(MARCH, absences=[], salaries=MARCH_PAY)
+    changes_file(file_root, MARCH, [f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;U"])
+    fetched(sample_source, MARCH)
+    month_files(APRIL, absences=[], salaries=APRIL_PAY)
+    changes_file(file_root, APRIL, [*april_changes, f"{AINO};102;Poissaolo;14.4.2026;14.4.2026;1;1;K;U"])
+
+    fetched(sample_source, APRIL)
+
+    assert figures(WorkUnit.objects.get(code="101010"), MARCH) == march_figures
+
+
 def test_an_absence_changed_in_populus_is_stored_as_its_added_record_not_its_deleted_one(
     sample_source, month_files, file_root, threshold
 ):
