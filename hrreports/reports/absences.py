@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from ..models import Absence, AbsenceType, Employment, EmploymentMonth, WorkUnit
 from ..models.records import AbsenceCategory
@@ -59,6 +59,9 @@ class AbsenceSummary:
     sick_planned_days: Decimal
     planned_working_days: Decimal
     sick_rate: Decimal | None
+    # The month's rows reported in a later month's file (registered in Populus after the month was fetched):
+    # counted, and said, as the figures differ from those of the report sent for the month.
+    reported_late: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ class AbsenceReport:
     @property
     def fetched(self) -> bool:
         return self.current is not None and self.current.fetched
+
+    @property
+    def summaries(self) -> list[AbsenceSummary]:
+        """This month's, the previous month's and the same month's a year ago, those there are."""
+        return [s for s in (self.current, self.previous_month, self.previous_year) if s is not None]
 
 
 def _overlapping(queryset, first: date, last: date):
@@ -148,6 +156,7 @@ def _summarise(
     employments: list[tuple],
     working_times: dict[int, Decimal | None],
     categories: set[str] | None,
+    reported_late: int,
 ) -> AbsenceSummary:
     """One month's summary from its pieces of absence and its employments (pk, start, end, working time %)
     (the rate always counts sick leave). `working_times` gives the working time of every employment with a
@@ -168,6 +177,7 @@ def _summarise(
         sick_planned_days=sick_planned,
         planned_working_days=planned,
         sick_rate=_rate(sick_planned, planned),
+        reported_late=reported_late,
     )
 
 
@@ -179,11 +189,15 @@ def absence_summaries(
     units: QuerySet[WorkUnit], months: list[date], *, categories: set[str] | None = None
 ) -> list[AbsenceSummary]:
     """The summaries of `months` (oldest first) of all of `units` together: a supervisor's whole scope as
-    well as one unit. The absences and the staff in six queries however many months, and two a month for
+    well as one unit. The absences and the staff in seven queries however many months, and two a month for
     the sources whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences
     of its own file only (hrreports.spells) and its own staff (`_staff`)."""
     by_month: dict[date, list[Piece]] = defaultdict(list)
     absences = absences_counted(Absence.objects.filter(unit__in=units, period__in=months))
+    late = absences.filter(reported_in__gt=F("period"))
+    if categories is not None:
+        late = late.filter(absence_type__category__in=categories)
+    reported_late = dict(late.values("period").annotate(rows=Count("pk")).values_list("period", "rows"))
     for values in absences.values_list(*PIECE_FIELDS):
         piece = piece_of(*values)
         if piece is not None:
@@ -205,6 +219,7 @@ def absence_summaries(
             employments=staff[month],
             working_times=working_times,
             categories=categories,
+            reported_late=reported_late.get(month, 0),
         )
         for month in months
     ]

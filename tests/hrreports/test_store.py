@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from hrreports.models import Absence, Alert, Employee, Employment, Rule, SalaryPayment, WorkUnit
 from hrreports.models.early_support import RuleKind
@@ -110,6 +112,19 @@ def registered_late(sample_source, month_files):
 def test_a_sick_leave_registered_after_its_month_was_fetched_corrects_that_months_figures(registered_late):
     assert figures(registered_late, MARCH) == (2, 7, 7)
     assert figures(registered_late, APRIL) == (1, 1, 1)
+
+
+def test_the_report_says_which_months_figures_came_late(registered_late):
+    """The supervisor got March's report without the late certificate: April's report says March's figures
+    now count it."""
+    report = absence_report(registered_late, APRIL)
+    assert [(s.period, s.reported_late) for s in report.summaries] == [(APRIL, 0), (MARCH, 1), (date(2025, 4, 1), 0)]
+
+    with translation.override("fi"):
+        note = render_to_string("hrreports/includes/absence_reported_late.html", {"summaries": report.summaries})
+
+    assert "3/2026: 1 poissaolo tuli myöhemmän kuukauden tiedostossa" in note
+    assert "4/2026" not in note
 
 
 def test_a_sick_leave_registered_late_raises_the_alert_it_completes(registered_late):
