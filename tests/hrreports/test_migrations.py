@@ -262,3 +262,37 @@ def test_plain_source_tokens_and_teams_addresses_are_encrypted_once():
     assert configs["tiedostot"] == {"folder": "kunta"}
     assert TeamsChannel.objects.get().webhook_url == address
     assert "salainen-polku" not in TeamsChannel.objects.get().webhook_url_encrypted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_absences_were_reported_in_the_file_of_the_month_they_count_in():
+    old, forward = migrated_from("hrreports", "0026_credentials_encrypted")
+    unit = old.get_model("hrreports", "WorkUnit").objects.create(code="10", name="Yksikkö", path="/10/")
+    employee = old.get_model("hrreports", "Employee").objects.create(
+        person_number_hash="h1", person_number_encrypted=b"", name="Aalto Anna"
+    )
+    employment = old.get_model("hrreports", "Employment").objects.create(
+        employment_id="E1", employee=employee, unit=unit
+    )
+    sick = old.get_model("hrreports", "AbsenceType").objects.get_or_create(
+        code="101", defaults={"name_fi": "Sairaus", "category": "sick_leave"}
+    )[0]
+    for period in (date(2026, 2, 1), date(2026, 3, 1)):  # an absence over two months, in both months' files
+        old.get_model("hrreports", "Absence").objects.create(
+            employment=employment,
+            unit=unit,
+            absence_type=sick,
+            period=period,
+            start=date(2026, 2, 25),
+            end=date(2026, 3, 10),
+            calendar_days=14,
+            working_days=10,
+            paid=True,
+        )
+
+    forward()
+
+    assert list(Absence.objects.order_by("period").values_list("period", "reported_in")) == [
+        (date(2026, 2, 1), date(2026, 2, 1)),
+        (date(2026, 3, 1), date(2026, 3, 1)),
+    ]
