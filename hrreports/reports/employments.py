@@ -16,9 +16,13 @@ from django.utils.translation import gettext as _
 
 from ..models import Employment, EmploymentMonth, WorkUnit
 from ..periods import period_last_day, period_shift
+from ..workdays import working_days
 from .common import period_fetched, report_units
 
 ONE_DAY = timedelta(days=1)
+# The longest run of days off between two working days in Finland (Christmas Eve to Boxing Day over a weekend),
+# and a day more: how far apart an end and a start that `_follows` joins can be.
+DAYS_OFF_AT_MOST = timedelta(days=6)
 
 
 @dataclass(frozen=True)
@@ -72,15 +76,23 @@ def _row(employment: Employment, *, other_unit_code: str = "", chained_with: str
     )
 
 
+def _follows(end: date, start: date) -> bool:
+    """Whether an employment starting on `start` continues one that ended on `end`: on that day or after only
+    days off (a contract ending on a Friday, the next beginning on Monday, or after Easter, is one stretch of
+    work for HR; a working day between is a break)."""
+    return end <= start and working_days(end + ONE_DAY, start - ONE_DAY) == 0
+
+
 def _chains(started: list[Employment], ended: list[Employment]) -> tuple[dict[int, str], dict[int, str]]:
     """The chains among the month's starts and ends: an employment of the person that begins the day
-    after another ends (or on that day) continues it, as fixed-term contracts follow each other. Returns
-    (started employment pk -> the employment id it continues, ended employment pk -> the one continuing it)."""
+    after another ends (or on that day, or after only days off between) continues it, as fixed-term contracts
+    follow each other. Returns (started employment pk -> the employment id it continues, ended employment
+    pk -> the one continuing it)."""
     people = {employment.employee_id for employment in [*started, *ended]}
     if not people:
         return {}, {}
     dates = [e.start for e in started if e.start] + [e.end for e in ended if e.end]
-    first, last = min(dates) - ONE_DAY, max(dates) + ONE_DAY
+    first, last = min(dates) - DAYS_OFF_AT_MOST, max(dates) + DAYS_OFF_AT_MOST
     others = list(
         Employment.objects.filter(employee_id__in=people)
         .filter(Q(start__gte=first, start__lte=last) | Q(end__gte=first, end__lte=last))
@@ -91,9 +103,9 @@ def _chains(started: list[Employment], ended: list[Employment]) -> tuple[dict[in
         for pk, employee_id, employment_id, start, end in others:
             if pk == employment.pk or employee_id != employment.employee_id:
                 continue
-            if before and end is not None and employment.start - ONE_DAY <= end <= employment.start:
+            if before and end is not None and _follows(end, employment.start):
                 return employment_id
-            if not before and start is not None and employment.end <= start <= employment.end + ONE_DAY:
+            if not before and start is not None and _follows(employment.end, start):
                 return employment_id
         return ""
 

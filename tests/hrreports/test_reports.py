@@ -241,6 +241,28 @@ def test_a_fixed_term_employment_continued_by_the_next_is_told_as_a_continuation
     ]
 
 
+@pytest.mark.parametrize(
+    ("ended", "next_started", "chained_with"),
+    [
+        (date(2026, 3, 27), date(2026, 3, 30), "E2-2"),  # Friday, then Monday
+        (date(2026, 3, 26), date(2026, 3, 30), ""),  # Thursday, then Monday: not at work on Friday
+    ],
+)
+def test_a_fixed_term_employment_continued_after_a_weekend_is_a_continuation(data, ended, next_started, chained_with):
+    berg = data["berg"]
+    Employment.objects.filter(pk=berg.pk).update(end=ended)
+    Employment.objects.create(
+        employment_id="E2-2", employee=berg.employee, unit=berg.unit, kind="fixed_term", start=next_started
+    )
+
+    report = employment_report(data["unit"], MARCH)
+
+    assert [(row.employment_id, row.chained_with) for row in report.ended] == [("E2", chained_with)]
+    assert [(row.employment_id, row.chained_with) for row in report.started if row.employment_id == "E2-2"] == [
+        ("E2-2", "E2" if chained_with else "")
+    ]
+
+
 def test_an_employment_ending_while_another_of_the_person_goes_on_is_no_continuation(chained):
     # Aalto's permanent employment goes on; a side job of hers that ends in March is an ending.
     Employment.objects.create(
