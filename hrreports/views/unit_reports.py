@@ -64,17 +64,13 @@ def reports(request):
 
 def supervisor_home(request, *, refused: AcknowledgeForm | None = None):
     """The home; with `refused`, a case's "discussed" form that did not validate, shown in its case as it was
-    filled in, with its errors and the focus on its first wrong field (status 400)."""
+    filled in, opening with the summary of its errors (status 400)."""
     today = timezone.localdate()
     glance = month_at_glance(request.user, today=today)
     cases = early_support_cases(request.user, today=today)
     if cases.open or cases.earlier:
         report_access_record(user=request.user, kind=AccessKind.VIEW, what="alerts")
     here = request.get_full_path() if refused is None else reverse("hrreports:reports")
-    if refused is not None:
-        wrong = next((name for name in refused.errors if name in refused.fields), None)
-        if wrong:
-            refused.fields[wrong].widget.attrs["autofocus"] = True
     open_cases = [
         (
             case,

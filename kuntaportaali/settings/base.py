@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -115,6 +116,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms are drawn through the project's templates (templates/forms/), which open every form that has
+# errors with a summary of them; "django.forms" lets that engine find Django's own form templates.
+FORM_RENDERER = "kuntaportaali.form_rendering.PortalFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

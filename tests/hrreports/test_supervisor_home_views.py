@@ -1,6 +1,7 @@
 """The supervisor's home page (hrreports:reports): the month's figures and the open cases of the user's own
 units only, one "discussed" action for all of a person's alerts, and the monthly email's link to it."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -122,7 +123,8 @@ def test_a_discussed_form_with_a_mistake_comes_back_with_what_was_typed_and_says
     assert response.status_code == 400
     page = response.content.decode()
     assert f"{note}</textarea>" in page
-    assert 'value="31.4.2026"' in page and 'aria-invalid="true"' in page and "autofocus" in page
+    assert 'value="31.4.2026"' in page and 'aria-invalid="true"' in page
+    assert re.search(rf'<div class="error-summary"[^>]* autofocus[^>]*>.*href="#id_{prefix}-action_date"', page, re.S)
     assert '<details class="case__discussed" open>' in page
     [(_case, form)] = response.context["open_cases"]
     assert list(form.errors) == ["action_date"]
