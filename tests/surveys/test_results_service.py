@@ -474,6 +474,37 @@ def test_a_few_who_did_not_say_their_age_are_left_out_rather_than_hiding_age_gro
     assert (results.rates.dispositions["I"], results.rates.dispositions["P"]) == (47, 2)
 
 
+def test_one_left_out_is_told_in_the_singular_in_finnish_and_swedish():
+    """One of 48 respondents did not say their age: the Finnish sentence says "vastaaja" in the
+    nominative, as Finnish says one of anything, not the partitive "vastaajaa" of two or more."""
+    set_age_targets("0.15", "0.50", "0.35")
+    manager = make_user("tulokset")
+    campaign = build_campaign(build_survey(manager), manager)
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    for age, count in ((1, 12), (2, 15), (3, 20)):
+        for _ in range(count):
+            response = respond(campaign)
+            answer(response, questions[1], digit=age)
+            answer(response, questions[2], digit=1)
+            answer(response, questions[3], digit=4)
+    unstated = respond(campaign)
+    answer(unstated, questions[2], digit=1)
+    answer(unstated, questions[3], digit=4)
+    answer(unstated, questions[4], transcript="En kerro ikääni")
+
+    finnish = campaign_results(campaign, language="fi").weighting.warnings
+    swedish = campaign_results(campaign, language="sv").weighting.warnings
+
+    assert (
+        "1 taustakysymykseen vastaamatta jättänyt vastaaja ei ole mukana tuloksissa, koska hänen vastauksensa "
+        "saisi muuten selville vähentämällä ryhmien luvut kaikkien luvuista." in finnish
+    )
+    assert (
+        "1 svarande som lämnade en bakgrundsfråga obesvarad har inte tagits med i resultaten, eftersom allas "
+        "siffror minus gruppernas annars skulle avslöja personens svar." in swedish
+    )
+
+
 def test_nobody_is_left_out_when_too_few_would_remain(english):
     """Two of six did not say their age: leaving them out would leave four, fewer than the minimum
     of five, whose every figure is hidden anyway. Nobody is left out, and nothing claims so."""
