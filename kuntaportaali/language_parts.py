@@ -12,3 +12,12 @@ def in_language(value, language: str):
     if (get_language() or "").split("-")[0] == language:
         return value
     return format_html('<span lang="{}">{}</span>', language, value)
+
+
+def part_in_language(text: str, part: str, *, language: str, text_language: str):
+    """`text` with its first `part` in a <span lang> when the part is in another language than the text
+    around it: a Finnish name inside a Swedish sentence."""
+    if language == text_language or not part or part not in text:
+        return text
+    before, _part, after = text.partition(part)
+    return format_html('{}<span lang="{}">{}</span>{}', before, language, part, after)

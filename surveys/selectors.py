@@ -198,13 +198,19 @@ class PublicQuestion:
 
 @dataclass(frozen=True)
 class PublicCampaign:
+    """`language` is the survey's language the page shows; each text's `<text>_language` is the one
+    it is in, Finnish where its translation is empty, for its lang attribute (WCAG 3.1.2)."""
+
     campaign: Campaign
     language: str
     title: str
+    title_language: str
     name: str
     name_language: str
     purpose: str
+    purpose_language: str
     organiser: str
+    organiser_language: str
     caller_number: str
     days: str
     hours: str
@@ -212,6 +218,7 @@ class PublicCampaign:
     last_day: date
     ended_early: bool
     notice: str
+    notice_language: str
     questions: list[PublicQuestion]
     estimated_minutes: int
     phase: str
@@ -257,10 +264,13 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
         campaign=campaign,
         language=shown_language,
         title=version.localized("title", shown_language),
+        title_language=version.localized_language("title", shown_language),
         name=campaign.localized("name", shown_language),
         name_language=campaign.localized_language("name", shown_language),
         purpose=version.localized("purpose", shown_language),
+        purpose_language=version.localized_language("purpose", shown_language),
         organiser=version.survey.localized("organiser", shown_language),
+        organiser_language=version.survey.localized_language("organiser", shown_language),
         caller_number=caller_number_text(campaign),
         days=calling_days_text(campaign),
         hours=calling_hours_text(campaign),
@@ -268,6 +278,7 @@ def public_campaign_view(campaign: Campaign, *, language: str, detailed: bool = 
         last_day=last_day,
         ended_early=ended_early,
         notice=campaign.localized("information_notice", shown_language) if detailed else "",
+        notice_language=campaign.localized_language("information_notice", shown_language),
         questions=[_public_question(question, shown_language) for question in questions],
         estimated_minutes=call_script(version, language=shown_language).estimated_minutes if detailed else 0,
         phase=campaign_phase(campaign, timezone.localdate()),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from kuntaportaali.language_parts import part_in_language
 from surveys.models import SCALE_ANSWERS, ConsentChannel, Contact, Question, QuestionKind
 from surveys.script import (
     INTRO_DIGIT_ANSWER,
@@ -120,13 +121,22 @@ def survey_start(request, contact: Contact, link: str):
         return render(request, "surveys/web/declined.html", context)
     with translation.override(language):
         choices = consent_choices()
+    survey = contact.campaign.survey_version.survey
+    # The first sentence names the organiser, in Finnish when the survey's language has no name for it.
+    who_asks = part_in_language(
+        introduction.sentences[0],
+        survey.localized("organiser", language),
+        language=survey.localized_language("organiser", language),
+        text_language=language,
+    )
     return render(
         request,
         "surveys/web/introduction.html",
         context
         | {
-            "introduction": introduction,
+            "sentences": [who_asks, *introduction.sentences[1:]],
             "notice": contact.campaign.localized("information_notice", language),
+            "notice_language": contact.campaign.localized_language("information_notice", language),
             "choices": [
                 (INTRO_DIGIT_ANSWER, choices[INTRO_DIGIT_ANSWER], "button"),
                 (INTRO_DIGIT_DECLINE, choices[INTRO_DIGIT_DECLINE], "button button--secondary"),

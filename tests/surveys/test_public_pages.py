@@ -71,12 +71,12 @@ def test_a_swedish_page_names_the_organiser_and_the_campaign_in_swedish(client, 
     listed = client.get("/sv/enkater/").text
     finnish = client.get(f"/fi/kyselyt/{campaign.slug}/").text
 
-    assert "<dt>Arrangör</dt><dd>Exempelby stad</dd>" in swedish
+    assert '<dt>Arrangör</dt><dd lang="sv">Exempelby stad</dd>' in swedish
     assert '<p class="campaign-name" lang="sv">Höstens enkät</p>' in swedish
     assert '<p class="campaign-name" lang="sv">Höstens enkät</p>' in listed
-    assert "<p>Exempelby stad</p>" in listed
+    assert '<p lang="sv">Exempelby stad</p>' in listed
     assert "Esimerkkilän" not in swedish and "Syksyn kysely" not in swedish
-    assert "<dt>Järjestäjä</dt><dd>Esimerkkilän kaupunki</dd>" in finnish
+    assert '<dt>Järjestäjä</dt><dd lang="fi">Esimerkkilän kaupunki</dd>' in finnish
     assert '<p class="campaign-name" lang="fi">Syksyn kysely</p>' in finnish
 
 
@@ -87,9 +87,28 @@ def test_a_survey_not_offered_in_english_names_its_organiser_in_finnish_as_its_o
     campaign_services.campaign_publish_questions(campaign=campaign, by=manager)
 
     english = client.get(f"/en/surveys/{campaign.slug}/").text
+    listed = client.get("/en/surveys/").text
 
-    assert "<dt>Organiser</dt><dd>Esimerkkilän kaupunki</dd>" in english
+    # Finnish texts on an English page say so, or a screen reader reads them with an English voice (WCAG 3.1.2).
+    assert '<html lang="en">' in english
+    assert '<h1 lang="fi">Mikä kaupungissa on tärkeää?</h1>' in english
+    assert '<dt>Organiser</dt><dd lang="fi">Esimerkkilän kaupunki</dd>' in english
     assert '<p class="campaign-name" lang="fi">Syksyn kysely</p>' in english
+    assert '<div lang="fi">\n  <p class="lead">Kysymme asukkaiden mielipiteitä' in english
+    assert '<a lang="fi" href="/en/surveys/syksy/">Mikä kaupungissa on tärkeää?</a>' in listed
+    assert '<p lang="fi">Esimerkkilän kaupunki</p>' in listed
+
+
+def test_a_swedish_page_marks_the_finnish_texts_that_have_no_swedish_version(client, published):
+    """The survey is offered in Swedish, but neither its organiser nor the campaign's information notice
+    has a Swedish text: those are shown in Finnish, and say so, inside the Swedish page."""
+    swedish = client.get(f"/sv/enkater/{published.slug}/").text
+    listed = client.get("/sv/enkater/").text
+
+    assert '<h1 lang="sv">Vad är viktigt i staden?</h1>' in swedish
+    assert '<dt>Arrangör</dt><dd lang="fi">Esimerkkilän kaupunki</dd>' in swedish
+    assert '<div lang="fi"><p>Rekisterinpitäjä: kaupunki.</p></div>' in swedish
+    assert '<p lang="fi">Esimerkkilän kaupunki</p>' in listed
 
 
 def test_a_finnish_only_survey_is_shown_in_finnish_with_a_note(client, role_users):

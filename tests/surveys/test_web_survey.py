@@ -414,6 +414,22 @@ def test_a_swedish_link_names_the_organiser_in_swedish_and_records_that_introduc
     assert ConsentEvent.objects.filter(kind="informed").get().intro_hash == introduction.intro_hash
 
 
+def test_a_swedish_link_marks_the_finnish_organiser_and_notice_that_have_no_swedish_text(client, contact, link):
+    """The survey is offered in Swedish, but its organiser and the campaign's information notice have
+    no Swedish text: shown in Finnish, they say so inside the Swedish introduction (WCAG 3.1.2)."""
+    version = contact.campaign.survey_version
+    version.offers_sv, version.title_sv = True, "Kommunstrategienkät"
+    version.save()
+
+    html = client.get(page(link, language="sv")).content.decode()
+
+    assert (
+        '<p class="lead"><span lang="fi">Esimerkkilän kunta</span> ber invånarna att svara på den här enkäten.</p>'
+        in html
+    )
+    assert '<div lang="fi"><p>Rekisteriseloste.</p></div>' in html
+
+
 def test_an_unknown_link_answers_404_and_reveals_nothing(client, contact, link):
     response = client.get(page("x" + link[1:]))
 
