@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from redis.exceptions import RedisError
 
 from kuntaportaali.roles import Role
@@ -244,6 +245,16 @@ class VerifiedItem:
         return FIXER_PERMISSIONS[self.fixer]
 
 
+def retention_periods_text(campaign: Campaign) -> str:
+    """How long the campaign keeps the numbers and the answers, each in the singular for one."""
+    days, months = campaign.number_retention_days, campaign.answer_retention_months
+    numbers = ngettext(
+        "numbers %(days)s day after the last calling day", "numbers %(days)s days after the last calling day", days
+    ) % {"days": days}
+    answers = ngettext("answers %(months)s month", "answers %(months)s months", months) % {"months": months}
+    return f"{numbers}, {answers}"
+
+
 def checklist_verified_items(*, campaign: Campaign) -> list[VerifiedItem]:
     """The checks of the launch checklist nobody ticks: they hold or not, whatever anyone says.
 
@@ -275,11 +286,7 @@ def checklist_verified_items(*, campaign: Campaign) -> list[VerifiedItem]:
             Role.COMMUNICATIONS,
         ),
         VerifiedItem(
-            _(
-                "The retention periods are set: numbers %(days)d days after the last calling day, answers %(months)d "
-                "months."
-            )
-            % {"days": campaign.number_retention_days, "months": campaign.answer_retention_months},
+            _("The retention periods are set: %(periods)s.") % {"periods": retention_periods_text(campaign)},
             True,
             edit,
             Role.SURVEY_MANAGER,

@@ -105,6 +105,16 @@ def test_the_survey_manager_turns_young_first_on_and_the_campaign_page_says_so(c
     assert "nuoret ensin: ikäryhmille, joita on valmiissa vastauksissa väestöosuuttaan vähemmän" in page
 
 
+def test_the_campaign_page_tells_a_retention_of_one_day_and_one_month_in_the_singular(client_as, survey):
+    client = client_as(Role.SURVEY_MANAGER)
+    post = campaign_post(survey, number_retention_days="1", answer_retention_months="1")
+    assert client.post(reverse("surveys:campaign-create"), post).status_code == 302
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": "kevat"})).text
+
+    assert "numerot 1 päivä viimeisen soittopäivän jälkeen, vastaukset 1 kuukausi" in page
+
+
 @pytest.mark.parametrize("labels", [(), ("alle 30", "30–64", "65 tai yli")])
 def test_young_first_without_age_groups_to_work_with_is_a_launch_warning_and_the_page_says_so(
     client_as, survey, labels

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django_rq import get_worker
 from rq import SimpleWorker
 
@@ -112,6 +113,33 @@ def test_the_verified_items_hold_once_the_page_is_published_with_a_filled_notice
     [notice, *_rest] = launch_services.checklist_verified_items(campaign=ready)
     edit = f"/staff/surveys/campaigns/{ready.slug}/edit/"
     assert (notice.met, notice.fix_url, notice.fixer) == (False, edit, Role.SURVEY_MANAGER)
+
+
+@pytest.mark.parametrize(
+    ("language", "days_and_months", "expected"),
+    [
+        ("en", (1, 1), "The retention periods are set: numbers 1 day after the last calling day, answers 1 month."),
+        (
+            "fi",
+            (1, 1),
+            "Säilytysajat on asetettu: numerot 1 päivä viimeisen soittopäivän jälkeen, vastaukset 1 kuukausi.",
+        ),
+        ("sv", (1, 1), "Lagringstiderna är satta: nummer 1 dag efter sista samtalsdagen, svar 1 månad."),
+        (
+            "fi",
+            (30, 24),
+            "Säilytysajat on asetettu: numerot 30 päivää viimeisen soittopäivän jälkeen, vastaukset 24 kuukautta.",
+        ),
+    ],
+)
+def test_the_retention_periods_are_told_in_the_singular_for_one(ready, language, days_and_months, expected):
+    ready.number_retention_days, ready.answer_retention_months = days_and_months
+    ready.save()
+
+    with translation.override(language):
+        messages = [item.message for item in launch_services.checklist_verified_items(campaign=ready)]
+
+    assert expected in messages
 
 
 def test_each_blocker_names_the_page_where_it_is_fixed_and_who_fixes_it(survey, manager):
