@@ -68,3 +68,11 @@ class RecoveryCodeForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "size": 12}
         ),
     )
+
+
+def service_error_add(form: forms.BaseForm, error) -> None:
+    """A service's refusal (a CodedError) on the form field it is about, marked invalid and linked from the
+    form's summary of errors, by the form's `SERVICE_ERROR_FIELDS` (error code: field); on the whole form
+    when it names no field."""
+    field = getattr(form, "SERVICE_ERROR_FIELDS", {}).get(error.code)
+    form.add_error(field if field in form.fields else None, str(error))

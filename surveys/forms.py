@@ -45,6 +45,8 @@ class EurosField(forms.DecimalField):
 class SurveyForm(forms.Form):
     """A survey and the texts of its editable version."""
 
+    SERVICE_ERROR_FIELDS = {"survey_slug_empty": "slug"}
+
     def __init__(self, *args, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
         organiser_fields = ["organiser", *ORGANISER_TRANSLATIONS]
@@ -113,6 +115,8 @@ class QuestionForm(forms.ModelForm):
 
     The page shows every kind's panel (a script hides all but the chosen kind's); a posted field of
     another kind is ignored, so an options list typed before switching to a scale is not stored."""
+
+    SERVICE_ERROR_FIELDS = {"question_options_count": "options_fi", "question_limits_reversed": "min_value"}
 
     KIND_FIELDS = {
         QuestionKind.CHOICE: ("options_fi", "options_sv", "options_en", "demographic"),
@@ -266,6 +270,12 @@ class QuestionForm(forms.ModelForm):
 
 
 class CampaignForm(forms.ModelForm):
+    SERVICE_ERROR_FIELDS = {
+        "caller_number_invalid": "caller_number",
+        "caller_number_not_finnish": "caller_number",
+        "caller_number_override_reason_missing": "caller_number_override_reason",
+        "campaign_slug_empty": "slug",
+    }
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Calling days"),
         choices=[(day, name) for day, name in WEEKDAYS.items()],

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.forms import service_error_add
 from kuntaportaali.roles import Role
 from surveys import selectors
 from surveys.describe import simulated_notice
@@ -83,7 +84,7 @@ def campaign_create(request):
         try:
             campaign = campaign_services.campaign_create(by=request.user, **form.campaign_values())
         except SurveyError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The campaign was created as a draft."))
             return redirect("surveys:campaign", slug=campaign.slug)
@@ -173,7 +174,7 @@ def campaign_edit(request, slug: str):
         try:
             campaign_services.campaign_update(campaign=Campaign.objects.get(pk=campaign.pk), by=request.user, **data)
         except SurveyError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The campaign was saved."))
             return redirect("surveys:campaign", slug=slug)
@@ -193,7 +194,7 @@ def campaign_checklist(request, slug: str):
         try:
             campaign_services.checklist_confirm(campaign=campaign, by=request.user, **form.cleaned_data)
         except SurveyError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The launch checklist was confirmed in your name."))
             return redirect("surveys:campaign", slug=slug)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.forms import service_error_add
 from surveys import selectors
 from surveys.errors import SurveyError
 from surveys.forms import QuestionForm, SurveyForm
@@ -33,7 +34,7 @@ def survey_create(request):
         try:
             survey = survey_services.survey_create(by=request.user, **form.cleaned_data)
         except SurveyError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The survey was created. Add its questions next."))
             return redirect("surveys:survey", slug=survey.slug)
@@ -69,7 +70,7 @@ def survey_edit(request, slug: str):
         try:
             survey_services.survey_update(survey=survey, **form.cleaned_data)
         except SurveyError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The survey texts were saved."))
             return redirect("surveys:survey", slug=survey.slug)
@@ -86,7 +87,7 @@ def question_create(request, slug: str):
                 survey=survey, options=form.option_texts(), **_question_fields(form)
             )
         except SurveyError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("Question %(number)d was added.") % {"number": question.position})
             return _after_question_saved(request, survey)
@@ -110,7 +111,7 @@ def question_edit(request, slug: str, position: int):
                 **_question_fields(form),
             )
         except SurveyError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("Question %(number)d was saved.") % {"number": position})
             return _after_question_saved(request, survey)

@@ -114,19 +114,19 @@ def finnish():
         yield
 
 
-def test_campaign_form_lists_its_errors_and_keeps_the_input(client_as, role_users, finnish):
-    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+def campaign_data(survey, **overrides) -> dict:
     start = timezone.localdate() + timedelta(days=20)
-    data = {
+    return {
         "slug": "kevat",
-        "name": "",
+        "name": "Kevään kysely",
         "name_sv": "Vårens enkät",
         "survey_version": survey.current_version.pk,
         "caller_number": "09 310 1691",
         "start_date": start.isoformat(),
-        "end_date": (start - timedelta(days=1)).isoformat(),
+        "end_date": (start + timedelta(days=11)).isoformat(),
         "daily_start": "10:00",
         "daily_end": "20:00",
+        "weekdays": ["0", "1", "2", "3", "4"],
         "max_attempts": "3",
         "min_gap_minutes": "180",
         "max_concurrent_calls": "10",
@@ -138,7 +138,13 @@ def test_campaign_form_lists_its_errors_and_keeps_the_input(client_as, role_user
         "answer_retention_months": "24",
         "information_notice_fi": "Rekisterinpitäjä: kaupunki.",
         "announcement_channels": ["website"],
-    }
+    } | overrides
+
+
+def test_campaign_form_lists_its_errors_and_keeps_the_input(client_as, role_users, finnish):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+    start = timezone.localdate() + timedelta(days=20)
+    data = campaign_data(survey, name="", weekdays=[], end_date=(start - timedelta(days=1)).isoformat())
 
     response = client_as(Role.SURVEY_MANAGER).post(reverse("surveys:campaign-create"), data)
 
@@ -215,3 +221,26 @@ def test_a_form_without_errors_has_no_summary(client_as, finnish):
     html = client_as(Role.HR_ADMIN).get(reverse("hrreports:source-create")).content.decode()
 
     assert not re.search(r'class="[^"]*error-summary', html)
+
+
+def test_a_caller_number_the_service_refuses_is_linked_to_its_field(client_as, role_users, finnish):
+    """The form takes any number; the campaign service refuses a foreign one: its reason is on the field."""
+    survey = build_survey(role_users[Role.SURVEY_MANAGER])
+    data = campaign_data(survey, caller_number="+7 495 123 45 67")
+
+    response = client_as(Role.SURVEY_MANAGER).post(reverse("surveys:campaign-create"), data)
+
+    [error] = response.context["form"].errors["caller_number"]
+    assert_errors_summarised(response.content.decode(), {"id_caller_number": error})
+
+
+def test_a_choice_question_with_one_option_is_linked_to_the_options(client_as, role_users, finnish):
+    survey = build_survey(role_users[Role.SURVEY_MANAGER], offers_sv=False)
+    data = {"kind": "choice", "text_fi": "Mitä arvostat?", "options_fi": "Luontoa"}
+
+    response = client_as(Role.SURVEY_MANAGER).post(
+        reverse("surveys:question-create", kwargs={"slug": survey.slug}), data
+    )
+
+    [error] = response.context["form"].errors["options_fi"]
+    assert_errors_summarised(response.content.decode(), {"id_options_fi": error})

@@ -207,7 +207,7 @@ def test_a_campaign_name_with_nothing_to_make_a_short_name_from_asks_for_one(cli
     )
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    assert response.context["form"].errors["slug"]
     assert not Campaign.objects.exists()
 
 
@@ -217,7 +217,7 @@ def test_foreign_caller_number_is_refused_in_the_form(client_as, survey):
     )
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [
+    assert response.context["form"].errors["caller_number"] == [
         "Soittajan numeron on oltava suomalainen; vain pääkäyttäjä voi tehdä poikkeuksen."
     ]
     assert not Campaign.objects.exists()

@@ -109,7 +109,7 @@ def test_a_refused_question_shows_the_specific_reason_and_keeps_the_input(manage
     )
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [
+    assert response.context["form"].errors["options_fi"] == [
         "Monivalintakysymys tarvitsee 2–9 vaihtoehtoa (yksi näppäintä kohden); siinä on 1."
     ]
     assert "Vain yksi</textarea>" in response.text
@@ -353,7 +353,7 @@ def test_a_title_with_nothing_to_make_a_short_name_from_asks_for_one(manager_cli
     response = manager_client.post(reverse("surveys:survey-create"), survey_post(title_fi="???"))
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    assert response.context["form"].errors["slug"]
     assert not Survey.objects.exists()
 
 
