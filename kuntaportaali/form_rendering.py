@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import ChoiceWidget
+from django.utils.translation import gettext as _
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -36,6 +37,18 @@ def error_summary_items(form: forms.BaseForm) -> list[ErrorSummaryItem]:
             else:
                 label = f"{bound_field.label}: " if bound_field.label else ""
                 items.append(ErrorSummaryItem(f"{label}{error}", error_target_id(bound_field)))
+    return items
+
+
+def formset_error_summary_items(formset: forms.BaseFormSet, *, problems=()) -> list[ErrorSummaryItem]:
+    """The errors of a table of forms: the table's own first (`problems`, found by a service, then the
+    formset's), then each row's, named by its row number."""
+    items = [ErrorSummaryItem(str(problem)) for problem in [*problems, *formset.non_form_errors()]]
+    for row, form in enumerate(formset.forms, start=1):
+        items += [
+            ErrorSummaryItem(_("Row %(row)s: %(error)s") % {"row": row, "error": item.text}, item.target_id)
+            for item in error_summary_items(form)
+        ]
     return items
 
 

@@ -14,6 +14,7 @@ from surveys.services import surveys as survey_services
 from surveys.services.result_settings import TargetRow, targets_problems
 from surveys.services.surveys import OptionText
 from surveys.synthetic_population import AGE_BRACKETS, DISTRICTS
+from tests.error_summary import assert_errors_summarised
 from tests.surveys.factories import build_campaign, build_survey
 
 TARGETS_URL = reverse("surveys:results_targets")
@@ -129,6 +130,26 @@ def test_a_negative_share_is_refused(client_as, campaign):
     assert response.status_code == 200
     assert response.context["sections"][0]["formset"].forms[0].errors["share"]
     assert not PopulationTarget.objects.exists()
+
+
+def test_a_refused_share_is_summarised_and_linked_to_its_row(client_as, campaign):
+    rows = [("18–29", "-0,1"), ("30–64", "0,75"), ("65+", "0,35")]
+
+    response = client_as(Role.ADMIN).post(TARGETS_URL, targets_post(age_question(campaign), rows))
+
+    [error] = response.context["sections"][0]["formset"].forms[0].errors["share"]
+    assert_errors_summarised(response.content.decode(), {"id_age_group-0-share": error})
+    assert f'<a href="#id_age_group-0-share">Rivi 1: Osuus: {error}</a>' in response.content.decode()
+
+
+def test_problems_of_the_whole_table_are_in_the_summary(client_as, campaign):
+    rows = [("18–29", "0,15"), ("30–64", "0,5"), ("65+", "0,35"), ("65+ ", "0")]
+
+    response = client_as(Role.ADMIN).post(TARGETS_URL, targets_post(age_question(campaign), rows))
+
+    assert re.search(
+        r'<div class="error-summary"[^>]*>.*<li>Ryhmä 65\+ on annettu kahdesti\.</li>', response.content.decode(), re.S
+    )
 
 
 def test_a_category_given_twice_is_refused(client_as, campaign):
