@@ -93,6 +93,12 @@ def campaign_create(request):
 
 @manage_surveys
 def campaign_detail(request, slug: str):
+    return campaign_page(request, slug)
+
+
+def campaign_page(request, slug: str, *, refused_prediction: PredictionForm | None = None):
+    """The campaign's page; with `refused_prediction`, the prediction's form that did not validate, shown
+    as it was filled in, opening with the summary of its errors (status 400)."""
     campaign = get_object_or_404(selectors.campaigns_for_staff(), slug=slug)
     progress = selectors.campaign_progress(campaign)
     allowed = [status for status in CampaignStatus if status in campaign_services.TRANSITIONS[campaign.status]]
@@ -134,9 +140,10 @@ def campaign_detail(request, slug: str):
             "funnel": _funnel_html(progress),
             **_quota_context(campaign),
             "planner": prediction_panel(campaign, completes_wanted=completes_wanted),
-            "prediction_form": PredictionForm(initial={"numbers": PILOT_NUMBERS}),
+            "prediction_form": refused_prediction or PredictionForm(initial={"numbers": PILOT_NUMBERS}),
             "needed_form": needed_form,
         },
+        status=400 if refused_prediction is not None else 200,
     )
 
 

@@ -13,6 +13,7 @@ from surveys.forms import PredictionForm
 from surveys.models import Campaign
 from surveys.reports.prediction import prediction_progress
 from surveys.services import planner
+from surveys.views.campaigns import campaign_page
 
 manage_surveys = staff_permission_required("surveys.manage_surveys")
 
@@ -23,15 +24,13 @@ def campaign_predict(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug)
     form = PredictionForm(request.POST)
     if not form.is_valid():
-        for error in form.errors.get("numbers", []):
-            messages.error(request, error)
+        return campaign_page(request, slug, refused_prediction=form)
+    try:
+        planner.prediction_request(campaign=campaign, by=request.user, numbers=form.cleaned_data["numbers"])
+    except SurveyError as error:
+        messages.error(request, str(error))
     else:
-        try:
-            planner.prediction_request(campaign=campaign, by=request.user, numbers=form.cleaned_data["numbers"])
-        except SurveyError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The prediction is being calculated. It takes a few minutes."))
+        messages.success(request, _("The prediction is being calculated. It takes a few minutes."))
     return redirect(reverse("surveys:campaign", kwargs={"slug": slug}) + "#prediction")
 
 

@@ -1,5 +1,6 @@
 """The campaign page's planner: asking for a prediction, following it, reading it."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from surveys.models import (
 )
 from surveys.services import planner
 from surveys.services.contacts import contacts_import
+from tests.error_summary import assert_errors_summarised
 from tests.surveys.factories import build_campaign, build_survey
 from tests.surveys.quota_fixtures import quota_targets
 
@@ -125,11 +127,15 @@ def test_a_count_out_of_range_is_refused_with_the_reason(client_as, role_users):
     campaign = build_campaign(build_survey(manager), manager)
 
     response = client_as(Role.SURVEY_MANAGER).post(
-        reverse("surveys:campaign-predict", args=[campaign.slug]), {"numbers": "0"}, follow=True
+        reverse("surveys:campaign-predict", args=[campaign.slug]), {"numbers": "0"}
     )
 
     assert not CampaignPrediction.objects.exists()
-    assert "Tämän luvun on oltava vähintään 1." in response.content.decode()
+    # On the campaign's page, at the field, with what was typed: not in a message at the page's top.
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_errors_summarised(html, {"id_numbers": "Tämän luvun on oltava vähintään 1."})
+    assert re.search(r'<input type="number" name="numbers" id="id_numbers" min="1" value="0"', html)
 
 
 def test_a_running_campaign_is_not_predicted(client_as, campaign):
@@ -178,6 +184,15 @@ def test_how_many_numbers_for_n_completes(client_as, campaign):
 
     # 0.14 and 0.16 completes a number: 30 completes need 188 to 215 numbers.
     assert "30 valmista vastausta vaatii 188–215 numeroa" in html
+
+
+def test_a_refused_count_of_completes_marks_its_field_invalid(client_as, campaign):
+    done_prediction(campaign)
+
+    html = page(client_as(Role.SURVEY_MANAGER), campaign, completes=0).content.decode()
+
+    assert re.search(r'<input type="number" name="completes" id="id_completes"[^>]* aria-invalid="true">', html)
+    assert re.search(r'<p id="numbers-needed" aria-live="polite">\s*Tämän luvun on oltava vähintään 1\.', html)
 
 
 def test_the_page_says_when_the_settings_changed_since(client_as, campaign):
