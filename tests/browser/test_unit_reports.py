@@ -55,7 +55,7 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
         label, control = field.locator("label").bounding_box(), field.locator("select, input").bounding_box()
         assert label["x"] == control["x"] and label["y"] + label["height"] <= control["y"]
     page.locator(".report-options button[type=submit]").click()
-    rows = page.locator("#rows-heading ~ .table-scroll tbody tr")
+    rows = page.locator("#rows-heading ~ .table-container tbody tr")
     expect(rows.first).to_contain_text("Aalto Anna")
     expect(rows.filter(has_text="Cedergren Cecilia")).to_have_count(1)  # sub-units are included by default
     page.locator("select[name=subunits]").select_option("off")
@@ -63,7 +63,7 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
     expect(rows.filter(has_text="Cedergren Cecilia")).to_have_count(0)
     assert_accessible(page, live_server, axe_path)
 
-    header = page.locator("#rows-heading ~ .table-scroll thead th").nth(6)
+    header = page.locator("#rows-heading ~ .table-container thead th").nth(6)
     header.get_by_role("link").click()
     expect(header).to_have_attribute("aria-sort", "ascending")
     header.get_by_role("link").click()
@@ -94,7 +94,7 @@ def test_supervisor_opens_sorts_downloads_and_acknowledges(
         page.locator(f".report-tailoring input[name=columns][value={column}]").uncheck()
     assert_accessible(page, live_server, axe_path)
     page.locator(".report-tailoring button[type=submit]").click()
-    expect(page.locator("#rows-heading ~ .table-scroll thead th")).to_have_count(4)
+    expect(page.locator("#rows-heading ~ .table-container thead th")).to_have_count(4)
     with page.expect_download() as download:
         page.locator("a[href*='export=xlsx']").click()
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
