@@ -15,6 +15,8 @@ class Table:
     rows: list[tuple[str, list[str]]]
     text_columns: tuple[int, ...] = ()  # columns of words, not figures (aligned left)
     note: str = ""  # why some of its figures are hidden
+    # The language of the row headers when they are the survey's words (its answers) rather than the page's.
+    row_language: str = ""
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,9 @@ def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None
         response_rate=share_text(summary.figures["rr1"]),
         weighted_by=", ".join(dimension_label(dimension).lower() for dimension in summary.figures["weighted_by"]),
         questions=[
-            _public_question(question, minimum=minimum, weighted=bool(summary.figures["weighted_by"]))
+            _public_question(
+                question, minimum=minimum, weighted=bool(summary.figures["weighted_by"]), language=figures_language
+            )
             for question in figures["questions"]
         ],
         groups=[_public_group(group, minimum=minimum, legacy=legacy) for group in figures["groups"]],
@@ -175,8 +177,9 @@ def public_summary(campaign: Campaign, *, language: str) -> PublicSummary | None
     )
 
 
-def _public_question(question: dict, *, minimum: int, weighted: bool) -> PublicQuestion:
-    """The question's chart and table; results weighted by nothing do not call their shares weighted."""
+def _public_question(question: dict, *, minimum: int, weighted: bool, language: str) -> PublicQuestion:
+    """The question's chart and table, its answers in the survey's `language`; results weighted by nothing do
+    not call their shares weighted."""
     if not question["shown"]:
         return PublicQuestion(question["position"], question["text"], False, None, None, "")
     options = question["options"]
@@ -219,6 +222,7 @@ def _public_question(question: dict, *, minimum: int, weighted: bool) -> PublicQ
             for option in options
         ],
         note=suppression_note([option.get("hidden", "") for option in options], minimum),
+        row_language=language,
     )
     mean = ""
     if "mean" in question:

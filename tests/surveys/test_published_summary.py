@@ -190,7 +190,7 @@ def test_swedish_page_shows_swedish_questions_and_answers_when_the_swedish_intro
     assert (summary.intro, summary.intro_language, summary.intro_fallback) == (INTROS["intro_fi"], "fi", True)
     page = response.text
     assert '<h3 id="summary-q2-heading" lang="sv">2. Motionerar du varje vecka?</h3>' in page
-    assert '<tr><th scope="row">ja</th>' in page and '<tr><th scope="row">kyllä</th>' not in page
+    assert '<tr><th scope="row" lang="sv">ja</th>' in page and "kyllä</th>" not in page
     assert "Liikutko viikoittain?" not in page
     assert f'<p class="summary-intro" lang="fi">{INTROS["intro_fi"]}</p>' in page
     assert "Inledningen finns endast på finska." in page
@@ -213,6 +213,20 @@ def test_english_page_of_a_finnish_and_swedish_survey_shows_the_finnish_figures(
     summary = client.get(f"/en/surveys/{campaign.slug}/").context["summary"]
 
     assert (summary.language, summary.questions[0].text) == ("fi", "Liikutko viikoittain?")
+
+
+def test_the_finnish_answers_in_the_tables_of_an_english_page_say_they_are_finnish(client_as, client, campaign):
+    """The answers are the survey's words: Finnish ones on an English page are marked so (WCAG 3.1.2), the
+    table's own words are the page's."""
+    publish(client_as(Role.COMMUNICATIONS), campaign)
+    client.logout()
+
+    english = client.get(f"/en/surveys/{campaign.slug}/").text
+    swedish = client.get(f"/sv/enkater/{campaign.slug}/").text
+
+    assert '<th scope="col">Answer</th>' in english
+    assert '<tr><th scope="row" lang="fi">kyllä</th>' in english
+    assert '<tr><th scope="row" lang="sv">ja</th>' in swedish
 
 
 def test_publish_form_warns_of_a_missing_swedish_introduction_but_publishes(client_as, campaign):
