@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kuntaportaali.numbers import price_trimmed
 from surveys.languages import LANGUAGE_NAMES
@@ -367,10 +368,14 @@ class CampaignForm(forms.ModelForm):
             self.fields["slug"].widget.attrs["data-slug-from"] = "id_name"
         self.initial.setdefault("weekdays", self.instance.weekdays)
         self.initial.setdefault("announcement_channels", self.instance.announcement_channels)
-        self.fields["announcement_channels"].help_text = _(
+        self.fields["announcement_channels"].help_text = ngettext(
+            "Communications publishes the pre-announcement in each of these channels, in every language of the "
+            "survey; calling cannot start until each is published at least %(days)d day before the first calling "
+            "day. Other channels may be used as well.",
             "Communications publishes the pre-announcement in each of these channels, in every language of the "
             "survey; calling cannot start until each is published at least %(days)d days before the first calling "
-            "day. Other channels may be used as well."
+            "day. Other channels may be used as well.",
+            settings.ANNOUNCEMENT_LEAD_DAYS,
         ) % {"days": settings.ANNOUNCEMENT_LEAD_DAYS}
 
     def clean_price_per_minute(self):

@@ -137,9 +137,12 @@ def announcement_blockers(*, campaign: Campaign, today: date) -> list[LaunchBloc
         if channel.missing:
             blockers.append(
                 LaunchBlocker(
-                    _(
+                    ngettext(
                         "Pre-announcement not published: %(channel)s (%(languages)s). Publish it by %(date)s, at "
-                        "least %(days)d days before the start."
+                        "least %(days)d day before the start.",
+                        "Pre-announcement not published: %(channel)s (%(languages)s). Publish it by %(date)s, at "
+                        "least %(days)d days before the start.",
+                        days,
                     )
                     % {
                         "channel": channel.label,
@@ -155,10 +158,14 @@ def announcement_blockers(*, campaign: Campaign, today: date) -> list[LaunchBloc
             earliest_start = max(language.published_on for language in channel.late) + timedelta(days=days)
             blockers.append(
                 LaunchBlocker(
-                    _(
+                    ngettext(
+                        "Pre-announcement published too late: %(channel)s (%(languages)s), less than %(days)d day "
+                        "before the start. Move the first calling day to %(date)s or later, or take the channel "
+                        "off the announcement plan.",
                         "Pre-announcement published too late: %(channel)s (%(languages)s), less than %(days)d days "
                         "before the start. Move the first calling day to %(date)s or later, or take the channel "
-                        "off the announcement plan."
+                        "off the announcement plan.",
+                        days,
                     )
                     % {
                         "channel": channel.label,

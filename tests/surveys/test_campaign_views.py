@@ -644,3 +644,11 @@ def test_each_pre_announcement_row_is_named_by_its_channel_linking_to_its_text(c
     assert f'<tr data-channel="website" data-language="sv" class="odd"><th scope="row" >{link}</th>' in page
     assert '<td data-state="missing">not published – due by ' in page
     assert '<caption id="announcements-caption">Pre-announcements by channel and language</caption>' in page
+
+
+def test_the_channels_help_tells_a_lead_time_of_one_day_in_the_singular(client_as, survey, settings):
+    settings.ANNOUNCEMENT_LEAD_DAYS = 1
+
+    page = client_as(Role.SURVEY_MANAGER).get(reverse("surveys:campaign-create")).text
+
+    assert "vähintään 1 päivä ennen ensimmäistä soittopäivää" in page

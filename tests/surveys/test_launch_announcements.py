@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from kuntaportaali.roles import Role
@@ -72,6 +72,30 @@ def test_a_planned_channel_waits_for_every_language_of_the_survey(ready, manager
 
     assert blocker.message == not_published(ready, "Press release", "Swedish")
     assert (blocker.fix_url, blocker.fixer) == (f"/staff/surveys/announcements/{ready.slug}/", Role.COMMUNICATIONS)
+
+
+@pytest.mark.parametrize(
+    ("language", "not_published_end", "too_late_part"),
+    [
+        ("en", "at least 1 day before the start.", "less than 1 day before the start."),
+        ("fi", "vähintään 1 päivä ennen alkua.", "alle 1 päivä ennen alkua."),
+        ("sv", "minst 1 dag före starten.", "mindre än 1 dag före starten."),
+    ],
+)
+def test_a_lead_time_of_one_day_is_told_in_the_singular(ready, settings, language, not_published_end, too_late_part):
+    """The press release is not published in Swedish; the website's news went out on the first calling day."""
+    settings.ANNOUNCEMENT_LEAD_DAYS = 1
+    today = timezone.localdate()
+    ready.start_date, ready.end_date = today, today + timedelta(days=11)
+    ready.save()
+    unpublish(ready, "press", "sv")
+    ready.announcements.filter(channel="website", language="fi").update(published_on=today)
+
+    with translation.override(language):
+        messages = [blocker.message for blocker in launch_services.campaign_launch_blockers(campaign=ready)]
+
+    assert any(message.endswith(not_published_end) for message in messages), messages
+    assert any(too_late_part in message for message in messages), messages
 
 
 def test_unplanned_channels_neither_block_nor_stand_in_for_a_planned_one(survey, manager, communications):
