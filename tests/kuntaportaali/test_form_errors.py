@@ -16,6 +16,7 @@ from kuntaportaali.roles import Role
 from tests.error_summary import assert_errors_summarised
 from tests.hrreports.conftest import make_unit
 from tests.surveys.factories import build_campaign, build_survey
+from tests.surveys.test_campaign_views import campaign_post
 
 
 @pytest.fixture
@@ -24,37 +25,10 @@ def finnish():
         yield
 
 
-def campaign_data(survey, **overrides) -> dict:
-    start = timezone.localdate() + timedelta(days=20)
-    return {
-        "slug": "kevat",
-        "name": "Kevään kysely",
-        "name_sv": "Vårens enkät",
-        "survey_version": survey.current_version.pk,
-        "caller_number": "09 310 1691",
-        "start_date": start.isoformat(),
-        "end_date": (start + timedelta(days=11)).isoformat(),
-        "daily_start": "10:00",
-        "daily_end": "20:00",
-        "weekdays": ["0", "1", "2", "3", "4"],
-        "max_attempts": "3",
-        "min_gap_minutes": "180",
-        "max_concurrent_calls": "10",
-        "calls_per_second": "1",
-        "price_per_minute": "0.09",
-        "telephony_provider": "simulator",
-        "number_source": "Esimerkkivälittäjä Oy",
-        "number_retention_days": "30",
-        "answer_retention_months": "24",
-        "information_notice_fi": "Rekisterinpitäjä: kaupunki.",
-        "announcement_channels": ["website"],
-    } | overrides
-
-
 def test_campaign_form_lists_its_errors_and_keeps_the_input(client_as, role_users, finnish):
     survey = build_survey(role_users[Role.SURVEY_MANAGER])
     start = timezone.localdate() + timedelta(days=20)
-    data = campaign_data(survey, name="", weekdays=[], end_date=(start - timedelta(days=1)).isoformat())
+    data = campaign_post(survey, name="", weekdays=[], end_date=(start - timedelta(days=1)).isoformat())
 
     response = client_as(Role.SURVEY_MANAGER).post(reverse("surveys:campaign-create"), data)
 
@@ -136,7 +110,7 @@ def test_a_form_without_errors_has_no_summary(client_as, finnish):
 def test_a_caller_number_the_service_refuses_is_linked_to_its_field(client_as, role_users, finnish):
     """The form takes any number; the campaign service refuses a foreign one: its reason is on the field."""
     survey = build_survey(role_users[Role.SURVEY_MANAGER])
-    data = campaign_data(survey, caller_number="+7 495 123 45 67")
+    data = campaign_post(survey, caller_number="+7 495 123 45 67")
 
     response = client_as(Role.SURVEY_MANAGER).post(reverse("surveys:campaign-create"), data)
 
