@@ -8,13 +8,13 @@ bound to one key - the first encrypting and all decrypting, so a new key put in 
 the older ones still read what they wrote; `credential_keys_rotate` then moves everything to the new key.
 """
 
-from functools import lru_cache
-
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+
+from kuntaportaali.personal_data import multi_fernet
 
 SETTING = "CREDENTIAL_ENCRYPTION_KEYS"
 
@@ -44,12 +44,7 @@ def _fernet() -> MultiFernet:
     keys = tuple(getattr(settings, SETTING, ()))
     if not keys:
         raise ImproperlyConfigured(f"{SETTING} must be set to store or use the credentials of other services.")
-    return _multi_fernet(keys)
-
-
-@lru_cache(maxsize=4)
-def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(key) for key in keys])
+    return multi_fernet(keys)
 
 
 def credential_keys_rotate() -> dict[str, int]:

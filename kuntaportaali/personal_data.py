@@ -54,11 +54,12 @@ def _fernet(purpose: str) -> MultiFernet:
     keys = tuple(settings.PHONE_ENCRYPTION_KEYS)
     if not keys:
         raise ImproperlyConfigured(f"PHONE_ENCRYPTION_KEYS must be set to {purpose}.")
-    return _multi_fernet(keys)
+    return multi_fernet(keys)
 
 
-@lru_cache(maxsize=4)
-def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+@lru_cache(maxsize=8)
+def multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    """The MultiFernet of these keys (the first encrypts, all decrypt), built once for each set of keys."""
     return MultiFernet([Fernet(key) for key in keys])
 
 
