@@ -72,6 +72,7 @@ class QuestionView:
     finding: str = ""  # the main finding in a sentence (surveys.services.findings)
     # A demographic question the results are weighted by: its weighted shares are the population's.
     weighting_variable: bool = False
+    hidden_note: str = ""  # why the question's answers are hidden in these results
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
                 finding=findings.get(question.position, ""),
                 weighting_variable=bool(question.demographic) and question.demographic in weighting.dimensions,
                 population_weighted=bool(weighting.dimensions),
+                in_group=bool(results.respondent_filter),
             )
             for question in results.questions
         ],
@@ -545,6 +547,7 @@ def _question(
     finding: str = "",
     weighting_variable: bool = False,
     population_weighted: bool = True,
+    in_group: bool = False,
 ) -> QuestionView:
     anchor = f"q{question.position}"
     figure = None
@@ -600,7 +603,21 @@ def _question(
         open_answers_total=len(question.open_answers),
         finding=finding,
         weighting_variable=weighting_variable,
+        hidden_note=_question_hidden_note(question, minimum=minimum, in_group=in_group),
     )
+
+
+def _question_hidden_note(question: QuestionResult, *, minimum: int, in_group: bool) -> str:
+    if not question.hidden:
+        return ""
+    if in_group:
+        return _(
+            "Fewer than %(minimum)s respondents of this group answered this question, or their answers could be "
+            "worked out from the other figures: the answers are hidden to protect their privacy."
+        ) % {"minimum": minimum}
+    return _(
+        "Fewer than %(minimum)s respondents answered this question: the answers are hidden to protect their privacy."
+    ) % {"minimum": minimum}
 
 
 def _options_figure(

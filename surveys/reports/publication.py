@@ -88,7 +88,7 @@ def _question_figures(question: QuestionResult, *, minimum: int) -> dict:
     figures = {
         "position": question.position,
         "text": question.text,
-        "shown": question.answered >= minimum,
+        "shown": question.answered >= minimum and not question.hidden,
     }
     if figures["shown"]:
         figures["answered"] = question.answered

@@ -229,12 +229,15 @@ def group_privacy(
     *,
     respondents: int,
     minimum: int,
+    hidden: Mapping[GroupKey, str] | None = None,
 ) -> GroupPrivacy:
     """The groups to hide among every combination of the demographic dimensions' categories.
 
     `groups_of[dimension][i]` is respondent i's category key (None: did not answer) of the
     `respondents`, and `categories[dimension]` the keys the survey offers. Any combination can be asked for by the
     group filters, so every combination is a group, each split by every other dimension a line.
+    `hidden` groups are hidden already (their complements are chosen with the rest): the groups of
+    all respondents, when these respondents are those who answered one question.
     """
     dimensions = list(categories)
     rows = [tuple(groups_of[dimension][index] for dimension in dimensions) for index in range(respondents)]
@@ -261,7 +264,7 @@ def group_privacy(
         # hidden ones would tell whose group the few are, so every group is hidden, empty or not.
         suppressed = {group: SMALL for group in counts if group not in published}
     else:
-        suppressed = cells_to_suppress(counts, lines, minimum=minimum, published=published)
+        suppressed = cells_to_suppress(counts, lines, minimum=minimum, published=published, hidden=hidden)
     return GroupPrivacy(
         minimum=minimum,
         counts=dict(counts),

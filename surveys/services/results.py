@@ -69,7 +69,7 @@ from surveys.services.results_contract import (
     QuestionResult,
     Weighting,
 )
-from surveys.services.results_privacy import groups_suppressed, question_suppressed, subgroup
+from surveys.services.results_privacy import groups_suppressed, question_privacy, question_suppressed, subgroup
 
 CROSSTAB_DIMENSIONS = (TargetDimension.AGE_GROUP, TargetDimension.DISTRICT)
 MEAN_KINDS = (QuestionKind.SCALE, QuestionKind.NUMBER)
@@ -389,6 +389,10 @@ def _answer_values(question: Question, respondent_ids: list[int], answers: dict[
     return [answers[pk][2] or None if pk in answers else None for pk in respondent_ids]
 
 
+def _answered(question: Question, respondent_ids: list[int], answers: dict[int, tuple]) -> list[bool]:
+    return [value is not None for value in _answer_values(question, respondent_ids, answers)]
+
+
 def _question_result(
     question: Question,
     *,
@@ -634,6 +638,7 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
     weights, crosstab_weights = [], {}
     if not group_hidden:
         weights, crosstab_weights = _group_weights(group_weights, respondent_filter, demographics, groups_of, indexes)
+    all_groups_of = groups_of
     groups_of = {dimension: [groups[index] for index in indexes] for dimension, groups in groups_of.items()}
     question_results = [
         question_suppressed(
@@ -649,7 +654,16 @@ def _campaign_results(campaign: Campaign, language: str, respondent_filter: dict
                 language=language,
                 weighting_variable=bool(question.demographic) and question.demographic in weights_result.dimensions,
             ),
-            privacy=privacy,
+            privacy=privacy
+            if question.demographic
+            else question_privacy(
+                [
+                    value is not None
+                    for value in _answer_values(question, respondent_ids, answers_by_question.get(question.pk, {}))
+                ],
+                all_groups_of,
+                privacy,
+            ),
             respondent_filter=respondent_filter,
             category_of_value=_category_of_value(question, demographics),
         )

@@ -138,6 +138,9 @@ class QuestionResult:
     crosstabs: list[CrossTab]
     open_answers: list[str]  # transcripts, for open questions
     themes: list[Theme]  # frequent keywords, stop words removed
+    # Why the question's answers are hidden in these results (too few of the group answered it, or
+    # theirs would give such answers away: SMALL or COMPLEMENTARY), or "".
+    hidden: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@ report or published summary sees them: a hidden group keeps its label and why it
 loses its respondent count and every share."""
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from surveys.services.disclosure import GroupPrivacy
+from surveys.services.disclosure import GroupPrivacy, group_privacy
 from surveys.services.results_contract import CrossTab, GroupShare, OptionEstimate, QuestionResult
 
 
@@ -34,8 +34,23 @@ def question_suppressed(
     respondent_filter: Mapping[str, str],
     category_of_value: Mapping[str, str],
 ) -> QuestionResult:
-    """Cross-tab columns, and the options of a demographic question (`category_of_value`: option
-    value -> category key), that are hidden groups within the filter's group."""
+    """The question's figures within the filter's group as they may be shown. `privacy` is the
+    question's own (`question_privacy`): its groups are those who answered it. A question put to some
+    only (a skip rule) can have fewer than the minimum answers in a group of enough respondents:
+    then the whole question is hidden in that group's results, and so is that group's cross-tab
+    column. Otherwise its cross-tab columns that are hidden groups, and the options of a demographic
+    question (`category_of_value`: option value -> category key) that are, are hidden."""
+    hidden = privacy.hidden(respondent_filter)
+    if hidden:
+        return dataclasses.replace(
+            question,
+            options=[_option(option, hidden) for option in question.options],
+            mean=None,
+            crosstabs=[_crosstab(crosstab, privacy, respondent_filter) for crosstab in question.crosstabs],
+            open_answers=[],
+            themes=[],
+            hidden=hidden,
+        )
     options = question.options
     if question.demographic and category_of_value:
         options = [
@@ -46,6 +61,26 @@ def question_suppressed(
         ]
     crosstabs = [_crosstab(crosstab, privacy, respondent_filter) for crosstab in question.crosstabs]
     return dataclasses.replace(question, options=options, crosstabs=crosstabs)
+
+
+def question_privacy(
+    answered: Sequence[bool],
+    groups_of: Mapping[str, Sequence[str | None]],
+    privacy: GroupPrivacy,
+) -> GroupPrivacy:
+    """The groups to hide in one question's results: every group's figures there are those of the
+    group's respondents who answered it (`answered[i]`: respondent i did; `groups_of` as for
+    `privacy`, the groups of all respondents). The groups `privacy` hides stay hidden."""
+    indexes = [index for index, done in enumerate(answered) if done]
+    if len(indexes) == len(answered):
+        return privacy  # the same respondents, the same groups
+    return group_privacy(
+        {dimension: [groups[index] for index in indexes] for dimension, groups in groups_of.items()},
+        privacy.categories,
+        respondents=len(indexes),
+        minimum=privacy.minimum,
+        hidden=privacy.suppressed,
+    )
 
 
 def _hidden(privacy: GroupPrivacy, respondent_filter, dimension: str, category: str | None) -> str:

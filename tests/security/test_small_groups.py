@@ -22,7 +22,7 @@ from kuntaportaali.roles import Role
 from surveys.models import CampaignStatus, ResultSummary
 from surveys.reports.files import report_build
 from surveys.services import campaigns as campaign_services
-from tests.surveys.factories import build_campaign, build_survey
+from tests.surveys.factories import build_campaign, build_survey, skip_from_no_to_last
 from tests.surveys.test_results_service import answer, respond, set_age_targets
 
 pytestmark = pytest.mark.django_db
@@ -131,8 +131,12 @@ def test_a_filter_to_the_complementary_group_shows_only_a_note(reader, campaign)
 def test_a_filter_to_a_large_enough_group_shows_its_results(reader, campaign):
     response = results_page(reader(Role.COUNCILLOR), campaign, group_age_group="65+")
 
-    assert response.context["view"].results.selected_respondents == 8
-    assert "Penkkejä puistoihin" in response.text
+    view = response.context["view"]
+    assert view.results.selected_respondents == 8
+    assert table_rows(view.questions[1].figure.table)["yes"][:2] == ["2", "25.0\xa0%"]
+    # Only 2 of the 8 answered the open question: their answers are not the group's to show.
+    assert view.questions[3].hidden_note.startswith("Fewer than 5 respondents of this group answered")
+    assert "Penkkejä puistoihin" not in response.text
     assert YOUNG_ANSWER not in response.text
 
 
@@ -402,3 +406,91 @@ def test_the_findings_and_the_filter_say_nothing_of_the_hidden_groups(reader, ca
     assert not any("18–29" in sentence or "30–64" in sentence for sentence in sentences)
     assert '<option value="18-29" disabled>' in response.text and '<option value="30-64" disabled>' in response.text
     assert '<option value="65+">' in response.text
+
+
+@pytest.fixture
+def campaign_with_a_followup(role_users):
+    """Satisfaction (question 3) is asked only of those who exercise weekly (a "no" jumps to question 4):
+    18-29 has 6 respondents and 5 answers to it, 30-64 has 8 and 6, 65+ has 8 and only 2."""
+    manager = role_users[Role.SURVEY_MANAGER]
+    campaign = build_campaign(build_survey(manager, slug="jatkokysymys"), manager, slug="jatkokysymys")
+    skip_from_no_to_last(campaign.survey_version.survey)
+    campaign.survey_version.offers_en = True
+    campaign.survey_version.save(update_fields=["offers_en"])
+    campaign_services.campaign_publish_questions(campaign=campaign, by=manager)
+    set_age_targets("0.15", "0.50", "0.35")
+    questions = {question.position: question for question in campaign.survey_version.questions.all()}
+    people = [(1, 1, 5)] * 5 + [(1, 2, None)] + [(2, 1, 4)] * 6 + [(2, 2, None)] * 2
+    people += [(3, 1, 1), (3, 1, 2)] + [(3, 2, None)] * 6
+    for age, exercise, satisfaction in people:
+        response = respond(campaign)
+        answer(response, questions[1], digit=age)
+        answer(response, questions[2], digit=exercise)
+        if satisfaction:
+            answer(response, questions[3], digit=satisfaction)
+    campaign.status = CampaignStatus.COMPLETED
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+def test_a_crosstab_column_with_fewer_than_five_answers_is_hidden_with_a_complement(reader, campaign_with_a_followup):
+    view = results_page(reader(Role.COUNCILLOR), campaign_with_a_followup, estimate="unweighted").context["view"]
+
+    satisfaction = view.questions[2]
+    assert satisfaction.answered == "13"
+    [by_age] = satisfaction.crosstabs
+    crosstab = table_rows(by_age)
+    # 65+ is a group of 8, but only 2 of them were asked: their two answers (1 and 2) would be shown.
+    # Hiding only them would leave them as everyone's answers less the other columns': 18-29, the
+    # smallest shown column, is hidden with them.
+    assert crosstab["Respondents"] == ["hidden", "6", "hidden"]
+    assert crosstab["Margin of error (95 %), at most"] == ["hidden", "±31.2\xa0%", "hidden"]
+    shares = [cells for label, cells in crosstab.items() if label in "12345"]
+    assert len(shares) == 5 and all(cells[0] == cells[2] == "–" for cells in shares)
+    assert crosstab["4"][1] == "100.0\xa0%"
+    assert by_age.note.startswith("To protect the respondents' privacy")
+
+
+@pytest.mark.parametrize(
+    ("group", "hidden"),
+    [("65+", True), ("18-29", True), ("30-64", False)],
+    ids=["two-answered", "its-complement", "shown"],
+)
+def test_a_group_filter_hides_a_question_fewer_than_five_of_the_group_answered(
+    reader, campaign_with_a_followup, group, hidden
+):
+    response = results_page(reader(Role.COUNCILLOR), campaign_with_a_followup, group_age_group=group)
+
+    satisfaction = response.context["view"].questions[2]
+    shares = table_rows(satisfaction.figure.table)
+    if hidden:
+        # The group's answers to question 3 would be the column the crosstab hides: 65+ has 2 of
+        # them, and 18-29's 5 with everyone's 13 and 30-64's 6 would give those 2 away.
+        assert {cells[0] for cells in shares.values()} == {"hidden"}
+        assert satisfaction.mean is None
+        assert satisfaction.hidden_note == (
+            "Fewer than 5 respondents of this group answered this question, or their answers could be worked out "
+            "from the other figures: the answers are hidden to protect their privacy."
+        )
+        assert satisfaction.hidden_note in response.text
+    else:
+        assert shares["4"][:2] == ["6", "100.0\xa0%"]
+        assert satisfaction.hidden_note == ""
+
+
+def test_a_question_fewer_than_five_answered_is_hidden_in_every_output(reader, campaign_with_a_followup):
+    questions = {question.position: question for question in campaign_with_a_followup.survey_version.questions.all()}
+    for response in campaign_with_a_followup.responses.order_by("pk")[:3]:
+        answer(response, questions[4], transcript="Oma salainen toive")
+
+    page = results_page(reader(Role.COUNCILLOR), campaign_with_a_followup)
+    book = workbook(report_build(campaign=campaign_with_a_followup, file_format="xlsx", language="en"))
+    text = pdf_text(report_build(campaign=campaign_with_a_followup, file_format="pdf", language="en"))
+
+    wishes = page.context["view"].questions[3]
+    assert wishes.open_answers == [] and wishes.themes is None
+    assert wishes.hidden_note.startswith("Fewer than 5 respondents answered this question")
+    assert "Oma salainen toive" not in page.text
+    assert "Oma salainen toive" not in str([sheet_rows(sheet) for sheet in book.worksheets])
+    assert "Oma salainen toive" not in text
+    assert "Fewer than 5 respondents answered this question" in " ".join(text.split())

@@ -7,6 +7,7 @@ and rates question 3 with 4: question 3 has 1 answer, mean 4.0, no interval.
 """
 
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 from kuntaportaali.roles import Role
@@ -36,6 +37,7 @@ def campaign(role_users):
     return campaign
 
 
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)  # by default one answer is hidden: the test below
 def test_a_mean_of_one_answer_is_said_to_be_one_answer(campaign):
     results = campaign_results(campaign, language="en")
     satisfaction = next(question for question in results.questions if question.position == 3)
@@ -45,3 +47,11 @@ def test_a_mean_of_one_answer_is_said_to_be_one_answer(campaign):
     with translation.override("en"):
         view = results_view(results)
     assert next(question.finding for question in view.questions if question.position == 3) == SINGLE
+
+
+def test_one_answer_is_hidden_below_the_minimum_group_size(campaign):
+    results = campaign_results(campaign, language="en")
+
+    satisfaction = next(question for question in results.questions if question.position == 3)
+    assert (satisfaction.answered, satisfaction.mean, satisfaction.hidden) == (1, None, "small")
+    assert not any("Kuinka tyytyväinen olet?" in sentence for sentence in results.summary)
