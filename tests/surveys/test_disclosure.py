@@ -18,7 +18,7 @@ from surveys.services.disclosure import (
     rare_combinations,
 )
 from surveys.services.results_contract import CrossTab, QuestionResult
-from surveys.services.results_privacy import question_suppressed
+from surveys.services.results_privacy import question_privacy, question_suppressed
 
 
 def one_line(**counts):
@@ -206,13 +206,13 @@ def test_respondents_without_an_answer_to_a_demographic_question_are_protected()
     assert_no_small_group_is_derivable(rows, categories, 5)
 
 
-def assert_every_line_keeps_its_hidden_groups(rows, categories, minimum):
+def assert_every_line_keeps_its_hidden_groups(rows, categories, minimum, privacy=None):
     """What the heuristic promises on each line (a group split by one more dimension, with the group
     as its total). The sizes of those who did not answer are published, so working out whatever is a
     line's only unknown size, again and again, never reaches a hidden group; where a line's total
     is known, its hidden groups add up to none or at least the minimum, and those who did not answer
     are not fewer than the minimum alone (their answers would be the total less the rest)."""
-    privacy = group_privacy(
+    privacy = privacy or group_privacy(
         {dimension: [row[dimension] for row in rows] for dimension in categories},
         categories,
         respondents=len(rows),
@@ -270,6 +270,36 @@ def test_no_line_of_any_table_gives_a_small_group_away(rows):
     categories = {"age": ["18-29", "30-64", "65+"], "district": ["centre", "north", "villages"], "gender": ["f", "m"]}
 
     assert_every_line_keeps_its_hidden_groups(rows, categories, 5)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "age": st.sampled_from(["18-29", "30-64", "65+", None]),
+                "district": st.sampled_from(["centre", "north", None]),
+                "answered": st.booleans(),
+            }
+        ),
+        min_size=5,
+        max_size=40,
+    )
+)
+def test_a_question_put_to_some_only_gives_no_small_group_of_its_answers_away(rows):
+    # The question's figures in a group are its answerers' there: its own table, whose lines must keep
+    # their hidden groups as the respondents' do, and where every group hidden among the respondents
+    # stays hidden.
+    categories = {"age": ["18-29", "30-64", "65+"], "district": ["centre", "north"]}
+    groups_of = {dimension: [row[dimension] for row in rows] for dimension in categories}
+    privacy = group_privacy(groups_of, categories, respondents=len(rows), minimum=5)
+
+    answered = question_privacy([row["answered"] for row in rows], groups_of, privacy)
+
+    answerers = [row for row in rows if row["answered"]]
+    assert set(privacy.suppressed) <= set(answered.suppressed)
+    shown_groups = [group for group in answered.counts if None not in dict(group).values()]  # filters, columns
+    assert all(answered.hidden(dict(group)) for group in shown_groups if 0 < answered.counts[group] < 5)
+    assert_every_line_keeps_its_hidden_groups(answerers, categories, 5, privacy=answered)
 
 
 def test_rare_combinations_are_those_shared_by_fewer_than_the_minimum():
