@@ -64,7 +64,7 @@ from surveys.services.dialing import (
 from surveys.services.dispositions import COMPLETE, campaign_dispositions
 from surveys.services.pacing import next_fresh_release
 from surveys.services.sms import sms_link_requests_in_process, sms_link_requests_take, sms_link_send
-from surveys.synthetic_population import AGE_GROUPS, contact_facts, resident_build
+from surveys.synthetic_population import AGE_GROUPS, LANDLINE, contact_facts, line_kind, resident_build
 from surveys.telephony.simulator import Carrier, virtual_calls_start, virtual_carrier
 from surveys.web_simulator import Browser, LinkVisit, virtual_now
 
@@ -72,6 +72,8 @@ from surveys.web_simulator import Browser, LinkVisit, virtual_now
 STATISTICS_EVERY_TICKS = 100
 STATISTICS_LOCK_WAIT = "100ms"
 LINK_JOB = "surveys.jobs.send_survey_link"
+# What Twilio reports for a text message to a landline or an unreachable carrier.
+LANDLINE_ERROR_CODE = "30006"
 
 
 @dataclass
@@ -205,15 +207,22 @@ class _LinkMessages:
 
     def _deliver(self, message: SimulatedMessage, clock: datetime) -> None:
         """The operator delivers the message (its status report, signed) and the resident who will open
-        the link is given their moment."""
-        with virtual_now(clock):
-            self.carrier.post(message.status_callback, {"MessageSid": message.message_id, "MessageStatus": "delivered"})
+        the link is given their moment; a landline takes no text message, and the operator says so."""
         number = (
             ContactNumber.objects.filter(campaign=self.campaign, phone_hash=phone_hash(message.to))
             .select_related("contact")
             .first()
         )
-        if number is None:
+        landline = (
+            number is not None
+            and line_kind(seed=self.seed, pseudonym=str(number.contact.pseudonym), position=number.position) == LANDLINE
+        )
+        report = {"MessageSid": message.message_id, "MessageStatus": "delivered"}
+        if landline:
+            report = report | {"MessageStatus": "undelivered", "ErrorCode": LANDLINE_ERROR_CODE}
+        with virtual_now(clock):
+            self.carrier.post(message.status_callback, report)
+        if number is None or landline:
             return
         [facts] = contact_facts(Contact.objects.filter(pk=number.contact_id))
         resident = resident_build(facts, seed=self.seed, year=self.year)

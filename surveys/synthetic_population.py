@@ -49,6 +49,10 @@ So weighting by age and district removes the part of the bias that age explains,
 survey of the civic questions errs however it is weighted, the others do not. The population's
 truth (`population_truth`) counts every resident's answer, reached or not.
 
+**Numbers** (`line_kind`): besides mobile numbers a broker's list has landlines (LANDLINE_SHARE),
+which take calls but not a text message (the operator reports it undelivered), and now and then a
+fax or data line (FAX_SHARE), which answers every call with its tone.
+
 **Text messages** (SMS_BEHAVIOUR). No pilot measured them: the figures are assumptions of this
 simulator, to be replaced by a real mixed-mode campaign's. A resident who gets the link opens it
 (`opens`) after an exponentially distributed delay (mean `delay_hours`), starts answering
@@ -144,6 +148,12 @@ SMS_BEHAVIOUR = {
     "65+": SmsBehaviour(0.09, 0.55, 0.75, delay_hours=10.0),
 }
 DISCONNECTED = 0.01  # numbers no longer in use: every call fails
+# Of the numbers on a data broker's list, besides the mobile ones: landlines, which take calls but
+# no text message (the operator reports it undelivered), and fax or data lines, which answer every
+# call with a fax tone. A property of each number, not of the person.
+LANDLINE_SHARE = 0.03
+FAX_SHARE = 0.002
+MOBILE, LANDLINE, FAX = "mobile", "landline", "fax"
 OPTS_OUT = 0.10  # of those who do not consent: press 9 (the rest press 2 or hang up)
 HANGS_UP_AT_INTRO = 0.30  # of those who do not consent: hang up without pressing anything
 
@@ -323,6 +333,15 @@ def resident_build(facts: ContactFacts, *, seed: int, year: int) -> Resident:
         break_off=rng.random(),
         **_link_behaviour(random.Random(f"{seed}:{facts.pseudonym}:sms"), SMS_BEHAVIOUR[_age_group(age)], beyond_age),  # noqa: S311 - a simulation
     )
+
+
+def line_kind(*, seed: int, pseudonym: str, position: int) -> str:
+    """What the contact's number at `position` is: MOBILE, LANDLINE or FAX. Its own generator, so that
+    the resident's other draws stay as they were."""
+    roll = random.Random(f"{seed}:{pseudonym}:line:{position}").random()  # noqa: S311 - a simulation
+    if roll < FAX_SHARE:
+        return FAX
+    return LANDLINE if roll < FAX_SHARE + LANDLINE_SHARE else MOBILE
 
 
 def _link_behaviour(rng: random.Random, behaviour: SmsBehaviour, beyond_age: float) -> dict:

@@ -4,7 +4,7 @@ Its webhook requests are signed like Twilio's (the same RequestValidator scheme)
 derived from SECRET_KEY, so the same views and the same signature check serve both. The
 `Carrier` plays each call it accepted with a synthetic resident (`surveys.synthetic_population`)
 at the other end, step by step: ringing; then no answer, busy, a number no longer in use,
-voicemail or a person; the person's side of the IVR; the final status - now and then twice, or
+voicemail, a fax line or a person; the person's side of the IVR; the final status - now and then twice, or
 with `answered` arriving after `completed`, as Twilio may send them.
 
 Two clocks drive the steps:
@@ -42,11 +42,14 @@ from twilio.request_validator import RequestValidator
 from surveys.models import QuestionKind, SurveyVersion
 from surveys.script import INTRO_DIGIT_LINK
 from surveys.synthetic_population import (
+    FAX,
     HANGS_UP_AT_INTRO,
+    MOBILE,
     OPTS_OUT,
     ContactFacts,
     Resident,
     SurveyQuestions,
+    line_kind,
     resident_build,
     survey_questions,
     true_answer,
@@ -60,6 +63,8 @@ LIVE_CALL_QUEUE = "dialer"
 RING_SECONDS = (1.0, 3.0)  # from dialing until the phone rings
 PICK_UP_SECONDS = (3.0, 15.0)  # a person picks up after ringing this long
 VOICEMAIL_SECONDS = (15.0, 25.0)  # voicemail answers after ringing this long
+FAX_ANSWERS_SECONDS = (2.0, 6.0)  # a fax or data line answers after ringing this long
+FAX_GIVES_UP_SECONDS = 30  # a fax line nobody hangs up on ends the call after its tone this long
 AMD_SECONDS = 3.0  # answering machine detection takes this long after the answer
 GREETING_SECONDS = 12.0  # a voicemail greeting lasts this long, up to the beep
 VOICEMAIL_MESSAGE_SECONDS = 22  # a call the portal leaves on a machine goes on this long, then ends
@@ -82,10 +87,12 @@ OPEN_ANSWERS = {
     "sv": ["Fler cykelvägar", "Bibliotekets öppettider", "Hälsovård närmare", "Parker", "Bättre gatuunderhåll"],
     "en": ["More cycle paths", "Library opening hours", "Health services closer", "Parks", "Street maintenance"],
 }
-RINGING, VOICEMAIL, MACHINE_DETECTED, ANSWERED, TALKING, ENDING = (
+RINGING, VOICEMAIL, MACHINE_DETECTED, FAX_ANSWERED, FAX_TONE, ANSWERED, TALKING, ENDING = (
     "ringing",
     "voicemail",
     "machine",
+    "fax answered",
+    "fax",
     "answered",
     "talking",
     "ending",
@@ -114,6 +121,7 @@ class SimulatedCall:
     seed: int
     # The introduction offers the survey's link by text message (the campaign's SMS follow-up).
     offers_link: bool = False
+    line: str = MOBILE  # what the number called is (synthetic_population.line_kind)
     stage: str = RINGING
     steps: int = 0
     talked: float = 0.0  # seconds since answered
@@ -138,6 +146,7 @@ class SimulatorProvider(twiml.TwimlDialect, TelephonyProvider):
     def place_call(self, attempt, options: CallOptions) -> str:
         contact = attempt.contact
         simulated = SimulatorProvider.virtual_calls is not None
+        seed = SimulatorProvider.virtual_seed if simulated else LIVE_SEED
         call = SimulatedCall(
             attempt_id=attempt.pk,
             attempt_number=attempt.number,
@@ -149,8 +158,11 @@ class SimulatorProvider(twiml.TwimlDialect, TelephonyProvider):
             contact=ContactFacts(str(contact.pseudonym), contact.birth_year, contact.postal_code, contact.language),
             version_id=contact.campaign.survey_version_id,
             year=contact.campaign.start_date.year,
-            seed=SimulatorProvider.virtual_seed if simulated else LIVE_SEED,
+            seed=seed,
             offers_link=contact.campaign.sms_follow_up,
+            line=line_kind(seed=seed, pseudonym=str(contact.pseudonym), position=attempt.phone.position)
+            if attempt.phone_id
+            else MOBILE,
         )
         if simulated:
             SimulatorProvider.virtual_calls.append(call)
@@ -289,15 +301,20 @@ class Carrier:
             if self._status_post(call, status | {"CallStatus": "ringing"}).status_code == 403:
                 return None  # the attempt is gone (a test's or a purged campaign's): nobody to call
             return self._after_ringing(call, resident, rng, now)
-        if call.stage == VOICEMAIL:
+        if call.stage in (VOICEMAIL, FAX_ANSWERED):
             # Twilio fetches the call's URL as soon as it is answered: the introduction starts
-            # playing into the greeting while the answering machine detection listens.
+            # playing into the greeting (or the fax tone) while the answering machine detection listens.
             self._status_post(call, status | {"CallStatus": "in-progress"})
             self.post(call.answer_url, {"CallSid": call.call_id})
+            if call.stage == FAX_ANSWERED:
+                call.stage = FAX_TONE
+                return AMD_SECONDS
             call.stage = MACHINE_DETECTED
             return GREETING_SECONDS if call.wait_for_greeting_end else AMD_SECONDS
         if call.stage == MACHINE_DETECTED:
             return self._machine_detected(call, status)
+        if call.stage == FAX_TONE:
+            return self._fax_detected(call, status)
         if call.stage == ANSWERED:
             call.late_answer = rng.random() < OUT_OF_ORDER
             if call.late_answer:
@@ -346,11 +363,23 @@ class Carrier:
         call.final = _completed(listened + said)
         return said
 
+    def _fax_detected(self, call: SimulatedCall, status: dict) -> float:
+        """A fax line answered (its call's URL fetched at once, as any answer's): the detection's verdict,
+        then the portal hangs up, or the fax line gives up by itself."""
+        self.post(call.status_url, status | {"AnsweredBy": "fax"})
+        call.stage = ENDING
+        hung_up = SimulatorProvider.taken_over.pop(call.call_id, False) is None
+        call.final = _completed(AMD_SECONDS if hung_up else FAX_GIVES_UP_SECONDS)
+        return 1.0 if hung_up else FAX_GIVES_UP_SECONDS - AMD_SECONDS
+
     def _after_ringing(self, call: SimulatedCall, resident: Resident, rng, now: datetime) -> float:
         call.stage = ENDING
         if resident.disconnected:
             call.final = {"CallStatus": "failed", "CallDuration": "0"}
             return 1.0
+        if call.line == FAX:
+            call.stage = FAX_ANSWERED
+            return rng.uniform(*FAX_ANSWERS_SECONDS)
         picks_up = resident.picks_up(now)
         roll = rng.random()
         if roll >= picks_up:

@@ -23,7 +23,15 @@ from surveys.models import (
     SmsStatus,
 )
 from surveys.selectors import campaign_call_costs, campaign_sms_costs
-from surveys.synthetic_population import answers_path, contact_facts, resident_build, survey_questions
+from surveys.synthetic_population import (
+    LANDLINE,
+    MOBILE,
+    answers_path,
+    contact_facts,
+    line_kind,
+    resident_build,
+    survey_questions,
+)
 from tests.surveys.calls import add_questions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,7 +79,16 @@ def test_with_sms_follow_up_the_residents_who_get_the_link_answer_on_the_web(mix
     messaged = SmsMessage.objects.filter(contact__campaign=mixed)
     assert set(web.values_list("pseudonym", flat=True)) <= set(messaged.values_list("contact__pseudonym", flat=True))
     assert summary["sms_sent"] == messaged.count() > summary["completes_by_mode"]["web"]
-    assert set(messaged.values_list("status", flat=True)) == {SmsStatus.DELIVERED}
+    # Each message reached its phone, but one to a landline, which the operator reports undelivered.
+    kinds = {
+        message.pk: line_kind(seed=SEED, pseudonym=str(message.contact.pseudonym), position=message.phone.position)
+        for message in messaged.select_related("contact", "phone")
+    }
+    assert LANDLINE in kinds.values()
+    assert {(kinds[pk], status, code) for pk, status, code in messaged.values_list("pk", "status", "error_code")} == {
+        (MOBILE, SmsStatus.DELIVERED, None),
+        (LANDLINE, SmsStatus.UNDELIVERED, 30006),
+    }
     # ... sent inside the calling window, and their cost is in the summary's.
     assert all(is_open(mixed, sent) for sent in messaged.values_list("sent_at", flat=True))
     sms = campaign_sms_costs(mixed)
