@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -51,6 +53,7 @@ from surveys.services.call_steps import (
     response_complete_by_phone,
 )
 from surveys.services.consent import consent_record
+from surveys.services.dispositions import ResponseAnswers, survey_questions_of
 from surveys.services.privacy import contact_opt_out
 from surveys.services.quotas import (
     NO_SCREENING,
@@ -265,6 +268,14 @@ def _locked(attempt_id: int, *, provider: str, with_response: bool) -> CallAttem
         attempts = attempts.annotate(
             response_pk=Subquery(responses.values("pk")[:1]),
             response_asked_first=Subquery(responses.values("asked_first")[:1], output_field=JSONField()),
+            # What the response's interview code is worked out from as an answer arrives (`answer_record`).
+            response_status=Subquery(responses.values("status")[:1]),
+            response_interview_code=Subquery(responses.values("interview_code")[:1]),
+            response_answers=ArraySubquery(
+                Answer.objects.filter(response__pseudonym=OuterRef("contact__pseudonym"))
+                .order_by()
+                .values(json=JSONObject(question="question_id", option="option_id", skip_to="option__skip_to"))
+            ),
         )
     return attempts.get(pk=attempt_id, provider=provider)
 
@@ -397,7 +408,14 @@ def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> T
             return _question_turn(attempt, script, question, prefix=_("Sorry, I did not get that."))
         return _ask_next(attempt, script, questions, question, None)
     value.update(confidence=answer.confidence if answer.speech and not answer.digits else None)
-    answer_record(response_id=attempt.response_pk, question=question, value=value)
+    answer_record(
+        response_id=attempt.response_pk,
+        question=question,
+        value=value,
+        answers=_response_answers(attempt),
+        questions=survey_questions_of(questions.in_order),
+        stored_code=attempt.response_interview_code,
+    )
     option = value.get("option")
     campaign = attempt.contact.campaign
     if question.demographic and answer_screens_out(
@@ -405,6 +423,14 @@ def ivr_answer(*, attempt: CallAttempt, position: int, answer: CallerInput) -> T
     ):
         return _screen_out(attempt, question.demographic)
     return _ask_next(attempt, script, questions, question, option)
+
+
+def _response_answers(attempt: CallAttempt) -> ResponseAnswers:
+    """The respondent's answers so far, as read with the attempt."""
+    answers = ResponseAnswers((attempt.response_status,), {}, set())
+    for each in attempt.response_answers:
+        answers.answer_add(each["question"], option_id=each["option"], skip_to=each["skip_to"])
+    return answers
 
 
 def _screening(attempt: CallAttempt) -> Screening:

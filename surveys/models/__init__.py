@@ -1,5 +1,5 @@
 from .announcement import Announcement
-from .calls import Answer, AnsweredBy, CallAttempt, CallStatus, Response, ResponseMode, ResponseStatus
+from .calls import Answer, AnsweredBy, CallAttempt, CallStatus, InterviewCode, Response, ResponseMode, ResponseStatus
 from .campaign import AnnouncementChannel, Campaign, CampaignStatus, CampaignStatusChange, LaunchChecklist
 from .consent import ConsentChannel, ConsentEvent, ConsentKind
 from .contacts import (
@@ -44,6 +44,7 @@ __all__ = [
     "ContactStatus",
     "Demographic",
     "DoNotCall",
+    "InterviewCode",
     "LaunchChecklist",
     "PopulationTarget",
     "PredictionStatus",

@@ -2,6 +2,8 @@
 respondent's response and each answer the moment it arrives. Each runs inside the step's transaction,
 on the attempt the step has locked."""
 
+from collections.abc import Sequence
+
 from django.utils import timezone
 
 from surveys.models import (
@@ -14,6 +16,12 @@ from surveys.models import (
     ResponseStatus,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES
+from surveys.services.dispositions import (
+    ResponseAnswers,
+    SurveyQuestion,
+    interview_code,
+    response_interview_code_refresh,
+)
 
 
 def call_attempt_intro_start(*, attempt: CallAttempt) -> None:
@@ -53,14 +61,37 @@ def response_begin(*, attempt: CallAttempt, asked_first: list[int]) -> None:
     Response.objects.bulk_create([response], ignore_conflicts=True)
 
 
-def answer_record(*, response_id: int, question: Question, value: dict) -> None:
-    """The first answer stays when the carrier repeats the request: one INSERT ... ON CONFLICT DO NOTHING."""
+def answer_record(
+    *,
+    response_id: int,
+    question: Question,
+    value: dict,
+    answers: ResponseAnswers,
+    questions: Sequence[SurveyQuestion],
+    stored_code: str,
+) -> None:
+    """The first answer stays when the carrier repeats the request: one INSERT ... ON CONFLICT DO NOTHING.
+    The response's interview code follows (the answer may make it a complete, AAPOR I), worked out from
+    `answers` before this one and the survey's `questions`, both read with the call's step: stored
+    only when it changes from `stored_code`, which most answers do not (no more statements for them)."""
     Answer.objects.bulk_create([Answer(response_id=response_id, question=question, **value)], ignore_conflicts=True)
+    if question.pk not in answers.skips:
+        option = value.get("option")
+        answers.answer_add(
+            question.pk, option_id=option.pk if option else None, skip_to=option.skip_to_id if option else None
+        )
+    code = interview_code(questions, answers)
+    if code != stored_code:
+        Response.objects.filter(pk=response_id).update(interview_code=code)
 
 
 def response_complete_by_phone(*, pseudonym) -> None:
     """A response begun on the web and completed on the call is the phone's: a response's mode is the
-    mode that completed it."""
-    Response.objects.filter(pseudonym=pseudonym, status=ResponseStatus.PARTIAL).update(
+    mode that completed it. Its interview code is read again, as finishing can change it (a response
+    whose questions were all optional and passed over is complete: `dispositions.interview_code`)."""
+    response_id = Response.objects.filter(pseudonym=pseudonym).values_list("pk", flat=True).first()
+    completed = Response.objects.filter(pk=response_id, status=ResponseStatus.PARTIAL).update(
         status=ResponseStatus.COMPLETE, finished_at=timezone.now(), mode=ResponseMode.PHONE
     )
+    if completed:
+        response_interview_code_refresh(response_id=response_id)

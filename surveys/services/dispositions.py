@@ -75,6 +75,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from surveys.models import (
@@ -166,6 +167,13 @@ class ResponseAnswers:
     def status(self) -> str:
         return self.values[0]
 
+    def answer_add(self, question_id: int, *, option_id: int | None, skip_to: int | None) -> None:
+        """An answer to `question_id`: with its option's skip target, or with no option known (a
+        number, an open answer, or an option whose contents the answer retention cleared)."""
+        self.skips[question_id] = skip_to
+        if option_id is None:
+            self.unknown_choices.add(question_id)
+
 
 def answered_share(
     questions: Sequence[SurveyQuestion],
@@ -218,6 +226,19 @@ def interview_code(questions: Sequence[SurveyQuestion], response: ResponseAnswer
     return PARTIAL if share >= PARTIAL_THRESHOLD else REFUSAL
 
 
+def survey_questions_of(questions: Iterable[Question]) -> list[SurveyQuestion]:
+    """`questions` (in order, their options prefetched) as `answered_share` reads them, with no query:
+    for a call, whose questions are in memory."""
+    return [
+        SurveyQuestion(
+            question.pk,
+            question.required,
+            frozenset(option.skip_to_id for option in question.options.all() if option.skip_to_id is not None),
+        )
+        for question in questions
+    ]
+
+
 def survey_questions(*, version_id: int) -> list[SurveyQuestion]:
     """A survey version's questions in order with their skip targets, in one query."""
     found: dict[int, tuple[bool, set[int]]] = {}
@@ -239,12 +260,48 @@ def responses_answers(responses: QuerySet[Response], *fields: str) -> dict[UUID,
         "pseudonym", "answers__question", "answers__option", "answers__option__skip_to", "status", *fields
     ):
         response = found.setdefault(pseudonym, ResponseAnswers(tuple(values), {}, set()))
-        if question_id is None:
-            continue
-        response.skips[question_id] = skip_to
-        if option_id is None:
-            response.unknown_choices.add(question_id)
+        if question_id is not None:
+            response.answer_add(question_id, option_id=option_id, skip_to=skip_to)
     return found
+
+
+def response_interview_code_refresh(*, response_id: int) -> None:
+    """Store the response's `interview_code` as its answers and status stand now: called after each of
+    its answers is stored, changed or removed and as it ends, so the quotas, the pacing and the live
+    page count the report's completes while the campaign runs. Its row is locked for the while: of two
+    steps storing answers at once, the later one reads the other's answers too. The questions are
+    the campaign's version's, as `campaign_dispositions` reads them."""
+    with transaction.atomic():
+        version_id = (
+            Response.objects.select_for_update(of=("self",))
+            .filter(pk=response_id)
+            .values_list("campaign__survey_version_id", flat=True)
+            .first()
+        )
+        if version_id is None:
+            return
+        answers = responses_answers(Response.objects.filter(pk=response_id))
+        code = interview_code(survey_questions(version_id=version_id), *answers.values())
+        Response.objects.filter(pk=response_id).update(interview_code=code)
+
+
+def interview_codes_refresh(*, responses: QuerySet[Response]) -> int:
+    """Store the `interview_code` of every response of `responses` (their answers' contents purged,
+    say): one query for their answers and one per survey version, one update per code. Returns how
+    many changed."""
+    by_code: dict[str, list[UUID]] = {}
+    questions: dict[int, list[SurveyQuestion]] = {}
+    for pseudonym, response in responses_answers(responses, "campaign__survey_version_id", "interview_code").items():
+        version_id, stored = response.values[1:]
+        if version_id not in questions:
+            questions[version_id] = survey_questions(version_id=version_id)
+        code = interview_code(questions[version_id], response)
+        if code != stored:
+            by_code.setdefault(code, []).append(pseudonym)
+    return sum(
+        Response.objects.filter(pseudonym__in=pseudonyms).update(interview_code=code)
+        for code, pseudonyms in by_code.items()
+    )
 
 
 def contact_outcomes(by_number: Iterable[set[str]]) -> set[str]:

@@ -10,8 +10,11 @@ without the question a respondent whose group the contact list does not tell cou
 A contact's group is known from the contact list: the age group from the birth year in the year
 of the campaign's first calling day (`population_groups`), the district from the postal code when
 the district targets list their postal codes. Otherwise it is unknown, and the call asks the
-question first. A complete answer, by phone or on the web (a person completes once), counts in the
-contact's known group, else in the group the person answered.
+question first. A complete, by phone or on the web (a person completes once), counts in the
+contact's known group, else in the group the person answered. A complete is the report's (AAPOR I:
+at least 80 % of the questions that applied to the person answered, `dispositions.interview_code`),
+counted as the answers arrive (`Response.interview_code`): a person who hangs up after nine of ten
+questions counts, though they never heard the closing words, and one who let most pass does not.
 
 When a group's completes reach its quota its contacts still waiting for a call (fresh, or between
 attempts) are closed: finished, their waiting attempts cancelled, `quota_closed_at` set. When every
@@ -43,6 +46,7 @@ from surveys.models import (
     Campaign,
     Contact,
     ContactStatus,
+    InterviewCode,
     PopulationTarget,
     Question,
     QuestionOption,
@@ -216,7 +220,7 @@ def campaign_quotas(campaign: Campaign) -> CampaignQuotas:
         annotations[f"known_{index}"] = Subquery(contact.values("group")[:1], output_field=CharField())
         annotations[f"answered_{index}"] = Subquery(answer.values("option__label_fi")[:1], output_field=CharField())
     rows = (
-        Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE)
+        Response.objects.filter(campaign=campaign, interview_code=InterviewCode.COMPLETE)
         .annotate(**annotations)
         .order_by()
         .values(*annotations)
@@ -368,7 +372,7 @@ def response_screen_out(*, contact: Contact, now: datetime) -> None:
     """The person's group is full: their unfinished response is screened out (never an interview)
     and their number is not called again."""
     Response.objects.filter(pseudonym=contact.pseudonym, status=ResponseStatus.PARTIAL).update(
-        status=ResponseStatus.SCREENED_OUT, finished_at=now
+        status=ResponseStatus.SCREENED_OUT, interview_code=InterviewCode.SCREENED_OUT, finished_at=now
     )
     CallAttempt.objects.filter(contact=contact, status=CallStatus.PENDING).update(
         status=CallStatus.CANCELED, ended_at=now

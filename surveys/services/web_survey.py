@@ -44,6 +44,7 @@ from surveys.script import INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_
 
 from .consent import consent_record
 from .dialing import contact_on_registry
+from .dispositions import response_interview_code_refresh
 from .privacy import contact_opt_out
 from .quotas import answer_screens_out, contact_group_full, contact_screening, response_screen_out
 
@@ -219,6 +220,8 @@ def web_answer(*, contact: Contact, position: int, value: Mapping | None, now: d
             )
         response.mode = ResponseMode.WEB
         response.save(update_fields=["mode"])
+        # Before the quotas are read below: this answer may have made the person a complete.
+        response_interview_code_refresh(response_id=response.pk)
         chosen = answers.get(question.pk)
         if question.demographic and answer_screens_out(
             campaign=contact.campaign,
@@ -250,6 +253,7 @@ def _complete(
     response.status = ResponseStatus.COMPLETE
     response.finished_at = now
     response.save(update_fields=["status", "finished_at"])
+    response_interview_code_refresh(response_id=response.pk)
     # A contact between calls is finished; one whose call is under way is the dialer's to finish
     # (it asks `contact_completed` before it calls again).
     CallAttempt.objects.filter(contact=contact, status=CallStatus.PENDING).update(

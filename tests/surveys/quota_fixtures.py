@@ -18,6 +18,7 @@ from surveys.models import (
 )
 from surveys.phone_numbers import phone_encrypt, phone_hash
 from surveys.services import surveys as survey_services
+from surveys.services.dispositions import response_interview_code_refresh
 from surveys.services.surveys import OptionText
 
 AGES = [("18–29", "0.20"), ("30–64", "0.50"), ("65+", "0.30")]
@@ -88,9 +89,11 @@ def add_contact(campaign, *, birth_year: int | None = None, postal_code: str = "
     return contact
 
 
-def complete(contact: Contact, *, mode: str = ResponseMode.PHONE, answers: dict[int, str] | None = None) -> Response:
-    """A complete response of the contact with `answers` (question position -> option label); the
-    other questions answered with their first option unless `answers` is given."""
+def complete(
+    contact: Contact, *, mode: str = ResponseMode.PHONE, answers: dict[int, str | None] | None = None
+) -> Response:
+    """A complete response of the contact: the questions in `answers` (position -> option label, None
+    for none) answered so, the others with their first option (an open one with a suggestion)."""
     campaign = contact.campaign
     response = Response.objects.create(
         pseudonym=contact.pseudonym,
@@ -101,10 +104,15 @@ def complete(contact: Contact, *, mode: str = ResponseMode.PHONE, answers: dict[
     )
     for question in campaign.survey_version.questions.prefetch_related("options"):
         options = list(question.options.all())
-        if answers is None:
-            first = {"option": options[0]} if options else {"transcript": "Lisää pyöräteitä."}
-            Answer.objects.create(response=response, question=question, **first)
-        elif question.position in answers:
-            chosen = next(option for option in options if option.label_fi == answers[question.position])
+        label = (answers or {}).get(question.position, options[0].label_fi if options else "")
+        if label is None:
+            continue
+        if options:
+            chosen = next(option for option in options if option.label_fi == label)
             Answer.objects.create(response=response, question=question, option=chosen)
+        else:
+            Answer.objects.create(response=response, question=question, transcript="Lisää pyöräteitä.")
+    # Stored as the call and the web survey store it: the quotas count the responses it calls complete.
+    response_interview_code_refresh(response_id=response.pk)
+    response.refresh_from_db()
     return response

@@ -1,5 +1,6 @@
 """Data migrations of the surveys app, run forward on rows as the versions before them stored them."""
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -211,3 +212,34 @@ def test_the_calls_out_at_the_migration_end_by_twilios_longest_call_and_the_othe
 
     ends_by = dict(CallAttempt.objects.values_list("pk", "ends_by"))
     assert ends_by == {ringing.pk: placed_at + timedelta(hours=4, minutes=10), ended.pk: None, waiting.pk: None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_response_gets_the_interview_code_the_report_gives_it():
+    old, forward = migrated_from("surveys", "0031_call_attempt_failed_jobs")
+    campaign = old_campaign(old)
+    Question, Response_, Answer = (old.get_model("surveys", name) for name in ("Question", "Response", "Answer"))
+    questions = [
+        Question.objects.create(version=campaign.survey_version, position=position, kind="yes_no", text_fi="K?")
+        for position in range(1, 6)
+    ]
+
+    def response(status: str, answered: int):
+        stored = Response_.objects.create(
+            pseudonym=uuid.uuid4(), campaign=campaign, survey_version=campaign.survey_version, status=status
+        )
+        for question in questions[:answered]:
+            Answer.objects.create(response=stored, question=question, digits="1")
+        return stored.pk
+
+    codes = {
+        response("complete", 5): "I",
+        response("partial", 4): "I",  # 80 %: hung up before the closing words
+        response("partial", 3): "P",
+        response("partial", 1): "R",
+        response("screened", 1): "NE",
+    }
+
+    forward()
+
+    assert dict(Response.objects.values_list("pk", "interview_code")) == codes

@@ -6,12 +6,20 @@ from decimal import Decimal
 
 import pytest
 
-from surveys.models import CallAttempt, CallStatus, ContactStatus, ResponseMode, ResponseStatus, TargetDimension
+from surveys.models import (
+    CallAttempt,
+    CallStatus,
+    ContactStatus,
+    Response,
+    ResponseMode,
+    ResponseStatus,
+    TargetDimension,
+)
 from surveys.progress import QUOTA_FILLED
 from surveys.selectors import campaign_progress
 from surveys.services.campaigns import campaign_launch_warnings
 from surveys.services.dialing import dial_tick
-from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
+from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions, response_interview_code_refresh
 from surveys.services.quotas import campaign_quota_plan, campaign_quotas, contact_screening, largest_remainder
 from surveys.services.result_settings import TargetRow, TargetsInvalid, population_targets_replace
 from tests.surveys.calls import NOON, UNPACED_AT_NOON, queued_attempt
@@ -62,9 +70,10 @@ def test_completes_count_in_the_known_group_else_in_the_answer_whichever_the_mod
     # Unknown: counted by the answers, on the web as by phone.
     complete(add_contact(campaign), mode=ResponseMode.WEB, answers={2: "65+", 3: "Kylät"})
     complete(add_contact(campaign, birth_year=MIDDLE), answers={3: "Keskusta"})
-    partial = complete(add_contact(campaign, birth_year=OLD), answers={3: "Keskusta"})
-    partial.status = ResponseStatus.PARTIAL
-    partial.save()
+    # A break-off after the district (1 of the 4 questions answered) is no complete (AAPOR I).
+    break_off = complete(add_contact(campaign, birth_year=OLD), answers={1: None, 2: None, 3: "Keskusta", 4: None})
+    Response.objects.filter(pk=break_off.pk).update(status=ResponseStatus.PARTIAL)
+    response_interview_code_refresh(response_id=break_off.pk)
 
     quotas = campaign_quotas(campaign)
 

@@ -15,6 +15,7 @@ from surveys.services.quotas import campaign_quotas
 from surveys.services.surveys import OptionText
 from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulate
+from tests.surveys.interview_codes import assert_stored_interview_codes_agree
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONTACTS = 150
@@ -75,6 +76,8 @@ def test_no_group_exceeds_its_quota_by_more_than_the_calls_in_flight(campaign):
     # Screened out after answering a screening question on the line, never counted as a break-off.
     screened_calls = CallAttempt.objects.filter(contact__campaign=campaign, current_step="screened_out")
     assert screened_calls.count() == screened.count()
+    # The quotas counted the completes of the report (AAPOR I) as the calls went on.
+    assert_stored_interview_codes_agree(campaign)
     dispositions = campaign_dispositions(campaign=campaign)
     # A closed number is NE unless a person was reached before its group filled (contact_disposition).
     assert dispositions[NOT_ELIGIBLE] >= closed.exclude(attempts__answered_at__isnull=False).count()

@@ -33,6 +33,7 @@ from surveys.synthetic_population import (
     survey_questions,
 )
 from tests.surveys.calls import add_questions
+from tests.surveys.interview_codes import assert_stored_interview_codes_agree
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SEED = 5
@@ -75,6 +76,7 @@ def test_with_sms_follow_up_the_residents_who_get_the_link_answer_on_the_web(mix
     assert summary["completes_by_mode"]["web"] == web.count() > 0
     assert summary["completes_by_mode"]["phone"] > 0
     assert sum(summary["completes_by_mode"].values()) == summary["complete"]
+    assert_stored_interview_codes_agree(mixed)  # stored in both modes as the answers came
     # Every web complete came from a text message, and each message reached its phone.
     messaged = SmsMessage.objects.filter(contact__campaign=mixed)
     assert set(web.values_list("pseudonym", flat=True)) <= set(messaged.values_list("contact__pseudonym", flat=True))

@@ -1,0 +1,145 @@
+"""The completes the quotas count while a campaign runs are the report's: AAPOR I, at least 80 % of the
+questions that applied to the respondent answered (`dispositions.interview_code`), whether or not
+they heard the closing words. Each response stores its code as its answers arrive and as it ends."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from surveys.models import CallStatus, ContactStatus, QuestionKind, QuestionOption, Response, ResponseStatus
+from surveys.services import surveys as survey_services
+from surveys.services.dialing import dial_tick
+from surveys.services.dispositions import COMPLETE, NOT_ELIGIBLE, PARTIAL, campaign_dispositions
+from surveys.services.quotas import campaign_quotas, response_screen_out
+from surveys.services.survey_links import survey_link_create
+from tests.surveys.calls import NOON, UNPACED_AT_NOON
+from tests.surveys.quota_fixtures import MIDDLE, add_contact, quota_campaign
+from tests.surveys.telephony_fakes import signed_post
+from tests.surveys.test_ivr import answer
+from tests.surveys.test_ivr_quotas import call, consent
+from tests.surveys.test_web_survey import page
+
+pytestmark = pytest.mark.django_db
+
+# The quota campaign's four questions and three yes/no questions more: 6 of 7 answered is 86 %
+# (AAPOR I), 5 of 7 is 71 % (P). A person of 30-64 in Keskusta, as the contact list tells.
+ANSWERS = {1: "3", 2: "2", 3: "1", 4: "1", 5: "1", 6: "1", 7: "1"}
+
+
+def seven_questions(campaign) -> None:
+    survey = campaign.survey_version.survey
+    for text in ("Käytätkö kirjastoa?", "Käytätkö uimahallia?", "Käytätkö joukkoliikennettä?"):
+        survey_services.question_create(survey=survey, kind=QuestionKind.YES_NO, text_fi=text)
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    # 2 completes wanted: 30-64 gets 1, Keskusta 1. Links open until a month from today.
+    campaign = quota_campaign(make_campaign, target_completes=2, end_date=timezone.localdate() + timedelta(days=30))
+    seven_questions(campaign)
+    return campaign
+
+
+def middle_aged_completes(campaign) -> int:
+    age = campaign_quotas(campaign).dimension("age_group")
+    return next(group.completes for group in age.groups if group.category == "30–64")
+
+
+def web_answers(client, contact, positions) -> Response:
+    """The contact opens their link, chooses to answer and answers the questions at `positions`."""
+    link = survey_link_create(contact=contact)
+    if not Response.objects.filter(pseudonym=contact.pseudonym).exists():
+        client.post(page(link), {"choice": 1})
+    for position in positions:
+        client.post(page(link, position), {"answer": ANSWERS[position]})
+    return Response.objects.get(pseudonym=contact.pseudonym)
+
+
+def test_a_phone_break_off_at_86_percent_fills_its_group_and_the_dialer_closes_the_group(make_campaign, client):
+    campaign = quota_campaign(make_campaign, target_completes=2, **UNPACED_AT_NOON)
+    seven_questions(campaign)
+    respondent = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+    attempt = call(respondent)
+    consent(client, attempt)
+    for position in range(1, 7):
+        answer(client, attempt, position, digits=ANSWERS[position])
+    hung_up = {"CallSid": attempt.provider_call_id, "CallStatus": "completed", "CallDuration": "90"}
+    signed_post(client, f"/telephony/status/{attempt.pk}/", hung_up)
+    waiting = add_contact(campaign, birth_year=MIDDLE)
+
+    quotas = campaign_quotas(campaign)
+
+    assert Response.objects.get().status == ResponseStatus.PARTIAL  # never heard the closing words
+    assert campaign_dispositions(campaign=campaign).completes == {respondent.pseudonym}
+    assert middle_aged_completes(campaign) == 1
+    assert "30–64" in quotas.dimension("age_group").full
+    dial_tick(campaign=campaign, now=NOON)
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.quota_closed_at) == (ContactStatus.FINISHED, NOON)
+    assert not waiting.attempts.exclude(status=CallStatus.CANCELED).exists()
+
+
+def test_a_web_break_off_at_86_percent_counts_in_its_groups_quota(client, campaign):
+    contact = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+
+    response = web_answers(client, contact, range(1, 7))
+
+    assert (response.status, response.interview_code) == (ResponseStatus.PARTIAL, COMPLETE)
+    assert middle_aged_completes(campaign) == 1
+
+
+def test_a_break_off_at_71_percent_does_not_count(client, campaign):
+    contact = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+
+    response = web_answers(client, contact, range(1, 6))
+
+    assert response.interview_code == PARTIAL
+    assert middle_aged_completes(campaign) == 0
+    assert campaign_dispositions(campaign=campaign).completes == set()
+
+
+def test_a_skip_rule_that_makes_fewer_questions_apply_makes_fewer_answers_a_complete(client, campaign):
+    # Answering yes to question 4 skips to question 7: five questions apply, and four answered are 80 %.
+    questions = campaign.survey_version.questions
+    QuestionOption.objects.filter(question=questions.get(position=4), digit=1).update(skip_to=questions.get(position=7))
+    contact = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+
+    assert web_answers(client, contact, range(1, 5)).interview_code == COMPLETE
+    assert middle_aged_completes(campaign) == 1
+
+
+def test_an_answer_changed_so_that_more_questions_apply_counts_no_more(client, campaign):
+    questions = campaign.survey_version.questions
+    QuestionOption.objects.filter(question=questions.get(position=4), digit=1).update(skip_to=questions.get(position=7))
+    contact = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+    web_answers(client, contact, range(1, 5))
+    link = survey_link_create(contact=contact)
+
+    client.post(page(link, 4), {"answer": "2"})  # no: questions 5 and 6 apply again, 4 of 7 answered
+
+    assert Response.objects.get(pseudonym=contact.pseudonym).interview_code == PARTIAL
+    assert middle_aged_completes(campaign) == 0
+
+
+def test_a_response_counts_once_it_goes_on_from_partial_to_complete(client, campaign):
+    contact = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+
+    assert web_answers(client, contact, range(1, 5)).interview_code == PARTIAL  # 4 of 7
+    assert middle_aged_completes(campaign) == 0
+    assert web_answers(client, contact, [5, 6]).interview_code == COMPLETE
+    assert middle_aged_completes(campaign) == 1
+    finished = web_answers(client, contact, [7])
+
+    assert (finished.status, finished.interview_code) == (ResponseStatus.COMPLETE, COMPLETE)
+    assert middle_aged_completes(campaign) == 1
+
+
+def test_a_screened_out_response_never_counts(client, campaign):
+    contact = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+    web_answers(client, contact, range(1, 7))
+
+    response_screen_out(contact=contact, now=timezone.now())
+
+    assert Response.objects.get(pseudonym=contact.pseudonym).interview_code == NOT_ELIGIBLE
+    assert middle_aged_completes(campaign) == 0
