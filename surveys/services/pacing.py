@@ -22,7 +22,8 @@ first minute, and moved by a share of the part at each attempt, so that retries 
 part of each day still come at another time.
 
 **Young first** (`Campaign.young_first`): contacts of the age groups short of their population
-share among the campaign's completes are called first, at the hours when their group answers.
+share among the campaign's completes (AAPOR I, as the report counts them) are called first, at the
+hours when their group answers.
 Each group's answering by hour of day is estimated from the campaign's own calls (answered /
 placed), starting from the pilot's experience (ANSWER_RATE_PRIOR, counted as
 ANSWER_RATE_PRIOR_CALLS calls of each group and hour, so the campaign's own calls take over as they
@@ -50,9 +51,9 @@ from surveys.models import (
     CallAttempt,
     Campaign,
     Contact,
+    InterviewCode,
     PopulationTarget,
     Response,
-    ResponseStatus,
     TargetDimension,
 )
 from surveys.services.campaign_cache import campaign_cache_key
@@ -207,7 +208,8 @@ def age_group_needs(*, campaign: Campaign, groups: Sequence[AgeGroup]) -> dict[s
     total = sum(targets.values())
     if not total:
         return {}
-    complete = Response.objects.filter(campaign=campaign, status=ResponseStatus.COMPLETE).values("pseudonym")
+    # The report's completes (AAPOR I), whether or not they heard the closing words.
+    complete = Response.objects.filter(campaign=campaign, interview_code=InterviewCode.COMPLETE).values("pseudonym")
     completes = dict(
         Contact.objects.filter(campaign=campaign, pseudonym__in=complete)
         .annotate(age_group=age_group_expression(year=campaign.start_date.year, groups=groups))

@@ -8,11 +8,13 @@ import pytest
 from surveys.calling_window import day_part
 from surveys.models import CallAttempt, CallStatus, Contact, ContactStatus, PopulationTarget, Response, ResponseStatus
 from surveys.services.dialing import call_status_apply, contacts_never_called, dial_tick
+from surveys.services.dispositions import response_interview_code_refresh
 from surveys.services.pacing import (
     ANSWER_RATE_PRIOR,
     ANSWER_RATE_PRIOR_CALLS,
     EVENING_FROM,
     PACING_STEP,
+    age_group_needs,
     answer_rates_estimate,
     next_fresh_release,
     prior_answer_rate,
@@ -22,6 +24,7 @@ from surveys.services.population_groups import population_age_groups
 from surveys.synthetic_population import BEHAVIOUR
 from surveys.telephony import StatusUpdate
 from tests.surveys.calls import HELSINKI, queued_attempt, running_campaign
+from tests.surveys.quota_fixtures import complete
 
 # Monday 8 to Friday 12 December 2025: five calling days, 10-20. With three attempts, new numbers
 # are started on the first three and the last two are kept for retries.
@@ -182,16 +185,15 @@ def with_ages(campaign, *birth_years) -> None:
         Contact.objects.filter(pk=contact.pk).update(birth_year=birth_years[index // 10])
 
 
-def completes(campaign, birth_year: int, count: int) -> None:
-    """`count` finished respondents born in `birth_year`, besides the numbers still to call."""
+def completes(campaign, birth_year: int, count: int, *, status: str = ResponseStatus.COMPLETE) -> None:
+    """`count` finished respondents born in `birth_year` who answered every question (`status`: a
+    response that heard the closing words, or one whose call ended before them), besides the numbers
+    still to call."""
     for _ in range(count):
         contact = Contact.objects.create(campaign=campaign, birth_year=birth_year, status=ContactStatus.FINISHED)
-        Response.objects.create(
-            pseudonym=contact.pseudonym,
-            campaign=campaign,
-            survey_version=campaign.survey_version,
-            status=ResponseStatus.COMPLETE,
-        )
+        response = complete(contact)
+        Response.objects.filter(pk=response.pk).update(status=status)
+        response_interview_code_refresh(response_id=response.pk)
 
 
 @pytest.fixture
@@ -226,6 +228,18 @@ def test_young_first_starts_the_group_that_answers_in_the_morning_then(young_fir
     assert dial_tick(campaign=young_first, now=at(11, 10)) == 1
 
     assert started_birth_years(young_first) == [OLD]
+
+
+def test_young_first_counts_a_respondent_who_hung_up_after_answering_everything_as_a_complete(campaign, targets):
+    # The report counts them (AAPOR I): so does the pacing, which is not to call their group first.
+    completes(campaign, MIDDLE, 5, status=ResponseStatus.PARTIAL)
+    completes(campaign, OLD, 5)
+
+    needs = age_group_needs(campaign=campaign, groups=population_age_groups())
+
+    # 30-64: (5 completes + 0.5 of the 20 prior) / (10 + 20) is its target share, 0.5; without the five
+    # who hung up it would be under-filled, 10 / 25 = 0.4 of the completes (1.25).
+    assert needs["30–64"] == pytest.approx(1.0)
 
 
 def test_without_young_first_numbers_are_started_as_imported(campaign, targets, rq_queues):
