@@ -45,11 +45,11 @@ from surveys.models import (
     ContactStatus,
     DoNotCall,
     Response,
-    ResponseStatus,
 )
 from surveys.models.calls import ACTIVE_CALL_STATUSES, FINAL_CALL_STATUSES, RETRY_CALL_STATUSES
 from surveys.script import call_script
 from surveys.selectors import campaign_spend
+from surveys.services.dispositions import SURVEY_DONE
 from surveys.services.pacing import fresh_contacts_pick, retry_moment
 from surveys.services.quotas import quota_filled_contacts_close
 from surveys.telephony import ProviderError, StatusUpdate, provider_get
@@ -276,10 +276,8 @@ def attempt_place(*, attempt_id: int, now: datetime | None = None) -> str:
             .select_related("phone", "contact__campaign__survey_version__survey")
             .annotate(
                 on_registry=contact_on_registry("contact"),
-                # Completed on the web since the attempt was queued: a person completes once.
-                completed=Exists(
-                    Response.objects.filter(pseudonym=OuterRef("contact__pseudonym"), status=ResponseStatus.COMPLETE)
-                ),
+                # Done with the survey on the web since the attempt was queued: a person completes once.
+                completed=Exists(Response.objects.filter(SURVEY_DONE, pseudonym=OuterRef("contact__pseudonym"))),
             )
             .filter(pk=attempt_id)
             .first()

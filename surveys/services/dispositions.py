@@ -113,6 +113,11 @@ CHOICES = REFUSING | {ConsentKind.WEB_LINK}
 COMPLETE_THRESHOLD = 0.8
 PARTIAL_THRESHOLD = 0.5
 
+# A person done with the survey: they heard its closing words, or answered enough of it to be a
+# complete (AAPOR I) before they left. Neither is called nor sent the link again: a person completes
+# once. (The web survey stays open to the second, to answer the rest if they come back to it.)
+SURVEY_DONE = Q(status=ResponseStatus.COMPLETE) | Q(interview_code=COMPLETE)
+
 # The codes of a number known to be eligible: a mode that got nothing back from it did not reach it (NC).
 ELIGIBLE = frozenset({COMPLETE, PARTIAL, REFUSAL, NON_CONTACT, OTHER})
 UNKNOWN_ELIGIBILITY = frozenset({UNKNOWN, UNKNOWN_OTHER})

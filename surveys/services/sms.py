@@ -6,9 +6,10 @@ is asked, so a job run twice, or a worker dying in the middle, never sends a sec
 message the provider certainly did not take (it could not be reached, or refused the account) may
 be sent again later, and one whose sending got no certain answer (an HTTP 5xx, none at all) only
 once the provider, asked, has not got it. It goes only inside the campaign's calling window, never to a number on the
-do-not-call registry, to an opted-out contact or to one who has completed the survey, in either mode,
-nor to one whose group's quota is full, nor past the campaign's budget cap. A simulated campaign's
-messages go only through the SMS simulator, and a real campaign's never (`campaign_sms_channel`).
+do-not-call registry, to an opted-out contact or to one who is done with the survey, in either mode
+(heard its closing words, or answered enough to be a complete, AAPOR I), nor to one whose group's
+quota is full, nor past the campaign's budget cap. A simulated campaign's messages go only
+through the SMS simulator, and a real campaign's never (`campaign_sms_channel`).
 """
 
 import logging

@@ -4,7 +4,9 @@ consent and skip rules as the call, one question a screen.
 A person completes once, whichever mode: the response is the contact's one response (by pseudonym),
 continued on the web where a call left it, and complete answers end both modes. A response completed
 on the web stops the contact's calls still to come; `contact_completed` and `completed_response`
-are what the dialer asks before it calls.
+are what the dialer and the text messages ask before they call or send: a person who answered enough
+to be a complete in the report (AAPOR I) but left before the end is not called or messaged again
+either, though their page stays open for the rest.
 
 Quotas screen as the call does (`surveys.services.quotas`): a person whose group, known from the
 contact list or answered on a call, is full is let go as they choose to answer; the quota questions
@@ -44,7 +46,7 @@ from surveys.script import INTRO_DIGIT_ANSWER, INTRO_DIGIT_DECLINE, INTRO_DIGIT_
 
 from .consent import consent_record
 from .dialing import contact_on_registry
-from .dispositions import response_interview_code_refresh
+from .dispositions import SURVEY_DONE, response_interview_code_refresh
 from .privacy import contact_opt_out
 from .quotas import answer_screens_out, contact_group_full, contact_screening, response_screen_out
 
@@ -72,13 +74,15 @@ class AlreadyComplete(SurveyError):
 
 
 def completed_response(contact_ref: str = "pseudonym") -> Exists:
-    """Whether the contact whose pseudonym `contact_ref` names has a complete response, in either mode."""
-    return Exists(Response.objects.filter(pseudonym=OuterRef(contact_ref), status=ResponseStatus.COMPLETE))
+    """Whether the contact whose pseudonym `contact_ref` names is done with the survey, in either mode
+    (`dispositions.SURVEY_DONE`)."""
+    return Exists(Response.objects.filter(SURVEY_DONE, pseudonym=OuterRef(contact_ref)))
 
 
 def contact_completed(*, contact: Contact) -> bool:
-    """Whether the person has completed the survey, by phone or on the web: then nobody calls them again."""
-    return Response.objects.filter(pseudonym=contact.pseudonym, status=ResponseStatus.COMPLETE).exists()
+    """Whether the person is done with the survey, by phone or on the web: heard its closing words, or
+    answered enough to be a complete (AAPOR I). Then nobody calls or messages them again."""
+    return Response.objects.filter(SURVEY_DONE, pseudonym=contact.pseudonym).exists()
 
 
 def web_survey_state(*, contact: Contact) -> WebSurveyState:

@@ -1,10 +1,12 @@
-"""What every response stores as its interview code agrees with what the report computes."""
+"""Responses with their interview codes stored, and the check that what every response stores agrees
+with what the report computes."""
 
-from surveys.models import Response
+from surveys.models import Answer, QuestionKind, Response, ResponseMode, ResponseStatus
 from surveys.services.dispositions import (
     COMPLETE,
     campaign_dispositions,
     interview_code,
+    response_interview_code_refresh,
     responses_answers,
     survey_questions,
 )
@@ -19,3 +21,28 @@ def assert_stored_interview_codes_agree(campaign) -> None:
         assert response.values[1] == interview_code(questions, response), pseudonym
     stored = {pseudonym for pseudonym, response in responses.items() if response.values[1] == COMPLETE}
     assert stored == campaign_dispositions(campaign=campaign).completes
+
+
+def response_answering(contact, positions, *, status: str = ResponseStatus.PARTIAL, mode: str = ResponseMode.WEB):
+    """The contact's response with the questions at `positions` answered (the first option, a number
+    or a few words), its interview code stored as the call and the web survey store it."""
+    campaign = contact.campaign
+    response = Response.objects.create(
+        pseudonym=contact.pseudonym,
+        campaign=campaign,
+        survey_version=campaign.survey_version,
+        status=status,
+        mode=mode,
+    )
+    for question in campaign.survey_version.questions.filter(position__in=positions).prefetch_related("options"):
+        options = list(question.options.all())
+        if options:
+            value = {"option": options[0]}
+        elif question.kind == QuestionKind.NUMBER:
+            value = {"number_value": question.min_value or 1}
+        else:
+            value = {"transcript": "Lisää pyöräteitä."}
+        Answer.objects.create(response=response, question=question, **value)
+    response_interview_code_refresh(response_id=response.pk)
+    response.refresh_from_db()
+    return response

@@ -21,8 +21,6 @@ from surveys.models import (
     CampaignStatus,
     Contact,
     ContactStatus,
-    Response,
-    ResponseMode,
     ResponseStatus,
 )
 from surveys.services.campaigns import campaign_transition
@@ -30,6 +28,7 @@ from surveys.services.dialing import attempt_place, call_status_apply, dial_tick
 from surveys.services.privacy import contacts_purge_expired, opt_out_register
 from surveys.telephony import StatusUpdate
 from tests.surveys.calls import HELSINKI, NOON, UNPACED_AT_NOON, queued_attempt, running_campaign
+from tests.surveys.interview_codes import response_answering
 from tests.surveys.telephony_fakes import signed_post
 
 NUMBERS = tuple(f"04012345{index:02d}" for index in range(12))
@@ -186,19 +185,30 @@ def test_a_person_who_completed_on_the_web_after_queueing_is_not_called(campaign
     tick(campaign, NOON)
     attempt = CallAttempt.objects.get(contact=Contact.objects.order_by("pk").first())
     contact = attempt.contact
-    Response.objects.create(
-        pseudonym=contact.pseudonym,
-        campaign=campaign,
-        survey_version=campaign.survey_version,
-        status=ResponseStatus.COMPLETE,
-        mode=ResponseMode.WEB,
-    )
+    response_answering(contact, [1, 2, 3, 4], status=ResponseStatus.COMPLETE)
 
     assert attempt_place(attempt_id=attempt.pk, now=NOON) == "canceled"
 
     attempt.refresh_from_db()
     assert (attempt.status, attempt.placed_at) == (CallStatus.CANCELED, None)
     assert Contact.objects.get(pk=contact.pk).status == ContactStatus.FINISHED
+
+
+def test_a_person_who_answered_enough_on_the_web_to_be_a_complete_is_not_called(campaign, rq_queues, tick):
+    # Every required question answered, the last page left unsent: the report's complete (AAPOR I).
+    tick(campaign, NOON)
+    attempt = CallAttempt.objects.get(contact=Contact.objects.order_by("pk").first())
+    response_answering(attempt.contact, [1, 2, 3])
+
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) == "canceled"
+
+
+def test_a_person_who_answered_too_little_on_the_web_is_still_called(campaign, rq_queues, tick):
+    tick(campaign, NOON)
+    attempt = CallAttempt.objects.get(contact=Contact.objects.order_by("pk").first())
+    response_answering(attempt.contact, [1, 2])  # 2 of 3: a partial interview (P)
+
+    assert attempt_place(attempt_id=attempt.pk, now=NOON) != "canceled"
 
 
 def test_opt_out_after_queueing_cancels_the_attempt(campaign, rq_queues, tick):

@@ -21,7 +21,7 @@ from surveys.models import (
     ContactNumber,
     ContactStatus,
     DoNotCall,
-    Response,
+    ResponseMode,
     ResponseStatus,
     SmsMessage,
     SmsStatus,
@@ -40,6 +40,7 @@ from surveys.services.sms import (
 )
 from surveys.services.survey_links import survey_link_open
 from tests.surveys.calls import HELSINKI, NOON, running_campaign
+from tests.surveys.interview_codes import response_answering
 from tests.surveys.telephony_fakes import TWILIO_ACCOUNT, twilio_error
 
 
@@ -236,15 +237,17 @@ def test_an_opted_out_number_gets_nothing(contact):
 
 
 def test_a_contact_who_completed_by_phone_gets_nothing(contact):
-    campaign = contact.campaign
-    Response.objects.create(
-        pseudonym=contact.pseudonym,
-        campaign=campaign,
-        survey_version=campaign.survey_version,
-        status=ResponseStatus.COMPLETE,
-    )
+    response_answering(contact, [1, 2, 3, 4], status=ResponseStatus.COMPLETE, mode=ResponseMode.PHONE)
 
     assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.COMPLETED
+
+
+def test_a_contact_who_hung_up_after_answering_enough_to_be_a_complete_gets_nothing(contact):
+    # The report counts them (AAPOR I): a link to the last question would cost and buy nothing.
+    response_answering(contact, [1, 2, 3], mode=ResponseMode.PHONE)
+
+    assert sms_link_send(contact=contact, now=NOON).outcome == SmsOutcome.COMPLETED
+    assert not SmsMessage.objects.exists()
 
 
 def test_the_message_goes_to_the_contacts_mobile_number_and_a_landline_gets_none(make_campaign):
