@@ -1,6 +1,5 @@
 """Reads for the survey pages."""
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,6 +36,7 @@ from surveys.models import (
     Contact,
     ContactNumber,
     ContactStatus,
+    InterviewCode,
     Question,
     QuestionKind,
     Response,
@@ -322,7 +322,8 @@ def public_campaigns_current(*, language: str) -> list[PublicCampaign]:
 # page and chose there): an answering machine or a fax line never is, even when the introduction
 # started before the carrier's verdict. Complete and
 # partial answers and break-offs are told apart as `surveys/services/dispositions.py` does (by the
-# share of the questions that applied), so the funnel and the AAPOR table agree; a response screened
+# share of the questions that applied, stored with each response as its answers arrive:
+# `Response.interview_code`), so the funnel and the AAPOR table agree; a response screened
 # out by a quota is none of them. The attempt coverage's "completed the survey" is a complete answer
 # (I) in the same sense: a partial one (P) broke off, whether or not the call reached the closing.
 
@@ -345,16 +346,16 @@ def _attempt_count(*outcomes_excluded) -> Coalesce:
     return Coalesce(Subquery(placed, output_field=IntegerField()), Value(0))
 
 
-def _coverage_groups(campaign: Campaign, *, completes: Collection):
+def _coverage_groups(campaign: Campaign):
     """Numbers grouped by contact status, attempts placed and the outcome flags `_short_reason` reads:
-    one query, whose rows grow with the combinations, not with the contacts. `completes` are the
-    pseudonyms of the complete answers (AAPOR I, as `_response_counts` tells them apart)."""
+    one query, whose rows grow with the combinations, not with the contacts. A number completed is a
+    complete answer's (AAPOR I, its response's stored `interview_code`)."""
     pseudonym = OuterRef("pseudonym")
     contacts = Contact.objects.filter(campaign=campaign).annotate(
         placed=_attempt_count(),
         # Calls to a line that works for people: not failed at the carrier, not a fax or data line.
         placed_working=_attempt_count(dispositions.NOT_WORKING, dispositions.FAX_LINE),
-        completed=ExpressionWrapper(Q(pseudonym__in=completes), output_field=BooleanField()),
+        completed=Exists(Response.objects.filter(pseudonym=pseudonym, interview_code=InterviewCode.COMPLETE)),
         responded=Exists(Response.objects.filter(pseudonym=pseudonym)),
         declined=Exists(ConsentEvent.objects.filter(contact_ref=pseudonym, kind=ConsentKind.DECLINED)),
         picked_up=Exists(_attempts().filter(outcome=dispositions.PERSON)),
@@ -400,36 +401,27 @@ def _short_reason(group: dict, *, campaign_ended: bool) -> str:
     return ENDED
 
 
-def _response_counts(campaign: Campaign) -> tuple[dict[str, int], set]:
-    """Complete answers (I), partial ones (P) and break-offs, told apart as the AAPOR dispositions
-    do, and the pseudonyms of the complete ones, in two queries. An unfinished answer still on the
-    line is not a break-off (yet)."""
+def _response_counts(campaign: Campaign) -> dict[str, int]:
+    """Complete answers (I), partial ones (P) and break-offs, as the AAPOR dispositions tell them apart
+    (each response's stored `interview_code`), in one query. An unfinished answer still on the line
+    is not a break-off (yet)."""
     on_the_line = CallAttempt.objects.filter(contact__pseudonym=OuterRef("pseudonym"), status__in=ACTIVE_CALL_STATUSES)
-    responses = Response.objects.filter(campaign=campaign).annotate(on_the_line=Exists(on_the_line))
-    questions = dispositions.survey_questions(version_id=campaign.survey_version_id)
-    counts = {"complete": 0, "partial": 0, "break_offs": 0}
-    completes = set()
-    for pseudonym, response in dispositions.responses_answers(responses, "on_the_line").items():
-        code = dispositions.interview_code(questions, response)
-        if code == dispositions.COMPLETE:
-            counts["complete"] += 1
-            completes.add(pseudonym)
-        elif code == dispositions.PARTIAL:
-            counts["partial"] += 1
-        elif code == dispositions.REFUSAL and not response.values[1]:  # no longer on the line
-            counts["break_offs"] += 1
-    return counts, completes
+    return Response.objects.filter(campaign=campaign).aggregate(
+        complete=Count("pk", filter=Q(interview_code=InterviewCode.COMPLETE)),
+        partial=Count("pk", filter=Q(interview_code=InterviewCode.PARTIAL)),
+        break_offs=Count("pk", filter=Q(interview_code=InterviewCode.BREAK_OFF) & ~Exists(on_the_line)),
+    )
 
 
 def campaign_progress(campaign: Campaign) -> CampaignProgress:
-    """The live figures of one campaign: six queries however many numbers it has."""
+    """The live figures of one campaign: five queries however many numbers it has."""
     campaign_ended = campaign.status in ENDED_CAMPAIGN_STATUSES
     maximum = campaign.max_attempts
     by_attempts = {attempts: 0 for attempts in range(maximum + 1)}
     reasons = {attempts: dict.fromkeys(SHORT_REASONS, 0) for attempts in range(maximum)}
     numbers = final = reached = 0
-    responses, completes = _response_counts(campaign)
-    for group in _coverage_groups(campaign, completes=completes):
+    responses = _response_counts(campaign)
+    for group in _coverage_groups(campaign):
         count = group["numbers"]
         attempts = min(group["placed"], maximum)
         numbers += count

@@ -13,7 +13,7 @@ import pytest
 
 from surveys.models import Answer, CallStatus, ConsentEvent, ConsentKind, ContactStatus, Response, ResponseStatus
 from surveys.selectors import campaign_progress
-from surveys.services.dispositions import campaign_dispositions
+from surveys.services.dispositions import campaign_dispositions, response_interview_code_refresh
 from tests.surveys.calls import NOON, queued_attempt, running_campaign
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,7 @@ def test_a_person_who_answered_every_question_that_applied_completed_the_survey(
     )
     for question in campaign.survey_version.questions.order_by("position")[:3]:
         Answer.objects.create(response=response, question=question, digits="1", option=question.options.first())
+    response_interview_code_refresh(response_id=response.pk)  # as the call stores it with each answer
     contact.status = ContactStatus.FINISHED
     contact.save(update_fields=["status"])
 
