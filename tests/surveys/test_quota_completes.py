@@ -5,16 +5,20 @@ they heard the closing words. Each response stores its code as its answers arriv
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys.models import CallStatus, ContactStatus, QuestionKind, QuestionOption, Response, ResponseStatus
 from surveys.services import surveys as survey_services
 from surveys.services.dialing import dial_tick
 from surveys.services.dispositions import COMPLETE, NOT_ELIGIBLE, PARTIAL, campaign_dispositions
+from surveys.services.privacy import answers_purge_expired, campaign_answers_expire_on
 from surveys.services.quotas import campaign_quotas, response_screen_out
 from surveys.services.survey_links import survey_link_create
 from tests.surveys.calls import NOON, UNPACED_AT_NOON
-from tests.surveys.quota_fixtures import MIDDLE, add_contact, quota_campaign
+from tests.surveys.interview_codes import assert_stored_interview_codes_agree
+from tests.surveys.quota_fixtures import MIDDLE, add_contact, complete, quota_campaign
 from tests.surveys.telephony_fakes import signed_post
 from tests.surveys.test_ivr import answer
 from tests.surveys.test_ivr_quotas import call, consent
@@ -143,3 +147,37 @@ def test_a_screened_out_response_never_counts(client, campaign):
 
     assert Response.objects.get(pseudonym=contact.pseudonym).interview_code == NOT_ELIGIBLE
     assert middle_aged_completes(campaign) == 0
+
+
+def test_the_dial_ticks_queries_do_not_grow_with_the_responses(make_campaign):
+    campaign = quota_campaign(make_campaign, target_completes=100, **UNPACED_AT_NOON)
+    seven_questions(campaign)
+
+    def tick_queries(respondents: int) -> int:
+        for _respondent in range(respondents):
+            contact = add_contact(campaign, birth_year=MIDDLE, postal_code="01900")
+            contact.status = ContactStatus.FINISHED
+            contact.save(update_fields=["status"])
+            complete(contact)
+        add_contact(campaign, birth_year=MIDDLE)  # one to call
+        with CaptureQueriesContext(connection) as captured:
+            assert dial_tick(campaign=campaign, now=NOON) == 1
+        return len(captured)
+
+    assert tick_queries(2) == tick_queries(20)
+
+
+def test_the_stored_codes_follow_the_answers_whose_contents_the_retention_purged(client, campaign):
+    # Yes to question 4 skips to question 7. Once the purge has cleared which option was chosen, the
+    # dispositions cannot tell a break-off right after it skipped: its code is read again with them.
+    questions = campaign.survey_version.questions
+    QuestionOption.objects.filter(question=questions.get(position=4), digit=1).update(skip_to=questions.get(position=7))
+    broke_off = web_answers(client, add_contact(campaign, birth_year=MIDDLE, postal_code="01900"), range(1, 5))
+    campaign.target_completes = 10
+    campaign.save(update_fields=["target_completes"])
+    finished = web_answers(client, add_contact(campaign, birth_year=MIDDLE, postal_code="01900"), range(1, 8))
+    assert (broke_off.interview_code, finished.interview_code) == (COMPLETE, COMPLETE)
+
+    answers_purge_expired(today=campaign_answers_expire_on(campaign) + timedelta(days=1))
+
+    assert_stored_interview_codes_agree(campaign)
