@@ -38,6 +38,18 @@ def test_the_campaign_page_shows_each_quota_filling(client, survey_manager, camp
     assert "Tavoiteltu vastausmäärä: 10." in page
 
 
+def test_the_campaign_page_says_a_complete_is_the_results_one(client, survey_manager, campaign):
+    client.force_login(survey_manager)
+
+    page = client.get(reverse("surveys:campaign", kwargs={"slug": campaign.slug})).content.decode()
+
+    assert (
+        "Kiintiöön lasketaan vastaaja, joka vastasi vähintään 80 prosenttiin häntä koskeneista kysymyksistä, "
+        "kuten tulokset laskevat valmiit vastaukset – myös puhelun ennen loppua katkaissut – heti kun "
+        "vastauksia on niin monta." in page
+    )
+
+
 def test_the_live_figures_carry_each_quota(client, survey_manager, campaign):
     for _done in range(3):
         complete(add_contact(campaign, birth_year=YOUNG, postal_code="01980"))
