@@ -29,6 +29,7 @@ from surveys.models import (
     SmsMessage,
     SmsStatus,
 )
+from surveys.services.dispositions import response_interview_code_refresh
 from tests.conftest import make_user
 from tests.surveys.calls import queued_attempt
 from tests.surveys.factories import build_campaign, build_survey
@@ -64,6 +65,7 @@ def _respond(campaign, questions, *, mode: str, age: str, index: int) -> Respons
         Answer.objects.create(
             response=response, question=question, option=question.options.get(digit=digit), digits=str(digit)
         )
+    response_interview_code_refresh(response_id=response.pk)  # as the call and the web survey do
     return response
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from surveys.progress import CoverageRow
+from surveys.services.dispositions import interview_codes_refresh
 from surveys.services.results_contract import (
     CampaignResults,
     Costs,
@@ -424,6 +425,7 @@ def small_campaign(manager, *, slug: str = "pieni", status: str = "completed"):
             attempt(contact, number, CallStatus.NO_ANSWER)
     attempt(disconnected, 1, CallStatus.FAILED)
     campaign.contacts.update(status=ContactStatus.FINISHED)
+    interview_codes_refresh(responses=campaign.responses.all())  # as the call stored them
     campaign.status = status
     campaign.save(update_fields=["status"])
     return campaign
@@ -522,5 +524,6 @@ def answered_demo(*, manager, communications):
     CallAttempt.objects.bulk_create(attempts)
     ConsentEvent.objects.bulk_create(consents)
     Answer.objects.bulk_create(answers)
+    interview_codes_refresh(responses=campaign.responses.all())  # as the call stored them
     campaign.contacts.update(status=ContactStatus.FINISHED)
     return campaign

@@ -39,6 +39,7 @@ from surveys.services.dispositions import (
     campaign_dispositions,
     contact_disposition,
     interview_code,
+    response_interview_code_refresh,
 )
 from surveys.services.privacy import answers_purge_expired
 from surveys.services.results import campaign_results
@@ -78,6 +79,7 @@ def respond(contact, status: str, answers: dict[int, int]) -> Response:
             number_value=digit if question.kind == QuestionKind.NUMBER else None,
             transcript="Lisää pyöräteitä" if question.kind == QuestionKind.OPEN else "",
         )
+    response_interview_code_refresh(response_id=response.pk)  # as the call and the web survey do
     return response
 
 

@@ -23,6 +23,7 @@ from surveys.models import (
 from surveys.reports.presentation import results_view
 from surveys.services import surveys as survey_services
 from surveys.services import weighting
+from surveys.services.dispositions import interview_codes_refresh, response_interview_code_refresh
 from surveys.services.results import campaign_results
 from surveys.services.surveys import OptionText
 from tests.conftest import make_user
@@ -42,7 +43,7 @@ OPEN = ["Lisää pyöräteitä!", "Pyöräteitä ja puistoja", "Kirjasto auki"]
 
 def answer(response, question, *, digit=None, number=None, transcript=""):
     option = question.options.get(digit=digit) if digit is not None else None
-    return Answer.objects.create(
+    stored = Answer.objects.create(
         response=response,
         question=question,
         option=option,
@@ -50,6 +51,8 @@ def answer(response, question, *, digit=None, number=None, transcript=""):
         number_value=number,
         transcript=transcript,
     )
+    response_interview_code_refresh(response_id=response.pk)  # as the call and the web survey do
+    return stored
 
 
 def respond(campaign, *, status=ResponseStatus.COMPLETE, minutes=2, language="fi") -> Response:
@@ -366,6 +369,7 @@ def test_weighting_brings_a_pilot_like_skewed_sample_closer_to_the_population_tr
                 Answer(response=response, question=questions[3], option_id=options[(3, score)]),
             ]
     Answer.objects.bulk_create(answers)
+    interview_codes_refresh(responses=campaign.responses.all())  # as the calls stored them
     truth = {
         2: {"shares": {"1": 0.425, "2": 0.575}, "mean": None},
         3: {"shares": {}, "mean": 0.15 * 2.5 + 0.50 * 3.5 + 0.35 * 4.5},

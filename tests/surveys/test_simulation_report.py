@@ -18,6 +18,7 @@ from surveys.models import (
     Response,
     ResponseStatus,
 )
+from surveys.services.dispositions import response_interview_code_refresh
 from surveys.services.results import campaign_results
 from surveys.services.synthetic_contacts import synthetic_contacts_add
 from surveys.simulation import simulation_result
@@ -109,6 +110,7 @@ def answer_truly(campaign, residents, *, status=ResponseStatus.COMPLETE, questio
             for position, value in list(answers_path(resident, survey).items())[:questions]
             if value is not None
         )
+        response_interview_code_refresh(response_id=response.pk)  # as the call and the web survey do
 
 
 @pytest.mark.django_db
