@@ -20,7 +20,13 @@ from surveys.selectors import campaign_progress
 from surveys.services.campaigns import campaign_launch_warnings
 from surveys.services.dialing import dial_tick
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions, response_interview_code_refresh
-from surveys.services.quotas import campaign_quota_plan, campaign_quotas, contact_screening, largest_remainder
+from surveys.services.quotas import (
+    campaign_quota_plan,
+    campaign_quotas,
+    contact_screening,
+    largest_remainder,
+    response_screen_out,
+)
 from surveys.services.result_settings import TargetRow, TargetsInvalid, population_targets_replace
 from tests.surveys.calls import NOON, UNPACED_AT_NOON, queued_attempt
 from tests.surveys.quota_fixtures import MIDDLE, OLD, YOUNG, add_contact, complete, quota_campaign
@@ -173,11 +179,10 @@ def test_numbers_closed_by_a_quota_are_not_eligible_and_shown_as_such(make_campa
 def test_a_screened_out_response_is_not_eligible_and_no_break_off(make_campaign):
     campaign = quota_campaign(make_campaign)
     contact = add_contact(campaign)
-    screened = complete(contact, answers={2: "18–29"})
-    screened.status = ResponseStatus.SCREENED_OUT
-    screened.save()
-    contact.status, contact.quota_closed_at = ContactStatus.FINISHED, NOON
-    contact.save()
+    # Asked the age first, and let go: the group was full.
+    screened = complete(contact, answers={1: None, 2: "18–29", 3: None, 4: None})
+    Response.objects.filter(pk=screened.pk).update(status=ResponseStatus.PARTIAL)
+    response_screen_out(contact=contact, now=NOON)
 
     dispositions = campaign_dispositions(campaign=campaign)
     progress = campaign_progress(campaign)
