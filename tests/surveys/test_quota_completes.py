@@ -16,6 +16,7 @@ from surveys.services.dispositions import COMPLETE, NOT_ELIGIBLE, PARTIAL, campa
 from surveys.services.privacy import answers_purge_expired, campaign_answers_expire_on
 from surveys.services.quotas import campaign_quotas, response_screen_out
 from surveys.services.survey_links import survey_link_create
+from surveys.services.surveys import version_freeze
 from tests.surveys.calls import NOON, UNPACED_AT_NOON
 from tests.surveys.interview_codes import assert_stored_interview_codes_agree
 from tests.surveys.quota_fixtures import MIDDLE, add_contact, complete, quota_campaign
@@ -181,3 +182,24 @@ def test_the_stored_codes_follow_the_answers_whose_contents_the_retention_purged
     answers_purge_expired(today=campaign_answers_expire_on(campaign) + timedelta(days=1))
 
     assert_stored_interview_codes_agree(campaign)
+
+
+def test_the_call_stores_the_code_with_one_statement_more_only_when_an_answer_changes_it(client, make_campaign):
+    campaign = quota_campaign(make_campaign, target_completes=10)
+    seven_questions(campaign)
+    version_freeze(version=campaign.survey_version)
+    attempt = call(add_contact(campaign, birth_year=MIDDLE, postal_code="01900"))
+    consent(client, attempt)
+    for position in range(1, 5):
+        answer(client, attempt, position, digits=ANSWERS[position])  # 4 of 7: P since the fourth
+
+    def statements(position: int) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            answer(client, attempt, position, digits=ANSWERS[position])
+        return [
+            query["sql"].split()[0] for query in captured if query["sql"].split()[0] in ("SELECT", "INSERT", "UPDATE")
+        ]
+
+    assert statements(5) == ["SELECT", "INSERT", "UPDATE"]  # 5 of 7 is still P
+    assert statements(6) == ["SELECT", "INSERT", "UPDATE", "UPDATE"]  # 6 of 7: now I
+    assert Response.objects.get().interview_code == COMPLETE
