@@ -25,6 +25,18 @@ def entry_key(entry) -> tuple[str, str, str]:
     return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
 
 
+@pytest.mark.parametrize(("language", "label"), [("fi", "Valmis"), ("sv", "Fullständig")])
+def test_a_complete_response_is_named_so_not_told_to_finish(language, label):
+    """The response status "Complete" was translated as the verb ("Päätä", "Avsluta": finish it) in the
+    anonymous responses and the admin, beside "Osittainen" / "Delvis" (partial)."""
+    from django.utils import translation
+
+    from surveys.models import ResponseStatus
+
+    with translation.override(language):
+        assert str(ResponseStatus.COMPLETE.label) == label
+
+
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
 def test_catalog_has_no_untranslated_or_fuzzy_entries(language):
     po = catalog(language)
