@@ -148,7 +148,8 @@ class Response(models.Model):
     asked_first = models.JSONField(default=list, blank=True)
     # Kept as each answer is stored, changed or removed and as the response ends
     # (`dispositions.response_interview_code_refresh`): what the report will call it, read while the
-    # campaign runs (quotas, pacing, the live page) in one indexed query, not a walk of every response.
+    # campaign runs (quotas, pacing, the live page) in one indexed query, not a walk of every response,
+    # and by the report itself once the retention has purged what the answers were.
     interview_code = models.CharField(
         _("interview code"), max_length=2, choices=InterviewCode.choices, default=InterviewCode.BREAK_OFF
     )

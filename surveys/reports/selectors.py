@@ -1,9 +1,8 @@
 """Reads for the results pages."""
 
-from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from surveys.models import Campaign, CampaignStatus, ReportFile, Response, ResultSummary
 from surveys.services import dispositions
@@ -25,19 +24,17 @@ def campaigns_with_results() -> QuerySet[Campaign]:
 
 def campaigns_with_complete_counts(campaigns: Iterable[Campaign]) -> list[Campaign]:
     """`campaigns`, each with its `complete_count`: its complete answers as its results count them
-    (AAPOR I by the share of the questions that applied, surveys.services.dispositions), not the
-    responses that reached the closing. One query per survey version and one for the responses."""
+    (AAPOR I by the share of the questions that applied, as each response stores it:
+    surveys.services.dispositions), not the responses that reached the closing. One query."""
     campaigns = list(campaigns)
-    version_of = {campaign.pk: campaign.survey_version_id for campaign in campaigns}
-    questions = {version: dispositions.survey_questions(version_id=version) for version in set(version_of.values())}
-    counts = Counter()
-    responses = Response.objects.filter(campaign__in=version_of)
-    for response in dispositions.responses_answers(responses, "campaign_id").values():
-        campaign_id = response.values[1]
-        if dispositions.interview_code(questions[version_of[campaign_id]], response) == dispositions.COMPLETE:
-            counts[campaign_id] += 1
+    counts = dict(
+        Response.objects.filter(campaign__in=campaigns, interview_code=dispositions.COMPLETE)
+        .order_by()
+        .values_list("campaign")
+        .annotate(count=Count("pk"))
+    )
     for campaign in campaigns:
-        campaign.complete_count = counts[campaign.pk]
+        campaign.complete_count = counts.get(campaign.pk, 0)
     return campaigns
 
 

@@ -94,6 +94,7 @@ from surveys.models import (
     ResponseStatus,
     SmsStatus,
 )
+from surveys.services.privacy import campaign_answers_purged
 from surveys.services.rates import CODES
 
 COMPLETE, PARTIAL, REFUSAL, NON_CONTACT, OTHER, UNKNOWN, UNKNOWN_OTHER, NOT_ELIGIBLE = (
@@ -290,25 +291,6 @@ def response_interview_code_refresh(*, response_id: int) -> None:
         Response.objects.filter(pk=response_id).update(interview_code=code)
 
 
-def interview_codes_refresh(*, responses: QuerySet[Response]) -> int:
-    """Store the `interview_code` of every response of `responses` (their answers' contents purged,
-    say): one query for their answers and one per survey version, one update per code. Returns how
-    many changed."""
-    by_code: dict[str, list[UUID]] = {}
-    questions: dict[int, list[SurveyQuestion]] = {}
-    for pseudonym, response in responses_answers(responses, "campaign__survey_version_id", "interview_code").items():
-        version_id, stored = response.values[1:]
-        if version_id not in questions:
-            questions[version_id] = survey_questions(version_id=version_id)
-        code = interview_code(questions[version_id], response)
-        if code != stored:
-            by_code.setdefault(code, []).append(pseudonym)
-    return sum(
-        Response.objects.filter(pseudonym__in=pseudonyms).update(interview_code=code)
-        for code, pseudonyms in by_code.items()
-    )
-
-
 def contact_outcomes(by_number: Iterable[set[str]]) -> set[str]:
     """The outcomes (`ATTEMPT_OUTCOME`) of a contact's attempts, given one set per number called, as
     `contact_disposition` reads them: a number that answered as a fax line is that, whatever its other
@@ -442,12 +424,20 @@ def campaign_dispositions(*, campaign: Campaign) -> Dispositions:
         if status not in NOT_DIALLED:
             dialled.add(contact_id)
     outcomes = {contact_id: contact_outcomes(numbers.values()) for contact_id, numbers in by_number.items()}
-    questions = survey_questions(version_id=campaign.survey_version_id)
     interviews_of: dict = {}
     mode_of: dict = {}
-    for pseudonym, response in responses_answers(Response.objects.filter(campaign=campaign), "mode").items():
-        interviews_of[pseudonym] = interview_code(questions, response)
-        mode_of[pseudonym] = response.values[1]
+    if campaign_answers_purged(campaign):
+        # The options chosen are gone, and with them the skips a break-off took: each response's code
+        # is the one stored while its answers were there.
+        for pseudonym, code, mode in Response.objects.filter(campaign=campaign).values_list(
+            "pseudonym", "interview_code", "mode"
+        ):
+            interviews_of[pseudonym], mode_of[pseudonym] = code, mode
+    else:
+        questions = survey_questions(version_id=campaign.survey_version_id)
+        for pseudonym, response in responses_answers(Response.objects.filter(campaign=campaign), "mode").items():
+            interviews_of[pseudonym] = interview_code(questions, response)
+            mode_of[pseudonym] = response.values[1]
     consent: dict = {}
     call_choices: dict = {}
     web_events: dict = {}

@@ -26,7 +26,6 @@ from surveys.models import (
     ContactStatus,
     DoNotCall,
     ReportFile,
-    Response,
     SmsMessage,
     SurveyLink,
 )
@@ -34,7 +33,6 @@ from surveys.models.contacts import OPT_OUT_SOURCES
 from surveys.phone_numbers import phone_hash, phone_normalise
 
 from .consent import consent_record
-from .dispositions import interview_codes_refresh
 
 OPT_OUT_QUEUE = "dialer"
 OPT_OUT_JOB = "surveys.jobs.opt_out_calls_stop"
@@ -117,16 +115,14 @@ def _purge_sms_metadata(campaigns: QuerySet, now: datetime) -> int:
 
 
 def _purge_answer_contents(campaigns: QuerySet, now: datetime) -> int:
-    purged = (
+    # Each response's interview code (I, P, R) stays as it was stored while the answers were there: the
+    # dispositions read it from then on (`campaign_dispositions`), as the options chosen - the skips a
+    # break-off took - are gone.
+    return (
         Answer.objects.filter(response__campaign__in=campaigns)
         .exclude(digits="", option__isnull=True, number_value__isnull=True, transcript="", confidence__isnull=True)
         .update(digits="", option=None, number_value=None, transcript="", confidence=None)
     )
-    if purged:
-        # Without the options chosen, a break-off's last skip is no longer known: the stored codes
-        # follow what the dispositions now read (`dispositions.answered_share`).
-        interview_codes_refresh(responses=Response.objects.filter(campaign__in=campaigns))
-    return purged
 
 
 def _purge_demographics(campaigns: QuerySet, now: datetime) -> int:

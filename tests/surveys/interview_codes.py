@@ -1,9 +1,14 @@
 """Responses with their interview codes stored, and the check that what every response stores agrees
 with what the report computes."""
 
+from uuid import UUID
+
+from django.db.models import QuerySet
+
 from surveys.models import Answer, QuestionKind, Response, ResponseMode, ResponseStatus
 from surveys.services.dispositions import (
     COMPLETE,
+    SurveyQuestion,
     campaign_dispositions,
     interview_code,
     response_interview_code_refresh,
@@ -46,3 +51,21 @@ def response_answering(contact, positions, *, status: str = ResponseStatus.PARTI
     response_interview_code_refresh(response_id=response.pk)
     response.refresh_from_db()
     return response
+
+
+def interview_codes_refresh(*, responses: QuerySet[Response]) -> int:
+    """Store the `interview_code` of every response of `responses`, as the call and the web survey
+    store each (for responses a test wrote straight to the database). Returns how many changed."""
+    by_code: dict[str, list[UUID]] = {}
+    questions: dict[int, list[SurveyQuestion]] = {}
+    for pseudonym, response in responses_answers(responses, "campaign__survey_version_id", "interview_code").items():
+        version_id, stored = response.values[1:]
+        if version_id not in questions:
+            questions[version_id] = survey_questions(version_id=version_id)
+        code = interview_code(questions[version_id], response)
+        if code != stored:
+            by_code.setdefault(code, []).append(pseudonym)
+    return sum(
+        Response.objects.filter(pseudonym__in=pseudonyms).update(interview_code=code)
+        for code, pseudonyms in by_code.items()
+    )

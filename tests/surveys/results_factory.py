@@ -9,7 +9,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from surveys.progress import CoverageRow
-from surveys.services.dispositions import interview_codes_refresh
 from surveys.services.results_contract import (
     CampaignResults,
     Costs,
@@ -24,6 +23,7 @@ from surveys.services.results_contract import (
     Theme,
     Weighting,
 )
+from tests.surveys.interview_codes import interview_codes_refresh
 
 GENERATED_AT = datetime(2025, 12, 22, 9, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
 DISPOSITIONS = {"I": 146, "P": 9, "R": 310, "NC": 120, "O": 5, "UH": 380, "UO": 0, "NE": 30}

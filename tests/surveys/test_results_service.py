@@ -23,13 +23,14 @@ from surveys.models import (
 from surveys.reports.presentation import results_view
 from surveys.services import surveys as survey_services
 from surveys.services import weighting
-from surveys.services.dispositions import interview_codes_refresh, response_interview_code_refresh
+from surveys.services.dispositions import response_interview_code_refresh
 from surveys.services.results import campaign_results
 from surveys.services.surveys import OptionText
 from tests.conftest import make_user
 from tests.surveys.calls import queued_attempt
 from tests.surveys.estimate_errors import estimate_errors
 from tests.surveys.factories import build_campaign, build_survey
+from tests.surveys.interview_codes import interview_codes_refresh
 
 pytestmark = pytest.mark.django_db
 
