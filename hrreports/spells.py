@@ -2,13 +2,14 @@
 
 Each month's absences file is the truth about that month: an absence is stored once per fetched month
 it was reported in (Absence.period), with the dates and days that file gave - the whole absence, or
-only its part in the month. An absence registered in Populus after its month was fetched comes in a later
-month's file with the earlier dates: it is stored for the months of its days too, as reported by that later
-file (Absence.reported_in), and of two files' word on the same absence (employment, type and start) of a
-month the later one counts (`absences_counted`). So a month's figures come only from that month's rows: a row's days are
-clipped to its month, its stored calendar days shared by calendar days and its stored working days by
-the calendar's working days (Monday to Friday without public holidays), so that a half day counts as
-half and a part-timer's working days keep their number.
+only its part in the month. A month's file speaks for the earlier months of an absence it gives too: one
+continuing from the month before, or registered in Populus after its month was fetched and so in a later
+month's file with the earlier dates. It is stored for each of those months, as reported by that later file
+(Absence.reported_in), and of two files' word on the same absence (employment, type and start) of a month the
+later one counts (`absences_counted`): an absence counts the same whichever file brought it. So a month's
+figures come only from that month's rows: a row's days are clipped to its month, its stored calendar days
+shared by calendar days and its stored working days by the calendar's working days (Monday to Friday without
+public holidays), so that a half day counts as half and a part-timer's working days keep their number.
 
 A spell is what HR counts by hand: one continuous absence of a person in one category, however many rows
 Populus gives it - a sick leave on the employee's own notice extended by doctor's certificates (each a
@@ -23,6 +24,7 @@ may count every day between as a break (settings.HR_SPELLS_JOIN_OVER_DAYS_OFF = 
 are not counted as absence days: the rows did not report them.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from .models import Absence
 from .periods import period_last_day
@@ -83,6 +85,29 @@ def absences_counted(absences: QuerySet[Absence]) -> QuerySet[Absence]:
         reported_in__gt=OuterRef("reported_in"),
     )
     return absences.filter(~Exists(said_again))
+
+
+def months_reported_late(absences: QuerySet[Absence]) -> dict[date, int]:
+    """Per month, the rows of `absences` counted in it that a later month's file gave and that tell the month
+    something no earlier file did: an absence new to it, or a month's part that the latest earlier file gave
+    differently. A later file repeating what an earlier one said (an absence continuing over the turn of the
+    month is in both months' files) changes nothing in the month's figures and is not late."""
+    counted_late = set(absences_counted(absences).filter(reported_in__gt=F("period")).values_list("pk", flat=True))
+    if not counted_late:
+        return {}
+    words: dict[tuple, list[tuple]] = defaultdict(list)
+    for pk, reported_in, *values in absences.values_list("pk", "reported_in", *PIECE_FIELDS):
+        piece = piece_of(*values)
+        part = None if piece is None else (piece.start, piece.end, piece.calendar_days, piece.working_days)
+        _employee, employment, absence_type, _category, period, start, *_days = values
+        words[(employment, absence_type, start, period)].append((reported_in, pk, part))
+    late: dict[date, int] = defaultdict(int)
+    for (*_absence, period), said in words.items():
+        said.sort()
+        for index, (_reported_in, pk, part) in enumerate(said):
+            if pk in counted_late and (index == 0 or said[index - 1][2] != part):
+                late[period] += 1
+    return dict(late)
 
 
 def piece_of(

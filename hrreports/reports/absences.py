@@ -17,12 +17,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from ..models import Absence, AbsenceType, Employment, EmploymentMonth, WorkUnit
 from ..models.records import AbsenceCategory
 from ..periods import period_last_day, period_shift
-from ..spells import PIECE_FIELDS, Piece, absences_counted, day_count, piece_month, piece_of, spell_starts, spells_count
+from ..spells import (
+    PIECE_FIELDS,
+    Piece,
+    absences_counted,
+    day_count,
+    months_reported_late,
+    piece_month,
+    piece_of,
+    spell_starts,
+    spells_count,
+)
 from ..workdays import working_days
 from .common import periods_fetched, report_units, staff_unlisted_counts
 
@@ -59,8 +69,9 @@ class AbsenceSummary:
     sick_planned_days: Decimal
     planned_working_days: Decimal
     sick_rate: Decimal | None
-    # The month's rows reported in a later month's file (registered in Populus after the month was fetched):
-    # counted, and said, as the figures differ from those of the report sent for the month.
+    # The month's rows reported in a later month's file (registered in Populus after the month was fetched)
+    # that no earlier file gave so (hrreports.spells: `months_reported_late`): counted, and said, as the
+    # figures differ from those of the report sent for the month.
     reported_late: int = 0
 
 
@@ -193,11 +204,11 @@ def absence_summaries(
     the sources whose fetch of the month it waits for (`periods_fetched`). Each month counts the absences
     of its own file only (hrreports.spells) and its own staff (`_staff`)."""
     by_month: dict[date, list[Piece]] = defaultdict(list)
-    absences = absences_counted(Absence.objects.filter(unit__in=units, period__in=months))
-    late = absences.filter(reported_in__gt=F("period"))
-    if categories is not None:
-        late = late.filter(absence_type__category__in=categories)
-    reported_late = dict(late.values("period").annotate(rows=Count("pk")).values_list("period", "rows"))
+    in_months = Absence.objects.filter(unit__in=units, period__in=months)
+    absences = absences_counted(in_months)
+    reported_late = months_reported_late(
+        in_months if categories is None else in_months.filter(absence_type__category__in=categories)
+    )
     for values in absences.values_list(*PIECE_FIELDS):
         piece = piece_of(*values)
         if piece is not None:

@@ -454,25 +454,25 @@ def _paid_in_month(row: dict, index: int, resolver: _Resolver, *, period: date) 
 
 
 def _absence_months(row: dict, index: int, resolver: _Resolver, *, period: date) -> list[date]:
-    """The months whose figures an absence of the fetched month's file counts in: the month itself when the
-    absence has a day in it (its days in earlier months were their own files'); for an absence wholly before
-    it - registered in Populus after its month was fetched, as a doctor's certificate that arrives late - the
-    months of its days, from settings.HR_ABSENCE_CORRECTION_MONTHS months back. An absence after the month,
-    or ended before those months, is rejected naming them (none: the row is not stored)."""
-    first, last = period, period_last_day(period)
+    """The months whose figures an absence of the fetched month's file counts in: the months of its days up to
+    the fetched month, from settings.HR_ABSENCE_CORRECTION_MONTHS months back. An absence begun in an earlier
+    month is the file's word on that month too, whether it is the same as that month's own file said (an
+    absence continuing over the turn of the month) or news to it (registered in Populus after the month was
+    fetched, as a doctor's certificate that arrives late): so an absence counts the same in every month
+    whichever file brought it (hrreports.spells: `absences_counted`). An absence after the month, or ended
+    before those months, is rejected naming them (none: the row is not stored)."""
+    last = period_last_day(period)
     params = {"start": row["start"], "end": row["end"], "month": period_label(period)}
     if row["start"] > last:
         resolver.reject("absences", row, index, "start", Problem("absence_outside_month", params))
         return []
-    if row["end"] >= first:
-        return [period]
     earliest = period_shift(period, -settings.HR_ABSENCE_CORRECTION_MONTHS)
     if row["end"] < earliest:
         problem = Problem("absence_before_months_corrected", params | {"first_month": period_label(earliest)})
         resolver.reject("absences", row, index, "start", problem)
         return []
     month, months = max(row["start"].replace(day=1), earliest), []
-    while month <= row["end"]:
+    while month <= min(row["end"], last):
         months.append(month)
         month = period_shift(month, 1)
     return months
@@ -482,12 +482,12 @@ def _absences_store(
     source: Source, period: date, batch: SourceBatch, units: dict, employments: dict, resolver: _Resolver
 ) -> int:
     """Store the absences of the month's file as the rows it reports from `source` (with the dates and days
-    the file gave), replacing those its fetch stored before: an absence over several months is stored once
-    for each month's file that reports it, and counted in each month from that month's row only
-    (hrreports.spells). An absence of an earlier month that the file reports late is stored for that month
-    (`_absence_months`) beside what the earlier month's own file said, and a later file's word on the same
-    absence (employment, type and start) is the one counted; fetching the earlier month again leaves it, and
-    fetching the later file again without it takes it back. Returns how many rows of the file were stored."""
+    the file gave), replacing those its fetch stored before: an absence is stored for each of its months the
+    file speaks for (`_absence_months`: the fetched month and, for days before it, the earlier months) and
+    counted in each month from that month's rows only (hrreports.spells). Beside what an earlier month's own
+    file said, a later file's word on the same absence (employment, type and start) is the one counted;
+    fetching the earlier month again leaves it, and fetching the later file again without it takes it back.
+    Returns how many rows of the file were stored."""
     types = {t.code: t for t in AbsenceType.objects.all()}
     keep: dict[tuple, list[Absence]] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}

@@ -1,0 +1,86 @@
+"""The same facts count the same however Populus brought them: in the month's own file or a later one,
+split into rows differently, corrected by a later file's P/U pair, or fetched again in any order."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from hrreports.models import Alert, Rule, WorkUnit
+from hrreports.models.early_support import RuleKind
+from hrreports.models.fetching import RunStatus
+from hrreports.reports import absence_report, absence_summary
+from hrreports.services.early_support import alerts_evaluate
+from hrreports.services.fetch import populus_fetch
+from tests.hrreports.conftest import ABSENCES_HEADER, absence_line, salary_line
+
+MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
+MARCH_PAY = [salary_line("03/2026", "13.3.2026", "1001", "3 912,40")]
+APRIL_PAY = [salary_line("04/2026", "15.4.2026", "1001", "3 912,40")]
+
+
+def fetched(source, period):
+    run = populus_fetch(source=source, period=period)
+    assert run.status == RunStatus.DONE, run.error
+    assert run.rejected_count == 0, list(run.rejected_rows.values_list("row", "code"))
+    return run
+
+
+def figures(period):
+    summary = absence_summary(WorkUnit.objects.get(code="101010"), period)
+    return summary.spells, summary.calendar_days, summary.working_days
+
+
+def changes_file(file_root, period, lines):
+    """The month's absences file with the record kind column: "U" added, "P" deleted."""
+    header = ABSENCES_HEADER + ";Tietuelaji"
+    (file_root / "samples" / f"poissaolot_{period:%Y%m}.csv").write_text("\n".join([header, *lines]) + "\n")
+
+
+# --- An absence registered late that continues into the fetched month -----------------------------
+
+# Aino's sick leave 25.3.-5.4.2026 (Wednesday to Easter Sunday): 12 calendar days, 7 working days, of which
+# 25.-31.3. are 7 calendar days and 5 working days.
+ACROSS = absence_line("101", "25.3.2026", "5.4.2026", "12", "7")
+# Somebody else's absence in another unit, for a month's file that has none of Aino's.
+OTHERS = ["230469-9041;Lindqvist Johan;2001004;2010;200;Vuosiloma;23.3.2026;29.3.2026;7;5;K"]
+
+
+@pytest.mark.parametrize("registered", ["on_time", "late"])
+def test_a_sick_leave_into_the_next_month_counts_the_same_whichever_file_brought_it(
+    sample_source, month_files, registered
+):
+    """Registered late, April's file has the sick leave 25.3.-5.4. that March's file did not: March's part
+    was counted nowhere, so March's figures and the alerts evaluated over March never saw 25.-31.3."""
+    Rule.objects.all().delete()
+    rule = Rule.objects.create(
+        name="10 pv", kind=RuleKind.WINDOW, months=2, days_at_least=10, categories=["sick_leave"]
+    )
+    month_files(MARCH, absences=[ACROSS] if registered == "on_time" else OTHERS, salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+    month_files(APRIL, absences=[ACROSS], salaries=APRIL_PAY)
+    fetched(sample_source, APRIL)
+
+    assert figures(MARCH) == (1, 7, 5)
+    assert figures(APRIL) == (1, 5, 2)
+    alerts_evaluate(period=APRIL)
+    alert = Alert.objects.get(rule=rule)
+    assert (alert.spells, alert.days, alert.reached_on) == (1, Decimal("12.00"), date(2026, 4, 3))
+
+
+def test_a_sick_leave_into_the_next_month_is_said_late_only_when_its_months_file_did_not_have_it(
+    sample_source, month_files
+):
+    month_files(MARCH, absences=[ACROSS], salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+    month_files(APRIL, absences=[ACROSS], salaries=APRIL_PAY)
+    fetched(sample_source, APRIL)
+
+    report = absence_report(WorkUnit.objects.get(code="101010"), APRIL)
+    assert [(s.period, s.reported_late) for s in report.summaries[:2]] == [(APRIL, 0), (MARCH, 0)]
+
+    month_files(MARCH, absences=OTHERS, salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+
+    report = absence_report(WorkUnit.objects.get(code="101010"), APRIL)
+    assert [(s.period, s.reported_late) for s in report.summaries[:2]] == [(APRIL, 0), (MARCH, 1)]
