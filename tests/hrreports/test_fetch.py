@@ -31,7 +31,12 @@ def test_simulator_fetch_stores_every_report(simulator_source):
     assert run.rejected_count == 0
     assert run.counts["units"] == WorkUnit.objects.count() == 6 + 12 + 24
     assert run.counts["employments"] == Employment.objects.count() > 100
-    assert run.counts["absences"] == Absence.objects.count() > 0
+    # Each absence of the file is stored for the month, and one begun before it for its earlier months too
+    # (those of the 12 months corrected).
+    assert run.counts["absences"] == Absence.objects.filter(period=PERIOD).count() > 0
+    earlier = Absence.objects.exclude(period=PERIOD)
+    assert earlier.exists() and not earlier.filter(end__lt=PERIOD).exists()
+    assert min(earlier.values_list("period", flat=True)) >= date(2025, 2, 1)
     assert run.counts["salaries"] == SalaryPayment.objects.filter(pay_period=PERIOD).count() > 100
     assert run.started_at <= run.finished_at
     assert run.rows_read == sum(run.counts.values())
