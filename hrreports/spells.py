@@ -34,7 +34,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, QuerySet
 
-from .models import Absence
+from .models import Absence, AbsenceDeletion
 from .periods import period_last_day
 from .workdays import working_days
 
@@ -76,15 +76,17 @@ PIECE_FIELDS = (
 
 def absences_counted(absences: QuerySet[Absence]) -> QuerySet[Absence]:
     """`absences` without the rows a later month's file has given again for the same month (a changed end, a
-    late certificate's days): of every file's word on an absence in a month, the latest."""
-    said_again = Absence.objects.filter(
-        employment=OuterRef("employment"),
-        absence_type=OuterRef("absence_type"),
-        start=OuterRef("start"),
-        period=OuterRef("period"),
-        reported_in__gt=OuterRef("reported_in"),
-    )
-    return absences.filter(~Exists(said_again))
+    late certificate's days) or deleted (its "P" record, AbsenceDeletion): of every file's word on an absence
+    in a month, the latest - the one registered later in Populus, whichever file was fetched last."""
+    later = {
+        "employment": OuterRef("employment"),
+        "absence_type": OuterRef("absence_type"),
+        "start": OuterRef("start"),
+        "reported_in__gt": OuterRef("reported_in"),
+    }
+    said_again = Absence.objects.filter(period=OuterRef("period"), **later)
+    deleted_later = AbsenceDeletion.objects.filter(end=OuterRef("end"), **later)
+    return absences.filter(~Exists(said_again), ~Exists(deleted_later))
 
 
 def months_reported_late(absences: QuerySet[Absence]) -> dict[date, int]:

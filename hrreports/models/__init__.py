@@ -6,6 +6,7 @@ from .organisation import SupervisorAssignment, WorkUnit
 from .records import (
     Absence,
     AbsenceCategory,
+    AbsenceDeletion,
     AbsenceType,
     Employee,
     Employment,
@@ -19,6 +20,7 @@ from .teams import TeamsChannel
 __all__ = [
     "Absence",
     "AbsenceCategory",
+    "AbsenceDeletion",
     "AbsenceType",
     "AccessKind",
     "Alert",

@@ -223,6 +223,38 @@ class Absence(models.Model):
         return f"{self.absence_type.code} {self.start}–{self.end}"
 
 
+class AbsenceDeletion(models.Model):
+    """A deleted record ("P") of a month's absences file: Populus sends each change of an absence as the old
+    record deleted and the new one added ("U"). It is the file's word that the absence as recorded
+    (employment, type, start and end) is no more, and outweighs what earlier months' files said of it,
+    however often and in whichever order the files are fetched (hrreports.spells: `absences_counted`)."""
+
+    employment = models.ForeignKey(
+        Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="absence_deletions"
+    )
+    absence_type = models.ForeignKey(
+        AbsenceType, verbose_name=_("absence type"), on_delete=models.PROTECT, related_name="deletions"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    reported_in = models.DateField(_("reported in the file of"), editable=False)
+    source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("deleted absence record")
+        verbose_name_plural = _("deleted absence records")
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employment", "absence_type", "start", "end", "reported_in"], name="hr_absence_deletion_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["source", "reported_in"], name="hr_absence_deletion_source")]
+
+    def __str__(self) -> str:
+        return f"{self.absence_type.code} {self.start}–{self.end}"
+
+
 class SalaryPayment(models.Model):
     employment = models.ForeignKey(
         Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="salary_payments"

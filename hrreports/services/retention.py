@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..models import (
     Absence,
+    AbsenceDeletion,
     Alert,
     Employee,
     Employment,
@@ -33,6 +34,7 @@ PURGED_KINDS = (
     "rejected_rows",
     "access_log",
     "employment_months",
+    "absence_deletions",
 )
 
 
@@ -82,12 +84,14 @@ def hr_data_purge(*, today: date) -> HrPurgeReport:
         # The supervisor's action note is a field of the alert, so it goes with it.
         removed["alerts"] = _delete(Alert.objects.filter(period__lt=cutoff))
         removed["absences"] = _delete(Absence.objects.filter(end__lt=cutoff))
+        removed["absence_deletions"] = _delete(AbsenceDeletion.objects.filter(end__lt=cutoff))
         removed["salaries"] = _delete(SalaryPayment.objects.filter(pay_period__lt=cutoff))
         removed["employment_months"] = _delete(EmploymentMonth.objects.filter(period__lt=cutoff))
         # Deleting an employment would cascade to its absences and payments: only those left empty go.
         removed["employments"] = _delete(
             Employment.objects.filter(end__lt=cutoff)
             .exclude(Exists(Absence.objects.filter(employment=OuterRef("pk"))))
+            .exclude(Exists(AbsenceDeletion.objects.filter(employment=OuterRef("pk"))))
             .exclude(Exists(SalaryPayment.objects.filter(employment=OuterRef("pk"))))
         )
         removed["employees"] = _delete(

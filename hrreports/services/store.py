@@ -26,6 +26,7 @@ from kuntaportaali.tabular.problems import Problem
 
 from ..models import (
     Absence,
+    AbsenceDeletion,
     AbsenceType,
     Employee,
     Employment,
@@ -491,12 +492,10 @@ def _absences_store(
     types = {t.code: t for t in AbsenceType.objects.all()}
     keep: dict[tuple, list[Absence]] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}
-    withdrawn: list[tuple] = []
+    deleted: list[tuple] = []
     for index, row in _rows(batch):
         if row.get("change") == DELETED:
-            withdrawn += _deleted_record_apply(
-                row, keep, first_rows, period=period, types=types, employments=employments
-            )
+            deleted += _deleted_record_apply(row, keep, first_rows, types=types, employments=employments)
             continue
         months = _absence_months(row, index, resolver, period=period)
         if not months:
@@ -565,17 +564,21 @@ def _absences_store(
         if tuple(key) not in kept
     ]
     Absence.objects.filter(pk__in=stale).delete()
-    for employment, absence_type, start, end in withdrawn:
-        if (employment, absence_type, start) not in keep:
-            Absence.objects.filter(
-                Q(source=source) | Q(employment__source=source),
+    month_rows(source=source, period=period, report_type="absence_deletions").delete()
+    AbsenceDeletion.objects.bulk_create(
+        [
+            AbsenceDeletion(
                 employment_id=employment,
                 absence_type_id=absence_type,
                 start=start,
                 end=end,
-                period__gte=period_shift(period, -settings.HR_ABSENCE_CORRECTION_MONTHS),
-                reported_in__lt=period,
-            ).delete()
+                reported_in=period,
+                source=source,
+            )
+            for employment, absence_type, start, end in set(deleted)
+        ],
+        batch_size=BATCH_SIZE,
+    )
     return len(keep)
 
 
@@ -584,17 +587,14 @@ def _deleted_record_apply(
     keep: dict[tuple, list[Absence]],
     first_rows: dict[tuple, tuple[int, str]],
     *,
-    period: date,
     types,
     employments,
 ) -> list[tuple]:
     """A deleted record ("P") is no absence: it cancels the same record added earlier in the file (added and
     deleted within the month), and otherwise stands for the old version of a change, whose new version is
     added after it. Its absence stored for the month before is not in the month's file, so it is removed.
-    A deleted record of an earlier month's absence is a change or cancellation made in Populus after that
-    month was fetched: returned as (employment pk, type pk, start, end), the absence the earlier file gave is
-    taken out of its month unless this file adds it again (as changed; fetching the earlier month's file
-    again brings it back, as that file says it)."""
+    Returned as (employment pk, type pk, start, end), to be stored (AbsenceDeletion): the file's word that the
+    absence as an earlier month's file gave it is no more, which fetching that file again does not undo."""
     found, absence_type = employments.get(row["employment_id"]), types.get(row["absence_code"])
     if found is None or absence_type is None:
         return []
@@ -603,7 +603,7 @@ def _deleted_record_apply(
     if added and added[0].end == row["end"]:
         del keep[key]
         del first_rows[key]
-    return [(*key, row["end"])] if row["end"] < period else []
+    return [(*key, row["end"])]
 
 
 def _salaries_store(
@@ -671,13 +671,15 @@ def _salaries_store(
 
 
 def month_rows(*, source: Source, period: date, report_type: str) -> QuerySet:
-    """The rows of `report_type` ("absences" or "salaries") that storing the month from `source` replaces:
-    those it stored for the month, and those of the employments it supplies now (another source, switched
-    off since, stored them). Absences by the month whose file reported them, salaries by the month they were
-    paid in."""
+    """The rows of `report_type` ("absences", "absence_deletions" or "salaries") that storing the month from
+    `source` replaces: those it stored for the month, and those of the employments it supplies now (another
+    source, switched off since, stored them). Absences and deletions by the month whose file reported them,
+    salaries by the month they were paid in."""
     of_source = Q(source=source) | Q(employment__source=source)
     if report_type == "absences":
         return Absence.objects.filter(of_source, reported_in=period)
+    if report_type == "absence_deletions":
+        return AbsenceDeletion.objects.filter(of_source, reported_in=period)
     return SalaryPayment.objects.filter(of_source, payment_date__gte=period, payment_date__lte=period_last_day(period))
 
 

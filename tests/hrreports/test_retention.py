@@ -12,6 +12,8 @@ from django.utils import timezone
 from hrreports.jobs import hr_data_purge_daily
 from hrreports.models import (
     Absence,
+    AbsenceDeletion,
+    AbsenceType,
     Alert,
     DeliveryRun,
     Employee,
@@ -38,7 +40,7 @@ CUTOFF = date(2025, 3, 1)
 FEBRUARY_BEFORE = date(2025, 2, 1)
 EVERYTHING_ONCE = (
     "hr_purged absences=2 salaries=2 employments=1 employees=1 alerts=2 rejected_rows=2 access_log=1 "
-    "employment_months=1"
+    "employment_months=1 absence_deletions=0"
 )
 
 
@@ -128,6 +130,22 @@ def test_an_absence_ending_the_day_before_the_cutoff_goes_and_one_ending_on_it_s
     assert report.removed["absences"] == 2
     # The absence into the cutoff month is kept as both months' files reported it.
     assert sorted(Absence.objects.values_list("pk", flat=True)) == [row.pk for row in records["absence_into_cutoff"]]
+
+
+def test_a_deleted_absence_record_goes_with_the_absences_of_its_days(records):
+    """A later file's "P" record of an absence (AbsenceDeletion) names its days as the absence did."""
+    aalto, sick = records["aalto"], AbsenceType.objects.get(code="101")
+    kept = AbsenceDeletion.objects.create(
+        employment=aalto, absence_type=sick, start=date(2025, 2, 27), end=date(2025, 3, 1), reported_in=CUTOFF
+    )
+    AbsenceDeletion.objects.create(
+        employment=aalto, absence_type=sick, start=date(2025, 2, 20), end=date(2025, 2, 28), reported_in=CUTOFF
+    )
+
+    report = hr_data_purge(today=TODAY)
+
+    assert report.removed["absence_deletions"] == 1
+    assert list(AbsenceDeletion.objects.values_list("pk", flat=True)) == [kept.pk]
 
 
 def test_an_employments_unit_and_working_time_of_months_before_the_cutoff_go(records):
@@ -229,7 +247,7 @@ def test_a_second_run_removes_nothing(records):
     assert first.summary_line() == EVERYTHING_ONCE
     assert second.summary_line() == (
         "hr_purged absences=0 salaries=0 employments=0 employees=0 alerts=0 rejected_rows=0 access_log=0 "
-        "employment_months=0"
+        "employment_months=0 absence_deletions=0"
     )
 
 
@@ -288,7 +306,7 @@ def test_the_reports_of_a_month_13_months_back_show_the_same_figures_after_the_p
 
     assert report.summary_line() == (
         "hr_purged absences=1 salaries=2 employments=1 employees=1 alerts=0 rejected_rows=0 access_log=0 "
-        "employment_months=0"
+        "employment_months=0 absence_deletions=0"
     )
     assert figures() == before
     assert before[0].previous_year.sick_spells == 1

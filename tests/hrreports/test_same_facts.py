@@ -12,7 +12,7 @@ from hrreports.models.fetching import RunStatus
 from hrreports.reports import absence_report, absence_summary
 from hrreports.services.early_support import alerts_evaluate
 from hrreports.services.fetch import populus_fetch
-from tests.hrreports.conftest import ABSENCES_HEADER, absence_line, salary_line
+from tests.hrreports.conftest import ABSENCES_HEADER, AINO, absence_line, salary_line
 
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 MARCH_PAY = [salary_line("03/2026", "13.3.2026", "1001", "3 912,40")]
@@ -84,3 +84,53 @@ def test_a_sick_leave_into_the_next_month_is_said_late_only_when_its_months_file
 
     report = absence_report(WorkUnit.objects.get(code="101010"), APRIL)
     assert [(s.period, s.reported_late) for s in report.summaries[:2]] == [(APRIL, 0), (MARCH, 1)]
+
+
+# --- A later file's P/U pair against re-fetching ---------------------------------------------------
+
+MARCH_RECORD = f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;U"
+APRILS_OWN = f"{AINO};102;Poissaolo;14.4.2026;14.4.2026;1;1;K;U"
+
+
+@pytest.mark.parametrize(
+    ("april_changes", "march_figures"),
+    [
+        # Cancelled in Populus after March was fetched.
+        ([f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;P"], (0, 0, 0)),
+        # The start corrected from 10.3. to 9.3.: the old record deleted, the new one added.
+        (
+            [f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;P", f"{AINO};101;Poissaolo;9.3.2026;14.3.2026;6;4;K;U"],
+            (1, 6, 4),
+        ),
+    ],
+)
+@pytest.mark.parametrize("order", [(MARCH, APRIL, MARCH), (APRIL, MARCH), (MARCH, APRIL, APRIL, MARCH)])
+def test_a_later_files_deletion_holds_whichever_file_is_fetched_again_or_first(
+    sample_source, month_files, file_root, april_changes, march_figures, order
+):
+    """The P record of April's file is Populus' later word on March's absence: fetching March's file again
+    (or only after April's) brought the cancelled absence back into March's figures."""
+    month_files(MARCH, absences=[], salaries=MARCH_PAY)
+    changes_file(file_root, MARCH, [MARCH_RECORD])
+    month_files(APRIL, absences=[], salaries=APRIL_PAY)
+    changes_file(file_root, APRIL, [*april_changes, APRILS_OWN])
+
+    for period in order:
+        fetched(sample_source, period)
+
+    assert figures(MARCH) == march_figures
+    assert figures(APRIL) == (1, 1, 1)
+
+
+def test_a_later_file_fetched_again_without_its_deletion_gives_the_absence_back(sample_source, month_files, file_root):
+    month_files(MARCH, absences=[], salaries=MARCH_PAY)
+    changes_file(file_root, MARCH, [MARCH_RECORD])
+    month_files(APRIL, absences=[], salaries=APRIL_PAY)
+    changes_file(file_root, APRIL, [f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;P", APRILS_OWN])
+    fetched(sample_source, APRIL)
+    fetched(sample_source, MARCH)
+
+    changes_file(file_root, APRIL, [APRILS_OWN])
+    fetched(sample_source, APRIL)
+
+    assert figures(MARCH) == (1, 5, 3)
