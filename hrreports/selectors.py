@@ -24,6 +24,7 @@ from .models.records import EmploymentKind
 from .person_numbers import person_number_search_hashes
 from .reports import absence_trend, period_missing_reason, report_units
 from .reports.common import period_suppliers
+from .spells import absences_counted
 
 ALL_UNITS_PERMISSION = "hrreports.view_all_units"
 
@@ -83,8 +84,10 @@ def employee_employments(employee: Employee) -> QuerySet[Employment]:
 
 
 def employee_absences(employee: Employee) -> QuerySet[Absence]:
+    """The employee's absences as the reports count them: the rows of the months' files that a later file's
+    word on the same absence (a P/U pair, a changed end) has not replaced (hrreports.spells)."""
     return (
-        Absence.objects.filter(employment__employee=employee)
+        absences_counted(Absence.objects.filter(employment__employee=employee))
         .select_related("absence_type", "unit")
         .order_by("-start", "-period")
     )

@@ -1,17 +1,20 @@
 """The same facts count the same however Populus brought them: in the month's own file or a later one,
 split into rows differently, corrected by a later file's P/U pair, or fetched again in any order."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
-from hrreports.models import Alert, Rule, WorkUnit
+from hrreports.models import Alert, Employee, Rule, WorkUnit
 from hrreports.models.early_support import RuleKind
 from hrreports.models.fetching import RunStatus
 from hrreports.reports import absence_report, absence_summary
 from hrreports.services.early_support import alerts_evaluate
 from hrreports.services.fetch import populus_fetch
+from kuntaportaali.roles import Role
 from tests.hrreports.conftest import ABSENCES_HEADER, AINO, absence_line, salary_line
 
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
@@ -134,3 +137,33 @@ def test_a_later_file_fetched_again_without_its_deletion_gives_the_absence_back(
     fetched(sample_source, APRIL)
 
     assert figures(MARCH) == (1, 5, 3)
+
+
+def test_the_employee_page_lists_the_absences_as_they_count_not_the_records_replaced(
+    sample_source, month_files, file_root, client_as, settings
+):
+    """March's file had 10.-14.3. and 2.-6.3.; April's file changed the first to 9.-14.3. (a P/U pair) and
+    extended the second to 13.3.: the page listed the replaced records beside the current ones."""
+    month_files(MARCH, absences=[], salaries=MARCH_PAY)
+    changes_file(file_root, MARCH, [MARCH_RECORD, f"{AINO};102;Poissaolo;2.3.2026;6.3.2026;5;5;K;U"])
+    fetched(sample_source, MARCH)
+    month_files(APRIL, absences=[], salaries=APRIL_PAY)
+    april_changes = [
+        f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;P",
+        f"{AINO};101;Poissaolo;9.3.2026;14.3.2026;6;4;K;U",
+        f"{AINO};102;Poissaolo;2.3.2026;13.3.2026;12;10;K;U",
+        APRILS_OWN,
+    ]
+    changes_file(file_root, APRIL, april_changes)
+    fetched(sample_source, APRIL)
+    client = client_as(Role.HR_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("hrreports:employee-detail", args=[Employee.objects.get(name="Mäkinen Aino").pk]))
+
+    listed = re.findall(r"<td >(\w{3} 2026)</td><td >(\d\d/\d\d/2026)</td><td >(\d\d/\d\d/2026)</td>", response.text)
+    assert listed == [
+        ("Apr 2026", "14/04/2026", "14/04/2026"),
+        ("Mar 2026", "09/03/2026", "14/03/2026"),
+        ("Mar 2026", "02/03/2026", "13/03/2026"),
+    ]
