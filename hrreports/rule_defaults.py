@@ -2,10 +2,20 @@
 30 days in 12 months -> early-support discussion / occupational health) and the statutory 30-60-90
 checkpoints of sick leave (REFERENCE: occupational health by day 30, Kela by day 60, physician's
 statement by day 90). Plain data, shared by the data migrations and `rule_defaults_ensure`; the
-Finnish `name` identifies a default rule."""
+Finnish `name` identifies a default rule. Each guidance ends by saying which days are counted
+(`DAYS_COUNTED`)."""
 
 SICK = ["sick_leave"]
 MONTHS = 12
+
+# What the rules' days are (hrreports.spells: `person_days`), said at the end of every default rule's guidance.
+DAYS_COUNTED = {
+    "fi": "Päiviksi lasketaan sairauspoissaolon kalenteripäivät, myös sairausloman sisään jäävät viikonloput ja "
+    "arkipyhät.",
+    "sv": "Som dagar räknas sjukfrånvarons kalenderdagar, också veckoslut och helgdagar inom en sjukledighet.",
+    "en": "The days counted are the calendar days of sick leave, including the weekends and public holidays "
+    "within a sick leave.",
+}
 
 DEFAULT_RULES = (
     {
@@ -101,4 +111,9 @@ DEFAULT_RULES = (
             "remaining work ability. Arrange a three-party meeting and support for the return to work."
         ),
     },
+)
+
+DEFAULT_RULES = tuple(
+    rule | {f"guidance_{language}": f"{rule[f'guidance_{language}']} {days}" for language, days in DAYS_COUNTED.items()}
+    for rule in DEFAULT_RULES
 )

@@ -20,8 +20,9 @@ a weekend or Easter comes as Monday-Friday and Monday-Friday (or Thursday and Tu
 employer's own count of a continuing incapacity, sees one spell. Only whole days off between join rows
 (Saturdays, Sundays and the public holidays of the `holidays` package's Finnish calendar, as in
 hrreports.workdays): a working day between is a return to work. A municipality whose units work weekends
-may count every day between as a break (settings.HR_SPELLS_JOIN_OVER_DAYS_OFF = False). The days off between
-are not counted as absence days: the rows did not report them.
+may count every day between as a break (settings.HR_SPELLS_JOIN_OVER_DAYS_OFF = False). The absence report
+keeps the days the rows reported; the early-support rules count the days off within a spell as days it lasted
+(`person_days`), as they are of one sick leave recorded Monday to Sunday.
 """
 
 from collections import defaultdict
@@ -178,9 +179,13 @@ def spells_count(pieces: Iterable[Piece]) -> int:
 
 
 def person_days(pieces: Iterable[Piece]) -> list[tuple[date, Fraction]]:
-    """Each day one person's pieces cover, oldest first, with the part of it they are absent: a piece's
+    """Each day one person's absence lasted, oldest first, with the part of it they are absent: a piece's
     calendar days fall evenly on its days, and pieces covering the same day (the person's concurrent
-    employments) count it once, at the largest part (a half day beside a whole day is a whole day)."""
+    employments) count it once, at the largest part (a half day beside a whole day is a whole day). The days
+    off between the pieces of one spell (`_days_off_within_spells`) are whole days of it: the early-support
+    thresholds count the days a sick leave has lasted (30-60-90, the municipal model's sick days), the same
+    whether Populus recorded it Monday to Sunday or Monday to Friday and Monday again."""
+    pieces = list(pieces)
     parts: dict[date, Fraction] = {}
     for piece in pieces:
         length = (piece.end - piece.start).days + 1
@@ -188,7 +193,24 @@ def person_days(pieces: Iterable[Piece]) -> list[tuple[date, Fraction]]:
         for offset in range(length):
             day = piece.start + timedelta(days=offset)
             parts[day] = max(parts.get(day, Fraction(0)), part)
+    for day in _days_off_within_spells(pieces):
+        parts.setdefault(day, Fraction(1))
     return sorted(parts.items())
+
+
+def _days_off_within_spells(pieces: Iterable[Piece]) -> set[date]:
+    """The days no piece covers between two pieces of a person and category that make one spell (only days
+    off between them: `_back_at_work_between`); none when settings.HR_SPELLS_JOIN_OVER_DAYS_OFF is off."""
+    if not settings.HR_SPELLS_JOIN_OVER_DAYS_OFF:
+        return set()
+    days: set[date] = set()
+    reach: dict[tuple[int, str], date] = {}
+    for piece in sorted(pieces, key=lambda p: (p.start, p.end)):
+        ended = reach.get(piece.spell_key)
+        if ended is not None and piece.start - ended > ONE_DAY and not _back_at_work_between(ended, piece.start):
+            days.update(ended + timedelta(days=offset) for offset in range(1, (piece.start - ended).days))
+        reach[piece.spell_key] = piece.end if ended is None else max(ended, piece.end)
+    return days
 
 
 def days_decimal(days: Fraction) -> Decimal:

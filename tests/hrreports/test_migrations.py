@@ -296,3 +296,30 @@ def test_stored_absences_were_reported_in_the_file_of_the_month_they_count_in():
         (date(2026, 2, 1), date(2026, 2, 1)),
         (date(2026, 3, 1), date(2026, 3, 1)),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_default_rules_guidance_says_which_days_are_counted_and_an_edited_one_is_kept():
+    from hrreports.models import Rule
+    from hrreports.rule_defaults import DAYS_COUNTED, DEFAULT_RULES
+
+    old, forward = migrated_from("hrreports", "0028_absence_deletion")
+    rules = old.get_model("hrreports", "Rule").objects
+    rules.all().delete()
+    discussion, day_30 = DEFAULT_RULES[0], DEFAULT_RULES[2]
+    for values in (discussion, day_30):
+        rules.create(
+            **{key: value for key, value in values.items() if not key.startswith("guidance")},
+            **{
+                f"guidance_{lang}": values[f"guidance_{lang}"].removesuffix(" " + DAYS_COUNTED[lang])
+                for lang in DAYS_COUNTED
+            },
+        )
+    rules.filter(name=day_30["name"]).update(guidance_fi="Oma ohje.")
+
+    forward()
+
+    assert Rule.objects.get(name=discussion["name"]).guidance_en == discussion["guidance_en"]
+    assert discussion["guidance_en"].endswith("including the weekends and public holidays within a sick leave.")
+    edited = Rule.objects.get(name=day_30["name"])
+    assert (edited.guidance_fi, edited.guidance_sv) == ("Oma ohje.", day_30["guidance_sv"])

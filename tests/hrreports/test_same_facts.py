@@ -167,3 +167,34 @@ def test_the_employee_page_lists_the_absences_as_they_count_not_the_records_repl
         ("Mar 2026", "09/03/2026", "14/03/2026"),
         ("Mar 2026", "02/03/2026", "13/03/2026"),
     ]
+
+
+# --- Days off inside a sick leave ------------------------------------------------------------------
+
+SPLIT_BY_WORKING_WEEKS = [  # Monday to Friday each week, as Populus records sick leave in working days
+    absence_line("101", "2.3.2026", "6.3.2026", "5", "5"),
+    absence_line("101", "9.3.2026", "13.3.2026", "5", "5"),
+    absence_line("101", "16.3.2026", "20.3.2026", "5", "5"),
+    absence_line("101", "23.3.2026", "24.3.2026", "2", "2"),
+]
+SPLIT_BY_CALENDAR_WEEKS = [  # the same sick leave in certificates of a calendar week
+    absence_line("101", "2.3.2026", "8.3.2026", "7", "5"),
+    absence_line("101", "9.3.2026", "15.3.2026", "7", "5"),
+    absence_line("101", "16.3.2026", "20.3.2026", "5", "5"),
+    absence_line("101", "23.3.2026", "24.3.2026", "2", "2"),
+]
+
+
+@pytest.mark.parametrize("rows", [SPLIT_BY_WORKING_WEEKS, SPLIT_BY_CALENDAR_WEEKS], ids=["working", "calendar"])
+def test_the_days_of_a_sick_leave_count_its_weekends_however_populus_split_it(
+    sample_source, month_files, default_rules, rows
+):
+    """One sick leave 2.-24.3. (23 days): split into Monday-Friday rows its weekends were not counted, 17 days
+    and no early-support discussion, while split into calendar weeks it made 21 days and the alert."""
+    month_files(MARCH, absences=rows, salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+
+    alerts_evaluate(period=MARCH)
+
+    alerts = Alert.objects.values_list("rule__days_at_least", "spells", "days", "reached_on")
+    assert list(alerts) == [(20, 1, Decimal("23.00"), date(2026, 3, 21))]
