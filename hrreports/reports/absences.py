@@ -9,12 +9,13 @@ calendar's working days (Monday to Friday without public holidays) weighted by e
 time that month. A 50 % part-timer's planned day is half a day, and so is her sick day: a week of sick leave
 costs her 2.5 of her 2.5 planned days (100 %), not 5 (200 %). The sick side is counted from the days the
 absence covers, not from the working days Populus stored, which for a part-timer may already be her own
-(2.5 a week) and would then be weighted twice; a half day counts as half. The table shows that weighted
+(2.5 a week) and would then be weighted twice; a half day counts as half, and a day of an employment
+that overlapping rows cover counts once. The table shows that weighted
 figure beside the planned days it is divided by; the rows keep the working days as Populus gave them."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
@@ -37,6 +38,7 @@ from ..workdays import working_days
 from .common import periods_fetched, report_units, staff_unlisted_counts
 
 RATE_PLACES = Decimal("0.1")
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -144,13 +146,22 @@ def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
 def _sick_planned_days(sick: list[Piece], working_times: dict[int, Decimal | None]) -> Decimal:
     """The planned working days the sick-leave pieces took: the calendar's working days each covers, at the
     part of the day it was absent (its calendar days over its length), weighted by its employment's working
-    time (`working_times`: employment pk -> working time %)."""
-    total = Decimal(0)
+    time (`working_times`: employment pk -> working time %). A day of an employment that several of its rows
+    cover (an own notice and the certificate from the day of the visit) is lost once, at the largest part;
+    the same day on another employment is that one's planned time, lost too."""
+    lost: dict[tuple[int, date], Decimal] = {}
     for piece in sick:
         part_of_day = piece.calendar_days / ((piece.end - piece.start).days + 1)
-        days = working_days(piece.start, piece.end) * part_of_day
-        total += days * _share_of_full_time(working_times.get(piece.employment_id))
-    return total
+        day = piece.start
+        while day <= piece.end:
+            if working_days(day, day):
+                key = (piece.employment_id, day)
+                lost[key] = max(lost.get(key, Decimal(0)), part_of_day)
+            day += ONE_DAY
+    return sum(
+        (part * _share_of_full_time(working_times.get(employment)) for (employment, _day), part in lost.items()),
+        Decimal(0),
+    )
 
 
 def _rate(sick: Decimal, planned: Decimal) -> Decimal | None:

@@ -198,3 +198,30 @@ def test_the_days_of_a_sick_leave_count_its_weekends_however_populus_split_it(
 
     alerts = Alert.objects.values_list("rule__days_at_least", "spells", "days", "reached_on")
     assert list(alerts) == [(20, 1, Decimal("23.00"), date(2026, 3, 21))]
+
+
+# --- Overlapping rows of one employment ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [absence_line("101", "2.3.2026", "6.3.2026", "5", "5")],
+        # Three days on her own notice, and the doctor's certificate from the day of the visit, the third.
+        [absence_line("102", "2.3.2026", "4.3.2026", "3", "3"), absence_line("101", "4.3.2026", "6.3.2026", "3", "3")],
+        # The same certificate in the file twice over with another code: the own notice recorded as a certificate.
+        [absence_line("101", "2.3.2026", "6.3.2026", "5", "5"), absence_line("102", "2.3.2026", "6.3.2026", "5", "5")],
+    ],
+    ids=["one_row", "overlapping_a_day", "the_same_days_twice"],
+)
+def test_a_sick_day_is_lost_working_time_once_however_many_rows_of_the_employment_cover_it(
+    sample_source, month_files, rows
+):
+    """Aino was sick 2.-6.3. (5 working days): rows overlapping on a day lost that day's planned working time
+    twice in the sick-leave rate."""
+    month_files(MARCH, absences=rows, salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+
+    summary = absence_summary(WorkUnit.objects.get(code="101010"), MARCH)
+
+    assert (summary.sick_spells, summary.sick_planned_days) == (1, Decimal(5))
