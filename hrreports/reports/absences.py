@@ -9,9 +9,9 @@ calendar's working days (Monday to Friday without public holidays) weighted by e
 time that month. A 50 % part-timer's planned day is half a day, and so is her sick day: a week of sick leave
 costs her 2.5 of her 2.5 planned days (100 %), not 5 (200 %). The sick side is counted from the days the
 absence covers, not from the working days Populus stored, which for a part-timer may already be her own
-(2.5 a week) and would then be weighted twice; a half day counts as half, and a day of an employment
-that overlapping rows cover counts once. The table shows that weighted
-figure beside the planned days it is divided by; the rows keep the working days as Populus gave them."""
+(2.5 a week) and would then be weighted twice; a half day counts as half, and a day of an employment that
+overlapping rows cover counts once. The table shows that weighted figure beside the planned days it is divided
+by; the rows keep the working days as Populus gave them."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field

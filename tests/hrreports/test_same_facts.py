@@ -225,3 +225,20 @@ def test_a_sick_day_is_lost_working_time_once_however_many_rows_of_the_employmen
     summary = absence_summary(WorkUnit.objects.get(code="101010"), MARCH)
 
     assert (summary.sick_spells, summary.sick_planned_days) == (1, Decimal(5))
+
+
+def test_a_later_files_deletion_of_an_absence_continuing_into_its_month_takes_out_the_earlier_months_part(
+    sample_source, month_files, file_root
+):
+    """March's file had the sick leave 25.3.-5.4.; April's file deletes it (a "P" record alone): only a
+    deletion of an absence ended before April took anything out of March, so 25.-31.3. stayed counted."""
+    month_files(MARCH, absences=[], salaries=MARCH_PAY)
+    changes_file(file_root, MARCH, [f"{AINO};101;Poissaolo;25.3.2026;5.4.2026;12;7;K;U"])
+    fetched(sample_source, MARCH)
+    month_files(APRIL, absences=[], salaries=APRIL_PAY)
+    changes_file(file_root, APRIL, [f"{AINO};101;Poissaolo;25.3.2026;5.4.2026;12;7;K;P", APRILS_OWN])
+
+    fetched(sample_source, APRIL)
+
+    assert figures(MARCH) == (0, 0, 0)
+    assert figures(APRIL) == (1, 1, 1)
