@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from kuntaportaali.tabular.problems import Problem
 
@@ -368,6 +368,12 @@ def _employment_months_store(
         ],
         batch_size=BATCH_SIZE,
     )
+    # The month's part of absences that later months' files gave before this file was fetched counts in the
+    # unit of the month (`_units_in_earlier_months`).
+    unit_then = EmploymentMonth.objects.filter(employment=OuterRef("employment"), period=period)
+    Absence.objects.filter(Exists(unit_then), period=period, reported_in__gt=period, employment__source=source).update(
+        unit=Subquery(unit_then.values("unit")[:1])
+    )
 
 
 def _employment_for(report_type: str, row: dict, index: int, employments: dict, resolver: _Resolver) -> int | None:
@@ -490,6 +496,7 @@ def _absences_store(
     fetching the earlier month again leaves it, and fetching the later file again without it takes it back.
     Returns how many rows of the file were stored."""
     types = {t.code: t for t in AbsenceType.objects.all()}
+    units_then = _units_in_earlier_months(period, employments)
     keep: dict[tuple, list[Absence]] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}
     deleted: list[tuple] = []
@@ -513,7 +520,7 @@ def _absences_store(
         )
         if found is None:
             continue
-        unit, absence_type, employment = found
+        row_unit, absence_type, employment = found
         key = (employment, absence_type.pk, row["start"])
         if _is_duplicate(
             "absences",
@@ -529,7 +536,7 @@ def _absences_store(
         keep[key] = [
             Absence(
                 employment_id=employment,
-                unit_id=unit,
+                unit_id=row_unit if month == period else units_then.get((employment, month), row_unit),
                 absence_type=absence_type,
                 period=month,
                 reported_in=period,
@@ -580,6 +587,21 @@ def _absences_store(
         batch_size=BATCH_SIZE,
     )
     return len(keep)
+
+
+def _units_in_earlier_months(period: date, employments: dict[str, tuple[int, str | None]]) -> dict[tuple, int]:
+    """(employment pk, month) -> the unit the employment was in that month, as the month's employments file
+    gave it (EmploymentMonth), for the months before `period` that its absences may be stored for. An absence's
+    part in an earlier month counts in the unit of that month, not in the cost centre the later file gives it
+    after a move; `_employment_months_store` puts the parts stored before the month's own file there."""
+    pks = [pk for pk, _person in employments.values()]
+    first = period_shift(period, -settings.HR_ABSENCE_CORRECTION_MONTHS)
+    units: dict[tuple, int] = {}
+    for chunk in _chunks(pks):
+        months = EmploymentMonth.objects.filter(employment_id__in=chunk, period__gte=first, period__lt=period)
+        for employment, month, unit in months.values_list("employment_id", "period", "unit_id"):
+            units[(employment, month)] = unit
+    return units
 
 
 def _deleted_record_apply(

@@ -242,3 +242,36 @@ def test_a_later_files_deletion_of_an_absence_continuing_into_its_month_takes_ou
 
     assert figures(MARCH) == (0, 0, 0)
     assert figures(APRIL) == (1, 1, 1)
+
+
+# --- A move to another unit while the absence runs --------------------------------------------------
+
+EMPLOYMENTS_HEADER = (
+    "Henkilötunnus;Nimi;Palvelussuhde;Kustannuspaikka;Nimike;Palvelussuhteen laji;Alkupvm;Loppupvm;Työaika-%"
+)
+
+
+@pytest.mark.parametrize("order", [(MARCH, APRIL), (APRIL, MARCH), (MARCH, APRIL, MARCH)])
+def test_an_absence_over_a_move_counts_its_earlier_months_part_in_the_unit_of_that_month(
+    sample_source, month_files, file_root, order
+):
+    """Aino moved from 101010 to 101020 on 1.4. while sick 25.3.-5.4.: April's file gives the sick leave with
+    her new cost centre, and its word on March took 25.-31.3. out of the unit she was in in March."""
+    month_files(MARCH, absences=[ACROSS], salaries=MARCH_PAY)
+    moved = ACROSS.replace(";101010;", ";101020;")
+    month_files(APRIL, absences=[moved], salaries=[APRIL_PAY[0].replace(";101010;", ";101020;")])
+    (file_root / "samples" / "palvelussuhteet_202604.xlsx").unlink()
+    (file_root / "samples" / "palvelussuhteet_202604.csv").write_text(
+        f"{EMPLOYMENTS_HEADER}\n010175-901V;Mäkinen Aino;2001001;101020;sairaanhoitaja;vakinainen;1.1.2010;;100\n"
+    )
+
+    for period in order:
+        fetched(sample_source, period)
+
+    def unit_figures(code, period):
+        summary = absence_summary(WorkUnit.objects.get(code=code), period)
+        return summary.spells, summary.calendar_days, summary.working_days
+
+    assert unit_figures("101010", MARCH) == (1, 7, 5)
+    assert unit_figures("101020", MARCH) == (0, 0, 0)
+    assert unit_figures("101020", APRIL) == (1, 5, 2)
