@@ -103,27 +103,27 @@ def _overlapping(queryset, first: date, last: date):
 
 
 def _staff(units: QuerySet[WorkUnit], months: list[date]) -> dict[date, list[tuple]]:
-    """Each month's staff in `units` (reports.common: `staff_unlisted_counts`) as (employment pk, start, end,
-    working time %): as that month's employments file gave them (EmploymentMonth), so that a later move or a
+    """Each month's staff in `units` (reports.common: `staff_unlisted_counts`) as (employment pk, employee pk,
+    start, end, working time %): as that month's employments file gave them (EmploymentMonth), so that a later move or a
     new working time leaves the month as it was; an employment the file did not give, as it stands now."""
     first, last = months[0], period_last_day(months[-1])
     staff: dict[date, list[tuple]] = defaultdict(list)
     in_months = EmploymentMonth.objects.filter(period__in=months)
     for period, *values in in_months.filter(unit__in=units).values_list(
-        "period", "employment_id", "start", "end", "working_time_percent"
+        "period", "employment_id", "employment__employee_id", "start", "end", "working_time_percent"
     ):
         staff[period].append(tuple(values))
     files = set(in_months.values_list("source_id", "period").distinct())
     current = _overlapping(Employment.objects.filter(unit__in=units), first, last)
     recorded = set(in_months.filter(employment__in=current.values("pk")).values_list("employment_id", "period"))
-    for pk, source_id, start, end, percent in current.values_list(
-        "pk", "source_id", "start", "end", "working_time_percent"
+    for pk, employee, source_id, start, end, percent in current.values_list(
+        "pk", "employee_id", "source_id", "start", "end", "working_time_percent"
     ):
         for period in months:
             if (pk, period) not in recorded and staff_unlisted_counts(
                 start, end, period, file_given=(source_id, period) in files
             ):
-                staff[period].append((pk, start, end, percent))
+                staff[period].append((pk, employee, start, end, percent))
     return staff
 
 
@@ -133,10 +133,15 @@ def _share_of_full_time(percent: Decimal | None) -> Decimal:
 
 
 def _planned_working_days(employments: list[tuple], period: date) -> Decimal:
-    """Working days the employments (pk, start, end, working time %) were planned to work in the month."""
+    """Working days the employments (pk, employee pk, start, end, working time %) were planned to work in the
+    month. An employment that ends on the day the next of the person's begins (Populus ends a contract on the
+    day the one following it starts, or on the day before) hands that day over: it is the next one's."""
     first, last = period, period_last_day(period)
+    starts = {(employee, start) for _pk, employee, start, _end, _percent in employments if start is not None}
     total = Decimal(0)
-    for _pk, start, end, percent in employments:
+    for _pk, employee, start, end, percent in employments:
+        if end is not None and (employee, end) in starts and start != end:
+            end -= ONE_DAY
         if (start is None or start <= last) and (end is None or end >= first):
             days = working_days(max(start or first, first), min(end or last, last))
             total += Decimal(days) * _share_of_full_time(percent)
@@ -180,13 +185,15 @@ def _summarise(
     categories: set[str] | None,
     reported_late: int,
 ) -> AbsenceSummary:
-    """One month's summary from its pieces of absence and its employments (pk, start, end, working time %)
-    (the rate always counts sick leave). `working_times` gives the working time of every employment with a
-    piece: the month's where it was on the month's staff."""
+    """One month's summary from its pieces of absence and its employments (`_staff`) (the rate always counts
+    sick leave). `working_times` gives the working time of every employment with a piece: the month's where it
+    was on the month's staff."""
     chosen = [piece for piece in pieces if categories is None or piece.category in categories]
     sick = [piece for piece in pieces if piece.category == AbsenceCategory.SICK_LEAVE]
     sick_working = sum((piece.working_days for piece in sick), Decimal(0))
-    sick_planned = _sick_planned_days(sick, working_times | {pk: percent for pk, _s, _e, percent in employments})
+    sick_planned = _sick_planned_days(
+        sick, working_times | {pk: percent for pk, _employee, _s, _e, percent in employments}
+    )
     planned = _planned_working_days(employments, period)
     return AbsenceSummary(
         period=period,

@@ -275,3 +275,29 @@ def test_an_absence_over_a_move_counts_its_earlier_months_part_in_the_unit_of_th
     assert unit_figures("101010", MARCH) == (1, 7, 5)
     assert unit_figures("101020", MARCH) == (0, 0, 0)
     assert unit_figures("101020", APRIL) == (1, 5, 2)
+
+
+# --- An employment ended and another begun on the same day ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first_ends", [date(2026, 3, 13), date(2026, 3, 16)], ids=["ended_the_day_before", "ended_the_same_day"]
+)
+def test_a_day_an_employment_ends_and_the_next_begins_is_planned_once(
+    sample_source, month_files, file_root, first_ends
+):
+    """Aino's contract is followed by the next on Monday 16.3.: Populus may end the first on the Friday
+    before or on the Monday the next begins. Ended on the Monday, 16.3. was planned working time twice and
+    March had 23 planned working days of her, one more than March has."""
+    month_files(MARCH, absences=[absence_line("101", "2.3.2026", "6.3.2026", "5", "5")], salaries=MARCH_PAY)
+    (file_root / "samples" / "palvelussuhteet_202603.xlsx").unlink()
+    (file_root / "samples" / "palvelussuhteet_202603.csv").write_text(
+        f"{EMPLOYMENTS_HEADER}\n"
+        f"010175-901V;Mäkinen Aino;2001001;101010;sairaanhoitaja;määräaikainen;1.1.2026;{first_ends:%d.%m.%Y};100\n"
+        "010175-901V;Mäkinen Aino;2001009;101010;sairaanhoitaja;määräaikainen;16.3.2026;31.12.2026;100\n"
+    )
+    fetched(sample_source, MARCH)
+
+    summary = absence_summary(WorkUnit.objects.get(code="101010"), MARCH)
+
+    assert (summary.planned_working_days, summary.sick_planned_days) == (Decimal(22), Decimal(5))
