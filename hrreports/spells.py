@@ -113,6 +113,20 @@ def months_reported_late(absences: QuerySet[Absence]) -> dict[date, int]:
     return dict(late)
 
 
+def months_deleted_late(absences: QuerySet[Absence]) -> dict[date, int]:
+    """Per month, the absences (employment, type and start) of `absences` that a later month's file deleted (its
+    "P" record, AbsenceDeletion): given for the month by some file, and now counted from none
+    (`absences_counted`)."""
+    key = ("employment_id", "absence_type_id", "start", "period")
+    given = set(absences.values_list(*key))
+    if not given:
+        return {}
+    deleted: dict[date, int] = defaultdict(int)
+    for *_absence, period in given - set(absences_counted(absences).values_list(*key)):
+        deleted[period] += 1
+    return dict(deleted)
+
+
 def piece_of(
     employee_id: int,
     employment_id: int,

@@ -28,6 +28,7 @@ from ..spells import (
     Piece,
     absences_counted,
     day_count,
+    months_deleted_late,
     months_reported_late,
     piece_month,
     piece_of,
@@ -75,6 +76,8 @@ class AbsenceSummary:
     # that no earlier file gave so (hrreports.spells: `months_reported_late`): counted, and said, as the
     # figures differ from those of the report sent for the month.
     reported_late: int = 0
+    # The month's absences a later month's file deleted (`months_deleted_late`): no longer counted, and said.
+    deleted_late: int = 0
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,7 @@ def _summarise(
     working_times: dict[int, Decimal | None],
     categories: set[str] | None,
     reported_late: int,
+    deleted_late: int,
 ) -> AbsenceSummary:
     """One month's summary from its pieces of absence and its employments (`_staff`) (the rate always counts
     sick leave). `working_times` gives the working time of every employment with a piece: the month's where it
@@ -207,6 +211,7 @@ def _summarise(
         planned_working_days=planned,
         sick_rate=_rate(sick_planned, planned),
         reported_late=reported_late,
+        deleted_late=deleted_late,
     )
 
 
@@ -224,9 +229,8 @@ def absence_summaries(
     by_month: dict[date, list[Piece]] = defaultdict(list)
     in_months = Absence.objects.filter(unit__in=units, period__in=months)
     absences = absences_counted(in_months)
-    reported_late = months_reported_late(
-        in_months if categories is None else in_months.filter(absence_type__category__in=categories)
-    )
+    chosen = in_months if categories is None else in_months.filter(absence_type__category__in=categories)
+    reported_late, deleted_late = months_reported_late(chosen), months_deleted_late(chosen)
     for values in absences.values_list(*PIECE_FIELDS):
         piece = piece_of(*values)
         if piece is not None:
@@ -249,6 +253,7 @@ def absence_summaries(
             working_times=working_times,
             categories=categories,
             reported_late=reported_late.get(month, 0),
+            deleted_late=deleted_late.get(month, 0),
         )
         for month in months
     ]

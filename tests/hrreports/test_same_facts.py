@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from hrreports.models import Alert, Employee, Rule, WorkUnit
 from hrreports.models.early_support import RuleKind
@@ -301,3 +303,23 @@ def test_a_day_an_employment_ends_and_the_next_begins_is_planned_once(
     summary = absence_summary(WorkUnit.objects.get(code="101010"), MARCH)
 
     assert (summary.planned_working_days, summary.sick_planned_days) == (Decimal(22), Decimal(5))
+
+
+def test_the_report_says_a_months_absence_a_later_file_deleted_as_it_says_one_a_later_file_added(
+    sample_source, month_files, file_root
+):
+    """A later file's word on a month is said under the figures as they differ from the report sent for the
+    month: an absence added was, while one deleted (a "P" record alone) changed the figures unsaid."""
+    month_files(MARCH, absences=[], salaries=MARCH_PAY)
+    changes_file(file_root, MARCH, [MARCH_RECORD])
+    fetched(sample_source, MARCH)
+    month_files(APRIL, absences=[], salaries=APRIL_PAY)
+    changes_file(file_root, APRIL, [f"{AINO};101;Poissaolo;10.3.2026;14.3.2026;5;3;K;P", APRILS_OWN])
+    fetched(sample_source, APRIL)
+
+    report = absence_report(WorkUnit.objects.get(code="101010"), APRIL)
+    with translation.override("fi"):
+        note = render_to_string("hrreports/includes/absence_reported_late.html", {"summaries": report.summaries})
+
+    assert [(s.period, s.reported_late, s.deleted_late) for s in report.summaries[:2]] == [(APRIL, 0, 0), (MARCH, 0, 1)]
+    assert "3/2026: 1 poissaolo poistettiin myöhemmän kuukauden tiedostossa" in note
