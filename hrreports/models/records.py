@@ -184,9 +184,9 @@ class Absence(models.Model):
     absence_type = models.ForeignKey(
         AbsenceType, verbose_name=_("absence type"), on_delete=models.PROTECT, related_name="absences"
     )
-    # The month whose figures the row counts in, and the month whose file reported it: the same but for an
-    # absence registered in Populus after its month was fetched, which a later month's file reports with
-    # the earlier month's dates (hrreports.spells).
+    # The month whose figures the row counts in, and the month whose file reported it: the same but for the
+    # earlier months' part of an absence a later month's file gives with their dates - one continuing into
+    # that month, or registered in Populus after its month was fetched (hrreports.spells).
     period = models.DateField(
         _("month fetched"), help_text=_("The first day of the month whose figures this absence counts in.")
     )
