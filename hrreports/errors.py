@@ -96,6 +96,11 @@ problem_messages_register(
             "“%(value)s” does not say whether the record is added or deleted: U (uusi, added) or P (poisto, deleted)"
         ),
         "absence_duplicate": gettext_noop("duplicate row: the same absence is already on row %(row)s"),
+        "absence_conflicting": gettext_noop(
+            "another record of the same absence (its type and start) on row %(row)s ends on another day or gives "
+            "other days: which one holds the file does not say (a change comes as the old record deleted and the "
+            "new one added)"
+        ),
         "salary_type_unknown": gettext_noop("unknown salary type code: add it to the salary types first"),
         "salary_repeated": gettext_noop(
             "the same payment (employment, pay period, payment date, salary type and amount) is already on row "

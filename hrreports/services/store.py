@@ -499,10 +499,13 @@ def _absences_store(
     units_then = _units_in_earlier_months(period, employments)
     keep: dict[tuple, list[Absence]] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}
+    # The row that added each absence (index, row), and the absences whose rows gave them otherwise.
+    added: dict[tuple, tuple[int, dict]] = {}
+    conflicting: set[tuple] = set()
     deleted: list[tuple] = []
     for index, row in _rows(batch):
         if row.get("change") == DELETED:
-            deleted += _deleted_record_apply(row, keep, first_rows, types=types, employments=employments)
+            deleted += _deleted_record_apply(row, keep, first_rows, added, types=types, employments=employments)
             continue
         months = _absence_months(row, index, resolver, period=period)
         if not months:
@@ -522,6 +525,8 @@ def _absences_store(
             continue
         row_unit, absence_type, employment = found
         key = (employment, absence_type.pk, row["start"])
+        if _is_conflicting(row, index, resolver, key=key, added=added, conflicting=conflicting, keep=keep):
+            continue
         if _is_duplicate(
             "absences",
             row,
@@ -533,6 +538,7 @@ def _absences_store(
             problem=lambda first, _file: Problem("absence_duplicate", {"row": first}),
         ):
             continue
+        added[key] = (index, row)
         keep[key] = [
             Absence(
                 employment_id=employment,
@@ -589,6 +595,41 @@ def _absences_store(
     return len(keep)
 
 
+ABSENCE_RECORD_FIELDS = ("end", "calendar_days", "working_days", "paid", "unit_code")
+
+
+def _is_conflicting(
+    row: dict,
+    index: int,
+    resolver: _Resolver,
+    *,
+    key: tuple,
+    added: dict[tuple, tuple[int, dict]],
+    conflicting: set[tuple],
+    keep: dict[tuple, list[Absence]],
+) -> bool:
+    """Reject `row` and the row that added the same absence (employment, type and start) before it in the file
+    when the two give it otherwise (another end, other days, paid or unit), with no deleted record ("P")
+    between: which one holds the file does not say, and keeping the first would make the month's figures
+    follow the file's order. A further row of such an absence is rejected too. A row repeated exactly is no
+    conflict (`_is_duplicate`)."""
+    if key not in added:
+        return False
+    first_index, first_row = added[key]
+    first_number = first_row.get("_row") or first_index
+    if key in conflicting:
+        resolver.reject("absences", row, index, "end", Problem("absence_conflicting", {"row": first_number}))
+        return True
+    if all(row.get(name) == first_row.get(name) for name in ABSENCE_RECORD_FIELDS):
+        return False
+    resolver.reject("absences", row, index, "end", Problem("absence_conflicting", {"row": first_number}))
+    problem = Problem("absence_conflicting", {"row": row.get("_row") or index})
+    resolver.reject("absences", first_row, first_index, "end", problem)
+    del keep[key]
+    conflicting.add(key)
+    return True
+
+
 def _units_in_earlier_months(period: date, employments: dict[str, tuple[int, str | None]]) -> dict[tuple, int]:
     """(employment pk, month) -> the unit the employment was in that month, as the month's employments file
     gave it (EmploymentMonth), for the months before `period` that its absences may be stored for. An absence's
@@ -608,6 +649,7 @@ def _deleted_record_apply(
     row: dict,
     keep: dict[tuple, list[Absence]],
     first_rows: dict[tuple, tuple[int, str]],
+    added: dict[tuple, tuple[int, dict]],
     *,
     types,
     employments,
@@ -621,10 +663,11 @@ def _deleted_record_apply(
     if found is None or absence_type is None:
         return []
     key = (found[0], absence_type.pk, row["start"])
-    added = keep.get(key)
-    if added and added[0].end == row["end"]:
+    stored = keep.get(key)
+    if stored and stored[0].end == row["end"]:
         del keep[key]
         del first_rows[key]
+        del added[key]
     return [(*key, row["end"])]
 
 

@@ -323,3 +323,35 @@ def test_the_report_says_a_months_absence_a_later_file_deleted_as_it_says_one_a_
 
     assert [(s.period, s.reported_late, s.deleted_late) for s in report.summaries[:2]] == [(APRIL, 0, 0), (MARCH, 0, 1)]
     assert "3/2026: 1 poissaolo poistettiin myöhemmän kuukauden tiedostossa" in note
+
+
+# --- Two records of one absence in one file ----------------------------------------------------------
+
+SHORTER = absence_line("101", "2.3.2026", "6.3.2026", "5", "5")
+LONGER = absence_line("101", "2.3.2026", "13.3.2026", "12", "10")
+
+
+@pytest.mark.parametrize("rows", [[SHORTER, LONGER], [LONGER, SHORTER]], ids=["shorter_first", "longer_first"])
+def test_two_added_records_of_one_absence_with_other_dates_are_both_refused_whichever_comes_first(
+    sample_source, month_files, settings, rows
+):
+    """Two records added ("U") of one absence (employment, type, start) that end on other days, with no deleted
+    record between: the first was stored and the second refused as its repeat, so the month's figures
+    followed the file's order. Which is meant the file does not say; both are refused, naming each other."""
+    settings.POPULUS_REJECT_THRESHOLD = 1
+    month_files(MARCH, absences=[*rows, absence_line("102", "23.3.2026", "23.3.2026", "1", "1")], salaries=MARCH_PAY)
+
+    run = populus_fetch(source=sample_source, period=MARCH)
+
+    assert run.status == RunStatus.DONE, run.error
+    assert sorted(run.rejected_rows.values_list("row", "field", "code", "params")) == [
+        (2, "end", "absence_conflicting", {"row": 3}),
+        (3, "end", "absence_conflicting", {"row": 2}),
+    ]
+    assert figures(MARCH) == (1, 1, 1)
+    with translation.override("en"):
+        assert run.rejected_rows.get(row=2).reason == (
+            "another record of the same absence (its type and start) on row 3 ends on another day or gives other "
+            "days: which one holds the file does not say (a change comes as the old record deleted and the new one "
+            "added)"
+        )
