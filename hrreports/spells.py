@@ -192,13 +192,17 @@ def spells_count(pieces: Iterable[Piece]) -> int:
     return len(spell_starts(pieces))
 
 
-def person_days(pieces: Iterable[Piece]) -> list[tuple[date, Fraction]]:
+def person_days(
+    pieces: Iterable[Piece], *, since: date | None = None, before: Iterable[Piece] = ()
+) -> list[tuple[date, Fraction]]:
     """Each day one person's absence lasted, oldest first, with the part of it they are absent: a piece's
     calendar days fall evenly on its days, and pieces covering the same day (the person's concurrent
     employments) count it once, at the largest part (a half day beside a whole day is a whole day). The days
     off between the pieces of one spell (`_days_off_within_spells`) are whole days of it: the early-support
     thresholds count the days a sick leave has lasted (30-60-90, the municipal model's sick days), the same
-    whether Populus recorded it Monday to Sunday or Monday to Friday and Monday again."""
+    whether Populus recorded it Monday to Sunday or Monday to Friday and Monday again. `before` are the person's
+    pieces before `since`, the first day counted (the month before a rule's months): not counted, but a spell
+    they begin counts its days off from `since` on, as a row over them would."""
     pieces = list(pieces)
     parts: dict[date, Fraction] = {}
     for piece in pieces:
@@ -207,8 +211,9 @@ def person_days(pieces: Iterable[Piece]) -> list[tuple[date, Fraction]]:
         for offset in range(length):
             day = piece.start + timedelta(days=offset)
             parts[day] = max(parts.get(day, Fraction(0)), part)
-    for day in _days_off_within_spells(pieces):
-        parts.setdefault(day, Fraction(1))
+    for day in _days_off_within_spells([*before, *pieces]):
+        if since is None or day >= since:
+            parts.setdefault(day, Fraction(1))
     return sorted(parts.items())
 
 

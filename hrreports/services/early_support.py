@@ -37,13 +37,14 @@ def _window(period: date, months: int) -> tuple[date, date]:
     return period_shift(period, -(months - 1)), period_last_day(period)
 
 
-def _figures(pieces: list[Piece]) -> Figures:
-    """One person's spells and days: each day counted once, however many of their rows cover it."""
-    days = sum((part for _day, part in person_days(pieces)), Fraction(0))
+def _figures(pieces: list[Piece], *, since: date, before: list[Piece]) -> Figures:
+    """One person's spells and days from `since`: each day counted once, however many of their rows cover it
+    (`before`: their pieces before it, which a spell running into it may begin)."""
+    days = sum((part for _day, part in person_days(pieces, since=since, before=before)), Fraction(0))
     return Figures(spells=spells_count(pieces), days=days_decimal(days))
 
 
-def _reached_on(rule: Rule, pieces: list[Piece]) -> date | None:
+def _reached_on(rule: Rule, pieces: list[Piece], *, since: date, before: list[Piece]) -> date | None:
     """The day the rule's threshold was reached within its window: the day the n-th spell began or the n-th
     absence day fell on (e.g. the 30th sick day), whichever came first; None if not reached. A half day
     counts as half, and a day of two overlapping rows once."""
@@ -54,7 +55,7 @@ def _reached_on(rule: Rule, pieces: list[Piece]) -> date | None:
             reached.append(began[rule.spells_at_least - 1])
     if rule.days_at_least is not None:
         days = Fraction(0)
-        for day, part in person_days(pieces):
+        for day, part in person_days(pieces, since=since, before=before):
             days += part
             if days >= rule.days_at_least:
                 reached.append(day)
@@ -80,8 +81,9 @@ def alerts_evaluate(*, period: date) -> int:
     for rule in Rule.objects.filter(active=True):
         first, last = _window(period, rule.months)
         already_alerted = Alert.objects.filter(rule=rule, period__gte=first).values("employee_id")
+        # The month before the rule's months too: a spell running into them joins over their first days off.
         absences = Absence.objects.filter(
-            absence_type__category__in=rule.categories, period__gte=first, period__lte=last
+            absence_type__category__in=rule.categories, period__gte=period_shift(first, -1), period__lte=last
         )
         rows = (
             absences_counted(absences)
@@ -89,20 +91,23 @@ def alerts_evaluate(*, period: date) -> int:
             .values_list("unit_id", "employment__working_time_percent", *PIECE_FIELDS)
         )
         pieces: dict[int, list[Piece]] = defaultdict(list)
+        before: dict[int, list[Piece]] = defaultdict(list)
         # The alert goes to the unit of the person's latest absence; of rows of the same days on concurrent
         # employments, to that of the one with the most working time (unknown counts as full), the main job.
         latest: dict[int, tuple] = {}
         for unit_id, working_time, *values in rows:
             piece = piece_of(*values)
-            if piece is not None:
+            if piece is not None and piece.start < first:
+                before[piece.employee_id].append(piece)
+            elif piece is not None:
                 pieces[piece.employee_id].append(piece)
                 key = (piece.start, 100 if working_time is None else working_time, -piece.employment_id, unit_id)
                 latest[piece.employee_id] = max(latest.get(piece.employee_id, key), key)
         for employee_id, employee_pieces in pieces.items():
-            reached_on = _reached_on(rule, employee_pieces)
+            reached_on = _reached_on(rule, employee_pieces, since=first, before=before[employee_id])
             if reached_on is None:
                 continue
-            figures = _figures(employee_pieces)
+            figures = _figures(employee_pieces, since=first, before=before[employee_id])
             try:
                 with transaction.atomic():
                     _alert, was_created = Alert.objects.get_or_create(

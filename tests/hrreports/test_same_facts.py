@@ -355,3 +355,30 @@ def test_two_added_records_of_one_absence_with_other_dates_are_both_refused_whic
             "days: which one holds the file does not say (a change comes as the old record deleted and the new one "
             "added)"
         )
+
+
+@pytest.mark.parametrize(
+    "februarys",
+    [
+        [absence_line("101", "23.2.2026", "27.2.2026", "5", "5")],  # Monday to Friday
+        [absence_line("101", "23.2.2026", "1.3.2026", "7", "5")],  # Monday to Sunday
+    ],
+    ids=["working_week", "calendar_week"],
+)
+def test_the_days_off_at_the_start_of_a_rules_months_count_however_the_week_before_was_recorded(
+    sample_source, month_files, default_rules, februarys
+):
+    """A sick leave from Monday 23.2. to Friday 6.3.: the rule of March counts 1.-6.3. (Sunday the 1st is a day
+    of the sick leave) whether February's week was recorded to the Friday or the Sunday."""
+    Rule.objects.all().delete()
+    rule = Rule.objects.create(name="6 pv", kind=RuleKind.WINDOW, months=1, days_at_least=6, categories=["sick_leave"])
+    february = date(2026, 2, 1)
+    month_files(february, absences=februarys, salaries=[salary_line("02/2026", "13.2.2026", "1001", "3 912,40")])
+    fetched(sample_source, february)
+    month_files(MARCH, absences=[*februarys, absence_line("101", "2.3.2026", "6.3.2026", "5", "5")], salaries=MARCH_PAY)
+    fetched(sample_source, MARCH)
+
+    alerts_evaluate(period=MARCH)
+
+    alert = Alert.objects.get(rule=rule)
+    assert (alert.days, alert.reached_on) == (Decimal("6.00"), date(2026, 3, 6))
