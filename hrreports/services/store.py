@@ -496,7 +496,7 @@ def _absences_store(
     fetching the earlier month again leaves it, and fetching the later file again without it takes it back.
     Returns how many rows of the file were stored."""
     types = {t.code: t for t in AbsenceType.objects.all()}
-    units_then = _units_in_earlier_months(period, employments)
+    units_then = _units_in_earlier_months(period, batch, employments)
     keep: dict[tuple, list[Absence]] = {}
     first_rows: dict[tuple, tuple[int, str]] = {}
     # The row that added each absence (index, row), and the absences whose rows gave them otherwise.
@@ -630,15 +630,22 @@ def _is_conflicting(
     return True
 
 
-def _units_in_earlier_months(period: date, employments: dict[str, tuple[int, str | None]]) -> dict[tuple, int]:
+def _units_in_earlier_months(
+    period: date, batch: SourceBatch, employments: dict[str, tuple[int, str | None]]
+) -> dict[tuple, int]:
     """(employment pk, month) -> the unit the employment was in that month, as the month's employments file
-    gave it (EmploymentMonth), for the months before `period` that its absences may be stored for. An absence's
-    part in an earlier month counts in the unit of that month, not in the cost centre the later file gives it
-    after a move; `_employment_months_store` puts the parts stored before the month's own file there."""
-    pks = [pk for pk, _person in employments.values()]
+    gave it (EmploymentMonth), for the employments with an absence in the file begun before `period` and the
+    months it may be stored for. An absence's part in an earlier month counts in the unit of that month, not in
+    the cost centre the later file gives it after a move; `_employment_months_store` puts the parts stored
+    before the month's own file there."""
+    pks = {
+        employments[row["employment_id"]][0]
+        for row in batch.rows
+        if row.get("start") and row["start"] < period and row.get("employment_id") in employments
+    }
     first = period_shift(period, -settings.HR_ABSENCE_CORRECTION_MONTHS)
     units: dict[tuple, int] = {}
-    for chunk in _chunks(pks):
+    for chunk in _chunks(sorted(pks)):
         months = EmploymentMonth.objects.filter(employment_id__in=chunk, period__gte=first, period__lt=period)
         for employment, month, unit in months.values_list("employment_id", "period", "unit_id"):
             units[(employment, month)] = unit
