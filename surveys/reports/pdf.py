@@ -42,13 +42,17 @@ def method_facts(campaign, *, web: bool = False) -> list[tuple[str, str]]:
 
 def render(results: CampaignResults) -> bytes:
     """The report in `results.language`: its figures, labels and dates."""
-    campaign = results.campaign
-    with translation.override(results.language):
+    campaign, language = results.campaign, results.language
+    version, survey = campaign.survey_version, campaign.survey_version.survey
+    with translation.override(language):
         context = {
             "campaign": campaign,
-            "title": campaign.survey_version.localized("title", results.language),
-            "name": campaign.localized("name", results.language),
-            "organiser": campaign.survey_version.survey.localized("organiser", results.language),
+            "title": version.localized("title", language),
+            "title_language": version.localized_language("title", language),
+            "name": campaign.localized("name", language),
+            "name_language": campaign.localized_language("name", language),
+            "organiser": survey.localized("organiser", language),
+            "organiser_language": survey.localized_language("organiser", language),
             "view": results_view(results, weighted=True),
             "method": method_facts(campaign, web=results.modes is not None),
             "open_answers_shown": OPEN_ANSWERS_IN_PDF,

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from kuntaportaali.language_parts import in_language
 from surveys import charts
 from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
@@ -59,6 +60,7 @@ class QuestionView:
     anchor: str
     position: int
     text: str
+    text_language: str  # see QuestionResult.text_language
     kind: str
     kind_label: str
     answered: str
@@ -588,6 +590,7 @@ def _question(
         anchor=anchor,
         position=question.position,
         text=question.text,
+        text_language=question.text_language,
         kind=question.kind,
         kind_label=str(QuestionKind(question.kind).label) if question.kind in QuestionKind.values else question.kind,
         answered=count_text(question.answered),
@@ -635,7 +638,7 @@ def _options_figure(
             cells.append(share_text(option.weighted_share))
         if not weighting_variable:
             cells.append(interval_text(option.ci_low, option.ci_high))
-        rows.append((option.label, cells))
+        rows.append((in_language(option.label, option.label_language), cells))
     notes = [suppression_note([option.hidden for option in question.options], minimum)]
     if weighting_variable:
         notes.append(
@@ -669,7 +672,11 @@ def _options_figure(
 def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int, weighted: bool) -> Table:
     name = dimension_label(crosstab.dimension)
     hidden = crosstab.hidden or [""] * len(crosstab.categories)
-    rows = [(label, [share_text(share) for share in shares]) for label, shares in crosstab.rows]
+    label_language = {option.label: option.label_language for option in question.options}
+    rows = [
+        (in_language(label, label_language.get(label, "")), [share_text(share) for share in shares])
+        for label, shares in crosstab.rows
+    ]
     rows.append(
         (
             _("Respondents"),

@@ -379,6 +379,11 @@ def _labelled_options(question: Question, language: str) -> list[tuple[str, str]
     return [(str(option.digit), option.localized("label", language)) for option in question.options.all()]
 
 
+def _option_label_languages(question: Question, language: str) -> dict[str, str]:
+    """The language each option's label is in, by its digit (see `_labelled_options`)."""
+    return {str(option.digit): option.localized_language("label", language) for option in question.options.all()}
+
+
 def _answer_values(question: Question, respondent_ids: list[int], answers: dict[int, tuple]) -> list:
     """Each respondent's answer to `question`: an option's digit, a number or a transcript (None: not answered)."""
     if question.has_options:
@@ -431,6 +436,8 @@ def _question_result(
             if demographic.dimension in CROSSTAB_DIMENSIONS
         ]
     options = option_estimates(values, weights, labelled) if question.has_options else []
+    label_languages = _option_label_languages(question, language)
+    options = [dataclasses.replace(option, label_language=label_languages[option.value]) for option in options]
     if weighting_variable:
         options = [dataclasses.replace(option, ci_low=None, ci_high=None) for option in options]
     transcripts, transcript_languages = [], []
@@ -442,6 +449,7 @@ def _question_result(
     return QuestionResult(
         position=question.position,
         text=question.localized("text", language),
+        text_language=question.localized_language("text", language),
         kind=question.kind,
         demographic=question.demographic,
         answered=answered,

@@ -95,6 +95,9 @@ class OptionEstimate:
     ci_low: float | None  # 95 % CI of the weighted share, design effect accounted for
     ci_high: float | None
     hidden: str = ""  # why it is hidden (see GroupShare.hidden)
+    # The language `label` is in: the results' language, or Finnish when the survey has no translation of
+    # it; a page in another language marks it (WCAG 3.1.2). "" for a label that is not the survey's text.
+    label_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Theme:
 class QuestionResult:
     position: int
     text: str
+    text_language: str  # the results' language, or Finnish when the survey has no translation of the text
     kind: str
     demographic: str
     answered: int

@@ -125,12 +125,13 @@ def _weights() -> dict[int, float]:
     return weights
 
 
-def _questions(texts: dict) -> list[QuestionResult]:
+def _questions(texts: dict, text_language: str) -> list[QuestionResult]:
     age_categories = [(key, key) for key, _count, _population in AGE_GROUPS]
     district_categories = [(key, texts[key]) for key, _count, _population in DISTRICTS]
     age = QuestionResult(
         position=1,
         text=texts["age"],
+        text_language=text_language,
         kind="choice",
         demographic="age_group",
         answered=RESPONDENTS,
@@ -147,6 +148,7 @@ def _questions(texts: dict) -> list[QuestionResult]:
     exercise = QuestionResult(
         position=2,
         text=texts["exercise"],
+        text_language=text_language,
         kind="yes_no",
         demographic="",
         answered=RESPONDENTS,
@@ -175,6 +177,7 @@ def _questions(texts: dict) -> list[QuestionResult]:
     satisfaction = QuestionResult(
         position=3,
         text=texts["satisfaction"],
+        text_language=text_language,
         kind="scale",
         demographic="",
         answered=RESPONDENTS,
@@ -203,6 +206,7 @@ def _questions(texts: dict) -> list[QuestionResult]:
     develop = QuestionResult(
         position=4,
         text=texts["develop"],
+        text_language=text_language,
         kind="open",
         demographic="",
         answered=40,
@@ -265,7 +269,8 @@ def hand_built_results(campaign, *, language: str = "fi") -> CampaignResults:
             missing_demographics=3,
             weights=weights,
         ),
-        questions=_questions(texts),
+        # The English results have the Finnish texts.
+        questions=_questions(texts, text_language="fi" if language == "en" else language),
         costs=Costs(
             minutes=3100,
             call_cost=call_cost,

@@ -325,6 +325,7 @@ def test_a_hidden_crosstab_column_loses_its_margin_of_error_too():
     question = QuestionResult(
         position=2,
         text="Q",
+        text_language="en",
         kind="yes_no",
         demographic="",
         answered=25,

@@ -22,6 +22,7 @@ def question(position, kind, text, *, options=(), mean=None, demographic="", the
     return QuestionResult(
         position=position,
         text=text,
+        text_language="en",
         kind=kind,
         demographic=demographic,
         answered=100,

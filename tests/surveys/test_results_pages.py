@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pypdf
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -225,3 +226,28 @@ def test_a_running_campaign_without_answers_shows_no_empty_question_charts(clien
     assert "Näytettäviä vastauksia ei ole." in page
     assert 'class="results-question"' not in page
     assert "vastanneita 0" not in page
+
+
+def test_an_english_page_marks_the_finnish_texts_of_a_survey_not_offered_in_english(client_as, campaign):
+    client = client_as(Role.COUNCILLOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(results_url(campaign)).text
+
+    # Without lang a screen reader reads the Finnish question with an English voice (WCAG 3.1.2).
+    assert '<html lang="en">' in page
+    assert '<h3 id="q2-heading">2. <span lang="fi">Liikutko viikoittain?</span></h3>' in page
+    # The yes/no answers have their English words; a choice question's options only their Finnish ones.
+    assert '<th scope="row">yes</th>' in page
+    assert '<th scope="row"><span lang="fi">18–29</span></th>' in page
+    assert '<h3 id="q4-heading">4. <span lang="fi">Mitä kaupungin pitäisi kehittää?</span></h3>' in page
+
+
+def test_a_swedish_page_leaves_the_swedish_texts_unmarked(client_as, campaign):
+    client = client_as(Role.COUNCILLOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+
+    page = client.get(results_url(campaign)).text
+
+    assert '<h3 id="q2-heading">2. Motionerar du varje vecka?</h3>' in page
+    assert '<th scope="row">ja</th>' in page

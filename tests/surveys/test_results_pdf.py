@@ -11,6 +11,7 @@ from kuntaportaali.roles import Role
 from surveys.models import Campaign, Survey
 from surveys.reports import pdf
 from surveys.reports.files import report_build
+from surveys.services.results import campaign_results
 from tests.surveys.results_factory import empty_results, hand_built_results, small_campaign
 
 
@@ -139,3 +140,18 @@ def test_a_twilio_campaigns_report_is_not_marked_simulated(make_campaign):
     data = pdf.render(hand_built_results(make_campaign("puhelin", telephony_provider="twilio"), language="fi"))
 
     assert "imuloitu" not in pdf_text(data)
+
+
+def test_an_english_report_marks_the_finnish_texts_of_a_survey_not_offered_in_english(role_users, monkeypatch):
+    campaign = small_campaign(role_users[Role.SURVEY_MANAGER])
+    rendered = []
+    monkeypatch.setattr("kuntaportaali.pdf.html_to_pdf", lambda html: rendered.append(html) or b"%PDF-")
+
+    pdf.render(campaign_results(campaign, language="en"))
+
+    html = rendered[0]
+    assert '<html lang="en">' in html
+    assert '<h1><span lang="fi">Mikä kaupungissa on tärkeää?</span></h1>' in html
+    assert '<p class="subtitle"><span lang="fi">Esimerkkilän kaupunki</span></p>' in html
+    assert '<h3>2. <span lang="fi">Liikutko viikoittain?</span></h3>' in html
+    assert '<th scope="row">yes</th>' in html

@@ -27,6 +27,7 @@ def with_thirds(results):
     thirds = QuestionResult(
         position=9,
         text="Which one?",
+        text_language="en",
         kind="choice",
         demographic="",
         answered=120,
