@@ -10,6 +10,16 @@
   var progress = status.querySelector("[data-prediction-progress]");
   var delay = 3000;
 
+  // The page comes back as ?checked=1, on which it puts the keyboard on the job's status (autofocus)
+  // rather than at its top, where a reload leaves it. The fragment goes: a URL that differed from the
+  // page's only by its fragment would scroll the page, not load it again.
+  function checkedUrl() {
+    var url = new URL(window.location.href);
+    url.searchParams.set("checked", "1");
+    url.hash = "";
+    return url.href;
+  }
+
   function poll() {
     fetch(status.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
@@ -17,7 +27,7 @@
         if (prediction && prediction.status_label) { label.textContent = prediction.status_label; }
         if (prediction && progress) { progress.textContent = prediction.progress; }
         if (prediction && prediction.finished) {
-          window.location.reload();
+          window.location.replace(checkedUrl());
           return;
         }
         delay = Math.min(delay * 1.3, 15000);

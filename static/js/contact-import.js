@@ -13,6 +13,16 @@
   var live = section.querySelector("[data-import-live]");
   var delay = 1000;
 
+  // The page comes back as ?checked=1, on which it puts the keyboard on the job's status (autofocus)
+  // rather than at its top, where a reload leaves it. The fragment goes: a URL that differed from the
+  // page's only by its fragment would scroll the page, not load it again.
+  function checkedUrl() {
+    var url = new URL(window.location.href);
+    url.searchParams.set("checked", "1");
+    url.hash = "";
+    return url.href;
+  }
+
   function poll() {
     fetch(section.dataset.importStatusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
@@ -29,7 +39,7 @@
         }
         if (report.finished) {
           if (live) { live.textContent = live.dataset.doneText || ""; }
-          window.location.reload();
+          window.location.replace(checkedUrl());
           return;
         }
         delay = Math.min(delay * 1.2, 5000);

@@ -10,6 +10,16 @@
   var stageText = box.querySelector("[data-run-stage]");
   var delay = 2000;
 
+  // The page comes back as ?checked=1, on which it puts the keyboard on the job's status (autofocus)
+  // rather than at its top, where a reload leaves it. The fragment goes: a URL that differed from the
+  // page's only by its fragment would scroll the page, not load it again.
+  function checkedUrl() {
+    var url = new URL(window.location.href);
+    url.searchParams.set("checked", "1");
+    url.hash = "";
+    return url.href;
+  }
+
   function poll() {
     fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
@@ -19,7 +29,7 @@
         statusText.className = "run-status run-status--" + run.status;
         stageText.textContent = run.stage ? "(" + run.stage + ")" : "";
         if (run.finished) {
-          window.location.reload();
+          window.location.replace(checkedUrl());
           return;
         }
         delay = Math.min(delay * 1.5, 15000);

@@ -10,6 +10,16 @@
   var live = document.querySelector("[data-report-live]");
   var delay = 1500;
 
+  // The page comes back as ?checked=1, on which it puts the keyboard on the job's status (autofocus)
+  // rather than at its top, where a reload leaves it. The fragment goes: a URL that differed from the
+  // page's only by its fragment would scroll the page, not load it again.
+  function checkedUrl() {
+    var url = new URL(window.location.href);
+    url.searchParams.set("checked", "1");
+    url.hash = "";
+    return url.href;
+  }
+
   function poll() {
     Promise.all(rows.map(function (row) {
       return fetch(row.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -27,7 +37,7 @@
     })).then(function (finished) {
       if (finished.every(Boolean)) {
         if (live) { live.textContent = live.dataset.doneText || ""; }
-        window.location.reload();
+        window.location.replace(checkedUrl());
         return;
       }
       delay = Math.min(delay * 1.3, 10000);

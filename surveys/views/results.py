@@ -73,6 +73,7 @@ def campaign_results_page(request, slug: str):
     base = reverse("surveys:campaign-results", args=[slug])
     report_languages = _report_languages(campaign)
     group_query = {f"group_{dimension}": category for dimension, category in respondent_filter.items()}
+    report_files = report_files_latest(campaign)
     return render(
         request,
         "surveys/results/campaign.html",
@@ -90,7 +91,8 @@ def campaign_results_page(request, slug: str):
             "group_selects": _without_hidden_groups(group_selects, results),
             "show_statistics": request.user.has_perm("surveys.manage_surveys"),
             "whole_sample_url": f"{base}?{urlencode({'estimate': estimate})}",
-            "report_files": ReportFileTable(report_files_latest(campaign), caption=_("Generated reports")),
+            "report_files": ReportFileTable(report_files, caption=_("Generated reports")),
+            "reports_building": any(not report_file.is_finished for report_file in report_files),
             "report_form": ReportRequestForm(initial={"language": get_language()}, languages=report_languages),
             "direct_download": files.report_direct_download_allowed(campaign),
             "languages": [(code, LANGUAGE_NAMES[code]) for code in report_languages],

@@ -74,3 +74,5 @@ def test_the_page_follows_the_runs_of_a_prediction_until_its_figures(
     page.clock.run_for(2 * FIRST_POLL_MS)
     expect(page.locator("#prediction").get_by_text("simuloitu 3 kertaa")).to_be_visible()
     expect(progress).to_have_count(0)
+    # The reloaded page puts the keyboard where it was, on the prediction's status, not at the top.
+    expect(page.locator("#prediction [data-prediction-status]")).to_be_focused()

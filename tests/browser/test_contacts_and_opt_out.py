@@ -71,6 +71,9 @@ def test_survey_manager_uploads_a_file_and_sees_the_bad_rows(
     counts = page.locator("main table").first.locator("td")
     # read, contacts, numbers, duplicates, invalid, opted out, called in Finnish
     expect(counts).to_have_text(["5", "2", "2", "1", "2", "0", "0"], timeout=20_000)
+    # The keyboard is on the news that the import has finished, not back at the top of the page.
+    expect(page.locator("#import-status")).to_have_text("Tuonti on valmis.")
+    expect(page.locator("#import-status")).to_be_focused()
     problem_rows = page.locator("main section table tbody tr")
     expect(problem_rows).to_have_count(2)
     expect(problem_rows.nth(0).locator("td").nth(0)).to_have_text("3")

@@ -62,6 +62,7 @@ def test_hr_admin_previews_a_file_starts_a_fetch_and_follows_it(
 
     # The page's script notices the finished run and reloads with the counts.
     expect(page.locator(".run-status--done")).to_be_visible(timeout=20_000)
+    expect(page.locator("#run-progress")).to_be_focused()  # where the keyboard was, not at the top
     expect(page.locator("main")).to_contain_text("3/2026")
     assert_accessible(page, live_server, axe_path)
 

@@ -12,6 +12,7 @@ from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from kuntaportaali.roles import Role
+from surveys.models import ReportFile, ReportFileStatus
 from surveys.services.result_summaries import summary_publish
 from tests.browser.conftest import (
     PHONE_WIDTH,
@@ -85,6 +86,30 @@ def test_councillor_reads_switches_and_downloads_the_results(
     switch_language(page, "sv")
     expect(page.locator("#q2-chart-title")).to_have_text("2. Motionerar du varje vecka?")
     assert_accessible(page, live_server, axe_path)
+
+
+REPORT_FILES_FIRST_POLL_MS = 1_500  # the page's first look at the reports (static/js/report-files.js)
+
+
+def test_the_page_follows_a_report_being_built_and_keeps_the_keyboard_at_the_reports(
+    page: Page, live_server, create_role_user, campaign
+):
+    councillor = create_role_user(Role.COUNCILLOR)
+    report = ReportFile.objects.create(
+        campaign=campaign, file_format="pdf", language="fi", status=ReportFileStatus.RUNNING, created_by=councillor
+    )
+    login(page, live_server, councillor.username)
+    page.clock.install()  # the page's timers run when the test moves the clock
+    page.goto(f"/staff/surveys/results/{campaign.slug}/#reports")
+    expect(page.locator("#reports [data-report-status]")).to_have_text("Luodaan")
+
+    ReportFile.objects.filter(pk=report.pk).update(status=ReportFileStatus.DONE, progress=100, content=b"%PDF-")
+    page.clock.run_for(2 * REPORT_FILES_FIRST_POLL_MS)
+
+    # The reloaded page says the reports are ready, and the keyboard is there rather than at the top.
+    status = page.locator("#reports [data-report-live]")
+    expect(status).to_have_text("Raportit ovat valmiita.")
+    expect(status).to_be_focused()
 
 
 @override_settings(RESULTS_MIN_GROUP_SIZE=1)  # so that "who answered" has its groups to show

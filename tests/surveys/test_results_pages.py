@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from kuntaportaali.roles import Role
-from surveys.models import CampaignStatus, PopulationTarget
+from surveys.models import CampaignStatus, PopulationTarget, ReportFile, ReportFileStatus
 from tests.surveys.calls import add_questions
 from tests.surveys.results_factory import small_campaign
 
@@ -251,3 +251,16 @@ def test_a_swedish_page_leaves_the_swedish_texts_unmarked(client_as, campaign):
 
     assert '<h3 id="q2-heading">2. Motionerar du varje vecka?</h3>' in page
     assert '<th scope="row">ja</th>' in page
+
+
+def test_checking_again_on_a_report_being_built_puts_the_keyboard_on_what_is_left(client_as, campaign):
+    ReportFile.objects.create(campaign=campaign, file_format="pdf", language="fi", status=ReportFileStatus.RUNNING)
+    client = client_as(Role.COUNCILLOR)
+
+    page = client.get(results_url(campaign)).text
+    checked = client.get(results_url(campaign, checked=1)).text
+
+    # Without JavaScript the row's link checks again, and the page comes back with the focus on the news.
+    assert f'href="{results_url(campaign, checked=1)}#reports">Tarkista uudelleen</a>' in page
+    assert "autofocus" not in page
+    assert 'tabindex="-1" autofocus>Osa raporteista on vielä tekeillä.</p>' in checked
