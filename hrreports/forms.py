@@ -151,6 +151,12 @@ class ColumnMapForm(forms.Form):
 class ExportFileForm(forms.Form):
     """An export file of a report for a month: to test (preview) or to upload where the source finds it."""
 
+    SERVICE_ERROR_FIELDS = {
+        "upload_extension_refused": "file",
+        "upload_too_large": "file",
+        "upload_no_file_pattern": "report_type",
+    }
+
     report_type = forms.ChoiceField(label=_("Report"), choices=FILE_REPORTS)
     period = PeriodField(help_text=_("The month the file is for, e.g. 3/2026: rows of other months are rejected."))
     file = forms.FileField(label=_("Export file"), help_text=_("CSV or Excel (.xlsx) file as Populus wrote it."))
@@ -169,6 +175,8 @@ class FetchForm(forms.Form):
 
 
 class UnitForm(forms.ModelForm):
+    SERVICE_ERROR_FIELDS = {"unit_code_slash_refused": "code", "unit_parent_cycle": "parent"}
+
     class Meta:
         model = WorkUnit
         fields = ["code", "name", "parent", "active"]
@@ -188,6 +196,8 @@ class UnitForm(forms.ModelForm):
 
 
 class AssignmentForm(forms.Form):
+    SERVICE_ERROR_FIELDS = {"assignment_ends_before_start": "valid_until"}
+
     user = forms.ModelChoiceField(label=_("Supervisor"), queryset=get_user_model().objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=SupervisorRole.choices)
     valid_from = forms.DateField(

@@ -64,6 +64,8 @@ class ReportOptionsForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
+    SERVICE_ERROR_FIELDS = {"alert_action_missing": "note", "alert_action_in_future": "action_date"}
+
     action_date = forms.DateField(
         label=_("Date of the action"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -111,6 +113,13 @@ def supervisor_choice_label(user) -> str:
 
 class SubscriptionForm(forms.Form):
     """A subscription's choices; `user` only for HR administration, who subscribe supervisors."""
+
+    SERVICE_ERROR_FIELDS = {
+        "subscription_unit_not_supervised": "unit",
+        "subscription_exists": "unit",
+        "subscription_no_reports": "reports",
+        "subscription_category_unknown": "categories",
+    }
 
     user = forms.ModelChoiceField(label=_("Supervisor"), queryset=None)
     unit = forms.ModelChoiceField(label=_("Work unit"), queryset=None)

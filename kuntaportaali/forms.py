@@ -72,7 +72,8 @@ class RecoveryCodeForm(forms.Form):
 
 def service_error_add(form: forms.BaseForm, error) -> None:
     """A service's refusal (a CodedError) on the form field it is about, marked invalid and linked from the
-    form's summary of errors, by the form's `SERVICE_ERROR_FIELDS` (error code: field); on the whole form
-    when it names no field."""
-    field = getattr(form, "SERVICE_ERROR_FIELDS", {}).get(error.code)
+    form's summary of errors: the field the error names itself (an HR error's `field`, where the field
+    depends on the value refused), else the form's `SERVICE_ERROR_FIELDS` (error code: field); on the whole
+    form when neither names one of the form's fields."""
+    field = getattr(error, "field", None) or getattr(form, "SERVICE_ERROR_FIELDS", {}).get(error.code)
     form.add_error(field if field in form.fields else None, str(error))

@@ -99,11 +99,11 @@ def source_columns_set(*, source: Source, report_type: str, columns: dict[str, s
         reference = (columns.get(spec.name) or "").strip()
         if not reference:
             if spec.required:
-                raise PopulusError.of("source_column_missing", field=spec.problem)
+                raise PopulusError(Problem("source_column_missing", {"field": spec.problem}), field=spec.name)
             continue
         position = column_position(reference)
         if position is None and not has_header:
-            raise PopulusError.of("source_column_number_needed", field=spec.problem)
+            raise PopulusError(Problem("source_column_number_needed", {"field": spec.problem}), field=spec.name)
         cleaned[spec.name] = position if position is not None else reference
     source.config = {**source.config, "columns": {**source.config.get("columns", {}), report_type: cleaned}}
     source.save(update_fields=["config"])

@@ -92,12 +92,13 @@ def teams_channel_save(
             address = channel.webhook_url
         except CredentialUnreadable:
             raise TeamsError(
-                _("The stored address cannot be decrypted (CREDENTIAL_ENCRYPTION_KEYS): type it again.")
+                _("The stored address cannot be decrypted (CREDENTIAL_ENCRYPTION_KEYS): type it again."),
+                field="webhook_url",
             ) from None
     try:
         _webhook_target(address)
     except AddressRefused as refused:
-        raise TeamsError(_refusal(refused)) from None
+        raise TeamsError(_refusal(refused), field="webhook_url") from None
     channel.unit, channel.webhook_url, channel.active = unit, address, active
     try:
         channel.full_clean()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.forms import service_error_add
 
 from ..errors import AlertError
 from ..models import Rule
@@ -49,7 +50,12 @@ def alert_acknowledge_view(request, pk: int):
                 note=data["note"],
             )
         except AlertError as error:
-            messages.error(request, str(error))
+            if error.code not in AcknowledgeForm.SERVICE_ERROR_FIELDS:
+                # Acknowledged already, by someone else: the case has left the home, and its form with it.
+                messages.error(request, str(error))
+                return redirect(target or "hrreports:reports")
+            service_error_add(form, error)
+            return supervisor_home(request, refused=form)
         else:
             messages.success(request, _("The action taken was recorded."))
     else:

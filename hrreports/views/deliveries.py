@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.forms import service_error_add
 
 from ..errors import TeamsError
 from ..forms import TeamsChannelForm
@@ -66,7 +67,7 @@ def teams_channel_edit(request, pk: int | None = None):
                 channel=channel, unit=data["unit"], webhook_url=data["webhook_url"], active=data["active"]
             )
         except TeamsError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The Teams channel was saved."))
             return redirect("hrreports:teams-channels")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.forms import service_error_add
 
 from ..errors import PopulusError
 from ..forms import AssignmentForm, UnitForm
@@ -30,7 +31,7 @@ def unit_edit(request, pk: int | None = None):
         try:
             saved = unit_save(unit=form.save(commit=False))
         except PopulusError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The work unit %(unit)s was saved.") % {"unit": saved})
             return redirect("hrreports:unit-detail", pk=saved.pk)
@@ -53,7 +54,7 @@ def unit_detail(request, pk: int):
                 valid_until=data["valid_until"],
             )
         except PopulusError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The supervisor was assigned."))
             return redirect("hrreports:unit-detail", pk=unit.pk)

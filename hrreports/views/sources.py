@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.forms import service_error_add
 
 from ..errors import PopulusError
 from ..forms import ColumnMapForm, ExportFileForm, SourceForm
@@ -37,7 +38,7 @@ def source_edit(request, pk: int | None = None):
                 source=source, name=data["name"], kind=data["kind"], active=data["active"], settings=form.settings()
             )
         except PopulusError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The source %(name)s was saved.") % {"name": saved.name})
             return redirect("hrreports:source-edit", pk=saved.pk)
@@ -66,7 +67,7 @@ def source_columns(request, pk: int, report_type: str):
         try:
             source_columns_set(source=source, report_type=report_type, columns=form.cleaned_data)
         except PopulusError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The column map was saved."))
             return redirect("hrreports:source-edit", pk=source.pk)
@@ -133,7 +134,7 @@ def source_upload(request, pk: int):
                 data=upload.read(),
             )
         except PopulusError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(
                 request, _("The file was saved as %(name)s. Start a fetch to read it.") % {"name": path.name}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntaportaali.decorators import staff_permission_required
+from kuntaportaali.forms import service_error_add
 from kuntaportaali.roles import Role
 
 from ..errors import SubscriptionError
@@ -74,7 +75,7 @@ def subscription_edit(request, pk: int | None = None):
                 subscription=subscription,
             )
         except SubscriptionError as error:
-            form.add_error(None, str(error))
+            service_error_add(form, error)
         else:
             messages.success(request, _("The subscription was saved."))
             return redirect("hrreports:subscriptions")

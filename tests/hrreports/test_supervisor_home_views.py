@@ -168,3 +168,24 @@ def test_the_monthly_email_links_to_the_home(supervisor, data, settings):
     assert f"\n{home}\n" in message.body
     assert message.body.index(home) < message.body.index("/staff/hr/reports/units/")  # the home comes first
     assert f'href="{home}"' in message.alternatives[0][0]
+
+
+def test_a_discussion_dated_in_the_future_is_refused_at_its_date_on_the_home(client, supervisor, data):
+    client.force_login(supervisor)
+    [(case, _form)] = client.get(HOME).context["open_cases"]
+    prefix = f"alert-{case.next_step.pk}"
+    tomorrow = date.today() + timedelta(days=1)
+
+    response = client.post(
+        reverse("hrreports:alert-acknowledge", args=[case.next_step.pk]),
+        {f"{prefix}-action_date": tomorrow.isoformat(), f"{prefix}-note": "Sovittu.", f"{prefix}-next": HOME},
+    )
+
+    # The service's refusal was a message at the top of the home after a redirect, the date not marked.
+    assert response.status_code == 400
+    [(_case, form)] = response.context["open_cases"]
+    assert list(form.errors) == ["action_date"]
+    page = response.content.decode()
+    assert re.search(rf'<div class="error-summary"[^>]* autofocus[^>]*>.*href="#id_{prefix}-action_date"', page, re.S)
+    assert "Sovittu.</textarea>" in page
+    assert Alert.objects.get(pk=case.next_step.pk).is_open
