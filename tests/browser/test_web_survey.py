@@ -99,3 +99,21 @@ def test_a_resident_answers_on_a_phone_from_the_link(phone_page: Page, live_serv
         (4, None, None, "Fler cykelvägar"),
         (5, None, 2, ""),
     ]
+
+
+SMALLEST_PHONE_WIDTH = 320
+
+
+def test_the_web_survey_fits_the_smallest_phone_with_its_text_at_200_percent(page: Page, live_server, link):
+    """A resident who reads with the phone's text at 200 % (WCAG 1.4.4) on a 320 px screen (1.4.10) reads
+    each step without scrolling sideways: the language buttons wrap, and a long Finnish word in a question
+    breaks rather than running off the screen."""
+    page.set_viewport_size({"width": SMALLEST_PHONE_WIDTH, "height": 640})
+    with translation.override("fi"):
+        page.goto(reverse("surveys-public:web-survey", kwargs={"link": link}))
+    for step in ("introduction", "first question"):
+        page.wait_for_load_state("load")
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert page_width(page) <= SMALLEST_PHONE_WIDTH, f"the {step} is {page_width(page)} px wide"
+        if step == "introduction":
+            page.locator("button[name=choice][value='1']").click()
