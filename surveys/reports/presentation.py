@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from kuntaportaali.language_parts import in_language
+from kuntaportaali.language_parts import in_language, part_in_language
 from surveys import charts
 from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
@@ -122,8 +122,16 @@ class ResultsView:
 def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsView:
     """Every section of the results in the active language; `weighted` chooses the charts' estimate."""
     weighting = results.weighting
+    text_language = {question.position: question.text_language for question in results.questions}
+    texts = {question.position: question.text for question in results.questions}
     findings = {
-        finding.position: finding.sentence
+        # The question the sentence names is marked when it is in another language than the sentence.
+        finding.position: part_in_language(
+            finding.sentence,
+            texts[finding.position],
+            language=text_language[finding.position],
+            text_language=results.language,
+        )
         for finding in question_findings(
             results.questions, weighted_dimensions=weighting.dimensions, population_weighted=bool(weighting.dimensions)
         )

@@ -241,6 +241,8 @@ def test_an_english_page_marks_the_finnish_texts_of_a_survey_not_offered_in_engl
     assert '<th scope="row">yes</th>' in page
     assert '<th scope="row"><span lang="fi">18–29</span></th>' in page
     assert '<h3 id="q4-heading">4. <span lang="fi">Mitä kaupungin pitäisi kehittää?</span></h3>' in page
+    # The sentence of the finding names the question in Finnish too.
+    assert 'to “<span lang="fi">Liikutko viikoittain?</span>”.' in page
 
 
 def test_a_swedish_page_leaves_the_swedish_texts_unmarked(client_as, campaign):
