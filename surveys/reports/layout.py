@@ -17,6 +17,14 @@ class Table:
     note: str = ""  # why some of its figures are hidden
     # The language of the row headers when they are the survey's words (its answers) rather than the page's.
     row_language: str = ""
+    # Or each row header's own, when they differ ("" for the page's language): one answer translated, one not.
+    row_languages: tuple[str, ...] = ()
+
+    @property
+    def rows_in_language(self) -> list[tuple[str, list[str], str]]:
+        """Each row as (header, cells, the header's language or "")."""
+        languages = self.row_languages or (self.row_language,) * len(self.rows)
+        return [(label, cells, language) for (label, cells), language in zip(self.rows, languages, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kuntaportaali.language_parts import in_language, part_in_language
+from kuntaportaali.language_parts import part_in_language
 from surveys import charts
 from surveys.describe import simulated_notice
 from surveys.models import QuestionKind
@@ -646,7 +647,7 @@ def _options_figure(
             cells.append(share_text(option.weighted_share))
         if not weighting_variable:
             cells.append(interval_text(option.ci_low, option.ci_high))
-        rows.append((in_language(option.label, option.label_language), cells))
+        rows.append((option.label, cells))
     notes = [suppression_note([option.hidden for option in question.options], minimum)]
     if weighting_variable:
         notes.append(
@@ -666,6 +667,7 @@ def _options_figure(
         headers=headers,
         rows=rows,
         note=" ".join(note for note in notes if note),
+        row_languages=tuple(_other_language(option.label_language) for option in question.options),
     )
     chart = question_chart(
         question,
@@ -677,14 +679,16 @@ def _options_figure(
     return Figure(chart=chart, table=table)
 
 
+def _other_language(language: str) -> str:
+    """`language` when it is not the page's (the active one), else "": only text in another language is marked."""
+    return "" if language == (get_language() or "").split("-")[0] else language
+
+
 def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int, weighted: bool) -> Table:
+    label_language = {option.label: option.label_language for option in question.options}
     name = dimension_label(crosstab.dimension)
     hidden = crosstab.hidden or [""] * len(crosstab.categories)
-    label_language = {option.label: option.label_language for option in question.options}
-    rows = [
-        (in_language(label, label_language.get(label, "")), [share_text(share) for share in shares])
-        for label, shares in crosstab.rows
-    ]
+    rows = [(label, [share_text(share) for share in shares]) for label, shares in crosstab.rows]
     rows.append(
         (
             _("Respondents"),
@@ -715,6 +719,11 @@ def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int, wei
         row_header=_("Answer"),
         headers=[label for _key, label in crosstab.categories],
         rows=rows,
+        # The answers' rows, in the survey's words, then the page's own rows (respondents, margins).
+        row_languages=tuple(
+            [_other_language(label_language.get(label, "")) for label, _shares in crosstab.rows]
+            + [""] * (len(rows) - len(crosstab.rows))
+        ),
     )
 
 
