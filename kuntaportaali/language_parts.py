@@ -6,11 +6,10 @@ from django.utils.translation import get_language
 
 
 def in_language(value, language: str):
-    """`value` in a <span lang> when the page is in another language; as it is on a page in its own, or when
-    `language` is "" (not known: the page's own words)."""
+    """`value` in a <span lang> when the page is in another language; as it is on a page in its own."""
     if value is None or value == "":
         return ""
-    if not language or (get_language() or "").split("-")[0] == language:
+    if (get_language() or "").split("-")[0] == language:
         return value
     return format_html('<span lang="{}">{}</span>', language, value)
 
