@@ -21,6 +21,16 @@
     }
   }
 
+  // The page comes back as ?checked=progress, on which it puts the keyboard on the progress's summary
+  // (autofocus) rather than at its top, where a reload leaves it. The fragment goes: a URL that differed
+  // from the page's only by its fragment would scroll the page, not load it again.
+  function checkedUrl() {
+    var url = new URL(window.location.href);
+    url.searchParams.set("checked", "progress");
+    url.hash = "";
+    return url.href;
+  }
+
   function apply(data) {
     Object.keys(data.values).forEach(function (key) {
       box.querySelectorAll('[data-live="' + key + '"]').forEach(function (element) {
@@ -68,7 +78,7 @@
           window.setTimeout(poll, INTERVAL);
         } else {
           // Paused, completed or cancelled elsewhere: reload once so the status buttons match.
-          window.location.reload();
+          window.location.replace(checkedUrl());
         }
       })
       .catch(function () { window.setTimeout(poll, INTERVAL); });

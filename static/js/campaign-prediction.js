@@ -10,12 +10,12 @@
   var progress = status.querySelector("[data-prediction-progress]");
   var delay = 3000;
 
-  // The page comes back as ?checked=1, on which it puts the keyboard on the job's status (autofocus)
+  // The page comes back as ?checked=prediction, on which it puts the keyboard on the job's status (autofocus)
   // rather than at its top, where a reload leaves it. The fragment goes: a URL that differed from the
   // page's only by its fragment would scroll the page, not load it again.
   function checkedUrl() {
     var url = new URL(window.location.href);
-    url.searchParams.set("checked", "1");
+    url.searchParams.set("checked", "prediction");
     url.hash = "";
     return url.href;
   }

@@ -10,12 +10,12 @@
   var live = document.querySelector("[data-report-live]");
   var delay = 1500;
 
-  // The page comes back as ?checked=1, on which it puts the keyboard on the job's status (autofocus)
+  // The page comes back as ?checked=reports, on which it puts the keyboard on the job's status (autofocus)
   // rather than at its top, where a reload leaves it. The fragment goes: a URL that differed from the
   // page's only by its fragment would scroll the page, not load it again.
   function checkedUrl() {
     var url = new URL(window.location.href);
-    url.searchParams.set("checked", "1");
+    url.searchParams.set("checked", "reports");
     url.hash = "";
     return url.href;
   }

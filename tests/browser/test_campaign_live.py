@@ -90,6 +90,8 @@ def test_the_page_reloads_once_when_the_campaign_is_paused_elsewhere(page: Page,
 
     expect(page.get_by_role("button", name="Jatka soittamista")).to_be_visible()
     expect(page.locator("#campaign-live")).to_have_attribute("data-running", "false")
+    # The reloaded page keeps the keyboard at the progress's summary, where the news is, not at the top.
+    expect(page.locator("#campaign-live [data-live-summary]")).to_be_focused()
 
 
 def test_the_page_stops_polling_when_the_campaign_is_not_running(

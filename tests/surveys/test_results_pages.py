@@ -260,9 +260,9 @@ def test_checking_again_on_a_report_being_built_puts_the_keyboard_on_what_is_lef
     client = client_as(Role.COUNCILLOR)
 
     page = client.get(results_url(campaign)).text
-    checked = client.get(results_url(campaign, checked=1)).text
+    checked = client.get(results_url(campaign, checked="reports")).text
 
     # Without JavaScript the row's link checks again, and the page comes back with the focus on the news.
-    assert f'href="{results_url(campaign, checked=1)}#reports">Tarkista uudelleen</a>' in page
+    assert f'href="{results_url(campaign, checked="reports")}#reports">Tarkista uudelleen</a>' in page
     assert "autofocus" not in page
     assert 'tabindex="-1" autofocus>Osa raporteista on vielä tekeillä.</p>' in checked
