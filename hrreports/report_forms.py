@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Rule, RuleKind
@@ -11,6 +12,22 @@ from .periods import period_label, period_parse, period_text
 from .reports.columns import REPORT_COLUMNS, column_choices
 
 SUBUNITS_INCLUDED, SUBUNITS_LEFT_OUT = "on", "off"
+
+
+class OptionsInLanguages(forms.Select):
+    """A select whose options are texts of their own language (`languages`: value -> language), each in
+    another language than the page's marked so (WCAG 3.1.2): a code's Finnish name on an English page."""
+
+    def __init__(self, *args, languages: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = languages or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        language = self.languages.get(str(value), "")
+        if language and language != (get_language() or "").split("-")[0]:
+            option["attrs"]["lang"] = language
+        return option
 
 
 class ReportOptionsForm(forms.Form):
@@ -37,11 +54,14 @@ class ReportOptionsForm(forms.Form):
         help_text=_("None chosen: every category."),
     )
 
-    def __init__(self, *args, kind, periods, types, has_subunits: bool = True, **kwargs):
+    def __init__(self, *args, kind, periods, types, type_languages=None, has_subunits: bool = True, **kwargs):
+        """`types` are the type filter's (value, name) and `type_languages` the language of each name by value,
+        where the names are the code lists' rather than the page's."""
         super().__init__(*args, **kwargs)
         if not has_subunits:
             del self.fields["subunits"]
         self.fields["period"].choices = [(period_label(period), period_text(period)) for period in periods]
+        self.fields["type"].widget = OptionsInLanguages(languages=type_languages)
         self.fields["type"].choices = [("", _("All types")), *types]
         self.fields["columns"].choices = column_choices(kind)
         if kind != ReportKind.ABSENCES:

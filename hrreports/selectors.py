@@ -214,6 +214,13 @@ def report_type_choices(kind: str) -> list[tuple[str, str]]:
     return list(EmploymentKind.choices)
 
 
+def report_type_languages(kind: str) -> dict[str, str]:
+    """The language of each name `report_type_choices` offers, by its value: the code lists' names are Finnish
+    or Swedish whatever the page's language; the employment kinds are the page's own words (none here)."""
+    types = {"absences": AbsenceType, "salaries": SalaryType}.get(kind)
+    return {t.code: t.name_language for t in types.objects.all()} if types else {}
+
+
 # The attribute each report's "type" filter compares with.
 TYPE_ATTRIBUTES = {"absences": "type_code", "salaries": "type_code", "employments": "kind"}
 

@@ -23,6 +23,7 @@ from ..reports.columns import column_keys, columns_chosen
 from ..selectors import (
     report_periods,
     report_type_choices,
+    report_type_languages,
     subscription_of,
     unit_report_absence_trend,
     unit_report_page,
@@ -125,6 +126,7 @@ def unit_report(request, pk: int, kind: str):
         kind=kind,
         periods=report_periods(latest=latest),
         types=report_type_choices(kind),
+        type_languages=report_type_languages(kind),
         has_subunits=unit.children.exists(),
     )
     if not form.is_valid():

@@ -312,3 +312,16 @@ def test_finnish_code_names_and_titles_are_marked_finnish_where_the_page_is_not(
     assert '<th scope="row" >1001 <span lang="fi">Tehtäväkohtainen palkka</span></th>' in salaries
     assert '<td ><span lang="fi">Avustaja</span></td>' in employments
     assert "<td >Sjukfrånvaro, läkarintyg</td>" in swedish
+
+
+def test_the_type_filter_marks_the_finnish_code_names_where_the_page_is_not(client, supervisor, data):
+    """The filter offers the same code names as the table shows: on an English page the Finnish ones are
+    marked Finnish (WCAG 3.1.2); on a Swedish page the Swedish ones are not marked."""
+    client.force_login(supervisor)
+
+    english = in_english(client).get(report_url(data["unit"], "absences")).content.decode()
+    client.cookies["kuntaportaali_language"] = "sv"
+    swedish = client.get(report_url(data["unit"], "absences")).content.decode()
+
+    assert '<option value="101" lang="fi">101 Sairauspoissaolo, lääkärintodistus</option>' in english
+    assert '<option value="101">101 Sjukfrånvaro, läkarintyg</option>' in swedish
