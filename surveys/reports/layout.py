@@ -19,6 +19,14 @@ class Table:
     row_language: str = ""
     # Or each row header's own, when they differ ("" for the page's language): one answer translated, one not.
     row_languages: tuple[str, ...] = ()
+    # Each column header's language, where the columns are the survey's words (its groups); "" for the page's.
+    header_languages: tuple[str, ...] = ()
+
+    @property
+    def headers_in_language(self) -> list[tuple[str, str]]:
+        """Each column header with its language, or ""."""
+        languages = self.header_languages or ("",) * len(self.headers)
+        return list(zip(self.headers, languages, strict=True))
 
     @property
     def rows_in_language(self) -> list[tuple[str, list[str], str]]:

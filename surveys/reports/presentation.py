@@ -123,6 +123,7 @@ class ResultsView:
 def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsView:
     """Every section of the results in the active language; `weighted` chooses the charts' estimate."""
     weighting = results.weighting
+    group_languages = group_label_languages(results)
     text_language = {question.position: question.text_language for question in results.questions}
     texts = {question.position: question.text for question in results.questions}
     findings = {
@@ -167,6 +168,7 @@ def results_view(results: CampaignResults, *, weighted: bool = True) -> ResultsV
                 weighting_variable=bool(question.demographic) and question.demographic in weighting.dimensions,
                 population_weighted=bool(weighting.dimensions),
                 in_group=bool(results.respondent_filter),
+                group_languages=group_languages,
             )
             for question in results.questions
         ],
@@ -448,22 +450,36 @@ def _coverage(results: CampaignResults) -> Table:
     )
 
 
+def group_label_languages(results: CampaignResults) -> dict[str, dict[str, str]]:
+    """The language of each group's label by dimension: the groups are the answers of the survey's background
+    question, and their labels those answers' (a merged or unknown group's label has none: the page's)."""
+    return {
+        question.demographic: {option.label: _other_language(option.label_language) for option in question.options}
+        for question in results.questions
+        if question.demographic
+    }
+
+
 def _groups(results: CampaignResults) -> list[Figure]:
     by_dimension: dict[str, list[GroupShare]] = {}
     for group in results.weighting.groups:
         by_dimension.setdefault(group.dimension, []).append(group)
+    label_languages = group_label_languages(results)
     return [
         _group_figure(
             dimension,
             groups,
             minimum=results.minimum_group_size,
             weighted=dimension in results.weighting.dimensions,
+            label_languages=label_languages.get(dimension, {}),
         )
         for dimension, groups in by_dimension.items()
     ]
 
 
-def _group_figure(dimension: str, groups: list[GroupShare], *, minimum: int, weighted: bool) -> Figure:
+def _group_figure(
+    dimension: str, groups: list[GroupShare], *, minimum: int, weighted: bool, label_languages: dict[str, str]
+) -> Figure:
     """Respondents against the population in each group; the weighted share only when the results are
     weighted by the dimension (otherwise it would be the respondents' share under another name)."""
     name = dimension_label(dimension)
@@ -511,6 +527,7 @@ def _group_figure(dimension: str, groups: list[GroupShare], *, minimum: int, wei
         headers=headers,
         rows=rows,
         note=suppression_note([group.hidden for group in groups], minimum),
+        row_languages=tuple(label_languages.get(group.label, "") for group in groups),
     )
     return Figure(chart=chart, table=table)
 
@@ -559,7 +576,10 @@ def _question(
     weighting_variable: bool = False,
     population_weighted: bool = True,
     in_group: bool = False,
+    group_languages: dict[str, dict[str, str]],
 ) -> QuestionView:
+    """`group_languages`: each dimension's group labels' languages (`group_label_languages`), for the columns
+    of the question by group."""
     anchor = f"q{question.position}"
     figure = None
     if question.options:
@@ -607,7 +627,13 @@ def _question(
         figure=figure,
         mean=mean,
         crosstabs=[
-            _crosstab(question, crosstab, minimum=minimum, weighted=population_weighted)
+            _crosstab(
+                question,
+                crosstab,
+                minimum=minimum,
+                weighted=population_weighted,
+                group_languages=group_languages.get(crosstab.dimension, {}),
+            )
             for crosstab in question.crosstabs
         ],
         themes=themes,
@@ -684,7 +710,9 @@ def _other_language(language: str) -> str:
     return "" if language == (get_language() or "").split("-")[0] else language
 
 
-def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int, weighted: bool) -> Table:
+def _crosstab(
+    question: QuestionResult, crosstab: CrossTab, *, minimum: int, weighted: bool, group_languages: dict[str, str]
+) -> Table:
     label_language = {option.label: option.label_language for option in question.options}
     name = dimension_label(crosstab.dimension)
     hidden = crosstab.hidden or [""] * len(crosstab.categories)
@@ -718,6 +746,7 @@ def _crosstab(question: QuestionResult, crosstab: CrossTab, *, minimum: int, wei
         % {"position": question.position, "dimension": name.lower()},
         row_header=_("Answer"),
         headers=[label for _key, label in crosstab.categories],
+        header_languages=tuple(group_languages.get(label, "") for _key, label in crosstab.categories),
         rows=rows,
         # The answers' rows, in the survey's words, then the page's own rows (respondents, margins).
         row_languages=tuple(

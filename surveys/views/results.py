@@ -20,7 +20,7 @@ from surveys.models import ReportFile, ReportFileStatus, ReportFormat, ResultSum
 from surveys.models.publication import report_filename
 from surveys.reports import files, publication
 from surveys.reports.forms import ReportRequestForm, SummaryForm
-from surveys.reports.presentation import results_view
+from surveys.reports.presentation import group_label_languages, results_view
 from surveys.reports.selectors import (
     campaigns_for_publication,
     campaigns_with_complete_counts,
@@ -56,10 +56,27 @@ def _group_filters(request, campaign) -> tuple[list[dict], dict[str, str]]:
 
 def _without_hidden_groups(selects: list[dict], results) -> list[dict]:
     """The selects with the groups whose figures are hidden offered disabled: choosing one would show
-    only the note that its answers are hidden."""
+    only the note that its answers are hidden. An offered group comes with the language of its label ("" for the
+    page's); a disabled one says in the page's language why, so its text as a whole is the page's."""
     hidden = {(group.dimension, group.category) for group in results.weighting.groups if group.hidden}
+    label_languages = group_label_languages(results)
+
+    def language(dimension: str, key: str, label: str) -> str:
+        return "" if (dimension, key) in hidden else label_languages.get(dimension, {}).get(label, "")
+
     return [
-        select | {"options": [(key, label, (select["dimension"], key) in hidden) for key, label in select["options"]]}
+        select
+        | {
+            "options": [
+                (
+                    key,
+                    label,
+                    (select["dimension"], key) in hidden,
+                    language(select["dimension"], key, label),
+                )
+                for key, label in select["options"]
+            ]
+        }
         for select in selects
     ]
 

@@ -266,3 +266,20 @@ def test_checking_again_on_a_report_being_built_puts_the_keyboard_on_what_is_lef
     assert f'href="{results_url(campaign, checked="reports")}#reports">Tarkista uudelleen</a>' in page
     assert "autofocus" not in page
     assert 'tabindex="-1" autofocus>Osa raporteista on vielä tekeillä.</p>' in checked
+
+
+@override_settings(RESULTS_MIN_GROUP_SIZE=1)  # every group shown, and offered in the filter
+def test_an_english_page_marks_the_finnish_groups_of_a_survey_not_offered_in_english(client_as, campaign):
+    """The groups are the survey's answers to its background question: in the table of who answered and in the
+    columns of each question by group they are marked Finnish as the answers themselves are."""
+    client = client_as(Role.SURVEY_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(results_url(campaign))
+    view = page.context["view"]
+
+    assert '<option value="65+" lang="fi">65+</option>' in page.text  # in the filter of groups
+    [ages] = view.groups
+    assert {language for _label, _cells, language in ages.table.rows_in_language} == {"fi"}
+    [by_age] = view.questions[1].crosstabs
+    assert [language for _header, language in by_age.headers_in_language] == ["fi", "fi", "fi"]
