@@ -3,12 +3,9 @@ fax or data line answers every call with its tone, the answering machine detecti
 portal hangs up; a landline takes calls but no text message, and the operator reports it undelivered.
 Each played through the real dialer, webhook views and SMS provider by `simulate_campaign`."""
 
-import io
-import json
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 
 from surveys import synthetic_population
 from surveys.models import (
@@ -24,25 +21,10 @@ from surveys.models import (
 from surveys.services.dispositions import NOT_ELIGIBLE, campaign_dispositions
 from surveys.telephony.simulator import AMD_SECONDS
 from tests.surveys.calls import add_questions
+from tests.surveys.test_simulation_sms import simulate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONTACTS = 8
-
-
-def simulate(campaign) -> dict:
-    stdout = io.StringIO()
-    call_command(
-        "simulate_campaign",
-        "--campaign",
-        campaign.slug,
-        "--contacts",
-        str(CONTACTS),
-        "--seed",
-        "3",
-        "--json",
-        stdout=stdout,
-    )
-    return json.loads(stdout.getvalue().splitlines()[-1])
 
 
 @pytest.fixture
@@ -64,7 +46,7 @@ def test_a_fax_line_is_told_apart_hung_up_on_and_not_eligible(running, monkeypat
     monkeypatch.setattr(synthetic_population, "FAX_SHARE", 1.0)
     campaign = running()
 
-    summary = simulate(campaign)
+    summary = simulate(campaign, CONTACTS)
 
     answered = CallAttempt.objects.filter(contact__campaign=campaign).exclude(answered_at=None)
     assert summary["calls"] == CONTACTS and answered.count() >= CONTACTS - 1  # a number may be out of use
@@ -83,7 +65,7 @@ def test_a_text_message_to_a_landline_is_undelivered_and_brings_no_visit(running
     monkeypatch.setattr(synthetic_population, "LANDLINE_SHARE", 1.0)
     campaign = running(sms_follow_up=True)
 
-    summary = simulate(campaign)
+    summary = simulate(campaign, CONTACTS)
 
     messages = SmsMessage.objects.filter(contact__campaign=campaign)
     assert summary["sms_sent"] == messages.count() > 0
