@@ -578,7 +578,9 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
     if retry_at is None:
         contact.status = ContactStatus.FINISHED
         contact.save(update_fields=["status"])
-        _sms_follow_up(attempt, person_chose=person_chose)
+        # An attempt the portal gave up (its call job failed, its worker died) reached nobody either.
+        given_up = retry and attempt.status == CallStatus.CANCELED
+        _sms_follow_up(attempt, person_chose=person_chose, given_up=given_up)
         return
     # The next attempt once, in one statement (INSERT ... ON CONFLICT DO NOTHING; no savepoints).
     CallAttempt.objects.bulk_create(
@@ -598,13 +600,15 @@ def _attempt_outcome(attempt: CallAttempt, *, now: datetime, retry: bool) -> Non
     contact.save(update_fields=["status"])
 
 
-def _sms_follow_up(attempt: CallAttempt, *, person_chose: bool) -> None:
+def _sms_follow_up(attempt: CallAttempt, *, person_chose: bool, given_up: bool = False) -> None:
     """The contact's last call reached no person (nobody answered, the line was busy or failed, a
-    machine answered): with the campaign's SMS follow-up they get the link to the web survey instead.
-    A person who made a choice at the introduction gets none from here."""
+    machine answered, or the portal gave the attempt up: `given_up`): with the campaign's SMS follow-up
+    they get the link to the web survey instead. A person who made a choice at the introduction gets
+    none from here."""
     from surveys.services.sms import sms_link_enqueue  # sms.py imports this module
 
-    if attempt.contact.campaign.sms_follow_up and not person_chose and attempt.status in RETRY_CALL_STATUSES:
+    reached_nobody = attempt.status in RETRY_CALL_STATUSES or given_up
+    if attempt.contact.campaign.sms_follow_up and not person_chose and reached_nobody:
         sms_link_enqueue(contact=attempt.contact, phone_id=attempt.phone_id)
 
 

@@ -11,7 +11,16 @@ import time_machine
 from django.conf import settings
 from rq import Queue, SimpleWorker
 
-from surveys.models import CallAttempt, CallStatus, Campaign, Contact, ContactNumber, ContactStatus
+from surveys.models import (
+    CallAttempt,
+    CallStatus,
+    Campaign,
+    Contact,
+    ContactNumber,
+    ContactStatus,
+    SmsLinkRequest,
+    SmsMessage,
+)
 from surveys.services import dialing
 from surveys.services.dialing import (
     CALL_JOB_TRIES,
@@ -105,6 +114,37 @@ def test_the_last_attempt_whose_job_fails_every_run_finishes_the_number(
     assert broken.status == CallStatus.CANCELED
     assert CallAttempt.objects.filter(contact=broken.contact).count() == 1
     assert Contact.objects.get(pk=broken.contact_id).status == ContactStatus.FINISHED
+
+
+def test_a_number_whose_last_attempt_is_given_up_gets_the_sms_follow_up_once(
+    make_campaign, rq_queues, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The campaign texts the web survey's link after the last call that reached nobody; an attempt our
+    own call job failed on reached nobody either, yet ended cancelled and the resident got no link."""
+    campaign = running_campaign(
+        make_campaign, slug="sekamuoto", numbers=NUMBERS[:1], sms_follow_up=True, max_attempts=1
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(**UNPACED_AT_NOON)
+    campaign.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        dial_tick(campaign=campaign, now=NOON)
+    [broken] = CallAttempt.objects.all()
+    monkeypatch.setattr(dialing, "call_script", script_unreadable)
+    worker = dialer_worker(rq_queues)
+
+    with time_machine.travel(NOON):
+        for run in range(1, CALL_JOB_TRIES + 3):
+            with django_capture_on_commit_callbacks(execute=True):
+                worker.work(burst=True)
+                attempts_recover_stale(now=NOON + timedelta(seconds=5 * run))
+
+    broken.refresh_from_db()
+    assert (broken.status, broken.failed_jobs) == (CallStatus.CANCELED, CALL_JOB_TRIES)
+    assert Contact.objects.get(pk=broken.contact_id).status == ContactStatus.FINISHED
+    # The link's job ran on the same queue in the later rounds: one message, none owed any more.
+    [message] = SmsMessage.objects.filter(contact_id=broken.contact_id)
+    assert message.phone_id == broken.phone_id
+    assert not SmsLinkRequest.objects.exists()
 
 
 def test_call_jobs_redis_lost_again_and_again_are_no_failed_runs(queued, rq_queues):

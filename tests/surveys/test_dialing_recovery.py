@@ -126,6 +126,25 @@ def test_the_last_attempt_left_dialing_finishes_the_number(campaign):
     assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.FINISHED
 
 
+def test_the_last_attempt_whose_worker_was_killed_dialing_gets_the_sms_follow_up_once(
+    make_campaign, rq_queues, django_capture_on_commit_callbacks
+):
+    """An attempt closed because its worker died placing the call reached nobody the portal knows of:
+    with the campaign's SMS follow-up, the number's last one brings the link as an unanswered call does."""
+    campaign = running_campaign(
+        make_campaign, slug="sekamuoto", numbers=NUMBERS[:1], sms_follow_up=True, max_attempts=2
+    )
+    attempt = dialing(campaign, number=campaign.max_attempts)
+
+    for seconds in (1, 6):
+        with django_capture_on_commit_callbacks(execute=True):
+            attempts_recover_stale(now=NOON + STALE_DIALING_AFTER + timedelta(seconds=seconds))
+
+    assert Contact.objects.get(pk=attempt.contact_id).status == ContactStatus.FINISHED
+    link_jobs = [job.args for job in rq_queues["dialer"].get_jobs() if job.func_name == "surveys.jobs.send_survey_link"]
+    assert link_jobs == [(attempt.contact_id, attempt.phone_id)]
+
+
 def test_a_call_the_carrier_took_is_waited_for_until_its_own_time_limit_has_passed(campaign, settings):
     """The carrier ends each call at the time limit it was given (a few times the survey's length), but the
     sweep waited for Twilio's longest call, four hours: a final status callback lost while the database or
