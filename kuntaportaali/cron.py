@@ -14,7 +14,13 @@ from hrreports.jobs import (
     unit_reports_failed_retry,
     unit_reports_monthly,
 )
-from surveys.jobs import dial_tick, fetch_call_prices, purge_expired, sms_links_recover
+from surveys.jobs import (
+    carrier_problem_mails_recover,
+    dial_tick,
+    fetch_call_prices,
+    purge_expired,
+    sms_links_recover,
+)
 from surveys.services.dialing import TICK_SECONDS
 
 from .jobs import heartbeat
@@ -92,3 +98,13 @@ cron.register(fetch_call_prices, queue_name="reports", interval=60, name="survey
 # The survey links' text messages owed whose job Redis lost (restarted without its data, or out of reach
 # as the job was queued) are queued again, each some minutes after it was due.
 cron.register(sms_links_recover, queue_name="dialer", interval=60, name="surveys-sms-links-recover", job_timeout=60)
+
+# The emails telling managers that the carrier's refusal paused a campaign, whose job Redis lost or that
+# failed (the mail server out), are queued again some minutes after the pause.
+cron.register(
+    carrier_problem_mails_recover,
+    queue_name="email",
+    interval=300,
+    name="surveys-carrier-problem-mails-recover",
+    job_timeout=60,
+)

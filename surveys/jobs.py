@@ -65,15 +65,18 @@ def sms_links_recover() -> str:
 
 
 def mail_carrier_problem(campaign_id: int) -> str:
-    """Tell a campaign's managers that the portal paused its calling (queue `email`)."""
-    from .models import Campaign
-    from .services.campaigns import carrier_problem_mail
+    """Tell a campaign's managers that the portal paused its calling (queue `email`); a job run twice
+    finds the email no longer owed and sends nothing."""
+    from .services.campaigns import carrier_problem_tell
 
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if campaign is None or not campaign.carrier_problem:
-        return "nothing to tell"
-    carrier_problem_mail(campaign=campaign)
-    return "sent"
+    return "sent" if carrier_problem_tell(campaign_id=campaign_id) else "nothing to tell"
+
+
+def carrier_problem_mails_recover() -> str:
+    """Every few minutes: queue again the carrier problem emails whose job Redis lost, or that failed."""
+    from .services.campaigns import carrier_problem_mails_recover as mails_recover
+
+    return f"requeued={mails_recover()}"
 
 
 def mail_launch_blockers(campaign_id: int, requested_by_id: int) -> str:

@@ -153,6 +153,9 @@ class Campaign(LocalizedFieldsMixin, models.Model):
     carrier_problem_at = models.DateTimeField(null=True, blank=True)
     # The refusal was the SMS provider's, of a survey link's text message, not the carrier's of a call.
     carrier_problem_in_messages = models.BooleanField(default=False)
+    # The managers are still to be told that the carrier's refusal paused calling: the email's job lives
+    # in Redis, which may lose it, and the sweep queues it again until it is sent or calling resumes.
+    carrier_problem_mail_owed = models.BooleanField(default=False)
 
     number_source = models.CharField(
         _("source of the phone numbers"), max_length=300, help_text=_("E.g. the data broker and the register used.")

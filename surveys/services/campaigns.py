@@ -6,7 +6,7 @@ Every change is recorded with who and when; marking ready and starting go throug
 """
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import django_rq
 from django.conf import settings
@@ -18,7 +18,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
+from rq import Queue
 
+from kuntaportaali.queueing import job_ids_lost
 from kuntaportaali.slugs import unique_slug
 from surveys.errors import LaunchRefused, SurveyError
 from surveys.languages import LANGUAGE_NAMES
@@ -198,9 +200,9 @@ def campaign_pause_for_carrier(
         CampaignStatusChange.objects.create(
             campaign=campaign, from_status=campaign.status, to_status=S.PAUSED, changed_by=None, note=str(error)
         )
-        campaign.status = S.PAUSED
-        campaign.save(update_fields=["status"])
-        transaction.on_commit(lambda: _carrier_problem_mail_enqueue(campaign))
+        campaign.status, campaign.carrier_problem_mail_owed = S.PAUSED, True
+        campaign.save(update_fields=["status", "carrier_problem_mail_owed"])
+        transaction.on_commit(lambda: _carrier_problem_mail_enqueue(campaign.pk))
     logger.warning("Campaign %s paused: the carrier refused its calls: %s", campaign.pk, error)
     return campaign
 
@@ -215,12 +217,78 @@ def campaign_managers(campaign: Campaign) -> list:
     return list({user.pk: user for user in [campaign.created_by, *users] if user.is_active and user.email}.values())
 
 
-def _carrier_problem_mail_enqueue(campaign: Campaign) -> None:
+CARRIER_PROBLEM_MAIL_QUEUE = "email"
+CARRIER_PROBLEM_MAIL_JOB = "surveys.jobs.mail_carrier_problem"
+# An email still owed this long after the pause whose job is gone from Redis, or failed (the mail server
+# out), is queued again (`carrier_problem_mails_recover`).
+CARRIER_PROBLEM_MAIL_OVERDUE_AFTER = timedelta(minutes=10)
+
+
+def carrier_problem_mail_job_id(campaign_id: int) -> str:
+    """One job id per campaign: the sweep can ask Redis whether the email's job is still to run."""
+    return f"carrier-problem-mail-{campaign_id}"
+
+
+def _carrier_problem_mail_enqueue(campaign_id: int) -> None:
     # Sent by a worker: a slow mail server must not hold up the carrier's webhook or the call job.
     try:
-        django_rq.get_queue("email").enqueue("surveys.jobs.mail_carrier_problem", campaign.pk)
+        django_rq.get_queue(CARRIER_PROBLEM_MAIL_QUEUE).enqueue(
+            CARRIER_PROBLEM_MAIL_JOB, campaign_id, job_id=carrier_problem_mail_job_id(campaign_id)
+        )
     except RedisError as error:
-        logger.error("The managers of campaign %s were not told that calling paused: %s", campaign.pk, error)
+        logger.error(
+            "The managers of campaign %s were not told yet that calling paused; they will be once Redis answers: %s",
+            campaign_id,
+            error,
+        )
+
+
+def carrier_problem_tell(*, campaign_id: int) -> bool:
+    """Send the campaign's managers the email its pause for the carrier's refusal owes them; False when
+    none is owed (sent already, or calling resumed or ended meanwhile)."""
+    campaign = Campaign.objects.filter(pk=campaign_id, status=S.PAUSED, carrier_problem_mail_owed=True).first()
+    if campaign is None:
+        return False
+    carrier_problem_mail(campaign=campaign)
+    # Only the pause told of: one that came after a resume meanwhile still owes its own email.
+    Campaign.objects.filter(pk=campaign.pk, carrier_problem_at=campaign.carrier_problem_at).update(
+        carrier_problem_mail_owed=False
+    )
+    return True
+
+
+def carrier_problem_mails_recover(*, now: datetime | None = None) -> int:
+    """Queue again the emails of the paused campaigns still owed CARRIER_PROBLEM_MAIL_OVERDUE_AFTER after
+    the pause whose job will not run: gone from Redis (restarted without its data, or out of reach as it
+    was queued) or ended without sending it (it failed); returns how many. A job still waiting in the
+    queue is left to run."""
+    now = now or timezone.now()
+    owed = Campaign.objects.filter(
+        status=S.PAUSED,
+        carrier_problem_mail_owed=True,
+        carrier_problem_at__lte=now - CARRIER_PROBLEM_MAIL_OVERDUE_AFTER,
+    )
+    job_ids = {
+        campaign_id: carrier_problem_mail_job_id(campaign_id) for campaign_id in owed.values_list("pk", flat=True)
+    }
+    if not job_ids:
+        return 0
+    queue = django_rq.get_queue(CARRIER_PROBLEM_MAIL_QUEUE)
+    lost = job_ids_lost(list(job_ids.values()), connection=queue.connection)
+    again = [campaign_id for campaign_id, job_id in job_ids.items() if job_id in lost]
+    if not again:
+        return 0
+    for campaign_id in again:
+        queue.failed_job_registry.remove(job_ids[campaign_id])  # queued again, no longer a failure to look at
+    # At once (enqueue_many bypasses django-rq's on-commit hold): nothing here waits for a commit.
+    queue.enqueue_many(
+        [
+            Queue.prepare_data(CARRIER_PROBLEM_MAIL_JOB, (campaign_id,), job_id=job_ids[campaign_id])
+            for campaign_id in again
+        ]
+    )
+    logger.warning("The carrier problem emails of %d paused campaigns were lost; queued again.", len(again))
+    return len(again)
 
 
 def carrier_problem_mail(*, campaign: Campaign) -> None:
@@ -336,8 +404,8 @@ def _campaign_transition(*, campaign: Campaign, to: str, by, note: str, carrier:
         if carrier:
             raise LaunchRefused(carrier)
         campaign.carrier_problem, campaign.carrier_problem_code, campaign.carrier_problem_at = "", None, None
-        campaign.carrier_problem_in_messages = False
-        campaign.save(update_fields=CARRIER_PROBLEM_FIELDS)
+        campaign.carrier_problem_in_messages = campaign.carrier_problem_mail_owed = False
+        campaign.save(update_fields=[*CARRIER_PROBLEM_FIELDS, "carrier_problem_mail_owed"])
     CampaignStatusChange.objects.create(
         campaign=campaign, from_status=current, to_status=target, changed_by=by, note=note
     )
