@@ -18,6 +18,7 @@ from surveys.jobs import (
     carrier_problem_mails_recover,
     dial_tick,
     fetch_call_prices,
+    opt_outs_complete,
     purge_expired,
     sms_links_recover,
 )
@@ -108,3 +109,7 @@ cron.register(
     name="surveys-carrier-problem-mails-recover",
     job_timeout=60,
 )
+
+# The opt-outs of the residents' form whose job Redis lost, or that the form could not queue (Redis out of
+# reach): their contacts still to be called are marked opted out, with their consent events.
+cron.register(opt_outs_complete, queue_name="dialer", interval=300, name="surveys-opt-outs-complete", job_timeout=120)

@@ -152,3 +152,10 @@ def opt_out_calls_stop(entry_id: int, source: str) -> str:
     from .services.privacy import opt_out_calls_stop as calls_stop
 
     return f"contacts opted out: {calls_stop(entry_id=entry_id, source=source)}"
+
+
+def opt_outs_complete() -> str:
+    """Every few minutes: do the work of the opt-out jobs Redis lost, or that the form could not queue."""
+    from .services.privacy import opt_outs_complete as complete
+
+    return f"contacts opted out: {complete()}"

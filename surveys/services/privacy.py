@@ -2,6 +2,7 @@
 contents after its answer retention, opt-outs honoured at once."""
 
 import calendar
+import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kuntaportaali.queueing import enqueue_after_commit
@@ -34,8 +35,16 @@ from surveys.phone_numbers import phone_hash, phone_normalise
 
 from .consent import consent_record
 
+logger = logging.getLogger(__name__)
+
 OPT_OUT_QUEUE = "dialer"
 OPT_OUT_JOB = "surveys.jobs.opt_out_calls_stop"
+# A registry entry whose numbers' contacts are still to be called this long after it was stored lost its
+# job (Redis restarted without its data, or was out of reach as the form queued it): `opt_outs_complete`
+# does the job's work. The job runs within seconds; doing its work twice changes nothing.
+OPT_OUT_JOB_OVERDUE_AFTER = timedelta(minutes=10)
+# The registry entries completed in one round of the sweep; the rest in the next ones.
+OPT_OUTS_COMPLETED_PER_ROUND = 500
 
 # Opt-outs and contact imports serialise on this PostgreSQL advisory lock: otherwise an import that
 # read the registry just before an opt-out committed could add the opted-out number afterwards.
@@ -297,6 +306,33 @@ def opt_out_calls_stop(*, entry_id: int, source: str) -> int:
     hashes = list(DoNotCall.objects.filter(pk=entry_id).values_list("phone_hash", flat=True))
     with transaction.atomic():
         return len(_calls_stop(hashes=hashes, source=source)) if hashes else 0
+
+
+def opt_outs_complete(*, now: datetime | None = None) -> int:
+    """Stop the calls still to come, each with its consent event, of every contact with a number that has
+    been on the do-not-call registry for OPT_OUT_JOB_OVERDUE_AFTER: what the job of a lost opt-out
+    (`opt_out_calls_stop`) would have done, in the entry's own channel; returns how many contacts. A
+    contact opted out already is no longer found, so a second run changes nothing."""
+    now = now or timezone.now()
+    still_to_call = (
+        ContactNumber.objects.filter(phone_hash=OuterRef("phone_hash"), contact__status__in=CALLABLE_CONTACT_STATUSES)
+        .exclude(contact__campaign__status__in=FINISHED_CAMPAIGN_STATUSES)
+        .values("pk")
+    )
+    overdue = (
+        DoNotCall.objects.filter(created_at__lte=now - OPT_OUT_JOB_OVERDUE_AFTER)
+        .filter(Exists(still_to_call))
+        .order_by("pk")
+        .values_list("phone_hash", "source")[:OPT_OUTS_COMPLETED_PER_ROUND]
+    )
+    hashes_by_source: dict[str, list[str]] = {}
+    for number_hash, source in overdue:
+        hashes_by_source.setdefault(source, []).append(number_hash)
+    with transaction.atomic():
+        stopped = sum(len(_calls_stop(hashes=hashes, source=source)) for source, hashes in hashes_by_source.items())
+    if stopped:
+        logger.warning("The opt-outs of %d contacts were not completed by their job; completed now.", stopped)
+    return stopped
 
 
 def contact_opt_out(*, contact: Contact, source: str) -> bool:

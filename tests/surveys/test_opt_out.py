@@ -1,18 +1,22 @@
 """The residents' opt-out: the same answer for every number, only a keyed hash kept, calls stopped at once."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from surveys.jobs import opt_outs_complete
 from surveys.models import CampaignStatus, ConsentEvent, ConsentKind, Contact, ContactStatus, DoNotCall
 from surveys.phone_numbers import InvalidPhoneNumber, phone_hash
 from surveys.services.contacts import contacts_import
-from surveys.services.privacy import opt_out_register
+from surveys.services.privacy import OPT_OUT_JOB_OVERDUE_AFTER, opt_out_register
+from tests.conftest import rq_queue_empty
 
 NUMBER = "+358401234567"
 
@@ -286,3 +290,69 @@ def test_the_forms_job_stops_the_listed_contacts_calls_with_evidence_and_holds_n
         (ConsentKind.OPTED_OUT, "web", None, None),
         (ConsentKind.OPTED_OUT, "web", listed.pk, contact.pseudonym),
     ]
+
+
+# A lost job, and Redis down
+
+
+def _posted_with_its_job_lost(client, rq_queues, capture) -> None:
+    with capture(execute=True):
+        client.post(opt_out_url("en"), {"phone": "040 123 4567"})
+    assert len(rq_queues["dialer"].get_jobs()) == 1
+    rq_queue_empty(rq_queues["dialer"])  # Redis restarted without its data
+
+
+def _complete_at(moment) -> str:
+    with time_machine.travel(moment):
+        return opt_outs_complete()
+
+
+def _listed_contacts_events(listed) -> list[tuple]:
+    return list(
+        ConsentEvent.objects.filter(campaign=listed).order_by("pk").values_list("kind", "channel", "contact_ref")
+    )
+
+
+def test_an_opt_out_whose_job_was_lost_is_completed_by_the_sweep_once(
+    client, listed, rq_queues, django_capture_on_commit_callbacks
+):
+    """The form's job was lost with Redis: the listed contact stayed pending and its campaign's consent log
+    never had its opt-out (the dialer still read the registry and never called it)."""
+    _posted_with_its_job_lost(client, rq_queues, django_capture_on_commit_callbacks)
+    contact = listed.contacts.get(numbers__phone_hash=phone_hash(NUMBER))
+    entry = DoNotCall.objects.get()
+
+    assert _complete_at(entry.created_at + OPT_OUT_JOB_OVERDUE_AFTER - timedelta(seconds=1)) == "contacts opted out: 0"
+    assert Contact.objects.get(pk=contact.pk).status == ContactStatus.PENDING
+    assert _complete_at(entry.created_at + OPT_OUT_JOB_OVERDUE_AFTER) == "contacts opted out: 1"
+    assert _complete_at(entry.created_at + 2 * OPT_OUT_JOB_OVERDUE_AFTER) == "contacts opted out: 0"
+
+    assert Contact.objects.get(pk=contact.pk).status == ContactStatus.OPTED_OUT
+    assert _listed_contacts_events(listed) == [(ConsentKind.OPTED_OUT, "web", contact.pseudonym)]
+    assert listed.contacts.get(numbers__phone_hash=phone_hash("+358501234567")).status == ContactStatus.PENDING
+
+
+def test_the_sweep_after_the_forms_job_ran_changes_nothing(
+    client, listed, rq_queues, django_capture_on_commit_callbacks
+):
+    from django_rq import get_worker
+    from rq import SimpleWorker
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(opt_out_url("en"), {"phone": "040 123 4567"})
+    get_worker("dialer", worker_class=SimpleWorker).work(burst=True)
+    events = _listed_contacts_events(listed)
+
+    assert _complete_at(DoNotCall.objects.get().created_at + OPT_OUT_JOB_OVERDUE_AFTER) == "contacts opted out: 0"
+    assert _listed_contacts_events(listed) == events != []
+
+
+def test_the_cron_completes_the_opt_outs_every_five_minutes_on_the_dialer_queue(db):
+    import django_rq
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=django_rq.get_connection("dialer"))
+    scheduler.load_config_from_file("kuntaportaali.cron")
+
+    job = {job.name: job for job in scheduler.get_jobs()}["surveys-opt-outs-complete"]
+    assert (job.func, job.queue_name, job.interval) == (opt_outs_complete, "dialer", 300)
