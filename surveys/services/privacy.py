@@ -278,8 +278,9 @@ def opt_out_request(*, raw_number: str, source: str) -> None:
     nor its hash is kept in Redis or in the worker's log. Doing that while the resident waited made the
     answer slower for a number on a campaign's list, and the time told what the answer does not. The
     opt-out holds from the answer on all the same: the dialer and the text messages read the registry
-    before every call and message. Should Redis not take the job, the calls are stopped here, at once
-    (an outage must not delay an opt-out).
+    before every call and message. Should Redis not take the job (or lose it), nothing more is done here:
+    stopping the contacts' calls here, while the resident waited, would again tell by the time whether the
+    number was on a list; the sweep (`opt_outs_complete`) does the job's work a few minutes later.
 
     Raises InvalidPhoneNumber for text that is not a phone number."""
     if source not in ConsentChannel.values:
@@ -295,8 +296,12 @@ def opt_out_request(*, raw_number: str, source: str) -> None:
             OPT_OUT_JOB,
             entry_id,
             str(source),
-            on_unqueued=lambda _error: opt_out_calls_stop(entry_id=entry_id, source=source),
+            on_unqueued=_opt_out_left_to_the_sweep,
         )
+
+
+def _opt_out_left_to_the_sweep(error: Exception) -> None:
+    logger.warning("An opt-out's contacts are left to the sweep (opt_outs_complete): its job was not queued.")
 
 
 def opt_out_calls_stop(*, entry_id: int, source: str) -> int:

@@ -1,6 +1,7 @@
 """The residents' opt-out: the same answer for every number, only a keyed hash kept, calls stopped at once."""
 
 import re
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from surveys.models import CampaignStatus, ConsentEvent, ConsentKind, Contact, C
 from surveys.phone_numbers import InvalidPhoneNumber, phone_hash
 from surveys.services.contacts import contacts_import
 from surveys.services.privacy import OPT_OUT_JOB_OVERDUE_AFTER, opt_out_register
+from surveys.services.privacy import opt_outs_complete as opt_outs_complete_service
 from tests.conftest import rq_queue_empty
 
 NUMBER = "+358401234567"
@@ -356,3 +358,43 @@ def test_the_cron_completes_the_opt_outs_every_five_minutes_on_the_dialer_queue(
 
     job = {job.name: job for job in scheduler.get_jobs()}["surveys-opt-outs-complete"]
     assert (job.func, job.queue_name, job.interval) == (opt_outs_complete, "dialer", 300)
+
+
+@pytest.fixture
+def redis_stopped(redis_server, monkeypatch):
+    """The queues and the cache on the test's own redis-server, which is then killed."""
+    import django_rq.settings
+    from django.conf import settings
+
+    queues = {name: config | {"URL": redis_server.url} for name, config in django_rq.settings.QUEUES.items()}
+    # django-rq reads its queues once at import (django_rq.settings.QUEUES), not from the settings.
+    monkeypatch.setattr(django_rq.settings, "QUEUES", queues)
+    cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_server.url}}
+    # Enqueued at once, as outside the test's transaction, which never commits.
+    with override_settings(CACHES=cache, RQ=settings.RQ | {"COMMIT_MODE": "auto"}):
+        redis_server.kill()
+        yield
+
+
+@pytest.mark.processes
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server program")
+def test_with_redis_down_the_form_still_does_the_same_work_for_a_number_on_a_list_as_for_one_on_none(
+    client, listed, redis_stopped, django_capture_on_commit_callbacks
+):
+    """With Redis down the form stopped the listed contacts' calls and wrote their consent events while the
+    resident waited, when its job could not be queued: the time it took told again whether the number was on
+    a campaign's list. The entry is stored, the dialer reads it, and the sweep does the rest later."""
+    on_a_list = _statements(client, "040 123 4567", django_capture_on_commit_callbacks)
+    on_no_list = _statements(client, "044 987 6543", django_capture_on_commit_callbacks)
+    again = _statements(client, "044 987 6543", django_capture_on_commit_callbacks)
+
+    assert on_a_list == on_no_list == again
+    assert listed.contacts.get(numbers__phone_hash=phone_hash(NUMBER)).status == ContactStatus.PENDING
+    assert _listed_contacts_events(listed) == []
+
+    moment = DoNotCall.objects.order_by("created_at").last().created_at + OPT_OUT_JOB_OVERDUE_AFTER
+    with time_machine.travel(moment):
+        assert opt_outs_complete_service() == 1
+    contact = listed.contacts.get(numbers__phone_hash=phone_hash(NUMBER))
+    assert contact.status == ContactStatus.OPTED_OUT
+    assert _listed_contacts_events(listed) == [(ConsentKind.OPTED_OUT, "web", contact.pseudonym)]
