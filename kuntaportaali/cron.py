@@ -15,9 +15,9 @@ from hrreports.jobs import (
     unit_reports_monthly,
 )
 from surveys.jobs import (
-    carrier_problem_mails_recover,
     dial_tick,
     fetch_call_prices,
+    mails_recover,
     opt_outs_complete,
     purge_expired,
     sms_links_recover,
@@ -100,15 +100,10 @@ cron.register(fetch_call_prices, queue_name="reports", interval=60, name="survey
 # as the job was queued) are queued again, each some minutes after it was due.
 cron.register(sms_links_recover, queue_name="dialer", interval=60, name="surveys-sms-links-recover", job_timeout=60)
 
-# The emails telling managers that the carrier's refusal paused a campaign, whose job Redis lost or that
-# failed (the mail server out), are queued again some minutes after the pause.
-cron.register(
-    carrier_problem_mails_recover,
-    queue_name="email",
-    interval=300,
-    name="surveys-carrier-problem-mails-recover",
-    job_timeout=60,
-)
+# The emails to staff still owed whose job Redis lost or that failed (the mail server out): the carrier
+# problem's to a paused campaign's managers and the launch gate's to communications, queued again some
+# minutes after they were due.
+cron.register(mails_recover, queue_name="email", interval=300, name="surveys-mails-recover", job_timeout=60)
 
 # The opt-outs of the residents' form whose job Redis lost, or that the form could not queue (Redis out of
 # reach): their contacts still to be called are marked opted out, with their consent events.

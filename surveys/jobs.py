@@ -72,25 +72,21 @@ def mail_carrier_problem(campaign_id: int) -> str:
     return "sent" if carrier_problem_tell(campaign_id=campaign_id) else "nothing to tell"
 
 
-def carrier_problem_mails_recover() -> str:
-    """Every few minutes: queue again the carrier problem emails whose job Redis lost, or that failed."""
-    from .services.campaigns import carrier_problem_mails_recover as mails_recover
+def mails_recover() -> str:
+    """Every few minutes: queue again the emails to staff still owed whose job Redis lost, or that failed:
+    the carrier problem's to a paused campaign's managers, and the launch gate's to communications."""
+    from .services.campaigns import carrier_problem_mails_recover
+    from .services.launch import launch_blockers_mails_recover
 
-    return f"requeued={mails_recover()}"
+    return f"carrier_problem={carrier_problem_mails_recover()} launch_blockers={launch_blockers_mails_recover()}"
 
 
 def mail_launch_blockers(campaign_id: int, requested_by_id: int) -> str:
-    """Tell communications what of a campaign's launch gate is theirs to fix (queue `email`)."""
-    from django.contrib.auth import get_user_model
+    """Tell communications what of a campaign's launch gate is theirs to fix (queue `email`); a job run
+    twice finds the email no longer owed and sends nothing."""
+    from .services.launch import launch_blockers_tell
 
-    from .models import Campaign
-    from .services.launch import launch_blockers_mail
-
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
-    requested_by = get_user_model().objects.filter(pk=requested_by_id).first()
-    if campaign is None or requested_by is None:
-        return "nothing to tell"
-    sent = launch_blockers_mail(campaign=campaign, requested_by=requested_by)
+    sent = launch_blockers_tell(campaign_id=campaign_id, requested_by_id=requested_by_id)
     return "sent" if sent else "nothing to tell"
 
 

@@ -156,6 +156,12 @@ class Campaign(LocalizedFieldsMixin, models.Model):
     # The managers are still to be told that the carrier's refusal paused calling: the email's job lives
     # in Redis, which may lose it, and the sweep queues it again until it is sent or calling resumes.
     carrier_problem_mail_owed = models.BooleanField(default=False)
+    # Communications were asked (by this user, then) to fix their part of the launch gate, and the email is
+    # still to be sent: its job lives in Redis, and the sweep queues it again until it is sent.
+    communications_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    communications_asked_at = models.DateTimeField(null=True, blank=True)
 
     number_source = models.CharField(
         _("source of the phone numbers"), max_length=300, help_text=_("E.g. the data broker and the register used.")

@@ -7,8 +7,9 @@ page and the pre-announcements) belong to communications, whose pages a survey m
 """
 
 import contextlib
+import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import django_rq
@@ -23,7 +24,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from redis.exceptions import RedisError
+from rq import Queue
 
+from kuntaportaali.queueing import job_ids_lost
 from kuntaportaali.roles import Role
 from surveys import selectors
 from surveys.calling_window import is_calling_day
@@ -39,6 +42,8 @@ from .announcements import ChannelPlan, LanguagePublication, announcement_deadli
 from .campaign_cache import campaign_cache_key
 from .notices import information_notice_placeholder_languages
 from .sms import SmsChannelProblem, campaign_sms_channel
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 # How long the campaign page trusts what the carrier said of the account and the caller number: that
@@ -360,19 +365,85 @@ def communications_blockers(*, campaign: Campaign) -> list[LaunchBlocker]:
     ]
 
 
+LAUNCH_BLOCKERS_MAIL_QUEUE = "email"
+LAUNCH_BLOCKERS_MAIL_JOB = "surveys.jobs.mail_launch_blockers"
+# An email to communications still owed this long after it was asked for, whose job is gone from Redis or
+# failed (the mail server out), is queued again (`launch_blockers_mails_recover`).
+LAUNCH_BLOCKERS_MAIL_OVERDUE_AFTER = timedelta(minutes=10)
+
+
+def launch_blockers_mail_job_id(campaign_id: int) -> str:
+    """One job id per campaign: the sweep can ask Redis whether the email's job is still to run."""
+    return f"launch-blockers-mail-{campaign_id}"
+
+
 def launch_blockers_notify(*, campaign: Campaign, by) -> int:
     """Ask communications (by email, from a worker) to fix what of the launch gate is theirs; returns
-    how many people are written to."""
+    how many people are written to. The email is owed (`Campaign.communications_asked_at`) until sent."""
     if not communications_blockers(campaign=campaign):
         raise SurveyError.of("launch_nothing_for_communications")
     recipients = communications_users()
     if not recipients:
         raise SurveyError.of("launch_communications_no_email")
+    asked_at = timezone.now()
+    Campaign.objects.filter(pk=campaign.pk).update(communications_asked_by=by, communications_asked_at=asked_at)
     try:
-        django_rq.get_queue("email").enqueue("surveys.jobs.mail_launch_blockers", campaign.pk, by.pk)
+        django_rq.get_queue(LAUNCH_BLOCKERS_MAIL_QUEUE).enqueue(
+            LAUNCH_BLOCKERS_MAIL_JOB, campaign.pk, by.pk, job_id=launch_blockers_mail_job_id(campaign.pk)
+        )
     except RedisError:
+        # Refused now, with the reason: the manager asks again, and nothing is owed behind their back.
+        Campaign.objects.filter(pk=campaign.pk, communications_asked_at=asked_at).update(
+            communications_asked_by=None, communications_asked_at=None
+        )
         raise SurveyError.of("launch_mail_not_queued") from None
     return len(recipients)
+
+
+def launch_blockers_tell(*, campaign_id: int, requested_by_id: int) -> int:
+    """Send communications the email a manager asked for, if it is still owed; returns how many people
+    were written to (none when it is not owed any more, or nothing is left for them)."""
+    campaign = Campaign.objects.filter(pk=campaign_id, communications_asked_at__isnull=False).first()
+    if campaign is None:
+        return 0
+    requested_by = get_user_model().objects.filter(pk=requested_by_id).first()
+    sent = launch_blockers_mail(campaign=campaign, requested_by=requested_by) if requested_by is not None else 0
+    # Only the request told of: one made meanwhile still owes its own email.
+    Campaign.objects.filter(pk=campaign.pk, communications_asked_at=campaign.communications_asked_at).update(
+        communications_asked_by=None, communications_asked_at=None
+    )
+    return sent
+
+
+def launch_blockers_mails_recover(*, now: datetime | None = None) -> int:
+    """Queue again the emails to communications still owed LAUNCH_BLOCKERS_MAIL_OVERDUE_AFTER after they
+    were asked for whose job will not run: gone from Redis, or ended without sending it (it failed);
+    returns how many. A job still waiting in the queue is left to run."""
+    now = now or timezone.now()
+    owed = dict(
+        Campaign.objects.filter(communications_asked_at__lte=now - LAUNCH_BLOCKERS_MAIL_OVERDUE_AFTER).values_list(
+            "pk", "communications_asked_by"
+        )
+    )
+    if not owed:
+        return 0
+    queue = django_rq.get_queue(LAUNCH_BLOCKERS_MAIL_QUEUE)
+    job_ids = {campaign_id: launch_blockers_mail_job_id(campaign_id) for campaign_id in owed}
+    lost = job_ids_lost(list(job_ids.values()), connection=queue.connection)
+    again = [campaign_id for campaign_id, job_id in job_ids.items() if job_id in lost]
+    if not again:
+        return 0
+    for campaign_id in again:
+        queue.failed_job_registry.remove(job_ids[campaign_id])  # queued again, no longer a failure to look at
+    # At once (enqueue_many bypasses django-rq's on-commit hold): nothing here waits for a commit.
+    queue.enqueue_many(
+        [
+            Queue.prepare_data(LAUNCH_BLOCKERS_MAIL_JOB, (campaign_id, owed[campaign_id]), job_id=job_ids[campaign_id])
+            for campaign_id in again
+        ]
+    )
+    logger.warning("The emails to communications of %d campaigns were lost; queued again.", len(again))
+    return len(again)
 
 
 def launch_blockers_mail(*, campaign: Campaign, requested_by) -> int:

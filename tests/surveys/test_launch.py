@@ -5,18 +5,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+import time_machine
+from django.utils import timezone, translation
 from django_rq import get_worker
 from rq import SimpleWorker
 
 from kuntaportaali.roles import Role
 from surveys.errors import LaunchRefused, SurveyError
+from surveys.jobs import mails_recover
 from surveys.models import CampaignStatus, ContactNumber, ContactStatus, LaunchChecklist
 from surveys.script import call_script
 from surveys.services import campaigns as campaign_services
 from surveys.services import launch as launch_services
+from surveys.services.launch import LAUNCH_BLOCKERS_MAIL_OVERDUE_AFTER
 from surveys.services.notices import information_notice_default
-from tests.conftest import make_user
+from tests.conftest import make_user, rq_queue_empty
 from tests.surveys.factories import add_numbers, build_campaign
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -232,6 +235,30 @@ def test_communications_is_emailed_their_blockers_with_links(
     # In the site's language, communications' three items and not the survey manager's own.
     assert "- Kysymyksiä ei ole julkaistu asukkaiden sivulla." in mail.body
     assert mail.body.count("\n- ") == 3
+
+
+def test_the_email_to_communications_whose_job_redis_lost_is_sent_once_it_is_overdue(
+    survey, manager, communications, mailoutbox, rq_queues, django_capture_on_commit_callbacks
+):
+    """The manager was told communications had been asked; Redis lost the job, and nobody was asked."""
+    campaign = build_campaign(survey, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_services.launch_blockers_notify(campaign=campaign, by=manager)
+    assert [job.args for job in rq_queues["email"].get_jobs()] == [(campaign.pk, manager.pk)]
+    rq_queue_empty(rq_queues["email"])
+    asked_at = timezone.now()
+
+    with time_machine.travel(asked_at + LAUNCH_BLOCKERS_MAIL_OVERDUE_AFTER - timedelta(seconds=5)):
+        assert mails_recover() == "carrier_problem=0 launch_blockers=0"
+    with time_machine.travel(asked_at + LAUNCH_BLOCKERS_MAIL_OVERDUE_AFTER + timedelta(seconds=1)):
+        assert mails_recover() == "carrier_problem=0 launch_blockers=1"
+    get_worker("email", worker_class=SimpleWorker).work(burst=True)
+    with time_machine.travel(asked_at + 3 * LAUNCH_BLOCKERS_MAIL_OVERDUE_AFTER):
+        assert mails_recover() == "carrier_problem=0 launch_blockers=0"
+
+    [mail] = mailoutbox
+    assert campaign.name in mail.subject and "Manager" in mail.body
+    assert rq_queues["email"].get_jobs() == []
 
 
 def test_nothing_is_sent_when_nothing_waits_for_communications(ready, manager, mailoutbox):

@@ -452,6 +452,19 @@ def test_the_campaigns_names_are_no_setting_of_the_prediction(pilot, rq_queues):
     assert not {"name", "name_sv", "name_en"} & set(prediction.campaign_settings)
 
 
+def test_the_emails_owed_to_staff_are_no_setting_of_the_prediction(pilot, rq_queues):
+    """Whether the carrier problem's email or the one to communications is still to be sent is not
+    simulated: asking communications to fix their part must not make the prediction read as out of date."""
+    prediction = prediction_request(campaign=pilot, by=pilot.created_by)
+
+    Campaign.objects.filter(pk=pilot.pk).update(
+        carrier_problem_mail_owed=True, communications_asked_by=pilot.created_by, communications_asked_at=timezone.now()
+    )
+    prediction.refresh_from_db()
+
+    assert not settings_changed(prediction)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_prediction_is_near_a_real_simulation_of_the_same_campaign(pilot, rq_queues):
