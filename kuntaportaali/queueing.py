@@ -14,6 +14,7 @@ from django.db import transaction
 from redis import Redis
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,16 @@ def job_last_error(job_id: str, *, connection: Redis) -> str:
 
 
 def job_ids_lost(job_ids: Sequence[str], *, connection: Redis) -> set[str]:
-    """Those of `job_ids` that no worker will run: gone from Redis, or in a state that is not live."""
+    """Those of `job_ids` that no worker will run: gone from Redis, or in a state that is not live (a job
+    whose worker was killed running it is failed first, once its heartbeat has expired)."""
     jobs = Job.fetch_many(list(job_ids), connection=connection)
+    # A worker killed (SIGKILL, out of memory) leaves its job `started` until the job's queue's registry
+    # is cleaned, which RQ's workers do only every ten minutes or so: the sweeps need not wait for that.
+    started_in = {job.origin for job in jobs if job is not None and job.get_status(refresh=False) == JobStatus.STARTED}
+    if started_in:
+        for queue_name in started_in:
+            StartedJobRegistry(queue_name, connection=connection).cleanup()
+        jobs = Job.fetch_many(list(job_ids), connection=connection)
     return {
         job_id
         for job_id, job in zip(job_ids, jobs, strict=True)

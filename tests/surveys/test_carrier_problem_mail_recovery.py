@@ -119,3 +119,21 @@ class RefusingBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("The mail server refused the connection.")
+
+
+def test_the_email_whose_worker_was_killed_sending_it_is_queued_again(paused, rq_queues, mailoutbox):
+    """A worker killed (SIGKILL, out of memory) while it ran the job leaves it `started` in Redis for good:
+    it read as still running, and the managers were never told."""
+    worker = email_worker(rq_queues)
+    [job] = rq_queues["email"].get_jobs()
+    rq_queues["email"].remove(job)
+    # What the worker had written when it was killed: the job taken and started, its heartbeat soon stale.
+    with time_machine.travel(NOON):
+        worker.prepare_execution(job)
+        worker.prepare_job_execution(job)
+    assert job.get_status() == "started"
+
+    assert recover_at(NOON + CARRIER_PROBLEM_MAIL_OVERDUE_AFTER + timedelta(hours=1)) == "carrier_problem=1"
+    email_worker(rq_queues).work(burst=True)
+
+    assert len(mailoutbox) == 1
