@@ -119,10 +119,12 @@ def rq_queues():
 
 def rq_queue_empty(queue) -> None:
     queue.empty()
-    # RQ's `empty` leaves the scheduled jobs, which a later test's scheduler would enqueue.
+    # RQ's `empty` leaves the scheduled jobs, which a later test's scheduler would enqueue, and the failed
+    # and started ones, which a later test's sweep would take for its own (job ids repeat across runs).
     registry = queue.scheduled_job_registry
     for job_id in registry.get_job_ids():
         registry.remove(job_id, delete_job=True)
+    queue.connection.delete(queue.failed_job_registry.key, queue.started_job_registry.key)
 
 
 @pytest.fixture(autouse=True)
