@@ -7,7 +7,8 @@ from .contacts import Contact, ContactNumber
 
 
 class SmsStatus(models.TextChoices):
-    # Committed before the provider is asked: a message left here may have been sent, so it never is again.
+    # Committed before the provider is asked: a message left here may have been sent, so it never is again,
+    # unless a provider that can be asked has not got it (its worker killed before the request went).
     PENDING = "pending", _("Being sent")
     # The provider could not be reached or was busy: nothing was sent, and it may be sent later.
     NOT_SENT = "not_sent", _("Not sent yet")

@@ -1,15 +1,15 @@
 """Text messages to contacts: the SMS with their link to the web survey, what its provider reports of
 it, and the replies residents send to the sender number (STOP opts out).
 
-A contact gets the SMS at most once: its message row is committed, as pending, before the provider
-is asked, so a job run twice, or a worker dying in the middle, never sends a second one. Only a
-message the provider certainly did not take (it could not be reached, or refused the account) may
-be sent again later, and one whose sending got no certain answer (an HTTP 5xx, none at all) only
-once the provider, asked, has not got it. It goes only inside the campaign's calling window, never to a number on the
-do-not-call registry, to an opted-out contact or to one who is done with the survey, in either mode
-(heard its closing words, or answered enough to be a complete, AAPOR I), nor to one whose group's
-quota is full, nor past the campaign's budget cap. A simulated campaign's messages go only
-through the SMS simulator, and a real campaign's never (`campaign_sms_channel`).
+A contact gets the SMS at most once: its message row is committed, as pending, before the provider is
+asked, so a job run twice, or a worker dying in the middle, never sends a second one. Only a message
+the provider certainly did not take (it could not be reached, or refused the account) may be sent again
+later, and one whose sending got no certain answer (an HTTP 5xx, none at all, or a worker killed around
+the request) only once the provider, asked, has not got it. It goes only inside the campaign's calling
+window, never to a number on the do-not-call registry, to an opted-out contact or to one who is done
+with the survey, in either mode (heard its closing words, or answered enough to be a complete, AAPOR
+I), nor to one whose group's quota is full, nor past the campaign's budget cap. A simulated campaign's
+messages go only through the SMS simulator, and a real campaign's never (`campaign_sms_channel`).
 """
 
 import logging
@@ -24,7 +24,7 @@ import django_rq
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -93,6 +93,10 @@ LINK_JOB = "surveys.jobs.send_survey_link"
 # A link whose job's run failed this many times (an error, a worker killed) is given up: the message is
 # recorded as failed with the reason, for staff to see, and the link is no longer owed.
 LINK_JOB_TRIES = 3
+# A message still being sent this long after its sending began lost its worker (killed around the request
+# to the provider): longer than a link's job may run (RQ's default timeout, 180 s), so no live job is still
+# sending it. It is looked up at a provider that `finds_sent_messages`, as one whose answer was unclear.
+SENDING_STALE_AFTER = timedelta(minutes=5)
 # The overdue links queued again in one round of the recovery (every minute).
 LINKS_RECOVERED_PER_ROUND = 500
 # The parts of 153 characters the link's message aims to fit (`sms_link_text`): each part is billed.
@@ -426,6 +430,7 @@ def _link_send(*, contact: Contact, now: datetime, phone_id: int | None) -> SmsS
             "phone": phone,
             "provider": provider.name,
             "status": SmsStatus.PENDING,
+            "status_at": now,
             "sender": sender.value,
             "language": language,
             "segments": segments,
@@ -455,15 +460,20 @@ def _link_send(*, contact: Contact, now: datetime, phone_id: int | None) -> SmsS
 
 
 def _unconfirmed_look_up(contact: Contact, *, now: datetime) -> SmsSendResult | None:
-    """A message whose sending got no certain answer is looked up at its provider before it may be sent
-    again: found, it went (with the link the resident has, kept), and nothing more is sent; not found, it
-    is a message the provider did not take (None: it may be sent now). Unanswered, it is asked again later."""
+    """A message whose sending got no certain answer (or whose worker was killed sending it: still being
+    sent SENDING_STALE_AFTER later) is looked up at its provider before it may be sent again: found, it went
+    (with the link the resident has, kept), and nothing more is sent; not found, it is a message the
+    provider did not take (None: it may be sent now). Unanswered, it is asked again later."""
+    sending_lost = Q(status=SmsStatus.PENDING, provider_message_id=None, status_at__lt=now - SENDING_STALE_AFTER)
     message = (
-        SmsMessage.objects.filter(contact=contact, status=SmsStatus.UNCONFIRMED)
+        SmsMessage.objects.filter(Q(status=SmsStatus.UNCONFIRMED) | sending_lost, contact=contact)
         .select_related("phone", "contact__campaign")
         .first()
     )
     if message is None:
+        return None
+    if message.status == SmsStatus.PENDING and not sms_provider_get(message.provider).finds_sent_messages:
+        # The message may have gone, and nothing can tell: it stays pending and is never sent again.
         return None
     if message.phone is None or message.phone.phone_encrypted is None:
         # The number was purged with the campaign's: nothing can be looked up, nor sent.
@@ -478,7 +488,8 @@ def _unconfirmed_look_up(contact: Contact, *, now: datetime) -> SmsSendResult | 
     except (ImproperlyConfigured, ProviderError) as error:
         logger.warning("Text message %s could not be looked up at its provider: %s", message.pk, error)
         return SmsSendResult(SmsOutcome.UNCONFIRMED, next_open_moment(campaign, now + PROVIDER_RETRY_AFTER))
-    unconfirmed = SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.UNCONFIRMED)
+    # Only as it was read: a status report that came meanwhile keeps what it told.
+    unconfirmed = SmsMessage.objects.filter(pk=message.pk, status=message.status)
     if taken is None:
         unconfirmed.update(status=SmsStatus.NOT_SENT, status_at=now)
         return None

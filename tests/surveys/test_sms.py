@@ -14,6 +14,7 @@ from surveys.jobs import send_survey_link
 from surveys.messaging.base import InboundMessage, MessageStatusUpdate
 from surveys.messaging.segments import sms_segments
 from surveys.messaging.simulator import SimulatorSmsProvider
+from surveys.messaging.twilio import TwilioSmsProvider
 from surveys.models import (
     Campaign,
     CampaignStatus,
@@ -30,6 +31,7 @@ from surveys.models import (
 from surveys.phone_numbers import phone_encrypt, phone_hash
 from surveys.services.privacy import contacts_purge_expired, opt_out_register
 from surveys.services.sms import (
+    SENDING_STALE_AFTER,
     STOP_REPLIES,
     SmsOutcome,
     SmsSendResult,
@@ -585,3 +587,60 @@ def test_the_link_is_enqueued_for_a_worker_only_when_the_transaction_commits(
 
     [job] = rq_queues["dialer"].jobs
     assert (job.func_name, job.args) == ("surveys.jobs.send_survey_link", (contact.pk, None))
+
+
+# Past the moment a message still being sent has lost its worker.
+STALE = SENDING_STALE_AFTER + timedelta(seconds=1)
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL leaves behind, in this process: nothing after it runs."""
+
+
+def killed_sending(contact, monkeypatch, *, after_twilio_took_it: bool) -> None:
+    """The link's job's worker killed at noon once the message was stored as being sent, before or after
+    Twilio took it."""
+    real_send = TwilioSmsProvider.send
+
+    def send(self, **message):
+        if after_twilio_took_it:
+            real_send(self, **message)
+        raise WorkerKilled
+
+    monkeypatch.setattr(TwilioSmsProvider, "send", send)
+    with pytest.raises(WorkerKilled):
+        sms_link_send(contact=contact, now=NOON)
+    monkeypatch.setattr(TwilioSmsProvider, "send", real_send)
+    assert SmsMessage.objects.get().status == SmsStatus.PENDING
+
+
+def test_a_link_whose_worker_was_killed_before_twilio_was_asked_is_sent_once_twilio_has_not_got_it(
+    twilio_contact, fake_twilio, monkeypatch
+):
+    """The message, stored as being sent, stayed so for ever: the link's next job (the recovery queues it
+    again) took it for sent, and the resident never got the link the campaign owed them."""
+    killed_sending(twilio_contact, monkeypatch, after_twilio_took_it=False)
+
+    assert sms_link_send(contact=twilio_contact, now=NOON + timedelta(minutes=4)).outcome == SmsOutcome.ALREADY_SENT
+    assert sms_link_send(contact=twilio_contact, now=NOON + STALE).outcome == SmsOutcome.SENT
+    assert sms_link_send(contact=twilio_contact, now=NOON + 2 * STALE).outcome == SmsOutcome.ALREADY_SENT
+
+    assert message_requests(fake_twilio) == ["GET", "POST"]
+    message = SmsMessage.objects.get()
+    assert (message.status, message.provider_message_id) == (SmsStatus.QUEUED, fake_twilio.messages[0]["sid"])
+
+
+def test_a_link_whose_worker_was_killed_after_twilio_took_it_is_found_and_never_sent_twice(
+    twilio_contact, fake_twilio, monkeypatch
+):
+    killed_sending(twilio_contact, monkeypatch, after_twilio_took_it=True)
+
+    assert sms_link_send(contact=twilio_contact, now=NOON + STALE).outcome == SmsOutcome.ALREADY_SENT
+
+    assert message_requests(fake_twilio) == ["POST", "GET"]
+    message = SmsMessage.objects.get()
+    assert (message.status, message.provider_message_id, message.sent_at) == (
+        SmsStatus.QUEUED,
+        fake_twilio.messages[0]["sid"],
+        NOON,
+    )
