@@ -263,21 +263,32 @@ def _locked(attempt_id: int, *, provider: str, with_response: bool) -> CallAttem
         .select_related("contact__campaign__survey_version__survey", "phone")
         .only(*STEP_FIELDS)
     )
-    if with_response:
-        responses = Response.objects.filter(pseudonym=OuterRef("contact__pseudonym"))
-        attempts = attempts.annotate(
-            response_pk=Subquery(responses.values("pk")[:1]),
-            response_asked_first=Subquery(responses.values("asked_first")[:1], output_field=JSONField()),
-            # What the response's interview code is worked out from as an answer arrives (`answer_record`).
-            response_status=Subquery(responses.values("status")[:1]),
-            response_interview_code=Subquery(responses.values("interview_code")[:1]),
-            response_answers=ArraySubquery(
-                Answer.objects.filter(response__pseudonym=OuterRef("contact__pseudonym"))
-                .order_by()
-                .values(json=JSONObject(question="question_id", option="option_id", skip_to="option__skip_to"))
-            ),
+    if not with_response:
+        return attempts.get(pk=attempt_id, provider=provider)
+    # One subquery for the response and its answers so far, from which its interview code is worked
+    # out as an answer arrives (`answer_record`): each subquery of a step is built again on every request.
+    answers = (
+        Answer.objects.filter(response=OuterRef("pk"))
+        .order_by()
+        .values(json=JSONObject(question="question_id", option="option_id", skip_to="option__skip_to"))
+    )
+    response = Response.objects.filter(pseudonym=OuterRef("contact__pseudonym")).values(
+        json=JSONObject(
+            pk="pk",
+            asked_first="asked_first",
+            status="status",
+            interview_code="interview_code",
+            answers=ArraySubquery(answers),
         )
-    return attempts.get(pk=attempt_id, provider=provider)
+    )
+    attempt = attempts.annotate(response_read=Subquery(response[:1], output_field=JSONField())).get(
+        pk=attempt_id, provider=provider
+    )
+    read = attempt.response_read or {}
+    attempt.response_pk, attempt.response_asked_first = read.get("pk"), read.get("asked_first")
+    attempt.response_status, attempt.response_interview_code = read.get("status"), read.get("interview_code")
+    attempt.response_answers = read.get("answers") or []
+    return attempt
 
 
 def _call_step(*, with_response: bool = False):
