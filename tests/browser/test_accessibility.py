@@ -33,7 +33,9 @@ PAGES = {
     "results-councillor": (Role.COUNCILLOR, "/staff/surveys/results/"),
     "hr-home-hr-admin": (Role.HR_ADMIN, "/staff/hr/"),
 }
-LANGUAGES = ("fi", "sv", "en")
+# Finnish with every `make test`; the Swedish and English pages (the same templates, other catalogs) with
+# every test: they are a third of the browser tests' time.
+LANGUAGES = ("fi", pytest.param("sv", marks=pytest.mark.slow), pytest.param("en", marks=pytest.mark.slow))
 
 # Every control the keyboard should reach, in the order of the page: what is shown and not disabled.
 TABBABLE = """() => [...document.querySelectorAll(
